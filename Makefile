@@ -1,0 +1,41 @@
+# icecfg: two commands on a fresh Debian/Ubuntu machine.
+#   make demo   set everything up and run icecfg on the shipped examples
+#   make test   set everything up and run every quality gate and test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test setup system-deps venv lint typecheck pytest bench schemas clean
+
+demo: setup
+	$(BIN)/icecfg demo examples/
+
+test: setup lint typecheck pytest
+
+setup: system-deps venv
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+
+lint:
+	$(BIN)/ruff check icecfg tests scripts benchmarks
+	$(BIN)/ruff format --check icecfg tests scripts benchmarks
+
+typecheck:
+	$(BIN)/mypy --strict icecfg
+
+pytest:
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,193 @@
+"""Derive source files from the element table.
+
+The element table (:mod:`icecfg.spec`) is the one place that knows
+icecast.xml.  The typed model needs static declarations (so that type
+checkers and editors see ``cfg.limits.clients: int | None``), the XSDs need
+XML Schema, and the docs a readable page.  All three are generated here and
+committed; a test checks that the committed files are what this module
+produces, so they can never drift from the table.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from icecfg import spec
+from icecfg.spec import Dialect, Kind, Repeat
+
+#: Class names that do not follow from the section id.
+CLASS_NAMES = {
+    "icecast": "IcecastConfig",
+    "http-headers": "HttpHeaders",
+    "yp-directory": "YpDirectory",
+    "tls-context": "TlsContext",
+    "kh-fallback": "KhFallback",
+    "kh-log": "KhLog",
+    "kh-master": "KhMaster",
+    "kh-redirect": "KhRedirect",
+    "acl": "Acl",
+}
+
+#: Sections Icecast accumulates across repeated blocks; the model shows one
+#: merged view (``cfg.http_headers.headers``) instead of a list of blocks.
+MERGED_BLOCKS = frozenset({"http-headers", "event-bindings"})
+
+#: Plurals that do not follow by adding "s".
+PLURALS = {
+    "alias": "aliases",
+    "directory": "directories",
+    "yp-directory": "yp_directories",
+    "x-forwarded-for": "x_forwarded_for",
+    "deny-agents": "deny_agents",
+    "kartoffelsalat": "kartoffelsalat",
+}
+
+#: Attributes renamed because a child element of the section has the same name.
+ATTRIBUTE_NAMES = {("mount", "type"): "mount_type"}
+
+
+def class_name(section_id: str) -> str:
+    if section_id in CLASS_NAMES:
+        return CLASS_NAMES[section_id]
+    return "".join(part.capitalize() for part in section_id.split("-"))
+
+
+def python_name(tag: str) -> str:
+    return tag.replace("-", "_").replace(".", "_").replace(":", "_")
+
+
+def plural(tag: str) -> str:
+    if tag in PLURALS:
+        return PLURALS[tag]
+    name = python_name(tag)
+    if name.endswith("s"):
+        return name + "es"
+    return name + "s"
+
+
+def is_list(row: spec.Element) -> bool:
+    """Whether the model shows the row as a list."""
+    if row.section in MERGED_BLOCKS:
+        return False
+    return row.repeat in (Repeat.ACC, Repeat.FIRST)
+
+
+def field_name(section: spec.Section, row: spec.Element) -> str:
+    if row.py_name:
+        return row.py_name
+    return plural(row.name) if is_list(row) else python_name(row.name)
+
+
+def attribute_name(section: spec.Section, attribute: spec.Attribute) -> str:
+    return ATTRIBUTE_NAMES.get((section.id, attribute.name), python_name(attribute.name))
+
+
+def python_type(value: spec.Value) -> str:
+    kind = value.kind
+    if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC):
+        return "int"
+    if kind is Kind.BOOL:
+        return "bool"
+    if kind is Kind.TLS_MODE:
+        return "TlsMode"
+    if kind is Kind.FALLBACK_OVERRIDE:
+        return "FallbackOverride"
+    return "str"
+
+
+def _dependency_order() -> list[spec.Section]:
+    """Sections with the sections they contain first (the classes refer to each other)."""
+    done: dict[str, spec.Section] = {}
+
+    def visit(section: spec.Section, trail: tuple[str, ...]) -> None:
+        if section.id in done or section.id in trail:
+            return
+        for row in section.children:
+            if row.section is not None and row.section != section.id:
+                visit(spec.SECTIONS[row.section], (*trail, section.id))
+        done[section.id] = section
+
+    for section in spec.SECTIONS.values():
+        visit(section, ())
+    return list(done.values())
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    if not text:
+        return []
+    return [indent + "#: " + line for line in textwrap.wrap(text, 100 - len(indent))]
+
+
+def _dialects(dialects: frozenset[Dialect]) -> str:
+    return ", ".join(d.value for d in Dialect if d in dialects)
+
+
+def sections_module() -> str:
+    """The source of icecfg/sections.py."""
+    lines = [
+        '"""The model\'s sections, generated from the element table by scripts/generate.py.',
+        "",
+        "Do not edit: change icecfg/spec.py and run ``python scripts/generate.py``.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from icecfg.model import RootSection, Section, attr, block, items, leaf, texts",
+        "from icecfg.values import FallbackOverride, TlsMode",
+        "",
+        "__all__ = [",
+    ]
+    order = _dependency_order()
+    lines += [f'    "{class_name(s.id)}",' for s in sorted(order, key=lambda s: class_name(s.id))]
+    lines += ["]", ""]
+    for section in order:
+        name = class_name(section.id)
+        base = "RootSection" if section is spec.ROOT else "Section"
+        lines += ["", f"class {name}({base}):"]
+        doc = section.doc or f"The <{section.tag}> section."
+        wrapped = textwrap.wrap(f"{doc} ({_dialects(section.dialects)})", 100)
+        if len(wrapped) == 1:
+            lines.append(f'    """{wrapped[0]}"""')
+        else:
+            lines += [f'    """{wrapped[0]}', *(f"    {w}" for w in wrapped[1:]), '    """']
+        lines += ["", f'    _spec_id = "{section.id}"']
+        seen: set[str] = set()
+        for attribute in section.attributes:
+            py = attribute_name(section, attribute)
+            if py in seen:
+                continue
+            seen.add(py)
+            # one field per name; where dialects type it differently it is text
+            variants = [a for a in section.attributes if a.name == attribute.name]
+            types = {python_type(a.value) for a in variants}
+            py_type = types.pop() if len(types) == 1 else "str"
+            dialects = frozenset(d for a in variants for d in a.dialects)
+            lines.append("")
+            lines += _comment(f"attribute {attribute.name} ({_dialects(dialects)}). {attribute.doc}", "    ")
+            lines.append(f'    {py}: {py_type} | None = attr("{attribute.name}")')
+        for row in section.children:
+            py = field_name(section, row)
+            if py in seen:
+                raise ValueError(f"{section.id}: two fields named {py}")
+            seen.add(py)
+            lines.append("")
+            lines += _comment(f"<{row.name}> ({_dialects(row.dialects)}). {row.doc}", "    ")
+            if row.section is not None and row.value is None:
+                cls = class_name(row.section)
+                if is_list(row):
+                    lines.append(f'    {py}: list[{cls}] = items({cls}, "{row.name}")')
+                else:
+                    lines.append(f'    {py}: {cls} = block({cls}, "{row.name}")')
+            elif row.repeat is Repeat.ACC:
+                lines.append(f'    {py}: list[str] = texts("{row.name}")')
+            else:
+                assert row.value is not None
+                lines.append(f'    {py}: {python_type(row.value)} | None = leaf("{row.name}")')
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def generated_files() -> dict[str, str]:
+    """Relative path -> content of every generated file."""
+    files = {"icecfg/sections.py": sections_module()}
+    return files

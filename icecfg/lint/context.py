@@ -1,0 +1,114 @@
+"""What a rule sees: the configuration, the target dialect, the server's files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.fileview import FileView
+from icecfg.lint.finding import Finding
+from icecfg.spec import Dialect, Kind
+from icecfg.structure import Placed, walk
+
+if TYPE_CHECKING:
+    from icecfg.lint.rule import Rule
+    from icecfg.sections import IcecastConfig
+
+
+class LintContext:
+    """Read-only facts for the rules, computed once per file.
+
+    Rules read the typed model (``ctx.config``) or, for structure, the placed
+    elements (``ctx.placed``); they report with :meth:`finding`, which fills
+    in the running rule's code, name and severity and the element's position.
+    """
+
+    def __init__(
+        self,
+        config: IcecastConfig,
+        target: Dialect = Dialect.V24,
+        files: FileView | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.config = config
+        self.target = target
+        self.files = files
+        self.path = path or config.path or "<string>"
+        self.rule: Rule | None = None
+
+    @cached_property
+    def placed(self) -> list[Placed]:
+        """Every element in document order, with the table row that describes it (or None)."""
+        return list(walk(self.config.document.root))
+
+    def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
+        """Placed elements of a known row, optionally only inside section ``section_id``."""
+        for placed in self.placed:
+            if placed.row is not None and placed.row.name == row_name:
+                if section_id is None or placed.parent.id == section_id:
+                    yield placed
+
+    @cached_property
+    def secrets(self) -> frozenset[str]:
+        """Every password-kind value in the file: never to be printed."""
+        found: set[str] = set()
+        for placed in self.placed:
+            row = placed.row
+            if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
+                text = placed.element.text
+                if text:
+                    found.add(text)
+                    found.add(text.strip())
+            for attribute in placed.element.attributes:
+                if attribute.name in ("password", "value") and _is_secret_option(placed.element):
+                    found.add(attribute.value)
+        found.discard("")
+        return frozenset(found)
+
+    def finding(
+        self,
+        element: Element | None,
+        message: str,
+        *,
+        attribute: str | None = None,
+        at_text: bool = False,
+        fix: Callable[[], None] | None = None,
+        fix_title: str = "",
+    ) -> Finding:
+        """A finding of the running rule about ``element`` (the root when None)."""
+        assert self.rule is not None, "finding() is for rules run by the engine"
+        target = element if element is not None else self.config.document.root
+        line, column = target.position()
+        anchor = line
+        if attribute is not None:
+            attr = target.attribute(attribute)
+            if attr is not None and attr.start >= 0:
+                line, column = target.position(attr.start)
+        elif at_text and target.text_start >= 0:
+            line, column = target.position(target.text_start)
+        end_line = target.position(target.end)[0] if target.end >= 0 else line
+        return Finding(
+            code=self.rule.code,
+            name=self.rule.name,
+            severity=self.rule.severity,
+            message=message,
+            path=self.path,
+            line=line,
+            column=column,
+            end_line=max(end_line, line),
+            anchor_line=anchor,
+            fix=fix,
+            fix_title=fix_title,
+        )
+
+
+def _is_secret_option(element: Element) -> bool:
+    """``<option name="password" value="..."/>`` of a url authenticator holds a secret."""
+    return element.local_name == "option" and (element.get("name") or "") in ("password", "auth_password")
+
+
+def section_of(placed: Placed) -> spec.Section | None:
+    return placed.section

@@ -1,0 +1,114 @@
+"""Run the rules over one configuration and return what they found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from icecfg.errors import ParseError
+from icecfg.lint.context import LintContext
+from icecfg.lint.fileview import FileView
+from icecfg.lint.finding import Finding, Severity
+from icecfg.lint.rule import Rule, all_rules
+from icecfg.lint.suppress import collect
+from icecfg.sections import IcecastConfig
+from icecfg.spec import Dialect
+
+#: The pseudo-rules of the engine itself.
+PARSE_ERROR = ("ICE001", "invalid-xml")
+UNUSED_SUPPRESSION = ("ICE002", "unused-suppression")
+
+
+def selected(rules: Iterable[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """Rules whose code starts with a selected prefix (all when none) and no ignored one."""
+    chosen = [c.upper() for c in select]
+    dropped = [c.upper() for c in ignore]
+    out = []
+    for candidate in rules:
+        if chosen and not any(candidate.code.startswith(p) or candidate.name == p.lower() for p in chosen):
+            continue
+        if any(candidate.code.startswith(p) or candidate.name == p.lower() for p in dropped):
+            continue
+        out.append(candidate)
+    return out
+
+
+def lint(
+    config: IcecastConfig,
+    target: Dialect | str = Dialect.V24,
+    root: str | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    files: bool = True,
+    path: str | None = None,
+) -> list[Finding]:
+    """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
+
+    ``files=False`` skips the rules that read the server's files (certificate,
+    fallback audio, log directory).  Suppression comments in the file apply;
+    unused ones are reported as ICE002.
+    """
+    dialect = Dialect(target)
+    view = FileView(root or "/") if files else None
+    ctx = LintContext(config, dialect, view, path)
+    select = list(select)
+    ignore = list(ignore)
+    findings: list[Finding] = []
+    for candidate in selected(all_rules().values(), select, ignore):
+        if dialect not in candidate.dialects or (candidate.needs_files and view is None):
+            continue
+        ctx.rule = candidate
+        findings.extend(candidate.run(ctx))
+    ctx.rule = None
+    findings = _apply_suppressions(config, ctx, findings, select, ignore)
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _apply_suppressions(
+    config: IcecastConfig, ctx: LintContext, findings: list[Finding], select: list[str], ignore: list[str]
+) -> list[Finding]:
+    suppressions = collect(config.document)
+    if not suppressions:
+        return findings
+    kept = []
+    for finding in findings:
+        line = finding.anchor_line or finding.line
+        hit = next((s for s in suppressions if s.covers(finding.code, line)), None)
+        if hit is None:
+            kept.append(finding)
+        else:
+            hit.used.add(finding.code)
+    unused_rule = Rule(*UNUSED_SUPPRESSION, Severity.WARNING, "engine", lambda _ctx: (), frozenset(Dialect))
+    if selected([unused_rule], select, ignore):
+        for suppression in suppressions:
+            if suppression.used:
+                continue
+            codes = ", ".join(suppression.codes) or "all rules"
+            kept.append(
+                Finding(
+                    code=unused_rule.code,
+                    name=unused_rule.name,
+                    severity=unused_rule.severity,
+                    message=f"suppression of {codes} matches no finding; remove it",
+                    path=ctx.path,
+                    line=suppression.line,
+                    column=suppression.column,
+                    end_line=suppression.end_line,
+                    anchor_line=-1,
+                )
+            )
+    return kept
+
+
+def parse_error_finding(error: ParseError, path: str) -> Finding:
+    """A file icecfg cannot read is a finding (ICE001), not a crash."""
+    return Finding(
+        code=PARSE_ERROR[0],
+        name=PARSE_ERROR[1],
+        severity=Severity.ERROR,
+        message=error.message,
+        path=path,
+        line=error.line or 1,
+        column=error.column or 1,
+        end_line=error.line or 1,
+    )

@@ -1,0 +1,79 @@
+"""The rule registry: every rule is a function registered with its code, name and severity."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from icecfg.lint.finding import Finding, Severity
+from icecfg.spec import Dialect
+
+if TYPE_CHECKING:
+    from icecfg.lint.context import LintContext
+
+Check = Callable[["LintContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lint rule.
+
+    ``doc`` is the function's docstring: its first line is the summary, the
+    rest the Markdown body of ``docs/rules/<code>.md`` (sections *Why*, *Bad*,
+    *Good* and *Fix*).  ``dialects`` are the targets the rule runs for.
+    ``needs_files`` rules read the server's files (through ``--root``) and are
+    skipped with ``--no-fs``.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    family: str
+    check: Check
+    dialects: frozenset[Dialect]
+    needs_files: bool = False
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else self.name
+
+    def run(self, ctx: LintContext) -> Iterator[Finding]:
+        yield from self.check(ctx)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    severity: Severity | str,
+    *,
+    dialects: Iterable[Dialect] = tuple(Dialect),
+    needs_files: bool = False,
+) -> Callable[[Check], Check]:
+    """Register ``check`` as rule ``code``; the module name is its family."""
+
+    def register(check: Check) -> Check:
+        family = check.__module__.rsplit(".", 1)[-1]
+        if code in RULES:
+            raise ValueError(f"rule code {code} is registered twice")
+        if any(r.name == name for r in RULES.values()):
+            raise ValueError(f"rule name {name} is registered twice")
+        RULES[code] = Rule(code, name, Severity(severity), family, check, frozenset(dialects), needs_files)
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, importing the rule modules on first use."""
+    import icecfg.lint.rules  # noqa: F401 - registers the rules
+
+    return dict(sorted(RULES.items()))

@@ -1,0 +1,26 @@
+"""The rule families; importing this package registers every rule."""
+
+from __future__ import annotations
+
+import importlib
+
+#: One module per family; each registers its rules when imported.
+FAMILIES = (
+    "structure",
+    "values",
+    "dialect",
+    "tls",
+    "security",
+    "fallback",
+    "fileserve",
+    "headers",
+    "logging",
+    "network",
+)
+
+for _family in FAMILIES:
+    try:
+        importlib.import_module(f"icecfg.lint.rules.{_family}")
+    except ModuleNotFoundError as _err:  # a family not written yet
+        if _err.name != f"icecfg.lint.rules.{_family}":
+            raise

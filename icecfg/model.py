@@ -1,0 +1,631 @@
+"""The typed model: dataclass-style sections bound to the lossless document.
+
+A section object (``Limits``, ``Mount``, ...) is a view on elements of a
+:class:`~icecfg.document.Document`.  Reading a field reads the element's text
+and converts it to the type the element table gives it; writing a field
+rewrites that one element, creates it at its usual place (indented like its
+siblings) or removes it with its line.  Nothing is copied, so the document
+stays the single place where the configuration lives, and dumping it keeps
+every comment and byte the user wrote.
+
+A section created from scratch (``Mount(mount_name="/live.ogg")``) owns a
+detached element until it is assigned or appended into a configuration, from
+then on it is a view on the inserted element like any other.
+
+Field names follow one rule: the element (or attribute) name with ``-``
+turned into ``_``; repeated elements are lists under a plural name.  The field
+declarations themselves are generated from the element table into
+:mod:`icecfg.sections`.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar, overload
+
+from icecfg import spec
+from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
+from icecfg.errors import InvalidValueError
+from icecfg.spec import Dialect, Kind
+from icecfg.values import TypedValueError, effective, effective_of_empty, format_typed, parse_typed
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - exercised on 3.10 only
+    from typing_extensions import dataclass_transform
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+S = TypeVar("S", bound="Section")
+
+
+class Field:
+    """How one Python attribute of a section maps onto the document.
+
+    ``kind`` is ``leaf`` (a child element's text), ``attr`` (an attribute of
+    the section's element), ``texts`` (a repeated leaf, as a list of str),
+    ``block`` (a nested section that occurs once) or ``items`` (a list of
+    nested sections).
+    """
+
+    def __init__(self, kind: str, tag: str | None, cls: type[Section] | None = None) -> None:
+        self.kind = kind
+        self.tag = tag or ""
+        self.cls = cls
+        self.name = ""
+        self.tags: frozenset[str] = frozenset()
+        self.value: spec.Value | None = None
+        self.row: spec.Element | None = None
+        self.attribute: spec.Attribute | None = None
+
+    def __set_name__(self, owner: type[Section], name: str) -> None:
+        self.name = name
+        if not self.tag:
+            self.tag = name.replace("_", "-")
+
+    def bind(self, owner: type[Section]) -> None:
+        """Look the field up in the element table once the owning class exists."""
+        section = spec.SECTIONS[owner._spec_id]
+        if self.kind == "attr":
+            variants = [a for a in section.attributes if self.tag in (a.name, *a.aliases)]
+            if not variants:
+                raise LookupError(f"{owner.__name__}.{self.name}: no attribute {self.tag!r} in {section.id}")
+            self.attribute = variants[0]
+            self.value = variants[0].value
+            if len({a.value.kind for a in variants}) > 1:
+                # dialects disagree on the type (KH's header status "*"): read it as text
+                self.value = spec.STRING
+            elif len(variants) > 1:
+                choices = tuple(dict.fromkeys(c for a in variants for c in a.value.choices))
+                self.value = spec.Value(variants[0].value.kind, choices=choices)
+            self.tags = frozenset(t for a in variants for t in (a.name, *a.aliases))
+            return
+        row = section.child(self.tag)
+        if row is None:
+            raise LookupError(f"{owner.__name__}.{self.name}: no element <{self.tag}> in {section.id}")
+        self.row = row
+        self.value = row.value
+        self.tags = frozenset((row.name, *row.aliases))
+
+    # descriptor protocol -----------------------------------------------------
+    @overload
+    def __get__(self, obj: None, owner: type[Section]) -> Field: ...
+    @overload
+    def __get__(self, obj: Section, owner: type[Section]) -> Any: ...
+    def __get__(self, obj: Section | None, owner: type[Section]) -> Any:
+        if obj is None:
+            return self
+        if self.kind == "leaf":
+            element = obj._last(self.tags)
+            return None if element is None else self._typed(element, element.text)
+        if self.kind == "attr":
+            blocks = obj._elements()
+            if not blocks:
+                return None
+            attr = next((a for a in blocks[0].attributes if a.name in self.tags), None)
+            return None if attr is None else self._typed(blocks[0], attr.value, attr.start)
+        if self.kind == "texts":
+            return [e.text or "" for e in obj._children(self.tags)]
+        assert self.cls is not None
+        if self.kind == "block":
+            return self.cls._lazy(obj, self)
+        return SectionList(obj, self, [self.cls._bound(e) for e in obj._children(self.tags)])
+
+    def __set__(self, obj: Section, value: Any) -> None:
+        if self.kind == "leaf":
+            obj._set_leaf(self, value)
+        elif self.kind == "attr":
+            obj._set_attr(self, value)
+        elif self.kind == "texts":
+            obj._set_texts(self, list(value or []))
+        elif self.kind == "block":
+            obj._set_block(self, value)
+        else:
+            obj._set_items(self, list(value or []))
+
+    def _typed(self, element: Element, text: str | None, offset: int | None = None) -> Any:
+        if text is None:
+            return None
+        assert self.value is not None
+        try:
+            return parse_typed(self.value.kind, text, self.value.choices)
+        except TypedValueError as err:
+            line, column = element.position(offset if offset is not None else element.text_start)
+            if line == 0:
+                line, column = element.position()
+            raise InvalidValueError(
+                f"<{self.tag}>: {err}", line=line, column=column, path=element.path
+            ) from None
+
+    def format(self, value: Any) -> str:
+        assert self.value is not None
+        kind = self.value.kind
+        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and isinstance(value, bool):
+            raise TypeError(f"{self.name} takes a number, not {value!r}")
+        text = format_typed(kind, value)
+        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and not isinstance(
+            value, int
+        ):
+            raise TypeError(f"{self.name} takes a number, not {value!r}")
+        if kind is Kind.BOOL and not isinstance(value, bool):
+            raise TypeError(f"{self.name} takes True or False, not {value!r}")
+        if self.value.choices and kind is Kind.ENUM and text not in self.value.choices:
+            raise ValueError(f"{self.name} must be one of {', '.join(self.value.choices)}, not {text!r}")
+        return text
+
+
+def leaf(tag: str | None = None) -> Any:
+    """A child element holding a value."""
+    return Field("leaf", tag)
+
+
+def attr(name: str | None = None) -> Any:
+    """An attribute of the section's own element."""
+    return Field("attr", name)
+
+
+def texts(tag: str) -> Any:
+    """A child element that may repeat, each holding a value (a list of str)."""
+    return Field("texts", tag)
+
+
+def block(cls: type[Section], tag: str | None = None) -> Any:
+    """A nested section that occurs once (or whose occurrences merge)."""
+    return Field("block", tag, cls)
+
+
+def items(cls: type[Section], tag: str) -> Any:
+    """A nested section that repeats: a list."""
+    return Field("items", tag, cls)
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(leaf, attr, texts, block, items))
+class Section:
+    """Base class of every section of the model.
+
+    A section reads and writes through the elements it is bound to:
+
+    * a list item (a ``Mount``) or a section built from scratch is bound to
+      exactly one element;
+    * a section that occurs once per parent (``cfg.limits``) is looked up in
+      its parent each time, since Icecast merges repeated blocks (fields of a
+      second ``<limits>`` override the first), and it is created in the
+      parent the first time one of its fields is written.
+    """
+
+    _spec_id: ClassVar[str]
+    _fields: ClassVar[dict[str, Field]]
+    _order: ClassVar[list[Field]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: dict[str, Field] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, Field):
+                    fields[name] = value
+        for field in fields.values():
+            if field.row is None and field.attribute is None:
+                field.bind(cls)
+        cls._fields = fields
+        cls._order = [f for f in fields.values() if f.kind != "attr"]
+
+    def __init__(self, **values: Any) -> None:
+        self._owner: Section | None = None
+        self._field: Field | None = None
+        self._blocks: list[Element] = [Element(self._tag())]
+        for name, value in values.items():
+            if name not in self._fields:
+                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+            if value is not None:
+                setattr(self, name, value)
+
+    # binding -----------------------------------------------------------------
+    @classmethod
+    def _tag(cls) -> str:
+        return spec.SECTIONS[cls._spec_id].tag
+
+    @classmethod
+    def _bound(cls, element: Element) -> Self:
+        obj = cls.__new__(cls)
+        obj._owner = None
+        obj._field = None
+        obj._blocks = [element]
+        return obj
+
+    @classmethod
+    def _lazy(cls, owner: Section, field: Field) -> Self:
+        obj = cls.__new__(cls)
+        obj._owner = owner
+        obj._field = field
+        obj._blocks = []
+        return obj
+
+    def _elements(self) -> list[Element]:
+        """The elements this section reads from, in document order."""
+        if self._owner is not None:
+            assert self._field is not None
+            return list(self._owner._children(self._field.tags))
+        return self._blocks
+
+    @property
+    def element(self) -> Element | None:
+        """The (first) element of this section, or None while it does not exist."""
+        blocks = self._elements()
+        return blocks[0] if blocks else None
+
+    @property
+    def elements(self) -> list[Element]:
+        """Every element of this section: a repeated singleton block gives several."""
+        return list(self._elements())
+
+    @property
+    def exists(self) -> bool:
+        """False for a section the file does not have (yet)."""
+        return bool(self._elements())
+
+    def _children(self, tags: frozenset[str]) -> Iterator[Element]:
+        for block_element in self._elements():
+            for child in block_element.children:
+                if isinstance(child, Element) and child.local_name in tags:
+                    yield child
+
+    def _last(self, tags: frozenset[str]) -> Element | None:
+        found = None
+        for found in self._children(tags):  # noqa: B007 - keep the last
+            pass
+        return found
+
+    def _ensure(self) -> Element:
+        """The element new children go into, creating this section if needed."""
+        blocks = self._elements()
+        if blocks:
+            return blocks[-1]
+        assert self._owner is not None and self._field is not None
+        element = Element(self._tag())
+        self._owner._place(self._field, element)
+        return element
+
+    def _place(self, field: Field, element: Element, after: Element | None = None) -> None:
+        """Insert a new child where the field order says it belongs."""
+        parent = self._ensure()
+        if after is None:
+            position = self._order.index(field)
+            earlier = {t for f in self._order[:position] for t in f.tags}
+            later = {t for f in self._order[position + 1 :] for t in f.tags}
+            same: Element | None = None
+            previous: Element | None = None
+            following: Element | None = None
+            for child in parent.elements():
+                name = child.local_name
+                if name in field.tags:
+                    same = child
+                elif name in earlier:
+                    previous = child
+                elif name in later and following is None:
+                    following = child
+            after = same or previous
+            if after is None and following is not None:
+                self._insert(parent, element, before=following)
+                return
+        self._insert(parent, element, after=after)
+
+    def _insert(
+        self, parent: Element, element: Element, after: Element | None = None, before: Element | None = None
+    ) -> None:
+        if self._in_document():
+            parent.insert_formatted(element, after=after, before=before)
+        elif after is not None:
+            parent.insert(_child_index(parent, after) + 1, element)
+        elif before is not None:
+            parent.insert(_child_index(parent, before), element)
+        else:
+            parent.append(element)
+
+    def _in_document(self) -> bool:
+        """True when edits land in a document whose layout must be kept."""
+        section: Section = self
+        while section._owner is not None:
+            section = section._owner
+        top = section._blocks[0] if section._blocks else None
+        while top is not None and top.parent is not None:
+            top = top.parent
+        return top is not None and top in _ROOTS
+
+    # writing -----------------------------------------------------------------
+    def _set_leaf(self, field: Field, value: Any) -> None:
+        if value is None:
+            for child in list(self._children(field.tags)):
+                assert child.parent is not None
+                child.parent.remove(child)
+            return
+        text = field.format(value)
+        existing = self._last(field.tags)
+        if existing is not None:
+            existing.set_text(text)
+            return
+        element = Element(field.tag)
+        element.set_text(text)
+        self._place(field, element)
+
+    def _set_attr(self, field: Field, value: Any) -> None:
+        if value is None:
+            for element in self._elements():
+                for name in field.tags:
+                    if element.attribute(name) is not None:
+                        element.delete(name)
+            return
+        text = field.format(value)
+        element = self._ensure()
+        name = next((a.name for a in element.attributes if a.name in field.tags), field.tag)
+        element.set(name, text)
+
+    def _set_texts(self, field: Field, values: list[str]) -> None:
+        for child in list(self._children(field.tags)):
+            assert child.parent is not None
+            child.parent.remove(child)
+        for value in values:
+            element = Element(field.tag)
+            element.set_text(field.format(value))
+            self._place(field, element)
+
+    def _set_block(self, field: Field, value: Section | None) -> None:
+        old = list(self._children(field.tags))
+        if value is None:
+            for child in old:
+                assert child.parent is not None
+                child.parent.remove(child)
+            return
+        element = value._detach()
+        if old:
+            anchor = old[-1]
+            assert anchor.parent is not None
+            self._insert(anchor.parent, element, after=anchor)
+            for child in old:
+                assert child.parent is not None
+                child.parent.remove(child)
+        else:
+            self._place(field, element)
+        value._owner, value._field, value._blocks = None, None, [element]
+
+    def _set_items(self, field: Field, values: list[Section]) -> None:
+        target: SectionList[Section] = SectionList(self, field, [])
+        for child in list(self._children(field.tags)):
+            assert child.parent is not None
+            child.parent.remove(child)
+        target.extend(values)
+
+    def _detach(self) -> Element:
+        """The element to insert for this section: its own, or a copy if it lives elsewhere."""
+        blocks = self._elements()
+        if len(blocks) == 1 and blocks[0].parent is None and blocks[0] not in _ROOTS:
+            return blocks[0]
+        text = "".join(b.render() for b in blocks[:1]) or f"<{self._tag()}/>"
+        return parse_fragment(text)
+
+    # reading helpers ---------------------------------------------------------
+    def get_text(self, tag: str) -> str | None:
+        """The raw text of child ``tag`` as Icecast reads it (last occurrence), untyped."""
+        element = self._last(frozenset({tag}))
+        return None if element is None else element.text
+
+    def effective(self, name: str, target: Dialect | str = Dialect.V24) -> Any:
+        """The value ``target`` Icecast uses for field ``name``: default applied, its own parsing.
+
+        Raises :class:`icecfg.values.Crash` where Icecast 2.4.4 segfaults
+        (``atoi(NULL)`` on an empty numeric element).
+        """
+        dialect = Dialect(target)
+        field = self._fields[name]
+        if field.kind != "leaf" or field.row is None:
+            raise ValueError(f"{name} is not a value field")
+        element = self._last(field.tags)
+        if element is not None and element.text is None:
+            return effective_of_empty(field.row, dialect)
+        return effective(field.row, None if element is None else element.text, dialect)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The typed values as plain data (invalid values as their raw text)."""
+        out: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            if field.kind in ("leaf", "attr"):
+                try:
+                    value = getattr(self, name)
+                except InvalidValueError:
+                    value = self.get_text(field.tag) if field.kind == "leaf" else self._raw_attr(field)
+                if value is not None:
+                    out[name] = value
+            elif field.kind == "texts":
+                value = getattr(self, name)
+                if value:
+                    out[name] = value
+            elif field.kind == "block":
+                section = getattr(self, name)
+                if section.exists:
+                    out[name] = section.to_dict()
+            else:
+                listed = getattr(self, name)
+                if listed:
+                    out[name] = [item.to_dict() for item in listed]
+        return out
+
+    def _raw_attr(self, field: Field) -> str | None:
+        blocks = self._elements()
+        return next((a.value for a in blocks[0].attributes if a.name in field.tags), None) if blocks else None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Section) or type(other) is not type(self):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
+        return f"{type(self).__name__}({inner})"
+
+
+def _child_index(parent: Element, child: Element) -> int:
+    for index, node in enumerate(parent.children):
+        if node is child:
+            return index
+    raise ValueError("not a child")
+
+
+#: Root elements of documents (parsed, or built and laid out), whose layout
+#: edits keep; elements outside them are still being built and are laid out
+#: when they are inserted.
+_ROOTS: weakref.WeakSet[Element] = weakref.WeakSet()
+
+
+class RootSection(Section):
+    """The root section: a document of its own, loaded or built from scratch."""
+
+    document: Document
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        root = self._blocks[0]
+        format_new(root, "", "    ", "\n")
+        self.document = Document(root, epilog=[Whitespace("\n")])
+        _ROOTS.add(root)
+
+    @classmethod
+    def from_document(cls, document: Document) -> Self:
+        """The configuration that reads and writes ``document``."""
+        obj = cls._bound(document.root)
+        obj.document = document
+        _ROOTS.add(document.root)
+        return obj
+
+    @property
+    def path(self) -> str | None:
+        """The file this configuration was loaded from, if any."""
+        return self.document.path
+
+    def unknown_elements(self) -> list[Element]:
+        """Elements the element table does not know where they stand, in document order.
+
+        Icecast 2.4.4 ignores them without a word; each knows its ``line``
+        and ``column``.
+        """
+        from icecfg.structure import unknown_elements
+
+        return [placed.element for placed in unknown_elements(self.document.root)]
+
+
+class SectionList(list[S], Generic[S]):
+    """A list of sections that writes every change through to the document.
+
+    It is a real ``list`` (so ``cfg.mounts[0]``, ``len``, iteration and
+    slicing behave as usual), and ``append``, ``insert``, ``extend``,
+    ``del``, item assignment, ``pop``, ``remove`` and ``clear`` also insert
+    or remove the elements, formatted like their siblings.
+    """
+
+    def __init__(self, owner: Section, field: Field, content: Iterable[S]) -> None:
+        super().__init__(content)
+        self._owner = owner
+        self._field = field
+
+    def _element(self, item: S) -> Element:
+        blocks = item._elements()
+        if not blocks:
+            raise ValueError("this section has no element")
+        return blocks[0]
+
+    def _check(self, item: object) -> S:
+        cls = self._field.cls
+        assert cls is not None
+        if not isinstance(item, cls):
+            raise TypeError(f"{self._field.name} holds {cls.__name__} objects, not {type(item).__name__}")
+        return item  # type: ignore[return-value]
+
+    def append(self, item: S) -> None:
+        item = self._check(item)
+        element = item._detach()
+        after = self._element(self[-1]) if len(self) else None
+        if after is not None:
+            assert after.parent is not None
+            self._owner._insert(after.parent, element, after=after)
+        else:
+            self._owner._place(self._field, element)
+        item._owner, item._field, item._blocks = None, None, [element]
+        super().append(item)
+
+    def extend(self, values: Iterable[S]) -> None:
+        for item in values:
+            self.append(item)
+
+    def __iadd__(self, values: Iterable[S]) -> Self:  # type: ignore[override, misc]
+        self.extend(values)
+        return self
+
+    def insert(self, index: SupportsIndex, item: S) -> None:
+        position = int(index)
+        if position < 0:
+            position = max(0, len(self) + position)
+        if position >= len(self):
+            self.append(item)
+            return
+        item = self._check(item)
+        element = item._detach()
+        before = self._element(self[position])
+        assert before.parent is not None
+        self._owner._insert(before.parent, element, before=before)
+        item._owner, item._field, item._blocks = None, None, [element]
+        super().insert(position, item)
+
+    @overload
+    def __setitem__(self, index: SupportsIndex, item: S) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, item: Iterable[S]) -> None: ...
+    def __setitem__(self, index: SupportsIndex | slice, item: Any) -> None:
+        if isinstance(index, slice):
+            raise TypeError("assign the whole list, or items one at a time")
+        position = int(index)
+        old = self[position]
+        new = self._check(item)
+        element = new._detach()
+        anchor = self._element(old)
+        assert anchor.parent is not None
+        self._owner._insert(anchor.parent, element, after=anchor)
+        anchor.parent.remove(anchor)
+        new._owner, new._field, new._blocks = None, None, [element]
+        super().__setitem__(position, new)
+
+    def __delitem__(self, index: SupportsIndex | slice) -> None:
+        doomed = self[index] if isinstance(index, slice) else [self[index]]
+        for item in doomed:
+            element = self._element(item)
+            if element.parent is not None:
+                element.parent.remove(element)
+        super().__delitem__(index)
+
+    def pop(self, index: SupportsIndex = -1) -> S:
+        item = self[index]
+        del self[index]
+        return item
+
+    def remove(self, item: S) -> None:
+        for position, candidate in enumerate(self):
+            if candidate is item or candidate == item:
+                del self[position]
+                return
+        raise ValueError("item not in list")
+
+    def clear(self) -> None:
+        del self[:]
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("the order of sections is the document's order; move items explicitly")
+
+    def reverse(self) -> None:
+        raise TypeError("the order of sections is the document's order; move items explicitly")
+
+
+def texts_of(values: Sequence[str] | None) -> list[str]:
+    return list(values or [])

@@ -1,0 +1,2446 @@
+"""The element table: every element and attribute of icecast.xml, per dialect.
+
+This module is the single source of truth about icecast.xml.  The typed model,
+the structure and value lint rules, the XSDs in ``schemas/`` and the element
+reference in ``docs/`` are all derived from it, so supporting a new element is
+one row here rather than five edits in five places.
+
+The facts come from reading Icecast's ``src/cfgfile.c`` (2.4.4, 2.5.0-rc2 and
+the KH fork) and from experiments on the Debian 2.4.4 binary; each row's
+``source`` names where.
+
+Vocabulary
+----------
+* A *section* is an element with element children (``<limits>``, ``<mount>``)
+  or one that is only attributes (``<alias/>``, ``<header/>``).  Sections are
+  identified by a *section id* such as ``"mount"`` or ``"mount-authentication"``;
+  the same tag can mean different sections under different parents
+  (``<authentication>`` at the root holds passwords, in a mount it holds an
+  authenticator).
+* A *leaf* is an element whose text is a value (``<clients>100</clients>``).
+* ``Repeat`` says what Icecast does when an element occurs more than once.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class Dialect(str, enum.Enum):
+    """An Icecast release line whose parser icecfg models."""
+
+    V24 = "2.4"
+    V25 = "2.5"
+    KH = "kh"
+
+    @property
+    def label(self) -> str:
+        """Human name used in messages."""
+        return {"2.4": "Icecast 2.4.4", "2.5": "Icecast 2.5", "kh": "Icecast-KH"}[self.value]
+
+
+ALL: frozenset[Dialect] = frozenset(Dialect)
+V24: frozenset[Dialect] = frozenset({Dialect.V24})
+V25: frozenset[Dialect] = frozenset({Dialect.V25})
+KH: frozenset[Dialect] = frozenset({Dialect.KH})
+V24_V25: frozenset[Dialect] = frozenset({Dialect.V24, Dialect.V25})
+V24_KH: frozenset[Dialect] = frozenset({Dialect.V24, Dialect.KH})
+V25_KH: frozenset[Dialect] = frozenset({Dialect.V25, Dialect.KH})
+
+
+class Repeat(str, enum.Enum):
+    """What Icecast does with a second occurrence of the same element."""
+
+    LAST = "last"  # scalar: the last occurrence wins
+    FIRST = "first"  # kept in order, lookup takes the first match (mounts)
+    ACC = "acc"  # occurrences accumulate in a list (listen sockets, headers)
+    EACH = "each"  # a section parsed each time; its fields merge, last wins
+
+
+class Kind(str, enum.Enum):
+    """How a value is written and how each dialect converts it."""
+
+    STRING = "string"  # free text, never trimmed by Icecast
+    PASSWORD = "password"  # free text that is a secret: never printed
+    INT = "int"  # 2.4: atoi; 2.5: atoi + range check; KH: sscanf %d
+    UINT = "uint"  # unsigned int (2.5 strtol without trailing junk)
+    BOOL = "bool"  # 2.4: atoi (true == 0!); 2.5/KH: words and numbers
+    ENUM = "enum"  # one of ``choices``
+    PATH = "path"  # a filesystem path (file or directory) on the server
+    FILENAME = "filename"  # a file name relative to a directory (log names)
+    MOUNT = "mount"  # a mount point path, should start with "/"
+    HOST = "host"  # a host name or address
+    IP = "ip"  # a numeric IP address (bind addresses)
+    URL = "url"
+    MIME = "mime"  # a MIME type
+    LOGLEVEL = "loglevel"  # 1..4; 2.5 and KH also take words
+    TLS_MODE = "tls-mode"  # 2.5 <tls>: disabled|auto|auto_no_plain|rfc2817|rfc2818
+    FALLBACK_OVERRIDE = "fallback-override"  # 2.4 bool, 2.5 none|all|own
+    PUBLIC = "public"  # -1/0/1, 2.5 also true/false/client
+    SIZE = "size"  # bytes; KH also takes k/m/s suffixes
+    CIPHERS = "ciphers"  # an OpenSSL cipher list
+    REF = "ref"  # "#id" reference to a listen socket (2.5)
+    METHODS = "methods"  # comma list of HTTP methods or "*" (2.5 roles)
+
+
+@dataclass(frozen=True)
+class Value:
+    """The value type of a leaf element or an attribute."""
+
+    kind: Kind
+    #: Inclusive ranges per dialect where that dialect checks them (2.5, KH).
+    ranges: Mapping[Dialect, tuple[int, int]] = field(default_factory=dict)
+    #: Allowed words for ENUM (and the words TLS_MODE etc. know).
+    choices: tuple[str, ...] = ()
+    #: Whether ENUM words are compared case-insensitively.
+    case_insensitive: bool = False
+
+    @property
+    def numeric(self) -> bool:
+        """True for kinds Icecast 2.4 reads with atoi (and so crash on empty)."""
+        return self.kind in _NUMERIC
+
+    @property
+    def secret(self) -> bool:
+        """True when the value must never appear in output."""
+        return self.kind is Kind.PASSWORD
+
+
+_NUMERIC = frozenset({Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE})
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute of an element."""
+
+    name: str
+    value: Value
+    dialects: frozenset[Dialect] = ALL
+    required: frozenset[Dialect] = frozenset()
+    default: str | None = None
+    #: Other spellings Icecast accepts for the same attribute (``dest``).
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Element:
+    """One row of the table: a child element of a section.
+
+    Exactly one of ``value`` (a leaf) and ``section`` (a block) is usually set;
+    KH accepts some leaves in a block form, in which case both are set and the
+    element is read as a block when it has element children.
+    """
+
+    name: str
+    dialects: frozenset[Dialect]
+    value: Value | None = None
+    section: str | None = None
+    repeat: Repeat = Repeat.LAST
+    #: Default per dialect as Icecast would read it (text form), or None.
+    defaults: Mapping[Dialect, str | None] = field(default_factory=dict)
+    attributes: tuple[Attribute, ...] = ()
+    #: 2.4.4 reads it with atoi(NULL) when empty and segfaults.
+    crash_if_empty: bool = False
+    #: Dialect -> replacement advice where that dialect calls it obsolete.
+    obsolete: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Dialect -> message where that dialect rejects it outright.
+    removed: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Other tag names Icecast accepts for the same element.
+    aliases: tuple[str, ...] = ()
+    #: Python attribute name in the model when the naming rule would clash.
+    py_name: str | None = None
+    doc: str = ""
+    source: str = ""
+
+    @property
+    def is_section(self) -> bool:
+        return self.section is not None
+
+    def default(self, dialect: Dialect) -> str | None:
+        """The default Icecast uses in ``dialect`` when the element is absent."""
+        return self.defaults.get(dialect)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block element type: its children and attributes."""
+
+    id: str
+    tag: str
+    dialects: frozenset[Dialect]
+    children: tuple[Element, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
+    #: KH reads any scalar child also as an attribute of this element.
+    kh_children_as_attributes: bool = True
+    doc: str = ""
+
+    def child(self, name: str, dialect: Dialect | None = None) -> Element | None:
+        """The row for child ``name`` (by tag or alias), optionally in one dialect."""
+        for row in self.children:
+            if (name == row.name or name in row.aliases) and (dialect is None or dialect in row.dialects):
+                return row
+        return None
+
+    def attribute(self, name: str, dialect: Dialect | None = None) -> Attribute | None:
+        for attr in self.attributes:
+            if (name == attr.name or name in attr.aliases) and (dialect is None or dialect in attr.dialects):
+                return attr
+        return None
+
+
+def _d(v24: str | None = None, v25: str | None = None, kh: str | None = None) -> dict[Dialect, str | None]:
+    """Defaults per dialect; pass the same text three times when they agree."""
+    return {Dialect.V24: v24, Dialect.V25: v25, Dialect.KH: kh}
+
+
+def _same(default: str | None) -> dict[Dialect, str | None]:
+    return _d(default, default, default)
+
+
+# Common value types -----------------------------------------------------------
+STRING = Value(Kind.STRING)
+PASSWORD = Value(Kind.PASSWORD)
+BOOL = Value(Kind.BOOL)
+PATH = Value(Kind.PATH)
+MOUNT = Value(Kind.MOUNT)
+HOST = Value(Kind.HOST)
+IP = Value(Kind.IP)
+URL = Value(Kind.URL)
+INT = Value(Kind.INT)
+PORT = Value(Kind.INT, ranges={Dialect.V25: (1, 65535), Dialect.KH: (1, 65535)})
+UINT = Value(Kind.UINT)
+SIZE = Value(Kind.SIZE)
+FILENAME = Value(Kind.FILENAME)
+MIME = Value(Kind.MIME)
+CIPHERS = Value(Kind.CIPHERS)
+LOGLEVEL = Value(Kind.LOGLEVEL)
+REF = Value(Kind.REF)
+METHODS = Value(Kind.METHODS)
+#: A listen port that 2.5 reads with plain ``util_str_to_int`` (no range check).
+LISTEN_PORT = Value(Kind.INT, ranges={Dialect.KH: (1, 65535)})
+TLS_MODE = Value(Kind.TLS_MODE, choices=("disabled", "auto", "auto_no_plain", "rfc2817", "rfc2818"))
+FALLBACK_OVERRIDE = Value(Kind.FALLBACK_OVERRIDE, choices=("none", "all", "own"))
+PUBLIC = Value(Kind.PUBLIC)
+
+_MIB16 = 16 * 1024 * 1024
+_INT_MAX = 2**31 - 1
+
+
+def _timeout(lo: int = 2, hi: int = 600) -> Value:
+    return Value(Kind.INT, ranges={Dialect.V25: (lo, hi)})
+
+
+def _enum(*choices: str, case_insensitive: bool = False) -> Value:
+    return Value(Kind.ENUM, choices=choices, case_insensitive=case_insensitive)
+
+
+#: The triggers Icecast 2.5 emits (``event.c``); an event bound to any other
+#: trigger is accepted but never fires.
+EVENT_TRIGGERS: tuple[str, ...] = (
+    "icecast-start",
+    "icecast-stop",
+    "icecast-active",
+    "icecast-idle",
+    "source-connect",
+    "source-disconnect",
+    "source-flags-changed",
+    "source-listener-attach",
+    "source-listeners-changed",
+    "source-listeners-is-zero",
+    "format-metadata-changed",
+    "dumpfile-opened",
+    "dumpfile-closed",
+    "dumpfile-error",
+)
+
+# Where each parser lives (cfgfile.c of 2.4.4 unless marked) --------------------
+_SRC_ROOT = "cfgfile.c l.453-586; [2.5] l.1317-1520; [KH] l.1871-1951"
+_SRC_LIMITS = "cfgfile.c l.588-636; [2.5] l.1522-1564; [KH] l.1746-1771"
+_SRC_AUTH = "cfgfile.c l.1045-1084; [2.5] l.2398-2486"
+_SRC_DIRECTORY = "cfgfile.c l.1086-1121; yp.c l.250-252"
+_SRC_YP = "[2.5] cfgfile.c l.2535-2599"
+_SRC_LISTEN = "cfgfile.c l.973-1043; [2.5] l.2304-2396; [KH] l.1805-1869"
+_SRC_HEADERS = "cfgfile.c l.834-890; [2.5] l.2041-2111"
+_SRC_RELAY = "cfgfile.c l.892-971; [2.5] l.2113-2302; [KH] l.1640-1715"
+_SRC_MOUNT = "cfgfile.c l.638-832; [2.5] l.1762-2039; [KH] l.1439-1585"
+_SRC_MOUNT_AUTH = "auth.c l.637-699; [2.5] cfgfile.c l.1566-1760"
+_SRC_ROLE = "[2.5] auth.c l.798-1010; acl.c l.124-215"
+_SRC_EVENTS = "[2.5] cfgfile.c l.3020-3030; event.c l.335-377"
+_SRC_PATHS = "cfgfile.c l.1123-1214; [2.5] l.2681-2811; [KH] l.1177-1213"
+_SRC_RESOURCE = "[2.5] cfgfile.c l.2601-2679"
+_SRC_LOGGING = "cfgfile.c l.1216-1255; [2.5] l.2813-2885; [KH] l.1032-1096"
+_SRC_SECURITY = "cfgfile.c l.1257-1289; [2.5] l.2938-3018"
+
+# Shared attribute sets ----------------------------------------------------------
+_TLS_IMPLEMENTATION = Attribute(
+    "implementation",
+    _enum("generic"),
+    V25,
+    aliases=("impl",),
+    doc="TLS library selector; the only accepted value is `generic`.",
+)
+
+_OBSOLETE_TLS_PATHS = {Dialect.V25: "use <security><tls-context>"}
+
+
+def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
+    """Attributes of ``<alias>``; 2.5 treats ``<alias>`` exactly like ``<resource>``."""
+    base = dialects - V25
+    return (
+        Attribute(
+            "source",
+            STRING,
+            dialects,
+            required=base,
+            doc="Request path to rewrite, compared with strcmp; 2.5 uses destination when only that is set.",
+        ),
+        Attribute(
+            "destination",
+            STRING,
+            dialects,
+            required=base,
+            aliases=("dest",),
+            doc="Path the request is rewritten to; without it the alias is silently dropped (2.4).",
+        ),
+        Attribute(
+            "port",
+            INT,
+            dialects,
+            default="-1",
+            doc="Only apply on this server port; -1 means any port.",
+        ),
+        Attribute(
+            "bind-address",
+            IP,
+            dialects,
+            doc="Only apply to connections accepted on this bind address.",
+        ),
+        Attribute(
+            "listen-socket",
+            REF,
+            dialects & V25,
+            doc="`#id` of the listen socket the resource applies to.",
+        ),
+        Attribute("vhost", HOST, dialects & V25, doc="Only apply to requests for this virtual host."),
+        Attribute("module", STRING, dialects & V25, doc="Module that serves the resource."),
+        Attribute("handler", STRING, dialects & V25, doc="Handler of the module that serves the resource."),
+        Attribute(
+            "omode",
+            _enum("default", "normal", "legacy-compat", "legacy", "strict"),
+            dialects & V25,
+            default="default",
+            doc="Operation mode for requests matched by this resource.",
+        ),
+        Attribute(
+            "prefixmatch",
+            BOOL,
+            dialects & V25,
+            default="0",
+            doc="Match `source` as a prefix instead of the whole path.",
+        ),
+    )
+
+
+_ACL_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("allow-method", METHODS, V25, doc="HTTP methods this role may use (`*` for all)."),
+    Attribute("deny-method", METHODS, V25, doc="HTTP methods this role may not use."),
+    Attribute("allow-admin", STRING, V25, doc="Admin commands this role may run (`*` for all)."),
+    Attribute("deny-admin", STRING, V25, doc="Admin commands this role may not run."),
+    Attribute("allow-web", STRING, V25, doc="Web paths this role may fetch (`*` for all)."),
+    Attribute("deny-web", STRING, V25, doc="Web paths this role may not fetch."),
+    Attribute("allow-all", BOOL, V25, doc="Allow every method, admin command and web path."),
+    Attribute("deny-all", BOOL, V25, doc="Deny every method, admin command and web path."),
+    Attribute(
+        "connections-per-user",
+        STRING,
+        V25,
+        doc="Concurrent connections per user: a number, `*` or `unlimited`.",
+    ),
+    Attribute("connection-duration", STRING, V25, doc="Maximum connection time in seconds."),
+)
+
+
+def _log_block(name: str, dialects: frozenset[Dialect], default: str | None, doc: str) -> Element:
+    """A log file name that KH also accepts as a ``kh-log`` block."""
+    return Element(
+        name,
+        dialects,
+        FILENAME,
+        section="kh-log",
+        defaults=dict.fromkeys(dialects, default),
+        doc=doc,
+        source=_SRC_LOGGING,
+    )
+
+
+# The table ------------------------------------------------------------------
+# Sections are listed root first, then in the order the Icecast documentation
+# presents them.  Rows inside a section follow the order of the Icecast sample
+# configuration, which is also the order in which icecfg writes new elements.
+
+_SECTIONS: list[Section] = [
+    Section(
+        id="icecast",
+        tag="icecast",
+        dialects=ALL,
+        doc="The root element.  Icecast compares only the local name, case-sensitively.",
+        children=(
+            Element(
+                "location",
+                ALL,
+                STRING,
+                defaults=_same("Earth"),
+                doc="Free text shown on the server info page and sent to YP directories.",
+                source="cfgfile.c l.575-579",
+            ),
+            Element(
+                "admin",
+                ALL,
+                STRING,
+                defaults=_same("icemaster@localhost"),
+                doc="Contact address of the server's administrator.",
+                source="cfgfile.c l.581-585",
+            ),
+            Element(
+                "hostname",
+                ALL,
+                HOST,
+                defaults=_same("localhost"),
+                doc="Public host name used in YP listings and generated URLs; `localhost` breaks both.",
+                source="cfgfile.c l.569-573; [2.5] l.1261-1315",
+            ),
+            Element(
+                "server-id",
+                ALL,
+                STRING,
+                defaults=_d("Icecast 2.4.4", None, None),
+                doc="Overrides the Server header (default: the build's version string); always warns.",
+                source="cfgfile.c l.475",
+            ),
+            Element(
+                "server_id",
+                KH,
+                STRING,
+                py_name="kh_server_id",
+                doc="KH spelling of <server-id>.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "limits",
+                ALL,
+                section="limits",
+                repeat=Repeat.EACH,
+                doc="Server-wide resource limits.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "authentication",
+                ALL,
+                section="authentication",
+                repeat=Repeat.EACH,
+                doc="Global source, admin and relay credentials.",
+                source=_SRC_AUTH,
+            ),
+            Element(
+                "source-password",
+                ALL,
+                PASSWORD,
+                obsolete={
+                    Dialect.V24: "move it into <authentication>",
+                    Dialect.V25: "move it into <authentication>",
+                },
+                doc="Legacy place of the global source password; 2.4 warns it is deprecated.",
+                source="cfgfile.c l.480",
+            ),
+            Element(
+                "icelogin",
+                V24,
+                BOOL,
+                defaults=_d("0", None, None),
+                crash_if_empty=True,
+                removed={Dialect.V25: "support has been removed"},
+                doc="Allows the old `ice-` source login; an ERROR in 2.5.",
+                source="connection.c l.1039",
+            ),
+            Element(
+                "shoutcast-mount",
+                ALL,
+                MOUNT,
+                defaults=_same("/stream"),
+                doc="Mount for shoutcast-compat sockets that do not set their own.",
+                source="connection.c l.1203-1206",
+            ),
+            Element(
+                "directory",
+                ALL,
+                section="directory",
+                repeat=Repeat.ACC,
+                obsolete={Dialect.V25: 'use <yp-directory url="...">'},
+                doc="A YP directory to list public mounts in (at most 25).",
+                source=_SRC_DIRECTORY,
+            ),
+            Element(
+                "yp-directory",
+                V25,
+                section="yp-directory",
+                repeat=Repeat.ACC,
+                doc="A YP directory to list public mounts in (2.5 form).",
+                source=_SRC_YP,
+            ),
+            Element(
+                "listen-socket",
+                ALL,
+                section="listen-socket",
+                repeat=Repeat.ACC,
+                doc="A port to listen on; any listen-socket disables the root <port>/<bind-address> socket.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "port",
+                ALL,
+                LISTEN_PORT,
+                defaults=_same("8000"),
+                doc="Implicit listener port and the port written into URLs, even when listen-sockets exist.",
+                source="cfgfile.c l.503-511",
+            ),
+            Element(
+                "bind-address",
+                ALL,
+                IP,
+                doc="Numeric address of the implicit listener; ignored when any listen-socket exists.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "http-headers",
+                ALL,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Extra HTTP headers sent on every response.",
+                source=_SRC_HEADERS,
+            ),
+            Element(
+                "master-server",
+                ALL,
+                HOST,
+                doc="Master to relay all mounts from; needs master-server-port and master-password too.",
+                source="slave.c l.618-628",
+            ),
+            Element(
+                "master-server-port",
+                ALL,
+                PORT,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Port of the master server; 0 (the default) silently disables master relaying.",
+                source="slave.c l.618-628",
+            ),
+            Element(
+                "master-update-interval",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (15, 3600)}),
+                defaults=_same("120"),
+                crash_if_empty=True,
+                doc="Seconds between fetches of the master's stream list.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "master-username",
+                ALL,
+                STRING,
+                defaults=_same("relay"),
+                doc="User name for the master's stream list.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "master-password",
+                ALL,
+                PASSWORD,
+                doc="Password for the master's stream list; without it master relaying is off.",
+                source="slave.c l.618-628",
+            ),
+            Element(
+                "master-bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT
+            ),
+            Element(
+                "master-relay-auth",
+                KH,
+                BOOL,
+                defaults=_d(kh="1"),
+                doc="Let listener authentication of relayed mounts be done by the master.",
+                source=_SRC_ROOT,
+            ),
+            Element("master-ssl-port", KH, PORT, doc="TLS port of the master server.", source=_SRC_ROOT),
+            Element(
+                "master-redirect",
+                KH,
+                BOOL,
+                doc="Let the master redirect listeners to this slave.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "max-redirect-slaves",
+                KH,
+                INT,
+                doc="How many slaves may register for redirects.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "master",
+                KH,
+                section="kh-master",
+                repeat=Repeat.EACH,
+                doc="KH block form of the master-* settings.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "redirect",
+                KH,
+                section="kh-redirect",
+                repeat=Repeat.ACC,
+                doc="A host listeners may be redirected to.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "relays-on-demand",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Default for <relay><on-demand>; only relays parsed after it see it, so put it first.",
+                source="cfgfile.c l.912",
+            ),
+            Element(
+                "relay",
+                ALL,
+                section="relay",
+                repeat=Repeat.ACC,
+                doc="A stream pulled from another server.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "mount",
+                ALL,
+                section="mount",
+                repeat=Repeat.FIRST,
+                doc="Settings for one mount point; the first matching <mount> wins.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "fileserve",
+                ALL,
+                BOOL,
+                defaults=_same("1"),
+                crash_if_empty=True,
+                doc="Serve static files from webroot; `true` reads as 0 in 2.4.4: use 1.",
+                source="cfgfile.c l.566",
+            ),
+            Element(
+                "mime-types",
+                V24_V25,
+                PATH,
+                defaults=_d("/etc/mime.types", "/etc/mime.types", None),
+                obsolete={Dialect.V25: "use <paths><mime-types>"},
+                doc="File mapping extensions to MIME types; KH only reads it in <paths>.",
+                source=_SRC_ROOT,
+            ),
+            Element(
+                "paths",
+                ALL,
+                section="paths",
+                repeat=Repeat.EACH,
+                doc="Directories and files the server uses.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "logging",
+                ALL,
+                section="logging",
+                repeat=Repeat.EACH,
+                doc="Log file names, level and rotation.",
+                source=_SRC_LOGGING,
+            ),
+            Element(
+                "security",
+                ALL,
+                section="security",
+                repeat=Repeat.EACH,
+                doc="chroot, user change and (2.5) TLS context.",
+                source=_SRC_SECURITY,
+            ),
+            Element(
+                "event-bindings",
+                V25,
+                section="event-bindings",
+                repeat=Repeat.ACC,
+                aliases=("kartoffelsalat",),
+                doc="Server-wide event handlers.",
+                source=_SRC_EVENTS,
+            ),
+            Element(
+                "include",
+                KH,
+                PATH,
+                repeat=Repeat.ACC,
+                doc="Glob of XML files whose root elements are spliced in as siblings.",
+                source="[KH] cfgfile.c l.1098-1156",
+            ),
+        ),
+    ),
+    Section(
+        id="limits",
+        tag="limits",
+        dialects=ALL,
+        doc="Server-wide resource limits.  Every 2.4.4 limit is read with atoi and crashes when empty.",
+        children=(
+            Element(
+                "clients",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (1, 32768)}),
+                defaults=_same("256"),
+                crash_if_empty=True,
+                doc="Total concurrent clients: listeners, file and stats requests; 0 or blank refuses all.",
+                source="cfgfile.c l.588-636; [2.5] l.1522-1564, l.1072",
+            ),
+            Element(
+                "sources",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (1, 16384)}),
+                defaults=_same("16"),
+                crash_if_empty=True,
+                doc="Concurrent source clients, relays included; 2.5 wants clients > 2*sources.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "queue-size",
+                ALL,
+                Value(Kind.SIZE, ranges={Dialect.V25: (1, _MIB16)}),
+                defaults=_same("512000"),
+                crash_if_empty=True,
+                doc="Bytes a listener may lag behind before it is dropped.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "threadpool",
+                V24,
+                INT,
+                defaults=_d("4", None, None),
+                crash_if_empty=True,
+                removed={Dialect.V25: "unknown tag in 2.5"},
+                doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "client-timeout",
+                ALL,
+                _timeout(),
+                defaults=_same("30"),
+                crash_if_empty=True,
+                doc="Seconds; parsed but unused by 2.4.4.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "header-timeout",
+                ALL,
+                _timeout(),
+                defaults=_d("15", "15", "5"),
+                crash_if_empty=True,
+                doc="Seconds a client may take to send its request headers.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "source-timeout",
+                ALL,
+                _timeout(),
+                defaults=_same("10"),
+                crash_if_empty=True,
+                doc="Seconds of source silence before the source is dropped.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "burst-on-connect",
+                V24_V25,
+                BOOL,
+                defaults=_d("1", "1", None),
+                crash_if_empty=True,
+                obsolete={Dialect.V25: "use <burst-size>"},
+                doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins).",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "burst-size",
+                ALL,
+                Value(Kind.SIZE, ranges={Dialect.V25: (0, _MIB16)}),
+                defaults=_same("65536"),
+                crash_if_empty=True,
+                doc="Bytes sent at once to a new listener; keep it below queue-size.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "bodysize",
+                V25,
+                Value(Kind.SIZE, ranges={Dialect.V25: (1024, 65536)}),
+                defaults=_d(v25="4096"),
+                doc="Maximum request body size in bytes.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "body-timeout",
+                V25,
+                _timeout(),
+                defaults=_d(v25="25"),
+                doc="Seconds a client may take to send a request body.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "server-idle-timeout",
+                V25,
+                _timeout(15, 3600),
+                defaults=_d(v25="300"),
+                doc="Seconds without activity before the server counts as idle.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "max-bandwidth",
+                KH,
+                STRING,
+                doc="Total outgoing bitrate limit, bits per second with a k/M suffix.",
+                source=_SRC_LIMITS,
+            ),
+            Element("max-listeners", KH, INT, doc="Server-wide listener limit.", source=_SRC_LIMITS),
+            Element(
+                "min-queue-size",
+                KH,
+                SIZE,
+                defaults=_d(kh="65536"),
+                doc="Minimum listener queue; k/m/s suffixes accepted.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "workers",
+                KH,
+                Value(Kind.INT, ranges={Dialect.KH: (1, 400)}),
+                defaults=_d(kh="1"),
+                doc="Worker threads; values are clamped to 1..400.",
+                source=_SRC_LIMITS,
+            ),
+            Element(
+                "inactivity-timeout",
+                KH,
+                INT,
+                doc="Seconds without activity before KH shuts down.",
+                source=_SRC_LIMITS,
+            ),
+        ),
+    ),
+    Section(
+        id="authentication",
+        tag="authentication",
+        dialects=ALL,
+        doc="Global credentials (root child); 2.5 turns them into static roles.",
+        children=(
+            Element(
+                "source-password",
+                ALL,
+                PASSWORD,
+                defaults=_d(None, None, "changeme"),
+                attributes=(
+                    Attribute(
+                        "mount",
+                        MOUNT,
+                        V24,
+                        doc="Not supported here: ERROR and the password is ignored; use <mount><password>.",
+                    ),
+                ),
+                doc="Global source password for user `source`; without any, every source is refused.",
+                source="client.c l.129-155; connection.c l.1025",
+            ),
+            Element(
+                "relay-user",
+                ALL,
+                STRING,
+                defaults=_same("relay"),
+                doc="User slaves use to fetch /admin/streamlist.txt.",
+                source=_SRC_AUTH,
+            ),
+            Element(
+                "relay-password",
+                ALL,
+                PASSWORD,
+                doc="Password for slaves; if unset no slave can authenticate.",
+                source=_SRC_AUTH,
+            ),
+            Element(
+                "admin-user",
+                ALL,
+                STRING,
+                doc="Admin login; /admin needs both user and password.",
+                source="cfgfile.c l.1045-1084; connection.c l.978-998",
+            ),
+            Element(
+                "admin-password",
+                ALL,
+                PASSWORD,
+                doc="Admin password; without it /admin cannot be reached.",
+                source="connection.c l.978-998",
+            ),
+            Element(
+                "shoutcast-user",
+                V25,
+                STRING,
+                defaults=_d(v25="source"),
+                doc="User name assumed for Shoutcast source logins.",
+                source=_SRC_AUTH,
+            ),
+            Element(
+                "role",
+                V25,
+                section="role",
+                repeat=Repeat.ACC,
+                doc="A role of the global authentication stack; an anonymous role is always appended.",
+                source="[2.5] cfgfile.c l.2453-2485",
+            ),
+        ),
+    ),
+    Section(
+        id="role",
+        tag="role",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="One authenticator of a 2.5 authentication stack and what it grants.",
+        attributes=(
+            Attribute(
+                "type",
+                _enum("anonymous", "static", "legacy-password", "url", "htpasswd", "enforce-auth"),
+                V25,
+                required=V25,
+                doc="Authenticator backend.",
+            ),
+            Attribute("name", STRING, V25, doc="Role name shown in logs and the admin interface."),
+            Attribute("management-url", URL, V25, doc="URL of the backend's management interface."),
+            Attribute("method", METHODS, V25, doc="HTTP methods this role handles (`*` for all)."),
+            Attribute("match-method", METHODS, V25, doc="Only consider requests with these methods."),
+            Attribute("nomatch-method", METHODS, V25, doc="Skip requests with these methods."),
+            Attribute("match-web", STRING, V25, doc="Only consider these web paths."),
+            Attribute("nomatch-web", STRING, V25, doc="Skip these web paths."),
+            Attribute("match-admin", STRING, V25, doc="Only consider these admin commands."),
+            Attribute("nomatch-admin", STRING, V25, doc="Skip these admin commands."),
+            Attribute("match-origin", STRING, V25, doc="Only consider requests from these origins."),
+            Attribute("nomatch-origin", STRING, V25, doc="Skip requests from these origins."),
+            Attribute("may-alter", STRING, V25, doc="Request properties the backend may change."),
+            Attribute("may-not-alter", STRING, V25, doc="Request properties the backend may not change."),
+            *_ACL_ATTRIBUTES,
+        ),
+        children=(
+            Element(
+                "option",
+                V25,
+                section="option",
+                repeat=Repeat.ACC,
+                doc="Backend setting, e.g. `filename` for htpasswd.",
+                source=_SRC_ROLE,
+            ),
+            Element(
+                "http-headers",
+                V25,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent to clients matched by this role.",
+                source=_SRC_HEADERS,
+            ),
+            Element(
+                "acl",
+                V25,
+                section="acl",
+                doc="Access rules of the role; only one is allowed.",
+                source=_SRC_ROLE,
+            ),
+            Element(
+                "on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE
+            ),
+            Element("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
+            Element("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
+            Element("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
+        ),
+    ),
+    Section(
+        id="acl",
+        tag="acl",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="Access rules of a role; takes the same ACL attributes as <role>.",
+        attributes=_ACL_ATTRIBUTES,
+        children=(
+            Element(
+                "http-headers",
+                V25,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent to clients granted by this ACL.",
+                source=_SRC_HEADERS,
+            ),
+        ),
+    ),
+    Section(
+        id="option",
+        tag="option",
+        dialects=ALL,
+        doc="A name/value setting of an authenticator, YP directory or event.",
+        attributes=(
+            Attribute("name", STRING, ALL, required=ALL, doc="Option name; options without it are skipped."),
+            Attribute(
+                "value", STRING, ALL, required=ALL, doc="Option value; options without it are skipped."
+            ),
+        ),
+    ),
+    Section(
+        id="directory",
+        tag="directory",
+        dialects=ALL,
+        doc="A YP directory (2.4/KH form; obsolete in 2.5).  Without <yp-url> it is discarded.",
+        children=(
+            Element(
+                "yp-url-timeout",
+                ALL,
+                _timeout(),
+                defaults=_d("6", None, "10"),
+                crash_if_empty=True,
+                doc="Seconds to wait for the directory; 2.4.4 turns values outside 1..10 into 6.",
+                source="cfgfile.c l.1086-1121; yp.c l.250",
+            ),
+            Element(
+                "yp-url",
+                ALL,
+                URL,
+                doc="The directory's CGI URL; required.",
+                source=_SRC_DIRECTORY,
+            ),
+            Element(
+                "touch-interval",
+                ALL,
+                _timeout(30, 3600),
+                defaults=_d("30", None, "600"),
+                crash_if_empty=True,
+                doc="Seconds between YP updates; 2.4.4 raises values below 30 to 30.",
+                source="cfgfile.c l.1086-1121; yp.c l.252",
+            ),
+            Element(
+                "server",
+                V24,
+                section="directory-server",
+                repeat=Repeat.ACC,
+                removed={Dialect.V25: "no longer parsed"},
+                doc="Legacy block that 2.4.4 parses into a list nothing uses.",
+                source=_SRC_DIRECTORY,
+            ),
+        ),
+    ),
+    Section(
+        id="directory-server",
+        tag="server",
+        dialects=V24,
+        kh_children_as_attributes=False,
+        doc="Legacy <directory><server> block; parsed by _add_server and never used.",
+        children=(
+            Element("host", V24, HOST, doc="Unused.", source=_SRC_DIRECTORY),
+            Element(
+                "touch-interval",
+                V24,
+                INT,
+                crash_if_empty=True,
+                doc="Unused.",
+                source=_SRC_DIRECTORY,
+            ),
+        ),
+    ),
+    Section(
+        id="yp-directory",
+        tag="yp-directory",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="A YP directory (2.5).  Options: timeout, touch-interval, listen-socket (`#id`).",
+        attributes=(Attribute("url", URL, V25, required=V25, doc="The directory's URL; required."),),
+        children=(
+            Element(
+                "option",
+                V25,
+                section="option",
+                repeat=Repeat.ACC,
+                doc="`timeout`, `touch-interval` or `listen-socket`; other names are invalid.",
+                source=_SRC_YP,
+            ),
+        ),
+    ),
+    Section(
+        id="listen-socket",
+        tag="listen-socket",
+        dialects=ALL,
+        doc='A listening socket.  KH also takes the children as attributes (`port="8000"`).',
+        attributes=(
+            Attribute("id", STRING, V25, doc="Name referenced as `#id` by on-behalf-of, resources and YP."),
+            Attribute(
+                "type",
+                _enum("normal", "virtual", case_insensitive=True),
+                V25,
+                default="normal",
+                doc="Other values log `Unknown listener type` and mean normal.",
+            ),
+            Attribute(
+                "on-behalf-of", REF, V25, doc="`#id` of the socket this one acts for; must start with #."
+            ),
+        ),
+        children=(
+            Element(
+                "port",
+                ALL,
+                LISTEN_PORT,
+                defaults=_same("8000"),
+                doc="Empty keeps 8000; `abc` binds a random port and 99999 wraps in 2.4.4.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "bind-address",
+                ALL,
+                IP,
+                doc="Numeric address to bind; `localhost` fails to bind.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "shoutcast-mount",
+                ALL,
+                MOUNT,
+                doc="Also opens a Shoutcast source port on port+1 (2.4.4 even with shoutcast-compat).",
+                source="cfgfile.c l.1030-1042",
+            ),
+            Element(
+                "shoutcast-compat",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Only Shoutcast sources may use this port; port-1 must be a normal port.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "ssl",
+                V24_V25,
+                BOOL,
+                defaults=_d("0", None, None),
+                crash_if_empty=True,
+                removed={Dialect.KH: "TLS is auto-detected on every socket; unknown node"},
+                doc="2.4: TLS on this port (plain HTTP if the cert fails); 2.5 reads it as <tls>, 0 = auto.",
+                source="cfgfile.c l.973-1043; [2.5] l.397-424",
+            ),
+            Element(
+                "tls",
+                V25,
+                TLS_MODE,
+                defaults=_d(v25="disabled"),
+                doc="TLS mode; absent is disabled but `0`, `false` and empty mean auto.",
+                source="[2.5] cfgfile.c l.397-424",
+            ),
+            Element(
+                "so-sndbuf",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (1024, 65536)}),
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Socket send buffer in bytes; 0 keeps the OS default.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "listen-backlog",
+                V25,
+                Value(Kind.INT, ranges={Dialect.V25: (1, 128)}),
+                doc="Queue length of pending connections.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "authentication",
+                V25,
+                section="listen-socket-authentication",
+                repeat=Repeat.EACH,
+                doc="Per-socket authentication stack.",
+                source=_SRC_LISTEN,
+            ),
+            Element(
+                "http-headers",
+                V25,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent on responses from this socket.",
+                source=_SRC_HEADERS,
+            ),
+            Element("queue-len", KH, INT, doc="Queue length of pending connections.", source=_SRC_LISTEN),
+            Element("so-mss", KH, INT, doc="TCP maximum segment size.", source=_SRC_LISTEN),
+        ),
+    ),
+    Section(
+        id="listen-socket-authentication",
+        tag="authentication",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="The authentication stack of a 2.5 listen socket.",
+        children=(
+            Element(
+                "role",
+                V25,
+                section="role",
+                repeat=Repeat.ACC,
+                doc="A role of the socket's authentication stack.",
+                source=_SRC_ROLE,
+            ),
+        ),
+    ),
+    Section(
+        id="http-headers",
+        tag="http-headers",
+        dialects=ALL,
+        doc="Extra response headers.  2.4.4 stops at the first comment or bad <header>: later ones are lost.",
+        children=(
+            Element(
+                "header",
+                ALL,
+                section="header",
+                repeat=Repeat.ACC,
+                doc="One header; KH replaces an earlier header of the same name.",
+                source="cfgfile.c l.846-858",
+            ),
+        ),
+    ),
+    Section(
+        id="header",
+        tag="header",
+        dialects=ALL,
+        doc="One extra HTTP header.",
+        attributes=(
+            Attribute(
+                "name",
+                STRING,
+                ALL,
+                required=ALL,
+                doc="Header name; KH checks RFC 7230 token characters.",
+            ),
+            Attribute(
+                "value",
+                STRING,
+                ALL,
+                required=V24,
+                doc="Header value; missing drops it and all later headers in 2.4.4; 2.5 CORS computes it.",
+            ),
+            Attribute(
+                "type",
+                _enum("static"),
+                V24,
+                default="static",
+                doc="2.4.4 knows only `static`; `cors` logs a WARN and drops all later headers.",
+            ),
+            Attribute(
+                "type",
+                _enum("static", "cors", "corpse"),
+                V25,
+                default="static",
+                doc="`cors` (also `corpse`) computes CORS headers.",
+            ),
+            Attribute(
+                "status",
+                INT,
+                V24_V25,
+                default="0",
+                doc="Only send with this HTTP status; 0 means any.",
+            ),
+            Attribute(
+                "status",
+                STRING,
+                KH,
+                default="*",
+                doc="Only send with this HTTP status; `*` means any.",
+            ),
+        ),
+    ),
+    Section(
+        id="relay",
+        tag="relay",
+        dialects=ALL,
+        doc="A relayed stream.  2.5 wants the upstream settings in <upstream> blocks.",
+        children=(
+            Element(
+                "server",
+                ALL,
+                HOST,
+                defaults=_same("127.0.0.1"),
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Upstream host.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "ip",
+                KH,
+                HOST,
+                doc="KH spelling of <server>.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "port",
+                ALL,
+                PORT,
+                defaults=_d("0", "80", None),
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Upstream port; 2.4.4 has no default (0), KH defaults to the server's own port.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "mount",
+                ALL,
+                MOUNT,
+                defaults=_same("/"),
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Path of the stream on the upstream server.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "local-mount",
+                ALL,
+                MOUNT,
+                doc="Local mount name (default: <mount>); KH skips it unless it starts with /.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "on-demand",
+                ALL,
+                BOOL,
+                crash_if_empty=True,
+                doc="Only relay while listeners are connected; defaults to <relays-on-demand> read so far.",
+                source="cfgfile.c l.912",
+            ),
+            Element(
+                "relay-shoutcast-metadata",
+                ALL,
+                BOOL,
+                defaults=_same("1"),
+                crash_if_empty=True,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Ask the upstream for ICY metadata.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "relay-icy-metadata",
+                KH,
+                BOOL,
+                defaults=_d(kh="1"),
+                doc="KH spelling of <relay-shoutcast-metadata>.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "username",
+                ALL,
+                STRING,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="User for the upstream server.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "password",
+                ALL,
+                PASSWORD,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Password for the upstream server.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "bind",
+                ALL,
+                IP,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                doc="Local address for the outgoing connection.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "timeout",
+                KH,
+                Value(Kind.INT, ranges={Dialect.KH: (1, 60)}),
+                defaults=_d(kh="4"),
+                doc="Connect timeout in seconds; out of range becomes 4.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "upstream",
+                V25,
+                section="upstream",
+                repeat=Repeat.ACC,
+                doc="An upstream; several normal ones are tried in order.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "master",
+                KH,
+                section="relay-host",
+                repeat=Repeat.ACC,
+                doc="An upstream host (same as <host>).",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "host",
+                KH,
+                section="relay-host",
+                repeat=Repeat.ACC,
+                doc="An upstream host; several are tried in order.",
+                source=_SRC_RELAY,
+            ),
+            Element("run-on", KH, INT, doc="Seconds an on-demand relay keeps running.", source=_SRC_RELAY),
+            Element("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_RELAY),
+            Element(
+                "enable",
+                KH,
+                BOOL,
+                defaults=_d(kh="1"),
+                doc="0 keeps the relay configured but stopped.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "http-headers",
+                KH,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent to listeners of this relay.",
+                source=_SRC_HEADERS,
+            ),
+        ),
+    ),
+    Section(
+        id="upstream",
+        tag="upstream",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="An upstream server of a 2.5 relay.",
+        attributes=(
+            Attribute(
+                "type",
+                _enum("normal", "default"),
+                V25,
+                default="normal",
+                doc="`default` supplies defaults for the normal upstreams; other values drop the upstream.",
+            ),
+        ),
+        children=(
+            Element(
+                "server", V25, HOST, defaults=_d(v25="127.0.0.1"), doc="Upstream host.", source=_SRC_RELAY
+            ),
+            Element("port", V25, PORT, defaults=_d(v25="80"), doc="Upstream port.", source=_SRC_RELAY),
+            Element(
+                "mount",
+                V25,
+                MOUNT,
+                defaults=_d(v25="/"),
+                doc="Path of the stream upstream.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "relay-shoutcast-metadata",
+                V25,
+                BOOL,
+                defaults=_d(v25="1"),
+                doc="Ask the upstream for ICY metadata.",
+                source=_SRC_RELAY,
+            ),
+            Element("username", V25, STRING, doc="User for the upstream server.", source=_SRC_RELAY),
+            Element("password", V25, PASSWORD, doc="Password for the upstream server.", source=_SRC_RELAY),
+            Element("bind", V25, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
+            Element(
+                "uri",
+                V25,
+                URL,
+                doc="`http://user:pass@host:port/path`; only the http scheme is accepted.",
+                source=_SRC_RELAY,
+            ),
+        ),
+    ),
+    Section(
+        id="relay-host",
+        tag="host",
+        dialects=KH,
+        doc="A KH relay upstream (<master> or <host> inside <relay>); unset fields come from the relay.",
+        children=(
+            Element("ip", KH, HOST, aliases=("server",), doc="Upstream host.", source=_SRC_RELAY),
+            Element("port", KH, PORT, doc="Upstream port.", source=_SRC_RELAY),
+            Element("mount", KH, MOUNT, doc="Path of the stream upstream.", source=_SRC_RELAY),
+            Element("ssl", KH, BOOL, aliases=("tls",), doc="Connect with TLS.", source=_SRC_RELAY),
+            Element("bind", KH, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
+            Element(
+                "timeout",
+                KH,
+                Value(Kind.INT, ranges={Dialect.KH: (1, 60)}),
+                doc="Connect timeout in seconds; out of range becomes 4.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "http-headers",
+                KH,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent to this upstream.",
+                source=_SRC_HEADERS,
+            ),
+            Element("priority", KH, INT, doc="Order in which hosts are tried.", source=_SRC_RELAY),
+        ),
+    ),
+    Section(
+        id="mount",
+        tag="mount",
+        dialects=ALL,
+        doc="Settings of one mount point, or (type=default, KH wildcards) defaults for many.",
+        attributes=(
+            Attribute(
+                "type",
+                _enum("normal", "default"),
+                V24_V25,
+                default="normal",
+                doc="Mount kind, modelled as `mount_type`; case-sensitive, other values drop the mount.",
+            ),
+        ),
+        children=(
+            Element(
+                "mount-name",
+                ALL,
+                MOUNT,
+                doc="Mount path, not trimmed; a normal mount without it is dropped, 2.4.4 glob-matches it.",
+                source="cfgfile.c l.803-808; l.1429-1458",
+            ),
+            Element(
+                "username",
+                ALL,
+                STRING,
+                defaults=_same("source"),
+                doc="Source user for this mount.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "password",
+                ALL,
+                PASSWORD,
+                doc="Source password for this mount (default: the global source-password).",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "max-listeners",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (1, 16384)}),
+                defaults=_same("-1"),
+                crash_if_empty=True,
+                doc="Listener limit; -1 is unlimited but out of range for 2.5.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "max-listener-duration",
+                ALL,
+                UINT,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Seconds a listener may stay; 0 is unlimited.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "dump-file",
+                ALL,
+                PATH,
+                attributes=(
+                    Attribute(
+                        "interpolation",
+                        _enum("default", "none", "strftime", "uuid"),
+                        V25,
+                        default="default",
+                        doc="How the file name is expanded.",
+                    ),
+                ),
+                doc="Append the stream to this file (strftime-expanded); relative to the cwd, not logdir.",
+                source="source.c l.595-613",
+            ),
+            Element(
+                "dump-file-size-limit",
+                V25,
+                UINT,
+                doc="Start a new dump file after this many bytes.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "dump-file-time-limit",
+                V25,
+                UINT,
+                doc="Start a new dump file after this many seconds.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "burst-size",
+                ALL,
+                Value(Kind.SIZE, ranges={Dialect.V25: (0, _MIB16)}),
+                crash_if_empty=True,
+                doc="Burst for this mount in bytes; unset inherits <limits><burst-size>.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "queue-size",
+                ALL,
+                Value(Kind.SIZE, ranges={Dialect.V25: (1, _MIB16)}),
+                crash_if_empty=True,
+                doc="Queue for this mount in bytes; unset inherits <limits><queue-size>.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "source-timeout",
+                ALL,
+                UINT,
+                doc="Source timeout for this mount; unset inherits <limits><source-timeout>.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "fallback-mount",
+                ALL,
+                MOUNT,
+                doc="Where listeners go without a source; a file is webroot+value, so it must start with /.",
+                source="source.c l.161-192, l.1393-1455",
+            ),
+            Element(
+                "fallback",
+                KH,
+                section="kh-fallback",
+                doc="KH fallback with an optional rate limit.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "fallback-override",
+                ALL,
+                FALLBACK_OVERRIDE,
+                defaults=_d("0", "none", "1"),
+                crash_if_empty=True,
+                doc="Move listeners back from the fallback; 2.4.4 moves all of the fallback's listeners.",
+                source="source.c l.685-700",
+            ),
+            Element(
+                "fallback-when-full",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Send listeners beyond max-listeners to the fallback; warns without fallback-mount.",
+                source="cfgfile.c l.823-826; auth.c l.378-410",
+            ),
+            Element(
+                "intro",
+                ALL,
+                PATH,
+                doc="File played to new listeners, relative to webroot; must match the stream format.",
+                source="source.c l.1176-1195",
+            ),
+            Element(
+                "hidden",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Hide the mount from the public status pages.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "public",
+                ALL,
+                PUBLIC,
+                defaults=_same("-1"),
+                crash_if_empty=True,
+                doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "no-yp",
+                V24_V25,
+                BOOL,
+                defaults=_d("0", "0", None),
+                crash_if_empty=True,
+                obsolete={Dialect.V25: "use <public>"},
+                doc="Deprecated: non-zero means public 0.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "no-mount",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                obsolete={Dialect.V25: "use <allow-direct-access> (inverted)"},
+                doc="1 means the mount is only reachable through a fallback.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "allow-direct-access",
+                V25,
+                BOOL,
+                defaults=_d(v25="1"),
+                doc="0 means the mount is only reachable through a fallback.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "authentication",
+                ALL,
+                section="mount-authentication",
+                doc="Listener authentication; a bad or missing type leaves the mount public in 2.4.4.",
+                source=_SRC_MOUNT_AUTH,
+            ),
+            Element(
+                "http-headers",
+                ALL,
+                section="http-headers",
+                repeat=Repeat.ACC,
+                doc="Headers sent with this mount's 200 responses.",
+                source=_SRC_HEADERS,
+            ),
+            Element(
+                "on-connect",
+                ALL,
+                PATH,
+                doc="Executable run with the mount name when a source connects; no shell, no arguments.",
+                source="source.c l.1354",
+            ),
+            Element(
+                "on-disconnect",
+                ALL,
+                PATH,
+                doc="Executable run with the mount name when the source leaves; no shell, no arguments.",
+                source="source.c l.1354",
+            ),
+            Element(
+                "cluster-password",
+                ALL,
+                PASSWORD,
+                doc="Password shared by the servers of a YP cluster.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "stream-name",
+                ALL,
+                STRING,
+                doc="Overrides the stream name the source sends.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "stream-description",
+                ALL,
+                STRING,
+                doc="Overrides the stream description the source sends.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "stream-url",
+                ALL,
+                URL,
+                doc="Overrides the stream URL the source sends.",
+                source=_SRC_MOUNT,
+            ),
+            Element("genre", ALL, STRING, doc="Overrides the genre the source sends.", source=_SRC_MOUNT),
+            Element(
+                "bitrate", ALL, STRING, doc="Overrides the bitrate (free text, kbps).", source=_SRC_MOUNT
+            ),
+            Element(
+                "type",
+                ALL,
+                MIME,
+                doc="Overrides the MIME type; KH does not take it as an attribute.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "subtype",
+                ALL,
+                STRING,
+                doc="Overrides the codec subtype; KH does not take it as an attribute.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "charset",
+                ALL,
+                STRING,
+                doc="Charset of non-Ogg metadata (default Latin-1).",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "mp3-metadata-interval",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (-1, 65536)}),
+                defaults=_same("-1"),
+                crash_if_empty=True,
+                obsolete={Dialect.V25: "use <icy-metadata-interval>"},
+                doc="ICY metadata interval in bytes; -1 means 16000.",
+                source="format_mp3.c l.55",
+            ),
+            Element(
+                "metadata-interval",
+                KH,
+                INT,
+                doc="KH spelling of <mp3-metadata-interval>.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "icy-metadata-interval",
+                V25,
+                Value(Kind.INT, ranges={Dialect.V25: (-1, 65536)}),
+                defaults=_d(v25="-1"),
+                doc="ICY metadata interval in bytes; -1 means the default.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "max-history",
+                V25,
+                Value(Kind.INT, ranges={Dialect.V25: (1, 256)}),
+                doc="Metadata history length; out of range becomes 256.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "event-bindings",
+                V25,
+                section="event-bindings",
+                repeat=Repeat.ACC,
+                aliases=("kartoffelsalat",),
+                doc="Event handlers for this mount.",
+                source=_SRC_EVENTS,
+            ),
+            Element(
+                "relay",
+                V25,
+                section="relay",
+                repeat=Repeat.ACC,
+                doc="Mount-scoped relay; only in a normal mount named /...; <local-mount> is ignored.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "priority",
+                KH,
+                INT,
+                doc="Order of wildcard mount templates.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "min-queue-size",
+                KH,
+                SIZE,
+                doc="Minimum listener queue; k/m/s suffixes accepted.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "file-seekable",
+                KH,
+                BOOL,
+                defaults=_d(kh="1"),
+                doc="Allow range requests on file fallbacks.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "hijack",
+                KH,
+                BOOL,
+                doc="A new source takes over the mount from the old one.",
+                source=_SRC_MOUNT,
+            ),
+            Element("allow-chunked", KH, BOOL, doc="Accept chunked source uploads.", source=_SRC_MOUNT),
+            Element(
+                "max-bandwidth",
+                KH,
+                STRING,
+                doc="Outgoing bitrate limit, bits per second with a k/M suffix.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT
+            ),
+            Element("filter-theora", KH, BOOL, doc="Strip Theora video from the stream.", source=_SRC_MOUNT),
+            Element(
+                "limit-rate",
+                KH,
+                STRING,
+                doc="Per-listener send rate, bits per second with a k/M suffix.",
+                source=_SRC_MOUNT,
+            ),
+            Element("skip-accesslog", KH, BOOL, doc="Do not log this mount's listeners.", source=_SRC_MOUNT),
+            Element("max-send-size", KH, INT, doc="Largest block written per send.", source=_SRC_MOUNT),
+            Element(
+                "linger-for",
+                KH,
+                INT,
+                doc="Seconds the mount stays after the source leaves.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "redirect",
+                KH,
+                URL,
+                doc="Redirect listeners to this server (the mount path is appended).",
+                source=_SRC_MOUNT,
+            ),
+            Element("redirect-to", KH, URL, doc="Redirect listeners to this exact URL.", source=_SRC_MOUNT),
+            Element(
+                "ogg-passthrough", KH, BOOL, doc="Pass Ogg through without rewriting.", source=_SRC_MOUNT
+            ),
+            Element(
+                "admin_comments_only",
+                KH,
+                BOOL,
+                doc="Only take metadata from admin updates.",
+                source=_SRC_MOUNT,
+            ),
+            Element(
+                "allow-url-ogg-metadata",
+                KH,
+                BOOL,
+                defaults=_d(kh="1"),
+                doc="Accept metadata updates by URL for Ogg streams.",
+                source=_SRC_MOUNT,
+            ),
+            Element("ban-client", KH, INT, doc="Seconds a kicked client stays banned.", source=_SRC_MOUNT),
+            Element(
+                "intro-skip-replay",
+                KH,
+                INT,
+                doc="Seconds within which a reconnecting listener skips the intro.",
+                source=_SRC_MOUNT,
+            ),
+            Element("so-sndbuf", KH, INT, doc="Socket send buffer for listeners.", source=_SRC_MOUNT),
+            Element(
+                "max-stream-duration",
+                KH,
+                INT,
+                doc="Seconds a source may stay connected.",
+                source=_SRC_MOUNT,
+            ),
+            _log_block("preroll-log", KH, None, "Per-mount preroll log (file name or block)."),
+            _log_block("accesslog", KH, None, "Per-mount access log (file name or block)."),
+            Element("listenurl", KH, URL, doc="Listen URL published for this mount.", source=_SRC_MOUNT),
+        ),
+    ),
+    Section(
+        id="mount-authentication",
+        tag="authentication",
+        dialects=ALL,
+        doc="Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack.",
+        attributes=(
+            Attribute(
+                "type",
+                _enum("htpasswd", "url"),
+                V24_V25,
+                required=V24,
+                doc="Case-sensitive; bad or missing leaves 2.4.4 public, 2.5 denies; 2.5 without it: roles.",
+            ),
+            Attribute(
+                "type",
+                _enum("htpasswd", "url", "command"),
+                KH,
+                required=KH,
+                doc="Authenticator backend.",
+            ),
+        ),
+        children=(
+            Element(
+                "option",
+                ALL,
+                section="option",
+                repeat=Repeat.ACC,
+                doc="Backend setting (filename, listener_add, ...); other children warn.",
+                source="auth.c l.670-672",
+            ),
+            Element(
+                "role",
+                V25,
+                section="role",
+                repeat=Repeat.ACC,
+                doc="A role of the mount's authentication stack.",
+                source="[2.5] cfgfile.c l.1566-1592",
+            ),
+        ),
+    ),
+    Section(
+        id="kh-fallback",
+        tag="fallback",
+        dialects=KH,
+        doc="KH fallback; its children may also be written as attributes.",
+        children=(
+            Element(
+                "mount",
+                KH,
+                MOUNT,
+                doc="Fallback mount; values not starting with / are dropped.",
+                source=_SRC_MOUNT,
+            ),
+            Element("rate", KH, INT, doc="Rate limit for the fallback.", source=_SRC_MOUNT),
+        ),
+    ),
+    Section(
+        id="event-bindings",
+        tag="event-bindings",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="Event handlers (2.5); other children are ignored silently.",
+        children=(
+            Element(
+                "event",
+                V25,
+                section="event",
+                repeat=Repeat.ACC,
+                doc="One handler; without type or trigger it is dropped.",
+                source=_SRC_EVENTS,
+            ),
+        ),
+    ),
+    Section(
+        id="event",
+        tag="event",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="An event handler.",
+        attributes=(
+            Attribute(
+                "type",
+                _enum("exec", "url", "log", "terminate"),
+                V25,
+                required=V25,
+                doc="Handler kind; `url` needs curl support.",
+            ),
+            Attribute(
+                "trigger",
+                _enum(*EVENT_TRIGGERS),
+                V25,
+                required=V25,
+                doc="Event name; Icecast accepts any text but only these are ever emitted.",
+            ),
+        ),
+        children=(
+            Element(
+                "option",
+                V25,
+                section="option",
+                repeat=Repeat.ACC,
+                doc="exec: executable; url: url, action, username, password.",
+                source=_SRC_EVENTS,
+            ),
+        ),
+    ),
+    Section(
+        id="paths",
+        tag="paths",
+        dialects=ALL,
+        doc="Directories and files.  With <chroot> every path resolves inside basedir.",
+        children=(
+            Element(
+                "basedir",
+                ALL,
+                PATH,
+                defaults=_same("/usr/local/icecast"),
+                doc="Only used as the chroot target.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "logdir",
+                ALL,
+                PATH,
+                defaults=_same("/usr/local/icecast/logs"),
+                doc="Must exist and be writable by the changeowner user.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "webroot",
+                ALL,
+                PATH,
+                defaults=_same("/usr/local/icecast/webroot"),
+                doc="Static files and file fallbacks; one trailing / is stripped.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "adminroot",
+                ALL,
+                PATH,
+                defaults=_same("/usr/local/icecast/admin"),
+                doc="XSLT files for /admin and playlists.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "pidfile",
+                ALL,
+                PATH,
+                doc="Written as root before setuid, so it may not be removed at exit.",
+                source="cfgfile.c l.1123-1214; main.c l.320-330",
+            ),
+            Element(
+                "allow-ip",
+                ALL,
+                PATH,
+                doc="File of IPs; when set only they may connect; a missing file means no filtering.",
+                source="connection.c l.328-383",
+            ),
+            Element(
+                "deny-ip",
+                ALL,
+                PATH,
+                doc="File of IPs refused before allow-ip is checked.",
+                source="connection.c l.387-415",
+            ),
+            Element(
+                "banfile",
+                KH,
+                PATH,
+                aliases=("ban-file",),
+                doc="KH spelling of <deny-ip>.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "alias",
+                ALL,
+                section="alias",
+                repeat=Repeat.ACC,
+                doc="Rewrites a request path; first match wins.",
+                source="connection.c l.1170-1178",
+            ),
+            Element(
+                "resource",
+                V25,
+                section="resource",
+                repeat=Repeat.ACC,
+                doc="2.5 name of <alias> with more matching options.",
+                source=_SRC_RESOURCE,
+            ),
+            Element(
+                "ssl-certificate",
+                ALL,
+                PATH,
+                attributes=(_TLS_IMPLEMENTATION,),
+                obsolete=_OBSOLETE_TLS_PATHS,
+                doc="PEM with certificate chain and key; if unusable, 2.4.4 ssl ports serve plain HTTP.",
+                source="connection.c l.195-246",
+            ),
+            Element(
+                "ssl_certificate",
+                KH,
+                PATH,
+                py_name="kh_ssl_certificate",
+                doc="KH spelling of <ssl-certificate>.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "tls-certificate",
+                V25,
+                PATH,
+                attributes=(_TLS_IMPLEMENTATION,),
+                obsolete=_OBSOLETE_TLS_PATHS,
+                doc="2.5 name of <ssl-certificate>.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "ssl-private-key",
+                KH,
+                PATH,
+                doc="Private key file; defaults to the certificate file.",
+                source=_SRC_PATHS,
+            ),
+            Element("ssl-cafile", KH, PATH, doc="CA certificates file.", source=_SRC_PATHS),
+            Element(
+                "ssl-allowed-ciphers",
+                ALL,
+                CIPHERS,
+                obsolete=_OBSOLETE_TLS_PATHS,
+                doc="OpenSSL cipher list; an invalid list only warns and keeps the default.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "tls-allowed-ciphers",
+                V25,
+                CIPHERS,
+                obsolete=_OBSOLETE_TLS_PATHS,
+                doc="2.5 name of <ssl-allowed-ciphers>.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "mime-types",
+                V25_KH,
+                PATH,
+                defaults=_d(None, "/etc/mime.types", "/etc/mime.types"),
+                doc="File mapping extensions to MIME types.",
+                source=_SRC_PATHS,
+            ),
+            Element(
+                "nulldevice",
+                V25,
+                PATH,
+                defaults=_d(v25="/dev/null"),
+                doc="Null device used for detached processes.",
+                source=_SRC_PATHS,
+            ),
+            Element("reportxmldb", V25, PATH, doc="XML database of diagnostic reports.", source=_SRC_PATHS),
+            Element("geoipdb", V25, PATH, doc="GeoIP database file.", source=_SRC_PATHS),
+            Element(
+                "x-forwarded-for",
+                KH,
+                STRING,
+                repeat=Repeat.ACC,
+                doc="fnmatch pattern of a trusted proxy's IP.",
+                source="[KH] cfgfile.c l.1158-1175",
+            ),
+            Element("deny-agents", KH, PATH, doc="File of user agents to refuse.", source=_SRC_PATHS),
+        ),
+    ),
+    Section(
+        id="alias",
+        tag="alias",
+        dialects=ALL,
+        doc="A request path rewrite; 2.5 treats it exactly like <resource>.",
+        attributes=_alias_attributes(ALL),
+    ),
+    Section(
+        id="resource",
+        tag="resource",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="A request path rewrite or handler (2.5).",
+        attributes=_alias_attributes(V25),
+    ),
+    Section(
+        id="logging",
+        tag="logging",
+        dialects=ALL,
+        doc="Log files.  Names are always appended to logdir, so absolute names fail.",
+        children=(
+            _log_block("accesslog", ALL, "access.log", "Access log name in logdir; `-` is stderr."),
+            _log_block("errorlog", ALL, "error.log", "Error log name in logdir; `-` is stderr."),
+            _log_block("playlistlog", ALL, None, "Playlist log name; `-` is a file named -, not stderr."),
+            _log_block("preroll-log", KH, None, "Preroll log (file name or block)."),
+            Element(
+                "loglevel",
+                ALL,
+                LOGLEVEL,
+                defaults=_same("3"),
+                crash_if_empty=True,
+                doc="1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing.",
+                source=_SRC_LOGGING,
+            ),
+            Element(
+                "logsize",
+                ALL,
+                Value(Kind.INT, ranges={Dialect.V25: (0, _INT_MAX), Dialect.KH: (0, 2000000)}),
+                defaults=_d("0", "0", "20000"),
+                crash_if_empty=True,
+                doc="Rotate at this many KiB; 0 means about 1 GB.",
+                source="log.c l.215-219",
+            ),
+            Element(
+                "logarchive",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="Rotate to timestamped names instead of NAME.old.",
+                source="log.c l.93-116",
+            ),
+            Element(
+                "memorybacklog",
+                V25,
+                Value(Kind.INT, ranges={Dialect.V25: (8, 1024)}),
+                repeat=Repeat.ACC,
+                defaults=_d(v25="64"),
+                attributes=(
+                    Attribute(
+                        "logfile",
+                        _enum("error", "access", "playlist"),
+                        V25,
+                        doc="Which log's in-memory backlog this sets.",
+                    ),
+                ),
+                doc="Lines kept in memory for the admin interface.",
+                source=_SRC_LOGGING,
+            ),
+            Element(
+                "accesslog_ip", KH, BOOL, defaults=_d(kh="1"), doc="Log client IPs.", source=_SRC_LOGGING
+            ),
+            Element(
+                "accesslog_exclude_ext",
+                KH,
+                STRING,
+                doc="File extensions not written to the access log.",
+                source=_SRC_LOGGING,
+            ),
+            Element("accesslog_lines", KH, INT, doc="Access log lines kept in memory.", source=_SRC_LOGGING),
+            Element("errorlog_lines", KH, INT, doc="Error log lines kept in memory.", source=_SRC_LOGGING),
+            Element(
+                "playlistlog_lines", KH, INT, doc="Playlist log lines kept in memory.", source=_SRC_LOGGING
+            ),
+        ),
+    ),
+    Section(
+        id="kh-log",
+        tag="accesslog",
+        dialects=KH,
+        doc="KH block form of accesslog/errorlog/playlistlog/preroll-log.",
+        children=(
+            Element("name", KH, FILENAME, doc="File name in logdir.", source=_SRC_LOGGING),
+            Element("archive", KH, BOOL, doc="Rotate to timestamped names.", source=_SRC_LOGGING),
+            Element(
+                "display",
+                KH,
+                INT,
+                aliases=("history",),
+                doc="Lines kept in memory.",
+                source=_SRC_LOGGING,
+            ),
+            Element("size", KH, INT, doc="Rotate at this size.", source=_SRC_LOGGING),
+            Element("duration", KH, INT, doc="Rotate after this many seconds.", source=_SRC_LOGGING),
+            Element("ip", KH, BOOL, doc="Log client IPs (access log).", source=_SRC_LOGGING),
+            Element(
+                "type",
+                KH,
+                _enum("CLF", "CLF-ESC"),
+                doc="Access log format; anything but CLF-ESC means CLF.",
+                source=_SRC_LOGGING,
+            ),
+            Element("exclude_ext", KH, STRING, doc="File extensions not logged.", source=_SRC_LOGGING),
+            Element("querystr", KH, BOOL, doc="Log query strings (access log).", source=_SRC_LOGGING),
+            Element("level", KH, LOGLEVEL, doc="Log level (error log).", source=_SRC_LOGGING),
+        ),
+    ),
+    Section(
+        id="security",
+        tag="security",
+        dialects=ALL,
+        doc="Process security: chroot, user change, TLS context and PRNG seeding.",
+        children=(
+            Element(
+                "chroot",
+                ALL,
+                BOOL,
+                defaults=_same("0"),
+                crash_if_empty=True,
+                doc="chroot to basedir (root only); a failure also skips changeowner.",
+                source="main.c l.354-427",
+            ),
+            Element(
+                "changeowner",
+                ALL,
+                section="changeowner",
+                repeat=Repeat.EACH,
+                doc="Its presence alone enables the user change, even when empty.",
+                source="main.c l.354-427",
+            ),
+            Element(
+                "tls-context",
+                V25,
+                section="tls-context",
+                repeat=Repeat.EACH,
+                doc="Certificate, key and ciphers for TLS sockets.",
+                source="[2.5] cfgfile.c l.381-399",
+            ),
+            Element(
+                "prng-seed",
+                V25,
+                STRING,
+                repeat=Repeat.ACC,
+                attributes=(
+                    Attribute(
+                        "type",
+                        _enum("read-once", "read-write", "device", "static", "profile"),
+                        V25,
+                        doc="What the value is: a file, a device, a seed or a profile (linux, bsd).",
+                    ),
+                    Attribute("size", INT, V25, doc="Bytes to read from the file or device."),
+                ),
+                doc="Seeds the PRNG; without any 2.5 warns `no PRNG seed configured`.",
+                source=_SRC_SECURITY,
+            ),
+        ),
+    ),
+    Section(
+        id="changeowner",
+        tag="changeowner",
+        dialects=ALL,
+        doc="User and group to switch to; both must resolve or neither is applied.",
+        children=(
+            Element("user", ALL, STRING, doc="User name to run as.", source="main.c l.354-427"),
+            Element("group", ALL, STRING, doc="Group name to run as.", source="main.c l.354-427"),
+        ),
+    ),
+    Section(
+        id="tls-context",
+        tag="tls-context",
+        dialects=V25,
+        kh_children_as_attributes=False,
+        doc="The 2.5 TLS context.",
+        children=(
+            Element(
+                "tls-certificate",
+                V25,
+                PATH,
+                attributes=(_TLS_IMPLEMENTATION,),
+                doc="PEM certificate chain (and key when tls-key is unset); keep it non-world-readable.",
+                source="[2.5] cfgfile.c l.381-399",
+            ),
+            Element(
+                "tls-key",
+                V25,
+                PATH,
+                doc="Private key; defaults to the certificate file.",
+                source="[2.5] cfgfile.c l.381-399",
+            ),
+            Element(
+                "tls-allowed-ciphers",
+                V25,
+                CIPHERS,
+                doc="OpenSSL cipher list.",
+                source="[2.5] cfgfile.c l.381-399",
+            ),
+        ),
+    ),
+    Section(
+        id="kh-master",
+        tag="master",
+        dialects=KH,
+        doc="KH block form of the root master-* settings.",
+        children=(
+            Element("server", KH, HOST, doc="Master host.", source=_SRC_ROOT),
+            Element("port", KH, PORT, doc="Master port.", source=_SRC_ROOT),
+            Element("ssl-port", KH, PORT, doc="Master TLS port.", source=_SRC_ROOT),
+            Element("username", KH, STRING, defaults=_d(kh="relay"), doc="Master user.", source=_SRC_ROOT),
+            Element("password", KH, PASSWORD, doc="Master password.", source=_SRC_ROOT),
+            Element("bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
+            Element(
+                "interval",
+                KH,
+                INT,
+                defaults=_d(kh="120"),
+                doc="Seconds between stream list fetches; below 2 becomes 60.",
+                source=_SRC_ROOT,
+            ),
+            Element("relay-auth", KH, BOOL, doc="Let the master authenticate listeners.", source=_SRC_ROOT),
+            Element("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_ROOT),
+            Element("redirect", KH, BOOL, doc="Let the master redirect listeners here.", source=_SRC_ROOT),
+            Element("run-on", KH, INT, doc="Seconds on-demand relays keep running.", source=_SRC_ROOT),
+            Element("on-demand", KH, BOOL, doc="Relay the master's streams on demand.", source=_SRC_ROOT),
+        ),
+    ),
+    Section(
+        id="kh-redirect",
+        tag="redirect",
+        dialects=KH,
+        doc="A KH redirect target; without a host it is dropped.",
+        children=(
+            Element("host", KH, HOST, doc="Host to redirect listeners to.", source=_SRC_ROOT),
+            Element("port", KH, PORT, defaults=_d(kh="8000"), doc="Port on that host.", source=_SRC_ROOT),
+        ),
+    ),
+]
+
+SECTIONS: Mapping[str, Section] = MappingProxyType({s.id: s for s in _SECTIONS})
+ROOT: Section = SECTIONS["icecast"]
+
+
+def section_of(row: Element) -> Section | None:
+    """The section a block row refers to."""
+    return SECTIONS[row.section] if row.section is not None else None
+
+
+def iter_rows() -> Iterator[tuple[Section, Element]]:
+    """Every (section, child row) pair of the table."""
+    for section in _SECTIONS:
+        for row in section.children:
+            yield section, row

@@ -1,0 +1,67 @@
+"""Walk a document along the element table: which row describes each element.
+
+Icecast 2.4.4 silently ignores every element it does not know, at every
+level.  This walk is how icecfg notices them: each element is matched against
+the rows of its parent's section (in any dialect; which dialect understands
+it is the linter's business).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from icecfg import spec
+from icecfg.document import Element
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An element, the section it stands in, and its row there (None if unknown)."""
+
+    element: Element
+    parent: spec.Section
+    row: spec.Element | None
+
+    @property
+    def section(self) -> spec.Section | None:
+        """The section the element itself opens, when it is a known block."""
+        if self.row is None or self.row.section is None:
+            return None
+        if self.row.value is not None and not any(True for _ in self.element.elements()):
+            return None  # a KH leaf that may also be written as a block, written as a leaf
+        return spec.SECTIONS[self.row.section]
+
+    @property
+    def path(self) -> str:
+        """An XPath-like name for messages, e.g. ``/icecast/limits/clients``."""
+        names = []
+        node: Element | None = self.element
+        while node is not None:
+            names.append(node.local_name)
+            node = node.parent
+        return "/" + "/".join(reversed(names))
+
+
+def walk(root: Element, section: spec.Section = spec.ROOT) -> Iterator[Placed]:
+    """Every element below ``root`` in document order, matched against the table.
+
+    The children of an unknown element are not visited: it is reported whole.
+    """
+    stack: list[tuple[Iterator[Element], spec.Section]] = [(root.elements(), section)]
+    while stack:
+        children, current = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            continue
+        placed = Placed(child, current, current.child(child.local_name))
+        yield placed
+        inner = placed.section
+        if inner is not None:
+            stack.append((child.elements(), inner))
+
+
+def unknown_elements(root: Element) -> list[Placed]:
+    """Elements no dialect knows where they stand (misspelt, misplaced, wrong case)."""
+    return [placed for placed in walk(root) if placed.row is None]

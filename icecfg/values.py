@@ -1,0 +1,243 @@
+"""How values are written in icecast.xml and how each Icecast dialect reads them.
+
+Two readings exist for every value:
+
+* the *typed* value: what the author evidently meant, read strictly (``true``
+  is True, ``abc`` is no number at all);
+* the *effective* value: what a given Icecast release really uses.  Icecast
+  2.4.4 reads numbers and booleans with C's ``atoi``, so ``true`` is 0 and
+  ``18034abc`` is 18034; an empty numeric element crashes it.
+
+The difference between the two is exactly what the linter reports.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from icecfg.spec import Dialect, Element, Kind
+
+
+class TlsMode(str, enum.Enum):
+    """Icecast 2.5's ``<tls>`` listen-socket modes."""
+
+    DISABLED = "disabled"
+    AUTO = "auto"
+    AUTO_NO_PLAIN = "auto_no_plain"
+    RFC2817 = "rfc2817"
+    RFC2818 = "rfc2818"
+
+
+class FallbackOverride(str, enum.Enum):
+    """Which listeners a returning source takes back from its fallback (2.5 words)."""
+
+    NONE = "none"  # 2.4: 0
+    ALL = "all"  # 2.4: 1
+    OWN = "own"  # 2.5 only
+
+
+class MountType(str, enum.Enum):
+    NORMAL = "normal"
+    DEFAULT = "default"
+
+
+class Crash(ValueError):
+    """Icecast 2.4.4 reads this value with ``atoi(NULL)`` and segfaults."""
+
+
+_INT = re.compile(r"\s*[+-]?\d+\s*\Z")
+_ATOI = re.compile(r"[ \t\n\v\f\r]*([+-]?\d+)")
+_TRUE = frozenset({"true", "yes", "on"})
+_FALSE = frozenset({"false", "no", "off"})
+_LOGLEVEL_WORDS = {
+    "debug": 4,
+    "dbug": 4,
+    "information": 3,
+    "info": 3,
+    "warning": 2,
+    "warn": 2,
+    "error": 1,
+    "eror": 1,
+}
+_SIZE = re.compile(r"\s*(\d+)\s*([kKmMsS]?)\s*\Z")
+
+
+def atoi(text: str) -> int:
+    """C's ``atoi``: leading whitespace, a sign and digits; anything else stops it; overflow wraps."""
+    match = _ATOI.match(text)
+    if match is None:
+        return 0
+    value = int(match[1])
+    # glibc atoi is (int) strtol: clamp to long, then truncate to 32 bits
+    value = max(min(value, 2**63 - 1), -(2**63))
+    value &= 0xFFFFFFFF
+    return value - 2**32 if value >= 2**31 else value
+
+
+def is_int(text: str) -> bool:
+    """True when ``text`` is a plain decimal integer (surrounding whitespace allowed)."""
+    return _INT.match(text) is not None
+
+
+class TypedValueError(ValueError):
+    """The text is not a value of the element's type (message without location)."""
+
+
+def parse_typed(kind: Kind, text: str, choices: tuple[str, ...] = ()) -> object:
+    """The typed value of ``text``: what the author meant, read strictly."""
+    if kind in (Kind.INT, Kind.UINT):
+        if not is_int(text):
+            raise TypedValueError(f"{text!r} is not a whole number")
+        return int(text)
+    if kind is Kind.SIZE:
+        match = _SIZE.match(text)
+        if match is None:
+            raise TypedValueError(f"{text!r} is not a size in bytes")
+        factor = {"": 1, "k": 1024, "m": 1024 * 1024, "s": 1}[match[2].lower()]
+        return int(match[1]) * factor
+    if kind is Kind.BOOL:
+        word = text.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        if is_int(word):
+            return int(word) != 0
+        raise TypedValueError(f"{text!r} is not a boolean (use 1 or 0)")
+    if kind is Kind.LOGLEVEL:
+        word = text.strip().lower()
+        if word in _LOGLEVEL_WORDS:
+            return _LOGLEVEL_WORDS[word]
+        if is_int(word):
+            return int(word)
+        raise TypedValueError(f"{text!r} is not a log level (1 error .. 4 debug)")
+    if kind is Kind.PUBLIC:
+        word = text.strip().lower()
+        if word in _TRUE:
+            return 1
+        if word in _FALSE:
+            return 0
+        if word == "client":
+            return -1
+        if is_int(word):
+            return int(word)
+        raise TypedValueError(f"{text!r} is not -1, 0 or 1")
+    if kind is Kind.TLS_MODE:
+        word = text.strip().lower()
+        try:
+            return TlsMode(word)
+        except ValueError:
+            if word in _TRUE or (is_int(word) and int(word) != 0):
+                return TlsMode.RFC2818
+            if word in _FALSE or word == "0":
+                return TlsMode.DISABLED
+            raise TypedValueError(f"{text!r} is not a TLS mode") from None
+    if kind is Kind.FALLBACK_OVERRIDE:
+        word = text.strip().lower()
+        try:
+            return FallbackOverride(word)
+        except ValueError:
+            if word in _TRUE or (is_int(word) and int(word) != 0):
+                return FallbackOverride.ALL
+            if word in _FALSE or word == "0":
+                return FallbackOverride.NONE
+            raise TypedValueError(f"{text!r} is not none, all, own, 0 or 1") from None
+    if kind is Kind.ENUM and choices:
+        if text not in choices:
+            raise TypedValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+    return text
+
+
+def format_typed(kind: Kind, value: object) -> str:
+    """The text icecfg writes for a typed value: one every dialect reads the same way."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, enum.Enum):
+        if kind is Kind.FALLBACK_OVERRIDE and value in (FallbackOverride.NONE, FallbackOverride.ALL):
+            return "1" if value is FallbackOverride.ALL else "0"  # understood by 2.4 and 2.5
+        return str(value.value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"cannot write {value!r} as a {kind.value} value")
+
+
+def effective(row: Element, text: str | None, dialect: Dialect) -> object:
+    """What ``dialect`` uses for element ``row`` whose text is ``text`` (None: absent or empty).
+
+    Raises :class:`Crash` where Icecast 2.4.4 would segfault reading it.
+    """
+    value = row.value
+    if value is None:
+        raise ValueError(f"<{row.name}> is a section, not a value")
+    present = text is not None
+    if not present:
+        if dialect is Dialect.V24 and row.crash_if_empty:
+            # absent is fine (the default is used); an empty element is the crash
+            pass
+        default = row.default(dialect)
+        return _convert(value.kind, default, dialect) if default is not None else None
+    assert text is not None
+    return _convert(value.kind, text, dialect)
+
+
+def effective_of_empty(row: Element, dialect: Dialect) -> object:
+    """What ``dialect`` does with ``<x/>`` (present but empty); raises Crash for 2.4's atoi(NULL)."""
+    if dialect is Dialect.V24 and row.crash_if_empty:
+        raise Crash(f"Icecast 2.4.4 crashes (segfault) on an empty <{row.name}>")
+    default = row.default(dialect)
+    if row.value is None or default is None:
+        return None
+    return _convert(row.value.kind, default, dialect)
+
+
+def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
+    if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.PUBLIC):
+        if dialect is Dialect.V24:
+            return atoi(text)
+        if dialect is Dialect.V25:
+            if kind is Kind.PUBLIC:
+                word = text.strip().lower()
+                if word in _TRUE:
+                    return 1
+                if word == "client":
+                    return -1
+            return atoi(text)
+        try:
+            typed = parse_typed(kind, text)
+        except TypedValueError:
+            return None  # KH warns and keeps the previous value
+        return typed
+    if kind is Kind.BOOL:
+        if dialect is Dialect.V24:
+            return atoi(text) != 0
+        word = text.strip().lower()
+        if word in _TRUE:
+            return True
+        if dialect is Dialect.KH and word not in _FALSE and not is_int(word):
+            return None  # KH warns and keeps the previous value
+        return atoi(text) != 0
+    if kind is Kind.LOGLEVEL:
+        if dialect is Dialect.V24:
+            return atoi(text)
+        word = text.strip().lower()
+        return _LOGLEVEL_WORDS.get(word, atoi(text))
+    if kind is Kind.FALLBACK_OVERRIDE:
+        if dialect is Dialect.V25:
+            word = text.strip().lower()
+            if word in ("none", "all", "own"):
+                return FallbackOverride(word)
+        return FallbackOverride.ALL if _convert(Kind.BOOL, text, dialect) else FallbackOverride.NONE
+    if kind is Kind.TLS_MODE:
+        # str_to_tlsmode: anything unknown, 0 and false included, means auto
+        word = text.strip().lower()
+        try:
+            return TlsMode(word)
+        except ValueError:
+            if word in _TRUE or atoi(word) != 0:
+                return TlsMode.RFC2818
+            return TlsMode.AUTO
+    return text

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages icecfg's demo and tests use, only those missing.
+# icecast2: the oracle the tests start; libshout-tools (shout) and vorbis-tools
+# (oggenc): a real source client and the audio it sends; openssl: test
+# certificates; curl: HTTP checks in the shell scripts.
+set -euo pipefail
+packages=(icecast2 libshout-tools vorbis-tools openssl curl)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,1068 @@
+"""Run the real Icecast 2.4.4 server as a test oracle.
+
+The linter's claims about ``icecast.xml`` ("this crashes", "this port serves
+plain HTTP", "this source is refused") are only worth something if they match
+what the shipped binary does.  This module starts ``/usr/bin/icecast2`` on a
+given configuration in a throw-away sandbox, talks HTTP to it, streams a
+source into it and shuts it down again, so tests can compare the model's
+prediction with the server's behaviour.
+
+Design points, each forced by how icecast2 2.4.4 behaves:
+
+* icecast2 refuses to run as root ("You should not run icecast2 as root"),
+  so when the tests run as root the server is started as ``nobody:nogroup``
+  through ``setpriv``.  ``setpriv`` changes credentials and then *execs* the
+  server, so the process we hold is icecast itself: its pid is the server's
+  pid and a crash is reported as ``-SIGSEGV`` rather than being hidden
+  behind a wrapper.  ``runuser`` is not used because it goes through PAM and
+  stays as the parent, which would turn the server's exit status into the
+  wrapper's.  Configurations therefore leave ``<changeowner>`` out.
+* Because the server runs as another user, everything it touches (config,
+  log directory, web and admin roots) lives in a sandbox created with
+  :func:`tempfile.mkdtemp` and chowned to that user; pytest's ``tmp_path``
+  sits under a 0700 directory that ``nobody`` cannot traverse.
+* Config warnings go to stderr and ``FATAL`` lines to stdout before the log
+  files are opened, so both streams are captured to files in the sandbox.
+  stdout is made line-buffered with ``stdbuf`` so lines printed shortly
+  before a crash are not lost in a stdio buffer.
+* Servers run in their own session/process group and are only ever signalled
+  by their own process id (or that process group, while the leader is still
+  unreaped so the id cannot have been reused).  Nothing is killed by name.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import grp
+import http.client
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, NamedTuple
+from urllib.parse import urlsplit
+
+from tests import audio
+
+ICECAST_BIN = Path("/usr/bin/icecast2")
+SYSTEM_WEBROOT = Path("/usr/share/icecast2/web")
+SYSTEM_ADMINROOT = Path("/usr/share/icecast2/admin")
+RUNTIME_USER = "nobody"
+RUNTIME_GROUP = "nogroup"
+
+STARTUP_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+MAX_BODY = 64 * 1024
+
+_POLL_INTERVAL = 0.05
+
+
+# --------------------------------------------------------------------------- ports
+
+
+def free_ports(n: int) -> list[int]:
+    """Return ``n`` distinct TCP ports that were free on 127.0.0.1.
+
+    All probe sockets stay bound until every port is chosen, so the kernel
+    cannot hand out the same ephemeral port twice.  The ports are released
+    before returning; another process could grab one in between, which is an
+    accepted (rare) race for tests.
+    """
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def free_port() -> int:
+    """Return one TCP port that was free on 127.0.0.1 (see :func:`free_ports`)."""
+    return free_ports(1)[0]
+
+
+# --------------------------------------------------------------------------- sandbox
+
+
+def runtime_ids() -> tuple[int, int] | None:
+    """Return the ``(uid, gid)`` the server will run as, or ``None`` for "as is".
+
+    Only root needs to switch user (icecast2 refuses root); an ordinary user
+    can run the server directly, which keeps the harness usable outside CI.
+    """
+    if os.geteuid() != 0:
+        return None
+    return pwd.getpwnam(RUNTIME_USER).pw_uid, grp.getgrnam(RUNTIME_GROUP).gr_gid
+
+
+def _can_traverse(path: Path, ids: tuple[int, int] | None) -> bool:
+    """Tell whether the runtime user can reach entries inside ``path``."""
+    if ids is None:
+        return os.access(path, os.X_OK)
+    uid, gid = ids
+    for p in (path, *path.parents):
+        try:
+            st = p.stat()
+        except OSError:
+            return False
+        if st.st_uid == uid:
+            bit = stat.S_IXUSR
+        elif st.st_gid == gid:
+            bit = stat.S_IXGRP
+        else:
+            bit = stat.S_IXOTH
+        if not st.st_mode & bit:
+            return False
+    return True
+
+
+def _give_to_runtime_user(path: Path) -> None:
+    """Chown ``path`` (recursively) to the runtime user; no-op when not root."""
+    ids = runtime_ids()
+    if ids is None:
+        return
+    uid, gid = ids
+    os.chown(path, uid, gid, follow_symlinks=False)
+    if path.is_dir() and not path.is_symlink():
+        for dirpath, dirnames, filenames in os.walk(path):
+            for name in dirnames + filenames:
+                os.chown(Path(dirpath, name), uid, gid, follow_symlinks=False)
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A private directory tree the unprivileged server can use.
+
+    ``logdir`` is writable, ``webroot``/``adminroot`` are real copies of the
+    Debian files (the originals are symlinks into ``/etc/icecast2``, copied
+    dereferenced so tests may add or remove files freely).  Everything is
+    owned by the runtime user.
+    """
+
+    root: Path
+    logdir: Path
+    webroot: Path
+    adminroot: Path
+
+    def write(self, name: str, data: bytes, mode: int = 0o644) -> Path:
+        """Write ``data`` to ``root/name`` so that the runtime user can read it."""
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        path.chmod(mode)
+        _give_to_runtime_user(path)
+        return path
+
+    def mkdir(self, name: str, mode: int = 0o755) -> Path:
+        """Create ``root/name`` owned by (so writable for) the runtime user."""
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(mode)
+        _give_to_runtime_user(path)
+        return path
+
+    def cleanup(self) -> None:
+        """Remove the whole tree; servers using it must be stopped first."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cleanup()
+
+
+def make_sandbox(base: Path | None = None) -> Sandbox:
+    """Create a :class:`Sandbox` and return it.
+
+    The sandbox is created inside ``base`` when the runtime user can traverse
+    it.  pytest's ``tmp_path`` usually cannot be traversed (it lives under a
+    0700 ``/tmp/pytest-of-root``), so in that case, or when ``base`` is
+    ``None``, the sandbox goes into the system temp dir instead, a symlink
+    ``base/icecast-sandbox*`` points at it for post-mortem inspection, and it
+    is removed at interpreter exit (use it as a context manager or call
+    :meth:`Sandbox.cleanup` to remove it earlier).
+    """
+    ids = runtime_ids()
+    inside_base = base is not None and _can_traverse(base, ids)
+    root = Path(tempfile.mkdtemp(prefix="icecast-sandbox-", dir=base if inside_base else None))
+    root.chmod(0o755)
+    if not inside_base:
+        atexit.register(shutil.rmtree, root, True)
+        if base is not None:
+            base.mkdir(parents=True, exist_ok=True)
+            (base / root.name).symlink_to(root, target_is_directory=True)
+    logdir = root / "log"
+    logdir.mkdir(mode=0o755)
+    webroot = root / "web"
+    adminroot = root / "admin"
+    shutil.copytree(SYSTEM_WEBROOT, webroot, symlinks=False)
+    shutil.copytree(SYSTEM_ADMINROOT, adminroot, symlinks=False)
+    for tree in (webroot, adminroot):
+        for dirpath, _dirnames, filenames in os.walk(tree):
+            Path(dirpath).chmod(0o755)
+            for name in filenames:
+                Path(dirpath, name).chmod(0o644)
+    _give_to_runtime_user(root)
+    return Sandbox(root=root, logdir=logdir, webroot=webroot, adminroot=adminroot)
+
+
+def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:
+    """Create a self-signed certificate for ``<ssl-certificate>`` and return its path.
+
+    2.4.4 wants the certificate and the private key in *one* PEM file (the
+    key is read from the certificate file), readable by the runtime user;
+    the file is written 0600 and owned by that user, like a real deployment.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        key, cert = Path(tmp, "key.pem"), Path(tmp, "cert.pem")
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                f"/CN={common_name}",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return box.write(name, cert.read_bytes() + key.read_bytes(), mode=0o600)
+
+
+@contextlib.contextmanager
+def temporary_sandbox(base: Path | None = None) -> Iterator[Sandbox]:
+    """Context-manager form of :func:`make_sandbox` that always cleans up."""
+    box = make_sandbox(base)
+    try:
+        yield box
+    finally:
+        box.cleanup()
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+class HttpResponse(NamedTuple):
+    """Status, headers and the first bytes of a response body.
+
+    ``body`` is a prefix: streams never end, so reads stop after
+    ``max_body`` bytes or when the timeout expires.
+    """
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def _insecure_tls_context() -> ssl.SSLContext:
+    """TLS without verification: test certificates are self-signed."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def basic_auth(user: str, password: str) -> str:
+    """Return an ``Authorization`` header value for HTTP Basic auth."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def http_get(
+    port: int,
+    path: str,
+    *,
+    host: str = "127.0.0.1",
+    timeout: float = 5.0,
+    tls: bool = False,
+    headers: Mapping[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+    method: str = "GET",
+    max_body: int = MAX_BODY,
+) -> HttpResponse:
+    """Send one request and return the response; HTTP errors are not raised.
+
+    A 401 or 404 is a normal observation for these tests, so only transport
+    failures (connection refused, reset, TLS handshake errors, timeouts before
+    the status line) raise, as :class:`OSError` or
+    :class:`http.client.HTTPException`.  The body read is bounded both in
+    size and in time (``timeout`` overall), because a mount answers with an
+    endless stream.
+    """
+    conn: http.client.HTTPConnection
+    if tls:
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=_insecure_tls_context())
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    try:
+        request_headers = dict(headers or {})
+        if auth is not None:
+            request_headers["Authorization"] = basic_auth(*auth)
+        conn.request(method, path, headers=request_headers)
+        sock = conn.sock  # kept: getresponse() drops conn.sock on "Connection: close"
+        resp = conn.getresponse()
+        chunks: list[bytes] = []
+        remaining = max_body
+        while remaining > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if sock is not None:
+                sock.settimeout(left)
+            try:
+                chunk = resp.read1(remaining)
+            except (TimeoutError, ssl.SSLError, ConnectionError, http.client.IncompleteRead):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return HttpResponse(resp.status, resp.headers, b"".join(chunks))
+    finally:
+        conn.close()
+
+
+class StatusJsonError(ValueError):
+    """``/status-json.xsl`` did not return a usable JSON document."""
+
+
+_ICESTATS_WITHOUT_BRACE = '{"icestats":"'
+
+
+def status_json(
+    port: int,
+    *,
+    host: str = "127.0.0.1",
+    tls: bool = False,
+    timeout: float = 5.0,
+    repair: bool = True,
+) -> dict[str, Any]:
+    """Fetch and parse ``/status-json.xsl``, normalising ``icestats.source``.
+
+    Icecast 2.4 renders the XML stats through an XSLT, so ``source`` is
+    absent with no mounts, an object with one and a list with several; it is
+    always returned as a list here.
+
+    The stylesheet also emits an object's ``{`` together with its first
+    child, and hides some children (``client_connections`` ...).  Until the
+    server has published its global stats (``admin``, ``host``, ... sort
+    before the hidden ones), which happens shortly *after* it starts
+    accepting connections, ``icestats`` therefore begins with a hidden child
+    and the output is ``{"icestats":"server_start":...`` - invalid JSON.
+    With ``repair`` (the default) exactly that defect is fixed; any other
+    invalid JSON (2.4's stylesheet does not escape control characters a
+    client can put into metadata) raises :class:`StatusJsonError` carrying
+    the raw text.
+    """
+    resp = http_get(port, "/status-json.xsl", host=host, tls=tls, timeout=timeout, max_body=4 * 1024 * 1024)
+    text = resp.body.decode("utf-8", "replace")
+    if resp.status != 200:
+        raise StatusJsonError(f"status-json.xsl answered {resp.status}: {text[:500]!r}")
+    if repair and text.startswith(_ICESTATS_WITHOUT_BRACE):
+        text = '{"icestats":{' + text[len('{"icestats":') :]
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise StatusJsonError(f"status-json.xsl is not valid JSON ({e}): {text[:2000]!r}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("icestats"), dict):
+        raise StatusJsonError(f"status-json.xsl has no icestats object: {text[:500]!r}")
+    stats: dict[str, Any] = doc["icestats"]
+    source = stats.get("source")
+    if source is None:
+        stats["source"] = []
+    elif isinstance(source, dict):
+        stats["source"] = [source]
+    return doc
+
+
+def source_mount(source: Mapping[str, Any]) -> str:
+    """Return the mount name of a status-json source entry.
+
+    status-json has no ``mount`` field; the mount is the path of
+    ``listenurl`` (whose host and port come from ``<hostname>``/``<port>``,
+    not from the socket that was asked).
+    """
+    return urlsplit(str(source.get("listenurl", ""))).path
+
+
+def listed_mounts(port: int, *, host: str = "127.0.0.1", tls: bool = False) -> list[str]:
+    """Return the mounts that status-json lists (hidden mounts are not listed)."""
+    return [source_mount(s) for s in status_json(port, host=host, tls=tls)["icestats"]["source"]]
+
+
+# --------------------------------------------------------------------------- server
+
+
+@dataclass(frozen=True)
+class IcecastExit:
+    """How a server process ended and what it printed.
+
+    ``returncode`` follows :mod:`subprocess`: negative for a signal, so a
+    segfault is ``-11``; :attr:`shell_status` gives the shell's ``139``.
+    """
+
+    returncode: int
+    stdout: str
+    stderr: str
+    error_log: str | None = None
+
+    @property
+    def signal(self) -> int | None:
+        """The terminating signal number, if the process was killed by one."""
+        return -self.returncode if self.returncode < 0 else None
+
+    @property
+    def shell_status(self) -> int:
+        """The exit status as a shell reports it (128 + signal for signals)."""
+        return 128 - self.returncode if self.returncode < 0 else self.returncode
+
+    def describe(self) -> str:
+        """Return a multi-line report for assertion and error messages."""
+        sig = f" (signal {signal.Signals(self.signal).name})" if self.signal else ""
+        parts = [
+            f"exit code {self.returncode}{sig}, shell status {self.shell_status}",
+            f"--- stdout ---\n{self.stdout}",
+            f"--- stderr ---\n{self.stderr}",
+        ]
+        if self.error_log is not None:
+            parts.append(f"--- error.log (last 4000 chars) ---\n{self.error_log[-4000:]}")
+        return "\n".join(parts)
+
+
+class IcecastError(RuntimeError):
+    """The server did not behave as the harness expected; carries its output."""
+
+    def __init__(self, message: str, result: IcecastExit | None = None) -> None:
+        self.result = result
+        super().__init__(message if result is None else f"{message}\n{result.describe()}")
+
+
+class IcecastExitedError(IcecastError):
+    """The server exited while it was expected to be running."""
+
+
+class IcecastStartTimeout(IcecastError):
+    """The server kept running but did not answer HTTP in time (it was stopped)."""
+
+
+class IcecastDidNotExit(IcecastError):
+    """A configuration that should end the server left it running (it was stopped)."""
+
+
+_live_servers: dict[int, IcecastServer] = {}
+_live_lock = threading.Lock()
+
+
+def _stop_leftovers() -> None:
+    """Stop servers a crashed test never stopped, so none outlive the run."""
+    with _live_lock:
+        servers = list(_live_servers.values())
+    for server in servers:
+        server.stop()
+
+
+atexit.register(_stop_leftovers)
+
+
+class IcecastServer:
+    """One icecast2 process running a given configuration in a sandbox.
+
+    Use as a context manager (``with IcecastServer(cfg, box, wait_port=p) as s``)
+    or call :meth:`start`/:meth:`stop`.  The configuration is written to
+    ``<sandbox>/<name>.xml`` and the output to ``<name>.stdout`` /
+    ``<name>.stderr`` next to it.
+    """
+
+    def __init__(
+        self,
+        config: bytes,
+        sandbox: Sandbox,
+        *,
+        wait_port: int | None = None,
+        wait_tls: bool = False,
+        startup_timeout: float = STARTUP_TIMEOUT,
+        name: str = "icecast",
+        line_buffered: bool = True,
+    ) -> None:
+        self.config = config
+        self.sandbox = sandbox
+        self.wait_port = wait_port
+        self.wait_tls = wait_tls
+        self.startup_timeout = startup_timeout
+        self.name = name
+        self.line_buffered = line_buffered
+        self.config_path = sandbox.root / f"{name}.xml"
+        self.stdout_path = sandbox.root / f"{name}.stdout"
+        self.stderr_path = sandbox.root / f"{name}.stderr"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._out: IO[bytes] | None = None
+        self._err: IO[bytes] | None = None
+        self._lost = False
+
+    # -- process control ----------------------------------------------------
+
+    def command(self) -> list[str]:
+        """Return the argv used to start the server (no secrets: they are in the file)."""
+        argv: list[str] = []
+        if runtime_ids() is not None:
+            argv += ["setpriv", f"--reuid={RUNTIME_USER}", f"--regid={RUNTIME_GROUP}", "--clear-groups"]
+        if self.line_buffered:
+            argv += ["stdbuf", "-oL", "-eL"]
+        return [*argv, str(ICECAST_BIN), "-c", str(self.config_path)]
+
+    def launch(self) -> IcecastServer:
+        """Start the process without waiting for it to serve anything."""
+        if self._proc is not None:
+            raise RuntimeError("server already started")
+        self.sandbox.write(self.config_path.name, self.config)
+        self._out = self.stdout_path.open("wb")
+        self._err = self.stderr_path.open("wb")
+        self._proc = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=self._out,
+            stderr=self._err,
+            cwd=self.sandbox.root,
+            start_new_session=True,  # own process group: stray children are killed with it
+        )
+        with _live_lock:
+            _live_servers[self._proc.pid] = self
+        return self
+
+    def start(self) -> IcecastServer:
+        """Start the server and, if ``wait_port`` is set, wait until it answers HTTP.
+
+        Raises :class:`IcecastExitedError` if the process ends first and
+        :class:`IcecastStartTimeout` if it does not answer within
+        ``startup_timeout`` seconds; either way the output is in the message.
+        """
+        deadline = time.monotonic() + self.startup_timeout
+        self.launch()
+        if self.wait_port is not None:
+            self.wait_http(self.wait_port, self.startup_timeout, tls=self.wait_tls)
+            self._wait_global_stats(self.wait_port, deadline)
+        return self
+
+    def _wait_global_stats(self, port: int, deadline: float) -> None:
+        """Give the server until ``deadline`` to publish its global stats.
+
+        2.4.4 accepts connections before its slave thread has published
+        ``server_id``, ``host``, ``admin`` and ``location``; a test reading
+        status-json in that window sees them missing (and broken JSON, see
+        :func:`status_json`).  Only a 200 response can show readiness: if
+        status-json is refused or missing (client limit, custom webroot) the
+        server is taken as ready.  Not becoming ready is not an error here.
+        """
+        while time.monotonic() < deadline:
+            try:
+                resp = http_get(port, "/status-json.xsl", tls=self.wait_tls, timeout=2.0)
+            except (OSError, http.client.HTTPException):
+                self._raise_if_dead()
+                return
+            if resp.status != 200 or b'"server_id"' in resp.body:
+                return
+            time.sleep(0.02)
+
+    @property
+    def pid(self) -> int:
+        """The server's process id (icecast itself: the wrappers exec it)."""
+        if self._proc is None:
+            raise RuntimeError("server not started")
+        return self._proc.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once the process has ended and been reaped, else ``None``."""
+        if self._proc is None:
+            return None
+        if self._proc.returncode is None and self._exited():
+            self._reap()
+        return self._proc.returncode
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is still alive."""
+        return self._proc is not None and self._proc.returncode is None and not self._exited()
+
+    def _exited(self) -> bool:
+        """Check for exit *without* reaping, so the pid/pgid stay reserved."""
+        assert self._proc is not None
+        if self._proc.returncode is not None:
+            return True
+        try:
+            info = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            # Reaped behind our back: the pid may already be reused, never signal it again.
+            self._lost = True
+            return True
+        return info is not None
+
+    def wait_exit(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the process to end (without reaping it)."""
+        deadline = time.monotonic() + timeout
+        while not self._exited():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def _reap(self) -> None:
+        """Kill what is left of the process group, then collect the exit status."""
+        assert self._proc is not None
+        if self._proc.returncode is None:
+            if not self._lost:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()  # subprocess reports 0 if the status was already collected
+        for f in (self._out, self._err):
+            if f is not None:
+                f.close()
+        with _live_lock:
+            _live_servers.pop(self._proc.pid, None)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """Stop the server and return its exit code (``None`` if never started).
+
+        SIGTERM makes icecast shut down cleanly (exit 0, logs flushed); if it
+        has not exited after ``timeout`` seconds the process group gets
+        SIGKILL.  The process is always reaped, so no zombie is left.
+        """
+        if self._proc is None:
+            return None
+        if self._proc.returncode is None:
+            if not self._exited():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._proc.pid, signal.SIGTERM)
+                if not self.wait_exit(timeout):
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(self._proc.pid, signal.SIGKILL)
+                    self.wait_exit(STOP_TIMEOUT)
+            self._reap()
+        return self._proc.returncode
+
+    def reload(self, config: bytes | None = None) -> None:
+        """Send SIGHUP, optionally after replacing the config file.
+
+        On reload 2.4.4 re-parses the file and logs its warnings to
+        error.log instead of stderr; listen sockets are not re-bound.
+        """
+        if config is not None:
+            self.config = config
+            self.sandbox.write(self.config_path.name, config)
+        os.kill(self.pid, signal.SIGHUP)
+
+    def __enter__(self) -> IcecastServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- output -------------------------------------------------------------
+
+    def stdout(self) -> str:
+        """Everything the server wrote to stdout so far (``FATAL:`` lines go here)."""
+        return _read_text(self.stdout_path) or ""
+
+    def stderr(self) -> str:
+        """Everything written to stderr so far (config WARN/ERROR at startup)."""
+        return _read_text(self.stderr_path) or ""
+
+    def error_log(self, name: str = "error.log") -> str | None:
+        """The content of ``logdir/name``, or ``None`` if the file does not exist."""
+        return _read_text(self.sandbox.logdir / name)
+
+    def access_log(self, name: str = "access.log") -> str | None:
+        """The content of ``logdir/name``, or ``None`` if the file does not exist."""
+        return _read_text(self.sandbox.logdir / name)
+
+    def result(self) -> IcecastExit:
+        """Exit code plus output; stops the server first if it is still running."""
+        code = self.stop()
+        if code is None:
+            raise RuntimeError("server not started")
+        return IcecastExit(code, self.stdout(), self.stderr(), self.error_log())
+
+    # -- talking to it ------------------------------------------------------
+
+    def http_get(
+        self,
+        port: int,
+        path: str,
+        *,
+        host: str = "127.0.0.1",
+        timeout: float = 5.0,
+        tls: bool = False,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        method: str = "GET",
+        max_body: int = MAX_BODY,
+    ) -> HttpResponse:
+        """:func:`http_get` against this server; a transport failure after the
+        server died is re-raised as :class:`IcecastExitedError` with its output."""
+        try:
+            return http_get(
+                port,
+                path,
+                host=host,
+                timeout=timeout,
+                tls=tls,
+                headers=headers,
+                auth=auth,
+                method=method,
+                max_body=max_body,
+            )
+        except (OSError, http.client.HTTPException) as e:
+            self._raise_if_dead(e)
+            raise
+
+    def status_json(self, port: int, *, host: str = "127.0.0.1", tls: bool = False) -> dict[str, Any]:
+        """:func:`status_json` against this server (see there for normalisation)."""
+        try:
+            return status_json(port, host=host, tls=tls)
+        except (OSError, http.client.HTTPException) as e:
+            self._raise_if_dead(e)
+            raise
+
+    def _raise_if_dead(self, cause: BaseException | None = None) -> None:
+        if self._proc is not None and not self.running:
+            raise IcecastExitedError("icecast2 is not running", self.result()) from cause
+
+    def wait_http(self, port: int, timeout: float = STARTUP_TIMEOUT, *, tls: bool = False) -> HttpResponse:
+        """Poll until ``port`` gives any HTTP response and return that response.
+
+        Any status counts (with ``<clients> </clients>`` every request is a
+        403, but the server is up).  If the process exits first the error has
+        its exit code and output; on timeout the server is stopped and
+        :class:`IcecastStartTimeout` is raised.
+        """
+        deadline = time.monotonic() + timeout
+        last: BaseException | None = None
+        while True:
+            self._raise_if_dead(last)
+            try:
+                return http_get(port, "/", tls=tls, timeout=min(2.0, max(0.2, deadline - time.monotonic())))
+            except (OSError, http.client.HTTPException) as e:
+                last = e
+            if time.monotonic() >= deadline:
+                self._raise_if_dead(last)
+                raise IcecastStartTimeout(
+                    f"icecast2 did not answer HTTP on port {port} within {timeout} s (last error: {last!r})",
+                    self.result(),
+                ) from last
+            time.sleep(_POLL_INTERVAL)
+
+    def wait_mount(self, port: int, mount: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Poll status-json until ``mount`` is listed and return its source entry."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for source in self.status_json(port)["icestats"]["source"]:
+                if source_mount(source) == mount:
+                    return dict(source)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"mount {mount} not listed on port {port} after {timeout} s; "
+                    f"listed: {listed_mounts(port)}; error.log tail:\n{(self.error_log() or '')[-3000:]}"
+                )
+            time.sleep(_POLL_INTERVAL)
+
+    def wait_mount_gone(self, port: int, mount: str, timeout: float = 10.0) -> None:
+        """Poll status-json until ``mount`` is no longer listed."""
+        deadline = time.monotonic() + timeout
+        while mount in [source_mount(s) for s in self.status_json(port)["icestats"]["source"]]:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"mount {mount} still listed on port {port} after {timeout} s")
+            time.sleep(_POLL_INTERVAL)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+
+
+def start_expecting_exit(
+    config: bytes,
+    sandbox: Sandbox,
+    timeout: float = STARTUP_TIMEOUT,
+    *,
+    name: str = "icecast",
+) -> IcecastExit:
+    """Run a configuration that should make icecast2 exit and report how it did.
+
+    For fatal configs (bad XML, unopenable logs, no bindable socket) and
+    crashes (``<clients></clients>`` segfaults in 2.4.4).  If the server is
+    still running after ``timeout`` seconds it is stopped and
+    :class:`IcecastDidNotExit` is raised with its output.
+    """
+    server = IcecastServer(config, sandbox, name=name).launch()
+    if not server.wait_exit(timeout):
+        raise IcecastDidNotExit(f"icecast2 still running after {timeout} s", server.result())
+    return server.result()
+
+
+def wait_mount(server: IcecastServer, port: int, mount: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Module-level alias of :meth:`IcecastServer.wait_mount`."""
+    return server.wait_mount(port, mount, timeout)
+
+
+# --------------------------------------------------------------------------- source client
+
+
+@dataclass
+class _SourceState:
+    bytes_sent: int = 0
+    error: BaseException | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+
+class SourceClient:
+    """Stream audio to a mount over HTTP ``PUT`` (or legacy ``SOURCE``).
+
+    Implemented in Python rather than with the ``shout`` tool because
+    ``shout`` only takes the password as ``--pass`` on its command line,
+    where any local user can read it from ``/proc/<pid>/cmdline``; here the
+    password only ever exists in this process's memory and the
+    ``Authorization`` header.
+
+    Icecast 2.4.4 answers a source request right after authentication
+    (``HTTP/1.0 200 OK`` with no body, or 401/403 with a text body) and then
+    reads raw data with no length or chunking; so the client reads the
+    status first and only then streams.  The audio loops until :meth:`stop`
+    and is paced at real time (file size / Ogg duration) after a one-second
+    initial burst, so the server sees a plausible live source.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        mount: str,
+        audio_data: bytes | Path,
+        *,
+        password: str,
+        user: str = "source",
+        host: str = "127.0.0.1",
+        method: str = "PUT",
+        content_type: str = "application/ogg",
+        public: bool = False,
+        headers: Mapping[str, str] | None = None,
+        bytes_per_second: float | None = None,
+        tls: bool = False,
+        timeout: float = 5.0,
+    ) -> None:
+        self.port = port
+        self.mount = mount
+        self.data = audio_data.read_bytes() if isinstance(audio_data, Path) else bytes(audio_data)
+        if not self.data:
+            raise ValueError("no audio data")
+        self.user = user
+        self._password = password
+        self.host = host
+        self.method = method
+        self.content_type = content_type
+        self.public = public
+        self.extra_headers = dict(headers or {})
+        self.bytes_per_second = bytes_per_second or self._realtime_rate()
+        self.tls = tls
+        self.timeout = timeout
+        self.status: int | None = None
+        self.reason = ""
+        self.response_headers: dict[str, str] = {}
+        self.response_body = b""
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._state = _SourceState()
+
+    def _realtime_rate(self) -> float:
+        """Bytes per second that play the data in real time (fallback 16 kB/s)."""
+        try:
+            duration = audio.ogg_vorbis_info(self.data).duration
+        except ValueError:
+            duration = 0.0
+        return len(self.data) / duration if duration > 0 else 16000.0
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the server answered 200 to the source request."""
+        return self.status == 200
+
+    @property
+    def streaming(self) -> bool:
+        """Whether data is still being sent (false after a server disconnect)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def bytes_sent(self) -> int:
+        """Audio bytes written to the socket so far."""
+        return self._state.bytes_sent
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why streaming ended early (e.g. the server closed the connection)."""
+        return self._state.error
+
+    def start(self) -> SourceClient:
+        """Connect, authenticate and, if accepted, start streaming in a thread.
+
+        Refusals (401, 403, ...) are not exceptions: they are recorded in
+        :attr:`status`, :attr:`reason` and :attr:`response_body`.  A
+        connection closed without any response leaves :attr:`status` as
+        ``None`` and sets :attr:`error`.
+        """
+        sock: socket.socket = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        if self.tls:
+            sock = _insecure_tls_context().wrap_socket(sock, server_hostname=self.host)
+        self._sock = sock
+        lines = [
+            f"{self.method} {self.mount} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Authorization: {basic_auth(self.user, self._password)}",
+            "User-Agent: icecfg-test-source/1.0",
+            f"Content-Type: {self.content_type}",
+            f"Ice-Public: {int(self.public)}",
+            *(f"{k}: {v}" for k, v in self.extra_headers.items()),
+        ]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
+        self._read_response(sock)
+        if self.accepted:
+            self._thread = threading.Thread(target=self._stream, name=f"source {self.mount}", daemon=True)
+            self._thread.start()
+        return self
+
+    def _read_response(self, sock: socket.socket) -> None:
+        buf = b""
+        deadline = time.monotonic() + self.timeout
+        try:
+            while b"\r\n\r\n" not in buf:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        except OSError as e:  # includes timeouts
+            self._state.error = e
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        if not head:
+            if self._state.error is None:
+                self._state.error = ConnectionError("connection closed without a response")
+            return
+        status_line, *header_lines = head.decode("iso-8859-1").split("\r\n")
+        parts = status_line.split(" ", 2)
+        if len(parts) >= 2 and parts[1].isdigit():
+            self.status = int(parts[1])
+            self.reason = parts[2] if len(parts) > 2 else ""
+        for line in header_lines:
+            key, _, value = line.partition(":")
+            self.response_headers[key.strip().lower()] = value.strip()
+        if self.status != 200:
+            # Refusals carry a short text body and then the server closes.
+            body = rest
+            with contextlib.suppress(OSError):
+                while len(body) < MAX_BODY and time.monotonic() < deadline:
+                    sock.settimeout(max(0.01, deadline - time.monotonic()))
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    body += chunk
+            self.response_body = body
+
+    def _stream(self) -> None:
+        sock = self._sock
+        assert sock is not None
+        state = self._state
+        data = self.data
+        rate = self.bytes_per_second
+        burst = rate  # one second ahead, so the mount appears quickly
+        start = time.monotonic()
+        pos = 0
+        try:
+            while not state.stopped.is_set():
+                ahead = state.bytes_sent - burst - (time.monotonic() - start) * rate
+                if ahead > 0 and state.stopped.wait(ahead / rate):
+                    break
+                chunk = data[pos : pos + 4096]
+                pos = (pos + len(chunk)) % len(data)
+                view = memoryview(chunk)
+                while view and not state.stopped.is_set():
+                    sock.settimeout(0.5)
+                    try:
+                        n = sock.send(view)
+                    except TimeoutError:
+                        continue  # server not reading right now; re-check stop flag
+                    view = view[n:]
+                    state.bytes_sent += n
+        except OSError as e:
+            state.error = e
+
+    def stop(self) -> None:
+        """Stop streaming and close the connection (the server ends the mount)."""
+        self._state.stopped.set()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.close()
+
+    def __enter__(self) -> SourceClient:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:  # never shows the password
+        return f"SourceClient({self.host}:{self.port}{self.mount}, user={self.user!r}, status={self.status})"

@@ -1,0 +1,290 @@
+"""The typed model: reading, effective values, editing through the document, building."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg import Dialect
+from tests.samples import samples
+
+SAMPLE = samples()["icecast.xml.dist.gz"]
+
+
+def _diff(before: bytes, after: bytes) -> list[str]:
+    lines = difflib.unified_diff(before.decode().splitlines(), after.decode().splitlines(), lineterm="", n=0)
+    return [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_reads_typed_values_of_the_debian_sample() -> None:
+    cfg = icecfg.loads(SAMPLE)
+    assert cfg.limits.clients == 100
+    assert cfg.limits.burst_on_connect is True
+    assert cfg.authentication.admin_user == "admin"
+    assert cfg.hostname == "localhost"
+    assert [s.port for s in cfg.listen_sockets] == [8000]
+    assert cfg.listen_sockets[0].bind_address is None
+    assert cfg.fileserve is True
+    assert cfg.paths.webroot == "/usr/share/icecast2/web"
+    assert [(a.source, a.destination) for a in cfg.paths.aliases] == [("/", "/status.xsl")]
+    assert cfg.logging.loglevel == 3
+    assert cfg.security.chroot is False
+    assert not cfg.security.changeowner.exists
+    assert [(h.name, h.value) for h in cfg.http_headers.headers] == [("Access-Control-Allow-Origin", "*")]
+    assert cfg.mounts == []
+    assert cfg.relays == []
+
+
+def test_typed_and_effective_values_differ_where_icecast_2_4_uses_atoi() -> None:
+    cfg = icecfg.loads(
+        b"<icecast><fileserve>true</fileserve><limits><clients> 80 </clients></limits>"
+        b"<listen-socket><port>8000abc</port></listen-socket>"
+        b"<logging><loglevel>debug</loglevel></logging></icecast>"
+    )
+    assert cfg.fileserve is True  # what the author meant
+    assert cfg.effective("fileserve", "2.4") is False  # what 2.4.4 does: atoi("true") == 0
+    assert cfg.effective("fileserve", "2.5") is True
+    assert cfg.limits.clients == 80
+    assert cfg.logging.loglevel == 4
+    assert cfg.logging.effective("loglevel", Dialect.V24) == 0  # nothing is logged
+    assert cfg.logging.effective("loglevel", Dialect.V25) == 4
+    with pytest.raises(icecfg.InvalidValueError):
+        _ = cfg.listen_sockets[0].port
+    assert cfg.listen_sockets[0].effective("port", "2.4") == 8000
+
+
+def test_effective_defaults_and_the_empty_element_crash() -> None:
+    cfg = icecfg.loads(b"<icecast><limits><clients/></limits></icecast>")
+    assert cfg.limits.clients is None
+    with pytest.raises(icecfg.Crash, match="segfault"):
+        cfg.limits.effective("clients", "2.4")
+    assert cfg.limits.effective("sources", "2.4") == 16  # absent: the default
+    assert cfg.limits.effective("header_timeout", "kh") == 5
+    assert cfg.effective("hostname", "2.4") == "localhost"
+
+
+def test_repeated_scalars_read_the_last_like_icecast() -> None:
+    cfg = icecfg.loads(b"<icecast><hostname>a</hostname><hostname>b</hostname></icecast>")
+    assert cfg.hostname == "b"
+    cfg.hostname = "c"  # the one Icecast uses is the one edited
+    assert icecfg.dumps(cfg) == b"<icecast><hostname>a</hostname><hostname>c</hostname></icecast>"
+
+
+def test_repeated_blocks_merge_like_icecast() -> None:
+    cfg = icecfg.loads(
+        b"<icecast><limits><clients>1</clients></limits><limits><sources>2</sources></limits></icecast>"
+    )
+    assert (cfg.limits.clients, cfg.limits.sources) == (1, 2)
+    assert len(cfg.limits.elements) == 2
+
+
+def test_editing_one_port_changes_one_line() -> None:
+    cfg = icecfg.loads(SAMPLE)
+    cfg.listen_sockets[0].port = 8443
+    assert _diff(SAMPLE, icecfg.dumps(cfg)) == ["-        <port>8000</port>", "+        <port>8443</port>"]
+
+
+def test_appending_a_mount_adds_only_its_lines_indented_like_siblings() -> None:
+    cfg = icecfg.loads(SAMPLE)
+    cfg.mounts.append(icecfg.Mount(mount_name="/live.ogg", fallback_mount="/fallback.ogg"))
+    assert _diff(SAMPLE, icecfg.dumps(cfg)) == [
+        "+    <mount>",
+        "+        <mount-name>/live.ogg</mount-name>",
+        "+        <fallback-mount>/fallback.ogg</fallback-mount>",
+        "+    </mount>",
+    ]
+    assert icecfg.loads(icecfg.dumps(cfg)).mounts[0].fallback_mount == "/fallback.ogg"
+
+
+def test_deleting_a_mount_removes_exactly_its_lines() -> None:
+    data = (
+        b"<icecast>\n    <mount>\n        <mount-name>/a</mount-name>\n    </mount>\n"
+        b"    <!-- keep me -->\n    <mount>\n        <mount-name>/b</mount-name>\n    </mount>\n</icecast>\n"
+    )
+    cfg = icecfg.loads(data)
+    del cfg.mounts[1]
+    assert icecfg.dumps(cfg) == (
+        b"<icecast>\n    <mount>\n        <mount-name>/a</mount-name>\n    </mount>\n    <!-- keep me -->\n</icecast>\n"
+    )
+    assert [m.mount_name for m in cfg.mounts] == ["/a"]
+
+
+def test_list_operations_write_through() -> None:
+    cfg = icecfg.loads(b"<icecast>\n  <mount><mount-name>/a</mount-name></mount>\n</icecast>\n")
+    cfg.mounts.insert(0, icecfg.Mount(mount_name="/first"))
+    cfg.mounts[1] = icecfg.Mount(mount_name="/second")
+    popped = cfg.mounts.pop()
+    assert popped.mount_name == "/second"
+    cfg.mounts.extend([icecfg.Mount(mount_name="/x"), icecfg.Mount(mount_name="/y")])
+    again = icecfg.loads(icecfg.dumps(cfg))
+    assert [m.mount_name for m in again.mounts] == ["/first", "/x", "/y"]
+    with pytest.raises(TypeError):
+        cfg.mounts.append(icecfg.Relay(server="x"))  # type: ignore[arg-type]
+
+
+def test_a_section_from_another_config_is_copied_not_moved() -> None:
+    source = icecfg.loads(
+        b"<icecast>\n  <mount>\n    <mount-name>/a</mount-name><!-- c -->\n  </mount>\n</icecast>"
+    )
+    target = icecfg.loads(b"<icecast>\n  <hostname>h</hostname>\n</icecast>")
+    target.mounts.append(source.mounts[0])
+    assert b"<mount-name>/a</mount-name><!-- c -->" in icecfg.dumps(target)
+    assert icecfg.dumps(source).count(b"<mount>") == 1
+
+
+def test_setting_none_removes_the_element_and_its_line() -> None:
+    cfg = icecfg.loads(SAMPLE)
+    cfg.limits.burst_size = None
+    assert _diff(SAMPLE, icecfg.dumps(cfg)) == ["-        <burst-size>65535</burst-size>"]
+
+
+def test_values_are_escaped() -> None:
+    cfg = icecfg.loads(b"<icecast><hostname>a</hostname></icecast>")
+    cfg.authentication.source_password = "a<b&c]]>"
+    cfg.http_headers.headers.append(icecfg.Header(name="X-Q", value='say "hi"'))
+    out = icecfg.dumps(cfg)
+    assert b"<source-password>a&lt;b&amp;c]]&gt;</source-password>" in out
+    assert b'value="say &quot;hi&quot;"' in out
+    again = icecfg.loads(out)
+    assert again.authentication.source_password == "a<b&c]]>"
+    assert again.http_headers.headers[0].value == 'say "hi"'
+
+
+def test_new_elements_go_where_icecast_documents_them() -> None:
+    cfg = icecfg.loads(b"<icecast>\n    <limits>\n        <sources>2</sources>\n    </limits>\n</icecast>\n")
+    cfg.limits.clients = 10  # clients comes before sources in the table
+    cfg.limits.burst_size = 100  # and burst-size after
+    assert icecfg.dumps(cfg) == (
+        b"<icecast>\n    <limits>\n        <clients>10</clients>\n        <sources>2</sources>\n"
+        b"        <burst-size>100</burst-size>\n    </limits>\n</icecast>\n"
+    )
+
+
+def test_type_errors_on_writing() -> None:
+    cfg = icecfg.IcecastConfig()
+    with pytest.raises(TypeError):
+        cfg.limits.clients = "many"
+    with pytest.raises(TypeError):
+        cfg.fileserve = 1  # a bool field wants True/False
+    with pytest.raises(TypeError):
+        icecfg.Limits(clientz=4)  # type: ignore[call-arg]
+
+
+def test_config_built_from_scratch_is_a_clean_file() -> None:
+    cfg = icecfg.IcecastConfig(
+        hostname="radio.example.org",
+        limits=icecfg.Limits(clients=100, sources=2),
+        authentication=icecfg.Authentication(source_password="s", admin_user="admin", admin_password="a"),
+        listen_sockets=[icecfg.ListenSocket(port=8000), icecfg.ListenSocket(port=8443, ssl=True)],
+        mounts=[
+            icecfg.Mount(
+                mount_name="/live.ogg",
+                fallback_mount="/fallback.ogg",
+                http_headers=icecfg.HttpHeaders(
+                    headers=[icecfg.Header(name="Cache-Control", value="no-cache")]
+                ),
+            )
+        ],
+    )
+    assert icecfg.dumps(cfg) == (
+        b"<icecast>\n"
+        b"    <hostname>radio.example.org</hostname>\n"
+        b"    <limits>\n        <clients>100</clients>\n        <sources>2</sources>\n    </limits>\n"
+        b"    <authentication>\n        <source-password>s</source-password>\n"
+        b"        <admin-user>admin</admin-user>\n        <admin-password>a</admin-password>\n"
+        b"    </authentication>\n"
+        b"    <listen-socket>\n        <port>8000</port>\n    </listen-socket>\n"
+        b"    <listen-socket>\n        <port>8443</port>\n        <ssl>1</ssl>\n    </listen-socket>\n"
+        b"    <mount>\n        <mount-name>/live.ogg</mount-name>\n"
+        b"        <fallback-mount>/fallback.ogg</fallback-mount>\n"
+        b"        <http-headers>\n"
+        b'            <header name="Cache-Control" value="no-cache"/>\n'
+        b"        </http-headers>\n    </mount>\n"
+        b"</icecast>\n"
+    )
+    # and edits after building keep the layout
+    cfg.paths.logdir = "/var/log/icecast2"
+    assert (
+        b"    <paths>\n        <logdir>/var/log/icecast2</logdir>\n    </paths>\n</icecast>\n"
+        in icecfg.dumps(cfg)
+    )
+
+
+def test_positions_of_elements_attributes_and_text() -> None:
+    data = b'<icecast>\n  <paths>\n    <alias source="/a" destination="/b"/>\n  </paths>\n  <hostname>x</hostname>\n</icecast>'
+    cfg = icecfg.loads(data)
+    alias = cfg.paths.aliases[0].element
+    assert alias is not None
+    assert (alias.line, alias.column) == (3, 5)
+    destination = alias.attribute("destination")
+    assert destination is not None
+    assert alias.position(destination.start) == (3, 24)
+    hostname = cfg.document.root.find("hostname")
+    assert hostname is not None
+    assert hostname.position(hostname.text_start) == (5, 13)
+
+
+def test_unknown_elements_are_kept_and_listed_with_lines() -> None:
+    data = (
+        b"<icecast>\n  <limits>\n    <client>5</client>\n  </limits>\n  <Hostname>x</Hostname>\n"
+        b"  <mount><mount-name>/a</mount-name><max-listener>3</max-listener></mount>\n</icecast>\n"
+    )
+    cfg = icecfg.loads(data)
+    assert [(e.name, e.line) for e in cfg.unknown_elements()] == [
+        ("client", 3),
+        ("Hostname", 5),
+        ("max-listener", 6),
+    ]
+    cfg.limits.clients = 5
+    assert b"<client>5</client>" in icecfg.dumps(cfg)
+
+
+def test_dump_is_atomic_and_keeps_the_mode(tmp_path: Path) -> None:
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(SAMPLE)
+    os.chmod(path, 0o640)
+    cfg = icecfg.load(path)
+    cfg.hostname = "radio.example.org"
+    icecfg.dump(cfg, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert icecfg.load(path).hostname == "radio.example.org"
+    assert [p.name for p in tmp_path.iterdir()] == ["icecast.xml"]  # no temporary file left
+
+
+def test_dump_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(SAMPLE)
+    cfg = icecfg.load(path)
+    cfg.hostname = "x"
+    os.chmod(tmp_path, 0o500)
+    try:
+        if os.geteuid() == 0:
+            # root may write anywhere; make the target a directory to force a failure instead
+            os.chmod(tmp_path, 0o700)
+            target = tmp_path / "sub"
+            target.mkdir()
+            with pytest.raises(OSError):
+                icecfg.dump(cfg, target)
+            assert target.is_dir()
+        else:
+            with pytest.raises(OSError):
+                icecfg.dump(cfg, path)
+    finally:
+        os.chmod(tmp_path, 0o700)
+    assert path.read_bytes() == SAMPLE
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["icecast.xml"], ["icecast.xml", "sub"])
+
+
+def test_every_field_of_the_model_has_a_row_in_the_table() -> None:
+    from icecfg import codegen, spec
+
+    for section in spec.SECTIONS.values():
+        cls = getattr(icecfg, codegen.class_name(section.id))
+        rows = {codegen.field_name(section, row) for row in section.children}
+        attributes = {codegen.attribute_name(section, a) for a in section.attributes}
+        assert set(cls._fields) == rows | attributes, section.id

@@ -1,0 +1,256 @@
+"""Tests of the Icecast oracle harness itself, against the real icecast2.
+
+These pin down the behaviour other oracle tests build on: the server starts
+as an unprivileged user from a sandbox, answers on every listen socket, takes
+a source with the right password, refuses a wrong one, and its crash on
+``<clients></clients>`` is observed as a signal rather than a hang.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import signal
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import audio, oracle
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+
+
+def config_24(
+    box: oracle.Sandbox,
+    ports: list[int],
+    *,
+    limits: str = "",
+    logdir: Path | None = None,
+    tls_ports: tuple[int, ...] = (),
+    extra_paths: str = "",
+) -> bytes:
+    """A minimal, warning-free 2.4 config: one listen socket per port, no changeowner."""
+    sockets = "\n".join(
+        f"  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address></listen-socket>"
+        for p in ports
+    )
+    sockets += "".join(
+        f"\n  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address>"
+        "<ssl>1</ssl></listen-socket>"
+        for p in tls_ports
+    )
+    return f"""<icecast>
+  <hostname>127.0.0.1</hostname>
+  <location>harness</location>
+  <admin>harness@example.invalid</admin>
+  <limits>{limits}</limits>
+  <authentication>
+    <source-password>{SOURCE_PASSWORD}</source-password>
+    <admin-user>admin</admin-user>
+    <admin-password>{ADMIN_PASSWORD}</admin-password>
+  </authentication>
+{sockets}
+  <paths>
+    <logdir>{logdir or box.logdir}</logdir>
+    <webroot>{box.webroot}</webroot>
+    <adminroot>{box.adminroot}</adminroot>{extra_paths}
+  </paths>
+  <logging>
+    <errorlog>error.log</errorlog>
+    <accesslog>access.log</accesslog>
+    <loglevel>3</loglevel>
+  </logging>
+</icecast>
+""".encode()
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[oracle.Sandbox]:
+    with oracle.temporary_sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def ports() -> list[int]:
+    return oracle.free_ports(2)
+
+
+@pytest.fixture(scope="module")
+def server(box: oracle.Sandbox, ports: list[int]) -> Iterator[oracle.IcecastServer]:
+    with oracle.IcecastServer(config_24(box, ports), box, wait_port=ports[0], name="shared") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def ogg() -> Path:
+    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
+
+
+def test_free_ports_are_distinct() -> None:
+    ports = oracle.free_ports(8)
+    assert len(set(ports)) == 8
+    assert all(1024 <= p <= 65535 for p in ports)
+    assert oracle.free_port() > 0
+
+
+def test_sandbox_is_owned_by_runtime_user(tmp_path: Path) -> None:
+    with oracle.temporary_sandbox(tmp_path) as box:
+        assert (box.webroot / "status-json.xsl").is_file()
+        assert not (box.webroot / "status-json.xsl").is_symlink()
+        assert (box.adminroot / "stats.xsl").is_file()
+        ids = oracle.runtime_ids()
+        if ids is not None:
+            for path in (box.root, box.logdir, box.webroot / "status-json.xsl"):
+                st = path.stat()
+                assert (st.st_uid, st.st_gid) == ids
+            # pytest's tmp_path is not traversable by nobody: a link points to the real sandbox
+            assert (tmp_path / box.root.name).resolve() == box.root.resolve()
+    assert not box.root.exists()
+
+
+def test_answers_http_on_both_listen_sockets(server: oracle.IcecastServer, ports: list[int]) -> None:
+    for port in ports:
+        resp = server.http_get(port, "/status-json.xsl")
+        assert resp.status == 200, resp
+        assert resp.headers.get("Content-Type", "").startswith("application/json")
+        assert b'"icestats"' in resp.body
+        doc = server.status_json(port)
+        assert doc["icestats"]["server_id"] == "Icecast 2.4.4"
+        assert doc["icestats"]["source"] == []
+    # hostname (not "localhost", which 2.4.4 warns about too), location and admin are set: no warnings.
+    assert server.stderr() == ""
+    assert server.running
+
+
+def test_server_runs_unprivileged(server: oracle.IcecastServer) -> None:
+    status = Path(f"/proc/{server.pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    assert fields["Name"].strip() == "icecast2"  # the wrappers exec'd, the pid is icecast itself
+    ids = oracle.runtime_ids()
+    expected_uid = os.geteuid() if ids is None else ids[0]
+    assert [int(x) for x in fields["Uid"].split()] == [expected_uid] * 4
+    assert "--pass" not in Path(f"/proc/{server.pid}/cmdline").read_text()
+
+
+def test_admin_needs_credentials(server: oracle.IcecastServer, ports: list[int]) -> None:
+    assert server.http_get(ports[0], "/admin/stats").status == 401
+    assert server.http_get(ports[0], "/admin/stats", auth=("admin", "wrong")).status == 401
+    ok = server.http_get(ports[0], "/admin/stats", auth=("admin", ADMIN_PASSWORD))
+    assert ok.status == 200
+    assert b"<icestats>" in ok.body
+
+
+def test_source_with_right_password_is_listed(
+    server: oracle.IcecastServer, ports: list[int], ogg: Path
+) -> None:
+    size = ogg.stat().st_size
+    with oracle.SourceClient(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
+        assert src.status == 200
+        assert src.accepted
+        entry = oracle.wait_mount(server, ports[1], "/live.ogg", 5)
+        assert entry["server_type"] == "application/ogg"
+        assert entry["audio_bitrate"] == 128000
+        assert entry["audio_channels"] == 2
+        assert entry["audio_samplerate"] == 44100
+        # A listener gets an Ogg stream from the mount.
+        listen = server.http_get(ports[1], "/live.ogg", timeout=2, max_body=4096)
+        assert listen.status == 200
+        assert listen.body.startswith(b"OggS")
+        # The file is looped: the source is still up after sending more than one copy.
+        deadline = time.monotonic() + 5
+        while src.bytes_sent <= size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert src.bytes_sent > size
+        assert src.streaming, src.error
+        assert oracle.source_mount(server.wait_mount(ports[0], "/live.ogg", 2)) == "/live.ogg"
+    server.wait_mount_gone(ports[0], "/live.ogg", 5)
+
+
+def test_source_with_wrong_password_is_refused(
+    server: oracle.IcecastServer, ports: list[int], ogg: Path
+) -> None:
+    with oracle.SourceClient(ports[0], "/denied.ogg", ogg, password="not-" + SOURCE_PASSWORD) as src:
+        assert src.status == 401
+        assert not src.accepted
+        assert not src.streaming
+        assert b"authenticate" in src.response_body
+        assert SOURCE_PASSWORD not in repr(src)
+        time.sleep(0.3)
+        assert "/denied.ogg" not in oracle.listed_mounts(ports[0])
+    assert server.running
+
+
+def test_empty_clients_limit_segfaults(box: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    result = oracle.start_expecting_exit(
+        config_24(box, [port], limits="<clients></clients>"), box, timeout=10, name="segv"
+    )
+    assert result.returncode == -signal.SIGSEGV, result.describe()
+    assert result.signal == signal.SIGSEGV
+    assert result.shell_status == 139
+    assert result.stdout == ""
+    assert result.stderr == ""
+
+
+def test_fatal_startup_error_is_reported(box: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    cfg = config_24(box, [port], logdir=box.root / "missing-logdir")
+    with pytest.raises(oracle.IcecastExitedError) as info:
+        oracle.IcecastServer(cfg, box, wait_port=port, name="fatal").start()
+    result = info.value.result
+    assert result is not None
+    assert result.returncode == 1
+    assert "FATAL: could not open error logging" in result.stdout
+    assert "exit code 1" in str(info.value)
+
+
+def test_tls_listen_socket(box: oracle.Sandbox) -> None:
+    plain, secure = oracle.free_ports(2)
+    pem = oracle.make_tls_pem(box)
+    cfg = config_24(
+        box, [plain], tls_ports=(secure,), extra_paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>"
+    )
+    with oracle.IcecastServer(cfg, box, wait_port=secure, wait_tls=True, name="tls") as srv:
+        assert srv.http_get(secure, "/status-json.xsl", tls=True).status == 200
+        assert srv.http_get(plain, "/status-json.xsl").status == 200
+        with pytest.raises((OSError, http.client.HTTPException)):
+            oracle.http_get(secure, "/status-json.xsl", timeout=2)
+        assert "SSL certificate found" in (srv.error_log() or "")
+
+
+def test_server_process_is_gone_after_context(box: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    with oracle.IcecastServer(config_24(box, [port]), box, wait_port=port, name="gone") as srv:
+        pid = srv.pid
+        assert Path(f"/proc/{pid}").exists()
+        assert srv.http_get(port, "/status-json.xsl").status == 200
+    assert srv.returncode == 0  # SIGTERM is a clean shutdown
+    assert not srv.running
+    # Reaped, not a zombie: the pid no longer exists (or already belongs to someone else).
+    proc = Path(f"/proc/{pid}/stat")
+    assert not proc.exists() or " Z " not in proc.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)
+    with pytest.raises(ConnectionRefusedError):
+        oracle.http_get(port, "/", timeout=1)
+
+
+def test_make_ogg_sets_parameters(tmp_path: Path) -> None:
+    path = audio.make_ogg(tmp_path / "mono.ogg", seconds=1, rate=22050, channels=1, bitrate_kbps=64)
+    info = audio.ogg_vorbis_info(path.read_bytes())
+    assert (info.rate, info.channels, info.bitrate_nominal) == (22050, 1, 64000)
+    assert info.duration == pytest.approx(1.0, abs=0.05)
+    assert (
+        audio.make_ogg(seconds=1, rate=22050, channels=1, bitrate_kbps=64).read_bytes() == path.read_bytes()
+    )
+
+
+def test_make_wav(tmp_path: Path) -> None:
+    path = audio.make_wav(tmp_path / "t.wav", seconds=0.5, rate=8000, channels=1, freq=1000)
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getsampwidth(), w.getnframes()) == (1, 8000, 2, 4000)
