@@ -164,7 +164,7 @@ def sections_module() -> str:
             dialects = frozenset(d for a in variants for d in a.dialects)
             lines.append("")
             lines += _comment(f"attribute {attribute.name} ({_dialects(dialects)}). {attribute.doc}", "    ")
-            lines.append(f'    {py}: {py_type} | None = attr("{attribute.name}")')
+            lines.append(f'    {py}: {py_type} | None = attr("{attribute.name}", default=None)')
         for row in section.children:
             py = field_name(section, row)
             if py in seen:
@@ -175,19 +175,91 @@ def sections_module() -> str:
             if row.section is not None and row.value is None:
                 cls = class_name(row.section)
                 if is_list(row):
-                    lines.append(f'    {py}: list[{cls}] = items({cls}, "{row.name}")')
+                    lines.append(f'    {py}: list[{cls}] = items({cls}, "{row.name}", default_factory=list)')
                 else:
-                    lines.append(f'    {py}: {cls} = block({cls}, "{row.name}")')
+                    lines.append(f'    {py}: {cls} = block({cls}, "{row.name}", default=None)')
             elif row.repeat is Repeat.ACC:
-                lines.append(f'    {py}: list[str] = texts("{row.name}")')
+                lines.append(f'    {py}: list[str] = texts("{row.name}", default_factory=list)')
             else:
                 assert row.value is not None
-                lines.append(f'    {py}: {python_type(row.value)} | None = leaf("{row.name}")')
+                lines.append(f'    {py}: {python_type(row.value)} | None = leaf("{row.name}", default=None)')
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _type_text(value: spec.Value | None, section: str | None) -> str:
+    if value is None:
+        return f"section [{class_name(section or '')}](#{section})"
+    text = value.kind.value
+    if value.choices:
+        text += ": " + " / ".join(f"`{c}`" for c in value.choices)
+    for dialect, (lo, hi) in value.ranges.items():
+        text += f"; {dialect.value}: {lo}..{hi}"
+    return text
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def reference_page() -> str:
+    """docs/reference.md: every element and attribute of icecast.xml per dialect."""
+    lines = [
+        "# icecast.xml element reference",
+        "",
+        "Generated from the element table (`icecfg/spec.py`) by `python scripts/generate.py`.",
+        "Targets: **2.4** = Icecast 2.4.4 (Debian, Ubuntu), **2.5** = 2.5.0-rc2, **kh** = the Icecast-KH fork.",
+        "Repeat: *last* = the last occurrence wins, *first* = the first match wins, *acc* = they accumulate,",
+        "*each* = every block is read and their fields merge. \u2620 = Icecast 2.4.4 segfaults when the element",
+        "is present but empty.",
+        "",
+    ]
+    for section in _dependency_order()[::-1]:
+        targets = _dialects(section.dialects)
+        lines += [
+            f'<a id="{section.id}"></a>',
+            f"## `<{section.tag}>` ({class_name(section.id)})",
+            "",
+            f"{section.doc} Targets: {targets}.",
+            "",
+        ]
+        if section.attributes:
+            lines += ["| Attribute | Type | Targets | Required on | Default | Notes |", "|---|---|---|---|---|---|"]
+            for attribute in section.attributes:
+                lines.append(
+                    f"| `{attribute.name}` | {_cell(_type_text(attribute.value, None))} | "
+                    f"{_dialects(attribute.dialects)} | {_dialects(attribute.required) or '-'} | "
+                    f"{attribute.default if attribute.default is not None else '-'} | {_cell(attribute.doc)} |"
+                )
+            lines.append("")
+        if section.children:
+            lines += ["| Element | Type | Targets | Default (2.4 / 2.5 / kh) | Repeat | Notes |", "|---|---|---|---|---|---|"]
+            for row in section.children:
+                defaults = " / ".join(
+                    "-" if row.default(d) is None else f"`{row.default(d)}`" for d in Dialect
+                )
+                notes = row.doc
+                if row.obsolete:
+                    notes += " Obsolete in " + ", ".join(f"{d.value} ({t})" for d, t in row.obsolete.items()) + "."
+                if row.removed:
+                    notes += " Removed in " + ", ".join(f"{d.value} ({t})" for d, t in row.removed.items()) + "."
+                crash = " \u2620" if row.crash_if_empty else ""
+                lines.append(
+                    f"| `<{row.name}>`{crash} | {_cell(_type_text(row.value, row.section))} | {_dialects(row.dialects)} | "
+                    f"{defaults} | {row.repeat.value} | {_cell(notes)} |"
+                )
+            lines.append("")
+    return "\n".join(lines)
+
+
 def generated_files() -> dict[str, str]:
     """Relative path -> content of every generated file."""
-    files = {"icecfg/sections.py": sections_module()}
+    files = {"icecfg/sections.py": sections_module(), "docs/reference.md": reference_page()}
+    from icecfg.lint.docs import index_page, rule_page
+    from icecfg.lint.rule import all_rules
+
+    rules = all_rules()
+    for code, rule in rules.items():
+        files[f"docs/rules/{code}.md"] = rule_page(rule)
+    files["docs/rules/index.md"] = index_page(rules)
     return files

@@ -686,9 +686,9 @@ _TOKEN = re.compile(
     r"""
     (?P<leaf>(?P<lws>[ \t\r\n]*)<(?P<lname>[^\s/>!?]+)>(?P<ltext>[^<]*)</(?P=lname)>)
   | (?P<text>[^<]+)
-  | (?P<comment><!--.*?-->)
-  | (?P<cdata><!\[CDATA\[.*?\]\]>)
-  | (?P<pi><\?.*?\?>)
+  | (?P<comment>(?P<cws>[ \t\r\n]*)<!--)
+  | (?P<cdata><!\[CDATA\[[^\]]*(?:\](?!\]>)[^\]]*)*\]\]>)
+  | (?P<pi><\?[^?]*(?:\?(?!>)[^?]*)*\?>)
   | (?P<doctype><!DOCTYPE(?:[^\[>"']+|"[^"]*"|'[^']*'|\[(?:<!--.*?-->|"[^"]*"|'[^']*'|[^\]"'])*\])*>)
   | (?P<end>(?P<ews>[ \t\r\n]*)</[^\s>]+\s*>)
   | (?P<start>(?P<sws>[ \t\r\n]*)<(?P<sname>[^\s/>!?]+)(?:[^>"'/]+|"[^"]*"|'[^']*')*(?P<close>/?)>)
@@ -824,9 +824,36 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
     root: Element | None = None
     stack: list[Element] = []
     top: Element | None = None
-    for match in _TOKEN.finditer(text):
+    match_token = _TOKEN.match
+    size = len(text)
+    position = 0
+    while position < size:
+        match = match_token(text, position)
+        if match is None:  # pragma: no cover - expat accepted the text, so a token matches
+            raise ParseError("unexpected text", path=path)
+        position = match.end()
         kind = match.lastgroup
         start = match.start()
+        if kind == "comment":
+            # comments are most of a sample config: find their end with str.find, not the regex
+            ws = match["cws"]
+            if ws:
+                if top is not None:
+                    top.children.append(ws)
+                elif root is None:
+                    prolog.append(Whitespace(ws, start))
+                else:
+                    epilog.append(Whitespace(ws, start))
+                start += len(ws)
+            position = text.find("-->", start + 4) + 3
+            node: Leaf = Comment(text[start:position], start)
+            if top is not None:
+                top.children.append(node)
+            elif root is None:
+                prolog.append(node)
+            else:
+                epilog.append(node)
+            continue
         if kind == "leaf" and top is not None:
             # the common case: whitespace, then <name>text</name>, in one step
             ws, name, value = match.group("lws", "lname", "ltext")
@@ -914,9 +941,7 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
             stack.pop()
             top = stack[-1] if stack else None
             continue
-        if kind == "comment":
-            node: Leaf = Comment(match[0], start)
-        elif kind == "cdata":
+        if kind == "cdata":
             node = CData(match[0], start)
         elif kind == "pi":
             node = ProcessingInstruction(match[0], start)

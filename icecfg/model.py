@@ -126,6 +126,10 @@ class Field:
         else:
             obj._set_items(self, list(value or []))
 
+    def __delete__(self, obj: Section) -> None:
+        """``del cfg.security.changeowner`` removes the element(s), like assigning None."""
+        self.__set__(obj, None)
+
     def _typed(self, element: Element, text: str | None, offset: int | None = None) -> Any:
         if text is None:
             return None
@@ -154,30 +158,40 @@ class Field:
             raise TypeError(f"{self.name} takes True or False, not {value!r}")
         if self.value.choices and kind is Kind.ENUM and text not in self.value.choices:
             raise ValueError(f"{self.name} must be one of {', '.join(self.value.choices)}, not {text!r}")
+        try:
+            parse_typed(kind, text, self.value.choices)
+        except TypedValueError as err:
+            # never write what cannot be read back (a negative size, say)
+            raise ValueError(f"{self.name}: {err}") from None
         return text
 
 
-def leaf(tag: str | None = None) -> Any:
+# The field specifiers take ``default``/``default_factory`` only so that type
+# checkers (PEP 681) see every field as optional in the generated __init__;
+# absent fields are simply absent elements.
+
+
+def leaf(tag: str | None = None, *, default: None = None) -> Any:
     """A child element holding a value."""
     return Field("leaf", tag)
 
 
-def attr(name: str | None = None) -> Any:
+def attr(name: str | None = None, *, default: None = None) -> Any:
     """An attribute of the section's own element."""
     return Field("attr", name)
 
 
-def texts(tag: str) -> Any:
+def texts(tag: str, *, default_factory: type[list[str]] = list) -> Any:
     """A child element that may repeat, each holding a value (a list of str)."""
     return Field("texts", tag)
 
 
-def block(cls: type[Section], tag: str | None = None) -> Any:
+def block(cls: type[Section], tag: str | None = None, *, default: None = None) -> Any:
     """A nested section that occurs once (or whose occurrences merge)."""
     return Field("block", tag, cls)
 
 
-def items(cls: type[Section], tag: str) -> Any:
+def items(cls: type[Section], tag: str, *, default_factory: type[list[Any]] = list) -> Any:
     """A nested section that repeats: a list."""
     return Field("items", tag, cls)
 
@@ -484,22 +498,25 @@ _ROOTS: weakref.WeakSet[Element] = weakref.WeakSet()
 class RootSection(Section):
     """The root section: a document of its own, loaded or built from scratch."""
 
-    document: Document
-
     def __init__(self, **values: Any) -> None:
         super().__init__(**values)
         root = self._blocks[0]
         format_new(root, "", "    ", "\n")
-        self.document = Document(root, epilog=[Whitespace("\n")])
+        self._document = Document(root, epilog=[Whitespace("\n")])
         _ROOTS.add(root)
 
     @classmethod
     def from_document(cls, document: Document) -> Self:
         """The configuration that reads and writes ``document``."""
         obj = cls._bound(document.root)
-        obj.document = document
+        obj._document = document
         _ROOTS.add(document.root)
         return obj
+
+    @property
+    def document(self) -> Document:
+        """The lossless document behind this configuration."""
+        return self._document
 
     @property
     def path(self) -> str | None:

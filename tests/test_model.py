@@ -288,3 +288,10 @@ def test_every_field_of_the_model_has_a_row_in_the_table() -> None:
         rows = {codegen.field_name(section, row) for row in section.children}
         attributes = {codegen.attribute_name(section, a) for a in section.attributes}
         assert set(cls._fields) == rows | attributes, section.id
+
+
+def test_values_that_could_not_be_read_back_are_refused() -> None:
+    cfg = icecfg.IcecastConfig()
+    with pytest.raises(ValueError, match="queue_size"):
+        cfg.limits.queue_size = -1
+    assert not cfg.limits.exists

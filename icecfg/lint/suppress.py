@@ -43,7 +43,9 @@ def collect(document: Document) -> list[Suppression]:
     """Every suppression directive in the document's comments."""
     found: list[Suppression] = []
     root = document.root
-    comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
+    comments: list[tuple[Comment, Element | None]] = [
+        (c, None) for c in document.prolog if isinstance(c, Comment)
+    ]
     for element in root.iter():
         comments.extend((c, element) for c in element.children if isinstance(c, Comment))
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))

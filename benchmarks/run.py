@@ -1,0 +1,136 @@
+"""icecfg benchmarks, each reported as a ratio to a baseline measured in the same run.
+
+    python benchmarks/run.py            # everything
+    python benchmarks/run.py model      # only load+dump against lxml
+
+Numbers in seconds depend on the machine; the ratios are what to compare
+between commits.  Memory is the growth of the peak resident set while one
+operation runs in a fresh process (the peak is reset first through
+/proc/self/clear_refs), so lxml's C allocations count as much as Python's.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEBIAN_SAMPLE = Path("/usr/share/doc/icecast2/icecast.xml.dist.gz")
+
+MOUNT = """    <mount type="normal">
+        <mount-name>/live{i}.ogg</mount-name>
+        <username>source</username>
+        <password>secret{i}</password>
+        <max-listeners>100</max-listeners>
+        <fallback-mount>/fallback{i}.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+        <hidden>0</hidden>
+        <public>1</public>
+        <http-headers>
+            <header name="X-Station" value="{i}"/>
+        </http-headers>
+    </mount>
+"""
+
+
+def generated_config(mounts: int = 5000) -> bytes:
+    """A config with ``mounts`` mount blocks (about 2 MB for 5,000)."""
+    head = "<icecast>\n    <hostname>radio.example.org</hostname>\n"
+    return (head + "".join(MOUNT.format(i=i) for i in range(mounts)) + "</icecast>\n").encode()
+
+
+def debian_sample() -> bytes:
+    return gzip.decompress(DEBIAN_SAMPLE.read_bytes())
+
+
+def timed(func: Callable[[], object], runs: int) -> float:
+    """Median wall time of ``runs`` calls (after one warm-up call)."""
+    func()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+_MEMORY_PROBE = r"""
+import sys, json
+sys.path.insert(0, {root!r})
+import lxml.etree
+import icecfg
+data = open({path!r}, "rb").read()
+def rss(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+before = rss("VmRSS:")
+open("/proc/self/clear_refs", "w").write("5")
+kept = {op}
+print(json.dumps(rss("VmHWM:") - before))
+"""
+
+
+def peak_memory(path: Path, op: str) -> int:
+    """Bytes the peak resident set grew by while ``op`` ran in a fresh interpreter."""
+    code = _MEMORY_PROBE.format(root=str(ROOT), path=str(path), op=op)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return int(json.loads(out))
+
+
+def bench_model(tmp: Path) -> list[tuple[str, float, float, float, float]]:
+    import lxml.etree as etree
+
+    import icecfg
+
+    rows = []
+    for label, data, runs in (
+        ("Debian icecast.xml sample", debian_sample(), 300),
+        ("generated 5,000-mount file", generated_config(), 7),
+    ):
+        path = tmp / f"{label.split()[0]}.xml"
+        path.write_bytes(data)
+        baseline = timed(lambda data=data: etree.tostring(etree.fromstring(data)), runs)
+        ours = timed(lambda data=data: icecfg.dumps(icecfg.loads(data)), runs)
+        edited = timed(lambda data=data: _load_edit_dump(data), runs)
+        base_mem = peak_memory(path, "lxml.etree.tostring(lxml.etree.fromstring(data)), lxml.etree.fromstring(data)")
+        our_mem = peak_memory(path, "icecfg.loads(data)")
+        rows.append((label, baseline, ours, edited, our_mem / max(base_mem, 1)))
+        print(
+            f"{label:30} lxml fromstring+tostring {baseline * 1000:8.2f} ms | icecfg loads+dumps "
+            f"{ours * 1000:8.2f} ms  x{ours / baseline:4.2f} | with one edit {edited * 1000:8.2f} ms "
+            f"x{edited / baseline:4.2f} | peak memory {our_mem / 1e6:6.1f} MB vs {base_mem / 1e6:6.1f} MB "
+            f"x{our_mem / max(base_mem, 1):4.2f}"
+        )
+    return rows
+
+
+def _load_edit_dump(data: bytes) -> bytes:
+    import icecfg
+
+    cfg = icecfg.loads(data)
+    cfg.hostname = "edited.example.org"
+    return icecfg.dumps(cfg)
+
+
+def main(argv: list[str]) -> int:
+    import tempfile
+
+    wanted = set(argv) or {"model"}
+    with tempfile.TemporaryDirectory() as tmp:
+        if "model" in wanted:
+            print("== load + dump (target: at most 3x lxml in time and peak memory)")
+            bench_model(Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,134 @@
+"""The ``icecfg`` command line.
+
+Each command's module is imported only when that command runs, so that
+``icecfg lint`` starts without loading what it does not use (the schema
+library, the DigitalOcean client, the certificate and audio readers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from icecfg import __version__
+
+EXIT_USAGE = 2
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from icecfg.lint import command
+
+    return command.run(args)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    import json
+
+    from icecfg.lint.rule import all_rules
+
+    rules = all_rules()
+    if args.format == "json":
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "family": r.family,
+                "targets": sorted(d.value for d in r.dialects),
+                "summary": r.summary,
+                "default": r.default_enabled,
+            }
+            for r in rules.values()
+        ]
+        print(json.dumps(data, indent=2))
+        return 0
+    for r in rules.values():
+        targets = ",".join(sorted(d.value for d in r.dialects))
+        opt_in = "" if r.default_enabled else " (opt-in)"
+        print(f"{r.code}  {r.name:38} {r.severity.value:7} {r.family:10} {targets:12} {r.summary}{opt_in}")
+    return 0
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from icecfg.lint.docs import rule_page
+    from icecfg.lint.rule import all_rules
+
+    rules = all_rules()
+    wanted = args.code.upper()
+    found = rules.get(wanted) or next((r for r in rules.values() if r.name == args.code.lower()), None)
+    if found is None:
+        print(f"icecfg rule: no rule {args.code!r} (see 'icecfg rules')", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(rule_page(found))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from icecfg import xsd
+    from icecfg.spec import Dialect
+
+    dialect = Dialect(args.target)
+    if args.validate:
+        try:
+            data = Path(args.validate).read_bytes()
+        except OSError as err:
+            print(f"icecfg schema: cannot read {args.validate}: {err.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        errors = xsd.validate(data, dialect)
+        for error in errors:
+            print(f"{args.validate}: {error}")
+        return 1 if errors else 0
+    if args.print:
+        sys.stdout.write(xsd.schema(dialect))
+        return 0
+    print(xsd.schema_path(dialect))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="icecfg",
+        description="Lint, edit and bake Icecast configurations (icecast.xml).",
+    )
+    parser.add_argument("--version", action="version", version=f"icecfg {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(func=func)
+        return sub
+
+    from icecfg.lint import command as lint_command
+
+    lint_command.add_arguments(command("lint", _lint, "check icecast.xml files for what Icecast gets wrong"))
+    rules = command("rules", _rules, "list every lint rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = command("rule", _rule, "print the documentation of one rule")
+    rule.add_argument("code", help="rule code (ICE101) or name (unknown-element)")
+    schema = command("schema", _schema, "the XSD of icecast.xml for a target, for editors")
+    schema.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
+    how = schema.add_mutually_exclusive_group()
+    how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
+    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        print("icecfg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

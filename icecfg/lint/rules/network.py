@@ -1,0 +1,944 @@
+"""Network and limits: listen sockets, advertised URLs, relays, YP timing, resource limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect, Kind
+from icecfg.values import TlsMode, TypedValueError, atoi, effective, parse_typed
+
+V24_V25 = (Dialect.V24, Dialect.V25)
+
+_LISTEN = spec.SECTIONS["listen-socket"]
+_ROOT = spec.ROOT
+_TLS_ROW = _LISTEN.child("tls")
+assert _TLS_ROW is not None
+
+
+# --------------------------------------------------------------------------- shared facts
+
+
+def child_text(element: Element, name: str, dialect: Dialect) -> tuple[Element | None, str | None]:
+    """The element Icecast reads for child ``name`` (the last one) and its text.
+
+    KH also takes a scalar child as an attribute of its parent
+    (``<listen-socket port="8000"/>``); an attribute is reported as the
+    parent element with its value.
+    """
+    last = element.find_last(name)
+    if last is not None:
+        return last, last.text
+    if dialect is Dialect.KH:
+        value = element.get(name)
+        if value is not None:
+            return element, value
+    return None, None
+
+
+def has_child(element: Element, name: str, dialect: Dialect) -> bool:
+    found, _ = child_text(element, name, dialect)
+    return found is not None
+
+
+def root_elements(ctx: LintContext, name: str) -> list[Element]:
+    """Direct children ``name`` of the root, in document order."""
+    return list(ctx.config.document.root.elements(name))
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for a bind address only this machine can reach."""
+    if address is None:
+        return False
+    text = address.strip().lower()
+    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1")
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One socket Icecast tries to bind, as it reads the configuration."""
+
+    #: The <listen-socket> element, or None for the implicit root listener.
+    element: Element | None
+    #: The port bound; 0 is a random port, None when the dialect drops the socket.
+    port: int | None
+    #: The bind address as written, None for all interfaces.
+    bind: str | None
+    #: The element that holds the port (for positions), when written.
+    port_element: Element | None
+    shoutcast_compat: bool
+    shoutcast_mount: bool
+    #: 2.4: ``<ssl>`` is on; 2.5: the TLS mode is not ``disabled``; KH: never (auto-detected).
+    tls: bool
+    #: 2.5 TLS mode (None on the other dialects).
+    tls_mode: TlsMode | None
+    #: The user wrote a TLS request that needs a certificate (not an implicit 2.5 ``auto``).
+    tls_requested: bool
+
+    @property
+    def label(self) -> str:
+        port = "?" if self.port is None else str(self.port)
+        where = self.bind if self.bind is not None else "all interfaces"
+        return f"port {port} on {where}"
+
+
+def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None:
+    """The port a listen-socket ``<port>`` text binds in ``dialect``."""
+    if not present or text is None:
+        return 8000  # absent, or empty: "<port> must not be empty", the default stays
+    if dialect is Dialect.KH:
+        try:
+            value = parse_typed(Kind.INT, text)
+        except TypedValueError:
+            return None
+        assert isinstance(value, int)
+        return value if 1 <= value <= 65535 else None
+    return atoi(text) & 0xFFFF  # stored in an int, bound as an unsigned short
+
+
+def _bool(text: str | None, dialect: Dialect) -> bool:
+    if text is None:
+        return False
+    row = _LISTEN.child("shoutcast-compat")
+    assert row is not None
+    return bool(effective(row, text, dialect))
+
+
+def tls_mode_of(element: Element) -> tuple[TlsMode, bool] | None:
+    """2.5: the TLS mode of a listen socket and whether it was asked for explicitly.
+
+    2.5 reads ``<ssl>`` exactly like ``<tls>``; the last of them counts.  An
+    absent element is ``disabled``, an empty one ``auto``; ``0``, ``false``
+    and unknown words also mean ``auto`` (an implicit one, not requested).
+    """
+    last: Element | None = None
+    for child in element.elements():
+        if child.local_name in ("ssl", "tls"):
+            last = child
+    if last is None:
+        return None
+    text = last.text
+    if text is None:
+        return TlsMode.AUTO, True
+    assert _TLS_ROW is not None
+    mode = effective(_TLS_ROW, text, Dialect.V25)
+    assert isinstance(mode, TlsMode)
+    explicit = mode in (TlsMode.RFC2818, TlsMode.RFC2817, TlsMode.AUTO_NO_PLAIN) or (
+        mode is TlsMode.AUTO and text.strip().lower() == "auto"
+    )
+    return mode, explicit
+
+
+def listeners(ctx: LintContext) -> list[Listener]:
+    """The sockets Icecast binds: every <listen-socket>, or the implicit root listener."""
+    dialect = ctx.target
+    sockets = root_elements(ctx, "listen-socket")
+    if not sockets:
+        port_el, port_text = child_text(ctx.config.document.root, "port", dialect)
+        _bind_el, bind = child_text(ctx.config.document.root, "bind-address", dialect)
+        return [
+            Listener(
+                element=None,
+                port=listen_port(port_text, port_el is not None, dialect),
+                bind=bind,
+                port_element=port_el,
+                shoutcast_compat=False,
+                shoutcast_mount=False,
+                tls=False,
+                tls_mode=None,
+                tls_requested=False,
+            )
+        ]
+    found = []
+    for element in sockets:
+        port_el, port_text = child_text(element, "port", dialect)
+        _bind_el, bind = child_text(element, "bind-address", dialect)
+        _c, compat_text = child_text(element, "shoutcast-compat", dialect)
+        mount_el, _m = child_text(element, "shoutcast-mount", dialect)
+        tls = requested = False
+        mode: TlsMode | None = None
+        if dialect is Dialect.V24:
+            ssl = element.find_last("ssl")
+            tls = requested = ssl is not None and ssl.text is not None and atoi(ssl.text) != 0
+        elif dialect is Dialect.V25:
+            state = tls_mode_of(element)
+            if state is not None:
+                mode, requested = state
+                tls = mode is not TlsMode.DISABLED
+        found.append(
+            Listener(
+                element=element,
+                port=listen_port(port_text, port_el is not None, dialect),
+                bind=bind,
+                port_element=port_el,
+                shoutcast_compat=_bool(compat_text, dialect),
+                shoutcast_mount=mount_el is not None,
+                tls=tls,
+                tls_mode=mode,
+                tls_requested=requested,
+            )
+        )
+    return found
+
+
+def _clash(a: str | None, b: str | None) -> bool:
+    """Whether two bind addresses on the same port cannot both be bound."""
+    return a is None or b is None or a == b
+
+
+def _same_socket(a: Element, b: Element) -> bool:
+    def shape(element: Element) -> list[tuple[str, str | None]]:
+        return [(c.local_name, c.text) for c in element.elements()] + [
+            (f"@{attr.name}", attr.value) for attr in element.attributes
+        ]
+
+    return shape(a) == shape(b)
+
+
+def _remover(element: Element) -> Callable[[], None]:
+    def fix() -> None:
+        parent = element.parent
+        if parent is not None:
+            parent.remove(element)
+
+    return fix
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@rule("ICE901", "duplicate-listen-socket", "error")
+def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
+    """Two listen sockets on the same port and address: the second one is never opened.
+
+    ## Why
+    Icecast binds every `<listen-socket>` in turn.  When a later one asks for
+    a port and address an earlier one already holds, the bind fails: Icecast
+    2.4.4 logs `Could not create listener socket on port N`, drops that
+    socket and runs on with the rest, so its `<ssl>` or `<shoutcast-mount>`
+    settings silently never apply.  A socket without `<bind-address>` listens
+    on every interface, so it also collides with any address on that port.
+
+    ## Bad
+    ```xml
+    <listen-socket><port>8000</port></listen-socket>
+    <listen-socket><port>8000</port><ssl>1</ssl></listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket><port>8000</port></listen-socket>
+    <listen-socket><port>8443</port><ssl>1</ssl></listen-socket>
+    ```
+
+    ## Fix
+    Give each socket its own port (or distinct addresses), or delete the
+    duplicate; when both sockets are written identically the fix removes the
+    second one.
+    """
+    seen: list[Listener] = []
+    for listener in listeners(ctx):
+        if listener.element is None or listener.port in (None, 0):
+            continue
+        earlier = next(
+            (s for s in seen if s.port == listener.port and _clash(s.bind, listener.bind)),
+            None,
+        )
+        seen.append(listener)
+        if earlier is None:
+            continue
+        assert earlier.element is not None
+        fix = None
+        if _same_socket(earlier.element, listener.element):
+            fix = _remover(listener.element)
+        if earlier.bind == listener.bind:
+            why = "the same address"
+        else:
+            why = "an overlapping address (a socket without <bind-address> holds every interface)"
+        yield ctx.finding(
+            listener.element,
+            f"<listen-socket> {listener.label} repeats the socket at line {earlier.element.line} "
+            f"on {why}: {ctx.target.label} cannot bind it and drops it; use another <port>",
+            fix=fix,
+            fix_title="remove the duplicate <listen-socket>",
+        )
+
+
+@rule("ICE902", "root-port-not-listening", "error", dialects=V24_V25)
+def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
+    """Root `<port>` next to listen sockets: nothing listens there, but URLs use it.
+
+    ## Why
+    As soon as one `<listen-socket>` exists, the implicit listener made from
+    the root `<port>` and `<bind-address>` is removed.  The root `<port>`
+    still becomes the port Icecast writes into generated URLs: `.m3u`
+    playlists, the `listenurl` statistic and YP listings (verified on 2.4.4:
+    nothing listened on the root port, yet `/live.m3u` pointed at it).
+
+    ## Bad
+    ```xml
+    <port>8000</port>
+    <listen-socket><port>8010</port></listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket><port>8010</port></listen-socket>
+    ```
+
+    ## Fix
+    Remove the root `<port>` (the first listen socket's port is then
+    advertised) or make it one of the listen sockets' ports.  The fix removes
+    it.
+    """
+    root = ctx.config.document.root
+    if root.find("listen-socket") is None:
+        return
+    ports = root_elements(ctx, "port")
+    if not ports:
+        return
+    last = ports[-1]
+    port = listen_port(last.text, True, ctx.target)
+    bound = {s.port for s in listeners(ctx)}
+    if port in bound:
+        return
+
+    def fix() -> None:
+        for element in ports:
+            root.remove(element)
+
+    yield ctx.finding(
+        last,
+        f"root <port> {port} is not bound because <listen-socket> elements exist, yet "
+        f"{ctx.target.label} writes it into playlist, listenurl and YP URLs; remove it",
+        at_text=True,
+        fix=fix,
+        fix_title="remove the root <port>",
+    )
+
+
+@rule("ICE903", "root-bind-address-ignored", "warning", dialects=V24_V25)
+def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
+    """Root `<bind-address>` next to listen sockets is ignored.
+
+    ## Why
+    The root `<bind-address>` only applies to the implicit listener, which
+    Icecast drops as soon as one `<listen-socket>` exists.  A server meant to
+    listen on 127.0.0.1 only then listens wherever its sockets say: without
+    their own `<bind-address>`, on every interface.
+
+    ## Bad
+    ```xml
+    <bind-address>127.0.0.1</bind-address>
+    <listen-socket><port>8000</port></listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket><port>8000</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    ```
+
+    ## Fix
+    Move the address into each `<listen-socket>` and remove the root one.
+    """
+    root = ctx.config.document.root
+    if root.find("listen-socket") is None:
+        return
+    binds = root_elements(ctx, "bind-address")
+    if not binds:
+        return
+    open_sockets = [s for s in listeners(ctx) if s.bind is None]
+    where = f"; {len(open_sockets)} socket(s) listen on every interface" if open_sockets else ""
+    yield ctx.finding(
+        binds[-1],
+        "root <bind-address> is ignored because <listen-socket> elements exist"
+        f"{where}; set <bind-address> inside each <listen-socket>",
+    )
+
+
+def _public_mounts(ctx: LintContext) -> list[Element]:
+    found = []
+    for placed in ctx.rows("public", "mount"):
+        text = placed.element.text
+        if text is None or placed.row is None:
+            continue
+        value = effective(placed.row, text, ctx.target)
+        if isinstance(value, int) and value == 1:
+            found.append(placed.element)
+    return found
+
+
+def _yp_directories(ctx: LintContext) -> list[Element]:
+    found = []
+    for element in root_elements(ctx, "directory"):
+        url = element.find_last("yp-url")
+        if url is not None and url.text:
+            found.append(element)
+    if ctx.target is Dialect.V25:
+        found.extend(e for e in root_elements(ctx, "yp-directory") if e.get("url"))
+    return found
+
+
+@rule("ICE904", "hostname-not-public", "warning")
+def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
+    """`<hostname>` is unset or local while mounts are listed on YP.
+
+    ## Why
+    Icecast builds the URL it sends to YP directories, and the one in `.m3u`
+    playlists of requests without a `Host` port, from `<hostname>` (default
+    `localhost`) and the advertised port.  With `localhost` or 127.0.0.1 the
+    directory lists a stream nobody else can reach.
+
+    ## Bad
+    ```xml
+    <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>
+    <hostname>localhost</hostname>
+    ```
+
+    ## Good
+    ```xml
+    <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>
+    <hostname>radio.example.org</hostname>
+    ```
+
+    ## Fix
+    Set `<hostname>` to the public DNS name listeners use.
+    """
+    directories = _yp_directories(ctx)
+    public = _public_mounts(ctx)
+    if not directories and not public:
+        return
+    hostnames = root_elements(ctx, "hostname")
+    last = hostnames[-1] if hostnames else None
+    text = last.text if last is not None else None
+    value = (text or "localhost").strip().lower()
+    if value not in ("localhost", "localhost.localdomain", "::1") and not value.startswith("127."):
+        return
+    why = (
+        f"{len(directories)} YP directory(ies) will list"
+        if directories
+        else f"{len(public)} public mount(s) are advertised with"
+    )
+    shown = "unset (localhost)" if last is None or text is None else f"{text.strip()!r}"
+    yield ctx.finding(
+        last if last is not None else None,
+        f"<hostname> is {shown} but {why} URLs built from it that no listener can reach; "
+        "set <hostname> to the server's public DNS name",
+        at_text=last is not None,
+    )
+
+
+@rule("ICE905", "first-listen-socket-not-public", "warning", dialects=V24_V25)
+def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
+    """The first listen socket, whose port Icecast advertises, is not one listeners can use.
+
+    ## Why
+    Without a root `<port>`, Icecast writes the first `<listen-socket>`'s
+    port into `.m3u` playlists, the `listenurl` statistic and YP listings.
+    If that socket is a Shoutcast source port, is bound to 127.0.0.1, or (on
+    2.4.4, which always writes `http://`) speaks TLS, those URLs are wrong
+    while another socket would have been right.
+
+    ## Bad
+    ```xml
+    <listen-socket><port>8001</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <listen-socket><port>8000</port></listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket><port>8000</port></listen-socket>
+    <listen-socket><port>8001</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    ```
+
+    ## Fix
+    Put the public plain-HTTP socket first (2.4.4 needs a restart after
+    reordering sockets).
+    """
+    root = ctx.config.document.root
+    if root.find("port") is not None:
+        return  # the root <port> is advertised instead (ICE902)
+    sockets = [s for s in listeners(ctx) if s.element is not None]
+    if len(sockets) < 2:
+        return
+
+    def problems(listener: Listener) -> list[str]:
+        found = []
+        if listener.shoutcast_compat:
+            found.append("a shoutcast-compat source port")
+        if is_loopback(listener.bind):
+            found.append(f"bound to {listener.bind}")
+        if listener.tls and ctx.target is Dialect.V24:
+            found.append("TLS while 2.4.4 advertises it as http://")
+        return found
+
+    first = sockets[0]
+    issues = problems(first)
+    if not issues:
+        return
+    better = next((s for s in sockets[1:] if not problems(s)), None)
+    if better is None:
+        return
+    assert first.element is not None and better.element is not None
+    yield ctx.finding(
+        first.element,
+        f"the first <listen-socket> ({first.label}) is {' and '.join(issues)}, but its port is the one "
+        f"{ctx.target.label} writes into playlist and YP URLs; move the socket at line "
+        f"{better.element.line} ({better.label}) first",
+    )
+
+
+@rule("ICE906", "shoutcast-port-collision", "error", dialects=V24_V25)
+def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
+    """`<shoutcast-mount>` also opens port+1, which another socket already uses.
+
+    ## Why
+    A listen socket with `<shoutcast-mount>` makes Icecast open a second,
+    Shoutcast-compatible socket on the next port.  Icecast 2.4.4 does this
+    even when the socket itself has `<shoutcast-compat>`; 2.5 only when it
+    has not.  If port+1 is another listen socket's port, one of the two
+    fails to bind and is dropped.
+
+    ## Bad
+    ```xml
+    <listen-socket><port>8000</port><shoutcast-mount>/live</shoutcast-mount></listen-socket>
+    <listen-socket><port>8001</port></listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket><port>8000</port><shoutcast-mount>/live</shoutcast-mount></listen-socket>
+    <listen-socket><port>8010</port></listen-socket>
+    ```
+
+    ## Fix
+    Keep the port after a `<shoutcast-mount>` socket free.
+    """
+    sockets = [s for s in listeners(ctx) if s.element is not None and s.port not in (None, 0)]
+    for listener in sockets:
+        if not listener.shoutcast_mount:
+            continue
+        if ctx.target is Dialect.V25 and listener.shoutcast_compat:
+            continue
+        assert listener.port is not None and listener.element is not None
+        extra = (listener.port + 1) & 0xFFFF
+        other = next(
+            (s for s in sockets if s is not listener and s.port == extra and _clash(s.bind, listener.bind)),
+            None,
+        )
+        if other is None or other.element is None:
+            continue
+        mount = listener.element.find_last("shoutcast-mount") or listener.element
+        yield ctx.finding(
+            mount,
+            f"<shoutcast-mount> makes {ctx.target.label} also open port {extra} for Shoutcast sources, "
+            f"which the <listen-socket> at line {other.element.line} uses too: one of them is dropped; "
+            "keep the next port free",
+        )
+
+
+def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None]:
+    """Effective value of a <limits> child (last of all <limits> blocks) and its element."""
+    row = spec.SECTIONS["limits"].child(name)
+    assert row is not None
+    placed = list(ctx.rows(name, "limits"))
+    element = placed[-1].element if placed else None
+    if element is not None and element.text is None:
+        return element, None  # empty: a crash on 2.4, reported by the value rules
+    text = element.text if element is not None else None
+    if text is not None and ctx.target is Dialect.KH:
+        try:
+            parse_typed(row.value.kind if row.value else Kind.INT, text)
+        except TypedValueError:
+            return element, None
+    value = effective(row, text, ctx.target)
+    return element, value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@rule("ICE907", "clients-not-above-sources", "warning")
+def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
+    """`<clients>` is not more than twice `<sources>`: sources crowd out listeners.
+
+    ## Why
+    Every source (and relay) also counts against the `<clients>` limit, so a
+    server with `<clients>` close to `<sources>` has few or no slots left for
+    listeners once its sources connect.  Icecast 2.5 checks this and logs an
+    error when `clients <= 2 * sources` (`cfgfile.c` l.1072).
+
+    ## Bad
+    ```xml
+    <limits><clients>20</clients><sources>10</sources></limits>
+    ```
+
+    ## Good
+    ```xml
+    <limits><clients>100</clients><sources>10</sources></limits>
+    ```
+
+    ## Fix
+    Raise `<clients>` (or lower `<sources>`) so that clients > 2 × sources.
+    """
+    clients_el, clients = _limit(ctx, "clients")
+    sources_el, sources = _limit(ctx, "sources")
+    if clients is None or sources is None or clients <= 0 or sources <= 0:
+        return  # a zero or broken limit is the value rules' business
+    if clients > 2 * sources:
+        return
+    target = clients_el or sources_el
+    if target is None:
+        return
+    said = "Icecast 2.5 logs an error for this; " if ctx.target is Dialect.V25 else ""
+    yield ctx.finding(
+        target,
+        f"<clients> {clients} is not above 2 x <sources> {sources}: sources also take client slots, "
+        f"leaving few for listeners; {said}raise <clients> above {2 * sources}",
+        at_text=clients_el is not None,
+    )
+
+
+def _burst_zeroed(ctx: LintContext, limits: list[Element]) -> bool:
+    """2.4/2.5: a ``<burst-on-connect>0`` after the last ``<burst-size>`` sets the burst to 0."""
+    last_burst: Element | None = None
+    for block in limits:
+        for child in block.elements():
+            if child.local_name in ("burst-size", "burst-on-connect"):
+                last_burst = child
+    return (
+        last_burst is not None
+        and last_burst.local_name == "burst-on-connect"
+        and last_burst.text is not None
+        and ctx.target is not Dialect.KH
+        and atoi(last_burst.text) == 0
+    )
+
+
+def _size(ctx: LintContext, element: Element | None) -> int | None:
+    if element is None or element.text is None:
+        return None
+    text = element.text
+    if ctx.target is Dialect.KH:
+        try:
+            value = parse_typed(Kind.SIZE, text)
+        except TypedValueError:
+            return None
+        assert isinstance(value, int)
+        return None if text.strip().lower().endswith("s") else value
+    return atoi(text)
+
+
+@rule("ICE908", "burst-size-not-below-queue-size", "warning")
+def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
+    """`<burst-size>` is not smaller than `<queue-size>`.
+
+    ## Why
+    The burst is the data a new listener gets at once from the stream queue;
+    the queue size is how far a listener may lag before it is dropped.  The
+    Icecast documentation asks for a burst below the queue size: a burst as
+    large as the queue starts every listener at the limit.  Mount values
+    override the `<limits>` ones.
+
+    ## Bad
+    ```xml
+    <limits><queue-size>65536</queue-size><burst-size>65536</burst-size></limits>
+    ```
+
+    ## Good
+    ```xml
+    <limits><queue-size>524288</queue-size><burst-size>65536</burst-size></limits>
+    ```
+
+    ## Fix
+    Lower `<burst-size>` (the default is 65536) or raise `<queue-size>`.
+    """
+    limits = root_elements(ctx, "limits")
+    defaults = spec.SECTIONS["limits"]
+    queue_row, burst_row = defaults.child("queue-size"), defaults.child("burst-size")
+    assert queue_row is not None and burst_row is not None
+    queue_el = burst_el = None
+    for block in limits:
+        queue_el = block.find_last("queue-size") or queue_el
+        burst_el = block.find_last("burst-size") or burst_el
+    queue = _size(ctx, queue_el) if queue_el is not None else atoi(queue_row.default(ctx.target) or "0")
+    burst = _size(ctx, burst_el) if burst_el is not None else atoi(burst_row.default(ctx.target) or "0")
+    if _burst_zeroed(ctx, limits):
+        burst = 0
+    target = burst_el if burst_el is not None else queue_el
+    if queue is not None and burst is not None and queue > 0 and burst >= queue and target is not None:
+        yield ctx.finding(
+            target,
+            f"<limits> <burst-size> {burst} is not below <queue-size> {queue}: new listeners start at "
+            "the lag limit and can be dropped at once; keep the burst well below the queue size",
+            at_text=True,
+        )
+    for mount in root_elements(ctx, "mount"):
+        m_queue_el = mount.find_last("queue-size")
+        m_burst_el = mount.find_last("burst-size")
+        if m_queue_el is None and m_burst_el is None:
+            continue
+        m_queue = _size(ctx, m_queue_el) if m_queue_el is not None else queue
+        m_burst = _size(ctx, m_burst_el) if m_burst_el is not None else burst
+        if m_queue is None or m_burst is None or m_queue <= 0 or m_burst < 0:
+            continue
+        if m_queue_el is not None and m_queue == 0:
+            continue
+        if m_burst >= m_queue:
+            name_el = mount.find_last("mount-name")
+            name = name_el.text if name_el is not None and name_el.text else "(default mount)"
+            yield ctx.finding(
+                m_burst_el if m_burst_el is not None else m_queue_el,
+                f"mount {name}: <burst-size> {m_burst} is not below <queue-size> {m_queue}; "
+                "keep the burst well below the queue size",
+                at_text=True,
+            )
+
+
+@rule("ICE909", "relay-without-port", "error", dialects=(Dialect.V24,))
+def relay_without_port(ctx: LintContext) -> Iterator[Finding]:
+    """A 2.4 `<relay>` without `<port>` connects to port 0.
+
+    ## Why
+    Icecast 2.4.4 has no default for a relay's upstream `<port>`: without
+    it (or with an empty one) the relay tries port 0 and never connects.
+    Icecast 2.5 defaults to 80, Icecast-KH to the server's own port.
+
+    ## Bad
+    ```xml
+    <relay><server>upstream.example.org</server><mount>/live</mount></relay>
+    ```
+
+    ## Good
+    ```xml
+    <relay><server>upstream.example.org</server><port>8000</port><mount>/live</mount></relay>
+    ```
+
+    ## Fix
+    Add the upstream's `<port>`.
+    """
+    for relay in root_elements(ctx, "relay"):
+        port = relay.find_last("port")
+        if port is None:
+            yield ctx.finding(
+                relay,
+                "<relay> has no <port>: Icecast 2.4.4 connects to port 0 and the relay never starts; "
+                "add the upstream's <port>",
+            )
+        elif port.text is None or atoi(port.text) == 0:
+            shown = "empty" if port.text is None else repr(port.text)
+            yield ctx.finding(
+                port,
+                f"<relay> <port> is {shown}, which Icecast 2.4.4 reads as port 0: the relay never "
+                "connects; write the upstream's port number",
+            )
+
+
+@rule("ICE910", "master-relay-incomplete", "error")
+def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
+    """Master/slave relaying is configured halfway and is silently off.
+
+    ## Why
+    A slave relays its master's mounts only when `<master-server>`, a
+    non-zero `<master-server-port>` and `<master-password>` are all set
+    (`slave.c` l.618-628); with any of them missing Icecast does nothing and
+    says nothing.  `<master-server-port>` has no default.
+
+    ## Bad
+    ```xml
+    <master-server>master.example.org</master-server>
+    <master-password>...</master-password>
+    ```
+
+    ## Good
+    ```xml
+    <master-server>master.example.org</master-server>
+    <master-server-port>8000</master-server-port>
+    <master-password>...</master-password>
+    ```
+
+    ## Fix
+    Add the missing element(s), or remove the master settings.
+    """
+    root = ctx.config.document.root
+    if ctx.target is Dialect.KH and root.find("master") is not None:
+        return  # KH's <master> block form has its own defaults
+    names = ("master-server", "master-server-port", "master-password")
+    found = {name: root.find_last(name) for name in names}
+    present = {name: el for name, el in found.items() if el is not None}
+    if not present:
+        return
+    missing = []
+    server = found["master-server"]
+    if server is None or server.text is None:
+        missing.append("<master-server>")
+    port = found["master-server-port"]
+    if port is None or port.text is None or atoi(port.text) == 0:
+        missing.append("a non-zero <master-server-port>")
+    password = found["master-password"]
+    if password is None or password.text is None:
+        missing.append("<master-password>")
+    if not missing:
+        return
+    anchor = next(iter(present.values()))
+    yield ctx.finding(
+        anchor,
+        f"master relaying needs <master-server>, <master-server-port> and <master-password>, but "
+        f"{' and '.join(missing)} is missing: {ctx.target.label} silently relays nothing; add it",
+    )
+
+
+@rule("ICE911", "relays-on-demand-after-relay", "warning", dialects=V24_V25)
+def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
+    """`<relays-on-demand>` after `<relay>` blocks does not apply to them.
+
+    ## Why
+    Each `<relay>` copies the value of `<relays-on-demand>` read *so far*
+    when it is parsed (`cfgfile.c` l.912).  Relays written before the
+    setting keep the old value, so they run all the time (or never on
+    demand) unless they set `<on-demand>` themselves.
+
+    ## Bad
+    ```xml
+    <relay><server>up.example.org</server><port>8000</port><mount>/a</mount></relay>
+    <relays-on-demand>1</relays-on-demand>
+    ```
+
+    ## Good
+    ```xml
+    <relays-on-demand>1</relays-on-demand>
+    <relay><server>up.example.org</server><port>8000</port><mount>/a</mount></relay>
+    ```
+
+    ## Fix
+    Move `<relays-on-demand>` above the first `<relay>`; the fix does that.
+    """
+    root = ctx.config.document.root
+    settings = root_elements(ctx, "relays-on-demand")
+    if not settings:
+        return
+    setting = settings[-1]
+    if setting.text is None:
+        return  # empty: a crash on 2.4, the value rules report it
+    children = list(root.elements())
+    position = {id(child): index for index, child in enumerate(children)}
+    final = _bool(setting.text, ctx.target)
+    relays = root_elements(ctx, "relay")
+    missed = []
+    for relay in relays:
+        if relay.find("on-demand") is not None or position[id(relay)] > position[id(setting)]:
+            continue
+        before = [s for s in settings if position[id(s)] < position[id(relay)]]
+        got = _bool(before[-1].text, ctx.target) if before else False
+        if got != final:
+            missed.append(relay)
+    if not missed:
+        return
+    first_relay = relays[0]
+
+    def fix() -> None:
+        for element in settings:
+            if element.parent is not None:
+                element.parent.remove(element)
+        moved = Element("relays-on-demand")
+        moved.set_text(setting.text or "0")
+        root.insert_formatted(moved, before=first_relay)
+
+    yield ctx.finding(
+        setting,
+        f"<relays-on-demand> comes after {len(missed)} <relay> block(s) that were already read without it; "
+        "move it above the first <relay>",
+        fix=fix,
+        fix_title="move <relays-on-demand> above the first <relay>",
+    )
+
+
+_TIMEOUT_RANGE = (1, 10)
+
+
+@rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24,))
+def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
+    """`<yp-url-timeout>` outside 1..10 becomes 6 seconds in Icecast 2.4.4.
+
+    ## Why
+    `yp.c` (l.250) replaces any YP timeout outside 1..10 seconds by 6,
+    without a message; the documentation's own example of 15 is one of them.
+
+    ## Bad
+    ```xml
+    <directory><yp-url-timeout>15</yp-url-timeout><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>
+    ```
+
+    ## Good
+    ```xml
+    <directory><yp-url-timeout>10</yp-url-timeout><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>
+    ```
+
+    ## Fix
+    Use a value from 1 to 10; the fix sets 10 for larger values.
+    """
+    lo, hi = _TIMEOUT_RANGE
+    for placed in ctx.rows("yp-url-timeout", "directory"):
+        element = placed.element
+        if element.text is None:
+            continue  # empty: a crash, the value rules report it
+        value = atoi(element.text)
+        if lo <= value <= hi:
+            continue
+        fix = None
+        if value > hi:
+
+            def fix(element: Element = element) -> None:
+                element.set_text(str(hi))
+
+        yield ctx.finding(
+            element,
+            f"<yp-url-timeout> {value} is outside {lo}..{hi}: Icecast 2.4.4 uses 6 seconds instead; "
+            f"write a value from {lo} to {hi}",
+            at_text=True,
+            fix=fix,
+            fix_title=f"set <yp-url-timeout> to {hi}",
+        )
+
+
+@rule("ICE913", "touch-interval-below-30", "warning", dialects=(Dialect.V24,))
+def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
+    """`<touch-interval>` below 30 becomes 30 seconds in Icecast 2.4.4.
+
+    ## Why
+    `yp.c` (l.252) raises any YP touch interval below 30 seconds to 30
+    without a message, so a smaller value only misleads the reader.
+
+    ## Bad
+    ```xml
+    <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url><touch-interval>10</touch-interval></directory>
+    ```
+
+    ## Good
+    ```xml
+    <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url><touch-interval>30</touch-interval></directory>
+    ```
+
+    ## Fix
+    Use 30 or more; the fix sets 30.
+    """
+    for placed in ctx.rows("touch-interval", "directory"):
+        element = placed.element
+        if element.text is None:
+            continue
+        value = atoi(element.text)
+        if value >= 30:
+            continue
+
+        def fix(element: Element = element) -> None:
+            element.set_text("30")
+
+        yield ctx.finding(
+            element,
+            f"<touch-interval> {value} is below 30: Icecast 2.4.4 uses 30 seconds instead; write 30 or more",
+            at_text=True,
+            fix=fix,
+            fix_title="set <touch-interval> to 30",
+        )

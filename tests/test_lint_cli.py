@@ -1,0 +1,168 @@
+"""The ``icecfg lint`` command as CI uses it: paths, formats, settings, suppressions, fixes, exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from icecfg.cli import main
+
+BAD = b"<icecast>\n  <limits>\n    <client>5</client>\n  </limits>\n  <hostname>radio.example.org</hostname>\n</icecast>\n"
+GOOD = b"<icecast>\n  <limits>\n    <clients>5</clients>\n  </limits>\n</icecast>\n"
+
+
+def lint(*args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed command line in a fresh process, as CI would."""
+    full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "icecfg.cli", "lint", *args],
+        cwd=cwd,
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        check=False,
+    )
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def codes(output: str) -> list[str]:
+    return [item["code"] for item in json.loads(output)]
+
+
+def test_findings_exit_1_with_path_line_column_and_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path), "--select", "ICE101", "--isolated")
+    assert result.returncode == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(f"{path}:3:5: ICE101 [error] <client> is not an element of <limits>")
+    assert "<client>5</client>" in result.stdout
+    assert result.stderr == ""
+
+
+def test_clean_file_exits_0(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", GOOD)
+    result = lint(str(path), "--select", "ICE101", "--isolated")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_not_well_formed_file_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", b"<icecast>\n<limits>\n</icecast>\n")
+    result = lint(str(path), "--format", "json", "--isolated")
+    assert result.returncode == 1
+    [finding] = json.loads(result.stdout)
+    assert (finding["code"], finding["line"], finding["column"]) == ("ICE001", 3, 3)
+    assert "Traceback" not in result.stderr
+
+
+def test_hostile_dtd_is_a_finding(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.xml", b'<!DOCTYPE icecast [<!ENTITY a "b">]><icecast>&a;</icecast>')
+    result = lint(str(path), "--format", "json", "--isolated")
+    assert result.returncode == 1
+    assert codes(result.stdout) == ["ICE001"]
+
+
+def test_unreadable_file_and_missing_file_exit_2(tmp_path: Path) -> None:
+    result = lint(str(tmp_path / "missing.xml"), "--isolated")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"icecfg lint: cannot read {tmp_path / 'missing.xml'}: No such file or directory"
+
+
+def test_usage_error_exits_2() -> None:
+    result = lint("--target", "3.0", "x.xml")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_directories_are_searched_and_stdin_is_read(tmp_path: Path) -> None:
+    write(tmp_path / "conf" / "a.xml", BAD)
+    write(tmp_path / "conf" / "sub" / "b.xml", BAD)
+    write(tmp_path / "conf" / "notes.txt", b"not xml")
+    result = lint(str(tmp_path / "conf"), "--select", "ICE101", "--format", "json", "--isolated")
+    assert sorted(Path(item["path"]).name for item in json.loads(result.stdout)) == ["a.xml", "b.xml"]
+    piped = lint("-", "--select", "ICE101", "--format", "json", "--isolated", stdin=BAD)
+    assert [(i["path"], i["code"]) for i in json.loads(piped.stdout)] == [("-", "ICE101")]
+
+
+def test_select_ignore_and_fail_on(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    assert lint(str(path), "--ignore", "ICE1", "--select", "ICE101", "--isolated").returncode == 0
+    assert lint(str(path), "--select", "unknown-element", "--isolated").returncode == 1
+    # an error-level finding still fails with --fail-on error; --exit-zero never fails
+    assert lint(str(path), "--select", "ICE101", "--fail-on", "error", "--isolated").returncode == 1
+    assert lint(str(path), "--select", "ICE101", "--exit-zero", "--isolated").returncode == 0
+
+
+def test_json_has_the_documented_keys(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    [item] = json.loads(lint(str(path), "--select", "ICE101", "--format", "json", "--isolated").stdout)
+    assert {"code", "name", "severity", "message", "path", "line", "column", "end_line", "url"} <= set(item)
+    assert item["url"].endswith("docs/rules/ICE101.md")
+
+
+def test_github_format_is_chosen_on_github_actions(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path), "--select", "ICE101", "--isolated", env={"GITHUB_ACTIONS": "true"})
+    assert result.stdout.startswith(f"::error file={path},line=3,col=5")
+
+
+def test_settings_file_is_found_walking_up_and_flags_win(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", b'[tool.icecfg]\nselect = ["ICE101"]\nformat = "json"\n')
+    path = write(tmp_path / "deploy" / "icecast.xml", BAD)
+    result = lint(str(path))
+    assert codes(result.stdout) == ["ICE101"]
+    assert lint(str(path), "--ignore", "ICE101").returncode == 0
+    write(tmp_path / "deploy" / "icecfg.toml", b'select = ["ICE101"]\nignore = ["ICE101"]\n')
+    assert lint(str(path)).returncode == 0  # the nearer file wins
+
+
+def test_bad_settings_file_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path / "icecfg.toml", b"selectt = 1\n")
+    path = write(tmp_path / "icecast.xml", GOOD)
+    result = lint(str(path))
+    assert result.returncode == 2
+    assert "unknown setting 'selectt'" in result.stderr
+
+
+def test_inline_suppressions_and_unused_ones(tmp_path: Path) -> None:
+    data = (
+        b"<icecast>\n  <limits>\n    <!-- icecfg: ignore[ICE101] kept for an old script -->\n"
+        b"    <client>5</client>\n    <sourcez>1</sourcez> <!-- icecfg: ignore[ICE101] -->\n"
+        b"    <queue>1</queue>\n  </limits>\n  <!-- icecfg: ignore[ICE999] -->\n</icecast>\n"
+    )
+    path = write(tmp_path / "icecast.xml", data)
+    found = json.loads(lint(str(path), "--select", "ICE101,ICE002", "--format", "json", "--isolated").stdout)
+    assert [(f["code"], f["line"]) for f in found] == [("ICE101", 6), ("ICE002", 8)]
+
+
+def test_file_level_suppression(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", b"<!-- icecfg: ignore-file[ICE1] -->\n" + BAD)
+    assert lint(str(path), "--select", "ICE101", "--isolated").returncode == 0
+
+
+def test_main_returns_status_without_exiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    assert main(["lint", str(path), "--select", "ICE101", "--isolated"]) == 1
+    assert "ICE101" in capsys.readouterr().out
+
+
+def test_rules_and_rule_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out
+    assert "ICE101  unknown-element" in listing
+    assert main(["rule", "ICE101"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("# ICE101 unknown-element")
+    assert "## Why" in page
+    assert main(["rule", "ICE000"]) == 2
