@@ -22,7 +22,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 venv: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test]' --config-settings editable_mode=compat
+	@# byte-compile once: the environment may forbid writing bytecode at run time,
+	@# and a command-line tool should not recompile itself on every start
+	$(BIN)/python -m compileall -q icecfg
 
 lint:
 	$(BIN)/ruff check icecfg tests scripts benchmarks

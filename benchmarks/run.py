@@ -87,7 +87,7 @@ def peak_memory(path: Path, op: str) -> int:
 
 
 def bench_model(tmp: Path) -> list[tuple[str, float, float, float, float]]:
-    import lxml.etree as etree
+    from lxml import etree
 
     import icecfg
 

@@ -224,7 +224,10 @@ def reference_page() -> str:
             "",
         ]
         if section.attributes:
-            lines += ["| Attribute | Type | Targets | Required on | Default | Notes |", "|---|---|---|---|---|---|"]
+            lines += [
+                "| Attribute | Type | Targets | Required on | Default | Notes |",
+                "|---|---|---|---|---|---|",
+            ]
             for attribute in section.attributes:
                 lines.append(
                     f"| `{attribute.name}` | {_cell(_type_text(attribute.value, None))} | "
@@ -233,19 +236,21 @@ def reference_page() -> str:
                 )
             lines.append("")
         if section.children:
-            lines += ["| Element | Type | Targets | Default (2.4 / 2.5 / kh) | Repeat | Notes |", "|---|---|---|---|---|---|"]
+            lines += [
+                "| Element | Type | Targets | Default (2.4 / 2.5 / kh) | Repeat | Notes |",
+                "|---|---|---|---|---|---|",
+            ]
             for row in section.children:
-                defaults = " / ".join(
-                    "-" if row.default(d) is None else f"`{row.default(d)}`" for d in Dialect
-                )
+                defaults = " / ".join("-" if row.default(d) is None else f"`{row.default(d)}`" for d in Dialect)
                 notes = row.doc
                 if row.obsolete:
                     notes += " Obsolete in " + ", ".join(f"{d.value} ({t})" for d, t in row.obsolete.items()) + "."
                 if row.removed:
                     notes += " Removed in " + ", ".join(f"{d.value} ({t})" for d, t in row.removed.items()) + "."
                 crash = " \u2620" if row.crash_if_empty else ""
+                kind = _cell(_type_text(row.value, row.section))
                 lines.append(
-                    f"| `<{row.name}>`{crash} | {_cell(_type_text(row.value, row.section))} | {_dialects(row.dialects)} | "
+                    f"| `<{row.name}>`{crash} | {kind} | {_dialects(row.dialects)} | "
                     f"{defaults} | {row.repeat.value} | {_cell(notes)} |"
                 )
             lines.append("")
@@ -262,4 +267,8 @@ def generated_files() -> dict[str, str]:
     for code, rule in rules.items():
         files[f"docs/rules/{code}.md"] = rule_page(rule)
     files["docs/rules/index.md"] = index_page(rules)
+    from icecfg import xsd
+
+    for dialect in Dialect:
+        files[f"schemas/{xsd.file_name(dialect)}"] = xsd.schema(dialect)
     return files

@@ -247,9 +247,7 @@ class Element:
         ``<x></x>`` or only a comment) gives None, not ``""``.
         """
         parts = [
-            decode_text(c) if isinstance(c, str) else c.value
-            for c in self.children
-            if isinstance(c, (str, CData))
+            decode_text(c) if isinstance(c, str) else c.value for c in self.children if isinstance(c, (str, CData))
         ]
         joined = "".join(parts)
         return joined or None
@@ -391,9 +389,7 @@ class Element:
         child.parent = None
         self._touch()
 
-    def insert_formatted(
-        self, child: Element, after: Element | None = None, before: Element | None = None
-    ) -> None:
+    def insert_formatted(self, child: Element, after: Element | None = None, before: Element | None = None) -> None:
         """Insert ``child`` on a line of its own, formatted like its siblings.
 
         With ``after``, the new line goes right after the line on which
@@ -767,9 +763,7 @@ def _check_well_formed(data: bytes, path: str | None) -> None:
         raise ParseError(f"unsupported encoding: {err}", path=path) from None
     except expat.ExpatError as err:
         message = expat.ErrorString(err.code) or "not well-formed"
-        raise ParseError(
-            f"not well-formed XML: {message}", line=err.lineno, column=err.offset + 1, path=path
-        ) from None
+        raise ParseError(f"not well-formed XML: {message}", line=err.lineno, column=err.offset + 1, path=path) from None
 
 
 def parse(data: bytes | str, path: str | None = None, *, root_name: str | None = "icecast") -> Document:
@@ -880,7 +874,28 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
             top.children.append(element)
             continue
         if kind == "leaf":
-            raise ParseError("the root element holds only text", path=path)
+            # the root itself written as <name>text</name>
+            if root is not None:
+                raise ParseError("more than one root element", path=path)
+            ws, name, value = match.group("lws", "lname", "ltext")
+            if ws:
+                prolog.append(Whitespace(ws, start))
+                start += len(ws)
+            root = Element.__new__(Element)
+            root.name = name
+            root.parent = None
+            root.origin = origin
+            root.start = start
+            root.end = match.end()
+            root._clean = True
+            root._attrs = None
+            root._tag_changed = False
+            root._start_raw = _CANONICAL
+            root._end_raw = _CANONICAL
+            root.children = [value] if value else []
+            if value and "&" in value:
+                _check_references(value, origin, start + len(name) + 2, path)
+            continue
         if kind == "text":
             raw = match[0]
             if "&" in raw:

@@ -140,9 +140,7 @@ class Field:
             line, column = element.position(offset if offset is not None else element.text_start)
             if line == 0:
                 line, column = element.position()
-            raise InvalidValueError(
-                f"<{self.tag}>: {err}", line=line, column=column, path=element.path
-            ) from None
+            raise InvalidValueError(f"<{self.tag}>: {err}", line=line, column=column, path=element.path) from None
 
     def format(self, value: Any) -> str:
         assert self.value is not None
@@ -150,9 +148,7 @@ class Field:
         if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and isinstance(value, bool):
             raise TypeError(f"{self.name} takes a number, not {value!r}")
         text = format_typed(kind, value)
-        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and not isinstance(
-            value, int
-        ):
+        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and not isinstance(value, int):
             raise TypeError(f"{self.name} takes a number, not {value!r}")
         if kind is Kind.BOOL and not isinstance(value, bool):
             raise TypeError(f"{self.name} takes True or False, not {value!r}")

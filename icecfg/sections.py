@@ -410,9 +410,7 @@ class ListenSocket(Section):
     listen_backlog: int | None = leaf("listen-backlog", default=None)
 
     #: <authentication> (2.5). Per-socket authentication stack.
-    authentication: ListenSocketAuthentication = block(
-        ListenSocketAuthentication, "authentication", default=None
-    )
+    authentication: ListenSocketAuthentication = block(ListenSocketAuthentication, "authentication", default=None)
 
     #: <http-headers> (2.5). Headers sent on responses from this socket.
     http_headers: HttpHeaders = block(HttpHeaders, "http-headers", default=None)

@@ -562,9 +562,7 @@ _SECTIONS: list[Section] = [
                 doc="Password for the master's stream list; without it master relaying is off.",
                 source="slave.c l.618-628",
             ),
-            Element(
-                "master-bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT
-            ),
+            Element("master-bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
             Element(
                 "master-relay-auth",
                 KH,
@@ -958,9 +956,7 @@ _SECTIONS: list[Section] = [
                 doc="Access rules of the role; only one is allowed.",
                 source=_SRC_ROLE,
             ),
-            Element(
-                "on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE
-            ),
+            Element("on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE),
             Element("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
             Element("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
             Element("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
@@ -991,9 +987,7 @@ _SECTIONS: list[Section] = [
         doc="A name/value setting of an authenticator, YP directory or event.",
         attributes=(
             Attribute("name", STRING, ALL, required=ALL, doc="Option name; options without it are skipped."),
-            Attribute(
-                "value", STRING, ALL, required=ALL, doc="Option value; options without it are skipped."
-            ),
+            Attribute("value", STRING, ALL, required=ALL, doc="Option value; options without it are skipped."),
         ),
     ),
     Section(
@@ -1088,9 +1082,7 @@ _SECTIONS: list[Section] = [
                 default="normal",
                 doc="Other values log `Unknown listener type` and mean normal.",
             ),
-            Attribute(
-                "on-behalf-of", REF, V25, doc="`#id` of the socket this one acts for; must start with #."
-            ),
+            Attribute("on-behalf-of", REF, V25, doc="`#id` of the socket this one acts for; must start with #."),
         ),
         children=(
             Element(
@@ -1426,9 +1418,7 @@ _SECTIONS: list[Section] = [
             ),
         ),
         children=(
-            Element(
-                "server", V25, HOST, defaults=_d(v25="127.0.0.1"), doc="Upstream host.", source=_SRC_RELAY
-            ),
+            Element("server", V25, HOST, defaults=_d(v25="127.0.0.1"), doc="Upstream host.", source=_SRC_RELAY),
             Element("port", V25, PORT, defaults=_d(v25="80"), doc="Upstream port.", source=_SRC_RELAY),
             Element(
                 "mount",
@@ -1738,9 +1728,7 @@ _SECTIONS: list[Section] = [
                 source=_SRC_MOUNT,
             ),
             Element("genre", ALL, STRING, doc="Overrides the genre the source sends.", source=_SRC_MOUNT),
-            Element(
-                "bitrate", ALL, STRING, doc="Overrides the bitrate (free text, kbps).", source=_SRC_MOUNT
-            ),
+            Element("bitrate", ALL, STRING, doc="Overrides the bitrate (free text, kbps).", source=_SRC_MOUNT),
             Element(
                 "type",
                 ALL,
@@ -1848,9 +1836,7 @@ _SECTIONS: list[Section] = [
                 doc="Outgoing bitrate limit, bits per second with a k/M suffix.",
                 source=_SRC_MOUNT,
             ),
-            Element(
-                "wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT
-            ),
+            Element("wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT),
             Element("filter-theora", KH, BOOL, doc="Strip Theora video from the stream.", source=_SRC_MOUNT),
             Element(
                 "limit-rate",
@@ -1876,9 +1862,7 @@ _SECTIONS: list[Section] = [
                 source=_SRC_MOUNT,
             ),
             Element("redirect-to", KH, URL, doc="Redirect listeners to this exact URL.", source=_SRC_MOUNT),
-            Element(
-                "ogg-passthrough", KH, BOOL, doc="Pass Ogg through without rewriting.", source=_SRC_MOUNT
-            ),
+            Element("ogg-passthrough", KH, BOOL, doc="Pass Ogg through without rewriting.", source=_SRC_MOUNT),
             Element(
                 "admin_comments_only",
                 KH,
@@ -2252,9 +2236,7 @@ _SECTIONS: list[Section] = [
                 doc="Lines kept in memory for the admin interface.",
                 source=_SRC_LOGGING,
             ),
-            Element(
-                "accesslog_ip", KH, BOOL, defaults=_d(kh="1"), doc="Log client IPs.", source=_SRC_LOGGING
-            ),
+            Element("accesslog_ip", KH, BOOL, defaults=_d(kh="1"), doc="Log client IPs.", source=_SRC_LOGGING),
             Element(
                 "accesslog_exclude_ext",
                 KH,
@@ -2264,9 +2246,7 @@ _SECTIONS: list[Section] = [
             ),
             Element("accesslog_lines", KH, INT, doc="Access log lines kept in memory.", source=_SRC_LOGGING),
             Element("errorlog_lines", KH, INT, doc="Error log lines kept in memory.", source=_SRC_LOGGING),
-            Element(
-                "playlistlog_lines", KH, INT, doc="Playlist log lines kept in memory.", source=_SRC_LOGGING
-            ),
+            Element("playlistlog_lines", KH, INT, doc="Playlist log lines kept in memory.", source=_SRC_LOGGING),
         ),
     ),
     Section(

@@ -173,11 +173,8 @@ def effective(row: Element, text: str | None, dialect: Dialect) -> object:
     value = row.value
     if value is None:
         raise ValueError(f"<{row.name}> is a section, not a value")
-    present = text is not None
-    if not present:
-        if dialect is Dialect.V24 and row.crash_if_empty:
-            # absent is fine (the default is used); an empty element is the crash
-            pass
+    if text is None:
+        # absent: the default (an empty element is effective_of_empty's business)
         default = row.default(dialect)
         return _convert(value.kind, default, dialect) if default is not None else None
     assert text is not None
@@ -188,6 +185,8 @@ def effective_of_empty(row: Element, dialect: Dialect) -> object:
     """What ``dialect`` does with ``<x/>`` (present but empty); raises Crash for 2.4's atoi(NULL)."""
     if dialect is Dialect.V24 and row.crash_if_empty:
         raise Crash(f"Icecast 2.4.4 crashes (segfault) on an empty <{row.name}>")
+    if row.value is not None and row.value.kind is Kind.TLS_MODE and dialect is Dialect.V25:
+        return TlsMode.AUTO  # str_to_tlsmode: empty means auto, absent means disabled
     default = row.default(dialect)
     if row.value is None or default is None:
         return None
@@ -206,19 +205,27 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
                 if word == "client":
                     return -1
             return atoi(text)
-        try:
-            typed = parse_typed(kind, text)
-        except TypedValueError:
-            return None  # KH warns and keeps the previous value
-        return typed
+        # config_get_int: sscanf("%d") reads a leading number; without one the old value stays
+        if kind is Kind.SIZE:
+            try:
+                return parse_typed(kind, text)
+            except TypedValueError:
+                pass
+        match = _ATOI.match(text)
+        return int(match[1]) if match is not None else None
     if kind is Kind.BOOL:
         if dialect is Dialect.V24:
             return atoi(text) != 0
         word = text.strip().lower()
+        if dialect is Dialect.KH:
+            # config_get_bool: true/yes, no/false, or a number; anything else keeps the old value
+            if word in ("true", "yes"):
+                return True
+            if word in ("false", "no"):
+                return False
+            return atoi(text) != 0 if is_int(word) else None
         if word in _TRUE:
             return True
-        if dialect is Dialect.KH and word not in _FALSE and not is_int(word):
-            return None  # KH warns and keeps the previous value
         return atoi(text) != 0
     if kind is Kind.LOGLEVEL:
         if dialect is Dialect.V24:
@@ -230,7 +237,10 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
             word = text.strip().lower()
             if word in ("none", "all", "own"):
                 return FallbackOverride(word)
-        return FallbackOverride.ALL if _convert(Kind.BOOL, text, dialect) else FallbackOverride.NONE
+        flag = _convert(Kind.BOOL, text, dialect)
+        if flag is None:
+            return None  # KH keeps its previous value (its default is 1)
+        return FallbackOverride.ALL if flag else FallbackOverride.NONE
     if kind is Kind.TLS_MODE:
         # str_to_tlsmode: anything unknown, 0 and false included, means auto
         word = text.strip().lower()

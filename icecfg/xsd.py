@@ -30,8 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from icecfg import spec
 from icecfg.spec import Dialect, Kind
@@ -39,7 +40,7 @@ from icecfg.spec import Dialect, Kind
 if TYPE_CHECKING:
     import xmlschema
 
-__all__ = ["file_name", "schema", "validate"]
+__all__ = ["file_name", "schema", "schema_path", "validate"]
 
 #: Mount children KH does not read as attributes: they clash with the
 #: ``type`` attribute of the xiph ``<mount>`` (reference, section 2.8.1).
@@ -67,6 +68,40 @@ def file_name(dialect: Dialect | str) -> str:
 def schema(dialect: Dialect | str) -> str:
     """The XML Schema 1.0 document of icecast.xml as ``dialect`` reads it."""
     return _Builder(Dialect(dialect)).build()
+
+
+def schema_path(dialect: Dialect | str) -> Path:
+    """A file holding the dialect's schema, for editors to point at.
+
+    In a source checkout that is the committed ``schemas/icecast-<dialect>.xsd``.
+    An installed icecfg has no such folder; it writes the schema once to
+    ``$XDG_CACHE_HOME/icecfg/<version>/`` (default ``~/.cache``) and returns
+    that file, rewriting it when its content is not the current schema.
+    """
+    import os
+
+    from icecfg import __version__
+
+    name = file_name(dialect)
+    content = schema(dialect)
+    committed = Path(__file__).resolve().parent.parent / "schemas" / name
+    if _holds(committed, content):
+        return committed
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    target = cache / "icecfg" / __version__ / name
+    if not _holds(target, content):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{name}.{os.getpid()}.tmp")
+        partial.write_text(content, encoding="utf-8")
+        os.replace(partial, target)
+    return target
+
+
+def _holds(path: Path, content: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == content
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 # Building ---------------------------------------------------------------------
@@ -102,7 +137,6 @@ class _SimpleType:
 class _Builder:
     dialect: Dialect
     simple: dict[tuple[str, ...], _SimpleType] = field(default_factory=dict)
-    complex_names: set[str] = field(default_factory=set)
 
     # -- value types -----------------------------------------------------------
 
@@ -209,7 +243,8 @@ class _Builder:
             doc = "1 listed, 0 not listed, -1 (2.5: also `client`) the source client decides."
             return self._named("public", self._pattern(digits, *_words(words)), doc)
         if kind is Kind.IP:
-            ipv4 = r"((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+            octet = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+            ipv4 = rf"({octet}\.){{3}}{octet}"
             ipv6 = r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[0-9A-Za-z_.\-]+)?"
             doc = "A numeric IPv4 or IPv6 address; host names such as localhost fail to bind."
             return self._named("ip", self._pattern(ipv4, ipv6), doc)
@@ -425,14 +460,14 @@ def _dialects(dialects: frozenset[Dialect]) -> str:
 # Validating -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(dialect: Dialect) -> xmlschema.XMLSchema10:
     import xmlschema
 
     return xmlschema.XMLSchema10(schema(dialect))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _type_docs(dialect: Dialect) -> dict[str, str]:
     """Simple type name -> its documentation, for readable value errors."""
     builder = _Builder(dialect)
@@ -469,7 +504,10 @@ def validate(data: bytes, dialect: Dialect | str) -> list[str]:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         return ["line 1: DTD entity declarations are refused (they allow XXE and entity expansion attacks)"]
-    return [_message(error, target) for error in _compiled(target).iter_errors(root)]
+    tree: Any = root  # an lxml element: xmlschema reads it like an ElementTree element
+    found = _compiled(target).iter_errors(tree, use_location_hints=False)  # never fetch xsi:schemaLocation
+    messages = [_message(error, target) for error in found]
+    return [text for _line, text in sorted(messages, key=lambda m: m[0])]
 
 
 def _local(tag: object) -> str:
@@ -477,7 +515,7 @@ def _local(tag: object) -> str:
     return text.rsplit("}", 1)[-1]
 
 
-def _message(error: xmlschema.XMLSchemaValidationError, dialect: Dialect) -> str:
+def _message(error: xmlschema.XMLSchemaValidationError, dialect: Dialect) -> tuple[int, str]:
     """One line for one validation error, naming the element and what the dialect expects."""
     import re
 
@@ -492,9 +530,12 @@ def _message(error: xmlschema.XMLSchemaValidationError, dialect: Dialect) -> str
         line = getattr(child, "sourceline", line)
         parent = _local(elem.tag) if elem is not None else "?"
         name = _local(child.tag)
-        return f"line {line}: {path}/{name}: <{name}> is not an element of <{parent}> in {dialect.label}"
+        return _at(line, f"{path}/{name}: <{name}> is not an element of <{parent}> in {dialect.label}")
     if elem is not None and "can't have child elements" in reason:
-        return f"line {line}: {path}: <{_local(elem.tag)}> takes no child elements in {dialect.label}"
+        return _at(line, f"{path}: <{_local(elem.tag)}> takes no child elements in {dialect.label}")
+    unread = re.match(r"'([^']+)' attribute not allowed", reason)
+    if unread is not None and elem is not None:
+        return _at(line, f"{path}: {dialect.label} reads no attribute {unread[1]} on <{_local(elem.tag)}>")
     type_name = None
     validator: object = error.validator
     while validator is not None and type_name is None:
@@ -513,5 +554,10 @@ def _message(error: xmlschema.XMLSchemaValidationError, dialect: Dialect) -> str
             reason = described
         elif "invalid literal" in reason:
             reason = "not a whole number"
-        return f"line {line}: {path}: {what}: {shown} is invalid: {reason}"
-    return f"line {line}: {path}: {what}: {reason}"
+        return _at(line, f"{path}: {what}: {shown} is invalid: {reason}")
+    return _at(line, f"{path}: {what}: {reason}")
+
+
+def _at(line: object, text: str) -> tuple[int, str]:
+    number = line if isinstance(line, int) else 0
+    return number, f"line {number or '?'}: {text}"

@@ -113,9 +113,7 @@ def test_load_names_the_file(tmp_path: object) -> None:
 
 
 def test_invalid_typed_value_error_has_position() -> None:
-    cfg = icecfg.loads(
-        b"<icecast>\n  <limits>\n    <clients>lots</clients>\n  </limits>\n</icecast>", path="x.xml"
-    )
+    cfg = icecfg.loads(b"<icecast>\n  <limits>\n    <clients>lots</clients>\n  </limits>\n</icecast>", path="x.xml")
     with pytest.raises(icecfg.InvalidValueError) as info:
         _ = cfg.limits.clients
     assert str(info.value) == "x.xml:3:14: <clients>: 'lots' is not a whole number"

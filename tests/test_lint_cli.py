@@ -16,7 +16,9 @@ BAD = b"<icecast>\n  <limits>\n    <client>5</client>\n  </limits>\n  <hostname>
 GOOD = b"<icecast>\n  <limits>\n    <clients>5</clients>\n  </limits>\n</icecast>\n"
 
 
-def lint(*args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def lint(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed command line in a fresh process, as CI would."""
     full_env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     full_env.update(env or {})

@@ -76,9 +76,7 @@ def test_repeated_scalars_read_the_last_like_icecast() -> None:
 
 
 def test_repeated_blocks_merge_like_icecast() -> None:
-    cfg = icecfg.loads(
-        b"<icecast><limits><clients>1</clients></limits><limits><sources>2</sources></limits></icecast>"
-    )
+    cfg = icecfg.loads(b"<icecast><limits><clients>1</clients></limits><limits><sources>2</sources></limits></icecast>")
     assert (cfg.limits.clients, cfg.limits.sources) == (1, 2)
     assert len(cfg.limits.elements) == 2
 
@@ -128,9 +126,7 @@ def test_list_operations_write_through() -> None:
 
 
 def test_a_section_from_another_config_is_copied_not_moved() -> None:
-    source = icecfg.loads(
-        b"<icecast>\n  <mount>\n    <mount-name>/a</mount-name><!-- c -->\n  </mount>\n</icecast>"
-    )
+    source = icecfg.loads(b"<icecast>\n  <mount>\n    <mount-name>/a</mount-name><!-- c -->\n  </mount>\n</icecast>")
     target = icecfg.loads(b"<icecast>\n  <hostname>h</hostname>\n</icecast>")
     target.mounts.append(source.mounts[0])
     assert b"<mount-name>/a</mount-name><!-- c -->" in icecfg.dumps(target)
@@ -185,9 +181,7 @@ def test_config_built_from_scratch_is_a_clean_file() -> None:
             icecfg.Mount(
                 mount_name="/live.ogg",
                 fallback_mount="/fallback.ogg",
-                http_headers=icecfg.HttpHeaders(
-                    headers=[icecfg.Header(name="Cache-Control", value="no-cache")]
-                ),
+                http_headers=icecfg.HttpHeaders(headers=[icecfg.Header(name="Cache-Control", value="no-cache")]),
             )
         ],
     )
@@ -209,10 +203,7 @@ def test_config_built_from_scratch_is_a_clean_file() -> None:
     )
     # and edits after building keep the layout
     cfg.paths.logdir = "/var/log/icecast2"
-    assert (
-        b"    <paths>\n        <logdir>/var/log/icecast2</logdir>\n    </paths>\n</icecast>\n"
-        in icecfg.dumps(cfg)
-    )
+    assert b"    <paths>\n        <logdir>/var/log/icecast2</logdir>\n    </paths>\n</icecast>\n" in icecfg.dumps(cfg)
 
 
 def test_positions_of_elements_attributes_and_text() -> None:

@@ -36,12 +36,10 @@ def config_24(
 ) -> bytes:
     """A minimal, warning-free 2.4 config: one listen socket per port, no changeowner."""
     sockets = "\n".join(
-        f"  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address></listen-socket>"
-        for p in ports
+        f"  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address></listen-socket>" for p in ports
     )
     sockets += "".join(
-        f"\n  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address>"
-        "<ssl>1</ssl></listen-socket>"
+        f"\n  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>"
         for p in tls_ports
     )
     return f"""<icecast>
@@ -145,9 +143,7 @@ def test_admin_needs_credentials(server: oracle.IcecastServer, ports: list[int])
     assert b"<icestats>" in ok.body
 
 
-def test_source_with_right_password_is_listed(
-    server: oracle.IcecastServer, ports: list[int], ogg: Path
-) -> None:
+def test_source_with_right_password_is_listed(server: oracle.IcecastServer, ports: list[int], ogg: Path) -> None:
     size = ogg.stat().st_size
     with oracle.SourceClient(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
         assert src.status == 200
@@ -171,9 +167,7 @@ def test_source_with_right_password_is_listed(
     server.wait_mount_gone(ports[0], "/live.ogg", 5)
 
 
-def test_source_with_wrong_password_is_refused(
-    server: oracle.IcecastServer, ports: list[int], ogg: Path
-) -> None:
+def test_source_with_wrong_password_is_refused(server: oracle.IcecastServer, ports: list[int], ogg: Path) -> None:
     with oracle.SourceClient(ports[0], "/denied.ogg", ogg, password="not-" + SOURCE_PASSWORD) as src:
         assert src.status == 401
         assert not src.accepted
@@ -212,9 +206,7 @@ def test_fatal_startup_error_is_reported(box: oracle.Sandbox) -> None:
 def test_tls_listen_socket(box: oracle.Sandbox) -> None:
     plain, secure = oracle.free_ports(2)
     pem = oracle.make_tls_pem(box)
-    cfg = config_24(
-        box, [plain], tls_ports=(secure,), extra_paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>"
-    )
+    cfg = config_24(box, [plain], tls_ports=(secure,), extra_paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
     with oracle.IcecastServer(cfg, box, wait_port=secure, wait_tls=True, name="tls") as srv:
         assert srv.http_get(secure, "/status-json.xsl", tls=True).status == 200
         assert srv.http_get(plain, "/status-json.xsl").status == 200
@@ -245,9 +237,7 @@ def test_make_ogg_sets_parameters(tmp_path: Path) -> None:
     info = audio.ogg_vorbis_info(path.read_bytes())
     assert (info.rate, info.channels, info.bitrate_nominal) == (22050, 1, 64000)
     assert info.duration == pytest.approx(1.0, abs=0.05)
-    assert (
-        audio.make_ogg(seconds=1, rate=22050, channels=1, bitrate_kbps=64).read_bytes() == path.read_bytes()
-    )
+    assert audio.make_ogg(seconds=1, rate=22050, channels=1, bitrate_kbps=64).read_bytes() == path.read_bytes()
 
 
 def test_make_wav(tmp_path: Path) -> None:

@@ -176,9 +176,7 @@ def test_config_built_from_scratch_runs(ogg: Path) -> None:
                 pidfile=str(box.root / "icecast.pid"),
             ),
             logging=icecfg.Logging(accesslog="access.log", errorlog="error.log", loglevel=3),
-            mounts=[
-                icecfg.Mount(mount_name="/model.ogg", username="dj", password=mount_password, max_listeners=7)
-            ],
+            mounts=[icecfg.Mount(mount_name="/model.ogg", username="dj", password=mount_password, max_listeners=7)],
         )
         cfg.fileserve = True
         data = icecfg.dumps(cfg)
@@ -212,9 +210,7 @@ def test_config_built_from_scratch_runs(ogg: Path) -> None:
             assert server.http_get(first, "/admin/stats", auth=("boss", admin_password)).status == 200
 
             # The mount's own credentials replace the global ones for that mount.
-            with oracle.SourceClient(
-                first, "/model.ogg", ogg, user="dj", password="x" + mount_password
-            ) as bad:
+            with oracle.SourceClient(first, "/model.ogg", ogg, user="dj", password="x" + mount_password) as bad:
                 assert bad.status == 401, (bad.status, bad.response_body)
             with oracle.SourceClient(first, "/model.ogg", ogg, password=source_password) as glob:
                 assert glob.status == 401, (glob.status, glob.response_body)
@@ -224,9 +220,7 @@ def test_config_built_from_scratch_runs(ogg: Path) -> None:
                 assert src.accepted, (src.status, src.response_body)
                 entry = server.wait_mount(second, "/model.ogg", 5)
                 assert entry["server_type"] == "application/ogg"
-                admin = server.http_get(
-                    first, "/admin/stats", auth=("boss", admin_password), max_body=1024 * 1024
-                )
+                admin = server.http_get(first, "/admin/stats", auth=("boss", admin_password), max_body=1024 * 1024)
                 block = admin.body.split(b'<source mount="/model.ogg">', 1)[1].split(b"</source>", 1)[0]
                 assert b"<max_listeners>7</max_listeners>" in block
 
@@ -327,9 +321,7 @@ def test_debian_sample_runs_after_model_edits(name: str, ogg: Path) -> None:
         for line in added:
             where = new_lines.index(line)
             neighbours = [
-                new_lines[i]
-                for i in (where - 1, where + 1)
-                if 0 <= i < len(new_lines) and new_lines[i].strip()
+                new_lines[i] for i in (where - 1, where + 1) if 0 <= i < len(new_lines) and new_lines[i].strip()
             ]
             assert indentation(line) in {indentation(n) for n in neighbours}, (line, neighbours)
 

@@ -66,7 +66,9 @@ def configs(draw: st.DrawFn) -> icecfg.IcecastConfig:
             source_password=draw(st.none() | XML_TEXT), admin_password=draw(st.none() | XML_TEXT)
         )
     values["listen_sockets"] = [
-        icecfg.ListenSocket(port=p, bind_address=draw(st.none() | st.just("127.0.0.1")), ssl=draw(st.none() | st.booleans()))
+        icecfg.ListenSocket(
+            port=p, bind_address=draw(st.none() | st.just("127.0.0.1")), ssl=draw(st.none() | st.booleans())
+        )
         for p in draw(st.lists(PORTS, max_size=3))
     ]
     values["mounts"] = draw(st.lists(mounts(), max_size=4))
@@ -125,7 +127,7 @@ def test_random_edits_change_only_the_lines_of_the_edited_elements(data: st.Data
     for section_path, field, strategy in chosen:
         section = _section(cfg, section_path)
         old = getattr(section, field)
-        new = data.draw(strategy.filter(lambda v, old=old: v != old and not isinstance(v, str) or v != old))
+        new = data.draw(strategy.filter(lambda v, old=old: v != old))
         tag = field.replace("_", "-")
         element = section._last(frozenset({tag}))
         edited_lines.add(element.line)
@@ -147,7 +149,9 @@ def test_random_edits_change_only_the_lines_of_the_edited_elements(data: st.Data
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(mounts(), min_size=1, max_size=3), st.data())
-def test_appending_and_deleting_mounts_touches_only_their_lines(new_mounts: list[icecfg.Mount], data: st.DataObject) -> None:
+def test_appending_and_deleting_mounts_touches_only_their_lines(
+    new_mounts: list[icecfg.Mount], data: st.DataObject
+) -> None:
     cfg = icecfg.loads(SAMPLE)
     for mount in new_mounts:
         cfg.mounts.append(mount)

@@ -535,9 +535,7 @@ def test_kh_children_as_attributes_only_for_kh_sections() -> None:
             assert not section.kh_children_as_attributes, section.id
 
 
-def _values() -> Iterator[
-    tuple[str, frozenset[Dialect], Kind, dict[Dialect, tuple[int, int]], tuple[str, ...]]
-]:
+def _values() -> Iterator[tuple[str, frozenset[Dialect], Kind, dict[Dialect, tuple[int, int]], tuple[str, ...]]]:
     for section, row in iter_rows():
         if row.value is not None:
             v = row.value

@@ -75,13 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="apply the safe fixes to the files (only the lines concerned change)",
     )
-    parser.add_argument(
-        "--diff", action="store_true", help="show the safe fixes as a unified diff, change nothing"
-    )
+    parser.add_argument("--diff", action="store_true", help="show the safe fixes as a unified diff, change nothing")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument(
-        "--config", metavar="FILE", help="use this settings file instead of searching for one"
-    )
+    parser.add_argument("--config", metavar="FILE", help="use this settings file instead of searching for one")
     parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
 
 
@@ -121,9 +117,7 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     if select is None:
         select = list(settings.get("select", [])) + list(settings.get("extend-select", []))
         if not settings.get("select") and settings.get("extend-select"):
-            select = [r.code for r in selected(all_rules().values())] + list(
-                settings.get("extend-select", [])
-            )
+            select = [r.code for r in selected(all_rules().values())] + list(settings.get("extend-select", []))
     ignore = _codes(args.ignore)
     if ignore is None:
         ignore = list(settings.get("ignore", []))
@@ -131,18 +125,14 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     if root is not None and args.root is None:
         root = settings.resolve(str(root))
     output = (
-        args.format
-        or settings.get("format")
-        or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        args.format or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     )
     if output not in FORMATS:
         raise settings_module.SettingsError(f"{settings.path}: format must be one of {', '.join(FORMATS)}")
     try:
         fail_on = Severity(str(pick("fail_on", "fail-on", "warning")))
     except ValueError:
-        raise settings_module.SettingsError(
-            f"{settings.path}: fail-on must be error, warning or info"
-        ) from None
+        raise settings_module.SettingsError(f"{settings.path}: fail-on must be error, warning or info") from None
     files = not bool(pick("no_fs", "no-fs", False))
     return Options(target, select, ignore, fail_on, root, files, output)
 
@@ -274,16 +264,15 @@ def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> st
 
 def print_report(results: list[FileResult], output: str) -> None:
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    secrets: frozenset[str] = frozenset().union(*(r.secrets for r in results))
     if output == "json":
-        text = report.json(findings)
+        text = report.json(findings, secrets=secrets)
     elif output == "sarif":
-        text = report.sarif(findings, all_rules())
+        text = report.sarif(findings, all_rules(), secrets=secrets)
     elif output == "github":
-        text = report.github(findings)
+        text = report.github(findings, secrets=secrets)
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = report.text(
-            findings, {r.path: r.lines for r in results}, {r.path: r.secrets for r in results}, color
-        )
+        text = report.text(findings, {r.path: r.lines for r in results}, {r.path: r.secrets for r in results}, color)
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

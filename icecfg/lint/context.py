@@ -47,9 +47,12 @@ class LintContext:
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
         for placed in self.placed:
-            if placed.row is not None and placed.row.name == row_name:
-                if section_id is None or placed.parent.id == section_id:
-                    yield placed
+            if (
+                placed.row is not None
+                and placed.row.name == row_name
+                and (section_id is None or placed.parent.id == section_id)
+            ):
+                yield placed
 
     @cached_property
     def secrets(self) -> frozenset[str]:

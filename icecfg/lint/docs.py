@@ -30,7 +30,7 @@ def rule_page(rule: Rule) -> str:
     if rule.needs_files:
         lines.append("- Reads the server's files (skipped with `--no-fs`; paths are looked up under `--root`)")
     if not rule.default_enabled:
-        lines.append(f"- Opt-in: enable it with `--select {rule.code}` or `select = [\"{rule.code}\"]` in the settings")
+        lines.append(f'- Opt-in: enable it with `--select {rule.code}` or `select = ["{rule.code}"]` in the settings')
     lines += ["", body.strip(), ""]
     return "\n".join(lines)
 
@@ -51,7 +51,12 @@ def index_page(rules: dict[str, Rule]) -> str:
     for rule in rules.values():
         families.setdefault(rule.family, []).append(rule)
     for family, members in families.items():
-        lines += [f"## {family}", "", "| Code | Name | Severity | Targets | Summary |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {family}",
+            "",
+            "| Code | Name | Severity | Targets | Summary |",
+            "|---|---|---|---|---|",
+        ]
         for rule in members:
             targets = ", ".join(_TARGETS[d] for d in Dialect if d in rule.dialects)
             opt_in = " (opt-in)" if not rule.default_enabled else ""

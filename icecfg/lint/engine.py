@@ -18,18 +18,36 @@ PARSE_ERROR = ("ICE001", "invalid-xml")
 UNUSED_SUPPRESSION = ("ICE002", "unused-suppression")
 
 
+#: Length of a family's code prefix (``ICE8`` for ICE8xx).
+FAMILY_PREFIX_LENGTH = 4
+
+
 def selected(rules: Iterable[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
-    """Rules whose code starts with a selected prefix (all when none) and no ignored one."""
+    """Rules whose code starts with a selected prefix (all when none) and no ignored one.
+
+    An opt-in rule (``default_enabled=False``) is only chosen when ``select``
+    names it explicitly: by its name, its code, or a code prefix longer than
+    its family's (``ICE89`` selects ICE890, ``ICE8`` and ``ICE`` do not).
+    """
     chosen = [c.upper() for c in select]
     dropped = [c.upper() for c in ignore]
     out = []
     for candidate in rules:
         if chosen and not any(candidate.code.startswith(p) or candidate.name == p.lower() for p in chosen):
             continue
+        if not candidate.default_enabled and not any(_names_explicitly(candidate, p) for p in chosen):
+            continue
         if any(candidate.code.startswith(p) or candidate.name == p.lower() for p in dropped):
             continue
         out.append(candidate)
     return out
+
+
+def _names_explicitly(candidate: Rule, selector: str) -> bool:
+    """True when ``selector`` (upper-cased) picks out ``candidate`` more narrowly than its family."""
+    if candidate.name == selector.lower():
+        return True
+    return len(selector) > FAMILY_PREFIX_LENGTH and candidate.code.startswith(selector)
 
 
 def lint(

@@ -24,7 +24,9 @@ class Rule:
     rest the Markdown body of ``docs/rules/<code>.md`` (sections *Why*, *Bad*,
     *Good* and *Fix*).  ``dialects`` are the targets the rule runs for.
     ``needs_files`` rules read the server's files (through ``--root``) and are
-    skipped with ``--no-fs``.
+    skipped with ``--no-fs``.  Rules with ``default_enabled`` False are
+    opt-in: they run only when ``--select`` names them (see
+    :func:`icecfg.lint.engine.selected`).
     """
 
     code: str
@@ -34,6 +36,7 @@ class Rule:
     check: Check
     dialects: frozenset[Dialect]
     needs_files: bool = False
+    default_enabled: bool = True
 
     @property
     def doc(self) -> str:
@@ -57,8 +60,13 @@ def rule(
     *,
     dialects: Iterable[Dialect] = tuple(Dialect),
     needs_files: bool = False,
+    default_enabled: bool = True,
 ) -> Callable[[Check], Check]:
-    """Register ``check`` as rule ``code``; the module name is its family."""
+    """Register ``check`` as rule ``code``; the module name is its family.
+
+    ``default_enabled=False`` makes the rule opt-in (a policy such as
+    privacy that not every deployment wants).
+    """
 
     def register(check: Check) -> Check:
         family = check.__module__.rsplit(".", 1)[-1]
@@ -66,7 +74,9 @@ def rule(
             raise ValueError(f"rule code {code} is registered twice")
         if any(r.name == name for r in RULES.values()):
             raise ValueError(f"rule name {name} is registered twice")
-        RULES[code] = Rule(code, name, Severity(severity), family, check, frozenset(dialects), needs_files)
+        RULES[code] = Rule(
+            code, name, Severity(severity), family, check, frozenset(dialects), needs_files, default_enabled
+        )
         return check
 
     return register

@@ -33,19 +33,22 @@ class Suppression:
     def matches(self, code: str) -> bool:
         return not self.codes or any(code.startswith(c) for c in self.codes)
 
+    #: Whether the comment stands alone on its line (then it covers the next line).
+    own_line: bool = True
+
     def covers(self, code: str, line: int) -> bool:
         if not self.matches(code):
             return False
-        return self.whole_file or line in (self.line, self.end_line, self.end_line + 1)
+        if self.whole_file or line in (self.line, self.end_line):
+            return True
+        return self.own_line and line == self.end_line + 1
 
 
 def collect(document: Document) -> list[Suppression]:
     """Every suppression directive in the document's comments."""
     found: list[Suppression] = []
     root = document.root
-    comments: list[tuple[Comment, Element | None]] = [
-        (c, None) for c in document.prolog if isinstance(c, Comment)
-    ]
+    comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     for element in root.iter():
         comments.extend((c, element) for c in element.children if isinstance(c, Comment))
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
@@ -55,5 +58,8 @@ def collect(document: Document) -> list[Suppression]:
             start = comment.start
             line, column = root.position(start) if start >= 0 else (0, 0)
             end_line = root.position(start + len(comment.raw) - 1)[0] if start >= 0 else 0
-            found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file"))
+            text = root.origin.text if root.origin is not None else ""
+            line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+            own_line = start < 0 or not text[line_start:start].strip()
+            found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file", own_line=own_line))
     return found

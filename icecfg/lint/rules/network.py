@@ -467,11 +467,14 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     if len(sockets) < 2:
         return
 
+    # on a server that listens only on loopback addresses, loopback is no mistake
+    public_server = any(not is_loopback(s.bind) for s in sockets)
+
     def problems(listener: Listener) -> list[str]:
         found = []
         if listener.shoutcast_compat:
             found.append("a shoutcast-compat source port")
-        if is_loopback(listener.bind):
+        if public_server and is_loopback(listener.bind):
             found.append(f"bound to {listener.bind}")
         if listener.tls and ctx.target is Dialect.V24:
             found.append("TLS while 2.4.4 advertises it as http://")
@@ -493,7 +496,7 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE906", "shoutcast-port-collision", "error", dialects=V24_V25)
+@rule("ICE906", "shoutcast-port-collision", "error")
 def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     """`<shoutcast-mount>` also opens port+1, which another socket already uses.
 
@@ -501,8 +504,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     A listen socket with `<shoutcast-mount>` makes Icecast open a second,
     Shoutcast-compatible socket on the next port.  Icecast 2.4.4 does this
     even when the socket itself has `<shoutcast-compat>`; 2.5 only when it
-    has not.  If port+1 is another listen socket's port, one of the two
-    fails to bind and is dropped.
+    has not, and Icecast-KH drops a socket that has both.  If port+1 is
+    another listen socket's port, one of the two fails to bind and is
+    dropped.
 
     ## Bad
     ```xml
@@ -523,7 +527,7 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     for listener in sockets:
         if not listener.shoutcast_mount:
             continue
-        if ctx.target is Dialect.V25 and listener.shoutcast_compat:
+        if ctx.target is not Dialect.V24 and listener.shoutcast_compat:
             continue
         assert listener.port is not None and listener.element is not None
         extra = (listener.port + 1) & 0xFFFF
@@ -639,8 +643,8 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     The burst is the data a new listener gets at once from the stream queue;
     the queue size is how far a listener may lag before it is dropped.  The
     Icecast documentation asks for a burst below the queue size: a burst as
-    large as the queue starts every listener at the limit.  Mount values
-    override the `<limits>` ones.
+    large as the queue leaves a new listener no room before that limit.
+    Mount values override the `<limits>` ones.
 
     ## Bad
     ```xml
@@ -671,8 +675,8 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     if queue is not None and burst is not None and queue > 0 and burst >= queue and target is not None:
         yield ctx.finding(
             target,
-            f"<limits> <burst-size> {burst} is not below <queue-size> {queue}: new listeners start at "
-            "the lag limit and can be dropped at once; keep the burst well below the queue size",
+            f"<limits> <burst-size> {burst} is not below <queue-size> {queue}: a new listener's burst "
+            "leaves it no room before the lag limit that drops it; keep the burst well below the queue size",
             at_text=True,
         )
     for mount in root_elements(ctx, "mount"):

@@ -1,13 +1,250 @@
-"""Structure: elements and attributes Icecast does not read where they stand."""
+"""Structure: elements and attributes Icecast does not read where they stand.
+
+Besides the structure rules, this module holds the helpers the ``values`` and
+``dialect`` families share, so that the three families agree on which element
+is whose business:
+
+* an element no dialect knows where it stands is a *structure* finding
+  (unknown, misplaced or miscased: ICE101-ICE103);
+* an element the table knows there, but only for another dialect, is a
+  *dialect* finding (ICE3xx), and so is everything inside it;
+* only elements the target really reads get *value* findings (ICE2xx) and
+  the structure rules about repeats, attributes and mounts.
+"""
 
 from __future__ import annotations
 
 import difflib
+import enum
 from collections.abc import Iterator
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
+from icecfg import spec
+from icecfg.document import Element, parse_fragment
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
+from icecfg.spec import Dialect
+from icecfg.structure import Placed
+from icecfg.values import is_int
+
+# -- shared helpers ------------------------------------------------------------
+
+
+class Status(enum.Enum):
+    """How the target dialect treats one element of the document."""
+
+    READ = "read"  # the target reads it where it stands
+    UNKNOWN = "unknown"  # no dialect knows it here (ICE101-ICE103)
+    FOREIGN = "foreign"  # another dialect knows it here, the target does not (ICE3xx)
+    HIDDEN = "hidden"  # inside an unknown or foreign element: never read
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A placed element and the target's view of it."""
+
+    placed: Placed
+    status: Status
+
+    @property
+    def element(self) -> Element:
+        return self.placed.element
+
+    @property
+    def name(self) -> str:
+        return self.placed.element.local_name
+
+
+_CLASSIFIED: WeakKeyDictionary[LintContext, tuple[Dialect, list[Seen]]] = WeakKeyDictionary()
+
+
+def classify(ctx: LintContext) -> list[Seen]:
+    """Every placed element with the target's view of it, in document order."""
+    cached = _CLASSIFIED.get(ctx)
+    if cached is not None and cached[0] is ctx.target:
+        return cached[1]
+    out: list[Seen] = []
+    blocked: set[int] = set()
+    for placed in ctx.placed:
+        element = placed.element
+        if element.parent is not None and id(element.parent) in blocked:
+            status = Status.HIDDEN
+        elif placed.row is None:
+            status = Status.UNKNOWN
+        elif is_foreign(placed, ctx.target):
+            status = Status.FOREIGN
+        else:
+            status = Status.READ
+        if status is not Status.READ:
+            blocked.add(id(element))
+        out.append(Seen(placed, status))
+    _CLASSIFIED[ctx] = (ctx.target, out)
+    return out
+
+
+def is_foreign(placed: Placed, target: Dialect) -> bool:
+    """True when the table knows the element here, but not for ``target``."""
+    if placed.row is None:
+        return False
+    if placed.parent.child(placed.element.local_name, target) is None:
+        return True
+    inner = placed.section
+    return inner is not None and target not in inner.dialects  # a KH block form of a leaf
+
+
+def read_by_target(ctx: LintContext) -> Iterator[Placed]:
+    """Placed elements the target reads: known there and inside elements it reads."""
+    for seen in classify(ctx):
+        if seen.status is Status.READ:
+            yield seen.placed
+
+
+def read_leaves(ctx: LintContext) -> Iterator[tuple[Placed, spec.Element, spec.Value]]:
+    """Elements the target reads as a value: (placed, row, value type)."""
+    for placed in read_by_target(ctx):
+        row = placed.row
+        if row is None or row.value is None or placed.section is not None:
+            continue
+        yield placed, row, row.value
+
+
+def rename(element: Element, name: str) -> Element:
+    """Replace ``element`` in its parent by a copy called ``name`` (same attributes, content, place)."""
+    parent = element.parent
+    if parent is None:
+        raise ValueError("the root element cannot be renamed here")
+    prefix, colon, _local = element.name.rpartition(":")
+    new_name = f"{prefix}{colon}{name}"
+    text = element.render()
+    head = "<" + element.name
+    assert text.startswith(head)
+    text = "<" + new_name + text[len(head) :]
+    tail = "</" + element.name
+    if not element.self_closing:
+        cut = text.rfind(tail)
+        text = text[:cut] + "</" + new_name + text[cut + len(tail) :]
+    # wrapped: parse_fragment refuses a lone text-only element ("<a>x</a>")
+    holder = parse_fragment(f"<icecfg-rename>{text}</icecfg-rename>")
+    copy = next(holder.elements())
+    holder.remove(copy)
+    index = next(i for i, child in enumerate(parent.children) if child is element)
+    parent.insert(index, copy)
+    parent.remove(element)
+    return copy
+
+
+def is_namespace_attribute(name: str) -> bool:
+    """xmlns declarations and prefixed attributes (``xsi:...``) are XML's, not Icecast's."""
+    return name == "xmlns" or ":" in name
+
+
+def attribute_specs(row: spec.Element) -> tuple[spec.Attribute, ...]:
+    """Every attribute the table gives an element (its own and its section's), all dialects."""
+    attrs = row.attributes
+    if row.section is not None:
+        attrs = attrs + spec.SECTIONS[row.section].attributes
+    return attrs
+
+
+#: Scalar children that KH does not accept as attributes (CFG_TAG_NOTATTR):
+#: a mount's ``type``/``subtype`` would clash with the xiph ``type`` attribute.
+_KH_NOT_ATTRIBUTES = frozenset({("mount", "type"), ("mount", "subtype")})
+
+
+def kh_child_attributes(row: spec.Element) -> dict[str, spec.Element]:
+    """Scalar children Icecast-KH also reads as attributes of this element: name -> row."""
+    if row.section is None:
+        return {}
+    section = spec.SECTIONS[row.section]
+    if not section.kh_children_as_attributes or Dialect.KH not in section.dialects:
+        return {}
+    out: dict[str, spec.Element] = {}
+    for child in section.children:
+        if child.value is None or Dialect.KH not in child.dialects:
+            continue
+        for name in (child.name, *child.aliases):
+            if (section.id, name) not in _KH_NOT_ATTRIBUTES:
+                out[name] = child
+    return out
+
+
+def has_attribute(spec_attr: spec.Attribute, name: str) -> bool:
+    return name == spec_attr.name or name in spec_attr.aliases
+
+
+def target_attribute(row: spec.Element, name: str, target: Dialect) -> spec.Attribute | None:
+    """The table's attribute ``name`` of this element in ``target``, if any."""
+    for candidate in attribute_specs(row):
+        if has_attribute(candidate, name) and target in candidate.dialects:
+            return candidate
+    return None
+
+
+def attribute_status(row: spec.Element, name: str, target: Dialect) -> Status:
+    """READ, FOREIGN (another dialect reads it) or UNKNOWN, for attribute ``name``."""
+    if target_attribute(row, name, target) is not None:
+        return Status.READ
+    kh_children = kh_child_attributes(row)
+    if target is Dialect.KH and name in kh_children:
+        return Status.READ
+    if any(has_attribute(a, name) for a in attribute_specs(row)) or name in kh_children:
+        return Status.FOREIGN
+    return Status.UNKNOWN
+
+
+def dialect_names(dialects: frozenset[Dialect]) -> str:
+    """``Icecast 2.5`` or ``Icecast 2.4.4 and Icecast-KH``, in a stable order."""
+    labels = [d.label for d in Dialect if d in dialects]
+    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels)
+
+
+def parent_tags(section: spec.Section) -> list[str]:
+    """Tags of the sections that hold ``section`` as a child block."""
+    tags = [parent.tag for parent, row in spec.iter_rows() if row.section == section.id]
+    return list(dict.fromkeys(tags))
+
+
+def where(section: spec.Section, ambiguous_with: str = "") -> str:
+    """``<mount>``, or ``<authentication> in <icecast>`` when the tag alone is ambiguous."""
+    if section is spec.ROOT:
+        return "<icecast>"
+    if section.tag != ambiguous_with:
+        return f"<{section.tag}>"
+    parents = parent_tags(section)
+    return f"<{section.tag}> in " + " or ".join(f"<{t}>" for t in parents) if parents else f"<{section.tag}>"
+
+
+def shown(ctx: LintContext, text: str, secret: bool = False) -> str:
+    """``'text'`` for a message, or a mask when the value is (or may be) a secret."""
+    if secret or text in ctx.secrets or text.strip() in ctx.secrets:
+        return "(value hidden)"
+    return repr(text)
+
+
+def _wrong_case_row(placed: Placed) -> spec.Element | None:
+    name = placed.element.local_name.lower()
+    for row in placed.parent.children:
+        if any(n.lower() == name for n in (row.name, *row.aliases)):
+            return row
+    return None
+
+
+def _unknown(ctx: LintContext) -> Iterator[Placed]:
+    """Elements no dialect knows where they stand, outside elements the target ignores anyway."""
+    for seen in classify(ctx):
+        if seen.status is Status.UNKNOWN:
+            yield seen.placed
+
+
+def _homes(placed: Placed) -> list[spec.Section]:
+    """Other sections that have a child called like this element."""
+    name = placed.element.local_name
+    return [s for s in spec.SECTIONS.values() if s is not placed.parent and s.child(name) is not None]
+
+
+# -- ICE101-ICE103: elements no dialect reads where they stand --------------------
 
 
 @rule("ICE101", "unknown-element", "error")
@@ -41,11 +278,9 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
     the element.  Elements in the wrong section or in the wrong case have
     their own rules (ICE102, ICE103).
     """
-    for placed in ctx.placed:
-        if placed.row is not None:
-            continue
+    for placed in _unknown(ctx):
         name = placed.element.local_name
-        if _wrong_case(placed) or _elsewhere(placed):
+        if _wrong_case_row(placed) is not None or _homes(placed):
             continue  # reported by the more precise rules
         known = sorted({r.name for r in placed.parent.children if ctx.target in r.dialects})
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
@@ -53,18 +288,556 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(placed.element, f"<{name}> is not an element of <{placed.parent.tag}>{hint}")
 
 
-def _wrong_case(placed: object) -> bool:
-    from icecfg.structure import Placed
+@rule("ICE102", "misplaced-element", "error")
+def misplaced_element(ctx: LintContext) -> Iterator[Finding]:
+    """Known element in the wrong section; Icecast ignores it there.
 
-    assert isinstance(placed, Placed)
-    name = placed.element.local_name.lower()
-    return any(r.name.lower() == name for r in placed.parent.children)
+    ## Why
+    Icecast reads each section's own children only.  A `<fallback-mount>`
+    written directly under `<icecast>` instead of inside a `<mount>` is
+    skipped silently by Icecast 2.4.4 (2.5 logs "Unknown tag"): the setting
+    it was meant to make never takes effect.
+
+    ## Bad
+    ```xml
+    <icecast>
+        <fallback-mount>/backup.ogg</fallback-mount>
+        <mount>
+            <mount-name>/live.ogg</mount-name>
+        </mount>
+    </icecast>
+    ```
+
+    ## Good
+    ```xml
+    <icecast>
+        <mount>
+            <mount-name>/live.ogg</mount-name>
+            <fallback-mount>/backup.ogg</fallback-mount>
+        </mount>
+    </icecast>
+    ```
+
+    ## Fix
+    Move the element into the section the message names.
+    """
+    for placed in _unknown(ctx):
+        if _wrong_case_row(placed) is not None:
+            continue
+        homes = _homes(placed)
+        if not homes:
+            continue
+        name = placed.element.local_name
+        here = [s for s in homes if s.child(name, ctx.target) is not None]
+        chosen = here or homes
+        places = list(dict.fromkeys(where(s, placed.parent.tag) for s in chosen))
+        belongs = " or ".join(places[:4])
+        if not here:
+            dialects: frozenset[Dialect] = frozenset()
+            for s in homes:
+                row = s.child(name)
+                assert row is not None
+                dialects |= row.dialects
+            belongs += f" ({dialect_names(dialects)} only)"
+        yield ctx.finding(
+            placed.element,
+            f"<{name}> does not belong in <{placed.parent.tag}>: Icecast ignores it there; it belongs in {belongs}",
+        )
 
 
-def _elsewhere(placed: object) -> bool:
-    from icecfg import spec
-    from icecfg.structure import Placed
+@rule("ICE103", "wrong-case-element", "error")
+def wrong_case_element(ctx: LintContext) -> Iterator[Finding]:
+    """Element name in the wrong case; Icecast compares names case-sensitively and ignores it.
 
-    assert isinstance(placed, Placed)
-    name = placed.element.local_name
-    return any(s.child(name) is not None for s in spec.SECTIONS.values() if s is not placed.parent)
+    ## Why
+    Icecast compares element names with `strcmp`: `<Hostname>` is not
+    `<hostname>`.  Icecast 2.4.4 skips the miscased element without a
+    message, so the setting stays at its default.
+
+    ## Bad
+    ```xml
+    <icecast>
+        <Hostname>radio.example.org</Hostname>
+    </icecast>
+    ```
+
+    ## Good
+    ```xml
+    <icecast>
+        <hostname>radio.example.org</hostname>
+    </icecast>
+    ```
+
+    ## Fix
+    Write the name in lower case as the message shows (`icecfg lint --fix`
+    renames it).
+    """
+    for placed in _unknown(ctx):
+        row = _wrong_case_row(placed)
+        if row is None:
+            continue
+        element = placed.element
+        name = element.local_name
+        lowered = name.lower()
+        correct = next(n for n in (row.name, *row.aliases) if n.lower() == lowered)
+
+        def fix(element: Element = element, correct: str = correct) -> None:
+            rename(element, correct)
+
+        yield ctx.finding(
+            element,
+            f"<{name}> is not <{correct}>: Icecast matches element names case-sensitively "
+            f"and ignores <{name}>; write <{correct}>",
+            fix=fix,
+            fix_title=f"rename <{name}> to <{correct}>",
+        )
+
+
+# -- ICE104-ICE105: repeats ----------------------------------------------------------
+
+
+@rule("ICE104", "repeated-element", "warning")
+def repeated_element(ctx: LintContext) -> Iterator[Finding]:
+    """Setting given more than once; Icecast uses the last one and ignores the others.
+
+    ## Why
+    Icecast reads a scalar setting each time it meets it and keeps the last
+    value (repeated `<limits>`, `<paths>` ... blocks merge the same way).
+    An earlier occurrence is dead configuration: whoever edits it sees no
+    effect.
+
+    ## Bad
+    ```xml
+    <limits>
+        <clients>500</clients>
+        <sources>4</sources>
+        <clients>100</clients>
+    </limits>
+    ```
+
+    ## Good
+    ```xml
+    <limits>
+        <clients>500</clients>
+        <sources>4</sources>
+    </limits>
+    ```
+
+    ## Fix
+    Keep one occurrence with the value you want and delete the others.
+    """
+    by_element = {id(p.element): p for p in ctx.placed}
+
+    def scope(element: Element | None) -> tuple[object, ...]:
+        """Blocks that Icecast merges (Repeat.EACH) share one scope."""
+        if element is None or element.parent is None:
+            return ("root",)
+        placed = by_element.get(id(element))
+        if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
+            return (*scope(element.parent), placed.row.name)
+        return ("element", id(element))
+
+    groups: dict[tuple[object, ...], list[Placed]] = {}
+    for placed, row, _value in read_leaves(ctx):
+        if row.repeat is not spec.Repeat.LAST:
+            continue
+        groups.setdefault((*scope(placed.element.parent), row.name), []).append(placed)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        last = group[-1]
+        for placed in group[:-1]:
+            yield ctx.finding(
+                placed.element,
+                f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
+                f"Icecast uses the last one (line {last.element.line}) and ignores this one",
+            )
+
+
+def _mount_kind(element: Element, target: Dialect) -> str | None:
+    """``normal`` or ``default`` as the target reads a root ``<mount>``; None if it drops it."""
+    if target is Dialect.KH:
+        return "normal"  # KH has no type attribute; wildcard names instead
+    kind = element.get("type")
+    if kind is None:
+        return "normal"
+    return kind if kind in ("normal", "default") else None
+
+
+def _mount_name(element: Element, target: Dialect) -> tuple[str | None, Element | None]:
+    """The mount name the target uses (the last ``<mount-name>``) and its element."""
+    found = element.find_last("mount-name")
+    if found is not None:
+        return found.text, found
+    if target is Dialect.KH and element.get("mount-name"):
+        return element.get("mount-name"), None
+    return None, None
+
+
+def _root_mounts(ctx: LintContext) -> Iterator[Element]:
+    for placed in read_by_target(ctx):
+        if placed.parent is spec.ROOT and placed.row is not None and placed.row.name == "mount":
+            yield placed.element
+
+
+@rule("ICE105", "duplicate-mount", "warning")
+def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
+    """A second `<mount>` for the same mount name; Icecast uses the first and ignores it.
+
+    ## Why
+    Icecast keeps every `<mount>` in file order and looks a mount up by
+    taking the first block whose name matches.  A later block with the same
+    `<mount-name>` (or a second `type="default"` block) is never used: its
+    limits, passwords and fallbacks silently do nothing (checked on Icecast
+    2.4.4: the second `/live` block's `max-listeners` was ignored).
+
+    ## Bad
+    ```xml
+    <mount><mount-name>/live.ogg</mount-name><max-listeners>10</max-listeners></mount>
+    <mount><mount-name>/live.ogg</mount-name><fallback-mount>/backup.ogg</fallback-mount></mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <max-listeners>10</max-listeners>
+        <fallback-mount>/backup.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Fix
+    Merge the blocks into the first one and delete the later one.
+    """
+    first: dict[tuple[str, str | None], Element] = {}
+    for element in _root_mounts(ctx):
+        kind = _mount_kind(element, ctx.target)
+        if kind is None:
+            continue  # dropped by Icecast: ICE108
+        name, _ = _mount_name(element, ctx.target)
+        if kind == "normal" and name is None:
+            continue  # dropped by Icecast: ICE109
+        key = (kind, name)
+        if key not in first:
+            first[key] = element
+            continue
+        what = f"<mount-name> {name!r}" if name is not None else "no <mount-name>"
+        label = 'type="default" ' if kind == "default" else ""
+        yield ctx.finding(
+            element,
+            f"this {label}<mount> with {what} repeats the one on line {first[key].line}: "
+            "Icecast uses the first matching <mount> and ignores this one; merge them",
+        )
+
+
+# -- ICE106-ICE108: attributes ---------------------------------------------------------
+
+#: Attributes whose absence or bad value another family reports with more context:
+#: a mount authenticator's type decides whether the mount is public (ICE504, security).
+_REPORTED_ELSEWHERE = frozenset({("mount-authentication", "type")})
+
+#: What the target does when a required attribute is missing, per section.
+_MISSING_CONSEQUENCE: dict[tuple[str, Dialect | None], str] = {
+    ("header", Dialect.V24): "Icecast 2.4.4 drops this header and every later one in the block",
+    ("header", Dialect.V25): "Icecast 2.5 stops reading the block here: later headers are lost too",
+    ("header", None): "the header is dropped",
+    ("option", None): "Icecast skips the option silently",
+    ("alias", None): "Icecast drops the alias silently",
+    ("yp-directory", None): "Icecast 2.5 reports the directory as invalid and does not use it",
+    ("event", None): "Icecast 2.5 reports an error and drops the event",
+    ("role", None): "Icecast 2.5 reports the role as invalid",
+}
+
+#: What the target does with an attribute value it does not know, per (section, attribute).
+_BAD_VALUE_CONSEQUENCE: dict[tuple[str, str, Dialect | None], str] = {
+    ("mount", "type", None): "Icecast warns 'Unknown mountpoint type' and drops the whole mount",
+    ("header", "type", Dialect.V24): (
+        "Icecast 2.4.4 warns 'Unknown type' and drops this header and every later one in the block"
+    ),
+    ("header", "type", None): "Icecast 2.5 stops reading the block here: later headers are lost too",
+    ("listen-socket", "type", None): "Icecast 2.5 logs 'Unknown listener type' and uses normal",
+    ("upstream", "type", None): "Icecast 2.5 ignores the upstream",
+    ("event", "type", None): "Icecast 2.5 reports an error and drops the event",
+    ("event", "trigger", None): "the event never fires: Icecast 2.5 emits no such trigger",
+}
+
+
+def _consequence(table: dict[tuple[str, Dialect | None], str], section: str, target: Dialect) -> str:
+    return table.get((section, target)) or table.get((section, None)) or "Icecast ignores the element"
+
+
+@rule("ICE106", "unknown-attribute", "warning")
+def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
+    """Attribute Icecast does not know on this element; it is ignored silently.
+
+    ## Why
+    Icecast reads the attributes it expects with `xmlGetProp` (case-sensitive)
+    and never looks at the others: `<mount Type="default">` is a normal mount
+    without a name, which Icecast drops.  Attributes only some dialects read
+    (2.5's `id=`, KH's children-as-attributes) are reported by ICE302.
+
+    ## Bad
+    ```xml
+    <mount Type="default">
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount type="default">
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Fix
+    Correct the attribute name (the message suggests the closest known one)
+    or remove it.
+    """
+    for placed in read_by_target(ctx):
+        row = placed.row
+        assert row is not None
+        for attr in placed.element.attributes:
+            name = attr.name
+            if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.UNKNOWN:
+                continue
+            known = sorted(
+                {n for a in attribute_specs(row) if ctx.target in a.dialects for n in (a.name, *a.aliases)}
+                | (set(kh_child_attributes(row)) if ctx.target is Dialect.KH else set())
+            )
+            same = [k for k in known if k.lower() == name.lower()]
+            if same:
+                hint = f"; attribute names are case-sensitive: write {same[0]}= (Icecast sees no {same[0]}=)"
+            else:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+                hint = f"; did you mean {close[0]}=?" if close else ""
+            yield ctx.finding(
+                placed.element,
+                f"{name}= is not an attribute of <{placed.element.local_name}>: Icecast ignores it{hint}",
+                attribute=name,
+            )
+
+
+@rule("ICE107", "missing-attribute", "error")
+def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
+    """Required attribute missing; Icecast drops the element (or worse).
+
+    ## Why
+    Some elements are nothing without their attributes, and Icecast does not
+    stop to say so.  Checked on Icecast 2.4.4: a `<header>` without `value`
+    ends the parsing of its `<http-headers>` block, so it and every later
+    header are silently missing from responses.  Options without `name` or
+    `value` are skipped, an `<alias>` without `source` or `destination` is
+    dropped.  In 2.5 (`cfgfile.c`
+    l.2041-2111, l.2535-2599; `event.c` l.335-377) a `<header>` without
+    `name`, a `<yp-directory>` without `url` and an `<event>` without `type`
+    or `trigger` are invalid; `value` became optional for CORS headers.
+
+    ## Bad
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin"/>
+        <header name="X-Robots-Tag" value="noindex"/>
+    </http-headers>
+    ```
+
+    ## Good
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="*"/>
+        <header name="X-Robots-Tag" value="noindex"/>
+    </http-headers>
+    ```
+
+    ## Fix
+    Add the attribute with the value you mean.
+    """
+    for placed in read_by_target(ctx):
+        row = placed.row
+        assert row is not None
+        element = placed.element
+        present = {a.name for a in element.attributes}
+        lowered = {n.lower() for n in present}
+        section_id = row.section or placed.parent.id
+        reported: set[str] = set()
+        for attr in attribute_specs(row):
+            if ctx.target not in attr.dialects or ctx.target not in attr.required or attr.name in reported:
+                continue
+            if (section_id, attr.name) in _REPORTED_ELSEWHERE:
+                continue
+            names = (attr.name, *attr.aliases)
+            if any(n in present for n in names) or any(n.lower() in lowered for n in names):
+                continue  # present, or present in the wrong case (ICE106 says so)
+            reported.add(attr.name)
+            yield ctx.finding(
+                element,
+                f"<{element.local_name}> has no {attr.name}= attribute: "
+                f"{_consequence(_MISSING_CONSEQUENCE, section_id, ctx.target)}",
+            )
+
+
+def _attribute_value_problem(spec_attr: spec.Attribute, value: str) -> str | None:
+    kind = spec_attr.value.kind
+    if kind is spec.Kind.ENUM and spec_attr.value.choices:
+        choices = spec_attr.value.choices
+        folded = spec_attr.value.case_insensitive
+        ok = value.lower() in {c.lower() for c in choices} if folded else value in choices
+        if not ok:
+            same = [c for c in choices if c.lower() == value.strip().lower()]
+            hint = f" (write {same[0]!r}: the comparison is case-sensitive)" if same else ""
+            return f"is not one of {', '.join(choices)}{hint}"
+    elif kind is spec.Kind.INT:
+        if not is_int(value):
+            return "is not a whole number"
+    elif kind is spec.Kind.REF and not value.startswith("#"):
+        return "must be a #id reference"
+    return None
+
+
+@rule("ICE108", "invalid-attribute-value", "error")
+def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
+    """Attribute value Icecast does not accept; the element is dropped or misread.
+
+    ## Why
+    Icecast compares word-valued attributes exactly.  Checked on Icecast
+    2.4.4: `<mount type="Default">` logs "Unknown mountpoint type" and the
+    **whole mount is dropped**.  A header `type` other than `static` drops
+    that header and all later ones in 2.4.4.  (A mount authenticator's
+    `type` has its own rule, ICE504.)
+
+    ## Bad
+    ```xml
+    <mount type="Default">
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount type="default">
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Fix
+    Use one of the values the message lists, in exactly that spelling.
+    """
+    for placed in read_by_target(ctx):
+        row = placed.row
+        assert row is not None
+        element = placed.element
+        section_id = row.section or placed.parent.id
+        for attr in element.attributes:
+            spec_attr = target_attribute(row, attr.name, ctx.target)
+            if spec_attr is None or (section_id, spec_attr.name) in _REPORTED_ELSEWHERE:
+                continue
+            problem = _attribute_value_problem(spec_attr, attr.value)
+            if problem is None:
+                continue
+            consequence = (
+                _BAD_VALUE_CONSEQUENCE.get((section_id, spec_attr.name, ctx.target))
+                or _BAD_VALUE_CONSEQUENCE.get((section_id, spec_attr.name, None))
+                or f"{ctx.target.label} does not accept it"
+            )
+            yield ctx.finding(
+                element,
+                f"<{element.local_name} {attr.name}={attr.value!r}>: the value {problem}; {consequence}",
+                attribute=attr.name,
+            )
+
+
+# -- ICE109-ICE110: mounts -------------------------------------------------------------
+
+
+@rule("ICE109", "mount-without-name", "error")
+def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
+    """A normal `<mount>` without `<mount-name>`; Icecast drops the whole block silently.
+
+    ## Why
+    A normal mount is found by its name.  Without a `<mount-name>` (or with
+    an empty one) Icecast 2.4.4 discards the block without a message
+    (`cfgfile.c` l.803-808), so none of its limits, passwords or fallbacks
+    apply.  Settings meant for every mount go into a `type="default"` mount
+    (2.4, 2.5) or a wildcard mount name (KH).
+
+    ## Bad
+    ```xml
+    <mount>
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Fix
+    Add the `<mount-name>` the settings are for, or make the block a
+    `<mount type="default">` (2.4, 2.5).
+    """
+    for element in _root_mounts(ctx):
+        if _mount_kind(element, ctx.target) != "normal":
+            continue
+        name, name_element = _mount_name(element, ctx.target)
+        if name is not None:
+            continue
+        what = "an empty <mount-name>" if name_element is not None else "no <mount-name>"
+        advice = (
+            'use a wildcard <mount-name> such as "/*" for settings of every mount'
+            if ctx.target is Dialect.KH
+            else 'use <mount type="default"> for settings of every mount'
+        )
+        yield ctx.finding(
+            element,
+            f"<mount> has {what}: {ctx.target.label} drops the whole block silently, "
+            f"so none of its settings apply; add the mount name, or {advice}",
+        )
+
+
+@rule("ICE110", "default-mount-with-name", "warning", dialects=spec.V24)
+def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
+    """`<mount type="default">` with a `<mount-name>`: 2.4.4 warns and uses the name as a pattern.
+
+    ## Why
+    In Icecast 2.4.4 a default mount supplies defaults for every mount.
+    With a `<mount-name>` it warns "Default mount ... has mount-name set.
+    This is not supported." and then uses the name as an `fnmatch` pattern
+    (`cfgfile.c` l.1445): the defaults reach only the mounts whose names
+    match, which is rarely what the block was meant for, and the behaviour
+    is explicitly unsupported.
+
+    ## Bad
+    ```xml
+    <mount type="default">
+        <mount-name>/live.ogg</mount-name>
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount type="default">
+        <max-listeners>100</max-listeners>
+    </mount>
+    ```
+
+    ## Fix
+    Remove the `<mount-name>` to set defaults for every mount, or drop
+    `type="default"` to configure that one mount.
+    """
+    for element in _root_mounts(ctx):
+        if _mount_kind(element, ctx.target) != "default":
+            continue
+        name, name_element = _mount_name(element, ctx.target)
+        if name is None or name_element is None:
+            continue
+        yield ctx.finding(
+            name_element,
+            f'<mount type="default"> has <mount-name> {name!r}: Icecast 2.4.4 warns that this is not '
+            "supported and uses it as a pattern, so the defaults only reach mounts matching it; "
+            'remove the <mount-name> or drop type="default"',
+        )

@@ -191,10 +191,11 @@ def _load(ctx: LintContext, path: str) -> Pem | None:
     return read_pem(data)
 
 
-def _public_key_bytes(key: Any) -> bytes:
+def _public_key_bytes(holder: Any) -> bytes:
+    """The DER SubjectPublicKeyInfo of a certificate's or a private key's public key."""
     from cryptography.hazmat.primitives import serialization
 
-    data = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    data = holder.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     assert isinstance(data, bytes)
     return data
 
@@ -215,7 +216,8 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
     Without it, it logs `No SSL capability on any configured ports` at INFO
     level, starts anyway, and the "TLS" port answers plain HTTP while TLS
     handshakes fail (verified on 2.4.4).  Icecast 2.5 does not upgrade a
-    `<tls>` socket that has no TLS context either (`connection.c` l.839).
+    `<tls>` socket that has no TLS context either (the
+    `listener->tls == RFC2818 && tls_ok` check, l.839).
 
     ## Bad
     ```xml
@@ -234,11 +236,7 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
     """
     if certificate_configured(ctx):
         return
-    where = (
-        "<paths><ssl-certificate>"
-        if ctx.target is Dialect.V24
-        else "<security><tls-context><tls-certificate>"
-    )
+    where = "<paths><ssl-certificate>" if ctx.target is Dialect.V24 else "<security><tls-context><tls-certificate>"
     for listener in listeners(ctx):
         if not listener.tls_requested or listener.element is None:
             continue
@@ -398,6 +396,8 @@ def tls_private_key_missing(ctx: LintContext) -> Iterator[Finding]:
         return
     if pem.key_blocks:
         return
+    if not files.separate_key and pem.certificate_blocks == 0:
+        return  # not a PEM certificate file at all: ICE403
     if ctx.target is Dialect.V24:
         advice = "append the private key to this PEM file (2.4.4 reads both from it)"
     elif ctx.target is Dialect.V25:
@@ -418,8 +418,10 @@ def tls_key_mismatch(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     Icecast checks the pair at startup: a key for another certificate
-    (say, the old one after a renewal) gives `Private key does not match cert
-    public key` and TLS is off, so 2.4.4 `<ssl>1` ports serve plain HTTP.
+    (say, the old one after a renewal) is refused (`Invalid private key
+    file` with OpenSSL 3, `Private key does not match cert public key` with
+    older builds) and TLS is off, so 2.4.4 `<ssl>1` ports serve plain HTTP
+    (verified).
 
     ## Bad
     ```xml
@@ -514,8 +516,7 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     if after < now:
         yield ctx.finding(
             element,
-            f"the certificate in {path} expired on {after:%Y-%m-%d}: clients refuse the TLS handshake; "
-            "renew it",
+            f"the certificate in {path} expired on {after:%Y-%m-%d}: clients refuse the TLS handshake; renew it",
             at_text=True,
         )
     elif before > now:
@@ -558,8 +559,7 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
         days = (after - now).days
         yield ctx.finding(
             element,
-            f"the certificate in {path} expires on {after:%Y-%m-%d} (in {days} day(s)); renew it and "
-            "restart Icecast",
+            f"the certificate in {path} expires on {after:%Y-%m-%d} (in {days} day(s)); renew it and restart Icecast",
             at_text=True,
         )
 
@@ -601,15 +601,26 @@ def tls_certificate_unused(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
+#: Passwords that sources, admins and slaves send to this server: (section id, element).
+_RECEIVED_PASSWORDS = frozenset(
+    {
+        ("icecast", "source-password"),
+        ("authentication", "source-password"),
+        ("authentication", "admin-password"),
+        ("authentication", "relay-password"),
+        ("mount", "password"),
+    }
+)
+
+
 def _password_elements(ctx: LintContext) -> list[Element]:
     found = []
     for placed in ctx.placed:
         row = placed.row
-        if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
-            if placed.parent.id in ("relay", "upstream", "kh-master") or row.name == "master-password":
-                continue  # sent to other servers, not received over these sockets
-            if placed.element.text:
-                found.append(placed.element)
+        if row is None or row.value is None or row.value.kind is not Kind.PASSWORD:
+            continue
+        if (placed.parent.id, row.name) in _RECEIVED_PASSWORDS and placed.element.text:
+            found.append(placed.element)
     return found
 
 

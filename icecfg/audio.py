@@ -1,0 +1,196 @@
+"""What a fallback file holds: codec, bitrate, sample rate and channels, read from its headers.
+
+Icecast plays a file fallback as it is: it never checks that the file
+matches the live stream it stands in for.  The fallback rules compare the
+two, and this module tells them what the file is.  Only headers are read
+(through the ``mutagen`` library); no audio is ever decoded.
+
+``mutagen`` is imported when :func:`probe` first runs, so importing this
+module (and starting ``icecfg lint``) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+#: MIME types Icecast's ``format_get_type`` (2.4.4 and 2.5) reads as Ogg; every
+#: other type except the Matroska/WebM ones is the "generic" (MP3/AAC) handler.
+OGG_MIME_TYPES = frozenset({"application/ogg", "application/x-ogg", "audio/ogg", "video/ogg"})
+EBML_MIME_TYPES = frozenset({"audio/webm", "video/webm", "audio/x-matroska", "video/x-matroska", "video/x-matroska-3d"})
+
+#: File extensions and the MIME type Debian's /etc/mime.types gives them; Icecast
+#: labels a file fallback by its extension through that table (``fserve_content_type``).
+EXTENSION_MIME = {
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "spx": "audio/ogg",
+    "ogx": "application/ogg",
+    "ogv": "video/ogg",
+    "mp3": "audio/mpeg",
+    "mp2": "audio/mpeg",
+    "mpga": "audio/mpeg",
+    "aac": "audio/aac",
+    "adts": "audio/aac",
+    "m4a": "audio/mp4",
+    "flac": "audio/flac",
+    "webm": "audio/webm",
+    "weba": "audio/webm",
+    "mka": "audio/x-matroska",
+    "wav": "audio/x-wav",
+}
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """Stream parameters of an audio file.
+
+    ``codec`` is ``vorbis``, ``opus``, ``flac``, ``speex``, ``mp3``, ``mp2``
+    or ``aac``; ``container`` is ``ogg``, ``mpeg`` (bare MPEG audio frames,
+    possibly after an ID3 tag), ``adts`` or ``adif`` (AAC).  ``bitrate_kbps``
+    is the nominal bitrate where the headers state one (Vorbis, CBR MP3) and
+    the average over the data otherwise; None when it cannot be told.
+    """
+
+    codec: str
+    bitrate_kbps: int | None
+    sample_rate: int | None
+    channels: int | None
+    container: str
+
+    @property
+    def format_type(self) -> str:
+        """Icecast's format type for this content: ``ogg`` or ``generic``."""
+        return "ogg" if self.container == "ogg" else "generic"
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``Ogg Vorbis 128 kbps 44100 Hz stereo``."""
+        names = {"vorbis": "Vorbis", "opus": "Opus", "flac": "FLAC", "speex": "Speex", "aac": "AAC"}
+        codec = names.get(self.codec, self.codec.upper())
+        parts = [f"Ogg {codec}" if self.container == "ogg" else codec]
+        if self.bitrate_kbps:
+            parts.append(f"{self.bitrate_kbps} kbps")
+        if self.sample_rate:
+            parts.append(f"{self.sample_rate} Hz")
+        if self.channels:
+            parts.append({1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels} channels"))
+        return " ".join(parts)
+
+
+def mime_of_name(name: str) -> str | None:
+    """The MIME type Icecast gives a file called ``name`` (by extension), if known."""
+    base = name.rsplit("/", 1)[-1]
+    if "." not in base:
+        return None
+    return EXTENSION_MIME.get(base.rsplit(".", 1)[-1].lower())
+
+
+def format_type_of_mime(mime: str) -> str:
+    """Icecast's format type for a Content-Type: ``ogg``, ``ebml`` or ``generic``."""
+    base = mime.split(";", 1)[0].strip().lower()
+    if base in OGG_MIME_TYPES:
+        return "ogg"
+    if base in EBML_MIME_TYPES:
+        return "ebml"
+    return "generic"
+
+
+def probe(data: bytes, name: str) -> AudioInfo | None:
+    """Read the stream parameters of ``data`` (the start of the file ``name``).
+
+    The container is recognised from the bytes themselves; ``name`` only
+    breaks ties.  Returns None for data that is not Ogg (Vorbis, Opus, FLAC,
+    Speex), MPEG audio or AAC (ADTS/ADIF), or whose headers are damaged.
+    A prefix of a long file is enough: lengths and average bitrates are then
+    estimated from that prefix.
+    """
+    kind = _sniff(data, name)
+    if kind is None:
+        return None
+    try:
+        return _read(kind, data)
+    except ImportError:
+        raise  # mutagen missing: an installation problem, not a property of the file
+    except Exception:  # any damage in a header means "cannot tell"
+        return None
+
+
+def _sniff(data: bytes, name: str) -> str | None:
+    if data.startswith(b"OggS"):
+        return "ogg"
+    if data.startswith(b"ADIF"):
+        return "aac"
+    offset = _skip_id3(data)
+    head = data[offset : offset + 4]
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        layer = (head[1] >> 1) & 0x3
+        if head[1] & 0xF0 == 0xF0 and layer == 0:
+            return "aac"  # ADTS: 12-bit sync and layer 00
+        if layer != 0:
+            return "mpeg"
+    if offset and name.lower().endswith((".aac", ".adts")):
+        return "aac"
+    if offset:
+        return "mpeg"  # an ID3 tag in front of data that mutagen will look for
+    return None
+
+
+def _skip_id3(data: bytes) -> int:
+    """Offset just past a leading ID3v2 tag (0 when there is none)."""
+    if len(data) < 10 or not data.startswith(b"ID3"):
+        return 0
+    size = 0
+    for byte in data[6:10]:
+        size = (size << 7) | (byte & 0x7F)
+    footer = 10 if data[5] & 0x10 else 0
+    return 10 + size + footer
+
+
+def _read(kind: str, data: bytes) -> AudioInfo | None:
+    if kind == "ogg":
+        return _read_ogg(data)
+    if kind == "aac":
+        info = _load("mutagen.aac", "AAC", data).info
+        container = "adif" if data.startswith(b"ADIF") else "adts"
+        return AudioInfo("aac", _kbps(info.bitrate), info.sample_rate or None, info.channels or None, container)
+    info = _load("mutagen.mp3", "MP3", data).info
+    codec = {1: "mp1", 2: "mp2", 3: "mp3"}.get(info.layer, "mp3")
+    return AudioInfo(codec, _kbps(info.bitrate), info.sample_rate or None, info.channels or None, "mpeg")
+
+
+def _read_ogg(data: bytes) -> AudioInfo | None:
+    # The first page holds the identification header of the first logical stream.
+    body = data[27 + data[26] :] if len(data) > 27 else b""
+    stream: Any
+    if body.startswith(b"\x01vorbis"):
+        stream = _load("mutagen.oggvorbis", "OggVorbis", data)
+        codec = "vorbis"
+    elif body.startswith(b"OpusHead"):
+        stream = _load("mutagen.oggopus", "OggOpus", data)
+        codec = "opus"
+    elif body.startswith(b"\x7fFLAC"):
+        stream = _load("mutagen.oggflac", "OggFLAC", data)
+        codec = "flac"
+    elif body.startswith(b"Speex   "):
+        stream = _load("mutagen.oggspeex", "OggSpeex", data)
+        codec = "speex"
+    else:
+        return None
+    info = stream.info
+    # Opus always decodes at 48 kHz, whatever rate the encoder was fed.
+    rate = 48000 if codec == "opus" else getattr(info, "sample_rate", 0) or None
+    return AudioInfo(codec, _kbps(getattr(info, "bitrate", 0)), rate, info.channels or None, "ogg")
+
+
+def _load(module: str, name: str, data: bytes) -> Any:
+    """Parse ``data`` with mutagen's class ``module.name`` (imported on first use)."""
+    return getattr(importlib.import_module(module), name)(io.BytesIO(data))
+
+
+def _kbps(bits_per_second: float | int | None) -> int | None:
+    if not bits_per_second or bits_per_second <= 0:
+        return None
+    return round(bits_per_second / 1000)

@@ -1,0 +1,339 @@
+"""Findings as text for people, JSON for scripts, SARIF for code scanning, workflow commands for GitHub.
+
+Every function here is pure: it takes findings and returns the text to print.
+Nothing heavy is imported (``icecfg lint`` must start fast).
+
+Secrets: rule messages never contain a password (a rule convention).  As a
+second line of defence every format takes the passwords of the linted files
+and replaces them by ``***`` wherever free text is printed: messages, the
+source lines the text format shows, and the rule documentation SARIF carries
+(which quotes Icecast's sample passwords, possibly the very ones in use).
+Identifiers, levels and paths are never altered.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from icecfg.lint.finding import DOCS_URL, Finding, Severity
+
+if TYPE_CHECKING:
+    from icecfg.lint.rule import Rule
+
+__all__ = ["github", "json", "sarif", "text"]
+
+#: Where SARIF viewers find the tool.
+INFORMATION_URI = "https://github.com/icecfg/icecfg"
+#: The ``$schema`` SARIF logs name (the OASIS schema, as SchemaStore serves it).
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MASK = "***"
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+# text ----------------------------------------------------------------------------
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_SEVERITY_COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+
+
+def text(
+    findings: Sequence[Finding],
+    sources: Mapping[str, Sequence[str]],
+    secrets: Mapping[str, Iterable[str]],
+    color: bool = False,
+) -> str:
+    """Findings for a terminal: a header line, the source line with a caret, and a summary.
+
+    ``sources`` maps a finding's path to the file's lines (line 1 first, line
+    endings optional); findings of other paths get no source line.
+    ``secrets`` maps a path to the password values of that file: each is
+    shown as ``***`` in the source lines and messages.  ``color`` adds ANSI
+    colours.
+    """
+
+    def paint(code: str, part: str) -> str:
+        return f"{code}{part}{_RESET}" if color else part
+
+    out: list[str] = []
+    for finding in findings:
+        hue = _SEVERITY_COLOR[finding.severity]
+        mark = paint(_BOLD, "[*] ") if finding.fix is not None else ""
+        where = f"{paint(_BOLD, finding.path)}:{finding.line}:{finding.column}:"
+        code = paint(_BOLD + hue, finding.code)
+        severity = paint(hue, f"[{finding.severity.value}]")
+        pieces = _pieces(secrets.get(finding.path, ()))
+        out.append(f"{where} {code} {severity} {mark}{_masked(finding.message, pieces)}")
+        lines = sources.get(finding.path)
+        if lines is None or not 1 <= finding.line <= len(lines):
+            continue
+        raw = _LINE_BREAK.sub("", lines[finding.line - 1])
+        start = max(finding.column, 1) - 1
+        width = 1
+        if finding.end_line == finding.line and finding.end_column > finding.column:
+            width = finding.end_column - finding.column
+        shown, start, width = _mask(raw, pieces, start, width)
+        gutter = " " * len(str(finding.line))
+        # keep tabs before the caret so it lines up however the terminal expands them
+        pad = "".join(c if c == "\t" else " " for c in shown[:start]).ljust(start)
+        out.append(paint(_DIM, f"{gutter} |"))
+        out.append(paint(_DIM, f"{finding.line} |") + f" {shown}")
+        out.append(paint(_DIM, f"{gutter} |") + f" {pad}" + paint(hue, "^" * width))
+        out.append("")
+    out.append(paint(_BOLD, _summary(findings)))
+    fixable = sum(1 for f in findings if f.fix is not None)
+    if fixable:
+        out.append(f"[*] {fixable} fixable with `icecfg lint --fix`.")
+    return "\n".join(out) + "\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "All checks passed."
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return (
+        f"Found {_plural(len(findings), 'problem')} ({_plural(counts[Severity.ERROR], 'error')}, "
+        f"{_plural(counts[Severity.WARNING], 'warning')}, {_plural(counts[Severity.INFO], 'info')})."
+    )
+
+
+def _pieces(secrets: Iterable[str]) -> list[str]:
+    """Every form in which a secret can show up on one source line, longest first.
+
+    A secret spanning lines is masked line by line; XML-escaped spellings
+    (``&amp;`` and friends) are masked too, since the source shows them.
+    Blank pieces are left alone: masking every space would hide the line.
+    """
+    found: set[str] = set()
+    for secret in secrets:
+        for piece in _LINE_BREAK.split(secret):
+            for form in (piece, piece.strip()):
+                if not form.strip():
+                    continue
+                found.add(form)
+                escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                found.add(escaped)
+                found.add(escaped.replace('"', "&quot;").replace("'", "&apos;"))
+    return sorted(found, key=lambda s: (-len(s), s))
+
+
+def _mask(line: str, pieces: Sequence[str], start: int, width: int) -> tuple[str, int, int]:
+    """``line`` with every piece replaced by ``***``, and the caret moved to match."""
+    spans: list[tuple[int, int]] = []
+    for piece in pieces:
+        at = line.find(piece)
+        while at >= 0:
+            spans.append((at, at + len(piece)))
+            at = line.find(piece, at + 1)
+    if not spans:
+        return line, start, width
+    merged: list[list[int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+
+    def moved(offset: int) -> int:
+        shift = 0
+        for lo, hi in merged:
+            if offset < lo:
+                break
+            if offset < hi:
+                return lo - shift
+            shift += (hi - lo) - len(MASK)
+        return offset - shift
+
+    parts: list[str] = []
+    last = 0
+    for lo, hi in merged:
+        parts += [line[last:lo], MASK]
+        last = hi
+    parts.append(line[last:])
+    new_start = moved(start)
+    new_end = moved(start + width - 1) + 1
+    return "".join(parts), new_start, max(new_end - new_start, 1)
+
+
+def _masked(text: str, pieces: Sequence[str]) -> str:
+    """``text`` with every secret piece replaced by ``***``."""
+    return _mask(text, pieces, 0, 1)[0] if pieces else text
+
+
+# json ----------------------------------------------------------------------------
+
+
+def json(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
+    """A JSON array of :meth:`Finding.to_dict` objects, in the given order.
+
+    Any of ``secrets`` in a message is shown as ``***``.
+    """
+    pieces = _pieces(secrets)
+    items = []
+    for finding in findings:
+        item = finding.to_dict()
+        item["message"] = _masked(finding.message, pieces)
+        items.append(item)
+    return _json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+# sarif ---------------------------------------------------------------------------
+
+
+def _artifact_uri(path: str) -> str:
+    """A relative URI with forward slashes where possible (GitHub maps it to the repository)."""
+    import os
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            relative = ""
+        if not relative or relative.startswith(".."):
+            return PurePath(path).as_uri()
+        path = relative
+    uri = path.replace("\\", "/")
+    while uri.startswith("./"):
+        uri = uri[2:]
+    return quote(uri, safe="/-._~!$&'()*+,;=:@")
+
+
+def _sarif_rule(
+    code: str, name: str, severity: Severity, rule: Rule | None, pieces: Sequence[str]
+) -> dict[str, object]:
+    summary = _masked(rule.summary if rule is not None else name.replace("-", " "), pieces)
+    body = _masked(rule.doc, pieces) if rule is not None else summary
+    entry: dict[str, object] = {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": body},
+        "helpUri": DOCS_URL.format(code=code),
+        "help": {"text": f"{summary} See {DOCS_URL.format(code=code)}", "markdown": body},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity]},
+    }
+    if rule is not None:
+        entry["properties"] = {"tags": [rule.family]}
+    return entry
+
+
+def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: Iterable[str] = ()) -> str:
+    """A SARIF 2.1.0 log with one run, as GitHub code scanning accepts it.
+
+    ``tool.driver.rules`` lists every rule of ``rules`` (sorted by code) and
+    any engine pseudo-rule a finding names (ICE001 invalid XML, ICE002 unused
+    suppression); each result points at its rule by ``ruleId`` and
+    ``ruleIndex``.  Lines and columns are 1-based, as SARIF wants.  Any of
+    ``secrets`` in a message or a rule's documentation is shown as ``***``.
+    """
+    from icecfg import __version__
+
+    pieces = _pieces(secrets)
+    descriptors: list[dict[str, object]] = []
+    index: dict[str, int] = {}
+    for code in sorted(rules):
+        rule = rules[code]
+        index[code] = len(descriptors)
+        descriptors.append(_sarif_rule(code, rule.name, rule.severity, rule, pieces))
+    for finding in findings:
+        if finding.code not in index:
+            index[finding.code] = len(descriptors)
+            descriptors.append(_sarif_rule(finding.code, finding.name, finding.severity, None, pieces))
+    results = []
+    for finding in findings:
+        line = max(finding.line, 1)
+        region: dict[str, int] = {
+            "startLine": line,
+            "startColumn": max(finding.column, 1),
+            "endLine": max(finding.end_line, line),
+        }
+        if finding.end_column > 0 and (finding.end_line > line or finding.end_column > region["startColumn"]):
+            region["endColumn"] = finding.end_column
+        result: dict[str, object] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": _SARIF_LEVEL[finding.severity],
+            "message": {"text": _masked(finding.message, pieces)},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _artifact_uri(finding.path)},
+                        "region": region,
+                    }
+                }
+            ],
+        }
+        if finding.fix is not None and finding.fix_title:
+            result["properties"] = {"fixable": True, "fixTitle": _masked(finding.fix_title, pieces)}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "icecfg",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": descriptors,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return _json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+# github ----------------------------------------------------------------------------
+
+
+def _escape_data(value: str) -> str:
+    """Escape a workflow command's message (GitHub's ``escapeData``)."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    """Escape a workflow command property (GitHub's ``escapeProperty``)."""
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
+    """GitHub Actions workflow commands; the runner shows each as an annotation.
+
+    ``::error file=…,line=…,col=…,endLine=…,title=CODE name::message``, with
+    ``warning`` and ``notice`` for the other severities.  Any of ``secrets``
+    in a message is shown as ``***``.
+    """
+    pieces = _pieces(secrets)
+    out = []
+    for finding in findings:
+        line = max(finding.line, 1)
+        properties = [
+            ("file", finding.path),
+            ("line", str(line)),
+            ("col", str(max(finding.column, 1))),
+            ("endLine", str(max(finding.end_line, line))),
+        ]
+        if finding.end_column > 0 and finding.end_line == finding.line:
+            properties.append(("endColumn", str(finding.end_column)))
+        properties.append(("title", f"{finding.code} {finding.name}"))
+        joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
+        message = _escape_data(_masked(finding.message, pieces))
+        out.append(f"::{_GITHUB_COMMAND[finding.severity]} {joined}::{message}")
+    return "".join(line + "\n" for line in out)

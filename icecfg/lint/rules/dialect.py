@@ -1,0 +1,466 @@
+"""Dialect: syntax of another Icecast release than the target.
+
+The element table says which dialects (2.4, 2.5, KH) read each element and
+attribute, which ones call it obsolete and which removed it; these rules only
+compare the document with it.  An element the table knows for another dialect
+is reported here and never as an unknown element (ICE101); what lies inside
+it is not reported at all, since the target never reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.lint.rules.structure import (
+    Status,
+    attribute_specs,
+    attribute_status,
+    classify,
+    dialect_names,
+    has_attribute,
+    is_namespace_attribute,
+    kh_child_attributes,
+    parent_tags,
+    read_by_target,
+    rename,
+    shown,
+)
+from icecfg.spec import Dialect
+from icecfg.values import TlsMode, effective
+
+#: 2.5 TLS spellings Icecast 2.4.4 ignores, with what 2.4.4 reads instead: (section, element) -> advice.
+_TLS_ON_24: dict[tuple[str, str], str] = {
+    ("listen-socket", "tls"): (
+        "Icecast 2.4.4 ignores it and this port serves plain HTTP; write <ssl>1</ssl> "
+        "and put the certificate in <paths><ssl-certificate>"
+    ),
+    ("paths", "tls-certificate"): (
+        "Icecast 2.4.4 ignores it, loads no certificate and every <ssl>1 port serves plain HTTP; "
+        "write <ssl-certificate> (one PEM file with the certificate chain and the key)"
+    ),
+    ("paths", "tls-allowed-ciphers"): (
+        "Icecast 2.4.4 ignores it and keeps its built-in cipher list; write <ssl-allowed-ciphers>"
+    ),
+    ("security", "tls-context"): (
+        "Icecast 2.4.4 ignores it, loads no certificate and every <ssl>1 port serves plain HTTP; "
+        "put the certificate (with the key in the same PEM file) in <paths><ssl-certificate>"
+    ),
+}
+_TLS_RENAMES_24 = {"tls-certificate": "ssl-certificate", "tls-allowed-ciphers": "ssl-allowed-ciphers"}
+
+
+def _tls_mode(element: Element) -> TlsMode:
+    """What Icecast 2.5 makes of a listen socket's <tls>/<ssl> element."""
+    row = spec.SECTIONS["listen-socket"].child("tls")
+    assert row is not None
+    text = element.text
+    if text is None:
+        return TlsMode.AUTO
+    mode = effective(row, text, Dialect.V25)
+    assert isinstance(mode, TlsMode)
+    return mode
+
+
+def _is_tls_on_24(seen_parent: spec.Section, element: Element, target: Dialect) -> bool:
+    key = (seen_parent.id, element.local_name)
+    if target is not Dialect.V24 or key not in _TLS_ON_24:
+        return False
+    # <tls>disabled</tls> is ignored by 2.4.4 too, harmlessly: a plain dialect finding
+    return key != ("listen-socket", "tls") or _tls_mode(element) is not TlsMode.DISABLED
+
+
+def _other_homes(name: str, parent: spec.Section, target: Dialect) -> list[str]:
+    """Where else ``target`` reads an element called ``name``: ``<paths>``, ``<host> in <relay>``."""
+    homes = []
+    for section in spec.SECTIONS.values():
+        if section is parent or section.child(name, target) is None:
+            continue
+        outer = [t for t in parent_tags(section) if t != "icecast"]
+        homes.append(f"<{section.tag}> in <{outer[0]}>" if outer else f"<{section.tag}>")
+    return list(dict.fromkeys(homes))
+
+
+@rule("ICE301", "element-not-in-target", "error")
+def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
+    """Element of another Icecast release; the target does not read it here.
+
+    ## Why
+    2.5 and KH added many elements (`<listen-backlog>`, `<yp-directory>`,
+    `<role>`, KH's `<x-forwarded-for>` ...) and dropped some 2.4 ones.
+    Icecast 2.4.4 skips what it does not know without a word, 2.5 logs
+    "Unknown tag" (`cfgfile.c` l.529-595) and KH "unknown node" (KH
+    l.404-443); all three start anyway, without the setting.  Everything
+    inside such an element is ignored with it.
+
+    ## Bad
+    ```xml
+    <!-- linted for Icecast 2.4 -->
+    <listen-socket>
+        <port>8000</port>
+        <listen-backlog>64</listen-backlog>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Use the target's own element (the message names where the target reads
+    it, if anywhere), lint for the release you really run (`--target`), or
+    remove the element.
+    """
+    for seen in classify(ctx):
+        placed = seen.placed
+        row = placed.row
+        if seen.status is not Status.FOREIGN or row is None:
+            continue
+        if ctx.target in row.removed or _is_tls_on_24(placed.parent, placed.element, ctx.target):
+            continue  # ICE305, ICE303
+        name = seen.name
+        label = ctx.target.label
+        if placed.parent.child(name, ctx.target) is not None:
+            inner = placed.section
+            assert inner is not None
+            message = (
+                f"<{name}> written as a block is {dialect_names(inner.dialects)} syntax: "
+                f"{label} reads <{name}> as plain text only"
+            )
+        else:
+            inside = " and ignores everything in it" if placed.section is not None else ""
+            message = (
+                f"<{name}> in <{placed.parent.tag}> is {dialect_names(row.dialects)} syntax: "
+                f"{label} does not read it{inside}"
+            )
+            homes = _other_homes(name, placed.parent, ctx.target)
+            if homes:
+                message += f"; {label} reads <{name}> in {' or '.join(homes)}"
+        yield ctx.finding(placed.element, message)
+
+
+def _attribute_to_child_fix(element: Element, name: str, value: str) -> Callable[[], None]:
+    def fix() -> None:
+        child = Element(name)
+        child.set_text(value)
+        element.delete(name)
+        element.insert_formatted(child)
+
+    return fix
+
+
+@rule("ICE302", "attribute-not-in-target", "warning")
+def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
+    """Attribute of another Icecast release; the target ignores it.
+
+    ## Why
+    Icecast-KH reads every scalar child also as an attribute of its parent
+    (`<listen-socket port="8000"/>`, KH `parse_xml_tags` l.360-443), and 2.5
+    added attributes such as a listen socket's `id=`/`type=`.  Icecast 2.4.4
+    looks only at the attributes it knows: it takes `<listen-socket
+    port="8000"/>` for a socket on the default port 8000 on all interfaces.
+    KH has no `type=` on `<mount>`: a `type="default"` block is an ordinary
+    mount there (use a wildcard `<mount-name>` instead).
+
+    ## Bad
+    ```xml
+    <!-- linted for Icecast 2.4 -->
+    <listen-socket port="8443" bind-address="127.0.0.1"/>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8443</port>
+        <bind-address>127.0.0.1</bind-address>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Write the setting as a child element (`icecfg lint --fix` does it for
+    KH-style attributes), or remove the attribute.
+    """
+    for placed in read_by_target(ctx):
+        row = placed.row
+        assert row is not None
+        element = placed.element
+        tag = element.local_name
+        kh_children = kh_child_attributes(row)
+        for attr in list(element.attributes):
+            name = attr.name
+            if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.FOREIGN:
+                continue
+            label = ctx.target.label
+            specs = [a for a in attribute_specs(row) if has_attribute(a, name)]
+            if not specs and name in kh_children:
+                child_row = kh_children[name]
+                child = child_row.name
+                secret = child_row.value is not None and child_row.value.secret
+                if element.find(child) is not None:
+                    yield ctx.finding(
+                        element,
+                        f"<{tag} {name}=...>: only Icecast-KH reads child settings as attributes; "
+                        f"{label} ignores it and uses the <{child}> element; remove the attribute",
+                        attribute=name,
+                    )
+                    continue
+                yield ctx.finding(
+                    element,
+                    f"<{tag} {name}=...>: only Icecast-KH reads child settings as attributes; "
+                    f"{label} ignores it; write <{child}> as a child element "
+                    f"(value {shown(ctx, attr.value, secret)})",
+                    attribute=name,
+                    fix=_attribute_to_child_fix(element, child, attr.value),
+                    fix_title=f"move {name}= into a <{child}> element",
+                )
+                continue
+            dialects: frozenset[Dialect] = frozenset()
+            for candidate in specs:
+                dialects |= candidate.dialects
+            yield ctx.finding(
+                element,
+                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it",
+                attribute=name,
+            )
+
+
+@rule("ICE303", "new-tls-syntax", "error", dialects=spec.V24)
+def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
+    """2.5 TLS syntax (`<tls>`, `<tls-certificate>`, `<tls-context>`); 2.4.4 ignores it and serves plain HTTP.
+
+    ## Why
+    Icecast 2.5 renamed the TLS settings; Icecast 2.4.4 knows only the old
+    names and skips the new ones silently.  Checked on the real server: a
+    listen socket with `<tls>1</tls>` answers plain HTTP and fails a TLS
+    handshake, even with a valid `<ssl-certificate>`.  A certificate in
+    `<paths><tls-certificate>` or `<security><tls-context>` is never loaded,
+    so every `<ssl>1</ssl>` port serves plain HTTP too.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>8443</port>
+        <tls>1</tls>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8443</port>
+        <ssl>1</ssl>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Write `<ssl>1</ssl>` in the socket and the certificate (chain and key
+    in one PEM file) in `<paths><ssl-certificate>`.  `icecfg lint --fix`
+    renames `<tls>` and `<tls-certificate>`.
+    """
+    for seen in classify(ctx):
+        placed = seen.placed
+        element = placed.element
+        if seen.status is not Status.FOREIGN or not _is_tls_on_24(placed.parent, element, ctx.target):
+            continue
+        name = element.local_name
+        advice = _TLS_ON_24[(placed.parent.id, name)]
+        fix: Callable[[], None] | None = None
+        title = ""
+        if name == "tls" and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN):
+
+            def to_ssl(element: Element = element) -> None:
+                rename(element, "ssl").set_text("1")
+
+            fix, title = to_ssl, "write <ssl>1</ssl>"
+        elif name in _TLS_RENAMES_24 and placed.parent.child(_TLS_RENAMES_24[name], ctx.target) is not None:
+            new = _TLS_RENAMES_24[name]
+
+            def to_old(element: Element = element, new: str = new) -> None:
+                rename(element, new)
+
+            fix, title = to_old, f"rename <{name}> to <{new}>"
+        yield ctx.finding(element, f"<{name}> is Icecast 2.5 syntax: {advice}", fix=fix, fix_title=title)
+
+
+@rule("ICE304", "old-ssl-syntax", "info", dialects=spec.V25)
+def ssl_spelling_on_25(ctx: LintContext) -> Iterator[Finding]:
+    """2.4 `<ssl>` in a listen socket; Icecast 2.5 reads it as `<tls>`, better written so.
+
+    ## Why
+    Icecast 2.5 still accepts `<ssl>` in a listen socket but reads it with
+    the new `<tls>` parser (`str_to_tlsmode`, `cfgfile.c` l.397-424), whose
+    words differ: `1` means rfc2818 (immediate TLS), and `0` means *auto*,
+    not off (ICE211 reports that case).  Writing `<tls>` with the mode's
+    name says what the port does.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>8443</port>
+        <ssl>1</ssl>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8443</port>
+        <tls>rfc2818</tls>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Replace `<ssl>` by `<tls>` with the mode the message names
+    (`icecfg lint --fix` does it).
+    """
+    for placed in read_by_target(ctx):
+        element = placed.element
+        if placed.parent.id != "listen-socket" or element.local_name != "ssl":
+            continue
+        mode = _tls_mode(element)
+        if mode is TlsMode.AUTO:
+            text = (element.text or "").strip().lower()
+            if text != "auto":
+                continue  # meant off, read as auto: ICE211
+        written = (element.text or "").strip()
+
+        def fix(element: Element = element, mode: TlsMode = mode) -> None:
+            rename(element, "tls").set_text(mode.value)
+
+        yield ctx.finding(
+            element,
+            f"<ssl>{written}</ssl> is the Icecast 2.4 spelling: Icecast 2.5 reads it as "
+            f"<tls>{mode.value}</tls>; write that instead",
+            fix=fix,
+            fix_title=f"write <tls>{mode.value}</tls>",
+        )
+
+
+def _remove_fix(element: Element) -> Callable[[], None]:
+    def fix() -> None:
+        assert element.parent is not None
+        element.parent.remove(element)
+
+    return fix
+
+
+@rule("ICE305", "removed-element", "error")
+def removed_element(ctx: LintContext) -> Iterator[Finding]:
+    """Element the target release removed; it is rejected or ignored.
+
+    ## Why
+    Some 2.4 elements are gone in later releases: Icecast 2.5 logs an
+    ERROR for `<icelogin>` ("support has been removed", `cfgfile.c`
+    l.1317-1520), treats `<threadpool>` as an unknown tag and no longer
+    parses `<directory><server>`; Icecast-KH auto-detects TLS on every socket
+    and reports a listen socket's `<ssl>` as an unknown node.
+
+    ## Bad
+    ```xml
+    <!-- linted for Icecast 2.5 -->
+    <icecast>
+        <icelogin>0</icelogin>
+    </icecast>
+    ```
+
+    ## Good
+    ```xml
+    <icecast>
+    </icecast>
+    ```
+
+    ## Fix
+    Remove the element (`icecfg lint --fix` does it).
+    """
+    for seen in classify(ctx):
+        row = seen.placed.row
+        if seen.status is not Status.FOREIGN or row is None or ctx.target not in row.removed:
+            continue
+        element = seen.element
+        yield ctx.finding(
+            element,
+            f"<{seen.name}> was removed in {ctx.target.label} ({row.removed[ctx.target]}); remove it",
+            fix=_remove_fix(element),
+            fix_title=f"remove <{seen.name}>",
+        )
+
+
+_USE = re.compile(r"use <([a-z0-9-]+)>\Z")
+
+
+def _rename_target(placed_parent: spec.Section, row: spec.Element, advice: str, target: Dialect) -> str | None:
+    """The sibling to rename to when the advice is a plain rename of the same value type."""
+    match = _USE.match(advice)
+    if match is None:
+        return None
+    new = placed_parent.child(match[1], target)
+    if new is None or new.value is None or row.value is None:
+        return None
+    if new.value.kind is not row.value.kind or new.value.choices != row.value.choices:
+        return None
+    return new.name
+
+
+@rule("ICE306", "obsolete-element", "warning")
+def obsolete_element(ctx: LintContext) -> Iterator[Finding]:
+    """Element the target release calls obsolete; it still works, with a warning.
+
+    ## Why
+    Icecast logs a warning at every start for obsolete elements (2.5:
+    "Obsolete tag in config ... can be replaced", `cfgfile.c` l.529-595;
+    2.4.4: a root `<source-password>` "is deprecated").  The old spellings
+    may disappear in the next release; the replacement comes from the
+    element table.
+
+    ## Bad
+    ```xml
+    <!-- linted for Icecast 2.5 -->
+    <mount>
+        <mount-name>/live.mp3</mount-name>
+        <mp3-metadata-interval>8192</mp3-metadata-interval>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.mp3</mount-name>
+        <icy-metadata-interval>8192</icy-metadata-interval>
+    </mount>
+    ```
+
+    ## Fix
+    Use the replacement the message names; where it is a plain rename of
+    the same setting, `icecfg lint --fix` does it.
+    """
+    for placed in read_by_target(ctx):
+        row = placed.row
+        assert row is not None
+        advice = row.obsolete.get(ctx.target)
+        if advice is None:
+            continue
+        element = placed.element
+        name = element.local_name
+        new = _rename_target(placed.parent, row, advice, ctx.target)
+        fix: Callable[[], None] | None = None
+        title = ""
+        if new is not None and element.parent is not None and element.parent.find(new) is None:
+
+            def to_new(element: Element = element, new: str = new) -> None:
+                rename(element, new)
+
+            fix, title = to_new, f"rename <{name}> to <{new}>"
+        yield ctx.finding(
+            element,
+            f"<{name}> is obsolete in {ctx.target.label}: {advice}",
+            fix=fix,
+            fix_title=title,
+        )

@@ -1,0 +1,799 @@
+"""Fallback: where listeners go when a mount has no source, and whether they get there.
+
+Icecast follows ``<fallback-mount>`` from mount to mount while a mount has no
+running source (at most ten lookups) and plays a file from webroot when the
+value names no live mount.  None of it is checked at startup: a value without
+the leading ``/``, a missing file, a loop or a fallback of another format all
+show only when the live source drops and the listeners are lost.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect
+from icecfg.values import Crash, FallbackOverride, atoi, effective, effective_of_empty
+
+if TYPE_CHECKING:
+    from icecfg.audio import AudioInfo
+
+#: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
+#: this many times, the requested mount included, so a listener of a mount
+#: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
+MAX_FALLBACK_DEPTH = 10
+MAX_HOPS = MAX_FALLBACK_DEPTH - 1
+
+_V24_V25 = (Dialect.V24, Dialect.V25)
+_TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
+#: How far apart a declared and a measured bitrate may be before it is reported.
+_BITRATE_SLACK = 0.2
+_BITRATE_SLACK_KBPS = 8
+#: How much of a fallback file is read to learn its parameters.
+_PROBE_BYTES = 4 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- the mount graph
+
+
+@dataclass
+class _Mount:
+    """One ``<mount>`` as Icecast files it: kind, name and (own) fallback."""
+
+    element: Element
+    kind: str  # "normal" or "default"
+    name: str | None
+    fallback: str | None = None
+    #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
+    fallback_element: Element | None = None
+    #: Set when the fallback is inherited from a ``type="default"`` mount.
+    inherited_from: _Mount | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else '<mount type="default">'
+
+
+@dataclass
+class _Graph:
+    """The mounts of one configuration and how ``source_find_mount`` walks them."""
+
+    target: Dialect
+    mounts: list[_Mount] = field(default_factory=list)
+    relay_mounts: set[str] = field(default_factory=set)
+
+    def normal(self) -> Iterator[_Mount]:
+        return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
+
+    def find(self, name: str) -> _Mount | None:
+        """The mount configuration Icecast uses for ``name`` (``config_find_mount``)."""
+        for mount in self.normal():
+            assert mount.name is not None
+            if mount.name == name:
+                return mount
+            if self.target is Dialect.V24 and _glob_match(mount.name, name):
+                return mount  # 2.4.4 glob-matches normal mounts too, first match wins
+        if self.target is Dialect.KH:
+            for mount in self.normal():
+                assert mount.name is not None
+                if _TEMPLATE_CHARS.search(mount.name) and _glob_match(mount.name, name):
+                    return mount
+        if self.target is Dialect.V24:
+            return self._default_for(name)  # used directly when no normal mount matches
+        return None
+
+    def _default_for(self, name: str | None) -> _Mount | None:
+        for mount in self.mounts:
+            if mount.kind != "default":
+                continue
+            if mount.name is None or name is None or _glob_match(mount.name, name):
+                return mount
+        return None
+
+    def fallback_of(self, name: str) -> tuple[str, _Mount] | None:
+        """The next name in the chain after ``name`` and the mount that sent it there.
+
+        A name no normal mount configures ends the chain: it is a file (or a
+        source without a ``<mount>``), and Icecast finds its running source
+        before it would consult a default mount.
+        """
+        mount = self.find(name)
+        if mount is None or mount.kind != "normal" or mount.fallback is None:
+            return None
+        return mount.fallback, mount
+
+    def rescued_by_default(self, name: str) -> bool:
+        """2.4: a name no mount configures still falls back through the default mount."""
+        mount = self.find(name)
+        return mount is not None and mount.kind == "default" and mount.fallback not in (None, name)
+
+    def defines(self, name: str) -> bool:
+        """True when a source can be expected on ``name``: a configured mount or a relay."""
+        if name in self.relay_mounts:
+            return True
+        found = self.find(name)
+        return found is not None and found.kind == "normal"
+
+    def chain(self, start: _Mount) -> tuple[list[str], bool]:
+        """Names from ``start`` along the fallbacks, and whether they loop back."""
+        assert start.name is not None
+        names = [start.name]
+        current = start.name
+        while True:
+            step = self.fallback_of(current)
+            if step is None:
+                return names, False
+            following = step[0]
+            if following in names:
+                names.append(following)
+                return names, True
+            names.append(following)
+            current = following
+            if len(names) > 4 * MAX_FALLBACK_DEPTH:
+                return names, False
+
+
+def _graph(ctx: LintContext) -> _Graph:
+    graph = _Graph(ctx.target)
+    for section in ctx.config.mounts:
+        element = section.element
+        if element is None:
+            continue
+        kind = element.get("type") if ctx.target is not Dialect.KH else None
+        if kind is None:
+            kind = "normal"
+        if kind not in ("normal", "default"):
+            continue  # 2.4/2.5 drop a mount of unknown type
+        name_element = element.find_last("mount-name")
+        name = name_element.text if name_element is not None else None
+        mount = _Mount(element, kind, name)
+        found = _fallback_element(element, ctx.target)
+        if found is not None:
+            mount.fallback, mount.fallback_element = found
+        graph.mounts.append(mount)
+    if ctx.target is not Dialect.KH:
+        for mount in graph.mounts:
+            if mount.kind == "normal" and mount.fallback is None:
+                default = graph._default_for(mount.name)
+                if default is not None and default.fallback is not None:
+                    # merge_mounts fills unset fields from the first matching default mount
+                    mount.fallback = default.fallback
+                    mount.fallback_element = default.fallback_element
+                    mount.inherited_from = default
+    for relay in ctx.config.relays:
+        upstream = relay.get_text("mount") or "/"
+        graph.relay_mounts.add(relay.get_text("local-mount") or upstream)
+    return graph
+
+
+def _fallback_element(mount: Element, target: Dialect) -> tuple[str, Element] | None:
+    """The mount's own fallback value (None when unset or empty) and its element."""
+    if target is Dialect.KH:
+        block = mount.find_last("fallback")
+        if block is not None:
+            inner = block.find_last("mount")
+            if inner is not None and inner.text is not None:
+                return inner.text, inner
+            attribute = block.get("mount")
+            if attribute:
+                return attribute, block
+    element = mount.find_last("fallback-mount")
+    if element is None or element.text is None:
+        return None
+    return element.text, element
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/``."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def _glob_match(pattern: str, name: str) -> bool:
+    if not _TEMPLATE_CHARS.search(pattern):
+        return pattern == name
+    try:
+        return _glob_regex(pattern).match(name) is not None
+    except re.error:
+        return False
+
+
+def _webroot(ctx: LintContext) -> str:
+    """The directory Icecast opens fallback files in (one trailing / stripped)."""
+    text = ctx.config.paths.get_text("webroot")
+    row = spec.SECTIONS["paths"].child("webroot")
+    assert row is not None
+    webroot = text if text is not None else (row.default(ctx.target) or "")
+    if webroot.endswith("/") and len(webroot) > 1:
+        webroot = webroot[:-1]
+    return _in_chroot(ctx, webroot)
+
+
+def _in_chroot(ctx: LintContext, path: str) -> str:
+    """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
+    chroot = ctx.config.security.get_text("chroot")
+    row = spec.SECTIONS["security"].child("chroot")
+    if chroot is None or row is None:
+        return path
+    try:
+        confined = bool(effective(row, chroot, ctx.target))
+    except Crash:
+        return path
+    if not confined:
+        return path
+    basedir_row = spec.SECTIONS["paths"].child("basedir")
+    assert basedir_row is not None
+    basedir = ctx.config.paths.get_text("basedir") or basedir_row.default(ctx.target) or "/"
+    return posixpath.join(basedir, path.lstrip("/"))
+
+
+def _file_of(ctx: LintContext, value: str) -> str:
+    """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
+    return _webroot(ctx) + value
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@rule("ICE601", "fallback-mount-not-absolute", "error")
+def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
+    """`<fallback-mount>` does not start with `/`: no file fallback, listeners get 404.
+
+    ## Why
+    Icecast opens a fallback file as webroot and the value glued together, and
+    only when the value starts with `/` (`source_fallback_file`); otherwise it
+    silently starts no file fallback.  Mount names always start with `/`, so
+    the value names no mount either.  Icecast 2.4.4 starts without a word and
+    a listener of the mount gets 404 once its source is gone (tested).
+    Icecast-KH drops such a value with a warning.  A leading space counts:
+    values are never trimmed.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>fallback.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Fix
+    Write the mount or file path with its leading `/` (a file is looked up as
+    webroot + value).  The automatic fix trims surrounding whitespace and adds
+    the `/`.
+    """
+    graph = _graph(ctx)
+    for mount in graph.mounts:
+        if mount.inherited_from is not None or mount.fallback is None or mount.fallback.startswith("/"):
+            continue
+        value = mount.fallback
+        element = mount.fallback_element
+        assert element is not None
+        fixed = value.strip()
+        if not fixed.startswith("/"):
+            fixed = "/" + fixed
+        if ctx.target is Dialect.KH:
+            effect = "Icecast-KH drops it with a warning, so the mount has no fallback"
+        else:
+            effect = (
+                f"{ctx.target.label} opens no file for it (webroot + value) and no mount has that name, "
+                f"so listeners of {mount.label} get 404 when it has no source"
+            )
+        tag = "<fallback-mount>" if element.local_name == "fallback-mount" else f"<{element.local_name}>"
+        yield ctx.finding(
+            element,
+            f"{tag} {value!r} does not start with /: {effect}; write {fixed!r}",
+            at_text=element.local_name in {"fallback-mount", "mount"},
+            attribute="mount" if element.local_name == "fallback" else None,
+            fix=_set_value(element, fixed),
+            fix_title=f"write {fixed}",
+        )
+
+
+def _set_value(element: Element, value: str) -> Callable[[], None]:
+    def fix() -> None:
+        if element.local_name == "fallback" and element.find_last("mount") is None:
+            element.set("mount", value)
+        else:
+            element.set_text(value)
+
+    return fix
+
+
+@rule("ICE602", "fallback-target-missing", "warning", needs_files=True)
+def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
+    """The fallback is neither a configured mount, a relay nor a file in webroot.
+
+    ## Why
+    When the mount has no source, Icecast looks for a live source on the
+    fallback and, failing that, plays `webroot + value` as a file.  If the
+    file does not exist, Icecast 2.4.4 logs `unable to open file` again and
+    again and listeners of the mount get 404 (tested); with
+    `<fallback-when-full>` listeners beyond the limit are refused
+    (`Fallback ... for full source ... not found`).
+
+    A source may also connect to a mount that has no `<mount>` block; then
+    this finding is a reminder to document that mount with one.
+
+    ## Bad
+    ```xml
+    <paths><webroot>/usr/share/icecast2/web</webroot></paths>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/silence.ogg</fallback-mount>  <!-- no such file in webroot -->
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <paths><webroot>/usr/share/icecast2/web</webroot></paths>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/silence.ogg</fallback-mount>  <!-- /usr/share/icecast2/web/silence.ogg exists -->
+    </mount>
+    ```
+
+    ## Fix
+    Put the file into webroot (readable by Icecast's user, inside the chroot
+    if there is one), correct the value, or add a `<mount>` for the backup
+    stream.
+    """
+    graph = _graph(ctx)
+    assert ctx.files is not None
+    for mount in graph.mounts:
+        value = mount.fallback
+        if mount.inherited_from is not None or value is None or not value.startswith("/"):
+            continue
+        if graph.defines(value) or graph.rescued_by_default(value):
+            continue
+        path = _file_of(ctx, value)
+        if ctx.files.is_file(path):
+            continue
+        element = mount.fallback_element
+        assert element is not None
+        full = ""
+        if ctx.target is Dialect.V24 and mount.element.find_last("fallback-when-full") is not None:
+            full = " and listeners beyond <max-listeners> are refused"
+        yield ctx.finding(
+            element,
+            f"fallback {value} of {mount.label} is no <mount>, no relay and no file ({path} does not exist): "
+            f"when {mount.label} has no source its listeners get 404{full}; "
+            f"add the file to webroot or a <mount> for {value}",
+            at_text=element.local_name != "fallback",
+        )
+
+
+@rule("ICE603", "fallback-cycle", "warning")
+def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
+    """Fallback mounts form a loop: there is no final fallback.
+
+    ## Why
+    Icecast follows fallbacks only while a mount has no source, and gives up
+    after ten lookups, so a loop does not hang the server; but it means no
+    mount of the loop ends in a file or a stream that is always there.  When
+    none of them has a source, their listeners get 404 (tested on 2.4.4).
+
+    ## Bad
+    ```xml
+    <mount><mount-name>/a</mount-name><fallback-mount>/b</fallback-mount></mount>
+    <mount><mount-name>/b</mount-name><fallback-mount>/a</fallback-mount></mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount><mount-name>/a</mount-name><fallback-mount>/b</fallback-mount></mount>
+    <mount><mount-name>/b</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>
+    ```
+
+    ## Fix
+    End the chain with a file fallback (or a relay) that is always available.
+    """
+    graph = _graph(ctx)
+    reported: set[frozenset[str]] = set()
+    for mount in graph.normal():
+        if mount.fallback is None:
+            continue
+        names, loops = graph.chain(mount)
+        if not loops:
+            continue
+        start = names.index(names[-1])
+        ring = names[start:]
+        key = frozenset(ring)
+        if key in reported or mount.name not in key:
+            continue  # reported at the first mount of the loop; a mount leading into it is not
+        reported.add(key)
+        element = mount.fallback_element
+        assert element is not None
+        yield ctx.finding(
+            element,
+            f"fallback chain {' -> '.join(ring)} loops: when none of these mounts has a source, "
+            "their listeners get 404; end the chain with a file fallback",
+            at_text=element.local_name != "fallback",
+        )
+
+
+@rule("ICE604", "fallback-chain-too-long", "error")
+def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
+    """A fallback chain is longer than Icecast follows (nine hops).
+
+    ## Why
+    `source_find_mount` looks a name up at most ten times (`MAX_FALLBACK_DEPTH`),
+    the requested mount included, so a listener of a mount reaches at most
+    nine fallbacks.  Tested on 2.4.4: with the file nine hops away a request
+    gets the file, ten hops away it gets 404.
+
+    ## Bad
+    ```xml
+    <!-- /m0 -> /m1 -> ... -> /m9 -> /silence.ogg: ten hops from /m0 -->
+    <mount><mount-name>/m0</mount-name><fallback-mount>/m1</fallback-mount></mount>
+    ```
+
+    ## Good
+    ```xml
+    <!-- at most nine hops from every mount to the end of its chain -->
+    <mount><mount-name>/m0</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>
+    ```
+
+    ## Fix
+    Shorten the chain: let mounts fall back to the final file or stream
+    directly instead of through every intermediate mount.
+    """
+    graph = _graph(ctx)
+    for mount in graph.normal():
+        if mount.fallback is None:
+            continue
+        names, loops = graph.chain(mount)
+        hops = len(names) - 1
+        if loops or hops <= MAX_HOPS:
+            continue
+        element = mount.fallback_element
+        assert element is not None
+        yield ctx.finding(
+            element,
+            f"the fallback chain of {mount.label} is {hops} hops long ({' -> '.join(names)}); "
+            f"Icecast follows at most {MAX_HOPS}, so its listeners never reach {names[MAX_HOPS + 1]} "
+            f"or beyond and get 404 instead; let {mount.label} fall back closer to the end",
+            at_text=element.local_name != "fallback",
+        )
+
+
+@rule("ICE605", "fallback-options-without-fallback-mount", "warning", dialects=_V24_V25)
+def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Finding]:
+    """`<fallback-override>` or `<fallback-when-full>` on a mount without `<fallback-mount>`.
+
+    ## Why
+    Both options only act on the mount's fallback.  Without one they do
+    nothing, and Icecast says so at startup: `WARN ... Config for mount X
+    contains fallback options but no fallback mount.` (tested on 2.4.4; the
+    same check is in 2.5).  Usually the `<fallback-mount>` was forgotten or
+    misspelt.  A fallback inherited from a `type="default"` mount counts (the
+    option then works, although 2.4.4 still prints the warning).
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-override>1</fallback-override>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+    </mount>
+    ```
+
+    ## Fix
+    Add the intended `<fallback-mount>`, or remove the options.
+    """
+    graph = _graph(ctx)
+    for mount in graph.mounts:
+        if mount.fallback is not None:
+            continue
+        for tag in ("fallback-override", "fallback-when-full"):
+            element = mount.element.find_last(tag)
+            if element is None or not _enabled(element, tag, ctx.target):
+                continue
+            yield ctx.finding(
+                element,
+                f"<{tag}>{element.text}</{tag}> on {mount.label} without <fallback-mount> does nothing "
+                f"({ctx.target.label} warns 'contains fallback options but no fallback mount'); "
+                "add the <fallback-mount> or remove it",
+                at_text=True,
+            )
+
+
+def _enabled(element: Element, tag: str, target: Dialect) -> bool:
+    row = spec.SECTIONS["mount"].child(tag)
+    assert row is not None
+    try:
+        if element.text is None:
+            value = effective_of_empty(row, target)
+        else:
+            value = effective(row, element.text, target)
+    except Crash:
+        return False  # an empty element crashes 2.4.4: the values rules report that
+    if isinstance(value, FallbackOverride):
+        return value is not FallbackOverride.NONE
+    return bool(value)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+@dataclass(frozen=True)
+class _Format:
+    name: str  # the mount or file
+    format_type: str  # "ogg", "ebml" or "generic"
+    evidence: str
+
+
+_FORMAT_WORDS = {"ogg": "Ogg", "ebml": "WebM/Matroska", "generic": "MP3/AAC (not Ogg)"}
+
+
+def _declared_format(ctx: LintContext, graph: _Graph, name: str) -> _Format | None:
+    """The format of whatever plays on ``name``, when the configuration tells."""
+    from icecfg.audio import format_type_of_mime, mime_of_name
+
+    mount = graph.find(name)
+    configured = mount is not None and mount.kind == "normal"
+    if configured:
+        assert mount is not None
+        declared = mount.element.find_last("type")
+        if declared is not None and declared.text and declared.text.strip():
+            mime = declared.text.strip()
+            return _Format(name, format_type_of_mime(mime), f"<type>{mime}</type>")
+    by_name = mime_of_name(name)
+    if by_name is None:
+        return None
+    if configured or name in graph.relay_mounts:
+        return _Format(name, format_type_of_mime(by_name), "going by its name")
+    return _Format(name, format_type_of_mime(by_name), f"a file Icecast labels {by_name}")
+
+
+@rule("ICE606", "fallback-format-mismatch", "error", dialects=_V24_V25)
+def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
+    """A mount falls back to a stream or file of another format (Ogg vs MP3/AAC).
+
+    ## Why
+    Icecast only moves listeners between two sources of the same format type
+    (Ogg, WebM/Matroska, or everything else such as MP3 and AAC).  When the
+    live source of an MP3 mount stops and its fallback is an Ogg file, 2.4.4
+    logs `stream /live and /fallback.ogg are of different types, ignored` and
+    the listeners are dropped instead of moved (tested); with
+    `<fallback-override>` they are not moved back either.  A file fallback's
+    type comes from its extension; a mount's from its `<type>` or, failing
+    that, from the extension of its name.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.mp3</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.mp3</mount-name>
+        <fallback-mount>/fallback.mp3</fallback-mount>
+    </mount>
+    ```
+
+    ## Fix
+    Use a fallback in the live stream's format (encode the fallback file
+    with the same codec).
+    """
+    graph = _graph(ctx)
+    for mount in graph.normal():
+        if mount.fallback is None or not mount.fallback.startswith("/"):
+            continue
+        assert mount.name is not None
+        own = _declared_format(ctx, graph, mount.name)
+        if own is None:
+            continue
+        names, _loops = graph.chain(mount)
+        for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
+            other = _declared_format(ctx, graph, name)
+            if other is None or other.format_type == own.format_type:
+                continue
+            element = mount.fallback_element
+            assert element is not None
+            between = names[1 : names.index(name)]
+            via = f" (reached through {' -> '.join(between)})" if between else ""
+            yield ctx.finding(
+                element,
+                f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
+                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {ctx.target.label} "
+                "does not move listeners between them ('different types, ignored'), so they are "
+                "dropped when the source stops; use a fallback of the same format",
+                at_text=element.local_name != "fallback",
+            )
+            break  # one finding per mount: the first mismatch its listeners can meet
+
+
+def _declared_bitrate(mount: _Mount) -> int | None:
+    element = mount.element.find_last("bitrate")
+    if element is None or element.text is None or not element.text.strip()[:1].isdigit():
+        return None
+    value = atoi(element.text)
+    return value if value > 0 else None
+
+
+_MIME_CODECS = {
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/aac": "aac",
+    "audio/aacp": "aac",
+    "audio/x-aac": "aac",
+}
+
+
+def _declared_codec(mount: _Mount) -> tuple[str, str] | None:
+    """(codec, evidence) the mount declares through ``<subtype>`` or ``<type>``."""
+    subtype = mount.element.find_last("subtype")
+    if subtype is not None and subtype.text and subtype.text.strip():
+        word = subtype.text.strip().lower()
+        for codec in ("vorbis", "opus", "flac", "speex", "mp3", "aac"):
+            if codec in word:
+                return codec, f"<subtype>{subtype.text.strip()}</subtype>"
+    declared = mount.element.find_last("type")
+    if declared is not None and declared.text:
+        mime = declared.text.split(";", 1)[0].strip().lower()
+        if mime in _MIME_CODECS:
+            return _MIME_CODECS[mime], f"<type>{declared.text.strip()}</type>"
+    return None
+
+
+def _probe(ctx: LintContext, path: str) -> AudioInfo | None:
+    assert ctx.files is not None
+    from icecfg.audio import probe
+
+    try:
+        data = ctx.files.read_bytes(path, limit=_PROBE_BYTES)
+    except OSError:
+        return None
+    return probe(data, path)
+
+
+def _bitrates_differ(a: int, b: int) -> bool:
+    return abs(a - b) > max(_BITRATE_SLACK_KBPS, _BITRATE_SLACK * max(a, b))
+
+
+@rule("ICE607", "fallback-stream-mismatch", "warning", needs_files=True)
+def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
+    """The fallback file's codec, bitrate, sample rate or channels differ from the stream it replaces.
+
+    ## Why
+    Icecast forwards a fallback file as it is: it never compares it with the
+    live stream (only the format type, Ogg or not, is checked when listeners
+    are moved).  A fallback at another bitrate, sample rate or channel count,
+    or in another codec inside the same container (Vorbis vs Opus, MP3 vs
+    AAC), makes many players stutter, play at the wrong speed or stop when
+    the live source drops and again when it returns.  The file's headers are
+    compared with what the mount declares (`<bitrate>`, `<type>`,
+    `<subtype>`) and with the mount's `<intro>` file.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <bitrate>128</bitrate>
+        <fallback-mount>/fallback.ogg</fallback-mount>  <!-- encoded at 64 kbps -->
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <bitrate>128</bitrate>
+        <fallback-mount>/fallback.ogg</fallback-mount>  <!-- Ogg Vorbis 128 kbps -->
+    </mount>
+    ```
+
+    ## Fix
+    Encode the fallback (and intro) file with the live stream's codec,
+    bitrate, sample rate and channels, or correct the mount's declarations.
+    """
+    graph = _graph(ctx)
+    assert ctx.files is not None
+    probed: dict[str, AudioInfo | None] = {}
+
+    def info_of(path: str) -> AudioInfo | None:
+        if path not in probed:
+            probed[path] = _probe(ctx, path) if ctx.files is not None and ctx.files.is_file(path) else None
+        return probed[path]
+
+    for mount in graph.normal():
+        if mount.fallback is None or not mount.fallback.startswith("/"):
+            continue
+        names, _loops = graph.chain(mount)
+        last = names[-1]
+        if len(names) - 1 > MAX_HOPS or graph.defines(last) or not last.startswith("/"):
+            continue
+        path = _file_of(ctx, last)
+        info = info_of(path)
+        if info is None:
+            continue
+        problems = []
+        bitrate = _declared_bitrate(mount)
+        if bitrate is not None and info.bitrate_kbps and _bitrates_differ(bitrate, info.bitrate_kbps):
+            problems.append(f"{mount.label} declares <bitrate>{bitrate}</bitrate>")
+        codec = _declared_codec(mount)
+        if codec is not None and codec[0] != info.codec:
+            problems.append(f"{mount.label} declares {codec[1]}")
+        intro = mount.element.find_last("intro")
+        if intro is not None and intro.text:
+            intro_info = info_of(_webroot(ctx) + "/" + intro.text)
+            if intro_info is not None:
+                difference = _difference(info, intro_info)
+                if difference:
+                    problems.append(f"its <intro> {intro.text} is {intro_info.describe()} ({difference})")
+        if not problems:
+            continue
+        element = mount.fallback_element
+        assert element is not None
+        via = f" (reached through {' -> '.join(names[1:-1])})" if len(names) > 2 else ""
+        yield ctx.finding(
+            element,
+            f"fallback file {last}{via} is {info.describe()}, but {'; '.join(problems)}: Icecast plays "
+            "it as it is and players may stutter or stop at the switch; encode the fallback like the live "
+            "stream",
+            at_text=element.local_name != "fallback",
+        )
+
+
+def _difference(a: AudioInfo, b: AudioInfo) -> str:
+    """What differs between two files, in words; empty when nothing a player minds."""
+    out = []
+    if a.codec != b.codec:
+        out.append("another codec")
+    if a.sample_rate and b.sample_rate and a.sample_rate != b.sample_rate:
+        out.append("another sample rate")
+    if a.channels and b.channels and a.channels != b.channels:
+        out.append("another channel count")
+    if a.bitrate_kbps and b.bitrate_kbps and _bitrates_differ(a.bitrate_kbps, b.bitrate_kbps):
+        out.append("another bitrate")
+    return ", ".join(out)

@@ -1,0 +1,133 @@
+"""Fileserve: what ``<fileserve>`` switches off, and a spelling that switches it off by accident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect, Kind
+from icecfg.values import Crash, TypedValueError, effective, parse_typed
+
+#: What Icecast 2.4.4 does with ``<fileserve>0</fileserve>``, as tested on the Debian binary.
+_EFFECT_24 = (
+    "Icecast 2.4.4 answers 404 for every static file in webroot (the status pages' style.css and "
+    "images, any .html, .css, .js, .txt or audio file put there); the .xsl pages (status.xsl, "
+    "status-json.xsl, /admin/), .m3u/.xspf playlists, streams and file fallbacks still work"
+)
+_EFFECT_OTHER = "{label} serves no static file from webroot (the web interface loses its stylesheets and images)"
+
+
+def _fileserve(ctx: LintContext) -> tuple[Element, bool, bool] | None:
+    """The ``<fileserve>`` element Icecast reads, what it meant and what ``ctx.target`` uses."""
+    element = ctx.config.document.root.find_last("fileserve")
+    if element is None or element.text is None:
+        return None  # absent: on; empty: a crash the value rules report
+    row = spec.ROOT.child("fileserve")
+    assert row is not None
+    try:
+        meant = parse_typed(Kind.BOOL, element.text)
+    except TypedValueError:
+        meant = None
+    try:
+        used = effective(row, element.text, ctx.target)
+    except Crash:
+        return None
+    if used is None:  # KH keeps the default (on) for a word it cannot read
+        used = True
+    return element, bool(meant) if meant is not None else bool(used), bool(used)
+
+
+@rule("ICE701", "fileserve-disabled", "info")
+def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
+    """`<fileserve>0</fileserve>`: static files from webroot are not served.
+
+    ## Why
+    With file serving off, Icecast 2.4.4 answers 404 for every static file in
+    webroot: the stylesheet and images of the status pages (which then show
+    unstyled), and any HTML, JavaScript, text or audio file put there.  It
+    still serves the `.xsl` pages (`/status.xsl`, `/status-json.xsl`, the
+    `/admin/` pages), generates `.m3u`, `.xspf` and `.vclt` playlists, streams
+    mounts and plays file fallbacks from webroot (all tested).  At startup it
+    warns "serving of static files has been disabled".
+
+    This is a deliberate choice on some servers; the finding says what it
+    costs.
+
+    ## Bad
+    ```xml
+    <fileserve>0</fileserve>
+    ```
+
+    ## Good
+    ```xml
+    <fileserve>1</fileserve>
+    ```
+
+    ## Fix
+    Set `<fileserve>1</fileserve>` (or remove the element: 1 is the default)
+    if the web interface or files in webroot should be reachable.
+    """
+    found = _fileserve(ctx)
+    if found is None:
+        return
+    element, meant, used = found
+    if used or meant:
+        return  # on, or on by intent and off by accident (ICE702)
+    effect = _EFFECT_24 if ctx.target is Dialect.V24 else _EFFECT_OTHER.format(label=ctx.target.label)
+    yield ctx.finding(
+        element,
+        f"<fileserve>{element.text}</fileserve> turns file serving off: {effect}; "
+        "write 1 if files in webroot should be served",
+        at_text=True,
+    )
+
+
+@rule("ICE702", "fileserve-word-disables", "error", dialects=(Dialect.V24,))
+def fileserve_word_disables(ctx: LintContext) -> Iterator[Finding]:
+    """`<fileserve>true</fileserve>` turns file serving OFF in Icecast 2.4.4.
+
+    ## Why
+    Icecast 2.4.4 reads `<fileserve>` with `atoi`, so `true`, `yes` and `on`
+    are 0: file serving is disabled and every static file in webroot (the
+    status pages' stylesheet and images included) is answered with 404
+    (tested).  Only `1` turns it on.  Icecast 2.5 and KH read the words as
+    meant.
+
+    ## Bad
+    ```xml
+    <fileserve>true</fileserve>
+    ```
+
+    ## Good
+    ```xml
+    <fileserve>1</fileserve>
+    ```
+
+    ## Fix
+    Write `1` (the automatic fix does).
+    """
+    found = _fileserve(ctx)
+    if found is None:
+        return
+    element, meant, used = found
+    if used or not meant:
+        return
+    yield ctx.finding(
+        element,
+        f"<fileserve>{element.text}</fileserve> reads as 0 in Icecast 2.4.4 (atoi): file serving is OFF and "
+        "static files in webroot (the status pages' style.css and images) get 404; write 1",
+        at_text=True,
+        fix=_write_one(element),
+        fix_title="write <fileserve>1</fileserve>",
+    )
+
+
+def _write_one(element: Element) -> Callable[[], None]:
+    def fix() -> None:
+        element.set_text("1")
+
+    return fix

@@ -1,0 +1,277 @@
+"""Headers: ``<http-headers>`` blocks that lose headers, repeat them, or repeat Icecast's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from icecfg.document import CData, Comment, Element, ProcessingInstruction
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect
+from icecfg.values import atoi
+
+#: The header types Icecast 2.5 accepts (``corpse`` is its alias of ``cors``).
+_TYPES_25 = ("static", "cors", "corpse")
+#: What Icecast 2.4.4 sends on every response, streams included (tested).
+_OWN_CACHE_HEADERS = {
+    "cache-control": "Cache-Control: no-cache, no-store",
+    "pragma": "Pragma: no-cache",
+    "expires": "Expires: Mon, 26 Jul 1997 05:00:00 GMT",
+}
+
+
+def _blocks(ctx: LintContext) -> Iterator[Element]:
+    for placed in ctx.rows("http-headers"):
+        if placed.section is not None:
+            yield placed.element
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """Where a dialect stops reading an ``<http-headers>`` block, and why."""
+
+    index: int  # position in the block's children
+    node: object
+    reason: str
+
+
+def _stop(block: Element, target: Dialect) -> _Stop | None:
+    for index, node in enumerate(block.children):
+        if isinstance(node, str):
+            if node.strip() and target is Dialect.V24:
+                return _Stop(index, node, f"the text {node.strip()[:20]!r}")
+            continue
+        if isinstance(node, CData):
+            if node.value.strip() and target is Dialect.V24:
+                return _Stop(index, node, "a CDATA section")
+            continue
+        if isinstance(node, (Comment, ProcessingInstruction)):
+            if target is Dialect.V24:
+                what = "comment" if isinstance(node, Comment) else "processing instruction"
+                return _Stop(index, node, f"the {what} on line {block.position(node.start)[0]}")
+            continue
+        if not isinstance(node, Element):
+            continue
+        if node.local_name != "header":
+            if target is Dialect.V24:
+                return _Stop(index, node, f"<{node.local_name}>")
+            continue
+        name = node.get("name")
+        if name is None:
+            return _Stop(index, node, "a <header> without a name attribute")
+        if node.get("value") is None and target is Dialect.V24:
+            return _Stop(index, node, f'<header name="{name}"> without a value attribute')
+        kind = node.get("type")
+        if kind is not None and (kind != "static" if target is Dialect.V24 else kind not in _TYPES_25):
+            return _Stop(index, node, f'<header name="{name}" type="{kind}">')
+    return None
+
+
+@rule("ICE711", "http-headers-truncated", "error", dialects=(Dialect.V24, Dialect.V25))
+def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast stops reading `<http-headers>` at a comment or a bad `<header>`: later headers are lost.
+
+    ## Why
+    Icecast 2.4.4 leaves the whole `<http-headers>` block at the first child
+    that is not a `<header>` (an XML comment included), at a `<header>`
+    without `name` or `value`, and at a `type` other than `static`
+    (`type="cors"` from the 2.5 sample config logs `Unknown type cors for
+    HTTP Header X`).  That header and every later one in the block are never
+    sent, silently (tested).  Icecast 2.5 skips comments and other elements
+    but still stops at a header without `name` or with an unknown `type`.
+
+    ## Bad
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="*"/>
+        <!-- for the player -->
+        <header name="X-Frame-Options" value="DENY"/>
+    </http-headers>
+    ```
+
+    ## Good
+    ```xml
+    <!-- the second header is for the player -->
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="*"/>
+        <header name="X-Frame-Options" value="DENY"/>
+    </http-headers>
+    ```
+
+    ## Fix
+    Move comments out of `<http-headers>`, give every header a `name` and a
+    `value`, and on 2.4 drop `type` (or write `static`).
+    """
+    for block in _blocks(ctx):
+        stop = _stop(block, ctx.target)
+        if stop is None:
+            continue
+        later = [
+            node
+            for node in block.children[stop.index + 1 :]
+            if isinstance(node, Element) and node.local_name == "header"
+        ]
+        broken = stop.node if isinstance(stop.node, Element) and stop.node.local_name == "header" else None
+        if broken is None and not later:
+            continue  # nothing after it: nothing is lost
+        names = [n.get("name") or "(unnamed)" for n in later]
+        lost = ", ".join(names)
+        if broken is not None:
+            lost_text = f"it and the later headers {lost}" if later else "it"
+        else:
+            lost_text = f"the later headers {lost}"
+        anchor = broken if broken is not None else later[0]
+        yield ctx.finding(
+            anchor,
+            f"{ctx.target.label} stops reading <http-headers> at {stop.reason}: {lost_text} "
+            f"{'is' if lost_text == 'it' else 'are'} never sent; {_advice(stop, ctx.target)}",
+        )
+
+
+def _advice(stop: _Stop, target: Dialect) -> str:
+    node = stop.node
+    if isinstance(node, Element) and node.local_name == "header":
+        if node.get("name") is None:
+            return 'add name="..."'
+        if node.get("value") is None and target is Dialect.V24:
+            return 'add value="..." (2.4.4 requires it)'
+        return 'remove type (2.4.4 knows only type="static")' if target is Dialect.V24 else "fix the type"
+    if isinstance(node, Element):
+        return f"move <{node.local_name}> out of <http-headers>"
+    return "move it out of <http-headers>"
+
+
+def _overlap(a: Element, b: Element) -> bool:
+    """Whether two headers are sent on some common status (absent or 0 means every status)."""
+    first, second = atoi(a.get("status") or "0"), atoi(b.get("status") or "0")
+    return first == 0 or second in (0, first)
+
+
+@rule("ICE712", "duplicate-http-header", "warning", dialects=(Dialect.V24, Dialect.KH))
+def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
+    """The same header name is configured twice for the same responses.
+
+    ## Why
+    Headers accumulate.  Icecast 2.4.4 sends every one of them, so a client
+    gets two `X-Foo` lines and may use either (tested; names are compared
+    case-insensitively, as HTTP does).  Icecast-KH keeps only the last one
+    of a name.  Two headers restricted to different `status` codes do not
+    clash.
+
+    ## Bad
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="*"/>
+        <header name="Access-Control-Allow-Origin" value="https://radio.example"/>
+    </http-headers>
+    ```
+
+    ## Good
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="https://radio.example"/>
+    </http-headers>
+    ```
+
+    ## Fix
+    Keep one header per name (per status).
+    """
+    scopes: dict[int, list[Element]] = {}
+    for block in _blocks(ctx):
+        owner = block.parent
+        key = id(owner)
+        scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
+    for headers in scopes.values():
+        for position, header in enumerate(headers):
+            name = header.get("name") or ""
+            earlier = next(
+                (
+                    h
+                    for h in headers[:position]
+                    if (h.get("name") or "").lower() == name.lower() and _overlap(h, header)
+                ),
+                None,
+            )
+            if earlier is None:
+                continue
+            if ctx.target is Dialect.KH:
+                effect = f"Icecast-KH keeps only this one and drops the {name} header of line {earlier.line}"
+            else:
+                effect = f"Icecast 2.4.4 sends both {name} lines (see line {earlier.line}); clients may use either"
+            yield ctx.finding(
+                header,
+                f"header {name} is configured twice: {effect}; keep one",
+                attribute="name",
+            )
+
+
+@rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24,))
+def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
+    """A `Cache-Control`, `Pragma` or `Expires` header that Icecast 2.4.4 already sends.
+
+    ## Why
+    Icecast 2.4.4 sends `Cache-Control: no-cache, no-store`, `Pragma:
+    no-cache` and `Expires: Mon, 26 Jul 1997 05:00:00 GMT` on every response:
+    streams, file fallbacks and status pages alike (tested).  The advice to
+    add `Cache-Control: no-cache` so that players and proxies do not cache a
+    stream, often given for `<fallback-override>` setups where listeners
+    switch between streams, is therefore already taken care of.  A configured
+    header is sent *in addition* as a second line; one that allows caching
+    (`max-age`, `public`) contradicts Icecast's own.
+
+    ## Bad
+    ```xml
+    <http-headers>
+        <header name="Cache-Control" value="no-cache"/>
+    </http-headers>
+    ```
+
+    ## Good
+    ```xml
+    <http-headers>
+        <header name="Access-Control-Allow-Origin" value="*"/>
+    </http-headers>
+    ```
+
+    ## Fix
+    Remove the header (the automatic fix does when it only repeats the
+    no-cache instruction).
+    """
+    overrides = any(
+        m.element is not None and (m.get_text("fallback-override") or "").strip() not in ("", "0")
+        for m in ctx.config.mounts
+    )
+    for block in _blocks(ctx):
+        for header in block.elements("header"):
+            name = (header.get("name") or "").strip()
+            own = _OWN_CACHE_HEADERS.get(name.lower())
+            if own is None:
+                continue
+            value = header.get("value") or ""
+            words = value.lower()
+            caching = any(w in words for w in ("max-age", "public", "s-maxage", "immutable"))
+            context = " (listeners moved by <fallback-override> included)" if overrides else ""
+            if caching:
+                effect = f"it contradicts Icecast's own {own!r}, sent on the same responses"
+                fix = None
+            else:
+                effect = f"it only adds a second line to Icecast's own {own!r}"
+                fix = _remove(header)
+            yield ctx.finding(
+                header,
+                f"header {name}: Icecast 2.4.4 already sends {own!r} on every response{context}; "
+                f"{effect}; remove this header",
+                attribute="name",
+                fix=fix,
+                fix_title=f"remove the {name} header",
+            )
+
+
+def _remove(header: Element) -> Callable[[], None]:
+    def fix() -> None:
+        if header.parent is not None:
+            header.parent.remove(header)
+
+    return fix

@@ -1,0 +1,433 @@
+"""Logging: log file names Icecast cannot open, a missing log directory, and what the logs keep.
+
+Icecast opens every log as ``logdir + "/" + name`` (``_start_logging``), so a
+log name is always relative to ``<logdir>``: an absolute name, ``/dev/null``
+included, is glued onto logdir and cannot be opened.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect
+from icecfg.values import Crash, effective
+
+_V24_V25 = (Dialect.V24, Dialect.V25)
+_LOGS = ("errorlog", "accesslog", "playlistlog")
+_KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
+#: ``<logsize>`` values from here on (1 GiB in KiB) look like a size in bytes.
+_LOGSIZE_BYTES_LIKE = 1024 * 1024
+
+
+def _row(section: str, name: str) -> spec.Element:
+    row = spec.SECTIONS[section].child(name)
+    assert row is not None
+    return row
+
+
+def _log_element(ctx: LintContext, tag: str) -> Element | None:
+    """The ``<logging>`` child Icecast reads for ``tag`` (the last one), if written as a name."""
+    found = None
+    for block in ctx.config.logging.elements:
+        for child in block.elements(tag):
+            found = child
+    if found is not None and any(True for _ in found.elements()):
+        return None  # a KH block form: <accesslog><name>...</name></accesslog>
+    return found
+
+
+def _log_name(ctx: LintContext, tag: str) -> tuple[str | None, Element | None]:
+    """The file name Icecast uses for log ``tag`` (default applied) and its element."""
+    element = _log_element(ctx, tag)
+    if element is not None and element.text is not None:
+        return element.text, element
+    return _row("logging", tag).default(ctx.target), element
+
+
+def _logdir(ctx: LintContext) -> tuple[str, Element | None]:
+    """The log directory Icecast uses (default applied) and its element."""
+    found = None
+    for block in ctx.config.paths.elements:
+        for child in block.elements("logdir"):
+            found = child
+    if found is not None and found.text is not None:
+        return found.text, found
+    return _row("paths", "logdir").default(ctx.target) or "", found
+
+
+def _chrooted(ctx: LintContext, path: str) -> str:
+    """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
+    text = ctx.config.security.get_text("chroot")
+    if text is None:
+        return path
+    try:
+        confined = bool(effective(_row("security", "chroot"), text, ctx.target))
+    except Crash:
+        return path
+    if not confined:
+        return path
+    basedir = ctx.config.paths.get_text("basedir") or _row("paths", "basedir").default(ctx.target) or "/"
+    return posixpath.join(basedir, path.lstrip("/"))
+
+
+def _is_chrooted(ctx: LintContext) -> bool:
+    return _chrooted(ctx, "/x") != "/x"
+
+
+def _discard_name(logdir: str) -> str:
+    """A log name that, appended to ``logdir``, reaches /dev/null."""
+    depth = len([p for p in posixpath.normpath(logdir).split("/") if p]) if logdir.startswith("/") else 16
+    return "../" * max(depth, 1) + "dev/null"
+
+
+def _reaches_null(logdir: str, name: str) -> bool:
+    return posixpath.normpath(logdir + "/" + name) == "/dev/null"
+
+
+@rule("ICE801", "log-name-absolute", "error", dialects=_V24_V25)
+def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
+    """An absolute log file name: Icecast appends it to `<logdir>` and cannot open it.
+
+    ## Why
+    Log files are always opened as `logdir + "/" + name`.  An absolute
+    `<errorlog>` or `<accesslog>` (`/dev/null` included) becomes
+    `LOGDIR//abs/name`, and Icecast 2.4.4 exits at startup: `FATAL: could not
+    open error logging (LOGDIR//abs/err.log): No such file or directory`,
+    exit status 1 (tested).  An absolute `<playlistlog>` prints the same
+    FATAL line, but the server keeps running without a playlist log (tested).
+
+    ## Bad
+    ```xml
+    <paths><logdir>/var/log/icecast2</logdir></paths>
+    <logging><errorlog>/var/log/icecast2/error.log</errorlog></logging>
+    ```
+
+    ## Good
+    ```xml
+    <paths><logdir>/var/log/icecast2</logdir></paths>
+    <logging><errorlog>error.log</errorlog></logging>
+    ```
+
+    ## Fix
+    Write the name relative to `<logdir>` (the automatic fix does when the
+    file is in logdir).  To discard a log, write a relative name that climbs
+    out of logdir to `/dev/null`, e.g. `../../../dev/null` for
+    `/var/log/icecast2` (tested on 2.4.4), or `-` for stderr (access and error
+    log only).
+    """
+    logdir, _element = _logdir(ctx)
+    for tag in _LOGS:
+        element = _log_element(ctx, tag)
+        if element is None or element.text is None or not element.text.startswith("/"):
+            continue
+        name = element.text
+        opened = f"{logdir}/{name}"
+        if tag == "playlistlog":
+            effect = (
+                f"{ctx.target.label} prints 'FATAL: could not open playlist logging ({opened})' and runs "
+                "without a playlist log"
+            )
+        else:
+            effect = f"{ctx.target.label} exits at startup with 'FATAL: could not open {_KIND[tag]} logging ({opened})'"
+        fix: Callable[[], None] | None = None
+        directory, base = posixpath.split(posixpath.normpath(name))
+        if base and directory == posixpath.normpath(logdir):
+            advice = f"write {base}"
+            fix = _set_text(element, base)
+        elif posixpath.normpath(name) == "/dev/null":
+            advice = f"to discard it write {_discard_name(logdir)} (relative to logdir)"
+            if tag != "playlistlog":
+                advice += " or - for stderr"
+        else:
+            advice = "write a name relative to <logdir>"
+        yield ctx.finding(
+            element,
+            f"<{tag}> {name} is appended to <logdir> ({opened}): {effect}; {advice}",
+            at_text=True,
+            fix=fix,
+            fix_title=f"write <{tag}>{base}</{tag}>" if fix is not None else "",
+        )
+
+
+def _set_text(element: Element, text: str) -> Callable[[], None]:
+    def fix() -> None:
+        element.set_text(text)
+
+    return fix
+
+
+@rule("ICE802", "playlistlog-dash", "warning", dialects=_V24_V25)
+def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
+    """`<playlistlog>-</playlistlog>` creates a file named `-`; it is not stderr.
+
+    ## Why
+    `-` means stderr only for `<accesslog>` and `<errorlog>`.  For the
+    playlist log Icecast opens `logdir/-` and writes a file literally named
+    `-` (tested on 2.4.4), which most tools then read as standard input.
+
+    ## Bad
+    ```xml
+    <logging><playlistlog>-</playlistlog></logging>
+    ```
+
+    ## Good
+    ```xml
+    <logging><playlistlog>playlist.log</playlistlog></logging>
+    ```
+
+    ## Fix
+    Name a file, or remove `<playlistlog>` to keep no playlist log.
+    """
+    element = _log_element(ctx, "playlistlog")
+    if element is None or element.text != "-":
+        return
+    logdir, _ = _logdir(ctx)
+    yield ctx.finding(
+        element,
+        f"<playlistlog>-</playlistlog> is not stderr: Icecast writes the playlist log to a file named - "
+        f"({logdir}/-); name a file such as playlist.log, or remove <playlistlog> to keep none",
+        at_text=True,
+    )
+
+
+@rule("ICE803", "log-directory-missing", "error", dialects=_V24_V25, needs_files=True)
+def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
+    """The log directory (or a subdirectory in a log name) does not exist: Icecast exits at startup.
+
+    ## Why
+    Icecast opens its logs after reading the configuration and does not
+    create directories.  A missing `<logdir>` (the default is
+    `/usr/local/icecast/logs`) or a missing subdirectory in a log name makes
+    2.4.4 exit with `FATAL: could not open error logging (...): No such file
+    or directory` and status 1 (tested).  Logs written to stderr (`-`) need no
+    directory.  With `<chroot>` the directory is looked up inside
+    `<basedir>`.
+
+    ## Bad
+    ```xml
+    <paths><logdir>/var/log/icecast</logdir></paths>  <!-- Debian's is /var/log/icecast2 -->
+    ```
+
+    ## Good
+    ```xml
+    <paths><logdir>/var/log/icecast2</logdir></paths>
+    ```
+
+    ## Fix
+    Create the directory (writable by Icecast's user) or correct the path.
+    """
+    assert ctx.files is not None
+    logdir, logdir_element = _logdir(ctx)
+    files = []
+    for tag in _LOGS:
+        name, element = _log_name(ctx, tag)
+        if name is None or name.startswith("/") or (name == "-" and tag != "playlistlog"):
+            continue
+        if _reaches_null(logdir, name):
+            continue
+        files.append((tag, name, element))
+    if not files:
+        return
+    local_logdir = _chrooted(ctx, logdir)
+    if not ctx.files.is_dir(local_logdir):
+        logs = ", ".join(f"<{tag}> {name}" for tag, name, _ in files)
+        where = f"{local_logdir} (inside the chroot)" if local_logdir != logdir else logdir
+        written = "<logdir>" if logdir_element is not None else "the default <logdir>"
+        anchor = logdir_element or ctx.config.paths.element or ctx.config.logging.element
+        yield ctx.finding(
+            anchor,
+            f"{written} {where} does not exist, so Icecast cannot open {logs} and exits at startup "
+            "('FATAL: could not open ... logging'); create it or correct the path",
+            at_text=logdir_element is not None,
+        )
+        return
+    for tag, name, element in files:
+        directory = posixpath.dirname(posixpath.normpath(f"{logdir}/{name}"))
+        if ctx.files.is_dir(_chrooted(ctx, directory)):
+            continue
+        effect = (
+            "runs without a playlist log"
+            if tag == "playlistlog"
+            else f"exits at startup ('FATAL: could not open {_KIND[tag]} logging')"
+        )
+        yield ctx.finding(
+            element,
+            f"<{tag}> {name}: the directory {directory} does not exist, so Icecast {effect}; "
+            "create it or write a name directly in logdir",
+            at_text=element is not None,
+        )
+
+
+@rule("ICE804", "loglevel-debug", "info")
+def loglevel_debug(ctx: LintContext) -> Iterator[Finding]:
+    """`<loglevel>4</loglevel>` (debug) in a production configuration.
+
+    ## Why
+    Level 4 writes Icecast's internal steps for every request and every
+    source read to the error log: the file grows fast (and rotates away the
+    lines that matter) and the useful warnings drown.  Level 3 (info) keeps
+    startup, source and listener events; 2 (warn) only problems.
+
+    ## Bad
+    ```xml
+    <logging><loglevel>4</loglevel></logging>
+    ```
+
+    ## Good
+    ```xml
+    <logging><loglevel>3</loglevel></logging>
+    ```
+
+    ## Fix
+    Use 3 or 2 in production and 4 only while debugging (the automatic fix
+    writes 3).
+    """
+    element = _log_element(ctx, "loglevel")
+    if element is None or element.text is None:
+        return
+    try:
+        level = effective(_row("logging", "loglevel"), element.text, ctx.target)
+    except Crash:
+        return
+    if level != 4:
+        return
+    yield ctx.finding(
+        element,
+        f"<loglevel>{element.text}</loglevel> is debug: the error log fills with every request's "
+        "internal steps; use 3 (info) or 2 (warn) in production",
+        at_text=True,
+        fix=_set_text(element, "3"),
+        fix_title="write <loglevel>3</loglevel>",
+    )
+
+
+@rule("ICE805", "logsize-in-bytes", "info", dialects=_V24_V25)
+def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
+    """`<logsize>` looks like a number of bytes, but it is KiB.
+
+    ## Why
+    Icecast multiplies `<logsize>` by 1024 (`log_set_trigger`): it is the
+    rotation size in KiB.  `<logsize>10485760</logsize>` meant as 10 MB is
+    10 GiB, so the logs are hardly ever rotated.
+
+    ## Bad
+    ```xml
+    <logging><logsize>10485760</logsize></logging>
+    ```
+
+    ## Good
+    ```xml
+    <logging><logsize>10240</logsize></logging>  <!-- 10 MiB -->
+    ```
+
+    ## Fix
+    Give the size in KiB.
+    """
+    element = _log_element(ctx, "logsize")
+    if element is None or element.text is None:
+        return
+    try:
+        size = effective(_row("logging", "logsize"), element.text, ctx.target)
+    except Crash:
+        return
+    if not isinstance(size, int) or size < _LOGSIZE_BYTES_LIKE:
+        return
+    gib = size / (1024 * 1024)
+    yield ctx.finding(
+        element,
+        f"<logsize>{element.text.strip()}</logsize> is in KiB: logs rotate only after {gib:g} GiB; "
+        f"if {size} bytes were meant, write {max(size // 1024, 1)}",
+        at_text=True,
+    )
+
+
+@rule("ICE890", "access-log-on-disk", "warning", default_enabled=False)
+def access_log_on_disk(ctx: LintContext) -> Iterator[Finding]:
+    """Privacy (opt-in): the access log stores every listener's IP address on disk.
+
+    ## Why
+    Icecast writes one line per request to the access log: client IP
+    address, time, URL and user agent.  Where listener IP addresses count as
+    personal data, keeping them needs a reason and a retention policy.
+
+    On Icecast 2.4.4 an absolute `<accesslog>/dev/null</accesslog>` is fatal
+    (the name is appended to logdir, see ICE801).  What works (tested):
+
+    * a relative name that climbs out of logdir to `/dev/null`, such as
+      `../../../dev/null` for `/var/log/icecast2`: nothing is written;
+    * `-`, which writes the access log to stderr; a systemd service keeps
+      stderr in its journal, so the addresses still end up on disk unless
+      the journal is volatile.
+
+    Icecast-KH can leave the addresses out: `<accesslog_ip>0</accesslog_ip>`.
+
+    This rule is off by default; enable it with `--select ICE890` (or
+    `--select access-log-on-disk`); `--select ICE8` alone does not.
+
+    ## Bad
+    ```xml
+    <paths><logdir>/var/log/icecast2</logdir></paths>
+    <logging><accesslog>access.log</accesslog></logging>
+    ```
+
+    ## Good
+    ```xml
+    <paths><logdir>/var/log/icecast2</logdir></paths>
+    <logging><accesslog>../../../dev/null</accesslog></logging>
+    ```
+
+    ## Fix
+    Discard the access log as above (the automatic fix writes the
+    `../…/dev/null` name when Icecast is not chrooted), or rotate and delete
+    it on a schedule that your privacy policy allows.
+    """
+    name, element = _log_name(ctx, "accesslog")
+    if name is None or name == "-" or name.startswith("/"):
+        return  # stderr is the journal's business; an absolute name is fatal (ICE801)
+    logdir, _ = _logdir(ctx)
+    if _reaches_null(logdir, name):
+        return
+    if ctx.target is Dialect.KH and _kh_ip_off(ctx):
+        return
+    discard = _discard_name(logdir)
+    kh = "; or set <accesslog_ip>0</accesslog_ip>" if ctx.target is Dialect.KH else ""
+    fix = None if _is_chrooted(ctx) else _discard(ctx, discard)
+    where = posixpath.normpath(f"{logdir}/{name}")
+    yield ctx.finding(
+        element if element is not None else (ctx.config.logging.element or None),
+        f"the access log {where} keeps every listener's IP address on disk; to keep none write "
+        f"<accesslog>{discard}</accesslog> (an absolute /dev/null is fatal), or - for stderr, which a "
+        f"systemd service still stores in its journal{kh}",
+        at_text=element is not None,
+        fix=fix,
+        fix_title=f"write <accesslog>{discard}</accesslog>",
+    )
+
+
+def _kh_ip_off(ctx: LintContext) -> bool:
+    text = ctx.config.logging.get_text("accesslog_ip")
+    block = _block_ip(ctx)
+    return any(v is not None and v.strip().lower() in ("0", "no", "false") for v in (text, block))
+
+
+def _block_ip(ctx: LintContext) -> str | None:
+    for block in ctx.config.logging.elements:
+        access = block.find_last("accesslog")
+        if access is not None:
+            ip = access.find_last("ip")
+            if ip is not None:
+                return ip.text
+    return None
+
+
+def _discard(ctx: LintContext, name: str) -> Callable[[], None]:
+    def fix() -> None:
+        ctx.config.logging.accesslog = name
+
+    return fix

@@ -1,0 +1,668 @@
+"""Security: passwords, mount authentication, and the switch away from root.
+
+No message of this family ever contains a password: findings name the
+element and say what is wrong with its value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Iterator
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.spec import Dialect, Kind
+from icecfg.values import effective
+
+V24_V25 = (Dialect.V24, Dialect.V25)
+
+#: Passwords everybody knows: Icecast's sample configs (`hackme`, the mount
+#: example's `hackmemore`) and Icecast-KH's compiled-in default (`changeme`).
+KNOWN_PASSWORDS: dict[str, str] = {
+    "hackme": "Icecast's sample-config default",
+    "hackmemore": "Icecast's sample-config default",
+    "changeme": "Icecast-KH's built-in default",
+}
+
+#: Option names whose value is a password (url authenticator, 2.5 roles and events).
+SECRET_OPTIONS = ("password", "auth_password")
+
+_MOUNT_AUTH = spec.SECTIONS["mount-authentication"]
+
+
+def _known(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return KNOWN_PASSWORDS.get(text.strip().lower())
+
+
+def _password_rows(ctx: LintContext) -> Iterator[tuple[Element, spec.Section, spec.Element]]:
+    for placed in ctx.placed:
+        row = placed.row
+        if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
+            yield placed.element, placed.parent, row
+
+
+def _secret_options(ctx: LintContext) -> Iterator[Element]:
+    for placed in ctx.placed:
+        element = placed.element
+        if element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS:
+            yield element
+
+
+def _describe(element: Element) -> str:
+    parent = element.parent
+    if parent is not None and parent.local_name == "mount":
+        name = parent.find_last("mount-name")
+        if name is not None and name.text:
+            return f"<{element.local_name}> of mount {name.text}"
+    if parent is not None and parent.local_name in ("relay", "upstream"):
+        return f"<{parent.local_name}> <{element.local_name}>"
+    return f"<{element.local_name}>"
+
+
+def _global_source_password(ctx: LintContext) -> Element | None:
+    """The element holding the global source password (last of root and <authentication>)."""
+    last: Element | None = None
+    for placed in ctx.placed:
+        if (
+            placed.row is not None
+            and placed.row.name == "source-password"
+            and placed.parent.id
+            in (
+                "icecast",
+                "authentication",
+            )
+        ):
+            last = placed.element
+    return last
+
+
+@rule("ICE501", "default-password", "error")
+def default_password(ctx: LintContext) -> Iterator[Finding]:
+    """A password is a well-known default (`hackme`, `hackmemore`, `changeme`).
+
+    ## Why
+    The sample `icecast.xml` ships `hackme` for the source, relay and admin
+    passwords and `hackmemore` for its mount example; Icecast-KH uses
+    `changeme` when no source password is set.  Scanners try exactly these:
+    with the source password anyone can take over a mount, with the admin
+    password the whole server.
+
+    ## Bad
+    ```xml
+    <authentication>
+        <source-password>hackme</source-password>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication>
+        <source-password>long-random-secret-4f9c</source-password>
+    </authentication>
+    ```
+
+    ## Fix
+    Generate a long random password for each role (`openssl rand -hex 16`)
+    and keep the file readable only by Icecast.
+    """
+    for element, _parent, _row in _password_rows(ctx):
+        origin = _known(element.text)
+        if origin is not None:
+            yield ctx.finding(
+                element,
+                f"{_describe(element)} is {origin} password, which scanners try first; set a long random password",
+                at_text=True,
+            )
+    for option in _secret_options(ctx):
+        origin = _known(option.get("value"))
+        if origin is not None:
+            yield ctx.finding(
+                option,
+                f'<option name="{option.get("name")}"> is {origin} password, which scanners try first; '
+                "set a long random password",
+                attribute="value",
+            )
+    if ctx.target is Dialect.KH and _global_source_password(ctx) is None:
+        auth = ctx.config.document.root.find("authentication")
+        yield ctx.finding(
+            auth,
+            "no <source-password> is set, so Icecast-KH uses its built-in default password, which "
+            "anyone can look up; set <authentication><source-password>",
+        )
+
+
+_EMPTY_EFFECT = {
+    "source-password": "sources are refused unless their mount has its own <password>",
+    "admin-password": "nobody can log in to /admin",
+    "relay-password": "slave servers cannot authenticate to fetch the stream list",
+    "master-password": "master relaying stays off",
+    "password": "the mount falls back to the global <source-password>",
+}
+
+
+@rule("ICE502", "empty-password", "error", dialects=V24_V25)
+def empty_password(ctx: LintContext) -> Iterator[Finding]:
+    """An empty password element sets no password at all.
+
+    ## Why
+    libxml2 hands Icecast NULL for an empty element, so `<source-password/>`
+    means "no source password": every source is refused ("No source
+    password set").  An empty `<admin-password/>` makes /admin unreachable,
+    an empty `<relay-password/>` locks out slave servers, and an empty mount
+    `<password/>` silently falls back to the global source password.
+
+    ## Bad
+    ```xml
+    <authentication><source-password/></authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication><source-password>long-random-secret-4f9c</source-password></authentication>
+    ```
+
+    ## Fix
+    Write the password, or remove the element when it is not wanted.
+    """
+    for element, parent, row in _password_rows(ctx):
+        if element.text is not None:
+            continue
+        if row.name == "password" and parent.id != "mount":
+            continue  # upstream credentials: empty simply means none
+        effect = _EMPTY_EFFECT.get(row.name)
+        if effect is None:
+            continue
+        yield ctx.finding(
+            element,
+            f"{_describe(element)} is empty, which {ctx.target.label} reads as no password at all: "
+            f"{effect}; write the password or remove the element",
+        )
+
+
+@rule("ICE503", "password-reused", "warning")
+def password_reused(ctx: LintContext) -> Iterator[Finding]:
+    """The admin password is also used as a source, relay or mount password.
+
+    ## Why
+    Source passwords are handed to every DJ and streaming tool and are
+    often sent over plain HTTP.  When the admin password is the same, anyone
+    holding a source password can log in to /admin, move or kick listeners,
+    kill sources and read the configuration.
+
+    ## Bad
+    ```xml
+    <authentication>
+        <source-password>same-secret</source-password>
+        <admin-password>same-secret</admin-password>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication>
+        <source-password>source-secret-71ad</source-password>
+        <admin-password>admin-secret-c30e</admin-password>
+    </authentication>
+    ```
+
+    ## Fix
+    Give the admin account a password of its own.
+    """
+    admin = None
+    for element, parent, row in _password_rows(ctx):
+        if row.name == "admin-password" and parent.id == "authentication":
+            admin = element
+    if admin is None or not admin.text:
+        return
+    for element, parent, row in _password_rows(ctx):
+        if element is admin or row.name == "admin-password":
+            continue
+        if row.name not in ("source-password", "relay-password") and parent.id != "mount":
+            continue
+        if element.text == admin.text:
+            yield ctx.finding(
+                element,
+                f"{_describe(element)} is the same as <admin-password>: whoever holds it can also "
+                "run the admin interface; give the admin account its own password",
+            )
+
+
+def _auth_types(dialect: Dialect) -> tuple[str, ...]:
+    attribute = _MOUNT_AUTH.attribute("type", dialect)
+    assert attribute is not None
+    return attribute.value.choices
+
+
+def _mount_name(auth: Element) -> str:
+    mount = auth.parent
+    name = mount.find_last("mount-name") if mount is not None else None
+    if name is not None and name.text:
+        return f"mount {name.text}"
+    return "the default mount" if mount is not None and mount.get("type") == "default" else "the mount"
+
+
+@rule("ICE504", "mount-auth-type-invalid", "error")
+def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
+    """A mount `<authentication>` with a missing or unknown `type`: 2.4 leaves the mount public.
+
+    ## Why
+    Icecast 2.4.4 logs `Unrecognised authenticator type` (or `no
+    authentication type defined`) and then creates the mount *without* any
+    authenticator: every listener gets the stream without credentials
+    (verified on 2.4.4 with `type="htpassword"`).  The `type` is
+    case-sensitive.  Icecast 2.5 instead denies every listener of the mount.
+
+    ## Bad
+    ```xml
+    <authentication type="htpassword">
+        <option name="filename" value="/etc/icecast2/listeners"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="htpasswd">
+        <option name="filename" value="/etc/icecast2/listeners"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Use `htpasswd` or `url` (KH also `command`); the fix corrects an obvious
+    misspelling.
+    """
+    allowed = _auth_types(ctx.target)
+    for placed in ctx.rows("authentication", "mount"):
+        auth = placed.element
+        value = auth.get("type")
+        if value in allowed:
+            continue
+        if value is None and ctx.target is Dialect.V25:
+            continue  # 2.5: a role stack, not a legacy authenticator
+        if ctx.target is Dialect.V24:
+            effect = f"Icecast 2.4.4 creates {_mount_name(auth)} without authentication: it is PUBLIC"
+        elif ctx.target is Dialect.V25:
+            effect = f"Icecast 2.5 denies every listener of {_mount_name(auth)}"
+        else:
+            effect = f"{_mount_name(auth)} does not get the listener authentication meant for it"
+        choices = " or ".join(f'"{c}"' for c in allowed)
+        if value is None:
+            yield ctx.finding(
+                auth,
+                f"<authentication> in {_mount_name(auth)} has no type: {effect}; add type={choices}",
+            )
+            continue
+        close = difflib.get_close_matches(value.lower(), allowed, n=2, cutoff=0.6)
+        fix = None
+        if len(close) == 1:
+            word = close[0]
+
+            def fix(auth: Element = auth, word: str = word) -> None:
+                auth.set("type", word)
+
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        yield ctx.finding(
+            auth,
+            f'<authentication type="{value}"> is not an authenticator type{hint}: {effect}; use type={choices}',
+            attribute="type",
+            fix=fix,
+            fix_title=f'set type="{close[0]}"' if close else "",
+        )
+
+
+def _options(element: Element) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for option in element.elements("option"):
+        name = option.get("name")
+        if name is not None:
+            found[name] = option.get("value")
+    return found
+
+
+@rule("ICE505", "htpasswd-without-filename", "error")
+def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
+    """An htpasswd authenticator without its `filename` option lets nobody in.
+
+    ## Why
+    The htpasswd authenticator reads its users from the file named by
+    `<option name="filename">`.  Without it Icecast logs `No filename given
+    in options for authenticator` and starts anyway; the authenticator then
+    knows no user, so every listener of the mount is refused with 401, even
+    with valid credentials (verified on 2.4.4).
+
+    ## Bad
+    ```xml
+    <authentication type="htpasswd">
+        <option name="allow_duplicate_users" value="0"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="htpasswd">
+        <option name="filename" value="/etc/icecast2/listeners"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Add `<option name="filename" value="..."/>` naming the htpasswd file
+    (inside the chroot when one is used).
+    """
+    for placed in ctx.placed:
+        element = placed.element
+        if placed.row is None or element.get("type") != "htpasswd":
+            continue
+        if placed.row.name == "authentication" and placed.parent.id == "mount":
+            where = f"<authentication> of {_mount_name(element)}"
+        elif placed.row.name == "role" and ctx.target is Dialect.V25:
+            where = '<role type="htpasswd">'
+        else:
+            continue
+        if _options(element).get("filename"):
+            continue
+        effect = f"{ctx.target.label} knows no user to let in, so every listener is refused"
+        yield ctx.finding(
+            element,
+            f'{where} has no <option name="filename">: {effect}; name the htpasswd file',
+        )
+
+
+def _security_blocks(ctx: LintContext) -> list[Element]:
+    return list(ctx.config.document.root.elements("security"))
+
+
+def _last_in(blocks: list[Element], name: str) -> Element | None:
+    found: Element | None = None
+    for block in blocks:
+        found = block.find_last(name) or found
+    return found
+
+
+@rule("ICE506", "changeowner-incomplete", "error")
+def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
+    """`<changeowner>` without both `<user>` and `<group>` changes nothing.
+
+    ## Why
+    The mere presence of `<changeowner>` turns the user switch on, but
+    Icecast calls setgid/setuid only when both the user and the group
+    resolve.  With one missing, a server started as root stays root, and
+    Icecast 2.4.4 then refuses to run ("You should not run icecast2 as
+    root", exit 1).
+
+    ## Bad
+    ```xml
+    <security><changeowner><user>icecast2</user></changeowner></security>
+    ```
+
+    ## Good
+    ```xml
+    <security><changeowner><user>icecast2</user><group>icecast</group></changeowner></security>
+    ```
+
+    ## Fix
+    Set both `<user>` and `<group>`, or remove `<changeowner>` when Icecast
+    is started as an unprivileged user.
+    """
+    owners = [b.find_last("changeowner") for b in _security_blocks(ctx)]
+    present = [o for o in owners if o is not None]
+    if not present:
+        return
+    user = _last_in(present, "user")
+    group = _last_in(present, "group")
+    missing = [
+        f"<{name}>" for name, element in (("user", user), ("group", group)) if element is None or not element.text
+    ]
+    if not missing:
+        return
+    yield ctx.finding(
+        present[-1],
+        f"<changeowner> lacks {' and '.join(missing)}: {ctx.target.label} switches user only when both "
+        "resolve, so started as root it stays root (and 2.4.4 then refuses to run); set both",
+    )
+
+
+def _chroot_on(ctx: LintContext) -> Element | None:
+    row = spec.SECTIONS["security"].child("chroot")
+    assert row is not None
+    chroot = _last_in(_security_blocks(ctx), "chroot")
+    if chroot is None or chroot.text is None:
+        return None
+    return chroot if effective(row, chroot.text, ctx.target) else None
+
+
+@rule("ICE507", "chroot-without-changeowner", "error")
+def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
+    """`<chroot>1` without `<changeowner>` cannot work.
+
+    ## Why
+    Only root may chroot, and Icecast refuses to keep running as root: with
+    no `<changeowner>` a server started as root exits ("You should not run
+    icecast2 as root"), and one started as another user skips the chroot
+    ("Cannot change server root unless running as root") and runs without
+    the protection the configuration promises.
+
+    ## Bad
+    ```xml
+    <security><chroot>1</chroot></security>
+    ```
+
+    ## Good
+    ```xml
+    <security>
+        <chroot>1</chroot>
+        <changeowner><user>icecast2</user><group>icecast</group></changeowner>
+    </security>
+    ```
+
+    ## Fix
+    Add `<changeowner>` with both user and group, or drop the chroot.
+    """
+    chroot = _chroot_on(ctx)
+    if chroot is None:
+        return
+    if any(b.find("changeowner") is not None for b in _security_blocks(ctx)):
+        return
+    yield ctx.finding(
+        chroot,
+        "<chroot> is on but there is no <changeowner>: started as root Icecast refuses to run, "
+        "started as another user it skips the chroot; add <changeowner> with <user> and <group>",
+        at_text=True,
+    )
+
+
+#: Paths Icecast opens before it chroots (so they stay host paths).
+_BEFORE_CHROOT = frozenset({"basedir", "pidfile"})
+#: Paths relative to something other than the filesystem root.
+_RELATIVE_ELSEWHERE = frozenset({"intro"})
+
+
+def _basedir(ctx: LintContext) -> tuple[Element | None, str]:
+    row = spec.SECTIONS["paths"].child("basedir")
+    assert row is not None
+    placed = list(ctx.rows("basedir", "paths"))
+    element = placed[-1].element if placed else None
+    text = element.text if element is not None else None
+    return element, text if text is not None else (row.default(ctx.target) or "/usr/local/icecast")
+
+
+def _chroot_paths(ctx: LintContext) -> Iterator[tuple[Element, str, str]]:
+    """(element, path text, what) of every absolute path Icecast opens after the chroot."""
+    for placed in ctx.placed:
+        row = placed.row
+        if row is None or row.value is None or row.value.kind is not Kind.PATH:
+            continue
+        if ctx.target not in row.dialects or placed.parent.id == "icecast":
+            continue
+        if row.name in _BEFORE_CHROOT or row.name in _RELATIVE_ELSEWHERE:
+            continue
+        text = placed.element.text
+        if text and text.startswith("/"):
+            yield placed.element, text, f"<{row.name}>"
+    for placed in ctx.rows("authentication", "mount"):
+        if placed.element.get("type") != "htpasswd":
+            continue
+        for option in placed.element.elements("option"):
+            value = option.get("value")
+            if option.get("name") == "filename" and value and value.startswith("/"):
+                yield option, value, 'the htpasswd <option name="filename">'
+
+
+def _under(path: str, base: str) -> bool:
+    base = base.rstrip("/") or "/"
+    return base != "/" and (path == base or path.startswith(base + "/"))
+
+
+@rule("ICE508", "chroot-path-includes-basedir", "error")
+def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
+    """With `<chroot>`, a path written with the basedir prefix is looked up twice inside it.
+
+    ## Why
+    Icecast chroots into `<basedir>` before it opens its log directory,
+    webroot, adminroot and the other files, so every path is then resolved
+    inside the chroot: `<logdir>/srv/icecast/logs</logdir>` with basedir
+    `/srv/icecast` becomes `/srv/icecast/srv/icecast/logs` on the host, and
+    a missing log directory stops the server.
+
+    ## Bad
+    ```xml
+    <paths><basedir>/srv/icecast</basedir><logdir>/srv/icecast/logs</logdir></paths>
+    <security><chroot>1</chroot></security>
+    ```
+
+    ## Good
+    ```xml
+    <paths><basedir>/srv/icecast</basedir><logdir>/logs</logdir></paths>
+    <security><chroot>1</chroot></security>
+    ```
+
+    ## Fix
+    Write the paths as seen from inside the chroot; the fix strips the
+    basedir prefix.
+    """
+    if _chroot_on(ctx) is None:
+        return
+    _element, base = _basedir(ctx)
+    for element, path, what in _chroot_paths(ctx):
+        if not _under(path, base):
+            continue
+        inside = "/" + path[len(base.rstrip("/")) :].lstrip("/")
+        host = posixpath.join(base, inside.lstrip("/"))
+
+        def fix(element: Element = element, inside: str = inside) -> None:
+            if element.local_name == "option":
+                element.set("value", inside)
+            else:
+                element.set_text(inside)
+
+        yield ctx.finding(
+            element,
+            f"{what} {path} includes <basedir> {base}: after the chroot Icecast opens {host}; write {inside}",
+            attribute="value" if element.local_name == "option" else None,
+            at_text=element.local_name != "option",
+            fix=fix,
+            fix_title=f"write {inside}",
+        )
+
+
+@rule("ICE509", "chroot-path-missing", "error", needs_files=True)
+def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
+    """With `<chroot>`, a path does not exist inside the basedir.
+
+    ## Why
+    After the chroot into `<basedir>`, Icecast opens `/var/log/icecast2` as
+    `<basedir>/var/log/icecast2`.  A path that exists only outside the
+    chroot is unreachable: a missing log directory is fatal, a missing
+    webroot or adminroot breaks the status pages and /admin.
+
+    ## Bad
+    ```xml
+    <paths><basedir>/srv/icecast</basedir><logdir>/var/log/icecast2</logdir></paths>
+    <security><chroot>1</chroot></security>
+    ```
+
+    ## Good
+    ```xml
+    <paths><basedir>/srv/icecast</basedir><logdir>/logs</logdir></paths>
+    <security><chroot>1</chroot></security>
+    ```
+
+    ## Fix
+    Create the file or directory inside the basedir (or bind-mount it
+    there) and write the path as seen from inside the chroot.
+    """
+    if _chroot_on(ctx) is None:
+        return
+    assert ctx.files is not None
+    _element, base = _basedir(ctx)
+    for element, path, what in _chroot_paths(ctx):
+        if _under(path, base):
+            continue  # ICE508
+        host = posixpath.join(base, path.lstrip("/"))
+        check = posixpath.dirname(host) if what == "<dump-file>" else host
+        if ctx.files.exists(check):
+            continue
+        outside = " (it exists only outside the chroot)" if ctx.files.exists(path) else ""
+        yield ctx.finding(
+            element,
+            f"{what} {path}: after the chroot into {base} Icecast opens {host}, which does not "
+            f"exist{outside}; create it inside the basedir",
+            attribute="value" if element.local_name == "option" else None,
+            at_text=element.local_name != "option",
+        )
+
+
+@rule("ICE510", "admin-credentials-incomplete", "error")
+def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
+    """Only one of `<admin-user>` and `<admin-password>` is set: /admin is unreachable.
+
+    ## Why
+    Icecast grants the admin interface only to a login that matches both
+    `<admin-user>` and `<admin-password>` (`connection.c` l.978-998); with
+    one missing nobody can log in, so listeners cannot be moved and
+    metadata cannot be updated through /admin.
+
+    ## Bad
+    ```xml
+    <authentication><admin-password>admin-secret-c30e</admin-password></authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication>
+        <admin-user>admin</admin-user>
+        <admin-password>admin-secret-c30e</admin-password>
+    </authentication>
+    ```
+
+    ## Fix
+    Set both elements.
+    """
+    user = password = None
+    for placed in ctx.placed:
+        if placed.parent.id != "authentication" or placed.row is None:
+            continue
+        if placed.row.name == "admin-user":
+            user = placed.element
+        elif placed.row.name == "admin-password":
+            password = placed.element
+    if (user is None) == (password is None):
+        return
+    present, missing = (
+        ("<admin-user>", "<admin-password>")
+        if password is None
+        else (
+            "<admin-password>",
+            "<admin-user>",
+        )
+    )
+    element = user if user is not None else password
+    yield ctx.finding(
+        element,
+        f"{present} is set without {missing}: {ctx.target.label} needs both, so nobody can log in "
+        f"to /admin; add {missing}",
+    )

@@ -1,0 +1,747 @@
+"""Values: element text that the target Icecast reads differently from what it says.
+
+Every rule here looks only at elements the target really reads (see
+:func:`icecfg.lint.rules.structure.read_leaves`) and derives what it checks
+from the element table: the value kind, the per-dialect ranges, the
+``crash_if_empty`` flag and the defaults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.lint.rules.structure import read_by_target, read_leaves, rename, shown
+from icecfg.spec import Dialect, Kind
+from icecfg.structure import Placed
+from icecfg.values import (
+    FallbackOverride,
+    TlsMode,
+    TypedValueError,
+    atoi,
+    effective,
+    format_typed,
+    is_int,
+    parse_typed,
+)
+
+_WHOLE_NUMBERS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE})
+_BOOLEANISH = frozenset({Kind.BOOL, Kind.PUBLIC, Kind.FALLBACK_OVERRIDE})
+#: Kinds whose text Icecast uses as written: names, paths, hosts, passwords.
+_VERBATIM = frozenset(
+    {
+        Kind.STRING,
+        Kind.PASSWORD,
+        Kind.PATH,
+        Kind.FILENAME,
+        Kind.MOUNT,
+        Kind.HOST,
+        Kind.IP,
+        Kind.URL,
+        Kind.MIME,
+        Kind.REF,
+    }
+)
+
+
+def is_port(value: spec.Value) -> bool:
+    """True for the table's TCP port value types."""
+    return value is spec.PORT or value is spec.LISTEN_PORT
+
+
+def is_listen_port(value: spec.Value) -> bool:
+    """The ports Icecast binds (root ``<port>`` and listen-socket ``<port>``)."""
+    return value is spec.LISTEN_PORT
+
+
+def _leading_int(text: str) -> int | None:
+    """The number C's atoi/sscanf("%d") would find at the start, or None if there is none."""
+    stripped = text.lstrip(" \t\n\v\f\r")
+    if stripped[:1] in ("+", "-"):
+        stripped = stripped[1:]
+    return atoi(text) if stripped[:1].isdigit() else None
+
+
+def binds(ctx: LintContext, placed: Placed) -> bool:
+    """Whether a ``<port>``/``<bind-address>`` is used for binding a socket.
+
+    The root ones configure an implicit socket that exists only while no
+    ``<listen-socket>`` does (2.4, 2.5: they then only feed generated URLs).
+    """
+    if placed.parent is not spec.ROOT:
+        return placed.parent.id == "listen-socket"
+    return not any(
+        p.parent is spec.ROOT and p.row is not None and p.row.name == "listen-socket" for p in read_by_target(ctx)
+    )
+
+
+def set_text_fix(element: Element, text: str) -> Callable[[], None]:
+    """A fix that replaces the element's text."""
+
+    def fix() -> None:
+        element.set_text(text)
+
+    return fix
+
+
+def _is_number(kind: Kind, text: str, target: Dialect) -> bool:
+    if kind is Kind.SIZE and target is Dialect.KH:
+        try:
+            parse_typed(kind, text)
+        except TypedValueError:
+            return False
+        return True
+    return is_int(text)
+
+
+# -- ICE201-ICE203: numbers ---------------------------------------------------------------
+
+
+@rule("ICE201", "not-a-number", "error")
+def not_a_number(ctx: LintContext) -> Iterator[Finding]:
+    """Numeric setting that is not a whole number; Icecast reads something else.
+
+    ## Why
+    Icecast 2.4.4 reads numbers with C's `atoi`, which never fails: it stops
+    at the first character that is not a digit.  `8000abc` is 8000, `abc`
+    and a blank value are 0.  Checked on the real server: `<port>abc</port>`
+    binds a **random** port without a word, and `<clients> </clients>` sets
+    the client limit to 0, so every request is refused with 403.  Icecast
+    2.5 reads most numbers the same way (`util_str_to_int`; unsigned values
+    reject trailing junk, `cfgfile.c` l.342-376); Icecast-KH reads them
+    with `sscanf("%d")` and keeps the default when that fails.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>8000abc</port>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Write the number only.  Where the text starts with a number,
+    `icecfg lint --fix` keeps that number (what 2.4.4 already uses).
+    """
+    for placed, row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind not in _WHOLE_NUMBERS or text is None or _is_number(value.kind, text, ctx.target):
+            continue
+        name = placed.element.local_name
+        lead = _leading_int(text)
+        blank = not text.strip()
+        what = f"<{name}> is blank" if blank else f"<{name}> value {text!r} is not a whole number"
+        target = ctx.target
+        read_as: int | None
+        unsigned = value.kind is Kind.UINT or value.kind is Kind.SIZE  # 2.5 strtol, no trailing junk
+        if target is Dialect.V24 or (target is Dialect.V25 and not unsigned):
+            read_as = atoi(text)
+            consequence = f"{target.label} reads it as {read_as}"
+        elif target is Dialect.KH and lead is not None:
+            read_as = lead
+            consequence = f"{target.label} reads it as {lead}"
+        else:
+            read_as = None
+            default = row.default(target)
+            consequence = f"{target.label} rejects it and keeps the default" + (
+                f" ({default})" if default is not None else ""
+            )
+        if read_as is not None:
+            if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
+                consequence += ", so the socket binds a random free port"
+            elif row.name == "clients" and placed.parent.id == "limits" and read_as <= 0:
+                consequence += ", and with a client limit of 0 every request is refused with 403"
+        fix: Callable[[], None] | None = None
+        title = ""
+        if lead is not None and not blank:
+            fix = set_text_fix(placed.element, str(lead))
+            title = f"write <{name}>{lead}</{name}>"
+        yield ctx.finding(placed.element, f"{what}: {consequence}", at_text=True, fix=fix, fix_title=title)
+
+
+@rule("ICE202", "port-out-of-range", "error")
+def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
+    """TCP port outside 1..65535; Icecast 2.4.4 binds a random or a wrapped port.
+
+    ## Why
+    Icecast 2.4.4 does not check port numbers.  Checked on the real server:
+    `0` binds a random free port and `99999` binds port 34463 (99999 modulo
+    65536), both without a message.  Icecast 2.5 range-checks only some
+    ports (`master-server-port`, upstream ports) and takes listen ports as
+    they are; Icecast-KH drops a socket whose port is out of range
+    (`config_get_port`).
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>99999</port>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>9999</port>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Use a port between 1 and 65535 (above 1023 unless Icecast starts as root).
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if not is_port(value) or text is None or not is_int(text):
+            continue
+        number = int(text)
+        if 1 <= number <= 65535:
+            continue
+        name = placed.element.local_name
+        if ctx.target is Dialect.V24 and is_listen_port(value):
+            wrapped = number % 65536
+            if binds(ctx, placed):
+                bound = "a random free port" if wrapped == 0 else f"port {wrapped} instead"
+                consequence = f"Icecast 2.4.4 silently binds {bound}"
+            else:
+                consequence = f"Icecast 2.4.4 writes port {wrapped} into generated URLs"
+        elif ctx.target is Dialect.KH and is_listen_port(value):
+            consequence = "Icecast-KH rejects it ('port out of range')"
+        else:
+            consequence = f"{ctx.target.label} cannot use it"
+        yield ctx.finding(
+            placed.element,
+            f"<{name}> {number} is not a TCP port (1..65535): {consequence}",
+            at_text=True,
+        )
+
+
+@rule("ICE203", "value-out-of-range", "warning", dialects=(Dialect.V25, Dialect.KH))
+def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
+    """Number outside the range the target accepts for this setting.
+
+    ## Why
+    Icecast 2.5 range-checks most numbers (`__read_int`,
+    `__read_unsigned_int`, `cfgfile.c` l.342-376) and logs "Value for tag is
+    out of range" as a configuration problem on the admin dashboard; a
+    mount's `<max-listeners>-1</max-listeners>`, the 2.4 way of saying
+    unlimited, is such a value.  Icecast-KH clamps or rejects out-of-range
+    values (`workers` 1..400, relay `timeout` 1..60).  The ranges come from
+    the element table.
+
+    ## Bad
+    ```xml
+    <limits>
+        <header-timeout>1</header-timeout>
+    </limits>
+    ```
+
+    ## Good
+    ```xml
+    <limits>
+        <header-timeout>5</header-timeout>
+    </limits>
+    ```
+
+    ## Fix
+    Use a value inside the range the message gives (for an unlimited mount,
+    leave `<max-listeners>` out).
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        bounds = value.ranges.get(ctx.target)
+        if bounds is None or is_port(value) or text is None or not _is_number(value.kind, text, ctx.target):
+            continue
+        number = parse_typed(value.kind, text) if value.kind is Kind.SIZE else int(text)
+        assert isinstance(number, int)
+        low, high = bounds
+        if low <= number <= high:
+            continue
+        how = (
+            "logs 'Value for tag is out of range'"
+            if ctx.target is Dialect.V25
+            else "does not accept it (rejects or clamps it)"
+        )
+        yield ctx.finding(
+            placed.element,
+            f"<{placed.element.local_name}> {number} is outside {low}..{high}: {ctx.target.label} {how}",
+            at_text=True,
+        )
+
+
+# -- ICE204-ICE206: booleans and empty values ---------------------------------------------
+
+
+def _describe(kind: Kind, value: object) -> str:
+    if value is None:
+        return "nothing (it keeps the default)"
+    if isinstance(value, bool):
+        return "1 (on)" if value else "0 (off)"
+    if isinstance(value, FallbackOverride):
+        return format_typed(kind, value) if value is not FallbackOverride.OWN else "own"
+    return str(value)
+
+
+def _tls_socket_on_25(placed_parent: spec.Section, name: str, target: Dialect) -> bool:
+    """2.5 reads a listen socket's <ssl> with the <tls> parser: ICE211/ICE304 judge it."""
+    return target is Dialect.V25 and placed_parent.id == "listen-socket" and name == "ssl"
+
+
+@rule("ICE204", "misread-boolean", "error")
+def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
+    """On/off setting written in a way the target reads differently (2.4.4: `true` is 0).
+
+    ## Why
+    Icecast 2.4.4 reads booleans with `atoi`, so only numbers work:
+    `true`, `yes` and `on` are all **0, off**.  Checked on the real server:
+    `<fileserve>true</fileserve>` switches static files off (`/style.css`
+    answers 404).  The same applies to `<public>`, `<hidden>`,
+    `<fallback-override>`, `<ssl>`, `<chroot>` ...  Icecast 2.5 accepts
+    `true`/`yes`/`on` (`util_str_to_bool`, util.c l.311) but reads any other
+    word as 0; Icecast-KH accepts `true`/`yes`/`false`/`no` and numbers and
+    ignores anything else (`config_get_bool`).
+
+    ## Bad
+    ```xml
+    <fileserve>true</fileserve>
+    ```
+
+    ## Good
+    ```xml
+    <fileserve>1</fileserve>
+    ```
+
+    ## Fix
+    Write `1` or `0`: every Icecast reads them the same way
+    (`icecfg lint --fix` does it).
+    """
+    for placed, row, value in read_leaves(ctx):
+        text = placed.element.text
+        name = placed.element.local_name
+        if value.kind not in _BOOLEANISH or text is None or _tls_socket_on_25(placed.parent, name, ctx.target):
+            continue
+        actual = effective(row, text, ctx.target)
+        try:
+            meant = parse_typed(value.kind, text, value.choices)
+        except TypedValueError:
+            yield ctx.finding(
+                placed.element,
+                f"<{name}> value {text!r} is not on/off: {ctx.target.label} reads it as "
+                f"{_describe(value.kind, actual)}; write 1 or 0",
+                at_text=True,
+            )
+            continue
+        if actual == meant:
+            continue
+        replacement = format_typed(value.kind, meant)
+        fix: Callable[[], None] | None = None
+        title = ""
+        if effective(row, replacement, ctx.target) == meant:
+            fix = set_text_fix(placed.element, replacement)
+            title = f"write <{name}>{replacement}</{name}>"
+        yield ctx.finding(
+            placed.element,
+            f"<{name}>{text.strip()}</{name}>: {ctx.target.label} reads {text.strip()!r} as "
+            f"{_describe(value.kind, actual)}; write {replacement}",
+            at_text=True,
+            fix=fix,
+            fix_title=title,
+        )
+
+
+@rule("ICE205", "empty-number-crash", "error", dialects=spec.V24)
+def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
+    """Empty numeric element: Icecast 2.4.4 crashes with a segfault at startup.
+
+    ## Why
+    Icecast 2.4.4 reads most numbers with `atoi(value)`, and an empty
+    element's value is NULL: `atoi(NULL)` dereferences a null pointer.
+    Checked on the real server: `<clients></clients>` (or `<clients/>`,
+    `<fileserve/>`) kills Icecast with SIGSEGV, exit status 139, before it
+    prints anything, so the crash is hard to trace back to the file.
+
+    ## Bad
+    ```xml
+    <limits>
+        <clients></clients>
+    </limits>
+    ```
+
+    ## Good
+    ```xml
+    <limits>
+        <clients>100</clients>
+    </limits>
+    ```
+
+    ## Fix
+    Give the element a value, or remove it to use the default
+    (`icecfg lint --fix` removes it).
+    """
+    for placed, row, _value in read_leaves(ctx):
+        element = placed.element
+        if not row.crash_if_empty or element.text is not None:
+            continue
+        name = element.local_name
+
+        def fix(element: Element = element) -> None:
+            assert element.parent is not None
+            element.parent.remove(element)
+
+        yield ctx.finding(
+            element,
+            f"<{name}> is empty: Icecast 2.4.4 reads it with atoi(NULL) and segfaults at startup "
+            f"(exit status 139, no message); give it a value or remove it",
+            fix=fix,
+            fix_title=f"remove the empty <{name}>",
+        )
+
+
+@rule("ICE206", "empty-number", "warning")
+def empty_number(ctx: LintContext) -> Iterator[Finding]:
+    """Empty numeric element: Icecast reports it (or not) and keeps the default.
+
+    ## Why
+    An empty number is a mistake: a value was meant to be there.  Icecast
+    2.4.4 warns "`<port>` must not be empty" and listens on 8000; Icecast 2.5
+    logs "Invalid empty tag" and keeps the default (`cfgfile.c`
+    l.342-376); Icecast-KH warns "failed to read element".  (Where 2.4.4
+    would crash instead, ICE205 reports it.)
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port></port>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Give the element a value, or remove it to use the default.
+    """
+    for placed, row, value in read_leaves(ctx):
+        element = placed.element
+        if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
+            continue
+        if ctx.target is Dialect.V24 and row.crash_if_empty:
+            continue  # ICE205
+        default = row.default(ctx.target)
+        keeps = f" (it keeps the default {default})" if default is not None else ""
+        yield ctx.finding(
+            element,
+            f"<{element.local_name}> is empty: {ctx.target.label} reads no value from it{keeps}; "
+            "give it a value or remove it",
+        )
+
+
+# -- ICE207-ICE209: text values ---------------------------------------------------------------
+
+
+def _whitespace_consequence(kind: Kind) -> str:
+    return {
+        Kind.PASSWORD: "the whitespace is part of the password clients must send",
+        Kind.MOUNT: "the mount name includes it and matches no request for the name without it",
+        Kind.PATH: "the path includes it and names a different file",
+        Kind.FILENAME: "the file name includes it",
+        Kind.HOST: "the host name includes it, in generated URLs and YP listings too",
+        Kind.IP: "the address includes it and does not parse as an IP address",
+        Kind.URL: "the URL includes it",
+    }.get(kind, "Icecast uses the text as written")
+
+
+@rule("ICE207", "untrimmed-value", "warning")
+def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
+    """Leading or trailing whitespace in a name, path, host or password; Icecast keeps it.
+
+    ## Why
+    Icecast never trims values: `<mount-name> /live</mount-name>` configures
+    a mount called " /live", which no listener ever asks for, and a password
+    written across lines includes the newline and the indentation.  The
+    whitespace is invisible in review.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>
+            /live.ogg
+        </mount-name>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+    </mount>
+    ```
+
+    ## Fix
+    Remove the whitespace (`icecfg lint --fix` does it).
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind not in _VERBATIM or text is None or text == text.strip():
+            continue
+        element = placed.element
+        name = element.local_name
+        secret = value.secret
+        if not text.strip():
+            yield ctx.finding(
+                element,
+                f"<{name}> holds only whitespace: Icecast uses it as written; give it a value or remove it",
+            )
+            continue
+        subject = f"<{name}>" if secret else f"<{name}> {shown(ctx, text, secret)}"
+        stripped = text.strip()
+
+        def fix(element: Element = element, stripped: str = stripped) -> None:
+            element.set_text(stripped)
+
+        yield ctx.finding(
+            element,
+            f"{subject} has leading or trailing whitespace: Icecast never trims values, so "
+            f"{_whitespace_consequence(value.kind)}; remove it",
+            at_text=True,
+            fix=fix,
+            fix_title=f"trim the whitespace of <{name}>",
+        )
+
+
+@rule("ICE208", "bind-address-not-numeric", "error")
+def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
+    """`<bind-address>` that is not a numeric IP address; the socket cannot bind.
+
+    ## Why
+    Icecast binds listen sockets to numeric addresses only.  Checked on
+    Icecast 2.4.4: `<bind-address>localhost</bind-address>` fails to bind;
+    when that was the only socket, Icecast exits with "Server startup
+    failed".  Otherwise it runs without the socket you configured.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+        <bind-address>localhost</bind-address>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+        <bind-address>127.0.0.1</bind-address>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Write the address as digits (`127.0.0.1`, `::1`, `0.0.0.0`); `icecfg
+    lint --fix` turns `localhost` into `127.0.0.1`.
+    """
+    for placed, row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind is not Kind.IP or row.name != "bind-address" or text is None or not text.strip():
+            continue
+        if not binds(ctx, placed):
+            continue  # a root <bind-address> beside <listen-socket>s is not used at all
+        address = text.strip()
+        try:
+            ipaddress.ip_address(address)
+            continue
+        except ValueError:
+            pass
+        fix: Callable[[], None] | None = None
+        title = ""
+        if address.lower() == "localhost":
+            fix = set_text_fix(placed.element, "127.0.0.1")
+            title = "write <bind-address>127.0.0.1</bind-address>"
+        yield ctx.finding(
+            placed.element,
+            f"<bind-address> {address!r} is not a numeric IP address: Icecast cannot bind it "
+            "(startup fails when no other socket binds); write the address as digits, e.g. 127.0.0.1",
+            at_text=True,
+            fix=fix,
+            fix_title=title,
+        )
+
+
+@rule("ICE209", "loglevel-word", "error", dialects=spec.V24)
+def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
+    """`<loglevel>` written as a word; Icecast 2.4.4 reads 0 and logs nothing at all.
+
+    ## Why
+    Icecast 2.4.4 reads the log level with `atoi`: `debug`, `info` or
+    `warn` are 0, and at level 0 nothing is written to the error log, not
+    even errors.  Checked on the real server: with `<loglevel>debug</loglevel>`
+    error.log stays empty.  Icecast 2.5 and Icecast-KH accept the words.
+
+    ## Bad
+    ```xml
+    <logging>
+        <loglevel>debug</loglevel>
+    </logging>
+    ```
+
+    ## Good
+    ```xml
+    <logging>
+        <loglevel>4</loglevel>
+    </logging>
+    ```
+
+    ## Fix
+    Use the number: 4 debug, 3 info, 2 warn, 1 error (`icecfg lint --fix`
+    converts the word).
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind is not Kind.LOGLEVEL or text is None or is_int(text) or not text.strip():
+            continue
+        name = placed.element.local_name
+        fix: Callable[[], None] | None = None
+        title = ""
+        advice = "use a number: 4 debug, 3 info, 2 warn, 1 error"
+        try:
+            level = parse_typed(Kind.LOGLEVEL, text)
+        except TypedValueError:
+            level = None
+        if isinstance(level, int):
+            advice = f"write {level}"
+            fix = set_text_fix(placed.element, str(level))
+            title = f"write <{name}>{level}</{name}>"
+        yield ctx.finding(
+            placed.element,
+            f"<{name}> {text.strip()!r}: Icecast 2.4.4 reads it as {atoi(text)}, "
+            f"and at that level nothing is logged at all; {advice}",
+            at_text=True,
+            fix=fix,
+            fix_title=title,
+        )
+
+
+# -- ICE210-ICE211: words ---------------------------------------------------------------------
+
+
+@rule("ICE210", "invalid-enum-value", "warning")
+def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
+    """Word that is not one the setting knows; Icecast falls back to its default.
+
+    ## Why
+    Word-valued settings know a fixed list of words.  Icecast-KH, for
+    instance, writes the access log in CLF unless `<type>` is exactly
+    `CLF-ESC` (`cfgfile.c` [KH] l.1032-1096): a misspelt word silently
+    means the default.  The words come from the element table.
+
+    ## Bad
+    ```xml
+    <accesslog>
+        <name>access.log</name>
+        <type>clf-escaped</type>
+    </accesslog>
+    ```
+
+    ## Good
+    ```xml
+    <accesslog>
+        <name>access.log</name>
+        <type>CLF-ESC</type>
+    </accesslog>
+    ```
+
+    ## Fix
+    Use one of the words the message lists, in exactly that spelling.
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind is not Kind.ENUM or not value.choices or text is None:
+            continue
+        choices = value.choices
+        ok = text.lower() in {c.lower() for c in choices} if value.case_insensitive else text in choices
+        if ok:
+            continue
+        yield ctx.finding(
+            placed.element,
+            f"<{placed.element.local_name}> {text!r} is not one of {', '.join(choices)}: "
+            f"{ctx.target.label} ignores the word and uses its default",
+            at_text=True,
+        )
+
+
+def _tls_row() -> spec.Element:
+    row = spec.SECTIONS["listen-socket"].child("tls")
+    assert row is not None
+    return row
+
+
+@rule("ICE211", "tls-value-means-auto", "warning", dialects=spec.V25)
+def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
+    """2.5 `<tls>0</tls>` (or `false`, `no`, empty, any unknown word) means auto, not disabled.
+
+    ## Why
+    Icecast 2.5 reads a listen socket's `<tls>` (and the old `<ssl>`) with
+    `str_to_tlsmode` (`cfgfile.c` l.397-424): `disabled`, `auto`,
+    `auto_no_plain`, `rfc2817`, `rfc2818`, and `true`/`yes`/`on`/non-zero
+    numbers for rfc2818.  **Everything else, `0`, `false`, `no` and an
+    empty element included, means `auto`**: the port accepts TLS and plain
+    HTTP.  Only a missing element or the word `disabled` switches TLS off.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+        <tls>0</tls>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+        <tls>disabled</tls>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Write `<tls>disabled</tls>` or remove the element; write `auto`
+    explicitly if auto is what you want.
+    """
+    tls_row = _tls_row()
+    for placed in read_by_target(ctx):
+        element = placed.element
+        name = element.local_name
+        if placed.parent.id != "listen-socket" or name not in ("tls", "ssl"):
+            continue
+        text = element.text
+        if text is not None and text.strip().lower() == "auto":
+            continue
+        mode = TlsMode.AUTO if text is None else effective(tls_row, text, Dialect.V25)
+        if mode is not TlsMode.AUTO:
+            continue
+        written = f"<{name}/>" if text is None else f"<{name}>{text.strip()}</{name}>"
+
+        def fix(element: Element = element, name: str = name) -> None:
+            target = rename(element, "tls") if name != "tls" else element
+            target.set_text("disabled")
+
+        yield ctx.finding(
+            element,
+            f"{written} means auto in Icecast 2.5 (the port accepts TLS and plain HTTP), not disabled; "
+            "write <tls>disabled</tls> (or remove it) to switch TLS off, or <tls>auto</tls> if meant",
+            at_text=text is not None,
+            fix=fix,
+            fix_title="write <tls>disabled</tls>",
+        )

@@ -1,0 +1,34 @@
+#!/bin/bash
+# icecfg bake, step 1: install Icecast 2 (and nftables for the firewall) from the
+# distribution's packages, without starting any service.
+set -euo pipefail
+: "${ICECFG_STAGE:?ICECFG_STAGE is not set}"
+export DEBIAN_FRONTEND=noninteractive
+
+# A fresh droplet may still be running cloud-init, which may itself use apt.
+if command -v cloud-init >/dev/null 2>&1; then
+    cloud-init status --wait >/dev/null 2>&1 || true
+fi
+
+# The package scripts must not start icecast2: it would come up with the sample
+# configuration (password "hackme") before ours is installed. An existing
+# policy-rc.d is respected and left as it is; otherwise a temporary one is put in
+# place, marked so that 99-cleanup.sh removes exactly that one.
+policy=/usr/sbin/policy-rc.d
+marker="# icecfg-bake: temporary policy-rc.d"
+if [ ! -e "$policy" ] && [ ! -L "$policy" ]; then
+    printf '#!/bin/sh\n%s\nexit 101\n' "$marker" >"$policy"
+    chmod 0755 "$policy"
+fi
+
+apt=(apt-get -y -q
+    -o DPkg::Lock::Timeout=600
+    -o Dpkg::Options::=--force-confdef
+    -o Dpkg::Options::=--force-confold)
+"${apt[@]}" update
+"${apt[@]}" install --no-install-recommends icecast2 nftables
+
+dpkg-query -W -f='${Status}\n' icecast2 | grep -qx 'install ok installed'
+getent passwd icecast2 >/dev/null
+getent group icecast >/dev/null
+echo "icecfg: installed $(dpkg-query -W -f='icecast2 ${Version}' icecast2)"

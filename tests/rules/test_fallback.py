@@ -1,0 +1,307 @@
+"""Fallback rules (ICE6xx): values, targets, loops, depth, formats and the fallback file's stream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.lint import lint
+from tests.rules.cases import Case, check_case, run
+from tests.test_audio import encode, ogg_vorbis
+
+OGG_128 = ogg_vorbis(bitrate_kbps=128)
+OGG_64 = ogg_vorbis(bitrate_kbps=64)
+OGG_22K_MONO = ogg_vorbis(rate=22050, channels=1, bitrate_kbps=64)
+MP3_128 = encode("mp3", bitrate_kbps=128)
+OPUS_64 = encode("opus", bitrate_kbps=64)
+
+WEB = "<paths><webroot>/web</webroot></paths>"
+FILES = {"/web/fallback.ogg": OGG_128, "/web/low.ogg": OGG_64, "/web/fallback.mp3": MP3_128}
+
+
+def cfg(*mounts: str, extra: str = WEB) -> bytes:
+    return f"<icecast>{extra}{''.join(mounts)}</icecast>".encode()
+
+
+def mount(name: str, fallback: str | None = None, body: str = "", kind: str | None = None) -> str:
+    attr = f' type="{kind}"' if kind else ""
+    fb = f"<fallback-mount>{fallback}</fallback-mount>" if fallback is not None else ""
+    name_el = f"<mount-name>{name}</mount-name>" if name else ""
+    return f"<mount{attr}>{name_el}{fb}{body}</mount>"
+
+
+def chain(length: int) -> bytes:
+    """/m0 -> /m1 -> ... -> /m{length-1} -> /fallback.ogg: ``length`` hops from /m0."""
+    mounts = [mount(f"/m{i}", f"/m{i + 1}" if i < length - 1 else "/fallback.ogg") for i in range(length)]
+    return cfg(*mounts)
+
+
+CASES = [
+    # ICE601 fallback-mount-not-absolute ------------------------------------------------
+    Case(
+        "ICE601",
+        cfg(mount("/live.ogg", "fallback.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        message="<fallback-mount> 'fallback.ogg' does not start with /: Icecast 2.4.4 opens no file",
+    ),
+    Case(
+        "ICE601",
+        cfg(mount("/live.ogg", " /fallback.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg ")),
+        message="write '/fallback.ogg'",
+        id="leading-space",
+    ),
+    Case(
+        "ICE601",
+        cfg(mount("/live.ogg", "fallback.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        target="2.5",
+        message="Icecast 2.5 opens no file",
+    ),
+    Case(
+        "ICE601",
+        cfg('<mount><mount-name>/live.ogg</mount-name><fallback mount="backup.ogg"/></mount>'),
+        cfg('<mount><mount-name>/live.ogg</mount-name><fallback mount="/backup.ogg"/></mount>'),
+        target="kh",
+        message="Icecast-KH drops it",
+    ),
+    # ICE602 fallback-target-missing ----------------------------------------------------
+    Case(
+        "ICE602",
+        cfg(mount("/live.ogg", "/fallbak.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        files=FILES,
+        message="fallback /fallbak.ogg of /live.ogg is no <mount>, no relay and no file (/web/fallbak.ogg does not exist)",
+    ),
+    Case(
+        "ICE602",
+        cfg(mount("/live.ogg", "/backup.ogg")),
+        cfg(mount("/live.ogg", "/backup.ogg"), mount("/backup.ogg")),
+        files=FILES,
+        id="defined-mount",
+    ),
+    Case(
+        "ICE602",
+        cfg(mount("/live.ogg", "/relayed.ogg")),
+        cfg(
+            mount("/live.ogg", "/relayed.ogg"),
+            "<relay><server>up</server><mount>/x</mount><local-mount>/relayed.ogg</local-mount></relay>",
+        ),
+        files=FILES,
+        id="relay",
+    ),
+    Case(
+        "ICE602",
+        cfg(mount("/live.ogg", "/backup1"), mount("/other*")),
+        cfg(mount("/live.ogg", "/backup1"), mount("/backup*")),
+        files=FILES,
+        id="glob-2.4",
+    ),
+    Case(
+        "ICE602",
+        cfg(mount("/live.ogg", "/backup1"), mount("/backup*")),
+        cfg(mount("/live.ogg", "/backup1"), mount("/backup1")),
+        target="2.5",
+        files=FILES,
+        id="no-glob-2.5",
+    ),
+    Case(
+        "ICE602",
+        cfg(
+            mount("/live.ogg", "/fallback.ogg"),
+            extra="<paths><basedir>/jail</basedir><webroot>/web</webroot></paths><security><chroot>1</chroot></security>",
+        ),
+        cfg(
+            mount("/live.ogg", "/fallback.ogg"),
+            extra="<paths><basedir>/jail</basedir><webroot>/web</webroot></paths><security><chroot>0</chroot></security>",
+        ),
+        files=FILES,
+        message="/jail/web/fallback.ogg does not exist",
+        id="chroot",
+    ),
+    Case(
+        "ICE602",
+        cfg(
+            mount("/live.ogg", "/fallback.ogg"),
+            extra="<paths><webroot>/web/</webroot></paths><fileserve>0</fileserve>",
+        ).replace(b"/web/", b"/www/"),
+        cfg(
+            mount("/live.ogg", "/fallback.ogg"),
+            extra="<paths><webroot>/web/</webroot></paths><fileserve>0</fileserve>",
+        ),
+        files=FILES,
+        id="trailing-slash-and-fileserve-0",
+    ),
+    # ICE603 fallback-cycle -------------------------------------------------------------
+    Case(
+        "ICE603",
+        cfg(mount("/a", "/b"), mount("/b", "/c"), mount("/c", "/a")),
+        cfg(mount("/a", "/b"), mount("/b", "/c"), mount("/c", "/fallback.ogg")),
+        message="fallback chain /a -> /b -> /c -> /a loops",
+    ),
+    Case(
+        "ICE603",
+        cfg(mount("/a", "/a")),
+        cfg(mount("/a", "/fallback.ogg")),
+        target="kh",
+        message="/a -> /a loops",
+    ),
+    # ICE604 fallback-chain-too-long ----------------------------------------------------
+    Case("ICE604", chain(10), chain(9), message="is 10 hops long"),
+    Case("ICE604", chain(12), chain(9), target="2.5", message="never reach", id="2.5"),
+    # ICE605 fallback-options-without-fallback-mount ------------------------------------
+    Case(
+        "ICE605",
+        cfg(mount("/live.ogg", body="<fallback-override>1</fallback-override>")),
+        cfg(mount("/live.ogg", body="<fallback-override>0</fallback-override>")),
+        message="<fallback-override>1</fallback-override> on /live.ogg without <fallback-mount> does nothing",
+    ),
+    Case(
+        "ICE605",
+        cfg(mount("/live.ogg", body="<fallback-when-full>1</fallback-when-full>")),
+        cfg(mount("/live.ogg", "/fallback.ogg", body="<fallback-when-full>1</fallback-when-full>")),
+        id="when-full",
+    ),
+    Case(
+        "ICE605",
+        cfg(mount("/live.ogg", body="<fallback-override>own</fallback-override>")),
+        cfg(mount("/live.ogg", body="<fallback-override>none</fallback-override>")),
+        target="2.5",
+    ),
+    Case(
+        "ICE605",
+        cfg(mount("/live.ogg", body="<fallback-override>1</fallback-override>")),
+        cfg(
+            mount("/live.ogg", body="<fallback-override>1</fallback-override>"),
+            mount("", "/fallback.ogg", kind="default"),
+        ),
+        id="inherited-from-default-mount",
+    ),
+    # ICE606 fallback-format-mismatch ---------------------------------------------------
+    Case(
+        "ICE606",
+        cfg(mount("/live.mp3", "/fallback.ogg")),
+        cfg(mount("/live.mp3", "/fallback.mp3")),
+        message="/live.mp3 is MP3/AAC (not Ogg) (going by its name) but its fallback /fallback.ogg is Ogg (a file Icecast labels audio/ogg)",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live", "/fallback.ogg", body="<type>audio/mpeg</type>")),
+        cfg(mount("/live", "/fallback.ogg", body="<type>application/ogg</type>")),
+        target="2.5",
+        message="(<type>audio/mpeg</type>)",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live.mp3", "/backup.mp3"), mount("/backup.mp3", "/silence.ogg")),
+        cfg(mount("/live.mp3", "/backup"), mount("/backup", "/silence.mp3")),
+        message="its fallback /silence.ogg (reached through /backup.mp3)",
+        id="through-a-mount",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live.opus", "/fallback.mp3")),
+        cfg(mount("/live", "/fallback.mp3")),
+        id="unknown-live-format",
+    ),
+    # ICE607 fallback-stream-mismatch ---------------------------------------------------
+    Case(
+        "ICE607",
+        cfg(mount("/live.ogg", "/low.ogg", body="<bitrate>128</bitrate>")),
+        cfg(mount("/live.ogg", "/fallback.ogg", body="<bitrate>128</bitrate>")),
+        files=FILES,
+        message="fallback file /low.ogg is Ogg Vorbis 64 kbps 44100 Hz stereo, but /live.ogg declares <bitrate>128</bitrate>",
+    ),
+    Case(
+        "ICE607",
+        cfg(mount("/live.ogg", "/fallback.opus", body="<subtype>vorbis</subtype>")),
+        cfg(mount("/live.ogg", "/fallback.opus", body="<subtype>opus</subtype>")),
+        files={"/web/fallback.opus": OPUS_64},
+        message="declares <subtype>vorbis</subtype>",
+        id="codec",
+    ),
+    Case(
+        "ICE607",
+        cfg(mount("/live", "/fallback.mp3", body="<type>audio/aac</type>")),
+        cfg(mount("/live", "/fallback.mp3", body="<type>audio/mpeg</type>")),
+        files=FILES,
+        target="2.5",
+        id="type",
+    ),
+    Case(
+        "ICE607",
+        cfg(
+            mount("/live.ogg", "/backup"),
+            mount("/backup", "/low.ogg"),
+            mount("/other", body="<bitrate>128</bitrate>"),
+        ).replace(b"<mount-name>/live.ogg</mount-name>", b"<mount-name>/live.ogg</mount-name><bitrate>128</bitrate>"),
+        cfg(mount("/live.ogg", "/backup"), mount("/backup", "/fallback.ogg")).replace(
+            b"<mount-name>/live.ogg</mount-name>", b"<mount-name>/live.ogg</mount-name><bitrate>128</bitrate>"
+        ),
+        files=FILES,
+        message="fallback file /low.ogg (reached through /backup)",
+        target="kh",
+        id="chain",
+    ),
+    Case(
+        "ICE607",
+        cfg(mount("/live.ogg", "/fallback.ogg", body="<intro>intro.ogg</intro>")),
+        cfg(mount("/live.ogg", "/fallback.ogg", body="<intro>intro-ok.ogg</intro>")),
+        files={**FILES, "/web/intro.ogg": OGG_22K_MONO, "/web/intro-ok.ogg": OGG_128},
+        message="its <intro> intro.ogg is Ogg Vorbis 64 kbps 22050 Hz mono (another sample rate, another channel count, another bitrate)",
+        id="intro",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.test_id)
+def test_rule(case: Case, tmp_path: Path) -> None:
+    check_case(case, tmp_path)
+
+
+def test_ice601_fix_adds_the_slash() -> None:
+    cfg_ = icecfg.loads(cfg(mount("/live.ogg", " fallback.ogg")), path="icecast.xml")
+    (finding,) = [f for f in lint(cfg_, files=False) if f.code == "ICE601"]
+    assert finding.fix is not None
+    finding.fix()
+    assert b"<fallback-mount>/fallback.ogg</fallback-mount>" in cfg_.document.dumps()
+    assert not [f for f in lint(cfg_, files=False) if f.code == "ICE601"]
+
+
+def test_ice601_points_at_the_value() -> None:
+    data = b"<icecast>\n<mount>\n  <mount-name>/a</mount-name>\n  <fallback-mount>b.ogg</fallback-mount>\n</mount>\n</icecast>"
+    (finding,) = [f for f in run(data, files=False) if f.code == "ICE601"]
+    assert (finding.line, finding.column) == (4, 19)
+
+
+def test_file_rules_are_skipped_without_the_filesystem() -> None:
+    data = cfg(mount("/live.ogg", "/missing.ogg", body="<bitrate>128</bitrate>"))
+    codes = {f.code for f in run(data, files=False)}
+    assert not codes & {"ICE602", "ICE607"}
+
+
+def test_a_loop_is_reported_once_and_not_as_too_long(tmp_path: Path) -> None:
+    data = cfg(mount("/x", "/a"), mount("/a", "/b"), mount("/b", "/a"))
+    findings = run(data, root=tmp_path)
+    assert [f.code for f in findings if f.code in ("ICE603", "ICE604")] == ["ICE603"]
+
+
+def test_chain_too_long_is_reported_for_each_mount_out_of_reach() -> None:
+    findings = [f for f in run(chain(11), files=False) if f.code == "ICE604"]
+    assert [f.message.split(" is ")[0] for f in findings] == [
+        "the fallback chain of /m0",
+        "the fallback chain of /m1",
+    ]
+
+
+def test_default_mount_fallback_is_inherited_on_2_4(tmp_path: Path) -> None:
+    """A normal mount without its own fallback takes the default mount's (merge_mounts)."""
+    (tmp_path / "web").mkdir()
+    data = cfg(mount("/live.mp3"), mount("", "/fallback.ogg", kind="default"))
+    findings = run(data, "2.4", tmp_path)
+    (mismatch,) = [f for f in findings if f.code == "ICE606"]
+    assert mismatch.message.startswith("/live.mp3 is MP3/AAC")  # the inherited Ogg fallback
+    assert len([f for f in findings if f.code == "ICE602"]) == 1  # reported once, at the default mount
+    assert not [f for f in findings if f.code == "ICE603"]  # the file ends the chain: no loop

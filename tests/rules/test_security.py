@@ -1,0 +1,344 @@
+"""Security rules: passwords, mount authentication, changeowner and chroot."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.lint import lint
+from tests.rules.cases import Case, check_case, run
+
+
+def auth(inner: str) -> bytes:
+    return f"<icecast><authentication>{inner}</authentication></icecast>".encode()
+
+
+def mount_auth(attrs: str, options: str = '<option name="filename" value="/etc/icecast2/users"/>') -> bytes:
+    return (
+        f"<icecast><mount><mount-name>/live</mount-name><authentication{attrs}>{options}"
+        "</authentication></mount></icecast>"
+    ).encode()
+
+
+def security(inner: str, paths: str = "") -> bytes:
+    return f"<icecast><paths>{paths}</paths><security>{inner}</security></icecast>".encode()
+
+
+OWNER = "<changeowner><user>icecast2</user><group>icecast</group></changeowner>"
+
+CASES = [
+    # ICE501 default-password
+    Case(
+        "ICE501",
+        auth("<source-password>hackme</source-password>"),
+        auth("<source-password>hackme2-but-random-9f3a</source-password>"),
+        message="sample-config default",
+    ),
+    Case(
+        "ICE501",
+        b"<icecast><mount><mount-name>/a</mount-name><password>hackmemore</password></mount></icecast>",
+        b"<icecast><mount><mount-name>/a</mount-name><password>f00d-cafe</password></mount></icecast>",
+        message="mount /a",
+        id="2.4-mount",
+    ),
+    Case(
+        "ICE501",
+        mount_auth(' type="url"', '<option name="password" value="changeme"/>'),
+        mount_auth(' type="url"', '<option name="username" value="changeme"/>'),  # not a password
+        message='<option name="password">',
+        id="2.4-url-option",
+    ),
+    Case(
+        "ICE501",
+        b"<icecast><authentication><admin-password>x-41</admin-password></authentication></icecast>",
+        auth("<source-password>a-long-random-one</source-password>"),
+        target="kh",
+        message="built-in default",
+    ),
+    Case(
+        "ICE501",
+        auth("<relay-password>HackMe</relay-password>"),
+        auth("<relay-password>hack-me-not-7d</relay-password>"),
+        target="2.5",
+        message="<relay-password>",
+    ),
+    # ICE502 empty-password
+    Case(
+        "ICE502",
+        auth("<source-password/>"),
+        auth("<source-password>s</source-password>"),
+        message="sources are refused",
+    ),
+    Case(
+        "ICE502",
+        auth("<admin-user>admin</admin-user><admin-password></admin-password>"),
+        auth("<admin-user>admin</admin-user><admin-password>p</admin-password>"),
+        target="2.5",
+        message="/admin",
+    ),
+    Case(
+        "ICE502",
+        b"<icecast><mount><mount-name>/a</mount-name><password/></mount></icecast>",
+        b"<icecast><relay><server>up</server><port>8000</port><password/></relay></icecast>",
+        message="falls back",
+        id="2.4-mount",
+    ),
+    # ICE503 password-reused
+    Case(
+        "ICE503",
+        auth("<source-password>same-9</source-password><admin-password>same-9</admin-password>"),
+        auth("<source-password>same-9</source-password><admin-password>same-9 </admin-password>"),
+        message="<source-password>",
+    ),
+    Case(
+        "ICE503",
+        b"<icecast><authentication><admin-password>m-1</admin-password></authentication>"
+        b"<mount><mount-name>/a</mount-name><password>m-1</password></mount></icecast>",
+        b"<icecast><authentication><admin-password>m-1</admin-password></authentication>"
+        b"<mount><mount-name>/a</mount-name><password>m-2</password></mount></icecast>",
+        target="kh",
+        message="mount /a",
+    ),
+    Case(
+        "ICE503",
+        auth("<relay-password>r-5</relay-password><admin-password>r-5</admin-password>"),
+        auth("<relay-password>r-5</relay-password><admin-password>r-6</admin-password>"),
+        target="2.5",
+        message="<relay-password>",
+    ),
+    # ICE504 mount-auth-type-invalid
+    Case("ICE504", mount_auth(' type="htpassword"'), mount_auth(' type="htpasswd"'), message="PUBLIC"),
+    Case(
+        "ICE504",
+        mount_auth(""),
+        mount_auth(' type="url"', '<option name="listener_add" value="http://a/b"/>'),
+        message="has no type",
+        id="2.4-missing",
+    ),
+    Case(
+        "ICE504",
+        mount_auth(' type="Htpasswd"'),
+        b'<icecast><mount><mount-name>/live</mount-name><authentication><role type="anonymous"/>'
+        b"</authentication></mount></icecast>",  # 2.5 without type: a role stack
+        target="2.5",
+        message="denies every listener",
+    ),
+    Case(
+        "ICE504",
+        mount_auth(' type="cmd"'),
+        mount_auth(' type="command"', '<option name="listener_add" value="/usr/local/bin/auth"/>'),
+        target="kh",
+    ),
+    # ICE505 htpasswd-without-filename
+    Case(
+        "ICE505",
+        mount_auth(' type="htpasswd"', '<option name="allow_duplicate_users" value="0"/>'),
+        mount_auth(' type="htpasswd"'),
+        message="every listener is refused",
+    ),
+    Case(
+        "ICE505",
+        b'<icecast><mount><mount-name>/live</mount-name><authentication><role type="htpasswd">'
+        b'<option name="file" value="/etc/icecast2/users"/></role></authentication></mount></icecast>',
+        b'<icecast><mount><mount-name>/live</mount-name><authentication><role type="htpasswd">'
+        b'<option name="filename" value="/etc/icecast2/users"/></role></authentication></mount></icecast>',
+        target="2.5",
+    ),
+    Case(
+        "ICE505",
+        mount_auth(' type="htpasswd"', '<option name="filename"/>'),
+        mount_auth(' type="htpasswd"'),
+        target="kh",
+    ),
+    # ICE506 changeowner-incomplete
+    Case(
+        "ICE506",
+        security("<changeowner><user>icecast2</user></changeowner>"),
+        security(OWNER),
+        message="<group>",
+    ),
+    Case(
+        "ICE506",
+        security("<changeowner><user>icecast2</user><group/></changeowner>"),
+        security(OWNER),
+        target="2.5",
+    ),
+    Case("ICE506", security("<changeowner/>"), security("<chroot>0</chroot>"), target="kh"),
+    # ICE507 chroot-without-changeowner
+    Case(
+        "ICE507",
+        security("<chroot>1</chroot>"),
+        security("<chroot>true</chroot>"),  # 2.4.4 reads true as 0: no chroot at all
+        message="<changeowner>",
+    ),
+    Case("ICE507", security("<chroot>yes</chroot>"), security(f"<chroot>yes</chroot>{OWNER}"), "2.5"),
+    Case("ICE507", security("<chroot>1</chroot>"), security(f"<chroot>1</chroot>{OWNER}"), "kh"),
+    # ICE508 chroot-path-includes-basedir
+    Case(
+        "ICE508",
+        security(
+            f"<chroot>1</chroot>{OWNER}",
+            "<basedir>/srv/icecast</basedir><logdir>/srv/icecast/logs</logdir>",
+        ),
+        security(
+            f"<chroot>1</chroot>{OWNER}",
+            "<basedir>/srv/icecast</basedir><logdir>/srv/icecast-logs</logdir>",  # a prefix, not inside
+        ),
+        message="write /logs",
+    ),
+    Case(
+        "ICE508",
+        b'<icecast><paths><basedir>/srv/ice</basedir></paths><security><chroot>1</chroot></security><mount><mount-name>/a</mount-name><authentication type="htpasswd"><option name="filename" value="/srv/ice/users"/></authentication></mount></icecast>',
+        b'<icecast><paths><basedir>/srv/ice</basedir></paths><security><chroot>0</chroot></security><mount><mount-name>/a</mount-name><authentication type="htpasswd"><option name="filename" value="/srv/ice/users"/></authentication></mount></icecast>',
+        target="2.5",
+        message="htpasswd",
+    ),
+    Case(
+        "ICE508",
+        security(f"<chroot>1</chroot>{OWNER}", "<webroot>/usr/local/icecast/web</webroot>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<pidfile>/usr/local/icecast/icecast.pid</pidfile>"),
+        target="kh",
+        message="<basedir> /usr/local/icecast",  # the default basedir
+    ),
+    # ICE509 chroot-path-missing
+    Case(
+        "ICE509",
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><logdir>/var/log/icecast2</logdir>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><logdir>/logs</logdir>"),
+        files={"/srv/ice/logs/.keep": b"", "/var/log/icecast2/.keep": b""},
+        message="exists only outside the chroot",
+    ),
+    Case(
+        "ICE509",
+        b"<icecast><paths><basedir>/srv/ice</basedir></paths><security><chroot>1</chroot></security>"
+        b"<mount><mount-name>/a</mount-name><dump-file>/dumps/a.ogg</dump-file></mount></icecast>",
+        b"<icecast><paths><basedir>/srv/ice</basedir></paths><security><chroot>1</chroot></security>"
+        b"<mount><mount-name>/a</mount-name><dump-file>/logs/a.ogg</dump-file></mount></icecast>",
+        target="2.5",
+        files={"/srv/ice/logs/.keep": b""},  # a dump file's directory must exist, not the file
+    ),
+    Case(
+        "ICE509",
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><webroot>/web</webroot>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><webroot>/web</webroot>").replace(
+            b"/srv/ice</basedir>", b"/srv/ice2</basedir>"
+        ),
+        target="kh",
+        files={"/srv/ice2/web/index.html": b""},
+        message="/srv/ice/web",
+    ),
+    # ICE510 admin-credentials-incomplete
+    Case(
+        "ICE510",
+        auth("<admin-password>a-9</admin-password>"),
+        auth("<admin-user>admin</admin-user><admin-password>a-9</admin-password>"),
+        message="add <admin-user>",
+    ),
+    Case("ICE510", auth("<admin-user>admin</admin-user>"), auth("<relay-user>r</relay-user>"), "2.5"),
+    Case("ICE510", auth("<admin-user>admin</admin-user>"), auth(""), "kh"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.test_id)
+def test_rule(case: Case, tmp_path: Path) -> None:
+    check_case(case, tmp_path)
+
+
+def test_auth_type_fix_corrects_the_typo(tmp_path: Path) -> None:
+    cfg = icecfg.loads(mount_auth(' type="htpassword"'))
+    [finding] = [f for f in lint(cfg, "2.4", files=False) if f.code == "ICE504"]
+    assert finding.fix is not None
+    assert finding.fix_title == 'set type="htpasswd"'
+    finding.fix()
+    assert b'<authentication type="htpasswd">' in icecfg.dumps(cfg)
+    assert not [f for f in lint(cfg, "2.4", files=False) if f.code == "ICE504"]
+
+
+def test_chroot_path_fix_strips_the_basedir() -> None:
+    data = security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice/</basedir><adminroot>/srv/ice/admin</adminroot>")
+    cfg = icecfg.loads(data)
+    [finding] = [f for f in lint(cfg, "2.4", files=False) if f.code == "ICE508"]
+    assert finding.fix is not None
+    finding.fix()
+    assert b"<adminroot>/admin</adminroot>" in icecfg.dumps(cfg)
+
+
+def _password() -> str:
+    return "pw" + secrets.token_hex(6)
+
+
+def test_no_message_ever_contains_a_password(tmp_path: Path) -> None:
+    """Lint configurations full of distinct passwords with every rule on every dialect."""
+    passwords: list[str] = []
+
+    def pw() -> str:
+        value = _password()
+        passwords.append(value)
+        return value
+
+    same = pw()
+    docs = [
+        f"""<icecast>
+  <hostname>localhost</hostname>
+  <source-password>{pw()}</source-password>
+  <authentication>
+    <source-password>{same}</source-password>
+    <relay-password>{same}</relay-password>
+    <admin-password>{same}</admin-password>
+  </authentication>
+  <master-server>master.example.org</master-server>
+  <master-password>{pw()}</master-password>
+  <listen-socket><port>8000</port></listen-socket>
+  <listen-socket><port>8000</port><ssl>1</ssl></listen-socket>
+  <relay><server>up</server><password>{pw()}</password></relay>
+  <mount><mount-name>/a</mount-name><password>{same}</password><cluster-password>{pw()}</cluster-password>
+    <authentication type="ur1"><option name="password" value="{pw()}"/>
+      <option name="auth_password" value="{pw()}"/></authentication></mount>
+  <mount><mount-name>/b</mount-name><authentication type="htpasswd">
+    <option name="filename" value="/srv/users"/></authentication></mount>
+  <mount><mount-name>/c</mount-name><public>1</public><password>{pw()}</password></mount>
+  <paths><basedir>/srv</basedir><logdir>/var/log/icecast2</logdir>
+    <ssl-certificate>/etc/icecast2/missing.pem</ssl-certificate></paths>
+  <security><chroot>1</chroot></security>
+</icecast>""",
+        f"""<icecast>
+  <authentication><admin-password>{pw()}</admin-password><source-password/></authentication>
+  <listen-socket port="8000"/><master-password>{pw()}</master-password>
+  <mount><mount-name>/x</mount-name><authentication type="url">
+    <option name="password" value="{pw()}"/></authentication></mount>
+</icecast>""",
+    ]
+    assert len(set(passwords)) == len(passwords)
+    seen = set()
+    for doc in docs:
+        cfg = icecfg.loads(doc.encode())
+        for target in ("2.4", "2.5", "kh"):
+            for finding in lint(cfg, target, root=str(tmp_path)):
+                seen.add(finding.code)
+                text = f"{finding.message} {finding.fix_title}"
+                for password in passwords:
+                    assert password not in text, (finding.code, finding.message)
+    # the configurations did reach the rules that talk about passwords and their elements
+    assert {"ICE409", "ICE502", "ICE503", "ICE504", "ICE507", "ICE508", "ICE901", "ICE910"} <= seen
+
+
+def test_password_checks_are_not_fooled_by_whitespace() -> None:
+    codes = {f.code for f in run(auth("<source-password>\n   hackme\n</source-password>"), "2.4")}
+    assert "ICE501" in codes
+
+
+def test_default_password_messages_do_not_repeat_the_password() -> None:
+    data = (
+        b"<icecast><authentication><source-password>hackme</source-password>"
+        b"<admin-password>changeme</admin-password></authentication><mount><mount-name>/m</mount-name>"
+        b'<password>hackmemore</password><authentication type="url"><option name="password" value="hackme"/>'
+        b"</authentication></mount></icecast>"
+    )
+    findings = [f for f in run(data, "2.4") if f.code == "ICE501"]
+    assert len(findings) == 4
+    for finding in findings:
+        assert "hackme" not in finding.message.lower()
+        assert "changeme" not in finding.message.lower()

@@ -1,0 +1,154 @@
+"""Reading fallback audio headers (icecfg.audio) on files encoded at test time.
+
+Ogg Vorbis comes from ``oggenc`` (tests/audio.py); MP3, AAC (ADTS) and Ogg
+Opus are encoded here with ``ffmpeg`` from the same synthetic tone.  Nothing
+binary is committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from icecfg.audio import AudioInfo, format_type_of_mime, mime_of_name, probe
+from tests import audio
+
+FFMPEG = "ffmpeg"
+
+_CODEC_ARGS = {
+    "mp3": ["-c:a", "libmp3lame", "-f", "mp3"],
+    "mp3-bare": ["-c:a", "libmp3lame", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3"],
+    "aac": ["-c:a", "aac", "-f", "adts"],
+    "opus": ["-c:a", "libopus", "-f", "ogg"],
+}
+
+
+@functools.cache
+def _cache_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="icecfg-ffmpeg-"))
+    path.chmod(0o755)
+    import atexit
+
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+@functools.cache
+def encode(kind: str, seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
+    """Audio of ``kind`` (mp3, mp3-bare, aac, opus) encoded by ffmpeg from a sine tone.
+
+    ``mp3-bare`` has neither an ID3 tag nor a Xing header: bare MPEG frames.
+    """
+    cache = _cache_dir()
+    wav = audio.make_wav(cache / f"{kind}-{seconds}-{rate}-{channels}.wav", seconds, rate, channels)
+    out = cache / f"{kind}-{seconds}-{rate}-{channels}-{bitrate_kbps}.bin"
+    subprocess.run(
+        [
+            FFMPEG,
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            *_CODEC_ARGS[kind],
+            "-b:a",
+            f"{bitrate_kbps}k",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out.read_bytes()
+
+
+def ogg_vorbis(seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
+    return audio.make_ogg(seconds=seconds, rate=rate, channels=channels, bitrate_kbps=bitrate_kbps).read_bytes()
+
+
+def test_ogg_vorbis() -> None:
+    info = probe(ogg_vorbis(rate=22050, channels=1, bitrate_kbps=64), "fallback.ogg")
+    assert info == AudioInfo("vorbis", 64, 22050, 1, "ogg")
+    assert info.format_type == "ogg"
+    assert info.describe() == "Ogg Vorbis 64 kbps 22050 Hz mono"
+
+
+def test_mp3_with_id3_and_xing() -> None:
+    data = encode("mp3", bitrate_kbps=128)
+    assert data.startswith(b"ID3")
+    info = probe(data, "fallback.mp3")
+    assert info == AudioInfo("mp3", 128, 44100, 2, "mpeg")
+    assert info.format_type == "generic"
+
+
+def test_bare_mp3_frames_are_recognised_whatever_the_name() -> None:
+    data = encode("mp3-bare", rate=22050, channels=1, bitrate_kbps=32)
+    assert data[:2] != b"ID" and data[0] == 0xFF
+    assert probe(data, "silence.bin") == AudioInfo("mp3", 32, 22050, 1, "mpeg")
+
+
+def test_aac_adts() -> None:
+    info = probe(encode("aac", bitrate_kbps=96), "fallback.aac")
+    assert info is not None
+    assert (info.codec, info.container, info.sample_rate, info.channels) == ("aac", "adts", 44100, 2)
+    assert info.bitrate_kbps is not None and 70 <= info.bitrate_kbps <= 120
+
+
+def test_ogg_opus_reports_48khz() -> None:
+    info = probe(encode("opus", rate=44100, channels=1, bitrate_kbps=48), "fallback.opus")
+    assert info is not None
+    assert (info.codec, info.container, info.sample_rate, info.channels) == ("opus", "ogg", 48000, 1)
+    assert info.bitrate_kbps is not None and info.bitrate_kbps > 0
+
+
+def test_a_prefix_of_a_long_file_is_enough() -> None:
+    data = encode("mp3", seconds=20.0, bitrate_kbps=128)
+    assert len(data) > 200_000
+    assert probe(data[:65536], "long.mp3") == AudioInfo("mp3", 128, 44100, 2, "mpeg")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"hello world, not audio at all",
+        b"OggS" + bytes(40),
+        b"ID3\x04\x00\x00\x00\x00\x00\x10" + bytes(8),
+    ],
+    ids=["empty", "text", "ogg-without-codec", "id3-without-audio"],
+)
+def test_unrecognised_or_damaged_data_gives_none(data: bytes) -> None:
+    assert probe(data, "fallback.ogg") is None
+
+
+def test_truncated_vorbis_header_gives_none() -> None:
+    assert probe(ogg_vorbis()[:40], "fallback.ogg") is None
+
+
+def test_mime_and_format_types_follow_icecast() -> None:
+    assert mime_of_name("/fallback.ogg") == "audio/ogg"
+    assert mime_of_name("/x/Silence.OPUS") == "audio/ogg"
+    assert mime_of_name("/fallback.mp3") == "audio/mpeg"
+    assert mime_of_name("/live") is None
+    assert format_type_of_mime("application/ogg") == "ogg"
+    assert format_type_of_mime("audio/ogg; codecs=opus") == "ogg"
+    assert format_type_of_mime("audio/mpeg") == "generic"
+    assert format_type_of_mime("audio/aac") == "generic"
+    assert format_type_of_mime("audio/webm") == "ebml"
+
+
+def test_importing_the_linter_does_not_import_mutagen() -> None:
+    code = (
+        "import sys, icecfg, icecfg.audio, icecfg.lint.rules\n"
+        "from icecfg.lint import lint\n"
+        "cfg = icecfg.loads(b'<icecast><mount><mount-name>/a</mount-name></mount></icecast>')\n"
+        "lint(cfg, files=False)\n"
+        "print('mutagen' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,416 @@
+"""The fallback, fileserve, headers and logging rules against the real Icecast 2.4.4.
+
+Every rule of these families that claims how 2.4.4 behaves is shown here: the
+configuration it reports is run and the harm observed over HTTP, in the exit
+status or in a log line; then the configuration the rule asks for is run and
+the harm is gone.  Each scenario also lints the very bytes it runs, so rule
+and server are checked against each other.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+import icecfg
+from icecfg.lint import Finding, lint
+from tests import audio, oracle
+from tests.test_audio import encode
+
+PASSWORD = secrets.token_hex(8)
+
+
+def config(
+    box: oracle.Sandbox,
+    port: int,
+    body: str = "",
+    *,
+    logging: str = "<errorlog>error.log</errorlog><accesslog>access.log</accesslog><loglevel>3</loglevel>",
+    logdir: str | None = None,
+) -> bytes:
+    """A warning-free 2.4 config around ``body`` (mounts, headers, <fileserve>)."""
+    return f"""<icecast>
+  <hostname>127.0.0.1</hostname>
+  <location>oracle</location>
+  <admin>oracle@example.invalid</admin>
+  <authentication>
+    <source-password>{PASSWORD}</source-password>
+    <admin-user>admin</admin-user>
+    <admin-password>{PASSWORD}</admin-password>
+  </authentication>
+  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  {body}
+  <paths>
+    <logdir>{logdir or box.logdir}</logdir>
+    <webroot>{box.webroot}</webroot>
+    <adminroot>{box.adminroot}</adminroot>
+  </paths>
+  <logging>{logging}</logging>
+</icecast>
+""".encode()
+
+
+def codes(data: bytes, *, select: tuple[str, ...] = ()) -> list[Finding]:
+    return lint(icecfg.loads(data), target="2.4", root="/", select=select)
+
+
+def found(data: bytes, code: str, *, select: tuple[str, ...] = ()) -> list[str]:
+    return [f.message for f in codes(data, select=select) if f.code == code]
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 8.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[oracle.Sandbox]:
+    with oracle.temporary_sandbox() as sandbox:
+        sandbox.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
+        sandbox.write("web/hello.txt", b"hello\n")
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    return oracle.free_port()
+
+
+def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpResponse:
+    return server.http_get(
+        port, path, timeout=2.0, max_body=2048, auth=("admin", PASSWORD) if "admin" in path else None
+    )
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) -> None:
+    """ICE601, ICE602: only `/file` in webroot plays; no slash or no file gives 404."""
+    mounts = """
+  <mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>
+  <mount><mount-name>/noslash</mount-name><fallback-mount>fallback.mp3</fallback-mount></mount>
+  <mount><mount-name>/missing</mount-name><fallback-mount>/missing.ogg</fallback-mount></mount>"""
+    bad = config(box, port, mounts)
+    assert len(found(bad, "ICE601")) == 1 and "'fallback.mp3' does not start with /" in found(bad, "ICE601")[0]
+    assert len(found(bad, "ICE602")) == 1 and "fallback /missing.ogg of /missing" in found(bad, "ICE602")[0]
+    with oracle.IcecastServer(bad, box, wait_port=port, name="fallback-bad") as server:
+        live = get(server, port, "/live")
+        assert (live.status, live.headers["Content-Type"]) == (200, "audio/ogg")
+        assert live.body.startswith(b"OggS")
+        assert get(server, port, "/noslash").status == 404
+        assert get(server, port, "/missing").status == 404
+        assert wait_for(lambda: f'unable to open file "{box.webroot}/missing.ogg"' in (server.error_log() or ""))
+
+    cfg = icecfg.loads(bad)
+    for finding in lint(cfg, target="2.4", root="/"):
+        if finding.code == "ICE601" and finding.fix is not None:
+            finding.fix()
+    box.write("web/missing.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    try:
+        good = cfg.document.dumps()
+        assert not found(good, "ICE601") and not found(good, "ICE602")
+        with oracle.IcecastServer(good, box, wait_port=port, name="fallback-good") as server:
+            for mount, mime in (("/noslash", "audio/mpeg"), ("/missing", "audio/ogg")):
+                response = get(server, port, mount)
+                assert (response.status, response.headers["Content-Type"]) == (200, mime), mount
+    finally:
+        (box.webroot / "missing.ogg").unlink()
+
+
+def test_chain_depth_loops_and_options_without_fallback(box: oracle.Sandbox, port: int) -> None:
+    """ICE604 (nine hops work, ten do not), ICE603 (a loop is a 404), ICE605 (the startup warning)."""
+
+    def chain(prefix: str, hops: int) -> str:
+        return "".join(
+            f"<mount><mount-name>/{prefix}{i}</mount-name><fallback-mount>"
+            f"{f'/{prefix}{i + 1}' if i < hops - 1 else '/fallback.ogg'}</fallback-mount></mount>"
+            for i in range(hops)
+        )
+
+    body = (
+        chain("ten", 10)
+        + chain("nine", 9)
+        + "<mount><mount-name>/x</mount-name><fallback-mount>/y</fallback-mount></mount>"
+        + "<mount><mount-name>/y</mount-name><fallback-mount>/x</fallback-mount></mount>"
+        + "<mount><mount-name>/opts</mount-name><fallback-override>1</fallback-override></mount>"
+    )
+    data = config(box, port, body)
+    too_long = found(data, "ICE604")
+    assert len(too_long) == 1 and too_long[0].startswith("the fallback chain of /ten0 is 10 hops long")
+    assert found(data, "ICE603") == [
+        "fallback chain /x -> /y -> /x loops: when none of these mounts has a source, their listeners get 404; "
+        "end the chain with a file fallback"
+    ]
+    assert len(found(data, "ICE605")) == 1
+    with oracle.IcecastServer(data, box, wait_port=port, name="chains") as server:
+        assert get(server, port, "/ten0").status == 404  # the file is ten hops away
+        assert get(server, port, "/ten1").status == 200  # nine hops
+        assert get(server, port, "/nine0").status == 200  # nine hops
+        assert get(server, port, "/x").status == 404
+        assert "Config for mount /opts contains fallback options but no fallback mount." in server.stderr()
+
+
+def _listen(port: int, mount: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=4)
+    conn.request("GET", mount)
+    response = conn.getresponse()
+    assert response.status == 200
+    return response
+
+
+def _drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool]:
+    """Bytes read within ``seconds`` and whether the server closed the stream."""
+    total = 0
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = response.read1(65536)
+            if not chunk:
+                return total, True
+            total += len(chunk)
+    except (TimeoutError, OSError):
+        pass
+    return total, False
+
+
+@pytest.mark.parametrize(("fallback", "moved"), [("/fallback.mp3", False), ("/fallback.ogg", True)])
+def test_listeners_move_only_to_a_fallback_of_the_same_format(
+    box: oracle.Sandbox, port: int, fallback: str, moved: bool
+) -> None:
+    """ICE606: an Ogg mount's listeners are dropped, not moved, when the fallback is MP3."""
+    data = config(
+        box,
+        port,
+        f"<mount><mount-name>/live</mount-name><type>application/ogg</type>"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>",
+    )
+    assert bool(found(data, "ICE606")) is not moved
+    with oracle.IcecastServer(data, box, wait_port=port, name="move") as server:
+        with oracle.SourceClient(port, "/live", audio.make_ogg(), password=PASSWORD) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live")
+            listener = _listen(port, "/live")
+            assert listener.headers["Content-Type"] == "application/ogg"
+            _drain(listener, 0.5)
+        log = lambda: server.error_log() or ""  # noqa: E731
+        if moved:
+            assert wait_for(lambda: f'passing 1 listeners to "{fallback}"' in log())
+            received, closed = _drain(listener, 2.0)
+            assert not closed and received > 20_000  # the file keeps coming
+        else:
+            assert wait_for(lambda: f"stream /live and {fallback} are of different types, ignored" in log())
+            _received, closed = _drain(listener, 4.0)
+            assert closed
+        listener.close()
+
+
+# --------------------------------------------------------------------------- fileserve
+
+#: What 2.4.4 still serves with file serving off, and what it refuses.
+STILL_SERVED = (
+    "/status.xsl",
+    "/status-json.xsl",
+    "/server_version.xsl",
+    "/admin/",
+    "/admin/stats",
+    "/live",
+    "/live.m3u",
+    "/live.xspf",
+    "/fallback.ogg",
+)
+NOT_SERVED = ("/style.css", "/hello.txt", "/fallback.mp3")
+
+
+@pytest.mark.parametrize("value", ["0", "true"])
+def test_fileserve_off(box: oracle.Sandbox, port: int, value: str) -> None:
+    """ICE701/ICE702: static files give 404; .xsl pages, admin, playlists, streams and file fallbacks work."""
+    mount = "<mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>"
+    data = config(box, port, f"<fileserve>{value}</fileserve>{mount}")
+    code = "ICE701" if value == "0" else "ICE702"
+    assert found(data, code) and not found(data, "ICE702" if value == "0" else "ICE701")
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"fileserve-{value}") as server:
+        statuses = {path: get(server, port, path).status for path in STILL_SERVED + NOT_SERVED}
+        assert statuses == {**dict.fromkeys(STILL_SERVED, 200), **dict.fromkeys(NOT_SERVED, 404)}
+        assert get(server, port, "/live").headers["Content-Type"] == "audio/ogg"  # the file fallback plays
+        assert "serving of static files has been disabled" in server.stderr()
+
+    cfg = icecfg.loads(data)
+    fixes = [f.fix for f in lint(cfg, target="2.4", files=False) if f.code == code and f.fix is not None]
+    if value == "true":
+        assert len(fixes) == 1
+        fixes[0]()
+    else:
+        cfg.fileserve = True  # ICE701 has no automatic fix: serving files is a decision
+    fixed = cfg.document.dumps()
+    assert b"<fileserve>1</fileserve>" in fixed and not found(fixed, code)
+    with oracle.IcecastServer(fixed, box, wait_port=port, name=f"fileserve-{value}-fixed") as server:
+        for path in NOT_SERVED:
+            assert get(server, port, path).status == 200, path
+        assert server.stderr() == ""
+
+
+# --------------------------------------------------------------------------- headers
+
+TRAPS = """
+  <http-headers><header name="X-A1" value="1"/><!-- a comment --><header name="X-B1" value="1"/></http-headers>
+  <http-headers><header name="X-A2" value="2"/><header name="X-N2"/><header name="X-B2" value="2"/></http-headers>
+  <http-headers><header name="X-A3" value="3"/><header type="cors" name="X-C3" value="*"/><header name="X-B3" value="3"/></http-headers>
+  <http-headers><header name="X-Dup" value="one"/><header name="X-Dup" value="two"/></http-headers>"""
+FIXED = """
+  <!-- a comment -->
+  <http-headers><header name="X-A1" value="1"/><header name="X-B1" value="1"/></http-headers>
+  <http-headers><header name="X-A2" value="2"/><header name="X-N2" value="n"/><header name="X-B2" value="2"/></http-headers>
+  <http-headers><header name="X-A3" value="3"/><header name="X-C3" value="*"/><header name="X-B3" value="3"/></http-headers>
+  <http-headers><header name="X-Dup" value="two"/></http-headers>"""
+
+
+def test_http_headers_traps(box: oracle.Sandbox, port: int) -> None:
+    """ICE711: a comment, a header without value, type="cors" drop the later headers; ICE712: both sent."""
+    bad = config(box, port, TRAPS)
+    truncated = found(bad, "ICE711")
+    assert len(truncated) == 3
+    assert "the comment on line" in truncated[0] and "X-B1 are never sent" in truncated[0]
+    assert "X-N2" in truncated[1] and "X-B2" in truncated[1]
+    assert 'type="cors"' in truncated[2] and "X-B3" in truncated[2]
+    assert len(found(bad, "ICE712")) == 1
+    with oracle.IcecastServer(bad, box, wait_port=port, name="headers-bad") as server:
+        headers = get(server, port, "/status-json.xsl").headers
+        assert [headers.get(f"X-A{i}") for i in (1, 2, 3)] == ["1", "2", "3"]
+        assert [headers.get(name) for name in ("X-B1", "X-N2", "X-B2", "X-C3", "X-B3")] == [None] * 5
+        assert headers.get_all("X-Dup") == ["one", "two"]
+        assert "Unknown type cors for HTTP Header X-C3" in server.stderr()
+
+    good = config(box, port, FIXED)
+    assert not found(good, "ICE711") and not found(good, "ICE712")
+    with oracle.IcecastServer(good, box, wait_port=port, name="headers-good") as server:
+        headers = get(server, port, "/status-json.xsl").headers
+        for name, value in (("X-B1", "1"), ("X-N2", "n"), ("X-B2", "2"), ("X-C3", "*"), ("X-B3", "3")):
+            assert headers.get(name) == value, name
+        assert headers.get_all("X-Dup") == ["two"]
+
+
+def test_icecast_already_sends_no_cache(box: oracle.Sandbox, port: int) -> None:
+    """ICE713: no-cache headers on every response, the fallback stream of an override mount included."""
+    mount = (
+        "<mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount>"
+        "<fallback-override>1</fallback-override></mount>"
+    )
+    extra = '<http-headers><header name="Cache-Control" value="no-cache"/></http-headers>'
+    data = config(box, port, extra + mount)
+    assert len(found(data, "ICE713")) == 1
+    with oracle.IcecastServer(config(box, port, mount), box, wait_port=port, name="cache") as server:
+        for path in ("/live", "/status-json.xsl", "/nosuch"):
+            headers = get(server, port, path).headers
+            assert headers.get_all("Cache-Control") == ["no-cache, no-store"], path
+            assert headers.get("Pragma") == "no-cache"
+            assert headers.get("Expires") == "Mon, 26 Jul 1997 05:00:00 GMT"
+    with oracle.IcecastServer(data, box, wait_port=port, name="cache-twice") as server:
+        assert get(server, port, "/live").headers.get_all("Cache-Control") == [
+            "no-cache, no-store",
+            "no-cache",
+        ]
+
+
+# --------------------------------------------------------------------------- logging
+
+
+def _clear_logdir(box: oracle.Sandbox) -> None:
+    for name in os.listdir(box.logdir):
+        path = box.logdir / name
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("logging", "fatal"),
+    [
+        ("<errorlog>/tmp/icecfg-abs/err.log</errorlog>", "could not open error logging"),
+        ("<errorlog>error.log</errorlog><accesslog>/dev/null</accesslog>", "could not open access logging"),
+        (
+            "<errorlog>error.log</errorlog><accesslog>sub/access.log</accesslog>",
+            "could not open access logging",
+        ),
+    ],
+    ids=["absolute-errorlog", "dev-null-accesslog", "missing-subdirectory"],
+)
+def test_unopenable_log_is_fatal(box: oracle.Sandbox, port: int, logging: str, fatal: str) -> None:
+    """ICE801 / ICE803: exit status 1 with a FATAL line on stdout."""
+    data = config(box, port, logging=logging)
+    assert found(data, "ICE801") or found(data, "ICE803")
+    result = oracle.start_expecting_exit(data, box, name="log-fatal")
+    assert result.returncode == 1, result.describe()
+    assert f"FATAL: {fatal} ({box.logdir}/" in result.stdout
+
+
+def test_missing_logdir_is_fatal_and_relative_names_work(box: oracle.Sandbox, port: int) -> None:
+    """ICE803: a missing logdir exits 1; ICE801's fix (error.log) starts."""
+    missing = f"{box.root}/no-such-logdir"
+    data = config(box, port, logdir=missing)
+    assert found(data, "ICE803")
+    result = oracle.start_expecting_exit(data, box, name="no-logdir")
+    assert result.returncode == 1 and f"FATAL: could not open error logging ({missing}/error.log)" in result.stdout
+
+    cfg = icecfg.loads(config(box, port, logging=f"<errorlog>{box.logdir}/error.log</errorlog>"))
+    (fix,) = [f.fix for f in lint(cfg, target="2.4", files=False) if f.code == "ICE801"]
+    assert fix is not None
+    fix()
+    _clear_logdir(box)
+    with oracle.IcecastServer(cfg.document.dumps(), box, wait_port=port, name="log-fixed") as server:
+        assert get(server, port, "/status-json.xsl").status == 200
+        assert wait_for(lambda: "INFO" in (server.error_log("error.log") or ""))
+
+
+def test_playlistlog_absolute_and_dash(box: oracle.Sandbox, port: int) -> None:
+    """ICE801 (playlist: FATAL printed, server keeps running) and ICE802 (a file named -)."""
+    data = config(box, port, logging="<errorlog>error.log</errorlog><playlistlog>/tmp/icecfg-pl.log</playlistlog>")
+    assert "runs without a playlist log" in found(data, "ICE801")[0]
+    with oracle.IcecastServer(data, box, wait_port=port, name="pl-abs") as server:
+        assert get(server, port, "/status-json.xsl").status == 200
+        assert f"FATAL: could not open playlist logging ({box.logdir}//tmp/icecfg-pl.log)" in server.stdout()
+    _clear_logdir(box)
+    data = config(box, port, logging="<errorlog>error.log</errorlog><playlistlog>-</playlistlog>")
+    assert found(data, "ICE802")
+    with oracle.IcecastServer(data, box, wait_port=port, name="pl-dash"):
+        assert (box.logdir / "-").is_file()
+
+
+def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
+    """ICE890: the fix's ../…/dev/null keeps nothing; `-` writes the lines (with the IP) to stderr."""
+    plain = config(box, port)
+    (message,) = found(plain, "ICE890", select=("ICE890",))
+    assert not found(plain, "ICE890")  # opt-in: silent unless selected
+    cfg = icecfg.loads(plain)
+    (fix,) = [f.fix for f in lint(cfg, target="2.4", files=False, select=["ICE890"])]
+    assert fix is not None
+    fix()
+    discard = cfg.document.dumps()
+    assert not found(discard, "ICE890", select=("ICE890",)) and not found(discard, "ICE801")
+    for name, data in (("plain", plain), ("discard", discard)):
+        _clear_logdir(box)
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"access-{name}") as server:
+            assert get(server, port, "/status-json.xsl").status == 200
+            agent_seen = lambda: "127.0.0.1" in (server.access_log() or "")  # noqa: E731
+            if name == "plain":
+                assert wait_for(agent_seen), message
+            else:
+                time.sleep(0.5)
+                assert not (box.logdir / "access.log").exists()
+                assert "access" not in " ".join(os.listdir(box.logdir))
+    stderr_log = config(box, port, logging="<errorlog>error.log</errorlog><accesslog>-</accesslog>")
+    assert not found(stderr_log, "ICE890", select=("ICE890",))
+    _clear_logdir(box)
+    with oracle.IcecastServer(stderr_log, box, wait_port=port, name="access-stderr") as server:
+        get(server, port, "/status-json.xsl")
+        assert wait_for(lambda: "127.0.0.1 - - [" in server.stderr() and "GET /status-json.xsl" in server.stderr())
+        assert not (box.logdir / "access.log").exists()
