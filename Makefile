@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 .PHONY: demo test setup system-deps venv lint typecheck pytest bench schemas clean
 
 demo: setup
-	$(BIN)/icecfg demo examples/
+	scripts/demo.sh
 
 test: setup lint typecheck pytest
 
