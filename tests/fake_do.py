@@ -662,7 +662,7 @@ class FakeDigitalOcean:
     @staticmethod
     def _read_body(handler: _Handler) -> bytes:
         if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -1133,8 +1133,8 @@ class FakeDigitalOcean:
         options = {flag: bool(body.get(flag)) for flag in ("backups", "ipv6", "monitoring", "private_networking")}
         droplet = self._new_droplet(
             name,
-            region,
-            size,
+            str(region),
+            str(size),
             self._image_view(image),
             list(tags),
             "new",
@@ -1334,7 +1334,8 @@ class FakeDigitalOcean:
         if tag not in self.state.tags:
             raise ApiError(404)
         self.state.tags.discard(tag)
-        for resource in [*self.state.droplets.values(), *self.state.images.values()]:
+        resources: list[Droplet | Image] = [*self.state.droplets.values(), *self.state.images.values()]
+        for resource in resources:
             if tag in resource.tags:
                 resource.tags.remove(tag)
         return 204, None
@@ -1618,8 +1619,8 @@ def loopback_only() -> Iterator[list[tuple[str, int]]]:
             raise socket.gaierror(f"test guard: refusing to look up {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = getaddrinfo
     try:
         yield attempts

@@ -364,7 +364,8 @@ def test_installed_icecast_serves_the_fallback_from_the_root(bake: Bake) -> None
             plain = _wait_ok(bake.http_port, "/live.ogg", tls=False)
             secure = _wait_ok(bake.tls_port, "/live.ogg", tls=True)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}\n{server.output()}") from None
+            sockets = subprocess.run(["ss", "-tanp"], capture_output=True, text=True).stdout
+            raise AssertionError(f"{exc}\nreturncode={server.returncode}\n{server.output()}\n{sockets}") from None
         assert server.returncode is None, server.output()
     for response in (plain, secure):
         assert response.headers.get("Content-Type") == "audio/ogg"

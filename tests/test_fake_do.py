@@ -184,6 +184,17 @@ def test_inject_custom_body_any_method_and_forever(fake: FakeDigitalOcean, api: 
     assert api.call("GET", "/v2/account").status_code == 200
 
 
+def test_inject_by_query_and_with_a_raw_body(fake: FakeDigitalOcean, api: Api) -> None:
+    add_snapshots(fake, 3)
+    fake.inject("GET", "/v2/snapshots", 502, query={"page": "2"}, body=b"<html>Bad Gateway</html>")
+    assert api.call("GET", "/v2/snapshots", per_page=1).status_code == 200
+    failed = api.call("GET", "/v2/snapshots", per_page=1, page=2)
+    assert failed.status_code == 502
+    assert failed.headers["Content-Type"] == "text/html"
+    assert failed.content == b"<html>Bad Gateway</html>"
+    assert api.call("GET", "/v2/snapshots", per_page=1, page=2).status_code == 200
+
+
 def test_injected_failures_do_not_change_state(fake: FakeDigitalOcean, api: Api) -> None:
     fake.inject("POST", r"^/v2/tags$", 503)
     assert api.call("POST", "/v2/tags", {"name": "icecfg"}).status_code == 503
@@ -760,7 +771,7 @@ def test_stop_closes_kept_alive_connections() -> None:
 
 
 def test_python_digitalocean_reads_through_the_fake(fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digitalocean
+    import digitalocean  # type: ignore[import-untyped]
 
     monkeypatch.setenv("DIGITALOCEAN_END_POINT", fake.end_point)
     ids = add_snapshots(fake, 5)

@@ -402,24 +402,39 @@ def test_shoutcast_first_socket_is_advertised(box: oracle.Sandbox) -> None:
         assert f"http://stream.example.org:{normal}/live.ogg" in playlist(server, normal, "/live.ogg")
 
 
-def port_pair() -> int:
-    """A port ``p`` with ``p`` and ``p + 1`` both free on 127.0.0.1."""
-    for _ in range(50):
-        (base,) = oracle.free_ports(1)
-        if base >= 65535:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-    raise AssertionError("no free port pair")
+def port_pair_and_one() -> tuple[int, int]:
+    """A port ``p`` with ``p + 1`` also free, and a third free port; all distinct.
+
+    Every probe stays bound until the three are chosen, so the kernel cannot
+    hand out one of them twice.
+    """
+    held: list[socket.socket] = []
+
+    def probe(port: int = 0) -> int | None:
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            return None
+        held.append(sock)
+        return int(sock.getsockname()[1])
+
+    try:
+        for _ in range(50):
+            base = probe()
+            if base is not None and base < 65535 and probe(base + 1) is not None:
+                third = probe()
+                assert third is not None
+                return base, third
+        raise AssertionError("no free port pair")
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def test_shoutcast_mount_takes_the_next_port(box: oracle.Sandbox) -> None:
-    base = port_pair()
-    (elsewhere,) = oracle.free_ports(1)
+    base, elsewhere = port_pair_and_one()
     mount_xml = socket_xml(base, "<shoutcast-mount>/live.mp3</shoutcast-mount>")
     bad = config(box, f"{mount_xml}\n{socket_xml(base + 1)}")
     assert [f.code for f in codes(bad, "ICE906")] == ["ICE906"]

@@ -74,7 +74,7 @@ def check_invariants(
 
 
 # Per snapshot: tagged?, prefixed?, in use? -- 8 kinds, all combinations of up to 5.
-KINDS = list(itertools.product((False, True), repeat=3))
+KINDS: list[tuple[bool, bool, bool]] = [(a, b, c) for a, b, c in itertools.product((False, True), repeat=3)]
 
 
 def world(kinds: tuple[tuple[bool, bool, bool], ...]) -> tuple[list[Snapshot], set[str]]:

@@ -225,6 +225,23 @@ def _retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+class _Secret:
+    """The API token, kept out of ``repr()``, ``vars()`` dumps and tracebacks with locals."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<token hidden>"
+
+    __str__ = __repr__
+
+
 class _Transport:
     """What python-digitalocean uses as its ``requests.Session``, and what the adapter's own calls use.
 
@@ -234,7 +251,7 @@ class _Transport:
     def __init__(
         self,
         end_point: str,
-        token: str,
+        token: _Secret,
         *,
         timeout: float,
         retry: RetryPolicy,
@@ -264,7 +281,8 @@ class _Transport:
         self._session.headers["User-Agent"] = f"icecfg/{__version__} {self._session.headers['User-Agent']}"
 
     def scrub(self, text: str) -> str:
-        return text.replace(self._token, "[token]") if self._token else text
+        token = self._token.reveal()
+        return text.replace(token, "[token]") if token else text
 
     def fail(self, message: str, *, status: int | None = None, error_id: str | None = None) -> DigitalOceanError:
         return DigitalOceanError(self.scrub(message), status=status, error_id=error_id)
@@ -302,7 +320,7 @@ class _Transport:
         if retry_server_errors is None:
             retry_server_errors = method in _IDEMPOTENT
         headers = dict(kwargs.pop("headers", None) or {})
-        headers["Authorization"] = f"Bearer {self._token}"
+        headers["Authorization"] = f"Bearer {self._token.reveal()}"
         headers.setdefault("Content-Type", "application/json")
         kwargs["headers"] = headers
         kwargs["timeout"] = self._timeout
@@ -437,14 +455,14 @@ class DigitalOcean:
             raise ValueError(f"timeout must be positive, got {timeout}")
         if not 1 <= per_page <= 200:
             raise ValueError(f"per_page must be 1..200, got {per_page}")
-        self._token = token
+        self._token = _Secret(token)
         self.end_point = normalize_end_point(end_point or os.environ.get(END_POINT_ENV) or DEFAULT_END_POINT)
         self.per_page = per_page
         self._sleep = sleep
         self._clock = clock
         self._transport = _Transport(
             self.end_point,
-            token,
+            self._token,
             timeout=timeout,
             retry=retry or RetryPolicy(),
             sleep=sleep,
@@ -492,7 +510,7 @@ class DigitalOcean:
 
     def _library(self, cls: Any, **fields: Any) -> Any:
         # end_point= and _session= overwrite what BaseAPI.__init__ set up.
-        return cls(token=self._token, end_point=self.end_point, _session=self._transport, **fields)
+        return cls(token=self._token.reveal(), end_point=self.end_point, _session=self._transport, **fields)
 
     def _get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """A GET through the library, which follows ``links.pages.next`` and merges the lists."""

@@ -16,7 +16,6 @@ from icecfg.values import TlsMode, TypedValueError, atoi, effective, parse_typed
 V24_V25 = (Dialect.V24, Dialect.V25)
 
 _LISTEN = spec.SECTIONS["listen-socket"]
-_ROOT = spec.ROOT
 _TLS_ROW = _LISTEN.child("tls")
 assert _TLS_ROW is not None
 
@@ -39,11 +38,6 @@ def child_text(element: Element, name: str, dialect: Dialect) -> tuple[Element |
         if value is not None:
             return element, value
     return None, None
-
-
-def has_child(element: Element, name: str, dialect: Dialect) -> bool:
-    found, _ = child_text(element, name, dialect)
-    return found is not None
 
 
 def root_elements(ctx: LintContext, name: str) -> list[Element]:
