@@ -14,8 +14,8 @@ Response shapes follow the OpenAPI spec (``digitalocean/openapi``): root keys
 response. Snapshot ids are strings under ``/v2/snapshots`` and integers under
 ``/v2/images`` and ``/v2/droplets/{id}/snapshots``, as on the real API.
 
-Time moves on its own: a droplet is ``new`` until ``boot_delay`` seconds after
-creation, then ``active``; a droplet action is ``in-progress`` for
+Time moves on its own (or by ``clock``, a monotonic clock a test can drive): a
+droplet is ``new`` until ``boot_delay`` seconds after creation, then ``active``; a droplet action is ``in-progress`` for
 ``action_delay`` seconds and completes on the first request after that (a
 ``shutdown``/``power_off`` turns the droplet ``off``, a ``snapshot`` creates the
 image, listed by ``GET /v2/droplets/{id}/snapshots``). The droplet is
@@ -374,6 +374,7 @@ class FakeDigitalOcean:
         *,
         snapshot_size_gigabytes: float = 1.42,
         rate_limit: int = RATE_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.droplet_ip = droplet_ip
@@ -381,6 +382,7 @@ class FakeDigitalOcean:
         self.action_delay = action_delay
         self.snapshot_size_gigabytes = snapshot_size_gigabytes
         self.rate_limit = rate_limit
+        self.clock = clock
         self.on_droplet_created: DropletHook | None = None
         self.state = FakeState()
         self.requests: list[RecordedRequest] = []
@@ -714,7 +716,7 @@ class FakeDigitalOcean:
     # -- time -------------------------------------------------------------
 
     def _tick(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         for action in sorted(self.state.actions.values(), key=lambda a: a.id):
             if action.status == "in-progress" and action.done_at <= now:
                 self._complete(action)
@@ -775,7 +777,7 @@ class FakeDigitalOcean:
             resource_type=resource_type,
             region=region,
             started_at=_iso(datetime.now(timezone.utc)),
-            done_at=time.monotonic() + delay,
+            done_at=self.clock() + delay,
             params=dict(params or {}),
         )
         self.state.actions[action.id] = action

@@ -47,13 +47,6 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeDigitalOcean]:
-    with FakeDigitalOcean(token=TOKEN) as server:
-        yield server
-        assert server.errors == []
-
-
 class Clock:
     """A monotonic clock that moves only when slept on, recording every sleep."""
 
@@ -72,6 +65,14 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def fake(clock: Clock) -> Iterator[FakeDigitalOcean]:
+    """The fake API; its droplets boot and its actions finish as the adapter's (test) clock moves."""
+    with FakeDigitalOcean(token=TOKEN, clock=clock.monotonic) as server:
+        yield server
+        assert server.errors == []
 
 
 Factory = Callable[..., DigitalOcean]
@@ -231,9 +232,8 @@ def test_droplets(do: DigitalOcean, fake: FakeDigitalOcean) -> None:
     assert do.droplet(radio) == droplet
 
 
-def test_create_wait_and_destroy_droplet(make: Factory, fake: FakeDigitalOcean) -> None:
-    fake.boot_delay = 0.2
-    do = make(sleep=time.sleep, clock=time.monotonic)
+def test_create_wait_and_destroy_droplet(do: DigitalOcean, fake: FakeDigitalOcean, clock: Clock) -> None:
+    fake.boot_delay = 10
     image = fake.add_snapshot("icecfg-a", 1, "2025-01-01T00:00:00Z")
     created = do.create_droplet(
         "radio-1",
@@ -249,8 +249,9 @@ def test_create_wait_and_destroy_droplet(make: Factory, fake: FakeDigitalOcean) 
     body = fake.requests[0].body
     assert body["image"] == int(image)  # a snapshot id goes out as a number
     assert (body["monitoring"], body["ipv6"], body["user_data"]) == (True, False, "#cloud-config\n")
-    active = do.wait_droplet(created.id, "active", timeout=5, interval=0.05)
+    active = do.wait_droplet(created.id, "active", timeout=60, interval=3)
     assert (active.status, active.public_ipv4) == ("active", "127.0.0.1")
+    assert clock.sleeps == [3, 3, 3, 3]  # polled at 0, 3, 6, 9 (new) and 12 s (active)
     do.destroy_droplet(created.id)
     assert fake.state.droplets == {}
     assert paths(fake)[-1] == f"DELETE /v2/droplets/{created.id}"
@@ -270,16 +271,16 @@ def test_wait_droplet_times_out(do: DigitalOcean, fake: FakeDigitalOcean, clock:
     assert clock.sleeps == [3, 3, 3, 1]
 
 
-def test_droplet_actions_and_wait_action(make: Factory, fake: FakeDigitalOcean) -> None:
-    fake.action_delay = 0.2
-    do = make(sleep=time.sleep, clock=time.monotonic)
+def test_droplet_actions_and_wait_action(do: DigitalOcean, fake: FakeDigitalOcean, clock: Clock) -> None:
+    fake.action_delay = 10
     droplet_id = fake.add_droplet("radio", 129211874)
     action = do.droplet_action(droplet_id, "snapshot", name="icecfg-0123456789ab-20250101-000000")
     assert (action.type, action.status, action.resource_id) == ("snapshot", "in-progress", droplet_id)
-    done = do.wait_action(action.id, timeout=5, interval=0.05)
+    done = do.wait_action(action.id, timeout=60, interval=5)
     assert done.status == "completed"
     polls = [p for p in paths(fake) if p == f"GET /v2/actions/{action.id}"]
-    assert len(polls) >= 2, "polled until completed"
+    assert len(polls) == 3, "polled at 0, 5 and 10 s"
+    assert clock.sleeps == [5, 5]
     (snapshot,) = do.snapshots()
     assert snapshot.name == "icecfg-0123456789ab-20250101-000000"
     assert snapshot.resource_id == str(droplet_id)
@@ -295,11 +296,10 @@ def test_wait_action_gives_up_at_its_deadline(do: DigitalOcean, fake: FakeDigita
 
 
 def test_wait_action_reports_an_errored_action(do: DigitalOcean, fake: FakeDigitalOcean) -> None:
-    fake.action_delay = 0.05
+    fake.action_delay = 1
     droplet_id = fake.add_droplet("radio", 129211874)
     action = do.droplet_action(droplet_id, "power_off")
     do.destroy_droplet(droplet_id)
-    time.sleep(0.1)
     with pytest.raises(DigitalOceanError, match=rf"action {action.id} \(power_off\) failed"):
         do.wait_action(action.id, timeout=5, interval=1)
 

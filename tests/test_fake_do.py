@@ -71,6 +71,19 @@ def ssh_key(seed: int = 1) -> str:
     return f"ssh-ed25519 {base64.b64encode(blob).decode()} test@icecfg"
 
 
+class Clock:
+    """A monotonic clock for the fake that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 def wait_for(predicate: Any, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -430,7 +443,11 @@ def create_droplet(api: Api, **overrides: Any) -> dict[str, Any]:
 
 
 def test_droplet_boots_from_new_to_active() -> None:
-    with FakeDigitalOcean(token=TOKEN, droplet_ip="192.0.2.7", boot_delay=0.3) as fake, Api(fake) as api:
+    clock = Clock()
+    with (
+        FakeDigitalOcean(token=TOKEN, droplet_ip="192.0.2.7", boot_delay=30, clock=clock) as fake,
+        Api(fake) as api,
+    ):
         answer = create_droplet(api)
         droplet = answer["droplet"]
         assert set(droplet) == DROPLET_KEYS
@@ -449,8 +466,10 @@ def test_droplet_boots_from_new_to_active() -> None:
         def status() -> str:
             return str(api.ok("GET", f"/v2/droplets/{droplet['id']}")["droplet"]["status"])
 
+        clock.advance(29.9)
         assert status() == "new"
-        wait_for(lambda: status() == "active")
+        clock.advance(0.1)
+        assert status() == "active"
         active = api.ok("GET", f"/v2/droplets/{droplet['id']}")["droplet"]
         assert active["networks"]["v4"] == [
             {"ip_address": "192.0.2.7", "netmask": "255.255.240.0", "gateway": "192.0.0.1", "type": "public"}
@@ -535,8 +554,17 @@ def test_list_droplets_by_tag_and_delete(fake: FakeDigitalOcean, api: Api) -> No
     assert fake.state.droplets == {}
 
 
+def test_droplets_boot_in_real_time_by_default() -> None:
+    with FakeDigitalOcean(token=TOKEN, boot_delay=0.2) as fake, Api(fake) as api:
+        started = time.monotonic()
+        droplet_id = create_droplet(api)["droplet"]["id"]
+        wait_for(lambda: api.ok("GET", f"/v2/droplets/{droplet_id}")["droplet"]["status"] == "active")
+        assert time.monotonic() - started >= 0.2
+
+
 def test_power_actions_and_locking() -> None:
-    with FakeDigitalOcean(token=TOKEN, action_delay=0.3) as fake, Api(fake) as api:
+    clock = Clock()
+    with FakeDigitalOcean(token=TOKEN, action_delay=60, clock=clock) as fake, Api(fake) as api:
         droplet_id = fake.add_droplet("radio", 129211874)
         action = api.ok("POST", f"/v2/droplets/{droplet_id}/actions", {"type": "shutdown"}, status=201)["action"]
         assert set(action) == {
@@ -564,14 +592,18 @@ def test_power_actions_and_locking() -> None:
         def current() -> dict[str, Any]:
             return dict(api.ok("GET", f"/v2/droplets/{droplet_id}/actions/{action['id']}")["action"])
 
-        wait_for(lambda: current()["status"] == "completed")
+        clock.advance(59)
+        assert current()["status"] == "in-progress"
+        clock.advance(1)
+        assert current()["status"] == "completed"
         assert current()["completed_at"]
         droplet = api.ok("GET", f"/v2/droplets/{droplet_id}")["droplet"]
         assert (droplet["status"], droplet["locked"]) == ("off", False)
         assert api.ok("GET", f"/v2/actions/{action['id']}")["action"] == current()
 
         api.ok("POST", f"/v2/droplets/{droplet_id}/actions", {"type": "power_on"}, status=201)
-        wait_for(lambda: api.ok("GET", f"/v2/droplets/{droplet_id}")["droplet"]["status"] == "active")
+        clock.advance(60)
+        assert api.ok("GET", f"/v2/droplets/{droplet_id}")["droplet"]["status"] == "active"
         actions = api.ok("GET", f"/v2/droplets/{droplet_id}/actions")["actions"]
         assert [a["type"] for a in actions] == ["shutdown", "power_on"]
         assert api.call("GET", f"/v2/droplets/{droplet_id}/actions/999").status_code == 404
@@ -606,11 +638,14 @@ def test_snapshot_action_creates_the_image_packer_looks_for(fake: FakeDigitalOce
 
 
 def test_a_droplet_deleted_mid_action_errors_the_action() -> None:
-    with FakeDigitalOcean(token=TOKEN, action_delay=0.2) as fake, Api(fake) as api:
+    clock = Clock()
+    with FakeDigitalOcean(token=TOKEN, action_delay=5, clock=clock) as fake, Api(fake) as api:
         droplet_id = fake.add_droplet("radio", 129211874)
         action = api.ok("POST", f"/v2/droplets/{droplet_id}/actions", {"type": "snapshot"}, status=201)["action"]
         api.call("DELETE", f"/v2/droplets/{droplet_id}")
-        wait_for(lambda: api.ok("GET", f"/v2/actions/{action['id']}")["action"]["status"] == "errored")
+        clock.advance(5)
+        assert api.ok("GET", f"/v2/actions/{action['id']}")["action"]["status"] == "errored"
+        assert [i.name for i in fake.state.images.values() if not i.public] == []
 
 
 # -- tags -----------------------------------------------------------------------------

@@ -9,9 +9,11 @@ and server are checked against each other.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import secrets
+import signal
 import time
 from collections.abc import Callable, Iterator
 
@@ -23,6 +25,8 @@ from tests import audio, oracle
 from tests.test_audio import encode
 
 PASSWORD = secrets.token_hex(8)
+#: How often a start that segfaults in 2.4.4's startup race is tried (see serve()).
+_STARTS = 6
 
 
 def config(
@@ -53,6 +57,35 @@ def config(
   <logging>{logging}</logging>
 </icecast>
 """.encode()
+
+
+@contextlib.contextmanager
+def serve(data: bytes, box: oracle.Sandbox, port: int, name: str) -> Iterator[oracle.IcecastServer]:
+    """Run icecast2 on ``data`` until the block ends; a segfault during startup is retried.
+
+    Icecast 2.4.4 with a file fallback segfaults now and then while starting,
+    with or without requests: when the fallback file thread reserves its
+    mount before the stats thread has started (the error log then shows
+    `mountpoint ... is reserved` before `stats thread started`), the process
+    dies.  On the Debian binary that is between one start in ten and one in
+    three, more often right after another server stopped.  That race is not
+    what these tests look at, so such a start is tried again; every other
+    failure, and a crash after startup, fails the test.
+    """
+    for attempt in range(_STARTS):
+        server = oracle.IcecastServer(data, box, wait_port=port, name=f"{name}-{attempt}")
+        try:
+            server.start()
+        except oracle.IcecastExitedError as err:
+            server.stop()
+            if err.result is None or err.result.returncode != -signal.SIGSEGV or attempt == _STARTS - 1:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
 
 
 def codes(data: bytes, *, select: tuple[str, ...] = ()) -> list[Finding]:
@@ -104,7 +137,7 @@ def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) ->
     bad = config(box, port, mounts)
     assert len(found(bad, "ICE601")) == 1 and "'fallback.mp3' does not start with /" in found(bad, "ICE601")[0]
     assert len(found(bad, "ICE602")) == 1 and "fallback /missing.ogg of /missing" in found(bad, "ICE602")[0]
-    with oracle.IcecastServer(bad, box, wait_port=port, name="fallback-bad") as server:
+    with serve(bad, box, port, "fallback-bad") as server:
         live = get(server, port, "/live")
         assert (live.status, live.headers["Content-Type"]) == (200, "audio/ogg")
         assert live.body.startswith(b"OggS")
@@ -120,7 +153,7 @@ def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) ->
     try:
         good = cfg.document.dumps()
         assert not found(good, "ICE601") and not found(good, "ICE602")
-        with oracle.IcecastServer(good, box, wait_port=port, name="fallback-good") as server:
+        with serve(good, box, port, "fallback-good") as server:
             for mount, mime in (("/noslash", "audio/mpeg"), ("/missing", "audio/ogg")):
                 response = get(server, port, mount)
                 assert (response.status, response.headers["Content-Type"]) == (200, mime), mount
@@ -153,7 +186,7 @@ def test_chain_depth_loops_and_options_without_fallback(box: oracle.Sandbox, por
         "end the chain with a file fallback"
     ]
     assert len(found(data, "ICE605")) == 1
-    with oracle.IcecastServer(data, box, wait_port=port, name="chains") as server:
+    with serve(data, box, port, "chains") as server:
         assert get(server, port, "/ten0").status == 404  # the file is ten hops away
         assert get(server, port, "/ten1").status == 200  # nine hops
         assert get(server, port, "/nine0").status == 200  # nine hops
@@ -196,7 +229,7 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
         f"<fallback-mount>{fallback}</fallback-mount></mount>",
     )
     assert bool(found(data, "ICE606")) is not moved
-    with oracle.IcecastServer(data, box, wait_port=port, name="move") as server:
+    with serve(data, box, port, "move") as server:
         with oracle.SourceClient(port, "/live", audio.make_ogg(), password=PASSWORD) as source:
             assert source.accepted
             server.wait_mount(port, "/live")
@@ -206,7 +239,7 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
         log = lambda: server.error_log() or ""  # noqa: E731
         if moved:
             assert wait_for(lambda: f'passing 1 listeners to "{fallback}"' in log())
-            received, closed = _drain(listener, 2.0)
+            received, closed = _drain(listener, 1.0)
             assert not closed and received > 20_000  # the file keeps coming
         else:
             assert wait_for(lambda: f"stream /live and {fallback} are of different types, ignored" in log())
@@ -239,7 +272,7 @@ def test_fileserve_off(box: oracle.Sandbox, port: int, value: str) -> None:
     data = config(box, port, f"<fileserve>{value}</fileserve>{mount}")
     code = "ICE701" if value == "0" else "ICE702"
     assert found(data, code) and not found(data, "ICE702" if value == "0" else "ICE701")
-    with oracle.IcecastServer(data, box, wait_port=port, name=f"fileserve-{value}") as server:
+    with serve(data, box, port, f"fileserve-{value}") as server:
         statuses = {path: get(server, port, path).status for path in STILL_SERVED + NOT_SERVED}
         assert statuses == {**dict.fromkeys(STILL_SERVED, 200), **dict.fromkeys(NOT_SERVED, 404)}
         assert get(server, port, "/live").headers["Content-Type"] == "audio/ogg"  # the file fallback plays
@@ -247,14 +280,14 @@ def test_fileserve_off(box: oracle.Sandbox, port: int, value: str) -> None:
 
     cfg = icecfg.loads(data)
     fixes = [f.fix for f in lint(cfg, target="2.4", files=False) if f.code == code and f.fix is not None]
-    if value == "true":
-        assert len(fixes) == 1
-        fixes[0]()
-    else:
-        cfg.fileserve = True  # ICE701 has no automatic fix: serving files is a decision
+    if value == "0":
+        assert fixes == []  # serving files is a decision: ICE701 has no automatic fix
+        return  # `1` is shown serving the files by the `true` case
+    assert len(fixes) == 1
+    fixes[0]()
     fixed = cfg.document.dumps()
     assert b"<fileserve>1</fileserve>" in fixed and not found(fixed, code)
-    with oracle.IcecastServer(fixed, box, wait_port=port, name=f"fileserve-{value}-fixed") as server:
+    with serve(fixed, box, port, f"fileserve-{value}-fixed") as server:
         for path in NOT_SERVED:
             assert get(server, port, path).status == 200, path
         assert server.stderr() == ""
@@ -284,7 +317,7 @@ def test_http_headers_traps(box: oracle.Sandbox, port: int) -> None:
     assert "X-N2" in truncated[1] and "X-B2" in truncated[1]
     assert 'type="cors"' in truncated[2] and "X-B3" in truncated[2]
     assert len(found(bad, "ICE712")) == 1
-    with oracle.IcecastServer(bad, box, wait_port=port, name="headers-bad") as server:
+    with serve(bad, box, port, "headers-bad") as server:
         headers = get(server, port, "/status-json.xsl").headers
         assert [headers.get(f"X-A{i}") for i in (1, 2, 3)] == ["1", "2", "3"]
         assert [headers.get(name) for name in ("X-B1", "X-N2", "X-B2", "X-C3", "X-B3")] == [None] * 5
@@ -293,7 +326,7 @@ def test_http_headers_traps(box: oracle.Sandbox, port: int) -> None:
 
     good = config(box, port, FIXED)
     assert not found(good, "ICE711") and not found(good, "ICE712")
-    with oracle.IcecastServer(good, box, wait_port=port, name="headers-good") as server:
+    with serve(good, box, port, "headers-good") as server:
         headers = get(server, port, "/status-json.xsl").headers
         for name, value in (("X-B1", "1"), ("X-N2", "n"), ("X-B2", "2"), ("X-C3", "*"), ("X-B3", "3")):
             assert headers.get(name) == value, name
@@ -309,13 +342,13 @@ def test_icecast_already_sends_no_cache(box: oracle.Sandbox, port: int) -> None:
     extra = '<http-headers><header name="Cache-Control" value="no-cache"/></http-headers>'
     data = config(box, port, extra + mount)
     assert len(found(data, "ICE713")) == 1
-    with oracle.IcecastServer(config(box, port, mount), box, wait_port=port, name="cache") as server:
+    with serve(config(box, port, mount), box, port, "cache") as server:
         for path in ("/live", "/status-json.xsl", "/nosuch"):
             headers = get(server, port, path).headers
             assert headers.get_all("Cache-Control") == ["no-cache, no-store"], path
             assert headers.get("Pragma") == "no-cache"
             assert headers.get("Expires") == "Mon, 26 Jul 1997 05:00:00 GMT"
-    with oracle.IcecastServer(data, box, wait_port=port, name="cache-twice") as server:
+    with serve(data, box, port, "cache-twice") as server:
         assert get(server, port, "/live").headers.get_all("Cache-Control") == [
             "no-cache, no-store",
             "no-cache",
@@ -366,7 +399,7 @@ def test_missing_logdir_is_fatal_and_relative_names_work(box: oracle.Sandbox, po
     assert fix is not None
     fix()
     _clear_logdir(box)
-    with oracle.IcecastServer(cfg.document.dumps(), box, wait_port=port, name="log-fixed") as server:
+    with serve(cfg.document.dumps(), box, port, "log-fixed") as server:
         assert get(server, port, "/status-json.xsl").status == 200
         assert wait_for(lambda: "INFO" in (server.error_log("error.log") or ""))
 
@@ -375,13 +408,13 @@ def test_playlistlog_absolute_and_dash(box: oracle.Sandbox, port: int) -> None:
     """ICE801 (playlist: FATAL printed, server keeps running) and ICE802 (a file named -)."""
     data = config(box, port, logging="<errorlog>error.log</errorlog><playlistlog>/tmp/icecfg-pl.log</playlistlog>")
     assert "runs without a playlist log" in found(data, "ICE801")[0]
-    with oracle.IcecastServer(data, box, wait_port=port, name="pl-abs") as server:
+    with serve(data, box, port, "pl-abs") as server:
         assert get(server, port, "/status-json.xsl").status == 200
         assert f"FATAL: could not open playlist logging ({box.logdir}//tmp/icecfg-pl.log)" in server.stdout()
     _clear_logdir(box)
     data = config(box, port, logging="<errorlog>error.log</errorlog><playlistlog>-</playlistlog>")
     assert found(data, "ICE802")
-    with oracle.IcecastServer(data, box, wait_port=port, name="pl-dash"):
+    with serve(data, box, port, "pl-dash"):
         assert (box.logdir / "-").is_file()
 
 
@@ -398,7 +431,7 @@ def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
     assert not found(discard, "ICE890", select=("ICE890",)) and not found(discard, "ICE801")
     for name, data in (("plain", plain), ("discard", discard)):
         _clear_logdir(box)
-        with oracle.IcecastServer(data, box, wait_port=port, name=f"access-{name}") as server:
+        with serve(data, box, port, f"access-{name}") as server:
             assert get(server, port, "/status-json.xsl").status == 200
             agent_seen = lambda: "127.0.0.1" in (server.access_log() or "")  # noqa: E731
             if name == "plain":
@@ -410,7 +443,7 @@ def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
     stderr_log = config(box, port, logging="<errorlog>error.log</errorlog><accesslog>-</accesslog>")
     assert not found(stderr_log, "ICE890", select=("ICE890",))
     _clear_logdir(box)
-    with oracle.IcecastServer(stderr_log, box, wait_port=port, name="access-stderr") as server:
+    with serve(stderr_log, box, port, "access-stderr") as server:
         get(server, port, "/status-json.xsl")
         assert wait_for(lambda: "127.0.0.1 - - [" in server.stderr() and "GET /status-json.xsl" in server.stderr())
         assert not (box.logdir / "access.log").exists()

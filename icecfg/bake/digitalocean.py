@@ -408,18 +408,25 @@ class _Transport:
 
 
 def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error, e.g. ``Connection refused``."""
-    inner: BaseException = exc
-    while True:
-        nxt = inner.__cause__ or inner.__context__
-        if nxt is None and inner.args and isinstance(inner.args[0], BaseException):
-            nxt = inner.args[0]
-        if nxt is None or nxt is inner:
+    """The innermost cause of a requests/urllib3 error, e.g. ``Connection refused``.
+
+    requests wraps urllib3's ``MaxRetryError``, whose ``reason`` wraps the
+    ``OSError``; their ``str()`` spans object reprs and is not for users.
+    """
+    seen: set[int] = set()
+    inner = exc
+    while id(inner) not in seen:
+        seen.add(id(inner))
+        reason = getattr(inner, "reason", None)
+        first = inner.args[0] if inner.args else None
+        nxt = (
+            reason
+            if isinstance(reason, BaseException)
+            else inner.__cause__ or inner.__context__ or (first if isinstance(first, BaseException) else None)
+        )
+        if nxt is None:
             break
         inner = nxt
-        reason = getattr(inner, "reason", None)
-        if isinstance(reason, BaseException):
-            inner = reason
     if isinstance(inner, OSError) and inner.strerror:
         return inner.strerror
     text = str(inner)
