@@ -88,6 +88,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshots(args: argparse.Namespace) -> int:
+    from icecfg.bake import command
+
+    return command.run_snapshots(args)
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from icecfg.bake import command
+
+    return command.run_prune(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icecfg",
@@ -114,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     how = schema.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
+    from icecfg.bake import command as bake_command
+
+    bake_command.add_snapshots_arguments(command("snapshots", _snapshots, "list icecfg's DigitalOcean snapshots"))
+    bake_command.add_prune_arguments(
+        command("prune", _prune, "delete old icecfg snapshots (prints the plan without --yes)")
+    )
     return parser
 
 

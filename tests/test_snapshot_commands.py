@@ -1,0 +1,125 @@
+"""``icecfg snapshots`` and ``icecfg prune`` against the fake DigitalOcean API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from icecfg.cli import main
+from tests.fake_do import FakeDigitalOcean, loopback_only
+
+TOKEN = "dop_v1_prune_test_token_0123456789"
+NOW = datetime.now(timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _loopback() -> Iterator[None]:
+    with loopback_only():
+        yield
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+    with FakeDigitalOcean(token=TOKEN) as server:
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+        yield server
+
+
+def _snapshot_ids(fake: FakeDigitalOcean) -> set[str]:
+    return {str(i) for i, image in fake.state.images.items() if image.type == "snapshot"}
+
+
+def _snapshot(fake: FakeDigitalOcean, name: str, days_old: float, tags: tuple[str, ...] = ("icecfg",)) -> str:
+    return fake.add_snapshot(name, 2.5, NOW - timedelta(days=days_old), tags=tags)
+
+
+def test_missing_token_is_a_one_line_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    assert main(["snapshots"]) == 2
+    err = capsys.readouterr().err
+    assert err == "icecfg snapshots: no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)\n"
+
+
+def test_snapshots_lists_only_icecfgs_with_cost_and_use(
+    fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]
+) -> None:
+    used = _snapshot(fake, "icecfg-aaaaaaaaaaaa-20261101-120000", 20)
+    _snapshot(fake, "icecfg-bbbbbbbbbbbb-20261120-120000", 3)
+    _snapshot(fake, "my-own-backup", 1, tags=())
+    _snapshot(fake, "icecfg-tagged-elsewhere", 1, tags=("other",))
+    fake.add_droplet("radio", used, tags=("icecfg",))
+    assert main(["snapshots", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["name"], r["in_use"]) for r in rows] == [
+        ("icecfg-bbbbbbbbbbbb-20261120-120000", False),
+        ("icecfg-aaaaaaaaaaaa-20261101-120000", True),
+    ]
+    assert rows[0]["monthly_cost"] == pytest.approx(0.15)  # 2.5 GB x $0.06
+    assert main(["snapshots"]) == 0
+    table = capsys.readouterr().out
+    assert "icecfg-aaaaaaaaaaaa-20261101-120000" in table
+    assert "2 snapshot(s), $0.30 a month" in table
+    assert TOKEN not in table
+
+
+def test_prune_without_yes_only_prints_the_plan(fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = [_snapshot(fake, f"icecfg-{i:012x}-2026110{i}-120000", 10 - i) for i in range(4)]
+    assert main(["prune", "--keep", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("would delete") == 3
+    assert "run again with --yes" in out
+    assert _snapshot_ids(fake) == set(ids)
+    assert not [r for r in fake.requests if r.method == "DELETE"]
+
+
+def test_prune_deletes_by_id_keeping_newest_in_use_and_foreign(
+    fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]
+) -> None:
+    oldest = _snapshot(fake, "icecfg-000000000000-20261001-120000", 50)
+    in_use = _snapshot(fake, "icecfg-111111111111-20261010-120000", 40)
+    twin_a = _snapshot(fake, "icecfg-222222222222-20261020-120000", 30)
+    twin_b = _snapshot(fake, "icecfg-222222222222-20261020-120000", 29)  # the same name: ids decide
+    newest = _snapshot(fake, "icecfg-333333333333-20261120-120000", 1)
+    foreign = _snapshot(fake, "backup-before-upgrade", 90, tags=())
+    fake.add_droplet("radio", in_use, tags=("icecfg",))
+    assert main(["prune", "--keep", "0", "--yes"]) == 0
+    remaining = _snapshot_ids(fake)
+    assert remaining == {in_use, newest, foreign}
+    deleted = sorted(r.path.rstrip("/") for r in fake.requests if r.method == "DELETE")
+    assert deleted == sorted(f"/v2/snapshots/{i}" for i in (oldest, twin_a, twin_b))
+    assert "delete" in capsys.readouterr().out
+
+
+def test_prune_older_than(fake: FakeDigitalOcean) -> None:
+    old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
+    recent = _snapshot(fake, "icecfg-111111111111-20261110-120000", 10)
+    newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
+    assert main(["prune", "--keep", "0", "--older-than", "30", "--yes"]) == 0
+    assert _snapshot_ids(fake) == {recent, newest}
+    assert old not in _snapshot_ids(fake)
+
+
+def test_api_failure_is_one_line_and_exit_1(fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]) -> None:
+    _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
+    fake.inject("GET", r"/v2/snapshots", 403, times=1)
+    assert main(["prune", "--keep", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("icecfg prune: ")
+    assert err.count("\n") == 1
+    assert TOKEN not in err
+
+
+def test_transient_errors_are_retried(fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]) -> None:
+    _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
+    fake.inject("GET", r"/v2/snapshots", 429, times=1, headers={"Retry-After": "0"})
+    fake.inject("GET", r"/v2/droplets", 500, times=1)
+    assert main(["snapshots", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
