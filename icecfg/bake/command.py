@@ -108,7 +108,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
             f"{','.join(row['regions']):12} {_money(Decimal(str(row['monthly_cost']))):>7}  "
             f"{'yes' if row['in_use'] else 'no'}"
         )
-    total = sum(Decimal(str(r["monthly_cost"])) for r in rows)
+    total = sum((Decimal(str(r["monthly_cost"])) for r in rows), Decimal(0))
     print(f"{len(rows)} snapshot(s), {_money(total)} a month")
     return EXIT_OK
 
