@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages icecfg's demo and tests use, only those missing.
 # icecast2: the oracle the tests start; libshout-tools (shout) and vorbis-tools
-# (oggenc): a real source client and the audio it sends; openssl: test
+# (oggenc) and ffmpeg (MP3, AAC, Opus): test audio; openssl: test
 # certificates; curl: HTTP checks in the shell scripts.
 set -euo pipefail
-packages=(icecast2 libshout-tools vorbis-tools openssl curl)
+packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,3 +29,10 @@ def test_every_rule_has_its_page_and_a_documented_shape() -> None:
         for heading in ("## Why", "## Bad", "## Good", "## Fix"):
             assert heading in doc, f"{code} docstring lacks {heading}"
         assert "```xml" in doc, f"{code} has no XML example"
+
+
+def test_no_rule_page_without_a_rule() -> None:
+    from icecfg.lint.rule import all_rules
+
+    pages = {p.stem for p in (ROOT / "docs" / "rules").glob("ICE*.md")}
+    assert pages == set(all_rules())

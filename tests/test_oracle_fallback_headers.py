@@ -267,26 +267,22 @@ NOT_SERVED = ("/style.css", "/hello.txt", "/fallback.mp3")
 
 @pytest.mark.parametrize("value", ["0", "true"])
 def test_fileserve_off(box: oracle.Sandbox, port: int, value: str) -> None:
-    """ICE701/ICE702: static files give 404; .xsl pages, admin, playlists, streams and file fallbacks work."""
+    """ICE701: static files give 404; .xsl pages, admin, playlists, streams and file fallbacks work."""
     mount = "<mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>"
     data = config(box, port, f"<fileserve>{value}</fileserve>{mount}")
-    code = "ICE701" if value == "0" else "ICE702"
-    assert found(data, code) and not found(data, "ICE702" if value == "0" else "ICE701")
+    assert found(data, "ICE701")
     with serve(data, box, port, f"fileserve-{value}") as server:
         statuses = {path: get(server, port, path).status for path in STILL_SERVED + NOT_SERVED}
         assert statuses == {**dict.fromkeys(STILL_SERVED, 200), **dict.fromkeys(NOT_SERVED, 404)}
         assert get(server, port, "/live").headers["Content-Type"] == "audio/ogg"  # the file fallback plays
         assert "serving of static files has been disabled" in server.stderr()
+    if value == "0":
+        return  # `1` is shown serving the files by the `true` case
 
     cfg = icecfg.loads(data)
-    fixes = [f.fix for f in lint(cfg, target="2.4", files=False) if f.code == code and f.fix is not None]
-    if value == "0":
-        assert fixes == []  # serving files is a decision: ICE701 has no automatic fix
-        return  # `1` is shown serving the files by the `true` case
-    assert len(fixes) == 1
-    fixes[0]()
+    cfg.fileserve = True  # what the message asks for (and ICE204's fix writes)
     fixed = cfg.document.dumps()
-    assert b"<fileserve>1</fileserve>" in fixed and not found(fixed, code)
+    assert b"<fileserve>1</fileserve>" in fixed and not found(fixed, "ICE701")
     with serve(fixed, box, port, f"fileserve-{value}-fixed") as server:
         for path in NOT_SERVED:
             assert get(server, port, path).status == 200, path
@@ -447,3 +443,24 @@ def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
         get(server, port, "/status-json.xsl")
         assert wait_for(lambda: "127.0.0.1 - - [" in server.stderr() and "GET /status-json.xsl" in server.stderr())
         assert not (box.logdir / "access.log").exists()
+
+
+def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox, port: int) -> None:
+    """ICE804: level 4 writes several debug lines per request; its fix (3) writes none."""
+    cfg = icecfg.loads(config(box, port, logging="<errorlog>error.log</errorlog><loglevel>4</loglevel>"))
+    debug = cfg.document.dumps()
+    (finding,) = [f for f in lint(cfg, target="2.4", files=False) if f.code == "ICE804"]
+    assert finding.fix is not None
+    finding.fix()
+    fixed = cfg.document.dumps()
+    assert not found(fixed, "ICE804")
+    lines = {}
+    for name, data in (("debug", debug), ("fixed", fixed)):
+        _clear_logdir(box)
+        with serve(data, box, port, f"loglevel-{name}") as server:
+            before = (server.error_log() or "").count(" DBUG ")
+            for _ in range(10):
+                get(server, port, "/status-json.xsl")
+            time.sleep(0.3)
+            lines[name] = (server.error_log() or "").count(" DBUG ") - before
+    assert lines["debug"] >= 30 and lines["fixed"] == 0, lines

@@ -48,8 +48,8 @@ CASES = [
     ),
     Case(
         "ICE601",
-        cfg(mount("/live.ogg", " /fallback.ogg")),
-        cfg(mount("/live.ogg", "/fallback.ogg ")),
+        cfg(mount("/live.ogg", " fallback.ogg")),
+        cfg(mount("/live.ogg", " /fallback.ogg")),  # only whitespace: ICE207's business
         message="write '/fallback.ogg'",
         id="leading-space",
     ),
@@ -212,7 +212,7 @@ CASES = [
         cfg(mount("/live.ogg", "/low.ogg", body="<bitrate>128</bitrate>")),
         cfg(mount("/live.ogg", "/fallback.ogg", body="<bitrate>128</bitrate>")),
         files=FILES,
-        message="fallback file /low.ogg is Ogg Vorbis 64 kbps 44100 Hz stereo, but /live.ogg declares <bitrate>128</bitrate>",
+        message="/live.ogg: its fallback file /low.ogg is Ogg Vorbis 64 kbps 44100 Hz stereo but /live.ogg declares <bitrate>128</bitrate>: Icecast forwards a fallback as it is",
     ),
     Case(
         "ICE607",
@@ -241,7 +241,7 @@ CASES = [
             b"<mount-name>/live.ogg</mount-name>", b"<mount-name>/live.ogg</mount-name><bitrate>128</bitrate>"
         ),
         files=FILES,
-        message="fallback file /low.ogg (reached through /backup)",
+        message="its fallback file /low.ogg (reached through /backup) is Ogg Vorbis 64 kbps",
         target="kh",
         id="chain",
     ),
@@ -250,8 +250,16 @@ CASES = [
         cfg(mount("/live.ogg", "/fallback.ogg", body="<intro>intro.ogg</intro>")),
         cfg(mount("/live.ogg", "/fallback.ogg", body="<intro>intro-ok.ogg</intro>")),
         files={**FILES, "/web/intro.ogg": OGG_22K_MONO, "/web/intro-ok.ogg": OGG_128},
-        message="its <intro> intro.ogg is Ogg Vorbis 64 kbps 22050 Hz mono (another sample rate, another channel count, another bitrate)",
+        message="but its <intro> intro.ogg is Ogg Vorbis 64 kbps 22050 Hz mono (another sample rate, another channel count, another bitrate)",
         id="intro",
+    ),
+    Case(
+        "ICE607",
+        cfg(mount("/live", "/backup", body="<bitrate>128</bitrate>"), mount("/backup", body="<bitrate>48</bitrate>")),
+        cfg(mount("/live", "/backup", body="<bitrate>128</bitrate>"), mount("/backup", body="<bitrate>128</bitrate>")),
+        files=FILES,
+        message="its fallback /backup declares <bitrate>48</bitrate> and /live <bitrate>128</bitrate>",
+        id="mount-to-mount",
     ),
 ]
 

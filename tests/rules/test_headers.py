@@ -142,3 +142,17 @@ def test_ice713_fix_removes_a_pure_duplicate_only() -> None:
     config = icecfg.loads(headers('<header name="Cache-Control" value="public, max-age=600"/>'))
     (finding,) = [f for f in lint(config, files=False) if f.code == "ICE713"]
     assert finding.fix is None
+
+
+def test_blocks_the_target_does_not_read_are_left_to_the_dialect_rules() -> None:
+    socket = (
+        b"<icecast><listen-socket><port>8000</port><http-headers>"
+        + A.encode()
+        + b"<!-- c -->"
+        + B.encode()
+        + b"</http-headers></listen-socket></icecast>"
+    )
+    assert not [f for f in run(socket, "2.4", files=False) if f.code == "ICE711"]
+    assert not [f for f in run(socket, "2.5", files=False) if f.code == "ICE711"]  # 2.5 skips comments
+    broken = socket.replace(b"<!-- c -->", b'<header value="x"/>')
+    assert [f.code for f in run(broken, "2.5", files=False) if f.code == "ICE711"] == ["ICE711"]

@@ -275,8 +275,8 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
     silently starts no file fallback.  Mount names always start with `/`, so
     the value names no mount either.  Icecast 2.4.4 starts without a word and
     a listener of the mount gets 404 once its source is gone (tested).
-    Icecast-KH drops such a value with a warning.  A leading space counts:
-    values are never trimmed.
+    Icecast-KH drops such a value with a warning.  (A value that only has a
+    space in front of its `/` is reported by ICE207, untrimmed-value.)
 
     ## Bad
     ```xml
@@ -296,13 +296,13 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
 
     ## Fix
     Write the mount or file path with its leading `/` (a file is looked up as
-    webroot + value).  The automatic fix trims surrounding whitespace and adds
-    the `/`.
+    webroot + value).  The automatic fix adds the `/` (and trims surrounding
+    whitespace).
     """
     graph = _graph(ctx)
     for mount in graph.mounts:
-        if mount.inherited_from is not None or mount.fallback is None or mount.fallback.startswith("/"):
-            continue
+        if mount.inherited_from is not None or mount.fallback is None or mount.fallback.strip().startswith("/"):
+            continue  # only surrounding whitespace: ICE207 (untrimmed-value) reports it
         value = mount.fallback
         element = mount.fallback_element
         assert element is not None
@@ -546,11 +546,9 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
 def _enabled(element: Element, tag: str, target: Dialect) -> bool:
     row = spec.SECTIONS["mount"].child(tag)
     assert row is not None
+    text = element.text
     try:
-        if element.text is None:
-            value = effective_of_empty(row, target)
-        else:
-            value = effective(row, element.text, target)
+        value = effective(row, text, target) if text is not None else effective_of_empty(row, target)
     except Crash:
         return False  # an empty element crashes 2.4.4: the values rules report that
     if isinstance(value, FallbackOverride):
@@ -713,7 +711,8 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
     AAC), makes many players stutter, play at the wrong speed or stop when
     the live source drops and again when it returns.  The file's headers are
     compared with what the mount declares (`<bitrate>`, `<type>`,
-    `<subtype>`) and with the mount's `<intro>` file.
+    `<subtype>`) and with the mount's `<intro>` file; mounts of one chain
+    that declare different bitrates or codecs are reported too.
 
     ## Bad
     ```xml
@@ -750,39 +749,60 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
         if mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         names, _loops = graph.chain(mount)
+        problems = _declared_differences(graph, mount, names)
         last = names[-1]
-        if len(names) - 1 > MAX_HOPS or graph.defines(last) or not last.startswith("/"):
-            continue
-        path = _file_of(ctx, last)
-        info = info_of(path)
-        if info is None:
-            continue
-        problems = []
-        bitrate = _declared_bitrate(mount)
-        if bitrate is not None and info.bitrate_kbps and _bitrates_differ(bitrate, info.bitrate_kbps):
-            problems.append(f"{mount.label} declares <bitrate>{bitrate}</bitrate>")
-        codec = _declared_codec(mount)
-        if codec is not None and codec[0] != info.codec:
-            problems.append(f"{mount.label} declares {codec[1]}")
-        intro = mount.element.find_last("intro")
-        if intro is not None and intro.text:
-            intro_info = info_of(_webroot(ctx) + "/" + intro.text)
-            if intro_info is not None:
-                difference = _difference(info, intro_info)
-                if difference:
-                    problems.append(f"its <intro> {intro.text} is {intro_info.describe()} ({difference})")
+        info = None
+        if len(names) - 1 <= MAX_HOPS and not graph.defines(last) and last.startswith("/"):
+            info = info_of(_file_of(ctx, last))
+        if info is not None:
+            between = names[1:-1]
+            via = f" (reached through {' -> '.join(between)})" if between else ""
+            file_text = f"its fallback file {last}{via} is {info.describe()}"
+            bitrate = _declared_bitrate(mount)
+            if bitrate is not None and info.bitrate_kbps and _bitrates_differ(bitrate, info.bitrate_kbps):
+                problems.append(f"{file_text} but {mount.label} declares <bitrate>{bitrate}</bitrate>")
+            codec = _declared_codec(mount)
+            if codec is not None and codec[0] != info.codec:
+                problems.append(f"{file_text} but {mount.label} declares {codec[1]}")
+            intro = mount.element.find_last("intro")
+            if intro is not None and intro.text:
+                intro_info = info_of(_webroot(ctx) + "/" + intro.text)
+                difference = _difference(info, intro_info) if intro_info is not None else ""
+                if intro_info is not None and difference:
+                    problems.append(
+                        f"{file_text} but its <intro> {intro.text} is {intro_info.describe()} ({difference})"
+                    )
         if not problems:
             continue
         element = mount.fallback_element
         assert element is not None
-        via = f" (reached through {' -> '.join(names[1:-1])})" if len(names) > 2 else ""
         yield ctx.finding(
             element,
-            f"fallback file {last}{via} is {info.describe()}, but {'; '.join(problems)}: Icecast plays "
-            "it as it is and players may stutter or stop at the switch; encode the fallback like the live "
-            "stream",
+            f"{mount.label}: {'; '.join(problems)}: Icecast forwards a fallback as it is and players may "
+            "stutter or stop at the switch; encode fallbacks like the live stream",
             at_text=element.local_name != "fallback",
         )
+
+
+def _declared_differences(graph: _Graph, mount: _Mount, names: list[str]) -> list[str]:
+    """Where the mount and a configured mount of its chain declare other bitrates or codecs."""
+    own_bitrate = _declared_bitrate(mount)
+    own_codec = _declared_codec(mount)
+    out = []
+    for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
+        other = graph.find(name)
+        if other is None or other.kind != "normal" or other is mount:
+            continue
+        bitrate = _declared_bitrate(other)
+        if own_bitrate is not None and bitrate is not None and _bitrates_differ(own_bitrate, bitrate):
+            out.append(
+                f"its fallback {name} declares <bitrate>{bitrate}</bitrate> and {mount.label} "
+                f"<bitrate>{own_bitrate}</bitrate>"
+            )
+        codec = _declared_codec(other)
+        if own_codec is not None and codec is not None and codec[0] != own_codec[0]:
+            out.append(f"its fallback {name} declares {codec[1]} and {mount.label} {own_codec[1]}")
+    return out
 
 
 def _difference(a: AudioInfo, b: AudioInfo) -> str:

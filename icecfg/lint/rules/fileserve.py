@@ -1,8 +1,8 @@
-"""Fileserve: what ``<fileserve>`` switches off, and a spelling that switches it off by accident."""
+"""Fileserve: what ``<fileserve>0</fileserve>`` (or 2.4's ``true``) switches off."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from icecfg import spec
 from icecfg.document import Element
@@ -55,7 +55,8 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
     warns "serving of static files has been disabled".
 
     This is a deliberate choice on some servers; the finding says what it
-    costs.
+    costs.  `<fileserve>true</fileserve>` turns file serving off too in
+    2.4.4, which reads booleans with `atoi` (ICE204 reports the misreading).
 
     ## Bad
     ```xml
@@ -75,59 +76,13 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
     if found is None:
         return
     element, meant, used = found
-    if used or meant:
-        return  # on, or on by intent and off by accident (ICE702)
+    if used:
+        return
     effect = _EFFECT_24 if ctx.target is Dialect.V24 else _EFFECT_OTHER.format(label=ctx.target.label)
+    misread = f" ({(element.text or '').strip()!r} reads as 0 in Icecast 2.4.4, see ICE204)" if meant else ""
     yield ctx.finding(
         element,
-        f"<fileserve>{element.text}</fileserve> turns file serving off: {effect}; "
+        f"<fileserve>{element.text}</fileserve> turns file serving off{misread}: {effect}; "
         "write 1 if files in webroot should be served",
         at_text=True,
     )
-
-
-@rule("ICE702", "fileserve-word-disables", "error", dialects=(Dialect.V24,))
-def fileserve_word_disables(ctx: LintContext) -> Iterator[Finding]:
-    """`<fileserve>true</fileserve>` turns file serving OFF in Icecast 2.4.4.
-
-    ## Why
-    Icecast 2.4.4 reads `<fileserve>` with `atoi`, so `true`, `yes` and `on`
-    are 0: file serving is disabled and every static file in webroot (the
-    status pages' stylesheet and images included) is answered with 404
-    (tested).  Only `1` turns it on.  Icecast 2.5 and KH read the words as
-    meant.
-
-    ## Bad
-    ```xml
-    <fileserve>true</fileserve>
-    ```
-
-    ## Good
-    ```xml
-    <fileserve>1</fileserve>
-    ```
-
-    ## Fix
-    Write `1` (the automatic fix does).
-    """
-    found = _fileserve(ctx)
-    if found is None:
-        return
-    element, meant, used = found
-    if used or not meant:
-        return
-    yield ctx.finding(
-        element,
-        f"<fileserve>{element.text}</fileserve> reads as 0 in Icecast 2.4.4 (atoi): file serving is OFF and "
-        "static files in webroot (the status pages' style.css and images) get 404; write 1",
-        at_text=True,
-        fix=_write_one(element),
-        fix_title="write <fileserve>1</fileserve>",
-    )
-
-
-def _write_one(element: Element) -> Callable[[], None]:
-    def fix() -> None:
-        element.set_text("1")
-
-    return fix

@@ -23,9 +23,13 @@ _OWN_CACHE_HEADERS = {
 
 
 def _blocks(ctx: LintContext) -> Iterator[Element]:
+    """The ``<http-headers>`` blocks the target reads (2.5-only places are the dialect rules' business)."""
     for placed in ctx.rows("http-headers"):
-        if placed.section is not None:
-            yield placed.element
+        if placed.section is None or placed.row is None or ctx.target not in placed.row.dialects:
+            continue
+        if ctx.target not in placed.parent.dialects:
+            continue
+        yield placed.element
 
 
 @dataclass(frozen=True)
