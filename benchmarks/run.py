@@ -121,14 +121,66 @@ def _load_edit_dump(data: bytes) -> bytes:
     return icecfg.dumps(cfg)
 
 
+def _run_median(command: list[str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def bench_lint(tmp: Path) -> None:
+    import icecfg
+    from icecfg.lint import lint
+
+    sample = tmp / "icecast.xml"
+    sample.write_bytes(debian_sample())
+    runs = 25
+    baseline = _run_median([sys.executable, "-c", f"import lxml.etree as e; e.parse({str(sample)!r})"], runs)
+    icecfg_bin = str(Path(sys.executable).with_name("icecfg"))
+    cold = _run_median([icecfg_bin, "lint", "--isolated", "--target", "2.4", str(sample)], runs)
+    print(
+        f"cold start, median of {runs}: python -c 'lxml parse' {baseline * 1000:7.1f} ms | "
+        f"icecfg lint {cold * 1000:7.1f} ms  x{cold / baseline:4.2f}  (target: at most 2.5x)"
+    )
+    data = debian_sample()
+    count = 300
+    lint(icecfg.loads(data))
+    started = time.perf_counter()
+    for _ in range(count):
+        lint(icecfg.loads(data))
+    rate = count / (time.perf_counter() - started)
+    parse_rate = count / timed_total(lambda: __import__("lxml.etree").etree.fromstring(data), count)
+    print(
+        f"warm: {rate:7.0f} lints/s of the Debian sample through lint(loads(data)) (target: at least 1,000); "
+        f"lxml parses {parse_rate:7.0f}/s"
+    )
+    big = generated_config()
+    started = time.perf_counter()
+    findings = lint(icecfg.loads(big), files=False)
+    elapsed = time.perf_counter() - started
+    print(f"5,000-mount config: loads + lint {elapsed:5.2f} s, {len(findings)} findings (target: at most 2 s)")
+
+
+def timed_total(func: Callable[[], object], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        func()
+    return time.perf_counter() - started
+
+
 def main(argv: list[str]) -> int:
     import tempfile
 
-    wanted = set(argv) or {"model"}
+    wanted = set(argv) or {"model", "lint"}
     with tempfile.TemporaryDirectory() as tmp:
         if "model" in wanted:
             print("== load + dump (target: at most 3x lxml in time and peak memory)")
             bench_model(Path(tmp))
+        if "lint" in wanted:
+            print("== lint")
+            bench_lint(Path(tmp))
     return 0
 
 

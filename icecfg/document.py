@@ -152,6 +152,7 @@ class Element:
         "_tag_changed",
         "children",
         "end",
+        "local_name",
         "name",
         "origin",
         "parent",
@@ -165,6 +166,8 @@ class Element:
         children: list[Node] | None = None,
     ) -> None:
         self.name = name
+        #: The name without a namespace prefix: Icecast compares only this.
+        self.local_name = _local(name)
         self.parent: Element | None = None
         self.children: list[Node] = []
         self.origin: _Origin | None = None
@@ -183,11 +186,6 @@ class Element:
     # -- reading ---------------------------------------------------------------
     def __repr__(self) -> str:
         return f"<Element {self.name} at line {self.line}>"
-
-    @property
-    def local_name(self) -> str:
-        """The name without a namespace prefix: Icecast compares only this."""
-        return self.name.rpartition(":")[2]
 
     @property
     def self_closing(self) -> bool:
@@ -246,9 +244,13 @@ class Element:
         skipped; nothing is trimmed; an element with no text at all (``<x/>``,
         ``<x></x>`` or only a comment) gives None, not ``""``.
         """
-        parts = [
-            decode_text(c) if isinstance(c, str) else c.value for c in self.children if isinstance(c, (str, CData))
-        ]
+        children = self.children
+        if len(children) == 1:
+            only = children[0]
+            if only.__class__ is str:
+                # the common <x>value</x>: no references, no carriage returns to normalise
+                return (decode_text(only) if "&" in only or "\r" in only else only) or None
+        parts = [decode_text(c) if isinstance(c, str) else c.value for c in children if isinstance(c, (str, CData))]
         joined = "".join(parts)
         return joined or None
 
@@ -482,6 +484,10 @@ class Element:
         if not _LINE_BREAK.search(_origin_text(self) or "\n") or not newline:
             return "", "", ""
         return newline, self._indent() + unit, unit
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
 
 
 _TAG_TAIL = re.compile(r"(\s*)/?>\Z")
@@ -856,6 +862,7 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
                 start += len(ws)
             element = Element.__new__(Element)
             element.name = name
+            element.local_name = name if ":" not in name else _local(name)
             element.parent = top
             element.origin = origin
             element.start = start
@@ -883,6 +890,7 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
                 start += len(ws)
             root = Element.__new__(Element)
             root.name = name
+            root.local_name = name if ":" not in name else _local(name)
             root.parent = None
             root.origin = origin
             root.start = start
@@ -919,6 +927,7 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
                     epilog.append(Whitespace(ws, match.start()))
             element = Element.__new__(Element)
             element.name = name
+            element.local_name = name if ":" not in name else _local(name)
             element.parent = top
             element.children = []
             element.origin = origin

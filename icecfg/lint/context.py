@@ -38,6 +38,9 @@ class LintContext:
         self.files = files
         self.path = path or config.path or "<string>"
         self.rule: Rule | None = None
+        #: Facts several rules derive from the configuration (a mount graph, say),
+        #: computed by the first rule that needs them.
+        self.cache: dict[str, object] = {}
 
     @cached_property
     def placed(self) -> list[Placed]:

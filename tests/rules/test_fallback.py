@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import icecfg
 from icecfg.lint import lint
@@ -313,3 +315,26 @@ def test_default_mount_fallback_is_inherited_on_2_4(tmp_path: Path) -> None:
     assert mismatch.message.startswith("/live.mp3 is MP3/AAC")  # the inherited Ogg fallback
     assert len([f for f in findings if f.code == "ICE602"]) == 1  # reported once, at the default mount
     assert not [f for f in findings if f.code == "ICE603"]  # the file ends the chain: no loop
+
+
+MOUNT_NAMES = st.sampled_from(["/a", "/b", "/a*", "/[ab]", "/?", "/live", "/live*", "/x/y", "/*"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(MOUNT_NAMES, st.sampled_from(["normal", "default"])), max_size=6),
+    st.sampled_from(["2.4", "2.5", "kh"]),
+    st.lists(MOUNT_NAMES, min_size=1, max_size=5),
+)
+def test_indexed_mount_lookup_equals_icecasts_linear_one(
+    mounts: list[tuple[str, str]], target: str, queries: list[str]
+) -> None:
+    from icecfg.lint.context import LintContext
+    from icecfg.lint.rules.fallback import _graph
+    from icecfg.spec import Dialect
+
+    body = "".join(f'<mount type="{kind}"><mount-name>{name}</mount-name></mount>' for name, kind in mounts)
+    cfg = icecfg.loads(f"<icecast>{body}</icecast>".encode())
+    graph = _graph(LintContext(cfg, Dialect(target)))
+    for name in queries:
+        assert graph.find(name) is graph._find_slowly(name)

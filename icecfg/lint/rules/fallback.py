@@ -70,12 +70,58 @@ class _Graph:
     target: Dialect
     mounts: list[_Mount] = field(default_factory=list)
     relay_mounts: set[str] = field(default_factory=set)
+    _found: dict[str, _Mount | None] | None = None
+    _exact: dict[str, tuple[int, _Mount]] | None = None
+    _patterns: list[tuple[int, _Mount]] = field(default_factory=list)
 
     def normal(self) -> Iterator[_Mount]:
         return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
 
     def find(self, name: str) -> _Mount | None:
-        """The mount configuration Icecast uses for ``name`` (``config_find_mount``)."""
+        """The mount configuration Icecast uses for ``name`` (``config_find_mount``), memoised."""
+        if self._found is None:
+            self._found = {}
+        if name not in self._found:
+            self._found[name] = self._find(name)
+        return self._found[name]
+
+    def _index(self) -> tuple[dict[str, tuple[int, _Mount]], list[tuple[int, _Mount]]]:
+        """Exact names (first occurrence) and, in file order, the names that are patterns."""
+        if self._exact is None:
+            exact: dict[str, tuple[int, _Mount]] = {}
+            patterns: list[tuple[int, _Mount]] = []
+            for position, mount in enumerate(self.normal()):
+                assert mount.name is not None
+                exact.setdefault(mount.name, (position, mount))
+                if _TEMPLATE_CHARS.search(mount.name):
+                    patterns.append((position, mount))
+            self._exact, self._patterns = exact, patterns
+        return self._exact, self._patterns
+
+    def _find(self, name: str) -> _Mount | None:
+        exact, patterns = self._index()
+        hit = exact.get(name)
+        if self.target is Dialect.V24:
+            # 2.4.4 glob-matches normal mounts too; the first match in file order wins
+            for position, mount in patterns:
+                if hit is not None and position > hit[0]:
+                    break
+                assert mount.name is not None
+                if _glob_match(mount.name, name):
+                    return mount
+        if hit is not None:
+            return hit[1]
+        if self.target is Dialect.V24:
+            return self._default_for(name)  # used directly when no normal mount matches
+        if self.target is Dialect.KH:
+            for _position, mount in patterns:
+                assert mount.name is not None
+                if _glob_match(mount.name, name):
+                    return mount
+        return None
+
+    def _find_slowly(self, name: str) -> _Mount | None:
+        """The plain reading of ``config_find_mount``; the tests compare it with :meth:`find`."""
         for mount in self.normal():
             assert mount.name is not None
             if mount.name == name:
@@ -143,6 +189,16 @@ class _Graph:
 
 
 def _graph(ctx: LintContext) -> _Graph:
+    """The mount graph, built once per lint run and shared by the fallback rules."""
+    cached = ctx.cache.get("fallback-graph")
+    if isinstance(cached, _Graph):
+        return cached
+    graph = _build_graph(ctx)
+    ctx.cache["fallback-graph"] = graph
+    return graph
+
+
+def _build_graph(ctx: LintContext) -> _Graph:
     graph = _Graph(ctx.target)
     for section in ctx.config.mounts:
         element = section.element
