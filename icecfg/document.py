@@ -49,6 +49,10 @@ class _Origin:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; CR, LF and CRLF all end lines."""
+        text = self.text
+        if self._line_starts is None and "\r" not in text:
+            # the usual LF-only file: counting in C beats building a table for a few lookups
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         if self._line_starts is None:
             starts = [0]
             starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
@@ -213,9 +217,9 @@ class Element:
 
     def elements(self, name: str | None = None) -> Iterator[Element]:
         """Child elements in document order, optionally only those called ``name``."""
-        for child in self.children:
-            if isinstance(child, Element) and (name is None or child.local_name == name):
-                yield child
+        if name is None:
+            return iter([c for c in self.children if c.__class__ is Element])
+        return iter([c for c in self.children if c.__class__ is Element and c.local_name == name])
 
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""

@@ -180,8 +180,15 @@ class Section:
 
     def child(self, name: str, dialect: Dialect | None = None) -> Element | None:
         """The row for child ``name`` (by tag or alias), optionally in one dialect."""
-        for row in self.children:
-            if (name == row.name or name in row.aliases) and (dialect is None or dialect in row.dialects):
+        index = _CHILD_INDEX.get(id(self))
+        if index is None:
+            index = {}
+            for row in self.children:
+                for tag in (row.name, *row.aliases):
+                    index.setdefault(tag, []).append(row)
+            _CHILD_INDEX[id(self)] = index
+        for row in index.get(name, ()):
+            if dialect is None or dialect in row.dialects:
                 return row
         return None
 
@@ -190,6 +197,10 @@ class Section:
             if (name == attr.name or name in attr.aliases) and (dialect is None or dialect in attr.dialects):
                 return attr
         return None
+
+
+#: Section id -> child name -> rows, built on first lookup (sections live for the process).
+_CHILD_INDEX: dict[int, dict[str, list[Element]]] = {}
 
 
 def _d(v24: str | None = None, v25: str | None = None, kh: str | None = None) -> dict[Dialect, str | None]:

@@ -15,7 +15,7 @@ from icecfg import spec
 from icecfg.document import Element
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Placed:
     """An element, the section it stands in, and its row there (None if unknown)."""
 

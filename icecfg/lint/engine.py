@@ -50,6 +50,21 @@ def _names_explicitly(candidate: Rule, selector: str) -> bool:
     return len(selector) > FAMILY_PREFIX_LENGTH and candidate.code.startswith(selector)
 
 
+_CHOSEN: dict[tuple[Dialect, bool, tuple[str, ...], tuple[str, ...]], list[Rule]] = {}
+
+
+def _rules_for(dialect: Dialect, files: bool, select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """The rules one lint runs, worked out once per combination of options."""
+    key = (dialect, files, select, ignore)
+    if key not in _CHOSEN:
+        _CHOSEN[key] = [
+            r
+            for r in selected(all_rules().values(), select, ignore)
+            if dialect in r.dialects and (files or not r.needs_files)
+        ]
+    return _CHOSEN[key]
+
+
 def lint(
     config: IcecastConfig,
     target: Dialect | str = Dialect.V24,
@@ -72,9 +87,7 @@ def lint(
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []
-    for candidate in selected(all_rules().values(), select, ignore):
-        if dialect not in candidate.dialects or (candidate.needs_files and view is None):
-            continue
+    for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
         ctx.rule = candidate
         findings.extend(candidate.run(ctx))
     ctx.rule = None

@@ -86,4 +86,10 @@ def all_rules() -> dict[str, Rule]:
     """Every rule, importing the rule modules on first use."""
     import icecfg.lint.rules  # noqa: F401 - registers the rules
 
-    return dict(sorted(RULES.items()))
+    if len(_SORTED) != len(RULES):
+        _SORTED.clear()
+        _SORTED.update(sorted(RULES.items()))
+    return dict(_SORTED)
+
+
+_SORTED: dict[str, Rule] = {}

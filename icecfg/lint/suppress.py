@@ -48,6 +48,9 @@ def collect(document: Document) -> list[Suppression]:
     """Every suppression directive in the document's comments."""
     found: list[Suppression] = []
     root = document.root
+    origin = root.origin
+    if origin is not None and root._clean and not origin.detached and "icecfg:" not in origin.text:
+        return found  # no directive anywhere in the file as read (and nothing edited)
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     for element in root.iter():
         comments.extend((c, element) for c in element.children if isinstance(c, Comment))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from icecfg import spec
 from icecfg.document import Element
@@ -129,7 +130,16 @@ def tls_mode_of(element: Element) -> tuple[TlsMode, bool] | None:
 
 
 def listeners(ctx: LintContext) -> list[Listener]:
-    """The sockets Icecast binds: every <listen-socket>, or the implicit root listener."""
+    """The sockets Icecast binds: every <listen-socket>, or the implicit root listener (computed once)."""
+    key = f"listeners:{ctx.target.value}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = _listeners(ctx)
+        ctx.cache[key] = cached
+    return list(cast("list[Listener]", cached))
+
+
+def _listeners(ctx: LintContext) -> list[Listener]:
     dialect = ctx.target
     sockets = root_elements(ctx, "listen-socket")
     if not sockets:

@@ -18,6 +18,7 @@ import difflib
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 from weakref import WeakKeyDictionary
 
 from icecfg import spec
@@ -41,7 +42,7 @@ class Status(enum.Enum):
     HIDDEN = "hidden"  # inside an unknown or foreign element: never read
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Seen:
     """A placed element and the target's view of it."""
 
@@ -94,20 +95,28 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
     return inner is not None and target not in inner.dialects  # a KH block form of a leaf
 
 
-def read_by_target(ctx: LintContext) -> Iterator[Placed]:
+def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    for seen in classify(ctx):
-        if seen.status is Status.READ:
-            yield seen.placed
+    key = f"read-by-target:{ctx.target.value}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = [seen.placed for seen in classify(ctx) if seen.status is Status.READ]
+        ctx.cache[key] = cached
+    return cast("list[Placed]", cached)
 
 
-def read_leaves(ctx: LintContext) -> Iterator[tuple[Placed, spec.Element, spec.Value]]:
+def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
     """Elements the target reads as a value: (placed, row, value type)."""
-    for placed in read_by_target(ctx):
-        row = placed.row
-        if row is None or row.value is None or placed.section is not None:
-            continue
-        yield placed, row, row.value
+    key = f"read-leaves:{ctx.target.value}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = [
+            (placed, placed.row, placed.row.value)
+            for placed in read_by_target(ctx)
+            if placed.row is not None and placed.row.value is not None and placed.section is None
+        ]
+        ctx.cache[key] = cached
+    return cast("list[tuple[Placed, spec.Element, spec.Value]]", cached)
 
 
 def rename(element: Element, name: str) -> Element:
@@ -655,6 +664,8 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
     for placed in read_by_target(ctx):
         row = placed.row
         assert row is not None
+        if not _requires_attributes(row, ctx.target):
+            continue
         element = placed.element
         present = {a.name for a in element.attributes}
         lowered = {n.lower() for n in present}
@@ -674,6 +685,17 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
                 f"<{element.local_name}> has no {attr.name}= attribute: "
                 f"{_consequence(_MISSING_CONSEQUENCE, section_id, ctx.target)}",
             )
+
+
+_REQUIRES: dict[tuple[int, Dialect], bool] = {}
+
+
+def _requires_attributes(row: spec.Element, target: Dialect) -> bool:
+    """Whether any attribute of ``row`` is required on ``target`` (the common answer is no)."""
+    key = (id(row), target)
+    if key not in _REQUIRES:
+        _REQUIRES[key] = any(target in a.required for a in attribute_specs(row))
+    return _REQUIRES[key]
 
 
 def _attribute_value_problem(spec_attr: spec.Attribute, value: str) -> str | None:
