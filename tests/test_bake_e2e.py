@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import stat
 import subprocess
 import time
@@ -300,13 +301,18 @@ def test_access_log_discarded(bake: Bake) -> None:
     helper = _in_root(bake, "/usr/local/sbin/icecfg-discard-logs")
     assert helper.is_file() and helper.stat().st_mode & 0o111
     dropin = _in_root(bake, "/etc/systemd/system/icecast2.service.d/icecfg-logs.conf")
-    assert "ExecStartPre=/usr/local/sbin/icecfg-discard-logs" in dropin.read_text()
+    assert "ExecStartPre=+/usr/local/sbin/icecfg-discard-logs" in dropin.read_text().splitlines()
 
 
 def test_services_enabled_for_boot(bake: Bake) -> None:
     for unit in ("icecast2", "nftables"):
         proc = e2e_host.in_root(bake.root, "systemctl", "is-enabled", unit)
         assert proc.stdout.strip() == "enabled", (unit, proc.stdout, proc.stderr)
+    unit = _in_root(bake, "/etc/systemd/system/icecast2.service").read_text()
+    for line in ("User=icecast2", "Group=icecast", "Restart=on-failure"):
+        assert line in unit.splitlines()
+    assert "ExecStart=/usr/bin/icecast2 -c /etc/icecast2/icecast.xml" in unit.splitlines()
+    assert _in_root(bake, "/etc/systemd/system/multi-user.target.wants/icecast2.service").is_symlink()
     assert "ENABLE=true" in _in_root(bake, "/etc/default/icecast2").read_text().splitlines()
 
 
@@ -341,10 +347,13 @@ def test_no_build_leftovers(bake: Bake) -> None:
 # --------------------------------------------------------------------------- running it
 
 
-def _wait_ok(port: int, path: str, *, tls: bool, timeout: float = 15.0) -> HttpResponse:
-    deadline = time.monotonic() + timeout
+def _wait_ok(server: e2e_host.RootIcecast, port: int, path: str, *, tls: bool) -> HttpResponse | None:
+    """GET ``path`` until it answers 200; ``None`` if the server died first."""
+    deadline = time.monotonic() + 15.0
     last: object = None
     while time.monotonic() < deadline:
+        if server.returncode is not None:
+            return None
         try:
             response = http_get(port, path, tls=tls, timeout=3.0, max_body=8192)
         except OSError as exc:
@@ -354,19 +363,26 @@ def _wait_ok(port: int, path: str, *, tls: bool, timeout: float = 15.0) -> HttpR
                 return response
             last = response.status
         time.sleep(0.2)
-    raise AssertionError(f"GET {path} on port {port} (tls={tls}) never answered 200: {last!r}")
+    raise AssertionError(f"GET {path} on port {port} (tls={tls}) never answered 200: {last!r}\n{server.output()}")
 
 
 def test_installed_icecast_serves_the_fallback_from_the_root(bake: Bake) -> None:
-    server = e2e_host.RootIcecast(bake.root, bake.work)
-    with server:
-        try:
-            plain = _wait_ok(bake.http_port, "/live.ogg", tls=False)
-            secure = _wait_ok(bake.tls_port, "/live.ogg", tls=True)
-        except AssertionError as exc:
-            sockets = subprocess.run(["ss", "-tanp"], capture_output=True, text=True).stdout
-            raise AssertionError(f"{exc}\nreturncode={server.returncode}\n{server.output()}\n{sockets}") from None
-        assert server.returncode is None, server.output()
+    # Icecast 2.4.4 sometimes dies of SIGSEGV right after starting when a mount falls
+    # back to a file (measured: a few percent of starts, with and without chroot); the
+    # image's unit restarts it (Restart=on-failure), and so does this test, a few times.
+    crashes = []
+    for _attempt in range(4):
+        with e2e_host.RootIcecast(bake.root, bake.work) as server:
+            plain = _wait_ok(server, bake.http_port, "/live.ogg", tls=False)
+            secure = _wait_ok(server, bake.tls_port, "/live.ogg", tls=True) if plain else None
+            if plain is None or secure is None:
+                crashes.append((server.returncode, server.output()))
+                continue
+            assert server.returncode is None, server.output()
+        break
+    else:
+        raise AssertionError(f"icecast2 kept dying: {crashes}")
+    assert all(code == -signal.SIGSEGV for code, _ in crashes), crashes
     for response in (plain, secure):
         assert response.headers.get("Content-Type") == "audio/ogg"
         assert response.body.startswith(b"OggS")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 from icecfg.errors import ParseError
@@ -87,9 +88,17 @@ def lint(
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []
-    for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
-        ctx.rule = candidate
-        findings.extend(candidate.run(ctx))
+    # Rules make many short-lived objects over a tree of tens of thousands of
+    # nodes; the cyclic collector would rescan that tree again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
+            ctx.rule = candidate
+            findings.extend(candidate.run(ctx))
+    finally:
+        if collecting:
+            gc.enable()
     ctx.rule = None
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)

@@ -1,6 +1,7 @@
 #!/bin/bash
-# icecfg bake, step 1: install Icecast 2 (and nftables for the firewall) from the
-# distribution's packages, without starting any service.
+# icecfg bake, step 1: install Icecast 2 from the distribution's packages, with
+# nftables (the firewall) and media-types (/etc/mime.types, from which Icecast takes
+# the Content-Type of fallback files), without starting any service.
 set -euo pipefail
 : "${ICECFG_STAGE:?ICECFG_STAGE is not set}"
 export DEBIAN_FRONTEND=noninteractive
@@ -26,7 +27,7 @@ apt=(apt-get -y -q
     -o Dpkg::Options::=--force-confdef
     -o Dpkg::Options::=--force-confold)
 "${apt[@]}" update
-"${apt[@]}" install --no-install-recommends icecast2 nftables
+"${apt[@]}" install --no-install-recommends icecast2 nftables media-types
 
 dpkg-query -W -f='${Status}\n' icecast2 | grep -qx 'install ok installed'
 getent passwd icecast2 >/dev/null

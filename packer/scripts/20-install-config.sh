@@ -72,9 +72,9 @@ HELPER
     "$helper"
     mkdir -p /etc/systemd/system/icecast2.service.d
     cat >/etc/systemd/system/icecast2.service.d/icecfg-logs.conf <<DROPIN
-# Written by icecfg bake (privacy_logs).
+# Written by icecfg bake (privacy_logs). "+": runs as root, the service as icecast2.
 [Service]
-ExecStartPre=$helper
+ExecStartPre=+$helper
 DROPIN
     echo "icecfg: access log discarded: $logdir/{$ICECFG_DISCARD_LOGS} -> /dev/null"
 else

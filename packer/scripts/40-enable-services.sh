@@ -8,6 +8,35 @@ if ! command -v systemctl >/dev/null 2>&1; then
     exit 1
 fi
 
+# A native unit takes the place of the one systemd generates from
+# /etc/init.d/icecast2: Icecast 2.4.4 now and then crashes (SIGSEGV) right after
+# starting when a mount falls back to a file, and the generated unit
+# (RemainAfterExit=yes, no Restart=) would leave the station off the air. Like
+# the init script, it runs icecast2 as icecast2:icecast on /etc/icecast2/icecast.xml.
+cat >/etc/systemd/system/icecast2.service <<'UNIT'
+# Written by icecfg bake; replaces the unit generated from /etc/init.d/icecast2.
+[Unit]
+Description=Icecast streaming media server
+Documentation=man:icecast2(1)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+User=icecast2
+Group=icecast
+ExecStart=/usr/bin/icecast2 -c /etc/icecast2/icecast.xml
+ExecReload=/bin/kill -HUP $MAINPID
+Restart=on-failure
+RestartSec=2s
+# Lets a configuration listen on ports below 1024 (80, 443) without root.
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+LimitNOFILE=65536
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+
 # The icecast2 package's postinst disables the service on every upgrade unless
 # /etc/default/icecast2 says ENABLE=true.
 defaults=/etc/default/icecast2
