@@ -88,6 +88,12 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bake(args: argparse.Namespace) -> int:
+    from icecfg.bake import command
+
+    return command.run_bake(args)
+
+
 def _snapshots(args: argparse.Namespace) -> int:
     from icecfg.bake import command
 
@@ -128,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
     from icecfg.bake import command as bake_command
 
+    bake_command.add_bake_arguments(
+        command("bake", _bake, "build a DigitalOcean snapshot with Icecast and the linted config")
+    )
     bake_command.add_snapshots_arguments(command("snapshots", _snapshots, "list icecfg's DigitalOcean snapshots"))
     bake_command.add_prune_arguments(
         command("prune", _prune, "delete old icecfg snapshots (prints the plan without --yes)")

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -151,3 +152,203 @@ def prune(api: Any, keep: int, older_than_days: float | None, yes: bool, out: An
     elif not yes:
         print(f"{len(decided.delete)} snapshot(s) would be deleted; run again with --yes to delete them", file=out)
     return EXIT_OK
+
+
+def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", help="the icecast.xml to bake (default: settings, else ./icecast.xml)"
+    )
+    parser.add_argument("--region", help="DigitalOcean region (default: settings, else fra1)")
+    parser.add_argument("--size", help="droplet size used for the build (default: settings, else s-1vcpu-1gb)")
+    parser.add_argument("--image", help="base image slug (default: settings, else debian-12-x64)")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release the image installs (default 2.4)"
+    )
+    parser.add_argument("--keep", type=int, metavar="N", help="snapshots to keep after a successful bake (default 3)")
+    parser.add_argument("--force", action="store_true", help="bake even when a snapshot of this configuration exists")
+    parser.add_argument("--dry-run", action="store_true", help="lint, stage and hash, then say what would be built")
+    parser.add_argument("--ssh-port", type=int, default=22, help=argparse.SUPPRESS)
+
+
+@dataclass
+class BakeOptions:
+    config: Path
+    region: str
+    size: str
+    image: str
+    target: str
+    keep: int
+    assets: dict[str, str]
+    privacy_logs: bool
+    settings_path: Path | None
+
+
+def _bake_options(args: argparse.Namespace) -> BakeOptions:
+    found = bake_settings(args.config)
+    bake = found.bake
+    base = found.path.parent if found.path is not None else Path.cwd()
+
+    def pick(name: str, key: str, default: Any) -> Any:
+        value = getattr(args, name)
+        return value if value is not None else bake.get(key, default)
+
+    config = Path(args.config) if args.config else base / str(bake.get("config", "icecast.xml"))
+    assets = bake.get("assets", {})
+    if not isinstance(assets, dict) or not all(isinstance(v, str) for v in assets.values()):
+        raise UsageError(f"{found.path}: bake.assets must map server paths to local files")
+    keep = int(pick("keep", "keep", 3))
+    if keep < 0:
+        raise UsageError("--keep takes a number of at least 0")
+    return BakeOptions(
+        config=config,
+        region=str(pick("region", "region", "fra1")),
+        size=str(pick("size", "size", "s-1vcpu-1gb")),
+        image=str(pick("image", "image", "debian-12-x64")),
+        target=str(pick("target", "target", found.get("target", "2.4"))),
+        keep=keep,
+        assets={server: str((base / local).resolve()) for server, local in assets.items()},
+        privacy_logs=bool(bake.get("privacy-logs", False)),
+        settings_path=found.path,
+    )
+
+
+def run_bake(args: argparse.Namespace) -> int:
+    """``icecfg bake``: lint, stage, Packer build, tag, prune."""
+    from icecfg.bake.digitalocean import DigitalOceanError
+    from icecfg.bake.packer import PackerError
+    from icecfg.bake.stage import StageError
+
+    try:
+        options = _bake_options(args)
+        return _bake(args, options)
+    except UsageError as err:
+        print(f"icecfg bake: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except (DigitalOceanError, PackerError, StageError) as err:
+        print(f"icecfg bake: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
+    import tempfile
+
+    from icecfg.bake import packer, stage
+    from icecfg.bake.snapshots import hash_of, snapshot_name
+    from icecfg.errors import ParseError
+    from icecfg.io import loads
+    from icecfg.lint import lint, report
+    from icecfg.lint.finding import Severity
+    from icecfg.lint.rules.network import listeners
+
+    # 1. lint: an error stops the bake before anything is spent
+    try:
+        data = options.config.read_bytes()
+    except OSError as err:
+        raise UsageError(f"cannot read {options.config}: {err.strerror}") from None
+    try:
+        config = loads(data, str(options.config))
+    except ParseError as err:
+        raise UsageError(str(err)) from None
+    root = tempfile.mkdtemp(prefix="icecfg-lint-root-")
+    try:
+        for server_path, local in options.assets.items():
+            target = Path(root) / server_path.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(local)
+        findings = lint(config, options.target, root=root)
+    finally:
+        import shutil
+
+        shutil.rmtree(root, ignore_errors=True)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        from icecfg.lint.context import LintContext
+        from icecfg.spec import Dialect
+
+        secrets = {str(options.config): LintContext(config, Dialect(options.target)).secrets}
+        sys.stdout.write(
+            report.text(errors, {str(options.config): data.decode(errors="replace").splitlines()}, secrets, False)
+        )
+        print(
+            f"icecfg bake: {options.config} has {len(errors)} lint error(s) for Icecast {options.target}; "
+            "nothing was built"
+        )
+        return EXIT_FAILED
+
+    from icecfg.lint.context import LintContext
+    from icecfg.spec import Dialect
+
+    ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
+    with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
+        staged = stage.stage(options.config, options.assets, options.privacy_logs, ports, Path(work) / "stage")
+        name = snapshot_name(staged.config_hash, datetime.now(timezone.utc))
+        print(
+            f"config {options.config} lints clean for Icecast {options.target}; content hash {staged.config_hash[:12]}"
+        )
+        if args.dry_run:
+            print(f"would build snapshot {name} in {options.region} from {options.image} (size {options.size})")
+            print(f"firewall opens ports {', '.join(map(str, ports))}")
+            return EXIT_OK
+        token = token_from_environment()
+        from icecfg.bake.digitalocean import DigitalOcean
+
+        with DigitalOcean(token) as api:
+            existing = [s for s in api.snapshots(tag=TAG) if hash_of(s.name) == staged.config_hash[:12]]
+            if existing and not args.force:
+                newest = max(existing, key=lambda s: s.created_at)
+                print(
+                    f"snapshot {newest.id} ({newest.name}) already holds this configuration; "
+                    "nothing to do (--force rebuilds)"
+                )
+                return EXIT_OK
+            variables: dict[str, str | int] = {
+                "region": options.region,
+                "size": options.size,
+                "image": options.image,
+                "snapshot_name": name,
+                "staged_dir": str(staged.dir),
+                "ssh_port": args.ssh_port,
+            }
+            api_url = os.environ.get("DIGITALOCEAN_API_URL")
+            if api_url:
+                variables["api_url"] = api_url
+            result = packer.build(
+                token=token,
+                variables=variables,
+                output_dir=Path(work) / "out",
+                on_progress=_progress_printer(),
+            )
+            if not result.ok or result.image_id is None:
+                if sys.stdout.isatty():
+                    print()
+                what = "interrupted" if result.interrupted else "failed"
+                print(f"icecfg bake: Packer {what}: {result.error or 'no snapshot was made'}", file=sys.stderr)
+                print("nothing was pruned", file=sys.stderr)
+                return EXIT_FAILED
+            api.tag_snapshot(result.image_id, TAG)
+            made = next((s for s in api.snapshots() if s.id == result.image_id), None)
+            size = made.size_gigabytes if made is not None else 0.0
+            from icecfg.bake.pricing import snapshot_monthly_cost
+
+            print(
+                f"snapshot {result.image_id} {name}: {size:.2f} GB, "
+                f"{_money(snapshot_monthly_cost(size))} a month, built in {result.elapsed:.0f} s"
+            )
+            prune(api, options.keep, None, yes=True)
+    return EXIT_OK
+
+
+def _progress_printer() -> Any:
+    """Live progress: one rewritten line on a terminal, a line per step otherwise."""
+    tty = sys.stdout.isatty()
+    last = {"step": ""}
+
+    def show(progress: Any) -> None:
+        if tty:
+            sys.stdout.write(f"\r[{progress.elapsed:6.0f} s] {progress.step[:70]:70}")
+            sys.stdout.flush()
+        elif progress.step != last["step"]:
+            print(f"[{progress.elapsed:6.0f} s] {progress.step}", flush=True)
+        last["step"] = progress.step
+
+    return show
