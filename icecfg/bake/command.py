@@ -23,6 +23,13 @@ from icecfg import settings as settings_module
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 TAG = "icecfg"
 PREFIX = "icecfg-"
+#: Directories Debian's icecast2 package puts on the image (``dpkg -L icecast2``).
+PACKAGE_DIRECTORIES = (
+    "/etc/icecast2",
+    "/usr/share/icecast2/web",
+    "/usr/share/icecast2/admin",
+    "/var/log/icecast2",
+)
 
 
 class UsageError(Exception):
@@ -249,8 +256,12 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         config = loads(data, str(options.config))
     except ParseError as err:
         raise UsageError(str(err)) from None
+    # Lint against the image as it will be: the directories Debian's icecast2
+    # package creates, plus the assets bake installs.
     root = tempfile.mkdtemp(prefix="icecfg-lint-root-")
     try:
+        for directory in PACKAGE_DIRECTORIES:
+            (Path(root) / directory.lstrip("/")).mkdir(parents=True, exist_ok=True)
         for server_path, local in options.assets.items():
             target = Path(root) / server_path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
