@@ -80,6 +80,8 @@ source "digitalocean" "icecast" {
   size          = var.size
   image         = var.image
   snapshot_name = var.snapshot_name
+  # The build droplet carries this tag, so one left behind by a crash is easy to find.
+  tags = ["icecfg-bake"]
   # snapshot_regions is left out on purpose: packer 1.6.6 polls a wrong URL for transfers.
 
   communicator             = "ssh"

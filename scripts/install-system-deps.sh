@@ -4,6 +4,9 @@
 # (oggenc) and ffmpeg (MP3, AAC, Opus): test audio; openssl: test
 # certificates; curl: HTTP checks in the shell scripts.
 set -euo pipefail
+# Packer, debootstrap and openssh-server for the bake tests (its own script: it is also the
+# list a bake user needs).
+"$(dirname "$0")/install-packer-test-deps.sh"
 packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl)
 missing=()
 for p in "${packages[@]}"; do

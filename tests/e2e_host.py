@@ -10,8 +10,8 @@ with SSH and runs the provisioners. This module supplies the "droplet":
   openssh-server for its host keys), and caches it under
   ``build/e2e-root/base`` (git-ignored). The cache is keyed by :data:`RECIPE`;
   a stamp file written last marks it complete.
-* :func:`make_root` copies the cached root for one test run, because the
-  provisioning changes it. Inside the root a ``policy-rc.d`` that exits 101 keeps
+* :func:`make_root` copies the cached root for one test run (one copy per test
+  process), because the provisioning changes it. Inside the root a ``policy-rc.d`` that exits 101 keeps
   package scripts from starting services, and ``/dev`` holds the device nodes
   debootstrap made with mknod (sshd's ``ChrootDirectory`` does not provide a
   ``/dev``; apt, dpkg and the shell need ``/dev/null`` and friends). ``/proc`` is
@@ -42,6 +42,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -182,12 +183,38 @@ def ensure_base_root(log: Path | None = None) -> Path:
         return BASE
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prune_stale_runs() -> None:
+    """Remove run copies whose test process is gone (``<name>-<pid>-<random>``)."""
+    if not RUNS.is_dir():
+        return
+    for run_dir in RUNS.iterdir():
+        parts = run_dir.name.rsplit("-", 2)
+        if len(parts) == 3 and parts[1].isdigit() and not _pid_alive(int(parts[1])):
+            remove_tree(run_dir)
+
+
 def make_root(name: str) -> Path:
-    """A fresh copy of the base root for one run: ``build/e2e-root/runs/<name>/root``."""
+    """A fresh copy of the base root for one run: ``build/e2e-root/runs/<name>-<pid>-<random>/root``.
+
+    Each test process gets its own copy, so concurrent test runs (several people
+    running the suite in one tree) never provision the same root. Remove it with
+    :func:`remove_run`; copies left by dead processes are pruned here.
+    """
     base = ensure_base_root()
-    run_dir = RUNS / name
-    remove_tree(run_dir)
-    run_dir.mkdir(parents=True, mode=0o755)
+    RUNS.mkdir(parents=True, exist_ok=True)
+    prune_stale_runs()
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{name}-{os.getpid()}-", dir=RUNS))
+    run_dir.chmod(0o755)
     root = run_dir / "root"
     subprocess.run(["cp", "-a", "--reflink=auto", str(base), str(root)], check=True)
     (root / STAMP_NAME).unlink()
@@ -199,6 +226,14 @@ def make_root(name: str) -> Path:
     _fix_up(root)
     _check_no_writable_components(root)
     return root
+
+
+def remove_run(root: Path) -> None:
+    """Remove a copy made by :func:`make_root` (its whole run directory)."""
+    run_dir = root.parent
+    if run_dir.parent != RUNS:
+        raise HostError(f"{root} was not made by make_root")
+    remove_tree(run_dir)
 
 
 def read_ids(root: Path, user: str, group: str) -> tuple[int, int]:
@@ -309,7 +344,7 @@ class ChrootSshd:
         self.config.write_text(self.config_text())
         # Debian's sshd wants its privilege separation directory.
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        check = subprocess.run([SSHD, "-t", "-f", str(self.config)], capture_output=True, text=True)
+        check = subprocess.run([SSHD, "-t", "-f", str(self.config)], capture_output=True, text=True, check=False)
         if check.returncode != 0:
             raise HostError(f"sshd -t rejected the config: {check.stderr.strip()}")
         with open(self.log, "ab") as log:

@@ -1,5 +1,10 @@
 """Baking an Icecast server image on DigitalOcean and keeping its snapshots tidy.
 
+- ``command``: the ``bake``, ``snapshots`` and ``prune`` commands;
+- ``stage``: the config and its assets staged for the provisioning scripts, and
+  the content hash that names the snapshot;
+- ``packer``: runs the real ``packer`` binary (token only in the environment,
+  machine-readable output, Ctrl-C forwarded, manifest read);
 - ``snapshots``: the pure keep/prune policy and snapshot naming (no I/O);
 - ``pricing``: a dated price table and the cost arithmetic for estimates;
 - ``digitalocean``: the adapter around python-digitalocean, the only module that

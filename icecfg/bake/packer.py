@@ -10,7 +10,7 @@
   everything this module reports. SIGINT received while Packer runs is forwarded
   to it (once per signal) and :func:`build` keeps reading until Packer has finished
   its own clean-up (deleting the droplet and the temporary key), then returns a
-  failed :class:`BuildResult`.
+  failed :class:`BuildResult` (``interrupted=True``, non-zero ``returncode``).
 - :func:`parse_line` decodes one machine-readable line
   (``timestamp,target,type,data...`` with ``%!(PACKER_COMMA)``, ``\\n`` and
   ``\\r`` escapes) into an :class:`Event`.
@@ -53,6 +53,7 @@ __all__ = [
     "packer_env",
     "packer_version",
     "parse_line",
+    "parse_version",
     "read_manifest",
     "uses_plugins_file",
 ]
@@ -69,7 +70,7 @@ PLUGINS_MIN_VERSION = (1, 7, 0)
 IN_TREE_BUILDER_MAX = (1, 7, 2)
 
 #: Environment variables of the caller that must not leak into the build's settings.
-_DROPPED_ENV = re.compile(r"\A(PKR_VAR_.*|DIGITALOCEAN_(TOKEN|ACCESS_TOKEN|API_TOKEN|API_URL)|PACKER_LOG(_PATH)?)\Z")
+_DROPPED_ENV = re.compile(r"\A(PKR_VAR_.*|DIGITALOCEAN_(TOKEN|ACCESS_TOKEN|API_TOKEN|API_URL))\Z")
 _VERSION = re.compile(r"(?:Packer\s+)?v?(\d+)\.(\d+)\.(\d+)(?:[-+.]?([0-9A-Za-z.+-]*))?")
 _STEP_PREFIX = re.compile(r"\A==> (?:[\w.-]+: )?")
 _MAX_ERROR_LINES = 3
@@ -176,8 +177,9 @@ def packer_env(
 ) -> dict[str, str]:
     """The environment for ``packer build``: ``PKR_VAR_*`` for every variable, the token too.
 
-    The caller's own ``PKR_VAR_*``, DigitalOcean token/URL variables and
-    ``PACKER_LOG`` are dropped so that only what icecfg passes shapes the build.
+    The caller's own ``PKR_VAR_*`` and DigitalOcean token/URL variables are
+    dropped so that only what icecfg passes shapes the build (``PACKER_LOG`` goes
+    through: Packer's log goes to stderr, of which only a scrubbed tail is kept).
     """
     env = _base_env(base)
     for name, value in variables.items():
@@ -247,6 +249,14 @@ def image_id_of(artifact_id: str) -> str:
     if not image:
         raise ValueError(f"no image id in artifact id {artifact_id!r}")
     return image
+
+
+def _manifest_builds(path: Path) -> int:
+    try:
+        builds = json.loads(path.read_text()).get("builds")
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return len(builds) if isinstance(builds, list) else 0
 
 
 def read_manifest(path: Path) -> tuple[str, str] | None:
@@ -324,27 +334,75 @@ class PackerRun:
 
     def interrupt(self) -> None:
         """Ask Packer to cancel (SIGINT); it then deletes what it created and exits."""
+        self.interrupts += 1
         if self.proc.poll() is None:
-            self.interrupts += 1
             with contextlib.suppress(ProcessLookupError):
                 self.proc.send_signal(signal.SIGINT)
 
 
+class _SigintForwarder:
+    """While installed, SIGINT (Ctrl-C) goes to Packer instead of raising KeyboardInterrupt.
+
+    It is installed before Packer starts, so a Ctrl-C in between is not lost: it
+    is delivered as soon as the process exists (:meth:`attach`).
+    """
+
+    def __init__(self) -> None:
+        self.run: PackerRun | None = None
+        self.pending = 0
+
+    def handler(self, signum: int, frame: FrameType | None) -> None:
+        if self.run is None:
+            self.pending += 1
+        else:
+            self.run.interrupt()
+
+    def attach(self, run: PackerRun) -> None:
+        self.run = run
+        while self.pending:
+            self.pending -= 1
+            run.interrupt()
+
+
 @contextlib.contextmanager
-def _forward_sigint(run: PackerRun, enabled: bool) -> Iterator[None]:
-    """While active, SIGINT (Ctrl-C) goes to Packer instead of raising KeyboardInterrupt."""
+def _forward_sigint(enabled: bool) -> Iterator[_SigintForwarder]:
+    forwarder = _SigintForwarder()
     if not enabled or threading.current_thread() is not threading.main_thread():
-        yield
+        yield forwarder
         return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        run.interrupt()
-
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = signal.signal(signal.SIGINT, forwarder.handler)
     try:
-        yield
+        yield forwarder
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class _Collected:
+    """What :func:`build` keeps from the stream: events, errors, the artifact id, the step."""
+
+    events: list[Event] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ui_errors: list[str] = field(default_factory=list)
+    artifact_id: str | None = None
+    step: str = "starting"
+
+    def add(self, event: Event, started: float) -> Progress | None:
+        """Record ``event``; return a :class:`Progress` when it starts a new step."""
+        self.events.append(event)
+        kind = event.ui_kind
+        if kind == "say" and event.text.startswith("==> "):
+            self.step = _STEP_PREFIX.sub("", event.text).strip() or self.step
+            return Progress(self.step, time.monotonic() - started, event)
+        if kind == "error":
+            self.ui_errors.append(event.text)
+        elif event.type == "error" and event.data:
+            self.errors.append(event.data[0])
+        elif event.type == "artifact" and len(event.data) >= 3 and event.data[1] == "id":
+            # With the manifest post-processor the same artifact is listed twice;
+            # the first one is the builder's.
+            self.artifact_id = self.artifact_id or event.data[2]
+        return None
 
 
 def _short_error(errors: list[str], ui_errors: list[str], stderr: list[str], returncode: int) -> str:
@@ -419,7 +477,11 @@ def build(
     the :class:`PackerRun` (for :meth:`PackerRun.interrupt` from another thread).
     ``env`` adds environment variables for Packer. Raises :class:`PackerError`
     only when Packer cannot be started at all; a failed build is a result with
-    ``ok=False`` and a short ``error``.
+    ``ok=False``, a non-zero ``returncode`` and a short ``error``. After SIGINT
+    (forwarded to Packer, which then deletes its droplet and key) the result has
+    ``interrupted=True``; it is a failure unless Packer had already finished the
+    image. If a callback raises, the build is cancelled the same way, and the
+    exception propagates once Packer has exited.
     """
     exe = packer or find_packer()
     base_dir = template_dir if template_dir is not None else default_template_dir()
@@ -428,6 +490,7 @@ def build(
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     manifest = output_dir / MANIFEST_NAME
+    builds_before = _manifest_builds(manifest)
 
     all_vars: dict[str, str | int] = dict(variables)
     all_vars["output_dir"] = str(output_dir)
@@ -439,67 +502,61 @@ def build(
         if uses_plugins_file(version):
             _packer_init(exe, target, build_env, scrub)
         argv = [exe, "build", "-machine-readable", "-color=false", str(target)]
-        started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                bufsize=1,
-                errors="replace",
-                env=build_env,
-                cwd=work,
-                # Its own process group: a terminal's Ctrl-C reaches Packer only
-                # through the forwarding below, so it gets exactly one SIGINT.
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise PackerError(f"cannot start {exe}: {exc}") from exc
-        run = PackerRun(proc, started)
-        stderr_tail: deque[str] = deque(maxlen=20)
+        with _forward_sigint(forward_sigint) as forwarder:
+            started = time.monotonic()
+            try:
+                proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    bufsize=1,
+                    errors="replace",
+                    env=build_env,
+                    cwd=work,
+                    # Its own process group: a terminal's Ctrl-C reaches Packer only
+                    # through the forwarder, so it gets exactly one SIGINT per Ctrl-C.
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise PackerError(f"cannot start {exe}: {exc}") from exc
+            run = PackerRun(proc, started)
+            forwarder.attach(run)
+            stderr_tail: deque[str] = deque(maxlen=20)
 
-        def drain_stderr() -> None:
-            assert proc.stderr is not None
-            for err_line in proc.stderr:
-                stderr_tail.append(scrub(err_line.rstrip("\n")))
+            def drain_stderr() -> None:
+                assert proc.stderr is not None
+                for err_line in proc.stderr:
+                    stderr_tail.append(scrub(err_line.rstrip("\n")))
 
-        reader = threading.Thread(target=drain_stderr, name="packer-stderr", daemon=True)
-        reader.start()
-        if on_start is not None:
-            on_start(run)
-
-        events: list[Event] = []
-        errors: list[str] = []
-        ui_errors: list[str] = []
-        artifact_id: str | None = None
-        step = "starting"
-        with _forward_sigint(run, forward_sigint):
+            reader = threading.Thread(target=drain_stderr, name="packer-stderr", daemon=True)
+            reader.start()
+            collected = _Collected()
             assert proc.stdout is not None
-            for raw in proc.stdout:
-                event = parse_line(raw)
-                if event is None:
-                    continue
-                event = _scrub_event(event, scrub)
-                events.append(event)
-                kind = event.ui_kind
-                if kind == "say" and event.text.startswith("==> "):
-                    step = _STEP_PREFIX.sub("", event.text).strip() or step
-                    if on_progress is not None:
-                        on_progress(Progress(step, time.monotonic() - started, event))
-                elif kind == "error":
-                    ui_errors.append(event.text)
-                elif event.type == "error" and event.data:
-                    errors.append(event.data[0])
-                elif event.type == "artifact" and len(event.data) >= 3 and event.data[1] == "id":
-                    # With the manifest post-processor the same artifact is listed twice;
-                    # the first one is the builder's.
-                    artifact_id = artifact_id or event.data[2]
-                if on_event is not None:
-                    on_event(event)
+            try:
+                if on_start is not None:
+                    on_start(run)
+                for raw in proc.stdout:
+                    event = parse_line(raw)
+                    if event is None:
+                        continue
+                    event = _scrub_event(event, scrub)
+                    progress = collected.add(event, started)
+                    if progress is not None and on_progress is not None:
+                        on_progress(progress)
+                    if on_event is not None:
+                        on_event(event)
+            except BaseException:
+                # A callback failed (or the caller is being torn down): cancel the
+                # build and let Packer delete the droplet and key before going on.
+                run.interrupt()
+                for _ in proc.stdout:
+                    pass
+                proc.wait()
+                raise
             returncode = proc.wait()
-        reader.join(timeout=5)
+            reader.join(timeout=5)
 
     elapsed = time.monotonic() - started
     result = BuildResult(
@@ -508,17 +565,21 @@ def build(
         interrupted=run.interrupts > 0,
         elapsed=elapsed,
         version=version,
-        events=events,
+        events=collected.events,
         manifest=manifest if manifest.exists() else None,
     )
-    from_manifest = read_manifest(manifest) if returncode == 0 else None
+    # The manifest post-processor appends to an existing file: only a build this
+    # run added counts.
+    added = _manifest_builds(manifest) > builds_before
+    from_manifest = read_manifest(manifest) if returncode == 0 and added else None
     if from_manifest is not None:
         result.artifact_id, result.image_id = from_manifest
-    elif artifact_id is not None and returncode == 0:
-        result.artifact_id = artifact_id
+    elif collected.artifact_id is not None and returncode == 0:
+        result.artifact_id = collected.artifact_id
         with contextlib.suppress(ValueError):
-            result.image_id = image_id_of(artifact_id)
-    if returncode == 0 and not result.interrupted and result.image_id is not None:
+            result.image_id = image_id_of(collected.artifact_id)
+    if returncode == 0 and result.image_id is not None:
+        # Also after a Ctrl-C that came too late to cancel anything: the image exists.
         result.ok = True
         return result
     if result.interrupted:
@@ -526,7 +587,7 @@ def build(
     elif returncode == 0:
         result.error = "packer reported success but no image id (no manifest, no artifact)"
     else:
-        result.error = _short_error(errors, ui_errors, list(stderr_tail), returncode)
+        result.error = _short_error(collected.errors, collected.ui_errors, list(stderr_tail), returncode)
     if result.returncode == 0:
         result.returncode = 1
     return result

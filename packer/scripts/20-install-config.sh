@@ -43,17 +43,19 @@ if [ "$ICECFG_PRIVACY_LOGS" = 1 ]; then
     # rotate its own error log there, but can neither replace the root-owned
     # symlink nor rename it away when the log reaches its size limit (the rename
     # fails, Icecast reopens the same name, i.e. /dev/null again).
-    # The icecast2 package's postinst chowns /var/log/icecast2 on upgrades, so the
-    # same helper also runs before every start of the service (ExecStartPre).
+    # The icecast2 package's postinst chowns /var/log/icecast2 to icecast2 on every
+    # upgrade (which would let it rename the link), so the same helper runs again
+    # after every dpkg run (apt hook) and before every start of the service.
     helper=/usr/local/sbin/icecfg-discard-logs
     mkdir -p /usr/local/sbin
     {
         echo '#!/bin/sh'
-        echo '# Written by icecfg bake (privacy_logs): keep Icecast access logs out of the disk.'
+        echo '# Written by icecfg bake (privacy_logs): keep Icecast access logs off the disk.'
         echo 'set -eu'
         printf 'logdir=%q\n' "$logdir"
         printf 'names=%q\n' "$ICECFG_DISCARD_LOGS"
         cat <<'HELPER'
+getent group icecast >/dev/null || exit 0  # icecast2 was removed
 mkdir -p "$logdir"
 chown root:icecast "$logdir"
 chmod 1770 "$logdir"
@@ -76,6 +78,10 @@ HELPER
 [Service]
 ExecStartPre=+$helper
 DROPIN
+    cat >/etc/apt/apt.conf.d/80icecfg-discard-logs <<HOOK
+// Written by icecfg bake (privacy_logs): undo the icecast2 postinst's chown of the log directory.
+DPkg::Post-Invoke { "if [ -x $helper ]; then $helper || true; fi"; };
+HOOK
     echo "icecfg: access log discarded: $logdir/{$ICECFG_DISCARD_LOGS} -> /dev/null"
 else
     if [ ! -d "$logdir" ]; then

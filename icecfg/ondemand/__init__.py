@@ -1,0 +1,331 @@
+"""Icecast on demand: ``icecfg init``, ``up``, ``down``, ``status`` and ``cost``.
+
+``init`` writes a secure starting ``icecast.xml`` and ``icecfg.toml``; after
+``icecfg bake`` has made a snapshot of it, ``up`` creates a droplet from that
+snapshot (tagged ``icecfg``), points DNS at it and waits until Icecast
+answers; ``status`` shows what runs, since when, what it cost so far and who
+listens; ``down`` destroys the droplets again; ``cost`` estimates a month.
+
+This package holds what the commands share: reading the served ports and
+mounts from the configuration, the settings, the token, money and time
+formatting, and a small HTTP probe.  Nothing here imports the DigitalOcean
+client or the lint rules: the commands import those inside ``run``.
+
+Exit status of every command: 0 success, 1 the operation failed, 2 usage
+error (bad option, unreadable configuration, no API token).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from icecfg.bake.command import UsageError, token_from_environment
+from icecfg.errors import IcecfgError
+from icecfg.settings import Settings, SettingsError, find
+from icecfg.settings import load as load_settings
+
+if TYPE_CHECKING:
+    import ssl
+
+# http.client and ssl are imported where they are used: ``icecfg lint`` builds
+# every command's parser and should not pay for them.
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "TAG",
+    "Mount",
+    "Served",
+    "Socket",
+    "UsageError",
+    "config_settings",
+    "fetch_status",
+    "format_duration",
+    "money",
+    "probe",
+    "read_served",
+    "token_from_environment",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+TAG = "icecfg"
+DEFAULT_CONFIG = "icecast.xml"
+#: Bytes of ``/status-json.xsl`` read at most.
+_STATUS_LIMIT = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Socket:
+    """A listen socket as clients reach it: its port and whether it speaks TLS."""
+
+    port: int
+    tls: bool
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A mount listeners can tune in to, with what the configuration declares about it."""
+
+    name: str
+    bitrate_kbps: int | None
+    content_type: str | None
+    source_user: str
+    #: What to show instead of the source password (never the password itself).
+    password_hint: str
+    max_listeners: int | None
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a configuration serves: its public name, sockets and mounts."""
+
+    target: str
+    hostname: str | None
+    sockets: tuple[Socket, ...]
+    mounts: tuple[Mount, ...]
+    clients: int | None
+
+    @property
+    def plain(self) -> Socket | None:
+        return next((s for s in self.sockets if not s.tls), None)
+
+    @property
+    def tls(self) -> Socket | None:
+        return next((s for s in self.sockets if s.tls), None)
+
+    def status_socket(self) -> Socket | None:
+        """The socket to read ``/status-json.xsl`` from: plain first (no certificate involved)."""
+        return self.plain or self.tls
+
+
+def config_settings(config: str | os.PathLike[str] | None, explicit: str | None = None) -> Settings:
+    """The settings of ``--settings FILE``, else the nearest ones from the config's directory up."""
+    try:
+        if explicit:
+            return load_settings(Path(explicit))
+        start = Path(config).resolve() if config else Path.cwd()
+        return find(start)
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+
+
+def target_of(requested: str | None, settings: Settings) -> str:
+    """The Icecast release: the flag, else the settings' ``target``, else 2.4."""
+    from icecfg.spec import Dialect
+
+    value = requested or settings.get("target") or settings.bake.get("target") or "2.4"
+    try:
+        return Dialect(str(value)).value
+    except ValueError:
+        raise UsageError(f"unknown target {value!r} (2.4, 2.5 or kh)") from None
+
+
+def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
+    """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
+    import icecfg
+    from icecfg.spec import Dialect
+
+    dialect = Dialect(target)
+    try:
+        cfg = icecfg.load(path)
+        return _served(cfg, dialect)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file (pass the configuration with --config)") from None
+    except OSError as err:
+        raise UsageError(f"{path}: {err.strerror or err}") from None
+    except IcecfgError as err:
+        raise UsageError(f"{path}: {err}") from None
+
+
+def _served(cfg: Any, dialect: Any) -> Served:
+    from icecfg.spec import Dialect
+    from icecfg.values import TlsMode
+
+    sockets: list[Socket] = []
+    written = list(cfg.listen_sockets)
+    certificate = bool(
+        cfg.paths.ssl_certificate
+        or cfg.paths.kh_ssl_certificate
+        or cfg.paths.tls_certificate
+        or cfg.security.tls_context.tls_certificate
+    )
+    if not written:
+        port = cfg.effective("port", dialect.value)
+        sockets.append(Socket(int(port), False))
+    for index, sock in enumerate(written):
+        port = sock.effective("port", dialect.value)
+        if dialect is Dialect.V24:
+            tls = bool(sock.effective("ssl", dialect.value))
+        elif dialect is Dialect.V25:
+            mode = sock.tls if sock.tls is not None else (TlsMode.AUTO if sock.ssl else None)
+            tls = mode is not None and mode is not TlsMode.DISABLED
+        else:
+            # Icecast-KH detects TLS on every socket once a certificate is set;
+            # the first socket is taken as the plain one, the others as TLS.
+            tls = certificate and index > 0
+        sockets.append(Socket(int(port), tls))
+    default_user = "source"
+    mounts: list[Mount] = []
+    for mount in cfg.mounts:
+        name = mount.mount_name
+        if not name or mount.mount_type == "default" or any(c in name for c in "*?["):
+            continue
+        bitrate_text = mount.get_text("bitrate")
+        bitrate = int(bitrate_text.strip()) if bitrate_text and bitrate_text.strip().isdigit() else None
+        own_password = mount.password is not None
+        mounts.append(
+            Mount(
+                name=name,
+                bitrate_kbps=bitrate or None,
+                content_type=mount.type,
+                source_user=(mount.username or default_user) if own_password else default_user,
+                password_hint=(
+                    f"<password of {name} from your config>" if own_password else "<password from your config>"
+                ),
+                max_listeners=mount.max_listeners,
+            )
+        )
+    hostname = cfg.hostname.strip() if cfg.hostname else None
+    return Served(
+        target=dialect.value,
+        hostname=hostname or None,
+        sockets=tuple(sockets),
+        mounts=tuple(mounts),
+        clients=cfg.limits.clients,
+    )
+
+
+def money(amount: Decimal, places: int = 2) -> str:
+    """``$1.23``: dollars rounded half up to ``places`` decimals."""
+    quantum = Decimal(1).scaleb(-places)
+    return f"${amount.quantize(quantum, rounding='ROUND_HALF_UP')}"
+
+
+def format_duration(seconds: float) -> str:
+    """``2h 05m`` (or ``45s`` under a minute, ``3d 4h 05m`` from a day on)."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, _ = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h {minutes:02d}m"
+    return f"{hours}h {minutes:02d}m"
+
+
+def age_seconds(created_at: datetime | None, now: datetime | None = None) -> float:
+    """Seconds since ``created_at`` (0 when unknown)."""
+    if created_at is None:
+        return 0.0
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (now - created_at).total_seconds())
+
+
+def _unverified_tls() -> ssl.SSLContext:
+    # A liveness probe: it sends no secret and only asks whether a TLS server
+    # answers, so the certificate (issued for the hostname, not the address
+    # that is probed) is not checked here.
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _get(host: str, socket: Socket, path: str, timeout: float, limit: int) -> tuple[int, bytes]:
+    import http.client
+
+    connection: http.client.HTTPConnection
+    if socket.tls:
+        connection = http.client.HTTPSConnection(host, socket.port, timeout=timeout, context=_unverified_tls())
+    else:
+        connection = http.client.HTTPConnection(host, socket.port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"User-Agent": "icecfg", "Connection": "close"})
+        response = connection.getresponse()
+        body = response.read(limit) if limit else b""
+        return response.status, body
+    finally:
+        connection.close()
+
+
+def probe(host: str, socket: Socket, timeout: float = 5.0) -> str | None:
+    """``None`` when an HTTP(S) server answers ``GET /`` on the socket, else why not (one line)."""
+    import http.client
+    import ssl
+
+    try:
+        _get(host, socket, "/", timeout, 0)
+    except ssl.SSLError as err:
+        return f"TLS handshake failed ({err.reason or err})"
+    except (OSError, http.client.HTTPException) as err:
+        return _reason(err)
+    return None
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    text = str(err) or type(err).__name__
+    return text.splitlines()[0]
+
+
+def fetch_status(host: str, socket: Socket, timeout: float = 5.0) -> dict[str, Any]:
+    """The ``icestats`` object of ``/status-json.xsl``, with ``source`` always a list.
+
+    Icecast 2.4.4's stylesheet gives ``source`` as an object for one mount
+    and leaves it out for none, and until the server has published its
+    global stats it emits ``{"icestats":"server_start":...`` (invalid JSON);
+    both are normalised.  Raises ``ValueError`` with a one-line reason.
+    """
+    import http.client
+    import json
+
+    try:
+        status, body = _get(host, socket, "/status-json.xsl", timeout, _STATUS_LIMIT)
+    except (OSError, http.client.HTTPException) as err:
+        raise ValueError(f"{socket.scheme}://{host}:{socket.port}/status-json.xsl: {_reason(err)}") from None
+    if status != 200:
+        raise ValueError(f"{socket.scheme}://{host}:{socket.port}/status-json.xsl answered HTTP {status}")
+    text = body.decode("utf-8", "replace")
+    broken = '{"icestats":"'
+    if text.startswith(broken):
+        text = '{"icestats":{' + text[len('{"icestats":') :]
+    try:
+        doc = json.loads(text, strict=False)
+    except ValueError:
+        raise ValueError(f"{socket.scheme}://{host}:{socket.port}/status-json.xsl is not valid JSON") from None
+    stats = doc.get("icestats") if isinstance(doc, dict) else None
+    if not isinstance(stats, dict):
+        raise ValueError(f"{socket.scheme}://{host}:{socket.port}/status-json.xsl has no icestats")
+    source = stats.get("source")
+    stats["source"] = [] if source is None else [source] if isinstance(source, dict) else list(source)
+    return stats
+
+
+def listeners_by_mount(stats: dict[str, Any]) -> dict[str, int]:
+    """Current listeners of every mount that has a source, from ``fetch_status``."""
+    out: dict[str, int] = {}
+    for source in stats.get("source", ()):
+        if not isinstance(source, dict):
+            continue
+        mount = urlsplit(str(source.get("listenurl", ""))).path
+        try:
+            out[mount] = int(source.get("listeners") or 0)
+        except (TypeError, ValueError):
+            out[mount] = 0
+    return out

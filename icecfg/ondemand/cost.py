@@ -1,0 +1,506 @@
+"""``icecfg cost``: what a month of this on-demand set-up costs, and where a hosted plan wins.
+
+The month is::
+
+    droplet      price per hour x hours streamed
+    snapshots    size in GB x $0.06 per snapshot kept (at least $0.01 each)
+    transfer     (sum over mounts of bitrate x listeners x hours
+                  - the allowance the droplet accrues while it exists) x $0.01/GiB
+
+The allowance accrues only while a droplet exists (the monthly allowance /
+672 per hour), so a droplet that lives a few hours a month brings almost
+none: 40 listeners at 250 kbit/s are 10 Mbit/s, 4.19 GiB an hour, while an
+``s-1vcpu-1gb`` droplet accrues 1.49 GiB an hour.
+
+The break-even against a hosted plan of ``--compare-monthly`` dollars is the
+number of hours a month at which both cost the same: the snapshots are paid
+whether or not anything streams, every hour adds the droplet's price and the
+transfer beyond its allowance.
+
+Per droplet size the table shows the included transfer, the rate at which it
+accrues, how many listeners that rate covers at the configuration's highest
+bitrate, and the most listeners the droplet's network can carry at that
+bitrate.
+
+Prices come from the API's sizes list and the account's icecfg snapshots
+when a token is set, otherwise from the dated table in
+:mod:`icecfg.bake.pricing`, and the output says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
+from typing import Any, cast
+
+from icecfg.ondemand import (
+    DEFAULT_CONFIG,
+    EXIT_OK,
+    EXIT_USAGE,
+    TAG,
+    UsageError,
+    config_settings,
+    money,
+    read_served,
+    target_of,
+)
+
+__all__ = [
+    "DEFAULT_HOURS",
+    "DEFAULT_LISTENERS",
+    "NETWORK_LIMIT_MBPS",
+    "Estimate",
+    "SizeRow",
+    "Stream",
+    "add_arguments",
+    "break_even_hours",
+    "egress_gib",
+    "estimate",
+    "run",
+    "size_rows",
+    "stream_mbps",
+]
+
+DEFAULT_HOURS = Decimal(10)
+DEFAULT_LISTENERS = 40
+DEFAULT_COMPARE = Decimal(16)
+DEFAULT_BITRATE = 128
+DEFAULT_SIZE = "s-1vcpu-1gb"
+#: Size of one snapshot when the API cannot be asked (Debian 12 with icecast2 is about this).
+ESTIMATED_SNAPSHOT_GB = Decimal(2)
+DEFAULT_KEEP = 3
+#: Hours in an average month (24 x 365 / 12).
+HOURS_IN_MONTH = Decimal(730)
+#: "All other Droplets have a maximum network throughput limit of 2 Gbps"
+#: (https://docs.digitalocean.com/products/droplets/details/limits/; Premium CPU sizes: 10 Gbps).
+NETWORK_LIMIT_MBPS = Decimal(2000)
+_BYTES_PER_GIB = Decimal(2**30)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One mount as the estimate sees it: its bitrate and how many listen."""
+
+    mount: str
+    bitrate_kbps: int
+    listeners: int
+    assumed_bitrate: bool = False
+
+    @property
+    def mbps(self) -> Decimal:
+        return stream_mbps([self.bitrate_kbps], [self.listeners])
+
+    def gib_per_hour(self) -> Decimal:
+        return egress_gib([self.bitrate_kbps], [self.listeners], 1)
+
+
+def stream_mbps(bitrates_kbps: Iterable[int], listeners: Iterable[int]) -> Decimal:
+    """Outbound megabits per second: the sum over mounts of bitrate x listeners."""
+    return sum((Decimal(b) * Decimal(n) for b, n in zip(bitrates_kbps, listeners, strict=True)), Decimal(0)) / 1000
+
+
+def egress_gib(bitrates_kbps: Iterable[int], listeners: Iterable[int], hours: float | Decimal) -> Decimal:
+    """GiB sent to listeners in ``hours``: kbit/s x 1000 / 8 bytes a second, x 3600 a hour, / 2**30."""
+    hours = Decimal(str(hours))
+    if hours < 0:
+        raise ValueError(f"hours must be 0 or more, got {hours}")
+    bits_per_second = stream_mbps(bitrates_kbps, listeners) * 1_000_000
+    return bits_per_second / 8 * 3600 * hours / _BYTES_PER_GIB
+
+
+def break_even_hours(fixed: Decimal, per_hour: Decimal, plan_monthly: Decimal) -> Decimal | None:
+    """Hours a month at which ``fixed + hours x per_hour`` reaches the plan's price; None if never cheaper."""
+    if fixed >= plan_monthly:
+        return None
+    if per_hour <= 0:
+        return HOURS_IN_MONTH
+    return (plan_monthly - fixed) / per_hour
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The month, itemised; amounts in dollars, transfer in GiB, not rounded."""
+
+    size: str
+    hours: Decimal
+    hourly: Decimal
+    droplet: Decimal
+    snapshot_gb: tuple[Decimal, ...]
+    snapshots: Decimal
+    streams: tuple[Stream, ...]
+    egress_gib: Decimal
+    allowance_gib: Decimal
+    billable_gib: Decimal
+    egress: Decimal
+    compare_monthly: Decimal | None
+    per_hour: Decimal
+    break_even: Decimal | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.droplet + self.snapshots + self.egress
+
+    def as_dict(self) -> dict[str, Any]:
+        def f(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return {
+            "size": self.size,
+            "hours_per_month": f(self.hours),
+            "price_hourly": f(self.hourly),
+            "droplet": f(self.droplet),
+            "snapshot_gb": [float(g) for g in self.snapshot_gb],
+            "snapshots": f(self.snapshots),
+            "streams": [
+                {"mount": s.mount, "bitrate_kbps": s.bitrate_kbps, "listeners": s.listeners, "mbps": float(s.mbps)}
+                for s in self.streams
+            ],
+            "mbps": float(sum((s.mbps for s in self.streams), Decimal(0))),
+            "egress_gib": f(self.egress_gib),
+            "allowance_gib": f(self.allowance_gib),
+            "billable_gib": f(self.billable_gib),
+            "egress": f(self.egress),
+            "total": f(self.total),
+            "compare_monthly": f(self.compare_monthly),
+            "cost_per_hour": f(self.per_hour),
+            "break_even_hours": f(self.break_even),
+        }
+
+
+def estimate(
+    streams: Sequence[Stream],
+    size: str,
+    hours: float | Decimal,
+    snapshot_gb: Iterable[float | Decimal],
+    sizes: Iterable[Any] | None = None,
+    *,
+    billing: str = "second",
+    compare_monthly: Decimal | None = None,
+) -> Estimate:
+    """The month of ``streams`` on one droplet of ``size`` running ``hours``; ``ValueError`` for an unknown size."""
+    from icecfg.bake import pricing
+
+    sizes = list(sizes or ())
+    hours = Decimal(str(hours))
+    if hours < 0:
+        raise ValueError(f"hours must be 0 or more, got {hours}")
+    price = pricing.droplet_price(size, sizes)
+    if billing not in ("second", "hour"):
+        raise ValueError(f"billing must be 'second' or 'hour', got {billing!r}")
+    droplet = pricing.droplet_cost(size, float(hours), sizes, cast("pricing.Billing", billing))
+    gbs = tuple(Decimal(str(g)) for g in snapshot_gb)
+    snapshots = sum((pricing.snapshot_monthly_cost(float(g)) for g in gbs), Decimal(0))
+    bitrates = [s.bitrate_kbps for s in streams]
+    counts = [s.listeners for s in streams]
+    sent = egress_gib(bitrates, counts, hours)
+    allowance = pricing.transfer_allowance_gib(size, float(hours), sizes)
+    billable = max(Decimal(0), sent - allowance)
+    egress = billable * pricing.EGRESS_PER_GIB  # pricing.egress_cost, without a float in between
+    # What each further hour adds: the droplet and the transfer its own allowance does not cover.
+    accrual = price.transfer_gib / pricing.HOURS_PER_MONTH
+    per_hour = price.hourly + max(Decimal(0), egress_gib(bitrates, counts, 1) - accrual) * pricing.EGRESS_PER_GIB
+    even = break_even_hours(snapshots, per_hour, compare_monthly) if compare_monthly is not None else None
+    return Estimate(
+        size=size,
+        hours=hours,
+        hourly=price.hourly,
+        droplet=droplet,
+        snapshot_gb=gbs,
+        snapshots=snapshots,
+        streams=tuple(streams),
+        egress_gib=sent,
+        allowance_gib=allowance,
+        billable_gib=billable,
+        egress=egress,
+        compare_monthly=compare_monthly,
+        per_hour=per_hour,
+        break_even=even,
+    )
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    """What one droplet size offers a stream of ``bitrate_kbps`` per listener."""
+
+    slug: str
+    hourly: Decimal
+    monthly: Decimal
+    transfer_gib: Decimal
+    accrual_gib_per_hour: Decimal
+    accrual_mbps: Decimal
+    covered_listeners: int
+    network_listeners: int
+
+
+def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
+    """One row per size, cheapest first."""
+    from icecfg.bake import pricing
+
+    if bitrate_kbps <= 0:
+        raise ValueError("the bitrate must be positive")
+    rows = []
+    for price in sorted(table.values(), key=lambda p: (p.monthly, p.slug)):
+        per_hour = price.transfer_gib / pricing.HOURS_PER_MONTH
+        mbps = per_hour * _BYTES_PER_GIB * 8 / 3600 / 1_000_000
+        rows.append(
+            SizeRow(
+                slug=price.slug,
+                hourly=price.hourly,
+                monthly=price.monthly,
+                transfer_gib=price.transfer_gib,
+                accrual_gib_per_hour=per_hour,
+                accrual_mbps=mbps,
+                covered_listeners=int((mbps * 1000 / bitrate_kbps).to_integral_value(ROUND_FLOOR)),
+                network_listeners=int((NETWORK_LIMIT_MBPS * 1000 / bitrate_kbps).to_integral_value(ROUND_FLOOR)),
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default=DEFAULT_CONFIG, help="icecast.xml for the mounts and bitrates")
+    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    parser.add_argument(
+        "--hours-per-month", type=Decimal, default=DEFAULT_HOURS, metavar="H", help="hours streamed a month (10)"
+    )
+    parser.add_argument(
+        "--listeners",
+        action="append",
+        metavar="N|MOUNT=N",
+        help=f"listeners of every mount, or of one mount (repeatable; default {DEFAULT_LISTENERS})",
+    )
+    parser.add_argument(
+        "--compare-monthly", type=Decimal, default=DEFAULT_COMPARE, metavar="USD", help="hosted plan price a month (16)"
+    )
+    parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
+    parser.add_argument(
+        "--snapshot-gb",
+        type=Decimal,
+        action="append",
+        metavar="GB",
+        help="size of a snapshot kept (repeatable; default: the account's icecfg snapshots, else an estimate)",
+    )
+    parser.add_argument(
+        "--bitrate", type=int, default=DEFAULT_BITRATE, metavar="KBPS", help="for mounts that declare none (128)"
+    )
+    parser.add_argument(
+        "--billing", choices=("second", "hour"), default="second", help="droplet billing (per second since 2026)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as err:
+        print(f"icecfg cost: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[str, int], bool]:
+    """Listeners per mount from ``--listeners``; the flag tells whether the default was assumed."""
+    default = DEFAULT_LISTENERS
+    per_mount: dict[str, int] = {}
+    for value in values or ():
+        name, sep, number = value.rpartition("=")
+        try:
+            count = int(number)
+        except ValueError:
+            raise UsageError(f"--listeners takes N or MOUNT=N, not {value!r}") from None
+        if count < 0:
+            raise UsageError("--listeners cannot be negative")
+        if sep:
+            if name not in mounts:
+                raise UsageError(f"--listeners {value}: no mount {name} (mounts: {', '.join(mounts) or 'none'})")
+            per_mount[name] = count
+        else:
+            default = count
+    return {m: per_mount.get(m, default) for m in mounts}, not values
+
+
+def _token() -> str | None:
+    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def _from_api(token: str) -> tuple[list[Any], list[Decimal], str | None]:
+    """Sizes and icecfg snapshot sizes from the API; on failure, nothing and the reason."""
+    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+
+    try:
+        with DigitalOcean(token) as api:
+            sizes = api.sizes()
+            snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith("icecfg-")]
+    except DigitalOceanError as err:
+        return [], [], str(err)
+    return sizes, [Decimal(str(s.size_gigabytes)) for s in snapshots], None
+
+
+def _run(args: argparse.Namespace) -> int:
+    import json
+
+    from icecfg.bake import pricing
+
+    settings = config_settings(args.config)
+    target = target_of(args.target, settings)
+    notes: list[str] = []
+    if args.config == DEFAULT_CONFIG and not Path(args.config).exists():
+        mounts: list[tuple[str, int | None]] = [("/stream", None)]
+        notes.append(f"no {DEFAULT_CONFIG} here: one mount assumed (--config names the configuration)")
+    else:
+        served = read_served(args.config, target)
+        mounts = [(m.name, m.bitrate_kbps) for m in served.mounts]
+        if not mounts:
+            raise UsageError(f"{args.config} declares no mount to estimate")
+    if args.hours_per_month < 0 or args.compare_monthly < 0 or args.bitrate <= 0:
+        raise UsageError("--hours-per-month and --compare-monthly must be 0 or more, --bitrate positive")
+    counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _ in mounts])
+    streams = [
+        Stream(name, bitrate or args.bitrate, counts[name], assumed_bitrate=bitrate is None) for name, bitrate in mounts
+    ]
+    size = args.size or settings.bake.get("size") or DEFAULT_SIZE
+
+    token = _token()
+    sizes: list[Any] = []
+    api_snapshots: list[Decimal] = []
+    source = f"icecfg's price table as of {pricing.PRICES_AS_OF.isoformat()} (set DIGITALOCEAN_TOKEN for live prices)"
+    if token:
+        sizes, api_snapshots, problem = _from_api(token)
+        if problem:
+            print(f"icecfg cost: {problem}; using the price table instead", file=sys.stderr)
+        else:
+            source = "the DigitalOcean API (GET /v2/sizes and your icecfg snapshots)"
+    if args.snapshot_gb:
+        snapshot_gb = [Decimal(g) for g in args.snapshot_gb]
+    elif token and sizes:
+        snapshot_gb = api_snapshots
+    else:
+        keep = int(settings.bake.get("keep", DEFAULT_KEEP))
+        snapshot_gb = [ESTIMATED_SNAPSHOT_GB] * keep
+        notes.append(f"snapshots: {keep} (the keep setting) of about {ESTIMATED_SNAPSHOT_GB} GB each, an estimate")
+    try:
+        result = estimate(
+            streams,
+            size,
+            args.hours_per_month,
+            snapshot_gb,
+            sizes,
+            billing=args.billing,
+            compare_monthly=args.compare_monthly,
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    table = pricing.price_table(sizes)
+    highest = max(s.bitrate_kbps for s in streams)
+    rows = size_rows(table, highest)
+    if any(s.assumed_bitrate for s in streams):
+        notes.append(f"mounts without <bitrate> are taken as {args.bitrate} kbit/s (--bitrate)")
+    if assumed_listeners:
+        notes.append(f"{DEFAULT_LISTENERS} listeners per mount assumed (--listeners)")
+    if args.format == "json":
+        data = result.as_dict()
+        data["prices_from"] = "api" if token and sizes else "table"
+        data["prices_as_of"] = None if token and sizes else pricing.PRICES_AS_OF.isoformat()
+        data["sizes"] = [
+            {
+                "slug": r.slug,
+                "price_hourly": float(r.hourly),
+                "price_monthly": float(r.monthly),
+                "transfer_gib": float(r.transfer_gib),
+                "accrual_gib_per_hour": float(r.accrual_gib_per_hour),
+                "accrual_mbps": float(r.accrual_mbps),
+                "covered_listeners": r.covered_listeners,
+                "network_listeners": r.network_listeners,
+            }
+            for r in rows
+        ]
+        data["notes"] = notes
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    _print(result, rows, highest, source, notes)
+    return EXIT_OK
+
+
+def _gib(value: Decimal) -> str:
+    return f"{value:.2f} GiB"
+
+
+def _line(label: str, detail: str, amount: str) -> str:
+    return f"  {label:<11}{detail:<56}{amount:>9}"
+
+
+def _print(result: Estimate, rows: list[SizeRow], bitrate: int, source: str, notes: list[str]) -> None:
+    from icecfg.bake import pricing
+
+    hours = result.hours.normalize()
+    print(f"prices from {source}")
+    print(f"a month of {hours:f} hours on one {result.size} droplet:")
+    for stream in result.streams:
+        print(
+            f"  {stream.mount}: {stream.bitrate_kbps} kbit/s x {stream.listeners} listeners = "
+            f"{stream.mbps:.1f} Mbit/s, {stream.gib_per_hour():.2f} GiB an hour"
+        )
+    print()
+    print(_line("droplet", f"{hours:f} h x ${result.hourly.normalize():f}/h", money(result.droplet)))
+    stored = sum(result.snapshot_gb, Decimal(0)).normalize()
+    count = len(result.snapshot_gb)
+    print(
+        _line(
+            "snapshots",
+            f"{stored:f} GB in {count} snapshot{'s' if count != 1 else ''} x ${pricing.SNAPSHOT_PER_GB_MONTH}/GB",
+            money(result.snapshots),
+        )
+    )
+    print(
+        _line(
+            "transfer",
+            f"{_gib(result.egress_gib)} - {_gib(result.allowance_gib)} allowance = {_gib(result.billable_gib)}"
+            f" x ${pricing.EGRESS_PER_GIB}",
+            money(result.egress),
+        )
+    )
+    print(_line("total", "a month", money(result.total)))
+    if result.compare_monthly is not None:
+        print(_line("hosted", "plan, a month (--compare-monthly)", money(result.compare_monthly)))
+        if result.break_even is None:
+            print("  the snapshots alone cost as much as the hosted plan: it is cheaper")
+        elif result.break_even >= HOURS_IN_MONTH:
+            print(
+                f"  cheaper than the hosted plan even streaming all month (each hour adds {money(result.per_hour, 4)})"
+            )
+        else:
+            verdict = "saves" if result.total < result.compare_monthly else "costs"
+            difference = money(abs(result.compare_monthly - result.total))
+            print(
+                f"  break-even at {result.break_even:.1f} hours a month "
+                f"(each hour adds {money(result.per_hour, 4)}); at {hours:f} hours this {verdict} {difference}"
+            )
+    print()
+    print(f"droplet sizes at {bitrate} kbit/s a listener:")
+    print(
+        f"  {'size':20} {'$/hour':>8} {'$/month':>8} {'transfer/month':>15} {'accrues/hour':>26}"
+        f" {'covered':>8} {'at most':>8}"
+    )
+    for row in rows:
+        accrues = f"{row.accrual_gib_per_hour:.2f} GiB = {row.accrual_mbps:.2f} Mbit/s"
+        print(
+            f"  {row.slug:20} {row.hourly.normalize():>8f} {row.monthly:>8.2f} {row.transfer_gib:>11.0f} GiB "
+            f"{accrues:>26} {row.covered_listeners:>8} {row.network_listeners:>8}"
+        )
+    print("  covered: listeners whose transfer the droplet's own allowance pays for while it runs")
+    print(f"  at most: listeners its network carries ({NETWORK_LIMIT_MBPS:f} Mbit/s for these sizes)")
+    print("  the allowance is pooled with your other droplets; transfer beyond it costs $0.01/GiB")
+    for note in notes:
+        print(f"note: {note}")

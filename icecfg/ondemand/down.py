@@ -1,0 +1,173 @@
+"""``icecfg down``: destroy the droplets tagged ``icecfg``, and only those.
+
+Droplets are listed by tag and checked again for the tag before anything is
+destroyed, so a droplet without it is never touched, whatever its name or
+address.  For each one, the A records of the configured DNS name that point
+at its address are removed first (unless ``keep-dns`` is set or
+``--keep-dns`` given), then the droplet is destroyed, and how long it ran
+and what its time cost are printed.  A failure to remove a record does not
+stop the droplet from being destroyed (it costs money), but makes the exit
+status 1.
+
+Without ``--yes`` the plan is printed and, on a terminal, confirmation is
+asked; when standard input is not a terminal nothing is destroyed and the
+exit status is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from icecfg.ondemand import (
+    DEFAULT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    TAG,
+    UsageError,
+    age_seconds,
+    config_settings,
+    format_duration,
+    money,
+    token_from_environment,
+)
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", action="store_true", help="destroy without asking")
+    parser.add_argument(
+        "--config",
+        default=DEFAULT_CONFIG,
+        help="icecast.xml whose icecfg.toml names the DNS record (default icecast.xml)",
+    )
+    parser.add_argument("--domain", metavar="NAME", help="the DNS name up pointed at the droplet (default: settings)")
+    parser.add_argument(
+        "--keep-dns",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the DNS record (default: the keep-dns setting, else remove it)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from icecfg.ondemand.up import Failed
+
+    try:
+        return _run(args)
+    except UsageError as err:
+        print(f"icecfg down: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except Failed as err:
+        print(f"icecfg down: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = config_settings(args.config)
+    bake = settings.bake
+    domain = args.domain or bake.get("domain")
+    keep_dns = args.keep_dns if args.keep_dns is not None else bool(bake.get("keep-dns", False))
+    token = token_from_environment()
+
+    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+
+    try:
+        with DigitalOcean(token) as api:
+            return _down(api, args, domain, keep_dns)
+    except DigitalOceanError as err:
+        print(f"icecfg down: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _cost(slug: str, seconds: float, sizes: list[Any]) -> Decimal | None:
+    from icecfg.bake import pricing
+
+    try:
+        return pricing.droplet_cost(slug, seconds / 3600, sizes)
+    except ValueError:
+        return None
+
+
+def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool) -> int:
+    from icecfg.bake.digitalocean import DigitalOceanError
+    from icecfg.ondemand.up import Failed, find_zone
+
+    droplets = sorted((d for d in api.droplets(tag=TAG) if TAG in d.tags), key=lambda d: d.id)
+    if not droplets:
+        print(f"no droplets tagged {TAG}: nothing to destroy")
+        return EXIT_OK
+    try:
+        sizes = api.sizes()
+    except DigitalOceanError:
+        sizes = []  # the dated price table then
+    for droplet in droplets:
+        print(
+            f"droplet {droplet.id} {droplet.name}: {droplet.size_slug} in {droplet.region}, "
+            f"{droplet.public_ipv4 or 'no address'}, up {format_duration(age_seconds(droplet.created_at))}"
+        )
+    if not args.yes:
+        if not _interactive():
+            raise UsageError(f"not destroying {len(droplets)} droplet(s) without --yes")
+        print(f"Destroy {len(droplets)} droplet(s)? [y/N] ", end="", flush=True)
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print("nothing destroyed")
+            return EXIT_OK
+
+    failures = 0
+    zone = None
+    if domain and not keep_dns:
+        try:
+            zone = find_zone(api, domain)
+        except (Failed, UsageError, DigitalOceanError) as err:
+            print(f"icecfg down: DNS record of {domain} left alone: {err}", file=sys.stderr)
+            failures += 1
+    total_seconds = 0.0
+    total_cost = Decimal(0)
+    unknown_cost = False
+    for droplet in droplets:
+        address = droplet.public_ipv4
+        if zone is not None and address:
+            try:
+                for record in api.domain_records(zone.domain, type="A", name=zone.fqdn):
+                    if record.type == "A" and record.name == zone.name and record.data == address:
+                        api.delete_record(zone.domain, record.id)
+                        print(f"DNS: removed {zone.fqdn} A {address}")
+            except DigitalOceanError as err:
+                print(f"icecfg down: could not remove the DNS record {zone.fqdn} -> {address}: {err}", file=sys.stderr)
+                failures += 1
+        try:
+            api.destroy_droplet(droplet.id)
+        except DigitalOceanError as err:
+            print(f"icecfg down: {err}", file=sys.stderr)
+            failures += 1
+            continue
+        seconds = age_seconds(droplet.created_at, datetime.now(timezone.utc))
+        cost = _cost(droplet.size_slug, seconds, sizes)
+        total_seconds += seconds
+        if cost is None:
+            unknown_cost = True
+        else:
+            total_cost += cost
+        shown = money(cost) if cost is not None else "unknown (no price for this size)"
+        print(f"destroyed droplet {droplet.id} {droplet.name}: ran {format_duration(seconds)}, cost {shown}")
+    if domain and keep_dns:
+        print(f"DNS: kept {domain} (keep-dns); it now points at an address DigitalOcean may give to another customer")
+    cost_text = money(total_cost) + (" and more (some sizes have no price)" if unknown_cost else "")
+    print(
+        f"total: ran {format_duration(total_seconds)}, droplet time {cost_text} "
+        "(outbound transfer beyond the allowance is billed apart, at $0.01/GiB)"
+    )
+    return EXIT_FAILED if failures else EXIT_OK

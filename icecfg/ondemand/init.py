@@ -1,0 +1,416 @@
+"""``icecfg init [DIR]``: a secure starting ``icecast.xml`` and an ``icecfg.toml`` next to it.
+
+The configuration is built with the model (:class:`icecfg.IcecastConfig`) for
+the chosen target and linted before anything is written:
+
+- random passwords from :mod:`secrets` (source and admin differ; none is printed);
+- the real public hostname (``--hostname``, asked on a terminal, else an error);
+- a plain listen socket and a TLS one, with the certificate bundle path;
+- one live mount that declares its ``<type>`` and ``<bitrate>`` and falls back
+  to a file of the same format and bitrate in webroot (listeners move back
+  when the live source returns);
+- ``Cache-Control: no-cache`` only where the target does not send it already
+  (the lint's ICE713 decides: Icecast 2.4.4 does);
+- with ``--privacy-logs`` the access log (listener IP addresses) goes to
+  ``/dev/null`` through a relative name, the way 2.4.4 accepts, and the
+  opt-in rule ICE890 is switched on so ``icecfg lint`` keeps it that way.
+
+``icecfg.toml`` holds the lint target and the ``bake`` table (region, size,
+image, snapshots to keep, the asset files the image needs, the DNS name
+``up`` points at the droplet).  Existing files are never overwritten without
+``--force``; both files are written atomically, ``icecast.xml`` mode 0600.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+
+__all__ = [
+    "CERTIFICATE",
+    "LOGDIR",
+    "WEBROOT",
+    "Choices",
+    "add_arguments",
+    "build_config",
+    "check_hostname",
+    "discard_log_name",
+    "new_password",
+    "run",
+    "settings_text",
+]
+
+#: Where Debian's icecast2 package keeps things, and where the image installs the assets.
+BASEDIR = "/usr/share/icecast2"
+LOGDIR = "/var/log/icecast2"
+WEBROOT = "/usr/share/icecast2/web"
+ADMINROOT = "/usr/share/icecast2/admin"
+CERTIFICATE = "/etc/icecast2/bundle.pem"
+
+CONFIG_NAME = "icecast.xml"
+SETTINGS_NAME = "icecfg.toml"
+CERTIFICATE_FILE = "bundle.pem"
+
+FORMATS = {
+    # format: (content type, file extension, what to encode the fallback with)
+    "ogg": ("application/ogg", "ogg", "oggenc -b {bitrate} -o {file} input.wav"),
+    "mp3": ("audio/mpeg", "mp3", "lame --cbr -b {bitrate} input.wav {file}"),
+}
+
+#: Password length in bytes of randomness (32 URL-safe characters).
+PASSWORD_BYTES = 24
+
+_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_LOCAL_SUFFIXES = frozenset({"localhost", "local", "localdomain", "internal", "lan", "home", "invalid", "test"})
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Everything the starting configuration depends on besides the passwords."""
+
+    hostname: str
+    target: str = "2.4"
+    privacy_logs: bool = False
+    format: str = "ogg"
+    bitrate: int = 128
+    port: int = 8000
+    tls_port: int = 8443
+    mount: str | None = None
+    admin: str | None = None
+    location: str | None = None
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format][1]
+
+    @property
+    def live_mount(self) -> str:
+        return self.mount or f"/live.{self.extension}"
+
+    @property
+    def fallback(self) -> str:
+        return f"/fallback.{self.extension}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write (default: .)")
+    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4", help="Icecast release (default 2.4)")
+    parser.add_argument("--hostname", help="the public DNS name listeners use, e.g. radio.example.org")
+    parser.add_argument(
+        "--privacy-logs",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="discard the access log, which records every listener's IP address (asked on a terminal)",
+    )
+    parser.add_argument("--format", choices=sorted(FORMATS), default="ogg", help="stream format (default ogg)")
+    parser.add_argument("--bitrate", type=int, default=128, metavar="KBPS", help="stream bitrate (default 128)")
+    parser.add_argument("--mount", help="live mount name (default /live.ogg or /live.mp3)")
+    parser.add_argument("--port", type=int, default=8000, help="plain HTTP port (default 8000)")
+    parser.add_argument("--tls-port", type=int, default=8443, help="TLS port (default 8443)")
+    parser.add_argument("--admin", metavar="EMAIL", help="contact shown on the status page")
+    parser.add_argument("--location", help="location shown on the status page")
+    parser.add_argument("--region", default="fra1", help="DigitalOcean region for bake and up (default fra1)")
+    parser.add_argument("--size", default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing icecast.xml / icecfg.toml")
+
+
+def new_password() -> str:
+    """A random password: 32 characters from ``[A-Za-z0-9_-]`` (192 bits)."""
+    import secrets
+
+    return secrets.token_urlsafe(PASSWORD_BYTES)
+
+
+def check_hostname(value: str) -> str:
+    """The hostname, lower-cased, if it is a public DNS name; ``UsageError`` otherwise."""
+    import ipaddress
+
+    name = value.strip().rstrip(".").lower()
+    if not name:
+        raise UsageError("the hostname is empty")
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise UsageError(f"{value!r} is an IP address: give the DNS name the TLS certificate is issued for")
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise UsageError(f"{value!r} is not a valid DNS name")
+    if len(labels) < 2 or labels[-1] in _LOCAL_SUFFIXES or labels[-1].isdigit():
+        raise UsageError(f"{value!r} is not a public DNS name (listeners outside this machine cannot reach it)")
+    return name
+
+
+def discard_log_name(logdir: str) -> str:
+    """A log file name relative to ``logdir`` that reaches ``/dev/null`` (2.4.4 refuses absolute ones)."""
+    parts = [p for p in PurePosixPath(logdir).parts if p != "/"]
+    return "../" * len(parts) + "dev/null"
+
+
+def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> Any:
+    """The starting configuration as an :class:`icecfg.IcecastConfig`.
+
+    ``passwords`` (``source``, ``admin``) default to new random ones.
+    """
+    import icecfg
+    from icecfg.lint import lint
+    from icecfg.values import FallbackOverride, TlsMode
+
+    if choices.format not in FORMATS:
+        raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")
+    if not 8 <= choices.bitrate <= 640:
+        raise UsageError(f"--bitrate must be 8..640 kbit/s, got {choices.bitrate}")
+    for port in (choices.port, choices.tls_port):
+        if not 1 <= port <= 65535:
+            raise UsageError(f"ports must be 1..65535, got {port}")
+    if choices.port == choices.tls_port:
+        raise UsageError("the plain and the TLS port must differ")
+    if not choices.live_mount.startswith("/") or choices.live_mount == choices.fallback:
+        raise UsageError(f"the mount must start with / and differ from {choices.fallback}: {choices.live_mount!r}")
+    pw = dict(passwords or {})
+    source_password = pw.get("source") or new_password()
+    admin_password = pw.get("admin") or new_password()
+    if source_password == admin_password:
+        raise UsageError("the source and admin passwords must differ")
+
+    content_type = FORMATS[choices.format][0]
+    if choices.target == "2.4":
+        tls_socket = icecfg.ListenSocket(port=choices.tls_port, ssl=True)
+    elif choices.target == "2.5":
+        tls_socket = icecfg.ListenSocket(port=choices.tls_port, tls=TlsMode.RFC2818)
+    else:  # Icecast-KH detects TLS on every socket once a certificate is configured
+        tls_socket = icecfg.ListenSocket(port=choices.tls_port)
+    paths = icecfg.Paths(basedir=BASEDIR, logdir=LOGDIR, webroot=WEBROOT, adminroot=ADMINROOT)
+    paths.aliases.append(icecfg.Alias(source="/", destination="/status.xsl"))
+    security = icecfg.Security(chroot=False)
+    if choices.target == "2.5":
+        security.tls_context.tls_certificate = CERTIFICATE
+        security.tls_context.tls_key = CERTIFICATE
+    else:
+        paths.ssl_certificate = CERTIFICATE
+    logging = icecfg.Logging(
+        accesslog=discard_log_name(LOGDIR) if choices.privacy_logs else "access.log",
+        errorlog="error.log",
+        loglevel=3,
+        logsize=10000,
+    )
+    cfg = icecfg.IcecastConfig(
+        location=choices.location,
+        admin=choices.admin,
+        hostname=choices.hostname,
+        limits=icecfg.Limits(
+            clients=100,
+            sources=2,
+            queue_size=524288,
+            client_timeout=30,
+            header_timeout=15,
+            source_timeout=10,
+            burst_size=65535,
+        ),
+        authentication=icecfg.Authentication(
+            source_password=source_password,
+            admin_user="admin",
+            admin_password=admin_password,
+        ),
+        listen_sockets=[icecfg.ListenSocket(port=choices.port), tls_socket],
+        http_headers=icecfg.HttpHeaders(headers=[icecfg.Header(name="Cache-Control", value="no-cache, no-store")]),
+        mounts=[
+            icecfg.Mount(
+                mount_name=choices.live_mount,
+                fallback_mount=choices.fallback,
+                fallback_override=FallbackOverride.ALL,
+                type=content_type,
+                bitrate=str(choices.bitrate),
+            )
+        ],
+        fileserve=True,
+        paths=paths,
+        logging=logging,
+        security=security,
+    )
+    # No-cache headers only where the target does not send them itself.
+    if lint(cfg, target=choices.target, files=False, select=("ICE713",)):
+        del cfg.http_headers
+    return cfg
+
+
+def lint_selection(choices: Choices) -> tuple[str, ...]:
+    """The rules a starting configuration must pass: every default one, and ICE890 with privacy logs."""
+    return ("ICE", "ICE890") if choices.privacy_logs else ()
+
+
+def settings_text(choices: Choices, region: str, size: str) -> str:
+    """The ``icecfg.toml`` written next to ``icecast.xml``."""
+    import json
+
+    def q(value: str) -> str:
+        return json.dumps(value)  # a JSON string of printable ASCII is a valid TOML basic string
+
+    fallback = choices.fallback.lstrip("/")
+    encode = FORMATS[choices.format][2].format(bitrate=choices.bitrate, file=fallback)
+    lines = [
+        "# icecfg settings for this directory: icecfg lint, bake, up, down, status and cost read them.",
+        f"target = {q(choices.target)}",
+    ]
+    if choices.privacy_logs:
+        lines += [
+            "# Privacy: report an access log that keeps listeners' IP addresses on disk.",
+            "# (icecast.xml discards it: its <accesslog> name reaches /dev/null.)",
+            'extend-select = ["ICE890"]',
+        ]
+    lines += [
+        "",
+        "[bake]",
+        f"region = {q(region)}",
+        f"size = {q(size)}",
+        'image = "debian-12-x64"',
+        "# Snapshots to keep when pruning (each costs $0.06 per GB and month).",
+        "keep = 2",
+        "# icecfg up points this DNS name at the droplet (a domain managed by DigitalOcean DNS);",
+        "# icecfg down removes the record again unless keep-dns is true.",
+        f"domain = {q(choices.hostname)}",
+        "keep-dns = false",
+        "dns-ttl = 60",
+        "",
+        "# Files the image needs besides icecast.xml: server path = local file (relative to this file).",
+        f"# {CERTIFICATE_FILE}: the certificate chain and private key for {choices.hostname} in one PEM file.",
+        f"# {fallback}: played while the live source is off; encode it like the live stream",
+        f"# ({choices.format}, {choices.bitrate} kbit/s), e.g. {encode}",
+        "[bake.assets]",
+        f"{q(CERTIFICATE)} = {q(CERTIFICATE_FILE)}",
+        f"{q(WEBROOT + choices.fallback)} = {q(fallback)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError("no answer (end of input)")
+    return line.strip()
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def _private_files() -> Iterator[None]:
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` atomically (temporary file in the same directory, then renamed), mode 0644."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as err:
+        print(f"icecfg init: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"icecfg init: {where}{err.strerror or err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
+    import icecfg
+    from icecfg.lint import lint
+
+    directory = Path(args.directory)
+    config_path = directory / CONFIG_NAME
+    settings_path = directory / SETTINGS_NAME
+    existing = [p for p in (config_path, settings_path) if p.exists()]
+    if existing and not args.force:
+        names = " and ".join(str(p) for p in existing)
+        print(
+            f"icecfg init: {names} already exist{'s' if len(existing) == 1 else ''}; --force overwrites",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+    hostname = args.hostname
+    if hostname is None:
+        if not _interactive():
+            raise UsageError("no --hostname given (the public DNS name listeners use, e.g. radio.example.org)")
+        hostname = _ask("Public hostname of the stream (e.g. radio.example.org): ")
+    hostname = check_hostname(hostname)
+    privacy = args.privacy_logs
+    if privacy is None:
+        privacy = _interactive() and _ask("Discard the access log with listeners' IP addresses? [y/N] ").lower() in (
+            "y",
+            "yes",
+        )
+    choices = Choices(
+        hostname=hostname,
+        target=args.target,
+        privacy_logs=bool(privacy),
+        format=args.format,
+        bitrate=args.bitrate,
+        port=args.port,
+        tls_port=args.tls_port,
+        mount=args.mount,
+        admin=args.admin,
+        location=args.location,
+    )
+    cfg = build_config(choices)
+    findings = lint(cfg, target=choices.target, files=False, select=lint_selection(choices))
+    if findings:  # a bug in build_config: never write a configuration that does not lint clean
+        first = findings[0]
+        print(f"icecfg init: the generated configuration fails {first.code}: {first.message}", file=sys.stderr)
+        return EXIT_FAILED
+
+    directory.mkdir(parents=True, exist_ok=True)
+    if config_path.exists():
+        config_path.chmod(0o600)
+    with _private_files():
+        icecfg.dump(cfg, config_path)
+    _write_text(settings_path, settings_text(choices, args.region, args.size))
+
+    fallback = choices.fallback.lstrip("/")
+    print(f"wrote {config_path} (mode 0600: it holds the source and admin passwords)")
+    print(f"wrote {settings_path}")
+    print(f"  target Icecast {choices.target}, hostname {hostname}")
+    print(f"  http://{hostname}:{choices.port}/ and https://{hostname}:{choices.tls_port}/")
+    print(f"  live mount {choices.live_mount} ({choices.format}, {choices.bitrate} kbit/s), falls back to {fallback}")
+    print(f"  access log: {'discarded' if choices.privacy_logs else 'kept'}")
+    print("next:")
+    print(f"  1. put the certificate chain and key for {hostname} into {directory / CERTIFICATE_FILE}")
+    encode = FORMATS[choices.format][2].format(bitrate=choices.bitrate, file=directory / fallback)
+    print(f"  2. make the fallback file: {encode}")
+    print(f"  3. icecfg lint --root <image tree> {config_path}; then icecfg bake --config {config_path}")
+    print(f"  4. icecfg up --config {config_path}; stream; icecfg down")
+    return EXIT_OK

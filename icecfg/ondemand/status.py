@@ -1,0 +1,165 @@
+"""``icecfg status``: the running icecfg droplets, their uptime and cost so far, and who listens.
+
+Listeners per mount come from the server's own ``/status-json.xsl``, read
+from the droplet's address on the configuration's plain port (its TLS port
+when it has no plain one).  Mounts of the configuration that have no source
+right now are shown as such: their listeners, if any, are on the fallback
+file, which Icecast does not count in that page.  A server that cannot be
+read is reported on the droplet's line; the exit status stays 0 because the
+droplets themselves could be listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from icecfg.ondemand import (
+    DEFAULT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    TAG,
+    Served,
+    Socket,
+    UsageError,
+    age_seconds,
+    config_settings,
+    fetch_status,
+    format_duration,
+    listeners_by_mount,
+    money,
+    read_served,
+    target_of,
+    token_from_environment,
+)
+
+__all__ = ["add_arguments", "run"]
+
+#: Seconds to wait for ``/status-json.xsl``.
+STATUS_TIMEOUT = 5.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", default=DEFAULT_CONFIG, help="icecast.xml the droplets serve, for its ports (default icecast.xml)"
+    )
+    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as err:
+        print(f"icecfg status: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _served(args: argparse.Namespace) -> Served | None:
+    settings = config_settings(args.config)
+    target = target_of(args.target, settings)
+    if args.config == DEFAULT_CONFIG and not Path(args.config).exists():
+        return None  # no configuration here: Icecast's default port is tried
+    return read_served(args.config, target)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import json
+
+    served = _served(args)
+    token = token_from_environment()
+
+    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+
+    try:
+        with DigitalOcean(token) as api:
+            droplets = sorted((d for d in api.droplets(tag=TAG) if TAG in d.tags), key=lambda d: d.id)
+            try:
+                sizes = api.sizes() if droplets else []
+            except DigitalOceanError:
+                sizes = []
+    except DigitalOceanError as err:
+        print(f"icecfg status: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    now = datetime.now(timezone.utc)
+    rows = [_row(droplet, served, sizes, now) for droplet in droplets]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not rows:
+        print(f"no droplets tagged {TAG} are running")
+        return EXIT_OK
+    for row in rows:
+        _print_row(row)
+    total = sum((Decimal(str(r["cost_so_far"])) for r in rows if r["cost_so_far"] is not None), Decimal(0))
+    print(f"{len(rows)} droplet(s), {money(total)} so far")
+    return EXIT_OK
+
+
+def _row(droplet: Any, served: Served | None, sizes: list[Any], now: datetime) -> dict[str, Any]:
+    from icecfg.bake import pricing
+
+    seconds = age_seconds(droplet.created_at, now)
+    try:
+        price: Any = pricing.droplet_price(droplet.size_slug, sizes)
+        cost: Decimal | None = pricing.droplet_cost(droplet.size_slug, seconds / 3600, sizes)
+    except ValueError:
+        price, cost = None, None
+    row: dict[str, Any] = {
+        "id": droplet.id,
+        "name": droplet.name,
+        "status": droplet.status,
+        "region": droplet.region,
+        "size": droplet.size_slug,
+        "address": droplet.public_ipv4,
+        "created": droplet.created_at.isoformat() if droplet.created_at else None,
+        "uptime_seconds": int(seconds),
+        "price_hourly": float(price.hourly) if price is not None else None,
+        "cost_so_far": float(cost.quantize(Decimal("0.0001"))) if cost is not None else None,
+        "status_url": None,
+        "mounts": {},
+        "listeners": None,
+        "error": None,
+    }
+    socket = served.status_socket() if served is not None else Socket(8000, False)
+    if droplet.public_ipv4 is None or socket is None or droplet.status != "active":
+        row["error"] = "not reachable (no address or not active)"
+        return row
+    row["status_url"] = f"{socket.scheme}://{droplet.public_ipv4}:{socket.port}/status-json.xsl"
+    try:
+        counts = listeners_by_mount(fetch_status(droplet.public_ipv4, socket, STATUS_TIMEOUT))
+    except ValueError as err:
+        row["error"] = str(err)
+        return row
+    mounts: dict[str, int | None] = {}
+    for mount in served.mounts if served is not None else ():
+        mounts[mount.name] = counts.get(mount.name)  # None: no source right now
+    for name, count in sorted(counts.items()):
+        mounts.setdefault(name, count)
+    row["mounts"] = mounts
+    row["listeners"] = sum(counts.values())
+    return row
+
+
+def _print_row(row: dict[str, Any]) -> None:
+    cost = money(Decimal(str(row["cost_so_far"]))) if row["cost_so_far"] is not None else "unknown"
+    rate = f"${Decimal(str(row['price_hourly'])).normalize():f}/h" if row["price_hourly"] is not None else "no price"
+    print(
+        f"droplet {row['id']} {row['name']}: {row['status']}, {row['size']} in {row['region']}, "
+        f"{row['address'] or 'no address'}, up {format_duration(row['uptime_seconds'])}, "
+        f"{cost} so far ({rate})"
+    )
+    if row["error"]:
+        print(f"  listeners: unknown ({row['error']})")
+        return
+    print(f"  listeners ({row['status_url']}):")
+    if not row["mounts"]:
+        print("    no mounts with a source")
+    for name, count in row["mounts"].items():
+        shown = "no source (listeners get the fallback)" if count is None else f"{count} listener(s)"
+        print(f"    {name}  {shown}")

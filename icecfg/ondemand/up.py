@@ -1,0 +1,382 @@
+"""``icecfg up``: a droplet from the newest icecfg snapshot, DNS pointed at it, Icecast answering.
+
+Steps, each printed as it happens:
+
+1. If a droplet tagged ``icecfg`` exists already it is used (``up`` twice
+   never makes a second droplet); otherwise the snapshot (``--snapshot ID``,
+   default the newest ``icecfg-`` snapshot tagged ``icecfg``), region and
+   size are checked and the DNS zone holding ``--domain`` is found *before*
+   anything that costs money is created.
+2. The droplet is created tagged ``icecfg`` (in the create request itself, so
+   no droplet ever exists untagged) and polled until it is active.
+3. An A record ``--domain`` -> the droplet's address is set through
+   DigitalOcean's domain records API.
+4. Every listen socket of the configuration (``--config``; plain HTTP and
+   TLS) is probed until Icecast answers on all of them.
+5. The source URL for the DJ software (the password shown as a placeholder),
+   the listener URLs of every mount and the price per hour are printed.
+
+If a step fails, or on Ctrl-C, what this run created is removed in reverse
+order: first the DNS record (so no name points at a destroyed droplet), then
+the droplet.  ``--keep-on-failure`` keeps both for debugging.  A droplet
+that cannot be destroyed is still tagged ``icecfg``, so ``icecfg down``
+finds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from icecfg.ondemand import (
+    DEFAULT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    TAG,
+    Served,
+    Socket,
+    UsageError,
+    config_settings,
+    probe,
+    read_served,
+    target_of,
+    token_from_environment,
+)
+
+__all__ = ["Failed", "add_arguments", "find_zone", "listener_urls", "run", "source_lines"]
+
+DEFAULT_SIZE = "s-1vcpu-1gb"
+SNAPSHOT_PREFIX = "icecfg-"
+#: Seconds between polls of the droplet and of Icecast.
+POLL_INTERVAL = 3.0
+HEALTH_INTERVAL = 2.0
+#: Seconds one probe of a socket may take.
+PROBE_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = 600.0
+
+
+class Failed(Exception):
+    """The operation failed (exit 1); the message is one line."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where the A record goes: the DigitalOcean domain and the name relative to it."""
+
+    domain: str
+    name: str
+    fqdn: str
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", default=DEFAULT_CONFIG, help="the icecast.xml the snapshot was baked with (default icecast.xml)"
+    )
+    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    parser.add_argument(
+        "--snapshot", default="latest", metavar="ID|latest", help="snapshot to start (default: the newest icecfg one)"
+    )
+    parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
+    parser.add_argument("--region", help="region (default: settings, else the snapshot's first region)")
+    dns = parser.add_mutually_exclusive_group()
+    dns.add_argument("--domain", metavar="NAME", help="DNS name to point at the droplet (default: settings domain)")
+    dns.add_argument("--no-dns", action="store_true", help="set no DNS record even if the settings name one")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for the droplet and for Icecast to answer (default 600)",
+    )
+    parser.add_argument(
+        "--keep-on-failure", action="store_true", help="keep the droplet and DNS record when a step fails"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except UsageError as err:
+        print(f"icecfg up: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except Failed as err:
+        print(f"icecfg up: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = config_settings(args.config)
+    target = target_of(args.target, settings)
+    served = read_served(args.config, target)
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    bake = settings.bake
+    domain = None if args.no_dns else (args.domain or bake.get("domain"))
+    ttl = int(bake.get("dns-ttl", 60))
+    token = token_from_environment()
+
+    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+
+    try:
+        with DigitalOcean(token) as api:
+            return _up(api, args, served, settings.bake, domain, ttl)
+    except DigitalOceanError as err:
+        raise Failed(str(err)) from None
+
+
+def _newest(items: list[Any]) -> Any:
+    return max(items, key=lambda d: (d.created_at or datetime.min.replace(tzinfo=timezone.utc), int(d.id)))
+
+
+def choose_snapshot(api: Any, wanted: str) -> Any:
+    """The snapshot to start: by id, or the newest icecfg one; ``Failed`` when there is none."""
+    if wanted in ("", "latest"):
+        candidates = [s for s in api.snapshots(tag=TAG) if s.name.startswith(SNAPSHOT_PREFIX)]
+        if not candidates:
+            raise Failed("no icecfg snapshot to start: run icecfg bake first")
+        return max(candidates, key=lambda s: (s.created_at, int(s.id) if s.id.isdigit() else 0))
+    if not wanted.isdigit():
+        raise UsageError(f"--snapshot takes a snapshot id or 'latest', not {wanted!r}")
+    found = next((s for s in api.snapshots() if s.id == wanted), None)
+    if found is None:
+        raise Failed(f"no droplet snapshot with id {wanted} (icecfg snapshots lists them)")
+    return found
+
+
+def find_zone(api: Any, name: str) -> Zone:
+    """The DigitalOcean DNS domain holding ``name``: the longest suffix the account has."""
+    from icecfg.bake.digitalocean import DigitalOceanError
+
+    fqdn = name.strip().rstrip(".").lower()
+    labels = fqdn.split(".")
+    if len(labels) < 2 or not all(labels):
+        raise UsageError(f"--domain needs a fully qualified name such as radio.example.org, not {name!r}")
+    for start in range(len(labels) - 1):
+        domain = ".".join(labels[start:])
+        try:
+            api.domain_records(domain, type="SOA")
+        except DigitalOceanError as err:
+            if err.status == 404:
+                continue
+            raise
+        relative = "@" if start == 0 else ".".join(labels[:start])
+        return Zone(domain, relative, fqdn)
+    raise Failed(
+        f"no DigitalOcean DNS domain holds {fqdn}: add its domain under Networking > Domains, or run with --no-dns"
+    )
+
+
+def _check_size(sizes: list[Any], slug: str, region: str, snapshot: Any) -> None:
+    size = next((s for s in sizes if s.slug == slug), None)
+    if size is None:
+        raise UsageError(f"unknown droplet size {slug!r}")
+    if not size.available or (size.regions and region not in size.regions):
+        raise UsageError(f"size {slug} is not available in {region}")
+    if snapshot is not None and size.disk and snapshot.min_disk_size > size.disk:
+        raise UsageError(
+            f"snapshot {snapshot.name} needs a disk of {snapshot.min_disk_size} GB; {slug} has {size.disk} GB"
+        )
+
+
+def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any], domain: str | None, ttl: int) -> int:
+    from icecfg.bake import pricing
+
+    running = [d for d in api.droplets(tag=TAG) if TAG in d.tags]
+    zone = find_zone(api, domain) if domain else None
+    sizes = api.sizes()
+    undo: list[tuple[str, Callable[[], None]]] = []
+    created = False
+    droplet: Any = None
+    try:
+        if running:
+            droplet = _newest(running)
+            _say(f"droplet {droplet.id} ({droplet.name}) is already up: using it")
+            if len(running) > 1:
+                others = ", ".join(str(d.id) for d in running if d.id != droplet.id)
+                _say(f"  other icecfg droplets are running too ({others}); icecfg down removes them all")
+            if args.snapshot not in ("", "latest") and str(droplet.image_id) != args.snapshot:
+                _say(f"  it runs image {droplet.image_id}, not {args.snapshot}: icecfg down first to switch")
+            if droplet.status == "off":
+                _say("  it is powered off: powering it on")
+                api.droplet_action(droplet.id, "power_on")
+        else:
+            snapshot = choose_snapshot(api, args.snapshot)
+            region = args.region or bake.get("region") or (snapshot.regions[0] if snapshot.regions else None)
+            if not region:
+                raise UsageError("no --region given and the snapshot lists no region")
+            if snapshot.regions and region not in snapshot.regions:
+                raise UsageError(
+                    f"snapshot {snapshot.id} is in {', '.join(snapshot.regions)}, not {region} "
+                    "(transfer it there or choose one of those)"
+                )
+            slug = args.size or bake.get("size") or DEFAULT_SIZE
+            _check_size(sizes, slug, region, snapshot)
+            name = "icecfg-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            _say(f"creating droplet {name}: {slug} in {region} from snapshot {snapshot.name} ({snapshot.id})")
+            droplet = _create(api, name, region, slug, snapshot, bake, undo)
+            created = True
+        deadline = time.monotonic() + args.timeout
+        droplet = api.wait_droplet(
+            droplet.id, "active", timeout=max(1.0, deadline - time.monotonic()), interval=POLL_INTERVAL
+        )
+        address = droplet.public_ipv4
+        if not address:
+            raise Failed(f"droplet {droplet.id} is active but has no public IPv4 address")
+        _say(f"droplet {droplet.id} is active at {address}")
+        if zone is not None:
+            if created:
+                undo.append((f"DNS record {zone.fqdn}", lambda: _remove_records(api, zone, address)))
+            record = api.upsert_a_record(zone.domain, zone.name, address, ttl)
+            _say(f"DNS: {zone.fqdn} A {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
+        _wait_for_icecast(address, served, deadline)
+    except BaseException as err:
+        if created and not args.keep_on_failure:
+            _undo(undo)
+        elif created:
+            _say(f"kept droplet {droplet.id} for debugging (--keep-on-failure); icecfg down removes it")
+        if isinstance(err, KeyboardInterrupt | UsageError | Failed):
+            raise
+        from icecfg.bake.digitalocean import DigitalOceanError
+
+        if isinstance(err, DigitalOceanError):
+            raise Failed(str(err)) from None
+        raise
+    host = zone.fqdn if zone is not None else address
+    price = pricing.droplet_price(droplet.size_slug, sizes)
+    _say("")
+    for line in source_lines(served, host):
+        _say(line)
+    _say("")
+    _say("listeners:")
+    for line in listener_urls(served, host):
+        _say(f"  {line}")
+    if zone is None:
+        _say("  (no DNS name: the addresses above change with every droplet, and TLS players will")
+        _say("   not accept the certificate for an IP address; set domain in icecfg.toml)")
+    _say("")
+    _say(
+        f"cost: {_rate(price.hourly)} an hour for the droplet ({price.slug}), plus outbound transfer "
+        f"beyond the allowance at {_rate(pricing.EGRESS_PER_GIB)}/GiB"
+    )
+    _say("the droplet costs money until it is destroyed: run icecfg down when the show is over")
+    return EXIT_OK
+
+
+def _rate(value: Decimal) -> str:
+    return f"${value.normalize():f}"
+
+
+def _create(api: Any, name: str, region: str, slug: str, snapshot: Any, bake: dict[str, Any], undo: list[Any]) -> Any:
+    """Create the droplet tagged ``icecfg``; after an unclear failure, find and remove what was made."""
+    from icecfg.bake.digitalocean import DigitalOceanError
+
+    keys = bake.get("ssh-keys") or ()
+    if not isinstance(keys, list | tuple):
+        raise UsageError("bake.ssh-keys must be a list of SSH key ids or fingerprints")
+    try:
+        droplet = api.create_droplet(name, region, slug, int(snapshot.id), ssh_keys=list(keys), tags=[TAG])
+    except DigitalOceanError as err:
+        if err.status is not None and err.status < 500:
+            raise  # refused: nothing was created
+        # A 5xx or a lost answer: the droplet may exist all the same.
+        try:
+            strays = [d for d in api.droplets(tag=TAG) if d.name == name]
+        except DigitalOceanError:
+            _say(f"the droplet {name} may have been created; it is tagged {TAG}: icecfg down removes it")
+            raise err from None
+        for stray in strays:
+            _destroy(api, stray.id)
+        raise
+    undo.append((f"droplet {droplet.id}", lambda: _destroy(api, droplet.id)))
+    return droplet
+
+
+def _destroy(api: Any, droplet_id: int) -> None:
+    api.destroy_droplet(droplet_id)
+    _say(f"destroyed droplet {droplet_id}")
+
+
+def _remove_records(api: Any, zone: Zone, address: str) -> None:
+    """Delete the A records of the zone's name that point at ``address``."""
+    for record in api.domain_records(zone.domain, type="A", name=zone.fqdn):
+        if record.type == "A" and record.name == zone.name and record.data == address:
+            api.delete_record(zone.domain, record.id)
+            _say(f"removed DNS record {zone.fqdn} A {address}")
+
+
+def _undo(undo: list[tuple[str, Callable[[], None]]]) -> None:
+    """Run the clean-up steps newest first; one that fails does not stop the others."""
+    from icecfg.bake.digitalocean import DigitalOceanError
+
+    for what, step in reversed(undo):
+        try:
+            step()
+        except DigitalOceanError as err:
+            print(f"icecfg up: could not remove {what}: {err}", file=sys.stderr)
+            if what.startswith("droplet"):
+                print(f"icecfg up: it is tagged {TAG}: icecfg down removes it", file=sys.stderr)
+
+
+def _wait_for_icecast(address: str, served: Served, deadline: float) -> None:
+    """Probe every listen socket until all answer; ``Failed`` naming the silent ones at the deadline."""
+    waiting: dict[Socket, str] = dict.fromkeys(served.sockets, "not tried")
+    while True:
+        for socket in list(waiting):
+            reason = probe(address, socket, timeout=PROBE_TIMEOUT)
+            if reason is None:
+                del waiting[socket]
+                _say(f"Icecast answers {socket.scheme}://{address}:{socket.port}/")
+            else:
+                waiting[socket] = reason
+        if not waiting:
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            silent = "; ".join(f"{s.scheme} port {s.port}: {why}" for s, why in waiting.items())
+            raise Failed(f"Icecast did not answer in time ({silent})")
+        time.sleep(min(HEALTH_INTERVAL, remaining))
+
+
+def _url(socket: Socket, host: str, path: str, user: str | None = None) -> str:
+    auth = f"{user}@" if user else ""
+    return f"{socket.scheme}://{auth}{host}:{socket.port}{path}"
+
+
+def source_lines(served: Served, host: str) -> list[str]:
+    """What to type into the DJ software, with the password as a placeholder."""
+    lines = ["source (DJ software such as butt or Mixxx):"]
+    if not served.mounts:
+        lines.append("  (the configuration declares no mount: any mount name works)")
+    preferred = served.tls or served.plain
+    for mount in served.mounts:
+        credentials = f"{mount.source_user}:{mount.password_hint}"
+        if preferred is not None:
+            lines.append(f"  {_url(preferred, host, mount.name, credentials)}")
+        lines.append(f"  server {host}, mount {mount.name}, user {mount.source_user}, password {mount.password_hint}")
+    ports = []
+    if served.tls is not None:
+        ports.append(f"{served.tls.port} with TLS (recommended)")
+    if served.plain is not None:
+        ports.append(f"{served.plain.port} without TLS (the password travels in clear text)")
+    if ports:
+        lines.append(f"  port {' or '.join(ports)}")
+    return lines
+
+
+def listener_urls(served: Served, host: str) -> list[str]:
+    """One line per mount: its URL on every socket, TLS first."""
+    ordered = sorted(served.sockets, key=lambda s: not s.tls)
+    return [
+        f"{mount.name}  " + "  ".join(_url(socket, host, mount.name) for socket in ordered) for mount in served.mounts
+    ]

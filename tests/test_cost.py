@@ -1,0 +1,228 @@
+"""``icecfg cost``: the arithmetic against hand-computed cases, and the command's sources of prices."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.bake import pricing
+from icecfg.ondemand.cost import (
+    NETWORK_LIMIT_MBPS,
+    Stream,
+    break_even_hours,
+    egress_gib,
+    estimate,
+    size_rows,
+    stream_mbps,
+)
+from tests.fake_do import SIZES, FakeDigitalOcean, loopback_only
+from tests.test_init import init_dir, run_icecfg
+
+TOKEN = "dop_v1_cost_test_token_c0ffee"
+GIB = 2**30
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def test_forty_listeners_at_250_kbps_are_10_mbps() -> None:
+    # The seed's example: 40 friends x 250 kbit/s = 10,000 kbit/s = 10 Mbit/s.
+    assert stream_mbps([250], [40]) == Decimal(10)
+    # 10 Mbit/s for an hour: 10e6 / 8 bytes x 3600 s = 4.5e9 bytes = 4.19 GiB.
+    assert egress_gib([250], [40], 1) == Decimal(4_500_000_000) / GIB
+    assert float(egress_gib([250], [40], 1)) == pytest.approx(4.190951586)
+    # Two mounts: the sum over mounts of bitrate x listeners.
+    assert stream_mbps([128, 64], [30, 10]) == Decimal("4.48")
+    assert egress_gib([128, 64], [30, 10], 2) == Decimal(4_480_000) / 8 * 7200 / GIB
+
+
+def test_the_references_example_128_kbps_50_listeners_3_hours() -> None:
+    # 128 kbit/s x 50 listeners x 3 h = 8.64e9 bytes = 8.05 GiB, about $0.08 with no allowance.
+    gib = egress_gib([128], [50], 3)
+    assert gib == Decimal(128_000 * 50 // 8 * 3 * 3600) / GIB
+    assert float(gib) == pytest.approx(8.0466, abs=1e-4)
+    assert pricing.egress_cost(float(gib)).quantize(Decimal("0.01")) == Decimal("0.08")
+
+
+def test_a_month_of_40_listeners_at_250_kbps_for_10_hours() -> None:
+    result = estimate([Stream("/live.ogg", 250, 40)], "s-1vcpu-1gb", 10, [Decimal("2.5")], compare_monthly=Decimal(16))
+    assert result.droplet == Decimal("0.0893")  # 10 h x $0.00893
+    assert result.snapshots == Decimal("0.150")  # 2.5 GB x $0.06
+    sent = Decimal(4_500_000_000) * 10 / GIB  # 41.91 GiB
+    allowance = Decimal(1000) * 10 / 672  # 14.88 GiB: 1000 GiB a month accrue /672 an hour
+    assert result.egress_gib == sent
+    assert result.allowance_gib == allowance
+    assert result.billable_gib == sent - allowance
+    assert result.egress == (sent - allowance) * Decimal("0.01")
+    assert float(result.egress) == pytest.approx(0.270286, abs=1e-6)
+    assert float(result.total) == pytest.approx(0.0893 + 0.15 + 0.270286, abs=1e-6)
+    # Every hour adds the droplet and the transfer beyond what the hour accrues:
+    per_hour = Decimal("0.00893") + (Decimal(4_500_000_000) / GIB - Decimal(1000) / 672) * Decimal("0.01")
+    assert result.per_hour == per_hour
+    assert result.break_even == (Decimal(16) - Decimal("0.15")) / per_hour
+    assert float(result.break_even) == pytest.approx(440.785, abs=1e-3)
+
+
+def test_within_the_allowance_transfer_costs_nothing() -> None:
+    # 20 listeners at 128 kbit/s = 2.56 Mbit/s, below the 3.55 Mbit/s s-1vcpu-1gb accrues.
+    result = estimate([Stream("/a.ogg", 128, 20)], "s-1vcpu-1gb", 4, [Decimal(2)])
+    assert result.egress == 0
+    assert result.billable_gib == 0
+    assert result.total == Decimal("0.00893") * 4 + Decimal("0.12")
+
+
+def test_billing_per_started_hour_and_minimums() -> None:
+    streams = [Stream("/a.ogg", 128, 0)]
+    assert estimate(streams, "s-1vcpu-1gb", Decimal("2.5"), [], billing="hour").droplet == Decimal("0.00893") * 3
+    assert estimate(streams, "s-1vcpu-1gb", Decimal("2.5"), []).droplet == Decimal("0.00893") * Decimal("2.5")
+    assert estimate(streams, "s-1vcpu-1gb", Decimal("0.1"), []).droplet == Decimal("0.01")  # $0.01 at least
+    assert estimate(streams, "s-1vcpu-1gb", 0, []).droplet == 0
+    assert estimate(streams, "s-1vcpu-1gb", 1, [Decimal("0.1")]).snapshots == Decimal("0.01")  # per snapshot
+    with pytest.raises(ValueError, match="no price known"):
+        estimate(streams, "m-64vcpu", 1, [])
+
+
+def test_break_even() -> None:
+    assert break_even_hours(Decimal(1), Decimal("0.5"), Decimal(16)) == Decimal(30)
+    assert break_even_hours(Decimal(16), Decimal("0.5"), Decimal(16)) is None  # storage alone is the plan
+    assert break_even_hours(Decimal(0), Decimal(0), Decimal(16)) == Decimal(730)
+
+
+def test_what_each_size_allows() -> None:
+    rows = {r.slug: r for r in size_rows(pricing.price_table(), 128)}
+    one = rows["s-1vcpu-1gb"]
+    assert one.accrual_gib_per_hour == Decimal(1000) / 672
+    # 1000 GiB / 672 h = 1.488 GiB an hour = 3.55 Mbit/s, which carries 27 listeners at 128 kbit/s.
+    assert float(one.accrual_mbps) == pytest.approx(1000 * GIB * 8 / 672 / 3600 / 1e6)
+    assert one.covered_listeners == 27
+    assert rows["s-1vcpu-512mb-10gb"].covered_listeners == 13
+    assert rows["s-2vcpu-4gb"].covered_listeners == 110
+    # The network: 2000 Mbit/s / 128 kbit/s = 15625 listeners on any of these sizes.
+    assert NETWORK_LIMIT_MBPS == 2000
+    assert {r.network_listeners for r in rows.values()} == {15625}
+    assert next(r.slug for r in size_rows(pricing.price_table(), 250)) == "s-1vcpu-512mb-10gb"  # cheapest first
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = init_dir(tmp_path, "--bitrate", "250")
+    cfg = icecfg.load(path)
+    assert cfg.mounts[0].bitrate == "250"
+    return path
+
+
+@pytest.fixture
+def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+
+
+@pytest.mark.usefixtures("no_token")
+def test_cost_without_a_token_uses_the_dated_table(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["cost", "--config", str(config), "--listeners", "40", "--hours-per-month", "10", "--snapshot-gb", "2.5"]
+    assert run_icecfg(*argv, "--compare-monthly", "16") == 0
+    out = capsys.readouterr().out
+    assert "price table as of 2026-05-28" in out
+    assert "/live.ogg: 250 kbit/s x 40 listeners = 10.0 Mbit/s, 4.19 GiB an hour" in out
+    assert "41.91 GiB - 14.88 GiB allowance = 27.03 GiB" in out
+    assert "$0.51" in out  # 0.0893 + 0.15 + 0.2703
+    assert "break-even at 440.8 hours a month" in out
+    assert "saves $15.49" in out
+    assert run_icecfg(*argv, "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["prices_from"] == "table" and data["prices_as_of"] == "2026-05-28"
+    assert data["mbps"] == 10.0
+    assert data["total"] == pytest.approx(0.509586, abs=1e-6)
+    assert data["break_even_hours"] == pytest.approx(440.785, abs=1e-3)
+    sizes = {s["slug"]: s for s in data["sizes"]}
+    assert sizes["s-1vcpu-1gb"]["covered_listeners"] == 14  # 3.55 Mbit/s / 250 kbit/s
+    assert sizes["s-1vcpu-1gb"]["network_listeners"] == 8000  # 2000 Mbit/s / 250 kbit/s
+
+
+@pytest.mark.usefixtures("no_token")
+def test_cost_defaults_and_per_mount_listeners(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_icecfg("cost", "--config", str(config), "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["hours_per_month"] == 10.0
+    assert data["streams"] == [{"mount": "/live.ogg", "bitrate_kbps": 250, "listeners": 40, "mbps": 10.0}]
+    assert data["snapshot_gb"] == [2.0, 2.0]  # keep = 2 in the icecfg.toml init wrote, about 2 GB each
+    assert any("assumed" in note for note in data["notes"])
+
+    cfg = icecfg.load(config)
+    cfg.mounts.append(icecfg.Mount(mount_name="/low.mp3", bitrate="64", type="audio/mpeg"))
+    cfg.mounts.append(icecfg.Mount(mount_name="/nobitrate.ogg"))
+    icecfg.dump(cfg, config)
+    argv = ["cost", "--config", str(config), "--format", "json", "--listeners", "10", "--listeners", "/low.mp3=5"]
+    assert run_icecfg(*argv) == 0
+    streams = json.loads(capsys.readouterr().out)["streams"]
+    assert [(s["mount"], s["bitrate_kbps"], s["listeners"]) for s in streams] == [
+        ("/live.ogg", 250, 10),
+        ("/low.mp3", 64, 5),
+        ("/nobitrate.ogg", 128, 10),  # --bitrate's default for a mount that declares none
+    ]
+    assert run_icecfg("cost", "--config", str(config), "--listeners", "/nope.ogg=3") == 2
+    assert "no mount /nope.ogg" in capsys.readouterr().err
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+        yield server
+
+
+def test_cost_with_a_token_uses_the_apis_prices_and_snapshots(
+    fake: FakeDigitalOcean, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(timezone.utc)
+    fake.add_snapshot("icecfg-aaaaaaaaaaaa-20261101-120000", 1.5, now, tags=("icecfg",))
+    fake.add_snapshot("icecfg-bbbbbbbbbbbb-20261120-120000", 2.5, now, tags=("icecfg",))
+    fake.add_snapshot("someone-elses", 9.0, now, tags=())
+    # Prices changed: the API's answer wins over the built-in table.
+    repriced = [dict(s, price_hourly=0.01, price_monthly=6.72) if s["slug"] == "s-1vcpu-1gb" else s for s in SIZES]
+    fake.inject("GET", r"^/v2/sizes", 200, times=None, body={"sizes": repriced, "links": {}, "meta": {"total": 5}})
+    argv = ["cost", "--config", str(config), "--listeners", "40", "--format", "json"]
+    assert run_icecfg(*argv) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["prices_from"] == "api" and data["prices_as_of"] is None
+    assert data["price_hourly"] == 0.01
+    assert data["droplet"] == pytest.approx(0.10)
+    assert data["snapshot_gb"] == [1.5, 2.5]
+    assert data["snapshots"] == pytest.approx(0.24)
+    assert TOKEN not in out + err
+    assert run_icecfg("cost", "--config", str(config)) == 0
+    assert "prices from the DigitalOcean API" in capsys.readouterr().out
+
+
+def test_cost_falls_back_to_the_table_when_the_api_fails(
+    fake: FakeDigitalOcean, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.inject("GET", r"^/v2/sizes", 403, times=None)
+    assert run_icecfg("cost", "--config", str(config)) == 0
+    out, err = capsys.readouterr()
+    assert "price table as of 2026-05-28" in out
+    assert err.startswith("icecfg cost: ") and "using the price table instead" in err
+    assert TOKEN not in err
+
+
+@pytest.mark.usefixtures("no_token")
+def test_cost_usage_errors(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_icecfg("cost", "--config", str(config), "--size", "m-64vcpu") == 2
+    assert "no price known for droplet size 'm-64vcpu'" in capsys.readouterr().err
+    assert run_icecfg("cost", "--config", str(config), "--listeners", "many") == 2
+    assert run_icecfg("cost", "--config", str(config.parent / "missing.xml")) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -1,0 +1,226 @@
+"""``icecfg status`` against the fake DigitalOcean API and a real icecast2 with a source and a listener."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from tests import audio, oracle
+from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.test_init import init_dir, relocate, run_icecfg, serve
+
+TOKEN = "dop_v1_status_test_token_77aa01"
+NOW = datetime.now(timezone.utc)
+
+
+@dataclass
+class Station:
+    config: Path
+    port: int
+    tls_port: int
+    password: str
+    server: oracle.IcecastServer
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
+    directory = tmp_path_factory.mktemp("status")
+    path = init_dir(directory)
+    cfg = icecfg.load(path)
+    password = cfg.authentication.source_password
+    assert password is not None
+    with oracle.temporary_sandbox() as box:
+        port, tls_port = oracle.free_ports(2)
+        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        relocate(cfg, box, port, tls_port)
+        icecfg.dump(cfg, path)
+        with serve(icecfg.dumps(cfg), box, port, name="status") as server:
+            yield Station(path, port, tls_port, password, server)
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+        yield server
+
+
+def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("icecfg",), name: str = "icecfg-1") -> int:
+    image = fake.add_snapshot("icecfg-0123456789ab-20261120-120000", 1.42, NOW - timedelta(days=1), tags=("icecfg",))
+    droplet = fake.add_droplet(name, image, tags=tags)
+    fake.state.droplets[droplet].created_at = (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return droplet
+
+
+class Listener:
+    """A player connected to a mount: it keeps the connection open and reads until stopped."""
+
+    def __init__(self, port: int, mount: str) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sock.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: test-player\r\n\r\n".encode())
+        self.received = 0
+        self.error: BaseException | None = None
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stopped.is_set():
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError as err:
+                self.error = err
+                return
+            if not chunk:
+                self.error = EOFError("closed by the server")
+                return
+            self.received += len(chunk)
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+def _wait_listeners(station: Station, mount: str, count: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for source in station.server.status_json(station.port)["icestats"]["source"]:
+            if oracle.source_mount(source) == mount and int(source.get("listeners") or 0) == count:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{mount} never had {count} listener(s)")
+
+
+def test_status_shows_uptime_cost_and_live_listeners(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    droplet = _droplet(fake, hours=1.5)
+    fake.add_droplet("not-ours", fake.add_snapshot("mine", 2.0, NOW), tags=())
+    song = audio.make_ogg(bitrate_kbps=128)
+    with oracle.SourceClient(station.port, "/live.ogg", song, password=station.password) as source:
+        assert source.accepted
+        station.server.wait_mount(station.port, "/live.ogg")
+        player = Listener(station.port, "/live.ogg")
+        try:
+            _wait_listeners(station, "/live.ogg", 1)
+            assert run_icecfg("status", "--config", str(station.config)) == 0
+            out = capsys.readouterr().out
+            assert run_icecfg("status", "--config", str(station.config), "--format", "json") == 0
+            [row] = json.loads(capsys.readouterr().out)
+            deadline = time.monotonic() + 10
+            while player.received == 0 and player.error is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            player.close()
+    assert player.received > 0, player.error
+    assert f"droplet {droplet} icecfg-1: active, s-1vcpu-1gb in fra1, 127.0.0.1, up 1h 30m" in out
+    assert "$0.01 so far ($0.00893/h)" in out  # 1.5 h x $0.00893 = $0.0134
+    assert f"http://127.0.0.1:{station.port}/status-json.xsl" in out
+    assert "/live.ogg  1 listener(s)" in out
+    assert "not-ours" not in out
+    assert station.password not in out
+    assert row["id"] == droplet
+    assert row["mounts"] == {"/live.ogg": 1}
+    assert row["listeners"] == 1
+    assert row["cost_so_far"] == pytest.approx(0.0134)
+    assert 5390 <= row["uptime_seconds"] <= 5500
+
+
+def test_status_without_a_source(fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]) -> None:
+    _droplet(fake, hours=0.2)
+    station.server.wait_mount_gone(station.port, "/live.ogg")
+    assert run_icecfg("status", "--config", str(station.config)) == 0
+    out = capsys.readouterr().out
+    assert "/live.ogg  no source (listeners get the fallback)" in out
+    assert "up 0h 12m" in out
+
+
+def test_status_of_a_server_that_does_not_answer(
+    fake: FakeDigitalOcean, station: Station, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _droplet(fake, hours=3)
+    cfg = icecfg.load(station.config)
+    cfg.listen_sockets[0].port, cfg.listen_sockets[1].port = oracle.free_ports(2)
+    icecfg.dump(cfg, tmp_path / "icecast.xml")
+    assert run_icecfg("status", "--config", str(tmp_path / "icecast.xml")) == 0
+    out = capsys.readouterr().out
+    assert "listeners: unknown (" in out
+    assert "up 3h 00m, $0.03 so far" in out  # 3 h x $0.00893 = $0.0268
+
+
+def test_status_with_nothing_running(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _droplet(fake, hours=1, tags=("web",), name="web-1")
+    assert run_icecfg("status", "--config", str(station.config)) == 0
+    assert "no droplets tagged icecfg are running" in capsys.readouterr().out
+    assert run_icecfg("status", "--config", str(station.config), "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_status_without_a_token(
+    station: Station, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    assert run_icecfg("status", "--config", str(station.config)) == 2
+    err = capsys.readouterr().err
+    assert err == "icecfg status: no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 2.4.4 right after start: the icestats object lacks its brace until the global stats exist.
+        (
+            b'{"icestats":"server_start":"x","source":{"listenurl":"http://h:8000/live.ogg","listeners":3}}}',
+            {"/live.ogg": 3},
+        ),
+        # one mount: an object; several: a list; none: no key at all.
+        (b'{"icestats":{"source":{"listenurl":"http://h:8000/a.ogg","listeners":2}}}', {"/a.ogg": 2}),
+        (
+            b'{"icestats":{"source":[{"listenurl":"http://h:8000/a.ogg","listeners":1},'
+            b'{"listenurl":"http://h:8000/b.mp3","listeners":0}]}}',
+            {"/a.ogg": 1, "/b.mp3": 0},
+        ),
+        (b'{"icestats":{"admin":"x"}}', {}),
+    ],
+)
+def test_status_json_quirks_of_2_4_4(body: bytes, expected: dict[str, int]) -> None:
+    import http.server
+
+    from icecfg.ondemand import Socket, fetch_status, listeners_by_mount
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with loopback_only(), http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            stats = fetch_status("127.0.0.1", Socket(server.server_address[1], False))
+        finally:
+            server.shutdown()
+    assert listeners_by_mount(stats) == expected

@@ -1,0 +1,369 @@
+"""``icecfg up`` and ``icecfg down`` against the fake DigitalOcean API and a real icecast2.
+
+The fake reports 127.0.0.1 as every droplet's address, and a real Icecast
+2.4.4 listens there on the ports of the configuration ``icecfg init`` wrote
+(moved to free ports through the model), so ``up``'s health check, its URLs
+and its DNS record are all checked against something real.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.ondemand import up
+from tests import audio, oracle
+from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.test_init import init_dir, relocate, run_icecfg, serve
+
+TOKEN = "dop_v1_on_demand_test_token_5f2c9a"
+NOW = datetime.now(timezone.utc)
+SNAPSHOT = "icecfg-0123456789ab-20261120-120000"
+
+
+@dataclass
+class Station:
+    """The configuration up reads (--config) and the icecast2 that serves it on 127.0.0.1."""
+
+    config: Path
+    port: int
+    tls_port: int
+    password: str
+
+
+@pytest.fixture(scope="module")
+def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
+    directory = tmp_path_factory.mktemp("station")
+    path = init_dir(directory)
+    cfg = icecfg.load(path)
+    password = cfg.authentication.source_password
+    assert password is not None
+    with oracle.temporary_sandbox() as box:
+        port, tls_port = oracle.free_ports(2)
+        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        relocate(cfg, box, port, tls_port)
+        icecfg.dump(cfg, path)
+        with serve(icecfg.dumps(cfg), box, port, name="up-down"):
+            yield Station(path, port, tls_port, password)
+
+
+@pytest.fixture
+def silent_station(tmp_path: Path, station: Station) -> Path:
+    """The same configuration on ports where nothing listens (Icecast never answers)."""
+    cfg = icecfg.load(station.config)
+    port, tls_port = oracle.free_ports(2)
+    cfg.listen_sockets[0].port, cfg.listen_sockets[1].port = port, tls_port
+    shutil.copy(station.config.parent / "icecfg.toml", tmp_path / "icecfg.toml")
+    icecfg.dump(cfg, tmp_path / "icecast.xml")
+    return tmp_path / "icecast.xml"
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+    monkeypatch.setattr(up, "POLL_INTERVAL", 0.05)
+    monkeypatch.setattr(up, "HEALTH_INTERVAL", 0.05)
+    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+        server.add_domain("example.org")
+        yield server
+
+
+def _snapshots(fake: FakeDigitalOcean) -> tuple[str, str]:
+    old = fake.add_snapshot("icecfg-aaaaaaaaaaaa-20261001-120000", 1.4, NOW - timedelta(days=30), tags=("icecfg",))
+    new = fake.add_snapshot(SNAPSHOT, 1.42, NOW - timedelta(days=2), tags=("icecfg",))
+    fake.add_snapshot("icecfg-ffffffffffff-20261122-120000", 1.5, NOW - timedelta(days=1), tags=())  # not ours
+    return old, new
+
+
+def _a_records(fake: FakeDigitalOcean, name: str = "radio") -> list[str]:
+    return [r.data for r in fake.state.domains["example.org"].records.values() if r.type == "A" and r.name == name]
+
+
+def _droplets(fake: FakeDigitalOcean) -> list[tuple[str, list[str]]]:
+    return [(d.name, list(d.tags)) for d in fake.state.droplets.values()]
+
+
+def _invariants(fake: FakeDigitalOcean) -> None:
+    """What a failed up must leave: no untagged droplet of ours, no record for a droplet that is gone."""
+    assert all("icecfg" in tags for _name, tags in _droplets(fake))
+    if not fake.state.droplets:
+        assert _a_records(fake) == []
+
+
+# --------------------------------------------------------------------------- up
+
+
+def test_up_creates_a_tagged_droplet_points_dns_and_prints_the_urls(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config)) == 0
+    out, err = capsys.readouterr()
+    [droplet] = fake.state.droplets.values()
+    assert droplet.tags == ["icecfg"]
+    assert droplet.image["id"] == int(new)
+    assert (droplet.region, droplet.size) == ("fra1", "s-1vcpu-1gb")
+    [create] = [r for r in fake.requests if r.method == "POST" and r.path.rstrip("/") == "/v2/droplets"]
+    assert create.body["tags"] == ["icecfg"]  # tagged in the create request itself
+    assert _a_records(fake) == ["127.0.0.1"]
+    # The health check reached the real server on both configured sockets.
+    assert f"Icecast answers http://127.0.0.1:{station.port}/" in out
+    assert f"Icecast answers https://127.0.0.1:{station.tls_port}/" in out
+    assert f"https://radio.example.org:{station.tls_port}/live.ogg" in out
+    assert f"http://radio.example.org:{station.port}/live.ogg" in out
+    assert f"https://source:<password from your config>@radio.example.org:{station.tls_port}/live.ogg" in out
+    assert "$0.00893 an hour" in out
+    assert station.password not in out + err
+    assert TOKEN not in out + err
+    assert err == ""
+
+
+def test_up_twice_does_not_create_a_second_droplet(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config)) == 0
+    first = set(fake.state.droplets)
+    capsys.readouterr()
+    assert run_icecfg("up", "--config", str(station.config)) == 0
+    assert set(fake.state.droplets) == first
+    assert "already up" in capsys.readouterr().out
+    assert len([r for r in fake.requests if r.method == "POST" and r.path.rstrip("/") == "/v2/droplets"]) == 1
+    assert _a_records(fake) == ["127.0.0.1"]
+
+
+def test_up_takes_an_explicit_snapshot_size_and_region(fake: FakeDigitalOcean, station: Station) -> None:
+    old, _new = _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config), "--snapshot", old, "--size", "s-1vcpu-2gb") == 0
+    [droplet] = fake.state.droplets.values()
+    assert (droplet.image["id"], droplet.size) == (int(old), "s-1vcpu-2gb")
+
+
+def test_up_without_a_domain_sets_no_record(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config), "--no-dns") == 0
+    assert _a_records(fake) == []
+    assert f"http://127.0.0.1:{station.port}/live.ogg" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "message"),
+    [
+        ((), 1, "no icecfg snapshot"),  # nothing baked yet
+        (("--domain", "radio.unknown.net"), 1, "no DigitalOcean DNS domain"),
+        (("--region", "nyc1"), 2, "not nyc1"),
+        (("--size", "s-1vcpu-512mb-10gb"), 2, "needs a disk of 25 GB"),
+        (("--size", "m-64vcpu"), 2, "unknown droplet size"),
+        (("--snapshot", "nope"), 2, "snapshot id"),
+    ],
+)
+def test_up_checks_everything_before_spending(
+    fake: FakeDigitalOcean,
+    station: Station,
+    capsys: pytest.CaptureFixture[str],
+    argv: tuple[str, ...],
+    status: int,
+    message: str,
+) -> None:
+    if argv:
+        _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config), *argv) == status
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not [r for r in fake.requests if r.method == "POST"]
+    assert fake.state.droplets == {}
+
+
+def test_up_without_a_token_is_a_usage_error(
+    station: Station, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+    assert run_icecfg("up", "--config", str(station.config)) == 2
+    assert "no DigitalOcean API token" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- failures mid-up
+
+
+def _fail_create_after_making_it(fake: FakeDigitalOcean) -> None:
+    def hook(droplet: dict[str, object], keys: list[str]) -> None:
+        raise RuntimeError("lost answer")
+
+    fake.on_droplet_created = hook  # the droplet exists, the client gets a 500
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        pytest.param(lambda f: f.inject("POST", r"^/v2/droplets/?$", 500, times=1), id="create-refused"),
+        pytest.param(_fail_create_after_making_it, id="create-500-after-creating"),
+        pytest.param(lambda f: f.inject("GET", r"^/v2/droplets/\d+/?$", 403, times=None), id="poll-fails"),
+        pytest.param(lambda f: f.inject("POST", r"/records/?$", 422, times=None), id="dns-create-fails"),
+    ],
+)
+def test_api_failures_mid_up_leave_nothing_behind(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str], break_it: object
+) -> None:
+    _snapshots(fake)
+    break_it(fake)  # type: ignore[operator]
+    assert run_icecfg("up", "--config", str(station.config)) == 1
+    err = capsys.readouterr().err
+    assert TOKEN not in err
+    assert fake.state.droplets == {}
+    _invariants(fake)
+
+
+def test_a_silent_icecast_removes_the_record_before_the_droplet(
+    fake: FakeDigitalOcean, silent_station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(silent_station), "--timeout", "1") == 1
+    out, err = capsys.readouterr()
+    assert "Icecast did not answer in time" in err
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == []
+    deletes = [r.path for r in fake.requests if r.method == "DELETE"]
+    assert [p.split("/")[2] for p in deletes] == ["domains", "droplets"]  # reverse order: DNS, then droplet
+    assert "removed DNS record radio.example.org" in out
+
+
+def test_a_droplet_that_cannot_be_destroyed_stays_tagged_and_unnamed(
+    fake: FakeDigitalOcean, silent_station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    fake.inject("DELETE", r"^/v2/droplets/\d+/?$", 500, times=None)
+    assert run_icecfg("up", "--config", str(silent_station), "--timeout", "1") == 1
+    err = capsys.readouterr().err
+    assert "icecfg down removes it" in err
+    [(_name, tags)] = _droplets(fake)
+    assert tags == ["icecfg"]
+    assert _a_records(fake) == []  # no name points at the droplet that is being given up
+
+
+def test_keep_on_failure_keeps_droplet_and_record(
+    fake: FakeDigitalOcean, silent_station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(silent_station), "--timeout", "1", "--keep-on-failure") == 1
+    assert len(fake.state.droplets) == 1
+    assert _a_records(fake) == ["127.0.0.1"]
+    assert "icecfg down removes it" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- down
+
+
+def _age(fake: FakeDigitalOcean, droplet_id: int, hours: float) -> None:
+    stamp = (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fake.state.droplets[droplet_id].created_at = stamp
+
+
+def test_down_destroys_only_icecfg_droplets_and_their_record(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    ours = fake.add_droplet("icecfg-20261123-100000", new, tags=("icecfg",))
+    _age(fake, ours, 2)
+    mine = fake.add_droplet("my-website", new, tags=())
+    lookalike = fake.add_droplet("icecfg-but-not-tagged", new, tags=("icecfg-old", "web"))
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    fake.add_record("example.org", "A", "www", "127.0.0.1")  # the same address, another name
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    out = capsys.readouterr().out
+    assert set(fake.state.droplets) == {mine, lookalike}
+    assert _a_records(fake) == []
+    assert _a_records(fake, "www") == ["127.0.0.1"]
+    # 2 hours of s-1vcpu-1gb at $0.00893 = $0.01786
+    assert f"destroyed droplet {ours} icecfg-20261123-100000: ran 2h 00m, cost $0.02" in out
+    assert "DNS: removed radio.example.org A 127.0.0.1" in out
+    deleted = [r.path.rstrip("/") for r in fake.requests if r.method == "DELETE" and "droplets" in r.path]
+    assert deleted == [f"/v2/droplets/{ours}"]
+
+
+def test_down_keeps_the_record_when_configured(
+    fake: FakeDigitalOcean, station: Station, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    fake.add_droplet("icecfg-1", new, tags=("icecfg",))
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    settings = (station.config.parent / "icecfg.toml").read_text().replace("keep-dns = false", "keep-dns = true")
+    (tmp_path / "icecfg.toml").write_text(settings)
+    shutil.copy(station.config, tmp_path / "icecast.xml")
+    assert run_icecfg("down", "--yes", "--config", str(tmp_path / "icecast.xml")) == 0
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == ["127.0.0.1"]
+    assert "kept radio.example.org" in capsys.readouterr().out
+    # --no-keep-dns on the command line wins over the setting.
+    fake.add_droplet("icecfg-2", new, tags=("icecfg",))
+    assert run_icecfg("down", "--yes", "--no-keep-dns", "--config", str(tmp_path / "icecast.xml")) == 0
+    assert _a_records(fake) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_down_asks_first(
+    fake: FakeDigitalOcean, station: Station, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    fake.add_droplet("icecfg-1", new, tags=("icecfg",))
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))  # not a terminal: --yes is required
+    assert run_icecfg("down", "--config", str(station.config)) == 2
+    assert "without --yes" in capsys.readouterr().err
+    assert len(fake.state.droplets) == 1
+    monkeypatch.setattr("sys.stdin", _Terminal("n\n"))
+    assert run_icecfg("down", "--config", str(station.config)) == 0
+    assert "nothing destroyed" in capsys.readouterr().out
+    assert len(fake.state.droplets) == 1
+    monkeypatch.setattr("sys.stdin", _Terminal("y\n"))
+    assert run_icecfg("down", "--config", str(station.config)) == 0
+    assert fake.state.droplets == {}
+
+
+def test_down_with_nothing_running(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    fake.add_droplet("someone-else", new, tags=())
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    assert "nothing to destroy" in capsys.readouterr().out
+    assert len(fake.state.droplets) == 1
+
+
+def test_down_still_destroys_when_dns_fails(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    fake.add_droplet("icecfg-1", new, tags=("icecfg",))
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    fake.inject("DELETE", r"/records/\d+", 403, times=None)
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 1
+    assert fake.state.droplets == {}  # the money stops even so
+    assert "could not remove the DNS record" in capsys.readouterr().err
+
+
+def test_up_then_down(fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]) -> None:
+    _snapshots(fake)
+    fake.add_droplet("my-website", fake.add_snapshot("mine", 3.0, NOW), tags=())
+    assert run_icecfg("up", "--config", str(station.config)) == 0
+    assert _a_records(fake) == ["127.0.0.1"]
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    assert _droplets(fake) == [("my-website", [])]
+    assert _a_records(fake) == []
+    out = capsys.readouterr().out
+    assert re.search(r"ran \d+s, cost \$0\.01", out)  # per-second billing, $0.01 at least
