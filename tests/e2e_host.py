@@ -49,7 +49,23 @@ from pathlib import Path
 from types import TracebackType
 
 REPO = Path(__file__).resolve().parents[1]
-E2E_DIR = REPO / "build" / "e2e-root"
+
+
+def _chroot_safe(path: Path) -> bool:
+    """True when every existing component is root-owned and not group/world-writable."""
+    for part in (path, *path.parents):
+        if not part.exists():
+            continue
+        st = part.stat()
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            return False
+    return True
+
+
+# The cache lives in the checkout's build directory; a checkout under a
+# world-writable directory (/tmp) cannot hold a chroot sshd accepts, so such a
+# checkout keeps it in a root-owned cache directory instead.
+E2E_DIR = REPO / "build" / "e2e-root" if _chroot_safe(REPO / "build") else Path("/var/cache/icecfg-tests") / "e2e-root"
 BASE = E2E_DIR / "base"
 RUNS = E2E_DIR / "runs"
 STAMP_NAME = ".icecfg-e2e-base"
