@@ -858,11 +858,16 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
             else:
                 epilog.append(node)
             continue
-        if kind == "leaf" and top is not None:
+        if kind == "leaf":
             # the common case: whitespace, then <name>text</name>, in one step
             ws, name, value = match.group("lws", "lname", "ltext")
+            if top is None and root is not None:
+                raise ParseError("more than one root element", path=path)
             if ws:
-                top.children.append(ws)
+                if top is not None:
+                    top.children.append(ws)
+                else:
+                    prolog.append(Whitespace(ws, start))
                 start += len(ws)
             element = Element.__new__(Element)
             element.name = name
@@ -882,31 +887,10 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
                 element.children = [value]
             else:
                 element.children = []
-            top.children.append(element)
-            continue
-        if kind == "leaf":
-            # the root itself written as <name>text</name>
-            if root is not None:
-                raise ParseError("more than one root element", path=path)
-            ws, name, value = match.group("lws", "lname", "ltext")
-            if ws:
-                prolog.append(Whitespace(ws, start))
-                start += len(ws)
-            root = Element.__new__(Element)
-            root.name = name
-            root.local_name = name if ":" not in name else _local(name)
-            root.parent = None
-            root.origin = origin
-            root.start = start
-            root.end = match.end()
-            root._clean = True
-            root._attrs = None
-            root._tag_changed = False
-            root._start_raw = _CANONICAL
-            root._end_raw = _CANONICAL
-            root.children = [value] if value else []
-            if value and "&" in value:
-                _check_references(value, origin, start + len(name) + 2, path)
+            if top is not None:
+                top.children.append(element)
+            else:
+                root = element  # the root itself written as <name>text</name>
             continue
         if kind == "text":
             raw = match[0]
