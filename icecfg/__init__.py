@@ -18,6 +18,13 @@ from icecfg.sections import __all__ as _sections
 from icecfg.spec import Dialect
 from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
+# ``icecfg.lint(cfg, target="2.4", root=None)``: the linter's entry point.  The
+# function is bound after its package was imported, so the name means the
+# function; ``icecfg.lint.<module>`` imports keep working through sys.modules.
+from icecfg.lint.engine import lint as _lint  # noqa: E402 - must follow the package import
+
+lint = _lint
+
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604 - the sections' names are generated
@@ -33,6 +40,7 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "dump",
     "dumps",
     "load",
+    "lint",
     "loads",
     *_sections,
 ]

@@ -168,3 +168,12 @@ def test_rules_and_rule_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert page.startswith("# ICE101 unknown-element")
     assert "## Why" in page
     assert main(["rule", "ICE000"]) == 2
+
+
+def test_library_entry_point() -> None:
+    import icecfg
+
+    cfg = icecfg.loads(BAD, path="icecast.xml")
+    findings = icecfg.lint(cfg, target="2.4", root=None, select=["ICE101"])
+    assert [(f.code, f.line, f.column) for f in findings] == [("ICE101", 3, 5)]
+    assert icecfg.lint(cfg, "kh", select=["ICE101"])[0].severity.value == "error"
