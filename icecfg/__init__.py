@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from icecfg.errors import IcecfgError, InvalidValueError, LocatedError, ParseError
 from icecfg.io import dump, dumps, load, loads
-from icecfg.sections import *  # noqa: F403 - the model's section classes
-from icecfg.sections import __all__ as _sections
-from icecfg.spec import Dialect
-from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
 # ``icecfg.lint(cfg, target="2.4", root=None)``: the linter's entry point.  The
 # function is bound after its package was imported, so the name means the
 # function; ``icecfg.lint.<module>`` imports keep working through sys.modules.
-from icecfg.lint.engine import lint as _lint  # noqa: E402 - must follow the package import
+from icecfg.lint.engine import lint as _lint
+from icecfg.sections import *  # noqa: F403 - the model's section classes
+from icecfg.sections import __all__ as _sections
+from icecfg.spec import Dialect
+from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
 lint = _lint
 

@@ -106,6 +106,36 @@ def _prune(args: argparse.Namespace) -> int:
     return command.run_prune(args)
 
 
+def _init(args: argparse.Namespace) -> int:
+    from icecfg.ondemand import init
+
+    return init.run(args)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from icecfg.ondemand import up
+
+    return up.run(args)
+
+
+def _down(args: argparse.Namespace) -> int:
+    from icecfg.ondemand import down
+
+    return down.run(args)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from icecfg.ondemand import status
+
+    return status.run(args)
+
+
+def _cost(args: argparse.Namespace) -> int:
+    from icecfg.ondemand import cost
+
+    return cost.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="icecfg",
@@ -141,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     bake_command.add_prune_arguments(
         command("prune", _prune, "delete old icecfg snapshots (prints the plan without --yes)")
     )
+    from icecfg.ondemand import cost as cost_command
+    from icecfg.ondemand import down as down_command
+    from icecfg.ondemand import init as init_command
+    from icecfg.ondemand import status as status_command
+    from icecfg.ondemand import up as up_command
+
+    init_command.add_arguments(command("init", _init, "write a secure starting icecast.xml and icecfg.toml"))
+    up_command.add_arguments(command("up", _up, "start a droplet from the newest icecfg snapshot, point DNS at it"))
+    down_command.add_arguments(command("down", _down, "destroy the icecfg droplets (asks, or --yes)"))
+    status_command.add_arguments(command("status", _status, "running icecfg droplets, cost so far, listeners"))
+    cost_command.add_arguments(command("cost", _cost, "what a month of this on-demand set-up costs"))
     return parser
 
 

@@ -226,3 +226,17 @@ def test_cost_usage_errors(config: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert run_icecfg("cost", "--config", str(config), "--listeners", "many") == 2
     assert run_icecfg("cost", "--config", str(config.parent / "missing.xml")) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_token")
+def test_cost_finds_the_configuration_like_bake(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (config.parent / "sub").mkdir()
+    monkeypatch.chdir(config.parent / "sub")  # icecfg.toml is found upwards, its bake.config names the file
+    assert run_icecfg("cost", "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["streams"][0]["bitrate_kbps"] == 250
+    monkeypatch.chdir(config.parent.parent)  # no settings, no icecast.xml: one assumed mount
+    assert run_icecfg("cost", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["streams"] == [{"mount": "/stream", "bitrate_kbps": 128, "listeners": 40, "mbps": 5.12}]

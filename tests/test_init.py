@@ -326,3 +326,15 @@ def test_the_config_runs_on_icecast_2_4_4(tmp_path: Path, privacy: bool) -> None
         logs = sorted(os.listdir(box.logdir))
         assert ("access.log" in logs) is (not privacy)
         assert "error.log" in logs
+
+
+@pytest.mark.parametrize("privacy", [False, True])
+def test_icecfg_bake_takes_what_init_wrote(tmp_path: Path, privacy: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    path = init_dir(tmp_path, "--privacy-logs" if privacy else "--no-privacy-logs")
+    make_certificate(tmp_path / "bundle.pem")
+    audio.make_ogg(tmp_path / "fallback.ogg", bitrate_kbps=128)
+    capsys.readouterr()
+    # The settings name the config and the assets; bake lints against the image and stages it all.
+    assert cli.main(["bake", "--dry-run", "--config", str(path)]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "lints clean" in out and "would build snapshot icecfg-" in out

@@ -813,3 +813,16 @@ def test_plugins_dir_layout(tmp_path: Path) -> None:
     assert (target / "plugins.pkr.hcl").resolve() == PLUGINS.resolve()
     assert (target / "scripts" / "99-cleanup.sh").is_file()
     assert packer._prepare_target(PACKER_DIR, Version(1, 6, 6), tmp_path) == TEMPLATE
+
+
+def test_privacy_accepts_an_access_log_that_already_leads_to_dev_null(tmp_path: Path) -> None:
+    from icecfg.bake.stage import stage
+
+    config = tmp_path / "icecast.xml"
+    config.write_bytes(
+        b"<icecast><paths><logdir>/var/log/icecast2</logdir></paths>"
+        b"<logging><accesslog>../../../dev/null</accesslog></logging></icecast>"
+    )
+    staged = stage(config, {}, True, [8000], tmp_path / "stage")
+    assert staged.discarded_logs == ()
+    assert staged.privacy_logs

@@ -59,7 +59,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
 def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("icecfg",), name: str = "icecfg-1") -> int:
     image = fake.add_snapshot("icecfg-0123456789ab-20261120-120000", 1.42, NOW - timedelta(days=1), tags=("icecfg",))
     droplet = fake.add_droplet(name, image, tags=tags)
-    fake.state.droplets[droplet].created_at = (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = datetime.now(timezone.utc) - timedelta(hours=hours)
+    fake.state.droplets[droplet].created_at = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     return droplet
 
 
@@ -137,7 +138,7 @@ def test_status_shows_uptime_cost_and_live_listeners(
     assert row["id"] == droplet
     assert row["mounts"] == {"/live.ogg": 1}
     assert row["listeners"] == 1
-    assert row["cost_so_far"] == pytest.approx(0.0134)
+    assert row["cost_so_far"] == pytest.approx(0.0134, abs=0.00005)  # 1.5 h x $0.00893
     assert 5390 <= row["uptime_seconds"] <= 5500
 
 

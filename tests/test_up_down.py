@@ -8,9 +8,12 @@ and its DNS record are all checked against something real.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -267,7 +270,7 @@ def test_keep_on_failure_keeps_droplet_and_record(
 
 
 def _age(fake: FakeDigitalOcean, droplet_id: int, hours: float) -> None:
-    stamp = (NOW - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (datetime.now(timezone.utc) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
     fake.state.droplets[droplet_id].created_at = stamp
 
 
@@ -367,3 +370,191 @@ def test_up_then_down(fake: FakeDigitalOcean, station: Station, capsys: pytest.C
     assert _a_records(fake) == []
     out = capsys.readouterr().out
     assert re.search(r"ran \d+s, cost \$0\.01", out)  # per-second billing, $0.01 at least
+
+
+# --------------------------------------------------------------------------- relays
+
+#: What the fake reports as a relay droplet's address: TEST-NET-1, never routed. The test maps it,
+#: in name resolution, to the relay's icecast2 on 127.0.0.1, so no packet goes anywhere else.
+RELAY_ADDRESS = "192.0.2.10"
+
+
+def test_the_relay_config_lints_clean_and_carries_no_origin_secret(station: Station) -> None:
+    from icecfg.lint import lint
+    from icecfg.ondemand.relays import config_of_user_data, relay_config, user_data
+
+    origin = icecfg.load(station.config)
+    origin.authentication.relay_user = "relay"
+    origin.authentication.relay_password = "origin-relay-secret-123456789"
+    origin.mounts[0].password = "mount-source-secret-123456789"
+    secrets = [origin.authentication.admin_password, "origin-relay-secret-123456789", "mount-source-secret-123456789"]
+    cfg = relay_config(origin, "203.0.113.7", 8000, "relay1.radio.example.org", ["/live.ogg"])
+    data = icecfg.dumps(cfg)
+    assert lint(cfg, target="2.4", files=False) == []  # not even an info
+    assert station.password.encode() not in data
+    assert not [s for s in secrets if s is not None and s.encode() in data]
+    [relay] = cfg.relays
+    assert (relay.server, relay.port, relay.mount, relay.local_mount, relay.on_demand) == (
+        "203.0.113.7",
+        8000,
+        "/live.ogg",
+        "/live.ogg",
+        False,
+    )
+    assert cfg.hostname == "relay1.radio.example.org"
+    assert cfg.mounts[0].fallback_mount == "/fallback.ogg"  # the relay's listeners keep the fallback
+    script = user_data(data)
+    assert script.startswith("#!/bin/sh\n") and "systemctl restart icecast2.service" in script
+    assert config_of_user_data(script) == data
+    assert origin.authentication.relay_password == "origin-relay-secret-123456789"  # the origin is untouched
+
+
+@dataclass
+class RelayNet:
+    """Where the relay droplet's ports really are: RELAY_ADDRESS:port resolves to 127.0.0.1:ports[port]."""
+
+    ports: dict[int, int]
+
+
+@pytest.fixture
+def relay_net(fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch) -> Iterator[RelayNet]:
+    from icecfg.ondemand.relays import RELAY_TAG
+
+    original = fake._droplet_view
+
+    def view(droplet: object) -> dict[str, object]:
+        data = original(droplet)  # type: ignore[arg-type]
+        networks = data["networks"]["v4"]  # type: ignore[index]
+        if RELAY_TAG in droplet.tags and networks:  # type: ignore[attr-defined]
+            networks[0]["ip_address"] = RELAY_ADDRESS
+        return data
+
+    monkeypatch.setattr(fake, "_droplet_view", view)
+    net = RelayNet({})
+    closed = oracle.free_port()  # where an address nothing listens on yet leads
+    guarded = socket.getaddrinfo  # loopback_only's: the mapped address must still pass it
+
+    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> object:
+        if host == RELAY_ADDRESS and isinstance(port, int):
+            port = net.ports.get(port, closed)
+            host = "127.0.0.1"
+        return guarded(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    try:
+        yield net
+    finally:
+        socket.getaddrinfo = guarded
+
+
+@contextlib.contextmanager
+def _serve_relay(data: bytes, box: oracle.Sandbox, port: int) -> Iterator[oracle.IcecastServer]:
+    """icecast2 on ``data`` (listening on 127.0.0.1:port); a start that dies of 2.4.4's SIGSEGV race is retried."""
+    for attempt in range(6):
+        server = oracle.IcecastServer(data, box, wait_port=port, name=f"relay-{attempt}")
+        try:
+            server.start()
+        except oracle.IcecastExitedError:
+            server.stop()
+            continue
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
+    raise AssertionError("the relay's icecast2 never started")
+
+
+@pytest.fixture
+def relay_cloud(fake: FakeDigitalOcean, relay_net: RelayNet) -> Iterator[list[oracle.IcecastServer]]:
+    """A relay droplet's user data really starts an icecast2 (what cloud-init does), on ports of its own."""
+    from icecfg.ondemand.relays import RELAY_TAG, config_of_user_data
+
+    servers: list[oracle.IcecastServer] = []
+    with contextlib.ExitStack() as stack:
+
+        def boot(droplet: dict[str, object], keys: list[str]) -> None:
+            state = fake.state.droplets[int(droplet["id"])]  # type: ignore[call-overload]
+            if RELAY_TAG not in state.tags or state.user_data is None:
+                return
+            cfg = icecfg.loads(config_of_user_data(state.user_data))
+            box = stack.enter_context(oracle.temporary_sandbox())
+            box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+            wanted = [s.port for s in cfg.listen_sockets]
+            own = oracle.free_ports(2)
+            relocate(cfg, box, *own)  # the droplet's ports, moved beside the origin's on 127.0.0.1
+            relay_net.ports.update(zip(wanted, own, strict=True))  # type: ignore[arg-type]
+            servers.append(stack.enter_context(_serve_relay(icecfg.dumps(cfg), box, own[0])))
+
+        fake.on_droplet_created = boot
+        yield servers
+
+
+def test_up_with_a_relay_then_down(
+    fake: FakeDigitalOcean,
+    station: Station,
+    relay_net: RelayNet,
+    relay_cloud: list[oracle.IcecastServer],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from icecfg.ondemand.relays import RELAY_TAG
+
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config), "--relays", "1", "--timeout", "30") == 0
+    out, err = capsys.readouterr()
+    assert err == "", err
+    origin, relay = sorted(fake.state.droplets.values(), key=lambda d: d.id)
+    assert origin.tags == ["icecfg"] and relay.tags == ["icecfg", RELAY_TAG]
+    assert relay.image == origin.image and relay.size == origin.size
+    assert _a_records(fake) == ["127.0.0.1"]
+    assert _a_records(fake, "relay1.radio") == [RELAY_ADDRESS]
+    assert f"Icecast answers https://{RELAY_ADDRESS}:{station.tls_port}/" in out
+    assert "relay relay1.radio.example.org relays /live.ogg" in out
+    assert f"https://relay1.radio.example.org:{station.tls_port}/live.ogg" in out
+    assert station.password not in out and station.password not in (relay.user_data or "")
+    [relay_server] = relay_cloud
+    relay_port = relay_net.ports[station.port]
+
+    # A DJ streams to the origin; a listener of the relay hears it.
+    song = audio.make_ogg(bitrate_kbps=128)
+    with oracle.SourceClient(station.port, "/live.ogg", song, password=station.password) as source:
+        assert source.accepted
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            listened = oracle.http_get(relay_port, "/live.ogg", timeout=1.5, max_body=16384)
+            if listened.status == 200 and b"OggS" in listened.body:
+                break
+        assert listened.status == 200 and listened.body.startswith(b"OggS")
+        relayed = oracle.status_json(relay_port)["icestats"]
+        assert relayed["host"] == "relay1.radio.example.org"
+        assert [oracle.source_mount(s) for s in relayed["source"]] == ["/live.ogg"]
+    assert relay_server.running
+
+    # up again: neither the origin nor the relay is made twice.
+    assert run_icecfg("up", "--config", str(station.config), "--relays", "1", "--timeout", "30") == 0
+    assert len(fake.state.droplets) == 2
+    assert "relay 1: droplet" in capsys.readouterr().out
+
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == [] and _a_records(fake, "relay1.radio") == []
+    assert f"DNS: removed relay1.radio.example.org A {RELAY_ADDRESS}" in capsys.readouterr().out
+
+
+def test_a_relay_that_never_relays_undoes_the_whole_up(
+    fake: FakeDigitalOcean, station: Station, relay_net: RelayNet, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)  # no user data is run: nothing ever answers at the relay's address
+    assert run_icecfg("up", "--config", str(station.config), "--relays", "1", "--timeout", "2") == 1
+    assert "did not answer in time" in capsys.readouterr().err
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == [] and _a_records(fake, "relay1.radio") == []
+    deletes = [r.path.split("/")[2] for r in fake.requests if r.method == "DELETE"]
+    assert deletes == ["domains", "droplets", "domains", "droplets"]  # relay record, relay, origin record, origin
+
+
+def test_relays_need_a_sane_count(fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config), "--relays", "10") == 2
+    assert "--relays takes 0..9" in capsys.readouterr().err
+    assert fake.state.droplets == {}

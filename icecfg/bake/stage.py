@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Mapping
@@ -117,6 +118,11 @@ def _log_name(value: str, what: str) -> str:
     return value
 
 
+def _reaches_dev_null(logdir: str, name: str) -> bool:
+    """True when ``logdir + "/" + name`` is /dev/null, as Icecast builds the path."""
+    return posixpath.normpath(f"{logdir}/{name}") == "/dev/null"
+
+
 def _ports(ports: Iterable[int]) -> tuple[int, ...]:
     out: set[int] = set()
     for port in ports:
@@ -150,7 +156,9 @@ def _log_layout(config: IcecastConfig, privacy_logs: bool) -> tuple[str, tuple[s
     logging = config.logging
     access = logging.accesslog if logging.accesslog is not None else DEFAULT_ACCESSLOG
     # "-" sends the access log to stderr, which the service discards; there is no file.
-    if access != "-":
+    # A name that already leads from <logdir> to /dev/null (icecfg init writes one) is
+    # discarded as it stands.
+    if access != "-" and not _reaches_dev_null(logdir, access):
         names.append(_log_name(access, "<accesslog>"))
     # The playlist log has no "-" (it creates a file named "-"): always discard it.
     if logging.playlistlog is not None:

@@ -5,6 +5,7 @@
 snapshot (tagged ``icecfg``), points DNS at it and waits until Icecast
 answers; ``status`` shows what runs, since when, what it cost so far and who
 listens; ``down`` destroys the droplets again; ``cost`` estimates a month.
+``up --relays N`` adds relay droplets (:mod:`icecfg.ondemand.relays`).
 
 This package holds what the commands share: reading the served ports and
 mounts from the configuration, the settings, the token, money and time
@@ -28,7 +29,6 @@ from urllib.parse import urlsplit
 from icecfg.bake.command import UsageError, token_from_environment
 from icecfg.errors import IcecfgError
 from icecfg.settings import Settings, SettingsError, find
-from icecfg.settings import load as load_settings
 
 if TYPE_CHECKING:
     import ssl
@@ -49,6 +49,7 @@ __all__ = [
     "config_settings",
     "fetch_status",
     "format_duration",
+    "locate",
     "money",
     "probe",
     "read_served",
@@ -110,15 +111,28 @@ class Served:
         return self.plain or self.tls
 
 
-def config_settings(config: str | os.PathLike[str] | None, explicit: str | None = None) -> Settings:
-    """The settings of ``--settings FILE``, else the nearest ones from the config's directory up."""
+def config_settings(config: str | os.PathLike[str] | None) -> Settings:
+    """The nearest settings from the configuration's directory up (from the current one without it)."""
     try:
-        if explicit:
-            return load_settings(Path(explicit))
         start = Path(config).resolve() if config else Path.cwd()
         return find(start)
     except SettingsError as err:
         raise UsageError(str(err)) from None
+
+
+def locate(config: str | None) -> tuple[Path, Settings, bool]:
+    """The configuration to read, its settings, and whether ``--config`` named it.
+
+    Without ``--config`` it is the settings' ``bake.config`` (relative to the
+    settings file), else ``icecast.xml`` next to the settings, else in the
+    current directory: the same file ``icecfg bake`` bakes.
+    """
+    if config:
+        return Path(config), config_settings(config), True
+    settings = config_settings(None)
+    base = settings.path.parent if settings.path is not None else Path.cwd()
+    path = base / str(settings.bake.get("config", DEFAULT_CONFIG))
+    return path, (config_settings(path) if path.parent != base else settings), False
 
 
 def target_of(requested: str | None, settings: Settings) -> str:

@@ -33,18 +33,16 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from pathlib import Path
 from typing import Any, cast
 
 from icecfg.ondemand import (
-    DEFAULT_CONFIG,
     EXIT_OK,
     EXIT_USAGE,
     TAG,
     UsageError,
-    config_settings,
+    locate,
     money,
     read_served,
     target_of,
@@ -140,7 +138,6 @@ class Estimate:
     compare_monthly: Decimal | None
     per_hour: Decimal
     break_even: Decimal | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -267,7 +264,7 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", default=DEFAULT_CONFIG, help="icecast.xml for the mounts and bitrates")
+    parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
     parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month", type=Decimal, default=DEFAULT_HOURS, metavar="H", help="hours streamed a month (10)"
@@ -353,19 +350,24 @@ def _run(args: argparse.Namespace) -> int:
 
     from icecfg.bake import pricing
 
-    settings = config_settings(args.config)
+    path, settings, explicit = locate(args.config)
     target = target_of(args.target, settings)
     notes: list[str] = []
-    if args.config == DEFAULT_CONFIG and not Path(args.config).exists():
+    clients: int | None = None
+    if not explicit and not path.exists():
         mounts: list[tuple[str, int | None]] = [("/stream", None)]
-        notes.append(f"no {DEFAULT_CONFIG} here: one mount assumed (--config names the configuration)")
+        notes.append(f"no {path.name} found: one mount assumed (--config names the configuration)")
     else:
-        served = read_served(args.config, target)
+        served = read_served(path, target)
         mounts = [(m.name, m.bitrate_kbps) for m in served.mounts]
+        clients = served.clients
         if not mounts:
-            raise UsageError(f"{args.config} declares no mount to estimate")
-    if args.hours_per_month < 0 or args.compare_monthly < 0 or args.bitrate <= 0:
-        raise UsageError("--hours-per-month and --compare-monthly must be 0 or more, --bitrate positive")
+            raise UsageError(f"{path} declares no mount to estimate")
+    numbers = [args.hours_per_month, args.compare_monthly, *(args.snapshot_gb or ())]
+    if not all(n.is_finite() and n >= 0 for n in numbers) or args.bitrate <= 0:
+        raise UsageError(
+            "--hours-per-month, --compare-monthly and --snapshot-gb take numbers of 0 or more, --bitrate a positive one"
+        )
     counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _ in mounts])
     streams = [
         Stream(name, bitrate or args.bitrate, counts[name], assumed_bitrate=bitrate is None) for name, bitrate in mounts
@@ -387,7 +389,9 @@ def _run(args: argparse.Namespace) -> int:
     elif token and sizes:
         snapshot_gb = api_snapshots
     else:
-        keep = int(settings.bake.get("keep", DEFAULT_KEEP))
+        keep = settings.bake.get("keep", DEFAULT_KEEP)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+            raise UsageError("bake.keep must be a whole number of at least 0")
         snapshot_gb = [ESTIMATED_SNAPSHOT_GB] * keep
         notes.append(f"snapshots: {keep} (the keep setting) of about {ESTIMATED_SNAPSHOT_GB} GB each, an estimate")
     try:
@@ -405,6 +409,10 @@ def _run(args: argparse.Namespace) -> int:
     table = pricing.price_table(sizes)
     highest = max(s.bitrate_kbps for s in streams)
     rows = size_rows(table, highest)
+    if clients is not None and rows and clients < min(r.network_listeners for r in rows):
+        notes.append(
+            f"the configuration's <clients> limit of {clients} caps one server's listeners before its network does"
+        )
     if any(s.assumed_bitrate for s in streams):
         notes.append(f"mounts without <bitrate> are taken as {args.bitrate} kbit/s (--bitrate)")
     if assumed_listeners:

@@ -23,15 +23,14 @@ from decimal import Decimal
 from typing import Any
 
 from icecfg.ondemand import (
-    DEFAULT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     TAG,
     UsageError,
     age_seconds,
-    config_settings,
     format_duration,
+    locate,
     money,
     token_from_environment,
 )
@@ -42,9 +41,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", action="store_true", help="destroy without asking")
     parser.add_argument(
-        "--config",
-        default=DEFAULT_CONFIG,
-        help="icecast.xml whose icecfg.toml names the DNS record (default icecast.xml)",
+        "--config", help="icecast.xml whose icecfg.toml names the DNS record (default: as icecfg bake finds it)"
     )
     parser.add_argument("--domain", metavar="NAME", help="the DNS name up pointed at the droplet (default: settings)")
     parser.add_argument(
@@ -76,10 +73,12 @@ def _interactive() -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = config_settings(args.config)
+    _path, settings, _explicit = locate(args.config)
     bake = settings.bake
     domain = args.domain or bake.get("domain")
-    keep_dns = args.keep_dns if args.keep_dns is not None else bool(bake.get("keep-dns", False))
+    keep_dns = args.keep_dns if args.keep_dns is not None else bake.get("keep-dns", False)
+    if not isinstance(keep_dns, bool):
+        raise UsageError("bake.keep-dns must be true or false")
     token = token_from_environment()
 
     from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
@@ -99,6 +98,18 @@ def _cost(slug: str, seconds: float, sizes: list[Any]) -> Decimal | None:
         return pricing.droplet_cost(slug, seconds / 3600, sizes)
     except ValueError:
         return None
+
+
+def _record_of(zone: Any, droplet: Any) -> Any:
+    """The DNS name ``up`` gave the droplet: the configured one, or ``relay<i>.`` of it for relay i."""
+    from icecfg.ondemand.relays import relay_index
+    from icecfg.ondemand.up import Zone
+
+    index = relay_index(droplet)
+    if index is None:
+        return zone
+    relative = f"relay{index}" if zone.name == "@" else f"relay{index}.{zone.name}"
+    return Zone(zone.domain, relative, f"relay{index}.{zone.fqdn}")
 
 
 def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool) -> int:
@@ -139,14 +150,15 @@ def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool
     unknown_cost = False
     for droplet in droplets:
         address = droplet.public_ipv4
-        if zone is not None and address:
+        name = _record_of(zone, droplet) if zone is not None else None
+        if name is not None and address:
             try:
-                for record in api.domain_records(zone.domain, type="A", name=zone.fqdn):
-                    if record.type == "A" and record.name == zone.name and record.data == address:
-                        api.delete_record(zone.domain, record.id)
-                        print(f"DNS: removed {zone.fqdn} A {address}")
+                for record in api.domain_records(name.domain, type="A", name=name.fqdn):
+                    if record.type == "A" and record.name == name.name and record.data == address:
+                        api.delete_record(name.domain, record.id)
+                        print(f"DNS: removed {name.fqdn} A {address}")
             except DigitalOceanError as err:
-                print(f"icecfg down: could not remove the DNS record {zone.fqdn} -> {address}: {err}", file=sys.stderr)
+                print(f"icecfg down: could not remove the DNS record {name.fqdn} -> {address}: {err}", file=sys.stderr)
                 failures += 1
         try:
             api.destroy_droplet(droplet.id)

@@ -271,9 +271,18 @@ def settings_text(choices: Choices, region: str, size: str) -> str:
     lines += [
         "",
         "[bake]",
+        f"config = {q(CONFIG_NAME)}",
         f"region = {q(region)}",
         f"size = {q(size)}",
         'image = "debian-12-x64"',
+        *(
+            [
+                "# icecast.xml already sends the access log to /dev/null; the image keeps it that way.",
+                "privacy-logs = true",
+            ]
+            if choices.privacy_logs
+            else []
+        ),
         "# Snapshots to keep when pruning (each costs $0.06 per GB and month).",
         "keep = 2",
         "# icecfg up points this DNS name at the droplet (a domain managed by DigitalOcean DNS);",
@@ -403,7 +412,9 @@ def _run(args: argparse.Namespace) -> int:
     fallback = choices.fallback.lstrip("/")
     print(f"wrote {config_path} (mode 0600: it holds the source and admin passwords)")
     print(f"wrote {settings_path}")
-    print(f"  target Icecast {choices.target}, hostname {hostname}")
+    from icecfg.spec import Dialect
+
+    print(f"  target {Dialect(choices.target).label}, hostname {hostname}")
     print(f"  http://{hostname}:{choices.port}/ and https://{hostname}:{choices.tls_port}/")
     print(f"  live mount {choices.live_mount} ({choices.format}, {choices.bitrate} kbit/s), falls back to {fallback}")
     print(f"  access log: {'discarded' if choices.privacy_logs else 'kept'}")
@@ -411,6 +422,6 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  1. put the certificate chain and key for {hostname} into {directory / CERTIFICATE_FILE}")
     encode = FORMATS[choices.format][2].format(bitrate=choices.bitrate, file=directory / fallback)
     print(f"  2. make the fallback file: {encode}")
-    print(f"  3. icecfg lint --root <image tree> {config_path}; then icecfg bake --config {config_path}")
+    print(f"  3. icecfg lint {config_path}; icecfg bake --config {config_path}")
     print(f"  4. icecfg up --config {config_path}; stream; icecfg down")
     return EXIT_OK

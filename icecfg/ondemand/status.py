@@ -15,11 +15,9 @@ import argparse
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from icecfg.ondemand import (
-    DEFAULT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -28,10 +26,10 @@ from icecfg.ondemand import (
     Socket,
     UsageError,
     age_seconds,
-    config_settings,
     fetch_status,
     format_duration,
     listeners_by_mount,
+    locate,
     money,
     read_served,
     target_of,
@@ -46,7 +44,7 @@ STATUS_TIMEOUT = 5.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", default=DEFAULT_CONFIG, help="icecast.xml the droplets serve, for its ports (default icecast.xml)"
+        "--config", help="icecast.xml the droplets serve, for its ports (default: as icecfg bake finds it)"
     )
     parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -61,11 +59,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _served(args: argparse.Namespace) -> Served | None:
-    settings = config_settings(args.config)
+    path, settings, explicit = locate(args.config)
     target = target_of(args.target, settings)
-    if args.config == DEFAULT_CONFIG and not Path(args.config).exists():
+    if not explicit and not path.exists():
         return None  # no configuration here: Icecast's default port is tried
-    return read_served(args.config, target)
+    return read_served(path, target)
 
 
 def _run(args: argparse.Namespace) -> int:

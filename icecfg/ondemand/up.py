@@ -16,6 +16,10 @@ Steps, each printed as it happens:
 5. The source URL for the DJ software (the password shown as a placeholder),
    the listener URLs of every mount and the price per hour are printed.
 
+With ``--relays N`` relay droplets follow, made from the same snapshot with a
+relay configuration in their user data (see :mod:`icecfg.ondemand.relays` and
+``docs/scaling.md``), each with its own DNS name and health check.
+
 If a step fails, or on Ctrl-C, what this run created is removed in reverse
 order: first the DNS record (so no name points at a destroyed droplet), then
 the droplet.  ``--keep-on-failure`` keeps both for debugging.  A droplet
@@ -35,7 +39,6 @@ from decimal import Decimal
 from typing import Any
 
 from icecfg.ondemand import (
-    DEFAULT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -43,7 +46,7 @@ from icecfg.ondemand import (
     Served,
     Socket,
     UsageError,
-    config_settings,
+    locate,
     probe,
     read_served,
     target_of,
@@ -77,7 +80,7 @@ class Zone:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", default=DEFAULT_CONFIG, help="the icecast.xml the snapshot was baked with (default icecast.xml)"
+        "--config", help="the icecast.xml the snapshot was baked with (default: as icecfg bake finds it)"
     )
     parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
     parser.add_argument(
@@ -98,6 +101,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep-on-failure", action="store_true", help="keep the droplet and DNS record when a step fails"
     )
+    parser.add_argument(
+        "--relays",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N relay droplets that pull every mount from this one (see docs/scaling.md)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,14 +126,19 @@ def _say(text: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = config_settings(args.config)
+    path, settings, _explicit = locate(args.config)
+    args.config = str(path)
     target = target_of(args.target, settings)
-    served = read_served(args.config, target)
+    served = read_served(path, target)
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     bake = settings.bake
     domain = None if args.no_dns else (args.domain or bake.get("domain"))
-    ttl = int(bake.get("dns-ttl", 60))
+    ttl = bake.get("dns-ttl", 60)
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 30:
+        raise UsageError("bake.dns-ttl must be a whole number of seconds, at least 30")
+    if domain and served.hostname and served.hostname.lower() != domain.strip().rstrip(".").lower():
+        _say(f"note: the configuration's <hostname> is {served.hostname}, the DNS name {domain}")
     token = token_from_environment()
 
     from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
@@ -191,13 +206,19 @@ def _check_size(sizes: list[Any], slug: str, region: str, snapshot: Any) -> None
 
 def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any], domain: str | None, ttl: int) -> int:
     from icecfg.bake import pricing
+    from icecfg.ondemand.relays import MAX_RELAYS, RELAY_TAG
 
-    running = [d for d in api.droplets(tag=TAG) if TAG in d.tags]
+    if not 0 <= args.relays <= MAX_RELAYS:
+        raise UsageError(f"--relays takes 0..{MAX_RELAYS}")
+    if args.relays and served.plain is None:
+        raise UsageError("relays pull the streams from the origin's plain HTTP socket; the configuration has none")
+    tagged = [d for d in api.droplets(tag=TAG) if TAG in d.tags]
+    running = [d for d in tagged if RELAY_TAG not in d.tags]
     zone = find_zone(api, domain) if domain else None
     sizes = api.sizes()
     undo: list[tuple[str, Callable[[], None]]] = []
-    created = False
     droplet: Any = None
+    relays: list[tuple[str, str]] = []
     try:
         if running:
             droplet = _newest(running)
@@ -222,29 +243,22 @@ def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any]
                 )
             slug = args.size or bake.get("size") or DEFAULT_SIZE
             _check_size(sizes, slug, region, snapshot)
-            name = "icecfg-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            name = "icecfg-" + _stamp()
             _say(f"creating droplet {name}: {slug} in {region} from snapshot {snapshot.name} ({snapshot.id})")
-            droplet = _create(api, name, region, slug, snapshot, bake, undo)
-            created = True
+            droplet = _create(api, name, region, slug, int(snapshot.id), bake, undo)
         deadline = time.monotonic() + args.timeout
-        droplet = api.wait_droplet(
-            droplet.id, "active", timeout=max(1.0, deadline - time.monotonic()), interval=POLL_INTERVAL
-        )
-        address = droplet.public_ipv4
-        if not address:
-            raise Failed(f"droplet {droplet.id} is active but has no public IPv4 address")
-        _say(f"droplet {droplet.id} is active at {address}")
+        droplet, address = _boot(api, droplet, deadline)
         if zone is not None:
-            if created:
-                undo.append((f"DNS record {zone.fqdn}", lambda: _remove_records(api, zone, address)))
-            record = api.upsert_a_record(zone.domain, zone.name, address, ttl)
-            _say(f"DNS: {zone.fqdn} A {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
+            _point(api, zone, address, ttl, undo, created=bool(undo))
         _wait_for_icecast(address, served, deadline)
+        if args.relays:
+            existing = [d for d in tagged if RELAY_TAG in d.tags]
+            relays = _add_relays(api, args, served, droplet, zone, bake, ttl, deadline, undo, existing)
     except BaseException as err:
-        if created and not args.keep_on_failure:
+        if undo and not args.keep_on_failure:
             _undo(undo)
-        elif created:
-            _say(f"kept droplet {droplet.id} for debugging (--keep-on-failure); icecfg down removes it")
+        elif undo:
+            _say("kept what this run created for debugging (--keep-on-failure); icecfg down removes it")
         if isinstance(err, KeyboardInterrupt | UsageError | Failed):
             raise
         from icecfg.bake.digitalocean import DigitalOceanError
@@ -261,31 +275,172 @@ def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any]
     _say("listeners:")
     for line in listener_urls(served, host):
         _say(f"  {line}")
+    for relay_host, _address in relays:
+        for line in listener_urls(served, relay_host):
+            _say(f"  {line}")
     if zone is None:
         _say("  (no DNS name: the addresses above change with every droplet, and TLS players will")
         _say("   not accept the certificate for an IP address; set domain in icecfg.toml)")
+    elif relays:
+        _say(f"  (TLS on the relays needs a certificate that also names {relays[0][0]} and the others)")
     _say("")
+    count = 1 + len(relays)
+    each = "" if count == 1 else f" x {count} droplets = {_rate(price.hourly * count)}"
     _say(
-        f"cost: {_rate(price.hourly)} an hour for the droplet ({price.slug}), plus outbound transfer "
+        f"cost: {_rate(price.hourly)} an hour for the droplet ({price.slug}){each}, plus outbound transfer "
         f"beyond the allowance at {_rate(pricing.EGRESS_PER_GIB)}/GiB"
     )
     _say("the droplet costs money until it is destroyed: run icecfg down when the show is over")
     return EXIT_OK
 
 
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+
+
+def _boot(api: Any, droplet: Any, deadline: float) -> tuple[Any, str]:
+    """Wait until the droplet is active; returns it and its public address."""
+    droplet = api.wait_droplet(
+        droplet.id, "active", timeout=max(1.0, deadline - time.monotonic()), interval=POLL_INTERVAL
+    )
+    address = droplet.public_ipv4
+    if not address:
+        raise Failed(f"droplet {droplet.id} is active but has no public IPv4 address")
+    _say(f"droplet {droplet.id} is active at {address}")
+    return droplet, str(address)
+
+
+def _point(api: Any, zone: Zone, address: str, ttl: int, undo: list[Any], *, created: bool) -> None:
+    """Make ``zone`` an A record for ``address``; removed again on failure when this run made the droplet."""
+    if created:
+        undo.append((f"DNS record {zone.fqdn}", lambda: _remove_records(api, zone, address)))
+    record = api.upsert_a_record(zone.domain, zone.name, address, ttl)
+    _say(f"DNS: {zone.fqdn} A {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
+
+
+def _add_relays(
+    api: Any,
+    args: argparse.Namespace,
+    served: Served,
+    origin: Any,
+    zone: Zone | None,
+    bake: dict[str, Any],
+    ttl: int,
+    deadline: float,
+    undo: list[Any],
+    existing: list[Any],
+) -> list[tuple[str, str]]:
+    """Relays 1..N of ``origin`` (those already up are kept); returns (public name, address) of each."""
+    import icecfg
+    from icecfg.ondemand.relays import RELAY_TAG, relay_config, relay_hostname, relay_index, relay_name, user_data
+
+    assert served.plain is not None
+    by_index: dict[int, Any] = {}
+    for droplet in existing:
+        index = relay_index(droplet)
+        if index is not None:
+            by_index.setdefault(index, droplet)
+    base = zone.fqdn if zone is not None else (served.hostname or origin.public_ipv4)
+    origin_config = icecfg.load(args.config)
+    stamp = _stamp()
+    pending: list[tuple[int, str, Any, bool]] = []
+    for index in range(1, args.relays + 1):
+        hostname = relay_hostname(base, index)
+        droplet = by_index.get(index)
+        if droplet is not None:
+            _say(f"relay {index}: droplet {droplet.id} is already up: using it")
+            pending.append((index, hostname, droplet, False))
+            continue
+        try:
+            config = relay_config(
+                origin_config,
+                origin.public_ipv4,
+                served.plain.port,
+                hostname,
+                [m.name for m in served.mounts],
+                served.target,
+            )
+        except ValueError as err:
+            raise Failed(str(err)) from None
+        name = relay_name(index, stamp)
+        _say(f"creating relay {index} ({name}) of {origin.public_ipv4}:{served.plain.port}")
+        droplet = _create(
+            api,
+            name,
+            origin.region,
+            origin.size_slug,
+            int(origin.image_id),
+            bake,
+            undo,
+            tags=[TAG, RELAY_TAG],
+            user_data=user_data(icecfg.dumps(config)),
+        )
+        pending.append((index, hostname, droplet, True))
+    beyond = sorted(i for i in by_index if i > args.relays)
+    if beyond:
+        _say(f"relays {', '.join(map(str, beyond))} keep running (icecfg down removes every icecfg droplet)")
+    out = []
+    for index, hostname, droplet, created in pending:
+        _, address = _boot(api, droplet, deadline)
+        if zone is not None:
+            relative = f"relay{index}" if zone.name == "@" else f"relay{index}.{zone.name}"
+            _point(api, Zone(zone.domain, relative, hostname), address, ttl, undo, created=created)
+        _wait_for_relay(address, served, hostname, deadline)
+        out.append((hostname if zone is not None else address, address))
+    return out
+
+
+def _wait_for_relay(address: str, served: Served, hostname: str, deadline: float) -> None:
+    """Wait until the relay runs its own configuration (its hostname) and relays every mount."""
+    from icecfg.ondemand import fetch_status, listeners_by_mount
+
+    _wait_for_icecast(address, served, deadline)
+    socket = served.status_socket()
+    assert socket is not None
+    wanted = {m.name for m in served.mounts}
+    while True:
+        try:
+            stats = fetch_status(address, socket, PROBE_TIMEOUT)
+            host = stats.get("host")
+            missing = wanted - set(listeners_by_mount(stats))
+            if host == hostname and not missing:
+                _say(f"relay {hostname} relays {', '.join(sorted(wanted))}")
+                return
+            why = f"it is still {host!r}" if host != hostname else f"no stream yet on {', '.join(sorted(missing))}"
+        except ValueError as err:
+            why = str(err)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise Failed(f"relay {hostname} at {address} is not relaying in time ({why})")
+        time.sleep(min(HEALTH_INTERVAL, remaining))
+
+
 def _rate(value: Decimal) -> str:
     return f"${value.normalize():f}"
 
 
-def _create(api: Any, name: str, region: str, slug: str, snapshot: Any, bake: dict[str, Any], undo: list[Any]) -> Any:
-    """Create the droplet tagged ``icecfg``; after an unclear failure, find and remove what was made."""
+def _create(
+    api: Any,
+    name: str,
+    region: str,
+    slug: str,
+    image: int,
+    bake: dict[str, Any],
+    undo: list[Any],
+    *,
+    tags: list[str] | None = None,
+    user_data: str | None = None,
+) -> Any:
+    """Create a droplet tagged ``icecfg`` (in the request); after an unclear failure, find and remove it."""
     from icecfg.bake.digitalocean import DigitalOceanError
 
     keys = bake.get("ssh-keys") or ()
     if not isinstance(keys, list | tuple):
         raise UsageError("bake.ssh-keys must be a list of SSH key ids or fingerprints")
     try:
-        droplet = api.create_droplet(name, region, slug, int(snapshot.id), ssh_keys=list(keys), tags=[TAG])
+        droplet = api.create_droplet(
+            name, region, slug, image, ssh_keys=list(keys), tags=tags or [TAG], user_data=user_data
+        )
     except DigitalOceanError as err:
         if err.status is not None and err.status < 500:
             raise  # refused: nothing was created
