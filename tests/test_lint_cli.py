@@ -177,3 +177,29 @@ def test_library_entry_point() -> None:
     findings = icecfg.lint(cfg, target="2.4", root=None, select=["ICE101"])
     assert [(f.code, f.line, f.column) for f in findings] == [("ICE101", 3, 5)]
     assert icecfg.lint(cfg, "kh", select=["ICE101"])[0].severity.value == "error"
+
+
+FIXABLE = (
+    b"<icecast>\n  <!-- keep this comment -->\n  <fileserve>true</fileserve>\n"
+    b"  <logging>\n    <loglevel>debug</loglevel>\n  </logging>\n  <limits>\n    <client>5</client>\n  </limits>\n</icecast>\n"
+)
+
+
+def test_diff_shows_the_safe_fixes_and_changes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    result = lint(str(path), "--diff", "--select", "ICE204,ICE209,ICE101", "--isolated")
+    assert result.returncode == 1
+    assert f"--- a/{path}" in result.stdout
+    assert "-  <fileserve>true</fileserve>\n+  <fileserve>1</fileserve>" in result.stdout
+    assert "-    <loglevel>debug</loglevel>\n+    <loglevel>4</loglevel>" in result.stdout
+    assert path.read_bytes() == FIXABLE
+
+
+def test_fix_rewrites_only_the_fixed_lines_and_reports_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    os.chmod(path, 0o640)
+    result = lint(str(path), "--fix", "--select", "ICE204,ICE209,ICE101", "--format", "json", "--isolated")
+    assert path.read_bytes() == FIXABLE.replace(b">true<", b">1<").replace(b">debug<", b">4<")
+    assert oct(path.stat().st_mode & 0o777) == "0o640"
+    assert codes(result.stdout) == ["ICE101"]  # not fixable: it stays, and fails the run
+    assert result.returncode == 1

@@ -224,21 +224,22 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
                 finding.fix()
         after = dumps(config)
         if args.diff:
+            # show the fixes; the findings reported are those of the file as it is
             sys.stdout.write(_diff(shown, before, after, result.secrets))
-        elif name != "-":
-            dump(config, name)
-        # report what is left after fixing
-        config = loads(after, shown)
-        findings = lint(
-            config,
-            options.target,
-            options.root,
-            select=options.select,
-            ignore=options.ignore,
-            files=options.files,
-            path=shown,
-        )
-        if not args.diff:
+        else:
+            if name != "-":
+                dump(config, name)
+            # report what is left after fixing
+            config = loads(after, shown)
+            findings = lint(
+                config,
+                options.target,
+                options.root,
+                select=options.select,
+                ignore=options.ignore,
+                files=options.files,
+                path=shown,
+            )
             result.lines = config.document.render().splitlines()
     result.findings = findings
     return result
