@@ -136,7 +136,78 @@ def _cost(args: argparse.Namespace) -> int:
     return cost.run(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _lint_arguments(parser: argparse.ArgumentParser) -> None:
+    from icecfg.lint import command
+
+    command.add_arguments(parser)
+
+
+def _rules_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _rule_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("code", help="rule code (ICE101) or name (unknown-element)")
+
+
+def _schema_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
+    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
+
+
+def _module_arguments(module: str, function: str = "add_arguments") -> Callable[[argparse.ArgumentParser], None]:
+    def add(parser: argparse.ArgumentParser) -> None:
+        import importlib
+
+        getattr(importlib.import_module(module), function)(parser)
+
+    return add
+
+
+Arguments = Callable[[argparse.ArgumentParser], None]
+
+#: name -> (run, add its arguments, help).  A command's module is imported only
+#: when that command runs (or for --help), so ``icecfg lint`` loads no cloud code.
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] = {
+    "lint": (_lint, _lint_arguments, "check icecast.xml files for what Icecast gets wrong"),
+    "rules": (_rules, _rules_arguments, "list every lint rule"),
+    "rule": (_rule, _rule_arguments, "print the documentation of one rule"),
+    "schema": (_schema, _schema_arguments, "the XSD of icecast.xml for a target, for editors"),
+    "init": (_init, _module_arguments("icecfg.ondemand.init"), "write a secure starting icecast.xml and icecfg.toml"),
+    "bake": (
+        _bake,
+        _module_arguments("icecfg.bake.command", "add_bake_arguments"),
+        "build a DigitalOcean snapshot with Icecast and the linted config",
+    ),
+    "snapshots": (
+        _snapshots,
+        _module_arguments("icecfg.bake.command", "add_snapshots_arguments"),
+        "list icecfg's DigitalOcean snapshots",
+    ),
+    "prune": (
+        _prune,
+        _module_arguments("icecfg.bake.command", "add_prune_arguments"),
+        "delete old icecfg snapshots (prints the plan without --yes)",
+    ),
+    "up": (
+        _up,
+        _module_arguments("icecfg.ondemand.up"),
+        "start a droplet from the newest icecfg snapshot, point DNS at it",
+    ),
+    "down": (_down, _module_arguments("icecfg.ondemand.down"), "destroy the icecfg droplets (asks, or --yes)"),
+    "status": (
+        _status,
+        _module_arguments("icecfg.ondemand.status"),
+        "running icecfg droplets, cost so far, listeners",
+    ),
+    "cost": (_cost, _module_arguments("icecfg.ondemand.cost"), "what a month of this on-demand set-up costs"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, the other commands are listed but their options not loaded."""
     parser = argparse.ArgumentParser(
         prog="icecfg",
         description="Lint, edit and bake Icecast configurations (icecast.xml).",
@@ -144,50 +215,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"icecfg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-
-    def command(name: str, func: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+    for name, (func, arguments, help_text) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(func=func)
-        return sub
-
-    from icecfg.lint import command as lint_command
-
-    lint_command.add_arguments(command("lint", _lint, "check icecast.xml files for what Icecast gets wrong"))
-    rules = command("rules", _rules, "list every lint rule")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-    rule = command("rule", _rule, "print the documentation of one rule")
-    rule.add_argument("code", help="rule code (ICE101) or name (unknown-element)")
-    schema = command("schema", _schema, "the XSD of icecast.xml for a target, for editors")
-    schema.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
-    how = schema.add_mutually_exclusive_group()
-    how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
-    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
-    from icecfg.bake import command as bake_command
-
-    bake_command.add_bake_arguments(
-        command("bake", _bake, "build a DigitalOcean snapshot with Icecast and the linted config")
-    )
-    bake_command.add_snapshots_arguments(command("snapshots", _snapshots, "list icecfg's DigitalOcean snapshots"))
-    bake_command.add_prune_arguments(
-        command("prune", _prune, "delete old icecfg snapshots (prints the plan without --yes)")
-    )
-    from icecfg.ondemand import cost as cost_command
-    from icecfg.ondemand import down as down_command
-    from icecfg.ondemand import init as init_command
-    from icecfg.ondemand import status as status_command
-    from icecfg.ondemand import up as up_command
-
-    init_command.add_arguments(command("init", _init, "write a secure starting icecast.xml and icecfg.toml"))
-    up_command.add_arguments(command("up", _up, "start a droplet from the newest icecfg snapshot, point DNS at it"))
-    down_command.add_arguments(command("down", _down, "destroy the icecfg droplets (asks, or --yes)"))
-    status_command.add_arguments(command("status", _status, "running icecfg droplets, cost so far, listeners"))
-    cost_command.add_arguments(command("cost", _cost, "what a month of this on-demand set-up costs"))
+        if only is None or only == name:
+            arguments(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(words)
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from icecfg.document import parse
@@ -40,6 +39,8 @@ def dump(config: IcecastConfig, path: PathLike) -> None:
     An existing file's permission bits are kept (icecast.xml holds passwords
     and is often mode 0640).
     """
+    import tempfile  # only writing needs it: keep it off the lint path's start-up
+
     target = Path(path)
     data = dumps(config)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -40,6 +39,8 @@ class Rule:
 
     @property
     def doc(self) -> str:
+        import inspect  # documentation is read by `rules`/`rule` and the generator, not by lint
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property
