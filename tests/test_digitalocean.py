@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import random
@@ -365,6 +366,47 @@ def test_upsert_refuses_a_bad_address(do: DigitalOcean, fake: FakeDigitalOcean) 
         with pytest.raises(DigitalOceanError, match="not an IPv4 address"):
             do.upsert_a_record("example.com", "radio", bad, ttl=60)
     assert fake.requests == []
+
+
+def test_upsert_address_record_sets_aaaa_beside_a(do: DigitalOcean, fake: FakeDigitalOcean) -> None:
+    fake.add_domain("example.com")
+    a = fake.add_record("example.com", "A", "radio", "192.0.2.1", ttl=60)
+    stale = fake.add_record("example.com", "AAAA", "radio", "2001:db8::7", ttl=60)
+    current = fake.add_record("example.com", "AAAA", "radio", "2001:db8::8", ttl=60)
+    other = fake.add_record("example.com", "AAAA", "www", "2001:db8::7", ttl=60)
+    record = do.upsert_address_record("example.com", "radio", "2001:DB8:0::8", ttl=60)
+    assert (record.id, record.type, record.data) == (current, "AAAA", "2001:db8::8")
+    assert fake.requests[0].query == {"type": "AAAA", "name": "radio.example.com", "per_page": "200"}
+    assert writes(fake) == [f"DELETE /v2/domains/example.com/records/{stale}"]
+
+    fake.requests.clear()
+    moved = do.upsert_address_record("example.com", "radio", "2001:db8::9", ttl=120)
+    assert (moved.id, moved.data, moved.ttl) == (current, "2001:db8::9", 120)
+    assert writes(fake) == [f"PUT /v2/domains/example.com/records/{current}"]
+    records = {r.id: (r.type, r.name, r.data) for r in fake.state.domains["example.com"].records.values()}
+    assert records[a] == ("A", "radio", "192.0.2.1")  # the A record is another type: untouched
+    assert records[other] == ("AAAA", "www", "2001:db8::7")
+
+    fake.requests.clear()
+    created = do.upsert_address_record("example.com", "@", "2001:db8::1")
+    assert (created.type, created.name, created.data, created.ttl) == ("AAAA", "@", "2001:db8::1", 60)
+    assert writes(fake) == ["POST /v2/domains/example.com/records"]
+    # IPv4 still goes to an A record, and garbage is refused before any request.
+    assert do.upsert_address_record("example.com", "radio", "192.0.2.1").type == "A"
+    fake.requests.clear()
+    with pytest.raises(DigitalOceanError, match="not an IP address"):
+        do.upsert_address_record("example.com", "radio", "radio.example.com")
+    assert fake.requests == []
+
+
+def test_droplet_reports_its_public_ipv6(do: DigitalOcean, fake: FakeDigitalOcean) -> None:
+    image = fake.add_snapshot("base", 1.0, "2025-01-01T00:00:00Z")
+    without = do.create_droplet("plain", "fra1", "s-1vcpu-1gb", image)
+    with_v6 = do.create_droplet("dual", "fra1", "s-1vcpu-1gb", image, ipv6=True)
+    assert do.wait_droplet(without.id, interval=0.01).public_ipv6 is None
+    active = do.wait_droplet(with_v6.id, interval=0.01)
+    assert active.public_ipv6 is not None and ipaddress.ip_address(active.public_ipv6).version == 6
+    assert active.public_ipv4 is not None
 
 
 def test_domain_records_and_delete_record(do: DigitalOcean, fake: FakeDigitalOcean) -> None:

@@ -372,6 +372,136 @@ def test_up_then_down(fake: FakeDigitalOcean, station: Station, capsys: pytest.C
     assert re.search(r"ran \d+s, cost \$0\.01", out)  # per-second billing, $0.01 at least
 
 
+# --------------------------------------------------------------------------- IPv6
+
+
+def _aaaa_records(fake: FakeDigitalOcean, name: str = "radio") -> list[str]:
+    return [r.data for r in fake.state.domains["example.org"].records.values() if r.type == "AAAA" and r.name == name]
+
+
+def _ipv6_of(fake: FakeDigitalOcean, droplet_id: int) -> str:
+    """The IPv6 address the fake reports for a droplet made with ``ipv6: true``."""
+    return f"2a03:b0c0:3:d0::{droplet_id % 65536:x}"
+
+
+def test_up_with_ipv6_sets_a_and_aaaa_and_down_removes_both(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    fake.add_record("example.org", "AAAA", "www", "2001:db8::1")  # another name
+    fake.add_record("example.org", "AAAA", "radio", "2001:db8::2")  # a stale address of the name: replaced
+    fake.add_record("example.org", "TXT", "radio", "hello")  # another type
+    assert run_icecfg("up", "--config", str(station.config), "--ipv6") == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    [droplet] = fake.state.droplets.values()
+    assert droplet.ipv6 and droplet.tags == ["icecfg"]
+    [create] = [r for r in fake.requests if r.method == "POST" and r.path.rstrip("/") == "/v2/droplets"]
+    assert create.body["ipv6"] is True
+    address6 = _ipv6_of(fake, droplet.id)
+    assert _a_records(fake) == ["127.0.0.1"]
+    assert _aaaa_records(fake) == [address6]
+    assert out.index("DNS: radio.example.org A 127.0.0.1") < out.index(f"DNS: radio.example.org AAAA {address6}")
+
+    # up again reuses the droplet and leaves the records as they are.
+    assert run_icecfg("up", "--config", str(station.config), "--ipv6") == 0
+    assert "already up" in capsys.readouterr().out
+    assert (_a_records(fake), _aaaa_records(fake)) == (["127.0.0.1"], [address6])
+
+    fake.add_record("example.org", "AAAA", "www", address6)  # the droplet's address under another name
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    out = capsys.readouterr().out
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == [] and _aaaa_records(fake) == []
+    assert sorted(_aaaa_records(fake, "www")) == sorted(["2001:db8::1", address6])
+    assert [r.data for r in fake.state.domains["example.org"].records.values() if r.type == "TXT"] == ["hello"]
+    assert f"DNS: removed radio.example.org AAAA {address6}" in out
+    assert "DNS: removed radio.example.org A 127.0.0.1" in out
+
+
+def test_up_without_ipv6_asks_for_none_and_sets_no_aaaa(fake: FakeDigitalOcean, station: Station) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(station.config)) == 0
+    [create] = [r for r in fake.requests if r.method == "POST" and r.path.rstrip("/") == "/v2/droplets"]
+    assert create.body["ipv6"] is False
+    assert _a_records(fake) == ["127.0.0.1"] and _aaaa_records(fake) == []
+
+
+def test_ipv6_from_the_settings(fake: FakeDigitalOcean, station: Station, tmp_path: Path) -> None:
+    _snapshots(fake)
+    settings = (station.config.parent / "icecfg.toml").read_text().replace("[bake]\n", "[bake]\nipv6 = true\n", 1)
+    assert "ipv6 = true" in settings
+    (tmp_path / "icecfg.toml").write_text(settings)
+    shutil.copy(station.config, tmp_path / "icecast.xml")
+    assert run_icecfg("up", "--config", str(tmp_path / "icecast.xml")) == 0
+    [droplet] = fake.state.droplets.values()
+    assert _aaaa_records(fake) == [_ipv6_of(fake, droplet.id)]
+    # --no-ipv6 wins over the setting (the running droplet keeps its records: up changes nothing there).
+    assert run_icecfg("down", "--yes", "--config", str(tmp_path / "icecast.xml")) == 0
+    assert run_icecfg("up", "--config", str(tmp_path / "icecast.xml"), "--no-ipv6") == 0
+    [droplet] = fake.state.droplets.values()
+    assert not droplet.ipv6 and _aaaa_records(fake) == []
+
+
+def test_down_removes_only_the_aaaa_of_the_droplet_address(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _old, new = _snapshots(fake)
+    ours = fake.add_droplet("icecfg-1", new, tags=("icecfg",))
+    fake.state.droplets[ours].ipv6 = True
+    mine = fake.add_droplet("my-website", new, tags=())
+    fake.state.droplets[mine].ipv6 = True
+    address6 = _ipv6_of(fake, ours)
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    fake.add_record("example.org", "AAAA", "radio", address6)
+    fake.add_record("example.org", "AAAA", "radio", _ipv6_of(fake, mine))  # not our droplet's address
+    fake.add_record("example.org", "AAAA", "www", address6)
+    assert run_icecfg("down", "--yes", "--config", str(station.config)) == 0
+    assert set(fake.state.droplets) == {mine}
+    assert _a_records(fake) == []
+    assert _aaaa_records(fake) == [_ipv6_of(fake, mine)]
+    assert _aaaa_records(fake, "www") == [address6]
+
+
+def test_down_keeps_the_aaaa_when_configured(fake: FakeDigitalOcean, station: Station) -> None:
+    _old, new = _snapshots(fake)
+    ours = fake.add_droplet("icecfg-1", new, tags=("icecfg",))
+    fake.state.droplets[ours].ipv6 = True
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    fake.add_record("example.org", "AAAA", "radio", _ipv6_of(fake, ours))
+    assert run_icecfg("down", "--yes", "--keep-dns", "--config", str(station.config)) == 0
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == ["127.0.0.1"] and _aaaa_records(fake) == [_ipv6_of(fake, ours)]
+
+
+def test_a_silent_icecast_removes_aaaa_and_a_before_the_droplet(
+    fake: FakeDigitalOcean, silent_station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    assert run_icecfg("up", "--config", str(silent_station), "--timeout", "1", "--ipv6") == 1
+    out, err = capsys.readouterr()
+    assert "Icecast did not answer in time" in err
+    assert "DNS: radio.example.org AAAA 2a03:b0c0:3:d0::" in out  # it was set before the failure
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == [] and _aaaa_records(fake) == []
+    deletes = [r.path.split("/")[2] for r in fake.requests if r.method == "DELETE"]
+    assert deletes == ["domains", "domains", "droplets"]
+    assert out.index("removed DNS record radio.example.org AAAA") < out.index("removed DNS record radio.example.org A ")
+
+
+def test_a_failing_aaaa_undoes_the_a_record_and_the_droplet(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _snapshots(fake)
+    fake.add_record("example.org", "AAAA", "radio", "2001:db8::2")  # the AAAA is then updated, not created
+    fake.inject("PUT", r"/records/\d+/?$", 422, times=None)  # and that fails, after the A record was set
+    assert run_icecfg("up", "--config", str(station.config), "--ipv6") == 1
+    assert "HTTP 422" in capsys.readouterr().err
+    assert fake.state.droplets == {}
+    assert _a_records(fake) == []
+    assert _aaaa_records(fake) == ["2001:db8::2"]  # not this droplet's address: left alone
+
+
 # --------------------------------------------------------------------------- relays
 
 #: What the fake reports as a relay droplet's address: TEST-NET-1, never routed. The test maps it,

@@ -125,6 +125,7 @@ class Droplet:
     tags: tuple[str, ...]
     locked: bool
     created_at: datetime | None
+    public_ipv6: str | None = None
 
 
 @dataclass(frozen=True)
@@ -726,27 +727,38 @@ class DigitalOcean:
     def upsert_a_record(self, domain: str, name: str, ip: str, ttl: int = 60) -> Record:
         """Make ``name`` (relative, ``@`` for the apex) in ``domain`` an A record for ``ip`` alone.
 
-        Updates the existing A record (preferring one that already holds
-        ``ip``), deletes further A records of the same name so the name does
-        not round-robin to stale addresses, or creates one.
+        IPv4 only; see :meth:`upsert_address_record`.
         """
-        try:
-            address = ipaddress.ip_address(ip)
-        except ValueError:
-            address = None
-        if address is None or address.version != 4:
+        if _ip_version(ip) != 4:
             raise DigitalOceanError(f"not an IPv4 address: {ip!r}")
+        return self.upsert_address_record(domain, name, ip, ttl)
+
+    def upsert_address_record(self, domain: str, name: str, ip: str, ttl: int = 60) -> Record:
+        """Make ``name`` (relative, ``@`` for the apex) in ``domain`` point at ``ip`` alone.
+
+        An A record for an IPv4 address, an AAAA record for an IPv6 one.
+        Updates the existing record of that type (preferring one that already
+        holds ``ip``), deletes further records of that type and name so the
+        name does not round-robin to stale addresses, or creates one. Records
+        of the other address type are left alone.
+        """
+        version = _ip_version(ip)
+        if version is None:
+            raise DigitalOceanError(f"not an IP address: {ip!r}")
+        kind = "A" if version == 4 else "AAAA"
+        if version == 6:
+            ip = str(ipaddress.IPv6Address(ip))  # the compressed form, as the API gives it back
         relative = "@" if name in ("", "@", domain) else name.removesuffix("." + domain)
         fqdn = domain if relative == "@" else f"{relative}.{domain}"
         # The API's name filter should do this; checking again costs nothing.
         existing = sorted(
-            (r for r in self.domain_records(domain, type="A", name=fqdn) if r.type == "A" and r.name == relative),
+            (r for r in self.domain_records(domain, type=kind, name=fqdn) if r.type == kind and r.name == relative),
             key=lambda r: (r.data != ip, r.id),
         )
-        where = f"{fqdn} A {ip}"
+        where = f"{fqdn} {kind} {ip}"
         with self._calling(f"setting {where}"):
             if not existing:
-                body = {"type": "A", "name": relative, "data": ip, "ttl": ttl}
+                body = {"type": kind, "name": relative, "data": ip, "ttl": ttl}
                 data = self._send("POST", f"domains/{quote(domain, safe='')}/records", body, retry_server_errors=False)
                 return _record(data["domain_record"])
             keep, extra = existing[0], existing[1:]
@@ -756,7 +768,7 @@ class DigitalOcean:
                 return keep
             # Sent directly: the library's Record.save() PUTs every field,
             # nulls and a misspelt "tags" included.
-            body = {"type": "A", "data": ip, "ttl": ttl}
+            body = {"type": kind, "data": ip, "ttl": ttl}
             path = f"domains/{quote(domain, safe='')}/records/{keep.id}"
             return _record(self._send("PUT", path, body, retry_server_errors=True)["domain_record"])
 
@@ -764,6 +776,14 @@ class DigitalOcean:
         """``DELETE /v2/domains/{domain}/records/{id}``."""
         with self._calling(f"deleting DNS record {record_id} of {domain}"):
             self._library(digitalocean.Record, domain_name=domain, id=int(record_id)).destroy()
+
+
+def _ip_version(ip: str) -> int | None:
+    """4 or 6 for an IP address, ``None`` for anything else."""
+    try:
+        return ipaddress.ip_address(ip).version
+    except ValueError:
+        return None
 
 
 def _snapshot(item: Mapping[str, Any]) -> Snapshot:
@@ -786,6 +806,10 @@ def _droplet(item: Mapping[str, Any]) -> Droplet:
         (n.get("ip_address") for n in networks.get("v4") or () if n.get("type") == "public"),
         None,
     )
+    public6 = next(
+        (n.get("ip_address") for n in networks.get("v6") or () if n.get("type") == "public"),
+        None,
+    )
     image = item.get("image") or {}
     region = item.get("region") or {}
     created = item.get("created_at")
@@ -800,6 +824,7 @@ def _droplet(item: Mapping[str, Any]) -> Droplet:
         tags=tuple(str(t) for t in item.get("tags") or ()),
         locked=bool(item.get("locked", False)),
         created_at=_parse_time(created) if created else None,
+        public_ipv6=str(public6) if public6 else None,
     )
 
 

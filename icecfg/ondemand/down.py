@@ -3,7 +3,8 @@
 Droplets are listed by tag and checked again for the tag before anything is
 destroyed, so a droplet without it is never touched, whatever its name or
 address.  For each one, the A records of the configured DNS name that point
-at its address are removed first (unless ``keep-dns`` is set or
+at its address, and the AAAA records that point at its IPv6 address when it
+has one, are removed first (unless ``keep-dns`` is set or
 ``--keep-dns`` given), then the droplet is destroyed, and how long it ran
 and what its time cost are printed.  A failure to remove a record does not
 stop the droplet from being destroyed (it costs money), but makes the exit
@@ -112,6 +113,22 @@ def _record_of(zone: Any, droplet: Any) -> Any:
     return Zone(zone.domain, relative, f"relay{index}.{zone.fqdn}")
 
 
+def _remove_records(api: Any, name: Any, kind: str, address: str) -> int:
+    """Delete the ``kind`` records of ``name`` whose data is ``address``; 1 if that failed, else 0."""
+    from icecfg.bake.digitalocean import DigitalOceanError
+    from icecfg.ondemand.up import _same_address
+
+    try:
+        for record in api.domain_records(name.domain, type=kind, name=name.fqdn):
+            if record.type == kind and record.name == name.name and _same_address(record.data, address):
+                api.delete_record(name.domain, record.id)
+                print(f"DNS: removed {name.fqdn} {kind} {address}")
+    except DigitalOceanError as err:
+        print(f"icecfg down: could not remove the DNS record {name.fqdn} -> {address}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool) -> int:
     from icecfg.bake.digitalocean import DigitalOceanError
     from icecfg.ondemand.up import Failed, find_zone
@@ -149,17 +166,10 @@ def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool
     total_cost = Decimal(0)
     unknown_cost = False
     for droplet in droplets:
-        address = droplet.public_ipv4
         name = _record_of(zone, droplet) if zone is not None else None
-        if name is not None and address:
-            try:
-                for record in api.domain_records(name.domain, type="A", name=name.fqdn):
-                    if record.type == "A" and record.name == name.name and record.data == address:
-                        api.delete_record(name.domain, record.id)
-                        print(f"DNS: removed {name.fqdn} A {address}")
-            except DigitalOceanError as err:
-                print(f"icecfg down: could not remove the DNS record {name.fqdn} -> {address}: {err}", file=sys.stderr)
-                failures += 1
+        for kind, address in (("A", droplet.public_ipv4), ("AAAA", droplet.public_ipv6)):
+            if name is not None and address:
+                failures += _remove_records(api, name, kind, address)
         try:
             api.destroy_droplet(droplet.id)
         except DigitalOceanError as err:

@@ -10,7 +10,9 @@ Steps, each printed as it happens:
 2. The droplet is created tagged ``icecfg`` (in the create request itself, so
    no droplet ever exists untagged) and polled until it is active.
 3. An A record ``--domain`` -> the droplet's address is set through
-   DigitalOcean's domain records API.
+   DigitalOcean's domain records API.  With ``--ipv6`` (or ``ipv6 = true``
+   in the settings) the droplet is created with IPv6 and an AAAA record for
+   its IPv6 address follows the A record.
 4. Every listen socket of the configuration (``--config``; plain HTTP and
    TLS) is probed until Icecast answers on all of them.
 5. The source URL for the DJ software (the password shown as a placeholder),
@@ -21,8 +23,8 @@ relay configuration in their user data (see :mod:`icecfg.ondemand.relays` and
 ``docs/scaling.md``), each with its own DNS name and health check.
 
 If a step fails, or on Ctrl-C, what this run created is removed in reverse
-order: first the DNS record (so no name points at a destroyed droplet), then
-the droplet.  ``--keep-on-failure`` keeps both for debugging.  A droplet
+order: first the DNS records, AAAA before A (so no name points at a
+destroyed droplet), then the droplet.  ``--keep-on-failure`` keeps both for debugging.  A droplet
 that cannot be destroyed is still tagged ``icecfg``, so ``icecfg down``
 finds it.
 """
@@ -71,7 +73,7 @@ class Failed(Exception):
 
 @dataclass(frozen=True)
 class Zone:
-    """Where the A record goes: the DigitalOcean domain and the name relative to it."""
+    """Where the A (and AAAA) record goes: the DigitalOcean domain and the name relative to it."""
 
     domain: str
     name: str
@@ -97,6 +99,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for the droplet and for Icecast to answer (default 600)",
+    )
+    parser.add_argument(
+        "--ipv6",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="create the droplet with IPv6 and add an AAAA record too (default: the ipv6 setting, else off)",
     )
     parser.add_argument(
         "--keep-on-failure", action="store_true", help="keep the droplet and DNS record when a step fails"
@@ -137,6 +145,10 @@ def _run(args: argparse.Namespace) -> int:
     ttl = bake.get("dns-ttl", 60)
     if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 30:
         raise UsageError("bake.dns-ttl must be a whole number of seconds, at least 30")
+    ipv6 = args.ipv6 if args.ipv6 is not None else bake.get("ipv6", False)
+    if not isinstance(ipv6, bool):
+        raise UsageError("bake.ipv6 must be true or false")
+    args.ipv6 = ipv6
     if domain and served.hostname and served.hostname.lower() != domain.strip().rstrip(".").lower():
         _say(f"note: the configuration's <hostname> is {served.hostname}, the DNS name {domain}")
     token = token_from_environment()
@@ -245,11 +257,13 @@ def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any]
             _check_size(sizes, slug, region, snapshot)
             name = "icecfg-" + _stamp()
             _say(f"creating droplet {name}: {slug} in {region} from snapshot {snapshot.name} ({snapshot.id})")
-            droplet = _create(api, name, region, slug, int(snapshot.id), bake, undo)
+            droplet = _create(api, name, region, slug, int(snapshot.id), bake, undo, ipv6=args.ipv6)
         deadline = time.monotonic() + args.timeout
         droplet, address = _boot(api, droplet, deadline)
         if zone is not None:
             _point(api, zone, address, ttl, undo, created=bool(undo))
+            if args.ipv6:
+                _point_ipv6(api, zone, droplet, ttl, undo, created=bool(undo))
         _wait_for_icecast(address, served, deadline)
         if args.relays:
             existing = [d for d in tagged if RELAY_TAG in d.tags]
@@ -311,11 +325,26 @@ def _boot(api: Any, droplet: Any, deadline: float) -> tuple[Any, str]:
 
 
 def _point(api: Any, zone: Zone, address: str, ttl: int, undo: list[Any], *, created: bool) -> None:
-    """Make ``zone`` an A record for ``address``; removed again on failure when this run made the droplet."""
+    """Make ``zone`` an A (or AAAA) record for ``address``; removed on failure when this run made the droplet."""
+    kind = _record_type(address)
     if created:
-        undo.append((f"DNS record {zone.fqdn}", lambda: _remove_records(api, zone, address)))
-    record = api.upsert_a_record(zone.domain, zone.name, address, ttl)
-    _say(f"DNS: {zone.fqdn} A {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
+        label = f"DNS record {zone.fqdn}" + (" AAAA" if kind == "AAAA" else "")
+        undo.append((label, lambda: _remove_records(api, zone, address)))
+    record = api.upsert_address_record(zone.domain, zone.name, address, ttl)
+    _say(f"DNS: {zone.fqdn} {kind} {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
+
+
+def _point_ipv6(api: Any, zone: Zone, droplet: Any, ttl: int, undo: list[Any], *, created: bool) -> None:
+    """The AAAA record for the droplet's IPv6 address, when it has one."""
+    address = droplet.public_ipv6
+    if not address:
+        _say(f"droplet {droplet.id} has no public IPv6 address: no AAAA record for {zone.fqdn}")
+        return
+    _point(api, zone, str(address), ttl, undo, created=created)
+
+
+def _record_type(address: str) -> str:
+    return "AAAA" if ":" in address else "A"
 
 
 def _add_relays(
@@ -374,17 +403,21 @@ def _add_relays(
             undo,
             tags=[TAG, RELAY_TAG],
             user_data=user_data(icecfg.dumps(config)),
+            ipv6=args.ipv6,
         )
         pending.append((index, hostname, droplet, True))
     beyond = sorted(i for i in by_index if i > args.relays)
     if beyond:
         _say(f"relays {', '.join(map(str, beyond))} keep running (icecfg down removes every icecfg droplet)")
     out = []
-    for index, hostname, droplet, created in pending:
-        _, address = _boot(api, droplet, deadline)
+    for index, hostname, made, created in pending:
+        droplet, address = _boot(api, made, deadline)
         if zone is not None:
             relative = f"relay{index}" if zone.name == "@" else f"relay{index}.{zone.name}"
-            _point(api, Zone(zone.domain, relative, hostname), address, ttl, undo, created=created)
+            relay_zone = Zone(zone.domain, relative, hostname)
+            _point(api, relay_zone, address, ttl, undo, created=created)
+            if args.ipv6:
+                _point_ipv6(api, relay_zone, droplet, ttl, undo, created=created)
         _wait_for_relay(address, served, hostname, deadline)
         out.append((hostname if zone is not None else address, address))
     return out
@@ -430,6 +463,7 @@ def _create(
     *,
     tags: list[str] | None = None,
     user_data: str | None = None,
+    ipv6: bool = False,
 ) -> Any:
     """Create a droplet tagged ``icecfg`` (in the request); after an unclear failure, find and remove it."""
     from icecfg.bake.digitalocean import DigitalOceanError
@@ -439,7 +473,7 @@ def _create(
         raise UsageError("bake.ssh-keys must be a list of SSH key ids or fingerprints")
     try:
         droplet = api.create_droplet(
-            name, region, slug, image, ssh_keys=list(keys), tags=tags or [TAG], user_data=user_data
+            name, region, slug, image, ssh_keys=list(keys), tags=tags or [TAG], user_data=user_data, ipv6=ipv6
         )
     except DigitalOceanError as err:
         if err.status is not None and err.status < 500:
@@ -463,11 +497,22 @@ def _destroy(api: Any, droplet_id: int) -> None:
 
 
 def _remove_records(api: Any, zone: Zone, address: str) -> None:
-    """Delete the A records of the zone's name that point at ``address``."""
-    for record in api.domain_records(zone.domain, type="A", name=zone.fqdn):
-        if record.type == "A" and record.name == zone.name and record.data == address:
+    """Delete the A (for IPv4) or AAAA (for IPv6) records of the zone's name that point at ``address``."""
+    kind = _record_type(address)
+    for record in api.domain_records(zone.domain, type=kind, name=zone.fqdn):
+        if record.type == kind and record.name == zone.name and _same_address(record.data, address):
             api.delete_record(zone.domain, record.id)
-            _say(f"removed DNS record {zone.fqdn} A {address}")
+            _say(f"removed DNS record {zone.fqdn} {kind} {address}")
+
+
+def _same_address(data: str, address: str) -> bool:
+    """Whether a record's data is ``address`` (IPv6 may be spelt in more than one way)."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(data) == ipaddress.ip_address(address)
+    except ValueError:
+        return data == address
 
 
 def _undo(undo: list[tuple[str, Callable[[], None]]]) -> None:
