@@ -350,6 +350,17 @@ class Element:
             self._end_raw = _CANONICAL
             self._tag_changed = True
 
+    def rename(self, name: str) -> None:
+        """Give the element another name; attributes, content and spacing stay as written."""
+        self.attributes  # noqa: B018 - read them from the old tag before it is rebuilt
+        old = self.name
+        self.name = name
+        self.local_name = _local(name)
+        self._tag_changed = True
+        if self._end_raw:  # "</old  >" keeps its spacing
+            self._end_raw = "</" + name + self._end_raw[2 + len(old) :]
+        self._touch()
+
     def set_text(self, value: str) -> None:
         """Replace the content with ``value`` (escaped); ``<x/>`` becomes ``<x>v</x>``."""
         for child in self.children:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar, overload
 
 from icecfg import spec
@@ -638,7 +638,3 @@ class SectionList(list[S], Generic[S]):
 
     def reverse(self) -> None:
         raise TypeError("the order of sections is the document's order; move items explicitly")
-
-
-def texts_of(values: Sequence[str] | None) -> list[str]:
-    return list(values or [])

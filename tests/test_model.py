@@ -286,3 +286,16 @@ def test_values_that_could_not_be_read_back_are_refused() -> None:
     with pytest.raises(ValueError, match="queue_size"):
         cfg.limits.queue_size = -1
     assert not cfg.limits.exists
+
+
+def test_renaming_an_element_keeps_attributes_content_and_spacing() -> None:
+    data = (
+        b'<icecast>\n  <paths>\n    <alias  source="/a"\n  dest="/b" />\n  </paths>\n  <x-tls >1</x-tls >\n</icecast>\n'
+    )
+    cfg = icecfg.loads(data)
+    root = cfg.document.root
+    alias = root.find("paths").find("alias")  # type: ignore[union-attr]
+    alias.rename("resource")  # type: ignore[union-attr]
+    root.find("x-tls").rename("ssl")  # type: ignore[union-attr]
+    assert icecfg.dumps(cfg) == data.replace(b"<alias ", b"<resource ").replace(b"x-tls", b"ssl")
+    assert icecfg.loads(icecfg.dumps(cfg)).listen_sockets == []

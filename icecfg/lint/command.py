@@ -19,9 +19,9 @@ from icecfg import settings as settings_module
 from icecfg.errors import ParseError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
-from icecfg.lint.engine import lint, parse_error_finding, selected
+from icecfg.lint.engine import engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
-from icecfg.lint.rule import Rule, all_rules
+from icecfg.lint.rule import all_rules
 from icecfg.spec import Dialect
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -196,12 +196,12 @@ def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settin
 def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace) -> FileResult:
     shown = "-" if name == "-" else name
     result = FileResult(shown, fail_on=options.fail_on)
-    result.lines = data.decode("utf-8", errors="replace").splitlines()
     try:
         config = loads(data, shown)
     except ParseError as err:
+        result.lines = data.decode("utf-8", errors="replace").splitlines()
         finding = parse_error_finding(err, shown)
-        if selected([_pseudo(finding)], options.select, options.ignore):
+        if selected([engine_rule(finding.code, finding.name, finding.severity)], options.select, options.ignore):
             result.findings.append(finding)
         return result
     result.lines = config.document.render().splitlines()
@@ -245,10 +245,6 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
     return result
 
 
-def _pseudo(finding: Finding) -> Rule:
-    return Rule(finding.code, finding.name, finding.severity, "engine", lambda _ctx: (), frozenset(Dialect))
-
-
 def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> str:
     text = "".join(
         difflib.unified_diff(
@@ -258,9 +254,7 @@ def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> st
             tofile=f"b/{name}",
         )
     )
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    return report.masked(text, secrets)
 
 
 def print_report(results: list[FileResult], output: str) -> None:

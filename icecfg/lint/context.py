@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from icecfg import spec
 from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding
@@ -111,10 +110,10 @@ class LintContext:
         )
 
 
+#: ``<option name=... value=.../>`` names whose value is a secret (url authenticators).
+SECRET_OPTIONS = ("password", "auth_password")
+
+
 def _is_secret_option(element: Element) -> bool:
     """``<option name="password" value="..."/>`` of a url authenticator holds a secret."""
-    return element.local_name == "option" and (element.get("name") or "") in ("password", "auth_password")
-
-
-def section_of(placed: Placed) -> spec.Section | None:
-    return placed.section
+    return element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS

@@ -118,7 +118,7 @@ def _apply_suppressions(
             kept.append(finding)
         else:
             hit.used.add(finding.code)
-    unused_rule = Rule(*UNUSED_SUPPRESSION, Severity.WARNING, "engine", lambda _ctx: (), frozenset(Dialect))
+    unused_rule = engine_rule(*UNUSED_SUPPRESSION, Severity.WARNING)
     if selected([unused_rule], select, ignore):
         for suppression in suppressions:
             if suppression.used:
@@ -138,6 +138,11 @@ def _apply_suppressions(
                 )
             )
     return kept
+
+
+def engine_rule(code: str, name: str, severity: Severity) -> Rule:
+    """A registry-shaped stand-in for the engine's own codes, so --select/--ignore apply to them."""
+    return Rule(code, name, severity, "engine", lambda _ctx: (), frozenset(Dialect))
 
 
 def parse_error_finding(error: ParseError, path: str) -> Finding:

@@ -170,6 +170,12 @@ def _masked(text: str, pieces: Sequence[str]) -> str:
     return _mask(text, pieces, 0, 1)[0] if pieces else text
 
 
+def masked(text: str, secrets: Iterable[str]) -> str:
+    """Any text (a diff, say) with every secret of the file, in every spelling, replaced by ``***``."""
+    pieces = _pieces(secrets)
+    return "".join(_masked(line, pieces) for line in text.splitlines(keepends=True))
+
+
 # json ----------------------------------------------------------------------------
 
 

@@ -34,6 +34,16 @@ class Case:
         return f"{self.code}-{self.id or self.target}"
 
 
+def icecast(body: str) -> bytes:
+    """``body`` inside ``<icecast>``: the fixtures' usual frame."""
+    return f"<icecast>{body}</icecast>".encode()
+
+
+def listen_socket(inner: str) -> bytes:
+    """A config whose only content is one ``<listen-socket>`` holding ``inner``."""
+    return icecast(f"<listen-socket>{inner}</listen-socket>")
+
+
 def run(data: bytes, target: str = "2.4", root: Path | None = None, files: bool = True) -> list[Finding]:
     cfg = icecfg.loads(data, path="icecast.xml")
     return lint(cfg, target=target, root=str(root) if root is not None else None, files=files)

@@ -9,11 +9,7 @@ import pytest
 import icecfg
 from icecfg.lint import lint
 from tests.rules.cases import Case, check_case, run
-
-
-def _x(body: str) -> bytes:
-    return f"<icecast>{body}</icecast>".encode()
-
+from tests.rules.cases import icecast as _x
 
 CASES = [
     # ICE101 unknown-element

@@ -9,15 +9,8 @@ import pytest
 import icecfg
 from icecfg.lint import lint
 from tests.rules.cases import Case, check_case, run
-
-
-def _x(body: str) -> bytes:
-    return f"<icecast>{body}</icecast>".encode()
-
-
-def _socket(inner: str) -> bytes:
-    return _x(f"<listen-socket>{inner}</listen-socket>")
-
+from tests.rules.cases import icecast as _x
+from tests.rules.cases import listen_socket as _socket
 
 CASES = [
     # ICE201 not-a-number

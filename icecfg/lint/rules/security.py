@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.lint.context import LintContext
+from icecfg.lint.context import SECRET_OPTIONS, LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
@@ -29,7 +29,6 @@ KNOWN_PASSWORDS: dict[str, str] = {
 }
 
 #: Option names whose value is a password (url authenticator, 2.5 roles and events).
-SECRET_OPTIONS = ("password", "auth_password")
 
 _MOUNT_AUTH = spec.SECTIONS["mount-authentication"]
 

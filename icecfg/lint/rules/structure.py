@@ -22,7 +22,7 @@ from typing import cast
 from weakref import WeakKeyDictionary
 
 from icecfg import spec
-from icecfg.document import Element, parse_fragment
+from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -120,28 +120,12 @@ def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value
 
 
 def rename(element: Element, name: str) -> Element:
-    """Replace ``element`` in its parent by a copy called ``name`` (same attributes, content, place)."""
-    parent = element.parent
-    if parent is None:
+    """Rename ``element`` in place, keeping its namespace prefix; returns it for chaining."""
+    if element.parent is None:
         raise ValueError("the root element cannot be renamed here")
     prefix, colon, _local = element.name.rpartition(":")
-    new_name = f"{prefix}{colon}{name}"
-    text = element.render()
-    head = "<" + element.name
-    assert text.startswith(head)
-    text = "<" + new_name + text[len(head) :]
-    tail = "</" + element.name
-    if not element.self_closing:
-        cut = text.rfind(tail)
-        text = text[:cut] + "</" + new_name + text[cut + len(tail) :]
-    # wrapped: parse_fragment refuses a lone text-only element ("<a>x</a>")
-    holder = parse_fragment(f"<icecfg-rename>{text}</icecfg-rename>")
-    copy = next(holder.elements())
-    holder.remove(copy)
-    index = next(i for i, child in enumerate(parent.children) if child is element)
-    parent.insert(index, copy)
-    parent.remove(element)
-    return copy
+    element.rename(f"{prefix}{colon}{name}")
+    return element
 
 
 def is_namespace_attribute(name: str) -> bool:
