@@ -19,7 +19,6 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
-from weakref import WeakKeyDictionary
 
 from icecfg import spec
 from icecfg.document import Element
@@ -58,14 +57,12 @@ class Seen:
         return self.placed.element.local_name
 
 
-_CLASSIFIED: WeakKeyDictionary[LintContext, tuple[Dialect, list[Seen]]] = WeakKeyDictionary()
-
-
 def classify(ctx: LintContext) -> list[Seen]:
     """Every placed element with the target's view of it, in document order."""
-    cached = _CLASSIFIED.get(ctx)
-    if cached is not None and cached[0] is ctx.target:
-        return cached[1]
+    key = f"classify:{ctx.target.value}"
+    cached = ctx.cache.get(key)
+    if cached is not None:
+        return cast("list[Seen]", cached)
     out: list[Seen] = []
     blocked: set[int] = set()
     for placed in ctx.placed:
@@ -81,7 +78,7 @@ def classify(ctx: LintContext) -> list[Seen]:
         if status is not Status.READ:
             blocked.add(id(element))
         out.append(Seen(placed, status))
-    _CLASSIFIED[ctx] = (ctx.target, out)
+    ctx.cache[key] = out
     return out
 
 
