@@ -93,12 +93,19 @@ def peak_memory(path: Path, op: str) -> int:
     return int(json.loads(out))
 
 
-def bench_model(tmp: Path) -> list[tuple[str, float, float, float, float]]:
+def bench_model(tmp: Path) -> None:
+    """Time and peak memory of icecfg against lxml on the same bytes, in the same run.
+
+    ``loads`` checks the whole file (expat: well-formedness, entities, depth)
+    and reads element content when it is first asked for, so the plain
+    load + dump is what the target is about, and the rows below it show what
+    reading more costs: one edit (reads what lies on its way) and reading
+    every element (what the linter does).
+    """
     from lxml import etree
 
     import icecfg
 
-    rows = []
     for label, data, runs in (
         ("Debian icecast.xml sample", debian_sample(), 300),
         ("generated 5,000-mount file", generated_config(), 7),
@@ -106,18 +113,23 @@ def bench_model(tmp: Path) -> list[tuple[str, float, float, float, float]]:
         path = tmp / f"{label.split()[0]}.xml"
         path.write_bytes(data)
         baseline = timed(lambda data=data: etree.tostring(etree.fromstring(data)), runs)
-        ours = timed(lambda data=data: icecfg.dumps(icecfg.loads(data)), runs)
-        edited = timed(lambda data=data: _load_edit_dump(data), runs)
+        rows = (
+            ("icecfg loads + dumps", timed(lambda data=data: icecfg.dumps(icecfg.loads(data)), runs), "(target <= 3x)"),
+            ("icecfg loads + one edit + dumps", timed(lambda data=data: _load_edit_dump(data), runs), ""),
+            ("icecfg loads + read all + dumps", timed(lambda data=data: _load_read_all_dump(data), runs), ""),
+        )
+        print(f"{label} ({len(data):,} bytes)")
+        print(f"  {'lxml fromstring + tostring':34} {baseline * 1000:9.3f} ms")
+        for name, seconds, note in rows:
+            print(f"  {name:34} {seconds * 1000:9.3f} ms  x{seconds / baseline:5.2f} {note}")
         base_mem = peak_memory(path, "lxml.etree.tostring(lxml.etree.fromstring(data)), lxml.etree.fromstring(data)")
         our_mem = peak_memory(path, "icecfg.loads(data)")
-        rows.append((label, baseline, ours, edited, our_mem / max(base_mem, 1)))
+        all_mem = peak_memory(path, "[e.children for e in icecfg.loads(data).document.root.iter()]")
         print(
-            f"{label:30} lxml fromstring+tostring {baseline * 1000:8.2f} ms | icecfg loads+dumps "
-            f"{ours * 1000:8.2f} ms  x{ours / baseline:4.2f} | with one edit {edited * 1000:8.2f} ms "
-            f"x{edited / baseline:4.2f} | peak memory {our_mem / 1e6:6.1f} MB vs {base_mem / 1e6:6.1f} MB "
-            f"x{our_mem / max(base_mem, 1):4.2f}"
+            f"  peak memory: lxml {base_mem / 1e6:.1f} MB | icecfg loads {our_mem / 1e6:.1f} MB "
+            f"x{our_mem / max(base_mem, 1):.2f} (target: <= 3x) | every element read {all_mem / 1e6:.1f} MB "
+            f"x{all_mem / max(base_mem, 1):.2f}"
         )
-    return rows
 
 
 def _load_edit_dump(data: bytes) -> bytes:
@@ -125,6 +137,16 @@ def _load_edit_dump(data: bytes) -> bytes:
 
     cfg = icecfg.loads(data)
     cfg.hostname = "edited.example.org"
+    return icecfg.dumps(cfg)
+
+
+def _load_read_all_dump(data: bytes) -> bytes:
+    """Load, read the content of every element (what the linter does), dump."""
+    import icecfg
+
+    cfg = icecfg.loads(data)
+    for element in cfg.document.root.iter():
+        element.children  # noqa: B018 - reading is the point
     return icecfg.dumps(cfg)
 
 
@@ -185,7 +207,7 @@ def main(argv: list[str]) -> int:
     wanted = set(argv) or {"model", "lint"}
     with tempfile.TemporaryDirectory() as tmp:
         if "model" in wanted:
-            print("== load + dump (target: at most 3x lxml in time and peak memory)")
+            print("== load + dump against lxml (target: at most 3x in time and peak memory)")
             bench_model(Path(tmp))
         if "lint" in wanted:
             print("== lint")

@@ -7,20 +7,27 @@ normalises quotes, whitespace inside tags, ``<a></a>`` versus ``<a/>``,
 character references and the declaration, which is why icecfg keeps its own
 tree instead of lxml's.
 
-Reading happens in two passes:
+Reading happens in two steps:
 
-1. expat (C, in the standard library) checks well-formedness and reports the
-   line and column of the first error.  A handler refuses entity declarations
-   before any is expanded, so XXE and "billion laughs" documents never cost
-   more than the bytes already read; no DTD or external resource is loaded.
-2. A regular-expression tokenizer, which may rely on the input being
-   well-formed, cuts the text into nodes that keep their raw text and offset.
+1. expat (C, in the standard library) checks the whole text: well-formedness
+   (with the line and column of the first error), nesting depth, and
+   entities.  A handler refuses entity declarations before any is expanded,
+   so XXE and "billion laughs" documents never cost more than the bytes
+   already read; no DTD or external resource is loaded.  After this step
+   nothing that is read later can fail.
+2. Regular expressions, which may rely on the text being well-formed, cut it
+   into nodes that keep their raw text and offset.  An element's content is
+   read when it is first asked for, one level at a time (``read_all`` and
+   ``iter`` read a whole subtree in one pass): loading a file and changing
+   one value touches only the elements on the way, and ``dumps`` of an
+   unchanged document returns the bytes it was given.
 """
 
 from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import gc
 import re
 from collections.abc import Iterator
@@ -89,7 +96,8 @@ class Comment(Leaf):
 
     @property
     def content(self) -> str:
-        return self.raw[4:-3]
+        """The text between ``<!--`` and ``-->``, line ends as an XML parser reports them."""
+        return _normalise_newlines(self.raw[4:-3])
 
 
 class CData(Leaf):
@@ -152,9 +160,9 @@ class Element:
         "_attrs",
         "_clean",
         "_end_raw",
+        "_kids",
         "_start_raw",
         "_tag_changed",
-        "children",
         "end",
         "local_name",
         "name",
@@ -173,7 +181,7 @@ class Element:
         #: The name without a namespace prefix: Icecast compares only this.
         self.local_name = _local(name)
         self.parent: Element | None = None
-        self.children: list[Node] = []
+        self._kids: list[Node] | None = []
         self.origin: _Origin | None = None
         self.start = -1
         self.end = -1
@@ -188,6 +196,16 @@ class Element:
             self.append(child)
 
     # -- reading ---------------------------------------------------------------
+    @property
+    def children(self) -> list[Node]:
+        """The element's content in document order, read from the text on first use."""
+        kids = self._kids
+        return kids if kids is not None else _read_content(self)
+
+    @children.setter
+    def children(self, nodes: list[Node]) -> None:
+        self._kids = nodes
+
     def __repr__(self) -> str:
         return f"<Element {self.name} at line {self.line}>"
 
@@ -217,9 +235,10 @@ class Element:
 
     def elements(self, name: str | None = None) -> Iterator[Element]:
         """Child elements in document order, optionally only those called ``name``."""
+        kids = self._kids if self._kids is not None else _read_content(self)
         if name is None:
-            return iter([c for c in self.children if c.__class__ is Element])
-        return iter([c for c in self.children if c.__class__ is Element and c.local_name == name])
+            return iter([c for c in kids if c.__class__ is Element])
+        return iter([c for c in kids if c.__class__ is Element and c.local_name == name])
 
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
@@ -232,8 +251,18 @@ class Element:
             pass
         return found
 
+    def read_all(self) -> None:
+        """Read everything below this element now instead of level by level on first use.
+
+        Content is read lazily, so that loading a file and changing one value
+        touches only what lies on the way; a caller about to visit every
+        element (a linter) saves time by reading it all in one pass.
+        """
+        _read_subtree(self)
+
     def iter(self) -> Iterator[Element]:
         """This element and all elements below it, in document order."""
+        _read_subtree(self)
         stack: list[Element] = [self]
         while stack:
             element = stack.pop()
@@ -353,6 +382,7 @@ class Element:
     def rename(self, name: str) -> None:
         """Give the element another name; attributes, content and spacing stay as written."""
         self.attributes  # noqa: B018 - read them from the old tag before it is rebuilt
+        self.children  # noqa: B018 - read the content while the old tags still delimit it
         old = self.name
         self.name = name
         self.local_name = _local(name)
@@ -604,10 +634,12 @@ def _render(element: Element, out: list[str]) -> None:
     for child in element.children:
         if isinstance(child, str):
             out.append(child)
-        elif isinstance(child, Element):
-            _render(child, out)
-        else:
+        elif not isinstance(child, Element):
             out.append(child.raw)
+        elif child._clean and child.origin is not None:  # the usual unchanged sibling: a slice, no call
+            out.append(child.origin.text[child.start : child.end])
+        else:
+            _render(child, out)
     if element._end_raw is not None:
         out.append(element._end_raw or f"</{element.name}>")
 
@@ -702,8 +734,8 @@ class Document:
 _TOKEN = re.compile(
     r"""
     (?P<leaf>(?P<lws>[ \t\r\n]*)<(?P<lname>[^\s/>!?]+)>(?P<ltext>[^<]*)</(?P=lname)>)
-  | (?P<end>(?P<ews>[ \t\r\n]*)</[^\s>]+\s*>)
   | (?P<start>(?P<sws>[ \t\r\n]*)<(?P<sname>[^\s/>!?]+)(?:[^>"'/]+|"[^"]*"|'[^']*')*(?P<close>/?)>)
+  | (?P<end>(?P<ews>[ \t\r\n]*)</[^\s>]+\s*>)
   | (?P<comment>(?P<cws>[ \t\r\n]*)<!--)
   | (?P<cdata><!\[CDATA\[[^\]]*(?:\](?!\]>)[^\]]*)*\]\]>)
   | (?P<pi><\?[^?]*(?:\?(?!>)[^?]*)*\?>)
@@ -755,36 +787,77 @@ def _decode(data: bytes, path: str | None) -> tuple[str, str, bytes]:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str) -> None:
+    """Raised from an expat handler; carries the position expat had when it called it."""
+
+    def __init__(self, message: str, parser: expat.XMLParserType) -> None:
         super().__init__(message)
         self.message = message
+        self.line = parser.CurrentLineNumber
+        self.column = parser.CurrentColumnNumber + 1
 
 
-def _check_well_formed(data: bytes, path: str | None) -> None:
-    """Let expat check well-formedness; refuse entity declarations before any expansion."""
-    parser = expat.ParserCreate()
+def _check_well_formed(data: bytes, path: str | None) -> bool:
+    """Let expat check well-formedness and nesting depth; refuse entities before any expansion.
+
+    Returns whether the DOCTYPE names an external DTD: expat then lets
+    references to undefined entities in attribute values pass.
+    """
+    parser = expat.ParserCreate(intern=None)  # the names are not kept: interning them only costs time
 
     def refuse_entity(*_args: object) -> None:
-        raise _Refused("DTD entity declarations are refused (they allow XXE and entity expansion attacks)")
+        raise _Refused("DTD entity declarations are refused (they allow XXE and entity expansion attacks)", parser)
 
     def refuse_external(*_args: object) -> int:
-        raise _Refused("external entities are refused")
+        raise _Refused("external entities are refused", parser)
 
+    def refuse_skipped(name: str, _parameter: bool) -> None:
+        # only reached when a DOCTYPE names an external DTD, which icecfg never reads
+        raise _Refused(f"undefined entity &{name};", parser)
+
+    # the names of the open elements; an end tag removes one of its name (which one does not matter)
+    open_elements: list[str] = []
+    push = open_elements.append
+
+    def start(name: str, _attributes: list[str]) -> None:
+        push(name)
+        if len(open_elements) > MAX_DEPTH:
+            raise _Refused(f"elements nested deeper than {MAX_DEPTH} levels", parser)
+
+    external = False
+
+    def doctype(_name: str, system_id: str | None, public_id: str | None, _internal: bool) -> None:
+        nonlocal external
+        external = bool(system_id or public_id)
+
+    parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse_entity
     parser.UnparsedEntityDeclHandler = refuse_entity
     parser.ExternalEntityRefHandler = refuse_external
+    parser.SkippedEntityHandler = refuse_skipped
+    parser.ordered_attributes = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = open_elements.remove
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         parser.Parse(data, True)
     except _Refused as err:
-        raise ParseError(
-            err.message, line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1, path=path
-        ) from None
+        raise ParseError(err.message, line=err.line, column=err.column, path=path) from None
     except LookupError as err:
         raise ParseError(f"unsupported encoding: {err}", path=path) from None
     except expat.ExpatError as err:
         message = expat.ErrorString(err.code) or "not well-formed"
         raise ParseError(f"not well-formed XML: {message}", line=err.lineno, column=err.offset + 1, path=path) from None
+    return external
+
+
+def _check_attribute_references(root: Element, path: str | None) -> None:
+    """Refuse references to entities icecfg cannot expand without the DTD (it never reads one)."""
+    for element in root.iter():
+        for attr in element.attributes:
+            for match in _REF.finditer(attr.raw) if "&" in attr.raw else ():
+                if not match[1].startswith("#") and match[1] not in _PREDEFINED:
+                    line, column = element.position(attr.start + len(attr.name) + len(attr.eq) + 1 + match.start())
+                    raise ParseError(f"undefined entity &{match[1]};", line=line, column=column, path=path)
 
 
 def parse(data: bytes | str, path: str | None = None, *, root_name: str | None = "icecast") -> Document:
@@ -805,7 +878,7 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
             raise ParseError(f"input larger than {MAX_BYTES // (1024 * 1024)} MiB", path=path)
         # expat must see the bytes in the declared encoding
         check = text.encode(encoding, errors="xmlcharrefreplace") if encoding != "utf-8" else raw
-        _check_well_formed(check, path)
+        external_dtd = _check_well_formed(check, path)
         bom, original = b"", None
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -814,18 +887,11 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
         if len(data) > MAX_BYTES:
             raise ParseError(f"input larger than {MAX_BYTES // (1024 * 1024)} MiB", path=path)
         text, encoding, bom = _decode(data, path)
-        _check_well_formed(data, path)
+        external_dtd = _check_well_formed(data, path)
         original = data
-    # The tree is acyclic in practice but has parent links; pausing the cyclic
-    # collector while tens of thousands of nodes are made saves a quarter of
-    # the parse time and cannot leak anything.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        document = _build(text, path, root_name)
-    finally:
-        if collecting:
-            gc.enable()
+    document = _build(text, path, root_name)
+    if external_dtd:
+        _check_attribute_references(document.root, path)
     document.encoding = encoding
     document.bom = bom
     document.original = original
@@ -833,149 +899,48 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
 
 
 def _build(text: str, path: str | None, root_name: str | None) -> Document:
+    """Read what stands before, as and after the root; the root's content is read on first use."""
     origin = _Origin(text, path)
     prolog: list[Leaf] = []
     epilog: list[Leaf] = []
     root: Element | None = None
-    stack: list[Element] = []
-    top: Element | None = None
-    match_token = _TOKEN.match
     size = len(text)
     position = 0
     while position < size:
-        match = match_token(text, position)
+        match = _TOKEN.match(text, position)
         if match is None:  # pragma: no cover - expat accepted the text, so a token matches
             raise ParseError("unexpected text", path=path)
-        position = match.end()
         kind = match.lastgroup
-        start = match.start()
+        start = position
+        position = match.end()
+        edge = prolog if root is None else epilog
+        if kind in {"leaf", "start"}:
+            ws = match["lws"] if kind == "leaf" else match["sws"]
+            if ws:
+                edge.append(Whitespace(ws, start))
+                start += len(ws)
+            if kind == "leaf":
+                value = match["ltext"]
+                kids: list[Node] = [value] if value else []
+                root = _parsed(match["lname"], None, origin, start, position, _CANONICAL, _CANONICAL, kids)
+            else:
+                root, position = _open_element(match, None, origin, start)
+            continue
         if kind == "comment":
-            # comments are most of a sample config: find their end with str.find, not the regex
             ws = match["cws"]
             if ws:
-                if top is not None:
-                    top.children.append(ws)
-                elif root is None:
-                    prolog.append(Whitespace(ws, start))
-                else:
-                    epilog.append(Whitespace(ws, start))
+                edge.append(Whitespace(ws, start))
                 start += len(ws)
             position = text.find("-->", start + 4) + 3
-            node: Leaf = Comment(text[start:position], start)
-            if top is not None:
-                top.children.append(node)
-            elif root is None:
-                prolog.append(node)
-            else:
-                epilog.append(node)
-            continue
-        if kind == "leaf":
-            # the common case: whitespace, then <name>text</name>, in one step
-            ws, name, value = match.group("lws", "lname", "ltext")
-            if top is None and root is not None:
-                raise ParseError("more than one root element", path=path)
-            if ws:
-                if top is not None:
-                    top.children.append(ws)
-                else:
-                    prolog.append(Whitespace(ws, start))
-                start += len(ws)
-            element = Element.__new__(Element)
-            element.name = name
-            element.local_name = name if ":" not in name else _local(name)
-            element.parent = top
-            element.origin = origin
-            element.start = start
-            element.end = match.end()
-            element._clean = True
-            element._attrs = None
-            element._tag_changed = False
-            element._start_raw = _CANONICAL
-            element._end_raw = _CANONICAL
-            if value:
-                if "&" in value:
-                    _check_references(value, origin, start + len(name) + 2, path)
-                element.children = [value]
-            else:
-                element.children = []
-            if top is not None:
-                top.children.append(element)
-            else:
-                root = element  # the root itself written as <name>text</name>
-            continue
-        if kind == "text":
-            raw = match[0]
-            if "&" in raw:
-                _check_references(raw, origin, start, path)
-            if top is not None:
-                top.children.append(raw)
-            elif root is None:
-                prolog.append(Whitespace(raw, start))
-            else:
-                epilog.append(Whitespace(raw, start))
-            continue
-        if kind == "start":
-            ws, name, close = match.group("sws", "sname", "close")
-            if ws:
-                start += len(ws)
-                if top is not None:
-                    top.children.append(ws)
-                elif root is None:
-                    prolog.append(Whitespace(ws, match.start()))
-                else:
-                    epilog.append(Whitespace(ws, match.start()))
-            element = Element.__new__(Element)
-            element.name = name
-            element.local_name = name if ":" not in name else _local(name)
-            element.parent = top
-            element.children = []
-            element.origin = origin
-            element.start = start
-            element.end = match.end()
-            element._clean = True
-            element._attrs = None
-            element._tag_changed = False
-            element._start_raw = match[0][len(ws) :] if ws else match[0]
-            element._end_raw = None
-            if top is None:
-                if root is not None:
-                    raise ParseError("more than one root element", path=path)
-                root = element
-            else:
-                top.children.append(element)
-            if not close:
-                if len(stack) >= MAX_DEPTH:
-                    line, column = origin.position(start)
-                    raise ParseError(
-                        f"elements nested deeper than {MAX_DEPTH} levels", line=line, column=column, path=path
-                    )
-                stack.append(element)
-                top = element
-            continue
-        if kind == "end":
-            assert top is not None
-            ws = match["ews"]
-            if ws:
-                top.children.append(ws)
-                top._end_raw = match[0][len(ws) :]
-            else:
-                top._end_raw = match[0]
-            top.end = match.end()
-            stack.pop()
-            top = stack[-1] if stack else None
-            continue
-        if kind == "cdata":
-            node = CData(match[0], start)
+            edge.append(Comment(text[start:position], start))
+        elif kind == "text":
+            edge.append(Whitespace(match[0], start))
+        elif kind == "cdata":  # pragma: no cover - expat refuses CDATA outside the root
+            edge.append(CData(match[0], start))
         elif kind == "pi":
-            node = ProcessingInstruction(match[0], start)
+            edge.append(ProcessingInstruction(match[0], start))
         else:
-            node = Doctype(match[0], start)
-        if top is not None:
-            top.children.append(node)
-        elif root is None:
-            prolog.append(node)
-        else:
-            epilog.append(node)
+            edge.append(Doctype(match[0], start))
     if root is None:  # pragma: no cover - expat already refused it
         raise ParseError("no root element", path=path)
     if root_name is not None and root.local_name != root_name:
@@ -989,13 +954,244 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
     return Document(root, prolog, epilog)
 
 
-def _check_references(raw: str, origin: _Origin, start: int, path: str | None) -> None:
-    """Refuse entity references icecfg cannot expand without a DTD (it never reads one)."""
-    for match in _REF.finditer(raw):
-        ref = match[1]
-        if not ref.startswith("#") and ref not in _PREDEFINED:
-            line, column = origin.position(start + match.start())
-            raise ParseError(f"undefined entity &{ref};", line=line, column=column, path=path)
+def _parsed(
+    name: str,
+    parent: Element | None,
+    origin: _Origin,
+    start: int,
+    end: int,
+    start_raw: str,
+    end_raw: str | None,
+    kids: list[Node] | None,
+) -> Element:
+    """An element as read from ``origin``: clean, so that it renders as its slice of the text.
+
+    ``start_raw``/``end_raw`` are ``_CANONICAL`` for ``<name>``/``</name>``;
+    ``end_raw`` is None for ``<name/>``; ``kids`` is None while the content
+    is unread.
+    """
+    element = Element.__new__(Element)
+    element.name = name
+    element.local_name = name if ":" not in name else _local(name)
+    element.parent = parent
+    element.origin = origin
+    element.start = start
+    element.end = end
+    element._clean = True
+    element._attrs = None
+    element._tag_changed = False
+    element._start_raw = start_raw
+    element._end_raw = end_raw
+    element._kids = kids
+    return element
+
+
+def _open_element(match: re.Match[str], parent: Element | None, origin: _Origin, start: int) -> tuple[Element, int]:
+    """The element whose start tag ``match`` is, with its content unread; and where it ends."""
+    name = match["sname"]
+    tag_end = match.end()
+    text = origin.text
+    start_raw = text[start:tag_end] if tag_end - start != len(name) + 2 else _CANONICAL
+    if match["close"]:
+        return _parsed(name, parent, origin, start, tag_end, start_raw, None, []), tag_end
+    close_start, close_end = (_find_end if parent is not None else _find_root_end)(text, name, tag_end)
+    end_raw = text[close_start:close_end] if close_end - close_start != len(name) + 3 else _CANONICAL
+    return _parsed(name, parent, origin, start, close_end, start_raw, end_raw, None), close_end
+
+
+@functools.lru_cache(maxsize=256)
+def _opening(name: str) -> re.Pattern[str]:
+    """The start of a start tag called ``name`` (not of a longer name)."""
+    return re.compile("<" + re.escape(name) + r"(?=[\s/>])")
+
+
+_END_TAG_REST = re.compile(r"\s*>")
+_START_TAG_REST = re.compile(r"""(?:[^>"'/]+|"[^"]*"|'[^']*')*(/?)>""")
+
+
+def _find_end(text: str, name: str, position: int) -> tuple[int, int]:
+    """Span of the end tag closing the element called ``name`` whose content starts at ``position``.
+
+    The text is well-formed (expat said so), so that end tag is the first
+    ``</name>`` that is neither inside a comment, CDATA section or PI nor
+    owned by a nested element of the same name.  The search runs in
+    ``str.find`` (C speed) and visits only CDATA sections, PIs and namesakes,
+    each once; comments cost nothing extra, because only the last one before
+    a candidate can hide it (comments neither nest nor hold "<!--").
+    """
+    close = "</" + name
+    opening = _opening(name)
+    depth = 1
+    end = cdata = question = same = -1  # -1: not looked for yet
+    while True:
+        if end < position:
+            end = text.find(close, position)
+            cdata = question = same = -1
+        if cdata < position:
+            cdata = text.find("<![", position, end)
+            cdata = end if cdata < 0 else cdata
+        if question < position:
+            question = text.find("<?", position, end)
+            question = end if question < 0 else question
+        if same < position:
+            found = opening.search(text, position, end)
+            same = end if found is None else found.start()
+        first = min(cdata, question, same)
+        comment = text.rfind("<!--", position, first)
+        if comment >= 0:
+            comment_end = text.find("-->", comment + 4) + 3
+            if comment_end > first:  # what was found is inside a comment
+                position = comment_end
+                continue
+        if first == end:
+            rest = _END_TAG_REST.match(text, end + len(close))
+            if rest is None:  # </namesake>, a longer name: not ours
+                position = end + len(close)
+                continue
+            depth -= 1
+            if not depth:
+                return end, rest.end()
+            position = rest.end()
+        elif first == cdata:
+            position = text.find("]]>", cdata + 9) + 3
+        elif first == question:
+            position = text.find("?>", question + 2) + 2
+        else:
+            tag = _START_TAG_REST.match(text, same + 1 + len(name))
+            assert tag is not None, "expat accepted the start tag"
+            if not tag[1]:
+                depth += 1
+            position = tag.end()
+
+
+def _find_root_end(text: str, name: str, position: int) -> tuple[int, int]:
+    """Span of the root's end tag: usually the last ``</name>`` in the text, found from the end."""
+    end = text.rfind("</" + name)
+    rest = _END_TAG_REST.match(text, end + 2 + len(name))
+    tail = text[end:]
+    if rest is not None and "-->" not in tail and "?>" not in tail:
+        # nothing after it could hold it (a comment or PI would end after it)
+        return end, rest.end()
+    return _find_end(text, name, position)
+
+
+def _content_span(element: Element) -> tuple[int, int]:
+    """Where the content of a parsed, unread element starts and ends in its text."""
+    name = element.name
+    lo = element.start + (len(element._start_raw) or len(name) + 2)
+    hi = element.end - (len(element._end_raw or "") or len(name) + 3)
+    return lo, hi
+
+
+def _read_content(element: Element) -> list[Node]:
+    """Read one level of a parsed element's content: nested elements stay unread.
+
+    Reading lazily makes ``loads`` + ``dumps`` cost about one pass of expat,
+    and an edit reads only the elements on its way.
+    """
+    return _read(element, whole=False)
+
+
+def _read(element: Element, *, whole: bool) -> list[Node]:
+    """Build the content of a parsed, unread element from its text.
+
+    With ``whole``, every level below it is built in the same pass (end tags
+    close the open elements); without, each child element's end tag is looked
+    up with ``_find_end`` and its content left unread.
+    """
+    origin = element.origin
+    assert origin is not None
+    text = origin.text
+    lo, hi = _content_span(element)
+    top = element
+    kids: list[Node] = []
+    element._kids = result = kids
+    stack: list[tuple[Element, list[Node]]] = [(element, kids)]
+    match_token = _TOKEN.match
+    position = lo
+    collecting = gc.isenabled()
+    gc.disable()  # many small objects, no garbage: collecting now would only cost time
+    try:
+        while position < hi:
+            match = match_token(text, position, hi)
+            assert match is not None, "expat accepted the text, so a token matches"
+            kind = match.lastgroup
+            start = position
+            position = match.end()
+            if kind == "leaf":
+                # the common case: whitespace, then <name>text</name>, in one step
+                ws, tag, value = match.group("lws", "lname", "ltext")
+                if ws:
+                    kids.append(ws)
+                    start += len(ws)
+                content: list[Node] = [value] if value else []
+                kids.append(_parsed(tag, top, origin, start, position, _CANONICAL, _CANONICAL, content))
+            elif kind == "comment":
+                # comments are most of a sample config: find their end with str.find, not the regex
+                ws = match["cws"]
+                if ws:
+                    kids.append(ws)
+                    start += len(ws)
+                position = text.find("-->", start + 4) + 3
+                kids.append(Comment(text[start:position], start))
+            elif kind == "start":
+                ws = match["sws"]
+                if ws:
+                    kids.append(ws)
+                    start += len(ws)
+                if not whole:
+                    child, position = _open_element(match, top, origin, start)
+                    kids.append(child)
+                    continue
+                tag = match["sname"]
+                start_raw = text[start:position] if position - start != len(tag) + 2 else _CANONICAL
+                inner: list[Node] = []
+                child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
+                kids.append(child)
+                if not match["close"]:
+                    stack.append((child, inner))
+                    top, kids = child, inner
+            elif kind == "text":
+                kids.append(match[0])
+            elif kind == "end":
+                ws = match["ews"]
+                if ws:
+                    kids.append(ws)
+                    start += len(ws)
+                top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
+                top.end = position
+                stack.pop()
+                top, kids = stack[-1]
+            elif kind == "cdata":
+                kids.append(CData(match[0], start))
+            else:
+                kids.append(ProcessingInstruction(match[0], start))
+    finally:
+        if collecting:
+            gc.enable()
+    return result
+
+
+def _read_subtree(element: Element) -> None:
+    """Read the content of ``element`` and of every element below it now.
+
+    Each unread subtree is read in one pass that builds all of its levels
+    (no end tags to look for), with the cyclic collector paused once: what
+    walks everything (``iter``, the linter) costs what an eager parser costs.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        pending = [element]
+        while pending:
+            node = pending.pop()
+            if node._kids is None:
+                _read(node, whole=True)
+            else:
+                pending.extend(c for c in node._kids if c.__class__ is Element)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def parse_fragment(text: str) -> Element:

@@ -119,3 +119,9 @@ def test_invalid_typed_value_error_has_position() -> None:
     assert str(info.value) == "x.xml:3:14: <clients>: 'lots' is not a whole number"
     assert cfg.limits.get_text("clients") == "lots"
     assert cfg.limits.effective("clients", "2.4") == 0  # atoi
+
+
+def test_undefined_entity_in_an_attribute_is_an_error_at_load() -> None:
+    err = _error(b'<!DOCTYPE icecast SYSTEM "x.dtd">\n<icecast>\n  <mount type="&nope;"/>\n</icecast>')
+    assert (err.line, err.column) == (3, 16)
+    assert "&nope;" in err.message

@@ -93,6 +93,7 @@ def lint(
     collecting = gc.isenabled()
     gc.disable()
     try:
+        config.document.root.read_all()  # the rules visit every element: read them in one pass
         for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
             ctx.rule = candidate
             findings.extend(candidate.run(ctx))

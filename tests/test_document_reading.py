@@ -1,0 +1,177 @@
+"""The document reads an element's content when it is first asked for.
+
+These tests pin down what that must never change: every element has exactly
+the content an XML parser sees, however its end tag is hidden among comments,
+CDATA sections, processing instructions, longer names and nested elements of
+the same name; and an element's parts (start tag, content, end tag) add up to
+its text, so an edit anywhere re-renders it faithfully.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.parsers import expat
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import icecfg
+from icecfg.document import CData, Comment, Element, ProcessingInstruction, parse
+
+# names that are prefixes of each other, so that "</a" also starts "</ab>"
+NAMES = st.sampled_from(["a", "ab", "b", "x:a"])
+# what may hide an end tag: text that looks like tags inside comments, CDATA and PIs
+DECOYS = st.sampled_from(["", "</a>", "<a>", "</ab >", "<a/>", "</a", "> -x", "x", "?", "]"])
+
+
+@st.composite
+def comments(draw: st.DrawFn) -> str:
+    return f"<!--{draw(DECOYS)} {draw(DECOYS)}-->"
+
+
+@st.composite
+def cdata(draw: st.DrawFn) -> str:
+    return f"<![CDATA[{draw(DECOYS)}] {draw(DECOYS)}]]>"
+
+
+@st.composite
+def pis(draw: st.DrawFn) -> str:
+    return f"<?pi {draw(DECOYS)}? {draw(DECOYS)}?>"
+
+
+TEXT = st.sampled_from(["", " ", "\n  ", "v", "a &amp; b", "&lt;/a&gt;", "&#60;/a>", "\r\n", "x/y"])
+
+
+@st.composite
+def elements(draw: st.DrawFn, depth: int = 0) -> str:
+    name = draw(NAMES)
+    attrs = "".join(
+        draw(st.lists(st.sampled_from([' k="/>"', " k='/a>'", ' k="v"', '\n  k = "a/b"']), max_size=1, unique=True))
+    )
+    space = draw(st.sampled_from(["", " ", "\n"]))
+    if draw(st.booleans()) and depth > 0:
+        return f"<{name}{attrs}{space}/>"
+    parts = st.one_of(TEXT, comments(), cdata(), pis())
+    if depth < 4:
+        parts = st.one_of(parts, elements(depth + 1))
+    content = "".join(draw(st.lists(parts, max_size=5)))
+    end_space = draw(st.sampled_from(["", " ", "\n"]))
+    return f"<{name}{attrs}{space}>{content}</{name}{end_space}>"
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> str:
+    prolog = draw(st.sampled_from(["", '<?xml version="1.0"?>\n', "<!--</a>-->\n"]))
+    epilog = draw(st.sampled_from(["", "\n", "\n<!-- </a> -->\n", "<?pi </a>?>", "<!--</a>--><!--x-->"]))
+    return prolog + draw(elements()) + epilog
+
+
+def _ours(element: Element) -> Any:
+    """(name, attributes, content) with adjacent text and CDATA joined, as an XML parser reports them."""
+    content: list[Any] = []
+    for child in element.children:
+        if isinstance(child, (str, CData)):
+            value = icecfg.document.decode_text(child) if isinstance(child, str) else child.value
+            if content and content[-1][0] == "text":
+                content[-1] = ("text", content[-1][1] + value)
+            elif value:
+                content.append(("text", value))
+        elif isinstance(child, Comment):
+            content.append(("comment", child.content))
+        elif isinstance(child, ProcessingInstruction):
+            content.append(("pi", child.raw[2:-2]))
+        elif isinstance(child, Element):
+            content.append(("element", _ours(child)))
+    return (element.name, {a.name: a.value for a in element.attributes}, content)
+
+
+def _reference(text: str) -> Any:
+    """The same shape, built from expat's events (without namespace processing, like Icecast's libxml2)."""
+    stack: list[Any] = [("", {}, [])]
+
+    def add_text(value: str) -> None:
+        content = stack[-1][2]
+        if content and content[-1][0] == "text":
+            content[-1] = ("text", content[-1][1] + value)
+        elif value:
+            content.append(("text", value))
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        element = (name, attributes, [])
+        stack[-1][2].append(("element", element))
+        stack.append(element)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda _name: stack.pop()
+    parser.CharacterDataHandler = add_text
+    parser.CommentHandler = lambda data: stack[-1][2].append(("comment", data))
+    parser.ProcessingInstructionHandler = lambda target, data: stack[-1][2].append(("pi", f"{target} {data}"))
+    parser.Parse(text, True)
+    return next(item for kind, item in stack[0][2] if kind == "element")
+
+
+@settings(max_examples=400)
+@given(documents())
+def test_every_element_has_the_content_an_xml_parser_sees(text: str) -> None:
+    document = parse(text, root_name=None)
+    assert _ours(document.root) == _reference(text)
+    assert document.render() == text
+
+
+@settings(max_examples=300)
+@given(documents(), st.booleans())
+def test_reading_all_at_once_gives_the_tree_read_level_by_level(text: str, part: bool) -> None:
+    lazily = parse(text, root_name=None)
+    at_once = parse(text, root_name=None)
+    start = at_once.root
+    if part:  # the root read first, its subtrees at once
+        start.children  # noqa: B018
+        start = next(start.elements(), start)
+    start.read_all()
+    assert _ours(at_once.root) == _ours(lazily.root)
+    pairs = zip(at_once.root.iter(), lazily.root.iter(), strict=True)
+    assert all((a.start, a.end, a.start_tag, a.end_tag) == (b.start, b.end, b.start_tag, b.end_tag) for a, b in pairs)
+
+
+@settings(max_examples=200)
+@given(documents())
+def test_an_elements_parts_add_up_to_its_text(text: str) -> None:
+    document = parse(text, root_name=None)
+    for element in document.root.iter():
+        inner = "".join(
+            c if isinstance(c, str) else c.render() if isinstance(c, Element) else c.raw for c in element.children
+        )
+        assert element.start_tag + inner + element.end_tag == text[element.start : element.end]
+
+
+@settings(max_examples=200)
+@given(documents(), st.data())
+def test_renaming_any_element_changes_only_its_tags(text: str, data: st.DataObject) -> None:
+    document = parse(text, root_name=None)
+    element = data.draw(st.sampled_from(list(document.root.iter())))
+    before, after = text[: element.start], text[element.end :]
+    inner = text[element.start + len(element.start_tag) : element.end - len(element.end_tag)]
+    element.rename("renamed")
+    rendered = document.render()
+    assert rendered.startswith(before) and rendered.endswith(after)
+    assert inner in rendered[len(before) : len(rendered) - len(after)]
+    assert _reference(rendered) is not None  # still well-formed
+
+
+def test_end_tags_hidden_in_comments_cdata_and_pis_are_not_taken_for_the_real_one() -> None:
+    text = (
+        "<icecast>\n"
+        "  <mount><!-- </mount> --><mount-name>/a</mount-name><![CDATA[</mount>]]><?pi </mount>?>"
+        "<mount><mount/></mount ></mount>\n"
+        '  <paths a="/paths>"><webroot>/w</webroot></paths>\n'
+        "</icecast>\n<!-- </icecast> -->\n"
+    )
+    cfg = icecfg.loads(text)
+    mount = cfg.document.root.find("mount")
+    assert mount is not None
+    assert [c.name for c in mount.elements()] == ["mount-name", "mount"]
+    assert mount.render().endswith("</mount ></mount>")
+    assert cfg.paths.webroot == "/w"
+    assert cfg.document.epilog[-2].raw == "<!-- </icecast> -->"
+    assert icecfg.dumps(cfg) == text.encode()
