@@ -41,6 +41,23 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound="Section")
 
+#: (section, element) pairs KH does not read from an attribute of the section:
+#: flagged CFG_TAG_NOTATTR in its tables (a mount's type and subtype clash with
+#: the xiph ``type`` attribute), or read by a block parser that ignores the
+#: attribute's value (fallbacks and the log blocks).
+_KH_NOT_FROM_ATTRIBUTES = frozenset(
+    {
+        ("mount", "type"),
+        ("mount", "subtype"),
+        ("mount", "fallback-mount"),
+        ("mount", "fallback"),
+        ("logging", "accesslog"),
+        ("logging", "errorlog"),
+        ("logging", "playlistlog"),
+        ("logging", "preroll-log"),
+    }
+)
+
 
 class Field:
     """How one Python attribute of a section maps onto the document.
@@ -432,10 +449,37 @@ class Section:
         field = self._fields[name]
         if field.kind != "leaf" or field.row is None:
             raise ValueError(f"{name} is not a value field")
-        element = self._last(field.tags)
+        if dialect is Dialect.KH and dialect in field.row.dialects:
+            written = self._kh_setting(field)
+            if isinstance(written, str):
+                return effective(field.row, written, dialect)
+            element = written
+        else:
+            element = self._last(field.tags)
         if element is not None and element.text is None:
             return effective_of_empty(field.row, dialect)
         return effective(field.row, None if element is None else element.text, dialect)
+
+    def _kh_setting(self, field: Field) -> Element | str | None:
+        """What KH reads for ``field``: the last child element, or an attribute of the section.
+
+        KH's table-driven parser takes a scalar child also as an attribute of
+        its parent (``<listen-socket port="8000"/>``); within each block it
+        reads the attributes first and the children after, so a child
+        element overrides an attribute.  Returns the element, the attribute
+        value, or None when neither is written.
+        """
+        found: Element | str | None = None
+        takes_attribute = (self._tag(), field.tag) not in _KH_NOT_FROM_ATTRIBUTES
+        for block in self._elements():
+            if takes_attribute:
+                for attribute in block.attributes:
+                    if attribute.name in field.tags:
+                        found = attribute.value
+            for child in block.elements():
+                if child.local_name in field.tags:
+                    found = child
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """The typed values as plain data (invalid values as their raw text)."""

@@ -68,6 +68,27 @@ def test_effective_defaults_and_the_empty_element_crash() -> None:
     assert cfg.effective("hostname", "2.4") == "localhost"
 
 
+def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> None:
+    cfg = icecfg.loads(
+        b'<icecast><listen-socket port="8000" bind-address="127.0.0.1"/>'
+        b'<listen-socket port="8001"><port>9001</port></listen-socket>'
+        b'<limits clients="50"/>'
+        b'<mount type="normal" max-listeners="7" fallback-mount="/f.ogg"><mount-name>/a</mount-name></mount>'
+        b"</icecast>"
+    )
+    first, second = cfg.listen_sockets
+    assert first.port is None  # as written: no <port> element
+    assert first.effective("port", "kh") == 8000
+    assert first.effective("bind_address", "kh") == "127.0.0.1"
+    assert second.effective("port", "kh") == 9001  # KH reads attributes first, the child overrides
+    assert cfg.limits.effective("clients", "kh") == 50
+    assert cfg.limits.effective("clients", "2.4") == 256  # 2.4 ignores attributes: its compiled-in default
+    mount = cfg.mounts[0]
+    assert mount.effective("max_listeners", "kh") == 7
+    assert mount.effective("type", "kh") is None  # CFG_TAG_NOTATTR: the xiph type attribute is not <type>
+    assert mount.effective("fallback_mount", "kh") is None  # the fallback block parser ignores it
+
+
 def test_repeated_scalars_read_the_last_like_icecast() -> None:
     cfg = icecfg.loads(b"<icecast><hostname>a</hostname><hostname>b</hostname></icecast>")
     assert cfg.hostname == "b"
