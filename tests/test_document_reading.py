@@ -175,3 +175,17 @@ def test_end_tags_hidden_in_comments_cdata_and_pis_are_not_taken_for_the_real_on
     assert cfg.paths.webroot == "/w"
     assert cfg.document.epilog[-2].raw == "<!-- </icecast> -->"
     assert icecfg.dumps(cfg) == text.encode()
+
+
+def test_reading_stays_linear_when_end_tags_hide_among_many_decoys() -> None:
+    # quadratic searching would take minutes here; linear takes a fraction of a second
+    import time
+
+    count = 30_000
+    decoys = "<!--</mount>-->" * count + "<![CDATA[</mount>]]>" * count + "<?pi </mount>?>" * count
+    decoys += "<?pi x?><![CDATA[x]]><mount/>" * count  # nothing to find before the real end tag
+    text = f"<icecast><mount>{decoys}<mount-name>/a</mount-name></mount></icecast>"
+    started = time.perf_counter()
+    cfg = icecfg.loads(text)
+    assert cfg.mounts[0].mount_name == "/a"
+    assert time.perf_counter() - started < 5
