@@ -124,6 +124,21 @@ def test_text_underlines_a_range_on_one_line() -> None:
     assert out.splitlines()[3] == "  |  ^^^^^^"  # under "client"
 
 
+def test_text_cuts_a_long_line_around_the_caret() -> None:
+    # a configuration written on one line: show the neighbourhood, not the file
+    line = "<icecast>" + "<mount><mount-name>/a</mount-name></mount>" * 200 + "<limits><client>5</client></limits>"
+    line += "<mount><mount-name>/b</mount-name></mount>" * 200 + "</icecast>"
+    column = line.index("<client>") + 1
+    out = report.text(
+        [finding(path="x.xml", line=1, column=column, end_line=1, end_column=column + 8)], {"x.xml": [line]}, {}
+    )
+    shown, caret = caret_column(out, 1)
+    assert len(shown) <= report.MAX_SHOWN + 2
+    assert shown.startswith("…") and shown.endswith("…")
+    assert shown[caret:].startswith("<client>5</client>")
+    assert out.splitlines()[3].endswith(" " + "^" * 8)
+
+
 def test_text_marks_fixable_findings_and_counts_them() -> None:
     found = [
         finding(),

@@ -79,6 +79,7 @@ def text(
         if finding.end_line == finding.line and finding.end_column > finding.column:
             width = finding.end_column - finding.column
         shown, start, width = _mask(raw, pieces, start, width)
+        shown, start, width = _window(shown, start, width)
         gutter = " " * len(str(finding.line))
         # keep tabs before the caret so it lines up however the terminal expands them
         pad = "".join(c if c == "\t" else " " for c in shown[:start]).ljust(start)
@@ -91,6 +92,22 @@ def text(
     if fixable:
         out.append(f"[*] {fixable} fixable with `icecfg lint --fix`.")
     return "\n".join(out) + "\n"
+
+
+#: Longest source line shown whole; a longer one (a config written on one
+#: line) is cut to this many characters around the caret, marked with "…".
+MAX_SHOWN = 120
+
+
+def _window(line: str, start: int, width: int) -> tuple[str, int, int]:
+    """The part of a long ``line`` around the caret, and the caret's place in it."""
+    if len(line) <= MAX_SHOWN:
+        return line, start, width
+    lo = max(0, min(start - MAX_SHOWN // 3, len(line) - MAX_SHOWN))
+    hi = lo + MAX_SHOWN
+    head = "…" if lo else ""
+    tail = "…" if hi < len(line) else ""
+    return head + line[lo:hi] + tail, start - lo + len(head), max(1, min(width, hi - start))
 
 
 def _plural(count: int, word: str) -> str:
