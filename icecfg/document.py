@@ -733,17 +733,25 @@ class Document:
 
 _TOKEN = re.compile(
     r"""
-    (?P<leaf>(?P<lws>[ \t\r\n]*)<(?P<lname>[^\s/>!?]+)>(?P<ltext>[^<]*)</(?P=lname)>)
-  | (?P<start>(?P<sws>[ \t\r\n]*)<(?P<sname>[^\s/>!?]+)(?:[^>"'/]+|"[^"]*"|'[^']*')*(?P<close>/?)>)
-  | (?P<end>(?P<ews>[ \t\r\n]*)</[^\s>]+\s*>)
-  | (?P<comment>(?P<cws>[ \t\r\n]*)<!--)
-  | (?P<cdata><!\[CDATA\[[^\]]*(?:\](?!\]>)[^\]]*)*\]\]>)
-  | (?P<pi><\?[^?]*(?:\?(?!>)[^?]*)*\?>)
-  | (?P<doctype><!DOCTYPE(?:[^\[>"']+|"[^"]*"|'[^']*'|\[(?:<!--.*?-->|"[^"]*"|'[^']*'|[^\]"'])*\])*>)
-  | (?P<text>[^<]+)
+    (?P<ws>[ \t\r\n]*)
+    (?:
+        <(?P<name>[^\s/>!?]+)(?:>(?P<leaf>[^<]*)</(?P=name)>|(?:[^>"'/]+|"[^"]*"|'[^']*')*(?P<start>/?)>)
+      | (?P<end></[^\s>]+\s*>)
+      | (?P<comment><!--)
+      | (?P<cdata><!\[CDATA\[[^\]]*(?:\](?!\]>)[^\]]*)*\]\]>)
+      | (?P<pi><\?[^?]*(?:\?(?!>)[^?]*)*\?>)
+      | (?P<doctype><!DOCTYPE(?:[^\[>"']+|"[^"]*"|'[^']*'|\[(?:<!--.*?-->|"[^"]*"|'[^']*'|[^\]"'])*\])*>)
+      | (?P<text>[^<]+)
+    )
     """,
     re.S | re.X,
 )
+"""One token, with the whitespace before it: the last group that matched names its kind.
+
+``leaf`` is ``<name>value</name>`` in one step (most of icecast.xml), ``start``
+a start tag (its value is "/" for ``<name/>``); for ``text`` the whitespace is
+part of the text.
+"""
 
 _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _BOMS = (
@@ -914,33 +922,28 @@ def _build(text: str, path: str | None, root_name: str | None) -> Document:
         start = position
         position = match.end()
         edge = prolog if root is None else epilog
-        if kind in {"leaf", "start"}:
-            ws = match["lws"] if kind == "leaf" else match["sws"]
-            if ws:
-                edge.append(Whitespace(ws, start))
-                start += len(ws)
-            if kind == "leaf":
-                value = match["ltext"]
-                kids: list[Node] = [value] if value else []
-                root = _parsed(match["lname"], None, origin, start, position, _CANONICAL, _CANONICAL, kids)
-            else:
-                root, position = _open_element(match, None, origin, start)
+        if kind == "text":
+            edge.append(Whitespace(match[0], start))
             continue
-        if kind == "comment":
-            ws = match["cws"]
-            if ws:
-                edge.append(Whitespace(ws, start))
-                start += len(ws)
+        ws = match["ws"]
+        if ws:
+            edge.append(Whitespace(ws, start))
+            start += len(ws)
+        if kind == "leaf":
+            value = match["leaf"]
+            kids: list[Node] = [value] if value else []
+            root = _parsed(match["name"], None, origin, start, position, _CANONICAL, _CANONICAL, kids)
+        elif kind == "start":
+            root, position = _open_element(match, None, origin, start)
+        elif kind == "comment":
             position = text.find("-->", start + 4) + 3
             edge.append(Comment(text[start:position], start))
-        elif kind == "text":
-            edge.append(Whitespace(match[0], start))
         elif kind == "cdata":  # pragma: no cover - expat refuses CDATA outside the root
-            edge.append(CData(match[0], start))
+            edge.append(CData(match["cdata"], start))
         elif kind == "pi":
-            edge.append(ProcessingInstruction(match[0], start))
+            edge.append(ProcessingInstruction(match["pi"], start))
         else:
-            edge.append(Doctype(match[0], start))
+            edge.append(Doctype(match["doctype"], start))
     if root is None:  # pragma: no cover - expat already refused it
         raise ParseError("no root element", path=path)
     if root_name is not None and root.local_name != root_name:
@@ -988,11 +991,11 @@ def _parsed(
 
 def _open_element(match: re.Match[str], parent: Element | None, origin: _Origin, start: int) -> tuple[Element, int]:
     """The element whose start tag ``match`` is, with its content unread; and where it ends."""
-    name = match["sname"]
+    name = match["name"]
     tag_end = match.end()
     text = origin.text
     start_raw = text[start:tag_end] if tag_end - start != len(name) + 2 else _CANONICAL
-    if match["close"]:
+    if match["start"]:
         return _parsed(name, parent, origin, start, tag_end, start_raw, None, []), tag_end
     close_start, close_end = (_find_end if parent is not None else _find_root_end)(text, name, tag_end)
     end_raw = text[close_start:close_end] if close_end - close_start != len(name) + 3 else _CANONICAL
@@ -1118,54 +1121,44 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             kind = match.lastgroup
             start = position
             position = match.end()
+            if kind == "text":
+                kids.append(match[0])
+                continue
+            ws = match["ws"]
+            if ws:
+                kids.append(ws)
+                start += len(ws)
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step
-                ws, tag, value = match.group("lws", "lname", "ltext")
-                if ws:
-                    kids.append(ws)
-                    start += len(ws)
+                value = match["leaf"]
                 content: list[Node] = [value] if value else []
-                kids.append(_parsed(tag, top, origin, start, position, _CANONICAL, _CANONICAL, content))
+                kids.append(_parsed(match["name"], top, origin, start, position, _CANONICAL, _CANONICAL, content))
             elif kind == "comment":
                 # comments are most of a sample config: find their end with str.find, not the regex
-                ws = match["cws"]
-                if ws:
-                    kids.append(ws)
-                    start += len(ws)
                 position = text.find("-->", start + 4) + 3
                 kids.append(Comment(text[start:position], start))
             elif kind == "start":
-                ws = match["sws"]
-                if ws:
-                    kids.append(ws)
-                    start += len(ws)
                 if not whole:
                     child, position = _open_element(match, top, origin, start)
                     kids.append(child)
                     continue
-                tag = match["sname"]
+                tag = match["name"]
                 start_raw = text[start:position] if position - start != len(tag) + 2 else _CANONICAL
                 inner: list[Node] = []
                 child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
                 kids.append(child)
-                if not match["close"]:
+                if not match["start"]:
                     stack.append((child, inner))
                     top, kids = child, inner
-            elif kind == "text":
-                kids.append(match[0])
             elif kind == "end":
-                ws = match["ews"]
-                if ws:
-                    kids.append(ws)
-                    start += len(ws)
                 top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
                 top.end = position
                 stack.pop()
                 top, kids = stack[-1]
             elif kind == "cdata":
-                kids.append(CData(match[0], start))
+                kids.append(CData(match["cdata"], start))
             else:
-                kids.append(ProcessingInstruction(match[0], start))
+                kids.append(ProcessingInstruction(match["pi"], start))
     finally:
         if collecting:
             gc.enable()
