@@ -41,23 +41,6 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound="Section")
 
-#: (section, element) pairs KH does not read from an attribute of the section:
-#: flagged CFG_TAG_NOTATTR in its tables (a mount's type and subtype clash with
-#: the xiph ``type`` attribute), or read by a block parser that ignores the
-#: attribute's value (fallbacks and the log blocks).
-_KH_NOT_FROM_ATTRIBUTES = frozenset(
-    {
-        ("mount", "type"),
-        ("mount", "subtype"),
-        ("mount", "fallback-mount"),
-        ("mount", "fallback"),
-        ("logging", "accesslog"),
-        ("logging", "errorlog"),
-        ("logging", "playlistlog"),
-        ("logging", "preroll-log"),
-    }
-)
-
 
 class Field:
     """How one Python attribute of a section maps onto the document.
@@ -470,11 +453,12 @@ class Section:
         value, or None when neither is written.
         """
         found: Element | str | None = None
-        takes_attribute = (self._tag(), field.tag) not in _KH_NOT_FROM_ATTRIBUTES
+        as_attributes = spec.SECTIONS[self._spec_id].kh_attribute_children()
+        names = {name for name in field.tags if name in as_attributes}
         for block in self._elements():
-            if takes_attribute:
+            if names:
                 for attribute in block.attributes:
-                    if attribute.name in field.tags:
+                    if attribute.name in names:
                         found = attribute.value
             for child in block.elements():
                 if child.local_name in field.tags:

@@ -192,6 +192,28 @@ class Section:
                 return row
         return None
 
+    def kh_attribute_children(self) -> Mapping[str, Element]:
+        """Children KH also reads when written as attributes of this section: name or alias -> row.
+
+        KH's table-driven parser takes a scalar child as an attribute of its
+        parent (``<listen-socket port="8000"/>``), except where its table says
+        otherwise (:data:`KH_NOT_ATTRIBUTES`) and for children it reads with a
+        block parser (rows with a ``section``, such as the log files), which
+        ignores an attribute's value.
+        """
+        found = _KH_ATTRIBUTE_INDEX.get(id(self))
+        if found is None:
+            found = {}
+            if self.kh_children_as_attributes and Dialect.KH in self.dialects:
+                for row in self.children:
+                    if row.value is None or row.section is not None or Dialect.KH not in row.dialects:
+                        continue
+                    for name in (row.name, *row.aliases):
+                        if (self.id, name) not in KH_NOT_ATTRIBUTES:
+                            found[name] = row
+            _KH_ATTRIBUTE_INDEX[id(self)] = found
+        return found
+
     def attribute(self, name: str, dialect: Dialect | None = None) -> Attribute | None:
         for attr in self.attributes:
             if (name == attr.name or name in attr.aliases) and (dialect is None or dialect in attr.dialects):
@@ -201,6 +223,15 @@ class Section:
 
 #: Section id -> child name -> rows, built on first lookup (sections live for the process).
 _CHILD_INDEX: dict[int, dict[str, list[Element]]] = {}
+#: Section id -> what ``kh_attribute_children`` found, likewise.
+_KH_ATTRIBUTE_INDEX: dict[int, dict[str, Element]] = {}
+
+#: (section, child) pairs KH does not read from an attribute although the section
+#: takes its other scalar children so: flagged CFG_TAG_NOTATTR in KH's tables (a
+#: mount's type and subtype clash with the xiph ``type`` attribute), or handed to a
+#: block parser that ignores the attribute's value (``fallback-mount`` goes to
+#: ``_parse_fallback``, KH cfgfile.c).
+KH_NOT_ATTRIBUTES = frozenset({("mount", "type"), ("mount", "subtype"), ("mount", "fallback-mount")})
 
 
 def _d(v24: str | None = None, v25: str | None = None, kh: str | None = None) -> dict[Dialect, str | None]:

@@ -42,10 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["file_name", "schema", "schema_path", "validate"]
 
-#: Mount children KH does not read as attributes: they clash with the
-#: ``type`` attribute of the xiph ``<mount>`` (reference, section 2.8.1).
-_KH_NOT_ATTRIBUTES = frozenset({("mount", "type"), ("mount", "subtype")})
-
 #: Words each dialect reads as booleans (besides the digits 0 and 1).
 _BOOL_WORDS = {
     Dialect.V24: (),
@@ -316,22 +312,20 @@ class _Builder:
 
     def _kh_attributes(self, section: spec.Section, indent: str) -> list[str]:
         """KH reads a section's scalar children also as its attributes (``port="8000"``)."""
-        if self.dialect is not Dialect.KH or not section.kh_children_as_attributes:
+        if self.dialect is not Dialect.KH:
             return []
         declared = {n for a in section.attributes for n in (a.name, *a.aliases)}
         lines: list[str] = []
-        for row in self._rows(section):
-            if row.value is None:
+        for name, row in section.kh_attribute_children().items():
+            if name in declared:
                 continue
-            for name in (row.name, *row.aliases):
-                if name in declared or (section.id, name) in _KH_NOT_ATTRIBUTES:
-                    continue
-                declared.add(name)
-                type_name = self.value_type(row.value, f"{section.id}.{row.name}")
-                lines.append(f'{indent}<xs:attribute name="{name}" type="{type_name}">')
-                doc = f"Same as the child element <{row.name}>. {self._row_doc(row)}"
-                lines += self._annotation(doc, indent + "  ")
-                lines.append(f"{indent}</xs:attribute>")
+            declared.add(name)
+            assert row.value is not None
+            type_name = self.value_type(row.value, f"{section.id}.{row.name}")
+            lines.append(f'{indent}<xs:attribute name="{name}" type="{type_name}">')
+            doc = f"Same as the child element <{row.name}>. {self._row_doc(row)}"
+            lines += self._annotation(doc, indent + "  ")
+            lines.append(f"{indent}</xs:attribute>")
         return lines
 
     def _child(self, section: spec.Section, row: spec.Element, name: str, indent: str) -> list[str]:

@@ -87,6 +87,9 @@ def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> No
     assert mount.effective("max_listeners", "kh") == 7
     assert mount.effective("type", "kh") is None  # CFG_TAG_NOTATTR: the xiph type attribute is not <type>
     assert mount.effective("fallback_mount", "kh") is None  # the fallback block parser ignores it
+    logs = icecfg.loads(b'<icecast><logging accesslog="a.log" loglevel="4"/></icecast>').logging
+    assert logs.effective("loglevel", "kh") == 4
+    assert logs.effective("accesslog", "kh") == logs.effective("accesslog", "2.4")  # a log block: attribute ignored
 
 
 def test_repeated_scalars_read_the_last_like_icecast() -> None:

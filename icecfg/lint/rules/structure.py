@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -138,26 +138,9 @@ def attribute_specs(row: spec.Element) -> tuple[spec.Attribute, ...]:
     return attrs
 
 
-#: Scalar children that KH does not accept as attributes (CFG_TAG_NOTATTR):
-#: a mount's ``type``/``subtype`` would clash with the xiph ``type`` attribute.
-_KH_NOT_ATTRIBUTES = frozenset({("mount", "type"), ("mount", "subtype")})
-
-
-def kh_child_attributes(row: spec.Element) -> dict[str, spec.Element]:
+def kh_child_attributes(row: spec.Element) -> Mapping[str, spec.Element]:
     """Scalar children Icecast-KH also reads as attributes of this element: name -> row."""
-    if row.section is None:
-        return {}
-    section = spec.SECTIONS[row.section]
-    if not section.kh_children_as_attributes or Dialect.KH not in section.dialects:
-        return {}
-    out: dict[str, spec.Element] = {}
-    for child in section.children:
-        if child.value is None or Dialect.KH not in child.dialects:
-            continue
-        for name in (child.name, *child.aliases):
-            if (section.id, name) not in _KH_NOT_ATTRIBUTES:
-                out[name] = child
-    return out
+    return spec.SECTIONS[row.section].kh_attribute_children() if row.section is not None else {}
 
 
 def has_attribute(spec_attr: spec.Attribute, name: str) -> bool:
