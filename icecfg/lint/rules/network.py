@@ -24,17 +24,19 @@ assert _TLS_ROW is not None
 # --------------------------------------------------------------------------- shared facts
 
 
-def child_text(element: Element, name: str, dialect: Dialect) -> tuple[Element | None, str | None]:
-    """The element Icecast reads for child ``name`` (the last one) and its text.
+def child_text(
+    element: Element, section: spec.Section, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """The element Icecast reads for child ``name`` (the last one) of ``element`` (a ``section``) and its text.
 
-    KH also takes a scalar child as an attribute of its parent
-    (``<listen-socket port="8000"/>``); an attribute is reported as the
-    parent element with its value.
+    KH also takes most scalar children as attributes of their parent
+    (``<listen-socket port="8000"/>``, see ``Section.kh_attribute_children``);
+    an attribute is reported as the parent element with its value.
     """
     last = element.find_last(name)
     if last is not None:
         return last, last.text
-    if dialect is Dialect.KH:
+    if dialect is Dialect.KH and name in section.kh_attribute_children():
         value = element.get(name)
         if value is not None:
             return element, value
@@ -143,8 +145,9 @@ def _listeners(ctx: LintContext) -> list[Listener]:
     dialect = ctx.target
     sockets = root_elements(ctx, "listen-socket")
     if not sockets:
-        port_el, port_text = child_text(ctx.config.document.root, "port", dialect)
-        _bind_el, bind = child_text(ctx.config.document.root, "bind-address", dialect)
+        root = ctx.config.document.root
+        port_el, port_text = child_text(root, spec.ROOT, "port", dialect)
+        _bind_el, bind = child_text(root, spec.ROOT, "bind-address", dialect)
         return [
             Listener(
                 element=None,
@@ -160,10 +163,10 @@ def _listeners(ctx: LintContext) -> list[Listener]:
         ]
     found = []
     for element in sockets:
-        port_el, port_text = child_text(element, "port", dialect)
-        _bind_el, bind = child_text(element, "bind-address", dialect)
-        _c, compat_text = child_text(element, "shoutcast-compat", dialect)
-        mount_el, _m = child_text(element, "shoutcast-mount", dialect)
+        port_el, port_text = child_text(element, _LISTEN, "port", dialect)
+        _bind_el, bind = child_text(element, _LISTEN, "bind-address", dialect)
+        _c, compat_text = child_text(element, _LISTEN, "shoutcast-compat", dialect)
+        mount_el, _m = child_text(element, _LISTEN, "shoutcast-mount", dialect)
         tls = requested = False
         mode: TlsMode | None = None
         if dialect is Dialect.V24:
