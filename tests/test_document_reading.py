@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import icecfg
-from icecfg.document import CData, Comment, Element, ProcessingInstruction, parse
+from icecfg.document import CData, Comment, Element, ProcessingInstruction, decode_text, parse
 
 # names that are prefixes of each other, so that "</a" also starts "</ab>"
 NAMES = st.sampled_from(["a", "ab", "b", "x:a"])
@@ -71,7 +71,7 @@ def _ours(element: Element) -> Any:
     content: list[Any] = []
     for child in element.children:
         if isinstance(child, (str, CData)):
-            value = icecfg.document.decode_text(child) if isinstance(child, str) else child.value
+            value = decode_text(child) if isinstance(child, str) else child.value
             if content and content[-1][0] == "text":
                 content[-1] = ("text", content[-1][1] + value)
             elif value:
