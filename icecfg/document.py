@@ -1071,8 +1071,7 @@ def _find_root_end(text: str, name: str, position: int) -> tuple[int, int]:
     """Span of the root's end tag: usually the last ``</name>`` in the text, found from the end."""
     end = text.rfind("</" + name)
     rest = _END_TAG_REST.match(text, end + 2 + len(name))
-    tail = text[end:]
-    if rest is not None and "-->" not in tail and "?>" not in tail:
+    if rest is not None and text.find("-->", end) < 0 and text.find("?>", end) < 0:
         # nothing after it could hold it (a comment or PI would end after it)
         return end, rest.end()
     return _find_end(text, name, position)
