@@ -337,7 +337,7 @@ class Section:
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Only fields (and the model's own state) can be set: a typo must not vanish silently."""
-        if name.startswith("_") or hasattr(type(self), name):
+        if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
             object.__setattr__(self, name, value)
             return
         raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
