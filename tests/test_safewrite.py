@@ -86,6 +86,20 @@ def test_dump_keeps_extended_attributes_and_acl(tmp_path: Path) -> None:
     assert identity(path) == (0, icecast_gid(), 0o640)
 
 
+def test_a_default_acl_of_the_directory_does_not_creep_in(tmp_path: Path) -> None:
+    directory = tmp_path / "etc"
+    directory.mkdir()
+    os.setxattr(directory, "system.posix_acl_default", ACL)
+    path = directory / "icecast.xml"
+    path.write_bytes(DATA)
+    os.removexattr(path, "system.posix_acl_access")  # the file itself has none
+    os.chown(path, 0, icecast_gid())
+    path.chmod(0o640)
+    icecfg.dump(edited(path), path)
+    assert "system.posix_acl_access" not in os.listxattr(path)
+    assert identity(path) == (0, icecast_gid(), 0o640)
+
+
 def test_dump_writes_through_a_chain_of_symlinks(tmp_path: Path) -> None:
     (tmp_path / "git").mkdir()
     (tmp_path / "etc").mkdir()
