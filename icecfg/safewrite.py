@@ -19,7 +19,9 @@ which:
 * removes the temporary file on every error, leaving the old file as it was;
 * refuses, with :class:`FileChangedError` and nothing written, when the file
   is no longer the one the caller read (``expected``), so an edit made in
-  between (by a person or by another tool) is never silently lost.
+  between (by a person or by another tool) is not silently lost.  (The
+  comparison and the rename are two steps: a change landing in the instant
+  between them is still replaced; no portable lock covers editors.)
 
 What is not kept: hard links (the other names keep the old content, as with
 any editor that renames), and extended attributes the kernel does not let
