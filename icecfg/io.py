@@ -52,7 +52,7 @@ def dump(config: IcecastConfig, path: PathLike, *, overwrite: bool = False) -> N
     source = config.path
     check = not overwrite and config.loaded is not None and source is not None and same_file(source, path)
     written = write_bytes_atomic(path, data, expected=config.loaded if check else None)
-    if source is None or same_file(source, path):
+    if source is not None and same_file(source, path):
         config.loaded = written  # the next dump compares with what is there now
 
 
