@@ -14,8 +14,12 @@ import errno
 import grp
 import io
 import os
+import shutil
 import stat
 import struct
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -200,6 +204,34 @@ def test_owner_that_cannot_be_kept_writes_nothing(tmp_path: Path, monkeypatch: p
         icecfg.dump(edited(path), path)
     assert "cannot keep its owner and group" in str(caught.value) and "\n" not in str(caught.value)
     assert path.read_bytes() == DATA and leftovers(tmp_path) == []
+
+
+def test_without_privileges_another_owners_file_is_left_alone(tmp_path: Path) -> None:
+    """``lint --fix`` run as ``nobody`` on a root:icecast file it may write, in a directory it may write."""
+    shared = Path(tempfile.mkdtemp(prefix="icecfg-safewrite-"))  # tmp_path is not traversable by nobody
+    try:
+        shared.chmod(0o777)
+        path = as_debian_ships(shared / "icecast.xml")
+        path.chmod(0o666)
+        run = subprocess.run(
+            [
+                *("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
+                *(sys.executable, "-m", "icecfg", "lint", "--isolated", "--no-fs", "--fix", str(path)),
+            ],
+            cwd=shared,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 1, run
+        assert run.stderr == (
+            f"icecfg lint: {path}: cannot keep its owner and group (0:{icecast_gid()}) without privileges; "
+            "nothing written\n"
+        )
+        assert path.read_bytes() == DATA and identity(path) == (0, icecast_gid(), 0o666)
+        assert leftovers(shared) == []
+    finally:
+        shutil.rmtree(shared)
 
 
 def test_a_change_on_disk_since_loading_is_never_overwritten(tmp_path: Path) -> None:
