@@ -216,7 +216,10 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     else:
         fail_on = Severity(settings.get("fail-on", "warning"))
     files = not bool(args.no_fs if args.no_fs is not None else settings.get("no-fs", False))
-    return Options(target, select, ignore, fail_on, root, files, output, settings.assets())
+    # --root names a whole image tree, taken as it is; without it the server's paths are
+    # those of this machine, except the assets bake will install ([bake.assets])
+    assets = settings.assets() if root is None else {}
+    return Options(target, select, ignore, fail_on, root, files, output, assets)
 
 
 # -- which files -------------------------------------------------------------------------
