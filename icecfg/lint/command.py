@@ -485,7 +485,9 @@ def print_report(results: list[FileResult], output: str, out: TextIO | None = No
     if output == "json":
         text = report.json(findings, secrets=secrets)
     elif output == "sarif":
-        text = report.sarif(findings, all_rules(), secrets=secrets)
+        from icecfg.lint.docs import documented_rules  # ICE001 and ICE002 with their documentation
+
+        text = report.sarif(findings, documented_rules(), secrets=secrets)
     elif output == "github":
         text = report.github(findings, secrets=secrets)
     else:
