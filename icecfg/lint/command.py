@@ -190,10 +190,12 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
         return f"{settings.where(key)}: {key}"
 
     target = Dialect(args.target or settings.get("target") or "2.4")
+    # the settings' selectors are checked even when flags override them: a typo there
+    # would switch the gate off for whoever runs without the flags
+    for key in ("select", "extend-select", "ignore"):
+        check_selectors(settings.get(key, []), origin(key))
     select = _codes(args.select)
     if select is None:
-        check_selectors(settings.get("select", []), origin("select"))
-        check_selectors(settings.get("extend-select", []), origin("extend-select"))
         select = list(settings.get("select", [])) + list(settings.get("extend-select", []))
         if not settings.get("select") and settings.get("extend-select"):
             select = [r.code for r in selected(all_rules().values())] + list(settings.get("extend-select", []))
@@ -202,7 +204,6 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     ignore = _codes(args.ignore)
     if ignore is None:
         ignore = list(settings.get("ignore", []))
-        check_selectors(ignore, origin("ignore"))
     else:
         check_selectors(ignore, "--ignore")
     root = args.root if args.root is not None else settings.get("root")
@@ -331,7 +332,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         args.settings = args.settings or args.deprecated_config
     explicit = _settings_file(args)
-    exclude = _codes(args.exclude) or []
+    exclude = list(args.exclude or [])
     files: list[str] = []
     for name in args.paths:
         if name != "-" and Path(name).is_dir():
