@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import icecfg
-from icecfg import cli
+from icecfg import cli, settings
 from icecfg.spec import Dialect
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "command-line.md"
@@ -51,6 +51,8 @@ def test_target_aliases_everywhere(spelling: str, dialect: Dialect, tmp_path: Pa
         assert parsed.target == dialect.value, argv
     # the API and the settings files read targets through Dialect() as well
     assert icecfg.lint(icecfg.load(path), target=spelling, root=None, files=False) is not None
+    (tmp_path / "icecfg.toml").write_text(f'target = "{spelling}"\n')
+    assert settings.load(tmp_path / "icecfg.toml").get("target") == dialect.value
     for command in ("up", "status", "cost", "init", "bake"):
         parsed = cli.build_parser(command).parse_args([command, "--target", spelling])
         assert parsed.target == dialect.value, command

