@@ -77,6 +77,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--diff", action="store_true", help="show the safe fixes as a unified diff, change nothing")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help="render template placeholders such as ${NAME} with VALUE before linting (repeatable; "
+        "visible in the process list, so pass secrets with --vars-file or --vars-from-env)",
+    )
+    parser.add_argument(
+        "--vars-file", metavar="FILE", help="render template placeholders with the NAME=VALUE lines of FILE (.env)"
+    )
+    parser.add_argument(
+        "--vars-from-env",
+        action="store_true",
+        help="render template placeholders with this process's environment variables",
+    )
     parser.add_argument("--config", metavar="FILE", help="use this settings file instead of searching for one")
     parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
 
@@ -90,6 +106,8 @@ class Options:
     root: str | None
     files: bool
     output: str
+    #: Values for template placeholders; None when no rendering was asked for.
+    variables: dict[str, str] | None = None
 
 
 @dataclass
@@ -154,6 +172,11 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and args.diff:
         print("icecfg lint: --fix and --diff exclude each other", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        variables = _variables(args)
+    except ValueError as err:
+        print(f"icecfg lint: {err}", file=sys.stderr)
+        return EXIT_USAGE
     files = expand(args.paths)
     if not files:
         print(f"icecfg lint: no *.xml files in {' '.join(args.paths)}", file=sys.stderr)
@@ -165,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             settings = _settings_for(args, name)
             options = _options(args, settings)
+            options.variables = variables
         except settings_module.SettingsError as err:
             print(f"icecfg lint: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -183,6 +207,29 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _variables(args: argparse.Namespace) -> dict[str, str] | None:
+    """Values for template placeholders: the environment, then --vars-file, then --var (last wins).
+
+    The environment is read only with --vars-from-env: a lint whose result
+    depends on the shell it runs in would not be reproducible, and a silent
+    read would turn any variable that happens to share a placeholder's name
+    into a value.
+    """
+    if not (args.var or args.vars_file or args.vars_from_env):
+        return None
+    if args.fix or args.diff:
+        raise ValueError("--fix and --diff edit the template itself; they cannot be combined with rendering")
+    from icecfg.lint.templating import parse_assignment, read_vars_file
+
+    variables: dict[str, str] = dict(os.environ) if args.vars_from_env else {}
+    if args.vars_file:
+        variables.update(read_vars_file(Path(args.vars_file)))
+    for assignment in args.var or ():
+        name, value = parse_assignment(assignment, "--var")
+        variables[name] = value
+    return variables
 
 
 def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settings:
@@ -213,10 +260,17 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
         ignore=options.ignore,
         files=options.files,
         path=shown,
+        variables=options.variables,
     )
     from icecfg.lint.context import LintContext
 
     result.secrets = LintContext(config, options.target, None, shown).secrets
+    if options.variables is not None:
+        from icecfg.lint.templating import rendered
+
+        result.secrets |= LintContext(rendered(config, options.variables), options.target, None, shown).secrets
+        for finding in findings:  # a fix of the rendered copy would write rendered values (secrets) back
+            finding.fix = None
     if (args.fix or args.diff) and any(f.fix is not None for f in findings):
         before = dumps(config)
         for finding in findings:

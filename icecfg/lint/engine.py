@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
@@ -75,16 +75,24 @@ def lint(
     ignore: Iterable[str] = (),
     files: bool = True,
     path: str | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
     ``files=False`` skips the rules that read the server's files (certificate,
     fallback audio, log directory).  Suppression comments in the file apply;
-    unused ones are reported as ICE002.
+    unused ones are reported as ICE002.  ``variables`` renders the template
+    placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
+    run, on a copy: ``config`` itself is left as it is.
     """
     dialect = Dialect(target)
     view = FileView(root or "/") if files else None
+    if variables is not None:
+        from icecfg.lint.templating import rendered
+
+        config = rendered(config, variables)
     ctx = LintContext(config, dialect, view, path)
+    ctx.variables = variables
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []
@@ -101,6 +109,8 @@ def lint(
         if collecting:
             gc.enable()
     ctx.rule = None
+    if ctx.hidden:
+        findings = [f for f in findings if id(f) not in ctx.hidden]
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)
 

@@ -312,8 +312,8 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     last = ports[-1]
     port = listen_port(last.text, True, ctx.target)
     bound = {s.port for s in listeners(ctx)}
-    if port in bound:
-        return
+    if port in bound or any(ctx.templated(p) for p in root.iter() if p.local_name == "port"):
+        return  # a socket's templated port may well render to the root one
 
     def fix() -> None:
         for element in ports:
