@@ -22,6 +22,7 @@ from icecfg.lint import report
 from icecfg.lint.engine import engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
+from icecfg.lint.target import Target, choose, suggestion
 from icecfg.spec import Dialect
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         choices=[d.value for d in Dialect],
-        help="Icecast release to check against (default 2.4, what Debian and Ubuntu ship)",
+        help="Icecast release to check against (default: the icecast installed here, else 2.4)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, help="output format (default text; github when GITHUB_ACTIONS=true)"
@@ -99,7 +100,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass
 class Options:
-    target: Dialect
+    target: Target
     select: list[str]
     ignore: list[str]
     fail_on: Severity
@@ -117,6 +118,9 @@ class FileResult:
     lines: list[str] = field(default_factory=list)
     secrets: frozenset[str] = frozenset()
     fail_on: Severity = Severity.WARNING
+    target: Target | None = None
+    #: Advice to give --target when the assumed release does not fit the file.
+    suggestion: str | None = None
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -130,7 +134,10 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
         value = getattr(args, name)
         return value if value is not None else settings.get(key, default)
 
-    target = Dialect(str(pick("target", "target", "2.4")))
+    try:
+        target = choose(args.target, settings.get("target"), settings.path)
+    except ValueError:
+        raise settings_module.SettingsError(f"{settings.path}: target must be one of 2.4, 2.5, kh") from None
     select = _codes(args.select)
     if select is None:
         select = list(settings.get("select", [])) + list(settings.get("extend-select", []))
@@ -242,7 +249,7 @@ def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settin
 
 def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace) -> FileResult:
     shown = "-" if name == "-" else name
-    result = FileResult(shown, fail_on=options.fail_on)
+    result = FileResult(shown, fail_on=options.fail_on, target=options.target)
     try:
         config = loads(data, shown)
     except ParseError as err:
@@ -252,9 +259,10 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
             result.findings.append(finding)
         return result
     result.lines = config.document.render().splitlines()
+    result.suggestion = suggestion(config.document.root, options.target)
     findings = lint(
         config,
-        options.target,
+        options.target.dialect,
         options.root,
         select=options.select,
         ignore=options.ignore,
@@ -264,11 +272,12 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
     )
     from icecfg.lint.context import LintContext
 
-    result.secrets = LintContext(config, options.target, None, shown).secrets
+    result.secrets = LintContext(config, options.target.dialect, None, shown).secrets
     if options.variables is not None:
         from icecfg.lint.templating import rendered
 
-        result.secrets |= LintContext(rendered(config, options.variables), options.target, None, shown).secrets
+        rendered_config = rendered(config, options.variables)
+        result.secrets |= LintContext(rendered_config, options.target.dialect, None, shown).secrets
         for finding in findings:  # a fix of the rendered copy would write rendered values (secrets) back
             finding.fix = None
     if (args.fix or args.diff) and any(f.fix is not None for f in findings):
@@ -287,7 +296,7 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
             config = loads(after, shown)
             findings = lint(
                 config,
-                options.target,
+                options.target.dialect,
                 options.root,
                 select=options.select,
                 ignore=options.ignore,
@@ -314,14 +323,24 @@ def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> st
 def print_report(results: list[FileResult], output: str) -> None:
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     secrets: frozenset[str] = frozenset().union(*(r.secrets for r in results))
+    targets = {r.path: r.target for r in results if r.target is not None}
     if output == "json":
-        text = report.json(findings, secrets=secrets)
+        extra = {
+            p: {"target": t.dialect.value, "target_origin": t.origin, "target_reason": t.reason}
+            for p, t in targets.items()
+        }
+        text = report.json(findings, secrets=secrets, extra=extra)
     elif output == "sarif":
-        text = report.sarif(findings, all_rules(), secrets=secrets)
+        used = [{"release": t.dialect.value, "origin": t.origin, "reason": t.reason} for t in targets.values()]
+        distinct = [dict(item) for item in dict.fromkeys(tuple(u.items()) for u in used)]
+        text = report.sarif(findings, all_rules(), secrets=secrets, properties={"targets": distinct})
     elif output == "github":
         text = report.github(findings, secrets=secrets)
     else:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = report.text(findings, {r.path: r.lines for r in results}, {r.path: r.secrets for r in results}, color)
+        notes = list(dict.fromkeys(t.describe() for t in targets.values()))
+        notes += [f"{r.path}: {r.suggestion}" for r in results if r.suggestion]
+        sources = {r.path: r.lines for r in results}
+        text = report.text(findings, sources, {r.path: r.secrets for r in results}, color, notes)
     if text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -48,6 +48,7 @@ def text(
     sources: Mapping[str, Sequence[str]],
     secrets: Mapping[str, Iterable[str]],
     color: bool = False,
+    notes: Sequence[str] = (),
 ) -> str:
     """Findings for a terminal: a header line, the source line with a caret, and a summary.
 
@@ -55,7 +56,8 @@ def text(
     endings optional); findings of other paths get no source line.
     ``secrets`` maps a path to the password values of that file: each is
     shown as ``***`` in the source lines and messages.  ``color`` adds ANSI
-    colours.
+    colours.  ``notes`` (the release checked against, say) come just before
+    the summary.
     """
 
     def paint(code: str, part: str) -> str:
@@ -87,6 +89,7 @@ def text(
         out.append(paint(_DIM, f"{finding.line} |") + f" {shown}")
         out.append(paint(_DIM, f"{gutter} |") + f" {pad}" + paint(hue, "^" * width))
         out.append("")
+    out.extend(notes)
     out.append(paint(_BOLD, _summary(findings)))
     fixable = sum(1 for f in findings if f.fix is not None)
     if fixable:
@@ -196,15 +199,19 @@ def masked(text: str, secrets: Iterable[str]) -> str:
 # json ----------------------------------------------------------------------------
 
 
-def json(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
+def json(
+    findings: Sequence[Finding], *, secrets: Iterable[str] = (), extra: Mapping[str, Mapping[str, str]] = {}
+) -> str:
     """A JSON array of :meth:`Finding.to_dict` objects, in the given order.
 
-    Any of ``secrets`` in a message is shown as ``***``.
+    Any of ``secrets`` in a message is shown as ``***``.  ``extra`` maps a
+    path to keys added to each of its findings (the target checked against).
     """
     pieces = _pieces(secrets)
     items = []
     for finding in findings:
         item = finding.to_dict()
+        item.update(extra.get(finding.path, {}))
         item["message"] = _masked(finding.message, pieces)
         items.append(item)
     return _json.dumps(items, indent=2, ensure_ascii=False) + "\n"
@@ -252,7 +259,13 @@ def _sarif_rule(
     return entry
 
 
-def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: Iterable[str] = ()) -> str:
+def sarif(
+    findings: Sequence[Finding],
+    rules: Mapping[str, Rule],
+    *,
+    secrets: Iterable[str] = (),
+    properties: Mapping[str, object] | None = None,
+) -> str:
     """A SARIF 2.1.0 log with one run, as GitHub code scanning accepts it.
 
     ``tool.driver.rules`` lists every rule of ``rules`` (sorted by code) and
@@ -260,6 +273,7 @@ def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: It
     suppression); each result points at its rule by ``ruleId`` and
     ``ruleIndex``.  Lines and columns are 1-based, as SARIF wants.  Any of
     ``secrets`` in a message or a rule's documentation is shown as ``***``.
+    ``properties`` become the run's property bag (the targets checked against).
     """
     from icecfg import __version__
 
@@ -320,6 +334,8 @@ def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: It
             }
         ],
     }
+    if properties:
+        log["runs"][0]["properties"] = dict(properties)  # type: ignore[index]
     return _json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
