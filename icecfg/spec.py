@@ -149,6 +149,9 @@ class Element:
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
     removed: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Dialects that do not read the element although ignoring it changes nothing there:
+    #: dialect -> the one value for which that holds (None: whatever the value).
+    harmless: Mapping[Dialect, str | None] = field(default_factory=dict)
     #: Other tag names Icecast accepts for the same element.
     aliases: tuple[str, ...] = ()
     #: Python attribute name in the model when the naming rule would clash.
@@ -770,6 +773,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("4", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "unknown tag in 2.5"},
+                harmless={Dialect.KH: None},
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
             ),
@@ -807,7 +811,9 @@ _SECTIONS: list[Section] = [
                 defaults=_d("1", "1", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <burst-size>"},
-                doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins).",
+                harmless={Dialect.KH: "1"},
+                doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins). "
+                "KH has no such switch and always bursts <burst-size>: 1 changes nothing there.",
                 source=_SRC_LIMITS,
             ),
             Element(
@@ -1042,10 +1048,11 @@ _SECTIONS: list[Section] = [
                 "yp-url-timeout",
                 ALL,
                 _timeout(),
-                defaults=_d("6", None, "10"),
+                defaults=_d("6", "6", "10"),
                 crash_if_empty=True,
-                doc="Seconds to wait for the directory; 2.4.4 turns values outside 1..10 into 6.",
-                source="cfgfile.c l.1086-1121; yp.c l.250",
+                doc="Seconds to wait for the directory; 2.4.4 and 2.5.0 turn values outside 1..10 into 6 "
+                "(2.5.0 also logs values outside 2..600 as out of range); KH uses any value.",
+                source="cfgfile.c l.1086-1121; yp.c l.250; [2.5] yp.c l.270; [KH] yp.c l.321-336",
             ),
             Element(
                 "yp-url",

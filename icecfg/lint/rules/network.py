@@ -869,13 +869,18 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
 _TIMEOUT_RANGE = (1, 10)
 
 
-@rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24,))
+@rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24, Dialect.V25))
 def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
-    """`<yp-url-timeout>` outside 1..10 becomes 6 seconds in Icecast 2.4.4.
+    """`<yp-url-timeout>` outside 1..10 becomes 6 seconds in Icecast 2.4.4 and 2.5.
 
     ## Why
-    `yp.c` (l.250) replaces any YP timeout outside 1..10 seconds by 6,
-    without a message; the documentation's own example of 15 is one of them.
+    `yp.c` (2.4.4 l.250, 2.5.0 l.270) replaces any YP timeout outside 1..10
+    seconds by 6, without a message; the documentation's own example of 15
+    is one of them.  Verified on both: the error log says "Adding new YP
+    server ... (timeout 6s ...)".  Icecast 2.5 first range-checks the value
+    against 2..600 and logs anything outside as out of range (ICE203); 11
+    to 600 pass that check and still become 6.  Icecast-KH uses the value
+    as it is.
 
     ## Bad
     ```xml
@@ -898,6 +903,10 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         value = atoi(element.text)
         if lo <= value <= hi:
             continue
+        accepted = spec.SECTIONS["directory"].child("yp-url-timeout")
+        bounds = accepted.value.ranges.get(ctx.target) if accepted is not None and accepted.value else None
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            continue  # 2.5 logs it as out of range: ICE203
         fix = None
         if value > hi:
 
@@ -906,7 +915,7 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
 
         yield ctx.finding(
             element,
-            f"<yp-url-timeout> {value} is outside {lo}..{hi}: Icecast 2.4.4 uses 6 seconds instead; "
+            f"<yp-url-timeout> {value} is outside {lo}..{hi}: {ctx.target.label} uses 6 seconds instead; "
             f"write a value from {lo} to {hi}",
             at_text=True,
             fix=fix,

@@ -113,8 +113,13 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     binds a **random** port without a word, and `<clients> </clients>` sets
     the client limit to 0, so every request is refused with 403.  Icecast
     2.5 reads most numbers the same way (`util_str_to_int`; unsigned values
-    reject trailing junk, `cfgfile.c` l.342-376); Icecast-KH reads them
-    with `sscanf("%d")` and keeps the default when that fails.
+    reject trailing junk, `cfgfile.c` l.342-376), then range-checks them:
+    where the number read is out of range it logs "out of range" and keeps
+    the default (verified on 2.5.0: `<clients>abc</clients>` keeps 256).
+    Icecast-KH reads them with `sscanf("%d")` and keeps the default when
+    that fails, except a listen socket's port: the socket is then dropped,
+    and with no other socket KH stops at start-up ("No listen-socket
+    definitions").
 
     ## Bad
     ```xml
@@ -156,6 +161,20 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             default = row.default(target)
             consequence = f"{target.label} rejects it and keeps the default" + (
                 f" ({default})" if default is not None else ""
+            )
+        bounds = value.ranges.get(target)
+        if target is Dialect.V25 and read_as is not None and bounds is not None:
+            low, high = bounds
+            if not low <= read_as <= high:  # __read_int: out of range, logged, the old value stays
+                default = row.default(target)
+                kept = f" ({default})" if default is not None else ""
+                consequence += f", which is outside {low}..{high}: it logs 'out of range' and keeps the default{kept}"
+                read_as = None
+        if target is Dialect.KH and is_listen_port(value) and placed.parent.id == "listen-socket" and lead is None:
+            # _parse_listen_sock: the port stays 0 and the socket is dropped
+            consequence = (
+                "Icecast-KH cannot read it and drops this listen socket; with no other socket it stops at "
+                "start-up ('No listen-socket definitions')"
             )
         if read_as is not None:
             if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
@@ -231,8 +250,10 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     Icecast 2.5 range-checks most numbers (`__read_int`,
-    `__read_unsigned_int`, `cfgfile.c` l.342-376) and logs "Value for tag is
-    out of range" as a configuration problem on the admin dashboard; a
+    `__read_unsigned_int`, `cfgfile.c` l.342-376), logs "Value for tag is
+    out of range" as a configuration problem on the admin dashboard and
+    keeps the default (verified on 2.5.0: `<clients>0</clients>` leaves the
+    limit at its default, not at 0); a
     mount's `<max-listeners>-1</max-listeners>`, the 2.4 way of saying
     unlimited, is such a value.  Icecast-KH clamps or rejects out-of-range
     values (`workers` 1..400, relay `timeout` 1..60).  The ranges come from
@@ -256,7 +277,7 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     Use a value inside the range the message gives (for an unlimited mount,
     leave `<max-listeners>` out).
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx):
         text = placed.element.text
         bounds = value.ranges.get(ctx.target)
         if bounds is None or is_port(value) or text is None or not _is_number(value.kind, text, ctx.target):
@@ -266,11 +287,12 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         low, high = bounds
         if low <= number <= high:
             continue
-        how = (
-            "logs 'Value for tag is out of range'"
-            if ctx.target is Dialect.V25
-            else "does not accept it (rejects or clamps it)"
-        )
+        if ctx.target is Dialect.V25:
+            default = row.default(ctx.target)
+            kept = f" ({default})" if default is not None else ""
+            how = f"logs 'Value for tag is out of range' and keeps the default{kept}"
+        else:
+            how = "does not accept it (rejects or clamps it)"
         yield ctx.finding(
             placed.element,
             f"<{placed.element.local_name}> {number} is outside {low}..{high}: {ctx.target.label} {how}",
@@ -579,15 +601,19 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE209", "loglevel-word", "error", dialects=spec.V24)
+@rule("ICE209", "loglevel-word", "error", dialects=spec.V24_V25)
 def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
-    """`<loglevel>` written as a word; Icecast 2.4.4 reads 0 and logs nothing at all.
+    """`<loglevel>` written as a word the target cannot read; it reads 0 and logs nothing at all.
 
     ## Why
     Icecast 2.4.4 reads the log level with `atoi`: `debug`, `info` or
     `warn` are 0, and at level 0 nothing is written to the error log, not
     even errors.  Checked on the real server: with `<loglevel>debug</loglevel>`
-    error.log stays empty.  Icecast 2.5 and Icecast-KH accept the words.
+    error.log stays empty.  Icecast 2.5 knows exactly `debug`, `dbug`,
+    `information`, `info`, `warning`, `warn`, `error` and `eror` (any case,
+    no surrounding space; `util_str_to_loglevel`) and reads anything else
+    with `atoi`: `verbose` or ` info ` leave its error log empty too
+    (verified on 2.5.0).  Icecast-KH reads its own words.
 
     ## Bad
     ```xml
@@ -611,6 +637,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
         text = placed.element.text
         if value.kind is not Kind.LOGLEVEL or text is None or is_int(text) or not text.strip():
             continue
+        if ctx.target is Dialect.V25 and text.lower() in _LOGLEVEL_WORDS_25:
+            continue
         name = placed.element.local_name
         fix: Callable[[], None] | None = None
         title = ""
@@ -625,12 +653,16 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             title = f"write <{name}>{level}</{name}>"
         yield ctx.finding(
             placed.element,
-            f"<{name}> {text.strip()!r}: Icecast 2.4.4 reads it as {atoi(text)}, "
+            f"<{name}> {text!r}: {ctx.target.label} reads it as {atoi(text)}, "
             f"and at that level nothing is logged at all; {advice}",
             at_text=True,
             fix=fix,
             fix_title=title,
         )
+
+
+#: The words 2.5's util_str_to_loglevel knows (compared ignoring case, never trimmed).
+_LOGLEVEL_WORDS_25 = frozenset({"debug", "dbug", "information", "info", "warning", "warn", "error", "eror"})
 
 
 # -- ICE210-ICE211: words ---------------------------------------------------------------------
