@@ -66,7 +66,7 @@ CASES = [
         _socket("<port>8000</port>"),
         target="kh",
         id="kh-socket-dropped",
-        message="drops this listen socket; with no other socket it stops at start-up ('No listen-socket definitions')",
+        message="drops this listen socket; with no other socket it stops at start-up ('No listen-socket defintions'",
     ),
     Case(
         # every KH mount is a normal one: type="normal" changes nothing, type="default" does

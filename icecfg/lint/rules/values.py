@@ -117,9 +117,10 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     where the number read is out of range it logs "out of range" and keeps
     the default (verified on 2.5.0: `<clients>abc</clients>` keeps 256).
     Icecast-KH reads them with `sscanf("%d")` and keeps the default when
-    that fails, except a listen socket's port: the socket is then dropped,
-    and with no other socket KH stops at start-up ("No listen-socket
-    definitions").
+    that fails, except a listen socket's port: the socket is then dropped
+    ("failed to read element"), and with no other socket KH stops at
+    start-up ("No listen-socket defintions", sic) and then crashes with a
+    segfault (verified on kh22).
 
     ## Bad
     ```xml
@@ -174,7 +175,7 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             # _parse_listen_sock: the port stays 0 and the socket is dropped
             consequence = (
                 "Icecast-KH cannot read it and drops this listen socket; with no other socket it stops at "
-                "start-up ('No listen-socket definitions')"
+                "start-up ('No listen-socket defintions', sic) and crashes"
             )
         if read_as is not None:
             if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
