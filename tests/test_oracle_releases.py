@@ -247,3 +247,55 @@ def test_kh_ignores_threadpool_and_burst_on_connect_harmlessly(boxkh: oracle.San
     assert len(found) == 2
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-ignored") as server:
         assert server.http_get(port, "/").status in (200, 404)
+
+
+# -- ICE212, ICE914, ICE915, ICE511, ICE512, ICE907: what 2.5.0 warns about at every start ----
+
+#: rule -> the line 2.5.0 logs for it.
+WARNED = {
+    "ICE212": 'Old style fallback override setting. Please replace "1" with "all".',
+    "ICE914": "Warning, <hostname> not configured, using default value",
+    "ICE915": "Warning, <location> not configured, using default value",
+    "ICE511": "Warning, no PRNG seed configured, falling back to libigloo defaults.",
+    "ICE512": 'You use old style auth option "auth_header"',
+    "ICE907": "Client limit (256) is too small for given source limit (200)",
+}
+
+
+def test_2_5_start_up_warnings_each_have_a_rule(box25: oracle.Sandbox) -> None:
+    port, dead = oracle.free_ports(2)
+    add = f"http://127.0.0.1:{dead}/add"  # a closed loopback port: nothing is ever asked
+    bad_auth = (
+        f'<authentication type="url"><option name="listener_add" value="{add}"/>'
+        '<option name="auth_header" value="icecast-auth-user: 1"/>'
+        '<option name="timelimit_header" value="icecast-auth-timelimit:"/></authentication>'
+    )
+    good_auth = (
+        f'<authentication><role type="url" match-method="get"><option name="client_add" value="{add}"/>'
+        '<option name="header_auth" value="x-icecast-auth-result"/>'
+        '<option name="header_timelimit" value="x-icecast-auth-timelimit"/></role></authentication>'
+    )
+    mount = (
+        "<mount><mount-name>/live.ogg</mount-name><fallback-mount>/fb.ogg</fallback-mount>"
+        "<fallback-override>{}</fallback-override>{}</mount>"
+    )
+    good = config(
+        box25, port, limits="<clients>500</clients><sources>200</sources>", extra=mount.format("all", good_auth)
+    )
+    bad = config(box25, port, limits="<clients>0</clients><sources>200</sources>", extra=mount.format("1", bad_auth))
+    bad = replaced(bad, "<hostname>oracle.example.org</hostname>", "<hostname>localhost</hostname>")
+    bad = replaced(bad, "<location>harness</location>", "<location>Earth</location>")
+    bad = replaced(bad, '<prng-seed type="device" size="32">/dev/urandom</prng-seed>', "")
+    found = {f.code for f in lint(icecfg.loads(bad), "2.5", files=False)}
+    assert set(WARNED) <= found
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="warned-bad") as server:
+        logged = wait_for(server.stderr, WARNED["ICE907"])
+        for code, line in WARNED.items():
+            assert line in logged, (code, logged)
+    assert not {f.code for f in lint(icecfg.loads(good), "2.5", files=False)} & set(WARNED)
+    with oracle.IcecastServer(good, box25, wait_port=port, name="warned-good") as server:
+        server.http_get(port, "/status-json.xsl")
+        time.sleep(0.3)
+        logged = server.stderr()
+        for line in (*WARNED.values(), "auth option", "Client limit", "<hostname>", "<admin>"):
+            assert line not in logged, (line, logged)

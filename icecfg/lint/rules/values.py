@@ -778,3 +778,64 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
             fix=fix,
             fix_title="write <tls>disabled</tls>",
         )
+
+
+# -- ICE212: 2.5's fallback-override words ---------------------------------------------------
+
+
+def _fallback_override_word_25(text: str) -> str | None:
+    """The word 2.5 takes without a warning (``config_str_to_fallback_override_t``), or None."""
+    if text == "none" or text.lower() in ("all", "own"):
+        return text
+    return None
+
+
+@rule("ICE212", "fallback-override-old-style", "warning", dialects=spec.V25)
+def fallback_override_old_style(ctx: LintContext) -> Iterator[Finding]:
+    """`<fallback-override>` written as 1/0 (or true/false): Icecast 2.5 wants `all` or `none`.
+
+    ## Why
+    Icecast 2.5 reads `<fallback-override>` as a word: `none`, `all` or the
+    new `own` (only the listeners that came from this mount return).  It
+    still understands the 2.4 numbers and booleans, but logs "Old style
+    fallback override setting. Please replace "1" with "all"." at every
+    start (`cfgfile.c` l.261-278; verified on 2.5.0).  Note that `none` is
+    compared case-sensitively: `None` is "old style" too.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+        <fallback-override>all</fallback-override>
+    </mount>
+    ```
+
+    ## Fix
+    Write `all` for 1 and `none` for 0 (`icecfg lint --fix` does it).  Only
+    for a 2.5 server: Icecast 2.4.4 reads `all` with `atoi`, as 0.
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind is not Kind.FALLBACK_OVERRIDE or text is None or _fallback_override_word_25(text):
+            continue
+        # util_str_to_bool: true/yes/on (any case, untrimmed) or a non-zero number
+        word = "all" if text.lower() in ("true", "yes", "on") or atoi(text) != 0 else "none"
+        name = placed.element.local_name
+        yield ctx.finding(
+            placed.element,
+            f"<{name}>{text}</{name}> is the old style: Icecast 2.5 reads it as {word} and logs "
+            f"'Old style fallback override setting' at every start; write {word}",
+            at_text=True,
+            fix=set_text_fix(placed.element, word),
+            fix_title=f"write <{name}>{word}</{name}>",
+        )
