@@ -1080,7 +1080,8 @@ class Logging(Section):
     #: <preroll-log> (kh). Preroll log (file name or block).
     preroll_log: str | None = leaf("preroll-log", default=None)
 
-    #: <loglevel> (2.4, 2.5, kh). 1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing.
+    #: <loglevel> (2.4, 2.5, kh). 1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing;
+    #: empty, 2.4.4 and 2.5.0 segfault.
     loglevel: int | None = leaf("loglevel", default=None)
 
     #: <logsize> (2.4, 2.5, kh). Rotate at this many KiB; 0 means about 1 GB.

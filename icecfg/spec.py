@@ -145,6 +145,8 @@ class Element:
     attributes: tuple[Attribute, ...] = ()
     #: 2.4.4 reads it with atoi(NULL) when empty and segfaults.
     crash_if_empty: bool = False
+    #: Other dialects that segfault on it when empty (2.5.0: ``strcasecmp(NULL)`` for <loglevel>).
+    crash_if_empty_also: frozenset[Dialect] = frozenset()
     #: Dialect -> replacement advice where that dialect calls it obsolete.
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
@@ -2247,7 +2249,9 @@ _SECTIONS: list[Section] = [
                 LOGLEVEL,
                 defaults=_same("3"),
                 crash_if_empty=True,
-                doc="1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing.",
+                crash_if_empty_also=V25,
+                doc="1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing; "
+                "empty, 2.4.4 and 2.5.0 segfault.",
                 source=_SRC_LOGGING,
             ),
             Element(

@@ -299,3 +299,21 @@ def test_2_5_start_up_warnings_each_have_a_rule(box25: oracle.Sandbox) -> None:
         logged = server.stderr()
         for line in (*WARNED.values(), "auth option", "Client limit", "<hostname>", "<admin>"):
             assert line not in logged, (line, logged)
+
+
+# -- ICE205 on 2.5: an empty <loglevel/> segfaults 2.5.0 ------------------------------------------
+
+
+def test_2_5_empty_loglevel_segfaults(box25: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    good = config(box25, port)
+    bad = replaced(good, "<loglevel>information</loglevel>", "<loglevel/>")
+    (finding,) = findings(bad, "2.5", "ICE205")
+    result = oracle.start_expecting_exit(bad, box25, name="loglevel-empty")
+    assert result.signal == 11, result.describe()
+    assert result.stderr == "", result.describe()  # no word about why
+    fixed_config = fixed(bad, "2.5", "ICE205")
+    assert b"<loglevel" not in fixed_config
+    with oracle.IcecastServer(fixed_config, box25, wait_port=port, name="loglevel-removed") as server:
+        assert server.http_get(port, "/status-json.xsl").status == 200
+    assert finding.fix is not None

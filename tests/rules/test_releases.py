@@ -103,3 +103,13 @@ def test_kh_elements_it_ignores_harmlessly_are_info(limits: str, severity: str) 
     (finding,) = [f for f in run(_x(f"<limits>{limits}</limits>"), "kh") if f.code == "ICE301"]
     assert finding.severity.value == severity
     assert ("changes nothing" in finding.message) == (severity == "info")
+
+
+def test_empty_loglevel_crashes_2_5_too() -> None:
+    data = _x("<logging><loglevel/></logging>")
+    (crash,) = [f for f in run(data, "2.5") if f.code in ("ICE205", "ICE206")]
+    assert crash.code == "ICE205"
+    assert "Icecast 2.5 reads it with a NULL string and segfaults" in crash.message
+    assert [f.code for f in run(_x("<limits><clients/></limits>"), "2.5") if f.code in ("ICE205", "ICE206")] == [
+        "ICE206"  # 2.5 checks empty numbers: "Invalid empty tag", the default stays
+    ]

@@ -381,9 +381,9 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE205", "empty-number-crash", "error", dialects=spec.V24)
+@rule("ICE205", "empty-number-crash", "error", dialects=spec.V24_V25)
 def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
-    """Empty numeric element: Icecast 2.4.4 crashes with a segfault at startup.
+    """Empty numeric element: Icecast 2.4.4 (and for `<loglevel>` 2.5.0) crashes at startup.
 
     ## Why
     Icecast 2.4.4 reads most numbers with `atoi(value)`, and an empty
@@ -391,6 +391,9 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Checked on the real server: `<clients></clients>` (or `<clients/>`,
     `<fileserve/>`) kills Icecast with SIGSEGV, exit status 139, before it
     prints anything, so the crash is hard to trace back to the file.
+    Icecast 2.5.0 checks most empty values, but not `<loglevel/>`: it
+    compares NULL with `strcasecmp` (`util_str_to_loglevel`) and segfaults
+    the same way, silently (verified on 2.5.0).
 
     ## Bad
     ```xml
@@ -412,7 +415,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     """
     for placed, row, _value in read_leaves(ctx):
         element = placed.element
-        if not row.crash_if_empty or element.text is not None:
+        if not _crashes_if_empty(row, ctx.target) or element.text is not None:
             continue
         name = element.local_name
 
@@ -420,13 +423,18 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
             assert element.parent is not None
             element.parent.remove(element)
 
+        how = "atoi(NULL)" if ctx.target is Dialect.V24 else "a NULL string"
         yield ctx.finding(
             element,
-            f"<{name}> is empty: Icecast 2.4.4 reads it with atoi(NULL) and segfaults at startup "
+            f"<{name}> is empty: {ctx.target.label} reads it with {how} and segfaults at startup "
             f"(exit status 139, no message); give it a value or remove it",
             fix=fix,
             fix_title=f"remove the empty <{name}>",
         )
+
+
+def _crashes_if_empty(row: spec.Element, target: Dialect) -> bool:
+    return (target is Dialect.V24 and row.crash_if_empty) or target in row.crash_if_empty_also
 
 
 @rule("ICE206", "empty-number", "warning")
@@ -461,7 +469,7 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
         element = placed.element
         if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
             continue
-        if ctx.target is Dialect.V24 and row.crash_if_empty:
+        if _crashes_if_empty(row, ctx.target):
             continue  # ICE205
         default = row.default(ctx.target)
         keeps = f" (it keeps the default {default})" if default is not None else ""
