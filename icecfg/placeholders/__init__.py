@@ -7,7 +7,7 @@ and the model, so any layer can ask whether a value is still a template.
 
 from __future__ import annotations
 
-from icecfg.placeholders.scan import Placeholder, find, is_placeholder_only, render
+from icecfg.placeholders.scan import Placeholder, find, is_placeholder_only, may_contain, render
 from icecfg.placeholders.syntaxes import SYNTAXES, Syntax
 
-__all__ = ["SYNTAXES", "Placeholder", "Syntax", "find", "is_placeholder_only", "render"]
+__all__ = ["SYNTAXES", "Placeholder", "Syntax", "find", "is_placeholder_only", "may_contain", "render"]

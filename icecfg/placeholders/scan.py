@@ -57,6 +57,20 @@ def _renamed(pattern: str, index: int) -> str:
     return re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m[1]}{index}>", pattern)
 
 
+@cache
+def _any() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_renamed(s.pattern, i)})" for i, s in enumerate(SYNTAXES)))
+
+
+def may_contain(text: str) -> bool:
+    """False when no placeholder can be anywhere in ``text``: one pass over a whole file.
+
+    A cheap test before looking value by value; True may still mean none
+    (an escaped ``$$``, a ``$name$`` that is not a whole value).
+    """
+    return _any().search(text) is not None
+
+
 def find(text: str) -> list[Placeholder]:
     """Every placeholder in ``text``, in order.  Cheap when there is none."""
     if not any(c in text for c in "$@%{["):

@@ -9,7 +9,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
-from icecfg.placeholders import Placeholder, find
+from icecfg.placeholders import Placeholder, find, may_contain
 
 
 @rule("ICE003", "unrendered-placeholder", "info")
@@ -58,6 +58,8 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
     `--vars-file .env`, or `--vars-from-env` in the environment that renders
     it.  Secrets belong in the file or the environment, not on the command line.
     """
+    if not may_contain(ctx.config.document.render()):
+        return  # most files: one search over the text instead of a look at every value
     rendering = ctx.variables is not None
     for element in ctx.config.document.root.iter():
         text = element.text
