@@ -105,7 +105,10 @@ def test_a_target_from_options_or_settings_always_wins(tmp_path: Path) -> None:
     assert {(f["target"], f["target_origin"]) for f in found} == {("2.4", "option")}
     write(tmp_path / "icecfg.toml", b'target = "kh"\n')
     text = lint(str(path), "--no-fs", env=_env(tmp_path, binary))
-    assert f"Target: Icecast-KH (settings: set in {tmp_path / 'icecfg.toml'})." in text.stdout
+    assert "Target:" not in text.stdout  # nothing was assumed: the settings say it
+    sarif = lint(str(path), "--no-fs", "--format", "sarif", env=_env(tmp_path, binary))
+    (used,) = json.loads(sarif.stdout)["runs"][0]["properties"]["targets"]
+    assert used == {"release": "kh", "origin": "settings", "reason": f"set in {tmp_path / 'icecfg.toml'}"}
     assert calls(binary) == []  # never asked
 
 
@@ -131,4 +134,7 @@ def test_a_bad_target_in_settings_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path / "icecfg.toml", b'target = "3.0"\n')
     result = lint(str(path), "--no-fs")
     assert result.returncode == 2
-    assert result.stderr == f"icecfg lint: {tmp_path / 'icecfg.toml'}: target must be one of 2.4, 2.5, kh\n"
+    assert (
+        result.stderr
+        == f'icecfg lint: {tmp_path / "icecfg.toml"}:1: target = "3.0": must be one of "2.4", "2.5", "kh"\n'
+    )

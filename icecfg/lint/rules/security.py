@@ -670,7 +670,7 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
 # -- ICE511-ICE512: what Icecast 2.5 warns about at every start ------------------------------
 
 
-@rule("ICE511", "no-prng-seed", "warning", dialects=(Dialect.V25,))
+@rule("ICE511", "prng-seed-missing", "warning", dialects=(Dialect.V25,))
 def no_prng_seed(ctx: LintContext) -> Iterator[Finding]:
     """No `<prng-seed>` in `<security>`; Icecast 2.5 warns at every start.
 
