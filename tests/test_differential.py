@@ -153,19 +153,6 @@ def warnings_kh(name: str, stderr: str) -> list[Warning_]:
     return found
 
 
-def other_config_messages(stderr: str) -> list[str]:
-    """Everything else the server said about the configuration (reported, not matched)."""
-    out = []
-    for raw in stderr.splitlines():
-        m = _LINE_25.match(raw)
-        text = m["text"] if m else raw
-        if any(p.match(text) for _, p in _MSG_25) or any(p.search(raw) for _, p in _MSG_KH):
-            continue
-        if text.strip() and not text.startswith("warning:"):
-            out.append(text)
-    return out
-
-
 # --------------------------------------------------------------------------- running the servers
 
 
