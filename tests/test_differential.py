@@ -224,25 +224,10 @@ def run_server(release: str, path: Path, box: oracle.Sandbox) -> Run:
     started = time.monotonic()
     server = oracle.IcecastServer(data, box, name=f"{release}-{path.stem}", isolated=True).launch()
     deadline = time.monotonic() + RUN_DEADLINE
-    while not server.wait_exit(0.05) and not _listening(server.pid) and time.monotonic() < deadline:
+    while not server.wait_exit(0.05) and not server.listening() and time.monotonic() < deadline:
         pass
     result = server.result()  # stops it if it is still running
     return Run(path.name, release, result.returncode, result.stdout, result.stderr, root, time.monotonic() - started)
-
-
-def _listening(pid: int) -> bool:
-    """Whether the process has a listening TCP socket: it has read its config and bound its ports.
-
-    Read from ``/proc/<pid>/net``, which shows the server's own network namespace.
-    """
-    for name in ("tcp", "tcp6"):
-        try:
-            rows = Path(f"/proc/{pid}/net/{name}").read_text().splitlines()[1:]
-        except OSError:
-            continue
-        if any(row.split()[3] == "0A" for row in rows):
-            return True
-    return False
 
 
 @dataclass

@@ -389,3 +389,23 @@ def test_kh_detects_tls_per_connection() -> None:
             # KH has no per-socket TLS flag: <ssl> is an unknown node, logged with its line
             line = cfg.decode().splitlines().index(next(x for x in cfg.decode().splitlines() if "<ssl>" in x)) + 1
             assert f'unknown node "ssl" parsing "listen-socket" at line {line}' in srv.stderr()
+
+
+def test_isolated_server_is_out_of_reach() -> None:
+    """isolated=True: the server runs and listens, in a network namespace nothing reaches."""
+    oracle.require_release("kh")
+    port = oracle.free_port()
+    with oracle.temporary_sandbox(release="kh") as box:
+        cfg = oracle.basic_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
+        srv = oracle.IcecastServer(cfg, box, isolated=True, name="isolated").launch()
+        try:
+            deadline = time.monotonic() + 10
+            while not srv.listening() and srv.running and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert srv.listening(), srv.result().describe()
+            assert Path(f"/proc/{srv.pid}/status").read_text().startswith("Name:\ticecast")
+            assert os.readlink(f"/proc/{srv.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+            with pytest.raises(ConnectionRefusedError):
+                oracle.http_get(port, "/status.xsl", timeout=1)
+        finally:
+            srv.stop()
