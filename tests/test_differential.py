@@ -308,6 +308,7 @@ SHOWN_BY_TEST = (
     Shown("ICE105", "kh", "Icecast uses the first matching <mount>", "test_first_of_two_mounts_wins"),
     Shown("ICE107", "2.5", r"^<header> has no name= attribute", "test_25_header_without_name_ends_the_headers"),
     Shown("ICE302", "2.5", r"only Icecast-KH reads child settings as attributes", "test_25_ignores_kh_attributes"),
+    Shown("ICE109", "2.5", r"^<mount> has an empty <mount-name>", "test_25_drops_a_mount_with_an_empty_name"),
     Shown("ICE106", "kh", r"is not an attribute of <listen-socket>", "test_kh_ignores_an_unknown_attribute"),
     Shown("ICE302", "kh", r"^type= on <header>", "test_kh_sends_a_typed_header_as_written"),
     Shown("ICE302", "kh", r"^type= on <mount>", "test_kh_ignores_the_mount_type"),
@@ -355,7 +356,6 @@ def rule_fixtures(release: str, folder: Path) -> list[Path]:
 NOT_SHOWN_YET = {
     ("ICE102", "2.5"),  # <admin-user> inside a mount's <authentication type="url">
     ("ICE106", "2.5"),  # a miscased id= on <listen-socket>: only visible through references to the id
-    ("ICE109", "2.5"),  # <mount> with an empty <mount-name>
 }
 
 
@@ -603,3 +603,22 @@ def test_kh_ignores_the_mount_type() -> None:
                 assert srv.http_get(port, "/other.ogg", timeout=2, max_body=4).status == 200
                 assert srv.http_get(port, "/cast.ogg", timeout=2, max_body=4).status != 200
             assert srv.stderr() == ""
+
+
+def test_25_drops_a_mount_with_an_empty_name() -> None:
+    """ICE109: 2.5.0 ignores a <mount> whose <mount-name> is empty, without a word; named, it applies."""
+    oracle.require_release("2.5")
+    port = oracle.free_port()
+    ogg = audio.make_ogg(seconds=2, rate=22050, channels=1, bitrate_kbps=64)
+    with oracle.temporary_sandbox(release="2.5") as box:
+        for name, genre in (("", b"various"), ("/live.ogg", b"Named")):
+            block = f'<mount type="normal"><mount-name>{name}</mount-name><genre>Named</genre></mount>'
+            cfg = _config(box, [port], extra=f"\n  {block}")
+            assert bool(_findings(cfg, "2.5", "ICE109")) is (name == "")
+            with oracle.IcecastServer(cfg, box, wait_port=port, name="empty-mount-name") as srv:
+                with srv.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
+                    assert src.accepted
+                    srv.wait_mount(port, "/live.ogg", 5)
+                    stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
+                    assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert srv.stderr() == ""
