@@ -309,6 +309,9 @@ SHOWN_BY_TEST = (
     Shown("ICE107", "2.5", r"^<header> has no name= attribute", "test_25_header_without_name_ends_the_headers"),
     Shown("ICE302", "2.5", r"only Icecast-KH reads child settings as attributes", "test_25_ignores_kh_attributes"),
     Shown("ICE109", "2.5", r"^<mount> has an empty <mount-name>", "test_25_drops_a_mount_with_an_empty_name"),
+    Shown(
+        "ICE102", "2.5", r"^<admin-user> does not belong in <authentication>", "test_25_ignores_a_misplaced_admin_user"
+    ),
     Shown("ICE106", "kh", r"is not an attribute of <listen-socket>", "test_kh_ignores_an_unknown_attribute"),
     Shown("ICE302", "kh", r"^type= on <header>", "test_kh_sends_a_typed_header_as_written"),
     Shown("ICE302", "kh", r"^type= on <mount>", "test_kh_ignores_the_mount_type"),
@@ -354,7 +357,6 @@ def rule_fixtures(release: str, folder: Path) -> list[Path]:
 
 #: Silent claims of rule fixtures (the server logs nothing) that no test shows yet: (code, release).
 NOT_SHOWN_YET = {
-    ("ICE102", "2.5"),  # <admin-user> inside a mount's <authentication type="url">
     ("ICE106", "2.5"),  # a miscased id= on <listen-socket>: only visible through references to the id
 }
 
@@ -621,4 +623,26 @@ def test_25_drops_a_mount_with_an_empty_name() -> None:
                     srv.wait_mount(port, "/live.ogg", 5)
                     stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
                     assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert srv.stderr() == ""
+
+
+def test_25_ignores_a_misplaced_admin_user() -> None:
+    """ICE102: 2.5.0 skips an <admin-user> inside a mount's <authentication> silently."""
+    oracle.require_release("2.5")
+    port = oracle.free_port()
+    misplaced = (
+        '<mount><mount-name>/a.ogg</mount-name><authentication type="url">'
+        "<admin-user>boss</admin-user></authentication></mount>"
+    )
+    with oracle.temporary_sandbox(release="2.5") as box:
+        base = _config(box, [port])
+        bad = base.replace(b"</icecast>", f"  {misplaced}\n</icecast>".encode())
+        (finding,) = _findings(bad, "2.5", "ICE102")
+        assert finding.line == _line_of(bad, "<admin-user>boss")
+        fixed = base.replace(b"<admin-user>admin</admin-user>", b"<admin-user>boss</admin-user>")
+        assert _findings(fixed, "2.5", "ICE102") == []
+        for cfg, boss_is_admin in ((bad, False), (fixed, True)):
+            with oracle.IcecastServer(cfg, box, wait_port=port, name="admin-user") as srv:
+                status = srv.http_get(port, "/admin/stats.xml", auth=("boss", ADMIN_PASSWORD)).status
+                assert (status == 200) is boss_is_admin, status
                 assert srv.stderr() == ""
