@@ -84,7 +84,7 @@ _MSG_KH = [
 
 
 @dataclass(frozen=True)
-class Warning_:
+class ServerWarning:
     """One element-level configuration warning of a server, mapped to lines of the file."""
 
     file: str
@@ -117,7 +117,7 @@ def _mount_name(mount: Element) -> str | None:
     return None
 
 
-def warnings_25(name: str, stderr: str, root: Element | None) -> list[Warning_]:
+def warnings_25(name: str, stderr: str, root: Element | None) -> list[ServerWarning]:
     by_name: dict[str, list[int]] = {}
     if root is not None:
         for element in root.iter():
@@ -137,18 +137,18 @@ def warnings_25(name: str, stderr: str, root: Element | None) -> list[Warning_]:
                 # the n-th message about a path is about the n-th element with that path
                 n = seen.get((kind, msg["path"]), 0)
                 seen[(kind, msg["path"])] = n + 1
-                found.append(Warning_(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
+                found.append(ServerWarning(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
                 break
     return found
 
 
-def warnings_kh(name: str, stderr: str) -> list[Warning_]:
+def warnings_kh(name: str, stderr: str) -> list[ServerWarning]:
     found = []
     for raw in stderr.splitlines():
         for kind, pattern in _MSG_KH:
             msg = pattern.search(raw)
             if msg:
-                found.append(Warning_(name, kind, raw.split("xml/parsing ", 1)[-1], (int(msg["line"]),)))
+                found.append(ServerWarning(name, kind, raw.split("xml/parsing ", 1)[-1], (int(msg["line"]),)))
                 break
     return found
 
@@ -234,11 +234,11 @@ def run_server(release: str, path: Path, box: oracle.Sandbox) -> Run:
 class Comparison:
     release: str
     runs: list[Run]
-    warnings: list[Warning_]
+    warnings: list[ServerWarning]
     findings: dict[str, list[Finding]]
     seconds: float
 
-    def missed(self) -> list[Warning_]:
+    def missed(self) -> list[ServerWarning]:
         """Server warnings with no element-level icecfg finding on their line."""
         rules = all_rules()
         return [
@@ -323,7 +323,7 @@ def compare(release: str, paths: list[Path]) -> Comparison:
     oracle.require_release(release)
     started = time.monotonic()
     runs: list[Run] = []
-    warnings: list[Warning_] = []
+    warnings: list[ServerWarning] = []
     findings: dict[str, list[Finding]] = {}
     with oracle.temporary_sandbox(release=release) as box:
         for path in paths:
