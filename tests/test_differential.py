@@ -445,6 +445,18 @@ def _line_of(data: bytes, fragment: str) -> int:
     return next(n for n, line in enumerate(data.decode().splitlines(), 1) if fragment in line)
 
 
+def _genres_while_streaming(srv: oracle.IcecastServer, port: int, mount: str, ogg: Path) -> list[bytes]:
+    """Stream a source to ``mount`` and return the genres the admin stats list meanwhile.
+
+    The genre shows which <mount> block applied (the default is "various").
+    """
+    with srv.source(port, mount, ogg, password=SOURCE_PASSWORD) as src:
+        assert src.accepted, (src.status, src.reason)
+        srv.wait_mount(port, mount, 5)
+        stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
+    return re.findall(rb"<genre>([^<]*)</genre>", stats)
+
+
 def _findings(data: bytes, release: str, code: str) -> list[Finding]:
     return [f for f in icecfg.lint(icecfg.loads(data), target=release, files=False) if f.code == code]
 
@@ -507,11 +519,7 @@ def test_first_of_two_mounts_wins(release: str) -> None:
             expected = [_line_of(cfg, second)] if len(blocks) == 2 else []
             assert [f.line for f in _findings(cfg, release, "ICE105")] == expected
             with oracle.IcecastServer(cfg, box, wait_port=port, name="two-mounts") as srv:
-                with srv.source(port, "/a.ogg", ogg, password=SOURCE_PASSWORD) as src:
-                    assert src.accepted
-                    srv.wait_mount(port, "/a.ogg", 5)
-                    stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
-                    assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert _genres_while_streaming(srv, port, "/a.ogg", ogg) == [genre]
                 assert srv.stderr() == ""
 
 
@@ -622,11 +630,7 @@ def test_25_drops_a_mount_with_an_empty_name() -> None:
             cfg = _config(box, [port], extra=f"\n  {block}")
             assert bool(_findings(cfg, "2.5", "ICE109")) is (name == "")
             with oracle.IcecastServer(cfg, box, wait_port=port, name="empty-mount-name") as srv:
-                with srv.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
-                    assert src.accepted
-                    srv.wait_mount(port, "/live.ogg", 5)
-                    stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
-                    assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert _genres_while_streaming(srv, port, "/live.ogg", ogg) == [genre]
                 assert srv.stderr() == ""
 
 
