@@ -56,6 +56,15 @@ _TLS_ON_24: dict[tuple[str, str], str] = {
 _TLS_RENAMES_24 = {"tls-certificate": "ssl-certificate", "tls-allowed-ciphers": "ssl-allowed-ciphers"}
 
 
+#: (section, attribute, target) -> what ignoring the attribute does, shown on the running server.
+_IGNORED_ATTRIBUTE_CONSEQUENCES: dict[tuple[str, str, Dialect], str] = {
+    ("header", "type", Dialect.KH): (
+        " and sends the header as written on every response, with an empty value when it has none"
+    ),
+    ("mount", "type", Dialect.KH): ": this block is the ordinary mount its <mount-name> names",
+}
+
+
 def _tls_mode(element: Element) -> TlsMode:
     """What Icecast 2.5 makes of a listen socket's <tls>/<ssl> element."""
     row = spec.SECTIONS["listen-socket"].child("tls")
@@ -196,7 +205,10 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     looks only at the attributes it knows: it takes `<listen-socket
     port="8000"/>` for a socket on the default port 8000 on all interfaces.
     KH has no `type=` on `<mount>`: a `type="default"` block is an ordinary
-    mount there (use a wildcard `<mount-name>` instead).
+    mount there (use a wildcard `<mount-name>` instead); `type="normal"` is
+    what every KH mount is, so it is not reported.  KH has no `type=` on
+    `<header>` either: it sends a `type="cors"` header as written, with an
+    empty value when it has none (2.5 computes that value).
 
     ## Bad
     ```xml
@@ -226,6 +238,9 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             name = attr.name
             if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.FOREIGN:
                 continue
+            section_id = placed.section.id if placed.section is not None else ""
+            if spec.HARMLESS_FOREIGN_ATTRIBUTES.get((section_id, name, ctx.target)) == attr.value:
+                continue  # ignored, but what it asks for is what the target does anyway
             label = ctx.target.label
             specs = [a for a in attribute_specs(row) if has_attribute(a, name)]
             if not specs and name in kh_children:
@@ -255,9 +270,10 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             dialects: frozenset[Dialect] = frozenset()
             for candidate in specs:
                 dialects |= candidate.dialects
+            consequence = _IGNORED_ATTRIBUTE_CONSEQUENCES.get((section_id, name, ctx.target), "")
             yield ctx.finding(
                 element,
-                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it",
+                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it{consequence}",
                 attribute=name,
             )
 
