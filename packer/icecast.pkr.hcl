@@ -1,4 +1,5 @@
 # icecfg bake: a DigitalOcean snapshot running Icecast 2 with a linted icecast.xml.
+# The Icecast release (2.4 or 2.5) is ICECFG_RELEASE in the staged settings.env.
 #
 # icecfg runs this template (`icecfg bake`); every variable reaches Packer through the
 # environment (PKR_VAR_<name>), so the API token never appears on a command line.
@@ -107,6 +108,8 @@ build {
     environment_vars = ["ICECFG_STAGE=${local.remote_stage}"]
     scripts = [
       "${path.root}/scripts/10-install-icecast.sh",
+      "${path.root}/scripts/15-build-icecast-2.5.sh",
+      "${path.root}/scripts/19-check-release.sh",
       "${path.root}/scripts/20-install-config.sh",
       "${path.root}/scripts/30-firewall.sh",
       "${path.root}/scripts/40-enable-services.sh",

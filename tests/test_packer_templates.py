@@ -265,6 +265,19 @@ def test_stage_writes_config_assets_and_manifests(tmp_path: Path, inputs: dict[s
     assert staged.ports == (8000, 8443)
 
 
+@pytest.mark.parametrize("release", ["2.4", "2.5"])
+def test_stage_tells_the_scripts_the_release(tmp_path: Path, inputs: dict[str, Path], release: str) -> None:
+    staged = stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release=release)
+    assert _source(staged.dir / "settings.env", "ICECFG_RELEASE") == release
+    assert staged.release == release
+
+
+def test_stage_refuses_a_release_without_a_recipe(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    with pytest.raises(StageError, match="no image recipe for Icecast 'kh'"):
+        stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release="kh")
+    assert not (tmp_path / "stage").exists()
+
+
 def test_stage_without_privacy_discards_nothing(tmp_path: Path, inputs: dict[str, Path]) -> None:
     staged = stage(inputs["config"], {}, False, [8000], tmp_path / "stage")
     assert _source(staged.dir / "settings.env", "ICECFG_PRIVACY_LOGS") == "0"
@@ -343,14 +356,17 @@ def _template_copy(tmp_path: Path) -> Path:
         "template",
         "script",
         "plugins file",
+        "release",
     ],
 )
 def test_hash_changes_with_every_input(tmp_path: Path, inputs: dict[str, Path], change: str) -> None:
     template = _template_copy(tmp_path)
     assets = _assets(inputs)
     base = stage(inputs["config"], assets, True, [8000], tmp_path / "base", template_dir=template)
-    privacy, ports, config = True, [8000], inputs["config"]
-    if change == "config":
+    privacy, ports, config, release = True, [8000], inputs["config"], "2.4"
+    if change == "release":
+        release = "2.5"
+    elif change == "config":
         config = tmp_path / "changed.xml"
         config.write_bytes(CONFIG.replace(b"8000", b"8001"))
     elif change == "asset bytes":
@@ -370,7 +386,7 @@ def test_hash_changes_with_every_input(tmp_path: Path, inputs: dict[str, Path], 
     elif change == "plugins file":
         path = template / "plugins" / "plugins.pkr.hcl"
         path.write_text(path.read_text().replace(">= 1.4.0", ">= 1.4.1"))
-    changed = stage(config, assets, privacy, ports, tmp_path / "changed", template_dir=template)
+    changed = stage(config, assets, privacy, ports, tmp_path / "changed", release=release, template_dir=template)
     assert changed.config_hash != base.config_hash
 
 

@@ -16,6 +16,8 @@ from icecfg.bake.snapshots import (
     hash_of,
     is_candidate,
     plan,
+    release_of,
+    release_tag,
     snapshot_name,
 )
 
@@ -301,21 +303,34 @@ def test_naive_created_at_is_refused() -> None:
 
 def test_snapshot_name() -> None:
     when = datetime(2025, 3, 1, 13, 4, 5, 999, tzinfo=timezone(timedelta(hours=1)))
-    name = snapshot_name("ABCDEF0123456789" * 4, when)
-    assert name == "icecfg-abcdef012345-20250301-120405"
+    name = snapshot_name("ABCDEF0123456789" * 4, when, "2.5")
+    assert name == "icecfg-2.5-abcdef012345-20250301-120405"
     assert hash_of(name) == "abcdef012345"
+    assert release_of(name) == "2.5"
     assert created_of(name) == datetime(2025, 3, 1, 12, 4, 5, tzinfo=timezone.utc)
+
+
+def test_names_from_before_releases_are_2_4() -> None:
+    """Images baked before names carried a release ran Debian's 2.4.4."""
+    assert release_of("icecfg-abcdef012345-20250301-120405") == "2.4"
+    assert release_of("hand-made-2.5-backup") is None
+    assert release_tag("2.5") == "icecfg-icecast-2-5"
+
+
+def test_snapshot_name_refuses_a_release_without_a_recipe() -> None:
+    with pytest.raises(ValueError, match="no image recipe for Icecast 'kh'"):
+        snapshot_name("0" * 64, NOW, "kh")
 
 
 @pytest.mark.parametrize("digest", ["", "abc", "0123456789a", "0123456789abcdeg", "xyzxyzxyzxyz"])
 def test_snapshot_name_needs_twelve_hex_digits(digest: str) -> None:
     with pytest.raises(ValueError, match="config hash"):
-        snapshot_name(digest, NOW)
+        snapshot_name(digest, NOW, "2.4")
 
 
 def test_snapshot_name_needs_an_aware_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        snapshot_name("0" * 64, datetime(2025, 1, 1))
+        snapshot_name("0" * 64, datetime(2025, 1, 1), "2.4")
 
 
 @pytest.mark.parametrize(
@@ -346,7 +361,8 @@ def test_hash_of_rejects(name: str) -> None:
     ),
 )
 def test_names_round_trip(digest: str, when: datetime) -> None:
-    name = snapshot_name(digest, when)
-    assert name.startswith("icecfg-")
+    name = snapshot_name(digest, when, "2.5")
+    assert name.startswith("icecfg-2.5-")
+    assert release_of(name) == "2.5"
     assert hash_of(name) == digest[:12].lower()
     assert created_of(name) == when.astimezone(timezone.utc).replace(microsecond=0)

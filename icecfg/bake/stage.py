@@ -6,7 +6,8 @@ template uploads to the droplet, together with two small manifests the
 provisioning scripts read:
 
 ``settings.env``
-    shell assignments with quoted values: ``ICECFG_CONFIG_SHA256``,
+    shell assignments with quoted values: ``ICECFG_RELEASE`` (the Icecast
+    release the image installs: ``2.4`` or ``2.5``), ``ICECFG_CONFIG_SHA256``,
     ``ICECFG_PRIVACY_LOGS`` (``0``/``1``), ``ICECFG_PORTS`` (space-separated TCP
     ports the firewall opens), ``ICECFG_LOGDIR`` and ``ICECFG_DISCARD_LOGS`` (log
     file names in the log directory that are linked to ``/dev/null``).
@@ -19,8 +20,8 @@ server paths without control characters; plain log file names; ports in
 1..65535), so the scripts never see anything a shell could misread.
 
 The content hash (:func:`content_hash`) covers the configuration's bytes, every
-asset (server path, owner, mode and bytes, in server-path order), the settings,
-and the template and provisioning scripts, so changing any of them gives a new
+asset (server path, owner, mode and bytes, in server-path order), the settings
+(the release among them), and the template and provisioning scripts, so changing any of them gives a new
 hash and therefore a new snapshot name.
 """
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from icecfg.bake.packer import default_template_dir
+from icecfg.bake.snapshots import RELEASES
 from icecfg.io import loads
 from icecfg.sections import IcecastConfig
 
@@ -96,6 +98,7 @@ class Staged:
     privacy_logs: bool = False
     logdir: str = DEFAULT_LOGDIR
     discarded_logs: tuple[str, ...] = ()
+    release: str = "2.4"
 
 
 def _server_path(value: str, what: str) -> str:
@@ -215,9 +218,10 @@ def content_hash(
 
 
 def _settings(
-    config_sha: str, privacy_logs: bool, ports: tuple[int, ...], logdir: str, discard: tuple[str, ...]
+    release: str, config_sha: str, privacy_logs: bool, ports: tuple[int, ...], logdir: str, discard: tuple[str, ...]
 ) -> bytes:
     values = {
+        "ICECFG_RELEASE": release,
         "ICECFG_CONFIG_SHA256": config_sha,
         "ICECFG_PRIVACY_LOGS": "1" if privacy_logs else "0",
         "ICECFG_PORTS": " ".join(str(p) for p in ports),
@@ -242,6 +246,7 @@ def stage(
     ports: Iterable[int],
     out_dir: str | os.PathLike[str],
     *,
+    release: str = "2.4",
     template_dir: Path | None = None,
 ) -> Staged:
     """Copy the config and ``assets`` (server path -> local file) into ``out_dir``.
@@ -250,7 +255,10 @@ def stage(
     certificate bundles and keys named by the configuration are installed
     ``icecast2:icecast 0600``, everything else ``root:root 0644``. ``ports`` are
     exactly the TCP ports the image's firewall opens (include 22 to keep SSH).
+    ``release`` is the Icecast release the provisioning installs (2.4 or 2.5).
     """
+    if release not in RELEASES:
+        raise StageError(f"no image recipe for Icecast {release!r} (only {', '.join(RELEASES)})")
     config_bytes = Path(config_path).read_bytes()
     config = loads(config_bytes)
     secrets = secret_paths(config)
@@ -286,7 +294,7 @@ def stage(
         files.append(entry)
         modes[server_path] = f"{entry.owner}:{entry.group}:{entry.mode:04o}"
 
-    settings = _settings(hashlib.sha256(config_bytes).hexdigest(), privacy_logs, port_list, logdir, discard)
+    settings = _settings(release, hashlib.sha256(config_bytes).hexdigest(), privacy_logs, port_list, logdir, discard)
     digest = content_hash(config_bytes, asset_bytes, settings=settings, file_modes=modes, template_dir=template_dir)
 
     _write(out / CONFIG_NAME, config_bytes)
@@ -304,4 +312,5 @@ def stage(
         privacy_logs=privacy_logs,
         logdir=logdir,
         discarded_logs=discard,
+        release=release,
     )
