@@ -43,7 +43,9 @@ from typing import Any
 
 import pytest
 
+from icecfg.bake import package_cache
 from icecfg.bake.digitalocean import DigitalOcean
+from icecfg.bake.packer import default_template_dir
 from icecfg.bake.snapshots import Snapshot
 from tests import audio, e2e_host
 from tests.fake_do import FakeDigitalOcean
@@ -53,6 +55,8 @@ TOKEN = "dop_v1_e2e_" + secrets.token_hex(16)
 CERT_PATH = "/etc/icecast2/tls/bundle.pem"
 FALLBACK_PATH = "/usr/share/icecast2/web/fallback.ogg"
 LOGDIR = "/var/log/icecast2"
+PACKAGE_CACHE = e2e_host.E2E_DIR / "icecfg-cache"
+PACKER_DIR = default_template_dir()
 
 
 def icecast_xml(http_port: int, tls_port: int, release: str) -> bytes:
@@ -148,6 +152,8 @@ def make_cert_bundle(path: Path) -> Path:
 class Bake:
     release: str
     fake: FakeDigitalOcean
+    #: The Icecast package this bake could reuse (a 2.5 bake's from an earlier test run), if any.
+    kept_package: Path | None
     root: Path
     work: Path
     config: bytes
@@ -198,6 +204,9 @@ def _icecfg(*argv: str, cwd: Path, fake: FakeDigitalOcean, timeout: float = 900)
         DIGITALOCEAN_API_URL=fake.url,
     )
     env.pop("DIGITALOCEAN_ACCESS_TOKEN", None)
+    # The 2.5 package a bake builds is kept here between test runs (keyed by the
+    # recipe), as icecfg keeps it in ~/.cache for a user.
+    env["XDG_CACHE_HOME"] = str(PACKAGE_CACHE)
     return subprocess.run(
         [sys.executable, "-m", "icecfg.cli", *argv],
         cwd=cwd,
@@ -239,6 +248,9 @@ def _bake(root: Path, tmp: Path, seconds: dict[str, float], release: str, fake: 
             for i in range(1, 3)
         ]
         foreign = fake.add_snapshot("hand-made-backup", 3.0, now - timedelta(days=90))
+        key = package_cache.cache_key(release, "debian-12-x64", PACKER_DIR)
+        kept = PACKAGE_CACHE / "icecfg" / "packages" / key / package_cache.PACKAGE_NAME if key else None
+        kept = kept if kept is not None and kept.is_file() else None
         t2 = time.monotonic()
         run = _icecfg("bake", "--ssh-port", str(ssh_port), cwd=tmp, fake=fake, timeout=1800)
         seconds["icecfg bake"] = time.monotonic() - t2
@@ -258,6 +270,7 @@ def _bake(root: Path, tmp: Path, seconds: dict[str, float], release: str, fake: 
     return Bake(
         release=release,
         fake=fake,
+        kept_package=kept,
         root=root,
         work=tmp,
         config=config,
@@ -330,6 +343,18 @@ def test_snapshot_is_in_the_fake_tagged_and_older_ones_pruned(bake: Bake) -> Non
     assert any(m == "DELETE" and p.startswith("/v2/account/keys/") for m, p in bake.requests)
 
 
+def test_snapshots_lists_the_release(bake: Bake) -> None:
+    listed = _icecfg("snapshots", "--format", "json", cwd=bake.work, fake=bake.fake, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["id"]: row for row in json.loads(listed.stdout)}
+    assert rows[bake.snapshot_id]["release"] == bake.release
+    assert rows[bake.snapshot_id]["name"] == bake.snapshot_name
+    table = _icecfg("snapshots", cwd=bake.work, fake=bake.fake, timeout=60)
+    [line] = [line for line in table.stdout.splitlines() if bake.snapshot_name in line]
+    assert line.split()[:3] == [bake.snapshot_id, bake.snapshot_name, bake.release]
+    assert "ICECAST" in table.stdout.splitlines()[0]
+
+
 def test_token_never_in_output_or_packers_argv(bake: Bake) -> None:
     assert any("build -machine-readable" in argv for argv in bake.packer_argv), bake.packer_argv
     for argv in bake.packer_argv:
@@ -360,6 +385,30 @@ def test_icecast2_installed_is_the_release(bake: Bake) -> None:
     assert f"icecfg: {version} installed (release {bake.release})" in bake.stdout
 
 
+def test_the_2_5_package_is_built_once_and_then_reused(bake: Bake) -> None:
+    """The first 2.5 bake with a recipe builds the package and keeps it; later ones install the kept one."""
+    key = package_cache.cache_key(bake.release, "debian-12-x64", PACKER_DIR)
+    if bake.release == "2.4":
+        assert key is None
+        assert "package for later bakes" not in bake.stdout
+        return
+    assert key is not None
+    kept = PACKAGE_CACHE / "icecfg" / "packages" / key / package_cache.PACKAGE_NAME
+    version = e2e_host.in_root(bake.root, "dpkg-query", "-W", "-f=${Version}", "icecast2").stdout
+    proc = subprocess.run(
+        ["dpkg-deb", "-f", str(kept), "Package", "Version"], capture_output=True, text=True, check=False
+    )
+    assert proc.stdout.split() == ["Package:", "icecast2", "Version:", version], proc
+    if bake.kept_package is None:
+        assert re.search(r"icecfg: built icecast2 2\.5\.0-2~deb12\+icecfg1 in \d+ s", bake.stdout), bake.stdout
+        assert f"kept the Icecast 2.5 package for later bakes: {kept}" in bake.stdout
+    else:
+        assert "icecfg: installed icecast2 2.5.0-2~deb12+icecfg1, kept from an earlier bake" in bake.stdout
+        assert "icecfg: built icecast2" not in bake.stdout
+    # Either way the droplet's copy went with the clean-up.
+    assert not _in_root(bake, package_cache.BUILT_ON_DROPLET).exists()
+
+
 def test_build_tools_are_not_in_the_image(bake: Bake) -> None:
     """The 2.5 build's dependencies and work files went again (and 2.4 never had them)."""
     for package in ("gcc", "dpkg-dev", "debhelper", "libxml2-dev", "libigloo-dev"):
@@ -367,7 +416,6 @@ def test_build_tools_are_not_in_the_image(bake: Bake) -> None:
         assert not proc.stdout.startswith("ii"), package
     assert not list(_in_root(bake, "/var/tmp").glob("icecfg-*"))
     if bake.release == "2.5":
-        assert re.search(r"icecfg: built icecast2 2\.5\.0-2~deb12\+icecfg1 in \d+ s", bake.stdout), bake.stdout
         # Its run-time libraries stayed.
         proc = e2e_host.in_root(bake.root, "ldd", "/usr/bin/icecast2")
         assert proc.returncode == 0 and "not found" not in proc.stdout, proc.stdout

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from icecfg.bake import packer
+from icecfg.bake import package_cache, packer
 from icecfg.bake.packer import Event, PackerError, Version, parse_line
 from icecfg.bake.stage import StageError, content_hash, stage
 
@@ -276,6 +276,46 @@ def test_stage_refuses_a_release_without_a_recipe(tmp_path: Path, inputs: dict[s
     with pytest.raises(StageError, match="no image recipe for Icecast 'kh'"):
         stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release="kh")
     assert not (tmp_path / "stage").exists()
+
+
+def test_stage_puts_a_kept_package_beside_the_hashed_files(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    package = tmp_path / "icecast2.deb"
+    package.write_bytes(b"!<arch>\ndebian-binary")
+    plain = stage(inputs["config"], {}, False, [8000], tmp_path / "plain", release="2.5")
+    staged = stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release="2.5", prebuilt=package)
+    staged_package = staged.dir / "prebuilt" / "icecast2.deb"
+    assert staged_package.read_bytes() == package.read_bytes()
+    assert stat.S_IMODE(staged_package.stat().st_mode) == 0o600
+    assert staged.prebuilt and not plain.prebuilt
+    # The package is what the hashed recipe builds: it does not change the snapshot's hash.
+    assert staged.config_hash == plain.config_hash
+
+
+def test_package_cache_key_follows_release_image_and_recipe(tmp_path: Path) -> None:
+    template = _template_copy(tmp_path)
+    key = package_cache.cache_key("2.5", "debian-12-x64", template)
+    assert key is not None
+    assert package_cache.cache_key("2.4", "debian-12-x64", template) is None  # Debian's package, nothing built
+    assert package_cache.cache_key("2.5", "debian-13-x64", template) != key
+    recipe = template / "scripts" / "15-build-icecast-2.5.sh"
+    recipe.write_text(recipe.read_text() + "\n# changed\n")
+    assert package_cache.cache_key("2.5", "debian-12-x64", template) != key
+
+
+def test_package_cache_keeps_only_a_built_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    empty = tmp_path / "built-package.deb"
+    empty.write_bytes(b"")
+    assert package_cache.keep("k1", empty) is None  # a 2.4 bake or a bake that reused a package
+    assert package_cache.cached("k1") is None
+    built = tmp_path / "built.deb"
+    built.write_bytes(b"!<arch>\n")
+    kept = package_cache.keep("k1", built)
+    assert kept == tmp_path / "cache" / "icecfg" / "packages" / "k1" / "icecast2.deb"
+    assert package_cache.cached("k1") == kept and kept.read_bytes() == b"!<arch>\n"
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert [p.name for p in kept.parent.iterdir()] == ["icecast2.deb"]
+    assert package_cache.cached(None) is None
 
 
 def test_stage_without_privacy_discards_nothing(tmp_path: Path, inputs: dict[str, Path]) -> None:

@@ -162,7 +162,7 @@ def test_up_starts_the_newest_snapshot_of_the_configured_release(fake: FakeDigit
 
 
 @pytest.mark.parametrize(
-    ("argv", "status", "message"),
+    "case",
     [
         (
             (),
@@ -177,19 +177,14 @@ def test_up_starts_the_newest_snapshot_of_the_configured_release(fake: FakeDigit
     ],
 )
 def test_up_never_starts_another_release(
-    fake: FakeDigitalOcean,
-    station: Station,
-    capsys: pytest.CaptureFixture[str],
-    argv: tuple[str, ...],
-    status: int,
-    message: str,
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str], case: tuple[tuple[str, ...], int, str]
 ) -> None:
+    argv, status, message = case
     newer = fake.add_snapshot("icecfg-2.5-0123456789ab-20261124-120000", 1.6, NOW, tags=("icecfg",))
     argv = tuple(a.format(newer=newer) for a in argv)
     assert run_icecfg("up", "--config", str(station.config), "--target", "2.4", *argv) == status
     assert capsys.readouterr().err == message.format(newer=newer) + "\n"
-    assert not [r for r in fake.requests if r.method == "POST"]
-    assert fake.state.droplets == {}
+    _nothing_spent(fake)
 
 
 def test_up_without_a_domain_sets_no_record(
@@ -225,6 +220,11 @@ def test_up_checks_everything_before_spending(
     assert run_icecfg("up", "--config", str(station.config), *argv) == status
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+    _nothing_spent(fake)
+
+
+def _nothing_spent(fake: FakeDigitalOcean) -> None:
+    """Nothing was created: no POST reached the API, no droplet exists."""
     assert not [r for r in fake.requests if r.method == "POST"]
     assert fake.state.droplets == {}
 

@@ -263,7 +263,7 @@ def run_bake(args: argparse.Namespace) -> int:
 def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     import tempfile
 
-    from icecfg.bake import packer, stage
+    from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
     from icecfg.errors import ParseError
     from icecfg.io import loads
@@ -315,8 +315,16 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
     with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
+        package_key = package_cache.cache_key(options.target, options.image, packer.default_template_dir())
+        kept = package_cache.cached(package_key)
         staged = stage.stage(
-            options.config, options.assets, options.privacy_logs, ports, Path(work) / "stage", release=options.target
+            options.config,
+            options.assets,
+            options.privacy_logs,
+            ports,
+            Path(work) / "stage",
+            release=options.target,
+            prebuilt=kept,
         )
         name = snapshot_name(staged.config_hash, datetime.now(timezone.utc), options.target)
         print(
@@ -325,6 +333,8 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         if args.dry_run:
             print(f"would build snapshot {name} in {options.region} from {options.image} (size {options.size})")
             print(f"the image installs {INSTALLS[options.target]}")
+            if kept is not None:
+                print(f"with the package kept from an earlier bake: {kept}")
             print(f"firewall opens ports {', '.join(map(str, ports))}")
             return EXIT_OK
         token = token_from_environment()
@@ -364,6 +374,10 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
                 print(f"icecfg bake: Packer {what}: {result.error or 'no snapshot was made'}", file=sys.stderr)
                 print("nothing was pruned", file=sys.stderr)
                 return EXIT_FAILED
+            if package_key is not None:
+                stored = package_cache.keep(package_key, Path(work) / "out" / "built-package.deb")
+                if stored is not None:
+                    print(f"kept the Icecast {options.target} package for later bakes: {stored}")
             api.tag_snapshot(result.image_id, TAG)
             api.tag_snapshot(result.image_id, release_tag(options.target))
             made = next((s for s in api.snapshots() if s.id == result.image_id), None)

@@ -15,6 +15,10 @@ provisioning scripts read:
     one line per asset: staged name, server path, owner, group, mode (octal),
     sha256, separated by tabs.
 
+With ``prebuilt``, the Icecast package an earlier bake built (see
+:mod:`icecfg.bake.package_cache`) is staged as ``prebuilt/icecast2.deb``; it is
+not part of the content hash, because it is what the hashed recipe builds.
+
 Every value that reaches a script is checked here first (absolute, normalised
 server paths without control characters; plain log file names; ports in
 1..65535), so the scripts never see anything a shell could misread.
@@ -36,6 +40,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from icecfg.bake.package_cache import PACKAGE_NAME
 from icecfg.bake.packer import default_template_dir
 from icecfg.bake.snapshots import RELEASES
 from icecfg.io import loads
@@ -57,6 +62,7 @@ SETTINGS_NAME = "settings.env"
 FILES_NAME = "files.tsv"
 CONFIG_NAME = "icecast.xml"
 ASSETS_DIR = "assets"
+PREBUILT_DIR = "prebuilt"
 
 #: Icecast's compiled-in defaults (2.4.4 ``cfgfile.c``), used when the config omits them.
 DEFAULT_LOGDIR = "/usr/local/icecast/logs"
@@ -99,6 +105,7 @@ class Staged:
     logdir: str = DEFAULT_LOGDIR
     discarded_logs: tuple[str, ...] = ()
     release: str = "2.4"
+    prebuilt: bool = False
 
 
 def _server_path(value: str, what: str) -> str:
@@ -247,6 +254,7 @@ def stage(
     out_dir: str | os.PathLike[str],
     *,
     release: str = "2.4",
+    prebuilt: str | os.PathLike[str] | None = None,
     template_dir: Path | None = None,
 ) -> Staged:
     """Copy the config and ``assets`` (server path -> local file) into ``out_dir``.
@@ -301,6 +309,9 @@ def stage(
     (out / ASSETS_DIR).mkdir(mode=0o700)
     for entry in files:
         _write(out / entry.staged, asset_bytes[entry.server_path])
+    if prebuilt is not None:
+        (out / PREBUILT_DIR).mkdir(mode=0o700)
+        _write(out / PREBUILT_DIR / PACKAGE_NAME, Path(prebuilt).read_bytes())
     _write(out / SETTINGS_NAME, settings)
     table = "".join(f"{f.staged}\t{f.server_path}\t{f.owner}\t{f.group}\t{f.mode:04o}\t{f.sha256}\n" for f in files)
     _write(out / FILES_NAME, table.encode())
@@ -313,4 +324,5 @@ def stage(
         logdir=logdir,
         discarded_logs=discard,
         release=release,
+        prebuilt=prebuilt is not None,
     )

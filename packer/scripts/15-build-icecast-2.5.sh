@@ -23,10 +23,18 @@
 #
 # The build dependencies are removed again afterwards: the image keeps only
 # icecast2 and what it needs at run time.
+#
+# The built package is left at $ICECFG_BUILT, which icecfg downloads and keeps on
+# its machine; a later bake with the same recipe and base image stages it as
+# prebuilt/icecast2.deb, and then it is installed instead of built again (its
+# name, version and architecture checked). $ICECFG_BUILT is empty when nothing
+# was built.
 set -euo pipefail
 : "${ICECFG_STAGE:?ICECFG_STAGE is not set}"
+: "${ICECFG_BUILT:?ICECFG_BUILT is not set}"
 # shellcheck source=/dev/null
 . "$ICECFG_STAGE/settings.env"
+install -m 0600 /dev/null "$ICECFG_BUILT"
 if [ "$ICECFG_RELEASE" != 2.5 ]; then
     exit 0
 fi
@@ -51,6 +59,20 @@ apt=(apt-get -y -q
 installed_packages() {
     dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort -u
 }
+
+prebuilt=$ICECFG_STAGE/prebuilt/icecast2.deb
+if [ -s "$prebuilt" ]; then
+    # shellcheck disable=SC2016  # dpkg-deb's own ${field} syntax
+    fields=$(dpkg-deb --showformat='${Package} ${Version} ${Architecture}' --show "$prebuilt")
+    if [ "$fields" != "icecast2 $local_version $(dpkg --print-architecture)" ]; then
+        echo "icecfg: the kept package is '$fields', not icecast2 $local_version" >&2
+        exit 1
+    fi
+    "${apt[@]}" install --no-install-recommends "$prebuilt"
+    apt-mark manual icecast2 >/dev/null
+    echo "icecfg: installed icecast2 $local_version, kept from an earlier bake (not built again)"
+    exit 0
+fi
 
 work=$(mktemp -d /var/tmp/icecfg-icecast-2.5.XXXXXX)
 trap 'rm -rf -- "$work"' EXIT
@@ -106,6 +128,7 @@ built=$SECONDS
 cd "$work"
 deb=$(ls icecast2_*.deb)
 "${apt[@]}" install --no-install-recommends "./$deb"
+cp -- "$deb" "$ICECFG_BUILT"
 
 # Everything installed for the build and not needed by icecast2 goes again, and
 # nothing else: packages that were there before are never removed. Suggests and
