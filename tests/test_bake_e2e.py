@@ -663,6 +663,7 @@ def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
     assert row["mounts"] == {"/live.ogg": 1}
     assert row["listeners"] == 1
     assert row["status_url"] == f"http://127.0.0.1:{bake.http_port}/status-json.xsl"
+    assert row["server"] == INSTALLED[bake.release][1]
     assert text.returncode == 0 and f"droplet {row['id']} " in text.stdout, text.stdout + text.stderr
     [droplet] = [d for d in fake.state.droplets.values() if "icecfg" in d.tags]
     assert str(droplet.image["id"]) == bake.snapshot_id

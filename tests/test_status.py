@@ -131,13 +131,14 @@ def test_status_shows_uptime_cost_and_live_listeners(
     assert player.received > 0, player.error
     assert f"droplet {droplet} icecfg-1: active, s-1vcpu-1gb in fra1, 127.0.0.1, up 1h 30m" in out
     assert "$0.01 so far ($0.00893/h)" in out  # 1.5 h x $0.00893 = $0.0134
-    assert f"http://127.0.0.1:{station.port}/status-json.xsl" in out
+    assert f"(http://127.0.0.1:{station.port}/status-json.xsl, Icecast 2.4.4):" in out
     assert "/live.ogg  1 listener(s)" in out
     assert "not-ours" not in out
     assert station.password not in out
     assert row["id"] == droplet
     assert row["mounts"] == {"/live.ogg": 1}
     assert row["listeners"] == 1
+    assert row["server"] == "Icecast 2.4.4"  # the server's own server_id: the release that runs
     assert row["cost_so_far"] == pytest.approx(0.0134, abs=0.00005)  # 1.5 h x $0.00893
     assert 5390 <= row["uptime_seconds"] <= 5500
 
