@@ -190,6 +190,27 @@ def test_script_is_executable_strict_bash(script: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize(("release", "passes"), [("2.4", True), ("2.5", False)])
+def test_release_check_fails_the_bake_on_another_release(tmp_path: Path, release: str, passes: bool) -> None:
+    """19-check-release.sh against this machine's Debian icecast2 (2.4.4), as the recipe runs it."""
+    assert shutil.which("icecast2"), "icecast2 is missing: run scripts/install-system-deps.sh"
+    (tmp_path / "settings.env").write_text(f"ICECFG_RELEASE={release}\n")
+    proc = subprocess.run(
+        ["bash", str(PACKER_DIR / "scripts" / "19-check-release.sh")],
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "ICECFG_STAGE": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if passes:
+        assert (proc.returncode, proc.stdout) == (0, "icecfg: Icecast 2.4.4 installed (release 2.4)\n"), proc.stderr
+    else:
+        assert proc.returncode == 1
+        assert proc.stderr == (
+            "icecfg: /usr/bin/icecast2 -v says 'Icecast 2.4.4'; the configuration was linted for Icecast 2.5\n"
+        )
+
+
 def test_scripts_pass_shellcheck() -> None:
     assert shutil.which("shellcheck"), "shellcheck is missing: run scripts/install-packer-test-deps.sh"
     proc = subprocess.run(

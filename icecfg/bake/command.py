@@ -238,9 +238,8 @@ def _check_bakeable(target: str) -> None:
 
     if target not in RELEASES:
         name = "Icecast-KH" if target == "kh" else f"Icecast {target!r}"
-        raise UsageError(
-            f"cannot bake {name}: the image installs Icecast {' or '.join(RELEASES)} (--target 2.4 or --target 2.5)"
-        )
+        flags = " or ".join(f"--target {release}" for release in RELEASES)
+        raise UsageError(f"cannot bake {name}: the image installs Icecast {' or '.join(RELEASES)} ({flags})")
 
 
 def run_bake(args: argparse.Namespace) -> int:

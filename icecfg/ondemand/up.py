@@ -186,10 +186,8 @@ def choose_snapshot(api: Any, wanted: str, release: str) -> Any:
         candidates = [s for s in icecfg_snapshots if release_of(s.name) == release]
         if not candidates:
             others = sorted({r for s in icecfg_snapshots if (r := release_of(s.name))})
-            raise Failed(
-                f"no icecfg snapshot of Icecast {release}: run icecfg bake --target {release} "
-                f"(there are snapshots of {', '.join(others)})"
-            )
+            there = f" (there are snapshots of {', '.join(others)})" if others else ""
+            raise Failed(f"no icecfg snapshot of Icecast {release}: run icecfg bake --target {release}{there}")
         return max(candidates, key=lambda s: (s.created_at, int(s.id) if s.id.isdigit() else 0))
     if not wanted.isdigit():
         raise UsageError(f"--snapshot takes a snapshot id or 'latest', not {wanted!r}")
