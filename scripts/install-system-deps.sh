@@ -2,12 +2,13 @@
 # Installs the Debian packages icecfg's demo and tests use, only those missing.
 # icecast2: the oracle the tests start; libshout-tools (shout) and vorbis-tools
 # (oggenc) and ffmpeg (MP3, AAC, Opus): test audio; openssl: test
-# certificates; curl: HTTP checks in the shell scripts.
+# certificates; curl: HTTP checks in the shell scripts; patch: applies the diffs of
+# `icecfg lint --diff` in the tests.
 set -euo pipefail
 # Packer, debootstrap and openssh-server for the bake tests (its own script: it is also the
 # list a bake user needs).
 "$(dirname "$0")/install-packer-test-deps.sh"
-packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl)
+packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl patch)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
