@@ -17,7 +17,10 @@ server.
 
 Needs root, debootstrap, openssh-server and packer (scripts/install-packer-test-deps.sh),
 and Debian's mirror. The first run builds the cached root (about a minute); see
-``build/e2e-root/``.
+``build/e2e-root/``. The Icecast 2.5 package the 2.5 bake builds (about four
+minutes) is kept in ``build/e2e-root/icecfg-cache/`` as icecfg keeps it for a
+user, keyed by the recipe: later runs install it instead of building it, until
+the recipe changes (delete that directory to test the build again).
 """
 
 from __future__ import annotations

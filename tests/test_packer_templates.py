@@ -815,10 +815,16 @@ def test_sigint_is_forwarded_and_cleanup_awaited(fake: FakePacker, tmp_path: Pat
     assert elapsed < 15
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_before_packer_starts_is_delivered_once_it_does() -> None:
     forwarder = packer._SigintForwarder()
     forwarder.handler(signal.SIGINT, None)
-    proc = subprocess.Popen(["sleep", "30"], text=True)
+    # Packer (Go) handles SIGINT even when it starts with SIGINT ignored, as it does
+    # under a shell's background job; the stand-in gets SIGINT's default back for that.
+    proc = subprocess.Popen(["sleep", "30"], text=True, preexec_fn=_default_sigint)  # noqa: PLW1509 - no threads here
     try:
         forwarder.attach(packer.PackerRun(proc, time.monotonic()))
         assert proc.wait(timeout=10) == -signal.SIGINT
