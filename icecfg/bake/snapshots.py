@@ -120,7 +120,9 @@ def plan(
 
     1. only snapshots tagged ``tag`` whose name starts with ``prefix`` are
        candidates; the rest are never touched and are left out of the plan;
-    2. the newest candidate is always kept, even with ``keep=0``;
+    2. the newest candidate is always kept, even with ``keep=0``, and so is the
+       newest of every Icecast release (:func:`release_of`), so that ``icecfg
+       up`` can still start a station configured for the other release;
     3. a candidate in ``in_use`` (the image of an existing droplet) is kept;
     4. the ``keep`` newest candidates are kept;
     5. with ``older_than``, a candidate is deleted only if it is strictly older
@@ -144,12 +146,20 @@ def plan(
         if is_candidate(snapshot, prefix=prefix, tag=tag):
             candidates.append(snapshot)
     candidates.sort(key=_newest_first_key, reverse=True)
+    newest_of_release: dict[str, str] = {}
+    for snapshot in candidates:
+        release = release_of(snapshot.name)
+        if release is not None:
+            newest_of_release.setdefault(release, snapshot.id)
+    release_of_newest = {ident: release for release, ident in newest_of_release.items()}
 
     result = Plan()
     for rank, snapshot in enumerate(candidates):
         age = now - _utc(snapshot.created_at, f"created_at of snapshot {snapshot.id}")
         if rank == 0:
             reason = "newest icecfg snapshot (always kept)"
+        elif snapshot.id in release_of_newest:
+            reason = f"newest icecfg snapshot of Icecast {release_of_newest[snapshot.id]} (always kept)"
         elif snapshot.id in in_use:
             reason = "in use by an existing droplet"
         elif rank < keep:
