@@ -1,4 +1,5 @@
 # icecfg bake: a DigitalOcean snapshot running Icecast 2 with a linted icecast.xml.
+# The Icecast release (2.4 or 2.5) is ICECFG_RELEASE in the staged settings.env.
 #
 # icecfg runs this template (`icecfg bake`); every variable reaches Packer through the
 # environment (PKR_VAR_<name>), so the API token never appears on a command line.
@@ -71,6 +72,9 @@ locals {
   # Where the staged files land on the droplet: root's home is 0700, and the TLS
   # private key is among them. 99-cleanup.sh removes the directory again.
   remote_stage = "/root/icecfg-stage"
+  # The package 15-build-icecast-2.5.sh built (empty when it built none), downloaded
+  # so that icecfg can reuse it in later bakes (icecfg/bake/package_cache.py).
+  built_package = "/root/icecfg-built-package.deb"
 }
 
 source "digitalocean" "icecast" {
@@ -104,14 +108,26 @@ build {
   }
 
   provisioner "shell" {
-    environment_vars = ["ICECFG_STAGE=${local.remote_stage}"]
+    environment_vars = ["ICECFG_STAGE=${local.remote_stage}", "ICECFG_BUILT=${local.built_package}"]
     scripts = [
       "${path.root}/scripts/10-install-icecast.sh",
+      "${path.root}/scripts/15-build-icecast-2.5.sh",
+      "${path.root}/scripts/19-check-release.sh",
       "${path.root}/scripts/20-install-config.sh",
       "${path.root}/scripts/30-firewall.sh",
       "${path.root}/scripts/40-enable-services.sh",
-      "${path.root}/scripts/99-cleanup.sh",
     ]
+  }
+
+  provisioner "file" {
+    direction   = "download"
+    source      = local.built_package
+    destination = "${var.output_dir}/built-package.deb"
+  }
+
+  provisioner "shell" {
+    environment_vars = ["ICECFG_STAGE=${local.remote_stage}", "ICECFG_BUILT=${local.built_package}"]
+    scripts          = ["${path.root}/scripts/99-cleanup.sh"]
   }
 
   post-processor "manifest" {

@@ -125,7 +125,9 @@ def test_success_tags_reports_and_prunes(
     project: Path, fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     old = _old_snapshots(fake, 2)
-    made = fake.add_snapshot("icecfg-build-output", 1.5, datetime.now(timezone.utc))
+    # Named as the bake names it (Packer takes the name from icecfg): a 2.4 image, so the
+    # older 2.4 images are not the newest of their release.
+    made = fake.add_snapshot("icecfg-2.4-0123456789ab-20261201-120000", 1.5, datetime.now(timezone.utc))
     monkeypatch.setenv("FAKE_PACKER_IMAGE", made)
     assert main(["bake"]) == 0
     out = capsys.readouterr().out

@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from icecfg.bake import packer
+from icecfg.bake import package_cache, packer
 from icecfg.bake.packer import Event, PackerError, Version, parse_line
 from icecfg.bake.stage import StageError, content_hash, stage
 
@@ -190,6 +190,27 @@ def test_script_is_executable_strict_bash(script: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize(("release", "passes"), [("2.4", True), ("2.5", False)])
+def test_release_check_fails_the_bake_on_another_release(tmp_path: Path, release: str, passes: bool) -> None:
+    """19-check-release.sh against this machine's Debian icecast2 (2.4.4), as the recipe runs it."""
+    assert shutil.which("icecast2"), "icecast2 is missing: run scripts/install-system-deps.sh"
+    (tmp_path / "settings.env").write_text(f"ICECFG_RELEASE={release}\n")
+    proc = subprocess.run(
+        ["bash", str(PACKER_DIR / "scripts" / "19-check-release.sh")],
+        env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "ICECFG_STAGE": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if passes:
+        assert (proc.returncode, proc.stdout) == (0, "icecfg: Icecast 2.4.4 installed (release 2.4)\n"), proc.stderr
+    else:
+        assert proc.returncode == 1
+        assert proc.stderr == (
+            "icecfg: /usr/bin/icecast2 -v says 'Icecast 2.4.4'; the configuration was linted for Icecast 2.5\n"
+        )
+
+
 def test_scripts_pass_shellcheck() -> None:
     assert shutil.which("shellcheck"), "shellcheck is missing: run scripts/install-packer-test-deps.sh"
     proc = subprocess.run(
@@ -263,6 +284,59 @@ def test_stage_writes_config_assets_and_manifests(tmp_path: Path, inputs: dict[s
     assert _source(settings, "ICECFG_CONFIG_SHA256") == hashlib.sha256(CONFIG).hexdigest()
     assert re.fullmatch(r"[0-9a-f]{64}", staged.config_hash)
     assert staged.ports == (8000, 8443)
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5"])
+def test_stage_tells_the_scripts_the_release(tmp_path: Path, inputs: dict[str, Path], release: str) -> None:
+    staged = stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release=release)
+    assert _source(staged.dir / "settings.env", "ICECFG_RELEASE") == release
+    assert staged.release == release
+
+
+def test_stage_refuses_a_release_without_a_recipe(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    with pytest.raises(StageError, match="no image recipe for Icecast 'kh'"):
+        stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release="kh")
+    assert not (tmp_path / "stage").exists()
+
+
+def test_stage_puts_a_kept_package_beside_the_hashed_files(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    package = tmp_path / "icecast2.deb"
+    package.write_bytes(b"!<arch>\ndebian-binary")
+    plain = stage(inputs["config"], {}, False, [8000], tmp_path / "plain", release="2.5")
+    staged = stage(inputs["config"], {}, False, [8000], tmp_path / "stage", release="2.5", prebuilt=package)
+    staged_package = staged.dir / "prebuilt" / "icecast2.deb"
+    assert staged_package.read_bytes() == package.read_bytes()
+    assert stat.S_IMODE(staged_package.stat().st_mode) == 0o600
+    assert staged.prebuilt and not plain.prebuilt
+    # The package is what the hashed recipe builds: it does not change the snapshot's hash.
+    assert staged.config_hash == plain.config_hash
+
+
+def test_package_cache_key_follows_release_image_and_recipe(tmp_path: Path) -> None:
+    template = _template_copy(tmp_path)
+    key = package_cache.cache_key("2.5", "debian-12-x64", template)
+    assert key is not None
+    assert package_cache.cache_key("2.4", "debian-12-x64", template) is None  # Debian's package, nothing built
+    assert package_cache.cache_key("2.5", "debian-13-x64", template) != key
+    recipe = template / "scripts" / "15-build-icecast-2.5.sh"
+    recipe.write_text(recipe.read_text() + "\n# changed\n")
+    assert package_cache.cache_key("2.5", "debian-12-x64", template) != key
+
+
+def test_package_cache_keeps_only_a_built_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    empty = tmp_path / "built-package.deb"
+    empty.write_bytes(b"")
+    assert package_cache.keep("k1", empty) is None  # a 2.4 bake or a bake that reused a package
+    assert package_cache.cached("k1") is None
+    built = tmp_path / "built.deb"
+    built.write_bytes(b"!<arch>\n")
+    kept = package_cache.keep("k1", built)
+    assert kept == tmp_path / "cache" / "icecfg" / "packages" / "k1" / "icecast2.deb"
+    assert package_cache.cached("k1") == kept and kept.read_bytes() == b"!<arch>\n"
+    assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert [p.name for p in kept.parent.iterdir()] == ["icecast2.deb"]
+    assert package_cache.cached(None) is None
 
 
 def test_stage_without_privacy_discards_nothing(tmp_path: Path, inputs: dict[str, Path]) -> None:
@@ -343,14 +417,17 @@ def _template_copy(tmp_path: Path) -> Path:
         "template",
         "script",
         "plugins file",
+        "release",
     ],
 )
 def test_hash_changes_with_every_input(tmp_path: Path, inputs: dict[str, Path], change: str) -> None:
     template = _template_copy(tmp_path)
     assets = _assets(inputs)
     base = stage(inputs["config"], assets, True, [8000], tmp_path / "base", template_dir=template)
-    privacy, ports, config = True, [8000], inputs["config"]
-    if change == "config":
+    privacy, ports, config, release = True, [8000], inputs["config"], "2.4"
+    if change == "release":
+        release = "2.5"
+    elif change == "config":
         config = tmp_path / "changed.xml"
         config.write_bytes(CONFIG.replace(b"8000", b"8001"))
     elif change == "asset bytes":
@@ -370,7 +447,7 @@ def test_hash_changes_with_every_input(tmp_path: Path, inputs: dict[str, Path], 
     elif change == "plugins file":
         path = template / "plugins" / "plugins.pkr.hcl"
         path.write_text(path.read_text().replace(">= 1.4.0", ">= 1.4.1"))
-    changed = stage(config, assets, privacy, ports, tmp_path / "changed", template_dir=template)
+    changed = stage(config, assets, privacy, ports, tmp_path / "changed", release=release, template_dir=template)
     assert changed.config_hash != base.config_hash
 
 
@@ -738,10 +815,16 @@ def test_sigint_is_forwarded_and_cleanup_awaited(fake: FakePacker, tmp_path: Pat
     assert elapsed < 15
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_before_packer_starts_is_delivered_once_it_does() -> None:
     forwarder = packer._SigintForwarder()
     forwarder.handler(signal.SIGINT, None)
-    proc = subprocess.Popen(["sleep", "30"], text=True)
+    # Packer (Go) handles SIGINT even when it starts with SIGINT ignored, as it does
+    # under a shell's background job; the stand-in gets SIGINT's default back for that.
+    proc = subprocess.Popen(["sleep", "30"], text=True, preexec_fn=_default_sigint)  # noqa: PLW1509 - no threads here
     try:
         forwarder.attach(packer.PackerRun(proc, time.monotonic()))
         assert proc.wait(timeout=10) == -signal.SIGINT

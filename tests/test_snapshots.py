@@ -16,6 +16,8 @@ from icecfg.bake.snapshots import (
     hash_of,
     is_candidate,
     plan,
+    release_of,
+    release_tag,
     snapshot_name,
 )
 
@@ -59,6 +61,12 @@ def check_invariants(
 
     if candidates:
         assert candidates[0].id in kept, "the newest candidate is always kept"
+    newest_of_release: dict[str, str] = {}
+    for s in candidates:
+        release = release_of(s.name)
+        if release is not None:
+            newest_of_release.setdefault(release, s.id)
+    assert set(newest_of_release.values()) <= set(kept), "the newest of every release is kept"
     assert not (set(deleted) & in_use), "an image in use is never deleted"
     assert {s.id for s in candidates[:keep]} <= set(kept), "the N newest are kept"
     if older_than is not None:
@@ -68,7 +76,11 @@ def check_invariants(
     # And nothing is kept without one of those reasons.
     for rank, s in enumerate(candidates):
         protected = (
-            rank == 0 or s.id in in_use or rank < keep or (older_than is not None and NOW - s.created_at <= older_than)
+            rank == 0
+            or s.id in newest_of_release.values()
+            or s.id in in_use
+            or rank < keep
+            or (older_than is not None and NOW - s.created_at <= older_than)
         )
         assert (s.id in kept) == protected, (rank, s, keep, in_use, older_than)
 
@@ -115,7 +127,18 @@ def test_input_order_does_not_matter() -> None:
 # -- random worlds ---------------------------------------------------------
 
 IDS = st.integers(min_value=1, max_value=10**9).map(str)
-NAMES = st.sampled_from(["icecfg-aaaaaaaaaaaa-20250101-000000", "icecfg-x", "icecfg-", "icecfg", "other", ""])
+NAMES = st.sampled_from(
+    [
+        "icecfg-aaaaaaaaaaaa-20250101-000000",
+        "icecfg-2.4-bbbbbbbbbbbb-20250101-000000",
+        "icecfg-2.5-cccccccccccc-20250101-000000",
+        "icecfg-x",
+        "icecfg-",
+        "icecfg",
+        "other",
+        "",
+    ]
+)
 TAGS = st.lists(st.sampled_from(["icecfg", "keep", "ICECFG", "icecfg2"]), max_size=3, unique=True).map(tuple)
 AGES = st.integers(min_value=-3600, max_value=60 * 86400).map(lambda s: timedelta(seconds=s))
 
@@ -222,6 +245,21 @@ def test_an_id_listed_twice_is_planned_once() -> None:
     assert [s.id for s in result.keep] == ["2"]
 
 
+def test_the_newest_of_each_release_is_kept() -> None:
+    """A bake of 2.5 with keep=1 does not delete the last 2.4 image (names before releases are 2.4)."""
+    old_24 = snap("1", "icecfg-0123456789ab-20250101-000000", 30 * DAY)
+    older_24 = snap("2", "icecfg-0123456789ab-20241201-000000", 60 * DAY)
+    first_25 = snap("3", "icecfg-2.5-0123456789ab-20250201-000000", 2 * DAY)
+    new_25 = snap("4", "icecfg-2.5-0123456789ab-20250202-000000", DAY)
+    result = plan([old_24, older_24, first_25, new_25], keep=1, in_use=set(), now=NOW)
+    assert result.reasons == {
+        "4": "keep: newest icecfg snapshot (always kept)",
+        "1": "keep: newest icecfg snapshot of Icecast 2.4 (always kept)",
+        "3": "delete: beyond the 1 newest, not in use",
+        "2": "delete: beyond the 1 newest, not in use",
+    }
+
+
 def test_keep_zero_still_keeps_the_newest() -> None:
     only = snap("1", "icecfg-a", 100 * DAY)
     assert plan([only], keep=0, in_use=set(), now=NOW, older_than=DAY).keep == [only]
@@ -301,21 +339,34 @@ def test_naive_created_at_is_refused() -> None:
 
 def test_snapshot_name() -> None:
     when = datetime(2025, 3, 1, 13, 4, 5, 999, tzinfo=timezone(timedelta(hours=1)))
-    name = snapshot_name("ABCDEF0123456789" * 4, when)
-    assert name == "icecfg-abcdef012345-20250301-120405"
+    name = snapshot_name("ABCDEF0123456789" * 4, when, "2.5")
+    assert name == "icecfg-2.5-abcdef012345-20250301-120405"
     assert hash_of(name) == "abcdef012345"
+    assert release_of(name) == "2.5"
     assert created_of(name) == datetime(2025, 3, 1, 12, 4, 5, tzinfo=timezone.utc)
+
+
+def test_names_from_before_releases_are_2_4() -> None:
+    """Images baked before names carried a release ran Debian's 2.4.4."""
+    assert release_of("icecfg-abcdef012345-20250301-120405") == "2.4"
+    assert release_of("hand-made-2.5-backup") is None
+    assert release_tag("2.5") == "icecfg-icecast-2-5"
+
+
+def test_snapshot_name_refuses_a_release_without_a_recipe() -> None:
+    with pytest.raises(ValueError, match="no image recipe for Icecast 'kh'"):
+        snapshot_name("0" * 64, NOW, "kh")
 
 
 @pytest.mark.parametrize("digest", ["", "abc", "0123456789a", "0123456789abcdeg", "xyzxyzxyzxyz"])
 def test_snapshot_name_needs_twelve_hex_digits(digest: str) -> None:
     with pytest.raises(ValueError, match="config hash"):
-        snapshot_name(digest, NOW)
+        snapshot_name(digest, NOW, "2.4")
 
 
 def test_snapshot_name_needs_an_aware_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        snapshot_name("0" * 64, datetime(2025, 1, 1))
+        snapshot_name("0" * 64, datetime(2025, 1, 1), "2.4")
 
 
 @pytest.mark.parametrize(
@@ -346,7 +397,8 @@ def test_hash_of_rejects(name: str) -> None:
     ),
 )
 def test_names_round_trip(digest: str, when: datetime) -> None:
-    name = snapshot_name(digest, when)
-    assert name.startswith("icecfg-")
+    name = snapshot_name(digest, when, "2.5")
+    assert name.startswith("icecfg-2.5-")
+    assert release_of(name) == "2.5"
     assert hash_of(name) == digest[:12].lower()
     assert created_of(name) == when.astimezone(timezone.utc).replace(microsecond=0)

@@ -131,13 +131,14 @@ def test_status_shows_uptime_cost_and_live_listeners(
     assert player.received > 0, player.error
     assert f"droplet {droplet} icecfg-1: active, s-1vcpu-1gb in fra1, 127.0.0.1, up 1h 30m" in out
     assert "$0.01 so far ($0.00893/h)" in out  # 1.5 h x $0.00893 = $0.0134
-    assert f"http://127.0.0.1:{station.port}/status-json.xsl" in out
+    assert f"(http://127.0.0.1:{station.port}/status-json.xsl, Icecast 2.4.4):" in out
     assert "/live.ogg  1 listener(s)" in out
     assert "not-ours" not in out
     assert station.password not in out
     assert row["id"] == droplet
     assert row["mounts"] == {"/live.ogg": 1}
     assert row["listeners"] == 1
+    assert row["server"] == "Icecast 2.4.4"  # the server's own server_id: the release that runs
     assert row["cost_so_far"] == pytest.approx(0.0134, abs=0.00005)  # 1.5 h x $0.00893
     assert 5390 <= row["uptime_seconds"] <= 5500
 
@@ -184,6 +185,39 @@ def test_status_without_a_token(
     assert err == "icecfg status: no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)\n"
 
 
+# Captured from a real Icecast 2.5.0 (the image's build) on 127.0.0.1.
+_STATUS_2_5_0_HEAD = (
+    b'{"icestats":{"modules":null,"authentication":[null,null,null],"admin":"ops@example.org",'
+    b'"host":"127.0.0.1","instance_uuid":"9a24c8e3-c88e-48c1-aaa6-4364a527a13e","location":"e2e test",'
+    b'"server_id":"Icecast 2.5.0","server_start":"Sat, 05 Dec 2026 10:24:56 +0000",'
+    b'"server_start_iso8601":"2026-12-05T10:24:56+0000"'
+)
+
+
+def _source_2_5_0(mount: str, listeners: int, authentication: bytes) -> bytes:
+    return (
+        b'{"allow-direct-access":true,"audio_bitrate":128000,"audio_channels":2,"audio_samplerate":44100,'
+        b'"genre":"various","ice-bitrate":128,"instance_uuid":"72ff6a15-993a-4279-92eb-7a7f2dc6a5a6",'
+        b'"listener_peak":%d,"listeners":%d,"listenurl":"http://127.0.0.1:18731%s",'
+        b'"server_description":"Unspecified description","server_name":"Unspecified name",'
+        b'"server_type":"application/ogg","stream_start":"Sat, 05 Dec 2026 10:25:34 +0000",'
+        b'"stream_start_iso8601":"2026-12-05T10:25:34+0000","subtype":"Vorbis","playlist":{"trackList":[null,null]},'
+        b'"metadata":null,"content-type":"application/ogg","authentication":%s}'
+    ) % (listeners, listeners, mount.encode(), authentication)
+
+
+STATUS_2_5_0_TWO = (
+    _STATUS_2_5_0_HEAD
+    + b',"source":['
+    + _source_2_5_0("/b.ogg", 0, b'{"role":null}')
+    + b","
+    + _source_2_5_0("/live.ogg", 2, b"null")
+    + b"]}}"
+)
+STATUS_2_5_0_ONE = _STATUS_2_5_0_HEAD + b',"source":' + _source_2_5_0("/live.ogg", 0, b"null") + b"}}"
+STATUS_2_5_0_NONE = _STATUS_2_5_0_HEAD + b',"dummy":null}}'
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
@@ -200,9 +234,14 @@ def test_status_without_a_token(
             {"/a.ogg": 1, "/b.mp3": 0},
         ),
         (b'{"icestats":{"admin":"x"}}', {}),
+        # Icecast 2.5.0 (Debian's 2.5.0-2 source built on Debian 12, as icecfg bake
+        # --target 2.5 installs it), with two sources, then one, then none.
+        (STATUS_2_5_0_TWO, {"/b.ogg": 0, "/live.ogg": 2}),
+        (STATUS_2_5_0_ONE, {"/live.ogg": 0}),
+        (STATUS_2_5_0_NONE, {}),
     ],
 )
-def test_status_json_quirks_of_2_4_4(body: bytes, expected: dict[str, int]) -> None:
+def test_status_json_of_2_4_4_and_2_5_0(body: bytes, expected: dict[str, int]) -> None:
     import http.server
 
     from icecfg.ondemand import Socket, fetch_status, listeners_by_mount

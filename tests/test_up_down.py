@@ -152,6 +152,41 @@ def test_up_takes_an_explicit_snapshot_size_and_region(fake: FakeDigitalOcean, s
     assert (droplet.image["id"], droplet.size) == (int(old), "s-1vcpu-2gb")
 
 
+def test_up_starts_the_newest_snapshot_of_the_configured_release(fake: FakeDigitalOcean, station: Station) -> None:
+    """A newer 2.5 image is not started for a 2.4 configuration (names before releases are 2.4)."""
+    _old, new = _snapshots(fake)
+    fake.add_snapshot("icecfg-2.5-0123456789ab-20261124-120000", 1.6, NOW, tags=("icecfg", "icecfg-icecast-2-5"))
+    assert run_icecfg("up", "--config", str(station.config), "--target", "2.4") == 0
+    [droplet] = fake.state.droplets.values()
+    assert droplet.image["id"] == int(new)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            (),
+            1,
+            "icecfg up: no icecfg snapshot of Icecast 2.4: run icecfg bake --target 2.4 (there are snapshots of 2.5)",
+        ),
+        (
+            ("--snapshot", "{newer}"),
+            2,
+            "icecfg up: snapshot {newer} runs Icecast 2.5, the configuration is for 2.4 (--target)",
+        ),
+    ],
+)
+def test_up_never_starts_another_release(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str], case: tuple[tuple[str, ...], int, str]
+) -> None:
+    argv, status, message = case
+    newer = fake.add_snapshot("icecfg-2.5-0123456789ab-20261124-120000", 1.6, NOW, tags=("icecfg",))
+    argv = tuple(a.format(newer=newer) for a in argv)
+    assert run_icecfg("up", "--config", str(station.config), "--target", "2.4", *argv) == status
+    assert capsys.readouterr().err == message.format(newer=newer) + "\n"
+    _nothing_spent(fake)
+
+
 def test_up_without_a_domain_sets_no_record(
     fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -185,6 +220,11 @@ def test_up_checks_everything_before_spending(
     assert run_icecfg("up", "--config", str(station.config), *argv) == status
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+    _nothing_spent(fake)
+
+
+def _nothing_spent(fake: FakeDigitalOcean) -> None:
+    """Nothing was created: no POST reached the API, no droplet exists."""
     assert not [r for r in fake.requests if r.method == "POST"]
     assert fake.state.droplets == {}
 

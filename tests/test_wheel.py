@@ -24,6 +24,7 @@ import pytest
 from icecfg import cli
 from tests import audio, e2e_host
 from tests import test_bake_e2e as e2e
+from tests.fake_do import FakeDigitalOcean
 from tests.test_init import make_certificate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -154,11 +155,12 @@ def test_bake_end_to_end_with_the_installed_wheel(
     e2e_host.ensure_base_root()
     root = e2e_host.make_root("wheel")
     try:
-        bake = e2e._bake(root, tmp_path, {}, icecfg=(str(installed.icecfg),))
-        e2e.test_build_succeeded_and_reported_progress(bake)
-        e2e.test_snapshot_is_in_the_fake_tagged_and_older_ones_pruned(bake)
-        e2e.test_icecast2_installed(bake)
-        e2e.test_config_installed_byte_identical_root_icecast_0640(bake)
-        e2e.test_installed_icecast_serves_the_fallback_from_the_root(bake)
+        with FakeDigitalOcean(token=e2e.TOKEN) as fake:
+            bake = e2e._bake(root, tmp_path, {}, "2.4", fake, icecfg=(str(installed.icecfg),))
+            e2e.test_build_succeeded_and_reported_progress(bake)
+            e2e.test_snapshot_is_in_the_fake_tagged_and_older_ones_pruned(bake)
+            e2e.test_icecast2_installed_is_the_release(bake)
+            e2e.test_config_installed_byte_identical_root_icecast_0640(bake)
+            e2e.test_installed_icecast_serves_the_fallback_from_the_root(bake)
     finally:
         e2e_host.remove_run(root)

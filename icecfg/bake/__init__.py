@@ -6,6 +6,7 @@
 - ``packer``: runs the real ``packer`` binary (token only in the environment,
   machine-readable output, Ctrl-C forwarded, manifest read);
 - ``snapshots``: the pure keep/prune policy and snapshot naming (no I/O);
+- ``package_cache``: the Icecast 2.5 package a bake built, kept for later bakes;
 - ``pricing``: a dated price table and the cost arithmetic for estimates;
 - ``digitalocean``: the adapter around python-digitalocean, the only module that
   talks to the DigitalOcean API (timeouts, retries, pagination, action polling).

@@ -79,6 +79,7 @@ def _money(value: Decimal) -> str:
 def run_snapshots(args: argparse.Namespace) -> int:
     from icecfg.bake.digitalocean import DigitalOceanError
     from icecfg.bake.pricing import snapshot_monthly_cost
+    from icecfg.bake.snapshots import release_of
 
     try:
         with client() as api:
@@ -94,6 +95,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
         {
             "id": s.id,
             "name": s.name,
+            "release": release_of(s.name),
             "created": s.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             "size_gb": s.size_gigabytes,
             "regions": list(s.regions),
@@ -109,10 +111,12 @@ def run_snapshots(args: argparse.Namespace) -> int:
     if not rows:
         print("no icecfg snapshots")
         return EXIT_OK
-    print(f"{'ID':>12}  {'NAME':40} {'CREATED':20} {'SIZE GB':>7}  {'REGIONS':12} {'$/MONTH':>7}  IN USE")
+    print(
+        f"{'ID':>12}  {'NAME':44} {'ICECAST':7}  {'CREATED':20} {'SIZE GB':>7}  {'REGIONS':12} {'$/MONTH':>7}  IN USE"
+    )
     for row in rows:
         print(
-            f"{row['id']:>12}  {row['name']:40} {row['created']:20} {row['size_gb']:7.2f}  "
+            f"{row['id']:>12}  {row['name']:44} {row['release'] or '?':7}  {row['created']:20} {row['size_gb']:7.2f}  "
             f"{','.join(row['regions']):12} {_money(Decimal(str(row['monthly_cost']))):>7}  "
             f"{'yes' if row['in_use'] else 'no'}"
         )
@@ -169,7 +173,10 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", help="droplet size used for the build (default: settings, else s-1vcpu-1gb)")
     parser.add_argument("--image", help="base image slug (default: settings, else debian-12-x64)")
     parser.add_argument(
-        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release the image installs (default 2.4)"
+        "--target",
+        choices=("2.4", "2.5", "kh"),
+        help="Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
+        "Debian's source package); kh cannot be baked (default: settings, else 2.4)",
     )
     parser.add_argument("--keep", type=int, metavar="N", help="snapshots to keep after a successful bake (default 3)")
     parser.add_argument("--force", action="store_true", help="bake even when a snapshot of this configuration exists")
@@ -206,17 +213,33 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
     keep = int(pick("keep", "keep", 3))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
+    target = str(pick("target", "target", found.get("target", "2.4")))
+    _check_bakeable(target)
     return BakeOptions(
         config=config,
         region=str(pick("region", "region", "fra1")),
         size=str(pick("size", "size", "s-1vcpu-1gb")),
         image=str(pick("image", "image", "debian-12-x64")),
-        target=str(pick("target", "target", found.get("target", "2.4"))),
+        target=target,
         keep=keep,
         assets={server: str((base / local).resolve()) for server, local in assets.items()},
         privacy_logs=bool(bake.get("privacy-logs", False)),
         settings_path=found.path,
     )
+
+
+#: What each bakeable release installs, for messages.
+INSTALLS = {"2.4": "Icecast 2.4.4 (Debian's package)", "2.5": "Icecast 2.5.0 (built from Debian's source package)"}
+
+
+def _check_bakeable(target: str) -> None:
+    """Refuse, before anything is spent, a release the image recipe cannot install."""
+    from icecfg.bake.snapshots import RELEASES
+
+    if target not in RELEASES:
+        name = "Icecast-KH" if target == "kh" else f"Icecast {target!r}"
+        flags = " or ".join(f"--target {release}" for release in RELEASES)
+        raise UsageError(f"cannot bake {name}: the image installs Icecast {' or '.join(RELEASES)} ({flags})")
 
 
 def run_bake(args: argparse.Namespace) -> int:
@@ -239,8 +262,8 @@ def run_bake(args: argparse.Namespace) -> int:
 def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     import tempfile
 
-    from icecfg.bake import packer, stage
-    from icecfg.bake.snapshots import hash_of, snapshot_name
+    from icecfg.bake import package_cache, packer, stage
+    from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
     from icecfg.errors import ParseError
     from icecfg.io import loads
     from icecfg.lint import lint, report
@@ -291,13 +314,26 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
     with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
-        staged = stage.stage(options.config, options.assets, options.privacy_logs, ports, Path(work) / "stage")
-        name = snapshot_name(staged.config_hash, datetime.now(timezone.utc))
+        package_key = package_cache.cache_key(options.target, options.image, packer.default_template_dir())
+        kept = package_cache.cached(package_key)
+        staged = stage.stage(
+            options.config,
+            options.assets,
+            options.privacy_logs,
+            ports,
+            Path(work) / "stage",
+            release=options.target,
+            prebuilt=kept,
+        )
+        name = snapshot_name(staged.config_hash, datetime.now(timezone.utc), options.target)
         print(
             f"config {options.config} lints clean for Icecast {options.target}; content hash {staged.config_hash[:12]}"
         )
         if args.dry_run:
             print(f"would build snapshot {name} in {options.region} from {options.image} (size {options.size})")
+            print(f"the image installs {INSTALLS[options.target]}")
+            if kept is not None:
+                print(f"with the package kept from an earlier bake: {kept}")
             print(f"firewall opens ports {', '.join(map(str, ports))}")
             return EXIT_OK
         token = token_from_environment()
@@ -328,6 +364,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
                 variables=variables,
                 output_dir=Path(work) / "out",
                 on_progress=_progress_printer(),
+                on_event=_provisioning_notes,
             )
             if not result.ok or result.image_id is None:
                 if sys.stdout.isatty():
@@ -336,7 +373,12 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
                 print(f"icecfg bake: Packer {what}: {result.error or 'no snapshot was made'}", file=sys.stderr)
                 print("nothing was pruned", file=sys.stderr)
                 return EXIT_FAILED
+            if package_key is not None:
+                stored = package_cache.keep(package_key, Path(work) / "out" / "built-package.deb")
+                if stored is not None:
+                    print(f"kept the Icecast {options.target} package for later bakes: {stored}")
             api.tag_snapshot(result.image_id, TAG)
+            api.tag_snapshot(result.image_id, release_tag(options.target))
             made = next((s for s in api.snapshots() if s.id == result.image_id), None)
             size = made.size_gigabytes if made is not None else 0.0
             from icecfg.bake.pricing import snapshot_monthly_cost
@@ -347,6 +389,17 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
             )
             prune(api, options.keep, None, yes=True)
     return EXIT_OK
+
+
+def _provisioning_notes(event: Any) -> None:
+    """Show what the provisioning scripts report about the image (their ``icecfg: ...`` lines)."""
+    if event.ui_kind != "message":
+        return
+    for line in event.text.splitlines():
+        at = line.find("icecfg: ")
+        if at >= 0:
+            note = line[at:].strip()
+            print(f"\r{note:80}" if sys.stdout.isatty() else f"  {note}", flush=True)
 
 
 def _progress_printer() -> Any:

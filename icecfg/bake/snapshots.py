@@ -1,10 +1,13 @@
 """Which icecfg snapshots to keep and which to delete: a pure function, no I/O.
 
-icecfg names its images ``icecfg-<hash12>-<YYYYMMDD-HHMMSS>`` (the first 12
-hex digits of the configuration's hash, then the UTC bake time) and tags them
-``icecfg``. Only snapshots with *both* the tag and the name prefix are ever
-candidates for deletion; everything else in the account is left alone and does
-not appear in the plan at all.
+icecfg names its images ``icecfg-<release>-<hash12>-<YYYYMMDD-HHMMSS>`` (the
+Icecast release the image runs, the first 12 hex digits of the configuration's
+hash, then the UTC bake time) and tags them ``icecfg`` and, per release,
+``icecfg-icecast-2-5`` (DigitalOcean tags allow no dots).  Images baked before
+releases were named (``icecfg-<hash12>-<time>``) ran Debian's 2.4.4 and count as
+release 2.4.  Only snapshots with *both* the ``icecfg`` tag and the name prefix
+are ever candidates for deletion; everything else in the account is left alone
+and does not appear in the plan at all.
 
 Snapshot names are not unique on DigitalOcean (two bakes of the same
 configuration in the same second, or a user's own snapshot called the same),
@@ -20,11 +23,14 @@ from datetime import datetime, timedelta, timezone
 
 __all__ = [
     "PREFIX",
+    "RELEASES",
     "TAG",
     "Plan",
     "Snapshot",
     "hash_of",
     "plan",
+    "release_of",
+    "release_tag",
     "snapshot_name",
 ]
 
@@ -32,7 +38,11 @@ PREFIX = "icecfg-"
 TAG = "icecfg"
 HASH_LENGTH = 12
 _TIME_FORMAT = "%Y%m%d-%H%M%S"
-_NAME = re.compile(r"\Aicecfg-(?P<hash>[0-9a-f]{12})-(?P<time>\d{8}-\d{6})\Z")
+#: The Icecast releases an image can run (what ``icecfg bake --target`` installs).
+RELEASES = ("2.4", "2.5")
+#: The release of an image named before names carried one.
+LEGACY_RELEASE = "2.4"
+_NAME = re.compile(r"\Aicecfg-(?:(?P<release>\d+\.\d+)-)?(?P<hash>[0-9a-f]{12})-(?P<time>\d{8}-\d{6})\Z")
 _HEX = re.compile(r"\A[0-9a-f]+\Z")
 
 
@@ -110,7 +120,9 @@ def plan(
 
     1. only snapshots tagged ``tag`` whose name starts with ``prefix`` are
        candidates; the rest are never touched and are left out of the plan;
-    2. the newest candidate is always kept, even with ``keep=0``;
+    2. the newest candidate is always kept, even with ``keep=0``, and so is the
+       newest of every Icecast release (:func:`release_of`), so that ``icecfg
+       up`` can still start a station configured for the other release;
     3. a candidate in ``in_use`` (the image of an existing droplet) is kept;
     4. the ``keep`` newest candidates are kept;
     5. with ``older_than``, a candidate is deleted only if it is strictly older
@@ -134,12 +146,20 @@ def plan(
         if is_candidate(snapshot, prefix=prefix, tag=tag):
             candidates.append(snapshot)
     candidates.sort(key=_newest_first_key, reverse=True)
+    newest_of_release: dict[str, str] = {}
+    for snapshot in candidates:
+        release = release_of(snapshot.name)
+        if release is not None:
+            newest_of_release.setdefault(release, snapshot.id)
+    release_of_newest = {ident: release for release, ident in newest_of_release.items()}
 
     result = Plan()
     for rank, snapshot in enumerate(candidates):
         age = now - _utc(snapshot.created_at, f"created_at of snapshot {snapshot.id}")
         if rank == 0:
             reason = "newest icecfg snapshot (always kept)"
+        elif snapshot.id in release_of_newest:
+            reason = f"newest icecfg snapshot of Icecast {release_of_newest[snapshot.id]} (always kept)"
         elif snapshot.id in in_use:
             reason = "in use by an existing droplet"
         elif rank < keep:
@@ -158,13 +178,28 @@ def plan(
     return result
 
 
-def snapshot_name(config_hash: str, now: datetime) -> str:
-    """``icecfg-<first 12 hex digits of config_hash>-<UTC YYYYMMDD-HHMMSS>``."""
+def snapshot_name(config_hash: str, now: datetime, release: str) -> str:
+    """``icecfg-<release>-<first 12 hex digits of config_hash>-<UTC YYYYMMDD-HHMMSS>``."""
     digest = config_hash.lower()
     if len(digest) < HASH_LENGTH or not _HEX.match(digest):
         raise ValueError(f"config hash must be at least {HASH_LENGTH} hex digits, got {config_hash!r}")
+    if release not in RELEASES:
+        raise ValueError(f"no image recipe for Icecast {release!r} (only {', '.join(RELEASES)})")
     stamp = _utc(now, "now").strftime(_TIME_FORMAT)
-    return f"{PREFIX}{digest[:HASH_LENGTH]}-{stamp}"
+    return f"{PREFIX}{release}-{digest[:HASH_LENGTH]}-{stamp}"
+
+
+def release_tag(release: str) -> str:
+    """The tag an image of ``release`` carries besides ``icecfg``: ``icecfg-icecast-2-5``."""
+    return f"{TAG}-icecast-{release.replace('.', '-')}"
+
+
+def release_of(name: str) -> str | None:
+    """The Icecast release in an icecfg snapshot name (2.4 for names without one), or ``None``."""
+    match = _NAME.match(name)
+    if match is None or hash_of(name) is None:
+        return None
+    return match["release"] or LEGACY_RELEASE
 
 
 def hash_of(name: str) -> str | None:

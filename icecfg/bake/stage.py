@@ -6,7 +6,8 @@ template uploads to the droplet, together with two small manifests the
 provisioning scripts read:
 
 ``settings.env``
-    shell assignments with quoted values: ``ICECFG_CONFIG_SHA256``,
+    shell assignments with quoted values: ``ICECFG_RELEASE`` (the Icecast
+    release the image installs: ``2.4`` or ``2.5``), ``ICECFG_CONFIG_SHA256``,
     ``ICECFG_PRIVACY_LOGS`` (``0``/``1``), ``ICECFG_PORTS`` (space-separated TCP
     ports the firewall opens), ``ICECFG_LOGDIR`` and ``ICECFG_DISCARD_LOGS`` (log
     file names in the log directory that are linked to ``/dev/null``).
@@ -14,13 +15,17 @@ provisioning scripts read:
     one line per asset: staged name, server path, owner, group, mode (octal),
     sha256, separated by tabs.
 
+With ``prebuilt``, the Icecast package an earlier bake built (see
+:mod:`icecfg.bake.package_cache`) is staged as ``prebuilt/icecast2.deb``; it is
+not part of the content hash, because it is what the hashed recipe builds.
+
 Every value that reaches a script is checked here first (absolute, normalised
 server paths without control characters; plain log file names; ports in
 1..65535), so the scripts never see anything a shell could misread.
 
 The content hash (:func:`content_hash`) covers the configuration's bytes, every
-asset (server path, owner, mode and bytes, in server-path order), the settings,
-and the template and provisioning scripts, so changing any of them gives a new
+asset (server path, owner, mode and bytes, in server-path order), the settings
+(the release among them), and the template and provisioning scripts, so changing any of them gives a new
 hash and therefore a new snapshot name.
 """
 
@@ -35,7 +40,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from icecfg.bake.package_cache import PACKAGE_NAME
 from icecfg.bake.packer import default_template_dir
+from icecfg.bake.snapshots import RELEASES
 from icecfg.io import loads
 from icecfg.sections import IcecastConfig
 
@@ -55,6 +62,7 @@ SETTINGS_NAME = "settings.env"
 FILES_NAME = "files.tsv"
 CONFIG_NAME = "icecast.xml"
 ASSETS_DIR = "assets"
+PREBUILT_DIR = "prebuilt"
 
 #: Icecast's compiled-in defaults (2.4.4 ``cfgfile.c``), used when the config omits them.
 DEFAULT_LOGDIR = "/usr/local/icecast/logs"
@@ -96,6 +104,8 @@ class Staged:
     privacy_logs: bool = False
     logdir: str = DEFAULT_LOGDIR
     discarded_logs: tuple[str, ...] = ()
+    release: str = "2.4"
+    prebuilt: bool = False
 
 
 def _server_path(value: str, what: str) -> str:
@@ -215,9 +225,10 @@ def content_hash(
 
 
 def _settings(
-    config_sha: str, privacy_logs: bool, ports: tuple[int, ...], logdir: str, discard: tuple[str, ...]
+    release: str, config_sha: str, privacy_logs: bool, ports: tuple[int, ...], logdir: str, discard: tuple[str, ...]
 ) -> bytes:
     values = {
+        "ICECFG_RELEASE": release,
         "ICECFG_CONFIG_SHA256": config_sha,
         "ICECFG_PRIVACY_LOGS": "1" if privacy_logs else "0",
         "ICECFG_PORTS": " ".join(str(p) for p in ports),
@@ -242,6 +253,8 @@ def stage(
     ports: Iterable[int],
     out_dir: str | os.PathLike[str],
     *,
+    release: str = "2.4",
+    prebuilt: str | os.PathLike[str] | None = None,
     template_dir: Path | None = None,
 ) -> Staged:
     """Copy the config and ``assets`` (server path -> local file) into ``out_dir``.
@@ -250,7 +263,10 @@ def stage(
     certificate bundles and keys named by the configuration are installed
     ``icecast2:icecast 0600``, everything else ``root:root 0644``. ``ports`` are
     exactly the TCP ports the image's firewall opens (include 22 to keep SSH).
+    ``release`` is the Icecast release the provisioning installs (2.4 or 2.5).
     """
+    if release not in RELEASES:
+        raise StageError(f"no image recipe for Icecast {release!r} (only {', '.join(RELEASES)})")
     config_bytes = Path(config_path).read_bytes()
     config = loads(config_bytes)
     secrets = secret_paths(config)
@@ -286,13 +302,16 @@ def stage(
         files.append(entry)
         modes[server_path] = f"{entry.owner}:{entry.group}:{entry.mode:04o}"
 
-    settings = _settings(hashlib.sha256(config_bytes).hexdigest(), privacy_logs, port_list, logdir, discard)
+    settings = _settings(release, hashlib.sha256(config_bytes).hexdigest(), privacy_logs, port_list, logdir, discard)
     digest = content_hash(config_bytes, asset_bytes, settings=settings, file_modes=modes, template_dir=template_dir)
 
     _write(out / CONFIG_NAME, config_bytes)
     (out / ASSETS_DIR).mkdir(mode=0o700)
     for entry in files:
         _write(out / entry.staged, asset_bytes[entry.server_path])
+    if prebuilt is not None:
+        (out / PREBUILT_DIR).mkdir(mode=0o700)
+        _write(out / PREBUILT_DIR / PACKAGE_NAME, Path(prebuilt).read_bytes())
     _write(out / SETTINGS_NAME, settings)
     table = "".join(f"{f.staged}\t{f.server_path}\t{f.owner}\t{f.group}\t{f.mode:04o}\t{f.sha256}\n" for f in files)
     _write(out / FILES_NAME, table.encode())
@@ -304,4 +323,6 @@ def stage(
         privacy_logs=privacy_logs,
         logdir=logdir,
         discarded_logs=discard,
+        release=release,
+        prebuilt=prebuilt is not None,
     )

@@ -7,6 +7,15 @@ right now are shown as such: their listeners, if any, are on the fallback
 file, which Icecast does not count in that page.  A server that cannot be
 read is reported on the droplet's line; the exit status stays 0 because the
 droplets themselves could be listed.
+
+The page's layout was checked on both releases icecfg bakes: Icecast 2.4.4
+and 2.5.0 both give ``icestats.source`` as an object for one mount, a list
+for several and nothing for none, each with ``listenurl`` and ``listeners``;
+2.5.0 adds keys (``instance_uuid``, ``authentication``, ``modules``,
+``dummy``, ``*_iso8601`` times) and leaves out ``server_id`` for a moment
+after it starts, while 2.4.4 emits invalid JSON at that moment (see
+:func:`icecfg.ondemand.fetch_status`).  The server's own ``server_id``
+("Icecast 2.5.0") is shown, so the release running is visible.
 """
 
 from __future__ import annotations
@@ -122,6 +131,7 @@ def _row(droplet: Any, served: Served | None, sizes: list[Any], now: datetime) -
         "status_url": None,
         "mounts": {},
         "listeners": None,
+        "server": None,
         "error": None,
     }
     socket = served.status_socket() if served is not None else Socket(8000, False)
@@ -130,10 +140,13 @@ def _row(droplet: Any, served: Served | None, sizes: list[Any], now: datetime) -
         return row
     row["status_url"] = f"{socket.scheme}://{droplet.public_ipv4}:{socket.port}/status-json.xsl"
     try:
-        counts = listeners_by_mount(fetch_status(droplet.public_ipv4, socket, STATUS_TIMEOUT))
+        stats = fetch_status(droplet.public_ipv4, socket, STATUS_TIMEOUT)
     except ValueError as err:
         row["error"] = str(err)
         return row
+    counts = listeners_by_mount(stats)
+    server = stats.get("server_id")
+    row["server"] = server if isinstance(server, str) else None
     mounts: dict[str, int | None] = {}
     for mount in served.mounts if served is not None else ():
         mounts[mount.name] = counts.get(mount.name)  # None: no source right now
@@ -155,7 +168,8 @@ def _print_row(row: dict[str, Any]) -> None:
     if row["error"]:
         print(f"  listeners: unknown ({row['error']})")
         return
-    print(f"  listeners ({row['status_url']}):")
+    server = f", {row['server']}" if row["server"] else ""
+    print(f"  listeners ({row['status_url']}{server}):")
     if not row["mounts"]:
         print("    no mounts with a source")
     for name, count in row["mounts"].items():

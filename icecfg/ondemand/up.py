@@ -4,7 +4,8 @@ Steps, each printed as it happens:
 
 1. If a droplet tagged ``icecfg`` exists already it is used (``up`` twice
    never makes a second droplet); otherwise the snapshot (``--snapshot ID``,
-   default the newest ``icecfg-`` snapshot tagged ``icecfg``), region and
+   default the newest ``icecfg-`` snapshot tagged ``icecfg`` of the configured
+   Icecast release, ``--target`` or the settings' ``target``), region and
    size are checked and the DNS zone holding ``--domain`` is found *before*
    anything that costs money is created.
 2. The droplet is created tagged ``icecfg`` (in the create request itself, so
@@ -86,7 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
     parser.add_argument(
-        "--snapshot", default="latest", metavar="ID|latest", help="snapshot to start (default: the newest icecfg one)"
+        "--snapshot",
+        default="latest",
+        metavar="ID|latest",
+        help="snapshot to start (default: the newest icecfg one of the configuration's release)",
     )
     parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
     parser.add_argument("--region", help="region (default: settings, else the snapshot's first region)")
@@ -166,18 +170,33 @@ def _newest(items: list[Any]) -> Any:
     return max(items, key=lambda d: (d.created_at or datetime.min.replace(tzinfo=timezone.utc), int(d.id)))
 
 
-def choose_snapshot(api: Any, wanted: str) -> Any:
-    """The snapshot to start: by id, or the newest icecfg one; ``Failed`` when there is none."""
+def choose_snapshot(api: Any, wanted: str, release: str) -> Any:
+    """The snapshot to start: by id, or the newest icecfg one of ``release``; ``Failed`` when there is none.
+
+    The release comes from the snapshot's name, which bake writes (names from
+    before releases were named are 2.4 images): a configuration linted for 2.5
+    must not be started on a 2.4 image, where its TLS socket would serve plain HTTP.
+    """
+    from icecfg.bake.snapshots import release_of
+
     if wanted in ("", "latest"):
-        candidates = [s for s in api.snapshots(tag=TAG) if s.name.startswith(SNAPSHOT_PREFIX)]
-        if not candidates:
+        icecfg_snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(SNAPSHOT_PREFIX)]
+        if not icecfg_snapshots:
             raise Failed("no icecfg snapshot to start: run icecfg bake first")
+        candidates = [s for s in icecfg_snapshots if release_of(s.name) == release]
+        if not candidates:
+            others = sorted({r for s in icecfg_snapshots if (r := release_of(s.name))})
+            there = f" (there are snapshots of {', '.join(others)})" if others else ""
+            raise Failed(f"no icecfg snapshot of Icecast {release}: run icecfg bake --target {release}{there}")
         return max(candidates, key=lambda s: (s.created_at, int(s.id) if s.id.isdigit() else 0))
     if not wanted.isdigit():
         raise UsageError(f"--snapshot takes a snapshot id or 'latest', not {wanted!r}")
     found = next((s for s in api.snapshots() if s.id == wanted), None)
     if found is None:
         raise Failed(f"no droplet snapshot with id {wanted} (icecfg snapshots lists them)")
+    runs = release_of(found.name)
+    if runs is not None and runs != release:
+        raise UsageError(f"snapshot {wanted} runs Icecast {runs}, the configuration is for {release} (--target)")
     return found
 
 
@@ -244,7 +263,7 @@ def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any]
                 _say("  it is powered off: powering it on")
                 api.droplet_action(droplet.id, "power_on")
         else:
-            snapshot = choose_snapshot(api, args.snapshot)
+            snapshot = choose_snapshot(api, args.snapshot, served.target)
             region = args.region or bake.get("region") or (snapshot.regions[0] if snapshot.regions else None)
             if not region:
                 raise UsageError("no --region given and the snapshot lists no region")

@@ -3,8 +3,10 @@
 set -euo pipefail
 : "${ICECFG_STAGE:?ICECFG_STAGE is not set}"
 
-# The staged files (including a copy of the TLS private key).
+# The staged files (including a copy of the TLS private key), and the package
+# 15-build-icecast-2.5.sh left for icecfg to download.
 rm -rf -- "$ICECFG_STAGE"
+rm -f -- "${ICECFG_BUILT:-/root/icecfg-built-package.deb}"
 
 # Packer's temporary key. DigitalOcean writes the keys a droplet is created with
 # into root's authorized_keys, and Packer creates the build droplet with its
