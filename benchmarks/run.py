@@ -48,6 +48,51 @@ def generated_config(mounts: int = 5000) -> bytes:
     return (head + "".join(MOUNT.format(i=i) for i in range(mounts)) + "</icecast>\n").encode()
 
 
+SCALING_GROUP = """    <!-- icecfg: ignore[ICE605] group {i} keeps its override for later -->
+    <mount type="normal">
+        <mount-name>/live{i}.ogg</mount-name>
+        <password>secret{i}</password>
+        <max-listeners>100</max-listeners>
+        <fallback-mount>/backup{i}.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+        <http-headers><header name="X-Station" value="{i}"/></http-headers>
+    </mount>
+    <mount><mount-name>/backup{i}.ogg</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>
+    <mount><mount-name>/talk{i}.mp3</mount-name><max-listeners>10</max-listeners></mount>
+    <mount><mount-name>/glob{i}-*</mount-name><max-listeners>5</max-listeners></mount>
+    <mount type="default"><mount-name>/dj{i}-*</mount-name><fallback-mount>/backup{i}.ogg</fallback-mount></mount>
+"""
+#: Mount blocks in one SCALING_GROUP.
+SCALING_GROUP_MOUNTS = 5
+SCALING_EXTRAS = """    <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <relay><server>up{i}.example.org</server><port>8000</port><mount>/r{i}</mount><local-mount>/relay{i}.ogg</local-mount></relay>
+"""
+
+
+def scaling_config(mounts: int) -> bytes:
+    """A config of ``mounts`` mount blocks of every kind the linter resolves.
+
+    Normal mounts falling back through another mount to a file, mounts that
+    inherit a fallback from a ``type="default"`` mount, 2.4-style glob
+    mounts, 2.5-style glob default mounts (``<mount type="default">`` with a
+    ``<mount-name>`` pattern) and, at the end, a default mount without a name;
+    with one listen-socket, relay, alias, global header and suppression
+    comment per five mounts.  Lookups that scan every mount for every mount
+    show here as growth faster than the number of mounts.
+    """
+    groups = max(1, mounts // SCALING_GROUP_MOUNTS)
+    parts = ["<icecast>\n    <hostname>radio.example.org</hostname>\n"]
+    parts.append("    <listen-socket><port>8000</port></listen-socket>\n")
+    parts.extend(SCALING_EXTRAS.format(i=i, port=10000 + i % 50000) for i in range(groups))
+    aliases = "".join(f'<alias source="/a{i}" destination="/live{i}.ogg"/>' for i in range(groups))
+    parts.append(f"    <paths><webroot>/usr/share/icecast2/web</webroot>{aliases}</paths>\n")
+    headers = "".join(f'<header name="X-Info-{i}" value="{i}"/>' for i in range(groups))
+    parts.append(f"    <http-headers>{headers}</http-headers>\n")
+    parts.extend(SCALING_GROUP.format(i=i) for i in range(groups))
+    parts.append('    <mount type="default"><fallback-mount>/silence.ogg</fallback-mount></mount>\n</icecast>\n')
+    return "".join(parts).encode()
+
+
 def debian_sample() -> bytes:
     return gzip.decompress(DEBIAN_SAMPLE.read_bytes())
 
