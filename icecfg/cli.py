@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable
 
 from icecfg import __version__
+from icecfg.errors import WriteError
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -51,12 +53,9 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _rule(args: argparse.Namespace) -> int:
-    from icecfg.lint.docs import rule_page
-    from icecfg.lint.rule import all_rules
+    from icecfg.lint.docs import find_rule, rule_page
 
-    rules = all_rules()
-    wanted = args.code.upper()
-    found = rules.get(wanted) or next((r for r in rules.values() if r.name == args.code.lower()), None)
+    found = find_rule(args.code)
     if found is None:
         print(f"icecfg rule: no rule {args.code!r} (see 'icecfg rules')", file=sys.stderr)
         return EXIT_USAGE
@@ -67,10 +66,16 @@ def _rule(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from icecfg import xsd
+    from icecfg import settings, xsd
     from icecfg.spec import Dialect
 
-    dialect = Dialect(args.target)
+    # like lint: the flag, else the settings found from the file (the current directory), else 2.4
+    try:
+        found = settings.find(Path(args.validate) if args.validate else Path.cwd())
+    except settings.SettingsError as err:
+        print(f"icecfg schema: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    dialect = Dialect(args.target or found.get("target") or "2.4")
     if args.validate:
         try:
             data = Path(args.validate).read_bytes()
@@ -151,7 +156,9 @@ def _rule_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
@@ -206,11 +213,34 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
 }
 
 
+def target(text: str) -> str:
+    """``--target`` of every command: 2.4, 2.5 or kh, in any spelling :class:`Dialect` reads.
+
+    ``KH``, ``2.4.4`` and ``2.5.0`` are aliases; the canonical value is returned.
+    """
+    from icecfg.spec import Dialect
+
+    try:
+        return Dialect(text).value
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
+
+
+def _accept_target_aliases(parser: argparse.ArgumentParser) -> None:
+    """Give the command's ``--target`` the one target parser, whatever its module declared."""
+    for action in parser._actions:
+        if action.dest == "target":
+            action.choices = None
+            action.type = target
+            action.metavar = action.metavar or "{2.4,2.5,kh}"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, the other commands are listed but their options not loaded."""
     parser = argparse.ArgumentParser(
         prog="icecfg",
         description="Lint, edit and bake Icecast configurations (icecast.xml).",
+        epilog="Run 'icecfg COMMAND --help' for a command's options. Without a command: this help, exit status 2.",
     )
     parser.add_argument("--version", action="version", version=f"icecfg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -220,6 +250,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         if only is None or only == name:
             arguments(sub)
+            _accept_target_aliases(sub)
     return parser
 
 
@@ -227,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
     parser = build_parser(first if first in COMMANDS else None)
+    if not words:
+        # plain ``icecfg``: the help, on stdout so it pages; no command is a usage error
+        parser.print_help()
+        return EXIT_USAGE
     args = parser.parse_args(words)
     try:
         result: int = args.func(args)
@@ -235,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except WriteError as err:  # a refused write (file changed since it was read, owner not keepable)
+        print(f"icecfg {args.command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
     return result
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
-from icecfg.lint.finding import Finding
+from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
 from icecfg.lint.rules.structure import (
     Status,
@@ -32,7 +33,7 @@ from icecfg.lint.rules.structure import (
     shown,
 )
 from icecfg.spec import Dialect
-from icecfg.values import TlsMode, effective
+from icecfg.values import TlsMode, TypedValueError, effective, parse_typed
 
 #: 2.5 TLS spellings Icecast 2.4.4 ignores, with what 2.4.4 reads instead: (section, element) -> advice.
 _TLS_ON_24: dict[tuple[str, str], str] = {
@@ -98,6 +99,12 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     l.404-443); all three start anyway, without the setting.  Everything
     inside such an element is ignored with it.
 
+    Where ignoring the element changes nothing the finding is only *info*:
+    on Icecast-KH, `<threadpool>` (unused by 2.4.4 too) and
+    `<burst-on-connect>1</burst-on-connect>` (KH always sends the
+    `<burst-size>` burst) are such elements; `<burst-on-connect>0` stays an
+    error, since KH bursts all the same.
+
     ## Bad
     ```xml
     <!-- linted for Icecast 2.4 -->
@@ -144,7 +151,28 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             homes = _other_homes(name, placed.parent, ctx.target)
             if homes:
                 message += f"; {label} reads <{name}> in {' or '.join(homes)}"
+        if _harmless(row, placed.element, ctx.target):
+            # ignored, but the target does what the element asks anyway: worth a note, not an error
+            message += "; that changes nothing there, remove it"
+            yield replace(ctx.finding(placed.element, message), severity=Severity.INFO)
+            continue
         yield ctx.finding(placed.element, message)
+
+
+def _harmless(row: spec.Element, element: Element, target: Dialect) -> bool:
+    """Whether the target, which does not read ``element``, behaves as its value asks anyway."""
+    if target not in row.harmless:
+        return False
+    wanted = row.harmless[target]
+    if wanted is None:
+        return True
+    text = element.text
+    if text is None or row.value is None:
+        return False
+    try:
+        return parse_typed(row.value.kind, text) == parse_typed(row.value.kind, wanted)
+    except TypedValueError:
+        return False
 
 
 def _attribute_to_child_fix(element: Element, name: str, value: str) -> Callable[[], None]:
@@ -222,6 +250,8 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
                     fix_title=f"move {name}= into a <{child}> element",
                 )
                 continue
+            if any(a.default is not None and attr.value == a.default for a in specs):
+                continue  # ignored, the target does the default anyway (KH: every mount is type="normal")
             dialects: frozenset[Dialect] = frozenset()
             for candidate in specs:
                 dialects |= candidate.dialects
@@ -274,7 +304,11 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
         advice = _TLS_ON_24[(placed.parent.id, name)]
         fix: Callable[[], None] | None = None
         title = ""
-        if name == "tls" and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN):
+        if (
+            name == "tls"
+            and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN)
+            and _certificate_once_fixed(ctx)
+        ):
 
             def to_ssl(element: Element = element) -> None:
                 rename(element, "ssl").set_text("1")
@@ -288,6 +322,25 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
 
             fix, title = to_old, f"rename <{name}> to <{new}>"
         yield ctx.finding(element, f"<{name}> is Icecast 2.5 syntax: {advice}", fix=fix, fix_title=title)
+
+
+def _certificate_once_fixed(ctx: LintContext) -> bool:
+    """Whether 2.4.4 has a certificate once ``--fix`` has run.
+
+    That is a ``<paths><ssl-certificate>``, or a ``<paths><tls-certificate>``
+    that the rename fix turns into one.  Without a certificate, ``<ssl>1`` is
+    no better than the ignored ``<tls>`` (plain HTTP either way) and ICE401
+    would flag it: the fix is then not offered, so fixing never adds a finding.
+    """
+    for paths in ctx.config.document.root.children:
+        if not isinstance(paths, Element) or paths.local_name != "paths":
+            continue
+        for child in paths.children:
+            if not isinstance(child, Element) or child.local_name not in ("ssl-certificate", "tls-certificate"):
+                continue
+            if (child.text or "").strip():
+                return True
+    return False
 
 
 @rule("ICE304", "old-ssl-syntax", "info", dialects=spec.V25)
