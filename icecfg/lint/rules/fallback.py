@@ -35,6 +35,8 @@ MAX_HOPS = MAX_FALLBACK_DEPTH - 1
 
 _V24_V25 = (Dialect.V24, Dialect.V25)
 _TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
+#: The characters ``fnmatch`` does not match literally.
+_WILDCARD = re.compile(r"[*?\[]")
 #: How far apart a declared and a measured bitrate may be before it is reported.
 _BITRATE_SLACK = 0.2
 _BITRATE_SLACK_KBPS = 8
@@ -63,16 +65,89 @@ class _Mount:
         return self.name if self.name is not None else '<mount type="default">'
 
 
+class _GlobIndex:
+    """Glob patterns in file order, filed by the literal text they start with.
+
+    ``fnmatch`` matches the characters of a pattern before its first wildcard
+    (``*``, ``?`` or ``[``) literally, so a pattern can only match names that
+    start with that literal prefix.  Patterns are kept in a dict from prefix
+    to the (position, mount) pairs with that prefix, in file order.  A lookup
+    probes the dict with the prefixes of the name (only at the prefix lengths
+    some pattern has), merges the few candidates by position and glob-matches
+    them in file order: the first match is the one a scan of every pattern in
+    file order would find, at the cost of the candidates instead of every
+    pattern.  This keeps finding the mount of each of n names from growing as
+    n x patterns (quadratic when a config has many glob or default mounts).
+    """
+
+    __slots__ = ("_by_prefix", "_compiled", "_lengths")
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, list[tuple[int, _Mount]]] = {}
+        self._lengths: list[int] = []
+        #: Each pattern compiled once (the module's small LRU cache would thrash on thousands).
+        self._compiled: dict[str, re.Pattern[str] | None] = {}
+
+    def add(self, position: int, mount: _Mount, pattern: str) -> None:
+        """File ``pattern``; positions must be added in increasing order."""
+        wildcard = _WILDCARD.search(pattern)
+        prefix = pattern[: wildcard.start()] if wildcard else pattern
+        bucket = self._by_prefix.setdefault(prefix, [])
+        if not bucket:
+            self._lengths = sorted({*self._lengths, len(prefix)})
+        bucket.append((position, mount))
+
+    def first_match(self, name: str, limit: int | None = None) -> tuple[int, _Mount] | None:
+        """The first pattern in file order (at a position up to ``limit``) that matches ``name``."""
+        candidates: list[tuple[int, _Mount]] = []
+        for length in self._lengths:
+            if length > len(name):
+                break
+            bucket = self._by_prefix.get(name[:length])
+            if bucket:
+                candidates.extend(bucket)
+        candidates.sort(key=lambda pair: pair[0])
+        for position, mount in candidates:
+            if limit is not None and position > limit:
+                break
+            assert mount.name is not None
+            if self._matches(mount.name, name):
+                return position, mount
+        return None
+
+    def _matches(self, pattern: str, name: str) -> bool:
+        """:func:`_glob_match`, with the pattern compiled once per index."""
+        if not _TEMPLATE_CHARS.search(pattern):
+            return pattern == name
+        if pattern not in self._compiled:
+            try:
+                self._compiled[pattern] = _compile_glob(pattern)
+            except re.error:
+                self._compiled[pattern] = None
+        compiled = self._compiled[pattern]
+        return compiled is not None and compiled.match(name) is not None
+
+
 @dataclass
 class _Graph:
-    """The mounts of one configuration and how ``source_find_mount`` walks them."""
+    """The mounts of one configuration and how ``source_find_mount`` walks them.
+
+    Lookups go through indexes built once (exact names in a dict, glob and
+    default mounts in :class:`_GlobIndex`), so linting n mounts costs about n
+    lookups of near-constant cost; :meth:`_find_slowly` is Icecast's plain
+    linear scan, which the tests compare with :meth:`find`.
+    """
 
     target: Dialect
     mounts: list[_Mount] = field(default_factory=list)
     relay_mounts: set[str] = field(default_factory=set)
     _found: dict[str, _Mount | None] | None = None
     _exact: dict[str, tuple[int, _Mount]] | None = None
-    _patterns: list[tuple[int, _Mount]] = field(default_factory=list)
+    _patterns: _GlobIndex = field(default_factory=_GlobIndex)
+    _defaults: _GlobIndex | None = None
+    #: The first default mount without a name (it matches every name) and its position.
+    _nameless_default: tuple[int, _Mount] | None = None
+    _first_default: _Mount | None = None
 
     def normal(self) -> Iterator[_Mount]:
         return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
@@ -85,16 +160,16 @@ class _Graph:
             self._found[name] = self._find(name)
         return self._found[name]
 
-    def _index(self) -> tuple[dict[str, tuple[int, _Mount]], list[tuple[int, _Mount]]]:
-        """Exact names (first occurrence) and, in file order, the names that are patterns."""
+    def _index(self) -> tuple[dict[str, tuple[int, _Mount]], _GlobIndex]:
+        """Exact names (first occurrence) and the names that are patterns, by position."""
         if self._exact is None:
             exact: dict[str, tuple[int, _Mount]] = {}
-            patterns: list[tuple[int, _Mount]] = []
+            patterns = _GlobIndex()
             for position, mount in enumerate(self.normal()):
                 assert mount.name is not None
                 exact.setdefault(mount.name, (position, mount))
                 if _TEMPLATE_CHARS.search(mount.name):
-                    patterns.append((position, mount))
+                    patterns.add(position, mount, mount.name)
             self._exact, self._patterns = exact, patterns
         return self._exact, self._patterns
 
@@ -103,21 +178,17 @@ class _Graph:
         hit = exact.get(name)
         if self.target is Dialect.V24:
             # 2.4.4 glob-matches normal mounts too; the first match in file order wins
-            for position, mount in patterns:
-                if hit is not None and position > hit[0]:
-                    break
-                assert mount.name is not None
-                if _glob_match(mount.name, name):
-                    return mount
+            match = patterns.first_match(name, hit[0] if hit is not None else None)
+            if match is not None:
+                return match[1]
         if hit is not None:
             return hit[1]
         if self.target is Dialect.V24:
             return self._default_for(name)  # used directly when no normal mount matches
         if self.target is Dialect.KH:
-            for _position, mount in patterns:
-                assert mount.name is not None
-                if _glob_match(mount.name, name):
-                    return mount
+            match = patterns.first_match(name)
+            if match is not None:
+                return match[1]
         return None
 
     def _find_slowly(self, name: str) -> _Mount | None:
@@ -134,10 +205,33 @@ class _Graph:
                 if _TEMPLATE_CHARS.search(mount.name) and _glob_match(mount.name, name):
                     return mount
         if self.target is Dialect.V24:
-            return self._default_for(name)  # used directly when no normal mount matches
+            return self._default_for_slowly(name)  # used directly when no normal mount matches
         return None
 
     def _default_for(self, name: str | None) -> _Mount | None:
+        """The first ``type="default"`` mount in file order whose name matches (or that has none)."""
+        if self._defaults is None:
+            self._defaults = _GlobIndex()
+            for position, mount in enumerate(self.mounts):
+                if mount.kind != "default":
+                    continue
+                if self._first_default is None:
+                    self._first_default = mount
+                if mount.name is None:
+                    if self._nameless_default is None:
+                        self._nameless_default = (position, mount)
+                else:
+                    self._defaults.add(position, mount, mount.name)
+        if name is None:
+            return self._first_default
+        nameless = self._nameless_default
+        match = self._defaults.first_match(name, nameless[0] if nameless is not None else None)
+        if match is not None:
+            return match[1]
+        return nameless[1] if nameless is not None else None
+
+    def _default_for_slowly(self, name: str | None) -> _Mount | None:
+        """The plain scan :meth:`_default_for` stands for; the tests compare the two."""
         for mount in self.mounts:
             if mount.kind != "default":
                 continue
@@ -248,8 +342,7 @@ def _fallback_element(mount: Element, target: Dialect) -> tuple[str, Element] | 
     return element.text, element
 
 
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def _compile_glob(pattern: str) -> re.Pattern[str]:
     """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/``."""
     out = []
     i = 0
@@ -273,6 +366,9 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(char))
         i += 1
     return re.compile("".join(out) + r"\Z")
+
+
+_glob_regex = lru_cache(maxsize=256)(_compile_glob)
 
 
 def _glob_match(pattern: str, name: str) -> bool:
