@@ -50,6 +50,7 @@ from icecfg.ondemand import (
     read_served,
     target_of,
 )
+from icecfg.settings import DEFAULT_KEEP
 
 __all__ = [
     "DEFAULT_HOURS",
@@ -76,8 +77,6 @@ DEFAULT_SIZE = "s-1vcpu-1gb"
 ASSUMED_MOUNT = "/stream"
 #: Size of one snapshot when the API cannot be asked (Debian 12 with icecast2 is about this).
 ESTIMATED_SNAPSHOT_GB = Decimal(2)
-#: Snapshots assumed kept without settings: what ``icecfg init`` writes as ``keep``.
-DEFAULT_KEEP = 2
 #: Hours in an average month (24 x 365 / 12).
 HOURS_IN_MONTH = Decimal(730)
 #: Hours in the longest month (31 days): more hours a month are refused.
