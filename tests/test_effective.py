@@ -232,3 +232,27 @@ def test_explain_is_linear_in_the_mounts() -> None:
 
     small, large = min(seconds(200) for _ in range(2)), min(seconds(1600) for _ in range(2))
     assert large < 8 * small * 2.5, (small, large)  # 8x the mounts; quadratic would be 64x
+
+
+def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificate(tmp_path: Path) -> None:
+    """KH with a certificate on 8000 and 8443: both sockets detect TLS per connection.
+
+    ``up``/``status`` used to take the first socket as plain and the others as
+    TLS while the lint rules saw no TLS at all; all now read one answer.
+    """
+    from icecfg.lint.context import LintContext
+    from icecfg.lint.rules.network import listeners
+    from icecfg.ondemand import Socket, read_served
+
+    path = tmp_path / "icecast.xml"
+    path.write_text(
+        "<icecast><listen-socket><port>8000</port></listen-socket><listen-socket><port>8443</port></listen-socket>"
+        "<paths><ssl-certificate>/etc/icecast/bundle.pem</ssl-certificate></paths></icecast>"
+    )
+    served = read_served(path, "kh")
+    assert set(served.sockets) == {Socket(8000, False), Socket(8000, True), Socket(8443, False), Socket(8443, True)}
+    assert served.plain == Socket(8000, False) and served.tls == Socket(8443, True)
+    linted = listeners(LintContext(icecfg.load(path), icecfg.Dialect.KH))
+    explained = eff(path.read_text(), "kh").listeners
+    assert [(s.port, s.protocol) for s in linted] == [(s.port, s.protocol) for s in explained]
+    assert {s.protocol for s in explained} == {Protocol.DETECT}

@@ -13,6 +13,7 @@ from icecfg.spec import Dialect, Kind
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
+    from icecfg.effective import EffectiveConfig
     from icecfg.lint.rule import Rule
     from icecfg.sections import IcecastConfig
 
@@ -40,6 +41,13 @@ class LintContext:
         #: Facts several rules derive from the configuration (a mount graph, say),
         #: computed by the first rule that needs them.
         self.cache: dict[str, object] = {}
+
+    @cached_property
+    def effective(self) -> EffectiveConfig:
+        """What the target release does with the file: the facts the rules judge (computed on demand)."""
+        from icecfg.effective import EffectiveConfig
+
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
 
     @cached_property
     def placed(self) -> list[Placed]:
