@@ -190,6 +190,23 @@ class MountTable:
                     return mount
         return None
 
+    def find_linearly(self, name: str) -> MountConfig | None:
+        """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""
+        for mount in self.normal():
+            assert mount.name is not None
+            if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
+                return mount  # 2.4.4 glob-matches normal mounts too, first match wins
+        if self.dialect is Dialect.KH:
+            for mount in self.normal():
+                assert mount.name is not None
+                if is_pattern(mount.name) and glob_match(mount.name, name):
+                    return mount
+        if self.dialect is Dialect.V24:
+            for mount in self.defaults():
+                if mount.name is None or glob_match(mount.name, name):
+                    return mount  # used directly when no normal mount matches
+        return None
+
     def default_for(self, name: str | None) -> MountConfig | None:
         """The first ``type="default"`` mount that applies to ``name`` (unnamed ones apply to all)."""
         best = self._default_any
