@@ -256,3 +256,22 @@ def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificat
     explained = eff(path.read_text(), "kh").listeners
     assert [(s.port, s.protocol) for s in linted] == [(s.port, s.protocol) for s in explained]
     assert {s.protocol for s in explained} == {Protocol.DETECT}
+
+
+def test_import_icecfg_and_the_lint_rules_load_only_the_parts_they_use() -> None:
+    """``icecfg.explain`` is bound on first use; the rules load the listener and mount readers, not the report."""
+    code = (
+        "import sys, icecfg; assert 'icecfg.effective' not in sys.modules; "
+        "import icecfg.lint.rules; "
+        "print(sorted(m for m in sys.modules if m.startswith('icecfg.effective')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60)
+    loaded = result.stdout
+    for heavy in (
+        "icecfg.effective.text",
+        "icecfg.effective.command",
+        "icecfg.effective.auth",
+        "icecfg.effective.chains",
+    ):
+        assert heavy not in loaded, loaded
+    assert "icecfg.effective.listeners" in loaded

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 
 from icecfg.effective.auth import mask
+from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
-from icecfg.effective.fallbacks import End, FallbackChain
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced

@@ -39,16 +39,24 @@ __all__ = ["MAX_FALLBACK_DEPTH", "MAX_HOPS"]
 # --------------------------------------------------------------------------- the mount graph
 
 
-@dataclass(frozen=True)
 class _Mount:
     """One ``<mount>`` as the rules judge it: the effective mount and its fallback."""
 
-    config: MountConfig
-    fallback: str | None
-    #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
-    fallback_element: Element | None
-    #: Set when the fallback is inherited from a ``type="default"`` mount.
-    inherited_from: MountConfig | None
+    __slots__ = ("config", "fallback", "fallback_element", "inherited_from")
+
+    def __init__(
+        self,
+        config: MountConfig,
+        fallback: str | None,
+        fallback_element: Element | None,
+        inherited_from: MountConfig | None,
+    ) -> None:
+        self.config = config
+        self.fallback = fallback
+        #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
+        self.fallback_element = fallback_element
+        #: Set when the fallback is inherited from a ``type="default"`` mount.
+        self.inherited_from = inherited_from
 
     @property
     def element(self) -> Element:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from icecfg.document import Element
-from icecfg.effective.headers import Stop
-from icecfg.effective.headers import stop as block_stop
+from icecfg.effective.truncation import Stop
+from icecfg.effective.truncation import stop as block_stop
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule

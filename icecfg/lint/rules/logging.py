@@ -52,7 +52,7 @@ def _log_name(ctx: LintContext, tag: str) -> tuple[str | None, Element | None]:
 
 def _logdir(ctx: LintContext) -> tuple[str, Element | None]:
     """The log directory Icecast uses (default applied) and its element."""
-    logdir = ctx.effective.logging.logdir
+    logdir = ctx.effective.logdir
     return str(logdir.value or ""), logdir.origin.element
 
 
