@@ -71,6 +71,14 @@ CASES = [
         message="type= on <mount> is Icecast 2.4.4 and Icecast 2.5 syntax: Icecast-KH ignores it",
     ),
     Case(
+        # every KH mount is a normal one: type="normal" is ignored without any change
+        "ICE302",
+        _x('<mount type="default"><mount-name>/a</mount-name></mount>'),
+        _x('<mount type="normal"><mount-name>/a</mount-name></mount>'),
+        target="kh",
+        id="kh-normal-mount",
+    ),
+    Case(
         "ICE302",
         _x('<listen-socket id="public"><port>8000</port></listen-socket>'),
         _x("<listen-socket><port>8000</port></listen-socket>"),
