@@ -65,6 +65,7 @@ def test_25_tls_modes() -> None:
     assert protocols(socket("<tls>0</tls>"), "2.5") == [(8443, "plain-or-tls")]  # 0 means auto
     assert protocols(socket("<tls>rfc2818</tls>"), "2.5") == [(8443, "tls")]
     assert protocols(socket("<tls>auto_no_plain</tls>"), "2.5") == [(8443, "tls-required")]
+    assert protocols(socket("<tls>rfc2817</tls>"), "2.5") == [(8443, "tls-upgrade")]
     no_cert = "<icecast><listen-socket><port>8443</port><tls>rfc2818</tls></listen-socket></icecast>"
     assert protocols(no_cert, "2.5") == [(8443, "refused")]
 

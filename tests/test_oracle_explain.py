@@ -311,3 +311,57 @@ def oracle_config(box: oracle.Sandbox, port: int, body: str, certificate: Path |
   <logging><errorlog>error.log</errorlog><accesslog>access.log</accesslog><loglevel>3</loglevel></logging>
 </icecast>
 """.encode()
+
+
+#: 2.5 TLS switches on one socket each (KH has none: every socket is the same).
+_SWITCHES = {
+    "2.5": (
+        "",
+        "<tls>0</tls>",
+        "<tls>auto</tls>",
+        "<tls>rfc2818</tls>",
+        "<tls>auto_no_plain</tls>",
+        "<tls>rfc2817</tls>",
+    ),
+    "kh": ("", ""),
+}
+
+
+def observe(port: int) -> tuple[int | None, bool]:
+    """(status of a plain HTTP request or None, whether a TLS handshake and request succeed)."""
+    try:
+        plain: int | None = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=64).status
+    except (OSError, http.client.HTTPException):
+        plain = None
+    return plain, tls_answers(port)
+
+
+@pytest.mark.parametrize("certificate", [True, False], ids=["certificate", "no-certificate"])
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_explain_protocols_match_25_and_kh(release: str, certificate: bool) -> None:
+    """Every 2.5 TLS mode, and KH's per-connection detection, with and without a certificate."""
+    oracle.require_release(release)
+    switches = _SWITCHES[release]
+    with oracle.temporary_sandbox(release=release) as sandbox:
+        ports = oracle.free_ports(len(switches) + 1)
+        pem = oracle.make_tls_pem(sandbox) if certificate else None
+        data = oracle.basic_config(
+            sandbox, [ports[0]], source_password=PASSWORD, admin_password=PASSWORD, tls_certificate=pem
+        )
+        sockets = "".join(
+            f"<listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address>{switch}</listen-socket>"
+            for port, switch in zip(ports[1:], switches, strict=True)
+        )
+        data = data.replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+        eff = explain(icecfg.loads(data), release, FileView("/"))
+        assert len(eff.listeners) == len(ports)
+        with oracle.IcecastServer(data, sandbox, wait_port=ports[0]):
+            for listener in eff.listeners:
+                assert listener.port
+                plain, tls = observe(listener.port)
+                protocol = listener.protocol
+                served = plain is not None and plain != 426
+                assert (served, tls) == (protocol.offers_plain, protocol.offers_tls), (
+                    f"{listener.label}: explain says {protocol.value}; plain HTTP got {plain}, TLS {tls}"
+                )
+                assert (plain == 426) == protocol.answers_426, f"{listener.label}: {protocol.value}, plain got {plain}"

@@ -16,6 +16,7 @@ _PROTOCOL = {
     Protocol.TLS: "TLS (HTTPS)",
     Protocol.DETECT: "plain HTTP or TLS (detected per connection)",
     Protocol.TLS_REQUIRED: "TLS required (plain HTTP gets 426)",
+    Protocol.TLS_UPGRADE: "plain HTTP that must upgrade to TLS (RFC 2817), else 426",
     Protocol.PLAIN_DOWNGRADED: "plain HTTP (TLS asked for, certificate unusable)",
     Protocol.REFUSED: "nothing usable (TLS asked for, no usable certificate)",
 }
