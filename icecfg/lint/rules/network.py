@@ -402,20 +402,12 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None]:
-    """Effective value of a <limits> child (last of all <limits> blocks) and its element."""
-    row = spec.SECTIONS["limits"].child(name)
-    assert row is not None
-    placed = list(ctx.rows(name, "limits"))
-    element = placed[-1].element if placed else None
-    if element is not None and element.text is None:
-        return element, None  # empty: a crash on 2.4, reported by the value rules
-    text = element.text if element is not None else None
-    if text is not None and ctx.target is Dialect.KH:
-        try:
-            parse_typed(row.value.kind if row.value else Kind.INT, text)
-        except TypedValueError:
-            return element, None
-    value = effective(row, text, ctx.target)
+    """The value the target uses for a <limits> child, and the element that sets it."""
+    found = ctx.effective.limits.values.get(name)
+    if found is None:
+        return None, None
+    value = found.value
+    element = found.origin.element
     return element, value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
