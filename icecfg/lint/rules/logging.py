@@ -44,10 +44,8 @@ def _log_element(ctx: LintContext, tag: str) -> Element | None:
 
 def _log_name(ctx: LintContext, tag: str) -> tuple[str | None, Element | None]:
     """The file name Icecast uses for log ``tag`` (default applied) and its element."""
-    element = _log_element(ctx, tag)
-    if element is not None and element.text is not None:
-        return element.text, element
-    return _row("logging", tag).default(ctx.target), element
+    name = ctx.effective.logging.log(_KIND[tag]).name
+    return (name.value if isinstance(name.value, str) else None), name.origin.element
 
 
 def _logdir(ctx: LintContext) -> tuple[str, Element | None]:
