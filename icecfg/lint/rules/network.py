@@ -673,21 +673,18 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     setting = settings[-1]
     if setting.text is None:
         return  # empty: a crash on 2.4, the value rules report it
-    children = list(root.elements())
-    position = {id(child): index for index, child in enumerate(children)}
     final = _bool(setting.text, ctx.target)
-    relays = root_elements(ctx, "relay")
-    missed = []
-    for relay in relays:
-        if relay.find("on-demand") is not None or position[id(relay)] > position[id(setting)]:
-            continue
-        before = [s for s in settings if position[id(s)] < position[id(relay)]]
-        got = _bool(before[-1].text, ctx.target) if before else False
-        if got != final:
-            missed.append(relay)
+    # each relay keeps the value read before it (the effective relays know which)
+    missed = [
+        relay.element
+        for relay in ctx.effective.relays
+        if relay.element.find("on-demand") is None
+        and relay.element.start < setting.start
+        and bool(relay.on_demand.value) != final
+    ]
     if not missed:
         return
-    first_relay = relays[0]
+    first_relay = root_elements(ctx, "relay")[0]
 
     def fix() -> None:
         for element in settings:
