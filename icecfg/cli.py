@@ -51,12 +51,9 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _rule(args: argparse.Namespace) -> int:
-    from icecfg.lint.docs import rule_page
-    from icecfg.lint.rule import all_rules
+    from icecfg.lint.docs import find_rule, rule_page
 
-    rules = all_rules()
-    wanted = args.code.upper()
-    found = rules.get(wanted) or next((r for r in rules.values() if r.name == args.code.lower()), None)
+    found = find_rule(args.code)
     if found is None:
         print(f"icecfg rule: no rule {args.code!r} (see 'icecfg rules')", file=sys.stderr)
         return EXIT_USAGE
@@ -67,10 +64,16 @@ def _rule(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from icecfg import xsd
+    from icecfg import settings, xsd
     from icecfg.spec import Dialect
 
-    dialect = Dialect(args.target)
+    # like lint: the flag, else the settings found from the file (the current directory), else 2.4
+    try:
+        found = settings.find(Path(args.validate) if args.validate else Path.cwd())
+    except settings.SettingsError as err:
+        print(f"icecfg schema: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    dialect = Dialect(args.target or found.get("target") or "2.4")
     if args.validate:
         try:
             data = Path(args.validate).read_bytes()
@@ -208,7 +211,9 @@ def _rule_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")

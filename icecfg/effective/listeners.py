@@ -109,7 +109,8 @@ def is_loopback(address: str | None) -> bool:
     if address is None:
         return False
     text = address.strip().lower()
-    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1")
+    # "localhost" is loopback in intent, and ICE208's fix writes it as 127.0.0.1
+    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1", "localhost")
 
 
 def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None:

@@ -280,7 +280,11 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
         advice = _TLS_ON_24[(placed.parent.id, name)]
         fix: Callable[[], None] | None = None
         title = ""
-        if name == "tls" and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN):
+        if (
+            name == "tls"
+            and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN)
+            and _certificate_once_fixed(ctx)
+        ):
 
             def to_ssl(element: Element = element) -> None:
                 rename(element, "ssl").set_text("1")
@@ -294,6 +298,25 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
 
             fix, title = to_old, f"rename <{name}> to <{new}>"
         yield ctx.finding(element, f"<{name}> is Icecast 2.5 syntax: {advice}", fix=fix, fix_title=title)
+
+
+def _certificate_once_fixed(ctx: LintContext) -> bool:
+    """Whether 2.4.4 has a certificate once ``--fix`` has run.
+
+    That is a ``<paths><ssl-certificate>``, or a ``<paths><tls-certificate>``
+    that the rename fix turns into one.  Without a certificate, ``<ssl>1`` is
+    no better than the ignored ``<tls>`` (plain HTTP either way) and ICE401
+    would flag it: the fix is then not offered, so fixing never adds a finding.
+    """
+    for paths in ctx.config.document.root.children:
+        if not isinstance(paths, Element) or paths.local_name != "paths":
+            continue
+        for child in paths.children:
+            if not isinstance(child, Element) or child.local_name not in ("ssl-certificate", "tls-certificate"):
+                continue
+            if (child.text or "").strip():
+                return True
+    return False
 
 
 @rule("ICE304", "old-ssl-syntax", "info", dialects=spec.V25)

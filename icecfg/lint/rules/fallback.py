@@ -188,13 +188,17 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
                 f"so listeners of {mount.label} get 404 when it has no source"
             )
         tag = "<fallback-mount>" if element.local_name == "fallback-mount" else f"<{element.local_name}>"
+        # Adding the / is safe only when it then names something; else ICE602 would report
+        # the fixed value, and fixing must never add a finding: the user chooses.
+        safe = ctx.files is None or graph.defines(fixed) or graph.rescued_by_default(fixed)
+        safe = safe or (ctx.files is not None and ctx.files.is_file(_file_of(ctx, fixed)))
         yield ctx.finding(
             element,
             f"{tag} {value!r} does not start with /: {effect}; write {fixed!r}",
             at_text=element.local_name in {"fallback-mount", "mount"},
             attribute="mount" if element.local_name == "fallback" else None,
-            fix=_set_value(element, fixed),
-            fix_title=f"write {fixed}",
+            fix=_set_value(element, fixed) if safe else None,
+            fix_title=f"write {fixed}" if safe else "",
         )
 
 
