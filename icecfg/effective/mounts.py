@@ -151,10 +151,10 @@ class MountTable:
             if mount.name is None:
                 if self._default_any is None:
                     self._default_any = (index, mount)
+            elif is_pattern(mount.name):
+                self._default_patterns.append((index, mount))  # fnmatch only: '/[ab]' is not itself
             else:
                 self._default_exact.setdefault(mount.name, (index, mount))
-                if is_pattern(mount.name):
-                    self._default_patterns.append((index, mount))
 
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
