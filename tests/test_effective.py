@@ -276,3 +276,30 @@ def test_import_icecfg_and_the_lint_rules_load_only_the_parts_they_use() -> None
     ):
         assert heavy not in loaded, loaded
     assert "icecfg.effective.listeners" in loaded
+
+
+def test_relays_directories_paths_and_chroot() -> None:
+    xml = """<icecast>
+<relay><server>a.example.org</server><port>8000</port><mount>/a</mount></relay>
+<relays-on-demand>1</relays-on-demand>
+<relay><server>b.example.org</server><mount>/b</mount><local-mount>/local-b</local-mount></relay>
+<directory><yp-url-timeout>15</yp-url-timeout><yp-url>http://dir.example.org/cgi-bin/yp-cgi</yp-url></directory>
+<paths><basedir>/srv/ice</basedir><webroot>/web/</webroot><logdir>logs</logdir></paths>
+<security><chroot>1</chroot><changeowner><user>ice</user><group>ice</group></changeowner></security>
+<mount><mount-name>/live</mount-name><fallback-mount>/f.mp3</fallback-mount></mount>
+</icecast>"""
+    e = eff(xml, "2.4")
+    first, second = e.relays
+    assert first.on_demand.value is False and second.on_demand.value is True  # read before the setting
+    assert second.local_mount == "/local-b" and second.port.value == 0  # 2.4.4: no default port
+    assert eff(xml, "2.5").relays[1].port.value == 80
+    assert eff(xml, "kh").relays[0].on_demand.value is True  # KH reads the whole file first
+    (directory,) = e.directories
+    assert directory.timeout is not None and directory.timeout.value == 6
+    assert directory.timeout.origin.source is Source.CLAMPED
+    assert e.security.chrooted and e.security.user is not None and e.security.user.value == "ice"
+    assert e.paths.values["logdir"].relative_to == "the chroot (basedir)"
+    assert e.paths.values["webroot"].outside == "/srv/ice/web/"
+    live = e.mounts.find("/live")
+    assert live is not None
+    assert e.chain(live).hops[0].path == "/srv/ice/web/f.mp3"  # webroot inside the chroot, one / stripped
