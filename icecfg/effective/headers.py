@@ -73,7 +73,7 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
             if not isinstance(node, Element) or node.local_name != "header":
                 continue
             name = node.get("name")
-            if halt is not None and index >= halt.index:
+            if halt is not None and index >= halt.at:
                 dropped.append(Dropped(name, written(node), f"after {halt.reason}, the block is not read further"))
                 continue
             if name is None:

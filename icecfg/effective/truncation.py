@@ -6,7 +6,7 @@ reports the trap loads only this.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from icecfg.document import CData, Comment, Element, ProcessingInstruction
 from icecfg.spec import Dialect
@@ -15,11 +15,13 @@ from icecfg.spec import Dialect
 TYPES_25 = ("static", "cors", "corpse")
 
 
-@dataclass(frozen=True)
-class Stop:
-    """Where a dialect stops reading an ``<http-headers>`` block, and why."""
+class Stop(NamedTuple):
+    """Where a dialect stops reading an ``<http-headers>`` block, and why.
 
-    index: int  # position in the block's children
+    A named tuple rather than a dataclass: it is on ``icecfg lint``'s start-up path.
+    """
+
+    at: int  # position in the block's children
     node: object
     reason: str
 
