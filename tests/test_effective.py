@@ -303,3 +303,13 @@ def test_relays_directories_paths_and_chroot() -> None:
     live = e.mounts.find("/live")
     assert live is not None
     assert e.chain(live).hops[0].path == "/srv/ice/web/f.mp3"  # webroot inside the chroot, one / stripped
+
+
+def test_kh_replaces_a_header_of_the_same_name_and_25_upstreams_override_flat_relay_children() -> None:
+    headers = '<icecast><http-headers><header name="A" value="1"/><header name="a" value="2"/></http-headers></icecast>'
+    kh = eff(headers, "kh").headers
+    assert kh.names() == ["a"] and [d.name for d in kh.dropped] == ["A"]
+    assert eff(headers, "2.4").headers.names() == ["A", "a"]
+    relay = '<icecast><relay><server>x.example.org</server><upstream type="normal"><server>y.example.org</server></upstream></relay></icecast>'
+    assert eff(relay, "2.5").relays[0].server.value == "y.example.org"
+    assert eff("<icecast><relay><ip>10.0.0.1</ip></relay></icecast>", "kh").relays[0].server.value == "10.0.0.1"

@@ -65,8 +65,10 @@ class Headers:
 
 def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> Headers:
     """The headers ``blocks`` make ``dialect`` send, in order, and the ones it drops."""
-    sent: list[Header] = []
+    sent: list[Header | None] = []
     dropped: list[Dropped] = []
+    #: KH: lower-cased name -> position in ``sent`` of the header it would replace
+    by_name: dict[str, int] = {}
     for block in blocks:
         halt = stop(block, dialect)
         for index, node in enumerate(block.children):
@@ -81,9 +83,12 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
             value = node.get("value")
             header = Header(name, value, node.get("status"), node.get("type") or "static", written(node))
             if dialect is Dialect.KH:
-                replaced = [h for h in sent if h.name.lower() == name.lower()]
-                for old in replaced:
-                    sent.remove(old)
-                    dropped.append(Dropped(old.name, old.origin, f"replaced by the header at line {node.line}"))
+                earlier = by_name.get(name.lower())
+                previous = sent[earlier] if earlier is not None else None
+                if previous is not None and earlier is not None:
+                    sent[earlier] = None
+                    reason = f"replaced by the header at line {header.origin.line}"
+                    dropped.append(Dropped(previous.name, previous.origin, reason))
+                by_name[name.lower()] = len(sent)
             sent.append(header)
-    return Headers(tuple(sent), tuple(dropped))
+    return Headers(tuple(h for h in sent if h is not None), tuple(dropped))
