@@ -197,9 +197,14 @@ class MountTable:
                 if is_pattern(mount.name) and glob_match(mount.name, name):
                     return mount
         if self.dialect is Dialect.V24:
-            for mount in self.defaults():
-                if mount.name is None or glob_match(mount.name, name):
-                    return mount  # used directly when no normal mount matches
+            return self.default_for_linearly(name)  # used directly when no normal mount matches
+        return None
+
+    def default_for_linearly(self, name: str | None) -> MountConfig | None:
+        """The plain scan :meth:`default_for` stands for; the tests compare the two."""
+        for mount in self.defaults():
+            if mount.name is None or name is None or glob_match(mount.name, name):
+                return mount
         return None
 
     def default_for(self, name: str | None) -> MountConfig | None:

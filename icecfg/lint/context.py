@@ -56,13 +56,18 @@ class LintContext:
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
-        for placed in self.placed:
-            if (
-                placed.row is not None
-                and placed.row.name == row_name
-                and (section_id is None or placed.parent.id == section_id)
-            ):
+        for placed in self._by_row.get(row_name, ()):
+            if section_id is None or placed.parent.id == section_id:
                 yield placed
+
+    @cached_property
+    def _by_row(self) -> dict[str, list[Placed]]:
+        """:attr:`placed` grouped by row name, so each :meth:`rows` call reads only its own."""
+        out: dict[str, list[Placed]] = {}
+        for placed in self.placed:
+            if placed.row is not None:
+                out.setdefault(placed.row.name, []).append(placed)
+        return out
 
     @cached_property
     def secrets(self) -> frozenset[str]:

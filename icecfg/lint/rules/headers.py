@@ -71,9 +71,7 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
         if stop is None:
             continue
         later = [
-            node
-            for node in block.children[stop.at + 1 :]
-            if isinstance(node, Element) and node.local_name == "header"
+            node for node in block.children[stop.at + 1 :] if isinstance(node, Element) and node.local_name == "header"
         ]
         broken = stop.node if isinstance(stop.node, Element) and stop.node.local_name == "header" else None
         if broken is None and not later:
@@ -146,16 +144,19 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
     for headers in scopes.values():
+        # Earlier headers by lower-cased name, then by status (0: every status), first one
+        # kept: finding the clash of each header is a lookup, not a scan of all before it.
+        first: dict[str, dict[int, tuple[int, Element]]] = {}
         for position, header in enumerate(headers):
             name = header.get("name") or ""
-            earlier = next(
-                (
-                    h
-                    for h in headers[:position]
-                    if (h.get("name") or "").lower() == name.lower() and _overlap(h, header)
-                ),
-                None,
-            )
+            status = atoi(header.get("status") or "0")
+            by_status = first.setdefault(name.lower(), {})
+            if status == 0:  # clashes with every earlier header of the name
+                clashing = list(by_status.values())
+            else:
+                clashing = [by_status[s] for s in (0, status) if s in by_status]
+            earlier = min(clashing, key=lambda pair: pair[0])[1] if clashing else None
+            by_status.setdefault(status, (position, header))
             if earlier is None:
                 continue
             if ctx.target is Dialect.KH:

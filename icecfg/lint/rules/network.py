@@ -96,15 +96,13 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     duplicate; when both sockets are written identically the fix removes the
     second one.
     """
-    seen: list[Listener] = []
+    seen: dict[int | None, list[Listener]] = {}  # by port: a lookup, not a scan of every socket
     for listener in listeners(ctx):
         if listener.element is None or listener.port in (None, 0):
             continue
-        earlier = next(
-            (s for s in seen if s.port == listener.port and _clash(s.bind, listener.bind)),
-            None,
-        )
-        seen.append(listener)
+        same_port = seen.setdefault(listener.port, [])
+        earlier = next((s for s in same_port if _clash(s.bind, listener.bind)), None)
+        same_port.append(listener)
         if earlier is None:
             continue
         assert earlier.element is not None
@@ -379,6 +377,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     Keep the port after a `<shoutcast-mount>` socket free.
     """
     sockets = [s for s in listeners(ctx) if s.element is not None and s.port not in (None, 0)]
+    by_port: dict[int | None, list[Listener]] = {}  # a lookup per socket, not a scan of all of them
+    for socket in sockets:
+        by_port.setdefault(socket.port, []).append(socket)
     for listener in sockets:
         if not listener.shoutcast_mount:
             continue
@@ -387,7 +388,7 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         assert listener.port is not None and listener.element is not None
         extra = (listener.port + 1) & 0xFFFF
         other = next(
-            (s for s in sockets if s is not listener and s.port == extra and _clash(s.bind, listener.bind)),
+            (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
             None,
         )
         if other is None or other.element is None:
