@@ -77,6 +77,7 @@ def lint(
     files: bool = True,
     path: str | None = None,
     assets: Mapping[str, str | os.PathLike[str]] | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
@@ -84,11 +85,18 @@ def lint(
     fallback audio, log directory).  Suppression comments in the file apply;
     unused ones are reported as ICE002.  ``assets`` maps server paths to the
     local files bake installs there (``[bake.assets]``): they are looked up
-    there instead of under ``root``.
+    there instead of under ``root``.  ``variables`` renders the template
+    placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
+    run, on a copy: ``config`` itself is left as it is.
     """
     dialect = Dialect(target)
     view = FileView(root or "/", assets=assets) if files else None
+    if variables is not None:
+        from icecfg.lint.templating import rendered
+
+        config = rendered(config, variables)
     ctx = LintContext(config, dialect, view, path)
+    ctx.variables = variables
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []
@@ -105,6 +113,8 @@ def lint(
         if collecting:
             gc.enable()
     ctx.rule = None
+    if ctx.hidden:
+        findings = [f for f in findings if id(f) not in ctx.hidden]
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)
 

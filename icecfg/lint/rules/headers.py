@@ -170,14 +170,15 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24,))
+@rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24, Dialect.V25))
 def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
-    """A `Cache-Control`, `Pragma` or `Expires` header that Icecast 2.4.4 already sends.
+    """A `Cache-Control`, `Pragma` or `Expires` header that Icecast 2.4.4 and 2.5 already send.
 
     ## Why
-    Icecast 2.4.4 sends `Cache-Control: no-cache, no-store`, `Pragma:
-    no-cache` and `Expires: Mon, 26 Jul 1997 05:00:00 GMT` on every response:
-    streams, file fallbacks and status pages alike (tested).  The advice to
+    Icecast 2.4.4 and 2.5.0 send `Cache-Control: no-cache, no-store`,
+    `Pragma: no-cache` and `Expires: Mon, 26 Jul 1997 05:00:00 GMT` on every
+    response: streams, file fallbacks and status pages alike (tested on
+    both; 2.5.0 `util.c` l.643).  The advice to
     add `Cache-Control: no-cache` so that players and proxies do not cache a
     stream, often given for `<fallback-override>` setups where listeners
     switch between streams, is therefore already taken care of.  A configured
@@ -224,7 +225,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
                 fix = _remove(header)
             yield ctx.finding(
                 header,
-                f"header {name}: Icecast 2.4.4 already sends {own!r} on every response{context}; "
+                f"header {name}: {ctx.target.label} already sends {own!r} on every response{context}; "
                 f"{effect}; remove this header",
                 attribute="name",
                 fix=fix,
