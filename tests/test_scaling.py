@@ -85,16 +85,12 @@ def test_indexed_default_mount_lookup_equals_the_scan(
     mounts: list[tuple[str | None, str]], target: str, queries: list[str]
 ) -> None:
     """The default-mount index (glob names, nameless defaults, file order) answers like a scan."""
-    from icecfg.lint.context import LintContext
-    from icecfg.lint.rules.fallback import _graph
-    from icecfg.spec import Dialect
-
     body = "".join(
         f'<mount type="{kind}">' + (f"<mount-name>{name}</mount-name>" if name else "") + "</mount>"
         for name, kind in mounts
     )
-    graph = _graph(LintContext(icecfg.loads(f"<icecast>{body}</icecast>".encode()), Dialect(target)))
+    table = icecfg.explain(icecfg.loads(f"<icecast>{body}</icecast>".encode()), target).mounts
     for name in [*queries, None]:
-        assert graph._default_for(name) is graph._default_for_slowly(name)
+        assert table.default_for(name) is table.default_for_linearly(name)
         if name is not None:
-            assert graph.find(name) is graph._find_slowly(name)
+            assert table.find(name) is table.find_linearly(name)

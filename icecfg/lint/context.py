@@ -15,6 +15,7 @@ from icecfg.spec import Dialect, Kind
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
+    from icecfg.effective import EffectiveConfig
     from icecfg.lint.rule import Rule
     from icecfg.sections import IcecastConfig
 
@@ -47,6 +48,13 @@ class LintContext:
         #: Findings about a value that is still a template placeholder: the engine drops them.
         self.hidden: set[int] = set()
         self._templated: dict[int, bool] = {}
+
+    @cached_property
+    def effective(self) -> EffectiveConfig:
+        """What the target release does with the file: the facts the rules judge (computed on demand)."""
+        from icecfg.effective import EffectiveConfig
+
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
 
     @cached_property
     def placed(self) -> list[Placed]:
