@@ -127,6 +127,36 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """How a later release writes what an element says (``icecfg migrate`` follows it).
+
+    Every field left at its default means "as before": a row with
+    ``Replacement(name="icy-metadata-interval")`` is renamed in place, one with
+    ``path=("security", "tls-context")`` moves into that section (created
+    where needed), one with ``wrap`` moves into a child block of its parent.
+    ``values`` maps what the old release *did* (its effective value written
+    canonically: ``1``/``0`` for booleans, digits for numbers) to the new text;
+    a value that maps to None means the element goes away with nothing in its
+    place (``<burst-on-connect>1`` is the default).
+    """
+
+    #: New tag name; None keeps the name.
+    name: str | None = None
+    #: Section tags from the root down to the new parent; empty keeps the parent.
+    path: tuple[str, ...] = ()
+    #: A child block of the parent to move into: tag and attributes (``<upstream type="default">``).
+    wrap: tuple[str, tuple[tuple[str, str], ...]] | None = None
+    #: Old effective value (canonical text) -> new text; None removes the element.
+    values: Mapping[str, str | None] = field(default_factory=dict)
+    #: A conversion too structural for the fields above, done by ``icecfg.migrate.forms``.
+    form: str | None = None
+    #: No equivalent: the element is removed, and its effect is lost unless ``unused``.
+    drop: bool = False
+    #: The old release parsed the element but nothing used it: removing it changes nothing.
+    unused: bool = False
+
+
+@dataclass(frozen=True)
 class Element:
     """One row of the table: a child element of a section.
 
@@ -149,6 +179,8 @@ class Element:
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
     removed: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
+    replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
     #: Other tag names Icecast accepts for the same element.
     aliases: tuple[str, ...] = ()
     #: Python attribute name in the model when the naming rule would clash.
@@ -327,6 +359,10 @@ _TLS_IMPLEMENTATION = Attribute(
 )
 
 _OBSOLETE_TLS_PATHS = {Dialect.V25: "use <security><tls-context>"}
+_UPSTREAM_BLOCK = ("upstream", (("type", "default"),))
+_UPSTREAM = {Dialect.V25: Replacement(wrap=_UPSTREAM_BLOCK)}
+_TLS_CONTEXT_CERTIFICATE = {Dialect.V25: Replacement(name="tls-certificate", path=("security", "tls-context"))}
+_TLS_CONTEXT_CIPHERS = {Dialect.V25: Replacement(name="tls-allowed-ciphers", path=("security", "tls-context"))}
 
 
 def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
@@ -468,6 +504,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 STRING,
                 py_name="kh_server_id",
+                replacement={Dialect.V25: Replacement(name="server-id")},
                 doc="KH spelling of <server-id>.",
                 source=_SRC_ROOT,
             ),
@@ -495,6 +532,7 @@ _SECTIONS: list[Section] = [
                     Dialect.V24: "move it into <authentication>",
                     Dialect.V25: "move it into <authentication>",
                 },
+                replacement={Dialect.V25: Replacement(path=("authentication",))},
                 doc="Legacy place of the global source password; 2.4 warns it is deprecated.",
                 source="cfgfile.c l.480",
             ),
@@ -505,6 +543,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "support has been removed"},
+                replacement={Dialect.V25: Replacement(drop=True)},
                 doc="Allows the old `ice-` source login; an ERROR in 2.5.",
                 source="connection.c l.1039",
             ),
@@ -522,6 +561,7 @@ _SECTIONS: list[Section] = [
                 section="directory",
                 repeat=Repeat.ACC,
                 obsolete={Dialect.V25: 'use <yp-directory url="...">'},
+                replacement={Dialect.V25: Replacement(form="yp-directory")},
                 doc="A YP directory to list public mounts in (at most 25).",
                 source=_SRC_DIRECTORY,
             ),
@@ -684,6 +724,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 defaults=_d("/etc/mime.types", "/etc/mime.types", None),
                 obsolete={Dialect.V25: "use <paths><mime-types>"},
+                replacement={Dialect.V25: Replacement(path=("paths",))},
                 doc="File mapping extensions to MIME types; KH only reads it in <paths>.",
                 source=_SRC_ROOT,
             ),
@@ -770,6 +811,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("4", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "unknown tag in 2.5"},
+                replacement={Dialect.V25: Replacement(drop=True, unused=True)},
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
             ),
@@ -807,6 +849,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("1", "1", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <burst-size>"},
+                replacement={Dialect.V25: Replacement(name="burst-size", values={"0": "0", "1": None})},
                 doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins).",
                 source=_SRC_LIMITS,
             ),
@@ -1069,6 +1112,7 @@ _SECTIONS: list[Section] = [
                 section="directory-server",
                 repeat=Repeat.ACC,
                 removed={Dialect.V25: "no longer parsed"},
+                replacement={Dialect.V25: Replacement(drop=True, unused=True)},
                 doc="Legacy block that 2.4.4 parses into a list nothing uses.",
                 source=_SRC_DIRECTORY,
             ),
@@ -1165,6 +1209,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", None, None),
                 crash_if_empty=True,
                 removed={Dialect.KH: "TLS is auto-detected on every socket; unknown node"},
+                replacement={Dialect.V25: Replacement(name="tls", form="tls", values={"1": "rfc2818", "0": "disabled"})},
                 doc="2.4: TLS on this port (plain HTTP if the cert fails); 2.5 reads it as <tls>, 0 = auto.",
                 source="cfgfile.c l.973-1043; [2.5] l.397-424",
             ),
@@ -1307,6 +1352,7 @@ _SECTIONS: list[Section] = [
                 HOST,
                 defaults=_same("127.0.0.1"),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Upstream host.",
                 source=_SRC_RELAY,
             ),
@@ -1314,6 +1360,7 @@ _SECTIONS: list[Section] = [
                 "ip",
                 KH,
                 HOST,
+                replacement={Dialect.V25: Replacement(name="server", wrap=_UPSTREAM_BLOCK)},
                 doc="KH spelling of <server>.",
                 source=_SRC_RELAY,
             ),
@@ -1323,6 +1370,7 @@ _SECTIONS: list[Section] = [
                 PORT,
                 defaults=_d("0", "80", None),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Upstream port; 2.4.4 has no default (0), KH defaults to the server's own port.",
                 source=_SRC_RELAY,
             ),
@@ -1332,6 +1380,7 @@ _SECTIONS: list[Section] = [
                 MOUNT,
                 defaults=_same("/"),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Path of the stream on the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1357,6 +1406,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("1"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Ask the upstream for ICY metadata.",
                 source=_SRC_RELAY,
             ),
@@ -1365,6 +1415,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 BOOL,
                 defaults=_d(kh="1"),
+                replacement={Dialect.V25: Replacement(name="relay-shoutcast-metadata", wrap=_UPSTREAM_BLOCK)},
                 doc="KH spelling of <relay-shoutcast-metadata>.",
                 source=_SRC_RELAY,
             ),
@@ -1373,6 +1424,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 STRING,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="User for the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1381,6 +1433,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 PASSWORD,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Password for the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1389,6 +1442,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 IP,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Local address for the outgoing connection.",
                 source=_SRC_RELAY,
             ),
@@ -1647,6 +1701,7 @@ _SECTIONS: list[Section] = [
                 FALLBACK_OVERRIDE,
                 defaults=_d("0", "none", "1"),
                 crash_if_empty=True,
+                replacement={Dialect.V25: Replacement(values={"1": "all", "0": "none"})},
                 doc="Move listeners back from the fallback; 2.4.4 moves all of the fallback's listeners.",
                 source="source.c l.685-700",
             ),
@@ -1691,6 +1746,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", "0", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <public>"},
+                replacement={Dialect.V25: Replacement(name="public", values={"1": "0", "0": "-1"})},
                 doc="Deprecated: non-zero means public 0.",
                 source=_SRC_MOUNT,
             ),
@@ -1701,6 +1757,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("0"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <allow-direct-access> (inverted)"},
+                replacement={Dialect.V25: Replacement(name="allow-direct-access", values={"1": "0", "0": "1"})},
                 doc="1 means the mount is only reachable through a fallback.",
                 source=_SRC_MOUNT,
             ),
@@ -1799,6 +1856,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("-1"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <icy-metadata-interval>"},
+                replacement={Dialect.V25: Replacement(name="icy-metadata-interval")},
                 doc="ICY metadata interval in bytes; -1 means 16000.",
                 source="format_mp3.c l.55",
             ),
@@ -1806,6 +1864,7 @@ _SECTIONS: list[Section] = [
                 "metadata-interval",
                 KH,
                 INT,
+                replacement={Dialect.V25: Replacement(name="icy-metadata-interval")},
                 doc="KH spelling of <mp3-metadata-interval>.",
                 source=_SRC_MOUNT,
             ),
@@ -2111,6 +2170,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 PATH,
                 aliases=("ban-file",),
+                replacement={Dialect.V25: Replacement(name="deny-ip")},
                 doc="KH spelling of <deny-ip>.",
                 source=_SRC_PATHS,
             ),
@@ -2136,6 +2196,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 attributes=(_TLS_IMPLEMENTATION,),
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="PEM with certificate chain and key; if unusable, 2.4.4 ssl ports serve plain HTTP.",
                 source="connection.c l.195-246",
             ),
@@ -2144,6 +2205,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 PATH,
                 py_name="kh_ssl_certificate",
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="KH spelling of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
@@ -2153,6 +2215,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 attributes=(_TLS_IMPLEMENTATION,),
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="2.5 name of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
@@ -2160,6 +2223,7 @@ _SECTIONS: list[Section] = [
                 "ssl-private-key",
                 KH,
                 PATH,
+                replacement={Dialect.V25: Replacement(name="tls-key", path=("security", "tls-context"))},
                 doc="Private key file; defaults to the certificate file.",
                 source=_SRC_PATHS,
             ),
@@ -2169,6 +2233,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 CIPHERS,
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CIPHERS,
                 doc="OpenSSL cipher list; an invalid list only warns and keeps the default.",
                 source=_SRC_PATHS,
             ),
@@ -2177,6 +2242,7 @@ _SECTIONS: list[Section] = [
                 V25,
                 CIPHERS,
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CIPHERS,
                 doc="2.5 name of <ssl-allowed-ciphers>.",
                 source=_SRC_PATHS,
             ),
