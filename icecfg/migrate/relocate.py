@@ -8,7 +8,7 @@ the old release read later is the one kept.
 from __future__ import annotations
 
 from icecfg import spec
-from icecfg.document import Element, parse_fragment
+from icecfg.document import Element
 from icecfg.migrate.context import Context, path_of, remove
 from icecfg.model import Field, Section
 from icecfg.structure import Placed
@@ -65,11 +65,9 @@ def move(
         if text is not None and text != element.text:
             element.set_text(text)
         return
-    copy = parse_fragment(element.render())
-    if new_name != copy.local_name:
-        copy.rename(new_name)
-    if text is not None and text != copy.text:
-        copy.set_text(text)
+    # a new element (not a parsed copy): it takes its indentation from its new siblings
+    copy = Element(new_name, {a.name: a.value for a in element.attributes})
+    copy.set_text(text if text is not None else element.text or "")
     ctx.record(element, action, reason, **flags)
     remove(element)
     if section is not None:
