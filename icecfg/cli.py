@@ -12,7 +12,9 @@ import sys
 from collections.abc import Callable
 
 from icecfg import __version__
+from icecfg.errors import WriteError
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -235,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except WriteError as err:  # a refused write (file changed since it was read, owner not keepable)
+        print(f"icecfg {args.command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
     return result
 
 

@@ -40,3 +40,22 @@ class ParseError(LocatedError):
 
 class InvalidValueError(LocatedError):
     """An element's text cannot be read as the type the element table gives it."""
+
+
+class WriteError(IcecfgError, OSError):
+    """A file was not written, for a reason icecfg checks itself; the old file is unchanged.
+
+    It is an OSError too, so callers that already handle failed writes handle these.
+    ``str(err)`` is one line naming the file.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class FileChangedError(WriteError):
+    """The file changed on disk since it was read: writing would lose that change."""
+
+
+class UnsafeWriteError(WriteError):
+    """Writing would lose what makes the file usable (its owner or group), or it is no regular file."""

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path
 
 from icecfg.document import parse
-from icecfg.errors import ParseError
+from icecfg.errors import FileChangedError, ParseError
+from icecfg.safewrite import Fingerprint, same_file, write_bytes_atomic
 from icecfg.sections import IcecastConfig
 
 PathLike = str | os.PathLike[str]
 
 
 def loads(data: bytes | str, path: str | None = None) -> IcecastConfig:
-    """Read a configuration from bytes (or text); raises :class:`ParseError`."""
-    return IcecastConfig.from_document(parse(data, path))
+    """Read a configuration from bytes (or text); raises :class:`ParseError`.
+
+    ``path`` names the file the bytes were read from: it appears in error
+    messages, and :func:`dump` to that file refuses to overwrite it when it
+    no longer holds these bytes (see :attr:`IcecastConfig.loaded`).
+    """
+    config = IcecastConfig.from_document(parse(data, path))
+    if isinstance(data, bytes):
+        config.loaded = Fingerprint.of(data)
+    return config
 
 
 def load(path: PathLike) -> IcecastConfig:
@@ -31,42 +38,22 @@ def dumps(config: IcecastConfig) -> bytes:
     return config.document.dumps()
 
 
-def dump(config: IcecastConfig, path: PathLike) -> None:
-    """Write atomically: a temporary file beside ``path`` renamed over it.
+def dump(config: IcecastConfig, path: PathLike, *, overwrite: bool = False) -> None:
+    """Write the configuration to ``path`` safely (see :mod:`icecfg.safewrite`).
 
-    A reader (or Icecast reloading on SIGHUP) sees either the old or the new
-    file, never a half-written one, and a failure leaves the old file intact.
-    An existing file's permission bits are kept (icecast.xml holds passwords
-    and is often mode 0640).
+    The write is atomic, goes through symlinks to the file they point at and
+    keeps that file's owner, group, mode and extended attributes (ACLs), so
+    Icecast still reads it.  Writing back to the file the configuration was
+    loaded from raises :class:`~icecfg.errors.FileChangedError` (nothing
+    written) when that file changed on disk since it was loaded;
+    ``overwrite=True`` writes anyway.
     """
-    import tempfile  # only writing needs it: keep it off the lint path's start-up
-
-    target = Path(path)
     data = dumps(config)
-    try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode if mode is not None else 0o644 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+    source = config.path
+    check = not overwrite and config.loaded is not None and source is not None and same_file(source, path)
+    written = write_bytes_atomic(path, data, expected=config.loaded if check else None)
+    if source is None or same_file(source, path):
+        config.loaded = written  # the next dump compares with what is there now
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-__all__ = ["ParseError", "dump", "dumps", "load", "loads"]
+__all__ = ["FileChangedError", "ParseError", "dump", "dumps", "load", "loads"]

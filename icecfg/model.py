@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar
 from icecfg import spec
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
 from icecfg.errors import InvalidValueError
+from icecfg.safewrite import Fingerprint
 from icecfg.spec import Dialect, Kind
 from icecfg.values import TypedValueError, effective, effective_of_empty, format_typed, parse_typed
 
@@ -546,6 +547,20 @@ class RootSection(Section):
     def path(self) -> str | None:
         """The file this configuration was loaded from, if any."""
         return self.document.path
+
+    @property
+    def loaded(self) -> Fingerprint | None:
+        """The fingerprint of the bytes this configuration was read from (None: built, or read from text).
+
+        :func:`icecfg.dump` back to :attr:`path` compares it with the file on
+        disk and refuses to overwrite a change made since; after a write it
+        is the fingerprint of what was written.
+        """
+        return getattr(self, "_loaded", None)
+
+    @loaded.setter
+    def loaded(self, value: Fingerprint | None) -> None:
+        self._loaded = value
 
     def unknown_elements(self) -> list[Element]:
         """Elements the element table does not know where they stand, in document order.

@@ -519,7 +519,16 @@ class IcecastServer:
         startup_timeout: float = STARTUP_TIMEOUT,
         name: str = "icecast",
         line_buffered: bool = True,
+        config_file: Path | None = None,
+        user: tuple[str, str] | None = None,
     ) -> None:
+        """``config_file`` serves that existing file as it is (owner, mode, symlink
+        and all) instead of writing ``config`` into the sandbox; ``user`` is a
+        ``(user, group)`` to run as, with that user's supplementary groups, as
+        a packaged server runs (only as root; default ``nobody:nogroup`` with
+        none)."""
+        self.config_file = config_file
+        self.user = user
         self.config = config
         self.sandbox = sandbox
         self.wait_port = wait_port
@@ -527,7 +536,7 @@ class IcecastServer:
         self.startup_timeout = startup_timeout
         self.name = name
         self.line_buffered = line_buffered
-        self.config_path = sandbox.root / f"{name}.xml"
+        self.config_path = config_file if config_file is not None else sandbox.root / f"{name}.xml"
         self.stdout_path = sandbox.root / f"{name}.stdout"
         self.stderr_path = sandbox.root / f"{name}.stderr"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -540,7 +549,9 @@ class IcecastServer:
     def command(self) -> list[str]:
         """Return the argv used to start the server (no secrets: they are in the file)."""
         argv: list[str] = []
-        if runtime_ids() is not None:
+        if runtime_ids() is not None and self.user is not None:
+            argv += ["setpriv", f"--reuid={self.user[0]}", f"--regid={self.user[1]}", "--init-groups"]
+        elif runtime_ids() is not None:
             argv += ["setpriv", f"--reuid={RUNTIME_USER}", f"--regid={RUNTIME_GROUP}", "--clear-groups"]
         if self.line_buffered:
             argv += ["stdbuf", "-oL", "-eL"]
@@ -550,7 +561,8 @@ class IcecastServer:
         """Start the process without waiting for it to serve anything."""
         if self._proc is not None:
             raise RuntimeError("server already started")
-        self.sandbox.write(self.config_path.name, self.config)
+        if self.config_file is None:
+            self.sandbox.write(self.config_path.name, self.config)
         self._out = self.stdout_path.open("wb")
         self._err = self.stderr_path.open("wb")
         self._proc = subprocess.Popen(

@@ -195,7 +195,7 @@ def test_existing_files_are_never_overwritten_without_force(tmp_path: Path, caps
     assert run_icecfg("init", str(tmp_path), "--hostname", "other.example.org", "--force") == 0
     assert icecfg.load(path).hostname == "other.example.org"
     assert icecfg.load(path).authentication.source_password != icecfg.loads(before[0]).authentication.source_password
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # kept, less the bits of others: it holds passwords
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 

@@ -18,22 +18,24 @@ the chosen target and linted before anything is written:
 ``icecfg.toml`` holds the lint target and the ``bake`` table (region, size,
 image, snapshots to keep, the asset files the image needs, the DNS name
 ``up`` points at the droplet).  Existing files are never overwritten without
-``--force``; both files are written atomically, ``icecast.xml`` mode 0600.
+``--force``; both files are written atomically and through symlinks
+(:mod:`icecfg.safewrite`); a new ``icecast.xml`` is mode 0600, one
+overwritten with ``--force`` keeps its owner, group and mode less the bits
+of others (it holds passwords).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
+import stat
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from icecfg.safewrite import write_bytes_atomic
 
 __all__ = [
     "CERTIFICATE",
@@ -317,32 +319,6 @@ def _interactive() -> bool:
         return False
 
 
-@contextmanager
-def _private_files() -> Iterator[None]:
-    previous = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(previous)
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write ``text`` atomically (temporary file in the same directory, then renamed), mode 0644."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
@@ -403,14 +379,13 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     directory.mkdir(parents=True, exist_ok=True)
-    if config_path.exists():
-        config_path.chmod(0o600)
-    with _private_files():
-        icecfg.dump(cfg, config_path)
-    _write_text(settings_path, settings_text(choices, args.region, args.size))
+    # through symlinks, keeping owner and group (Debian's root:icecast): only others lose access
+    write_bytes_atomic(config_path, icecfg.dumps(cfg), private=True)
+    write_bytes_atomic(settings_path, settings_text(choices, args.region, args.size).encode("utf-8"))
 
     fallback = choices.fallback.lstrip("/")
-    print(f"wrote {config_path} (mode 0600: it holds the source and admin passwords)")
+    mode = stat.S_IMODE(config_path.stat().st_mode)
+    print(f"wrote {config_path} (mode {mode:04o}: it holds the source and admin passwords)")
     print(f"wrote {settings_path}")
     from icecfg.spec import Dialect
 
