@@ -18,22 +18,30 @@ from icecfg.io import dump, dumps, load, loads
 # function is bound after its package was imported, so the name means the
 # function; ``icecfg.lint.<module>`` imports keep working through sys.modules.
 from icecfg.lint.engine import lint as _lint
+
+# ``icecfg.migrate(cfg, to="2.5", from_="2.4", intent=False)``: bound the same
+# way; the package itself is light and imports its rewrites when called.
+from icecfg.migrate import Change, Migration
+from icecfg.migrate import migrate as _migrate
 from icecfg.sections import *  # noqa: F403 - the model's section classes
 from icecfg.sections import __all__ as _sections
 from icecfg.spec import Dialect
 from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
 lint = _lint
+migrate = _migrate
 
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604 - the sections' names are generated
+    "Change",
     "Crash",
     "Dialect",
     "FallbackOverride",
     "IcecfgError",
     "InvalidValueError",
     "LocatedError",
+    "Migration",
     "MountType",
     "ParseError",
     "TlsMode",
@@ -42,5 +50,6 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "load",
     "lint",
     "loads",
+    "migrate",
     *_sections,
 ]

@@ -1209,7 +1209,9 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", None, None),
                 crash_if_empty=True,
                 removed={Dialect.KH: "TLS is auto-detected on every socket; unknown node"},
-                replacement={Dialect.V25: Replacement(name="tls", form="tls", values={"1": "rfc2818", "0": "disabled"})},
+                replacement={
+                    Dialect.V25: Replacement(name="tls", form="tls", values={"1": "rfc2818", "0": "disabled"}),
+                },
                 doc="2.4: TLS on this port (plain HTTP if the cert fails); 2.5 reads it as <tls>, 0 = auto.",
                 source="cfgfile.c l.973-1043; [2.5] l.397-424",
             ),

@@ -38,4 +38,5 @@ def run(
     for placed in list(walk(document_root)):
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)
-    return Migration(config, ctx.source, ctx.target, intent, ctx.changes)
+    changes = sorted(ctx.changes, key=lambda c: c.line)
+    return Migration(config, ctx.source, ctx.target, intent, changes)
