@@ -1449,6 +1449,15 @@ _SECTIONS: list[Section] = [
                 source=_SRC_RELAY,
             ),
             Element(
+                "uri",
+                V25,
+                URL,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
+                doc="2.5 flat form of an upstream URI; only read inside <upstream>.",
+                source=_SRC_RELAY,
+            ),
+            Element(
                 "timeout",
                 KH,
                 Value(Kind.INT, ranges={Dialect.KH: (1, 60)}),

@@ -31,6 +31,8 @@ class Change:
     follows_intent: bool = True
     lost: bool = False
     edit: bool = True
+    #: Last line of the element in the original file (the change may touch any line from ``line``).
+    end_line: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

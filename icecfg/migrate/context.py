@@ -26,7 +26,8 @@ class Context:
     def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
         """Note a change at ``element`` (its line in the original file)."""
         line = element.line if element.start >= 0 else 0
-        self.changes.append(Change(line, path_of(element), action, reason, **flags))
+        end_line = element.position(element.end - 1)[0] if element.end > 0 else line
+        self.changes.append(Change(line, path_of(element), action, reason, end_line=end_line, **flags))
 
     def drop(self, element: Element, reason: str, **flags: bool) -> None:
         """Remove ``element`` with its line, noting why."""
