@@ -91,13 +91,17 @@ def test_lines_changed_per_file(capsys: pytest.CaptureFixture[str]) -> None:
     for name in loadable():
         before, after, migration = migrate_file(name)
         removed, added = changed_lines(before, after)
-        rows.append((name, len(before.splitlines()), len(removed), added, len(migration.changes), len(migration.losses)))
+        rows.append(
+            (name, len(before.splitlines()), len(removed), added, len(migration.changes), len(migration.losses))
+        )
     with capsys.disabled():
         print(f"\n{'file':34} {'lines':>6} {'-lines':>6} {'+lines':>6} {'changes':>7} {'lost':>4}")
         for row in rows:
             print(f"{row[0]:34} {row[1]:6} {row[2]:6} {row[3]:6} {row[4]:7} {row[5]:4}")
         total = [sum(r[i] for r in rows) for i in range(1, 6)]
-        print(f"{'total (' + str(len(rows)) + ' files)':34} {total[0]:6} {total[1]:6} {total[2]:6} {total[3]:7} {total[4]:4}")
+        print(
+            f"{'total (' + str(len(rows)) + ' files)':34} {total[0]:6} {total[1]:6} {total[2]:6} {total[3]:7} {total[4]:4}"
+        )
     assert len(rows) >= 60
     # a line is removed only where a change is; unchanged files stay byte-identical
     assert all(r[2] == 0 and r[3] == 0 for r in rows if r[4] == 0)
