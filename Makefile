@@ -5,17 +5,21 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup system-deps venv lint typecheck pytest bench schemas clean
+.PHONY: demo test setup system-deps oracles venv lint typecheck pytest bench schemas clean
 
 demo: setup
 	scripts/demo.sh
 
 test: setup lint typecheck pytest
 
-setup: system-deps venv
+setup: system-deps oracles venv
 
 system-deps:
 	@scripts/install-system-deps.sh
+
+# Icecast 2.5.0 and Icecast-KH built from source for the oracle tests (cached: ~0 s once built)
+oracles: system-deps
+	@scripts/build-oracles.sh >/dev/null
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

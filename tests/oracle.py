@@ -1,13 +1,31 @@
-"""Run the real Icecast 2.4.4 server as a test oracle.
+"""Run the real Icecast servers (2.4.4, 2.5.0, KH kh22) as test oracles.
 
 The linter's claims about ``icecast.xml`` ("this crashes", "this port serves
 plain HTTP", "this source is refused") are only worth something if they match
-what the shipped binary does.  This module starts ``/usr/bin/icecast2`` on a
-given configuration in a throw-away sandbox, talks HTTP to it, streams a
-source into it and shuts it down again, so tests can compare the model's
-prediction with the server's behaviour.
+what the binary of the release they name does.  This module starts a release
+on a given configuration in a throw-away sandbox, talks HTTP/TLS to it,
+streams a source into it and shuts it down again, so tests can compare the
+model's prediction with the server's behaviour.
 
-Design points, each forced by how icecast2 2.4.4 behaves:
+Releases (``release=`` everywhere, see :func:`get_release`):
+
+* ``"2.4"``: Debian's ``/usr/bin/icecast2`` 2.4.4 (the default).
+* ``"2.5"``: Icecast 2.5.0 and ``"kh"``: Icecast-KH kh22, built from source by
+  ``scripts/build-oracles.sh`` (``make setup``) into a cache.  A test that
+  needs one calls :func:`require_release`, which *fails* with the command to
+  run when the build is missing: a missing oracle must not pass silently.
+
+Release differences the harness absorbs: 2.5.0 reads ``<paths><reportxmldb>``
+(the installed ``report-db.xml``), warns without ``<security><prng-seed>`` and
+complains about a world-readable config file, so :func:`basic_config` adds
+the first two and configs are written 0600 for the runtime user; its TLS is a
+``<tls>`` flag per listen socket with ``<security><tls-context>``.  KH has no
+per-socket TLS flag (``<paths><ssl-certificate>`` makes every port detect TLS
+per connection) and serves no ``status-json.xsl``, so its mounts are found
+by requesting them.
+
+Design points, each forced by how icecast2 2.4.4 behaves (and true of the
+other two releases as well):
 
 * icecast2 refuses to run as root ("You should not run icecast2 as root"),
   so when the tests run as root the server is started as ``nobody:nogroup``
@@ -51,16 +69,21 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, NamedTuple
 from urllib.parse import urlsplit
+
+import pytest
 
 from tests import audio
 
 ICECAST_BIN = Path("/usr/bin/icecast2")
 SYSTEM_WEBROOT = Path("/usr/share/icecast2/web")
 SYSTEM_ADMINROOT = Path("/usr/share/icecast2/admin")
+BUILD_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "build-oracles.sh"
+RELEASES = ("2.4", "2.5", "kh")
 RUNTIME_USER = "nobody"
 RUNTIME_GROUP = "nogroup"
 
@@ -69,6 +92,70 @@ STOP_TIMEOUT = 5.0
 MAX_BODY = 64 * 1024
 
 _POLL_INTERVAL = 0.05
+
+
+# --------------------------------------------------------------------------- releases
+
+
+class OracleMissing(RuntimeError):
+    """The binary of a release is not installed or not built; the message says how to get it."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """Where one Icecast release lives: its binary and the data it ships.
+
+    ``name`` is the id used across the tests (``"2.4"``, ``"2.5"``, ``"kh"``,
+    the same as icecfg's lint targets); ``version`` what ``-v`` reports.
+    """
+
+    name: str
+    version: str
+    binary: Path
+    webroot: Path
+    adminroot: Path
+    report_db: Path | None = None
+
+    @property
+    def title(self) -> str:
+        return f"Icecast {self.version}"
+
+
+_BUILT_VERSIONS = {"2.5": "2.5.0", "kh": "2.4.0-kh22"}
+
+
+@cache
+def get_release(name: str = "2.4") -> Release:
+    """Return the installed release ``name`` or raise :class:`OracleMissing`.
+
+    2.5 and KH are found through ``scripts/build-oracles.sh --prefix``, the
+    one place that knows the cache layout; the answer is cached per process.
+    """
+    if name == "2.4":
+        if not ICECAST_BIN.is_file():
+            raise OracleMissing(f"{ICECAST_BIN} is missing: run scripts/install-system-deps.sh (make setup)")
+        return Release("2.4", "2.4.4", ICECAST_BIN, SYSTEM_WEBROOT, SYSTEM_ADMINROOT)
+    if name not in _BUILT_VERSIONS:
+        raise ValueError(f"unknown release {name!r}; expected one of {RELEASES}")
+    proc = subprocess.run([str(BUILD_SCRIPT), "--prefix", name], capture_output=True, text=True, check=False)
+    prefix = Path(proc.stdout.strip())
+    binary = prefix / "bin" / "icecast"
+    if proc.returncode != 0 or not binary.is_file():
+        raise OracleMissing(
+            f"Icecast {_BUILT_VERSIONS[name]} is not built (looked for {binary}): "
+            f"run `make setup` or `scripts/build-oracles.sh {name}` {proc.stderr.strip()}".rstrip()
+        )
+    share = prefix / "share" / "icecast"
+    report_db = share / "report-db.xml" if name == "2.5" else None
+    return Release(name, _BUILT_VERSIONS[name], binary, share / "web", share / "admin", report_db)
+
+
+def require_release(name: str) -> Release:
+    """:func:`get_release` for tests: a missing binary fails the test with the command to run."""
+    try:
+        return get_release(name)
+    except OracleMissing as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 # --------------------------------------------------------------------------- ports
@@ -154,15 +241,16 @@ class Sandbox:
     """A private directory tree the unprivileged server can use.
 
     ``logdir`` is writable, ``webroot``/``adminroot`` are real copies of the
-    Debian files (the originals are symlinks into ``/etc/icecast2``, copied
-    dereferenced so tests may add or remove files freely).  Everything is
-    owned by the runtime user.
+    files of ``release`` (Debian's originals are symlinks into
+    ``/etc/icecast2``, copied dereferenced so tests may add or remove files
+    freely).  Everything is owned by the runtime user.
     """
 
     root: Path
     logdir: Path
     webroot: Path
     adminroot: Path
+    release: str = "2.4"
 
     def write(self, name: str, data: bytes, mode: int = 0o644) -> Path:
         """Write ``data`` to ``root/name`` so that the runtime user can read it."""
@@ -197,8 +285,8 @@ class Sandbox:
         self.cleanup()
 
 
-def make_sandbox(base: Path | None = None) -> Sandbox:
-    """Create a :class:`Sandbox` and return it.
+def make_sandbox(base: Path | None = None, release: str = "2.4") -> Sandbox:
+    """Create a :class:`Sandbox` for ``release`` and return it.
 
     The sandbox is created inside ``base`` when the runtime user can traverse
     it.  pytest's ``tmp_path`` usually cannot be traversed (it lives under a
@@ -208,6 +296,7 @@ def make_sandbox(base: Path | None = None) -> Sandbox:
     is removed at interpreter exit (use it as a context manager or call
     :meth:`Sandbox.cleanup` to remove it earlier).
     """
+    rel = get_release(release)
     ids = runtime_ids()
     inside_base = base is not None and _can_traverse(base, ids)
     root = Path(tempfile.mkdtemp(prefix="icecast-sandbox-", dir=base if inside_base else None))
@@ -221,15 +310,15 @@ def make_sandbox(base: Path | None = None) -> Sandbox:
     logdir.mkdir(mode=0o755)
     webroot = root / "web"
     adminroot = root / "admin"
-    shutil.copytree(SYSTEM_WEBROOT, webroot, symlinks=False)
-    shutil.copytree(SYSTEM_ADMINROOT, adminroot, symlinks=False)
+    shutil.copytree(rel.webroot, webroot, symlinks=False)
+    shutil.copytree(rel.adminroot, adminroot, symlinks=False)
     for tree in (webroot, adminroot):
         for dirpath, _dirnames, filenames in os.walk(tree):
             Path(dirpath).chmod(0o755)
             for name in filenames:
                 Path(dirpath, name).chmod(0o644)
     _give_to_runtime_user(root)
-    return Sandbox(root=root, logdir=logdir, webroot=webroot, adminroot=adminroot)
+    return Sandbox(root=root, logdir=logdir, webroot=webroot, adminroot=adminroot, release=release)
 
 
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:
@@ -264,10 +353,77 @@ def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127
         return box.write(name, cert.read_bytes() + key.read_bytes(), mode=0o600)
 
 
+def basic_config(
+    box: Sandbox,
+    ports: list[int],
+    *,
+    source_password: str,
+    admin_password: str,
+    tls_ports: tuple[int, ...] = (),
+    tls_certificate: Path | None = None,
+    limits: str = "",
+    extra_paths: str = "",
+    extra: str = "",
+    logdir: Path | None = None,
+    loglevel: str | None = None,
+) -> bytes:
+    """A minimal configuration the sandbox's release starts with no warning.
+
+    One listen socket on 127.0.0.1 per port in ``ports`` and per port in
+    ``tls_ports``; ``tls_certificate`` (see :func:`make_tls_pem`) is given the
+    way the release reads it: 2.4 ``<ssl>1</ssl>`` per socket plus
+    ``<paths><ssl-certificate>``, 2.5 ``<tls>1</tls>`` per socket plus
+    ``<security><tls-context>``, KH only ``<paths><ssl-certificate>`` (every
+    port then detects TLS per connection, so ``tls_ports`` are plain sockets).
+    ``<changeowner>`` is left out (the server already runs unprivileged).
+    The hostname is a full domain name because 2.5.0 warns about
+    ``localhost``, IP addresses and short names.
+    """
+    rel = get_release(box.release)
+    tls_flag = {"2.4": "<ssl>1</ssl>", "2.5": "<tls>1</tls>", "kh": ""}[rel.name]
+    sockets = "".join(
+        f"\n  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address>{flag}</listen-socket>"
+        for p, flag in [*((p, "") for p in ports), *((p, tls_flag) for p in tls_ports)]
+    )
+    paths = (
+        f"<logdir>{logdir or box.logdir}</logdir><webroot>{box.webroot}</webroot><adminroot>{box.adminroot}</adminroot>"
+    )
+    security = ""
+    if rel.report_db is not None:
+        paths += f"<reportxmldb>{rel.report_db}</reportxmldb>"
+    if rel.name == "2.5":
+        security = '<prng-seed type="device" size="32">/dev/urandom</prng-seed>'
+    if tls_certificate is not None:
+        if rel.name == "2.5":
+            security += f"<tls-context><tls-certificate>{tls_certificate}</tls-certificate></tls-context>"
+        else:
+            paths += f"<ssl-certificate>{tls_certificate}</ssl-certificate>"
+    level = loglevel or ("information" if rel.name == "2.5" else "3")
+    return f"""<icecast>
+  <hostname>oracle.example.org</hostname>
+  <location>harness</location>
+  <admin>harness@example.invalid</admin>
+  <limits>{limits}</limits>
+  <authentication>
+    <source-password>{source_password}</source-password>
+    <admin-user>admin</admin-user>
+    <admin-password>{admin_password}</admin-password>
+  </authentication>{sockets}
+  <paths>{paths}{extra_paths}</paths>
+  <security>{security}</security>
+  <logging>
+    <errorlog>error.log</errorlog>
+    <accesslog>access.log</accesslog>
+    <loglevel>{level}</loglevel>
+  </logging>{extra}
+</icecast>
+""".encode()
+
+
 @contextlib.contextmanager
-def temporary_sandbox(base: Path | None = None) -> Iterator[Sandbox]:
+def temporary_sandbox(base: Path | None = None, release: str = "2.4") -> Iterator[Sandbox]:
     """Context-manager form of :func:`make_sandbox` that always cleans up."""
-    box = make_sandbox(base)
+    box = make_sandbox(base, release)
     try:
         yield box
     finally:
@@ -531,6 +687,7 @@ class IcecastServer:
         self.user = user
         self.config = config
         self.sandbox = sandbox
+        self.release = get_release(sandbox.release)
         self.wait_port = wait_port
         self.wait_tls = wait_tls
         self.startup_timeout = startup_timeout
@@ -555,14 +712,15 @@ class IcecastServer:
             argv += ["setpriv", f"--reuid={RUNTIME_USER}", f"--regid={RUNTIME_GROUP}", "--clear-groups"]
         if self.line_buffered:
             argv += ["stdbuf", "-oL", "-eL"]
-        return [*argv, str(ICECAST_BIN), "-c", str(self.config_path)]
+        return [*argv, str(self.release.binary), "-c", str(self.config_path)]
 
     def launch(self) -> IcecastServer:
         """Start the process without waiting for it to serve anything."""
         if self._proc is not None:
             raise RuntimeError("server already started")
         if self.config_file is None:
-            self.sandbox.write(self.config_path.name, self.config)
+            # 0600 like a real deployment: 2.5.0 logs an error for a world-readable config
+            self.sandbox.write(self.config_path.name, self.config, mode=0o600)
         self._out = self.stdout_path.open("wb")
         self._err = self.stderr_path.open("wb")
         self._proc = subprocess.Popen(
@@ -696,7 +854,7 @@ class IcecastServer:
         """
         if config is not None:
             self.config = config
-            self.sandbox.write(self.config_path.name, config)
+            self.sandbox.write(self.config_path.name, config, mode=0o600)
         os.kill(self.pid, signal.SIGHUP)
 
     def __enter__(self) -> IcecastServer:
@@ -772,6 +930,16 @@ class IcecastServer:
             self._raise_if_dead(e)
             raise
 
+    def source(self, port: int, mount: str, audio_data: bytes | Path, *, password: str, **kwargs: Any) -> SourceClient:
+        """A :class:`SourceClient` for this server (not started; use it in ``with``).
+
+        On 2.5 a ``PUT`` asks for ``100 Continue``, without which 2.5.0 never
+        answers before the upload ends (see :class:`SourceClient`).
+        """
+        if self.release.name == "2.5" and kwargs.get("method", "PUT") == "PUT":
+            kwargs.setdefault("expect_continue", True)
+        return SourceClient(port, mount, audio_data, password=password, **kwargs)
+
     def status_json(self, port: int, *, host: str = "127.0.0.1", tls: bool = False) -> dict[str, Any]:
         """:func:`status_json` against this server (see there for normalisation)."""
         try:
@@ -782,7 +950,7 @@ class IcecastServer:
 
     def _raise_if_dead(self, cause: BaseException | None = None) -> None:
         if self._proc is not None and not self.running:
-            raise IcecastExitedError("icecast2 is not running", self.result()) from cause
+            raise IcecastExitedError(f"{self.release.title} is not running", self.result()) from cause
 
     def wait_http(self, port: int, timeout: float = STARTUP_TIMEOUT, *, tls: bool = False) -> HttpResponse:
         """Poll until ``port`` gives any HTTP response and return that response.
@@ -803,14 +971,27 @@ class IcecastServer:
             if time.monotonic() >= deadline:
                 self._raise_if_dead(last)
                 raise IcecastStartTimeout(
-                    f"icecast2 did not answer HTTP on port {port} within {timeout} s (last error: {last!r})",
+                    f"{self.release.title} did not answer HTTP on port {port} within {timeout} s (last error: {last!r})",
                     self.result(),
                 ) from last
             time.sleep(_POLL_INTERVAL)
 
     def wait_mount(self, port: int, mount: str, timeout: float = 10.0) -> dict[str, Any]:
-        """Poll status-json until ``mount`` is listed and return its source entry."""
+        """Poll status-json until ``mount`` is listed and return its source entry.
+
+        KH serves no ``status-json.xsl``: there the mount itself is requested
+        until it answers 200, and the entry has only ``listenurl``.
+        """
         deadline = time.monotonic() + timeout
+        if self.release.name == "kh":
+            while True:
+                self._raise_if_dead()
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    if http_get(port, mount, timeout=1.0, max_body=1).status == 200:
+                        return {"listenurl": f"http://127.0.0.1:{port}{mount}"}
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"mount {mount} not served on port {port} after {timeout} s")
+                time.sleep(_POLL_INTERVAL)
         while True:
             for source in self.status_json(port)["icestats"]["source"]:
                 if source_mount(source) == mount:
@@ -823,8 +1004,14 @@ class IcecastServer:
             time.sleep(_POLL_INTERVAL)
 
     def wait_mount_gone(self, port: int, mount: str, timeout: float = 10.0) -> None:
-        """Poll status-json until ``mount`` is no longer listed."""
+        """Poll status-json (KH: the mount) until ``mount`` is no longer listed (served)."""
         deadline = time.monotonic() + timeout
+        if self.release.name == "kh":
+            while http_get(port, mount, timeout=1.0, max_body=1).status == 200:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"mount {mount} still served on port {port} after {timeout} s")
+                time.sleep(_POLL_INTERVAL)
+            return
         while mount in [source_mount(s) for s in self.status_json(port)["icestats"]["source"]]:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"mount {mount} still listed on port {port} after {timeout} s")
@@ -888,6 +1075,12 @@ class SourceClient:
     status first and only then streams.  The audio loops until :meth:`stop`
     and is paced at real time (file size / Ogg duration) after a one-second
     initial burst, so the server sees a plausible live source.
+
+    Icecast 2.5.0 sends *no* response to a plain ``PUT`` (by HTTP's rules
+    the final status comes when the upload ends); only with ``Expect:
+    100-continue`` (``expect_continue=True``, what libshout sends) does it
+    answer ``100 Continue`` first, which then counts as accepted.
+    :meth:`IcecastServer.source` picks that per release.
     """
 
     def __init__(
@@ -906,6 +1099,7 @@ class SourceClient:
         bytes_per_second: float | None = None,
         tls: bool = False,
         timeout: float = 5.0,
+        expect_continue: bool = False,
     ) -> None:
         self.port = port
         self.mount = mount
@@ -922,6 +1116,7 @@ class SourceClient:
         self.bytes_per_second = bytes_per_second or self._realtime_rate()
         self.tls = tls
         self.timeout = timeout
+        self.expect_continue = expect_continue
         self.status: int | None = None
         self.reason = ""
         self.response_headers: dict[str, str] = {}
@@ -940,8 +1135,8 @@ class SourceClient:
 
     @property
     def accepted(self) -> bool:
-        """Whether the server answered 200 to the source request."""
-        return self.status == 200
+        """Whether the server answered 200 (or, asked to, 100 Continue) to the source request."""
+        return self.status == 200 or (self.expect_continue and self.status == 100)
 
     @property
     def streaming(self) -> bool:
@@ -977,6 +1172,7 @@ class SourceClient:
             "User-Agent: icecfg-test-source/1.0",
             f"Content-Type: {self.content_type}",
             f"Ice-Public: {int(self.public)}",
+            *(["Expect: 100-continue"] if self.expect_continue else []),
             *(f"{k}: {v}" for k, v in self.extra_headers.items()),
         ]
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
@@ -1011,7 +1207,7 @@ class SourceClient:
         for line in header_lines:
             key, _, value = line.partition(":")
             self.response_headers[key.strip().lower()] = value.strip()
-        if self.status != 200:
+        if not self.accepted:
             # Refusals carry a short text body and then the server closes.
             body = rest
             with contextlib.suppress(OSError):

@@ -12,6 +12,7 @@ import http.client
 import os
 import secrets
 import signal
+import subprocess
 import time
 import wave
 from collections.abc import Iterator
@@ -244,3 +245,163 @@ def test_make_wav(tmp_path: Path) -> None:
     path = audio.make_wav(tmp_path / "t.wav", seconds=0.5, rate=8000, channels=1, freq=1000)
     with wave.open(str(path)) as w:
         assert (w.getnchannels(), w.getframerate(), w.getsampwidth(), w.getnframes()) == (1, 8000, 2, 4000)
+
+
+# --------------------------------------------------------------------------- 2.5.0 and KH
+
+
+BUILT = ("2.5", "kh")
+
+
+@pytest.fixture(scope="module", params=BUILT)
+def built(request: pytest.FixtureRequest) -> Iterator[tuple[oracle.IcecastServer, list[int]]]:
+    """A warning-free server of each built release with two plain listen sockets."""
+    oracle.require_release(request.param)
+    ports = oracle.free_ports(2)
+    with oracle.temporary_sandbox(release=request.param) as box:
+        cfg = oracle.basic_config(box, ports, source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
+        with oracle.IcecastServer(cfg, box, wait_port=ports[0], name=f"built-{request.param}") as srv:
+            yield srv, ports
+
+
+def test_built_release_reports_its_version() -> None:
+    for name, version in (("2.5", "Icecast 2.5.0"), ("kh", "Icecast 2.4.0-kh22-0-gbb41738")):
+        rel = oracle.require_release(name)
+        out = subprocess.run([str(rel.binary), "-v"], capture_output=True, text=True, check=False, timeout=10)
+        assert out.stdout.strip() == version
+        # world-traversable: the unprivileged runtime user can execute it and read its web files
+        for path in (rel.binary, rel.webroot, *rel.binary.parents[:-1]):
+            assert path.stat().st_mode & 0o005 == 0o005, path
+    assert oracle.require_release("2.5").report_db is not None
+
+
+def test_build_script_reuses_its_cache() -> None:
+    started = time.monotonic()
+    out = subprocess.run([str(oracle.BUILD_SCRIPT)], capture_output=True, text=True, check=True, timeout=60)
+    assert time.monotonic() - started < 5, "a second build must come from the cache"
+    assert out.stdout.split() == [str(oracle.require_release(r).binary.parents[1]) for r in BUILT]
+
+
+def test_build_script_rejects_a_tarball_with_a_wrong_checksum(tmp_path: Path) -> None:
+    sources, cache = tmp_path / "sources", tmp_path / "cache"
+    sources.mkdir()
+    (sources / "icecast-2.5.0.tar.gz").write_bytes(b"not the release")
+    env = {**os.environ, "ICECFG_ORACLE_SOURCES": str(sources), "ICECFG_ORACLE_CACHE": str(cache)}
+    out = subprocess.run(
+        [str(oracle.BUILD_SCRIPT), "2.5"], check=False, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode != 0
+    assert "icecast-2.5.0.tar.gz: SHA-256 differs" in out.stderr
+    # nothing half-built is left where the tests would look
+    assert [p.name for p in cache.iterdir() if not p.name.startswith(".")] == []
+    assert not any(p.name.startswith(".build") for p in cache.iterdir())
+    env_prefix = subprocess.run(
+        [str(oracle.BUILD_SCRIPT), "--prefix", "2.5"], capture_output=True, env=env, check=False
+    )
+    assert env_prefix.returncode == 1
+
+
+def test_missing_release_fails_with_the_command_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ICECFG_ORACLE_CACHE", str(tmp_path))
+    oracle.get_release.cache_clear()
+    try:
+        with pytest.raises(
+            pytest.fail.Exception, match=r"Icecast 2\.5\.0 is not built .*scripts/build-oracles\.sh 2\.5"
+        ):
+            oracle.require_release("2.5")
+    finally:
+        monkeypatch.undo()
+        oracle.get_release.cache_clear()
+
+
+def test_built_release_serves_unprivileged_without_warnings(built: tuple[oracle.IcecastServer, list[int]]) -> None:
+    srv, ports = built
+    for port in ports:
+        assert srv.http_get(port, "/").status in (200, 404)
+    status = Path(f"/proc/{srv.pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    assert fields["Name"].strip() == "icecast"
+    ids = oracle.runtime_ids()
+    assert [int(x) for x in fields["Uid"].split()] == [os.geteuid() if ids is None else ids[0]] * 4
+    if srv.release.name == "2.5":
+        assert srv.status_json(ports[0])["icestats"]["server_id"] == "Icecast 2.5.0"
+    # basic_config is clean for the release: nothing on stderr, no config complaint in the log
+    assert srv.stderr() == ""
+    assert srv.stdout() == ""
+    assert "Unknown" not in (srv.error_log() or "")
+
+
+def test_built_release_takes_a_source(built: tuple[oracle.IcecastServer, list[int]]) -> None:
+    srv, ports = built
+    ogg = audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
+    with srv.source(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
+        assert src.accepted, (src.status, src.reason)
+        srv.wait_mount(ports[1], "/live.ogg", 5)
+        listen = srv.http_get(ports[1], "/live.ogg", timeout=2, max_body=4096)
+        assert listen.status == 200
+        assert listen.body.startswith(b"OggS")
+        assert src.streaming, src.error
+    srv.wait_mount_gone(ports[0], "/live.ogg", 5)
+    with srv.source(ports[0], "/denied.ogg", ogg, password="not-" + SOURCE_PASSWORD) as bad:
+        assert bad.status == 401
+        assert not bad.accepted
+    assert srv.running
+
+
+def test_built_release_stops_by_pid(tmp_path: Path) -> None:
+    for name in BUILT:
+        oracle.require_release(name)
+        port = oracle.free_port()
+        with oracle.temporary_sandbox(release=name) as box:
+            cfg = oracle.basic_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
+            with oracle.IcecastServer(cfg, box, wait_port=port, name="stop") as srv:
+                pid = srv.pid
+            assert srv.returncode == 0, srv.result().describe()  # SIGTERM: clean shutdown
+            proc = Path(f"/proc/{pid}/stat")
+            assert not proc.exists() or " Z " not in proc.read_text()
+            with pytest.raises(ConnectionRefusedError):
+                oracle.http_get(port, "/", timeout=1)
+
+
+def test_25_tls_port_refuses_plain_http() -> None:
+    oracle.require_release("2.5")
+    plain, secure = oracle.free_ports(2)
+    with oracle.temporary_sandbox(release="2.5") as box:
+        pem = oracle.make_tls_pem(box)
+        cfg = oracle.basic_config(
+            box,
+            [plain],
+            source_password=SOURCE_PASSWORD,
+            admin_password=ADMIN_PASSWORD,
+            tls_ports=(secure,),
+            tls_certificate=pem,
+        )
+        with oracle.IcecastServer(cfg, box, wait_port=secure, wait_tls=True, name="tls25") as srv:
+            assert srv.http_get(secure, "/status-json.xsl", tls=True).status == 200
+            assert srv.http_get(plain, "/status-json.xsl").status == 200
+            with pytest.raises((OSError, http.client.HTTPException)):
+                oracle.http_get(secure, "/status-json.xsl", timeout=2)
+            with pytest.raises((OSError, http.client.HTTPException)):
+                oracle.http_get(plain, "/status-json.xsl", tls=True, timeout=2)
+            assert srv.stderr() == ""
+
+
+def test_kh_detects_tls_per_connection() -> None:
+    oracle.require_release("kh")
+    port, other = oracle.free_ports(2)
+    with oracle.temporary_sandbox(release="kh") as box:
+        pem = oracle.make_tls_pem(box)
+        cfg = oracle.basic_config(
+            box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, tls_certificate=pem
+        )
+        cfg = cfg.replace(
+            b"</authentication>",
+            f"</authentication>\n  <listen-socket><port>{other}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>".encode(),
+        )
+        with oracle.IcecastServer(cfg, box, wait_port=port, name="tlskh") as srv:
+            for p in (port, other):
+                assert srv.http_get(p, "/status.xsl", tls=True).status == 200
+                assert srv.http_get(p, "/status.xsl").status == 200
+            # KH has no per-socket TLS flag: <ssl> is an unknown node, logged with its line
+            line = cfg.decode().splitlines().index(next(x for x in cfg.decode().splitlines() if "<ssl>" in x)) + 1
+            assert f'unknown node "ssl" parsing "listen-socket" at line {line}' in srv.stderr()
