@@ -144,6 +144,12 @@ def _migrate(args: argparse.Namespace) -> int:
     return command.run(args)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from icecfg.effective import command
+
+    return command.run(args)
+
+
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
     from icecfg.lint import command
 
@@ -180,6 +186,11 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 #: when that command runs (or for --help), so ``icecfg lint`` loads no cloud code.
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] = {
     "lint": (_lint, _lint_arguments, "check icecast.xml files for what Icecast gets wrong"),
+    "explain": (
+        _explain,
+        _module_arguments("icecfg.effective.command"),
+        "show what an Icecast release will do with icecast.xml (ports, mounts, fallbacks, logs, logins)",
+    ),
     "rules": (_rules, _rules_arguments, "list every lint rule"),
     "rule": (_rule, _rule_arguments, "print the documentation of one rule"),
     "schema": (_schema, _schema_arguments, "the XSD of icecast.xml for a target, for editors"),
