@@ -10,6 +10,7 @@ and whether the target still has it.  Leaves both releases know go to
 from __future__ import annotations
 
 from icecfg import spec
+from icecfg.document import Element
 from icecfg.migrate import forms, readings, relocate
 from icecfg.migrate.context import Context, canonical
 from icecfg.structure import Placed
@@ -48,8 +49,32 @@ def rewrite(ctx: Context, placed: Placed) -> None:
             lost=True,
         )
         return
-    if placed.section is None and row.value is not None:
+    if placed.section is not None:
+        problem = ignored_by(placed.section, element, ctx.source)
+        if problem is not None and ignored_by(placed.section, element, ctx.target) is None:
+            reason = f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not"
+            if ctx.intent:
+                ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
+            else:
+                ctx.drop(element, reason, follows_intent=False)
+        return
+    if row.value is not None:
         readings.check(ctx, placed)
+
+
+def ignored_by(section: spec.Section, element: Element, dialect: spec.Dialect) -> str | None:
+    """Why ``dialect`` skips this whole block: a required choice attribute missing or not one it knows."""
+    for attribute in section.attributes:
+        if dialect not in attribute.required or attribute.value.kind is not spec.Kind.ENUM:
+            continue
+        value = next((element.get(n) for n in (attribute.name, *attribute.aliases) if element.get(n) is not None), None)
+        if value is None:
+            return f"no {attribute.name}"
+        choices = attribute.value.choices
+        known = value.lower() in choices if attribute.value.case_insensitive else value in choices
+        if not known:
+            return f"{attribute.name}={value!r} is not one of {', '.join(choices)}"
+    return None
 
 
 def behaviour_and_meaning(ctx: Context, placed: Placed) -> tuple[str | None, str | None]:
