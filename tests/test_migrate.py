@@ -224,7 +224,7 @@ def test_json_lists_each_change_with_its_reason(capsys: pytest.CaptureFixture[st
     assert data["from"] == "2.4" and data["to"] == "2.5" and data["lost"] == 0
     assert {c["element"] for c in data["changes"]} >= {"/icecast/fileserve", "/icecast/logging/loglevel"}
     assert all(c["reason"] and c["line"] > 0 for c in data["changes"])
-    assert data["lines_removed"] == 8 and data["lines_added"] == 2
+    assert data["lines_removed"] == 7 and data["lines_added"] == 2
 
 
 def test_a_loss_gives_exit_1_and_writes_nothing_unless_accepted(tmp_path: Path) -> None:
