@@ -1784,6 +1784,7 @@ _SECTIONS: list[Section] = [
                 "authentication",
                 ALL,
                 section="mount-authentication",
+                replacement={Dialect.V25: Replacement(form="default-mount-source-login")},
                 doc="Listener authentication; a bad or missing type leaves the mount public in 2.4.4.",
                 source=_SRC_MOUNT_AUTH,
             ),

@@ -22,6 +22,8 @@ class Context:
     changes: list[Change] = field(default_factory=list)
     #: Whether the old release could use the TLS certificate; None: not looked at.
     tls_usable: bool | None = None
+    #: The global source password as the old release read it (before any edit).
+    source_password: str | None = None
 
     def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
         """Note a change at ``element`` (its line in the original file)."""

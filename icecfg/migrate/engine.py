@@ -31,6 +31,7 @@ def run(
     document_root.read_all()
     if ctx.files and ctx.source is Dialect.V24 and any(e.local_name == "ssl" for e in document_root.iter()):
         ctx.tls_usable = forms.tls_usable(ctx)
+    ctx.source_password = forms.global_source_password(document_root)
     if ctx.source is Dialect.KH:
         kh.expand_attributes(ctx)
     if ctx.source is Dialect.V24:

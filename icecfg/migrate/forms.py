@@ -70,4 +70,48 @@ def yp_directory(ctx: Context, placed: Placed) -> None:
     remove(element)
 
 
-CONVERSIONS: dict[str, Callable[[Context, Placed], None]] = {"yp-directory": yp_directory}
+def default_mount_source_login(ctx: Context, placed: Placed) -> None:
+    """Keep sources logging in with the global password under a default mount with its own authentication.
+
+    Shown on 2.5.0: under a ``<mount type="default">`` that has a legacy
+    ``<authentication type=...>``, a source with the global source password
+    is refused (401); with a ``<password>`` in that default mount it is
+    accepted, as 2.4.4 accepted it.  The global password is written there.
+    """
+    auth, mount = placed.element, placed.element.parent
+    if ctx.source is ctx.target or mount is None or mount.get("type") != "default" or auth.get("type") is None:
+        return
+    if any(child.local_name == "password" for child in mount.elements()):
+        return
+    password = ctx.source_password
+    if password is None:
+        return  # no global password: sources are refused on both
+    from icecfg.migrate.relocate import leaf_field
+    from icecfg.sections import Mount
+
+    section = Mount._bound(mount)
+    new = Element("password")
+    new.set_text(password)
+    section._place(leaf_field(section, "password"), new)
+    ctx.record(
+        auth,
+        "add",
+        f"{ctx.target.label} refuses sources with the global source password under a default mount with its own"
+        " <authentication>; that password is written into the default mount as <password>, as"
+        f" {ctx.source.label} accepted it",
+    )
+
+
+def global_source_password(root: Element) -> str | None:
+    """The global source password the old release used: the last one read, at the root or in <authentication>."""
+    found = list(root.elements("source-password"))
+    for block in root.elements("authentication"):
+        found += list(block.elements("source-password"))
+    found.sort(key=lambda e: e.start)
+    return found[-1].text if found else None
+
+
+CONVERSIONS: dict[str, Callable[[Context, Placed], None]] = {
+    "yp-directory": yp_directory,
+    "default-mount-source-login": default_mount_source_login,
+}

@@ -73,7 +73,7 @@ def move(
     ctx.record(element, action, reason, **flags)
     remove(element)
     if section is not None:
-        section._place(_leaf_field(section, new_name), copy)
+        section._place(leaf_field(section, new_name), copy)
     else:
         assert destination is not None
         destination.insert_formatted(copy)
@@ -88,7 +88,7 @@ def section_at(config: Section, path: tuple[str, ...]) -> Section:
     return section
 
 
-def _leaf_field(section: Section, tag: str) -> Field:
+def leaf_field(section: Section, tag: str) -> Field:
     return next(f for f in type(section)._fields.values() if f.kind in ("leaf", "texts") and tag in f.tags)
 
 

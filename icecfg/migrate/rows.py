@@ -24,19 +24,29 @@ def knows(row: spec.Element, dialect: spec.Dialect) -> bool:
 def rewrite(ctx: Context, placed: Placed) -> None:
     row = placed.row
     element = placed.element
-    if row is None:
-        return  # unknown to every release: left as written (lint reports it)
     name = f"<{element.local_name}>"
+    if row is None or (not knows(row, ctx.source) and (not knows(row, ctx.target) or ctx.target in row.removed)):
+        # dead text for both releases; 2.5 would log "Unknown tag" for it at every start
+        where = "no release knows it here" if row is None else f"only {_others(row)} reads it"
+        ctx.drop(element, f"{ctx.source.label} and {ctx.target.label} ignore {name}: {where}")
+        return
     replacement = row.replacement.get(ctx.target)
     if not knows(row, ctx.source):
-        if not knows(row, ctx.target) or ctx.target in row.removed:
-            return  # unknown to both: nothing either server does with it
         reason = f"{ctx.source.label} ignores {name} here; {ctx.target.label} would use it"
         if ctx.intent:
             ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
         else:
             ctx.drop(element, reason, follows_intent=False)
         return
+    if placed.section is not None:
+        problem = ignored_by(placed.section, element, ctx.source)
+        if problem is not None and ignored_by(placed.section, element, ctx.target) is None:
+            reason = f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not"
+            if ctx.intent:
+                ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
+            else:
+                ctx.drop(element, reason, follows_intent=False)
+            return
     if replacement is not None:
         apply(ctx, placed, replacement)
         return
@@ -50,16 +60,13 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         )
         return
     if placed.section is not None:
-        problem = ignored_by(placed.section, element, ctx.source)
-        if problem is not None and ignored_by(placed.section, element, ctx.target) is None:
-            reason = f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not"
-            if ctx.intent:
-                ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
-            else:
-                ctx.drop(element, reason, follows_intent=False)
         return
     if row.value is not None:
         readings.check(ctx, placed)
+
+
+def _others(row: spec.Element) -> str:
+    return " and ".join(d.label for d in spec.Dialect if d in row.dialects)
 
 
 def ignored_by(section: spec.Section, element: Element, dialect: spec.Dialect) -> str | None:
