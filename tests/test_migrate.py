@@ -270,3 +270,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.decode().strip() == f"icecfg migrate: {path}:3:3: not well-formed XML: mismatched tag"
     result = run_cli(str(tmp_path / "absent.xml"))
     assert result.returncode == 2 and result.stderr.count(b"\n") == 1
+
+
+def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
+    diff = page.split("```diff\n", 1)[1].split("```", 1)[0]
+    stderr = page.split("and on stderr:\n\n```\n", 1)[1].split("```", 1)[0]
+    result = run_cli("--no-fs", "examples/radio/icecast.xml", cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0
+    assert result.stdout.decode() == diff
+    assert result.stderr.decode() == stderr

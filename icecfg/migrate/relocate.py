@@ -55,7 +55,7 @@ def move(
     if where:
         what.append(f"it belongs in {where} there")
     if text is not None and text != element.text:
-        what.append(f"written {text!r}")
+        what.append(f"{element.text!r} is written {text!r} for {ctx.target.label}")
     reason = "; ".join(what) or "rewritten"
     if note:
         reason = f"{reason} ({note})"
