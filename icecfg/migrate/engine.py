@@ -7,7 +7,7 @@ reading them, then each element is rewritten from its row.
 
 from __future__ import annotations
 
-from icecfg.migrate import forms, headers, kh, rows
+from icecfg.migrate import defaults, forms, headers, kh, rows
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
 from icecfg.sections import IcecastConfig
@@ -29,7 +29,8 @@ def run(
         raise ValueError(f"migrate writes Icecast 2.5 configurations, not {ctx.target.label}")
     document_root = config.document.root
     document_root.read_all()
-    if ctx.files and ctx.source is Dialect.V24 and any(e.local_name == "ssl" for e in document_root.iter()):
+    tls_configured = any(e.local_name in forms.TLS_ELEMENTS[ctx.source] for e in document_root.iter())
+    if ctx.files and tls_configured:
         ctx.tls_usable = forms.tls_usable(ctx)
     ctx.source_password = forms.global_source_password(document_root)
     if ctx.source is Dialect.KH:
@@ -39,5 +40,8 @@ def run(
     for placed in list(walk(document_root)):
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)
+    defaults.keep(ctx)
+    if ctx.source is Dialect.KH and tls_configured:
+        kh.tls_on_every_socket(ctx)
     changes = sorted(ctx.changes, key=lambda c: c.line)
     return Migration(config, ctx.source, ctx.target, intent, changes)

@@ -17,6 +17,12 @@ from icecfg.spec import SECTIONS, Dialect
 from icecfg.structure import Placed
 from icecfg.values import effective
 
+#: Elements whose presence makes the old release's TLS set-up worth checking.
+TLS_ELEMENTS = {
+    Dialect.V24: frozenset({"ssl"}),
+    Dialect.KH: frozenset({"ssl-certificate", "ssl_certificate"}),
+    Dialect.V25: frozenset(),
+}
 #: lint rules that find a certificate the old release could not use (TLS off)
 _UNUSABLE_TLS = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
 

@@ -34,3 +34,20 @@ def expand_attributes(ctx: Context) -> None:
             element.insert_formatted(child)
             element.delete(attribute.name)
             ctx.record(element, "convert", f"{name}: KH reads the attribute as <{row.name}>, 2.5 only the element")
+
+
+def tls_on_every_socket(ctx: Context) -> None:
+    """KH detects TLS on every port once a certificate works; 2.5 does so where told ``<tls>auto</tls>``."""
+    if ctx.tls_usable is False:
+        return
+    root = ctx.config.document.root
+    for placed in [p for p in walk(root) if p.section is not None and p.section.id == "listen-socket"]:
+        socket = placed.element
+        if any(c.local_name in ("tls", "ssl") for c in socket.elements()):
+            continue
+        mode = Element("tls")
+        mode.set_text("auto")
+        socket.insert_formatted(mode)
+        ctx.record(
+            socket, "add", "KH offers TLS on every port once its certificate works; 2.5 does with <tls>auto</tls>"
+        )
