@@ -31,6 +31,13 @@ class Context:
         end_line = element.position(element.end - 1)[0] if element.end > 0 else line
         self.changes.append(Change(line, path_of(element), action, reason, end_line=end_line, **flags))
 
+    def unread(self, element: Element, reason: str) -> None:
+        """What the old release never read but the target would: removed, or with ``--intent`` kept."""
+        if self.intent:
+            self.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
+        else:
+            self.drop(element, reason, follows_intent=False)
+
     def drop(self, element: Element, reason: str, **flags: bool) -> None:
         """Remove ``element`` with its line, noting why."""
         self.record(element, "remove", reason, **flags)

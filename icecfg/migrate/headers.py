@@ -43,10 +43,7 @@ def cut_where_24_stopped(ctx: Context) -> None:
                 break  # 2.5 stops here too: what follows is unread by both
             what = "a comment" if isinstance(stopped_at, Comment) else _describe(stopped_at)
             reason = f"{ctx.source.label} stopped reading <http-headers> at {what} and never sent this header"
-            if ctx.intent:
-                ctx.record(node, "kept", reason + "; kept (--intent)", keeps_behaviour=False, edit=False)
-            else:
-                ctx.drop(node, reason, follows_intent=False)
+            ctx.unread(node, reason)
 
 
 def _describe(node: object) -> str:

@@ -32,20 +32,12 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         return
     replacement = row.replacement.get(ctx.target)
     if not knows(row, ctx.source):
-        reason = f"{ctx.source.label} ignores {name} here; {ctx.target.label} would use it"
-        if ctx.intent:
-            ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
-        else:
-            ctx.drop(element, reason, follows_intent=False)
+        ctx.unread(element, f"{ctx.source.label} ignores {name} here; {ctx.target.label} would use it")
         return
     if placed.section is not None:
         problem = ignored_by(placed.section, element, ctx.source)
         if problem is not None and ignored_by(placed.section, element, ctx.target) is None:
-            reason = f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not"
-            if ctx.intent:
-                ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
-            else:
-                ctx.drop(element, reason, follows_intent=False)
+            ctx.unread(element, f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not")
             return
     if replacement is not None:
         apply(ctx, placed, replacement)
