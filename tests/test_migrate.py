@@ -160,6 +160,19 @@ def test_kh_attribute_form_becomes_elements_and_kh_only_features_are_losses() ->
     assert lost.element == "/icecast/paths/deny-agents" and "File of user agents to refuse" in lost.reason
 
 
+def test_kh_defaults_and_per_connection_tls_are_kept() -> None:
+    xml = (
+        "<icecast>\n  <limits>\n    <clients>10</clients>\n  </limits>\n  <listen-socket>\n    <port>8000</port>\n"
+        "  </listen-socket>\n  <paths>\n    <ssl-certificate>/x.pem</ssl-certificate>\n  </paths>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh")
+    assert "    <clients>10</clients>\n    <header-timeout>5</header-timeout>\n" in text
+    assert "    <port>8000</port>\n    <tls>auto</tls>\n" in text
+    assert all(c.keeps_behaviour for c in migration.changes)
+    text, migration = migrated(xml, from_="kh", intent=True)
+    assert "<header-timeout>" not in text and not migration.changes[0].keeps_behaviour
+
+
 def test_elements_the_old_release_ignored_are_removed_to_keep_behaviour() -> None:
     xml = "<icecast><limits><bodysize>8192</bodysize></limits></icecast>"
     text, migration = migrated(xml)
