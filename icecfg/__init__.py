@@ -22,8 +22,7 @@ from icecfg.io import dump, dumps, load, loads
 from icecfg.lint.engine import lint as _lint
 
 # ``icecfg.migrate(cfg, to="2.5", from_="2.4", intent=False)``: bound the same
-# way; the package itself is light and imports its rewrites when called.
-from icecfg.migrate import Change, Migration
+# way; the package only defines the function, which imports the rewrites when called.
 from icecfg.migrate import migrate as _migrate
 from icecfg.sections import *  # noqa: F403 - the model's section classes
 from icecfg.sections import __all__ as _sections
@@ -35,6 +34,8 @@ migrate = _migrate
 
 if TYPE_CHECKING:
     from icecfg.effective import explain as explain
+    from icecfg.migrate.change import Change as Change
+    from icecfg.migrate.change import Migration as Migration
 
 
 def __getattr__(name: str) -> object:
@@ -44,6 +45,10 @@ def __getattr__(name: str) -> object:
         from icecfg.effective import explain
 
         return explain
+    if name in ("Change", "Migration"):  # the results of ``icecfg.migrate``, loaded with it
+        from icecfg.migrate import change
+
+        return getattr(change, name)
     raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
 
 

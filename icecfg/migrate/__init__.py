@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icecfg.migrate.change import Change, Migration
-
 if TYPE_CHECKING:
+    from icecfg.migrate.change import Change, Migration
     from icecfg.sections import IcecastConfig
     from icecfg.spec import Dialect
 
@@ -37,6 +36,14 @@ def migrate(
     from icecfg.migrate.engine import run
 
     return run(config, from_, to, intent=intent, root=root, files=files)
+
+
+def __getattr__(name: str) -> object:
+    if name in ("Change", "Migration"):
+        from icecfg.migrate import change
+
+        return getattr(change, name)
+    raise AttributeError(f"module 'icecfg.migrate' has no attribute {name!r}")
 
 
 __all__ = ["Change", "Migration", "migrate"]

@@ -20,7 +20,8 @@ import sys
 
 from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, load
-from icecfg.migrate import Change, migrate
+from icecfg.migrate import migrate
+from icecfg.migrate.change import Change
 from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
 
