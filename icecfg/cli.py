@@ -53,12 +53,9 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _rule(args: argparse.Namespace) -> int:
-    from icecfg.lint.docs import rule_page
-    from icecfg.lint.rule import all_rules
+    from icecfg.lint.docs import find_rule, rule_page
 
-    rules = all_rules()
-    wanted = args.code.upper()
-    found = rules.get(wanted) or next((r for r in rules.values() if r.name == args.code.lower()), None)
+    found = find_rule(args.code)
     if found is None:
         print(f"icecfg rule: no rule {args.code!r} (see 'icecfg rules')", file=sys.stderr)
         return EXIT_USAGE
@@ -69,10 +66,16 @@ def _rule(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from icecfg import xsd
+    from icecfg import settings, xsd
     from icecfg.spec import Dialect
 
-    dialect = Dialect(args.target)
+    # like lint: the flag, else the settings found from the file (the current directory), else 2.4
+    try:
+        found = settings.find(Path(args.validate) if args.validate else Path.cwd())
+    except settings.SettingsError as err:
+        print(f"icecfg schema: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    dialect = Dialect(args.target or found.get("target") or "2.4")
     if args.validate:
         try:
             data = Path(args.validate).read_bytes()
@@ -145,9 +148,60 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from icecfg.effective import command
+    """``icecfg explain``: 0 when the report was printed, 2 when the file cannot be read or parsed."""
+    import json
 
-    return command.run(args)
+    import icecfg
+    from icecfg.effective import explain
+    from icecfg.effective.text import render
+    from icecfg.files import FileView
+
+    try:
+        config = icecfg.load(args.file)
+    except FileNotFoundError:
+        print(f"icecfg explain: {args.file}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"icecfg explain: {args.file}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
+    except icecfg.IcecfgError as err:
+        print(f"icecfg explain: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    eff = explain(config, _explain_target(args), FileView(args.root) if args.root else None)
+    if args.format == "json":
+        print(json.dumps(eff.to_json(reveal_secrets=args.show_secrets), indent=2))
+    else:
+        sys.stdout.write(render(eff, reveal_secrets=args.show_secrets))
+    return 0
+
+
+def _explain_target(args: argparse.Namespace) -> str:
+    """The flag, else the nearest settings' ``target``, else 2.4."""
+    if args.target:
+        return str(args.target)
+    from pathlib import Path
+
+    from icecfg.settings import SettingsError, find
+
+    try:
+        value = find(Path(args.file).resolve()).get("target")
+    except SettingsError:
+        value = None
+    return str(value) if value in ("2.4", "2.5", "kh") else "2.4"
+
+
+def _explain_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to explain")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="look up server paths (certificate, fallback files) under DIR; without it they are not checked",
+    )
+    parser.add_argument("--show-secrets", action="store_true", help="print passwords in clear (masked otherwise)")
 
 
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
@@ -165,7 +219,9 @@ def _rule_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
@@ -188,7 +244,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
     "lint": (_lint, _lint_arguments, "check icecast.xml files for what Icecast gets wrong"),
     "explain": (
         _explain,
-        _module_arguments("icecfg.effective.command"),
+        _explain_arguments,
         "show what an Icecast release will do with icecast.xml (ports, mounts, fallbacks, logs, logins)",
     ),
     "rules": (_rules, _rules_arguments, "list every lint rule"),

@@ -260,13 +260,12 @@ def reference_page() -> str:
 def generated_files() -> dict[str, str]:
     """Relative path -> content of every generated file."""
     files = {"icecfg/sections.py": sections_module(), "docs/reference.md": reference_page()}
-    from icecfg.lint.docs import index_page, rule_page
+    from icecfg.lint.docs import documented_rules, index_page, rule_page
     from icecfg.lint.rule import all_rules
 
-    rules = all_rules()
-    for code, rule in rules.items():
+    for code, rule in documented_rules().items():
         files[f"docs/rules/{code}.md"] = rule_page(rule)
-    files["docs/rules/index.md"] = index_page(rules)
+    files["docs/rules/index.md"] = index_page(all_rules())
     from icecfg import xsd
 
     for dialect in Dialect:

@@ -5,11 +5,20 @@ the first directory holding one of them wins.  In ``icecfg.toml`` the keys
 stand at the top level, in ``pyproject.toml`` under ``[tool.icecfg]``; the
 bake settings are the ``bake`` table of either.  Command-line flags win over
 the file.
+
+Every key is checked here, once, when the file is read: a wrong type or value
+(``target = "2.6"``, ``keep = "two"``) is a :class:`SettingsError` naming the
+file, the line, the key and what is allowed, so no command ever meets a value
+it cannot use (and no command prints a traceback for one).
 """
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,21 +30,106 @@ else:  # pragma: no cover - 3.10
 
 FILE_NAMES = ("icecfg.toml", ".icecfg.toml", "pyproject.toml")
 
-#: Keys of the lint settings and their types.
-LINT_KEYS: dict[str, type] = {
-    "target": str,
-    "select": list,
-    "ignore": list,
-    "extend-select": list,
-    "fail-on": str,
-    "root": str,
-    "no-fs": bool,
-    "format": str,
+#: The Icecast releases icecfg checks against, and other spellings users write for them.
+TARGETS = ("2.4", "2.5", "kh")
+TARGET_ALIASES = {"2.4.4": "2.4", "2.5.0": "2.5", "icecast-kh": "kh"}
+#: Output formats of ``icecfg lint``.
+FORMATS = ("text", "json", "sarif", "github")
+SEVERITIES = ("error", "warning", "info")
+
+
+def target_name(value: str) -> str | None:
+    """The canonical target (``2.4``, ``2.5``, ``kh``) for ``value``, or None if it names none."""
+    text = value.strip().lower()
+    text = TARGET_ALIASES.get(text, text)
+    return text if text in TARGETS else None
+
+
+# -- validators: each returns None when the value is fine, else what is allowed ----------
+
+
+Check = Callable[[Any], "str | None"]
+
+
+def _string(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "a non-empty string"
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "true or false"
+
+
+def _count(minimum: int) -> Check:
+    def check(value: Any) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+        return None if ok else f"a whole number of at least {minimum}"
+
+    return check
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in choices else "one of " + ", ".join(json.dumps(c) for c in choices)
+
+    return check
+
+
+def _target(value: Any) -> str | None:
+    if isinstance(value, str) and target_name(value) is not None:
+        return None
+    return "one of " + ", ".join(json.dumps(t) for t in TARGETS)
+
+
+def _strings(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+    return None if ok else 'a list of strings, e.g. ["ICE1", "ICE501"]'
+
+
+def _ssh_keys(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value)
+    return None if ok else "a list of SSH key fingerprints or ids"
+
+
+def _assets(value: Any) -> str | None:
+    ok = isinstance(value, dict) and all(
+        isinstance(k, str) and k.startswith("/") and isinstance(v, str) and v.strip() for k, v in value.items()
+    )
+    return None if ok else 'a table of absolute server paths to local files, e.g. "/etc/icecast2/bundle.pem" = "x.pem"'
+
+
+#: Keys of the lint settings (top level) and what each allows.
+LINT_KEYS: dict[str, Check] = {
+    "target": _target,
+    "select": _strings,
+    "ignore": _strings,
+    "extend-select": _strings,
+    "fail-on": _one_of(*SEVERITIES),
+    "root": _string,
+    "no-fs": _boolean,
+    "format": _one_of(*FORMATS),
+    "exclude": _strings,
+}
+
+#: Keys of the ``[bake]`` table (bake, prune, up, down, status, cost) and what each allows.
+BAKE_KEYS: dict[str, Check] = {
+    "config": _string,
+    "region": _string,
+    "size": _string,
+    "image": _string,
+    "target": _target,
+    "keep": _count(0),
+    "assets": _assets,
+    "privacy-logs": _boolean,
+    "domain": _string,
+    "keep-dns": _boolean,
+    "dns-ttl": _count(30),
+    "ipv6": _boolean,
+    "ssh-keys": _ssh_keys,
 }
 
 
 class SettingsError(ValueError):
-    """A settings file icecfg cannot use; the message names the file."""
+    """A settings file icecfg cannot use; the message names the file (and line) and what is wrong."""
 
 
 @dataclass
@@ -54,6 +148,18 @@ class Settings:
         if self.path is None or Path(value).is_absolute():
             return value
         return str((self.path.parent / value).resolve())
+
+    def assets(self) -> dict[str, Path]:
+        """``[bake.assets]``: server path -> local file (relative paths resolved against this file)."""
+        table: Mapping[str, str] = self.bake.get("assets", {})
+        return {server: Path(self.resolve(local)) for server, local in table.items()}
+
+    def where(self, key: str, table: str | None = None) -> str:
+        """``file:line`` of ``key`` (in ``table``) for messages; just the file when not found."""
+        if self.path is None:
+            return "<settings>"
+        line = _line_of(self.path, key, table)
+        return f"{self.path}:{line}" if line else str(self.path)
 
 
 def find(start: Path) -> Settings:
@@ -76,7 +182,7 @@ def find(start: Path) -> Settings:
 
 
 def load(path: Path) -> Settings:
-    """The settings of one explicitly named file (``--config``)."""
+    """The settings of one explicitly named file (``icecfg lint --settings``)."""
     data = _read(path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("icecfg", {})
@@ -92,17 +198,53 @@ def _read(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: {err}") from None
     except OSError as err:
         raise SettingsError(f"{path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
 
 
 def _settings(path: Path, data: dict[str, Any]) -> Settings:
-    lint = {k: v for k, v in data.items() if k != "bake"}
-    for key, value in lint.items():
-        expected = LINT_KEYS.get(key)
-        if expected is None:
-            raise SettingsError(f"{path}: unknown setting {key!r} (known: {', '.join(LINT_KEYS)}, bake)")
-        if not isinstance(value, expected):
-            raise SettingsError(f"{path}: {key} must be a {expected.__name__}")
+    settings = Settings(path)
+    settings.lint = _checked(settings, {k: v for k, v in data.items() if k != "bake"}, LINT_KEYS, None)
     bake = data.get("bake", {})
     if not isinstance(bake, dict):
-        raise SettingsError(f"{path}: bake must be a table")
-    return Settings(path, lint, bake)
+        raise SettingsError(f"{settings.where('bake')}: bake must be a table ([bake])")
+    settings.bake = _checked(settings, bake, BAKE_KEYS, "bake")
+    for table in (settings.lint, settings.bake):
+        if "target" in table:
+            table["target"] = target_name(table["target"])
+    return settings
+
+
+def _checked(settings: Settings, data: dict[str, Any], keys: dict[str, Check], table: str | None) -> dict[str, Any]:
+    prefix = f"{table}." if table else ""
+    for key, value in data.items():
+        check = keys.get(key)
+        if check is None:
+            known = [*keys, "bake"] if table is None else list(keys)
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {prefix}{close[0]}?" if close else f"known: {', '.join(known)}"
+            raise SettingsError(f"{settings.where(key, table)}: unknown setting {prefix}{key} ({hint})")
+        allowed = check(value)
+        if allowed is not None:
+            shown = json.dumps(value, default=str)
+            raise SettingsError(f"{settings.where(key, table)}: {prefix}{key} = {shown}: must be {allowed}")
+    return dict(data)
+
+
+def _line_of(path: Path, key: str, table: str | None) -> int:
+    """The line that sets ``key`` (inside ``[table]`` or ``[tool.icecfg.table]``), 0 when not found."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+    header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+    current = ""
+    for number, line in enumerate(lines, 1):
+        match = header.match(line)
+        if match:
+            current = match[1].removeprefix("tool.icecfg").lstrip(".")
+            continue
+        if pattern.match(line) and (current == (table or "") or current.startswith(f"{table or ''}.")):
+            return number
+    return 0

@@ -265,6 +265,13 @@ _KH_ATTRIBUTE_INDEX: dict[int, dict[str, Element]] = {}
 #: ``_parse_fallback``, KH cfgfile.c).
 KH_NOT_ATTRIBUTES = frozenset({("mount", "type"), ("mount", "subtype"), ("mount", "fallback-mount")})
 
+#: (section, attribute, dialect) -> the value that dialect ignores without a change: it
+#: does not read the attribute, but what the value asks for is what it does anyway
+#: (every KH mount is a normal one; KH logs nothing).  No dialect finding for it.
+HARMLESS_FOREIGN_ATTRIBUTES: Mapping[tuple[str, str, Dialect], str] = MappingProxyType(
+    {("mount", "type", Dialect.KH): "normal"}
+)
+
 
 def _d(v24: str | None = None, v25: str | None = None, kh: str | None = None) -> dict[Dialect, str | None]:
     """Defaults per dialect; pass the same text three times when they agree."""

@@ -657,12 +657,18 @@ atexit.register(_stop_leftovers)
 
 
 class IcecastServer:
-    """One icecast2 process running a given configuration in a sandbox.
+    """One Icecast process running a given configuration in a sandbox.
 
     Use as a context manager (``with IcecastServer(cfg, box, wait_port=p) as s``)
     or call :meth:`start`/:meth:`stop`.  The configuration is written to
     ``<sandbox>/<name>.xml`` and the output to ``<name>.stdout`` /
     ``<name>.stderr`` next to it.
+
+    ``isolated`` runs the server in a network namespace of its own (``unshare
+    --net``, which execs, so the pid is still the server's): it can reach
+    nothing, not even the host's loopback.  That is for configurations taken
+    from elsewhere (relays, YP directories, auth URLs of other people's
+    servers) that are only run to read what the server says about them.
     """
 
     def __init__(
@@ -677,6 +683,7 @@ class IcecastServer:
         line_buffered: bool = True,
         config_file: Path | None = None,
         user: tuple[str, str] | None = None,
+        isolated: bool = False,
     ) -> None:
         """``config_file`` serves that existing file as it is (owner, mode, symlink
         and all) instead of writing ``config`` into the sandbox; ``user`` is a
@@ -688,6 +695,7 @@ class IcecastServer:
         self.config = config
         self.sandbox = sandbox
         self.release = get_release(sandbox.release)
+        self.isolated = isolated
         self.wait_port = wait_port
         self.wait_tls = wait_tls
         self.startup_timeout = startup_timeout
@@ -706,6 +714,9 @@ class IcecastServer:
     def command(self) -> list[str]:
         """Return the argv used to start the server (no secrets: they are in the file)."""
         argv: list[str] = []
+        if self.isolated:
+            # as root the namespace needs no user namespace; otherwise map the user to itself
+            argv += ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "--map-current-user"]
         if runtime_ids() is not None and self.user is not None:
             argv += ["setpriv", f"--reuid={self.user[0]}", f"--regid={self.user[1]}", "--init-groups"]
         elif runtime_ids() is not None:

@@ -65,6 +65,7 @@ def test_25_tls_modes() -> None:
     assert protocols(socket("<tls>0</tls>"), "2.5") == [(8443, "plain-or-tls")]  # 0 means auto
     assert protocols(socket("<tls>rfc2818</tls>"), "2.5") == [(8443, "tls")]
     assert protocols(socket("<tls>auto_no_plain</tls>"), "2.5") == [(8443, "tls-required")]
+    assert protocols(socket("<tls>rfc2817</tls>"), "2.5") == [(8443, "tls-upgrade")]
     no_cert = "<icecast><listen-socket><port>8443</port><tls>rfc2818</tls></listen-socket></icecast>"
     assert protocols(no_cert, "2.5") == [(8443, "refused")]
 
@@ -232,3 +233,83 @@ def test_explain_is_linear_in_the_mounts() -> None:
 
     small, large = min(seconds(200) for _ in range(2)), min(seconds(1600) for _ in range(2))
     assert large < 8 * small * 2.5, (small, large)  # 8x the mounts; quadratic would be 64x
+
+
+def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificate(tmp_path: Path) -> None:
+    """KH with a certificate on 8000 and 8443: both sockets detect TLS per connection.
+
+    ``up``/``status`` used to take the first socket as plain and the others as
+    TLS while the lint rules saw no TLS at all; all now read one answer.
+    """
+    from icecfg.lint.context import LintContext
+    from icecfg.lint.rules.network import listeners
+    from icecfg.ondemand import Socket, read_served
+
+    path = tmp_path / "icecast.xml"
+    path.write_text(
+        "<icecast><listen-socket><port>8000</port></listen-socket><listen-socket><port>8443</port></listen-socket>"
+        "<paths><ssl-certificate>/etc/icecast/bundle.pem</ssl-certificate></paths></icecast>"
+    )
+    served = read_served(path, "kh")
+    assert set(served.sockets) == {Socket(8000, False), Socket(8000, True), Socket(8443, False), Socket(8443, True)}
+    assert served.plain == Socket(8000, False) and served.tls == Socket(8443, True)
+    linted = listeners(LintContext(icecfg.load(path), icecfg.Dialect.KH))
+    explained = eff(path.read_text(), "kh").listeners
+    assert [(s.port, s.protocol) for s in linted] == [(s.port, s.protocol) for s in explained]
+    assert {s.protocol for s in explained} == {Protocol.DETECT}
+
+
+def test_import_icecfg_and_the_lint_rules_load_only_the_parts_they_use() -> None:
+    """``icecfg.explain`` is bound on first use; the rules load the listener and mount readers, not the report."""
+    code = (
+        "import sys, icecfg; assert 'icecfg.effective' not in sys.modules; "
+        "import icecfg.lint.rules; "
+        "print(sorted(m for m in sys.modules if m.startswith('icecfg.effective')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60)
+    loaded = result.stdout
+    for heavy in (
+        "icecfg.effective.text",
+        "icecfg.effective.command",
+        "icecfg.effective.auth",
+        "icecfg.effective.chains",
+    ):
+        assert heavy not in loaded, loaded
+    assert "icecfg.effective.listeners" in loaded
+
+
+def test_relays_directories_paths_and_chroot() -> None:
+    xml = """<icecast>
+<relay><server>a.example.org</server><port>8000</port><mount>/a</mount></relay>
+<relays-on-demand>1</relays-on-demand>
+<relay><server>b.example.org</server><mount>/b</mount><local-mount>/local-b</local-mount></relay>
+<directory><yp-url-timeout>15</yp-url-timeout><yp-url>http://dir.example.org/cgi-bin/yp-cgi</yp-url></directory>
+<paths><basedir>/srv/ice</basedir><webroot>/web/</webroot><logdir>logs</logdir></paths>
+<security><chroot>1</chroot><changeowner><user>ice</user><group>ice</group></changeowner></security>
+<mount><mount-name>/live</mount-name><fallback-mount>/f.mp3</fallback-mount></mount>
+</icecast>"""
+    e = eff(xml, "2.4")
+    first, second = e.relays
+    assert first.on_demand.value is False and second.on_demand.value is True  # read before the setting
+    assert second.local_mount == "/local-b" and second.port.value == 0  # 2.4.4: no default port
+    assert eff(xml, "2.5").relays[1].port.value == 80
+    assert eff(xml, "kh").relays[0].on_demand.value is True  # KH reads the whole file first
+    (directory,) = e.directories
+    assert directory.timeout is not None and directory.timeout.value == 6
+    assert directory.timeout.origin.source is Source.CLAMPED
+    assert e.security.chrooted and e.security.user is not None and e.security.user.value == "ice"
+    assert e.paths.values["logdir"].relative_to == "the chroot (basedir)"
+    assert e.paths.values["webroot"].outside == "/srv/ice/web/"
+    live = e.mounts.find("/live")
+    assert live is not None
+    assert e.chain(live).hops[0].path == "/srv/ice/web/f.mp3"  # webroot inside the chroot, one / stripped
+
+
+def test_kh_replaces_a_header_of_the_same_name_and_25_upstreams_override_flat_relay_children() -> None:
+    headers = '<icecast><http-headers><header name="A" value="1"/><header name="a" value="2"/></http-headers></icecast>'
+    kh = eff(headers, "kh").headers
+    assert kh.names() == ["a"] and [d.name for d in kh.dropped] == ["A"]
+    assert eff(headers, "2.4").headers.names() == ["A", "a"]
+    relay = '<icecast><relay><server>x.example.org</server><upstream type="normal"><server>y.example.org</server></upstream></relay></icecast>'
+    assert eff(relay, "2.5").relays[0].server.value == "y.example.org"
+    assert eff("<icecast><relay><ip>10.0.0.1</ip></relay></icecast>", "kh").relays[0].server.value == "10.0.0.1"

@@ -134,7 +134,9 @@ def test_bad_settings_file_is_a_usage_error(tmp_path: Path) -> None:
     path = write(tmp_path / "icecast.xml", GOOD)
     result = lint(str(path))
     assert result.returncode == 2
-    assert "unknown setting 'selectt'" in result.stderr
+    assert (
+        result.stderr == f"icecfg lint: {tmp_path / 'icecfg.toml'}:1: unknown setting selectt (did you mean select?)\n"
+    )
 
 
 def test_inline_suppressions_and_unused_ones(tmp_path: Path) -> None:

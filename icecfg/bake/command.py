@@ -245,7 +245,6 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.io import loads
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
-    from icecfg.lint.rules.network import listeners
 
     # 1. lint: an error stops the bake before anything is spent
     try:
@@ -286,10 +285,10 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         )
         return EXIT_FAILED
 
-    from icecfg.lint.context import LintContext
-    from icecfg.spec import Dialect
+    from icecfg.effective import explain
 
-    ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
+    # every port the server binds, Shoutcast source ports (port + 1) included, and ssh
+    ports = sorted({*explain(config, options.target).ports(), 22})
     with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
         staged = stage.stage(options.config, options.assets, options.privacy_logs, ports, Path(work) / "stage")
         name = snapshot_name(staged.config_hash, datetime.now(timezone.utc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.mounts import MountTable
 from icecfg.effective.provenance import Origin, Traced, default, written
@@ -70,11 +71,10 @@ class Auth:
         }
 
 
-_TYPES: dict[Dialect, tuple[str, ...]] = {
-    Dialect.V24: ("htpasswd", "url"),
-    Dialect.V25: ("htpasswd", "url", "static", "anonymous"),
-    Dialect.KH: ("htpasswd", "url", "command"),
-}
+def _types(dialect: Dialect) -> tuple[str, ...]:
+    """The authenticator types the release knows, from the element table."""
+    attribute = spec.SECTIONS["mount-authentication"].attribute("type", dialect)
+    return attribute.value.choices if attribute is not None else ()
 
 
 def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
@@ -108,7 +108,7 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
         kind = block.get("type")
         if kind is None and dialect is Dialect.V25:
             listener_auth.append(ListenerAuth(mount.name, "roles", written(block)))
-        elif kind in _TYPES[dialect]:
+        elif kind in _types(dialect):
             listener_auth.append(ListenerAuth(mount.name, kind, written(block)))
         elif dialect is Dialect.V25:
             listener_auth.append(ListenerAuth(mount.name, "deny-all", written(block), f"unknown type {kind!r}"))

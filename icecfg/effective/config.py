@@ -14,24 +14,27 @@ from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.auth import Auth, auth, mask
-from icecfg.effective.directory import Directory, directories
-from icecfg.effective.fallbacks import FallbackChain, Fallbacks, webroot_outside
-from icecfg.effective.headers import Headers, headers
-from icecfg.effective.limits import Limits, limits
-from icecfg.effective.listeners import Listener, listeners
-from icecfg.effective.logging import Logging, logging
-from icecfg.effective.mounts import MountConfig, MountTable, mount_table
-from icecfg.effective.paths import Paths, paths
 from icecfg.effective.provenance import Traced, default, written
 from icecfg.effective.reading import child_text, section_values
-from icecfg.effective.relays import Relay, relays
-from icecfg.effective.security import Security, security
-from icecfg.effective.tls import TlsContext, tls_context
 from icecfg.files import FileView
 from icecfg.spec import Dialect, Kind
 
+# Each part's module is imported when that part is first asked for: a lint
+# run that only needs the listeners does not load the auth or relay readers.
 if TYPE_CHECKING:
+    from icecfg.effective.auth import Auth
+    from icecfg.effective.chains import FallbackChain
+    from icecfg.effective.directory import Directory
+    from icecfg.effective.fallbacks import Fallbacks
+    from icecfg.effective.headers import Headers
+    from icecfg.effective.limits import Limits
+    from icecfg.effective.listeners import Listener
+    from icecfg.effective.logging import Logging
+    from icecfg.effective.mounts import MountConfig, MountTable
+    from icecfg.effective.paths import Paths
+    from icecfg.effective.relays import Relay
+    from icecfg.effective.security import Security
+    from icecfg.effective.tls import TlsContext
     from icecfg.model import RootSection
 
 #: Version of the JSON document :meth:`EffectiveConfig.to_json` returns.
@@ -56,10 +59,14 @@ class EffectiveConfig:
     # -- network ------------------------------------------------------------
     @cached_property
     def tls(self) -> TlsContext:
+        from icecfg.effective.tls import tls_context
+
         return tls_context(self.root, self.target, self.files)
 
     @cached_property
     def listeners(self) -> tuple[Listener, ...]:
+        from icecfg.effective.listeners import listeners
+
         return listeners(self.root, self.target, self.tls)
 
     def ports(self) -> list[int]:
@@ -95,54 +102,89 @@ class EffectiveConfig:
     # -- mounts -------------------------------------------------------------
     @cached_property
     def mounts(self) -> MountTable:
+        from icecfg.effective.mounts import mount_table
+
         return mount_table(self.root, self.target)
 
     @cached_property
+    def path_values(self) -> dict[str, Traced[object]]:
+        """``<paths>`` settings as the release reads them (defaults included)."""
+        return section_values(list(self.root.elements("paths")), "paths", self.target)
+
+    @cached_property
+    def logdir(self) -> Traced[object]:
+        return self.path_values.get("logdir") or Traced("", default())
+
+    @cached_property
     def fallbacks(self) -> Fallbacks:
-        webroot = self.paths.get("webroot") or ""
+        from icecfg.effective.fallbacks import Fallbacks, webroot_outside
+
+        webroot = self.path_values.get("webroot")
+        text = str(webroot.value) if webroot is not None and webroot.value is not None else ""
         base = str(self.security.basedir.value or "/") if self.security.chrooted else None
-        return Fallbacks(self.mounts, webroot_outside(webroot, base), self.files)
+        return Fallbacks(self.mounts, webroot_outside(text, base), self.files)
 
     def chain(self, mount: MountConfig) -> FallbackChain:
-        return self.fallbacks.chain(mount)
+        """The resolved fallback chain of a normal mount."""
+        from icecfg.effective.chains import resolve
+
+        return resolve(self.fallbacks, mount)
 
     @cached_property
     def limits(self) -> Limits:
+        from icecfg.effective.limits import limits
+
         return limits(self.root, self.target)
 
     # -- the rest -----------------------------------------------------------
     @cached_property
     def security(self) -> Security:
+        from icecfg.effective.security import security
+
         return security(self.root, self.target)
 
     @cached_property
     def paths(self) -> Paths:
+        from icecfg.effective.paths import paths
+
         return paths(self.root, self.target, self.security)
 
     @cached_property
     def logging(self) -> Logging:
+        from icecfg.effective.logging import logging
+
         return logging(self.root, self.target, self.security)
 
     @cached_property
     def auth(self) -> Auth:
+        from icecfg.effective.auth import auth
+
         return auth(self.root, self.target, self.mounts)
 
     @cached_property
     def headers(self) -> Headers:
         """The server-wide headers (sent on every response, filtered by status)."""
+        from icecfg.effective.headers import headers
+
         return headers(list(self.root.elements("http-headers")), self.target)
 
     def mount_headers(self, mount: MountConfig) -> Headers:
         """A mount's headers (its own, then the default mount's); sent with HTTP 200 only."""
+        from icecfg.effective.headers import headers
+
         return headers(mount.header_blocks, self.target)
 
     @cached_property
     def relays(self) -> tuple[Relay, ...]:
         port = self.advertised_port.value
+        from icecfg.effective.relays import relays
+
         return relays(self.root, self.target, port if isinstance(port, int) else None)
 
     @cached_property
     def directories(self) -> tuple[Directory, ...]:
+        from icecfg.effective.directory import directories
+
         return directories(self.root, self.target)
 
     @cached_property
@@ -155,6 +197,8 @@ class EffectiveConfig:
 
     # -- output -------------------------------------------------------------
     def mount_json(self, mount: MountConfig, reveal_secrets: bool = False) -> dict[str, object]:
+        from icecfg.effective.auth import mask
+
         settings: dict[str, object] = {}
         for name, value in mount.settings.items():
             data = value.to_json()

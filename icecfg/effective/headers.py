@@ -12,54 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from icecfg.document import CData, Comment, Element, ProcessingInstruction
+from icecfg.document import Element
 from icecfg.effective.provenance import Origin, written
+from icecfg.effective.truncation import stop
 from icecfg.spec import Dialect
-
-#: The header types Icecast 2.5 accepts (``corpse`` is its alias of ``cors``).
-TYPES_25 = ("static", "cors", "corpse")
-
-
-@dataclass(frozen=True)
-class Stop:
-    """Where a dialect stops reading an ``<http-headers>`` block, and why."""
-
-    index: int  # position in the block's children
-    node: object
-    reason: str
-
-
-def stop(block: Element, dialect: Dialect) -> Stop | None:
-    """The first node of ``block`` that makes ``dialect`` stop reading it, if any."""
-    for index, node in enumerate(block.children):
-        if isinstance(node, str):
-            if node.strip() and dialect is Dialect.V24:
-                return Stop(index, node, f"the text {node.strip()[:20]!r}")
-            continue
-        if isinstance(node, CData):
-            if node.value.strip() and dialect is Dialect.V24:
-                return Stop(index, node, "a CDATA section")
-            continue
-        if isinstance(node, (Comment, ProcessingInstruction)):
-            if dialect is Dialect.V24:
-                what = "comment" if isinstance(node, Comment) else "processing instruction"
-                return Stop(index, node, f"the {what} on line {block.position(node.start)[0]}")
-            continue
-        if not isinstance(node, Element):
-            continue
-        if node.local_name != "header":
-            if dialect is Dialect.V24:
-                return Stop(index, node, f"<{node.local_name}>")
-            continue
-        name = node.get("name")
-        if name is None:
-            return Stop(index, node, "a <header> without a name attribute")
-        if node.get("value") is None and dialect is Dialect.V24:
-            return Stop(index, node, f'<header name="{name}"> without a value attribute')
-        kind = node.get("type")
-        if kind is not None and (kind != "static" if dialect is Dialect.V24 else kind not in TYPES_25):
-            return Stop(index, node, f'<header name="{name}" type="{kind}">')
-    return None
 
 
 @dataclass(frozen=True)
@@ -109,15 +65,17 @@ class Headers:
 
 def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> Headers:
     """The headers ``blocks`` make ``dialect`` send, in order, and the ones it drops."""
-    sent: list[Header] = []
+    sent: list[Header | None] = []
     dropped: list[Dropped] = []
+    #: KH: lower-cased name -> position in ``sent`` of the header it would replace
+    by_name: dict[str, int] = {}
     for block in blocks:
         halt = stop(block, dialect)
         for index, node in enumerate(block.children):
             if not isinstance(node, Element) or node.local_name != "header":
                 continue
             name = node.get("name")
-            if halt is not None and index >= halt.index:
+            if halt is not None and index >= halt.at:
                 dropped.append(Dropped(name, written(node), f"after {halt.reason}, the block is not read further"))
                 continue
             if name is None:
@@ -125,9 +83,12 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
             value = node.get("value")
             header = Header(name, value, node.get("status"), node.get("type") or "static", written(node))
             if dialect is Dialect.KH:
-                replaced = [h for h in sent if h.name.lower() == name.lower()]
-                for old in replaced:
-                    sent.remove(old)
-                    dropped.append(Dropped(old.name, old.origin, f"replaced by the header at line {node.line}"))
+                earlier = by_name.get(name.lower())
+                previous = sent[earlier] if earlier is not None else None
+                if previous is not None and earlier is not None:
+                    sent[earlier] = None
+                    reason = f"replaced by the header at line {header.origin.line}"
+                    dropped.append(Dropped(previous.name, previous.origin, reason))
+                by_name[name.lower()] = len(sent)
             sent.append(header)
-    return Headers(tuple(sent), tuple(dropped))
+    return Headers(tuple(h for h in sent if h is not None), tuple(dropped))

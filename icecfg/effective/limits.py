@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from icecfg.document import Element
@@ -13,11 +12,16 @@ from icecfg.spec import Dialect
 from icecfg.values import atoi
 
 
-@dataclass(frozen=True)
 class Limits:
-    """``<limits>`` as the release uses it: name -> traced value (``clients``, ``burst-size``, ...)."""
+    """``<limits>`` as the release uses it: name -> traced value (``clients``, ``burst-size``, ...).
 
-    values: Mapping[str, Traced[object]]
+    A read-only mapping behind a plain class: it is on ``icecfg lint``'s start-up path.
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Mapping[str, Traced[object]]) -> None:
+        self.values = values
 
     def get(self, name: str) -> object:
         found = self.values.get(name)

@@ -33,7 +33,8 @@ class Protocol(str, enum.Enum):
     PLAIN = "plain"  # plain HTTP only
     TLS = "tls"  # a TLS handshake first (2.4 <ssl>1, 2.5 rfc2818)
     DETECT = "plain-or-tls"  # TLS or plain HTTP, detected per connection (2.5 auto, KH with a certificate)
-    TLS_REQUIRED = "tls-required"  # TLS (detected or upgraded); plain HTTP gets 426 (2.5 auto_no_plain, rfc2817)
+    TLS_REQUIRED = "tls-required"  # TLS detected per connection; plain HTTP gets 426 (2.5 auto_no_plain)
+    TLS_UPGRADE = "tls-upgrade"  # plain HTTP must upgrade to TLS (RFC 2817), else 426; no direct TLS (2.5 rfc2817)
     PLAIN_DOWNGRADED = "plain-downgraded"  # 2.4 <ssl>1 whose certificate is unusable: silently plain HTTP
     REFUSED = "refused"  # 2.5 TLS mode without a usable certificate: plain gets 426, no TLS either
 
@@ -43,7 +44,13 @@ class Protocol(str, enum.Enum):
 
     @property
     def offers_tls(self) -> bool:
+        """A client may start with a TLS handshake (https://)."""
         return self in (Protocol.TLS, Protocol.DETECT, Protocol.TLS_REQUIRED)
+
+    @property
+    def answers_426(self) -> bool:
+        """A plain HTTP request gets ``426 Upgrade Required`` (2.5)."""
+        return self in (Protocol.TLS_REQUIRED, Protocol.TLS_UPGRADE, Protocol.REFUSED)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,8 @@ def is_loopback(address: str | None) -> bool:
     if address is None:
         return False
     text = address.strip().lower()
-    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1")
+    # "localhost" is loopback in intent, and ICE208's fix writes it as 127.0.0.1
+    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1", "localhost")
 
 
 def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None:
@@ -189,6 +197,8 @@ def _protocol(
         return Protocol.REFUSED, written(switch, f"{why}: plain HTTP gets 426 and no TLS is offered")
     if mode is TlsMode.RFC2818:
         return Protocol.TLS, written(switch, "rfc2818")
+    if mode is TlsMode.RFC2817:
+        return Protocol.TLS_UPGRADE, written(switch, "rfc2817")
     return Protocol.TLS_REQUIRED, written(switch, mode.value if mode is not None else "")
 
 

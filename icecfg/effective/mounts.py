@@ -151,10 +151,10 @@ class MountTable:
             if mount.name is None:
                 if self._default_any is None:
                     self._default_any = (index, mount)
+            elif is_pattern(mount.name):
+                self._default_patterns.append((index, mount))  # fnmatch only: '/[ab]' is not itself
             else:
                 self._default_exact.setdefault(mount.name, (index, mount))
-                if is_pattern(mount.name):
-                    self._default_patterns.append((index, mount))
 
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
@@ -188,6 +188,23 @@ class MountTable:
                 assert mount.name is not None
                 if glob_match(mount.name, name):
                     return mount
+        return None
+
+    def find_linearly(self, name: str) -> MountConfig | None:
+        """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""
+        for mount in self.normal():
+            assert mount.name is not None
+            if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
+                return mount  # 2.4.4 glob-matches normal mounts too, first match wins
+        if self.dialect is Dialect.KH:
+            for mount in self.normal():
+                assert mount.name is not None
+                if is_pattern(mount.name) and glob_match(mount.name, name):
+                    return mount
+        if self.dialect is Dialect.V24:
+            for mount in self.defaults():
+                if mount.name is None or glob_match(mount.name, name):
+                    return mount  # used directly when no normal mount matches
         return None
 
     def default_for(self, name: str | None) -> MountConfig | None:

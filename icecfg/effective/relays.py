@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.provenance import Traced, default, derived
+from icecfg.effective.provenance import Source, Traced, default, derived
 from icecfg.effective.reading import section_values, traced
 from icecfg.spec import Dialect
 
@@ -50,8 +50,10 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
         if dialect is Dialect.V25:
             blocks.extend(u for u in child.elements("upstream") if u.get("type") in (None, "normal", "default"))
         values = section_values(blocks[:1], "relay", dialect)
-        if dialect is Dialect.V25:
-            values.update(section_values(blocks[1:], "upstream", dialect) if len(blocks) > 1 else {})
+        if len(blocks) > 1:
+            # 2.5 <upstream> blocks: what they write overrides the flat (obsolete) children
+            upstream = section_values(blocks[1:], "upstream", dialect)
+            values.update({k: v for k, v in upstream.items() if v.origin.source is not Source.DEFAULT})
         port = values.get("port") or Traced(None, default())
         if dialect is Dialect.KH and port.value is None:
             port = Traced(server_port, derived(None, "the server's own port"))
@@ -60,7 +62,7 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
         on_demand = values.get("on-demand") or so_far
         found.append(
             Relay(
-                server=values.get("server") or values.get("ip") or Traced("127.0.0.1", default()),
+                server=_server(values),
                 port=port,
                 mount=mount,
                 local_mount=str(local.value if local is not None and local.value else mount.value),
@@ -72,6 +74,15 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
         # KH reads the whole file first: the last setting applies to every relay
         found = [r if r.on_demand.origin.tag == "on-demand" else _with(r, last_setting) for r in found]
     return tuple(found)
+
+
+def _server(values: dict[str, Traced[object]]) -> Traced[object]:
+    """The upstream host: ``<server>`` (or KH's ``<ip>``) as written, else the default 127.0.0.1."""
+    for name in ("server", "ip"):
+        found = values.get(name)
+        if found is not None and found.origin.source is not Source.DEFAULT:
+            return found
+    return values.get("server") or Traced("127.0.0.1", default())
 
 
 def _with(relay: Relay, on_demand: Traced[object]) -> Relay:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import enum
 
 from icecfg.effective.auth import mask
+from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
-from icecfg.effective.fallbacks import End, FallbackChain
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
@@ -16,6 +16,7 @@ _PROTOCOL = {
     Protocol.TLS: "TLS (HTTPS)",
     Protocol.DETECT: "plain HTTP or TLS (detected per connection)",
     Protocol.TLS_REQUIRED: "TLS required (plain HTTP gets 426)",
+    Protocol.TLS_UPGRADE: "plain HTTP that must upgrade to TLS (RFC 2817), else 426",
     Protocol.PLAIN_DOWNGRADED: "plain HTTP (TLS asked for, certificate unusable)",
     Protocol.REFUSED: "nothing usable (TLS asked for, no usable certificate)",
 }

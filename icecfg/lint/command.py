@@ -2,30 +2,50 @@
 
 Exit status: 0 when no finding is at or above ``--fail-on``; 1 when some
 are (a file that is not well-formed XML is such a finding, ICE001); 2 for a
-usage error, a settings file that cannot be used, or a file that cannot be
-read.
+usage error (an unknown rule code, name or severity included), a settings
+file that cannot be used, or a file that cannot be read.
+
+A CI gate must not pass by accident: a typo in ``--select`` is an error, not
+an empty selection; nothing says "passed" when a file was not linted; and
+when stdout carries something else (the diff of ``--diff``, the fixed text of
+``--fix -``) the findings go to stderr so the two never mix.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import fnmatch
 import os
+import re
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from icecfg import settings as settings_module
 from icecfg.errors import ParseError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
-from icecfg.lint.engine import engine_rule, lint, parse_error_finding, selected
+from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
 from icecfg.spec import Dialect
 
+if TYPE_CHECKING:
+    from icecfg.sections import IcecastConfig
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = settings_module.FORMATS
+#: Folders of version control systems, never searched.
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj", ".pijul", ".fossil"})
+#: Fix passes at most: a fix can make another fix applicable (ICE209 writes 4, ICE804 then writes 3).
+MAX_FIX_PASSES = 10
+
+
+class UsageError(Exception):
+    """A one-line problem with how lint was called or set up (exit 2)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="icecast.xml files, directories (searched for *.xml), or - for stdin",
+        help="icecast.xml files, directories (searched for *.xml whose root is <icecast>), or - for stdin",
     )
     parser.add_argument(
         "--target",
@@ -59,8 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fail-on",
-        choices=[s.value for s in Severity],
-        help="lowest severity that makes the exit status 1 (default warning)",
+        metavar="SEVERITY",
+        help="lowest severity that makes the exit status 1: error, warning (default) or info",
     )
     parser.add_argument(
         "--root",
@@ -73,11 +93,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fix",
         action="store_true",
-        help="apply the safe fixes to the files (only the lines concerned change)",
+        help="apply the safe fixes to the files (only the lines concerned change); with - the fixed text "
+        "goes to stdout and the findings to stderr",
     )
-    parser.add_argument("--diff", action="store_true", help="show the safe fixes as a unified diff, change nothing")
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the safe fixes as a unified diff on stdout (findings go to stderr), change nothing",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--config", metavar="FILE", help="use this settings file instead of searching for one")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="skip files and folders matching GLOB when searching directories (repeatable)",
+    )
+    parser.add_argument(
+        "--settings", metavar="FILE", help="use this settings file (icecfg.toml) instead of searching for one"
+    )
+    # --config was the settings file until it became clear that bake, up, down,
+    # status and cost use --config for icecast.xml; kept one release, with a warning.
+    parser.add_argument("--config", dest="deprecated_config", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
 
 
@@ -90,6 +127,7 @@ class Options:
     root: str | None
     files: bool
     output: str
+    assets: dict[str, Path] = field(default_factory=dict)
 
 
 @dataclass
@@ -99,6 +137,8 @@ class FileResult:
     lines: list[str] = field(default_factory=list)
     secrets: frozenset[str] = frozenset()
     fail_on: Severity = Severity.WARNING
+    #: Findings whose fix was applied by --fix.
+    fixed: list[Finding] = field(default_factory=list)
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -107,90 +147,250 @@ def _codes(values: list[str] | None) -> list[str] | None:
     return [c.strip() for value in values for c in value.split(",") if c.strip()]
 
 
-def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Options:
-    def pick(name: str, key: str, default: object) -> object:
-        value = getattr(args, name)
-        return value if value is not None else settings.get(key, default)
+# -- rule selectors ----------------------------------------------------------------
 
-    target = Dialect(str(pick("target", "target", "2.4")))
+
+def _known_selectors() -> tuple[list[str], list[str]]:
+    """Every rule code (engine pseudo-rules included) and every rule name."""
+    rules = all_rules()
+    codes = [*rules, PARSE_ERROR[0], UNUSED_SUPPRESSION[0]]
+    names = [r.name for r in rules.values()] + [PARSE_ERROR[1], UNUSED_SUPPRESSION[1]]
+    return codes, names
+
+
+def check_selectors(values: Iterable[str], where: str) -> None:
+    """UsageError for the first value that selects no rule, naming the closest real code or name.
+
+    A value selects a rule when it is a rule's name or a prefix of its code
+    (``ICE``, ``ICE5``, ``ICE501``), in any case.  ``where`` says where the
+    value came from (``--select``, ``icecfg.toml:3: select``).
+    """
+    codes, names = _known_selectors()
+    for value in values:
+        upper, lower = value.upper(), value.lower()
+        if lower in names or any(code.startswith(upper) for code in codes):
+            continue
+        close = difflib.get_close_matches(upper, codes, n=1) or difflib.get_close_matches(lower, names, n=1)
+        hint = f"did you mean {close[0]}?" if close else "see 'icecfg rules'"
+        raise UsageError(f"{where}: no rule code, prefix or name {value!r} ({hint})")
+
+
+def severity_of(value: str, where: str) -> Severity:
+    try:
+        return Severity(value.lower())
+    except ValueError:
+        words = [s.value for s in Severity]
+        close = difflib.get_close_matches(value.lower(), words, n=1)
+        hint = f"did you mean {close[0]}?" if close else "error, warning or info"
+        raise UsageError(f"{where}: no severity {value!r} ({hint})") from None
+
+
+def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Options:
+    def origin(key: str) -> str:
+        return f"{settings.where(key)}: {key}"
+
+    target = Dialect(args.target or settings.get("target") or "2.4")
+    # the settings' selectors are checked even when flags override them: a typo there
+    # would switch the gate off for whoever runs without the flags
+    for key in ("select", "extend-select", "ignore"):
+        check_selectors(settings.get(key, []), origin(key))
     select = _codes(args.select)
     if select is None:
         select = list(settings.get("select", [])) + list(settings.get("extend-select", []))
         if not settings.get("select") and settings.get("extend-select"):
             select = [r.code for r in selected(all_rules().values())] + list(settings.get("extend-select", []))
+    else:
+        check_selectors(select, "--select")
     ignore = _codes(args.ignore)
     if ignore is None:
         ignore = list(settings.get("ignore", []))
+    else:
+        check_selectors(ignore, "--ignore")
     root = args.root if args.root is not None else settings.get("root")
     if root is not None and args.root is None:
         root = settings.resolve(str(root))
     output = (
         args.format or settings.get("format") or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     )
-    if output not in FORMATS:
-        raise settings_module.SettingsError(f"{settings.path}: format must be one of {', '.join(FORMATS)}")
+    if args.fail_on is not None:
+        fail_on = severity_of(args.fail_on, "--fail-on")
+    else:
+        fail_on = Severity(settings.get("fail-on", "warning"))
+    files = not bool(args.no_fs if args.no_fs is not None else settings.get("no-fs", False))
+    # --root names a whole image tree, taken as it is; without it the server's paths are
+    # those of this machine, except the assets bake will install ([bake.assets])
+    assets = settings.assets() if root is None else {}
+    return Options(target, select, ignore, fail_on, root, files, output, assets)
+
+
+# -- which files -------------------------------------------------------------------------
+
+
+_ROOT_TAG = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+
+
+def has_icecast_root(path: Path) -> bool:
+    """Whether ``path``'s root element is ``<icecast>`` (read from its first 64 KiB)."""
     try:
-        fail_on = Severity(str(pick("fail_on", "fail-on", "warning")))
-    except ValueError:
-        raise settings_module.SettingsError(f"{settings.path}: fail-on must be error, warning or info") from None
-    files = not bool(pick("no_fs", "no-fs", False))
-    return Options(target, select, ignore, fail_on, root, files, output)
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return True  # let the lint say why it cannot be read
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    at = 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if text.startswith("<?", at):
+            end = _after(text, "?>", at)
+        elif text.startswith("<!--", at):
+            end = _after(text, "-->", at)
+        elif text.startswith("<!", at):  # a DOCTYPE, perhaps with an internal subset
+            close = text.find(">", at)
+            bracket = text.find("[", at)
+            if 0 <= bracket < close:
+                close = text.find(">", max(text.find("]", bracket), bracket))
+            end = close + 1 if close >= 0 else -1
+        else:
+            match = _ROOT_TAG.match(text, at)
+            return match is not None and match[1] == "icecast"
+        if end < 0:
+            return False
+        at = end
 
 
-def expand(paths: list[str]) -> list[str]:
-    """Files to lint: given files, ``*.xml`` below given directories, ``-`` as is."""
+def _after(text: str, marker: str, start: int) -> int:
+    """The index just past ``marker`` found from ``start``; -1 when it is not there."""
+    found = text.find(marker, start)
+    return found + len(marker) if found >= 0 else -1
+
+
+def _excluded(relative: str, patterns: Iterable[str]) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def expand(paths: list[str], exclude: Iterable[str] = ()) -> list[str]:
+    """Files to lint: given files and ``-`` as they are; below given directories, ``*.xml`` files
+    whose root is ``<icecast>``, skipping hidden and version-control folders and ``exclude`` globs.
+
+    A glob matches a path relative to the directory searched, or a single file
+    or folder name (``--exclude backup`` skips every folder called backup).
+    """
+    patterns = list(exclude)
     found: list[str] = []
     for name in paths:
-        path = Path(name)
-        if name != "-" and path.is_dir():
-            found.extend(str(p) for p in sorted(path.rglob("*.xml")) if p.is_file())
-        else:
+        top = Path(name)
+        if name == "-" or not top.is_dir():
             found.append(name)
+            continue
+        for directory, subdirs, filenames in os.walk(top):
+            relative_dir = Path(directory).relative_to(top).as_posix()
+
+            def relative(entry: str, base: str = relative_dir) -> str:
+                return entry if base == "." else f"{base}/{entry}"
+
+            subdirs[:] = sorted(
+                d
+                for d in subdirs
+                if not d.startswith(".") and d not in VCS_DIRS and not _excluded(relative(d), patterns)
+            )
+            for filename in sorted(filenames):
+                if filename.startswith(".") or not filename.endswith(".xml"):
+                    continue
+                if _excluded(relative(filename), patterns):
+                    continue
+                path = Path(directory) / filename
+                if path.is_file() and has_icecast_root(path):
+                    found.append(str(path))
     return found
+
+
+# -- the command -----------------------------------------------------------------------------
 
 
 def run(args: argparse.Namespace) -> int:
     """The ``lint`` command; returns the exit status."""
+    try:
+        return _run(args)
+    except (UsageError, settings_module.SettingsError) as err:
+        print(f"icecfg lint: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.fix and args.diff:
-        print("icecfg lint: --fix and --diff exclude each other", file=sys.stderr)
-        return EXIT_USAGE
-    files = expand(args.paths)
+        raise UsageError("--fix and --diff exclude each other")
+    if args.deprecated_config is not None:
+        print(
+            "icecfg lint: --config is deprecated for the settings file; use --settings "
+            "(--config names icecast.xml in bake, up, down, status and cost)",
+            file=sys.stderr,
+        )
+        args.settings = args.settings or args.deprecated_config
+    explicit = _settings_file(args)
+    exclude = list(args.exclude or [])
+    files: list[str] = []
+    for name in args.paths:
+        if name != "-" and Path(name).is_dir():
+            settings = explicit or _settings_for(args, name)
+            files += expand([name], [*exclude, *settings.get("exclude", [])])
+        else:
+            files.append(name)
     if not files:
-        print(f"icecfg lint: no *.xml files in {' '.join(args.paths)}", file=sys.stderr)
-        return EXIT_USAGE
-    status = EXIT_OK
+        raise UsageError(f"no *.xml files with an <icecast> root in {' '.join(args.paths)}")
+    # stdout carries the diff, or the fixed text of stdin: the findings go to stderr
+    to_stderr = args.diff or (args.fix and "-" in files)
+    out = sys.stderr if to_stderr else sys.stdout
     results: list[FileResult] = []
+    unread: list[str] = []
     output = "text"
     for name in files:
-        try:
-            settings = _settings_for(args, name)
-            options = _options(args, settings)
-        except settings_module.SettingsError as err:
-            print(f"icecfg lint: {err}", file=sys.stderr)
-            return EXIT_USAGE
+        options = _options(args, explicit or _settings_for(args, name))
         output = options.output
         try:
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as err:
             print(f"icecfg lint: cannot read {name}: {err.strerror or err}", file=sys.stderr)
-            status = EXIT_USAGE
+            unread.append(name)
             continue
         results.append(_lint_one(name, data, options, args))
-    print_report(results, output)
-    if status == EXIT_USAGE:
-        return status
+    print_report(results, output, out, unread)
+    if unread:
+        return EXIT_USAGE
     if args.exit_zero:
         return EXIT_OK
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settings:
+def _settings_file(args: argparse.Namespace) -> settings_module.Settings | None:
+    """The settings named with ``--settings`` (empty ones with ``--isolated``), else None: search."""
     if args.isolated:
         return settings_module.Settings()
-    if args.config:
-        return settings_module.load(Path(args.config))
+    if args.settings:
+        return settings_module.load(Path(args.settings))
+    return None
+
+
+def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settings:
     return settings_module.find(Path.cwd() if name == "-" else Path(name))
+
+
+def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
+    return lint(
+        config,
+        options.target,
+        options.root,
+        select=options.select,
+        ignore=options.ignore,
+        files=options.files,
+        path=shown,
+        assets=options.assets,
+    )
 
 
 def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace) -> FileResult:
@@ -203,71 +403,107 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
         finding = parse_error_finding(err, shown)
         if selected([engine_rule(finding.code, finding.name, finding.severity)], options.select, options.ignore):
             result.findings.append(finding)
+        if args.fix and name == "-":
+            sys.stdout.buffer.write(data)  # nothing to fix in what cannot be read: pass it through
         return result
     result.lines = config.document.render().splitlines()
-    findings = lint(
-        config,
-        options.target,
-        options.root,
-        select=options.select,
-        ignore=options.ignore,
-        files=options.files,
-        path=shown,
-    )
+    findings = _lint(config, options, shown)
     from icecfg.lint.context import LintContext
 
     result.secrets = LintContext(config, options.target, None, shown).secrets
-    if (args.fix or args.diff) and any(f.fix is not None for f in findings):
-        before = dumps(config)
-        for finding in findings:
-            if finding.fix is not None:
-                finding.fix()
-        after = dumps(config)
-        if args.diff:
-            # show the fixes; the findings reported are those of the file as it is
-            sys.stdout.write(_diff(shown, before, after, result.secrets))
-        else:
-            if name != "-":
-                dump(config, name)
-            # report what is left after fixing
-            config = loads(after, shown)
-            findings = lint(
-                config,
-                options.target,
-                options.root,
-                select=options.select,
-                ignore=options.ignore,
-                files=options.files,
-                path=shown,
-            )
-            result.lines = config.document.render().splitlines()
     result.findings = findings
+    if not (args.fix or args.diff):
+        return result
+    before = dumps(config)
+    fixed_config, fixed = fix_all(config, findings, options, shown)
+    after = dumps(fixed_config)
+    if args.diff:
+        # show the fixes; the findings reported are those of the file as it is
+        sys.stdout.write(_diff(shown, before, after, result.secrets))
+        return result
+    if name == "-":
+        sys.stdout.buffer.write(after)
+        sys.stdout.buffer.flush()
+    elif fixed:
+        dump(fixed_config, name)
+    if fixed:
+        # report what is left after fixing
+        result.fixed = fixed
+        result.findings = _lint(fixed_config, options, shown)
+        result.lines = fixed_config.document.render().splitlines()
     return result
 
 
+def fix_all(
+    config: IcecastConfig, findings: list[Finding], options: Options, shown: str
+) -> tuple[IcecastConfig, list[Finding]]:
+    """Apply every safe fix, linting again until none is left; the fixed configuration and what was fixed.
+
+    One fix can make another applicable (ICE209 turns ``debug`` into 4, which
+    ICE804 then lowers to 3), so fixing runs in passes, at most
+    :data:`MAX_FIX_PASSES`, each on the re-read text so that every rule sees
+    the configuration exactly as it will be written.
+    """
+    fixed: list[Finding] = []
+    for _ in range(MAX_FIX_PASSES):
+        fixable = [f for f in findings if f.fix is not None]
+        if not fixable:
+            break
+        for finding in fixable:
+            assert finding.fix is not None
+            finding.fix()
+            fixed.append(finding)
+        config = loads(dumps(config), shown)
+        findings = _lint(config, options, shown)
+    return config, fixed
+
+
 def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> str:
-    text = "".join(
-        difflib.unified_diff(
-            before.decode("utf-8", errors="replace").splitlines(True),
-            after.decode("utf-8", errors="replace").splitlines(True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
-        )
-    )
-    return report.masked(text, secrets)
+    """A unified diff ``patch`` applies, with the ``\\ No newline at end of file`` marker where due."""
+    if before == after:
+        return ""
+    lines: list[str] = []
+    for line in difflib.unified_diff(
+        before.decode("utf-8", errors="replace").splitlines(True),
+        after.decode("utf-8", errors="replace").splitlines(True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    ):
+        if line.endswith("\n"):
+            lines.append(line)
+        else:
+            # the last line of a file without a final newline
+            lines.append(line + "\n\\ No newline at end of file\n")
+    return report.masked("".join(lines), secrets)
 
 
-def print_report(results: list[FileResult], output: str) -> None:
+def print_report(results: list[FileResult], output: str, out: TextIO | None = None, unread: Sequence[str] = ()) -> None:
+    """Print the findings of every file in ``output`` format to ``out`` (stdout by default)."""
+    out = out or sys.stdout
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    fixed = sorted((f for r in results for f in r.fixed), key=Finding.sort_key)
     secrets: frozenset[str] = frozenset().union(*(r.secrets for r in results))
     if output == "json":
         text = report.json(findings, secrets=secrets)
     elif output == "sarif":
-        text = report.sarif(findings, all_rules(), secrets=secrets)
+        from icecfg.lint.docs import documented_rules  # ICE001 and ICE002 with their documentation
+
+        text = report.sarif(findings, documented_rules(), secrets=secrets)
     elif output == "github":
         text = report.github(findings, secrets=secrets)
     else:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = report.text(findings, {r.path: r.lines for r in results}, {r.path: r.secrets for r in results}, color)
+        color = out.isatty() and "NO_COLOR" not in os.environ
+        text = report.text(
+            findings,
+            {r.path: r.lines for r in results},
+            {r.path: r.secrets for r in results},
+            color,
+            fixed=fixed,
+            unread=len(unread),
+        )
+    if output != "text" and fixed:
+        # machine formats keep their shape; what --fix changed is said on stderr
+        sys.stderr.write(report.fixed_lines(fixed, secrets))
     if text:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        out.write(text if text.endswith("\n") else text + "\n")
+    out.flush()

@@ -13,6 +13,7 @@ from icecfg.spec import Dialect, Kind
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
+    from icecfg.effective import EffectiveConfig
     from icecfg.lint.rule import Rule
     from icecfg.sections import IcecastConfig
 
@@ -40,6 +41,13 @@ class LintContext:
         #: Facts several rules derive from the configuration (a mount graph, say),
         #: computed by the first rule that needs them.
         self.cache: dict[str, object] = {}
+
+    @cached_property
+    def effective(self) -> EffectiveConfig:
+        """What the target release does with the file: the facts the rules judge (computed on demand)."""
+        from icecfg.effective import EffectiveConfig
+
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
 
     @cached_property
     def placed(self) -> list[Placed]:
@@ -94,7 +102,10 @@ class LintContext:
                 line, column = target.position(attr.start)
         elif at_text and target.text_start >= 0:
             line, column = target.position(target.text_start)
-        end_line = target.position(target.end)[0] if target.end >= 0 else line
+        # the end of the element (exclusive, as SARIF wants), never before the start
+        end_line, end_column = target.position(target.end) if target.end >= 0 else (line, 0)
+        if (end_line, end_column) < (line, column):
+            end_line, end_column = line, 0
         return Finding(
             code=self.rule.code,
             name=self.rule.name,
@@ -103,7 +114,8 @@ class LintContext:
             path=self.path,
             line=line,
             column=column,
-            end_line=max(end_line, line),
+            end_line=end_line,
+            end_column=end_column,
             anchor_line=anchor,
             fix=fix,
             fix_title=fix_title,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 
 from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
@@ -75,15 +76,18 @@ def lint(
     ignore: Iterable[str] = (),
     files: bool = True,
     path: str | None = None,
+    assets: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
     ``files=False`` skips the rules that read the server's files (certificate,
     fallback audio, log directory).  Suppression comments in the file apply;
-    unused ones are reported as ICE002.
+    unused ones are reported as ICE002.  ``assets`` maps server paths to the
+    local files bake installs there (``[bake.assets]``): they are looked up
+    there instead of under ``root``.
     """
     dialect = Dialect(target)
-    view = FileView(root or "/") if files else None
+    view = FileView(root or "/", assets=assets) if files else None
     ctx = LintContext(config, dialect, view, path)
     select = list(select)
     ignore = list(ignore)

@@ -23,7 +23,7 @@ from icecfg.lint.finding import DOCS_URL, Finding, Severity
 if TYPE_CHECKING:
     from icecfg.lint.rule import Rule
 
-__all__ = ["github", "json", "sarif", "text"]
+__all__ = ["end_of", "fixed_lines", "github", "json", "printable", "sarif", "text"]
 
 #: Where SARIF viewers find the tool.
 INFORMATION_URI = "https://github.com/icecfg/icecfg"
@@ -48,6 +48,9 @@ def text(
     sources: Mapping[str, Sequence[str]],
     secrets: Mapping[str, Iterable[str]],
     color: bool = False,
+    *,
+    fixed: Sequence[Finding] = (),
+    unread: int = 0,
 ) -> str:
     """Findings for a terminal: a header line, the source line with a caret, and a summary.
 
@@ -55,7 +58,13 @@ def text(
     endings optional); findings of other paths get no source line.
     ``secrets`` maps a path to the password values of that file: each is
     shown as ``***`` in the source lines and messages.  ``color`` adds ANSI
-    colours.
+    colours.  ``fixed`` are the findings ``--fix`` fixed (one line each) and
+    ``unread`` the number of files that could not be read: with any, the
+    summary never says that all checks passed.
+
+    Control characters from the file (an escape sequence, BEL) are shown as
+    harmless symbols, one for one, so that a configuration cannot drive the
+    terminal and the caret stays in place.
     """
 
     def paint(code: str, part: str) -> str:
@@ -65,11 +74,11 @@ def text(
     for finding in findings:
         hue = _SEVERITY_COLOR[finding.severity]
         mark = paint(_BOLD, "[*] ") if finding.fix is not None else ""
-        where = f"{paint(_BOLD, finding.path)}:{finding.line}:{finding.column}:"
+        where = f"{paint(_BOLD, printable(finding.path))}:{finding.line}:{finding.column}:"
         code = paint(_BOLD + hue, finding.code)
         severity = paint(hue, f"[{finding.severity.value}]")
         pieces = _pieces(secrets.get(finding.path, ()))
-        out.append(f"{where} {code} {severity} {mark}{_masked(finding.message, pieces)}")
+        out.append(f"{where} {code} {severity} {mark}{printable(_masked(finding.message, pieces))}")
         lines = sources.get(finding.path)
         if lines is None or not 1 <= finding.line <= len(lines):
             continue
@@ -79,6 +88,7 @@ def text(
         if finding.end_line == finding.line and finding.end_column > finding.column:
             width = finding.end_column - finding.column
         shown, start, width = _mask(raw, pieces, start, width)
+        shown = printable(shown)
         shown, start, width = _window(shown, start, width)
         gutter = " " * len(str(finding.line))
         # keep tabs before the caret so it lines up however the terminal expands them
@@ -87,7 +97,14 @@ def text(
         out.append(paint(_DIM, f"{finding.line} |") + f" {shown}")
         out.append(paint(_DIM, f"{gutter} |") + f" {pad}" + paint(hue, "^" * width))
         out.append("")
-    out.append(paint(_BOLD, _summary(findings)))
+    all_secrets = [secret for values in secrets.values() for secret in values]
+    out.extend(fixed_lines(fixed, all_secrets).splitlines())
+    summary = _summary(findings) if findings or not unread else ""
+    if unread:
+        summary += f"{' ' if summary else ''}{_plural(unread, 'file')} could not be linted."
+    out.append(paint(_BOLD, summary))
+    if fixed:
+        out.append(f"Fixed {_plural(len(fixed), 'problem')}.")
     fixable = sum(1 for f in findings if f.fix is not None)
     if fixable:
         out.append(f"[*] {fixable} fixable with `icecfg lint --fix`.")
@@ -122,6 +139,57 @@ def _summary(findings: Sequence[Finding]) -> str:
         f"Found {_plural(len(findings), 'problem')} ({_plural(counts[Severity.ERROR], 'error')}, "
         f"{_plural(counts[Severity.WARNING], 'warning')}, {_plural(counts[Severity.INFO], 'info')})."
     )
+
+
+def fixed_lines(fixed: Sequence[Finding], secrets: Iterable[str] = ()) -> str:
+    """One line per fix ``--fix`` applied: ``path:line:column: CODE fixed: what it did``."""
+    pieces = _pieces(secrets)
+    return "".join(
+        f"{printable(f.path)}:{f.line}:{f.column}: {f.code} fixed: "
+        f"{printable(_masked(f.fix_title or f.message, pieces))}\n"
+        for f in fixed
+    )
+
+
+def _control_table(keep: str) -> dict[int, str]:
+    table = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in keep}
+    table[0x7F] = "\u2421"  # DEL
+    # C1 controls (0x9B is a CSI on some terminals) and the bidirectional overrides
+    # that make a line read differently from what it holds
+    for code in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+        table[code] = "\ufffd"
+    return table
+
+
+_PRINTABLE = _control_table("\t")
+_PRINTABLE_LINES = _control_table("\t\r\n")
+
+
+def printable(value: str, *, lines: bool = False) -> str:
+    """``value`` with every control character replaced by a visible symbol of the same width.
+
+    C0 controls become their Unicode control pictures (ESC is shown as ␛, BEL as
+    ␇), DEL ␡, C1 controls and bidirectional overrides U+FFFD.  Tabs are kept;
+    with ``lines`` line breaks are kept too.
+    """
+    return value.translate(_PRINTABLE_LINES if lines else _PRINTABLE)
+
+
+def end_of(finding: Finding) -> tuple[int, int]:
+    """``(end_line, end_column)`` of a finding, never before its start.
+
+    An unknown end column (0) on the start line is the column after the start,
+    so every region has at least one character.
+    """
+    line = max(finding.line, 1)
+    column = max(finding.column, 1)
+    end_line = max(finding.end_line, line)
+    end_column = finding.end_column
+    if end_line == line and end_column <= column:
+        end_column = column + 1
+    elif end_column < 1:
+        end_column = 1
+    return end_line, end_column
 
 
 def _pieces(secrets: Iterable[str]) -> list[str]:
@@ -206,6 +274,7 @@ def json(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
     for finding in findings:
         item = finding.to_dict()
         item["message"] = _masked(finding.message, pieces)
+        item["end_line"], item["end_column"] = end_of(finding)
         items.append(item)
     return _json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
@@ -277,13 +346,13 @@ def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: It
     results = []
     for finding in findings:
         line = max(finding.line, 1)
+        end_line, end_column = end_of(finding)
         region: dict[str, int] = {
             "startLine": line,
             "startColumn": max(finding.column, 1),
-            "endLine": max(finding.end_line, line),
+            "endLine": end_line,
+            "endColumn": end_column,
         }
-        if finding.end_column > 0 and (finding.end_line > line or finding.end_column > region["startColumn"]):
-            region["endColumn"] = finding.end_column
         result: dict[str, object] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
@@ -348,15 +417,15 @@ def github(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
     for finding in findings:
         line = max(finding.line, 1)
         properties = [
-            ("file", finding.path),
+            ("file", printable(finding.path)),
             ("line", str(line)),
             ("col", str(max(finding.column, 1))),
-            ("endLine", str(max(finding.end_line, line))),
+            ("endLine", str(end_of(finding)[0])),
         ]
-        if finding.end_column > 0 and finding.end_line == finding.line:
-            properties.append(("endColumn", str(finding.end_column)))
+        if finding.end_column > 0 and end_of(finding)[0] == line:
+            properties.append(("endColumn", str(end_of(finding)[1])))
         properties.append(("title", f"{finding.code} {finding.name}"))
         joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
-        message = _escape_data(_masked(finding.message, pieces))
+        message = _escape_data(printable(_masked(finding.message, pieces), lines=True))
         out.append(f"::{_GITHUB_COMMAND[finding.severity]} {joined}::{message}")
     return "".join(line + "\n" for line in out)

@@ -71,6 +71,14 @@ CASES = [
         message="type= on <mount> is Icecast 2.4.4 and Icecast 2.5 syntax: Icecast-KH ignores it",
     ),
     Case(
+        # every KH mount is a normal one: type="normal" is ignored without any change
+        "ICE302",
+        _x('<mount type="default"><mount-name>/a</mount-name></mount>'),
+        _x('<mount type="normal"><mount-name>/a</mount-name></mount>'),
+        target="kh",
+        id="kh-normal-mount",
+    ),
+    Case(
         "ICE302",
         _x('<listen-socket id="public"><port>8000</port></listen-socket>'),
         _x("<listen-socket><port>8000</port></listen-socket>"),
@@ -175,8 +183,10 @@ def _fix(data: bytes, code: str, target: str) -> bytes:
         (
             "ICE303",
             "2.4",
-            b"<icecast><listen-socket><port>1</port><tls>rfc2818</tls></listen-socket></icecast>",
-            b"<icecast><listen-socket><port>1</port><ssl>1</ssl></listen-socket></icecast>",
+            b"<icecast><listen-socket><port>1</port><tls>rfc2818</tls></listen-socket>"
+            b"<paths><ssl-certificate>/b.pem</ssl-certificate></paths></icecast>",
+            b"<icecast><listen-socket><port>1</port><ssl>1</ssl></listen-socket>"
+            b"<paths><ssl-certificate>/b.pem</ssl-certificate></paths></icecast>",
         ),
         (
             "ICE303",
@@ -215,6 +225,13 @@ def test_obsolete_without_a_plain_rename_has_no_fix() -> None:
     cfg = icecfg.loads(_x("<limits><burst-on-connect>0</burst-on-connect></limits>"))
     (finding,) = [f for f in lint(cfg, target="2.5", files=False) if f.code == "ICE306"]
     assert "use <burst-size>" in finding.message
+    assert finding.fix is None
+
+
+def test_tls_is_not_turned_into_ssl_without_a_certificate() -> None:
+    # <ssl>1 without a certificate serves plain HTTP like the ignored <tls>, and ICE401 flags it
+    cfg = icecfg.loads(_x("<listen-socket><port>8443</port><tls>1</tls></listen-socket>"))
+    (finding,) = [f for f in lint(cfg, target="2.4", files=False) if f.code == "ICE303"]
     assert finding.fix is None
 
 

@@ -14,6 +14,15 @@ from tests.rules.cases import icecast as _x
 CASES = [
     # ICE101 unknown-element
     Case(
+        # 2.5 logs text between a section's elements as an unknown tag ".../text"
+        "ICE101",
+        _x("<paths>\n  <logdir>/var/log/icecast</logdir>\n  {TLS_PATHS}\n</paths>"),
+        _x("<paths>\n  <logdir>/var/log/icecast</logdir>\n  <!-- {TLS_PATHS} -->\n</paths>"),
+        target="2.5",
+        id="2.5-text",
+        message="text '{TLS_PATHS}' directly in <paths>: Icecast 2.5 logs it as an unknown tag",
+    ),
+    Case(
         "ICE101",
         b"<icecast><mount><mount-name>/a</mount-name><max-listener>5</max-listener></mount></icecast>",
         b"<icecast><mount><mount-name>/a</mount-name><max-listeners>5</max-listeners></mount></icecast>",
@@ -302,6 +311,12 @@ def test_nothing_inside_a_foreign_element_is_reported_again() -> None:
 def test_repeated_element_points_at_every_overridden_occurrence() -> None:
     data = b"<icecast>\n<location>a</location>\n<location>b</location>\n<location>c</location>\n</icecast>"
     findings = [f for f in run(data, "kh") if f.code == "ICE104"]
+    # KH warns at every occurrence after the first, and keeps the last one
+    assert [f.line for f in findings] == [3, 4]
+    assert "uses the last one (line 4)" in findings[0].message
+    assert "uses this last one" in findings[1].message
+    assert all("line 2 is ignored" in f.message for f in findings)
+    findings = [f for f in run(data, "2.4") if f.code == "ICE104"]
     assert [f.line for f in findings] == [2, 3]
     assert all("line 4" in f.message for f in findings)
 
@@ -320,3 +335,15 @@ def test_unknown_inside_a_foreign_element_is_left_to_the_dialect_finding() -> No
     data = _x('<yp-directory url="http://dir.example/cgi"><opton name="timeout" value="5"/></yp-directory>')
     assert [f.code for f in run(data, "2.4") if f.code.startswith(("ICE1", "ICE3"))] == ["ICE301"]
     assert [f.code for f in run(data, "2.5") if f.code.startswith(("ICE1", "ICE3"))] == ["ICE101"]
+
+
+@pytest.mark.parametrize("target", ["2.4", "2.5", "kh"])
+def test_text_in_a_section_is_an_unknown_tag_on_25_only(target: str) -> None:
+    data = b"<icecast>\n<limits>\n  <clients>5</clients>\n\t$EXTRA_LIMITS &amp; more\n</limits>\n  <!-- x -->  \n</icecast>"
+    findings = [f for f in run(data, target) if f.code == "ICE101"]
+    if target != "2.5":
+        assert findings == []  # skipped silently there
+        return
+    ((finding),) = findings
+    assert (finding.line, finding.column) == (4, 2)
+    assert "'$EXTRA_LIMITS & more' directly in <limits>" in finding.message

@@ -168,7 +168,10 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     looks only at the attributes it knows: it takes `<listen-socket
     port="8000"/>` for a socket on the default port 8000 on all interfaces.
     KH has no `type=` on `<mount>`: a `type="default"` block is an ordinary
-    mount there (use a wildcard `<mount-name>` instead).
+    mount there (use a wildcard `<mount-name>` instead); `type="normal"` is
+    what every KH mount is, so it is not reported.  KH has no `type=` on
+    `<header>` either: it sends a `type="cors"` header as written, with an
+    empty value when it has none (2.5 computes that value).
 
     ## Bad
     ```xml
@@ -198,6 +201,9 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             name = attr.name
             if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.FOREIGN:
                 continue
+            section_id = placed.section.id if placed.section is not None else ""
+            if spec.HARMLESS_FOREIGN_ATTRIBUTES.get((section_id, name, ctx.target)) == attr.value:
+                continue  # ignored, but what it asks for is what the target does anyway
             label = ctx.target.label
             specs = [a for a in attribute_specs(row) if has_attribute(a, name)]
             if not specs and name in kh_children:
@@ -274,7 +280,11 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
         advice = _TLS_ON_24[(placed.parent.id, name)]
         fix: Callable[[], None] | None = None
         title = ""
-        if name == "tls" and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN):
+        if (
+            name == "tls"
+            and _tls_mode(element) in (TlsMode.RFC2818, TlsMode.AUTO_NO_PLAIN)
+            and _certificate_once_fixed(ctx)
+        ):
 
             def to_ssl(element: Element = element) -> None:
                 rename(element, "ssl").set_text("1")
@@ -288,6 +298,25 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
 
             fix, title = to_old, f"rename <{name}> to <{new}>"
         yield ctx.finding(element, f"<{name}> is Icecast 2.5 syntax: {advice}", fix=fix, fix_title=title)
+
+
+def _certificate_once_fixed(ctx: LintContext) -> bool:
+    """Whether 2.4.4 has a certificate once ``--fix`` has run.
+
+    That is a ``<paths><ssl-certificate>``, or a ``<paths><tls-certificate>``
+    that the rename fix turns into one.  Without a certificate, ``<ssl>1`` is
+    no better than the ignored ``<tls>`` (plain HTTP either way) and ICE401
+    would flag it: the fix is then not offered, so fixing never adds a finding.
+    """
+    for paths in ctx.config.document.root.children:
+        if not isinstance(paths, Element) or paths.local_name != "paths":
+            continue
+        for child in paths.children:
+            if not isinstance(child, Element) or child.local_name not in ("ssl-certificate", "tls-certificate"):
+                continue
+            if (child.text or "").strip():
+                return True
+    return False
 
 
 @rule("ICE304", "old-ssl-syntax", "info", dialects=spec.V25)

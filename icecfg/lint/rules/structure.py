@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from icecfg import spec
-from icecfg.document import Element
+from icecfg.document import Element, decode_text
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -246,6 +246,11 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
     </mount>
     ```
 
+    Icecast 2.5 treats text written between the elements of a section the
+    same way ("Unknown tag in config: /icecast/paths/text"), typically a
+    template placeholder that was meant to become elements; 2.4.4 and KH
+    skip such text silently, so it is reported for 2.5 only.
+
     ## Fix
     Correct the name (the message suggests the closest known one) or remove
     the element.  Elements in the wrong section or in the wrong case have
@@ -259,6 +264,42 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         hint = f"; did you mean <{close[0]}>?" if close else ""
         yield ctx.finding(placed.element, f"<{name}> is not an element of <{placed.parent.tag}>{hint}")
+    if ctx.target is Dialect.V25:
+        root = ctx.config.document.root
+        blocks = [root, *(p.element for p in read_by_target(ctx) if p.section is not None)]
+        for block in blocks:
+            for text, offset in stray_texts(block):
+                finding = ctx.finding(
+                    block,
+                    f"text {shown(ctx, text)} directly in <{block.local_name}>: Icecast 2.5 logs it as "
+                    f'an unknown tag ("{block.local_name}/text") and ignores it',
+                )
+                finding.line, finding.column = block.position(offset)
+                finding.anchor_line = finding.line
+                yield finding
+
+
+def stray_texts(element: Element) -> Iterator[tuple[str, int]]:
+    """Non-blank text directly inside ``element``: (the text stripped, offset of its first character).
+
+    libxml2 gives each run of text between child elements and comments its
+    own text node; a run of only spaces, tabs and line ends is "blank" and
+    skipped by every Icecast.  Nothing is yielded when positions are unknown
+    (an edited element).
+    """
+    if element.start < 0 or element.text_start < 0:
+        return
+    offset = element.start + len(element.start_tag)
+    for child in element.children:
+        if isinstance(child, str):
+            stripped = child.lstrip(" \t\r\n")
+            if stripped:
+                yield decode_text(stripped.rstrip(" \t\r\n")), offset + len(child) - len(stripped)
+            offset += len(child)
+        elif isinstance(child, Element):
+            offset += len(child.render())
+        else:
+            offset += len(child.raw)
 
 
 @rule("ICE102", "misplaced-element", "error")
@@ -377,7 +418,9 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     Icecast reads a scalar setting each time it meets it and keeps the last
     value (repeated `<limits>`, `<paths>` ... blocks merge the same way).
     An earlier occurrence is dead configuration: whoever edits it sees no
-    effect.
+    effect.  Icecast 2.4.4 and 2.5 say nothing; Icecast-KH logs "setting
+    for ... was set previously" at each later occurrence, so for KH the
+    finding stands there.
 
     ## Bad
     ```xml
@@ -419,6 +462,17 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
         if len(group) < 2:
             continue
         last = group[-1]
+        if ctx.target is Dialect.KH:
+            # KH warns at each occurrence after the first ("setting for ... was set previously")
+            for placed in group[1:]:
+                use = "uses this last one" if placed is last else f"uses the last one (line {last.element.line})"
+                yield ctx.finding(
+                    placed.element,
+                    f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
+                    f"Icecast-KH warns that it was set before and {use}; "
+                    f"the one on line {group[0].element.line} is ignored",
+                )
+            continue
         for placed in group[:-1]:
             yield ctx.finding(
                 placed.element,

@@ -1,0 +1,503 @@
+"""Differential tests: what Icecast 2.5.0 and Icecast-KH say about real configs vs. icecfg lint.
+
+Every file of the shared corpus of real-world ``icecast.xml`` is run by both
+servers and linted for both targets:
+
+* *recall*: every element-level configuration warning the server logs
+  (unknown tag/node, obsolete tag, out-of-range or invalid value, empty tag,
+  failed to read element/attribute, repeated setting) must have an icecfg
+  finding of an element-level family (structure, dialect, values) for that
+  target on the line of the element the server names;
+* *precision*: every icecfg finding of the structure and dialect families
+  (the element-level claims "the server does not know this / reads it
+  differently") must sit on a line the server complains about, or be a
+  behaviour shown on the running server by a test named in
+  :data:`SHOWN_BY_TEST`.
+
+How the servers are run, and why it is fast and safe on other people's
+configs: paths are rewritten into a sandbox and listen ports/addresses to
+loopback (values are replaced in place, so every line keeps its number); the
+log directory is made one that does not exist, so the server stops by itself
+right after it has read the configuration (2.5.0 binds its sockets first, KH
+opens its logs first; both have printed every configuration warning to stderr
+by then).  Files that log to stderr (``<errorlog>-``) start for real and are
+stopped as soon as they say they have.  All of it runs in a network namespace
+of its own (``isolated=True``): a relay, YP directory or auth URL of someone
+else's server is unreachable whatever the file says.
+
+2.5.0 names the element by a path (``/icecast/mount[mount-name/text()="/a"]/x``,
+at most four levels, ``...`` before deeper ones); :func:`node_name_25`
+rebuilds that name for every element so the warning maps to lines.  KH gives
+the line itself.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.document import Element
+from icecfg.lint import Finding, all_rules
+from icecfg.lint.rules.structure import stray_texts
+from tests import audio, oracle
+from tests.corpus import corpus_dir, corpus_paths
+
+RELEASES = ("2.5", "kh")
+#: seconds a server may take to read a file and stop (it takes well under one)
+RUN_DEADLINE = 10.0
+#: rule families whose every finding must match a server warning
+CHECKED_FAMILIES = ("structure", "dialect")
+#: rule families a server warning must be matched by (the element-level ones)
+ELEMENT_FAMILIES = ("structure", "dialect", "values")
+
+# --------------------------------------------------------------------------- server messages
+
+#: 2.5.0's element-level messages (``__found_bad_tag`` and friends in cfgfile.c)
+_MSG_25 = [
+    ("unknown", re.compile(r"Unknown tag in config: (?P<path>\S+)$")),
+    ("obsolete", re.compile(r"Obsolete tag in config: (?P<path>\S+)$")),
+    ("invalid", re.compile(r"Invalid content for tag: (?P<path>\S+?)(?:: .*)?$")),
+    ("empty", re.compile(r"Invalid empty tag: (?P<path>\S+)$")),
+    ("range", re.compile(r"Value for tag is out of range: (?P<path>\S+)$")),
+]
+_LINE_25 = re.compile(r"^\[[^\]]*\] (?P<level>\w{4}) (?P<where>\S+) (?P<text>.*)$")
+#: KH's (parse_xml_tags / parse_xml_tag_set in cfgfile.c), each with the line
+_MSG_KH = [
+    ("unknown", re.compile(r'unknown node "(?P<name>[^"]+)" parsing "(?P<parent>[^"]+)" at line (?P<line>\d+)')),
+    (
+        "unreadable",
+        re.compile(r'failed to read element "(?P<name>[^"]+)" within "(?P<parent>[^"]+)" at line (?P<line>\d+)'),
+    ),
+    (
+        "unreadable-attribute",
+        re.compile(r'failed to read attribute "(?P<name>[^"]+)" within "(?P<parent>[^"]+)" at line (?P<line>\d+)'),
+    ),
+    ("repeated", re.compile(r'setting for "(?P<name>[^"]+)" \(line (?P<line>\d+)\) was set previously')),
+]
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """One element-level configuration warning of a server, mapped to lines of the file."""
+
+    file: str
+    kind: str
+    text: str
+    #: the lines of the elements it can be about (2.5.0 paths can name several)
+    lines: tuple[int, ...]
+
+
+def node_name_25(element: Element, *, text: bool = False) -> str:
+    """The name 2.5.0's ``__build_node_name`` gives ``element`` (or, with ``text``, a text node in it)."""
+    parts: list[str] = ["text"] if text else []
+    node: Element | None = element
+    while node is not None and len(parts) < 4:
+        ident = node.get("id")
+        if ident is not None:
+            parts.append(f'{node.name}[@id="{ident}"]')
+        elif node.name == "mount" and (name := _mount_name(node)) is not None:
+            parts.append(f'mount[mount-name/text()="{name}"]')
+        else:
+            parts.append(node.name)
+        node = node.parent
+    return ("..." if node is not None else "") + "".join("/" + p for p in reversed(parts))
+
+
+def _mount_name(mount: Element) -> str | None:
+    for child in mount.elements():
+        if child.name == "mount-name":
+            return child.text or None
+    return None
+
+
+def warnings_25(name: str, stderr: str, root: Element | None) -> list[Warning_]:
+    by_name: dict[str, list[int]] = {}
+    if root is not None:
+        for element in root.iter():
+            by_name.setdefault(node_name_25(element), []).append(element.line)
+            for _text, offset in stray_texts(element):
+                by_name.setdefault(node_name_25(element, text=True), []).append(element.position(offset)[0])
+    seen: dict[tuple[str, str], int] = {}
+    found = []
+    for raw in stderr.splitlines():
+        m = _LINE_25.match(raw)
+        if not m or not m["where"].startswith("CONFIG/"):
+            continue
+        for kind, pattern in _MSG_25:
+            msg = pattern.match(m["text"])
+            if msg:
+                lines = by_name.get(msg["path"], [])
+                # the n-th message about a path is about the n-th element with that path
+                n = seen.get((kind, msg["path"]), 0)
+                seen[(kind, msg["path"])] = n + 1
+                found.append(Warning_(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
+                break
+    return found
+
+
+def warnings_kh(name: str, stderr: str) -> list[Warning_]:
+    found = []
+    for raw in stderr.splitlines():
+        for kind, pattern in _MSG_KH:
+            msg = pattern.search(raw)
+            if msg:
+                found.append(Warning_(name, kind, raw.split("xml/parsing ", 1)[-1], (int(msg["line"]),)))
+                break
+    return found
+
+
+def other_config_messages(stderr: str) -> list[str]:
+    """Everything else the server said about the configuration (reported, not matched)."""
+    out = []
+    for raw in stderr.splitlines():
+        m = _LINE_25.match(raw)
+        text = m["text"] if m else raw
+        if any(p.match(text) for _, p in _MSG_25) or any(p.search(raw) for _, p in _MSG_KH):
+            continue
+        if text.strip() and not text.startswith("warning:"):
+            out.append(text)
+    return out
+
+
+# --------------------------------------------------------------------------- running the servers
+
+
+#: A privileged port: the unprivileged server cannot bind it, so it stops right after reading
+#: its configuration (in range for every release, so no new warning).
+_UNBINDABLE_PORT = "1"
+
+
+def rewrite(root: Element, box: oracle.Sandbox) -> None:
+    """Point the file's paths into ``box`` and its sockets at loopback, in place, line by line.
+
+    Only values on one line are replaced (so no line moves) and only values a
+    server would accept (a port that is not a number stays: the server's
+    complaint about it is what is being compared).  The log directory is one
+    that does not exist: see the module docstring.
+    """
+    rel = oracle.get_release(box.release)
+    paths = {
+        "logdir": str(box.root / "no-such-logdir"),
+        "webroot": str(box.webroot),
+        "adminroot": str(box.adminroot),
+        "pidfile": str(box.root / "icecast.pid"),
+        "basedir": str(box.root),
+        "reportxmldb": str(rel.report_db or box.root / "report-db.xml"),
+    }
+    for element in root.iter():
+        if "\n" in element.render():
+            continue
+        text = element.text
+        parent = element.parent.name if element.parent is not None else ""
+        if element.name in paths and parent == "paths" and text:
+            element.set_text(paths[element.name])
+        elif element.name == "port" and parent in ("listen-socket", "icecast") and text and text.strip().isdigit():
+            element.set_text(_UNBINDABLE_PORT)
+        elif element.name == "bind-address" and parent in ("listen-socket", "icecast") and text:
+            element.set_text("127.0.0.1")
+        elif element.name == "listen-socket":
+            if (value := element.get("port")) is not None and value.strip().isdigit():
+                element.set("port", _UNBINDABLE_PORT)
+            if element.get("bind-address"):
+                element.set("bind-address", "127.0.0.1")
+
+
+@dataclass
+class Run:
+    """What one server said about one file."""
+
+    file: str
+    release: str
+    returncode: int
+    stdout: str
+    stderr: str
+    root: Element | None
+    seconds: float
+
+
+def run_server(release: str, path: Path, box: oracle.Sandbox) -> Run:
+    data = path.read_bytes()
+    root: Element | None
+    try:
+        cfg = icecfg.loads(data, path=str(path))
+    except icecfg.ParseError:
+        root = None  # not well-formed: the server says so and stops; nothing to map
+    else:
+        root = cfg.document.root
+        rewrite(root, box)
+        data = icecfg.dumps(cfg)
+        root = icecfg.loads(data).document.root  # positions of the rewritten text (same lines)
+    started = time.monotonic()
+    server = oracle.IcecastServer(data, box, name=f"{release}-{path.stem}", isolated=True).launch()
+    deadline = time.monotonic() + RUN_DEADLINE
+    while not server.wait_exit(0.05) and not _listening(server.pid) and time.monotonic() < deadline:
+        pass
+    result = server.result()  # stops it if it is still running
+    return Run(path.name, release, result.returncode, result.stdout, result.stderr, root, time.monotonic() - started)
+
+
+def _listening(pid: int) -> bool:
+    """Whether the process has a listening TCP socket: it has read its config and bound its ports.
+
+    Read from ``/proc/<pid>/net``, which shows the server's own network namespace.
+    """
+    for name in ("tcp", "tcp6"):
+        try:
+            rows = Path(f"/proc/{pid}/net/{name}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        if any(row.split()[3] == "0A" for row in rows):
+            return True
+    return False
+
+
+@dataclass
+class Comparison:
+    release: str
+    runs: list[Run]
+    warnings: list[Warning_]
+    findings: dict[str, list[Finding]]
+    seconds: float
+
+    def missed(self) -> list[Warning_]:
+        """Server warnings with no element-level icecfg finding on their line."""
+        rules = all_rules()
+        return [
+            w
+            for w in self.warnings
+            if not any(
+                _on(f, w.lines) and f.code in rules and rules[f.code].family in ELEMENT_FAMILIES
+                for f in self.findings.get(w.file, [])
+            )
+        ]
+
+    def checked_findings(self) -> list[tuple[str, Finding]]:
+        rules = all_rules()
+        return [
+            (name, f)
+            for name, found in self.findings.items()
+            for f in found
+            if f.code in rules and rules[f.code].family in CHECKED_FAMILIES
+        ]
+
+    def unconfirmed(self) -> list[tuple[str, Finding]]:
+        """Structure/dialect findings that match no server warning and no test."""
+        logged: dict[str, set[int]] = {}
+        for w in self.warnings:
+            logged.setdefault(w.file, set()).update(w.lines)
+        return [
+            (name, f)
+            for name, f in self.checked_findings()
+            if not (logged.get(name, set()) & {f.line, f.anchor_line})
+            and not any(shown.covers(f, self.release) for shown in SHOWN_BY_TEST)
+        ]
+
+    def recall(self) -> float:
+        return 1 - len(self.missed()) / len(self.warnings) if self.warnings else 1.0
+
+    def precision(self) -> float:
+        checked = self.checked_findings()
+        return 1 - len(self.unconfirmed()) / len(checked) if checked else 1.0
+
+
+def _on(finding: Finding, lines: tuple[int, ...]) -> bool:
+    return finding.line in lines or finding.anchor_line in lines
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Findings of ``code`` for ``release`` whose message matches ``message``: the server logs
+    nothing about them, and the test named ``test`` (in this module) shows the behaviour."""
+
+    code: str
+    release: str
+    message: str
+    test: str
+
+    def covers(self, finding: Finding, release: str) -> bool:
+        return (
+            finding.code == self.code
+            and release == self.release
+            and re.search(self.message, finding.message) is not None
+        )
+
+
+SHOWN_BY_TEST = (
+    Shown("ICE104", "2.5", "Icecast uses the last one", "test_repeated_setting_last_one_wins"),
+    Shown("ICE304", "2.5", r"<ssl>1</ssl> is the Icecast 2\.4 spelling", "test_25_reads_the_old_ssl_flag_as_tls"),
+    Shown("ICE302", "kh", r"^type= on <header>", "test_kh_sends_a_typed_header_as_written"),
+    Shown("ICE302", "kh", r"^type= on <mount>", "test_kh_ignores_the_mount_type"),
+)
+
+
+def compare(release: str) -> Comparison:
+    oracle.require_release(release)
+    started = time.monotonic()
+    runs: list[Run] = []
+    warnings: list[Warning_] = []
+    findings: dict[str, list[Finding]] = {}
+    with oracle.temporary_sandbox(release=release) as box:
+        for path in corpus_paths():
+            run = run_server(release, path, box)
+            runs.append(run)
+            if release == "2.5":
+                warnings += warnings_25(path.name, run.stderr, run.root)
+            else:
+                warnings += warnings_kh(path.name, run.stderr)
+            try:
+                cfg = icecfg.load(str(path))
+            except icecfg.ParseError:
+                continue
+            findings[path.name] = icecfg.lint(cfg, target=release, files=False)
+    return Comparison(release, runs, warnings, findings, time.monotonic() - started)
+
+
+@pytest.fixture(scope="module", params=RELEASES)
+def comparison(request: pytest.FixtureRequest) -> Comparison:
+    result = compare(request.param)
+    print(
+        f"\n{oracle.get_release(result.release).title}: {len(result.runs)} files in {result.seconds:.1f} s; "
+        f"recall {result.recall():.1%} ({len(result.warnings) - len(result.missed())}/{len(result.warnings)} "
+        f"element warnings), precision {result.precision():.1%} "
+        f"({len(result.checked_findings()) - len(result.unconfirmed())}/{len(result.checked_findings())} "
+        f"{'/'.join(CHECKED_FAMILIES)} findings)"
+    )
+    return result
+
+
+def test_every_file_is_read_and_the_server_stops_by_itself(comparison: Comparison) -> None:
+    """Each run ends on its own right after reading the file (or is stopped once listening);
+    a file that is not well-formed is refused by the server where icecfg refuses it."""
+    assert len(comparison.runs) == len(corpus_paths())
+    for run in comparison.runs:
+        assert run.seconds < RUN_DEADLINE, f"{run.file}: still running after {run.seconds:.1f} s"
+        if run.root is not None:
+            continue
+        with pytest.raises(icecfg.ParseError) as refused:
+            icecfg.load(str(corpus_dir() / run.file))
+        assert "error parsing config file" in run.stdout + run.stderr, run
+        if comparison.release == "2.5":  # libxml2's own message, with the line
+            assert f".xml:{refused.value.line}: parser error" in run.stderr, (refused.value, run.stderr)
+
+
+def test_every_element_warning_has_a_finding(comparison: Comparison) -> None:
+    missed = comparison.missed()
+    assert not missed, "\n".join(
+        f"{w.file}:{','.join(map(str, w.lines)) or '?'}: {w.text}  | icecfg: "
+        + "; ".join(f"{f.code}@{f.line}" for f in comparison.findings.get(w.file, []) if _on(f, w.lines) or not w.lines)
+        for w in missed
+    )
+
+
+def test_every_structure_finding_is_what_the_server_says(comparison: Comparison) -> None:
+    unconfirmed = comparison.unconfirmed()
+    assert not unconfirmed, "\n".join(f"{name}:{f.line}: {f.code} {f.message}" for name, f in unconfirmed)
+
+
+def test_every_behaviour_named_for_precision_has_its_test() -> None:
+    names = {name for name, value in globals().items() if name.startswith("test_") and callable(value)}
+    assert {shown.test for shown in SHOWN_BY_TEST} <= names
+
+
+# --------------------------------------------------------------------------- behaviours the servers do not log
+
+SOURCE_PASSWORD = "src-" + "0f3a9c"
+ADMIN_PASSWORD = "adm-" + "77d1e2"
+
+
+def _config(box: oracle.Sandbox, ports: list[int], **kwargs: object) -> bytes:
+    return oracle.basic_config(box, ports, source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, **kwargs)  # type: ignore[arg-type]
+
+
+def _line_of(data: bytes, fragment: str) -> int:
+    return next(n for n, line in enumerate(data.decode().splitlines(), 1) if fragment in line)
+
+
+def _findings(data: bytes, release: str, code: str) -> list[Finding]:
+    return [f for f in icecfg.lint(icecfg.loads(data), target=release, files=False) if f.code == code]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_repeated_setting_last_one_wins(release: str) -> None:
+    """ICE104: both keep the last of two <location>s; 2.5 says nothing, KH warns at the second."""
+    oracle.require_release(release)
+    port = oracle.free_port()
+    with oracle.temporary_sandbox(release=release) as box:
+        cfg = _config(box, [port], extra="\n  <location>second</location>")
+        first, second = _line_of(cfg, "<location>harness"), _line_of(cfg, "<location>second")
+        expected = first if release == "2.5" else second
+        assert [f.line for f in _findings(cfg, release, "ICE104")] == [expected]
+        with oracle.IcecastServer(cfg, box, wait_port=port, name="repeat") as srv:
+            stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD))
+            assert stats.status == 200
+            assert b"<location>second</location>" in stats.body
+            if release == "2.5":
+                assert srv.stderr() == ""
+            else:
+                assert f'setting for "location" (line {second}) was set previously' in srv.stderr()
+
+
+def test_25_reads_the_old_ssl_flag_as_tls() -> None:
+    """ICE304: 2.5.0 takes <ssl>1</ssl> silently as <tls>rfc2818</tls>: TLS only on that port."""
+    oracle.require_release("2.5")
+    plain, secure = oracle.free_ports(2)
+    with oracle.temporary_sandbox(release="2.5") as box:
+        pem = oracle.make_tls_pem(box)
+        tls = _config(box, [plain], tls_ports=(secure,), tls_certificate=pem)
+        for flag in (b"<ssl>1</ssl>", b"<tls>rfc2818</tls>"):  # as written, and as the finding advises
+            cfg = tls.replace(b"<tls>1</tls>", flag)
+            findings = _findings(cfg, "2.5", "ICE304")
+            assert [f.line for f in findings] == ([_line_of(cfg, "<ssl>1</ssl>")] if b"ssl" in flag else [])
+            with oracle.IcecastServer(cfg, box, wait_port=secure, wait_tls=True, name="ssl-flag") as srv:
+                assert srv.http_get(secure, "/status-json.xsl", tls=True).status == 200
+                with pytest.raises((OSError, http.client.HTTPException)):
+                    oracle.http_get(secure, "/status-json.xsl", timeout=2)
+                assert srv.stderr() == ""
+
+
+def test_kh_sends_a_typed_header_as_written() -> None:
+    """ICE302: KH ignores type="cors" and sends the header as written: an empty CORS origin."""
+    oracle.require_release("kh")
+    port = oracle.free_port()
+    header = '<header type="cors" name="Access-Control-Allow-Origin" />'
+    with oracle.temporary_sandbox(release="kh") as box:
+        typed = _config(box, [port], extra=f"\n  <http-headers>{header}</http-headers>")
+        assert [f.line for f in _findings(typed, "kh", "ICE302")] == [_line_of(typed, header)]
+        origin = {"Origin": "http://player.example.org"}
+        with oracle.IcecastServer(typed, box, wait_port=port, name="typed-header") as srv:
+            assert srv.http_get(port, "/status.xsl", headers=origin).headers.get_all("Access-Control-Allow-Origin") == [
+                ""
+            ]
+            assert srv.stderr() == ""
+        without = _config(box, [port])
+        with oracle.IcecastServer(without, box, wait_port=port, name="no-header") as srv:
+            assert srv.http_get(port, "/status.xsl", headers=origin).headers.get("Access-Control-Allow-Origin")
+
+
+def test_kh_ignores_the_mount_type() -> None:
+    """ICE302: on KH a type="default" block is the ordinary mount it names; type="normal" changes nothing."""
+    oracle.require_release("kh")
+    port = oracle.free_port()
+    ogg = audio.make_ogg(seconds=2, rate=22050, channels=1, bitrate_kbps=64)
+    block = '<mount type="default"><mount-name>/cast.ogg</mount-name><max-listeners>0</max-listeners></mount>'
+    with oracle.temporary_sandbox(release="kh") as box:
+        cfg = _config(box, [port], extra=f"\n  {block}")
+        assert [f.line for f in _findings(cfg, "kh", "ICE302")] == [_line_of(cfg, block)]
+        assert _findings(cfg.replace(b'type="default"', b'type="normal"'), "kh", "ICE302") == []
+        with oracle.IcecastServer(cfg, box, wait_port=port, name="mount-type") as srv:
+            with (
+                srv.source(port, "/cast.ogg", ogg, password=SOURCE_PASSWORD) as cast,
+                srv.source(port, "/other.ogg", ogg, password=SOURCE_PASSWORD) as other,
+            ):
+                assert cast.accepted and other.accepted
+                srv.wait_mount(port, "/other.ogg", 5)
+                # the block's limit applies to the mount it names only, not as a default to others
+                assert srv.http_get(port, "/other.ogg", timeout=2, max_body=4).status == 200
+                assert srv.http_get(port, "/cast.ogg", timeout=2, max_body=4).status != 200
+            assert srv.stderr() == ""

@@ -1,0 +1,65 @@
+"""What ``icecfg init`` promises, ``icecfg lint`` keeps.
+
+The journey of the README and docs/on-demand.md: ``init``, add the
+certificate and the fallback audio where the generated icecfg.toml says
+(``[bake.assets]``), then ``lint`` and ``bake --dry-run`` agree that the
+configuration is clean, and both notice when an asset is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from icecfg import cli
+from tests import audio
+from tests.test_init import make_certificate
+
+HOST = "radio.example.org"
+
+
+@pytest.fixture
+def station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["init", "radio", "--hostname", HOST]) == 0
+    settings = (tmp_path / "radio" / "icecfg.toml").read_text()
+    # the files the settings ask for, where they say
+    assert '"/etc/icecast2/bundle.pem" = "bundle.pem"' in settings
+    assert '"/usr/share/icecast2/web/fallback.ogg" = "fallback.ogg"' in settings
+    make_certificate(tmp_path / "radio" / "bundle.pem", HOST)
+    audio.make_ogg(tmp_path / "radio" / "fallback.ogg", bitrate_kbps=128)
+    capsys.readouterr()
+    return tmp_path / "radio" / "icecast.xml"
+
+
+def test_lint_and_bake_agree_on_the_configuration_init_wrote(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["lint", "radio/icecast.xml"]) == 0
+    assert capsys.readouterr().out == "All checks passed.\n"
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 0
+    assert "lints clean" in capsys.readouterr().out
+    # from inside the directory, and with a directory argument, too
+    assert cli.main(["lint", str(station.parent)]) == 0
+    capsys.readouterr()
+
+
+def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (station.parent / "bundle.pem").unlink()
+    assert cli.main(["lint", "radio/icecast.xml", "--format", "json"]) == 1
+    out = capsys.readouterr().out
+    assert '"code": "ICE402"' in out and "/etc/icecast2/bundle.pem does not exist" in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
+    assert "ICE402" in capsys.readouterr().out
+
+
+def test_schema_validate_takes_the_target_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # <paths><ssl-private-key> exists only in Icecast-KH's schema
+    (tmp_path / "icecast.xml").write_text("<icecast><paths><ssl-private-key>/k</ssl-private-key></paths></icecast>\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["schema", "--validate", "icecast.xml"]) == 1
+    (tmp_path / "icecfg.toml").write_text('target = "kh"\n')
+    assert cli.main(["schema", "--validate", "icecast.xml"]) == 0
+    assert cli.main(["schema", "--validate", "icecast.xml", "--target", "2.4"]) == 1  # the flag wins
+    capsys.readouterr()

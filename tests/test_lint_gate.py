@@ -1,0 +1,273 @@
+"""``icecfg lint`` as a CI gate: it must not pass by accident.
+
+A typo in a rule selection, a file that was never read, fixes that go
+nowhere or make new findings, a diff that ``patch`` rejects: each of these
+let a broken configuration through CI before.  These tests run the command
+line in a fresh process, as CI does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_lint_cli import BAD, FIXABLE, GOOD, codes, lint, write
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- selections: a typo is an error, not an empty selection ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "bad", "closest"),
+    [
+        (["--select", "ICE999"], "ICE999", "did you mean ICE"),
+        (["--select", "ICE101,unknown-elemnt"], "unknown-elemnt", "did you mean unknown-element?"),
+        (["--ignore", "ICE11O"], "ICE11O", "did you mean ICE"),
+        (["--select", "nonsense"], "nonsense", "see 'icecfg rules'"),
+        (["--fail-on", "warn"], "warn", "did you mean warning?"),
+    ],
+)
+def test_unknown_rule_codes_names_and_severities_are_usage_errors(
+    tmp_path: Path, argv: list[str], bad: str, closest: str
+) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path), *argv, "--isolated")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"icecfg lint: {argv[0]}: ") and repr(bad) in line and closest in line
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("icecfg.toml", 'target = "2.4"\nselect = ["ICE999"]\n'),
+        ("pyproject.toml", '[project]\nname = "x"\n\n[tool.icecfg]\nignore = ["ICE1", "nonsense"]\n'),
+        ("icecfg.toml", 'extend-select = ["ICE89O"]\n'),
+    ],
+)
+def test_unknown_rule_codes_in_settings_are_usage_errors(tmp_path: Path, name: str, text: str) -> None:
+    settings = write(tmp_path / name, text.encode())
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path))
+    assert result.returncode == 2 and result.stdout == ""
+    line = text.splitlines().index(next(t for t in text.splitlines() if "[" in t and "=" in t)) + 1
+    assert result.stderr.startswith(f"icecfg lint: {settings}:{line}: ")
+    assert "no rule code, prefix or name" in result.stderr
+
+
+def test_prefixes_names_and_engine_codes_still_select(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", BAD)
+    for selector in ("ICE", "ice1", "ICE10", "ICE101", "unknown-element", "ICE001", "ICE002", "invalid-xml"):
+        result = lint(str(path), "--select", selector, "--isolated")
+        assert result.returncode in (0, 1), (selector, result.stderr)
+
+
+# -- nothing says "passed" when a file was not linted -------------------------------------------
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif", "github"])
+def test_a_missing_file_never_passes(tmp_path: Path, output: str) -> None:
+    good = write(tmp_path / "good.xml", GOOD)
+    for paths in ([str(tmp_path / "nope.xml")], [str(good), str(tmp_path / "nope.xml")]):
+        result = lint(*paths, "--select", "ICE101", "--format", output, "--isolated")
+        assert result.returncode == 2
+        assert "passed" not in result.stdout.lower()
+        assert f"cannot read {tmp_path / 'nope.xml'}" in result.stderr
+    text = lint(str(tmp_path / "nope.xml"), "--isolated")
+    assert text.stdout == "1 file could not be linted.\n"
+
+
+def test_an_empty_directory_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = lint(str(tmp_path / "empty"), "--isolated")
+    assert result.returncode == 2 and "passed" not in result.stdout
+
+
+# -- --fix - and --diff: stdout carries the text, findings go to stderr ----------------------------
+
+
+def test_fix_on_stdin_writes_the_fixed_text_to_stdout(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    in_place = lint(str(path), "--fix", "--select", "ICE204,ICE209,ICE804,ICE101", "--isolated")
+    piped = lint("-", "--fix", "--select", "ICE204,ICE209,ICE804,ICE101", "--isolated", stdin=FIXABLE)
+    assert piped.stdout == path.read_text() != FIXABLE.decode()
+    assert "<fileserve>1</fileserve>" in piped.stdout
+    # the report (what was fixed, what is left) is on stderr, as it was on stdout for a file
+    assert "ICE204 fixed" in piped.stderr and "ICE101 [error]" in piped.stderr
+    assert piped.returncode == in_place.returncode == 1
+
+
+def test_fix_on_stdin_passes_an_unreadable_text_through(tmp_path: Path) -> None:
+    broken = b"<icecast>\n<limits>\n</icecast>\n"
+    result = lint("-", "--fix", "--isolated", stdin=broken)
+    assert result.stdout == broken.decode()
+    assert "ICE001" in result.stderr and result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # the changed line is the last one, then a context line is
+        b"<icecast>\n  <limits>\n    <client>5</client>\n  </limits>\n  <fileserve>true</fileserve></icecast>",
+        b"<icecast>\n  <limits>\n    <client>5</client>\n  </limits>\n  <fileserve>true</fileserve>\n</icecast>",
+    ],
+)
+def test_diff_without_final_newline_applies_with_patch_and_findings_stay_off_stdout(
+    tmp_path: Path, data: bytes
+) -> None:
+    write(tmp_path / "icecast.xml", data)
+    write(tmp_path / "copy" / "icecast.xml", data)
+    result = lint("icecast.xml", "--diff", "--select", "ICE204,ICE209,ICE804,ICE101", "--isolated", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("--- a/icecast.xml\n+++ b/icecast.xml\n")
+    assert "\\ No newline at end of file\n" in result.stdout
+    assert "ICE101" not in result.stdout and "Found" not in result.stdout
+    assert "ICE101 [error]" in result.stderr
+    applied = subprocess.run(
+        ["patch", "-p1", "--forward", "--batch"],
+        input=result.stdout,
+        cwd=tmp_path / "copy",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (tmp_path / "icecast.xml").read_bytes() == data  # --diff changes nothing
+    fixed = lint("icecast.xml", "--fix", "--select", "ICE204,ICE209,ICE804,ICE101", "--isolated", cwd=tmp_path)
+    assert fixed.returncode == 1
+    assert (tmp_path / "copy" / "icecast.xml").read_bytes() == (tmp_path / "icecast.xml").read_bytes()
+    assert not (tmp_path / "icecast.xml").read_bytes().endswith(b"\n")
+
+
+# -- fixes converge and say what they did ------------------------------------------------------------
+
+
+def test_fix_runs_until_nothing_is_fixable_and_reports_each_fix(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    result = lint(str(path), "--fix", "--select", "ICE2,ICE8,ICE101", "--isolated")
+    text = path.read_text()
+    # ICE209 writes debug as 4; ICE804 then lowers the debug level to 3 in the same run
+    assert "<loglevel>3</loglevel>" in text and "<fileserve>1</fileserve>" in text
+    assert f"{path}:5:15: ICE209 fixed: write <loglevel>4</loglevel>" in result.stdout
+    assert "ICE804 fixed: write <loglevel>3</loglevel>" in result.stdout
+    assert "ICE204 fixed" in result.stdout and "Fixed 3 problems." in result.stdout
+    assert "fixable" not in result.stdout  # nothing fixable is left
+    again = lint(str(path), "--select", "ICE2,ICE8", "--format", "json", "--isolated")
+    assert [f for f in json.loads(again.stdout) if f["fixable"]] == []
+
+
+TLS_WITHOUT_CERTIFICATE = b"""<icecast>
+  <listen-socket><port>8000</port></listen-socket>
+  <listen-socket><port>8443</port><tls>1</tls></listen-socket>
+</icecast>
+"""
+
+
+def test_tls_to_ssl_is_fixed_only_when_a_certificate_comes_with_it(tmp_path: Path) -> None:
+    # without a certificate <ssl>1 serves plain HTTP like the ignored <tls> and ICE401 would flag it
+    path = write(tmp_path / "icecast.xml", TLS_WITHOUT_CERTIFICATE)
+    before = json.loads(lint(str(path), "--select", "ICE303,ICE401", "--format", "json", "--isolated").stdout)
+    assert [(f["code"], f["fixable"]) for f in before] == [("ICE303", False)]
+    lint(str(path), "--fix", "--select", "ICE303,ICE401", "--isolated")
+    assert path.read_bytes() == TLS_WITHOUT_CERTIFICATE
+    with_certificate = TLS_WITHOUT_CERTIFICATE.replace(
+        b"</icecast>", b"  <paths><tls-certificate>/etc/icecast2/bundle.pem</tls-certificate></paths>\n</icecast>"
+    )
+    write(path, with_certificate)
+    result = lint(str(path), "--fix", "--select", "ICE303,ICE401", "--isolated")
+    assert result.returncode == 0, result.stdout
+    text = path.read_text()
+    assert "<ssl>1</ssl>" in text and "<ssl-certificate>/etc/icecast2/bundle.pem</ssl-certificate>" in text
+
+
+# -- rule pages and positions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "name"), [("ICE001", "invalid-xml"), ("ICE002", "unused-suppression")])
+def test_engine_codes_have_a_rule_page(code: str, name: str) -> None:
+    for asked in (code, code.lower(), name):
+        result = subprocess.run(
+            [sys.executable, "-m", "icecfg.cli", "rule", asked], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"# {code} {name}\n")
+        assert result.stdout == (ROOT / "docs" / "rules" / f"{code}.md").read_text()
+
+
+# -- directories -------------------------------------------------------------------------------------
+
+
+def test_directory_search_skips_hidden_vcs_foreign_and_excluded_files(tmp_path: Path) -> None:
+    tree = tmp_path / "conf"
+    write(tree / "a.xml", BAD)
+    write(tree / "live" / "b.xml", b"<?xml version='1.0'?>\n<!-- station -->\n<!DOCTYPE icecast>\n" + BAD)
+    write(tree / ".git" / "c.xml", BAD)
+    write(tree / ".cache" / "d.xml", BAD)
+    write(tree / "CVS" / "e.xml", BAD)
+    write(tree / ".hidden.xml", BAD)
+    write(tree / "pom.xml", b"<project><modelVersion>4.0.0</modelVersion></project>\n")
+    write(tree / "backup" / "f.xml", BAD)
+    write(tree / "live" / "g.orig.xml", BAD)
+    result = lint(
+        str(tree),
+        "--exclude",
+        "backup",
+        "--exclude",
+        "*.orig.xml",
+        "--select",
+        "ICE101",
+        "--format",
+        "json",
+        "--isolated",
+    )
+    found = sorted(Path(item["path"]).relative_to(tree).as_posix() for item in json.loads(result.stdout))
+    assert found == ["a.xml", "live/b.xml"]
+    # named explicitly, a file is always linted: a foreign root is ICE001
+    explicit = lint(str(tree / "pom.xml"), str(tree / ".git" / "c.xml"), "--format", "json", "--isolated")
+    assert sorted(codes(explicit.stdout))[:1] == ["ICE001"] and "ICE101" in codes(explicit.stdout)
+
+
+def test_exclude_from_settings(tmp_path: Path) -> None:
+    write(tmp_path / "icecfg.toml", b'select = ["ICE101"]\nformat = "json"\nexclude = ["old"]\n')
+    write(tmp_path / "a.xml", BAD)
+    write(tmp_path / "old" / "b.xml", BAD)
+    result = lint(str(tmp_path))
+    assert [Path(i["path"]).name for i in json.loads(result.stdout)] == ["a.xml"]
+
+
+# -- the terminal is not the file's to drive ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<icecast>\n  <limits>\n    <client>\x1b]0;owned\x07\x1b[2J5</client>\n  </limits>\n</icecast>\n",
+        "<icecast>\n  <limits>\n    <client>5</client><!-- \u202e\u009b31m -->\n  </limits>\n</icecast>\n".encode(),
+    ],
+)
+def test_echoed_lines_carry_no_control_characters(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path / "icecast.xml", data)
+    for output in ("text", "github"):
+        result = lint(str(path), "--format", output, "--isolated")
+        assert result.returncode == 1
+        shown = result.stdout.replace("\n", "")
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E for c in shown), shown
+    text = lint(str(path), "--isolated").stdout
+    assert ("\u241b" in text) or ("\ufffd" in text)
+
+
+def test_deprecated_config_still_names_the_settings_file(tmp_path: Path) -> None:
+    settings = write(tmp_path / "elsewhere" / "lint.toml", b'select = ["ICE101"]\nformat = "json"\n')
+    path = write(tmp_path / "icecast.xml", BAD)
+    new = lint(str(path), "--settings", str(settings))
+    assert codes(new.stdout) == ["ICE101"] and new.stderr == ""
+    old = lint(str(path), "--config", str(settings))
+    assert codes(old.stdout) == ["ICE101"]
+    assert "--config is deprecated" in old.stderr and "--settings" in old.stderr
