@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from icecfg.errors import IcecfgError, InvalidValueError, LocatedError, ParseError
+from icecfg.errors import (
+    FileChangedError,
+    IcecfgError,
+    InvalidValueError,
+    LocatedError,
+    ParseError,
+    UnsafeWriteError,
+    WriteError,
+)
 from icecfg.io import dump, dumps, load, loads
 
 # ``icecfg.lint(cfg, target="2.4", root=None)``: the linter's entry point.  The
@@ -59,6 +67,7 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "Crash",
     "Dialect",
     "FallbackOverride",
+    "FileChangedError",
     "IcecfgError",
     "InvalidValueError",
     "LocatedError",
@@ -66,6 +75,8 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "MountType",
     "ParseError",
     "TlsMode",
+    "UnsafeWriteError",
+    "WriteError",
     "dump",
     "dumps",
     "explain",

@@ -286,11 +286,34 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
 }
 
 
+def target(text: str) -> str:
+    """``--target`` of every command: 2.4, 2.5 or kh, in any spelling :class:`Dialect` reads.
+
+    ``KH``, ``2.4.4`` and ``2.5.0`` are aliases; the canonical value is returned.
+    """
+    from icecfg.spec import Dialect
+
+    try:
+        return Dialect(text).value
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
+
+
+def _accept_target_aliases(parser: argparse.ArgumentParser) -> None:
+    """Give the command's ``--target`` the one target parser, whatever its module declared."""
+    for action in parser._actions:
+        if action.dest == "target":
+            action.choices = None
+            action.type = target
+            action.metavar = action.metavar or "{2.4,2.5,kh}"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, the other commands are listed but their options not loaded."""
     parser = argparse.ArgumentParser(
         prog="icecfg",
         description="Lint, edit and bake Icecast configurations (icecast.xml).",
+        epilog="Run 'icecfg COMMAND --help' for a command's options. Without a command: this help, exit status 2.",
     )
     parser.add_argument("--version", action="version", version=f"icecfg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -300,6 +323,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         if only is None or only == name:
             arguments(sub)
+            _accept_target_aliases(sub)
     return parser
 
 
@@ -307,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
     parser = build_parser(first if first in COMMANDS else None)
+    if not words:
+        # plain ``icecfg``: the help, on stdout so it pages; no command is a usage error
+        parser.print_help()
+        return EXIT_USAGE
     args = parser.parse_args(words)
     try:
         result: int = args.func(args)

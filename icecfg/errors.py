@@ -59,3 +59,18 @@ class FileChangedError(WriteError):
 
 class UnsafeWriteError(WriteError):
     """Writing would lose what makes the file usable (its owner or group), or it is no regular file."""
+
+
+class InvalidAssignmentError(InvalidValueError):
+    """A value assigned to a field of the model that Icecast cannot use; nothing was changed.
+
+    ``str(err)`` is one line, ``Section.field: value is not what-it-must-be``;
+    secrets are never shown.
+    """
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidTypeError(InvalidAssignmentError, TypeError):
+    """An assigned value of the wrong Python type (``hostname = 123``); a TypeError too."""

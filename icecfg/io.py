@@ -38,7 +38,9 @@ def dumps(config: IcecastConfig) -> bytes:
     return config.document.dumps()
 
 
-def dump(config: IcecastConfig, path: PathLike, *, overwrite: bool = False) -> None:
+def dump(
+    config: IcecastConfig, path: PathLike, *, overwrite: bool = False, expected: Fingerprint | None = None
+) -> None:
     """Write the configuration to ``path`` safely (see :mod:`icecfg.safewrite`).
 
     The write is atomic, goes through symlinks to the file they point at and
@@ -46,13 +48,16 @@ def dump(config: IcecastConfig, path: PathLike, *, overwrite: bool = False) -> N
     Icecast still reads it.  Writing back to the file the configuration was
     loaded from raises :class:`~icecfg.errors.FileChangedError` (nothing
     written) when that file changed on disk since it was loaded;
-    ``overwrite=True`` writes anyway.
+    ``overwrite=True`` writes anyway.  A caller that re-read its edits
+    (``loads(dumps(cfg))``) passes the fingerprint of the file as it read
+    it as ``expected``.
     """
     data = dumps(config)
     source = config.path
-    check = not overwrite and config.loaded is not None and source is not None and same_file(source, path)
-    written = write_bytes_atomic(path, data, expected=config.loaded if check else None)
-    if source is None or same_file(source, path):
+    if expected is None and not overwrite and source is not None and same_file(source, path):
+        expected = config.loaded
+    written = write_bytes_atomic(path, data, expected=None if overwrite else expected)
+    if source is not None and same_file(source, path):
         config.loaded = written  # the next dump compares with what is there now
 
 

@@ -20,6 +20,8 @@ declarations themselves are generated from the element table into
 
 from __future__ import annotations
 
+import difflib
+import re
 import sys
 import weakref
 from collections.abc import Iterable, Iterator
@@ -27,10 +29,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from icecfg import spec
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
-from icecfg.errors import InvalidValueError
+from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
 from icecfg.safewrite import Fingerprint
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TypedValueError, effective, effective_of_empty, format_typed, parse_typed
+from icecfg.values import (
+    FallbackOverride,
+    TlsMode,
+    TypedValueError,
+    effective,
+    effective_of_empty,
+    format_typed,
+    parse_typed,
+)
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -61,9 +71,13 @@ class Field:
         self.value: spec.Value | None = None
         self.row: spec.Element | None = None
         self.attribute: spec.Attribute | None = None
+        self.owner = ""
+        #: The whole numbers an assignment may give an integer field (see :func:`_bounds`).
+        self.bounds: tuple[int, int] = _C_INT
 
     def __set_name__(self, owner: type[Section], name: str) -> None:
         self.name = name
+        self.owner = owner.__name__
         if not self.tag:
             self.tag = name.replace("_", "-")
 
@@ -83,6 +97,7 @@ class Field:
                 choices = tuple(dict.fromkeys(c for a in variants for c in a.value.choices))
                 self.value = spec.Value(variants[0].value.kind, choices=choices)
             self.tags = frozenset(t for a in variants for t in (a.name, *a.aliases))
+            self.bounds = _bounds(self.value, frozenset(d for a in variants for d in a.dialects))
             return
         row = section.child(self.tag)
         if row is None:
@@ -90,6 +105,8 @@ class Field:
         self.row = row
         self.value = row.value
         self.tags = frozenset((row.name, *row.aliases))
+        if row.value is not None:
+            self.bounds = _bounds(row.value, row.dialects)
 
     # descriptor protocol -----------------------------------------------------
     @overload
@@ -144,23 +161,105 @@ class Field:
             raise InvalidValueError(f"<{self.tag}>: {err}", line=line, column=column, path=element.path) from None
 
     def format(self, value: Any) -> str:
+        """The text to write for ``value``, or :class:`InvalidAssignmentError` (nothing changes).
+
+        Refused: a value of the wrong type, a number outside :attr:`bounds`,
+        a word the field does not know, and characters XML 1.0 cannot hold
+        (the file could not be read again).
+        """
         assert self.value is not None
         kind = self.value.kind
-        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and isinstance(value, bool):
-            raise TypeError(f"{self.name} takes a number, not {value!r}")
+        if kind in _INTEGER_KINDS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise self._refused(value, InvalidTypeError)
+            low, high = self.bounds
+            if not low <= value <= high:
+                raise self._refused(value)
+            return str(value)
+        if kind is Kind.BOOL:
+            if not isinstance(value, bool):
+                raise self._refused(value, InvalidTypeError)
+            return format_typed(kind, value)
+        allowed: tuple[type, ...] = _TYPES.get(kind, (str,))
+        if not isinstance(value, allowed):
+            raise self._refused(value, InvalidTypeError)
         text = format_typed(kind, value)
-        if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC) and not isinstance(value, int):
-            raise TypeError(f"{self.name} takes a number, not {value!r}")
-        if kind is Kind.BOOL and not isinstance(value, bool):
-            raise TypeError(f"{self.name} takes True or False, not {value!r}")
-        if self.value.choices and kind is Kind.ENUM and text not in self.value.choices:
-            raise ValueError(f"{self.name} must be one of {', '.join(self.value.choices)}, not {text!r}")
+        if kind is Kind.ENUM and self.value.choices:
+            known = text.lower() if self.value.case_insensitive else text
+            if known not in self.value.choices:
+                raise self._refused(value)
         try:
-            parse_typed(kind, text, self.value.choices)
-        except TypedValueError as err:
-            # never write what cannot be read back (a negative size, say)
-            raise ValueError(f"{self.name}: {err}") from None
+            parse_typed(kind, text, self.value.choices)  # never write what cannot be read back
+        except TypedValueError:
+            raise self._refused(value) from None
+        bad = _NOT_XML.search(text)
+        if bad is not None:
+            raise self._refused(value, what=f"text XML 1.0 can hold (it has U+{ord(bad[0]):04X})")
         return text
+
+    def expected(self) -> str:
+        """What this field takes, in the words of the error messages."""
+        assert self.value is not None
+        kind = self.value.kind
+        low, high = self.bounds
+        if kind is Kind.PUBLIC:
+            return "-1, 0 or 1"
+        if kind is Kind.LOGLEVEL:
+            return f"a log level from {low} (error) to {high} (debug)"
+        if kind is Kind.SIZE:
+            return f"a size in bytes from {low} to {high}"
+        if kind in _INTEGER_KINDS:
+            return f"a whole number from {low} to {high}"
+        if kind is Kind.BOOL:
+            return "True or False"
+        if kind is Kind.TLS_MODE:
+            return "a TlsMode (" + ", ".join(m.value for m in TlsMode) + ")"
+        if kind is Kind.FALLBACK_OVERRIDE:
+            return "a FallbackOverride (none, all, own) or True or False"
+        if kind is Kind.ENUM and self.value.choices:
+            return "one of " + ", ".join(self.value.choices)
+        return "text (a str)"
+
+    def _refused(
+        self, value: object, error: type[InvalidAssignmentError] = InvalidAssignmentError, what: str | None = None
+    ) -> InvalidAssignmentError:
+        assert self.value is not None
+        shown = "the value given" if self.value.secret else repr(value)
+        return error(f"{self.owner}.{self.name}: {shown} is not {what or self.expected()}")
+
+
+#: Kinds whose values are whole numbers (Icecast reads them with atoi or a range check).
+_INTEGER_KINDS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC})
+#: Python types a field of each kind takes (default: str); integers and bools are checked apart.
+_TYPES: dict[Kind, tuple[type, ...]] = {
+    Kind.TLS_MODE: (TlsMode, str),
+    Kind.FALLBACK_OVERRIDE: (FallbackOverride, bool, str),
+}
+#: What C's int holds: Icecast reads every number into one, larger ones wrap.
+_C_INT = (-(2**31), 2**31 - 1)
+#: Characters outside XML 1.0's Char production: no parser reads a file holding them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _bounds(value: spec.Value, dialects: frozenset[Dialect]) -> tuple[int, int]:
+    """The whole numbers a field may be given: what some Icecast that has the field can use.
+
+    A TCP port is 1..65535 for every release (2.4.4 does not check, it
+    truncates 70000 to port 4464).  Other ranges bind only when every
+    release that has the field checks one (2.5's limits do not bind a 2.4
+    configuration); otherwise the kind's range: a C int, not negative for
+    sizes and unsigned values, -1..1 for ``<public>``, 1..4 for log levels.
+    """
+    if value.kind is Kind.PUBLIC:
+        return (-1, 1)
+    if value.kind is Kind.LOGLEVEL:
+        return (1, 4)
+    low, high = (0, _C_INT[1]) if value.kind in (Kind.UINT, Kind.SIZE) else _C_INT
+    checked = [value.ranges[d] for d in dialects if d in value.ranges]
+    if (1, 65535) in value.ranges.values() or (checked and len(checked) == len(dialects)):
+        ranges = checked or list(value.ranges.values())
+        return (max(low, min(r[0] for r in ranges)), min(high, max(r[1] for r in ranges)))
+    return (low, high)
 
 
 # The field specifiers take ``default``/``default_factory`` only so that type
@@ -230,9 +329,26 @@ class Section:
         self._blocks: list[Element] = [Element(self._tag())]
         for name, value in values.items():
             if name not in self._fields:
-                raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}{_hint(self, name)}"
+                )
             if value is not None:
                 setattr(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Only fields (and the model's own state) can be set: a typo must not vanish silently."""
+        if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
+            object.__setattr__(self, name, value)
+            return
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+
+    if not TYPE_CHECKING:  # at run time only: type checkers keep reporting unknown names themselves
+
+        def __getattr__(self, name: str) -> Any:
+            """Reading an unknown name names the closest field too."""
+            if name.startswith("_"):
+                raise AttributeError(name)
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
 
     # binding -----------------------------------------------------------------
     @classmethod
@@ -505,6 +621,12 @@ class Section:
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
         return f"{type(self).__name__}({inner})"
+
+
+def _hint(section: Section, name: str) -> str:
+    """``; did you mean 'clients'?`` for the field closest to ``name``, or nothing."""
+    close = difflib.get_close_matches(name, list(type(section)._fields), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _child_index(parent: Element, child: Element) -> int:

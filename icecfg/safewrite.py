@@ -19,7 +19,9 @@ which:
 * removes the temporary file on every error, leaving the old file as it was;
 * refuses, with :class:`FileChangedError` and nothing written, when the file
   is no longer the one the caller read (``expected``), so an edit made in
-  between (by a person or by another tool) is never silently lost.
+  between (by a person or by another tool) is not silently lost.  (The
+  comparison and the rename are two steps: a change landing in the instant
+  between them is still replaced; no portable lock covers editors.)
 
 What is not kept: hard links (the other names keep the old content, as with
 any editor that renames), and extended attributes the kernel does not let
@@ -173,15 +175,22 @@ def _keep_identity(handle: int, target: str, old: os.stat_result, shown: PathLik
                 f"{shown}: cannot keep its owner and group ({old.st_uid}:{old.st_gid}) without privileges; "
                 "nothing written"
             ) from None
-    for attribute in _xattrs(target):
+    kept = _xattrs(target)
+    for attribute in kept:
         try:
             os.setxattr(handle, attribute, os.getxattr(target, attribute))
         except OSError:
             continue  # best effort per attribute: security.* may need privileges this process lacks
+    for attribute in set(_xattrs(handle)) - set(kept):
+        if not attribute.startswith("security."):  # labels are the policy's business
+            try:  # an ACL the temporary file inherited from the directory's default ACL
+                os.removexattr(handle, attribute)
+            except OSError:
+                continue
     os.fchmod(handle, stat.S_IMODE(old.st_mode) & ~hidden)
 
 
-def _xattrs(target: str) -> list[str]:
+def _xattrs(target: str | int) -> list[str]:
     if not hasattr(os, "listxattr"):  # pragma: no cover - not Linux
         return []
     try:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from icecfg.spec import Dialect
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - 3.10
@@ -30,19 +32,22 @@ else:  # pragma: no cover - 3.10
 
 FILE_NAMES = ("icecfg.toml", ".icecfg.toml", "pyproject.toml")
 
-#: The Icecast releases icecfg checks against, and other spellings users write for them.
-TARGETS = ("2.4", "2.5", "kh")
-TARGET_ALIASES = {"2.4.4": "2.4", "2.5.0": "2.5", "icecast-kh": "kh"}
+#: The Icecast releases icecfg checks against (other spellings: see target_name).
+TARGETS = tuple(d.value for d in Dialect)
 #: Output formats of ``icecfg lint``.
 FORMATS = ("text", "json", "sarif", "github")
 SEVERITIES = ("error", "warning", "info")
 
 
 def target_name(value: str) -> str | None:
-    """The canonical target (``2.4``, ``2.5``, ``kh``) for ``value``, or None if it names none."""
-    text = value.strip().lower()
-    text = TARGET_ALIASES.get(text, text)
-    return text if text in TARGETS else None
+    """The canonical target (``2.4``, ``2.5``, ``kh``) for ``value``, or None if it names none.
+
+    The spellings (``KH``, ``2.4.4``, ``2.5.0``) are :class:`Dialect`'s, the one target parser.
+    """
+    try:
+        return Dialect(value).value
+    except ValueError:
+        return None
 
 
 # -- validators: each returns None when the value is fine, else what is allowed ----------

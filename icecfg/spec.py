@@ -24,6 +24,7 @@ Vocabulary
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -41,6 +42,27 @@ class Dialect(str, enum.Enum):
         """Human name used in messages."""
         return {"2.4": "Icecast 2.4.4", "2.5": "Icecast 2.5", "kh": "Icecast-KH"}[self.value]
 
+    @classmethod
+    def _missing_(cls, value: object) -> Dialect | None:
+        """The spellings users write for a target: any case, a full release number.
+
+        ``KH`` and ``icecast-kh``; ``2.4.4`` (any 2.4 release); ``2.5.0`` and
+        ``2.5.0-rc2``.  This is the one parser of targets: the command line,
+        the settings file and the API all go through ``Dialect(text)``.
+        """
+        if not isinstance(value, str):
+            return None
+        word = value.strip().lower()
+        if word in ("kh", "icecast-kh"):
+            return cls.KH
+        match = _RELEASE.fullmatch(word)
+        if match is not None:
+            return cls.V24 if match[1] == "4" else cls.V25
+        return None
+
+
+#: 2.4, 2.4.4, 2.5, 2.5.0, 2.5.0-rc2, 2.5-beta3 (the group is the minor number)
+_RELEASE = re.compile(r"2\.([45])(?:\.\d+)?(?:-?(?:alpha|beta|rc)\d*)?")
 
 ALL: frozenset[Dialect] = frozenset(Dialect)
 V24: frozenset[Dialect] = frozenset({Dialect.V24})

@@ -162,7 +162,7 @@ def format_typed(kind: Kind, value: object) -> str:
         return str(value)
     if isinstance(value, str):
         return value
-    raise TypeError(f"cannot write {value!r} as a {kind.value} value")
+    raise TypeError(f"{value!r} is not a {kind.value} value")
 
 
 def effective(row: Element, text: str | None, dialect: Dialect) -> object:

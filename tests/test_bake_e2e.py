@@ -160,8 +160,13 @@ def bake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bake]:
         e2e_host.remove_run(root)
 
 
-def _bake(root: Path, tmp: Path, seconds: dict[str, float]) -> Bake:
-    """Run ``icecfg bake`` as a user would, against the fake API and the chroot sshd."""
+def _bake(root: Path, tmp: Path, seconds: dict[str, float], icecfg: tuple[str, ...] = ()) -> Bake:
+    """Run ``icecfg bake`` as a user would, against the fake API and the chroot sshd.
+
+    ``icecfg`` is the command to run (default: this checkout's, through the
+    running interpreter); tests/test_wheel.py passes an installed wheel's.
+    """
+    command = list(icecfg) or [sys.executable, "-m", "icecfg.cli"]
     http_port, tls_port, ssh_port = free_ports(3)
     config = icecast_xml(http_port, tls_port)
     (tmp / "icecast.xml").write_bytes(config)
@@ -201,7 +206,7 @@ def _bake(root: Path, tmp: Path, seconds: dict[str, float]) -> Bake:
         env.pop("DIGITALOCEAN_ACCESS_TOKEN", None)
         t2 = time.monotonic()
         run = subprocess.run(
-            [sys.executable, "-m", "icecfg.cli", "bake", "--ssh-port", str(ssh_port)],
+            [*command, "bake", "--ssh-port", str(ssh_port)],
             cwd=tmp,
             env=env,
             capture_output=True,

@@ -14,8 +14,12 @@ import errno
 import grp
 import io
 import os
+import shutil
 import stat
 import struct
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -83,6 +87,20 @@ def test_dump_keeps_extended_attributes_and_acl(tmp_path: Path) -> None:
     icecfg.dump(edited(path), path)
     assert os.getxattr(path, "system.posix_acl_access") == ACL
     assert os.getxattr(path, "user.origin") == b"git"
+    assert identity(path) == (0, icecast_gid(), 0o640)
+
+
+def test_a_default_acl_of_the_directory_does_not_creep_in(tmp_path: Path) -> None:
+    directory = tmp_path / "etc"
+    directory.mkdir()
+    os.setxattr(directory, "system.posix_acl_default", ACL)
+    path = directory / "icecast.xml"
+    path.write_bytes(DATA)
+    os.removexattr(path, "system.posix_acl_access")  # the file itself has none
+    os.chown(path, 0, icecast_gid())
+    path.chmod(0o640)
+    icecfg.dump(edited(path), path)
+    assert "system.posix_acl_access" not in os.listxattr(path)
     assert identity(path) == (0, icecast_gid(), 0o640)
 
 
@@ -188,6 +206,34 @@ def test_owner_that_cannot_be_kept_writes_nothing(tmp_path: Path, monkeypatch: p
     assert path.read_bytes() == DATA and leftovers(tmp_path) == []
 
 
+def test_without_privileges_another_owners_file_is_left_alone(tmp_path: Path) -> None:
+    """``lint --fix`` run as ``nobody`` on a root:icecast file it may write, in a directory it may write."""
+    shared = Path(tempfile.mkdtemp(prefix="icecfg-safewrite-"))  # tmp_path is not traversable by nobody
+    try:
+        shared.chmod(0o777)
+        path = as_debian_ships(shared / "icecast.xml")
+        path.chmod(0o666)
+        run = subprocess.run(
+            [
+                *("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
+                *(sys.executable, "-m", "icecfg", "lint", "--isolated", "--no-fs", "--fix", str(path)),
+            ],
+            cwd=shared,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 1, run
+        assert run.stderr == (
+            f"icecfg lint: {path}: cannot keep its owner and group (0:{icecast_gid()}) without privileges; "
+            "nothing written\n"
+        )
+        assert path.read_bytes() == DATA and identity(path) == (0, icecast_gid(), 0o666)
+        assert leftovers(shared) == []
+    finally:
+        shutil.rmtree(shared)
+
+
 def test_a_change_on_disk_since_loading_is_never_overwritten(tmp_path: Path) -> None:
     path = as_debian_ships(tmp_path / "icecast.xml")
     cfg = edited(path)
@@ -266,7 +312,7 @@ def test_lint_fix_keeps_owner_group_mode_and_symlink(tmp_path: Path) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         cli.main(["lint", "--isolated", "--no-fs", "--fix", str(link)])
     assert link.is_symlink()
-    assert b"<loglevel>4</loglevel>" in real.read_bytes()
+    assert b"<loglevel>debug</loglevel>" not in real.read_bytes()  # fixed (ICE209, then ICE804)
     assert identity(real) == (0, icecast_gid(), 0o640)
 
 

@@ -86,8 +86,15 @@ class PackerError(RuntimeError):
 
 
 def default_template_dir() -> Path:
-    """The repository's ``packer/`` directory (template, plugins file, scripts)."""
-    return Path(__file__).resolve().parents[2] / "packer"
+    """The Packer template directory (template, plugins file, scripts).
+
+    An installed icecfg carries it as ``icecfg/packer/`` (setup.py maps the
+    repository's top-level ``packer/`` there); a source checkout has only
+    the top-level one.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "packer"
+    return installed if installed.is_dir() else package.parent / "packer"
 
 
 def find_packer(name: str = "packer", path: str | None = None) -> str:

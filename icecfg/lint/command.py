@@ -425,7 +425,7 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
         sys.stdout.buffer.write(after)
         sys.stdout.buffer.flush()
     elif fixed:
-        dump(fixed_config, name)
+        dump(fixed_config, name, expected=config.loaded)  # refused if the file changed since it was read
     if fixed:
         # report what is left after fixing
         result.fixed = fixed

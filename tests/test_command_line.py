@@ -1,0 +1,95 @@
+"""docs/command-line.md: plain ``icecfg``, ``python -m icecfg``, target aliases, shell completion."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg import cli, settings
+from icecfg.spec import Dialect
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "command-line.md"
+
+
+def test_plain_icecfg_prints_the_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: icecfg ") and all(f"    {name}" in out for name in cli.COMMANDS)
+
+
+def test_python_dash_m_icecfg() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "icecfg", "rule", "ICE101"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("# ICE101 "), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("spelling", "dialect"),
+    [
+        ("KH", Dialect.KH),
+        ("icecast-kh", Dialect.KH),
+        ("2.4.4", Dialect.V24),
+        ("2.5.0", Dialect.V25),
+        ("2.5.0-rc2", Dialect.V25),
+        ("2.4", Dialect.V24),
+    ],
+)
+def test_target_aliases_everywhere(spelling: str, dialect: Dialect, tmp_path: Path) -> None:
+    assert Dialect(spelling) is dialect
+    assert cli.target(spelling) == dialect.value
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(b"<icecast>\n    <hostname>radio.example.org</hostname>\n</icecast>\n")
+    for argv in (["lint", "--isolated", "--no-fs", "--target", spelling, str(path)], ["schema", "--target", spelling]):
+        parsed = cli.build_parser(argv[0]).parse_args(argv)
+        assert parsed.target == dialect.value, argv
+    # the API and the settings files read targets through Dialect() as well
+    assert icecfg.lint(icecfg.load(path), target=spelling, root=None, files=False) is not None
+    (tmp_path / "icecfg.toml").write_text(f'target = "{spelling}"\n')
+    assert settings.load(tmp_path / "icecfg.toml").get("target") == dialect.value
+    for command in ("up", "status", "cost", "init", "bake"):
+        parsed = cli.build_parser(command).parse_args([command, "--target", spelling])
+        assert parsed.target == dialect.value, command
+
+
+def test_unknown_target_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["schema", "--target", "2.6"])
+    assert caught.value.code == 2
+    assert "unknown target '2.6' (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)" in capsys.readouterr().err
+
+
+def _complete(words: list[str], tmp_path: Path) -> list[str]:
+    """What the documented bash completion offers after ``words`` (the last one being typed)."""
+    [function] = re.findall(r"```bash\n(.*?)```", DOC.read_text(), re.S)
+    script = tmp_path / "completion.bash"
+    script.write_text(function)
+    shown = " ".join(f"'{w}'" for w in words)
+    run = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'source {script}; COMP_WORDS=({shown}); COMP_CWORD={len(words) - 1}; _icecfg; printf "%s\\n" "${{COMPREPLY[@]}}"',
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
+    )
+    return sorted(line for line in run.stdout.splitlines() if line)
+
+
+def test_documented_shell_completion(tmp_path: Path) -> None:
+    assert _complete(["icecfg", "s"], tmp_path) == ["schema", "snapshots", "status"]
+    assert _complete(["icecfg", ""], tmp_path) == sorted(cli.COMMANDS)
+    assert _complete(["icecfg", "lint", "--fi"], tmp_path) == ["--fix"]
+    assert "--target" in _complete(["icecfg", "bake", "--"], tmp_path)
+    (tmp_path / "icecast.xml").write_text("<icecast/>")
+    assert _complete(["icecfg", "lint", "ice"], tmp_path) == ["icecast.xml"]
