@@ -175,6 +175,10 @@ compile() {
 
 build() {
     local rel="$1" root name prefix work src
+    if prefix="$(print_prefix "$rel")"; then
+        echo "$prefix" # built already, possibly by another user in a cache this one cannot write
+        return
+    fi
     root="$(writable_cache)"
     name="$(install_name "$rel")"
     prefix="$root/$name"

@@ -641,6 +641,23 @@ class IcecastDidNotExit(IcecastError):
     """A configuration that should end the server left it running (it was stopped)."""
 
 
+@cache
+def _unshare_net() -> list[str]:
+    """The ``unshare`` prefix that gives a process a network namespace of its own.
+
+    Root needs no user namespace; anyone else maps their user to itself.  When
+    the system allows neither, :class:`OracleMissing` says so (an isolated run
+    must never fall back to the host's network).
+    """
+    argv = ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "--map-current-user"]
+    probe = subprocess.run([*argv, "true"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        raise OracleMissing(
+            f"cannot run a server in its own network namespace ({' '.join(argv)}): {probe.stderr.strip()}"
+        )
+    return argv
+
+
 _live_servers: dict[int, IcecastServer] = {}
 _live_lock = threading.Lock()
 
@@ -715,8 +732,7 @@ class IcecastServer:
         """Return the argv used to start the server (no secrets: they are in the file)."""
         argv: list[str] = []
         if self.isolated:
-            # as root the namespace needs no user namespace; otherwise map the user to itself
-            argv += ["unshare", "--net"] if os.geteuid() == 0 else ["unshare", "--net", "--map-current-user"]
+            argv += _unshare_net()
         if runtime_ids() is not None and self.user is not None:
             argv += ["setpriv", f"--reuid={self.user[0]}", f"--regid={self.user[1]}", "--init-groups"]
         elif runtime_ids() is not None:
@@ -779,6 +795,30 @@ class IcecastServer:
             if resp.status != 200 or b'"server_id"' in resp.body:
                 return
             time.sleep(0.02)
+
+    def listening(self) -> bool:
+        """Whether an ``isolated`` server has a listening TCP socket (it has read its config and bound).
+
+        ``/proc/<pid>/net`` lists every socket of the process's network
+        namespace, so it tells the server's own sockets apart only in a
+        namespace of its own, and only once the wrappers have exec'd the
+        server (before that the pid may still be in the host's namespace).
+        """
+        if not self.isolated:
+            raise RuntimeError("listening() needs isolated=True: the host's namespace has other sockets")
+        try:
+            if Path(os.readlink(f"/proc/{self.pid}/exe")) != self.release.binary.resolve():
+                return False
+        except OSError:
+            return False
+        for name in ("tcp", "tcp6"):
+            try:
+                rows = Path(f"/proc/{self.pid}/net/{name}").read_text().splitlines()[1:]
+            except OSError:
+                continue
+            if any(row.split()[3] == "0A" for row in rows):
+                return True
+        return False
 
     @property
     def pid(self) -> int:

@@ -33,39 +33,19 @@ def config_24(
     limits: str = "",
     logdir: Path | None = None,
     tls_ports: tuple[int, ...] = (),
-    extra_paths: str = "",
+    tls_certificate: Path | None = None,
 ) -> bytes:
     """A minimal, warning-free 2.4 config: one listen socket per port, no changeowner."""
-    sockets = "\n".join(
-        f"  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address></listen-socket>" for p in ports
+    return oracle.basic_config(
+        box,
+        ports,
+        source_password=SOURCE_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+        limits=limits,
+        logdir=logdir,
+        tls_ports=tls_ports,
+        tls_certificate=tls_certificate,
     )
-    sockets += "".join(
-        f"\n  <listen-socket><port>{p}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>"
-        for p in tls_ports
-    )
-    return f"""<icecast>
-  <hostname>127.0.0.1</hostname>
-  <location>harness</location>
-  <admin>harness@example.invalid</admin>
-  <limits>{limits}</limits>
-  <authentication>
-    <source-password>{SOURCE_PASSWORD}</source-password>
-    <admin-user>admin</admin-user>
-    <admin-password>{ADMIN_PASSWORD}</admin-password>
-  </authentication>
-{sockets}
-  <paths>
-    <logdir>{logdir or box.logdir}</logdir>
-    <webroot>{box.webroot}</webroot>
-    <adminroot>{box.adminroot}</adminroot>{extra_paths}
-  </paths>
-  <logging>
-    <errorlog>error.log</errorlog>
-    <accesslog>access.log</accesslog>
-    <loglevel>3</loglevel>
-  </logging>
-</icecast>
-""".encode()
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +187,7 @@ def test_fatal_startup_error_is_reported(box: oracle.Sandbox) -> None:
 def test_tls_listen_socket(box: oracle.Sandbox) -> None:
     plain, secure = oracle.free_ports(2)
     pem = oracle.make_tls_pem(box)
-    cfg = config_24(box, [plain], tls_ports=(secure,), extra_paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
+    cfg = config_24(box, [plain], tls_ports=(secure,), tls_certificate=pem)
     with oracle.IcecastServer(cfg, box, wait_port=secure, wait_tls=True, name="tls") as srv:
         assert srv.http_get(secure, "/status-json.xsl", tls=True).status == 200
         assert srv.http_get(plain, "/status-json.xsl").status == 200
@@ -356,7 +336,11 @@ def test_built_release_stops_by_pid(tmp_path: Path) -> None:
             cfg = oracle.basic_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
             with oracle.IcecastServer(cfg, box, wait_port=port, name="stop") as srv:
                 pid = srv.pid
-            assert srv.returncode == 0, srv.result().describe()  # SIGTERM: clean shutdown
+            # SIGTERM: a clean shutdown.  KH kh22 sometimes segfaults after it has finished
+            # shutting down (its last log line written): still stopped, by its pid.
+            clean = (0,) if name == "2.5" else (0, -signal.SIGSEGV)
+            assert srv.returncode in clean, srv.result().describe()
+            assert "Shutting down" in (srv.error_log() or ""), srv.result().describe()
             proc = Path(f"/proc/{pid}/stat")
             assert not proc.exists() or " Z " not in proc.read_text()
             with pytest.raises(ConnectionRefusedError):
@@ -405,3 +389,23 @@ def test_kh_detects_tls_per_connection() -> None:
             # KH has no per-socket TLS flag: <ssl> is an unknown node, logged with its line
             line = cfg.decode().splitlines().index(next(x for x in cfg.decode().splitlines() if "<ssl>" in x)) + 1
             assert f'unknown node "ssl" parsing "listen-socket" at line {line}' in srv.stderr()
+
+
+def test_isolated_server_is_out_of_reach() -> None:
+    """isolated=True: the server runs and listens, in a network namespace nothing reaches."""
+    oracle.require_release("kh")
+    port = oracle.free_port()
+    with oracle.temporary_sandbox(release="kh") as box:
+        cfg = oracle.basic_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
+        srv = oracle.IcecastServer(cfg, box, isolated=True, name="isolated").launch()
+        try:
+            deadline = time.monotonic() + 10
+            while not srv.listening() and srv.running and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert srv.listening(), srv.result().describe()
+            assert Path(f"/proc/{srv.pid}/status").read_text().startswith("Name:\ticecast")
+            assert os.readlink(f"/proc/{srv.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+            with pytest.raises(ConnectionRefusedError):
+                oracle.http_get(port, "/status.xsl", timeout=1)
+        finally:
+            srv.stop()

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
-import tests.rules
 from icecfg.lint.rule import all_rules
-from tests.rules.cases import Case
-
-
-def _cases() -> list[Case]:
-    found: list[Case] = []
-    for module in pkgutil.iter_modules(tests.rules.__path__):
-        if module.name.startswith("test_"):
-            found.extend(getattr(importlib.import_module(f"tests.rules.{module.name}"), "CASES", []))
-    return found
+from tests.rules.cases import all_cases as _cases
 
 
 def test_every_rule_has_a_positive_and_a_false_positive_fixture() -> None:

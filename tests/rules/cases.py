@@ -60,3 +60,17 @@ def check_case(case: Case, tmp_path: Path) -> None:
         assert any(case.message in f.message for f in bad), [f.message for f in bad]
     good = [f for f in run(case.good, case.target, tmp_path) if f.code == case.code]
     assert not good, f"{case.code} reported for its good fixture: {[f.message for f in good]}"
+
+
+def all_cases() -> list[Case]:
+    """Every ``CASES`` entry of the family test modules in ``tests/rules``."""
+    import importlib
+    import pkgutil
+
+    import tests.rules
+
+    found: list[Case] = []
+    for module in pkgutil.iter_modules(tests.rules.__path__):
+        if module.name.startswith("test_"):
+            found.extend(getattr(importlib.import_module(f"tests.rules.{module.name}"), "CASES", []))
+    return found
