@@ -7,7 +7,7 @@ reading them, then each element is rewritten from its row.
 
 from __future__ import annotations
 
-from icecfg.migrate import defaults, forms, headers, kh, rows
+from icecfg.migrate import defaults, forms, headers, kh, rows, texts
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
 from icecfg.sections import IcecastConfig
@@ -37,6 +37,7 @@ def run(
         kh.expand_attributes(ctx)
     if ctx.source is Dialect.V24:
         headers.cut_where_24_stopped(ctx)
+    texts.remove_stray(ctx)
     for placed in list(walk(document_root)):
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)

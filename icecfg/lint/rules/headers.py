@@ -71,9 +71,7 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
         if stop is None:
             continue
         later = [
-            node
-            for node in block.children[stop.at + 1 :]
-            if isinstance(node, Element) and node.local_name == "header"
+            node for node in block.children[stop.at + 1 :] if isinstance(node, Element) and node.local_name == "header"
         ]
         broken = stop.node if isinstance(stop.node, Element) and stop.node.local_name == "header" else None
         if broken is None and not later:
