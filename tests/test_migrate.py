@@ -194,6 +194,13 @@ def test_default_mount_with_its_own_authentication_gets_the_global_source_passwo
     assert migrated(text, from_="2.5")[1].changes == []
 
 
+def test_stray_text_in_a_block_is_removed_with_its_line() -> None:
+    xml = "<icecast>\n  <listen-socket>\n    <port>8000</port>\n    {TLS_OPTS}\n  </listen-socket>\n</icecast>\n"
+    text, migration = migrated(xml)
+    assert text == "<icecast>\n  <listen-socket>\n    <port>8000</port>\n  </listen-socket>\n</icecast>\n"
+    assert "'{TLS_OPTS}' directly in <listen-socket>" in migration.changes[0].reason
+
+
 def test_elements_no_release_reads_are_removed() -> None:
     xml = "<icecast>\n  <limits>\n    <client>100</client>\n    <workers>2</workers>\n  </limits>\n</icecast>\n"
     text, migration = migrated(xml)
