@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.migrate.context import Context, path_of, remove
+from icecfg.migrate.context import Context, remove
 from icecfg.model import Field, Section
 from icecfg.structure import Placed
 
@@ -100,8 +100,11 @@ def _wrap_block(parent: Element, wrap: tuple[str, tuple[tuple[str, str], ...]]) 
             return child
     block = Element(tag, dict(attributes))
     first = next((c for c in parent.elements() if c.local_name != tag), None)
-    parent.insert_formatted(block, before=first) if first is not None else parent.insert_formatted(block)
+    if first is not None:
+        parent.insert_formatted(block, before=first)
+    else:
+        parent.insert_formatted(block)
     return block
 
 
-__all__ = ["move", "path_of", "section_at"]
+__all__ = ["leaf_field", "move", "section_at"]
