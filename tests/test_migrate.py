@@ -86,6 +86,16 @@ def test_the_later_of_two_competing_elements_wins_as_in_every_release() -> None:
     )
 
 
+def test_a_number_out_of_2_5_range_becomes_the_nearest_it_takes_and_is_reported_lost() -> None:
+    text, migration = migrated("<icecast><limits><clients>50000</clients></limits></icecast>")
+    assert text == "<icecast><limits><clients>32768</clients></limits></icecast>"
+    [change] = migration.changes
+    assert change.lost and not change.keeps_behaviour
+    # a template placeholder is no number: left for its template engine, reported
+    text, migration = migrated("<icecast><limits><clients>%CLIENTS%</clients></limits></icecast>")
+    assert "%CLIENTS%" in text and migration.changes[0].lost and not migration.changes[0].edit
+
+
 def test_value_maps_from_the_table() -> None:
     xml = (
         "<icecast><mount><mount-name>/a</mount-name><no-mount>1</no-mount><no-yp>1</no-yp>"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from icecfg import spec
 from icecfg.migrate.context import Context, canonical
 from icecfg.structure import Placed
-from icecfg.values import Crash, TypedValueError, effective, effective_of_empty, parse_typed
+from icecfg.values import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
 
 
 def reading(row: spec.Element, text: str | None, dialect: spec.Dialect) -> str | None:
@@ -62,6 +62,16 @@ def check(ctx: Context, placed: Placed) -> None:
         ctx.record(element, "value", f"{said}; written {old!r}: what {ctx.source.label} did", follows_intent=False)
     elif old == reading(row, None, ctx.target):
         ctx.drop(element, f"{said}; without {name} {ctx.target.label} does the same", follows_intent=False)
+    elif text is not None and is_int(text) and (nearest := _nearest(row, old, ctx.target)) is not None:
+        ctx.record(
+            element,
+            "value",
+            f"{said}; {ctx.target.label} cannot be told {old}: written {nearest}, the nearest it takes",
+            keeps_behaviour=False,
+            follows_intent=False,
+            lost=True,
+        )
+        element.set_text(nearest)
     else:
         ctx.record(
             element,
@@ -71,3 +81,11 @@ def check(ctx: Context, placed: Placed) -> None:
             lost=True,
             edit=False,
         )
+
+
+def _nearest(row: spec.Element, old: str | None, dialect: spec.Dialect) -> str | None:
+    """The bound of ``dialect``'s range closest to the number ``old``, when ``old`` lies outside it."""
+    span = row.value.ranges.get(dialect) if row.value is not None else None
+    if span is None or old is None or not old.lstrip("-").isdigit():
+        return None
+    return str(min(max(int(old), span[0]), span[1]))
