@@ -28,15 +28,22 @@ from icecfg.io import dump, dumps, load, loads
 # function is bound after its package was imported, so the name means the
 # function; ``icecfg.lint.<module>`` imports keep working through sys.modules.
 from icecfg.lint.engine import lint as _lint
+
+# ``icecfg.migrate(cfg, to="2.5", from_="2.4", intent=False)``: bound the same
+# way; the package only defines the function, which imports the rewrites when called.
+from icecfg.migrate import migrate as _migrate
 from icecfg.sections import *  # noqa: F403 - the model's section classes
 from icecfg.sections import __all__ as _sections
 from icecfg.spec import Dialect
 from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
 lint = _lint
+migrate = _migrate
 
 if TYPE_CHECKING:
     from icecfg.effective import explain as explain
+    from icecfg.migrate.change import Change as Change
+    from icecfg.migrate.change import Migration as Migration
 
 
 def __getattr__(name: str) -> object:
@@ -46,12 +53,17 @@ def __getattr__(name: str) -> object:
         from icecfg.effective import explain
 
         return explain
+    if name in ("Change", "Migration"):  # the results of ``icecfg.migrate``, loaded with it
+        from icecfg.migrate import change
+
+        return getattr(change, name)
     raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
 
 
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604 - the sections' names are generated
+    "Change",
     "Crash",
     "Dialect",
     "FallbackOverride",
@@ -59,6 +71,7 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "IcecfgError",
     "InvalidValueError",
     "LocatedError",
+    "Migration",
     "MountType",
     "ParseError",
     "TlsMode",
@@ -70,5 +83,6 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "load",
     "lint",
     "loads",
+    "migrate",
     *_sections,
 ]

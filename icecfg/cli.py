@@ -141,6 +141,12 @@ def _cost(args: argparse.Namespace) -> int:
     return cost.run(args)
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from icecfg.migrate import command
+
+    return command.run(args)
+
+
 def _explain(args: argparse.Namespace) -> int:
     """``icecfg explain``: 0 when the report was printed, 2 when the file cannot be read or parsed."""
     import json
@@ -244,6 +250,11 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
     "rules": (_rules, _rules_arguments, "list every lint rule"),
     "rule": (_rule, _rule_arguments, "print the documentation of one rule"),
     "schema": (_schema, _schema_arguments, "the XSD of icecast.xml for a target, for editors"),
+    "migrate": (
+        _migrate,
+        _module_arguments("icecfg.migrate.command"),
+        "rewrite icecast.xml for Icecast 2.5, keeping what the old release did",
+    ),
     "init": (_init, _module_arguments("icecfg.ondemand.init"), "write a secure starting icecast.xml and icecfg.toml"),
     "bake": (
         _bake,
