@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from icecfg import __version__
 from icecfg.errors import WriteError
+from icecfg.version import __version__
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

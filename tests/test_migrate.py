@@ -1,4 +1,4 @@
-"""``icecfg.migrate`` and ``icecfg migrate``: what each rewrite writes, keeps and reports."""
+"""``icecfg.upgrade`` and ``icecfg migrate``: what each rewrite writes, keeps and reports."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from icecfg.cli import main
 
 def migrated(xml: str, **options: object) -> tuple[str, icecfg.Migration]:
     cfg = icecfg.loads(xml.encode())
-    migration = icecfg.migrate(cfg, files=False, **options)  # type: ignore[arg-type]
+    migration = icecfg.upgrade(cfg, files=False, **options)  # type: ignore[arg-type]
     return icecfg.dumps(cfg).decode(), migration
 
 
@@ -114,11 +114,11 @@ def test_ssl_port_without_a_usable_certificate_stays_plain_unless_intent(tmp_pat
         "    <paths>\n        <ssl-certificate>/etc/icecast2/missing.pem</ssl-certificate>\n    </paths>\n</icecast>\n"
     )
     cfg = icecfg.loads(xml.encode())
-    migration = icecfg.migrate(cfg, root=str(tmp_path))
+    migration = icecfg.upgrade(cfg, root=str(tmp_path))
     assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
     assert any("served this port as plain HTTP" in c.reason for c in migration.changes)
     cfg = icecfg.loads(xml.encode())
-    icecfg.migrate(cfg, root=str(tmp_path), intent=True)
+    icecfg.upgrade(cfg, root=str(tmp_path), intent=True)
     assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()
     # with the server's files not looked at, the certificate is taken as usable
     assert "<tls>rfc2818</tls>" in migrated(xml)[0]
@@ -241,7 +241,7 @@ def test_the_diff_applies_with_patch_even_without_a_final_newline(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert b"\\ No newline at end of file" in result.stdout
     expected = icecfg.loads(original)
-    icecfg.migrate(expected, files=False)
+    icecfg.upgrade(expected, files=False)
     patch = subprocess.run(["patch", "-p1", "-s"], input=result.stdout, cwd=tmp_path, capture_output=True, check=False)
     assert patch.returncode == 0, patch.stdout + patch.stderr
     assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)

@@ -62,7 +62,7 @@ def test_effective_configuration_is_kept_on_every_facet_the_migration_did_not_to
     data = files()[name]
     before = plain(icecfg.explain(icecfg.loads(data, name), "2.4").to_json())
     cfg = icecfg.loads(data, name)
-    migration = icecfg.migrate(cfg, files=False)
+    migration = icecfg.upgrade(cfg, files=False)
     after = plain(icecfg.explain(icecfg.loads(icecfg.dumps(cfg), name), "2.5").to_json())
     touched: set[str] = set()
     for change in migration.changes:

@@ -46,7 +46,7 @@ def loadable() -> list[str]:
 def migrate_file(name: str, **options: object) -> tuple[bytes, bytes, icecfg.Migration]:
     data = files()[name]
     cfg = icecfg.loads(data, name)
-    migration = icecfg.migrate(cfg, files=False, **options)  # type: ignore[arg-type]
+    migration = icecfg.upgrade(cfg, files=False, **options)  # type: ignore[arg-type]
     return data, icecfg.dumps(cfg), migration
 
 
@@ -71,9 +71,9 @@ def test_migration_touches_only_named_elements_and_lints_clean_for_2_5(name: str
     assert not stray, f"lines {stray} changed without a change naming them"
     migrated = icecfg.loads(after, name)
     errors_before = collections.Counter(
-        f.code for f in icecfg.lint(icecfg.loads(before, name), "2.4", files=False) if f.severity is Severity.ERROR
+        f.code for f in icecfg.check(icecfg.loads(before, name), "2.4", files=False) if f.severity is Severity.ERROR
     )
-    findings = icecfg.lint(migrated, "2.5", files=False)
+    findings = icecfg.check(migrated, "2.5", files=False)
     errors_after = collections.Counter(f.code for f in findings if f.severity is Severity.ERROR)
     new_errors = [f.message for f in findings if f.code in errors_after - errors_before]
     if intent:  # what the author meant may be wrong on 2.5 too; the migration says where it changes behaviour
@@ -81,7 +81,7 @@ def test_migration_touches_only_named_elements_and_lints_clean_for_2_5(name: str
     else:
         assert not new_errors
     assert not [f.message for f in findings if f.code in ("ICE304", "ICE306")]  # old syntax, obsolete elements
-    again = icecfg.migrate(migrated, from_="2.5", files=False)
+    again = icecfg.upgrade(migrated, from_="2.5", files=False)
     assert [c for c in again.changes if c.edit] == []
     assert icecfg.dumps(migrated) == after
 

@@ -70,9 +70,9 @@ def configs_24(draw: st.DrawFn) -> bytes:
 @given(configs_24(), st.booleans())
 def test_migrating_a_2_4_config_gives_a_loadable_file_that_needs_no_second_migration(data: bytes, intent: bool) -> None:
     cfg = icecfg.loads(data)
-    icecfg.migrate(cfg, from_="2.4", intent=intent, files=False)
+    icecfg.upgrade(cfg, from_="2.4", intent=intent, files=False)
     once = icecfg.dumps(cfg)
     reloaded = icecfg.loads(once)  # raises if the result does not load
-    again = icecfg.migrate(reloaded, from_="2.5", files=False)
+    again = icecfg.upgrade(reloaded, from_="2.5", files=False)
     assert [c for c in again.changes if c.edit] == [], once.decode()
     assert icecfg.dumps(reloaded) == once

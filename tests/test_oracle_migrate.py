@@ -292,12 +292,12 @@ def compare(
 
     def migrated(box: oracle.Sandbox) -> bytes:
         cfg = sandboxed(data, box, plan)
-        migrations.append(icecfg.migrate(cfg, from_=source, root="/"))
+        migrations.append(icecfg.upgrade(cfg, from_=source, root="/"))
         return with_release_files(cfg, box)
 
     old = run_release(source.value, lambda box: with_release_files(sandboxed(data, box, plan), box), plan, creds, ogg)
     if not old.started:
-        return old, Run(False), icecfg.migrate(icecfg.loads(data), from_=source, files=False)
+        return old, Run(False), icecfg.upgrade(icecfg.loads(data), from_=source, files=False)
     new = run_release("2.5", migrated, plan, creds, ogg)
     return old, new, migrations[0]
 
@@ -317,7 +317,7 @@ def test_2_5_0_reports_as_obsolete_only_what_the_table_replaces_and_nothing_afte
     obsolete = set(re.findall(r"Obsolete tag in config: (\S+)", before.output))
     assert obsolete, before.output  # Debian's sample has 2.4 elements 2.5.0 calls obsolete
     cfg = icecfg.loads(data)
-    migration = icecfg.migrate(cfg, files=False)
+    migration = icecfg.upgrade(cfg, files=False)
     changed = {c.element for c in migration.changes if c.edit}
     assert obsolete <= changed, obsolete - changed
     migrated = icecfg.dumps(cfg)
@@ -344,7 +344,7 @@ def test_old_release_with_original_and_2_5_0_with_migrated_file_behave_alike(nam
     old, new, migration = compare(name, files()[name], Dialect.V24, ogg)
     if not old.started:  # out of scope, but only where the linter predicts it: a 2.4.4 start failure is an error
         errors = [
-            f for f in icecfg.lint(icecfg.loads(files()[name]), "2.4", files=False) if f.severity.value == "error"
+            f for f in icecfg.check(icecfg.loads(files()[name]), "2.4", files=False) if f.severity.value == "error"
         ]
         assert errors, old.output
         return
@@ -414,7 +414,7 @@ def kh_files() -> list[str]:
     """Corpus files written for KH: ones with elements only KH reads."""
     found = []
     for name in loadable():
-        migration = icecfg.migrate(icecfg.loads(files()[name]), files=False)
+        migration = icecfg.upgrade(icecfg.loads(files()[name]), files=False)
         if any("only Icecast-KH reads it" in c.reason for c in migration.changes):
             found.append(name)
     return found

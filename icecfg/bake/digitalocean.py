@@ -58,9 +58,9 @@ from urllib.parse import quote, urlsplit
 import digitalocean  # type: ignore[import-untyped]
 import requests
 
-from icecfg import __version__
 from icecfg.bake.snapshots import Snapshot
 from icecfg.errors import IcecfgError
+from icecfg.version import __version__
 
 __all__ = [
     "BUDGET_ENV",
