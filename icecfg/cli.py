@@ -11,11 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from icecfg.commands import EXIT_FAILED, EXIT_USAGE
 from icecfg.errors import WriteError
 from icecfg.version import __version__
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -151,20 +149,20 @@ def _explain(args: argparse.Namespace) -> int:
     """``icecfg explain``: 0 when the report was printed, 2 when the file cannot be read or parsed."""
     import json
 
-    import icecfg
+    from icecfg import errors, io
     from icecfg.effective import explain
     from icecfg.effective.text import render
     from icecfg.files import FileView
 
     try:
-        config = icecfg.load(args.file)
+        config = io.load(args.file)
     except FileNotFoundError:
         print(f"icecfg explain: {args.file}: no such file", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:
         print(f"icecfg explain: {args.file}: {err.strerror or err}", file=sys.stderr)
         return EXIT_USAGE
-    except icecfg.IcecfgError as err:
+    except errors.IcecfgError as err:
         print(f"icecfg explain: {err}", file=sys.stderr)
         return EXIT_USAGE
     eff = explain(config, _explain_target(args), FileView(args.root) if args.root else None)

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from icecfg import settings as settings_module
+from icecfg.bake.snapshots import PREFIX, TAG
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
 from icecfg.settings import DEFAULT_KEEP
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-TAG = "icecfg"
-PREFIX = "icecfg-"
+if TYPE_CHECKING:
+    from icecfg.bake.digitalocean import DigitalOcean
+
 #: Directories Debian's icecast2 package puts on the image (``dpkg -L icecast2``).
 PACKAGE_DIRECTORIES = (
     "/etc/icecast2",
@@ -33,29 +35,13 @@ PACKAGE_DIRECTORIES = (
 )
 
 
-class UsageError(Exception):
-    """A one-line problem with how icecfg was called or set up (exit 2)."""
-
-
-def token_from_environment() -> str:
-    """The API token, or UsageError naming the variables to set."""
-    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    raise UsageError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)")
-
-
 def bake_settings(config: str | None = None) -> settings_module.Settings:
     """The ``bake`` settings: from ``--config``'s directory upwards, else the current directory."""
-    start = Path(config).resolve() if config else Path.cwd()
-    try:
-        return settings_module.find(start)
-    except settings_module.SettingsError as err:
-        raise UsageError(str(err)) from None
+    return settings_near(config)
 
 
-def client() -> Any:
+def client() -> DigitalOcean:
+    """The DigitalOcean adapter with the token from the environment (imported only when asked for)."""
     from icecfg.bake.digitalocean import DigitalOcean
 
     return DigitalOcean(token_from_environment())
@@ -95,7 +81,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
     except DigitalOceanError as err:
         print(f"icecfg snapshots: {err}", file=sys.stderr)
         return EXIT_FAILED
-    rows = [
+    rows: list[dict[str, Any]] = [  # the JSON objects printed
         {
             "id": s.id,
             "name": s.name,
@@ -146,7 +132,7 @@ def run_prune(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-def prune(api: Any, keep: int, older_than_days: float | None, yes: bool, out: Any = None) -> int:
+def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool, out: IO[str] | None = None) -> int:
     """Print the plan and, with ``yes``, delete what it says, by id.  Used by bake too."""
     from icecfg.bake.snapshots import plan
 
@@ -304,10 +290,9 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         shutil.rmtree(root, ignore_errors=True)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        from icecfg.lint.context import LintContext
-        from icecfg.spec import Dialect
+        from icecfg.secrets import secrets as secrets_of
 
-        secrets = {str(options.config): LintContext(config, Dialect(options.target)).secrets}
+        secrets = {str(options.config): secrets_of(config.document.root)}
         sys.stdout.write(
             report.text(errors, {str(options.config): data.decode(errors="replace").splitlines()}, secrets, False)
         )

@@ -10,14 +10,17 @@ from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding
 from icecfg.placeholders import find as find_placeholders
-from icecfg.placeholders import is_placeholder_only
-from icecfg.spec import Dialect, Kind
+from icecfg.secrets import SECRET_OPTIONS, placed_secrets
+from icecfg.spec import Dialect
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
     from icecfg.effective import EffectiveConfig
     from icecfg.lint.rule import Rule
     from icecfg.sections import IcecastConfig
+
+#: ``SECRET_OPTIONS`` is read from here by the security rules.
+__all__ = ["SECRET_OPTIONS", "LintContext"]
 
 
 class LintContext:
@@ -79,23 +82,7 @@ class LintContext:
     @cached_property
     def secrets(self) -> frozenset[str]:
         """Every password-kind value in the file: never to be printed."""
-        found: set[str] = set()
-        for placed in self.placed:
-            row = placed.row
-            if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
-                text = placed.element.text
-                if text and not is_placeholder_only(text):  # ${ADMIN_PASSWORD} names a secret, is none
-                    found.add(text)
-                    found.add(text.strip())
-            for attribute in placed.element.attributes:
-                if (
-                    attribute.name in ("password", "value")
-                    and _is_secret_option(placed.element)
-                    and not is_placeholder_only(attribute.value)
-                ):
-                    found.add(attribute.value)
-        found.discard("")
-        return frozenset(found)
+        return placed_secrets(self.placed)
 
     def finding(
         self,
@@ -174,12 +161,3 @@ _PLACE_FAMILIES = frozenset({"structure", "dialect"})
 #: passwords sent without TLS (ICE409), and one placeholder used for two
 #: passwords, which renders to the same secret twice (ICE503).
 _WHATEVER_THE_VALUE = frozenset({"ICE409", "ICE503"})
-
-
-#: ``<option name=... value=.../>`` names whose value is a secret (url authenticators).
-SECRET_OPTIONS = ("password", "auth_password")
-
-
-def _is_secret_option(element: Element) -> bool:
-    """``<option name="password" value="..."/>`` of a url authenticator holds a secret."""
-    return element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS

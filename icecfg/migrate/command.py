@@ -18,6 +18,7 @@ import json
 import os
 import sys
 
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, load
 from icecfg.migrate import migrate
@@ -25,7 +26,8 @@ from icecfg.migrate.change import Change
 from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
 
-EXIT_OK, EXIT_LOSS, EXIT_USAGE = 0, 1, 2
+#: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
+EXIT_LOSS = EXIT_FAILED
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"icecfg migrate: cannot read {name}: {err.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    from icecfg.lint.context import LintContext
+    from icecfg.secrets import secrets as secrets_of
 
-    secrets = LintContext(config, args.source, None, name).secrets
+    secrets = secrets_of(config.document.root)
     before = config.document.dumps()
     migration = migrate(config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs)
     after = migration.dumps()

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from icecfg.bake.command import UsageError, token_from_environment
+from icecfg.bake.snapshots import TAG
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
 from icecfg.errors import IcecfgError
-from icecfg.settings import Settings, SettingsError, find
+from icecfg.settings import Settings
 
 if TYPE_CHECKING:
     import ssl
@@ -45,6 +46,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "TAG",
+    "Failed",
     "Mount",
     "Served",
     "Socket",
@@ -59,11 +61,13 @@ __all__ = [
     "token_from_environment",
 ]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-TAG = "icecfg"
 DEFAULT_CONFIG = "icecast.xml"
 #: Bytes of ``/status-json.xsl`` read at most.
 _STATUS_LIMIT = 4 * 1024 * 1024
+
+
+class Failed(IcecfgError):
+    """The operation failed (exit 1); the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,7 @@ class Served:
 
 def config_settings(config: str | os.PathLike[str] | None) -> Settings:
     """The nearest settings from the configuration's directory up (from the current one without it)."""
-    try:
-        start = Path(config).resolve() if config else Path.cwd()
-        return find(start)
-    except SettingsError as err:
-        raise UsageError(str(err)) from None
+    return settings_near(config)
 
 
 def locate(config: str | None) -> tuple[Path, Settings, bool]:
@@ -154,12 +154,12 @@ def target_of(requested: str | None, settings: Settings) -> str:
 
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
     """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
-    import icecfg
+    from icecfg import io
     from icecfg.spec import Dialect
 
     dialect = Dialect(target)
     try:
-        cfg = icecfg.load(path)
+        cfg = io.load(path)
         return _served(cfg, dialect)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file (pass the configuration with --config)") from None

@@ -79,14 +79,14 @@ def relay_config(
     origin's plain HTTP socket); ``mounts`` are the mounts to relay.  Raises
     ``ValueError`` if the result does not lint clean for ``target``.
     """
-    import icecfg
+    from icecfg import io, sections
     from icecfg.lint import lint
     from icecfg.ondemand.init import new_password
 
     if not mounts:
         raise ValueError("the origin declares no mount to relay")
     pw = dict(passwords or {})
-    cfg = icecfg.loads(icecfg.dumps(origin))
+    cfg = io.loads(io.dumps(origin))
     cfg.hostname = hostname
     auth = cfg.authentication
     auth.source_password = pw.get("source") or new_password()
@@ -116,7 +116,7 @@ def relay_config(
         del mount.relays[:]
     for name in mounts:
         cfg.relays.append(
-            icecfg.Relay(server=origin_address, port=origin_port, mount=name, local_mount=name, on_demand=False)
+            sections.Relay(server=origin_address, port=origin_port, mount=name, local_mount=name, on_demand=False)
         )
     # Each relayed stream is a source of the relay: leave room for them, and twice as many listeners.
     # The limits Icecast uses (defaults included) come from the effective configuration.
