@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, cast
 
+from icecfg.bake.snapshots import PREFIX
 from icecfg.ondemand import (
     EXIT_OK,
     EXIT_USAGE,
@@ -378,7 +379,7 @@ def _from_api(token: str) -> tuple[list[Any], list[Decimal], str | None]:
     try:
         with DigitalOcean(token) as api:
             sizes = api.sizes()
-            snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith("icecfg-")]
+            snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(PREFIX)]
     except DigitalOceanError as err:
         return [], [], str(err)
     return sizes, [Decimal(str(s.size_gigabytes)) for s in snapshots], None

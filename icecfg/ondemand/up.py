@@ -40,6 +40,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from icecfg.bake.snapshots import PREFIX
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
@@ -68,7 +69,6 @@ _Dated = TypeVar("_Dated", "Droplet", "Snapshot")
 __all__ = ["Failed", "add_arguments", "find_zone", "listener_urls", "run", "source_lines"]
 
 DEFAULT_SIZE = "s-1vcpu-1gb"
-SNAPSHOT_PREFIX = "icecfg-"
 #: Seconds between polls of the droplet and of Icecast.
 POLL_INTERVAL = 3.0
 HEALTH_INTERVAL = 2.0
@@ -176,7 +176,7 @@ def choose_snapshot(api: DigitalOcean, wanted: str, release: str) -> Snapshot:
     from icecfg.bake.snapshots import release_of
 
     if wanted in ("", "latest"):
-        icecfg_snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(SNAPSHOT_PREFIX)]
+        icecfg_snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(PREFIX)]
         if not icecfg_snapshots:
             raise Failed("no icecfg snapshot to start: run icecfg bake first")
         candidates = [s for s in icecfg_snapshots if release_of(s.name) == release]
