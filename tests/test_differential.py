@@ -84,7 +84,7 @@ _MSG_KH = [
 
 
 @dataclass(frozen=True)
-class Warning_:
+class ServerWarning:
     """One element-level configuration warning of a server, mapped to lines of the file."""
 
     file: str
@@ -117,7 +117,7 @@ def _mount_name(mount: Element) -> str | None:
     return None
 
 
-def warnings_25(name: str, stderr: str, root: Element | None) -> list[Warning_]:
+def warnings_25(name: str, stderr: str, root: Element | None) -> list[ServerWarning]:
     by_name: dict[str, list[int]] = {}
     if root is not None:
         for element in root.iter():
@@ -137,18 +137,18 @@ def warnings_25(name: str, stderr: str, root: Element | None) -> list[Warning_]:
                 # the n-th message about a path is about the n-th element with that path
                 n = seen.get((kind, msg["path"]), 0)
                 seen[(kind, msg["path"])] = n + 1
-                found.append(Warning_(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
+                found.append(ServerWarning(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
                 break
     return found
 
 
-def warnings_kh(name: str, stderr: str) -> list[Warning_]:
+def warnings_kh(name: str, stderr: str) -> list[ServerWarning]:
     found = []
     for raw in stderr.splitlines():
         for kind, pattern in _MSG_KH:
             msg = pattern.search(raw)
             if msg:
-                found.append(Warning_(name, kind, raw.split("xml/parsing ", 1)[-1], (int(msg["line"]),)))
+                found.append(ServerWarning(name, kind, raw.split("xml/parsing ", 1)[-1], (int(msg["line"]),)))
                 break
     return found
 
@@ -234,11 +234,11 @@ def run_server(release: str, path: Path, box: oracle.Sandbox) -> Run:
 class Comparison:
     release: str
     runs: list[Run]
-    warnings: list[Warning_]
+    warnings: list[ServerWarning]
     findings: dict[str, list[Finding]]
     seconds: float
 
-    def missed(self) -> list[Warning_]:
+    def missed(self) -> list[ServerWarning]:
         """Server warnings with no element-level icecfg finding on their line."""
         rules = all_rules()
         return [
@@ -309,6 +309,9 @@ SHOWN_BY_TEST = (
     Shown("ICE107", "2.5", r"^<header> has no name= attribute", "test_25_header_without_name_ends_the_headers"),
     Shown("ICE302", "2.5", r"only Icecast-KH reads child settings as attributes", "test_25_ignores_kh_attributes"),
     Shown("ICE109", "2.5", r"^<mount> has an empty <mount-name>", "test_25_drops_a_mount_with_an_empty_name"),
+    Shown(
+        "ICE102", "2.5", r"^<admin-user> does not belong in <authentication>", "test_25_ignores_a_misplaced_admin_user"
+    ),
     Shown("ICE106", "kh", r"is not an attribute of <listen-socket>", "test_kh_ignores_an_unknown_attribute"),
     Shown("ICE302", "kh", r"^type= on <header>", "test_kh_sends_a_typed_header_as_written"),
     Shown("ICE302", "kh", r"^type= on <mount>", "test_kh_ignores_the_mount_type"),
@@ -320,7 +323,7 @@ def compare(release: str, paths: list[Path]) -> Comparison:
     oracle.require_release(release)
     started = time.monotonic()
     runs: list[Run] = []
-    warnings: list[Warning_] = []
+    warnings: list[ServerWarning] = []
     findings: dict[str, list[Finding]] = {}
     with oracle.temporary_sandbox(release=release) as box:
         for path in paths:
@@ -354,7 +357,6 @@ def rule_fixtures(release: str, folder: Path) -> list[Path]:
 
 #: Silent claims of rule fixtures (the server logs nothing) that no test shows yet: (code, release).
 NOT_SHOWN_YET = {
-    ("ICE102", "2.5"),  # <admin-user> inside a mount's <authentication type="url">
     ("ICE106", "2.5"),  # a miscased id= on <listen-socket>: only visible through references to the id
 }
 
@@ -443,6 +445,18 @@ def _line_of(data: bytes, fragment: str) -> int:
     return next(n for n, line in enumerate(data.decode().splitlines(), 1) if fragment in line)
 
 
+def _genres_while_streaming(srv: oracle.IcecastServer, port: int, mount: str, ogg: Path) -> list[bytes]:
+    """Stream a source to ``mount`` and return the genres the admin stats list meanwhile.
+
+    The genre shows which <mount> block applied (the default is "various").
+    """
+    with srv.source(port, mount, ogg, password=SOURCE_PASSWORD) as src:
+        assert src.accepted, (src.status, src.reason)
+        srv.wait_mount(port, mount, 5)
+        stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
+    return re.findall(rb"<genre>([^<]*)</genre>", stats)
+
+
 def _findings(data: bytes, release: str, code: str) -> list[Finding]:
     return [f for f in icecfg.lint(icecfg.loads(data), target=release, files=False) if f.code == code]
 
@@ -505,11 +519,7 @@ def test_first_of_two_mounts_wins(release: str) -> None:
             expected = [_line_of(cfg, second)] if len(blocks) == 2 else []
             assert [f.line for f in _findings(cfg, release, "ICE105")] == expected
             with oracle.IcecastServer(cfg, box, wait_port=port, name="two-mounts") as srv:
-                with srv.source(port, "/a.ogg", ogg, password=SOURCE_PASSWORD) as src:
-                    assert src.accepted
-                    srv.wait_mount(port, "/a.ogg", 5)
-                    stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
-                    assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert _genres_while_streaming(srv, port, "/a.ogg", ogg) == [genre]
                 assert srv.stderr() == ""
 
 
@@ -570,7 +580,9 @@ def test_kh_sends_a_typed_header_as_written() -> None:
     header = '<header type="cors" name="Access-Control-Allow-Origin" />'
     with oracle.temporary_sandbox(release="kh") as box:
         typed = _config(box, [port], extra=f"\n  <http-headers>{header}</http-headers>")
-        assert [f.line for f in _findings(typed, "kh", "ICE302")] == [_line_of(typed, header)]
+        (finding,) = _findings(typed, "kh", "ICE302")
+        assert finding.line == _line_of(typed, header)
+        assert "sends the header as written on every response, with an empty value" in finding.message
         origin = {"Origin": "http://player.example.org"}
         with oracle.IcecastServer(typed, box, wait_port=port, name="typed-header") as srv:
             assert srv.http_get(port, "/status.xsl", headers=origin).headers.get_all("Access-Control-Allow-Origin") == [
@@ -590,7 +602,9 @@ def test_kh_ignores_the_mount_type() -> None:
     block = '<mount type="default"><mount-name>/cast.ogg</mount-name><max-listeners>0</max-listeners></mount>'
     with oracle.temporary_sandbox(release="kh") as box:
         cfg = _config(box, [port], extra=f"\n  {block}")
-        assert [f.line for f in _findings(cfg, "kh", "ICE302")] == [_line_of(cfg, block)]
+        (finding,) = _findings(cfg, "kh", "ICE302")
+        assert finding.line == _line_of(cfg, block)
+        assert "this block is the ordinary mount its <mount-name> names" in finding.message
         assert _findings(cfg.replace(b'type="default"', b'type="normal"'), "kh", "ICE302") == []
         with oracle.IcecastServer(cfg, box, wait_port=port, name="mount-type") as srv:
             with (
@@ -616,9 +630,27 @@ def test_25_drops_a_mount_with_an_empty_name() -> None:
             cfg = _config(box, [port], extra=f"\n  {block}")
             assert bool(_findings(cfg, "2.5", "ICE109")) is (name == "")
             with oracle.IcecastServer(cfg, box, wait_port=port, name="empty-mount-name") as srv:
-                with srv.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
-                    assert src.accepted
-                    srv.wait_mount(port, "/live.ogg", 5)
-                    stats = srv.http_get(port, "/admin/stats.xml", auth=("admin", ADMIN_PASSWORD)).body
-                    assert re.findall(rb"<genre>([^<]*)</genre>", stats) == [genre]
+                assert _genres_while_streaming(srv, port, "/live.ogg", ogg) == [genre]
+                assert srv.stderr() == ""
+
+
+def test_25_ignores_a_misplaced_admin_user() -> None:
+    """ICE102: 2.5.0 skips an <admin-user> inside a mount's <authentication> silently."""
+    oracle.require_release("2.5")
+    port = oracle.free_port()
+    misplaced = (
+        '<mount><mount-name>/a.ogg</mount-name><authentication type="url">'
+        "<admin-user>boss</admin-user></authentication></mount>"
+    )
+    with oracle.temporary_sandbox(release="2.5") as box:
+        base = _config(box, [port])
+        bad = base.replace(b"</icecast>", f"  {misplaced}\n</icecast>".encode())
+        (finding,) = _findings(bad, "2.5", "ICE102")
+        assert finding.line == _line_of(bad, "<admin-user>boss")
+        fixed = base.replace(b"<admin-user>admin</admin-user>", b"<admin-user>boss</admin-user>")
+        assert _findings(fixed, "2.5", "ICE102") == []
+        for cfg, boss_is_admin in ((bad, False), (fixed, True)):
+            with oracle.IcecastServer(cfg, box, wait_port=port, name="admin-user") as srv:
+                status = srv.http_get(port, "/admin/stats.xml", auth=("boss", ADMIN_PASSWORD)).status
+                assert (status == 200) is boss_is_admin, status
                 assert srv.stderr() == ""

@@ -55,6 +55,15 @@ _TLS_ON_24: dict[tuple[str, str], str] = {
 _TLS_RENAMES_24 = {"tls-certificate": "ssl-certificate", "tls-allowed-ciphers": "ssl-allowed-ciphers"}
 
 
+#: (section, attribute, target) -> what ignoring the attribute does, shown on the running server.
+_IGNORED_ATTRIBUTE_CONSEQUENCES: dict[tuple[str, str, Dialect], str] = {
+    ("header", "type", Dialect.KH): (
+        " and sends the header as written on every response, with an empty value when it has none"
+    ),
+    ("mount", "type", Dialect.KH): ": this block is the ordinary mount its <mount-name> names",
+}
+
+
 def _tls_mode(element: Element) -> TlsMode:
     """What Icecast 2.5 makes of a listen socket's <tls>/<ssl> element."""
     row = spec.SECTIONS["listen-socket"].child("tls")
@@ -231,9 +240,10 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             dialects: frozenset[Dialect] = frozenset()
             for candidate in specs:
                 dialects |= candidate.dialects
+            consequence = _IGNORED_ATTRIBUTE_CONSEQUENCES.get((section_id, name, ctx.target), "")
             yield ctx.finding(
                 element,
-                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it",
+                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it{consequence}",
                 attribute=name,
             )
 
