@@ -74,7 +74,7 @@ class Limits(Section):
     source_timeout: int | None = leaf("source-timeout", default=None)
 
     #: <burst-on-connect> (2.4, 2.5). 0 sets burst-size to 0; order-dependent with <burst-size> (the
-    #: later one wins).
+    #: later one wins). KH has no such switch and always bursts <burst-size>: 1 changes nothing there.
     burst_on_connect: bool | None = leaf("burst-on-connect", default=None)
 
     #: <burst-size> (2.4, 2.5, kh). Bytes sent at once to a new listener; keep it below queue-size.
@@ -333,8 +333,8 @@ class Directory(Section):
 
     _spec_id = "directory"
 
-    #: <yp-url-timeout> (2.4, 2.5, kh). Seconds to wait for the directory; 2.4.4 turns values outside
-    #: 1..10 into 6.
+    #: <yp-url-timeout> (2.4, 2.5, kh). Seconds to wait for the directory; 2.4.4 and 2.5.0 turn values
+    #: outside 1..10 into 6 (2.5.0 also logs values outside 2..600 as out of range); KH uses any value.
     yp_url_timeout: int | None = leaf("yp-url-timeout", default=None)
 
     #: <yp-url> (2.4, 2.5, kh). The directory's CGI URL; required.
@@ -1083,7 +1083,8 @@ class Logging(Section):
     #: <preroll-log> (kh). Preroll log (file name or block).
     preroll_log: str | None = leaf("preroll-log", default=None)
 
-    #: <loglevel> (2.4, 2.5, kh). 1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing.
+    #: <loglevel> (2.4, 2.5, kh). 1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing;
+    #: empty, 2.4.4 and 2.5.0 segfault.
     loglevel: int | None = leaf("loglevel", default=None)
 
     #: <logsize> (2.4, 2.5, kh). Rotate at this many KiB; 0 means about 1 GB.

@@ -197,12 +197,17 @@ class Element:
     attributes: tuple[Attribute, ...] = ()
     #: 2.4.4 reads it with atoi(NULL) when empty and segfaults.
     crash_if_empty: bool = False
+    #: Other dialects that segfault on it when empty (2.5.0: ``strcasecmp(NULL)`` for <loglevel>).
+    crash_if_empty_also: frozenset[Dialect] = frozenset()
     #: Dialect -> replacement advice where that dialect calls it obsolete.
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
     removed: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
     replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
+    #: Dialects that do not read the element although ignoring it changes nothing there:
+    #: dialect -> the one value for which that holds (None: whatever the value).
+    harmless: Mapping[Dialect, str | None] = field(default_factory=dict)
     #: Other tag names Icecast accepts for the same element.
     aliases: tuple[str, ...] = ()
     #: Python attribute name in the model when the naming rule would clash.
@@ -841,6 +846,7 @@ _SECTIONS: list[Section] = [
                 crash_if_empty=True,
                 removed={Dialect.V25: "unknown tag in 2.5"},
                 replacement={Dialect.V25: Replacement(drop=True, unused=True)},
+                harmless={Dialect.KH: None},
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
             ),
@@ -879,7 +885,9 @@ _SECTIONS: list[Section] = [
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <burst-size>"},
                 replacement={Dialect.V25: Replacement(name="burst-size", values={"0": "0", "1": None})},
-                doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins).",
+                harmless={Dialect.KH: "1"},
+                doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins). "
+                "KH has no such switch and always bursts <burst-size>: 1 changes nothing there.",
                 source=_SRC_LIMITS,
             ),
             Element(
@@ -1114,10 +1122,11 @@ _SECTIONS: list[Section] = [
                 "yp-url-timeout",
                 ALL,
                 _timeout(),
-                defaults=_d("6", None, "10"),
+                defaults=_d("6", "6", "10"),
                 crash_if_empty=True,
-                doc="Seconds to wait for the directory; 2.4.4 turns values outside 1..10 into 6.",
-                source="cfgfile.c l.1086-1121; yp.c l.250",
+                doc="Seconds to wait for the directory; 2.4.4 and 2.5.0 turn values outside 1..10 into 6 "
+                "(2.5.0 also logs values outside 2..600 as out of range); KH uses any value.",
+                source="cfgfile.c l.1086-1121; yp.c l.250; [2.5] yp.c l.270; [KH] yp.c l.321-336",
             ),
             Element(
                 "yp-url",
@@ -2347,7 +2356,9 @@ _SECTIONS: list[Section] = [
                 LOGLEVEL,
                 defaults=_same("3"),
                 crash_if_empty=True,
-                doc="1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing.",
+                crash_if_empty_also=V25,
+                doc="1 error .. 4 debug; 2.4.4 reads words as 0 and then logs nothing; "
+                "empty, 2.4.4 and 2.5.0 segfault.",
                 source=_SRC_LOGGING,
             ),
             Element(

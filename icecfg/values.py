@@ -183,8 +183,8 @@ def effective(row: Element, text: str | None, dialect: Dialect) -> object:
 
 def effective_of_empty(row: Element, dialect: Dialect) -> object:
     """What ``dialect`` does with ``<x/>`` (present but empty); raises Crash for 2.4's atoi(NULL)."""
-    if dialect is Dialect.V24 and row.crash_if_empty:
-        raise Crash(f"Icecast 2.4.4 crashes (segfault) on an empty <{row.name}>")
+    if (dialect is Dialect.V24 and row.crash_if_empty) or dialect in row.crash_if_empty_also:
+        raise Crash(f"{dialect.label} crashes (segfault) on an empty <{row.name}>")
     if row.value is not None and row.value.kind is Kind.TLS_MODE and dialect is Dialect.V25:
         return TlsMode.AUTO  # str_to_tlsmode: empty means auto, absent means disabled
     default = row.default(dialect)

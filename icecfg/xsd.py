@@ -268,8 +268,8 @@ class _Builder:
         default = row.default(d)
         if default is not None and row.value is not None and not row.value.secret:
             parts.append(f"Default: {default}.")
-        if d is Dialect.V24 and row.crash_if_empty:
-            parts.append("Never leave it empty: Icecast 2.4.4 crashes (segfault) on an empty element.")
+        if (d is Dialect.V24 and row.crash_if_empty) or d in row.crash_if_empty_also:
+            parts.append(f"Never leave it empty: {d.label} crashes (segfault) on an empty element.")
         if d in row.obsolete:
             parts.append(f"Obsolete in {d.label}: {row.obsolete[d]}.")
         parts.append(f"Known to: {_dialects(row.dialects)}.")

@@ -8,7 +8,6 @@ one answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -42,19 +41,24 @@ SCHEMA = 1
 _MOUNT = spec.SECTIONS["mount"]
 
 
-@dataclass(frozen=True, eq=False)
 class EffectiveConfig:
     """What ``target`` does with the configuration whose root element is ``root``.
 
     ``files`` maps server paths to local files (``--root``); without it,
     facts that depend on files (is the certificate usable, does a fallback
-    file exist) are reported as unknown rather than guessed.
+    file exist) are reported as unknown rather than guessed.  A plain class
+    (its parts are cached properties), so that building one per lint run
+    costs nothing at start-up.
     """
 
-    root: Element
-    target: Dialect
-    files: FileView | None = None
-    path: str | None = None
+    def __init__(self, root: Element, target: Dialect, files: FileView | None = None, path: str | None = None) -> None:
+        self.root = root
+        self.target = target
+        self.files = files
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"EffectiveConfig({self.path or '<config>'}, target={self.target.value!r})"
 
     # -- network ------------------------------------------------------------
     @cached_property

@@ -9,7 +9,7 @@ ordinary file name for the playlist log.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, default, written
@@ -21,9 +21,8 @@ LOGS = ("errorlog", "accesslog", "playlistlog")
 KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
 
 
-@dataclass(frozen=True)
-class Log:
-    """Where one log goes."""
+class Log(NamedTuple):
+    """Where one log goes (an immutable named tuple: the lint start-up path reads it)."""
 
     kind: str  # error, access, playlist
     name: Traced[object]
@@ -45,8 +44,7 @@ class Log:
         }
 
 
-@dataclass(frozen=True)
-class Logging:
+class Logging(NamedTuple):
     logdir: Traced[object]
     level: Traced[object]
     logs: tuple[Log, ...]

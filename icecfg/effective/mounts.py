@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.patterns import glob_match, is_pattern
+from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
 from icecfg.spec import Dialect
@@ -134,9 +134,9 @@ class MountTable:
     relay_mounts: frozenset[str] = frozenset()
     _found: dict[str, MountConfig | None] = field(default_factory=dict, repr=False)
     _exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
-    _patterns: list[tuple[int, MountConfig]] = field(default_factory=list, repr=False)
+    _patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
     _default_exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
-    _default_patterns: list[tuple[int, MountConfig]] = field(default_factory=list, repr=False)
+    _default_patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
     _default_any: tuple[int, MountConfig] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -145,14 +145,14 @@ class MountTable:
             if mount.kind == "normal" and mount.name is not None:
                 self._exact.setdefault(mount.name, (position, mount))
                 if is_pattern(mount.name):
-                    self._patterns.append((position, mount))
+                    self._patterns.add(position, mount.name, mount)
                 position += 1
         for index, mount in enumerate(m for m in self.mounts if m.kind == "default"):
             if mount.name is None:
                 if self._default_any is None:
                     self._default_any = (index, mount)
             elif is_pattern(mount.name):
-                self._default_patterns.append((index, mount))  # fnmatch only: '/[ab]' is not itself
+                self._default_patterns.add(index, mount.name, mount)  # fnmatch only: '/[ab]' is not itself
             else:
                 self._default_exact.setdefault(mount.name, (index, mount))
 
@@ -173,21 +173,16 @@ class MountTable:
         hit = self._exact.get(name)
         if self.dialect is Dialect.V24:
             # 2.4.4 glob-matches normal mounts too; the first match in file order wins
-            for position, mount in self._patterns:
-                if hit is not None and position > hit[0]:
-                    break
-                assert mount.name is not None
-                if glob_match(mount.name, name):
-                    return mount
+            found = self._patterns.first_match(name, hit[0] if hit is not None else None)
+            if found is not None:
+                return found[1]
         if hit is not None:
             return hit[1]
         if self.dialect is Dialect.V24:
             return self.default_for(name)  # used directly when no normal mount matches
         if self.dialect is Dialect.KH:
-            for _position, mount in self._patterns:
-                assert mount.name is not None
-                if glob_match(mount.name, name):
-                    return mount
+            found = self._patterns.first_match(name)
+            return found[1] if found is not None else None
         return None
 
     def find_linearly(self, name: str) -> MountConfig | None:
@@ -202,9 +197,14 @@ class MountTable:
                 if is_pattern(mount.name) and glob_match(mount.name, name):
                     return mount
         if self.dialect is Dialect.V24:
-            for mount in self.defaults():
-                if mount.name is None or glob_match(mount.name, name):
-                    return mount  # used directly when no normal mount matches
+            return self.default_for_linearly(name)  # used directly when no normal mount matches
+        return None
+
+    def default_for_linearly(self, name: str | None) -> MountConfig | None:
+        """The plain scan :meth:`default_for` stands for; the tests compare the two."""
+        for mount in self.defaults():
+            if mount.name is None or name is None or glob_match(mount.name, name):
+                return mount
         return None
 
     def default_for(self, name: str | None) -> MountConfig | None:
@@ -216,13 +216,9 @@ class MountTable:
         exact = self._default_exact.get(name)
         if exact is not None and (best is None or exact[0] < best[0]):
             best = exact
-        for position, mount in self._default_patterns:
-            if best is not None and position > best[0]:
-                break
-            assert mount.name is not None
-            if glob_match(mount.name, name):
-                best = (position, mount)
-                break
+        found = self._default_patterns.first_match(name, best[0] if best is not None else None)
+        if found is not None:
+            best = found
         return best[1] if best is not None else None
 
     def defines(self, name: str) -> bool:

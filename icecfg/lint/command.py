@@ -31,6 +31,7 @@ from icecfg.lint import report
 from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
+from icecfg.lint.target import Target, choose, suggestion
 from icecfg.spec import Dialect
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
         choices=[d.value for d in Dialect],
-        help="Icecast release to check against (default 2.4, what Debian and Ubuntu ship)",
+        help="Icecast release to check against (default: the icecast installed here, else 2.4)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, help="output format (default text; github when GITHUB_ACTIONS=true)"
@@ -110,6 +111,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip files and folders matching GLOB when searching directories (repeatable)",
     )
     parser.add_argument(
+        "--var",
+        action="append",
+        default=None,
+        metavar="NAME=VALUE",
+        help="render template placeholders such as ${NAME} with VALUE before linting (repeatable; "
+        "visible in the process list, so pass secrets with --vars-file or --vars-from-env)",
+    )
+    parser.add_argument(
+        "--vars-file", metavar="FILE", help="render template placeholders with the NAME=VALUE lines of FILE (.env)"
+    )
+    parser.add_argument(
+        "--vars-from-env",
+        action="store_true",
+        help="render template placeholders with this process's environment variables",
+    )
+    parser.add_argument(
         "--settings", metavar="FILE", help="use this settings file (icecfg.toml) instead of searching for one"
     )
     # --config was the settings file until it became clear that bake, up, down,
@@ -128,6 +145,10 @@ class Options:
     files: bool
     output: str
     assets: dict[str, Path] = field(default_factory=dict)
+    #: Values for template placeholders; None when no rendering was asked for.
+    variables: dict[str, str] | None = None
+    #: Where the target came from (option, settings, installed Icecast, default), for the report.
+    choice: Target | None = None
 
 
 @dataclass
@@ -139,6 +160,9 @@ class FileResult:
     fail_on: Severity = Severity.WARNING
     #: Findings whose fix was applied by --fix.
     fixed: list[Finding] = field(default_factory=list)
+    target: Target | None = None
+    #: Advice to give --target when the assumed release does not fit the file.
+    suggestion: str | None = None
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -189,7 +213,7 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     def origin(key: str) -> str:
         return f"{settings.where(key)}: {key}"
 
-    target = Dialect(args.target or settings.get("target") or "2.4")
+    choice = choose(args.target, settings.get("target"), settings.path)
     # the settings' selectors are checked even when flags override them: a typo there
     # would switch the gate off for whoever runs without the flags
     for key in ("select", "extend-select", "ignore"):
@@ -220,7 +244,7 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     # --root names a whole image tree, taken as it is; without it the server's paths are
     # those of this machine, except the assets bake will install ([bake.assets])
     assets = settings.assets() if root is None else {}
-    return Options(target, select, ignore, fail_on, root, files, output, assets)
+    return Options(choice.dialect, select, ignore, fail_on, root, files, output, assets, choice=choice)
 
 
 # -- which files -------------------------------------------------------------------------
@@ -331,6 +355,7 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         args.settings = args.settings or args.deprecated_config
+    variables = _variables(args)
     explicit = _settings_file(args)
     exclude = list(args.exclude or [])
     files: list[str] = []
@@ -350,6 +375,7 @@ def _run(args: argparse.Namespace) -> int:
     output = "text"
     for name in files:
         options = _options(args, explicit or _settings_for(args, name))
+        options.variables = variables
         output = options.output
         try:
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
@@ -365,6 +391,32 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _variables(args: argparse.Namespace) -> dict[str, str] | None:
+    """Values for template placeholders: the environment, then --vars-file, then --var (last wins).
+
+    The environment is read only with --vars-from-env: a lint whose result
+    depends on the shell it runs in would not be reproducible, and a silent
+    read would turn any variable that happens to share a placeholder's name
+    into a value.
+    """
+    if not (args.var or args.vars_file or args.vars_from_env):
+        return None
+    if args.fix or args.diff:
+        raise UsageError("--fix and --diff edit the template itself; they cannot be combined with rendering")
+    from icecfg.lint.templating import VariablesError, parse_assignment, read_vars_file
+
+    try:
+        variables: dict[str, str] = dict(os.environ) if args.vars_from_env else {}
+        if args.vars_file:
+            variables.update(read_vars_file(Path(args.vars_file)))
+        for assignment in args.var or ():
+            name, value = parse_assignment(assignment, "--var")
+            variables[name] = value
+    except VariablesError as err:
+        raise UsageError(str(err)) from None
+    return variables
 
 
 def _settings_file(args: argparse.Namespace) -> settings_module.Settings | None:
@@ -390,12 +442,13 @@ def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
         files=options.files,
         path=shown,
         assets=options.assets,
+        variables=options.variables,
     )
 
 
 def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace) -> FileResult:
     shown = "-" if name == "-" else name
-    result = FileResult(shown, fail_on=options.fail_on)
+    result = FileResult(shown, fail_on=options.fail_on, target=options.choice)
     try:
         config = loads(data, shown)
     except ParseError as err:
@@ -407,10 +460,19 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
             sys.stdout.buffer.write(data)  # nothing to fix in what cannot be read: pass it through
         return result
     result.lines = config.document.render().splitlines()
+    if options.choice is not None:
+        result.suggestion = suggestion(config.document.root, options.choice)
     findings = _lint(config, options, shown)
     from icecfg.lint.context import LintContext
 
     result.secrets = LintContext(config, options.target, None, shown).secrets
+    if options.variables is not None:
+        from icecfg.lint.templating import rendered
+
+        rendered_config = rendered(config, options.variables)
+        result.secrets |= LintContext(rendered_config, options.target, None, shown).secrets
+        for finding in findings:  # a fix of the rendered copy would write rendered values (secrets) back
+            finding.fix = None
     result.findings = findings
     if not (args.fix or args.diff):
         return result
@@ -483,12 +545,19 @@ def print_report(results: list[FileResult], output: str, out: TextIO | None = No
     findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
     fixed = sorted((f for r in results for f in r.fixed), key=Finding.sort_key)
     secrets: frozenset[str] = frozenset().union(*(r.secrets for r in results))
+    targets = {r.path: r.target for r in results if r.target is not None}
     if output == "json":
-        text = report.json(findings, secrets=secrets)
+        extra = {
+            p: {"target": t.dialect.value, "target_origin": t.origin, "target_reason": t.reason}
+            for p, t in targets.items()
+        }
+        text = report.json(findings, secrets=secrets, extra=extra)
     elif output == "sarif":
         from icecfg.lint.docs import documented_rules  # ICE001 and ICE002 with their documentation
 
-        text = report.sarif(findings, documented_rules(), secrets=secrets)
+        used = [{"release": t.dialect.value, "origin": t.origin, "reason": t.reason} for t in targets.values()]
+        distinct = [dict(item) for item in dict.fromkeys(tuple(u.items()) for u in used)]
+        text = report.sarif(findings, documented_rules(), secrets=secrets, properties={"targets": distinct})
     elif output == "github":
         text = report.github(findings, secrets=secrets)
     else:
@@ -500,6 +569,11 @@ def print_report(results: list[FileResult], output: str, out: TextIO | None = No
             color,
             fixed=fixed,
             unread=len(unread),
+            notes=[
+                # only an assumed target is news; a chosen one is in the command or the settings
+                *dict.fromkeys(t.describe() for t in targets.values() if t.origin in ("installed", "default")),
+                *(f"{r.path}: {r.suggestion}" for r in results if r.suggestion),
+            ],
         )
     if output != "text" and fixed:
         # machine formats keep their shape; what --fix changed is said on stderr

@@ -11,7 +11,7 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import Rule, all_rules
-from icecfg.lint.suppress import collect
+from icecfg.lint.suppress import Suppression, collect
 from icecfg.sections import IcecastConfig
 from icecfg.spec import Dialect
 
@@ -77,6 +77,7 @@ def lint(
     files: bool = True,
     path: str | None = None,
     assets: Mapping[str, str | os.PathLike[str]] | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
@@ -84,11 +85,18 @@ def lint(
     fallback audio, log directory).  Suppression comments in the file apply;
     unused ones are reported as ICE002.  ``assets`` maps server paths to the
     local files bake installs there (``[bake.assets]``): they are looked up
-    there instead of under ``root``.
+    there instead of under ``root``.  ``variables`` renders the template
+    placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
+    run, on a copy: ``config`` itself is left as it is.
     """
     dialect = Dialect(target)
     view = FileView(root or "/", assets=assets) if files else None
+    if variables is not None:
+        from icecfg.lint.templating import rendered
+
+        config = rendered(config, variables)
     ctx = LintContext(config, dialect, view, path)
+    ctx.variables = variables
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []
@@ -105,6 +113,8 @@ def lint(
         if collecting:
             gc.enable()
     ctx.rule = None
+    if ctx.hidden:
+        findings = [f for f in findings if id(f) not in ctx.hidden]
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)
 
@@ -116,9 +126,12 @@ def _apply_suppressions(
     if not suppressions:
         return findings
     kept = []
+    by_line = _by_line(suppressions)
+    whole_file = by_line.get(None, [])
     for finding in findings:
         line = finding.anchor_line or finding.line
-        hit = next((s for s in suppressions if s.covers(finding.code, line)), None)
+        candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line, [])
+        hit = next((suppressions[i] for i in candidates if suppressions[i].covers(finding.code, line)), None)
         if hit is None:
             kept.append(finding)
         else:
@@ -143,6 +156,25 @@ def _apply_suppressions(
                 )
             )
     return kept
+
+
+def _by_line(suppressions: list[Suppression]) -> dict[int | None, list[int]]:
+    """Positions in ``suppressions`` of those that can cover each line (None: every line).
+
+    Looking up a finding's line here instead of asking every directive keeps a
+    file with a directive per mount from costing findings x directives.
+    """
+    out: dict[int | None, list[int]] = {}
+    for index, suppression in enumerate(suppressions):
+        if suppression.whole_file:
+            lines: set[int | None] = {None}
+        else:
+            lines = {suppression.line, suppression.end_line}
+            if suppression.own_line:
+                lines.add(suppression.end_line + 1)
+        for line in lines:
+            out.setdefault(line, []).append(index)
+    return out
 
 
 def engine_rule(code: str, name: str, severity: Severity) -> Rule:

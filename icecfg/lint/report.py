@@ -51,6 +51,7 @@ def text(
     *,
     fixed: Sequence[Finding] = (),
     unread: int = 0,
+    notes: Sequence[str] = (),
 ) -> str:
     """Findings for a terminal: a header line, the source line with a caret, and a summary.
 
@@ -60,7 +61,8 @@ def text(
     shown as ``***`` in the source lines and messages.  ``color`` adds ANSI
     colours.  ``fixed`` are the findings ``--fix`` fixed (one line each) and
     ``unread`` the number of files that could not be read: with any, the
-    summary never says that all checks passed.
+    summary never says that all checks passed.  ``notes`` (the release
+    checked against, say) come just before the summary.
 
     Control characters from the file (an escape sequence, BEL) are shown as
     harmless symbols, one for one, so that a configuration cannot drive the
@@ -97,6 +99,7 @@ def text(
         out.append(paint(_DIM, f"{finding.line} |") + f" {shown}")
         out.append(paint(_DIM, f"{gutter} |") + f" {pad}" + paint(hue, "^" * width))
         out.append("")
+    out.extend(notes)
     all_secrets = [secret for values in secrets.values() for secret in values]
     out.extend(fixed_lines(fixed, all_secrets).splitlines())
     summary = _summary(findings) if findings or not unread else ""
@@ -264,15 +267,19 @@ def masked(text: str, secrets: Iterable[str]) -> str:
 # json ----------------------------------------------------------------------------
 
 
-def json(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
+def json(
+    findings: Sequence[Finding], *, secrets: Iterable[str] = (), extra: Mapping[str, Mapping[str, str]] = {}
+) -> str:
     """A JSON array of :meth:`Finding.to_dict` objects, in the given order.
 
-    Any of ``secrets`` in a message is shown as ``***``.
+    Any of ``secrets`` in a message is shown as ``***``.  ``extra`` maps a
+    path to keys added to each of its findings (the target checked against).
     """
     pieces = _pieces(secrets)
     items = []
     for finding in findings:
         item = finding.to_dict()
+        item.update(extra.get(finding.path, {}))
         item["message"] = _masked(finding.message, pieces)
         item["end_line"], item["end_column"] = end_of(finding)
         items.append(item)
@@ -321,7 +328,13 @@ def _sarif_rule(
     return entry
 
 
-def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: Iterable[str] = ()) -> str:
+def sarif(
+    findings: Sequence[Finding],
+    rules: Mapping[str, Rule],
+    *,
+    secrets: Iterable[str] = (),
+    properties: Mapping[str, object] | None = None,
+) -> str:
     """A SARIF 2.1.0 log with one run, as GitHub code scanning accepts it.
 
     ``tool.driver.rules`` lists every rule of ``rules`` (sorted by code) and
@@ -329,6 +342,7 @@ def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: It
     suppression); each result points at its rule by ``ruleId`` and
     ``ruleIndex``.  Lines and columns are 1-based, as SARIF wants.  Any of
     ``secrets`` in a message or a rule's documentation is shown as ``***``.
+    ``properties`` become the run's property bag (the targets checked against).
     """
     from icecfg import __version__
 
@@ -389,6 +403,8 @@ def sarif(findings: Sequence[Finding], rules: Mapping[str, Rule], *, secrets: It
             }
         ],
     }
+    if properties:
+        log["runs"][0]["properties"] = dict(properties)  # type: ignore[index]
     return _json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 

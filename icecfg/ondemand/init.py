@@ -118,8 +118,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mount", help="live mount name (default /live.ogg or /live.mp3)")
     parser.add_argument("--port", type=int, default=8000, help="plain HTTP port (default 8000)")
     parser.add_argument("--tls-port", type=int, default=8443, help="TLS port (default 8443)")
-    parser.add_argument("--admin", metavar="EMAIL", help="contact shown on the status page")
-    parser.add_argument("--location", help="location shown on the status page")
+    parser.add_argument(
+        "--admin", metavar="EMAIL", help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)"
+    )
+    parser.add_argument("--location", help="location shown on the status page (2.5 default: the hostname)")
     parser.add_argument("--region", default="fra1", help="DigitalOcean region for bake and up (default fra1)")
     parser.add_argument("--size", default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)")
     parser.add_argument("--force", action="store_true", help="overwrite existing icecast.xml / icecfg.toml")
@@ -207,8 +209,9 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
         logsize=10000,
     )
     cfg = icecfg.IcecastConfig(
-        location=choices.location,
-        admin=choices.admin,
+        # 2.5 warns at every start about its defaults (ICE915): name the server's own domain instead
+        location=choices.location or (choices.hostname if choices.target == "2.5" else None),
+        admin=choices.admin or (f"icemaster@{choices.hostname}" if choices.target == "2.5" else None),
         hostname=choices.hostname,
         limits=icecfg.Limits(
             clients=100,
@@ -243,6 +246,18 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
     # No-cache headers only where the target does not send them itself.
     if lint(cfg, target=choices.target, files=False, select=("ICE713",)):
         del cfg.http_headers
+    if choices.target == "2.5":  # without a seed 2.5 warns at every start (ICE511)
+        from icecfg.document import Element
+
+        seed = Element("prng-seed", {"type": "device", "size": "32"})
+        seed.set_text("/dev/urandom")
+        block = cfg.security.element
+        assert block is not None
+        block.insert_formatted(seed)
+    # The target's own spelling of <fallback-override> (2.5 warns about 1 at every start).
+    for finding in lint(cfg, target=choices.target, files=False, select=("ICE212",)):
+        if finding.fix is not None:
+            finding.fix()
     return cfg
 
 

@@ -16,6 +16,7 @@ FAMILIES = (
     "headers",
     "logging",
     "network",
+    "templates",
 )
 
 for _family in FAMILIES:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
-from icecfg.lint.finding import Finding
+from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
 from icecfg.lint.rules.structure import (
     Status,
@@ -32,7 +33,7 @@ from icecfg.lint.rules.structure import (
     shown,
 )
 from icecfg.spec import Dialect
-from icecfg.values import TlsMode, effective
+from icecfg.values import TlsMode, TypedValueError, effective, parse_typed
 
 #: 2.5 TLS spellings Icecast 2.4.4 ignores, with what 2.4.4 reads instead: (section, element) -> advice.
 _TLS_ON_24: dict[tuple[str, str], str] = {
@@ -107,6 +108,12 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     l.404-443); all three start anyway, without the setting.  Everything
     inside such an element is ignored with it.
 
+    Where ignoring the element changes nothing the finding is only *info*:
+    on Icecast-KH, `<threadpool>` (unused by 2.4.4 too) and
+    `<burst-on-connect>1</burst-on-connect>` (KH always sends the
+    `<burst-size>` burst) are such elements; `<burst-on-connect>0` stays an
+    error, since KH bursts all the same.
+
     ## Bad
     ```xml
     <!-- linted for Icecast 2.4 -->
@@ -153,7 +160,28 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
             homes = _other_homes(name, placed.parent, ctx.target)
             if homes:
                 message += f"; {label} reads <{name}> in {' or '.join(homes)}"
+        if _harmless(row, placed.element, ctx.target):
+            # ignored, but the target does what the element asks anyway: worth a note, not an error
+            message += "; that changes nothing there, remove it"
+            yield replace(ctx.finding(placed.element, message), severity=Severity.INFO)
+            continue
         yield ctx.finding(placed.element, message)
+
+
+def _harmless(row: spec.Element, element: Element, target: Dialect) -> bool:
+    """Whether the target, which does not read ``element``, behaves as its value asks anyway."""
+    if target not in row.harmless:
+        return False
+    wanted = row.harmless[target]
+    if wanted is None:
+        return True
+    text = element.text
+    if text is None or row.value is None:
+        return False
+    try:
+        return parse_typed(row.value.kind, text) == parse_typed(row.value.kind, wanted)
+    except TypedValueError:
+        return False
 
 
 def _attribute_to_child_fix(element: Element, name: str, value: str) -> Callable[[], None]:
@@ -237,6 +265,8 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
                     fix_title=f"move {name}= into a <{child}> element",
                 )
                 continue
+            if any(a.default is not None and attr.value == a.default for a in specs):
+                continue  # ignored, the target does the default anyway (KH: every mount is type="normal")
             dialects: frozenset[Dialect] = frozenset()
             for candidate in specs:
                 dialects |= candidate.dialects

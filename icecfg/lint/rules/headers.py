@@ -144,16 +144,19 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
     for headers in scopes.values():
+        # Earlier headers by lower-cased name, then by status (0: every status), first one
+        # kept: finding the clash of each header is a lookup, not a scan of all before it.
+        first: dict[str, dict[int, tuple[int, Element]]] = {}
         for position, header in enumerate(headers):
             name = header.get("name") or ""
-            earlier = next(
-                (
-                    h
-                    for h in headers[:position]
-                    if (h.get("name") or "").lower() == name.lower() and _overlap(h, header)
-                ),
-                None,
-            )
+            status = atoi(header.get("status") or "0")
+            by_status = first.setdefault(name.lower(), {})
+            if status == 0:  # clashes with every earlier header of the name
+                clashing = list(by_status.values())
+            else:
+                clashing = [by_status[s] for s in (0, status) if s in by_status]
+            earlier = min(clashing, key=lambda pair: pair[0])[1] if clashing else None
+            by_status.setdefault(status, (position, header))
             if earlier is None:
                 continue
             if ctx.target is Dialect.KH:
@@ -167,14 +170,15 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-@rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24,))
+@rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24, Dialect.V25))
 def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
-    """A `Cache-Control`, `Pragma` or `Expires` header that Icecast 2.4.4 already sends.
+    """A `Cache-Control`, `Pragma` or `Expires` header that Icecast 2.4.4 and 2.5 already send.
 
     ## Why
-    Icecast 2.4.4 sends `Cache-Control: no-cache, no-store`, `Pragma:
-    no-cache` and `Expires: Mon, 26 Jul 1997 05:00:00 GMT` on every response:
-    streams, file fallbacks and status pages alike (tested).  The advice to
+    Icecast 2.4.4 and 2.5.0 send `Cache-Control: no-cache, no-store`,
+    `Pragma: no-cache` and `Expires: Mon, 26 Jul 1997 05:00:00 GMT` on every
+    response: streams, file fallbacks and status pages alike (tested on
+    both; 2.5.0 `util.c` l.643).  The advice to
     add `Cache-Control: no-cache` so that players and proxies do not cache a
     stream, often given for `<fallback-override>` setups where listeners
     switch between streams, is therefore already taken care of.  A configured
@@ -221,7 +225,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
                 fix = _remove(header)
             yield ctx.finding(
                 header,
-                f"header {name}: Icecast 2.4.4 already sends {own!r} on every response{context}; "
+                f"header {name}: {ctx.target.label} already sends {own!r} on every response{context}; "
                 f"{effect}; remove this header",
                 attribute="name",
                 fix=fix,

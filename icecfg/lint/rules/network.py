@@ -11,7 +11,7 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TypedValueError, atoi, effective, parse_typed
+from icecfg.values import TypedValueError, atoi, effective, is_int, parse_typed
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
@@ -96,15 +96,13 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     duplicate; when both sockets are written identically the fix removes the
     second one.
     """
-    seen: list[Listener] = []
+    seen: dict[int | None, list[Listener]] = {}  # by port: a lookup, not a scan of every socket
     for listener in listeners(ctx):
         if listener.element is None or listener.port in (None, 0):
             continue
-        earlier = next(
-            (s for s in seen if s.port == listener.port and _clash(s.bind, listener.bind)),
-            None,
-        )
-        seen.append(listener)
+        same_port = seen.setdefault(listener.port, [])
+        earlier = next((s for s in same_port if _clash(s.bind, listener.bind)), None)
+        same_port.append(listener)
         if earlier is None:
             continue
         assert earlier.element is not None
@@ -160,8 +158,8 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     last = ports[-1]
     port = listen_port(last.text, True, ctx.target)
     bound = {s.port for s in listeners(ctx)}
-    if port in bound:
-        return
+    if port in bound or any(ctx.templated(p) for p in root.iter() if p.local_name == "port"):
+        return  # a socket's templated port may well render to the root one
 
     def fix() -> None:
         for element in ports:
@@ -379,6 +377,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     Keep the port after a `<shoutcast-mount>` socket free.
     """
     sockets = [s for s in listeners(ctx) if s.element is not None and s.port not in (None, 0)]
+    by_port: dict[int | None, list[Listener]] = {}  # a lookup per socket, not a scan of all of them
+    for socket in sockets:
+        by_port.setdefault(socket.port, []).append(socket)
     for listener in sockets:
         if not listener.shoutcast_mount:
             continue
@@ -387,7 +388,7 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         assert listener.port is not None and listener.element is not None
         extra = (listener.port + 1) & 0xFFFF
         other = next(
-            (s for s in sockets if s is not listener and s.port == extra and _clash(s.bind, listener.bind)),
+            (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
             None,
         )
         if other is None or other.element is None:
@@ -402,13 +403,26 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None]:
-    """The value the target uses for a <limits> child, and the element that sets it."""
+    """The value the target uses for a <limits> child, and the element that sets it.
+
+    The effective configuration applies the defaults and 2.5's range check;
+    a KH value that is not a plain number is left to the value rules.
+    """
     found = ctx.effective.limits.values.get(name)
     if found is None:
         return None, None
-    value = found.value
-    element = found.origin.element
+    value, element = found.value, found.origin.element
+    if ctx.target is Dialect.KH and element is not None and element.text is not None and not is_int(element.text):
+        return element, None
     return element, value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _kept_default(ctx: LintContext, element: Element | None, value: int) -> str:
+    """`` (the default ...)`` when 2.5 replaced the written value by its default."""
+    text = element.text if element is not None else None
+    if text is None or (is_int(text) and int(text) == value):
+        return ""
+    return f" (the default {ctx.target.label} keeps for {text.strip()!r}, out of range)"
 
 
 @rule("ICE907", "clients-not-above-sources", "warning")
@@ -419,7 +433,10 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     Every source (and relay) also counts against the `<clients>` limit, so a
     server with `<clients>` close to `<sources>` has few or no slots left for
     listeners once its sources connect.  Icecast 2.5 checks this and logs an
-    error when `clients <= 2 * sources` (`cfgfile.c` l.1072).
+    error when `clients <= 2 * sources` (`cfgfile.c` l.1077), also when an
+    out-of-range value made it keep the default: `<clients>0</clients>` with
+    `<sources>200</sources>` gives "Client limit (256) is too small for given
+    source limit (200)" (verified on 2.5.0).
 
     ## Bad
     ```xml
@@ -446,7 +463,8 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     said = "Icecast 2.5 logs an error for this; " if ctx.target is Dialect.V25 else ""
     yield ctx.finding(
         target,
-        f"<clients> {clients} is not above 2 x <sources> {sources}: sources also take client slots, "
+        f"<clients> {clients}{_kept_default(ctx, clients_el, clients)} is not above 2 x <sources> "
+        f"{sources}{_kept_default(ctx, sources_el, sources)}: sources also take client slots, "
         f"leaving few for listeners; {said}raise <clients> above {2 * sources}",
         at_text=clients_el is not None,
     )
@@ -706,13 +724,18 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
 _TIMEOUT_RANGE = (1, 10)
 
 
-@rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24,))
+@rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24, Dialect.V25))
 def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
-    """`<yp-url-timeout>` outside 1..10 becomes 6 seconds in Icecast 2.4.4.
+    """`<yp-url-timeout>` outside 1..10 becomes 6 seconds in Icecast 2.4.4 and 2.5.
 
     ## Why
-    `yp.c` (l.250) replaces any YP timeout outside 1..10 seconds by 6,
-    without a message; the documentation's own example of 15 is one of them.
+    `yp.c` (2.4.4 l.250, 2.5.0 l.270) replaces any YP timeout outside 1..10
+    seconds by 6, without a message; the documentation's own example of 15
+    is one of them.  Verified on both: the error log says "Adding new YP
+    server ... (timeout 6s ...)".  Icecast 2.5 first range-checks the value
+    against 2..600 and logs anything outside as out of range (ICE203); 11
+    to 600 pass that check and still become 6.  Icecast-KH uses the value
+    as it is.
 
     ## Bad
     ```xml
@@ -735,6 +758,10 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         value = atoi(element.text)
         if lo <= value <= hi:
             continue
+        accepted = spec.SECTIONS["directory"].child("yp-url-timeout")
+        bounds = accepted.value.ranges.get(ctx.target) if accepted is not None and accepted.value else None
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            continue  # 2.5 logs it as out of range: ICE203
         fix = None
         if value > hi:
 
@@ -743,7 +770,7 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
 
         yield ctx.finding(
             element,
-            f"<yp-url-timeout> {value} is outside {lo}..{hi}: Icecast 2.4.4 uses 6 seconds instead; "
+            f"<yp-url-timeout> {value} is outside {lo}..{hi}: {ctx.target.label} uses 6 seconds instead; "
             f"write a value from {lo} to {hi}",
             at_text=True,
             fix=fix,
@@ -789,4 +816,113 @@ def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
             at_text=True,
             fix=fix,
             fix_title="set <touch-interval> to 30",
+        )
+
+
+# -- ICE914-ICE915: what Icecast 2.5 warns about the server's identity ----------------------
+
+
+def _hostcheck(hostname: str) -> str | None:
+    """What 2.5's ``util_hostcheck`` finds wrong with an (already lower-cased) hostname, or None."""
+    if hostname in ("localhost", "localhost.localdomain", "localhost.localnet"):
+        return "is localhost, the default"
+    if all(c.isdigit() or c == "." for c in hostname):
+        return "is an IPv4 address"
+    if ":" in hostname and all(c in "0123456789abcdef:" for c in hostname):
+        return "is an IPv6 address"
+    if any(not (c.isascii() and (c.isalnum() or c in ".-")) for c in hostname):
+        return "contains characters a host name does not have"
+    if "." not in hostname:
+        return "is not a fully qualified domain name"
+    return None
+
+
+@rule("ICE914", "hostname-not-fqdn", "warning", dialects=(Dialect.V25,))
+def hostname_not_fqdn(ctx: LintContext) -> Iterator[Finding]:
+    """`<hostname>` unset, localhost, an IP address or a short name: Icecast 2.5 warns at every start.
+
+    ## Why
+    Icecast 2.5 checks `<hostname>` (`__check_hostname`, `util_hostcheck`):
+    unset or `localhost` ("YP directory listing support will be disabled"),
+    an IPv4 or IPv6 address, unusual characters or a name without a dot
+    each log a warning at every start and count as a configuration problem
+    on the admin dashboard (verified on 2.5.0).  The host name goes into
+    playlists, stream URLs and YP listings.  (Where YP listings are
+    configured, ICE904 reports a local host name instead.)
+
+    ## Bad
+    ```xml
+    <hostname>localhost</hostname>
+    ```
+
+    ## Good
+    ```xml
+    <hostname>radio.example.org</hostname>
+    ```
+
+    ## Fix
+    Set `<hostname>` to the server's public, fully qualified DNS name.
+    """
+    hostnames = root_elements(ctx, "hostname")
+    last = hostnames[-1] if hostnames else None
+    text = last.text if last is not None else None
+    problem = _hostcheck((text or "localhost").lower())
+    if problem is None:
+        return
+    if problem.startswith("is localhost") and (_yp_directories(ctx) or _public_mounts(ctx)):
+        return  # ICE904 says it, with the YP consequence
+    shown = "<hostname> is not set, so it" if text is None else f"<hostname> {text!r}"
+    yp = " and says YP listing support will be disabled" if problem.startswith("is localhost") else ""
+    yield ctx.finding(
+        last,
+        f"{shown} {problem}: Icecast 2.5 logs a warning about it at every start{yp}; "
+        "set it to the server's public DNS name (radio.example.org)",
+        at_text=text is not None,
+    )
+
+
+#: 2.5's CONFIG_DEFAULT_LOCATION and CONFIG_DEFAULT_ADMIN.
+_IDENTITY_DEFAULTS = {"location": "Earth", "admin": "icemaster@localhost"}
+
+
+@rule("ICE915", "default-location-or-admin", "warning", dialects=(Dialect.V25,))
+def default_location_or_admin(ctx: LintContext) -> Iterator[Finding]:
+    """`<location>` or `<admin>` unset or left at the default; Icecast 2.5 warns at every start.
+
+    ## Why
+    Icecast 2.5 logs "Warning, <location> not configured, using default
+    value "Earth"" and "Warning, <admin> contact not configured, using
+    default value "icemaster@localhost". This breaks YP directory
+    listings." when either is missing or still the sample's value
+    (`cfgfile.c` l.1506-1524; verified on 2.5.0), and shows both as
+    configuration problems on the admin dashboard.
+
+    ## Bad
+    ```xml
+    <location>Earth</location>
+    <admin>icemaster@localhost</admin>
+    ```
+
+    ## Good
+    ```xml
+    <location>Berlin, Germany</location>
+    <admin>radio-admin@example.org</admin>
+    ```
+
+    ## Fix
+    Say where the server is and give an address that reaches its
+    administrator.
+    """
+    for name, default in _IDENTITY_DEFAULTS.items():
+        elements = root_elements(ctx, name)
+        last = elements[-1] if elements else None
+        text = last.text if last is not None else None
+        if text is not None and text != default:
+            continue
+        what = f"<{name}> is not set" if text is None else f"<{name}> is the default {default!r}"
+        breaks = "; it breaks YP directory listings" if name == "admin" else ""
+        yield ctx.finding(
+            last,
+            f"{what}: Icecast 2.5 logs a warning at every start{breaks}; set your own",
+            at_text=text is not None,
         )

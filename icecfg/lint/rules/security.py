@@ -657,3 +657,132 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
         f"{present} is set without {missing}: {ctx.target.label} needs both, so nobody can log in "
         f"to /admin; add {missing}",
     )
+
+
+# -- ICE511-ICE512: what Icecast 2.5 warns about at every start ------------------------------
+
+
+@rule("ICE511", "prng-seed-missing", "warning", dialects=(Dialect.V25,))
+def no_prng_seed(ctx: LintContext) -> Iterator[Finding]:
+    """No `<prng-seed>` in `<security>`; Icecast 2.5 warns at every start.
+
+    ## Why
+    Icecast 2.5 seeds its random number generator (used for session and
+    connection identifiers) from the `<prng-seed>` elements of `<security>`.
+    Without one it logs "Warning, no PRNG seed configured, falling back to
+    libigloo defaults." at every start (`cfgfile.c` l.1489; verified on
+    2.5.0); on Windows it counts as a configuration problem.
+
+    ## Bad
+    ```xml
+    <security>
+        <chroot>0</chroot>
+    </security>
+    ```
+
+    ## Good
+    ```xml
+    <security>
+        <chroot>0</chroot>
+        <prng-seed type="device" size="32">/dev/urandom</prng-seed>
+    </security>
+    ```
+
+    ## Fix
+    Add `<prng-seed type="device" size="32">/dev/urandom</prng-seed>` to
+    `<security>` (2.5's sample also keeps a `read-write` seed file).
+    """
+    root = ctx.config.document.root
+    if any(True for _ in ctx.rows("prng-seed", "security")):
+        return
+    blocks = list(root.elements("security"))
+    yield ctx.finding(
+        blocks[-1] if blocks else None,
+        "no <prng-seed> is configured: Icecast 2.5 logs 'no PRNG seed configured, falling back to "
+        'libigloo defaults\' at every start; add <prng-seed type="device" size="32">/dev/urandom</prng-seed> '
+        "to <security>",
+    )
+
+
+#: 2.4-style url-authenticator options 2.5 still reads with a warning -> (2.5 option, what changes).
+_OLD_URL_AUTH_OPTIONS = {
+    "auth_header": ("header_auth", "the backend answers a header such as 'X-Icecast-Auth-Result: allow'"),
+    "timelimit_header": ("header_timelimit", "it names the header only, without the colon"),
+}
+
+
+@rule("ICE512", "auth-url-old-option", "warning", dialects=(Dialect.V25,))
+def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
+    """Url authenticator with 2.4-style header options (or none); Icecast 2.5 warns each time.
+
+    ## Why
+    Icecast 2.5 reads the backend's verdict differently from 2.4: instead
+    of `auth_header` (a whole line, `icecast-auth-user: 1`, the backend must
+    send) and `timelimit_header` (a line prefix), it takes `header_auth`
+    and `header_timelimit`, the *names* of headers whose values are the
+    result (`allow`, `deny` ...) and the seconds.  The old options still
+    work but log "You use old style auth option "auth_header". Please
+    switch to new style option "header_auth"." each time the authenticator
+    is set up; with neither option it logs "You do not have enabled old or
+    new style auth option ... I will enable both" and accepts both forms
+    (`auth_url.c` l.568-605; verified on 2.5.0).
+
+    A 2.4-style `<mount><authentication type="url">` is converted by 2.5
+    into a `<role>` that receives only the 2.4 option names
+    (`cfgfile.c` l.1643-1730): `header_auth` written there is ignored, so
+    such a block always logs one of the two warnings.  Only a 2.5 `<role
+    type="url">` can take the new options.
+
+    ## Bad
+    ```xml
+    <authentication type="url">
+        <option name="listener_add" value="http://auth.example.org/add"/>
+        <option name="auth_header" value="icecast-auth-user: 1"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication>
+        <role type="url" match-method="get">
+            <option name="client_add" value="http://auth.example.org/add"/>
+            <option name="header_auth" value="x-icecast-auth-result"/>
+            <option name="header_timelimit" value="x-icecast-auth-timelimit"/>
+        </role>
+    </authentication>
+    ```
+
+    ## Fix
+    Make the backend answer `X-Icecast-Auth-Result: allow` (and
+    `X-Icecast-Auth-Timelimit: SECONDS`), then write the authenticator as a
+    2.5 `<role type="url">` with `header_auth` and `header_timelimit`.  No
+    automatic fix: renaming the option alone would make 2.5 wait for a
+    header the backend does not send.
+    """
+    for element in ctx.config.document.root.iter():
+        if element.local_name not in ("authentication", "role") or (element.get("type") or "").strip() != "url":
+            continue
+        legacy = element.local_name == "authentication"
+        names = {(o.get("name") or ""): o for o in element.elements("option")}
+        for old, (new, change) in _OLD_URL_AUTH_OPTIONS.items():
+            option = names.get(old)
+            if option is not None:
+                where = 'in a <role type="url">' if legacy else "instead"
+                yield ctx.finding(
+                    option,
+                    f"<option name=\"{old}\"> is the 2.4 style: Icecast 2.5 logs 'You use old style auth option' "
+                    f'each time it sets the authenticator up; use "{new}" {where} ({change})',
+                    attribute="name",
+                )
+            elif legacy or new not in names:
+                ignored = " (2.5 ignores it in a 2.4-style block)" if legacy and new in names else ""
+                yield ctx.finding(
+                    element,
+                    f'url authenticator without "{new}"{ignored}: Icecast 2.5 logs \'You do not have enabled old '
+                    f"or new style auth option' at every start and accepts both forms; "
+                    + (
+                        f'write it as <role type="url"> with <option name="{new}" .../>'
+                        if legacy
+                        else f'set <option name="{new}" .../>'
+                    ),
+                )

@@ -30,6 +30,7 @@ from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.lint.rules.network import listeners
 from icecfg.spec import Dialect, Kind
+from icecfg.values import TlsMode
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
@@ -189,7 +190,7 @@ def _kind(element: Element) -> str:
 
 @rule("ICE401", "tls-socket-without-certificate", "error", dialects=V24_V25)
 def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
-    """A TLS listen socket without a certificate serves plain HTTP.
+    """A TLS listen socket without a certificate serves plain HTTP (2.4.4) or nobody (2.5).
 
     ## Why
     Icecast 2.4.4 needs `<paths><ssl-certificate>` for `<ssl>1` sockets.
@@ -197,7 +198,11 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
     level, starts anyway, and the "TLS" port answers plain HTTP while TLS
     handshakes fail (verified on 2.4.4).  Icecast 2.5 does not upgrade a
     `<tls>` socket that has no TLS context either (the
-    `listener->tls == RFC2818 && tls_ok` check, l.839).
+    `listener->tls == RFC2818 && tls_ok` check, `connection.c` l.841), and
+    on a socket whose mode is not `auto` it answers every plain request
+    with **426 Upgrade Required** (`connection_handle.c` l.790): verified on
+    2.5.0, `<tls>1</tls>` without a certificate serves neither HTTP nor
+    HTTPS.  With `<tls>auto</tls>` the port serves plain HTTP only.
 
     ## Bad
     ```xml
@@ -221,10 +226,18 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
         if not listener.tls_requested or listener.element is None:
             continue
         tag = listener.element.find_last("tls") or listener.element.find_last("ssl") or listener.element
+        if ctx.target is Dialect.V25 and listener.tls_mode not in (None, TlsMode.AUTO):
+            # connection_handle.c: a plain request on a TLS-only socket gets 426, and without a
+            # certificate no TLS handshake succeeds either
+            harm = (
+                "Icecast 2.5 answers every plain HTTP request there with 426 Upgrade Required and "
+                "cannot complete a TLS handshake either, so the port serves nobody"
+            )
+        else:
+            harm = f"{ctx.target.label} serves plain HTTP there"
         yield ctx.finding(
             tag,
-            f"<listen-socket> {listener.label} asks for TLS but no certificate is configured: "
-            f"{ctx.target.label} serves plain HTTP there; set {where}",
+            f"<listen-socket> {listener.label} asks for TLS but no certificate is configured: {harm}; set {where}",
         )
 
 

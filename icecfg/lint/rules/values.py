@@ -113,8 +113,14 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     binds a **random** port without a word, and `<clients> </clients>` sets
     the client limit to 0, so every request is refused with 403.  Icecast
     2.5 reads most numbers the same way (`util_str_to_int`; unsigned values
-    reject trailing junk, `cfgfile.c` l.342-376); Icecast-KH reads them
-    with `sscanf("%d")` and keeps the default when that fails.
+    reject trailing junk, `cfgfile.c` l.342-376), then range-checks them:
+    where the number read is out of range it logs "out of range" and keeps
+    the default (verified on 2.5.0: `<clients>abc</clients>` keeps 256).
+    Icecast-KH reads them with `sscanf("%d")` and keeps the default when
+    that fails, except a listen socket's port: the socket is then dropped
+    ("failed to read element"), and with no other socket KH stops at
+    start-up ("No listen-socket defintions", sic) and then crashes with a
+    segfault (verified on kh22).
 
     ## Bad
     ```xml
@@ -156,6 +162,20 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             default = row.default(target)
             consequence = f"{target.label} rejects it and keeps the default" + (
                 f" ({default})" if default is not None else ""
+            )
+        bounds = value.ranges.get(target)
+        if target is Dialect.V25 and read_as is not None and bounds is not None:
+            low, high = bounds
+            if not low <= read_as <= high:  # __read_int: out of range, logged, the old value stays
+                default = row.default(target)
+                kept = f" ({default})" if default is not None else ""
+                consequence += f", which is outside {low}..{high}: it logs 'out of range' and keeps the default{kept}"
+                read_as = None
+        if target is Dialect.KH and is_listen_port(value) and placed.parent.id == "listen-socket" and lead is None:
+            # _parse_listen_sock: the port stays 0 and the socket is dropped
+            consequence = (
+                "Icecast-KH cannot read it and drops this listen socket; with no other socket it stops at "
+                "start-up ('No listen-socket defintions', sic) and crashes"
             )
         if read_as is not None:
             if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
@@ -231,8 +251,10 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     Icecast 2.5 range-checks most numbers (`__read_int`,
-    `__read_unsigned_int`, `cfgfile.c` l.342-376) and logs "Value for tag is
-    out of range" as a configuration problem on the admin dashboard; a
+    `__read_unsigned_int`, `cfgfile.c` l.342-376), logs "Value for tag is
+    out of range" as a configuration problem on the admin dashboard and
+    keeps the default (verified on 2.5.0: `<clients>0</clients>` leaves the
+    limit at its default, not at 0); a
     mount's `<max-listeners>-1</max-listeners>`, the 2.4 way of saying
     unlimited, is such a value.  Icecast-KH clamps or rejects out-of-range
     values (`workers` 1..400, relay `timeout` 1..60).  The ranges come from
@@ -256,7 +278,7 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     Use a value inside the range the message gives (for an unlimited mount,
     leave `<max-listeners>` out).
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx):
         text = placed.element.text
         bounds = value.ranges.get(ctx.target)
         if bounds is None or is_port(value) or text is None or not _is_number(value.kind, text, ctx.target):
@@ -266,11 +288,12 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         low, high = bounds
         if low <= number <= high:
             continue
-        how = (
-            "logs 'Value for tag is out of range'"
-            if ctx.target is Dialect.V25
-            else "does not accept it (rejects or clamps it)"
-        )
+        if ctx.target is Dialect.V25:
+            default = row.default(ctx.target)
+            kept = f" ({default})" if default is not None else ""
+            how = f"logs 'Value for tag is out of range' and keeps the default{kept}"
+        else:
+            how = "does not accept it (rejects or clamps it)"
         yield ctx.finding(
             placed.element,
             f"<{placed.element.local_name}> {number} is outside {low}..{high}: {ctx.target.label} {how}",
@@ -358,9 +381,9 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE205", "empty-number-crash", "error", dialects=spec.V24)
+@rule("ICE205", "empty-number-crash", "error", dialects=spec.V24_V25)
 def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
-    """Empty numeric element: Icecast 2.4.4 crashes with a segfault at startup.
+    """Empty numeric element: Icecast 2.4.4 (and for `<loglevel>` 2.5.0) crashes at startup.
 
     ## Why
     Icecast 2.4.4 reads most numbers with `atoi(value)`, and an empty
@@ -368,6 +391,9 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Checked on the real server: `<clients></clients>` (or `<clients/>`,
     `<fileserve/>`) kills Icecast with SIGSEGV, exit status 139, before it
     prints anything, so the crash is hard to trace back to the file.
+    Icecast 2.5.0 checks most empty values, but not `<loglevel/>`: it
+    compares NULL with `strcasecmp` (`util_str_to_loglevel`) and segfaults
+    the same way, silently (verified on 2.5.0).
 
     ## Bad
     ```xml
@@ -389,7 +415,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     """
     for placed, row, _value in read_leaves(ctx):
         element = placed.element
-        if not row.crash_if_empty or element.text is not None:
+        if not _crashes_if_empty(row, ctx.target) or element.text is not None:
             continue
         name = element.local_name
 
@@ -397,13 +423,18 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
             assert element.parent is not None
             element.parent.remove(element)
 
+        how = "atoi(NULL)" if ctx.target is Dialect.V24 else "a NULL string"
         yield ctx.finding(
             element,
-            f"<{name}> is empty: Icecast 2.4.4 reads it with atoi(NULL) and segfaults at startup "
+            f"<{name}> is empty: {ctx.target.label} reads it with {how} and segfaults at startup "
             f"(exit status 139, no message); give it a value or remove it",
             fix=fix,
             fix_title=f"remove the empty <{name}>",
         )
+
+
+def _crashes_if_empty(row: spec.Element, target: Dialect) -> bool:
+    return (target is Dialect.V24 and row.crash_if_empty) or target in row.crash_if_empty_also
 
 
 @rule("ICE206", "empty-number", "warning")
@@ -438,7 +469,7 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
         element = placed.element
         if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
             continue
-        if ctx.target is Dialect.V24 and row.crash_if_empty:
+        if _crashes_if_empty(row, ctx.target):
             continue  # ICE205
         default = row.default(ctx.target)
         keeps = f" (it keeps the default {default})" if default is not None else ""
@@ -579,15 +610,19 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE209", "loglevel-word", "error", dialects=spec.V24)
+@rule("ICE209", "loglevel-word", "error", dialects=spec.V24_V25)
 def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
-    """`<loglevel>` written as a word; Icecast 2.4.4 reads 0 and logs nothing at all.
+    """`<loglevel>` written as a word the target cannot read; it reads 0 and logs nothing at all.
 
     ## Why
     Icecast 2.4.4 reads the log level with `atoi`: `debug`, `info` or
     `warn` are 0, and at level 0 nothing is written to the error log, not
     even errors.  Checked on the real server: with `<loglevel>debug</loglevel>`
-    error.log stays empty.  Icecast 2.5 and Icecast-KH accept the words.
+    error.log stays empty.  Icecast 2.5 knows exactly `debug`, `dbug`,
+    `information`, `info`, `warning`, `warn`, `error` and `eror` (any case,
+    no surrounding space; `util_str_to_loglevel`) and reads anything else
+    with `atoi`: `verbose` or ` info ` leave its error log empty too
+    (verified on 2.5.0).  Icecast-KH reads its own words.
 
     ## Bad
     ```xml
@@ -611,6 +646,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
         text = placed.element.text
         if value.kind is not Kind.LOGLEVEL or text is None or is_int(text) or not text.strip():
             continue
+        if ctx.target is Dialect.V25 and text.lower() in _LOGLEVEL_WORDS_25:
+            continue
         name = placed.element.local_name
         fix: Callable[[], None] | None = None
         title = ""
@@ -625,12 +662,16 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             title = f"write <{name}>{level}</{name}>"
         yield ctx.finding(
             placed.element,
-            f"<{name}> {text.strip()!r}: Icecast 2.4.4 reads it as {atoi(text)}, "
+            f"<{name}> {text!r}: {ctx.target.label} reads it as {atoi(text)}, "
             f"and at that level nothing is logged at all; {advice}",
             at_text=True,
             fix=fix,
             fix_title=title,
         )
+
+
+#: The words 2.5's util_str_to_loglevel knows (compared ignoring case, never trimmed).
+_LOGLEVEL_WORDS_25 = frozenset({"debug", "dbug", "information", "info", "warning", "warn", "error", "eror"})
 
 
 # -- ICE210-ICE211: words ---------------------------------------------------------------------
@@ -744,4 +785,65 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
             at_text=text is not None,
             fix=fix,
             fix_title="write <tls>disabled</tls>",
+        )
+
+
+# -- ICE212: 2.5's fallback-override words ---------------------------------------------------
+
+
+def _fallback_override_word_25(text: str) -> str | None:
+    """The word 2.5 takes without a warning (``config_str_to_fallback_override_t``), or None."""
+    if text == "none" or text.lower() in ("all", "own"):
+        return text
+    return None
+
+
+@rule("ICE212", "fallback-override-old-style", "warning", dialects=spec.V25)
+def fallback_override_old_style(ctx: LintContext) -> Iterator[Finding]:
+    """`<fallback-override>` written as 1/0 (or true/false): Icecast 2.5 wants `all` or `none`.
+
+    ## Why
+    Icecast 2.5 reads `<fallback-override>` as a word: `none`, `all` or the
+    new `own` (only the listeners that came from this mount return).  It
+    still understands the 2.4 numbers and booleans, but logs "Old style
+    fallback override setting. Please replace "1" with "all"." at every
+    start (`cfgfile.c` l.261-278; verified on 2.5.0).  Note that `none` is
+    compared case-sensitively: `None` is "old style" too.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>
+        <fallback-override>all</fallback-override>
+    </mount>
+    ```
+
+    ## Fix
+    Write `all` for 1 and `none` for 0 (`icecfg lint --fix` does it).  Only
+    for a 2.5 server: Icecast 2.4.4 reads `all` with `atoi`, as 0.
+    """
+    for placed, _row, value in read_leaves(ctx):
+        text = placed.element.text
+        if value.kind is not Kind.FALLBACK_OVERRIDE or text is None or _fallback_override_word_25(text):
+            continue
+        # util_str_to_bool: true/yes/on (any case, untrimmed) or a non-zero number
+        word = "all" if text.lower() in ("true", "yes", "on") or atoi(text) != 0 else "none"
+        name = placed.element.local_name
+        yield ctx.finding(
+            placed.element,
+            f"<{name}>{text}</{name}> is the old style: Icecast 2.5 reads it as {word} and logs "
+            f"'Old style fallback override setting' at every start; write {word}",
+            at_text=True,
+            fix=set_text_fix(placed.element, word),
+            fix_title=f"write <{name}>{word}</{name}>",
         )

@@ -1,0 +1,111 @@
+"""Templates: values that are still placeholders of a template tool (``${PORT}``, ``{{ port }}``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding, Severity
+from icecfg.lint.rule import rule
+from icecfg.placeholders import Placeholder, find, may_contain
+
+
+@rule("ICE003", "unrendered-placeholder", "info")
+def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
+    """Value that is a template placeholder (`${PORT}`, `{{ port }}`); checked once rendered.
+
+    ## Why
+    Many icecast.xml files are templates: a Docker entrypoint runs
+    `envsubst`, Ansible renders Jinja, a script runs `sed`.  Icecast itself
+    never substitutes anything: were the file used as it is, `<port>${PORT}</port>`
+    would be read as 0 (a random port on 2.4.4).  icecfg recognises the
+    placeholder syntaxes listed below, reports each placeholder once with
+    this code, and leaves the value out of every value check, so a template
+    gets no cascade of "not a number" findings while the rest of the file is
+    checked as usual.
+
+    The finding is *info*: a placeholder is what a template is made of, and
+    linting a template in CI must not fail for it.  When the lint was asked
+    to render the file (`--var`, `--vars-file`, `--vars-from-env`) a
+    placeholder left without a value is a *warning*: the template tool
+    would leave it (or an empty string) in the file Icecast reads.
+
+    Recognised syntaxes: `${NAME}` (also `${NAME:-default}`), `{$NAME}`,
+    `$NAME` (capitals only), `$name$` (the whole value only), `{{ name }}`,
+    `@NAME@`, `%NAME%` and `[[NAME]]`.  A value that merely contains `$`,
+    `%` or braces, such as the password `pa$$word` or a URL with `%2F`, is
+    not a placeholder.
+
+    ## Bad
+    ```xml
+    <listen-socket>
+        <port>${ICECAST_PORT}</port>
+    </listen-socket>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket>
+        <port>8000</port>
+    </listen-socket>
+    ```
+
+    ## Fix
+    Nothing to fix in a template.  To check the values it will take, give
+    them: `icecfg lint --var ICECAST_PORT=8000 icecast.xml.tpl`, or
+    `--vars-file .env`, or `--vars-from-env` in the environment that renders
+    it.  Secrets belong in the file or the environment, not on the command line.
+    """
+    if not may_contain(ctx.config.document.render()):
+        return  # most files: one search over the text instead of a look at every value
+    rendering = ctx.variables is not None
+    for element in ctx.config.document.root.iter():
+        text = element.text
+        if text is not None and not any(True for _ in element.elements()):
+            for placeholder in find(text):
+                yield _finding(ctx, element, None, text, placeholder, rendering)
+        for attribute in element.attributes:
+            for placeholder in find(attribute.value):
+                yield _finding(ctx, element, attribute.name, attribute.value, placeholder, rendering)
+
+
+def _finding(
+    ctx: LintContext, element: Element, attribute: str | None, value: str, placeholder: Placeholder, rendering: bool
+) -> Finding:
+    where = f"<{element.local_name} {attribute}>" if attribute is not None else f"<{element.local_name}>"
+    if rendering:
+        message = (
+            f"{where} placeholder {placeholder.text} has no value: give --var {placeholder.name}=... "
+            "(or --vars-file, --vars-from-env); as it is, Icecast would read the text as written"
+        )
+    else:
+        message = (
+            f"{where} is a template placeholder {placeholder.text} ({placeholder.syntax.name}): "
+            f"its value is checked once rendered (--var {placeholder.name}=...)"
+        )
+    finding = ctx.finding(element, message, attribute=attribute, at_text=attribute is None)
+    column = _column(element, attribute, value, placeholder)
+    if column is not None:
+        finding = replace(finding, line=column[0], column=column[1], end_line=column[0])
+        finding.end_column = column[1] + len(placeholder.text)
+    if rendering:
+        finding = replace(finding, severity=Severity.WARNING)
+    return finding
+
+
+def _column(element: Element, attribute: str | None, value: str, placeholder: Placeholder) -> tuple[int, int] | None:
+    """(line, column) of the placeholder as written, when the value is written without references."""
+    if attribute is not None:
+        attr = element.attribute(attribute)
+        if attr is None or attr.start < 0 or attr.raw != value:
+            return None
+        offset = attr.start + len(attr.name) + len(attr.eq) + 1 + placeholder.start
+    else:
+        start = element.text_start
+        children = element.children
+        if start < 0 or len(children) != 1 or children[0] != value:
+            return None
+        offset = start + placeholder.start
+    return element.position(offset)

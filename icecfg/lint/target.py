@@ -1,0 +1,88 @@
+"""Which Icecast release a lint checks against, and why: given, set, installed or the default.
+
+A target from ``--target`` or a settings file always wins, so CI runs are
+reproducible.  Otherwise the release installed on this machine is assumed
+(:mod:`icecfg.installed`), else 2.4, what Debian and Ubuntu ship.  The
+report always says which release was assumed and why, and when an assumed
+target does not fit the file (it uses elements only another release reads)
+it suggests ``--target``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from icecfg.document import Element
+from icecfg.spec import Dialect
+from icecfg.structure import walk
+
+#: Where a target came from, as JSON and SARIF record it.
+ORIGINS = ("option", "settings", "installed", "default")
+#: At most this many elements are named in a suggestion.
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """The release a lint checks against and why that one."""
+
+    dialect: Dialect
+    #: One of :data:`ORIGINS`.
+    origin: str
+    #: Why, in words, e.g. ``/usr/bin/icecast2 -v prints 'Icecast 2.4.4'``.
+    reason: str
+
+    def describe(self) -> str:
+        """One line for the text report."""
+        return f"Target: {self.dialect.label} ({self.origin}: {self.reason})."
+
+
+def choose(option: str | None, setting: object, settings_path: object) -> Target:
+    """The target of a lint: ``--target``, else the settings file's, else the installed release, else 2.4."""
+    if option is not None:
+        return Target(Dialect(option), "option", "given with --target")
+    if setting is not None:
+        return Target(Dialect(str(setting)), "settings", f"set in {settings_path}")
+    return assumed()
+
+
+@cache
+def assumed() -> Target:
+    """The installed release, asked once per process; 2.4 when there is none icecfg knows."""
+    from icecfg import installed  # runs a process at most once: only when no target is given
+
+    found = installed.detect()
+    if found is None:
+        names = " or ".join(installed.NAMES)
+        return Target(Dialect.V24, "default", f"no {names} found on PATH; give --target to choose")
+    said = f"{found.path} -v prints {found.line!r}" if found.line else f"{found.path} -v prints no version"
+    if found.dialect is None:
+        return Target(Dialect.V24, "default", f"{said}, not a release icecfg knows; give --target to choose")
+    return Target(found.dialect, "installed", said)
+
+
+def suggestion(root: Element, target: Target) -> str | None:
+    """Advice to give ``--target`` when an assumed target does not fit the file's elements.
+
+    Elements the table knows only in other releases are evidence of the
+    release the file was written for; the advice names the releases that
+    read all of them.  A target the user chose is never second-guessed
+    (ICE301 reports each element then).
+    """
+    if target.origin in ("option", "settings"):
+        return None
+    foreign = [p for p in walk(root) if p.row is not None and target.dialect not in p.row.dialects]
+    if not foreign:
+        return None
+    fits = set(Dialect) - {target.dialect}
+    for placed in foreign:
+        fits &= placed.row.dialects if placed.row is not None else set()
+    if not fits:
+        return None
+    ordered = [d for d in Dialect if d in fits]
+    examples = ", ".join(f"<{p.element.local_name}> line {p.element.line}" for p in foreign[:EXAMPLES])
+    more = f" and {len(foreign) - EXAMPLES} more" if len(foreign) > EXAMPLES else ""
+    releases = " or ".join(d.label for d in ordered)
+    options = " or ".join(f"--target {d.value}" for d in ordered)
+    return f"the file uses elements only {releases} reads ({examples}{more}): if that is the server, give {options}."

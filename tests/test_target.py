@@ -1,0 +1,140 @@
+"""The release a lint checks against when none is given: the installed Icecast, else 2.4."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from icecfg.installed import detect, parse_version
+from icecfg.spec import Dialect
+from tests.test_lint_cli import lint, write
+
+TLS_25 = b"""<icecast>
+    <security><tls-context><tls-certificate>/etc/ssl/radio.pem</tls-certificate></tls-context></security>
+    <listen-socket><port>8443</port><tls>rfc2818</tls></listen-socket>
+</icecast>
+"""
+
+
+def fake_icecast(directory: Path, said: str, name: str = "icecast") -> Path:
+    """A stand-in binary that prints ``said`` for -v and logs every call's arguments."""
+    path = directory / name
+    log = directory / f"{name}.calls"
+    path.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\necho "{said}"\n')
+    path.chmod(0o755)
+    return path
+
+
+def calls(binary: Path) -> list[str]:
+    log = binary.with_name(binary.name + ".calls")
+    return log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("line", "dialect"),
+    [
+        ("Icecast 2.5.0", Dialect.V25),
+        ("Icecast 2.4.4", Dialect.V24),
+        ("Icecast 2.4.0-kh22-0-gbb41738", Dialect.KH),
+        ("Icecast 2.4.0-kh10", Dialect.KH),
+        ("Icecast 2.4.99.3", Dialect.V25),  # the 2.5 betas
+        ("Icecast 2.5.0-rc2", Dialect.V25),
+        ("icecast 2.3.3", Dialect.V24),
+        ("Usage: icecast [-b] -c <file>", None),
+    ],
+)
+def test_version_lines(line: str, dialect: Dialect | None) -> None:
+    assert parse_version(line) is dialect
+
+
+def test_the_real_debian_binary_is_asked_without_starting_a_server(tmp_path: Path) -> None:
+    binary = shutil.which("icecast2")
+    assert binary is not None, "icecast2 is installed by scripts/install-system-deps.sh"
+    found = detect([binary], cache=tmp_path / "cache.json")
+    assert found is not None
+    assert (found.line, found.dialect) == ("Icecast 2.4.4", Dialect.V24)
+
+
+def test_fake_binaries_are_asked_with_minus_v_once_and_cached(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.json"
+    kh = fake_icecast(tmp_path, "Icecast 2.4.0-kh22-0-gbb41738")
+    assert detect([str(tmp_path / "missing"), str(kh)], cache=cache).dialect is Dialect.KH  # type: ignore[union-attr]
+    assert detect([str(kh)], cache=cache).dialect is Dialect.KH  # type: ignore[union-attr]
+    assert calls(kh) == ["-v"]  # the second lint paid a stat, not a process
+    fake_icecast(tmp_path, "Icecast 2.5.0")  # upgraded in place
+    assert detect([str(kh)], cache=cache).dialect is Dialect.V25  # type: ignore[union-attr]
+    assert calls(kh) == ["-v", "-v"]
+
+
+def test_a_binary_that_prints_no_version_is_skipped(tmp_path: Path) -> None:
+    other = fake_icecast(tmp_path, "something else", name="icecast")
+    debian = fake_icecast(tmp_path, "Icecast 2.4.4", name="icecast2")
+    found = detect([str(other), str(debian)], cache=tmp_path / "cache.json")
+    assert found is not None and found.path == str(debian)
+
+
+def _env(tmp_path: Path, *binaries: Path) -> dict[str, str]:
+    return {"ICECFG_ICECAST": os.pathsep.join(str(b) for b in binaries), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+def test_the_installed_release_is_the_default_target_and_the_report_says_so(tmp_path: Path) -> None:
+    binary = fake_icecast(tmp_path, "Icecast 2.5.0")
+    path = write(tmp_path / "icecast.xml", TLS_25)
+    text = lint(str(path), "--isolated", "--no-fs", env=_env(tmp_path, binary))
+    assert f"Target: Icecast 2.5 (installed: {binary} -v prints 'Icecast 2.5.0')." in text.stdout.splitlines()
+    assert "ICE303" not in text.stdout  # 2.5 syntax is right on a 2.5 server
+    assert "--target" not in text.stdout
+    result = lint(str(path), "--isolated", "--no-fs", "--format", "json", env=_env(tmp_path, binary))
+    assert {(f["target"], f["target_origin"]) for f in json.loads(result.stdout)} <= {("2.5", "installed")}
+    sarif = lint(str(path), "--isolated", "--no-fs", "--format", "sarif", env=_env(tmp_path, binary))
+    (used,) = json.loads(sarif.stdout)["runs"][0]["properties"]["targets"]
+    assert (used["release"], used["origin"]) == ("2.5", "installed")
+    assert calls(binary) == ["-v"]  # three lints, one process
+
+
+def test_a_target_from_options_or_settings_always_wins(tmp_path: Path) -> None:
+    binary = fake_icecast(tmp_path, "Icecast 2.5.0")
+    path = write(tmp_path / "icecast.xml", TLS_25)
+    given = lint(str(path), "--isolated", "--no-fs", "--target", "2.4", "--format", "json", env=_env(tmp_path, binary))
+    found = json.loads(given.stdout)
+    assert "ICE303" in {f["code"] for f in found}
+    assert {(f["target"], f["target_origin"]) for f in found} == {("2.4", "option")}
+    write(tmp_path / "icecfg.toml", b'target = "kh"\n')
+    text = lint(str(path), "--no-fs", env=_env(tmp_path, binary))
+    assert "Target:" not in text.stdout  # nothing was assumed: the settings say it
+    sarif = lint(str(path), "--no-fs", "--format", "sarif", env=_env(tmp_path, binary))
+    (used,) = json.loads(sarif.stdout)["runs"][0]["properties"]["targets"]
+    assert used == {"release": "kh", "origin": "settings", "reason": f"set in {tmp_path / 'icecfg.toml'}"}
+    assert calls(binary) == []  # never asked
+
+
+def test_without_an_installed_icecast_2_4_is_assumed_and_another_release_suggested(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", TLS_25)
+    result = lint(str(path), "--isolated", "--no-fs", env=_env(tmp_path))
+    lines = result.stdout.splitlines()
+    assert "Target: Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --target to choose)." in lines
+    assert (
+        f"{path}: the file uses elements only Icecast 2.5 reads (<tls-context> line 2, <tls-certificate> line 2, "
+        "<tls> line 3): if that is the server, give --target 2.5."
+    ) in lines
+    kh = write(tmp_path / "kh.xml", b"<icecast><limits><workers>4</workers></limits></icecast>")
+    assert "give --target kh." in lint(str(kh), "--isolated", "--no-fs", env=_env(tmp_path)).stdout
+    plain = write(tmp_path / "plain.xml", b"<icecast><limits><clients>100</clients></limits></icecast>")
+    assert "the file uses" not in lint(str(plain), "--isolated", "--no-fs", env=_env(tmp_path)).stdout
+    explicit = lint(str(path), "--isolated", "--no-fs", "--target", "2.4", env=_env(tmp_path))
+    assert "give --target" not in explicit.stdout  # ICE303 reports each element instead
+
+
+def test_a_bad_target_in_settings_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", TLS_25)
+    write(tmp_path / "icecfg.toml", b'target = "3.0"\n')
+    result = lint(str(path), "--no-fs")
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f'icecfg lint: {tmp_path / "icecfg.toml"}:1: target = "3.0": must be one of "2.4", "2.5", "kh"\n'
+    )
