@@ -203,11 +203,11 @@ class Element:
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
     removed: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
+    replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
     #: Dialects that do not read the element although ignoring it changes nothing there:
     #: dialect -> the one value for which that holds (None: whatever the value).
     harmless: Mapping[Dialect, str | None] = field(default_factory=dict)
-    #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
-    replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
     #: Other tag names Icecast accepts for the same element.
     aliases: tuple[str, ...] = ()
     #: Python attribute name in the model when the naming rule would clash.
@@ -845,8 +845,8 @@ _SECTIONS: list[Section] = [
                 defaults=_d("4", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "unknown tag in 2.5"},
-                harmless={Dialect.KH: None},
                 replacement={Dialect.V25: Replacement(drop=True, unused=True)},
+                harmless={Dialect.KH: None},
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
             ),
@@ -884,10 +884,10 @@ _SECTIONS: list[Section] = [
                 defaults=_d("1", "1", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <burst-size>"},
+                replacement={Dialect.V25: Replacement(name="burst-size", values={"0": "0", "1": None})},
                 harmless={Dialect.KH: "1"},
                 doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins). "
                 "KH has no such switch and always bursts <burst-size>: 1 changes nothing there.",
-                replacement={Dialect.V25: Replacement(name="burst-size", values={"0": "0", "1": None})},
                 source=_SRC_LIMITS,
             ),
             Element(
