@@ -206,6 +206,14 @@ def test_no_import_cycle_between_modules() -> None:
     assert cycles(modules()) == []
 
 
+def test_the_lint_context_knows_nothing_of_rules() -> None:
+    """The engine stamps what rules yield, so context and rule do not import each other, even for types."""
+    mods = modules()
+    assert "icecfg.lint.rule" not in {
+        i.target for i in imports("icecfg.lint.context", mods["icecfg.lint.context"], mods)
+    }
+
+
 def test_every_module_has_a_layer_and_the_architecture_page_names_each_layer() -> None:
     page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     for name in modules():

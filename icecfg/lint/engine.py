@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
+from icecfg.document import Element
 from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
 from icecfg.lint.fileview import FileView
@@ -107,16 +108,46 @@ def lint(
     try:
         config.document.root.read_all()  # the rules visit every element: read them in one pass
         for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
-            ctx.rule = candidate
-            findings.extend(candidate.run(ctx))
+            findings.extend(_stamped(ctx, candidate))
     finally:
         if collecting:
             gc.enable()
-    ctx.rule = None
-    if ctx.hidden:
-        findings = [f for f in findings if id(f) not in ctx.hidden]
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _stamped(ctx: LintContext, candidate: Rule) -> Iterator[Finding]:
+    """What ``candidate`` yields, with its code, name and severity; those about a placeholder dropped."""
+    for finding in candidate.run(ctx):
+        made = ctx.made.pop(id(finding), None)
+        if made is not None and made.finding is not finding:
+            made = None  # another object that happens to have the id of one made and dropped before
+        finding.code, finding.name = candidate.code, candidate.name
+        finding.severity = made.severity if made is not None and made.severity is not None else candidate.severity
+        if made is None or not _about_placeholder(ctx, candidate, made.element, made.attribute):
+            yield finding
+
+
+def _about_placeholder(ctx: LintContext, candidate: Rule, element: Element, attribute: str | None) -> bool:
+    """A finding judging a value that is an unrendered placeholder would judge the template tool's text.
+
+    Rules about an element's presence or place (structure, dialect) stand
+    whatever its value; every other finding on a templated value is one
+    of a cascade that the placeholder finding (ICE003) already explains.
+    """
+    if candidate.family == "templates" or candidate.code in _WHATEVER_THE_VALUE:
+        return False
+    if attribute is not None:
+        return ctx.templated(element, attribute)
+    return candidate.family not in _PLACE_FAMILIES and ctx.templated(element)
+
+
+#: Rule families that judge where an element stands, not what its value is.
+_PLACE_FAMILIES = frozenset({"structure", "dialect"})
+#: Rules whose finding on a templated value stands however it is rendered:
+#: passwords sent without TLS (ICE409), and one placeholder used for two
+#: passwords, which renders to the same secret twice (ICE503).
+_WHATEVER_THE_VALUE = frozenset({"ICE409", "ICE503"})
 
 
 def _apply_suppressions(
