@@ -39,3 +39,16 @@ def test_a_finding_about_a_placeholder_value_is_dropped_unless_the_rule_judges_t
 
     assert list(_stamped(ctx, _rule(check))) == []
     assert [f.message for f in _stamped(ctx, _rule(check, family="structure"))] == ["about the value"]
+
+
+def test_a_fact_is_worked_out_once_per_context() -> None:
+    ctx = LintContext(icecfg.loads(b"<icecast/>"))
+    calls: list[int] = []
+
+    def count(ctx: LintContext) -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    assert ctx.once(count) == [1]
+    assert ctx.once(count) == [1] and len(calls) == 1
+    assert LintContext(ctx.config).once(count) == [2]  # a new lint, a new context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from icecfg.document import Element
 from icecfg.lint.fileview import FileView
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 #: ``SECRET_OPTIONS`` is read from here by the security rules.
 __all__ = ["SECRET_OPTIONS", "LintContext", "Made"]
+
+
+_Fact = TypeVar("_Fact")
 
 
 class Made(NamedTuple):
@@ -59,6 +62,17 @@ class LintContext:
         #: id of each finding :meth:`finding` made -> what the engine needs to stamp and judge it.
         self.made: dict[int, Made] = {}
         self._templated: dict[int, bool] = {}
+        self._once: dict[Callable[[LintContext], object], object] = {}
+
+    def once(self, compute: Callable[[LintContext], _Fact]) -> _Fact:
+        """``compute(self)``, worked out by the first rule that asks and kept for the others.
+
+        The function is the key, so the fact comes back with the type it was
+        made with (``cache`` takes string keys and its readers a ``cast``).
+        """
+        if compute not in self._once:
+            self._once[compute] = compute(self)
+        return cast("_Fact", self._once[compute])
 
     @cached_property
     def effective(self) -> EffectiveConfig:
