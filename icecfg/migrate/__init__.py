@@ -3,7 +3,7 @@
 The rewrites come from the element table (each row's ``replacement``), go
 through the lossless model (untouched lines stay byte-identical), and keep
 what the old server actually did unless asked to follow what the file says
-(``intent=True``).  This module stays light: ``import icecfg`` binds
+(``intent=True``).  This module stays light: ``icecfg.upgrade`` is
 :func:`migrate`, and the work is imported only when it runs.
 """
 
