@@ -202,7 +202,10 @@ def fingerprint(server: oracle.IcecastServer, plan: Plan, creds: Credentials, og
     if http_port is None:
         return facts
     if creds.admin is not None:
-        facts["admin login"] = oracle.http_get(http_port, "/admin/stats", auth=creds.admin, max_body=0).status
+        try:
+            facts["admin login"] = oracle.http_get(http_port, "/admin/stats", auth=creds.admin, max_body=0).status
+        except (OSError, http.client.HTTPException):
+            facts["admin login"] = "no answer"
     for mount, login in creds.source.items():
         facts[f"mount {mount} without source"] = listener(http_port, mount, ())
         if login is None:
@@ -242,6 +245,8 @@ class Run:
     facts: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     output: str = ""
+    #: The server died while being probed (2.4.4 does, in a few % of runs, under fallback traffic).
+    crashed: bool = False
 
 
 def run_release(
@@ -261,11 +266,12 @@ def run_release(
             if not server.running or (wait is not None and not _answers(wait)):
                 return Run(False, output=server.stderr() + server.stdout())
             facts = fingerprint(server, plan, creds, ogg)
+            crashed = not server.running
         finally:
             server.stop()
         log = server.stderr() + (server.error_log() or "")
         warnings = [line for line in log.splitlines() if "Obsolete tag" in line or "Unknown tag" in line]
-        return Run(True, facts, warnings, log)
+        return Run(True, facts, warnings, log, crashed)
 
 
 def _answers(port: int) -> bool:
@@ -295,11 +301,18 @@ def compare(
         migrations.append(icecfg.upgrade(cfg, from_=source, root="/"))
         return with_release_files(cfg, box)
 
-    old = run_release(source.value, lambda box: with_release_files(sandboxed(data, box, plan), box), plan, creds, ogg)
+    old = Run(False)
+    for _attempt in range(2):  # a crash mid-probe is the server's known race, not the file: run it again once
+        old = run_release(
+            source.value, lambda box: with_release_files(sandboxed(data, box, plan), box), plan, creds, ogg
+        )
+        if not old.crashed:
+            break
     if not old.started:
         return old, Run(False), icecfg.upgrade(icecfg.loads(data), from_=source, files=False)
     new = run_release("2.5", migrated, plan, creds, ogg)
-    return old, new, migrations[0]
+    assert not old.crashed and not new.crashed, old.output + new.output
+    return old, new, migrations[-1]
 
 
 @pytest.fixture(scope="module")
