@@ -127,11 +127,13 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
                 "set a long random password",
                 attribute="value",
             )
-    if ctx.target is Dialect.KH and _global_source_password(ctx) is None:
-        auth = ctx.config.document.root.find("authentication")
+    source_password = _global_source_password(ctx)
+    if ctx.target is Dialect.KH and (source_password is None or source_password.text is None):
+        # verified on KH kh22: an absent or empty <source-password> lets sources in with "changeme"
+        shown = "no <source-password> is set" if source_password is None else "<source-password> is empty"
         yield ctx.finding(
-            auth,
-            "no <source-password> is set, so Icecast-KH uses its built-in default password, which "
+            source_password if source_password is not None else ctx.config.document.root.find("authentication"),
+            f"{shown}, so Icecast-KH accepts its built-in default password, which "
             "anyone can look up; set <authentication><source-password>",
         )
 
@@ -286,9 +288,12 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
         if ctx.target is Dialect.V24:
             effect = f"Icecast 2.4.4 creates {_mount_name(auth)} without authentication: it is PUBLIC"
         elif ctx.target is Dialect.V25:
-            effect = f"Icecast 2.5 denies every listener of {_mount_name(auth)}"
+            effect = (
+                f"Icecast 2.5 refuses every listener of {_mount_name(auth)} and every source that "
+                "logs in there with the global <source-password>"
+            )
         else:
-            effect = f"{_mount_name(auth)} does not get the listener authentication meant for it"
+            effect = f"Icecast-KH drops the block and creates {_mount_name(auth)} without authentication: it is PUBLIC"
         choices = " or ".join(f'"{c}"' for c in allowed)
         if value is None:
             yield ctx.finding(
@@ -364,7 +369,10 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _options(element).get("filename"):
             continue
-        effect = f"{ctx.target.label} knows no user to let in, so every listener is refused"
+        if ctx.target is Dialect.KH:
+            effect = "Icecast-KH crashes at start-up (SIGSEGV) after logging 'No filename given'"
+        else:
+            effect = f"{ctx.target.label} knows no user to let in, so every listener is refused"
         yield ctx.finding(
             element,
             f'{where} has no <option name="filename">: {effect}; name the htpasswd file',

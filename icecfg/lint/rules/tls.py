@@ -119,8 +119,11 @@ def _downgrade(ctx: LintContext) -> str:
     if ctx.target is Dialect.V24:
         return "every <ssl>1 port then silently serves plain HTTP"
     if ctx.target is Dialect.V25:
-        return "its TLS sockets then fall back to plain HTTP or refuse TLS"
-    return "no socket then offers TLS"
+        return (
+            "its <tls> sockets then complete no TLS handshake and answer plain HTTP with "
+            "426 Upgrade Required (<tls>auto</tls> ones serve plain HTTP only)"
+        )
+    return "no port then completes a TLS handshake (plain HTTP goes on)"
 
 
 # --------------------------------------------------------------------------- PEM reading
