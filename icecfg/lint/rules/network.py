@@ -268,10 +268,21 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
             why = "the same address"
         else:
             why = "an overlapping address (a socket without <bind-address> holds every interface)"
+        # verified: 2.4.4 logs the failed bind and runs on; 2.5.0 opens the port once, silently,
+        # with the later socket's settings; KH kh22 stops at start-up
+        if ctx.target is Dialect.V25:
+            harm = (
+                f"Icecast 2.5 silently opens the port once, with this later socket's settings, and the "
+                f"settings of line {earlier.element.line} are lost"
+            )
+        else:
+            harm = f"{ctx.target.label} cannot bind it and " + (
+                "does not start" if ctx.target is Dialect.KH else "drops it"
+            )
         yield ctx.finding(
             listener.element,
             f"<listen-socket> {listener.label} repeats the socket at line {earlier.element.line} "
-            f"on {why}: {ctx.target.label} cannot bind it and drops it; use another <port>",
+            f"on {why}: {harm}; use another <port>",
             fix=fix,
             fix_title="remove the duplicate <listen-socket>",
         )
@@ -320,10 +331,16 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
         for element in ports:
             root.remove(element)
 
+    if ctx.target is Dialect.V25:
+        # client.c l.1125-1141: a request's URLs use the socket it came in on; YP entries
+        # (yp.c l.611-620) fall back to the root port when there is no single default socket
+        where = "YP listings (with more than one <listen-socket>) and url-authenticator requests"
+    else:
+        where = "playlist, listenurl and YP URLs"
     yield ctx.finding(
         last,
         f"root <port> {port} is not bound because <listen-socket> elements exist, yet "
-        f"{ctx.target.label} writes it into playlist, listenurl and YP URLs; remove it",
+        f"{ctx.target.label} writes it into {where}; remove it",
         at_text=True,
         fix=fix,
         fix_title="remove the root <port>",
@@ -496,10 +513,11 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     if better is None:
         return
     assert first.element is not None and better.element is not None
+    where = "YP listings" if ctx.target is Dialect.V25 else "playlist and YP URLs"
     yield ctx.finding(
         first.element,
         f"the first <listen-socket> ({first.label}) is {' and '.join(issues)}, but its port is the one "
-        f"{ctx.target.label} writes into playlist and YP URLs; move the socket at line "
+        f"{ctx.target.label} writes into {where}; move the socket at line "
         f"{better.element.line} ({better.label}) first",
     )
 
@@ -546,11 +564,17 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         if other is None or other.element is None:
             continue
         mount = listener.element.find_last("shoutcast-mount") or listener.element
+        if ctx.target is Dialect.V25:
+            # verified on 2.5.0: the port answers as the plain socket, no failed bind is logged
+            harm = "Icecast 2.5 opens it once, as that plain socket, and the Shoutcast source port is lost"
+        elif ctx.target is Dialect.KH:
+            harm = "Icecast-KH cannot bind it twice and does not start"
+        else:
+            harm = "one of them is dropped"
         yield ctx.finding(
             mount,
             f"<shoutcast-mount> makes {ctx.target.label} also open port {extra} for Shoutcast sources, "
-            f"which the <listen-socket> at line {other.element.line} uses too: one of them is dropped; "
-            "keep the next port free",
+            f"which the <listen-socket> at line {other.element.line} uses too: {harm}; keep the next port free",
         )
 
 
