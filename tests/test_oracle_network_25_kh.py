@@ -319,3 +319,17 @@ def test_2_5_relays_on_demand_after_the_relay_does_not_apply(box25: oracle.Sandb
         with oracle.IcecastServer(data, box25, wait_port=port, name="ondemand25-good"):
             assert upstream.wait(4.0) == []  # on demand: nobody listens, nothing is fetched
     assert finding.fix is not None
+
+
+def test_2_5_relay_without_port_connects_to_port_80(box25: oracle.Sandbox) -> None:
+    """ICE909 is a 2.4-only rule: 2.5.0 defaults a relay's upstream port to 80, not 0."""
+    port = oracle.free_port()
+    relay = "<relay><server>127.0.0.1</server><mount>/up.ogg</mount><local-mount>/relayed.ogg</local-mount></relay>"
+    data = config(box25, socket_xml(port) + relay)
+    assert findings(data, "2.4", "ICE909")
+    assert not findings(data, "2.5", "ICE909")
+    with oracle.IcecastServer(data, box25, wait_port=port, name="relay25-noport") as server:
+        deadline = time.monotonic() + 5
+        while "connecting to 127.0.0.1:" not in (server.error_log() or "") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "connecting to 127.0.0.1:80\n" in (server.error_log() or "")

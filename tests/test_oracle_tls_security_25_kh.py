@@ -51,7 +51,7 @@ def config(box: oracle.Sandbox, ports: list[int], **parts: object) -> bytes:
 
 
 def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
-    """A certificate file that is good, missing, holds no key, or whose key belongs to another certificate."""
+    """A certificate file that is good, missing, DER-encoded, holds no key, or has another certificate's key."""
     if kind == "missing":
         return box.root / "no-such-bundle.pem"
     bundle = oracle.make_tls_pem(box, f"{kind}.pem")
@@ -61,6 +61,11 @@ def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
     cert = data[: data.index(b"-----END CERTIFICATE-----") + len(b"-----END CERTIFICATE-----\n")]
     if kind == "cert-only":
         return box.write("cert-only.pem", cert, mode=0o600)
+    if kind == "der":
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return box.write("server.der", x509.load_pem_x509_certificate(cert).public_bytes(Encoding.DER), mode=0o600)
     other = oracle.make_tls_pem(box, "other.pem").read_bytes()
     return box.write("mismatched.pem", cert + other[other.index(b"-----BEGIN PRIVATE KEY-----") :], mode=0o600)
 
@@ -68,6 +73,7 @@ def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
 #: certificate file -> (rule, what the release logs about it)
 BROKEN = {
     "missing": ("ICE402", "Invalid cert file"),
+    "der": ("ICE403", "Invalid cert file"),
     "cert-only": ("ICE404", "Invalid private key file"),
     "mismatch": ("ICE405", "Invalid private key file"),
 }
@@ -179,6 +185,19 @@ def test_2_5_empty_source_password_and_admin_without_user(box25: oracle.Sandbox,
     with oracle.IcecastServer(good, box25, wait_port=port, name="pw25-set") as server:
         with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
             assert source.accepted
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 200
+
+
+def test_kh_admin_password_without_user_locks_admin(boxkh: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    good = config(boxkh, [port])
+    bad = good.replace(b"<admin-user>admin</admin-user>", b"")
+    [finding] = findings(bad, "kh", "ICE510")
+    assert "nobody can log in" in finding.message
+    with oracle.IcecastServer(bad, boxkh, wait_port=port, name="kh-admin-nouser") as server:
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 401
+    assert not findings(good, "kh", "ICE510")
+    with oracle.IcecastServer(good, boxkh, wait_port=port, name="kh-admin-user") as server:
         assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 200
 
 
