@@ -171,17 +171,28 @@ def test_2_5_playlists_use_the_socket_of_the_request(box25: oracle.Sandbox, ogg:
 
 def test_2_5_first_socket_only_matters_for_yp(box25: oracle.Sandbox, ogg: Path) -> None:
     port, compat = oracle.free_ports(2)
-    bad = config(box25, socket_xml(compat, "<shoutcast-compat>1</shoutcast-compat>") + socket_xml(port))
-    [finding] = findings(bad, "2.5", "ICE905")
-    assert "YP listings" in finding.message and "playlist" not in finding.message
-    with (
-        oracle.IcecastServer(bad, box25, wait_port=port, name="first25") as server,
-        server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source,
-    ):
-        assert source.accepted
-        server.wait_mount(port, "/live.ogg")
-        assert playlist(server, port, "/live.ogg").strip() == f"http://127.0.0.1:{port}/live.ogg"
-        assert answers(server, compat, timeout=1.0) is None  # listeners cannot use that port
+    with RequestRecorder() as directory:  # never answers: only the YP entry 2.5.0 prepares matters
+        yp = (
+            f"<directory><yp-url-timeout>2</yp-url-timeout><yp-url>http://127.0.0.1:{directory.port}/yp</yp-url>"
+            "</directory><mount><mount-name>/live.ogg</mount-name><public>1</public></mount>"
+        )
+        bad = config(box25, socket_xml(compat, "<shoutcast-compat>1</shoutcast-compat>") + socket_xml(port) + yp)
+        [finding] = findings(bad, "2.5", "ICE905")
+        assert "YP listings" in finding.message and "playlist" not in finding.message
+        with (
+            oracle.IcecastServer(bad, box25, wait_port=port, name="first25") as server,
+            server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source,
+        ):
+            assert source.accepted
+            server.wait_mount(port, "/live.ogg")
+            assert playlist(server, port, "/live.ogg").strip() == f"http://127.0.0.1:{port}/live.ogg"
+            assert answers(server, compat, timeout=1.0) is None  # listeners cannot use that port
+            # the YP entry gets no socket of its own: its URL falls back to the first socket's port
+            warned = "There is no listen socket defined for this YP nor is there a default"
+            deadline = time.monotonic() + 5
+            while warned not in (server.error_log() or "") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert warned in (server.error_log() or "")
 
 
 def test_2_5_root_bind_address_is_ignored(box25: oracle.Sandbox) -> None:

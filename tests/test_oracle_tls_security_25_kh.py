@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import socket
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +145,64 @@ def test_kh_unusable_certificate_means_no_tls_on_any_port(boxkh: oracle.Sandbox,
         if kind != "good":
             assert BROKEN[kind][1] in log
             assert "No SSL capability on any configured ports" in log
+
+
+def expired_pem(box: oracle.Sandbox) -> Path:
+    """A self-signed certificate (with its key) for 127.0.0.1 that expired yesterday."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=10))
+        .not_valid_after(now - datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
+
+
+def verified_handshake(port: int, trusted: Path) -> str:
+    """Complete a TLS handshake that trusts only ``trusted``, as a player would; "ok" or the reason it fails."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False  # the name is not the point here
+    context.load_verify_locations(cafile=str(trusted))
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=3) as raw,
+            context.wrap_socket(raw) as tls,
+        ):
+            tls.do_handshake()
+            return "ok"
+    except ssl.SSLCertVerificationError as err:
+        return str(err.verify_message)
+
+
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_expired_certificate_is_served_and_refused_by_clients(release: str, request: pytest.FixtureRequest) -> None:
+    box: oracle.Sandbox = request.getfixturevalue("box25" if release == "2.5" else "boxkh")
+    port, tls_port = oracle.free_ports(2)
+    for pem in (expired_pem(box), certificate_file(box, "good")):
+        data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+        expired = pem.name == "expired.pem"
+        assert bool(findings(data, release, "ICE406", files=True)) == expired
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"expiry-{release}-{expired}") as server:
+            assert "Invalid cert file" not in "\n".join(log_lines(server))  # loaded without a word
+            assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
 
 
 # --------------------------------------------------------------------------- passwords and logins

@@ -508,8 +508,8 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     - 2.5.0: playlists use the socket a request came in on (verified,
       `tests/test_oracle_network_25_kh.py`); with more than one socket, YP listings use the first socket's
       port (`client.c` l.1125-1141) and 2.5.0 logs `There is no listen socket
-      defined for this YP nor is there a default` (seen on 2.5.0; the YP
-      request itself is not shown, it comes 60 s after a mount starts).
+      defined for this YP nor is there a default` (verified); the YP request
+      itself is not shown, it comes 60 s after a mount starts.
 
     ## Bad
     ```xml

@@ -554,9 +554,11 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     sources are locked out.
 
     ## On each release
-    - 2.4.4, 2.5.0 and Icecast-KH all load an expired certificate without a
-      word; the refusal happens in the clients, so the servers show nothing
-      to test beyond serving it (not shown on a running server).
+    - 2.5.0 and Icecast-KH load an expired certificate without a word and
+      serve it; a client that verifies it stops the handshake with
+      `certificate has expired` (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4: the same loader (not run).
 
     ## Bad
     ```xml
