@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from types import TracebackType
 
+import pytest
+
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import oracle
@@ -39,6 +41,13 @@ def release_config(
         admin_password=admin_password,
         **parts,  # type: ignore[arg-type]
     )
+
+
+def box_of(release: str, request: pytest.FixtureRequest) -> oracle.Sandbox:
+    """The module's sandbox for ``release`` (the ``box24``/``box25``/``boxkh`` fixtures of conftest.py)."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    assert isinstance(box, oracle.Sandbox)
+    return box
 
 
 def findings(data: bytes, target: str, *codes: str, files: bool = False) -> list[Finding]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from tests.oracle_checks import (
     RequestRecorder,
     answers,
     answers_soon,
+    box_of,
     findings,
     fixed,
     log_lines,
@@ -34,28 +34,6 @@ from tests.oracle_checks import (
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
 STATUS = "/status-json.xsl"  # 2.5 serves it; KH has no status page
-
-
-def _box(release: str) -> Iterator[oracle.Sandbox]:
-    oracle.require_release(release)
-    with oracle.temporary_sandbox(release=release) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def box25() -> Iterator[oracle.Sandbox]:
-    yield from _box("2.5")
-
-
-@pytest.fixture(scope="module")
-def boxkh() -> Iterator[oracle.Sandbox]:
-    yield from _box("kh")
-
-
-def box_of(release: str, request: pytest.FixtureRequest) -> oracle.Sandbox:
-    box = request.getfixturevalue("box25" if release == "2.5" else "boxkh")
-    assert isinstance(box, oracle.Sandbox)
-    return box
 
 
 @pytest.fixture(scope="module")

@@ -12,35 +12,18 @@ import hashlib
 import secrets
 import socket
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import audio, oracle
-from tests.oracle_checks import answers, findings, log_lines, release_config
+from tests.oracle_checks import answers, box_of, findings, log_lines, release_config
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
 LISTENER_PASSWORD = secrets.token_hex(8)
 KH_BUILT_IN_PASSWORD = "changeme"
 STATUS = "/status-json.xsl"  # 2.5 serves it; KH has no status page
-
-
-def _box(release: str) -> Iterator[oracle.Sandbox]:
-    oracle.require_release(release)
-    with oracle.temporary_sandbox(release=release) as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def box25() -> Iterator[oracle.Sandbox]:
-    yield from _box("2.5")
-
-
-@pytest.fixture(scope="module")
-def boxkh() -> Iterator[oracle.Sandbox]:
-    yield from _box("kh")
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +177,7 @@ def verified_handshake(port: int, trusted: Path) -> str:
 
 @pytest.mark.parametrize("release", ["2.5", "kh"])
 def test_expired_certificate_is_served_and_refused_by_clients(release: str, request: pytest.FixtureRequest) -> None:
-    box: oracle.Sandbox = request.getfixturevalue("box25" if release == "2.5" else "boxkh")
+    box = box_of(release, request)
     port, tls_port = oracle.free_ports(2)
     for pem in (expired_pem(box), certificate_file(box, "good")):
         data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
@@ -348,7 +331,7 @@ def test_kh_htpasswd_without_filename_crashes_at_start(boxkh: oracle.Sandbox) ->
 
 @pytest.mark.parametrize("release", ["2.5", "kh"])
 def test_chroot_without_changeowner_is_skipped(release: str, request: pytest.FixtureRequest) -> None:
-    box: oracle.Sandbox = request.getfixturevalue("box25" if release == "2.5" else "boxkh")
+    box = box_of(release, request)
     port = oracle.free_port()
     bad = config(
         box, [port], extra="<security><chroot>1</chroot></security>", extra_paths=f"<basedir>{box.root}</basedir>"
