@@ -90,6 +90,21 @@ def test_2_5_unusable_certificate_leaves_the_tls_port_serving_nobody(box25: orac
         assert answers(server, port, path=STATUS) == 200  # the plain socket is not affected
 
 
+def test_2_5_reads_ssl_as_tls(box25: oracle.Sandbox) -> None:
+    port, tls_port = oracle.free_ports(2)
+    tls_socket = f"<listen-socket><port>{tls_port}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl>"
+    bad = config(box25, [port], extra=tls_socket + "</listen-socket>")
+    assert {f.code for f in findings(bad, "2.5", "ICE401", "ICE304")} == {"ICE401", "ICE304"}
+    [finding] = findings(bad, "2.5", "ICE401")
+    assert "426 Upgrade Required" in finding.message
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="ssl25-nocert") as server:
+        assert answers(server, tls_port) == 426  # a TLS-only port, exactly as <tls>1</tls>
+    good = config(box25, [port], extra=tls_socket + "</listen-socket>", tls_certificate=certificate_file(box25, "good"))
+    assert not findings(good, "2.5", "ICE401")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="ssl25-cert") as server:
+        assert answers(server, tls_port, tls=True, path=STATUS) == 200
+
+
 def test_2_5_certificate_without_tls_socket_serves_only_plain_http(box25: oracle.Sandbox) -> None:
     port = oracle.free_port()
     pem = certificate_file(box25, "good")

@@ -232,7 +232,9 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
       fails (verified, `tests/test_oracle_tls_security.py`).
     - 2.5.0: a `<tls>1`/`rfc2818` port (or `<ssl>1`, read as `<tls>`) answers
       every plain request with 426 Upgrade Required and completes no TLS
-      handshake; `<tls>auto` serves plain HTTP only (verified, `tests/test_oracle_releases.py`).
+      handshake (verified, `tests/test_oracle_releases.py`; `<ssl>1` in
+      `tests/test_oracle_tls_security_25_kh.py`); `<tls>auto` without a
+      certificate serves plain HTTP only (from `connection_handle.c`, not run).
     - Icecast-KH: not applicable; KH has no per-socket TLS flag (`<ssl>` in a
       `<listen-socket>` is an unknown element there, ICE301).
 
