@@ -322,3 +322,52 @@ def test_2_5_relay_without_port_connects_to_port_80(box25: oracle.Sandbox) -> No
         while "connecting to 127.0.0.1:" not in (server.error_log() or "") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "connecting to 127.0.0.1:80\n" in (server.error_log() or "")
+
+
+def test_kh_root_port_bind_address_and_first_socket(boxkh: oracle.Sandbox, ogg: Path) -> None:
+    """KH, like 2.4.4, binds only the listen sockets and advertises the root or else the first port."""
+    port, other = oracle.free_ports(2)
+    bad = config(boxkh, f"<port>{other}</port>" + socket_xml(port), hostname="stream.example.org")
+    [finding] = findings(bad, "kh", "ICE902")
+    with (
+        oracle.IcecastServer(bad, boxkh, wait_port=port, name="rootportkh") as server,
+        server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, "/live.ogg")
+        assert playlist(server, port, "/live.ogg").strip() == f"http://stream.example.org:{other}/live.ogg"
+        assert tcp_refused(other)  # nothing listens where the playlist points
+    good = fixed(bad, "kh", "ICE902")
+    assert not findings(good, "kh", "ICE902")
+    with (
+        oracle.IcecastServer(good, boxkh, wait_port=port, name="rootportkh-fixed") as server,
+        server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, "/live.ogg")
+        assert playlist(server, port, "/live.ogg").strip() == f"http://stream.example.org:{port}/live.ogg"
+
+    # the first socket's port is advertised; a shoutcast-compat one still serves listeners on KH,
+    # so ICE905 reports only a first socket listeners cannot reach (loopback on a public server)
+    compat_first = config(
+        boxkh,
+        socket_xml(other, "<shoutcast-compat>1</shoutcast-compat>") + socket_xml(port),
+        hostname="stream.example.org",
+    )
+    assert not findings(compat_first, "kh", "ICE905")
+    assert findings(config(boxkh, socket_xml(other) + socket_xml(port, bind="0.0.0.0")), "kh", "ICE905")
+    with (
+        oracle.IcecastServer(compat_first, boxkh, wait_port=port, name="firstkh") as server,
+        server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, "/live.ogg")
+        assert playlist(server, port, "/live.ogg").strip() == f"http://stream.example.org:{other}/live.ogg"
+        assert server.http_get(other, "/live.ogg", max_body=4).body == b"OggS"
+
+    root_bind = config(boxkh, "<bind-address>127.0.0.1</bind-address>" + socket_xml(port, bind="127.0.0.2"))
+    [finding] = findings(root_bind, "kh", "ICE903")
+    assert "root <bind-address> is ignored" in finding.message
+    with oracle.IcecastServer(root_bind, boxkh, name="rootbindkh") as server:
+        assert answers_soon(server, "127.0.0.2", port)
+        assert tcp_refused(port)

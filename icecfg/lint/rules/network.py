@@ -298,7 +298,7 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE902", "root-port-not-listening", "error", dialects=V24_V25)
+@rule("ICE902", "root-port-not-listening", "error")
 def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     """Root `<port>` next to listen sockets: nothing listens there, but URLs use it.
 
@@ -317,6 +317,8 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
       when there is more than one `<listen-socket>` (no default socket,
       `yp.c` l.611-620) and url authenticators; the YP part is not shown
       (2.5.0 sends its first YP request 60 s after a mount starts).
+    - Icecast-KH: as 2.4.4, the playlist points at the root port, where
+      nothing listens (verified, `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml
@@ -366,7 +368,7 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE903", "root-bind-address-ignored", "warning", dialects=V24_V25)
+@rule("ICE903", "root-bind-address-ignored", "warning")
 def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     """Root `<bind-address>` next to listen sockets is ignored.
 
@@ -380,6 +382,7 @@ def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     - 2.4.4 and 2.5.0: the socket listens on its own address and nothing
       listens on the root `<bind-address>` (verified,
       `tests/test_oracle_tls_security.py` and `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: the same (verified, `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml
@@ -491,7 +494,7 @@ def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE905", "first-listen-socket-not-public", "warning", dialects=V24_V25)
+@rule("ICE905", "first-listen-socket-not-public", "warning")
 def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     """The first listen socket, whose port Icecast advertises, is not one listeners can use.
 
@@ -510,6 +513,9 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
       port (`client.c` l.1125-1141) and 2.5.0 logs `There is no listen socket
       defined for this YP nor is there a default` (verified); the YP request
       itself is not shown, it comes 60 s after a mount starts.
+    - Icecast-KH: playlists point at the first socket's port as on 2.4.4
+      (verified, `tests/test_oracle_network_25_kh.py`), but a shoutcast-compat socket serves listeners
+      there too, so only a loopback-bound first socket is reported.
 
     ## Bad
     ```xml
@@ -539,7 +545,8 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
 
     def problems(listener: Listener) -> list[str]:
         found = []
-        if listener.shoutcast_compat:
+        if listener.shoutcast_compat and ctx.target is not Dialect.KH:
+            # verified on KH kh22: a shoutcast-compat socket serves listeners too
             found.append("a shoutcast-compat source port")
         if public_server and is_loopback(listener.bind):
             found.append(f"bound to {listener.bind}")
