@@ -292,20 +292,23 @@ def relay_xml(upstream: int) -> str:
     )
 
 
-def test_2_5_relays_on_demand_after_the_relay_does_not_apply(box25: oracle.Sandbox) -> None:
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_relays_on_demand_after_the_relay_does_not_apply(release: str, request: pytest.FixtureRequest) -> None:
+    box = box_of(release, request)
     port = oracle.free_port()
     with RequestRecorder() as upstream:
-        bad = config(box25, socket_xml(port) + relay_xml(upstream.port) + "<relays-on-demand>1</relays-on-demand>")
-        [finding] = findings(bad, "2.5", "ICE911")
-        with oracle.IcecastServer(bad, box25, wait_port=port, name="ondemand25-bad"):
+        bad = config(box, socket_xml(port) + relay_xml(upstream.port) + "<relays-on-demand>1</relays-on-demand>")
+        [finding] = findings(bad, release, "ICE911")
+        with oracle.IcecastServer(bad, box, wait_port=port, name=f"ondemand-{release}-bad"):
             asked = upstream.wait(4.0)
         assert asked and asked[0].startswith(b"GET /up.ogg"), asked  # connected with no listener
-    good = fixed(bad, "2.5", "ICE911")
-    assert good.index(b"<relays-on-demand>") < good.index(b"<relay>")
+        good = fixed(bad, release, "ICE911")
+        assert good.index(b"<relays-on-demand>") < good.index(b"<relay>")
+        assert not findings(good, release, "ICE911")
     with RequestRecorder() as upstream:
-        data = config(box25, socket_xml(port) + "<relays-on-demand>1</relays-on-demand>" + relay_xml(upstream.port))
-        assert not findings(data, "2.5", "ICE911")
-        with oracle.IcecastServer(data, box25, wait_port=port, name="ondemand25-good"):
+        data = config(box, socket_xml(port) + "<relays-on-demand>1</relays-on-demand>" + relay_xml(upstream.port))
+        assert not findings(data, release, "ICE911")
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"ondemand-{release}-good"):
             assert upstream.wait(4.0) == []  # on demand: nobody listens, nothing is fetched
     assert finding.fix is not None
 

@@ -923,7 +923,7 @@ def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE911", "relays-on-demand-after-relay", "warning", dialects=V24_V25)
+@rule("ICE911", "relays-on-demand-after-relay", "warning")
 def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     """`<relays-on-demand>` after `<relay>` blocks does not apply to them.
 
@@ -937,6 +937,7 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     - 2.5.0: a relay written before `<relays-on-demand>1</relays-on-demand>`
       connects to its upstream at start-up with no listener; written after it,
       nothing connects (verified, `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: the same (verified).
     - 2.4.4: the same `cfgfile.c` order (not run).
 
     ## Bad
