@@ -77,8 +77,9 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     2.4.4 logs `Could not create listener socket on port N`, drops that
     socket and runs on with the rest, so its `<ssl>` or `<shoutcast-mount>`
     settings silently never apply.  Icecast 2.5 opens the port once with the
-    later socket's settings instead, and Icecast-KH does not start.  A socket without `<bind-address>` listens
-    on every interface, so it also collides with any address on that port.
+    later socket's settings instead, and Icecast-KH does not start.  A
+    socket without `<bind-address>` listens on every interface, so it also
+    collides with any address on that port.
 
     ## On each release
     - 2.4.4: logs `Could not create listener socket on port N`, drops the
