@@ -76,6 +76,7 @@ def test_2_5_duplicate_listen_socket_takes_the_later_settings(box25: oracle.Sand
         # the plain socket written first is gone: the port is the <tls> one (426 without a certificate)
         assert [answers(server, first, path=STATUS) for _ in range(3)] == [426] * 3
         assert "listen" not in "\n".join(line for line in log_lines(server) if " EROR " in line)
+    first, other = oracle.free_ports(2)  # fresh ports: the last server's may still be closing
     good = config(box25, socket_xml(first) + socket_xml(other))
     assert not findings(good, "2.5", "ICE901")
     with oracle.IcecastServer(good, box25, wait_port=other, name="dup25-fixed") as server:
@@ -271,7 +272,7 @@ def test_incomplete_master_settings_relay_nothing(release: str, request: pytest.
         with RequestRecorder() as master:
             settings = (
                 f"<master-server>127.0.0.1</master-server><master-server-port>{master.port}</master-server-port>"
-                "<master-update-interval>1</master-update-interval>"
+                "<master-update-interval>15</master-update-interval>"  # 2.5.0 accepts 15..3600; the first ask is at once
             )
             if complete:
                 settings += f"<master-password>{secrets.token_hex(8)}</master-password>"
