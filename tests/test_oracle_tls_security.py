@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import secrets
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,11 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
+from tests.oracle_checks import answers_soon, plain_ok, port_pair_and_one, tcp_refused, tls_ok
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
 LISTENER_PASSWORD = secrets.token_hex(8)
-
-TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
 
 
 @pytest.fixture
@@ -92,22 +90,6 @@ def apply_fix(data: bytes, code: str) -> bytes:
     assert finding.fix is not None, finding
     finding.fix()
     return icecfg.dumps(cfg)
-
-
-def plain_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0) -> bool:
-    """Whether ``port`` answers a plain HTTP request (a short timeout suits expected failures)."""
-    try:
-        return server.http_get(port, "/status-json.xsl", timeout=timeout).status == 200
-    except TRANSPORT_ERRORS:
-        return False
-
-
-def tls_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0) -> bool:
-    """Whether ``port`` answers an HTTPS request; a plain port leaves the handshake hanging."""
-    try:
-        return server.http_get(port, "/status-json.xsl", tls=True, timeout=timeout).status == 200
-    except TRANSPORT_ERRORS:
-        return False
 
 
 def startup_log(server: oracle.IcecastServer) -> str:
@@ -278,14 +260,6 @@ def test_duplicate_listen_socket_is_dropped(box: oracle.Sandbox) -> None:
         assert plain_ok(server, first)
 
 
-def tcp_refused(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return False
-    except OSError:
-        return True
-
-
 def playlist(server: oracle.IcecastServer, port: int, mount: str) -> str:
     # A Host header without a port makes Icecast build the URL from <hostname> and its port.
     resp = server.http_get(port, mount + ".m3u", headers={"Host": "stream.example.org"})
@@ -365,18 +339,6 @@ def test_root_bind_address_is_ignored(box: oracle.Sandbox) -> None:
     assert not codes(good, "ICE903")
 
 
-def answers_soon(server: oracle.IcecastServer, host: str, port: int, timeout: float = 10.0) -> bool:
-    """Poll until ``host:port`` answers HTTP (the harness waits on 127.0.0.1 only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if server.http_get(port, "/status-json.xsl", host=host, timeout=1).status == 200:
-                return True
-        except TRANSPORT_ERRORS:
-            time.sleep(0.05)
-    return False
-
-
 def test_localhost_hostname_is_advertised(box: oracle.Sandbox) -> None:
     (port,) = oracle.free_ports(1)
     mount = "  <mount><mount-name>/live.ogg</mount-name><public>1</public></mount>"
@@ -400,37 +362,6 @@ def test_shoutcast_first_socket_is_advertised(box: oracle.Sandbox) -> None:
     assert not codes(good, "ICE905")
     with oracle.IcecastServer(good, box, wait_port=normal, name="first-normal") as server:
         assert f"http://stream.example.org:{normal}/live.ogg" in playlist(server, normal, "/live.ogg")
-
-
-def port_pair_and_one() -> tuple[int, int]:
-    """A port ``p`` with ``p + 1`` also free, and a third free port; all distinct.
-
-    Every probe stays bound until the three are chosen, so the kernel cannot
-    hand out one of them twice.
-    """
-    held: list[socket.socket] = []
-
-    def probe(port: int = 0) -> int | None:
-        sock = socket.socket()
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            return None
-        held.append(sock)
-        return int(sock.getsockname()[1])
-
-    try:
-        for _ in range(50):
-            base = probe()
-            if base is not None and base < 65535 and probe(base + 1) is not None:
-                third = probe()
-                assert third is not None
-                return base, third
-        raise AssertionError("no free port pair")
-    finally:
-        for sock in held:
-            sock.close()
 
 
 def test_shoutcast_mount_takes_the_next_port(box: oracle.Sandbox) -> None:

@@ -94,7 +94,13 @@ class EffectiveConfig:
 
     @cached_property
     def advertised_port(self) -> Traced[object]:
-        """The port written into playlists, ``listenurl`` and YP: the root ``<port>``, else the first socket's."""
+        """The port advertised in URLs: the root ``<port>``, else the first socket's.
+
+        2.4.4 and KH write it into playlists, ``listenurl`` and YP listings; 2.5.0
+        writes the port of the socket a request came in on into playlists and
+        uses this one for YP listings when it has more than one listen socket
+        (verified in ``tests/test_oracle_network_25_kh.py``).
+        """
         element, text = child_text(self.root, spec.ROOT, "port", self.target)
         if element is not None and text is not None:
             return self.values.get("port") or Traced(None, written(element))

@@ -33,16 +33,13 @@ class Relay:
 
 
 def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Relay, ...]:
-    """Every ``<relay>``; ``<relays-on-demand>`` counts as far as it was read before the relay (2.4/2.5)."""
+    """Every ``<relay>``; ``<relays-on-demand>`` counts as far as it was read before the relay (all releases)."""
     assert _ON_DEMAND is not None
     found = []
     so_far = traced(_ON_DEMAND, None, None, dialect)[0]
-    last_setting = so_far
     for child in root.elements():
         if child.local_name == "relays-on-demand":
-            last_setting = traced(_ON_DEMAND, child, child.text, dialect)[0]
-            if dialect is not Dialect.KH:
-                so_far = last_setting
+            so_far = traced(_ON_DEMAND, child, child.text, dialect)[0]
             continue
         if child.local_name != "relay":
             continue
@@ -70,9 +67,7 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
                 element=child,
             )
         )
-    if dialect is Dialect.KH:
-        # KH reads the whole file first: the last setting applies to every relay
-        found = [r if r.on_demand.origin.tag == "on-demand" else _with(r, last_setting) for r in found]
+    # KH too (verified on kh22): a relay read before <relays-on-demand>1 connects at start-up
     return tuple(found)
 
 
@@ -83,7 +78,3 @@ def _server(values: dict[str, Traced[object]]) -> Traced[object]:
         if found is not None and found.origin.source is not Source.DEFAULT:
             return found
     return values.get("server") or Traced("127.0.0.1", default())
-
-
-def _with(relay: Relay, on_demand: Traced[object]) -> Relay:
-    return Relay(relay.server, relay.port, relay.mount, relay.local_mount, on_demand, relay.element)

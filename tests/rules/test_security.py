@@ -60,6 +60,14 @@ CASES = [
     ),
     Case(
         "ICE501",
+        auth("<source-password/>"),
+        auth("<source-password>a-long-random-one</source-password>"),
+        target="kh",
+        message="<source-password> is empty, so Icecast-KH accepts its built-in default",
+        id="kh-empty",
+    ),
+    Case(
+        "ICE501",
         auth("<relay-password>HackMe</relay-password>"),
         auth("<relay-password>hack-me-not-7d</relay-password>"),
         target="2.5",
@@ -124,13 +132,14 @@ CASES = [
         b'<icecast><mount><mount-name>/live</mount-name><authentication><role type="anonymous"/>'
         b"</authentication></mount></icecast>",  # 2.5 without type: a role stack
         target="2.5",
-        message="denies every listener",
+        message="refuses every listener of mount /live and every source",
     ),
     Case(
         "ICE504",
         mount_auth(' type="cmd"'),
         mount_auth(' type="command"', '<option name="listener_add" value="/usr/local/bin/auth"/>'),
         target="kh",
+        message="creates mount /live without authentication: it is PUBLIC",
     ),
     # ICE505 htpasswd-without-filename
     Case(
@@ -152,6 +161,7 @@ CASES = [
         mount_auth(' type="htpasswd"', '<option name="filename"/>'),
         mount_auth(' type="htpasswd"'),
         target="kh",
+        message="Icecast-KH crashes at start-up",
     ),
     # ICE506 changeowner-incomplete
     Case(

@@ -69,15 +69,26 @@ def _remover(element: Element) -> Callable[[], None]:
 
 @rule("ICE901", "duplicate-listen-socket", "error")
 def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
-    """Two listen sockets on the same port and address: the second one is never opened.
+    """Two listen sockets on the same port and address: only one is opened (KH: neither).
 
     ## Why
     Icecast binds every `<listen-socket>` in turn.  When a later one asks for
     a port and address an earlier one already holds, the bind fails: Icecast
     2.4.4 logs `Could not create listener socket on port N`, drops that
     socket and runs on with the rest, so its `<ssl>` or `<shoutcast-mount>`
-    settings silently never apply.  A socket without `<bind-address>` listens
-    on every interface, so it also collides with any address on that port.
+    settings silently never apply.  Icecast 2.5 opens the port once with the
+    later socket's settings instead, and Icecast-KH does not start.  A
+    socket without `<bind-address>` listens on every interface, so it also
+    collides with any address on that port.
+
+    ## On each release
+    - 2.4.4: logs `Could not create listener socket on port N`, drops the
+      later socket and runs on (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: logs nothing and opens the port once, with the *later* socket's
+      settings: a plain socket followed by a `<tls>1` one on the same port
+      becomes a TLS port (verified, `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: logs `Could not create listener socket` and `Server startup
+      failed. Exiting`: it does not start (verified).
 
     ## Bad
     ```xml
@@ -113,16 +124,27 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
             why = "the same address"
         else:
             why = "an overlapping address (a socket without <bind-address> holds every interface)"
+        # verified: 2.4.4 logs the failed bind and runs on; 2.5.0 opens the port once, silently,
+        # with the later socket's settings; KH kh22 stops at start-up
+        if ctx.target is Dialect.V25:
+            harm = (
+                f"Icecast 2.5 silently opens the port once, with this later socket's settings, and the "
+                f"settings of line {earlier.element.line} are lost"
+            )
+        else:
+            harm = f"{ctx.target.label} cannot bind it and " + (
+                "does not start" if ctx.target is Dialect.KH else "drops it"
+            )
         yield ctx.finding(
             listener.element,
             f"<listen-socket> {listener.label} repeats the socket at line {earlier.element.line} "
-            f"on {why}: {ctx.target.label} cannot bind it and drops it; use another <port>",
+            f"on {why}: {harm}; use another <port>",
             fix=fix,
             fix_title="remove the duplicate <listen-socket>",
         )
 
 
-@rule("ICE902", "root-port-not-listening", "error", dialects=V24_V25)
+@rule("ICE902", "root-port-not-listening", "error")
 def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     """Root `<port>` next to listen sockets: nothing listens there, but URLs use it.
 
@@ -132,6 +154,17 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     still becomes the port Icecast writes into generated URLs: `.m3u`
     playlists, the `listenurl` statistic and YP listings (verified on 2.4.4:
     nothing listened on the root port, yet `/live.m3u` pointed at it).
+
+    ## On each release
+    - 2.4.4: playlists and `listenurl` point at the root port, where nothing
+      listens (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: playlists and `listenurl` use the port of the socket a request
+      came in on (verified, `tests/test_oracle_network_25_kh.py`); the root port still reaches YP listings
+      when there is more than one `<listen-socket>` (no default socket,
+      `yp.c` l.611-620) and url authenticators; the YP part is not shown
+      (2.5.0 sends its first YP request 60 s after a mount starts).
+    - Icecast-KH: as 2.4.4, the playlist points at the root port, where
+      nothing listens (verified, `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml
@@ -165,17 +198,23 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
         for element in ports:
             root.remove(element)
 
+    if ctx.target is Dialect.V25:
+        # client.c l.1125-1141: a request's URLs use the socket it came in on; YP entries
+        # (yp.c l.611-620) fall back to the root port when there is no single default socket
+        where = "YP listings (with more than one <listen-socket>) and url-authenticator requests"
+    else:
+        where = "playlist, listenurl and YP URLs"
     yield ctx.finding(
         last,
         f"root <port> {port} is not bound because <listen-socket> elements exist, yet "
-        f"{ctx.target.label} writes it into playlist, listenurl and YP URLs; remove it",
+        f"{ctx.target.label} writes it into {where}; remove it",
         at_text=True,
         fix=fix,
         fix_title="remove the root <port>",
     )
 
 
-@rule("ICE903", "root-bind-address-ignored", "warning", dialects=V24_V25)
+@rule("ICE903", "root-bind-address-ignored", "warning")
 def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     """Root `<bind-address>` next to listen sockets is ignored.
 
@@ -184,6 +223,12 @@ def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     Icecast drops as soon as one `<listen-socket>` exists.  A server meant to
     listen on 127.0.0.1 only then listens wherever its sockets say: without
     their own `<bind-address>`, on every interface.
+
+    ## On each release
+    - 2.4.4 and 2.5.0: the socket listens on its own address and nothing
+      listens on the root `<bind-address>` (verified,
+      `tests/test_oracle_tls_security.py` and `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: the same (verified, `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml
@@ -247,6 +292,15 @@ def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
     `localhost`) and the advertised port.  With `localhost` or 127.0.0.1 the
     directory lists a stream nobody else can reach.
 
+    ## On each release
+    - 2.4.4: a request's playlist says `http://localhost:PORT/...`
+      (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the host of a playlist is the socket's `<bind-address>`, and
+      `<hostname>` only for a socket bound to a wildcard (or `::`-prefixed)
+      address; there a `localhost` `<hostname>` is what listeners get
+      (verified with a `::1` socket, `tests/test_oracle_network_25_kh.py`); 2.5.0 also disables YP for it.
+    - Icecast-KH: the playlist says `http://localhost:PORT/...` (verified).
+
     ## Bad
     ```xml
     <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>
@@ -286,7 +340,7 @@ def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE905", "first-listen-socket-not-public", "warning", dialects=V24_V25)
+@rule("ICE905", "first-listen-socket-not-public", "warning")
 def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     """The first listen socket, whose port Icecast advertises, is not one listeners can use.
 
@@ -296,6 +350,18 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     If that socket is a Shoutcast source port, is bound to 127.0.0.1, or (on
     2.4.4, which always writes `http://`) speaks TLS, those URLs are wrong
     while another socket would have been right.
+
+    ## On each release
+    - 2.4.4: the playlist points at the Shoutcast-compat port (verified,
+      `tests/test_oracle_tls_security.py`).
+    - 2.5.0: playlists use the socket a request came in on (verified,
+      `tests/test_oracle_network_25_kh.py`); with more than one socket, YP listings use the first socket's
+      port (`client.c` l.1125-1141) and 2.5.0 logs `There is no listen socket
+      defined for this YP nor is there a default` (verified); the YP request
+      itself is not shown, it comes 60 s after a mount starts.
+    - Icecast-KH: playlists point at the first socket's port as on 2.4.4
+      (verified, `tests/test_oracle_network_25_kh.py`), but a shoutcast-compat socket serves listeners
+      there too, so only a loopback-bound first socket is reported.
 
     ## Bad
     ```xml
@@ -325,7 +391,8 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
 
     def problems(listener: Listener) -> list[str]:
         found = []
-        if listener.shoutcast_compat:
+        if listener.shoutcast_compat and ctx.target is not Dialect.KH:
+            # verified on KH kh22: a shoutcast-compat socket serves listeners too
             found.append("a shoutcast-compat source port")
         if public_server and is_loopback(listener.bind):
             found.append(f"bound to {listener.bind}")
@@ -341,10 +408,11 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     if better is None:
         return
     assert first.element is not None and better.element is not None
+    where = "YP listings" if ctx.target is Dialect.V25 else "playlist and YP URLs"
     yield ctx.finding(
         first.element,
         f"the first <listen-socket> ({first.label}) is {' and '.join(issues)}, but its port is the one "
-        f"{ctx.target.label} writes into playlist and YP URLs; move the socket at line "
+        f"{ctx.target.label} writes into {where}; move the socket at line "
         f"{better.element.line} ({better.label}) first",
     )
 
@@ -360,6 +428,13 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     has not, and Icecast-KH drops a socket that has both.  If port+1 is
     another listen socket's port, one of the two fails to bind and is
     dropped.
+
+    ## On each release
+    - 2.4.4: logs `Could not create listener socket on port N+1` and runs
+      on (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: logs nothing; port N+1 answers as the plain socket written
+      there, so the Shoutcast source port is lost (verified, `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: does not start (`Server startup failed. Exiting`, verified).
 
     ## Bad
     ```xml
@@ -394,11 +469,17 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         if other is None or other.element is None:
             continue
         mount = listener.element.find_last("shoutcast-mount") or listener.element
+        if ctx.target is Dialect.V25:
+            # verified on 2.5.0: the port answers as the plain socket, no failed bind is logged
+            harm = "Icecast 2.5 opens it once, as that plain socket, and the Shoutcast source port is lost"
+        elif ctx.target is Dialect.KH:
+            harm = "Icecast-KH cannot bind it twice and does not start"
+        else:
+            harm = "one of them is dropped"
         yield ctx.finding(
             mount,
             f"<shoutcast-mount> makes {ctx.target.label} also open port {extra} for Shoutcast sources, "
-            f"which the <listen-socket> at line {other.element.line} uses too: one of them is dropped; "
-            "keep the next port free",
+            f"which the <listen-socket> at line {other.element.line} uses too: {harm}; keep the next port free",
         )
 
 
@@ -437,6 +518,13 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     out-of-range value made it keep the default: `<clients>0</clients>` with
     `<sources>200</sources>` gives "Client limit (256) is too small for given
     source limit (200)" (verified on 2.5.0).
+
+    ## On each release
+    - 2.4.4: with `<clients>2` and one source, a second listener gets 403
+      (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same client gets 503, and 2.5.0 logs the limit as too small
+      (verified, `tests/test_oracle_network_25_kh.py` and `tests/test_oracle_releases.py`).
+    - Icecast-KH: 403, as 2.4.4 (verified).
 
     ## Bad
     ```xml
@@ -511,6 +599,10 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     large as the queue leaves a new listener no room before that limit.
     Mount values override the `<limits>` ones.
 
+    ## On each release
+    - None of the releases logs anything for it, and when a listener falls
+      behind depends on network timing; not shown on a running server.
+
     ## Bad
     ```xml
     <limits><queue-size>65536</queue-size><burst-size>65536</burst-size></limits>
@@ -575,6 +667,12 @@ def relay_without_port(ctx: LintContext) -> Iterator[Finding]:
     it (or with an empty one) the relay tries port 0 and never connects.
     Icecast 2.5 defaults to 80, Icecast-KH to the server's own port.
 
+    ## On each release
+    - 2.4.4: the relay connects to port 0 (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: not reported: it connects to port 80 (verified, `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: not reported; it defaults to the server's own port (from the
+      source, not run).
+
     ## Bad
     ```xml
     <relay><server>upstream.example.org</server><mount>/live</mount></relay>
@@ -614,6 +712,12 @@ def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
     non-zero `<master-server-port>` and `<master-password>` are all set
     (`slave.c` l.618-628); with any of them missing Icecast does nothing and
     says nothing.  `<master-server-port>` has no default.
+
+    ## On each release
+    - 2.5.0 and Icecast-KH: without `<master-password>` no request reaches the
+      master; with it, 2.5.0 asks for `/admin/streamlist.txt` and KH for
+      `/admin/streams` at once (verified, `tests/test_oracle_network_25_kh.py`).
+    - 2.4.4: from `slave.c` (not run).
 
     ## Bad
     ```xml
@@ -659,7 +763,7 @@ def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE911", "relays-on-demand-after-relay", "warning", dialects=V24_V25)
+@rule("ICE911", "relays-on-demand-after-relay", "warning")
 def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     """`<relays-on-demand>` after `<relay>` blocks does not apply to them.
 
@@ -668,6 +772,13 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     when it is parsed (`cfgfile.c` l.912).  Relays written before the
     setting keep the old value, so they run all the time (or never on
     demand) unless they set `<on-demand>` themselves.
+
+    ## On each release
+    - 2.5.0: a relay written before `<relays-on-demand>1</relays-on-demand>`
+      connects to its upstream at start-up with no listener; written after it,
+      nothing connects (verified, `tests/test_oracle_network_25_kh.py`).
+    - Icecast-KH: the same (verified).
+    - 2.4.4: the same `cfgfile.c` order (not run).
 
     ## Bad
     ```xml
@@ -736,6 +847,9 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     against 2..600 and logs anything outside as out of range (ICE203); 11
     to 600 pass that check and still become 6.  Icecast-KH uses the value
     as it is.
+
+    ## On each release
+    - 2.4.4 and 2.5.0: verified (`tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml
@@ -850,6 +964,9 @@ def hostname_not_fqdn(ctx: LintContext) -> Iterator[Finding]:
     playlists, stream URLs and YP listings.  (Where YP listings are
     configured, ICE904 reports a local host name instead.)
 
+    ## On each release
+    - 2.5.0: verified (`tests/test_oracle_releases.py`).
+
     ## Bad
     ```xml
     <hostname>localhost</hostname>
@@ -896,6 +1013,9 @@ def default_location_or_admin(ctx: LintContext) -> Iterator[Finding]:
     listings." when either is missing or still the sample's value
     (`cfgfile.c` l.1506-1524; verified on 2.5.0), and shows both as
     configuration problems on the admin dashboard.
+
+    ## On each release
+    - 2.5.0: verified (`tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml

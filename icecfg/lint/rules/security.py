@@ -91,6 +91,13 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
     with the source password anyone can take over a mount, with the admin
     password the whole server.
 
+    ## On each release
+    - 2.4.4 and 2.5.0 accept the sample passwords like any other; nothing
+      release-specific to show.
+    - Icecast-KH: with no `<source-password>` or an empty one, sources that
+      log in with `changeme` are accepted (verified, `tests/test_oracle_tls_security_25_kh.py`); this rule
+      reports both.
+
     ## Bad
     ```xml
     <authentication>
@@ -126,11 +133,13 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
                 "set a long random password",
                 attribute="value",
             )
-    if ctx.target is Dialect.KH and _global_source_password(ctx) is None:
-        auth = ctx.config.document.root.find("authentication")
+    source_password = _global_source_password(ctx)
+    if ctx.target is Dialect.KH and (source_password is None or source_password.text is None):
+        # verified on KH kh22: an absent or empty <source-password> lets sources in with "changeme"
+        shown = "no <source-password> is set" if source_password is None else "<source-password> is empty"
         yield ctx.finding(
-            auth,
-            "no <source-password> is set, so Icecast-KH uses its built-in default password, which "
+            source_password if source_password is not None else ctx.config.document.root.find("authentication"),
+            f"{shown}, so Icecast-KH accepts its built-in default password, which "
             "anyone can look up; set <authentication><source-password>",
         )
 
@@ -154,6 +163,14 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
     password set").  An empty `<admin-password/>` makes /admin unreachable,
     an empty `<relay-password/>` locks out slave servers, and an empty mount
     `<password/>` silently falls back to the global source password.
+
+    ## On each release
+    - 2.4.4: an empty `<source-password/>` refuses every source (verified,
+      `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same, also for the passwords `""` and `hackme` (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: not reported here: KH reads an empty `<source-password/>` as
+      unset and accepts its built-in `changeme` (ICE501, verified).
 
     ## Bad
     ```xml
@@ -192,6 +209,10 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
     often sent over plain HTTP.  When the admin password is the same, anyone
     holding a source password can log in to /admin, move or kick listeners,
     kill sources and read the configuration.
+
+    ## On each release
+    - All three releases accept the shared password for /admin; that follows
+      from the configuration itself and is not run separately.
 
     ## Bad
     ```xml
@@ -256,6 +277,16 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
     (verified on 2.4.4 with `type="htpassword"`).  The `type` is
     case-sensitive.  Icecast 2.5 instead denies every listener of the mount.
 
+    ## On each release
+    - 2.4.4: logs `Unrecognised authenticator type` and serves the mount to
+      everybody (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: logs `Unknown authentication type in legacy mode. Anonymous
+      listeners and global login for sources disabled.`: every listener gets
+      401 (also with a valid login) and a source logging in with the global
+      `<source-password>` is refused (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: logs `Unrecognised authenticator type` and `failed to read
+      element "authentication"`; the mount is served to everybody (verified).
+
     ## Bad
     ```xml
     <authentication type="htpassword">
@@ -285,9 +316,12 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
         if ctx.target is Dialect.V24:
             effect = f"Icecast 2.4.4 creates {_mount_name(auth)} without authentication: it is PUBLIC"
         elif ctx.target is Dialect.V25:
-            effect = f"Icecast 2.5 denies every listener of {_mount_name(auth)}"
+            effect = (
+                f"Icecast 2.5 refuses every listener of {_mount_name(auth)} and every source that "
+                "logs in there with the global <source-password>"
+            )
         else:
-            effect = f"{_mount_name(auth)} does not get the listener authentication meant for it"
+            effect = f"Icecast-KH drops the block and creates {_mount_name(auth)} without authentication: it is PUBLIC"
         choices = " or ".join(f'"{c}"' for c in allowed)
         if value is None:
             yield ctx.finding(
@@ -333,6 +367,13 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
     knows no user, so every listener of the mount is refused with 401, even
     with valid credentials (verified on 2.4.4).
 
+    ## On each release
+    - 2.4.4: logs `No filename given in options for authenticator`; every
+      listener gets 401, even with a valid login (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: logs the same line and then crashes at start-up (SIGSEGV)
+      (verified).
+
     ## Bad
     ```xml
     <authentication type="htpasswd">
@@ -363,7 +404,10 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _options(element).get("filename"):
             continue
-        effect = f"{ctx.target.label} knows no user to let in, so every listener is refused"
+        if ctx.target is Dialect.KH:
+            effect = "Icecast-KH crashes at start-up (SIGSEGV) after logging 'No filename given'"
+        else:
+            effect = f"{ctx.target.label} knows no user to let in, so every listener is refused"
         yield ctx.finding(
             element,
             f'{where} has no <option name="filename">: {effect}; name the htpasswd file',
@@ -391,6 +435,11 @@ def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
     resolve.  With one missing, a server started as root stays root, and
     Icecast 2.4.4 then refuses to run ("You should not run icecast2 as
     root", exit 1).
+
+    ## On each release
+    - Only a server started as root switches user; the oracle tests run every
+      release unprivileged, so this is from the source of each release
+      (`main.c`), not shown on a running server.
 
     ## Bad
     ```xml
@@ -440,6 +489,12 @@ def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
     icecast2 as root"), and one started as another user skips the chroot
     ("Cannot change server root unless running as root") and runs without
     the protection the configuration promises.
+
+    ## On each release
+    - 2.4.4, 2.5.0 and Icecast-KH, started as another user: each prints
+      `Cannot change server root unless running as root` and runs on without
+      the chroot (verified, `tests/test_oracle_tls_security.py` and
+      `tests/test_oracle_tls_security_25_kh.py`).  The start as root is not run.
 
     ## Bad
     ```xml
@@ -519,6 +574,11 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
     `/srv/icecast` becomes `/srv/icecast/srv/icecast/logs` on the host, and
     a missing log directory stops the server.
 
+    ## On each release
+    - A chroot needs root; the oracle tests run every release unprivileged, so
+      this is from the source (paths are opened after `chroot()`), not shown
+      on a running server.
+
     ## Bad
     ```xml
     <paths><basedir>/srv/icecast</basedir><logdir>/srv/icecast/logs</logdir></paths>
@@ -570,6 +630,10 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     chroot is unreachable: a missing log directory is fatal, a missing
     webroot or adminroot breaks the status pages and /admin.
 
+    ## On each release
+    - A chroot needs root; the oracle tests run every release unprivileged, so
+      this is from the source, not shown on a running server.
+
     ## Bad
     ```xml
     <paths><basedir>/srv/icecast</basedir><logdir>/var/log/icecast2</logdir></paths>
@@ -616,6 +680,11 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
     `<admin-user>` and `<admin-password>` (`connection.c` l.978-998); with
     one missing nobody can log in, so listeners cannot be moved and
     metadata cannot be updated through /admin.
+
+    ## On each release
+    - 2.4.4, 2.5.0 and Icecast-KH: with `<admin-user>` missing, the admin
+      login answers 401 (verified, `tests/test_oracle_tls_security.py` and
+      `tests/test_oracle_tls_security_25_kh.py`); none of them has a default admin user.
 
     ## Bad
     ```xml
@@ -672,6 +741,9 @@ def no_prng_seed(ctx: LintContext) -> Iterator[Finding]:
     Without one it logs "Warning, no PRNG seed configured, falling back to
     libigloo defaults." at every start (`cfgfile.c` l.1489; verified on
     2.5.0); on Windows it counts as a configuration problem.
+
+    ## On each release
+    - 2.5.0: verified (`tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml
@@ -732,6 +804,9 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
     (`cfgfile.c` l.1643-1730): `header_auth` written there is ignored, so
     such a block always logs one of the two warnings.  Only a 2.5 `<role
     type="url">` can take the new options.
+
+    ## On each release
+    - 2.5.0: verified (`tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml

@@ -99,8 +99,11 @@ def _downgrade(ctx: LintContext) -> str:
     if ctx.target is Dialect.V24:
         return "every <ssl>1 port then silently serves plain HTTP"
     if ctx.target is Dialect.V25:
-        return "its TLS sockets then fall back to plain HTTP or refuse TLS"
-    return "no socket then offers TLS"
+        return (
+            "its <tls> sockets then complete no TLS handshake and answer plain HTTP with "
+            "426 Upgrade Required (<tls>auto</tls> ones serve plain HTTP only)"
+        )
+    return "no port then completes a TLS handshake (plain HTTP goes on)"
 
 
 # --------------------------------------------------------------------------- PEM reading
@@ -204,6 +207,17 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
     2.5.0, `<tls>1</tls>` without a certificate serves neither HTTP nor
     HTTPS.  With `<tls>auto</tls>` the port serves plain HTTP only.
 
+    ## On each release
+    - 2.4.4: the `<ssl>1` port answers plain HTTP and every TLS handshake
+      fails (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: a `<tls>1`/`rfc2818` port (or `<ssl>1`, read as `<tls>`) answers
+      every plain request with 426 Upgrade Required and completes no TLS
+      handshake (verified, `tests/test_oracle_releases.py`; `<ssl>1` in
+      `tests/test_oracle_tls_security_25_kh.py`); `<tls>auto` without a
+      certificate serves plain HTTP only (from `connection_handle.c`, not run).
+    - Icecast-KH: not applicable; KH has no per-socket TLS flag (`<ssl>` in a
+      `<listen-socket>` is an unknown element there, ICE301).
+
     ## Bad
     ```xml
     <listen-socket><port>8443</port><ssl>1</ssl></listen-socket>
@@ -259,8 +273,17 @@ def tls_file_unreadable(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Icecast loads the certificate once at startup.  When the file is
     missing or unreadable, 2.4.4 logs `Invalid cert file` and every `<ssl>1`
-    port silently serves plain HTTP (verified); 2.5 falls back the same way
-    and Icecast-KH offers no TLS at all.
+    port silently serves plain HTTP (verified); 2.5 answers plain requests
+    on its `<tls>` ports with 426 and Icecast-KH offers TLS on no port.
+
+    ## On each release
+    - 2.4.4: logs `Invalid cert file`; `<ssl>1` ports serve plain HTTP
+      (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: logs `Invalid cert file` and `Can not setup TLS.`; `<tls>` ports
+      answer 426 and complete no TLS handshake (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: logs `Invalid cert file ... (system lib)` and `No SSL
+      capability on any configured ports`; every port serves plain HTTP and
+      none completes a TLS handshake (verified, `tests/test_oracle_tls_security_25_kh.py`).
 
     ## Bad
     ```xml
@@ -301,8 +324,16 @@ def tls_certificate_not_pem(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Icecast reads the certificate chain with OpenSSL's PEM reader.  A DER
     file, a key-only file or a damaged certificate is rejected at startup
-    (`Invalid cert file`), and TLS sockets fall back to plain HTTP (2.4.4,
-    2.5) or get no TLS (KH).
+    (`Invalid cert file`), and TLS sockets fall back to plain HTTP (2.4.4),
+    answer 426 (2.5) or no port gets TLS (KH).
+
+    ## On each release
+    - 2.4.4: a DER file gives `Invalid cert file`; `<ssl>1` ports serve plain
+      HTTP (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same log line; `<tls>` ports answer 426 and complete no TLS
+      handshake (verified with a DER file, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: the same log line and `No SSL capability on any configured
+      ports`; no port completes a TLS handshake (verified with a DER file).
 
     ## Bad
     ```xml
@@ -353,6 +384,16 @@ def tls_private_key_missing(ctx: LintContext) -> Iterator[Finding]:
     every `<ssl>1` port serves plain HTTP (verified).  2.5 reads `<tls-key>`,
     KH `<ssl-private-key>`, each defaulting to the certificate file.  An
     encrypted key cannot be unlocked by a daemon either.
+
+    ## On each release
+    - 2.4.4: a certificate-only PEM gives `Invalid private key file`;
+      `<ssl>1` ports serve plain HTTP (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: without `<tls-key>` the key is read from the certificate file: a
+      certificate-only PEM gives `Invalid private key file`, and `<tls>` ports
+      answer 426 with no TLS handshake (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: without `<ssl-private-key>` the same: `Invalid private key
+      file (PEM lib)`, no port completes a TLS handshake (verified).
+    - An encrypted key was not run on any release; it fails the same load.
 
     ## Bad
     ```xml
@@ -415,6 +456,14 @@ def tls_key_mismatch(ctx: LintContext) -> Iterator[Finding]:
     file` with OpenSSL 3, `Private key does not match cert public key` with
     older builds) and TLS is off, so 2.4.4 `<ssl>1` ports serve plain HTTP
     (verified).
+
+    ## On each release
+    - 2.4.4: `Invalid private key file` (OpenSSL 3); `<ssl>1` ports serve
+      plain HTTP (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: `Invalid private key file`; `<tls>` ports answer 426 with no TLS
+      handshake (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: `Invalid private key file`; no port completes a TLS
+      handshake (verified).
 
     ## Bad
     ```xml
@@ -486,6 +535,13 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     browser and player rejects the TLS handshake, so HTTPS listeners and TLS
     sources are locked out.
 
+    ## On each release
+    - 2.5.0 and Icecast-KH load an expired certificate without a word and
+      serve it; a client that verifies it stops the handshake with
+      `certificate has expired` (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4: the same loader (not run).
+
     ## Bad
     ```xml
     <paths><ssl-certificate>/etc/icecast2/expired.pem</ssl-certificate></paths>
@@ -529,6 +585,11 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
     Icecast does not renew or reload certificates by itself (2.4.4 not even
     on HUP); once the date passes, every TLS client is refused.
 
+    ## On each release
+    - All three releases serve the certificate until it expires and never
+      reload it by themselves; the harm starts at a future date, which a
+      running server cannot show (not shown).
+
     ## Bad
     ```xml
     <paths><ssl-certificate>/etc/icecast2/expires-in-3-days.pem</ssl-certificate></paths>
@@ -566,6 +627,15 @@ def tls_certificate_unused(ctx: LintContext) -> Iterator[Finding]:
     `<tls>` mode (2.5).  With none, every port is plain HTTP although the
     configuration looks as if HTTPS were offered; often the `<ssl>` line was
     forgotten or written as `<ssl>true</ssl>`, which 2.4.4 reads as 0.
+
+    ## On each release
+    - 2.4.4: without an `<ssl>1` socket every port is plain HTTP (from
+      `connection.c`; not run).
+    - 2.5.0: with `<tls-context>` set and no `<tls>` socket, every port is
+      plain HTTP and no TLS handshake succeeds; `<tls>auto</tls>` then serves
+      HTTPS and HTTP on the same port (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: not applicable; KH offers TLS on every port once the
+      certificate loads.
 
     ## Bad
     ```xml
@@ -626,6 +696,12 @@ def passwords_over_plain_http(ctx: LintContext) -> Iterator[Finding]:
     authentication, which is only encoded, not encrypted.  Without a TLS
     socket anyone on the path between them and a publicly bound server can
     read the source or admin password.
+
+    ## On each release
+    - All three releases: a port without a loaded certificate completes no TLS
+      handshake (verified with the ICE401/ICE402 configurations); that Basic
+      credentials are readable on the wire is plain HTTP, not a server
+      behaviour (not shown).
 
     ## Bad
     ```xml

@@ -1,0 +1,209 @@
+"""Small probes the oracle tests share: does a port speak HTTP or TLS, is it closed,
+did the server contact a loopback address it was pointed at.
+
+They sit on top of :mod:`tests.oracle` (the harness) and know nothing about rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from types import TracebackType
+
+import pytest
+
+import icecfg
+from icecfg.lint import Finding, lint
+from tests import oracle
+
+TRANSPORT_ERRORS = (OSError, http.client.HTTPException)
+
+
+def release_config(
+    box: oracle.Sandbox, ports: list[int], *, source_password: str, admin_password: str, **parts: object
+) -> bytes:
+    """:func:`oracle.basic_config` for the sandbox's release, after emptying its log directory.
+
+    The servers of a module share one sandbox: removing the earlier servers'
+    logs first lets each check read only its own server's lines.
+    """
+    for old in box.logdir.iterdir():
+        if old.is_file():
+            old.unlink()
+    return oracle.basic_config(
+        box,
+        ports,
+        source_password=source_password,
+        admin_password=admin_password,
+        **parts,  # type: ignore[arg-type]
+    )
+
+
+def box_of(release: str, request: pytest.FixtureRequest) -> oracle.Sandbox:
+    """The module's sandbox for ``release`` (the ``box24``/``box25``/``boxkh`` fixtures of conftest.py)."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    assert isinstance(box, oracle.Sandbox)
+    return box
+
+
+def findings(data: bytes, target: str, *codes: str, files: bool = False) -> list[Finding]:
+    """The findings of ``codes`` for ``data`` on ``target`` (``files``: read the real filesystem)."""
+    return [f for f in lint(icecfg.loads(data), target, files=files) if f.code in codes]
+
+
+def fixed(data: bytes, target: str, code: str) -> bytes:
+    """The configuration after the fixes of ``code`` (what ``icecfg lint --fix`` writes)."""
+    cfg = icecfg.loads(data)
+    for finding in lint(cfg, target, files=False, select=[code]):
+        assert finding.fix is not None, finding
+        finding.fix()
+    return icecfg.dumps(cfg)
+
+
+def answers(
+    server: oracle.IcecastServer, port: int, *, tls: bool = False, path: str = "/", timeout: float = 3.0
+) -> int | None:
+    """The HTTP status ``port`` answers (over TLS when ``tls``), or None when nothing usable comes back.
+
+    A plain request to a TLS port is reset or left hanging, and so is a TLS
+    handshake with a plain port: a short timeout suits expected failures.
+    Any status counts as an answer (KH serves no status page, so ``/`` is a 404).
+    """
+    try:
+        return server.http_get(port, path, tls=tls, timeout=timeout).status
+    except TRANSPORT_ERRORS:
+        return None
+
+
+def plain_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0, path: str = "/status-json.xsl") -> bool:
+    """Whether ``port`` answers a plain HTTP request for ``path`` with 200."""
+    return answers(server, port, path=path, timeout=timeout) == 200
+
+
+def tls_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0, path: str = "/status-json.xsl") -> bool:
+    """Whether ``port`` answers an HTTPS request for ``path`` with 200; a plain port leaves the handshake hanging."""
+    return answers(server, port, tls=True, path=path, timeout=timeout) == 200
+
+
+def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing accepts TCP connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return False
+    except OSError:
+        return True
+
+
+def answers_soon(server: oracle.IcecastServer, host: str, port: int, timeout: float = 10.0, path: str = "/") -> bool:
+    """Poll until ``host:port`` answers HTTP at all (the harness waits on 127.0.0.1 only)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            server.http_get(port, path, host=host, timeout=1)
+            return True
+        except TRANSPORT_ERRORS:
+            time.sleep(0.05)
+    return False
+
+
+def port_pair_and_one() -> tuple[int, int]:
+    """A port ``p`` with ``p + 1`` also free, and a third free port; all distinct.
+
+    Every probe stays bound until the three are chosen, so the kernel cannot
+    hand out one of them twice.
+    """
+    held: list[socket.socket] = []
+
+    def probe(port: int = 0) -> int | None:
+        sock = socket.socket()
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            sock.close()
+            return None
+        held.append(sock)
+        return int(sock.getsockname()[1])
+
+    try:
+        for _ in range(50):
+            base = probe()
+            if base is not None and base < 65535 and probe(base + 1) is not None:
+                third = probe()
+                assert third is not None
+                return base, third
+        raise AssertionError("no free port pair")
+    finally:
+        for sock in held:
+            sock.close()
+
+
+class RequestRecorder:
+    """A loopback TCP listener that records the first bytes of every connection made to it.
+
+    Stands in for an upstream server (relay, master, YP directory) so a test
+    can see whether, and with what request, Icecast reaches out; it answers
+    nothing and closes each connection.
+    """
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.port = int(self._sock.getsockname()[1])
+        self.requests: list[bytes] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _addr = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(1.0)
+                data = b""
+                try:
+                    while len(data) < 8192:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                except OSError:
+                    pass
+                self.requests.append(data)
+
+    def first_lines(self) -> list[bytes]:
+        return [r.split(b"\r\n", 1)[0] for r in self.requests]
+
+    def wait(self, timeout: float) -> list[bytes]:
+        """Wait up to ``timeout`` seconds for a first request; return all request lines so far."""
+        deadline = time.monotonic() + timeout
+        while not self.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3 if self.requests else 0)  # a connection being read right now
+        return self.first_lines()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the serving thread
+        self._sock.close()
+        self._thread.join(timeout=2)
+
+    def __enter__(self) -> RequestRecorder:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def log_lines(server: oracle.IcecastServer) -> Iterator[str]:
+    """Every line the server wrote to stderr and its error log so far."""
+    yield from server.stderr().splitlines()
+    yield from (server.error_log() or "").splitlines()

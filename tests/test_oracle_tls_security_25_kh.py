@@ -1,0 +1,361 @@
+"""The TLS and security rules' claims, checked on the running Icecast 2.5.0 and Icecast-KH.
+
+Each test lints a configuration for the release it names, shows on that
+release's binary the harm the finding announces (a status code, a refused
+login, a log line, a crash) and then the corrected configuration without it.
+The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import socket
+import ssl
+from pathlib import Path
+
+import pytest
+
+from tests import audio, oracle
+from tests.oracle_checks import answers, box_of, findings, log_lines, release_config
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+LISTENER_PASSWORD = secrets.token_hex(8)
+KH_BUILT_IN_PASSWORD = "changeme"
+STATUS = "/status-json.xsl"  # 2.5 serves it; KH has no status page
+
+
+@pytest.fixture(scope="module")
+def ogg() -> Path:
+    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
+
+
+def config(box: oracle.Sandbox, ports: list[int], **parts: object) -> bytes:
+    return release_config(box, ports, source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, **parts)
+
+
+def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
+    """A certificate file that is good, missing, DER-encoded, holds no key, or has another certificate's key."""
+    if kind == "missing":
+        return box.root / "no-such-bundle.pem"
+    bundle = oracle.make_tls_pem(box, f"{kind}.pem")
+    if kind == "good":
+        return bundle
+    data = bundle.read_bytes()
+    cert = data[: data.index(b"-----END CERTIFICATE-----") + len(b"-----END CERTIFICATE-----\n")]
+    if kind == "cert-only":
+        return box.write("cert-only.pem", cert, mode=0o600)
+    if kind == "der":
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return box.write("server.der", x509.load_pem_x509_certificate(cert).public_bytes(Encoding.DER), mode=0o600)
+    other = oracle.make_tls_pem(box, "other.pem").read_bytes()
+    return box.write("mismatched.pem", cert + other[other.index(b"-----BEGIN PRIVATE KEY-----") :], mode=0o600)
+
+
+#: certificate file -> (rule, what the release logs about it)
+BROKEN = {
+    "missing": ("ICE402", "Invalid cert file"),
+    "der": ("ICE403", "Invalid cert file"),
+    "cert-only": ("ICE404", "Invalid private key file"),
+    "mismatch": ("ICE405", "Invalid private key file"),
+}
+TLS_CODES = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
+
+
+# --------------------------------------------------------------------------- TLS on 2.5.0
+
+
+@pytest.mark.parametrize("kind", [*BROKEN, "good"])
+def test_2_5_unusable_certificate_leaves_the_tls_port_serving_nobody(box25: oracle.Sandbox, kind: str) -> None:
+    port, tls_port = oracle.free_ports(2)
+    data = config(box25, [port], tls_ports=(tls_port,), tls_certificate=certificate_file(box25, kind))
+    found = findings(data, "2.5", *TLS_CODES, files=True)
+    if kind == "good":
+        assert not found
+    else:
+        [finding] = found
+        assert finding.code == BROKEN[kind][0]
+        assert "426 Upgrade Required" in finding.message
+    with oracle.IcecastServer(data, box25, wait_port=port, name=f"tls25-{kind}") as server:
+        if kind == "good":
+            assert answers(server, tls_port, tls=True, path=STATUS) == 200
+            assert answers(server, tls_port, timeout=1.0) is None  # plain HTTP is reset there
+        else:
+            assert answers(server, tls_port) == 426
+            assert answers(server, tls_port, tls=True, timeout=1.0) is None
+            assert BROKEN[kind][1] in "\n".join(log_lines(server))
+        assert answers(server, port, path=STATUS) == 200  # the plain socket is not affected
+
+
+def test_2_5_reads_ssl_as_tls(box25: oracle.Sandbox) -> None:
+    port, tls_port = oracle.free_ports(2)
+    tls_socket = f"<listen-socket><port>{tls_port}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl>"
+    bad = config(box25, [port], extra=tls_socket + "</listen-socket>")
+    assert {f.code for f in findings(bad, "2.5", "ICE401", "ICE304")} == {"ICE401", "ICE304"}
+    [finding] = findings(bad, "2.5", "ICE401")
+    assert "426 Upgrade Required" in finding.message
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="ssl25-nocert") as server:
+        assert answers(server, tls_port) == 426  # a TLS-only port, exactly as <tls>1</tls>
+    good = config(box25, [port], extra=tls_socket + "</listen-socket>", tls_certificate=certificate_file(box25, "good"))
+    assert not findings(good, "2.5", "ICE401")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="ssl25-cert") as server:
+        assert answers(server, tls_port, tls=True, path=STATUS) == 200
+
+
+def test_2_5_certificate_without_tls_socket_serves_only_plain_http(box25: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    pem = certificate_file(box25, "good")
+    bad = config(box25, [port], tls_certificate=pem)
+    [finding] = findings(bad, "2.5", "ICE408")
+    assert "<tls>rfc2818</tls>" in finding.message
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="tls25-unused") as server:
+        assert answers(server, port, tls=True, timeout=1.0) is None
+        assert answers(server, port, path=STATUS) == 200
+    good = bad.replace(b"</bind-address></listen-socket>", b"</bind-address><tls>auto</tls></listen-socket>")
+    assert not findings(good, "2.5", "ICE408")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="tls25-auto") as server:
+        assert answers(server, port, tls=True, path=STATUS) == 200
+        assert answers(server, port, path=STATUS) == 200  # auto: both on one port
+
+
+# --------------------------------------------------------------------------- TLS on KH
+
+
+@pytest.mark.parametrize("kind", [*BROKEN, "good"])
+def test_kh_unusable_certificate_means_no_tls_on_any_port(boxkh: oracle.Sandbox, kind: str) -> None:
+    port, other = oracle.free_ports(2)
+    data = config(boxkh, [port, other], tls_certificate=certificate_file(boxkh, kind))
+    found = findings(data, "kh", *TLS_CODES, files=True)
+    if kind == "good":
+        assert not found
+    else:
+        [finding] = found
+        assert finding.code == BROKEN[kind][0]
+        assert "no port then completes a TLS handshake" in finding.message
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"tlskh-{kind}") as server:
+        for each in (port, other):  # KH detects TLS per connection on every port, or on none
+            assert answers(server, each) == 404  # plain HTTP always works (KH has no status page)
+            assert answers(server, each, tls=True, timeout=1.0) == (404 if kind == "good" else None)
+        log = "\n".join(log_lines(server))
+        if kind != "good":
+            assert BROKEN[kind][1] in log
+            assert "No SSL capability on any configured ports" in log
+
+
+def expired_pem(box: oracle.Sandbox) -> Path:
+    """A self-signed certificate (with its key) for 127.0.0.1 that expired yesterday."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=10))
+        .not_valid_after(now - datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
+
+
+def verified_handshake(port: int, trusted: Path) -> str:
+    """Complete a TLS handshake that trusts only ``trusted``, as a player would; "ok" or the reason it fails."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False  # the name is not the point here
+    context.load_verify_locations(cafile=str(trusted))
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=3) as raw,
+            context.wrap_socket(raw) as tls,
+        ):
+            tls.do_handshake()
+            return "ok"
+    except ssl.SSLCertVerificationError as err:
+        return str(err.verify_message)
+
+
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_expired_certificate_is_served_and_refused_by_clients(release: str, request: pytest.FixtureRequest) -> None:
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    for pem in (expired_pem(box), certificate_file(box, "good")):
+        data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+        expired = pem.name == "expired.pem"
+        assert bool(findings(data, release, "ICE406", files=True)) == expired
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"expiry-{release}-{expired}") as server:
+            assert "Invalid cert file" not in "\n".join(log_lines(server))  # loaded without a word
+            assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
+
+
+# --------------------------------------------------------------------------- passwords and logins
+
+
+def test_kh_without_source_password_accepts_its_built_in_one(boxkh: oracle.Sandbox, ogg: Path) -> None:
+    port = oracle.free_port()
+    good = config(boxkh, [port])
+    written = f"<source-password>{SOURCE_PASSWORD}</source-password>"
+    for shape, replacement in (("empty", "<source-password/>"), ("absent", "")):
+        bad = good.replace(written.encode(), replacement.encode())
+        [finding] = findings(bad, "kh", "ICE501")
+        assert "built-in default password" in finding.message
+        with (
+            oracle.IcecastServer(bad, boxkh, wait_port=port, name=f"kh-pw-{shape}") as server,
+            server.source(port, "/live.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source,
+        ):
+            assert source.accepted, shape
+    assert not findings(good, "kh", "ICE501")
+    with oracle.IcecastServer(good, boxkh, wait_port=port, name="kh-pw-set") as server:
+        with server.source(port, "/live.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source:
+            assert not source.accepted
+        with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+            assert source.accepted
+
+
+def test_2_5_empty_source_password_and_admin_without_user(box25: oracle.Sandbox, ogg: Path) -> None:
+    port = oracle.free_port()
+    good = config(box25, [port])
+    bad = good.replace(f"<source-password>{SOURCE_PASSWORD}</source-password>".encode(), b"<source-password/>")
+    bad = bad.replace(b"<admin-user>admin</admin-user>", b"")
+    assert [f.code for f in findings(bad, "2.5", "ICE502", "ICE510")] == ["ICE502", "ICE510"]
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="pw25-empty") as server:
+        for password in (SOURCE_PASSWORD, "", "hackme"):
+            with server.source(port, "/live.ogg", ogg, password=password) as source:
+                assert not source.accepted, password
+        assert answers(server, port, path="/admin/stats") == 401
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 401
+    assert not findings(good, "2.5", "ICE502", "ICE510")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="pw25-set") as server:
+        with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+            assert source.accepted
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 200
+
+
+def test_kh_admin_password_without_user_locks_admin(boxkh: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    good = config(boxkh, [port])
+    bad = good.replace(b"<admin-user>admin</admin-user>", b"")
+    [finding] = findings(bad, "kh", "ICE510")
+    assert "nobody can log in" in finding.message
+    with oracle.IcecastServer(bad, boxkh, wait_port=port, name="kh-admin-nouser") as server:
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 401
+    assert not findings(good, "kh", "ICE510")
+    with oracle.IcecastServer(good, boxkh, wait_port=port, name="kh-admin-user") as server:
+        assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 200
+
+
+# --------------------------------------------------------------------------- mount authentication
+
+
+def htpasswd_line(user: str, password: str) -> bytes:
+    """An htpasswd entry both releases read: the user and the hex MD5 of the password."""
+    return f"{user}:{hashlib.md5(password.encode()).hexdigest()}\n".encode()
+
+
+def auth_mount(name: str, auth_type: str, option: str, value: str) -> str:
+    return (
+        f"<mount><mount-name>{name}</mount-name>"
+        f'<authentication type="{auth_type}"><option name="{option}" value="{value}"/></authentication></mount>'
+    )
+
+
+def test_2_5_misspelt_auth_type_and_missing_filename(box25: oracle.Sandbox, ogg: Path) -> None:
+    port = oracle.free_port()
+    users = box25.write("listeners.htpasswd", htpasswd_line("fan", LISTENER_PASSWORD))
+    mounts = (
+        auth_mount("/typo.ogg", "htpassword", "filename", str(users))
+        + auth_mount("/nofile.ogg", "htpasswd", "file", str(users))
+        + auth_mount("/good.ogg", "htpasswd", "filename", str(users))
+    )
+    data = config(box25, [port], extra=mounts)
+    [typo] = findings(data, "2.5", "ICE504")
+    assert "refuses every listener of mount /typo.ogg and every source" in typo.message
+    [nofile] = findings(data, "2.5", "ICE505")
+    assert "every listener is refused" in nofile.message
+    login = ("fan", LISTENER_PASSWORD)
+    with (
+        oracle.IcecastServer(data, box25, wait_port=port, name="auth25") as server,
+        server.source(port, "/typo.ogg", ogg, password=SOURCE_PASSWORD) as typo_source,
+        server.source(port, "/nofile.ogg", ogg, password=SOURCE_PASSWORD) as nofile_source,
+        server.source(port, "/good.ogg", ogg, password=SOURCE_PASSWORD) as good_source,
+    ):
+        assert not typo_source.accepted  # the global source login is off for that mount too
+        assert nofile_source.accepted and good_source.accepted
+        server.wait_mount(port, "/nofile.ogg")
+        server.wait_mount(port, "/good.ogg")
+        assert server.http_get(port, "/nofile.ogg", auth=login, max_body=1).status == 401
+        assert server.http_get(port, "/good.ogg", auth=login, max_body=1).status == 200  # the fixed block
+        assert server.http_get(port, "/good.ogg", max_body=1).status == 401
+        log = "\n".join(log_lines(server))
+        assert "Unknown authentication type in legacy mode" in log
+        assert "No filename given in options for authenticator" in log
+
+
+def test_kh_misspelt_auth_type_leaves_the_mount_public(boxkh: oracle.Sandbox, ogg: Path) -> None:
+    port = oracle.free_port()
+    users = boxkh.write("listeners.htpasswd", htpasswd_line("fan", LISTENER_PASSWORD))
+    data = config(boxkh, [port], extra=auth_mount("/typo.ogg", "htpassword", "filename", str(users)))
+    [finding] = findings(data, "kh", "ICE504")
+    assert "PUBLIC" in finding.message
+    with (
+        oracle.IcecastServer(data, boxkh, wait_port=port, name="authkh-typo") as server,
+        server.source(port, "/typo.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, "/typo.ogg")
+        assert server.http_get(port, "/typo.ogg", max_body=4).body == b"OggS"  # no login asked
+        assert 'Unrecognised authenticator type: "htpassword"' in server.stderr()
+    good = data.replace(b'type="htpassword"', b'type="htpasswd"')
+    assert not findings(good, "kh", "ICE504", "ICE505")
+    with (
+        oracle.IcecastServer(good, boxkh, wait_port=port, name="authkh-good") as server,
+        server.source(port, "/typo.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        assert server.http_get(port, "/typo.ogg", max_body=1).status == 401
+
+
+def test_kh_htpasswd_without_filename_crashes_at_start(boxkh: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    users = boxkh.write("listeners.htpasswd", htpasswd_line("fan", LISTENER_PASSWORD))
+    bad = config(boxkh, [port], extra=auth_mount("/nofile.ogg", "htpasswd", "file", str(users)))
+    [finding] = findings(bad, "kh", "ICE505")
+    assert "crashes at start-up" in finding.message
+    result = oracle.start_expecting_exit(bad, boxkh, name="authkh-nofile")
+    assert result.signal == 11, result.describe()
+    assert "No filename given in options for authenticator" in result.stderr, result.describe()
+
+
+# --------------------------------------------------------------------------- chroot
+
+
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_chroot_without_changeowner_is_skipped(release: str, request: pytest.FixtureRequest) -> None:
+    box = box_of(release, request)
+    port = oracle.free_port()
+    bad = config(
+        box, [port], extra="<security><chroot>1</chroot></security>", extra_paths=f"<basedir>{box.root}</basedir>"
+    )
+    [finding] = findings(bad, release, "ICE507")
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"chroot-{release}") as server:
+        output = server.stdout() + server.stderr()
+        assert "Cannot change server root unless running as root" in output
+        assert server.http_get(port, "/").status == 404  # runs on, without the chroot
+    owner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
+    assert not findings(bad.replace(b"<chroot>1</chroot>", f"<chroot>1</chroot>{owner}".encode()), release, "ICE507")
+    assert finding.line > 0
