@@ -247,14 +247,19 @@ class Element:
 
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
-        return next(self.elements(name), None)
+        kids = self._kids if self._kids is not None else _read_content(self)
+        for child in kids:  # stops at the first: the root of a big file has tens of thousands of children
+            if child.__class__ is Element and child.local_name == name:
+                return child
+        return None
 
     def find_last(self, name: str) -> Element | None:
         """The last child element called ``name``: the one Icecast uses for scalars."""
-        found = None
-        for found in self.elements(name):  # noqa: B007 - keep the last
-            pass
-        return found
+        kids = self._kids if self._kids is not None else _read_content(self)
+        for child in reversed(kids):
+            if child.__class__ is Element and child.local_name == name:
+                return child
+        return None
 
     def read_all(self) -> None:
         """Read everything below this element now instead of level by level on first use.
@@ -266,13 +271,22 @@ class Element:
         _read_subtree(self)
 
     def iter(self) -> Iterator[Element]:
-        """This element and all elements below it, in document order."""
-        _read_subtree(self)
+        """This element and all elements below it, in document order.
+
+        An unread element is read whole (all its levels in one pass) when the
+        walk reaches it, so a tree that is already read is walked only once.
+        """
         stack: list[Element] = [self]
+        pop = stack.pop
+        push = stack.extend
         while stack:
-            element = stack.pop()
+            element = pop()
             yield element
-            stack.extend(reversed([c for c in element.children if isinstance(c, Element)]))
+            kids = element._kids
+            if kids is None:
+                _read_subtree(element)
+                kids = element.children
+            push(reversed([c for c in kids if c.__class__ is Element]))
 
     @property
     def text(self) -> str | None:

@@ -53,7 +53,8 @@ def collect(document: Document) -> list[Suppression]:
         return found  # no directive anywhere in the file as read (and nothing edited)
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     for element in root.iter():
-        comments.extend((c, element) for c in element.children if isinstance(c, Comment))
+        # a directive needs the literal "icecfg:", so only comments holding it are read further
+        comments.extend((c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw)
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
     for comment, _owner in comments:
         for match in _DIRECTIVE.finditer(comment.content):
