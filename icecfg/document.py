@@ -296,7 +296,9 @@ class Element:
         skipped; nothing is trimmed; an element with no text at all (``<x/>``,
         ``<x></x>`` or only a comment) gives None, not ``""``.
         """
-        children = self.children
+        children = self._kids
+        if children is None:
+            children = _read_content(self)
         if len(children) == 1:
             only = children[0]
             if only.__class__ is str:
@@ -333,11 +335,13 @@ class Element:
 
     def get(self, name: str) -> str | None:
         """The value of attribute ``name``, or None."""
-        attr = self.attribute(name)
-        return attr.value if attr is not None else None
+        for attr in self._attrs if self._attrs is not None else self.attributes:
+            if attr.name == name:
+                return decode_attribute(attr.raw)
+        return None
 
     def attribute(self, name: str) -> Attr | None:
-        for attr in self.attributes:
+        for attr in self._attrs if self._attrs is not None else self.attributes:
             if attr.name == name:
                 return attr
         return None
@@ -692,6 +696,8 @@ def decode_text(raw: str) -> str:
 
 def decode_attribute(raw: str) -> str:
     """An attribute value as an XML parser delivers it (whitespace characters become spaces)."""
+    if "&" not in raw and "\n" not in raw and "\r" not in raw and "\t" not in raw:
+        return raw  # the usual value: nothing to expand or normalise
     raw = _normalise_newlines(raw)
     raw = raw.replace("\n", " ").replace("\t", " ")
     return _REF.sub(_expand, raw) if "&" in raw else raw
@@ -1129,6 +1135,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
+    spaces: dict[str, str] = {}
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -1144,7 +1151,8 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 continue
             ws = match["ws"]
             if ws:
-                kids.append(ws)
+                # indentation repeats on every line: keep one string per distinct run
+                kids.append(spaces.setdefault(ws, ws))
                 start += len(ws)
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step

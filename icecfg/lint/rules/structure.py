@@ -442,24 +442,39 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Keep one occurrence with the value you want and delete the others.
     """
-    by_element = {id(p.element): p for p in ctx.placed}
+    # a leaf's parent is the root or a placed block (the walk enters nothing else): file only blocks
+    by_element = {id(p.element): p for p in ctx.placed if p.row is not None and p.row.section is not None}
+    scopes: dict[int, tuple[object, ...]] = {}
 
     def scope(element: Element | None) -> tuple[object, ...]:
-        """Blocks that Icecast merges (Repeat.EACH) share one scope."""
+        """Blocks that Icecast merges (Repeat.EACH) share one scope (worked out once per block)."""
         if element is None or element.parent is None:
             return ("root",)
-        placed = by_element.get(id(element))
-        if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
-            return (*scope(element.parent), placed.row.name)
-        return ("element", id(element))
+        key = id(element)
+        known = scopes.get(key)
+        if known is None:
+            placed = by_element.get(key)
+            if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
+                known = (*scope(element.parent), placed.row.name)
+            else:
+                known = ("element", key)
+            scopes[key] = known
+        return known
 
-    groups: dict[tuple[object, ...], list[Placed]] = {}
+    # most settings occur once: a group holds its one element until a second one comes
+    groups: dict[tuple[tuple[object, ...], str], Placed | list[Placed]] = {}
     for placed, row, _value in read_leaves(ctx):
         if row.repeat is not spec.Repeat.LAST:
             continue
-        groups.setdefault((*scope(placed.element.parent), row.name), []).append(placed)
+        key = (scope(placed.element.parent), row.name)
+        seen = groups.setdefault(key, placed)
+        if seen is not placed:
+            if isinstance(seen, list):
+                seen.append(placed)
+            else:
+                groups[key] = [seen, placed]
     for group in groups.values():
-        if len(group) < 2:
+        if not isinstance(group, list):
             continue
         last = group[-1]
         if ctx.target is Dialect.KH:
