@@ -333,15 +333,36 @@ class Element:
             self._attrs = attrs
         return self._attrs
 
+    @property
+    def has_attributes(self) -> bool:
+        """Whether the element has any attribute, answered without reading them.
+
+        Most elements of a config have none: a walk that only wants those
+        with attributes need not build an empty list for every element.
+        """
+        if self._attrs is not None:
+            return bool(self._attrs)
+        return "=" in self._start_raw  # every attribute has its "="; a tag as written holds no other
+
     def get(self, name: str) -> str | None:
         """The value of attribute ``name``, or None."""
-        for attr in self._attrs if self._attrs is not None else self.attributes:
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None  # no attribute: asked of every element, answered without building a list
+            attrs = self.attributes
+        for attr in attrs:
             if attr.name == name:
                 return decode_attribute(attr.raw)
         return None
 
     def attribute(self, name: str) -> Attr | None:
-        for attr in self._attrs if self._attrs is not None else self.attributes:
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None
+            attrs = self.attributes
+        for attr in attrs:
             if attr.name == name:
                 return attr
         return None

@@ -87,6 +87,8 @@ class LintContext:
                 if text and not is_placeholder_only(text):  # ${ADMIN_PASSWORD} names a secret, is none
                     found.add(text)
                     found.add(text.strip())
+            if not placed.element.has_attributes:
+                continue  # most elements: their attribute list is not even built
             for attribute in placed.element.attributes:
                 if (
                     attribute.name in ("password", "value")

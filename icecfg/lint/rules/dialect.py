@@ -29,6 +29,7 @@ from icecfg.lint.rules.structure import (
     kh_child_attributes,
     parent_tags,
     read_by_target,
+    read_with_attributes,
     rename,
     shown,
 )
@@ -228,7 +229,7 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     Write the setting as a child element (`icecfg lint --fix` does it for
     KH-style attributes), or remove the attribute.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element

@@ -102,6 +102,16 @@ def read_by_target(ctx: LintContext) -> list[Placed]:
     return cast("list[Placed]", cached)
 
 
+def read_with_attributes(ctx: LintContext) -> list[Placed]:
+    """Placed elements the target reads that have attributes (few do): what the attribute rules walk."""
+    key = f"read-with-attributes:{ctx.target.value}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = [placed for placed in read_by_target(ctx) if placed.element.has_attributes]
+        ctx.cache[key] = cached
+    return cast("list[Placed]", cached)
+
+
 def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
     """Elements the target reads as a value: (placed, row, value type)."""
     key = f"read-leaves:{ctx.target.value}"
@@ -636,7 +646,7 @@ def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
     Correct the attribute name (the message suggests the closest known one)
     or remove it.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         for attr in placed.element.attributes:
@@ -777,7 +787,7 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use one of the values the message lists, in exactly that spelling.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
