@@ -61,9 +61,31 @@ def classify(ctx: LintContext) -> list[Seen]:
     """Every placed element with the target's view of it, in document order."""
     key = f"classify:{ctx.target.value}"
     cached = ctx.cache.get(key)
+    if cached is None:
+        cached = [Seen(placed, status) for placed, status in zip(ctx.placed, _statuses(ctx), strict=True)]
+        ctx.cache[key] = cached
+    return cast("list[Seen]", cached)
+
+
+def with_status(ctx: LintContext, status: Status) -> list[Seen]:
+    """The placed elements of one status, in document order (most are read: the others are few)."""
+    key = f"with-status:{ctx.target.value}:{status.value}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = [
+            Seen(placed, found) for placed, found in zip(ctx.placed, _statuses(ctx), strict=True) if found is status
+        ]
+        ctx.cache[key] = cached
+    return cast("list[Seen]", cached)
+
+
+def _statuses(ctx: LintContext) -> list[Status]:
+    """The target's view of each element of ``ctx.placed``, worked out in one pass and kept as a plain list."""
+    key = f"statuses:{ctx.target.value}"
+    cached = ctx.cache.get(key)
     if cached is not None:
-        return cast("list[Seen]", cached)
-    out: list[Seen] = []
+        return cast("list[Status]", cached)
+    out: list[Status] = []
     blocked: set[int] = set()
     for placed in ctx.placed:
         element = placed.element
@@ -77,7 +99,7 @@ def classify(ctx: LintContext) -> list[Seen]:
             status = Status.READ
         if status is not Status.READ:
             blocked.add(id(element))
-        out.append(Seen(placed, status))
+        out.append(status)
     ctx.cache[key] = out
     return out
 
@@ -97,7 +119,7 @@ def read_by_target(ctx: LintContext) -> list[Placed]:
     key = f"read-by-target:{ctx.target.value}"
     cached = ctx.cache.get(key)
     if cached is None:
-        cached = [seen.placed for seen in classify(ctx) if seen.status is Status.READ]
+        cached = [placed for placed, status in zip(ctx.placed, _statuses(ctx), strict=True) if status is Status.READ]
         ctx.cache[key] = cached
     return cast("list[Placed]", cached)
 
@@ -216,9 +238,8 @@ def _wrong_case_row(placed: Placed) -> spec.Element | None:
 
 def _unknown(ctx: LintContext) -> Iterator[Placed]:
     """Elements no dialect knows where they stand, outside elements the target ignores anyway."""
-    for seen in classify(ctx):
-        if seen.status is Status.UNKNOWN:
-            yield seen.placed
+    for seen in with_status(ctx, Status.UNKNOWN):
+        yield seen.placed
 
 
 def _homes(placed: Placed) -> list[spec.Section]:
