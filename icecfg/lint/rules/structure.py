@@ -87,13 +87,17 @@ def _statuses(ctx: LintContext) -> list[Status]:
         return cast("list[Status]", cached)
     out: list[Status] = []
     blocked: set[int] = set()
+    target = ctx.target
     for placed in ctx.placed:
         element = placed.element
-        if element.parent is not None and id(element.parent) in blocked:
+        row = placed.row
+        if blocked and element.parent is not None and id(element.parent) in blocked:
             status = Status.HIDDEN
-        elif placed.row is None:
+        elif row is None:
             status = Status.UNKNOWN
-        elif is_foreign(placed, ctx.target):
+        elif placed.parent.child(element.local_name, target) is None:
+            status = Status.FOREIGN  # is_foreign(), spelt out: this loop sees every element
+        elif row.section is not None and _foreign_block(placed, target):
             status = Status.FOREIGN
         else:
             status = Status.READ
@@ -104,14 +108,19 @@ def _statuses(ctx: LintContext) -> list[Status]:
     return out
 
 
+def _foreign_block(placed: Placed, target: Dialect) -> bool:
+    """A block the table knows here as a leaf of the target (a KH block form of a leaf)."""
+    inner = placed.section
+    return inner is not None and target not in inner.dialects  # a KH block form of a leaf
+
+
 def is_foreign(placed: Placed, target: Dialect) -> bool:
     """True when the table knows the element here, but not for ``target``."""
     if placed.row is None:
         return False
     if placed.parent.child(placed.element.local_name, target) is None:
         return True
-    inner = placed.section
-    return inner is not None and target not in inner.dialects  # a KH block form of a leaf
+    return _foreign_block(placed, target)
 
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
