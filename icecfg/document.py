@@ -247,14 +247,19 @@ class Element:
 
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
-        return next(self.elements(name), None)
+        kids = self._kids if self._kids is not None else _read_content(self)
+        for child in kids:  # stops at the first: the root of a big file has tens of thousands of children
+            if child.__class__ is Element and child.local_name == name:
+                return child
+        return None
 
     def find_last(self, name: str) -> Element | None:
         """The last child element called ``name``: the one Icecast uses for scalars."""
-        found = None
-        for found in self.elements(name):  # noqa: B007 - keep the last
-            pass
-        return found
+        kids = self._kids if self._kids is not None else _read_content(self)
+        for child in reversed(kids):
+            if child.__class__ is Element and child.local_name == name:
+                return child
+        return None
 
     def read_all(self) -> None:
         """Read everything below this element now instead of level by level on first use.
@@ -266,13 +271,22 @@ class Element:
         _read_subtree(self)
 
     def iter(self) -> Iterator[Element]:
-        """This element and all elements below it, in document order."""
-        _read_subtree(self)
+        """This element and all elements below it, in document order.
+
+        An unread element is read whole (all its levels in one pass) when the
+        walk reaches it, so a tree that is already read is walked only once.
+        """
         stack: list[Element] = [self]
+        pop = stack.pop
+        push = stack.extend
         while stack:
-            element = stack.pop()
+            element = pop()
             yield element
-            stack.extend(reversed([c for c in element.children if isinstance(c, Element)]))
+            kids = element._kids
+            if kids is None:
+                _read_subtree(element)
+                kids = element.children
+            push(reversed([c for c in kids if c.__class__ is Element]))
 
     @property
     def text(self) -> str | None:
@@ -282,7 +296,9 @@ class Element:
         skipped; nothing is trimmed; an element with no text at all (``<x/>``,
         ``<x></x>`` or only a comment) gives None, not ``""``.
         """
-        children = self.children
+        children = self._kids
+        if children is None:
+            children = _read_content(self)
         if len(children) == 1:
             only = children[0]
             if only.__class__ is str:
@@ -317,13 +333,36 @@ class Element:
             self._attrs = attrs
         return self._attrs
 
+    @property
+    def has_attributes(self) -> bool:
+        """Whether the element has any attribute, answered without reading them.
+
+        Most elements of a config have none: a walk that only wants those
+        with attributes need not build an empty list for every element.
+        """
+        if self._attrs is not None:
+            return bool(self._attrs)
+        return "=" in self._start_raw  # every attribute has its "="; a tag as written holds no other
+
     def get(self, name: str) -> str | None:
         """The value of attribute ``name``, or None."""
-        attr = self.attribute(name)
-        return attr.value if attr is not None else None
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None  # no attribute: asked of every element, answered without building a list
+            attrs = self.attributes
+        for attr in attrs:
+            if attr.name == name:
+                return decode_attribute(attr.raw)
+        return None
 
     def attribute(self, name: str) -> Attr | None:
-        for attr in self.attributes:
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None
+            attrs = self.attributes
+        for attr in attrs:
             if attr.name == name:
                 return attr
         return None
@@ -678,6 +717,8 @@ def decode_text(raw: str) -> str:
 
 def decode_attribute(raw: str) -> str:
     """An attribute value as an XML parser delivers it (whitespace characters become spaces)."""
+    if "&" not in raw and "\n" not in raw and "\r" not in raw and "\t" not in raw:
+        return raw  # the usual value: nothing to expand or normalise
     raw = _normalise_newlines(raw)
     raw = raw.replace("\n", " ").replace("\t", " ")
     return _REF.sub(_expand, raw) if "&" in raw else raw
@@ -1115,6 +1156,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
+    spaces: dict[str, str] = {}
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -1130,7 +1172,8 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 continue
             ws = match["ws"]
             if ws:
-                kids.append(ws)
+                # indentation repeats on every line: keep one string per distinct run
+                kids.append(spaces.setdefault(ws, ws))
                 start += len(ws)
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step

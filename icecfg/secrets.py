@@ -33,6 +33,8 @@ def placed_secrets(placed: Iterable[Placed]) -> frozenset[str]:
             if text and not is_placeholder_only(text):  # ${ADMIN_PASSWORD} names a secret, is none
                 found.add(text)
                 found.add(text.strip())
+        if not item.element.has_attributes:
+            continue  # most elements: their attribute list is not even built
         for attribute in item.element.attributes:
             if (
                 attribute.name in ("password", "value")

@@ -239,6 +239,17 @@ class Section:
 
     def child(self, name: str, dialect: Dialect | None = None) -> Element | None:
         """The row for child ``name`` (by tag or alias), optionally in one dialect."""
+        key = (id(self), name, dialect)
+        try:
+            return _CHILD_ROW[key]  # asked once per element of a file: answered from memory
+        except KeyError:
+            pass
+        found = self._child(name, dialect)
+        if len(_CHILD_ROW) < _CHILD_ROW_LIMIT:  # unknown names are the file's, not the table's: bound them
+            _CHILD_ROW[key] = found
+        return found
+
+    def _child(self, name: str, dialect: Dialect | None) -> Element | None:
         index = _CHILD_INDEX.get(id(self))
         if index is None:
             index = {}
@@ -282,6 +293,9 @@ class Section:
 
 #: Section id -> child name -> rows, built on first lookup (sections live for the process).
 _CHILD_INDEX: dict[int, dict[str, list[Element]]] = {}
+#: Section.child answers by (section, name, dialect); sections live as long as the module.
+_CHILD_ROW: dict[tuple[int, str, Dialect | None], Element | None] = {}
+_CHILD_ROW_LIMIT = 4096
 #: Section id -> what ``kh_attribute_children`` found, likewise.
 _KH_ATTRIBUTE_INDEX: dict[int, dict[str, Element]] = {}
 

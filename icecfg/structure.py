@@ -48,18 +48,18 @@ def walk(root: Element, section: spec.Section = spec.ROOT) -> Iterator[Placed]:
 
     The children of an unknown element are not visited: it is reported whole.
     """
-    stack: list[tuple[Iterator[Element], spec.Section]] = [(root.elements(), section)]
+    # a stack of (element, its parent's section), next one on top: one push per element
+    stack: list[tuple[Element, spec.Section]] = [(c, section) for c in reversed(list(root.elements()))]
+    pop = stack.pop
     while stack:
-        children, current = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            continue
-        placed = Placed(child, current, current.child(child.local_name))
+        child, current = pop()
+        row = current.child(child.local_name)
+        placed = Placed(child, current, row)
         yield placed
-        inner = placed.section
-        if inner is not None:
-            stack.append((child.elements(), inner))
+        if row is not None and row.section is not None:
+            inner = placed.section
+            if inner is not None:
+                stack.extend([(c, inner) for c in reversed(list(child.elements()))])
 
 
 def unknown_elements(root: Element) -> list[Placed]:

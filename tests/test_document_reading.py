@@ -189,3 +189,28 @@ def test_reading_stays_linear_when_end_tags_hide_among_many_decoys() -> None:
     cfg = icecfg.loads(text)
     assert cfg.mounts[0].mount_name == "/a"
     assert time.perf_counter() - started < 5
+
+
+@given(documents())
+def test_an_element_says_whether_it_has_attributes_before_reading_them(text: str) -> None:
+    document = parse(text, root_name=None)
+    document.root.read_all()
+    elements = list(document.root.iter())
+    answers = [element.has_attributes for element in elements]  # asked before the attributes are read
+    assert answers == [bool(element.attributes) for element in elements]
+    assert [element.has_attributes for element in elements] == answers  # and after
+
+
+@given(documents())
+def test_attribute_lookups_answer_the_same_before_and_after_the_attributes_are_read(text: str) -> None:
+    document = parse(text, root_name=None)
+    elements = list(document.root.iter())
+    before = [(element.get("k"), element.attribute("k") is not None) for element in elements]
+    expected = [
+        (
+            next((a.value for a in element.attributes if a.name == "k"), None),
+            any(a.name == "k" for a in element.attributes),
+        )
+        for element in elements
+    ]
+    assert before == expected

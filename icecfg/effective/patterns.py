@@ -56,6 +56,9 @@ def glob_match(pattern: str, name: str) -> bool:
     """Whether mount name ``name`` matches ``pattern`` (plain names only match themselves)."""
     if not TEMPLATE_CHARS.search(pattern):
         return pattern == name
+    star = _one_star(pattern)
+    if star is not None:
+        return _star_match(star, name)
     try:
         return glob_regex(pattern).match(name) is not None
     except re.error:
@@ -111,6 +114,9 @@ class GlobIndex(Generic[T]):
     def _matches(self, pattern: str, name: str) -> bool:
         if not TEMPLATE_CHARS.search(pattern):
             return pattern == name
+        star = _one_star(pattern)
+        if star is not None:
+            return _star_match(star, name)
         if pattern not in self._compiled:
             try:
                 self._compiled[pattern] = _compile(pattern)
@@ -118,3 +124,28 @@ class GlobIndex(Generic[T]):
                 self._compiled[pattern] = None
         compiled = self._compiled[pattern]
         return compiled is not None and compiled.match(name) is not None
+
+
+def _one_star(pattern: str) -> tuple[str, str] | None:
+    """(text before, text after) the ``*`` of a pattern with one ``*`` and no other wildcard, else None.
+
+    Most glob mounts are ``/prefix-*`` or ``/name*.ext``: they match without
+    compiling a regular expression, which costs far more than the match when
+    a file has thousands of them.
+    """
+    if pattern.count("*") != 1 or "?" in pattern or "[" in pattern or "\\" in pattern:
+        return None
+    head, _star, tail = pattern.partition("*")
+    return head, tail
+
+
+def _star_match(parts: tuple[str, str], name: str) -> bool:
+    """What the regular expression of ``head*tail`` answers: ``*`` matches any run of characters but ``/``."""
+    head, tail = parts
+    middle_end = len(name) - len(tail)
+    return (
+        middle_end >= len(head)
+        and name.startswith(head)
+        and name.endswith(tail)
+        and "/" not in name[len(head) : middle_end]
+    )

@@ -12,6 +12,8 @@ silences them in the whole file.  Text after the bracket is the reason.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from icecfg.document import Comment, Document, Element
@@ -52,8 +54,9 @@ def collect(document: Document) -> list[Suppression]:
     if origin is not None and root._clean and not origin.detached and "icecfg:" not in origin.text:
         return found  # no directive anywhere in the file as read (and nothing edited)
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
-    for element in root.iter():
-        comments.extend((c, element) for c in element.children if isinstance(c, Comment))
+    for element in _elements_to_search(root):
+        # a directive needs the literal "icecfg:", so only comments holding it are read further
+        comments.extend((c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw)
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
     for comment, _owner in comments:
         for match in _DIRECTIVE.finditer(comment.content):
@@ -66,3 +69,34 @@ def collect(document: Document) -> list[Suppression]:
             own_line = start < 0 or not text[line_start:start].strip()
             found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file", own_line=own_line))
     return found
+
+
+def _elements_to_search(root: Element) -> Iterator[Element]:
+    """The elements whose comments may hold a directive, in the order of ``root.iter()``.
+
+    In a document as read (nothing edited), a directive's comment lies inside
+    the text span of every element that holds it, so an element whose span
+    holds no "icecfg:" is skipped with all it contains: a file with a
+    directive per mount costs a look at the root's children, not at every
+    element.
+    """
+    origin = root.origin
+    if origin is None or origin.detached or not root._clean or root.start < 0:
+        yield from root.iter()
+        return
+    text = origin.text
+    marks: list[int] = []
+    found = text.find("icecfg:")
+    while found >= 0:
+        marks.append(found)
+        found = text.find("icecfg:", found + 1)
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        yield element
+        children = [c for c in element.children if c.__class__ is Element]
+        for child in reversed(children):
+            assert isinstance(child, Element)
+            index = bisect_left(marks, child.start)
+            if index < len(marks) and marks[index] < child.end:
+                stack.append(child)

@@ -21,15 +21,16 @@ from icecfg.lint.rules.structure import (
     Status,
     attribute_specs,
     attribute_status,
-    classify,
     dialect_names,
     has_attribute,
     is_namespace_attribute,
     kh_child_attributes,
     parent_tags,
     read_by_target,
+    read_with_attributes,
     rename,
     shown,
+    with_status,
 )
 from icecfg.spec import Dialect
 from icecfg.values import TlsMode, TypedValueError, effective, parse_typed
@@ -134,7 +135,7 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     it, if anywhere), lint for the release you really run (`--target`), or
     remove the element.
     """
-    for seen in classify(ctx):
+    for seen in with_status(ctx, Status.FOREIGN):
         placed = seen.placed
         row = placed.row
         if seen.status is not Status.FOREIGN or row is None:
@@ -227,7 +228,7 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     Write the setting as a child element (`icecfg lint --fix` does it for
     KH-style attributes), or remove the attribute.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
@@ -310,7 +311,7 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
     in one PEM file) in `<paths><ssl-certificate>`.  `icecfg lint --fix`
     renames `<tls>` and `<tls-certificate>`.
     """
-    for seen in classify(ctx):
+    for seen in with_status(ctx, Status.FOREIGN):
         placed = seen.placed
         element = placed.element
         if seen.status is not Status.FOREIGN or not _is_tls_on_24(placed.parent, element, ctx.target):
@@ -448,7 +449,7 @@ def removed_element(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Remove the element (`icecfg lint --fix` does it).
     """
-    for seen in classify(ctx):
+    for seen in with_status(ctx, Status.FOREIGN):
         row = seen.placed.row
         if seen.status is not Status.FOREIGN or row is None or ctx.target not in row.removed:
             continue

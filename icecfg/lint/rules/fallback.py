@@ -499,16 +499,23 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     with the same codec).
     """
     graph = _graph(ctx)
+    formats: dict[str, _Format | None] = {}  # many chains end in the same few mounts and files
+
+    def declared(name: str) -> _Format | None:
+        if name not in formats:
+            formats[name] = _declared_format(ctx, graph, name)
+        return formats[name]
+
     for mount in graph.normal():
         if mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         assert mount.name is not None
-        own = _declared_format(ctx, graph, mount.name)
+        own = declared(mount.name)
         if own is None:
             continue
         names, _loops = graph.chain(mount)
         for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
-            other = _declared_format(ctx, graph, name)
+            other = declared(name)
             if other is None or other.format_type == own.format_type:
                 continue
             element = mount.fallback_element

@@ -62,22 +62,56 @@ def classify(ctx: LintContext) -> list[Seen]:
 
 
 def _classify(ctx: LintContext) -> list[Seen]:
-    out: list[Seen] = []
+    return [Seen(placed, status) for placed, status in zip(ctx.placed, _statuses(ctx), strict=True)]
+
+
+def with_status(ctx: LintContext, status: Status) -> list[Seen]:
+    """The placed elements of one status other than READ, in document order (they are few)."""
+    if status is Status.READ:
+        raise ValueError("the elements the target reads are read_by_target()")
+    return ctx.once(_unread_by_status).get(status, [])
+
+
+def _unread_by_status(ctx: LintContext) -> dict[Status, list[Seen]]:
+    out: dict[Status, list[Seen]] = {}
+    for placed, status in zip(ctx.placed, _statuses(ctx), strict=True):
+        if status is not Status.READ:
+            out.setdefault(status, []).append(Seen(placed, status))
+    return out
+
+
+def _statuses(ctx: LintContext) -> list[Status]:
+    """The target's view of each element of ``ctx.placed``, worked out in one pass and kept as a plain list."""
+    return ctx.once(_work_out_statuses)
+
+
+def _work_out_statuses(ctx: LintContext) -> list[Status]:
+    out: list[Status] = []
     blocked: set[int] = set()
+    target = ctx.target
     for placed in ctx.placed:
         element = placed.element
-        if element.parent is not None and id(element.parent) in blocked:
+        row = placed.row
+        if blocked and element.parent is not None and id(element.parent) in blocked:
             status = Status.HIDDEN
-        elif placed.row is None:
+        elif row is None:
             status = Status.UNKNOWN
-        elif is_foreign(placed, ctx.target):
+        elif placed.parent.child(element.local_name, target) is None:
+            status = Status.FOREIGN  # is_foreign(), spelt out: this loop sees every element
+        elif row.section is not None and _foreign_block(placed, target):
             status = Status.FOREIGN
         else:
             status = Status.READ
         if status is not Status.READ:
             blocked.add(id(element))
-        out.append(Seen(placed, status))
+        out.append(status)
     return out
+
+
+def _foreign_block(placed: Placed, target: Dialect) -> bool:
+    """A block the table knows here as a leaf of the target (a KH block form of a leaf)."""
+    inner = placed.section
+    return inner is not None and target not in inner.dialects  # a KH block form of a leaf
 
 
 def is_foreign(placed: Placed, target: Dialect) -> bool:
@@ -86,8 +120,7 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
         return False
     if placed.parent.child(placed.element.local_name, target) is None:
         return True
-    inner = placed.section
-    return inner is not None and target not in inner.dialects  # a KH block form of a leaf
+    return _foreign_block(placed, target)
 
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
@@ -96,7 +129,16 @@ def read_by_target(ctx: LintContext) -> list[Placed]:
 
 
 def _read_by_target(ctx: LintContext) -> list[Placed]:
-    return [seen.placed for seen in classify(ctx) if seen.status is Status.READ]
+    return [placed for placed, status in zip(ctx.placed, _statuses(ctx), strict=True) if status is Status.READ]
+
+
+def read_with_attributes(ctx: LintContext) -> list[Placed]:
+    """Placed elements the target reads that have attributes (few do): what the attribute rules walk."""
+    return ctx.once(_read_with_attributes)
+
+
+def _read_with_attributes(ctx: LintContext) -> list[Placed]:
+    return [placed for placed in read_by_target(ctx) if placed.element.has_attributes]
 
 
 def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
@@ -202,9 +244,8 @@ def _wrong_case_row(placed: Placed) -> spec.Element | None:
 
 def _unknown(ctx: LintContext) -> Iterator[Placed]:
     """Elements no dialect knows where they stand, outside elements the target ignores anyway."""
-    for seen in classify(ctx):
-        if seen.status is Status.UNKNOWN:
-            yield seen.placed
+    for seen in with_status(ctx, Status.UNKNOWN):
+        yield seen.placed
 
 
 def _homes(placed: Placed) -> list[spec.Section]:
@@ -438,24 +479,39 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Keep one occurrence with the value you want and delete the others.
     """
-    by_element = {id(p.element): p for p in ctx.placed}
+    # a leaf's parent is the root or a placed block (the walk enters nothing else): file only blocks
+    by_element = {id(p.element): p for p in ctx.placed if p.row is not None and p.row.section is not None}
+    scopes: dict[int, tuple[object, ...]] = {}
 
     def scope(element: Element | None) -> tuple[object, ...]:
-        """Blocks that Icecast merges (Repeat.EACH) share one scope."""
+        """Blocks that Icecast merges (Repeat.EACH) share one scope (worked out once per block)."""
         if element is None or element.parent is None:
             return ("root",)
-        placed = by_element.get(id(element))
-        if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
-            return (*scope(element.parent), placed.row.name)
-        return ("element", id(element))
+        key = id(element)
+        known = scopes.get(key)
+        if known is None:
+            placed = by_element.get(key)
+            if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
+                known = (*scope(element.parent), placed.row.name)
+            else:
+                known = ("element", key)
+            scopes[key] = known
+        return known
 
-    groups: dict[tuple[object, ...], list[Placed]] = {}
+    # most settings occur once: a group holds its one element until a second one comes
+    groups: dict[tuple[tuple[object, ...], str], Placed | list[Placed]] = {}
     for placed, row, _value in read_leaves(ctx):
         if row.repeat is not spec.Repeat.LAST:
             continue
-        groups.setdefault((*scope(placed.element.parent), row.name), []).append(placed)
+        key = (scope(placed.element.parent), row.name)
+        seen = groups.setdefault(key, placed)
+        if seen is not placed:
+            if isinstance(seen, list):
+                seen.append(placed)
+            else:
+                groups[key] = [seen, placed]
     for group in groups.values():
-        if len(group) < 2:
+        if not isinstance(group, list):
             continue
         last = group[-1]
         if ctx.target is Dialect.KH:
@@ -617,7 +673,7 @@ def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
     Correct the attribute name (the message suggests the closest known one)
     or remove it.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         for attr in placed.element.attributes:
@@ -758,7 +814,7 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use one of the values the message lists, in exactly that spelling.
     """
-    for placed in read_by_target(ctx):
+    for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
