@@ -460,6 +460,11 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+def _refusal(ctx: LintContext) -> str:
+    """What a listener gets when the fallback lookups run out (tested on each release)."""
+    return "403" if ctx.target is Dialect.KH else "404"
+
+
 @rule("ICE603", "fallback-cycle", "warning")
 def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     """Fallback mounts form a loop: there is no final fallback.
@@ -468,7 +473,9 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     Icecast follows fallbacks only while a mount has no source, and gives up
     after ten lookups, so a loop does not hang the server; but it means no
     mount of the loop ends in a file or a stream that is always there.  When
-    none of them has a source, their listeners get 404 (tested on 2.4.4).
+    none of them has a source, their listeners get 404 on Icecast 2.4.4 and
+    2.5.0, and 403 on Icecast-KH, which logs `preventing a fallback loop`
+    (tested on all three).
 
     ## Bad
     ```xml
@@ -504,7 +511,7 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             element,
             f"fallback chain {' -> '.join(ring)} loops: when none of these mounts has a source, "
-            "their listeners get 404; end the chain with a file fallback",
+            f"their listeners get {_refusal(ctx)}; end the chain with a file fallback",
             at_text=element.local_name != "fallback",
         )
 
@@ -516,8 +523,11 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     `source_find_mount` looks a name up at most ten times (`MAX_FALLBACK_DEPTH`),
     the requested mount included, so a listener of a mount reaches at most
-    nine fallbacks.  Tested on 2.4.4: with the file nine hops away a request
-    gets the file, ten hops away it gets 404.
+    nine fallbacks.  Tested on 2.4.4 and 2.5.0: with the file nine hops away
+    a request gets the file, ten hops away it gets 404.  Icecast-KH counts
+    the same ten lookups (`source_add_listener`) and answers 403 (`Fallback
+    through too many mountpoints`, logged as `preventing a fallback loop`);
+    tested on kh22.
 
     ## Bad
     ```xml
@@ -549,7 +559,7 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
             element,
             f"the fallback chain of {mount.label} is {hops} hops long ({' -> '.join(names)}); "
             f"Icecast follows at most {MAX_HOPS}, so its listeners never reach {names[MAX_HOPS + 1]} "
-            f"or beyond and get 404 instead; let {mount.label} fall back closer to the end",
+            f"or beyond and get {_refusal(ctx)} instead; let {mount.label} fall back closer to the end",
             at_text=element.local_name != "fallback",
         )
 

@@ -1,0 +1,129 @@
+"""The fallback, fileserve, headers, logging and value rules on Icecast 2.5.0 and Icecast-KH.
+
+The same claims ``test_oracle_fallback_headers`` and ``test_oracle_values``
+show on 2.4.4, shown on the 2.5.0 and KH binaries for every rule whose
+dialect list names that release: the configuration the rule reports is run
+and the harm observed (HTTP status, headers, bytes served, a log line, the
+exit status), then the configuration the rule asks for is run and the harm
+is gone.  Where a release behaves differently, the rule says so for that
+release, and these tests hold it to that.  Several checks share one server
+where the configuration is the same, to keep the number of starts small.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import icecfg
+from icecfg.lint import lint
+from tests import audio, oracle
+from tests.release_oracle import (
+    ADMIN_PASSWORD,
+    SOURCE_PASSWORD,
+    box_for,
+    clear_logs,
+    config,
+    findings,
+    fixed,
+    replaced,
+    wait_for,
+)
+from tests.test_audio import encode
+
+RELEASES = ["2.5", "kh"]
+
+
+@pytest.fixture(scope="module", params=RELEASES)
+def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
+    """One sandbox per release, with the fallback files and a static file in its webroot."""
+    for sandbox in box_for(request.param):
+        sandbox.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
+        sandbox.write("web/hello.txt", b"hello\n")
+        yield sandbox
+
+
+def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpResponse:
+    return server.http_get(port, path, timeout=2.0, max_body=4096)
+
+
+# --------------------------------------------------------------------------- fallback
+
+
+#: KH plays a file fallback to a listener of a mount without source only when it knows a rate
+#: to send it at (``source_add_listener``): the mount's ``<limit-rate>`` gives one.
+KH_RATE = "<limit-rate>128k</limit-rate>"
+
+
+def _chain(prefix: str, hops: int, rate: str) -> str:
+    return "".join(
+        f"<mount><mount-name>/{prefix}{i}</mount-name>{rate if i == 0 else ''}<fallback-mount>"
+        f"{f'/{prefix}{i + 1}' if i < hops - 1 else '/fallback.ogg'}</fallback-mount></mount>"
+        for i in range(hops)
+    )
+
+
+def test_fallbacks(box: oracle.Sandbox) -> None:
+    """ICE601 no slash, ICE602 missing file, ICE603 loop, ICE604 ten hops, ICE605 options alone, ICE607 as is."""
+    release = box.release
+    port = oracle.free_port()
+    rate = KH_RATE if release == "kh" else ""
+    refused = 403 if release == "kh" else 404  # KH: "Fallback through too many mountpoints"
+    mounts = (
+        f"<mount><mount-name>/live</mount-name><bitrate>64</bitrate>{rate}"
+        "<fallback-mount>/fallback.ogg</fallback-mount></mount>"
+        f"<mount><mount-name>/noslash</mount-name>{rate}<fallback-mount>fallback.mp3</fallback-mount></mount>"
+        f"<mount><mount-name>/missing</mount-name>{rate}<fallback-mount>/missing.ogg</fallback-mount></mount>"
+        "<mount><mount-name>/x</mount-name><fallback-mount>/y</fallback-mount></mount>"
+        "<mount><mount-name>/y</mount-name><fallback-mount>/x</fallback-mount></mount>"
+        "<mount><mount-name>/opts</mount-name><fallback-when-full>1</fallback-when-full></mount>"
+        + _chain("ten", 10, rate)
+        + _chain("nine", 9, rate)
+    )
+    bad = config(box, port, extra=mounts)
+    assert len(findings(bad, release, "ICE601")) == 1
+    (missing,) = findings(bad, release, "ICE602", files=True)
+    assert "fallback /missing.ogg of /missing" in missing.message
+    (loop,) = findings(bad, release, "ICE603")
+    assert f"their listeners get {refused};" in loop.message
+    (too_long,) = findings(bad, release, "ICE604")
+    assert too_long.message.startswith("the fallback chain of /ten0 is 10 hops long")
+    assert f"get {refused} instead" in too_long.message
+    (mismatch,) = findings(bad, release, "ICE607", files=True)
+    assert "/live" in mismatch.message
+    assert len(findings(bad, release, "ICE605")) == (1 if release == "2.5" else 0)
+    fallback_file = (box.webroot / "fallback.ogg").read_bytes()
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"fallback-bad-{release}") as server:
+        live = get(server, port, "/live")  # ICE607: the 128 kbit/s file, as it is, on a 64 kbit/s mount
+        assert live.status == 200
+        assert live.body == fallback_file[: len(live.body)] and len(live.body) > 1000
+        assert get(server, port, "/noslash").status == 404
+        assert get(server, port, "/missing").status == 404
+        assert get(server, port, "/x").status == refused
+        assert get(server, port, "/ten0").status == refused  # the file is ten hops away
+        assert get(server, port, "/nine0").status == 200  # nine hops
+        if release == "kh":
+            assert "fallback does not start with / on /noslash" in server.stderr()
+            assert "preventing a fallback loop" in wait_for(server.error_log, "preventing a fallback loop")
+        warned = "Config for mount /opts contains fallback options but no fallback mount."
+        logged = wait_for(server.stderr, warned, timeout=1.0)
+        assert (warned in logged) is (release == "2.5"), logged
+
+    cfg = icecfg.loads(bad)
+    for finding in lint(cfg, release, files=False, select=["ICE601"]):
+        assert finding.fix is not None
+        finding.fix()
+    box.write("web/missing.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    try:
+        good = icecfg.dumps(cfg)
+        assert not findings(good, release, "ICE601") and not findings(good, release, "ICE602", files=True)
+        with oracle.IcecastServer(good, box, wait_port=port, name=f"fallback-good-{release}") as server:
+            for mount, name in (("/noslash", "fallback.mp3"), ("/missing", "missing.ogg")):
+                response = get(server, port, mount)
+                assert response.status == 200, mount
+                assert response.body[:256] in (box.webroot / name).read_bytes(), mount  # KH skips the ID3 tag
+    finally:
+        (box.webroot / "missing.ogg").unlink()
