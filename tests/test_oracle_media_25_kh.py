@@ -127,3 +127,88 @@ def test_fallbacks(box: oracle.Sandbox) -> None:
                 assert response.body[:256] in (box.webroot / name).read_bytes(), mount  # KH skips the ID3 tag
     finally:
         (box.webroot / "missing.ogg").unlink()
+
+
+# --------------------------------------------------------------------------- fileserve and booleans
+
+#: <fileserve> value -> (codes reported, whether /hello.txt is served), per release.
+FILESERVE = {
+    "2.5": [
+        ("0", {"ICE701"}, False),
+        ("enabled", {"ICE204", "ICE701"}, False),  # util_str_to_bool: an unknown word is 0
+        ("on", set(), True),
+        ("", {"ICE206", "ICE701"}, False),  # util_str_to_bool: empty is 0
+    ],
+    "kh": [
+        ("0", {"ICE701"}, False),
+        ("off", {"ICE204"}, True),  # config_get_bool ignores the word: the default (1) stays
+        ("true", set(), True),
+        ("", {"ICE206", "ICE701"}, False),  # config_get_bool: empty is 0, silently
+    ],
+}
+
+
+def test_fileserve_values(box: oracle.Sandbox) -> None:
+    """ICE701 (static files 404), ICE204 (a word the release misreads), ICE206 (empty keeps the default)."""
+    release = box.release
+    port = oracle.free_port()
+    for value, codes, served in FILESERVE[release]:
+        data = config(box, port, extra=f"<fileserve>{value}</fileserve>")
+        found = {f.code for f in lint(icecfg.loads(data), release, files=False)}
+        assert found & {"ICE701", "ICE204", "ICE206"} == codes, value
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"fileserve-{release}") as server:
+            status = get(server, port, "/hello.txt").status
+            assert status == (200 if served else 404), (value, status)
+            assert get(server, port, "/status.xsl").status == 200, value  # .xsl pages stay
+            if release == "2.5":  # 2.5 says so whenever files are off (KH never does)
+                assert ("serving of static files has been disabled" in server.stderr()) is not served
+
+
+# --------------------------------------------------------------------------- headers
+
+HEADERS = (
+    '<http-headers><header name="X-A1" value="1"/><!-- a comment --><header name="X-B1" value="1"/></http-headers>'
+    '<http-headers><header name="X-A2" value="2"/><header value="n"/><header name="X-B2" value="2"/></http-headers>'
+    '<http-headers><header name="X-A3" value="3"/><header type="bogus" name="X-C3" value="*"/>'
+    '<header name="X-B3" value="3"/></http-headers>'
+    '<http-headers><header name="X-Dup" value="one"/><header name="X-Dup" value="two"/></http-headers>'
+)
+HEADERS_FIXED = (
+    '<http-headers><header name="X-A1" value="1"/><!-- a comment --><header name="X-B1" value="1"/></http-headers>'
+    '<http-headers><header name="X-A2" value="2"/><header name="X-N2" value="n"/><header name="X-B2" value="2"/>'
+    '</http-headers><http-headers><header name="X-A3" value="3"/><header name="X-C3" value="*"/>'
+    '<header name="X-B3" value="3"/></http-headers>'
+    '<http-headers><header name="X-Dup" value="two"/></http-headers>'
+)
+
+
+def test_http_headers(box: oracle.Sandbox) -> None:
+    """ICE711 (2.5: a nameless or unknown-type header ends the block), ICE712 (KH keeps the last of a name)."""
+    release = box.release
+    port = oracle.free_port()
+    bad = config(box, port, extra=HEADERS)
+    truncated = findings(bad, release, "ICE711")
+    dup = findings(bad, release, "ICE712")
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"headers-bad-{release}") as server:
+        headers = get(server, port, "/status.xsl").headers
+    assert [headers.get(f"X-A{i}") for i in (1, 2, 3)] == ["1", "2", "3"]
+    assert headers.get("X-B1") == "1"  # a comment stops neither 2.5 nor KH (2.4.4 stops there)
+    lost = [name for name in ("X-B2", "X-C3", "X-B3") if headers.get(name) is None]
+    sent_dup = headers.get_all("X-Dup")
+    if release == "2.5":
+        assert lost == ["X-B2", "X-C3", "X-B3"], dict(headers)
+        assert [("X-B2" in f.message, "X-B3" in f.message) for f in truncated] == [(True, False), (False, True)]
+        assert sent_dup == ["one", "two"]  # as 2.4.4 does
+        assert len(dup) == 1 and "Icecast 2.5 sends both X-Dup lines" in dup[0].message
+    else:
+        assert not truncated
+        assert lost == [], dict(headers)  # KH reads on past a nameless or unknown-type header
+        assert sent_dup == ["two"]  # KH replaces a header of the same name
+        assert len(dup) == 1 and "Icecast-KH" in dup[0].message
+    good = config(box, port, extra=HEADERS_FIXED)
+    assert not findings(good, release, "ICE711") and not findings(good, release, "ICE712")
+    with oracle.IcecastServer(good, box, wait_port=port, name=f"headers-good-{release}") as server:
+        headers = get(server, port, "/status.xsl").headers
+    for name, value in (("X-B1", "1"), ("X-N2", "n"), ("X-B2", "2"), ("X-C3", "*"), ("X-B3", "3")):
+        assert headers.get(name) == value, name
+    assert headers.get_all("X-Dup") == ["two"]

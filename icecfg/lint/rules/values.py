@@ -446,7 +446,11 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     2.4.4 warns "`<port>` must not be empty" and listens on 8000; Icecast 2.5
     logs "Invalid empty tag" and keeps the default (`cfgfile.c`
     l.342-376); Icecast-KH warns "failed to read element".  (Where 2.4.4
-    would crash instead, ICE205 reports it.)
+    would crash instead, ICE205 reports it.)  An empty on/off setting is
+    different: Icecast 2.5 (`util_str_to_bool`) and Icecast-KH
+    (`config_get_bool`) read it as 0, off, without a word about it; tested
+    on 2.5.0 and kh22 with `<fileserve></fileserve>`, which switches static
+    files off (`/hello.txt` answers 404).
 
     ## Bad
     ```xml
@@ -471,6 +475,13 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _crashes_if_empty(row, ctx.target):
             continue  # ICE205
+        if value.kind is Kind.BOOL and ctx.target is not Dialect.V24:
+            yield ctx.finding(
+                element,
+                f"<{element.local_name}> is empty: {ctx.target.label} reads it as 0 (off), silently; "
+                "write 1 or 0, or remove it to use the default",
+            )
+            continue
         default = row.default(ctx.target)
         keeps = f" (it keeps the default {default})" if default is not None else ""
         yield ctx.finding(
