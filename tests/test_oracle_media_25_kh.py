@@ -21,14 +21,11 @@ import icecfg
 from icecfg.lint import lint
 from tests import audio, oracle
 from tests.release_oracle import (
-    ADMIN_PASSWORD,
-    SOURCE_PASSWORD,
     box_for,
     clear_logs,
     config,
     findings,
     fixed,
-    replaced,
     wait_for,
 )
 from tests.test_audio import encode
@@ -212,3 +209,105 @@ def test_http_headers(box: oracle.Sandbox) -> None:
     for name, value in (("X-B1", "1"), ("X-N2", "n"), ("X-B2", "2"), ("X-C3", "*"), ("X-B3", "3")):
         assert headers.get(name) == value, name
     assert headers.get_all("X-Dup") == ["two"]
+
+
+# --------------------------------------------------------------------------- logging
+
+
+def _logging(data: bytes, logging: str) -> bytes:
+    """``data`` with its <logging> block replaced."""
+    start, end = data.index(b"<logging>"), data.index(b"</logging>") + len(b"</logging>")
+    return data[:start] + f"<logging>{logging}</logging>".encode() + data[end:]
+
+
+@pytest.mark.parametrize(
+    "logging",
+    [
+        "<errorlog>/tmp/icecfg-abs/err.log</errorlog>",
+        "<errorlog>error.log</errorlog><accesslog>sub/access.log</accesslog>",
+    ],
+    ids=["absolute-errorlog", "missing-subdirectory"],
+)
+def test_2_5_unopenable_log_is_fatal(logging: str, request: pytest.FixtureRequest) -> None:
+    """ICE801 / ICE803 on 2.5.0: the server stops at startup; the fixed name starts."""
+    box = request.getfixturevalue("box25")
+    port = oracle.free_port()
+    data = _logging(config(box, port), logging)
+    assert findings(data, "2.5", "ICE801") or findings(data, "2.5", "ICE803", files=True)
+    result = oracle.start_expecting_exit(data, box, name="log-fatal")
+    assert f"FATAL: could not open error logging ({box.logdir}//tmp/" in result.stdout or (
+        f"FATAL: could not open access logging ({box.logdir}/sub/access.log)" in result.stdout
+    ), result.describe()
+    assert result.signal == 11, result.describe()  # 2.5.0 then crashes instead of exiting with 1
+    good = _logging(data, "<errorlog>error.log</errorlog><accesslog>access.log</accesslog>")
+    assert not findings(good, "2.5", "ICE801") and not findings(good, "2.5", "ICE803", files=True)
+    with oracle.IcecastServer(good, box, wait_port=port, name="log-fixed") as server:
+        assert get(server, port, "/status.xsl").status == 200
+
+
+def test_2_5_missing_logdir_is_fatal(box25: oracle.Sandbox) -> None:
+    """ICE803 on 2.5.0: a <logdir> that does not exist stops the server."""
+    port = oracle.free_port()
+    data = config(box25, port, logdir=box25.root / "no-such-logdir")
+    assert findings(data, "2.5", "ICE803", files=True)
+    result = oracle.start_expecting_exit(data, box25, name="no-logdir")
+    assert f"FATAL: could not open error logging ({box25.root}/no-such-logdir/error.log)" in result.stdout
+    assert result.signal == 11, result.describe()
+
+
+def test_2_5_playlistlog_dash_is_a_file(box25: oracle.Sandbox) -> None:
+    """ICE802 on 2.5.0: `<playlistlog>-</playlistlog>` is a file named `-` in the log directory."""
+    port = oracle.free_port()
+    data = _logging(config(box25, port), "<errorlog>error.log</errorlog><playlistlog>-</playlistlog>")
+    assert findings(data, "2.5", "ICE802")
+    with oracle.IcecastServer(data, box25, wait_port=port, name="pl-dash") as server:
+        assert get(server, port, "/status.xsl").status == 200
+        assert (box25.logdir / "-").is_file()
+
+
+def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox) -> None:
+    """ICE804: level 4 writes debug lines for every request; its fix writes none."""
+    release = box.release
+    port = oracle.free_port()
+    debug = config(box, port, loglevel="4")
+    (finding,) = findings(debug, release, "ICE804")
+    good = fixed(debug, release, "ICE804")
+    assert not findings(good, release, "ICE804")
+    lines = {}
+    for name, data in (("debug", debug), ("fixed", good)):
+        clear_logs(box)
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"loglevel-{name}") as server:
+            for _ in range(10):
+                get(server, port, "/status.xsl")
+            time.sleep(0.3)
+            lines[name] = (server.error_log() or "").count(" DBUG ")
+    assert lines["debug"] >= 10 and lines["fixed"] == 0, (lines, finding.message)
+
+
+def test_access_log_keeps_addresses_and_the_fix_keeps_nothing(box: oracle.Sandbox) -> None:
+    """ICE890 (opt-in): the access log stores the listener's address; the fix's path stores nothing."""
+    release = box.release
+    port = oracle.free_port()
+    plain = config(box, port)
+    assert findings(plain, release, "ICE890")  # selected: it is opt-in
+    discard = fixed(plain, release, "ICE890")
+    assert not findings(discard, release, "ICE890") and not findings(discard, release, "ICE801")
+    for name, data in (("plain", plain), ("discard", discard)):
+        clear_logs(box)
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"access-{name}") as server:
+            assert get(server, port, "/status.xsl").status == 200
+            if name == "plain":
+                assert "127.0.0.1" in wait_for(server.access_log, "127.0.0.1")
+            else:
+                time.sleep(0.5)
+                assert not [n for n in box.logdir.iterdir() if "access" in n.name]
+
+
+@pytest.fixture(scope="module")
+def box25() -> Iterator[oracle.Sandbox]:
+    yield from box_for("2.5")
+
+
+@pytest.fixture(scope="module")
+def boxkh() -> Iterator[oracle.Sandbox]:
+    yield from box_for("kh")

@@ -101,6 +101,8 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
     open error logging (LOGDIR//abs/err.log): No such file or directory`,
     exit status 1 (tested).  An absolute `<playlistlog>` prints the same
     FATAL line, but the server keeps running without a playlist log (tested).
+    Icecast 2.5.0 prints the same FATAL lines for an absolute `<errorlog>`
+    and then dies by a segmentation fault instead of exiting with 1 (tested).
 
     ## Bad
     ```xml
@@ -169,7 +171,8 @@ def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     `-` means stderr only for `<accesslog>` and `<errorlog>`.  For the
     playlist log Icecast opens `logdir/-` and writes a file literally named
-    `-` (tested on 2.4.4), which most tools then read as standard input.
+    `-` (tested on 2.4.4 and 2.5.0), which most tools then read as standard
+    input.  Icecast-KH has no `<playlistlog>` (the dialect rules report it).
 
     ## Bad
     ```xml
@@ -205,7 +208,10 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     create directories.  A missing `<logdir>` (the default is
     `/usr/local/icecast/logs`) or a missing subdirectory in a log name makes
     2.4.4 exit with `FATAL: could not open error logging (...): No such file
-    or directory` and status 1 (tested).  Logs written to stderr (`-`) need no
+    or directory` and status 1 (tested).  Icecast 2.5.0 prints the same
+    FATAL lines (and first warns `Requesting file status for ... failed`
+    for a missing `<logdir>`) and then dies by a segmentation fault
+    (tested).  Logs written to stderr (`-`) need no
     directory.  With `<chroot>` the directory is looked up inside
     `<basedir>`.
 
@@ -271,7 +277,9 @@ def loglevel_debug(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Level 4 writes Icecast's internal steps to the error log, several lines
     for every request: on 2.4.4 ten status requests and a three-second
-    source gave 327 lines at level 4 and 11 at level 3 (tested).  The file
+    source gave 327 lines at level 4 and 11 at level 3 (tested).  Icecast
+    2.5.0 and Icecast-KH also write `DBUG` lines at level 4 and none at
+    level 3 (tested on both).  The file
     grows fast, rotates away the lines that matter, and the warnings drown.
     Level 3 (info) keeps startup, source and listener events; 2 (warn) only
     problems.
@@ -368,6 +376,8 @@ def access_log_on_disk(ctx: LintContext) -> Iterator[Finding]:
       the journal is volatile.
 
     Icecast-KH can leave the addresses out: `<accesslog_ip>0</accesslog_ip>`.
+    Tested on 2.4.4, 2.5.0 and kh22: the access log gets `127.0.0.1` for a
+    request from loopback, and with the fix no access log file is written.
 
     This rule is off by default; enable it with `--select ICE890` (or
     `--select access-log-on-disk`); `--select ICE8` alone does not.
