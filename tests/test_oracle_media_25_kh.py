@@ -26,6 +26,7 @@ from tests.release_oracle import (
     config,
     findings,
     fixed,
+    replaced,
     wait_for,
 )
 from tests.test_audio import encode
@@ -311,3 +312,45 @@ def box25() -> Iterator[oracle.Sandbox]:
 @pytest.fixture(scope="module")
 def boxkh() -> Iterator[oracle.Sandbox]:
     yield from box_for("kh")
+
+
+# --------------------------------------------------------------------------- values
+
+
+def test_untrimmed_mount_name_and_hostname_bind_address(box: oracle.Sandbox) -> None:
+    """ICE207 (" /spaced" matches no request) and ICE208 (a host name as bind address binds nothing)."""
+    release = box.release
+    port, other = oracle.free_ports(2)
+    rate = KH_RATE if release == "kh" else ""
+    socket = f"<listen-socket><port>{other}</port><bind-address>localhost</bind-address></listen-socket>"
+    mount = f"<mount><mount-name> /spaced</mount-name>{rate}<fallback-mount>/fallback.ogg</fallback-mount></mount>"
+    bad = config(box, port, extra=socket + mount)
+    assert len(findings(bad, release, "ICE207")) == 1
+    assert len(findings(bad, release, "ICE208")) == 1
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"values-bad-{release}") as server:
+        assert get(server, port, "/spaced").status == 404
+        with pytest.raises(OSError):
+            oracle.http_get(other, "/status.xsl", timeout=1.0)
+    good = replaced(replaced(bad, " /spaced", "/spaced"), ">localhost<", ">127.0.0.1<")
+    assert not findings(good, release, "ICE207") and not findings(good, release, "ICE208")
+    with oracle.IcecastServer(good, box, wait_port=port, name=f"values-good-{release}") as server:
+        assert get(server, port, "/spaced").status == 200
+        assert get(server, other, "/status.xsl").status == 200
+
+
+def test_2_5_tls_zero_means_auto(box25: oracle.Sandbox) -> None:
+    """ICE211: `<tls>0</tls>` on 2.5.0 still speaks TLS on that port; `disabled` does not."""
+    port, other = oracle.free_ports(2)
+    pem = oracle.make_tls_pem(box25)
+    socket = f"<listen-socket><port>{other}</port><bind-address>127.0.0.1</bind-address><tls>0</tls></listen-socket>"
+    bad = config(box25, port, tls_certificate=pem, extra=socket)
+    assert len(findings(bad, "2.5", "ICE211")) == 1
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="tls-zero") as server:
+        assert oracle.http_get(other, "/status.xsl", tls=True).status == 200
+        assert server.http_get(other, "/status.xsl").status == 200  # auto: plain HTTP too
+    good = replaced(bad, "<tls>0</tls>", "<tls>disabled</tls>")
+    assert not findings(good, "2.5", "ICE211")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="tls-disabled") as server:
+        assert server.http_get(other, "/status.xsl").status == 200
+        with pytest.raises(OSError):
+            oracle.http_get(other, "/status.xsl", tls=True, timeout=2.0)

@@ -331,7 +331,9 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
     silently starts no file fallback.  Mount names always start with `/`, so
     the value names no mount either.  Icecast 2.4.4 starts without a word and
     a listener of the mount gets 404 once its source is gone (tested).
-    Icecast-KH drops such a value with a warning.  (A value that only has a
+    Icecast 2.5.0 does the same (tested).  Icecast-KH drops such a value
+    with a warning at startup, `fallback does not start with / on /x`, and
+    the mount has no fallback (tested on kh22).  (A value that only has a
     space in front of its `/` is reported by ICE207, untrimmed-value.)
 
     ## Bad
@@ -405,7 +407,8 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     When the mount has no source, Icecast looks for a live source on the
     fallback and, failing that, plays `webroot + value` as a file.  If the
     file does not exist, Icecast 2.4.4 logs `unable to open file` again and
-    again and listeners of the mount get 404 (tested); with
+    again and listeners of the mount get 404 (tested on 2.4.4, 2.5.0 and
+    kh22); with
     `<fallback-when-full>` listeners beyond the limit are refused
     (`Fallback ... for full source ... not found`).
 
@@ -573,7 +576,9 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
     nothing, and Icecast says so at startup: `WARN ... Config for mount X
     contains fallback options but no fallback mount.` (tested on 2.4.4; the
     same check is in 2.5).  Usually the `<fallback-mount>` was forgotten or
-    misspelt.  A fallback inherited from a `type="default"` mount counts (the
+    misspelt.  Tested on 2.5.0, which logs the same warning; Icecast-KH
+    logs nothing (tested on kh22), so the rule does not apply to it.  A
+    fallback inherited from a `type="default"` mount counts (the
     option then works, although 2.4.4 still prints the warning).
 
     ## Bad
@@ -782,7 +787,16 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
     the live source drops and again when it returns.  The file's headers are
     compared with what the mount declares (`<bitrate>`, `<type>`,
     `<subtype>`) and with the mount's `<intro>` file; mounts of one chain
-    that declare different bitrates or codecs are reported too.
+    that declare different bitrates or codecs are reported too.  Shown on
+    2.4.4, 2.5.0 and kh22 only as far as a server can show it: a mount that
+    declares 64 kbit/s plays its 128 kbit/s fallback file byte for byte.
+    What a player makes of the change cannot be shown on the server.
+
+    On Icecast-KH a listener of a mount without source gets the fallback
+    file only when a rate to send it at is known (the mount's
+    `<limit-rate>`, a `<fallback><rate>`, or `name[128].ogg`); otherwise
+    404 (tested on kh22; `source_add_listener`).  Listeners moved when a
+    source stops get the file at the stream's rate.
 
     ## Bad
     ```xml

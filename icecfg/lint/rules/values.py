@@ -514,7 +514,9 @@ def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
     Icecast never trims values: `<mount-name> /live</mount-name>` configures
     a mount called " /live", which no listener ever asks for, and a password
     written across lines includes the newline and the indentation.  The
-    whitespace is invisible in review.
+    whitespace is invisible in review.  Tested on 2.5.0 and kh22: a mount
+    named " /spaced" with a file fallback answers 404 for `/spaced`, the
+    trimmed name plays the fallback.
 
     ## Bad
     ```xml
@@ -572,7 +574,10 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Icecast binds listen sockets to numeric addresses only.  Checked on
     Icecast 2.4.4: `<bind-address>localhost</bind-address>` fails to bind;
     when that was the only socket, Icecast exits with "Server startup
-    failed".  Otherwise it runs without the socket you configured.
+    failed".  Otherwise it runs without the socket you configured.  Icecast
+    2.5.0 and Icecast-KH do the same (tested: a second socket with
+    `<bind-address>localhost</bind-address>` refuses connections, with
+    `127.0.0.1` it serves).
 
     ## Bad
     ```xml
@@ -750,6 +755,9 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
     numbers for rfc2818.  **Everything else, `0`, `false`, `no` and an
     empty element included, means `auto`**: the port accepts TLS and plain
     HTTP.  Only a missing element or the word `disabled` switches TLS off.
+    Tested on 2.5.0 with a certificate: a `<tls>0</tls>` port completes a
+    TLS handshake and also answers plain HTTP; with `disabled` it answers
+    plain HTTP only.
 
     ## Bad
     ```xml
