@@ -9,6 +9,7 @@ oracle tests so the rules and the servers are checked the same way.
 
 from __future__ import annotations
 
+import http.client
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -83,3 +84,27 @@ def wait_for(read: Callable[[], str | None], text: str, timeout: float = 5.0) ->
             return seen
         time.sleep(0.1)
     return seen
+
+
+def listen(port: int, mount: str) -> http.client.HTTPResponse:
+    """A listener of ``mount`` that has been answered 200 (read it with :func:`drain`)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=4)
+    conn.request("GET", mount)
+    response = conn.getresponse()
+    assert response.status == 200
+    return response
+
+
+def drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool]:
+    """Bytes of a stream read within ``seconds`` and whether the server closed the stream."""
+    total = 0
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = response.read1(65536)
+            if not chunk:
+                return total, True
+            total += len(chunk)
+    except (TimeoutError, OSError):
+        pass
+    return total, False

@@ -21,11 +21,14 @@ import icecfg
 from icecfg.lint import lint
 from tests import audio, oracle
 from tests.release_oracle import (
+    SOURCE_PASSWORD,
     box_for,
     clear_logs,
     config,
+    drain,
     findings,
     fixed,
+    listen,
     replaced,
     wait_for,
 )
@@ -354,3 +357,35 @@ def test_2_5_tls_zero_means_auto(box25: oracle.Sandbox) -> None:
         assert server.http_get(other, "/status.xsl").status == 200
         with pytest.raises(OSError):
             oracle.http_get(other, "/status.xsl", tls=True, timeout=2.0)
+
+
+@pytest.mark.parametrize(("fallback", "moved"), [("/fallback.mp3", False), ("/fallback.ogg", True)])
+def test_listeners_move_only_to_a_fallback_of_the_same_format(box: oracle.Sandbox, fallback: str, moved: bool) -> None:
+    """ICE606: when an Ogg source stops, its listeners move to an Ogg fallback file, not to an MP3 one."""
+    release = box.release
+    port = oracle.free_port()
+    rate = KH_RATE if release == "kh" else ""
+    data = config(
+        box,
+        port,
+        extra=f"<mount><mount-name>/live</mount-name><type>application/ogg</type>{rate}"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>",
+    )
+    assert bool(findings(data, release, "ICE606")) is not moved
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"move-{release}") as server:
+        with server.source(port, "/live", audio.make_ogg(), password=SOURCE_PASSWORD) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live")
+            listener = listen(port, "/live")
+            drain(listener, 0.5)
+        received, closed = drain(listener, 4.0)
+        listener.close()
+        if moved:
+            assert not closed and received > 20_000  # the fallback file keeps coming
+        else:
+            assert closed
+            refused = {
+                "2.5": f"stream /live and {fallback} are of different types, ignored",
+                "kh": f"format mismatched for {fallback}",
+            }[release]
+            assert refused in wait_for(server.error_log, refused)

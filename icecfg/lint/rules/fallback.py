@@ -664,7 +664,7 @@ def _declared_format(ctx: LintContext, graph: _Graph, name: str) -> _Format | No
     return _Format(name, format_type_of_mime(by_name), f"a file Icecast labels {by_name}")
 
 
-@rule("ICE606", "fallback-format-mismatch", "error", dialects=_V24_V25)
+@rule("ICE606", "fallback-format-mismatch", "error")
 def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     """A mount falls back to a stream or file of another format (Ogg vs MP3/AAC).
 
@@ -674,7 +674,11 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     live source of an MP3 mount stops and its fallback is an Ogg file, 2.4.4
     logs `stream /live and /fallback.ogg are of different types, ignored` and
     the listeners are dropped instead of moved (tested); with
-    `<fallback-override>` they are not moved back either.  A file fallback's
+    `<fallback-override>` they are not moved back either.  Icecast 2.5.0
+    logs the same line and drops them too; Icecast-KH logs `format
+    mismatched for /fallback.mp3` and drops them (both tested with an Ogg
+    source whose fallback is an MP3 file; an Ogg file takes the listeners
+    over on both).  A file fallback's
     type comes from its extension; a mount's from its `<type>` or, failing
     that, from the extension of its name.
 
