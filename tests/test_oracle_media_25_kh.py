@@ -389,3 +389,66 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(box: oracle.Sandbo
                 "kh": f"format mismatched for {fallback}",
             }[release]
             assert refused in wait_for(server.error_log, refused)
+
+
+def test_2_5_wrapped_port_empty_number_and_logsize(box25: oracle.Sandbox) -> None:
+    """ICE202 (2.5.0 binds port modulo 65536), ICE206 ("Invalid empty tag"), ICE805 (<logsize> is KiB)."""
+    port, wrapped = oracle.free_ports(2)
+    socket = f"<listen-socket><port>{wrapped + 65536}</port><bind-address>127.0.0.1</bind-address></listen-socket>"
+    bad = config(box25, port, limits="<clients></clients>", extra=socket, loglevel="4")
+    bad = replaced(bad, "<loglevel>4</loglevel>", "<loglevel>4</loglevel><logsize>2</logsize>")
+    (out_of_range,) = findings(bad, "2.5", "ICE202")
+    assert f"binds port {wrapped}" in out_of_range.message
+    (empty,) = findings(bad, "2.5", "ICE206")
+    assert "keeps the default 256" in empty.message
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="values-25") as server:
+        assert server.http_get(wrapped, "/status.xsl").status == 200  # the wrapped port serves
+        assert "Invalid empty tag: /icecast/limits/clients" in server.stderr()
+        for _ in range(10):
+            get(server, port, "/status.xsl")
+        rotated = box25.logdir / "error.log.old"
+        assert rotated.is_file()  # rotated after 2 KiB (2 bytes would rotate at every line)
+        assert 2048 <= rotated.stat().st_size < 4096
+    good = config(
+        box25, port, limits="<clients>256</clients>", extra=socket.replace(str(wrapped + 65536), str(wrapped))
+    )
+    assert not findings(good, "2.5", "ICE202") and not findings(good, "2.5", "ICE206")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="values-25-good") as server:
+        assert server.http_get(wrapped, "/status.xsl").status == 200
+        assert "Invalid empty tag" not in server.stderr()
+
+
+def test_kh_out_of_range_port_workers_empty_number_and_log_type(boxkh: oracle.Sandbox) -> None:
+    """ICE202 (KH drops the socket), ICE203 (<workers>0 becomes 1), ICE206 (silent), ICE210 (CLF-ESC misspelt)."""
+    port, other = oracle.free_ports(2)
+    socket = "<listen-socket><port>{}</port><bind-address>127.0.0.1</bind-address></listen-socket>"
+    bad = config(boxkh, port, limits="<clients></clients><workers>0</workers>", extra=socket.format(other + 65536))
+    bad = replaced(
+        bad,
+        "<accesslog>access.log</accesslog>",
+        "<accesslog><name>access.log</name><type>clf-escaped</type></accesslog>",
+    )
+    (out_of_range,) = findings(bad, "kh", "ICE202")
+    assert "port out of range" in out_of_range.message
+    assert len(findings(bad, "kh", "ICE203")) == 1
+    (empty,) = findings(bad, "kh", "ICE206")
+    assert "keeps the default 256" in empty.message
+    assert len(findings(bad, "kh", "ICE210")) == 1
+    agent = 'Player "X" 1.0'
+    with oracle.IcecastServer(bad, boxkh, wait_port=port, name="values-kh") as server:
+        assert server.http_get(port, "/status.xsl", headers={"User-Agent": agent}).status == 200
+        with pytest.raises(OSError):
+            oracle.http_get(other, "/status.xsl", timeout=1.0)
+        assert f"port out of range, {other + 65536}" in server.stderr()
+        assert "clients" not in server.stderr()  # the empty limit is passed over silently
+        assert "requested worker count 1" in wait_for(server.error_log, "requested worker count")
+        assert f'"{agent}"' in wait_for(server.access_log, agent)  # plain CLF: the quotes stay
+    good = replaced(bad, "clf-escaped", "CLF-ESC")
+    good = replaced(good, str(other + 65536), str(other))
+    good = replaced(replaced(good, "<clients></clients>", ""), "<workers>0</workers>", "<workers>1</workers>")
+    for code in ("ICE202", "ICE203", "ICE206", "ICE210"):
+        assert not findings(good, "kh", code), code
+    clear_logs(boxkh)
+    with oracle.IcecastServer(good, boxkh, wait_port=port, name="values-kh-good") as server:
+        assert server.http_get(other, "/status.xsl", headers={"User-Agent": agent}).status == 200
+        assert "Player%20%22X%22%201%2e0" in wait_for(server.access_log, "Player%20")

@@ -324,7 +324,10 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Icecast multiplies `<logsize>` by 1024 (`log_set_trigger`): it is the
     rotation size in KiB.  `<logsize>10485760</logsize>` meant as 10 MB is
-    10 GiB, so the logs are hardly ever rotated.
+    10 GiB, so the logs are hardly ever rotated.  Tested on 2.5.0: with
+    `<logsize>2</logsize>` the error log is moved to `error.log.old` once it
+    passes 2048 bytes.  A log that never fills 10 GiB cannot be shown in a
+    test; the unit is what is shown.
 
     ## Bad
     ```xml

@@ -199,8 +199,10 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     `0` binds a random free port and `99999` binds port 34463 (99999 modulo
     65536), both without a message.  Icecast 2.5 range-checks only some
     ports (`master-server-port`, upstream ports) and takes listen ports as
-    they are; Icecast-KH drops a socket whose port is out of range
-    (`config_get_port`).
+    they are: tested on 2.5.0, a `<port>` of N + 65536 silently binds port
+    N.  Icecast-KH drops a socket whose port is out of range
+    (`config_get_port`; tested on kh22: it logs `port out of range, 99999`
+    and `failed to read element "port"`, and nothing listens there).
 
     ## Bad
     ```xml
@@ -227,13 +229,14 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         if 1 <= number <= 65535:
             continue
         name = placed.element.local_name
-        if ctx.target is Dialect.V24 and is_listen_port(value):
+        if ctx.target is not Dialect.KH and is_listen_port(value):
             wrapped = number % 65536
+            label = "Icecast 2.4.4" if ctx.target is Dialect.V24 else ctx.target.label
             if binds(ctx, placed):
                 bound = "a random free port" if wrapped == 0 else f"port {wrapped} instead"
-                consequence = f"Icecast 2.4.4 silently binds {bound}"
+                consequence = f"{label} silently binds {bound}"
             else:
-                consequence = f"Icecast 2.4.4 writes port {wrapped} into generated URLs"
+                consequence = f"{label} writes port {wrapped} into generated URLs"
         elif ctx.target is Dialect.KH and is_listen_port(value):
             consequence = "Icecast-KH rejects it ('port out of range')"
         else:
@@ -257,8 +260,9 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     limit at its default, not at 0); a
     mount's `<max-listeners>-1</max-listeners>`, the 2.4 way of saying
     unlimited, is such a value.  Icecast-KH clamps or rejects out-of-range
-    values (`workers` 1..400, relay `timeout` 1..60).  The ranges come from
-    the element table.
+    values (`workers` 1..400, relay `timeout` 1..60; tested on kh22:
+    `<workers>0</workers>` logs `requested worker count 1`).  The ranges
+    come from the element table.
 
     ## Bad
     ```xml
@@ -445,7 +449,9 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     An empty number is a mistake: a value was meant to be there.  Icecast
     2.4.4 warns "`<port>` must not be empty" and listens on 8000; Icecast 2.5
     logs "Invalid empty tag" and keeps the default (`cfgfile.c`
-    l.342-376); Icecast-KH warns "failed to read element".  (Where 2.4.4
+    l.342-376; tested on 2.5.0: `Invalid empty tag: /icecast/limits/clients`);
+    Icecast-KH keeps the default without a word (`config_get_int` skips an
+    empty value; tested on kh22).  (Where 2.4.4
     would crash instead, ICE205 reports it.)  An empty on/off setting is
     different: Icecast 2.5 (`util_str_to_bool`) and Icecast-KH
     (`config_get_bool`) read it as 0, off, without a word about it; tested
@@ -701,7 +707,9 @@ def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
     Word-valued settings know a fixed list of words.  Icecast-KH, for
     instance, writes the access log in CLF unless `<type>` is exactly
     `CLF-ESC` (`cfgfile.c` [KH] l.1032-1096): a misspelt word silently
-    means the default.  The words come from the element table.
+    means the default (tested on kh22: with `<type>clf-escaped</type>` a
+    user agent `Player "X" 1.0` is logged as it is, with `CLF-ESC` as
+    `Player%20%22X%22%201%2e0`).  The words come from the element table.
 
     ## Bad
     ```xml
