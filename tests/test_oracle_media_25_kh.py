@@ -452,3 +452,36 @@ def test_kh_out_of_range_port_workers_empty_number_and_log_type(boxkh: oracle.Sa
     with oracle.IcecastServer(good, boxkh, wait_port=port, name="values-kh-good") as server:
         assert server.http_get(other, "/status.xsl", headers={"User-Agent": agent}).status == 200
         assert "Player%20%22X%22%201%2e0" in wait_for(server.access_log, "Player%20")
+
+
+def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -> None:
+    """ICE801/ICE803 on KH: logs it cannot create are lost (error log to stderr); ICE802: `-` stops KH."""
+    port = oracle.free_port()
+    good = config(boxkh, port)
+    absolute = replaced(good, "<errorlog>error.log</errorlog>", f"<errorlog>{boxkh.logdir}/error.log</errorlog>")
+    (finding,) = findings(absolute, "kh", "ICE801")
+    assert "writes the error log to stderr" in finding.message
+    missing = config(boxkh, port, logdir=boxkh.root / "no-such-logdir")
+    (finding,) = findings(missing, "kh", "ICE803", files=True)
+    assert "keeps no other log" in finding.message
+    for name, data in (("abs", absolute), ("nologdir", missing)):
+        clear_logs(boxkh)
+        with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-log-{name}") as server:
+            assert get(server, port, "/status.xsl").status == 200
+            assert "server started" in wait_for(server.stderr, "server started")  # the error log, on stderr
+            assert not (boxkh.logdir / "error.log").exists()
+    assert not (boxkh.root / "no-such-logdir").exists()
+    dash = replaced(good, "</logging>", "<playlistlog>-</playlistlog></logging>")
+    (finding,) = findings(dash, "kh", "ICE802")
+    assert "stops at startup" in finding.message
+    result = oracle.start_expecting_exit(dash, boxkh, name="kh-pl-dash")
+    assert result.returncode == 0, result.describe()  # sic: a failed start with status 0
+    assert "Server startup failed" in (result.error_log or ""), result.describe()
+    fixed_dash = replaced(dash, "<playlistlog>-</playlistlog>", "<playlistlog>playlist.log</playlistlog>")
+    assert not findings(fixed_dash, "kh", "ICE802")
+    for data in (good, fixed_dash):
+        assert not findings(data, "kh", "ICE801") and not findings(data, "kh", "ICE803", files=True)
+        clear_logs(boxkh)
+        with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-log-good") as server:
+            assert get(server, port, "/status.xsl").status == 200
+            assert "server started" in wait_for(server.error_log, "server started")
