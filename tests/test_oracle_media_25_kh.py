@@ -172,7 +172,8 @@ HEADERS = (
     '<http-headers><header name="X-A2" value="2"/><header value="n"/><header name="X-B2" value="2"/></http-headers>'
     '<http-headers><header name="X-A3" value="3"/><header type="bogus" name="X-C3" value="*"/>'
     '<header name="X-B3" value="3"/></http-headers>'
-    '<http-headers><header name="X-Dup" value="one"/><header name="X-Dup" value="two"/></http-headers>'
+    '<http-headers><header name="X-Dup" value="one"/><header name="X-Dup" value="two"/>'
+    '<header name="Cache-Control" value="no-cache"/></http-headers>'
 )
 HEADERS_FIXED = (
     '<http-headers><header name="X-A1" value="1"/><!-- a comment --><header name="X-B1" value="1"/></http-headers>'
@@ -195,6 +196,10 @@ def test_http_headers(box: oracle.Sandbox) -> None:
     assert [headers.get(f"X-A{i}") for i in (1, 2, 3)] == ["1", "2", "3"]
     assert headers.get("X-B1") == "1"  # a comment stops neither 2.5 nor KH (2.4.4 stops there)
     lost = [name for name in ("X-B2", "X-C3", "X-B3") if headers.get(name) is None]
+    # ICE713: 2.5.0 adds a second Cache-Control line; KH's own is replaced, so the rule is not for KH
+    cache = {"2.5": ["no-cache, no-store", "no-cache"], "kh": ["no-cache"]}[release]
+    assert headers.get_all("Cache-Control") == cache
+    assert len(findings(bad, release, "ICE713")) == (1 if release == "2.5" else 0)
     sent_dup = headers.get_all("X-Dup")
     if release == "2.5":
         assert lost == ["X-B2", "X-C3", "X-B3"], dict(headers)
@@ -485,3 +490,24 @@ def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -
         with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-log-good") as server:
             assert get(server, port, "/status.xsl").status == 200
             assert "server started" in wait_for(server.error_log, "server started")
+
+
+def test_kh_unknown_or_empty_loglevel_drops_the_info_lines(boxkh: oracle.Sandbox) -> None:
+    """ICE209 on KH (2.5's `information` is level 2 there, with a warning) and ICE206 (empty: 2, silently)."""
+    port = oracle.free_port()
+    word = config(boxkh, port, loglevel="information")
+    assert len(findings(word, "kh", "ICE209")) == 1
+    empty = replaced(word, "<loglevel>information</loglevel>", "<loglevel/>")
+    (finding,) = findings(empty, "kh", "ICE206")
+    assert "reads it as 2" in finding.message
+    good = fixed(word, "kh", "ICE209")
+    assert b"<loglevel>3</loglevel>" in good
+    for name, data in (("word", word), ("empty", empty), ("good", good)):
+        clear_logs(boxkh)
+        with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-level-{name}") as server:
+            get(server, port, "/nosuch")
+            time.sleep(0.3)
+            log = server.error_log() or ""
+            assert (" INFO " in log) is (name == "good"), (name, log[-500:])
+            warned = "unknown level setting information" in log + server.stderr()
+            assert warned is (name == "word"), name

@@ -456,7 +456,8 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     different: Icecast 2.5 (`util_str_to_bool`) and Icecast-KH
     (`config_get_bool`) read it as 0, off, without a word about it; tested
     on 2.5.0 and kh22 with `<fileserve></fileserve>`, which switches static
-    files off (`/hello.txt` answers 404).
+    files off (`/hello.txt` answers 404).  Icecast-KH reads an empty
+    `<loglevel/>` as 2, warnings and errors only, without a word (tested).
 
     ## Bad
     ```xml
@@ -481,6 +482,13 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _crashes_if_empty(row, ctx.target):
             continue  # ICE205
+        if value.kind is Kind.LOGLEVEL and ctx.target is Dialect.KH:
+            yield ctx.finding(
+                element,
+                f"<{element.local_name}> is empty: Icecast-KH reads it as 2 (warnings and errors only), "
+                "silently; give it a value or remove it",
+            )
+            continue
         if value.kind is Kind.BOOL and ctx.target is not Dialect.V24:
             yield ctx.finding(
                 element,
@@ -632,7 +640,7 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE209", "loglevel-word", "error", dialects=spec.V24_V25)
+@rule("ICE209", "loglevel-word", "error")
 def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
     """`<loglevel>` written as a word the target cannot read; it reads 0 and logs nothing at all.
 
@@ -644,7 +652,11 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
     `information`, `info`, `warning`, `warn`, `error` and `eror` (any case,
     no surrounding space; `util_str_to_loglevel`) and reads anything else
     with `atoi`: `verbose` or ` info ` leave its error log empty too
-    (verified on 2.5.0).  Icecast-KH reads its own words.
+    (verified on 2.5.0).  Icecast-KH knows `debug`, `info`, `warn` and
+    `error` (any case) and numbers; another word, such as 2.5's
+    `information`, makes it log `unknown level setting information` and
+    use level 2: warnings and errors only, the INFO lines are gone (tested
+    on kh22).
 
     ## Bad
     ```xml
@@ -670,6 +682,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             continue
         if ctx.target is Dialect.V25 and text.lower() in _LOGLEVEL_WORDS_25:
             continue
+        if ctx.target is Dialect.KH and (text.lower() in _LOGLEVEL_WORDS_KH or not text.isalnum()):
+            continue  # a known word, or KH's "name=N, subsec" syntax (not judged here)
         name = placed.element.local_name
         fix: Callable[[], None] | None = None
         title = ""
@@ -682,10 +696,16 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             advice = f"write {level}"
             fix = set_text_fix(placed.element, str(level))
             title = f"write <{name}>{level}</{name}>"
+        if ctx.target is Dialect.KH:
+            effect = (
+                f"Icecast-KH does not know the word (it logs 'unknown level setting {text}') and uses 2: "
+                "warnings and errors only"
+            )
+        else:
+            effect = f"{ctx.target.label} reads it as {atoi(text)}, and at that level nothing is logged at all"
         yield ctx.finding(
             placed.element,
-            f"<{name}> {text!r}: {ctx.target.label} reads it as {atoi(text)}, "
-            f"and at that level nothing is logged at all; {advice}",
+            f"<{name}> {text!r}: {effect}; {advice}",
             at_text=True,
             fix=fix,
             fix_title=title,
@@ -694,6 +714,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
 
 #: The words 2.5's util_str_to_loglevel knows (compared ignoring case, never trimmed).
 _LOGLEVEL_WORDS_25 = frozenset({"debug", "dbug", "information", "info", "warning", "warn", "error", "eror"})
+#: The words KH's config_get_loglevel knows (convert_name_to_level, ignoring case; ``subsec`` is a flag).
+_LOGLEVEL_WORDS_KH = frozenset({"debug", "info", "warn", "error", "subsec"})
 
 
 # -- ICE210-ICE211: words ---------------------------------------------------------------------
