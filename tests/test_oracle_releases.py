@@ -10,15 +10,24 @@ the server shows that the configuration changes nothing.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 
 import pytest
 
 import icecfg
-from icecfg.lint import lint
+from icecfg.lint import Finding, lint
 from tests import oracle
-from tests.release_oracle import box_for, config, findings, fixed, replaced, wait_for
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+
+
+def box_for(release: str) -> Iterator[oracle.Sandbox]:
+    oracle.require_release(release)
+    with oracle.temporary_sandbox(release=release) as sandbox:
+        yield sandbox
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +43,56 @@ def boxkh() -> Iterator[oracle.Sandbox]:
 @pytest.fixture(scope="module")
 def box24() -> Iterator[oracle.Sandbox]:
     yield from box_for("2.4")
+
+
+def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
+    """The harness's warning-free configuration for the sandbox's release.
+
+    The servers of a module share the sandbox's log directory: the logs of
+    earlier servers are removed first, so each test reads only its own.
+    """
+    for old in box.logdir.iterdir():
+        if old.is_file():
+            old.unlink()
+    ports = [port] if port is not None else []
+    return oracle.basic_config(
+        box,
+        ports,
+        source_password=SOURCE_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+        **parts,  # type: ignore[arg-type]
+    )
+
+
+def findings(data: bytes, target: str, code: str) -> list[Finding]:
+    return [f for f in lint(icecfg.loads(data), target, files=False) if f.code == code]
+
+
+def fixed(data: bytes, target: str, code: str) -> bytes:
+    """The configuration after the fix of ``code`` (what ``icecfg lint --fix`` writes)."""
+    cfg = icecfg.loads(data)
+    for finding in lint(cfg, target, files=False, select=[code]):
+        assert finding.fix is not None, finding
+        finding.fix()
+    return icecfg.dumps(cfg)
+
+
+def replaced(data: bytes, old: str, new: str) -> bytes:
+    assert old.encode() in data
+    return data.replace(old.encode(), new.encode())
+
+
+def wait_for(read: object, text: str, timeout: float = 5.0) -> str:
+    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously)."""
+    assert callable(read)
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        seen = read() or ""
+        if text in seen:
+            return seen
+        time.sleep(0.1)
+    return seen
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------
