@@ -227,7 +227,10 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     stream, often given for `<fallback-override>` setups where listeners
     switch between streams, is therefore already taken care of.  A configured
     header is sent *in addition* as a second line; one that allows caching
-    (`max-age`, `public`) contradicts Icecast's own.
+    (`max-age`, `public`) contradicts Icecast's own.  Icecast-KH sends
+    `Cache-Control: no-store, no-cache, private` and replaces it with a
+    configured one (tested on kh22: one line, the configured value), so
+    this rule does not apply to KH.
 
     ## Bad
     ```xml

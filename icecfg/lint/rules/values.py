@@ -335,7 +335,9 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     `<fallback-override>`, `<ssl>`, `<chroot>` ...  Icecast 2.5 accepts
     `true`/`yes`/`on` (`util_str_to_bool`, util.c l.311) but reads any other
     word as 0; Icecast-KH accepts `true`/`yes`/`false`/`no` and numbers and
-    ignores anything else (`config_get_bool`).
+    ignores anything else (`config_get_bool`).  Tested with `<fileserve>`:
+    on 2.5.0 `enabled` switches static files off and `on` keeps them; on
+    kh22 `off` is ignored (files stay served) and `true` keeps them.
 
     ## Bad
     ```xml
