@@ -11,6 +11,8 @@ b'<icecast><limits><clients>250</clients></limits></icecast>'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from icecfg.errors import (
     FileChangedError,
     IcecfgError,
@@ -33,6 +35,20 @@ from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 
 lint = _lint
 
+if TYPE_CHECKING:
+    from icecfg.effective import explain as explain
+
+
+def __getattr__(name: str) -> object:
+    # ``icecfg.explain(cfg, target)``: the effective configuration, loaded on
+    # first use so that ``import icecfg`` stays as light as it was.
+    if name == "explain":
+        from icecfg.effective import explain
+
+        return explain
+    raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: PLE0604 - the sections' names are generated
@@ -50,6 +66,7 @@ __all__ = [  # noqa: PLE0604 - the sections' names are generated
     "WriteError",
     "dump",
     "dumps",
+    "explain",
     "load",
     "lint",
     "loads",

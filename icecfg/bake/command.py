@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from icecfg import settings as settings_module
+from icecfg.settings import DEFAULT_KEEP
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 TAG = "icecfg"
@@ -66,7 +67,10 @@ def add_snapshots_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--keep", type=int, metavar="N", help="how many of the newest snapshots to keep (default: settings, else 3)"
+        "--keep",
+        type=int,
+        metavar="N",
+        help=f"how many of the newest snapshots to keep (default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument("--older-than", type=float, metavar="DAYS", help="delete only snapshots older than DAYS")
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
@@ -129,7 +133,7 @@ def run_prune(args: argparse.Namespace) -> int:
     from icecfg.bake.digitalocean import DigitalOceanError
 
     try:
-        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", 3))
+        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", DEFAULT_KEEP))
         if keep < 0 or (args.older_than is not None and args.older_than < 0):
             raise UsageError("--keep and --older-than take numbers of at least 0")
         with client() as api:
@@ -178,7 +182,12 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
         help="Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
         "Debian's source package); kh cannot be baked (default: settings, else 2.4)",
     )
-    parser.add_argument("--keep", type=int, metavar="N", help="snapshots to keep after a successful bake (default 3)")
+    parser.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help=f"snapshots to keep after a successful bake (default: settings, else {DEFAULT_KEEP})",
+    )
     parser.add_argument("--force", action="store_true", help="bake even when a snapshot of this configuration exists")
     parser.add_argument("--dry-run", action="store_true", help="lint, stage and hash, then say what would be built")
     parser.add_argument("--ssh-port", type=int, default=22, help=argparse.SUPPRESS)
@@ -210,7 +219,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
     assets = bake.get("assets", {})
     if not isinstance(assets, dict) or not all(isinstance(v, str) for v in assets.values()):
         raise UsageError(f"{found.path}: bake.assets must map server paths to local files")
-    keep = int(pick("keep", "keep", 3))
+    keep = int(pick("keep", "keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
     target = str(pick("target", "target", found.get("target", "2.4")))
@@ -268,7 +277,6 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.io import loads
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
-    from icecfg.lint.rules.network import listeners
 
     # 1. lint: an error stops the bake before anything is spent
     try:
@@ -309,10 +317,10 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         )
         return EXIT_FAILED
 
-    from icecfg.lint.context import LintContext
-    from icecfg.spec import Dialect
+    from icecfg.effective import explain
 
-    ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
+    # every port the server binds, Shoutcast source ports (port + 1) included, and ssh
+    ports = sorted({*explain(config, options.target).ports(), 22})
     with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
         package_key = package_cache.cache_key(options.target, options.image, packer.default_template_dir())
         kept = package_cache.cached(package_key)

@@ -15,6 +15,7 @@ from icecfg.spec import Dialect, Kind
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
+    from icecfg.effective import EffectiveConfig
     from icecfg.lint.rule import Rule
     from icecfg.sections import IcecastConfig
 
@@ -49,19 +50,31 @@ class LintContext:
         self._templated: dict[int, bool] = {}
 
     @cached_property
+    def effective(self) -> EffectiveConfig:
+        """What the target release does with the file: the facts the rules judge (computed on demand)."""
+        from icecfg.effective import EffectiveConfig
+
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
+
+    @cached_property
     def placed(self) -> list[Placed]:
         """Every element in document order, with the table row that describes it (or None)."""
         return list(walk(self.config.document.root))
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
-        for placed in self.placed:
-            if (
-                placed.row is not None
-                and placed.row.name == row_name
-                and (section_id is None or placed.parent.id == section_id)
-            ):
+        for placed in self._by_row.get(row_name, ()):
+            if section_id is None or placed.parent.id == section_id:
                 yield placed
+
+    @cached_property
+    def _by_row(self) -> dict[str, list[Placed]]:
+        """:attr:`placed` grouped by row name, so each :meth:`rows` call reads only its own."""
+        out: dict[str, list[Placed]] = {}
+        for placed in self.placed:
+            if placed.row is not None:
+                out.setdefault(placed.row.name, []).append(placed)
+        return out
 
     @cached_property
     def secrets(self) -> frozenset[str]:

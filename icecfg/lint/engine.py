@@ -11,7 +11,7 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import Rule, all_rules
-from icecfg.lint.suppress import collect
+from icecfg.lint.suppress import Suppression, collect
 from icecfg.sections import IcecastConfig
 from icecfg.spec import Dialect
 
@@ -126,9 +126,12 @@ def _apply_suppressions(
     if not suppressions:
         return findings
     kept = []
+    by_line = _by_line(suppressions)
+    whole_file = by_line.get(None, [])
     for finding in findings:
         line = finding.anchor_line or finding.line
-        hit = next((s for s in suppressions if s.covers(finding.code, line)), None)
+        candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line, [])
+        hit = next((suppressions[i] for i in candidates if suppressions[i].covers(finding.code, line)), None)
         if hit is None:
             kept.append(finding)
         else:
@@ -153,6 +156,25 @@ def _apply_suppressions(
                 )
             )
     return kept
+
+
+def _by_line(suppressions: list[Suppression]) -> dict[int | None, list[int]]:
+    """Positions in ``suppressions`` of those that can cover each line (None: every line).
+
+    Looking up a finding's line here instead of asking every directive keeps a
+    file with a directive per mount from costing findings x directives.
+    """
+    out: dict[int | None, list[int]] = {}
+    for index, suppression in enumerate(suppressions):
+        if suppression.whole_file:
+            lines: set[int | None] = {None}
+        else:
+            lines = {suppression.line, suppression.end_line}
+            if suppression.own_line:
+                lines.add(suppression.end_line + 1)
+        for line in lines:
+            out.setdefault(line, []).append(index)
+    return out
 
 
 def engine_rule(code: str, name: str, severity: Severity) -> Rule:

@@ -36,6 +36,7 @@ from typing import Any
 
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
+from icecfg.settings import DEFAULT_KEEP
 
 __all__ = [
     "CERTIFICATE",
@@ -301,7 +302,7 @@ def settings_text(choices: Choices, region: str, size: str) -> str:
             else []
         ),
         "# Snapshots to keep when pruning (each costs $0.06 per GB and month).",
-        "keep = 2",
+        f"keep = {DEFAULT_KEEP}",
         "# icecfg up points this DNS name at the droplet (a domain managed by DigitalOcean DNS);",
         "# icecfg down removes the record again unless keep-dns is true.",
         f"domain = {q(choices.hostname)}",
