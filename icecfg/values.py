@@ -187,6 +187,8 @@ def effective_of_empty(row: Element, dialect: Dialect) -> object:
         raise Crash(f"{dialect.label} crashes (segfault) on an empty <{row.name}>")
     if row.value is not None and row.value.kind is Kind.TLS_MODE and dialect is Dialect.V25:
         return TlsMode.AUTO  # str_to_tlsmode: empty means auto, absent means disabled
+    if row.value is not None and row.value.kind is Kind.BOOL and dialect is not Dialect.V24:
+        return False  # 2.5 util_str_to_bool and KH config_get_bool read an empty value as 0 (tested)
     default = row.default(dialect)
     if row.value is None or default is None:
         return None

@@ -10,7 +10,6 @@ and server are checked against each other.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import secrets
 import signal
@@ -22,6 +21,7 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
+from tests.release_oracle import drain, listen
 from tests.test_audio import encode
 
 PASSWORD = secrets.token_hex(8)
@@ -194,29 +194,6 @@ def test_chain_depth_loops_and_options_without_fallback(box: oracle.Sandbox, por
         assert "Config for mount /opts contains fallback options but no fallback mount." in server.stderr()
 
 
-def _listen(port: int, mount: str) -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=4)
-    conn.request("GET", mount)
-    response = conn.getresponse()
-    assert response.status == 200
-    return response
-
-
-def _drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool]:
-    """Bytes read within ``seconds`` and whether the server closed the stream."""
-    total = 0
-    deadline = time.monotonic() + seconds
-    try:
-        while time.monotonic() < deadline:
-            chunk = response.read1(65536)
-            if not chunk:
-                return total, True
-            total += len(chunk)
-    except (TimeoutError, OSError):
-        pass
-    return total, False
-
-
 @pytest.mark.parametrize(("fallback", "moved"), [("/fallback.mp3", False), ("/fallback.ogg", True)])
 def test_listeners_move_only_to_a_fallback_of_the_same_format(
     box: oracle.Sandbox, port: int, fallback: str, moved: bool
@@ -233,17 +210,17 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
         with oracle.SourceClient(port, "/live", audio.make_ogg(), password=PASSWORD) as source:
             assert source.accepted
             server.wait_mount(port, "/live")
-            listener = _listen(port, "/live")
+            listener = listen(port, "/live")
             assert listener.headers["Content-Type"] == "application/ogg"
-            _drain(listener, 0.5)
+            drain(listener, 0.5)
         log = lambda: server.error_log() or ""  # noqa: E731
         if moved:
             assert wait_for(lambda: f'passing 1 listeners to "{fallback}"' in log())
-            received, closed = _drain(listener, 1.0)
+            received, closed = drain(listener, 1.0)
             assert not closed and received > 20_000  # the file keeps coming
         else:
             assert wait_for(lambda: f"stream /live and {fallback} are of different types, ignored" in log())
-            _received, closed = _drain(listener, 4.0)
+            _received, closed = drain(listener, 4.0)
             assert closed
         listener.close()
 

@@ -146,7 +146,9 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
     silently starts no file fallback.  Mount names always start with `/`, so
     the value names no mount either.  Icecast 2.4.4 starts without a word and
     a listener of the mount gets 404 once its source is gone (tested).
-    Icecast-KH drops such a value with a warning.  (A value that only has a
+    Icecast 2.5.0 does the same (tested).  Icecast-KH drops such a value
+    with a warning at startup, `fallback does not start with / on /x`, and
+    the mount has no fallback (tested on kh22).  (A value that only has a
     space in front of its `/` is reported by ICE207, untrimmed-value.)
 
     ## Bad
@@ -220,7 +222,8 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     When the mount has no source, Icecast looks for a live source on the
     fallback and, failing that, plays `webroot + value` as a file.  If the
     file does not exist, Icecast 2.4.4 logs `unable to open file` again and
-    again and listeners of the mount get 404 (tested); with
+    again and listeners of the mount get 404 (tested on 2.4.4, 2.5.0 and
+    kh22); with
     `<fallback-when-full>` listeners beyond the limit are refused
     (`Fallback ... for full source ... not found`).
 
@@ -275,6 +278,11 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+def _refusal(ctx: LintContext) -> str:
+    """What a listener gets when the fallback lookups run out (tested on each release)."""
+    return "403" if ctx.target is Dialect.KH else "404"
+
+
 @rule("ICE603", "fallback-cycle", "warning")
 def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     """Fallback mounts form a loop: there is no final fallback.
@@ -283,7 +291,9 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     Icecast follows fallbacks only while a mount has no source, and gives up
     after ten lookups, so a loop does not hang the server; but it means no
     mount of the loop ends in a file or a stream that is always there.  When
-    none of them has a source, their listeners get 404 (tested on 2.4.4).
+    none of them has a source, their listeners get 404 on Icecast 2.4.4 and
+    2.5.0, and 403 on Icecast-KH, which logs `preventing a fallback loop`
+    (tested on all three).
 
     ## Bad
     ```xml
@@ -319,7 +329,7 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             element,
             f"fallback chain {' -> '.join(ring)} loops: when none of these mounts has a source, "
-            "their listeners get 404; end the chain with a file fallback",
+            f"their listeners get {_refusal(ctx)}; end the chain with a file fallback",
             at_text=element.local_name != "fallback",
         )
 
@@ -331,8 +341,11 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     `source_find_mount` looks a name up at most ten times (`MAX_FALLBACK_DEPTH`),
     the requested mount included, so a listener of a mount reaches at most
-    nine fallbacks.  Tested on 2.4.4: with the file nine hops away a request
-    gets the file, ten hops away it gets 404.
+    nine fallbacks.  Tested on 2.4.4 and 2.5.0: with the file nine hops away
+    a request gets the file, ten hops away it gets 404.  Icecast-KH counts
+    the same ten lookups (`source_add_listener`) and answers 403 (`Fallback
+    through too many mountpoints`, logged as `preventing a fallback loop`);
+    tested on kh22.
 
     ## Bad
     ```xml
@@ -364,7 +377,7 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
             element,
             f"the fallback chain of {mount.label} is {hops} hops long ({' -> '.join(names)}); "
             f"Icecast follows at most {MAX_HOPS}, so its listeners never reach {names[MAX_HOPS + 1]} "
-            f"or beyond and get 404 instead; let {mount.label} fall back closer to the end",
+            f"or beyond and get {_refusal(ctx)} instead; let {mount.label} fall back closer to the end",
             at_text=element.local_name != "fallback",
         )
 
@@ -378,7 +391,9 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
     nothing, and Icecast says so at startup: `WARN ... Config for mount X
     contains fallback options but no fallback mount.` (tested on 2.4.4; the
     same check is in 2.5).  Usually the `<fallback-mount>` was forgotten or
-    misspelt.  A fallback inherited from a `type="default"` mount counts (the
+    misspelt.  Tested on 2.5.0, which logs the same warning; Icecast-KH
+    logs nothing (tested on kh22), so the rule does not apply to it.  A
+    fallback inherited from a `type="default"` mount counts (the
     option then works, although 2.4.4 still prints the warning).
 
     ## Bad
@@ -464,7 +479,7 @@ def _declared_format(ctx: LintContext, graph: _Graph, name: str) -> _Format | No
     return _Format(name, format_type_of_mime(by_name), f"a file Icecast labels {by_name}")
 
 
-@rule("ICE606", "fallback-format-mismatch", "error", dialects=_V24_V25)
+@rule("ICE606", "fallback-format-mismatch", "error")
 def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     """A mount falls back to a stream or file of another format (Ogg vs MP3/AAC).
 
@@ -474,7 +489,11 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     live source of an MP3 mount stops and its fallback is an Ogg file, 2.4.4
     logs `stream /live and /fallback.ogg are of different types, ignored` and
     the listeners are dropped instead of moved (tested); with
-    `<fallback-override>` they are not moved back either.  A file fallback's
+    `<fallback-override>` they are not moved back either.  Icecast 2.5.0
+    logs the same line and drops them too; Icecast-KH logs `format
+    mismatched for /fallback.mp3` and drops them (both tested with an Ogg
+    source whose fallback is an MP3 file; an Ogg file takes the listeners
+    over on both).  A file fallback's
     type comes from its extension; a mount's from its `<type>` or, failing
     that, from the extension of its name.
 
@@ -594,7 +613,16 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
     the live source drops and again when it returns.  The file's headers are
     compared with what the mount declares (`<bitrate>`, `<type>`,
     `<subtype>`) and with the mount's `<intro>` file; mounts of one chain
-    that declare different bitrates or codecs are reported too.
+    that declare different bitrates or codecs are reported too.  Shown on
+    2.4.4, 2.5.0 and kh22 only as far as a server can show it: a mount that
+    declares 64 kbit/s plays its 128 kbit/s fallback file byte for byte.
+    What a player makes of the change cannot be shown on the server.
+
+    On Icecast-KH a listener of a mount without source gets the fallback
+    file only when a rate to send it at is known (the mount's
+    `<limit-rate>`, a `<fallback><rate>`, or `name[128].ogg`); otherwise
+    404 (tested on kh22; `source_add_listener`).  Listeners moved when a
+    source stops get the file at the stream's rate.
 
     ## Bad
     ```xml

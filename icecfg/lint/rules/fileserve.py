@@ -24,10 +24,12 @@ _EFFECT_OTHER = "{label} serves no static file from webroot (the web interface l
 def _fileserve(ctx: LintContext) -> tuple[Element, bool, bool] | None:
     """The ``<fileserve>`` element Icecast reads, what it meant and what ``ctx.target`` uses."""
     element = ctx.config.document.root.find_last("fileserve")
-    if element is None or element.text is None:
-        return None  # absent: on; empty: a crash the value rules report
+    if element is None or (element.text is None and ctx.target is Dialect.V24):
+        return None  # absent: on; empty: a 2.4.4 crash the value rules report
     row = spec.ROOT.child("fileserve")
     assert row is not None
+    if element.text is None:
+        return element, False, False  # 2.5 and KH read an empty value as 0 (tested; ICE206 says so)
     try:
         meant = parse_typed(Kind.BOOL, element.text)
     except TypedValueError:
@@ -58,6 +60,12 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
     costs.  `<fileserve>true</fileserve>` turns file serving off too in
     2.4.4, which reads booleans with `atoi` (ICE204 reports the misreading).
 
+    Icecast 2.5.0 and Icecast-KH do the same with `<fileserve>0</fileserve>`
+    (tested: `/hello.txt` in webroot answers 404, `/status.xsl` still 200);
+    2.5.0 warns at startup as 2.4.4 does, KH says nothing.  Both also read
+    an empty `<fileserve></fileserve>` as 0 (tested); 2.5 reads `true`,
+    `yes`, `on` as on, KH `true` and `yes` (its `off` is ignored: ICE204).
+
     ## Bad
     ```xml
     <fileserve>0</fileserve>
@@ -82,7 +90,7 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
     misread = f" ({(element.text or '').strip()!r} reads as 0 in Icecast 2.4.4, see ICE204)" if meant else ""
     yield ctx.finding(
         element,
-        f"<fileserve>{element.text}</fileserve> turns file serving off{misread}: {effect}; "
+        f"<fileserve>{element.text or ''}</fileserve> turns file serving off{misread}: {effect}; "
         "write 1 if files in webroot should be served",
         at_text=True,
     )

@@ -42,7 +42,10 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
     (`type="cors"` from the 2.5 sample config logs `Unknown type cors for
     HTTP Header X`).  That header and every later one in the block are never
     sent, silently (tested).  Icecast 2.5 skips comments and other elements
-    but still stops at a header without `name` or with an unknown `type`.
+    but still stops at a header without `name` or with an unknown `type`
+    (tested on 2.5.0: the later headers of the block are not sent).
+    Icecast-KH reads past all of these (tested on kh22), so this rule does
+    not apply to it.
 
     ## Bad
     ```xml
@@ -109,16 +112,16 @@ def _overlap(a: Element, b: Element) -> bool:
     return first == 0 or second in (0, first)
 
 
-@rule("ICE712", "duplicate-http-header", "warning", dialects=(Dialect.V24, Dialect.KH))
+@rule("ICE712", "duplicate-http-header", "warning")
 def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     """The same header name is configured twice for the same responses.
 
     ## Why
-    Headers accumulate.  Icecast 2.4.4 sends every one of them, so a client
-    gets two `X-Foo` lines and may use either (tested; names are compared
-    case-insensitively, as HTTP does).  Icecast-KH keeps only the last one
-    of a name.  Two headers restricted to different `status` codes do not
-    clash.
+    Headers accumulate.  Icecast 2.4.4 and 2.5.0 send every one of them, so
+    a client gets two `X-Foo` lines and may use either (tested on both;
+    names are compared case-insensitively, as HTTP does).  Icecast-KH keeps
+    only the last one of a name (tested on kh22).  Two headers restricted
+    to different `status` codes do not clash.
 
     ## Bad
     ```xml
@@ -162,7 +165,7 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
             if ctx.target is Dialect.KH:
                 effect = f"Icecast-KH keeps only this one and drops the {name} header of line {earlier.line}"
             else:
-                effect = f"Icecast 2.4.4 sends both {name} lines (see line {earlier.line}); clients may use either"
+                effect = f"{ctx.target.label} sends both {name} lines (see line {earlier.line}); clients may use either"
             yield ctx.finding(
                 header,
                 f"header {name} is configured twice: {effect}; keep one",
@@ -183,7 +186,10 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     stream, often given for `<fallback-override>` setups where listeners
     switch between streams, is therefore already taken care of.  A configured
     header is sent *in addition* as a second line; one that allows caching
-    (`max-age`, `public`) contradicts Icecast's own.
+    (`max-age`, `public`) contradicts Icecast's own.  Icecast-KH sends
+    `Cache-Control: no-store, no-cache, private` and replaces it with a
+    configured one (tested on kh22: one line, the configured value), so
+    this rule does not apply to KH.
 
     ## Bad
     ```xml

@@ -73,7 +73,7 @@ def _reaches_null(logdir: str, name: str) -> bool:
     return posixpath.normpath(logdir + "/" + name) == "/dev/null"
 
 
-@rule("ICE801", "log-name-absolute", "error", dialects=_V24_V25)
+@rule("ICE801", "log-name-absolute", "error")
 def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
     """An absolute log file name: Icecast appends it to `<logdir>` and cannot open it.
 
@@ -84,6 +84,11 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
     open error logging (LOGDIR//abs/err.log): No such file or directory`,
     exit status 1 (tested).  An absolute `<playlistlog>` prints the same
     FATAL line, but the server keeps running without a playlist log (tested).
+    Icecast 2.5.0 prints the same FATAL lines for an absolute `<errorlog>`
+    and then dies by a segmentation fault instead of exiting with 1 (tested).
+    Icecast-KH also opens `logdir/name` but keeps running: an error log it
+    cannot create goes to stderr, an access log it cannot create is not
+    written anywhere, without a word (tested on kh22).
 
     ## Bad
     ```xml
@@ -111,7 +116,9 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
             continue
         name = element.text
         opened = f"{logdir}/{name}"
-        if tag == "playlistlog":
+        if ctx.target is Dialect.KH:
+            effect = _kh_unopened(tag)
+        elif tag == "playlistlog":
             effect = (
                 f"{ctx.target.label} prints 'FATAL: could not open playlist logging ({opened})' and runs "
                 "without a playlist log"
@@ -138,6 +145,13 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+def _kh_unopened(tag: str) -> str:
+    """What Icecast-KH does with a log file it cannot create (tested on kh22): it keeps running."""
+    if tag == "errorlog":
+        return "Icecast-KH cannot create it and writes the error log to stderr instead"
+    return f"Icecast-KH cannot create it and keeps no {_KIND[tag]} log, silently"
+
+
 def _set_text(element: Element, text: str) -> Callable[[], None]:
     def fix() -> None:
         element.set_text(text)
@@ -145,14 +159,17 @@ def _set_text(element: Element, text: str) -> Callable[[], None]:
     return fix
 
 
-@rule("ICE802", "playlistlog-dash", "warning", dialects=_V24_V25)
+@rule("ICE802", "playlistlog-dash", "warning")
 def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
     """`<playlistlog>-</playlistlog>` creates a file named `-`; it is not stderr.
 
     ## Why
     `-` means stderr only for `<accesslog>` and `<errorlog>`.  For the
     playlist log Icecast opens `logdir/-` and writes a file literally named
-    `-` (tested on 2.4.4), which most tools then read as standard input.
+    `-` (tested on 2.4.4 and 2.5.0), which most tools then read as standard
+    input.  Icecast-KH opens no file at all for `-` and stops at startup:
+    `could not open log : Success`, `Server startup failed. Exiting`, with
+    exit status 0 (tested on kh22).
 
     ## Bad
     ```xml
@@ -171,6 +188,15 @@ def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
     if element is None or element.text != "-":
         return
     logdir, _ = _logdir(ctx)
+    if ctx.target is Dialect.KH:
+        yield ctx.finding(
+            element,
+            "<playlistlog>-</playlistlog> is not stderr: Icecast-KH cannot open a log of that name and stops "
+            "at startup ('Server startup failed', exit status 0); name a file such as playlist.log, "
+            "or remove <playlistlog> to keep none",
+            at_text=True,
+        )
+        return
     yield ctx.finding(
         element,
         f"<playlistlog>-</playlistlog> is not stderr: Icecast writes the playlist log to a file named - "
@@ -179,7 +205,7 @@ def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE803", "log-directory-missing", "error", dialects=_V24_V25, needs_files=True)
+@rule("ICE803", "log-directory-missing", "error", needs_files=True)
 def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     """The log directory (or a subdirectory in a log name) does not exist: Icecast exits at startup.
 
@@ -188,7 +214,12 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     create directories.  A missing `<logdir>` (the default is
     `/usr/local/icecast/logs`) or a missing subdirectory in a log name makes
     2.4.4 exit with `FATAL: could not open error logging (...): No such file
-    or directory` and status 1 (tested).  Logs written to stderr (`-`) need no
+    or directory` and status 1 (tested).  Icecast 2.5.0 prints the same
+    FATAL lines (and first warns `Requesting file status for ... failed`
+    for a missing `<logdir>`) and then dies by a segmentation fault
+    (tested).  Icecast-KH keeps running and writes its error log to stderr
+    instead, silently, and keeps no access log (tested on kh22).  Logs
+    written to stderr (`-`) need no
     directory.  With `<chroot>` the directory is looked up inside
     `<basedir>`.
 
@@ -223,10 +254,14 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
         where = f"{local_logdir} (inside the chroot)" if local_logdir != logdir else logdir
         written = "<logdir>" if logdir_element is not None else "the default <logdir>"
         anchor = logdir_element or ctx.config.paths.element or ctx.config.logging.element
+        effect = (
+            f"Icecast-KH cannot open {logs}: it writes the error log to stderr and keeps no other log, silently"
+            if ctx.target is Dialect.KH
+            else f"Icecast cannot open {logs} and exits at startup ('FATAL: could not open ... logging')"
+        )
         yield ctx.finding(
             anchor,
-            f"{written} {where} does not exist, so Icecast cannot open {logs} and exits at startup "
-            "('FATAL: could not open ... logging'); create it or correct the path",
+            f"{written} {where} does not exist, so {effect}; create it or correct the path",
             at_text=logdir_element is not None,
         )
         return
@@ -234,14 +269,15 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
         directory = posixpath.dirname(posixpath.normpath(f"{logdir}/{name}"))
         if ctx.files.is_dir(_chrooted(ctx, directory)):
             continue
-        effect = (
-            "runs without a playlist log"
-            if tag == "playlistlog"
-            else f"exits at startup ('FATAL: could not open {_KIND[tag]} logging')"
-        )
+        if ctx.target is Dialect.KH:
+            effect = _kh_unopened(tag)
+        elif tag == "playlistlog":
+            effect = "Icecast runs without a playlist log"
+        else:
+            effect = f"Icecast exits at startup ('FATAL: could not open {_KIND[tag]} logging')"
         yield ctx.finding(
             element,
-            f"<{tag}> {name}: the directory {directory} does not exist, so Icecast {effect}; "
+            f"<{tag}> {name}: the directory {directory} does not exist, so {effect}; "
             "create it or write a name directly in logdir",
             at_text=element is not None,
         )
@@ -254,7 +290,9 @@ def loglevel_debug(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Level 4 writes Icecast's internal steps to the error log, several lines
     for every request: on 2.4.4 ten status requests and a three-second
-    source gave 327 lines at level 4 and 11 at level 3 (tested).  The file
+    source gave 327 lines at level 4 and 11 at level 3 (tested).  Icecast
+    2.5.0 and Icecast-KH also write `DBUG` lines at level 4 and none at
+    level 3 (tested on both).  The file
     grows fast, rotates away the lines that matter, and the warnings drown.
     Level 3 (info) keeps startup, source and listener events; 2 (warn) only
     problems.
@@ -299,7 +337,12 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Icecast multiplies `<logsize>` by 1024 (`log_set_trigger`): it is the
     rotation size in KiB.  `<logsize>10485760</logsize>` meant as 10 MB is
-    10 GiB, so the logs are hardly ever rotated.
+    10 GiB, so the logs are hardly ever rotated.  (Icecast-KH reads KiB
+    too but caps the value at 2000000, about 1.9 GiB, which ICE203
+    reports; not tested on kh22.)  Tested on 2.5.0: with
+    `<logsize>2</logsize>` the error log is moved to `error.log.old` once it
+    passes 2048 bytes.  A log that never fills 10 GiB cannot be shown in a
+    test; the unit is what is shown.
 
     ## Bad
     ```xml
@@ -351,6 +394,8 @@ def access_log_on_disk(ctx: LintContext) -> Iterator[Finding]:
       the journal is volatile.
 
     Icecast-KH can leave the addresses out: `<accesslog_ip>0</accesslog_ip>`.
+    Tested on 2.4.4, 2.5.0 and kh22: the access log gets `127.0.0.1` for a
+    request from loopback, and with the fix no access log file is written.
 
     This rule is off by default; enable it with `--select ICE890` (or
     `--select access-log-on-disk`); `--select ICE8` alone does not.

@@ -199,8 +199,10 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     `0` binds a random free port and `99999` binds port 34463 (99999 modulo
     65536), both without a message.  Icecast 2.5 range-checks only some
     ports (`master-server-port`, upstream ports) and takes listen ports as
-    they are; Icecast-KH drops a socket whose port is out of range
-    (`config_get_port`).
+    they are: tested on 2.5.0, a `<port>` of N + 65536 silently binds port
+    N.  Icecast-KH drops a socket whose port is out of range
+    (`config_get_port`; tested on kh22: it logs `port out of range, 99999`
+    and `failed to read element "port"`, and nothing listens there).
 
     ## Bad
     ```xml
@@ -227,13 +229,14 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
         if 1 <= number <= 65535:
             continue
         name = placed.element.local_name
-        if ctx.target is Dialect.V24 and is_listen_port(value):
+        if ctx.target is not Dialect.KH and is_listen_port(value):
             wrapped = number % 65536
+            label = "Icecast 2.4.4" if ctx.target is Dialect.V24 else ctx.target.label
             if binds(ctx, placed):
                 bound = "a random free port" if wrapped == 0 else f"port {wrapped} instead"
-                consequence = f"Icecast 2.4.4 silently binds {bound}"
+                consequence = f"{label} silently binds {bound}"
             else:
-                consequence = f"Icecast 2.4.4 writes port {wrapped} into generated URLs"
+                consequence = f"{label} writes port {wrapped} into generated URLs"
         elif ctx.target is Dialect.KH and is_listen_port(value):
             consequence = "Icecast-KH rejects it ('port out of range')"
         else:
@@ -257,8 +260,9 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     limit at its default, not at 0); a
     mount's `<max-listeners>-1</max-listeners>`, the 2.4 way of saying
     unlimited, is such a value.  Icecast-KH clamps or rejects out-of-range
-    values (`workers` 1..400, relay `timeout` 1..60).  The ranges come from
-    the element table.
+    values (`workers` 1..400, relay `timeout` 1..60; tested on kh22:
+    `<workers>0</workers>` logs `requested worker count 1`).  The ranges
+    come from the element table.
 
     ## Bad
     ```xml
@@ -331,7 +335,9 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     `<fallback-override>`, `<ssl>`, `<chroot>` ...  Icecast 2.5 accepts
     `true`/`yes`/`on` (`util_str_to_bool`, util.c l.311) but reads any other
     word as 0; Icecast-KH accepts `true`/`yes`/`false`/`no` and numbers and
-    ignores anything else (`config_get_bool`).
+    ignores anything else (`config_get_bool`).  Tested with `<fileserve>`:
+    on 2.5.0 `enabled` switches static files off and `on` keeps them; on
+    kh22 `off` is ignored (files stay served) and `true` keeps them.
 
     ## Bad
     ```xml
@@ -445,8 +451,15 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     An empty number is a mistake: a value was meant to be there.  Icecast
     2.4.4 warns "`<port>` must not be empty" and listens on 8000; Icecast 2.5
     logs "Invalid empty tag" and keeps the default (`cfgfile.c`
-    l.342-376); Icecast-KH warns "failed to read element".  (Where 2.4.4
-    would crash instead, ICE205 reports it.)
+    l.342-376; tested on 2.5.0: `Invalid empty tag: /icecast/limits/clients`);
+    Icecast-KH keeps the default without a word (`config_get_int` skips an
+    empty value; tested on kh22).  (Where 2.4.4
+    would crash instead, ICE205 reports it.)  An empty on/off setting is
+    different: Icecast 2.5 (`util_str_to_bool`) and Icecast-KH
+    (`config_get_bool`) read it as 0, off, without a word about it; tested
+    on 2.5.0 and kh22 with `<fileserve></fileserve>`, which switches static
+    files off (`/hello.txt` answers 404).  Icecast-KH reads an empty
+    `<loglevel/>` as 2, warnings and errors only, without a word (tested).
 
     ## Bad
     ```xml
@@ -471,6 +484,20 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
             continue
         if _crashes_if_empty(row, ctx.target):
             continue  # ICE205
+        if value.kind is Kind.LOGLEVEL and ctx.target is Dialect.KH:
+            yield ctx.finding(
+                element,
+                f"<{element.local_name}> is empty: Icecast-KH reads it as 2 (warnings and errors only), "
+                "silently; give it a value or remove it",
+            )
+            continue
+        if value.kind is Kind.BOOL and ctx.target is not Dialect.V24:
+            yield ctx.finding(
+                element,
+                f"<{element.local_name}> is empty: {ctx.target.label} reads it as 0 (off), silently; "
+                "write 1 or 0, or remove it to use the default",
+            )
+            continue
         default = row.default(ctx.target)
         keeps = f" (it keeps the default {default})" if default is not None else ""
         yield ctx.finding(
@@ -503,7 +530,9 @@ def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
     Icecast never trims values: `<mount-name> /live</mount-name>` configures
     a mount called " /live", which no listener ever asks for, and a password
     written across lines includes the newline and the indentation.  The
-    whitespace is invisible in review.
+    whitespace is invisible in review.  Tested on 2.5.0 and kh22: a mount
+    named " /spaced" with a file fallback answers 404 for `/spaced`, the
+    trimmed name plays the fallback.
 
     ## Bad
     ```xml
@@ -561,7 +590,10 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Icecast binds listen sockets to numeric addresses only.  Checked on
     Icecast 2.4.4: `<bind-address>localhost</bind-address>` fails to bind;
     when that was the only socket, Icecast exits with "Server startup
-    failed".  Otherwise it runs without the socket you configured.
+    failed".  Otherwise it runs without the socket you configured.  Icecast
+    2.5.0 and Icecast-KH do the same (tested: a second socket with
+    `<bind-address>localhost</bind-address>` refuses connections, with
+    `127.0.0.1` it serves).
 
     ## Bad
     ```xml
@@ -610,7 +642,7 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE209", "loglevel-word", "error", dialects=spec.V24_V25)
+@rule("ICE209", "loglevel-word", "error")
 def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
     """`<loglevel>` written as a word the target cannot read; it reads 0 and logs nothing at all.
 
@@ -622,7 +654,11 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
     `information`, `info`, `warning`, `warn`, `error` and `eror` (any case,
     no surrounding space; `util_str_to_loglevel`) and reads anything else
     with `atoi`: `verbose` or ` info ` leave its error log empty too
-    (verified on 2.5.0).  Icecast-KH reads its own words.
+    (verified on 2.5.0).  Icecast-KH knows `debug`, `info`, `warn` and
+    `error` (any case) and numbers; another word, such as 2.5's
+    `information`, makes it log `unknown level setting information` and
+    use level 2: warnings and errors only, the INFO lines are gone (tested
+    on kh22).
 
     ## Bad
     ```xml
@@ -648,6 +684,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             continue
         if ctx.target is Dialect.V25 and text.lower() in _LOGLEVEL_WORDS_25:
             continue
+        if ctx.target is Dialect.KH and (text.lower() in _LOGLEVEL_WORDS_KH or not text.isalnum()):
+            continue  # a known word, or KH's "name=N, subsec" syntax (not judged here)
         name = placed.element.local_name
         fix: Callable[[], None] | None = None
         title = ""
@@ -660,10 +698,16 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
             advice = f"write {level}"
             fix = set_text_fix(placed.element, str(level))
             title = f"write <{name}>{level}</{name}>"
+        if ctx.target is Dialect.KH:
+            effect = (
+                f"Icecast-KH does not know the word (it logs 'unknown level setting {text}') and uses 2: "
+                "warnings and errors only"
+            )
+        else:
+            effect = f"{ctx.target.label} reads it as {atoi(text)}, and at that level nothing is logged at all"
         yield ctx.finding(
             placed.element,
-            f"<{name}> {text!r}: {ctx.target.label} reads it as {atoi(text)}, "
-            f"and at that level nothing is logged at all; {advice}",
+            f"<{name}> {text!r}: {effect}; {advice}",
             at_text=True,
             fix=fix,
             fix_title=title,
@@ -672,6 +716,8 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
 
 #: The words 2.5's util_str_to_loglevel knows (compared ignoring case, never trimmed).
 _LOGLEVEL_WORDS_25 = frozenset({"debug", "dbug", "information", "info", "warning", "warn", "error", "eror"})
+#: The words KH's config_get_loglevel knows (convert_name_to_level, ignoring case; ``subsec`` is a flag).
+_LOGLEVEL_WORDS_KH = frozenset({"debug", "info", "warn", "error", "subsec"})
 
 
 # -- ICE210-ICE211: words ---------------------------------------------------------------------
@@ -685,7 +731,9 @@ def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
     Word-valued settings know a fixed list of words.  Icecast-KH, for
     instance, writes the access log in CLF unless `<type>` is exactly
     `CLF-ESC` (`cfgfile.c` [KH] l.1032-1096): a misspelt word silently
-    means the default.  The words come from the element table.
+    means the default (tested on kh22: with `<type>clf-escaped</type>` a
+    user agent `Player "X" 1.0` is logged as it is, with `CLF-ESC` as
+    `Player%20%22X%22%201%2e0`).  The words come from the element table.
 
     ## Bad
     ```xml
@@ -739,6 +787,9 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
     numbers for rfc2818.  **Everything else, `0`, `false`, `no` and an
     empty element included, means `auto`**: the port accepts TLS and plain
     HTTP.  Only a missing element or the word `disabled` switches TLS off.
+    Tested on 2.5.0 with a certificate: a `<tls>0</tls>` port completes a
+    TLS handshake and also answers plain HTTP; with `disabled` it answers
+    plain HTTP only.
 
     ## Bad
     ```xml

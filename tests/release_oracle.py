@@ -1,0 +1,110 @@
+"""Shared pieces of the oracle tests that run one configuration per release.
+
+A test lints the bytes it runs for the release it names (``findings``),
+starts that release's server on them and shows the harm, then does the same
+with the configuration the rule asks for (``fixed``, what ``icecfg lint
+--fix`` writes, or a hand edit with ``replaced``).  Used by the 2.5.0 and KH
+oracle tests so the rules and the servers are checked the same way.
+"""
+
+from __future__ import annotations
+
+import http.client
+import secrets
+import time
+from collections.abc import Callable, Iterator
+
+import icecfg
+from icecfg.lint import Finding, lint
+from tests import oracle
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+
+
+def box_for(release: str) -> Iterator[oracle.Sandbox]:
+    """A sandbox of ``release`` for a module-scoped fixture (fails if the binary is not built)."""
+    oracle.require_release(release)
+    with oracle.temporary_sandbox(release=release) as sandbox:
+        yield sandbox
+
+
+def clear_logs(box: oracle.Sandbox) -> None:
+    """Remove the log files of earlier servers, so a test reads only its own."""
+    for old in box.logdir.iterdir():
+        if old.is_file() or old.is_symlink():
+            old.unlink()
+
+
+def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
+    """The harness's warning-free configuration for the sandbox's release (see ``oracle.basic_config``).
+
+    The servers of a module share the sandbox's log directory: the logs of
+    earlier servers are removed first.
+    """
+    clear_logs(box)
+    ports = [port] if port is not None else []
+    return oracle.basic_config(
+        box,
+        ports,
+        source_password=SOURCE_PASSWORD,
+        admin_password=ADMIN_PASSWORD,
+        **parts,  # type: ignore[arg-type]
+    )
+
+
+def findings(data: bytes, target: str, code: str, *, files: bool = False) -> list[Finding]:
+    """The findings of ``code`` for ``target`` (``files``: also the rules that look at the disk)."""
+    cfg = icecfg.loads(data)
+    found = lint(cfg, target, root="/", select=[code]) if files else lint(cfg, target, files=False, select=[code])
+    return [f for f in found if f.code == code]
+
+
+def fixed(data: bytes, target: str, code: str) -> bytes:
+    """The configuration after the fix of ``code`` (what ``icecfg lint --fix`` writes)."""
+    cfg = icecfg.loads(data)
+    for finding in lint(cfg, target, files=False, select=[code]):
+        assert finding.fix is not None, finding
+        finding.fix()
+    return icecfg.dumps(cfg)
+
+
+def replaced(data: bytes, old: str, new: str) -> bytes:
+    assert old.encode() in data, old
+    return data.replace(old.encode(), new.encode())
+
+
+def wait_for(read: Callable[[], str | None], text: str, timeout: float = 5.0) -> str:
+    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously); return what was read."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < deadline:
+        seen = read() or ""
+        if text in seen:
+            return seen
+        time.sleep(0.1)
+    return seen
+
+
+def listen(port: int, mount: str) -> http.client.HTTPResponse:
+    """A listener of ``mount`` that has been answered 200 (read it with :func:`drain`)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=4)
+    conn.request("GET", mount)
+    response = conn.getresponse()
+    assert response.status == 200
+    return response
+
+
+def drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool]:
+    """Bytes of a stream read within ``seconds`` and whether the server closed the stream."""
+    total = 0
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = response.read1(65536)
+            if not chunk:
+                return total, True
+            total += len(chunk)
+    except (TimeoutError, OSError):
+        pass
+    return total, False
