@@ -13,24 +13,19 @@ from collections.abc import Iterator
 import pytest
 
 from tests import oracle
-
-
-def _release_box(release: str) -> Iterator[oracle.Sandbox]:
-    oracle.require_release(release)
-    with oracle.temporary_sandbox(release=release) as sandbox:
-        yield sandbox
+from tests.release_oracle import box_for
 
 
 @pytest.fixture(scope="module")
 def box24() -> Iterator[oracle.Sandbox]:
-    yield from _release_box("2.4")
+    yield from box_for("2.4")
 
 
 @pytest.fixture(scope="module")
 def box25() -> Iterator[oracle.Sandbox]:
-    yield from _release_box("2.5")
+    yield from box_for("2.5")
 
 
 @pytest.fixture(scope="module")
 def boxkh() -> Iterator[oracle.Sandbox]:
-    yield from _release_box("kh")
+    yield from box_for("kh")

@@ -60,15 +60,6 @@ def findings(data: bytes, target: str, code: str, *, files: bool = False) -> lis
     return [f for f in found if f.code == code]
 
 
-def fixed(data: bytes, target: str, code: str) -> bytes:
-    """The configuration after the fix of ``code`` (what ``icecfg lint --fix`` writes)."""
-    cfg = icecfg.loads(data)
-    for finding in lint(cfg, target, files=False, select=[code]):
-        assert finding.fix is not None, finding
-        finding.fix()
-    return icecfg.dumps(cfg)
-
-
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data, old
     return data.replace(old.encode(), new.encode())

@@ -20,6 +20,7 @@ import pytest
 import icecfg
 from icecfg.lint import lint
 from tests import audio, oracle
+from tests.oracle_checks import fixed
 from tests.release_oracle import (
     SOURCE_PASSWORD,
     box_for,
@@ -27,7 +28,6 @@ from tests.release_oracle import (
     config,
     drain,
     findings,
-    fixed,
     listen,
     replaced,
     wait_for,
@@ -310,16 +310,6 @@ def test_access_log_keeps_addresses_and_the_fix_keeps_nothing(box: oracle.Sandbo
             else:
                 time.sleep(0.5)
                 assert not [n for n in box.logdir.iterdir() if "access" in n.name]
-
-
-@pytest.fixture(scope="module")
-def box25() -> Iterator[oracle.Sandbox]:
-    yield from box_for("2.5")
-
-
-@pytest.fixture(scope="module")
-def boxkh() -> Iterator[oracle.Sandbox]:
-    yield from box_for("kh")
 
 
 # --------------------------------------------------------------------------- values

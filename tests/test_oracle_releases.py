@@ -19,6 +19,7 @@ import icecfg
 from icecfg.lint import lint
 from tests import oracle
 from tests.oracle_checks import findings, fixed, release_config
+from tests.release_oracle import wait_for
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -33,19 +34,6 @@ def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data
     return data.replace(old.encode(), new.encode())
-
-
-def wait_for(read: object, text: str, timeout: float = 5.0) -> str:
-    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously)."""
-    assert callable(read)
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = read() or ""
-        if text in seen:
-            return seen
-        time.sleep(0.1)
-    return seen
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------
