@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 import icecfg
-from icecfg.effective import EffectiveConfig, Protocol, Source, explain
+from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
 from tests import audio, oracle
 from tests.corpus import corpus_paths
@@ -45,9 +45,15 @@ CORPUS_RUNS = 12
 PASSWORD = secrets.token_hex(8)
 
 
-@pytest.fixture(scope="module")
-def box() -> Iterator[oracle.Sandbox]:
-    with oracle.temporary_sandbox() as sandbox:
+#: Every release explain speaks of; each runs the same configurations on its own binary.
+RELEASES = ("2.4", "2.5", "kh")
+
+
+@pytest.fixture(scope="module", params=RELEASES)
+def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
+    """One sandbox per release (its own web and admin files); the tests run release by release."""
+    oracle.require_release(request.param)
+    with oracle.temporary_sandbox(release=request.param) as sandbox:
         yield sandbox
 
 
@@ -129,20 +135,35 @@ def sandboxed(data: bytes, box: oracle.Sandbox, pem: Path) -> bytes:
     paths.pidfile = None
     paths.allow_ip = None
     paths.deny_ip = None
-    if paths.ssl_certificate is not None:
-        paths.ssl_certificate = str(pem)
-    if cfg.security.exists:
-        cfg.security.chroot = None
-        cfg.security.changeowner = None
+    paths.banfile = None
+    for name in ("ssl_certificate", "kh_ssl_certificate", "tls_certificate", "ssl_private_key"):
+        if getattr(paths, name) is not None:
+            setattr(paths, name, str(pem))
+    security = cfg.security
+    if security.exists:
+        security.chroot = None
+        security.changeowner = None
+        context = security.tls_context
+        if context.exists:
+            for name in ("tls_certificate", "tls_key"):
+                if getattr(context, name) is not None:
+                    setattr(context, name, str(pem))
+    if box.release == "2.5":
+        _harness_25(cfg)
     return icecfg.dumps(cfg)
 
 
-def plain_answers(port: int) -> bool:
-    try:
-        oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=256)
-    except (OSError, http.client.HTTPException):
-        return False
-    return True
+def _harness_25(cfg: icecfg.IcecastConfig) -> None:
+    """What the harness gives every 2.5.0 server: its report database and a PRNG seed it can read."""
+    report_db = oracle.get_release("2.5").report_db
+    assert report_db is not None
+    cfg.paths.reportxmldb = str(report_db)
+    cfg.security.prng_seeds = ["/dev/urandom"]
+    block = cfg.security.element
+    assert block is not None
+    for seed in block.elements("prng-seed"):
+        seed.set("type", "device")
+        seed.set("size", "32")
 
 
 def tls_answers(port: int) -> bool:
@@ -153,6 +174,15 @@ def tls_answers(port: int) -> bool:
     return True
 
 
+def observe(port: int) -> tuple[int | None, bool]:
+    """(status of a plain HTTP request or None, whether a TLS handshake and request succeed)."""
+    try:
+        plain: int | None = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=64).status
+    except (OSError, http.client.HTTPException):
+        plain = None
+    return plain, tls_answers(port)
+
+
 def bound(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=3.0).close()
@@ -161,14 +191,24 @@ def bound(port: int) -> bool:
     return True
 
 
+def check_protocol(listener: Listener) -> None:
+    """Plain HTTP served, 426 answered, a TLS handshake accepted: each exactly as explain says."""
+    assert listener.port
+    plain, tls = observe(listener.port)
+    protocol = listener.protocol
+    served = plain is not None and plain != 426
+    assert (served, tls) == (protocol.offers_plain, protocol.offers_tls), (
+        f"{listener.label}: explain says {protocol.value}; plain HTTP got {plain}, TLS {tls}"
+    )
+    assert (plain == 426) == protocol.answers_426, f"{listener.label}: {protocol.value}, plain got {plain}"
+
+
 def check_listeners(eff: EffectiveConfig) -> None:
     for listener in eff.listeners:
         assert listener.port, listener
         if listener.shoutcast_compat:
             continue  # a Shoutcast source port: it waits for a password line, not HTTP
-        plain, tls = plain_answers(listener.port), tls_answers(listener.port)
-        expected = (listener.protocol.offers_plain, listener.protocol.offers_tls)
-        assert (plain, tls) == expected, f"{listener.label}: explain says {listener.protocol.value}"
+        check_protocol(listener)
     for port in eff.ports():
         assert bound(port), f"port {port} is not bound"
 
@@ -205,10 +245,15 @@ def check_fallbacks(eff: EffectiveConfig, port: int) -> int:
 
 
 def check_headers(eff: EffectiveConfig, port: int) -> None:
-    response = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=256)
+    """The headers explain lists are sent (2.5 CORS ones only to a request with an Origin), the dropped not."""
+    origin = {"Origin": "http://player.example.org"}
+    response = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=256, headers=origin)
+    bare = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=256)
     for header in eff.headers.sent:
         if header.status in (None, "", "0", str(response.status)):
             assert response.headers.get(header.name) is not None, f"header {header.name} not sent"
+            if header.needs_origin:
+                assert bare.headers.get(header.name) is None, f"CORS header {header.name} sent without Origin"
     for dropped in eff.headers.dropped:
         if dropped.name and all(h.name.lower() != dropped.name.lower() for h in eff.headers.sent):
             assert response.headers.get(dropped.name) is None, f"header {dropped.name} sent: {dropped.reason}"
@@ -219,14 +264,15 @@ def test_explain_matches_the_running_server(
     label: str, data: bytes, box: oracle.Sandbox, pem: Path, media: dict[str, bytes]
 ) -> None:
     run = sandboxed(data, box, pem)
-    eff = explain(icecfg.loads(run, label), "2.4", FileView("/"))
-    name = label.replace("/", "-")
+    release = box.release
+    eff = explain(icecfg.loads(run, label), release, FileView("/"))
+    name = f"{release}-{label.replace('/', '-')}"
     if eff.startup_problems:
         result = oracle.start_expecting_exit(run, box, name=name)
         assert result.returncode not in (0, None), f"explain says it cannot start: {eff.startup_problems}"
         return
     place_fallback_files(eff, box, media)
-    eff = explain(icecfg.loads(run, label), "2.4", FileView("/"))
+    eff = explain(icecfg.loads(run, label), release, FileView("/"))
     first = next(s for s in eff.listeners if s.protocol.offers_plain or s.protocol.offers_tls)
     assert first.port
     with contextlib.ExitStack() as stack:
@@ -327,15 +373,6 @@ _SWITCHES = {
 }
 
 
-def observe(port: int) -> tuple[int | None, bool]:
-    """(status of a plain HTTP request or None, whether a TLS handshake and request succeed)."""
-    try:
-        plain: int | None = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=64).status
-    except (OSError, http.client.HTTPException):
-        plain = None
-    return plain, tls_answers(port)
-
-
 @pytest.mark.parametrize("certificate", [True, False], ids=["certificate", "no-certificate"])
 @pytest.mark.parametrize("release", ["2.5", "kh"])
 def test_explain_protocols_match_25_and_kh(release: str, certificate: bool) -> None:
@@ -357,11 +394,4 @@ def test_explain_protocols_match_25_and_kh(release: str, certificate: bool) -> N
         assert len(eff.listeners) == len(ports)
         with oracle.IcecastServer(data, sandbox, wait_port=ports[0]):
             for listener in eff.listeners:
-                assert listener.port
-                plain, tls = observe(listener.port)
-                protocol = listener.protocol
-                served = plain is not None and plain != 426
-                assert (served, tls) == (protocol.offers_plain, protocol.offers_tls), (
-                    f"{listener.label}: explain says {protocol.value}; plain HTTP got {plain}, TLS {tls}"
-                )
-                assert (plain == 426) == protocol.answers_426, f"{listener.label}: {protocol.value}, plain got {plain}"
+                check_protocol(listener)
