@@ -26,6 +26,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,52 +286,144 @@ def test_explain_matches_the_running_server(
             check_fallbacks(eff, plain)
 
 
-def test_a_tls_port_whose_certificate_has_no_key_serves_plain_http(box: oracle.Sandbox) -> None:
-    """2.4.4's silent downgrade, seen through the files: explain reads the PEM and says so."""
+#: What explain says a plain socket and a TLS-switched one serve when the certificate has no key.
+_CERT_ONLY = {
+    "2.4": [Protocol.PLAIN, Protocol.PLAIN_DOWNGRADED],  # 2.4.4's silent downgrade
+    "2.5": [Protocol.PLAIN, Protocol.REFUSED],  # 426 for plain HTTP, no TLS either
+    "kh": [Protocol.PLAIN, Protocol.PLAIN],  # no usable certificate: no detection, plain everywhere
+}
+
+
+def test_a_tls_port_whose_certificate_has_no_key(box: oracle.Sandbox) -> None:
+    """Each release's answer to an unusable certificate, seen through the files: explain reads the PEM."""
     certificate_only = box.write(
         "cert-only.pem", b"".join(_blocks(oracle.make_tls_pem(box, "full.pem"), b"CERTIFICATE"))
     )
     plain, secure = oracle.free_ports(2)
-    data = oracle_config(
-        box,
-        plain,
-        f"<listen-socket><port>{secure}</port><bind-address>127.0.0.1</bind-address><ssl>1</ssl></listen-socket>",
-        certificate_only,
-    )
-    eff = explain(icecfg.loads(data), "2.4", FileView("/"))
+    data = release_config(box, [plain], tls_ports=(secure,), tls_certificate=certificate_only)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
     assert eff.tls.usable is False
-    assert [s.protocol for s in eff.listeners] == [Protocol.PLAIN, Protocol.PLAIN_DOWNGRADED]
-    with serve(data, box, plain, "explain-cert-only"):
+    assert [s.protocol for s in eff.listeners] == _CERT_ONLY[box.release]
+    with serve(data, box, plain, f"{box.release}-explain-cert-only"):
         check_listeners(eff)
 
 
-def test_max_listeners_merged_from_the_default_mount_is_enforced(box: oracle.Sandbox) -> None:
+def listener_statuses(port: int, mount: str, count: int) -> list[int]:
+    """Statuses of ``count`` listeners of ``mount`` connected at once (all held open until the end).
+
+    The response is kept too: on an HTTP/1.0 answer it alone holds the
+    socket, and dropping it would disconnect the listener before the next.
+    """
+    with contextlib.ExitStack() as listeners:
+        statuses = []
+        for _ in range(count):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            listeners.callback(conn.close)
+            conn.request("GET", mount)
+            response = conn.getresponse()
+            listeners.callback(response.close)
+            statuses.append(response.status)
+    return statuses
+
+
+#: Per release, mounts whose max-listeners explain derives other than from their own element:
+#: merged from a default mount (unnamed or a glob; 2.4/2.5), or on KH the first of two
+#: same-name mounts (its mount tree picks one, here the second) and the attribute form.
+_LIMITED_MOUNTS = {
+    "2.4": (
+        '<mount type="default"><mount-name>/glob-*</mount-name><max-listeners>1</max-listeners></mount>'
+        f'<mount type="default"><password>{PASSWORD}</password><max-listeners>2</max-listeners></mount>'
+        "<mount><mount-name>/glob-capped.ogg</mount-name></mount>"
+        "<mount><mount-name>/capped.ogg</mount-name></mount>",
+        Source.MERGED,
+    ),
+    "kh": (
+        "<mount><mount-name>/capped.ogg</mount-name><max-listeners>1</max-listeners></mount>"
+        "<mount><mount-name>/capped.ogg</mount-name><max-listeners>3</max-listeners></mount>"
+        '<mount mount-name="/attr-capped.ogg" max-listeners="2"/>',
+        Source.ELEMENT,
+    ),
+}
+_LIMITED_MOUNTS["2.5"] = _LIMITED_MOUNTS["2.4"]
+
+
+#: What a listener over a mount's limit gets (not a claim of explain: the status each release picks).
+_OVER_LIMIT = {"2.4": 403, "2.5": 503, "kh": 403}
+
+
+def test_max_listeners_explain_derives_is_enforced(box: oracle.Sandbox) -> None:
+    """The limit explain gives a mount (merged, picked among same-name mounts, attribute form) is enforced."""
+    port = oracle.free_port()
+    mounts, source = _LIMITED_MOUNTS[box.release]
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = {}
+    for mount in eff.mounts.normal():
+        assert mount.name is not None
+        found = eff.mounts.find(mount.name)
+        assert found is not None
+        limit = found.settings["max-listeners"]
+        assert limit.origin.source is source, (mount.name, limit)
+        assert isinstance(limit.value, int)
+        limits[mount.name] = limit.value
+    assert len(set(limits.values())) == len(limits) > 1, limits  # each mount's limit is told apart
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with serve(data, box, port, f"{box.release}-explain-capped") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert eff.auth.source_logins(name, eff.mounts), f"explain says no source can log in on {name}"
+            client = sources.enter_context(server.source(port, name, song, password=PASSWORD))
+            assert client.accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1)
+            assert statuses == [200] * limit + [_OVER_LIMIT[box.release]], (name, limit, statuses)
+
+
+def test_the_source_password_works_where_explain_says(box: oracle.Sandbox) -> None:
+    """2.5 puts the global source password on the first default mount: only the names it covers take it."""
     port = oracle.free_port()
     mounts = (
-        '<mount type="default"><max-listeners>1</max-listeners></mount>'
-        "<mount><mount-name>/capped.ogg</mount-name></mount>"
+        '<mount type="default"><mount-name>/glob-*</mount-name></mount>'
+        "<mount><mount-name>/glob-a.ogg</mount-name></mount>"
+        "<mount><mount-name>/other.ogg</mount-name></mount>"
     )
-    data = oracle_config(box, port, mounts, None)
-    eff = explain(icecfg.loads(data), "2.4", FileView("/"))
-    mount = eff.mounts.find("/capped.ogg")
-    assert mount is not None
-    limit = mount.settings["max-listeners"]
-    assert (limit.value, limit.origin.source) == (1, Source.MERGED)
-    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
-    with (
-        serve(data, box, port, "explain-capped") as server,
-        oracle.SourceClient(port, "/capped.ogg", song, password=PASSWORD) as source,
-    ):
-        assert source.accepted
-        server.wait_mount(port, "/capped.ogg")
-        with contextlib.ExitStack() as listeners:
-            statuses = []
-            for _ in range(2):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                listeners.callback(conn.close)
-                conn.request("GET", "/capped.ogg")
-                statuses.append(conn.getresponse().status)
-        assert statuses == [200, 403], statuses
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    expected = {
+        name: any(login.password is not None and login.password.value == PASSWORD for login in logins)
+        for name in ("/glob-a.ogg", "/other.ogg")
+        for logins in [eff.auth.source_logins(name, eff.mounts)]
+    }
+    assert expected["/glob-a.ogg"]
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    with serve(data, box, port, f"{box.release}-explain-source-scope") as server, contextlib.ExitStack() as sources:
+        for name, accepted in expected.items():
+            client = sources.enter_context(server.source(port, name, song, password=PASSWORD))
+            assert client.accepted == accepted, f"{name}: explain says the source password works: {accepted}"
+
+
+def test_a_fallback_file_is_sent_where_explain_says(box: oracle.Sandbox, media: dict[str, bytes]) -> None:
+    """KH sends a fallback file only at a rate (limit-rate or the fallback's rate); the others always."""
+    port = oracle.free_port()
+    mounts = (
+        "<mount><mount-name>/limited.ogg</mount-name><fallback-mount>/file.ogg</fallback-mount>"
+        "<limit-rate>128k</limit-rate></mount>"
+        '<mount><mount-name>/rated.ogg</mount-name><fallback-mount rate="128k">/file.ogg</fallback-mount></mount>'
+        "<mount><mount-name>/unrated.ogg</mount-name><fallback-mount>/file.ogg</fallback-mount></mount>"
+    )
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    place_fallback_files(eff, box, media)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    sent = {mount.name: eff.chain(mount).gets is not None for mount in eff.mounts.normal()}
+    assert sent["/limited.ogg"] and sent["/rated.ogg"]
+    with serve(data, box, port, f"{box.release}-explain-file-rate"):
+        assert check_fallbacks(eff, port) == len(sent)
+
+
+def release_config(box: oracle.Sandbox, ports: list[int], **kwargs: Any) -> bytes:
+    """A configuration the sandbox's release starts with no warning (the harness's, with this module's passwords)."""
+    return oracle.basic_config(box, ports, source_password=PASSWORD, admin_password=PASSWORD, **kwargs)
 
 
 def _blocks(path: Path, label: bytes) -> list[bytes]:
@@ -343,20 +436,6 @@ def _blocks(path: Path, label: bytes) -> list[bytes]:
         out.append(data[start:end])
         start = data.find(b"-----BEGIN " + label, end)
     return out
-
-
-def oracle_config(box: oracle.Sandbox, port: int, body: str, certificate: Path | None) -> bytes:
-    cert = f"<ssl-certificate>{certificate}</ssl-certificate>" if certificate is not None else ""
-    return f"""<icecast>
-  <hostname>127.0.0.1</hostname><location>oracle</location><admin>oracle@example.invalid</admin>
-  <authentication><source-password>{PASSWORD}</source-password>
-    <admin-user>admin</admin-user><admin-password>{PASSWORD}</admin-password></authentication>
-  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
-  {body}
-  <paths><logdir>{box.logdir}</logdir><webroot>{box.webroot}</webroot><adminroot>{box.adminroot}</adminroot>{cert}</paths>
-  <logging><errorlog>error.log</errorlog><accesslog>access.log</accesslog><loglevel>3</loglevel></logging>
-</icecast>
-""".encode()
 
 
 #: 2.5 TLS switches on one socket each (KH has none: every socket is the same).
