@@ -24,15 +24,18 @@ import http.client
 import secrets
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
 import icecfg
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
+from icecfg.values import FallbackOverride
 from tests import audio, oracle
 from tests.corpus import corpus_paths
 from tests.samples import read_sample, sample_paths
@@ -419,6 +422,68 @@ def test_a_fallback_file_is_sent_where_explain_says(box: oracle.Sandbox, media: 
     assert sent["/limited.ogg"] and sent["/rated.ogg"]
     with serve(data, box, port, f"{box.release}-explain-file-rate"):
         assert check_fallbacks(eff, port) == len(sent)
+
+
+#: Per release, fallback-override values as written; explain reads each as all, own or none.
+_OVERRIDES = {"2.4": ("1", "0"), "2.5": ("all", "own", "none", "1"), "kh": ("1", "0")}
+#: Listeners on (the returning mount, its fallback) once its source is back, of three on the
+#: fallback: one that came through the mount, one that tuned in to the fallback directly, and
+#: one that came through another mount with the same fallback.  2.5.0's "own" keeps only the
+#: last: a listener without a history of its own is moved as by "all".
+_MOVED = {FallbackOverride.ALL: (3, 0), FallbackOverride.OWN: (2, 1), FallbackOverride.NONE: (0, 3)}
+
+
+def listener_counts(port: int) -> dict[str, int]:
+    """Listeners per mount, from /admin/stats (every release serves it; KH has no status-json)."""
+    response = oracle.http_get(port, "/admin/stats", auth=("admin", PASSWORD), timeout=3.0, max_body=1 << 20)
+    root = ElementTree.fromstring(response.body)
+    return {s.get("mount", ""): int(s.findtext("listeners") or 0) for s in root.iter("source")}
+
+
+def test_fallback_override_moves_the_listeners_explain_says(box: oracle.Sandbox) -> None:
+    """A returning source takes back all, its own or none of its fallback's listeners, as explain reads the value."""
+    port = oracle.free_port()
+    values = _OVERRIDES[box.release]
+    mounts = "".join(
+        f"<mount><mount-name>/m{i}.ogg</mount-name><fallback-mount>/f{i}.ogg</fallback-mount>"
+        f"<fallback-override>{value}</fallback-override></mount>"
+        f"<mount><mount-name>/x{i}.ogg</mount-name><fallback-mount>/f{i}.ogg</fallback-mount></mount>"
+        for i, value in enumerate(values)
+    )
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    expected: dict[str, int] = {}
+    for i in range(len(values)):
+        mount = eff.mounts.find(f"/m{i}.ogg")
+        assert mount is not None
+        override = eff.chain(mount).override.value
+        assert isinstance(override, FallbackOverride)
+        expected[f"/m{i}.ogg"], expected[f"/f{i}.ogg"] = _MOVED[override]
+    song = audio.make_ogg(seconds=30, bitrate_kbps=48).read_bytes()
+    with (
+        serve(data, box, port, f"{box.release}-explain-override") as server,
+        contextlib.ExitStack() as stack,
+    ):
+        for i in range(len(values)):
+            assert stack.enter_context(server.source(port, f"/f{i}.ogg", song, password=PASSWORD)).accepted
+            server.wait_mount(port, f"/f{i}.ogg")
+        for i in range(len(values)):
+            for name in (f"/m{i}.ogg", f"/f{i}.ogg", f"/x{i}.ogg"):  # through the mount, direct, through another
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                stack.callback(conn.close)
+                conn.request("GET", name)
+                response = conn.getresponse()
+                stack.callback(response.close)
+                assert response.status == 200, name
+        for i in range(len(values)):
+            assert stack.enter_context(server.source(port, f"/m{i}.ogg", song, password=PASSWORD)).accepted
+        deadline = time.monotonic() + 8.0
+        counts = listener_counts(port)
+        while any(counts.get(name, 0) != n for name, n in expected.items()) and time.monotonic() < deadline:
+            # keep polling until every pair shows what explain says, or the moves are long over
+            time.sleep(0.25)
+            counts = listener_counts(port)
+        assert {name: counts.get(name, 0) for name in expected} == expected
 
 
 def release_config(box: oracle.Sandbox, ports: list[int], **kwargs: Any) -> bytes:

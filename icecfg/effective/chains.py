@@ -7,7 +7,7 @@ chain of a mount at once; the lint rules walk :class:`Fallbacks` directly.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks, kh_bitrate, kh_fallback_rate, kh_name_rate
 from icecfg.effective.mounts import MountConfig
@@ -153,8 +153,15 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+#: What 2.5.0's ``own`` really takes back (navigation.c: a listener whose history has fewer
+#: than two entries is moved as by ``all``); tested on the running 2.5.0.
+_OWN_NOTE = "own: listeners that came through this mount or tuned in to the fallback directly; not via other mounts"
+
+
 def _setting(mount: MountConfig, name: str, dialect: Dialect) -> Traced[object]:
     found = mount.settings.get(name)
     if found is not None:
+        if name == "fallback-override" and found.value is FallbackOverride.OWN and not found.origin.note:
+            return Traced(found.value, replace(found.origin, note=_OWN_NOTE))
         return found
     return Traced(FallbackOverride.NONE if name == "fallback-override" else False, default())
