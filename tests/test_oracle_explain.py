@@ -26,6 +26,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -178,13 +179,12 @@ def tls_answers(port: int) -> bool:
     return True
 
 
-def observe(port: int) -> tuple[int | None, bool]:
-    """(status of a plain HTTP request or None, whether a TLS handshake and request succeed)."""
+def plain_status(port: int) -> int | None:
+    """The status of a plain HTTP request, or None when the port does not answer one."""
     try:
-        plain: int | None = oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=64).status
+        return oracle.http_get(port, "/status-json.xsl", timeout=3.0, max_body=64).status
     except (OSError, http.client.HTTPException):
-        plain = None
-    return plain, tls_answers(port)
+        return None
 
 
 def bound(port: int) -> bool:
@@ -195,24 +195,32 @@ def bound(port: int) -> bool:
     return True
 
 
-def check_protocol(listener: Listener) -> None:
-    """Plain HTTP served, 426 answered, a TLS handshake accepted: each exactly as explain says."""
-    assert listener.port
-    plain, tls = observe(listener.port)
-    protocol = listener.protocol
-    served = plain is not None and plain != 426
-    assert (served, tls) == (protocol.offers_plain, protocol.offers_tls), (
-        f"{listener.label}: explain says {protocol.value}; plain HTTP got {plain}, TLS {tls}"
-    )
-    assert (plain == 426) == protocol.answers_426, f"{listener.label}: {protocol.value}, plain got {plain}"
+def check_protocols(listeners: list[Listener]) -> None:
+    """Plain HTTP served, 426 answered, a TLS handshake accepted: each exactly as explain says.
+
+    The probes run at once: one that gets no answer waits out its timeout,
+    and a port that speaks only TLS (or only plain HTTP) always has one.
+    """
+    ports = [listener.port or 0 for listener in listeners]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        plain_probes = [pool.submit(plain_status, port) for port in ports]
+        tls_probes = [pool.submit(tls_answers, port) for port in ports]
+        plains = [probe.result() for probe in plain_probes]
+        tlses = [probe.result() for probe in tls_probes]
+    for listener, plain, tls in zip(listeners, plains, tlses, strict=True):
+        protocol = listener.protocol
+        served = plain is not None and plain != 426
+        assert (served, tls) == (protocol.offers_plain, protocol.offers_tls), (
+            f"{listener.label}: explain says {protocol.value}; plain HTTP got {plain}, TLS {tls}"
+        )
+        assert (plain == 426) == protocol.answers_426, f"{listener.label}: {protocol.value}, plain got {plain}"
 
 
 def check_listeners(eff: EffectiveConfig) -> None:
     for listener in eff.listeners:
         assert listener.port, listener
-        if listener.shoutcast_compat:
-            continue  # a Shoutcast source port: it waits for a password line, not HTTP
-        check_protocol(listener)
+    # a Shoutcast source port waits for a password line, not HTTP
+    check_protocols([listener for listener in eff.listeners if not listener.shoutcast_compat])
     for port in eff.ports():
         assert bound(port), f"port {port} is not bound"
 
@@ -537,5 +545,5 @@ def test_explain_protocols_match_25_and_kh(release: str, certificate: bool) -> N
         eff = explain(icecfg.loads(data), release, FileView("/"))
         assert len(eff.listeners) == len(ports)
         with oracle.IcecastServer(data, sandbox, wait_port=ports[0]):
-            for listener in eff.listeners:
-                check_protocol(listener)
+            assert all(listener.port for listener in eff.listeners)
+            check_protocols(list(eff.listeners))
