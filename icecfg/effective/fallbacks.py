@@ -130,7 +130,7 @@ class Fallbacks:
         return (fallback.value, mount) if fallback is not None else None
 
     def rescued_by_default(self, name: str) -> bool:
-        """2.4: a name no mount configures still falls back through the default mount."""
+        """2.4/2.5: a name no mount configures still falls back through the default mount."""
         mount = self.table.find(name)
         if mount is None or mount.kind != "default":
             return False

@@ -1,9 +1,9 @@
 """Mounts: which ``<mount>`` configures a name, and every setting after the default mount is merged.
 
 Icecast keeps mounts in file order and ``config_find_mount`` returns the
-first match: 2.4.4 glob-matches normal mount names too and uses a
-``type="default"`` mount directly when nothing else matches; 2.5 matches
-normal mounts exactly and only default mounts as patterns; KH has no mount
+first match: 2.4.4 glob-matches normal mount names too, 2.5 matches normal
+mounts exactly and only default mounts as patterns, and both use a
+``type="default"`` mount directly when no normal mount matches; KH has no mount
 types but treats names with wildcards as templates.  A normal mount then
 inherits every unset field (absent, 0 or -1) from the first matching default
 mount (``merge_mounts``), except its authentication.  Lookups are indexed so
@@ -189,8 +189,8 @@ class MountTable:
                 return found[1]
         if hit is not None:
             return hit[1]
-        if self.dialect is Dialect.V24:
-            return self.default_for(name)  # used directly when no normal mount matches
+        if self.dialect is not Dialect.KH:
+            return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
         if self.dialect is Dialect.KH:
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
@@ -211,7 +211,7 @@ class MountTable:
                 assert mount.name is not None
                 if is_pattern(mount.name) and glob_match(mount.name, name):
                     return mount
-        if self.dialect is Dialect.V24:
+        if self.dialect is not Dialect.KH:
             return self.default_for_linearly(name)  # used directly when no normal mount matches
         return None
 
