@@ -1,20 +1,25 @@
-"""``icecfg explain`` against the real Icecast 2.4.4: what it says the server does, the server does.
+"""``icecfg explain`` against the real Icecast 2.4.4, 2.5.0 and KH: what it says the server does, it does.
 
 Each configuration (the shipped examples, Debian's samples, a dozen files of
-the shared corpus) is rewritten through the model to run in a sandbox:
-ports become free loopback ports, paths point into the sandbox, and anything
-that would reach beyond this machine (relays, YP, URL authentication, master
-servers, scripts) is removed.  Then the effective configuration of the very
-bytes that run is compared with the running server:
+the shared corpus) is rewritten through the model to run in a sandbox, once
+per release: ports become free loopback ports, paths point into the sandbox
+(the TLS certificate wherever the release reads it; 2.5 also gets the
+harness's report database and PRNG seed), and anything that would reach
+beyond this machine (relays, YP, URL authentication, master servers, scripts)
+is removed.  Then the effective configuration of the very bytes that run is
+compared with the running server:
 
-* listeners: every port it lists is bound, and answers TLS or plain HTTP as
-  its protocol says (a TLS port with an unusable certificate answers plain);
+* listeners: every port it lists is bound, and answers TLS, plain HTTP or
+  426 as its protocol says (every 2.5 TLS mode, KH's detection per connection);
 * mounts and fallbacks: a listener of a mount without a source gets the
-  fallback file explain names, or a 404 when it names none;
-* headers: the server-wide headers explain lists are sent, the ones it says
-  are dropped are not;
+  fallback file explain names, or a 404 when it names none (KH needs a rate);
+* headers: the server-wide headers explain lists are sent (2.5 CORS ones to
+  a request with an Origin), the ones it says are dropped are not;
 * start-up: a configuration explain says cannot start does not start;
-* limits: a max-listeners merged from a default mount is enforced.
+* limits: the max-listeners explain derives (merged from a default mount,
+  a glob default, KH's pick among same-name mounts, KH attributes) is enforced;
+* sources: the source password works on exactly the mounts explain says;
+* fallback-override: a returning source takes back the listeners explain says.
 """
 
 from __future__ import annotations
