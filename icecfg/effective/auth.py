@@ -7,11 +7,11 @@ password unless it is asked for explicitly (``reveal=True``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.mounts import MountTable
+from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Origin, Traced, default, written
 from icecfg.effective.reading import section_values
 from icecfg.spec import Dialect
@@ -31,10 +31,23 @@ class Login:
     mount: str | None
     user: Traced[object]
     password: Traced[object] | None
+    #: 2.5: the ``<mount type="default">`` the login is attached to.  It then works only
+    #: on the names that default mount is found for (the global source password sits on
+    #: the first default mount of the file, whatever its name).
+    via_default: MountConfig | None = field(default=None, repr=False, compare=False)
 
     @property
     def can_log_in(self) -> bool:
         return self.password is not None and bool(self.password.value)
+
+    @property
+    def scope(self) -> str:
+        """Where the login works, in words."""
+        if self.mount is not None:
+            return self.mount
+        if self.via_default is not None:
+            return f"mounts of {self.via_default.label}"
+        return "server"
 
     def to_json(self, reveal: bool = False) -> dict[str, object]:
         secret: dict[str, object] | None = None
@@ -42,7 +55,14 @@ class Login:
             secret = self.password.to_json()
             text = str(self.password.value or "")
             secret["value"] = text if reveal else mask(text)
-        return {"role": self.role, "mount": self.mount, "user": self.user.to_json(), "password": secret}
+        via = self.via_default.label if self.via_default is not None else None
+        return {
+            "role": self.role,
+            "mount": self.mount,
+            "via_default_mount": via,
+            "user": self.user.to_json(),
+            "password": secret,
+        }
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,18 @@ class Auth:
     logins: tuple[Login, ...]
     listener_auth: tuple[ListenerAuth, ...]
 
+    def source_logins(self, name: str, table: MountTable) -> list[Login]:
+        """The source logins that work on mount ``name``: its own, else its default mount's, else the server's."""
+        found = [login for login in self.logins if login.role == "source" and login.can_log_in]
+        own = [login for login in found if login.mount == name]
+        if own:
+            return own
+        default_mount = table.default_for(name)
+        bound = [login for login in found if login.via_default is not None]
+        if bound:
+            return [login for login in bound if login.via_default is default_mount]
+        return [login for login in found if login.mount is None]
+
     def to_json(self, reveal: bool = False) -> dict[str, object]:
         return {
             "logins": [login.to_json(reveal) for login in self.logins],
@@ -83,7 +115,8 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
     root_values = section_values([root], "icecast", dialect)
     logins: list[Login] = []
     source = values.get("source-password") or root_values.get("source-password")
-    logins.append(Login("source", None, Traced("source", default()), source))
+    server_source = Login("source", None, Traced("source", default()), source)
+    logins.append(_on_first_default(server_source, table) if dialect is Dialect.V25 else server_source)
     admin_user = values.get("admin-user")
     admin_password = values.get("admin-password")
     if admin_password is not None:
@@ -95,6 +128,8 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
     shoutcast = values.get("shoutcast-user")
     if dialect is Dialect.V25 and shoutcast is not None and source is not None:
         logins.append(Login("shoutcast", None, shoutcast, source))
+    if dialect is Dialect.V25:
+        logins.extend(_default_mount_logins(table))
     listener_auth: list[ListenerAuth] = []
     for mount in table.normal():
         assert mount.name is not None
@@ -116,3 +151,37 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
             what = "no type" if kind is None else f"unknown type {kind!r}"
             listener_auth.append(ListenerAuth(mount.name, "none (public)", written(block), what))
     return Auth(tuple(logins), tuple(listener_auth))
+
+
+def _has_own_auth(mount: MountConfig) -> bool:
+    """2.5: the mount has an auth stack of its own (an ``<authentication>`` or an old-style password)."""
+    password = mount.own.get("password")
+    return mount.element.find_last("authentication") is not None or (password is not None and bool(password.value))
+
+
+def _on_first_default(login: Login, table: MountTable) -> Login:
+    """2.5 attaches the global source password to the first ``<mount type="default">`` of the file.
+
+    (cfgfile.c: ``config_find_mount(NULL, MOUNT_TYPE_DEFAULT)`` takes the first
+    default mount, named or not; an unnamed one is created when there is none.)
+    It then works only on the names that mount is found for, and not at all
+    when that mount has an auth stack of its own (tested on 2.5.0).
+    """
+    first = next(table.defaults(), None)
+    if first is None or login.password is None:
+        return login
+    if _has_own_auth(first):
+        why = f"{first.label} has its own authentication: Icecast 2.5 drops the global source password"
+        return replace(login, user=Traced(login.user.value, default(why)), password=None, via_default=first)
+    return replace(login, via_default=first)
+
+
+def _default_mount_logins(table: MountTable) -> list[Login]:
+    """2.5 default mounts with an old-style ``<password>``: it logs sources in on the names they cover."""
+    found = []
+    for mount in table.defaults():
+        password = mount.own.get("password")
+        if password is not None and password.value:
+            user = mount.own.get("username") or Traced("source", default())
+            found.append(Login("source", None, user, password, mount))
+    return found

@@ -7,9 +7,9 @@ chain of a mount at once; the lint rules walk :class:`Fallbacks` directly.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks
+from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks, kh_bitrate, kh_fallback_rate, kh_name_rate
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Traced, default
 from icecfg.spec import Dialect
@@ -60,6 +60,9 @@ class FallbackChain:
     end: End
     override: Traced[object]
     when_full: Traced[object]
+    #: KH: the bytes per second a file at the end is sent at; KH sends no file without a rate
+    #: (``source_add_listener`` answers 404).  None on the other releases, which need none.
+    file_rate: int | None = None
 
     @property
     def gets(self) -> str | None:
@@ -68,6 +71,8 @@ class FallbackChain:
         The name of the first file hop whose file exists (or may exist, when
         the files were not looked at) within the depth limit; None: 404.
         """
+        if self.file_rate == 0:
+            return None
         for hop in self.hops[:MAX_HOPS]:
             if hop.kind == "file" and hop.exists is not False:
                 return hop.name
@@ -80,6 +85,7 @@ class FallbackChain:
             "listeners_get": self.gets,
             "override": self.override.to_json(),
             "when_full": self.when_full.to_json(),
+            "file_rate": self.file_rate,
         }
 
 
@@ -119,11 +125,43 @@ def resolve(graph: Fallbacks, mount: MountConfig) -> FallbackChain:
         end,
         _setting(mount, "fallback-override", graph.table.dialect),
         _setting(mount, "fallback-when-full", graph.table.dialect),
+        _kh_file_rate(graph, names) if graph.table.dialect is Dialect.KH and end is End.FILE else None,
     )
+
+
+def _kh_file_rate(graph: Fallbacks, names: list[str]) -> int:
+    """The rate KH's ``source_add_listener`` reaches the file at the end of ``names`` with (bytes/s).
+
+    Along the chain the last mount with a ``<limit-rate>`` sets it; else the
+    first fallback with a ``rate``; else a ``[kbit/s]`` in the file's name.
+    Without one KH answers 404 instead of sending the file (tested on kh22).
+    """
+    rate = 0
+    for name in names[:-1]:
+        mount = graph.table.find(name)
+        if mount is None:
+            continue
+        limit = kh_bitrate(_text(mount.get("limit-rate"))) // 8
+        if limit:
+            rate = limit
+        if rate == 0:
+            rate = kh_fallback_rate(mount.element) // 8
+    return rate or kh_name_rate(names[-1])
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+#: What 2.5.0's ``own`` really takes back (navigation.c: a listener whose history has fewer
+#: than two entries is moved as by ``all``); tested on the running 2.5.0.
+_OWN_NOTE = "own: listeners that came through this mount or tuned in to the fallback directly; not via other mounts"
 
 
 def _setting(mount: MountConfig, name: str, dialect: Dialect) -> Traced[object]:
     found = mount.settings.get(name)
     if found is not None:
+        if name == "fallback-override" and found.value is FallbackOverride.OWN and not found.origin.note:
+            return Traced(found.value, replace(found.origin, note=_OWN_NOTE))
         return found
     return Traced(FallbackOverride.NONE if name == "fallback-override" else False, default())

@@ -12,6 +12,7 @@ ends (a file, a mount without fallback, a loop, the depth limit) is in
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import NamedTuple
 
 from icecfg.document import Element
@@ -42,6 +43,38 @@ def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element] | No
     if element is None or element.text is None:
         return None
     return element.text, element
+
+
+_KH_BITRATE = re.compile(r"\s*([+-]?\d+)(.?)", re.DOTALL)
+#: KH reads a rate from a fallback name such as ``/silence.mp3[128]`` (kbit/s).
+_KH_NAME_RATE = re.compile(r"[^\[]+\[\s*([+-]?\d+)\]")
+
+
+def kh_bitrate(text: str | None) -> int:
+    """Bits per second KH's ``config_get_bitrate`` reads from ``text`` (0 when unset or unreadable)."""
+    match = _KH_BITRATE.match(text or "")
+    if match is None:
+        return 0
+    scale = {"k": 1000, "m": 1000000}.get(match[2].lower(), 1)
+    return int(match[1]) * scale
+
+
+def kh_fallback_rate(mount: Element) -> int:
+    """Bits per second a KH mount's ``<fallback>``/``<fallback-mount>`` names (``rate``), 0 when none."""
+    rate = 0
+    for child in mount.elements():
+        if child.local_name not in ("fallback", "fallback-mount"):
+            continue
+        inner = child.find_last("rate")
+        written_rate = inner.text if inner is not None else child.get("rate")
+        rate = kh_bitrate(written_rate) if written_rate is not None else 0
+    return rate
+
+
+def kh_name_rate(name: str) -> int:
+    """Bytes per second KH sends a fallback file at when its name carries ``[kbit/s]``, else 0."""
+    match = _KH_NAME_RATE.match(name)
+    return int(match[1]) * 1000 // 8 if match is not None else 0
 
 
 class Fallback(NamedTuple):
@@ -97,7 +130,7 @@ class Fallbacks:
         return (fallback.value, mount) if fallback is not None else None
 
     def rescued_by_default(self, name: str) -> bool:
-        """2.4: a name no mount configures still falls back through the default mount."""
+        """2.4/2.5: a name no mount configures still falls back through the default mount."""
         mount = self.table.find(name)
         if mount is None or mount.kind != "default":
             return False

@@ -4,8 +4,10 @@ Icecast 2.4.4 ``break``s out of an ``<http-headers>`` block at the first
 child that is not a ``<header>`` (an XML comment included), at a header
 without ``name`` or ``value`` and at an unknown ``type``: every header after
 that point is silently never sent.  2.5 skips non-header nodes but still
-stops at a missing name or an unknown type; KH replaces a header of the same
-name instead of sending both.
+stops at a missing name or an unknown type, and sends a header only when it
+has a value: its own, or for ``type="cors"`` (answering a request that has an
+``Origin``) the default 2.5 knows for that name; KH replaces a header of the
+same name instead of sending both.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Header:
     status: str | None
     type: str
     origin: Origin
+    #: 2.5 ``type="cors"``: sent only in answer to a request with an ``Origin`` header.
+    needs_origin: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -35,8 +39,32 @@ class Header:
             "value": self.value,
             "status": self.status,
             "type": self.type,
+            "needs_origin": self.needs_origin,
             "from": self.origin.to_json(),
         }
+
+
+#: 2.5 (util.c ``_build_headers_loop``): names a ``type="cors"`` header without a value still gets one for.
+_CORS_DEFAULTS = frozenset(
+    {
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-expose-headers",
+        "access-control-max-age",
+        "access-control-allow-headers",
+    }
+)
+
+
+def _unsent_25(name: str, value: str | None, cors: bool) -> str | None:
+    """Why 2.5 never sends a header it has read (None: it does)."""
+    if value is not None:
+        return None
+    if not cors:
+        return "no value: Icecast 2.5 sends no header without one"
+    if name.lower() not in _CORS_DEFAULTS:
+        return "type cors without a value, and Icecast 2.5 has no default for this name"
+    return None
 
 
 @dataclass(frozen=True)
@@ -81,7 +109,14 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
             if name is None:
                 continue
             value = node.get("value")
-            header = Header(name, value, node.get("status"), node.get("type") or "static", written(node))
+            kind = node.get("type") or "static"
+            cors = dialect is Dialect.V25 and kind in ("cors", "corpse")
+            if dialect is Dialect.V25:
+                unsent = _unsent_25(name, value, cors)
+                if unsent is not None:
+                    dropped.append(Dropped(name, written(node), unsent))
+                    continue
+            header = Header(name, value, node.get("status"), kind, written(node), cors)
             if dialect is Dialect.KH:
                 earlier = by_name.get(name.lower())
                 previous = sent[earlier] if earlier is not None else None

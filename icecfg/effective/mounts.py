@@ -1,9 +1,9 @@
 """Mounts: which ``<mount>`` configures a name, and every setting after the default mount is merged.
 
 Icecast keeps mounts in file order and ``config_find_mount`` returns the
-first match: 2.4.4 glob-matches normal mount names too and uses a
-``type="default"`` mount directly when nothing else matches; 2.5 matches
-normal mounts exactly and only default mounts as patterns; KH has no mount
+first match: 2.4.4 glob-matches normal mount names too, 2.5 matches normal
+mounts exactly and only default mounts as patterns, and both use a
+``type="default"`` mount directly when no normal mount matches; KH has no mount
 types but treats names with wildcards as templates.  A normal mount then
 inherits every unset field (absent, 0 or -1) from the first matching default
 mount (``merge_mounts``), except its authentication.  Lookups are indexed so
@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
@@ -147,6 +148,9 @@ class MountTable:
                 if is_pattern(mount.name):
                     self._patterns.add(position, mount.name, mount)
                 position += 1
+        if self.dialect is Dialect.KH:
+            # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
+            self._exact.update(tree_winners(self._kh_tree_entries()))
         for index, mount in enumerate(m for m in self.mounts if m.kind == "default"):
             if mount.name is None:
                 if self._default_any is None:
@@ -155,6 +159,13 @@ class MountTable:
                 self._default_patterns.add(index, mount.name, mount)  # fnmatch only: '/[ab]' is not itself
             else:
                 self._default_exact.setdefault(mount.name, (index, mount))
+
+    def _kh_tree_entries(self) -> Iterator[tuple[str, tuple[int, MountConfig]]]:
+        """KH's tree holds every mount whose name is not a template, in file order."""
+        for position, mount in enumerate(m for m in self.mounts if m.kind == "normal" and m.name is not None):
+            assert mount.name is not None
+            if not is_pattern(mount.name):
+                yield mount.name, (position, mount)
 
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
@@ -178,8 +189,8 @@ class MountTable:
                 return found[1]
         if hit is not None:
             return hit[1]
-        if self.dialect is Dialect.V24:
-            return self.default_for(name)  # used directly when no normal mount matches
+        if self.dialect is not Dialect.KH:
+            return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
         if self.dialect is Dialect.KH:
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
@@ -187,6 +198,10 @@ class MountTable:
 
     def find_linearly(self, name: str) -> MountConfig | None:
         """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""
+        if self.dialect is Dialect.KH:
+            winner = tree_winners(self._kh_tree_entries()).get(name)
+            if winner is not None:
+                return winner[1]  # a name written more than once: the tree's pick
         for mount in self.normal():
             assert mount.name is not None
             if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
@@ -196,7 +211,7 @@ class MountTable:
                 assert mount.name is not None
                 if is_pattern(mount.name) and glob_match(mount.name, name):
                     return mount
-        if self.dialect is Dialect.V24:
+        if self.dialect is not Dialect.KH:
             return self.default_for_linearly(name)  # used directly when no normal mount matches
         return None
 

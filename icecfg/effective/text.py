@@ -149,7 +149,7 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     out.append("")
     out.append("Who can log in")
     for login in eff.auth.logins:
-        scope = login.mount or "server"
+        scope = login.scope
         if login.password is None:
             out.append(f"  {login.role:<9} {scope:<16} nobody ({_from(login.user.origin)})")
             continue
