@@ -207,7 +207,7 @@ def test_kh_non_numeric_port_drops_the_socket_and_kh_stops(boxkh: oracle.Sandbox
     bad = config(boxkh, None, extra=socket.format("abc"))
     (finding,) = findings(bad, "kh", "ICE201")
     assert "'No listen-socket defintions', sic) and crashes" in finding.message
-    result = oracle.start_expecting_exit(bad, boxkh, name="kh-port-bad")
+    result = oracle.start_expecting_exit(bad, boxkh, name="kh-port-bad", expect_crash=True)
     assert 'failed to read element "port" within "listen-socket"' in result.stderr, result.describe()
     assert "No listen-socket defintions" in result.stderr, result.describe()  # KH's spelling
     assert result.signal == 11, result.describe()  # then a segfault, not a clean exit
@@ -309,7 +309,7 @@ def test_2_5_empty_loglevel_segfaults(box25: oracle.Sandbox) -> None:
     good = config(box25, port)
     bad = replaced(good, "<loglevel>information</loglevel>", "<loglevel/>")
     (finding,) = findings(bad, "2.5", "ICE205")
-    result = oracle.start_expecting_exit(bad, box25, name="loglevel-empty")
+    result = oracle.start_expecting_exit(bad, box25, name="loglevel-empty", expect_crash=True)
     assert result.signal == 11, result.describe()
     assert result.stderr == "", result.describe()  # no word about why
     fixed_config = fixed(bad, "2.5", "ICE205")
