@@ -669,6 +669,9 @@ def _unshare_net() -> list[str]:
     return argv
 
 
+# One line per start-up crash that was retried, for the end-of-run summary (tests/conftest.py).
+retried_startup_crashes: list[str] = []
+
 _live_servers: dict[int, IcecastServer] = {}
 _live_lock = threading.Lock()
 
@@ -836,6 +839,10 @@ class IcecastServer:
         before the first try, so the next try's logs read as a fresh start.
         """
         self.startup_crashes.append(result)
+        retried_startup_crashes.append(
+            f"{self.release.title} {self.sandbox.root / self.name} try {len(self.startup_crashes)}: "
+            f"{result.describe().splitlines()[0]}"
+        )
         keep = self.sandbox.root / f"{self.name}.crash{len(self.startup_crashes)}"
         keep.mkdir(exist_ok=True)
         for path in (self.stdout_path, self.stderr_path):
