@@ -1030,6 +1030,24 @@ class IcecastServer:
         """The content of ``logdir/name``, or ``None`` if the file does not exist."""
         return _read_text(self.sandbox.logdir / name)
 
+    def wait_log(self, text: str, name: str = "error.log", timeout: float = MOUNT_TIMEOUT) -> str:
+        """Poll until ``text`` shows up in ``name`` and return everything read from it.
+
+        ``name`` is a file in the log directory or ``"stdout"``/``"stderr"``.
+        The server writes its logs from its own threads, a moment after the
+        request or event that causes a line, so a test that needs a line waits
+        for it; the wait ends as soon as the line is there.  After ``timeout``
+        seconds (or once the server has exited) the content as it is is
+        returned, for the caller's assertion to show.
+        """
+        read = {"stdout": self.stdout, "stderr": self.stderr}.get(name) or (lambda: self.error_log(name))
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = read() or ""
+            if text in seen or time.monotonic() >= deadline or not self.running:
+                return seen
+            time.sleep(_POLL_INTERVAL)
+
     def result(self) -> IcecastExit:
         """Exit code plus output; stops the server first if it is still running."""
         code = self.stop()

@@ -80,7 +80,8 @@ def found(data: bytes, code: str, *, select: tuple[str, ...] = ()) -> list[str]:
     return [f.message for f in codes(data, select=select) if f.code == code]
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 8.0) -> bool:
+def wait_for(check: Callable[[], bool], timeout: float = oracle.MOUNT_TIMEOUT) -> bool:
+    """Poll ``check`` until it holds (logs are written a moment after what causes them)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

@@ -82,19 +82,6 @@ def replaced(data: bytes, old: str, new: str) -> bytes:
     return data.replace(old.encode(), new.encode())
 
 
-def wait_for(read: object, text: str, timeout: float = 5.0) -> str:
-    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously)."""
-    assert callable(read)
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = read() or ""
-        if text in seen:
-            return seen
-        time.sleep(0.1)
-    return seen
-
-
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------
 
 
@@ -110,13 +97,13 @@ def test_yp_url_timeout_15_becomes_6_seconds(release: str, request: pytest.Fixtu
     (finding,) = findings(bad, release, "ICE912")
     assert "uses 6 seconds instead" in finding.message
     with oracle.IcecastServer(bad, box, wait_port=port, name=f"yp-bad-{release}") as server:
-        log = wait_for(server.error_log, "Adding new YP server")
+        log = server.wait_log("Adding new YP server")
         assert "(timeout 6s" in log, log
     good = fixed(bad, release, "ICE912")
     assert b"<yp-url-timeout>10</yp-url-timeout>" in good
     assert not findings(good, release, "ICE912")
     with oracle.IcecastServer(good, box, wait_port=port, name=f"yp-good-{release}") as server:
-        log = wait_for(server.error_log, "Adding new YP server")
+        log = server.wait_log("Adding new YP server")
         assert "(timeout 10s" in log, log
 
 
@@ -157,7 +144,7 @@ def test_2_5_unknown_loglevel_word_logs_nothing(box25: oracle.Sandbox) -> None:
     assert b"<loglevel>3</loglevel>" in good
     with oracle.IcecastServer(good, box25, wait_port=port, name="loglevel-good") as server:
         server.http_get(port, "/no-such-file")
-        assert wait_for(server.error_log, "INFO") != ""
+        assert server.wait_log("INFO") != ""
 
 
 # -- ICE401: 2.5.0 <tls> socket without certificate answers 426 and no TLS -------------------
@@ -190,7 +177,7 @@ def test_2_5_out_of_range_client_limit_keeps_the_default(box25: oracle.Sandbox, 
     with oracle.IcecastServer(bad, box25, wait_port=port, name=f"clients-{code}") as server:
         # a limit of 0 would refuse every request with 403 (as 2.4.4 does); 2.5.0 keeps 256
         assert server.http_get(port, "/status-json.xsl").status == 200
-        assert "/icecast/limits/clients" in wait_for(server.stderr, "/icecast/limits/clients")
+        assert "/icecast/limits/clients" in server.wait_log("/icecast/limits/clients", "stderr")
     good = replaced(bad, f"<clients>{clients}</clients>", "<clients>100</clients>")
     assert not findings(good, "2.5", code)
     with oracle.IcecastServer(good, box25, wait_port=port, name=f"clients-{code}-good") as server:
@@ -289,7 +276,7 @@ def test_2_5_start_up_warnings_each_have_a_rule(box25: oracle.Sandbox) -> None:
     found = {f.code for f in lint(icecfg.loads(bad), "2.5", files=False)}
     assert set(WARNED) <= found
     with oracle.IcecastServer(bad, box25, wait_port=port, name="warned-bad") as server:
-        logged = wait_for(server.stderr, WARNED["ICE907"])
+        logged = server.wait_log(WARNED["ICE907"], "stderr")
         for code, line in WARNED.items():
             assert line in logged, (code, logged)
     assert not {f.code for f in lint(icecfg.loads(good), "2.5", files=False)} & set(WARNED)
