@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # everything
     python benchmarks/run.py model      # only load+dump against lxml
+    python benchmarks/run.py scaling    # lint time per 1,000 mounts at 1k, 10k, 100k mounts
 
 Numbers in seconds depend on the machine; the ratios are what to compare
 between commits.  Memory is the growth of the peak resident set while one
@@ -48,6 +49,51 @@ def generated_config(mounts: int = 5000) -> bytes:
     return (head + "".join(MOUNT.format(i=i) for i in range(mounts)) + "</icecast>\n").encode()
 
 
+SCALING_GROUP = """    <!-- icecfg: ignore[ICE605] group {i} keeps its override for later -->
+    <mount type="normal">
+        <mount-name>/live{i}.ogg</mount-name>
+        <password>secret{i}</password>
+        <max-listeners>100</max-listeners>
+        <fallback-mount>/backup{i}.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+        <http-headers><header name="X-Station" value="{i}"/></http-headers>
+    </mount>
+    <mount><mount-name>/backup{i}.ogg</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>
+    <mount><mount-name>/talk{i}.mp3</mount-name><max-listeners>10</max-listeners></mount>
+    <mount><mount-name>/glob{i}-*</mount-name><max-listeners>5</max-listeners></mount>
+    <mount type="default"><mount-name>/dj{i}-*</mount-name><fallback-mount>/backup{i}.ogg</fallback-mount></mount>
+"""
+#: Mount blocks in one SCALING_GROUP.
+SCALING_GROUP_MOUNTS = 5
+SCALING_EXTRAS = """    <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <relay><server>up{i}.example.org</server><port>8000</port><mount>/r{i}</mount><local-mount>/relay{i}.ogg</local-mount></relay>
+"""
+
+
+def scaling_config(mounts: int) -> bytes:
+    """A config of ``mounts`` mount blocks of every kind the linter resolves.
+
+    Normal mounts falling back through another mount to a file, mounts that
+    inherit a fallback from a ``type="default"`` mount, 2.4-style glob
+    mounts, 2.5-style glob default mounts (``<mount type="default">`` with a
+    ``<mount-name>`` pattern) and, at the end, a default mount without a name;
+    with one listen-socket, relay, alias, global header and suppression
+    comment per five mounts.  Lookups that scan every mount for every mount
+    show here as growth faster than the number of mounts.
+    """
+    groups = max(1, mounts // SCALING_GROUP_MOUNTS)
+    parts = ["<icecast>\n    <hostname>radio.example.org</hostname>\n"]
+    parts.append("    <listen-socket><port>8000</port></listen-socket>\n")
+    parts.extend(SCALING_EXTRAS.format(i=i, port=10000 + i % 50000) for i in range(groups))
+    aliases = "".join(f'<alias source="/a{i}" destination="/live{i}.ogg"/>' for i in range(groups))
+    parts.append(f"    <paths><webroot>/usr/share/icecast2/web</webroot>{aliases}</paths>\n")
+    headers = "".join(f'<header name="X-Info-{i}" value="{i}"/>' for i in range(groups))
+    parts.append(f"    <http-headers>{headers}</http-headers>\n")
+    parts.extend(SCALING_GROUP.format(i=i) for i in range(groups))
+    parts.append('    <mount type="default"><fallback-mount>/silence.ogg</fallback-mount></mount>\n</icecast>\n')
+    return "".join(parts).encode()
+
+
 def debian_sample() -> bytes:
     return gzip.decompress(DEBIAN_SAMPLE.read_bytes())
 
@@ -74,6 +120,7 @@ import sys, json
 sys.path.insert(0, {root!r})
 import lxml.etree
 import icecfg
+from icecfg.lint import lint
 data = open({path!r}, "rb").read()
 def rss(field):
     for line in open("/proc/self/status"):
@@ -194,6 +241,72 @@ def bench_lint(tmp: Path) -> None:
     print(f"5,000-mount config: loads + lint {elapsed:5.2f} s, {len(findings)} findings (target: at most 2 s)")
 
 
+#: Mount counts of the scaling benchmark; the last one carries the targets.
+SCALING_SIZES = (1_000, 10_000, 100_000)
+SCALING_TARGET_SECONDS = 3.0
+SCALING_TARGET_MEMORY = 10  # peak memory growth as a multiple of the file size
+
+
+def bench_scaling(tmp: Path, sizes: tuple[int, ...] = SCALING_SIZES) -> None:
+    """Lint CPU time per 1,000 mounts at growing sizes, each against lxml parsing the same bytes.
+
+    Linear code keeps the time per 1,000 mounts flat; the ``growth`` column
+    is that time against the smallest size's, so a rule that compares every
+    mount with every other shows as growth of about the size ratio (x10 from
+    1,000 to 10,000 mounts).  The lxml column is the baseline measured in the
+    same run, so the ``x lxml`` ratios compare between machines and commits.
+    """
+    from lxml import etree
+
+    import icecfg
+    from icecfg.lint import lint
+
+    first: float | None = None
+    print(
+        f"  {'mounts':>8} {'bytes':>11} {'lxml parse':>11} {'loads + lint':>13} {'per 1,000 mounts':>17} "
+        f"{'x lxml':>7} {'growth':>7}"
+    )
+    for count in sizes:
+        data = scaling_config(count)
+        runs = 3 if count <= 10_000 else 1
+        baseline = best_cpu_time(lambda data=data: etree.fromstring(data), runs + 2)
+        seconds = best_cpu_time(lambda data=data: lint(icecfg.loads(data), files=False), runs)
+        per_thousand = seconds / count * 1000
+        first = first or per_thousand
+        print(
+            f"  {count:>8,} {len(data):>11,} {baseline * 1000:>8.1f} ms {seconds:>11.2f} s "
+            f"{per_thousand * 1000:>14.1f} ms {seconds / baseline:>6.0f}x {per_thousand / first:>6.2f}x"
+        )
+    largest = sizes[-1]
+    path = tmp / "scaling.xml"
+    data = scaling_config(largest)
+    path.write_bytes(data)
+    memory = peak_memory(path, "lint(icecfg.loads(data), files=False)")
+    lxml_memory = peak_memory(path, "lxml.etree.fromstring(data)")
+    print(
+        f"  {largest:,} mounts: loads + lint {seconds:.2f} s (target: at most {SCALING_TARGET_SECONDS:g} s); "
+        f"peak memory {memory / 1e6:.0f} MB = {memory / len(data):.1f}x the file "
+        f"(target: under {SCALING_TARGET_MEMORY}x; lxml parse {lxml_memory / len(data):.1f}x)"
+    )
+
+
+def best_cpu_time(func: Callable[[], object], runs: int) -> float:
+    """Fastest of ``runs`` CPU-time measurements of this process (after a full collection each).
+
+    CPU time rather than wall time: on a shared machine other processes'
+    load would otherwise show as growth.  No warm-up: linting 100,000 mounts
+    takes long enough that one would double the benchmark, and the smaller
+    sizes, measured first, have warmed everything up.
+    """
+    best = float("inf")
+    for _ in range(runs):
+        gc.collect()
+        started = time.process_time()
+        func()
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def timed_total(func: Callable[[], object], count: int) -> float:
     started = time.perf_counter()
     for _ in range(count):
@@ -204,7 +317,7 @@ def timed_total(func: Callable[[], object], count: int) -> float:
 def main(argv: list[str]) -> int:
     import tempfile
 
-    wanted = set(argv) or {"model", "lint"}
+    wanted = set(argv) or {"model", "lint", "scaling"}
     with tempfile.TemporaryDirectory() as tmp:
         if "model" in wanted:
             print("== load + dump against lxml (target: at most 3x in time and peak memory)")
@@ -212,6 +325,12 @@ def main(argv: list[str]) -> int:
         if "lint" in wanted:
             print("== lint")
             bench_lint(Path(tmp))
+        if "scaling" in wanted:
+            print(
+                "== lint scaling: mounts with fallback chains, default and glob mounts, sockets, relays, "
+                "aliases, headers (time per 1,000 mounts should stay flat)"
+            )
+            bench_scaling(Path(tmp))
     return 0
 
 

@@ -7,51 +7,67 @@
 >>> cfg.limits.clients = 250
 >>> icecfg.dumps(cfg)
 b'<icecast><limits><clients>250</clients></limits></icecast>'
+>>> icecfg.check(cfg, target="2.4", files=False)  # what ``icecfg lint`` finds
+[]
+
+The names live in :mod:`icecfg.api` and are bound here on first use: a
+package's ``__init__`` runs before any of its modules, so an eager import here
+would load the model and the linter into every ``import icecfg.<module>``.
+The packages ``icecfg.lint``, ``icecfg.migrate`` and ``icecfg.effective`` keep
+their names; their entry points are :func:`check`, :func:`upgrade` and
+:func:`explain`.  Modules inside icecfg import from the module that defines a
+name, never from here (``tests/test_layers.py``).
 """
 
 from __future__ import annotations
 
-from icecfg.errors import (
-    FileChangedError,
-    IcecfgError,
-    InvalidValueError,
-    LocatedError,
-    ParseError,
-    UnsafeWriteError,
-    WriteError,
-)
-from icecfg.io import dump, dumps, load, loads
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-# ``icecfg.lint(cfg, target="2.4", root=None)``: the linter's entry point.  The
-# function is bound after its package was imported, so the name means the
-# function; ``icecfg.lint.<module>`` imports keep working through sys.modules.
-from icecfg.lint.engine import lint as _lint
-from icecfg.sections import *  # noqa: F403 - the model's section classes
-from icecfg.sections import __all__ as _sections
-from icecfg.spec import Dialect
-from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
+from icecfg.version import __version__ as __version__
 
-lint = _lint
+if TYPE_CHECKING:
+    from icecfg.api import Change as Change
+    from icecfg.api import Crash as Crash
+    from icecfg.api import Dialect as Dialect
+    from icecfg.api import FallbackOverride as FallbackOverride
+    from icecfg.api import FileChangedError as FileChangedError
+    from icecfg.api import IcecfgError as IcecfgError
+    from icecfg.api import InvalidValueError as InvalidValueError
+    from icecfg.api import LocatedError as LocatedError
+    from icecfg.api import Migration as Migration
+    from icecfg.api import MountType as MountType
+    from icecfg.api import ParseError as ParseError
+    from icecfg.api import TlsMode as TlsMode
+    from icecfg.api import UnsafeWriteError as UnsafeWriteError
+    from icecfg.api import WriteError as WriteError
+    from icecfg.api import check as check
+    from icecfg.api import dump as dump
+    from icecfg.api import dumps as dumps
+    from icecfg.api import explain as explain
+    from icecfg.api import load as load
+    from icecfg.api import loads as loads
+    from icecfg.api import upgrade as upgrade
+    from icecfg.sections import *  # noqa: F403 - the model's section classes
 
-__version__ = "0.1.0"
 
-__all__ = [  # noqa: PLE0604 - the sections' names are generated
-    "Crash",
-    "Dialect",
-    "FallbackOverride",
-    "FileChangedError",
-    "IcecfgError",
-    "InvalidValueError",
-    "LocatedError",
-    "MountType",
-    "ParseError",
-    "TlsMode",
-    "UnsafeWriteError",
-    "WriteError",
-    "dump",
-    "dumps",
-    "load",
-    "lint",
-    "loads",
-    *_sections,
-]
+#: The lower-case names of the API; every other name it has is a class (CamelCase).
+_FUNCTIONS = frozenset({"__all__", "check", "dump", "dumps", "explain", "load", "loads", "upgrade"})
+
+
+def __getattr__(name: str) -> object:
+    # Called only for a name not bound yet.  A lower-case name that is not the
+    # API's is a submodule that ``from icecfg import spec`` is about to import:
+    # answering it must not load the API (and the model with it).
+    if not (name in _FUNCTIONS or name[:1].isupper()):
+        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+    api = import_module("icecfg.api")
+    if name != "__all__" and name not in api.__all__:
+        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+    value = getattr(api, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *import_module("icecfg.api").__all__})

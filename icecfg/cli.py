@@ -11,11 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from icecfg import __version__
+from icecfg.commands import EXIT_FAILED, EXIT_USAGE
 from icecfg.errors import WriteError
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+from icecfg.version import __version__
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -141,6 +139,69 @@ def _cost(args: argparse.Namespace) -> int:
     return cost.run(args)
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from icecfg.migrate import command
+
+    return command.run(args)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """``icecfg explain``: 0 when the report was printed, 2 when the file cannot be read or parsed."""
+    import json
+
+    from icecfg import errors, io
+    from icecfg.effective import explain
+    from icecfg.effective.text import render
+    from icecfg.files import FileView
+
+    try:
+        config = io.load(args.file)
+    except FileNotFoundError:
+        print(f"icecfg explain: {args.file}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"icecfg explain: {args.file}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
+    except errors.IcecfgError as err:
+        print(f"icecfg explain: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    eff = explain(config, _explain_target(args), FileView(args.root) if args.root else None)
+    if args.format == "json":
+        print(json.dumps(eff.to_json(reveal_secrets=args.show_secrets), indent=2))
+    else:
+        sys.stdout.write(render(eff, reveal_secrets=args.show_secrets))
+    return 0
+
+
+def _explain_target(args: argparse.Namespace) -> str:
+    """The flag, else the nearest settings' ``target``, else 2.4."""
+    if args.target:
+        return str(args.target)
+    from pathlib import Path
+
+    from icecfg.settings import SettingsError, find
+
+    try:
+        value = find(Path(args.file).resolve()).get("target")
+    except SettingsError:
+        value = None
+    return str(value) if value in ("2.4", "2.5", "kh") else "2.4"
+
+
+def _explain_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to explain")
+    parser.add_argument(
+        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="look up server paths (certificate, fallback files) under DIR; without it they are not checked",
+    )
+    parser.add_argument("--show-secrets", action="store_true", help="print passwords in clear (masked otherwise)")
+
+
 def _lint_arguments(parser: argparse.ArgumentParser) -> None:
     from icecfg.lint import command
 
@@ -179,9 +240,19 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 #: when that command runs (or for --help), so ``icecfg lint`` loads no cloud code.
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] = {
     "lint": (_lint, _lint_arguments, "check icecast.xml files for what Icecast gets wrong"),
+    "explain": (
+        _explain,
+        _explain_arguments,
+        "show what an Icecast release will do with icecast.xml (ports, mounts, fallbacks, logs, logins)",
+    ),
     "rules": (_rules, _rules_arguments, "list every lint rule"),
     "rule": (_rule, _rule_arguments, "print the documentation of one rule"),
     "schema": (_schema, _schema_arguments, "the XSD of icecast.xml for a target, for editors"),
+    "migrate": (
+        _migrate,
+        _module_arguments("icecfg.migrate.command"),
+        "rewrite icecast.xml for Icecast 2.5, keeping what the old release did",
+    ),
     "init": (_init, _module_arguments("icecfg.ondemand.init"), "write a secure starting icecast.xml and icecfg.toml"),
     "bake": (
         _bake,

@@ -581,6 +581,9 @@ class Relay(Section):
     #: <bind> (2.4, 2.5, kh). Local address for the outgoing connection.
     bind: str | None = leaf("bind", default=None)
 
+    #: <uri> (2.5). 2.5 flat form of an upstream URI; only read inside <upstream>.
+    uri: str | None = leaf("uri", default=None)
+
     #: <timeout> (kh). Connect timeout in seconds; out of range becomes 4.
     timeout: int | None = leaf("timeout", default=None)
 

@@ -37,6 +37,9 @@ TARGETS = tuple(d.value for d in Dialect)
 #: Output formats of ``icecfg lint``.
 FORMATS = ("text", "json", "sarif", "github")
 SEVERITIES = ("error", "warning", "info")
+#: Snapshots kept when pruning without a ``keep`` setting: what ``init`` writes, what
+#: ``bake`` and ``prune`` keep and what ``cost`` prices, so the three never disagree.
+DEFAULT_KEEP = 2
 
 
 def target_name(value: str) -> str | None:

@@ -149,6 +149,36 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """How a later release writes what an element says (``icecfg migrate`` follows it).
+
+    Every field left at its default means "as before": a row with
+    ``Replacement(name="icy-metadata-interval")`` is renamed in place, one with
+    ``path=("security", "tls-context")`` moves into that section (created
+    where needed), one with ``wrap`` moves into a child block of its parent.
+    ``values`` maps what the old release *did* (its effective value written
+    canonically: ``1``/``0`` for booleans, digits for numbers) to the new text;
+    a value that maps to None means the element goes away with nothing in its
+    place (``<burst-on-connect>1`` is the default).
+    """
+
+    #: New tag name; None keeps the name.
+    name: str | None = None
+    #: Section tags from the root down to the new parent; empty keeps the parent.
+    path: tuple[str, ...] = ()
+    #: A child block of the parent to move into: tag and attributes (``<upstream type="default">``).
+    wrap: tuple[str, tuple[tuple[str, str], ...]] | None = None
+    #: Old effective value (canonical text) -> new text; None removes the element.
+    values: Mapping[str, str | None] = field(default_factory=dict)
+    #: A conversion too structural for the fields above, done by ``icecfg.migrate.forms``.
+    form: str | None = None
+    #: No equivalent: the element is removed, and its effect is lost unless ``unused``.
+    drop: bool = False
+    #: The old release parsed the element but nothing used it: removing it changes nothing.
+    unused: bool = False
+
+
+@dataclass(frozen=True)
 class Element:
     """One row of the table: a child element of a section.
 
@@ -173,6 +203,8 @@ class Element:
     obsolete: Mapping[Dialect, str] = field(default_factory=dict)
     #: Dialect -> message where that dialect rejects it outright.
     removed: Mapping[Dialect, str] = field(default_factory=dict)
+    #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
+    replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
     #: Dialects that do not read the element although ignoring it changes nothing there:
     #: dialect -> the one value for which that holds (None: whatever the value).
     harmless: Mapping[Dialect, str | None] = field(default_factory=dict)
@@ -361,6 +393,10 @@ _TLS_IMPLEMENTATION = Attribute(
 )
 
 _OBSOLETE_TLS_PATHS = {Dialect.V25: "use <security><tls-context>"}
+_UPSTREAM_BLOCK = ("upstream", (("type", "default"),))
+_UPSTREAM = {Dialect.V25: Replacement(wrap=_UPSTREAM_BLOCK)}
+_TLS_CONTEXT_CERTIFICATE = {Dialect.V25: Replacement(name="tls-certificate", path=("security", "tls-context"))}
+_TLS_CONTEXT_CIPHERS = {Dialect.V25: Replacement(name="tls-allowed-ciphers", path=("security", "tls-context"))}
 
 
 def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
@@ -502,6 +538,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 STRING,
                 py_name="kh_server_id",
+                replacement={Dialect.V25: Replacement(name="server-id")},
                 doc="KH spelling of <server-id>.",
                 source=_SRC_ROOT,
             ),
@@ -529,6 +566,7 @@ _SECTIONS: list[Section] = [
                     Dialect.V24: "move it into <authentication>",
                     Dialect.V25: "move it into <authentication>",
                 },
+                replacement={Dialect.V25: Replacement(path=("authentication",))},
                 doc="Legacy place of the global source password; 2.4 warns it is deprecated.",
                 source="cfgfile.c l.480",
             ),
@@ -539,6 +577,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "support has been removed"},
+                replacement={Dialect.V25: Replacement(drop=True)},
                 doc="Allows the old `ice-` source login; an ERROR in 2.5.",
                 source="connection.c l.1039",
             ),
@@ -556,6 +595,7 @@ _SECTIONS: list[Section] = [
                 section="directory",
                 repeat=Repeat.ACC,
                 obsolete={Dialect.V25: 'use <yp-directory url="...">'},
+                replacement={Dialect.V25: Replacement(form="yp-directory")},
                 doc="A YP directory to list public mounts in (at most 25).",
                 source=_SRC_DIRECTORY,
             ),
@@ -718,6 +758,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 defaults=_d("/etc/mime.types", "/etc/mime.types", None),
                 obsolete={Dialect.V25: "use <paths><mime-types>"},
+                replacement={Dialect.V25: Replacement(path=("paths",))},
                 doc="File mapping extensions to MIME types; KH only reads it in <paths>.",
                 source=_SRC_ROOT,
             ),
@@ -804,6 +845,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("4", None, None),
                 crash_if_empty=True,
                 removed={Dialect.V25: "unknown tag in 2.5"},
+                replacement={Dialect.V25: Replacement(drop=True, unused=True)},
                 harmless={Dialect.KH: None},
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
@@ -842,6 +884,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("1", "1", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <burst-size>"},
+                replacement={Dialect.V25: Replacement(name="burst-size", values={"0": "0", "1": None})},
                 harmless={Dialect.KH: "1"},
                 doc="0 sets burst-size to 0; order-dependent with <burst-size> (the later one wins). "
                 "KH has no such switch and always bursts <burst-size>: 1 changes nothing there.",
@@ -1107,6 +1150,7 @@ _SECTIONS: list[Section] = [
                 section="directory-server",
                 repeat=Repeat.ACC,
                 removed={Dialect.V25: "no longer parsed"},
+                replacement={Dialect.V25: Replacement(drop=True, unused=True)},
                 doc="Legacy block that 2.4.4 parses into a list nothing uses.",
                 source=_SRC_DIRECTORY,
             ),
@@ -1203,6 +1247,9 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", None, None),
                 crash_if_empty=True,
                 removed={Dialect.KH: "TLS is auto-detected on every socket; unknown node"},
+                replacement={
+                    Dialect.V25: Replacement(name="tls", form="tls", values={"1": "rfc2818", "0": "disabled"}),
+                },
                 doc="2.4: TLS on this port (plain HTTP if the cert fails); 2.5 reads it as <tls>, 0 = auto.",
                 source="cfgfile.c l.973-1043; [2.5] l.397-424",
             ),
@@ -1345,6 +1392,7 @@ _SECTIONS: list[Section] = [
                 HOST,
                 defaults=_same("127.0.0.1"),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Upstream host.",
                 source=_SRC_RELAY,
             ),
@@ -1352,6 +1400,7 @@ _SECTIONS: list[Section] = [
                 "ip",
                 KH,
                 HOST,
+                replacement={Dialect.V25: Replacement(name="server", wrap=_UPSTREAM_BLOCK)},
                 doc="KH spelling of <server>.",
                 source=_SRC_RELAY,
             ),
@@ -1361,6 +1410,7 @@ _SECTIONS: list[Section] = [
                 PORT,
                 defaults=_d("0", "80", None),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Upstream port; 2.4.4 has no default (0), KH defaults to the server's own port.",
                 source=_SRC_RELAY,
             ),
@@ -1370,6 +1420,7 @@ _SECTIONS: list[Section] = [
                 MOUNT,
                 defaults=_same("/"),
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Path of the stream on the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1395,6 +1446,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("1"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Ask the upstream for ICY metadata.",
                 source=_SRC_RELAY,
             ),
@@ -1403,6 +1455,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 BOOL,
                 defaults=_d(kh="1"),
+                replacement={Dialect.V25: Replacement(name="relay-shoutcast-metadata", wrap=_UPSTREAM_BLOCK)},
                 doc="KH spelling of <relay-shoutcast-metadata>.",
                 source=_SRC_RELAY,
             ),
@@ -1411,6 +1464,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 STRING,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="User for the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1419,6 +1473,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 PASSWORD,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Password for the upstream server.",
                 source=_SRC_RELAY,
             ),
@@ -1427,7 +1482,17 @@ _SECTIONS: list[Section] = [
                 ALL,
                 IP,
                 obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
                 doc="Local address for the outgoing connection.",
+                source=_SRC_RELAY,
+            ),
+            Element(
+                "uri",
+                V25,
+                URL,
+                obsolete={Dialect.V25: 'use an <upstream type="default"> block'},
+                replacement=_UPSTREAM,
+                doc="2.5 flat form of an upstream URI; only read inside <upstream>.",
                 source=_SRC_RELAY,
             ),
             Element(
@@ -1685,6 +1750,7 @@ _SECTIONS: list[Section] = [
                 FALLBACK_OVERRIDE,
                 defaults=_d("0", "none", "1"),
                 crash_if_empty=True,
+                replacement={Dialect.V25: Replacement(values={"1": "all", "0": "none"})},
                 doc="Move listeners back from the fallback; 2.4.4 moves all of the fallback's listeners.",
                 source="source.c l.685-700",
             ),
@@ -1729,6 +1795,7 @@ _SECTIONS: list[Section] = [
                 defaults=_d("0", "0", None),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <public>"},
+                replacement={Dialect.V25: Replacement(name="public", values={"1": "0", "0": "-1"})},
                 doc="Deprecated: non-zero means public 0.",
                 source=_SRC_MOUNT,
             ),
@@ -1739,6 +1806,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("0"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <allow-direct-access> (inverted)"},
+                replacement={Dialect.V25: Replacement(name="allow-direct-access", values={"1": "0", "0": "1"})},
                 doc="1 means the mount is only reachable through a fallback.",
                 source=_SRC_MOUNT,
             ),
@@ -1754,6 +1822,7 @@ _SECTIONS: list[Section] = [
                 "authentication",
                 ALL,
                 section="mount-authentication",
+                replacement={Dialect.V25: Replacement(form="default-mount-source-login")},
                 doc="Listener authentication; a bad or missing type leaves the mount public in 2.4.4.",
                 source=_SRC_MOUNT_AUTH,
             ),
@@ -1837,6 +1906,7 @@ _SECTIONS: list[Section] = [
                 defaults=_same("-1"),
                 crash_if_empty=True,
                 obsolete={Dialect.V25: "use <icy-metadata-interval>"},
+                replacement={Dialect.V25: Replacement(name="icy-metadata-interval")},
                 doc="ICY metadata interval in bytes; -1 means 16000.",
                 source="format_mp3.c l.55",
             ),
@@ -1844,6 +1914,7 @@ _SECTIONS: list[Section] = [
                 "metadata-interval",
                 KH,
                 INT,
+                replacement={Dialect.V25: Replacement(name="icy-metadata-interval")},
                 doc="KH spelling of <mp3-metadata-interval>.",
                 source=_SRC_MOUNT,
             ),
@@ -2149,6 +2220,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 PATH,
                 aliases=("ban-file",),
+                replacement={Dialect.V25: Replacement(name="deny-ip")},
                 doc="KH spelling of <deny-ip>.",
                 source=_SRC_PATHS,
             ),
@@ -2174,6 +2246,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 attributes=(_TLS_IMPLEMENTATION,),
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="PEM with certificate chain and key; if unusable, 2.4.4 ssl ports serve plain HTTP.",
                 source="connection.c l.195-246",
             ),
@@ -2182,6 +2255,7 @@ _SECTIONS: list[Section] = [
                 KH,
                 PATH,
                 py_name="kh_ssl_certificate",
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="KH spelling of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
@@ -2191,6 +2265,7 @@ _SECTIONS: list[Section] = [
                 PATH,
                 attributes=(_TLS_IMPLEMENTATION,),
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CERTIFICATE,
                 doc="2.5 name of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
@@ -2198,6 +2273,7 @@ _SECTIONS: list[Section] = [
                 "ssl-private-key",
                 KH,
                 PATH,
+                replacement={Dialect.V25: Replacement(name="tls-key", path=("security", "tls-context"))},
                 doc="Private key file; defaults to the certificate file.",
                 source=_SRC_PATHS,
             ),
@@ -2207,6 +2283,7 @@ _SECTIONS: list[Section] = [
                 ALL,
                 CIPHERS,
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CIPHERS,
                 doc="OpenSSL cipher list; an invalid list only warns and keeps the default.",
                 source=_SRC_PATHS,
             ),
@@ -2215,6 +2292,7 @@ _SECTIONS: list[Section] = [
                 V25,
                 CIPHERS,
                 obsolete=_OBSOLETE_TLS_PATHS,
+                replacement=_TLS_CONTEXT_CIPHERS,
                 doc="2.5 name of <ssl-allowed-ciphers>.",
                 source=_SRC_PATHS,
             ),

@@ -76,7 +76,7 @@ def schema_path(dialect: Dialect | str) -> Path:
     """
     import os
 
-    from icecfg import __version__
+    from icecfg.version import __version__
 
     name = file_name(dialect)
     content = schema(dialect)

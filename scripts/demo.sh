@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: lint the shipped examples the way CI would.
+# The demo behind `make demo`: lint the shipped examples the way CI would, explain what
+# Icecast will do with the radio config, and show its migration to Icecast 2.5.
 #
 # examples/radio is a sound config. Its server files (TLS bundle, fallback
 # audio, log directory) are made here in build/demo-root, a stand-in for the
@@ -38,3 +39,9 @@ echo "== icecfg lint examples/pitfalls/icecast.xml"
 $BIN/icecfg lint --no-fs --exit-zero examples/pitfalls/icecast.xml
 echo "== icecfg lint --diff examples/pitfalls/icecast.xml (the safe fixes, nothing written)"
 $BIN/icecfg lint --no-fs --diff --exit-zero examples/pitfalls/icecast.xml
+echo
+echo "== icecfg explain --root $ROOT examples/radio/icecast.xml (what Icecast 2.4.4 will do with it)"
+$BIN/icecfg explain --root "$ROOT" examples/radio/icecast.xml
+echo
+echo "== icecfg migrate --to 2.5 --root $ROOT examples/radio/icecast.xml (the move to Icecast 2.5, nothing written)"
+$BIN/icecfg migrate --to 2.5 --root "$ROOT" examples/radio/icecast.xml

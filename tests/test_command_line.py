@@ -50,7 +50,7 @@ def test_target_aliases_everywhere(spelling: str, dialect: Dialect, tmp_path: Pa
         parsed = cli.build_parser(argv[0]).parse_args(argv)
         assert parsed.target == dialect.value, argv
     # the API and the settings files read targets through Dialect() as well
-    assert icecfg.lint(icecfg.load(path), target=spelling, root=None, files=False) is not None
+    assert icecfg.check(icecfg.load(path), target=spelling, root=None, files=False) is not None
     (tmp_path / "icecfg.toml").write_text(f'target = "{spelling}"\n')
     assert settings.load(tmp_path / "icecfg.toml").get("target") == dialect.value
     for command in ("up", "status", "cost", "init", "bake"):

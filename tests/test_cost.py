@@ -240,3 +240,109 @@ def test_cost_finds_the_configuration_like_bake(
     assert run_icecfg("cost", "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["streams"] == [{"mount": "/stream", "bitrate_kbps": 128, "listeners": 40, "mbps": 5.12}]
+
+
+# --------------------------------------------------------------------------- a month is a month
+
+
+def test_a_droplet_never_costs_more_than_its_monthly_price() -> None:
+    # DigitalOcean bills a droplet by the hour (now by the second) up to its monthly price.
+    for billing in ("second", "hour"):
+        assert pricing.droplet_cost("s-1vcpu-1gb", 672, billing=billing) == Decimal("6.00")
+        assert pricing.droplet_cost("s-1vcpu-1gb", 744, billing=billing) == Decimal("6.00")
+        assert pricing.droplet_cost("s-1vcpu-1gb", 10, billing=billing) < Decimal("0.10")
+    month = estimate([Stream("/live.ogg", 128, 1)], "s-1vcpu-1gb", 730, [], compare_monthly=Decimal(16))
+    assert month.droplet == Decimal("6.00")
+    assert month.total < Decimal(16)
+    assert month.break_even is not None and month.break_even >= 730  # cheaper all month: $6 < $16
+
+
+def test_break_even_past_the_monthly_cap_counts_only_the_transfer() -> None:
+    # $1 of snapshots and $0.03 an hour reach a $7 plan at 200 h, before the droplet's cap at 672 h.
+    assert break_even_hours(Decimal(1), Decimal("0.03"), Decimal(7), capped_after=Decimal(672)) == Decimal(200)
+    # A droplet-only cost: $0.01 an hour up to 672 h, nothing after; a $7 plan is never reached.
+    assert break_even_hours(
+        Decimal(0), Decimal("0.01"), Decimal(7), capped_after=Decimal(672), capped_per_hour=Decimal(0)
+    ) == Decimal(730)
+    # Past the cap only the transfer adds up: 6.72 at 672 h, then $0.01 an hour more reaches $7 at 700 h.
+    assert break_even_hours(
+        Decimal(0), Decimal("0.01"), Decimal(7), capped_after=Decimal(672), capped_per_hour=Decimal("0.01")
+    ) == Decimal(700)
+
+
+@pytest.mark.usefixtures("no_token")
+def test_more_hours_than_a_month_has_are_refused(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_icecfg("cost", "--config", str(config), "--hours-per-month", "1000") == 2
+    assert capsys.readouterr().err == (
+        "icecfg cost: --hours-per-month 1000: a month has at most 744 hours (730 on average)\n"
+    )
+    assert run_icecfg("cost", "--config", str(config), "--hours-per-month", "744", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["droplet"] == 6.0  # the monthly price of s-1vcpu-1gb, not 744 x $0.00893 = $6.64
+
+
+@pytest.mark.usefixtures("no_token")
+def test_a_free_hosted_plan_is_named_as_the_cheaper_one(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_icecfg("cost", "--config", str(config), "--compare-monthly", "0") == 0
+    out = capsys.readouterr().out
+    assert (
+        "the hosted plan is cheaper at any number of hours: the snapshots alone cost $0.24 a month, the plan $0.00"
+        in out
+    )
+    assert run_icecfg("cost", "--config", str(config), "--compare-monthly", "200", "--hours-per-month", "5") == 0
+    assert "on demand is cheaper than the hosted plan ($200.00) even streaming all month" in capsys.readouterr().out
+    argv = ["cost", "--config", str(config), "--compare-monthly", "1", "--hours-per-month", "100"]
+    assert run_icecfg(*argv) == 0
+    assert "at 100 hours the hosted plan is cheaper, on demand costs $" in capsys.readouterr().out
+
+
+def test_the_header_does_not_ask_for_a_token_that_is_set(
+    config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with loopback_only(), socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, not listening: connections are refused
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", f"http://127.0.0.1:{port}/v2/")
+        monkeypatch.setenv("ICECFG_DO_TIMEOUT", "1")
+        assert run_icecfg("cost", "--config", str(config)) == 0
+    out, err = capsys.readouterr()
+    header = out.splitlines()[0]
+    assert (
+        header == "prices from icecfg's price table as of 2026-05-28 (the DigitalOcean API did not answer; see above)"
+    )
+    assert "cannot connect" in err and "using the price table instead" in err
+    assert "DIGITALOCEAN_TOKEN" not in out + err and TOKEN not in out + err
+
+
+@pytest.mark.usefixtures("no_token")
+def test_a_config_without_mounts_is_one_stream(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Debian's own icecast.xml configures no <mount>; sources still stream to one."""
+    from tests.samples import ETC_CONFIG
+
+    debian = tmp_path / "icecast.xml"
+    debian.write_bytes(ETC_CONFIG.read_bytes())
+    assert not icecfg.load(debian).mounts
+    assert run_icecfg("cost", "--config", str(debian), "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["streams"] == [{"mount": "/stream", "bitrate_kbps": 128, "listeners": 40, "mbps": 5.12}]
+    assert f"{debian} has no <mount>: one stream assumed" in data["notes"]
+
+
+@pytest.mark.usefixtures("no_token")
+def test_without_settings_the_snapshots_assumed_are_inits_keep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tomllib
+
+    made = init_dir(tmp_path / "made")
+    capsys.readouterr()
+    keep = tomllib.loads((made.parent / "icecfg.toml").read_text())["bake"]["keep"]
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    monkeypatch.chdir(bare)  # no icecfg.toml here or above (tmp_path has none)
+    assert run_icecfg("cost", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["snapshot_gb"]) == keep

@@ -339,7 +339,7 @@ def compare(release: str, paths: list[Path]) -> Comparison:
                 cfg = icecfg.load(str(path))
             except icecfg.ParseError:
                 continue
-            findings[path.name] = icecfg.lint(cfg, target=release, files=False)
+            findings[path.name] = icecfg.check(cfg, target=release, files=False)
     return Comparison(release, runs, warnings, findings, time.monotonic() - started)
 
 
@@ -460,7 +460,7 @@ def _genres_while_streaming(srv: oracle.IcecastServer, port: int, mount: str, og
 
 
 def _findings(data: bytes, release: str, code: str) -> list[Finding]:
-    return [f for f in icecfg.lint(icecfg.loads(data), target=release, files=False) if f.code == code]
+    return [f for f in icecfg.check(icecfg.loads(data), target=release, files=False) if f.code == code]
 
 
 @pytest.mark.parametrize("release", RELEASES)

@@ -502,7 +502,9 @@ def test_the_attempts_are_configurable(make: Factory, fake: FakeDigitalOcean) ->
 
 def test_a_wait_beyond_the_time_budget_is_not_started(do: DigitalOcean, fake: FakeDigitalOcean, clock: Clock) -> None:
     fake.inject("GET", "/v2/account", 429, headers={"Retry-After": "3600"})
-    with pytest.raises(DigitalOceanError, match="a retry in 3600 s would exceed the 120 s budget") as info:
+    with pytest.raises(
+        DigitalOceanError, match="a retry in 3600 s would exceed the 60 s budget, which ICECFG_DO_TIMEOUT sets"
+    ) as info:
         do.account()
     assert info.value.status == 429
     assert clock.sleeps == []
@@ -973,3 +975,64 @@ def test_the_table_is_dated_and_consistent() -> None:
         assert abs(price.hourly - price.monthly / pricing.HOURS_PER_MONTH) < Decimal("0.00001")
     with pytest.raises(TypeError):
         pricing.DROPLET_PRICES["s-1vcpu-1gb"] = pricing.DROPLET_PRICES["s-2vcpu-4gb"]  # type: ignore[index]
+
+
+# -- how long a request may take -----------------------------------------------------------------
+
+
+def test_the_budget_and_connect_timeout_come_from_the_environment(
+    make: Factory, fake: FakeDigitalOcean, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ICECFG_DO_TIMEOUT", "45")
+    fake.inject("GET", "/v2/account", 429, times=None, headers={"Retry-After": "20"})
+    with pytest.raises(DigitalOceanError, match="exceed the 45 s budget, which ICECFG_DO_TIMEOUT sets"):
+        make().account()
+    assert clock.sleeps == [20.0, 20.0]
+    for name in ("ICECFG_DO_TIMEOUT", "ICECFG_DO_CONNECT_TIMEOUT"):
+        for bad in ("soon", "0", "-1", "nan", "inf"):
+            monkeypatch.setenv(name, bad)
+            with pytest.raises(DigitalOceanError) as info:
+                make()
+            assert str(info.value) == f"{name} must be a number of seconds above 0, not {bad!r}"
+        monkeypatch.delenv(name)
+
+
+def test_no_try_waits_past_the_budget(make: Factory) -> None:
+    """A silent server: the per-try timeout is cut to what is left of the budget."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # accepts connections in the kernel, never answers
+        port = listener.getsockname()[1]
+        do = make(end_point=f"http://127.0.0.1:{port}", timeout=30, clock=time.monotonic, retry=RetryPolicy(total=0.5))
+        started = time.monotonic()
+        with pytest.raises(DigitalOceanError, match=r"GET /v2/account/: no answer within 0\.\d+ s"):
+            do.account()
+    assert time.monotonic() - started < 3
+
+
+def test_a_request_without_an_answer_says_what_it_waits_for(make: Factory) -> None:
+    heard: list[tuple[float, str]] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        do = make(
+            end_point=f"http://127.0.0.1:{port}",
+            timeout=1.5,
+            retry=RetryPolicy(attempts=1),
+            notice_after=0.5,
+            notify=lambda message: heard.append((time.monotonic() - started, message)),
+        )
+        with pytest.raises(DigitalOceanError):
+            do.snapshots()
+    ((when, message),) = heard
+    assert 0.4 < when < 1.5
+    assert message == (
+        f"waiting for the DigitalOcean API (GET /v2/snapshots/ at http://127.0.0.1:{port}/v2/); "
+        "giving up after 60 s (ICECFG_DO_TIMEOUT sets this)"
+    )
+    quick = make(notice_after=0.1, notify=lambda message: heard.append((0, message)))
+    quick.account()
+    time.sleep(0.3)
+    assert len(heard) == 1  # an answer in time: nothing said

@@ -176,9 +176,9 @@ def test_library_entry_point() -> None:
     import icecfg
 
     cfg = icecfg.loads(BAD, path="icecast.xml")
-    findings = icecfg.lint(cfg, target="2.4", root=None, select=["ICE101"])
+    findings = icecfg.check(cfg, target="2.4", root=None, select=["ICE101"])
     assert [(f.code, f.line, f.column) for f in findings] == [("ICE101", 3, 5)]
-    assert icecfg.lint(cfg, "kh", select=["ICE101"])[0].severity.value == "error"
+    assert icecfg.check(cfg, "kh", select=["ICE101"])[0].severity.value == "error"
 
 
 FIXABLE = (

@@ -94,7 +94,7 @@ def test_ranges_and_kinds_in_sections() -> None:
 def test_a_finding_fix_takes_no_argument() -> None:
     """docs/lint.md: ``finding.fix()`` applies the fix to the configuration that was linted."""
     cfg = icecfg.loads(b"<icecast>\n    <logging>\n        <loglevel>debug</loglevel>\n    </logging>\n</icecast>\n")
-    [finding] = [f for f in icecfg.lint(cfg, target="2.4", root=None, files=False) if f.code == "ICE209"]
+    [finding] = [f for f in icecfg.check(cfg, target="2.4", root=None, files=False) if f.code == "ICE209"]
     assert finding.fix is not None
     finding.fix()
     assert cfg.logging.loglevel == 4

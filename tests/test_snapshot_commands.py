@@ -123,3 +123,32 @@ def test_transient_errors_are_retried(fake: FakeDigitalOcean, capsys: pytest.Cap
     fake.inject("GET", r"/v2/droplets", 500, times=1)
     assert main(["snapshots", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 1
+
+
+def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """An API that accepts connections and never answers: a notice within seconds, then exit 1."""
+    import socket
+    import time
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # the kernel accepts; nothing ever answers
+        port = listener.getsockname()[1]
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", f"http://127.0.0.1:{port}/v2/")
+        monkeypatch.setenv("ICECFG_DO_TIMEOUT", "4")
+        started = time.monotonic()
+        assert main(["snapshots"]) == 1
+        elapsed = time.monotonic() - started
+    out, err = capfd.readouterr()
+    assert 3.5 <= elapsed < 9
+    assert out == ""
+    notice, failure = err.splitlines()
+    assert notice == (
+        f"icecfg: waiting for the DigitalOcean API (GET /v2/snapshots/ at http://127.0.0.1:{port}/v2/); "
+        "giving up after 4 s (ICECFG_DO_TIMEOUT sets this)"
+    )
+    assert failure.startswith("icecfg snapshots: listing snapshots: GET /v2/snapshots/: no answer within 4 s")
+    assert TOKEN not in err

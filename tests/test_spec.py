@@ -159,6 +159,7 @@ EXPECTED_CHILDREN: dict[str, dict[str, str]] = {
         "ip": "K",  # KH _parse_relay also takes the <host> spellings flat
         "timeout": "K",
         "upstream": "5",
+        "uri": "5",  # flat only to be reported obsolete by 2.5.0 (_parse_relay); read inside <upstream>
         "master": "K",
         "host": "K",
         "run-on": "K",

@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from icecfg import settings as settings_module
+from icecfg.bake.snapshots import PREFIX, TAG
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
+from icecfg.settings import DEFAULT_KEEP
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-TAG = "icecfg"
-PREFIX = "icecfg-"
+if TYPE_CHECKING:
+    from icecfg.bake.digitalocean import DigitalOcean
+
 #: Directories Debian's icecast2 package puts on the image (``dpkg -L icecast2``).
 PACKAGE_DIRECTORIES = (
     "/etc/icecast2",
@@ -32,29 +35,13 @@ PACKAGE_DIRECTORIES = (
 )
 
 
-class UsageError(Exception):
-    """A one-line problem with how icecfg was called or set up (exit 2)."""
-
-
-def token_from_environment() -> str:
-    """The API token, or UsageError naming the variables to set."""
-    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    raise UsageError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)")
-
-
 def bake_settings(config: str | None = None) -> settings_module.Settings:
     """The ``bake`` settings: from ``--config``'s directory upwards, else the current directory."""
-    start = Path(config).resolve() if config else Path.cwd()
-    try:
-        return settings_module.find(start)
-    except settings_module.SettingsError as err:
-        raise UsageError(str(err)) from None
+    return settings_near(config)
 
 
-def client() -> Any:
+def client() -> DigitalOcean:
+    """The DigitalOcean adapter with the token from the environment (imported only when asked for)."""
     from icecfg.bake.digitalocean import DigitalOcean
 
     return DigitalOcean(token_from_environment())
@@ -66,7 +53,10 @@ def add_snapshots_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--keep", type=int, metavar="N", help="how many of the newest snapshots to keep (default: settings, else 3)"
+        "--keep",
+        type=int,
+        metavar="N",
+        help=f"how many of the newest snapshots to keep (default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument("--older-than", type=float, metavar="DAYS", help="delete only snapshots older than DAYS")
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
@@ -91,7 +81,7 @@ def run_snapshots(args: argparse.Namespace) -> int:
     except DigitalOceanError as err:
         print(f"icecfg snapshots: {err}", file=sys.stderr)
         return EXIT_FAILED
-    rows = [
+    rows: list[dict[str, Any]] = [  # the JSON objects printed
         {
             "id": s.id,
             "name": s.name,
@@ -129,7 +119,7 @@ def run_prune(args: argparse.Namespace) -> int:
     from icecfg.bake.digitalocean import DigitalOceanError
 
     try:
-        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", 3))
+        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", DEFAULT_KEEP))
         if keep < 0 or (args.older_than is not None and args.older_than < 0):
             raise UsageError("--keep and --older-than take numbers of at least 0")
         with client() as api:
@@ -142,7 +132,7 @@ def run_prune(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-def prune(api: Any, keep: int, older_than_days: float | None, yes: bool, out: Any = None) -> int:
+def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool, out: IO[str] | None = None) -> int:
     """Print the plan and, with ``yes``, delete what it says, by id.  Used by bake too."""
     from icecfg.bake.snapshots import plan
 
@@ -178,7 +168,12 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
         help="Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
         "Debian's source package); kh cannot be baked (default: settings, else 2.4)",
     )
-    parser.add_argument("--keep", type=int, metavar="N", help="snapshots to keep after a successful bake (default 3)")
+    parser.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help=f"snapshots to keep after a successful bake (default: settings, else {DEFAULT_KEEP})",
+    )
     parser.add_argument("--force", action="store_true", help="bake even when a snapshot of this configuration exists")
     parser.add_argument("--dry-run", action="store_true", help="lint, stage and hash, then say what would be built")
     parser.add_argument("--ssh-port", type=int, default=22, help=argparse.SUPPRESS)
@@ -210,7 +205,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
     assets = bake.get("assets", {})
     if not isinstance(assets, dict) or not all(isinstance(v, str) for v in assets.values()):
         raise UsageError(f"{found.path}: bake.assets must map server paths to local files")
-    keep = int(pick("keep", "keep", 3))
+    keep = int(pick("keep", "keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
     target = str(pick("target", "target", found.get("target", "2.4")))
@@ -268,7 +263,6 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.io import loads
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
-    from icecfg.lint.rules.network import listeners
 
     # 1. lint: an error stops the bake before anything is spent
     try:
@@ -296,10 +290,9 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         shutil.rmtree(root, ignore_errors=True)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        from icecfg.lint.context import LintContext
-        from icecfg.spec import Dialect
+        from icecfg.secrets import secrets as secrets_of
 
-        secrets = {str(options.config): LintContext(config, Dialect(options.target)).secrets}
+        secrets = {str(options.config): secrets_of(config.document.root)}
         sys.stdout.write(
             report.text(errors, {str(options.config): data.decode(errors="replace").splitlines()}, secrets, False)
         )
@@ -309,10 +302,10 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         )
         return EXIT_FAILED
 
-    from icecfg.lint.context import LintContext
-    from icecfg.spec import Dialect
+    from icecfg.effective import explain
 
-    ports = sorted({s.port for s in listeners(LintContext(config, Dialect(options.target))) if s.port} | {22})
+    # every port the server binds, Shoutcast source ports (port + 1) included, and ssh
+    ports = sorted({*explain(config, options.target).ports(), 22})
     with tempfile.TemporaryDirectory(prefix="icecfg-bake-") as work:
         package_key = package_cache.cache_key(options.target, options.image, packer.default_template_dir())
         kept = package_cache.cached(package_key)

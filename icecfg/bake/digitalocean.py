@@ -28,6 +28,13 @@ python-digitalocean 1.17 is convenient but has sharp edges this adapter files of
   only where repeating them is harmless (tags).
 - **Actions.** ``Action.wait()`` gives up after about 20 polls; the adapter
   polls with its own deadline (:meth:`DigitalOcean.wait_action`).
+- **Waiting.** A request has a connect timeout (``ICECFG_DO_CONNECT_TIMEOUT``,
+  5 s), a timeout for each try (20 s) and, retries included, a total budget
+  (``ICECFG_DO_TIMEOUT``, 60 s, room for a rate-limit wait);
+  no single try waits past the budget.  An API that accepts connections and
+  never answers would otherwise keep a command silent for minutes, so after
+  two seconds without an answer the adapter says on stderr what it is
+  waiting for and when it gives up.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ import logging
 import os
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -50,11 +58,13 @@ from urllib.parse import quote, urlsplit
 import digitalocean  # type: ignore[import-untyped]
 import requests
 
-from icecfg import __version__
 from icecfg.bake.snapshots import Snapshot
 from icecfg.errors import IcecfgError
+from icecfg.version import __version__
 
 __all__ = [
+    "BUDGET_ENV",
+    "CONNECT_TIMEOUT_ENV",
     "DEFAULT_END_POINT",
     "END_POINT_ENV",
     "Account",
@@ -71,6 +81,14 @@ __all__ = [
 
 DEFAULT_END_POINT = "https://api.digitalocean.com/v2/"
 END_POINT_ENV = "DIGITALOCEAN_END_POINT"
+#: Seconds one request may take, retries included (the default of RetryPolicy.total).
+BUDGET_ENV = "ICECFG_DO_TIMEOUT"
+DEFAULT_BUDGET = 60.0
+#: Seconds to wait for a connection to be accepted.
+CONNECT_TIMEOUT_ENV = "ICECFG_DO_CONNECT_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: Seconds without an answer after which the adapter says what it waits for.
+NOTICE_AFTER = 2.0
 TAG_NAME = re.compile(r"\A[A-Za-z0-9:_-]{1,255}\Z")
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -104,11 +122,12 @@ class RetryPolicy:
     The delay before try n+1 is ``Retry-After`` when the answer has one, the
     time until ``RateLimit-Reset`` for a 429 with no requests remaining, and
     otherwise ``base * 2**(n-1)`` capped at ``cap``, of which a random half is
-    jitter. A wait that would end past the ``total`` budget is not started.
+    jitter. A wait that would end past the ``total`` budget is not started,
+    and no try waits for an answer past it.
     """
 
     attempts: int = 5
-    total: float = 120.0
+    total: float = DEFAULT_BUDGET
     base: float = 0.5
     cap: float = 30.0
 
@@ -255,11 +274,14 @@ class _Transport:
         token: _Secret,
         *,
         timeout: float,
+        connect_timeout: float,
         retry: RetryPolicy,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
         wallclock: Callable[[], float],
         rng: random.Random,
+        notice_after: float | None,
+        notify: Callable[[str], None],
     ) -> None:
         self._end_point = end_point
         parts = urlsplit(end_point)
@@ -267,6 +289,9 @@ class _Transport:
         self._prefix = parts.path
         self._token = token
         self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._notice_after = notice_after
+        self._notify = notify
         self._retry = retry
         self._sleep = sleep
         self._clock = clock
@@ -324,18 +349,49 @@ class _Transport:
         headers["Authorization"] = f"Bearer {self._token.reveal()}"
         headers.setdefault("Content-Type", "application/json")
         kwargs["headers"] = headers
-        kwargs["timeout"] = self._timeout
         kwargs["allow_redirects"] = False
         deadline = self._clock() + self._retry.total
+        with self._notice(method, path):
+            return self._attempts(method, url, path, deadline, retry_server_errors, kwargs)
+
+    @contextlib.contextmanager
+    def _notice(self, method: str, path: str) -> Iterator[None]:
+        """Say on stderr what a request that has not answered for a while waits for."""
+        if self._notice_after is None:
+            yield
+            return
+        message = (
+            f"waiting for the DigitalOcean API ({method} {path} at {self._end_point}); "
+            f"giving up after {self._retry.total:g} s ({BUDGET_ENV} sets this)"
+        )
+        timer = threading.Timer(self._notice_after, self._notify, args=(message,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _attempts(
+        self, method: str, url: str, path: str, deadline: float, retry_server_errors: bool, kwargs: dict[str, Any]
+    ) -> requests.Response:
         attempt = 0
         while True:
             attempt += 1
             response = None
             started = self._clock()
+            remaining = max(deadline - started, 0.001)
+            read_timeout = min(self._timeout, remaining)
+            kwargs["timeout"] = (min(self._connect_timeout, remaining), read_timeout)
             try:
                 response = self._session.request(method, url, **kwargs)
+            except requests.ConnectTimeout:
+                failure = self.fail(
+                    f"{method} {path}: {self._end_point} accepted no connection within "
+                    f"{round(min(self._connect_timeout, remaining), 1):g} s"
+                )
             except requests.Timeout:
-                failure = self.fail(f"{method} {path}: no answer within {self._timeout:g} s")
+                failure = self.fail(f"{method} {path}: no answer within {round(read_timeout, 1):g} s")
             except requests.ConnectionError as exc:
                 failure = self.fail(f"{method} {path}: cannot connect to {self._end_point} ({_reason(exc)})")
             except requests.RequestException as exc:
@@ -358,10 +414,10 @@ class _Transport:
                     status=failure.status,
                     error_id=failure.error_id,
                 )
-            if self._clock() + delay > deadline:
+            if self._clock() + delay >= deadline:
                 raise self.fail(
-                    f"{failure.message} (gave up: a retry in {delay:g} s would exceed the "
-                    f"{self._retry.total:g} s budget)",
+                    f"{failure.message} (gave up: a retry in {round(delay, 1):g} s would exceed the "
+                    f"{self._retry.total:g} s budget, which {BUDGET_ENV} sets)",
                     status=failure.status,
                     error_id=failure.error_id,
                 )
@@ -434,13 +490,37 @@ def _reason(exc: BaseException) -> str:
     return text.rsplit(": ", 1)[-1] if ": " in text else text or type(inner).__name__
 
 
+def _seconds_from_environment(name: str, default: float) -> float:
+    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise DigitalOceanError(f"{name} must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+def _to_stderr(message: str) -> None:
+    print(f"icecfg: {message}", file=sys.stderr, flush=True)
+
+
 class DigitalOcean:
     """What icecfg's bake, snapshots, prune, up and down commands need from DigitalOcean.
 
     ``token`` comes from the caller (the CLI reads ``DIGITALOCEAN_TOKEN`` or
     ``DIGITALOCEAN_ACCESS_TOKEN``). ``end_point`` defaults to
-    ``$DIGITALOCEAN_END_POINT``, then to the real API. ``sleep``, ``clock``,
-    ``wallclock`` and ``rng`` are there for tests.
+    ``$DIGITALOCEAN_END_POINT``, then to the real API. ``timeout`` is how long
+    one try waits for an answer, ``connect_timeout`` (default
+    ``$ICECFG_DO_CONNECT_TIMEOUT``, else 5 s) for a connection, and
+    ``retry.total`` (default ``$ICECFG_DO_TIMEOUT``, else 60 s) how long a
+    request may take, retries included. After ``notice_after`` seconds
+    without an answer ``notify`` (default: a line on stderr) hears what the
+    request waits for; None keeps quiet. ``sleep``, ``clock``, ``wallclock``
+    and ``rng`` are there for tests.
     """
 
     def __init__(
@@ -448,13 +528,16 @@ class DigitalOcean:
         token: str,
         end_point: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float = 20.0,
+        connect_timeout: float | None = None,
         retry: RetryPolicy | None = None,
         per_page: int = 200,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wallclock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        notice_after: float | None = NOTICE_AFTER,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         token = (token or "").strip()
         if not token:
@@ -468,15 +551,24 @@ class DigitalOcean:
         self.per_page = per_page
         self._sleep = sleep
         self._clock = clock
+        if connect_timeout is None:
+            connect_timeout = _seconds_from_environment(CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT)
+        if connect_timeout <= 0:
+            raise ValueError(f"connect_timeout must be positive, got {connect_timeout}")
+        if retry is None:
+            retry = RetryPolicy(total=_seconds_from_environment(BUDGET_ENV, DEFAULT_BUDGET))
         self._transport = _Transport(
             self.end_point,
             self._token,
             timeout=timeout,
-            retry=retry or RetryPolicy(),
+            connect_timeout=connect_timeout,
+            retry=retry,
             sleep=sleep,
             clock=clock,
             wallclock=wallclock,
             rng=rng or random.Random(),
+            notice_after=notice_after,
+            notify=notify or _to_stderr,
         )
 
     def __repr__(self) -> str:

@@ -9,7 +9,8 @@ Sources (as collected for icecfg in ``packer-digitalocean-reference.md`` §7):
 - droplets and bandwidth: https://docs.digitalocean.com/products/droplets/details/pricing/
   (validated 28 May 2026) -- CPU Droplets are billed per second with a minimum
   of 60 seconds or $0.01, whichever is higher (since 1 January 2026; before
-  that hourly, 1 hour minimum, capped at 672 hours a month); powered-off
+  that hourly, 1 hour minimum, capped at 672 hours a month); either way a
+  month of a droplet costs at most its monthly price; powered-off
   droplets are still billed; extra outbound transfer is $0.01/GiB;
 - the Basic sizes: the June 2022 repricing table and digitalocean.com/pricing
   ("Droplets starting at $4/month"); hourly = monthly / 672, as the API's
@@ -151,9 +152,10 @@ def droplet_cost(
     """What one droplet of size ``slug`` costs for existing ``hours`` (within a month).
 
     ``billing="second"`` is the model since 2026: per second, at least 60 s or
-    $0.01, whichever is more (the source names no monthly cap, so none is
-    applied and long durations err high). ``billing="hour"`` is the older model:
-    started hours, at least one, at most the monthly price.
+    $0.01, whichever is more. ``billing="hour"`` is the older model: started
+    hours, at least one. Both stop at the size's monthly price: a droplet that
+    exists all month (730 hours on average, more than the 672 the hourly rate
+    is worked out from) costs its monthly price, never more.
     """
     if hours < 0 or math.isnan(hours):
         raise ValueError(f"hours must be 0 or more, got {hours}")
@@ -162,7 +164,7 @@ def droplet_cost(
         return Decimal(0)
     if billing == "second":
         seconds = max(Decimal(DROPLET_MINIMUM_SECONDS), _money(hours) * 3600)
-        return max(DROPLET_MINIMUM, price.hourly * seconds / 3600)
+        return min(price.monthly, max(DROPLET_MINIMUM, price.hourly * seconds / 3600))
     if billing == "hour":
         return min(price.monthly, price.hourly * math.ceil(hours))
     raise ValueError(f"billing must be 'second' or 'hour', got {billing!r}")

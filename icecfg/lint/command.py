@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from icecfg import settings as settings_module
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.errors import ParseError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
@@ -37,16 +38,13 @@ from icecfg.spec import Dialect
 if TYPE_CHECKING:
     from icecfg.sections import IcecastConfig
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: Exit status 1: findings at or above ``--fail-on``.
+EXIT_FINDINGS = EXIT_FAILED
 FORMATS = settings_module.FORMATS
 #: Folders of version control systems, never searched.
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj", ".pijul", ".fossil"})
 #: Fix passes at most: a fix can make another fix applicable (ICE209 writes 4, ICE804 then writes 3).
 MAX_FIX_PASSES = 10
-
-
-class UsageError(Exception):
-    """A one-line problem with how lint was called or set up (exit 2)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from icecfg.document import Element
 from icecfg.lint.fileview import FileView
-from icecfg.lint.finding import Finding
+from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
-from icecfg.placeholders import is_placeholder_only
-from icecfg.spec import Dialect, Kind
+from icecfg.secrets import SECRET_OPTIONS, placed_secrets
+from icecfg.spec import Dialect
 from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
-    from icecfg.lint.rule import Rule
+    from icecfg.effective import EffectiveConfig
     from icecfg.sections import IcecastConfig
+
+#: ``SECRET_OPTIONS`` is read from here by the security rules.
+__all__ = ["SECRET_OPTIONS", "LintContext", "Made"]
+
+
+_Fact = TypeVar("_Fact")
+
+
+class Made(NamedTuple):
+    """A finding as :meth:`LintContext.finding` made it: what it is about, and its own severity if any."""
+
+    finding: Finding
+    element: Element
+    attribute: str | None
+    severity: Severity | None
 
 
 class LintContext:
@@ -24,7 +39,8 @@ class LintContext:
 
     Rules read the typed model (``ctx.config``) or, for structure, the placed
     elements (``ctx.placed``); they report with :meth:`finding`, which fills
-    in the running rule's code, name and severity and the element's position.
+    in the element's position.  The context knows nothing of rules: the
+    engine stamps what they yield, so the two modules do not import each other.
     """
 
     def __init__(
@@ -38,15 +54,32 @@ class LintContext:
         self.target = target
         self.files = files
         self.path = path or config.path or "<string>"
-        self.rule: Rule | None = None
         #: Facts several rules derive from the configuration (a mount graph, say),
         #: computed by the first rule that needs them.
         self.cache: dict[str, object] = {}
         #: The variables the lint rendered placeholders with (None: no rendering was asked for).
         self.variables: Mapping[str, str] | None = None
-        #: Findings about a value that is still a template placeholder: the engine drops them.
-        self.hidden: set[int] = set()
+        #: id of each finding :meth:`finding` made -> what the engine needs to stamp and judge it.
+        self.made: dict[int, Made] = {}
         self._templated: dict[int, bool] = {}
+        self._once: dict[Callable[[LintContext], object], object] = {}
+
+    def once(self, compute: Callable[[LintContext], _Fact]) -> _Fact:
+        """``compute(self)``, worked out by the first rule that asks and kept for the others.
+
+        The function is the key, so the fact comes back with the type it was
+        made with (``cache`` takes string keys and its readers a ``cast``).
+        """
+        if compute not in self._once:
+            self._once[compute] = compute(self)
+        return cast("_Fact", self._once[compute])
+
+    @cached_property
+    def effective(self) -> EffectiveConfig:
+        """What the target release does with the file: the facts the rules judge (computed on demand)."""
+        from icecfg.effective import EffectiveConfig
+
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
 
     @cached_property
     def placed(self) -> list[Placed]:
@@ -55,34 +88,23 @@ class LintContext:
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
-        for placed in self.placed:
-            if (
-                placed.row is not None
-                and placed.row.name == row_name
-                and (section_id is None or placed.parent.id == section_id)
-            ):
+        for placed in self._by_row.get(row_name, ()):
+            if section_id is None or placed.parent.id == section_id:
                 yield placed
+
+    @cached_property
+    def _by_row(self) -> dict[str, list[Placed]]:
+        """:attr:`placed` grouped by row name, so each :meth:`rows` call reads only its own."""
+        out: dict[str, list[Placed]] = {}
+        for placed in self.placed:
+            if placed.row is not None:
+                out.setdefault(placed.row.name, []).append(placed)
+        return out
 
     @cached_property
     def secrets(self) -> frozenset[str]:
         """Every password-kind value in the file: never to be printed."""
-        found: set[str] = set()
-        for placed in self.placed:
-            row = placed.row
-            if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
-                text = placed.element.text
-                if text and not is_placeholder_only(text):  # ${ADMIN_PASSWORD} names a secret, is none
-                    found.add(text)
-                    found.add(text.strip())
-            for attribute in placed.element.attributes:
-                if (
-                    attribute.name in ("password", "value")
-                    and _is_secret_option(placed.element)
-                    and not is_placeholder_only(attribute.value)
-                ):
-                    found.add(attribute.value)
-        found.discard("")
-        return frozenset(found)
+        return placed_secrets(self.placed)
 
     def finding(
         self,
@@ -93,9 +115,16 @@ class LintContext:
         at_text: bool = False,
         fix: Callable[[], None] | None = None,
         fix_title: str = "",
+        severity: Severity | None = None,
     ) -> Finding:
-        """A finding of the running rule about ``element`` (the root when None)."""
-        assert self.rule is not None, "finding() is for rules run by the engine"
+        """A finding about ``element`` (the root when None), at its position.
+
+        The engine stamps the code, name and severity of the rule that yields
+        it (yamllint's linter does the same): a rule says what is wrong and
+        where.  ``severity`` is for the rare finding worth more or less than
+        its rule's; a rule changes a finding in place, never through
+        ``dataclasses.replace``, so that the engine still knows it.
+        """
         target = element if element is not None else self.config.document.root
         line, column = target.position()
         anchor = line
@@ -110,9 +139,9 @@ class LintContext:
         if (end_line, end_column) < (line, column):
             end_line, end_column = line, 0
         finding = Finding(
-            code=self.rule.code,
-            name=self.rule.name,
-            severity=self.rule.severity,
+            code="",  # the engine stamps code, name and severity
+            name="",
+            severity=severity or Severity.INFO,
             message=message,
             path=self.path,
             line=line,
@@ -123,8 +152,7 @@ class LintContext:
             fix=fix,
             fix_title=fix_title,
         )
-        if self._about_placeholder(target, attribute):
-            self.hidden.add(id(finding))
+        self.made[id(finding)] = Made(finding, target, attribute, severity)
         return finding
 
     def templated(self, element: Element, attribute: str | None = None) -> bool:
@@ -139,34 +167,3 @@ class LintContext:
             known = bool(text is not None and find_placeholders(text))
             self._templated[key] = known
         return known
-
-    def _about_placeholder(self, element: Element, attribute: str | None) -> bool:
-        """A finding judging a value that is an unrendered placeholder would judge the template tool's text.
-
-        Rules about an element's presence or place (structure, dialect) stand
-        whatever its value; every other finding on a templated value is one
-        of a cascade that the placeholder finding (ICE003) already explains.
-        """
-        assert self.rule is not None
-        if self.rule.family == "templates" or self.rule.code in _WHATEVER_THE_VALUE:
-            return False
-        if attribute is not None:
-            return self.templated(element, attribute)
-        return self.rule.family not in _PLACE_FAMILIES and self.templated(element)
-
-
-#: Rule families that judge where an element stands, not what its value is.
-_PLACE_FAMILIES = frozenset({"structure", "dialect"})
-#: Rules whose finding on a templated value stands however it is rendered:
-#: passwords sent without TLS (ICE409), and one placeholder used for two
-#: passwords, which renders to the same secret twice (ICE503).
-_WHATEVER_THE_VALUE = frozenset({"ICE409", "ICE503"})
-
-
-#: ``<option name=... value=.../>`` names whose value is a secret (url authenticators).
-SECRET_OPTIONS = ("password", "auth_password")
-
-
-def _is_secret_option(element: Element) -> bool:
-    """``<option name="password" value="..."/>`` of a url authenticator holds a secret."""
-    return element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
+from icecfg.document import Element
 from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import Rule, all_rules
-from icecfg.lint.suppress import collect
+from icecfg.lint.suppress import Suppression, collect
 from icecfg.sections import IcecastConfig
 from icecfg.spec import Dialect
 
@@ -107,16 +108,46 @@ def lint(
     try:
         config.document.root.read_all()  # the rules visit every element: read them in one pass
         for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
-            ctx.rule = candidate
-            findings.extend(candidate.run(ctx))
+            findings.extend(_stamped(ctx, candidate))
     finally:
         if collecting:
             gc.enable()
-    ctx.rule = None
-    if ctx.hidden:
-        findings = [f for f in findings if id(f) not in ctx.hidden]
     findings = _apply_suppressions(config, ctx, findings, select, ignore)
     return sorted(findings, key=Finding.sort_key)
+
+
+def _stamped(ctx: LintContext, candidate: Rule) -> Iterator[Finding]:
+    """What ``candidate`` yields, with its code, name and severity; those about a placeholder dropped."""
+    for finding in candidate.run(ctx):
+        made = ctx.made.pop(id(finding), None)
+        if made is not None and made.finding is not finding:
+            made = None  # another object that happens to have the id of one made and dropped before
+        finding.code, finding.name = candidate.code, candidate.name
+        finding.severity = made.severity if made is not None and made.severity is not None else candidate.severity
+        if made is None or not _about_placeholder(ctx, candidate, made.element, made.attribute):
+            yield finding
+
+
+def _about_placeholder(ctx: LintContext, candidate: Rule, element: Element, attribute: str | None) -> bool:
+    """A finding judging a value that is an unrendered placeholder would judge the template tool's text.
+
+    Rules about an element's presence or place (structure, dialect) stand
+    whatever its value; every other finding on a templated value is one
+    of a cascade that the placeholder finding (ICE003) already explains.
+    """
+    if candidate.family == "templates" or candidate.code in _WHATEVER_THE_VALUE:
+        return False
+    if attribute is not None:
+        return ctx.templated(element, attribute)
+    return candidate.family not in _PLACE_FAMILIES and ctx.templated(element)
+
+
+#: Rule families that judge where an element stands, not what its value is.
+_PLACE_FAMILIES = frozenset({"structure", "dialect"})
+#: Rules whose finding on a templated value stands however it is rendered:
+#: passwords sent without TLS (ICE409), and one placeholder used for two
+#: passwords, which renders to the same secret twice (ICE503).
+_WHATEVER_THE_VALUE = frozenset({"ICE409", "ICE503"})
 
 
 def _apply_suppressions(
@@ -126,9 +157,12 @@ def _apply_suppressions(
     if not suppressions:
         return findings
     kept = []
+    by_line = _by_line(suppressions)
+    whole_file = by_line.get(None, [])
     for finding in findings:
         line = finding.anchor_line or finding.line
-        hit = next((s for s in suppressions if s.covers(finding.code, line)), None)
+        candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line, [])
+        hit = next((suppressions[i] for i in candidates if suppressions[i].covers(finding.code, line)), None)
         if hit is None:
             kept.append(finding)
         else:
@@ -153,6 +187,25 @@ def _apply_suppressions(
                 )
             )
     return kept
+
+
+def _by_line(suppressions: list[Suppression]) -> dict[int | None, list[int]]:
+    """Positions in ``suppressions`` of those that can cover each line (None: every line).
+
+    Looking up a finding's line here instead of asking every directive keeps a
+    file with a directive per mount from costing findings x directives.
+    """
+    out: dict[int | None, list[int]] = {}
+    for index, suppression in enumerate(suppressions):
+        if suppression.whole_file:
+            lines: set[int | None] = {None}
+        else:
+            lines = {suppression.line, suppression.end_line}
+            if suppression.own_line:
+                lines.add(suppression.end_line + 1)
+        for line in lines:
+            out.setdefault(line, []).append(index)
+    return out
 
 
 def engine_rule(code: str, name: str, severity: Severity) -> Rule:

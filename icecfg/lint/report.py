@@ -344,7 +344,7 @@ def sarif(
     ``secrets`` in a message or a rule's documentation is shown as ``***``.
     ``properties`` become the run's property bag (the targets checked against).
     """
-    from icecfg import __version__
+    from icecfg.version import __version__
 
     pieces = _pieces(secrets)
     descriptors: list[dict[str, object]] = []

@@ -62,7 +62,7 @@ def collect(document: Document) -> list[Suppression]:
             line, column = root.position(start) if start >= 0 else (0, 0)
             end_line = root.position(start + len(comment.raw) - 1)[0] if start >= 0 else 0
             text = root.origin.text if root.origin is not None else ""
-            line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+            line_start = start - column + 1  # not a backward search: that reads the file once per comment
             own_line = start < 0 or not text[line_start:start].strip()
             found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file", own_line=own_line))
     return found

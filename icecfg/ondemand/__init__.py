@@ -26,12 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from icecfg.bake.command import UsageError, token_from_environment
+from icecfg.bake.snapshots import TAG
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
 from icecfg.errors import IcecfgError
-from icecfg.settings import Settings, SettingsError, find
+from icecfg.settings import Settings
 
 if TYPE_CHECKING:
     import ssl
+
+    from icecfg.sections import IcecastConfig
+    from icecfg.spec import Dialect
 
 # http.client and ssl are imported where they are used: ``icecfg lint`` builds
 # every command's parser and should not pay for them.
@@ -42,6 +46,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "TAG",
+    "Failed",
     "Mount",
     "Served",
     "Socket",
@@ -56,11 +61,13 @@ __all__ = [
     "token_from_environment",
 ]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-TAG = "icecfg"
 DEFAULT_CONFIG = "icecast.xml"
 #: Bytes of ``/status-json.xsl`` read at most.
 _STATUS_LIMIT = 4 * 1024 * 1024
+
+
+class Failed(IcecfgError):
+    """The operation failed (exit 1); the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,10 @@ class Served:
 
     @property
     def tls(self) -> Socket | None:
-        return next((s for s in self.sockets if s.tls), None)
+        """The TLS socket to advertise: one on another port than the plain one when there is such."""
+        plain = self.plain
+        offered = [s for s in self.sockets if s.tls]
+        return next((s for s in offered if plain is None or s.port != plain.port), offered[0] if offered else None)
 
     def status_socket(self) -> Socket | None:
         """The socket to read ``/status-json.xsl`` from: plain first (no certificate involved)."""
@@ -113,11 +123,7 @@ class Served:
 
 def config_settings(config: str | os.PathLike[str] | None) -> Settings:
     """The nearest settings from the configuration's directory up (from the current one without it)."""
-    try:
-        start = Path(config).resolve() if config else Path.cwd()
-        return find(start)
-    except SettingsError as err:
-        raise UsageError(str(err)) from None
+    return settings_near(config)
 
 
 def locate(config: str | None) -> tuple[Path, Settings, bool]:
@@ -148,12 +154,12 @@ def target_of(requested: str | None, settings: Settings) -> str:
 
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
     """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
-    import icecfg
+    from icecfg import io
     from icecfg.spec import Dialect
 
     dialect = Dialect(target)
     try:
-        cfg = icecfg.load(path)
+        cfg = io.load(path)
         return _served(cfg, dialect)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file (pass the configuration with --config)") from None
@@ -163,61 +169,60 @@ def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
         raise UsageError(f"{path}: {err}") from None
 
 
-def _served(cfg: Any, dialect: Any) -> Served:
-    from icecfg.spec import Dialect
-    from icecfg.values import TlsMode
+def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:
+    """What ``up``, ``status`` and ``cost`` need, read from the effective configuration.
 
+    A socket that serves both plain HTTP and TLS (2.5 ``auto``, KH once a
+    certificate is set) is listed once for each; a socket that serves nothing
+    usable (2.5 TLS without a certificate) is left out.
+    """
+    from icecfg.effective import Source, explain
+
+    eff = explain(cfg, dialect)
     sockets: list[Socket] = []
-    written = list(cfg.listen_sockets)
-    certificate = bool(
-        cfg.paths.ssl_certificate
-        or cfg.paths.kh_ssl_certificate
-        or cfg.paths.tls_certificate
-        or cfg.security.tls_context.tls_certificate
-    )
-    if not written:
-        port = cfg.effective("port", dialect.value)
-        sockets.append(Socket(int(port), False))
-    for index, sock in enumerate(written):
-        port = sock.effective("port", dialect.value)
-        if dialect is Dialect.V24:
-            tls = bool(sock.effective("ssl", dialect.value))
-        elif dialect is Dialect.V25:
-            mode = sock.tls if sock.tls is not None else (TlsMode.AUTO if sock.ssl else None)
-            tls = mode is not None and mode is not TlsMode.DISABLED
-        else:
-            # Icecast-KH detects TLS on every socket once a certificate is set;
-            # the first socket is taken as the plain one, the others as TLS.
-            tls = certificate and index > 0
-        sockets.append(Socket(int(port), tls))
-    default_user = "source"
-    mounts: list[Mount] = []
-    for mount in cfg.mounts:
-        name = mount.mount_name
-        if not name or mount.mount_type == "default" or any(c in name for c in "*?["):
+    for listener in eff.listeners:
+        if not listener.port:
             continue
-        bitrate_text = mount.get_text("bitrate")
-        bitrate = int(bitrate_text.strip()) if bitrate_text and bitrate_text.strip().isdigit() else None
-        own_password = mount.password is not None
+        if listener.protocol.offers_plain:
+            sockets.append(Socket(listener.port, False))
+        if listener.protocol.offers_tls:
+            sockets.append(Socket(listener.port, True))
+    users = {login.mount: login for login in eff.auth.logins if login.role == "source" and login.mount}
+    mounts: list[Mount] = []
+    for mount in eff.mounts.normal():
+        name = mount.name
+        if not name or any(c in name for c in "*?["):
+            continue  # a pattern, not a mount listeners tune in to
+        text = mount.get("bitrate")
+        bitrate = int(text.strip()) if isinstance(text, str) and text.strip().isdigit() else None
+        content_type = mount.get("type")
+        limit = mount.settings.get("max-listeners")
+        login = users.get(name)
         mounts.append(
             Mount(
                 name=name,
                 bitrate_kbps=bitrate or None,
-                content_type=mount.type,
-                source_user=(mount.username or default_user) if own_password else default_user,
+                content_type=content_type if isinstance(content_type, str) else None,
+                source_user=str(login.user.value) if login is not None else "source",
                 password_hint=(
-                    f"<password of {name} from your config>" if own_password else "<password from your config>"
+                    f"<password of {name} from your config>" if login is not None else "<password from your config>"
                 ),
-                max_listeners=mount.max_listeners,
+                max_listeners=(
+                    limit.value
+                    if limit is not None and limit.origin.source is not Source.DEFAULT and isinstance(limit.value, int)
+                    else None
+                ),
             )
         )
-    hostname = cfg.hostname.strip() if cfg.hostname else None
+    hostname = eff.hostname
+    written_host = str(hostname.value).strip() if hostname.origin.source is not Source.DEFAULT else ""
+    clients = eff.limits.values.get("clients")
     return Served(
         target=dialect.value,
-        hostname=hostname or None,
+        hostname=written_host or None,
         sockets=tuple(sockets),
         mounts=tuple(mounts),
-        clients=cfg.limits.clients,
+        clients=clients.value if clients is not None and isinstance(clients.value, int) else None,
     )
 
 

@@ -12,10 +12,13 @@ The allowance accrues only while a droplet exists (the monthly allowance /
 none: 40 listeners at 250 kbit/s are 10 Mbit/s, 4.19 GiB an hour, while an
 ``s-1vcpu-1gb`` droplet accrues 1.49 GiB an hour.
 
+The droplet costs at most its monthly price however many hours it runs (a
+month has 730 hours on average, at most 744; more is refused).
+
 The break-even against a hosted plan of ``--compare-monthly`` dollars is the
 number of hours a month at which both cost the same: the snapshots are paid
-whether or not anything streams, every hour adds the droplet's price and the
-transfer beyond its allowance.
+whether or not anything streams, every hour adds the droplet's price (until
+it reaches its monthly price) and the transfer beyond its allowance.
 
 Per droplet size the table shows the included transfer, the rate at which it
 accrues, how many listeners that rate covers at the configuration's highest
@@ -37,6 +40,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, cast
 
+from icecfg.bake.snapshots import PREFIX
 from icecfg.ondemand import (
     EXIT_OK,
     EXIT_USAGE,
@@ -47,6 +51,7 @@ from icecfg.ondemand import (
     read_served,
     target_of,
 )
+from icecfg.settings import DEFAULT_KEEP
 
 __all__ = [
     "DEFAULT_HOURS",
@@ -69,11 +74,14 @@ DEFAULT_LISTENERS = 40
 DEFAULT_COMPARE = Decimal(16)
 DEFAULT_BITRATE = 128
 DEFAULT_SIZE = "s-1vcpu-1gb"
+#: The mount estimated when the configuration names none.
+ASSUMED_MOUNT = "/stream"
 #: Size of one snapshot when the API cannot be asked (Debian 12 with icecast2 is about this).
 ESTIMATED_SNAPSHOT_GB = Decimal(2)
-DEFAULT_KEEP = 3
 #: Hours in an average month (24 x 365 / 12).
 HOURS_IN_MONTH = Decimal(730)
+#: Hours in the longest month (31 days): more hours a month are refused.
+MAX_HOURS_IN_MONTH = Decimal(744)
 #: "All other Droplets have a maximum network throughput limit of 2 Gbps"
 #: (https://docs.digitalocean.com/products/droplets/details/limits/; Premium CPU sizes: 10 Gbps).
 NETWORK_LIMIT_MBPS = Decimal(2000)
@@ -111,13 +119,32 @@ def egress_gib(bitrates_kbps: Iterable[int], listeners: Iterable[int], hours: fl
     return bits_per_second / 8 * 3600 * hours / _BYTES_PER_GIB
 
 
-def break_even_hours(fixed: Decimal, per_hour: Decimal, plan_monthly: Decimal) -> Decimal | None:
-    """Hours a month at which ``fixed + hours x per_hour`` reaches the plan's price; None if never cheaper."""
+def break_even_hours(
+    fixed: Decimal,
+    per_hour: Decimal,
+    plan_monthly: Decimal,
+    *,
+    capped_after: Decimal | None = None,
+    capped_per_hour: Decimal = Decimal(0),
+) -> Decimal | None:
+    """Hours a month at which the month costs the plan's price; None if never cheaper.
+
+    The month costs ``fixed + hours x per_hour``; after ``capped_after`` hours
+    (when the droplet has reached its monthly price) each further hour costs
+    only ``capped_per_hour`` (the transfer).  ``HOURS_IN_MONTH`` or more means
+    cheaper even streaming all month.
+    """
     if fixed >= plan_monthly:
         return None
     if per_hour <= 0:
         return HOURS_IN_MONTH
-    return (plan_monthly - fixed) / per_hour
+    hours = (plan_monthly - fixed) / per_hour
+    if capped_after is None or hours <= capped_after:
+        return hours
+    at_cap = fixed + capped_after * per_hour
+    if capped_per_hour <= 0:
+        return max(HOURS_IN_MONTH, capped_after)
+    return capped_after + (plan_monthly - at_cap) / capped_per_hour
 
 
 @dataclass(frozen=True)
@@ -201,8 +228,17 @@ def estimate(
     egress = billable * pricing.EGRESS_PER_GIB  # pricing.egress_cost, without a float in between
     # What each further hour adds: the droplet and the transfer its own allowance does not cover.
     accrual = price.transfer_gib / pricing.HOURS_PER_MONTH
-    per_hour = price.hourly + max(Decimal(0), egress_gib(bitrates, counts, 1) - accrual) * pricing.EGRESS_PER_GIB
-    even = break_even_hours(snapshots, per_hour, compare_monthly) if compare_monthly is not None else None
+    transfer_per_hour = max(Decimal(0), egress_gib(bitrates, counts, 1) - accrual) * pricing.EGRESS_PER_GIB
+    per_hour = price.hourly + transfer_per_hour
+    even = None
+    if compare_monthly is not None:
+        # From the hour the droplet reaches its monthly price on, only transfer is added
+        # (from then on the droplet's own allowance no longer grows either: 672 hours).
+        capped_after = price.monthly / price.hourly if price.hourly > 0 else None
+        after_cap = egress_gib(bitrates, counts, 1) * pricing.EGRESS_PER_GIB
+        even = break_even_hours(
+            snapshots, per_hour, compare_monthly, capped_after=capped_after, capped_per_hour=after_cap
+        )
     return Estimate(
         size=size,
         hours=hours,
@@ -267,7 +303,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
     parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
     parser.add_argument(
-        "--hours-per-month", type=Decimal, default=DEFAULT_HOURS, metavar="H", help="hours streamed a month (10)"
+        "--hours-per-month",
+        type=Decimal,
+        default=DEFAULT_HOURS,
+        metavar="H",
+        help=f"hours streamed a month (10; at most {MAX_HOURS_IN_MONTH})",
     )
     parser.add_argument(
         "--listeners",
@@ -339,7 +379,7 @@ def _from_api(token: str) -> tuple[list[Any], list[Decimal], str | None]:
     try:
         with DigitalOcean(token) as api:
             sizes = api.sizes()
-            snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith("icecfg-")]
+            snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(PREFIX)]
     except DigitalOceanError as err:
         return [], [], str(err)
     return sizes, [Decimal(str(s.size_gigabytes)) for s in snapshots], None
@@ -354,19 +394,25 @@ def _run(args: argparse.Namespace) -> int:
     target = target_of(args.target, settings)
     notes: list[str] = []
     clients: int | None = None
+    mounts: list[tuple[str, int | None]] = [(ASSUMED_MOUNT, None)]
     if not explicit and not path.exists():
-        mounts: list[tuple[str, int | None]] = [("/stream", None)]
         notes.append(f"no {path.name} found: one mount assumed (--config names the configuration)")
     else:
         served = read_served(path, target)
-        mounts = [(m.name, m.bitrate_kbps) for m in served.mounts]
         clients = served.clients
-        if not mounts:
-            raise UsageError(f"{path} declares no mount to estimate")
+        if served.mounts:
+            mounts = [(m.name, m.bitrate_kbps) for m in served.mounts]
+        else:  # sources may still stream to a mount no <mount> configures (Debian's sample)
+            notes.append(f"{path} has no <mount>: one stream assumed")
     numbers = [args.hours_per_month, args.compare_monthly, *(args.snapshot_gb or ())]
     if not all(n.is_finite() and n >= 0 for n in numbers) or args.bitrate <= 0:
         raise UsageError(
             "--hours-per-month, --compare-monthly and --snapshot-gb take numbers of 0 or more, --bitrate a positive one"
+        )
+    if args.hours_per_month > MAX_HOURS_IN_MONTH:
+        raise UsageError(
+            f"--hours-per-month {args.hours_per_month}: a month has at most {MAX_HOURS_IN_MONTH} hours "
+            f"({HOURS_IN_MONTH} on average)"
         )
     counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _ in mounts])
     streams = [
@@ -377,11 +423,13 @@ def _run(args: argparse.Namespace) -> int:
     token = _token()
     sizes: list[Any] = []
     api_snapshots: list[Decimal] = []
-    source = f"icecfg's price table as of {pricing.PRICES_AS_OF.isoformat()} (set DIGITALOCEAN_TOKEN for live prices)"
+    table_source = f"icecfg's price table as of {pricing.PRICES_AS_OF.isoformat()}"
+    source = f"{table_source} (set DIGITALOCEAN_TOKEN for live prices)"
     if token:
         sizes, api_snapshots, problem = _from_api(token)
         if problem:
             print(f"icecfg cost: {problem}; using the price table instead", file=sys.stderr)
+            source = f"{table_source} (the DigitalOcean API did not answer; see above)"
         else:
             source = "the DigitalOcean API (GET /v2/sizes and your icecfg snapshots)"
     if args.snapshot_gb:
@@ -449,6 +497,30 @@ def _line(label: str, detail: str, amount: str) -> str:
     return f"  {label:<11}{detail:<56}{amount:>9}"
 
 
+def _verdict(result: Estimate, hours: Decimal) -> str:
+    """One sentence that names the cheaper of on demand and the hosted plan."""
+    assert result.compare_monthly is not None
+    plan = money(result.compare_monthly)
+    each = f"each hour adds {money(result.per_hour, 4)}"
+    if result.break_even is None:
+        if result.snapshots > result.compare_monthly:
+            return (
+                f"the hosted plan is cheaper at any number of hours: the snapshots alone cost "
+                f"{money(result.snapshots)} a month, the plan {plan}"
+            )
+        return f"the hosted plan is cheaper: it costs {plan} a month, as much as the snapshots alone; {each}"
+    if result.break_even >= HOURS_IN_MONTH:
+        return f"on demand is cheaper than the hosted plan ({plan}) even streaming all month ({each})"
+    difference = money(abs(result.compare_monthly - result.total))
+    if result.total < result.compare_monthly:
+        outcome = f"on demand is cheaper and saves {difference}"
+    elif result.total > result.compare_monthly:
+        outcome = f"the hosted plan is cheaper, on demand costs {difference} more"
+    else:
+        outcome = "both cost the same"
+    return f"break-even at {result.break_even:.1f} hours a month ({each}); at {hours:f} hours {outcome}"
+
+
 def _print(result: Estimate, rows: list[SizeRow], bitrate: int, source: str, notes: list[str]) -> None:
     from icecfg.bake import pricing
 
@@ -482,19 +554,7 @@ def _print(result: Estimate, rows: list[SizeRow], bitrate: int, source: str, not
     print(_line("total", "a month", money(result.total)))
     if result.compare_monthly is not None:
         print(_line("hosted", "plan, a month (--compare-monthly)", money(result.compare_monthly)))
-        if result.break_even is None:
-            print("  the snapshots alone cost as much as the hosted plan: it is cheaper")
-        elif result.break_even >= HOURS_IN_MONTH:
-            print(
-                f"  cheaper than the hosted plan even streaming all month (each hour adds {money(result.per_hour, 4)})"
-            )
-        else:
-            verdict = "saves" if result.total < result.compare_monthly else "costs"
-            difference = money(abs(result.compare_monthly - result.total))
-            print(
-                f"  break-even at {result.break_even:.1f} hours a month "
-                f"(each hour adds {money(result.per_hour, 4)}); at {hours:f} hours this {verdict} {difference}"
-            )
+        print(f"  {_verdict(result, hours)}")
     print()
     print(f"droplet sizes at {bitrate} kbit/s a listener:")
     print(

@@ -21,13 +21,14 @@ import argparse
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     TAG,
+    Failed,
     UsageError,
     age_seconds,
     format_duration,
@@ -35,6 +36,10 @@ from icecfg.ondemand import (
     money,
     token_from_environment,
 )
+from icecfg.ondemand.dns import Zone, find_zone, same_address
+
+if TYPE_CHECKING:
+    from icecfg.bake.digitalocean import DigitalOcean, Droplet, Size
 
 __all__ = ["add_arguments", "run"]
 
@@ -54,8 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from icecfg.ondemand.up import Failed
-
     try:
         return _run(args)
     except UsageError as err:
@@ -92,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-def _cost(slug: str, seconds: float, sizes: list[Any]) -> Decimal | None:
+def _cost(slug: str, seconds: float, sizes: list[Size]) -> Decimal | None:
     from icecfg.bake import pricing
 
     try:
@@ -101,26 +104,21 @@ def _cost(slug: str, seconds: float, sizes: list[Any]) -> Decimal | None:
         return None
 
 
-def _record_of(zone: Any, droplet: Any) -> Any:
+def _record_of(zone: Zone, droplet: Droplet) -> Zone:
     """The DNS name ``up`` gave the droplet: the configured one, or ``relay<i>.`` of it for relay i."""
     from icecfg.ondemand.relays import relay_index
-    from icecfg.ondemand.up import Zone
 
     index = relay_index(droplet)
-    if index is None:
-        return zone
-    relative = f"relay{index}" if zone.name == "@" else f"relay{index}.{zone.name}"
-    return Zone(zone.domain, relative, f"relay{index}.{zone.fqdn}")
+    return zone if index is None else zone.relay(index)
 
 
-def _remove_records(api: Any, name: Any, kind: str, address: str) -> int:
+def _remove_records(api: DigitalOcean, name: Zone, kind: str, address: str) -> int:
     """Delete the ``kind`` records of ``name`` whose data is ``address``; 1 if that failed, else 0."""
     from icecfg.bake.digitalocean import DigitalOceanError
-    from icecfg.ondemand.up import _same_address
 
     try:
         for record in api.domain_records(name.domain, type=kind, name=name.fqdn):
-            if record.type == kind and record.name == name.name and _same_address(record.data, address):
+            if record.type == kind and record.name == name.name and same_address(record.data, address):
                 api.delete_record(name.domain, record.id)
                 print(f"DNS: removed {name.fqdn} {kind} {address}")
     except DigitalOceanError as err:
@@ -129,9 +127,8 @@ def _remove_records(api: Any, name: Any, kind: str, address: str) -> int:
     return 0
 
 
-def _down(api: Any, args: argparse.Namespace, domain: str | None, keep_dns: bool) -> int:
+def _down(api: DigitalOcean, args: argparse.Namespace, domain: str | None, keep_dns: bool) -> int:
     from icecfg.bake.digitalocean import DigitalOceanError
-    from icecfg.ondemand.up import Failed, find_zone
 
     droplets = sorted((d for d in api.droplets(tag=TAG) if TAG in d.tags), key=lambda d: d.id)
     if not droplets:

@@ -1,6 +1,6 @@
 """``icecfg init [DIR]``: a secure starting ``icecast.xml`` and an ``icecfg.toml`` next to it.
 
-The configuration is built with the model (:class:`icecfg.IcecastConfig`) for
+The configuration is built with the model (:class:`sections.IcecastConfig`) for
 the chosen target and linted before anything is written:
 
 - random passwords from :mod:`secrets` (source and admin differ; none is printed);
@@ -36,6 +36,7 @@ from typing import Any
 
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
+from icecfg.settings import DEFAULT_KEEP
 
 __all__ = [
     "CERTIFICATE",
@@ -166,7 +167,7 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
 
     ``passwords`` (``source``, ``admin``) default to new random ones.
     """
-    import icecfg
+    from icecfg import sections
     from icecfg.lint import lint
     from icecfg.values import FallbackOverride, TlsMode
 
@@ -189,31 +190,31 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
 
     content_type = FORMATS[choices.format][0]
     if choices.target == "2.4":
-        tls_socket = icecfg.ListenSocket(port=choices.tls_port, ssl=True)
+        tls_socket = sections.ListenSocket(port=choices.tls_port, ssl=True)
     elif choices.target == "2.5":
-        tls_socket = icecfg.ListenSocket(port=choices.tls_port, tls=TlsMode.RFC2818)
+        tls_socket = sections.ListenSocket(port=choices.tls_port, tls=TlsMode.RFC2818)
     else:  # Icecast-KH detects TLS on every socket once a certificate is configured
-        tls_socket = icecfg.ListenSocket(port=choices.tls_port)
-    paths = icecfg.Paths(basedir=BASEDIR, logdir=LOGDIR, webroot=WEBROOT, adminroot=ADMINROOT)
-    paths.aliases.append(icecfg.Alias(source="/", destination="/status.xsl"))
-    security = icecfg.Security(chroot=False)
+        tls_socket = sections.ListenSocket(port=choices.tls_port)
+    paths = sections.Paths(basedir=BASEDIR, logdir=LOGDIR, webroot=WEBROOT, adminroot=ADMINROOT)
+    paths.aliases.append(sections.Alias(source="/", destination="/status.xsl"))
+    security = sections.Security(chroot=False)
     if choices.target == "2.5":
         security.tls_context.tls_certificate = CERTIFICATE
         security.tls_context.tls_key = CERTIFICATE
     else:
         paths.ssl_certificate = CERTIFICATE
-    logging = icecfg.Logging(
+    logging = sections.Logging(
         accesslog=discard_log_name(LOGDIR) if choices.privacy_logs else "access.log",
         errorlog="error.log",
         loglevel=3,
         logsize=10000,
     )
-    cfg = icecfg.IcecastConfig(
+    cfg = sections.IcecastConfig(
         # 2.5 warns at every start about its defaults (ICE915): name the server's own domain instead
         location=choices.location or (choices.hostname if choices.target == "2.5" else None),
         admin=choices.admin or (f"icemaster@{choices.hostname}" if choices.target == "2.5" else None),
         hostname=choices.hostname,
-        limits=icecfg.Limits(
+        limits=sections.Limits(
             clients=100,
             sources=2,
             queue_size=524288,
@@ -222,15 +223,15 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
             source_timeout=10,
             burst_size=65535,
         ),
-        authentication=icecfg.Authentication(
+        authentication=sections.Authentication(
             source_password=source_password,
             admin_user="admin",
             admin_password=admin_password,
         ),
-        listen_sockets=[icecfg.ListenSocket(port=choices.port), tls_socket],
-        http_headers=icecfg.HttpHeaders(headers=[icecfg.Header(name="Cache-Control", value="no-cache, no-store")]),
+        listen_sockets=[sections.ListenSocket(port=choices.port), tls_socket],
+        http_headers=sections.HttpHeaders(headers=[sections.Header(name="Cache-Control", value="no-cache, no-store")]),
         mounts=[
-            icecfg.Mount(
+            sections.Mount(
                 mount_name=choices.live_mount,
                 fallback_mount=choices.fallback,
                 fallback_override=FallbackOverride.ALL,
@@ -301,7 +302,7 @@ def settings_text(choices: Choices, region: str, size: str) -> str:
             else []
         ),
         "# Snapshots to keep when pruning (each costs $0.06 per GB and month).",
-        "keep = 2",
+        f"keep = {DEFAULT_KEEP}",
         "# icecfg up points this DNS name at the droplet (a domain managed by DigitalOcean DNS);",
         "# icecfg down removes the record again unless keep-dns is true.",
         f"domain = {q(choices.hostname)}",
@@ -347,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import icecfg
+    from icecfg import io
     from icecfg.lint import lint
 
     directory = Path(args.directory)
@@ -395,7 +396,7 @@ def _run(args: argparse.Namespace) -> int:
 
     directory.mkdir(parents=True, exist_ok=True)
     # through symlinks, keeping owner and group (Debian's root:icecast): only others lose access
-    write_bytes_atomic(config_path, icecfg.dumps(cfg), private=True)
+    write_bytes_atomic(config_path, io.dumps(cfg), private=True)
     write_bytes_atomic(settings_path, settings_text(choices, args.region, args.size).encode("utf-8"))
 
     fallback = choices.fallback.lstrip("/")

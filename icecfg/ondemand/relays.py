@@ -79,14 +79,14 @@ def relay_config(
     origin's plain HTTP socket); ``mounts`` are the mounts to relay.  Raises
     ``ValueError`` if the result does not lint clean for ``target``.
     """
-    import icecfg
+    from icecfg import io, sections
     from icecfg.lint import lint
     from icecfg.ondemand.init import new_password
 
     if not mounts:
         raise ValueError("the origin declares no mount to relay")
     pw = dict(passwords or {})
-    cfg = icecfg.loads(icecfg.dumps(origin))
+    cfg = io.loads(io.dumps(origin))
     cfg.hostname = hostname
     auth = cfg.authentication
     auth.source_password = pw.get("source") or new_password()
@@ -116,13 +116,18 @@ def relay_config(
         del mount.relays[:]
     for name in mounts:
         cfg.relays.append(
-            icecfg.Relay(server=origin_address, port=origin_port, mount=name, local_mount=name, on_demand=False)
+            sections.Relay(server=origin_address, port=origin_port, mount=name, local_mount=name, on_demand=False)
         )
     # Each relayed stream is a source of the relay: leave room for them, and twice as many listeners.
+    # The limits Icecast uses (defaults included) come from the effective configuration.
+    from icecfg.effective import explain
+
+    used = explain(cfg, target).limits
+    current_sources, current_clients = used.get("sources"), used.get("clients")
     limits = cfg.limits
-    sources = max(limits.sources or 2, len(mounts) + 1)
+    sources = max(current_sources if isinstance(current_sources, int) else 0, len(mounts) + 1)
     limits.sources = sources
-    if limits.clients is not None and limits.clients <= 2 * sources:
+    if not isinstance(current_clients, int) or current_clients <= 2 * sources:
         limits.clients = 2 * sources + 100
     findings = [f for f in lint(cfg, target=target, files=False) if f.severity.value in ("error", "warning")]
     if findings:

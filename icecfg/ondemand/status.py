@@ -24,7 +24,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from icecfg.ondemand import (
     EXIT_FAILED,
@@ -44,6 +44,9 @@ from icecfg.ondemand import (
     target_of,
     token_from_environment,
 )
+
+if TYPE_CHECKING:
+    from icecfg.bake.digitalocean import Droplet, Size
 
 __all__ = ["add_arguments", "run"]
 
@@ -108,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _row(droplet: Any, served: Served | None, sizes: list[Any], now: datetime) -> dict[str, Any]:
+def _row(droplet: Droplet, served: Served | None, sizes: list[Size], now: datetime) -> dict[str, Any]:
     from icecfg.bake import pricing
 
     seconds = age_seconds(droplet.created_at, now)

@@ -36,16 +36,17 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from icecfg.bake.snapshots import PREFIX
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     TAG,
+    Failed,
     Served,
     Socket,
     UsageError,
@@ -55,30 +56,25 @@ from icecfg.ondemand import (
     target_of,
     token_from_environment,
 )
+from icecfg.ondemand.dns import Zone, find_zone, record_type, same_address
+
+if TYPE_CHECKING:
+    from icecfg.bake.digitalocean import DigitalOcean, Droplet, Size
+    from icecfg.bake.snapshots import Snapshot
+
+#: What to undo if ``up`` fails, in order of creation: (what, how).
+Undo = list[tuple[str, Callable[[], None]]]
+_Dated = TypeVar("_Dated", "Droplet", "Snapshot")
 
 __all__ = ["Failed", "add_arguments", "find_zone", "listener_urls", "run", "source_lines"]
 
 DEFAULT_SIZE = "s-1vcpu-1gb"
-SNAPSHOT_PREFIX = "icecfg-"
 #: Seconds between polls of the droplet and of Icecast.
 POLL_INTERVAL = 3.0
 HEALTH_INTERVAL = 2.0
 #: Seconds one probe of a socket may take.
 PROBE_TIMEOUT = 5.0
 DEFAULT_TIMEOUT = 600.0
-
-
-class Failed(Exception):
-    """The operation failed (exit 1); the message is one line."""
-
-
-@dataclass(frozen=True)
-class Zone:
-    """Where the A (and AAAA) record goes: the DigitalOcean domain and the name relative to it."""
-
-    domain: str
-    name: str
-    fqdn: str
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -166,11 +162,11 @@ def _run(args: argparse.Namespace) -> int:
         raise Failed(str(err)) from None
 
 
-def _newest(items: list[Any]) -> Any:
+def _newest(items: list[_Dated]) -> _Dated:
     return max(items, key=lambda d: (d.created_at or datetime.min.replace(tzinfo=timezone.utc), int(d.id)))
 
 
-def choose_snapshot(api: Any, wanted: str, release: str) -> Any:
+def choose_snapshot(api: DigitalOcean, wanted: str, release: str) -> Snapshot:
     """The snapshot to start: by id, or the newest icecfg one of ``release``; ``Failed`` when there is none.
 
     The release comes from the snapshot's name, which bake writes (names from
@@ -180,7 +176,7 @@ def choose_snapshot(api: Any, wanted: str, release: str) -> Any:
     from icecfg.bake.snapshots import release_of
 
     if wanted in ("", "latest"):
-        icecfg_snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(SNAPSHOT_PREFIX)]
+        icecfg_snapshots = [s for s in api.snapshots(tag=TAG) if s.name.startswith(PREFIX)]
         if not icecfg_snapshots:
             raise Failed("no icecfg snapshot to start: run icecfg bake first")
         candidates = [s for s in icecfg_snapshots if release_of(s.name) == release]
@@ -200,30 +196,7 @@ def choose_snapshot(api: Any, wanted: str, release: str) -> Any:
     return found
 
 
-def find_zone(api: Any, name: str) -> Zone:
-    """The DigitalOcean DNS domain holding ``name``: the longest suffix the account has."""
-    from icecfg.bake.digitalocean import DigitalOceanError
-
-    fqdn = name.strip().rstrip(".").lower()
-    labels = fqdn.split(".")
-    if len(labels) < 2 or not all(labels):
-        raise UsageError(f"--domain needs a fully qualified name such as radio.example.org, not {name!r}")
-    for start in range(len(labels) - 1):
-        domain = ".".join(labels[start:])
-        try:
-            api.domain_records(domain, type="SOA")
-        except DigitalOceanError as err:
-            if err.status == 404:
-                continue
-            raise
-        relative = "@" if start == 0 else ".".join(labels[:start])
-        return Zone(domain, relative, fqdn)
-    raise Failed(
-        f"no DigitalOcean DNS domain holds {fqdn}: add its domain under Networking > Domains, or run with --no-dns"
-    )
-
-
-def _check_size(sizes: list[Any], slug: str, region: str, snapshot: Any) -> None:
+def _check_size(sizes: list[Size], slug: str, region: str, snapshot: Snapshot | None) -> None:
     size = next((s for s in sizes if s.slug == slug), None)
     if size is None:
         raise UsageError(f"unknown droplet size {slug!r}")
@@ -235,7 +208,9 @@ def _check_size(sizes: list[Any], slug: str, region: str, snapshot: Any) -> None
         )
 
 
-def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any], domain: str | None, ttl: int) -> int:
+def _up(
+    api: DigitalOcean, args: argparse.Namespace, served: Served, bake: dict[str, Any], domain: str | None, ttl: int
+) -> int:
     from icecfg.bake import pricing
     from icecfg.ondemand.relays import MAX_RELAYS, RELAY_TAG
 
@@ -248,7 +223,7 @@ def _up(api: Any, args: argparse.Namespace, served: Served, bake: dict[str, Any]
     zone = find_zone(api, domain) if domain else None
     sizes = api.sizes()
     undo: list[tuple[str, Callable[[], None]]] = []
-    droplet: Any = None
+    droplet: Droplet | None = None
     relays: list[tuple[str, str]] = []
     try:
         if running:
@@ -331,7 +306,7 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
 
 
-def _boot(api: Any, droplet: Any, deadline: float) -> tuple[Any, str]:
+def _boot(api: DigitalOcean, droplet: Droplet, deadline: float) -> tuple[Droplet, str]:
     """Wait until the droplet is active; returns it and its public address."""
     droplet = api.wait_droplet(
         droplet.id, "active", timeout=max(1.0, deadline - time.monotonic()), interval=POLL_INTERVAL
@@ -343,9 +318,9 @@ def _boot(api: Any, droplet: Any, deadline: float) -> tuple[Any, str]:
     return droplet, str(address)
 
 
-def _point(api: Any, zone: Zone, address: str, ttl: int, undo: list[Any], *, created: bool) -> None:
+def _point(api: DigitalOcean, zone: Zone, address: str, ttl: int, undo: Undo, *, created: bool) -> None:
     """Make ``zone`` an A (or AAAA) record for ``address``; removed on failure when this run made the droplet."""
-    kind = _record_type(address)
+    kind = record_type(address)
     if created:
         label = f"DNS record {zone.fqdn}" + (" AAAA" if kind == "AAAA" else "")
         undo.append((label, lambda: _remove_records(api, zone, address)))
@@ -353,7 +328,7 @@ def _point(api: Any, zone: Zone, address: str, ttl: int, undo: list[Any], *, cre
     _say(f"DNS: {zone.fqdn} {kind} {record.data} (ttl {record.ttl if record.ttl is not None else ttl})")
 
 
-def _point_ipv6(api: Any, zone: Zone, droplet: Any, ttl: int, undo: list[Any], *, created: bool) -> None:
+def _point_ipv6(api: DigitalOcean, zone: Zone, droplet: Droplet, ttl: int, undo: Undo, *, created: bool) -> None:
     """The AAAA record for the droplet's IPv6 address, when it has one."""
     address = droplet.public_ipv6
     if not address:
@@ -362,36 +337,38 @@ def _point_ipv6(api: Any, zone: Zone, droplet: Any, ttl: int, undo: list[Any], *
     _point(api, zone, str(address), ttl, undo, created=created)
 
 
-def _record_type(address: str) -> str:
-    return "AAAA" if ":" in address else "A"
-
-
 def _add_relays(
-    api: Any,
+    api: DigitalOcean,
     args: argparse.Namespace,
     served: Served,
-    origin: Any,
+    origin: Droplet,
     zone: Zone | None,
     bake: dict[str, Any],
     ttl: int,
     deadline: float,
-    undo: list[Any],
-    existing: list[Any],
+    undo: Undo,
+    existing: list[Droplet],
 ) -> list[tuple[str, str]]:
     """Relays 1..N of ``origin`` (those already up are kept); returns (public name, address) of each."""
-    import icecfg
+    from icecfg import io
     from icecfg.ondemand.relays import RELAY_TAG, relay_config, relay_hostname, relay_index, relay_name, user_data
 
     assert served.plain is not None
-    by_index: dict[int, Any] = {}
-    for droplet in existing:
-        index = relay_index(droplet)
+    by_index: dict[int, Droplet] = {}
+    for running in existing:
+        index = relay_index(running)
         if index is not None:
-            by_index.setdefault(index, droplet)
-    base = zone.fqdn if zone is not None else (served.hostname or origin.public_ipv4)
-    origin_config = icecfg.load(args.config)
+            by_index.setdefault(index, running)
+    origin_address = origin.public_ipv4
+    if not origin_address:  # relays pull from it: without one they would be told to pull from "None"
+        raise Failed(f"droplet {origin.id} has no public IPv4 address for relays to pull from")
+    if origin.image_id is None:  # relays start from the origin's image
+        raise Failed(f"droplet {origin.id} does not say which image it was made from")
+    image = origin.image_id
+    base = zone.fqdn if zone is not None else (served.hostname or origin_address)
+    origin_config = io.load(args.config)
     stamp = _stamp()
-    pending: list[tuple[int, str, Any, bool]] = []
+    pending: list[tuple[int, str, Droplet, bool]] = []
     for index in range(1, args.relays + 1):
         hostname = relay_hostname(base, index)
         droplet = by_index.get(index)
@@ -402,7 +379,7 @@ def _add_relays(
         try:
             config = relay_config(
                 origin_config,
-                origin.public_ipv4,
+                origin_address,
                 served.plain.port,
                 hostname,
                 [m.name for m in served.mounts],
@@ -411,17 +388,17 @@ def _add_relays(
         except ValueError as err:
             raise Failed(str(err)) from None
         name = relay_name(index, stamp)
-        _say(f"creating relay {index} ({name}) of {origin.public_ipv4}:{served.plain.port}")
+        _say(f"creating relay {index} ({name}) of {origin_address}:{served.plain.port}")
         droplet = _create(
             api,
             name,
             origin.region,
             origin.size_slug,
-            int(origin.image_id),
+            image,
             bake,
             undo,
             tags=[TAG, RELAY_TAG],
-            user_data=user_data(icecfg.dumps(config)),
+            user_data=user_data(io.dumps(config)),
             ipv6=args.ipv6,
         )
         pending.append((index, hostname, droplet, True))
@@ -472,18 +449,18 @@ def _rate(value: Decimal) -> str:
 
 
 def _create(
-    api: Any,
+    api: DigitalOcean,
     name: str,
     region: str,
     slug: str,
     image: int,
     bake: dict[str, Any],
-    undo: list[Any],
+    undo: Undo,
     *,
     tags: list[str] | None = None,
     user_data: str | None = None,
     ipv6: bool = False,
-) -> Any:
+) -> Droplet:
     """Create a droplet tagged ``icecfg`` (in the request); after an unclear failure, find and remove it."""
     from icecfg.bake.digitalocean import DigitalOceanError
 
@@ -510,31 +487,21 @@ def _create(
     return droplet
 
 
-def _destroy(api: Any, droplet_id: int) -> None:
+def _destroy(api: DigitalOcean, droplet_id: int) -> None:
     api.destroy_droplet(droplet_id)
     _say(f"destroyed droplet {droplet_id}")
 
 
-def _remove_records(api: Any, zone: Zone, address: str) -> None:
+def _remove_records(api: DigitalOcean, zone: Zone, address: str) -> None:
     """Delete the A (for IPv4) or AAAA (for IPv6) records of the zone's name that point at ``address``."""
-    kind = _record_type(address)
+    kind = record_type(address)
     for record in api.domain_records(zone.domain, type=kind, name=zone.fqdn):
-        if record.type == kind and record.name == zone.name and _same_address(record.data, address):
+        if record.type == kind and record.name == zone.name and same_address(record.data, address):
             api.delete_record(zone.domain, record.id)
             _say(f"removed DNS record {zone.fqdn} {kind} {address}")
 
 
-def _same_address(data: str, address: str) -> bool:
-    """Whether a record's data is ``address`` (IPv6 may be spelt in more than one way)."""
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(data) == ipaddress.ip_address(address)
-    except ValueError:
-        return data == address
-
-
-def _undo(undo: list[tuple[str, Callable[[], None]]]) -> None:
+def _undo(undo: Undo) -> None:
     """Run the clean-up steps newest first; one that fails does not stop the others."""
     from icecfg.bake.digitalocean import DigitalOceanError
 

@@ -329,12 +329,9 @@ MOUNT_NAMES = st.sampled_from(["/a", "/b", "/a*", "/[ab]", "/?", "/live", "/live
 def test_indexed_mount_lookup_equals_icecasts_linear_one(
     mounts: list[tuple[str, str]], target: str, queries: list[str]
 ) -> None:
-    from icecfg.lint.context import LintContext
-    from icecfg.lint.rules.fallback import _graph
-    from icecfg.spec import Dialect
+    from icecfg.effective import explain
 
     body = "".join(f'<mount type="{kind}"><mount-name>{name}</mount-name></mount>' for name, kind in mounts)
-    cfg = icecfg.loads(f"<icecast>{body}</icecast>".encode())
-    graph = _graph(LintContext(cfg, Dialect(target)))
+    table = explain(icecfg.loads(f"<icecast>{body}</icecast>".encode()), target).mounts
     for name in queries:
-        assert graph.find(name) is graph._find_slowly(name)
+        assert table.find(name) is table.find_linearly(name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 from icecfg import spec
 from icecfg.document import Element
@@ -163,7 +162,7 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
         if _harmless(row, placed.element, ctx.target):
             # ignored, but the target does what the element asks anyway: worth a note, not an error
             message += "; that changes nothing there, remove it"
-            yield replace(ctx.finding(placed.element, message), severity=Severity.INFO)
+            yield ctx.finding(placed.element, message, severity=Severity.INFO)
             continue
         yield ctx.finding(placed.element, message)
 

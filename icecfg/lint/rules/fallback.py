@@ -9,15 +9,14 @@ show only when the live source drops and the listeners are lost.
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallbacks
+from icecfg.effective.mounts import MountConfig
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -27,165 +26,91 @@ from icecfg.values import Crash, FallbackOverride, atoi, effective, effective_of
 if TYPE_CHECKING:
     from icecfg.audio import AudioInfo
 
-#: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
-#: this many times, the requested mount included, so a listener of a mount
-#: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
-MAX_FALLBACK_DEPTH = 10
-MAX_HOPS = MAX_FALLBACK_DEPTH - 1
-
 _V24_V25 = (Dialect.V24, Dialect.V25)
-_TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
 #: How far apart a declared and a measured bitrate may be before it is reported.
 _BITRATE_SLACK = 0.2
 _BITRATE_SLACK_KBPS = 8
 #: How much of a fallback file is read to learn its parameters.
 _PROBE_BYTES = 4 * 1024 * 1024
 
+__all__ = ["MAX_FALLBACK_DEPTH", "MAX_HOPS"]
+
 
 # --------------------------------------------------------------------------- the mount graph
 
 
-@dataclass
 class _Mount:
-    """One ``<mount>`` as Icecast files it: kind, name and (own) fallback."""
+    """One ``<mount>`` as the rules judge it: the effective mount and its fallback."""
 
-    element: Element
-    kind: str  # "normal" or "default"
-    name: str | None
-    fallback: str | None = None
-    #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
-    fallback_element: Element | None = None
-    #: Set when the fallback is inherited from a ``type="default"`` mount.
-    inherited_from: _Mount | None = None
+    __slots__ = ("config", "fallback", "fallback_element", "inherited_from")
+
+    def __init__(
+        self,
+        config: MountConfig,
+        fallback: str | None,
+        fallback_element: Element | None,
+        inherited_from: MountConfig | None,
+    ) -> None:
+        self.config = config
+        self.fallback = fallback
+        #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
+        self.fallback_element = fallback_element
+        #: Set when the fallback is inherited from a ``type="default"`` mount.
+        self.inherited_from = inherited_from
+
+    @property
+    def element(self) -> Element:
+        return self.config.element
+
+    @property
+    def kind(self) -> str:
+        return self.config.kind
+
+    @property
+    def name(self) -> str | None:
+        return self.config.name
 
     @property
     def label(self) -> str:
-        return self.name if self.name is not None else '<mount type="default">'
+        return self.config.label
 
 
-@dataclass
 class _Graph:
-    """The mounts of one configuration and how ``source_find_mount`` walks them."""
+    """The effective mounts and fallbacks, seen as the rules walk them."""
 
-    target: Dialect
-    mounts: list[_Mount] = field(default_factory=list)
-    relay_mounts: set[str] = field(default_factory=set)
-    _found: dict[str, _Mount | None] | None = None
-    _exact: dict[str, tuple[int, _Mount]] | None = None
-    _patterns: list[tuple[int, _Mount]] = field(default_factory=list)
+    def __init__(self, fallbacks: Fallbacks) -> None:
+        self.fallbacks = fallbacks
+        self.table = fallbacks.table
+        self.relay_mounts = self.table.relay_mounts
+        self.mounts: list[_Mount] = []
+        for config in self.table.mounts:
+            found = fallbacks.of(config)
+            self.mounts.append(
+                _Mount(
+                    config,
+                    found.value if found is not None else None,
+                    found.element if found is not None else None,
+                    found.inherited_from if found is not None else None,
+                )
+            )
+        self._views = {id(view.config): view for view in self.mounts}
 
     def normal(self) -> Iterator[_Mount]:
         return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
 
     def find(self, name: str) -> _Mount | None:
-        """The mount configuration Icecast uses for ``name`` (``config_find_mount``), memoised."""
-        if self._found is None:
-            self._found = {}
-        if name not in self._found:
-            self._found[name] = self._find(name)
-        return self._found[name]
-
-    def _index(self) -> tuple[dict[str, tuple[int, _Mount]], list[tuple[int, _Mount]]]:
-        """Exact names (first occurrence) and, in file order, the names that are patterns."""
-        if self._exact is None:
-            exact: dict[str, tuple[int, _Mount]] = {}
-            patterns: list[tuple[int, _Mount]] = []
-            for position, mount in enumerate(self.normal()):
-                assert mount.name is not None
-                exact.setdefault(mount.name, (position, mount))
-                if _TEMPLATE_CHARS.search(mount.name):
-                    patterns.append((position, mount))
-            self._exact, self._patterns = exact, patterns
-        return self._exact, self._patterns
-
-    def _find(self, name: str) -> _Mount | None:
-        exact, patterns = self._index()
-        hit = exact.get(name)
-        if self.target is Dialect.V24:
-            # 2.4.4 glob-matches normal mounts too; the first match in file order wins
-            for position, mount in patterns:
-                if hit is not None and position > hit[0]:
-                    break
-                assert mount.name is not None
-                if _glob_match(mount.name, name):
-                    return mount
-        if hit is not None:
-            return hit[1]
-        if self.target is Dialect.V24:
-            return self._default_for(name)  # used directly when no normal mount matches
-        if self.target is Dialect.KH:
-            for _position, mount in patterns:
-                assert mount.name is not None
-                if _glob_match(mount.name, name):
-                    return mount
-        return None
-
-    def _find_slowly(self, name: str) -> _Mount | None:
-        """The plain reading of ``config_find_mount``; the tests compare it with :meth:`find`."""
-        for mount in self.normal():
-            assert mount.name is not None
-            if mount.name == name:
-                return mount
-            if self.target is Dialect.V24 and _glob_match(mount.name, name):
-                return mount  # 2.4.4 glob-matches normal mounts too, first match wins
-        if self.target is Dialect.KH:
-            for mount in self.normal():
-                assert mount.name is not None
-                if _TEMPLATE_CHARS.search(mount.name) and _glob_match(mount.name, name):
-                    return mount
-        if self.target is Dialect.V24:
-            return self._default_for(name)  # used directly when no normal mount matches
-        return None
-
-    def _default_for(self, name: str | None) -> _Mount | None:
-        for mount in self.mounts:
-            if mount.kind != "default":
-                continue
-            if mount.name is None or name is None or _glob_match(mount.name, name):
-                return mount
-        return None
-
-    def fallback_of(self, name: str) -> tuple[str, _Mount] | None:
-        """The next name in the chain after ``name`` and the mount that sent it there.
-
-        A name no normal mount configures ends the chain: it is a file (or a
-        source without a ``<mount>``), and Icecast finds its running source
-        before it would consult a default mount.
-        """
-        mount = self.find(name)
-        if mount is None or mount.kind != "normal" or mount.fallback is None:
-            return None
-        return mount.fallback, mount
-
-    def rescued_by_default(self, name: str) -> bool:
-        """2.4: a name no mount configures still falls back through the default mount."""
-        mount = self.find(name)
-        return mount is not None and mount.kind == "default" and mount.fallback not in (None, name)
+        found = self.table.find(name)
+        return self._views[id(found)] if found is not None else None
 
     def defines(self, name: str) -> bool:
-        """True when a source can be expected on ``name``: a configured mount or a relay."""
-        if name in self.relay_mounts:
-            return True
-        found = self.find(name)
-        return found is not None and found.kind == "normal"
+        return self.table.defines(name)
+
+    def rescued_by_default(self, name: str) -> bool:
+        return self.fallbacks.rescued_by_default(name)
 
     def chain(self, start: _Mount) -> tuple[list[str], bool]:
-        """Names from ``start`` along the fallbacks, and whether they loop back."""
         assert start.name is not None
-        names = [start.name]
-        current = start.name
-        while True:
-            step = self.fallback_of(current)
-            if step is None:
-                return names, False
-            following = step[0]
-            if following in names:
-                names.append(following)
-                return names, True
-            names.append(following)
-            current = following
-            if len(names) > 4 * MAX_FALLBACK_DEPTH:
-                return names, False
+        return self.fallbacks.names(start.name)
 
 
 def _graph(ctx: LintContext) -> _Graph:
@@ -193,129 +118,19 @@ def _graph(ctx: LintContext) -> _Graph:
     cached = ctx.cache.get("fallback-graph")
     if isinstance(cached, _Graph):
         return cached
-    graph = _build_graph(ctx)
+    graph = _Graph(ctx.effective.fallbacks)
     ctx.cache["fallback-graph"] = graph
     return graph
 
 
-def _build_graph(ctx: LintContext) -> _Graph:
-    graph = _Graph(ctx.target)
-    for section in ctx.config.mounts:
-        element = section.element
-        if element is None:
-            continue
-        kind = element.get("type") if ctx.target is not Dialect.KH else None
-        if kind is None:
-            kind = "normal"
-        if kind not in ("normal", "default"):
-            continue  # 2.4/2.5 drop a mount of unknown type
-        name_element = element.find_last("mount-name")
-        name = name_element.text if name_element is not None else None
-        mount = _Mount(element, kind, name)
-        found = _fallback_element(element, ctx.target)
-        if found is not None:
-            mount.fallback, mount.fallback_element = found
-        graph.mounts.append(mount)
-    if ctx.target is not Dialect.KH:
-        for mount in graph.mounts:
-            if mount.kind == "normal" and mount.fallback is None:
-                default = graph._default_for(mount.name)
-                if default is not None and default.fallback is not None:
-                    # merge_mounts fills unset fields from the first matching default mount
-                    mount.fallback = default.fallback
-                    mount.fallback_element = default.fallback_element
-                    mount.inherited_from = default
-    for relay in ctx.config.relays:
-        upstream = relay.get_text("mount") or "/"
-        graph.relay_mounts.add(relay.get_text("local-mount") or upstream)
-    return graph
-
-
-def _fallback_element(mount: Element, target: Dialect) -> tuple[str, Element] | None:
-    """The mount's own fallback value (None when unset or empty) and its element."""
-    if target is Dialect.KH:
-        block = mount.find_last("fallback")
-        if block is not None:
-            inner = block.find_last("mount")
-            if inner is not None and inner.text is not None:
-                return inner.text, inner
-            attribute = block.get("mount")
-            if attribute:
-                return attribute, block
-    element = mount.find_last("fallback-mount")
-    if element is None or element.text is None:
-        return None
-    return element.text, element
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/``."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
-            if end < 0:
-                out.append(re.escape(char))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def _glob_match(pattern: str, name: str) -> bool:
-    if not _TEMPLATE_CHARS.search(pattern):
-        return pattern == name
-    try:
-        return _glob_regex(pattern).match(name) is not None
-    except re.error:
-        return False
-
-
 def _webroot(ctx: LintContext) -> str:
-    """The directory Icecast opens fallback files in (one trailing / stripped)."""
-    text = ctx.config.paths.get_text("webroot")
-    row = spec.SECTIONS["paths"].child("webroot")
-    assert row is not None
-    webroot = text if text is not None else (row.default(ctx.target) or "")
-    if webroot.endswith("/") and len(webroot) > 1:
-        webroot = webroot[:-1]
-    return _in_chroot(ctx, webroot)
-
-
-def _in_chroot(ctx: LintContext, path: str) -> str:
-    """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
-    chroot = ctx.config.security.get_text("chroot")
-    row = spec.SECTIONS["security"].child("chroot")
-    if chroot is None or row is None:
-        return path
-    try:
-        confined = bool(effective(row, chroot, ctx.target))
-    except Crash:
-        return path
-    if not confined:
-        return path
-    basedir_row = spec.SECTIONS["paths"].child("basedir")
-    assert basedir_row is not None
-    basedir = ctx.config.paths.get_text("basedir") or basedir_row.default(ctx.target) or "/"
-    return posixpath.join(basedir, path.lstrip("/"))
+    """The directory Icecast opens fallback files in, seen from outside a chroot."""
+    return ctx.effective.fallbacks.webroot
 
 
 def _file_of(ctx: LintContext, value: str) -> str:
     """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
-    return _webroot(ctx) + value
+    return ctx.effective.fallbacks.file_path(value)
 
 
 # --------------------------------------------------------------------------- rules

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from icecfg.document import CData, Comment, Element, ProcessingInstruction
+from icecfg.document import Element
+from icecfg.effective.truncation import Stop
+from icecfg.effective.truncation import stop as block_stop
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
 from icecfg.values import atoi
 
-#: The header types Icecast 2.5 accepts (``corpse`` is its alias of ``cors``).
-_TYPES_25 = ("static", "cors", "corpse")
 #: What Icecast 2.4.4 sends on every response, streams included (tested).
 _OWN_CACHE_HEADERS = {
     "cache-control": "Cache-Control: no-cache, no-store",
@@ -30,47 +29,6 @@ def _blocks(ctx: LintContext) -> Iterator[Element]:
         if ctx.target not in placed.parent.dialects:
             continue
         yield placed.element
-
-
-@dataclass(frozen=True)
-class _Stop:
-    """Where a dialect stops reading an ``<http-headers>`` block, and why."""
-
-    index: int  # position in the block's children
-    node: object
-    reason: str
-
-
-def _stop(block: Element, target: Dialect) -> _Stop | None:
-    for index, node in enumerate(block.children):
-        if isinstance(node, str):
-            if node.strip() and target is Dialect.V24:
-                return _Stop(index, node, f"the text {node.strip()[:20]!r}")
-            continue
-        if isinstance(node, CData):
-            if node.value.strip() and target is Dialect.V24:
-                return _Stop(index, node, "a CDATA section")
-            continue
-        if isinstance(node, (Comment, ProcessingInstruction)):
-            if target is Dialect.V24:
-                what = "comment" if isinstance(node, Comment) else "processing instruction"
-                return _Stop(index, node, f"the {what} on line {block.position(node.start)[0]}")
-            continue
-        if not isinstance(node, Element):
-            continue
-        if node.local_name != "header":
-            if target is Dialect.V24:
-                return _Stop(index, node, f"<{node.local_name}>")
-            continue
-        name = node.get("name")
-        if name is None:
-            return _Stop(index, node, "a <header> without a name attribute")
-        if node.get("value") is None and target is Dialect.V24:
-            return _Stop(index, node, f'<header name="{name}"> without a value attribute')
-        kind = node.get("type")
-        if kind is not None and (kind != "static" if target is Dialect.V24 else kind not in _TYPES_25):
-            return _Stop(index, node, f'<header name="{name}" type="{kind}">')
-    return None
 
 
 @rule("ICE711", "http-headers-truncated", "error", dialects=(Dialect.V24, Dialect.V25))
@@ -109,13 +67,11 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
     `value`, and on 2.4 drop `type` (or write `static`).
     """
     for block in _blocks(ctx):
-        stop = _stop(block, ctx.target)
+        stop = block_stop(block, ctx.target)
         if stop is None:
             continue
         later = [
-            node
-            for node in block.children[stop.index + 1 :]
-            if isinstance(node, Element) and node.local_name == "header"
+            node for node in block.children[stop.at + 1 :] if isinstance(node, Element) and node.local_name == "header"
         ]
         broken = stop.node if isinstance(stop.node, Element) and stop.node.local_name == "header" else None
         if broken is None and not later:
@@ -134,7 +90,7 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _advice(stop: _Stop, target: Dialect) -> str:
+def _advice(stop: Stop, target: Dialect) -> str:
     node = stop.node
     if isinstance(node, Element) and node.local_name == "header":
         if node.get("name") is None:
@@ -188,16 +144,19 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
     for headers in scopes.values():
+        # Earlier headers by lower-cased name, then by status (0: every status), first one
+        # kept: finding the clash of each header is a lookup, not a scan of all before it.
+        first: dict[str, dict[int, tuple[int, Element]]] = {}
         for position, header in enumerate(headers):
             name = header.get("name") or ""
-            earlier = next(
-                (
-                    h
-                    for h in headers[:position]
-                    if (h.get("name") or "").lower() == name.lower() and _overlap(h, header)
-                ),
-                None,
-            )
+            status = atoi(header.get("status") or "0")
+            by_status = first.setdefault(name.lower(), {})
+            if status == 0:  # clashes with every earlier header of the name
+                clashing = list(by_status.values())
+            else:
+                clashing = [by_status[s] for s in (0, status) if s in by_status]
+            earlier = min(clashing, key=lambda pair: pair[0])[1] if clashing else None
+            by_status.setdefault(status, (position, header))
             if earlier is None:
                 continue
             if ctx.target is Dialect.KH:

@@ -44,40 +44,23 @@ def _log_element(ctx: LintContext, tag: str) -> Element | None:
 
 def _log_name(ctx: LintContext, tag: str) -> tuple[str | None, Element | None]:
     """The file name Icecast uses for log ``tag`` (default applied) and its element."""
-    element = _log_element(ctx, tag)
-    if element is not None and element.text is not None:
-        return element.text, element
-    return _row("logging", tag).default(ctx.target), element
+    name = ctx.effective.logging.log(_KIND[tag]).name
+    return (name.value if isinstance(name.value, str) else None), name.origin.element
 
 
 def _logdir(ctx: LintContext) -> tuple[str, Element | None]:
     """The log directory Icecast uses (default applied) and its element."""
-    found = None
-    for block in ctx.config.paths.elements:
-        for child in block.elements("logdir"):
-            found = child
-    if found is not None and found.text is not None:
-        return found.text, found
-    return _row("paths", "logdir").default(ctx.target) or "", found
+    logdir = ctx.effective.logdir
+    return str(logdir.value or ""), logdir.origin.element
 
 
 def _chrooted(ctx: LintContext, path: str) -> str:
     """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
-    text = ctx.config.security.get_text("chroot")
-    if text is None:
-        return path
-    try:
-        confined = bool(effective(_row("security", "chroot"), text, ctx.target))
-    except Crash:
-        return path
-    if not confined:
-        return path
-    basedir = ctx.config.paths.get_text("basedir") or _row("paths", "basedir").default(ctx.target) or "/"
-    return posixpath.join(basedir, path.lstrip("/"))
+    return ctx.effective.security.outside(path)
 
 
 def _is_chrooted(ctx: LintContext) -> bool:
-    return _chrooted(ctx, "/x") != "/x"
+    return ctx.effective.security.chrooted
 
 
 def _discard_name(logdir: str) -> str:

@@ -3,100 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import cast
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.listeners import Listener, is_loopback, listen_port
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TlsMode, TypedValueError, atoi, effective, is_int, parse_typed
+from icecfg.values import TypedValueError, atoi, effective, is_int, parse_typed
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
 _LISTEN = spec.SECTIONS["listen-socket"]
-_TLS_ROW = _LISTEN.child("tls")
-assert _TLS_ROW is not None
+
+__all__ = ["Listener", "is_loopback", "listen_port", "listeners", "root_elements"]
 
 
 # --------------------------------------------------------------------------- shared facts
 
 
-def child_text(
-    element: Element, section: spec.Section, name: str, dialect: Dialect
-) -> tuple[Element | None, str | None]:
-    """The element Icecast reads for child ``name`` (the last one) of ``element`` (a ``section``) and its text.
-
-    KH also takes most scalar children as attributes of their parent
-    (``<listen-socket port="8000"/>``, see ``Section.kh_attribute_children``);
-    an attribute is reported as the parent element with its value.
-    """
-    last = element.find_last(name)
-    if last is not None:
-        return last, last.text
-    if dialect is Dialect.KH and name in section.kh_attribute_children():
-        value = element.get(name)
-        if value is not None:
-            return element, value
-    return None, None
-
-
 def root_elements(ctx: LintContext, name: str) -> list[Element]:
     """Direct children ``name`` of the root, in document order."""
     return list(ctx.config.document.root.elements(name))
-
-
-def is_loopback(address: str | None) -> bool:
-    """True for a bind address only this machine can reach."""
-    if address is None:
-        return False
-    text = address.strip().lower()
-    # "localhost" is loopback in intent, and ICE208's fix writes it as 127.0.0.1
-    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1", "localhost")
-
-
-@dataclass(frozen=True)
-class Listener:
-    """One socket Icecast tries to bind, as it reads the configuration."""
-
-    #: The <listen-socket> element, or None for the implicit root listener.
-    element: Element | None
-    #: The port bound; 0 is a random port, None when the dialect drops the socket.
-    port: int | None
-    #: The bind address as written, None for all interfaces.
-    bind: str | None
-    #: The element that holds the port (for positions), when written.
-    port_element: Element | None
-    shoutcast_compat: bool
-    shoutcast_mount: bool
-    #: 2.4: ``<ssl>`` is on; 2.5: the TLS mode is not ``disabled``; KH: never (auto-detected).
-    tls: bool
-    #: 2.5 TLS mode (None on the other dialects).
-    tls_mode: TlsMode | None
-    #: The user wrote a TLS request that needs a certificate (not an implicit 2.5 ``auto``).
-    tls_requested: bool
-
-    @property
-    def label(self) -> str:
-        port = "?" if self.port is None else str(self.port)
-        where = self.bind if self.bind is not None else "all interfaces"
-        return f"port {port} on {where}"
-
-
-def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None:
-    """The port a listen-socket ``<port>`` text binds in ``dialect``."""
-    if not present or text is None:
-        return 8000  # absent, or empty: "<port> must not be empty", the default stays
-    if dialect is Dialect.KH:
-        try:
-            value = parse_typed(Kind.INT, text)
-        except TypedValueError:
-            return None
-        assert isinstance(value, int)
-        return value if 1 <= value <= 65535 else None
-    return atoi(text) & 0xFFFF  # stored in an int, bound as an unsigned short
 
 
 def _bool(text: str | None, dialect: Dialect) -> bool:
@@ -107,91 +36,9 @@ def _bool(text: str | None, dialect: Dialect) -> bool:
     return bool(effective(row, text, dialect))
 
 
-def tls_mode_of(element: Element) -> tuple[TlsMode, bool] | None:
-    """2.5: the TLS mode of a listen socket and whether it was asked for explicitly.
-
-    2.5 reads ``<ssl>`` exactly like ``<tls>``; the last of them counts.  An
-    absent element is ``disabled``, an empty one ``auto``; ``0``, ``false``
-    and unknown words also mean ``auto`` (an implicit one, not requested).
-    """
-    last: Element | None = None
-    for child in element.elements():
-        if child.local_name in ("ssl", "tls"):
-            last = child
-    if last is None:
-        return None
-    text = last.text
-    if text is None:
-        return TlsMode.AUTO, True
-    assert _TLS_ROW is not None
-    mode = effective(_TLS_ROW, text, Dialect.V25)
-    assert isinstance(mode, TlsMode)
-    explicit = mode in (TlsMode.RFC2818, TlsMode.RFC2817, TlsMode.AUTO_NO_PLAIN) or (
-        mode is TlsMode.AUTO and text.strip().lower() == "auto"
-    )
-    return mode, explicit
-
-
 def listeners(ctx: LintContext) -> list[Listener]:
-    """The sockets Icecast binds: every <listen-socket>, or the implicit root listener (computed once)."""
-    key = f"listeners:{ctx.target.value}"
-    cached = ctx.cache.get(key)
-    if cached is None:
-        cached = _listeners(ctx)
-        ctx.cache[key] = cached
-    return list(cast("list[Listener]", cached))
-
-
-def _listeners(ctx: LintContext) -> list[Listener]:
-    dialect = ctx.target
-    sockets = root_elements(ctx, "listen-socket")
-    if not sockets:
-        root = ctx.config.document.root
-        port_el, port_text = child_text(root, spec.ROOT, "port", dialect)
-        _bind_el, bind = child_text(root, spec.ROOT, "bind-address", dialect)
-        return [
-            Listener(
-                element=None,
-                port=listen_port(port_text, port_el is not None, dialect),
-                bind=bind,
-                port_element=port_el,
-                shoutcast_compat=False,
-                shoutcast_mount=False,
-                tls=False,
-                tls_mode=None,
-                tls_requested=False,
-            )
-        ]
-    found = []
-    for element in sockets:
-        port_el, port_text = child_text(element, _LISTEN, "port", dialect)
-        _bind_el, bind = child_text(element, _LISTEN, "bind-address", dialect)
-        _c, compat_text = child_text(element, _LISTEN, "shoutcast-compat", dialect)
-        mount_el, _m = child_text(element, _LISTEN, "shoutcast-mount", dialect)
-        tls = requested = False
-        mode: TlsMode | None = None
-        if dialect is Dialect.V24:
-            ssl = element.find_last("ssl")
-            tls = requested = ssl is not None and ssl.text is not None and atoi(ssl.text) != 0
-        elif dialect is Dialect.V25:
-            state = tls_mode_of(element)
-            if state is not None:
-                mode, requested = state
-                tls = mode is not TlsMode.DISABLED
-        found.append(
-            Listener(
-                element=element,
-                port=listen_port(port_text, port_el is not None, dialect),
-                bind=bind,
-                port_element=port_el,
-                shoutcast_compat=_bool(compat_text, dialect),
-                shoutcast_mount=mount_el is not None,
-                tls=tls,
-                tls_mode=mode,
-                tls_requested=requested,
-            )
-        )
-    return found
+    """The sockets Icecast binds, as the effective configuration computes them."""
+    return list(ctx.effective.listeners)
 
 
 def _clash(a: str | None, b: str | None) -> bool:
@@ -249,15 +96,13 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     duplicate; when both sockets are written identically the fix removes the
     second one.
     """
-    seen: list[Listener] = []
+    seen: dict[int | None, list[Listener]] = {}  # by port: a lookup, not a scan of every socket
     for listener in listeners(ctx):
         if listener.element is None or listener.port in (None, 0):
             continue
-        earlier = next(
-            (s for s in seen if s.port == listener.port and _clash(s.bind, listener.bind)),
-            None,
-        )
-        seen.append(listener)
+        same_port = seen.setdefault(listener.port, [])
+        earlier = next((s for s in same_port if _clash(s.bind, listener.bind)), None)
+        same_port.append(listener)
         if earlier is None:
             continue
         assert earlier.element is not None
@@ -532,6 +377,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     Keep the port after a `<shoutcast-mount>` socket free.
     """
     sockets = [s for s in listeners(ctx) if s.element is not None and s.port not in (None, 0)]
+    by_port: dict[int | None, list[Listener]] = {}  # a lookup per socket, not a scan of all of them
+    for socket in sockets:
+        by_port.setdefault(socket.port, []).append(socket)
     for listener in sockets:
         if not listener.shoutcast_mount:
             continue
@@ -540,7 +388,7 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         assert listener.port is not None and listener.element is not None
         extra = (listener.port + 1) & 0xFFFF
         other = next(
-            (s for s in sockets if s is not listener and s.port == extra and _clash(s.bind, listener.bind)),
+            (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
             None,
         )
         if other is None or other.element is None:
@@ -555,27 +403,18 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None]:
-    """Effective value of a <limits> child (last of all <limits> blocks) and its element."""
-    row = spec.SECTIONS["limits"].child(name)
-    assert row is not None
-    placed = list(ctx.rows(name, "limits"))
-    element = placed[-1].element if placed else None
-    if element is not None and element.text is None:
-        return element, None  # empty: a crash on 2.4, reported by the value rules
-    text = element.text if element is not None else None
-    if text is not None and ctx.target is Dialect.KH:
-        try:
-            parse_typed(row.value.kind if row.value else Kind.INT, text)
-        except TypedValueError:
-            return element, None
-    value = effective(row, text, ctx.target)
-    if not isinstance(value, int) or isinstance(value, bool):
+    """The value the target uses for a <limits> child, and the element that sets it.
+
+    The effective configuration applies the defaults and 2.5's range check;
+    a KH value that is not a plain number is left to the value rules.
+    """
+    found = ctx.effective.limits.values.get(name)
+    if found is None:
+        return None, None
+    value, element = found.value, found.origin.element
+    if ctx.target is Dialect.KH and element is not None and element.text is not None and not is_int(element.text):
         return element, None
-    bounds = row.value.ranges.get(ctx.target) if row.value is not None else None
-    if ctx.target is Dialect.V25 and bounds is not None and not bounds[0] <= value <= bounds[1]:
-        default = effective(row, None, ctx.target)  # __read_int logs "out of range" and keeps it
-        return element, default if isinstance(default, int) else None
-    return element, value
+    return element, value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _kept_default(ctx: LintContext, element: Element | None, value: int) -> str:
@@ -852,21 +691,18 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     setting = settings[-1]
     if setting.text is None:
         return  # empty: a crash on 2.4, the value rules report it
-    children = list(root.elements())
-    position = {id(child): index for index, child in enumerate(children)}
     final = _bool(setting.text, ctx.target)
-    relays = root_elements(ctx, "relay")
-    missed = []
-    for relay in relays:
-        if relay.find("on-demand") is not None or position[id(relay)] > position[id(setting)]:
-            continue
-        before = [s for s in settings if position[id(s)] < position[id(relay)]]
-        got = _bool(before[-1].text, ctx.target) if before else False
-        if got != final:
-            missed.append(relay)
+    # each relay keeps the value read before it (the effective relays know which)
+    missed = [
+        relay.element
+        for relay in ctx.effective.relays
+        if relay.element.find("on-demand") is None
+        and relay.element.start < setting.start
+        and bool(relay.on_demand.value) != final
+    ]
     if not missed:
         return
-    first_relay = relays[0]
+    first_relay = root_elements(ctx, "relay")[0]
 
     def fix() -> None:
         for element in settings:

@@ -16,7 +16,6 @@ from icecfg.lint.context import SECRET_OPTIONS, LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
-from icecfg.values import effective
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
@@ -426,12 +425,9 @@ def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _chroot_on(ctx: LintContext) -> Element | None:
-    row = spec.SECTIONS["security"].child("chroot")
-    assert row is not None
-    chroot = _last_in(_security_blocks(ctx), "chroot")
-    if chroot is None or chroot.text is None:
-        return None
-    return chroot if effective(row, chroot.text, ctx.target) else None
+    """The ``<chroot>`` element when the target confines Icecast to ``<basedir>``."""
+    guard = ctx.effective.security
+    return guard.chroot.origin.element if guard.chrooted else None
 
 
 @rule("ICE507", "chroot-without-changeowner", "error")
@@ -481,12 +477,8 @@ _RELATIVE_ELSEWHERE = frozenset({"intro"})
 
 
 def _basedir(ctx: LintContext) -> tuple[Element | None, str]:
-    row = spec.SECTIONS["paths"].child("basedir")
-    assert row is not None
-    placed = list(ctx.rows("basedir", "paths"))
-    element = placed[-1].element if placed else None
-    text = element.text if element is not None else None
-    return element, text if text is not None else (row.default(ctx.target) or "/usr/local/icecast")
+    basedir = ctx.effective.security.basedir
+    return basedir.origin.element, str(basedir.value or "/usr/local/icecast")
 
 
 def _chroot_paths(ctx: LintContext) -> Iterator[tuple[Element, str, str]]:

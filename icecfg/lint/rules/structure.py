@@ -18,7 +18,6 @@ import difflib
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import cast
 
 from icecfg import spec
 from icecfg.document import Element, decode_text
@@ -59,10 +58,10 @@ class Seen:
 
 def classify(ctx: LintContext) -> list[Seen]:
     """Every placed element with the target's view of it, in document order."""
-    key = f"classify:{ctx.target.value}"
-    cached = ctx.cache.get(key)
-    if cached is not None:
-        return cast("list[Seen]", cached)
+    return ctx.once(_classify)
+
+
+def _classify(ctx: LintContext) -> list[Seen]:
     out: list[Seen] = []
     blocked: set[int] = set()
     for placed in ctx.placed:
@@ -78,7 +77,6 @@ def classify(ctx: LintContext) -> list[Seen]:
         if status is not Status.READ:
             blocked.add(id(element))
         out.append(Seen(placed, status))
-    ctx.cache[key] = out
     return out
 
 
@@ -94,26 +92,24 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    key = f"read-by-target:{ctx.target.value}"
-    cached = ctx.cache.get(key)
-    if cached is None:
-        cached = [seen.placed for seen in classify(ctx) if seen.status is Status.READ]
-        ctx.cache[key] = cached
-    return cast("list[Placed]", cached)
+    return ctx.once(_read_by_target)
+
+
+def _read_by_target(ctx: LintContext) -> list[Placed]:
+    return [seen.placed for seen in classify(ctx) if seen.status is Status.READ]
 
 
 def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
     """Elements the target reads as a value: (placed, row, value type)."""
-    key = f"read-leaves:{ctx.target.value}"
-    cached = ctx.cache.get(key)
-    if cached is None:
-        cached = [
-            (placed, placed.row, placed.row.value)
-            for placed in read_by_target(ctx)
-            if placed.row is not None and placed.row.value is not None and placed.section is None
-        ]
-        ctx.cache[key] = cached
-    return cast("list[tuple[Placed, spec.Element, spec.Value]]", cached)
+    return ctx.once(_read_leaves)
+
+
+def _read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
+    return [
+        (placed, placed.row, placed.row.value)
+        for placed in read_by_target(ctx)
+        if placed.row is not None and placed.row.value is not None and placed.section is None
+    ]
 
 
 def rename(element: Element, name: str) -> Element:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
@@ -85,13 +84,12 @@ def _finding(
             f"{where} is a template placeholder {placeholder.text} ({placeholder.syntax.name}): "
             f"its value is checked once rendered (--var {placeholder.name}=...)"
         )
-    finding = ctx.finding(element, message, attribute=attribute, at_text=attribute is None)
+    severity = Severity.WARNING if rendering else None
+    finding = ctx.finding(element, message, attribute=attribute, at_text=attribute is None, severity=severity)
     column = _column(element, attribute, value, placeholder)
-    if column is not None:
-        finding = replace(finding, line=column[0], column=column[1], end_line=column[0])
+    if column is not None:  # at the placeholder itself
+        finding.line, finding.column, finding.end_line = column[0], column[1], column[0]
         finding.end_column = column[1] + len(placeholder.text)
-    if rendering:
-        finding = replace(finding, severity=Severity.WARNING)
     return finding
 
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from icecfg.document import Element
+from icecfg.effective.listeners import Listener, is_loopback
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.network import Listener, is_loopback, listeners
+from icecfg.lint.rules.network import listeners
 from icecfg.spec import Dialect, Kind
 from icecfg.values import TlsMode
 
@@ -40,22 +41,6 @@ _PEM_BLOCK = re.compile(
     rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----",
     re.DOTALL,
 )
-
-#: (section id, element) pairs naming the certificate, per dialect.
-_CERT_ROWS: dict[Dialect, tuple[tuple[str, str], ...]] = {
-    Dialect.V24: (("paths", "ssl-certificate"),),
-    Dialect.V25: (
-        ("paths", "ssl-certificate"),
-        ("paths", "tls-certificate"),
-        ("tls-context", "tls-certificate"),
-    ),
-    Dialect.KH: (("paths", "ssl-certificate"), ("paths", "ssl_certificate")),
-}
-_KEY_ROWS: dict[Dialect, tuple[tuple[str, str], ...]] = {
-    Dialect.V24: (),
-    Dialect.V25: (("tls-context", "tls-key"),),
-    Dialect.KH: (("paths", "ssl-private-key"),),
-}
 
 
 @dataclass(frozen=True)
@@ -82,17 +67,12 @@ class TlsFiles:
         return self.key is not None and self.key.text is not None and self.key.text != self.cert_path
 
 
-def _last_of(ctx: LintContext, rows: tuple[tuple[str, str], ...]) -> Element | None:
-    last: Element | None = None
-    for placed in ctx.placed:
-        if placed.row is not None and (placed.parent.id, placed.row.name) in rows:
-            last = placed.element
-    return last
-
-
 def tls_files(ctx: LintContext) -> TlsFiles:
-    """Where ``ctx.target`` reads its certificate and key (the last one written wins)."""
-    return TlsFiles(_last_of(ctx, _CERT_ROWS[ctx.target]), _last_of(ctx, _KEY_ROWS[ctx.target]))
+    """Where ``ctx.target`` reads its certificate and key (the effective TLS context's elements)."""
+    tls = ctx.effective.tls
+    cert = tls.certificate.origin.element if tls.certificate is not None else None
+    key = tls.key.origin.element if tls.key is not None and tls.key is not tls.certificate else None
+    return TlsFiles(cert, key)
 
 
 def certificate_configured(ctx: LintContext) -> bool:

@@ -1,0 +1,129 @@
+"""Fallback chains resolved: each hop a mount or a file, and how the chain ends.
+
+A person reading ``icecfg explain`` (and the oracle tests) wants the whole
+chain of a mount at once; the lint rules walk :class:`Fallbacks` directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks
+from icecfg.effective.mounts import MountConfig
+from icecfg.effective.provenance import Origin, Traced, default
+from icecfg.spec import Dialect
+from icecfg.values import FallbackOverride
+
+
+class End(str, enum.Enum):
+    """How a fallback chain ends."""
+
+    NONE = "none"  # the mount has no fallback
+    FILE = "file"  # a name no mount configures: a file in webroot (or a source without <mount>)
+    MOUNT = "mount"  # a configured mount without a fallback of its own
+    CYCLE = "cycle"  # back to a name already in the chain
+    DEPTH = "depth-limit"  # longer than Icecast follows
+    NOT_ABSOLUTE = "not-absolute"  # a value without the leading /: no file, listeners get 404
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a chain: the name listeners are sent to."""
+
+    name: str
+    #: "mount" (a configured mount or relay), or "file" (webroot + name)
+    kind: str
+    #: Where the fallback value that leads here is written (or merged from).
+    origin: Origin
+    #: The server path of the file, for a file hop.
+    path: str | None = None
+    #: Whether that file exists (None when the files were not looked at).
+    exists: bool | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "path": self.path,
+            "exists": self.exists,
+            "from": self.origin.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class FallbackChain:
+    """The resolved chain of one normal mount."""
+
+    mount: str
+    hops: tuple[Hop, ...]
+    end: End
+    override: Traced[object]
+    when_full: Traced[object]
+
+    @property
+    def gets(self) -> str | None:
+        """What a listener of the mount gets while no source is connected anywhere in the chain.
+
+        The name of the first file hop whose file exists (or may exist, when
+        the files were not looked at) within the depth limit; None: 404.
+        """
+        for hop in self.hops[:MAX_HOPS]:
+            if hop.kind == "file" and hop.exists is not False:
+                return hop.name
+        return None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "hops": [hop.to_json() for hop in self.hops],
+            "end": self.end.value,
+            "listeners_get": self.gets,
+            "override": self.override.to_json(),
+            "when_full": self.when_full.to_json(),
+        }
+
+
+def resolve(graph: Fallbacks, mount: MountConfig) -> FallbackChain:
+    """The resolved chain of a normal mount."""
+    assert mount.name is not None
+    names, loops = graph.names(mount.name, MAX_HOPS + 1)
+    if len(names) > MAX_HOPS + 2:
+        names, loops = names[: MAX_HOPS + 2], False  # one hop past the limit shows it is reached
+    hops: list[Hop] = []
+    end = End.NONE
+    current = mount.name
+    for following in names[1:]:
+        step = graph.next(current)
+        assert step is not None
+        fallback = graph.of(step[1])
+        assert fallback is not None
+        if graph.table.defines(following):
+            hops.append(Hop(following, "mount", fallback.origin))
+            end = End.MOUNT
+        elif not following.startswith("/"):
+            hops.append(Hop(following, "file", fallback.origin, None, False))
+            end = End.NOT_ABSOLUTE
+        else:
+            path = graph.file_path(following)
+            exists = graph.files.is_file(path) if graph.files is not None else None
+            hops.append(Hop(following, "file", fallback.origin, path, exists))
+            end = End.FILE
+        current = following
+    if loops:
+        end = End.CYCLE
+    elif len(hops) > MAX_HOPS:
+        end = End.DEPTH
+    return FallbackChain(
+        mount.name,
+        tuple(hops),
+        end,
+        _setting(mount, "fallback-override", graph.table.dialect),
+        _setting(mount, "fallback-when-full", graph.table.dialect),
+    )
+
+
+def _setting(mount: MountConfig, name: str, dialect: Dialect) -> Traced[object]:
+    found = mount.settings.get(name)
+    if found is not None:
+        return found
+    return Traced(FallbackOverride.NONE if name == "fallback-override" else False, default())

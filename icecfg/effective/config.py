@@ -1,0 +1,255 @@
+"""The effective configuration: everything one release does with one icecast.xml, computed on demand.
+
+Each part (listeners, mounts, fallbacks, logging, ...) is computed the first
+time it is asked for and then kept, so a lint rule that only needs the
+listeners does not pay for the mounts, and every rule that needs them shares
+one answer.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.effective.provenance import Traced, default, written
+from icecfg.effective.reading import child_text, section_values
+from icecfg.files import FileView
+from icecfg.spec import Dialect, Kind
+
+# Each part's module is imported when that part is first asked for: a lint
+# run that only needs the listeners does not load the auth or relay readers.
+if TYPE_CHECKING:
+    from icecfg.effective.auth import Auth
+    from icecfg.effective.chains import FallbackChain
+    from icecfg.effective.directory import Directory
+    from icecfg.effective.fallbacks import Fallbacks
+    from icecfg.effective.headers import Headers
+    from icecfg.effective.limits import Limits
+    from icecfg.effective.listeners import Listener
+    from icecfg.effective.logging import Logging
+    from icecfg.effective.mounts import MountConfig, MountTable
+    from icecfg.effective.paths import Paths
+    from icecfg.effective.relays import Relay
+    from icecfg.effective.security import Security
+    from icecfg.effective.tls import TlsContext
+    from icecfg.model import RootSection
+
+#: Version of the JSON document :meth:`EffectiveConfig.to_json` returns.
+SCHEMA = 1
+_MOUNT = spec.SECTIONS["mount"]
+
+
+class EffectiveConfig:
+    """What ``target`` does with the configuration whose root element is ``root``.
+
+    ``files`` maps server paths to local files (``--root``); without it,
+    facts that depend on files (is the certificate usable, does a fallback
+    file exist) are reported as unknown rather than guessed.  A plain class
+    (its parts are cached properties), so that building one per lint run
+    costs nothing at start-up.
+    """
+
+    def __init__(self, root: Element, target: Dialect, files: FileView | None = None, path: str | None = None) -> None:
+        self.root = root
+        self.target = target
+        self.files = files
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"EffectiveConfig({self.path or '<config>'}, target={self.target.value!r})"
+
+    # -- network ------------------------------------------------------------
+    @cached_property
+    def tls(self) -> TlsContext:
+        from icecfg.effective.tls import tls_context
+
+        return tls_context(self.root, self.target, self.files)
+
+    @cached_property
+    def listeners(self) -> tuple[Listener, ...]:
+        from icecfg.effective.listeners import listeners
+
+        return listeners(self.root, self.target, self.tls)
+
+    def ports(self) -> list[int]:
+        """Every TCP port the server binds (Shoutcast source ports included), sorted."""
+        found: set[int] = set()
+        for listener in self.listeners:
+            if listener.port:
+                found.add(listener.port)
+            if listener.shoutcast_port:
+                found.add(listener.shoutcast_port)
+        return sorted(found)
+
+    @cached_property
+    def values(self) -> dict[str, Traced[object]]:
+        """Root-level value settings (``hostname``, ``fileserve``, ...)."""
+        return section_values([self.root], "icecast", self.target)
+
+    @cached_property
+    def hostname(self) -> Traced[object]:
+        return self.values.get("hostname") or Traced("localhost", default())
+
+    @cached_property
+    def advertised_port(self) -> Traced[object]:
+        """The port written into playlists, ``listenurl`` and YP: the root ``<port>``, else the first socket's."""
+        element, text = child_text(self.root, spec.ROOT, "port", self.target)
+        if element is not None and text is not None:
+            return self.values.get("port") or Traced(None, written(element))
+        first = next((s for s in self.listeners), None)
+        if first is None:
+            return Traced(8000, default())
+        return Traced(first.port, first.port_origin)
+
+    # -- mounts -------------------------------------------------------------
+    @cached_property
+    def mounts(self) -> MountTable:
+        from icecfg.effective.mounts import mount_table
+
+        return mount_table(self.root, self.target)
+
+    @cached_property
+    def path_values(self) -> dict[str, Traced[object]]:
+        """``<paths>`` settings as the release reads them (defaults included)."""
+        return section_values(list(self.root.elements("paths")), "paths", self.target)
+
+    @cached_property
+    def logdir(self) -> Traced[object]:
+        return self.path_values.get("logdir") or Traced("", default())
+
+    @cached_property
+    def fallbacks(self) -> Fallbacks:
+        from icecfg.effective.fallbacks import Fallbacks, webroot_outside
+
+        webroot = self.path_values.get("webroot")
+        text = str(webroot.value) if webroot is not None and webroot.value is not None else ""
+        base = str(self.security.basedir.value or "/") if self.security.chrooted else None
+        return Fallbacks(self.mounts, webroot_outside(text, base), self.files)
+
+    def chain(self, mount: MountConfig) -> FallbackChain:
+        """The resolved fallback chain of a normal mount."""
+        from icecfg.effective.chains import resolve
+
+        return resolve(self.fallbacks, mount)
+
+    @cached_property
+    def limits(self) -> Limits:
+        from icecfg.effective.limits import limits
+
+        return limits(self.root, self.target)
+
+    # -- the rest -----------------------------------------------------------
+    @cached_property
+    def security(self) -> Security:
+        from icecfg.effective.security import security
+
+        return security(self.root, self.target)
+
+    @cached_property
+    def paths(self) -> Paths:
+        from icecfg.effective.paths import paths
+
+        return paths(self.root, self.target, self.security)
+
+    @cached_property
+    def logging(self) -> Logging:
+        from icecfg.effective.logging import logging
+
+        return logging(self.root, self.target, self.security)
+
+    @cached_property
+    def auth(self) -> Auth:
+        from icecfg.effective.auth import auth
+
+        return auth(self.root, self.target, self.mounts)
+
+    @cached_property
+    def headers(self) -> Headers:
+        """The server-wide headers (sent on every response, filtered by status)."""
+        from icecfg.effective.headers import headers
+
+        return headers(list(self.root.elements("http-headers")), self.target)
+
+    def mount_headers(self, mount: MountConfig) -> Headers:
+        """A mount's headers (its own, then the default mount's); sent with HTTP 200 only."""
+        from icecfg.effective.headers import headers
+
+        return headers(mount.header_blocks, self.target)
+
+    @cached_property
+    def relays(self) -> tuple[Relay, ...]:
+        port = self.advertised_port.value
+        from icecfg.effective.relays import relays
+
+        return relays(self.root, self.target, port if isinstance(port, int) else None)
+
+    @cached_property
+    def directories(self) -> tuple[Directory, ...]:
+        from icecfg.effective.directory import directories
+
+        return directories(self.root, self.target)
+
+    @cached_property
+    def startup_problems(self) -> tuple[str, ...]:
+        """Reasons the release refuses to start with this configuration (that this layer knows of)."""
+        found = [f"the {log.kind} log: {log.note}" for log in self.logging.logs if log.destination == "fatal"]
+        if not any(s.port is not None for s in self.listeners):
+            found.append("no listen socket can be bound")
+        return tuple(found)
+
+    # -- output -------------------------------------------------------------
+    def mount_json(self, mount: MountConfig, reveal_secrets: bool = False) -> dict[str, object]:
+        from icecfg.effective.auth import mask
+
+        settings: dict[str, object] = {}
+        for name, value in mount.settings.items():
+            data = value.to_json()
+            row = _MOUNT.child(name)
+            if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD and not reveal_secrets:
+                data["value"] = mask(str(value.value or ""))
+            settings[name] = data
+        out: dict[str, object] = {
+            "name": mount.name,
+            "type": mount.kind,
+            "line": written(mount.element).line,
+            "merged_from_line": written(mount.merged_from.element).line if mount.merged_from else None,
+            "settings": settings,
+            "headers": self.mount_headers(mount).to_json(),
+        }
+        if mount.kind == "normal" and mount.name is not None:
+            out["fallback"] = self.chain(mount).to_json()
+        return out
+
+    def to_json(self, reveal_secrets: bool = False) -> dict[str, object]:
+        """The whole effective configuration as plain data (documented in docs/explain.md)."""
+        return {
+            "schema": SCHEMA,
+            "target": self.target.value,
+            "file": self.path,
+            "startup_problems": list(self.startup_problems),
+            "hostname": self.hostname.to_json(),
+            "advertised_port": self.advertised_port.to_json(),
+            "listeners": [listener.to_json() for listener in self.listeners],
+            "ports": self.ports(),
+            "tls": self.tls.to_json(),
+            "mounts": [self.mount_json(m, reveal_secrets) for m in self.mounts.mounts],
+            "limits": self.limits.to_json(),
+            "auth": self.auth.to_json(reveal_secrets),
+            "logging": self.logging.to_json(),
+            "paths": self.paths.to_json(),
+            "security": self.security.to_json(),
+            "headers": self.headers.to_json(),
+            "relays": [relay.to_json() for relay in self.relays],
+            "directories": [d.to_json() for d in self.directories],
+        }
+
+
+def explain(
+    config: RootSection,
+    target: Dialect | str = Dialect.V24,
+    files: FileView | None = None,
+) -> EffectiveConfig:
+    """What release ``target`` does with ``config`` (an :class:`icecfg.IcecastConfig`)."""
+    return EffectiveConfig(config.document.root, Dialect(target), files, config.path)

@@ -1,0 +1,136 @@
+"""Fallback chains: where a mount's listeners go when its source is absent.
+
+Icecast follows ``<fallback-mount>`` while a mount has no running source
+(``source_find_mount``), at most ``MAX_FALLBACK_DEPTH`` lookups, and plays
+a file from webroot when the value names no live mount (the value must start
+with ``/``: the file is webroot and the value glued together).  A chain is
+resolved here once: its hops, whether each is a mount or a file, and how it
+ends (a file, a mount without fallback, a loop, the depth limit) is in
+:mod:`icecfg.effective.chains`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import NamedTuple
+
+from icecfg.document import Element
+from icecfg.effective.mounts import MountConfig, MountTable
+from icecfg.effective.provenance import Origin, merged, written
+from icecfg.files import FileView
+from icecfg.spec import Dialect
+
+#: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
+#: this many times, the requested mount included, so a listener of a mount
+#: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
+MAX_FALLBACK_DEPTH = 10
+MAX_HOPS = MAX_FALLBACK_DEPTH - 1
+
+
+def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element] | None:
+    """The mount's own fallback value (None when unset or empty) and its element."""
+    if dialect is Dialect.KH:
+        block = mount.find_last("fallback")
+        if block is not None:
+            inner = block.find_last("mount")
+            if inner is not None and inner.text is not None:
+                return inner.text, inner
+            attribute = block.get("mount")
+            if attribute:
+                return attribute, block
+    element = mount.find_last("fallback-mount")
+    if element is None or element.text is None:
+        return None
+    return element.text, element
+
+
+class Fallback(NamedTuple):
+    """A mount's fallback value, and the mount it was merged from when inherited.
+
+    A named tuple rather than a dataclass: it is on ``icecfg lint``'s start-up path.
+    """
+
+    value: str
+    element: Element
+    inherited_from: MountConfig | None = None
+
+    @property
+    def origin(self) -> Origin:
+        if self.inherited_from is not None:
+            return merged(self.element, "from the default mount")
+        return written(self.element)
+
+
+class Fallbacks:
+    """The fallback graph of a mount table: each mount's fallback, chains, what listeners get."""
+
+    def __init__(self, table: MountTable, webroot: str, files: FileView | None) -> None:
+        self.table = table
+        #: The webroot as seen from outside a chroot (the files are looked up there).
+        self.webroot = webroot
+        self.files = files
+        self._of: dict[int, Fallback | None] = {}
+        for mount in table.mounts:
+            found = fallback_value(mount.element, table.dialect)
+            if found is not None:
+                self._of[id(mount)] = Fallback(found[0], found[1])
+            elif mount.kind == "normal" and mount.merged_from is not None:
+                donor = fallback_value(mount.merged_from.element, table.dialect)
+                # merge_mounts fills unset fields from the first matching default mount
+                self._of[id(mount)] = Fallback(donor[0], donor[1], mount.merged_from) if donor else None
+
+    def of(self, mount: MountConfig) -> Fallback | None:
+        """The fallback of ``mount`` (own or merged), None without one."""
+        return self._of.get(id(mount))
+
+    def next(self, name: str) -> tuple[str, MountConfig] | None:
+        """The next name after ``name`` and the mount that sends it there.
+
+        A name no normal mount configures ends the chain: it is a file (or a
+        source without a ``<mount>``), and Icecast finds its running source
+        before it would consult a default mount.
+        """
+        mount = self.table.find(name)
+        if mount is None or mount.kind != "normal":
+            return None
+        fallback = self.of(mount)
+        return (fallback.value, mount) if fallback is not None else None
+
+    def rescued_by_default(self, name: str) -> bool:
+        """2.4: a name no mount configures still falls back through the default mount."""
+        mount = self.table.find(name)
+        if mount is None or mount.kind != "default":
+            return False
+        fallback = self.of(mount)
+        return fallback is not None and fallback.value != name
+
+    def names(self, start: str, limit: int = 4 * MAX_FALLBACK_DEPTH) -> tuple[list[str], bool]:
+        """Names from ``start`` along the fallbacks (about ``limit`` of them at most), and whether they loop."""
+        names = [start]
+        seen = {start}
+        current = start
+        while True:
+            step = self.next(current)
+            if step is None:
+                return names, False
+            following = step[0]
+            names.append(following)
+            if following in seen:
+                return names, True
+            seen.add(following)
+            current = following
+            if len(names) > limit:
+                return names, False
+
+    def file_path(self, value: str) -> str:
+        """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
+        return self.webroot + value
+
+
+def webroot_outside(webroot: str, chroot_base: str | None) -> str:
+    """The webroot with one trailing / stripped, as seen from outside a chroot to ``chroot_base``."""
+    if webroot.endswith("/") and len(webroot) > 1:
+        webroot = webroot[:-1]
+    if chroot_base is None:
+        return webroot
+    return posixpath.join(chroot_base, webroot.lstrip("/"))

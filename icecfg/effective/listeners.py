@@ -1,0 +1,277 @@
+"""Listen sockets: the port and address each binds, and the protocol it really serves.
+
+What a socket serves is not what its ``<ssl>``/``<tls>`` element says: 2.4.4
+serves plain HTTP on an ``<ssl>1`` port when the certificate cannot be
+used, 2.5 reads ``<tls>0`` as ``auto``, and KH has no per-socket switch at
+all but detects TLS on every connection once a certificate is set.  The
+firewall (bake), the URLs ``up`` prints and the TLS rules all ask here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.effective.provenance import DEFAULT, Origin, default, derived, written
+from icecfg.effective.reading import child_text, row
+from icecfg.effective.tls import TlsContext
+from icecfg.spec import Dialect, Kind
+from icecfg.values import TlsMode, TypedValueError, atoi, effective, parse_typed
+
+_LISTEN = spec.SECTIONS["listen-socket"]
+_TLS_ROW = row("listen-socket", "tls")
+_COMPAT_ROW = row("listen-socket", "shoutcast-compat")
+#: The port Icecast binds when none is written (and when ``<port>`` is empty).
+DEFAULT_PORT = 8000
+
+
+class Protocol(str, enum.Enum):
+    """What a client meets on a socket."""
+
+    PLAIN = "plain"  # plain HTTP only
+    TLS = "tls"  # a TLS handshake first (2.4 <ssl>1, 2.5 rfc2818)
+    DETECT = "plain-or-tls"  # TLS or plain HTTP, detected per connection (2.5 auto, KH with a certificate)
+    TLS_REQUIRED = "tls-required"  # TLS detected per connection; plain HTTP gets 426 (2.5 auto_no_plain)
+    TLS_UPGRADE = "tls-upgrade"  # plain HTTP must upgrade to TLS (RFC 2817), else 426; no direct TLS (2.5 rfc2817)
+    PLAIN_DOWNGRADED = "plain-downgraded"  # 2.4 <ssl>1 whose certificate is unusable: silently plain HTTP
+    REFUSED = "refused"  # 2.5 TLS mode without a usable certificate: plain gets 426, no TLS either
+
+    @property
+    def offers_plain(self) -> bool:
+        return self in (Protocol.PLAIN, Protocol.DETECT, Protocol.PLAIN_DOWNGRADED)
+
+    @property
+    def offers_tls(self) -> bool:
+        """A client may start with a TLS handshake (https://)."""
+        return self in (Protocol.TLS, Protocol.DETECT, Protocol.TLS_REQUIRED)
+
+    @property
+    def answers_426(self) -> bool:
+        """A plain HTTP request gets ``426 Upgrade Required`` (2.5)."""
+        return self in (Protocol.TLS_REQUIRED, Protocol.TLS_UPGRADE, Protocol.REFUSED)
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One socket Icecast tries to bind, as it reads the configuration."""
+
+    #: The <listen-socket> element, or None for the implicit root listener.
+    element: Element | None
+    #: The port bound; 0 is a random port, None when the dialect drops the socket.
+    port: int | None
+    #: The bind address as written, None for all interfaces.
+    bind: str | None
+    #: The element that holds the port (for positions), when written.
+    port_element: Element | None
+    shoutcast_compat: bool
+    shoutcast_mount: bool
+    #: 2.4: ``<ssl>`` is on; 2.5: the TLS mode is not ``disabled``; KH: never (auto-detected).
+    tls: bool
+    #: 2.5 TLS mode (None on the other dialects).
+    tls_mode: TlsMode | None
+    #: The user wrote a TLS request that needs a certificate (not an implicit 2.5 ``auto``).
+    tls_requested: bool
+    #: What clients meet on the socket, given the TLS context.
+    protocol: Protocol = Protocol.PLAIN
+    #: Where the port comes from.
+    port_origin: Origin = DEFAULT
+    #: Where the protocol comes from (the <ssl>/<tls> element, the certificate, or the default).
+    protocol_origin: Origin = DEFAULT
+    #: The extra Shoutcast source port (port + 1) a ``<shoutcast-mount>`` opens, when it does.
+    shoutcast_port: int | None = None
+    #: The mount Shoutcast sources on this socket feed.
+    shoutcast_mount_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        port = "?" if self.port is None else str(self.port)
+        where = self.bind if self.bind is not None else "all interfaces"
+        return f"port {port} on {where}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "port": self.port,
+            "bind": self.bind,
+            "protocol": self.protocol.value,
+            "tls_mode": self.tls_mode.value if self.tls_mode is not None else None,
+            "shoutcast_compat": self.shoutcast_compat,
+            "shoutcast_port": self.shoutcast_port,
+            "shoutcast_mount": self.shoutcast_mount_name,
+            "port_from": self.port_origin.to_json(),
+            "protocol_from": self.protocol_origin.to_json(),
+        }
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for a bind address only this machine can reach."""
+    if address is None:
+        return False
+    text = address.strip().lower()
+    # "localhost" is loopback in intent, and ICE208's fix writes it as 127.0.0.1
+    return text.startswith("127.") or text in ("::1", "0:0:0:0:0:0:0:1", "localhost")
+
+
+def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None:
+    """The port a listen-socket ``<port>`` text binds in ``dialect``."""
+    if not present or text is None:
+        return DEFAULT_PORT  # absent, or empty: "<port> must not be empty", the default stays
+    if dialect is Dialect.KH:
+        try:
+            value = parse_typed(Kind.INT, text)
+        except TypedValueError:
+            return None
+        assert isinstance(value, int)
+        return value if 1 <= value <= 65535 else None
+    return atoi(text) & 0xFFFF  # stored in an int, bound as an unsigned short
+
+
+def _port_origin(element: Element | None, text: str | None, port: int | None) -> Origin:
+    if element is None:
+        return default()
+    if text is None:
+        return written(element, "empty: the default stays")
+    if port is None:
+        return written(element, "not a port: the socket is dropped")
+    stripped = text.strip()
+    if stripped != str(port):
+        note = "random port" if port == 0 else f"{text!r} read as {port}"
+        return written(element, note)
+    return written(element)
+
+
+def _bool(text: str | None, dialect: Dialect) -> bool:
+    if text is None:
+        return False
+    return bool(effective(_COMPAT_ROW, text, dialect))
+
+
+def tls_mode_of(element: Element) -> tuple[TlsMode, bool, Element] | None:
+    """2.5: the TLS mode of a listen socket, whether it was asked for explicitly, and its element.
+
+    2.5 reads ``<ssl>`` exactly like ``<tls>``; the last of them counts.  An
+    absent element is ``disabled``, an empty one ``auto``; ``0``, ``false``
+    and unknown words also mean ``auto`` (an implicit one, not requested).
+    """
+    last: Element | None = None
+    for child in element.elements():
+        if child.local_name in ("ssl", "tls"):
+            last = child
+    if last is None:
+        return None
+    text = last.text
+    if text is None:
+        return TlsMode.AUTO, True, last
+    mode = effective(_TLS_ROW, text, Dialect.V25)
+    assert isinstance(mode, TlsMode)
+    explicit = mode in (TlsMode.RFC2818, TlsMode.RFC2817, TlsMode.AUTO_NO_PLAIN) or (
+        mode is TlsMode.AUTO and text.strip().lower() == "auto"
+    )
+    return mode, explicit, last
+
+
+def _protocol(
+    dialect: Dialect, tls: bool, mode: TlsMode | None, switch: Element | None, context: TlsContext
+) -> tuple[Protocol, Origin]:
+    """What the socket serves, given its TLS switch and whether the certificate can work."""
+    cert = context.certificate
+    cert_origin = cert.origin if cert is not None else default("no certificate")
+    if dialect is Dialect.KH:
+        if context.usable is False or cert is None:
+            return Protocol.PLAIN, cert_origin if cert is not None else default("no certificate: no TLS")
+        return Protocol.DETECT, derived(cert.origin.element, "a certificate: TLS detected on every socket")
+    if not tls or switch is None:
+        return Protocol.PLAIN, default()
+    usable = context.usable is not False
+    why = context.problem or "the certificate cannot be used"
+    if dialect is Dialect.V24:
+        if usable:
+            return Protocol.TLS, written(switch)
+        return Protocol.PLAIN_DOWNGRADED, written(switch, f"{why}: Icecast 2.4.4 serves plain HTTP")
+    if mode is TlsMode.AUTO:
+        if usable:
+            return Protocol.DETECT, written(switch, "auto")
+        return Protocol.PLAIN, written(switch, f"auto, but {why}")
+    if not usable:
+        return Protocol.REFUSED, written(switch, f"{why}: plain HTTP gets 426 and no TLS is offered")
+    if mode is TlsMode.RFC2818:
+        return Protocol.TLS, written(switch, "rfc2818")
+    if mode is TlsMode.RFC2817:
+        return Protocol.TLS_UPGRADE, written(switch, "rfc2817")
+    return Protocol.TLS_REQUIRED, written(switch, mode.value if mode is not None else "")
+
+
+def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Listener, ...]:
+    """The sockets Icecast binds: every <listen-socket>, or the implicit root listener."""
+    sockets = list(root.elements("listen-socket"))
+    if not sockets:
+        port_el, port_text = child_text(root, spec.ROOT, "port", dialect)
+        _bind_el, bind = child_text(root, spec.ROOT, "bind-address", dialect)
+        port = listen_port(port_text, port_el is not None, dialect)
+        origin = _port_origin(port_el, port_text, port)
+        if port_el is None:
+            origin = default("no <listen-socket>: the implicit listener")
+        protocol, protocol_origin = _protocol(dialect, False, None, None, context)
+        return (
+            Listener(
+                element=None,
+                port=port,
+                bind=bind,
+                port_element=port_el,
+                shoutcast_compat=False,
+                shoutcast_mount=False,
+                tls=False,
+                tls_mode=None,
+                tls_requested=False,
+                protocol=protocol,
+                port_origin=origin,
+                protocol_origin=protocol_origin,
+            ),
+        )
+    found = []
+    for element in sockets:
+        port_el, port_text = child_text(element, _LISTEN, "port", dialect)
+        _bind_el, bind = child_text(element, _LISTEN, "bind-address", dialect)
+        _c, compat_text = child_text(element, _LISTEN, "shoutcast-compat", dialect)
+        mount_el, mount_text = child_text(element, _LISTEN, "shoutcast-mount", dialect)
+        tls = requested = False
+        mode: TlsMode | None = None
+        switch: Element | None = None
+        if dialect is Dialect.V24:
+            switch = element.find_last("ssl")
+            tls = requested = switch is not None and switch.text is not None and atoi(switch.text) != 0
+        elif dialect is Dialect.V25:
+            state = tls_mode_of(element)
+            if state is not None:
+                mode, requested, switch = state
+                tls = mode is not TlsMode.DISABLED
+        port = listen_port(port_text, port_el is not None, dialect)
+        compat = _bool(compat_text, dialect)
+        extra: int | None = None
+        # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 only on a normal one
+        opens_extra = dialect is Dialect.V24 or (dialect is Dialect.V25 and not compat)
+        if mount_el is not None and port is not None and port > 0 and opens_extra:
+            extra = (port + 1) & 0xFFFF
+        if dialect is Dialect.KH and mount_el is not None and compat:
+            port = None  # KH refuses the combination and drops the socket
+        protocol, protocol_origin = _protocol(dialect, tls, mode, switch, context)
+        found.append(
+            Listener(
+                element=element,
+                port=port,
+                bind=bind,
+                port_element=port_el,
+                shoutcast_compat=compat,
+                shoutcast_mount=mount_el is not None,
+                tls=tls,
+                tls_mode=mode,
+                tls_requested=requested,
+                protocol=protocol,
+                port_origin=_port_origin(port_el, port_text, port),
+                protocol_origin=protocol_origin,
+                shoutcast_port=extra,
+                shoutcast_mount_name=(mount_text or "/") if mount_el is not None else None,
+            )
+        )
+    return tuple(found)

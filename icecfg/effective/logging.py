@@ -1,0 +1,121 @@
+"""Logging: which file each log goes to, what is discarded, and what stops Icecast from starting.
+
+Icecast builds every log path as ``logdir + "/" + name``, always: an
+absolute name is appended to the log directory and the server refuses to
+start (2.4.4, 2.5), ``-`` sends the error and access logs to stderr but is an
+ordinary file name for the playlist log.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import NamedTuple
+
+from icecfg.document import Element
+from icecfg.effective.provenance import Traced, default, written
+from icecfg.effective.reading import row, section_values
+from icecfg.effective.security import Security
+from icecfg.spec import Dialect
+
+LOGS = ("errorlog", "accesslog", "playlistlog")
+KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
+
+
+class Log(NamedTuple):
+    """Where one log goes (an immutable named tuple: the lint start-up path reads it)."""
+
+    kind: str  # error, access, playlist
+    name: Traced[object]
+    #: "file", "stderr", "off", "discarded" (reaches /dev/null), "fatal" (Icecast does not start)
+    destination: str
+    #: The server path written (None for stderr or off).
+    path: str | None
+    #: The path as seen from outside a chroot.
+    outside: str | None
+    note: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name.to_json(),
+            "destination": self.destination,
+            "path": self.path,
+            "outside": self.outside,
+            "note": self.note or None,
+        }
+
+
+class Logging(NamedTuple):
+    logdir: Traced[object]
+    level: Traced[object]
+    logs: tuple[Log, ...]
+    #: What the level means: "nothing" (2.4.4 reads 0 or a word), or the highest level logged.
+    level_meaning: str
+
+    def log(self, kind: str) -> Log:
+        return next(log for log in self.logs if log.kind == kind)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "logdir": self.logdir.to_json(),
+            "level": self.level.to_json(),
+            "level_meaning": self.level_meaning,
+            "logs": {log.kind: log.to_json() for log in self.logs},
+        }
+
+
+_LEVELS = {1: "errors", 2: "warnings", 3: "information", 4: "debug"}
+
+
+def _log_name(blocks: list[Element], tag: str, dialect: Dialect) -> Traced[object]:
+    """The file name of log ``tag`` (KH's block form ``<accesslog><name>`` included)."""
+    found: Element | None = None
+    for block in blocks:
+        for child in block.elements(tag):
+            found = child
+    if found is not None:
+        inner = found.find_last("name") if dialect is Dialect.KH else None
+        if inner is not None and inner.text is not None:
+            return Traced(inner.text, written(inner))
+        if found.text is not None and inner is None:
+            return Traced(found.text, written(found))
+        if found.text is None:
+            fallback = row("logging", tag).default(dialect)
+            return Traced(fallback, written(found, "empty: the default is kept"))
+    return Traced(row("logging", tag).default(dialect), default())
+
+
+def logging(root: Element, dialect: Dialect, guard: Security) -> Logging:
+    blocks = list(root.elements("logging"))
+    values = section_values(blocks, "logging", dialect)
+    paths = section_values(list(root.elements("paths")), "paths", dialect)
+    logdir = paths.get("logdir") or Traced("", default())
+    directory = str(logdir.value or "")
+    level = values.get("loglevel") or Traced(3, default())
+    number = level.value if isinstance(level.value, int) else 0
+    meaning = _LEVELS.get(number, "nothing") if number < 5 else "debug"
+    logs = []
+    for tag in LOGS:
+        name = _log_name(blocks, tag, dialect)
+        kind = KIND[tag]
+        text = name.value if isinstance(name.value, str) else None
+        if text is None:
+            logs.append(Log(kind, name, "off", None, None))
+            continue
+        if text == "-" and kind != "playlist":
+            logs.append(Log(kind, name, "stderr", None, None))
+            continue
+        path = directory + "/" + text
+        outside = guard.outside(path)
+        if text.startswith("/") and dialect is not Dialect.KH:
+            if kind == "playlist":
+                logs.append(Log(kind, name, "off", path, outside, "an absolute name is appended to logdir"))
+            else:
+                note = "an absolute name is appended to logdir: Icecast does not start"
+                logs.append(Log(kind, name, "fatal", path, outside, note))
+            continue
+        if posixpath.normpath(path) == "/dev/null":
+            logs.append(Log(kind, name, "discarded", path, outside))
+            continue
+        note = "a file literally named '-'" if text == "-" else ""
+        logs.append(Log(kind, name, "file", path, outside, note))
+    return Logging(logdir, level, tuple(logs), meaning)

@@ -1,0 +1,270 @@
+"""Mounts: which ``<mount>`` configures a name, and every setting after the default mount is merged.
+
+Icecast keeps mounts in file order and ``config_find_mount`` returns the
+first match: 2.4.4 glob-matches normal mount names too and uses a
+``type="default"`` mount directly when nothing else matches; 2.5 matches
+normal mounts exactly and only default mounts as patterns; KH has no mount
+types but treats names with wildcards as templates.  A normal mount then
+inherits every unset field (absent, 0 or -1) from the first matching default
+mount (``merge_mounts``), except its authentication.  Lookups are indexed so
+a file with thousands of mounts is handled in linear time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
+from icecfg.effective.provenance import Source, Traced, merged
+from icecfg.effective.reading import traced
+from icecfg.spec import Dialect
+
+_MOUNT = spec.SECTIONS["mount"]
+#: Mount settings a normal mount never takes from a default mount.
+_NOT_MERGED: dict[Dialect, frozenset[str]] = {
+    Dialect.V24: frozenset({"mount-name", "authentication"}),
+    Dialect.V25: frozenset({"mount-name", "authentication", "username", "password"}),
+    Dialect.KH: frozenset(),
+}
+#: Values ``merge_mounts`` counts as unset.
+_UNSET = (None, 0, -1, False, "")
+
+
+@dataclass(frozen=True, eq=False)
+class MountConfig:
+    """One ``<mount>`` as the release files it, with its settings resolved.
+
+    ``settings`` maps an element name (``max-listeners``) to the value the
+    release uses for it on this mount: written, merged from ``merged_from``,
+    or the release's default.  Secrets are in it too: print them through
+    :func:`icecfg.effective.auth.mask`.
+    """
+
+    element: Element
+    kind: str  # "normal" or "default"
+    name: str | None
+    dialect: Dialect
+    #: The ``type="default"`` mount this one inherits unset settings from.
+    merged_from: MountConfig | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else '<mount type="default">'
+
+    @cached_property
+    def own(self) -> Mapping[str, Traced[object]]:
+        """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
+        return MappingProxyType(_own_settings(self.element, self.dialect))
+
+    @cached_property
+    def settings(self) -> Mapping[str, Traced[object]]:
+        """Every value setting of the mount after the merge, defaults included."""
+        out: dict[str, Traced[object]] = {}
+        donor = self.merged_from.own if self.merged_from is not None else {}
+        skip = _NOT_MERGED[self.dialect]
+        for row in _MOUNT.children:
+            if row.value is None or self.dialect not in row.dialects:
+                continue
+            mine = self.own.get(row.name)
+            if mine is not None and (mine.value not in _UNSET or row.name in skip):
+                out[row.name] = mine
+                continue
+            theirs = donor.get(row.name)
+            if theirs is not None and row.name not in skip and theirs.value not in _UNSET:
+                assert theirs.origin.element is not None
+                out[row.name] = Traced(theirs.value, merged(theirs.origin.element, "from the default mount"))
+                continue
+            if mine is not None:
+                out[row.name] = mine
+                continue
+            value, _ = traced(row, None, None, self.dialect)
+            if value.value is not None:
+                out[row.name] = value
+        return MappingProxyType(out)
+
+    def get(self, name: str) -> object:
+        """The effective value of setting ``name`` (None when neither written nor defaulted)."""
+        found = self.settings.get(name)
+        return found.value if found is not None else None
+
+    @cached_property
+    def header_blocks(self) -> tuple[Element, ...]:
+        """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
+        own = tuple(self.element.elements("http-headers"))
+        if self.merged_from is None:
+            return own
+        return own + tuple(self.merged_from.element.elements("http-headers"))
+
+
+def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
+    """One pass over the mount's children (and KH attributes): row name -> traced value."""
+    last: dict[str, Element] = {}
+    for child in element.elements():
+        row = _MOUNT.child(child.local_name, dialect)
+        if row is not None and row.value is not None:
+            last[row.name] = child
+    out: dict[str, Traced[object]] = {}
+    if dialect is Dialect.KH:
+        as_attributes = _MOUNT.kh_attribute_children()
+        for attribute in element.attributes:
+            row = as_attributes.get(attribute.name)
+            if row is not None and row.value is not None and row.name not in last:
+                value, _ = traced(row, element, attribute.value, dialect)
+                out[row.name] = value
+    for name, child in last.items():
+        row = _MOUNT.child(name, dialect)
+        assert row is not None
+        value, _crash = traced(row, child, child.text, dialect)
+        out[name] = value
+    return out
+
+
+@dataclass
+class MountTable:
+    """The mounts of one configuration and how ``config_find_mount`` looks names up."""
+
+    dialect: Dialect
+    mounts: tuple[MountConfig, ...]
+    #: Local mount names relays feed (a source can be expected there without a <mount>).
+    relay_mounts: frozenset[str] = frozenset()
+    _found: dict[str, MountConfig | None] = field(default_factory=dict, repr=False)
+    _exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
+    _patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
+    _default_exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
+    _default_patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
+    _default_any: tuple[int, MountConfig] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        position = 0
+        for mount in self.mounts:
+            if mount.kind == "normal" and mount.name is not None:
+                self._exact.setdefault(mount.name, (position, mount))
+                if is_pattern(mount.name):
+                    self._patterns.add(position, mount.name, mount)
+                position += 1
+        for index, mount in enumerate(m for m in self.mounts if m.kind == "default"):
+            if mount.name is None:
+                if self._default_any is None:
+                    self._default_any = (index, mount)
+            elif is_pattern(mount.name):
+                self._default_patterns.add(index, mount.name, mount)  # fnmatch only: '/[ab]' is not itself
+            else:
+                self._default_exact.setdefault(mount.name, (index, mount))
+
+    def normal(self) -> Iterator[MountConfig]:
+        """Normal mounts with a name, in file order."""
+        return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
+
+    def defaults(self) -> Iterator[MountConfig]:
+        return (m for m in self.mounts if m.kind == "default")
+
+    def find(self, name: str) -> MountConfig | None:
+        """The mount configuration the release uses for ``name`` (``config_find_mount``), memoised."""
+        if name not in self._found:
+            self._found[name] = self._find(name)
+        return self._found[name]
+
+    def _find(self, name: str) -> MountConfig | None:
+        hit = self._exact.get(name)
+        if self.dialect is Dialect.V24:
+            # 2.4.4 glob-matches normal mounts too; the first match in file order wins
+            found = self._patterns.first_match(name, hit[0] if hit is not None else None)
+            if found is not None:
+                return found[1]
+        if hit is not None:
+            return hit[1]
+        if self.dialect is Dialect.V24:
+            return self.default_for(name)  # used directly when no normal mount matches
+        if self.dialect is Dialect.KH:
+            found = self._patterns.first_match(name)
+            return found[1] if found is not None else None
+        return None
+
+    def find_linearly(self, name: str) -> MountConfig | None:
+        """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""
+        for mount in self.normal():
+            assert mount.name is not None
+            if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
+                return mount  # 2.4.4 glob-matches normal mounts too, first match wins
+        if self.dialect is Dialect.KH:
+            for mount in self.normal():
+                assert mount.name is not None
+                if is_pattern(mount.name) and glob_match(mount.name, name):
+                    return mount
+        if self.dialect is Dialect.V24:
+            return self.default_for_linearly(name)  # used directly when no normal mount matches
+        return None
+
+    def default_for_linearly(self, name: str | None) -> MountConfig | None:
+        """The plain scan :meth:`default_for` stands for; the tests compare the two."""
+        for mount in self.defaults():
+            if mount.name is None or name is None or glob_match(mount.name, name):
+                return mount
+        return None
+
+    def default_for(self, name: str | None) -> MountConfig | None:
+        """The first ``type="default"`` mount that applies to ``name`` (unnamed ones apply to all)."""
+        best = self._default_any
+        if name is None:
+            first = next(self.defaults(), None)
+            return first
+        exact = self._default_exact.get(name)
+        if exact is not None and (best is None or exact[0] < best[0]):
+            best = exact
+        found = self._default_patterns.first_match(name, best[0] if best is not None else None)
+        if found is not None:
+            best = found
+        return best[1] if best is not None else None
+
+    def defines(self, name: str) -> bool:
+        """True when a source can be expected on ``name``: a configured normal mount or a relay."""
+        if name in self.relay_mounts:
+            return True
+        found = self.find(name)
+        return found is not None and found.kind == "normal"
+
+
+def mount_table(root: Element, dialect: Dialect) -> MountTable:
+    """Every mount the release keeps, with default mounts linked for merging (linear in the mounts)."""
+    raw: list[tuple[Element, str, str | None]] = []
+    for element in root.elements("mount"):
+        kind = element.get("type") if dialect is not Dialect.KH else None
+        if kind is None:
+            kind = "normal"
+        if kind not in ("normal", "default"):
+            continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
+        name_element = element.find_last("mount-name")
+        if name_element is None and dialect is Dialect.KH:
+            value = element.get("mount-name")
+            name: str | None = value
+        else:
+            name = name_element.text if name_element is not None else None
+        raw.append((element, kind, name))
+    configs = {id(e): MountConfig(e, k, n, dialect) for e, k, n in raw if k == "default"}
+    defaults = MountTable(dialect, tuple(configs.values()))
+    mounts = []
+    for element, kind, name in raw:
+        if kind == "default":
+            mounts.append(configs[id(element)])
+            continue
+        donor = defaults.default_for(name) if dialect is not Dialect.KH else None
+        mounts.append(MountConfig(element, kind, name, dialect, donor))
+    relays: set[str] = set()
+    for relay in root.elements("relay"):
+        upstream = _text(relay, "mount") or "/"
+        relays.add(_text(relay, "local-mount") or upstream)
+    return MountTable(dialect, tuple(mounts), frozenset(relays))
+
+
+def _text(element: Element, name: str) -> str | None:
+    found = element.find_last(name)
+    return found.text if found is not None else None
+
+
+def is_written(value: Traced[object]) -> bool:
+    return value.origin.source in (Source.ELEMENT, Source.CLAMPED)

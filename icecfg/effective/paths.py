@@ -1,0 +1,60 @@
+"""Paths (``<paths>``): the directories and files Icecast uses, absolute or relative to what."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.effective.provenance import Traced
+from icecfg.effective.reading import section_values
+from icecfg.effective.security import Security
+from icecfg.spec import Dialect, Kind
+
+_PATHS = spec.SECTIONS["paths"]
+
+
+@dataclass(frozen=True)
+class ServerPath:
+    """One path setting: the value, where it lies as Icecast opens it, and seen from the host."""
+
+    name: str
+    value: Traced[object]
+    #: "absolute", or what a relative path is resolved against.
+    relative_to: str
+    #: The path as seen from outside a chroot (equal to the value without one).
+    outside: str
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.value.to_json(), "relative_to": self.relative_to, "outside": self.outside}
+
+
+@dataclass(frozen=True)
+class Paths:
+    values: Mapping[str, ServerPath]
+
+    def get(self, name: str) -> str | None:
+        found = self.values.get(name)
+        return str(found.value.value) if found is not None and found.value.value is not None else None
+
+    def to_json(self) -> dict[str, object]:
+        return {name: value.to_json() for name, value in self.values.items()}
+
+
+def paths(root: Element, dialect: Dialect, guard: Security) -> Paths:
+    values = section_values(list(root.elements("paths")), "paths", dialect)
+    out: dict[str, ServerPath] = {}
+    for name, value in values.items():
+        row = _PATHS.child(name, dialect)
+        if row is None or row.value is None or row.value.kind is not Kind.PATH or not isinstance(value.value, str):
+            continue
+        text = value.value
+        if text.startswith("/"):
+            relative_to = "absolute"
+        else:
+            relative_to = "the chroot (basedir)" if guard.chrooted and name != "basedir" else "the working directory"
+        seen = text if name in ("basedir", "pidfile") else guard.outside(text)
+        out[name] = ServerPath(name, value, relative_to, seen)
+    return Paths(MappingProxyType(out))

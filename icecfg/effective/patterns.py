@@ -1,0 +1,120 @@
+"""Mount names as patterns: ``fnmatch(pattern, name, FNM_PATHNAME)`` the way Icecast calls it."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+#: Characters that make a mount name a pattern (KH's template test; 2.4's fnmatch needs only *?[).
+TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
+#: The characters ``fnmatch`` does not match literally.
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """``fnmatch(pattern, name, FNM_PATHNAME)`` as a regular expression (cached for the common few)."""
+    return _cached_regex(pattern)
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/``."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+_cached_regex = lru_cache(maxsize=256)(_compile)
+
+
+def is_pattern(name: str) -> bool:
+    return TEMPLATE_CHARS.search(name) is not None
+
+
+def glob_match(pattern: str, name: str) -> bool:
+    """Whether mount name ``name`` matches ``pattern`` (plain names only match themselves)."""
+    if not TEMPLATE_CHARS.search(pattern):
+        return pattern == name
+    try:
+        return glob_regex(pattern).match(name) is not None
+    except re.error:
+        return False
+
+
+class GlobIndex(Generic[T]):
+    """Patterns in file order, filed by the literal text they start with.
+
+    ``fnmatch`` matches the characters of a pattern before its first wildcard
+    (``*``, ``?`` or ``[``) literally, so a pattern can only match names that
+    start with that prefix.  A lookup probes the prefixes of the name (only at
+    the lengths some pattern has), merges the few candidates by position and
+    matches them in file order: the first match is the one a scan of every
+    pattern would find, without the scan.  Finding the mount of n names then
+    does not grow as n x patterns.
+    """
+
+    __slots__ = ("_by_prefix", "_compiled", "_lengths")
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, list[tuple[int, str, T]]] = {}
+        self._lengths: list[int] = []
+        #: Each pattern compiled once (the module's small LRU cache would thrash on thousands).
+        self._compiled: dict[str, re.Pattern[str] | None] = {}
+
+    def add(self, position: int, pattern: str, item: T) -> None:
+        """File ``pattern``; positions must be added in increasing order."""
+        wildcard = _WILDCARD.search(pattern)
+        prefix = pattern[: wildcard.start()] if wildcard else pattern
+        bucket = self._by_prefix.setdefault(prefix, [])
+        if not bucket:
+            self._lengths = sorted({*self._lengths, len(prefix)})
+        bucket.append((position, pattern, item))
+
+    def first_match(self, name: str, limit: int | None = None) -> tuple[int, T] | None:
+        """The first pattern in file order (at a position up to ``limit``) that matches ``name``."""
+        candidates: list[tuple[int, str, T]] = []
+        for length in self._lengths:
+            if length > len(name):
+                break
+            bucket = self._by_prefix.get(name[:length])
+            if bucket:
+                candidates.extend(bucket)
+        candidates.sort(key=lambda entry: entry[0])
+        for position, pattern, item in candidates:
+            if limit is not None and position > limit:
+                break
+            if self._matches(pattern, name):
+                return position, item
+        return None
+
+    def _matches(self, pattern: str, name: str) -> bool:
+        if not TEMPLATE_CHARS.search(pattern):
+            return pattern == name
+        if pattern not in self._compiled:
+            try:
+                self._compiled[pattern] = _compile(pattern)
+            except re.error:
+                self._compiled[pattern] = None
+        compiled = self._compiled[pattern]
+        return compiled is not None and compiled.match(name) is not None

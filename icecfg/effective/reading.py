@@ -1,0 +1,118 @@
+"""How a release reads one setting: which element counts, and the value it makes of it.
+
+Every module of the effective configuration asks these few functions, so the
+rules of reading (the last element wins, KH's attribute form, an empty
+numeric element crashing 2.4.4, the row's default) live in one place.
+"""
+
+from __future__ import annotations
+
+from icecfg import spec
+from icecfg.document import Element
+from icecfg.effective.provenance import Traced, clamped, default, written
+from icecfg.spec import Dialect
+from icecfg.values import Crash, effective, effective_of_empty
+
+
+def row(section_id: str, name: str) -> spec.Element:
+    """The table row of child ``name`` of section ``section_id`` (it must exist)."""
+    found = spec.SECTIONS[section_id].child(name)
+    assert found is not None, f"{section_id}/{name} is not in the element table"
+    return found
+
+
+def child_text(
+    element: Element, section: spec.Section, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """The element ``dialect`` reads for child ``name`` of ``element`` (the last one) and its text.
+
+    KH also takes most scalar children as attributes of their parent
+    (``<listen-socket port="8000"/>``, see ``Section.kh_attribute_children``);
+    an attribute is reported as the parent element with its value.
+    """
+    last = element.find_last(name)
+    if last is not None:
+        return last, last.text
+    if dialect is Dialect.KH and name in section.kh_attribute_children():
+        value = element.get(name)
+        if value is not None:
+            return element, value
+    return None, None
+
+
+def last_in(blocks: list[Element], name: str) -> Element | None:
+    """The last child ``name`` over repeated blocks whose fields merge (``<paths>``, ``<limits>``)."""
+    found: Element | None = None
+    for block in blocks:
+        last = block.find_last(name)
+        if last is not None:
+            found = last
+    return found
+
+
+def value_in(blocks: list[Element], section_id: str, name: str, dialect: Dialect) -> tuple[Traced[object], bool]:
+    """What ``dialect`` uses for ``name`` in the merged ``blocks``, and whether reading it crashes 2.4.4."""
+    the_row = row(section_id, name)
+    section = spec.SECTIONS[section_id]
+    element: Element | None = None
+    text: str | None = None
+    for block in blocks:
+        found, found_text = child_text(block, section, name, dialect)
+        if found is not None:
+            element, text = found, found_text
+    return traced(the_row, element, text, dialect)
+
+
+def traced(
+    the_row: spec.Element, element: Element | None, text: str | None, dialect: Dialect
+) -> tuple[Traced[object], bool]:
+    """The value of ``the_row`` read from ``element`` (None: absent) and whether 2.4.4 crashes on it."""
+    if element is None:
+        return Traced(effective(the_row, None, dialect), default()), False
+    try:
+        value = effective_of_empty(the_row, dialect) if text is None else effective(the_row, text, dialect)
+    except Crash:
+        return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
+    if value is None and text is not None and dialect is Dialect.KH:
+        # KH keeps its default when the text does not convert
+        return Traced(effective(the_row, None, dialect), default(f"{text!r} not read")), False
+    limits = the_row.value.ranges.get(dialect) if the_row.value is not None else None
+    if dialect is Dialect.V25 and limits is not None and isinstance(value, int) and not isinstance(value, bool):
+        low, high = limits
+        if not low <= value <= high:
+            # 2.5 reports an out-of-range value and keeps the default
+            replacement = effective(the_row, None, dialect)
+            note = f"{value} is outside {low}..{high}: the default {replacement} is used"
+            return Traced(replacement, clamped(element, note)), False
+    return Traced(value, written(element)), False
+
+
+def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> dict[str, Traced[object]]:
+    """Every value setting of a section whose repeated blocks merge (last wins), defaults included.
+
+    One pass over the blocks' children (and KH's attribute form): linear in
+    the elements.  Settings neither written nor defaulted are left out.
+    """
+    section = spec.SECTIONS[section_id]
+    last: dict[str, tuple[Element, str | None]] = {}
+    as_attributes = section.kh_attribute_children() if dialect is Dialect.KH else {}
+    for block in blocks:
+        for attribute in block.attributes:
+            found = as_attributes.get(attribute.name)
+            if found is not None:
+                last[found.name] = (block, attribute.value)
+        for child in block.elements():
+            found = section.child(child.local_name, dialect)
+            if found is not None and found.value is not None:
+                if found.section is not None and any(True for _ in child.elements()):
+                    continue  # a KH block form of a leaf
+                last[found.name] = (child, child.text)
+    out: dict[str, Traced[object]] = {}
+    for the_row in section.children:
+        if the_row.value is None or dialect not in the_row.dialects:
+            continue
+        element, text = last.get(the_row.name, (None, None))
+        value, _crash = traced(the_row, element, text, dialect)
+        if value.value is not None or element is not None:
+            out[the_row.name] = value
+    return out

@@ -1,0 +1,201 @@
+"""``icecfg explain`` as text: what the server will do, at a glance, with where each value comes from."""
+
+from __future__ import annotations
+
+import enum
+
+from icecfg.effective.auth import mask
+from icecfg.effective.chains import End, FallbackChain
+from icecfg.effective.config import EffectiveConfig
+from icecfg.effective.listeners import Listener, Protocol
+from icecfg.effective.mounts import MountConfig
+from icecfg.effective.provenance import Origin, Source, Traced
+
+_PROTOCOL = {
+    Protocol.PLAIN: "plain HTTP",
+    Protocol.TLS: "TLS (HTTPS)",
+    Protocol.DETECT: "plain HTTP or TLS (detected per connection)",
+    Protocol.TLS_REQUIRED: "TLS required (plain HTTP gets 426)",
+    Protocol.TLS_UPGRADE: "plain HTTP that must upgrade to TLS (RFC 2817), else 426",
+    Protocol.PLAIN_DOWNGRADED: "plain HTTP (TLS asked for, certificate unusable)",
+    Protocol.REFUSED: "nothing usable (TLS asked for, no usable certificate)",
+}
+#: Mount settings shown in the overview (the JSON output has them all).
+_MOUNT_KEYS = (
+    "max-listeners",
+    "max-listener-duration",
+    "public",
+    "hidden",
+    "burst-size",
+    "queue-size",
+    "source-timeout",
+    "bitrate",
+    "type",
+    "dump-file",
+    "intro",
+    "no-mount",
+    "allow-direct-access",
+)
+
+
+def _from(origin: Origin) -> str:
+    return origin.describe()
+
+
+def _value(traced: Traced[object]) -> str:
+    value = traced.value
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value is None else str(value)
+
+
+def _listener(listener: Listener) -> list[str]:
+    port = (
+        "dropped"
+        if listener.port is None
+        else (f"{listener.port} (random)" if listener.port == 0 else str(listener.port))
+    )
+    bind = listener.bind or "all interfaces"
+    what = _PROTOCOL[listener.protocol]
+    if listener.shoutcast_compat:
+        what += ", Shoutcast sources only"
+    lines = [f"  port {port:<6} on {bind:<16} {what}"]
+    lines.append(f"      port: {_from(listener.port_origin)}; protocol: {_from(listener.protocol_origin)}")
+    if listener.shoutcast_port is not None:
+        lines.append(
+            f"  port {listener.shoutcast_port:<6} on {bind:<16} Shoutcast sources for {listener.shoutcast_mount_name} "
+            "(port + 1 of <shoutcast-mount>)"
+        )
+    return lines
+
+
+def _chain(chain: FallbackChain) -> list[str]:
+    if not chain.hops:
+        return ["    fallback: none: listeners get 404 while the source is away"]
+    steps = [chain.mount]
+    for hop in chain.hops:
+        label = hop.kind
+        if hop.kind == "file" and hop.exists is not None:
+            label += ", exists" if hop.exists else ", MISSING"
+        steps.append(f"{hop.name} ({label})")
+    ends = {
+        End.CYCLE: " (loops)",
+        End.DEPTH: " (longer than Icecast follows)",
+        End.NOT_ABSOLUTE: " (no leading /: no file)",
+    }
+    gets = chain.gets
+    override = _value(chain.override)
+    return [
+        "    fallback: " + " -> ".join(steps) + ends.get(chain.end, ""),
+        f"      from {_from(chain.hops[0].origin)}; override {override}; when full {_value(chain.when_full)}",
+        f"      without a source listeners get: {gets if gets is not None else '404'}",
+    ]
+
+
+def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
+    where = f"line {mount.element.line}" if mount.element.line else "created"
+    lines = [f"  {mount.label}  ({where})"]
+    if mount.merged_from is not None:
+        lines.append(f"    inherits unset settings from the default mount at line {mount.merged_from.element.line}")
+    shown = []
+    for key in _MOUNT_KEYS:
+        found = mount.settings.get(key)
+        if found is None or (found.origin.source is Source.DEFAULT and key not in ("max-listeners",)):
+            continue
+        text = "unlimited" if key == "max-listeners" and found.value == -1 else _value(found)
+        shown.append(f"{key} {text} [{_from(found.origin)}]")
+    for item in shown:
+        lines.append(f"    {item}")
+    sent = eff.mount_headers(mount)
+    if sent.sent or sent.dropped:
+        lines.append(
+            "    headers: " + ", ".join(sent.names()) + (f"; {len(sent.dropped)} dropped" if sent.dropped else "")
+        )
+    if mount.kind == "normal" and mount.name is not None:
+        lines.extend(_chain(eff.chain(mount)))
+    return lines
+
+
+def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
+    """The text report of ``eff``."""
+    out = [f"{eff.path or '<config>'} as {eff.target.label} runs it", ""]
+    for problem in eff.startup_problems:
+        out.append(f"DOES NOT START: {problem}")
+    if eff.startup_problems:
+        out.append("")
+    out.append("Listeners")
+    for listener in eff.listeners:
+        out.extend(_listener(listener))
+    out.append(
+        f"  URLs name {_value(eff.hostname)}:{_value(eff.advertised_port)} "
+        f"(hostname: {_from(eff.hostname.origin)}; port: {_from(eff.advertised_port.origin)})"
+    )
+    tls = eff.tls
+    if tls.certificate is not None:
+        state = {True: "usable", False: f"UNUSABLE: {tls.problem}", None: "not checked (no --root)"}[tls.usable]
+        out.append(f"  certificate {tls.certificate.value} [{_from(tls.certificate.origin)}]: {state}")
+    out.append("")
+    out.append("Mounts")
+    if not eff.mounts.mounts:
+        out.append("  none configured: every source may create any mount")
+    for mount in eff.mounts.mounts:
+        out.extend(_mount(eff, mount))
+    out.append("")
+    out.append("Limits")
+    for name, value in eff.limits.values.items():
+        out.append(f"  {name:<20} {_value(value):<10} [{_from(value.origin)}]")
+    out.append("")
+    out.append("Who can log in")
+    for login in eff.auth.logins:
+        scope = login.mount or "server"
+        if login.password is None:
+            out.append(f"  {login.role:<9} {scope:<16} nobody ({_from(login.user.origin)})")
+            continue
+        secret = str(login.password.value or "")
+        shown = secret if reveal_secrets else mask(secret)
+        out.append(
+            f"  {login.role:<9} {scope:<16} user {_value(login.user)}, password {shown} "
+            f"[{_from(login.password.origin)}]"
+        )
+    for listener_auth in eff.auth.listener_auth:
+        note = f" ({listener_auth.note})" if listener_auth.note else ""
+        out.append(f"  listeners of {listener_auth.mount}: {listener_auth.kind}{note} [{_from(listener_auth.origin)}]")
+    out.append("")
+    logging = eff.logging
+    out.append(
+        f"Logs (logdir {_value(logging.logdir)} [{_from(logging.logdir.origin)}], "
+        f"level {_value(logging.level)}: {logging.level_meaning})"
+    )
+    for log in logging.logs:
+        where = {"file": log.outside or "", "stderr": "stderr", "off": "off", "discarded": "discarded (/dev/null)"}
+        text = where.get(log.destination, f"FATAL: {log.note}")
+        if log.destination == "file" and log.note:
+            text += f" ({log.note})"
+        out.append(f"  {log.kind:<9} {text}")
+    out.append("")
+    if eff.headers.sent or eff.headers.dropped:
+        out.append("Headers on every response")
+        for header in eff.headers.sent:
+            status = f" (status {header.status})" if header.status else ""
+            out.append(f"  {header.name}: {header.value or ''}{status} [{_from(header.origin)}]")
+        for dropped in eff.headers.dropped:
+            out.append(f"  NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
+        out.append("")
+    guard = eff.security
+    owner = f"{_value(guard.user) if guard.user else '?'}:{_value(guard.group) if guard.group else '?'}"
+    out.append(
+        f"Security: chroot {_value(guard.chroot)}"
+        + (f" to {_value(guard.basedir)}" if guard.chrooted else "")
+        + (f", runs as {owner}" if guard.changeowner else ", no <changeowner>")
+    )
+    for relay in eff.relays:
+        out.append(
+            f"Relay {_value(relay.server)}:{_value(relay.port)}{_value(relay.mount)} -> {relay.local_mount}"
+            f" (on demand: {_value(relay.on_demand)})"
+        )
+    for directory in eff.directories:
+        timeout = f", timeout {_value(directory.timeout)}s" if directory.timeout else ""
+        out.append(f"YP directory {_value(directory.url)}{timeout}")
+    return "\n".join(out) + "\n"

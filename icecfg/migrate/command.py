@@ -1,0 +1,144 @@
+"""``icecfg migrate --to 2.5 [--from 2.4|kh] FILE``.
+
+Prints the migrated file as a unified diff (``patch -p1`` applies it) and
+the reason of each change on stderr; ``--write`` writes it in place with the
+safe writer; ``--format json`` lists the changes instead.
+
+Exit status: 0 when the file was migrated (or needed nothing); 1 when some
+behaviour cannot be carried over to the target release (a KH-only feature,
+a value the target cannot be told) and ``--accept-loss`` was not given, in
+which case ``--write`` writes nothing; 2 for a usage error or a file that
+cannot be read, parsed or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from icecfg.errors import ParseError, WriteError
+from icecfg.io import dump, load
+from icecfg.migrate import migrate
+from icecfg.migrate.change import Change
+from icecfg.migrate.diff import unified
+from icecfg.sections import IcecastConfig
+
+#: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
+EXIT_LOSS = EXIT_FAILED
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
+    parser.add_argument("--to", choices=("2.5",), default="2.5", help="release to migrate to (2.5)")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        choices=("2.4", "kh", "2.5"),
+        default="2.4",
+        help="release the file was written for (default 2.4; 2.5 only replaces obsolete elements)",
+    )
+    parser.add_argument(
+        "--intent",
+        action="store_true",
+        help="write what the file says where the old release did something else (default: keep what it did)",
+    )
+    parser.add_argument("--write", action="store_true", help="write the migrated file in place")
+    parser.add_argument("--format", choices=("diff", "json"), default="diff", help="output (default diff)")
+    parser.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="exit 0 (and --write) even when some behaviour has no equivalent in the target release",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="look the server's files up under DIR (was 2.4's TLS certificate usable?)",
+    )
+    parser.add_argument(
+        "--no-fs", action="store_true", help="do not read the server's files: assume the certificate was usable"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    name = args.file
+    try:
+        config = load(name)
+    except ParseError as err:
+        print(f"icecfg migrate: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"icecfg migrate: cannot read {name}: {err.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    from icecfg.secrets import secrets as secrets_of
+
+    secrets = secrets_of(config.document.root)
+    before = config.document.dumps()
+    migration = migrate(config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs)
+    after = migration.dumps()
+    shown = os.path.relpath(name) if os.path.isabs(name) else name
+    diff = unified(shown.lstrip("./") or shown, before, after, secrets)
+    blocked = bool(migration.losses) and not args.accept_loss
+    if args.format == "json":
+        from icecfg.lint.report import masked
+
+        data = {
+            "file": name,
+            "from": args.source,
+            "to": args.to,
+            "intent": args.intent,
+            "changes": [c.to_dict() for c in migration.changes],
+            "lines_removed": _count(diff.text, b"-"),
+            "lines_added": _count(diff.text, b"+"),
+            "lost": len(migration.losses),
+            "written": False,
+        }
+        if args.write and not blocked and after != before:
+            data["written"] = _write(config, name)
+            if data["written"] is None:
+                return EXIT_USAGE
+        print(masked(json.dumps(data, indent=2), secrets))
+        return EXIT_LOSS if blocked else EXIT_OK
+    for change in migration.changes:
+        print(_describe(name, change), file=sys.stderr)
+    if args.write:
+        if blocked:
+            print(f"icecfg migrate: {name} not written: see the changes marked 'lost'", file=sys.stderr)
+        elif after != before and _write(config, name) is None:
+            return EXIT_USAGE
+    else:
+        sys.stdout.buffer.write(diff.text)
+        sys.stdout.flush()
+        if diff.masked:
+            print(
+                f"icecfg migrate: secrets are masked in the diff, so it does not apply; use --write for {name}",
+                file=sys.stderr,
+            )
+    return EXIT_LOSS if blocked else EXIT_OK
+
+
+def _write(config: IcecastConfig, name: str) -> bool | None:
+    try:
+        dump(config, name)
+    except (WriteError, OSError) as err:
+        print(f"icecfg migrate: {name} not written: {err}", file=sys.stderr)
+        return None
+    return True
+
+
+def _count(diff: bytes, sign: bytes) -> int:
+    return sum(1 for line in diff.splitlines() if line.startswith(sign) and not line.startswith(sign * 3))
+
+
+def _describe(name: str, change: Change) -> str:
+    if change.lost:
+        tag = "lost"
+    elif not change.keeps_behaviour:
+        tag = "behaviour changes"
+    elif not change.follows_intent:
+        tag = "kept what the old release did"
+    else:
+        tag = change.action
+    return f"{name}:{change.line}: {change.element}: {tag}: {change.reason}"

@@ -1,0 +1,81 @@
+"""State shared by the rewrites of one migration, and the helpers they all use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from icecfg.document import Element
+from icecfg.migrate.change import Change
+from icecfg.sections import IcecastConfig
+from icecfg.spec import Dialect, Kind
+
+
+@dataclass
+class Context:
+    config: IcecastConfig
+    source: Dialect
+    target: Dialect
+    intent: bool
+    root: str | None
+    files: bool
+    changes: list[Change] = field(default_factory=list)
+    #: Whether the old release could use the TLS certificate; None: not looked at.
+    tls_usable: bool | None = None
+    #: The global source password as the old release read it (before any edit).
+    source_password: str | None = None
+
+    def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
+        """Note a change at ``element`` (its line in the original file)."""
+        line = element.line if element.start >= 0 else 0
+        end_line = element.position(element.end - 1)[0] if element.end > 0 else line
+        self.changes.append(Change(line, path_of(element), action, reason, end_line=end_line, **flags))
+
+    def unread(self, element: Element, reason: str) -> None:
+        """What the old release never read but the target would: removed, or with ``--intent`` kept."""
+        if self.intent:
+            self.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
+        else:
+            self.drop(element, reason, follows_intent=False)
+
+    def drop(self, element: Element, reason: str, **flags: bool) -> None:
+        """Remove ``element`` with its line, noting why."""
+        self.record(element, "remove", reason, **flags)
+        remove(element)
+
+
+def path_of(element: Element) -> str:
+    """``/icecast/limits/clients``: where an element stands, for messages."""
+    names = []
+    node: Element | None = element
+    while node is not None:
+        names.append(node.local_name)
+        node = node.parent
+    return "/" + "/".join(reversed(names))
+
+
+def attached(element: Element, root: Element) -> bool:
+    """False once an ancestor was removed by an earlier rewrite."""
+    node: Element | None = element
+    while node is not None and node is not root:
+        node = node.parent
+    return node is root
+
+
+def canonical(value: object, kind: Kind) -> str | None:
+    """The text every release reads as ``value``: ``1``/``0`` for booleans, digits, words."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if kind is Kind.FALLBACK_OVERRIDE and isinstance(value, Enum):
+        return {"all": "1", "none": "0"}.get(str(value.value), str(value.value))
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def remove(element: Element) -> None:
+    """Remove ``element`` with its own line."""
+    assert element.parent is not None
+    element.parent.remove(element)

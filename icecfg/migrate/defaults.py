@@ -1,0 +1,63 @@
+"""Defaults that differ: an element the file leaves out means one thing to the old release and another to 2.5.
+
+KH waits 5 s for request headers, 2.5 waits 15; KH moves listeners back from
+a fallback by default, 2.5 does not.  Where a block the file has lacks such
+an element, the old release's default is written into it (indented like its
+siblings, where the documentation places it).  A default 2.5 cannot be told
+(KH's source password ``changeme``, 2.4.4's relay port 0) is reported.
+"""
+
+from __future__ import annotations
+
+from icecfg import sections, spec
+from icecfg.document import Element
+from icecfg.migrate.context import Context
+from icecfg.migrate.readings import reading
+from icecfg.migrate.relocate import leaf_field
+from icecfg.model import Section
+from icecfg.structure import walk
+
+_CLASSES: dict[str, type[Section]] = {
+    cls._spec_id: cls
+    for cls in vars(sections).values()
+    if isinstance(cls, type) and issubclass(cls, Section) and "_spec_id" in vars(cls)
+}
+
+
+def keep(ctx: Context) -> None:
+    root = ctx.config.document.root
+    blocks = [(p.element, p.section) for p in walk(root) if p.section is not None]
+    for element, section in blocks:
+        present = {child.local_name for child in element.elements()}
+        for row in section.children:
+            if row.value is None or row.section is not None or present & {row.name, *row.aliases}:
+                continue
+            if ctx.source not in row.dialects or ctx.target not in row.dialects:
+                continue
+            old, new = reading(row, None, ctx.source), reading(row, None, ctx.target)
+            if old is None or new is None or old == new:
+                continue
+            _write(ctx, element, section, row, old, new)
+
+
+def _write(ctx: Context, block: Element, section: spec.Section, row: spec.Element, old: str, new: str) -> None:
+    name = f"<{row.name}>"
+    said = f"without {name}, {ctx.source.label} used {old} and {ctx.target.label} uses {new}"
+    replacement = row.replacement.get(ctx.target)
+    text = replacement.values.get(old, old) if replacement is not None else old
+    if row.value is not None and row.value.secret:
+        ctx.record(block, "kept", f"{said}; no default password is written", keeps_behaviour=False, edit=False)
+        return
+    if text is None or reading(row, text, ctx.target) != old:
+        ctx.record(block, "kept", f"{said}; {ctx.target.label} cannot be told {old}", keeps_behaviour=False, edit=False)
+        return
+    if ctx.intent:
+        ctx.record(
+            block, "kept", f"{said} (--intent: left to {ctx.target.label}'s default)", keeps_behaviour=False, edit=False
+        )
+        return
+    model = _CLASSES[section.id]._bound(block)
+    new_element = Element(row.name)
+    new_element.set_text(text)
+    ctx.record(block, "add", f"{said}; {name}{text}</{row.name}> is written to keep {ctx.source.label}'s")
+    model._place(leaf_field(model, row.name), new_element)

@@ -1,0 +1,125 @@
+"""A unified diff of two versions of a file that ``patch`` applies, with no secret in it.
+
+Lines are compared as bytes, so any encoding and line ending survive, and
+a last line without a line break gets the ``\\ No newline at end of file``
+marker ``patch`` needs.  Context lines are never a line holding a secret:
+a hunk's context stops short of one (the same number of lines on both sides,
+so ``patch`` does not take the hunk as anchored to the file's start or end).
+A changed line that holds a secret is shown masked; such a diff cannot be
+applied, which :func:`unified` reports.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+CONTEXT = 3
+_NO_EOL = b"\\ No newline at end of file\n"
+
+
+@dataclass
+class Diff:
+    text: bytes
+    #: A changed line held a secret and is shown masked: the diff does not apply.
+    masked: bool
+
+
+def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = ()) -> Diff:
+    """The diff from ``before`` to ``after`` of the file ``name``; empty when they are equal."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    pieces = sorted({s.encode("utf-8", "surrogateescape") for s in secrets if s}, key=len, reverse=True)
+
+    def secret(line: bytes) -> bool:
+        return any(p in line for p in pieces)
+
+    blocks = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not blocks:
+        return Diff(b"", False)
+    hunks = _group(blocks, old, secret)
+    out = [f"--- a/{name}\n".encode(), f"+++ b/{name}\n".encode()]
+    masked = False
+    for i1, i2, j1, j2, inner in hunks:
+        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n".encode())
+        for tag, a1, a2, b1, b2 in inner:
+            if tag == "equal":
+                for k in range(a1, a2):
+                    out += _line(b" ", old[k], k == len(old) - 1)
+                continue
+            for k in range(a1, a2):
+                masked |= secret(old[k])
+                out += _line(b"-", _mask(old[k], pieces), k == len(old) - 1)
+            for k in range(b1, b2):
+                masked |= secret(new[k])
+                out += _line(b"+", _mask(new[k], pieces), k == len(new) - 1)
+    return Diff(b"".join(out), masked)
+
+
+Op = tuple[str, int, int, int, int]
+
+
+def _group(
+    blocks: Sequence[Op], old: list[bytes], secret: Callable[[bytes], bool]
+) -> list[tuple[int, int, int, int, list[Op]]]:
+    """Hunks: change blocks with up to CONTEXT clean lines around them, merged where they touch."""
+
+    def clean_run(start: int, stop: int, step: int) -> int:
+        """How many lines from ``start`` towards ``stop`` (exclusive) hold no secret, at most CONTEXT."""
+        count, k = 0, start
+        while k != stop and count < CONTEXT and not secret(old[k]):
+            count, k = count + 1, k + step
+        return count
+
+    hunks: list[tuple[int, int, int, int, list[Op]]] = []
+    index = 0
+    while index < len(blocks):
+        group = [blocks[index]]
+        while index + 1 < len(blocks):
+            gap_start, gap_stop = group[-1][2], blocks[index + 1][1]
+            gap = range(gap_start, gap_stop)
+            if len(gap) <= 2 * CONTEXT and not any(secret(old[k]) for k in gap):
+                group.append(blocks[index + 1])
+                index += 1
+            else:
+                break
+        index += 1
+        first, last = group[0], group[-1]
+        lead = clean_run(first[1] - 1, -1, -1)
+        trail = clean_run(last[2], len(old), 1)
+        # a side cut short by a secret (not by the file's edge) shortens the other side to match
+        if lead < CONTEXT and first[1] - lead > 0:
+            trail = min(trail, lead)
+        if trail < CONTEXT and last[2] + trail < len(old):
+            lead = min(lead, trail)
+        inner: list[Op] = []
+        if lead:
+            inner.append(("equal", first[1] - lead, first[1], first[3] - lead, first[3]))
+        for k, op in enumerate(group):
+            inner.append(op)
+            if k + 1 < len(group):
+                following = group[k + 1]
+                inner.append(("equal", op[2], following[1], op[4], following[3]))
+        if trail:
+            inner.append(("equal", last[2], last[2] + trail, last[4], last[4] + trail))
+        hunks.append((first[1] - lead, last[2] + trail, first[3] - lead, last[4] + trail, inner))
+    return hunks
+
+
+def _range(start: int, stop: int) -> str:
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
+def _line(sign: bytes, line: bytes, last: bool) -> list[bytes]:
+    if line.endswith((b"\n", b"\r")):
+        return [sign + line]
+    return [sign + line + b"\n", _NO_EOL] if last else [sign + line + b"\n"]
+
+
+def _mask(line: bytes, pieces: list[bytes]) -> bytes:
+    for piece in pieces:
+        line = line.replace(piece, b"***")
+    return line

@@ -1,0 +1,48 @@
+"""One migration: walk the file along the element table and rewrite each element.
+
+Order matters: KH's attribute form is first turned into child elements (so
+the rest sees one shape), 2.4's header blocks are cut where 2.4 stopped
+reading them, then each element is rewritten from its row.
+"""
+
+from __future__ import annotations
+
+from icecfg.migrate import defaults, forms, headers, kh, rows, texts
+from icecfg.migrate.change import Migration
+from icecfg.migrate.context import Context, attached
+from icecfg.sections import IcecastConfig
+from icecfg.spec import Dialect
+from icecfg.structure import walk
+
+
+def run(
+    config: IcecastConfig,
+    source: Dialect | str,
+    target: Dialect | str,
+    *,
+    intent: bool = False,
+    root: str | None = None,
+    files: bool = True,
+) -> Migration:
+    ctx = Context(config, Dialect(source), Dialect(target), intent, root, files)
+    if ctx.target is not Dialect.V25:
+        raise ValueError(f"migrate writes Icecast 2.5 configurations, not {ctx.target.label}")
+    document_root = config.document.root
+    document_root.read_all()
+    tls_configured = any(e.local_name in forms.TLS_ELEMENTS[ctx.source] for e in document_root.iter())
+    if ctx.files and tls_configured:
+        ctx.tls_usable = forms.tls_usable(ctx)
+    ctx.source_password = forms.global_source_password(document_root)
+    if ctx.source is Dialect.KH:
+        kh.expand_attributes(ctx)
+    if ctx.source is Dialect.V24:
+        headers.cut_where_24_stopped(ctx)
+    texts.remove_stray(ctx)
+    for placed in list(walk(document_root)):
+        if attached(placed.element, document_root):
+            rows.rewrite(ctx, placed)
+    defaults.keep(ctx)
+    if ctx.source is Dialect.KH and tls_configured:
+        kh.tls_on_every_socket(ctx)
+    changes = sorted(ctx.changes, key=lambda c: c.line)
+    return Migration(config, ctx.source, ctx.target, intent, changes)

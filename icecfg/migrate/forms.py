@@ -1,0 +1,123 @@
+"""Rewrites the element table names but that are more than a rename.
+
+A row's ``Replacement.form`` names one of these.  ``CONVERSIONS`` rebuild
+an element in another shape (2.4's ``<directory>`` becomes 2.5's
+``<yp-directory url="...">`` with options); ``adjust`` corrects what the old
+release did before the row's value map is applied (2.4 served an ``<ssl>``
+port as plain HTTP when its certificate was unusable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from icecfg.document import Element
+from icecfg.migrate.context import Context, remove
+from icecfg.spec import SECTIONS, Dialect
+from icecfg.structure import Placed
+from icecfg.values import effective
+
+#: Elements whose presence makes the old release's TLS set-up worth checking.
+TLS_ELEMENTS = {
+    Dialect.V24: frozenset({"ssl"}),
+    Dialect.KH: frozenset({"ssl-certificate", "ssl_certificate"}),
+    Dialect.V25: frozenset(),
+}
+#: lint rules that find a certificate the old release could not use (TLS off)
+_UNUSABLE_TLS = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
+
+
+def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None) -> tuple[str | None, str]:
+    """``behaviour`` corrected by what the server's files made of it, with a note."""
+    if form == "tls" and behaviour == "1" and ctx.tls_usable is False:
+        return "0", f"{ctx.source.label} had no usable certificate and served this port as plain HTTP"
+    return behaviour, ""
+
+
+def tls_usable(ctx: Context) -> bool:
+    """Whether the old release could set TLS up with the configured certificate (before any edit)."""
+    from icecfg.lint.engine import lint  # the certificate checks live with the lint rules
+
+    findings = lint(ctx.config, ctx.source, ctx.root, select=_UNUSABLE_TLS)
+    return not findings
+
+
+def yp_directory(ctx: Context, placed: Placed) -> None:
+    """``<directory>`` -> ``<yp-directory url="..."><option .../></yp-directory>``."""
+    element = placed.element
+    rows = SECTIONS["directory"]
+    values: dict[str, str | None] = {}
+    for child in element.elements():
+        values[child.local_name] = child.text
+    url = (values.get("yp-url") or "").strip()
+    if not url:
+        ctx.drop(element, f"a <directory> without <yp-url>: {ctx.source.label} discarded it")
+        return
+    new = Element("yp-directory", {"url": url})
+    for tag, option in (("yp-url-timeout", "timeout"), ("touch-interval", "touch-interval")):
+        row = rows.child(tag)
+        if tag not in values or row is None:
+            continue
+        did = effective(row, values[tag], ctx.source)
+        if ctx.source is Dialect.V24 and tag == "yp-url-timeout" and isinstance(did, int) and not 1 <= did <= 10:
+            did = 6  # yp.c: 2.4.4 replaces a timeout outside 1..10 by 6 s
+        if ctx.source is Dialect.V24 and tag == "touch-interval" and isinstance(did, int) and did < 30:
+            did = 30  # yp.c: and raises a touch interval below 30 s to 30
+        new.append(Element("option", {"name": option, "value": str(did)}))
+    parent = element.parent
+    assert parent is not None
+    parent.insert_formatted(new, before=element)
+    ctx.record(
+        element,
+        "convert",
+        f'<directory> is <yp-directory url="..."> with options in {ctx.target.label}'
+        f" (timeouts written as {ctx.source.label} applied them)",
+    )
+    remove(element)
+
+
+def default_mount_source_login(ctx: Context, placed: Placed) -> None:
+    """Keep sources logging in with the global password under a default mount with its own authentication.
+
+    Shown on 2.5.0: under a ``<mount type="default">`` that has a legacy
+    ``<authentication type=...>``, a source with the global source password
+    is refused (401); with a ``<password>`` in that default mount it is
+    accepted, as 2.4.4 accepted it.  The global password is written there.
+    """
+    auth, mount = placed.element, placed.element.parent
+    if ctx.source is ctx.target or mount is None or mount.get("type") != "default" or auth.get("type") is None:
+        return
+    if any(child.local_name == "password" for child in mount.elements()):
+        return
+    password = ctx.source_password
+    if password is None:
+        return  # no global password: sources are refused on both
+    from icecfg.migrate.relocate import leaf_field
+    from icecfg.sections import Mount
+
+    section = Mount._bound(mount)
+    new = Element("password")
+    new.set_text(password)
+    section._place(leaf_field(section, "password"), new)
+    ctx.record(
+        auth,
+        "add",
+        f"{ctx.target.label} refuses sources with the global source password under a default mount with its own"
+        " <authentication>; that password is written into the default mount as <password>, as"
+        f" {ctx.source.label} accepted it",
+    )
+
+
+def global_source_password(root: Element) -> str | None:
+    """The global source password the old release used: the last one read, at the root or in <authentication>."""
+    found = list(root.elements("source-password"))
+    for block in root.elements("authentication"):
+        found += list(block.elements("source-password"))
+    found.sort(key=lambda e: e.start)
+    return found[-1].text if found else None
+
+
+CONVERSIONS: dict[str, Callable[[Context, Placed], None]] = {
+    "yp-directory": yp_directory,
+    "default-mount-source-login": default_mount_source_login,
+}

@@ -1,0 +1,91 @@
+"""Values both releases know but read differently.
+
+Icecast 2.4.4 reads numbers and booleans with ``atoi`` (``true`` is 0), 2.5
+reads words and replaces an out-of-range number by its default, KH keeps a
+default where it cannot read a value.  Where the old and the new reading of
+the same text differ, the text is rewritten to what the old release did
+(or, with ``--intent``, to what the text says) in a form both read alike.
+"""
+
+from __future__ import annotations
+
+from icecfg import spec
+from icecfg.migrate.context import Context, canonical
+from icecfg.structure import Placed
+from icecfg.values import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
+
+
+def reading(row: spec.Element, text: str | None, dialect: spec.Dialect) -> str | None:
+    """What ``dialect`` uses for ``text`` (None: absent), canonically; ranges applied as 2.5 does."""
+    assert row.value is not None
+    value = effective(row, text, dialect) if text is not None else effective(row, None, dialect)
+    span = row.value.ranges.get(dialect)
+    in_range = span is None or not isinstance(value, int) or isinstance(value, bool) or span[0] <= value <= span[1]
+    if not in_range:
+        value = effective(row, None, dialect)  # 2.5 warns and keeps the default
+    if value is None and text is not None:
+        value = effective(row, None, dialect)  # KH keeps its default when it cannot read the text
+    return canonical(value, row.value.kind)
+
+
+def check(ctx: Context, placed: Placed) -> None:
+    row = placed.row
+    element = placed.element
+    assert row is not None and row.value is not None
+    text = element.text
+    if text is None:
+        try:
+            old = canonical(effective_of_empty(row, ctx.source), row.value.kind)
+        except Crash:
+            return  # the old release crashes on it: nothing to keep (lint reports it)
+        new = canonical(effective_of_empty(row, ctx.target), row.value.kind)
+    else:
+        old = reading(row, text, ctx.source)
+        new = reading(row, text, ctx.target)
+    if old == new:
+        return
+    name = f"<{element.local_name}>"
+    said = f"{ctx.source.label} read {text!r} as {old}, {ctx.target.label} reads it as {new}"
+    if ctx.intent:
+        try:
+            meant = canonical(parse_typed(row.value.kind, text or "", row.value.choices), row.value.kind)
+        except TypedValueError:
+            meant = None
+        if meant is not None and meant != text and reading(row, meant, ctx.target) == meant:
+            element.set_text(meant)
+            ctx.record(element, "value", f"{said}; written {meant!r}: what it means (--intent)", keeps_behaviour=False)
+        else:
+            ctx.record(element, "kept", f"{said}; kept (--intent)", keeps_behaviour=False, edit=False)
+        return
+    if old is not None and reading(row, old, ctx.target) == old:
+        element.set_text(old)
+        ctx.record(element, "value", f"{said}; written {old!r}: what {ctx.source.label} did", follows_intent=False)
+    elif old == reading(row, None, ctx.target):
+        ctx.drop(element, f"{said}; without {name} {ctx.target.label} does the same", follows_intent=False)
+    elif text is not None and is_int(text) and (nearest := _nearest(row, old, ctx.target)) is not None:
+        ctx.record(
+            element,
+            "value",
+            f"{said}; {ctx.target.label} cannot be told {old}: written {nearest}, the nearest it takes",
+            keeps_behaviour=False,
+            follows_intent=False,
+            lost=True,
+        )
+        element.set_text(nearest)
+    else:
+        ctx.record(
+            element,
+            "kept",
+            f"{said}; {ctx.target.label} cannot be told {old}",
+            keeps_behaviour=False,
+            lost=True,
+            edit=False,
+        )
+
+
+def _nearest(row: spec.Element, old: str | None, dialect: spec.Dialect) -> str | None:
+    """The bound of ``dialect``'s range closest to the number ``old``, when ``old`` lies outside it."""
+    span = row.value.ranges.get(dialect) if row.value is not None else None
+    if span is None or old is None or not old.lstrip("-").isdigit():
+        return None
+    return str(min(max(int(old), span[0]), span[1]))

@@ -1,0 +1,312 @@
+"""``icecfg.upgrade`` and ``icecfg migrate``: what each rewrite writes, keeps and reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.cli import main
+
+
+def migrated(xml: str, **options: object) -> tuple[str, icecfg.Migration]:
+    cfg = icecfg.loads(xml.encode())
+    migration = icecfg.upgrade(cfg, files=False, **options)  # type: ignore[arg-type]
+    return icecfg.dumps(cfg).decode(), migration
+
+
+def test_untouched_lines_stay_byte_identical_and_new_elements_are_indented_like_siblings() -> None:
+    xml = (
+        "<icecast>\r\n"
+        "  <!-- limits  -->\r\n"
+        "  <limits>\r\n"
+        "\t<clients>100</clients>\r\n"
+        "\t<burst-on-connect>0</burst-on-connect>\r\n"
+        "  </limits>\r\n"
+        "  <paths>\r\n"
+        "\t<ssl-certificate>/etc/icecast2/bundle.pem</ssl-certificate>\r\n"
+        "  </paths>\r\n"
+        "</icecast>"
+    )
+    text, migration = migrated(xml)
+    assert text == (
+        "<icecast>\r\n"
+        "  <!-- limits  -->\r\n"
+        "  <limits>\r\n"
+        "\t<clients>100</clients>\r\n"
+        "\t<burst-size>0</burst-size>\r\n"
+        "  </limits>\r\n"
+        "  <paths>\r\n"
+        "  </paths>\r\n"
+        "  <security>\r\n"  # the file's indentation step is the root children's: two spaces
+        "    <tls-context>\r\n"
+        "      <tls-certificate>/etc/icecast2/bundle.pem</tls-certificate>\r\n"
+        "    </tls-context>\r\n"
+        "  </security>\r\n"
+        "</icecast>"
+    )
+    assert [(c.line, c.action) for c in migration.changes] == [(5, "rename"), (8, "move")]
+    assert all(c.keeps_behaviour and c.follows_intent for c in migration.changes)
+
+
+def test_atoi_booleans_keep_what_2_4_did_unless_intent() -> None:
+    xml = "<icecast>\n    <fileserve>true</fileserve>\n</icecast>\n"
+    kept, migration = migrated(xml)
+    assert kept == "<icecast>\n    <fileserve>0</fileserve>\n</icecast>\n"
+    [change] = migration.changes
+    assert change.keeps_behaviour and not change.follows_intent and "read 'true' as 0" in change.reason
+    meant, migration = migrated(xml, intent=True)
+    assert meant == "<icecast>\n    <fileserve>1</fileserve>\n</icecast>\n"
+    [change] = migration.changes
+    assert change.follows_intent and not change.keeps_behaviour
+
+
+def test_obsolete_boolean_with_a_word_maps_what_2_4_read() -> None:
+    xml = "<icecast><limits><burst-on-connect>true</burst-on-connect></limits></icecast>"
+    assert migrated(xml)[0] == "<icecast><limits><burst-size>0</burst-size></limits></icecast>"
+    assert migrated(xml, intent=True)[0] == "<icecast><limits></limits></icecast>"
+
+
+def test_the_later_of_two_competing_elements_wins_as_in_every_release() -> None:
+    xml = "<icecast><limits><burst-on-connect>0</burst-on-connect><burst-size>1000</burst-size></limits></icecast>"
+    assert migrated(xml)[0] == "<icecast><limits><burst-size>1000</burst-size></limits></icecast>"
+    xml = (
+        "<icecast>\n  <authentication>\n    <source-password>old</source-password>\n  </authentication>\n"
+        "  <source-password>new</source-password>\n</icecast>\n"
+    )
+    text, _ = migrated(xml)
+    assert (
+        text
+        == "<icecast>\n  <authentication>\n    <source-password>new</source-password>\n  </authentication>\n</icecast>\n"
+    )
+
+
+def test_a_number_out_of_2_5_range_becomes_the_nearest_it_takes_and_is_reported_lost() -> None:
+    text, migration = migrated("<icecast><limits><clients>50000</clients></limits></icecast>")
+    assert text == "<icecast><limits><clients>32768</clients></limits></icecast>"
+    [change] = migration.changes
+    assert change.lost and not change.keeps_behaviour
+    # a template placeholder is no number: left for its template engine, reported
+    text, migration = migrated("<icecast><limits><clients>%CLIENTS%</clients></limits></icecast>")
+    assert "%CLIENTS%" in text and migration.changes[0].lost and not migration.changes[0].edit
+
+
+def test_value_maps_from_the_table() -> None:
+    xml = (
+        "<icecast><mount><mount-name>/a</mount-name><no-mount>1</no-mount><no-yp>1</no-yp>"
+        "<fallback-override>1</fallback-override><mp3-metadata-interval>8192</mp3-metadata-interval></mount></icecast>"
+    )
+    text, _ = migrated(xml)
+    assert text == (
+        "<icecast><mount><mount-name>/a</mount-name><allow-direct-access>0</allow-direct-access><public>0</public>"
+        "<fallback-override>all</fallback-override><icy-metadata-interval>8192</icy-metadata-interval></mount></icecast>"
+    )
+
+
+def test_ssl_port_without_a_usable_certificate_stays_plain_unless_intent(tmp_path: Path) -> None:
+    xml = (
+        "<icecast>\n    <listen-socket>\n        <port>8443</port>\n        <ssl>1</ssl>\n    </listen-socket>\n"
+        "    <paths>\n        <ssl-certificate>/etc/icecast2/missing.pem</ssl-certificate>\n    </paths>\n</icecast>\n"
+    )
+    cfg = icecfg.loads(xml.encode())
+    migration = icecfg.upgrade(cfg, root=str(tmp_path))
+    assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
+    assert any("served this port as plain HTTP" in c.reason for c in migration.changes)
+    cfg = icecfg.loads(xml.encode())
+    icecfg.upgrade(cfg, root=str(tmp_path), intent=True)
+    assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()
+    # with the server's files not looked at, the certificate is taken as usable
+    assert "<tls>rfc2818</tls>" in migrated(xml)[0]
+    assert "<tls>disabled</tls>" in migrated(xml.replace("<ssl>1", "<ssl>0"))[0]
+
+
+def test_headers_2_4_never_read_after_a_comment_are_removed_unless_intent() -> None:
+    xml = (
+        '<icecast>\n    <http-headers>\n        <header name="A" value="1"/>\n        <!-- cors -->\n'
+        '        <header name="B" value="2"/>\n    </http-headers>\n</icecast>\n'
+    )
+    text, migration = migrated(xml)
+    assert text == xml.replace('        <header name="B" value="2"/>\n', "")
+    assert migration.changes[0].line == 5
+    text, migration = migrated(xml, intent=True)
+    assert text == xml and not migration.changes[0].keeps_behaviour and not migration.changes[0].edit
+
+
+def test_relay_children_go_into_a_default_upstream_block() -> None:
+    xml = (
+        "<icecast>\n    <relay>\n        <server>up.example.org</server>\n        <port>8000</port>\n"
+        "        <local-mount>/r</local-mount>\n    </relay>\n</icecast>\n"
+    )
+    assert migrated(xml)[0] == (
+        '<icecast>\n    <relay>\n        <upstream type="default">\n            <server>up.example.org</server>\n'
+        "            <port>8000</port>\n        </upstream>\n        <local-mount>/r</local-mount>\n    </relay>\n"
+        "</icecast>\n"
+    )
+
+
+def test_directory_becomes_yp_directory_with_the_timeouts_2_4_applied() -> None:
+    xml = (
+        "<icecast>\n    <directory>\n        <yp-url-timeout>15</yp-url-timeout>\n"
+        "        <yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url>\n    </directory>\n</icecast>\n"
+    )
+    assert migrated(xml)[0] == (
+        '<icecast>\n    <yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi">\n'
+        '        <option name="timeout" value="6"/>\n    </yp-directory>\n</icecast>\n'
+    )
+
+
+def test_kh_attribute_form_becomes_elements_and_kh_only_features_are_losses() -> None:
+    xml = '<icecast>\n    <listen-socket port="8000"/>\n    <paths>\n        <deny-agents>/etc/agents</deny-agents>\n    </paths>\n</icecast>\n'
+    text, migration = migrated(xml, from_="kh")
+    assert text == (
+        "<icecast>\n    <listen-socket>\n        <port>8000</port>\n    </listen-socket>\n    <paths>\n    </paths>\n</icecast>\n"
+    )
+    [lost] = migration.losses
+    assert lost.element == "/icecast/paths/deny-agents" and "File of user agents to refuse" in lost.reason
+
+
+def test_kh_defaults_and_per_connection_tls_are_kept() -> None:
+    xml = (
+        "<icecast>\n  <limits>\n    <clients>10</clients>\n  </limits>\n  <listen-socket>\n    <port>8000</port>\n"
+        "  </listen-socket>\n  <paths>\n    <ssl-certificate>/x.pem</ssl-certificate>\n  </paths>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh")
+    assert "    <clients>10</clients>\n    <header-timeout>5</header-timeout>\n" in text
+    assert "    <port>8000</port>\n    <tls>auto</tls>\n" in text
+    assert all(c.keeps_behaviour for c in migration.changes)
+    text, migration = migrated(xml, from_="kh", intent=True)
+    assert "<header-timeout>" not in text and not migration.changes[0].keeps_behaviour
+
+
+def test_elements_the_old_release_ignored_are_removed_to_keep_behaviour() -> None:
+    xml = "<icecast><limits><bodysize>8192</bodysize></limits></icecast>"
+    text, migration = migrated(xml)
+    assert text == "<icecast><limits></limits></icecast>"
+    assert "ignores <bodysize>" in migration.changes[0].reason
+    assert migrated(xml, intent=True)[0] == xml
+
+
+def test_default_mount_with_its_own_authentication_gets_the_global_source_password() -> None:
+    xml = (
+        "<icecast>\n    <authentication>\n        <source-password>s3</source-password>\n    </authentication>\n"
+        '    <mount type="default">\n        <authentication type="url">\n'
+        '            <option name="listener_add" value="http://auth.example/add"/>\n'
+        "        </authentication>\n    </mount>\n</icecast>\n"
+    )
+    text, migration = migrated(xml)
+    assert '<mount type="default">\n        <password>s3</password>\n        <authentication type="url">' in text
+    assert "refuses sources with the global source password" in migration.changes[0].reason
+    assert migrated(text, from_="2.5")[1].changes == []
+
+
+def test_stray_text_in_a_block_is_removed_with_its_line() -> None:
+    xml = "<icecast>\n  <listen-socket>\n    <port>8000</port>\n    {TLS_OPTS}\n  </listen-socket>\n</icecast>\n"
+    text, migration = migrated(xml)
+    assert text == "<icecast>\n  <listen-socket>\n    <port>8000</port>\n  </listen-socket>\n</icecast>\n"
+    assert "'{TLS_OPTS}' directly in <listen-socket>" in migration.changes[0].reason
+
+
+def test_elements_no_release_reads_are_removed() -> None:
+    xml = "<icecast>\n  <limits>\n    <client>100</client>\n    <workers>2</workers>\n  </limits>\n</icecast>\n"
+    text, migration = migrated(xml)
+    assert text == "<icecast>\n  <limits>\n  </limits>\n</icecast>\n"
+    assert ["no release knows it here" in c.reason for c in migration.changes] == [True, False]
+    assert "only Icecast-KH reads it" in migration.changes[1].reason
+
+
+# -- the command ------------------------------------------------------------------------
+
+PITFALLS = Path(__file__).resolve().parents[1] / "examples" / "pitfalls" / "icecast.xml"
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "icecfg.cli", "migrate", *args],
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+
+
+def test_the_diff_applies_with_patch_even_without_a_final_newline(tmp_path: Path) -> None:
+    original = PITFALLS.read_bytes().rstrip(b"\n")  # no newline at the end of the file
+    (tmp_path / "icecast.xml").write_bytes(original)
+    result = run_cli("icecast.xml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert b"\\ No newline at end of file" in result.stdout
+    expected = icecfg.loads(original)
+    icecfg.upgrade(expected, files=False)
+    patch = subprocess.run(["patch", "-p1", "-s"], input=result.stdout, cwd=tmp_path, capture_output=True, check=False)
+    assert patch.returncode == 0, patch.stdout + patch.stderr
+    assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)
+    assert b"fileserve" in result.stderr and b"Icecast 2.4.4 read 'true' as 0" in result.stderr
+
+
+def test_the_diff_never_shows_a_secret(tmp_path: Path) -> None:
+    xml = b"<icecast>\n  <source-password>hunter2-secret</source-password>\n  <fileserve>true</fileserve>\n</icecast>\n"
+    (tmp_path / "icecast.xml").write_bytes(xml)
+    result = run_cli("icecast.xml", cwd=tmp_path)
+    assert b"hunter2-secret" not in result.stdout + result.stderr
+    assert b"secrets are masked" in result.stderr
+    assert b"<source-password>***</source-password>" in result.stdout
+
+
+def test_write_keeps_mode_and_symlink(tmp_path: Path) -> None:
+    real = tmp_path / "real.xml"
+    real.write_bytes(PITFALLS.read_bytes())
+    real.chmod(0o640)
+    link = tmp_path / "icecast.xml"
+    link.symlink_to(real)
+    assert main(["migrate", "--write", str(link)]) == 0
+    assert link.is_symlink() and oct(real.stat().st_mode & 0o777) == "0o640"
+    assert b"<fileserve>0</fileserve>" in real.read_bytes()
+    assert main(["migrate", "--write", "--from", "2.5", str(link)]) == 0  # nothing left to do
+
+
+def test_json_lists_each_change_with_its_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate", "--format", "json", str(PITFALLS)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["from"] == "2.4" and data["to"] == "2.5" and data["lost"] == 0
+    assert {c["element"] for c in data["changes"]} >= {"/icecast/fileserve", "/icecast/logging/loglevel"}
+    assert all(c["reason"] and c["line"] > 0 for c in data["changes"])
+    assert main(["migrate", str(PITFALLS)]) == 0
+    diff = capsys.readouterr().out.splitlines()
+    assert data["lines_removed"] == sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
+    assert data["lines_added"] == sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
+    assert data["lines_removed"] > 0
+
+
+def test_a_loss_gives_exit_1_and_writes_nothing_unless_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "kh.xml"
+    xml = b"<icecast>\n  <paths>\n    <deny-agents>/etc/agents</deny-agents>\n  </paths>\n</icecast>\n"
+    path.write_bytes(xml)
+    assert main(["migrate", "--from", "kh", "--write", str(path)]) == 1
+    assert path.read_bytes() == xml
+    assert main(["migrate", "--from", "kh", "--write", "--accept-loss", str(path)]) == 0
+    assert b"deny-agents" not in path.read_bytes()
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xml"
+    path.write_bytes(b"<icecast>\n<limits>\n</icecast>")
+    result = run_cli(str(path))
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == f"icecfg migrate: {path}:3:3: not well-formed XML: mismatched tag"
+    result = run_cli(str(tmp_path / "absent.xml"))
+    assert result.returncode == 2 and result.stderr.count(b"\n") == 1
+
+
+def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
+    diff = page.split("```diff\n", 1)[1].split("```", 1)[0]
+    stderr = page.split("and on stderr:\n\n```\n", 1)[1].split("```", 1)[0]
+    result = run_cli("--no-fs", "examples/radio/icecast.xml", cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0
+    assert result.stdout.decode() == diff
+    assert result.stderr.decode() == stderr
