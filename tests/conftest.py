@@ -1,4 +1,4 @@
-"""Fixtures shared by the oracle tests: one sandbox per release and test module.
+"""Test-run wide fixtures and hooks of the oracle tests.
 
 A module's servers run one after another in the same sandbox (its
 ``temporary_sandbox`` holds the release's web and admin files), so the
@@ -29,3 +29,16 @@ def box25() -> Iterator[oracle.Sandbox]:
 @pytest.fixture(scope="module")
 def boxkh() -> Iterator[oracle.Sandbox]:
     yield from box_for("kh")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many Icecast start-up crashes the oracle harness retried.
+
+    They are the servers' known start-up races (2.4.4 above all), retried so
+    that they cannot fail a test that is about something else; the count
+    keeps the races visible.
+    """
+    if oracle.retried_startup_crashes:
+        terminalreporter.write_sep("-", f"oracle: {len(oracle.retried_startup_crashes)} start-up crash(es) retried")
+        for line in oracle.retried_startup_crashes:
+            terminalreporter.write_line(line)

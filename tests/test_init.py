@@ -15,7 +15,6 @@ import importlib
 import io
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
@@ -36,8 +35,6 @@ else:  # pragma: no cover - 3.10
     import tomli as tomllib
 
 HOST = "radio.example.org"
-#: How often a start that segfaults in 2.4.4's file-fallback startup race is tried.
-STARTS = 6
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -85,21 +82,9 @@ def relocate(cfg: icecfg.IcecastConfig, box: oracle.Sandbox, port: int, tls_port
 
 @contextlib.contextmanager
 def serve(data: bytes, box: oracle.Sandbox, port: int, name: str = "icecast") -> Iterator[oracle.IcecastServer]:
-    """icecast2 on ``data`` for the block; a start that dies of 2.4.4's fallback-file SIGSEGV race is retried."""
-    for attempt in range(STARTS):
-        server = oracle.IcecastServer(data, box, wait_port=port, name=f"{name}-{attempt}")
-        try:
-            server.start()
-        except oracle.IcecastExitedError as err:
-            server.stop()
-            if err.result is None or err.result.returncode != -signal.SIGSEGV or attempt == STARTS - 1:
-                raise
-            continue
-        try:
-            yield server
-        finally:
-            server.stop()
-        return
+    """icecast2 on ``data`` for the block (the harness retries a start that dies of 2.4.4's fallback-file race)."""
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        yield server
 
 
 def make_certificate(path: Path, common_name: str = HOST, days: int = 90) -> Path:

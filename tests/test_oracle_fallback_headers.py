@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
 import time
 from collections.abc import Callable, Iterator
 
@@ -25,8 +24,6 @@ from tests.release_oracle import drain, listen
 from tests.test_audio import encode
 
 PASSWORD = secrets.token_hex(8)
-#: How often a start that segfaults in 2.4.4's startup race is tried (see serve()).
-_STARTS = 6
 
 
 def config(
@@ -61,31 +58,18 @@ def config(
 
 @contextlib.contextmanager
 def serve(data: bytes, box: oracle.Sandbox, port: int, name: str) -> Iterator[oracle.IcecastServer]:
-    """Run icecast2 on ``data`` until the block ends; a segfault during startup is retried.
+    """Run icecast2 on ``data`` until the block ends.
 
     Icecast 2.4.4 with a file fallback segfaults now and then while starting,
     with or without requests: when the fallback file thread reserves its
     mount before the stats thread has started (the error log then shows
     `mountpoint ... is reserved` before `stats thread started`), the process
-    dies.  On the Debian binary that is between one start in ten and one in
-    three, more often right after another server stopped.  That race is not
-    what these tests look at, so such a start is tried again; every other
-    failure, and a crash after startup, fails the test.
+    dies.  That race is not what these tests look at: the harness starts such
+    a server again (see :class:`oracle.IcecastServer`); every other failure,
+    and a crash after startup, fails the test.
     """
-    for attempt in range(_STARTS):
-        server = oracle.IcecastServer(data, box, wait_port=port, name=f"{name}-{attempt}")
-        try:
-            server.start()
-        except oracle.IcecastExitedError as err:
-            server.stop()
-            if err.result is None or err.result.returncode != -signal.SIGSEGV or attempt == _STARTS - 1:
-                raise
-            continue
-        try:
-            yield server
-        finally:
-            server.stop()
-        return
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        yield server
 
 
 def codes(data: bytes, *, select: tuple[str, ...] = ()) -> list[Finding]:
@@ -96,7 +80,8 @@ def found(data: bytes, code: str, *, select: tuple[str, ...] = ()) -> list[str]:
     return [f.message for f in codes(data, select=select) if f.code == code]
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 8.0) -> bool:
+def wait_for(check: Callable[[], bool], timeout: float = oracle.MOUNT_TIMEOUT) -> bool:
+    """Poll ``check`` until it holds (logs are written a moment after what causes them)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

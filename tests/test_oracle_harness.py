@@ -24,6 +24,8 @@ from tests import audio, oracle
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
+# what a Vorbis source adds to its status-json entry, a moment after the mount is listed
+VORBIS_FIELDS = ("server_type", "audio_bitrate", "audio_channels", "audio_samplerate")
 
 
 def config_24(
@@ -129,7 +131,7 @@ def test_source_with_right_password_is_listed(server: oracle.IcecastServer, port
     with oracle.SourceClient(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
         assert src.status == 200
         assert src.accepted
-        entry = oracle.wait_mount(server, ports[1], "/live.ogg", 5)
+        entry = oracle.wait_mount(server, ports[1], "/live.ogg", fields=VORBIS_FIELDS)
         assert entry["server_type"] == "application/ogg"
         assert entry["audio_bitrate"] == 128000
         assert entry["audio_channels"] == 2
@@ -163,7 +165,7 @@ def test_source_with_wrong_password_is_refused(server: oracle.IcecastServer, por
 def test_empty_clients_limit_segfaults(box: oracle.Sandbox) -> None:
     port = oracle.free_port()
     result = oracle.start_expecting_exit(
-        config_24(box, [port], limits="<clients></clients>"), box, timeout=10, name="segv"
+        config_24(box, [port], limits="<clients></clients>"), box, timeout=10, name="segv", expect_crash=True
     )
     assert result.returncode == -signal.SIGSEGV, result.describe()
     assert result.signal == signal.SIGSEGV
@@ -182,6 +184,61 @@ def test_fatal_startup_error_is_reported(box: oracle.Sandbox) -> None:
     assert result.returncode == 1
     assert "FATAL: could not open error logging" in result.stdout
     assert "exit code 1" in str(info.value)
+
+
+class _CrashesFirst(oracle.IcecastServer):
+    """A server whose first ``crashes`` starts run a config that segfaults (2.4.4, empty <clients>)."""
+
+    crashes = 1
+
+    def launch(self) -> oracle.IcecastServer:
+        port = self.wait_port
+        assert port is not None
+        limits = "<clients></clients>" if len(self.startup_crashes) < self.crashes else ""
+        self.config = config_24(self.sandbox, [port], limits=limits)
+        return super().launch()
+
+
+@pytest.fixture
+def crash_summary() -> Iterator[list[str]]:
+    """The harness's list of retried crashes; what a test adds on purpose is taken out again."""
+    before = len(oracle.retried_startup_crashes)
+    yield oracle.retried_startup_crashes
+    del oracle.retried_startup_crashes[before:]
+
+
+def test_start_up_crash_is_retried_with_fresh_output(box: oracle.Sandbox, crash_summary: list[str]) -> None:
+    port = oracle.free_port()
+    before = len(crash_summary)
+    with _CrashesFirst(b"", box, wait_port=port, name="retried") as srv:
+        assert [c.signal for c in srv.startup_crashes] == [signal.SIGSEGV]
+        assert srv.running and srv.http_get(port, "/status-json.xsl").status == 200
+        assert (box.root / "retried.crash1" / "retried.stdout").is_file()
+        assert "server started" in (srv.error_log() or "")
+    assert len(crash_summary) == before + 1 and "retried try 1: exit code -11" in crash_summary[-1]
+
+
+@pytest.mark.parametrize("declared", ["expect_crash", "retry_startup_crash"])
+def test_expected_crash_is_not_retried(box: oracle.Sandbox, declared: str) -> None:
+    port = oracle.free_port()
+    options = {"expect_crash": True} if declared == "expect_crash" else {"retry_startup_crash": False}
+    srv = _CrashesFirst(b"", box, wait_port=port, name=f"expected-{declared}", **options)
+    with pytest.raises(oracle.IcecastExitedError) as info:
+        srv.start()
+    assert info.value.result is not None and info.value.result.signal == signal.SIGSEGV
+    assert srv.startup_crashes == []
+
+
+def test_crash_on_every_try_is_reported(box: oracle.Sandbox, crash_summary: list[str]) -> None:
+    port = oracle.free_port()
+    srv = _CrashesFirst(b"", box, wait_port=port, name="always")
+    srv.crashes = oracle.STARTUP_CRASH_RETRIES + 1
+    with pytest.raises(oracle.IcecastExitedError) as info:
+        srv.start()
+    assert info.value.result is not None and info.value.result.signal == signal.SIGSEGV
+    assert len(srv.startup_crashes) == oracle.STARTUP_CRASH_RETRIES
+    empty = config_24(box, [port], limits="<clients></clients>")
+    assert oracle.start_expecting_exit(empty, box, name="always-exit").signal == signal.SIGSEGV
 
 
 def test_tls_listen_socket(box: oracle.Sandbox) -> None:

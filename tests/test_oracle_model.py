@@ -218,7 +218,7 @@ def test_config_built_from_scratch_runs(ogg: Path) -> None:
 
             with oracle.SourceClient(first, "/model.ogg", ogg, user="dj", password=mount_password) as src:
                 assert src.accepted, (src.status, src.response_body)
-                entry = server.wait_mount(second, "/model.ogg", 5)
+                entry = server.wait_mount(second, "/model.ogg", fields=("server_type",))
                 assert entry["server_type"] == "application/ogg"
                 admin = server.http_get(first, "/admin/stats", auth=("boss", admin_password), max_body=1024 * 1024)
                 block = admin.body.split(b'<source mount="/model.ogg">', 1)[1].split(b"</source>", 1)[0]
@@ -353,7 +353,7 @@ def test_debian_sample_runs_after_model_edits(name: str, ogg: Path) -> None:
             mount, user, password = source_credentials(cfg)
             with oracle.SourceClient(http_ports[0], mount, ogg, user=user, password=password) as src:
                 assert src.accepted, (src.status, src.response_body, server.error_log())
-                entry = server.wait_mount(http_ports[-1], mount, 5)
+                entry = server.wait_mount(http_ports[-1], mount, fields=("server_type",))
                 assert entry["server_type"] == "application/ogg"
             with oracle.SourceClient(http_ports[0], mount, ogg, user=user, password="x" + password) as bad:
                 assert bad.status == 401, (bad.status, bad.response_body)

@@ -19,7 +19,6 @@ import icecfg
 from icecfg.lint import lint
 from tests import oracle
 from tests.oracle_checks import findings, fixed, release_config
-from tests.release_oracle import wait_for
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -51,13 +50,13 @@ def test_yp_url_timeout_15_becomes_6_seconds(release: str, request: pytest.Fixtu
     (finding,) = findings(bad, release, "ICE912")
     assert "uses 6 seconds instead" in finding.message
     with oracle.IcecastServer(bad, box, wait_port=port, name=f"yp-bad-{release}") as server:
-        log = wait_for(server.error_log, "Adding new YP server")
+        log = server.wait_log("Adding new YP server")
         assert "(timeout 6s" in log, log
     good = fixed(bad, release, "ICE912")
     assert b"<yp-url-timeout>10</yp-url-timeout>" in good
     assert not findings(good, release, "ICE912")
     with oracle.IcecastServer(good, box, wait_port=port, name=f"yp-good-{release}") as server:
-        log = wait_for(server.error_log, "Adding new YP server")
+        log = server.wait_log("Adding new YP server")
         assert "(timeout 10s" in log, log
 
 
@@ -98,7 +97,7 @@ def test_2_5_unknown_loglevel_word_logs_nothing(box25: oracle.Sandbox) -> None:
     assert b"<loglevel>3</loglevel>" in good
     with oracle.IcecastServer(good, box25, wait_port=port, name="loglevel-good") as server:
         server.http_get(port, "/no-such-file")
-        assert wait_for(server.error_log, "INFO") != ""
+        assert server.wait_log("INFO") != ""
 
 
 # -- ICE401: 2.5.0 <tls> socket without certificate answers 426 and no TLS -------------------
@@ -131,7 +130,7 @@ def test_2_5_out_of_range_client_limit_keeps_the_default(box25: oracle.Sandbox, 
     with oracle.IcecastServer(bad, box25, wait_port=port, name=f"clients-{code}") as server:
         # a limit of 0 would refuse every request with 403 (as 2.4.4 does); 2.5.0 keeps 256
         assert server.http_get(port, "/status-json.xsl").status == 200
-        assert "/icecast/limits/clients" in wait_for(server.stderr, "/icecast/limits/clients")
+        assert "/icecast/limits/clients" in server.wait_log("/icecast/limits/clients", "stderr")
     good = replaced(bad, f"<clients>{clients}</clients>", "<clients>100</clients>")
     assert not findings(good, "2.5", code)
     with oracle.IcecastServer(good, box25, wait_port=port, name=f"clients-{code}-good") as server:
@@ -148,7 +147,7 @@ def test_kh_non_numeric_port_drops_the_socket_and_kh_stops(boxkh: oracle.Sandbox
     bad = config(boxkh, None, extra=socket.format("abc"))
     (finding,) = findings(bad, "kh", "ICE201")
     assert "'No listen-socket defintions', sic) and crashes" in finding.message
-    result = oracle.start_expecting_exit(bad, boxkh, name="kh-port-bad")
+    result = oracle.start_expecting_exit(bad, boxkh, name="kh-port-bad", expect_crash=True)
     assert 'failed to read element "port" within "listen-socket"' in result.stderr, result.describe()
     assert "No listen-socket defintions" in result.stderr, result.describe()  # KH's spelling
     assert result.signal == 11, result.describe()  # then a segfault, not a clean exit
@@ -230,7 +229,7 @@ def test_2_5_start_up_warnings_each_have_a_rule(box25: oracle.Sandbox) -> None:
     found = {f.code for f in lint(icecfg.loads(bad), "2.5", files=False)}
     assert set(WARNED) <= found
     with oracle.IcecastServer(bad, box25, wait_port=port, name="warned-bad") as server:
-        logged = wait_for(server.stderr, WARNED["ICE907"])
+        logged = server.wait_log(WARNED["ICE907"], "stderr")
         for code, line in WARNED.items():
             assert line in logged, (code, logged)
     assert not {f.code for f in lint(icecfg.loads(good), "2.5", files=False)} & set(WARNED)
@@ -250,7 +249,7 @@ def test_2_5_empty_loglevel_segfaults(box25: oracle.Sandbox) -> None:
     good = config(box25, port)
     bad = replaced(good, "<loglevel>information</loglevel>", "<loglevel/>")
     (finding,) = findings(bad, "2.5", "ICE205")
-    result = oracle.start_expecting_exit(bad, box25, name="loglevel-empty")
+    result = oracle.start_expecting_exit(bad, box25, name="loglevel-empty", expect_crash=True)
     assert result.signal == 11, result.describe()
     assert result.stderr == "", result.describe()  # no word about why
     fixed_config = fixed(bad, "2.5", "ICE205")
