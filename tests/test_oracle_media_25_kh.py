@@ -243,7 +243,7 @@ def test_2_5_unopenable_log_is_fatal(logging: str, request: pytest.FixtureReques
     port = oracle.free_port()
     data = _logging(config(box, port), logging)
     assert findings(data, "2.5", "ICE801") or findings(data, "2.5", "ICE803", files=True)
-    result = oracle.start_expecting_exit(data, box, name="log-fatal")
+    result = oracle.start_expecting_exit(data, box, name="log-fatal", expect_crash=True)
     assert f"FATAL: could not open error logging ({box.logdir}//tmp/" in result.stdout or (
         f"FATAL: could not open access logging ({box.logdir}/sub/access.log)" in result.stdout
     ), result.describe()
@@ -259,7 +259,7 @@ def test_2_5_missing_logdir_is_fatal(box25: oracle.Sandbox) -> None:
     port = oracle.free_port()
     data = config(box25, port, logdir=box25.root / "no-such-logdir")
     assert findings(data, "2.5", "ICE803", files=True)
-    result = oracle.start_expecting_exit(data, box25, name="no-logdir")
+    result = oracle.start_expecting_exit(data, box25, name="no-logdir", expect_crash=True)
     assert f"FATAL: could not open error logging ({box25.root}/no-such-logdir/error.log)" in result.stdout
     assert result.signal == 11, result.describe()
 
