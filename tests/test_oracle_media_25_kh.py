@@ -479,6 +479,33 @@ def test_2_5_reads_no_access_log_type(box25: oracle.Sandbox) -> None:
         assert "<accesslog>" not in server.stderr()
 
 
+@pytest.mark.parametrize(("logsize", "rotates_at"), [("150", 150 * 1024), ("2", 100_000)])
+def test_kh_logsize_is_kib_with_a_floor(boxkh: oracle.Sandbox, logsize: str, rotates_at: int) -> None:
+    """ICE805's unit on KH: <logsize> is KiB (150 rotates after 153600 bytes); KH raises a size below 100000 bytes.
+
+    A byte-sized value (10485760) is above KH's cap of 2000000 KiB: ICE203 reports it there, not ICE805.
+    """
+    port = oracle.free_port()
+    data = replaced(
+        config(boxkh, port, loglevel="4"),
+        "<loglevel>4</loglevel>",
+        f"<loglevel>4</loglevel><logsize>{logsize}</logsize>",
+    )
+    byte_sized = replaced(data, f"<logsize>{logsize}</logsize>", "<logsize>10485760</logsize>")
+    assert findings(byte_sized, "kh", "ICE203") and not findings(byte_sized, "kh", "ICE805")
+    assert findings(byte_sized, "2.5", "ICE805")
+    clear_logs(boxkh)
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-logsize-{logsize}") as server:
+        rotated: list[int] = []
+        for _ in range(4000):  # debug lines of each request fill the error log
+            server.http_get(port, "/status.xsl", timeout=2.0, max_body=16)
+            rotated = [p.stat().st_size for p in boxkh.logdir.glob("error.log.*")]  # logarchive: a timestamp
+            if rotated:
+                break
+    assert len(rotated) == 1, rotated
+    assert rotates_at < rotated[0] < rotates_at + 2048, rotated  # the first line past the size rotates
+
+
 def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -> None:
     """ICE801/ICE803 on KH: logs it cannot create are lost (error log to stderr); ICE802: `-` stops KH."""
     port = oracle.free_port()
