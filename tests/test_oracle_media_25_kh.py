@@ -449,6 +449,63 @@ def test_kh_out_of_range_port_workers_empty_number_and_log_type(boxkh: oracle.Sa
         assert "Player%20%22X%22%201%2e0" in wait_for(server.access_log, "Player%20")
 
 
+def test_2_5_reads_no_access_log_type(box25: oracle.Sandbox) -> None:
+    """ICE210 is KH's: 2.5.0 has no word-valued setting; the KH `<type>` block is ICE301 there, and harmful."""
+    port = oracle.free_port()
+    bad = replaced(
+        config(box25, port),
+        "<accesslog>access.log</accesslog>",
+        "<accesslog><name>access.log</name><type>clf-escaped</type></accesslog>",
+    )
+    assert not findings(bad, "2.5", "ICE210")
+    assert findings(bad, "kh", "ICE210")
+    assert len(findings(bad, "2.5", "ICE301")) == 1
+    agent = 'Player "X" 1.0'
+    clear_logs(box25)
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="accesslog-type-25") as server:
+        assert server.http_get(port, "/status.xsl", headers={"User-Agent": agent}).status == 200
+        assert "<accesslog> setting must not be empty" in server.stderr()
+        assert "Player \\x22X\\x22 1.0" in wait_for(server.access_log, "Player")  # 2.5 escapes on its own
+    good = replaced(
+        bad,
+        "<accesslog><name>access.log</name><type>clf-escaped</type></accesslog>",
+        "<accesslog>access.log</accesslog>",
+    )
+    assert not findings(good, "2.5", "ICE301") and not findings(good, "2.5", "ICE210")
+    clear_logs(box25)
+    with oracle.IcecastServer(good, box25, wait_port=port, name="accesslog-25") as server:
+        assert server.http_get(port, "/status.xsl", headers={"User-Agent": agent}).status == 200
+        assert "Player \\x22X\\x22 1.0" in wait_for(server.access_log, "Player")
+        assert "<accesslog>" not in server.stderr()
+
+
+@pytest.mark.parametrize(("logsize", "rotates_at"), [("150", 150 * 1024), ("2", 100_000)])
+def test_kh_logsize_is_kib_with_a_floor(boxkh: oracle.Sandbox, logsize: str, rotates_at: int) -> None:
+    """ICE805's unit on KH: <logsize> is KiB (150 rotates after 153600 bytes); KH raises a size below 100000 bytes.
+
+    A byte-sized value (10485760) is above KH's cap of 2000000 KiB: ICE203 reports it there, not ICE805.
+    """
+    port = oracle.free_port()
+    data = replaced(
+        config(boxkh, port, loglevel="4"),
+        "<loglevel>4</loglevel>",
+        f"<loglevel>4</loglevel><logsize>{logsize}</logsize>",
+    )
+    byte_sized = replaced(data, f"<logsize>{logsize}</logsize>", "<logsize>10485760</logsize>")
+    assert findings(byte_sized, "kh", "ICE203") and not findings(byte_sized, "kh", "ICE805")
+    assert findings(byte_sized, "2.5", "ICE805")
+    clear_logs(boxkh)
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-logsize-{logsize}") as server:
+        rotated: list[int] = []
+        for _ in range(4000):  # debug lines of each request fill the error log
+            server.http_get(port, "/status.xsl", timeout=2.0, max_body=16)
+            rotated = [p.stat().st_size for p in boxkh.logdir.glob("error.log.*")]  # logarchive: a timestamp
+            if rotated:
+                break
+    assert len(rotated) == 1, rotated
+    assert rotates_at < rotated[0] < rotates_at + 2048, rotated  # the first line past the size rotates
+
+
 def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -> None:
     """ICE801/ICE803 on KH: logs it cannot create are lost (error log to stderr); ICE802: `-` stops KH."""
     port = oracle.free_port()

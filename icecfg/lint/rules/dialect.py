@@ -114,6 +114,14 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     `<burst-size>` burst) are such elements; `<burst-on-connect>0` stays an
     error, since KH bursts all the same.
 
+    On each release: 2.4.4 ignores the element silently, except a KH
+    `<accesslog>` block, for which it logs "<accesslog> must not be
+    empty.".  2.5.0 logs "Unknown tag in config:
+    /icecast/paths/x-forwarded-for" (for the `<accesslog>` block:
+    "<accesslog> setting must not be empty.").  Icecast-KH logs `unknown
+    node "listen-backlog" parsing "listen-socket" at line N` (also for a
+    `<tls>` in a listen socket and a root `<mime-types>`).
+
     ## Bad
     ```xml
     <!-- linted for Icecast 2.4 -->
@@ -210,6 +218,12 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     `<header>` either: it sends a `type="cors"` header as written, with an
     empty value when it has none (2.5 computes that value).
 
+    On each release: 2.4.4 and 2.5.0 ignore the attribute silently.
+    Icecast-KH ignores `type=` on `<header>` and `<mount>` silently; a
+    `<mount type="default">` without `<mount-name>` is a nameless mount
+    there, and KH logs `failed to read element "mount" within "icecast" at
+    line N`.
+
     ## Bad
     ```xml
     <!-- linted for Icecast 2.4 -->
@@ -289,6 +303,12 @@ def tls_syntax_on_24(ctx: LintContext) -> Iterator[Finding]:
     handshake, even with a valid `<ssl-certificate>`.  A certificate in
     `<paths><tls-certificate>` or `<security><tls-context>` is never loaded,
     so every `<ssl>1</ssl>` port serves plain HTTP too.
+
+    On each release: 2.4.4 ignores the 2.5 TLS elements silently.  2.5.0
+    reads them; a `<paths><tls-certificate>` logs "Obsolete tag in config:
+    /icecast/paths/tls-certificate" and "... can be replaced: Use a
+    <tls-certificate> in <tls-context>." (ICE306).  Icecast-KH logs
+    `unknown node "tls" parsing "listen-socket" at line N` (ICE301).
 
     ## Bad
     ```xml
@@ -370,6 +390,10 @@ def ssl_spelling_on_25(ctx: LintContext) -> Iterator[Finding]:
     not off (ICE211 reports that case).  Writing `<tls>` with the mode's
     name says what the port does.
 
+    On each release: 2.5.0 reads `<ssl>` as `<tls>` without a message.
+    2.4.4 reads `<ssl>` as its own syntax.  Icecast-KH logs `unknown node
+    "ssl" parsing "listen-socket" at line N` (ICE305).
+
     ## Bad
     ```xml
     <listen-socket>
@@ -432,6 +456,11 @@ def removed_element(ctx: LintContext) -> Iterator[Finding]:
     parses `<directory><server>`; Icecast-KH auto-detects TLS on every socket
     and reports a listen socket's `<ssl>` as an unknown node.
 
+    On each release: 2.4.4 reads these elements (they are its own
+    syntax).  2.5.0 logs "<icelogin> support has been removed." (EROR) and
+    "Obsolete tag in config: /icecast/icelogin".  Icecast-KH logs `unknown
+    node "ssl" parsing "listen-socket" at line N` and ignores the element.
+
     ## Bad
     ```xml
     <!-- linted for Icecast 2.5 -->
@@ -488,6 +517,16 @@ def obsolete_element(ctx: LintContext) -> Iterator[Finding]:
     2.4.4: a root `<source-password>` "is deprecated").  The old spellings
     may disappear in the next release; the replacement comes from the
     element table.
+
+    On each release: 2.4.4 logs "<source-password> defined outside
+    <authentication>. This is deprecated." for a root `<source-password>`.
+    2.5.0 logs "Obsolete tag in config: /icecast/source-password" and
+    "Obsolete tag /icecast/source-password can be replaced: Use
+    <source-password> in <authentication>." (for the root
+    `<source-password>` also "... This is deprecated and will be removed in
+    version 2.X.0"; likewise `<mp3-metadata-interval>`: "Use
+    <icy-metadata-interval>.").  Icecast-KH logs no obsolete-element
+    warning.
 
     ## Bad
     ```xml

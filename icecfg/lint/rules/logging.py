@@ -337,12 +337,18 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     Icecast multiplies `<logsize>` by 1024 (`log_set_trigger`): it is the
     rotation size in KiB.  `<logsize>10485760</logsize>` meant as 10 MB is
-    10 GiB, so the logs are hardly ever rotated.  (Icecast-KH reads KiB
-    too but caps the value at 2000000, about 1.9 GiB, which ICE203
-    reports; not tested on kh22.)  Tested on 2.5.0: with
+    10 GiB, so the logs are hardly ever rotated.  Tested on 2.5.0: with
     `<logsize>2</logsize>` the error log is moved to `error.log.old` once it
     passes 2048 bytes.  A log that never fills 10 GiB cannot be shown in a
     test; the unit is what is shown.
+
+    On Icecast-KH: the unit is KiB too, but KH caps the value at 2000000
+    (about 1.9 GiB; `cfgfile.c` [KH] l.1072), so a byte-sized value is
+    reported by ICE203 there, not by this rule.  Tested on kh22:
+    `<logsize>150</logsize>` rotates the error log once it passes 153600
+    bytes (to `error.log.<date>_<time>`, as `<logarchive>` defaults to 1),
+    and a size under 100000 bytes is raised to 100000
+    (`<logsize>2</logsize>` rotates after 100000 bytes, not 2048).
 
     ## Bad
     ```xml

@@ -267,6 +267,12 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
     unlimited, a `<client>` in `<limits>` leaves the default of 256 clients.
     Icecast 2.5 logs "Unknown tag" but starts all the same.
 
+    On each release: 2.4.4 ignores the element silently.  2.5.0 logs
+    "Unknown tag in config: /icecast/limits/client" (an EROR line naming the
+    element's path; non-blank text directly inside a section is
+    `.../text`) and ignores it.  Icecast-KH logs `unknown node "client"
+    parsing "limits" at line N` and ignores it.  All three start.
+
     ## Bad
     ```xml
     <mount>
@@ -349,6 +355,12 @@ def misplaced_element(ctx: LintContext) -> Iterator[Finding]:
     skipped silently by Icecast 2.4.4 (2.5 logs "Unknown tag"): the setting
     it was meant to make never takes effect.
 
+    On each release: 2.4.4 ignores the element silently.  2.5.0 logs
+    "Unknown tag in config: /icecast/fallback-mount", except for an
+    `<admin-user>` in a mount's `<authentication>`, which it ignores
+    silently.  Icecast-KH logs `unknown node "fallback-mount" parsing
+    "icecast" at line N`.
+
     ## Bad
     ```xml
     <icecast>
@@ -405,6 +417,10 @@ def wrong_case_element(ctx: LintContext) -> Iterator[Finding]:
     `<hostname>`.  Icecast 2.4.4 skips the miscased element without a
     message, so the setting stays at its default.
 
+    On each release: 2.4.4 ignores the element silently.  2.5.0 logs
+    "Unknown tag in config: /icecast/Hostname".  Icecast-KH logs
+    `unknown node "Hostname" parsing "icecast" at line N`.
+
     ## Bad
     ```xml
     <icecast>
@@ -458,6 +474,10 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     effect.  Icecast 2.4.4 and 2.5 say nothing; Icecast-KH logs "setting
     for ... was set previously" at each later occurrence, so for KH the
     finding stands there.
+
+    On each release: 2.4.4 and 2.5.0 use the last value and log
+    nothing.  Icecast-KH logs `setting for "clients" (line N) was set
+    previously` (likewise for a repeated `<limits>` block or `<port>`).
 
     ## Bad
     ```xml
@@ -570,6 +590,9 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     limits, passwords and fallbacks silently do nothing (checked on Icecast
     2.4.4: the second `/live` block's `max-listeners` was ignored).
 
+    On each release: 2.4.4, 2.5.0 and Icecast-KH all use the first
+    block and log nothing about the second.
+
     ## Bad
     ```xml
     <mount><mount-name>/live.ogg</mount-name><max-listeners>10</max-listeners></mount>
@@ -655,6 +678,12 @@ def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
     without a name, which Icecast drops.  Attributes only some dialects read
     (2.5's `id=`, KH's children-as-attributes) are reported by ICE302.
 
+    On each release: 2.4.4 and 2.5.0 ignore the attribute silently.
+    Icecast-KH ignores an unknown attribute silently too (`<listen-socket
+    prot="8000">`); a `<mount Type="default">` without `<mount-name>` is
+    a mount without a name there, and KH logs `failed to read element
+    "mount" within "icecast" at line N`.
+
     ## Bad
     ```xml
     <mount Type="default">
@@ -711,6 +740,15 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
     l.2041-2111, l.2535-2599; `event.c` l.335-377) a `<header>` without
     `name`, a `<yp-directory>` without `url` and an `<event>` without `type`
     or `trigger` are invalid; `value` became optional for CORS headers.
+
+    On each release: 2.4.4 says nothing (a `<header>` without `value`
+    silently ends its block).  2.5.0 ends the block at a `<header>` without
+    `name` silently, and for a `<yp-directory>` without `url` logs
+    "Invalid content for tag: /icecast/yp-directory" and "Missing
+    mandatory attribute 'url' for <yp-directory>.".  Icecast-KH logs
+    `failed to read element "alias" within "paths" at line N` for an
+    `<alias>` without `destination`, and says nothing about a nameless
+    `<header>`.
 
     ## Bad
     ```xml
@@ -797,6 +835,14 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     that header and all later ones in 2.4.4.  (A mount authenticator's
     `type` has its own rule, ICE504.)
 
+    On each release: 2.4.4 and 2.5.0 log "Unknown mountpoint type:
+    Default" (2.4.4 drops the mount); 2.4.4 logs "Unknown type cors for HTTP
+    Header A" for a header type it does not know; 2.5.0 logs "Invalid
+    content for tag: /icecast/listen-socket: virt" and `Unknown listener
+    type "virt", falling back to NORMAL.`.  A non-numeric `port=` on
+    `<alias>` passes silently on 2.4.4 and 2.5.0; Icecast-KH logs
+    `failed to read attribute "port" within "alias" at line N`.
+
     ## Bad
     ```xml
     <mount type="Default">
@@ -852,6 +898,10 @@ def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
     apply.  Settings meant for every mount go into a `type="default"` mount
     (2.4, 2.5) or a wildcard mount name (KH).
 
+    On each release: 2.4.4 and 2.5.0 drop the block silently (also
+    with an empty `<mount-name/>`).  Icecast-KH drops it and logs `failed to
+    read element "mount" within "icecast" at line N`.
+
     ## Bad
     ```xml
     <mount>
@@ -901,6 +951,11 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     (`cfgfile.c` l.1445): the defaults reach only the mounts whose names
     match, which is rarely what the block was meant for, and the behaviour
     is explicitly unsupported.
+
+    On each release: 2.4.4 logs "Default mount /live has mount-name
+    set. This is not supported. Behavior may not be consistent."; 2.5.0
+    logs the same line.  Icecast-KH has no `type=` on `<mount>` (ICE302):
+    the block is an ordinary mount named `/live`, without a message.
 
     ## Bad
     ```xml

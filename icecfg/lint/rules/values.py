@@ -723,9 +723,9 @@ _LOGLEVEL_WORDS_KH = frozenset({"debug", "info", "warn", "error", "subsec"})
 # -- ICE210-ICE211: words ---------------------------------------------------------------------
 
 
-@rule("ICE210", "invalid-enum-value", "warning")
+@rule("ICE210", "invalid-enum-value", "warning", dialects=spec.KH)
 def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
-    """Word that is not one the setting knows; Icecast falls back to its default.
+    """Word that is not one the setting knows; Icecast-KH falls back to its default.
 
     ## Why
     Word-valued settings know a fixed list of words.  Icecast-KH, for
@@ -734,6 +734,15 @@ def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
     means the default (tested on kh22: with `<type>clf-escaped</type>` a
     user agent `Player "X" 1.0` is logged as it is, with `CLF-ESC` as
     `Player%20%22X%22%201%2e0`).  The words come from the element table.
+
+    On each release: only Icecast-KH has a setting whose text is one of a
+    fixed list of words (the access log's `<type>`), so the rule is for KH
+    alone.  Icecast 2.4.4 and 2.5.0 read no `<type>` in `<accesslog>`:
+    there the block is KH syntax (ICE301), and 2.5.0 logs
+    "`<accesslog>` setting must not be empty" and keeps `access.log`
+    (tested on 2.5.0, which escapes a quote in the user agent as `\\x22`
+    on its own).  The words of 2.4/2.5 settings are checked by ICE204,
+    ICE209 and ICE211.
 
     ## Bad
     ```xml
