@@ -68,6 +68,8 @@ _MSG_25 = [
     ("invalid", re.compile(r"Invalid content for tag: (?P<path>\S+?)(?:: .*)?$")),
     ("empty", re.compile(r"Invalid empty tag: (?P<path>\S+)$")),
     ("range", re.compile(r"Value for tag is out of range: (?P<path>\S+)$")),
+    # _parse_mount's own warning names the mount, not a path: see _path_25
+    ("default-name", re.compile(r"Default mount (?P<mount>\S+) has mount-name set\. This is not supported\.")),
 ]
 _LINE_25 = re.compile(r"^\[[^\]]*\] (?P<level>\w{4}) (?P<where>\S+) (?P<text>.*)$")
 #: KH's (parse_xml_tags / parse_xml_tag_set in cfgfile.c), each with the line
@@ -135,13 +137,22 @@ def warnings_25(name: str, stderr: str, root: Element | None) -> list[ServerWarn
         for kind, pattern in _MSG_25:
             msg = pattern.match(m["text"])
             if msg:
-                lines = by_name.get(msg["path"], [])
+                path = _path_25(msg)
+                lines = by_name.get(path, [])
                 # the n-th message about a path is about the n-th element with that path
-                n = seen.get((kind, msg["path"]), 0)
-                seen[(kind, msg["path"])] = n + 1
+                n = seen.get((kind, path), 0)
+                seen[(kind, path)] = n + 1
                 found.append(ServerWarning(name, kind, m["text"], (lines[n],) if n < len(lines) else tuple(lines)))
                 break
     return found
+
+
+def _path_25(msg: re.Match[str]) -> str:
+    """The element path a 2.5.0 message is about (a default mount's warning names the mount: its <mount-name>)."""
+    groups = msg.groupdict()
+    if groups.get("path") is not None:
+        return groups["path"]
+    return f'/icecast/mount[mount-name/text()="{groups["mount"]}"]/mount-name'
 
 
 def warnings_kh(name: str, stderr: str) -> list[ServerWarning]:

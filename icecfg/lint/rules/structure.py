@@ -940,17 +940,17 @@ def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE110", "default-mount-with-name", "warning", dialects=spec.V24)
+@rule("ICE110", "default-mount-with-name", "warning", dialects=spec.V24_V25)
 def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
-    """`<mount type="default">` with a `<mount-name>`: 2.4.4 warns and uses the name as a pattern.
+    """`<mount type="default">` with a `<mount-name>`: Icecast warns and uses the name as a pattern.
 
     ## Why
-    In Icecast 2.4.4 a default mount supplies defaults for every mount.
-    With a `<mount-name>` it warns "Default mount ... has mount-name set.
-    This is not supported." and then uses the name as an `fnmatch` pattern
-    (`cfgfile.c` l.1445): the defaults reach only the mounts whose names
-    match, which is rarely what the block was meant for, and the behaviour
-    is explicitly unsupported.
+    In Icecast 2.4.4 and 2.5.0 a default mount supplies defaults for every
+    mount.  With a `<mount-name>` both warn "Default mount ... has
+    mount-name set.  This is not supported." and then use the name as an
+    `fnmatch` pattern (2.4.4 `cfgfile.c` l.1445, 2.5.0 l.2013): the defaults
+    reach only the mounts whose names match, which is rarely what the block
+    was meant for, and the behaviour is explicitly unsupported.
 
     On each release: 2.4.4 logs "Default mount /live has mount-name
     set. This is not supported. Behavior may not be consistent."; 2.5.0
@@ -984,7 +984,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             name_element,
-            f'<mount type="default"> has <mount-name> {name!r}: Icecast 2.4.4 warns that this is not '
+            f'<mount type="default"> has <mount-name> {name!r}: {ctx.target.label} warns that this is not '
             "supported and uses it as a pattern, so the defaults only reach mounts matching it; "
             'remove the <mount-name> or drop type="default"',
         )
