@@ -15,6 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from icecfg.conversion import Crash, FallbackOverride, MountType, TlsMode
 from icecfg.errors import (
     FileChangedError,
     IcecfgError,
@@ -28,7 +29,6 @@ from icecfg.io import dump, dumps, load, loads
 from icecfg.sections import *  # noqa: F403 - the model's section classes
 from icecfg.sections import __all__ as _sections
 from icecfg.spec import Dialect
-from icecfg.values import Crash, FallbackOverride, MountType, TlsMode
 from icecfg.version import __version__
 
 if TYPE_CHECKING:

@@ -65,20 +65,20 @@ def plural(tag: str) -> str:
     return name + "s"
 
 
-def is_list(row: spec.Element) -> bool:
+def is_list(row: spec.ElementRow) -> bool:
     """Whether the model shows the row as a list."""
     if row.section in MERGED_BLOCKS:
         return False
     return row.repeat in (Repeat.ACC, Repeat.FIRST)
 
 
-def field_name(section: spec.Section, row: spec.Element) -> str:
+def field_name(section: spec.SectionRow, row: spec.ElementRow) -> str:
     if row.py_name:
         return row.py_name
     return plural(row.name) if is_list(row) else python_name(row.name)
 
 
-def attribute_name(section: spec.Section, attribute: spec.Attribute) -> str:
+def attribute_name(section: spec.SectionRow, attribute: spec.AttributeRow) -> str:
     return ATTRIBUTE_NAMES.get((section.id, attribute.name), python_name(attribute.name))
 
 
@@ -95,11 +95,11 @@ def python_type(value: spec.Value) -> str:
     return "str"
 
 
-def _dependency_order() -> list[spec.Section]:
+def _dependency_order() -> list[spec.SectionRow]:
     """Sections with the sections they contain first (the classes refer to each other)."""
-    done: dict[str, spec.Section] = {}
+    done: dict[str, spec.SectionRow] = {}
 
-    def visit(section: spec.Section, trail: tuple[str, ...]) -> None:
+    def visit(section: spec.SectionRow, trail: tuple[str, ...]) -> None:
         if section.id in done or section.id in trail:
             return
         for row in section.children:
@@ -132,8 +132,8 @@ def sections_module() -> str:
         "",
         "from __future__ import annotations",
         "",
+        "from icecfg.conversion import FallbackOverride, TlsMode",
         "from icecfg.model import RootSection, Section, attr, block, items, leaf, texts",
-        "from icecfg.values import FallbackOverride, TlsMode",
         "",
         "__all__ = [",
     ]

@@ -28,11 +28,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar, overload
 
 from icecfg import spec
-from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
-from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
-from icecfg.safewrite import Fingerprint
-from icecfg.spec import Dialect, Kind
-from icecfg.values import (
+from icecfg.conversion import (
     FallbackOverride,
     TlsMode,
     TypedValueError,
@@ -41,6 +37,10 @@ from icecfg.values import (
     format_typed,
     parse_typed,
 )
+from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
+from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
+from icecfg.safewrite import Fingerprint
+from icecfg.spec import Dialect, Kind
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -69,8 +69,8 @@ class Field:
         self.name = ""
         self.tags: frozenset[str] = frozenset()
         self.value: spec.Value | None = None
-        self.row: spec.Element | None = None
-        self.attribute: spec.Attribute | None = None
+        self.row: spec.ElementRow | None = None
+        self.attribute: spec.AttributeRow | None = None
         self.owner = ""
         #: The whole numbers an assignment may give an integer field (see :func:`_bounds`).
         self.bounds: tuple[int, int] = _C_INT
@@ -542,7 +542,7 @@ class Section:
     def effective(self, name: str, target: Dialect | str = Dialect.V24) -> Any:
         """The value ``target`` Icecast uses for field ``name``: default applied, its own parsing.
 
-        Raises :class:`icecfg.values.Crash` where Icecast 2.4.4 segfaults
+        Raises :class:`icecfg.conversion.Crash` where Icecast 2.4.4 segfaults
         (``atoi(NULL)`` on an empty numeric element).
         """
         dialect = Dialect(target)
@@ -690,7 +690,7 @@ class RootSection(Section):
         Icecast 2.4.4 ignores them without a word; each knows its ``line``
         and ``column``.
         """
-        from icecfg.structure import unknown_elements
+        from icecfg.placement import unknown_elements
 
         return [placed.element for placed in unknown_elements(self.document.root)]
 

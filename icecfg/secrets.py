@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from icecfg.document import Element
 from icecfg.placeholders import is_placeholder_only
+from icecfg.placement import Placed, walk
 from icecfg.spec import Kind
-from icecfg.structure import Placed, walk
 
 #: ``<option name=... value=.../>`` names whose value is a secret (url authenticators).
 SECRET_OPTIONS = ("password", "auth_password")

@@ -5,8 +5,8 @@ Do not edit: change icecfg/spec.py and run ``python scripts/generate.py``.
 
 from __future__ import annotations
 
+from icecfg.conversion import FallbackOverride, TlsMode
 from icecfg.model import RootSection, Section, attr, block, items, leaf, texts
-from icecfg.values import FallbackOverride, TlsMode
 
 __all__ = [
     "Acl",

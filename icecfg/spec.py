@@ -135,7 +135,7 @@ _NUMERIC = frozenset({Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Ki
 
 
 @dataclass(frozen=True)
-class Attribute:
+class AttributeRow:
     """One attribute of an element."""
 
     name: str
@@ -179,7 +179,7 @@ class Replacement:
 
 
 @dataclass(frozen=True)
-class Element:
+class ElementRow:
     """One row of the table: a child element of a section.
 
     Exactly one of ``value`` (a leaf) and ``section`` (a block) is usually set;
@@ -194,7 +194,7 @@ class Element:
     repeat: Repeat = Repeat.LAST
     #: Default per dialect as Icecast would read it (text form), or None.
     defaults: Mapping[Dialect, str | None] = field(default_factory=dict)
-    attributes: tuple[Attribute, ...] = ()
+    attributes: tuple[AttributeRow, ...] = ()
     #: 2.4.4 reads it with atoi(NULL) when empty and segfaults.
     crash_if_empty: bool = False
     #: Other dialects that segfault on it when empty (2.5.0: ``strcasecmp(NULL)`` for <loglevel>).
@@ -225,19 +225,19 @@ class Element:
 
 
 @dataclass(frozen=True)
-class Section:
+class SectionRow:
     """A block element type: its children and attributes."""
 
     id: str
     tag: str
     dialects: frozenset[Dialect]
-    children: tuple[Element, ...] = ()
-    attributes: tuple[Attribute, ...] = ()
+    children: tuple[ElementRow, ...] = ()
+    attributes: tuple[AttributeRow, ...] = ()
     #: KH reads any scalar child also as an attribute of this element.
     kh_children_as_attributes: bool = True
     doc: str = ""
 
-    def child(self, name: str, dialect: Dialect | None = None) -> Element | None:
+    def child(self, name: str, dialect: Dialect | None = None) -> ElementRow | None:
         """The row for child ``name`` (by tag or alias), optionally in one dialect."""
         key = (id(self), name, dialect)
         try:
@@ -249,7 +249,7 @@ class Section:
             _CHILD_ROW[key] = found
         return found
 
-    def _child(self, name: str, dialect: Dialect | None) -> Element | None:
+    def _child(self, name: str, dialect: Dialect | None) -> ElementRow | None:
         index = _CHILD_INDEX.get(id(self))
         if index is None:
             index = {}
@@ -262,7 +262,7 @@ class Section:
                 return row
         return None
 
-    def kh_attribute_children(self) -> Mapping[str, Element]:
+    def kh_attribute_children(self) -> Mapping[str, ElementRow]:
         """Children KH also reads when written as attributes of this section: name or alias -> row.
 
         KH's table-driven parser takes a scalar child as an attribute of its
@@ -284,7 +284,7 @@ class Section:
             _KH_ATTRIBUTE_INDEX[id(self)] = found
         return found
 
-    def attribute(self, name: str, dialect: Dialect | None = None) -> Attribute | None:
+    def attribute(self, name: str, dialect: Dialect | None = None) -> AttributeRow | None:
         for attr in self.attributes:
             if (name == attr.name or name in attr.aliases) and (dialect is None or dialect in attr.dialects):
                 return attr
@@ -292,12 +292,12 @@ class Section:
 
 
 #: Section id -> child name -> rows, built on first lookup (sections live for the process).
-_CHILD_INDEX: dict[int, dict[str, list[Element]]] = {}
-#: Section.child answers by (section, name, dialect); sections live as long as the module.
-_CHILD_ROW: dict[tuple[int, str, Dialect | None], Element | None] = {}
+_CHILD_INDEX: dict[int, dict[str, list[ElementRow]]] = {}
+#: SectionRow.child answers by (section, name, dialect); sections live as long as the module.
+_CHILD_ROW: dict[tuple[int, str, Dialect | None], ElementRow | None] = {}
 _CHILD_ROW_LIMIT = 4096
 #: Section id -> what ``kh_attribute_children`` found, likewise.
-_KH_ATTRIBUTE_INDEX: dict[int, dict[str, Element]] = {}
+_KH_ATTRIBUTE_INDEX: dict[int, dict[str, ElementRow]] = {}
 
 #: (section, child) pairs KH does not read from an attribute although the section
 #: takes its other scalar children so: flagged CFG_TAG_NOTATTR in KH's tables (a
@@ -398,7 +398,7 @@ _SRC_LOGGING = "cfgfile.c l.1216-1255; [2.5] l.2813-2885; [KH] l.1032-1096"
 _SRC_SECURITY = "cfgfile.c l.1257-1289; [2.5] l.2938-3018"
 
 # Shared attribute sets ----------------------------------------------------------
-_TLS_IMPLEMENTATION = Attribute(
+_TLS_IMPLEMENTATION = AttributeRow(
     "implementation",
     _enum("generic"),
     V25,
@@ -413,18 +413,18 @@ _TLS_CONTEXT_CERTIFICATE = {Dialect.V25: Replacement(name="tls-certificate", pat
 _TLS_CONTEXT_CIPHERS = {Dialect.V25: Replacement(name="tls-allowed-ciphers", path=("security", "tls-context"))}
 
 
-def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
+def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[AttributeRow, ...]:
     """Attributes of ``<alias>``; 2.5 treats ``<alias>`` exactly like ``<resource>``."""
     base = dialects - V25
     return (
-        Attribute(
+        AttributeRow(
             "source",
             STRING,
             dialects,
             required=base,
             doc="Request path to rewrite, compared with strcmp; 2.5 uses destination when only that is set.",
         ),
-        Attribute(
+        AttributeRow(
             "destination",
             STRING,
             dialects,
@@ -432,36 +432,36 @@ def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
             aliases=("dest",),
             doc="Path the request is rewritten to; without it the alias is silently dropped (2.4).",
         ),
-        Attribute(
+        AttributeRow(
             "port",
             INT,
             dialects,
             default="-1",
             doc="Only apply on this server port; -1 means any port.",
         ),
-        Attribute(
+        AttributeRow(
             "bind-address",
             IP,
             dialects,
             doc="Only apply to connections accepted on this bind address.",
         ),
-        Attribute(
+        AttributeRow(
             "listen-socket",
             REF,
             dialects & V25,
             doc="`#id` of the listen socket the resource applies to.",
         ),
-        Attribute("vhost", HOST, dialects & V25, doc="Only apply to requests for this virtual host."),
-        Attribute("module", STRING, dialects & V25, doc="Module that serves the resource."),
-        Attribute("handler", STRING, dialects & V25, doc="Handler of the module that serves the resource."),
-        Attribute(
+        AttributeRow("vhost", HOST, dialects & V25, doc="Only apply to requests for this virtual host."),
+        AttributeRow("module", STRING, dialects & V25, doc="Module that serves the resource."),
+        AttributeRow("handler", STRING, dialects & V25, doc="Handler of the module that serves the resource."),
+        AttributeRow(
             "omode",
             _enum("default", "normal", "legacy-compat", "legacy", "strict"),
             dialects & V25,
             default="default",
             doc="Operation mode for requests matched by this resource.",
         ),
-        Attribute(
+        AttributeRow(
             "prefixmatch",
             BOOL,
             dialects & V25,
@@ -471,28 +471,28 @@ def _alias_attributes(dialects: frozenset[Dialect]) -> tuple[Attribute, ...]:
     )
 
 
-_ACL_ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("allow-method", METHODS, V25, doc="HTTP methods this role may use (`*` for all)."),
-    Attribute("deny-method", METHODS, V25, doc="HTTP methods this role may not use."),
-    Attribute("allow-admin", STRING, V25, doc="Admin commands this role may run (`*` for all)."),
-    Attribute("deny-admin", STRING, V25, doc="Admin commands this role may not run."),
-    Attribute("allow-web", STRING, V25, doc="Web paths this role may fetch (`*` for all)."),
-    Attribute("deny-web", STRING, V25, doc="Web paths this role may not fetch."),
-    Attribute("allow-all", BOOL, V25, doc="Allow every method, admin command and web path."),
-    Attribute("deny-all", BOOL, V25, doc="Deny every method, admin command and web path."),
-    Attribute(
+_ACL_ATTRIBUTES: tuple[AttributeRow, ...] = (
+    AttributeRow("allow-method", METHODS, V25, doc="HTTP methods this role may use (`*` for all)."),
+    AttributeRow("deny-method", METHODS, V25, doc="HTTP methods this role may not use."),
+    AttributeRow("allow-admin", STRING, V25, doc="Admin commands this role may run (`*` for all)."),
+    AttributeRow("deny-admin", STRING, V25, doc="Admin commands this role may not run."),
+    AttributeRow("allow-web", STRING, V25, doc="Web paths this role may fetch (`*` for all)."),
+    AttributeRow("deny-web", STRING, V25, doc="Web paths this role may not fetch."),
+    AttributeRow("allow-all", BOOL, V25, doc="Allow every method, admin command and web path."),
+    AttributeRow("deny-all", BOOL, V25, doc="Deny every method, admin command and web path."),
+    AttributeRow(
         "connections-per-user",
         STRING,
         V25,
         doc="Concurrent connections per user: a number, `*` or `unlimited`.",
     ),
-    Attribute("connection-duration", STRING, V25, doc="Maximum connection time in seconds."),
+    AttributeRow("connection-duration", STRING, V25, doc="Maximum connection time in seconds."),
 )
 
 
-def _log_block(name: str, dialects: frozenset[Dialect], default: str | None, doc: str) -> Element:
+def _log_block(name: str, dialects: frozenset[Dialect], default: str | None, doc: str) -> ElementRow:
     """A log file name that KH also accepts as a ``kh-log`` block."""
-    return Element(
+    return ElementRow(
         name,
         dialects,
         FILENAME,
@@ -508,14 +508,14 @@ def _log_block(name: str, dialects: frozenset[Dialect], default: str | None, doc
 # presents them.  Rows inside a section follow the order of the Icecast sample
 # configuration, which is also the order in which icecfg writes new elements.
 
-_SECTIONS: list[Section] = [
-    Section(
+_SECTIONS: list[SectionRow] = [
+    SectionRow(
         id="icecast",
         tag="icecast",
         dialects=ALL,
         doc="The root element.  Icecast compares only the local name, case-sensitively.",
         children=(
-            Element(
+            ElementRow(
                 "location",
                 ALL,
                 STRING,
@@ -523,7 +523,7 @@ _SECTIONS: list[Section] = [
                 doc="Free text shown on the server info page and sent to YP directories.",
                 source="cfgfile.c l.575-579",
             ),
-            Element(
+            ElementRow(
                 "admin",
                 ALL,
                 STRING,
@@ -531,7 +531,7 @@ _SECTIONS: list[Section] = [
                 doc="Contact address of the server's administrator.",
                 source="cfgfile.c l.581-585",
             ),
-            Element(
+            ElementRow(
                 "hostname",
                 ALL,
                 HOST,
@@ -539,7 +539,7 @@ _SECTIONS: list[Section] = [
                 doc="Public host name used in YP listings and generated URLs; `localhost` breaks both.",
                 source="cfgfile.c l.569-573; [2.5] l.1261-1315",
             ),
-            Element(
+            ElementRow(
                 "server-id",
                 ALL,
                 STRING,
@@ -547,7 +547,7 @@ _SECTIONS: list[Section] = [
                 doc="Overrides the Server header (default: the build's version string); always warns.",
                 source="cfgfile.c l.475",
             ),
-            Element(
+            ElementRow(
                 "server_id",
                 KH,
                 STRING,
@@ -556,7 +556,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <server-id>.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "limits",
                 ALL,
                 section="limits",
@@ -564,7 +564,7 @@ _SECTIONS: list[Section] = [
                 doc="Server-wide resource limits.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "authentication",
                 ALL,
                 section="authentication",
@@ -572,7 +572,7 @@ _SECTIONS: list[Section] = [
                 doc="Global source, admin and relay credentials.",
                 source=_SRC_AUTH,
             ),
-            Element(
+            ElementRow(
                 "source-password",
                 ALL,
                 PASSWORD,
@@ -584,7 +584,7 @@ _SECTIONS: list[Section] = [
                 doc="Legacy place of the global source password; 2.4 warns it is deprecated.",
                 source="cfgfile.c l.480",
             ),
-            Element(
+            ElementRow(
                 "icelogin",
                 V24,
                 BOOL,
@@ -595,7 +595,7 @@ _SECTIONS: list[Section] = [
                 doc="Allows the old `ice-` source login; an ERROR in 2.5.",
                 source="connection.c l.1039",
             ),
-            Element(
+            ElementRow(
                 "shoutcast-mount",
                 ALL,
                 MOUNT,
@@ -603,7 +603,7 @@ _SECTIONS: list[Section] = [
                 doc="Mount for shoutcast-compat sockets that do not set their own.",
                 source="connection.c l.1203-1206",
             ),
-            Element(
+            ElementRow(
                 "directory",
                 ALL,
                 section="directory",
@@ -613,7 +613,7 @@ _SECTIONS: list[Section] = [
                 doc="A YP directory to list public mounts in (at most 25).",
                 source=_SRC_DIRECTORY,
             ),
-            Element(
+            ElementRow(
                 "yp-directory",
                 V25,
                 section="yp-directory",
@@ -621,7 +621,7 @@ _SECTIONS: list[Section] = [
                 doc="A YP directory to list public mounts in (2.5 form).",
                 source=_SRC_YP,
             ),
-            Element(
+            ElementRow(
                 "listen-socket",
                 ALL,
                 section="listen-socket",
@@ -629,7 +629,7 @@ _SECTIONS: list[Section] = [
                 doc="A port to listen on; any listen-socket disables the root <port>/<bind-address> socket.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "port",
                 ALL,
                 LISTEN_PORT,
@@ -637,14 +637,14 @@ _SECTIONS: list[Section] = [
                 doc="Implicit listener port and the port written into URLs, even when listen-sockets exist.",
                 source="cfgfile.c l.503-511",
             ),
-            Element(
+            ElementRow(
                 "bind-address",
                 ALL,
                 IP,
                 doc="Numeric address of the implicit listener; ignored when any listen-socket exists.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 ALL,
                 section="http-headers",
@@ -652,14 +652,14 @@ _SECTIONS: list[Section] = [
                 doc="Extra HTTP headers sent on every response.",
                 source=_SRC_HEADERS,
             ),
-            Element(
+            ElementRow(
                 "master-server",
                 ALL,
                 HOST,
                 doc="Master to relay all mounts from; needs master-server-port and master-password too.",
                 source="slave.c l.618-628",
             ),
-            Element(
+            ElementRow(
                 "master-server-port",
                 ALL,
                 PORT,
@@ -668,7 +668,7 @@ _SECTIONS: list[Section] = [
                 doc="Port of the master server; 0 (the default) silently disables master relaying.",
                 source="slave.c l.618-628",
             ),
-            Element(
+            ElementRow(
                 "master-update-interval",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (15, 3600)}),
@@ -677,7 +677,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds between fetches of the master's stream list.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "master-username",
                 ALL,
                 STRING,
@@ -685,15 +685,15 @@ _SECTIONS: list[Section] = [
                 doc="User name for the master's stream list.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "master-password",
                 ALL,
                 PASSWORD,
                 doc="Password for the master's stream list; without it master relaying is off.",
                 source="slave.c l.618-628",
             ),
-            Element("master-bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
-            Element(
+            ElementRow("master-bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
+            ElementRow(
                 "master-relay-auth",
                 KH,
                 BOOL,
@@ -701,22 +701,22 @@ _SECTIONS: list[Section] = [
                 doc="Let listener authentication of relayed mounts be done by the master.",
                 source=_SRC_ROOT,
             ),
-            Element("master-ssl-port", KH, PORT, doc="TLS port of the master server.", source=_SRC_ROOT),
-            Element(
+            ElementRow("master-ssl-port", KH, PORT, doc="TLS port of the master server.", source=_SRC_ROOT),
+            ElementRow(
                 "master-redirect",
                 KH,
                 BOOL,
                 doc="Let the master redirect listeners to this slave.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "max-redirect-slaves",
                 KH,
                 INT,
                 doc="How many slaves may register for redirects.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "master",
                 KH,
                 section="kh-master",
@@ -724,7 +724,7 @@ _SECTIONS: list[Section] = [
                 doc="KH block form of the master-* settings.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "redirect",
                 KH,
                 section="kh-redirect",
@@ -732,7 +732,7 @@ _SECTIONS: list[Section] = [
                 doc="A host listeners may be redirected to.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "relays-on-demand",
                 ALL,
                 BOOL,
@@ -741,7 +741,7 @@ _SECTIONS: list[Section] = [
                 doc="Default for <relay><on-demand>; only relays parsed after it see it, so put it first.",
                 source="cfgfile.c l.912",
             ),
-            Element(
+            ElementRow(
                 "relay",
                 ALL,
                 section="relay",
@@ -749,7 +749,7 @@ _SECTIONS: list[Section] = [
                 doc="A stream pulled from another server.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "mount",
                 ALL,
                 section="mount",
@@ -757,7 +757,7 @@ _SECTIONS: list[Section] = [
                 doc="Settings for one mount point; the first matching <mount> wins.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "fileserve",
                 ALL,
                 BOOL,
@@ -766,7 +766,7 @@ _SECTIONS: list[Section] = [
                 doc="Serve static files from webroot; `true` reads as 0 in 2.4.4: use 1.",
                 source="cfgfile.c l.566",
             ),
-            Element(
+            ElementRow(
                 "mime-types",
                 V24_V25,
                 PATH,
@@ -776,7 +776,7 @@ _SECTIONS: list[Section] = [
                 doc="File mapping extensions to MIME types; KH only reads it in <paths>.",
                 source=_SRC_ROOT,
             ),
-            Element(
+            ElementRow(
                 "paths",
                 ALL,
                 section="paths",
@@ -784,7 +784,7 @@ _SECTIONS: list[Section] = [
                 doc="Directories and files the server uses.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "logging",
                 ALL,
                 section="logging",
@@ -792,7 +792,7 @@ _SECTIONS: list[Section] = [
                 doc="Log file names, level and rotation.",
                 source=_SRC_LOGGING,
             ),
-            Element(
+            ElementRow(
                 "security",
                 ALL,
                 section="security",
@@ -800,7 +800,7 @@ _SECTIONS: list[Section] = [
                 doc="chroot, user change and (2.5) TLS context.",
                 source=_SRC_SECURITY,
             ),
-            Element(
+            ElementRow(
                 "event-bindings",
                 V25,
                 section="event-bindings",
@@ -809,7 +809,7 @@ _SECTIONS: list[Section] = [
                 doc="Server-wide event handlers.",
                 source=_SRC_EVENTS,
             ),
-            Element(
+            ElementRow(
                 "include",
                 KH,
                 PATH,
@@ -819,13 +819,13 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="limits",
         tag="limits",
         dialects=ALL,
         doc="Server-wide resource limits.  Every 2.4.4 limit is read with atoi and crashes when empty.",
         children=(
-            Element(
+            ElementRow(
                 "clients",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (1, 32768)}),
@@ -834,7 +834,7 @@ _SECTIONS: list[Section] = [
                 doc="Total concurrent clients: listeners, file and stats requests; 0 or blank refuses all.",
                 source="cfgfile.c l.588-636; [2.5] l.1522-1564, l.1072",
             ),
-            Element(
+            ElementRow(
                 "sources",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (1, 16384)}),
@@ -843,7 +843,7 @@ _SECTIONS: list[Section] = [
                 doc="Concurrent source clients, relays included; 2.5 wants clients > 2*sources.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "queue-size",
                 ALL,
                 Value(Kind.SIZE, ranges={Dialect.V25: (1, _MIB16)}),
@@ -852,7 +852,7 @@ _SECTIONS: list[Section] = [
                 doc="Bytes a listener may lag behind before it is dropped.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "threadpool",
                 V24,
                 INT,
@@ -864,7 +864,7 @@ _SECTIONS: list[Section] = [
                 doc="Parsed but unused by 2.4.4; unknown to 2.5 and KH.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "client-timeout",
                 ALL,
                 _timeout(),
@@ -873,7 +873,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds; parsed but unused by 2.4.4.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "header-timeout",
                 ALL,
                 _timeout(),
@@ -882,7 +882,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds a client may take to send its request headers.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "source-timeout",
                 ALL,
                 _timeout(),
@@ -891,7 +891,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds of source silence before the source is dropped.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "burst-on-connect",
                 V24_V25,
                 BOOL,
@@ -904,7 +904,7 @@ _SECTIONS: list[Section] = [
                 "KH has no such switch and always bursts <burst-size>: 1 changes nothing there.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "burst-size",
                 ALL,
                 Value(Kind.SIZE, ranges={Dialect.V25: (0, _MIB16)}),
@@ -913,7 +913,7 @@ _SECTIONS: list[Section] = [
                 doc="Bytes sent at once to a new listener; keep it below queue-size.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "bodysize",
                 V25,
                 Value(Kind.SIZE, ranges={Dialect.V25: (1024, 65536)}),
@@ -921,7 +921,7 @@ _SECTIONS: list[Section] = [
                 doc="Maximum request body size in bytes.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "body-timeout",
                 V25,
                 _timeout(),
@@ -929,7 +929,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds a client may take to send a request body.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "server-idle-timeout",
                 V25,
                 _timeout(15, 3600),
@@ -937,15 +937,15 @@ _SECTIONS: list[Section] = [
                 doc="Seconds without activity before the server counts as idle.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "max-bandwidth",
                 KH,
                 STRING,
                 doc="Total outgoing bitrate limit, bits per second with a k/M suffix.",
                 source=_SRC_LIMITS,
             ),
-            Element("max-listeners", KH, INT, doc="Server-wide listener limit.", source=_SRC_LIMITS),
-            Element(
+            ElementRow("max-listeners", KH, INT, doc="Server-wide listener limit.", source=_SRC_LIMITS),
+            ElementRow(
                 "min-queue-size",
                 KH,
                 SIZE,
@@ -953,7 +953,7 @@ _SECTIONS: list[Section] = [
                 doc="Minimum listener queue; k/m/s suffixes accepted.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "workers",
                 KH,
                 Value(Kind.INT, ranges={Dialect.KH: (1, 400)}),
@@ -961,7 +961,7 @@ _SECTIONS: list[Section] = [
                 doc="Worker threads; values are clamped to 1..400.",
                 source=_SRC_LIMITS,
             ),
-            Element(
+            ElementRow(
                 "inactivity-timeout",
                 KH,
                 INT,
@@ -970,19 +970,19 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="authentication",
         tag="authentication",
         dialects=ALL,
         doc="Global credentials (root child); 2.5 turns them into static roles.",
         children=(
-            Element(
+            ElementRow(
                 "source-password",
                 ALL,
                 PASSWORD,
                 defaults=_d(None, None, "changeme"),
                 attributes=(
-                    Attribute(
+                    AttributeRow(
                         "mount",
                         MOUNT,
                         V24,
@@ -992,7 +992,7 @@ _SECTIONS: list[Section] = [
                 doc="Global source password for user `source`; without any, every source is refused.",
                 source="client.c l.129-155; connection.c l.1025",
             ),
-            Element(
+            ElementRow(
                 "relay-user",
                 ALL,
                 STRING,
@@ -1000,28 +1000,28 @@ _SECTIONS: list[Section] = [
                 doc="User slaves use to fetch /admin/streamlist.txt.",
                 source=_SRC_AUTH,
             ),
-            Element(
+            ElementRow(
                 "relay-password",
                 ALL,
                 PASSWORD,
                 doc="Password for slaves; if unset no slave can authenticate.",
                 source=_SRC_AUTH,
             ),
-            Element(
+            ElementRow(
                 "admin-user",
                 ALL,
                 STRING,
                 doc="Admin login; /admin needs both user and password.",
                 source="cfgfile.c l.1045-1084; connection.c l.978-998",
             ),
-            Element(
+            ElementRow(
                 "admin-password",
                 ALL,
                 PASSWORD,
                 doc="Admin password; without it /admin cannot be reached.",
                 source="connection.c l.978-998",
             ),
-            Element(
+            ElementRow(
                 "shoutcast-user",
                 V25,
                 STRING,
@@ -1029,7 +1029,7 @@ _SECTIONS: list[Section] = [
                 doc="User name assumed for Shoutcast source logins.",
                 source=_SRC_AUTH,
             ),
-            Element(
+            ElementRow(
                 "role",
                 V25,
                 section="role",
@@ -1039,37 +1039,37 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="role",
         tag="role",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="One authenticator of a 2.5 authentication stack and what it grants.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("anonymous", "static", "legacy-password", "url", "htpasswd", "enforce-auth"),
                 V25,
                 required=V25,
                 doc="Authenticator backend.",
             ),
-            Attribute("name", STRING, V25, doc="Role name shown in logs and the admin interface."),
-            Attribute("management-url", URL, V25, doc="URL of the backend's management interface."),
-            Attribute("method", METHODS, V25, doc="HTTP methods this role handles (`*` for all)."),
-            Attribute("match-method", METHODS, V25, doc="Only consider requests with these methods."),
-            Attribute("nomatch-method", METHODS, V25, doc="Skip requests with these methods."),
-            Attribute("match-web", STRING, V25, doc="Only consider these web paths."),
-            Attribute("nomatch-web", STRING, V25, doc="Skip these web paths."),
-            Attribute("match-admin", STRING, V25, doc="Only consider these admin commands."),
-            Attribute("nomatch-admin", STRING, V25, doc="Skip these admin commands."),
-            Attribute("match-origin", STRING, V25, doc="Only consider requests from these origins."),
-            Attribute("nomatch-origin", STRING, V25, doc="Skip requests from these origins."),
-            Attribute("may-alter", STRING, V25, doc="Request properties the backend may change."),
-            Attribute("may-not-alter", STRING, V25, doc="Request properties the backend may not change."),
+            AttributeRow("name", STRING, V25, doc="Role name shown in logs and the admin interface."),
+            AttributeRow("management-url", URL, V25, doc="URL of the backend's management interface."),
+            AttributeRow("method", METHODS, V25, doc="HTTP methods this role handles (`*` for all)."),
+            AttributeRow("match-method", METHODS, V25, doc="Only consider requests with these methods."),
+            AttributeRow("nomatch-method", METHODS, V25, doc="Skip requests with these methods."),
+            AttributeRow("match-web", STRING, V25, doc="Only consider these web paths."),
+            AttributeRow("nomatch-web", STRING, V25, doc="Skip these web paths."),
+            AttributeRow("match-admin", STRING, V25, doc="Only consider these admin commands."),
+            AttributeRow("nomatch-admin", STRING, V25, doc="Skip these admin commands."),
+            AttributeRow("match-origin", STRING, V25, doc="Only consider requests from these origins."),
+            AttributeRow("nomatch-origin", STRING, V25, doc="Skip requests from these origins."),
+            AttributeRow("may-alter", STRING, V25, doc="Request properties the backend may change."),
+            AttributeRow("may-not-alter", STRING, V25, doc="Request properties the backend may not change."),
             *_ACL_ATTRIBUTES,
         ),
         children=(
-            Element(
+            ElementRow(
                 "option",
                 V25,
                 section="option",
@@ -1077,7 +1077,7 @@ _SECTIONS: list[Section] = [
                 doc="Backend setting, e.g. `filename` for htpasswd.",
                 source=_SRC_ROLE,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 V25,
                 section="http-headers",
@@ -1085,20 +1085,20 @@ _SECTIONS: list[Section] = [
                 doc="Headers sent to clients matched by this role.",
                 source=_SRC_HEADERS,
             ),
-            Element(
+            ElementRow(
                 "acl",
                 V25,
                 section="acl",
                 doc="Access rules of the role; only one is allowed.",
                 source=_SRC_ROLE,
             ),
-            Element("on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE),
-            Element("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
-            Element("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
-            Element("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
+            ElementRow("on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE),
+            ElementRow("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
+            ElementRow("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
+            ElementRow("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
         ),
     ),
-    Section(
+    SectionRow(
         id="acl",
         tag="acl",
         dialects=V25,
@@ -1106,7 +1106,7 @@ _SECTIONS: list[Section] = [
         doc="Access rules of a role; takes the same ACL attributes as <role>.",
         attributes=_ACL_ATTRIBUTES,
         children=(
-            Element(
+            ElementRow(
                 "http-headers",
                 V25,
                 section="http-headers",
@@ -1116,23 +1116,23 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="option",
         tag="option",
         dialects=ALL,
         doc="A name/value setting of an authenticator, YP directory or event.",
         attributes=(
-            Attribute("name", STRING, ALL, required=ALL, doc="Option name; options without it are skipped."),
-            Attribute("value", STRING, ALL, required=ALL, doc="Option value; options without it are skipped."),
+            AttributeRow("name", STRING, ALL, required=ALL, doc="Option name; options without it are skipped."),
+            AttributeRow("value", STRING, ALL, required=ALL, doc="Option value; options without it are skipped."),
         ),
     ),
-    Section(
+    SectionRow(
         id="directory",
         tag="directory",
         dialects=ALL,
         doc="A YP directory (2.4/KH form; obsolete in 2.5).  Without <yp-url> it is discarded.",
         children=(
-            Element(
+            ElementRow(
                 "yp-url-timeout",
                 ALL,
                 _timeout(),
@@ -1142,14 +1142,14 @@ _SECTIONS: list[Section] = [
                 "(2.5.0 also logs values outside 2..600 as out of range); KH uses any value.",
                 source="cfgfile.c l.1086-1121; yp.c l.250; [2.5] yp.c l.270; [KH] yp.c l.321-336",
             ),
-            Element(
+            ElementRow(
                 "yp-url",
                 ALL,
                 URL,
                 doc="The directory's CGI URL; required.",
                 source=_SRC_DIRECTORY,
             ),
-            Element(
+            ElementRow(
                 "touch-interval",
                 ALL,
                 _timeout(30, 3600),
@@ -1158,7 +1158,7 @@ _SECTIONS: list[Section] = [
                 doc="Seconds between YP updates; 2.4.4 raises values below 30 to 30.",
                 source="cfgfile.c l.1086-1121; yp.c l.252",
             ),
-            Element(
+            ElementRow(
                 "server",
                 V24,
                 section="directory-server",
@@ -1170,15 +1170,15 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="directory-server",
         tag="server",
         dialects=V24,
         kh_children_as_attributes=False,
         doc="Legacy <directory><server> block; parsed by _add_server and never used.",
         children=(
-            Element("host", V24, HOST, doc="Unused.", source=_SRC_DIRECTORY),
-            Element(
+            ElementRow("host", V24, HOST, doc="Unused.", source=_SRC_DIRECTORY),
+            ElementRow(
                 "touch-interval",
                 V24,
                 INT,
@@ -1188,15 +1188,15 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="yp-directory",
         tag="yp-directory",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="A YP directory (2.5).  Options: timeout, touch-interval, listen-socket (`#id`).",
-        attributes=(Attribute("url", URL, V25, required=V25, doc="The directory's URL; required."),),
+        attributes=(AttributeRow("url", URL, V25, required=V25, doc="The directory's URL; required."),),
         children=(
-            Element(
+            ElementRow(
                 "option",
                 V25,
                 section="option",
@@ -1206,24 +1206,24 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="listen-socket",
         tag="listen-socket",
         dialects=ALL,
         doc='A listening socket.  KH also takes the children as attributes (`port="8000"`).',
         attributes=(
-            Attribute("id", STRING, V25, doc="Name referenced as `#id` by on-behalf-of, resources and YP."),
-            Attribute(
+            AttributeRow("id", STRING, V25, doc="Name referenced as `#id` by on-behalf-of, resources and YP."),
+            AttributeRow(
                 "type",
                 _enum("normal", "virtual", case_insensitive=True),
                 V25,
                 default="normal",
                 doc="Other values log `Unknown listener type` and mean normal.",
             ),
-            Attribute("on-behalf-of", REF, V25, doc="`#id` of the socket this one acts for; must start with #."),
+            AttributeRow("on-behalf-of", REF, V25, doc="`#id` of the socket this one acts for; must start with #."),
         ),
         children=(
-            Element(
+            ElementRow(
                 "port",
                 ALL,
                 LISTEN_PORT,
@@ -1231,21 +1231,21 @@ _SECTIONS: list[Section] = [
                 doc="Empty keeps 8000; `abc` binds a random port and 99999 wraps in 2.4.4.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "bind-address",
                 ALL,
                 IP,
                 doc="Numeric address to bind; `localhost` fails to bind.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "shoutcast-mount",
                 ALL,
                 MOUNT,
                 doc="Also opens a Shoutcast source port on port+1 (2.4.4 even with shoutcast-compat).",
                 source="cfgfile.c l.1030-1042",
             ),
-            Element(
+            ElementRow(
                 "shoutcast-compat",
                 ALL,
                 BOOL,
@@ -1254,7 +1254,7 @@ _SECTIONS: list[Section] = [
                 doc="Only Shoutcast sources may use this port; port-1 must be a normal port.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "ssl",
                 V24_V25,
                 BOOL,
@@ -1267,7 +1267,7 @@ _SECTIONS: list[Section] = [
                 doc="2.4: TLS on this port (plain HTTP if the cert fails); 2.5 reads it as <tls>, 0 = auto.",
                 source="cfgfile.c l.973-1043; [2.5] l.397-424",
             ),
-            Element(
+            ElementRow(
                 "tls",
                 V25,
                 TLS_MODE,
@@ -1275,7 +1275,7 @@ _SECTIONS: list[Section] = [
                 doc="TLS mode; absent is disabled but `0`, `false` and empty mean auto.",
                 source="[2.5] cfgfile.c l.397-424",
             ),
-            Element(
+            ElementRow(
                 "so-sndbuf",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (1024, 65536)}),
@@ -1284,14 +1284,14 @@ _SECTIONS: list[Section] = [
                 doc="Socket send buffer in bytes; 0 keeps the OS default.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "listen-backlog",
                 V25,
                 Value(Kind.INT, ranges={Dialect.V25: (1, 128)}),
                 doc="Queue length of pending connections.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "authentication",
                 V25,
                 section="listen-socket-authentication",
@@ -1299,7 +1299,7 @@ _SECTIONS: list[Section] = [
                 doc="Per-socket authentication stack.",
                 source=_SRC_LISTEN,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 V25,
                 section="http-headers",
@@ -1307,18 +1307,18 @@ _SECTIONS: list[Section] = [
                 doc="Headers sent on responses from this socket.",
                 source=_SRC_HEADERS,
             ),
-            Element("queue-len", KH, INT, doc="Queue length of pending connections.", source=_SRC_LISTEN),
-            Element("so-mss", KH, INT, doc="TCP maximum segment size.", source=_SRC_LISTEN),
+            ElementRow("queue-len", KH, INT, doc="Queue length of pending connections.", source=_SRC_LISTEN),
+            ElementRow("so-mss", KH, INT, doc="TCP maximum segment size.", source=_SRC_LISTEN),
         ),
     ),
-    Section(
+    SectionRow(
         id="listen-socket-authentication",
         tag="authentication",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="The authentication stack of a 2.5 listen socket.",
         children=(
-            Element(
+            ElementRow(
                 "role",
                 V25,
                 section="role",
@@ -1328,13 +1328,13 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="http-headers",
         tag="http-headers",
         dialects=ALL,
         doc="Extra response headers.  2.4.4 stops at the first comment or bad <header>: later ones are lost.",
         children=(
-            Element(
+            ElementRow(
                 "header",
                 ALL,
                 section="header",
@@ -1344,48 +1344,48 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="header",
         tag="header",
         dialects=ALL,
         doc="One extra HTTP header.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "name",
                 STRING,
                 ALL,
                 required=ALL,
                 doc="Header name; KH checks RFC 7230 token characters.",
             ),
-            Attribute(
+            AttributeRow(
                 "value",
                 STRING,
                 ALL,
                 required=V24,
                 doc="Header value; missing drops it and all later headers in 2.4.4; 2.5 CORS computes it.",
             ),
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("static"),
                 V24,
                 default="static",
                 doc="2.4.4 knows only `static`; `cors` logs a WARN and drops all later headers.",
             ),
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("static", "cors", "corpse"),
                 V25,
                 default="static",
                 doc="`cors` (also `corpse`) computes CORS headers.",
             ),
-            Attribute(
+            AttributeRow(
                 "status",
                 INT,
                 V24_V25,
                 default="0",
                 doc="Only send with this HTTP status; 0 means any.",
             ),
-            Attribute(
+            AttributeRow(
                 "status",
                 STRING,
                 KH,
@@ -1394,13 +1394,13 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="relay",
         tag="relay",
         dialects=ALL,
         doc="A relayed stream.  2.5 wants the upstream settings in <upstream> blocks.",
         children=(
-            Element(
+            ElementRow(
                 "server",
                 ALL,
                 HOST,
@@ -1410,7 +1410,7 @@ _SECTIONS: list[Section] = [
                 doc="Upstream host.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "ip",
                 KH,
                 HOST,
@@ -1418,7 +1418,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <server>.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "port",
                 ALL,
                 PORT,
@@ -1428,7 +1428,7 @@ _SECTIONS: list[Section] = [
                 doc="Upstream port; 2.4.4 has no default (0), KH defaults to the server's own port.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "mount",
                 ALL,
                 MOUNT,
@@ -1438,14 +1438,14 @@ _SECTIONS: list[Section] = [
                 doc="Path of the stream on the upstream server.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "local-mount",
                 ALL,
                 MOUNT,
                 doc="Local mount name (default: <mount>); KH skips it unless it starts with /.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "on-demand",
                 ALL,
                 BOOL,
@@ -1453,7 +1453,7 @@ _SECTIONS: list[Section] = [
                 doc="Only relay while listeners are connected; defaults to <relays-on-demand> read so far.",
                 source="cfgfile.c l.912",
             ),
-            Element(
+            ElementRow(
                 "relay-shoutcast-metadata",
                 ALL,
                 BOOL,
@@ -1464,7 +1464,7 @@ _SECTIONS: list[Section] = [
                 doc="Ask the upstream for ICY metadata.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "relay-icy-metadata",
                 KH,
                 BOOL,
@@ -1473,7 +1473,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <relay-shoutcast-metadata>.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "username",
                 ALL,
                 STRING,
@@ -1482,7 +1482,7 @@ _SECTIONS: list[Section] = [
                 doc="User for the upstream server.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "password",
                 ALL,
                 PASSWORD,
@@ -1491,7 +1491,7 @@ _SECTIONS: list[Section] = [
                 doc="Password for the upstream server.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "bind",
                 ALL,
                 IP,
@@ -1500,7 +1500,7 @@ _SECTIONS: list[Section] = [
                 doc="Local address for the outgoing connection.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "uri",
                 V25,
                 URL,
@@ -1509,7 +1509,7 @@ _SECTIONS: list[Section] = [
                 doc="2.5 flat form of an upstream URI; only read inside <upstream>.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "timeout",
                 KH,
                 Value(Kind.INT, ranges={Dialect.KH: (1, 60)}),
@@ -1517,7 +1517,7 @@ _SECTIONS: list[Section] = [
                 doc="Connect timeout in seconds; out of range becomes 4.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "upstream",
                 V25,
                 section="upstream",
@@ -1525,7 +1525,7 @@ _SECTIONS: list[Section] = [
                 doc="An upstream; several normal ones are tried in order.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "master",
                 KH,
                 section="relay-host",
@@ -1533,7 +1533,7 @@ _SECTIONS: list[Section] = [
                 doc="An upstream host (same as <host>).",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "host",
                 KH,
                 section="relay-host",
@@ -1541,9 +1541,9 @@ _SECTIONS: list[Section] = [
                 doc="An upstream host; several are tried in order.",
                 source=_SRC_RELAY,
             ),
-            Element("run-on", KH, INT, doc="Seconds an on-demand relay keeps running.", source=_SRC_RELAY),
-            Element("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_RELAY),
-            Element(
+            ElementRow("run-on", KH, INT, doc="Seconds an on-demand relay keeps running.", source=_SRC_RELAY),
+            ElementRow("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_RELAY),
+            ElementRow(
                 "enable",
                 KH,
                 BOOL,
@@ -1551,7 +1551,7 @@ _SECTIONS: list[Section] = [
                 doc="0 keeps the relay configured but stopped.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 KH,
                 section="http-headers",
@@ -1561,14 +1561,14 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="upstream",
         tag="upstream",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="An upstream server of a 2.5 relay.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("normal", "default"),
                 V25,
@@ -1577,9 +1577,9 @@ _SECTIONS: list[Section] = [
             ),
         ),
         children=(
-            Element("server", V25, HOST, defaults=_d(v25="127.0.0.1"), doc="Upstream host.", source=_SRC_RELAY),
-            Element("port", V25, PORT, defaults=_d(v25="80"), doc="Upstream port.", source=_SRC_RELAY),
-            Element(
+            ElementRow("server", V25, HOST, defaults=_d(v25="127.0.0.1"), doc="Upstream host.", source=_SRC_RELAY),
+            ElementRow("port", V25, PORT, defaults=_d(v25="80"), doc="Upstream port.", source=_SRC_RELAY),
+            ElementRow(
                 "mount",
                 V25,
                 MOUNT,
@@ -1587,7 +1587,7 @@ _SECTIONS: list[Section] = [
                 doc="Path of the stream upstream.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "relay-shoutcast-metadata",
                 V25,
                 BOOL,
@@ -1595,10 +1595,10 @@ _SECTIONS: list[Section] = [
                 doc="Ask the upstream for ICY metadata.",
                 source=_SRC_RELAY,
             ),
-            Element("username", V25, STRING, doc="User for the upstream server.", source=_SRC_RELAY),
-            Element("password", V25, PASSWORD, doc="Password for the upstream server.", source=_SRC_RELAY),
-            Element("bind", V25, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
-            Element(
+            ElementRow("username", V25, STRING, doc="User for the upstream server.", source=_SRC_RELAY),
+            ElementRow("password", V25, PASSWORD, doc="Password for the upstream server.", source=_SRC_RELAY),
+            ElementRow("bind", V25, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
+            ElementRow(
                 "uri",
                 V25,
                 URL,
@@ -1607,25 +1607,25 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="relay-host",
         tag="host",
         dialects=KH,
         doc="A KH relay upstream (<master> or <host> inside <relay>); unset fields come from the relay.",
         children=(
-            Element("ip", KH, HOST, aliases=("server",), doc="Upstream host.", source=_SRC_RELAY),
-            Element("port", KH, PORT, doc="Upstream port.", source=_SRC_RELAY),
-            Element("mount", KH, MOUNT, doc="Path of the stream upstream.", source=_SRC_RELAY),
-            Element("ssl", KH, BOOL, aliases=("tls",), doc="Connect with TLS.", source=_SRC_RELAY),
-            Element("bind", KH, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
-            Element(
+            ElementRow("ip", KH, HOST, aliases=("server",), doc="Upstream host.", source=_SRC_RELAY),
+            ElementRow("port", KH, PORT, doc="Upstream port.", source=_SRC_RELAY),
+            ElementRow("mount", KH, MOUNT, doc="Path of the stream upstream.", source=_SRC_RELAY),
+            ElementRow("ssl", KH, BOOL, aliases=("tls",), doc="Connect with TLS.", source=_SRC_RELAY),
+            ElementRow("bind", KH, IP, doc="Local address for the outgoing connection.", source=_SRC_RELAY),
+            ElementRow(
                 "timeout",
                 KH,
                 Value(Kind.INT, ranges={Dialect.KH: (1, 60)}),
                 doc="Connect timeout in seconds; out of range becomes 4.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 KH,
                 section="http-headers",
@@ -1633,16 +1633,16 @@ _SECTIONS: list[Section] = [
                 doc="Headers sent to this upstream.",
                 source=_SRC_HEADERS,
             ),
-            Element("priority", KH, INT, doc="Order in which hosts are tried.", source=_SRC_RELAY),
+            ElementRow("priority", KH, INT, doc="Order in which hosts are tried.", source=_SRC_RELAY),
         ),
     ),
-    Section(
+    SectionRow(
         id="mount",
         tag="mount",
         dialects=ALL,
         doc="Settings of one mount point, or (type=default, KH wildcards) defaults for many.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("normal", "default"),
                 V24_V25,
@@ -1651,14 +1651,14 @@ _SECTIONS: list[Section] = [
             ),
         ),
         children=(
-            Element(
+            ElementRow(
                 "mount-name",
                 ALL,
                 MOUNT,
                 doc="Mount path, not trimmed; a normal mount without it is dropped, 2.4.4 glob-matches it.",
                 source="cfgfile.c l.803-808; l.1429-1458",
             ),
-            Element(
+            ElementRow(
                 "username",
                 ALL,
                 STRING,
@@ -1666,14 +1666,14 @@ _SECTIONS: list[Section] = [
                 doc="Source user for this mount.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "password",
                 ALL,
                 PASSWORD,
                 doc="Source password for this mount (default: the global source-password).",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "max-listeners",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (1, 16384)}),
@@ -1682,7 +1682,7 @@ _SECTIONS: list[Section] = [
                 doc="Listener limit; -1 is unlimited but out of range for 2.5.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "max-listener-duration",
                 ALL,
                 UINT,
@@ -1691,12 +1691,12 @@ _SECTIONS: list[Section] = [
                 doc="Seconds a listener may stay; 0 is unlimited.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "dump-file",
                 ALL,
                 PATH,
                 attributes=(
-                    Attribute(
+                    AttributeRow(
                         "interpolation",
                         _enum("default", "none", "strftime", "uuid"),
                         V25,
@@ -1707,21 +1707,21 @@ _SECTIONS: list[Section] = [
                 doc="Append the stream to this file (strftime-expanded); relative to the cwd, not logdir.",
                 source="source.c l.595-613",
             ),
-            Element(
+            ElementRow(
                 "dump-file-size-limit",
                 V25,
                 UINT,
                 doc="Start a new dump file after this many bytes.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "dump-file-time-limit",
                 V25,
                 UINT,
                 doc="Start a new dump file after this many seconds.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "burst-size",
                 ALL,
                 Value(Kind.SIZE, ranges={Dialect.V25: (0, _MIB16)}),
@@ -1729,7 +1729,7 @@ _SECTIONS: list[Section] = [
                 doc="Burst for this mount in bytes; unset inherits <limits><burst-size>.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "queue-size",
                 ALL,
                 Value(Kind.SIZE, ranges={Dialect.V25: (1, _MIB16)}),
@@ -1737,28 +1737,28 @@ _SECTIONS: list[Section] = [
                 doc="Queue for this mount in bytes; unset inherits <limits><queue-size>.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "source-timeout",
                 ALL,
                 UINT,
                 doc="Source timeout for this mount; unset inherits <limits><source-timeout>.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "fallback-mount",
                 ALL,
                 MOUNT,
                 doc="Where listeners go without a source; a file is webroot+value, so it must start with /.",
                 source="source.c l.161-192, l.1393-1455",
             ),
-            Element(
+            ElementRow(
                 "fallback",
                 KH,
                 section="kh-fallback",
                 doc="KH fallback with an optional rate limit.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "fallback-override",
                 ALL,
                 FALLBACK_OVERRIDE,
@@ -1768,7 +1768,7 @@ _SECTIONS: list[Section] = [
                 doc="Move listeners back from the fallback; 2.4.4 moves all of the fallback's listeners.",
                 source="source.c l.685-700",
             ),
-            Element(
+            ElementRow(
                 "fallback-when-full",
                 ALL,
                 BOOL,
@@ -1777,14 +1777,14 @@ _SECTIONS: list[Section] = [
                 doc="Send listeners beyond max-listeners to the fallback; warns without fallback-mount.",
                 source="cfgfile.c l.823-826; auth.c l.378-410",
             ),
-            Element(
+            ElementRow(
                 "intro",
                 ALL,
                 PATH,
                 doc="File played to new listeners, relative to webroot; must match the stream format.",
                 source="source.c l.1176-1195",
             ),
-            Element(
+            ElementRow(
                 "hidden",
                 ALL,
                 BOOL,
@@ -1793,7 +1793,7 @@ _SECTIONS: list[Section] = [
                 doc="Hide the mount from the public status pages.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "public",
                 ALL,
                 PUBLIC,
@@ -1802,7 +1802,7 @@ _SECTIONS: list[Section] = [
                 doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "no-yp",
                 V24_V25,
                 BOOL,
@@ -1813,7 +1813,7 @@ _SECTIONS: list[Section] = [
                 doc="Deprecated: non-zero means public 0.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "no-mount",
                 ALL,
                 BOOL,
@@ -1824,7 +1824,7 @@ _SECTIONS: list[Section] = [
                 doc="1 means the mount is only reachable through a fallback.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "allow-direct-access",
                 V25,
                 BOOL,
@@ -1832,7 +1832,7 @@ _SECTIONS: list[Section] = [
                 doc="0 means the mount is only reachable through a fallback.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "authentication",
                 ALL,
                 section="mount-authentication",
@@ -1840,7 +1840,7 @@ _SECTIONS: list[Section] = [
                 doc="Listener authentication; a bad or missing type leaves the mount public in 2.4.4.",
                 source=_SRC_MOUNT_AUTH,
             ),
-            Element(
+            ElementRow(
                 "http-headers",
                 ALL,
                 section="http-headers",
@@ -1848,72 +1848,72 @@ _SECTIONS: list[Section] = [
                 doc="Headers sent with this mount's 200 responses.",
                 source=_SRC_HEADERS,
             ),
-            Element(
+            ElementRow(
                 "on-connect",
                 ALL,
                 PATH,
                 doc="Executable run with the mount name when a source connects; no shell, no arguments.",
                 source="source.c l.1354",
             ),
-            Element(
+            ElementRow(
                 "on-disconnect",
                 ALL,
                 PATH,
                 doc="Executable run with the mount name when the source leaves; no shell, no arguments.",
                 source="source.c l.1354",
             ),
-            Element(
+            ElementRow(
                 "cluster-password",
                 ALL,
                 PASSWORD,
                 doc="Password shared by the servers of a YP cluster.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "stream-name",
                 ALL,
                 STRING,
                 doc="Overrides the stream name the source sends.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "stream-description",
                 ALL,
                 STRING,
                 doc="Overrides the stream description the source sends.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "stream-url",
                 ALL,
                 URL,
                 doc="Overrides the stream URL the source sends.",
                 source=_SRC_MOUNT,
             ),
-            Element("genre", ALL, STRING, doc="Overrides the genre the source sends.", source=_SRC_MOUNT),
-            Element("bitrate", ALL, STRING, doc="Overrides the bitrate (free text, kbps).", source=_SRC_MOUNT),
-            Element(
+            ElementRow("genre", ALL, STRING, doc="Overrides the genre the source sends.", source=_SRC_MOUNT),
+            ElementRow("bitrate", ALL, STRING, doc="Overrides the bitrate (free text, kbps).", source=_SRC_MOUNT),
+            ElementRow(
                 "type",
                 ALL,
                 MIME,
                 doc="Overrides the MIME type; KH does not take it as an attribute.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "subtype",
                 ALL,
                 STRING,
                 doc="Overrides the codec subtype; KH does not take it as an attribute.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "charset",
                 ALL,
                 STRING,
                 doc="Charset of non-Ogg metadata (default Latin-1).",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "mp3-metadata-interval",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (-1, 65536)}),
@@ -1924,7 +1924,7 @@ _SECTIONS: list[Section] = [
                 doc="ICY metadata interval in bytes; -1 means 16000.",
                 source="format_mp3.c l.55",
             ),
-            Element(
+            ElementRow(
                 "metadata-interval",
                 KH,
                 INT,
@@ -1932,7 +1932,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <mp3-metadata-interval>.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "icy-metadata-interval",
                 V25,
                 Value(Kind.INT, ranges={Dialect.V25: (-1, 65536)}),
@@ -1940,14 +1940,14 @@ _SECTIONS: list[Section] = [
                 doc="ICY metadata interval in bytes; -1 means the default.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "max-history",
                 V25,
                 Value(Kind.INT, ranges={Dialect.V25: (1, 256)}),
                 doc="Metadata history length; out of range becomes 256.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "event-bindings",
                 V25,
                 section="event-bindings",
@@ -1956,7 +1956,7 @@ _SECTIONS: list[Section] = [
                 doc="Event handlers for this mount.",
                 source=_SRC_EVENTS,
             ),
-            Element(
+            ElementRow(
                 "relay",
                 V25,
                 section="relay",
@@ -1964,21 +1964,21 @@ _SECTIONS: list[Section] = [
                 doc="Mount-scoped relay; only in a normal mount named /...; <local-mount> is ignored.",
                 source=_SRC_RELAY,
             ),
-            Element(
+            ElementRow(
                 "priority",
                 KH,
                 INT,
                 doc="Order of wildcard mount templates.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "min-queue-size",
                 KH,
                 SIZE,
                 doc="Minimum listener queue; k/m/s suffixes accepted.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "file-seekable",
                 KH,
                 BOOL,
@@ -1986,56 +1986,56 @@ _SECTIONS: list[Section] = [
                 doc="Allow range requests on file fallbacks.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "hijack",
                 KH,
                 BOOL,
                 doc="A new source takes over the mount from the old one.",
                 source=_SRC_MOUNT,
             ),
-            Element("allow-chunked", KH, BOOL, doc="Accept chunked source uploads.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("allow-chunked", KH, BOOL, doc="Accept chunked source uploads.", source=_SRC_MOUNT),
+            ElementRow(
                 "max-bandwidth",
                 KH,
                 STRING,
                 doc="Outgoing bitrate limit, bits per second with a k/M suffix.",
                 source=_SRC_MOUNT,
             ),
-            Element("wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT),
-            Element("filter-theora", KH, BOOL, doc="Strip Theora video from the stream.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT),
+            ElementRow("filter-theora", KH, BOOL, doc="Strip Theora video from the stream.", source=_SRC_MOUNT),
+            ElementRow(
                 "limit-rate",
                 KH,
                 STRING,
                 doc="Per-listener send rate, bits per second with a k/M suffix.",
                 source=_SRC_MOUNT,
             ),
-            Element("skip-accesslog", KH, BOOL, doc="Do not log this mount's listeners.", source=_SRC_MOUNT),
-            Element("max-send-size", KH, INT, doc="Largest block written per send.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("skip-accesslog", KH, BOOL, doc="Do not log this mount's listeners.", source=_SRC_MOUNT),
+            ElementRow("max-send-size", KH, INT, doc="Largest block written per send.", source=_SRC_MOUNT),
+            ElementRow(
                 "linger-for",
                 KH,
                 INT,
                 doc="Seconds the mount stays after the source leaves.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "redirect",
                 KH,
                 URL,
                 doc="Redirect listeners to this server (the mount path is appended).",
                 source=_SRC_MOUNT,
             ),
-            Element("redirect-to", KH, URL, doc="Redirect listeners to this exact URL.", source=_SRC_MOUNT),
-            Element("ogg-passthrough", KH, BOOL, doc="Pass Ogg through without rewriting.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("redirect-to", KH, URL, doc="Redirect listeners to this exact URL.", source=_SRC_MOUNT),
+            ElementRow("ogg-passthrough", KH, BOOL, doc="Pass Ogg through without rewriting.", source=_SRC_MOUNT),
+            ElementRow(
                 "admin_comments_only",
                 KH,
                 BOOL,
                 doc="Only take metadata from admin updates.",
                 source=_SRC_MOUNT,
             ),
-            Element(
+            ElementRow(
                 "allow-url-ogg-metadata",
                 KH,
                 BOOL,
@@ -2043,16 +2043,16 @@ _SECTIONS: list[Section] = [
                 doc="Accept metadata updates by URL for Ogg streams.",
                 source=_SRC_MOUNT,
             ),
-            Element("ban-client", KH, INT, doc="Seconds a kicked client stays banned.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("ban-client", KH, INT, doc="Seconds a kicked client stays banned.", source=_SRC_MOUNT),
+            ElementRow(
                 "intro-skip-replay",
                 KH,
                 INT,
                 doc="Seconds within which a reconnecting listener skips the intro.",
                 source=_SRC_MOUNT,
             ),
-            Element("so-sndbuf", KH, INT, doc="Socket send buffer for listeners.", source=_SRC_MOUNT),
-            Element(
+            ElementRow("so-sndbuf", KH, INT, doc="Socket send buffer for listeners.", source=_SRC_MOUNT),
+            ElementRow(
                 "max-stream-duration",
                 KH,
                 INT,
@@ -2061,23 +2061,23 @@ _SECTIONS: list[Section] = [
             ),
             _log_block("preroll-log", KH, None, "Per-mount preroll log (file name or block)."),
             _log_block("accesslog", KH, None, "Per-mount access log (file name or block)."),
-            Element("listenurl", KH, URL, doc="Listen URL published for this mount.", source=_SRC_MOUNT),
+            ElementRow("listenurl", KH, URL, doc="Listen URL published for this mount.", source=_SRC_MOUNT),
         ),
     ),
-    Section(
+    SectionRow(
         id="mount-authentication",
         tag="authentication",
         dialects=ALL,
         doc="Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("htpasswd", "url"),
                 V24_V25,
                 required=V24,
                 doc="Case-sensitive; bad or missing leaves 2.4.4 public, 2.5 denies; 2.5 without it: roles.",
             ),
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("htpasswd", "url", "command"),
                 KH,
@@ -2086,7 +2086,7 @@ _SECTIONS: list[Section] = [
             ),
         ),
         children=(
-            Element(
+            ElementRow(
                 "option",
                 ALL,
                 section="option",
@@ -2094,7 +2094,7 @@ _SECTIONS: list[Section] = [
                 doc="Backend setting (filename, listener_add, ...); other children warn.",
                 source="auth.c l.670-672",
             ),
-            Element(
+            ElementRow(
                 "role",
                 V25,
                 section="role",
@@ -2104,30 +2104,30 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="kh-fallback",
         tag="fallback",
         dialects=KH,
         doc="KH fallback; its children may also be written as attributes.",
         children=(
-            Element(
+            ElementRow(
                 "mount",
                 KH,
                 MOUNT,
                 doc="Fallback mount; values not starting with / are dropped.",
                 source=_SRC_MOUNT,
             ),
-            Element("rate", KH, INT, doc="Rate limit for the fallback.", source=_SRC_MOUNT),
+            ElementRow("rate", KH, INT, doc="Rate limit for the fallback.", source=_SRC_MOUNT),
         ),
     ),
-    Section(
+    SectionRow(
         id="event-bindings",
         tag="event-bindings",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="Event handlers (2.5); other children are ignored silently.",
         children=(
-            Element(
+            ElementRow(
                 "event",
                 V25,
                 section="event",
@@ -2137,21 +2137,21 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="event",
         tag="event",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="An event handler.",
         attributes=(
-            Attribute(
+            AttributeRow(
                 "type",
                 _enum("exec", "url", "log", "terminate"),
                 V25,
                 required=V25,
                 doc="Handler kind; `url` needs curl support.",
             ),
-            Attribute(
+            AttributeRow(
                 "trigger",
                 _enum(*EVENT_TRIGGERS),
                 V25,
@@ -2160,7 +2160,7 @@ _SECTIONS: list[Section] = [
             ),
         ),
         children=(
-            Element(
+            ElementRow(
                 "option",
                 V25,
                 section="option",
@@ -2170,13 +2170,13 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="paths",
         tag="paths",
         dialects=ALL,
         doc="Directories and files.  With <chroot> every path resolves inside basedir.",
         children=(
-            Element(
+            ElementRow(
                 "basedir",
                 ALL,
                 PATH,
@@ -2184,7 +2184,7 @@ _SECTIONS: list[Section] = [
                 doc="Only used as the chroot target.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "logdir",
                 ALL,
                 PATH,
@@ -2192,7 +2192,7 @@ _SECTIONS: list[Section] = [
                 doc="Must exist and be writable by the changeowner user.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "webroot",
                 ALL,
                 PATH,
@@ -2200,7 +2200,7 @@ _SECTIONS: list[Section] = [
                 doc="Static files and file fallbacks; one trailing / is stripped.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "adminroot",
                 ALL,
                 PATH,
@@ -2208,28 +2208,28 @@ _SECTIONS: list[Section] = [
                 doc="XSLT files for /admin and playlists.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "pidfile",
                 ALL,
                 PATH,
                 doc="Written as root before setuid, so it may not be removed at exit.",
                 source="cfgfile.c l.1123-1214; main.c l.320-330",
             ),
-            Element(
+            ElementRow(
                 "allow-ip",
                 ALL,
                 PATH,
                 doc="File of IPs; when set only they may connect; a missing file means no filtering.",
                 source="connection.c l.328-383",
             ),
-            Element(
+            ElementRow(
                 "deny-ip",
                 ALL,
                 PATH,
                 doc="File of IPs refused before allow-ip is checked.",
                 source="connection.c l.387-415",
             ),
-            Element(
+            ElementRow(
                 "banfile",
                 KH,
                 PATH,
@@ -2238,7 +2238,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <deny-ip>.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "alias",
                 ALL,
                 section="alias",
@@ -2246,7 +2246,7 @@ _SECTIONS: list[Section] = [
                 doc="Rewrites a request path; first match wins.",
                 source="connection.c l.1170-1178",
             ),
-            Element(
+            ElementRow(
                 "resource",
                 V25,
                 section="resource",
@@ -2254,7 +2254,7 @@ _SECTIONS: list[Section] = [
                 doc="2.5 name of <alias> with more matching options.",
                 source=_SRC_RESOURCE,
             ),
-            Element(
+            ElementRow(
                 "ssl-certificate",
                 ALL,
                 PATH,
@@ -2264,7 +2264,7 @@ _SECTIONS: list[Section] = [
                 doc="PEM with certificate chain and key; if unusable, 2.4.4 ssl ports serve plain HTTP.",
                 source="connection.c l.195-246",
             ),
-            Element(
+            ElementRow(
                 "ssl_certificate",
                 KH,
                 PATH,
@@ -2273,7 +2273,7 @@ _SECTIONS: list[Section] = [
                 doc="KH spelling of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "tls-certificate",
                 V25,
                 PATH,
@@ -2283,7 +2283,7 @@ _SECTIONS: list[Section] = [
                 doc="2.5 name of <ssl-certificate>.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "ssl-private-key",
                 KH,
                 PATH,
@@ -2291,8 +2291,8 @@ _SECTIONS: list[Section] = [
                 doc="Private key file; defaults to the certificate file.",
                 source=_SRC_PATHS,
             ),
-            Element("ssl-cafile", KH, PATH, doc="CA certificates file.", source=_SRC_PATHS),
-            Element(
+            ElementRow("ssl-cafile", KH, PATH, doc="CA certificates file.", source=_SRC_PATHS),
+            ElementRow(
                 "ssl-allowed-ciphers",
                 ALL,
                 CIPHERS,
@@ -2301,7 +2301,7 @@ _SECTIONS: list[Section] = [
                 doc="OpenSSL cipher list; an invalid list only warns and keeps the default.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "tls-allowed-ciphers",
                 V25,
                 CIPHERS,
@@ -2310,7 +2310,7 @@ _SECTIONS: list[Section] = [
                 doc="2.5 name of <ssl-allowed-ciphers>.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "mime-types",
                 V25_KH,
                 PATH,
@@ -2318,7 +2318,7 @@ _SECTIONS: list[Section] = [
                 doc="File mapping extensions to MIME types.",
                 source=_SRC_PATHS,
             ),
-            Element(
+            ElementRow(
                 "nulldevice",
                 V25,
                 PATH,
@@ -2326,9 +2326,9 @@ _SECTIONS: list[Section] = [
                 doc="Null device used for detached processes.",
                 source=_SRC_PATHS,
             ),
-            Element("reportxmldb", V25, PATH, doc="XML database of diagnostic reports.", source=_SRC_PATHS),
-            Element("geoipdb", V25, PATH, doc="GeoIP database file.", source=_SRC_PATHS),
-            Element(
+            ElementRow("reportxmldb", V25, PATH, doc="XML database of diagnostic reports.", source=_SRC_PATHS),
+            ElementRow("geoipdb", V25, PATH, doc="GeoIP database file.", source=_SRC_PATHS),
+            ElementRow(
                 "x-forwarded-for",
                 KH,
                 STRING,
@@ -2336,17 +2336,17 @@ _SECTIONS: list[Section] = [
                 doc="fnmatch pattern of a trusted proxy's IP.",
                 source="[KH] cfgfile.c l.1158-1175",
             ),
-            Element("deny-agents", KH, PATH, doc="File of user agents to refuse.", source=_SRC_PATHS),
+            ElementRow("deny-agents", KH, PATH, doc="File of user agents to refuse.", source=_SRC_PATHS),
         ),
     ),
-    Section(
+    SectionRow(
         id="alias",
         tag="alias",
         dialects=ALL,
         doc="A request path rewrite; 2.5 treats it exactly like <resource>.",
         attributes=_alias_attributes(ALL),
     ),
-    Section(
+    SectionRow(
         id="resource",
         tag="resource",
         dialects=V25,
@@ -2354,7 +2354,7 @@ _SECTIONS: list[Section] = [
         doc="A request path rewrite or handler (2.5).",
         attributes=_alias_attributes(V25),
     ),
-    Section(
+    SectionRow(
         id="logging",
         tag="logging",
         dialects=ALL,
@@ -2364,7 +2364,7 @@ _SECTIONS: list[Section] = [
             _log_block("errorlog", ALL, "error.log", "Error log name in logdir; `-` is stderr."),
             _log_block("playlistlog", ALL, None, "Playlist log name; `-` is a file named -, not stderr."),
             _log_block("preroll-log", KH, None, "Preroll log (file name or block)."),
-            Element(
+            ElementRow(
                 "loglevel",
                 ALL,
                 LOGLEVEL,
@@ -2375,7 +2375,7 @@ _SECTIONS: list[Section] = [
                 "empty, 2.4.4 and 2.5.0 segfault.",
                 source=_SRC_LOGGING,
             ),
-            Element(
+            ElementRow(
                 "logsize",
                 ALL,
                 Value(Kind.INT, ranges={Dialect.V25: (0, _INT_MAX), Dialect.KH: (0, 2000000)}),
@@ -2384,7 +2384,7 @@ _SECTIONS: list[Section] = [
                 doc="Rotate at this many KiB; 0 means about 1 GB.",
                 source="log.c l.215-219",
             ),
-            Element(
+            ElementRow(
                 "logarchive",
                 ALL,
                 BOOL,
@@ -2393,14 +2393,14 @@ _SECTIONS: list[Section] = [
                 doc="Rotate to timestamped names instead of NAME.old.",
                 source="log.c l.93-116",
             ),
-            Element(
+            ElementRow(
                 "memorybacklog",
                 V25,
                 Value(Kind.INT, ranges={Dialect.V25: (8, 1024)}),
                 repeat=Repeat.ACC,
                 defaults=_d(v25="64"),
                 attributes=(
-                    Attribute(
+                    AttributeRow(
                         "logfile",
                         _enum("error", "access", "playlist"),
                         V25,
@@ -2410,28 +2410,28 @@ _SECTIONS: list[Section] = [
                 doc="Lines kept in memory for the admin interface.",
                 source=_SRC_LOGGING,
             ),
-            Element("accesslog_ip", KH, BOOL, defaults=_d(kh="1"), doc="Log client IPs.", source=_SRC_LOGGING),
-            Element(
+            ElementRow("accesslog_ip", KH, BOOL, defaults=_d(kh="1"), doc="Log client IPs.", source=_SRC_LOGGING),
+            ElementRow(
                 "accesslog_exclude_ext",
                 KH,
                 STRING,
                 doc="File extensions not written to the access log.",
                 source=_SRC_LOGGING,
             ),
-            Element("accesslog_lines", KH, INT, doc="Access log lines kept in memory.", source=_SRC_LOGGING),
-            Element("errorlog_lines", KH, INT, doc="Error log lines kept in memory.", source=_SRC_LOGGING),
-            Element("playlistlog_lines", KH, INT, doc="Playlist log lines kept in memory.", source=_SRC_LOGGING),
+            ElementRow("accesslog_lines", KH, INT, doc="Access log lines kept in memory.", source=_SRC_LOGGING),
+            ElementRow("errorlog_lines", KH, INT, doc="Error log lines kept in memory.", source=_SRC_LOGGING),
+            ElementRow("playlistlog_lines", KH, INT, doc="Playlist log lines kept in memory.", source=_SRC_LOGGING),
         ),
     ),
-    Section(
+    SectionRow(
         id="kh-log",
         tag="accesslog",
         dialects=KH,
         doc="KH block form of accesslog/errorlog/playlistlog/preroll-log.",
         children=(
-            Element("name", KH, FILENAME, doc="File name in logdir.", source=_SRC_LOGGING),
-            Element("archive", KH, BOOL, doc="Rotate to timestamped names.", source=_SRC_LOGGING),
-            Element(
+            ElementRow("name", KH, FILENAME, doc="File name in logdir.", source=_SRC_LOGGING),
+            ElementRow("archive", KH, BOOL, doc="Rotate to timestamped names.", source=_SRC_LOGGING),
+            ElementRow(
                 "display",
                 KH,
                 INT,
@@ -2439,28 +2439,28 @@ _SECTIONS: list[Section] = [
                 doc="Lines kept in memory.",
                 source=_SRC_LOGGING,
             ),
-            Element("size", KH, INT, doc="Rotate at this size.", source=_SRC_LOGGING),
-            Element("duration", KH, INT, doc="Rotate after this many seconds.", source=_SRC_LOGGING),
-            Element("ip", KH, BOOL, doc="Log client IPs (access log).", source=_SRC_LOGGING),
-            Element(
+            ElementRow("size", KH, INT, doc="Rotate at this size.", source=_SRC_LOGGING),
+            ElementRow("duration", KH, INT, doc="Rotate after this many seconds.", source=_SRC_LOGGING),
+            ElementRow("ip", KH, BOOL, doc="Log client IPs (access log).", source=_SRC_LOGGING),
+            ElementRow(
                 "type",
                 KH,
                 _enum("CLF", "CLF-ESC"),
                 doc="Access log format; anything but CLF-ESC means CLF.",
                 source=_SRC_LOGGING,
             ),
-            Element("exclude_ext", KH, STRING, doc="File extensions not logged.", source=_SRC_LOGGING),
-            Element("querystr", KH, BOOL, doc="Log query strings (access log).", source=_SRC_LOGGING),
-            Element("level", KH, LOGLEVEL, doc="Log level (error log).", source=_SRC_LOGGING),
+            ElementRow("exclude_ext", KH, STRING, doc="File extensions not logged.", source=_SRC_LOGGING),
+            ElementRow("querystr", KH, BOOL, doc="Log query strings (access log).", source=_SRC_LOGGING),
+            ElementRow("level", KH, LOGLEVEL, doc="Log level (error log).", source=_SRC_LOGGING),
         ),
     ),
-    Section(
+    SectionRow(
         id="security",
         tag="security",
         dialects=ALL,
         doc="Process security: chroot, user change, TLS context and PRNG seeding.",
         children=(
-            Element(
+            ElementRow(
                 "chroot",
                 ALL,
                 BOOL,
@@ -2469,7 +2469,7 @@ _SECTIONS: list[Section] = [
                 doc="chroot to basedir (root only); a failure also skips changeowner.",
                 source="main.c l.354-427",
             ),
-            Element(
+            ElementRow(
                 "changeowner",
                 ALL,
                 section="changeowner",
@@ -2477,7 +2477,7 @@ _SECTIONS: list[Section] = [
                 doc="Its presence alone enables the user change, even when empty.",
                 source="main.c l.354-427",
             ),
-            Element(
+            ElementRow(
                 "tls-context",
                 V25,
                 section="tls-context",
@@ -2485,43 +2485,43 @@ _SECTIONS: list[Section] = [
                 doc="Certificate, key and ciphers for TLS sockets.",
                 source="[2.5] cfgfile.c l.381-399",
             ),
-            Element(
+            ElementRow(
                 "prng-seed",
                 V25,
                 STRING,
                 repeat=Repeat.ACC,
                 attributes=(
-                    Attribute(
+                    AttributeRow(
                         "type",
                         _enum("read-once", "read-write", "device", "static", "profile"),
                         V25,
                         doc="What the value is: a file, a device, a seed or a profile (linux, bsd).",
                     ),
-                    Attribute("size", INT, V25, doc="Bytes to read from the file or device."),
+                    AttributeRow("size", INT, V25, doc="Bytes to read from the file or device."),
                 ),
                 doc="Seeds the PRNG; without any 2.5 warns `no PRNG seed configured`.",
                 source=_SRC_SECURITY,
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="changeowner",
         tag="changeowner",
         dialects=ALL,
         doc="User and group to switch to; both must resolve or neither is applied.",
         children=(
-            Element("user", ALL, STRING, doc="User name to run as.", source="main.c l.354-427"),
-            Element("group", ALL, STRING, doc="Group name to run as.", source="main.c l.354-427"),
+            ElementRow("user", ALL, STRING, doc="User name to run as.", source="main.c l.354-427"),
+            ElementRow("group", ALL, STRING, doc="Group name to run as.", source="main.c l.354-427"),
         ),
     ),
-    Section(
+    SectionRow(
         id="tls-context",
         tag="tls-context",
         dialects=V25,
         kh_children_as_attributes=False,
         doc="The 2.5 TLS context.",
         children=(
-            Element(
+            ElementRow(
                 "tls-certificate",
                 V25,
                 PATH,
@@ -2529,14 +2529,14 @@ _SECTIONS: list[Section] = [
                 doc="PEM certificate chain (and key when tls-key is unset); keep it non-world-readable.",
                 source="[2.5] cfgfile.c l.381-399",
             ),
-            Element(
+            ElementRow(
                 "tls-key",
                 V25,
                 PATH,
                 doc="Private key; defaults to the certificate file.",
                 source="[2.5] cfgfile.c l.381-399",
             ),
-            Element(
+            ElementRow(
                 "tls-allowed-ciphers",
                 V25,
                 CIPHERS,
@@ -2545,19 +2545,19 @@ _SECTIONS: list[Section] = [
             ),
         ),
     ),
-    Section(
+    SectionRow(
         id="kh-master",
         tag="master",
         dialects=KH,
         doc="KH block form of the root master-* settings.",
         children=(
-            Element("server", KH, HOST, doc="Master host.", source=_SRC_ROOT),
-            Element("port", KH, PORT, doc="Master port.", source=_SRC_ROOT),
-            Element("ssl-port", KH, PORT, doc="Master TLS port.", source=_SRC_ROOT),
-            Element("username", KH, STRING, defaults=_d(kh="relay"), doc="Master user.", source=_SRC_ROOT),
-            Element("password", KH, PASSWORD, doc="Master password.", source=_SRC_ROOT),
-            Element("bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
-            Element(
+            ElementRow("server", KH, HOST, doc="Master host.", source=_SRC_ROOT),
+            ElementRow("port", KH, PORT, doc="Master port.", source=_SRC_ROOT),
+            ElementRow("ssl-port", KH, PORT, doc="Master TLS port.", source=_SRC_ROOT),
+            ElementRow("username", KH, STRING, defaults=_d(kh="relay"), doc="Master user.", source=_SRC_ROOT),
+            ElementRow("password", KH, PASSWORD, doc="Master password.", source=_SRC_ROOT),
+            ElementRow("bind", KH, IP, doc="Local address for connections to the master.", source=_SRC_ROOT),
+            ElementRow(
                 "interval",
                 KH,
                 INT,
@@ -2565,35 +2565,35 @@ _SECTIONS: list[Section] = [
                 doc="Seconds between stream list fetches; below 2 becomes 60.",
                 source=_SRC_ROOT,
             ),
-            Element("relay-auth", KH, BOOL, doc="Let the master authenticate listeners.", source=_SRC_ROOT),
-            Element("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_ROOT),
-            Element("redirect", KH, BOOL, doc="Let the master redirect listeners here.", source=_SRC_ROOT),
-            Element("run-on", KH, INT, doc="Seconds on-demand relays keep running.", source=_SRC_ROOT),
-            Element("on-demand", KH, BOOL, doc="Relay the master's streams on demand.", source=_SRC_ROOT),
+            ElementRow("relay-auth", KH, BOOL, doc="Let the master authenticate listeners.", source=_SRC_ROOT),
+            ElementRow("retry-delay", KH, INT, doc="Seconds between reconnection attempts.", source=_SRC_ROOT),
+            ElementRow("redirect", KH, BOOL, doc="Let the master redirect listeners here.", source=_SRC_ROOT),
+            ElementRow("run-on", KH, INT, doc="Seconds on-demand relays keep running.", source=_SRC_ROOT),
+            ElementRow("on-demand", KH, BOOL, doc="Relay the master's streams on demand.", source=_SRC_ROOT),
         ),
     ),
-    Section(
+    SectionRow(
         id="kh-redirect",
         tag="redirect",
         dialects=KH,
         doc="A KH redirect target; without a host it is dropped.",
         children=(
-            Element("host", KH, HOST, doc="Host to redirect listeners to.", source=_SRC_ROOT),
-            Element("port", KH, PORT, defaults=_d(kh="8000"), doc="Port on that host.", source=_SRC_ROOT),
+            ElementRow("host", KH, HOST, doc="Host to redirect listeners to.", source=_SRC_ROOT),
+            ElementRow("port", KH, PORT, defaults=_d(kh="8000"), doc="Port on that host.", source=_SRC_ROOT),
         ),
     ),
 ]
 
-SECTIONS: Mapping[str, Section] = MappingProxyType({s.id: s for s in _SECTIONS})
-ROOT: Section = SECTIONS["icecast"]
+SECTIONS: Mapping[str, SectionRow] = MappingProxyType({s.id: s for s in _SECTIONS})
+ROOT: SectionRow = SECTIONS["icecast"]
 
 
-def section_of(row: Element) -> Section | None:
+def section_of(row: ElementRow) -> SectionRow | None:
     """The section a block row refers to."""
     return SECTIONS[row.section] if row.section is not None else None
 
 
-def iter_rows() -> Iterator[tuple[Section, Element]]:
+def iter_rows() -> Iterator[tuple[SectionRow, ElementRow]]:
     """Every (section, child row) pair of the table."""
     for section in _SECTIONS:
         for row in section.children:

@@ -260,7 +260,7 @@ class _Builder:
             f"{indent}</xs:annotation>",
         ]
 
-    def _row_doc(self, row: spec.Element, alias_of: str | None = None) -> str:
+    def _row_doc(self, row: spec.ElementRow, alias_of: str | None = None) -> str:
         d = self.dialect
         parts = [row.doc.strip()]
         if alias_of is not None:
@@ -277,7 +277,7 @@ class _Builder:
 
     # -- structure -------------------------------------------------------------
 
-    def _block(self, row: spec.Element) -> spec.Section | None:
+    def _block(self, row: spec.ElementRow) -> spec.SectionRow | None:
         """The section ``row`` opens in this dialect, or None when it is a leaf here."""
         if row.section is None:
             return None
@@ -288,10 +288,10 @@ class _Builder:
             return None
         return section
 
-    def _rows(self, section: spec.Section) -> list[spec.Element]:
+    def _rows(self, section: spec.SectionRow) -> list[spec.ElementRow]:
         return [row for row in section.children if self.dialect in row.dialects]
 
-    def _attributes(self, owner: str, attributes: Iterable[spec.Attribute], indent: str) -> list[str]:
+    def _attributes(self, owner: str, attributes: Iterable[spec.AttributeRow], indent: str) -> list[str]:
         lines: list[str] = []
         for attribute in attributes:
             if self.dialect not in attribute.dialects:
@@ -310,7 +310,7 @@ class _Builder:
                 lines.append(f"{indent}</xs:attribute>")
         return lines
 
-    def _kh_attributes(self, section: spec.Section, indent: str) -> list[str]:
+    def _kh_attributes(self, section: spec.SectionRow, indent: str) -> list[str]:
         """KH reads a section's scalar children also as its attributes (``port="8000"``)."""
         if self.dialect is not Dialect.KH:
             return []
@@ -328,7 +328,7 @@ class _Builder:
             lines.append(f"{indent}</xs:attribute>")
         return lines
 
-    def _child(self, section: spec.Section, row: spec.Element, name: str, indent: str) -> list[str]:
+    def _child(self, section: spec.SectionRow, row: spec.ElementRow, name: str, indent: str) -> list[str]:
         alias_of = row.name if name != row.name else None
         doc = self._annotation(self._row_doc(row, alias_of), indent + "  ")
         block = self._block(row)
@@ -355,10 +355,10 @@ class _Builder:
             f"{indent}</xs:element>",
         ]
 
-    def complex_name(self, section: spec.Section, mixed: bool = False) -> str:
+    def complex_name(self, section: spec.SectionRow, mixed: bool = False) -> str:
         return f"{section.id}.or-text" if mixed else section.id
 
-    def _complex(self, section: spec.Section, mixed: bool) -> list[str]:
+    def _complex(self, section: spec.SectionRow, mixed: bool) -> list[str]:
         name = self.complex_name(section, mixed)
         head = f'  <xs:complexType name="{name}"' + (' mixed="true">' if mixed else ">")
         lines = [head]
@@ -391,7 +391,7 @@ class _Builder:
         lines.append("  </xs:complexType>")
         return lines
 
-    def _reachable(self) -> list[tuple[spec.Section, bool]]:
+    def _reachable(self) -> list[tuple[spec.SectionRow, bool]]:
         """(section, mixed) pairs that need a complex type, root first, in table order."""
         found: set[tuple[str, bool]] = {(spec.ROOT.id, False)}
         todo = [spec.ROOT]

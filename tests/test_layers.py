@@ -28,7 +28,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "icecfg.version",
         "icecfg.errors",
         "icecfg.spec",
-        "icecfg.values",
+        "icecfg.conversion",
         "icecfg.safewrite",
         "icecfg.files",
         "icecfg.audio",
@@ -41,7 +41,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "model": (
         "icecfg.model",
         "icecfg.sections",
-        "icecfg.structure",
+        "icecfg.placement",
         "icecfg.io",
         "icecfg.xsd",
         "icecfg.secrets",
@@ -253,9 +253,9 @@ def test_a_violating_import_is_caught(module: str, source: str, why: str) -> Non
 
 
 def test_a_cycle_is_caught_but_not_one_through_a_function_or_type_checking() -> None:
-    assert cycles(with_module("icecfg.spec", "from icecfg.values import Crash\n"))
-    assert not cycles(with_module("icecfg.spec", "def f():\n    from icecfg.values import Crash\n"))
-    lazy = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from icecfg.values import Crash\n"
+    assert cycles(with_module("icecfg.spec", "from icecfg.conversion import Crash\n"))
+    assert not cycles(with_module("icecfg.spec", "def f():\n    from icecfg.conversion import Crash\n"))
+    lazy = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from icecfg.conversion import Crash\n"
     assert not cycles(with_module("icecfg.spec", lazy))
 
 

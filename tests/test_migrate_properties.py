@@ -31,7 +31,7 @@ def text_for(value: spec.Value) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def element(draw: st.DrawFn, row: spec.Element, indent: str, depth: int) -> str:
+def element(draw: st.DrawFn, row: spec.ElementRow, indent: str, depth: int) -> str:
     attributes = ""
     section = spec.SECTIONS[row.section] if row.section is not None else None
     if section is not None:
@@ -48,7 +48,7 @@ def element(draw: st.DrawFn, row: spec.Element, indent: str, depth: int) -> str:
 
 
 @st.composite
-def children(draw: st.DrawFn, section: spec.Section, indent: str, depth: int) -> str:
+def children(draw: st.DrawFn, section: spec.SectionRow, indent: str, depth: int) -> str:
     rows = [r for r in section.children if V24 in r.dialects and (r.section is None or depth < 3)]
     if not rows:
         return ""

@@ -39,9 +39,9 @@ from xml.etree import ElementTree
 import pytest
 
 import icecfg
+from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
-from icecfg.values import FallbackOverride
 from tests import audio, oracle
 from tests.corpus import corpus_paths
 from tests.samples import read_sample, sample_paths

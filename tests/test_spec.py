@@ -14,12 +14,12 @@ from icecfg.spec import (
     SECTIONS,
     V24,
     V25,
-    Attribute,
+    AttributeRow,
     Dialect,
-    Element,
+    ElementRow,
     Kind,
     Repeat,
-    Section,
+    SectionRow,
     iter_rows,
     section_of,
 )
@@ -31,11 +31,11 @@ def _dialects(code: str) -> frozenset[Dialect]:
     return frozenset(D[c] for c in code)
 
 
-def _py_name(row: Element) -> str:
+def _py_name(row: ElementRow) -> str:
     return row.py_name or row.name.replace("-", "_")
 
 
-def _all_attributes() -> Iterator[tuple[str, frozenset[Dialect], Attribute]]:
+def _all_attributes() -> Iterator[tuple[str, frozenset[Dialect], AttributeRow]]:
     """(owner, owner dialects, attribute) for section and element attributes."""
     for section in SECTIONS.values():
         for attr in section.attributes:
@@ -456,7 +456,7 @@ def test_every_section_reachable_from_root() -> None:
 
 
 @pytest.mark.parametrize("section", list(SECTIONS.values()), ids=lambda s: s.id)
-def test_no_tag_clash_within_overlapping_dialects(section: Section) -> None:
+def test_no_tag_clash_within_overlapping_dialects(section: SectionRow) -> None:
     for a, b in itertools.combinations(section.children, 2):
         if a.dialects & b.dialects:
             clash = ({a.name, *a.aliases}) & ({b.name, *b.aliases})
@@ -464,14 +464,14 @@ def test_no_tag_clash_within_overlapping_dialects(section: Section) -> None:
 
 
 @pytest.mark.parametrize("section", list(SECTIONS.values()), ids=lambda s: s.id)
-def test_no_alias_repeats_own_name(section: Section) -> None:
+def test_no_alias_repeats_own_name(section: SectionRow) -> None:
     for row in section.children:
         assert row.name not in row.aliases
         assert len(set(row.aliases)) == len(row.aliases)
 
 
 def test_no_attribute_clash_within_overlapping_dialects() -> None:
-    owners: dict[str, list[Attribute]] = {}
+    owners: dict[str, list[AttributeRow]] = {}
     for owner, _, attr in _all_attributes():
         owners.setdefault(owner, []).append(attr)
     for owner, attrs in owners.items():
@@ -482,7 +482,7 @@ def test_no_attribute_clash_within_overlapping_dialects() -> None:
 
 
 @pytest.mark.parametrize("section", list(SECTIONS.values()), ids=lambda s: s.id)
-def test_python_names_unique(section: Section) -> None:
+def test_python_names_unique(section: SectionRow) -> None:
     names = [_py_name(row) for row in section.children]
     dupes = {n for n in names if names.count(n) > 1}
     assert not dupes, f"{section.id}: {dupes}"
@@ -501,7 +501,7 @@ def test_mount_type_attribute_and_child_do_not_clash() -> None:
 
 
 @pytest.mark.parametrize("section", list(SECTIONS.values()), ids=lambda s: s.id)
-def test_row_dialects_within_section(section: Section) -> None:
+def test_row_dialects_within_section(section: SectionRow) -> None:
     assert section.dialects
     for row in section.children:
         assert row.dialects, f"{section.id}/{row.name} has no dialects"
@@ -698,7 +698,7 @@ def test_no_unexpected_elements() -> None:
         assert row.name in EXPECTED_CHILDREN[section.id], f"{section.id}/{row.name} not in the reference list"
 
 
-def _owner_attributes(owner: str) -> tuple[Attribute, ...]:
+def _owner_attributes(owner: str) -> tuple[AttributeRow, ...]:
     if "/" in owner:
         sid, child = owner.split("/")
         row = SECTIONS[sid].child(child)
@@ -707,7 +707,7 @@ def _owner_attributes(owner: str) -> tuple[Attribute, ...]:
     return SECTIONS[owner].attributes
 
 
-def _find_attribute(attrs: tuple[Attribute, ...], name: str, dialect: Dialect) -> Attribute | None:
+def _find_attribute(attrs: tuple[AttributeRow, ...], name: str, dialect: Dialect) -> AttributeRow | None:
     for attr in attrs:
         if (name == attr.name or name in attr.aliases) and dialect in attr.dialects:
             return attr
@@ -739,7 +739,7 @@ def test_no_unexpected_attributes() -> None:
 # Spot checks -------------------------------------------------------------------
 
 
-def _row(section_id: str, name: str) -> Element:
+def _row(section_id: str, name: str) -> ElementRow:
     row = SECTIONS[section_id].child(name)
     assert row is not None, f"{section_id}/{name}"
     return row

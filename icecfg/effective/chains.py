@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from icecfg.conversion import FallbackOverride
 from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks, kh_bitrate, kh_fallback_rate, kh_name_rate
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Traced, default
 from icecfg.spec import Dialect
-from icecfg.values import FallbackOverride
 
 
 class End(str, enum.Enum):

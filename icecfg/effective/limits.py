@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped
 from icecfg.effective.reading import section_values
 from icecfg.spec import Dialect
-from icecfg.values import atoi
 
 
 class Limits:

@@ -13,12 +13,12 @@ import enum
 from dataclasses import dataclass
 
 from icecfg import spec
+from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
 from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, default, derived, written
 from icecfg.effective.reading import child_text, row
 from icecfg.effective.tls import TlsContext
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TlsMode, TypedValueError, atoi, effective, parse_typed
 
 _LISTEN = spec.SECTIONS["listen-socket"]
 _TLS_ROW = row("listen-socket", "tls")

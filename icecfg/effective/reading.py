@@ -8,13 +8,13 @@ numeric element crashing 2.4.4, the row's default) live in one place.
 from __future__ import annotations
 
 from icecfg import spec
+from icecfg.conversion import Crash, effective, effective_of_empty
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped, default, written
 from icecfg.spec import Dialect
-from icecfg.values import Crash, effective, effective_of_empty
 
 
-def row(section_id: str, name: str) -> spec.Element:
+def row(section_id: str, name: str) -> spec.ElementRow:
     """The table row of child ``name`` of section ``section_id`` (it must exist)."""
     found = spec.SECTIONS[section_id].child(name)
     assert found is not None, f"{section_id}/{name} is not in the element table"
@@ -22,7 +22,7 @@ def row(section_id: str, name: str) -> spec.Element:
 
 
 def child_text(
-    element: Element, section: spec.Section, name: str, dialect: Dialect
+    element: Element, section: spec.SectionRow, name: str, dialect: Dialect
 ) -> tuple[Element | None, str | None]:
     """The element ``dialect`` reads for child ``name`` of ``element`` (the last one) and its text.
 
@@ -64,7 +64,7 @@ def value_in(blocks: list[Element], section_id: str, name: str, dialect: Dialect
 
 
 def traced(
-    the_row: spec.Element, element: Element | None, text: str | None, dialect: Dialect
+    the_row: spec.ElementRow, element: Element | None, text: str | None, dialect: Dialect
 ) -> tuple[Traced[object], bool]:
     """The value of ``the_row`` read from ``element`` (None: absent) and whether 2.4.4 crashes on it."""
     if element is None:

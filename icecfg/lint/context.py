@@ -10,9 +10,9 @@ from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
+from icecfg.placement import Placed, walk
 from icecfg.secrets import SECRET_OPTIONS, placed_secrets
 from icecfg.spec import Dialect
-from icecfg.structure import Placed, walk
 
 if TYPE_CHECKING:
     from icecfg.effective import EffectiveConfig

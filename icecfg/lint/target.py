@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from icecfg.document import Element
+from icecfg.placement import walk
 from icecfg.spec import Dialect
-from icecfg.structure import walk
 
 #: Where a target came from, as JSON and SARIF record it.
 ORIGINS = ("option", "settings", "installed", "default")

@@ -15,7 +15,7 @@ from icecfg.migrate.context import Context
 from icecfg.migrate.readings import reading
 from icecfg.migrate.relocate import leaf_field
 from icecfg.model import Section
-from icecfg.structure import walk
+from icecfg.placement import walk
 
 _CLASSES: dict[str, type[Section]] = {
     cls._spec_id: cls
@@ -40,7 +40,7 @@ def keep(ctx: Context) -> None:
             _write(ctx, element, section, row, old, new)
 
 
-def _write(ctx: Context, block: Element, section: spec.Section, row: spec.Element, old: str, new: str) -> None:
+def _write(ctx: Context, block: Element, section: spec.SectionRow, row: spec.ElementRow, old: str, new: str) -> None:
     name = f"<{row.name}>"
     said = f"without {name}, {ctx.source.label} used {old} and {ctx.target.label} uses {new}"
     replacement = row.replacement.get(ctx.target)

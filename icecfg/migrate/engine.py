@@ -10,9 +10,9 @@ from __future__ import annotations
 from icecfg.migrate import defaults, forms, headers, kh, rows, texts
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
+from icecfg.placement import walk
 from icecfg.sections import IcecastConfig
 from icecfg.spec import Dialect
-from icecfg.structure import walk
 
 
 def run(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from icecfg.conversion import effective
 from icecfg.document import Element
 from icecfg.migrate.context import Context, remove
+from icecfg.placement import Placed
 from icecfg.spec import SECTIONS, Dialect
-from icecfg.structure import Placed
-from icecfg.values import effective
 
 #: Elements whose presence makes the old release's TLS set-up worth checking.
 TLS_ELEMENTS = {

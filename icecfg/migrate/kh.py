@@ -11,7 +11,7 @@ from __future__ import annotations
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.migrate.context import Context
-from icecfg.structure import walk
+from icecfg.placement import walk
 
 
 def expand_attributes(ctx: Context) -> None:

@@ -10,12 +10,12 @@ the same text differ, the text is rewritten to what the old release did
 from __future__ import annotations
 
 from icecfg import spec
+from icecfg.conversion import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
 from icecfg.migrate.context import Context, canonical
-from icecfg.structure import Placed
-from icecfg.values import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
+from icecfg.placement import Placed
 
 
-def reading(row: spec.Element, text: str | None, dialect: spec.Dialect) -> str | None:
+def reading(row: spec.ElementRow, text: str | None, dialect: spec.Dialect) -> str | None:
     """What ``dialect`` uses for ``text`` (None: absent), canonically; ranges applied as 2.5 does."""
     assert row.value is not None
     value = effective(row, text, dialect) if text is not None else effective(row, None, dialect)
@@ -83,7 +83,7 @@ def check(ctx: Context, placed: Placed) -> None:
         )
 
 
-def _nearest(row: spec.Element, old: str | None, dialect: spec.Dialect) -> str | None:
+def _nearest(row: spec.ElementRow, old: str | None, dialect: spec.Dialect) -> str | None:
     """The bound of ``dialect``'s range closest to the number ``old``, when ``old`` lies outside it."""
     span = row.value.ranges.get(dialect) if row.value is not None else None
     if span is None or old is None or not old.lstrip("-").isdigit():

@@ -11,7 +11,7 @@ from icecfg import spec
 from icecfg.document import Element
 from icecfg.migrate.context import Context, remove
 from icecfg.model import Field, Section
-from icecfg.structure import Placed
+from icecfg.placement import Placed
 
 
 def move(

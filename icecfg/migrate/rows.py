@@ -10,14 +10,14 @@ and whether the target still has it.  Leaves both releases know go to
 from __future__ import annotations
 
 from icecfg import spec
+from icecfg.conversion import Crash, TypedValueError, effective, effective_of_empty, parse_typed
 from icecfg.document import Element
 from icecfg.migrate import forms, readings, relocate
 from icecfg.migrate.context import Context, canonical
-from icecfg.structure import Placed
-from icecfg.values import Crash, TypedValueError, effective, effective_of_empty, parse_typed
+from icecfg.placement import Placed
 
 
-def knows(row: spec.Element, dialect: spec.Dialect) -> bool:
+def knows(row: spec.ElementRow, dialect: spec.Dialect) -> bool:
     return dialect in row.dialects
 
 
@@ -57,11 +57,11 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         readings.check(ctx, placed)
 
 
-def _others(row: spec.Element) -> str:
+def _others(row: spec.ElementRow) -> str:
     return " and ".join(d.label for d in spec.Dialect if d in row.dialects)
 
 
-def ignored_by(section: spec.Section, element: Element, dialect: spec.Dialect) -> str | None:
+def ignored_by(section: spec.SectionRow, element: Element, dialect: spec.Dialect) -> str | None:
     """Why ``dialect`` skips this whole block: a required choice attribute missing or not one it knows."""
     for attribute in section.attributes:
         if dialect not in attribute.required or attribute.value.kind is not spec.Kind.ENUM:

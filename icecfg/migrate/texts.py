@@ -8,7 +8,7 @@ had one of its own.
 from __future__ import annotations
 
 from icecfg.migrate.context import Context
-from icecfg.structure import walk
+from icecfg.placement import walk
 
 
 def remove_stray(ctx: Context) -> None:

@@ -168,8 +168,8 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
     ``passwords`` (``source``, ``admin``) default to new random ones.
     """
     from icecfg import sections
+    from icecfg.conversion import FallbackOverride, TlsMode
     from icecfg.lint import lint
-    from icecfg.values import FallbackOverride, TlsMode
 
     if choices.format not in FORMATS:
         raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")

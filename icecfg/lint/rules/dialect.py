@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from icecfg import spec
+from icecfg.conversion import TlsMode, TypedValueError, effective, parse_typed
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
@@ -33,7 +34,6 @@ from icecfg.lint.rules.structure import (
     with_status,
 )
 from icecfg.spec import Dialect
-from icecfg.values import TlsMode, TypedValueError, effective, parse_typed
 
 #: 2.5 TLS spellings Icecast 2.4.4 ignores, with what 2.4.4 reads instead: (section, element) -> advice.
 _TLS_ON_24: dict[tuple[str, str], str] = {
@@ -77,7 +77,7 @@ def _tls_mode(element: Element) -> TlsMode:
     return mode
 
 
-def _is_tls_on_24(seen_parent: spec.Section, element: Element, target: Dialect) -> bool:
+def _is_tls_on_24(seen_parent: spec.SectionRow, element: Element, target: Dialect) -> bool:
     key = (seen_parent.id, element.local_name)
     if target is not Dialect.V24 or key not in _TLS_ON_24:
         return False
@@ -85,7 +85,7 @@ def _is_tls_on_24(seen_parent: spec.Section, element: Element, target: Dialect) 
     return key != ("listen-socket", "tls") or _tls_mode(element) is not TlsMode.DISABLED
 
 
-def _other_homes(name: str, parent: spec.Section, target: Dialect) -> list[str]:
+def _other_homes(name: str, parent: spec.SectionRow, target: Dialect) -> list[str]:
     """Where else ``target`` reads an element called ``name``: ``<paths>``, ``<host> in <relay>``."""
     homes = []
     for section in spec.SECTIONS.values():
@@ -176,7 +176,7 @@ def element_not_in_target(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(placed.element, message)
 
 
-def _harmless(row: spec.Element, element: Element, target: Dialect) -> bool:
+def _harmless(row: spec.ElementRow, element: Element, target: Dialect) -> bool:
     """Whether the target, which does not read ``element``, behaves as its value asks anyway."""
     if target not in row.harmless:
         return False
@@ -494,7 +494,7 @@ def removed_element(ctx: LintContext) -> Iterator[Finding]:
 _USE = re.compile(r"use <([a-z0-9-]+)>\Z")
 
 
-def _rename_target(placed_parent: spec.Section, row: spec.Element, advice: str, target: Dialect) -> str | None:
+def _rename_target(placed_parent: spec.SectionRow, row: spec.ElementRow, advice: str, target: Dialect) -> str | None:
     """The sibling to rename to when the advice is a plain rename of the same value type."""
     match = _USE.match(advice)
     if match is None:

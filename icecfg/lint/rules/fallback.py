@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icecfg import spec
+from icecfg.conversion import Crash, FallbackOverride, atoi, effective, effective_of_empty
 from icecfg.document import Element
 from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallbacks
 from icecfg.effective.mounts import MountConfig
@@ -21,7 +22,6 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
-from icecfg.values import Crash, FallbackOverride, atoi, effective, effective_of_empty
 
 if TYPE_CHECKING:
     from icecfg.audio import AudioInfo

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icecfg import spec
+from icecfg.conversion import Crash, TypedValueError, effective, parse_typed
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
-from icecfg.values import Crash, TypedValueError, effective, parse_typed
 
 #: What Icecast 2.4.4 does with ``<fileserve>0</fileserve>``, as tested on the Debian binary.
 _EFFECT_24 = (

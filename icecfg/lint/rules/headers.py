@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.truncation import Stop
 from icecfg.effective.truncation import stop as block_stop
@@ -11,7 +12,6 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
-from icecfg.values import atoi
 
 #: What Icecast 2.4.4 sends on every response, streams included (tested).
 _OWN_CACHE_HEADERS = {

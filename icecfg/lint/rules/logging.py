@@ -11,12 +11,12 @@ import posixpath
 from collections.abc import Callable, Iterator
 
 from icecfg import spec
+from icecfg.conversion import Crash, effective
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
-from icecfg.values import Crash, effective
 
 _V24_V25 = (Dialect.V24, Dialect.V25)
 _LOGS = ("errorlog", "accesslog", "playlistlog")
@@ -25,7 +25,7 @@ _KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
 _LOGSIZE_BYTES_LIKE = 1024 * 1024
 
 
-def _row(section: str, name: str) -> spec.Element:
+def _row(section: str, name: str) -> spec.ElementRow:
     row = spec.SECTIONS[section].child(name)
     assert row is not None
     return row

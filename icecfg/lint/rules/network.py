@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from icecfg import spec
+from icecfg.conversion import TypedValueError, atoi, effective, is_int, parse_typed
 from icecfg.document import Element
 from icecfg.effective.listeners import Listener, is_loopback, listen_port
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TypedValueError, atoi, effective, is_int, parse_typed
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 

@@ -38,7 +38,7 @@ def _known(text: str | None) -> str | None:
     return KNOWN_PASSWORDS.get(text.strip().lower())
 
 
-def _password_rows(ctx: LintContext) -> Iterator[tuple[Element, spec.Section, spec.Element]]:
+def _password_rows(ctx: LintContext) -> Iterator[tuple[Element, spec.SectionRow, spec.ElementRow]]:
     for placed in ctx.placed:
         row = placed.row
         if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:

@@ -20,13 +20,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from icecfg import spec
+from icecfg.conversion import is_int
 from icecfg.document import Element, decode_text
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
+from icecfg.placement import Placed
 from icecfg.spec import Dialect
-from icecfg.structure import Placed
-from icecfg.values import is_int
 
 # -- shared helpers ------------------------------------------------------------
 
@@ -141,12 +141,12 @@ def _read_with_attributes(ctx: LintContext) -> list[Placed]:
     return [placed for placed in read_by_target(ctx) if placed.element.has_attributes]
 
 
-def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
+def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
     """Elements the target reads as a value: (placed, row, value type)."""
     return ctx.once(_read_leaves)
 
 
-def _read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.Element, spec.Value]]:
+def _read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
     return [
         (placed, placed.row, placed.row.value)
         for placed in read_by_target(ctx)
@@ -168,7 +168,7 @@ def is_namespace_attribute(name: str) -> bool:
     return name == "xmlns" or ":" in name
 
 
-def attribute_specs(row: spec.Element) -> tuple[spec.Attribute, ...]:
+def attribute_specs(row: spec.ElementRow) -> tuple[spec.AttributeRow, ...]:
     """Every attribute the table gives an element (its own and its section's), all dialects."""
     attrs = row.attributes
     if row.section is not None:
@@ -176,16 +176,16 @@ def attribute_specs(row: spec.Element) -> tuple[spec.Attribute, ...]:
     return attrs
 
 
-def kh_child_attributes(row: spec.Element) -> Mapping[str, spec.Element]:
+def kh_child_attributes(row: spec.ElementRow) -> Mapping[str, spec.ElementRow]:
     """Scalar children Icecast-KH also reads as attributes of this element: name -> row."""
     return spec.SECTIONS[row.section].kh_attribute_children() if row.section is not None else {}
 
 
-def has_attribute(spec_attr: spec.Attribute, name: str) -> bool:
+def has_attribute(spec_attr: spec.AttributeRow, name: str) -> bool:
     return name == spec_attr.name or name in spec_attr.aliases
 
 
-def target_attribute(row: spec.Element, name: str, target: Dialect) -> spec.Attribute | None:
+def target_attribute(row: spec.ElementRow, name: str, target: Dialect) -> spec.AttributeRow | None:
     """The table's attribute ``name`` of this element in ``target``, if any."""
     for candidate in attribute_specs(row):
         if has_attribute(candidate, name) and target in candidate.dialects:
@@ -193,7 +193,7 @@ def target_attribute(row: spec.Element, name: str, target: Dialect) -> spec.Attr
     return None
 
 
-def attribute_status(row: spec.Element, name: str, target: Dialect) -> Status:
+def attribute_status(row: spec.ElementRow, name: str, target: Dialect) -> Status:
     """READ, FOREIGN (another dialect reads it) or UNKNOWN, for attribute ``name``."""
     if target_attribute(row, name, target) is not None:
         return Status.READ
@@ -211,13 +211,13 @@ def dialect_names(dialects: frozenset[Dialect]) -> str:
     return " and ".join(labels) if len(labels) < 3 else ", ".join(labels)
 
 
-def parent_tags(section: spec.Section) -> list[str]:
+def parent_tags(section: spec.SectionRow) -> list[str]:
     """Tags of the sections that hold ``section`` as a child block."""
     tags = [parent.tag for parent, row in spec.iter_rows() if row.section == section.id]
     return list(dict.fromkeys(tags))
 
 
-def where(section: spec.Section, ambiguous_with: str = "") -> str:
+def where(section: spec.SectionRow, ambiguous_with: str = "") -> str:
     """``<mount>``, or ``<authentication> in <icecast>`` when the tag alone is ambiguous."""
     if section is spec.ROOT:
         return "<icecast>"
@@ -234,7 +234,7 @@ def shown(ctx: LintContext, text: str, secret: bool = False) -> str:
     return repr(text)
 
 
-def _wrong_case_row(placed: Placed) -> spec.Element | None:
+def _wrong_case_row(placed: Placed) -> spec.ElementRow | None:
     name = placed.element.local_name.lower()
     for row in placed.parent.children:
         if any(n.lower() == name for n in (row.name, *row.aliases)):
@@ -248,7 +248,7 @@ def _unknown(ctx: LintContext) -> Iterator[Placed]:
         yield seen.placed
 
 
-def _homes(placed: Placed) -> list[spec.Section]:
+def _homes(placed: Placed) -> list[spec.SectionRow]:
     """Other sections that have a child called like this element."""
     name = placed.element.local_name
     return [s for s in spec.SECTIONS.values() if s is not placed.parent and s.child(name) is not None]
@@ -798,7 +798,7 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
 _REQUIRES: dict[tuple[int, Dialect], bool] = {}
 
 
-def _requires_attributes(row: spec.Element, target: Dialect) -> bool:
+def _requires_attributes(row: spec.ElementRow, target: Dialect) -> bool:
     """Whether any attribute of ``row`` is required on ``target`` (the common answer is no)."""
     key = (id(row), target)
     if key not in _REQUIRES:
@@ -806,7 +806,7 @@ def _requires_attributes(row: spec.Element, target: Dialect) -> bool:
     return _REQUIRES[key]
 
 
-def _attribute_value_problem(spec_attr: spec.Attribute, value: str) -> str | None:
+def _attribute_value_problem(spec_attr: spec.AttributeRow, value: str) -> str | None:
     kind = spec_attr.value.kind
     if kind is spec.Kind.ENUM and spec_attr.value.choices:
         choices = spec_attr.value.choices

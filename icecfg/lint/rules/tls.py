@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from icecfg.conversion import TlsMode
 from icecfg.document import Element
 from icecfg.effective.listeners import Listener, is_loopback
 from icecfg.lint.context import LintContext
@@ -30,7 +31,6 @@ from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.lint.rules.network import listeners
 from icecfg.spec import Dialect, Kind
-from icecfg.values import TlsMode
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 

@@ -12,14 +12,7 @@ import ipaddress
 from collections.abc import Callable, Iterator
 
 from icecfg import spec
-from icecfg.document import Element
-from icecfg.lint.context import LintContext
-from icecfg.lint.finding import Finding
-from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, rename, shown
-from icecfg.spec import Dialect, Kind
-from icecfg.structure import Placed
-from icecfg.values import (
+from icecfg.conversion import (
     FallbackOverride,
     TlsMode,
     TypedValueError,
@@ -29,6 +22,13 @@ from icecfg.values import (
     is_int,
     parse_typed,
 )
+from icecfg.document import Element
+from icecfg.lint.context import LintContext
+from icecfg.lint.finding import Finding
+from icecfg.lint.rule import rule
+from icecfg.lint.rules.structure import read_by_target, read_leaves, rename, shown
+from icecfg.placement import Placed
+from icecfg.spec import Dialect, Kind
 
 _WHOLE_NUMBERS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE})
 _BOOLEANISH = frozenset({Kind.BOOL, Kind.PUBLIC, Kind.FALLBACK_OVERRIDE})
@@ -318,7 +318,7 @@ def _describe(kind: Kind, value: object) -> str:
     return str(value)
 
 
-def _tls_socket_on_25(placed_parent: spec.Section, name: str, target: Dialect) -> bool:
+def _tls_socket_on_25(placed_parent: spec.SectionRow, name: str, target: Dialect) -> bool:
     """2.5 reads a listen socket's <ssl> with the <tls> parser: ICE211/ICE304 judge it."""
     return target is Dialect.V25 and placed_parent.id == "listen-socket" and name == "ssl"
 
@@ -439,7 +439,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _crashes_if_empty(row: spec.Element, target: Dialect) -> bool:
+def _crashes_if_empty(row: spec.ElementRow, target: Dialect) -> bool:
     return (target is Dialect.V24 and row.crash_if_empty) or target in row.crash_if_empty_also
 
 
@@ -779,7 +779,7 @@ def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _tls_row() -> spec.Element:
+def _tls_row() -> spec.ElementRow:
     row = spec.SECTIONS["listen-socket"].child("tls")
     assert row is not None
     return row

@@ -20,11 +20,11 @@ class Placed:
     """An element, the section it stands in, and its row there (None if unknown)."""
 
     element: Element
-    parent: spec.Section
-    row: spec.Element | None
+    parent: spec.SectionRow
+    row: spec.ElementRow | None
 
     @property
-    def section(self) -> spec.Section | None:
+    def section(self) -> spec.SectionRow | None:
         """The section the element itself opens, when it is a known block."""
         if self.row is None or self.row.section is None:
             return None
@@ -43,13 +43,13 @@ class Placed:
         return "/" + "/".join(reversed(names))
 
 
-def walk(root: Element, section: spec.Section = spec.ROOT) -> Iterator[Placed]:
+def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed]:
     """Every element below ``root`` in document order, matched against the table.
 
     The children of an unknown element are not visited: it is reported whole.
     """
     # a stack of (element, its parent's section), next one on top: one push per element
-    stack: list[tuple[Element, spec.Section]] = [(c, section) for c in reversed(list(root.elements()))]
+    stack: list[tuple[Element, spec.SectionRow]] = [(c, section) for c in reversed(list(root.elements()))]
     pop = stack.pop
     while stack:
         child, current = pop()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import re
 
-from icecfg.spec import Dialect, Element, Kind
+from icecfg.spec import Dialect, ElementRow, Kind
 
 
 class TlsMode(str, enum.Enum):
@@ -165,7 +165,7 @@ def format_typed(kind: Kind, value: object) -> str:
     raise TypeError(f"{value!r} is not a {kind.value} value")
 
 
-def effective(row: Element, text: str | None, dialect: Dialect) -> object:
+def effective(row: ElementRow, text: str | None, dialect: Dialect) -> object:
     """What ``dialect`` uses for element ``row`` whose text is ``text`` (None: absent or empty).
 
     Raises :class:`Crash` where Icecast 2.4.4 would segfault reading it.
@@ -181,7 +181,7 @@ def effective(row: Element, text: str | None, dialect: Dialect) -> object:
     return _convert(value.kind, text, dialect)
 
 
-def effective_of_empty(row: Element, dialect: Dialect) -> object:
+def effective_of_empty(row: ElementRow, dialect: Dialect) -> object:
     """What ``dialect`` does with ``<x/>`` (present but empty); raises Crash for 2.4's atoi(NULL)."""
     if (dialect is Dialect.V24 and row.crash_if_empty) or dialect in row.crash_if_empty_also:
         raise Crash(f"{dialect.label} crashes (segfault) on an empty <{row.name}>")
