@@ -9,11 +9,25 @@ test with the command that builds it (``oracle.require_release``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests import oracle
+from tests import audio, oracle
 from tests.release_oracle import box_for
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[oracle.Sandbox]:
+    """A sandbox of Debian's 2.4.4 for a module's servers (a module may define its own ``box``)."""
+    with oracle.temporary_sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def ogg() -> Path:
+    """Two seconds of 128 kbps stereo Ogg Vorbis, what the oracle tests stream as a source."""
+    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import pytest
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 JSON = dict[str, Any]
@@ -1630,6 +1633,21 @@ def loopback_only() -> Iterator[list[tuple[str, int]]]:
         socket.socket.connect = real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
         socket.getaddrinfo = real_getaddrinfo
+
+
+@contextlib.contextmanager
+def in_environment(monkeypatch: pytest.MonkeyPatch, token: str, **options: Any) -> Iterator[FakeDigitalOcean]:
+    """A fake that the environment names, as a user's shell would, with only loopback reachable.
+
+    ``DIGITALOCEAN_TOKEN`` holds ``token`` and ``DIGITALOCEAN_END_POINT`` the
+    fake; a ``DIGITALOCEAN_ACCESS_TOKEN`` from the shell running the tests is
+    removed so that it cannot be the one a command picks up.
+    """
+    with loopback_only(), FakeDigitalOcean(token=token, **options) as server:
+        monkeypatch.setenv("DIGITALOCEAN_TOKEN", token)
+        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
+        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+        yield server
 
 
 def _routes() -> list[tuple[str, re.Pattern[str], str]]:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 
 import icecfg
 from icecfg.lint import Finding, lint
-from tests import oracle
+from tests import audio, oracle
+from tests.test_audio import encode
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -27,6 +28,13 @@ def box_for(release: str) -> Iterator[oracle.Sandbox]:
     oracle.require_release(release)
     with oracle.temporary_sandbox(release=release) as sandbox:
         yield sandbox
+
+
+def write_fallback_media(sandbox: oracle.Sandbox) -> None:
+    """Put 128 kbps Ogg and MP3 fallback files and a static page in the sandbox's webroot."""
+    sandbox.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
+    sandbox.write("web/hello.txt", b"hello\n")
 
 
 def clear_logs(box: oracle.Sandbox) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from icecfg.cli import main
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
 
 TOKEN = "dop_v1_bake_command_token_abcdef0123"
 
@@ -80,10 +80,7 @@ def _loopback() -> Iterator[None]:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with FakeDigitalOcean(token=TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
-        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+    with in_environment(monkeypatch, TOKEN) as server:
         monkeypatch.setenv("DIGITALOCEAN_API_URL", server.url)
         yield server
 

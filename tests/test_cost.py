@@ -21,7 +21,7 @@ from icecfg.ondemand.cost import (
     size_rows,
     stream_mbps,
 )
-from tests.fake_do import SIZES, FakeDigitalOcean, loopback_only
+from tests.fake_do import SIZES, FakeDigitalOcean, in_environment, loopback_only
 from tests.test_init import init_dir, run_icecfg
 
 TOKEN = "dop_v1_cost_test_token_c0ffee"
@@ -177,10 +177,7 @@ def test_cost_defaults_and_per_mount_listeners(
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
-        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+    with in_environment(monkeypatch, TOKEN) as server:
         yield server
 
 

@@ -20,8 +20,7 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
-from tests.release_oracle import drain, listen
-from tests.test_audio import encode
+from tests.release_oracle import drain, listen, write_fallback_media
 
 PASSWORD = secrets.token_hex(8)
 
@@ -93,9 +92,7 @@ def wait_for(check: Callable[[], bool], timeout: float = oracle.MOUNT_TIMEOUT) -
 @pytest.fixture(scope="module")
 def box() -> Iterator[oracle.Sandbox]:
     with oracle.temporary_sandbox() as sandbox:
-        sandbox.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
-        sandbox.write("web/hello.txt", b"hello\n")
+        write_fallback_media(sandbox)
         yield sandbox
 
 

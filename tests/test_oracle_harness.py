@@ -51,12 +51,6 @@ def config_24(
 
 
 @pytest.fixture(scope="module")
-def box() -> Iterator[oracle.Sandbox]:
-    with oracle.temporary_sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
 def ports() -> list[int]:
     return oracle.free_ports(2)
 
@@ -65,11 +59,6 @@ def ports() -> list[int]:
 def server(box: oracle.Sandbox, ports: list[int]) -> Iterator[oracle.IcecastServer]:
     with oracle.IcecastServer(config_24(box, ports), box, wait_port=ports[0], name="shared") as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def ogg() -> Path:
-    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 def test_free_ports_are_distinct() -> None:

@@ -31,8 +31,8 @@ from tests.release_oracle import (
     listen,
     replaced,
     wait_for,
+    write_fallback_media,
 )
-from tests.test_audio import encode
 
 RELEASES = ["2.5", "kh"]
 
@@ -41,9 +41,7 @@ RELEASES = ["2.5", "kh"]
 def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
     """One sandbox per release, with the fallback files and a static file in its webroot."""
     for sandbox in box_for(request.param):
-        sandbox.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
-        sandbox.write("web/hello.txt", b"hello\n")
+        write_fallback_media(sandbox)
         yield sandbox
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import icecfg
-from tests import audio, oracle
+from tests import oracle
 from tests.samples import samples
 
 SAMPLES = samples()
@@ -47,11 +47,6 @@ EDITED_ELEMENTS = (
     "user",
     "group",
 )
-
-
-@pytest.fixture(scope="module")
-def ogg() -> Path:
-    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 # --------------------------------------------------------------------------- helpers

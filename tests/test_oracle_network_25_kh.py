@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import audio, oracle
+from tests import oracle
 from tests.oracle_checks import (
     RequestRecorder,
     answers,
@@ -34,11 +34,6 @@ from tests.oracle_checks import (
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
 STATUS = "/status-json.xsl"  # 2.5 serves it; KH has no status page
-
-
-@pytest.fixture(scope="module")
-def ogg() -> Path:
-    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 def socket_xml(port: int, extra: str = "", bind: str = "127.0.0.1") -> str:

@@ -17,7 +17,7 @@ import pytest
 
 import icecfg
 from icecfg.lint import Finding, lint
-from tests import audio, oracle
+from tests import oracle
 from tests.oracle_checks import answers_soon, plain_ok, port_pair_and_one, tcp_refused, tls_ok
 
 SOURCE_PASSWORD = secrets.token_hex(8)
@@ -35,11 +35,6 @@ def fresh_logs(box: oracle.Sandbox) -> None:
     """Empty the log directory, so that the next server's log holds only its own lines."""
     for log in box.logdir.iterdir():
         log.unlink()
-
-
-@pytest.fixture(scope="module")
-def ogg() -> Path:
-    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 DEFAULT_AUTH = f"""

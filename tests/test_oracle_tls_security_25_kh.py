@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import audio, oracle
+from tests import oracle
 from tests.oracle_checks import answers, box_of, findings, log_lines, release_config
 
 SOURCE_PASSWORD = secrets.token_hex(8)
@@ -24,11 +24,6 @@ ADMIN_PASSWORD = secrets.token_hex(8)
 LISTENER_PASSWORD = secrets.token_hex(8)
 KH_BUILT_IN_PASSWORD = "changeme"
 STATUS = "/status-json.xsl"  # 2.5 serves it; KH has no status page
-
-
-@pytest.fixture(scope="module")
-def ogg() -> Path:
-    return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=128)
 
 
 def config(box: oracle.Sandbox, ports: list[int], **parts: object) -> bytes:

@@ -33,12 +33,6 @@ _serial = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def box() -> Iterator[oracle.Sandbox]:
-    with oracle.temporary_sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
 def ogg() -> Path:
     return audio.make_ogg(seconds=2, rate=44100, channels=2, bitrate_kbps=64)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from icecfg.cli import main
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
 
 TOKEN = "dop_v1_prune_test_token_0123456789"
 NOW = datetime.now(timezone.utc)
@@ -23,10 +23,7 @@ def _loopback() -> Iterator[None]:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with FakeDigitalOcean(token=TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
-        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+    with in_environment(monkeypatch, TOKEN) as server:
         yield server
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import icecfg
 from tests import audio, oracle
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
 from tests.test_init import init_dir, relocate, run_icecfg, serve
 
 TOKEN = "dop_v1_status_test_token_77aa01"
@@ -49,10 +49,7 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
-        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+    with in_environment(monkeypatch, TOKEN) as server:
         yield server
 
 

@@ -24,7 +24,7 @@ import pytest
 import icecfg
 from icecfg.ondemand import up
 from tests import audio, oracle
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, in_environment
 from tests.test_init import init_dir, relocate, run_icecfg, serve
 
 TOKEN = "dop_v1_on_demand_test_token_5f2c9a"
@@ -73,10 +73,7 @@ def silent_station(tmp_path: Path, station: Station) -> Path:
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
     monkeypatch.setattr(up, "POLL_INTERVAL", 0.05)
     monkeypatch.setattr(up, "HEALTH_INTERVAL", 0.05)
-    with loopback_only(), FakeDigitalOcean(token=TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
-        monkeypatch.delenv("DIGITALOCEAN_ACCESS_TOKEN", raising=False)
-        monkeypatch.setenv("DIGITALOCEAN_END_POINT", server.end_point)
+    with in_environment(monkeypatch, TOKEN) as server:
         server.add_domain("example.org")
         yield server
 

@@ -1,0 +1,81 @@
+"""Layout as written: line breaks, indentation and where an element stands among its siblings.
+
+These read elements but never build or type-test one, so Element imports them
+at import time; rendering, which does, lives in ``render``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icecfg.document.origin import _LINE_BREAK
+
+if TYPE_CHECKING:
+    from icecfg.document.nodes import Element, Node
+
+
+def _origin_text(element: Element) -> str | None:
+    """The text the element was parsed from, or its nearest parsed ancestor's."""
+    node: Element | None = element
+    while node is not None:
+        if node.origin is not None:
+            return node.origin.text
+        node = node.parent
+    return None
+
+
+def _starts_line(element: Element) -> bool:
+    """True when only whitespace stands between the previous line break and ``element``."""
+    parent = element.parent
+    if parent is None:
+        return True
+    index = _index_of(parent.children, element)
+    if index == 0:
+        return False
+    before = parent.children[index - 1]
+    if isinstance(before, str):
+        _head, sep, tail = _rsplit_line(before)
+        return bool(sep) and not tail.strip(" \t")
+    return False
+
+
+def _index_of(children: list[Node], node: Node) -> int:
+    for index, child in enumerate(children):
+        if child is node:
+            return index
+    raise ValueError("not a child of this element")
+
+
+def _rsplit_line(text: str) -> tuple[str, str, str]:
+    """Split ``text`` at its last line break: (before, line break, after)."""
+    last = None
+    for last in _LINE_BREAK.finditer(text):  # noqa: B007 - keep the last
+        pass
+    if last is None:
+        return text, "", ""
+    return text[: last.start()], last[0], text[last.end() :]
+
+
+def _document_newline(root: Element) -> str:
+    """The line ending most used by the document (LF when it has none)."""
+    text = _origin_text(root)
+    if text is None:
+        return "\n"
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    if max(crlf, lf, cr) == 0:
+        return ""
+    if crlf >= lf and crlf >= cr:
+        return "\r\n"
+    return "\n" if lf >= cr else "\r"
+
+
+def _indent_unit(root: Element) -> str:
+    """The document's indentation step, taken from the root's first child."""
+    first = next(root.elements(), None)
+    if first is not None:
+        indent = first._indent()
+        if indent and _starts_line(first):
+            return indent[len(root._indent()) :] or indent
+    return "    "

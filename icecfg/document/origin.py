@@ -1,0 +1,40 @@
+"""Where parsed text came from: the shared source text and line/column lookup."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+
+class _Origin:
+    """The decoded text a parse came from, shared by all nodes of that parse."""
+
+    __slots__ = ("_line_starts", "_lookups", "detached", "path", "text")
+
+    def __init__(self, text: str, path: str | None) -> None:
+        self.text = text
+        self.path = path
+        #: True for a copied fragment: its offsets are not positions in any file.
+        self.detached = False
+        self._line_starts: list[int] | None = None
+        self._lookups = 0
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; CR, LF and CRLF all end lines."""
+        text = self.text
+        self._lookups += 1
+        if self._line_starts is None and self._lookups <= _COUNTED_LOOKUPS and "\r" not in text:
+            # the usual LF-only file: counting in C beats building a table for a few lookups,
+            # but each count reads the file up to the offset, so many lookups use the table
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+        if self._line_starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
+            self._line_starts = starts
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+#: Positions looked up by counting line breaks before the line table is built.
+_COUNTED_LOOKUPS = 16
