@@ -163,10 +163,7 @@ def test_2_5_first_socket_only_matters_for_yp(box25: oracle.Sandbox, ogg: Path) 
             assert answers(server, compat, timeout=1.0) is None  # listeners cannot use that port
             # the YP entry gets no socket of its own: its URL falls back to the first socket's port
             warned = "There is no listen socket defined for this YP nor is there a default"
-            deadline = time.monotonic() + 5
-            while warned not in (server.error_log() or "") and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert warned in (server.error_log() or "")
+            assert warned in server.wait_log(warned)
 
 
 def test_2_5_root_bind_address_is_ignored(box25: oracle.Sandbox) -> None:
@@ -317,10 +314,7 @@ def test_2_5_relay_without_port_connects_to_port_80(box25: oracle.Sandbox) -> No
     assert findings(data, "2.4", "ICE909")
     assert not findings(data, "2.5", "ICE909")
     with oracle.IcecastServer(data, box25, wait_port=port, name="relay25-noport") as server:
-        deadline = time.monotonic() + 5
-        while "connecting to 127.0.0.1:" not in (server.error_log() or "") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert "connecting to 127.0.0.1:80\n" in (server.error_log() or "")
+        assert "connecting to 127.0.0.1:80\n" in server.wait_log("connecting to 127.0.0.1:")
 
 
 def test_kh_root_port_bind_address_and_first_socket(boxkh: oracle.Sandbox, ogg: Path) -> None:
