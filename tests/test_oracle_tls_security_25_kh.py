@@ -331,7 +331,7 @@ def test_kh_htpasswd_without_filename_crashes_at_start(boxkh: oracle.Sandbox) ->
     bad = config(boxkh, [port], extra=auth_mount("/nofile.ogg", "htpasswd", "file", str(users)))
     [finding] = findings(bad, "kh", "ICE505")
     assert "crashes at start-up" in finding.message
-    result = oracle.start_expecting_exit(bad, boxkh, name="authkh-nofile")
+    result = oracle.start_expecting_exit(bad, boxkh, name="authkh-nofile", expect_crash=True)
     assert result.signal == 11, result.describe()
     assert "No filename given in options for authenticator" in result.stderr, result.describe()
 
