@@ -195,6 +195,10 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             f"Relay {_value(relay.server)}:{_value(relay.port)}{_value(relay.mount)} -> {relay.local_mount}"
             f" (on demand: {_value(relay.on_demand)})"
         )
+    master = eff.master
+    if master is not None:
+        state = "relays every mount" if master.relaying else f"OFF: no {', '.join(master.missing)}"
+        out.append(f"Master {_value(master.server)}:{_value(master.port)}: {state}")
     for directory in eff.directories:
         timeout = f", timeout {_value(directory.timeout)}s" if directory.timeout else ""
         out.append(f"YP directory {_value(directory.url)}{timeout}")
