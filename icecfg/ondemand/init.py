@@ -10,7 +10,7 @@ the chosen target and linted before anything is written:
   to a file of the same format and bitrate in webroot (listeners move back
   when the live source returns);
 - ``Cache-Control: no-cache`` only where the target does not send it already
-  (the lint's ICE713 decides: Icecast 2.4.4 does);
+  (the effective configuration's headers know: Icecast 2.4.4 and 2.5 do);
 - with ``--privacy-logs`` the access log (listener IP addresses) goes to
   ``/dev/null`` through a relative name, the way 2.4.4 accepts, and the
   opt-in rule ICE890 is switched on so ``icecfg lint`` keeps it that way.
@@ -169,7 +169,9 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
     """
     from icecfg import sections
     from icecfg.conversion import FallbackOverride, TlsMode
+    from icecfg.effective.headers import repeats_own
     from icecfg.lint import lint
+    from icecfg.spec import Dialect
 
     if choices.format not in FORMATS:
         raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")
@@ -245,7 +247,7 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
         security=security,
     )
     # No-cache headers only where the target does not send them itself.
-    if lint(cfg, target=choices.target, files=False, select=("ICE713",)):
+    if repeats_own("Cache-Control", Dialect(choices.target)) is not None:
         del cfg.http_headers
     if choices.target == "2.5":  # without a seed 2.5 warns at every start (ICE511)
         from icecfg.document import Element

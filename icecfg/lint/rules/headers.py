@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from icecfg.conversion import atoi
 from icecfg.document import Element
+from icecfg.effective.headers import repeated, repeats_own
 from icecfg.effective.truncation import Stop
 from icecfg.effective.truncation import stop as block_stop
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
-
-#: What Icecast 2.4.4 sends on every response, streams included (tested).
-_OWN_CACHE_HEADERS = {
-    "cache-control": "Cache-Control: no-cache, no-store",
-    "pragma": "Pragma: no-cache",
-    "expires": "Expires: Mon, 26 Jul 1997 05:00:00 GMT",
-}
 
 
 def _blocks(ctx: LintContext) -> Iterator[Element]:
@@ -106,12 +99,6 @@ def _advice(stop: Stop, target: Dialect) -> str:
     return "move it out of <http-headers>"
 
 
-def _overlap(a: Element, b: Element) -> bool:
-    """Whether two headers are sent on some common status (absent or 0 means every status)."""
-    first, second = atoi(a.get("status") or "0"), atoi(b.get("status") or "0")
-    return first == 0 or second in (0, first)
-
-
 @rule("ICE712", "duplicate-http-header", "warning")
 def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     """The same header name is configured twice for the same responses.
@@ -147,21 +134,8 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
     for headers in scopes.values():
-        # Earlier headers by lower-cased name, then by status (0: every status), first one
-        # kept: finding the clash of each header is a lookup, not a scan of all before it.
-        first: dict[str, dict[int, tuple[int, Element]]] = {}
-        for position, header in enumerate(headers):
+        for header, earlier in repeated(headers):
             name = header.get("name") or ""
-            status = atoi(header.get("status") or "0")
-            by_status = first.setdefault(name.lower(), {})
-            if status == 0:  # clashes with every earlier header of the name
-                clashing = list(by_status.values())
-            else:
-                clashing = [by_status[s] for s in (0, status) if s in by_status]
-            earlier = min(clashing, key=lambda pair: pair[0])[1] if clashing else None
-            by_status.setdefault(status, (position, header))
-            if earlier is None:
-                continue
             if ctx.target is Dialect.KH:
                 effect = f"Icecast-KH keeps only this one and drops the {name} header of line {earlier.line}"
             else:
@@ -216,7 +190,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     for block in _blocks(ctx):
         for header in block.elements("header"):
             name = (header.get("name") or "").strip()
-            own = _OWN_CACHE_HEADERS.get(name.lower())
+            own = repeats_own(name, ctx.target)
             if own is None:
                 continue
             value = header.get("value") or ""
