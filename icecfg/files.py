@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import TypeVar, cast
+
+_Parsed = TypeVar("_Parsed")
 
 
 class FileView:
@@ -35,6 +38,7 @@ class FileView:
         self.cwd = cwd
         #: Normalised absolute server path -> the local file bake installs there.
         self.assets = {self._server(k): Path(v) for k, v in (assets or {}).items()}
+        self._parsed: dict[tuple[Path, Callable[[bytes], object], int], object] = {}
 
     def _server(self, server_path: str) -> str:
         """``server_path`` made absolute (against ``cwd``) and normalised, as a POSIX string."""
@@ -79,3 +83,21 @@ class FileView:
 
     def mode(self, server_path: str) -> int:
         return self.local(server_path).stat().st_mode
+
+    def parsed(self, server_path: str, parse: Callable[[bytes], _Parsed], limit: int) -> _Parsed | None:
+        """``parse`` of the file's first ``limit`` bytes; None when it is not a readable file.
+
+        Worked out once per file and parser: the certificate is read by the
+        TLS context of each target linted and by several rules, and decoding
+        it once is enough (the files do not change during a run).
+        """
+        key = (self.local(server_path), cast("Callable[[bytes], object]", parse), limit)
+        if key not in self._parsed:
+            found: object = None
+            if self.is_file(server_path) and self.readable(server_path):
+                try:
+                    found = parse(self.read_bytes(server_path, limit))
+                except OSError:
+                    found = None
+            self._parsed[key] = found
+        return cast("_Parsed | None", self._parsed[key])
