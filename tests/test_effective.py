@@ -10,9 +10,8 @@ from pathlib import Path
 import icecfg
 from icecfg.effective import End, Protocol, Source, explain
 from icecfg.files import FileView
-
-CERT = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-KEY = b"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+from tests.rules.test_tls import CERT_PEM as CERT
+from tests.rules.test_tls import KEY_PEM as KEY
 
 
 def eff(xml: str, target: str = "2.4", root: Path | None = None) -> icecfg.effective.EffectiveConfig:

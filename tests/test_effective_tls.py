@@ -142,3 +142,35 @@ def test_explain_text_says_until_when_and_for_which_name_the_certificate_is_vali
     text = render(context(paths24("/etc/b.pem"), tree(tmp_path, {"/etc/b.pem": MISMATCHED})))
     assert f"to {CERT.not_valid_after_utc:%Y-%m-%d} UTC, for radio.example.org" in text
     assert "the private key does not belong to the certificate" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("mismatched", "the private key in /etc/b.pem does not belong to the certificate"),
+        ("encrypted", "the private key in /etc/b.pem needs a passphrase"),
+        ("broken", "the first certificate in /etc/b.pem cannot be decoded"),
+    ],
+)
+def test_a_certificate_openssl_refuses_turns_tls_off_on_every_release(tmp_path: Path, name: str, why: str) -> None:
+    """What ICE403-ICE405 report, verified on the three releases, is what the listeners serve."""
+    broken = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" + KEY_PEM
+    data = {"mismatched": MISMATCHED, "encrypted": ENCRYPTED, "broken": broken}[name]
+    view = tree(tmp_path, {"/etc/b.pem": data})
+    e24 = context(paths24("/etc/b.pem"), view)
+    assert e24.tls.usable is False and e24.tls.problem == why
+    assert [s.protocol.value for s in e24.listeners] == ["plain-downgraded"]
+    e25 = context(
+        "<listen-socket><port>8443</port><tls>rfc2818</tls></listen-socket>"
+        "<security><tls-context><tls-certificate>/etc/b.pem</tls-certificate></tls-context></security>",
+        view,
+        "2.5",
+    )
+    assert [s.protocol.value for s in e25.listeners] == ["refused"]
+    ekh = context("<listen-socket><port>8000</port></listen-socket>" + kh("/etc/b.pem", "/etc/b.pem"), view, "kh")
+    assert [s.protocol.value for s in ekh.listeners] == ["plain"]
+    # an expired certificate still loads: clients refuse it, the server serves it
+    from tests.rules.test_tls import EXPIRED
+
+    expired = context(paths24("/etc/e.pem"), tree(tmp_path, {"/etc/e.pem": EXPIRED}))
+    assert [s.protocol.value for s in expired.listeners] == ["tls"]

@@ -310,3 +310,22 @@ def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
     assert result.returncode == 0
     assert result.stdout.decode() == diff
     assert result.stderr.decode() == stderr
+
+
+def test_ssl_port_whose_key_belongs_to_another_certificate_stays_plain(tmp_path: Path) -> None:
+    """2.4.4 refuses a key of another certificate and serves the <ssl>1 port as plain HTTP."""
+    from tests.rules.test_tls import BUNDLE, MISMATCHED
+
+    xml = (
+        "<icecast><listen-socket><port>8443</port><ssl>1</ssl></listen-socket>"
+        "<paths><ssl-certificate>/etc/b.pem</ssl-certificate></paths></icecast>"
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/b.pem").write_bytes(MISMATCHED)
+    cfg = icecfg.loads(xml.encode())
+    icecfg.upgrade(cfg, root=str(tmp_path))
+    assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
+    (tmp_path / "etc/b.pem").write_bytes(BUNDLE)
+    cfg = icecfg.loads(xml.encode())
+    icecfg.upgrade(cfg, root=str(tmp_path))
+    assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()

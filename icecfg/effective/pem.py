@@ -53,8 +53,8 @@ class PemFile:
     # -- what the file holds, without decoding ---------------------------------
     @property
     def holds_certificate(self) -> bool:
-        """A block whose label ends in CERTIFICATE (what Icecast's start-up check looks for)."""
-        return any(label.endswith("CERTIFICATE") for label in self.labels)
+        """A block OpenSSL's certificate reader takes (``CERTIFICATE``, ``TRUSTED``/``X509 CERTIFICATE``)."""
+        return self.certificate_blocks > 0
 
     @property
     def holds_key(self) -> bool:

@@ -89,7 +89,7 @@ class TlsContext:
     #: The key file: a separate one, or the certificate file itself.
     key: Traced[str] | None
     ciphers: Traced[str] | None
-    #: True: the files hold a certificate and a key; False: they cannot work; None: not checked.
+    #: True: the release loads the certificate and its key; False: it cannot; None: not checked.
     usable: bool | None
     #: Why not, when ``usable`` is False.
     problem: str = ""
@@ -205,7 +205,13 @@ def tls_context(root: Element, dialect: Dialect, files: FileView | None) -> TlsC
 
 
 def _problem(cert: TlsFile, key: TlsFile) -> str:
-    """Why the certificate and key files cannot work ('' when they hold both)."""
+    """Why the release cannot load the certificate and key ('' when it can).
+
+    What OpenSSL refuses at start-up (``Invalid cert file``, ``Invalid
+    private key file``): a file it cannot open, no certificate or no key in
+    it, a first certificate or key that does not decode, a key under a
+    passphrase, a key of another certificate.  An expired certificate loads.
+    """
     for file in (cert, key):
         if file.pem is None:
             return f"{file.path} cannot be read"
@@ -214,4 +220,12 @@ def _problem(cert: TlsFile, key: TlsFile) -> str:
         return f"{cert.path} holds no certificate"
     if not key.pem.holds_key:
         return f"{key.path} holds no private key"
+    if not cert.pem.certificate_decodes:
+        return f"the first certificate in {cert.path} cannot be decoded"
+    if key.pem.key_encrypted:
+        return f"the private key in {key.path} needs a passphrase"
+    if not key.pem.key_decodes:
+        return f"the private key in {key.path} cannot be decoded"
+    if key.pem.key_matches(cert.pem) is False:
+        return f"the private key in {key.path} does not belong to the certificate"
     return ""

@@ -23,8 +23,6 @@ TLS_ELEMENTS = {
     Dialect.KH: frozenset({"ssl-certificate", "ssl_certificate"}),
     Dialect.V25: frozenset(),
 }
-#: lint rules that find a certificate the old release could not use (TLS off)
-_UNUSABLE_TLS = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
 
 
 def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None) -> tuple[str | None, str]:
@@ -35,11 +33,20 @@ def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None
 
 
 def tls_usable(ctx: Context) -> bool:
-    """Whether the old release could set TLS up with the configured certificate (before any edit)."""
-    from icecfg.lint.engine import lint  # the certificate checks live with the lint rules
+    """Whether the old release could set TLS up with the configured certificate (before any edit).
 
-    findings = lint(ctx.config, ctx.source, ctx.root, select=_UNUSABLE_TLS)
-    return not findings
+    2.4.4 could not where it served an ``<ssl>1`` port as plain HTTP (no
+    certificate, or one it could not load); KH where its certificate could
+    not be loaded.  The effective TLS context knows, from the files.
+    """
+    from icecfg.effective.config import EffectiveConfig
+    from icecfg.effective.listeners import Protocol
+    from icecfg.files import FileView
+
+    effective = EffectiveConfig(ctx.config.document.root, ctx.source, FileView(ctx.root or "/"))
+    if ctx.source is Dialect.KH:
+        return not effective.tls.configured or effective.tls.usable is not False
+    return not any(s.protocol is Protocol.PLAIN_DOWNGRADED for s in effective.listeners)
 
 
 def yp_directory(ctx: Context, placed: Placed) -> None:
