@@ -241,7 +241,6 @@ def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificat
     TLS while the lint rules saw no TLS at all; all now read one answer.
     """
     from icecfg.lint.context import LintContext
-    from icecfg.lint.rules.network import listeners
     from icecfg.ondemand import Socket, read_served
 
     path = tmp_path / "icecast.xml"
@@ -252,7 +251,7 @@ def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificat
     served = read_served(path, "kh")
     assert set(served.sockets) == {Socket(8000, False), Socket(8000, True), Socket(8443, False), Socket(8443, True)}
     assert served.plain == Socket(8000, False) and served.tls == Socket(8443, True)
-    linted = listeners(LintContext(icecfg.load(path), icecfg.Dialect.KH))
+    linted = LintContext(icecfg.load(path), icecfg.Dialect.KH).effective.listeners
     explained = eff(path.read_text(), "kh").listeners
     assert [(s.port, s.protocol) for s in linted] == [(s.port, s.protocol) for s in explained]
     assert {s.protocol for s in explained} == {Protocol.DETECT}

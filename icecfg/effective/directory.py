@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from icecfg.document import Element
-from icecfg.effective.provenance import Source, Traced, clamped, written
+from icecfg.effective.provenance import Source, Traced, clamped, default, written
 from icecfg.effective.reading import section_values
 from icecfg.spec import Dialect
 
@@ -53,32 +53,36 @@ class Directory:
 def directories(root: Element, dialect: Dialect) -> tuple[Directory, ...]:
     """The directories the release lists its public mounts in (a ``<directory>`` without ``<yp-url>`` is discarded)."""
     found = []
-    low, high = TIMEOUT_RANGE
     for block in root.elements("directory"):
-        values = section_values([block], "directory", dialect)
-        url = values.get("yp-url")
-        if url is None or not url.value:
-            continue
-        timeout = values.get("yp-url-timeout")
-        touch = values.get("touch-interval")
-        timeout_replaced = touch_replaced = None
-        if dialect is not Dialect.KH:
-            timeout_replaced = _replaced(timeout, low, high, TIMEOUT_FALLBACK)
-        if timeout_replaced is not None:
-            note = f"{timeout_replaced.written} is outside {low}..{high}"
-            timeout = Traced(TIMEOUT_FALLBACK, clamped(timeout_replaced.element, note))
-        if dialect is Dialect.V24:
-            touch_replaced = _replaced(touch, MIN_TOUCH_INTERVAL, None, MIN_TOUCH_INTERVAL)
-        if touch_replaced is not None:
-            note = f"{touch_replaced.written} is below {MIN_TOUCH_INTERVAL}"
-            touch = Traced(MIN_TOUCH_INTERVAL, clamped(touch_replaced.element, note))
-        found.append(Directory(url, timeout, touch, timeout_replaced, touch_replaced))
+        read = directory(block, dialect)
+        if read.url.value:
+            found.append(read)
     if dialect is Dialect.V25:
         for block in root.elements("yp-directory"):
             address = block.get("url")
             if address:
                 found.append(Directory(Traced(address, written(block)), None, None))
     return tuple(found)
+
+
+def directory(block: Element, dialect: Dialect) -> Directory:
+    """One ``<directory>`` block as ``dialect`` uses it (without a ``<yp-url>`` it is discarded)."""
+    values = section_values([block], "directory", dialect)
+    url = values.get("yp-url") or Traced(None, default())
+    timeout = values.get("yp-url-timeout")
+    touch = values.get("touch-interval")
+    low, high = TIMEOUT_RANGE
+    timeout_replaced = _replaced(timeout, low, high, TIMEOUT_FALLBACK) if dialect is not Dialect.KH else None
+    if timeout_replaced is not None:
+        note = f"{timeout_replaced.written} is outside {low}..{high}"
+        timeout = Traced(TIMEOUT_FALLBACK, clamped(timeout_replaced.element, note))
+    touch_replaced = None
+    if dialect is Dialect.V24:
+        touch_replaced = _replaced(touch, MIN_TOUCH_INTERVAL, None, MIN_TOUCH_INTERVAL)
+    if touch_replaced is not None:
+        note = f"{touch_replaced.written} is below {MIN_TOUCH_INTERVAL}"
+        touch = Traced(MIN_TOUCH_INTERVAL, clamped(touch_replaced.element, note))
+    return Directory(url, timeout, touch, timeout_replaced, touch_replaced)
 
 
 def _replaced(value: Traced[object] | None, low: int, high: int | None, used: int) -> Replaced | None:

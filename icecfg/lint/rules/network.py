@@ -8,7 +8,7 @@ from icecfg.conversion import is_int
 from icecfg.document import Element
 from icecfg.effective.bursts import written_here
 from icecfg.effective.directory import MIN_TOUCH_INTERVAL, TIMEOUT_FALLBACK, TIMEOUT_RANGE
-from icecfg.effective.listeners import Listener, is_loopback, listen_port
+from icecfg.effective.listeners import Listener, is_loopback
 from icecfg.effective.provenance import Source, Traced
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -16,8 +16,6 @@ from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
 
 V24_V25 = (Dialect.V24, Dialect.V25)
-
-__all__ = ["Listener", "is_loopback", "listen_port", "listeners", "root_elements"]
 
 
 # --------------------------------------------------------------------------- shared facts
@@ -940,8 +938,8 @@ def default_location_or_admin(ctx: LintContext) -> Iterator[Finding]:
     administrator.
     """
     for name, default in _IDENTITY_DEFAULTS.items():
-        elements = root_elements(ctx, name)
-        last = elements[-1] if elements else None
+        used = ctx.effective.values.get(name)
+        last = used.origin.element if used is not None else None
         text = last.text if last is not None else None
         if text is not None and text != default:
             continue
