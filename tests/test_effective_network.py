@@ -136,3 +136,13 @@ def test_explain_text_names_master_relaying_that_is_off() -> None:
     text = render(eff("<master-server>m.example</master-server><master-password>pw-secret-1</master-password>"))
     assert "Master m.example:0: OFF: no master-server-port" in text
     assert "pw-secret-1" not in text
+
+
+def test_a_shoutcast_mount_opens_the_next_port_for_sources() -> None:
+    """2.4.4 always; 2.5 and KH only on a socket without <shoutcast-compat> (KH then drops the socket)."""
+    plain = "<listen-socket><port>8000</port><shoutcast-mount>/live</shoutcast-mount></listen-socket>"
+    compat = plain.replace("</port>", "</port><shoutcast-compat>1</shoutcast-compat>")
+    assert [eff(plain, t).ports() for t in ("2.4", "2.5", "kh")] == [[8000, 8001]] * 3
+    assert eff(compat, "2.4").ports() == [8000, 8001]
+    assert eff(compat, "2.5").ports() == [8000]
+    assert eff(compat, "kh").ports() == []

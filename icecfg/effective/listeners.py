@@ -266,8 +266,9 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
         port = listen_port(port_text, port_el is not None, dialect)
         compat = _bool(compat_text, dialect)
         extra: int | None = None
-        # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 only on a normal one
-        opens_extra = dialect is Dialect.V24 or (dialect is Dialect.V25 and not compat)
+        # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 and KH only on a
+        # normal one (KH drops a socket with both, below)
+        opens_extra = dialect is Dialect.V24 or not compat
         if mount_el is not None and port is not None and port > 0 and opens_extra:
             extra = (port + 1) & 0xFFFF
         if dialect is Dialect.KH and mount_el is not None and compat:

@@ -423,12 +423,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     for socket in sockets:
         by_port.setdefault(socket.port, []).append(socket)
     for listener in sockets:
-        if not listener.shoutcast_mount:
+        extra = listener.shoutcast_port
+        if extra is None or listener.element is None:
             continue
-        if ctx.target is not Dialect.V24 and listener.shoutcast_compat:
-            continue
-        assert listener.port is not None and listener.element is not None
-        extra = (listener.port + 1) & 0xFFFF
         other = next(
             (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
             None,
