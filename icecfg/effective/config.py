@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 #: Version of the JSON document :meth:`EffectiveConfig.to_json` returns.
 SCHEMA = 1
 _MOUNT = spec.SECTIONS["mount"]
+_MASTER_SETTINGS = ("master-server", "master-server-port", "master-password")
 
 
 class EffectiveConfig:
@@ -232,6 +233,8 @@ class EffectiveConfig:
 
     @cached_property
     def relays(self) -> tuple[Relay, ...]:
+        if self.root.find("relay") is None:
+            return ()  # most files: no need to load the relay reader
         port = self.advertised_port.value
         from icecfg.effective.relays import relays
 
@@ -240,12 +243,18 @@ class EffectiveConfig:
     @cached_property
     def master(self) -> Master | None:
         """Master/slave relaying settings, None when none is written."""
+        if not any(
+            self.root.find(name) is not None for name in ("master-server", "master-server-port", "master-password")
+        ):
+            return None
         from icecfg.effective.relays import master
 
         return master(self.root, self.values, self.target)
 
     @cached_property
     def directories(self) -> tuple[Directory, ...]:
+        if self.root.find("directory") is None and self.root.find("yp-directory") is None:
+            return ()
         from icecfg.effective.directory import directories
 
         return directories(self.root, self.target)

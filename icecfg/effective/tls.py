@@ -14,12 +14,15 @@ reads a certificate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from icecfg.document import Element
-from icecfg.effective.pem import LIMIT, PemFile
 from icecfg.effective.provenance import Traced, written
 from icecfg.files import FileView
 from icecfg.spec import Dialect
+
+if TYPE_CHECKING:
+    from icecfg.effective.pem import PemFile
 
 #: (section tag, element) pairs naming the certificate, per dialect; the last written wins.
 CERT_ROWS: dict[Dialect, tuple[tuple[str, str], ...]] = {
@@ -70,6 +73,8 @@ class TlsFile:
 
 def tls_file(files: FileView, path: str, element: Element) -> TlsFile:
     """``path`` looked up in ``files``; its PEM blocks are parsed once per file (the view keeps them)."""
+    from icecfg.effective.pem import LIMIT, PemFile
+
     if not files.exists(path):
         unreadable = "does not exist"
     elif files.is_dir(path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from icecfg.document import Element
-from icecfg.effective.headers import repeated, repeats_own
 from icecfg.effective.truncation import Stop
 from icecfg.effective.truncation import stop as block_stop
 from icecfg.lint.context import LintContext
@@ -133,6 +132,10 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         owner = block.parent
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
+    if not scopes:
+        return
+    from icecfg.effective.headers import repeated  # loaded only for a file with headers
+
     for headers in scopes.values():
         for header, earlier in repeated(headers):
             name = header.get("name") or ""
@@ -183,11 +186,16 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     Remove the header (the automatic fix does when it only repeats the
     no-cache instruction).
     """
+    blocks = list(_blocks(ctx))
+    if not blocks:
+        return
+    from icecfg.effective.headers import repeats_own  # loaded only for a file with headers
+
     overrides = any(
         m.element is not None and (m.get_text("fallback-override") or "").strip() not in ("", "0")
         for m in ctx.config.mounts
     )
-    for block in _blocks(ctx):
+    for block in blocks:
         for header in block.elements("header"):
             name = (header.get("name") or "").strip()
             own = repeats_own(name, ctx.target)

@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from icecfg.conversion import TlsMode
 from icecfg.document import Element
 from icecfg.effective.listeners import is_loopback
-from icecfg.effective.pem import PemFile
-from icecfg.effective.tls import TlsFile
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
+
+if TYPE_CHECKING:
+    from icecfg.effective.pem import PemFile
+    from icecfg.effective.tls import TlsFile
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
