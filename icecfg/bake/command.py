@@ -20,7 +20,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 from icecfg import settings as settings_module
 from icecfg.bake.snapshots import PREFIX, TAG
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_target_argument,
+    settings_near,
+    token_from_environment,
+)
 from icecfg.settings import DEFAULT_KEEP
 
 if TYPE_CHECKING:
@@ -162,10 +170,9 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="DigitalOcean region (default: settings, else fra1)")
     parser.add_argument("--size", help="droplet size used for the build (default: settings, else s-1vcpu-1gb)")
     parser.add_argument("--image", help="base image slug (default: settings, else debian-12-x64)")
-    parser.add_argument(
-        "--target",
-        choices=("2.4", "2.5", "kh"),
-        help="Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
+    add_target_argument(
+        parser,
+        "Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
         "Debian's source package); kh cannot be baked (default: settings, else 2.4)",
     )
     parser.add_argument(

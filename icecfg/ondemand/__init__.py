@@ -27,8 +27,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from icecfg.bake.snapshots import TAG
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
-from icecfg.errors import IcecfgError
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Failed,
+    UsageError,
+    load_or_usage_error,
+    settings_near,
+    token_from_environment,
+)
 from icecfg.settings import Settings
 
 if TYPE_CHECKING:
@@ -64,10 +72,6 @@ __all__ = [
 DEFAULT_CONFIG = "icecast.xml"
 #: Bytes of ``/status-json.xsl`` read at most.
 _STATUS_LIMIT = 4 * 1024 * 1024
-
-
-class Failed(IcecfgError):
-    """The operation failed (exit 1); the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -154,19 +158,10 @@ def target_of(requested: str | None, settings: Settings) -> str:
 
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
     """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
-    from icecfg import io
     from icecfg.spec import Dialect
 
-    dialect = Dialect(target)
-    try:
-        cfg = io.load(path)
-        return _served(cfg, dialect)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file (pass the configuration with --config)") from None
-    except OSError as err:
-        raise UsageError(f"{path}: {err.strerror or err}") from None
-    except IcecfgError as err:
-        raise UsageError(f"{path}: {err}") from None
+    cfg = load_or_usage_error(path, hint="pass the configuration with --config")
+    return _served(cfg, Dialect(target))
 
 
 def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:

@@ -41,6 +41,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
+from icecfg.commands import add_target_argument
 from icecfg.ondemand import (
     EXIT_OK,
     EXIT_USAGE,
@@ -301,7 +302,7 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month",
         type=Decimal,

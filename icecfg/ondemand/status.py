@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from icecfg.commands import add_target_argument
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
@@ -58,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", help="icecast.xml the droplets serve, for its ports (default: as icecfg bake finds it)"
     )
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 

@@ -41,6 +41,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
+from icecfg.commands import add_target_argument
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
@@ -81,7 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", help="the icecast.xml the snapshot was baked with (default: as icecfg bake finds it)"
     )
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--snapshot",
         default="latest",
