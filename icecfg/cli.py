@@ -18,6 +18,7 @@ from icecfg.commands import (
     add_target_argument,
     guarded,
     load_or_usage_error,
+    read_or_usage_error,
     settings_near,
     target_value,
 )
@@ -71,24 +72,19 @@ def _rule(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    return guarded("schema", lambda: _schema_of(args))
 
-    from icecfg import settings, xsd
+
+def _schema_of(args: argparse.Namespace) -> int:
+
+    from icecfg import xsd
     from icecfg.spec import Dialect
 
     # like lint: the flag, else the settings found from the file (the current directory), else 2.4
-    try:
-        found = settings.find(Path(args.validate) if args.validate else Path.cwd())
-    except settings.SettingsError as err:
-        print(f"icecfg schema: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    found = settings_near(args.validate)
     dialect = Dialect(args.target or found.get("target") or "2.4")
     if args.validate:
-        try:
-            data = Path(args.validate).read_bytes()
-        except OSError as err:
-            print(f"icecfg schema: cannot read {args.validate}: {err.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        data = read_or_usage_error(args.validate)
         errors = xsd.validate(data, dialect)
         for error in errors:
             print(f"{args.validate}: {error}")

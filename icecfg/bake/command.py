@@ -18,14 +18,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from icecfg import settings as settings_module
 from icecfg.bake.snapshots import PREFIX, TAG
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     UsageError,
     add_target_argument,
+    guarded,
     settings_near,
     token_from_environment,
 )
@@ -41,11 +40,6 @@ PACKAGE_DIRECTORIES = (
     "/usr/share/icecast2/admin",
     "/var/log/icecast2",
 )
-
-
-def bake_settings(config: str | None = None) -> settings_module.Settings:
-    """The ``bake`` settings: from ``--config``'s directory upwards, else the current directory."""
-    return settings_near(config)
 
 
 def client() -> DigitalOcean:
@@ -75,20 +69,16 @@ def _money(value: Decimal) -> str:
 
 
 def run_snapshots(args: argparse.Namespace) -> int:
-    from icecfg.bake.digitalocean import DigitalOceanError
+    return guarded("snapshots", lambda: _snapshots(args))
+
+
+def _snapshots(args: argparse.Namespace) -> int:
     from icecfg.bake.pricing import snapshot_monthly_cost
     from icecfg.bake.snapshots import release_of
 
-    try:
-        with client() as api:
-            snapshots = sorted(api.snapshots(tag=TAG), key=lambda s: s.created_at, reverse=True)
-            in_use = api.images_in_use()
-    except UsageError as err:
-        print(f"icecfg snapshots: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except DigitalOceanError as err:
-        print(f"icecfg snapshots: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    with client() as api:
+        snapshots = sorted(api.snapshots(tag=TAG), key=lambda s: s.created_at, reverse=True)
+        in_use = api.images_in_use()
     rows: list[dict[str, Any]] = [  # the JSON objects printed
         {
             "id": s.id,
@@ -124,20 +114,15 @@ def run_snapshots(args: argparse.Namespace) -> int:
 
 
 def run_prune(args: argparse.Namespace) -> int:
-    from icecfg.bake.digitalocean import DigitalOceanError
+    return guarded("prune", lambda: _prune(args))
 
-    try:
-        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", DEFAULT_KEEP))
-        if keep < 0 or (args.older_than is not None and args.older_than < 0):
-            raise UsageError("--keep and --older-than take numbers of at least 0")
-        with client() as api:
-            return prune(api, keep, args.older_than, args.yes)
-    except UsageError as err:
-        print(f"icecfg prune: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except DigitalOceanError as err:
-        print(f"icecfg prune: {err}", file=sys.stderr)
-        return EXIT_FAILED
+
+def _prune(args: argparse.Namespace) -> int:
+    keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
+    if keep < 0 or (args.older_than is not None and args.older_than < 0):
+        raise UsageError("--keep and --older-than take numbers of at least 0")
+    with client() as api:
+        return prune(api, keep, args.older_than, args.yes)
 
 
 def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool, out: IO[str] | None = None) -> int:
@@ -200,7 +185,7 @@ class BakeOptions:
 
 
 def _bake_options(args: argparse.Namespace) -> BakeOptions:
-    found = bake_settings(args.config)
+    found = settings_near(args.config)
     bake = found.bake
     base = found.path.parent if found.path is not None else Path.cwd()
 
@@ -246,19 +231,7 @@ def _check_bakeable(target: str) -> None:
 
 def run_bake(args: argparse.Namespace) -> int:
     """``icecfg bake``: lint, stage, Packer build, tag, prune."""
-    from icecfg.bake.digitalocean import DigitalOceanError
-    from icecfg.bake.packer import PackerError
-    from icecfg.bake.stage import StageError
-
-    try:
-        options = _bake_options(args)
-        return _bake(args, options)
-    except UsageError as err:
-        print(f"icecfg bake: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except (DigitalOceanError, PackerError, StageError) as err:
-        print(f"icecfg bake: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    return guarded("bake", lambda: _bake(args, _bake_options(args)))
 
 
 def _bake(args: argparse.Namespace, options: BakeOptions) -> int:

@@ -59,7 +59,6 @@ __all__ = [
     "Served",
     "Socket",
     "UsageError",
-    "config_settings",
     "fetch_status",
     "format_duration",
     "locate",
@@ -125,11 +124,6 @@ class Served:
         return self.plain or self.tls
 
 
-def config_settings(config: str | os.PathLike[str] | None) -> Settings:
-    """The nearest settings from the configuration's directory up (from the current one without it)."""
-    return settings_near(config)
-
-
 def locate(config: str | None) -> tuple[Path, Settings, bool]:
     """The configuration to read, its settings, and whether ``--config`` named it.
 
@@ -138,11 +132,11 @@ def locate(config: str | None) -> tuple[Path, Settings, bool]:
     current directory: the same file ``icecfg bake`` bakes.
     """
     if config:
-        return Path(config), config_settings(config), True
-    settings = config_settings(None)
+        return Path(config), settings_near(config), True
+    settings = settings_near(None)
     base = settings.path.parent if settings.path is not None else Path.cwd()
     path = base / str(settings.bake.get("config", DEFAULT_CONFIG))
-    return path, (config_settings(path) if path.parent != base else settings), False
+    return path, (settings_near(path) if path.parent != base else settings), False
 
 
 def target_of(requested: str | None, settings: Settings) -> str:

@@ -41,10 +41,9 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument
+from icecfg.commands import add_target_argument, guarded
 from icecfg.ondemand import (
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     UsageError,
     locate,
@@ -337,11 +336,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg cost: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    return guarded("cost", lambda: _run(args))
 
 
 def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[str, int], bool]:

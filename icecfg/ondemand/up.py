@@ -41,11 +41,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument
+from icecfg.commands import add_target_argument, guarded
 from icecfg.ondemand import (
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     Failed,
     Served,
@@ -120,14 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg up: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except Failed as err:
-        print(f"icecfg up: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    return guarded("up", lambda: _run(args))
 
 
 def _say(text: str) -> None:
@@ -154,13 +145,10 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"note: the configuration's <hostname> is {served.hostname}, the DNS name {domain}")
     token = token_from_environment()
 
-    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+    from icecfg.bake.digitalocean import DigitalOcean
 
-    try:
-        with DigitalOcean(token) as api:
-            return _up(api, args, served, settings.bake, domain, ttl)
-    except DigitalOceanError as err:
-        raise Failed(str(err)) from None
+    with DigitalOcean(token) as api:
+        return _up(api, args, served, settings.bake, domain, ttl)
 
 
 def _newest(items: list[_Dated]) -> _Dated:
@@ -263,17 +251,11 @@ def _up(
         if args.relays:
             existing = [d for d in tagged if RELAY_TAG in d.tags]
             relays = _add_relays(api, args, served, droplet, zone, bake, ttl, deadline, undo, existing)
-    except BaseException as err:
+    except BaseException:
         if undo and not args.keep_on_failure:
             _undo(undo)
         elif undo:
             _say("kept what this run created for debugging (--keep-on-failure); icecfg down removes it")
-        if isinstance(err, KeyboardInterrupt | UsageError | Failed):
-            raise
-        from icecfg.bake.digitalocean import DigitalOceanError
-
-        if isinstance(err, DigitalOceanError):
-            raise Failed(str(err)) from None
         raise
     host = zone.fqdn if zone is not None else address
     price = pricing.droplet_price(droplet.size_slug, sizes)
