@@ -1,7 +1,9 @@
 """``icecfg lint``: lint files, print findings in the chosen format, exit with a status for CI.
 
 Exit status: 0 when no finding is at or above ``--fail-on``; 1 when some
-are (a file that is not well-formed XML is such a finding, ICE001); 2 for a
+are (a file that is not well-formed XML is such a finding, ICE001), or when
+``--fix`` could not write a file (each refused file gets one line on stderr
+and the other files are still fixed and reported); 2 for a
 usage error (an unknown rule code, name or severity included), a settings
 file that cannot be used, or a file that cannot be read.
 
@@ -36,7 +38,7 @@ from icecfg.commands import (
     settings_named,
     settings_near,
 )
-from icecfg.errors import ParseError
+from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
 from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
@@ -167,6 +169,8 @@ class FileResult:
     target: Target | None = None
     #: Advice to give --target when the assumed release does not fit the file.
     suggestion: str | None = None
+    #: Why --fix could not write the file (changed on disk, owner not keepable), else None.
+    unwritten: str | None = None
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -383,10 +387,15 @@ def _run(args: argparse.Namespace) -> int:
             print(f"icecfg lint: {err}", file=sys.stderr)
             unread.append(name)
             continue
-        results.append(_lint_one(name, data, options, args))
+        result = _lint_one(name, data, options, args)
+        if result.unwritten is not None:  # one refused write does not stop the other files
+            print(f"icecfg lint: {result.unwritten}", file=sys.stderr)
+        results.append(result)
     print_report(results, output, out, unread)
     if unread:
         return EXIT_USAGE
+    if any(r.unwritten is not None for r in results):
+        return EXIT_FAILED
     if args.exit_zero:
         return EXIT_OK
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
@@ -483,7 +492,14 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
         sys.stdout.buffer.write(after)
         sys.stdout.buffer.flush()
     elif fixed:
-        dump(fixed_config, name, expected=config.loaded)  # refused if the file changed since it was read
+        try:
+            dump(fixed_config, name, expected=config.loaded)  # refused if the file changed since it was read
+        except WriteError as err:
+            result.unwritten = str(err)
+        except OSError as err:
+            result.unwritten = f"{name}: cannot write: {err.strerror or err}; nothing written"
+        if result.unwritten is not None:
+            return result  # the findings of the file as it is on disk: nothing was fixed
     if fixed:
         # report what is left after fixing
         result.fixed = fixed
