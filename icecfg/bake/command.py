@@ -25,6 +25,7 @@ from icecfg.commands import (
     UsageError,
     add_target_argument,
     guarded,
+    load_or_usage_error,
     settings_near,
     token_from_environment,
 )
@@ -239,42 +240,22 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
-    from icecfg.errors import ParseError
-    from icecfg.io import loads
+    from icecfg.files import ImageView
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
 
     # 1. lint: an error stops the bake before anything is spent
-    try:
-        data = options.config.read_bytes()
-    except OSError as err:
-        raise UsageError(f"cannot read {options.config}: {err.strerror}") from None
-    try:
-        config = loads(data, str(options.config))
-    except ParseError as err:
-        raise UsageError(str(err)) from None
+    config = load_or_usage_error(options.config)
     # Lint against the image as it will be: the directories Debian's icecast2
-    # package creates, plus the assets bake installs.
-    root = tempfile.mkdtemp(prefix="icecfg-lint-root-")
-    try:
-        for directory in PACKAGE_DIRECTORIES:
-            (Path(root) / directory.lstrip("/")).mkdir(parents=True, exist_ok=True)
-        for server_path, local in options.assets.items():
-            target = Path(root) / server_path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(local)
-        findings = lint(config, options.target, root=root)
-    finally:
-        import shutil
-
-        shutil.rmtree(root, ignore_errors=True)
+    # package creates, plus the assets bake installs; nothing of this machine.
+    findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         from icecfg.secrets import secrets as secrets_of
 
         secrets = {str(options.config): secrets_of(config.document.root)}
         sys.stdout.write(
-            report.text(errors, {str(options.config): data.decode(errors="replace").splitlines()}, secrets, False)
+            report.text(errors, {str(options.config): config.document.render().splitlines()}, secrets, False)
         )
         print(
             f"icecfg bake: {options.config} has {len(errors)} lint error(s) for Icecast {options.target}; "
