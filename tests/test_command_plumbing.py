@@ -78,3 +78,32 @@ def test_a_refused_api_request_reads_the_same_in_every_cloud_command(
     (line,) = out.err.splitlines()
     assert line.startswith(f"icecfg {argv[0]}: ") and "403" in line, line
     assert TOKEN not in out.err + out.out
+
+
+def test_every_command_reads_the_settings_beside_the_name_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config kept elsewhere and linked in: the settings beside the link count, for every command."""
+    import json
+
+    checkout, served = tmp_path / "checkout", tmp_path / "served"
+    checkout.mkdir()
+    served.mkdir()
+    real = checkout / "icecast.xml"
+    real.write_text("<icecast><listen-socket><port>8000</port></listen-socket></icecast>\n")
+    (checkout / "icecfg.toml").write_text('target = "2.5"\n')
+    (served / "icecfg.toml").write_text('target = "kh"\n')
+    link = served / "icecast.xml"
+    link.symlink_to(real)
+    reason = f"set in {served / 'icecfg.toml'}"
+    main(["lint", "--no-fs", "--format", "json", str(link)])
+    linted = json.loads(capsys.readouterr().out)
+    assert linted and {(f["target"], f["target_reason"]) for f in linted} == {("kh", reason)}
+    assert main(["explain", "--format", "json", str(link)]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert (explained["target"], explained["target_reason"]) == ("kh", reason)
+    assert main(["migrate", "--format", "json", str(link)]) == 0
+    assert json.loads(capsys.readouterr().out)["from_reason"] == reason
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    assert main(["bake", "--dry-run", "--config", str(link)]) == 2
+    assert capsys.readouterr().err.startswith("icecfg bake: cannot bake Icecast-KH")
