@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, guarded
+from icecfg.commands import add_target_argument, guarded, load_or_usage_error
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -349,7 +349,7 @@ def _add_relays(
         raise Failed(f"droplet {origin.id} does not say which image it was made from")
     image = origin.image_id
     base = zone.fqdn if zone is not None else (served.hostname or origin_address)
-    origin_config = io.load(args.config)
+    origin_config = load_or_usage_error(args.config)
     stamp = _stamp()
     pending: list[tuple[int, str, Droplet, bool]] = []
     for index in range(1, args.relays + 1):
