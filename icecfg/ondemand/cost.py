@@ -33,7 +33,6 @@ when a token is set, otherwise from the dated table in
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from icecfg.ondemand import (
     money,
     read_served,
     target_of,
+    token_from_environment,
 )
 from icecfg.settings import DEFAULT_KEEP
 
@@ -361,11 +361,11 @@ def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[
 
 
 def _token() -> str | None:
-    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    """The API token when one is set: without it, cost uses the dated price table."""
+    try:
+        return token_from_environment()
+    except UsageError:
+        return None
 
 
 def _from_api(token: str) -> tuple[list[Any], list[Decimal], str | None]:
