@@ -75,6 +75,33 @@ def atoi(text: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
+_KH_SIZE = re.compile(r"\s*(\d+)(.?)", re.DOTALL)
+_KH_SIZE_FACTOR = {"k": 1000, "m": 1000 * 1000}
+
+
+def kh_size(text: str) -> int | None:
+    """What KH's ``config_qsizing_conv_a2n`` makes of a size: ``None`` when it reads no number.
+
+    ``sscanf("%u%c")`` then a case-sensitive suffix: ``k`` is 1,000 and ``m``
+    1,000,000 (not 1024), ``K``/``M`` or a space before the suffix multiply by
+    nothing, and the result (unsigned 32-bit arithmetic) is capped at 2**31 - 1.  ``s`` (seconds of audio,
+    turned into bytes once the bitrate is known) is kept as the number itself:
+    its size in bytes is not in the file.
+    """
+    match = _KH_SIZE.match(text)
+    if match is None:
+        return None
+    number = min(int(match[1]), 2**64 - 1) & 0xFFFFFFFF  # strtoul saturates, %u keeps 32 bits
+    value = (number * _KH_SIZE_FACTOR.get(match[2], 1)) & 0xFFFFFFFF  # unsigned multiply wraps
+    return 2**31 - 1 if value > 2**31 else value
+
+
+def kh_size_in_seconds(text: str) -> bool:
+    """True when KH reads the size as seconds of audio (``10s``: the suffix right after the digits)."""
+    match = _KH_SIZE.match(text)
+    return match is not None and match[2] == "s"
+
+
 def is_int(text: str) -> bool:
     """True when ``text`` is a plain decimal integer (surrounding whitespace allowed)."""
     return _INT.match(text) is not None
@@ -209,10 +236,7 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
             return atoi(text)
         # config_get_int: sscanf("%d") reads a leading number; without one the old value stays
         if kind is Kind.SIZE:
-            try:
-                return parse_typed(kind, text)
-            except TypedValueError:
-                pass
+            return kh_size(text)
         match = _ATOI.match(text)
         return int(match[1]) if match is not None else None
     if kind is Kind.BOOL:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import icecfg
 from icecfg.effective import Source, explain
 
@@ -57,6 +59,22 @@ def test_burst_and_queue_sizes_of_the_server_and_of_mounts() -> None:
     assert (kh.sizes.burst_bytes, kh.sizes.queue_bytes) == (200000, None)
     # 2.5 keeps its default for an out-of-range queue
     assert eff("<limits><queue-size>0</queue-size></limits>", "2.5").sizes.queue_bytes == 512000
+
+
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [
+        ("64k", 64000),  # k is 1,000 (cfgfile.c config_qsizing_conv_a2n), not 1,024
+        ("2m", 2000000),
+        ("64K", 64),  # the suffix is case-sensitive: K multiplies by nothing
+        ("64 k", 64),  # %u%c: the character right after the digits is the suffix
+        ("3000000k", 2**31 - 1),  # unsigned 32-bit product, capped
+        ("10S", 10),  # only a lower-case s means seconds of audio
+    ],
+)
+def test_kh_reads_size_suffixes_as_its_parser_does(written: str, size: int) -> None:
+    kh = eff(f"<limits><queue-size>{written}</queue-size></limits>", "kh")
+    assert kh.sizes.queue_bytes == size
 
 
 def test_mount_sizes_take_what_the_default_mount_merges() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from icecfg.conversion import kh_size_in_seconds
 from icecfg.effective.limits import Limits
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
@@ -44,10 +45,15 @@ def _bytes(value: Traced[object], dialect: Dialect) -> int | None:
     if not isinstance(number, int) or isinstance(number, bool):
         return None
     element = value.origin.element
-    if dialect is Dialect.KH and value.origin.source is Source.ELEMENT and element is not None:
-        text = (element.text or "").strip().lower() if element.local_name in _NAMES else ""
-        if text.endswith("s"):
-            return None  # config_qsizing_conv_a2n reads "10s" as seconds of audio
+    seconds = (
+        dialect is Dialect.KH
+        and value.origin.source is Source.ELEMENT
+        and element is not None
+        and element.local_name in _NAMES
+        and kh_size_in_seconds(element.text or "")
+    )
+    if seconds:
+        return None  # config_qsizing_conv_a2n reads "10s" as seconds of audio
     return number
 
 
