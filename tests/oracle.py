@@ -175,23 +175,47 @@ def require_release(name: str) -> Release:
 # --------------------------------------------------------------------------- ports
 
 
-def free_ports(n: int) -> list[int]:
+def free_ports(n: int, *, pairs: int = 0) -> list[int]:
     """Return ``n`` distinct TCP ports that were free on 127.0.0.1.
+
+    With ``pairs`` the list starts with that many more ports ``p`` whose
+    ``p + 1`` was free too (a listen socket with ``<shoutcast-mount>`` also
+    opens ``p + 1``); no port of the list is another's ``+ 1``.
 
     All probe sockets stay bound until every port is chosen, so the kernel
     cannot hand out the same ephemeral port twice.  The ports are released
     before returning; another process could grab one in between, which is an
     accepted (rare) race for tests.
     """
-    if n < 0:
-        raise ValueError("n must be >= 0")
+    if n < 0 or pairs < 0:
+        raise ValueError("n and pairs must be >= 0")
     sockets: list[socket.socket] = []
+
+    def probe(port: int = 0) -> int | None:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            return None
+        sockets.append(s)
+        return int(s.getsockname()[1])
+
     try:
+        chosen: list[int] = []
+        for _ in range(200):
+            if len(chosen) == pairs:
+                break
+            base = probe()
+            if base is not None and base < 65535 and probe(base + 1) is not None:
+                chosen.append(base)
+        if len(chosen) < pairs:
+            raise RuntimeError(f"could not find {pairs} free port pairs")
         for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sockets.append(s)
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
+            single = probe()
+            assert single is not None
+            chosen.append(single)
+        return chosen
     finally:
         for s in sockets:
             s.close()
@@ -200,6 +224,19 @@ def free_ports(n: int) -> list[int]:
 def free_port() -> int:
     """Return one TCP port that was free on 127.0.0.1 (see :func:`free_ports`)."""
     return free_ports(1)[0]
+
+
+def tcp_connects(port: int, host: str = "127.0.0.1", timeout: float = 2.0) -> bool:
+    """Whether something accepts a TCP connection on ``host:port`` (nothing is sent).
+
+    Tells a bound port from a closed one whatever the port speaks (plain
+    HTTP, TLS, the Shoutcast source protocol).
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------- sandbox
@@ -732,6 +769,7 @@ class IcecastServer:
         isolated: bool = False,
         expect_crash: bool = False,
         retry_startup_crash: bool | None = None,
+        wait_connect: bool = False,
     ) -> None:
         """``config_file`` serves that existing file as it is (owner, mode, symlink
         and all) instead of writing ``config`` into the sandbox; ``user`` is a
@@ -739,7 +777,10 @@ class IcecastServer:
         a packaged server runs (only as root; default ``nobody:nogroup`` with
         none).  ``expect_crash`` declares that the test looks at a crash, so
         none is retried; ``retry_startup_crash`` overrides the retry alone
-        (default: retry unless ``expect_crash``)."""
+        (default: retry unless ``expect_crash``).  ``wait_connect`` makes
+        :meth:`start` wait only until ``wait_port`` accepts TCP connections,
+        for a file taken from elsewhere whose port may speak plain HTTP or
+        TLS (which is what the test is about to find out)."""
         self.config_file = config_file
         self.user = user
         self.config = config
@@ -748,6 +789,7 @@ class IcecastServer:
         self.isolated = isolated
         self.wait_port = wait_port
         self.wait_tls = wait_tls
+        self.wait_connect = wait_connect
         self.startup_timeout = startup_timeout
         self.name = name
         self.line_buffered = line_buffered
@@ -815,8 +857,11 @@ class IcecastServer:
             if self.wait_port is None:
                 return self
             try:
-                self.wait_http(self.wait_port, self.startup_timeout, tls=self.wait_tls)
-                self._wait_global_stats(self.wait_port, deadline)
+                if self.wait_connect:
+                    self.wait_connectable(self.wait_port, self.startup_timeout)
+                else:
+                    self.wait_http(self.wait_port, self.startup_timeout, tls=self.wait_tls)
+                    self._wait_global_stats(self.wait_port, deadline)
                 self._raise_if_dead()
             except IcecastExitedError as err:
                 if not self._may_retry(err.result):
@@ -1135,6 +1180,26 @@ class IcecastServer:
                     f"{self.release.title} did not answer HTTP on port {port} within {timeout} s (last error: {last!r})",
                     self.result(),
                 ) from last
+            time.sleep(_POLL_INTERVAL)
+
+    def wait_connectable(self, port: int, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Poll until ``port`` accepts a TCP connection, whatever it speaks.
+
+        Fails like :meth:`wait_http`: :class:`IcecastExitedError` if the
+        process exits first, :class:`IcecastStartTimeout` (server stopped)
+        after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self._raise_if_dead()
+            if tcp_connects(port, timeout=min(2.0, max(0.2, deadline - time.monotonic()))):
+                return
+            if time.monotonic() >= deadline:
+                self._raise_if_dead()
+                raise IcecastStartTimeout(
+                    f"{self.release.title} did not accept connections on port {port} within {timeout} s",
+                    self.result(),
+                )
             time.sleep(_POLL_INTERVAL)
 
     def _poll_sources(self, port: int) -> list[dict[str, Any]] | None:

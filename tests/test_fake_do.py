@@ -12,15 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fake_do import FakeDigitalOcean, RecordedRequest, loopback_only
+from tests.fake_do import FakeDigitalOcean, RecordedRequest
 
 TOKEN = "dop_v1_fake_0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def _loopback() -> Iterator[None]:
-    with loopback_only():
-        yield
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,38 @@ def serve(data: bytes, box: oracle.Sandbox, port: int, name: str = "icecast") ->
     """icecast2 on ``data`` for the block (the harness retries a start that dies of 2.4.4's fallback-file race)."""
     with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
         yield server
+
+
+@dataclass
+class Station:
+    """What ``icecfg init`` wrote (``config``, moved to free loopback ports) and the icecast2 serving it."""
+
+    config: Path
+    port: int
+    tls_port: int
+    password: str
+    box: oracle.Sandbox
+    server: oracle.IcecastServer
+
+
+@contextlib.contextmanager
+def served_station(directory: Path, *extra: str, name: str = "icecast") -> Iterator[Station]:
+    """``icecfg init`` into ``directory``, the file relocated into a sandbox, and icecast2 on it for the block.
+
+    The file at ``Station.config`` is the relocated one, so a command given
+    ``--config`` talks to the running server.
+    """
+    path = init_dir(directory, *extra)
+    cfg = icecfg.load(path)
+    password = cfg.authentication.source_password
+    assert password is not None
+    with oracle.temporary_sandbox() as box:
+        port, tls_port = oracle.free_ports(2)
+        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        relocate(cfg, box, port, tls_port)
+        icecfg.dump(cfg, path)
+        with serve(icecfg.dumps(cfg), box, port, name=name) as server:
+            yield Station(path, port, tls_port, password, box, server)
 
 
 def make_certificate(path: Path, common_name: str = HOST, days: int = 90) -> Path:
@@ -280,35 +313,30 @@ def test_the_config_lints_clean_against_its_image_tree(
 
 @pytest.mark.parametrize("privacy", [False, True])
 def test_the_config_runs_on_icecast_2_4_4(tmp_path: Path, privacy: bool) -> None:
-    path = init_dir(tmp_path, "--privacy-logs" if privacy else "--no-privacy-logs")
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        data = icecfg.dumps(relocate(cfg, box, port, tls_port))
+    with served_station(tmp_path, "--privacy-logs" if privacy else "--no-privacy-logs") as station:
+        data = station.config.read_bytes()
         assert b"<bitrate>128</bitrate>" in data and b"<ssl>1</ssl>" in data
-        with serve(data, box, port) as server:
-            assert server.http_get(port, "/").status == 200
-            assert server.http_get(tls_port, "/", tls=True).status == 200
-            with pytest.raises((OSError, http.client.HTTPException)):
-                oracle.http_get(tls_port, "/", timeout=2)  # the TLS port does not speak plain HTTP
-            # No source yet: the live mount plays the fallback file, same format.
-            played = server.http_get(port, "/live.ogg", timeout=2.0, max_body=8192)
-            assert played.status == 200
-            assert played.body.startswith(b"OggS")
-            # The DJ's source with the generated password takes the mount, over TLS.
-            song = audio.make_ogg(bitrate_kbps=128)
-            with oracle.SourceClient(tls_port, "/live.ogg", song, password=password, tls=True) as source:
-                assert source.accepted, source.response_body
-                server.wait_mount(port, "/live.ogg")
-                live = server.http_get(tls_port, "/live.ogg", tls=True, timeout=2.0, max_body=8192)
-                assert live.status == 200 and live.body.startswith(b"OggS")
-            refused = oracle.SourceClient(port, "/live.ogg", song, password="wrong-" + password).start()
-            refused.stop()
-            assert refused.status == 401
-        logs = sorted(os.listdir(box.logdir))
+        server, port, tls_port, password = station.server, station.port, station.tls_port, station.password
+        assert server.http_get(port, "/").status == 200
+        assert server.http_get(tls_port, "/", tls=True).status == 200
+        with pytest.raises((OSError, http.client.HTTPException)):
+            oracle.http_get(tls_port, "/", timeout=2)  # the TLS port does not speak plain HTTP
+        # No source yet: the live mount plays the fallback file, same format.
+        played = server.http_get(port, "/live.ogg", timeout=2.0, max_body=8192)
+        assert played.status == 200
+        assert played.body.startswith(b"OggS")
+        # The DJ's source with the generated password takes the mount, over TLS.
+        song = audio.make_ogg(bitrate_kbps=128)
+        with oracle.SourceClient(tls_port, "/live.ogg", song, password=password, tls=True) as source:
+            assert source.accepted, source.response_body
+            server.wait_mount(port, "/live.ogg")
+            live = server.http_get(tls_port, "/live.ogg", tls=True, timeout=2.0, max_body=8192)
+            assert live.status == 200 and live.body.startswith(b"OggS")
+        refused = oracle.SourceClient(port, "/live.ogg", song, password="wrong-" + password).start()
+        refused.stop()
+        assert refused.status == 401
+        server.stop()
+        logs = sorted(os.listdir(station.box.logdir))
         assert ("access.log" in logs) is (not privacy)
         assert "error.log" in logs
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
-import socket
 import ssl
 import time
 from collections.abc import Iterator
@@ -192,14 +191,6 @@ def plain_status(port: int) -> int | None:
         return None
 
 
-def bound(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=3.0).close()
-    except OSError:
-        return False
-    return True
-
-
 def check_protocols(listeners: list[Listener]) -> None:
     """Plain HTTP served, 426 answered, a TLS handshake accepted: each exactly as explain says.
 
@@ -227,7 +218,7 @@ def check_listeners(eff: EffectiveConfig) -> None:
     # a Shoutcast source port waits for a password line, not HTTP
     check_protocols([listener for listener in eff.listeners if not listener.shoutcast_compat])
     for port in eff.ports():
-        assert bound(port), f"port {port} is not bound"
+        assert oracle.tcp_connects(port, timeout=3.0), f"port {port} is not bound"
 
 
 def place_fallback_files(eff: EffectiveConfig, box: oracle.Sandbox, media: dict[str, bytes]) -> None:

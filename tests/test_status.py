@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,42 +14,16 @@ import pytest
 
 import icecfg
 from tests import audio, oracle
-from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
-from tests.test_init import init_dir, relocate, run_icecfg, serve
+from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.test_init import Station, run_icecfg, served_station
 
-TOKEN = "dop_v1_status_test_token_77aa01"
 NOW = datetime.now(timezone.utc)
-
-
-@dataclass
-class Station:
-    config: Path
-    port: int
-    tls_port: int
-    password: str
-    server: oracle.IcecastServer
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
-    directory = tmp_path_factory.mktemp("status")
-    path = init_dir(directory)
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        relocate(cfg, box, port, tls_port)
-        icecfg.dump(cfg, path)
-        with serve(icecfg.dumps(cfg), box, port, name="status") as server:
-            yield Station(path, port, tls_port, password, server)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        yield server
+    with served_station(tmp_path_factory.mktemp("status"), name="status") as station:
+        yield station
 
 
 def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("icecfg",), name: str = "icecfg-1") -> int:
