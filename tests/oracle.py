@@ -67,7 +67,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -372,6 +372,25 @@ def make_sandbox(base: Path | None = None, release: str = "2.4") -> Sandbox:
     return Sandbox(root=root, logdir=logdir, webroot=webroot, adminroot=adminroot, release=release)
 
 
+def self_signed_pem(common_name: str = "127.0.0.1", days: int = 2) -> bytes:
+    """A new self-signed certificate followed by its private key, as one PEM (what Icecast 2.4 reads).
+
+    Made by ``openssl req``; the key never leaves the returned bytes and a
+    temporary directory that is removed at once.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        key, cert = Path(tmp, "key.pem"), Path(tmp, "cert.pem")
+        subprocess.run(
+            [
+                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", str(days)),
+                *("-subj", f"/CN={common_name}", "-keyout", str(key), "-out", str(cert)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return cert.read_bytes() + key.read_bytes()
+
+
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:
     """Create a self-signed certificate for ``<ssl-certificate>`` and return its path.
 
@@ -379,29 +398,7 @@ def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127
     key is read from the certificate file), readable by the runtime user;
     the file is written 0600 and owned by that user, like a real deployment.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        key, cert = Path(tmp, "key.pem"), Path(tmp, "cert.pem")
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                f"/CN={common_name}",
-                "-keyout",
-                str(key),
-                "-out",
-                str(cert),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return box.write(name, cert.read_bytes() + key.read_bytes(), mode=0o600)
+    return box.write(name, self_signed_pem(common_name), mode=0o600)
 
 
 def basic_config(
@@ -1268,6 +1265,28 @@ class IcecastServer:
                 )
             time.sleep(_POLL_INTERVAL)
 
+    def wait_listeners(self, port: int, mount: str, count: int, timeout: float = MOUNT_TIMEOUT) -> dict[str, Any]:
+        """Poll status-json until ``mount`` counts ``count`` listeners and return its source entry.
+
+        A listener is counted a moment after its request is answered, and one
+        that leaves is uncounted a moment after it closed.  Transient
+        failures of status-json are polled past; a timeout names the last
+        count seen.  Not for KH, which serves no status-json.
+        """
+        if self.release.name == "kh":
+            raise RuntimeError("KH serves no status-json: read the listeners from /admin/stats")
+        deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
+        seen: object = None
+        while True:
+            for source in self._poll_sources(port) or []:
+                if source_mount(source) == mount:
+                    seen = source.get("listeners")
+                    if int(seen or 0) == count:
+                        return dict(source)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"mount {mount} on port {port} never counted {count} listener(s); last seen: {seen}")
+            time.sleep(_POLL_INTERVAL)
+
     def wait_mount_gone(self, port: int, mount: str, timeout: float = MOUNT_TIMEOUT) -> None:
         """Poll status-json (KH: the mount) until ``mount`` is no longer listed (served).
 
@@ -1310,6 +1329,18 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
+def serve(config: bytes, sandbox: Sandbox, port: int, name: str = "icecast", **options: Any) -> IcecastServer:
+    """The server on ``config`` for a ``with`` block, started once it answers HTTP on ``port``.
+
+    Short for ``IcecastServer(config, sandbox, wait_port=port, name=name)``;
+    a start that dies of 2.4.4's start-up race (with a file fallback its
+    fallback thread can reserve the mount before the stats thread runs) is
+    started again, every other failure and a crash after start-up fail the
+    test (see :class:`IcecastServer`).
+    """
+    return IcecastServer(config, sandbox, wait_port=port, name=name, **options)
+
+
 def start_expecting_exit(
     config: bytes,
     sandbox: Sandbox,
@@ -1340,6 +1371,23 @@ def start_expecting_exit(
         if not server._may_retry(result):
             return result
         server._set_aside_crash(result)
+
+
+def wait_until(check: Callable[[], object], timeout: float = MOUNT_TIMEOUT) -> bool:
+    """Poll ``check`` until it returns something true and say whether it did within ``timeout`` seconds.
+
+    For what a server does a moment after the request that causes it (a
+    log line, a listener moved): the wait ends as soon as the condition
+    holds, so ``timeout`` only bounds a failure and is sized for a loaded
+    machine.  The last call is made after the deadline, so a slow poll is
+    not cut short.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(_POLL_INTERVAL)
+    return bool(check())
 
 
 def wait_mount(

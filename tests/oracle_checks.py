@@ -94,16 +94,19 @@ def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:
     return not oracle.tcp_connects(port, host)
 
 
-def answers_soon(server: oracle.IcecastServer, host: str, port: int, timeout: float = 10.0, path: str = "/") -> bool:
+def answers_soon(
+    server: oracle.IcecastServer, host: str, port: int, timeout: float = oracle.STARTUP_TIMEOUT, path: str = "/"
+) -> bool:
     """Poll until ``host:port`` answers HTTP at all (the harness waits on 127.0.0.1 only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def answered() -> bool:
         try:
-            server.http_get(port, path, host=host, timeout=1)
-            return True
+            server.http_get(port, path, host=host, timeout=2)
         except TRANSPORT_ERRORS:
-            time.sleep(0.05)
-    return False
+            return False
+        return True
+
+    return oracle.wait_until(answered, timeout)
 
 
 def port_pair_and_one() -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import icecfg
 from icecfg.lint import Finding, lint
@@ -71,18 +71,6 @@ def findings(data: bytes, target: str, code: str, *, files: bool = False) -> lis
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data, old
     return data.replace(old.encode(), new.encode())
-
-
-def wait_for(read: Callable[[], str | None], text: str, timeout: float = 5.0) -> str:
-    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously); return what was read."""
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = read() or ""
-        if text in seen:
-            return seen
-        time.sleep(0.1)
-    return seen
 
 
 def listen(port: int, mount: str) -> http.client.HTTPResponse:

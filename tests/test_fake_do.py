@@ -81,7 +81,8 @@ class Clock:
         self.now += seconds
 
 
-def wait_for(predicate: Any, timeout: float = 5.0) -> None:
+def wait_for(predicate: Any, timeout: float = 30.0) -> None:
+    """Until ``predicate()`` holds (the fake's droplets change state on their own thread); a failure waits long."""
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"

@@ -16,7 +16,6 @@ import io
 import os
 import re
 import stat
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,13 +80,6 @@ def relocate(cfg: icecfg.IcecastConfig, box: oracle.Sandbox, port: int, tls_port
     return cfg
 
 
-@contextlib.contextmanager
-def serve(data: bytes, box: oracle.Sandbox, port: int, name: str = "icecast") -> Iterator[oracle.IcecastServer]:
-    """icecast2 on ``data`` for the block (the harness retries a start that dies of 2.4.4's fallback-file race)."""
-    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
-        yield server
-
-
 @dataclass
 class Station:
     """What ``icecfg init`` wrote (``config``, moved to free loopback ports) and the icecast2 serving it."""
@@ -116,36 +108,13 @@ def served_station(directory: Path, *extra: str, name: str = "icecast") -> Itera
         box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
         relocate(cfg, box, port, tls_port)
         icecfg.dump(cfg, path)
-        with serve(icecfg.dumps(cfg), box, port, name=name) as server:
+        with oracle.serve(icecfg.dumps(cfg), box, port, name=name) as server:
             yield Station(path, port, tls_port, password, box, server)
 
 
 def make_certificate(path: Path, common_name: str = HOST, days: int = 90) -> Path:
-    """A self-signed certificate and its key in one PEM file, as Icecast 2.4 wants it."""
-    key, cert = path.with_suffix(".key"), path.with_suffix(".crt")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            str(days),
-            "-subj",
-            f"/CN={common_name}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    path.write_bytes(cert.read_bytes() + key.read_bytes())
-    key.unlink()
-    cert.unlink()
+    """A self-signed certificate and its key in one PEM file at ``path``, as Icecast 2.4 wants it."""
+    path.write_bytes(oracle.self_signed_pem(common_name, days))
     return path
 
 
@@ -322,7 +291,7 @@ def test_the_config_runs_on_icecast_2_4_4(tmp_path: Path, privacy: bool) -> None
         with pytest.raises((OSError, http.client.HTTPException)):
             oracle.http_get(tls_port, "/", timeout=2)  # the TLS port does not speak plain HTTP
         # No source yet: the live mount plays the fallback file, same format.
-        played = server.http_get(port, "/live.ogg", timeout=2.0, max_body=8192)
+        played = server.http_get(port, "/live.ogg", max_body=8192)
         assert played.status == 200
         assert played.body.startswith(b"OggS")
         # The DJ's source with the generated password takes the mount, over TLS.
@@ -330,7 +299,7 @@ def test_the_config_runs_on_icecast_2_4_4(tmp_path: Path, privacy: bool) -> None
         with oracle.SourceClient(tls_port, "/live.ogg", song, password=password, tls=True) as source:
             assert source.accepted, source.response_body
             server.wait_mount(port, "/live.ogg")
-            live = server.http_get(tls_port, "/live.ogg", tls=True, timeout=2.0, max_body=8192)
+            live = server.http_get(tls_port, "/live.ogg", tls=True, max_body=8192)
             assert live.status == 200 and live.body.startswith(b"OggS")
         refused = oracle.SourceClient(port, "/live.ogg", song, password="wrong-" + password).start()
         refused.stop()

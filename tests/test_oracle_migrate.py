@@ -24,10 +24,10 @@ already had that no release knows).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import ssl
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,6 +192,35 @@ def max_listeners(port: int, mount: str, admin: tuple[str, str] | None) -> str |
     return "unlimited" if found[1] == "-1" else found[1]  # KH prints -1 where 2.4 and 2.5 print unlimited
 
 
+def wait_live(server: oracle.IcecastServer, port: int, mount: str, admin: tuple[str, str] | None) -> None:
+    """Until the accepted source's stream is set up on ``mount`` (its type is in the stats).
+
+    A listener that comes earlier gets what the mount serves without a
+    source, and a loaded machine can take seconds to get there.
+    ``/admin/stats`` lists hidden mounts too, so it is asked when the file
+    has admin credentials that work; else status-json (KH: the mount
+    itself), which shows no hidden mount: that wait ends at its bound
+    and the listener is probed as it is.
+    """
+
+    def live() -> bool | None:
+        """True once set up, False before, None when the admin stats cannot tell."""
+        try:
+            resp = oracle.http_get(port, "/admin/stats", auth=admin, timeout=TIMEOUT, max_body=256 * 1024)
+        except (OSError, http.client.HTTPException):
+            return False
+        if resp.status != 200:
+            return None
+        found = re.search(rf'<source mount="{re.escape(mount)}">(.*?)</source>', resp.body.decode(), re.S)
+        return found is not None and "<server_type>" in found[1]
+
+    if server.release.name != "kh" and admin is not None and live() is not None:
+        oracle.wait_until(live)
+        return
+    with contextlib.suppress(TimeoutError):
+        server.wait_mount(port, mount)
+
+
 def fingerprint(server: oracle.IcecastServer, plan: Plan, creds: Credentials, ogg: Path) -> dict[str, Any]:
     facts: dict[str, Any] = {}
     http_port = None
@@ -213,7 +242,7 @@ def fingerprint(server: oracle.IcecastServer, plan: Plan, creds: Credentials, og
         with server.source(http_port, mount, ogg, user=login[0], password=login[1], timeout=TIMEOUT) as src:
             facts[f"mount {mount} source accepted"] = src.accepted
             if src.accepted:
-                time.sleep(0.3)
+                wait_live(server, http_port, mount, creds.admin)
                 facts[f"mount {mount} with source"] = listener(http_port, mount, creds.headers)
                 facts[f"mount {mount} max listeners"] = max_listeners(http_port, mount, creds.admin)
     return facts

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -67,16 +66,6 @@ class Listener:
         self.sock.close()
 
 
-def _wait_listeners(station: Station, mount: str, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for source in station.server.status_json(station.port)["icestats"]["source"]:
-            if oracle.source_mount(source) == mount and int(source.get("listeners") or 0) == count:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"{mount} never had {count} listener(s)")
-
-
 def test_status_shows_uptime_cost_and_live_listeners(
     fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,14 +77,12 @@ def test_status_shows_uptime_cost_and_live_listeners(
         station.server.wait_mount(station.port, "/live.ogg")
         player = Listener(station.port, "/live.ogg")
         try:
-            _wait_listeners(station, "/live.ogg", 1)
+            station.server.wait_listeners(station.port, "/live.ogg", 1)
             assert run_icecfg("status", "--config", str(station.config)) == 0
             out = capsys.readouterr().out
             assert run_icecfg("status", "--config", str(station.config), "--format", "json") == 0
             [row] = json.loads(capsys.readouterr().out)
-            deadline = time.monotonic() + 10
-            while player.received == 0 and player.error is None and time.monotonic() < deadline:
-                time.sleep(0.05)
+            oracle.wait_until(lambda: player.received > 0 or player.error is not None)
         finally:
             player.close()
     assert player.received > 0, player.error
