@@ -525,15 +525,16 @@ def http_get(
     failures (connection refused, reset, TLS handshake errors, timeouts before
     the status line) raise, as :class:`OSError` or
     :class:`http.client.HTTPException`.  The body read is bounded both in
-    size and in time (``timeout`` overall), because a mount answers with an
-    endless stream.
+    size and in time (``timeout`` from the status line on), because a mount
+    answers with an endless stream; the status line has ``timeout`` of its
+    own, so a slow answer on a loaded machine does not leave the body no
+    time at all.
     """
     conn: http.client.HTTPConnection
     if tls:
         conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=_insecure_tls_context())
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    deadline = time.monotonic() + timeout
     try:
         request_headers = dict(headers or {})
         if auth is not None:
@@ -541,6 +542,7 @@ def http_get(
         conn.request(method, path, headers=request_headers)
         sock = conn.sock  # kept: getresponse() drops conn.sock on "Connection: close"
         resp = conn.getresponse()
+        deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
         remaining = max_body
         while remaining > 0:

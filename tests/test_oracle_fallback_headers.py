@@ -75,9 +75,7 @@ def port() -> int:
 
 
 def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpResponse:
-    return server.http_get(
-        port, path, timeout=2.0, max_body=2048, auth=("admin", PASSWORD) if "admin" in path else None
-    )
+    return server.http_get(port, path, max_body=2048, auth=("admin", PASSWORD) if "admin" in path else None)
 
 
 # --------------------------------------------------------------------------- fallback

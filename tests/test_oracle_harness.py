@@ -361,7 +361,7 @@ def test_built_release_takes_a_source(built: tuple[oracle.IcecastServer, list[in
     with srv.source(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
         assert src.accepted, (src.status, src.reason)
         srv.wait_mount(ports[1], "/live.ogg", 5)
-        listen = srv.http_get(ports[1], "/live.ogg", timeout=2, max_body=4096)
+        listen = srv.http_get(ports[1], "/live.ogg", max_body=4096)
         assert listen.status == 200
         assert listen.body.startswith(b"OggS")
         assert src.streaming, src.error

@@ -45,7 +45,7 @@ def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
 
 
 def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpResponse:
-    return server.http_get(port, path, timeout=2.0, max_body=4096)
+    return server.http_get(port, path, max_body=4096)
 
 
 # --------------------------------------------------------------------------- fallback

@@ -204,12 +204,12 @@ def test_misspelt_auth_type_leaves_the_mount_public(box: oracle.Sandbox, ogg: Pa
     ):
         assert source.accepted and other.accepted
         server.wait_mount(port, "/auth.ogg")
-        anonymous = server.http_get(port, "/auth.ogg", timeout=2, max_body=4096)
+        anonymous = server.http_get(port, "/auth.ogg", max_body=4096)
         assert anonymous.status == 200  # no credentials, yet the stream plays
         assert anonymous.body.startswith(b"OggS")
         # without a filename the authenticator knows nobody: even a valid login is refused
         server.wait_mount(port, "/nofile.ogg")
-        member = server.http_get(port, "/nofile.ogg", timeout=2, max_body=4096, auth=("fan", LISTENER_PASSWORD))
+        member = server.http_get(port, "/nofile.ogg", max_body=4096, auth=("fan", LISTENER_PASSWORD))
         assert member.status == 401
         log = startup_log(server)
         assert 'Unrecognised authenticator type: "htpassword"' in log
@@ -226,9 +226,9 @@ def test_misspelt_auth_type_leaves_the_mount_public(box: oracle.Sandbox, ogg: Pa
         assert source.accepted and other.accepted
         for mount_name in ("/auth.ogg", "/nofile.ogg"):
             server.wait_mount(port, mount_name)
-            assert server.http_get(port, mount_name, timeout=2, max_body=4096).status == 401, mount_name
+            assert server.http_get(port, mount_name, max_body=4096).status == 401, mount_name
             login = ("fan", LISTENER_PASSWORD)
-            member = server.http_get(port, mount_name, timeout=2, max_body=4096, auth=login)
+            member = server.http_get(port, mount_name, max_body=4096, auth=login)
             assert member.status == 200, mount_name
             assert member.body.startswith(b"OggS")
 
