@@ -320,6 +320,15 @@ class Sandbox:
         _give_to_runtime_user(path)
         return path
 
+    def clear_logs(self) -> None:
+        """Remove the log files of earlier servers, so that the next server's logs hold only its own lines.
+
+        A module's servers often share one sandbox (and so one log directory).
+        """
+        for old in self.logdir.iterdir():
+            if old.is_file() or old.is_symlink():
+                old.unlink()
+
     def cleanup(self) -> None:
         """Remove the whole tree; servers using it must be stopped first."""
         shutil.rmtree(self.root, ignore_errors=True)

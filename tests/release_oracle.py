@@ -37,20 +37,13 @@ def write_fallback_media(sandbox: oracle.Sandbox) -> None:
     sandbox.write("web/hello.txt", b"hello\n")
 
 
-def clear_logs(box: oracle.Sandbox) -> None:
-    """Remove the log files of earlier servers, so a test reads only its own."""
-    for old in box.logdir.iterdir():
-        if old.is_file() or old.is_symlink():
-            old.unlink()
-
-
 def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
     """The harness's warning-free configuration for the sandbox's release (see ``oracle.basic_config``).
 
     The servers of a module share the sandbox's log directory: the logs of
     earlier servers are removed first.
     """
-    clear_logs(box)
+    box.clear_logs()
     ports = [port] if port is not None else []
     return oracle.basic_config(
         box,

@@ -286,13 +286,6 @@ def test_icecast_already_sends_no_cache(box: oracle.Sandbox, port: int) -> None:
 # --------------------------------------------------------------------------- logging
 
 
-def _clear_logdir(box: oracle.Sandbox) -> None:
-    for name in os.listdir(box.logdir):
-        path = box.logdir / name
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-
-
 @pytest.mark.parametrize(
     ("logging", "fatal"),
     [
@@ -326,7 +319,7 @@ def test_missing_logdir_is_fatal_and_relative_names_work(box: oracle.Sandbox, po
     (fix,) = [f.fix for f in lint(cfg, target="2.4", files=False) if f.code == "ICE801"]
     assert fix is not None
     fix()
-    _clear_logdir(box)
+    box.clear_logs()
     with oracle.serve(cfg.document.dumps(), box, port, "log-fixed") as server:
         assert get(server, port, "/status-json.xsl").status == 200
         assert oracle.wait_until(lambda: "INFO" in (server.error_log("error.log") or ""))
@@ -339,7 +332,7 @@ def test_playlistlog_absolute_and_dash(box: oracle.Sandbox, port: int) -> None:
     with oracle.serve(data, box, port, "pl-abs") as server:
         assert get(server, port, "/status-json.xsl").status == 200
         assert f"FATAL: could not open playlist logging ({box.logdir}//tmp/icecfg-pl.log)" in server.stdout()
-    _clear_logdir(box)
+    box.clear_logs()
     data = config(box, port, logging="<errorlog>error.log</errorlog><playlistlog>-</playlistlog>")
     assert found(data, "ICE802")
     with oracle.serve(data, box, port, "pl-dash"):
@@ -358,7 +351,7 @@ def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
     discard = cfg.document.dumps()
     assert not found(discard, "ICE890", select=("ICE890",)) and not found(discard, "ICE801")
     for name, data in (("plain", plain), ("discard", discard)):
-        _clear_logdir(box)
+        box.clear_logs()
         with oracle.serve(data, box, port, f"access-{name}") as server:
             assert get(server, port, "/status-json.xsl").status == 200
             agent_seen = lambda: "127.0.0.1" in (server.access_log() or "")  # noqa: E731
@@ -370,7 +363,7 @@ def test_discarding_the_access_log(box: oracle.Sandbox, port: int) -> None:
                 assert "access" not in " ".join(os.listdir(box.logdir))
     stderr_log = config(box, port, logging="<errorlog>error.log</errorlog><accesslog>-</accesslog>")
     assert not found(stderr_log, "ICE890", select=("ICE890",))
-    _clear_logdir(box)
+    box.clear_logs()
     with oracle.serve(stderr_log, box, port, "access-stderr") as server:
         get(server, port, "/status-json.xsl")
         assert oracle.wait_until(
@@ -390,7 +383,7 @@ def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox, port: int) -> 
     assert not found(fixed, "ICE804")
     lines = {}
     for name, data in (("debug", debug), ("fixed", fixed)):
-        _clear_logdir(box)
+        box.clear_logs()
         with oracle.serve(data, box, port, f"loglevel-{name}") as server:
             before = (server.error_log() or "").count(" DBUG ")
             for _ in range(10):

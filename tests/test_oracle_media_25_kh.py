@@ -24,7 +24,6 @@ from tests.oracle_checks import fixed
 from tests.release_oracle import (
     SOURCE_PASSWORD,
     box_for,
-    clear_logs,
     config,
     drain,
     findings,
@@ -281,7 +280,7 @@ def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox) -> None:
     assert not findings(good, release, "ICE804")
     lines = {}
     for name, data in (("debug", debug), ("fixed", good)):
-        clear_logs(box)
+        box.clear_logs()
         with oracle.IcecastServer(data, box, wait_port=port, name=f"loglevel-{name}") as server:
             for _ in range(10):
                 get(server, port, "/status.xsl")
@@ -302,7 +301,7 @@ def test_access_log_keeps_addresses_and_the_fix_keeps_nothing(box: oracle.Sandbo
     discard = fixed(plain, release, "ICE890")
     assert not findings(discard, release, "ICE890") and not findings(discard, release, "ICE801")
     for name, data in (("plain", plain), ("discard", discard)):
-        clear_logs(box)
+        box.clear_logs()
         with oracle.IcecastServer(data, box, wait_port=port, name=f"access-{name}") as server:
             assert get(server, port, "/status.xsl").status == 200
             if name == "plain":
@@ -443,7 +442,7 @@ def test_kh_out_of_range_port_workers_empty_number_and_log_type(boxkh: oracle.Sa
     good = replaced(replaced(good, "<clients></clients>", ""), "<workers>0</workers>", "<workers>1</workers>")
     for code in ("ICE202", "ICE203", "ICE206", "ICE210"):
         assert not findings(good, "kh", code), code
-    clear_logs(boxkh)
+    boxkh.clear_logs()
     with oracle.IcecastServer(good, boxkh, wait_port=port, name="values-kh-good") as server:
         assert server.http_get(other, "/status.xsl", headers={"User-Agent": agent}).status == 200
         assert "Player%20%22X%22%201%2e0" in server.wait_log("Player%20", "access.log")
@@ -461,7 +460,7 @@ def test_2_5_reads_no_access_log_type(box25: oracle.Sandbox) -> None:
     assert findings(bad, "kh", "ICE210")
     assert len(findings(bad, "2.5", "ICE301")) == 1
     agent = 'Player "X" 1.0'
-    clear_logs(box25)
+    box25.clear_logs()
     with oracle.IcecastServer(bad, box25, wait_port=port, name="accesslog-type-25") as server:
         assert server.http_get(port, "/status.xsl", headers={"User-Agent": agent}).status == 200
         assert "<accesslog> setting must not be empty" in server.stderr()
@@ -472,7 +471,7 @@ def test_2_5_reads_no_access_log_type(box25: oracle.Sandbox) -> None:
         "<accesslog>access.log</accesslog>",
     )
     assert not findings(good, "2.5", "ICE301") and not findings(good, "2.5", "ICE210")
-    clear_logs(box25)
+    box25.clear_logs()
     with oracle.IcecastServer(good, box25, wait_port=port, name="accesslog-25") as server:
         assert server.http_get(port, "/status.xsl", headers={"User-Agent": agent}).status == 200
         assert "Player \\x22X\\x22 1.0" in server.wait_log("Player", "access.log")
@@ -494,7 +493,7 @@ def test_kh_logsize_is_kib_with_a_floor(boxkh: oracle.Sandbox, logsize: str, rot
     byte_sized = replaced(data, f"<logsize>{logsize}</logsize>", "<logsize>10485760</logsize>")
     assert findings(byte_sized, "kh", "ICE203") and not findings(byte_sized, "kh", "ICE805")
     assert findings(byte_sized, "2.5", "ICE805")
-    clear_logs(boxkh)
+    boxkh.clear_logs()
     with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-logsize-{logsize}") as server:
         rotated: list[int] = []
         for _ in range(4000):  # debug lines of each request fill the error log
@@ -517,7 +516,7 @@ def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -
     (finding,) = findings(missing, "kh", "ICE803", files=True)
     assert "keeps no other log" in finding.message
     for name, data in (("abs", absolute), ("nologdir", missing)):
-        clear_logs(boxkh)
+        boxkh.clear_logs()
         with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-log-{name}") as server:
             assert get(server, port, "/status.xsl").status == 200
             assert "server started" in server.wait_log("server started", "stderr")  # the error log, on stderr
@@ -533,7 +532,7 @@ def test_kh_unopenable_logs_keep_running_and_dash_stops(boxkh: oracle.Sandbox) -
     assert not findings(fixed_dash, "kh", "ICE802")
     for data in (good, fixed_dash):
         assert not findings(data, "kh", "ICE801") and not findings(data, "kh", "ICE803", files=True)
-        clear_logs(boxkh)
+        boxkh.clear_logs()
         with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-log-good") as server:
             assert get(server, port, "/status.xsl").status == 200
             assert "server started" in server.wait_log("server started")
@@ -550,7 +549,7 @@ def test_kh_unknown_or_empty_loglevel_drops_the_info_lines(boxkh: oracle.Sandbox
     good = fixed(word, "kh", "ICE209")
     assert b"<loglevel>3</loglevel>" in good
     for name, data in (("word", word), ("empty", empty), ("good", good)):
-        clear_logs(boxkh)
+        boxkh.clear_logs()
         with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-level-{name}") as server:
             get(server, port, "/nosuch")
             if name == "good":  # the line is written a moment after the request
