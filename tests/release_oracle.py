@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
-from tests.test_audio import encode
+from tests.audio import encode
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)

@@ -41,9 +41,9 @@ from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
 from tests import audio, oracle
+from tests.audio import encode
 from tests.corpus import corpus_paths
 from tests.samples import read_sample, sample_paths
-from tests.test_audio import encode
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*/icecast.xml"))
