@@ -648,7 +648,7 @@ def test_tls_port_serves_the_baked_certificate_and_refuses_plain_http(bake: Bake
 
 def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
     """``icecfg up`` starts the baked snapshot, ``status`` counts a real listener, ``down`` ends it."""
-    from tests.test_status import Listener
+    from tests.station import Listener
 
     fake = bake.fake
     fake.add_domain("example.org")

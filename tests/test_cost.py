@@ -21,7 +21,7 @@ from icecfg.ondemand.cost import (
     stream_mbps,
 )
 from tests.fake_do import SIZES, TOKEN, FakeDigitalOcean, loopback_only
-from tests.test_init import init_dir, run_icecfg
+from tests.station import init_dir, run_icecfg
 
 GIB = 2**30
 

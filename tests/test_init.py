@@ -1,24 +1,16 @@
 """``icecfg init``: a starting icecast.xml that lints clean and runs on the real Icecast 2.4.4.
 
-The helpers at the top (``icecfg``, ``relocate``, ``serve``) are shared with
-the up/down and status tests: they move a generated configuration's ports,
-paths and certificate into an oracle sandbox through the model, and start
-icecast2 on it.
+The station helpers (``init_dir``, ``served_station`` ...) are in tests/station.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import http.client
-import importlib
 import io
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,97 +18,14 @@ import pytest
 import icecfg
 from icecfg import cli
 from icecfg.lint import lint
-from icecfg.ondemand.init import CERTIFICATE, WEBROOT, discard_log_name
+from icecfg.ondemand.init import CERTIFICATE, WEBROOT
 from tests import audio, oracle
+from tests.station import HOST, init_dir, make_certificate, run_icecfg, served_station
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - 3.10
     import tomli as tomllib
-
-HOST = "radio.example.org"
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _wired(command: str) -> bool:
-    parser = cli.build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return command in action.choices
-    return False
-
-
-def run_icecfg(*argv: str) -> int:
-    """``icecfg ARGV``: through the CLI once it has the command, else through the command's module."""
-    if _wired(argv[0]):
-        return cli.main(list(argv))
-    module = importlib.import_module(f"icecfg.ondemand.{argv[0]}")
-    parser = argparse.ArgumentParser(prog=f"icecfg {argv[0]}")
-    module.add_arguments(parser)
-    result: int = module.run(parser.parse_args(list(argv[1:])))
-    return result
-
-
-def init_dir(directory: Path, *extra: str) -> Path:
-    """Run ``icecfg init`` into ``directory`` and return the path of icecast.xml."""
-    assert run_icecfg("init", str(directory), "--hostname", HOST, *extra) == 0
-    return directory / "icecast.xml"
-
-
-def relocate(cfg: icecfg.IcecastConfig, box: oracle.Sandbox, port: int, tls_port: int) -> icecfg.IcecastConfig:
-    """The same configuration on free loopback ports, with its paths and certificate inside ``box``."""
-    plain, secure = cfg.listen_sockets
-    plain.port, secure.port = port, tls_port
-    plain.bind_address = secure.bind_address = "127.0.0.1"
-    cfg.paths.basedir = str(box.root)
-    cfg.paths.logdir = str(box.logdir)
-    cfg.paths.webroot = str(box.webroot)
-    cfg.paths.adminroot = str(box.adminroot)
-    cfg.paths.ssl_certificate = str(oracle.make_tls_pem(box))
-    if cfg.logging.accesslog != "access.log":
-        cfg.logging.accesslog = discard_log_name(str(box.logdir))
-    return cfg
-
-
-@dataclass
-class Station:
-    """What ``icecfg init`` wrote (``config``, moved to free loopback ports) and the icecast2 serving it."""
-
-    config: Path
-    port: int
-    tls_port: int
-    password: str
-    box: oracle.Sandbox
-    server: oracle.IcecastServer
-
-
-@contextlib.contextmanager
-def served_station(directory: Path, *extra: str, name: str = "icecast") -> Iterator[Station]:
-    """``icecfg init`` into ``directory``, the file relocated into a sandbox, and icecast2 on it for the block.
-
-    The file at ``Station.config`` is the relocated one, so a command given
-    ``--config`` talks to the running server.
-    """
-    path = init_dir(directory, *extra)
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        relocate(cfg, box, port, tls_port)
-        icecfg.dump(cfg, path)
-        with oracle.serve(icecfg.dumps(cfg), box, port, name=name) as server:
-            yield Station(path, port, tls_port, password, box, server)
-
-
-def make_certificate(path: Path, common_name: str = HOST, days: int = 90) -> Path:
-    """A self-signed certificate and its key in one PEM file at ``path``, as Icecast 2.4 wants it."""
-    path.write_bytes(oracle.self_signed_pem(common_name, days))
-    return path
-
 
 # --------------------------------------------------------------------------- the files
 

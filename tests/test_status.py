@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -14,7 +13,7 @@ import pytest
 import icecfg
 from tests import audio, oracle
 from tests.fake_do import FakeDigitalOcean, loopback_only
-from tests.test_init import Station, run_icecfg, served_station
+from tests.station import Listener, Station, run_icecfg, served_station
 
 NOW = datetime.now(timezone.utc)
 
@@ -31,39 +30,6 @@ def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("ice
     created = datetime.now(timezone.utc) - timedelta(hours=hours)
     fake.state.droplets[droplet].created_at = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     return droplet
-
-
-class Listener:
-    """A player connected to a mount: it keeps the connection open and reads until stopped."""
-
-    def __init__(self, port: int, mount: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.sock.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: test-player\r\n\r\n".encode())
-        self.received = 0
-        self.error: BaseException | None = None
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self.stopped.is_set():
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError as err:
-                self.error = err
-                return
-            if not chunk:
-                self.error = EOFError("closed by the server")
-                return
-            self.received += len(chunk)
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 def test_status_shows_uptime_cost_and_live_listeners(

@@ -25,7 +25,7 @@ import icecfg
 from icecfg.ondemand import up
 from tests import audio, oracle
 from tests.fake_do import TOKEN, FakeDigitalOcean
-from tests.test_init import Station, relocate, run_icecfg, served_station
+from tests.station import Station, relocate, run_icecfg, served_station
 
 NOW = datetime.now(timezone.utc)
 SNAPSHOT = "icecfg-0123456789ab-20261120-120000"
