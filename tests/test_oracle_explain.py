@@ -109,19 +109,20 @@ def sandboxed(data: bytes, box: oracle.Sandbox, pem: Path) -> bytes:
     """
     cfg = icecfg.loads(data)
     sockets = list(cfg.listen_sockets)
-    ports = oracle.free_ports(2 * max(len(sockets), 1))
+    # a socket with <shoutcast-mount> also opens port + 1: each new port comes with its + 1 free
+    *bases, single = oracle.free_ports(1, pairs=max(len(sockets), 1))
     if sockets:
         renumbered: dict[str | None, int] = {}
         for index, sock in enumerate(sockets):
             # the same written port gets the same new one, so duplicates stay duplicates
             written = sock.get_text("port")
-            port = renumbered.setdefault(written, ports[2 * index])
+            port = renumbered.setdefault(written, bases[index])
             sock.port = port
             sock.bind_address = "127.0.0.1"
         if cfg.get_text("port") is not None:
-            cfg.port = ports[-1]
+            cfg.port = single
     else:
-        cfg.port = ports[0]
+        cfg.port = bases[0]
         cfg.bind_address = "127.0.0.1"
     cfg.directories = []
     cfg.relays = []

@@ -67,7 +67,12 @@ class Plan:
         except ValueError:
             return text or ""
         if original not in self.ports:
-            self.ports[original] = oracle.free_port()
+            # a <shoutcast-mount> socket also opens port + 1, so that one must be free too
+            taken = {self.closed, *self.ports.values(), *(p + 1 for p in self.ports.values())}
+            (base,) = oracle.free_ports(0, pairs=1)
+            while base in taken or base + 1 in taken:
+                (base,) = oracle.free_ports(0, pairs=1)
+            self.ports[original] = base
         return str(self.ports[original])
 
 
