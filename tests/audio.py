@@ -7,9 +7,9 @@ that needs them.  Encoded files are cached per parameter set in one temporary
 directory per test session, because ``oggenc`` is the slow step and many
 Icecast tests need the same two-second stream.
 
-``make_mp3`` is deliberately absent: MP3 needs ``lame``, which is not a
-dependency of this project, and the Icecast behaviour these tests exercise
-does not depend on the codec beyond "Ogg" versus "not Ogg".
+Other codecs (MP3, AAC, Opus) are encoded from the same tone by ``ffmpeg``
+(:func:`encode`), for the tests where the format matters ("Ogg" versus
+"not Ogg", what a fallback file's headers say).
 """
 
 from __future__ import annotations
@@ -136,6 +136,39 @@ def make_ogg(
     shutil.copyfile(cached, path)
     path.chmod(0o644)
     return path
+
+
+FFMPEG = "ffmpeg"
+
+_CODEC_ARGS = {
+    "mp3": ["-c:a", "libmp3lame", "-f", "mp3"],
+    "mp3-bare": ["-c:a", "libmp3lame", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3"],
+    "aac": ["-c:a", "aac", "-f", "adts"],
+    "opus": ["-c:a", "libopus", "-f", "ogg"],
+}
+
+
+def ogg_vorbis(seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
+    """The bytes of :func:`make_ogg`'s file."""
+    return make_ogg(seconds=seconds, rate=rate, channels=channels, bitrate_kbps=bitrate_kbps).read_bytes()
+
+
+@functools.cache
+def encode(kind: str, seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
+    """Audio of ``kind`` (mp3, mp3-bare, aac, opus) encoded by ffmpeg from a sine tone.
+
+    ``mp3-bare`` has neither an ID3 tag nor a Xing header: bare MPEG frames.
+    """
+    with _cache_lock:
+        cache = _session_cache()
+    wav = make_wav(cache / f"{kind}-{seconds}-{rate}-{channels}.wav", seconds, rate, channels)
+    out = cache / f"{kind}-{seconds}-{rate}-{channels}-{bitrate_kbps}.bin"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-y", "-i", str(wav), *_CODEC_ARGS[kind], "-b:a", f"{bitrate_kbps}k", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Test-run wide fixtures and hooks of the oracle tests.
+"""Test-run wide fixtures: the oracle tests' sandboxes and audio, the fake DigitalOcean.
 
 A module's servers run one after another in the same sandbox (its
 ``temporary_sandbox`` holds the release's web and admin files), so the
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import audio, oracle
+from tests import audio, fake_do, oracle
 from tests.release_oracle import box_for
 
 
@@ -43,6 +43,29 @@ def box25() -> Iterator[oracle.Sandbox]:
 @pytest.fixture(scope="module")
 def boxkh() -> Iterator[oracle.Sandbox]:
     yield from box_for("kh")
+
+
+@pytest.fixture
+def loopback() -> Iterator[list[tuple[str, int]]]:
+    """Only loopback reachable for the test (:func:`fake_do.loopback_only`); yields the connection attempts.
+
+    A module whose every test must stay on the machine says
+    ``pytestmark = pytest.mark.usefixtures("loopback")``.
+    """
+    with fake_do.loopback_only() as attempts:
+        yield attempts
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[fake_do.FakeDigitalOcean]:
+    """The fake DigitalOcean API, named by the environment with :data:`fake_do.TOKEN`, only loopback reachable.
+
+    What a command under test sees is what a user's shell gives it
+    (:func:`fake_do.in_environment`).  A module that needs more (a domain,
+    another variable) overrides ``fake`` with a fixture that takes this one.
+    """
+    with fake_do.in_environment(monkeypatch, fake_do.TOKEN) as server:
+        yield server
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

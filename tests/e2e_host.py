@@ -278,6 +278,20 @@ def in_root(root: Path, *argv: str, timeout: float = 120.0) -> subprocess.Comple
     )
 
 
+def _terminate(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM ``proc`` (by its own pid, nothing else), SIGKILL it after ``timeout`` s; reap it and return its status."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+    return proc.returncode
+
+
 # --------------------------------------------------------------------------- sshd
 
 
@@ -344,7 +358,7 @@ class ChrootSshd:
             ]
         )
 
-    def start(self, timeout: float = 15.0) -> ChrootSshd:
+    def start(self, timeout: float = 30.0) -> ChrootSshd:
         if self._proc is not None:
             raise HostError("sshd already started")
         if not os.access(SSHD, os.X_OK):
@@ -389,15 +403,7 @@ class ChrootSshd:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout)
+        _terminate(proc, timeout)
         self.pid_file.unlink(missing_ok=True)
 
     def log_text(self) -> str:
@@ -460,16 +466,7 @@ class RootIcecast:
         proc, self._proc = self._proc, None
         if proc is None:
             return None
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout)
-        return proc.returncode
+        return _terminate(proc, timeout)
 
     def __enter__(self) -> RootIcecast:
         return self.start()

@@ -58,6 +58,9 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 JSON = dict[str, Any]
 
+#: The token the shared ``fake`` fixture (conftest.py) puts in the environment; tests assert it never leaks.
+TOKEN = "dop_v1_fake_do_test_token_5f2c9a0123"
+
 RATE_LIMIT = 5000
 RATE_WINDOW_SECONDS = 3600
 MAX_PER_PAGE = 200

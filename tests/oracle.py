@@ -67,7 +67,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -175,23 +175,47 @@ def require_release(name: str) -> Release:
 # --------------------------------------------------------------------------- ports
 
 
-def free_ports(n: int) -> list[int]:
+def free_ports(n: int, *, pairs: int = 0) -> list[int]:
     """Return ``n`` distinct TCP ports that were free on 127.0.0.1.
+
+    With ``pairs`` the list starts with that many more ports ``p`` whose
+    ``p + 1`` was free too (a listen socket with ``<shoutcast-mount>`` also
+    opens ``p + 1``); no port of the list is another's ``+ 1``.
 
     All probe sockets stay bound until every port is chosen, so the kernel
     cannot hand out the same ephemeral port twice.  The ports are released
     before returning; another process could grab one in between, which is an
     accepted (rare) race for tests.
     """
-    if n < 0:
-        raise ValueError("n must be >= 0")
+    if n < 0 or pairs < 0:
+        raise ValueError("n and pairs must be >= 0")
     sockets: list[socket.socket] = []
+
+    def probe(port: int = 0) -> int | None:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            return None
+        sockets.append(s)
+        return int(s.getsockname()[1])
+
     try:
+        chosen: list[int] = []
+        for _ in range(200):
+            if len(chosen) == pairs:
+                break
+            base = probe()
+            if base is not None and base < 65535 and probe(base + 1) is not None:
+                chosen.append(base)
+        if len(chosen) < pairs:
+            raise RuntimeError(f"could not find {pairs} free port pairs")
         for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sockets.append(s)
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
+            single = probe()
+            assert single is not None
+            chosen.append(single)
+        return chosen
     finally:
         for s in sockets:
             s.close()
@@ -200,6 +224,19 @@ def free_ports(n: int) -> list[int]:
 def free_port() -> int:
     """Return one TCP port that was free on 127.0.0.1 (see :func:`free_ports`)."""
     return free_ports(1)[0]
+
+
+def tcp_connects(port: int, host: str = "127.0.0.1", timeout: float = 2.0) -> bool:
+    """Whether something accepts a TCP connection on ``host:port`` (nothing is sent).
+
+    Tells a bound port from a closed one whatever the port speaks (plain
+    HTTP, TLS, the Shoutcast source protocol).
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------- sandbox
@@ -283,6 +320,15 @@ class Sandbox:
         _give_to_runtime_user(path)
         return path
 
+    def clear_logs(self) -> None:
+        """Remove the log files of earlier servers, so that the next server's logs hold only its own lines.
+
+        A module's servers often share one sandbox (and so one log directory).
+        """
+        for old in self.logdir.iterdir():
+            if old.is_file() or old.is_symlink():
+                old.unlink()
+
     def cleanup(self) -> None:
         """Remove the whole tree; servers using it must be stopped first."""
         shutil.rmtree(self.root, ignore_errors=True)
@@ -335,6 +381,25 @@ def make_sandbox(base: Path | None = None, release: str = "2.4") -> Sandbox:
     return Sandbox(root=root, logdir=logdir, webroot=webroot, adminroot=adminroot, release=release)
 
 
+def self_signed_pem(common_name: str = "127.0.0.1", days: int = 2) -> bytes:
+    """A new self-signed certificate followed by its private key, as one PEM (what Icecast 2.4 reads).
+
+    Made by ``openssl req``; the key never leaves the returned bytes and a
+    temporary directory that is removed at once.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        key, cert = Path(tmp, "key.pem"), Path(tmp, "cert.pem")
+        subprocess.run(
+            [
+                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", str(days)),
+                *("-subj", f"/CN={common_name}", "-keyout", str(key), "-out", str(cert)),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return cert.read_bytes() + key.read_bytes()
+
+
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:
     """Create a self-signed certificate for ``<ssl-certificate>`` and return its path.
 
@@ -342,29 +407,7 @@ def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127
     key is read from the certificate file), readable by the runtime user;
     the file is written 0600 and owned by that user, like a real deployment.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        key, cert = Path(tmp, "key.pem"), Path(tmp, "cert.pem")
-        subprocess.run(
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                f"/CN={common_name}",
-                "-keyout",
-                str(key),
-                "-out",
-                str(cert),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return box.write(name, cert.read_bytes() + key.read_bytes(), mode=0o600)
+    return box.write(name, self_signed_pem(common_name), mode=0o600)
 
 
 def basic_config(
@@ -491,15 +534,16 @@ def http_get(
     failures (connection refused, reset, TLS handshake errors, timeouts before
     the status line) raise, as :class:`OSError` or
     :class:`http.client.HTTPException`.  The body read is bounded both in
-    size and in time (``timeout`` overall), because a mount answers with an
-    endless stream.
+    size and in time (``timeout`` from the status line on), because a mount
+    answers with an endless stream; the status line has ``timeout`` of its
+    own, so a slow answer on a loaded machine does not leave the body no
+    time at all.
     """
     conn: http.client.HTTPConnection
     if tls:
         conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=_insecure_tls_context())
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    deadline = time.monotonic() + timeout
     try:
         request_headers = dict(headers or {})
         if auth is not None:
@@ -507,6 +551,7 @@ def http_get(
         conn.request(method, path, headers=request_headers)
         sock = conn.sock  # kept: getresponse() drops conn.sock on "Connection: close"
         resp = conn.getresponse()
+        deadline = time.monotonic() + timeout
         chunks: list[bytes] = []
         remaining = max_body
         while remaining > 0:
@@ -732,6 +777,7 @@ class IcecastServer:
         isolated: bool = False,
         expect_crash: bool = False,
         retry_startup_crash: bool | None = None,
+        wait_connect: bool = False,
     ) -> None:
         """``config_file`` serves that existing file as it is (owner, mode, symlink
         and all) instead of writing ``config`` into the sandbox; ``user`` is a
@@ -739,7 +785,10 @@ class IcecastServer:
         a packaged server runs (only as root; default ``nobody:nogroup`` with
         none).  ``expect_crash`` declares that the test looks at a crash, so
         none is retried; ``retry_startup_crash`` overrides the retry alone
-        (default: retry unless ``expect_crash``)."""
+        (default: retry unless ``expect_crash``).  ``wait_connect`` makes
+        :meth:`start` wait only until ``wait_port`` accepts TCP connections,
+        for a file taken from elsewhere whose port may speak plain HTTP or
+        TLS (which is what the test is about to find out)."""
         self.config_file = config_file
         self.user = user
         self.config = config
@@ -748,6 +797,7 @@ class IcecastServer:
         self.isolated = isolated
         self.wait_port = wait_port
         self.wait_tls = wait_tls
+        self.wait_connect = wait_connect
         self.startup_timeout = startup_timeout
         self.name = name
         self.line_buffered = line_buffered
@@ -815,8 +865,11 @@ class IcecastServer:
             if self.wait_port is None:
                 return self
             try:
-                self.wait_http(self.wait_port, self.startup_timeout, tls=self.wait_tls)
-                self._wait_global_stats(self.wait_port, deadline)
+                if self.wait_connect:
+                    self.wait_connectable(self.wait_port, self.startup_timeout)
+                else:
+                    self.wait_http(self.wait_port, self.startup_timeout, tls=self.wait_tls)
+                    self._wait_global_stats(self.wait_port, deadline)
                 self._raise_if_dead()
             except IcecastExitedError as err:
                 if not self._may_retry(err.result):
@@ -1137,6 +1190,26 @@ class IcecastServer:
                 ) from last
             time.sleep(_POLL_INTERVAL)
 
+    def wait_connectable(self, port: int, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Poll until ``port`` accepts a TCP connection, whatever it speaks.
+
+        Fails like :meth:`wait_http`: :class:`IcecastExitedError` if the
+        process exits first, :class:`IcecastStartTimeout` (server stopped)
+        after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self._raise_if_dead()
+            if tcp_connects(port, timeout=min(2.0, max(0.2, deadline - time.monotonic()))):
+                return
+            if time.monotonic() >= deadline:
+                self._raise_if_dead()
+                raise IcecastStartTimeout(
+                    f"{self.release.title} did not accept connections on port {port} within {timeout} s",
+                    self.result(),
+                )
+            time.sleep(_POLL_INTERVAL)
+
     def _poll_sources(self, port: int) -> list[dict[str, Any]] | None:
         """status-json's source entries, or ``None`` on a transient failure (the server must be alive)."""
         try:
@@ -1203,6 +1276,28 @@ class IcecastServer:
                 )
             time.sleep(_POLL_INTERVAL)
 
+    def wait_listeners(self, port: int, mount: str, count: int, timeout: float = MOUNT_TIMEOUT) -> dict[str, Any]:
+        """Poll status-json until ``mount`` counts ``count`` listeners and return its source entry.
+
+        A listener is counted a moment after its request is answered, and one
+        that leaves is uncounted a moment after it closed.  Transient
+        failures of status-json are polled past; a timeout names the last
+        count seen.  Not for KH, which serves no status-json.
+        """
+        if self.release.name == "kh":
+            raise RuntimeError("KH serves no status-json: read the listeners from /admin/stats")
+        deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
+        seen: object = None
+        while True:
+            for source in self._poll_sources(port) or []:
+                if source_mount(source) == mount:
+                    seen = source.get("listeners")
+                    if int(seen or 0) == count:
+                        return dict(source)
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"mount {mount} on port {port} never counted {count} listener(s); last seen: {seen}")
+            time.sleep(_POLL_INTERVAL)
+
     def wait_mount_gone(self, port: int, mount: str, timeout: float = MOUNT_TIMEOUT) -> None:
         """Poll status-json (KH: the mount) until ``mount`` is no longer listed (served).
 
@@ -1245,6 +1340,18 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
+def serve(config: bytes, sandbox: Sandbox, port: int, name: str = "icecast", **options: Any) -> IcecastServer:
+    """The server on ``config`` for a ``with`` block, started once it answers HTTP on ``port``.
+
+    Short for ``IcecastServer(config, sandbox, wait_port=port, name=name)``;
+    a start that dies of 2.4.4's start-up race (with a file fallback its
+    fallback thread can reserve the mount before the stats thread runs) is
+    started again, every other failure and a crash after start-up fail the
+    test (see :class:`IcecastServer`).
+    """
+    return IcecastServer(config, sandbox, wait_port=port, name=name, **options)
+
+
 def start_expecting_exit(
     config: bytes,
     sandbox: Sandbox,
@@ -1275,6 +1382,23 @@ def start_expecting_exit(
         if not server._may_retry(result):
             return result
         server._set_aside_crash(result)
+
+
+def wait_until(check: Callable[[], object], timeout: float = MOUNT_TIMEOUT) -> bool:
+    """Poll ``check`` until it returns something true and say whether it did within ``timeout`` seconds.
+
+    For what a server does a moment after the request that causes it (a
+    log line, a listener moved): the wait ends as soon as the condition
+    holds, so ``timeout`` only bounds a failure and is sized for a loaded
+    machine.  The last call is made after the deadline, so a slow poll is
+    not cut short.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(_POLL_INTERVAL)
+    return bool(check())
 
 
 def wait_mount(

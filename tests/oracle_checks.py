@@ -31,9 +31,7 @@ def release_config(
     The servers of a module share one sandbox: removing the earlier servers'
     logs first lets each check read only its own server's lines.
     """
-    for old in box.logdir.iterdir():
-        if old.is_file():
-            old.unlink()
+    box.clear_logs()
     return oracle.basic_config(
         box,
         ports,
@@ -91,54 +89,28 @@ def tls_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0, path: 
 
 def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:
     """Whether nothing accepts TCP connections on ``host:port``."""
-    try:
-        with socket.create_connection((host, port), timeout=2):
+    return not oracle.tcp_connects(port, host)
+
+
+def answers_soon(
+    server: oracle.IcecastServer, host: str, port: int, timeout: float = oracle.STARTUP_TIMEOUT, path: str = "/"
+) -> bool:
+    """Poll until ``host:port`` answers HTTP at all (the harness waits on 127.0.0.1 only)."""
+
+    def answered() -> bool:
+        try:
+            server.http_get(port, path, host=host, timeout=2)
+        except TRANSPORT_ERRORS:
             return False
-    except OSError:
         return True
 
-
-def answers_soon(server: oracle.IcecastServer, host: str, port: int, timeout: float = 10.0, path: str = "/") -> bool:
-    """Poll until ``host:port`` answers HTTP at all (the harness waits on 127.0.0.1 only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            server.http_get(port, path, host=host, timeout=1)
-            return True
-        except TRANSPORT_ERRORS:
-            time.sleep(0.05)
-    return False
+    return oracle.wait_until(answered, timeout)
 
 
 def port_pair_and_one() -> tuple[int, int]:
-    """A port ``p`` with ``p + 1`` also free, and a third free port; all distinct.
-
-    Every probe stays bound until the three are chosen, so the kernel cannot
-    hand out one of them twice.
-    """
-    held: list[socket.socket] = []
-
-    def probe(port: int = 0) -> int | None:
-        sock = socket.socket()
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            sock.close()
-            return None
-        held.append(sock)
-        return int(sock.getsockname()[1])
-
-    try:
-        for _ in range(50):
-            base = probe()
-            if base is not None and base < 65535 and probe(base + 1) is not None:
-                third = probe()
-                assert third is not None
-                return base, third
-        raise AssertionError("no free port pair")
-    finally:
-        for sock in held:
-            sock.close()
+    """A port ``p`` with ``p + 1`` also free, and a third free port; all distinct."""
+    base, third = oracle.free_ports(1, pairs=1)
+    return base, third
 
 
 class RequestRecorder:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import http.client
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
-from tests.test_audio import encode
+from tests.audio import encode
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -37,20 +37,13 @@ def write_fallback_media(sandbox: oracle.Sandbox) -> None:
     sandbox.write("web/hello.txt", b"hello\n")
 
 
-def clear_logs(box: oracle.Sandbox) -> None:
-    """Remove the log files of earlier servers, so a test reads only its own."""
-    for old in box.logdir.iterdir():
-        if old.is_file() or old.is_symlink():
-            old.unlink()
-
-
 def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
     """The harness's warning-free configuration for the sandbox's release (see ``oracle.basic_config``).
 
     The servers of a module share the sandbox's log directory: the logs of
     earlier servers are removed first.
     """
-    clear_logs(box)
+    box.clear_logs()
     ports = [port] if port is not None else []
     return oracle.basic_config(
         box,
@@ -71,18 +64,6 @@ def findings(data: bytes, target: str, code: str, *, files: bool = False) -> lis
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data, old
     return data.replace(old.encode(), new.encode())
-
-
-def wait_for(read: Callable[[], str | None], text: str, timeout: float = 5.0) -> str:
-    """Poll ``read()`` until it contains ``text`` (logs are written asynchronously); return what was read."""
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = read() or ""
-        if text in seen:
-            return seen
-        time.sleep(0.1)
-    return seen
 
 
 def listen(port: int, mount: str) -> http.client.HTTPResponse:

@@ -1,74 +1,19 @@
 """Reading fallback audio headers (icecfg.audio) on files encoded at test time.
 
-Ogg Vorbis comes from ``oggenc`` (tests/audio.py); MP3, AAC (ADTS) and Ogg
-Opus are encoded here with ``ffmpeg`` from the same synthetic tone.  Nothing
+Ogg Vorbis comes from ``oggenc``, MP3, AAC (ADTS) and Ogg Opus from
+``ffmpeg``, all from the same synthetic tone (tests/audio.py).  Nothing
 binary is committed.
 """
 
 from __future__ import annotations
 
-import functools
-import shutil
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from icecfg.audio import AudioInfo, format_type_of_mime, mime_of_name, probe
-from tests import audio
-
-FFMPEG = "ffmpeg"
-
-_CODEC_ARGS = {
-    "mp3": ["-c:a", "libmp3lame", "-f", "mp3"],
-    "mp3-bare": ["-c:a", "libmp3lame", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3"],
-    "aac": ["-c:a", "aac", "-f", "adts"],
-    "opus": ["-c:a", "libopus", "-f", "ogg"],
-}
-
-
-@functools.cache
-def _cache_dir() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="icecfg-ffmpeg-"))
-    path.chmod(0o755)
-    import atexit
-
-    atexit.register(shutil.rmtree, path, True)
-    return path
-
-
-@functools.cache
-def encode(kind: str, seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
-    """Audio of ``kind`` (mp3, mp3-bare, aac, opus) encoded by ffmpeg from a sine tone.
-
-    ``mp3-bare`` has neither an ID3 tag nor a Xing header: bare MPEG frames.
-    """
-    cache = _cache_dir()
-    wav = audio.make_wav(cache / f"{kind}-{seconds}-{rate}-{channels}.wav", seconds, rate, channels)
-    out = cache / f"{kind}-{seconds}-{rate}-{channels}-{bitrate_kbps}.bin"
-    subprocess.run(
-        [
-            FFMPEG,
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(wav),
-            *_CODEC_ARGS[kind],
-            "-b:a",
-            f"{bitrate_kbps}k",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out.read_bytes()
-
-
-def ogg_vorbis(seconds: float = 2.0, rate: int = 44100, channels: int = 2, bitrate_kbps: int = 128) -> bytes:
-    return audio.make_ogg(seconds=seconds, rate=rate, channels=channels, bitrate_kbps=bitrate_kbps).read_bytes()
+from tests.audio import encode, ogg_vorbis
 
 
 def test_ogg_vorbis() -> None:

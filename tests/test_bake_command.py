@@ -11,16 +11,13 @@ import json
 import os
 import stat
 import textwrap
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from icecfg.cli import main
-from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
-
-TOKEN = "dop_v1_bake_command_token_abcdef0123"
+from tests.fake_do import TOKEN, FakeDigitalOcean
 
 CONFIG = b"""<icecast>
     <hostname>radio.example.org</hostname>
@@ -72,17 +69,14 @@ FAKE_PACKER = textwrap.dedent(
 )
 
 
-@pytest.fixture(autouse=True)
-def _loopback() -> Iterator[None]:
-    with loopback_only():
-        yield
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        monkeypatch.setenv("DIGITALOCEAN_API_URL", server.url)
-        yield server
+def fake(fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch) -> FakeDigitalOcean:
+    """The shared fake, also named by ``DIGITALOCEAN_API_URL``: the stand-in packer's API."""
+    monkeypatch.setenv("DIGITALOCEAN_API_URL", fake.url)
+    return fake
 
 
 @pytest.fixture

@@ -52,7 +52,15 @@ from icecfg.bake.packer import default_template_dir
 from icecfg.bake.snapshots import Snapshot
 from tests import audio, e2e_host
 from tests.fake_do import FakeDigitalOcean
-from tests.oracle import HttpResponse, SourceClient, free_ports, http_get
+from tests.oracle import (
+    MOUNT_TIMEOUT,
+    STARTUP_TIMEOUT,
+    HttpResponse,
+    SourceClient,
+    free_ports,
+    http_get,
+    self_signed_pem,
+)
 
 TOKEN = "dop_v1_e2e_" + secrets.token_hex(16)
 CERT_PATH = "/etc/icecast2/tls/bundle.pem"
@@ -135,19 +143,8 @@ def icecast_xml(http_port: int, tls_port: int, release: str) -> bytes:
 
 
 def make_cert_bundle(path: Path) -> Path:
-    """A self-signed certificate and its key in one PEM file, as Icecast 2.4 wants it."""
-    key, cert = path.with_suffix(".key"), path.with_suffix(".crt")
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
-            *("-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    path.write_bytes(cert.read_bytes() + key.read_bytes())
-    key.unlink()
-    cert.unlink()
+    """A self-signed certificate for 127.0.0.1 and its key in one PEM file, as Icecast 2.4 wants it."""
+    path.write_bytes(self_signed_pem())
     return path
 
 
@@ -549,7 +546,7 @@ def test_no_build_leftovers(bake: Bake) -> None:
 
 def _wait_ok(server: e2e_host.RootIcecast, port: int, path: str, *, tls: bool) -> HttpResponse | None:
     """GET ``path`` until it answers 200; ``None`` if the server died first."""
-    deadline = time.monotonic() + 15.0
+    deadline = time.monotonic() + STARTUP_TIMEOUT
     last: object = None
     while time.monotonic() < deadline:
         if server.returncode is not None:
@@ -616,7 +613,7 @@ def test_installed_icecast_serves_the_fallback_from_the_root(bake: Bake) -> None
 
 def _status_json(bake: Bake, server: e2e_host.RootIcecast) -> dict[str, Any]:
     """``/status-json.xsl`` once the server has published its id (2.5.0 lacks it for a moment)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         response = http_get(bake.http_port, "/status-json.xsl", timeout=3.0, max_body=1 << 20)
         try:
@@ -651,7 +648,7 @@ def test_tls_port_serves_the_baked_certificate_and_refuses_plain_http(bake: Bake
 
 def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
     """``icecfg up`` starts the baked snapshot, ``status`` counts a real listener, ``down`` ends it."""
-    from tests.test_status import Listener
+    from tests.station import Listener
 
     fake = bake.fake
     fake.add_domain("example.org")
@@ -703,7 +700,7 @@ def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
 
 def _status_until(bake: Bake, mount: str, listeners: int) -> list[dict[str, Any]]:
     """``icecfg status --format json`` until it counts ``listeners`` on ``mount``."""
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 2 * MOUNT_TIMEOUT  # each try is a whole command run
     while True:
         proc = _icecfg("status", "--format", "json", cwd=bake.work, fake=bake.fake, timeout=60)
         assert proc.returncode == 0, proc.stdout + proc.stderr

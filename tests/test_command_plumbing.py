@@ -7,7 +7,6 @@ told apart by the exit status (2, 2, 1) and never shown as a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,7 @@ from icecfg.bake.packer import PackerError
 from icecfg.bake.stage import StageError
 from icecfg.cli import main
 from icecfg.settings import SettingsError
-from tests.fake_do import FakeDigitalOcean, in_environment
-
-TOKEN = "dop_v1_plumbing_test_token_0123456789"
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        yield server
+from tests.fake_do import TOKEN, FakeDigitalOcean
 
 
 @pytest.mark.parametrize(

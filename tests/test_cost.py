@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -21,10 +20,9 @@ from icecfg.ondemand.cost import (
     size_rows,
     stream_mbps,
 )
-from tests.fake_do import SIZES, FakeDigitalOcean, in_environment, loopback_only
-from tests.test_init import init_dir, run_icecfg
+from tests.fake_do import SIZES, TOKEN, FakeDigitalOcean, loopback_only
+from tests.station import init_dir, run_icecfg
 
-TOKEN = "dop_v1_cost_test_token_c0ffee"
 GIB = 2**30
 
 
@@ -173,12 +171,6 @@ def test_cost_defaults_and_per_mount_listeners(
     ]
     assert run_icecfg("cost", "--config", str(config), "--listeners", "/nope.ogg=3") == 2
     assert "no mount /nope.ogg" in capsys.readouterr().err
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        yield server
 
 
 def test_cost_with_a_token_uses_the_apis_prices_and_snapshots(

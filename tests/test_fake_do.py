@@ -12,15 +12,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fake_do import FakeDigitalOcean, RecordedRequest, loopback_only
+from tests.fake_do import FakeDigitalOcean, RecordedRequest
 
 TOKEN = "dop_v1_fake_0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def _loopback() -> Iterator[None]:
-    with loopback_only():
-        yield
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 @pytest.fixture
@@ -84,7 +81,8 @@ class Clock:
         self.now += seconds
 
 
-def wait_for(predicate: Any, timeout: float = 5.0) -> None:
+def wait_for(predicate: Any, timeout: float = 30.0) -> None:
+    """Until ``predicate()`` holds (the fake's droplets change state on their own thread); a failure waits long."""
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"

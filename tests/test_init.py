@@ -1,24 +1,16 @@
 """``icecfg init``: a starting icecast.xml that lints clean and runs on the real Icecast 2.4.4.
 
-The helpers at the top (``icecfg``, ``relocate``, ``serve``) are shared with
-the up/down and status tests: they move a generated configuration's ports,
-paths and certificate into an oracle sandbox through the model, and start
-icecast2 on it.
+The station helpers (``init_dir``, ``served_station`` ...) are in tests/station.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import http.client
-import importlib
 import io
 import os
 import re
 import stat
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,95 +18,14 @@ import pytest
 import icecfg
 from icecfg import cli
 from icecfg.lint import lint
-from icecfg.ondemand.init import CERTIFICATE, WEBROOT, discard_log_name
+from icecfg.ondemand.init import CERTIFICATE, WEBROOT
 from tests import audio, oracle
+from tests.station import HOST, init_dir, make_certificate, run_icecfg, served_station
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - 3.10
     import tomli as tomllib
-
-HOST = "radio.example.org"
-
-
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _wired(command: str) -> bool:
-    parser = cli.build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return command in action.choices
-    return False
-
-
-def run_icecfg(*argv: str) -> int:
-    """``icecfg ARGV``: through the CLI once it has the command, else through the command's module."""
-    if _wired(argv[0]):
-        return cli.main(list(argv))
-    module = importlib.import_module(f"icecfg.ondemand.{argv[0]}")
-    parser = argparse.ArgumentParser(prog=f"icecfg {argv[0]}")
-    module.add_arguments(parser)
-    result: int = module.run(parser.parse_args(list(argv[1:])))
-    return result
-
-
-def init_dir(directory: Path, *extra: str) -> Path:
-    """Run ``icecfg init`` into ``directory`` and return the path of icecast.xml."""
-    assert run_icecfg("init", str(directory), "--hostname", HOST, *extra) == 0
-    return directory / "icecast.xml"
-
-
-def relocate(cfg: icecfg.IcecastConfig, box: oracle.Sandbox, port: int, tls_port: int) -> icecfg.IcecastConfig:
-    """The same configuration on free loopback ports, with its paths and certificate inside ``box``."""
-    plain, secure = cfg.listen_sockets
-    plain.port, secure.port = port, tls_port
-    plain.bind_address = secure.bind_address = "127.0.0.1"
-    cfg.paths.basedir = str(box.root)
-    cfg.paths.logdir = str(box.logdir)
-    cfg.paths.webroot = str(box.webroot)
-    cfg.paths.adminroot = str(box.adminroot)
-    cfg.paths.ssl_certificate = str(oracle.make_tls_pem(box))
-    if cfg.logging.accesslog != "access.log":
-        cfg.logging.accesslog = discard_log_name(str(box.logdir))
-    return cfg
-
-
-@contextlib.contextmanager
-def serve(data: bytes, box: oracle.Sandbox, port: int, name: str = "icecast") -> Iterator[oracle.IcecastServer]:
-    """icecast2 on ``data`` for the block (the harness retries a start that dies of 2.4.4's fallback-file race)."""
-    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
-        yield server
-
-
-def make_certificate(path: Path, common_name: str = HOST, days: int = 90) -> Path:
-    """A self-signed certificate and its key in one PEM file, as Icecast 2.4 wants it."""
-    key, cert = path.with_suffix(".key"), path.with_suffix(".crt")
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            str(days),
-            "-subj",
-            f"/CN={common_name}",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    path.write_bytes(cert.read_bytes() + key.read_bytes())
-    key.unlink()
-    cert.unlink()
-    return path
-
 
 # --------------------------------------------------------------------------- the files
 
@@ -280,35 +191,30 @@ def test_the_config_lints_clean_against_its_image_tree(
 
 @pytest.mark.parametrize("privacy", [False, True])
 def test_the_config_runs_on_icecast_2_4_4(tmp_path: Path, privacy: bool) -> None:
-    path = init_dir(tmp_path, "--privacy-logs" if privacy else "--no-privacy-logs")
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        data = icecfg.dumps(relocate(cfg, box, port, tls_port))
+    with served_station(tmp_path, "--privacy-logs" if privacy else "--no-privacy-logs") as station:
+        data = station.config.read_bytes()
         assert b"<bitrate>128</bitrate>" in data and b"<ssl>1</ssl>" in data
-        with serve(data, box, port) as server:
-            assert server.http_get(port, "/").status == 200
-            assert server.http_get(tls_port, "/", tls=True).status == 200
-            with pytest.raises((OSError, http.client.HTTPException)):
-                oracle.http_get(tls_port, "/", timeout=2)  # the TLS port does not speak plain HTTP
-            # No source yet: the live mount plays the fallback file, same format.
-            played = server.http_get(port, "/live.ogg", timeout=2.0, max_body=8192)
-            assert played.status == 200
-            assert played.body.startswith(b"OggS")
-            # The DJ's source with the generated password takes the mount, over TLS.
-            song = audio.make_ogg(bitrate_kbps=128)
-            with oracle.SourceClient(tls_port, "/live.ogg", song, password=password, tls=True) as source:
-                assert source.accepted, source.response_body
-                server.wait_mount(port, "/live.ogg")
-                live = server.http_get(tls_port, "/live.ogg", tls=True, timeout=2.0, max_body=8192)
-                assert live.status == 200 and live.body.startswith(b"OggS")
-            refused = oracle.SourceClient(port, "/live.ogg", song, password="wrong-" + password).start()
-            refused.stop()
-            assert refused.status == 401
-        logs = sorted(os.listdir(box.logdir))
+        server, port, tls_port, password = station.server, station.port, station.tls_port, station.password
+        assert server.http_get(port, "/").status == 200
+        assert server.http_get(tls_port, "/", tls=True).status == 200
+        with pytest.raises((OSError, http.client.HTTPException)):
+            oracle.http_get(tls_port, "/", timeout=2)  # the TLS port does not speak plain HTTP
+        # No source yet: the live mount plays the fallback file, same format.
+        played = server.http_get(port, "/live.ogg", max_body=8192)
+        assert played.status == 200
+        assert played.body.startswith(b"OggS")
+        # The DJ's source with the generated password takes the mount, over TLS.
+        song = audio.make_ogg(bitrate_kbps=128)
+        with oracle.SourceClient(tls_port, "/live.ogg", song, password=password, tls=True) as source:
+            assert source.accepted, source.response_body
+            server.wait_mount(port, "/live.ogg")
+            live = server.http_get(tls_port, "/live.ogg", tls=True, max_body=8192)
+            assert live.status == 200 and live.body.startswith(b"OggS")
+        refused = oracle.SourceClient(port, "/live.ogg", song, password="wrong-" + password).start()
+        refused.stop()
+        assert refused.status == 401
+        server.stop()
+        logs = sorted(os.listdir(station.box.logdir))
         assert ("access.log" in logs) is (not privacy)
         assert "error.log" in logs
 

@@ -14,9 +14,7 @@ import pytest
 
 from icecfg import cli
 from tests import audio
-from tests.test_init import make_certificate
-
-HOST = "radio.example.org"
+from tests.station import HOST, make_certificate
 
 
 @pytest.fixture

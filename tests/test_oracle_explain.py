@@ -27,9 +27,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
-import socket
 import ssl
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,10 +41,9 @@ from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
 from tests import audio, oracle
+from tests.audio import encode
 from tests.corpus import corpus_paths
 from tests.samples import read_sample, sample_paths
-from tests.test_audio import encode
-from tests.test_oracle_fallback_headers import serve
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples").glob("*/icecast.xml"))
@@ -112,19 +109,20 @@ def sandboxed(data: bytes, box: oracle.Sandbox, pem: Path) -> bytes:
     """
     cfg = icecfg.loads(data)
     sockets = list(cfg.listen_sockets)
-    ports = oracle.free_ports(2 * max(len(sockets), 1))
+    # a socket with <shoutcast-mount> also opens port + 1: each new port comes with its + 1 free
+    *bases, single = oracle.free_ports(1, pairs=max(len(sockets), 1))
     if sockets:
         renumbered: dict[str | None, int] = {}
         for index, sock in enumerate(sockets):
             # the same written port gets the same new one, so duplicates stay duplicates
             written = sock.get_text("port")
-            port = renumbered.setdefault(written, ports[2 * index])
+            port = renumbered.setdefault(written, bases[index])
             sock.port = port
             sock.bind_address = "127.0.0.1"
         if cfg.get_text("port") is not None:
-            cfg.port = ports[-1]
+            cfg.port = single
     else:
-        cfg.port = ports[0]
+        cfg.port = bases[0]
         cfg.bind_address = "127.0.0.1"
     cfg.directories = []
     cfg.relays = []
@@ -192,14 +190,6 @@ def plain_status(port: int) -> int | None:
         return None
 
 
-def bound(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=3.0).close()
-    except OSError:
-        return False
-    return True
-
-
 def check_protocols(listeners: list[Listener]) -> None:
     """Plain HTTP served, 426 answered, a TLS handshake accepted: each exactly as explain says.
 
@@ -227,7 +217,7 @@ def check_listeners(eff: EffectiveConfig) -> None:
     # a Shoutcast source port waits for a password line, not HTTP
     check_protocols([listener for listener in eff.listeners if not listener.shoutcast_compat])
     for port in eff.ports():
-        assert bound(port), f"port {port} is not bound"
+        assert oracle.tcp_connects(port, timeout=3.0), f"port {port} is not bound"
 
 
 def place_fallback_files(eff: EffectiveConfig, box: oracle.Sandbox, media: dict[str, bytes]) -> None:
@@ -294,7 +284,7 @@ def test_explain_matches_the_running_server(
     first = next(s for s in eff.listeners if s.protocol.offers_plain or s.protocol.offers_tls)
     assert first.port
     with contextlib.ExitStack() as stack:
-        server = stack.enter_context(serve(run, box, first.port, name))
+        server = stack.enter_context(oracle.serve(run, box, first.port, name))
         assert server.running
         check_listeners(eff)
         plain = next((s.port for s in eff.listeners if s.protocol.offers_plain and s.port), None)
@@ -321,7 +311,7 @@ def test_a_tls_port_whose_certificate_has_no_key(box: oracle.Sandbox) -> None:
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     assert eff.tls.usable is False
     assert [s.protocol for s in eff.listeners] == _CERT_ONLY[box.release]
-    with serve(data, box, plain, f"{box.release}-explain-cert-only"):
+    with oracle.serve(data, box, plain, f"{box.release}-explain-cert-only"):
         check_listeners(eff)
 
 
@@ -404,7 +394,7 @@ def test_max_listeners_explain_derives_is_enforced(box: oracle.Sandbox) -> None:
         limits[name] = limit.value
     assert len(set(limits.values())) > 1, limits  # the mounts' limits are told apart
     song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
-    with serve(data, box, port, f"{box.release}-explain-capped") as server, contextlib.ExitStack() as sources:
+    with oracle.serve(data, box, port, f"{box.release}-explain-capped") as server, contextlib.ExitStack() as sources:
         for name in limits:
             assert eff.auth.source_logins(name, eff.mounts), f"explain says no source can log in on {name}"
             client = sources.enter_context(server.source(port, name, song, password=PASSWORD))
@@ -432,7 +422,10 @@ def test_the_source_password_works_where_explain_says(box: oracle.Sandbox) -> No
     }
     assert expected["/glob-a.ogg"]
     song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
-    with serve(data, box, port, f"{box.release}-explain-source-scope") as server, contextlib.ExitStack() as sources:
+    with (
+        oracle.serve(data, box, port, f"{box.release}-explain-source-scope") as server,
+        contextlib.ExitStack() as sources,
+    ):
         for name, accepted in expected.items():
             client = sources.enter_context(server.source(port, name, song, password=PASSWORD))
             assert client.accepted == accepted, f"{name}: explain says the source password works: {accepted}"
@@ -453,7 +446,7 @@ def test_a_fallback_file_is_sent_where_explain_says(box: oracle.Sandbox, media: 
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     sent = {mount.name: eff.chain(mount).gets is not None for mount in eff.mounts.normal()}
     assert sent["/limited.ogg"] and sent["/rated.ogg"]
-    with serve(data, box, port, f"{box.release}-explain-file-rate"):
+    with oracle.serve(data, box, port, f"{box.release}-explain-file-rate"):
         assert check_fallbacks(eff, port) == len(sent)
 
 
@@ -494,7 +487,7 @@ def test_fallback_override_moves_the_listeners_explain_says(box: oracle.Sandbox)
         expected[f"/m{i}.ogg"], expected[f"/f{i}.ogg"] = _MOVED[override]
     song = audio.make_ogg(seconds=30, bitrate_kbps=48).read_bytes()
     with (
-        serve(data, box, port, f"{box.release}-explain-override") as server,
+        oracle.serve(data, box, port, f"{box.release}-explain-override") as server,
         contextlib.ExitStack() as stack,
     ):
         for i in range(len(values)):
@@ -510,12 +503,14 @@ def test_fallback_override_moves_the_listeners_explain_says(box: oracle.Sandbox)
                 assert response.status == 200, name
         for i in range(len(values)):
             assert stack.enter_context(server.source(port, f"/m{i}.ogg", song, password=PASSWORD)).accepted
-        deadline = time.monotonic() + 8.0
-        counts = listener_counts(port)
-        while any(counts.get(name, 0) != n for name, n in expected.items()) and time.monotonic() < deadline:
-            # keep polling until every pair shows what explain says, or the moves are long over
-            time.sleep(0.25)
-            counts = listener_counts(port)
+        counts: dict[str, int] = {}
+
+        def moved() -> bool:
+            """Every pair shows what explain says (the moves take a moment; a failure waits until they are long over)."""
+            counts.update(listener_counts(port))
+            return all(counts.get(name, 0) == n for name, n in expected.items())
+
+        oracle.wait_until(moved)
         assert {name: counts.get(name, 0) for name in expected} == expected
 
 

@@ -126,13 +126,11 @@ def test_source_with_right_password_is_listed(server: oracle.IcecastServer, port
         assert entry["audio_channels"] == 2
         assert entry["audio_samplerate"] == 44100
         # A listener gets an Ogg stream from the mount.
-        listen = server.http_get(ports[1], "/live.ogg", timeout=2, max_body=4096)
+        listen = server.http_get(ports[1], "/live.ogg", max_body=4096)
         assert listen.status == 200
         assert listen.body.startswith(b"OggS")
         # The file is looped: the source is still up after sending more than one copy.
-        deadline = time.monotonic() + 5
-        while src.bytes_sent <= size and time.monotonic() < deadline:
-            time.sleep(0.05)
+        oracle.wait_until(lambda: src.bytes_sent > size)
         assert src.bytes_sent > size
         assert src.streaming, src.error
         assert oracle.source_mount(server.wait_mount(ports[0], "/live.ogg", 2)) == "/live.ogg"
@@ -363,7 +361,7 @@ def test_built_release_takes_a_source(built: tuple[oracle.IcecastServer, list[in
     with srv.source(ports[0], "/live.ogg", ogg, password=SOURCE_PASSWORD) as src:
         assert src.accepted, (src.status, src.reason)
         srv.wait_mount(ports[1], "/live.ogg", 5)
-        listen = srv.http_get(ports[1], "/live.ogg", timeout=2, max_body=4096)
+        listen = srv.http_get(ports[1], "/live.ogg", max_body=4096)
         assert listen.status == 200
         assert listen.body.startswith(b"OggS")
         assert src.streaming, src.error
@@ -445,9 +443,7 @@ def test_isolated_server_is_out_of_reach() -> None:
         cfg = oracle.basic_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD)
         srv = oracle.IcecastServer(cfg, box, isolated=True, name="isolated").launch()
         try:
-            deadline = time.monotonic() + 10
-            while not srv.listening() and srv.running and time.monotonic() < deadline:
-                time.sleep(0.05)
+            oracle.wait_until(lambda: srv.listening() or not srv.running, oracle.STARTUP_TIMEOUT)
             assert srv.listening(), srv.result().describe()
             assert Path(f"/proc/{srv.pid}/status").read_text().startswith("Name:\ticecast")
             assert os.readlink(f"/proc/{srv.pid}/ns/net") != os.readlink("/proc/self/ns/net")

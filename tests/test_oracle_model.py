@@ -52,48 +52,6 @@ EDITED_ELEMENTS = (
 # --------------------------------------------------------------------------- helpers
 
 
-def free_port_pairs(n: int) -> list[int]:
-    """Return ``n`` ports ``p`` such that both ``p`` and ``p + 1`` were free on 127.0.0.1.
-
-    A listen socket with ``<shoutcast-mount>`` also opens ``port + 1``, so
-    both must be free; every probe socket stays bound until all pairs are
-    chosen, so no two pairs overlap.
-    """
-    held: list[socket.socket] = []
-    bases: list[int] = []
-    try:
-        for _ in range(200):
-            if len(bases) == n:
-                break
-            first = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held.append(first)
-            first.bind(("127.0.0.1", 0))
-            base = int(first.getsockname()[1])
-            if base >= 65535:
-                continue
-            second = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held.append(second)
-            try:
-                second.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-            bases.append(base)
-        assert len(bases) == n, "could not find free port pairs"
-        return bases
-    finally:
-        for s in held:
-            s.close()
-
-
-def tcp_connects(port: int, timeout: float = 2.0) -> bool:
-    """Whether a TCP connection to 127.0.0.1:port is accepted."""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def shoutcast_source(port: int, password: str, audio_data: bytes, timeout: float = 5.0) -> Iterator[bytes]:
     """Log in as a Shoutcast (ICY) source on a shoutcast-compat port and send some audio.
@@ -239,12 +197,12 @@ def move_ports(cfg: icecfg.IcecastConfig) -> list[tuple[int, bool]]:
     """
     sockets = list(cfg.listen_sockets)
     if not sockets:
-        (base,) = free_port_pairs(1)
+        (base,) = oracle.free_ports(0, pairs=1)
         cfg.port = base
         cfg.bind_address = "127.0.0.1"
         return [(base, False)]
     old = [s.port if s.port is not None else 8000 for s in sockets]
-    bases = iter(free_port_pairs(len(sockets)))
+    bases = iter(oracle.free_ports(0, pairs=len(sockets)))
     mapping: dict[int, int] = {}
     for port in sorted(set(old)):
         if port in mapping:
@@ -338,7 +296,7 @@ def test_debian_sample_runs_after_model_edits(name: str, ogg: Path) -> None:
                 assert resp.status == 200, (port, resp)
                 assert server.status_json(port)["icestats"]["host"] == "127.0.0.1"
             for port in compat_ports:
-                assert tcp_connects(port), f"shoutcast-compat port {port} refuses connections"
+                assert oracle.tcp_connects(port), f"shoutcast-compat port {port} refuses connections"
             assert pidfile.read_text().strip() == str(server.pid)
             stderr = server.stderr()
             # hostname is no longer localhost, and there is no user change to attempt

@@ -31,12 +31,6 @@ def box() -> Iterator[oracle.Sandbox]:
         yield sandbox
 
 
-def fresh_logs(box: oracle.Sandbox) -> None:
-    """Empty the log directory, so that the next server's log holds only its own lines."""
-    for log in box.logdir.iterdir():
-        log.unlink()
-
-
 DEFAULT_AUTH = f"""
     <source-password>{SOURCE_PASSWORD}</source-password>
     <admin-user>admin</admin-user>
@@ -204,12 +198,12 @@ def test_misspelt_auth_type_leaves_the_mount_public(box: oracle.Sandbox, ogg: Pa
     ):
         assert source.accepted and other.accepted
         server.wait_mount(port, "/auth.ogg")
-        anonymous = server.http_get(port, "/auth.ogg", timeout=2, max_body=4096)
+        anonymous = server.http_get(port, "/auth.ogg", max_body=4096)
         assert anonymous.status == 200  # no credentials, yet the stream plays
         assert anonymous.body.startswith(b"OggS")
         # without a filename the authenticator knows nobody: even a valid login is refused
         server.wait_mount(port, "/nofile.ogg")
-        member = server.http_get(port, "/nofile.ogg", timeout=2, max_body=4096, auth=("fan", LISTENER_PASSWORD))
+        member = server.http_get(port, "/nofile.ogg", max_body=4096, auth=("fan", LISTENER_PASSWORD))
         assert member.status == 401
         log = startup_log(server)
         assert 'Unrecognised authenticator type: "htpassword"' in log
@@ -226,9 +220,9 @@ def test_misspelt_auth_type_leaves_the_mount_public(box: oracle.Sandbox, ogg: Pa
         assert source.accepted and other.accepted
         for mount_name in ("/auth.ogg", "/nofile.ogg"):
             server.wait_mount(port, mount_name)
-            assert server.http_get(port, mount_name, timeout=2, max_body=4096).status == 401, mount_name
+            assert server.http_get(port, mount_name, max_body=4096).status == 401, mount_name
             login = ("fan", LISTENER_PASSWORD)
-            member = server.http_get(port, mount_name, timeout=2, max_body=4096, auth=login)
+            member = server.http_get(port, mount_name, max_body=4096, auth=login)
             assert member.status == 200, mount_name
             assert member.body.startswith(b"OggS")
 
@@ -248,7 +242,7 @@ def test_duplicate_listen_socket_is_dropped(box: oracle.Sandbox) -> None:
 
     good = apply_fix(bad, "ICE901")
     assert good.count(f"<port>{first}</port>".encode()) == 1
-    fresh_logs(box)
+    box.clear_logs()
     with oracle.IcecastServer(good, box, wait_port=other, name="dup-fixed") as server:
         assert "Could not create listener socket" not in startup_log(server)
         assert plain_ok(server, first)
@@ -367,7 +361,7 @@ def test_shoutcast_mount_takes_the_next_port(box: oracle.Sandbox) -> None:
         assert f"Could not create listener socket on port {base + 1}" in startup_log(server)
     good = config(box, f"{mount_xml}\n{socket_xml(elsewhere)}")
     assert not codes(good, "ICE906")
-    fresh_logs(box)
+    box.clear_logs()
     with oracle.IcecastServer(good, box, wait_port=elsewhere, name="sc-free") as server:
         assert "Could not create listener socket" not in startup_log(server)
 
@@ -404,7 +398,7 @@ def test_relay_without_port_connects_to_port_zero(box: oracle.Sandbox) -> None:
         (good, "relay-fixed", "Error from relay request"),
     )
     for data, name, marker in cases:
-        fresh_logs(box)
+        box.clear_logs()
         with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
             log = server.wait_log(marker)
             assert marker in log, log[-2000:]

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from icecfg.cli import main
-from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
+from tests.fake_do import TOKEN, FakeDigitalOcean
 
-TOKEN = "dop_v1_prune_test_token_0123456789"
 NOW = datetime.now(timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def _loopback() -> Iterator[None]:
-    with loopback_only():
-        yield
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        yield server
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 def _snapshot_ids(fake: FakeDigitalOcean) -> set[str]:

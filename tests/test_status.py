@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,42 +12,16 @@ import pytest
 
 import icecfg
 from tests import audio, oracle
-from tests.fake_do import FakeDigitalOcean, in_environment, loopback_only
-from tests.test_init import init_dir, relocate, run_icecfg, serve
+from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.station import Listener, Station, run_icecfg, served_station
 
-TOKEN = "dop_v1_status_test_token_77aa01"
 NOW = datetime.now(timezone.utc)
-
-
-@dataclass
-class Station:
-    config: Path
-    port: int
-    tls_port: int
-    password: str
-    server: oracle.IcecastServer
 
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
-    directory = tmp_path_factory.mktemp("status")
-    path = init_dir(directory)
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        relocate(cfg, box, port, tls_port)
-        icecfg.dump(cfg, path)
-        with serve(icecfg.dumps(cfg), box, port, name="status") as server:
-            yield Station(path, port, tls_port, password, server)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
-    with in_environment(monkeypatch, TOKEN) as server:
-        yield server
+    with served_station(tmp_path_factory.mktemp("status"), name="status") as station:
+        yield station
 
 
 def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("icecfg",), name: str = "icecfg-1") -> int:
@@ -59,49 +30,6 @@ def _droplet(fake: FakeDigitalOcean, hours: float, tags: tuple[str, ...] = ("ice
     created = datetime.now(timezone.utc) - timedelta(hours=hours)
     fake.state.droplets[droplet].created_at = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     return droplet
-
-
-class Listener:
-    """A player connected to a mount: it keeps the connection open and reads until stopped."""
-
-    def __init__(self, port: int, mount: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.sock.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: test-player\r\n\r\n".encode())
-        self.received = 0
-        self.error: BaseException | None = None
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self.stopped.is_set():
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError as err:
-                self.error = err
-                return
-            if not chunk:
-                self.error = EOFError("closed by the server")
-                return
-            self.received += len(chunk)
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.thread.join(2)
-        self.sock.close()
-
-
-def _wait_listeners(station: Station, mount: str, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for source in station.server.status_json(station.port)["icestats"]["source"]:
-            if oracle.source_mount(source) == mount and int(source.get("listeners") or 0) == count:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"{mount} never had {count} listener(s)")
 
 
 def test_status_shows_uptime_cost_and_live_listeners(
@@ -115,14 +43,12 @@ def test_status_shows_uptime_cost_and_live_listeners(
         station.server.wait_mount(station.port, "/live.ogg")
         player = Listener(station.port, "/live.ogg")
         try:
-            _wait_listeners(station, "/live.ogg", 1)
+            station.server.wait_listeners(station.port, "/live.ogg", 1)
             assert run_icecfg("status", "--config", str(station.config)) == 0
             out = capsys.readouterr().out
             assert run_icecfg("status", "--config", str(station.config), "--format", "json") == 0
             [row] = json.loads(capsys.readouterr().out)
-            deadline = time.monotonic() + 10
-            while player.received == 0 and player.error is None and time.monotonic() < deadline:
-                time.sleep(0.05)
+            oracle.wait_until(lambda: player.received > 0 or player.error is not None)
         finally:
             player.close()
     assert player.received > 0, player.error

@@ -9,11 +9,11 @@ and its DNS record are all checked against something real.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import io
 import re
 import shutil
 import socket
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,38 +24,18 @@ import pytest
 import icecfg
 from icecfg.ondemand import up
 from tests import audio, oracle
-from tests.fake_do import FakeDigitalOcean, in_environment
-from tests.test_init import init_dir, relocate, run_icecfg, serve
+from tests.fake_do import TOKEN, FakeDigitalOcean
+from tests.station import Station, relocate, run_icecfg, served_station
 
-TOKEN = "dop_v1_on_demand_test_token_5f2c9a"
 NOW = datetime.now(timezone.utc)
 SNAPSHOT = "icecfg-0123456789ab-20261120-120000"
 
 
-@dataclass
-class Station:
-    """The configuration up reads (--config) and the icecast2 that serves it on 127.0.0.1."""
-
-    config: Path
-    port: int
-    tls_port: int
-    password: str
-
-
 @pytest.fixture(scope="module")
 def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
-    directory = tmp_path_factory.mktemp("station")
-    path = init_dir(directory)
-    cfg = icecfg.load(path)
-    password = cfg.authentication.source_password
-    assert password is not None
-    with oracle.temporary_sandbox() as box:
-        port, tls_port = oracle.free_ports(2)
-        box.write("web/fallback.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
-        relocate(cfg, box, port, tls_port)
-        icecfg.dump(cfg, path)
-        with serve(icecfg.dumps(cfg), box, port, name="up-down"):
-            yield Station(path, port, tls_port, password)
+    """The configuration up reads (--config) and the icecast2 that serves it on 127.0.0.1."""
+    with served_station(tmp_path_factory.mktemp("station"), name="up-down") as station:
+        yield station
 
 
 @pytest.fixture
@@ -70,12 +50,12 @@ def silent_station(tmp_path: Path, station: Station) -> Path:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+def fake(fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch) -> FakeDigitalOcean:
+    """The shared fake with the station's domain; ``up`` polls it quickly."""
     monkeypatch.setattr(up, "POLL_INTERVAL", 0.05)
     monkeypatch.setattr(up, "HEALTH_INTERVAL", 0.05)
-    with in_environment(monkeypatch, TOKEN) as server:
-        server.add_domain("example.org")
-        yield server
+    fake.add_domain("example.org")
+    return fake
 
 
 def _snapshots(fake: FakeDigitalOcean) -> tuple[str, str]:
@@ -614,24 +594,6 @@ def relay_net(fake: FakeDigitalOcean, monkeypatch: pytest.MonkeyPatch) -> Iterat
         socket.getaddrinfo = guarded
 
 
-@contextlib.contextmanager
-def _serve_relay(data: bytes, box: oracle.Sandbox, port: int) -> Iterator[oracle.IcecastServer]:
-    """icecast2 on ``data`` (listening on 127.0.0.1:port); a start that dies of 2.4.4's SIGSEGV race is retried."""
-    for attempt in range(6):
-        server = oracle.IcecastServer(data, box, wait_port=port, name=f"relay-{attempt}")
-        try:
-            server.start()
-        except oracle.IcecastExitedError:
-            server.stop()
-            continue
-        try:
-            yield server
-        finally:
-            server.stop()
-        return
-    raise AssertionError("the relay's icecast2 never started")
-
-
 @pytest.fixture
 def relay_cloud(fake: FakeDigitalOcean, relay_net: RelayNet) -> Iterator[list[oracle.IcecastServer]]:
     """A relay droplet's user data really starts an icecast2 (what cloud-init does), on ports of its own."""
@@ -651,7 +613,7 @@ def relay_cloud(fake: FakeDigitalOcean, relay_net: RelayNet) -> Iterator[list[or
             own = oracle.free_ports(2)
             relocate(cfg, box, *own)  # the droplet's ports, moved beside the origin's on 127.0.0.1
             relay_net.ports.update(zip(wanted, own, strict=True))  # type: ignore[arg-type]
-            servers.append(stack.enter_context(_serve_relay(icecfg.dumps(cfg), box, own[0])))
+            servers.append(stack.enter_context(oracle.serve(icecfg.dumps(cfg), box, own[0], name="relay")))
 
         fake.on_droplet_created = boot
         yield servers
@@ -686,12 +648,18 @@ def test_up_with_a_relay_then_down(
     song = audio.make_ogg(bitrate_kbps=128)
     with oracle.SourceClient(station.port, "/live.ogg", song, password=station.password) as source:
         assert source.accepted
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            listened = oracle.http_get(relay_port, "/live.ogg", timeout=1.5, max_body=16384)
-            if listened.status == 200 and b"OggS" in listened.body:
-                break
-        assert listened.status == 200 and listened.body.startswith(b"OggS")
+        listened: list[oracle.HttpResponse] = []
+
+        def relay_plays() -> bool:
+            """The relay may still be connecting to the origin: not answering yet is not an answer."""
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                listened.append(oracle.http_get(relay_port, "/live.ogg", max_body=16384))
+                return listened[-1].status == 200 and b"OggS" in listened[-1].body
+            return False
+
+        oracle.wait_until(relay_plays)
+        assert listened, "the relay never answered"
+        assert listened[-1].status == 200 and listened[-1].body.startswith(b"OggS")
         relayed = oracle.status_json(relay_port)["icestats"]
         assert relayed["host"] == "relay1.radio.example.org"
         assert [oracle.source_mount(s) for s in relayed["source"]] == ["/live.ogg"]

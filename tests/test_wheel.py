@@ -25,7 +25,7 @@ from icecfg import cli
 from tests import audio, e2e_host
 from tests import test_bake_e2e as e2e
 from tests.fake_do import FakeDigitalOcean
-from tests.test_init import make_certificate
+from tests.station import make_certificate
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import icecfg
 from icecfg.lint import lint
+from tests.audio import encode, ogg_vorbis
 from tests.rules.cases import Case, check_case, run
-from tests.test_audio import encode, ogg_vorbis
 
 OGG_128 = ogg_vorbis(bitrate_kbps=128)
 OGG_64 = ogg_vorbis(bitrate_kbps=64)
