@@ -325,7 +325,7 @@ def test_a_tls_port_whose_key_belongs_to_another_certificate(box: oracle.Sandbox
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     assert eff.tls.key_matches is False and eff.tls.usable is False
     assert [s.protocol for s in eff.listeners] == _CERT_ONLY[box.release]
-    with serve(data, box, plain, f"{box.release}-explain-mismatched"):
+    with oracle.serve(data, box, plain, f"{box.release}-explain-mismatched"):
         check_listeners(eff)
 
 
