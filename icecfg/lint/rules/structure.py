@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from icecfg import spec
@@ -69,43 +69,78 @@ def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     """The placed elements of one status other than READ, in document order (they are few)."""
     if status is Status.READ:
         raise ValueError("the elements the target reads are read_by_target()")
-    return ctx.once(_unread_by_status).get(status, [])
-
-
-def _unread_by_status(ctx: LintContext) -> dict[Status, list[Seen]]:
-    out: dict[Status, list[Seen]] = {}
-    for placed, status in zip(ctx.placed, _statuses(ctx), strict=True):
-        if status is not Status.READ:
-            out.setdefault(status, []).append(Seen(placed, status))
-    return out
+    return _views(ctx).unread.get(status, [])
 
 
 def _statuses(ctx: LintContext) -> list[Status]:
-    """The target's view of each element of ``ctx.placed``, worked out in one pass and kept as a plain list."""
+    """The target's view of each element of ``ctx.placed``, in document order."""
     return ctx.once(_work_out_statuses)
 
 
 def _work_out_statuses(ctx: LintContext) -> list[Status]:
-    out: list[Status] = []
+    read = {id(placed) for placed in _views(ctx).read}
+    blocked = {id(seen.placed): seen.status for seen in _unread_seen(ctx)}
+    return [Status.READ if id(p) in read else blocked[id(p)] for p in ctx.placed]
+
+
+def _unread_seen(ctx: LintContext) -> Iterator[Seen]:
+    for seen_list in _views(ctx).unread.values():
+        yield from seen_list
+
+
+@dataclass(slots=True)
+class _Views:
+    """The placed elements sorted by the target's view of them, in one pass over the document.
+
+    Every structure, value and dialect rule starts from one of these lists;
+    working them all out together walks the tens of thousands of elements of
+    a big file once instead of once per list.
+    """
+
+    #: Elements the target reads, in document order.
+    read: list[Placed]
+    #: The other elements by status, in document order (they are few).
+    unread: dict[Status, list[Seen]]
+    #: Read elements with a value: (placed, row, value type), in document order.
+    leaves: list[tuple[Placed, spec.ElementRow, spec.Value]]
+    #: Read elements that have attributes, in document order.
+    with_attributes: list[Placed]
+
+
+def _views(ctx: LintContext) -> _Views:
+    return ctx.once(_work_out_views)
+
+
+def _work_out_views(ctx: LintContext) -> _Views:
+    read: list[Placed] = []
+    unread: dict[Status, list[Seen]] = {}
+    leaves: list[tuple[Placed, spec.ElementRow, spec.Value]] = []
+    with_attributes: list[Placed] = []
     blocked: set[int] = set()
     target = ctx.target
+    unknown, foreign, hidden = Status.UNKNOWN, Status.FOREIGN, Status.HIDDEN
     for placed in ctx.placed:
         element = placed.element
         row = placed.row
-        if blocked and element.parent is not None and id(element.parent) in blocked:
-            status = Status.HIDDEN
+        if blocked and id(element.parent) in blocked:
+            status = hidden
         elif row is None:
-            status = Status.UNKNOWN
+            status = unknown
         elif placed.parent.child(element.local_name, target) is None:
-            status = Status.FOREIGN  # is_foreign(), spelt out: this loop sees every element
+            status = foreign  # is_foreign(), spelt out: this loop sees every element
         elif row.section is not None and _foreign_block(placed, target):
-            status = Status.FOREIGN
+            status = foreign
         else:
-            status = Status.READ
-        if status is not Status.READ:
-            blocked.add(id(element))
-        out.append(status)
-    return out
+            read.append(placed)
+            value = row.value
+            if value is not None and (row.section is None or placed.section is None):
+                leaves.append((placed, row, value))
+            if element.has_attributes:
+                with_attributes.append(placed)
+            continue
+        blocked.add(id(element))
+        unread.setdefault(status, []).append(Seen(placed, status))
+    return _Views(read, unread, leaves, with_attributes)
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
@@ -125,33 +160,37 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    return ctx.once(_read_by_target)
-
-
-def _read_by_target(ctx: LintContext) -> list[Placed]:
-    return [placed for placed, status in zip(ctx.placed, _statuses(ctx), strict=True) if status is Status.READ]
+    return _views(ctx).read
 
 
 def read_with_attributes(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads that have attributes (few do): what the attribute rules walk."""
-    return ctx.once(_read_with_attributes)
+    return _views(ctx).with_attributes
 
 
-def _read_with_attributes(ctx: LintContext) -> list[Placed]:
-    return [placed for placed in read_by_target(ctx) if placed.element.has_attributes]
+_Leaf = tuple[Placed, spec.ElementRow, spec.Value]
 
 
-def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
-    """Elements the target reads as a value: (placed, row, value type)."""
-    return ctx.once(_read_leaves)
+def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> list[_Leaf]:
+    """Elements the target reads as a value: (placed, row, value type), in document order.
+
+    With ``kinds``, only those whose value is of one of these kinds: a rule
+    about ports or log levels then visits only those, not every leaf.
+    """
+    if kinds is None:
+        return _views(ctx).leaves
+    compute = _LEAVES_OF_KINDS.get(kinds)
+    if compute is None:
+
+        def compute(ctx: LintContext, kinds: frozenset[spec.Kind] = kinds) -> list[_Leaf]:
+            return [leaf for leaf in _views(ctx).leaves if leaf[2].kind in kinds]
+
+        _LEAVES_OF_KINDS[kinds] = compute
+    return ctx.once(compute)
 
 
-def _read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
-    return [
-        (placed, placed.row, placed.row.value)
-        for placed in read_by_target(ctx)
-        if placed.row is not None and placed.row.value is not None and placed.section is None
-    ]
+#: One function per set of kinds, so that ``ctx.once`` keeps each list once per lint run.
+_LEAVES_OF_KINDS: dict[frozenset[spec.Kind], Callable[[LintContext], list[_Leaf]]] = {}
 
 
 def rename(element: Element, name: str) -> Element:
