@@ -26,7 +26,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, rename, shown
+from icecfg.lint.rules.structure import read_by_target, read_leaves, read_named, rename, shown
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
@@ -833,7 +833,7 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
     explicitly if auto is what you want.
     """
     tls_row = _tls_row()
-    for placed in read_by_target(ctx):
+    for placed in read_named(ctx, "tls", "ssl"):
         element = placed.element
         name = element.local_name
         if placed.parent.id != "listen-socket" or name not in ("tls", "ssl"):
