@@ -205,21 +205,17 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             kind = match.lastgroup
             start = position
             position = match.end()
-            if kind == "text":
-                kids.append(match[0])
-                continue
-            ws = match["ws"]
-            if ws:
-                # indentation repeats on every line: keep one string per distinct run
-                kids.append(intern(ws))
-                start += len(ws)
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step
                 # (spelt out rather than a call to _parsed: most elements of a file are leaves)
-                value = match["leaf"]
+                ws, name, value = match.group(1, 2, 3)  # ws, name, leaf: one call, not three
+                if ws:
+                    # indentation repeats on every line: keep one string per distinct run
+                    kids.append(intern(ws))
+                    start += len(ws)
                 if len(value) <= _SHARED_VALUE:
                     value = intern(value)  # 0, 1, 100 ...: one string for all
-                name = intern(match["name"])  # one string per distinct tag name, not per element
+                name = intern(name)  # one string per distinct tag name, not per element
                 leaf = new_element(Element)
                 leaf.name = name
                 leaf.local_name = name if ":" not in name else _local(name)
@@ -234,7 +230,15 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 leaf._end_raw = _CANONICAL
                 leaf._kids = [value] if value else []
                 kids.append(leaf)
-            elif kind == "comment":
+                continue
+            if kind == "text":
+                kids.append(match[0])
+                continue
+            ws = match["ws"]
+            if ws:
+                kids.append(intern(ws))
+                start += len(ws)
+            if kind == "comment":
                 # comments are most of a sample config: find their end with str.find, not the regex
                 position = text.find("-->", start + 4) + 3
                 kids.append(Comment(text[start:position], start))

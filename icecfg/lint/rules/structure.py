@@ -131,8 +131,10 @@ def _work_out_views(ctx: LintContext) -> _Views:
             status = hidden
         elif row is None:
             status = unknown
-        elif placed.parent.child(element.local_name, target) is None:
-            status = foreign  # is_foreign(), spelt out: this loop sees every element
+        elif target not in row.dialects and placed.parent.child(element.local_name, target) is None:
+            # is_foreign(), spelt out: this loop sees every element (a row the target reads
+            # answers at once; only another dialect's row needs the lookup of the target's)
+            status = foreign
         elif row.section is not None and _foreign_block(placed, target):
             status = foreign
         else:
