@@ -108,6 +108,8 @@ class _Views:
     with_attributes: list[Placed]
     #: The ``<mount>`` elements of the root that the target reads, in document order.
     root_mounts: list[Element]
+    #: The read elements by row: id of the row -> (row, its elements in document order).
+    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]]
 
 
 def _views(ctx: LintContext) -> _Views:
@@ -120,6 +122,7 @@ def _work_out_views(ctx: LintContext) -> _Views:
     leaves: list[Placed] = []
     with_attributes: list[Placed] = []
     root_mounts: list[Element] = []
+    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
     root_section = spec.ROOT
     blocked: set[int] = set()
     target = ctx.target
@@ -139,6 +142,11 @@ def _work_out_views(ctx: LintContext) -> _Views:
             status = foreign
         else:
             read.append(placed)
+            group = by_row.get(id(row))
+            if group is None:
+                by_row[id(row)] = (row, [placed])
+            else:
+                group[1].append(placed)
             value = row.value
             if value is not None and (row.section is None or placed.section is None):
                 leaves.append(placed)
@@ -149,7 +157,7 @@ def _work_out_views(ctx: LintContext) -> _Views:
             continue
         blocked.add(id(element))
         unread.setdefault(status, []).append(Seen(placed, status))
-    return _Views(read, unread, leaves, with_attributes, root_mounts)
+    return _Views(read, unread, leaves, with_attributes, root_mounts, by_row)
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
@@ -178,20 +186,7 @@ def read_by_row(ctx: LintContext) -> dict[int, tuple[spec.ElementRow, list[Place
     A rule about a few rows (those with required attributes, say) visits
     only their elements.
     """
-    return ctx.once(_read_by_row)
-
-
-def _read_by_row(ctx: LintContext) -> dict[int, tuple[spec.ElementRow, list[Placed]]]:
-    out: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
-    for placed in _views(ctx).read:
-        row = placed.row
-        assert row is not None
-        group = out.get(id(row))
-        if group is None:
-            out[id(row)] = (row, [placed])
-        else:
-            group[1].append(placed)
-    return out
+    return _views(ctx).by_row
 
 
 def read_named(ctx: LintContext, *names: str) -> Iterator[Placed]:
@@ -232,6 +227,21 @@ def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> 
 
         _LEAVES_OF_KINDS[kinds] = compute
     return _as_leaves(ctx.once(compute))
+
+
+def read_leaves_of_rows(ctx: LintContext, keep: Callable[[spec.ElementRow], bool]) -> Iterator[_Leaf]:
+    """The leaves of :func:`read_leaves` whose row ``keep`` accepts, row by row.
+
+    For a rule about a property of the row (crashes when empty, has a range):
+    the elements of the other rows are not visited.
+    """
+    for row, group in _views(ctx).by_row.values():
+        value = row.value
+        if value is None or not keep(row):
+            continue
+        for placed in group:
+            if row.section is None or placed.section is None:  # as _work_out_views files leaves
+                yield placed, row, value
 
 
 def _as_leaves(leaves: list[Placed]) -> Iterator[_Leaf]:

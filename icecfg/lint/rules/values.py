@@ -26,7 +26,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, read_named, rename, shown
+from icecfg.lint.rules.structure import read_by_target, read_leaves, read_leaves_of_rows, read_named, rename, shown
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
@@ -292,7 +292,11 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     Use a value inside the range the message gives (for an unlimited mount,
     leave `<max-listeners>` out).
     """
-    for placed, row, value in read_leaves(ctx):
+
+    def checked(row: spec.ElementRow) -> bool:
+        return row.value is not None and row.value.ranges.get(ctx.target) is not None and not is_port(row.value)
+
+    for placed, row, value in read_leaves_of_rows(ctx, checked):
         bounds = value.ranges.get(ctx.target)
         if bounds is None or is_port(value):
             continue
@@ -431,7 +435,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for placed, row, _value in read_leaves(ctx):
+    for placed, row, _value in read_leaves_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
         element = placed.element
         if not _crashes_if_empty(row, ctx.target) or element.text is not None:
             continue
