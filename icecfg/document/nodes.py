@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from sys import intern
 from typing import Union
 
 from icecfg.document.escaping import _normalise_newlines, decode_attribute, decode_text, escape_attribute, escape_text
@@ -323,7 +324,8 @@ class Element:
             attrs = []
             for m in _ATTR.finditer(self._start_raw, 1 + len(self.name)):
                 double = m[4] is not None
-                attr = Attr(m[1], m[2], m[3], '"' if double else "'", m[4] if double else m[5])
+                # spacing, names and "=" repeat from tag to tag: one string each, not one per attribute
+                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", m[4] if double else m[5])
                 attr.start = self.start + m.start(2) if self.start >= 0 else -1
                 attrs.append(attr)
             self._attrs = attrs
