@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -627,8 +628,14 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Keep one occurrence with the value you want and delete the others.
     """
-    # a leaf's parent is the root or a placed block (the walk enters nothing else): file only blocks
-    by_element = {id(p.element): p for p in ctx.placed if p.row is not None and p.row.section is not None}
+    # a leaf's parent is the root or a placed block (the walk enters nothing else); only the
+    # blocks Icecast merges (Repeat.EACH) have a scope of their own: file only those
+    by_element = {
+        id(p.element): p
+        for name in _merged_block_names()
+        for p in ctx.rows(name)
+        if p.row is not None and p.row.section is not None and p.row.repeat is spec.Repeat.EACH
+    }
     scopes: dict[int, tuple[object, ...]] = {}
 
     # most settings occur once: a group holds its one element until a second one comes
@@ -636,7 +643,9 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     for placed, row, _value in read_leaves(ctx):
         if row.repeat is not spec.Repeat.LAST:
             continue
-        key = (_scope(placed.element.parent, by_element, scopes), row.name)
+        parent = placed.element.parent
+        known = scopes.get(id(parent))
+        key = (known if known is not None else _scope(parent, by_element, scopes), row.name)
         seen = groups.setdefault(key, placed)
         if seen is not placed:
             if isinstance(seen, list):
@@ -664,6 +673,14 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
                 f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
                 f"Icecast uses the last one (line {last.element.line}) and ignores this one",
             )
+
+
+@functools.cache
+def _merged_block_names() -> frozenset[str]:
+    """Names of the block rows Icecast merges when repeated (Repeat.EACH), in any section."""
+    return frozenset(
+        row.name for _section, row in spec.iter_rows() if row.section is not None and row.repeat is spec.Repeat.EACH
+    )
 
 
 def _scope(
