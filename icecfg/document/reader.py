@@ -194,7 +194,6 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
-    new_element = Element.__new__
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -207,7 +206,6 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             position = match.end()
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step
-                # (spelt out rather than a call to _parsed: most elements of a file are leaves)
                 ws, name, value = match.group(1, 2, 3)  # ws, name, leaf: one call, not three
                 if ws:
                     # indentation repeats on every line: keep one string per distinct run
@@ -216,19 +214,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 if len(value) <= _SHARED_VALUE:
                     value = intern(value)  # 0, 1, 100 ...: one string for all
                 name = intern(name)  # one string per distinct tag name, not per element
-                leaf = new_element(Element)
-                leaf.name = name
-                leaf.local_name = name if ":" not in name else _local(name)
-                leaf.parent = top
-                leaf.origin = origin
-                leaf.start = start
-                leaf.end = position
-                leaf._clean = True
-                leaf._attrs = None
-                leaf._tag_changed = False
-                leaf._start_raw = _CANONICAL
-                leaf._end_raw = _CANONICAL
-                leaf._kids = [value] if value else []
+                leaf = _parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, [value] if value else [])
                 kids.append(leaf)
                 continue
             if kind == "text":
