@@ -10,9 +10,8 @@ from pathlib import Path
 import icecfg
 from icecfg.effective import End, Protocol, Source, explain
 from icecfg.files import FileView
-
-CERT = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
-KEY = b"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+from tests.rules.test_tls import CERT_PEM as CERT
+from tests.rules.test_tls import KEY_PEM as KEY
 
 
 def eff(xml: str, target: str = "2.4", root: Path | None = None) -> icecfg.effective.EffectiveConfig:
@@ -242,7 +241,6 @@ def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificat
     TLS while the lint rules saw no TLS at all; all now read one answer.
     """
     from icecfg.lint.context import LintContext
-    from icecfg.lint.rules.network import listeners
     from icecfg.ondemand import Socket, read_served
 
     path = tmp_path / "icecast.xml"
@@ -253,7 +251,7 @@ def test_up_and_status_read_the_same_sockets_as_explain_for_kh_with_a_certificat
     served = read_served(path, "kh")
     assert set(served.sockets) == {Socket(8000, False), Socket(8000, True), Socket(8443, False), Socket(8443, True)}
     assert served.plain == Socket(8000, False) and served.tls == Socket(8443, True)
-    linted = listeners(LintContext(icecfg.load(path), icecfg.Dialect.KH))
+    linted = LintContext(icecfg.load(path), icecfg.Dialect.KH).effective.listeners
     explained = eff(path.read_text(), "kh").listeners
     assert [(s.port, s.protocol) for s in linted] == [(s.port, s.protocol) for s in explained]
     assert {s.protocol for s in explained} == {Protocol.DETECT}

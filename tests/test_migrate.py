@@ -306,7 +306,28 @@ def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
     page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
     diff = page.split("```diff\n", 1)[1].split("```", 1)[0]
     stderr = page.split("and on stderr:\n\n```\n", 1)[1].split("```", 1)[0]
-    result = run_cli("--no-fs", "examples/radio/icecast.xml", cwd=Path(__file__).resolve().parents[1])
+    command = page.split("$ icecfg migrate ", 1)[1].split("\n", 1)[0].split()
+    assert command == ["--from", "2.4", "--no-fs", "examples/radio/icecast.xml"]
+    result = run_cli(*command, cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 0
     assert result.stdout.decode() == diff
     assert result.stderr.decode() == stderr
+
+
+def test_ssl_port_whose_key_belongs_to_another_certificate_stays_plain(tmp_path: Path) -> None:
+    """2.4.4 refuses a key of another certificate and serves the <ssl>1 port as plain HTTP."""
+    from tests.rules.test_tls import BUNDLE, MISMATCHED
+
+    xml = (
+        "<icecast><listen-socket><port>8443</port><ssl>1</ssl></listen-socket>"
+        "<paths><ssl-certificate>/etc/b.pem</ssl-certificate></paths></icecast>"
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/b.pem").write_bytes(MISMATCHED)
+    cfg = icecfg.loads(xml.encode())
+    icecfg.upgrade(cfg, root=str(tmp_path))
+    assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
+    (tmp_path / "etc/b.pem").write_bytes(BUNDLE)
+    cfg = icecfg.loads(xml.encode())
+    icecfg.upgrade(cfg, root=str(tmp_path))
+    assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()

@@ -325,6 +325,20 @@ def test_a_tls_port_whose_certificate_has_no_key(box: oracle.Sandbox) -> None:
         check_listeners(eff)
 
 
+def test_a_tls_port_whose_key_belongs_to_another_certificate(box: oracle.Sandbox) -> None:
+    """OpenSSL refuses the pair at start-up: explain decodes both and says what each release then serves."""
+    first = oracle.make_tls_pem(box, "first.pem")
+    second = oracle.make_tls_pem(box, "second.pem")
+    mismatched = box.write("mismatched.pem", b"".join(_blocks(first, b"CERTIFICATE") + _blocks(second, b"PRIVATE KEY")))
+    plain, secure = oracle.free_ports(2)
+    data = release_config(box, [plain], tls_ports=(secure,), tls_certificate=mismatched)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert eff.tls.key_matches is False and eff.tls.usable is False
+    assert [s.protocol for s in eff.listeners] == _CERT_ONLY[box.release]
+    with serve(data, box, plain, f"{box.release}-explain-mismatched"):
+        check_listeners(eff)
+
+
 def listener_statuses(port: int, mount: str, count: int) -> list[int]:
     """Statuses of ``count`` listeners of ``mount`` connected at once (all held open until the end).
 

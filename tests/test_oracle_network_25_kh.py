@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import icecfg
 from tests import oracle
 from tests.oracle_checks import (
     RequestRecorder,
@@ -216,6 +217,7 @@ def test_shoutcast_mount_takes_the_next_port(release: str, request: pytest.Fixtu
             assert answers(server, base + 1, path=STATUS) == 200
     good = config(box, mount_xml + socket_xml(elsewhere))
     assert not findings(good, release, "ICE906")
+    assert base + 1 in icecfg.explain(icecfg.loads(good), release).ports()  # what bake opens in the firewall
     with oracle.IcecastServer(good, box, wait_port=elsewhere, name=f"sc-{release}-free") as server:
         log = "\n".join(log_lines(server))
         assert "Could not create listener socket" not in log and "Can not listen on socket" not in log

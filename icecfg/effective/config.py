@@ -22,6 +22,7 @@ from icecfg.spec import Dialect, Kind
 # run that only needs the listeners does not load the auth or relay readers.
 if TYPE_CHECKING:
     from icecfg.effective.auth import Auth
+    from icecfg.effective.bursts import Sizes
     from icecfg.effective.chains import FallbackChain
     from icecfg.effective.directory import Directory
     from icecfg.effective.fallbacks import Fallbacks
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from icecfg.effective.logging import Logging
     from icecfg.effective.mounts import MountConfig, MountTable
     from icecfg.effective.paths import Paths
-    from icecfg.effective.relays import Relay
+    from icecfg.effective.relays import Master, Relay
     from icecfg.effective.security import Security
     from icecfg.effective.tls import TlsContext
     from icecfg.model import RootSection
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 #: Version of the JSON document :meth:`EffectiveConfig.to_json` returns.
 SCHEMA = 1
 _MOUNT = spec.SECTIONS["mount"]
+_MASTER_SETTINGS = ("master-server", "master-server-port", "master-password")
 
 
 class EffectiveConfig:
@@ -72,6 +74,32 @@ class EffectiveConfig:
         from icecfg.effective.listeners import listeners
 
         return listeners(self.root, self.target, self.tls)
+
+    @cached_property
+    def tls_listeners(self) -> tuple[Listener, ...]:
+        """The sockets that serve TLS once the certificate loads (KH: every socket, TLS is detected)."""
+        if self.target is Dialect.KH:
+            return self.listeners
+        return tuple(s for s in self.listeners if s.tls)
+
+    @property
+    def tls_in_use(self) -> bool:
+        """Whether some socket would serve TLS if the certificate loaded (KH: a certificate is set)."""
+        if self.target is Dialect.KH:
+            return self.tls.configured
+        return bool(self.tls_listeners)
+
+    @property
+    def implicit_listener(self) -> bool:
+        """No ``<listen-socket>`` is written: the server listens on the root ``<port>``/``<bind-address>``."""
+        return all(s.element is None for s in self.listeners)
+
+    @cached_property
+    def root_port(self) -> Traced[int | None] | None:
+        """The port the root ``<port>`` names, None when it is not written."""
+        from icecfg.effective.listeners import root_port
+
+        return root_port(self.root, self.target)
 
     def ports(self) -> list[int]:
         """Every TCP port the server binds (Shoutcast source ports included), sorted."""
@@ -115,6 +143,25 @@ class EffectiveConfig:
         from icecfg.effective.mounts import mount_table
 
         return mount_table(self.root, self.target)
+
+    @cached_property
+    def public_mounts(self) -> tuple[MountConfig, ...]:
+        """Mounts (normal or default) whose own ``<public>`` is 1: the release lists them on YP directories."""
+        return tuple(m for m in self.mounts.mounts if _own_value(m, "public") == 1)
+
+    @cached_property
+    def sizes(self) -> Sizes:
+        """The server's burst and queue sizes (``<limits>``)."""
+        from icecfg.effective.bursts import server_sizes
+
+        return server_sizes(self.limits, self.target)
+
+    @cached_property
+    def mount_sizes(self) -> tuple[Sizes, ...]:
+        """The burst and queue sizes of every mount that writes its own."""
+        from icecfg.effective.bursts import mount_sizes
+
+        return mount_sizes(self.sizes, self.mounts, self.target)
 
     @cached_property
     def path_values(self) -> dict[str, Traced[object]]:
@@ -186,13 +233,28 @@ class EffectiveConfig:
 
     @cached_property
     def relays(self) -> tuple[Relay, ...]:
+        if self.root.find("relay") is None:
+            return ()  # most files: no need to load the relay reader
         port = self.advertised_port.value
         from icecfg.effective.relays import relays
 
         return relays(self.root, self.target, port if isinstance(port, int) else None)
 
     @cached_property
+    def master(self) -> Master | None:
+        """Master/slave relaying settings, None when none is written."""
+        if not any(
+            self.root.find(name) is not None for name in ("master-server", "master-server-port", "master-password")
+        ):
+            return None
+        from icecfg.effective.relays import master
+
+        return master(self.root, self.values, self.target)
+
+    @cached_property
     def directories(self) -> tuple[Directory, ...]:
+        if self.root.find("directory") is None and self.root.find("yp-directory") is None:
+            return ()
         from icecfg.effective.directory import directories
 
         return directories(self.root, self.target)
@@ -248,8 +310,14 @@ class EffectiveConfig:
             "security": self.security.to_json(),
             "headers": self.headers.to_json(),
             "relays": [relay.to_json() for relay in self.relays],
+            "master": self.master.to_json(reveal_secrets) if self.master is not None else None,
             "directories": [d.to_json() for d in self.directories],
         }
+
+
+def _own_value(mount: MountConfig, name: str) -> object:
+    found = mount.own.get(name)
+    return found.value if found is not None else None
 
 
 def explain(

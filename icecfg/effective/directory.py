@@ -1,13 +1,35 @@
-"""YP directory listing: which directories the server announces its public mounts to."""
+"""YP directory listing: which directories the server announces its public mounts to.
+
+``yp.c`` (2.4.4 l.250-252, 2.5.0 l.270) replaces some written timings
+without a word: a timeout outside 1..10 seconds becomes 6 (2.4.4 and 2.5),
+a touch interval below 30 becomes 30 (2.4.4).  The clamps live here, once:
+``explain`` shows the value used, the lint rules judge the replacement and
+``migrate`` writes what the old release applied.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from icecfg.document import Element
-from icecfg.effective.provenance import Traced, clamped, written
+from icecfg.effective.provenance import Source, Traced, clamped, default, written
 from icecfg.effective.reading import section_values
 from icecfg.spec import Dialect
+
+#: The YP timeouts (seconds) 2.4.4 and 2.5 keep; any other becomes :data:`TIMEOUT_FALLBACK`.
+TIMEOUT_RANGE = (1, 10)
+TIMEOUT_FALLBACK = 6
+#: 2.4.4 raises a shorter touch interval (seconds) to this.
+MIN_TOUCH_INTERVAL = 30
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A written value the release silently replaces: what was written, what is used, and where."""
+
+    written: int
+    used: int
+    element: Element
 
 
 @dataclass(frozen=True)
@@ -15,6 +37,10 @@ class Directory:
     url: Traced[object]
     timeout: Traced[object] | None
     touch_interval: Traced[object] | None
+    #: The written ``<yp-url-timeout>`` yp.c replaced (None: used as written, or not written).
+    timeout_replaced: Replaced | None = None
+    #: The written ``<touch-interval>`` yp.c raised (None: used as written, or not written).
+    touch_interval_replaced: Replaced | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -25,22 +51,12 @@ class Directory:
 
 
 def directories(root: Element, dialect: Dialect) -> tuple[Directory, ...]:
+    """The directories the release lists its public mounts in (a ``<directory>`` without ``<yp-url>`` is discarded)."""
     found = []
     for block in root.elements("directory"):
-        values = section_values([block], "directory", dialect)
-        url = values.get("yp-url")
-        if url is None or not url.value:
-            continue
-        timeout = values.get("yp-url-timeout")
-        touch = values.get("touch-interval")
-        if _outside(timeout, 1, 10) and dialect is not Dialect.KH:
-            assert timeout is not None
-            # yp.c: a timeout outside 1..10 seconds becomes 6
-            timeout = Traced(6, clamped(timeout.origin.element, f"{timeout.value} is outside 1..10"))
-        if _outside(touch, 30, None) and dialect is Dialect.V24:
-            assert touch is not None
-            touch = Traced(30, clamped(touch.origin.element, f"{touch.value} is below 30"))
-        found.append(Directory(url, timeout, touch))
+        read = directory(block, dialect)
+        if read.url.value:
+            found.append(read)
     if dialect is Dialect.V25:
         for block in root.elements("yp-directory"):
             address = block.get("url")
@@ -49,8 +65,33 @@ def directories(root: Element, dialect: Dialect) -> tuple[Directory, ...]:
     return tuple(found)
 
 
-def _outside(value: Traced[object] | None, low: int, high: int | None) -> bool:
-    """A written whole number outside ``low..high`` (``high`` None: no upper bound)."""
-    if value is None or value.origin.element is None or not isinstance(value.value, int):
-        return False
-    return value.value < low or (high is not None and value.value > high)
+def directory(block: Element, dialect: Dialect) -> Directory:
+    """One ``<directory>`` block as ``dialect`` uses it (without a ``<yp-url>`` it is discarded)."""
+    values = section_values([block], "directory", dialect)
+    url = values.get("yp-url") or Traced(None, default())
+    timeout = values.get("yp-url-timeout")
+    touch = values.get("touch-interval")
+    low, high = TIMEOUT_RANGE
+    timeout_replaced = _replaced(timeout, low, high, TIMEOUT_FALLBACK) if dialect is not Dialect.KH else None
+    if timeout_replaced is not None:
+        note = f"{timeout_replaced.written} is outside {low}..{high}"
+        timeout = Traced(TIMEOUT_FALLBACK, clamped(timeout_replaced.element, note))
+    touch_replaced = None
+    if dialect is Dialect.V24:
+        touch_replaced = _replaced(touch, MIN_TOUCH_INTERVAL, None, MIN_TOUCH_INTERVAL)
+    if touch_replaced is not None:
+        note = f"{touch_replaced.written} is below {MIN_TOUCH_INTERVAL}"
+        touch = Traced(MIN_TOUCH_INTERVAL, clamped(touch_replaced.element, note))
+    return Directory(url, timeout, touch, timeout_replaced, touch_replaced)
+
+
+def _replaced(value: Traced[object] | None, low: int, high: int | None, used: int) -> Replaced | None:
+    """``value`` replaced by ``used`` when it is a written whole number outside ``low..high`` (None: no upper bound)."""
+    if value is None or value.origin.element is None or value.origin.source is not Source.ELEMENT:
+        return None
+    number = value.value
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    if number < low or (high is not None and number > high):
+        return Replaced(number, used, value.origin.element)
+    return None

@@ -12,8 +12,10 @@ same name instead of sending both.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.provenance import Origin, written
 from icecfg.effective.truncation import stop
@@ -127,3 +129,48 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
                 by_name[name.lower()] = len(sent)
             sent.append(header)
     return Headers(tuple(h for h in sent if h is not None), tuple(dropped))
+
+
+#: The caching headers 2.4.4 and 2.5.0 send themselves on every response, streams,
+#: file fallbacks and status pages alike (tested on both; 2.5.0 ``util.c`` l.643).
+#: A configured header of the same name is sent *in addition*, as a second line.
+#: KH sends ``Cache-Control: no-store, no-cache, private`` and replaces it with a
+#: configured one (tested on kh22: one line), so nothing is repeated there.
+_OWN: dict[Dialect, dict[str, str]] = {
+    Dialect.V24: {
+        "cache-control": "Cache-Control: no-cache, no-store",
+        "pragma": "Pragma: no-cache",
+        "expires": "Expires: Mon, 26 Jul 1997 05:00:00 GMT",
+    },
+    Dialect.KH: {},
+}
+_OWN[Dialect.V25] = _OWN[Dialect.V24]
+
+
+def repeats_own(name: str, dialect: Dialect) -> str | None:
+    """The line ``dialect`` sends itself that a configured header ``name`` would repeat (None: none)."""
+    return _OWN[dialect].get(name.strip().lower())
+
+
+def repeated(headers: Iterable[Element]) -> Iterator[tuple[Element, Element]]:
+    """Each ``<header>`` sent on responses an earlier one of the same name is sent on, with that earlier one.
+
+    Names are compared case-insensitively (as HTTP does); ``status`` absent
+    or 0 means every status, so two headers limited to different statuses do
+    not clash.  What the release does with the pair (2.4.4/2.5 send both, KH
+    only the later) is :func:`headers`' business.
+    """
+    # Earlier headers by lower-cased name, then by status (0: every status), first one
+    # kept: finding the clash of each header is a lookup, not a scan of all before it.
+    first: dict[str, dict[int, tuple[int, Element]]] = {}
+    for position, header in enumerate(headers):
+        name = header.get("name")
+        if not name:
+            continue
+        status = atoi(header.get("status") or "0")
+        by_status = first.setdefault(name.lower(), {})
+        # status 0 clashes with every earlier header of the name
+        clashing = list(by_status.values()) if status == 0 else [by_status[s] for s in (0, status) if s in by_status]
+        by_status.setdefault(status, (position, header))
+        if clashing:
+            yield header, min(clashing, key=lambda pair: pair[0])[1]

@@ -1,4 +1,4 @@
-"""Relays: which upstream streams the server pulls, to which local mount, and when."""
+"""Relays: which upstream streams the server pulls, to which local mount, and when; and its master."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Relay:
     local_mount: str
     on_demand: Traced[object]
     element: Element
+    #: The relay sets ``<on-demand>`` itself (False: it keeps the ``<relays-on-demand>`` read before it).
+    own_on_demand: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -56,7 +58,9 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
             port = Traced(server_port, derived(None, "the server's own port"))
         mount = values.get("mount") or Traced("/", default())
         local = values.get("local-mount")
-        on_demand = values.get("on-demand") or so_far
+        own = values.get("on-demand")
+        own_on_demand = own is not None and own.origin.source is not Source.DEFAULT
+        on_demand = own if own is not None and own_on_demand else so_far
         found.append(
             Relay(
                 server=_server(values),
@@ -65,6 +69,7 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
                 local_mount=str(local.value if local is not None and local.value else mount.value),
                 on_demand=on_demand,
                 element=child,
+                own_on_demand=own_on_demand,
             )
         )
     # KH too (verified on kh22): a relay read before <relays-on-demand>1 connects at start-up
@@ -78,3 +83,55 @@ def _server(values: dict[str, Traced[object]]) -> Traced[object]:
         if found is not None and found.origin.source is not Source.DEFAULT:
             return found
     return values.get("server") or Traced("127.0.0.1", default())
+
+
+@dataclass(frozen=True)
+class Master:
+    """Master/slave relaying: a slave relays every mount of its master (``slave.c`` l.618-628)."""
+
+    server: Traced[object]
+    port: Traced[object]
+    password: Traced[object]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The settings whose absence keeps relaying off, silently (empty: it relays)."""
+        found = []
+        if not self.server.value:
+            found.append("master-server")
+        if not self.port.value:
+            found.append("master-server-port")  # no default: 0
+        if not self.password.value:
+            found.append("master-password")
+        return tuple(found)
+
+    @property
+    def relaying(self) -> bool:
+        return not self.missing
+
+    def to_json(self, reveal_secrets: bool = False) -> dict[str, object]:
+        from icecfg.effective.auth import mask
+
+        password = self.password.to_json()
+        if not reveal_secrets and self.password.value is not None:
+            password["value"] = mask(str(self.password.value))
+        return {
+            "server": self.server.to_json(),
+            "port": self.port.to_json(),
+            "password": password,
+            "relaying": self.relaying,
+            "missing": list(self.missing),
+        }
+
+
+_MASTER = ("master-server", "master-server-port", "master-password")
+
+
+def master(root: Element, values: dict[str, Traced[object]], dialect: Dialect) -> Master | None:
+    """The root master settings, None when none is written (or KH reads its ``<master>`` block instead)."""
+    if dialect is Dialect.KH and root.find("master") is not None:
+        return None  # KH's <master> block form has its own defaults
+    found = [values.get(name) or Traced(None, default()) for name in _MASTER]
+    if all(value.origin.element is None for value in found):
+        return None
+    return Master(*found)

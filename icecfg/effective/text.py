@@ -118,6 +118,27 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
     return lines
 
 
+def _certificate_facts(eff: EffectiveConfig) -> list[str]:
+    """What the certificate file holds, when the files were looked at."""
+    tls = eff.tls
+    pem = tls.certificate_file.pem if tls.certificate_file is not None else None
+    if pem is None:
+        return []
+    out = []
+    if pem.validity is not None:
+        before, after = pem.validity
+        names = ", ".join(pem.names) or "no host name"
+        out.append(f"    valid {before:%Y-%m-%d} to {after:%Y-%m-%d} UTC, for {names}")
+    elif pem.certificate_blocks:
+        out.append(f"    the first certificate does not decode: {pem.certificate_error}")
+    key = tls.key_file.pem if tls.key_file is not None else None
+    if key is not None and key.key_encrypted:
+        out.append("    the private key is encrypted with a passphrase")
+    elif tls.key_matches is False:
+        out.append("    the private key does not belong to the certificate")
+    return out
+
+
 def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     """The text report of ``eff``."""
     out = [f"{eff.path or '<config>'} as {eff.target.label} runs it", ""]
@@ -136,6 +157,7 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     if tls.certificate is not None:
         state = {True: "usable", False: f"UNUSABLE: {tls.problem}", None: "not checked (no --root)"}[tls.usable]
         out.append(f"  certificate {tls.certificate.value} [{_from(tls.certificate.origin)}]: {state}")
+        out.extend(_certificate_facts(eff))
     out.append("")
     out.append("Mounts")
     if not eff.mounts.mounts:
@@ -195,6 +217,10 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             f"Relay {_value(relay.server)}:{_value(relay.port)}{_value(relay.mount)} -> {relay.local_mount}"
             f" (on demand: {_value(relay.on_demand)})"
         )
+    master = eff.master
+    if master is not None:
+        state = "relays every mount" if master.relaying else f"OFF: no {', '.join(master.missing)}"
+        out.append(f"Master {_value(master.server)}:{_value(master.port)}: {state}")
     for directory in eff.directories:
         timeout = f", timeout {_value(directory.timeout)}s" if directory.timeout else ""
         out.append(f"YP directory {_value(directory.url)}{timeout}")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from icecfg.conversion import effective
 from icecfg.document import Element
+from icecfg.effective.directory import directory
 from icecfg.migrate.context import Context, remove
 from icecfg.placement import Placed
 from icecfg.spec import SECTIONS, Dialect
@@ -23,8 +24,6 @@ TLS_ELEMENTS = {
     Dialect.KH: frozenset({"ssl-certificate", "ssl_certificate"}),
     Dialect.V25: frozenset(),
 }
-#: lint rules that find a certificate the old release could not use (TLS off)
-_UNUSABLE_TLS = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
 
 
 def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None) -> tuple[str | None, str]:
@@ -35,11 +34,20 @@ def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None
 
 
 def tls_usable(ctx: Context) -> bool:
-    """Whether the old release could set TLS up with the configured certificate (before any edit)."""
-    from icecfg.lint.engine import lint  # the certificate checks live with the lint rules
+    """Whether the old release could set TLS up with the configured certificate (before any edit).
 
-    findings = lint(ctx.config, ctx.source, ctx.root, select=_UNUSABLE_TLS)
-    return not findings
+    2.4.4 could not where it served an ``<ssl>1`` port as plain HTTP (no
+    certificate, or one it could not load); KH where its certificate could
+    not be loaded.  The effective TLS context knows, from the files.
+    """
+    from icecfg.effective.config import EffectiveConfig
+    from icecfg.effective.listeners import Protocol
+    from icecfg.files import FileView
+
+    effective = EffectiveConfig(ctx.config.document.root, ctx.source, FileView(ctx.root or "/"))
+    if ctx.source is Dialect.KH:
+        return not effective.tls.configured or effective.tls.usable is not False
+    return not any(s.protocol is Protocol.PLAIN_DOWNGRADED for s in effective.listeners)
 
 
 def yp_directory(ctx: Context, placed: Placed) -> None:
@@ -54,15 +62,16 @@ def yp_directory(ctx: Context, placed: Placed) -> None:
         ctx.drop(element, f"a <directory> without <yp-url>: {ctx.source.label} discarded it")
         return
     new = Element("yp-directory", {"url": url})
-    for tag, option in (("yp-url-timeout", "timeout"), ("touch-interval", "touch-interval")):
+    # the timings as the old release used them (yp.c's replacements applied)
+    used = directory(element, ctx.source)
+    for tag, option, value in (
+        ("yp-url-timeout", "timeout", used.timeout),
+        ("touch-interval", "touch-interval", used.touch_interval),
+    ):
         row = rows.child(tag)
         if tag not in values or row is None:
             continue
-        did = effective(row, values[tag], ctx.source)
-        if ctx.source is Dialect.V24 and tag == "yp-url-timeout" and isinstance(did, int) and not 1 <= did <= 10:
-            did = 6  # yp.c: 2.4.4 replaces a timeout outside 1..10 by 6 s
-        if ctx.source is Dialect.V24 and tag == "touch-interval" and isinstance(did, int) and did < 30:
-            did = 30  # yp.c: and raises a touch interval below 30 s to 30
+        did = value.value if value is not None and value.value is not None else effective(row, None, ctx.source)
         new.append(Element("option", {"name": option, "value": str(did)}))
     parent = element.parent
     assert parent is not None

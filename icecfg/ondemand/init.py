@@ -10,7 +10,7 @@ the chosen target and linted before anything is written:
   to a file of the same format and bitrate in webroot (listeners move back
   when the live source returns);
 - ``Cache-Control: no-cache`` only where the target does not send it already
-  (the lint's ICE713 decides: Icecast 2.4.4 does);
+  (the effective configuration's headers know: Icecast 2.4.4 and 2.5 do);
 - with ``--privacy-logs`` the access log (listener IP addresses) goes to
   ``/dev/null`` through a relative name, the way 2.4.4 accepts, and the
   opt-in rule ICE890 is switched on so ``icecfg lint`` keeps it that way.
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from icecfg.commands import add_target_argument
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
 from icecfg.settings import DEFAULT_KEEP
@@ -106,7 +107,7 @@ class Choices:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write (default: .)")
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4", help="Icecast release (default 2.4)")
+    add_target_argument(parser, "Icecast release (default 2.4)", default="2.4")
     parser.add_argument("--hostname", help="the public DNS name listeners use, e.g. radio.example.org")
     parser.add_argument(
         "--privacy-logs",
@@ -169,7 +170,9 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
     """
     from icecfg import sections
     from icecfg.conversion import FallbackOverride, TlsMode
+    from icecfg.effective.headers import repeats_own
     from icecfg.lint import lint
+    from icecfg.spec import Dialect
 
     if choices.format not in FORMATS:
         raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")
@@ -245,7 +248,7 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
         security=security,
     )
     # No-cache headers only where the target does not send them itself.
-    if lint(cfg, target=choices.target, files=False, select=("ICE713",)):
+    if repeats_own("Cache-Control", Dialect(choices.target)) is not None:
         del cfg.http_headers
     if choices.target == "2.5":  # without a seed 2.5 warns at every start (ICE511)
         from icecfg.document import Element

@@ -294,12 +294,21 @@ def test_relays_on_demand_fix_moves_it_first() -> None:
 
 
 def test_yp_timing_fixes() -> None:
-    data = doc("<directory><yp-url-timeout>15</yp-url-timeout><touch-interval>5</touch-interval></directory>")
+    url = "<yp-url>http://d/</yp-url>"
+    data = doc(f"<directory>{url}<yp-url-timeout>15</yp-url-timeout><touch-interval>5</touch-interval></directory>")
     assert b"<yp-url-timeout>10</yp-url-timeout>" in _fix(data, "ICE912")
     assert b"<touch-interval>30</touch-interval>" in _fix(data, "ICE913")
-    zero = doc("<directory><yp-url-timeout>0</yp-url-timeout></directory>")
+    zero = doc(f"<directory>{url}<yp-url-timeout>0</yp-url-timeout></directory>")
     [finding] = [f for f in lint(icecfg.loads(zero), "2.4", files=False) if f.code == "ICE912"]
     assert finding.fix is None
+
+
+def test_yp_timing_of_a_discarded_directory_is_not_judged() -> None:
+    """A <directory> without <yp-url> is discarded: its timings are never used (2.4.4 yp.c skips it)."""
+    data = doc("<directory><yp-url-timeout>15</yp-url-timeout><touch-interval>5</touch-interval></directory>")
+    assert not [f for f in lint(icecfg.loads(data), "2.4", files=False) if f.code in ("ICE912", "ICE913")]
+    eff = icecfg.explain(icecfg.loads(data), "2.4")
+    assert eff.directories == ()
 
 
 def test_duplicate_points_at_the_second_socket() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.truncation import Stop
 from icecfg.effective.truncation import stop as block_stop
@@ -12,13 +11,6 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
-
-#: What Icecast 2.4.4 sends on every response, streams included (tested).
-_OWN_CACHE_HEADERS = {
-    "cache-control": "Cache-Control: no-cache, no-store",
-    "pragma": "Pragma: no-cache",
-    "expires": "Expires: Mon, 26 Jul 1997 05:00:00 GMT",
-}
 
 
 def _blocks(ctx: LintContext) -> Iterator[Element]:
@@ -106,12 +98,6 @@ def _advice(stop: Stop, target: Dialect) -> str:
     return "move it out of <http-headers>"
 
 
-def _overlap(a: Element, b: Element) -> bool:
-    """Whether two headers are sent on some common status (absent or 0 means every status)."""
-    first, second = atoi(a.get("status") or "0"), atoi(b.get("status") or "0")
-    return first == 0 or second in (0, first)
-
-
 @rule("ICE712", "duplicate-http-header", "warning")
 def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     """The same header name is configured twice for the same responses.
@@ -146,22 +132,13 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
         owner = block.parent
         key = id(owner)
         scopes.setdefault(key, []).extend(h for h in block.elements("header") if h.get("name"))
+    if not scopes:
+        return
+    from icecfg.effective.headers import repeated  # loaded only for a file with headers
+
     for headers in scopes.values():
-        # Earlier headers by lower-cased name, then by status (0: every status), first one
-        # kept: finding the clash of each header is a lookup, not a scan of all before it.
-        first: dict[str, dict[int, tuple[int, Element]]] = {}
-        for position, header in enumerate(headers):
+        for header, earlier in repeated(headers):
             name = header.get("name") or ""
-            status = atoi(header.get("status") or "0")
-            by_status = first.setdefault(name.lower(), {})
-            if status == 0:  # clashes with every earlier header of the name
-                clashing = list(by_status.values())
-            else:
-                clashing = [by_status[s] for s in (0, status) if s in by_status]
-            earlier = min(clashing, key=lambda pair: pair[0])[1] if clashing else None
-            by_status.setdefault(status, (position, header))
-            if earlier is None:
-                continue
             if ctx.target is Dialect.KH:
                 effect = f"Icecast-KH keeps only this one and drops the {name} header of line {earlier.line}"
             else:
@@ -209,11 +186,16 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     Remove the header (the automatic fix does when it only repeats the
     no-cache instruction).
     """
+    blocks = list(_blocks(ctx))
+    if not blocks:
+        return
+    from icecfg.effective.headers import repeats_own  # loaded only for a file with headers
+
     overrides: bool | None = None  # looked up at the first finding: it reads every mount
-    for block in _blocks(ctx):
+    for block in blocks:
         for header in block.elements("header"):
             name = (header.get("name") or "").strip()
-            own = _OWN_CACHE_HEADERS.get(name.lower())
+            own = repeats_own(name, ctx.target)
             if own is None:
                 continue
             value = header.get("value") or ""

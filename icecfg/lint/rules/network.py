@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from icecfg import spec
-from icecfg.conversion import TypedValueError, atoi, effective, is_int, parse_typed
+from icecfg.conversion import is_int
 from icecfg.document import Element
-from icecfg.effective.listeners import Listener, is_loopback, listen_port
+from icecfg.effective.bursts import written_here
+from icecfg.effective.directory import MIN_TOUCH_INTERVAL, TIMEOUT_FALLBACK, TIMEOUT_RANGE
+from icecfg.effective.listeners import Listener, is_loopback
+from icecfg.effective.provenance import Source, Traced
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.spec import Dialect, Kind
+from icecfg.spec import Dialect
 
 V24_V25 = (Dialect.V24, Dialect.V25)
-
-_LISTEN = spec.SECTIONS["listen-socket"]
-
-__all__ = ["Listener", "is_loopback", "listen_port", "listeners", "root_elements"]
 
 
 # --------------------------------------------------------------------------- shared facts
@@ -26,14 +24,6 @@ __all__ = ["Listener", "is_loopback", "listen_port", "listeners", "root_elements
 def root_elements(ctx: LintContext, name: str) -> list[Element]:
     """Direct children ``name`` of the root, in document order."""
     return list(ctx.config.document.root.elements(name))
-
-
-def _bool(text: str | None, dialect: Dialect) -> bool:
-    if text is None:
-        return False
-    row = _LISTEN.child("shoutcast-compat")
-    assert row is not None
-    return bool(effective(row, text, dialect))
 
 
 def listeners(ctx: LintContext) -> list[Listener]:
@@ -183,13 +173,11 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     it.
     """
     root = ctx.config.document.root
-    if root.find("listen-socket") is None:
+    written = ctx.effective.root_port
+    if ctx.effective.implicit_listener or written is None or written.origin.element is None:
         return
+    last, port = written.origin.element, written.value
     ports = root_elements(ctx, "port")
-    if not ports:
-        return
-    last = ports[-1]
-    port = listen_port(last.text, True, ctx.target)
     bound = {s.port for s in listeners(ctx)}
     if port in bound or any(ctx.templated(p) for p in root.iter() if p.local_name == "port"):
         return  # a socket's templated port may well render to the root one
@@ -244,8 +232,7 @@ def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Move the address into each `<listen-socket>` and remove the root one.
     """
-    root = ctx.config.document.root
-    if root.find("listen-socket") is None:
+    if ctx.effective.implicit_listener:
         return
     binds = root_elements(ctx, "bind-address")
     if not binds:
@@ -259,27 +246,10 @@ def root_bind_address_ignored(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-def _public_mounts(ctx: LintContext) -> list[Element]:
-    found = []
-    for placed in ctx.rows("public", "mount"):
-        text = placed.element.text
-        if text is None or placed.row is None:
-            continue
-        value = effective(placed.row, text, ctx.target)
-        if isinstance(value, int) and value == 1:
-            found.append(placed.element)
-    return found
-
-
-def _yp_directories(ctx: LintContext) -> list[Element]:
-    found = []
-    for element in root_elements(ctx, "directory"):
-        url = element.find_last("yp-url")
-        if url is not None and url.text:
-            found.append(element)
-    if ctx.target is Dialect.V25:
-        found.extend(e for e in root_elements(ctx, "yp-directory") if e.get("url"))
-    return found
+def _hostname(ctx: LintContext) -> tuple[Element | None, str | None]:
+    """The ``<hostname>`` element the target reads and its text (None, None: not written)."""
+    element = ctx.effective.hostname.origin.element
+    return element, element.text if element is not None else None
 
 
 @rule("ICE904", "hostname-not-public", "warning")
@@ -316,13 +286,11 @@ def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Set `<hostname>` to the public DNS name listeners use.
     """
-    directories = _yp_directories(ctx)
-    public = _public_mounts(ctx)
+    directories = ctx.effective.directories
+    public = ctx.effective.public_mounts
     if not directories and not public:
         return
-    hostnames = root_elements(ctx, "hostname")
-    last = hostnames[-1] if hostnames else None
-    text = last.text if last is not None else None
+    last, text = _hostname(ctx)
     value = (text or "localhost").strip().lower()
     if value not in ("localhost", "localhost.localdomain", "::1") and not value.startswith("127."):
         return
@@ -379,8 +347,7 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     Put the public plain-HTTP socket first (2.4.4 needs a restart after
     reordering sockets).
     """
-    root = ctx.config.document.root
-    if root.find("port") is not None:
+    if ctx.effective.root_port is not None:
         return  # the root <port> is advertised instead (ICE902)
     sockets = [s for s in listeners(ctx) if s.element is not None]
     if len(sockets) < 2:
@@ -456,12 +423,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     for socket in sockets:
         by_port.setdefault(socket.port, []).append(socket)
     for listener in sockets:
-        if not listener.shoutcast_mount:
+        extra = listener.shoutcast_port
+        if extra is None or listener.element is None:
             continue
-        if ctx.target is not Dialect.V24 and listener.shoutcast_compat:
-            continue
-        assert listener.port is not None and listener.element is not None
-        extra = (listener.port + 1) & 0xFFFF
         other = next(
             (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
             None,
@@ -558,36 +522,6 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-def _burst_zeroed(ctx: LintContext, limits: list[Element]) -> bool:
-    """2.4/2.5: a ``<burst-on-connect>0`` after the last ``<burst-size>`` sets the burst to 0."""
-    last_burst: Element | None = None
-    for block in limits:
-        for child in block.elements():
-            if child.local_name in ("burst-size", "burst-on-connect"):
-                last_burst = child
-    return (
-        last_burst is not None
-        and last_burst.local_name == "burst-on-connect"
-        and last_burst.text is not None
-        and ctx.target is not Dialect.KH
-        and atoi(last_burst.text) == 0
-    )
-
-
-def _size(ctx: LintContext, element: Element | None) -> int | None:
-    if element is None or element.text is None:
-        return None
-    text = element.text
-    if ctx.target is Dialect.KH:
-        try:
-            value = parse_typed(Kind.SIZE, text)
-        except TypedValueError:
-            return None
-        assert isinstance(value, int)
-        return None if text.strip().lower().endswith("s") else value
-    return atoi(text)
-
-
 @rule("ICE908", "burst-size-not-below-queue-size", "warning")
 def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     """`<burst-size>` is not smaller than `<queue-size>`.
@@ -616,19 +550,9 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Lower `<burst-size>` (the default is 65536) or raise `<queue-size>`.
     """
-    limits = root_elements(ctx, "limits")
-    defaults = spec.SECTIONS["limits"]
-    queue_row, burst_row = defaults.child("queue-size"), defaults.child("burst-size")
-    assert queue_row is not None and burst_row is not None
-    queue_el = burst_el = None
-    for block in limits:
-        queue_el = block.find_last("queue-size") or queue_el
-        burst_el = block.find_last("burst-size") or burst_el
-    queue = _size(ctx, queue_el) if queue_el is not None else atoi(queue_row.default(ctx.target) or "0")
-    burst = _size(ctx, burst_el) if burst_el is not None else atoi(burst_row.default(ctx.target) or "0")
-    if _burst_zeroed(ctx, limits):
-        burst = 0
-    target = burst_el if burst_el is not None else queue_el
+    server = ctx.effective.sizes
+    queue, burst = server.queue_bytes, server.burst_bytes
+    target = _written_element(server.burst) or _written_element(server.queue)
     if queue is not None and burst is not None and queue > 0 and burst >= queue and target is not None:
         yield ctx.finding(
             target,
@@ -636,26 +560,27 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
             "leaves it no room before the lag limit that drops it; keep the burst well below the queue size",
             at_text=True,
         )
-    for mount in root_elements(ctx, "mount"):
-        m_queue_el = mount.find_last("queue-size")
-        m_burst_el = mount.find_last("burst-size")
-        if m_queue_el is None and m_burst_el is None:
+    for sizes in ctx.effective.mount_sizes:
+        mount = sizes.mount
+        assert mount is not None
+        m_queue, m_burst = sizes.queue_bytes, sizes.burst_bytes
+        if m_queue is None or m_burst is None or m_queue <= 0 or m_burst < 0 or m_burst < m_queue:
             continue
-        m_queue = _size(ctx, m_queue_el) if m_queue_el is not None else queue
-        m_burst = _size(ctx, m_burst_el) if m_burst_el is not None else burst
-        if m_queue is None or m_burst is None or m_queue <= 0 or m_burst < 0:
-            continue
-        if m_queue_el is not None and m_queue == 0:
-            continue
-        if m_burst >= m_queue:
-            name_el = mount.find_last("mount-name")
-            name = name_el.text if name_el is not None and name_el.text else "(default mount)"
-            yield ctx.finding(
-                m_burst_el if m_burst_el is not None else m_queue_el,
-                f"mount {name}: <burst-size> {m_burst} is not below <queue-size> {m_queue}; "
-                "keep the burst well below the queue size",
-                at_text=True,
-            )
+        own = mount.own.get("burst-size")
+        if own is None or not written_here(own):
+            own = mount.own.get("queue-size")
+        assert own is not None and own.origin.element is not None
+        yield ctx.finding(
+            own.origin.element,
+            f"mount {mount.name or '(default mount)'}: <burst-size> {m_burst} is not below <queue-size> {m_queue}; "
+            "keep the burst well below the queue size",
+            at_text=True,
+        )
+
+
+def _written_element(value: Traced[object]) -> Element | None:
+    """The element that sets ``value`` when it is written (not a default)."""
+    return value.origin.element if value.origin.source is not Source.DEFAULT else None
 
 
 @rule("ICE909", "relay-without-port", "error", dialects=(Dialect.V24,))
@@ -686,15 +611,17 @@ def relay_without_port(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Add the upstream's `<port>`.
     """
-    for relay in root_elements(ctx, "relay"):
-        port = relay.find_last("port")
+    for relay in ctx.effective.relays:
+        if relay.port.value not in (0, None):
+            continue
+        port = relay.port.origin.element
         if port is None:
             yield ctx.finding(
-                relay,
+                relay.element,
                 "<relay> has no <port>: Icecast 2.4.4 connects to port 0 and the relay never starts; "
                 "add the upstream's <port>",
             )
-        elif port.text is None or atoi(port.text) == 0:
+        else:
             shown = "empty" if port.text is None else repr(port.text)
             yield ctx.finding(
                 port,
@@ -735,27 +662,16 @@ def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Add the missing element(s), or remove the master settings.
     """
-    root = ctx.config.document.root
-    if ctx.target is Dialect.KH and root.find("master") is not None:
-        return  # KH's <master> block form has its own defaults
-    names = ("master-server", "master-server-port", "master-password")
-    found = {name: root.find_last(name) for name in names}
-    present = {name: el for name, el in found.items() if el is not None}
-    if not present:
+    master = ctx.effective.master
+    if master is None or master.relaying:
         return
-    missing = []
-    server = found["master-server"]
-    if server is None or server.text is None:
-        missing.append("<master-server>")
-    port = found["master-server-port"]
-    if port is None or port.text is None or atoi(port.text) == 0:
-        missing.append("a non-zero <master-server-port>")
-    password = found["master-password"]
-    if password is None or password.text is None:
-        missing.append("<master-password>")
-    if not missing:
-        return
-    anchor = next(iter(present.values()))
+    words = {
+        "master-server": "<master-server>",
+        "master-server-port": "a non-zero <master-server-port>",
+        "master-password": "<master-password>",
+    }
+    missing = [words[name] for name in master.missing]
+    anchor = next(v.origin.element for v in (master.server, master.port, master.password) if v.origin.element)
     yield ctx.finding(
         anchor,
         f"master relaying needs <master-server>, <master-server-port> and <master-password>, but "
@@ -802,14 +718,12 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
     setting = settings[-1]
     if setting.text is None:
         return  # empty: a crash on 2.4, the value rules report it
-    final = _bool(setting.text, ctx.target)
+    final = bool(ctx.effective.values["relays-on-demand"].value)
     # each relay keeps the value read before it (the effective relays know which)
     missed = [
         relay.element
         for relay in ctx.effective.relays
-        if relay.element.find("on-demand") is None
-        and relay.element.start < setting.start
-        and bool(relay.on_demand.value) != final
+        if not relay.own_on_demand and relay.element.start < setting.start and bool(relay.on_demand.value) != final
     ]
     if not missed:
         return
@@ -830,9 +744,6 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
         fix=fix,
         fix_title="move <relays-on-demand> above the first <relay>",
     )
-
-
-_TIMEOUT_RANGE = (1, 10)
 
 
 @rule("ICE912", "yp-url-timeout-out-of-range", "warning", dialects=(Dialect.V24, Dialect.V25))
@@ -864,28 +775,21 @@ def yp_url_timeout_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use a value from 1 to 10; the fix sets 10 for larger values.
     """
-    lo, hi = _TIMEOUT_RANGE
-    for placed in ctx.rows("yp-url-timeout", "directory"):
-        element = placed.element
-        if element.text is None:
-            continue  # empty: a crash, the value rules report it
-        value = atoi(element.text)
-        if lo <= value <= hi:
+    lo, hi = TIMEOUT_RANGE
+    for directory in ctx.effective.directories:
+        replaced = directory.timeout_replaced
+        if replaced is None:
             continue
-        accepted = spec.SECTIONS["directory"].child("yp-url-timeout")
-        bounds = accepted.value.ranges.get(ctx.target) if accepted is not None and accepted.value else None
-        if bounds is not None and not bounds[0] <= value <= bounds[1]:
-            continue  # 2.5 logs it as out of range: ICE203
         fix = None
-        if value > hi:
+        if replaced.written > hi:
 
-            def fix(element: Element = element) -> None:
+            def fix(element: Element = replaced.element) -> None:
                 element.set_text(str(hi))
 
         yield ctx.finding(
-            element,
-            f"<yp-url-timeout> {value} is outside {lo}..{hi}: {ctx.target.label} uses 6 seconds instead; "
-            f"write a value from {lo} to {hi}",
+            replaced.element,
+            f"<yp-url-timeout> {replaced.written} is outside {lo}..{hi}: {ctx.target.label} uses "
+            f"{TIMEOUT_FALLBACK} seconds instead; write a value from {lo} to {hi}",
             at_text=True,
             fix=fix,
             fix_title=f"set <yp-url-timeout> to {hi}",
@@ -913,23 +817,22 @@ def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use 30 or more; the fix sets 30.
     """
-    for placed in ctx.rows("touch-interval", "directory"):
-        element = placed.element
-        if element.text is None:
-            continue
-        value = atoi(element.text)
-        if value >= 30:
+    least = MIN_TOUCH_INTERVAL
+    for directory in ctx.effective.directories:
+        replaced = directory.touch_interval_replaced
+        if replaced is None:
             continue
 
-        def fix(element: Element = element) -> None:
-            element.set_text("30")
+        def fix(element: Element = replaced.element) -> None:
+            element.set_text(str(least))
 
         yield ctx.finding(
-            element,
-            f"<touch-interval> {value} is below 30: Icecast 2.4.4 uses 30 seconds instead; write 30 or more",
+            replaced.element,
+            f"<touch-interval> {replaced.written} is below {least}: Icecast 2.4.4 uses {least} seconds instead; "
+            f"write {least} or more",
             at_text=True,
             fix=fix,
-            fix_title="set <touch-interval> to 30",
+            fix_title=f"set <touch-interval> to {least}",
         )
 
 
@@ -980,13 +883,11 @@ def hostname_not_fqdn(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Set `<hostname>` to the server's public, fully qualified DNS name.
     """
-    hostnames = root_elements(ctx, "hostname")
-    last = hostnames[-1] if hostnames else None
-    text = last.text if last is not None else None
+    last, text = _hostname(ctx)
     problem = _hostcheck((text or "localhost").lower())
     if problem is None:
         return
-    if problem.startswith("is localhost") and (_yp_directories(ctx) or _public_mounts(ctx)):
+    if problem.startswith("is localhost") and (ctx.effective.directories or ctx.effective.public_mounts):
         return  # ICE904 says it, with the YP consequence
     shown = "<hostname> is not set, so it" if text is None else f"<hostname> {text!r}"
     yp = " and says YP listing support will be disabled" if problem.startswith("is localhost") else ""
@@ -1034,8 +935,8 @@ def default_location_or_admin(ctx: LintContext) -> Iterator[Finding]:
     administrator.
     """
     for name, default in _IDENTITY_DEFAULTS.items():
-        elements = root_elements(ctx, name)
-        last = elements[-1] if elements else None
+        used = ctx.effective.values.get(name)
+        last = used.origin.element if used is not None else None
         text = last.text if last is not None else None
         if text is not None and text != default:
             continue

@@ -11,87 +11,33 @@ Where each dialect finds its certificate:
 * Icecast-KH: `<paths><ssl-certificate>` (or `<ssl_certificate>`) and an
   optional `<ssl-private-key>`; TLS is then auto-detected on every socket.
 
-The PEM files are read through ``ctx.files``; the certificate itself is
-decoded with the ``cryptography`` package, imported only when a rule needs it.
+What the certificate and key files hold (readable, decodable, matching,
+valid when) is a fact of the effective TLS context (``ctx.effective.tls``,
+read through ``ctx.files`` and decoded once); these rules judge it.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from icecfg.conversion import TlsMode
 from icecfg.document import Element
-from icecfg.effective.listeners import Listener, is_loopback
+from icecfg.effective.listeners import is_loopback
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.network import listeners
 from icecfg.spec import Dialect, Kind
+
+if TYPE_CHECKING:
+    from icecfg.effective.pem import PemFile
+    from icecfg.effective.tls import TlsFile
 
 V24_V25 = (Dialect.V24, Dialect.V25)
 
 #: Days before expiry from which ICE407 warns.
 EXPIRY_WARNING_DAYS = 14
-
-_PEM_BLOCK = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----",
-    re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    """The certificate and key files the target dialect loads."""
-
-    #: The element naming the certificate (None when there is none).
-    cert: Element | None
-    #: The element naming a separate key (None: the key is read from the certificate file).
-    key: Element | None
-
-    @property
-    def cert_path(self) -> str | None:
-        return self.cert.text if self.cert is not None else None
-
-    @property
-    def key_path(self) -> str | None:
-        if self.key is not None and self.key.text is not None:
-            return self.key.text
-        return self.cert_path
-
-    @property
-    def separate_key(self) -> bool:
-        return self.key is not None and self.key.text is not None and self.key.text != self.cert_path
-
-
-def tls_files(ctx: LintContext) -> TlsFiles:
-    """Where ``ctx.target`` reads its certificate and key (the effective TLS context's elements)."""
-    tls = ctx.effective.tls
-    cert = tls.certificate.origin.element if tls.certificate is not None else None
-    key = tls.key.origin.element if tls.key is not None and tls.key is not tls.certificate else None
-    return TlsFiles(cert, key)
-
-
-def certificate_configured(ctx: LintContext) -> bool:
-    return tls_files(ctx).cert_path is not None
-
-
-def tls_listeners(ctx: LintContext) -> list[Listener]:
-    """Sockets that use TLS when a certificate loads (KH: every socket)."""
-    found = listeners(ctx)
-    if ctx.target is Dialect.KH:
-        return found
-    return [s for s in found if s.tls]
-
-
-def tls_in_use(ctx: LintContext) -> bool:
-    """Whether the target would serve TLS on some socket if the certificate loaded."""
-    if ctx.target is Dialect.KH:
-        return certificate_configured(ctx)
-    return bool(tls_listeners(ctx))
 
 
 def _downgrade(ctx: LintContext) -> str:
@@ -106,86 +52,16 @@ def _downgrade(ctx: LintContext) -> str:
     return "no port then completes a TLS handshake (plain HTTP goes on)"
 
 
-# --------------------------------------------------------------------------- PEM reading
-
-
-@dataclass
-class Pem:
-    """What a PEM file holds, as far as Icecast cares."""
-
-    #: The decoded first certificate (a ``cryptography`` object), when it decodes.
-    certificate: Any = None
-    certificate_blocks: int = 0
-    certificate_error: str = ""
-    #: The private key (a ``cryptography`` object), when one decodes without a passphrase.
-    key: Any = None
-    key_blocks: int = 0
-    key_encrypted: bool = False
-    key_error: str = ""
-    blocks: list[str] = field(default_factory=list)
-
-
-def read_pem(data: bytes) -> Pem:
-    """Find the certificate and the private key in ``data`` like OpenSSL's PEM readers."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    pem = Pem()
-    for match in _PEM_BLOCK.finditer(data):
-        label = match[1].decode("ascii")
-        pem.blocks.append(label)
-        raw = match[0]
-        if label in ("CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE"):
-            pem.certificate_blocks += 1
-            if pem.certificate_blocks == 1:
-                try:
-                    pem.certificate = x509.load_pem_x509_certificate(
-                        raw.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE")
-                    )
-                except ValueError as err:
-                    pem.certificate_error = str(err).splitlines()[0] if str(err) else "undecodable"
-        elif label.endswith("PRIVATE KEY"):
-            pem.key_blocks += 1
-            if pem.key_blocks > 1:
-                continue
-            if label == "ENCRYPTED PRIVATE KEY" or b"Proc-Type: 4,ENCRYPTED" in match[2]:
-                pem.key_encrypted = True
-                continue
-            try:
-                pem.key = serialization.load_pem_private_key(raw, password=None)
-            except (ValueError, TypeError) as err:
-                if isinstance(err, TypeError):
-                    pem.key_encrypted = True
-                else:
-                    pem.key_error = "undecodable"
-            except Exception:  # unsupported key types raise their own errors
-                pem.key_error = "unsupported"
-    return pem
-
-
-def _load(ctx: LintContext, path: str) -> Pem | None:
-    """The PEM contents of server path ``path``, or None when it cannot be read."""
-    assert ctx.files is not None
-    if not ctx.files.is_file(path) or not ctx.files.readable(path):
-        return None
-    try:
-        data = ctx.files.read_bytes(path, limit=1024 * 1024)
-    except OSError:
-        return None
-    return read_pem(data)
-
-
-def _public_key_bytes(holder: Any) -> bytes:
-    """The DER SubjectPublicKeyInfo of a certificate's or a private key's public key."""
-    from cryptography.hazmat.primitives import serialization
-
-    data = holder.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    assert isinstance(data, bytes)
-    return data
-
-
 def _kind(element: Element) -> str:
     return f"<{element.local_name}>"
+
+
+def _in_use(ctx: LintContext) -> tuple[TlsFile, TlsFile] | None:
+    """The certificate and key files, when some socket would serve TLS with them and they were looked at."""
+    tls = ctx.effective.tls
+    if not ctx.effective.tls_in_use or tls.certificate_file is None or tls.key_file is None:
+        return None
+    return tls.certificate_file, tls.key_file
 
 
 # --------------------------------------------------------------------------- rules
@@ -233,10 +109,10 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
     Set the certificate: `<paths><ssl-certificate>` (one PEM with chain and
     key) on 2.4, `<security><tls-context><tls-certificate>` on 2.5.
     """
-    if certificate_configured(ctx):
+    if ctx.effective.tls.configured:
         return
     where = "<paths><ssl-certificate>" if ctx.target is Dialect.V24 else "<security><tls-context><tls-certificate>"
-    for listener in listeners(ctx):
+    for listener in ctx.effective.listeners:
         if not listener.tls_requested or listener.element is None:
             continue
         tag = listener.element.find_last("tls") or listener.element.find_last("ssl") or listener.element
@@ -253,17 +129,6 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
             tag,
             f"<listen-socket> {listener.label} asks for TLS but no certificate is configured: {harm}; set {where}",
         )
-
-
-def _unreadable(ctx: LintContext, path: str) -> str | None:
-    assert ctx.files is not None
-    if not ctx.files.exists(path):
-        return "does not exist"
-    if ctx.files.is_dir(path):
-        return "is a directory"
-    if not ctx.files.readable(path):
-        return "cannot be read"
-    return None
 
 
 @rule("ICE402", "tls-file-unreadable", "error", needs_files=True)
@@ -299,19 +164,13 @@ def tls_file_unreadable(ctx: LintContext) -> Iterator[Finding]:
     Point the element at the PEM file (paths are checked under `--root`) and
     make it readable by the user Icecast runs as.
     """
-    if not tls_in_use(ctx):
+    if _in_use(ctx) is None:
         return
-    files = tls_files(ctx)
-    checked: set[str] = set()
-    for element, path in ((files.cert, files.cert_path), (files.key, files.key_path)):
-        if element is None or path is None or path in checked:
-            continue
-        checked.add(path)
-        problem = _unreadable(ctx, path)
-        if problem is not None:
+    for file in ctx.effective.tls.files:
+        if file.unreadable:
             yield ctx.finding(
-                element,
-                f"{_kind(element)} {path} {problem}: {ctx.target.label} cannot load it and "
+                file.element,
+                f"{_kind(file.element)} {file.path} {file.unreadable}: {ctx.target.label} cannot load it and "
                 f"{_downgrade(ctx)}; point it at a readable PEM file",
                 at_text=True,
             )
@@ -349,26 +208,25 @@ def tls_certificate_not_pem(ctx: LintContext) -> Iterator[Finding]:
     Convert the certificate to PEM (`openssl x509 -inform der -in server.der`)
     and, for 2.4.4, append the private key to the same file.
     """
-    if not tls_in_use(ctx):
+    found = _in_use(ctx)
+    if found is None:
         return
-    files = tls_files(ctx)
-    if files.cert is None or files.cert_path is None:
-        return
-    pem = _load(ctx, files.cert_path)
+    cert = found[0]
+    pem = cert.pem
     if pem is None:
         return  # ICE402
     if pem.certificate_blocks == 0:
-        found = f" (it holds: {', '.join(sorted(set(pem.blocks)))})" if pem.blocks else ""
+        held = f" (it holds: {', '.join(sorted(set(pem.labels)))})" if pem.labels else ""
         yield ctx.finding(
-            files.cert,
-            f"{_kind(files.cert)} {files.cert_path} contains no PEM certificate{found}: "
+            cert.element,
+            f"{_kind(cert.element)} {cert.path} contains no PEM certificate{held}: "
             f"{ctx.target.label} cannot load it and {_downgrade(ctx)}; use the PEM certificate chain",
             at_text=True,
         )
-    elif pem.certificate is None:
+    elif not pem.certificate_decodes:
         yield ctx.finding(
-            files.cert,
-            f"{_kind(files.cert)} {files.cert_path}: the first certificate cannot be decoded "
+            cert.element,
+            f"{_kind(cert.element)} {cert.path}: the first certificate cannot be decoded "
             f"({pem.certificate_error}): {ctx.target.label} cannot load it and {_downgrade(ctx)}",
             at_text=True,
         )
@@ -410,17 +268,15 @@ def tls_private_key_missing(ctx: LintContext) -> Iterator[Finding]:
     bundle.pem`.  On 2.5 set `<tls-key>`, on KH `<ssl-private-key>`.  Remove
     a passphrase with `openssl pkey -in enc.key -out radio.key`.
     """
-    if not tls_in_use(ctx):
+    found = _in_use(ctx)
+    if found is None:
         return
-    files = tls_files(ctx)
-    path = files.key_path
-    element = files.key if files.separate_key else files.cert
-    if element is None or path is None:
-        return
-    pem = _load(ctx, path)
+    key = found[1]
+    separate = ctx.effective.tls.separate_key
+    element, path, pem = key.element, key.path, key.pem
     if pem is None:
         return  # ICE402
-    if pem.key_encrypted and pem.key is None:
+    if pem.key_encrypted:
         yield ctx.finding(
             element,
             f"the private key in {path} is encrypted with a passphrase: {ctx.target.label} cannot "
@@ -430,7 +286,7 @@ def tls_private_key_missing(ctx: LintContext) -> Iterator[Finding]:
         return
     if pem.key_blocks:
         return
-    if not files.separate_key and pem.certificate_blocks == 0:
+    if not separate and pem.certificate_blocks == 0:
         return  # not a PEM certificate file at all: ICE403
     if ctx.target is Dialect.V24:
         advice = "append the private key to this PEM file (2.4.4 reads both from it)"
@@ -479,47 +335,25 @@ def tls_key_mismatch(ctx: LintContext) -> Iterator[Finding]:
     Use the key the certificate was issued for; the first certificate in
     the file must be the server's own, followed by its chain.
     """
-    if not tls_in_use(ctx):
+    found = _in_use(ctx)
+    if found is None or ctx.effective.tls.key_matches is not False:
         return
-    files = tls_files(ctx)
-    if files.cert is None or files.cert_path is None or files.key_path is None:
-        return
-    cert_pem = _load(ctx, files.cert_path)
-    key_pem = cert_pem if files.key_path == files.cert_path else _load(ctx, files.key_path)
-    if cert_pem is None or key_pem is None or cert_pem.certificate is None or key_pem.key is None:
-        return
-    if _public_key_bytes(cert_pem.certificate) == _public_key_bytes(key_pem.key):
-        return
-    element = files.key if files.separate_key and files.key is not None else files.cert
+    cert, key = found
     yield ctx.finding(
-        element,
-        f"the private key in {files.key_path} does not match the first certificate in "
-        f"{files.cert_path}: {ctx.target.label} refuses the pair and {_downgrade(ctx)}; "
+        key.element,
+        f"the private key in {key.path} does not match the first certificate in "
+        f"{cert.path}: {ctx.target.label} refuses the pair and {_downgrade(ctx)}; "
         "use the key the certificate was issued for",
         at_text=True,
     )
 
 
-def _validity(certificate: Any) -> tuple[datetime.datetime, datetime.datetime]:
-    before = getattr(certificate, "not_valid_before_utc", None)
-    after = getattr(certificate, "not_valid_after_utc", None)
-    if before is None or after is None:  # cryptography < 42
-        before = certificate.not_valid_before.replace(tzinfo=datetime.timezone.utc)
-        after = certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
-    assert isinstance(before, datetime.datetime) and isinstance(after, datetime.datetime)
-    return before, after
-
-
-def _certificate(ctx: LintContext) -> tuple[Element, str, Any] | None:
-    if not tls_in_use(ctx):
+def _certificate(ctx: LintContext) -> tuple[TlsFile, PemFile] | None:
+    """The certificate file, when TLS is in use and its first certificate decodes."""
+    found = _in_use(ctx)
+    if found is None or found[0].pem is None or found[0].pem.validity is None:
         return None
-    files = tls_files(ctx)
-    if files.cert is None or files.cert_path is None:
-        return None
-    pem = _load(ctx, files.cert_path)
-    if pem is None or pem.certificate is None:
-        return None
-    return files.cert, files.cert_path, pem.certificate
+    return found[0], found[0].pem
 
 
 def _now() -> datetime.datetime:
@@ -559,8 +393,10 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     found = _certificate(ctx)
     if found is None:
         return
-    element, path, certificate = found
-    before, after = _validity(certificate)
+    cert, pem = found
+    element, path = cert.element, cert.path
+    assert pem.validity is not None
+    before, after = pem.validity
     now = _now()
     if after < now:
         yield ctx.finding(
@@ -606,8 +442,10 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
     found = _certificate(ctx)
     if found is None:
         return
-    element, path, certificate = found
-    _before, after = _validity(certificate)
+    cert, pem = found
+    element, path = cert.element, cert.path
+    assert pem.validity is not None
+    _before, after = pem.validity
     now = _now()
     if now <= after < now + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
         days = (after - now).days
@@ -653,13 +491,14 @@ def tls_certificate_unused(ctx: LintContext) -> Iterator[Finding]:
     Add `<ssl>1</ssl>` (2.4) or `<tls>rfc2818</tls>` (2.5) to the socket that
     should speak TLS, or remove the certificate setting.
     """
-    files = tls_files(ctx)
-    if files.cert is None or files.cert_path is None or tls_listeners(ctx):
+    certificate = ctx.effective.tls.certificate
+    if certificate is None or certificate.origin.element is None or ctx.effective.tls_listeners:
         return
+    element = certificate.origin.element
     how = "<ssl>1</ssl>" if ctx.target is Dialect.V24 else "<tls>rfc2818</tls> (or auto)"
     yield ctx.finding(
-        files.cert,
-        f"{_kind(files.cert)} is set but no <listen-socket> uses TLS: every port serves plain HTTP; "
+        element,
+        f"{_kind(element)} is set but no <listen-socket> uses TLS: every port serves plain HTTP; "
         f"add {how} to the socket meant for HTTPS",
     )
 
@@ -721,9 +560,9 @@ def passwords_over_plain_http(ctx: LintContext) -> Iterator[Finding]:
     Add a TLS socket with a certificate and have sources and admins use it,
     or bind the server to 127.0.0.1 behind a TLS-terminating proxy.
     """
-    if tls_in_use(ctx):
+    if ctx.effective.tls_in_use:
         return
-    if all(is_loopback(s.bind) for s in listeners(ctx)):
+    if all(is_loopback(s.bind) for s in ctx.effective.listeners):
         return
     secrets = _password_elements(ctx)
     if not secrets:

@@ -1,0 +1,81 @@
+"""Burst and queue sizes: what a new listener gets at once, and how far a listener may lag.
+
+A mount's ``<burst-size>`` and ``<queue-size>`` override the server's
+``<limits>`` ones (after the default mount is merged); unset, the
+``<limits>`` values apply.  The Icecast documentation asks for a burst
+below the queue: the lint judges that, from the sizes computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from icecfg.effective.limits import Limits
+from icecfg.effective.mounts import MountConfig, MountTable
+from icecfg.effective.provenance import Source, Traced, default
+from icecfg.spec import Dialect
+
+_NAMES = ("burst-size", "queue-size")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The burst and the queue of the server (``mount`` None) or of one mount.
+
+    ``burst_bytes``/``queue_bytes`` are the sizes in bytes, None when the
+    release does not read a byte count (an unreadable value, or KH's
+    ``10s``: seconds of audio, which depend on the bitrate).
+    """
+
+    burst: Traced[object]
+    queue: Traced[object]
+    burst_bytes: int | None
+    queue_bytes: int | None
+    #: The mount that sets its own sizes (None: the server-wide ``<limits>``).
+    mount: MountConfig | None = None
+
+
+def _sizes(burst: Traced[object], queue: Traced[object], dialect: Dialect, mount: MountConfig | None = None) -> Sizes:
+    return Sizes(burst, queue, _bytes(burst, dialect), _bytes(queue, dialect), mount)
+
+
+def _bytes(value: Traced[object], dialect: Dialect) -> int | None:
+    number = value.value
+    if not isinstance(number, int) or isinstance(number, bool):
+        return None
+    element = value.origin.element
+    if dialect is Dialect.KH and value.origin.source is Source.ELEMENT and element is not None:
+        text = (element.text or "").strip().lower() if element.local_name in _NAMES else ""
+        if text.endswith("s"):
+            return None  # config_qsizing_conv_a2n reads "10s" as seconds of audio
+    return number
+
+
+def server_sizes(limits: Limits, dialect: Dialect) -> Sizes:
+    """The ``<limits>`` sizes (a later ``<burst-on-connect>0`` has already set the burst to 0)."""
+    nothing: Traced[object] = Traced(None, default())
+    return _sizes(limits.values.get("burst-size") or nothing, limits.values.get("queue-size") or nothing, dialect)
+
+
+def mount_sizes(server: Sizes, mounts: MountTable, dialect: Dialect) -> tuple[Sizes, ...]:
+    """The sizes of every mount (normal or default) that writes a burst or queue size of its own."""
+    found = []
+    for mount in mounts.mounts:
+        if not any(written_here(mount.own.get(name)) for name in _NAMES):
+            continue
+        burst = mount.settings.get("burst-size")
+        queue = mount.settings.get("queue-size")
+        found.append(
+            _sizes(
+                burst if burst is not None and burst.origin.source is not Source.DEFAULT else server.burst,
+                queue if queue is not None and queue.origin.source is not Source.DEFAULT else server.queue,
+                dialect,
+                mount,
+            )
+        )
+    return tuple(found)
+
+
+def written_here(value: Traced[object] | None) -> bool:
+    """The value was written where it is used (not a default, not merged from a default mount)."""
+    return value is not None and value.origin.source in (Source.ELEMENT, Source.CLAMPED)
