@@ -396,9 +396,7 @@ class Section:
 
     def _children(self, tags: frozenset[str]) -> Iterator[Element]:
         for block_element in self._elements():
-            for child in block_element.children:
-                if isinstance(child, Element) and child.local_name in tags:
-                    yield child
+            yield from block_element.elements_named(tags)
 
     def _last(self, tags: frozenset[str]) -> Element | None:
         found = None

@@ -48,18 +48,39 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
 
     The children of an unknown element are not visited: it is reported whole.
     """
-    # a stack of (element, its parent's section), next one on top: one push per element
-    stack: list[tuple[Element, spec.SectionRow]] = [(c, section) for c in reversed(list(root.elements()))]
+    # a stack of (element, its parent's section, that section's rows by name seen so far),
+    # next one on top: one push per element, one dictionary lookup per element
+    rows: dict[str, spec.ElementRow | None] = {}
+    tables: dict[int, dict[str, spec.ElementRow | None]] = {id(section): rows}
+    stack = [(c, section, rows) for c in _child_elements_reversed(root)]
     pop = stack.pop
+    push = stack.extend
+    sections = spec.SECTIONS
     while stack:
-        child, current = pop()
-        row = current.child(child.local_name)
-        placed = Placed(child, current, row)
-        yield placed
+        child, current, rows = pop()
+        name = child.local_name
+        try:
+            row = rows[name]
+        except KeyError:
+            row = rows[name] = current.child(name)
+        yield Placed(child, current, row)
         if row is not None and row.section is not None:
-            inner = placed.section
-            if inner is not None:
-                stack.extend([(c, inner) for c in reversed(list(child.elements()))])
+            # a block's children stand in its section (a KH leaf that may also be written as a
+            # block, written as a leaf, has none: its Placed.section is None, nothing to enter)
+            kids = _child_elements_reversed(child)
+            if kids:
+                inner = sections[row.section]
+                table = tables.get(id(inner))
+                if table is None:
+                    table = tables[id(inner)] = {}
+                push([(c, inner, table) for c in kids])
+
+
+def _child_elements_reversed(element: Element) -> list[Element]:
+    """The child elements, last first (the order a stack pops them in document order)."""
+    kids = list(element.elements())
+    kids.reverse()
+    return kids
 
 
 def unknown_elements(root: Element) -> list[Placed]:

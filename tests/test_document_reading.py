@@ -214,3 +214,28 @@ def test_attribute_lookups_answer_the_same_before_and_after_the_attributes_are_r
         for element in elements
     ]
     assert before == expected
+
+
+def test_lookups_by_name_on_an_element_with_many_children_follow_every_edit() -> None:
+    """A root with hundreds of children answers find/elements from an index; edits must show at once."""
+    mounts = "".join(f"<mount><mount-name>/m{i}</mount-name></mount><relay/>" for i in range(300))
+    root = parse(f"<icecast>{mounts}<hostname>a</hostname></icecast>").root
+
+    def names() -> list[str | None]:
+        return [m.find("mount-name").text for m in root.elements("mount")]  # type: ignore[union-attr]
+
+    assert len(names()) == 300 and root.find("hostname") is root.find_last("hostname")
+    assert [e.local_name for e in root.elements_named({"hostname", "mount"})][-2:] == ["mount", "hostname"]
+    added = Element("mount", children=[Element("mount-name", children=["/new"])])
+    root.append(added)
+    assert names()[-1] == "/new" and root.find_last("mount") is added
+    first = root.find("mount")
+    assert first is not None
+    root.remove(first)
+    assert names()[0] == "/m1" and len(names()) == 300
+    root.insert(0, Element("hostname", children=["b"]))
+    assert root.find("hostname").text == "b"  # type: ignore[union-attr]
+    assert root.elements_named({"hostname"})[0].text == "b"
+    # a parse of the edited text agrees with the edited tree
+    again = parse(root.render()).root
+    assert [m.find("mount-name").text for m in again.elements("mount")] == names()  # type: ignore[union-attr]

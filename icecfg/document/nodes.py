@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from sys import intern
 from typing import Union
 
 from icecfg.document.escaping import _normalise_newlines, decode_attribute, decode_text, escape_attribute, escape_text
@@ -180,13 +181,36 @@ class Element:
         kids = self._kids if self._kids is not None else _read_content(self)
         if name is None:
             return iter([c for c in kids if c.__class__ is Element])
+        if len(kids) > _INDEXED_CHILDREN:
+            named = self._children_by_name(kids)
+            if named is not None:
+                return iter(named.get(name, ()))
         return iter([c for c in kids if c.__class__ is Element and c.local_name == name])
+
+    def elements_named(self, names: Collection[str]) -> list[Element]:
+        """Child elements called any of ``names`` (tag and aliases), in document order."""
+
+        kids = self._kids if self._kids is not None else _read_content(self)
+        if len(kids) > _INDEXED_CHILDREN:
+            named = self._children_by_name(kids)
+            if named is not None:
+                found = [named[n] for n in names if n in named]
+                if len(found) == 1:
+                    return list(found[0])
+                # parsed and unchanged: document order is the order of the start offsets
+                return sorted([e for group in found for e in group], key=_start_of)
+        return [c for c in kids if c.__class__ is Element and c.local_name in names]
 
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
 
         kids = self._kids if self._kids is not None else _read_content(self)
-        for child in kids:  # stops at the first: the root of a big file has tens of thousands of children
+        if len(kids) > _INDEXED_CHILDREN:
+            named = self._children_by_name(kids)
+            if named is not None:
+                group = named.get(name)
+                return group[0] if group else None
+        for child in kids:
             if child.__class__ is Element and child.local_name == name:
                 return child
         return None
@@ -195,10 +219,41 @@ class Element:
         """The last child element called ``name``: the one Icecast uses for scalars."""
 
         kids = self._kids if self._kids is not None else _read_content(self)
+        if len(kids) > _INDEXED_CHILDREN:
+            named = self._children_by_name(kids)
+            if named is not None:
+                group = named.get(name)
+                return group[-1] if group else None
         for child in reversed(kids):
             if child.__class__ is Element and child.local_name == name:
                 return child
         return None
+
+    def _children_by_name(self, kids: list[Node]) -> dict[str, list[Element]] | None:
+        """The child elements by local name, for an element with many children (the root of a big file).
+
+        Asking the root of a 100,000-mount file for its ``<listen-socket>``s
+        would otherwise read all of its children each time.  The index is
+        kept (on the origin, so that elements carry no extra field) while the
+        element is parsed and unchanged: every edit marks the element changed
+        (``_touch``), after which it is read from the children again.
+        """
+        origin = self.origin
+        if origin is None or not self._clean:
+            return None
+        entry = origin.child_index.get(id(self))
+        if entry is not None and entry[0] is self:
+            return entry[1]
+        named: dict[str, list[Element]] = {}
+        for child in kids:
+            if child.__class__ is Element:
+                group = named.get(child.local_name)
+                if group is None:
+                    named[child.local_name] = [child]
+                else:
+                    group.append(child)
+        origin.child_index[id(self)] = (self, named)
+        return named
 
     def read_all(self) -> None:
         """Read everything below this element now instead of level by level on first use.
@@ -269,7 +324,8 @@ class Element:
             attrs = []
             for m in _ATTR.finditer(self._start_raw, 1 + len(self.name)):
                 double = m[4] is not None
-                attr = Attr(m[1], m[2], m[3], '"' if double else "'", m[4] if double else m[5])
+                # spacing, names and "=" repeat from tag to tag: one string each, not one per attribute
+                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", m[4] if double else m[5])
                 attr.start = self.start + m.start(2) if self.start >= 0 else -1
                 attrs.append(attr)
             self._attrs = attrs
@@ -520,6 +576,14 @@ class Element:
         if not _LINE_BREAK.search(_origin_text(self) or "\n") or not newline:
             return "", "", ""
         return newline, self._indent() + unit, unit
+
+
+#: Elements with more children than this answer lookups by name from an index.
+_INDEXED_CHILDREN = 64
+
+
+def _start_of(element: Element) -> int:
+    return element.start
 
 
 def _local(name: str) -> str:

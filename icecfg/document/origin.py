@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from icecfg.document.nodes import Element
 
 
 class _Origin:
     """The decoded text a parse came from, shared by all nodes of that parse."""
 
-    __slots__ = ("_line_starts", "_lookups", "detached", "path", "text")
+    __slots__ = ("_line_starts", "_lookups", "child_index", "detached", "path", "text")
 
     def __init__(self, text: str, path: str | None) -> None:
         self.text = text
         self.path = path
         #: True for a copied fragment: its offsets are not positions in any file.
         self.detached = False
-        self._line_starts: list[int] | None = None
+        self._line_starts: array[int] | None = None
         self._lookups = 0
+        #: id of an element with many children -> (that element, its child elements by name);
+        #: see ``Element._children_by_name``.
+        self.child_index: dict[int, tuple[Element, dict[str, list[Element]]]] = {}
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; CR, LF and CRLF all end lines."""
@@ -28,7 +36,8 @@ class _Origin:
             # but each count reads the file up to the offset, so many lookups use the table
             return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
         if self._line_starts is None:
-            starts = [0]
+            # an array, not a list of ints: a 100,000-mount file has a million lines
+            starts = array("q", [0])
             starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
             self._line_starts = starts
         index = bisect.bisect_right(self._line_starts, offset) - 1

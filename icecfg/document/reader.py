@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gc
 import re
+from sys import intern
 
 from icecfg.document.decoding import _DECLARED_ENCODING, _decode
 from icecfg.document.file import Document
@@ -149,7 +150,7 @@ def _parsed(
 
 def _open_element(match: re.Match[str], parent: Element | None, origin: _Origin, start: int) -> tuple[Element, int]:
     """The element whose start tag ``match`` is, with its content unread; and where it ends."""
-    name = match["name"]
+    name = intern(match["name"])
     tag_end = match.end()
     text = origin.text
     start_raw = text[start:tag_end] if tag_end - start != len(name) + 2 else _CANONICAL
@@ -193,7 +194,6 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
-    spaces: dict[str, str] = {}
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -204,20 +204,27 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             kind = match.lastgroup
             start = position
             position = match.end()
+            if kind == "leaf":
+                # the common case: whitespace, then <name>text</name>, in one step
+                ws, name, value = match.group(1, 2, 3)  # ws, name, leaf: one call, not three
+                if ws:
+                    # indentation repeats on every line: keep one string per distinct run
+                    kids.append(intern(ws))
+                    start += len(ws)
+                if len(value) <= _SHARED_VALUE:
+                    value = intern(value)  # 0, 1, 100 ...: one string for all
+                name = intern(name)  # one string per distinct tag name, not per element
+                leaf = _parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, [value] if value else [])
+                kids.append(leaf)
+                continue
             if kind == "text":
                 kids.append(match[0])
                 continue
             ws = match["ws"]
             if ws:
-                # indentation repeats on every line: keep one string per distinct run
-                kids.append(spaces.setdefault(ws, ws))
+                kids.append(intern(ws))
                 start += len(ws)
-            if kind == "leaf":
-                # the common case: whitespace, then <name>text</name>, in one step
-                value = match["leaf"]
-                content: list[Node] = [value] if value else []
-                kids.append(_parsed(match["name"], top, origin, start, position, _CANONICAL, _CANONICAL, content))
-            elif kind == "comment":
+            if kind == "comment":
                 # comments are most of a sample config: find their end with str.find, not the regex
                 position = text.find("-->", start + 4) + 3
                 kids.append(Comment(text[start:position], start))
@@ -226,7 +233,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     child, position = _open_element(match, top, origin, start)
                     kids.append(child)
                     continue
-                tag = match["name"]
+                tag = intern(match["name"])
                 start_raw = text[start:position] if position - start != len(tag) + 2 else _CANONICAL
                 inner: list[Node] = []
                 child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
@@ -247,6 +254,10 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
         if collecting:
             gc.enable()
     return result
+
+
+#: Values up to this long (numbers, flags) are shared between the elements that hold them.
+_SHARED_VALUE = 4
 
 
 def _read_subtree(element: Element) -> None:

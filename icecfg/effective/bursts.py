@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from icecfg import spec
 from icecfg.conversion import kh_size_in_seconds
+from icecfg.document import Element
 from icecfg.effective.limits import Limits
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
 from icecfg.spec import Dialect
 
 _NAMES = ("burst-size", "queue-size")
+_MOUNT = spec.SECTIONS["mount"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,10 @@ def server_sizes(limits: Limits, dialect: Dialect) -> Sizes:
 def mount_sizes(server: Sizes, mounts: MountTable, dialect: Dialect) -> tuple[Sizes, ...]:
     """The sizes of every mount (normal or default) that writes a burst or queue size of its own."""
     found = []
+    spellings = _spellings()
     for mount in mounts.mounts:
+        if not _may_write_sizes(mount.element, spellings):
+            continue  # most mounts: their own settings are not worked out (and kept) for nothing
         if not any(written_here(mount.own.get(name)) for name in _NAMES):
             continue
         burst = mount.settings.get("burst-size")
@@ -80,6 +86,18 @@ def mount_sizes(server: Sizes, mounts: MountTable, dialect: Dialect) -> tuple[Si
             )
         )
     return tuple(found)
+
+
+def _spellings() -> frozenset[str]:
+    """Every tag (and alias) of a mount's burst and queue size rows."""
+    return frozenset(n for row in _MOUNT.children if row.name in _NAMES for n in (row.name, *row.aliases))
+
+
+def _may_write_sizes(element: Element, spellings: frozenset[str]) -> bool:
+    """Whether the mount has a child or attribute spelt like a burst or queue size (read or not)."""
+    if any(child.local_name in spellings for child in element.elements()):
+        return True
+    return element.has_attributes and any(a.name in spellings for a in element.attributes)
 
 
 def written_here(value: Traced[object] | None) -> bool:

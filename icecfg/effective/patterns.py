@@ -96,14 +96,22 @@ class GlobIndex(Generic[T]):
 
     def first_match(self, name: str, limit: int | None = None) -> tuple[int, T] | None:
         """The first pattern in file order (at a position up to ``limit``) that matches ``name``."""
-        candidates: list[tuple[int, str, T]] = []
+        candidates: list[tuple[int, str, T]] | None = None
+        merged = False
         for length in self._lengths:
             if length > len(name):
                 break
             bucket = self._by_prefix.get(name[:length])
             if bucket:
-                candidates.extend(bucket)
-        candidates.sort(key=lambda entry: entry[0])
+                if candidates is None:
+                    candidates = bucket  # in file order already: read, never changed
+                else:
+                    candidates = candidates + bucket
+                    merged = True
+        if candidates is None:
+            return None
+        if merged:
+            candidates.sort(key=_position)
         for position, pattern, item in candidates:
             if limit is not None and position > limit:
                 break
@@ -124,6 +132,10 @@ class GlobIndex(Generic[T]):
                 self._compiled[pattern] = None
         compiled = self._compiled[pattern]
         return compiled is not None and compiled.match(name) is not None
+
+
+def _position(entry: tuple[int, str, object]) -> int:
+    return entry[0]
 
 
 def _one_star(pattern: str) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
 from icecfg.placement import Placed, walk
 from icecfg.secrets import SECRET_OPTIONS, placed_secrets
-from icecfg.spec import Dialect
+from icecfg.spec import Dialect, Kind
 
 if TYPE_CHECKING:
     from icecfg.effective import EffectiveConfig
@@ -32,6 +32,11 @@ class Made(NamedTuple):
     element: Element
     attribute: str | None
     severity: Severity | None
+
+
+class _Groups(NamedTuple):
+    by_row: dict[str, list[Placed]]
+    by_kind: dict[Kind, list[Placed]]
 
 
 class LintContext:
@@ -92,14 +97,31 @@ class LintContext:
             if section_id is None or placed.parent.id == section_id:
                 yield placed
 
-    @cached_property
+    def of_kind(self, kind: Kind) -> list[Placed]:
+        """Placed elements whose row has a value of ``kind`` (every password, every path), in document order."""
+        return self._groups.by_kind.get(kind, [])
+
+    @property
     def _by_row(self) -> dict[str, list[Placed]]:
         """:attr:`placed` grouped by row name, so each :meth:`rows` call reads only its own."""
-        out: dict[str, list[Placed]] = {}
+        return self._groups.by_row
+
+    @cached_property
+    def _groups(self) -> _Groups:
+        """:attr:`placed` grouped by row name and by value kind, in one pass over every element."""
+        by_row: dict[str, list[Placed]] = {}
+        by_kind: dict[Kind, list[Placed]] = {}
         for placed in self.placed:
-            if placed.row is not None:
-                out.setdefault(placed.row.name, []).append(placed)
-        return out
+            row = placed.row
+            if row is not None:
+                group = by_row.get(row.name)
+                if group is None:
+                    by_row[row.name] = [placed]
+                else:
+                    group.append(placed)
+                if row.value is not None:
+                    by_kind.setdefault(row.value.kind, []).append(placed)
+        return _Groups(by_row, by_kind)
 
     @cached_property
     def secrets(self) -> frozenset[str]:

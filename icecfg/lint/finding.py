@@ -23,7 +23,7 @@ class Severity(str, enum.Enum):
 DOCS_URL = "https://github.com/icecfg/icecfg/blob/main/docs/rules/{code}.md"
 
 
-@dataclass
+@dataclass(slots=True)  # a big file can have tens of thousands: no __dict__ each
 class Finding:
     """One problem at one place of one file.
 

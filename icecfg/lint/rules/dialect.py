@@ -27,12 +27,14 @@ from icecfg.lint.rules.structure import (
     is_namespace_attribute,
     kh_child_attributes,
     parent_tags,
-    read_by_target,
+    read_by_row,
+    read_named,
     read_with_attributes,
     rename,
     shown,
     with_status,
 )
+from icecfg.placement import Placed
 from icecfg.spec import Dialect
 
 #: 2.5 TLS spellings Icecast 2.4.4 ignores, with what 2.4.4 reads instead: (section, element) -> advice.
@@ -414,7 +416,7 @@ def ssl_spelling_on_25(ctx: LintContext) -> Iterator[Finding]:
     Replace `<ssl>` by `<tls>` with the mode the message names
     (`icecfg lint --fix` does it).
     """
-    for placed in read_by_target(ctx):
+    for placed in read_named(ctx, "ssl"):
         element = placed.element
         if placed.parent.id != "listen-socket" or element.local_name != "ssl":
             continue
@@ -549,7 +551,14 @@ def obsolete_element(ctx: LintContext) -> Iterator[Finding]:
     Use the replacement the message names; where it is a plain rename of
     the same setting, `icecfg lint --fix` does it.
     """
-    for placed in read_by_target(ctx):
+    for row, group in read_by_row(ctx).values():
+        if row.obsolete.get(ctx.target) is None:
+            continue  # most rows: their elements are not visited
+        yield from _obsolete_elements(ctx, group)
+
+
+def _obsolete_elements(ctx: LintContext, group: list[Placed]) -> Iterator[Finding]:
+    for placed in group:
         row = placed.row
         assert row is not None
         advice = row.obsolete.get(ctx.target)

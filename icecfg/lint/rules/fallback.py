@@ -94,6 +94,8 @@ class _Graph:
                 )
             )
         self._views = {id(view.config): view for view in self.mounts}
+        #: The chain of each mount name: four rules follow every chain (read-only lists).
+        self._chains: dict[str, tuple[list[str], bool]] = {}
 
     def normal(self) -> Iterator[_Mount]:
         return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
@@ -109,8 +111,12 @@ class _Graph:
         return self.fallbacks.rescued_by_default(name)
 
     def chain(self, start: _Mount) -> tuple[list[str], bool]:
+        """The names along the fallbacks from ``start`` and whether they loop (worked out once per mount)."""
         assert start.name is not None
-        return self.fallbacks.names(start.name)
+        known = self._chains.get(start.name)
+        if known is None:
+            known = self._chains[start.name] = self.fallbacks.names(start.name)
+        return known
 
 
 def _graph(ctx: LintContext) -> _Graph:

@@ -191,10 +191,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
         return
     from icecfg.effective.headers import repeats_own  # loaded only for a file with headers
 
-    overrides = any(
-        m.element is not None and (m.get_text("fallback-override") or "").strip() not in ("", "0")
-        for m in ctx.config.mounts
-    )
+    overrides: bool | None = None  # looked up at the first finding: it reads every mount
     for block in blocks:
         for header in block.elements("header"):
             name = (header.get("name") or "").strip()
@@ -204,6 +201,11 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
             value = header.get("value") or ""
             words = value.lower()
             caching = any(w in words for w in ("max-age", "public", "s-maxage", "immutable"))
+            if overrides is None:
+                overrides = any(
+                    m.element is not None and (m.get_text("fallback-override") or "").strip() not in ("", "0")
+                    for m in ctx.config.mounts
+                )
             context = " (listeners moved by <fallback-override> included)" if overrides else ""
             if caching:
                 effect = f"it contradicts Icecast's own {own!r}, sent on the same responses"

@@ -286,13 +286,13 @@ def hostname_not_public(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Set `<hostname>` to the public DNS name listeners use.
     """
-    directories = ctx.effective.directories
-    public = ctx.effective.public_mounts
-    if not directories and not public:
-        return
     last, text = _hostname(ctx)
     value = (text or "localhost").strip().lower()
     if value not in ("localhost", "localhost.localdomain", "::1") and not value.startswith("127."):
+        return  # first: the public mounts are the settings of every mount, worked out only when needed
+    directories = ctx.effective.directories
+    public = ctx.effective.public_mounts
+    if not directories and not public:
         return
     why = (
         f"{len(directories)} YP directory(ies) will list"

@@ -39,7 +39,7 @@ def _known(text: str | None) -> str | None:
 
 
 def _password_rows(ctx: LintContext) -> Iterator[tuple[Element, spec.SectionRow, spec.ElementRow]]:
-    for placed in ctx.placed:
+    for placed in ctx.of_kind(Kind.PASSWORD):
         row = placed.row
         if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
             yield placed.element, placed.parent, row
@@ -66,7 +66,7 @@ def _describe(element: Element) -> str:
 def _global_source_password(ctx: LintContext) -> Element | None:
     """The element holding the global source password (last of root and <authentication>)."""
     last: Element | None = None
-    for placed in ctx.placed:
+    for placed in ctx.rows("source-password"):
         if (
             placed.row is not None
             and placed.row.name == "source-password"
@@ -392,7 +392,7 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
     Add `<option name="filename" value="..."/>` naming the htpasswd file
     (inside the chroot when one is used).
     """
-    for placed in ctx.placed:
+    for placed in (*ctx.rows("authentication"), *ctx.rows("role")):  # the only rows judged below
         element = placed.element
         if placed.row is None or element.get("type") != "htpasswd":
             continue
@@ -538,7 +538,7 @@ def _basedir(ctx: LintContext) -> tuple[Element | None, str]:
 
 def _chroot_paths(ctx: LintContext) -> Iterator[tuple[Element, str, str]]:
     """(element, path text, what) of every absolute path Icecast opens after the chroot."""
-    for placed in ctx.placed:
+    for placed in ctx.of_kind(Kind.PATH):
         row = placed.row
         if row is None or row.value is None or row.value.kind is not Kind.PATH:
             continue
@@ -703,7 +703,7 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
     Set both elements.
     """
     user = password = None
-    for placed in ctx.placed:
+    for placed in (*ctx.rows("admin-user"), *ctx.rows("admin-password")):  # the last of each counts
         if placed.parent.id != "authentication" or placed.row is None:
             continue
         if placed.row.name == "admin-user":

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.conversion import is_int
@@ -69,43 +71,94 @@ def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     """The placed elements of one status other than READ, in document order (they are few)."""
     if status is Status.READ:
         raise ValueError("the elements the target reads are read_by_target()")
-    return ctx.once(_unread_by_status).get(status, [])
-
-
-def _unread_by_status(ctx: LintContext) -> dict[Status, list[Seen]]:
-    out: dict[Status, list[Seen]] = {}
-    for placed, status in zip(ctx.placed, _statuses(ctx), strict=True):
-        if status is not Status.READ:
-            out.setdefault(status, []).append(Seen(placed, status))
-    return out
+    return _views(ctx).unread.get(status, [])
 
 
 def _statuses(ctx: LintContext) -> list[Status]:
-    """The target's view of each element of ``ctx.placed``, worked out in one pass and kept as a plain list."""
+    """The target's view of each element of ``ctx.placed``, in document order."""
     return ctx.once(_work_out_statuses)
 
 
 def _work_out_statuses(ctx: LintContext) -> list[Status]:
-    out: list[Status] = []
+    read = {id(placed) for placed in _views(ctx).read}
+    blocked = {id(seen.placed): seen.status for seen in _unread_seen(ctx)}
+    return [Status.READ if id(p) in read else blocked[id(p)] for p in ctx.placed]
+
+
+def _unread_seen(ctx: LintContext) -> Iterator[Seen]:
+    for seen_list in _views(ctx).unread.values():
+        yield from seen_list
+
+
+@dataclass(slots=True)
+class _Views:
+    """The placed elements sorted by the target's view of them, in one pass over the document.
+
+    Every structure, value and dialect rule starts from one of these lists;
+    working them all out together walks the tens of thousands of elements of
+    a big file once instead of once per list.
+    """
+
+    #: Elements the target reads, in document order.
+    read: list[Placed]
+    #: The other elements by status, in document order (they are few).
+    unread: dict[Status, list[Seen]]
+    #: Read elements with a value (see read_leaves), in document order.
+    leaves: list[Placed]
+    #: Read elements that have attributes, in document order.
+    with_attributes: list[Placed]
+    #: The ``<mount>`` elements of the root that the target reads, in document order.
+    root_mounts: list[Element]
+    #: The read elements by row: id of the row -> (row, its elements in document order).
+    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]]
+
+
+def _views(ctx: LintContext) -> _Views:
+    return ctx.once(_work_out_views)
+
+
+def _work_out_views(ctx: LintContext) -> _Views:
+    read: list[Placed] = []
+    unread: dict[Status, list[Seen]] = {}
+    leaves: list[Placed] = []
+    with_attributes: list[Placed] = []
+    root_mounts: list[Element] = []
+    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
+    root_section = spec.ROOT
     blocked: set[int] = set()
     target = ctx.target
+    unknown, foreign, hidden = Status.UNKNOWN, Status.FOREIGN, Status.HIDDEN
     for placed in ctx.placed:
         element = placed.element
         row = placed.row
-        if blocked and element.parent is not None and id(element.parent) in blocked:
-            status = Status.HIDDEN
+        if blocked and id(element.parent) in blocked:
+            status = hidden
         elif row is None:
-            status = Status.UNKNOWN
-        elif placed.parent.child(element.local_name, target) is None:
-            status = Status.FOREIGN  # is_foreign(), spelt out: this loop sees every element
+            status = unknown
+        elif target not in row.dialects and placed.parent.child(element.local_name, target) is None:
+            # is_foreign(), spelt out: this loop sees every element (a row the target reads
+            # answers at once; only another dialect's row needs the lookup of the target's)
+            status = foreign
         elif row.section is not None and _foreign_block(placed, target):
-            status = Status.FOREIGN
+            status = foreign
         else:
-            status = Status.READ
-        if status is not Status.READ:
-            blocked.add(id(element))
-        out.append(status)
-    return out
+            read.append(placed)
+            group = by_row.get(id(row))
+            if group is None:
+                by_row[id(row)] = (row, [placed])
+            else:
+                group[1].append(placed)
+            value = row.value
+            if value is not None and (row.section is None or placed.section is None):
+                leaves.append(placed)
+            if element.has_attributes:
+                with_attributes.append(placed)
+            if placed.parent is root_section and row.name == "mount":
+                root_mounts.append(element)
+            continue
+        blocked.add(id(element))
+        unread.setdefault(status, []).append(Seen(placed, status))
+    return _Views(read, unread, leaves, with_attributes, root_mounts, by_row)
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
@@ -125,33 +178,82 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    return ctx.once(_read_by_target)
+    return _views(ctx).read
 
 
-def _read_by_target(ctx: LintContext) -> list[Placed]:
-    return [placed for placed, status in zip(ctx.placed, _statuses(ctx), strict=True) if status is Status.READ]
+def read_by_row(ctx: LintContext) -> dict[int, tuple[spec.ElementRow, list[Placed]]]:
+    """The elements the target reads grouped by their row (id of the row -> row, elements in document order).
+
+    A rule about a few rows (those with required attributes, say) visits
+    only their elements.
+    """
+    return _views(ctx).by_row
+
+
+def read_named(ctx: LintContext, *names: str) -> Iterator[Placed]:
+    """Elements the target reads whose row is called (or aliased) any of ``names``, row by row.
+
+    Every element called so is among them (the walk finds an element's row
+    by its tag or alias); a rule about ``<ssl>`` visits those, not the file.
+    """
+    wanted = set(names)
+    for row, group in read_by_row(ctx).values():
+        if row.name in wanted or not wanted.isdisjoint(row.aliases):
+            yield from group
 
 
 def read_with_attributes(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads that have attributes (few do): what the attribute rules walk."""
-    return ctx.once(_read_with_attributes)
+    return _views(ctx).with_attributes
 
 
-def _read_with_attributes(ctx: LintContext) -> list[Placed]:
-    return [placed for placed in read_by_target(ctx) if placed.element.has_attributes]
+_Leaf = tuple[Placed, spec.ElementRow, spec.Value]
 
 
-def read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
-    """Elements the target reads as a value: (placed, row, value type)."""
-    return ctx.once(_read_leaves)
+def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> Iterator[_Leaf]:
+    """Elements the target reads as a value: (placed, row, value type), in document order.
+
+    With ``kinds``, only those whose value is of one of these kinds: a rule
+    about ports or log levels then visits only those, not every leaf.  (The
+    lists keep only the placed elements: a tuple per leaf would cost more
+    memory than the leaf's element.)
+    """
+    if kinds is None:
+        return _as_leaves(_views(ctx).leaves)
+    compute = _LEAVES_OF_KINDS.get(kinds)
+    if compute is None:
+
+        def compute(ctx: LintContext, kinds: frozenset[spec.Kind] = kinds) -> list[Placed]:
+            return [p for p in _views(ctx).leaves if p.row.value.kind in kinds]  # type: ignore[union-attr]
+
+        _LEAVES_OF_KINDS[kinds] = compute
+    return _as_leaves(ctx.once(compute))
 
 
-def _read_leaves(ctx: LintContext) -> list[tuple[Placed, spec.ElementRow, spec.Value]]:
-    return [
-        (placed, placed.row, placed.row.value)
-        for placed in read_by_target(ctx)
-        if placed.row is not None and placed.row.value is not None and placed.section is None
-    ]
+def read_leaves_of_rows(ctx: LintContext, keep: Callable[[spec.ElementRow], bool]) -> Iterator[_Leaf]:
+    """The leaves of :func:`read_leaves` whose row ``keep`` accepts, row by row.
+
+    For a rule about a property of the row (crashes when empty, has a range):
+    the elements of the other rows are not visited.
+    """
+    for row, group in _views(ctx).by_row.values():
+        value = row.value
+        if value is None or not keep(row):
+            continue
+        for placed in group:
+            if row.section is None or placed.section is None:  # as _work_out_views files leaves
+                yield placed, row, value
+
+
+def _as_leaves(leaves: list[Placed]) -> Iterator[_Leaf]:
+    for placed in leaves:
+        row = placed.row
+        assert row is not None and row.value is not None, "a leaf has a row with a value"
+        yield placed, row, row.value
+
+
+#: One function per set of kinds, so that ``ctx.once`` keeps each list once per lint run.
+_LEAVES_OF_KINDS: dict[frozenset[spec.Kind], Callable[[LintContext], list[Placed]]] = {}
 
 
 def rename(element: Element, name: str) -> Element:
@@ -186,7 +288,24 @@ def has_attribute(spec_attr: spec.AttributeRow, name: str) -> bool:
 
 
 def target_attribute(row: spec.ElementRow, name: str, target: Dialect) -> spec.AttributeRow | None:
-    """The table's attribute ``name`` of this element in ``target``, if any."""
+    """The table's attribute ``name`` of this element in ``target``, if any (asked once per row and name)."""
+    key = (id(row), name, target)
+    if key in _TARGET_ATTRIBUTE:
+        return _TARGET_ATTRIBUTE[key]
+    found = _target_attribute(row, name, target)
+    if len(_TARGET_ATTRIBUTE) < _MEMO_LIMIT:  # attribute names are the file's: bound what is kept
+        _TARGET_ATTRIBUTE[key] = found
+    return found
+
+
+#: How many answers the memos of this module keep (the table's rows and names are few; a file's are not).
+_MEMO_LIMIT = 4096
+#: The table rows live as long as the program: their id is a stable key.
+_TARGET_ATTRIBUTE: dict[tuple[int, str, Dialect], spec.AttributeRow | None] = {}
+_ATTRIBUTE_STATUS: dict[tuple[int, str, Dialect], Status] = {}
+
+
+def _target_attribute(row: spec.ElementRow, name: str, target: Dialect) -> spec.AttributeRow | None:
     for candidate in attribute_specs(row):
         if has_attribute(candidate, name) and target in candidate.dialects:
             return candidate
@@ -195,6 +314,16 @@ def target_attribute(row: spec.ElementRow, name: str, target: Dialect) -> spec.A
 
 def attribute_status(row: spec.ElementRow, name: str, target: Dialect) -> Status:
     """READ, FOREIGN (another dialect reads it) or UNKNOWN, for attribute ``name``."""
+    key = (id(row), name, target)
+    known = _ATTRIBUTE_STATUS.get(key)
+    if known is None:
+        known = _attribute_status(row, name, target)
+        if len(_ATTRIBUTE_STATUS) < _MEMO_LIMIT:
+            _ATTRIBUTE_STATUS[key] = known
+    return known
+
+
+def _attribute_status(row: spec.ElementRow, name: str, target: Dialect) -> Status:
     if target_attribute(row, name, target) is not None:
         return Status.READ
     kh_children = kh_child_attributes(row)
@@ -499,31 +628,24 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Keep one occurrence with the value you want and delete the others.
     """
-    # a leaf's parent is the root or a placed block (the walk enters nothing else): file only blocks
-    by_element = {id(p.element): p for p in ctx.placed if p.row is not None and p.row.section is not None}
+    # a leaf's parent is the root or a placed block (the walk enters nothing else); only the
+    # blocks Icecast merges (Repeat.EACH) have a scope of their own: file only those
+    by_element = {
+        id(p.element): p
+        for name in _merged_block_names()
+        for p in ctx.rows(name)
+        if p.row is not None and p.row.section is not None and p.row.repeat is spec.Repeat.EACH
+    }
     scopes: dict[int, tuple[object, ...]] = {}
-
-    def scope(element: Element | None) -> tuple[object, ...]:
-        """Blocks that Icecast merges (Repeat.EACH) share one scope (worked out once per block)."""
-        if element is None or element.parent is None:
-            return ("root",)
-        key = id(element)
-        known = scopes.get(key)
-        if known is None:
-            placed = by_element.get(key)
-            if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
-                known = (*scope(element.parent), placed.row.name)
-            else:
-                known = ("element", key)
-            scopes[key] = known
-        return known
 
     # most settings occur once: a group holds its one element until a second one comes
     groups: dict[tuple[tuple[object, ...], str], Placed | list[Placed]] = {}
     for placed, row, _value in read_leaves(ctx):
         if row.repeat is not spec.Repeat.LAST:
             continue
-        key = (scope(placed.element.parent), row.name)
+        parent = placed.element.parent
+        known = scopes.get(id(parent))
+        key = (known if known is not None else _scope(parent, by_element, scopes), row.name)
         seen = groups.setdefault(key, placed)
         if seen is not placed:
             if isinstance(seen, list):
@@ -553,6 +675,36 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
+@functools.cache
+def _merged_block_names() -> frozenset[str]:
+    """Names of the block rows Icecast merges when repeated (Repeat.EACH), in any section."""
+    return frozenset(
+        row.name for _section, row in spec.iter_rows() if row.section is not None and row.repeat is spec.Repeat.EACH
+    )
+
+
+def _scope(
+    element: Element | None, by_element: dict[int, Placed], scopes: dict[int, tuple[object, ...]]
+) -> tuple[object, ...]:
+    """Blocks that Icecast merges (Repeat.EACH) share one scope (worked out once per block).
+
+    A function of the module, not a closure: a recursive closure is a reference
+    cycle, and the linter runs with the cyclic collector paused.
+    """
+    if element is None or element.parent is None:
+        return ("root",)
+    key = id(element)
+    known = scopes.get(key)
+    if known is None:
+        placed = by_element.get(key)
+        if placed is not None and placed.row is not None and placed.row.repeat is spec.Repeat.EACH:
+            known = (*_scope(element.parent, by_element, scopes), placed.row.name)
+        else:
+            known = ("element", key)
+        scopes[key] = known
+    return known
+
+
 def _mount_kind(element: Element, target: Dialect) -> str | None:
     """``normal`` or ``default`` as the target reads a root ``<mount>``; None if it drops it."""
     if target is Dialect.KH:
@@ -573,10 +725,27 @@ def _mount_name(element: Element, target: Dialect) -> tuple[str | None, Element 
     return None, None
 
 
-def _root_mounts(ctx: LintContext) -> Iterator[Element]:
-    for placed in read_by_target(ctx):
-        if placed.parent is spec.ROOT and placed.row is not None and placed.row.name == "mount":
-            yield placed.element
+def _root_mounts(ctx: LintContext) -> list[Element]:
+    return _views(ctx).root_mounts
+
+
+class _RootMount(NamedTuple):
+    """A root ``<mount>`` the target reads, as ICE105, ICE109 and ICE110 look at it."""
+
+    element: Element
+    kind: str | None  # _mount_kind
+    name: str | None  # _mount_name
+    name_element: Element | None
+
+
+def _root_mount_facts(ctx: LintContext) -> list[_RootMount]:
+    """Kind and name of each root ``<mount>``, worked out once for the three mount rules."""
+    return ctx.once(_work_out_root_mounts)
+
+
+def _work_out_root_mounts(ctx: LintContext) -> list[_RootMount]:
+    target = ctx.target
+    return [_RootMount(e, _mount_kind(e, target), *_mount_name(e, target)) for e in _root_mounts(ctx)]
 
 
 @rule("ICE105", "duplicate-mount", "warning")
@@ -612,11 +781,9 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     Merge the blocks into the first one and delete the later one.
     """
     first: dict[tuple[str, str | None], Element] = {}
-    for element in _root_mounts(ctx):
-        kind = _mount_kind(element, ctx.target)
+    for element, kind, name, _ in _root_mount_facts(ctx):
         if kind is None:
             continue  # dropped by Icecast: ICE108
-        name, _ = _mount_name(element, ctx.target)
         if kind == "normal" and name is None:
             continue  # dropped by Icecast: ICE109
         key = (kind, name)
@@ -769,11 +936,14 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Add the attribute with the value you mean.
     """
-    for placed in read_by_target(ctx):
-        row = placed.row
-        assert row is not None
+    for row, group in read_by_row(ctx).values():
         if not _requires_attributes(row, ctx.target):
-            continue
+            continue  # most rows: their elements are not visited
+        yield from _missing_attributes(ctx, row, group)
+
+
+def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Placed]) -> Iterator[Finding]:
+    for placed in group:
         element = placed.element
         present = {a.name for a in element.attributes}
         lowered = {n.lower() for n in present}
@@ -921,10 +1091,9 @@ def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
     Add the `<mount-name>` the settings are for, or make the block a
     `<mount type="default">` (2.4, 2.5).
     """
-    for element in _root_mounts(ctx):
-        if _mount_kind(element, ctx.target) != "normal":
+    for element, kind, name, name_element in _root_mount_facts(ctx):
+        if kind != "normal":
             continue
-        name, name_element = _mount_name(element, ctx.target)
         if name is not None:
             continue
         what = "an empty <mount-name>" if name_element is not None else "no <mount-name>"
@@ -976,10 +1145,9 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     Remove the `<mount-name>` to set defaults for every mount, or drop
     `type="default"` to configure that one mount.
     """
-    for element in _root_mounts(ctx):
-        if _mount_kind(element, ctx.target) != "default":
+    for _element, kind, name, name_element in _root_mount_facts(ctx):
+        if kind != "default":
             continue
-        name, name_element = _mount_name(element, ctx.target)
         if name is None or name_element is None:
             continue
         yield ctx.finding(

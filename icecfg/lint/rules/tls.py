@@ -517,7 +517,7 @@ _RECEIVED_PASSWORDS = frozenset(
 
 def _password_elements(ctx: LintContext) -> list[Element]:
     found = []
-    for placed in ctx.placed:
+    for placed in ctx.of_kind(Kind.PASSWORD):
         row = placed.row
         if row is None or row.value is None or row.value.kind is not Kind.PASSWORD:
             continue

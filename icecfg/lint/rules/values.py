@@ -26,12 +26,22 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, rename, shown
+from icecfg.lint.rules.structure import read_by_target, read_leaves, read_leaves_of_rows, read_named, rename, shown
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
 _WHOLE_NUMBERS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE})
 _BOOLEANISH = frozenset({Kind.BOOL, Kind.PUBLIC, Kind.FALLBACK_OVERRIDE})
+#: The kinds some rule of this module looks at: each rule visits only the leaves of its kinds.
+_INTEGERS = frozenset({Kind.INT})  # the ports
+_ADDRESSES = frozenset({Kind.IP})
+_LOGLEVELS = frozenset({Kind.LOGLEVEL})
+_ENUMS = frozenset({Kind.ENUM})
+_FALLBACK_OVERRIDES = frozenset({Kind.FALLBACK_OVERRIDE})
+#: What an empty value matters for: the numbers (``Value.numeric``) and log levels.
+_EMPTY_MATTERS = frozenset(
+    {Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE, Kind.LOGLEVEL}
+)
 #: Kinds whose text Icecast uses as written: names, paths, hosts, passwords.
 _VERBATIM = frozenset(
     {
@@ -140,7 +150,7 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     Write the number only.  Where the text starts with a number,
     `icecfg lint --fix` keeps that number (what 2.4.4 already uses).
     """
-    for placed, row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx, _WHOLE_NUMBERS):
         text = placed.element.text
         if value.kind not in _WHOLE_NUMBERS or text is None or _is_number(value.kind, text, ctx.target):
             continue
@@ -221,7 +231,7 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use a port between 1 and 65535 (above 1023 unless Icecast starts as root).
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, _row, value in read_leaves(ctx, _INTEGERS):
         text = placed.element.text
         if not is_port(value) or text is None or not is_int(text):
             continue
@@ -282,10 +292,16 @@ def value_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     Use a value inside the range the message gives (for an unlimited mount,
     leave `<max-listeners>` out).
     """
-    for placed, row, value in read_leaves(ctx):
-        text = placed.element.text
+
+    def checked(row: spec.ElementRow) -> bool:
+        return row.value is not None and row.value.ranges.get(ctx.target) is not None and not is_port(row.value)
+
+    for placed, row, value in read_leaves_of_rows(ctx, checked):
         bounds = value.ranges.get(ctx.target)
-        if bounds is None or is_port(value) or text is None or not _is_number(value.kind, text, ctx.target):
+        if bounds is None or is_port(value):
+            continue
+        text = placed.element.text
+        if text is None or not _is_number(value.kind, text, ctx.target):
             continue
         number = parse_typed(value.kind, text) if value.kind is Kind.SIZE else int(text)
         assert isinstance(number, int)
@@ -353,7 +369,7 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     Write `1` or `0`: every Icecast reads them the same way
     (`icecfg lint --fix` does it).
     """
-    for placed, row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx, _BOOLEANISH):
         text = placed.element.text
         name = placed.element.local_name
         if value.kind not in _BOOLEANISH or text is None or _tls_socket_on_25(placed.parent, name, ctx.target):
@@ -419,7 +435,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for placed, row, _value in read_leaves(ctx):
+    for placed, row, _value in read_leaves_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
         element = placed.element
         if not _crashes_if_empty(row, ctx.target) or element.text is not None:
             continue
@@ -478,7 +494,7 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the element a value, or remove it to use the default.
     """
-    for placed, row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx, _EMPTY_MATTERS):
         element = placed.element
         if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
             continue
@@ -553,7 +569,7 @@ def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Remove the whitespace (`icecfg lint --fix` does it).
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, _row, value in read_leaves(ctx, _VERBATIM):
         text = placed.element.text
         if value.kind not in _VERBATIM or text is None or text == text.strip():
             continue
@@ -615,7 +631,7 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Write the address as digits (`127.0.0.1`, `::1`, `0.0.0.0`); `icecfg
     lint --fix` turns `localhost` into `127.0.0.1`.
     """
-    for placed, row, value in read_leaves(ctx):
+    for placed, row, value in read_leaves(ctx, _ADDRESSES):
         text = placed.element.text
         if value.kind is not Kind.IP or row.name != "bind-address" or text is None or not text.strip():
             continue
@@ -678,7 +694,7 @@ def loglevel_word(ctx: LintContext) -> Iterator[Finding]:
     Use the number: 4 debug, 3 info, 2 warn, 1 error (`icecfg lint --fix`
     converts the word).
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, _row, value in read_leaves(ctx, _LOGLEVELS):
         text = placed.element.text
         if value.kind is not Kind.LOGLEVEL or text is None or is_int(text) or not text.strip():
             continue
@@ -763,7 +779,7 @@ def invalid_enum_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use one of the words the message lists, in exactly that spelling.
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, _row, value in read_leaves(ctx, _ENUMS):
         text = placed.element.text
         if value.kind is not Kind.ENUM or not value.choices or text is None:
             continue
@@ -821,7 +837,7 @@ def tls_value_means_auto(ctx: LintContext) -> Iterator[Finding]:
     explicitly if auto is what you want.
     """
     tls_row = _tls_row()
-    for placed in read_by_target(ctx):
+    for placed in read_named(ctx, "tls", "ssl"):
         element = placed.element
         name = element.local_name
         if placed.parent.id != "listen-socket" or name not in ("tls", "ssl"):
@@ -892,7 +908,7 @@ def fallback_override_old_style(ctx: LintContext) -> Iterator[Finding]:
     Write `all` for 1 and `none` for 0 (`icecfg lint --fix` does it).  Only
     for a 2.5 server: Icecast 2.4.4 reads `all` with `atoi`, as 0.
     """
-    for placed, _row, value in read_leaves(ctx):
+    for placed, _row, value in read_leaves(ctx, _FALLBACK_OVERRIDES):
         text = placed.element.text
         if value.kind is not Kind.FALLBACK_OVERRIDE or text is None or _fallback_override_word_25(text):
             continue
