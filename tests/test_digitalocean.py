@@ -30,7 +30,7 @@ from icecfg.bake.digitalocean import (
     Snapshot,
     normalize_end_point,
 )
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, loopback_only, record_timers
 
 TOKEN = "dop_v1_secret_5f0c2d9e8a7b6c5d4e3f"
 NOW = 1_800_000_000.0  # what the adapter's wall clock says in these tests
@@ -1020,14 +1020,7 @@ def test_no_try_waits_past_the_budget(make: Factory, clock: Clock, monkeypatch: 
 
 def test_a_request_without_an_answer_says_what_it_waits_for(make: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The notice comes from a timer set to ``notice_after``, said while the request waits, cancelled on an answer."""
-    timers: list[threading.Timer] = []
-
-    class RecordingTimer(threading.Timer):
-        def __init__(self, interval: float, function: Callable[..., object], args: Any = None) -> None:
-            super().__init__(interval, function, args)
-            timers.append(self)
-
-    monkeypatch.setattr(threading, "Timer", RecordingTimer)
+    timers = record_timers(monkeypatch)
     heard: list[str] = []
     said = threading.Event()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from icecfg.bake.digitalocean import NOTICE_AFTER
 from icecfg.cli import main
-from tests.fake_do import TOKEN, FakeDigitalOcean
+from tests.fake_do import TOKEN, FakeDigitalOcean, record_timers
 
 NOW = datetime.now(timezone.utc)
 
@@ -119,17 +118,10 @@ def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
 ) -> None:
     """An API that accepts connections and never answers: a notice, then exit 1 once the budget is spent."""
     import socket
-    import threading
 
     import requests
 
-    timers: list[threading.Timer] = []
-
-    class RecordingTimer(threading.Timer):
-        def __init__(self, interval: float, function: Callable[..., object], args: Any = None) -> None:
-            super().__init__(interval, function, args)
-            timers.append(self)
-
+    timers = record_timers(monkeypatch)
     tries: list[tuple[float, float]] = []
     send = requests.Session.request
 
@@ -138,7 +130,6 @@ def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
         timers[-1].join(30)  # the notice is said before the answer is given up on, however slow this machine
         return send(self, method, url, **kwargs)
 
-    monkeypatch.setattr(threading, "Timer", RecordingTimer)
     monkeypatch.setattr(requests.Session, "request", spy)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
