@@ -1595,6 +1595,23 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
+def record_timers(monkeypatch: pytest.MonkeyPatch) -> list[threading.Timer]:
+    """Every ``threading.Timer`` made while the test runs (real timers, kept for their interval and state).
+
+    The adapter's "still waiting" notice is such a timer: a test reads the
+    interval it was set to and whether it was cancelled, not how long it took.
+    """
+    timers: list[threading.Timer] = []
+
+    class RecordingTimer(threading.Timer):
+        def __init__(self, interval: float, function: Callable[..., object], args: Any = None) -> None:
+            super().__init__(interval, function, args)
+            timers.append(self)
+
+    monkeypatch.setattr(threading, "Timer", RecordingTimer)
+    return timers
+
+
 @contextlib.contextmanager
 def loopback_only() -> Iterator[list[tuple[str, int]]]:
     """Refuse, for the duration, any name lookup or TCP/UDP connection that is not to loopback.

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from types import TracebackType
+from xml.etree import ElementTree
 
 import pytest
 
@@ -105,6 +106,13 @@ def answers_soon(
         return True
 
     return oracle.wait_until(answered, timeout)
+
+
+def listener_counts(port: int, admin_password: str) -> dict[str, int]:
+    """Listeners per mount, from /admin/stats (every release serves it; KH has no status-json)."""
+    response = oracle.http_get(port, "/admin/stats", auth=("admin", admin_password), timeout=3.0, max_body=1 << 20)
+    root = ElementTree.fromstring(response.body)
+    return {s.get("mount", ""): int(s.findtext("listeners") or 0) for s in root.iter("source")}
 
 
 def port_pair_and_one() -> tuple[int, int]:

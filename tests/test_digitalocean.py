@@ -8,7 +8,7 @@ import os
 import random
 import re
 import socket
-import time
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timezone
@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
+import requests
 
 from icecfg.bake import pricing
 from icecfg.bake.digitalocean import (
@@ -29,7 +30,7 @@ from icecfg.bake.digitalocean import (
     Snapshot,
     normalize_end_point,
 )
-from tests.fake_do import FakeDigitalOcean, loopback_only
+from tests.fake_do import FakeDigitalOcean, loopback_only, record_timers
 
 TOKEN = "dop_v1_secret_5f0c2d9e8a7b6c5d4e3f"
 NOW = 1_800_000_000.0  # what the adapter's wall clock says in these tests
@@ -992,42 +993,68 @@ def test_the_budget_and_connect_timeout_come_from_the_environment(
         monkeypatch.delenv(name)
 
 
-def test_no_try_waits_past_the_budget(make: Factory) -> None:
-    """A silent server: the per-try timeout is cut to what is left of the budget."""
+def test_no_try_waits_past_the_budget(make: Factory, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silent server: each try's timeout is cut to what is left of the budget, never the 30 s per try."""
+    tries: list[tuple[float, Any]] = []
+    send = requests.Session.request
+
+    def spy(self: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+        tries.append((clock.now, kwargs["timeout"]))
+        return send(self, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)  # accepts connections in the kernel, never answers
         port = listener.getsockname()[1]
-        do = make(end_point=f"http://127.0.0.1:{port}", timeout=30, clock=time.monotonic, retry=RetryPolicy(total=0.5))
-        started = time.monotonic()
-        with pytest.raises(DigitalOceanError, match=r"GET /v2/account/: no answer within 0\.\d+ s"):
+        do = make(end_point=f"http://127.0.0.1:{port}", timeout=30, retry=RetryPolicy(total=0.5))
+        deadline = clock.now + 0.5
+        with pytest.raises(DigitalOceanError, match=r"GET /v2/account/: no answer within 0\.\d+ s \(gave up") as info:
             do.account()
-    assert time.monotonic() - started < 3
+    assert len(tries) >= 2 and len(clock.sleeps) == len(tries) - 1  # retried while the budget allowed
+    assert tries[0] == (deadline - 0.5, (0.5, 0.5))
+    for now, timeout in tries:
+        assert timeout == (min(5.0, deadline - now), deadline - now)  # what is left, not 30 s
+    assert f"no answer within {round(tries[-1][1][1], 1):g} s" in info.value.message
 
 
-def test_a_request_without_an_answer_says_what_it_waits_for(make: Factory) -> None:
-    heard: list[tuple[float, str]] = []
+def test_a_request_without_an_answer_says_what_it_waits_for(make: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notice comes from a timer set to ``notice_after``, said while the request waits, cancelled on an answer."""
+    timers = record_timers(monkeypatch)
+    heard: list[str] = []
+    said = threading.Event()
+
+    def notify(message: str) -> None:
+        heard.append(message)
+        said.set()
+
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         port = listener.getsockname()[1]
-        started = time.monotonic()
-        do = make(
-            end_point=f"http://127.0.0.1:{port}",
-            timeout=1.5,
-            retry=RetryPolicy(attempts=1),
-            notice_after=0.5,
-            notify=lambda message: heard.append((time.monotonic() - started, message)),
-        )
-        with pytest.raises(DigitalOceanError):
-            do.snapshots()
-    ((when, message),) = heard
-    assert 0.4 < when < 1.5
-    assert message == (
+
+        def answer_once_the_notice_is_said() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                said.wait(30)  # the request is still waiting when the notice is said
+                connection.recv(65536)
+                body = b'{"snapshots": [], "links": {}, "meta": {"total": 0}}'
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                connection.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+        server = threading.Thread(target=answer_once_the_notice_is_said, daemon=True)
+        server.start()
+        do = make(end_point=f"http://127.0.0.1:{port}", timeout=30, notice_after=0.5, notify=notify)
+        assert do.snapshots() == []
+        server.join(30)
+    assert [t.interval for t in timers] == [0.5]
+    assert heard == [
         f"waiting for the DigitalOcean API (GET /v2/snapshots/ at http://127.0.0.1:{port}/v2/); "
         "giving up after 60 s (ICECFG_DO_TIMEOUT sets this)"
-    )
-    quick = make(notice_after=0.1, notify=lambda message: heard.append((0, message)))
+    ]
+    quick = make(notice_after=60, notify=heard.append)
     quick.account()
-    time.sleep(0.3)
+    assert [t.interval for t in timers] == [0.5, 60]
+    timers[-1].join(10)  # a timer that was not cancelled would still wait out its 60 s
+    assert not timers[-1].is_alive()
     assert len(heard) == 1  # an answer in time: nothing said

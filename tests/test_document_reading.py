@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import icecfg
 from icecfg.document import CData, Comment, Element, ProcessingInstruction, decode_text, parse
+from tests.bounds import MAX_GROWTH, doubling_growth
 
 # names that are prefixes of each other, so that "</a" also starts "</ab>"
 NAMES = st.sampled_from(["a", "ab", "b", "x:a"])
@@ -178,17 +179,19 @@ def test_end_tags_hidden_in_comments_cdata_and_pis_are_not_taken_for_the_real_on
 
 
 def test_reading_stays_linear_when_end_tags_hide_among_many_decoys() -> None:
-    # quadratic searching would take minutes here; linear takes a fraction of a second
-    import time
+    # searching past every decoy again for each one is quadratic: doubling them would take 4x, not 2x
 
-    count = 30_000
-    decoys = "<!--</mount>-->" * count + "<![CDATA[</mount>]]>" * count + "<?pi </mount>?>" * count
-    decoys += "<?pi x?><![CDATA[x]]><mount/>" * count  # nothing to find before the real end tag
-    text = f"<icecast><mount>{decoys}<mount-name>/a</mount-name></mount></icecast>"
-    started = time.perf_counter()
-    cfg = icecfg.loads(text)
-    assert cfg.mounts[0].mount_name == "/a"
-    assert time.perf_counter() - started < 5
+    def text(count: int) -> str:
+        decoys = "<!--</mount>-->" * count + "<![CDATA[</mount>]]>" * count + "<?pi </mount>?>" * count
+        decoys += "<?pi x?><![CDATA[x]]><mount/>" * count  # nothing to find before the real end tag
+        return f"<icecast><mount>{decoys}<mount-name>/a</mount-name></mount></icecast>"
+
+    small, large = text(15_000), text(30_000)
+    assert icecfg.loads(large).mounts[0].mount_name == "/a"
+    growth = doubling_growth(
+        lambda: icecfg.loads(small).mounts[0].mount_name, lambda: icecfg.loads(large).mounts[0].mount_name
+    )
+    assert growth <= MAX_GROWTH, f"twice the decoys took {growth:.2f}x the time"
 
 
 @given(documents())

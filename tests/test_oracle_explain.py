@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 
@@ -43,6 +42,7 @@ from icecfg.files import FileView
 from tests import audio, oracle
 from tests.audio import encode
 from tests.corpus import corpus_paths
+from tests.oracle_checks import listener_counts
 from tests.samples import read_sample, sample_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -459,13 +459,6 @@ _OVERRIDES = {"2.4": ("1", "0"), "2.5": ("all", "own", "none", "1"), "kh": ("1",
 _MOVED = {FallbackOverride.ALL: (3, 0), FallbackOverride.OWN: (2, 1), FallbackOverride.NONE: (0, 3)}
 
 
-def listener_counts(port: int) -> dict[str, int]:
-    """Listeners per mount, from /admin/stats (every release serves it; KH has no status-json)."""
-    response = oracle.http_get(port, "/admin/stats", auth=("admin", PASSWORD), timeout=3.0, max_body=1 << 20)
-    root = ElementTree.fromstring(response.body)
-    return {s.get("mount", ""): int(s.findtext("listeners") or 0) for s in root.iter("source")}
-
-
 def test_fallback_override_moves_the_listeners_explain_says(box: oracle.Sandbox) -> None:
     """A returning source takes back all, its own or none of its fallback's listeners, as explain reads the value."""
     port = oracle.free_port()
@@ -507,7 +500,7 @@ def test_fallback_override_moves_the_listeners_explain_says(box: oracle.Sandbox)
 
         def moved() -> bool:
             """Every pair shows what explain says (the moves take a moment; a failure waits until they are long over)."""
-            counts.update(listener_counts(port))
+            counts.update(listener_counts(port, PASSWORD))
             return all(counts.get(name, 0) == n for name, n in expected.items())
 
         oracle.wait_until(moved)

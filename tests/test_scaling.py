@@ -7,16 +7,13 @@ sizes, one twice the other.  Linear code takes about twice as long on the
 doubled input; code that compares every element with every other takes four
 times as long.  The test fails above three times, so it measures growth and
 never a wall-clock time: it holds on a slow or loaded machine.  CPU time of
-this process (``time.process_time``), the best of several runs of the small
+this process (``time.process_time``, tests/bounds.py), the best of several runs of the small
 input and several tries of the large one keep other processes' load out of
 the figure.  (Reintroducing a scan of every mount per mount, such as the
 former default-mount lookup, makes the doubled input take far over 4x.)
 """
 
 from __future__ import annotations
-
-import gc
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -25,36 +22,19 @@ from hypothesis import strategies as st
 import icecfg
 from benchmarks.run import scaling_config
 from icecfg.lint import lint
+from tests.bounds import MAX_GROWTH, doubling_growth
 
 #: Mounts in the smaller input: large enough that per-mount work, not start-up, dominates.
 SMALL = 1500
-#: Runs of the smaller input; the fastest counts (the least disturbed by other processes).
-RUNS = 3
-#: Tries of the doubled input: the first that stays within MAX_GROWTH passes.
-TRIES = 4
-#: Doubling the input may cost at most this factor (linear is 2, quadratic 4).
-MAX_GROWTH = 3.0
-
-
-def _cpu_seconds(data: bytes, target: str) -> float:
-    """CPU time of one load + lint of ``data`` (after a full collection, so none is charged to it)."""
-    gc.collect()
-    started = time.process_time()
-    lint(icecfg.loads(data), target, files=False)
-    return time.process_time() - started
 
 
 @pytest.mark.parametrize("target", ["2.4", "2.5", "kh"])
 def test_doubling_the_mounts_at_most_triples_the_lint_time(target: str) -> None:
     small, large = scaling_config(SMALL), scaling_config(2 * SMALL)
-    _cpu_seconds(small, target)  # warm-up: imports, compiled patterns, rule selection
-    base = min(_cpu_seconds(small, target) for _ in range(RUNS))
-    growths = []
-    for _ in range(TRIES):  # a burst of load can slow one try; quadratic code is slow in every one
-        growths.append(_cpu_seconds(large, target) / base)
-        if growths[-1] <= MAX_GROWTH:
-            break
-    assert min(growths) <= MAX_GROWTH, f"twice the mounts took {min(growths):.2f}x the time linting for {target}"
+    growth = doubling_growth(
+        lambda: lint(icecfg.loads(small), target, files=False), lambda: lint(icecfg.loads(large), target, files=False)
+    )
+    assert growth <= MAX_GROWTH, f"twice the mounts took {growth:.2f}x the time linting for {target}"
 
 
 def test_the_scaling_config_has_what_it_claims() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
+from icecfg.bake.digitalocean import NOTICE_AFTER
 from icecfg.cli import main
-from tests.fake_do import TOKEN, FakeDigitalOcean
+from tests.fake_do import TOKEN, FakeDigitalOcean, record_timers
 
 NOW = datetime.now(timezone.utc)
 
@@ -114,10 +116,21 @@ def test_transient_errors_are_retried(fake: FakeDigitalOcean, capsys: pytest.Cap
 def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """An API that accepts connections and never answers: a notice within seconds, then exit 1."""
+    """An API that accepts connections and never answers: a notice, then exit 1 once the budget is spent."""
     import socket
-    import time
 
+    import requests
+
+    timers = record_timers(monkeypatch)
+    tries: list[tuple[float, float]] = []
+    send = requests.Session.request
+
+    def spy(self: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+        tries.append(kwargs["timeout"])
+        timers[-1].join(30)  # the notice is said before the answer is given up on, however slow this machine
+        return send(self, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)  # the kernel accepts; nothing ever answers
@@ -125,11 +138,12 @@ def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
         monkeypatch.setenv("DIGITALOCEAN_TOKEN", TOKEN)
         monkeypatch.setenv("DIGITALOCEAN_END_POINT", f"http://127.0.0.1:{port}/v2/")
         monkeypatch.setenv("ICECFG_DO_TIMEOUT", "4")
-        started = time.monotonic()
         assert main(["snapshots"]) == 1
-        elapsed = time.monotonic() - started
     out, err = capfd.readouterr()
-    assert 3.5 <= elapsed < 9
+    assert [t.interval for t in timers] == [NOTICE_AFTER]
+    # one try, waiting what the 4 s budget leaves (not the 20 s per try nor the 5 s to connect), then no retry
+    ((connect, read),) = tries
+    assert connect == read and 3.9 < read <= 4.0, tries
     assert out == ""
     notice, failure = err.splitlines()
     assert notice == (
