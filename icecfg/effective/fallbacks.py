@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
 
+from icecfg.conversion import FallbackOverride
 from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable
-from icecfg.effective.provenance import Origin, merged, written
+from icecfg.effective.provenance import Origin, Traced, merged, written
 from icecfg.files import FileView
 from icecfg.spec import Dialect
+
+if TYPE_CHECKING:
+    from icecfg.effective.declared import Declared
 
 #: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
 #: this many times, the requested mount included, so a listener of a mount
 #: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
 MAX_FALLBACK_DEPTH = 10
 MAX_HOPS = MAX_FALLBACK_DEPTH - 1
+#: The mount options that only act on the mount's fallback.
+FALLBACK_OPTIONS = ("fallback-override", "fallback-when-full")
 
 
 def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element] | None:
@@ -103,6 +110,7 @@ class Fallbacks:
         self.webroot = webroot
         self.files = files
         self._of: dict[int, Fallback | None] = {}
+        self._formats: dict[str, Declared | None] = {}
         for mount in table.mounts:
             found = fallback_value(mount.element, table.dialect)
             if found is not None:
@@ -158,6 +166,41 @@ class Fallbacks:
     def file_path(self, value: str) -> str:
         """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
         return self.webroot + value
+
+    @property
+    def refusal(self) -> str:
+        """The status a listener gets when the lookups run out (a loop, the depth limit): tested on each release."""
+        return "403" if self.table.dialect is Dialect.KH else "404"
+
+    def declared_format(self, name: str) -> Declared | None:
+        """The format of whatever plays on ``name``, when the configuration tells (memoised).
+
+        Many chains end in the same few mounts and files, so each name is read once.
+        """
+        if name not in self._formats:
+            from icecfg.effective.declared import declared_format
+
+            self._formats[name] = declared_format(self.table, name)
+        return self._formats[name]
+
+
+def options_on(mount: MountConfig) -> Iterator[tuple[str, Traced[object]]]:
+    """The fallback options written on ``mount`` itself that switch something on, as the release reads them.
+
+    ``<fallback-override>`` counts unless it reads as ``none`` (2.4 ``atoi``,
+    2.5 ``all``/``none``/``own`` or a boolean, KH a boolean);
+    ``<fallback-when-full>`` when it reads as true.  An empty element that
+    crashes 2.4.4 switches nothing on (the value rules report the crash).
+    """
+    for name in FALLBACK_OPTIONS:
+        found = mount.own.get(name)
+        if found is None or found.value is None:
+            continue
+        if isinstance(found.value, FallbackOverride):
+            if found.value is not FallbackOverride.NONE:
+                yield name, found
+        elif found.value:
+            yield name, found
 
 
 def webroot_outside(webroot: str, chroot_base: str | None) -> str:
