@@ -232,6 +232,10 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind is Kind.LOGLEVEL:
         if dialect is Dialect.V24:
             return atoi(text)
+        if dialect is Dialect.V25:
+            # util_str_to_loglevel: strcasecmp on the text as written, else atoi, so a
+            # padded word such as " debug " is level 0 and nothing is logged (tested on 2.5.0)
+            return _LOGLEVEL_WORDS.get(text.lower(), atoi(text))
         word = text.strip().lower()
         return _LOGLEVEL_WORDS.get(word, atoi(text))
     if kind is Kind.FALLBACK_OVERRIDE:

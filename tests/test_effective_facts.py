@@ -69,3 +69,33 @@ def test_declared_formats_bitrates_and_codecs() -> None:
     assert declared_bitrate(second) is None
     assert declared_codec(first) == ("vorbis", "<subtype>Vorbis</subtype>")
     assert declared_codec(second) == ("aac", "<type>audio/aacp; x=1</type>")
+
+
+def _level(text: str, target: str) -> object:
+    return eff(f"<icecast><logging><loglevel>{text}</loglevel></logging></icecast>", target).logging.level.value
+
+
+def test_loglevel_read_per_release() -> None:
+    assert _level("debug", "2.4") == 0  # atoi: nothing is logged
+    assert _level("DEBUG", "2.5") == 4
+    assert _level("Warn", "2.5") == 2
+    assert _level(" debug ", "2.5") == 0  # strcasecmp on the text as written, then atoi
+    assert _level(" 4 ", "2.5") == 4
+    assert _level("verbose", "2.5") == 0
+    assert _level("info", "kh") == 3
+    assert eff("<icecast/>", "2.5").logging.level.value == 3
+
+
+def test_logsize_and_the_element_that_set_it() -> None:
+    from icecfg.effective.logging import written_setting
+
+    logging = eff("<icecast><logging><logsize>10485760</logsize></logging></icecast>", "2.4").logging
+    assert logging.size.value == 10485760
+    element = written_setting(logging.size, "logsize")
+    assert element is not None and element.text == "10485760"
+    assert eff("<icecast><logging><logsize>-5</logsize></logging></icecast>", "2.5").logging.size.value == 0
+    default = eff("<icecast/>", "kh").logging
+    assert default.size.value == 20000 and written_setting(default.size, "logsize") is None
+    attribute = eff('<icecast><logging loglevel="4"/></icecast>', "kh").logging
+    assert attribute.level.value == 4 and written_setting(attribute.level, "loglevel") is None
+    assert eff("<icecast/>", "2.4").logging.to_json()["size"] == {"value": 0, "from": {"source": "default"}}

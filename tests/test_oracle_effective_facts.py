@@ -1,0 +1,38 @@
+"""Facts of the effective configuration that the lint rules judge, shown on the real 2.5.0 and KH binaries."""
+
+from __future__ import annotations
+
+import time
+
+import icecfg
+from icecfg.effective import explain
+from tests import oracle
+from tests.release_oracle import clear_logs, config
+
+
+def _debug_and_info_lines(box: oracle.Sandbox, data: bytes, port: int, name: str) -> tuple[int, int]:
+    """Debug and information lines the error log gets for ten status requests."""
+    clear_logs(box)
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        before = server.error_log() or ""
+        for _ in range(10):
+            server.http_get(port, "/status.xsl", timeout=2.0, max_body=4096)
+        time.sleep(0.3)
+        log = (server.error_log() or "")[len(before) :]
+    return log.count(" DBUG "), log.count(" INFO ")
+
+
+def test_25_reads_loglevel_words_in_any_case_but_not_padded(box25: oracle.Sandbox) -> None:
+    """2.5.0's util_str_to_loglevel compares the text as written, ignoring case, else reads it with atoi.
+
+    ``DEBUG`` is level 4 (debug lines for every request); `` debug `` is no
+    word it knows, atoi makes it 0, and the requests log nothing at all.
+    """
+    port = oracle.free_port()
+    upper = config(box25, port, loglevel="DEBUG")
+    padded = config(box25, port, loglevel=" debug ")
+    for data, level, meaning in ((upper, 4, "debug"), (padded, 0, "nothing")):
+        logging = explain(icecfg.loads(data), "2.5").logging
+        assert (logging.level.value, logging.level_meaning) == (level, meaning)
+    assert _debug_and_info_lines(box25, upper, port, "loglevel-upper")[0] >= 10
+    assert _debug_and_info_lines(box25, padded, port, "loglevel-padded") == (0, 0)
