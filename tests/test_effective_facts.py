@@ -9,6 +9,7 @@ from icecfg.effective import explain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.declared import declared_bitrate, declared_codec
 from icecfg.effective.fallbacks import options_on
+from icecfg.spec import Dialect
 
 
 def eff(xml: str, target: str = "2.4") -> EffectiveConfig:
@@ -99,3 +100,101 @@ def test_logsize_and_the_element_that_set_it() -> None:
     attribute = eff('<icecast><logging loglevel="4"/></icecast>', "kh").logging
     assert attribute.level.value == 4 and written_setting(attribute.level, "loglevel") is None
     assert eff("<icecast/>", "2.4").logging.to_json()["size"] == {"value": 0, "from": {"source": "default"}}
+
+
+def _secrets(xml: str) -> list[tuple[str, str, str | None, str | None]]:
+    from icecfg.effective.auth import credentials
+    from icecfg.placement import walk
+
+    return [
+        (c.name, c.section, c.value, c.empty_effect)
+        for c in credentials(walk(icecfg.loads(xml.encode()).document.root))
+    ]
+
+
+def test_credentials_and_what_an_empty_one_does() -> None:
+    xml = (
+        "<icecast><authentication><source-password/><admin-password>x</admin-password></authentication>"
+        "<mount><mount-name>/a</mount-name><password/>"
+        '<authentication type="url"><option name="auth_password" value="hackme"/></authentication></mount>'
+        "<relay><server>up</server><password/></relay></icecast>"
+    )
+    found = _secrets(xml)
+    assert found == [
+        ("source-password", "authentication", None, "sources are refused unless their mount has its own <password>"),
+        ("admin-password", "authentication", "x", None),
+        ("password", "mount", None, "the mount falls back to the global <source-password>"),
+        ("password", "relay", None, None),  # empty upstream credentials: none are sent
+        ("auth_password", "mount-authentication", "hackme", None),  # options come last
+    ]
+
+
+def test_known_defaults() -> None:
+    from icecfg.effective.auth import known_default
+
+    assert known_default(" HackMe ") == "Icecast's sample-config default"
+    assert known_default("changeme") == "Icecast-KH's built-in default"
+    assert known_default("hackme2") is None and known_default(None) is None
+
+
+def test_kh_takes_changeme_when_no_source_password_is_written() -> None:
+    absent = eff("<icecast/>", "kh").auth.builtin_source
+    assert absent is not None and absent.password is not None and absent.password.value == "changeme"
+    assert absent.password.origin.element is None
+    empty = eff("<icecast><authentication><source-password/></authentication></icecast>", "kh").auth
+    assert empty.builtin_source is not None and empty.builtin_source.password is not None
+    assert empty.builtin_source.password.origin.element is not None
+    written = "<icecast><authentication><source-password>s3cret-pass</source-password></authentication></icecast>"
+    assert eff(written, "kh").auth.builtin_source is None
+    assert eff("<icecast/>", "2.4").auth.builtin_source is None
+
+
+def test_source_password_for_a_mount() -> None:
+    """Own <password>, else (2.5) the default mount's, else the global one attached to the first default mount."""
+    xml = (
+        "<icecast><authentication><source-password>global-pass</source-password></authentication>"
+        '<mount type="default"><mount-name>/radio*</mount-name><password>radio-pass</password></mount>'
+        "<mount><mount-name>/own</mount-name><password>own-pass</password></mount></icecast>"
+    )
+    for target, radio, other in (("2.4", "global-pass", "global-pass"), ("2.5", "radio-pass", None)):
+        config = eff(xml, target)
+        values = []
+        for name in ("/own", "/radio1", "/other"):
+            found = config.auth.source_password(name, config.mounts)
+            values.append(found.value if found is not None else None)
+        assert values == ["own-pass", radio, other], target
+
+
+def test_admin_credentials_as_written() -> None:
+    auth = eff("<icecast><authentication><admin-password>a-pass</admin-password></authentication></icecast>").auth
+    assert auth.admin_user is None and auth.admin_password is not None and auth.admin_password.value == "a-pass"
+    assert eff("<icecast/>").auth.admin_password is None
+
+
+def test_changeowner_reads_every_user_and_group_the_last_one_wins() -> None:
+    owner = "<changeowner><user>icecast</user><group>icecast</group></changeowner>"
+    both = eff(f"<icecast><security>{owner}</security></icecast>").security
+    assert both.switches_user and both.owner is not None
+    emptied = eff(f"<icecast><security>{owner}<changeowner><user/></changeowner></security></icecast>").security
+    assert emptied.user is not None and emptied.user.value is None and not emptied.switches_user
+    assert emptied.owner is not None and emptied.owner.find_last("user") is not None
+    assert not eff("<icecast/>").security.switches_user and eff("<icecast/>").security.owner is None
+
+
+def test_paths_opened_after_the_chroot() -> None:
+    from icecfg.effective.security import chrooted_paths
+    from icecfg.placement import walk
+
+    xml = (
+        "<icecast><pidfile>/run/x.pid</pidfile><paths><basedir>/srv</basedir><pidfile>/run/i.pid</pidfile>"
+        "<logdir>/srv/logs</logdir><webroot>web</webroot></paths>"
+        "<mount><mount-name>/a</mount-name><intro>/intro.ogg</intro>"
+        '<authentication type="htpasswd"><option name="filename" value="/etc/users"/></authentication></mount>'
+        "</icecast>"
+    )
+    found = [
+        (path, what) for _e, path, what in chrooted_paths(walk(icecfg.loads(xml.encode()).document.root), Dialect.V24)
+    ]
+    assert found == [("/srv/logs", "<logdir>"), ("/etc/users", 'the htpasswd <option name="filename">')]
+    assert eff(xml).security.chroot_base == "/srv"
+    assert eff("<icecast/>").security.chroot_base == "/usr/local/icecast"
