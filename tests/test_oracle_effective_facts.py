@@ -7,7 +7,7 @@ import time
 import icecfg
 from icecfg.effective import explain
 from tests import oracle
-from tests.release_oracle import clear_logs, config
+from tests.release_oracle import clear_logs, config, findings, write_fallback_media
 
 
 def _debug_and_info_lines(box: oracle.Sandbox, data: bytes, port: int, name: str) -> tuple[int, int]:
@@ -36,3 +36,32 @@ def test_25_reads_loglevel_words_in_any_case_but_not_padded(box25: oracle.Sandbo
         assert (logging.level.value, logging.level_meaning) == (level, meaning)
     assert _debug_and_info_lines(box25, upper, port, "loglevel-upper")[0] >= 10
     assert _debug_and_info_lines(box25, padded, port, "loglevel-padded") == (0, 0)
+
+
+def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) -> None:
+    """ICE608: KH answers 404 for a file fallback without a rate; with <fallback><rate> it sends the file."""
+    write_fallback_media(boxkh)
+    port = oracle.free_port()
+    mounts = (
+        "<mount><mount-name>/norate</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>"
+        "<mount><mount-name>/rated</mount-name>"
+        "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback></mount>"
+    )
+    data = config(boxkh, port, extra=mounts)
+    (finding,) = findings(data, "kh", "ICE608")
+    assert "/norate" in finding.message and "gets 404" in finding.message
+    only_rated = config(boxkh, port, extra=mounts.split("</mount>", 1)[1])
+    assert not findings(only_rated, "kh", "ICE608")  # the rate is known: nothing to report
+    effective = explain(icecfg.loads(data), "kh")
+    gets = {}
+    for name in ("/norate", "/rated"):
+        found = effective.mounts.find(name)
+        assert found is not None
+        gets[name] = effective.chain(found).gets
+    assert gets == {"/norate": None, "/rated": "/fallback.ogg"}
+    fallback_file = (boxkh.webroot / "fallback.ogg").read_bytes()
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-rate") as server:
+        assert server.http_get(port, "/norate", timeout=2.0, max_body=4096).status == 404
+        rated = server.http_get(port, "/rated", timeout=2.0, max_body=4096)
+        assert rated.status == 200
+        assert len(rated.body) > 1000 and rated.body == fallback_file[: len(rated.body)]

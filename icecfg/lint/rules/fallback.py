@@ -591,3 +591,65 @@ def _difference(a: AudioInfo, b: AudioInfo) -> str:
     if a.bitrate_kbps and b.bitrate_kbps and _bitrates_differ(a.bitrate_kbps, b.bitrate_kbps):
         out.append("another bitrate")
     return ", ".join(out)
+
+
+@rule("ICE608", "kh-file-fallback-without-rate", "warning", dialects=(Dialect.KH,))
+def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast-KH: a file fallback with no rate to send it at answers 404.
+
+    ## Why
+    Icecast-KH sends a fallback file to a listener who tunes in while the
+    mount has no source only at a known rate (`source_add_listener`): the
+    `<limit-rate>` of a mount along the chain, else the `rate` of a
+    `<fallback>`, else a `[kbit/s]` in the file's name
+    (`/silence[128].ogg`).  With none of them it answers 404, so the
+    fallback file is never heard by anyone who arrives during an outage
+    (tested on kh22).  Listeners already connected when the source stops are
+    moved to the file at the stream's rate.  Icecast 2.4 and 2.5 need no rate.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/silence.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback><mount>/silence.ogg</mount><rate>128k</rate></fallback>
+    </mount>
+    ```
+
+    ## Fix
+    Give the rate the file is encoded at: a `<fallback>` with `<rate>`, a
+    `<limit-rate>` on the mount (it also limits what the source may send),
+    or the bit rate in the file's name.  No automatic fix: only the file
+    knows its rate.
+    """
+    from icecfg.effective.chains import End
+
+    graph = ctx.effective.fallbacks
+    for mount in _normal(graph):
+        if mount.fallback is None or not mount.fallback.startswith("/"):
+            continue
+        chain = ctx.effective.chain(mount.config)
+        if chain.end is not End.FILE or chain.file_rate != 0:
+            continue
+        last = chain.hops[-1]
+        if last.exists is False:
+            continue  # no file at all: ICE602 (fallback-target-missing)
+        element = mount.fallback_element
+        assert element is not None
+        between = [hop.name for hop in chain.hops[:-1]]
+        via = f" (reached through {' -> '.join(between)})" if between else ""
+        yield ctx.finding(
+            element,
+            f"Icecast-KH sends the fallback file {last.name}{via} of {mount.label} only at a known rate and "
+            f"none is set, so a listener who tunes in while {mount.label} has no source gets 404; "
+            f"add <rate> to the <fallback> (e.g. <fallback><mount>{last.name}</mount><rate>128k</rate>"
+            "</fallback>), a <limit-rate> to the mount, or the bit rate to the file's name",
+            at_text=element.local_name != "fallback",
+        )
