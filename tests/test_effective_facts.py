@@ -138,15 +138,15 @@ def test_known_defaults() -> None:
 
 
 def test_kh_takes_changeme_when_no_source_password_is_written() -> None:
-    absent = eff("<icecast/>", "kh").auth.builtin_source
+    absent = eff("<icecast/>", "kh").server_auth.builtin_source
     assert absent is not None and absent.password is not None and absent.password.value == "changeme"
     assert absent.password.origin.element is None
-    empty = eff("<icecast><authentication><source-password/></authentication></icecast>", "kh").auth
+    empty = eff("<icecast><authentication><source-password/></authentication></icecast>", "kh").server_auth
     assert empty.builtin_source is not None and empty.builtin_source.password is not None
     assert empty.builtin_source.password.origin.element is not None
     written = "<icecast><authentication><source-password>s3cret-pass</source-password></authentication></icecast>"
-    assert eff(written, "kh").auth.builtin_source is None
-    assert eff("<icecast/>", "2.4").auth.builtin_source is None
+    assert eff(written, "kh").server_auth.builtin_source is None
+    assert eff("<icecast/>", "2.4").server_auth.builtin_source is None
 
 
 def test_source_password_for_a_mount() -> None:
@@ -166,9 +166,11 @@ def test_source_password_for_a_mount() -> None:
 
 
 def test_admin_credentials_as_written() -> None:
-    auth = eff("<icecast><authentication><admin-password>a-pass</admin-password></authentication></icecast>").auth
+    auth = eff(
+        "<icecast><authentication><admin-password>a-pass</admin-password></authentication></icecast>"
+    ).server_auth
     assert auth.admin_user is None and auth.admin_password is not None and auth.admin_password.value == "a-pass"
-    assert eff("<icecast/>").auth.admin_password is None
+    assert eff("<icecast/>").server_auth.admin_password is None
 
 
 def test_changeowner_reads_every_user_and_group_the_last_one_wins() -> None:
@@ -198,3 +200,16 @@ def test_paths_opened_after_the_chroot() -> None:
     assert found == [("/srv/logs", "<logdir>"), ("/etc/users", 'the htpasswd <option name="filename">')]
     assert eff(xml).security.chroot_base == "/srv"
     assert eff("<icecast/>").security.chroot_base == "/usr/local/icecast"
+
+
+def test_the_source_password_of_a_mount_from_the_effective_config() -> None:
+    xml = (
+        "<icecast><authentication><source-password>global-pass</source-password></authentication>"
+        "<mount><mount-name>/own</mount-name><password>own-pass</password></mount></icecast>"
+    )
+    config = eff(xml, "2.4")
+    own, other = config.source_password("/own"), config.source_password("/other")
+    assert own is not None and own.value == "own-pass"
+    assert other is not None and other.value == "global-pass"
+    kh = eff("<icecast/>", "kh").source_password("/any")
+    assert kh is not None and kh.value == "changeme"

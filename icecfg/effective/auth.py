@@ -158,12 +158,6 @@ def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
 class Auth:
     logins: tuple[Login, ...]
     listener_auth: tuple[ListenerAuth, ...]
-    #: ``<admin-user>`` and ``<admin-password>`` as written (None when not): /admin needs both.
-    admin_user: Traced[object] | None = None
-    admin_password: Traced[object] | None = None
-    #: KH: the server's source login when it takes the compiled-in ``changeme`` because no
-    #: ``<source-password>`` is written or it is empty (tested on kh22).  None elsewhere.
-    builtin_source: Login | None = None
 
     def source_logins(self, name: str, table: MountTable) -> list[Login]:
         """The source logins that work on mount ``name``: its own, else its default mount's, else the server's."""
@@ -200,18 +194,45 @@ def _types(dialect: Dialect) -> tuple[str, ...]:
     return attribute.value.choices if attribute is not None else ()
 
 
-def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
-    blocks = list(root.elements("authentication"))
-    values = section_values(blocks, "authentication", dialect)
-    root_values = section_values([root], "icecast", dialect)
-    logins: list[Login] = []
-    source = values.get("source-password") or root_values.get("source-password")
-    server_source = Login("source", None, Traced("source", default()), source)
+class ServerAuth(NamedTuple):
+    """The server-wide credentials (``<authentication>``, the root's ``<source-password>``) as read.
+
+    Apart from :class:`Auth` because it needs no mount: a lint rule that asks
+    whether /admin can be reached does not pay for every mount's settings.
+    """
+
+    #: ``<authentication>``'s value settings, defaults included.
+    values: dict[str, Traced[object]]
+    #: The server's source login (password: the global ``<source-password>``; KH's default).
+    source: Login
+    #: ``<admin-user>`` and ``<admin-password>`` as written (None when not): /admin needs both.
+    admin_user: Traced[object] | None
+    admin_password: Traced[object] | None
+    #: KH: the server's source login when it takes the compiled-in ``changeme`` because no
+    #: ``<source-password>`` is written or it is empty (tested on kh22).  None elsewhere.
+    builtin_source: Login | None
+
+
+def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
+    values = section_values(list(root.elements("authentication")), "authentication", dialect)
+    password = values.get("source-password") or section_values([root], "icecast", dialect).get("source-password")
+    source = Login("source", None, Traced("source", default()), password)
     builtin = None
-    if dialect is Dialect.KH and source is not None:
-        element = source.origin.element
-        if source.origin.source is Source.DEFAULT or (element is not None and element.text is None):
-            builtin = server_source
+    if dialect is Dialect.KH and password is not None:
+        element = password.origin.element
+        if password.origin.source is Source.DEFAULT or (element is not None and element.text is None):
+            builtin = source
+    return ServerAuth(
+        values, source, _written(values.get("admin-user")), _written(values.get("admin-password")), builtin
+    )
+
+
+def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth | None = None) -> Auth:
+    server = server if server is not None else server_auth(root, dialect)
+    values = server.values
+    logins: list[Login] = []
+    server_source = server.source
+    source = server_source.password
     logins.append(_on_first_default(server_source, table) if dialect is Dialect.V25 else server_source)
     admin_user = values.get("admin-user")
     admin_password = values.get("admin-password")
@@ -246,13 +267,7 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
         else:
             what = "no type" if kind is None else f"unknown type {kind!r}"
             listener_auth.append(ListenerAuth(mount.name, "none (public)", written(block), what))
-    return Auth(
-        tuple(logins),
-        tuple(listener_auth),
-        admin_user=_written(admin_user),
-        admin_password=_written(admin_password),
-        builtin_source=builtin,
-    )
+    return Auth(tuple(logins), tuple(listener_auth))
 
 
 def _written(value: Traced[object] | None) -> Traced[object] | None:

@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from icecfg import spec
 from icecfg.conversion import FallbackOverride
 from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Origin, Traced, merged, written
+from icecfg.effective.reading import child_text
 from icecfg.files import FileView
 from icecfg.spec import Dialect
 
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 #: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
 MAX_FALLBACK_DEPTH = 10
 MAX_HOPS = MAX_FALLBACK_DEPTH - 1
+_MOUNT_SECTION = spec.SECTIONS["mount"]
 #: The mount options that only act on the mount's fallback.
 FALLBACK_OPTIONS = ("fallback-override", "fallback-when-full")
 
@@ -166,6 +169,43 @@ class Fallbacks:
     def file_path(self, value: str) -> str:
         """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
         return self.webroot + value
+
+    def end_file(self, start: str) -> list[str] | None:
+        """The names from ``start`` to the file its chain ends in, when listeners can reach that file.
+
+        None when the chain ends in a mount, loops, is longer than Icecast
+        follows, ends in a value without the leading ``/``, or the file is
+        known not to exist.
+        """
+        names, loops = self.names(start, MAX_HOPS + 1)
+        last = names[-1]
+        if loops or len(names) < 2 or len(names) - 1 > MAX_HOPS:
+            return None
+        if self.table.defines(last) or not last.startswith("/"):
+            return None
+        if self.files is not None and not self.files.is_file(self.file_path(last)):
+            return None
+        return names
+
+    def kh_file_rate(self, names: list[str]) -> int:
+        """The rate KH's ``source_add_listener`` sends the file at the end of ``names`` with (bytes/s).
+
+        Along the chain the last mount with a ``<limit-rate>`` sets it; else the
+        first fallback with a ``rate``; else a ``[kbit/s]`` in the file's name.
+        Without one KH answers 404 instead of sending the file (tested on kh22).
+        """
+        rate = 0
+        for name in names[:-1]:
+            mount = self.table.find(name)
+            if mount is None:
+                continue
+            _element, text = child_text(mount.element, _MOUNT_SECTION, "limit-rate", Dialect.KH)
+            limit = kh_bitrate(text) // 8
+            if limit:
+                rate = limit
+            if rate == 0:
+                rate = kh_fallback_rate(mount.element) // 8
+        return rate or kh_name_rate(names[-1])
 
     @property
     def refusal(self) -> str:

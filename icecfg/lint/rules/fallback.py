@@ -629,27 +629,23 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
     or the bit rate in the file's name.  No automatic fix: only the file
     knows its rate.
     """
-    from icecfg.effective.chains import End
-
     graph = ctx.effective.fallbacks
     for mount in _normal(graph):
-        if mount.fallback is None or not mount.fallback.startswith("/"):
+        if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
-        chain = ctx.effective.chain(mount.config)
-        if chain.end is not End.FILE or chain.file_rate != 0:
+        names = graph.end_file(mount.name)  # None: no file, or a missing one (ICE602's)
+        if names is None or graph.kh_file_rate(names) != 0:
             continue
-        last = chain.hops[-1]
-        if last.exists is False:
-            continue  # no file at all: ICE602 (fallback-target-missing)
         element = mount.fallback_element
         assert element is not None
-        between = [hop.name for hop in chain.hops[:-1]]
+        last = names[-1]
+        between = names[1:-1]
         via = f" (reached through {' -> '.join(between)})" if between else ""
         yield ctx.finding(
             element,
-            f"Icecast-KH sends the fallback file {last.name}{via} of {mount.label} only at a known rate and "
+            f"Icecast-KH sends the fallback file {last}{via} of {mount.label} only at a known rate and "
             f"none is set, so a listener who tunes in while {mount.label} has no source gets 404; "
-            f"add <rate> to the <fallback> (e.g. <fallback><mount>{last.name}</mount><rate>128k</rate>"
+            f"add <rate> to the <fallback> (e.g. <fallback><mount>{last}</mount><rate>128k</rate>"
             "</fallback>), a <limit-rate> to the mount, or the bit rate to the file's name",
             at_text=element.local_name != "fallback",
         )

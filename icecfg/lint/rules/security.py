@@ -28,8 +28,12 @@ _MOUNT_AUTH = spec.SECTIONS["mount-authentication"]
 
 
 def _credentials(ctx: LintContext) -> list[Credential]:
-    """Every secret of the file, as the effective layer finds them (auth is loaded on first use)."""
-    from icecfg.effective.auth import credentials
+    """Every secret of the file, as the effective layer finds them (found once per lint run)."""
+    return ctx.once(_find_credentials)
+
+
+def _find_credentials(ctx: LintContext) -> list[Credential]:
+    from icecfg.effective.auth import credentials  # loaded on first use: not on the start-up path
 
     return list(credentials(ctx.placed))
 
@@ -101,7 +105,7 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
                 "set a long random password",
                 attribute=secret.attribute,
             )
-    builtin = ctx.effective.auth.builtin_source
+    builtin = ctx.effective.server_auth.builtin_source
     if builtin is not None:
         # verified on KH kh22: an absent or empty <source-password> lets sources in with "changeme"
         assert builtin.password is not None
@@ -621,8 +625,8 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Set both elements.
     """
-    auth = ctx.effective.auth
-    user, password = auth.admin_user, auth.admin_password
+    server = ctx.effective.server_auth
+    user, password = server.admin_user, server.admin_password
     if (user is None) == (password is None):
         return
     present, missing = (
