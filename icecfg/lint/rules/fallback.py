@@ -80,6 +80,11 @@ def _normal(graph: Fallbacks) -> Iterator[_Mount]:
     return (_Mount(config, graph.of(config)) for config in graph.table.normal())
 
 
+def _via(between: list[str]) -> str:
+    """`` (reached through /a -> /b)`` for the mounts between a mount and a fallback, if any."""
+    return f" (reached through {' -> '.join(between)})" if between else ""
+
+
 def _file_of(ctx: LintContext, value: str) -> str:
     """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
     return ctx.effective.fallbacks.file_path(value)
@@ -436,8 +441,7 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
                 continue
             element = mount.fallback_element
             assert element is not None
-            between = names[1 : names.index(name)]
-            via = f" (reached through {' -> '.join(between)})" if between else ""
+            via = _via(names[1 : names.index(name)])
             yield ctx.finding(
                 element,
                 f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
@@ -529,8 +533,7 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
         if len(names) - 1 <= MAX_HOPS and not graph.table.defines(last) and last.startswith("/"):
             info = info_of(_file_of(ctx, last))
         if info is not None:
-            between = names[1:-1]
-            via = f" (reached through {' -> '.join(between)})" if between else ""
+            via = _via(names[1:-1])
             file_text = f"its fallback file {last}{via} is {info.describe()}"
             bitrate = declared_bitrate(mount.config)
             if bitrate is not None and info.bitrate_kbps and _bitrates_differ(bitrate, info.bitrate_kbps):
@@ -639,8 +642,7 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
         element = mount.fallback_element
         assert element is not None
         last = names[-1]
-        between = names[1:-1]
-        via = f" (reached through {' -> '.join(between)})" if between else ""
+        via = _via(names[1:-1])
         yield ctx.finding(
             element,
             f"Icecast-KH sends the fallback file {last}{via} of {mount.label} only at a known rate and "
