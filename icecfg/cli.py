@@ -11,7 +11,17 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from icecfg.commands import EXIT_FAILED, EXIT_USAGE
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_target_argument,
+    guarded,
+    load_or_usage_error,
+    read_or_usage_error,
+    settings_near,
+    target_value,
+)
 from icecfg.errors import WriteError
 from icecfg.version import __version__
 
@@ -62,24 +72,19 @@ def _rule(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    return guarded("schema", lambda: _schema_of(args))
 
-    from icecfg import settings, xsd
+
+def _schema_of(args: argparse.Namespace) -> int:
+
+    from icecfg import xsd
     from icecfg.spec import Dialect
 
     # like lint: the flag, else the settings found from the file (the current directory), else 2.4
-    try:
-        found = settings.find(Path(args.validate) if args.validate else Path.cwd())
-    except settings.SettingsError as err:
-        print(f"icecfg schema: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    found = settings_near(args.validate)
     dialect = Dialect(args.target or found.get("target") or "2.4")
     if args.validate:
-        try:
-            data = Path(args.validate).read_bytes()
-        except OSError as err:
-            print(f"icecfg schema: cannot read {args.validate}: {err.strerror}", file=sys.stderr)
-            return EXIT_USAGE
+        data = read_or_usage_error(args.validate)
         errors = xsd.validate(data, dialect)
         for error in errors:
             print(f"{args.validate}: {error}")
@@ -146,52 +151,39 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    """``icecfg explain``: 0 when the report was printed, 2 when the file cannot be read or parsed."""
+    """``icecfg explain``: 0 when the report was printed, 2 when the file or the settings cannot be used."""
+    return guarded("explain", lambda: _explain_file(args))
+
+
+def _explain_file(args: argparse.Namespace) -> int:
     import json
 
-    from icecfg import errors, io
     from icecfg.effective import explain
     from icecfg.effective.text import render
     from icecfg.files import FileView
+    from icecfg.target import choose, suggestion
 
-    try:
-        config = io.load(args.file)
-    except FileNotFoundError:
-        print(f"icecfg explain: {args.file}: no such file", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"icecfg explain: {args.file}: {err.strerror or err}", file=sys.stderr)
-        return EXIT_USAGE
-    except errors.IcecfgError as err:
-        print(f"icecfg explain: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    eff = explain(config, _explain_target(args), FileView(args.root) if args.root else None)
+    settings = settings_near(args.file)
+    config = load_or_usage_error(args.file)
+    # the release lint would check the file against, for the same reasons
+    target = choose(args.target, settings.get("target"), settings.path)
+    eff = explain(config, target.dialect, FileView(args.root) if args.root else None)
     if args.format == "json":
-        print(json.dumps(eff.to_json(reveal_secrets=args.show_secrets), indent=2))
-    else:
-        sys.stdout.write(render(eff, reveal_secrets=args.show_secrets))
-    return 0
-
-
-def _explain_target(args: argparse.Namespace) -> str:
-    """The flag, else the nearest settings' ``target``, else 2.4."""
-    if args.target:
-        return str(args.target)
-    from pathlib import Path
-
-    from icecfg.settings import SettingsError, find
-
-    try:
-        value = find(Path(args.file).resolve()).get("target")
-    except SettingsError:
-        value = None
-    return str(value) if value in ("2.4", "2.5", "kh") else "2.4"
+        print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
+        return EXIT_OK
+    header, _, rest = render(eff, reveal_secrets=args.show_secrets).partition("\n")
+    # only an assumed target is news; a chosen one is in the command or the settings
+    advice = suggestion(config.document.root, target)
+    notes = [target.describe()] if target.assumed else []
+    notes += [f"{args.file}: {advice}"] if advice else []
+    sys.stdout.write("\n".join([header, *notes, rest]) if notes else f"{header}\n{rest}")
+    return EXIT_OK
 
 
 def _explain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the icecast.xml to explain")
-    parser.add_argument(
-        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
+    add_target_argument(
+        parser, "Icecast release (default: the settings' target, else the icecast installed here, else 2.4)"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     parser.add_argument(
@@ -217,9 +209,7 @@ def _rule_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: the settings' target, else 2.4)"
-    )
+    add_target_argument(parser, "Icecast release (default: the settings' target, else 2.4)")
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
     how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
@@ -284,26 +274,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
 }
 
 
-def target(text: str) -> str:
-    """``--target`` of every command: 2.4, 2.5 or kh, in any spelling :class:`Dialect` reads.
-
-    ``KH``, ``2.4.4`` and ``2.5.0`` are aliases; the canonical value is returned.
-    """
-    from icecfg.spec import Dialect
-
-    try:
-        return Dialect(text).value
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
-
-
-def _accept_target_aliases(parser: argparse.ArgumentParser) -> None:
-    """Give the command's ``--target`` the one target parser, whatever its module declared."""
-    for action in parser._actions:
-        if action.dest == "target":
-            action.choices = None
-            action.type = target
-            action.metavar = action.metavar or "{2.4,2.5,kh}"
+#: The parser of every command's ``--target`` (kept here under its first name).
+target = target_value
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -321,7 +293,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
         if only is None or only == name:
             arguments(sub)
-            _accept_target_aliases(sub)
     return parser
 
 

@@ -1,18 +1,27 @@
-"""What every icecfg command shares: exit status, usage errors, settings, the API token.
+"""What every icecfg command shares: exit status, errors, settings, reading the config, the API token.
 
 Each command's module (``lint/command.py``, ``bake/command.py``,
-``ondemand/*``, ``migrate/command.py``) builds on this one, so the exit
-status documented in docs/command-line.md means the same for all of them and
-a problem with the settings file reads the same whichever command met it.
+``ondemand/*``, ``migrate/command.py``, ``explain`` in ``cli.py``) builds on
+this one, so the exit status documented in docs/command-line.md means the
+same for all of them, and a problem with the settings file, an unreadable
+configuration or a failed API request reads the same whichever command met
+it: ``icecfg COMMAND: what is wrong`` on one line of stderr, no traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from icecfg.errors import IcecfgError
-from icecfg.settings import Settings, SettingsError, find
+from icecfg.settings import Settings, SettingsError, find, load
+
+if TYPE_CHECKING:
+    from icecfg.sections import IcecastConfig
 
 #: Exit status of every command: done; failed (or found what it was asked to
 #: look for: lint findings, migrate losses); called or set up wrongly.
@@ -26,15 +35,115 @@ class UsageError(IcecfgError):
     """A one-line problem with how icecfg was called or set up (exit 2)."""
 
 
-def settings_near(path: str | os.PathLike[str] | None) -> Settings:
-    """The nearest settings from ``path``'s directory up (from the current directory without it).
+class Failed(IcecfgError):
+    """The operation was tried and failed (exit 1); the message is one line.
 
-    A settings file that cannot be read or understood is a :class:`UsageError`.
+    A failed DigitalOcean request is one (``DigitalOceanError`` derives from
+    it), so every cloud command reports it, and exits, the same way.
+    """
+
+
+def guarded(command: str, body: Callable[[], int]) -> int:
+    """Run a command's ``body``; a :class:`UsageError` (exit 2) or :class:`Failed` (exit 1) becomes one line.
+
+    The line is ``icecfg COMMAND: message`` on stderr; a settings file that
+    cannot be used is a usage error too.  Anything else is a bug and keeps
+    its traceback.
     """
     try:
-        return find(Path(path).resolve() if path else Path.cwd())
+        return body()
+    except (UsageError, SettingsError) as err:
+        print(f"icecfg {command}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except Failed as err:
+        print(f"icecfg {command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def target_value(text: str) -> str:
+    """The value of every command's ``--target`` (and migrate's ``--from``): 2.4, 2.5 or kh.
+
+    Any spelling :class:`~icecfg.spec.Dialect` reads is taken (``KH``,
+    ``2.4.4``, ``2.5.0`` are aliases); the canonical value is returned.
+    """
+    from icecfg.spec import Dialect  # the element table: loaded when a target is given
+
+    try:
+        return Dialect(text).value
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
+
+
+def add_target_argument(
+    parser: argparse.ArgumentParser,
+    help: str,
+    flag: str = "--target",
+    dest: str | None = None,
+    default: str | None = None,
+) -> None:
+    """Declare a release option the one way every command reads it (:func:`target_value`)."""
+    parser.add_argument(
+        flag,
+        dest=dest or flag.lstrip("-").replace("-", "_"),
+        type=target_value,
+        default=default,
+        metavar="{2.4,2.5,kh}",
+        help=help,
+    )
+
+
+def settings_near(path: str | os.PathLike[str] | None) -> Settings:
+    """The nearest settings from ``path``'s directory up (from the current directory without it, or for ``-``).
+
+    Every command finds its settings here, so ``lint``, ``explain``,
+    ``migrate``, ``bake`` and the cloud commands read the same file for the
+    same configuration.  A path is taken as it was named: for a symlink, the
+    settings beside the link count, not those beside the file it points at.
+    A settings file that cannot be read or understood is a :class:`UsageError`.
+    """
+    start = Path.cwd() if path is None or str(path) in ("", "-") else Path(path)
+    try:
+        return find(start)
     except SettingsError as err:
         raise UsageError(str(err)) from None
+
+
+def settings_named(path: str | os.PathLike[str]) -> Settings:
+    """The settings of one file named on the command line (``--settings``); :class:`UsageError` if unusable."""
+    try:
+        return load(Path(path))
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+
+
+def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:
+    """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
+
+    ``hint`` is added in brackets when the file does not exist (where the
+    command looks for it, which option names another).
+    """
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        more = f" ({hint})" if hint and isinstance(err, FileNotFoundError) else ""
+        raise UsageError(f"cannot read {path}: {err.strerror or err}{more}") from None
+
+
+def load_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> IcecastConfig:
+    """The configuration at ``path``, read and parsed, or a :class:`UsageError` of one line.
+
+    The line names the file, and the line and column of what is wrong when
+    the file is not a configuration icecfg reads (``icast.xml:3:5: mismatched
+    tag``); every command that reads a configuration then exits 2 with it.
+    """
+    from icecfg.io import loads  # the model: only for commands that read a configuration
+
+    data = read_or_usage_error(path, hint)
+    try:
+        return loads(data, str(path))
+    except IcecfgError as err:
+        message = str(err)
+        raise UsageError(message if message.startswith(str(path)) else f"{path}: {message}") from None
 
 
 def token_from_environment() -> str:

@@ -15,9 +15,11 @@ so ``icecfg lint`` judges the server as bake will build it, the same way
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 
@@ -44,15 +46,27 @@ class FileView:
         normal = posixpath.normpath(str(pure))
         return "/" + normal.lstrip("/")
 
-    def local(self, server_path: str) -> Path:
-        """Where ``server_path`` (as Icecast would open it) lies on this machine."""
-        absolute = self._server(server_path)
+    def _asset(self, absolute: str) -> Path | None:
+        """The local file of an asset at (or an asset directory above) the normalised ``absolute``."""
         if self.assets:
             pure = PurePosixPath(absolute)
             for candidate in (pure, *pure.parents):
                 asset = self.assets.get(str(candidate))
                 if asset is not None:
                     return asset.joinpath(*pure.relative_to(candidate).parts)
+        return None
+
+    def _holds_asset(self, absolute: str) -> bool:
+        """Whether an asset lies below the directory ``absolute``."""
+        prefix = absolute.rstrip("/") + "/"
+        return any(server.startswith(prefix) for server in self.assets)
+
+    def local(self, server_path: str) -> Path:
+        """Where ``server_path`` (as Icecast would open it) lies on this machine."""
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        if asset is not None:
+            return asset
         parts = [p for p in PurePosixPath(absolute).parts[1:] if p not in ("", ".")]
         return self.root.joinpath(*parts)
 
@@ -66,8 +80,7 @@ class FileView:
         if self.local(server_path).is_dir():
             return True
         # a directory that holds an asset exists on the image bake builds
-        prefix = self._server(server_path).rstrip("/") + "/"
-        return any(server.startswith(prefix) for server in self.assets)
+        return self._holds_asset(self._server(server_path))
 
     def readable(self, server_path: str) -> bool:
         return os.access(self.local(server_path), os.R_OK)
@@ -79,3 +92,68 @@ class FileView:
 
     def mode(self, server_path: str) -> int:
         return self.local(server_path).stat().st_mode
+
+
+class ImageView(FileView):
+    """The files of an image not built yet: bake's assets and the directories its packages create, nothing else.
+
+    ``icecfg bake`` lints against this before anything is spent, so the
+    findings are those of the server it will build, not of this machine: a
+    certificate is found where an asset puts it, ``/var/log/icecast2`` exists
+    because Debian's package makes it, and any other path does not exist.
+    No file is made for it (no temporary tree of symlinks to clean up).
+    """
+
+    def __init__(
+        self,
+        assets: Mapping[str, str | os.PathLike[str]] | None = None,
+        directories: Iterable[str] = (),
+        cwd: str = "/",
+    ) -> None:
+        super().__init__("/", cwd, assets)  # the root is never looked at: every method is answered here
+        listed = [PurePosixPath(self._server(d)) for d in directories]
+        #: The directories on the image, their parents included.
+        self.directories = frozenset(str(p) for d in listed for p in (d, *d.parents))
+
+    def local(self, server_path: str) -> Path:
+        """The asset's local file; any other path is named as it is on the image (nothing is there here)."""
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        return asset if asset is not None else Path(absolute)
+
+    def _is_directory(self, absolute: str) -> bool:
+        return absolute in self.directories or self._holds_asset(absolute)
+
+    def exists(self, server_path: str) -> bool:
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        return asset.exists() if asset is not None else self._is_directory(absolute)
+
+    def is_file(self, server_path: str) -> bool:
+        asset = self._asset(self._server(server_path))
+        return asset is not None and asset.is_file()
+
+    def is_dir(self, server_path: str) -> bool:
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        return (asset is not None and asset.is_dir()) or self._is_directory(absolute)
+
+    def readable(self, server_path: str) -> bool:
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        return os.access(asset, os.R_OK) if asset is not None else self._is_directory(absolute)
+
+    def read_bytes(self, server_path: str, limit: int = 16 * 1024 * 1024) -> bytes:
+        absolute = self._server(server_path)
+        if self._asset(absolute) is None:
+            error = errno.EISDIR if self._is_directory(absolute) else errno.ENOENT
+            raise OSError(error, os.strerror(error), absolute)
+        return super().read_bytes(server_path, limit)
+
+    def mode(self, server_path: str) -> int:
+        absolute = self._server(server_path)
+        if self._asset(absolute) is None:
+            if self._is_directory(absolute):
+                return stat.S_IFDIR | 0o755
+            raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), absolute)
+        return super().mode(server_path)

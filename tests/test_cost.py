@@ -221,8 +221,13 @@ def test_cost_usage_errors(config: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert run_icecfg("cost", "--config", str(config), "--size", "m-64vcpu") == 2
     assert "no price known for droplet size 'm-64vcpu'" in capsys.readouterr().err
     assert run_icecfg("cost", "--config", str(config), "--listeners", "many") == 2
+    capsys.readouterr()
     assert run_icecfg("cost", "--config", str(config.parent / "missing.xml")) == 2
-    assert "no such file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"icecfg cost: cannot read {config.parent / 'missing.xml'}: No such file or directory (pass the configuration with --config)\n"
+    )
 
 
 @pytest.mark.usefixtures("no_token")

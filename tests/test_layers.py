@@ -35,7 +35,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "icecfg.placeholders",
         "icecfg.installed",
         "icecfg.settings",
-        "icecfg.commands",
     ),
     "document": ("icecfg.document",),
     "model": (
@@ -45,6 +44,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "icecfg.io",
         "icecfg.xsd",
         "icecfg.secrets",
+        "icecfg.target",
+        "icecfg.commands",
     ),
     "effective": ("icecfg.effective",),
     "jobs": ("icecfg.lint", "icecfg.bake", "icecfg.ondemand", "icecfg.migrate"),

@@ -306,7 +306,9 @@ def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
     page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
     diff = page.split("```diff\n", 1)[1].split("```", 1)[0]
     stderr = page.split("and on stderr:\n\n```\n", 1)[1].split("```", 1)[0]
-    result = run_cli("--no-fs", "examples/radio/icecast.xml", cwd=Path(__file__).resolve().parents[1])
+    command = page.split("$ icecfg migrate ", 1)[1].split("\n", 1)[0].split()
+    assert command == ["--from", "2.4", "--no-fs", "examples/radio/icecast.xml"]
+    result = run_cli(*command, cwd=Path(__file__).resolve().parents[1])
     assert result.returncode == 0
     assert result.stdout.decode() == diff
     assert result.stderr.decode() == stderr

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
@@ -138,3 +141,65 @@ def test_a_bad_target_in_settings_is_a_usage_error(tmp_path: Path) -> None:
         result.stderr
         == f'icecfg lint: {tmp_path / "icecfg.toml"}:1: target = "3.0": must be one of "2.4", "2.5", "kh"\n'
     )
+
+
+def icecfg_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    """Any icecfg command in a fresh process, with ``env`` added to this one's environment."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "icecfg", *args], cwd=cwd, capture_output=True, text=True, env=full_env, check=False
+    )
+
+
+def test_explain_assumes_the_release_lint_assumes_and_says_why(tmp_path: Path) -> None:
+    binary = fake_icecast(tmp_path, "Icecast 2.5.0")
+    path = write(tmp_path / "radio" / "icecast.xml", TLS_25)
+    data = json.loads(icecfg_cli("explain", "--format", "json", str(path), env=_env(tmp_path, binary)).stdout)
+    linted = json.loads(lint(str(path), "--no-fs", "--format", "json", env=_env(tmp_path, binary)).stdout)
+    assert (data["target"], data["target_origin"]) == ("2.5", "installed")
+    assert {(f["target"], f["target_origin"], f["target_reason"]) for f in linted} == {
+        (data["target"], data["target_origin"], data["target_reason"])
+    }
+    text = icecfg_cli("explain", str(path), env=_env(tmp_path, binary)).stdout.splitlines()
+    assert text[1] == f"Target: Icecast 2.5 (installed: {binary} -v prints 'Icecast 2.5.0')."
+    alone = icecfg_cli("explain", str(path), env=_env(tmp_path)).stdout.splitlines()
+    assert alone[1] == "Target: Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --target to choose)."
+    assert alone[2].startswith(f"{path}: the file uses elements only Icecast 2.5 reads")
+    write(tmp_path / "radio" / "icecfg.toml", b'target = "kh"\n')
+    chosen = icecfg_cli("explain", "--format", "json", str(path), env=_env(tmp_path, binary)).stdout
+    assert {k: v for k, v in json.loads(chosen).items() if k.startswith("target")} == {
+        "target": "kh",
+        "target_origin": "settings",
+        "target_reason": f"set in {tmp_path / 'radio' / 'icecfg.toml'}",
+    }
+    assert "Target:" not in icecfg_cli("explain", str(path), env=_env(tmp_path, binary)).stdout
+    assert calls(binary) == ["-v"]  # asked once, then cached
+
+
+def test_explain_and_migrate_refuse_a_broken_settings_file_like_lint(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecast.xml", TLS_25)
+    write(tmp_path / "icecfg.toml", b'target = "3.0"\n')
+    said = f'{tmp_path / "icecfg.toml"}:1: target = "3.0": must be one of "2.4", "2.5", "kh"\n'
+    for command in ("explain", "migrate", "lint"):
+        result = icecfg_cli(command, str(path))
+        assert (result.returncode, result.stderr) == (2, f"icecfg {command}: {said}")
+
+
+def test_migrate_from_defaults_to_the_settings_then_the_installed_release(tmp_path: Path) -> None:
+    kh_file = b"<icecast>\n  <paths>\n    <deny-agents>/etc/agents</deny-agents>\n  </paths>\n</icecast>\n"
+    path = write(tmp_path / "radio" / "icecast.xml", kh_file)
+    kh = fake_icecast(tmp_path, "Icecast 2.4.0-kh22")
+    installed = icecfg_cli("migrate", "--format", "json", str(path), env=_env(tmp_path, kh))
+    data = json.loads(installed.stdout)
+    assert (data["from"], data["from_origin"]) == ("kh", "installed")
+    assert data["from_reason"] == f"{kh} -v prints 'Icecast 2.4.0-kh22'"
+    assert data["lost"] == 1 and installed.returncode == 1  # <deny-agents> is KH's, lost on 2.5
+    diff = icecfg_cli("migrate", str(path), env=_env(tmp_path))
+    assert diff.stderr.splitlines()[0] == (
+        "icecfg migrate: from Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --from to choose)"
+    )
+    write(tmp_path / "radio" / "icecfg.toml", b'target = "2.4"\n')
+    chosen = json.loads(icecfg_cli("migrate", "--format", "json", str(path), env=_env(tmp_path, kh)).stdout)
+    assert (chosen["from"], chosen["from_origin"]) == ("2.4", "settings")
+    given = json.loads(icecfg_cli("migrate", "--from", "KH", "--format", "json", str(path)).stdout)
+    assert (given["from"], given["from_origin"], given["from_reason"]) == ("kh", "option", "given with --from")

@@ -18,9 +18,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from icecfg import settings as settings_module
 from icecfg.bake.snapshots import PREFIX, TAG
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    add_target_argument,
+    guarded,
+    load_or_usage_error,
+    settings_near,
+    token_from_environment,
+)
 from icecfg.settings import DEFAULT_KEEP
 
 if TYPE_CHECKING:
@@ -33,11 +41,6 @@ PACKAGE_DIRECTORIES = (
     "/usr/share/icecast2/admin",
     "/var/log/icecast2",
 )
-
-
-def bake_settings(config: str | None = None) -> settings_module.Settings:
-    """The ``bake`` settings: from ``--config``'s directory upwards, else the current directory."""
-    return settings_near(config)
 
 
 def client() -> DigitalOcean:
@@ -67,20 +70,16 @@ def _money(value: Decimal) -> str:
 
 
 def run_snapshots(args: argparse.Namespace) -> int:
-    from icecfg.bake.digitalocean import DigitalOceanError
+    return guarded("snapshots", lambda: _snapshots(args))
+
+
+def _snapshots(args: argparse.Namespace) -> int:
     from icecfg.bake.pricing import snapshot_monthly_cost
     from icecfg.bake.snapshots import release_of
 
-    try:
-        with client() as api:
-            snapshots = sorted(api.snapshots(tag=TAG), key=lambda s: s.created_at, reverse=True)
-            in_use = api.images_in_use()
-    except UsageError as err:
-        print(f"icecfg snapshots: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except DigitalOceanError as err:
-        print(f"icecfg snapshots: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    with client() as api:
+        snapshots = sorted(api.snapshots(tag=TAG), key=lambda s: s.created_at, reverse=True)
+        in_use = api.images_in_use()
     rows: list[dict[str, Any]] = [  # the JSON objects printed
         {
             "id": s.id,
@@ -116,20 +115,15 @@ def run_snapshots(args: argparse.Namespace) -> int:
 
 
 def run_prune(args: argparse.Namespace) -> int:
-    from icecfg.bake.digitalocean import DigitalOceanError
+    return guarded("prune", lambda: _prune(args))
 
-    try:
-        keep = args.keep if args.keep is not None else int(bake_settings().bake.get("keep", DEFAULT_KEEP))
-        if keep < 0 or (args.older_than is not None and args.older_than < 0):
-            raise UsageError("--keep and --older-than take numbers of at least 0")
-        with client() as api:
-            return prune(api, keep, args.older_than, args.yes)
-    except UsageError as err:
-        print(f"icecfg prune: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except DigitalOceanError as err:
-        print(f"icecfg prune: {err}", file=sys.stderr)
-        return EXIT_FAILED
+
+def _prune(args: argparse.Namespace) -> int:
+    keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
+    if keep < 0 or (args.older_than is not None and args.older_than < 0):
+        raise UsageError("--keep and --older-than take numbers of at least 0")
+    with client() as api:
+        return prune(api, keep, args.older_than, args.yes)
 
 
 def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool, out: IO[str] | None = None) -> int:
@@ -162,10 +156,9 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region", help="DigitalOcean region (default: settings, else fra1)")
     parser.add_argument("--size", help="droplet size used for the build (default: settings, else s-1vcpu-1gb)")
     parser.add_argument("--image", help="base image slug (default: settings, else debian-12-x64)")
-    parser.add_argument(
-        "--target",
-        choices=("2.4", "2.5", "kh"),
-        help="Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
+    add_target_argument(
+        parser,
+        "Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "
         "Debian's source package); kh cannot be baked (default: settings, else 2.4)",
     )
     parser.add_argument(
@@ -193,7 +186,7 @@ class BakeOptions:
 
 
 def _bake_options(args: argparse.Namespace) -> BakeOptions:
-    found = bake_settings(args.config)
+    found = settings_near(args.config)
     bake = found.bake
     base = found.path.parent if found.path is not None else Path.cwd()
 
@@ -239,19 +232,7 @@ def _check_bakeable(target: str) -> None:
 
 def run_bake(args: argparse.Namespace) -> int:
     """``icecfg bake``: lint, stage, Packer build, tag, prune."""
-    from icecfg.bake.digitalocean import DigitalOceanError
-    from icecfg.bake.packer import PackerError
-    from icecfg.bake.stage import StageError
-
-    try:
-        options = _bake_options(args)
-        return _bake(args, options)
-    except UsageError as err:
-        print(f"icecfg bake: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except (DigitalOceanError, PackerError, StageError) as err:
-        print(f"icecfg bake: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    return guarded("bake", lambda: _bake(args, _bake_options(args)))
 
 
 def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
@@ -259,42 +240,22 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
-    from icecfg.errors import ParseError
-    from icecfg.io import loads
+    from icecfg.files import ImageView
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
 
     # 1. lint: an error stops the bake before anything is spent
-    try:
-        data = options.config.read_bytes()
-    except OSError as err:
-        raise UsageError(f"cannot read {options.config}: {err.strerror}") from None
-    try:
-        config = loads(data, str(options.config))
-    except ParseError as err:
-        raise UsageError(str(err)) from None
+    config = load_or_usage_error(options.config)
     # Lint against the image as it will be: the directories Debian's icecast2
-    # package creates, plus the assets bake installs.
-    root = tempfile.mkdtemp(prefix="icecfg-lint-root-")
-    try:
-        for directory in PACKAGE_DIRECTORIES:
-            (Path(root) / directory.lstrip("/")).mkdir(parents=True, exist_ok=True)
-        for server_path, local in options.assets.items():
-            target = Path(root) / server_path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(local)
-        findings = lint(config, options.target, root=root)
-    finally:
-        import shutil
-
-        shutil.rmtree(root, ignore_errors=True)
+    # package creates, plus the assets bake installs; nothing of this machine.
+    findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         from icecfg.secrets import secrets as secrets_of
 
         secrets = {str(options.config): secrets_of(config.document.root)}
         sys.stdout.write(
-            report.text(errors, {str(options.config): data.decode(errors="replace").splitlines()}, secrets, False)
+            report.text(errors, {str(options.config): config.document.render().splitlines()}, secrets, False)
         )
         print(
             f"icecfg bake: {options.config} has {len(errors)} lint error(s) for Icecast {options.target}; "

@@ -59,7 +59,7 @@ import digitalocean  # type: ignore[import-untyped]
 import requests
 
 from icecfg.bake.snapshots import Snapshot
-from icecfg.errors import IcecfgError
+from icecfg.commands import Failed
 from icecfg.version import __version__
 
 __all__ = [
@@ -101,8 +101,11 @@ log = logging.getLogger(__name__)
 _ENV_LOCK = threading.RLock()
 
 
-class DigitalOceanError(IcecfgError):
+class DigitalOceanError(Failed):
     """Any failure talking to DigitalOcean; ``str()`` is one line and never holds the token.
+
+    It is a :class:`~icecfg.commands.Failed`: every command reports it as one
+    line and exits 1 (:func:`~icecfg.commands.guarded`).
 
     ``status`` is the HTTP status when there was an answer, ``error_id`` the
     API's error id (``not_found``, ``too_many_requests``...).

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from icecfg.commands import Failed
+
 __all__ = [
     "MANIFEST_NAME",
     "PLUGINS_MIN_VERSION",
@@ -78,8 +80,8 @@ _MAX_ERROR_CHARS = 300
 _REDACTED = "<sensitive>"
 
 
-class PackerError(RuntimeError):
-    """Packer is missing or unusable (before any build starts)."""
+class PackerError(Failed, RuntimeError):
+    """Packer is missing or unusable (before any build starts): the bake failed (exit 1)."""
 
 
 # --------------------------------------------------------------------------- locating

@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 from icecfg.bake.package_cache import PACKAGE_NAME
 from icecfg.bake.packer import default_template_dir
 from icecfg.bake.snapshots import RELEASES
+from icecfg.commands import Failed
 from icecfg.io import loads
 from icecfg.sections import IcecastConfig
 
@@ -77,8 +78,8 @@ _SAFE_NAME = re.compile(r"\A[A-Za-z0-9._+@%,:=~-]+\Z")
 _HASH_VERSION = b"icecfg-bake-stage-v1"
 
 
-class StageError(ValueError):
-    """The configuration or its assets cannot be staged safely."""
+class StageError(Failed, ValueError):
+    """The configuration or its assets cannot be staged safely: the bake failed (exit 1)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """``icecfg lint``: lint files, print findings in the chosen format, exit with a status for CI.
 
 Exit status: 0 when no finding is at or above ``--fail-on``; 1 when some
-are (a file that is not well-formed XML is such a finding, ICE001); 2 for a
+are (a file that is not well-formed XML is such a finding, ICE001), or when
+``--fix`` could not write a file (each refused file gets one line on stderr
+and the other files are still fixed and reported); 2 for a
 usage error (an unknown rule code, name or severity included), a settings
 file that cannot be used, or a file that cannot be read.
 
@@ -25,15 +27,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from icecfg import settings as settings_module
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
-from icecfg.errors import ParseError
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_target_argument,
+    guarded,
+    read_or_usage_error,
+    settings_named,
+    settings_near,
+)
+from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
 from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
-from icecfg.lint.target import Target, choose, suggestion
 from icecfg.spec import Dialect
+from icecfg.target import Target, choose, suggestion
 
 if TYPE_CHECKING:
     from icecfg.sections import IcecastConfig
@@ -54,11 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="icecast.xml files, directories (searched for *.xml whose root is <icecast>), or - for stdin",
     )
-    parser.add_argument(
-        "--target",
-        choices=[d.value for d in Dialect],
-        help="Icecast release to check against (default: the icecast installed here, else 2.4)",
-    )
+    add_target_argument(parser, "Icecast release to check against (default: the icecast installed here, else 2.4)")
     parser.add_argument(
         "--format", choices=FORMATS, help="output format (default text; github when GITHUB_ACTIONS=true)"
     )
@@ -161,6 +169,8 @@ class FileResult:
     target: Target | None = None
     #: Advice to give --target when the assumed release does not fit the file.
     suggestion: str | None = None
+    #: Why --fix could not write the file (changed on disk, owner not keepable), else None.
+    unwritten: str | None = None
 
 
 def _codes(values: list[str] | None) -> list[str] | None:
@@ -336,11 +346,7 @@ def expand(paths: list[str], exclude: Iterable[str] = ()) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """The ``lint`` command; returns the exit status."""
-    try:
-        return _run(args)
-    except (UsageError, settings_module.SettingsError) as err:
-        print(f"icecfg lint: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    return guarded("lint", lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -359,7 +365,7 @@ def _run(args: argparse.Namespace) -> int:
     files: list[str] = []
     for name in args.paths:
         if name != "-" and Path(name).is_dir():
-            settings = explicit or _settings_for(args, name)
+            settings = explicit or settings_near(name)
             files += expand([name], [*exclude, *settings.get("exclude", [])])
         else:
             files.append(name)
@@ -372,19 +378,24 @@ def _run(args: argparse.Namespace) -> int:
     unread: list[str] = []
     output = "text"
     for name in files:
-        options = _options(args, explicit or _settings_for(args, name))
+        options = _options(args, explicit or settings_near(name))
         options.variables = variables
         output = options.output
         try:
-            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        except OSError as err:
-            print(f"icecfg lint: cannot read {name}: {err.strerror or err}", file=sys.stderr)
+            data = sys.stdin.buffer.read() if name == "-" else read_or_usage_error(name)
+        except UsageError as err:  # one unreadable file does not stop the others
+            print(f"icecfg lint: {err}", file=sys.stderr)
             unread.append(name)
             continue
-        results.append(_lint_one(name, data, options, args))
+        result = _lint_one(name, data, options, args)
+        if result.unwritten is not None:  # one refused write does not stop the other files
+            print(f"icecfg lint: {result.unwritten}", file=sys.stderr)
+        results.append(result)
     print_report(results, output, out, unread)
     if unread:
         return EXIT_USAGE
+    if any(r.unwritten is not None for r in results):
+        return EXIT_FAILED
     if args.exit_zero:
         return EXIT_OK
     failing = any(f.severity.rank >= r.fail_on.rank for r in results for f in r.findings)
@@ -422,12 +433,8 @@ def _settings_file(args: argparse.Namespace) -> settings_module.Settings | None:
     if args.isolated:
         return settings_module.Settings()
     if args.settings:
-        return settings_module.load(Path(args.settings))
+        return settings_named(args.settings)
     return None
-
-
-def _settings_for(args: argparse.Namespace, name: str) -> settings_module.Settings:
-    return settings_module.find(Path.cwd() if name == "-" else Path(name))
 
 
 def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
@@ -485,7 +492,14 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
         sys.stdout.buffer.write(after)
         sys.stdout.buffer.flush()
     elif fixed:
-        dump(fixed_config, name, expected=config.loaded)  # refused if the file changed since it was read
+        try:
+            dump(fixed_config, name, expected=config.loaded)  # refused if the file changed since it was read
+        except WriteError as err:
+            result.unwritten = str(err)
+        except OSError as err:
+            result.unwritten = f"{name}: cannot write: {err.strerror or err}; nothing written"
+        if result.unwritten is not None:
+            return result  # the findings of the file as it is on disk: nothing was fixed
     if fixed:
         # report what is left after fixing
         result.fixed = fixed

@@ -79,6 +79,7 @@ def lint(
     path: str | None = None,
     assets: Mapping[str, str | os.PathLike[str]] | None = None,
     variables: Mapping[str, str] | None = None,
+    view: FileView | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
@@ -88,10 +89,15 @@ def lint(
     local files bake installs there (``[bake.assets]``): they are looked up
     there instead of under ``root``.  ``variables`` renders the template
     placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
-    run, on a copy: ``config`` itself is left as it is.
+    run, on a copy: ``config`` itself is left as it is.  ``view`` is a ready
+    view of the server's files that replaces ``root`` and ``assets`` (bake's
+    :class:`~icecfg.files.ImageView`).
     """
     dialect = Dialect(target)
-    view = FileView(root or "/", assets=assets) if files else None
+    if not files:
+        view = None
+    elif view is None:
+        view = FileView(root or "/", assets=assets)
     if variables is not None:
         from icecfg.lint.templating import rendered
 

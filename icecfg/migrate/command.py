@@ -4,6 +4,11 @@ Prints the migrated file as a unified diff (``patch -p1`` applies it) and
 the reason of each change on stderr; ``--write`` writes it in place with the
 safe writer; ``--format json`` lists the changes instead.
 
+Without ``--from`` the release the file was written for is chosen as
+``lint`` chooses its target: the settings' ``target``, else the Icecast
+installed here, else 2.4; an assumed release is named on stderr and in the
+JSON (``from_origin``, ``from_reason``).
+
 Exit status: 0 when the file was migrated (or needed nothing); 1 when some
 behaviour cannot be carried over to the target release (a KH-only feature,
 a value the target cannot be told) and ``--accept-loss`` was not given, in
@@ -18,13 +23,22 @@ import json
 import os
 import sys
 
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from icecfg.errors import ParseError, WriteError
-from icecfg.io import dump, load
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_target_argument,
+    guarded,
+    load_or_usage_error,
+    settings_near,
+)
+from icecfg.errors import WriteError
+from icecfg.io import dump
 from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
 from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
+from icecfg.target import choose
 
 #: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
 EXIT_LOSS = EXIT_FAILED
@@ -33,12 +47,12 @@ EXIT_LOSS = EXIT_FAILED
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
     parser.add_argument("--to", choices=("2.5",), default="2.5", help="release to migrate to (2.5)")
-    parser.add_argument(
-        "--from",
+    add_target_argument(
+        parser,
+        "release the file was written for (default: the settings' target, else the icecast installed here, "
+        "else 2.4; 2.5 only replaces obsolete elements)",
+        flag="--from",
         dest="source",
-        choices=("2.4", "kh", "2.5"),
-        default="2.4",
-        help="release the file was written for (default 2.4; 2.5 only replaces obsolete elements)",
     )
     parser.add_argument(
         "--intent",
@@ -63,15 +77,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return guarded("migrate", lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     name = args.file
-    try:
-        config = load(name)
-    except ParseError as err:
-        print(f"icecfg migrate: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except OSError as err:
-        print(f"icecfg migrate: cannot read {name}: {err.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+    settings = settings_near(name)
+    config = load_or_usage_error(name)
+    # the release that ran the file: chosen as lint and explain choose their target
+    source = choose(args.source, settings.get("target"), settings.path, flag="--from")
+    args.source = source.dialect.value
     from icecfg.secrets import secrets as secrets_of
 
     secrets = secrets_of(config.document.root)
@@ -86,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
         data = {
             "file": name,
-            "from": args.source,
+            **source.to_json("from"),
             "to": args.to,
             "intent": args.intent,
             "changes": [c.to_dict() for c in migration.changes],
@@ -101,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
         print(masked(json.dumps(data, indent=2), secrets))
         return EXIT_LOSS if blocked else EXIT_OK
+    if source.assumed:  # only an assumed release is news; a chosen one is in the command or the settings
+        print(f"icecfg migrate: from {source.dialect.label} ({source.origin}: {source.reason})", file=sys.stderr)
     for change in migration.changes:
         print(_describe(name, change), file=sys.stderr)
     if args.write:

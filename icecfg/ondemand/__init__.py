@@ -27,8 +27,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from icecfg.bake.snapshots import TAG
-from icecfg.commands import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, settings_near, token_from_environment
-from icecfg.errors import IcecfgError
+from icecfg.commands import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Failed,
+    UsageError,
+    load_or_usage_error,
+    settings_near,
+    token_from_environment,
+)
 from icecfg.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,7 +59,6 @@ __all__ = [
     "Served",
     "Socket",
     "UsageError",
-    "config_settings",
     "fetch_status",
     "format_duration",
     "locate",
@@ -64,10 +71,6 @@ __all__ = [
 DEFAULT_CONFIG = "icecast.xml"
 #: Bytes of ``/status-json.xsl`` read at most.
 _STATUS_LIMIT = 4 * 1024 * 1024
-
-
-class Failed(IcecfgError):
-    """The operation failed (exit 1); the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -121,11 +124,6 @@ class Served:
         return self.plain or self.tls
 
 
-def config_settings(config: str | os.PathLike[str] | None) -> Settings:
-    """The nearest settings from the configuration's directory up (from the current one without it)."""
-    return settings_near(config)
-
-
 def locate(config: str | None) -> tuple[Path, Settings, bool]:
     """The configuration to read, its settings, and whether ``--config`` named it.
 
@@ -134,11 +132,11 @@ def locate(config: str | None) -> tuple[Path, Settings, bool]:
     current directory: the same file ``icecfg bake`` bakes.
     """
     if config:
-        return Path(config), config_settings(config), True
-    settings = config_settings(None)
+        return Path(config), settings_near(config), True
+    settings = settings_near(None)
     base = settings.path.parent if settings.path is not None else Path.cwd()
     path = base / str(settings.bake.get("config", DEFAULT_CONFIG))
-    return path, (config_settings(path) if path.parent != base else settings), False
+    return path, (settings_near(path) if path.parent != base else settings), False
 
 
 def target_of(requested: str | None, settings: Settings) -> str:
@@ -154,19 +152,10 @@ def target_of(requested: str | None, settings: Settings) -> str:
 
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
     """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
-    from icecfg import io
     from icecfg.spec import Dialect
 
-    dialect = Dialect(target)
-    try:
-        cfg = io.load(path)
-        return _served(cfg, dialect)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file (pass the configuration with --config)") from None
-    except OSError as err:
-        raise UsageError(f"{path}: {err.strerror or err}") from None
-    except IcecfgError as err:
-        raise UsageError(f"{path}: {err}") from None
+    cfg = load_or_usage_error(path, hint="pass the configuration with --config")
+    return _served(cfg, Dialect(target))
 
 
 def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:

@@ -33,7 +33,6 @@ when a token is set, otherwise from the dated table in
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,15 +40,16 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
+from icecfg.commands import add_target_argument, guarded
 from icecfg.ondemand import (
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     UsageError,
     locate,
     money,
     read_served,
     target_of,
+    token_from_environment,
 )
 from icecfg.settings import DEFAULT_KEEP
 
@@ -301,7 +301,7 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month",
         type=Decimal,
@@ -336,11 +336,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg cost: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    return guarded("cost", lambda: _run(args))
 
 
 def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[str, int], bool]:
@@ -365,11 +361,11 @@ def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[
 
 
 def _token() -> str | None:
-    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    """The API token when one is set: without it, cost uses the dated price table."""
+    try:
+        return token_from_environment()
+    except UsageError:
+        return None
 
 
 def _from_api(token: str) -> tuple[list[Any], list[Decimal], str | None]:

@@ -23,10 +23,10 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from icecfg.commands import guarded
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     Failed,
     UsageError,
@@ -59,14 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg down: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except Failed as err:
-        print(f"icecfg down: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    return guarded("down", lambda: _run(args))
 
 
 def _interactive() -> bool:
@@ -85,14 +78,10 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("bake.keep-dns must be true or false")
     token = token_from_environment()
 
-    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+    from icecfg.bake.digitalocean import DigitalOcean
 
-    try:
-        with DigitalOcean(token) as api:
-            return _down(api, args, domain, keep_dns)
-    except DigitalOceanError as err:
-        print(f"icecfg down: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    with DigitalOcean(token) as api:
+        return _down(api, args, domain, keep_dns)
 
 
 def _cost(slug: str, seconds: float, sizes: list[Size]) -> Decimal | None:

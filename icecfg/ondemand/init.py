@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from icecfg.commands import add_target_argument
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
 from icecfg.settings import DEFAULT_KEEP
@@ -106,7 +107,7 @@ class Choices:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write (default: .)")
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), default="2.4", help="Icecast release (default 2.4)")
+    add_target_argument(parser, "Icecast release (default 2.4)", default="2.4")
     parser.add_argument("--hostname", help="the public DNS name listeners use, e.g. radio.example.org")
     parser.add_argument(
         "--privacy-logs",

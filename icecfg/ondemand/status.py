@@ -21,19 +21,16 @@ after it starts, while 2.4.4 emits invalid JSON at that moment (see
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from icecfg.commands import add_target_argument, guarded
 from icecfg.ondemand import (
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     Served,
     Socket,
-    UsageError,
     age_seconds,
     fetch_status,
     format_duration,
@@ -58,16 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", help="icecast.xml the droplets serve, for its ports (default: as icecfg bake finds it)"
     )
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg status: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    return guarded("status", lambda: _run(args))
 
 
 def _served(args: argparse.Namespace) -> Served | None:
@@ -86,16 +79,12 @@ def _run(args: argparse.Namespace) -> int:
 
     from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
 
-    try:
-        with DigitalOcean(token) as api:
-            droplets = sorted((d for d in api.droplets(tag=TAG) if TAG in d.tags), key=lambda d: d.id)
-            try:
-                sizes = api.sizes() if droplets else []
-            except DigitalOceanError:
-                sizes = []
-    except DigitalOceanError as err:
-        print(f"icecfg status: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    with DigitalOcean(token) as api:
+        droplets = sorted((d for d in api.droplets(tag=TAG) if TAG in d.tags), key=lambda d: d.id)
+        try:
+            sizes = api.sizes() if droplets else []
+        except DigitalOceanError:
+            sizes = []  # the dated price table then
     now = datetime.now(timezone.utc)
     rows = [_row(droplet, served, sizes, now) for droplet in droplets]
     if args.format == "json":

@@ -41,10 +41,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
+from icecfg.commands import add_target_argument, guarded, load_or_usage_error
 from icecfg.ondemand import (
-    EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     TAG,
     Failed,
     Served,
@@ -81,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", help="the icecast.xml the snapshot was baked with (default: as icecfg bake finds it)"
     )
-    parser.add_argument("--target", choices=("2.4", "2.5", "kh"), help="Icecast release (default: settings, else 2.4)")
+    add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--snapshot",
         default="latest",
@@ -119,14 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except UsageError as err:
-        print(f"icecfg up: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except Failed as err:
-        print(f"icecfg up: {err}", file=sys.stderr)
-        return EXIT_FAILED
+    return guarded("up", lambda: _run(args))
 
 
 def _say(text: str) -> None:
@@ -153,13 +145,10 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"note: the configuration's <hostname> is {served.hostname}, the DNS name {domain}")
     token = token_from_environment()
 
-    from icecfg.bake.digitalocean import DigitalOcean, DigitalOceanError
+    from icecfg.bake.digitalocean import DigitalOcean
 
-    try:
-        with DigitalOcean(token) as api:
-            return _up(api, args, served, settings.bake, domain, ttl)
-    except DigitalOceanError as err:
-        raise Failed(str(err)) from None
+    with DigitalOcean(token) as api:
+        return _up(api, args, served, settings.bake, domain, ttl)
 
 
 def _newest(items: list[_Dated]) -> _Dated:
@@ -262,17 +251,11 @@ def _up(
         if args.relays:
             existing = [d for d in tagged if RELAY_TAG in d.tags]
             relays = _add_relays(api, args, served, droplet, zone, bake, ttl, deadline, undo, existing)
-    except BaseException as err:
+    except BaseException:
         if undo and not args.keep_on_failure:
             _undo(undo)
         elif undo:
             _say("kept what this run created for debugging (--keep-on-failure); icecfg down removes it")
-        if isinstance(err, KeyboardInterrupt | UsageError | Failed):
-            raise
-        from icecfg.bake.digitalocean import DigitalOceanError
-
-        if isinstance(err, DigitalOceanError):
-            raise Failed(str(err)) from None
         raise
     host = zone.fqdn if zone is not None else address
     price = pricing.droplet_price(droplet.size_slug, sizes)
@@ -366,7 +349,7 @@ def _add_relays(
         raise Failed(f"droplet {origin.id} does not say which image it was made from")
     image = origin.image_id
     base = zone.fqdn if zone is not None else (served.hostname or origin_address)
-    origin_config = io.load(args.config)
+    origin_config = load_or_usage_error(args.config)
     stamp = _stamp()
     pending: list[tuple[int, str, Droplet, bool]] = []
     for index in range(1, args.relays + 1):

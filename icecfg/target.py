@@ -1,16 +1,18 @@
-"""Which Icecast release a lint checks against, and why: given, set, installed or the default.
+"""Which Icecast release a command assumes, and why: given, set, installed or the default.
 
-A target from ``--target`` or a settings file always wins, so CI runs are
+``lint``, ``explain`` and ``migrate`` (the release a file was written for)
+choose the same way, here, so the three never disagree about one file.  A
+release from the command line or a settings file always wins, so CI runs are
 reproducible.  Otherwise the release installed on this machine is assumed
-(:mod:`icecfg.installed`), else 2.4, what Debian and Ubuntu ship.  The
-report always says which release was assumed and why, and when an assumed
-target does not fit the file (it uses elements only another release reads)
-it suggests ``--target``.
+(:mod:`icecfg.installed`), else 2.4, what Debian and Ubuntu ship.  Each
+report says which release was assumed and why, and when an assumed target
+does not fit the file (it uses elements only another release reads) it
+suggests ``--target``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from icecfg.document import Element
@@ -25,7 +27,7 @@ EXAMPLES = 3
 
 @dataclass(frozen=True)
 class Target:
-    """The release a lint checks against and why that one."""
+    """The release a command assumes and why that one."""
 
     dialect: Dialect
     #: One of :data:`ORIGINS`.
@@ -33,18 +35,28 @@ class Target:
     #: Why, in words, e.g. ``/usr/bin/icecast2 -v prints 'Icecast 2.4.4'``.
     reason: str
 
+    @property
+    def assumed(self) -> bool:
+        """Whether icecfg picked the release (installed or default) rather than the user."""
+        return self.origin in ("installed", "default")
+
     def describe(self) -> str:
         """One line for the text report."""
         return f"Target: {self.dialect.label} ({self.origin}: {self.reason})."
 
+    def to_json(self, key: str = "target") -> dict[str, str]:
+        """``target``, ``target_origin``, ``target_reason`` (``key`` names the first), as reports print them."""
+        return {key: self.dialect.value, f"{key}_origin": self.origin, f"{key}_reason": self.reason}
 
-def choose(option: str | None, setting: object, settings_path: object) -> Target:
-    """The target of a lint: ``--target``, else the settings file's, else the installed release, else 2.4."""
+
+def choose(option: str | None, setting: object, settings_path: object, flag: str = "--target") -> Target:
+    """The release: ``flag`` (``option``), else the settings file's ``target``, else the installed one, else 2.4."""
     if option is not None:
-        return Target(Dialect(option), "option", "given with --target")
+        return Target(Dialect(option), "option", f"given with {flag}")
     if setting is not None:
         return Target(Dialect(str(setting)), "settings", f"set in {settings_path}")
-    return assumed()
+    found = assumed()
+    return found if flag == "--target" else replace(found, reason=found.reason.replace("--target", flag))
 
 
 @cache
@@ -70,7 +82,7 @@ def suggestion(root: Element, target: Target) -> str | None:
     read all of them.  A target the user chose is never second-guessed
     (ICE301 reports each element then).
     """
-    if target.origin in ("option", "settings"):
+    if not target.assumed:
         return None
     foreign = [p for p in walk(root) if p.row is not None and target.dialect not in p.row.dialects]
     if not foreign:

@@ -1,0 +1,109 @@
+"""What every command shares (icecfg/commands.py): one way to fail, one line, one exit status.
+
+A failed DigitalOcean request reads the same in every cloud command; a
+usage error, a settings file that cannot be used and a failed operation are
+told apart by the exit status (2, 2, 1) and never shown as a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from icecfg import commands
+from icecfg.bake.digitalocean import DigitalOceanError
+from icecfg.bake.packer import PackerError
+from icecfg.bake.stage import StageError
+from icecfg.cli import main
+from icecfg.settings import SettingsError
+from tests.fake_do import FakeDigitalOcean, in_environment
+
+TOKEN = "dop_v1_plumbing_test_token_0123456789"
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeDigitalOcean]:
+    with in_environment(monkeypatch, TOKEN) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (commands.UsageError("--keep takes a number"), 2),
+        (SettingsError('icecfg.toml:1: keep = "two": must be a whole number'), 2),
+        (DigitalOceanError("GET /v2/snapshots: 403 forbidden", status=403), 1),
+        (PackerError("packer not found on PATH"), 1),
+        (StageError("asset /etc/icecast2/bundle.pem: no such file"), 1),
+        (commands.Failed("Icecast did not answer on port 8000"), 1),
+    ],
+)
+def test_every_known_failure_is_one_line_and_its_exit_status(
+    error: Exception, status: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def body() -> int:
+        raise error
+
+    assert commands.guarded("bake", body) == status
+    assert capsys.readouterr() == ("", f"icecfg bake: {error}\n")
+
+
+def test_a_bug_keeps_its_traceback() -> None:
+    def body() -> int:
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        commands.guarded("bake", body)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["snapshots"], ["prune", "--keep", "1"], ["down", "--yes"], ["status"], ["up", "--no-dns"]],
+    ids=lambda argv: argv[0],
+)
+def test_a_refused_api_request_reads_the_same_in_every_cloud_command(
+    argv: list[str],
+    fake: FakeDigitalOcean,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "icecast.xml").write_text("<icecast><listen-socket><port>8000</port></listen-socket></icecast>\n")
+    monkeypatch.chdir(tmp_path)
+    fake.inject("*", r"^/v2/", 403, times=None)
+    assert main(argv) == 1
+    out = capsys.readouterr()
+    (line,) = out.err.splitlines()
+    assert line.startswith(f"icecfg {argv[0]}: ") and "403" in line, line
+    assert TOKEN not in out.err + out.out
+
+
+def test_every_command_reads_the_settings_beside_the_name_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config kept elsewhere and linked in: the settings beside the link count, for every command."""
+    import json
+
+    checkout, served = tmp_path / "checkout", tmp_path / "served"
+    checkout.mkdir()
+    served.mkdir()
+    real = checkout / "icecast.xml"
+    real.write_text("<icecast><listen-socket><port>8000</port></listen-socket></icecast>\n")
+    (checkout / "icecfg.toml").write_text('target = "2.5"\n')
+    (served / "icecfg.toml").write_text('target = "kh"\n')
+    link = served / "icecast.xml"
+    link.symlink_to(real)
+    reason = f"set in {served / 'icecfg.toml'}"
+    main(["lint", "--no-fs", "--format", "json", str(link)])
+    linted = json.loads(capsys.readouterr().out)
+    assert linted and {(f["target"], f["target_reason"]) for f in linted} == {("kh", reason)}
+    assert main(["explain", "--format", "json", str(link)]) == 0
+    explained = json.loads(capsys.readouterr().out)
+    assert (explained["target"], explained["target_reason"]) == ("kh", reason)
+    assert main(["migrate", "--format", "json", str(link)]) == 0
+    assert json.loads(capsys.readouterr().out)["from_reason"] == reason
+    monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
+    assert main(["bake", "--dry-run", "--config", str(link)]) == 2
+    assert capsys.readouterr().err.startswith("icecfg bake: cannot bake Icecast-KH")
