@@ -213,3 +213,15 @@ def test_the_source_password_of_a_mount_from_the_effective_config() -> None:
     assert other is not None and other.value == "global-pass"
     kh = eff("<icecast/>", "kh").source_password("/any")
     assert kh is not None and kh.value == "changeme"
+
+
+def test_the_global_source_password_is_the_one_read_last() -> None:
+    """2.4.4 reads <source-password> at the root and in <authentication> into one field: the later one wins."""
+    auth = "<authentication><source-password>auth-pass</source-password></authentication>"
+    root = "<source-password>root-pass</source-password>"
+    for xml, used in (
+        (f"<icecast>{auth}{root}</icecast>", "root-pass"),
+        (f"<icecast>{root}{auth}</icecast>", "auth-pass"),
+    ):
+        found = eff(xml, "2.4").source_password("/live")
+        assert found is not None and found.value == used, xml

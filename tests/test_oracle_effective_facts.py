@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import icecfg
 from icecfg.effective import explain
-from tests import oracle
+from tests import audio, oracle
 from tests.release_oracle import clear_logs, config, findings, write_fallback_media
 
 
@@ -65,3 +67,28 @@ def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) ->
         rated = server.http_get(port, "/rated", timeout=2.0, max_body=4096)
         assert rated.status == 200
         assert len(rated.body) > 1000 and rated.body == fallback_file[: len(rated.body)]
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5"])
+def test_the_global_source_password_read_last_is_used_and_explain_says_which(
+    release: str, box24: oracle.Sandbox, box25: oracle.Sandbox
+) -> None:
+    """A root <source-password> after <authentication>'s replaces it (2.5.0 warns, and reads it too)."""
+    box = box24 if release == "2.4" else box25
+    port = oracle.free_port()
+    data = oracle.basic_config(
+        box,
+        [port],
+        source_password="auth-source-pw",
+        admin_password="admin-pw-1",
+        extra="<source-password>root-source-pw</source-password>",
+    )
+    found = explain(icecfg.loads(data), release).source_password("/live.ogg")
+    assert found is not None and found.value == "root-source-pw"
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    accepted = {}
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"explain-source-pw-{release}") as server:
+        for password in ("auth-source-pw", "root-source-pw"):
+            with server.source(port, "/live.ogg", song, password=password) as client:
+                accepted[password] = client.accepted
+    assert accepted == {"auth-source-pw": False, "root-source-pw": True}

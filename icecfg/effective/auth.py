@@ -215,7 +215,8 @@ class ServerAuth(NamedTuple):
 
 def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
     values = section_values(list(root.elements("authentication")), "authentication", dialect)
-    password = values.get("source-password") or section_values([root], "icecast", dialect).get("source-password")
+    at_root = section_values([root], "icecast", dialect).get("source-password")  # 2.5 warns, and reads it too
+    password = _last_read(values.get("source-password"), at_root)
     source = Login("source", None, Traced("source", default()), password)
     builtin = None
     if dialect is Dialect.KH and password is not None:
@@ -225,6 +226,19 @@ def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
     return ServerAuth(
         values, source, _written(values.get("admin-user")), _written(values.get("admin-password")), builtin
     )
+
+
+def _last_read(*found: Traced[object] | None) -> Traced[object] | None:
+    """The global source password the release keeps: the one read last, at the root or in ``<authentication>``.
+
+    Both places set the same field, each overwriting the other, so the one
+    later in the file wins (tested on 2.4.4 and 2.5.0; KH's table parser
+    writes both into the same field as well); one written beats a default.
+    """
+    written_ones = [value for value in found if value is not None and value.origin.element is not None]
+    if written_ones:
+        return max(written_ones, key=lambda value: value.origin.element.start if value.origin.element else -1)
+    return next((value for value in found if value is not None), None)
 
 
 def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth | None = None) -> Auth:
