@@ -178,14 +178,16 @@ class Fallbacks:
         known not to exist.
         """
         names, loops = self.names(start, MAX_HOPS + 1)
+        return names if not loops and self.reaches_file(names) else None
+
+    def reaches_file(self, names: list[str]) -> bool:
+        """Whether a chain of ``names`` (no loop) ends, within the depth limit, in a file that may exist."""
         last = names[-1]
-        if loops or len(names) < 2 or len(names) - 1 > MAX_HOPS:
-            return None
+        if len(names) < 2 or len(names) - 1 > MAX_HOPS:
+            return False
         if self.table.defines(last) or not last.startswith("/"):
-            return None
-        if self.files is not None and not self.files.is_file(self.file_path(last)):
-            return None
-        return names
+            return False
+        return self.files is None or self.files.is_file(self.file_path(last))
 
     def kh_file_rate(self, names: list[str]) -> int:
         """The rate KH's ``source_add_listener`` sends the file at the end of ``names`` with (bytes/s).

@@ -151,6 +151,8 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
         # the fixed value, and fixing must never add a finding: the user chooses.
         safe = ctx.files is None or graph.table.defines(fixed) or graph.rescued_by_default(fixed)
         safe = safe or (ctx.files is not None and ctx.files.is_file(_file_of(ctx, fixed)))
+        if safe and ctx.target is Dialect.KH and mount.name is not None:
+            safe = not _kh_unsent(graph, mount.name, fixed)  # nor ICE608: a file KH would not send
         yield ctx.finding(
             element,
             f"{tag} {value!r} does not start with /: {effect}; write {fixed!r}",
@@ -159,6 +161,13 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
             fix=_set_value(element, fixed) if safe else None,
             fix_title=f"write {fixed}" if safe else "",
         )
+
+
+def _kh_unsent(graph: Fallbacks, name: str, fallback: str) -> bool:
+    """Whether mount ``name``, falling back to ``fallback``, would end in a file KH sends at no rate."""
+    tail, loops = graph.names(fallback)
+    names = [name, *tail]
+    return not loops and name not in tail and graph.reaches_file(names) and graph.kh_file_rate(names) == 0
 
 
 def _set_value(element: Element, value: str) -> Callable[[], None]:
