@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import NamedTuple
 
 from icecfg.spec import Dialect, ElementRow, Kind
 
@@ -222,6 +223,38 @@ def effective_of_empty(row: ElementRow, dialect: Dialect) -> object:
     return _convert(row.value.kind, default, dialect)
 
 
+class Reading(NamedTuple):
+    """The value a release uses for one written element, and why it differs from the text when it does."""
+
+    value: object
+    #: "read" (the text, converted), "not-read" (KH kept its default: the text does not
+    #: convert) or "clamped" (2.5 reported a value outside its range and kept the default).
+    how: str = "read"
+    note: str = ""
+
+
+def release_reading(row: ElementRow, text: str | None, dialect: Dialect, *, present: bool = True) -> Reading:
+    """What ``dialect`` uses for element ``row`` written with ``text`` (None: empty); ``present=False``: absent.
+
+    The one reading of a single value that the model's ``Section.effective``
+    and the effective configuration share.  Raises :class:`Crash` where
+    Icecast 2.4.4 (or 2.5.0, for ``<loglevel>``) segfaults on the empty element.
+    """
+    if not present:
+        return Reading(effective(row, None, dialect))
+    value = effective_of_empty(row, dialect) if text is None else effective(row, text, dialect)
+    if value is None and text is not None and dialect is Dialect.KH:
+        return Reading(effective(row, None, dialect), "not-read", f"{text!r} not read")
+    limits = row.value.ranges.get(dialect) if row.value is not None else None
+    if dialect is Dialect.V25 and limits is not None and isinstance(value, int) and not isinstance(value, bool):
+        low, high = limits
+        if not low <= value <= high:
+            replacement = effective(row, None, dialect)
+            note = f"{value} is outside {low}..{high}: the default {replacement} is used"
+            return Reading(replacement, "clamped", note)
+    return Reading(value)
+
+
 def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.PUBLIC):
         if dialect is Dialect.V24:
@@ -256,6 +289,10 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind is Kind.LOGLEVEL:
         if dialect is Dialect.V24:
             return atoi(text)
+        if dialect is Dialect.V25:
+            # util_str_to_loglevel: strcasecmp on the text as written, else atoi, so a
+            # padded word such as " debug " is level 0 and nothing is logged (tested on 2.5.0)
+            return _LOGLEVEL_WORDS.get(text.lower(), atoi(text))
         word = text.strip().lower()
         return _LOGLEVEL_WORDS.get(word, atoi(text))
     if kind is Kind.FALLBACK_OVERRIDE:

@@ -32,10 +32,9 @@ from icecfg.conversion import (
     FallbackOverride,
     TlsMode,
     TypedValueError,
-    effective,
-    effective_of_empty,
     format_typed,
     parse_typed,
+    release_reading,
 )
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
 from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
@@ -538,7 +537,16 @@ class Section:
         return None if element is None else element.text
 
     def effective(self, name: str, target: Dialect | str = Dialect.V24) -> Any:
-        """The value ``target`` Icecast uses for field ``name``: default applied, its own parsing.
+        """How ``target`` reads field ``name`` of this section alone: its default, its own parsing.
+
+        A document-level reading of one value: the element the release reads
+        (the last one; KH also the attribute form), converted as the release
+        converts it (:func:`icecfg.conversion.release_reading`, the same
+        function the effective configuration uses: KH keeps its default for
+        text it cannot read, 2.5 its default for a value out of range).  What
+        the server does with the whole file (a mount's settings after the
+        default mount is merged, listeners, fallbacks) is
+        :func:`icecfg.explain`'s.
 
         Raises :class:`icecfg.conversion.Crash` where Icecast 2.4.4 segfaults
         (``atoi(NULL)`` on an empty numeric element).
@@ -550,13 +558,13 @@ class Section:
         if dialect is Dialect.KH and dialect in field.row.dialects:
             written = self._kh_setting(field)
             if isinstance(written, str):
-                return effective(field.row, written, dialect)
+                return release_reading(field.row, written, dialect).value
             element = written
         else:
             element = self._last(field.tags)
-        if element is not None and element.text is None:
-            return effective_of_empty(field.row, dialect)
-        return effective(field.row, None if element is None else element.text, dialect)
+        if element is None:
+            return release_reading(field.row, None, dialect, present=False).value
+        return release_reading(field.row, element.text, dialect).value
 
     def _kh_setting(self, field: Field) -> Element | str | None:
         """What KH reads for ``field``: the last child element, or an attribute of the section.

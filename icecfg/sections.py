@@ -617,8 +617,9 @@ class KhFallback(Section):
     #: <mount> (kh). Fallback mount; values not starting with / are dropped.
     mount: str | None = leaf("mount", default=None)
 
-    #: <rate> (kh). Rate limit for the fallback.
-    rate: int | None = leaf("rate", default=None)
+    #: <rate> (kh). Bits per second the fallback file is sent at, with a k/M suffix
+    #: (config_get_bitrate).
+    rate: str | None = leaf("rate", default=None)
 
 
 class MountAuthentication(Section):

@@ -2117,7 +2117,13 @@ _SECTIONS: list[SectionRow] = [
                 doc="Fallback mount; values not starting with / are dropped.",
                 source=_SRC_MOUNT,
             ),
-            ElementRow("rate", KH, INT, doc="Rate limit for the fallback.", source=_SRC_MOUNT),
+            ElementRow(
+                "rate",
+                KH,
+                STRING,
+                doc="Bits per second the fallback file is sent at, with a k/M suffix (config_get_bitrate).",
+                source=_SRC_MOUNT,
+            ),
         ),
     ),
     SectionRow(

@@ -323,3 +323,11 @@ def test_renaming_an_element_keeps_attributes_content_and_spacing() -> None:
     root.find("x-tls").rename("ssl")  # type: ignore[union-attr]
     assert icecfg.dumps(cfg) == data.replace(b"<alias ", b"<resource ").replace(b"x-tls", b"ssl")
     assert icecfg.loads(icecfg.dumps(cfg)).listen_sockets == []
+
+
+def test_effective_of_one_value_is_the_reading_explain_uses() -> None:
+    """2.5 keeps its default for a value out of range, KH for text it cannot read; explain says the same."""
+    for text, target, used in (("-5", "2.5", 0), ("big", "kh", 20000), ("-5", "2.4", -5)):
+        cfg = icecfg.loads(f"<icecast><logging><logsize>{text}</logsize></logging></icecast>".encode())
+        assert cfg.logging.effective("logsize", target) == used, (text, target)
+        assert icecfg.explain(cfg, target).logging.size.value == used

@@ -7,14 +7,42 @@ password unless it is asked for explicitly (``reveal=True``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable
-from icecfg.effective.provenance import Origin, Traced, default, written
+from icecfg.effective.provenance import Origin, Source, Traced, default, written
 from icecfg.effective.reading import section_values
-from icecfg.spec import Dialect
+from icecfg.placement import Placed
+from icecfg.secrets import SECRET_OPTIONS
+from icecfg.spec import Dialect, Kind
+
+#: Passwords everybody knows: Icecast's sample configs (``hackme``, the mount
+#: example's ``hackmemore``) and Icecast-KH's compiled-in default (``changeme``,
+#: ``CONFIG_DEFAULT_SOURCE_PASSWORD``).  Scanners try exactly these.
+KNOWN_PASSWORDS: dict[str, str] = {
+    "hackme": "Icecast's sample-config default",
+    "hackmemore": "Icecast's sample-config default",
+    "changeme": "Icecast-KH's built-in default",
+}
+#: What 2.4 and 2.5 do when a password element is empty (libxml2 hands them NULL: no password).
+_EMPTY_EFFECT = {
+    "source-password": "sources are refused unless their mount has its own <password>",
+    "admin-password": "nobody can log in to /admin",
+    "relay-password": "slave servers cannot authenticate to fetch the stream list",
+    "master-password": "master relaying stays off",
+    "password": "the mount falls back to the global <source-password>",
+}
+
+
+def known_default(secret: str | None) -> str | None:
+    """Where ``secret`` is a well-known default from (case and surrounding space ignored), else None."""
+    if secret is None:
+        return None
+    return KNOWN_PASSWORDS.get(secret.strip().lower())
 
 
 def mask(secret: str) -> str:
@@ -79,6 +107,53 @@ class ListenerAuth:
         return {"mount": self.mount, "type": self.kind, "note": self.note or None, "from": self.origin.to_json()}
 
 
+class Credential(NamedTuple):
+    """A secret written in the file: a password element, or an ``<option>`` whose value is one.
+
+    A named tuple, built only when a rule asks: the lint start-up path stays light.
+    """
+
+    element: Element
+    #: The table row's name (``source-password``, ``password``) or the option's name.
+    name: str
+    #: The section it stands in (``authentication``, ``icecast``, ``mount``, ``relay``, ``upstream``...).
+    section: str
+    #: The secret; None for an empty element (2.4 and 2.5 then read no password at all).
+    value: str | None
+    #: ``value`` for an ``<option name=... value=...>``; None for an element's text.
+    attribute: str | None = None
+
+    @property
+    def empty_effect(self) -> str | None:
+        """What 2.4 and 2.5 do when this password element is empty; None when nothing is lost.
+
+        (Empty upstream credentials of a relay simply mean none are sent.)
+        """
+        if self.attribute is not None or self.value is not None:
+            return None
+        if self.name == "password" and self.section != "mount":
+            return None
+        return _EMPTY_EFFECT.get(self.name)
+
+
+def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
+    """Every secret of the document: password elements in document order, then secret options.
+
+    Takes the elements already matched against the table (a lint run has
+    them) so that the document is not walked twice.
+    """
+    options: list[Credential] = []
+    for item in placed:
+        element = item.element
+        row = item.row
+        if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
+            yield Credential(element, row.name, item.parent.id, element.text)
+        elif element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS:
+            name = element.get("name") or ""
+            options.append(Credential(element, name, item.parent.id, element.get("value"), "value"))
+    yield from options
+
+
 @dataclass(frozen=True)
 class Auth:
     logins: tuple[Login, ...]
@@ -96,6 +171,16 @@ class Auth:
             return [login for login in bound if login.via_default is default_mount]
         return [login for login in found if login.mount is None]
 
+    def source_password(self, name: str, table: MountTable) -> Traced[object] | None:
+        """The source password the server checks for mount ``name``; None when no source can log in.
+
+        The mount's own ``<password>``, else (2.5) the password of the default
+        mount it is found under, else the global ``<source-password>``
+        (KH's built-in ``changeme`` when none is written).
+        """
+        found = self.source_logins(name, table)
+        return found[0].password if found else None
+
     def to_json(self, reveal: bool = False) -> dict[str, object]:
         return {
             "logins": [login.to_json(reveal) for login in self.logins],
@@ -109,13 +194,59 @@ def _types(dialect: Dialect) -> tuple[str, ...]:
     return attribute.value.choices if attribute is not None else ()
 
 
-def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
-    blocks = list(root.elements("authentication"))
-    values = section_values(blocks, "authentication", dialect)
-    root_values = section_values([root], "icecast", dialect)
+class ServerAuth(NamedTuple):
+    """The server-wide credentials (``<authentication>``, the root's ``<source-password>``) as read.
+
+    Apart from :class:`Auth` because it needs no mount: a lint rule that asks
+    whether /admin can be reached does not pay for every mount's settings.
+    """
+
+    #: ``<authentication>``'s value settings, defaults included.
+    values: dict[str, Traced[object]]
+    #: The server's source login (password: the global ``<source-password>``; KH's default).
+    source: Login
+    #: ``<admin-user>`` and ``<admin-password>`` as written (None when not): /admin needs both.
+    admin_user: Traced[object] | None
+    admin_password: Traced[object] | None
+    #: KH: the server's source login when it takes the compiled-in ``changeme`` because no
+    #: ``<source-password>`` is written or it is empty (tested on kh22).  None elsewhere.
+    builtin_source: Login | None
+
+
+def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
+    values = section_values(list(root.elements("authentication")), "authentication", dialect)
+    at_root = section_values([root], "icecast", dialect).get("source-password")  # 2.5 warns, and reads it too
+    password = _last_read(values.get("source-password"), at_root)
+    source = Login("source", None, Traced("source", default()), password)
+    builtin = None
+    if dialect is Dialect.KH and password is not None:
+        element = password.origin.element
+        if password.origin.source is Source.DEFAULT or (element is not None and element.text is None):
+            builtin = source
+    return ServerAuth(
+        values, source, _written(values.get("admin-user")), _written(values.get("admin-password")), builtin
+    )
+
+
+def _last_read(*found: Traced[object] | None) -> Traced[object] | None:
+    """The global source password the release keeps: the one read last, at the root or in ``<authentication>``.
+
+    Both places set the same field, each overwriting the other, so the one
+    later in the file wins (tested on 2.4.4 and 2.5.0; KH's table parser
+    writes both into the same field as well); one written beats a default.
+    """
+    written_ones = [value for value in found if value is not None and value.origin.element is not None]
+    if written_ones:
+        return max(written_ones, key=lambda value: value.origin.element.start if value.origin.element else -1)
+    return next((value for value in found if value is not None), None)
+
+
+def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth | None = None) -> Auth:
+    server = server if server is not None else server_auth(root, dialect)
+    values = server.values
     logins: list[Login] = []
-    source = values.get("source-password") or root_values.get("source-password")
-    server_source = Login("source", None, Traced("source", default()), source)
+    server_source = server.source
+    source = server_source.password
     logins.append(_on_first_default(server_source, table) if dialect is Dialect.V25 else server_source)
     admin_user = values.get("admin-user")
     admin_password = values.get("admin-password")
@@ -151,6 +282,10 @@ def auth(root: Element, dialect: Dialect, table: MountTable) -> Auth:
             what = "no type" if kind is None else f"unknown type {kind!r}"
             listener_auth.append(ListenerAuth(mount.name, "none (public)", written(block), what))
     return Auth(tuple(logins), tuple(listener_auth))
+
+
+def _written(value: Traced[object] | None) -> Traced[object] | None:
+    return value if value is not None and value.origin.source is Source.ELEMENT else None
 
 
 def _has_own_auth(mount: MountConfig) -> bool:

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, replace
 
 from icecfg.conversion import FallbackOverride
-from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks, kh_bitrate, kh_fallback_rate, kh_name_rate
+from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Traced, default
 from icecfg.spec import Dialect
@@ -125,32 +125,8 @@ def resolve(graph: Fallbacks, mount: MountConfig) -> FallbackChain:
         end,
         _setting(mount, "fallback-override", graph.table.dialect),
         _setting(mount, "fallback-when-full", graph.table.dialect),
-        _kh_file_rate(graph, names) if graph.table.dialect is Dialect.KH and end is End.FILE else None,
+        graph.kh_file_rate(names) if graph.table.dialect is Dialect.KH and end is End.FILE else None,
     )
-
-
-def _kh_file_rate(graph: Fallbacks, names: list[str]) -> int:
-    """The rate KH's ``source_add_listener`` reaches the file at the end of ``names`` with (bytes/s).
-
-    Along the chain the last mount with a ``<limit-rate>`` sets it; else the
-    first fallback with a ``rate``; else a ``[kbit/s]`` in the file's name.
-    Without one KH answers 404 instead of sending the file (tested on kh22).
-    """
-    rate = 0
-    for name in names[:-1]:
-        mount = graph.table.find(name)
-        if mount is None:
-            continue
-        limit = kh_bitrate(_text(mount.get("limit-rate"))) // 8
-        if limit:
-            rate = limit
-        if rate == 0:
-            rate = kh_fallback_rate(mount.element) // 8
-    return rate or kh_name_rate(names[-1])
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 #: What 2.5.0's ``own`` really takes back (navigation.c: a listener whose history has fewer

@@ -21,7 +21,7 @@ from icecfg.spec import Dialect, Kind
 # Each part's module is imported when that part is first asked for: a lint
 # run that only needs the listeners does not load the auth or relay readers.
 if TYPE_CHECKING:
-    from icecfg.effective.auth import Auth
+    from icecfg.effective.auth import Auth, ServerAuth
     from icecfg.effective.bursts import Sizes
     from icecfg.effective.chains import FallbackChain
     from icecfg.effective.directory import Directory
@@ -213,10 +213,27 @@ class EffectiveConfig:
         return logging(self.root, self.target, self.security)
 
     @cached_property
+    def server_auth(self) -> ServerAuth:
+        """The server-wide credentials alone (no mount is read for them)."""
+        from icecfg.effective.auth import server_auth
+
+        return server_auth(self.root, self.target)
+
+    @cached_property
     def auth(self) -> Auth:
         from icecfg.effective.auth import auth
 
-        return auth(self.root, self.target, self.mounts)
+        return auth(self.root, self.target, self.mounts, self.server_auth)
+
+    def source_password(self, mount: str) -> Traced[object] | None:
+        """The source password the server checks for a source on ``mount``; None when none can log in.
+
+        The mount's own ``<password>``, else (2.5) the one of the default mount
+        it is found under, else the global ``<source-password>`` (on 2.5 only
+        where the first default mount passes it on; KH's built-in ``changeme``
+        when none is written).  A secret: print it through :func:`icecfg.effective.auth.mask`.
+        """
+        return self.auth.source_password(mount, self.mounts)
 
     @cached_property
     def headers(self) -> Headers:

@@ -13,19 +13,29 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
 
+from icecfg import spec
+from icecfg.conversion import FallbackOverride
 from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable
-from icecfg.effective.provenance import Origin, merged, written
+from icecfg.effective.provenance import Origin, Traced, merged, written
+from icecfg.effective.reading import child_text
 from icecfg.files import FileView
 from icecfg.spec import Dialect
+
+if TYPE_CHECKING:
+    from icecfg.effective.declared import Declared
 
 #: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
 #: this many times, the requested mount included, so a listener of a mount
 #: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
 MAX_FALLBACK_DEPTH = 10
 MAX_HOPS = MAX_FALLBACK_DEPTH - 1
+_MOUNT_SECTION = spec.SECTIONS["mount"]
+#: The mount options that only act on the mount's fallback.
+FALLBACK_OPTIONS = ("fallback-override", "fallback-when-full")
 
 
 def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element] | None:
@@ -103,6 +113,7 @@ class Fallbacks:
         self.webroot = webroot
         self.files = files
         self._of: dict[int, Fallback | None] = {}
+        self._formats: dict[str, Declared | None] = {}
         for mount in table.mounts:
             found = fallback_value(mount.element, table.dialect)
             if found is not None:
@@ -158,6 +169,80 @@ class Fallbacks:
     def file_path(self, value: str) -> str:
         """The server path Icecast opens for a file fallback: webroot and value, concatenated."""
         return self.webroot + value
+
+    def end_file(self, start: str) -> list[str] | None:
+        """The names from ``start`` to the file its chain ends in, when listeners can reach that file.
+
+        None when the chain ends in a mount, loops, is longer than Icecast
+        follows, ends in a value without the leading ``/``, or the file is
+        known not to exist.
+        """
+        names, loops = self.names(start, MAX_HOPS + 1)
+        return names if not loops and self.reaches_file(names) else None
+
+    def reaches_file(self, names: list[str]) -> bool:
+        """Whether a chain of ``names`` (no loop) ends, within the depth limit, in a file that may exist."""
+        last = names[-1]
+        if len(names) < 2 or len(names) - 1 > MAX_HOPS:
+            return False
+        if self.table.defines(last) or not last.startswith("/"):
+            return False
+        return self.files is None or self.files.is_file(self.file_path(last))
+
+    def kh_file_rate(self, names: list[str]) -> int:
+        """The rate KH's ``source_add_listener`` sends the file at the end of ``names`` with (bytes/s).
+
+        Along the chain the last mount with a ``<limit-rate>`` sets it; else the
+        first fallback with a ``rate``; else a ``[kbit/s]`` in the file's name.
+        Without one KH answers 404 instead of sending the file (tested on kh22).
+        """
+        rate = 0
+        for name in names[:-1]:
+            mount = self.table.find(name)
+            if mount is None:
+                continue
+            _element, text = child_text(mount.element, _MOUNT_SECTION, "limit-rate", Dialect.KH)
+            limit = kh_bitrate(text) // 8
+            if limit:
+                rate = limit
+            if rate == 0:
+                rate = kh_fallback_rate(mount.element) // 8
+        return rate or kh_name_rate(names[-1])
+
+    @property
+    def refusal(self) -> str:
+        """The status a listener gets when the lookups run out (a loop, the depth limit): tested on each release."""
+        return "403" if self.table.dialect is Dialect.KH else "404"
+
+    def declared_format(self, name: str) -> Declared | None:
+        """The format of whatever plays on ``name``, when the configuration tells (memoised).
+
+        Many chains end in the same few mounts and files, so each name is read once.
+        """
+        if name not in self._formats:
+            from icecfg.effective.declared import declared_format
+
+            self._formats[name] = declared_format(self.table, name)
+        return self._formats[name]
+
+
+def options_on(mount: MountConfig) -> Iterator[tuple[str, Traced[object]]]:
+    """The fallback options written on ``mount`` itself that switch something on, as the release reads them.
+
+    ``<fallback-override>`` counts unless it reads as ``none`` (2.4 ``atoi``,
+    2.5 ``all``/``none``/``own`` or a boolean, KH a boolean);
+    ``<fallback-when-full>`` when it reads as true.  An empty element that
+    crashes 2.4.4 switches nothing on (the value rules report the crash).
+    """
+    for name in FALLBACK_OPTIONS:
+        found = mount.own.get(name)
+        if found is None or found.value is None:
+            continue
+        if isinstance(found.value, FallbackOverride):
+            if found.value is not FallbackOverride.NONE:
+                yield name, found
+        elif found.value:
+            yield name, found
 
 
 def webroot_outside(webroot: str, chroot_base: str | None) -> str:

@@ -46,10 +46,16 @@ class Log(NamedTuple):
 
 class Logging(NamedTuple):
     logdir: Traced[object]
+    #: ``<loglevel>`` as the release reads it: 2.4.4 with ``atoi``; 2.5.0 takes the words
+    #: ``debug``/``information``/``warning``/``error`` (and ``DBUG``... in any case, exactly
+    #: as written: a padded word is read with ``atoi`` as 0); KH words or numbers.
     level: Traced[object]
     logs: tuple[Log, ...]
     #: What the level means: "nothing" (2.4.4 reads 0 or a word), or the highest level logged.
     level_meaning: str
+    #: ``<logsize>``: the rotation size in KiB as the release reads it (2.5 keeps the default
+    #: for a value outside 0..INT_MAX; KH caps it at 2000000).
+    size: Traced[object]
 
     def log(self, kind: str) -> Log:
         return next(log for log in self.logs if log.kind == kind)
@@ -59,6 +65,7 @@ class Logging(NamedTuple):
             "logdir": self.logdir.to_json(),
             "level": self.level.to_json(),
             "level_meaning": self.level_meaning,
+            "size": self.size.to_json(),
             "logs": {log.kind: log.to_json() for log in self.logs},
         }
 
@@ -91,6 +98,7 @@ def logging(root: Element, dialect: Dialect, guard: Security) -> Logging:
     logdir = paths.get("logdir") or Traced("", default())
     directory = str(logdir.value or "")
     level = values.get("loglevel") or Traced(3, default())
+    size = values.get("logsize") or Traced(0, default())
     number = level.value if isinstance(level.value, int) else 0
     meaning = _LEVELS.get(number, "nothing") if number < 5 else "debug"
     logs = []
@@ -118,4 +126,18 @@ def logging(root: Element, dialect: Dialect, guard: Security) -> Logging:
             continue
         note = "a file literally named '-'" if text == "-" else ""
         logs.append(Log(kind, name, "file", path, outside, note))
-    return Logging(logdir, level, tuple(logs), meaning)
+    return Logging(logdir, level, tuple(logs), meaning, size)
+
+
+def written_setting(value: Traced[object], tag: str) -> Element | None:
+    """The ``<logging>`` child that set ``value`` when it is written as element ``tag`` with text.
+
+    None for a default, an empty element, KH's attribute form (``<logging loglevel="4">``)
+    or its block form: the value is then not the text of one element a person can edit.
+    """
+    element = value.origin.element
+    if element is None or element.local_name != tag or element.text is None:
+        return None
+    if any(True for _ in element.elements()):
+        return None
+    return element

@@ -8,7 +8,7 @@ numeric element crashing 2.4.4, the row's default) live in one place.
 from __future__ import annotations
 
 from icecfg import spec
-from icecfg.conversion import Crash, effective, effective_of_empty
+from icecfg.conversion import Crash, effective, release_reading
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped, default, written
 from icecfg.spec import Dialect
@@ -70,21 +70,14 @@ def traced(
     if element is None:
         return Traced(effective(the_row, None, dialect), default()), False
     try:
-        value = effective_of_empty(the_row, dialect) if text is None else effective(the_row, text, dialect)
+        reading = release_reading(the_row, text, dialect)
     except Crash:
         return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
-    if value is None and text is not None and dialect is Dialect.KH:
-        # KH keeps its default when the text does not convert
-        return Traced(effective(the_row, None, dialect), default(f"{text!r} not read")), False
-    limits = the_row.value.ranges.get(dialect) if the_row.value is not None else None
-    if dialect is Dialect.V25 and limits is not None and isinstance(value, int) and not isinstance(value, bool):
-        low, high = limits
-        if not low <= value <= high:
-            # 2.5 reports an out-of-range value and keeps the default
-            replacement = effective(the_row, None, dialect)
-            note = f"{value} is outside {low}..{high}: the default {replacement} is used"
-            return Traced(replacement, clamped(element, note)), False
-    return Traced(value, written(element)), False
+    if reading.how == "not-read":
+        return Traced(reading.value, default(reading.note)), False  # KH keeps its default
+    if reading.how == "clamped":
+        return Traced(reading.value, clamped(element, reading.note)), False  # 2.5 reports it, keeps the default
+    return Traced(reading.value, written(element)), False
 
 
 def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> dict[str, Traced[object]]:

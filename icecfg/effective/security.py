@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, default, written
 from icecfg.effective.reading import section_values
-from icecfg.spec import Dialect
+from icecfg.placement import Placed
+from icecfg.spec import Dialect, Kind
+
+#: Paths Icecast opens before it chroots (so they stay host paths).
+_BEFORE_CHROOT = frozenset({"basedir", "pidfile"})
+#: Paths relative to something other than the filesystem root.
+_RELATIVE_ELSEWHERE = frozenset({"intro"})
 
 
 class Security(NamedTuple):
@@ -23,19 +30,32 @@ class Security(NamedTuple):
     basedir: Traced[object]
     #: ``<changeowner>`` present: Icecast switches user (when started as root and both names resolve).
     changeowner: bool
-    user: Traced[str] | None
-    group: Traced[str] | None
+    #: The last ``<user>``/``<group>`` of every ``<changeowner>``: each one read replaces the
+    #: one before, and an empty one leaves no name (value None), as ``_parse_security`` does.
+    user: Traced[str | None] | None
+    group: Traced[str | None] | None
+    #: The last ``<changeowner>`` element (None without one).
+    owner: Element | None = None
 
     @property
     def chrooted(self) -> bool:
         return bool(self.chroot.value)
 
+    @property
+    def chroot_base(self) -> str:
+        """The directory Icecast chroots into: ``<basedir>`` (its compiled-in default when unset)."""
+        return str(self.basedir.value or "/")
+
+    @property
+    def switches_user(self) -> bool:
+        """Whether ``<changeowner>`` names both a user and a group: setuid/setgid happen only then."""
+        return bool(self.user is not None and self.user.value and self.group is not None and self.group.value)
+
     def outside(self, path: str) -> str:
         """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
         if not self.chrooted:
             return path
-        base = str(self.basedir.value or "/")
-        return posixpath.join(base, path.lstrip("/"))
+        return posixpath.join(self.chroot_base, path.lstrip("/"))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -52,17 +72,53 @@ def security(root: Element, dialect: Dialect) -> Security:
     values = section_values(blocks, "security", dialect)
     paths = section_values(list(root.elements("paths")), "paths", dialect)
     owners = [owner for block in blocks for owner in block.elements("changeowner")]
-    user = group = None
+    user: Traced[str | None] | None = None
+    group: Traced[str | None] | None = None
     for owner in owners:
         for child in owner.elements():
-            if child.local_name == "user" and child.text is not None:
-                user = Traced(child.text, written(child))
-            elif child.local_name == "group" and child.text is not None:
-                group = Traced(child.text, written(child))
+            if child.local_name in ("user", "group"):
+                origin = written(child) if child.text is not None else written(child, "empty: no name")
+                value = Traced(child.text, origin)
+                if child.local_name == "user":
+                    user = value
+                else:
+                    group = value
     return Security(
         chroot=values.get("chroot") or Traced(False, default()),
         basedir=paths.get("basedir") or Traced(None, default()),
         changeowner=bool(owners),
         user=user,
         group=group,
+        owner=owners[-1] if owners else None,
     )
+
+
+def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple[Element, str, str]]:
+    """(element, path, what) of every absolute path Icecast opens after it chroots into ``<basedir>``.
+
+    Paths of ``<paths>`` and the other sections (not the root's, not
+    ``<basedir>`` and ``<pidfile>``, which are opened before, nor ``<intro>``,
+    relative to webroot), then the ``filename`` of every htpasswd
+    authenticator of a mount.  Takes the elements already matched against
+    the table (a lint run has them).
+    """
+    htpasswd: list[Element] = []
+    for item in placed:
+        row = item.row
+        mount_auth = row is not None and row.name == "authentication" and item.parent.id == "mount"
+        if mount_auth and item.element.get("type") == "htpasswd":
+            htpasswd.append(item.element)
+        if row is None or row.value is None or row.value.kind is not Kind.PATH:
+            continue
+        if dialect not in row.dialects or item.parent.id == "icecast":
+            continue
+        if row.name in _BEFORE_CHROOT or row.name in _RELATIVE_ELSEWHERE:
+            continue
+        text = item.element.text
+        if text and text.startswith("/"):
+            yield item.element, text, f"<{row.name}>"
+    for block in htpasswd:
+        for option in block.elements("option"):
+            value = option.get("value")
+            if option.get("name") == "filename" and value and value.startswith("/"):
+                yield option, value, 'the htpasswd <option name="filename">'

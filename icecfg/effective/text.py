@@ -206,7 +206,8 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             out.append(f"  NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
         out.append("")
     guard = eff.security
-    owner = f"{_value(guard.user) if guard.user else '?'}:{_value(guard.group) if guard.group else '?'}"
+    user, group = (_value(name) if name is not None and name.value else "?" for name in (guard.user, guard.group))
+    owner = f"{user}:{group}"
     out.append(
         f"Security: chroot {_value(guard.chroot)}"
         + (f" to {_value(guard.basedir)}" if guard.chrooted else "")

@@ -258,11 +258,36 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
         block = cfg.security.element
         assert block is not None
         block.insert_formatted(seed)
+    if choices.target == "kh":
+        _kh_fallback_with_rate(cfg, choices)
     # The target's own spelling of <fallback-override> (2.5 warns about 1 at every start).
     for finding in lint(cfg, target=choices.target, files=False, select=("ICE212",)):
         if finding.fix is not None:
             finding.fix()
     return cfg
+
+
+def _kh_fallback_with_rate(cfg: Any, choices: Choices) -> None:
+    """Icecast-KH sends a fallback file only at a known rate (ICE608): give it the stream's.
+
+    ``<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback>``
+    replaces ``<fallback-mount>``; the file is encoded at the live bit rate.
+    """
+    from icecfg.document import Element
+
+    mount = cfg.mounts[0]
+    block = mount.element
+    assert block is not None
+    old = block.find_last("fallback-mount")
+    fallback = Element("fallback")
+    name = Element("mount")
+    name.set_text(choices.fallback)
+    rate = Element("rate")
+    rate.set_text(f"{choices.bitrate}k")
+    fallback.append(name)
+    fallback.append(rate)
+    block.insert_formatted(fallback, after=old)
+    del mount.fallback_mount
 
 
 def lint_selection(choices: Choices) -> tuple[str, ...]:

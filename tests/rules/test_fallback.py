@@ -20,7 +20,12 @@ MP3_128 = encode("mp3", bitrate_kbps=128)
 OPUS_64 = encode("opus", bitrate_kbps=64)
 
 WEB = "<paths><webroot>/web</webroot></paths>"
-FILES = {"/web/fallback.ogg": OGG_128, "/web/low.ogg": OGG_64, "/web/fallback.mp3": MP3_128}
+FILES = {
+    "/web/fallback.ogg": OGG_128,
+    "/web/low.ogg": OGG_64,
+    "/web/fallback.mp3": MP3_128,
+    "/web/fallback[128].ogg": OGG_128,
+}
 
 
 def cfg(*mounts: str, extra: str = WEB) -> bytes:
@@ -263,6 +268,34 @@ CASES = [
         message="its fallback /backup declares <bitrate>48</bitrate> and /live <bitrate>128</bitrate>",
         id="mount-to-mount",
     ),
+    # ICE608 kh-file-fallback-without-rate ----------------------------------------------
+    Case(
+        "ICE608",
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        cfg(
+            "<mount><mount-name>/live.ogg</mount-name><fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback></mount>"
+        ),
+        target="kh",
+        files=FILES,
+        message="a listener who tunes in while /live.ogg has no source gets 404",
+    ),
+    Case(
+        "ICE608",
+        cfg(mount("/live.ogg", "/backup"), mount("/backup", "/fallback.ogg")),
+        cfg(mount("/live.ogg", "/backup"), mount("/backup", "/fallback.ogg", body="<limit-rate>128k</limit-rate>")),
+        target="kh",
+        files=FILES,
+        message="the fallback file /fallback.ogg (reached through /backup) of /live.ogg",
+        id="limit-rate-along-the-chain",
+    ),
+    Case(
+        "ICE608",
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        cfg(mount("/live.ogg", "/fallback[128].ogg")),  # the rate in the file's name
+        target="kh",
+        files=FILES,
+        id="rate-in-the-name",
+    ),
 ]
 
 
@@ -284,6 +317,17 @@ def test_ice601_points_at_the_value() -> None:
     data = b"<icecast>\n<mount>\n  <mount-name>/a</mount-name>\n  <fallback-mount>b.ogg</fallback-mount>\n</mount>\n</icecast>"
     (finding,) = [f for f in run(data, files=False) if f.code == "ICE601"]
     assert (finding.line, finding.column) == (4, 19)
+
+
+def test_kh_file_fallback_without_rate_only_on_kh_and_not_for_a_missing_file(tmp_path: Path) -> None:
+    """2.4 and 2.5 need no rate; a file that does not exist is ICE602's, not reported twice."""
+    data = cfg(mount("/live.ogg", "/fallback.ogg"), mount("/gone.ogg", "/missing.ogg"))
+    for target in ("2.4", "2.5"):
+        assert not [f for f in run(data, target, tmp_path) if f.code == "ICE608"]
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web/fallback.ogg").write_bytes(OGG_128)
+    found = [f for f in run(data, "kh", tmp_path) if f.code in ("ICE602", "ICE608")]
+    assert sorted((f.code, "/gone.ogg" in f.message) for f in found) == [("ICE602", True), ("ICE608", False)]
 
 
 def test_file_rules_are_skipped_without_the_filesystem() -> None:

@@ -10,13 +10,11 @@ show only when the live source drops and the listeners are lost.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from icecfg import spec
-from icecfg.conversion import Crash, FallbackOverride, atoi, effective, effective_of_empty
 from icecfg.document import Element
-from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallbacks
+from icecfg.effective.declared import declared_bitrate, declared_codec
+from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -39,32 +37,29 @@ __all__ = ["MAX_FALLBACK_DEPTH", "MAX_HOPS"]
 # --------------------------------------------------------------------------- the mount graph
 
 
-class _Mount:
-    """One ``<mount>`` as the rules judge it: the effective mount and its fallback."""
+class _Mount(NamedTuple):
+    """One ``<mount>`` as the rules judge it: the effective mount and its fallback (None: none)."""
 
-    __slots__ = ("config", "fallback", "fallback_element", "inherited_from")
+    config: MountConfig
+    found: Fallback | None
 
-    def __init__(
-        self,
-        config: MountConfig,
-        fallback: str | None,
-        fallback_element: Element | None,
-        inherited_from: MountConfig | None,
-    ) -> None:
-        self.config = config
-        self.fallback = fallback
-        #: The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``).
-        self.fallback_element = fallback_element
-        #: Set when the fallback is inherited from a ``type="default"`` mount.
-        self.inherited_from = inherited_from
+    @property
+    def fallback(self) -> str | None:
+        return self.found.value if self.found is not None else None
+
+    @property
+    def fallback_element(self) -> Element | None:
+        """The element holding the fallback value (``<fallback-mount>`` or KH ``<fallback>``)."""
+        return self.found.element if self.found is not None else None
+
+    @property
+    def inherited_from(self) -> MountConfig | None:
+        """Set when the fallback is inherited from a ``type="default"`` mount."""
+        return self.found.inherited_from if self.found is not None else None
 
     @property
     def element(self) -> Element:
         return self.config.element
-
-    @property
-    def kind(self) -> str:
-        return self.config.kind
 
     @property
     def name(self) -> str | None:
@@ -75,63 +70,19 @@ class _Mount:
         return self.config.label
 
 
-class _Graph:
-    """The effective mounts and fallbacks, seen as the rules walk them."""
-
-    def __init__(self, fallbacks: Fallbacks) -> None:
-        self.fallbacks = fallbacks
-        self.table = fallbacks.table
-        self.relay_mounts = self.table.relay_mounts
-        self.mounts: list[_Mount] = []
-        for config in self.table.mounts:
-            found = fallbacks.of(config)
-            self.mounts.append(
-                _Mount(
-                    config,
-                    found.value if found is not None else None,
-                    found.element if found is not None else None,
-                    found.inherited_from if found is not None else None,
-                )
-            )
-        self._views = {id(view.config): view for view in self.mounts}
-        #: The chain of each mount name: four rules follow every chain (read-only lists).
-        self._chains: dict[str, tuple[list[str], bool]] = {}
-
-    def normal(self) -> Iterator[_Mount]:
-        return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
-
-    def find(self, name: str) -> _Mount | None:
-        found = self.table.find(name)
-        return self._views[id(found)] if found is not None else None
-
-    def defines(self, name: str) -> bool:
-        return self.table.defines(name)
-
-    def rescued_by_default(self, name: str) -> bool:
-        return self.fallbacks.rescued_by_default(name)
-
-    def chain(self, start: _Mount) -> tuple[list[str], bool]:
-        """The names along the fallbacks from ``start`` and whether they loop (worked out once per mount)."""
-        assert start.name is not None
-        known = self._chains.get(start.name)
-        if known is None:
-            known = self._chains[start.name] = self.fallbacks.names(start.name)
-        return known
+def _mounts(graph: Fallbacks) -> Iterator[_Mount]:
+    """Every mount with its fallback, in file order."""
+    return (_Mount(config, graph.of(config)) for config in graph.table.mounts)
 
 
-def _graph(ctx: LintContext) -> _Graph:
-    """The mount graph, built once per lint run and shared by the fallback rules."""
-    cached = ctx.cache.get("fallback-graph")
-    if isinstance(cached, _Graph):
-        return cached
-    graph = _Graph(ctx.effective.fallbacks)
-    ctx.cache["fallback-graph"] = graph
-    return graph
+def _normal(graph: Fallbacks) -> Iterator[_Mount]:
+    """Normal mounts with a name and their fallbacks, in file order."""
+    return (_Mount(config, graph.of(config)) for config in graph.table.normal())
 
 
-def _webroot(ctx: LintContext) -> str:
-    """The directory Icecast opens fallback files in, seen from outside a chroot."""
-    return ctx.effective.fallbacks.webroot
+def _via(between: list[str]) -> str:
+    """`` (reached through /a -> /b)`` for the mounts between a mount and a fallback, if any."""
+    return f" (reached through {' -> '.join(between)})" if between else ""
 
 
 def _file_of(ctx: LintContext, value: str) -> str:
@@ -178,8 +129,8 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
     webroot + value).  The automatic fix adds the `/` (and trims surrounding
     whitespace).
     """
-    graph = _graph(ctx)
-    for mount in graph.mounts:
+    graph = ctx.effective.fallbacks
+    for mount in _mounts(graph):
         if mount.inherited_from is not None or mount.fallback is None or mount.fallback.strip().startswith("/"):
             continue  # only surrounding whitespace: ICE207 (untrimmed-value) reports it
         value = mount.fallback
@@ -198,8 +149,10 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
         tag = "<fallback-mount>" if element.local_name == "fallback-mount" else f"<{element.local_name}>"
         # Adding the / is safe only when it then names something; else ICE602 would report
         # the fixed value, and fixing must never add a finding: the user chooses.
-        safe = ctx.files is None or graph.defines(fixed) or graph.rescued_by_default(fixed)
+        safe = ctx.files is None or graph.table.defines(fixed) or graph.rescued_by_default(fixed)
         safe = safe or (ctx.files is not None and ctx.files.is_file(_file_of(ctx, fixed)))
+        if safe and ctx.target is Dialect.KH and mount.name is not None:
+            safe = not _kh_unsent(graph, mount.name, fixed)  # nor ICE608: a file KH would not send
         yield ctx.finding(
             element,
             f"{tag} {value!r} does not start with /: {effect}; write {fixed!r}",
@@ -208,6 +161,13 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
             fix=_set_value(element, fixed) if safe else None,
             fix_title=f"write {fixed}" if safe else "",
         )
+
+
+def _kh_unsent(graph: Fallbacks, name: str, fallback: str) -> bool:
+    """Whether mount ``name``, falling back to ``fallback``, would end in a file KH sends at no rate."""
+    tail, loops = graph.names(fallback)
+    names = [name, *tail]
+    return not loops and name not in tail and graph.reaches_file(names) and graph.kh_file_rate(names) == 0
 
 
 def _set_value(element: Element, value: str) -> Callable[[], None]:
@@ -259,13 +219,13 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     if there is one), correct the value, or add a `<mount>` for the backup
     stream.
     """
-    graph = _graph(ctx)
+    graph = ctx.effective.fallbacks
     assert ctx.files is not None
-    for mount in graph.mounts:
+    for mount in _mounts(graph):
         value = mount.fallback
         if mount.inherited_from is not None or value is None or not value.startswith("/"):
             continue
-        if graph.defines(value) or graph.rescued_by_default(value):
+        if graph.table.defines(value) or graph.rescued_by_default(value):
             continue
         path = _file_of(ctx, value)
         if ctx.files.is_file(path):
@@ -273,7 +233,7 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
         element = mount.fallback_element
         assert element is not None
         full = ""
-        if ctx.target is Dialect.V24 and mount.element.find_last("fallback-when-full") is not None:
+        if ctx.target is Dialect.V24 and "fallback-when-full" in mount.config.own:
             full = " and listeners beyond <max-listeners> are refused"
         yield ctx.finding(
             element,
@@ -282,11 +242,6 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
             f"add the file to webroot or a <mount> for {value}",
             at_text=element.local_name != "fallback",
         )
-
-
-def _refusal(ctx: LintContext) -> str:
-    """What a listener gets when the fallback lookups run out (tested on each release)."""
-    return "403" if ctx.target is Dialect.KH else "404"
 
 
 @rule("ICE603", "fallback-cycle", "warning")
@@ -316,12 +271,12 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     End the chain with a file fallback (or a relay) that is always available.
     """
-    graph = _graph(ctx)
+    graph = ctx.effective.fallbacks
     reported: set[frozenset[str]] = set()
-    for mount in graph.normal():
-        if mount.fallback is None:
+    for mount in _normal(graph):
+        if mount.name is None or mount.fallback is None:
             continue
-        names, loops = graph.chain(mount)
+        names, loops = graph.names(mount.name)
         if not loops:
             continue
         start = names.index(names[-1])
@@ -335,7 +290,7 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             element,
             f"fallback chain {' -> '.join(ring)} loops: when none of these mounts has a source, "
-            f"their listeners get {_refusal(ctx)}; end the chain with a file fallback",
+            f"their listeners get {graph.refusal}; end the chain with a file fallback",
             at_text=element.local_name != "fallback",
         )
 
@@ -369,11 +324,11 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
     Shorten the chain: let mounts fall back to the final file or stream
     directly instead of through every intermediate mount.
     """
-    graph = _graph(ctx)
-    for mount in graph.normal():
-        if mount.fallback is None:
+    graph = ctx.effective.fallbacks
+    for mount in _normal(graph):
+        if mount.name is None or mount.fallback is None:
             continue
-        names, loops = graph.chain(mount)
+        names, loops = graph.names(mount.name)
         hops = len(names) - 1
         if loops or hops <= MAX_HOPS:
             continue
@@ -383,7 +338,7 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
             element,
             f"the fallback chain of {mount.label} is {hops} hops long ({' -> '.join(names)}); "
             f"Icecast follows at most {MAX_HOPS}, so its listeners never reach {names[MAX_HOPS + 1]} "
-            f"or beyond and get {_refusal(ctx)} instead; let {mount.label} fall back closer to the end",
+            f"or beyond and get {graph.refusal} instead; let {mount.label} fall back closer to the end",
             at_text=element.local_name != "fallback",
         )
 
@@ -422,14 +377,12 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
     ## Fix
     Add the intended `<fallback-mount>`, or remove the options.
     """
-    graph = _graph(ctx)
-    for mount in graph.mounts:
+    for mount in _mounts(ctx.effective.fallbacks):
         if mount.fallback is not None:
             continue
-        for tag in ("fallback-override", "fallback-when-full"):
-            element = mount.element.find_last(tag)
-            if element is None or not _enabled(element, tag, ctx.target):
-                continue
+        for tag, value in options_on(mount.config):
+            element = value.origin.element
+            assert element is not None
             yield ctx.finding(
                 element,
                 f"<{tag}>{element.text}</{tag}> on {mount.label} without <fallback-mount> does nothing "
@@ -439,50 +392,10 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
             )
 
 
-def _enabled(element: Element, tag: str, target: Dialect) -> bool:
-    row = spec.SECTIONS["mount"].child(tag)
-    assert row is not None
-    text = element.text
-    try:
-        value = effective(row, text, target) if text is not None else effective_of_empty(row, target)
-    except Crash:
-        return False  # an empty element crashes 2.4.4: the values rules report that
-    if isinstance(value, FallbackOverride):
-        return value is not FallbackOverride.NONE
-    return bool(value)
-
-
 # --------------------------------------------------------------------------- formats
 
 
-@dataclass(frozen=True)
-class _Format:
-    name: str  # the mount or file
-    format_type: str  # "ogg", "ebml" or "generic"
-    evidence: str
-
-
 _FORMAT_WORDS = {"ogg": "Ogg", "ebml": "WebM/Matroska", "generic": "MP3/AAC (not Ogg)"}
-
-
-def _declared_format(ctx: LintContext, graph: _Graph, name: str) -> _Format | None:
-    """The format of whatever plays on ``name``, when the configuration tells."""
-    from icecfg.audio import format_type_of_mime, mime_of_name
-
-    mount = graph.find(name)
-    configured = mount is not None and mount.kind == "normal"
-    if configured:
-        assert mount is not None
-        declared = mount.element.find_last("type")
-        if declared is not None and declared.text and declared.text.strip():
-            mime = declared.text.strip()
-            return _Format(name, format_type_of_mime(mime), f"<type>{mime}</type>")
-    by_name = mime_of_name(name)
-    if by_name is None:
-        return None
-    if configured or name in graph.relay_mounts:
-        return _Format(name, format_type_of_mime(by_name), "going by its name")
-    return _Format(name, format_type_of_mime(by_name), f"a file Icecast labels {by_name}")
 
 
 @rule("ICE606", "fallback-format-mismatch", "error")
@@ -523,30 +436,21 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     Use a fallback in the live stream's format (encode the fallback file
     with the same codec).
     """
-    graph = _graph(ctx)
-    formats: dict[str, _Format | None] = {}  # many chains end in the same few mounts and files
-
-    def declared(name: str) -> _Format | None:
-        if name not in formats:
-            formats[name] = _declared_format(ctx, graph, name)
-        return formats[name]
-
-    for mount in graph.normal():
-        if mount.fallback is None or not mount.fallback.startswith("/"):
+    graph = ctx.effective.fallbacks
+    for mount in _normal(graph):
+        if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
-        assert mount.name is not None
-        own = declared(mount.name)
+        own = graph.declared_format(mount.name)
         if own is None:
             continue
-        names, _loops = graph.chain(mount)
+        names, _loops = graph.names(mount.name)
         for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
-            other = declared(name)
+            other = graph.declared_format(name)
             if other is None or other.format_type == own.format_type:
                 continue
             element = mount.fallback_element
             assert element is not None
-            between = names[1 : names.index(name)]
-            via = f" (reached through {' -> '.join(between)})" if between else ""
+            via = _via(names[1 : names.index(name)])
             yield ctx.finding(
                 element,
                 f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
@@ -556,39 +460,6 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
                 at_text=element.local_name != "fallback",
             )
             break  # one finding per mount: the first mismatch its listeners can meet
-
-
-def _declared_bitrate(mount: _Mount) -> int | None:
-    element = mount.element.find_last("bitrate")
-    if element is None or element.text is None or not element.text.strip()[:1].isdigit():
-        return None
-    value = atoi(element.text)
-    return value if value > 0 else None
-
-
-_MIME_CODECS = {
-    "audio/mpeg": "mp3",
-    "audio/mp3": "mp3",
-    "audio/aac": "aac",
-    "audio/aacp": "aac",
-    "audio/x-aac": "aac",
-}
-
-
-def _declared_codec(mount: _Mount) -> tuple[str, str] | None:
-    """(codec, evidence) the mount declares through ``<subtype>`` or ``<type>``."""
-    subtype = mount.element.find_last("subtype")
-    if subtype is not None and subtype.text and subtype.text.strip():
-        word = subtype.text.strip().lower()
-        for codec in ("vorbis", "opus", "flac", "speex", "mp3", "aac"):
-            if codec in word:
-                return codec, f"<subtype>{subtype.text.strip()}</subtype>"
-    declared = mount.element.find_last("type")
-    if declared is not None and declared.text:
-        mime = declared.text.split(";", 1)[0].strip().lower()
-        if mime in _MIME_CODECS:
-            return _MIME_CODECS[mime], f"<type>{declared.text.strip()}</type>"
-    return None
 
 
 def _probe(ctx: LintContext, path: str) -> AudioInfo | None:
@@ -652,7 +523,7 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
     Encode the fallback (and intro) file with the live stream's codec,
     bitrate, sample rate and channels, or correct the mount's declarations.
     """
-    graph = _graph(ctx)
+    graph = ctx.effective.fallbacks
     assert ctx.files is not None
     probed: dict[str, AudioInfo | None] = {}
 
@@ -661,28 +532,27 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
             probed[path] = _probe(ctx, path) if ctx.files is not None and ctx.files.is_file(path) else None
         return probed[path]
 
-    for mount in graph.normal():
-        if mount.fallback is None or not mount.fallback.startswith("/"):
+    for mount in _normal(graph):
+        if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
-        names, _loops = graph.chain(mount)
+        names, _loops = graph.names(mount.name)
         problems = _declared_differences(graph, mount, names)
         last = names[-1]
         info = None
-        if len(names) - 1 <= MAX_HOPS and not graph.defines(last) and last.startswith("/"):
+        if len(names) - 1 <= MAX_HOPS and not graph.table.defines(last) and last.startswith("/"):
             info = info_of(_file_of(ctx, last))
         if info is not None:
-            between = names[1:-1]
-            via = f" (reached through {' -> '.join(between)})" if between else ""
+            via = _via(names[1:-1])
             file_text = f"its fallback file {last}{via} is {info.describe()}"
-            bitrate = _declared_bitrate(mount)
+            bitrate = declared_bitrate(mount.config)
             if bitrate is not None and info.bitrate_kbps and _bitrates_differ(bitrate, info.bitrate_kbps):
                 problems.append(f"{file_text} but {mount.label} declares <bitrate>{bitrate}</bitrate>")
-            codec = _declared_codec(mount)
+            codec = declared_codec(mount.config)
             if codec is not None and codec[0] != info.codec:
                 problems.append(f"{file_text} but {mount.label} declares {codec[1]}")
             intro = mount.element.find_last("intro")
             if intro is not None and intro.text:
-                intro_info = info_of(_webroot(ctx) + "/" + intro.text)
+                intro_info = info_of(graph.webroot + "/" + intro.text)
                 difference = _difference(info, intro_info) if intro_info is not None else ""
                 if intro_info is not None and difference:
                     problems.append(
@@ -700,22 +570,22 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _declared_differences(graph: _Graph, mount: _Mount, names: list[str]) -> list[str]:
+def _declared_differences(graph: Fallbacks, mount: _Mount, names: list[str]) -> list[str]:
     """Where the mount and a configured mount of its chain declare other bitrates or codecs."""
-    own_bitrate = _declared_bitrate(mount)
-    own_codec = _declared_codec(mount)
+    own_bitrate = declared_bitrate(mount.config)
+    own_codec = declared_codec(mount.config)
     out = []
     for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
-        other = graph.find(name)
-        if other is None or other.kind != "normal" or other is mount:
+        other = graph.table.find(name)
+        if other is None or other.kind != "normal" or other is mount.config:
             continue
-        bitrate = _declared_bitrate(other)
+        bitrate = declared_bitrate(other)
         if own_bitrate is not None and bitrate is not None and _bitrates_differ(own_bitrate, bitrate):
             out.append(
                 f"its fallback {name} declares <bitrate>{bitrate}</bitrate> and {mount.label} "
                 f"<bitrate>{own_bitrate}</bitrate>"
             )
-        codec = _declared_codec(other)
+        codec = declared_codec(other)
         if own_codec is not None and codec is not None and codec[0] != own_codec[0]:
             out.append(f"its fallback {name} declares {codec[1]} and {mount.label} {own_codec[1]}")
     return out
@@ -733,3 +603,60 @@ def _difference(a: AudioInfo, b: AudioInfo) -> str:
     if a.bitrate_kbps and b.bitrate_kbps and _bitrates_differ(a.bitrate_kbps, b.bitrate_kbps):
         out.append("another bitrate")
     return ", ".join(out)
+
+
+@rule("ICE608", "kh-file-fallback-without-rate", "warning", dialects=(Dialect.KH,))
+def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast-KH: a file fallback with no rate to send it at answers 404.
+
+    ## Why
+    Icecast-KH sends a fallback file to a listener who tunes in while the
+    mount has no source only at a known rate (`source_add_listener`): the
+    `<limit-rate>` of a mount along the chain, else the `rate` of a
+    `<fallback>`, else a `[kbit/s]` in the file's name
+    (`/silence[128].ogg`).  With none of them it answers 404, so the
+    fallback file is never heard by anyone who arrives during an outage
+    (tested on kh22).  Listeners already connected when the source stops are
+    moved to the file at the stream's rate.  Icecast 2.4 and 2.5 need no rate.
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/silence.ogg</fallback-mount>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback><mount>/silence.ogg</mount><rate>128k</rate></fallback>
+    </mount>
+    ```
+
+    ## Fix
+    Give the rate the file is encoded at: a `<fallback>` with `<rate>`, a
+    `<limit-rate>` on the mount (it also limits what the source may send),
+    or the bit rate in the file's name.  No automatic fix: only the file
+    knows its rate.
+    """
+    graph = ctx.effective.fallbacks
+    for mount in _normal(graph):
+        if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
+            continue
+        names = graph.end_file(mount.name)  # None: no file, or a missing one (ICE602's)
+        if names is None or graph.kh_file_rate(names) != 0:
+            continue
+        element = mount.fallback_element
+        assert element is not None
+        last = names[-1]
+        via = _via(names[1:-1])
+        yield ctx.finding(
+            element,
+            f"Icecast-KH sends the fallback file {last}{via} of {mount.label} only at a known rate and "
+            f"none is set, so a listener who tunes in while {mount.label} has no source gets 404; "
+            f"add <rate> to the <fallback> (e.g. <fallback><mount>{last}</mount><rate>128k</rate>"
+            "</fallback>), a <limit-rate> to the mount, or the bit rate to the file's name",
+            at_text=element.local_name != "fallback",
+        )

@@ -10,9 +10,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterator
 
-from icecfg import spec
-from icecfg.conversion import Crash, effective
 from icecfg.document import Element
+from icecfg.effective.logging import written_setting
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -23,12 +22,6 @@ _LOGS = ("errorlog", "accesslog", "playlistlog")
 _KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
 #: ``<logsize>`` values from here on (1 GiB in KiB) look like a size in bytes.
 _LOGSIZE_BYTES_LIKE = 1024 * 1024
-
-
-def _row(section: str, name: str) -> spec.ElementRow:
-    row = spec.SECTIONS[section].child(name)
-    assert row is not None
-    return row
 
 
 def _log_element(ctx: LintContext, tag: str) -> Element | None:
@@ -311,14 +304,9 @@ def loglevel_debug(ctx: LintContext) -> Iterator[Finding]:
     Use 3 or 2 in production and 4 only while debugging (the automatic fix
     writes 3).
     """
-    element = _log_element(ctx, "loglevel")
-    if element is None or element.text is None:
-        return
-    try:
-        level = effective(_row("logging", "loglevel"), element.text, ctx.target)
-    except Crash:
-        return
-    if level != 4:
+    level = ctx.effective.logging.level
+    element = written_setting(level, "loglevel")
+    if element is None or level.value != 4:
         return
     yield ctx.finding(
         element,
@@ -363,14 +351,10 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the size in KiB.
     """
-    element = _log_element(ctx, "logsize")
-    if element is None or element.text is None:
-        return
-    try:
-        size = effective(_row("logging", "logsize"), element.text, ctx.target)
-    except Crash:
-        return
-    if not isinstance(size, int) or size < _LOGSIZE_BYTES_LIKE:
+    written = ctx.effective.logging.size
+    element = written_setting(written, "logsize")
+    size = written.value
+    if element is None or element.text is None or not isinstance(size, int) or size < _LOGSIZE_BYTES_LIKE:
         return
     gib = size / (1024 * 1024)
     yield ctx.finding(

@@ -9,47 +9,33 @@ from __future__ import annotations
 import difflib
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.lint.context import SECRET_OPTIONS, LintContext
+from icecfg.effective.security import chrooted_paths
+from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.spec import Dialect, Kind
+from icecfg.spec import Dialect
+
+if TYPE_CHECKING:
+    from icecfg.effective.auth import Credential
 
 V24_V25 = (Dialect.V24, Dialect.V25)
-
-#: Passwords everybody knows: Icecast's sample configs (`hackme`, the mount
-#: example's `hackmemore`) and Icecast-KH's compiled-in default (`changeme`).
-KNOWN_PASSWORDS: dict[str, str] = {
-    "hackme": "Icecast's sample-config default",
-    "hackmemore": "Icecast's sample-config default",
-    "changeme": "Icecast-KH's built-in default",
-}
-
-#: Option names whose value is a password (url authenticator, 2.5 roles and events).
 
 _MOUNT_AUTH = spec.SECTIONS["mount-authentication"]
 
 
-def _known(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return KNOWN_PASSWORDS.get(text.strip().lower())
+def _credentials(ctx: LintContext) -> list[Credential]:
+    """Every secret of the file, as the effective layer finds them (found once per lint run)."""
+    return ctx.once(_find_credentials)
 
 
-def _password_rows(ctx: LintContext) -> Iterator[tuple[Element, spec.SectionRow, spec.ElementRow]]:
-    for placed in ctx.of_kind(Kind.PASSWORD):
-        row = placed.row
-        if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
-            yield placed.element, placed.parent, row
+def _find_credentials(ctx: LintContext) -> list[Credential]:
+    from icecfg.effective.auth import credentials  # loaded on first use: not on the start-up path
 
-
-def _secret_options(ctx: LintContext) -> Iterator[Element]:
-    for placed in ctx.placed:
-        element = placed.element
-        if element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS:
-            yield element
+    return list(credentials(ctx.placed))
 
 
 def _describe(element: Element) -> str:
@@ -61,23 +47,6 @@ def _describe(element: Element) -> str:
     if parent is not None and parent.local_name in ("relay", "upstream"):
         return f"<{parent.local_name}> <{element.local_name}>"
     return f"<{element.local_name}>"
-
-
-def _global_source_password(ctx: LintContext) -> Element | None:
-    """The element holding the global source password (last of root and <authentication>)."""
-    last: Element | None = None
-    for placed in ctx.rows("source-password"):
-        if (
-            placed.row is not None
-            and placed.row.name == "source-password"
-            and placed.parent.id
-            in (
-                "icecast",
-                "authentication",
-            )
-        ):
-            last = placed.element
-    return last
 
 
 @rule("ICE501", "default-password", "error")
@@ -116,41 +85,37 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
     Generate a long random password for each role (`openssl rand -hex 16`)
     and keep the file readable only by Icecast.
     """
-    for element, _parent, _row in _password_rows(ctx):
-        origin = _known(element.text)
-        if origin is not None:
+    from icecfg.effective.auth import known_default
+
+    for secret in _credentials(ctx):
+        origin = known_default(secret.value)
+        if origin is None:
+            continue
+        element = secret.element
+        if secret.attribute is None:
             yield ctx.finding(
                 element,
                 f"{_describe(element)} is {origin} password, which scanners try first; set a long random password",
                 at_text=True,
             )
-    for option in _secret_options(ctx):
-        origin = _known(option.get("value"))
-        if origin is not None:
+        else:
             yield ctx.finding(
-                option,
-                f'<option name="{option.get("name")}"> is {origin} password, which scanners try first; '
+                element,
+                f'<option name="{secret.name}"> is {origin} password, which scanners try first; '
                 "set a long random password",
-                attribute="value",
+                attribute=secret.attribute,
             )
-    source_password = _global_source_password(ctx)
-    if ctx.target is Dialect.KH and (source_password is None or source_password.text is None):
+    builtin = ctx.effective.server_auth.builtin_source
+    if builtin is not None:
         # verified on KH kh22: an absent or empty <source-password> lets sources in with "changeme"
-        shown = "no <source-password> is set" if source_password is None else "<source-password> is empty"
+        assert builtin.password is not None
+        written = builtin.password.origin.element
+        shown = "no <source-password> is set" if written is None else "<source-password> is empty"
         yield ctx.finding(
-            source_password if source_password is not None else ctx.config.document.root.find("authentication"),
+            written if written is not None else ctx.config.document.root.find("authentication"),
             f"{shown}, so Icecast-KH accepts its built-in default password, which "
             "anyone can look up; set <authentication><source-password>",
         )
-
-
-_EMPTY_EFFECT = {
-    "source-password": "sources are refused unless their mount has its own <password>",
-    "admin-password": "nobody can log in to /admin",
-    "relay-password": "slave servers cannot authenticate to fetch the stream list",
-    "master-password": "master relaying stays off",
-    "password": "the mount falls back to the global <source-password>",
-}
 
 
 @rule("ICE502", "empty-password", "error", dialects=V24_V25)
@@ -185,17 +150,13 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Write the password, or remove the element when it is not wanted.
     """
-    for element, parent, row in _password_rows(ctx):
-        if element.text is not None:
-            continue
-        if row.name == "password" and parent.id != "mount":
-            continue  # upstream credentials: empty simply means none
-        effect = _EMPTY_EFFECT.get(row.name)
+    for secret in _credentials(ctx):
+        effect = secret.empty_effect
         if effect is None:
             continue
         yield ctx.finding(
-            element,
-            f"{_describe(element)} is empty, which {ctx.target.label} reads as no password at all: "
+            secret.element,
+            f"{_describe(secret.element)} is empty, which {ctx.target.label} reads as no password at all: "
             f"{effect}; write the password or remove the element",
         )
 
@@ -233,21 +194,22 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the admin account a password of its own.
     """
+    secrets = [secret for secret in _credentials(ctx) if secret.attribute is None]
     admin = None
-    for element, parent, row in _password_rows(ctx):
-        if row.name == "admin-password" and parent.id == "authentication":
-            admin = element
+    for secret in secrets:
+        if secret.name == "admin-password" and secret.section == "authentication":
+            admin = secret.element
     if admin is None or not admin.text:
         return
-    for element, parent, row in _password_rows(ctx):
-        if element is admin or row.name == "admin-password":
+    for secret in secrets:
+        if secret.element is admin or secret.name == "admin-password":
             continue
-        if row.name not in ("source-password", "relay-password") and parent.id != "mount":
+        if secret.name not in ("source-password", "relay-password") and secret.section != "mount":
             continue
-        if element.text == admin.text:
+        if secret.value == admin.text:
             yield ctx.finding(
-                element,
-                f"{_describe(element)} is the same as <admin-password>: whoever holds it can also "
+                secret.element,
+                f"{_describe(secret.element)} is the same as <admin-password>: whoever holds it can also "
                 "run the admin interface; give the admin account its own password",
             )
 
@@ -414,17 +376,6 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _security_blocks(ctx: LintContext) -> list[Element]:
-    return list(ctx.config.document.root.elements("security"))
-
-
-def _last_in(blocks: list[Element], name: str) -> Element | None:
-    found: Element | None = None
-    for block in blocks:
-        found = block.find_last(name) or found
-    return found
-
-
 @rule("ICE506", "changeowner-incomplete", "error")
 def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
     """`<changeowner>` without both `<user>` and `<group>` changes nothing.
@@ -455,19 +406,14 @@ def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
     Set both `<user>` and `<group>`, or remove `<changeowner>` when Icecast
     is started as an unprivileged user.
     """
-    owners = [b.find_last("changeowner") for b in _security_blocks(ctx)]
-    present = [o for o in owners if o is not None]
-    if not present:
+    guard = ctx.effective.security
+    if guard.owner is None or guard.switches_user:
         return
-    user = _last_in(present, "user")
-    group = _last_in(present, "group")
     missing = [
-        f"<{name}>" for name, element in (("user", user), ("group", group)) if element is None or not element.text
+        f"<{name}>" for name, value in (("user", guard.user), ("group", guard.group)) if not value or not value.value
     ]
-    if not missing:
-        return
     yield ctx.finding(
-        present[-1],
+        guard.owner,
         f"<changeowner> lacks {' and '.join(missing)}: {ctx.target.label} switches user only when both "
         "resolve, so started as root it stays root (and 2.4.4 then refuses to run); set both",
     )
@@ -515,7 +461,7 @@ def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
     chroot = _chroot_on(ctx)
     if chroot is None:
         return
-    if any(b.find("changeowner") is not None for b in _security_blocks(ctx)):
+    if ctx.effective.security.changeowner:
         return
     yield ctx.finding(
         chroot,
@@ -525,37 +471,14 @@ def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-#: Paths Icecast opens before it chroots (so they stay host paths).
-_BEFORE_CHROOT = frozenset({"basedir", "pidfile"})
-#: Paths relative to something other than the filesystem root.
-_RELATIVE_ELSEWHERE = frozenset({"intro"})
-
-
-def _basedir(ctx: LintContext) -> tuple[Element | None, str]:
-    basedir = ctx.effective.security.basedir
-    return basedir.origin.element, str(basedir.value or "/usr/local/icecast")
+def _basedir(ctx: LintContext) -> str:
+    """The directory Icecast chroots into."""
+    return ctx.effective.security.chroot_base
 
 
 def _chroot_paths(ctx: LintContext) -> Iterator[tuple[Element, str, str]]:
     """(element, path text, what) of every absolute path Icecast opens after the chroot."""
-    for placed in ctx.of_kind(Kind.PATH):
-        row = placed.row
-        if row is None or row.value is None or row.value.kind is not Kind.PATH:
-            continue
-        if ctx.target not in row.dialects or placed.parent.id == "icecast":
-            continue
-        if row.name in _BEFORE_CHROOT or row.name in _RELATIVE_ELSEWHERE:
-            continue
-        text = placed.element.text
-        if text and text.startswith("/"):
-            yield placed.element, text, f"<{row.name}>"
-    for placed in ctx.rows("authentication", "mount"):
-        if placed.element.get("type") != "htpasswd":
-            continue
-        for option in placed.element.elements("option"):
-            value = option.get("value")
-            if option.get("name") == "filename" and value and value.startswith("/"):
-                yield option, value, 'the htpasswd <option name="filename">'
+    return chrooted_paths(ctx.placed, ctx.target)
 
 
 def _under(path: str, base: str) -> bool:
@@ -597,7 +520,7 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
     """
     if _chroot_on(ctx) is None:
         return
-    _element, base = _basedir(ctx)
+    base = _basedir(ctx)
     for element, path, what in _chroot_paths(ctx):
         if not _under(path, base):
             continue
@@ -653,7 +576,7 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     if _chroot_on(ctx) is None:
         return
     assert ctx.files is not None
-    _element, base = _basedir(ctx)
+    base = _basedir(ctx)
     for element, path, what in _chroot_paths(ctx):
         if _under(path, base):
             continue  # ICE508
@@ -702,25 +625,16 @@ def admin_credentials_incomplete(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Set both elements.
     """
-    user = password = None
-    for placed in (*ctx.rows("admin-user"), *ctx.rows("admin-password")):  # the last of each counts
-        if placed.parent.id != "authentication" or placed.row is None:
-            continue
-        if placed.row.name == "admin-user":
-            user = placed.element
-        elif placed.row.name == "admin-password":
-            password = placed.element
+    server = ctx.effective.server_auth
+    user, password = server.admin_user, server.admin_password
     if (user is None) == (password is None):
         return
     present, missing = (
-        ("<admin-user>", "<admin-password>")
-        if password is None
-        else (
-            "<admin-password>",
-            "<admin-user>",
-        )
+        ("<admin-user>", "<admin-password>") if password is None else ("<admin-password>", "<admin-user>")
     )
-    element = user if user is not None else password
+    written = user if user is not None else password
+    assert written is not None
+    element = written.origin.element
     yield ctx.finding(
         element,
         f"{present} is set without {missing}: {ctx.target.label} needs both, so nobody can log in "

@@ -1,0 +1,227 @@
+"""Facts the lint rules ask the effective configuration for: fallback options, declared formats,
+passwords, the user switch and logging, each as the release reads it."""
+
+from __future__ import annotations
+
+import icecfg
+from icecfg.conversion import FallbackOverride
+from icecfg.effective import explain
+from icecfg.effective.config import EffectiveConfig
+from icecfg.effective.declared import declared_bitrate, declared_codec
+from icecfg.effective.fallbacks import options_on
+from icecfg.spec import Dialect
+
+
+def eff(xml: str, target: str = "2.4") -> EffectiveConfig:
+    return explain(icecfg.loads(xml.encode()), target)
+
+
+def _options(xml: str, target: str) -> dict[str, object]:
+    config = eff(xml, target)
+    (mount,) = config.mounts.normal()
+    return {name: value.value for name, value in options_on(mount)}
+
+
+def test_fallback_options_read_per_release() -> None:
+    """`<fallback-override>all` is atoi 0 (off) on 2.4, on for 2.5; `own` is a 2.5 mode; KH reads booleans."""
+    xml = "<icecast><mount><mount-name>/a</mount-name><fallback-override>{}</fallback-override></mount></icecast>"
+    assert _options(xml.format("all"), "2.4") == {}
+    assert _options(xml.format("all"), "2.5") == {"fallback-override": FallbackOverride.ALL}
+    assert _options(xml.format("own"), "2.5") == {"fallback-override": FallbackOverride.OWN}
+    assert _options(xml.format("none"), "2.5") == {}
+    assert _options(xml.format("1"), "2.4") == {"fallback-override": FallbackOverride.ALL}
+    assert _options(xml.format("yes"), "kh") == {"fallback-override": FallbackOverride.ALL}
+    assert _options(xml.format("0"), "kh") == {}
+    full = "<icecast><mount><mount-name>/a</mount-name><fallback-when-full>{}</fallback-when-full></mount></icecast>"
+    assert _options(full.format("1"), "2.4") == {"fallback-when-full": True}
+    assert _options(full.format("true"), "2.4") == {}  # atoi("true") == 0
+    assert _options(full.format("true"), "2.5") == {"fallback-when-full": True}
+    assert _options("<icecast><mount><mount-name>/a</mount-name><fallback-when-full/></mount></icecast>", "2.4") == {}
+
+
+def test_what_listeners_get_when_the_lookups_run_out() -> None:
+    xml = "<icecast/>"
+    assert eff(xml, "2.4").fallbacks.refusal == "404"
+    assert eff(xml, "2.5").fallbacks.refusal == "404"
+    assert eff(xml, "kh").fallbacks.refusal == "403"
+
+
+def test_declared_formats_bitrates_and_codecs() -> None:
+    xml = (
+        "<icecast>"
+        "<mount><mount-name>/live.mp3</mount-name><type>application/ogg</type><bitrate>128k</bitrate>"
+        "<subtype>Vorbis</subtype></mount>"
+        "<mount><mount-name>/b.mp3</mount-name><type>audio/aacp; x=1</type><bitrate>abc</bitrate></mount>"
+        "<relay><server>up</server><mount>/r.ogg</mount></relay>"
+        "</icecast>"
+    )
+    graph = eff(xml).fallbacks
+    live = graph.declared_format("/live.mp3")
+    assert live is not None and (live.format_type, live.evidence) == ("ogg", "<type>application/ogg</type>")
+    b = graph.declared_format("/b.mp3")
+    assert b is not None and b.format_type == "generic"
+    relay = graph.declared_format("/r.ogg")
+    assert relay is not None and (relay.format_type, relay.evidence) == ("ogg", "going by its name")
+    file = graph.declared_format("/silence.webm")
+    assert file is not None and file.format_type == "ebml" and file.evidence.startswith("a file Icecast labels")
+    assert graph.declared_format("/noextension") is None
+    first, second = graph.table.normal()
+    assert declared_bitrate(first) == 128  # atoi stops at the k
+    assert declared_bitrate(second) is None
+    assert declared_codec(first) == ("vorbis", "<subtype>Vorbis</subtype>")
+    assert declared_codec(second) == ("aac", "<type>audio/aacp; x=1</type>")
+
+
+def _level(text: str, target: str) -> object:
+    return eff(f"<icecast><logging><loglevel>{text}</loglevel></logging></icecast>", target).logging.level.value
+
+
+def test_loglevel_read_per_release() -> None:
+    assert _level("debug", "2.4") == 0  # atoi: nothing is logged
+    assert _level("DEBUG", "2.5") == 4
+    assert _level("Warn", "2.5") == 2
+    assert _level(" debug ", "2.5") == 0  # strcasecmp on the text as written, then atoi
+    assert _level(" 4 ", "2.5") == 4
+    assert _level("verbose", "2.5") == 0
+    assert _level("info", "kh") == 3
+    assert eff("<icecast/>", "2.5").logging.level.value == 3
+
+
+def test_logsize_and_the_element_that_set_it() -> None:
+    from icecfg.effective.logging import written_setting
+
+    logging = eff("<icecast><logging><logsize>10485760</logsize></logging></icecast>", "2.4").logging
+    assert logging.size.value == 10485760
+    element = written_setting(logging.size, "logsize")
+    assert element is not None and element.text == "10485760"
+    assert eff("<icecast><logging><logsize>-5</logsize></logging></icecast>", "2.5").logging.size.value == 0
+    default = eff("<icecast/>", "kh").logging
+    assert default.size.value == 20000 and written_setting(default.size, "logsize") is None
+    attribute = eff('<icecast><logging loglevel="4"/></icecast>', "kh").logging
+    assert attribute.level.value == 4 and written_setting(attribute.level, "loglevel") is None
+    assert eff("<icecast/>", "2.4").logging.to_json()["size"] == {"value": 0, "from": {"source": "default"}}
+
+
+def _secrets(xml: str) -> list[tuple[str, str, str | None, str | None]]:
+    from icecfg.effective.auth import credentials
+    from icecfg.placement import walk
+
+    return [
+        (c.name, c.section, c.value, c.empty_effect)
+        for c in credentials(walk(icecfg.loads(xml.encode()).document.root))
+    ]
+
+
+def test_credentials_and_what_an_empty_one_does() -> None:
+    xml = (
+        "<icecast><authentication><source-password/><admin-password>x</admin-password></authentication>"
+        "<mount><mount-name>/a</mount-name><password/>"
+        '<authentication type="url"><option name="auth_password" value="hackme"/></authentication></mount>'
+        "<relay><server>up</server><password/></relay></icecast>"
+    )
+    found = _secrets(xml)
+    assert found == [
+        ("source-password", "authentication", None, "sources are refused unless their mount has its own <password>"),
+        ("admin-password", "authentication", "x", None),
+        ("password", "mount", None, "the mount falls back to the global <source-password>"),
+        ("password", "relay", None, None),  # empty upstream credentials: none are sent
+        ("auth_password", "mount-authentication", "hackme", None),  # options come last
+    ]
+
+
+def test_known_defaults() -> None:
+    from icecfg.effective.auth import known_default
+
+    assert known_default(" HackMe ") == "Icecast's sample-config default"
+    assert known_default("changeme") == "Icecast-KH's built-in default"
+    assert known_default("hackme2") is None and known_default(None) is None
+
+
+def test_kh_takes_changeme_when_no_source_password_is_written() -> None:
+    absent = eff("<icecast/>", "kh").server_auth.builtin_source
+    assert absent is not None and absent.password is not None and absent.password.value == "changeme"
+    assert absent.password.origin.element is None
+    empty = eff("<icecast><authentication><source-password/></authentication></icecast>", "kh").server_auth
+    assert empty.builtin_source is not None and empty.builtin_source.password is not None
+    assert empty.builtin_source.password.origin.element is not None
+    written = "<icecast><authentication><source-password>s3cret-pass</source-password></authentication></icecast>"
+    assert eff(written, "kh").server_auth.builtin_source is None
+    assert eff("<icecast/>", "2.4").server_auth.builtin_source is None
+
+
+def test_source_password_for_a_mount() -> None:
+    """Own <password>, else (2.5) the default mount's, else the global one attached to the first default mount."""
+    xml = (
+        "<icecast><authentication><source-password>global-pass</source-password></authentication>"
+        '<mount type="default"><mount-name>/radio*</mount-name><password>radio-pass</password></mount>'
+        "<mount><mount-name>/own</mount-name><password>own-pass</password></mount></icecast>"
+    )
+    for target, radio, other in (("2.4", "global-pass", "global-pass"), ("2.5", "radio-pass", None)):
+        config = eff(xml, target)
+        values = []
+        for name in ("/own", "/radio1", "/other"):
+            found = config.auth.source_password(name, config.mounts)
+            values.append(found.value if found is not None else None)
+        assert values == ["own-pass", radio, other], target
+
+
+def test_admin_credentials_as_written() -> None:
+    auth = eff(
+        "<icecast><authentication><admin-password>a-pass</admin-password></authentication></icecast>"
+    ).server_auth
+    assert auth.admin_user is None and auth.admin_password is not None and auth.admin_password.value == "a-pass"
+    assert eff("<icecast/>").server_auth.admin_password is None
+
+
+def test_changeowner_reads_every_user_and_group_the_last_one_wins() -> None:
+    owner = "<changeowner><user>icecast</user><group>icecast</group></changeowner>"
+    both = eff(f"<icecast><security>{owner}</security></icecast>").security
+    assert both.switches_user and both.owner is not None
+    emptied = eff(f"<icecast><security>{owner}<changeowner><user/></changeowner></security></icecast>").security
+    assert emptied.user is not None and emptied.user.value is None and not emptied.switches_user
+    assert emptied.owner is not None and emptied.owner.find_last("user") is not None
+    assert not eff("<icecast/>").security.switches_user and eff("<icecast/>").security.owner is None
+
+
+def test_paths_opened_after_the_chroot() -> None:
+    from icecfg.effective.security import chrooted_paths
+    from icecfg.placement import walk
+
+    xml = (
+        "<icecast><pidfile>/run/x.pid</pidfile><paths><basedir>/srv</basedir><pidfile>/run/i.pid</pidfile>"
+        "<logdir>/srv/logs</logdir><webroot>web</webroot></paths>"
+        "<mount><mount-name>/a</mount-name><intro>/intro.ogg</intro>"
+        '<authentication type="htpasswd"><option name="filename" value="/etc/users"/></authentication></mount>'
+        "</icecast>"
+    )
+    found = [
+        (path, what) for _e, path, what in chrooted_paths(walk(icecfg.loads(xml.encode()).document.root), Dialect.V24)
+    ]
+    assert found == [("/srv/logs", "<logdir>"), ("/etc/users", 'the htpasswd <option name="filename">')]
+    assert eff(xml).security.chroot_base == "/srv"
+    assert eff("<icecast/>").security.chroot_base == "/usr/local/icecast"
+
+
+def test_the_source_password_of_a_mount_from_the_effective_config() -> None:
+    xml = (
+        "<icecast><authentication><source-password>global-pass</source-password></authentication>"
+        "<mount><mount-name>/own</mount-name><password>own-pass</password></mount></icecast>"
+    )
+    config = eff(xml, "2.4")
+    own, other = config.source_password("/own"), config.source_password("/other")
+    assert own is not None and own.value == "own-pass"
+    assert other is not None and other.value == "global-pass"
+    kh = eff("<icecast/>", "kh").source_password("/any")
+    assert kh is not None and kh.value == "changeme"
+
+
+def test_the_global_source_password_is_the_one_read_last() -> None:
+    """2.4.4 reads <source-password> at the root and in <authentication> into one field: the later one wins."""
+    auth = "<authentication><source-password>auth-pass</source-password></authentication>"
+    root = "<source-password>root-pass</source-password>"
+    for xml, used in (
+        (f"<icecast>{auth}{root}</icecast>", "root-pass"),
+        (f"<icecast>{root}{auth}</icecast>", "auth-pass"),
+    ):
+        found = eff(xml, "2.4").source_password("/live")
+        assert found is not None and found.value == used, xml

@@ -1,0 +1,94 @@
+"""Facts of the effective configuration that the lint rules judge, shown on the real 2.5.0 and KH binaries."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import icecfg
+from icecfg.effective import explain
+from tests import audio, oracle
+from tests.release_oracle import clear_logs, config, findings, write_fallback_media
+
+
+def _debug_and_info_lines(box: oracle.Sandbox, data: bytes, port: int, name: str) -> tuple[int, int]:
+    """Debug and information lines the error log gets for ten status requests."""
+    clear_logs(box)
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        before = server.error_log() or ""
+        for _ in range(10):
+            server.http_get(port, "/status.xsl", timeout=2.0, max_body=4096)
+        time.sleep(0.3)
+        log = (server.error_log() or "")[len(before) :]
+    return log.count(" DBUG "), log.count(" INFO ")
+
+
+def test_25_reads_loglevel_words_in_any_case_but_not_padded(box25: oracle.Sandbox) -> None:
+    """2.5.0's util_str_to_loglevel compares the text as written, ignoring case, else reads it with atoi.
+
+    ``DEBUG`` is level 4 (debug lines for every request); `` debug `` is no
+    word it knows, atoi makes it 0, and the requests log nothing at all.
+    """
+    port = oracle.free_port()
+    upper = config(box25, port, loglevel="DEBUG")
+    padded = config(box25, port, loglevel=" debug ")
+    for data, level, meaning in ((upper, 4, "debug"), (padded, 0, "nothing")):
+        logging = explain(icecfg.loads(data), "2.5").logging
+        assert (logging.level.value, logging.level_meaning) == (level, meaning)
+    assert _debug_and_info_lines(box25, upper, port, "loglevel-upper")[0] >= 10
+    assert _debug_and_info_lines(box25, padded, port, "loglevel-padded") == (0, 0)
+
+
+def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) -> None:
+    """ICE608: KH answers 404 for a file fallback without a rate; with <fallback><rate> it sends the file."""
+    write_fallback_media(boxkh)
+    port = oracle.free_port()
+    mounts = (
+        "<mount><mount-name>/norate</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>"
+        "<mount><mount-name>/rated</mount-name>"
+        "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback></mount>"
+    )
+    data = config(boxkh, port, extra=mounts)
+    (finding,) = findings(data, "kh", "ICE608")
+    assert "/norate" in finding.message and "gets 404" in finding.message
+    only_rated = config(boxkh, port, extra=mounts.split("</mount>", 1)[1])
+    assert not findings(only_rated, "kh", "ICE608")  # the rate is known: nothing to report
+    effective = explain(icecfg.loads(data), "kh")
+    gets = {}
+    for name in ("/norate", "/rated"):
+        found = effective.mounts.find(name)
+        assert found is not None
+        gets[name] = effective.chain(found).gets
+    assert gets == {"/norate": None, "/rated": "/fallback.ogg"}
+    fallback_file = (boxkh.webroot / "fallback.ogg").read_bytes()
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-rate") as server:
+        assert server.http_get(port, "/norate", timeout=2.0, max_body=4096).status == 404
+        rated = server.http_get(port, "/rated", timeout=2.0, max_body=4096)
+        assert rated.status == 200
+        assert len(rated.body) > 1000 and rated.body == fallback_file[: len(rated.body)]
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5"])
+def test_the_global_source_password_read_last_is_used_and_explain_says_which(
+    release: str, box24: oracle.Sandbox, box25: oracle.Sandbox
+) -> None:
+    """A root <source-password> after <authentication>'s replaces it (2.5.0 warns, and reads it too)."""
+    box = box24 if release == "2.4" else box25
+    port = oracle.free_port()
+    data = oracle.basic_config(
+        box,
+        [port],
+        source_password="auth-source-pw",
+        admin_password="admin-pw-1",
+        extra="<source-password>root-source-pw</source-password>",
+    )
+    found = explain(icecfg.loads(data), release).source_password("/live.ogg")
+    assert found is not None and found.value == "root-source-pw"
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    accepted = {}
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"explain-source-pw-{release}") as server:
+        for password in ("auth-source-pw", "root-source-pw"):
+            with server.source(port, "/live.ogg", song, password=password) as client:
+                accepted[password] = client.accepted
+    assert accepted == {"auth-source-pw": False, "root-source-pw": True}
