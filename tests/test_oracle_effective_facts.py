@@ -9,12 +9,12 @@ import pytest
 import icecfg
 from icecfg.effective import explain
 from tests import audio, oracle
-from tests.release_oracle import clear_logs, config, findings, write_fallback_media
+from tests.release_oracle import config, findings, write_fallback_media
 
 
 def _debug_and_info_lines(box: oracle.Sandbox, data: bytes, port: int, name: str) -> tuple[int, int]:
     """Debug and information lines the error log gets for ten status requests."""
-    clear_logs(box)
+    box.clear_logs()
     with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
         before = server.error_log() or ""
         for _ in range(10):
