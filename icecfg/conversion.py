@@ -193,6 +193,19 @@ def format_typed(kind: Kind, value: object) -> str:
     raise TypeError(f"{value!r} is not a {kind.value} value")
 
 
+def spelled_for(row: ElementRow, text: str, dialect: Dialect) -> str:
+    """``text`` (as :func:`format_typed` writes it) in the spelling ``dialect`` wants.
+
+    :func:`format_typed` writes what every release reads alike; where a release
+    calls that spelling obsolete, its row's :class:`~icecfg.spec.Replacement`
+    names the new text (2.5 reads ``<fallback-override>1`` as ``all`` but
+    warns about it at every start).  The table is the one place that knows.
+    """
+    replacement = row.replacement.get(dialect)
+    new = replacement.values.get(text) if replacement is not None else None
+    return new if new is not None else text
+
+
 def effective(row: ElementRow, text: str | None, dialect: Dialect) -> object:
     """What ``dialect`` uses for element ``row`` whose text is ``text`` (None: absent or empty).
 

@@ -225,3 +225,36 @@ def test_the_global_source_password_is_the_one_read_last() -> None:
     ):
         found = eff(xml, "2.4").source_password("/live")
         assert found is not None and found.value == used, xml
+
+
+def test_a_broken_listener_authentication_per_release_on_normal_and_default_mounts() -> None:
+    """A misspelt `type` leaves the mount public on 2.4.4 and KH and refuses its listeners on 2.5.0."""
+    xml = (
+        '<icecast><mount type="default"><authentication type="htpassword"/></mount>'
+        '<mount><mount-name>/live</mount-name><authentication type="htpassword"/></mount>'
+        '<mount><mount-name>/ok</mount-name><authentication type="url"/></mount></icecast>'
+    )
+    for target, kind, effect in (
+        ("2.4", "none (public)", "Icecast 2.4.4 creates {} without authentication: it is PUBLIC"),
+        ("kh", "none (public)", "Icecast-KH drops the block and creates {} without authentication: it is PUBLIC"),
+        ("2.5", "deny-all", "Icecast 2.5 refuses every listener of {} and every source"),
+    ):
+        auth = eff(xml, target).auth
+        live, ok = auth.listener_auth
+        if target == "kh":  # KH has no default mounts: that <mount> is a nameless normal one
+            assert auth.default_listener_auth == ()
+        else:
+            [default_mount] = auth.default_listener_auth
+            assert (default_mount.mount, default_mount.kind) == ('<mount type="default">', kind)
+            assert default_mount.effect.startswith(effect.format("the default mount"))
+        assert (live.mount, live.kind) == ("/live", kind)
+        assert live.effect.startswith(effect.format("mount /live"))
+        assert (ok.kind, ok.broken) == ("url", False)
+
+
+def test_an_untyped_listener_authentication_is_a_role_stack_only_on_2_5() -> None:
+    xml = '<icecast><mount type="default"><authentication><role type="anonymous"/></authentication></mount></icecast>'
+    [on_25] = eff(xml, "2.5").auth.default_listener_auth
+    assert (on_25.kind, on_25.broken) == ("roles", False)
+    [on_24] = eff(xml, "2.4").auth.default_listener_auth
+    assert (on_24.kind, on_24.note, on_24.broken) == ("none (public)", "no type", True)

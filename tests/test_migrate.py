@@ -204,6 +204,29 @@ def test_default_mount_with_its_own_authentication_gets_the_global_source_passwo
     assert migrated(text, from_="2.5")[1].changes == []
 
 
+_DEFAULT_MOUNT_WITH_AUTH = (
+    '    <mount type="default">\n        <authentication type="url">\n'
+    '            <option name="listener_add" value="http://auth.example/add"/>\n'
+    "        </authentication>\n    </mount>\n</icecast>\n"
+)
+
+
+def test_the_global_source_password_copied_is_the_one_read_last() -> None:
+    xml = (
+        "<icecast>\n    <authentication>\n        <source-password>early</source-password>\n"
+        "    </authentication>\n    <source-password>late</source-password>\n" + _DEFAULT_MOUNT_WITH_AUTH
+    )
+    text, _migration = migrated(xml)
+    assert "<password>late</password>" in text
+
+
+@pytest.mark.parametrize("written", ["", "<authentication><source-password/></authentication>\n"])
+def test_khs_builtin_source_password_is_never_written_into_a_default_mount(written: str) -> None:
+    xml = "<icecast>\n" + written + _DEFAULT_MOUNT_WITH_AUTH
+    text, _migration = migrated(xml, from_="kh")
+    assert "<password>" not in text
+
+
 def test_stray_text_in_a_block_is_removed_with_its_line() -> None:
     xml = "<icecast>\n  <listen-socket>\n    <port>8000</port>\n    {TLS_OPTS}\n  </listen-socket>\n</icecast>\n"
     text, migration = migrated(xml)

@@ -13,6 +13,7 @@ import pytest
 
 import icecfg
 from icecfg.migrate.forms import global_source_password
+from icecfg.spec import Dialect
 from tests import audio, oracle
 
 AUTH, ROOT = "auth-source-pw", "root-source-pw"
@@ -40,4 +41,4 @@ def test_migrate_takes_the_source_password_2_4_uses(box24: oracle.Sandbox, root_
                 accepted[password] = client.accepted
     used = [password for password, ok in accepted.items() if ok]
     assert used == [ROOT if root_last else AUTH], accepted
-    assert global_source_password(icecfg.loads(data).document.root) == used[0]
+    assert global_source_password(icecfg.loads(data).document.root, Dialect.V24) == used[0]

@@ -95,13 +95,23 @@ class Login:
 
 @dataclass(frozen=True)
 class ListenerAuth:
-    """How a mount asks its listeners to log in."""
+    """How a mount (normal or ``type="default"``) asks its listeners to log in."""
 
+    #: The mount's name; ``<mount type="default">`` for an unnamed default mount.
     mount: str
     #: "htpasswd", "url", "command", "roles", or "none (public)" / "deny-all" for a broken block
     kind: str
     origin: Origin
     note: str = ""
+    #: The mount in words, for messages: ``mount /live``, ``the default mount``, ``the mount``.
+    where: str = field(default="the mount", compare=False)
+    #: What the release does instead of asking listeners when the block is broken (a missing
+    #: or unknown ``type``); empty when the block works.
+    effect: str = field(default="", compare=False)
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.effect)
 
     def to_json(self) -> dict[str, object]:
         return {"mount": self.mount, "type": self.kind, "note": self.note or None, "from": self.origin.to_json()}
@@ -157,7 +167,10 @@ def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
 @dataclass(frozen=True)
 class Auth:
     logins: tuple[Login, ...]
+    #: Normal mounts that ask their listeners to log in (the ``<authentication>`` the release keeps).
     listener_auth: tuple[ListenerAuth, ...]
+    #: The same for each ``<mount type="default">`` with an ``<authentication>``.
+    default_listener_auth: tuple[ListenerAuth, ...] = ()
 
     def source_logins(self, name: str, table: MountTable) -> list[Login]:
         """The source logins that work on mount ``name``: its own, else its default mount's, else the server's."""
@@ -269,19 +282,63 @@ def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth 
             user = mount.settings.get("username") or Traced("source", default())
             logins.append(Login("source", mount.name, user, password))
         block = mount.element.find_last("authentication")
-        if block is None:
-            continue
-        kind = block.get("type")
-        if kind is None and dialect is Dialect.V25:
-            listener_auth.append(ListenerAuth(mount.name, "roles", written(block)))
-        elif kind in _types(dialect):
-            listener_auth.append(ListenerAuth(mount.name, kind, written(block)))
-        elif dialect is Dialect.V25:
-            listener_auth.append(ListenerAuth(mount.name, "deny-all", written(block), f"unknown type {kind!r}"))
-        else:
-            what = "no type" if kind is None else f"unknown type {kind!r}"
-            listener_auth.append(ListenerAuth(mount.name, "none (public)", written(block), what))
-    return Auth(tuple(logins), tuple(listener_auth))
+        if block is not None:
+            listener_auth.append(listener_auth_block(block, dialect, mount.name))
+    default_auth = [
+        listener_auth_block(block, dialect, mount.label)
+        for mount in table.defaults()
+        if (block := mount.element.find_last("authentication")) is not None
+    ]
+    return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth))
+
+
+def authenticator_types(dialect: Dialect) -> tuple[str, ...]:
+    """The ``<authentication type=...>`` values the release knows (case-sensitive), from the element table."""
+    return _types(dialect)
+
+
+def mount_phrase(block: Element) -> str:
+    """The mount holding ``block`` in words: ``mount /live``, ``the default mount`` or ``the mount``."""
+    mount = block.parent
+    name = mount.find_last("mount-name") if mount is not None else None
+    if name is not None and name.text:
+        return f"mount {name.text}"
+    return "the default mount" if mount is not None and mount.get("type") == "default" else "the mount"
+
+
+def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = None) -> ListenerAuth:
+    """What ``dialect`` makes of one mount ``<authentication>`` block, normal or default mount.
+
+    A block without a ``type`` is 2.5's role stack; a missing or unknown
+    ``type`` elsewhere is broken, and each release does something different
+    with it (verified on 2.4.4, 2.5.0 and KH): 2.4.4 and KH create the mount
+    with no authenticator, so it is public; 2.5.0 refuses every listener and
+    every source logging in with the global ``<source-password>``.
+    ``mount`` is the name reported (default: the mount's name or label).
+    """
+    where = mount_phrase(block)
+    if mount is None:
+        parent = block.parent
+        name = parent.find_last("mount-name") if parent is not None else None
+        mount = name.text if name is not None and name.text else '<mount type="default">'
+    kind = block.get("type")
+    origin = written(block)
+    if kind is None and dialect is Dialect.V25:
+        return ListenerAuth(mount, "roles", origin, where=where)
+    if kind in _types(dialect):
+        return ListenerAuth(mount, kind, origin, where=where)
+    if dialect is Dialect.V25:
+        effect = (
+            f"Icecast 2.5 refuses every listener of {where} and every source that "
+            "logs in there with the global <source-password>"
+        )
+        return ListenerAuth(mount, "deny-all", origin, f"unknown type {kind!r}", where, effect)
+    what = "no type" if kind is None else f"unknown type {kind!r}"
+    if dialect is Dialect.V24:
+        effect = f"Icecast 2.4.4 creates {where} without authentication: it is PUBLIC"
+    else:
+        effect = f"Icecast-KH drops the block and creates {where} without authentication: it is PUBLIC"
+    return ListenerAuth(mount, "none (public)", origin, what, where, effect)
 
 
 def _written(value: Traced[object] | None) -> Traced[object] | None:

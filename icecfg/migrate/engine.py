@@ -32,7 +32,7 @@ def run(
     tls_configured = any(e.local_name in forms.TLS_ELEMENTS[ctx.source] for e in document_root.iter())
     if ctx.files and tls_configured:
         ctx.tls_usable = forms.tls_usable(ctx)
-    ctx.source_password = forms.global_source_password(document_root)
+    ctx.source_password = forms.global_source_password(document_root, ctx.source)
     if ctx.source is Dialect.KH:
         kh.expand_attributes(ctx)
     if ctx.source is Dialect.V24:

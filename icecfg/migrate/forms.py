@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 from icecfg.conversion import effective
 from icecfg.document import Element
+from icecfg.effective.auth import server_auth
 from icecfg.effective.directory import directory
+from icecfg.effective.provenance import Source
 from icecfg.migrate.context import Context, remove
 from icecfg.placement import Placed
 from icecfg.spec import SECTIONS, Dialect
@@ -117,13 +119,19 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
     )
 
 
-def global_source_password(root: Element) -> str | None:
-    """The global source password the old release used: the last one read, at the root or in <authentication>."""
-    found = list(root.elements("source-password"))
-    for block in root.elements("authentication"):
-        found += list(block.elements("source-password"))
-    found.sort(key=lambda e: e.start)
-    return found[-1].text if found else None
+def global_source_password(root: Element, dialect: Dialect) -> str | None:
+    """The global source password ``dialect`` used, as written; None when none is written.
+
+    The effective layer reads it as the release does (the last one read, at
+    the root or in ``<authentication>``; KH's attribute form).  Its answer for
+    "nothing written" is the built-in default (KH's ``changeme``), which must
+    not be copied into the new file: only a value read from an element counts.
+    """
+    server = server_auth(root, dialect)
+    password = server.source.password
+    if server.builtin_source is not None or password is None or password.origin.source is not Source.ELEMENT:
+        return None
+    return password.value if isinstance(password.value, str) else None
 
 
 CONVERSIONS: dict[str, Callable[[Context, Placed], None]] = {

@@ -32,12 +32,16 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from icecfg.commands import add_target_argument
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
 from icecfg.settings import DEFAULT_KEEP
+
+if TYPE_CHECKING:
+    from icecfg.document import Element
+    from icecfg.spec import Dialect
 
 __all__ = [
     "CERTIFICATE",
@@ -171,7 +175,6 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
     from icecfg import sections
     from icecfg.conversion import FallbackOverride, TlsMode
     from icecfg.effective.headers import repeats_own
-    from icecfg.lint import lint
     from icecfg.spec import Dialect
 
     if choices.format not in FORMATS:
@@ -260,11 +263,22 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
         block.insert_formatted(seed)
     if choices.target == "kh":
         _kh_fallback_with_rate(cfg, choices)
-    # The target's own spelling of <fallback-override> (2.5 warns about 1 at every start).
-    for finding in lint(cfg, target=choices.target, files=False, select=("ICE212",)):
-        if finding.fix is not None:
-            finding.fix()
+    _target_spelling(cfg.mounts[0].element, Dialect(choices.target))
     return cfg
+
+
+def _target_spelling(mount: Element | None, dialect: Dialect) -> None:
+    """The target's own spelling of ``<fallback-override>``, from the element table.
+
+    2.5 reads ``1`` as ``all`` but warns about the old style at every start.
+    """
+    from icecfg.conversion import spelled_for
+    from icecfg.spec import SECTIONS
+
+    row = SECTIONS["mount"].child("fallback-override", dialect)
+    element = mount.find_last("fallback-override") if mount is not None else None
+    if row is not None and element is not None and element.text is not None:
+        element.set_text(spelled_for(row, element.text, dialect))
 
 
 def _kh_fallback_with_rate(cfg: Any, choices: Choices) -> None:

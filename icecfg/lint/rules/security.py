@@ -11,7 +11,6 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.security import chrooted_paths
 from icecfg.lint.context import LintContext
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from icecfg.effective.auth import Credential
 
 V24_V25 = (Dialect.V24, Dialect.V25)
-
-_MOUNT_AUTH = spec.SECTIONS["mount-authentication"]
 
 
 def _credentials(ctx: LintContext) -> list[Credential]:
@@ -214,20 +211,6 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _auth_types(dialect: Dialect) -> tuple[str, ...]:
-    attribute = _MOUNT_AUTH.attribute("type", dialect)
-    assert attribute is not None
-    return attribute.value.choices
-
-
-def _mount_name(auth: Element) -> str:
-    mount = auth.parent
-    name = mount.find_last("mount-name") if mount is not None else None
-    if name is not None and name.text:
-        return f"mount {name.text}"
-    return "the default mount" if mount is not None and mount.get("type") == "default" else "the mount"
-
-
 @rule("ICE504", "mount-auth-type-invalid", "error")
 def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
     """A mount `<authentication>` with a missing or unknown `type`: 2.4 leaves the mount public.
@@ -267,28 +250,20 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
     Use `htpasswd` or `url` (KH also `command`); the fix corrects an obvious
     misspelling.
     """
-    allowed = _auth_types(ctx.target)
+    from icecfg.effective.auth import authenticator_types, listener_auth_block
+
+    allowed = authenticator_types(ctx.target)
     for placed in ctx.rows("authentication", "mount"):
         auth = placed.element
-        value = auth.get("type")
-        if value in allowed:
+        fact = listener_auth_block(auth, ctx.target)
+        if not fact.broken:
             continue
-        if value is None and ctx.target is Dialect.V25:
-            continue  # 2.5: a role stack, not a legacy authenticator
-        if ctx.target is Dialect.V24:
-            effect = f"Icecast 2.4.4 creates {_mount_name(auth)} without authentication: it is PUBLIC"
-        elif ctx.target is Dialect.V25:
-            effect = (
-                f"Icecast 2.5 refuses every listener of {_mount_name(auth)} and every source that "
-                "logs in there with the global <source-password>"
-            )
-        else:
-            effect = f"Icecast-KH drops the block and creates {_mount_name(auth)} without authentication: it is PUBLIC"
+        value = auth.get("type")
         choices = " or ".join(f'"{c}"' for c in allowed)
         if value is None:
             yield ctx.finding(
                 auth,
-                f"<authentication> in {_mount_name(auth)} has no type: {effect}; add type={choices}",
+                f"<authentication> in {fact.where} has no type: {fact.effect}; add type={choices}",
             )
             continue
         close = difflib.get_close_matches(value.lower(), allowed, n=2, cutoff=0.6)
@@ -302,7 +277,7 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
         hint = f' (did you mean "{close[0]}"?)' if close else ""
         yield ctx.finding(
             auth,
-            f'<authentication type="{value}"> is not an authenticator type{hint}: {effect}; use type={choices}',
+            f'<authentication type="{value}"> is not an authenticator type{hint}: {fact.effect}; use type={choices}',
             attribute="type",
             fix=fix,
             fix_title=f'set type="{close[0]}"' if close else "",
@@ -359,7 +334,9 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
         if placed.row is None or element.get("type") != "htpasswd":
             continue
         if placed.row.name == "authentication" and placed.parent.id == "mount":
-            where = f"<authentication> of {_mount_name(element)}"
+            from icecfg.effective.auth import mount_phrase
+
+            where = f"<authentication> of {mount_phrase(element)}"
         elif placed.row.name == "role" and ctx.target is Dialect.V25:
             where = '<role type="htpasswd">'
         else:
