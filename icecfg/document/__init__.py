@@ -23,9 +23,11 @@ Reading happens in two steps:
    unchanged document returns the bytes it was given.
 """
 
+from icecfg.document.attributes import Attr
 from icecfg.document.escaping import decode_attribute, decode_text, escape_attribute, escape_text
 from icecfg.document.file import Document
-from icecfg.document.nodes import Attr, CData, Comment, Doctype, Element, Leaf, Node, ProcessingInstruction, Whitespace
+from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
+from icecfg.document.nodes import Element, Node
 from icecfg.document.reader import parse, parse_fragment
 from icecfg.document.render import format_new
 from icecfg.document.safety import MAX_BYTES, MAX_DEPTH

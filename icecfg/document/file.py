@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from icecfg.document.nodes import Element, Leaf
+from icecfg.document.leaves import Leaf
+from icecfg.document.nodes import Element
 from icecfg.document.render import _render
 
 

@@ -6,6 +6,7 @@ at import time; rendering, which does, lives in ``render``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from icecfg.document.origin import _LINE_BREAK
@@ -75,7 +76,48 @@ def _indent_unit(root: Element) -> str:
     """The document's indentation step, taken from the root's first child."""
     first = next(root.elements(), None)
     if first is not None:
-        indent = first._indent()
+        indent = _indent(first)
         if indent and _starts_line(first):
-            return indent[len(root._indent()) :] or indent
+            return indent[len(_indent(root)) :] or indent
     return "    "
+
+
+def _indent(element: Element) -> str:
+    """The whitespace before this element on its line."""
+
+    if element.start >= 0:
+        text = _origin_text(element)
+        if text is not None:
+            line_start = max(text.rfind("\n", 0, element.start), text.rfind("\r", 0, element.start)) + 1
+            prefix = text[line_start : element.start]
+            return prefix if not prefix.strip(" \t") else re.match(r"[ \t]*", prefix)[0]  # type: ignore[index]
+    index = _index_of(element.parent.children, element) if element.parent is not None else -1
+    if index > 0:
+        before = element.parent.children[index - 1]  # type: ignore[union-attr]
+        if isinstance(before, str):
+            _head, sep, tail = _rsplit_line(before)
+            if sep and not tail.strip(" \t"):
+                return tail
+    return ""
+
+
+def _layout(element: Element, after: Element | None) -> tuple[str, str, str]:
+    """(newline, indentation of a new child, indentation step) near ``after``."""
+
+    root = element
+    while root.parent is not None:
+        root = root.parent
+    newline = _document_newline(root)
+    unit = _indent_unit(root)
+    sibling = after
+    if sibling is None:
+        sibling = next(iter(reversed(list(element.elements()))), None)
+    if sibling is not None:
+        indent = _indent(sibling)
+        # a sibling on the parent's line means a compact, one-line layout
+        if not _starts_line(sibling):
+            return "", "", ""
+        return newline, indent, unit
+    if not _LINE_BREAK.search(_origin_text(element) or "\n") or not newline:
+        return "", "", ""
+    return newline, _indent(element) + unit, unit

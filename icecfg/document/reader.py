@@ -9,18 +9,8 @@ from sys import intern
 
 from icecfg.document.decoding import _DECLARED_ENCODING, _decode
 from icecfg.document.file import Document
-from icecfg.document.nodes import (
-    _CANONICAL,
-    CData,
-    Comment,
-    Doctype,
-    Element,
-    Leaf,
-    Node,
-    ProcessingInstruction,
-    Whitespace,
-    _local,
-)
+from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
+from icecfg.document.nodes import _CANONICAL, Element, Node, _local
 from icecfg.document.origin import _Origin
 from icecfg.document.safety import MAX_BYTES, _check_attribute_references, _check_well_formed
 from icecfg.document.tokens import _TOKEN, _find_end, _find_root_end

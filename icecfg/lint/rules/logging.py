@@ -327,8 +327,10 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     rotation size in KiB.  `<logsize>10485760</logsize>` meant as 10 MB is
     10 GiB, so the logs are hardly ever rotated.  Tested on 2.5.0: with
     `<logsize>2</logsize>` the error log is moved to `error.log.old` once it
-    passes 2048 bytes.  A log that never fills 10 GiB cannot be shown in a
-    test; the unit is what is shown.
+    passes 2048 bytes: before each line, 2.5.0 checks its own count of the
+    size, which adds one byte per line (the kept copy's NUL), so the moved
+    file can be a few bytes short of 2048.  A log that never fills 10 GiB
+    cannot be shown in a test; the unit is what is shown.
 
     On Icecast-KH: the unit is KiB too, but KH caps the value at 2000000
     (about 1.9 GiB; `cfgfile.c` [KH] l.1072), so a byte-sized value is

@@ -1,0 +1,142 @@
+"""Attributes as written, and the start tag that holds them.
+
+An element's attributes are parsed from its start tag only when first asked
+for; until then the tag renders as written.  ``AttributeMixin`` gives Element
+these methods: a mixin rather than a helper object, so that an element
+carries no extra field and a lookup costs no extra call.
+"""
+
+from __future__ import annotations
+
+import re
+from sys import intern
+from typing import TYPE_CHECKING
+
+from icecfg.document.escaping import decode_attribute, escape_attribute
+
+
+class Attr:
+    """One attribute as written: leading whitespace, name, ``=`` part, quote, raw value."""
+
+    __slots__ = ("eq", "name", "quote", "raw", "start", "ws")
+
+    def __init__(self, ws: str, name: str, eq: str, quote: str, raw: str, start: int = -1) -> None:
+        self.ws = ws
+        self.name = name
+        self.eq = eq
+        self.quote = quote
+        self.raw = raw
+        #: Offset of the name in the original text, -1 when created.
+        self.start = start
+
+    @property
+    def value(self) -> str:
+        return decode_attribute(self.raw)
+
+    def render(self) -> str:
+        return f"{self.ws}{self.name}{self.eq}{self.quote}{self.raw}{self.quote}"
+
+
+_ATTR = re.compile(r"(\s+)([^\s=/>]+)(\s*=\s*)(?:\"([^\"]*)\"|'([^']*)')")
+
+_TAG_TAIL = re.compile(r"(\s*)/?>\Z")
+
+
+class AttributeMixin:
+    """Element's attributes and start tag, with the slots that hold them.
+
+    ``_start_raw`` is the start tag as written (``_CANONICAL`` for ``<name>``),
+    ``_attrs`` its attributes once read (None until then) and ``_tag_changed``
+    whether the tag must be rebuilt from them.
+    """
+
+    __slots__ = ("_attrs", "_start_raw", "_tag_changed")
+
+    _attrs: list[Attr] | None
+    _start_raw: str
+    _tag_changed: bool
+
+    if TYPE_CHECKING:
+        name: str
+        start: int
+        _end_raw: str | None
+
+        def _touch(self) -> None: ...
+
+    @property
+    def attributes(self) -> list[Attr]:
+        """The attributes as written, parsed from the start tag on first use."""
+        if self._attrs is None:
+            attrs = []
+            for m in _ATTR.finditer(self._start_raw, 1 + len(self.name)):
+                double = m[4] is not None
+                # spacing, names and "=" repeat from tag to tag: one string each, not one per attribute
+                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", m[4] if double else m[5])
+                attr.start = self.start + m.start(2) if self.start >= 0 else -1
+                attrs.append(attr)
+            self._attrs = attrs
+        return self._attrs
+
+    @property
+    def has_attributes(self) -> bool:
+        """Whether the element has any attribute, answered without reading them.
+
+        Most elements of a config have none: a walk that only wants those
+        with attributes need not build an empty list for every element.
+        """
+        if self._attrs is not None:
+            return bool(self._attrs)
+        return "=" in self._start_raw  # every attribute has its "="; a tag as written holds no other
+
+    def get(self, name: str) -> str | None:
+        """The value of attribute ``name``, or None."""
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None  # no attribute: asked of every element, answered without building a list
+            attrs = self.attributes
+        for attr in attrs:
+            if attr.name == name:
+                return decode_attribute(attr.raw)
+        return None
+
+    def attribute(self, name: str) -> Attr | None:
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return None
+            attrs = self.attributes
+        for attr in attrs:
+            if attr.name == name:
+                return attr
+        return None
+
+    @property
+    def start_tag(self) -> str:
+        """The start tag: as written until an attribute or the tag's form changes."""
+        if not self._tag_changed:
+            return self._start_raw or f"<{self.name}>"
+        tail = _TAG_TAIL.search(self._start_raw)
+        space = tail[1] if tail is not None else ""
+        close = "/>" if self._end_raw is None else ">"
+        if close == ">" and self._start_raw.endswith("/>"):
+            space = ""  # <x /> that gained content becomes <x>...</x>
+        return "<" + self.name + "".join(a.render() for a in self.attributes) + space + close
+
+    def set(self, name: str, value: str) -> None:
+        """Set attribute ``name``; an existing one keeps its place and quote style."""
+        attrs = self.attributes
+        existing = self.attribute(name)
+        if existing is not None:
+            existing.raw = escape_attribute(value, existing.quote)
+        else:
+            quote = attrs[0].quote if attrs else '"'
+            attrs.append(Attr(" ", name, "=", quote, escape_attribute(value, quote)))
+        self._tag_changed = True
+        self._touch()
+
+    def delete(self, name: str) -> None:
+        """Remove attribute ``name``."""
+        self.attributes[:] = [a for a in self.attributes if a.name != name]
+        self._tag_changed = True
+        self._touch()

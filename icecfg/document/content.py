@@ -1,0 +1,66 @@
+"""An element's character data: its value as Icecast reads it, and where that value starts.
+
+``ContentMixin`` gives Element these properties: a mixin rather than a helper
+object, so that an element carries no extra field and reading a value (done
+for every element a linter looks at) costs no extra call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from icecfg.document.escaping import decode_text
+from icecfg.document.leaves import CData, Leaf
+
+if TYPE_CHECKING:
+    from icecfg.document.nodes import Node
+
+
+class ContentMixin:
+    """Element's text; the fields it reads are Element's slots."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        start: int
+        _clean: bool
+        _kids: list[Node] | None
+
+        @property
+        def children(self) -> list[Node]: ...
+
+        @property
+        def start_tag(self) -> str: ...
+
+    @property
+    def text(self) -> str | None:
+        """The value as libxml2 gives it to Icecast.
+
+        Text and CDATA are joined with references expanded and comments
+        skipped; nothing is trimmed; an element with no text at all (``<x/>``,
+        ``<x></x>`` or only a comment) gives None, not ``""``.
+        """
+
+        children = self._kids
+        if children is None:
+            children = self.children  # read on first use; the reader wants an Element
+        if len(children) == 1:
+            only = children[0]
+            if only.__class__ is str:
+                # the common <x>value</x>: no references, no carriage returns to normalise
+                return (decode_text(only) if "&" in only or "\r" in only else only) or None
+        parts = [decode_text(c) if isinstance(c, str) else c.value for c in children if isinstance(c, (str, CData))]
+        joined = "".join(parts)
+        return joined or None
+
+    @property
+    def text_start(self) -> int:
+        """Offset of the first character data, or of the end of the start tag."""
+        if self.start < 0 or not self._clean:
+            return -1
+        offset = self.start + len(self.start_tag)
+        for child in self.children:
+            if isinstance(child, (str, CData)):
+                return offset
+            offset += len(child.raw if isinstance(child, Leaf) else child.render())
+        return offset
