@@ -146,6 +146,8 @@ def test_kh_takes_changeme_when_no_source_password_is_written() -> None:
     assert empty.builtin_source.password.origin.element is not None
     written = "<icecast><authentication><source-password>s3cret-pass</source-password></authentication></icecast>"
     assert eff(written, "kh").server_auth.builtin_source is None
+    attribute = '<icecast><authentication source-password="s3cret-pass"/></icecast>'  # KH's attribute form
+    assert eff(attribute, "kh").server_auth.builtin_source is None
     assert eff("<icecast/>", "2.4").server_auth.builtin_source is None
 
 

@@ -234,7 +234,11 @@ def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
     builtin = None
     if dialect is Dialect.KH and password is not None:
         element = password.origin.element
-        if password.origin.source is Source.DEFAULT or (element is not None and element.text is None):
+        # KH's attribute form (<authentication source-password="x"/>) writes it with no text.
+        written = (
+            element.get("source-password") if element is not None and element.local_name == "authentication" else None
+        )
+        if password.origin.source is Source.DEFAULT or (element is not None and not (written or element.text)):
             builtin = source
     return ServerAuth(
         values, source, _written(values.get("admin-user")), _written(values.get("admin-password")), builtin
