@@ -68,6 +68,14 @@ CASES = [
     ),
     Case(
         "ICE501",
+        auth("<source-password/>"),
+        b'<icecast><authentication source-password="a-long-random-one"/></icecast>',  # KH's attribute form
+        target="kh",
+        message="built-in default",
+        id="kh-attribute-form",
+    ),
+    Case(
+        "ICE501",
         auth("<relay-password>HackMe</relay-password>"),
         auth("<relay-password>hack-me-not-7d</relay-password>"),
         target="2.5",
