@@ -156,3 +156,22 @@ def test_blocks_the_target_does_not_read_are_left_to_the_dialect_rules() -> None
     assert not [f for f in run(socket, "2.5", files=False) if f.code == "ICE711"]  # 2.5 skips comments
     broken = socket.replace(b"<!-- c -->", b'<header value="x"/>')
     assert [f.code for f in run(broken, "2.5", files=False) if f.code == "ICE711"] == ["ICE711"]
+
+
+@pytest.mark.parametrize(
+    ("target", "override", "moves"),
+    [
+        ("2.5", "none", False),  # 2.5's none moves nobody
+        ("2.5", "all", True),
+        ("2.4", "true", False),  # 2.4.4 reads it with atoi: 0
+        ("2.4", "1", True),
+    ],
+)
+def test_ice713_names_moved_listeners_only_when_the_release_moves_them(target: str, override: str, moves: bool) -> None:
+    data = (
+        "<icecast><mount><mount-name>/live</mount-name><fallback-mount>/f.ogg</fallback-mount>"
+        f"<fallback-override>{override}</fallback-override><http-headers>"
+        '<header name="Cache-Control" value="max-age=60"/></http-headers></mount></icecast>'
+    ).encode()
+    [finding] = [f for f in run(data, target, files=False) if f.code == "ICE713"]
+    assert ("listeners moved by <fallback-override>" in finding.message) is moves, finding.message

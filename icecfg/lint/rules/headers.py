@@ -202,10 +202,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
             words = value.lower()
             caching = any(w in words for w in ("max-age", "public", "s-maxage", "immutable"))
             if overrides is None:
-                overrides = any(
-                    m.element is not None and (m.get_text("fallback-override") or "").strip() not in ("", "0")
-                    for m in ctx.config.mounts
-                )
+                overrides = _moves_listeners(ctx)
             context = " (listeners moved by <fallback-override> included)" if overrides else ""
             if caching:
                 effect = f"it contradicts Icecast's own {own!r}, sent on the same responses"
@@ -229,3 +226,10 @@ def _remove(header: Element) -> Callable[[], None]:
             header.parent.remove(header)
 
     return fix
+
+
+def _moves_listeners(ctx: LintContext) -> bool:
+    """Some mount's own ``<fallback-override>`` moves listeners, as the release reads it (2.5's ``none`` does not)."""
+    from icecfg.effective.fallbacks import options_on
+
+    return any(name == "fallback-override" for mount in ctx.effective.mounts.mounts for name, _ in options_on(mount))
