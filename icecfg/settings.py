@@ -25,11 +25,6 @@ from typing import Any
 
 from icecfg.spec import Dialect
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - 3.10
-    import tomli as tomllib
-
 FILE_NAMES = ("icecfg.toml", ".icecfg.toml", "pyproject.toml")
 
 #: The Icecast releases icecfg checks against (other spellings: see target_name).
@@ -198,6 +193,13 @@ def load(path: Path) -> Settings:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # Imported here: compiling the TOML parser's patterns costs more than the
+    # rest of a lint's imports together, and most runs read no settings file.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - 3.10
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
