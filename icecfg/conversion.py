@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from icecfg.spec import Dialect, ElementRow, Kind
 
@@ -112,6 +112,26 @@ class TypedValueError(ValueError):
     """The text is not a value of the element's type (message without location)."""
 
 
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _word_or_switch(text: str, words: type[_E], on: _E, off: _E, expected: str) -> _E:
+    """One of the enum's words, or a boolean (``1``/``true`` is ``on``, ``0``/``false`` is ``off``).
+
+    2.5 took the words over from 2.4's booleans (``<tls>``, ``<fallback-override>``)
+    and still reads the old spelling as the nearest word.
+    """
+    word = text.strip().lower()
+    try:
+        return words(word)
+    except ValueError:
+        if word in _TRUE or (is_int(word) and int(word) != 0):
+            return on
+        if word in _FALSE or word == "0":
+            return off
+        raise TypedValueError(f"{text!r} is not {expected}") from None
+
+
 def parse_typed(kind: Kind, text: str, choices: tuple[str, ...] = ()) -> object:
     """The typed value of ``text``: what the author meant, read strictly."""
     if kind in (Kind.INT, Kind.UINT):
@@ -152,25 +172,11 @@ def parse_typed(kind: Kind, text: str, choices: tuple[str, ...] = ()) -> object:
             return int(word)
         raise TypedValueError(f"{text!r} is not -1, 0 or 1")
     if kind is Kind.TLS_MODE:
-        word = text.strip().lower()
-        try:
-            return TlsMode(word)
-        except ValueError:
-            if word in _TRUE or (is_int(word) and int(word) != 0):
-                return TlsMode.RFC2818
-            if word in _FALSE or word == "0":
-                return TlsMode.DISABLED
-            raise TypedValueError(f"{text!r} is not a TLS mode") from None
+        return _word_or_switch(text, TlsMode, TlsMode.RFC2818, TlsMode.DISABLED, "a TLS mode")
     if kind is Kind.FALLBACK_OVERRIDE:
-        word = text.strip().lower()
-        try:
-            return FallbackOverride(word)
-        except ValueError:
-            if word in _TRUE or (is_int(word) and int(word) != 0):
-                return FallbackOverride.ALL
-            if word in _FALSE or word == "0":
-                return FallbackOverride.NONE
-            raise TypedValueError(f"{text!r} is not none, all, own, 0 or 1") from None
+        return _word_or_switch(
+            text, FallbackOverride, FallbackOverride.ALL, FallbackOverride.NONE, "none, all, own, 0 or 1"
+        )
     if kind is Kind.ENUM and choices:
         if text not in choices:
             raise TypedValueError(f"{text!r} is not one of {', '.join(choices)}")
