@@ -26,8 +26,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from icecfg.records import FrozenRecord
 
 
 class Dialect(str, enum.Enum):
@@ -108,17 +109,30 @@ class Kind(str, enum.Enum):
     METHODS = "methods"  # comma list of HTTP methods or "*" (2.5 roles)
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(FrozenRecord):
     """The value type of a leaf element or an attribute."""
 
+    __slots__ = ("case_insensitive", "choices", "kind", "ranges")
     kind: Kind
     #: Inclusive ranges per dialect where that dialect checks them (2.5, KH).
-    ranges: Mapping[Dialect, tuple[int, int]] = field(default_factory=dict)
+    ranges: Mapping[Dialect, tuple[int, int]]
     #: Allowed words for ENUM (and the words TLS_MODE etc. know).
-    choices: tuple[str, ...] = ()
+    choices: tuple[str, ...]
     #: Whether ENUM words are compared case-insensitively.
-    case_insensitive: bool = False
+    case_insensitive: bool
+
+    def __init__(
+        self,
+        kind: Kind,
+        ranges: Mapping[Dialect, tuple[int, int]] | None = None,
+        choices: tuple[str, ...] = (),
+        case_insensitive: bool = False,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "kind", kind)
+        _set(self, "ranges", {} if ranges is None else ranges)
+        _set(self, "choices", choices)
+        _set(self, "case_insensitive", case_insensitive)
 
     @property
     def numeric(self) -> bool:
@@ -134,22 +148,40 @@ class Value:
 _NUMERIC = frozenset({Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE})
 
 
-@dataclass(frozen=True)
-class AttributeRow:
+class AttributeRow(FrozenRecord):
     """One attribute of an element."""
 
+    __slots__ = ("aliases", "default", "dialects", "doc", "name", "required", "value")
     name: str
     value: Value
-    dialects: frozenset[Dialect] = ALL
-    required: frozenset[Dialect] = frozenset()
-    default: str | None = None
+    dialects: frozenset[Dialect]
+    required: frozenset[Dialect]
+    default: str | None
     #: Other spellings Icecast accepts for the same attribute (``dest``).
-    aliases: tuple[str, ...] = ()
-    doc: str = ""
+    aliases: tuple[str, ...]
+    doc: str
+
+    def __init__(
+        self,
+        name: str,
+        value: Value,
+        dialects: frozenset[Dialect] = ALL,
+        required: frozenset[Dialect] = frozenset(),
+        default: str | None = None,
+        aliases: tuple[str, ...] = (),
+        doc: str = "",
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "dialects", dialects)
+        _set(self, "required", required)
+        _set(self, "default", default)
+        _set(self, "aliases", aliases)
+        _set(self, "doc", doc)
 
 
-@dataclass(frozen=True)
-class Replacement:
+class Replacement(FrozenRecord):
     """How a later release writes what an element says (``icecfg migrate`` follows it).
 
     Every field left at its default means "as before": a row with
@@ -162,24 +194,43 @@ class Replacement:
     place (``<burst-on-connect>1`` is the default).
     """
 
+    __slots__ = ("drop", "form", "name", "path", "unused", "values", "wrap")
     #: New tag name; None keeps the name.
-    name: str | None = None
+    name: str | None
     #: Section tags from the root down to the new parent; empty keeps the parent.
-    path: tuple[str, ...] = ()
+    path: tuple[str, ...]
     #: A child block of the parent to move into: tag and attributes (``<upstream type="default">``).
-    wrap: tuple[str, tuple[tuple[str, str], ...]] | None = None
+    wrap: tuple[str, tuple[tuple[str, str], ...]] | None
     #: Old effective value (canonical text) -> new text; None removes the element.
-    values: Mapping[str, str | None] = field(default_factory=dict)
+    values: Mapping[str, str | None]
     #: A conversion too structural for the fields above, done by ``icecfg.migrate.forms``.
-    form: str | None = None
+    form: str | None
     #: No equivalent: the element is removed, and its effect is lost unless ``unused``.
-    drop: bool = False
+    drop: bool
     #: The old release parsed the element but nothing used it: removing it changes nothing.
-    unused: bool = False
+    unused: bool
+
+    def __init__(
+        self,
+        name: str | None = None,
+        path: tuple[str, ...] = (),
+        wrap: tuple[str, tuple[tuple[str, str], ...]] | None = None,
+        values: Mapping[str, str | None] | None = None,
+        form: str | None = None,
+        drop: bool = False,
+        unused: bool = False,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "path", path)
+        _set(self, "wrap", wrap)
+        _set(self, "values", {} if values is None else values)
+        _set(self, "form", form)
+        _set(self, "drop", drop)
+        _set(self, "unused", unused)
 
 
-@dataclass(frozen=True)
-class ElementRow:
+class ElementRow(FrozenRecord):
     """One row of the table: a child element of a section.
 
     Exactly one of ``value`` (a leaf) and ``section`` (a block) is usually set;
@@ -187,33 +238,91 @@ class ElementRow:
     element is read as a block when it has element children.
     """
 
+    __slots__ = (
+        "aliases",
+        "attributes",
+        "crash_if_empty",
+        "crash_if_empty_also",
+        "defaults",
+        "dialects",
+        "doc",
+        "harmless",
+        "name",
+        "obsolete",
+        "py_name",
+        "removed",
+        "repeat",
+        "replacement",
+        "section",
+        "source",
+        "value",
+    )
     name: str
     dialects: frozenset[Dialect]
-    value: Value | None = None
-    section: str | None = None
-    repeat: Repeat = Repeat.LAST
+    value: Value | None
+    section: str | None
+    repeat: Repeat
     #: Default per dialect as Icecast would read it (text form), or None.
-    defaults: Mapping[Dialect, str | None] = field(default_factory=dict)
-    attributes: tuple[AttributeRow, ...] = ()
+    defaults: Mapping[Dialect, str | None]
+    attributes: tuple[AttributeRow, ...]
     #: 2.4.4 reads it with atoi(NULL) when empty and segfaults.
-    crash_if_empty: bool = False
+    crash_if_empty: bool
     #: Other dialects that segfault on it when empty (2.5.0: ``strcasecmp(NULL)`` for <loglevel>).
-    crash_if_empty_also: frozenset[Dialect] = frozenset()
+    crash_if_empty_also: frozenset[Dialect]
     #: Dialect -> replacement advice where that dialect calls it obsolete.
-    obsolete: Mapping[Dialect, str] = field(default_factory=dict)
+    obsolete: Mapping[Dialect, str]
     #: Dialect -> message where that dialect rejects it outright.
-    removed: Mapping[Dialect, str] = field(default_factory=dict)
+    removed: Mapping[Dialect, str]
     #: Dialect -> how that dialect writes the same thing (what ``icecfg migrate`` rewrites it to).
-    replacement: Mapping[Dialect, Replacement] = field(default_factory=dict)
+    replacement: Mapping[Dialect, Replacement]
     #: Dialects that do not read the element although ignoring it changes nothing there:
     #: dialect -> the one value for which that holds (None: whatever the value).
-    harmless: Mapping[Dialect, str | None] = field(default_factory=dict)
+    harmless: Mapping[Dialect, str | None]
     #: Other tag names Icecast accepts for the same element.
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...]
     #: Python attribute name in the model when the naming rule would clash.
-    py_name: str | None = None
-    doc: str = ""
-    source: str = ""
+    py_name: str | None
+    doc: str
+    source: str
+
+    def __init__(
+        self,
+        name: str,
+        dialects: frozenset[Dialect],
+        value: Value | None = None,
+        section: str | None = None,
+        repeat: Repeat = Repeat.LAST,
+        defaults: Mapping[Dialect, str | None] | None = None,
+        attributes: tuple[AttributeRow, ...] = (),
+        crash_if_empty: bool = False,
+        crash_if_empty_also: frozenset[Dialect] = frozenset(),
+        obsolete: Mapping[Dialect, str] | None = None,
+        removed: Mapping[Dialect, str] | None = None,
+        replacement: Mapping[Dialect, Replacement] | None = None,
+        harmless: Mapping[Dialect, str | None] | None = None,
+        aliases: tuple[str, ...] = (),
+        py_name: str | None = None,
+        doc: str = "",
+        source: str = "",
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "dialects", dialects)
+        _set(self, "value", value)
+        _set(self, "section", section)
+        _set(self, "repeat", repeat)
+        _set(self, "defaults", {} if defaults is None else defaults)
+        _set(self, "attributes", attributes)
+        _set(self, "crash_if_empty", crash_if_empty)
+        _set(self, "crash_if_empty_also", crash_if_empty_also)
+        _set(self, "obsolete", {} if obsolete is None else obsolete)
+        _set(self, "removed", {} if removed is None else removed)
+        _set(self, "replacement", {} if replacement is None else replacement)
+        _set(self, "harmless", {} if harmless is None else harmless)
+        _set(self, "aliases", aliases)
+        _set(self, "py_name", py_name)
+        _set(self, "doc", doc)
+        _set(self, "source", source)
 
     @property
     def is_section(self) -> bool:
@@ -224,18 +333,37 @@ class ElementRow:
         return self.defaults.get(dialect)
 
 
-@dataclass(frozen=True)
-class SectionRow:
+class SectionRow(FrozenRecord):
     """A block element type: its children and attributes."""
 
+    __slots__ = ("attributes", "children", "dialects", "doc", "id", "kh_children_as_attributes", "tag")
     id: str
     tag: str
     dialects: frozenset[Dialect]
-    children: tuple[ElementRow, ...] = ()
-    attributes: tuple[AttributeRow, ...] = ()
+    children: tuple[ElementRow, ...]
+    attributes: tuple[AttributeRow, ...]
     #: KH reads any scalar child also as an attribute of this element.
-    kh_children_as_attributes: bool = True
-    doc: str = ""
+    kh_children_as_attributes: bool
+    doc: str
+
+    def __init__(
+        self,
+        id: str,
+        tag: str,
+        dialects: frozenset[Dialect],
+        children: tuple[ElementRow, ...] = (),
+        attributes: tuple[AttributeRow, ...] = (),
+        kh_children_as_attributes: bool = True,
+        doc: str = "",
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "id", id)
+        _set(self, "tag", tag)
+        _set(self, "dialects", dialects)
+        _set(self, "children", children)
+        _set(self, "attributes", attributes)
+        _set(self, "kh_children_as_attributes", kh_children_as_attributes)
+        _set(self, "doc", doc)
 
     def child(self, name: str, dialect: Dialect | None = None) -> ElementRow | None:
         """The row for child ``name`` (by tag or alias), optionally in one dialect."""

@@ -27,6 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "base": (
         "icecfg.version",
         "icecfg.errors",
+        "icecfg.records",
         "icecfg.spec",
         "icecfg.conversion",
         "icecfg.safewrite",

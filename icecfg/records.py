@@ -1,0 +1,75 @@
+"""Record classes: named fields, equality, hashing and a readable repr, without dataclasses.
+
+Why not ``@dataclass``: it writes each class's methods as Python source and
+compiles that source when the module is imported, and ``import dataclasses``
+loads ``inspect`` (with ``ast``, ``dis`` and ``tokenize``).  With the element
+table, the effective layer and the lint engine each defining their records
+that way, the compiling was about a third of a cold ``icecfg lint``.  A record
+class here spells its ``__init__`` out (typed, as fast as the generated one)
+and takes equality, hashing and repr from its annotated fields, which are
+read once per class (in the order they are declared).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, TypeVar
+
+_R = TypeVar("_R", bound="FrozenRecord")
+
+#: Class -> its field names in order (those of its bases first).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def fields(cls: type) -> tuple[str, ...]:
+    """The field names of record class ``cls``: the names annotated in its body and its bases'."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names: dict[str, None] = {}
+        for klass in reversed(cls.__mro__):
+            names.update(dict.fromkeys(klass.__dict__.get("__annotations__", {})))  # noqa: RUF063  # not inspect: see above
+        found = _FIELDS[cls] = tuple(names)
+    return found
+
+
+class Record:  # noqa: PLW1641  # unhashable on purpose (see below)
+    """A mutable record: equal to another of its class with equal fields.
+
+    Defining ``__eq__`` leaves it unhashable (``__hash__`` is None), as a
+    mutable record should be: equal records could stop being equal.
+    """
+
+    __slots__ = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in fields(type(self)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields(type(self)))
+        return f"{type(self).__qualname__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+
+class FrozenRecord(Record):
+    """An immutable record: its ``__init__`` sets fields with ``object.__setattr__``; hashable by fields."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"cannot assign to field {name!r} of an immutable {type(self).__qualname__}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"cannot delete field {name!r} of an immutable {type(self).__qualname__}")
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def replace(self: _R, **changes: Any) -> _R:
+        """A copy with the fields named in ``changes`` set to new values."""
+        values = {name: getattr(self, name) for name in fields(type(self))}
+        values.update(changes)
+        return type(self)(**values)
