@@ -12,7 +12,7 @@ read once per class (in the order they are declared).
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, TypeVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 _R = TypeVar("_R", bound="FrozenRecord")
 
@@ -21,13 +21,29 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def fields(cls: type) -> tuple[str, ...]:
-    """The field names of record class ``cls``: the names annotated in its body and its bases'."""
+    """The field names of record class ``cls``: the names annotated in its body and its bases'.
+
+    A ``ClassVar`` annotation is no field (the module's annotations are
+    strings, as every icecfg module imports ``annotations``).
+    """
     found = _FIELDS.get(cls)
     if found is None:
         names: dict[str, None] = {}
         for klass in reversed(cls.__mro__):
-            names.update(dict.fromkeys(klass.__dict__.get("__annotations__", {})))  # noqa: RUF063  # not inspect: see above
+            annotations = klass.__dict__.get("__annotations__", {})  # noqa: RUF063  # not inspect: see above
+            names.update((n, None) for n, kind in annotations.items() if not str(kind).startswith("ClassVar"))
         found = _FIELDS[cls] = tuple(names)
+    return found
+
+
+#: Class -> the fields equality and hashing look at.
+_COMPARED: dict[type, tuple[str, ...]] = {}
+
+
+def _compared(cls: type[Record]) -> tuple[str, ...]:
+    found = _COMPARED.get(cls)
+    if found is None:
+        found = _COMPARED[cls] = tuple(n for n in fields(cls) if n not in cls._uncompared)
     return found
 
 
@@ -39,12 +55,16 @@ class Record:  # noqa: PLW1641  # unhashable on purpose (see below)
     """
 
     __slots__ = ()
+    #: Fields left out of equality and hashing (a node of the document, a back reference).
+    _uncompared: ClassVar[frozenset[str]] = frozenset()
+    #: Fields left out of the repr.
+    _unshown: ClassVar[frozenset[str]] = frozenset()
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in fields(type(self)))
+        return tuple(getattr(self, name) for name in _compared(type(self)))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields(type(self)))
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields(type(self)) if name not in self._unshown)
         return f"{type(self).__qualname__}({shown})"
 
     def __eq__(self, other: object) -> bool:

@@ -8,7 +8,6 @@ password unless it is asked for explicitly (``reveal=True``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from icecfg import spec
@@ -17,6 +16,7 @@ from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Origin, Source, Traced, default, written
 from icecfg.effective.reading import section_values
 from icecfg.placement import Placed
+from icecfg.records import FrozenRecord
 from icecfg.secrets import SECRET_OPTIONS
 from icecfg.spec import Dialect, Kind
 
@@ -50,9 +50,12 @@ def mask(secret: str) -> str:
     return secret[:3] + "***" if len(secret) > 6 else "***"
 
 
-@dataclass(frozen=True)
-class Login:
+class Login(FrozenRecord):
     """A role that can log in, with the user name it takes and its password."""
+
+    __slots__ = ("mount", "password", "role", "user", "via_default")
+    _uncompared = frozenset({"via_default"})
+    _unshown = frozenset({"via_default"})
 
     role: str  # source, admin, relay, shoutcast
     #: The mount it applies to (None: the whole server).
@@ -62,7 +65,22 @@ class Login:
     #: 2.5: the ``<mount type="default">`` the login is attached to.  It then works only
     #: on the names that default mount is found for (the global source password sits on
     #: the first default mount of the file, whatever its name).
-    via_default: MountConfig | None = field(default=None, repr=False, compare=False)
+    via_default: MountConfig | None
+
+    def __init__(
+        self,
+        role: str,
+        mount: str | None,
+        user: Traced[object],
+        password: Traced[object] | None,
+        via_default: MountConfig | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "role", role)
+        _set(self, "mount", mount)
+        _set(self, "user", user)
+        _set(self, "password", password)
+        _set(self, "via_default", via_default)
 
     @property
     def can_log_in(self) -> bool:
@@ -93,21 +111,34 @@ class Login:
         }
 
 
-@dataclass(frozen=True)
-class ListenerAuth:
+class ListenerAuth(FrozenRecord):
     """How a mount (normal or ``type="default"``) asks its listeners to log in."""
+
+    __slots__ = ("effect", "kind", "mount", "note", "origin", "where")
+    _uncompared = frozenset({"where", "effect"})
 
     #: The mount's name; ``<mount type="default">`` for an unnamed default mount.
     mount: str
     #: "htpasswd", "url", "command", "roles", or "none (public)" / "deny-all" for a broken block
     kind: str
     origin: Origin
-    note: str = ""
+    note: str
     #: The mount in words, for messages: ``mount /live``, ``the default mount``, ``the mount``.
-    where: str = field(default="the mount", compare=False)
+    where: str
     #: What the release does instead of asking listeners when the block is broken (a missing
     #: or unknown ``type``); empty when the block works.
-    effect: str = field(default="", compare=False)
+    effect: str
+
+    def __init__(
+        self, mount: str, kind: str, origin: Origin, note: str = "", where: str = "the mount", effect: str = ""
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "mount", mount)
+        _set(self, "kind", kind)
+        _set(self, "origin", origin)
+        _set(self, "note", note)
+        _set(self, "where", where)
+        _set(self, "effect", effect)
 
     @property
     def broken(self) -> bool:
@@ -164,13 +195,25 @@ def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
     yield from options
 
 
-@dataclass(frozen=True)
-class Auth:
+class Auth(FrozenRecord):
+    __slots__ = ("default_listener_auth", "listener_auth", "logins")
+
     logins: tuple[Login, ...]
     #: Normal mounts that ask their listeners to log in (the ``<authentication>`` the release keeps).
     listener_auth: tuple[ListenerAuth, ...]
     #: The same for each ``<mount type="default">`` with an ``<authentication>``.
-    default_listener_auth: tuple[ListenerAuth, ...] = ()
+    default_listener_auth: tuple[ListenerAuth, ...]
+
+    def __init__(
+        self,
+        logins: tuple[Login, ...],
+        listener_auth: tuple[ListenerAuth, ...],
+        default_listener_auth: tuple[ListenerAuth, ...] = (),
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "logins", logins)
+        _set(self, "listener_auth", listener_auth)
+        _set(self, "default_listener_auth", default_listener_auth)
 
     def source_logins(self, name: str, table: MountTable) -> list[Login]:
         """The source logins that work on mount ``name``: its own, else its default mount's, else the server's."""
@@ -368,8 +411,8 @@ def _on_first_default(login: Login, table: MountTable) -> Login:
         return login
     if _has_own_auth(first):
         why = f"{first.label} has its own authentication: Icecast 2.5 drops the global source password"
-        return replace(login, user=Traced(login.user.value, default(why)), password=None, via_default=first)
-    return replace(login, via_default=first)
+        return login.replace(user=Traced(login.user.value, default(why)), password=None, via_default=first)
+    return login.replace(via_default=first)
 
 
 def _default_mount_logins(table: MountTable) -> list[Login]:

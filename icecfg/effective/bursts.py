@@ -8,22 +8,20 @@ below the queue: the lint judges that, from the sizes computed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from icecfg import spec
 from icecfg.conversion import kh_size_in_seconds
 from icecfg.document import Element
 from icecfg.effective.limits import Limits
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 _NAMES = ("burst-size", "queue-size")
 _MOUNT = spec.SECTIONS["mount"]
 
 
-@dataclass(frozen=True)
-class Sizes:
+class Sizes(FrozenRecord):
     """The burst and the queue of the server (``mount`` None) or of one mount.
 
     ``burst_bytes``/``queue_bytes`` are the sizes in bytes, None when the
@@ -31,12 +29,29 @@ class Sizes:
     ``10s``: seconds of audio, which depend on the bitrate).
     """
 
+    __slots__ = ("burst", "burst_bytes", "mount", "queue", "queue_bytes")
+
     burst: Traced[object]
     queue: Traced[object]
     burst_bytes: int | None
     queue_bytes: int | None
     #: The mount that sets its own sizes (None: the server-wide ``<limits>``).
-    mount: MountConfig | None = None
+    mount: MountConfig | None
+
+    def __init__(
+        self,
+        burst: Traced[object],
+        queue: Traced[object],
+        burst_bytes: int | None,
+        queue_bytes: int | None,
+        mount: MountConfig | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "burst", burst)
+        _set(self, "queue", queue)
+        _set(self, "burst_bytes", burst_bytes)
+        _set(self, "queue_bytes", queue_bytes)
+        _set(self, "mount", mount)
 
 
 def _sizes(burst: Traced[object], queue: Traced[object], dialect: Dialect, mount: MountConfig | None = None) -> Sizes:

@@ -7,12 +7,12 @@ chain of a mount at once; the lint rules walk :class:`Fallbacks` directly.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
 
 from icecfg.conversion import FallbackOverride
 from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Traced, default
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 
@@ -27,9 +27,10 @@ class End(str, enum.Enum):
     NOT_ABSOLUTE = "not-absolute"  # a value without the leading /: no file, listeners get 404
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(FrozenRecord):
     """One step of a chain: the name listeners are sent to."""
+
+    __slots__ = ("exists", "kind", "name", "origin", "path")
 
     name: str
     #: "mount" (a configured mount or relay), or "file" (webroot + name)
@@ -37,9 +38,19 @@ class Hop:
     #: Where the fallback value that leads here is written (or merged from).
     origin: Origin
     #: The server path of the file, for a file hop.
-    path: str | None = None
+    path: str | None
     #: Whether that file exists (None when the files were not looked at).
-    exists: bool | None = None
+    exists: bool | None
+
+    def __init__(
+        self, name: str, kind: str, origin: Origin, path: str | None = None, exists: bool | None = None
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "origin", origin)
+        _set(self, "path", path)
+        _set(self, "exists", exists)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -51,9 +62,10 @@ class Hop:
         }
 
 
-@dataclass(frozen=True)
-class FallbackChain:
+class FallbackChain(FrozenRecord):
     """The resolved chain of one normal mount."""
+
+    __slots__ = ("end", "file_rate", "hops", "mount", "override", "when_full")
 
     mount: str
     hops: tuple[Hop, ...]
@@ -62,7 +74,24 @@ class FallbackChain:
     when_full: Traced[object]
     #: KH: the bytes per second a file at the end is sent at; KH sends no file without a rate
     #: (``source_add_listener`` answers 404).  None on the other releases, which need none.
-    file_rate: int | None = None
+    file_rate: int | None
+
+    def __init__(
+        self,
+        mount: str,
+        hops: tuple[Hop, ...],
+        end: End,
+        override: Traced[object],
+        when_full: Traced[object],
+        file_rate: int | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "mount", mount)
+        _set(self, "hops", hops)
+        _set(self, "end", end)
+        _set(self, "override", override)
+        _set(self, "when_full", when_full)
+        _set(self, "file_rate", file_rate)
 
     @property
     def gets(self) -> str | None:
@@ -138,6 +167,6 @@ def _setting(mount: MountConfig, name: str, dialect: Dialect) -> Traced[object]:
     found = mount.settings.get(name)
     if found is not None:
         if name == "fallback-override" and found.value is FallbackOverride.OWN and not found.origin.note:
-            return Traced(found.value, replace(found.origin, note=_OWN_NOTE))
+            return Traced(found.value, found.origin.replace(note=_OWN_NOTE))
         return found
     return Traced(FallbackOverride.NONE if name == "fallback-override" else False, default())

@@ -9,11 +9,10 @@ a touch interval below 30 becomes 30 (2.4.4).  The clamps live here, once:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from icecfg.document import Element
 from icecfg.effective.provenance import Source, Traced, clamped, default, written
 from icecfg.effective.reading import section_values
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 #: The YP timeouts (seconds) 2.4.4 and 2.5 keep; any other becomes :data:`TIMEOUT_FALLBACK`.
@@ -23,24 +22,47 @@ TIMEOUT_FALLBACK = 6
 MIN_TOUCH_INTERVAL = 30
 
 
-@dataclass(frozen=True)
-class Replaced:
+class Replaced(FrozenRecord):
     """A written value the release silently replaces: what was written, what is used, and where."""
+
+    __slots__ = ("element", "used", "written")
 
     written: int
     used: int
     element: Element
 
+    def __init__(self, written: int, used: int, element: Element) -> None:
+        _set = object.__setattr__
+        _set(self, "written", written)
+        _set(self, "used", used)
+        _set(self, "element", element)
 
-@dataclass(frozen=True)
-class Directory:
+
+class Directory(FrozenRecord):
+    __slots__ = ("timeout", "timeout_replaced", "touch_interval", "touch_interval_replaced", "url")
+
     url: Traced[object]
     timeout: Traced[object] | None
     touch_interval: Traced[object] | None
     #: The written ``<yp-url-timeout>`` yp.c replaced (None: used as written, or not written).
-    timeout_replaced: Replaced | None = None
+    timeout_replaced: Replaced | None
     #: The written ``<touch-interval>`` yp.c raised (None: used as written, or not written).
-    touch_interval_replaced: Replaced | None = None
+    touch_interval_replaced: Replaced | None
+
+    def __init__(
+        self,
+        url: Traced[object],
+        timeout: Traced[object] | None,
+        touch_interval: Traced[object] | None,
+        timeout_replaced: Replaced | None = None,
+        touch_interval_replaced: Replaced | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "url", url)
+        _set(self, "timeout", timeout)
+        _set(self, "touch_interval", touch_interval)
+        _set(self, "timeout_replaced", timeout_replaced)
+        _set(self, "touch_interval_replaced", touch_interval_replaced)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -13,18 +13,19 @@ same name instead of sending both.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.provenance import Origin, written
 from icecfg.effective.truncation import stop
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(FrozenRecord):
     """A header the server sends."""
+
+    __slots__ = ("name", "needs_origin", "origin", "status", "type", "value")
 
     name: str
     value: str | None
@@ -33,7 +34,18 @@ class Header:
     type: str
     origin: Origin
     #: 2.5 ``type="cors"``: sent only in answer to a request with an ``Origin`` header.
-    needs_origin: bool = False
+    needs_origin: bool
+
+    def __init__(
+        self, name: str, value: str | None, status: str | None, type: str, origin: Origin, needs_origin: bool = False
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "status", status)
+        _set(self, "type", type)
+        _set(self, "origin", origin)
+        _set(self, "needs_origin", needs_origin)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,22 +81,35 @@ def _unsent_25(name: str, value: str | None, cors: bool) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Dropped:
+class Dropped(FrozenRecord):
     """A header written in the file that the server never sends, and why."""
+
+    __slots__ = ("name", "origin", "reason")
 
     name: str | None
     origin: Origin
     reason: str
 
+    def __init__(self, name: str | None, origin: Origin, reason: str) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "origin", origin)
+        _set(self, "reason", reason)
+
     def to_json(self) -> dict[str, object]:
         return {"name": self.name, "reason": self.reason, "from": self.origin.to_json()}
 
 
-@dataclass(frozen=True)
-class Headers:
+class Headers(FrozenRecord):
+    __slots__ = ("dropped", "sent")
+
     sent: tuple[Header, ...]
     dropped: tuple[Dropped, ...]
+
+    def __init__(self, sent: tuple[Header, ...], dropped: tuple[Dropped, ...]) -> None:
+        _set = object.__setattr__
+        _set(self, "sent", sent)
+        _set(self, "dropped", dropped)
 
     def names(self) -> list[str]:
         return [header.name for header in self.sent]

@@ -12,19 +12,30 @@ only for a file with such duplicates.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from icecfg.records import Record
 
 T = TypeVar("T")
 
 
-@dataclass
-class _Node(Generic[T]):
+class _Node(Record, Generic[T]):
+    __slots__ = ("height", "key", "left", "right", "value")
+
     key: str
     value: T
-    left: _Node[T] | None = None
-    right: _Node[T] | None = None
-    height: int = 1
+    left: _Node[T] | None
+    right: _Node[T] | None
+    height: int
+
+    def __init__(
+        self, key: str, value: T, left: _Node[T] | None = None, right: _Node[T] | None = None, height: int = 1
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.left = left
+        self.right = right
+        self.height = height
 
 
 def _height(node: _Node[T] | None) -> int:

@@ -10,7 +10,6 @@ firewall (bake), the URLs ``up`` prints and the TLS rules all ask here.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
@@ -18,6 +17,7 @@ from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
 from icecfg.effective.reading import child_text, row
 from icecfg.effective.tls import TlsContext
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
 
 _LISTEN = spec.SECTIONS["listen-socket"]
@@ -53,9 +53,25 @@ class Protocol(str, enum.Enum):
         return self in (Protocol.TLS_REQUIRED, Protocol.TLS_UPGRADE, Protocol.REFUSED)
 
 
-@dataclass(frozen=True)
-class Listener:
+class Listener(FrozenRecord):
     """One socket Icecast tries to bind, as it reads the configuration."""
+
+    __slots__ = (
+        "bind",
+        "element",
+        "port",
+        "port_element",
+        "port_origin",
+        "protocol",
+        "protocol_origin",
+        "shoutcast_compat",
+        "shoutcast_mount",
+        "shoutcast_mount_name",
+        "shoutcast_port",
+        "tls",
+        "tls_mode",
+        "tls_requested",
+    )
 
     #: The <listen-socket> element, or None for the implicit root listener.
     element: Element | None
@@ -74,15 +90,48 @@ class Listener:
     #: The user wrote a TLS request that needs a certificate (not an implicit 2.5 ``auto``).
     tls_requested: bool
     #: What clients meet on the socket, given the TLS context.
-    protocol: Protocol = Protocol.PLAIN
+    protocol: Protocol
     #: Where the port comes from.
-    port_origin: Origin = DEFAULT
+    port_origin: Origin
     #: Where the protocol comes from (the <ssl>/<tls> element, the certificate, or the default).
-    protocol_origin: Origin = DEFAULT
+    protocol_origin: Origin
     #: The extra Shoutcast source port (port + 1) a ``<shoutcast-mount>`` opens, when it does.
-    shoutcast_port: int | None = None
+    shoutcast_port: int | None
     #: The mount Shoutcast sources on this socket feed.
-    shoutcast_mount_name: str | None = None
+    shoutcast_mount_name: str | None
+
+    def __init__(
+        self,
+        element: Element | None,
+        port: int | None,
+        bind: str | None,
+        port_element: Element | None,
+        shoutcast_compat: bool,
+        shoutcast_mount: bool,
+        tls: bool,
+        tls_mode: TlsMode | None,
+        tls_requested: bool,
+        protocol: Protocol = Protocol.PLAIN,
+        port_origin: Origin = DEFAULT,
+        protocol_origin: Origin = DEFAULT,
+        shoutcast_port: int | None = None,
+        shoutcast_mount_name: str | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "element", element)
+        _set(self, "port", port)
+        _set(self, "bind", bind)
+        _set(self, "port_element", port_element)
+        _set(self, "shoutcast_compat", shoutcast_compat)
+        _set(self, "shoutcast_mount", shoutcast_mount)
+        _set(self, "tls", tls)
+        _set(self, "tls_mode", tls_mode)
+        _set(self, "tls_requested", tls_requested)
+        _set(self, "protocol", protocol)
+        _set(self, "port_origin", port_origin)
+        _set(self, "protocol_origin", protocol_origin)
+        _set(self, "shoutcast_port", shoutcast_port)
+        _set(self, "shoutcast_mount_name", shoutcast_mount_name)
 
     @property
     def label(self) -> str:

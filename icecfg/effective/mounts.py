@@ -13,7 +13,6 @@ a file with thousands of mounts is handled in linear time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
@@ -23,6 +22,7 @@ from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
+from icecfg.records import FrozenRecord, Record
 from icecfg.spec import Dialect
 
 _MOUNT = spec.SECTIONS["mount"]
@@ -36,8 +36,7 @@ _NOT_MERGED: dict[Dialect, frozenset[str]] = {
 _UNSET = (None, 0, -1, False, "")
 
 
-@dataclass(frozen=True, eq=False)
-class MountConfig:
+class MountConfig(FrozenRecord):
     """One ``<mount>`` as the release files it, with its settings resolved.
 
     ``settings`` maps an element name (``max-listeners``) to the value the
@@ -46,12 +45,31 @@ class MountConfig:
     :func:`icecfg.effective.auth.mask`.
     """
 
+    __slots__ = ("__dict__", "dialect", "element", "kind", "merged_from", "name")
+    _unshown = frozenset({"merged_from"})
+
     element: Element
     kind: str  # "normal" or "default"
     name: str | None
     dialect: Dialect
     #: The ``type="default"`` mount this one inherits unset settings from.
-    merged_from: MountConfig | None = field(default=None, repr=False)
+    merged_from: MountConfig | None
+
+    def __init__(
+        self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "element", element)
+        _set(self, "kind", kind)
+        _set(self, "name", name)
+        _set(self, "dialect", dialect)
+        _set(self, "merged_from", merged_from)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other  # one per element of the file: compared by identity
+
+    def __hash__(self) -> int:
+        return id(self)
 
     @property
     def label(self) -> str:
@@ -125,22 +143,48 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
     return out
 
 
-@dataclass
-class MountTable:
+class MountTable(Record):
     """The mounts of one configuration and how ``config_find_mount`` looks names up."""
+
+    __slots__ = (
+        "_default_any",
+        "_default_exact",
+        "_default_patterns",
+        "_exact",
+        "_found",
+        "_patterns",
+        "dialect",
+        "mounts",
+        "relay_mounts",
+    )
+    _unshown = frozenset({"_found", "_exact", "_patterns", "_default_exact", "_default_patterns", "_default_any"})
 
     dialect: Dialect
     mounts: tuple[MountConfig, ...]
     #: Local mount names relays feed (a source can be expected there without a <mount>).
-    relay_mounts: frozenset[str] = frozenset()
-    _found: dict[str, MountConfig | None] = field(default_factory=dict, repr=False)
-    _exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
-    _patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
-    _default_exact: dict[str, tuple[int, MountConfig]] = field(default_factory=dict, repr=False)
-    _default_patterns: GlobIndex[MountConfig] = field(default_factory=GlobIndex, repr=False)
-    _default_any: tuple[int, MountConfig] | None = field(default=None, repr=False)
+    relay_mounts: frozenset[str]
+    _found: dict[str, MountConfig | None]
+    _exact: dict[str, tuple[int, MountConfig]]
+    _patterns: GlobIndex[MountConfig]
+    _default_exact: dict[str, tuple[int, MountConfig]]
+    _default_patterns: GlobIndex[MountConfig]
+    _default_any: tuple[int, MountConfig] | None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str] = frozenset()
+    ) -> None:
+        self.dialect = dialect
+        self.mounts = mounts
+        self.relay_mounts = relay_mounts
+        self._found = {}
+        self._exact = {}
+        self._patterns = GlobIndex()
+        self._default_exact = {}
+        self._default_patterns = GlobIndex()
+        self._default_any = None
+        self._index()
+
+    def _index(self) -> None:
         position = 0
         for mount in self.mounts:
             if mount.kind == "normal" and mount.name is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from icecfg import spec
@@ -11,14 +10,16 @@ from icecfg.document import Element
 from icecfg.effective.provenance import Traced
 from icecfg.effective.reading import section_values
 from icecfg.effective.security import Security
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
 
 _PATHS = spec.SECTIONS["paths"]
 
 
-@dataclass(frozen=True)
-class ServerPath:
+class ServerPath(FrozenRecord):
     """One path setting: the value, where it lies as Icecast opens it, and seen from the host."""
+
+    __slots__ = ("name", "outside", "relative_to", "value")
 
     name: str
     value: Traced[object]
@@ -27,13 +28,25 @@ class ServerPath:
     #: The path as seen from outside a chroot (equal to the value without one).
     outside: str
 
+    def __init__(self, name: str, value: Traced[object], relative_to: str, outside: str) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "value", value)
+        _set(self, "relative_to", relative_to)
+        _set(self, "outside", outside)
+
     def to_json(self) -> dict[str, object]:
         return {**self.value.to_json(), "relative_to": self.relative_to, "outside": self.outside}
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(FrozenRecord):
+    __slots__ = ("values",)
+
     values: Mapping[str, ServerPath]
+
+    def __init__(self, values: Mapping[str, ServerPath]) -> None:
+        _set = object.__setattr__
+        _set(self, "values", values)
 
     def get(self, name: str) -> str | None:
         found = self.values.get(name)

@@ -12,10 +12,10 @@ import bisect
 import enum
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from icecfg.document import Element
+from icecfg.records import FrozenRecord
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -30,16 +30,26 @@ class Source(str, enum.Enum):
     DERIVED = "derived"  # follows from other settings (shoutcast port+1, the implicit listener)
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(FrozenRecord):
     """Where a value comes from; ``element`` is kept for positions but never compared or printed."""
+
+    __slots__ = ("element", "note", "source", "tag")
+    _uncompared = frozenset({"element"})
+    _unshown = frozenset({"element"})
 
     source: Source
     #: The element name that set it (``port``, ``fallback-mount``), when one did.
-    tag: str | None = None
+    tag: str | None
     #: A few words for a person: what was clamped to what, which default mount merged.
-    note: str = ""
-    element: Element | None = field(default=None, compare=False, repr=False, hash=False)
+    note: str
+    element: Element | None
+
+    def __init__(self, source: Source, tag: str | None = None, note: str = "", element: Element | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "source", source)
+        _set(self, "tag", tag)
+        _set(self, "note", note)
+        _set(self, "element", element)
 
     @property
     def line(self) -> int:
@@ -102,12 +112,18 @@ def default(note: str = "") -> Origin:
     return Origin(Source.DEFAULT, note=note) if note else DEFAULT
 
 
-@dataclass(frozen=True)
-class Traced(Generic[T_co]):
+class Traced(FrozenRecord, Generic[T_co]):
     """A value and where it comes from."""
+
+    __slots__ = ("origin", "value")
 
     value: T_co
     origin: Origin
+
+    def __init__(self, value: T_co, origin: Origin) -> None:
+        _set = object.__setattr__
+        _set(self, "value", value)
+        _set(self, "origin", origin)
 
     def to_json(self) -> dict[str, object]:
         return {"value": _plain(self.value), "from": self.origin.to_json()}

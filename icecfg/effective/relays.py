@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.provenance import Source, Traced, default, derived
 from icecfg.effective.reading import section_values, traced
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 _ON_DEMAND = spec.SECTIONS["icecast"].child("relays-on-demand")
 
 
-@dataclass(frozen=True)
-class Relay:
+class Relay(FrozenRecord):
+    __slots__ = ("element", "local_mount", "mount", "on_demand", "own_on_demand", "port", "server")
+
     server: Traced[object]
     port: Traced[object]
     mount: Traced[object]
@@ -22,7 +22,26 @@ class Relay:
     on_demand: Traced[object]
     element: Element
     #: The relay sets ``<on-demand>`` itself (False: it keeps the ``<relays-on-demand>`` read before it).
-    own_on_demand: bool = False
+    own_on_demand: bool
+
+    def __init__(
+        self,
+        server: Traced[object],
+        port: Traced[object],
+        mount: Traced[object],
+        local_mount: str,
+        on_demand: Traced[object],
+        element: Element,
+        own_on_demand: bool = False,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "server", server)
+        _set(self, "port", port)
+        _set(self, "mount", mount)
+        _set(self, "local_mount", local_mount)
+        _set(self, "on_demand", on_demand)
+        _set(self, "element", element)
+        _set(self, "own_on_demand", own_on_demand)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -85,13 +104,20 @@ def _server(values: dict[str, Traced[object]]) -> Traced[object]:
     return values.get("server") or Traced("127.0.0.1", default())
 
 
-@dataclass(frozen=True)
-class Master:
+class Master(FrozenRecord):
     """Master/slave relaying: a slave relays every mount of its master (``slave.c`` l.618-628)."""
+
+    __slots__ = ("password", "port", "server")
 
     server: Traced[object]
     port: Traced[object]
     password: Traced[object]
+
+    def __init__(self, server: Traced[object], port: Traced[object], password: Traced[object]) -> None:
+        _set = object.__setattr__
+        _set(self, "server", server)
+        _set(self, "port", port)
+        _set(self, "password", password)
 
     @property
     def missing(self) -> tuple[str, ...]:

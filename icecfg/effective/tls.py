@@ -13,12 +13,12 @@ reads a certificate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, written
 from icecfg.files import FileView
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 if TYPE_CHECKING:
@@ -51,9 +51,10 @@ _CIPHER_ROWS: dict[Dialect, tuple[tuple[str, str], ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class TlsFile:
+class TlsFile(FrozenRecord):
     """A certificate or key file the release loads, as found in the files given (``--root``)."""
+
+    __slots__ = ("element", "path", "pem", "unreadable")
 
     path: str
     #: The element that names it.
@@ -62,6 +63,13 @@ class TlsFile:
     unreadable: str
     #: What it holds; None when it cannot be read.
     pem: PemFile | None
+
+    def __init__(self, path: str, element: Element, unreadable: str, pem: PemFile | None) -> None:
+        _set = object.__setattr__
+        _set(self, "path", path)
+        _set(self, "element", element)
+        _set(self, "unreadable", unreadable)
+        _set(self, "pem", pem)
 
     @property
     def problem(self) -> str:
@@ -86,9 +94,10 @@ def tls_file(files: FileView, path: str, element: Element) -> TlsFile:
     return TlsFile(path, element, unreadable, files.parsed(path, PemFile, LIMIT))
 
 
-@dataclass(frozen=True)
-class TlsContext:
+class TlsContext(FrozenRecord):
     """The certificate, key and ciphers the release loads, and whether they can work."""
+
+    __slots__ = ("certificate", "certificate_file", "ciphers", "key", "key_file", "problem", "usable")
 
     certificate: Traced[str] | None
     #: The key file: a separate one, or the certificate file itself.
@@ -97,11 +106,30 @@ class TlsContext:
     #: True: the release loads the certificate and its key; False: it cannot; None: not checked.
     usable: bool | None
     #: Why not, when ``usable`` is False.
-    problem: str = ""
+    problem: str
     #: The certificate file (None: no certificate, or no files to look at).
-    certificate_file: TlsFile | None = None
+    certificate_file: TlsFile | None
     #: The file the key is read from: a separate one, or :attr:`certificate_file` itself.
-    key_file: TlsFile | None = None
+    key_file: TlsFile | None
+
+    def __init__(
+        self,
+        certificate: Traced[str] | None,
+        key: Traced[str] | None,
+        ciphers: Traced[str] | None,
+        usable: bool | None,
+        problem: str = "",
+        certificate_file: TlsFile | None = None,
+        key_file: TlsFile | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "certificate", certificate)
+        _set(self, "key", key)
+        _set(self, "ciphers", ciphers)
+        _set(self, "usable", usable)
+        _set(self, "problem", problem)
+        _set(self, "certificate_file", certificate_file)
+        _set(self, "key_file", key_file)
 
     @property
     def configured(self) -> bool:
