@@ -9,19 +9,31 @@ it is the linter's business).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.records import Record
 
 
-@dataclass(eq=False, slots=True)
-class Placed:
+class Placed(Record):
     """An element, the section it stands in, and its row there (None if unknown)."""
+
+    __slots__ = ("element", "parent", "row")
 
     element: Element
     parent: spec.SectionRow
     row: spec.ElementRow | None
+
+    def __init__(self, element: Element, parent: spec.SectionRow, row: spec.ElementRow | None) -> None:
+        self.element = element
+        self.parent = parent
+        self.row = row
+
+    def __eq__(self, other: object) -> bool:
+        return self is other  # one per element of the file: compared by identity
+
+    def __hash__(self) -> int:
+        return id(self)
 
     @property
     def section(self) -> spec.SectionRow | None:

@@ -12,6 +12,8 @@ read once per class (in the order they are declared).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 _R = TypeVar("_R", bound="FrozenRecord")
@@ -36,15 +38,29 @@ def fields(cls: type) -> tuple[str, ...]:
     return found
 
 
-#: Class -> the fields equality and hashing look at.
-_COMPARED: dict[type, tuple[str, ...]] = {}
+#: Class -> what reads the fields equality and hashing look at, as a tuple.
+_COMPARED: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
-def _compared(cls: type[Record]) -> tuple[str, ...]:
+def _compared(cls: type[Record]) -> Callable[[Any], tuple[Any, ...]]:
+    """One ``attrgetter`` per class: comparing findings or origins stays a C loop."""
     found = _COMPARED.get(cls)
     if found is None:
-        found = _COMPARED[cls] = tuple(n for n in fields(cls) if n not in cls._uncompared)
+        names = [n for n in fields(cls) if n not in cls._uncompared]
+        if len(names) > 1:
+            found = _COMPARED[cls] = attrgetter(*names)
+        else:
+            found = _COMPARED[cls] = _one(names[0]) if names else _none
     return found
+
+
+def _one(name: str) -> Callable[[Any], tuple[Any, ...]]:
+    get = attrgetter(name)
+    return lambda record: (get(record),)
+
+
+def _none(record: Any) -> tuple[Any, ...]:
+    return ()
 
 
 class Record:  # noqa: PLW1641  # unhashable on purpose (see below)
@@ -61,7 +77,7 @@ class Record:  # noqa: PLW1641  # unhashable on purpose (see below)
     _unshown: ClassVar[frozenset[str]] = frozenset()
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in _compared(type(self)))
+        return _compared(type(self))(self)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields(type(self)) if name not in self._unshown)

@@ -36,9 +36,9 @@ import errno
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
 
 from icecfg.errors import FileChangedError, UnsafeWriteError
+from icecfg.records import FrozenRecord
 
 PathLike = str | os.PathLike[str]
 
@@ -47,12 +47,18 @@ PathLike = str | os.PathLike[str]
 NEW_FILE_MODE = 0o644
 
 
-@dataclass(frozen=True)
-class Fingerprint:
+class Fingerprint(FrozenRecord):
     """What identifies the content of a file as it was read: its size and SHA-256."""
+
+    __slots__ = ("sha256", "size")
 
     size: int
     sha256: str
+
+    def __init__(self, size: int, sha256: str) -> None:
+        _set = object.__setattr__
+        _set(self, "size", size)
+        _set(self, "sha256", sha256)
 
     @classmethod
     def of(cls, data: bytes) -> Fingerprint:

@@ -19,10 +19,10 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from icecfg.records import Record
 from icecfg.spec import Dialect
 
 FILE_NAMES = ("icecfg.toml", ".icecfg.toml", "pyproject.toml")
@@ -135,13 +135,21 @@ class SettingsError(ValueError):
     """A settings file icecfg cannot use; the message names the file (and line) and what is wrong."""
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     """The settings found for one linted path (empty when there is no file)."""
 
-    path: Path | None = None
-    lint: dict[str, Any] = field(default_factory=dict)
-    bake: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("bake", "lint", "path")
+
+    path: Path | None
+    lint: dict[str, Any]
+    bake: dict[str, Any]
+
+    def __init__(
+        self, path: Path | None = None, lint: dict[str, Any] | None = None, bake: dict[str, Any] | None = None
+    ) -> None:
+        self.path = path
+        self.lint = {} if lint is None else lint
+        self.bake = {} if bake is None else bake
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.lint.get(key, default)

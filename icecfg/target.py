@@ -12,11 +12,11 @@ suggests ``--target``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import cache
 
 from icecfg.document import Element
 from icecfg.placement import walk
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 #: Where a target came from, as JSON and SARIF record it.
@@ -25,15 +25,22 @@ ORIGINS = ("option", "settings", "installed", "default")
 EXAMPLES = 3
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(FrozenRecord):
     """The release a command assumes and why that one."""
+
+    __slots__ = ("dialect", "origin", "reason")
 
     dialect: Dialect
     #: One of :data:`ORIGINS`.
     origin: str
     #: Why, in words, e.g. ``/usr/bin/icecast2 -v prints 'Icecast 2.4.4'``.
     reason: str
+
+    def __init__(self, dialect: Dialect, origin: str, reason: str) -> None:
+        _set = object.__setattr__
+        _set(self, "dialect", dialect)
+        _set(self, "origin", origin)
+        _set(self, "reason", reason)
 
     @property
     def assumed(self) -> bool:
@@ -56,7 +63,7 @@ def choose(option: str | None, setting: object, settings_path: object, flag: str
     if setting is not None:
         return Target(Dialect(str(setting)), "settings", f"set in {settings_path}")
     found = assumed()
-    return found if flag == "--target" else replace(found, reason=found.reason.replace("--target", flag))
+    return found if flag == "--target" else found.replace(reason=found.reason.replace("--target", flag))
 
 
 @cache

@@ -22,7 +22,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -44,6 +43,7 @@ from icecfg.lint import report
 from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
+from icecfg.records import Record
 from icecfg.spec import Dialect
 from icecfg.target import Target, choose, suggestion
 
@@ -141,8 +141,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--isolated", action="store_true", help="ignore every settings file")
 
 
-@dataclass
-class Options:
+class Options(Record):
+    __slots__ = ("assets", "choice", "fail_on", "files", "ignore", "output", "root", "select", "target", "variables")
+
     target: Dialect
     select: list[str]
     ignore: list[str]
@@ -150,27 +151,74 @@ class Options:
     root: str | None
     files: bool
     output: str
-    assets: dict[str, Path] = field(default_factory=dict)
+    assets: dict[str, Path]
     #: Values for template placeholders; None when no rendering was asked for.
-    variables: dict[str, str] | None = None
+    variables: dict[str, str] | None
     #: Where the target came from (option, settings, installed Icecast, default), for the report.
-    choice: Target | None = None
+    choice: Target | None
+
+    def __init__(
+        self,
+        target: Dialect,
+        select: list[str],
+        ignore: list[str],
+        fail_on: Severity,
+        root: str | None,
+        files: bool,
+        output: str,
+        assets: dict[str, Path] | None = None,
+        variables: dict[str, str] | None = None,
+        choice: Target | None = None,
+    ) -> None:
+        self.target = target
+        self.select = select
+        self.ignore = ignore
+        self.fail_on = fail_on
+        self.root = root
+        self.files = files
+        self.output = output
+        self.assets = {} if assets is None else assets
+        self.variables = variables
+        self.choice = choice
 
 
-@dataclass
-class FileResult:
+class FileResult(Record):
+    __slots__ = ("fail_on", "findings", "fixed", "lines", "path", "secrets", "suggestion", "target", "unwritten")
+
     path: str
-    findings: list[Finding] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    secrets: frozenset[str] = frozenset()
-    fail_on: Severity = Severity.WARNING
+    findings: list[Finding]
+    lines: list[str]
+    secrets: frozenset[str]
+    fail_on: Severity
     #: Findings whose fix was applied by --fix.
-    fixed: list[Finding] = field(default_factory=list)
-    target: Target | None = None
+    fixed: list[Finding]
+    target: Target | None
     #: Advice to give --target when the assumed release does not fit the file.
-    suggestion: str | None = None
+    suggestion: str | None
     #: Why --fix could not write the file (changed on disk, owner not keepable), else None.
-    unwritten: str | None = None
+    unwritten: str | None
+
+    def __init__(
+        self,
+        path: str,
+        findings: list[Finding] | None = None,
+        lines: list[str] | None = None,
+        secrets: frozenset[str] = frozenset(),
+        fail_on: Severity = Severity.WARNING,
+        fixed: list[Finding] | None = None,
+        target: Target | None = None,
+        suggestion: str | None = None,
+        unwritten: str | None = None,
+    ) -> None:
+        self.path = path
+        self.findings = [] if findings is None else findings
+        self.lines = [] if lines is None else lines
+        self.secrets = secrets
+        self.fail_on = fail_on
+        self.fixed = [] if fixed is None else fixed
+        self.target = target
+        self.suggestion = suggestion
+        self.unwritten = unwritten
 
 
 def _codes(values: list[str] | None) -> list[str] | None:

@@ -144,8 +144,8 @@ class LintContext:
         The engine stamps the code, name and severity of the rule that yields
         it (yamllint's linter does the same): a rule says what is wrong and
         where.  ``severity`` is for the rare finding worth more or less than
-        its rule's; a rule changes a finding in place, never through
-        ``dataclasses.replace``, so that the engine still knows it.
+        its rule's; a rule changes a finding in place, never through a
+        copy, so that the engine still knows it.
         """
         target = element if element is not None else self.config.document.root
         line, column = target.position()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icecfg.lint.finding import Finding, Severity
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 if TYPE_CHECKING:
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 Check = Callable[["LintContext"], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(FrozenRecord):
     """A lint rule.
 
     ``doc`` is the function's docstring: its first line is the summary, the
@@ -28,14 +27,37 @@ class Rule:
     :func:`icecfg.lint.engine.selected`).
     """
 
+    __slots__ = ("check", "code", "default_enabled", "dialects", "family", "name", "needs_files", "severity")
+
     code: str
     name: str
     severity: Severity
     family: str
     check: Check
     dialects: frozenset[Dialect]
-    needs_files: bool = False
-    default_enabled: bool = True
+    needs_files: bool
+    default_enabled: bool
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        family: str,
+        check: Check,
+        dialects: frozenset[Dialect],
+        needs_files: bool = False,
+        default_enabled: bool = True,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "code", code)
+        _set(self, "name", name)
+        _set(self, "severity", severity)
+        _set(self, "family", family)
+        _set(self, "check", check)
+        _set(self, "dialects", dialects)
+        _set(self, "needs_files", needs_files)
+        _set(self, "default_enabled", default_enabled)
 
     @property
     def doc(self) -> str:

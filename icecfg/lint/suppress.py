@@ -14,29 +14,48 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from icecfg.document import Comment, Document, Element
+from icecfg.records import Record
 
 _DIRECTIVE = re.compile(r"icecfg:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 
 
-@dataclass
-class Suppression:
+class Suppression(Record):
     """One directive: where it is, what it silences, and whether anything used it."""
+
+    __slots__ = ("codes", "column", "end_line", "line", "own_line", "used", "whole_file")
 
     line: int
     end_line: int
     column: int
     codes: tuple[str, ...]
     whole_file: bool
-    used: set[str] = field(default_factory=set)
+    used: set[str]
 
     def matches(self, code: str) -> bool:
         return not self.codes or any(code.startswith(c) for c in self.codes)
 
     #: Whether the comment stands alone on its line (then it covers the next line).
-    own_line: bool = True
+    own_line: bool
+
+    def __init__(
+        self,
+        line: int,
+        end_line: int,
+        column: int,
+        codes: tuple[str, ...],
+        whole_file: bool,
+        used: set[str] | None = None,
+        own_line: bool = True,
+    ) -> None:
+        self.line = line
+        self.end_line = end_line
+        self.column = column
+        self.codes = codes
+        self.whole_file = whole_file
+        self.used = set() if used is None else used
+        self.own_line = own_line
 
     def covers(self, code: str, line: int) -> bool:
         if not self.matches(code):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 
 from icecfg.placeholders.syntaxes import ESCAPES, SYNTAXES, Syntax
+from icecfg.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(FrozenRecord):
     """One placeholder occurrence in a value."""
+
+    __slots__ = ("default", "end", "name", "op", "start", "syntax", "text")
 
     syntax: Syntax
     #: The variable it is looked up by.
@@ -23,8 +24,20 @@ class Placeholder:
     start: int
     end: int
     #: Shell parameter-expansion operator (``:-``, ``-``, ``:=``, ``=``, ``:+``, ``+``, ``:?``, ``?``) or "".
-    op: str = ""
-    default: str = ""
+    op: str
+    default: str
+
+    def __init__(
+        self, syntax: Syntax, name: str, text: str, start: int, end: int, op: str = "", default: str = ""
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "syntax", syntax)
+        _set(self, "name", name)
+        _set(self, "text", text)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "op", op)
+        _set(self, "default", default)
 
     def value(self, variables: Mapping[str, str]) -> str | None:
         """What the template tool writes for it with ``variables``, or None when it has no value."""

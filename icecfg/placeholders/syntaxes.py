@@ -22,12 +22,13 @@ taken for a placeholder:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from icecfg.records import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Syntax:
+class Syntax(FrozenRecord):
     """One placeholder syntax: how it is written and who writes it."""
+
+    __slots__ = ("example", "name", "pattern", "rendered_by", "whole_value")
 
     #: Short name used in messages and docs.
     name: str
@@ -38,7 +39,15 @@ class Syntax:
     #: The tools that render it.
     rendered_by: str
     #: Only recognised when the placeholder is the whole value (surrounding whitespace allowed).
-    whole_value: bool = False
+    whole_value: bool
+
+    def __init__(self, name: str, example: str, pattern: str, rendered_by: str, whole_value: bool = False) -> None:
+        _set = object.__setattr__
+        _set(self, "name", name)
+        _set(self, "example", example)
+        _set(self, "pattern", pattern)
+        _set(self, "rendered_by", rendered_by)
+        _set(self, "whole_value", whole_value)
 
 
 #: Text that looks like the start of a placeholder but is an escape (Docker Compose's ``$$``).

@@ -18,7 +18,6 @@ import difflib
 import enum
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from icecfg import spec
@@ -28,6 +27,7 @@ from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
 from icecfg.placement import Placed
+from icecfg.records import Record
 from icecfg.spec import Dialect
 
 # -- shared helpers ------------------------------------------------------------
@@ -42,12 +42,23 @@ class Status(enum.Enum):
     HIDDEN = "hidden"  # inside an unknown or foreign element: never read
 
 
-@dataclass(eq=False, slots=True)
-class Seen:
+class Seen(Record):
     """A placed element and the target's view of it."""
+
+    __slots__ = ("placed", "status")
 
     placed: Placed
     status: Status
+
+    def __init__(self, placed: Placed, status: Status) -> None:
+        self.placed = placed
+        self.status = status
+
+    def __eq__(self, other: object) -> bool:
+        return self is other  # one per element of the file: compared by identity
+
+    def __hash__(self) -> int:
+        return id(self)
 
     @property
     def element(self) -> Element:
@@ -90,14 +101,15 @@ def _unread_seen(ctx: LintContext) -> Iterator[Seen]:
         yield from seen_list
 
 
-@dataclass(slots=True)
-class _Views:
+class _Views(Record):
     """The placed elements sorted by the target's view of them, in one pass over the document.
 
     Every structure, value and dialect rule starts from one of these lists;
     working them all out together walks the tens of thousands of elements of
     a big file once instead of once per list.
     """
+
+    __slots__ = ("by_row", "leaves", "read", "root_mounts", "unread", "with_attributes")
 
     #: Elements the target reads, in document order.
     read: list[Placed]
@@ -111,6 +123,22 @@ class _Views:
     root_mounts: list[Element]
     #: The read elements by row: id of the row -> (row, its elements in document order).
     by_row: dict[int, tuple[spec.ElementRow, list[Placed]]]
+
+    def __init__(
+        self,
+        read: list[Placed],
+        unread: dict[Status, list[Seen]],
+        leaves: list[Placed],
+        with_attributes: list[Placed],
+        root_mounts: list[Element],
+        by_row: dict[int, tuple[spec.ElementRow, list[Placed]]],
+    ) -> None:
+        self.read = read
+        self.unread = unread
+        self.leaves = leaves
+        self.with_attributes = with_attributes
+        self.root_mounts = root_mounts
+        self.by_row = by_row
 
 
 def _views(ctx: LintContext) -> _Views:
