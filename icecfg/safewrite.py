@@ -33,12 +33,10 @@ on its own).  Owner and group are not best effort: when they cannot be kept
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 
 from icecfg.errors import FileChangedError, UnsafeWriteError
-from icecfg.records import FrozenRecord
 
 PathLike = str | os.PathLike[str]
 
@@ -47,23 +45,48 @@ PathLike = str | os.PathLike[str]
 NEW_FILE_MODE = 0o644
 
 
-class Fingerprint(FrozenRecord):
-    """What identifies the content of a file as it was read: its size and SHA-256."""
+class Fingerprint:
+    """What identifies the content of a file as it was read: its size and SHA-256.
 
-    __slots__ = ("sha256", "size")
+    The digest of bytes read is worked out when first compared or asked
+    for: a lint reads a file without writing it back, and ``hashlib`` loads
+    OpenSSL, a tenth of a cold ``icecfg lint``.  Until then the fingerprint
+    keeps the bytes, which the document read from them keeps anyway.
+    """
 
-    size: int
-    sha256: str
+    __slots__ = ("_data", "_sha256", "size")
 
     def __init__(self, size: int, sha256: str) -> None:
-        _set = object.__setattr__
-        _set(self, "size", size)
-        _set(self, "sha256", sha256)
+        self.size = size
+        self._sha256 = sha256
+        self._data: bytes | None = None
+
+    @property
+    def sha256(self) -> str:
+        if self._data is not None:
+            import hashlib
+
+            self._sha256 = hashlib.sha256(self._data).hexdigest()
+            self._data = None
+        return self._sha256
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fingerprint):
+            return NotImplemented
+        return self.size == other.size and self.sha256 == other.sha256
+
+    def __hash__(self) -> int:
+        return hash((self.size, self.sha256))
+
+    def __repr__(self) -> str:
+        return f"Fingerprint(size={self.size!r}, sha256={self.sha256!r})"
 
     @classmethod
     def of(cls, data: bytes) -> Fingerprint:
         """The fingerprint of ``data``."""
-        return cls(len(data), hashlib.sha256(data).hexdigest())
+        found = cls(len(data), "")
+        found._data = data
+        return found
 
     @classmethod
     def of_file(cls, path: PathLike) -> Fingerprint | None:
