@@ -18,7 +18,6 @@ read through ``ctx.files`` and decoded once); these rules judge it.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,8 @@ from icecfg.lint.rule import rule
 from icecfg.spec import Dialect, Kind
 
 if TYPE_CHECKING:
+    import datetime
+
     from icecfg.effective.pem import PemFile
     from icecfg.effective.tls import TlsFile
 
@@ -357,7 +358,15 @@ def _certificate(ctx: LintContext) -> tuple[TlsFile, PemFile] | None:
 
 
 def _now() -> datetime.datetime:
+    import datetime  # only with a certificate to judge: a lint without TLS never loads it
+
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _days(count: int) -> datetime.timedelta:
+    import datetime
+
+    return datetime.timedelta(days=count)
 
 
 @rule("ICE406", "tls-certificate-expired", "error", needs_files=True)
@@ -447,7 +456,7 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
     assert pem.validity is not None
     _before, after = pem.validity
     now = _now()
-    if now <= after < now + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+    if now <= after < now + _days(EXPIRY_WARNING_DAYS):
         days = (after - now).days
         yield ctx.finding(
             element,
