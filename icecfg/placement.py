@@ -76,6 +76,38 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
                 push([(c, inner, table) for c in kids])
 
 
+def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> list[Placed]:
+    """What :func:`walk` yields, as a list: the linter's one walk over every element.
+
+    Built level by level with a nested call per block instead of a stack of
+    tuples and a generator: at 100,000 mounts this visits 600,000 elements,
+    and the per-element cost is the walk's whole cost.
+    """
+    out: list[Placed] = []
+    append = out.append
+    sections = spec.SECTIONS
+    tables: dict[int, dict[str, spec.ElementRow | None]] = {}
+
+    def visit(element: Element, current: spec.SectionRow) -> None:
+        rows = tables.get(id(current))
+        if rows is None:
+            rows = tables[id(current)] = {}
+        for child in element.children:
+            if child.__class__ is not Element:
+                continue
+            name = child.local_name
+            try:
+                row = rows[name]
+            except KeyError:
+                row = rows[name] = current.child(name)
+            append(Placed(child, current, row))
+            if row is not None and row.section is not None:
+                visit(child, sections[row.section])
+
+    visit(root, section)
+    return out
+
+
 def _child_elements_reversed(element: Element) -> list[Element]:
     """The child elements, last first (the order a stack pops them in document order)."""
     kids = list(element.elements())

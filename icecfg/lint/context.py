@@ -10,7 +10,7 @@ from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
-from icecfg.placement import Placed, walk
+from icecfg.placement import Placed, placed_list
 from icecfg.secrets import SECRET_OPTIONS, placed_secrets
 from icecfg.spec import Dialect, Kind
 
@@ -89,7 +89,7 @@ class LintContext:
     @cached_property
     def placed(self) -> list[Placed]:
         """Every element in document order, with the table row that describes it (or None)."""
-        return list(walk(self.config.document.root))
+        return placed_list(self.config.document.root)
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
