@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.conversion import is_int
-from icecfg.document import Element, decode_text
+from icecfg.document import Attr, Element, decode_text
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -58,15 +58,6 @@ class Seen:
         return self.placed.element.local_name
 
 
-def classify(ctx: LintContext) -> list[Seen]:
-    """Every placed element with the target's view of it, in document order."""
-    return ctx.once(_classify)
-
-
-def _classify(ctx: LintContext) -> list[Seen]:
-    return [Seen(placed, status) for placed, status in zip(ctx.placed, _statuses(ctx), strict=True)]
-
-
 def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     """The placed elements of one status other than READ, in document order (they are few)."""
     if status is Status.READ:
@@ -74,37 +65,19 @@ def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     return _views(ctx).unread.get(status, [])
 
 
-def _statuses(ctx: LintContext) -> list[Status]:
-    """The target's view of each element of ``ctx.placed``, in document order."""
-    return ctx.once(_work_out_statuses)
-
-
-def _work_out_statuses(ctx: LintContext) -> list[Status]:
-    read = {id(placed) for placed in _views(ctx).read}
-    blocked = {id(seen.placed): seen.status for seen in _unread_seen(ctx)}
-    return [Status.READ if id(p) in read else blocked[id(p)] for p in ctx.placed]
-
-
-def _unread_seen(ctx: LintContext) -> Iterator[Seen]:
-    for seen_list in _views(ctx).unread.values():
-        yield from seen_list
-
-
 @dataclass(slots=True)
 class _Views:
     """The placed elements sorted by the target's view of them, in one pass over the document.
 
-    Every structure, value and dialect rule starts from one of these lists;
+    Every structure, value and dialect rule starts from one of these;
     working them all out together walks the tens of thousands of elements of
-    a big file once instead of once per list.
+    a big file once instead of once per list.  Only what cannot be derived
+    from the groups by row is kept as a list of its own: at 100,000 mounts
+    each list of every element costs as much memory as a tenth of the file.
     """
 
-    #: Elements the target reads, in document order.
-    read: list[Placed]
-    #: The other elements by status, in document order (they are few).
+    #: The elements the target does not read, by status, in document order (they are few).
     unread: dict[Status, list[Seen]]
-    #: Read elements with a value (see read_leaves), in document order.
-    leaves: list[Placed]
     #: Read elements that have attributes, in document order.
     with_attributes: list[Placed]
     #: The ``<mount>`` elements of the root that the target reads, in document order.
@@ -118,9 +91,7 @@ def _views(ctx: LintContext) -> _Views:
 
 
 def _work_out_views(ctx: LintContext) -> _Views:
-    read: list[Placed] = []
     unread: dict[Status, list[Seen]] = {}
-    leaves: list[Placed] = []
     with_attributes: list[Placed] = []
     root_mounts: list[Element] = []
     by_row: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
@@ -142,15 +113,11 @@ def _work_out_views(ctx: LintContext) -> _Views:
         elif row.section is not None and _foreign_block(placed, target):
             status = foreign
         else:
-            read.append(placed)
             group = by_row.get(id(row))
             if group is None:
                 by_row[id(row)] = (row, [placed])
             else:
                 group[1].append(placed)
-            value = row.value
-            if value is not None and (row.section is None or placed.section is None):
-                leaves.append(placed)
             if element.has_attributes:
                 with_attributes.append(placed)
             if placed.parent is root_section and row.name == "mount":
@@ -158,7 +125,7 @@ def _work_out_views(ctx: LintContext) -> _Views:
             continue
         blocked.add(id(element))
         unread.setdefault(status, []).append(Seen(placed, status))
-    return _Views(read, unread, leaves, with_attributes, root_mounts, by_row)
+    return _Views(unread, with_attributes, root_mounts, by_row)
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
@@ -178,7 +145,14 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    return _views(ctx).read
+    return ctx.once(_read_by_target)
+
+
+def _read_by_target(ctx: LintContext) -> list[Placed]:
+    unread = {id(seen.placed) for group in _views(ctx).unread.values() for seen in group}
+    if not unread:
+        return ctx.placed  # the usual file: the target reads every element, no copy of the list
+    return [placed for placed in ctx.placed if id(placed) not in unread]
 
 
 def read_by_row(ctx: LintContext) -> dict[int, tuple[spec.ElementRow, list[Placed]]]:
@@ -207,53 +181,77 @@ def read_with_attributes(ctx: LintContext) -> list[Placed]:
     return _views(ctx).with_attributes
 
 
+def attributes_with_status(ctx: LintContext, status: Status) -> Iterator[tuple[Placed, Attr]]:
+    """Attributes of a status other than READ on the elements the target reads, in document order.
+
+    ICE106 (unknown) and ICE302 (another dialect's) both judge every
+    attribute of the file: the status of each is worked out once, for both,
+    and only the few that are not read are kept.
+    """
+    for placed, attr, found in ctx.once(_unread_attributes):
+        if found is status:
+            yield placed, attr
+
+
+def _unread_attributes(ctx: LintContext) -> list[tuple[Placed, Attr, Status]]:
+    out: list[tuple[Placed, Attr, Status]] = []
+    target, read = ctx.target, Status.READ
+    # row -> attribute name -> status: the rows and names of a file repeat from element to element
+    memo: dict[int, dict[str, Status]] = {}
+    for placed in read_with_attributes(ctx):
+        row = placed.row
+        assert row is not None
+        statuses = memo.get(id(row))
+        if statuses is None:
+            statuses = memo[id(row)] = {}
+        for attr in placed.element.attributes:
+            name = attr.name
+            status = statuses.get(name)
+            if status is None:
+                status = statuses[name] = read if is_namespace_attribute(name) else attribute_status(row, name, target)
+            if status is not read:
+                out.append((placed, attr, status))
+    return out
+
+
 _Leaf = tuple[Placed, spec.ElementRow, spec.Value]
 
 
 def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> Iterator[_Leaf]:
-    """Elements the target reads as a value: (placed, row, value type), in document order.
+    """Elements the target reads as a value: (placed, row, value type), row by row.
 
     With ``kinds``, only those whose value is of one of these kinds: a rule
-    about ports or log levels then visits only those, not every leaf.  (The
-    lists keep only the placed elements: a tuple per leaf would cost more
-    memory than the leaf's element.)
+    about ports or log levels then visits only those rows, not every leaf.
+    Each row's elements come in document order; the rows do not (findings
+    are sorted by position in the end).
     """
     if kinds is None:
-        return _as_leaves(_views(ctx).leaves)
-    compute = _LEAVES_OF_KINDS.get(kinds)
-    if compute is None:
+        return read_leaves_of_rows(ctx, _any_row)
+    return read_leaves_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
 
-        def compute(ctx: LintContext, kinds: frozenset[spec.Kind] = kinds) -> list[Placed]:
-            return [p for p in _views(ctx).leaves if p.row.value.kind in kinds]  # type: ignore[union-attr]
 
-        _LEAVES_OF_KINDS[kinds] = compute
-    return _as_leaves(ctx.once(compute))
+def _any_row(_row: spec.ElementRow) -> bool:
+    return True
 
 
 def read_leaves_of_rows(ctx: LintContext, keep: Callable[[spec.ElementRow], bool]) -> Iterator[_Leaf]:
     """The leaves of :func:`read_leaves` whose row ``keep`` accepts, row by row.
 
     For a rule about a property of the row (crashes when empty, has a range):
-    the elements of the other rows are not visited.
+    the elements of the other rows are not visited.  Nothing is kept: a list
+    of the leaves would cost as much memory as their elements' text.
     """
     for row, group in _views(ctx).by_row.values():
         value = row.value
         if value is None or not keep(row):
             continue
-        for placed in group:
-            if row.section is None or placed.section is None:  # as _work_out_views files leaves
+        if row.section is None:
+            for placed in group:
                 yield placed, row, value
-
-
-def _as_leaves(leaves: list[Placed]) -> Iterator[_Leaf]:
-    for placed in leaves:
-        row = placed.row
-        assert row is not None and row.value is not None, "a leaf has a row with a value"
-        yield placed, row, row.value
-
-
-#: One function per set of kinds, so that ``ctx.once`` keeps each list once per lint run.
-_LEAVES_OF_KINDS: dict[frozenset[spec.Kind], Callable[[LintContext], list[Placed]]] = {}
+            continue
+        for placed in group:
+            if placed.section is None:  # a KH leaf that may also be written as a block, written as a leaf
+                yield placed, row, value
 
 
 def rename(element: Element, name: str) -> Element:
@@ -640,18 +638,17 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
 
     # most settings occur once: a group holds its one element until a second one comes
     groups: dict[tuple[tuple[object, ...], str], Placed | list[Placed]] = {}
-    for placed, row, _value in read_leaves(ctx):
-        if row.repeat is not spec.Repeat.LAST:
-            continue
-        parent = placed.element.parent
-        known = scopes.get(id(parent))
-        key = (known if known is not None else _scope(parent, by_element, scopes), row.name)
-        seen = groups.setdefault(key, placed)
-        if seen is not placed:
-            if isinstance(seen, list):
-                seen.append(placed)
-            else:
-                groups[key] = [seen, placed]
+    for leaves in _possibly_repeated(ctx, by_element):
+        for placed in leaves:
+            parent = placed.element.parent
+            known = scopes.get(id(parent))
+            key = (known if known is not None else _scope(parent, by_element, scopes), placed.row.name)  # type: ignore[union-attr]
+            seen = groups.setdefault(key, placed)
+            if seen is not placed:
+                if isinstance(seen, list):
+                    seen.append(placed)
+                else:
+                    groups[key] = [seen, placed]
     for group in groups.values():
         if not isinstance(group, list):
             continue
@@ -673,6 +670,29 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
                 f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
                 f"Icecast uses the last one (line {last.element.line}) and ignores this one",
             )
+
+
+def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[list[Placed]]:
+    """The leaves of each name of a Repeat.LAST row that may be repeated somewhere, in document order.
+
+    A name whose leaves all stand in different blocks, none of which Icecast
+    merges with another, is set once everywhere: its elements are not looked
+    at one by one (at 100,000 mounts, that is every ``<mount-name>``).
+    """
+    by_name: dict[str, list[list[Placed]]] = {}
+    for row, group in read_by_row(ctx).values():
+        if row.value is not None and row.repeat is spec.Repeat.LAST:
+            leaves = group if row.section is None else [p for p in group if p.section is None]
+            by_name.setdefault(row.name, []).append(leaves)
+    for groups in by_name.values():
+        leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
+        parents = {id(p.element.parent) for p in leaves}
+        if len(parents) == len(leaves) and parents.isdisjoint(merged):
+            continue
+        if len(groups) > 1:  # rows of one name (an alias of another row's tag): back to document order
+            order = {id(p): i for i, p in enumerate(ctx.placed)}
+            leaves.sort(key=lambda p: order[id(p)])
+        yield leaves
 
 
 @functools.cache
@@ -869,28 +889,25 @@ def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
     Correct the attribute name (the message suggests the closest known one)
     or remove it.
     """
-    for placed in read_with_attributes(ctx):
+    for placed, attr in attributes_with_status(ctx, Status.UNKNOWN):
         row = placed.row
         assert row is not None
-        for attr in placed.element.attributes:
-            name = attr.name
-            if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.UNKNOWN:
-                continue
-            known = sorted(
-                {n for a in attribute_specs(row) if ctx.target in a.dialects for n in (a.name, *a.aliases)}
-                | (set(kh_child_attributes(row)) if ctx.target is Dialect.KH else set())
-            )
-            same = [k for k in known if k.lower() == name.lower()]
-            if same:
-                hint = f"; attribute names are case-sensitive: write {same[0]}= (Icecast sees no {same[0]}=)"
-            else:
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-                hint = f"; did you mean {close[0]}=?" if close else ""
-            yield ctx.finding(
-                placed.element,
-                f"{name}= is not an attribute of <{placed.element.local_name}>: Icecast ignores it{hint}",
-                attribute=name,
-            )
+        name = attr.name
+        known = sorted(
+            {n for a in attribute_specs(row) if ctx.target in a.dialects for n in (a.name, *a.aliases)}
+            | (set(kh_child_attributes(row)) if ctx.target is Dialect.KH else set())
+        )
+        same = [k for k in known if k.lower() == name.lower()]
+        if same:
+            hint = f"; attribute names are case-sensitive: write {same[0]}= (Icecast sees no {same[0]}=)"
+        else:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}=?" if close else ""
+        yield ctx.finding(
+            placed.element,
+            f"{name}= is not an attribute of <{placed.element.local_name}>: Icecast ignores it{hint}",
+            attribute=name,
+        )
 
 
 @rule("ICE107", "missing-attribute", "error")
@@ -943,9 +960,14 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Placed]) -> Iterator[Finding]:
+    # the names a complete element has, as written: most elements have them all and are passed at once
+    must = [a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required]
     for placed in group:
         element = placed.element
-        present = {a.name for a in element.attributes}
+        written = [a.name for a in element.attributes]
+        if all(name in written for name in must):
+            continue
+        present = set(written)
         lowered = {n.lower() for n in present}
         section_id = row.section or placed.parent.id
         reported: set[str] = set()
@@ -974,6 +996,10 @@ def _requires_attributes(row: spec.ElementRow, target: Dialect) -> bool:
     if key not in _REQUIRES:
         _REQUIRES[key] = any(target in a.required for a in attribute_specs(row))
     return _REQUIRES[key]
+
+
+#: The kinds of attribute value :func:`_attribute_value_problem` judges.
+_CHECKED_KINDS = frozenset({spec.Kind.ENUM, spec.Kind.INT, spec.Kind.REF})
 
 
 def _attribute_value_problem(spec_attr: spec.AttributeRow, value: str) -> str | None:
@@ -1030,16 +1056,34 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use one of the values the message lists, in exactly that spelling.
     """
+    # row -> attribute name -> its checked type, and (type, value as written) -> problem: the rows,
+    # names and values of a file repeat from element to element (type="normal" on every mount)
+    specs: dict[int, dict[str, spec.AttributeRow | None]] = {}
+    problems: dict[tuple[int, str], str | None] = {}
     for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
         section_id = row.section or placed.parent.id
+        of_row = specs.get(id(row))
+        if of_row is None:
+            of_row = specs[id(row)] = {}
         for attr in element.attributes:
-            spec_attr = target_attribute(row, attr.name, ctx.target)
+            name = attr.name
+            if name in of_row:
+                spec_attr = of_row[name]
+            else:
+                spec_attr = target_attribute(row, name, ctx.target)
+                if spec_attr is not None and spec_attr.value.kind not in _CHECKED_KINDS:
+                    spec_attr = None  # a text value: any is accepted, nothing to check
+                of_row[name] = spec_attr
             if spec_attr is None or (section_id, spec_attr.name) in _REPORTED_ELSEWHERE:
                 continue
-            problem = _attribute_value_problem(spec_attr, attr.value)
+            key = (id(spec_attr), attr.raw)
+            if key in problems:
+                problem = problems[key]
+            else:
+                problem = problems[key] = _attribute_value_problem(spec_attr, attr.value)
             if problem is None:
                 continue
             consequence = (

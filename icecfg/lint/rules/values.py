@@ -26,7 +26,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, read_leaves_of_rows, read_named, rename, shown
+from icecfg.lint.rules.structure import read_by_row, read_leaves, read_leaves_of_rows, read_named, rename, shown
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
@@ -86,7 +86,7 @@ def binds(ctx: LintContext, placed: Placed) -> bool:
     if placed.parent is not spec.ROOT:
         return placed.parent.id == "listen-socket"
     return not any(
-        p.parent is spec.ROOT and p.row is not None and p.row.name == "listen-socket" for p in read_by_target(ctx)
+        p.parent is spec.ROOT for row, group in read_by_row(ctx).values() if row.name == "listen-socket" for p in group
     )
 
 
