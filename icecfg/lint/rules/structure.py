@@ -758,14 +758,36 @@ class _RootMount(NamedTuple):
     name_element: Element | None
 
 
-def _root_mount_facts(ctx: LintContext) -> list[_RootMount]:
-    """Kind and name of each root ``<mount>``, worked out once for the three mount rules."""
+class _RootMounts(NamedTuple):
+    """What the mount rules report, found in one pass over the root mounts; only the few kept."""
+
+    #: The mounts that are not a normal mount with a name (ICE109, ICE110), in document order.
+    odd: list[_RootMount]
+    #: Each mount the target drops as a repeat (ICE105): (it, the first one), in document order.
+    repeats: list[tuple[_RootMount, Element]]
+
+
+def _root_mount_facts(ctx: LintContext) -> _RootMounts:
+    """Kind and name of the root ``<mount>``s, worked out once for the three mount rules."""
     return ctx.once(_work_out_root_mounts)
 
 
-def _work_out_root_mounts(ctx: LintContext) -> list[_RootMount]:
+def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     target = ctx.target
-    return [_RootMount(e, _mount_kind(e, target), *_mount_name(e, target)) for e in _root_mounts(ctx)]
+    odd: list[_RootMount] = []
+    repeats: list[tuple[_RootMount, Element]] = []
+    first: dict[tuple[str, str | None], Element] = {}
+    for element in _root_mounts(ctx):
+        kind = _mount_kind(element, target)
+        name, name_element = _mount_name(element, target)
+        if kind != "normal" or name is None:
+            odd.append(_RootMount(element, kind, name, name_element))
+            if kind is None or (name is None and kind == "normal"):
+                continue  # dropped by Icecast: ICE108, ICE109
+        seen = first.setdefault((kind, name), element)
+        if seen is not element:
+            repeats.append((_RootMount(element, kind, name, name_element), seen))
+    return _RootMounts(odd, repeats)
 
 
 @rule("ICE105", "duplicate-mount", "warning")
@@ -800,21 +822,12 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Merge the blocks into the first one and delete the later one.
     """
-    first: dict[tuple[str, str | None], Element] = {}
-    for element, kind, name, _ in _root_mount_facts(ctx):
-        if kind is None:
-            continue  # dropped by Icecast: ICE108
-        if kind == "normal" and name is None:
-            continue  # dropped by Icecast: ICE109
-        key = (kind, name)
-        if key not in first:
-            first[key] = element
-            continue
+    for (element, kind, name, _), first in _root_mount_facts(ctx).repeats:
         what = f"<mount-name> {name!r}" if name is not None else "no <mount-name>"
         label = 'type="default" ' if kind == "default" else ""
         yield ctx.finding(
             element,
-            f"this {label}<mount> with {what} repeats the one on line {first[key].line}: "
+            f"this {label}<mount> with {what} repeats the one on line {first.line}: "
             "Icecast uses the first matching <mount> and ignores this one; merge them",
         )
 
@@ -1135,7 +1148,7 @@ def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
     Add the `<mount-name>` the settings are for, or make the block a
     `<mount type="default">` (2.4, 2.5).
     """
-    for element, kind, name, name_element in _root_mount_facts(ctx):
+    for element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "normal":
             continue
         if name is not None:
@@ -1189,7 +1202,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     Remove the `<mount-name>` to set defaults for every mount, or drop
     `type="default"` to configure that one mount.
     """
-    for _element, kind, name, name_element in _root_mount_facts(ctx):
+    for _element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "default":
             continue
         if name is None or name_element is None:
