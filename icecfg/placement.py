@@ -76,36 +76,50 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
                 push([(c, inner, table) for c in kids])
 
 
-def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> list[Placed]:
-    """What :func:`walk` yields, as a list: the linter's one walk over every element.
+#: The placed elements of each known row: id of the row -> (the row, its elements in document order).
+RowGroups = dict[int, tuple[spec.ElementRow, list[Placed]]]
+
+
+def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[list[Placed], RowGroups]:
+    """What :func:`walk` yields, as a list, and the same elements grouped by row: the linter's one walk.
 
     Built level by level with a nested call per block instead of a stack of
     tuples and a generator: at 100,000 mounts this visits 600,000 elements,
-    and the per-element cost is the walk's whole cost.
+    and the per-element cost is the walk's whole cost.  The groups come from
+    the same pass, so that a rule about a few rows visits only their elements.
     """
     out: list[Placed] = []
     append = out.append
+    groups: RowGroups = {}
     sections = spec.SECTIONS
-    tables: dict[int, dict[str, spec.ElementRow | None]] = {}
+    # per section: name -> (its row, that row's group), or None for a name the section does not know
+    tables: dict[int, dict[str, tuple[spec.ElementRow, list[Placed]] | None]] = {}
 
     def visit(element: Element, current: spec.SectionRow) -> None:
-        rows = tables.get(id(current))
-        if rows is None:
-            rows = tables[id(current)] = {}
+        table = tables.get(id(current))
+        if table is None:
+            table = tables[id(current)] = {}
         for child in element.children:
             if child.__class__ is not Element:
                 continue
             name = child.local_name
             try:
-                row = rows[name]
+                entry = table[name]
             except KeyError:
-                row = rows[name] = current.child(name)
-            append(Placed(child, current, row))
-            if row is not None and row.section is not None:
+                row = current.child(name)
+                entry = table[name] = None if row is None else groups.setdefault(id(row), (row, []))
+            if entry is None:
+                append(Placed(child, current, None))
+                continue
+            row, group = entry
+            placed = Placed(child, current, row)
+            append(placed)
+            group.append(placed)
+            if row.section is not None:
                 visit(child, sections[row.section])
 
     visit(root, section)
-    return out
+    return out, groups
 
 
 def _child_elements_reversed(element: Element) -> list[Element]:

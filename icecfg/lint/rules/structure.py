@@ -93,8 +93,6 @@ def _views(ctx: LintContext) -> _Views:
 def _work_out_views(ctx: LintContext) -> _Views:
     unread: dict[Status, list[Seen]] = {}
     with_attributes: list[Placed] = []
-    root_mounts: list[Element] = []
-    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
     root_section = spec.ROOT
     blocked: set[int] = set()
     target = ctx.target
@@ -113,18 +111,24 @@ def _work_out_views(ctx: LintContext) -> _Views:
         elif row.section is not None and _foreign_block(placed, target):
             status = foreign
         else:
-            group = by_row.get(id(row))
-            if group is None:
-                by_row[id(row)] = (row, [placed])
-            else:
-                group[1].append(placed)
             if element.has_attributes:
                 with_attributes.append(placed)
-            if placed.parent is root_section and row.name == "mount":
-                root_mounts.append(element)
             continue
         blocked.add(id(element))
         unread.setdefault(status, []).append(Seen(placed, status))
+    # the groups of the walk, less the few elements the target does not read
+    by_row = ctx.by_row
+    if unread:
+        gone = {id(seen.placed) for seen_list in unread.values() for seen in seen_list}
+        by_row = {}
+        for key, (row, group) in ctx.by_row.items():
+            kept = [p for p in group if id(p) not in gone]
+            if kept:
+                by_row[key] = (row, group if len(kept) == len(group) else kept)
+    # every root <mount> is placed with the root's one row called so
+    mount_row = root_section.child("mount")
+    _row, mounts = by_row.get(id(mount_row), (mount_row, []))
+    root_mounts = [p.element for p in mounts if p.parent is root_section]
     return _Views(unread, with_attributes, root_mounts, by_row)
 
 
