@@ -91,9 +91,52 @@ def _views(ctx: LintContext) -> _Views:
 
 
 def _work_out_views(ctx: LintContext) -> _Views:
+    placed_all = ctx.placed
+    if _has_foreign(ctx):
+        unread, with_attributes = _sorted_one_by_one(ctx)
+    else:
+        # the usual file: every element the table knows is read, and the walk entered no
+        # unknown one: two quick passes instead of a look at each element's status
+        unknown = [Seen(p, Status.UNKNOWN) for p in placed_all if p.row is None]
+        unread = {Status.UNKNOWN: unknown} if unknown else {}
+        with_attributes = [p for p in placed_all if p.row is not None and p.element.has_attributes]
+    # the groups of the walk, less the few elements the target does not read
+    by_row = ctx.by_row
+    gone = {id(seen.placed): seen.placed.row for seen_list in unread.values() for seen in seen_list}
+    touched = {id(row) for row in gone.values() if row is not None}
+    if touched:
+        by_row = {}
+        for key, (row, group) in ctx.by_row.items():
+            kept = [p for p in group if id(p) not in gone] if key in touched else group
+            if kept:
+                by_row[key] = (row, kept)
+    # every root <mount> is placed with the root's one row called so
+    root_section = spec.ROOT
+    mount_row = root_section.child("mount")
+    _row, mounts = by_row.get(id(mount_row), (mount_row, []))
+    root_mounts = [p.element for p in mounts if p.parent is root_section]
+    return _Views(unread, with_attributes, root_mounts, by_row)
+
+
+def _has_foreign(ctx: LintContext) -> bool:
+    """Whether any element is another dialect's where it stands (only rows that may be are looked at)."""
+    target = ctx.target
+    for row, group in ctx.by_row.values():
+        if target in row.dialects and (row.section is None or target in spec.SECTIONS[row.section].dialects):
+            continue  # the target reads this row, and its block form if it has one
+        if any(is_foreign(placed, target) for placed in group):
+            return True
+    return False
+
+
+def _sorted_one_by_one(ctx: LintContext) -> tuple[dict[Status, list[Seen]], list[Placed]]:
+    """The unread elements by status and the read ones with attributes, element by element.
+
+    For a file that holds another dialect's elements: what they contain is
+    hidden from the target, which only a walk in document order tells.
+    """
     unread: dict[Status, list[Seen]] = {}
     with_attributes: list[Placed] = []
-    root_section = spec.ROOT
     blocked: set[int] = set()
     target = ctx.target
     unknown, foreign, hidden = Status.UNKNOWN, Status.FOREIGN, Status.HIDDEN
@@ -104,11 +147,7 @@ def _work_out_views(ctx: LintContext) -> _Views:
             status = hidden
         elif row is None:
             status = unknown
-        elif target not in row.dialects and placed.parent.child(element.local_name, target) is None:
-            # is_foreign(), spelt out: this loop sees every element (a row the target reads
-            # answers at once; only another dialect's row needs the lookup of the target's)
-            status = foreign
-        elif row.section is not None and _foreign_block(placed, target):
+        elif is_foreign(placed, target):
             status = foreign
         else:
             if element.has_attributes:
@@ -116,20 +155,7 @@ def _work_out_views(ctx: LintContext) -> _Views:
             continue
         blocked.add(id(element))
         unread.setdefault(status, []).append(Seen(placed, status))
-    # the groups of the walk, less the few elements the target does not read
-    by_row = ctx.by_row
-    if unread:
-        gone = {id(seen.placed) for seen_list in unread.values() for seen in seen_list}
-        by_row = {}
-        for key, (row, group) in ctx.by_row.items():
-            kept = [p for p in group if id(p) not in gone]
-            if kept:
-                by_row[key] = (row, group if len(kept) == len(group) else kept)
-    # every root <mount> is placed with the root's one row called so
-    mount_row = root_section.child("mount")
-    _row, mounts = by_row.get(id(mount_row), (mount_row, []))
-    root_mounts = [p.element for p in mounts if p.parent is root_section]
-    return _Views(unread, with_attributes, root_mounts, by_row)
+    return unread, with_attributes
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
