@@ -147,7 +147,11 @@ def _sorted_one_by_one(ctx: LintContext) -> tuple[dict[Status, list[Seen]], list
             status = hidden
         elif row is None:
             status = unknown
-        elif is_foreign(placed, target):
+        elif target not in row.dialects and placed.parent.child(element.local_name, target) is None:
+            # is_foreign(), spelt out: this loop sees every element (a row the target reads
+            # answers at once; only another dialect's row needs the lookup of the target's)
+            status = foreign
+        elif row.section is not None and _foreign_block(placed, target):
             status = foreign
         else:
             if element.has_attributes:
