@@ -157,8 +157,10 @@ class LintContext:
             attr = target.attribute(attribute)
             if attr is not None and attr.start >= 0:
                 line, column = target.position(attr.start)
-        elif at_text and target.text_start >= 0:
-            line, column = target.position(target.text_start)
+        elif at_text:
+            text_start = target.text_start  # worked out from the start tag and content: asked once
+            if text_start >= 0:
+                line, column = target.position(text_start)
         # the end of the element (exclusive, as SARIF wants), never before the start
         end_line, end_column = target.position(target.end) if target.end >= 0 else (line, 0)
         if (end_line, end_column) < (line, column):

@@ -369,10 +369,14 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     Write `1` or `0`: every Icecast reads them the same way
     (`icecfg lint --fix` does it).
     """
+    # (row, text) the target reads as meant: a file repeats its few on/off spellings on every mount
+    fine: set[tuple[int, str]] = set()
     for placed, row, value in read_leaves(ctx, _BOOLEANISH):
         text = placed.element.text
         name = placed.element.local_name
         if value.kind not in _BOOLEANISH or text is None or _tls_socket_on_25(placed.parent, name, ctx.target):
+            continue
+        if (id(row), text) in fine:
             continue
         actual = effective(row, text, ctx.target)
         try:
@@ -386,6 +390,7 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
             )
             continue
         if actual == meant:
+            fine.add((id(row), text))
             continue
         replacement = format_typed(value.kind, meant)
         fix: Callable[[], None] | None = None
