@@ -90,6 +90,14 @@ def binds(ctx: LintContext, placed: Placed) -> bool:
     )
 
 
+def _port_row(row: spec.ElementRow) -> bool:
+    return row.value is not None and row.value.kind in _INTEGERS and is_port(row.value)
+
+
+def _bind_address_row(row: spec.ElementRow) -> bool:
+    return row.value is not None and row.value.kind in _ADDRESSES and row.name == "bind-address"
+
+
 def set_text_fix(element: Element, text: str) -> Callable[[], None]:
     """A fix that replaces the element's text."""
 
@@ -152,7 +160,11 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     """
     for placed, row, value in read_leaves(ctx, _WHOLE_NUMBERS):
         text = placed.element.text
-        if value.kind not in _WHOLE_NUMBERS or text is None or _is_number(value.kind, text, ctx.target):
+        if value.kind not in _WHOLE_NUMBERS or text is None:
+            continue
+        if text.isdecimal() and not (value.kind is Kind.SIZE and ctx.target is Dialect.KH):
+            continue  # the usual plain digits (what is_int's \d matches), without a regular expression
+        if _is_number(value.kind, text, ctx.target):
             continue
         name = placed.element.local_name
         lead = _leading_int(text)
@@ -231,7 +243,8 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use a port between 1 and 65535 (above 1023 unless Icecast starts as root).
     """
-    for placed, _row, value in read_leaves(ctx, _INTEGERS):
+    # only the port rows are visited, not every whole number of the file
+    for placed, _row, value in read_leaves_of_rows(ctx, _port_row):
         text = placed.element.text
         if not is_port(value) or text is None or not is_int(text):
             continue
@@ -636,7 +649,8 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Write the address as digits (`127.0.0.1`, `::1`, `0.0.0.0`); `icecfg
     lint --fix` turns `localhost` into `127.0.0.1`.
     """
-    for placed, row, value in read_leaves(ctx, _ADDRESSES):
+    # only the <bind-address> rows are visited, not every host name of the file
+    for placed, row, value in read_leaves_of_rows(ctx, _bind_address_row):
         text = placed.element.text
         if value.kind is not Kind.IP or row.name != "bind-address" or text is None or not text.strip():
             continue
