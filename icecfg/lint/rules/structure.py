@@ -718,15 +718,24 @@ def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[
         if row.value is not None and row.repeat is spec.Repeat.LAST:
             leaves = group if row.section is None else [p for p in group if p.section is None]
             by_name.setdefault(row.name, []).append(leaves)
+    order: dict[int, int] = {}
     for groups in by_name.values():
         leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
         parents = {id(p.element.parent) for p in leaves}
         if len(parents) == len(leaves) and parents.isdisjoint(merged):
             continue
-        if len(groups) > 1:  # rows of one name (an alias of another row's tag): back to document order
-            order = {id(p): i for i, p in enumerate(ctx.placed)}
+        if len(groups) > 1 and not ctx.config.document.changed:
+            # rows of one name in several sections, back to document order: in a file as read,
+            # the order of the start offsets
+            leaves.sort(key=_start_of)
+        elif len(groups) > 1:
+            order = order or {id(p): i for i, p in enumerate(ctx.placed)}
             leaves.sort(key=lambda p: order[id(p)])
         yield leaves
+
+
+def _start_of(placed: Placed) -> int:
+    return placed.element.start
 
 
 @functools.cache

@@ -649,6 +649,7 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Write the address as digits (`127.0.0.1`, `::1`, `0.0.0.0`); `icecfg
     lint --fix` turns `localhost` into `127.0.0.1`.
     """
+    numeric: set[str] = set()
     # only the <bind-address> rows are visited, not every host name of the file
     for placed, row, value in read_leaves_of_rows(ctx, _bind_address_row):
         text = placed.element.text
@@ -657,8 +658,11 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
         if not binds(ctx, placed):
             continue  # a root <bind-address> beside <listen-socket>s is not used at all
         address = text.strip()
+        if address in numeric:
+            continue  # a file binds its few addresses on many sockets: each is parsed once
         try:
             ipaddress.ip_address(address)
+            numeric.add(address)
             continue
         except ValueError:
             pass
