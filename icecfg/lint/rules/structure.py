@@ -718,11 +718,12 @@ def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[
         if row.value is not None and row.repeat is spec.Repeat.LAST:
             leaves = group if row.section is None else [p for p in group if p.section is None]
             by_name.setdefault(row.name, []).append(leaves)
+    merged_blocks = {placed.element for placed in merged.values()}
     order: dict[int, int] = {}
     for groups in by_name.values():
         leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
-        parents = {id(p.element.parent) for p in leaves}
-        if len(parents) == len(leaves) and parents.isdisjoint(merged):
+        parents = {p.element.parent for p in leaves}  # elements hash by identity
+        if len(parents) == len(leaves) and parents.isdisjoint(merged_blocks):
             continue
         if len(groups) > 1 and not ctx.config.document.changed:
             # rows of one name in several sections, back to document order: in a file as read,
