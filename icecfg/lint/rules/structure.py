@@ -264,6 +264,34 @@ def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> 
     return read_leaves_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
 
 
+def leaf_groups(
+    ctx: LintContext, kinds: frozenset[spec.Kind]
+) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+    """What :func:`read_leaves` yields, a row at a time: (row, value type, its leaves in document order).
+
+    For the rules that visit tens of thousands of leaves: a loop over each
+    list costs a fraction of a generator's tuple per leaf.
+    """
+    return leaf_groups_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
+
+
+def leaf_groups_of_rows(
+    ctx: LintContext, keep: Callable[[spec.ElementRow], bool]
+) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+    """What :func:`read_leaves_of_rows` yields, a row at a time (see :func:`leaf_groups`)."""
+    for row, group in _views(ctx).by_row.values():
+        value = row.value
+        if value is None or not keep(row):
+            continue
+        if row.section is None:
+            yield row, value, group
+            continue
+        # a KH leaf that may also be written as a block: only those written as a leaf
+        leaves = [placed for placed in group if placed.section is None]
+        if leaves:
+            yield row, value, leaves
+
+
 def _any_row(_row: spec.ElementRow) -> bool:
     return True
 
@@ -275,17 +303,9 @@ def read_leaves_of_rows(ctx: LintContext, keep: Callable[[spec.ElementRow], bool
     the elements of the other rows are not visited.  Nothing is kept: a list
     of the leaves would cost as much memory as their elements' text.
     """
-    for row, group in _views(ctx).by_row.values():
-        value = row.value
-        if value is None or not keep(row):
-            continue
-        if row.section is None:
-            for placed in group:
-                yield placed, row, value
-            continue
-        for placed in group:
-            if placed.section is None:  # a KH leaf that may also be written as a block, written as a leaf
-                yield placed, row, value
+    for row, value, leaves in leaf_groups_of_rows(ctx, keep):
+        for placed in leaves:
+            yield placed, row, value
 
 
 def rename(element: Element, name: str) -> Element:
