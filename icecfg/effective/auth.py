@@ -51,8 +51,13 @@ def known_default(secret: str | None) -> str | None:
 
 
 def mask(secret: str) -> str:
-    """``hac***``: enough to recognise a default, not enough to log in."""
-    return secret[:3] + "***" if len(secret) > 6 else "***"
+    """``***`` for any password: no part of a secret is printed (even a prefix narrows a guess).
+
+    An empty password hides nothing and is shown as it is; whether a secret
+    is a well-known default is said in words (:func:`known_default`), not by
+    showing some of it.
+    """
+    return "***" if secret else ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class Login:
             secret = self.password.to_json()
             text = str(self.password.value or "")
             secret["value"] = text if reveal else mask(text)
+            secret["known_default"] = known_default(text)
         via = self.via_default.label if self.via_default is not None else None
         return {
             "role": self.role,
