@@ -153,16 +153,18 @@ class LintContext:
         target = element if element is not None else self.config.document.root
         line, column = target.position()
         anchor = line
+        end = target.end
         if attribute is not None:
             attr = target.attribute(attribute)
             if attr is not None and attr.start >= 0:
                 line, column = target.position(attr.start)
+                end = attr.start + len(attr.name) + len(attr.eq) + 2 * len(attr.quote) + len(attr.raw)
         elif at_text:
             text_start = target.text_start  # worked out from the start tag and content: asked once
             if text_start >= 0:
                 line, column = target.position(text_start)
-        # the end of the element (exclusive, as SARIF wants), never before the start
-        end_line, end_column = target.position(target.end) if target.end >= 0 else (line, 0)
+        # the end of the attribute or element (exclusive, as SARIF wants), never before the start
+        end_line, end_column = target.position(end) if end >= 0 else (line, 0)
         if (end_line, end_column) < (line, column):
             end_line, end_column = line, 0
         finding = Finding(
