@@ -80,6 +80,16 @@ _KH_SIZE = re.compile(r"\s*(\d+)(.?)", re.DOTALL)
 _KH_SIZE_FACTOR = {"k": 1000, "m": 1000 * 1000}
 
 
+class AudioSeconds(int):
+    """A KH size written in seconds of audio (``10s``): bytes only once the stream's bitrate is known.
+
+    An ``int`` like any other size (ranges and comparisons read the number),
+    typed so that whoever needs bytes can tell it is none.
+    """
+
+    __slots__ = ()
+
+
 def kh_size(text: str) -> int | None:
     """What KH's ``config_qsizing_conv_a2n`` makes of a size: ``None`` when it reads no number.
 
@@ -94,13 +104,8 @@ def kh_size(text: str) -> int | None:
         return None
     number = min(int(match[1]), 2**64 - 1) & 0xFFFFFFFF  # strtoul saturates, %u keeps 32 bits
     value = (number * _KH_SIZE_FACTOR.get(match[2], 1)) & 0xFFFFFFFF  # unsigned multiply wraps
-    return 2**31 - 1 if value > 2**31 else value
-
-
-def kh_size_in_seconds(text: str) -> bool:
-    """True when KH reads the size as seconds of audio (``10s``: the suffix right after the digits)."""
-    match = _KH_SIZE.match(text)
-    return match is not None and match[2] == "s"
+    value = 2**31 - 1 if value > 2**31 else value
+    return AudioSeconds(value) if match[2] == "s" else value
 
 
 def is_int(text: str) -> bool:

@@ -88,6 +88,52 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
                 push([(c, inner, table) for c in kids])
 
 
+#: The placed elements of each known row: id of the row -> (the row, its elements in document order).
+RowGroups = dict[int, tuple[spec.ElementRow, list[Placed]]]
+
+
+def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[list[Placed], RowGroups]:
+    """What :func:`walk` yields, as a list, and the same elements grouped by row: the linter's one walk.
+
+    Built level by level with a nested call per block instead of a stack of
+    tuples and a generator: at 100,000 mounts this visits 600,000 elements,
+    and the per-element cost is the walk's whole cost.  The groups come from
+    the same pass, so that a rule about a few rows visits only their elements.
+    """
+    out: list[Placed] = []
+    append = out.append
+    groups: RowGroups = {}
+    sections = spec.SECTIONS
+    # per section: name -> (its row, that row's group), or None for a name the section does not know
+    tables: dict[int, dict[str, tuple[spec.ElementRow, list[Placed]] | None]] = {}
+
+    def visit(element: Element, current: spec.SectionRow) -> None:
+        table = tables.get(id(current))
+        if table is None:
+            table = tables[id(current)] = {}
+        for child in element.children:
+            if child.__class__ is not Element:
+                continue
+            name = child.local_name
+            try:
+                entry = table[name]
+            except KeyError:
+                row = current.child(name)
+                entry = table[name] = None if row is None else groups.setdefault(id(row), (row, []))
+            if entry is None:
+                append(Placed(child, current, None))
+                continue
+            row, group = entry
+            placed = Placed(child, current, row)
+            append(placed)
+            group.append(placed)
+            if row.section is not None:
+                visit(child, sections[row.section])
+
+    visit(root, section)
+    return out, groups
+
+
 def _child_elements_reversed(element: Element) -> list[Element]:
     """The child elements, last first (the order a stack pops them in document order)."""
     kids = list(element.elements())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from xml.parsers import expat
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import icecfg
@@ -242,3 +242,17 @@ def test_lookups_by_name_on_an_element_with_many_children_follow_every_edit() ->
     # a parse of the edited text agrees with the edited tree
     again = parse(root.render()).root
     assert [m.find("mount-name").text for m in again.elements("mount")] == names()  # type: ignore[union-attr]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 300_000), min_size=1, max_size=12), st.sampled_from(["\n", "\r\n", "\r"]))
+@example([30_000] * 5, "\n")  # lines across the first pieces the text is split into
+def test_positions_count_lines_as_written_in_a_file_of_any_size(lengths: list[int], newline: str) -> None:
+    # a file past a megabyte is split into lines in pieces; every element must still be
+    # placed on the line and column an editor shows, whatever the line ends
+    lines = ["<icecast>"] + [" " * n + f"<e{i}/>" for i, n in enumerate(lengths)] + ["</icecast>"]
+    root = parse(newline.join(lines)).root
+    children = list(root.elements())
+    for _ in range(20):  # past the first few lookups, which count line ends instead
+        root.position(0)
+    assert [child.position() for child in children] == [(i + 2, n + 1) for i, n in enumerate(lengths)]

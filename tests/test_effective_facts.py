@@ -102,13 +102,14 @@ def test_logsize_and_the_element_that_set_it() -> None:
     assert eff("<icecast/>", "2.4").logging.to_json()["size"] == {"value": 0, "from": {"source": "default"}}
 
 
-def _secrets(xml: str) -> list[tuple[str, str, str | None, str | None]]:
+def _secrets(xml: str, target: str = "2.4") -> list[tuple[str, str, str | None, str | None]]:
     from icecfg.effective.auth import credentials
     from icecfg.placement import walk
 
+    dialect = Dialect(target)
     return [
-        (c.name, c.section, c.value, c.empty_effect)
-        for c in credentials(walk(icecfg.loads(xml.encode()).document.root))
+        (c.name, c.section, c.value, c.empty_effect(dialect))
+        for c in credentials(walk(icecfg.loads(xml.encode()).document.root), dialect)
     ]
 
 
@@ -127,6 +128,21 @@ def test_credentials_and_what_an_empty_one_does() -> None:
         ("password", "relay", None, None),  # empty upstream credentials: none are sent
         ("auth_password", "mount-authentication", "hackme", None),  # options come last
     ]
+
+
+def test_kh_reads_password_attributes_and_an_empty_one_is_the_empty_password() -> None:
+    xml = (
+        '<icecast><authentication source-password="" admin-password="hackme"><relay-password/></authentication>'
+        '<listen-socket port="8000"/></icecast>'
+    )
+    assert _secrets(xml, "kh") == [
+        ("source-password", "authentication", "", "any source that sends an empty password is accepted"),
+        ("admin-password", "authentication", "hackme", None),
+        ("relay-password", "authentication", None, None),  # an empty element is unset on KH
+    ]
+    assert [name for name, *_ in _secrets(xml, "2.4")] == ["relay-password"]  # 2.4 reads no attribute
+    server = eff(xml, "kh").server_auth
+    assert server.builtin_source is None  # the empty attribute is a password, not KH's default
 
 
 def test_known_defaults() -> None:

@@ -170,6 +170,32 @@ def test_kh_attribute_form_becomes_elements_and_kh_only_features_are_losses() ->
     assert lost.element == "/icecast/paths/deny-agents" and "File of user agents to refuse" in lost.reason
 
 
+def test_kh_empty_password_attribute_is_a_loss_not_kh_changeme() -> None:
+    """KH checks the empty password of ``source-password=""`` (tests/test_oracle_tls_security_25_kh.py).
+
+    2.5 reads an empty element as no password (refuses everyone, tested too):
+    the empty element is written, the difference is a loss to decide, and
+    KH's built-in changeme (what it takes for an empty element) is not written.
+    """
+    xml = '<icecast>\n  <authentication\n    source-password=""/>\n  <listen-socket port="true"/>\n</icecast>\n'
+    text, migration = migrated(xml, from_="kh")
+    assert "<source-password></source-password>" in text and "changeme" not in text
+    [lost] = migration.losses
+    assert lost.element == "/icecast/authentication/source-password" and "empty" in lost.reason
+    assert lost.line == 2  # where the attribute was, not line 0
+    [port] = [c for c in migration.changes if c.element == "/icecast/listen-socket/port"]
+    assert port.line == 4 and "'true' as 8000" in port.reason
+
+
+def test_kh_built_in_password_for_an_empty_element_is_not_written() -> None:
+    """KH takes ``changeme`` for ``<source-password/>`` (tested); a password everybody knows is never written."""
+    xml = "<icecast>\n  <authentication>\n    <source-password/>\n  </authentication>\n</icecast>\n"
+    text, migration = migrated(xml, from_="kh")
+    assert text == xml
+    [kept] = migration.changes
+    assert kept.line == 3 and not kept.keeps_behaviour and "no default password is written" in kept.reason
+
+
 def test_kh_defaults_and_per_connection_tls_are_kept() -> None:
     xml = (
         "<icecast>\n  <limits>\n    <clients>10</clients>\n  </limits>\n  <listen-socket>\n    <port>8000</port>\n"

@@ -204,22 +204,59 @@ def test_expired_certificate_is_served_and_refused_by_clients(release: str, requ
 def test_kh_without_source_password_accepts_its_built_in_one(boxkh: oracle.Sandbox, ogg: Path) -> None:
     port = oracle.free_port()
     good = config(boxkh, [port])
-    written = f"<source-password>{SOURCE_PASSWORD}</source-password>"
-    for shape, replacement in (("empty", "<source-password/>"), ("absent", "")):
+    written = f"<authentication>\n    <source-password>{SOURCE_PASSWORD}</source-password>"
+    assert written.encode() in good
+    for shape, replacement in (("empty", "<authentication><source-password/>"), ("absent", "<authentication>")):
         bad = good.replace(written.encode(), replacement.encode())
         [finding] = findings(bad, "kh", "ICE501")
-        assert "built-in default password" in finding.message
+        assert "built-in default password" in finding.message, shape
         with (
             oracle.IcecastServer(bad, boxkh, wait_port=port, name=f"kh-pw-{shape}") as server,
             server.source(port, "/live.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source,
         ):
             assert source.accepted, shape
-    assert not findings(good, "kh", "ICE501")
-    with oracle.IcecastServer(good, boxkh, wait_port=port, name="kh-pw-set") as server:
-        with server.source(port, "/live.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source:
-            assert not source.accepted
-        with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+    # KH also reads the password as an attribute of <authentication>: a password like the element
+    as_attribute = good.replace(written.encode(), f'<authentication source-password="{SOURCE_PASSWORD}">'.encode())
+    for shape, data in (("set", good), ("set-attribute", as_attribute)):
+        assert not findings(data, "kh", "ICE501", "ICE502"), shape
+        with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-pw-{shape}") as server:
+            with server.source(port, "/live.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source:
+                assert not source.accepted, shape
+            with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+                assert source.accepted, shape
+
+
+def test_kh_empty_password_attribute_lets_in_whoever_sends_none(boxkh: oracle.Sandbox, ogg: Path) -> None:
+    """``<authentication source-password="" admin-password="">``: KH checks the empty password, not its default."""
+    port = oracle.free_port()
+    good = config(boxkh, [port])
+    written = (
+        f"<authentication>\n    <source-password>{SOURCE_PASSWORD}</source-password>\n"
+        f"    <admin-user>admin</admin-user>\n    <admin-password>{ADMIN_PASSWORD}</admin-password>"
+    )
+    assert written.encode() in good
+    bad = good.replace(written.encode(), b'<authentication source-password="" admin-user="admin" admin-password="">')
+    messages = sorted(f.message for f in findings(bad, "kh", "ICE501", "ICE502"))
+    assert [m.split(" on ")[0] for m in messages] == ['admin-password=""', 'source-password=""']
+    assert "/admin" in messages[0] and "any source" in messages[1]
+    with oracle.IcecastServer(bad, boxkh, wait_port=port, name="kh-pw-empty-attribute") as server:
+        with server.source(port, "/live.ogg", ogg, password="") as source:
             assert source.accepted
+        with server.source(port, "/other.ogg", ogg, password=KH_BUILT_IN_PASSWORD) as source:
+            assert not source.accepted
+        assert server.http_get(port, "/admin/stats", auth=("admin", "")).status == 200
+    as_attribute = good.replace(
+        written.encode(),
+        f'<authentication source-password="hackme" admin-user="admin" admin-password="{ADMIN_PASSWORD}">'.encode(),
+    )
+    [finding] = findings(as_attribute, "kh", "ICE501", "ICE502")
+    assert finding.message.startswith("source-password of <authentication> is Icecast's sample-config default")
+    with (
+        oracle.IcecastServer(as_attribute, boxkh, wait_port=port, name="kh-pw-hackme-attribute") as server,
+        server.source(port, "/live.ogg", ogg, password="hackme") as source,
+    ):
+        assert source.accepted
+        assert server.http_get(port, "/admin/stats", auth=("admin", "")).status == 401
 
 
 def test_2_5_empty_source_password_and_admin_without_user(box25: oracle.Sandbox, ogg: Path) -> None:

@@ -36,6 +36,11 @@ _EMPTY_EFFECT = {
     "master-password": "master relaying stays off",
     "password": "the mount falls back to the global <source-password>",
 }
+#: What KH does when a password written as an attribute is empty: it checks the empty password.
+_KH_EMPTY_ATTRIBUTE = {
+    "source-password": "any source that sends an empty password is accepted",
+    "admin-password": "anyone can log in to /admin with an empty password",
+}
 
 
 def known_default(secret: str | None) -> str | None:
@@ -46,8 +51,13 @@ def known_default(secret: str | None) -> str | None:
 
 
 def mask(secret: str) -> str:
-    """``hac***``: enough to recognise a default, not enough to log in."""
-    return secret[:3] + "***" if len(secret) > 6 else "***"
+    """``***`` for any password: no part of a secret is printed (even a prefix narrows a guess).
+
+    An empty password hides nothing and is shown as it is; whether a secret
+    is a well-known default is said in words (:func:`known_default`), not by
+    showing some of it.
+    """
+    return "***" if secret else ""
 
 
 class Login(FrozenRecord):
@@ -101,6 +111,7 @@ class Login(FrozenRecord):
             secret = self.password.to_json()
             text = str(self.password.value or "")
             secret["value"] = text if reveal else mask(text)
+            secret["known_default"] = known_default(text)
         via = self.via_default.label if self.via_default is not None else None
         return {
             "role": self.role,
@@ -161,15 +172,28 @@ class Credential(NamedTuple):
     section: str
     #: The secret; None for an empty element (2.4 and 2.5 then read no password at all).
     value: str | None
-    #: ``value`` for an ``<option name=... value=...>``; None for an element's text.
+    #: The attribute holding the secret: ``value`` of an ``<option name=... value=...>``, or the
+    #: password's own name in KH's attribute form (``<authentication source-password="...">``);
+    #: None for an element's text.
     attribute: str | None = None
 
     @property
-    def empty_effect(self) -> str | None:
-        """What 2.4 and 2.5 do when this password element is empty; None when nothing is lost.
+    def is_option(self) -> bool:
+        return self.element.local_name == "option"
 
-        (Empty upstream credentials of a relay simply mean none are sent.)
+    def empty_effect(self, dialect: Dialect) -> str | None:
+        """What the release does with this password when it is empty; None when nothing is lost.
+
+        2.4 and 2.5 read an empty element as no password at all.  KH reads an
+        empty element as unset (its built-in default, see :class:`ServerAuth`),
+        but an empty attribute as the empty password, which a client that sends
+        none matches (tested on kh22).  Empty upstream credentials of a relay
+        simply mean none are sent.
         """
+        if self.is_option:
+            return None
+        if dialect is Dialect.KH:
+            return _KH_EMPTY_ATTRIBUTE.get(self.name) if self.attribute is not None and not self.value else None
         if self.attribute is not None or self.value is not None:
             return None
         if self.name == "password" and self.section != "mount":
@@ -177,11 +201,13 @@ class Credential(NamedTuple):
         return _EMPTY_EFFECT.get(self.name)
 
 
-def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
-    """Every secret of the document: password elements in document order, then secret options.
+def credentials(placed: Iterable[Placed], dialect: Dialect) -> Iterator[Credential]:
+    """Every secret of the document: passwords in document order, then secret options.
 
     Takes the elements already matched against the table (a lint run has
-    them) so that the document is not walked twice.
+    them) so that the document is not walked twice.  For KH a password may
+    also be an attribute of its block (``<authentication admin-password="...">``):
+    KH reads it so (tested on kh22), and it is a secret like the element.
     """
     options: list[Credential] = []
     for item in placed:
@@ -189,6 +215,12 @@ def credentials(placed: Iterable[Placed]) -> Iterator[Credential]:
         row = item.row
         if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD:
             yield Credential(element, row.name, item.parent.id, element.text)
+        elif dialect is Dialect.KH and element.has_attributes and (section := item.section) is not None:
+            as_attributes = section.kh_attribute_children()
+            for attribute in element.attributes:
+                found = as_attributes.get(attribute.name)
+                if found is not None and found.value is not None and found.value.kind is Kind.PASSWORD:
+                    yield Credential(element, found.name, section.id, attribute.value, attribute.name)
         elif element.local_name == "option" and (element.get("name") or "") in SECRET_OPTIONS:
             name = element.get("name") or ""
             options.append(Credential(element, name, item.parent.id, element.get("value"), "value"))
@@ -277,11 +309,11 @@ def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
     builtin = None
     if dialect is Dialect.KH and password is not None:
         element = password.origin.element
-        # KH's attribute form (<authentication source-password="x"/>) writes it with no text.
-        written = (
-            element.get("source-password") if element is not None and element.local_name == "authentication" else None
-        )
-        if password.origin.source is Source.DEFAULT or (element is not None and not (written or element.text)):
+        # an empty <source-password/> is unset; KH's attribute form (the origin is the
+        # <authentication> block itself) is read even when empty: the empty password
+        if password.origin.source is Source.DEFAULT or (
+            element is not None and element.local_name != "authentication" and not element.text
+        ):
             builtin = source
     return ServerAuth(
         values, source, _written(values.get("admin-user")), _written(values.get("admin-password")), builtin

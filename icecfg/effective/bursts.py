@@ -9,13 +9,12 @@ below the queue: the lint judges that, from the sizes computed here.
 from __future__ import annotations
 
 from icecfg import spec
-from icecfg.conversion import kh_size_in_seconds
+from icecfg.conversion import AudioSeconds
 from icecfg.document import Element
 from icecfg.effective.limits import Limits
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
 from icecfg.records import FrozenRecord
-from icecfg.spec import Dialect
 
 _NAMES = ("burst-size", "queue-size")
 _MOUNT = spec.SECTIONS["mount"]
@@ -54,34 +53,24 @@ class Sizes(FrozenRecord):
         _set(self, "mount", mount)
 
 
-def _sizes(burst: Traced[object], queue: Traced[object], dialect: Dialect, mount: MountConfig | None = None) -> Sizes:
-    return Sizes(burst, queue, _bytes(burst, dialect), _bytes(queue, dialect), mount)
+def _sizes(burst: Traced[object], queue: Traced[object], mount: MountConfig | None = None) -> Sizes:
+    return Sizes(burst, queue, _bytes(burst), _bytes(queue), mount)
 
 
-def _bytes(value: Traced[object], dialect: Dialect) -> int | None:
+def _bytes(value: Traced[object]) -> int | None:
     number = value.value
-    if not isinstance(number, int) or isinstance(number, bool):
-        return None
-    element = value.origin.element
-    seconds = (
-        dialect is Dialect.KH
-        and value.origin.source is Source.ELEMENT
-        and element is not None
-        and element.local_name in _NAMES
-        and kh_size_in_seconds(element.text or "")
-    )
-    if seconds:
-        return None  # config_qsizing_conv_a2n reads "10s" as seconds of audio
+    if not isinstance(number, int) or isinstance(number, (bool, AudioSeconds)):
+        return None  # unreadable, or KH's "10s" (config_qsizing_conv_a2n: seconds of audio)
     return number
 
 
-def server_sizes(limits: Limits, dialect: Dialect) -> Sizes:
+def server_sizes(limits: Limits) -> Sizes:
     """The ``<limits>`` sizes (a later ``<burst-on-connect>0`` has already set the burst to 0)."""
     nothing: Traced[object] = Traced(None, default())
-    return _sizes(limits.values.get("burst-size") or nothing, limits.values.get("queue-size") or nothing, dialect)
+    return _sizes(limits.values.get("burst-size") or nothing, limits.values.get("queue-size") or nothing)
 
 
-def mount_sizes(server: Sizes, mounts: MountTable, dialect: Dialect) -> tuple[Sizes, ...]:
+def mount_sizes(server: Sizes, mounts: MountTable) -> tuple[Sizes, ...]:
     """The sizes of every mount (normal or default) that writes a burst or queue size of its own."""
     found = []
     spellings = _spellings()
@@ -96,7 +85,6 @@ def mount_sizes(server: Sizes, mounts: MountTable, dialect: Dialect) -> tuple[Si
             _sizes(
                 burst if burst is not None and burst.origin.source is not Source.DEFAULT else server.burst,
                 queue if queue is not None and queue.origin.source is not Source.DEFAULT else server.queue,
-                dialect,
                 mount,
             )
         )

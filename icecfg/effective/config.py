@@ -154,14 +154,14 @@ class EffectiveConfig:
         """The server's burst and queue sizes (``<limits>``)."""
         from icecfg.effective.bursts import server_sizes
 
-        return server_sizes(self.limits, self.target)
+        return server_sizes(self.limits)
 
     @cached_property
     def mount_sizes(self) -> tuple[Sizes, ...]:
         """The burst and queue sizes of every mount that writes its own."""
         from icecfg.effective.bursts import mount_sizes
 
-        return mount_sizes(self.sizes, self.mounts, self.target)
+        return mount_sizes(self.sizes, self.mounts)
 
     @cached_property
     def path_values(self) -> dict[str, Traced[object]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from icecfg.effective.auth import mask
+from icecfg.effective.auth import known_default, mask
 from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.listeners import Listener, Protocol
@@ -176,7 +176,9 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             out.append(f"  {login.role:<9} {scope:<16} nobody ({_from(login.user.origin)})")
             continue
         secret = str(login.password.value or "")
-        shown = secret if reveal_secrets else mask(secret)
+        shown = (secret if reveal_secrets else mask(secret)) or '"" (empty)'
+        if (origin := known_default(secret)) is not None:
+            shown += f" ({origin})"
         out.append(
             f"  {login.role:<9} {scope:<16} user {_value(login.user)}, password {shown} "
             f"[{_from(login.password.origin)}]"

@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
+from icecfg import spec
 from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
-from icecfg.placement import Placed, walk
+from icecfg.placement import Placed, RowGroups, placed_list
 from icecfg.secrets import SECRET_OPTIONS, placed_secrets
 from icecfg.spec import Dialect, Kind
 
@@ -32,11 +33,6 @@ class Made(NamedTuple):
     element: Element
     attribute: str | None
     severity: Severity | None
-
-
-class _Groups(NamedTuple):
-    by_row: dict[str, list[Placed]]
-    by_kind: dict[Kind, list[Placed]]
 
 
 class LintContext:
@@ -67,6 +63,7 @@ class LintContext:
         #: id of each finding :meth:`finding` made -> what the engine needs to stamp and judge it.
         self.made: dict[int, Made] = {}
         self._templated: dict[int, bool] = {}
+        self._named: dict[tuple[str, str], list[Placed]] = {}
         self._once: dict[Callable[[LintContext], object], object] = {}
 
     def once(self, compute: Callable[[LintContext], _Fact]) -> _Fact:
@@ -86,42 +83,48 @@ class LintContext:
 
         return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
 
-    @cached_property
+    @property
     def placed(self) -> list[Placed]:
         """Every element in document order, with the table row that describes it (or None)."""
-        return list(walk(self.config.document.root))
+        return self._placement[0]
+
+    @property
+    def by_row(self) -> RowGroups:
+        """:attr:`placed` of each known row: id of the row -> (the row, its elements in document order)."""
+        return self._placement[1]
+
+    @cached_property
+    def _placement(self) -> tuple[list[Placed], RowGroups]:
+        return placed_list(self.config.document.root)
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
-        for placed in self._by_row.get(row_name, ()):
+        for placed in self._in_rows(("name", row_name), lambda row: row.name == row_name):
             if section_id is None or placed.parent.id == section_id:
                 yield placed
 
     def of_kind(self, kind: Kind) -> list[Placed]:
         """Placed elements whose row has a value of ``kind`` (every password, every path), in document order."""
-        return self._groups.by_kind.get(kind, [])
+        return self._in_rows(("kind", kind), lambda row: row.value is not None and row.value.kind is kind)
 
-    @property
-    def _by_row(self) -> dict[str, list[Placed]]:
-        """:attr:`placed` grouped by row name, so each :meth:`rows` call reads only its own."""
-        return self._groups.by_row
+    def _in_rows(self, key: tuple[str, str], wanted: Callable[[spec.ElementRow], bool]) -> list[Placed]:
+        """The elements of the rows ``wanted`` accepts, in document order (worked out once per ``key``).
 
-    @cached_property
-    def _groups(self) -> _Groups:
-        """:attr:`placed` grouped by row name and by value kind, in one pass over every element."""
-        by_row: dict[str, list[Placed]] = {}
-        by_kind: dict[Kind, list[Placed]] = {}
-        for placed in self.placed:
-            row = placed.row
-            if row is not None:
-                group = by_row.get(row.name)
-                if group is None:
-                    by_row[row.name] = [placed]
-                else:
-                    group.append(placed)
-                if row.value is not None:
-                    by_kind.setdefault(row.value.kind, []).append(placed)
-        return _Groups(by_row, by_kind)
+        Rules ask for a handful of names and kinds: they are gathered from the
+        row groups when asked, not grouped for every name of the table ahead.
+        """
+        found = self._named.get(key)
+        if found is None:
+            rows = {key: group for key, (row, group) in self.by_row.items() if wanted(row)}
+            if len(rows) <= 1:
+                found = next(iter(rows.values()), [])
+            elif not self.config.document.changed:
+                # parsed and unchanged: document order is the order of the start offsets
+                found = sorted([p for group in rows.values() for p in group], key=_start_of)
+            else:
+                found = [p for p in self.placed if p.row is not None and id(p.row) in rows]
+            self._named[key] = found
+        return found
 
     @cached_property
     def secrets(self) -> frozenset[str]:
@@ -150,14 +153,18 @@ class LintContext:
         target = element if element is not None else self.config.document.root
         line, column = target.position()
         anchor = line
+        end = target.end
         if attribute is not None:
             attr = target.attribute(attribute)
             if attr is not None and attr.start >= 0:
                 line, column = target.position(attr.start)
-        elif at_text and target.text_start >= 0:
-            line, column = target.position(target.text_start)
-        # the end of the element (exclusive, as SARIF wants), never before the start
-        end_line, end_column = target.position(target.end) if target.end >= 0 else (line, 0)
+                end = attr.start + len(attr.name) + len(attr.eq) + 2 * len(attr.quote) + len(attr.raw)
+        elif at_text:
+            text_start = target.text_start  # worked out from the start tag and content: asked once
+            if text_start >= 0:
+                line, column = target.position(text_start)
+        # the end of the attribute or element (exclusive, as SARIF wants), never before the start
+        end_line, end_column = target.position(end) if end >= 0 else (line, 0)
         if (end_line, end_column) < (line, column):
             end_line, end_column = line, 0
         finding = Finding(
@@ -189,3 +196,7 @@ class LintContext:
             known = bool(text is not None and find_placeholders(text))
             self._templated[key] = known
         return known
+
+
+def _start_of(placed: Placed) -> int:
+    return placed.element.start

@@ -164,20 +164,21 @@ def _apply_suppressions(
     if not suppressions:
         return findings
     kept = []
+    used: set[int] = set()  # positions in ``suppressions`` of those that silenced a finding
     by_line = _by_line(suppressions)
     whole_file = by_line.get(None, [])
     for finding in findings:
         line = finding.anchor_line or finding.line
         candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line, [])
-        hit = next((suppressions[i] for i in candidates if suppressions[i].covers(finding.code, line)), None)
+        hit = next((i for i in candidates if suppressions[i].covers(finding.code, line)), None)
         if hit is None:
             kept.append(finding)
         else:
-            hit.used.add(finding.code)
+            used.add(hit)
     unused_rule = engine_rule(*UNUSED_SUPPRESSION, Severity.WARNING)
     if selected([unused_rule], select, ignore):
-        for suppression in suppressions:
-            if suppression.used:
+        for index, suppression in enumerate(suppressions):
+            if index in used:
                 continue
             codes = ", ".join(suppression.codes) or "all rules"
             kept.append(

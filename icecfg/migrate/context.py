@@ -24,11 +24,17 @@ class Context:
     tls_usable: bool | None = None
     #: The global source password as the old release read it (before any edit).
     source_password: str | None = None
+    #: Elements written in place of something in the file (id -> that element): a change
+    #: to one is reported at the line of what it replaced.
+    written_for: dict[int, Element] = field(default_factory=dict)
+    #: Elements whose reading a rewrite has already settled (ids): no later rewrite looks at them.
+    settled: set[int] = field(default_factory=set)
 
     def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
         """Note a change at ``element`` (its line in the original file)."""
-        line = element.line if element.start >= 0 else 0
-        end_line = element.position(element.end - 1)[0] if element.end > 0 else line
+        anchor = element if element.start >= 0 else self.written_for.get(id(element), element)
+        line = anchor.line if anchor.start >= 0 else 0
+        end_line = anchor.position(anchor.end - 1)[0] if anchor.end > 0 else line
         self.changes.append(Change(line, path_of(element), action, reason, end_line=end_line, **flags))
 
     def unread(self, element: Element, reason: str) -> None:

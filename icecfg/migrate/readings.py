@@ -57,6 +57,11 @@ def check(ctx: Context, placed: Placed) -> None:
         else:
             ctx.record(element, "kept", f"{said}; kept (--intent)", keeps_behaviour=False, edit=False)
         return
+    if text is None and row.value.secret:
+        # KH takes its built-in changeme for an empty <source-password/>: a password
+        # everybody knows is never written into the file (as for an absent one)
+        ctx.record(element, "kept", f"{said}; no default password is written", keeps_behaviour=False, edit=False)
+        return
     if old is not None and reading(row, old, ctx.target) == old:
         element.set_text(old)
         ctx.record(element, "value", f"{said}; written {old!r}: what {ctx.source.label} did", follows_intent=False)

@@ -53,7 +53,7 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         return
     if placed.section is not None:
         return
-    if row.value is not None:
+    if row.value is not None and id(element) not in ctx.settled:
         readings.check(ctx, placed)
 
 

@@ -321,3 +321,11 @@ def test_duplicate_points_at_the_second_socket() -> None:
 def test_loopback_first_socket_is_fine_on_a_loopback_only_server() -> None:
     data = doc(sock(8001, LOCAL), sock(8000, "<bind-address>127.0.0.2</bind-address>"))
     assert not [f for f in lint(icecfg.loads(data), "2.4", files=False) if f.code == "ICE905"]
+
+
+@pytest.mark.parametrize("target", ["2.5", "kh"])
+def test_clients_judged_as_the_release_reads_a_number_with_trailing_text(target: str) -> None:
+    """``300abc`` is 300 to 2.5 (atoi) and KH (sscanf): judged as 300, not called a kept default."""
+    data = doc(limits("<clients>300abc</clients><sources>200</sources>"))
+    [finding] = [f for f in lint(icecfg.loads(data), target, files=False) if f.code == "ICE907"]
+    assert finding.message.startswith("<clients> 300 is not above 2 x <sources> 200:")

@@ -76,6 +76,14 @@ CASES = [
     ),
     Case(
         "ICE501",
+        b'<icecast><authentication source-password="s-1" admin-user="admin" admin-password="hackme"/></icecast>',
+        b'<icecast><authentication source-password="s-1" admin-user="hackme" admin-password="a-2"/></icecast>',
+        target="kh",
+        message="admin-password of <authentication> is Icecast's sample-config default",
+        id="kh-attribute-default",
+    ),
+    Case(
+        "ICE501",
         auth("<relay-password>HackMe</relay-password>"),
         auth("<relay-password>hack-me-not-7d</relay-password>"),
         target="2.5",
@@ -101,6 +109,22 @@ CASES = [
         b"<icecast><relay><server>up</server><port>8000</port><password/></relay></icecast>",
         message="falls back",
         id="2.4-mount",
+    ),
+    Case(
+        "ICE502",
+        b'<icecast><authentication source-password=""/></icecast>',
+        b'<icecast><authentication source-password="s"><admin-password>a</admin-password></authentication></icecast>',
+        target="kh",
+        message='source-password="" on <authentication> is read by Icecast-KH as the empty password',
+        id="kh-empty-attribute",
+    ),
+    Case(
+        "ICE502",
+        b'<icecast><authentication admin-user="admin" admin-password=""/></icecast>',
+        auth("<source-password>s</source-password><admin-password/>"),  # KH: an empty element is unset
+        target="kh",
+        message="anyone can log in to /admin",
+        id="kh-empty-admin-attribute",
     ),
     # ICE503 password-reused
     Case(
@@ -360,3 +384,12 @@ def test_default_password_messages_do_not_repeat_the_password() -> None:
     for finding in findings:
         assert "hackme" not in finding.message.lower()
         assert "changeme" not in finding.message.lower()
+
+
+def test_a_finding_on_an_attribute_spans_that_attribute_only() -> None:
+    """SARIF and GitHub annotations mark the attribute, not the rest of the element after it."""
+    data = b'<icecast><authentication source-password="" admin-user="admin" admin-password="x-9"/></icecast>'
+    [finding] = [f for f in run(data, "kh", files=False) if f.code == "ICE502"]
+    start = data.index(b"source-password")
+    assert (finding.line, finding.column) == (1, start + 1)
+    assert (finding.end_line, finding.end_column) == (1, start + 1 + len('source-password=""'))

@@ -9,6 +9,7 @@ import pytest
 import icecfg
 from icecfg.lint import lint
 from icecfg.placeholders import SYNTAXES, find, render
+from icecfg.placeholders.syntaxes import Syntax
 from tests.rules.cases import Case, check_case, run
 from tests.rules.cases import icecast as _x
 from tests.rules.cases import listen_socket as _socket
@@ -53,6 +54,16 @@ def test_rule(case: Case, tmp_path: Path) -> None:
 def test_every_syntax_is_recognised(value: str, name: str) -> None:
     (placeholder,) = find(value)
     assert (placeholder.name, placeholder.text) == (name, value)
+
+
+@pytest.mark.parametrize("syntax", SYNTAXES, ids=lambda s: s.name)
+def test_a_file_whose_only_placeholder_is_of_any_syntax_is_reported(syntax: Syntax) -> None:
+    # the rule skips files without a placeholder by a quick look at the whole text first:
+    # that look must let through a file holding one placeholder of any syntax
+    example = syntax.example
+    cfg = icecfg.loads(f"<icecast><hostname>{example}</hostname></icecast>")
+    found = [f for f in lint(cfg, files=False) if f.code == "ICE003"]
+    assert [f.line for f in found] == [1], example
 
 
 @pytest.mark.parametrize(

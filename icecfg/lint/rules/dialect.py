@@ -21,15 +21,13 @@ from icecfg.lint.rule import rule
 from icecfg.lint.rules.structure import (
     Status,
     attribute_specs,
-    attribute_status,
+    attributes_with_status,
     dialect_names,
     has_attribute,
-    is_namespace_attribute,
     kh_child_attributes,
     parent_tags,
     read_by_row,
     read_named,
-    read_with_attributes,
     rename,
     shown,
     with_status,
@@ -244,54 +242,51 @@ def attribute_not_in_target(ctx: LintContext) -> Iterator[Finding]:
     Write the setting as a child element (`icecfg lint --fix` does it for
     KH-style attributes), or remove the attribute.
     """
-    for placed in read_with_attributes(ctx):
+    for placed, attr in attributes_with_status(ctx, Status.FOREIGN):
         row = placed.row
         assert row is not None
         element = placed.element
         tag = element.local_name
         kh_children = kh_child_attributes(row)
-        for attr in list(element.attributes):
-            name = attr.name
-            if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.FOREIGN:
-                continue
-            section_id = placed.section.id if placed.section is not None else ""
-            if spec.HARMLESS_FOREIGN_ATTRIBUTES.get((section_id, name, ctx.target)) == attr.value:
-                continue  # ignored, but what it asks for is what the target does anyway
-            label = ctx.target.label
-            specs = [a for a in attribute_specs(row) if has_attribute(a, name)]
-            if not specs and name in kh_children:
-                child_row = kh_children[name]
-                child = child_row.name
-                secret = child_row.value is not None and child_row.value.secret
-                if element.find(child) is not None:
-                    yield ctx.finding(
-                        element,
-                        f"<{tag} {name}=...>: only Icecast-KH reads child settings as attributes; "
-                        f"{label} ignores it and uses the <{child}> element; remove the attribute",
-                        attribute=name,
-                    )
-                    continue
+        name = attr.name
+        section_id = placed.section.id if placed.section is not None else ""
+        if spec.HARMLESS_FOREIGN_ATTRIBUTES.get((section_id, name, ctx.target)) == attr.value:
+            continue  # ignored, but what it asks for is what the target does anyway
+        label = ctx.target.label
+        specs = [a for a in attribute_specs(row) if has_attribute(a, name)]
+        if not specs and name in kh_children:
+            child_row = kh_children[name]
+            child = child_row.name
+            secret = child_row.value is not None and child_row.value.secret
+            if element.find(child) is not None:
                 yield ctx.finding(
                     element,
                     f"<{tag} {name}=...>: only Icecast-KH reads child settings as attributes; "
-                    f"{label} ignores it; write <{child}> as a child element "
-                    f"(value {shown(ctx, attr.value, secret)})",
+                    f"{label} ignores it and uses the <{child}> element; remove the attribute",
                     attribute=name,
-                    fix=_attribute_to_child_fix(element, child, attr.value),
-                    fix_title=f"move {name}= into a <{child}> element",
                 )
                 continue
-            if any(a.default is not None and attr.value == a.default for a in specs):
-                continue  # ignored, the target does the default anyway (KH: every mount is type="normal")
-            dialects: frozenset[Dialect] = frozenset()
-            for candidate in specs:
-                dialects |= candidate.dialects
-            consequence = _IGNORED_ATTRIBUTE_CONSEQUENCES.get((section_id, name, ctx.target), "")
             yield ctx.finding(
                 element,
-                f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it{consequence}",
+                f"<{tag} {name}=...>: only Icecast-KH reads child settings as attributes; "
+                f"{label} ignores it; write <{child}> as a child element "
+                f"(value {shown(ctx, attr.value, secret)})",
                 attribute=name,
+                fix=_attribute_to_child_fix(element, child, attr.value),
+                fix_title=f"move {name}= into a <{child}> element",
             )
+            continue
+        if any(a.default is not None and attr.value == a.default for a in specs):
+            continue  # ignored, the target does the default anyway (KH: every mount is type="normal")
+        dialects: frozenset[Dialect] = frozenset()
+        for candidate in specs:
+            dialects |= candidate.dialects
+        consequence = _IGNORED_ATTRIBUTE_CONSEQUENCES.get((section_id, name, ctx.target), "")
+        yield ctx.finding(
+            element,
+            f"{name}= on <{tag}> is {dialect_names(dialects)} syntax: {label} ignores it{consequence}",
+            attribute=name,
+        )
 
 
 @rule("ICE303", "new-tls-syntax", "error", dialects=spec.V24)

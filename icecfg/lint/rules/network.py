@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from icecfg.conversion import is_int
 from icecfg.document import Element
 from icecfg.effective.bursts import written_here
 from icecfg.effective.directory import MIN_TOUCH_INTERVAL, TIMEOUT_FALLBACK, TIMEOUT_RANGE
@@ -447,27 +446,24 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None]:
-    """The value the target uses for a <limits> child, and the element that sets it.
+def _limit(ctx: LintContext, name: str) -> tuple[Element | None, int | None, str]:
+    """The value the target uses for a <limits> child, the element that sets it, and how it came to be.
 
-    The effective configuration applies the defaults and 2.5's range check;
-    a KH value that is not a plain number is left to the value rules.
+    The effective configuration applies the defaults and 2.5's range check
+    (the third item then says which default replaced what); a KH value it
+    could not read at all is left to the value rules.
     """
     found = ctx.effective.limits.values.get(name)
     if found is None:
-        return None, None
-    value, element = found.value, found.origin.element
-    if ctx.target is Dialect.KH and element is not None and element.text is not None and not is_int(element.text):
-        return element, None
-    return element, value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _kept_default(ctx: LintContext, element: Element | None, value: int) -> str:
-    """`` (the default ...)`` when 2.5 replaced the written value by its default."""
-    text = element.text if element is not None else None
-    if text is None or (is_int(text) and int(text) == value):
-        return ""
-    return f" (the default {ctx.target.label} keeps for {text.strip()!r}, out of range)"
+        return None, None, ""
+    value, origin = found.value, found.origin
+    if origin.source is Source.DEFAULT and origin.note:
+        return None, None, ""  # KH could not read the text: the value rules report it
+    kept = ""
+    if origin.source is Source.CLAMPED and origin.element is not None:
+        text = (origin.element.text or "").strip()
+        kept = f" (the default {ctx.target.label} keeps for {text!r}, out of range)"
+    return origin.element, value if isinstance(value, int) and not isinstance(value, bool) else None, kept
 
 
 @rule("ICE907", "clients-not-above-sources", "warning")
@@ -503,8 +499,8 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Raise `<clients>` (or lower `<sources>`) so that clients > 2 × sources.
     """
-    clients_el, clients = _limit(ctx, "clients")
-    sources_el, sources = _limit(ctx, "sources")
+    clients_el, clients, clients_kept = _limit(ctx, "clients")
+    sources_el, sources, sources_kept = _limit(ctx, "sources")
     if clients is None or sources is None or clients <= 0 or sources <= 0:
         return  # a zero or broken limit is the value rules' business
     if clients > 2 * sources:
@@ -515,8 +511,8 @@ def clients_not_above_sources(ctx: LintContext) -> Iterator[Finding]:
     said = "Icecast 2.5 logs an error for this; " if ctx.target is Dialect.V25 else ""
     yield ctx.finding(
         target,
-        f"<clients> {clients}{_kept_default(ctx, clients_el, clients)} is not above 2 x <sources> "
-        f"{sources}{_kept_default(ctx, sources_el, sources)}: sources also take client slots, "
+        f"<clients> {clients}{clients_kept} is not above 2 x <sources> "
+        f"{sources}{sources_kept}: sources also take client slots, "
         f"leaving few for listeners; {said}raise <clients> above {2 * sources}",
         at_text=clients_el is not None,
     )

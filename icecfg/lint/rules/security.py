@@ -32,7 +32,7 @@ def _credentials(ctx: LintContext) -> list[Credential]:
 def _find_credentials(ctx: LintContext) -> list[Credential]:
     from icecfg.effective.auth import credentials  # loaded on first use: not on the start-up path
 
-    return list(credentials(ctx.placed))
+    return list(credentials(ctx.placed, ctx.target))
 
 
 def _describe(element: Element) -> str:
@@ -62,7 +62,9 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
       release-specific to show.
     - Icecast-KH: with no `<source-password>` or an empty one, sources that
       log in with `changeme` are accepted (verified, `tests/test_oracle_tls_security_25_kh.py`); this rule
-      reports both.
+      reports both.  KH also reads the passwords as attributes of their
+      block (`<authentication source-password="hackme">`): a default there
+      is accepted just the same (verified) and reported too.
 
     ## Bad
     ```xml
@@ -96,10 +98,12 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
                 at_text=True,
             )
         else:
+            where = f"{secret.attribute} of {_describe(element)}"  # KH's attribute form
+            if secret.is_option:
+                where = f'<option name="{secret.name}">'
             yield ctx.finding(
                 element,
-                f'<option name="{secret.name}"> is {origin} password, which scanners try first; '
-                "set a long random password",
+                f"{where} is {origin} password, which scanners try first; set a long random password",
                 attribute=secret.attribute,
             )
     builtin = ctx.effective.server_auth.builtin_source
@@ -115,9 +119,9 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-@rule("ICE502", "empty-password", "error", dialects=V24_V25)
+@rule("ICE502", "empty-password", "error")
 def empty_password(ctx: LintContext) -> Iterator[Finding]:
-    """An empty password element sets no password at all.
+    """An empty password sets no password at all, or (KH's attribute form) the empty one.
 
     ## Why
     libxml2 hands Icecast NULL for an empty element, so `<source-password/>`
@@ -131,8 +135,12 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
       `tests/test_oracle_tls_security.py`).
     - 2.5.0: the same, also for the passwords `""` and `hackme` (verified,
       `tests/test_oracle_tls_security_25_kh.py`).
-    - Icecast-KH: not reported here: KH reads an empty `<source-password/>` as
-      unset and accepts its built-in `changeme` (ICE501, verified).
+    - Icecast-KH: an empty `<source-password/>` element is read as unset and
+      KH accepts its built-in `changeme` (ICE501, verified).  KH also reads
+      the passwords as attributes (`<authentication source-password="">`),
+      and there an empty value is the empty password: a source or an admin
+      that sends an empty password is let in (verified,
+      `tests/test_oracle_tls_security_25_kh.py`); this rule reports that.
 
     ## Bad
     ```xml
@@ -145,11 +153,20 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
     ```
 
     ## Fix
-    Write the password, or remove the element when it is not wanted.
+    Write the password, or remove the element (or the KH attribute) when it
+    is not wanted.
     """
     for secret in _credentials(ctx):
-        effect = secret.empty_effect
+        effect = secret.empty_effect(ctx.target)
         if effect is None:
+            continue
+        if secret.attribute is not None:
+            yield ctx.finding(
+                secret.element,
+                f'{secret.attribute}="" on {_describe(secret.element)} is read by {ctx.target.label} as the empty '
+                f"password: {effect}; write the password",
+                attribute=secret.attribute,
+            )
             continue
         yield ctx.finding(
             secret.element,

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.conversion import is_int
-from icecfg.document import Element, decode_text
+from icecfg.document import Attr, Element, decode_text
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -69,15 +69,6 @@ class Seen(Record):
         return self.placed.element.local_name
 
 
-def classify(ctx: LintContext) -> list[Seen]:
-    """Every placed element with the target's view of it, in document order."""
-    return ctx.once(_classify)
-
-
-def _classify(ctx: LintContext) -> list[Seen]:
-    return [Seen(placed, status) for placed, status in zip(ctx.placed, _statuses(ctx), strict=True)]
-
-
 def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     """The placed elements of one status other than READ, in document order (they are few)."""
     if status is Status.READ:
@@ -85,38 +76,20 @@ def with_status(ctx: LintContext, status: Status) -> list[Seen]:
     return _views(ctx).unread.get(status, [])
 
 
-def _statuses(ctx: LintContext) -> list[Status]:
-    """The target's view of each element of ``ctx.placed``, in document order."""
-    return ctx.once(_work_out_statuses)
-
-
-def _work_out_statuses(ctx: LintContext) -> list[Status]:
-    read = {id(placed) for placed in _views(ctx).read}
-    blocked = {id(seen.placed): seen.status for seen in _unread_seen(ctx)}
-    return [Status.READ if id(p) in read else blocked[id(p)] for p in ctx.placed]
-
-
-def _unread_seen(ctx: LintContext) -> Iterator[Seen]:
-    for seen_list in _views(ctx).unread.values():
-        yield from seen_list
-
-
 class _Views(Record):
     """The placed elements sorted by the target's view of them, in one pass over the document.
 
-    Every structure, value and dialect rule starts from one of these lists;
+    Every structure, value and dialect rule starts from one of these;
     working them all out together walks the tens of thousands of elements of
-    a big file once instead of once per list.
+    a big file once instead of once per list.  Only what cannot be derived
+    from the groups by row is kept as a list of its own: at 100,000 mounts
+    each list of every element costs as much memory as a tenth of the file.
     """
 
-    __slots__ = ("by_row", "leaves", "read", "root_mounts", "unread", "with_attributes")
+    __slots__ = ("by_row", "root_mounts", "unread", "with_attributes")
 
-    #: Elements the target reads, in document order.
-    read: list[Placed]
-    #: The other elements by status, in document order (they are few).
+    #: The elements the target does not read, by status, in document order (they are few).
     unread: dict[Status, list[Seen]]
-    #: Read elements with a value (see read_leaves), in document order.
-    leaves: list[Placed]
     #: Read elements that have attributes, in document order.
     with_attributes: list[Placed]
     #: The ``<mount>`` elements of the root that the target reads, in document order.
@@ -126,16 +99,12 @@ class _Views(Record):
 
     def __init__(
         self,
-        read: list[Placed],
         unread: dict[Status, list[Seen]],
-        leaves: list[Placed],
         with_attributes: list[Placed],
         root_mounts: list[Element],
         by_row: dict[int, tuple[spec.ElementRow, list[Placed]]],
     ) -> None:
-        self.read = read
         self.unread = unread
-        self.leaves = leaves
         self.with_attributes = with_attributes
         self.root_mounts = root_mounts
         self.by_row = by_row
@@ -146,13 +115,52 @@ def _views(ctx: LintContext) -> _Views:
 
 
 def _work_out_views(ctx: LintContext) -> _Views:
-    read: list[Placed] = []
-    unread: dict[Status, list[Seen]] = {}
-    leaves: list[Placed] = []
-    with_attributes: list[Placed] = []
-    root_mounts: list[Element] = []
-    by_row: dict[int, tuple[spec.ElementRow, list[Placed]]] = {}
+    placed_all = ctx.placed
+    if _has_foreign(ctx):
+        unread, with_attributes = _sorted_one_by_one(ctx)
+    else:
+        # the usual file: every element the table knows is read, and the walk entered no
+        # unknown one: two quick passes instead of a look at each element's status
+        unknown = [Seen(p, Status.UNKNOWN) for p in placed_all if p.row is None]
+        unread = {Status.UNKNOWN: unknown} if unknown else {}
+        with_attributes = [p for p in placed_all if p.row is not None and p.element.has_attributes]
+    # the groups of the walk, less the few elements the target does not read
+    by_row = ctx.by_row
+    gone = {id(seen.placed): seen.placed.row for seen_list in unread.values() for seen in seen_list}
+    touched = {id(row) for row in gone.values() if row is not None}
+    if touched:
+        by_row = {}
+        for key, (row, group) in ctx.by_row.items():
+            kept = [p for p in group if id(p) not in gone] if key in touched else group
+            if kept:
+                by_row[key] = (row, kept)
+    # every root <mount> is placed with the root's one row called so
     root_section = spec.ROOT
+    mount_row = root_section.child("mount")
+    _row, mounts = by_row.get(id(mount_row), (mount_row, []))
+    root_mounts = [p.element for p in mounts if p.parent is root_section]
+    return _Views(unread, with_attributes, root_mounts, by_row)
+
+
+def _has_foreign(ctx: LintContext) -> bool:
+    """Whether any element is another dialect's where it stands (only rows that may be are looked at)."""
+    target = ctx.target
+    for row, group in ctx.by_row.values():
+        if target in row.dialects and (row.section is None or target in spec.SECTIONS[row.section].dialects):
+            continue  # the target reads this row, and its block form if it has one
+        if any(is_foreign(placed, target) for placed in group):
+            return True
+    return False
+
+
+def _sorted_one_by_one(ctx: LintContext) -> tuple[dict[Status, list[Seen]], list[Placed]]:
+    """The unread elements by status and the read ones with attributes, element by element.
+
+    For a file that holds another dialect's elements: what they contain is
+    hidden from the target, which only a walk in document order tells.
+    """
+    unread: dict[Status, list[Seen]] = {}
+    with_attributes: list[Placed] = []
     blocked: set[int] = set()
     target = ctx.target
     unknown, foreign, hidden = Status.UNKNOWN, Status.FOREIGN, Status.HIDDEN
@@ -170,23 +178,12 @@ def _work_out_views(ctx: LintContext) -> _Views:
         elif row.section is not None and _foreign_block(placed, target):
             status = foreign
         else:
-            read.append(placed)
-            group = by_row.get(id(row))
-            if group is None:
-                by_row[id(row)] = (row, [placed])
-            else:
-                group[1].append(placed)
-            value = row.value
-            if value is not None and (row.section is None or placed.section is None):
-                leaves.append(placed)
             if element.has_attributes:
                 with_attributes.append(placed)
-            if placed.parent is root_section and row.name == "mount":
-                root_mounts.append(element)
             continue
         blocked.add(id(element))
         unread.setdefault(status, []).append(Seen(placed, status))
-    return _Views(read, unread, leaves, with_attributes, root_mounts, by_row)
+    return unread, with_attributes
 
 
 def _foreign_block(placed: Placed, target: Dialect) -> bool:
@@ -206,7 +203,14 @@ def is_foreign(placed: Placed, target: Dialect) -> bool:
 
 def read_by_target(ctx: LintContext) -> list[Placed]:
     """Placed elements the target reads: known there and inside elements it reads."""
-    return _views(ctx).read
+    return ctx.once(_read_by_target)
+
+
+def _read_by_target(ctx: LintContext) -> list[Placed]:
+    unread = {id(seen.placed) for group in _views(ctx).unread.values() for seen in group}
+    if not unread:
+        return ctx.placed  # the usual file: the target reads every element, no copy of the list
+    return [placed for placed in ctx.placed if id(placed) not in unread]
 
 
 def read_by_row(ctx: LintContext) -> dict[int, tuple[spec.ElementRow, list[Placed]]]:
@@ -235,53 +239,97 @@ def read_with_attributes(ctx: LintContext) -> list[Placed]:
     return _views(ctx).with_attributes
 
 
+def attributes_with_status(ctx: LintContext, status: Status) -> Iterator[tuple[Placed, Attr]]:
+    """Attributes of a status other than READ on the elements the target reads, in document order.
+
+    ICE106 (unknown) and ICE302 (another dialect's) both judge every
+    attribute of the file: the status of each is worked out once, for both,
+    and only the few that are not read are kept.
+    """
+    for placed, attr, found in ctx.once(_unread_attributes):
+        if found is status:
+            yield placed, attr
+
+
+def _unread_attributes(ctx: LintContext) -> list[tuple[Placed, Attr, Status]]:
+    out: list[tuple[Placed, Attr, Status]] = []
+    target, read = ctx.target, Status.READ
+    # row -> attribute name -> status: the rows and names of a file repeat from element to element
+    memo: dict[int, dict[str, Status]] = {}
+    for placed in read_with_attributes(ctx):
+        row = placed.row
+        assert row is not None
+        statuses = memo.get(id(row))
+        if statuses is None:
+            statuses = memo[id(row)] = {}
+        for attr in placed.element.attributes:
+            name = attr.name
+            status = statuses.get(name)
+            if status is None:
+                status = statuses[name] = read if is_namespace_attribute(name) else attribute_status(row, name, target)
+            if status is not read:
+                out.append((placed, attr, status))
+    return out
+
+
 _Leaf = tuple[Placed, spec.ElementRow, spec.Value]
 
 
 def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> Iterator[_Leaf]:
-    """Elements the target reads as a value: (placed, row, value type), in document order.
+    """Elements the target reads as a value: (placed, row, value type), row by row.
 
     With ``kinds``, only those whose value is of one of these kinds: a rule
-    about ports or log levels then visits only those, not every leaf.  (The
-    lists keep only the placed elements: a tuple per leaf would cost more
-    memory than the leaf's element.)
+    about ports or log levels then visits only those rows, not every leaf.
+    Each row's elements come in document order; the rows do not (findings
+    are sorted by position in the end).
     """
     if kinds is None:
-        return _as_leaves(_views(ctx).leaves)
-    compute = _LEAVES_OF_KINDS.get(kinds)
-    if compute is None:
+        return read_leaves_of_rows(ctx, _any_row)
+    return read_leaves_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
 
-        def compute(ctx: LintContext, kinds: frozenset[spec.Kind] = kinds) -> list[Placed]:
-            return [p for p in _views(ctx).leaves if p.row.value.kind in kinds]  # type: ignore[union-attr]
 
-        _LEAVES_OF_KINDS[kinds] = compute
-    return _as_leaves(ctx.once(compute))
+def leaf_groups(
+    ctx: LintContext, kinds: frozenset[spec.Kind]
+) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+    """What :func:`read_leaves` yields, a row at a time: (row, value type, its leaves in document order).
+
+    For the rules that visit tens of thousands of leaves: a loop over each
+    list costs a fraction of a generator's tuple per leaf.
+    """
+    return leaf_groups_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
+
+
+def leaf_groups_of_rows(
+    ctx: LintContext, keep: Callable[[spec.ElementRow], bool]
+) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+    """What :func:`read_leaves_of_rows` yields, a row at a time (see :func:`leaf_groups`)."""
+    for row, group in _views(ctx).by_row.values():
+        value = row.value
+        if value is None or not keep(row):
+            continue
+        if row.section is None:
+            yield row, value, group
+            continue
+        # a KH leaf that may also be written as a block: only those written as a leaf
+        leaves = [placed for placed in group if placed.section is None]
+        if leaves:
+            yield row, value, leaves
+
+
+def _any_row(_row: spec.ElementRow) -> bool:
+    return True
 
 
 def read_leaves_of_rows(ctx: LintContext, keep: Callable[[spec.ElementRow], bool]) -> Iterator[_Leaf]:
     """The leaves of :func:`read_leaves` whose row ``keep`` accepts, row by row.
 
     For a rule about a property of the row (crashes when empty, has a range):
-    the elements of the other rows are not visited.
+    the elements of the other rows are not visited.  Nothing is kept: a list
+    of the leaves would cost as much memory as their elements' text.
     """
-    for row, group in _views(ctx).by_row.values():
-        value = row.value
-        if value is None or not keep(row):
-            continue
-        for placed in group:
-            if row.section is None or placed.section is None:  # as _work_out_views files leaves
-                yield placed, row, value
-
-
-def _as_leaves(leaves: list[Placed]) -> Iterator[_Leaf]:
-    for placed in leaves:
-        row = placed.row
-        assert row is not None and row.value is not None, "a leaf has a row with a value"
-        yield placed, row, row.value
-
-
-#: One function per set of kinds, so that ``ctx.once`` keeps each list once per lint run.
-_LEAVES_OF_KINDS: dict[frozenset[spec.Kind], Callable[[LintContext], list[Placed]]] = {}
+    for row, value, leaves in leaf_groups_of_rows(ctx, keep):
+        for placed in leaves:
+            yield placed, row, value
 
 
 def rename(element: Element, name: str) -> Element:
@@ -668,18 +716,17 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
 
     # most settings occur once: a group holds its one element until a second one comes
     groups: dict[tuple[tuple[object, ...], str], Placed | list[Placed]] = {}
-    for placed, row, _value in read_leaves(ctx):
-        if row.repeat is not spec.Repeat.LAST:
-            continue
-        parent = placed.element.parent
-        known = scopes.get(id(parent))
-        key = (known if known is not None else _scope(parent, by_element, scopes), row.name)
-        seen = groups.setdefault(key, placed)
-        if seen is not placed:
-            if isinstance(seen, list):
-                seen.append(placed)
-            else:
-                groups[key] = [seen, placed]
+    for leaves in _possibly_repeated(ctx, by_element):
+        for placed in leaves:
+            parent = placed.element.parent
+            known = scopes.get(id(parent))
+            key = (known if known is not None else _scope(parent, by_element, scopes), placed.row.name)  # type: ignore[union-attr]
+            seen = groups.setdefault(key, placed)
+            if seen is not placed:
+                if isinstance(seen, list):
+                    seen.append(placed)
+                else:
+                    groups[key] = [seen, placed]
     for group in groups.values():
         if not isinstance(group, list):
             continue
@@ -701,6 +748,39 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
                 f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
                 f"Icecast uses the last one (line {last.element.line}) and ignores this one",
             )
+
+
+def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[list[Placed]]:
+    """The leaves of each name of a Repeat.LAST row that may be repeated somewhere, in document order.
+
+    A name whose leaves all stand in different blocks, none of which Icecast
+    merges with another, is set once everywhere: its elements are not looked
+    at one by one (at 100,000 mounts, that is every ``<mount-name>``).
+    """
+    by_name: dict[str, list[list[Placed]]] = {}
+    for row, group in read_by_row(ctx).values():
+        if row.value is not None and row.repeat is spec.Repeat.LAST:
+            leaves = group if row.section is None else [p for p in group if p.section is None]
+            by_name.setdefault(row.name, []).append(leaves)
+    merged_blocks = {placed.element for placed in merged.values()}
+    order: dict[int, int] = {}
+    for groups in by_name.values():
+        leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
+        parents = {p.element.parent for p in leaves}  # elements hash by identity
+        if len(parents) == len(leaves) and parents.isdisjoint(merged_blocks):
+            continue
+        if len(groups) > 1 and not ctx.config.document.changed:
+            # rows of one name in several sections, back to document order: in a file as read,
+            # the order of the start offsets
+            leaves.sort(key=_start_of)
+        elif len(groups) > 1:
+            order = order or {id(p): i for i, p in enumerate(ctx.placed)}
+            leaves.sort(key=lambda p: order[id(p)])
+        yield leaves
+
+
+def _start_of(placed: Placed) -> int:
+    return placed.element.start
 
 
 @functools.cache
@@ -766,14 +846,36 @@ class _RootMount(NamedTuple):
     name_element: Element | None
 
 
-def _root_mount_facts(ctx: LintContext) -> list[_RootMount]:
-    """Kind and name of each root ``<mount>``, worked out once for the three mount rules."""
+class _RootMounts(NamedTuple):
+    """What the mount rules report, found in one pass over the root mounts; only the few kept."""
+
+    #: The mounts that are not a normal mount with a name (ICE109, ICE110), in document order.
+    odd: list[_RootMount]
+    #: Each mount the target drops as a repeat (ICE105): (it, the first one), in document order.
+    repeats: list[tuple[_RootMount, Element]]
+
+
+def _root_mount_facts(ctx: LintContext) -> _RootMounts:
+    """Kind and name of the root ``<mount>``s, worked out once for the three mount rules."""
     return ctx.once(_work_out_root_mounts)
 
 
-def _work_out_root_mounts(ctx: LintContext) -> list[_RootMount]:
+def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     target = ctx.target
-    return [_RootMount(e, _mount_kind(e, target), *_mount_name(e, target)) for e in _root_mounts(ctx)]
+    odd: list[_RootMount] = []
+    repeats: list[tuple[_RootMount, Element]] = []
+    first: dict[tuple[str, str | None], Element] = {}
+    for element in _root_mounts(ctx):
+        kind = _mount_kind(element, target)
+        name, name_element = _mount_name(element, target)
+        if kind != "normal" or name is None:
+            odd.append(_RootMount(element, kind, name, name_element))
+            if kind is None or (name is None and kind == "normal"):
+                continue  # dropped by Icecast: ICE108, ICE109
+        seen = first.setdefault((kind, name), element)
+        if seen is not element:
+            repeats.append((_RootMount(element, kind, name, name_element), seen))
+    return _RootMounts(odd, repeats)
 
 
 @rule("ICE105", "duplicate-mount", "warning")
@@ -808,21 +910,12 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Merge the blocks into the first one and delete the later one.
     """
-    first: dict[tuple[str, str | None], Element] = {}
-    for element, kind, name, _ in _root_mount_facts(ctx):
-        if kind is None:
-            continue  # dropped by Icecast: ICE108
-        if kind == "normal" and name is None:
-            continue  # dropped by Icecast: ICE109
-        key = (kind, name)
-        if key not in first:
-            first[key] = element
-            continue
+    for (element, kind, name, _), first in _root_mount_facts(ctx).repeats:
         what = f"<mount-name> {name!r}" if name is not None else "no <mount-name>"
         label = 'type="default" ' if kind == "default" else ""
         yield ctx.finding(
             element,
-            f"this {label}<mount> with {what} repeats the one on line {first[key].line}: "
+            f"this {label}<mount> with {what} repeats the one on line {first.line}: "
             "Icecast uses the first matching <mount> and ignores this one; merge them",
         )
 
@@ -897,28 +990,25 @@ def unknown_attribute(ctx: LintContext) -> Iterator[Finding]:
     Correct the attribute name (the message suggests the closest known one)
     or remove it.
     """
-    for placed in read_with_attributes(ctx):
+    for placed, attr in attributes_with_status(ctx, Status.UNKNOWN):
         row = placed.row
         assert row is not None
-        for attr in placed.element.attributes:
-            name = attr.name
-            if is_namespace_attribute(name) or attribute_status(row, name, ctx.target) is not Status.UNKNOWN:
-                continue
-            known = sorted(
-                {n for a in attribute_specs(row) if ctx.target in a.dialects for n in (a.name, *a.aliases)}
-                | (set(kh_child_attributes(row)) if ctx.target is Dialect.KH else set())
-            )
-            same = [k for k in known if k.lower() == name.lower()]
-            if same:
-                hint = f"; attribute names are case-sensitive: write {same[0]}= (Icecast sees no {same[0]}=)"
-            else:
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-                hint = f"; did you mean {close[0]}=?" if close else ""
-            yield ctx.finding(
-                placed.element,
-                f"{name}= is not an attribute of <{placed.element.local_name}>: Icecast ignores it{hint}",
-                attribute=name,
-            )
+        name = attr.name
+        known = sorted(
+            {n for a in attribute_specs(row) if ctx.target in a.dialects for n in (a.name, *a.aliases)}
+            | (set(kh_child_attributes(row)) if ctx.target is Dialect.KH else set())
+        )
+        same = [k for k in known if k.lower() == name.lower()]
+        if same:
+            hint = f"; attribute names are case-sensitive: write {same[0]}= (Icecast sees no {same[0]}=)"
+        else:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+            hint = f"; did you mean {close[0]}=?" if close else ""
+        yield ctx.finding(
+            placed.element,
+            f"{name}= is not an attribute of <{placed.element.local_name}>: Icecast ignores it{hint}",
+            attribute=name,
+        )
 
 
 @rule("ICE107", "missing-attribute", "error")
@@ -971,9 +1061,14 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Placed]) -> Iterator[Finding]:
+    # the names a complete element has, as written: most elements have them all and are passed at once
+    must = [a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required]
     for placed in group:
         element = placed.element
-        present = {a.name for a in element.attributes}
+        written = [a.name for a in element.attributes]
+        if all(name in written for name in must):
+            continue
+        present = set(written)
         lowered = {n.lower() for n in present}
         section_id = row.section or placed.parent.id
         reported: set[str] = set()
@@ -1002,6 +1097,10 @@ def _requires_attributes(row: spec.ElementRow, target: Dialect) -> bool:
     if key not in _REQUIRES:
         _REQUIRES[key] = any(target in a.required for a in attribute_specs(row))
     return _REQUIRES[key]
+
+
+#: The kinds of attribute value :func:`_attribute_value_problem` judges.
+_CHECKED_KINDS = frozenset({spec.Kind.ENUM, spec.Kind.INT, spec.Kind.REF})
 
 
 def _attribute_value_problem(spec_attr: spec.AttributeRow, value: str) -> str | None:
@@ -1058,16 +1157,34 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use one of the values the message lists, in exactly that spelling.
     """
+    # row -> attribute name -> its checked type, and (type, value as written) -> problem: the rows,
+    # names and values of a file repeat from element to element (type="normal" on every mount)
+    specs: dict[int, dict[str, spec.AttributeRow | None]] = {}
+    problems: dict[tuple[int, str], str | None] = {}
     for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
         section_id = row.section or placed.parent.id
+        of_row = specs.get(id(row))
+        if of_row is None:
+            of_row = specs[id(row)] = {}
         for attr in element.attributes:
-            spec_attr = target_attribute(row, attr.name, ctx.target)
+            name = attr.name
+            if name in of_row:
+                spec_attr = of_row[name]
+            else:
+                spec_attr = target_attribute(row, name, ctx.target)
+                if spec_attr is not None and spec_attr.value.kind not in _CHECKED_KINDS:
+                    spec_attr = None  # a text value: any is accepted, nothing to check
+                of_row[name] = spec_attr
             if spec_attr is None or (section_id, spec_attr.name) in _REPORTED_ELSEWHERE:
                 continue
-            problem = _attribute_value_problem(spec_attr, attr.value)
+            key = (id(spec_attr), attr.raw)
+            if key in problems:
+                problem = problems[key]
+            else:
+                problem = problems[key] = _attribute_value_problem(spec_attr, attr.value)
             if problem is None:
                 continue
             consequence = (
@@ -1119,7 +1236,7 @@ def mount_without_name(ctx: LintContext) -> Iterator[Finding]:
     Add the `<mount-name>` the settings are for, or make the block a
     `<mount type="default">` (2.4, 2.5).
     """
-    for element, kind, name, name_element in _root_mount_facts(ctx):
+    for element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "normal":
             continue
         if name is not None:
@@ -1173,7 +1290,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     Remove the `<mount-name>` to set defaults for every mount, or drop
     `type="default"` to configure that one mount.
     """
-    for _element, kind, name, name_element in _root_mount_facts(ctx):
+    for _element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "default":
             continue
         if name is None or name_element is None:

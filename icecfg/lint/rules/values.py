@@ -26,7 +26,16 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import read_by_target, read_leaves, read_leaves_of_rows, read_named, rename, shown
+from icecfg.lint.rules.structure import (
+    leaf_groups,
+    leaf_groups_of_rows,
+    read_by_row,
+    read_leaves,
+    read_leaves_of_rows,
+    read_named,
+    rename,
+    shown,
+)
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
@@ -86,8 +95,16 @@ def binds(ctx: LintContext, placed: Placed) -> bool:
     if placed.parent is not spec.ROOT:
         return placed.parent.id == "listen-socket"
     return not any(
-        p.parent is spec.ROOT and p.row is not None and p.row.name == "listen-socket" for p in read_by_target(ctx)
+        p.parent is spec.ROOT for row, group in read_by_row(ctx).values() if row.name == "listen-socket" for p in group
     )
+
+
+def _port_row(row: spec.ElementRow) -> bool:
+    return row.value is not None and row.value.kind in _INTEGERS and is_port(row.value)
+
+
+def _bind_address_row(row: spec.ElementRow) -> bool:
+    return row.value is not None and row.value.kind in _ADDRESSES and row.name == "bind-address"
 
 
 def set_text_fix(element: Element, text: str) -> Callable[[], None]:
@@ -150,54 +167,61 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     Write the number only.  Where the text starts with a number,
     `icecfg lint --fix` keeps that number (what 2.4.4 already uses).
     """
-    for placed, row, value in read_leaves(ctx, _WHOLE_NUMBERS):
-        text = placed.element.text
-        if value.kind not in _WHOLE_NUMBERS or text is None or _is_number(value.kind, text, ctx.target):
-            continue
-        name = placed.element.local_name
-        lead = _leading_int(text)
-        blank = not text.strip()
-        what = f"<{name}> is blank" if blank else f"<{name}> value {text!r} is not a whole number"
-        target = ctx.target
-        read_as: int | None
-        unsigned = value.kind is Kind.UINT or value.kind is Kind.SIZE  # 2.5 strtol, no trailing junk
-        if target is Dialect.V24 or (target is Dialect.V25 and not unsigned):
-            read_as = atoi(text)
-            consequence = f"{target.label} reads it as {read_as}"
-        elif target is Dialect.KH and lead is not None:
-            read_as = lead
-            consequence = f"{target.label} reads it as {lead}"
-        else:
-            read_as = None
-            default = row.default(target)
-            consequence = f"{target.label} rejects it and keeps the default" + (
-                f" ({default})" if default is not None else ""
-            )
-        bounds = value.ranges.get(target)
-        if target is Dialect.V25 and read_as is not None and bounds is not None:
-            low, high = bounds
-            if not low <= read_as <= high:  # __read_int: out of range, logged, the old value stays
-                default = row.default(target)
-                kept = f" ({default})" if default is not None else ""
-                consequence += f", which is outside {low}..{high}: it logs 'out of range' and keeps the default{kept}"
+    for row, value, leaves in leaf_groups(ctx, _WHOLE_NUMBERS):
+        for placed in leaves:
+            text = placed.element.text
+            if value.kind not in _WHOLE_NUMBERS or text is None:
+                continue
+            if text.isdecimal() and not (value.kind is Kind.SIZE and ctx.target is Dialect.KH):
+                continue  # the usual plain digits (what is_int's \d matches), without a regular expression
+            if _is_number(value.kind, text, ctx.target):
+                continue
+            name = placed.element.local_name
+            lead = _leading_int(text)
+            blank = not text.strip()
+            what = f"<{name}> is blank" if blank else f"<{name}> value {text!r} is not a whole number"
+            target = ctx.target
+            read_as: int | None
+            unsigned = value.kind is Kind.UINT or value.kind is Kind.SIZE  # 2.5 strtol, no trailing junk
+            if target is Dialect.V24 or (target is Dialect.V25 and not unsigned):
+                read_as = atoi(text)
+                consequence = f"{target.label} reads it as {read_as}"
+            elif target is Dialect.KH and lead is not None:
+                read_as = lead
+                consequence = f"{target.label} reads it as {lead}"
+            else:
                 read_as = None
-        if target is Dialect.KH and is_listen_port(value) and placed.parent.id == "listen-socket" and lead is None:
-            # _parse_listen_sock: the port stays 0 and the socket is dropped
-            consequence = (
-                "Icecast-KH cannot read it and drops this listen socket; with no other socket it stops at "
-                "start-up ('No listen-socket defintions', sic) and crashes"
-            )
-        if read_as is not None:
-            if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
-                consequence += ", so the socket binds a random free port"
-            elif row.name == "clients" and placed.parent.id == "limits" and read_as <= 0:
-                consequence += ", and with a client limit of 0 every request is refused with 403"
-        fix: Callable[[], None] | None = None
-        title = ""
-        if lead is not None and not blank:
-            fix = set_text_fix(placed.element, str(lead))
-            title = f"write <{name}>{lead}</{name}>"
-        yield ctx.finding(placed.element, f"{what}: {consequence}", at_text=True, fix=fix, fix_title=title)
+                default = row.default(target)
+                consequence = f"{target.label} rejects it and keeps the default" + (
+                    f" ({default})" if default is not None else ""
+                )
+            bounds = value.ranges.get(target)
+            if target is Dialect.V25 and read_as is not None and bounds is not None:
+                low, high = bounds
+                if not low <= read_as <= high:  # __read_int: out of range, logged, the old value stays
+                    default = row.default(target)
+                    kept = f" ({default})" if default is not None else ""
+                    consequence += (
+                        f", which is outside {low}..{high}: it logs 'out of range' and keeps the default{kept}"
+                    )
+                    read_as = None
+            if target is Dialect.KH and is_listen_port(value) and placed.parent.id == "listen-socket" and lead is None:
+                # _parse_listen_sock: the port stays 0 and the socket is dropped
+                consequence = (
+                    "Icecast-KH cannot read it and drops this listen socket; with no other socket it stops at "
+                    "start-up ('No listen-socket defintions', sic) and crashes"
+                )
+            if read_as is not None:
+                if is_listen_port(value) and read_as % 65536 == 0 and binds(ctx, placed):
+                    consequence += ", so the socket binds a random free port"
+                elif row.name == "clients" and placed.parent.id == "limits" and read_as <= 0:
+                    consequence += ", and with a client limit of 0 every request is refused with 403"
+            fix: Callable[[], None] | None = None
+            title = ""
+            if lead is not None and not blank:
+                fix = set_text_fix(placed.element, str(lead))
+                title = f"write <{name}>{lead}</{name}>"
+            yield ctx.finding(placed.element, f"{what}: {consequence}", at_text=True, fix=fix, fix_title=title)
 
 
 @rule("ICE202", "port-out-of-range", "error")
@@ -231,7 +255,8 @@ def port_out_of_range(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Use a port between 1 and 65535 (above 1023 unless Icecast starts as root).
     """
-    for placed, _row, value in read_leaves(ctx, _INTEGERS):
+    # only the port rows are visited, not every whole number of the file
+    for placed, _row, value in read_leaves_of_rows(ctx, _port_row):
         text = placed.element.text
         if not is_port(value) or text is None or not is_int(text):
             continue
@@ -369,10 +394,14 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     Write `1` or `0`: every Icecast reads them the same way
     (`icecfg lint --fix` does it).
     """
+    # (row, text) the target reads as meant: a file repeats its few on/off spellings on every mount
+    fine: set[tuple[int, str]] = set()
     for placed, row, value in read_leaves(ctx, _BOOLEANISH):
         text = placed.element.text
         name = placed.element.local_name
         if value.kind not in _BOOLEANISH or text is None or _tls_socket_on_25(placed.parent, name, ctx.target):
+            continue
+        if (id(row), text) in fine:
             continue
         actual = effective(row, text, ctx.target)
         try:
@@ -386,6 +415,7 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
             )
             continue
         if actual == meant:
+            fine.add((id(row), text))
             continue
         replacement = format_typed(value.kind, meant)
         fix: Callable[[], None] | None = None
@@ -435,24 +465,25 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for placed, row, _value in read_leaves_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
-        element = placed.element
-        if not _crashes_if_empty(row, ctx.target) or element.text is not None:
-            continue
-        name = element.local_name
+    for row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
+        for placed in leaves:
+            element = placed.element
+            if not _crashes_if_empty(row, ctx.target) or element.text is not None:
+                continue
+            name = element.local_name
 
-        def fix(element: Element = element) -> None:
-            assert element.parent is not None
-            element.parent.remove(element)
+            def fix(element: Element = element) -> None:
+                assert element.parent is not None
+                element.parent.remove(element)
 
-        how = "atoi(NULL)" if ctx.target is Dialect.V24 else "a NULL string"
-        yield ctx.finding(
-            element,
-            f"<{name}> is empty: {ctx.target.label} reads it with {how} and segfaults at startup "
-            f"(exit status 139, no message); give it a value or remove it",
-            fix=fix,
-            fix_title=f"remove the empty <{name}>",
-        )
+            how = "atoi(NULL)" if ctx.target is Dialect.V24 else "a NULL string"
+            yield ctx.finding(
+                element,
+                f"<{name}> is empty: {ctx.target.label} reads it with {how} and segfaults at startup "
+                f"(exit status 139, no message); give it a value or remove it",
+                fix=fix,
+                fix_title=f"remove the empty <{name}>",
+            )
 
 
 def _crashes_if_empty(row: spec.ElementRow, target: Dialect) -> bool:
@@ -494,33 +525,34 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the element a value, or remove it to use the default.
     """
-    for placed, row, value in read_leaves(ctx, _EMPTY_MATTERS):
-        element = placed.element
-        if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
-            continue
-        if _crashes_if_empty(row, ctx.target):
-            continue  # ICE205
-        if value.kind is Kind.LOGLEVEL and ctx.target is Dialect.KH:
+    for row, value, leaves in leaf_groups(ctx, _EMPTY_MATTERS):
+        for placed in leaves:
+            element = placed.element
+            if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
+                continue
+            if _crashes_if_empty(row, ctx.target):
+                continue  # ICE205
+            if value.kind is Kind.LOGLEVEL and ctx.target is Dialect.KH:
+                yield ctx.finding(
+                    element,
+                    f"<{element.local_name}> is empty: Icecast-KH reads it as 2 (warnings and errors only), "
+                    "silently; give it a value or remove it",
+                )
+                continue
+            if value.kind is Kind.BOOL and ctx.target is not Dialect.V24:
+                yield ctx.finding(
+                    element,
+                    f"<{element.local_name}> is empty: {ctx.target.label} reads it as 0 (off), silently; "
+                    "write 1 or 0, or remove it to use the default",
+                )
+                continue
+            default = row.default(ctx.target)
+            keeps = f" (it keeps the default {default})" if default is not None else ""
             yield ctx.finding(
                 element,
-                f"<{element.local_name}> is empty: Icecast-KH reads it as 2 (warnings and errors only), "
-                "silently; give it a value or remove it",
+                f"<{element.local_name}> is empty: {ctx.target.label} reads no value from it{keeps}; "
+                "give it a value or remove it",
             )
-            continue
-        if value.kind is Kind.BOOL and ctx.target is not Dialect.V24:
-            yield ctx.finding(
-                element,
-                f"<{element.local_name}> is empty: {ctx.target.label} reads it as 0 (off), silently; "
-                "write 1 or 0, or remove it to use the default",
-            )
-            continue
-        default = row.default(ctx.target)
-        keeps = f" (it keeps the default {default})" if default is not None else ""
-        yield ctx.finding(
-            element,
-            f"<{element.local_name}> is empty: {ctx.target.label} reads no value from it{keeps}; "
-            "give it a value or remove it",
-        )
 
 
 # -- ICE207-ICE209: text values ---------------------------------------------------------------
@@ -569,33 +601,34 @@ def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Remove the whitespace (`icecfg lint --fix` does it).
     """
-    for placed, _row, value in read_leaves(ctx, _VERBATIM):
-        text = placed.element.text
-        if value.kind not in _VERBATIM or text is None or text == text.strip():
-            continue
-        element = placed.element
-        name = element.local_name
-        secret = value.secret
-        if not text.strip():
+    for _row, value, leaves in leaf_groups(ctx, _VERBATIM):
+        for placed in leaves:
+            text = placed.element.text
+            if value.kind not in _VERBATIM or text is None or text == text.strip():
+                continue
+            element = placed.element
+            name = element.local_name
+            secret = value.secret
+            if not text.strip():
+                yield ctx.finding(
+                    element,
+                    f"<{name}> holds only whitespace: Icecast uses it as written; give it a value or remove it",
+                )
+                continue
+            subject = f"<{name}>" if secret else f"<{name}> {shown(ctx, text, secret)}"
+            stripped = text.strip()
+
+            def fix(element: Element = element, stripped: str = stripped) -> None:
+                element.set_text(stripped)
+
             yield ctx.finding(
                 element,
-                f"<{name}> holds only whitespace: Icecast uses it as written; give it a value or remove it",
+                f"{subject} has leading or trailing whitespace: Icecast never trims values, so "
+                f"{_whitespace_consequence(value.kind)}; remove it",
+                at_text=True,
+                fix=fix,
+                fix_title=f"trim the whitespace of <{name}>",
             )
-            continue
-        subject = f"<{name}>" if secret else f"<{name}> {shown(ctx, text, secret)}"
-        stripped = text.strip()
-
-        def fix(element: Element = element, stripped: str = stripped) -> None:
-            element.set_text(stripped)
-
-        yield ctx.finding(
-            element,
-            f"{subject} has leading or trailing whitespace: Icecast never trims values, so "
-            f"{_whitespace_consequence(value.kind)}; remove it",
-            at_text=True,
-            fix=fix,
-            fix_title=f"trim the whitespace of <{name}>",
-        )
 
 
 @rule("ICE208", "bind-address-not-numeric", "error")
@@ -631,15 +664,20 @@ def bind_address_not_numeric(ctx: LintContext) -> Iterator[Finding]:
     Write the address as digits (`127.0.0.1`, `::1`, `0.0.0.0`); `icecfg
     lint --fix` turns `localhost` into `127.0.0.1`.
     """
-    for placed, row, value in read_leaves(ctx, _ADDRESSES):
+    numeric: set[str] = set()
+    # only the <bind-address> rows are visited, not every host name of the file
+    for placed, row, value in read_leaves_of_rows(ctx, _bind_address_row):
         text = placed.element.text
         if value.kind is not Kind.IP or row.name != "bind-address" or text is None or not text.strip():
             continue
         if not binds(ctx, placed):
             continue  # a root <bind-address> beside <listen-socket>s is not used at all
         address = text.strip()
+        if address in numeric:
+            continue  # a file binds its few addresses on many sockets: each is parsed once
         try:
             ipaddress.ip_address(address)
+            numeric.add(address)
             continue
         except ValueError:
             pass
