@@ -23,9 +23,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
 #: Binary names looked up on PATH, in order (upstream's name, then Debian's).
@@ -38,15 +38,22 @@ TIMEOUT = 5.0
 _VERSION = re.compile(r"Icecast[ -](?P<version>\d+(?:\.\d+)*)(?P<rest>\S*)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Installed:
+class Installed(FrozenRecord):
     """An Icecast binary and what its ``-v`` said."""
+
+    __slots__ = ("dialect", "line", "path")
 
     path: str
     #: The version line as printed, e.g. ``Icecast 2.4.0-kh22-0-gbb41738``.
     line: str
     #: The release line icecfg models for it; None when the line names no known release.
     dialect: Dialect | None
+
+    def __init__(self, path: str, line: str, dialect: Dialect | None) -> None:
+        _set = object.__setattr__
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "dialect", dialect)
 
 
 def parse_version(text: str) -> Dialect | None:

@@ -39,13 +39,14 @@ NOT_LOADED = {
 }
 
 
-def _lint_loads(path: Path) -> tuple[int, str, set[str]]:
-    """Exit status, output and loaded modules of ``icecfg lint --target 2.4 path`` in a fresh interpreter."""
+def _lint_loads(path: Path, options: list[str]) -> tuple[int, str, set[str]]:
+    """Exit status, output and loaded modules of ``icecfg lint OPTIONS path`` in a fresh interpreter."""
+    argv = ["lint", "--isolated", *options, str(path)]
     code = (
         "import io, sys\n"
         "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
         "from icecfg.cli import main\n"
-        f"status = main(['lint', '--isolated', '--target', '2.4', {str(path)!r}])\n"
+        f"status = main({argv!r})\n"
         "sys.stdout = real\n"
         "print(status); print(' '.join(sys.modules)); print(out.getvalue())\n"
     )
@@ -54,11 +55,13 @@ def _lint_loads(path: Path) -> tuple[int, str, set[str]]:
     return int(status), output, set(modules.split())
 
 
-@pytest.fixture(scope="module")
-def debian_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, set[str]]:
+#: With a target given, and without one: then the installed Icecast is asked for its release.
+@pytest.fixture(scope="module", params=[["--target", "2.4"], []], ids=["target-given", "installed-asked"])
+def debian_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, set[str]]:
     path = tmp_path_factory.mktemp("startup") / "icecast.xml"
     path.write_bytes(samples()["icecast.xml.dist.gz"])
-    return _lint_loads(path)
+    options: list[str] = request.param
+    return _lint_loads(path, options)
 
 
 def test_a_cold_lint_of_debians_sample_runs_every_rule_without_the_heavy_modules(
