@@ -568,8 +568,10 @@ def _running(bake: Bake) -> Iterator[e2e_host.RootIcecast]:
     """The image's Icecast, started from the root as its icecast2 user, answering on both sockets.
 
     Icecast 2.4.4 sometimes dies of SIGSEGV right after starting when a mount falls
-    back to a file (measured: a few percent of starts, with and without chroot); the
-    image's unit restarts it (Restart=on-failure), and so does this, a few times.
+    back to a file (measured: a few percent of starts, with and without chroot), and
+    2.5.0 was seen to as well (rarer; the oracle harness retries its start-up crashes
+    too); the image's unit restarts it (Restart=on-failure), and so does this, a few
+    times.  Any other way of dying fails the test.
     """
     crashes = []
     for _attempt in range(4):
@@ -585,7 +587,7 @@ def _running(bake: Bake) -> Iterator[e2e_host.RootIcecast]:
             break
     else:
         raise AssertionError(f"icecast2 kept dying: {crashes}")
-    assert all(code == -signal.SIGSEGV and bake.release == "2.4" for code, _ in crashes), crashes
+    assert all(code == -signal.SIGSEGV for code, _ in crashes), crashes
 
 
 def test_installed_icecast_serves_the_fallback_from_the_root(bake: Bake) -> None:
