@@ -101,11 +101,34 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
                     continue  # a KH block form of a leaf
                 last[found.name] = (child, child.text)
     out: dict[str, Traced[object]] = {}
-    for the_row in section.children:
-        if the_row.value is None or dialect not in the_row.dialects:
-            continue
-        element, text = last.get(the_row.name, (None, None))
-        value, _crash = traced(the_row, element, text, dialect)
-        if value.value is not None or element is not None:
-            out[the_row.name] = value
+    for the_row, unset in _value_rows(section, dialect):
+        read = last.get(the_row.name)
+        if read is not None:
+            out[the_row.name] = traced(the_row, read[0], read[1], dialect)[0]
+        elif unset is not None:
+            out[the_row.name] = unset
     return out
+
+
+#: (section id, dialect) -> its value rows, each with what it reads as when unset (None: nothing).
+_VALUE_ROWS: dict[tuple[str, Dialect], list[tuple[spec.ElementRow, Traced[object] | None]]] = {}
+
+
+def _value_rows(section: spec.SectionRow, dialect: Dialect) -> list[tuple[spec.ElementRow, Traced[object] | None]]:
+    """The section's value rows the release knows, in table order, with their unset reading.
+
+    Worked out once per process: the table does not change, and a traced
+    default is immutable, so every configuration shares it (a small file's
+    lint would otherwise rebuild the defaults of every section each time).
+    """
+    key = (section.id, dialect)
+    rows = _VALUE_ROWS.get(key)
+    if rows is None:
+        rows = []
+        for the_row in section.children:
+            if the_row.value is None or dialect not in the_row.dialects:
+                continue
+            unset = traced(the_row, None, None, dialect)[0]
+            rows.append((the_row, unset if unset.value is not None else None))
+        _VALUE_ROWS[key] = rows
+    return rows
