@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
-from icecfg import spec
 from icecfg.document import Element
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
@@ -63,7 +62,7 @@ class LintContext:
         #: id of each finding :meth:`finding` made -> what the engine needs to stamp and judge it.
         self.made: dict[int, Made] = {}
         self._templated: dict[int, bool] = {}
-        self._named: dict[tuple[str, str], list[Placed]] = {}
+        self._named: dict[tuple[str, object], list[Placed]] = {}
         self._once: dict[Callable[[LintContext], object], object] = {}
 
     def once(self, compute: Callable[[LintContext], _Fact]) -> _Fact:
@@ -99,23 +98,38 @@ class LintContext:
 
     def rows(self, row_name: str, section_id: str | None = None) -> Iterator[Placed]:
         """Placed elements of a known row, optionally only inside section ``section_id``."""
-        for placed in self._in_rows(("name", row_name), lambda row: row.name == row_name):
+        for placed in self._in_rows(("name", row_name)):
             if section_id is None or placed.parent.id == section_id:
                 yield placed
 
     def of_kind(self, kind: Kind) -> list[Placed]:
         """Placed elements whose row has a value of ``kind`` (every password, every path), in document order."""
-        return self._in_rows(("kind", kind), lambda row: row.value is not None and row.value.kind is kind)
+        return self._in_rows(("kind", kind))
 
-    def _in_rows(self, key: tuple[str, str], wanted: Callable[[spec.ElementRow], bool]) -> list[Placed]:
-        """The elements of the rows ``wanted`` accepts, in document order (worked out once per ``key``).
+    @cached_property
+    def _row_index(self) -> dict[tuple[str, object], list[int]]:
+        """("name", row name) and ("kind", value kind) -> the keys of :attr:`by_row` with such rows.
+
+        One pass over the rows present, the first time a rule asks: each later
+        question is a lookup, not a scan of every row group.
+        """
+        index: dict[tuple[str, object], list[int]] = {}
+        for key, (row, _group) in self.by_row.items():
+            index.setdefault(("name", row.name), []).append(key)
+            if row.value is not None:
+                index.setdefault(("kind", row.value.kind), []).append(key)
+        return index
+
+    def _in_rows(self, key: tuple[str, object]) -> list[Placed]:
+        """The elements of the rows filed under ``key``, in document order (worked out once per ``key``).
 
         Rules ask for a handful of names and kinds: they are gathered from the
         row groups when asked, not grouped for every name of the table ahead.
         """
         found = self._named.get(key)
         if found is None:
-            rows = {key: group for key, (row, group) in self.by_row.items() if wanted(row)}
+            by_row = self.by_row
+            rows = {k: by_row[k][1] for k in self._row_index.get(key, ())}
             if len(rows) <= 1:
                 found = next(iter(rows.values()), [])
             elif not self.config.document.changed:
