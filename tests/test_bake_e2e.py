@@ -564,8 +564,15 @@ def _wait_ok(server: e2e_host.RootIcecast, port: int, path: str, *, tls: bool) -
 
 
 @contextlib.contextmanager
-def _running(bake: Bake) -> Iterator[e2e_host.RootIcecast]:
-    """The image's Icecast, started from the root as its icecast2 user, answering on both sockets.
+def _running(bake: Bake, probe: str = "/live.ogg") -> Iterator[e2e_host.RootIcecast]:
+    """The image's Icecast, started from the root as its icecast2 user, answering ``probe`` on both sockets.
+
+    Probing the mount plays its fallback file to the probe.  Icecast 2.5.0
+    moves such a listener onto the stream when a source starts although the
+    probe has hung up: counted next to the player for a moment (reproduced
+    with a plain probe), and in one CI run for the whole wait below (the
+    plain and the TLS probe, ``listeners`` 2 for one player).  A test that
+    counts listeners probes a page instead.
 
     Icecast 2.4.4 sometimes dies of SIGSEGV right after starting when a mount falls
     back to a file (measured: a few percent of starts, with and without chroot), and
@@ -576,8 +583,8 @@ def _running(bake: Bake) -> Iterator[e2e_host.RootIcecast]:
     crashes = []
     for _attempt in range(4):
         with e2e_host.RootIcecast(bake.root, bake.work) as server:
-            plain = _wait_ok(server, bake.http_port, "/live.ogg", tls=False)
-            secure = _wait_ok(server, bake.tls_port, "/live.ogg", tls=True) if plain else None
+            plain = _wait_ok(server, bake.http_port, probe, tls=False)
+            secure = _wait_ok(server, bake.tls_port, probe, tls=True) if plain else None
             if plain is None or secure is None:
                 crashes.append((server.returncode, server.output()))
                 continue
@@ -661,7 +668,7 @@ def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
     )
     password = re.search(rb"<source-password>([^<]+)<", bake.config)
     assert password is not None
-    with _running(bake):
+    with _running(bake, probe="/status-json.xsl"):  # no listener but the player below
         up = _icecfg("up", cwd=bake.work, fake=fake, timeout=300)
         assert up.returncode == 0, up.stdout + up.stderr
         assert f"from snapshot {bake.snapshot_name} ({bake.snapshot_id})" in up.stdout
@@ -674,9 +681,8 @@ def test_up_status_down_with_the_baked_snapshot(bake: Bake) -> None:
         with SourceClient(bake.http_port, "/live.ogg", song, password=password[1].decode(), method="SOURCE") as source:
             assert source.accepted
             # The mount is listed, with nobody on it, before the player connects: a
-            # player that arrives while 2.5.0 still serves the fallback file, or a
-            # start-up probe the server has not yet dropped, is moved onto the
-            # stream when it goes live and counted twice (seen once: 2 for 1).
+            # player that arrives while 2.5.0 still serves the fallback file is moved
+            # onto the stream when it goes live and counted twice.
             _status_until(bake, "/live.ogg", 0)
             player = Listener(bake.http_port, "/live.ogg")
             try:
