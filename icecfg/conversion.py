@@ -295,7 +295,11 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
         if kind is Kind.SIZE:
             return kh_size(text)
         match = _ATOI.match(text)
-        return int(match[1]) if match is not None else None
+        if match is None:
+            return None
+        # %d stores the number in an int: beyond 32 bits it wraps as atoi's does (tested on kh22:
+        # <sources>4294967297</sources> allows one source); the unsigned rows keep the plain number
+        return atoi(text) if kind is not Kind.UINT else int(match[1])
     if kind is Kind.BOOL:
         if dialect is Dialect.V24:
             return atoi(text) != 0

@@ -12,6 +12,7 @@ where the configuration is the same, to keep the number of starts small.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 
@@ -333,6 +334,25 @@ def test_untrimmed_mount_name_and_hostname_bind_address(box: oracle.Sandbox) -> 
     with oracle.IcecastServer(good, box, wait_port=port, name=f"values-good-{release}") as server:
         assert get(server, port, "/spaced").status == 200
         assert get(server, other, "/status.xsl").status == 200
+
+
+@pytest.mark.parametrize(("written", "allowed"), [("4294967297", 1), ("4294967298", 2)])
+def test_kh_keeps_32_bits_of_a_number(boxkh: oracle.Sandbox, written: str, allowed: int) -> None:
+    """KH's ``sscanf("%d")`` stores an int: ``<sources>4294967297</sources>`` allows one source, as explain says."""
+    from icecfg.effective import EffectiveConfig
+    from icecfg.spec import Dialect
+
+    port = oracle.free_port()
+    data = config(boxkh, port, limits=f"<sources>{written}</sources>")
+    assert EffectiveConfig(icecfg.loads(data).document.root, Dialect.KH, None).limits.get("sources") == allowed
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-wrap-{written}"), contextlib.ExitStack() as stack:
+        accepted = [
+            stack.enter_context(
+                oracle.SourceClient(port, f"/s{i}.ogg", audio.make_ogg(), password=SOURCE_PASSWORD)
+            ).accepted
+            for i in range(3)
+        ]
+    assert accepted == [True] * allowed + [False] * (3 - allowed)
 
 
 def test_2_5_tls_zero_means_auto(box25: oracle.Sandbox) -> None:
