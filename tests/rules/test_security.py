@@ -149,6 +149,14 @@ CASES = [
         target="2.5",
         message="<relay-password>",
     ),
+    Case(
+        "ICE503",
+        b'<icecast><authentication source-password="same-9" admin-user="a" admin-password="same-9"/></icecast>',
+        b'<icecast><authentication source-password="same-9" admin-user="a" admin-password="other-9"/></icecast>',
+        target="kh",
+        message="source-password of <authentication> is the same as <admin-password>",
+        id="kh-attribute-form",
+    ),
     # ICE504 mount-auth-type-invalid
     Case("ICE504", mount_auth(' type="htpassword"'), mount_auth(' type="htpasswd"'), message="PUBLIC"),
     Case(

@@ -208,23 +208,26 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the admin account a password of its own.
     """
-    secrets = [secret for secret in _credentials(ctx) if secret.attribute is None]
+    secrets = [secret for secret in _credentials(ctx) if not secret.is_option]  # KH's attribute form included
     admin = None
     for secret in secrets:
         if secret.name == "admin-password" and secret.section == "authentication":
-            admin = secret.element
-    if admin is None or not admin.text:
+            admin = secret
+    if admin is None or not admin.value:
         return
     for secret in secrets:
-        if secret.element is admin or secret.name == "admin-password":
+        if secret is admin or secret.name == "admin-password":
             continue
         if secret.name not in ("source-password", "relay-password") and secret.section != "mount":
             continue
-        if secret.value == admin.text:
+        if secret.value == admin.value:
+            where = _describe(secret.element)
             yield ctx.finding(
                 secret.element,
-                f"{_describe(secret.element)} is the same as <admin-password>: whoever holds it can also "
-                "run the admin interface; give the admin account its own password",
+                f"{secret.attribute + ' of ' + where if secret.attribute else where} is the same as "
+                "<admin-password>: whoever holds it can also run the admin interface; "
+                "give the admin account its own password",
+                attribute=secret.attribute,
             )
 
 
