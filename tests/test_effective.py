@@ -196,6 +196,26 @@ def test_a_known_default_password_is_named_not_shown() -> None:
     assert "password *** (Icecast's sample-config default)" in text and "hac" not in text
 
 
+def test_every_password_in_the_json_names_a_known_default() -> None:
+    # a mount's own <password> and the master password are as guessable as a login's
+    xml = (
+        "<icecast><master-server>up.example.org</master-server><master-server-port>8000</master-server-port>"
+        "<master-password>hackme</master-password>"
+        "<mount><mount-name>/live</mount-name><password>changeme</password></mount>"
+        "<mount><mount-name>/talk</mount-name><password>tW7-unguessable</password></mount></icecast>"
+    )
+    data = eff(xml, "2.4").to_json()
+    mounts = {m["name"]: m["settings"] for m in data["mounts"]}  # type: ignore[attr-defined]
+    assert mounts["/live"]["password"]["value"] == "***"
+    assert mounts["/live"]["password"]["known_default"] == "Icecast-KH's built-in default"
+    assert mounts["/talk"]["password"]["known_default"] is None
+    master = data["master"]["password"]  # type: ignore[index]
+    assert master["value"] == "***" and master["known_default"] == "Icecast's sample-config default"
+    assert "tW7" not in json.dumps(data) and "hackme" not in json.dumps(data)
+    shown = eff(xml, "2.4").to_json(reveal_secrets=True)
+    assert shown["master"]["password"]["value"] == "hackme"  # type: ignore[index]
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from icecfg.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], check=False, capture_output=True, text=True, timeout=60)

@@ -60,6 +60,21 @@ def mask(secret: str) -> str:
     return "***" if secret else ""
 
 
+def secret_json(password: Traced[object], reveal: bool = False) -> dict[str, object]:
+    """A traced password as plain data: masked unless ``reveal``, with ``known_default`` named.
+
+    Every password explain prints as JSON (logins, a mount's ``<password>``,
+    the master and relay passwords) goes through here, so that all of them
+    are masked the same way and all say when they are a well-known default.
+    """
+    data = password.to_json()
+    text = str(password.value or "")
+    if not reveal and password.value is not None:
+        data["value"] = mask(text)
+    data["known_default"] = known_default(text)
+    return data
+
+
 class Login(FrozenRecord):
     """A role that can log in, with the user name it takes and its password."""
 
@@ -106,12 +121,7 @@ class Login(FrozenRecord):
         return "server"
 
     def to_json(self, reveal: bool = False) -> dict[str, object]:
-        secret: dict[str, object] | None = None
-        if self.password is not None:
-            secret = self.password.to_json()
-            text = str(self.password.value or "")
-            secret["value"] = text if reveal else mask(text)
-            secret["known_default"] = known_default(text)
+        secret = secret_json(self.password, reveal) if self.password is not None else None
         via = self.via_default.label if self.via_default is not None else None
         return {
             "role": self.role,

@@ -286,15 +286,13 @@ class EffectiveConfig:
 
     # -- output -------------------------------------------------------------
     def mount_json(self, mount: MountConfig, reveal_secrets: bool = False) -> dict[str, object]:
-        from icecfg.effective.auth import mask
+        from icecfg.effective.auth import secret_json
 
         settings: dict[str, object] = {}
         for name, value in mount.settings.items():
-            data = value.to_json()
             row = _MOUNT.child(name)
-            if row is not None and row.value is not None and row.value.kind is Kind.PASSWORD and not reveal_secrets:
-                data["value"] = mask(str(value.value or ""))
-            settings[name] = data
+            secret = row is not None and row.value is not None and row.value.kind is Kind.PASSWORD
+            settings[name] = secret_json(value, reveal_secrets) if secret else value.to_json()
         out: dict[str, object] = {
             "name": mount.name,
             "type": mount.kind,

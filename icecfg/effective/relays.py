@@ -136,11 +136,9 @@ class Master(FrozenRecord):
         return not self.missing
 
     def to_json(self, reveal_secrets: bool = False) -> dict[str, object]:
-        from icecfg.effective.auth import mask
+        from icecfg.effective.auth import secret_json
 
-        password = self.password.to_json()
-        if not reveal_secrets and self.password.value is not None:
-            password["value"] = mask(str(self.password.value))
+        password = secret_json(self.password, reveal_secrets)
         return {
             "server": self.server.to_json(),
             "port": self.port.to_json(),
