@@ -18,7 +18,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import (
+from icecfg.lint.rules.common import (
     Status,
     attribute_specs,
     attributes_with_status,

@@ -1,7 +1,7 @@
 """Values: element text that the target Icecast reads differently from what it says.
 
 Every rule here looks only at elements the target really reads (see
-:func:`icecfg.lint.rules.structure.read_leaves`) and derives what it checks
+:func:`icecfg.lint.rules.common.read_leaves`) and derives what it checks
 from the element table: the value kind, the per-dialect ranges, the
 ``crash_if_empty`` flag and the defaults.
 """
@@ -26,7 +26,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.structure import (
+from icecfg.lint.rules.common import (
     leaf_groups,
     leaf_groups_of_rows,
     read_by_row,
