@@ -44,6 +44,13 @@ EXTENSION_MIME = {
 }
 
 
+#: The format type of each MIME type of EXTENSION_MIME (what format_type_of_mime answers).
+_EXTENSION_FORMAT_TYPES = {
+    mime: "ogg" if mime in OGG_MIME_TYPES else "ebml" if mime in EBML_MIME_TYPES else "generic"
+    for mime in EXTENSION_MIME.values()
+}
+
+
 @dataclass(frozen=True)
 class AudioInfo:
     """Stream parameters of an audio file.
@@ -82,14 +89,17 @@ class AudioInfo:
 
 def mime_of_name(name: str) -> str | None:
     """The MIME type Icecast gives a file called ``name`` (by extension), if known."""
-    base = name.rsplit("/", 1)[-1]
-    if "." not in base:
-        return None
-    return EXTENSION_MIME.get(base.rsplit(".", 1)[-1].lower())
+    dot = name.rfind(".")
+    if dot < 0 or name.rfind("/") > dot:
+        return None  # no dot in the last path component
+    return EXTENSION_MIME.get(name[dot + 1 :].lower())
 
 
 def format_type_of_mime(mime: str) -> str:
     """Icecast's format type for a Content-Type: ``ogg``, ``ebml`` or ``generic``."""
+    known = _EXTENSION_FORMAT_TYPES.get(mime)
+    if known is not None:
+        return known  # a MIME type of EXTENSION_MIME: asked for every mount named by its extension
     base = mime.split(";", 1)[0].strip().lower()
     if base in OGG_MIME_TYPES:
         return "ogg"

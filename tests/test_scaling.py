@@ -52,7 +52,9 @@ def test_the_scaling_config_has_what_it_claims() -> None:
     assert len(list(cfg.relays)) > SMALL // 10
 
 
-MOUNT_NAMES = st.sampled_from(["/a", "/b", "/a*", "/a?", "/[ab]", "/?", "/live", "/live*", "/li*e", "/x/y", "/*"])
+MOUNT_NAMES = st.sampled_from(
+    ["/a", "/b", "/a*", "/a?", "/[ab]", "/?", "/live", "/live*", "/li*e", "/live2*", "/live2", "/x/y", "/*"]
+)
 MOUNTS = st.lists(
     st.tuples(st.one_of(st.none(), MOUNT_NAMES), st.sampled_from(["normal", "default"])),
     max_size=8,

@@ -112,20 +112,39 @@ class Fallbacks:
         #: The webroot as seen from outside a chroot (the files are looked up there).
         self.webroot = webroot
         self.files = files
-        self._of: dict[int, Fallback | None] = {}
+        #: Mounts with a fallback (own or merged), in file order; a mount without one is absent.
+        self._of: dict[MountConfig, Fallback] = {}
         self._formats: dict[str, Declared | None] = {}
+        self._unusual: list[tuple[MountConfig, list[str], bool]] | None = None
+        dialect = table.dialect
+        # Thousands of mounts inherit from the same few default mounts: each default is read once.
+        written_on: dict[MountConfig, tuple[str, Element] | None] = {}
         for mount in table.mounts:
-            found = fallback_value(mount.element, table.dialect)
+            found = written_on.get(mount) if mount in written_on else fallback_value(mount.element, dialect)
+            if mount.kind == "default":
+                written_on[mount] = found
             if found is not None:
-                self._of[id(mount)] = Fallback(found[0], found[1])
+                self._of[mount] = Fallback(found[0], found[1])
             elif mount.kind == "normal" and mount.merged_from is not None:
-                donor = fallback_value(mount.merged_from.element, table.dialect)
+                donor = mount.merged_from
+                if donor not in written_on:
+                    written_on[donor] = fallback_value(donor.element, dialect)
+                inherited = written_on[donor]
                 # merge_mounts fills unset fields from the first matching default mount
-                self._of[id(mount)] = Fallback(donor[0], donor[1], mount.merged_from) if donor else None
+                if inherited is not None:
+                    self._of[mount] = Fallback(inherited[0], inherited[1], donor)
 
     def of(self, mount: MountConfig) -> Fallback | None:
         """The fallback of ``mount`` (own or merged), None without one."""
-        return self._of.get(id(mount))
+        return self._of.get(mount)
+
+    def with_fallback(self) -> Iterator[tuple[MountConfig, Fallback]]:
+        """Every mount that has a fallback (own or merged) and that fallback, in file order."""
+        return iter(self._of.items())
+
+    def chained(self) -> Iterator[tuple[MountConfig, Fallback]]:
+        """Normal mounts with a name that have a fallback, in file order: where chains start."""
+        return ((m, f) for m, f in self._of.items() if m.kind == "normal" and m.name is not None)
 
     def next(self, name: str) -> tuple[str, MountConfig] | None:
         """The next name after ``name`` and the mount that sends it there.
@@ -137,7 +156,7 @@ class Fallbacks:
         mount = self.table.find(name)
         if mount is None or mount.kind != "normal":
             return None
-        fallback = self.of(mount)
+        fallback = self._of.get(mount)
         return (fallback.value, mount) if fallback is not None else None
 
     def rescued_by_default(self, name: str) -> bool:
@@ -153,11 +172,14 @@ class Fallbacks:
         names = [start]
         seen = {start}
         current = start
-        while True:
-            step = self.next(current)
-            if step is None:
+        find = self.table.find
+        of = self._of.get
+        while True:  # self.next() inlined: every lint walks every chain
+            mount = find(current)
+            fallback = of(mount) if mount is not None and mount.kind == "normal" else None
+            if fallback is None:
                 return names, False
-            following = step[0]
+            following = fallback.value
             names.append(following)
             if following in seen:
                 return names, True
@@ -165,6 +187,22 @@ class Fallbacks:
             current = following
             if len(names) > limit:
                 return names, False
+
+    def unusual(self) -> list[tuple[MountConfig, list[str], bool]]:
+        """The chains that loop or are longer than Icecast follows: (mount, names, loops), in file order.
+
+        Found in one walk of every chain, shared by the rules on loops and on
+        the depth limit; the rest of the chains, nearly all of a large file,
+        are walked only once for both.
+        """
+        if self._unusual is None:
+            self._unusual = []
+            for mount, _fallback in self.chained():
+                assert mount.name is not None
+                names, loops = self.names(mount.name)
+                if loops or len(names) - 1 > MAX_HOPS:
+                    self._unusual.append((mount, names, loops))
+        return self._unusual
 
     def file_path(self, value: str) -> str:
         """The server path Icecast opens for a file fallback: webroot and value, concatenated."""

@@ -65,11 +65,10 @@ class MountConfig(FrozenRecord):
         _set(self, "dialect", dialect)
         _set(self, "merged_from", merged_from)
 
-    def __eq__(self, other: object) -> bool:
-        return self is other  # one per element of the file: compared by identity
-
-    def __hash__(self) -> int:
-        return id(self)
+    # One per element of the file: compared by identity.  object's own methods (not a
+    # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     @property
     def label(self) -> str:
@@ -171,30 +170,47 @@ class MountTable(Record):
     _default_any: tuple[int, MountConfig] | None
 
     def __init__(
-        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str] = frozenset()
+        self,
+        dialect: Dialect,
+        mounts: tuple[MountConfig, ...],
+        relay_mounts: frozenset[str] = frozenset(),
+        *,
+        defaults_of: MountTable | None = None,
     ) -> None:
+        """``defaults_of``: a table of the same default mounts in the same order, whose index is reused."""
         self.dialect = dialect
         self.mounts = mounts
         self.relay_mounts = relay_mounts
         self._found = {}
         self._exact = {}
         self._patterns = GlobIndex()
-        self._default_exact = {}
-        self._default_patterns = GlobIndex()
-        self._default_any = None
-        self._index()
+        self._index_normal()
+        if defaults_of is not None:
+            self._default_exact = defaults_of._default_exact
+            self._default_patterns = defaults_of._default_patterns
+            self._default_any = defaults_of._default_any
+        else:
+            self._default_exact = {}
+            self._default_patterns = GlobIndex()
+            self._default_any = None
+            self._index_defaults()
 
-    def _index(self) -> None:
+    def _index_normal(self) -> None:
+        exact = self._exact
         position = 0
         for mount in self.mounts:
-            if mount.kind == "normal" and mount.name is not None:
-                self._exact.setdefault(mount.name, (position, mount))
-                if is_pattern(mount.name):
-                    self._patterns.add(position, mount.name, mount)
+            name = mount.name
+            if name is not None and mount.kind == "normal":
+                if name not in exact:
+                    exact[name] = (position, mount)
+                if is_pattern(name):
+                    self._patterns.add(position, name, mount)
                 position += 1
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
-            self._exact.update(tree_winners(self._kh_tree_entries()))
+            exact.update(tree_winners(self._kh_tree_entries()))
+
+    def _index_defaults(self) -> None:
         for index, mount in enumerate(m for m in self.mounts if m.kind == "default"):
             if mount.name is None:
                 if self._default_any is None:
@@ -220,9 +236,11 @@ class MountTable(Record):
 
     def find(self, name: str) -> MountConfig | None:
         """The mount configuration the release uses for ``name`` (``config_find_mount``), memoised."""
-        if name not in self._found:
-            self._found[name] = self._find(name)
-        return self._found[name]
+        try:
+            return self._found[name]
+        except KeyError:
+            found = self._found[name] = self._find(name)
+            return found
 
     def _find(self, name: str) -> MountConfig | None:
         hit = self._exact.get(name)
@@ -291,33 +309,34 @@ class MountTable(Record):
 def mount_table(root: Element, dialect: Dialect) -> MountTable:
     """Every mount the release keeps, with default mounts linked for merging (linear in the mounts)."""
     raw: list[tuple[Element, str, str | None]] = []
+    kh = dialect is Dialect.KH
     for element in root.elements("mount"):
-        kind = element.get("type") if dialect is not Dialect.KH else None
+        kind = element.get("type") if not kh else None
         if kind is None:
             kind = "normal"
         if kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name_element = element.find_last("mount-name")
-        if name_element is None and dialect is Dialect.KH:
+        if name_element is None and kh:
             value = element.get("mount-name")
             name: str | None = value
         else:
             name = name_element.text if name_element is not None else None
         raw.append((element, kind, name))
-    configs = {id(e): MountConfig(e, k, n, dialect) for e, k, n in raw if k == "default"}
+    configs = {e: MountConfig(e, k, n, dialect) for e, k, n in raw if k == "default"}
     defaults = MountTable(dialect, tuple(configs.values()))
+    default_for = defaults.default_for
     mounts = []
     for element, kind, name in raw:
         if kind == "default":
-            mounts.append(configs[id(element)])
+            mounts.append(configs[element])
             continue
-        donor = defaults.default_for(name) if dialect is not Dialect.KH else None
+        donor = default_for(name) if not kh else None
         mounts.append(MountConfig(element, kind, name, dialect, donor))
     relays: set[str] = set()
     for relay in root.elements("relay"):
-        upstream = _text(relay, "mount") or "/"
-        relays.add(_text(relay, "local-mount") or upstream)
-    return MountTable(dialect, tuple(mounts), frozenset(relays))
+        relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
+    return MountTable(dialect, tuple(mounts), frozenset(relays), defaults_of=defaults)
 
 
 def _text(element: Element, name: str) -> str | None:

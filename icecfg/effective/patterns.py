@@ -74,14 +74,18 @@ class GlobIndex(Generic[T]):
     the lengths some pattern has), merges the few candidates by position and
     matches them in file order: the first match is the one a scan of every
     pattern would find, without the scan.  Finding the mount of n names then
-    does not grow as n x patterns.
+    does not grow as n x patterns.  Most names match no pattern at all: the
+    first characters every prefix starts with (as many as the shortest has)
+    turn them away with one lookup.
     """
 
-    __slots__ = ("_by_prefix", "_compiled", "_lengths")
+    __slots__ = ("_by_prefix", "_compiled", "_lengths", "_stems")
 
     def __init__(self) -> None:
         self._by_prefix: dict[str, list[tuple[int, str, T]]] = {}
         self._lengths: list[int] = []
+        #: Each prefix cut to the shortest prefix's length: a name starting with none of them matches nothing.
+        self._stems: set[str] = set()
         #: Each pattern compiled once (the module's small LRU cache would thrash on thousands).
         self._compiled: dict[str, re.Pattern[str] | None] = {}
 
@@ -89,19 +93,29 @@ class GlobIndex(Generic[T]):
         """File ``pattern``; positions must be added in increasing order."""
         wildcard = _WILDCARD.search(pattern)
         prefix = pattern[: wildcard.start()] if wildcard else pattern
-        bucket = self._by_prefix.setdefault(prefix, [])
-        if not bucket:
-            self._lengths = sorted({*self._lengths, len(prefix)})
-        bucket.append((position, pattern, item))
+        bucket = self._by_prefix.get(prefix)
+        if bucket is None:
+            self._by_prefix[prefix] = [(position, pattern, item)]
+            if len(prefix) not in self._lengths:
+                self._lengths = sorted([*self._lengths, len(prefix)])
+                if self._lengths[0] == len(prefix):  # a new shortest prefix: fewer characters to compare
+                    self._stems = {known[: len(prefix)] for known in self._by_prefix}
+            self._stems.add(prefix[: self._lengths[0]])
+        else:
+            bucket.append((position, pattern, item))
 
     def first_match(self, name: str, limit: int | None = None) -> tuple[int, T] | None:
         """The first pattern in file order (at a position up to ``limit``) that matches ``name``."""
+        if not self._lengths or name[: self._lengths[0]] not in self._stems:
+            return None
         candidates: list[tuple[int, str, T]] | None = None
         merged = False
+        by_prefix = self._by_prefix
+        longest = len(name)
         for length in self._lengths:
-            if length > len(name):
+            if length > longest:
                 break
-            bucket = self._by_prefix.get(name[:length])
+            bucket = by_prefix.get(name[:length])
             if bucket:
                 if candidates is None:
                     candidates = bucket  # in file order already: read, never changed

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from icecfg.document import Element
-from icecfg.effective.declared import declared_bitrate, declared_codec
+from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format
 from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
 from icecfg.lint.context import LintContext
@@ -70,14 +70,14 @@ class _Mount(NamedTuple):
         return self.config.label
 
 
-def _mounts(graph: Fallbacks) -> Iterator[_Mount]:
-    """Every mount with its fallback, in file order."""
-    return (_Mount(config, graph.of(config)) for config in graph.table.mounts)
+def _with_fallback(graph: Fallbacks) -> Iterator[_Mount]:
+    """Every mount that has a fallback (own or merged), in file order."""
+    return (_Mount(config, found) for config, found in graph.with_fallback())
 
 
-def _normal(graph: Fallbacks) -> Iterator[_Mount]:
-    """Normal mounts with a name and their fallbacks, in file order."""
-    return (_Mount(config, graph.of(config)) for config in graph.table.normal())
+def _chained(graph: Fallbacks) -> Iterator[_Mount]:
+    """Normal mounts with a name and a fallback, in file order: the mounts the chain rules judge."""
+    return (_Mount(config, found) for config, found in graph.chained())
 
 
 def _via(between: list[str]) -> str:
@@ -130,10 +130,11 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
     whitespace).
     """
     graph = ctx.effective.fallbacks
-    for mount in _mounts(graph):
-        if mount.inherited_from is not None or mount.fallback is None or mount.fallback.strip().startswith("/"):
+    for config, found in graph.with_fallback():
+        if found.inherited_from is not None or found.value.strip().startswith("/"):
             continue  # only surrounding whitespace: ICE207 (untrimmed-value) reports it
-        value = mount.fallback
+        mount = _Mount(config, found)
+        value = found.value
         element = mount.fallback_element
         assert element is not None
         fixed = value.strip()
@@ -221,7 +222,7 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     """
     graph = ctx.effective.fallbacks
     assert ctx.files is not None
-    for mount in _mounts(graph):
+    for mount in _with_fallback(graph):
         value = mount.fallback
         if mount.inherited_from is not None or value is None or not value.startswith("/"):
             continue
@@ -273,12 +274,10 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
     """
     graph = ctx.effective.fallbacks
     reported: set[frozenset[str]] = set()
-    for mount in _normal(graph):
-        if mount.name is None or mount.fallback is None:
-            continue
-        names, loops = graph.names(mount.name)
+    for config, names, loops in graph.unusual():
         if not loops:
             continue
+        mount = _Mount(config, graph.of(config))
         start = names.index(names[-1])
         ring = names[start:]
         key = frozenset(ring)
@@ -325,13 +324,11 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
     directly instead of through every intermediate mount.
     """
     graph = ctx.effective.fallbacks
-    for mount in _normal(graph):
-        if mount.name is None or mount.fallback is None:
-            continue
-        names, loops = graph.names(mount.name)
+    for config, names, loops in graph.unusual():
         hops = len(names) - 1
         if loops or hops <= MAX_HOPS:
             continue
+        mount = _Mount(config, graph.of(config))
         element = mount.fallback_element
         assert element is not None
         yield ctx.finding(
@@ -377,10 +374,11 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
     ## Fix
     Add the intended `<fallback-mount>`, or remove the options.
     """
-    for mount in _mounts(ctx.effective.fallbacks):
-        if mount.fallback is not None:
+    graph = ctx.effective.fallbacks
+    for mount in graph.table.mounts:
+        if graph.of(mount) is not None:
             continue
-        for tag, value in options_on(mount.config):
+        for tag, value in options_on(mount):
             element = value.origin.element
             assert element is not None
             yield ctx.finding(
@@ -437,19 +435,22 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     with the same codec).
     """
     graph = ctx.effective.fallbacks
-    for mount in _normal(graph):
-        if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
+    for config, found in graph.chained():
+        if not found.value.startswith("/"):
             continue
-        own = graph.declared_format(mount.name)
+        assert config.name is not None
+        # A mount's own name is read once here: remembering it as the fallbacks are would
+        # keep one entry per mount of the file.
+        own = declared_format(graph.table, config.name)
         if own is None:
             continue
-        names, _loops = graph.names(mount.name)
+        names, _loops = graph.names(config.name)
         for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
             other = graph.declared_format(name)
             if other is None or other.format_type == own.format_type:
                 continue
-            element = mount.fallback_element
-            assert element is not None
+            mount = _Mount(config, found)
+            element = found.element
             via = _via(names[1 : names.index(name)])
             yield ctx.finding(
                 element,
@@ -532,7 +533,7 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
             probed[path] = _probe(ctx, path) if ctx.files is not None and ctx.files.is_file(path) else None
         return probed[path]
 
-    for mount in _normal(graph):
+    for mount in _chained(graph):
         if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         names, _loops = graph.names(mount.name)
@@ -642,7 +643,7 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
     knows its rate.
     """
     graph = ctx.effective.fallbacks
-    for mount in _normal(graph):
+    for mount in _chained(graph):
         if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         names = graph.end_file(mount.name)  # None: no file, or a missing one (ICE602's)
