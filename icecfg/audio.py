@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import importlib
 import io
-from dataclasses import dataclass
 from typing import Any
+
+from icecfg.records import FrozenRecord
 
 #: MIME types Icecast's ``format_get_type`` (2.4.4 and 2.5) reads as Ogg; every
 #: other type except the Matroska/WebM ones is the "generic" (MP3/AAC) handler.
@@ -51,8 +52,7 @@ _EXTENSION_FORMAT_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class AudioInfo:
+class AudioInfo(FrozenRecord):
     """Stream parameters of an audio file.
 
     ``codec`` is ``vorbis``, ``opus``, ``flac``, ``speex``, ``mp3``, ``mp2``
@@ -62,11 +62,23 @@ class AudioInfo:
     the average over the data otherwise; None when it cannot be told.
     """
 
+    __slots__ = ("bitrate_kbps", "channels", "codec", "container", "sample_rate")
+
     codec: str
     bitrate_kbps: int | None
     sample_rate: int | None
     channels: int | None
     container: str
+
+    def __init__(
+        self, codec: str, bitrate_kbps: int | None, sample_rate: int | None, channels: int | None, container: str
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "codec", codec)
+        _set(self, "bitrate_kbps", bitrate_kbps)
+        _set(self, "sample_rate", sample_rate)
+        _set(self, "channels", channels)
+        _set(self, "container", container)
 
     @property
     def format_type(self) -> str:

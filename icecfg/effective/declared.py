@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from icecfg.audio import format_type_of_mime, mime_of_name
 from icecfg.conversion import atoi
 from icecfg.effective.mounts import MountConfig, MountTable
 
@@ -25,15 +26,13 @@ class Declared(NamedTuple):
 
 def declared_format(table: MountTable, name: str) -> Declared | None:
     """The format of whatever plays on ``name``: a normal mount's ``<type>``, else the name's extension."""
-    from icecfg.audio import format_type_of_mime, mime_of_name
-
     mount = table.find(name)
     configured = mount is not None and mount.kind == "normal"
     if configured:
         assert mount is not None
         written = mount.element.find_last("type")
-        if written is not None and written.text and written.text.strip():
-            mime = written.text.strip()
+        mime = written.text.strip() if written is not None and written.text else ""
+        if mime:
             return Declared(name, format_type_of_mime(mime), f"<type>{mime}</type>")
     by_name = mime_of_name(name)
     if by_name is None:

@@ -14,19 +14,17 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.conversion import FallbackOverride
 from icecfg.document import Element
+from icecfg.effective.declared import Declared, declared_format
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Origin, Traced, merged, written
 from icecfg.effective.reading import child_text
 from icecfg.files import FileView
 from icecfg.spec import Dialect
-
-if TYPE_CHECKING:
-    from icecfg.effective.declared import Declared
 
 #: Icecast's MAX_FALLBACK_DEPTH: ``source_find_mount`` looks a name up at most
 #: this many times, the requested mount included, so a listener of a mount
@@ -117,22 +115,27 @@ class Fallbacks:
         self._formats: dict[str, Declared | None] = {}
         self._unusual: list[tuple[MountConfig, list[str], bool]] | None = None
         dialect = table.dialect
-        # Thousands of mounts inherit from the same few default mounts: each default is read once.
-        written_on: dict[MountConfig, tuple[str, Element] | None] = {}
+        # Thousands of mounts can inherit from the same few default mounts: each default
+        # mount is read once, and its mounts share one (immutable) inherited Fallback.
+        inherited: dict[MountConfig, Fallback | None] = {}
         for mount in table.mounts:
-            found = written_on.get(mount) if mount in written_on else fallback_value(mount.element, dialect)
-            if mount.kind == "default":
-                written_on[mount] = found
+            if mount.kind == "normal" and mount.merged_from is not None:
+                found = fallback_value(mount.element, dialect)
+                if found is not None:
+                    self._of[mount] = Fallback(found[0], found[1])
+                    continue
+                donor = mount.merged_from
+                if donor not in inherited:
+                    value = fallback_value(donor.element, dialect)
+                    # merge_mounts fills unset fields from the first matching default mount
+                    inherited[donor] = Fallback(value[0], value[1], donor) if value is not None else None
+                shared = inherited[donor]
+                if shared is not None:
+                    self._of[mount] = shared
+                continue
+            found = fallback_value(mount.element, dialect)
             if found is not None:
                 self._of[mount] = Fallback(found[0], found[1])
-            elif mount.kind == "normal" and mount.merged_from is not None:
-                donor = mount.merged_from
-                if donor not in written_on:
-                    written_on[donor] = fallback_value(donor.element, dialect)
-                inherited = written_on[donor]
-                # merge_mounts fills unset fields from the first matching default mount
-                if inherited is not None:
-                    self._of[mount] = Fallback(inherited[0], inherited[1], donor)
 
     def of(self, mount: MountConfig) -> Fallback | None:
         """The fallback of ``mount`` (own or merged), None without one."""
@@ -257,11 +260,11 @@ class Fallbacks:
 
         Many chains end in the same few mounts and files, so each name is read once.
         """
-        if name not in self._formats:
-            from icecfg.effective.declared import declared_format
-
-            self._formats[name] = declared_format(self.table, name)
-        return self._formats[name]
+        try:
+            return self._formats[name]
+        except KeyError:
+            found = self._formats[name] = declared_format(self.table, name)
+            return found
 
 
 def options_on(mount: MountConfig) -> Iterator[tuple[str, Traced[object]]]:

@@ -151,19 +151,26 @@ class MountTable(Record):
         "_default_patterns",
         "_exact",
         "_found",
+        "_named",
         "_patterns",
         "dialect",
         "mounts",
         "relay_mounts",
     )
-    _unshown = frozenset({"_found", "_exact", "_patterns", "_default_exact", "_default_patterns", "_default_any"})
+    _unshown = frozenset(
+        {"_found", "_named", "_exact", "_patterns", "_default_exact", "_default_patterns", "_default_any"}
+    )
 
     dialect: Dialect
     mounts: tuple[MountConfig, ...]
     #: Local mount names relays feed (a source can be expected there without a <mount>).
     relay_mounts: frozenset[str]
     _found: dict[str, MountConfig | None]
-    _exact: dict[str, tuple[int, MountConfig]]
+    #: Normal mounts with a name, in file order: a mount's position is its index here.
+    _named: list[MountConfig]
+    #: Name -> position of the mount ``config_find_mount`` finds by its exact name (an int, not a
+    #: (position, mount) pair: one object less per mount of a large file).
+    _exact: dict[str, int]
     _patterns: GlobIndex[MountConfig]
     _default_exact: dict[str, tuple[int, MountConfig]]
     _default_patterns: GlobIndex[MountConfig]
@@ -182,6 +189,7 @@ class MountTable(Record):
         self.mounts = mounts
         self.relay_mounts = relay_mounts
         self._found = {}
+        self._named = [m for m in mounts if m.kind == "normal" and m.name is not None]
         self._exact = {}
         self._patterns = GlobIndex()
         self._index_normal()
@@ -197,15 +205,13 @@ class MountTable(Record):
 
     def _index_normal(self) -> None:
         exact = self._exact
-        position = 0
-        for mount in self.mounts:
+        for position, mount in enumerate(self._named):
             name = mount.name
-            if name is not None and mount.kind == "normal":
-                if name not in exact:
-                    exact[name] = (position, mount)
-                if is_pattern(name):
-                    self._patterns.add(position, name, mount)
-                position += 1
+            assert name is not None
+            if name not in exact:
+                exact[name] = position
+            if is_pattern(name):
+                self._patterns.add(position, name, mount)
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
             exact.update(tree_winners(self._kh_tree_entries()))
@@ -220,16 +226,16 @@ class MountTable(Record):
             else:
                 self._default_exact.setdefault(mount.name, (index, mount))
 
-    def _kh_tree_entries(self) -> Iterator[tuple[str, tuple[int, MountConfig]]]:
-        """KH's tree holds every mount whose name is not a template, in file order."""
-        for position, mount in enumerate(m for m in self.mounts if m.kind == "normal" and m.name is not None):
+    def _kh_tree_entries(self) -> Iterator[tuple[str, int]]:
+        """KH's tree holds every mount whose name is not a template, in file order (name, position)."""
+        for position, mount in enumerate(self._named):
             assert mount.name is not None
             if not is_pattern(mount.name):
-                yield mount.name, (position, mount)
+                yield mount.name, position
 
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
-        return (m for m in self.mounts if m.kind == "normal" and m.name is not None)
+        return iter(self._named)
 
     def defaults(self) -> Iterator[MountConfig]:
         return (m for m in self.mounts if m.kind == "default")
@@ -246,11 +252,11 @@ class MountTable(Record):
         hit = self._exact.get(name)
         if self.dialect is Dialect.V24:
             # 2.4.4 glob-matches normal mounts too; the first match in file order wins
-            found = self._patterns.first_match(name, hit[0] if hit is not None else None)
+            found = self._patterns.first_match(name, hit)
             if found is not None:
                 return found[1]
         if hit is not None:
-            return hit[1]
+            return self._named[hit]
         if self.dialect is not Dialect.KH:
             return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
         if self.dialect is Dialect.KH:
@@ -263,7 +269,7 @@ class MountTable(Record):
         if self.dialect is Dialect.KH:
             winner = tree_winners(self._kh_tree_entries()).get(name)
             if winner is not None:
-                return winner[1]  # a name written more than once: the tree's pick
+                return self._named[winner]  # a name written more than once: the tree's pick
         for mount in self.normal():
             assert mount.name is not None
             if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
