@@ -173,21 +173,18 @@ class Fallbacks:
     def names(self, start: str, limit: int = 4 * MAX_FALLBACK_DEPTH) -> tuple[list[str], bool]:
         """Names from ``start`` along the fallbacks (about ``limit`` of them at most), and whether they loop."""
         names = [start]
-        seen = {start}
-        current = start
         find = self.table.find
         of = self._of.get
         while True:  # self.next() inlined: every lint walks every chain
-            mount = find(current)
+            mount = find(names[-1])
             fallback = of(mount) if mount is not None and mount.kind == "normal" else None
             if fallback is None:
                 return names, False
             following = fallback.value
-            names.append(following)
-            if following in seen:
+            if following in names:  # a list: chains are short, and a set would cost more than it saves
+                names.append(following)
                 return names, True
-            seen.add(following)
-            current = following
+            names.append(following)
             if len(names) > limit:
                 return names, False
 
