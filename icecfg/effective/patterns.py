@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+#: A pattern as a GlobIndex files it: (position in file order, pattern, item).
+_Entry = tuple[int, str, T]
 
 #: Characters that make a mount name a pattern (KH's template test; 2.4's fnmatch needs only *?[).
 TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
@@ -82,7 +84,9 @@ class GlobIndex(Generic[T]):
     __slots__ = ("_by_prefix", "_compiled", "_lengths", "_stems")
 
     def __init__(self) -> None:
-        self._by_prefix: dict[str, list[tuple[int, str, T]]] = {}
+        #: Prefix -> its one pattern, or a list of them in file order.  Nearly every prefix
+        #: has one pattern, and a list for each would be one more object per glob mount.
+        self._by_prefix: dict[str, _Entry[T] | list[_Entry[T]]] = {}
         self._lengths: list[int] = []
         #: Each prefix cut to the shortest prefix's length: a name starting with none of them matches nothing.
         self._stems: set[str] = set()
@@ -93,30 +97,34 @@ class GlobIndex(Generic[T]):
         """File ``pattern``; positions must be added in increasing order."""
         wildcard = _WILDCARD.search(pattern)
         prefix = pattern[: wildcard.start()] if wildcard else pattern
-        bucket = self._by_prefix.get(prefix)
-        if bucket is None:
-            self._by_prefix[prefix] = [(position, pattern, item)]
+        entry = (position, pattern, item)
+        filed = self._by_prefix.get(prefix)
+        if filed is None:
+            self._by_prefix[prefix] = entry
             if len(prefix) not in self._lengths:
                 self._lengths = sorted([*self._lengths, len(prefix)])
                 if self._lengths[0] == len(prefix):  # a new shortest prefix: fewer characters to compare
                     self._stems = {known[: len(prefix)] for known in self._by_prefix}
             self._stems.add(prefix[: self._lengths[0]])
+        elif isinstance(filed, list):
+            filed.append(entry)
         else:
-            bucket.append((position, pattern, item))
+            self._by_prefix[prefix] = [filed, entry]
 
     def first_match(self, name: str, limit: int | None = None) -> tuple[int, T] | None:
         """The first pattern in file order (at a position up to ``limit``) that matches ``name``."""
         if not self._lengths or name[: self._lengths[0]] not in self._stems:
             return None
-        candidates: list[tuple[int, str, T]] | None = None
+        candidates: list[_Entry[T]] | None = None
         merged = False
         by_prefix = self._by_prefix
         longest = len(name)
         for length in self._lengths:
             if length > longest:
                 break
-            bucket = by_prefix.get(name[:length])
-            if bucket:
+            filed = by_prefix.get(name[:length])
+            if filed is not None:
+                bucket = filed if isinstance(filed, list) else [filed]
                 if candidates is None:
                     candidates = bucket  # in file order already: read, never changed
                 else:
