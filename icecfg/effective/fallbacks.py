@@ -67,16 +67,18 @@ def kh_bitrate(text: str | None) -> int:
     return int(match[1]) * scale
 
 
+_KH_FALLBACK_BLOCKS = frozenset({"fallback", "fallback-mount"})
+
+
 def kh_fallback_rate(mount: Element) -> int:
     """Bits per second a KH mount's ``<fallback>``/``<fallback-mount>`` names (``rate``), 0 when none."""
-    rate = 0
-    for child in mount.elements():
-        if child.local_name not in ("fallback", "fallback-mount"):
-            continue
-        inner = child.find_last("rate")
-        written_rate = inner.text if inner is not None else child.get("rate")
-        rate = kh_bitrate(written_rate) if written_rate is not None else 0
-    return rate
+    blocks = mount.elements_named(_KH_FALLBACK_BLOCKS)
+    if not blocks:
+        return 0
+    last = blocks[-1]  # KH reads each in turn: the last one's rate (or none) stays
+    inner = last.find_last("rate")
+    written_rate = inner.text if inner is not None else last.get("rate")
+    return kh_bitrate(written_rate) if written_rate is not None else 0
 
 
 def kh_name_rate(name: str) -> int:

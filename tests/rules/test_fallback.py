@@ -296,6 +296,21 @@ CASES = [
         files=FILES,
         id="rate-in-the-name",
     ),
+    Case(
+        "ICE608",
+        # KH parses <fallback> and <fallback-mount> alike and each sets the rate: the last one's stays
+        cfg(
+            "<mount><mount-name>/live.ogg</mount-name><fallback><mount>/fallback.ogg</mount><rate>128k</rate>"
+            "</fallback><fallback-mount>/fallback.ogg</fallback-mount></mount>"
+        ),
+        cfg(
+            "<mount><mount-name>/live.ogg</mount-name><fallback-mount>/fallback.ogg</fallback-mount>"
+            "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback></mount>"
+        ),
+        target="kh",
+        files=FILES,
+        id="the-last-fallback-element-sets-the-rate",
+    ),
 ]
 
 
