@@ -98,8 +98,9 @@ def _spellings() -> frozenset[str]:
 
 def _may_write_sizes(element: Element, spellings: frozenset[str]) -> bool:
     """Whether the mount has a child or attribute spelt like a burst or queue size (read or not)."""
-    if any(child.local_name in spellings for child in element.elements()):
-        return True
+    for child in element.elements():  # a loop, not any() over a generator: asked of every mount
+        if child.local_name in spellings:
+            return True
     return element.has_attributes and any(a.name in spellings for a in element.attributes)
 
 
