@@ -16,7 +16,7 @@ from icecfg.effective.security import chrooted_paths
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.spec import Dialect
+from icecfg.spec import Dialect, Kind
 
 if TYPE_CHECKING:
     from icecfg.effective.auth import Credential
@@ -32,7 +32,20 @@ def _credentials(ctx: LintContext) -> list[Credential]:
 def _find_credentials(ctx: LintContext) -> list[Credential]:
     from icecfg.effective.auth import credentials  # loaded on first use: not on the start-up path
 
-    return list(credentials(ctx.placed, ctx.target))
+    target = ctx.target
+    if target is Dialect.KH:
+        return list(credentials(ctx.placed, target))  # KH also reads passwords from any block's attributes
+    # elsewhere a secret is a password-kind element or an <option>: credentials() yields the first
+    # in document order, then the second; given only those, it need not look at every element
+    options = [p for p in ctx.placed if p.element.local_name == "option"] if _may_name(ctx, "option") else []
+    return [*credentials(ctx.of_kind(Kind.PASSWORD), target), *credentials(options, target)]
+
+
+def _may_name(ctx: LintContext, name: str) -> bool:
+    """Whether an element may be called ``name``: False when the unedited file's text never spells it."""
+    document = ctx.config.document
+    origin = document.root.origin
+    return document.changed or origin is None or origin.detached or name in origin.text
 
 
 def _describe(element: Element) -> str:
