@@ -33,6 +33,28 @@ def child_text(
     last = element.find_last(name)
     if last is not None:
         return last, last.text
+    return _as_attribute(element, section, name, dialect)
+
+
+def last_children(element: Element) -> dict[str, Element]:
+    """The last child element of each name: for a block several of whose children are asked (one pass)."""
+    return {child.local_name: child for child in element.elements()}
+
+
+def child_text_in(
+    element: Element, last: dict[str, Element], section: spec.SectionRow, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """:func:`child_text`, with the element's :func:`last_children` already at hand."""
+    found = last.get(name)
+    if found is not None:
+        return found, found.text
+    return _as_attribute(element, section, name, dialect)
+
+
+def _as_attribute(
+    element: Element, section: spec.SectionRow, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """KH's attribute form of child ``name`` (``<listen-socket port="8000"/>``), when written."""
     if dialect is Dialect.KH and name in section.kh_attribute_children():
         value = element.get(name)
         if value is not None:
