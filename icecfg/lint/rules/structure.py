@@ -411,32 +411,12 @@ def _scope(
     return known
 
 
-def _mount_kind(element: Element, target: Dialect) -> str | None:
-    """``normal`` or ``default`` as the target reads a root ``<mount>``; None if it drops it."""
-    if target is Dialect.KH:
-        return "normal"  # KH has no type attribute; wildcard names instead
-    kind = element.get("type")
-    if kind is None:
-        return "normal"
-    return kind if kind in ("normal", "default") else None
-
-
-def _mount_name(element: Element, target: Dialect) -> tuple[str | None, Element | None]:
-    """The mount name the target uses (the last ``<mount-name>``) and its element."""
-    found = element.find_last("mount-name")
-    if found is not None:
-        return found.text, found
-    if target is Dialect.KH and element.get("mount-name"):
-        return element.get("mount-name"), None
-    return None, None
-
-
 class _RootMount(NamedTuple):
     """A root ``<mount>`` the target reads, as ICE105, ICE109 and ICE110 look at it."""
 
     element: Element
-    kind: str | None  # _mount_kind
-    name: str | None  # _mount_name
+    kind: str | None  # "normal" or "default" as the target reads it; None if it drops the mount
+    name: str | None  # the mount name the target uses (the last <mount-name>)
     name_element: Element | None
 
 
@@ -455,13 +435,29 @@ def _root_mount_facts(ctx: LintContext) -> _RootMounts:
 
 
 def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
-    target = ctx.target
+    kh = ctx.target is Dialect.KH
     odd: list[_RootMount] = []
     repeats: list[tuple[_RootMount, Element]] = []
     first: dict[tuple[str, str | None], Element] = {}
+    last_names = _last_mount_names(ctx)
     for element in root_mounts(ctx):
-        kind = _mount_kind(element, target)
-        name, name_element = _mount_name(element, target)
+        # the kind as the target reads it: KH has no type attribute (wildcard names instead),
+        # the others drop a mount of another type (None)
+        kind: str | None = "normal"
+        if not kh:
+            kind = element.get("type")
+            if kind is None:
+                kind = "normal"
+            elif kind not in ("normal", "default"):
+                kind = None
+        # the name the target uses: the last <mount-name>, or KH's attribute form
+        name_element = last_names.get(id(element))
+        if name_element is not None:
+            name = name_element.text
+        elif kh and element.get("mount-name"):
+            name = element.get("mount-name")
+        else:
+            name = None
         if kind != "normal" or name is None:
             odd.append(_RootMount(element, kind, name, name_element))
             if kind is None or (name is None and kind == "normal"):
@@ -470,6 +466,22 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
         if seen is not element:
             repeats.append((_RootMount(element, kind, name, name_element), seen))
     return _RootMounts(odd, repeats)
+
+
+def _last_mount_names(ctx: LintContext) -> dict[int, Element]:
+    """id of each ``<mount>`` -> its last ``<mount-name>`` child, from the walk's group of that row.
+
+    One pass over the names instead of a search of each mount's children
+    from the end (where the name seldom stands).
+    """
+    row = spec.SECTIONS["mount"].child("mount-name")
+    last: dict[int, Element] = {}
+    if row is not None:
+        for placed in ctx.by_row.get(id(row), (row, []))[1]:
+            element = placed.element
+            if element.local_name == "mount-name":  # not an alias: the release reads the tag
+                last[id(element.parent)] = element
+    return last
 
 
 @rule("ICE105", "duplicate-mount", "warning")
