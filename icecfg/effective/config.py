@@ -217,7 +217,7 @@ class EffectiveConfig:
         """The server-wide credentials alone (no mount is read for them)."""
         from icecfg.effective.auth import server_auth
 
-        return server_auth(self.root, self.target)
+        return server_auth(self.root, self.target, self.values)
 
     @cached_property
     def auth(self) -> Auth:

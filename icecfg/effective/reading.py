@@ -129,6 +129,7 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
     """
     section = spec.SECTIONS[section_id]
     last: dict[str, tuple[Element, str | None]] = {}
+    rows: dict[str, spec.ElementRow | None] = {}
     as_attributes = section.kh_attribute_children() if dialect is Dialect.KH else {}
     for block in blocks:
         if as_attributes and block.has_attributes:  # only KH reads values from attributes
@@ -137,7 +138,13 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
                 if found is not None:
                     last[found.name] = (block, attribute.value)
         for child in block.elements():
-            found = section.child(child.local_name, dialect)
+            name = child.local_name
+            # the root of a big file has a hundred thousand children of a few names: each name's
+            # row is looked up once per call, by the name alone
+            if name in rows:
+                found = rows[name]
+            else:
+                found = rows[name] = section.child(name, dialect)
             if found is not None and found.value is not None:
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf

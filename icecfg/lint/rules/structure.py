@@ -438,7 +438,8 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     kh = ctx.target is Dialect.KH
     odd: list[_RootMount] = []
     repeats: list[tuple[_RootMount, Element]] = []
-    first: dict[tuple[str, str | None], Element] = {}
+    # kind -> mount name -> the first mount of that kind and name (a dict per kind: no key tuple per mount)
+    first: dict[str, dict[str | None, Element]] = {"normal": {}, "default": {}}
     last_names = _last_mount_names(ctx)
     for element in root_mounts(ctx):
         # the kind as the target reads it: KH has no type attribute (wildcard names instead),
@@ -462,7 +463,7 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
             odd.append(_RootMount(element, kind, name, name_element))
             if kind is None or (name is None and kind == "normal"):
                 continue  # dropped by Icecast: ICE108, ICE109
-        seen = first.setdefault((kind, name), element)
+        seen = first[kind].setdefault(name, element)
         if seen is not element:
             repeats.append((_RootMount(element, kind, name, name_element), seen))
     return _RootMounts(odd, repeats)
