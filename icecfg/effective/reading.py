@@ -8,7 +8,7 @@ numeric element crashing 2.4.4, the row's default) live in one place.
 from __future__ import annotations
 
 from icecfg import spec
-from icecfg.conversion import Crash, effective, release_reading
+from icecfg.conversion import Crash, Reading, effective, release_reading
 from icecfg.document import Element
 from icecfg.effective.provenance import Origin, Source, Traced, clamped, default, written
 from icecfg.spec import Dialect, Kind
@@ -97,7 +97,7 @@ def traced(
         # of tests, its Reading and written() cost twice the rest of this reading
         return Traced(text, Origin(Source.ELEMENT, element.local_name, "", element)), False
     try:
-        reading = release_reading(the_row, text, dialect)
+        reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
     except Crash:
         return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
     if reading.how == "not-read":
@@ -105,6 +105,30 @@ def traced(
     if reading.how == "clamped":
         return Traced(reading.value, clamped(element, reading.note)), False  # 2.5 reports it, keeps the default
     return Traced(reading.value, written(element)), False
+
+
+#: (id of a row, text, dialect) -> (the row, what release_reading makes of the text); bounded.
+_READINGS: dict[tuple[int, str, Dialect], tuple[spec.ElementRow, Reading]] = {}
+#: Entries kept in ``_READINGS``: the texts are the files', not the table's.
+_READINGS_LIMIT = 4096
+
+
+def _converted(the_row: spec.ElementRow, text: str, dialect: Dialect) -> Reading:
+    """``release_reading`` of a non-empty text, remembered per process.
+
+    A pure function of the row, the text and the release, and its result is
+    immutable; numbers and switches repeat from mount to mount ("100", "1"),
+    so each is converted once.  The row is kept with the reading, so that an
+    id reused by another row is never taken for it.
+    """
+    key = (id(the_row), text, dialect)
+    entry = _READINGS.get(key)
+    if entry is not None and entry[0] is the_row:
+        return entry[1]
+    reading = release_reading(the_row, text, dialect)
+    if len(_READINGS) < _READINGS_LIMIT:
+        _READINGS[key] = (the_row, reading)
+    return reading
 
 
 #: Value kinds every release uses as written: ``conversion.release_reading`` reads a non-empty
