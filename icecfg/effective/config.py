@@ -161,7 +161,7 @@ class EffectiveConfig:
         """The burst and queue sizes of every mount that writes its own."""
         from icecfg.effective.bursts import mount_sizes
 
-        return mount_sizes(self.sizes, self.mounts)
+        return mount_sizes(self.sizes, self.mounts, self.root)
 
     @cached_property
     def path_values(self) -> dict[str, Traced[object]]:

@@ -7,6 +7,8 @@ numeric element crashing 2.4.4, the row's default) live in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from icecfg import spec
 from icecfg.conversion import Crash, Reading, effective, release_reading
 from icecfg.document import Element
@@ -60,6 +62,21 @@ def _as_attribute(
         if value is not None:
             return element, value
     return None, None
+
+
+def may_spell(root: Element, names: Iterable[str]) -> bool:
+    """Whether an element or attribute below ``root`` may be called one of ``names``.
+
+    False only for a file as read (nothing edited since) whose text spells
+    none of them: a name is written out in full in its tag (a reference
+    cannot stand in a name), so a few searches of the text answer for a
+    rare setting instead of a look at every element of a big file.
+    """
+    origin = root.origin
+    if origin is None or origin.detached or not root._clean or root.start < 0:
+        return True
+    text = origin.text
+    return any(name in text for name in names)
 
 
 def last_in(blocks: list[Element], name: str) -> Element | None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from icecfg.document import Element
+from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -37,15 +38,10 @@ def _find_credentials(ctx: LintContext) -> list[Credential]:
         return list(credentials(ctx.placed, target))  # KH also reads passwords from any block's attributes
     # elsewhere a secret is a password-kind element or an <option>: credentials() yields the first
     # in document order, then the second; given only those, it need not look at every element
-    options = [p for p in ctx.placed if p.element.local_name == "option"] if _may_name(ctx, "option") else []
+    options = []
+    if may_spell(ctx.config.document.root, ("option",)):
+        options = [p for p in ctx.placed if p.element.local_name == "option"]
     return [*credentials(ctx.of_kind(Kind.PASSWORD), target), *credentials(options, target)]
-
-
-def _may_name(ctx: LintContext, name: str) -> bool:
-    """Whether an element may be called ``name``: False when the unedited file's text never spells it."""
-    document = ctx.config.document
-    origin = document.root.origin
-    return document.changed or origin is None or origin.detached or name in origin.text
 
 
 def _describe(element: Element) -> str:
