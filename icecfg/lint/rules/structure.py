@@ -897,6 +897,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     Remove the `<mount-name>` to set defaults for every mount, or drop
     `type="default"` to configure that one mount.
     """
+    label = ctx.target.label
     for _element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "default":
             continue
@@ -904,7 +905,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             name_element,
-            f'<mount type="default"> has <mount-name> {name!r}: {ctx.target.label} warns that this is not '
+            f'<mount type="default"> has <mount-name> {name!r}: {label} warns that this is not '
             "supported and uses it as a pattern, so the defaults only reach mounts matching it; "
             'remove the <mount-name> or drop type="default"',
         )
