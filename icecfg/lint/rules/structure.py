@@ -669,11 +669,11 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
 
 def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Placed]) -> Iterator[Finding]:
     # the names a complete element has, as written: most elements have them all and are passed at once
-    must = [a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required]
+    must = frozenset(a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required)
     for placed in group:
         element = placed.element
         written = [a.name for a in element.attributes]
-        if all(name in written for name in must):
+        if must.issubset(written):
             continue
         present = set(written)
         lowered = {n.lower() for n in present}
