@@ -66,7 +66,7 @@ def collect(document: Document) -> list[Suppression]:
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     for element in _elements_to_search(root):
         # a directive needs the literal "icecfg:", so only comments holding it are read further
-        comments.extend((c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw)
+        comments.extend([(c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw])
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
     text = origin.text if origin is not None else ""
     for comment, _owner in comments:
