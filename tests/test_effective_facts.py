@@ -276,3 +276,25 @@ def test_an_untyped_listener_authentication_is_a_role_stack_only_on_2_5() -> Non
     assert (on_25.kind, on_25.broken) == ("roles", False)
     [on_24] = eff(xml, "2.4").auth.default_listener_auth
     assert (on_24.kind, on_24.note, on_24.broken) == ("none (public)", "no type", True)
+
+
+def test_values_read_as_written_are_what_the_release_reading_makes_of_them() -> None:
+    # the effective layer reads these kinds without the conversion: both must agree on every row
+    from icecfg import spec
+    from icecfg.conversion import Reading, release_reading
+    from icecfg.effective.reading import AS_WRITTEN, traced
+
+    checked = 0
+    for section in spec.SECTIONS.values():
+        for row in section.children:
+            if row.value is None or row.value.kind not in AS_WRITTEN:
+                continue
+            element = icecfg.loads(f"<icecast><{row.name}> 12 x </{row.name}></icecast>").document.root.find(row.name)
+            assert element is not None
+            for dialect in Dialect:
+                for text in (" 12 x ", "0", "none", "yes"):
+                    assert release_reading(row, text, dialect) == Reading(text), (row.name, dialect, text)
+                    value = traced(row, element, text, dialect)[0]
+                    assert (value.value, value.origin.source.value, value.origin.tag) == (text, "element", row.name)
+                    checked += 1
+    assert checked > 100

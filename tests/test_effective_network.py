@@ -7,6 +7,7 @@ import json
 import pytest
 
 import icecfg
+from icecfg.document import Element
 from icecfg.effective import Source, explain
 
 
@@ -59,6 +60,20 @@ def test_burst_and_queue_sizes_of_the_server_and_of_mounts() -> None:
     assert (kh.sizes.burst_bytes, kh.sizes.queue_bytes) == (200000, None)
     # 2.5 keeps its default for an out-of-range queue
     assert eff("<limits><queue-size>0</queue-size></limits>", "2.5").sizes.queue_bytes == 512000
+
+
+def test_a_size_added_to_a_mount_after_reading_counts() -> None:
+    # the file as read spells no size anywhere; an edit adds one to a mount
+    config = icecfg.loads(b"<icecast><mount><mount-name>/a</mount-name></mount></icecast>")
+    assert explain(config, "2.4").mount_sizes == ()
+    mount = config.document.root.find("mount")
+    assert mount is not None
+    burst = Element("burst-size")
+    burst.set_text("1048576")
+    mount.append(burst)
+    [a] = explain(config, "2.4").mount_sizes
+    assert a.mount is not None and a.mount.name == "/a"
+    assert (a.burst_bytes, a.queue_bytes) == (1048576, 512000)
 
 
 @pytest.mark.parametrize(

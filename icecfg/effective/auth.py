@@ -311,9 +311,16 @@ class ServerAuth(NamedTuple):
     builtin_source: Login | None
 
 
-def server_auth(root: Element, dialect: Dialect) -> ServerAuth:
+def server_auth(root: Element, dialect: Dialect, root_values: dict[str, Traced[object]] | None = None) -> ServerAuth:
+    """The server-wide logins; ``root_values`` is ``section_values([root], "icecast", dialect)`` when known.
+
+    The root's values are worked out once by :class:`EffectiveConfig`: at
+    100,000 mounts reading them again means a look at every mount.
+    """
     values = section_values(list(root.elements("authentication")), "authentication", dialect)
-    at_root = section_values([root], "icecast", dialect).get("source-password")  # 2.5 warns, and reads it too
+    if root_values is None:
+        root_values = section_values([root], "icecast", dialect)
+    at_root = root_values.get("source-password")  # 2.5 warns, and reads it too
     password = _last_read(values.get("source-password"), at_root)
     source = Login("source", None, Traced("source", default()), password)
     builtin = None

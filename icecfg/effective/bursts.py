@@ -14,6 +14,7 @@ from icecfg.document import Element
 from icecfg.effective.limits import Limits
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
+from icecfg.effective.reading import may_spell
 from icecfg.records import FrozenRecord
 
 _NAMES = ("burst-size", "queue-size")
@@ -70,10 +71,16 @@ def server_sizes(limits: Limits) -> Sizes:
     return _sizes(limits.values.get("burst-size") or nothing, limits.values.get("queue-size") or nothing)
 
 
-def mount_sizes(server: Sizes, mounts: MountTable) -> tuple[Sizes, ...]:
-    """The sizes of every mount (normal or default) that writes a burst or queue size of its own."""
+def mount_sizes(server: Sizes, mounts: MountTable, root: Element | None = None) -> tuple[Sizes, ...]:
+    """The sizes of every mount (normal or default) that writes a burst or queue size of its own.
+
+    ``root``, when given, is the document's root: a file that never spells a
+    size's name has no mount to look at.
+    """
     found = []
     spellings = _spellings()
+    if root is not None and not may_spell(root, spellings):
+        return ()
     for mount in mounts.mounts:
         if not _may_write_sizes(mount.element, spellings):
             continue  # most mounts: their own settings are not worked out (and kept) for nothing
@@ -98,8 +105,9 @@ def _spellings() -> frozenset[str]:
 
 def _may_write_sizes(element: Element, spellings: frozenset[str]) -> bool:
     """Whether the mount has a child or attribute spelt like a burst or queue size (read or not)."""
-    if any(child.local_name in spellings for child in element.elements()):
-        return True
+    for child in element.elements():  # a loop, not any() over a generator: asked of every mount
+        if child.local_name in spellings:
+            return True
     return element.has_attributes and any(a.name in spellings for a in element.attributes)
 
 

@@ -161,7 +161,7 @@ class EffectiveConfig:
         """The burst and queue sizes of every mount that writes its own."""
         from icecfg.effective.bursts import mount_sizes
 
-        return mount_sizes(self.sizes, self.mounts)
+        return mount_sizes(self.sizes, self.mounts, self.root)
 
     @cached_property
     def path_values(self) -> dict[str, Traced[object]]:
@@ -217,7 +217,7 @@ class EffectiveConfig:
         """The server-wide credentials alone (no mount is read for them)."""
         from icecfg.effective.auth import server_auth
 
-        return server_auth(self.root, self.target)
+        return server_auth(self.root, self.target, self.values)
 
     @cached_property
     def auth(self) -> Auth:

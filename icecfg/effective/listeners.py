@@ -15,7 +15,7 @@ from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
 from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
-from icecfg.effective.reading import child_text, row
+from icecfg.effective.reading import child_text, child_text_in, last_children, row
 from icecfg.effective.tls import TlsContext
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
@@ -225,10 +225,9 @@ def _protocol(
 ) -> tuple[Protocol, Origin]:
     """What the socket serves, given its TLS switch and whether the certificate can work."""
     cert = context.certificate
-    cert_origin = cert.origin if cert is not None else default("no certificate")
     if dialect is Dialect.KH:
         if context.usable is False or cert is None:
-            return Protocol.PLAIN, cert_origin if cert is not None else default("no certificate: no TLS")
+            return Protocol.PLAIN, cert.origin if cert is not None else default("no certificate: no TLS")
         return Protocol.DETECT, derived(cert.origin.element, "a certificate: TLS detected on every socket")
     if not tls or switch is None:
         return Protocol.PLAIN, default()
@@ -297,15 +296,16 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
         )
     found = []
     for element in sockets:
-        port_el, port_text = child_text(element, _LISTEN, "port", dialect)
-        _bind_el, bind = child_text(element, _LISTEN, "bind-address", dialect)
-        _c, compat_text = child_text(element, _LISTEN, "shoutcast-compat", dialect)
-        mount_el, mount_text = child_text(element, _LISTEN, "shoutcast-mount", dialect)
+        last = last_children(element)  # one pass over the socket's children, not one per setting
+        port_el, port_text = child_text_in(element, last, _LISTEN, "port", dialect)
+        _bind_el, bind = child_text_in(element, last, _LISTEN, "bind-address", dialect)
+        _c, compat_text = child_text_in(element, last, _LISTEN, "shoutcast-compat", dialect)
+        mount_el, mount_text = child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)
         tls = requested = False
         mode: TlsMode | None = None
         switch: Element | None = None
         if dialect is Dialect.V24:
-            switch = element.find_last("ssl")
+            switch = last.get("ssl")
             tls = requested = switch is not None and switch.text is not None and atoi(switch.text) != 0
         elif dialect is Dialect.V25:
             state = tls_mode_of(element)

@@ -7,11 +7,13 @@ numeric element crashing 2.4.4, the row's default) live in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from icecfg import spec
-from icecfg.conversion import Crash, effective, release_reading
+from icecfg.conversion import Crash, Reading, effective, release_reading
 from icecfg.document import Element
-from icecfg.effective.provenance import Traced, clamped, default, written
-from icecfg.spec import Dialect
+from icecfg.effective.provenance import Origin, Source, Traced, clamped, default, written
+from icecfg.spec import Dialect, Kind
 
 
 def row(section_id: str, name: str) -> spec.ElementRow:
@@ -33,11 +35,48 @@ def child_text(
     last = element.find_last(name)
     if last is not None:
         return last, last.text
+    return _as_attribute(element, section, name, dialect)
+
+
+def last_children(element: Element) -> dict[str, Element]:
+    """The last child element of each name: for a block several of whose children are asked (one pass)."""
+    return {child.local_name: child for child in element.elements()}
+
+
+def child_text_in(
+    element: Element, last: dict[str, Element], section: spec.SectionRow, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """:func:`child_text`, with the element's :func:`last_children` already at hand."""
+    found = last.get(name)
+    if found is not None:
+        return found, found.text
+    return _as_attribute(element, section, name, dialect)
+
+
+def _as_attribute(
+    element: Element, section: spec.SectionRow, name: str, dialect: Dialect
+) -> tuple[Element | None, str | None]:
+    """KH's attribute form of child ``name`` (``<listen-socket port="8000"/>``), when written."""
     if dialect is Dialect.KH and name in section.kh_attribute_children():
         value = element.get(name)
         if value is not None:
             return element, value
     return None, None
+
+
+def may_spell(root: Element, names: Iterable[str]) -> bool:
+    """Whether an element or attribute below ``root`` may be called one of ``names``.
+
+    False only for a file as read (nothing edited since) whose text spells
+    none of them: a name is written out in full in its tag (a reference
+    cannot stand in a name), so a few searches of the text answer for a
+    rare setting instead of a look at every element of a big file.
+    """
+    origin = root.origin
+    if origin is None or origin.detached or not root._clean or root.start < 0:
+        return True
+    text = origin.text
+    return any(name in text for name in names)
 
 
 def last_in(blocks: list[Element], name: str) -> Element | None:
@@ -69,8 +108,13 @@ def traced(
     """The value of ``the_row`` read from ``element`` (None: absent) and whether 2.4.4 crashes on it."""
     if element is None:
         return Traced(effective(the_row, None, dialect), default()), False
+    value = the_row.value
+    if text is not None and value is not None and value.kind in AS_WRITTEN:
+        # most values of a big file (names, paths, hosts) are their text: the conversion's chain
+        # of tests, its Reading and written() cost twice the rest of this reading
+        return Traced(text, Origin(Source.ELEMENT, element.local_name, "", element)), False
     try:
-        reading = release_reading(the_row, text, dialect)
+        reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
     except Crash:
         return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
     if reading.how == "not-read":
@@ -78,6 +122,44 @@ def traced(
     if reading.how == "clamped":
         return Traced(reading.value, clamped(element, reading.note)), False  # 2.5 reports it, keeps the default
     return Traced(reading.value, written(element)), False
+
+
+#: (id of a row, text, dialect) -> (the row, what release_reading makes of the text); bounded.
+_READINGS: dict[tuple[int, str, Dialect], tuple[spec.ElementRow, Reading]] = {}
+#: Entries kept in ``_READINGS``: the texts are the files', not the table's.
+_READINGS_LIMIT = 4096
+
+
+def _converted(the_row: spec.ElementRow, text: str, dialect: Dialect) -> Reading:
+    """``release_reading`` of a non-empty text, remembered per process.
+
+    A pure function of the row, the text and the release, and its result is
+    immutable; numbers and switches repeat from mount to mount ("100", "1"),
+    so each is converted once.  The row is kept with the reading, so that an
+    id reused by another row is never taken for it.
+    """
+    key = (id(the_row), text, dialect)
+    entry = _READINGS.get(key)
+    if entry is not None and entry[0] is the_row:
+        return entry[1]
+    reading = release_reading(the_row, text, dialect)
+    if len(_READINGS) < _READINGS_LIMIT:
+        _READINGS[key] = (the_row, reading)
+    return reading
+
+
+#: Value kinds every release uses as written: ``conversion.release_reading`` reads a non-empty
+#: text of these as the text itself (``tests/test_effective_facts.py`` holds it to that).
+AS_WRITTEN = frozenset(Kind) - {
+    Kind.INT,
+    Kind.UINT,
+    Kind.SIZE,
+    Kind.PUBLIC,
+    Kind.BOOL,
+    Kind.LOGLEVEL,
+    Kind.FALLBACK_OVERRIDE,
+    Kind.TLS_MODE,
+}
 
 
 def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> dict[str, Traced[object]]:
@@ -88,14 +170,22 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
     """
     section = spec.SECTIONS[section_id]
     last: dict[str, tuple[Element, str | None]] = {}
+    rows: dict[str, spec.ElementRow | None] = {}
     as_attributes = section.kh_attribute_children() if dialect is Dialect.KH else {}
     for block in blocks:
-        for attribute in block.attributes:
-            found = as_attributes.get(attribute.name)
-            if found is not None:
-                last[found.name] = (block, attribute.value)
+        if as_attributes and block.has_attributes:  # only KH reads values from attributes
+            for attribute in block.attributes:
+                found = as_attributes.get(attribute.name)
+                if found is not None:
+                    last[found.name] = (block, attribute.value)
         for child in block.elements():
-            found = section.child(child.local_name, dialect)
+            name = child.local_name
+            # the root of a big file has a hundred thousand children of a few names: each name's
+            # row is looked up once per call, by the name alone
+            if name in rows:
+                found = rows[name]
+            else:
+                found = rows[name] = section.child(name, dialect)
             if found is not None and found.value is not None:
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf

@@ -181,19 +181,21 @@ class LintContext:
         end_line, end_column = target.position(end) if end >= 0 else (line, 0)
         if (end_line, end_column) < (line, column):
             end_line, end_column = line, 0
+        # the engine stamps code, name and severity; the fields by position (made for every finding):
+        # code, name, severity, message, path, line, column, end_line, end_column, anchor_line, fix, fix_title
         finding = Finding(
-            code="",  # the engine stamps code, name and severity
-            name="",
-            severity=severity or Severity.INFO,
-            message=message,
-            path=self.path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            anchor_line=anchor,
-            fix=fix,
-            fix_title=fix_title,
+            "",
+            "",
+            severity or Severity.INFO,
+            message,
+            self.path,
+            line,
+            column,
+            end_line,
+            end_column,
+            anchor,
+            fix,
+            fix_title,
         )
         self.made[id(finding)] = Made(finding, target, attribute, severity)
         return finding

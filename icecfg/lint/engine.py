@@ -169,31 +169,27 @@ def _apply_suppressions(
     whole_file = by_line.get(None, [])
     for finding in findings:
         line = finding.anchor_line or finding.line
-        candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line, [])
-        hit = next((i for i in candidates if suppressions[i].covers(finding.code, line)), None)
-        if hit is None:
-            kept.append(finding)
+        candidates = sorted([*by_line.get(line, ()), *whole_file]) if whole_file else by_line.get(line)
+        if candidates:
+            code = finding.code
+            for index in candidates:  # a loop, not next() over a generator: asked for every finding
+                if suppressions[index].covers(code, line):
+                    used.add(index)
+                    break
+            else:
+                kept.append(finding)
         else:
-            used.add(hit)
+            kept.append(finding)
     unused_rule = engine_rule(*UNUSED_SUPPRESSION, Severity.WARNING)
     if selected([unused_rule], select, ignore):
+        code, name, severity, path = unused_rule.code, unused_rule.name, unused_rule.severity, ctx.path
         for index, suppression in enumerate(suppressions):
             if index in used:
                 continue
             codes = ", ".join(suppression.codes) or "all rules"
-            kept.append(
-                Finding(
-                    code=unused_rule.code,
-                    name=unused_rule.name,
-                    severity=unused_rule.severity,
-                    message=f"suppression of {codes} matches no finding; remove it",
-                    path=ctx.path,
-                    line=suppression.line,
-                    column=suppression.column,
-                    end_line=suppression.end_line,
-                    anchor_line=-1,
-                )
-            )
+            message = f"suppression of {codes} matches no finding; remove it"
+            line, column, end_line = suppression.line, suppression.column, suppression.end_line
+            kept.append(Finding(code, name, severity, message, path, line, column, end_line, 0, -1))
     return kept
 
 

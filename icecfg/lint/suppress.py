@@ -66,17 +66,24 @@ def collect(document: Document) -> list[Suppression]:
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     for element in _elements_to_search(root):
         # a directive needs the literal "icecfg:", so only comments holding it are read further
-        comments.extend((c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw)
+        comments.extend([(c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw])
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
+    text = origin.text if origin is not None else ""
     for comment, _owner in comments:
-        for match in _DIRECTIVE.finditer(comment.content):
-            codes = tuple(c.strip().upper() for c in (match[2] or "").split(",") if c.strip())
-            start = comment.start
-            line, column = root.position(start) if start >= 0 else (0, 0)
-            end_line = root.position(start + len(comment.raw) - 1)[0] if start >= 0 else 0
-            text = root.origin.text if root.origin is not None else ""
+        start = comment.start
+        if start >= 0:
+            raw = comment.raw
+            line, column = root.position(start)
+            # the comment's last line: its own line breaks counted, when they are all LF (the usual
+            # file), instead of a second lookup in the file's line table
+            end_line = line + raw.count("\n") if "\r" not in raw else root.position(start + len(raw) - 1)[0]
             line_start = start - column + 1  # not a backward search: that reads the file once per comment
-            own_line = start < 0 or not text[line_start:start].strip()
+            own_line = not text[line_start:start].strip()
+        else:
+            line, column, end_line, own_line = 0, 0, 0, True
+        for match in _DIRECTIVE.finditer(comment.content):
+            listed = match[2]
+            codes = tuple(c.strip().upper() for c in listed.split(",") if c.strip()) if listed else ()
             found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file", own_line=own_line))
     return found
 

@@ -401,3 +401,15 @@ def test_a_finding_on_an_attribute_spans_that_attribute_only() -> None:
     start = data.index(b"source-password")
     assert (finding.line, finding.column) == (1, start + 1)
     assert (finding.end_line, finding.end_column) == (1, start + 1 + len('source-password=""'))
+
+
+def test_a_secret_option_added_after_reading_is_judged() -> None:
+    # the file as read has no <option> at all; the edit adds a default password as one
+    config = icecfg.loads(mount_auth(' type="url"', ""))
+    assert not [f for f in lint(config, "2.4", files=False) if f.code == "ICE501"]
+    block = config.document.root.find("mount")
+    auth_block = block.find("authentication") if block is not None else None
+    assert auth_block is not None
+    auth_block.append(icecfg.document.Element("option", {"name": "password", "value": "changeme"}))
+    [finding] = [f for f in lint(config, "2.4", files=False) if f.code == "ICE501"]
+    assert '<option name="password">' in finding.message

@@ -137,6 +137,8 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     from icecfg.effective.headers import repeated  # loaded only for a file with headers
 
     for headers in scopes.values():
+        if len(headers) < 2:
+            continue  # one header cannot repeat another: most mounts' blocks
         for header, earlier in repeated(headers):
             name = header.get("name") or ""
             if ctx.target is Dialect.KH:

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from icecfg.document import Element
+from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.spec import Dialect
+from icecfg.spec import Dialect, Kind
 
 if TYPE_CHECKING:
     from icecfg.effective.auth import Credential
@@ -32,7 +33,15 @@ def _credentials(ctx: LintContext) -> list[Credential]:
 def _find_credentials(ctx: LintContext) -> list[Credential]:
     from icecfg.effective.auth import credentials  # loaded on first use: not on the start-up path
 
-    return list(credentials(ctx.placed, ctx.target))
+    target = ctx.target
+    if target is Dialect.KH:
+        return list(credentials(ctx.placed, target))  # KH also reads passwords from any block's attributes
+    # elsewhere a secret is a password-kind element or an <option>: credentials() yields the first
+    # in document order, then the second; given only those, it need not look at every element
+    options = []
+    if may_spell(ctx.config.document.root, ("option",)):
+        options = [p for p in ctx.placed if p.element.local_name == "option"]
+    return [*credentials(ctx.of_kind(Kind.PASSWORD), target), *credentials(options, target)]
 
 
 def _describe(element: Element) -> str:

@@ -411,32 +411,12 @@ def _scope(
     return known
 
 
-def _mount_kind(element: Element, target: Dialect) -> str | None:
-    """``normal`` or ``default`` as the target reads a root ``<mount>``; None if it drops it."""
-    if target is Dialect.KH:
-        return "normal"  # KH has no type attribute; wildcard names instead
-    kind = element.get("type")
-    if kind is None:
-        return "normal"
-    return kind if kind in ("normal", "default") else None
-
-
-def _mount_name(element: Element, target: Dialect) -> tuple[str | None, Element | None]:
-    """The mount name the target uses (the last ``<mount-name>``) and its element."""
-    found = element.find_last("mount-name")
-    if found is not None:
-        return found.text, found
-    if target is Dialect.KH and element.get("mount-name"):
-        return element.get("mount-name"), None
-    return None, None
-
-
 class _RootMount(NamedTuple):
     """A root ``<mount>`` the target reads, as ICE105, ICE109 and ICE110 look at it."""
 
     element: Element
-    kind: str | None  # _mount_kind
-    name: str | None  # _mount_name
+    kind: str | None  # "normal" or "default" as the target reads it; None if it drops the mount
+    name: str | None  # the mount name the target uses (the last <mount-name>)
     name_element: Element | None
 
 
@@ -455,21 +435,54 @@ def _root_mount_facts(ctx: LintContext) -> _RootMounts:
 
 
 def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
-    target = ctx.target
+    kh = ctx.target is Dialect.KH
     odd: list[_RootMount] = []
     repeats: list[tuple[_RootMount, Element]] = []
-    first: dict[tuple[str, str | None], Element] = {}
+    # kind -> mount name -> the first mount of that kind and name (a dict per kind: no key tuple per mount)
+    first: dict[str, dict[str | None, Element]] = {"normal": {}, "default": {}}
+    last_names = _last_mount_names(ctx)
     for element in root_mounts(ctx):
-        kind = _mount_kind(element, target)
-        name, name_element = _mount_name(element, target)
+        # the kind as the target reads it: KH has no type attribute (wildcard names instead),
+        # the others drop a mount of another type (None)
+        kind: str | None = "normal"
+        if not kh:
+            kind = element.get("type")
+            if kind is None:
+                kind = "normal"
+            elif kind not in ("normal", "default"):
+                kind = None
+        # the name the target uses: the last <mount-name>, or KH's attribute form
+        name_element = last_names.get(id(element))
+        if name_element is not None:
+            name = name_element.text
+        elif kh and element.get("mount-name"):
+            name = element.get("mount-name")
+        else:
+            name = None
         if kind != "normal" or name is None:
             odd.append(_RootMount(element, kind, name, name_element))
             if kind is None or (name is None and kind == "normal"):
                 continue  # dropped by Icecast: ICE108, ICE109
-        seen = first.setdefault((kind, name), element)
+        seen = first[kind].setdefault(name, element)
         if seen is not element:
             repeats.append((_RootMount(element, kind, name, name_element), seen))
     return _RootMounts(odd, repeats)
+
+
+def _last_mount_names(ctx: LintContext) -> dict[int, Element]:
+    """id of each ``<mount>`` -> its last ``<mount-name>`` child, from the walk's group of that row.
+
+    One pass over the names instead of a search of each mount's children
+    from the end (where the name seldom stands).
+    """
+    row = spec.SECTIONS["mount"].child("mount-name")
+    last: dict[int, Element] = {}
+    if row is not None:
+        for placed in ctx.by_row.get(id(row), (row, []))[1]:
+            element = placed.element
+            if element.local_name == "mount-name":  # not an alias: the release reads the tag
+                last[id(element.parent)] = element
+    return last
 
 
 @rule("ICE105", "duplicate-mount", "warning")
@@ -656,11 +669,11 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
 
 def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Placed]) -> Iterator[Finding]:
     # the names a complete element has, as written: most elements have them all and are passed at once
-    must = [a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required]
+    must = frozenset(a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required)
     for placed in group:
         element = placed.element
         written = [a.name for a in element.attributes]
-        if all(name in written for name in must):
+        if must.issubset(written):
             continue
         present = set(written)
         lowered = {n.lower() for n in present}
@@ -884,6 +897,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
     Remove the `<mount-name>` to set defaults for every mount, or drop
     `type="default"` to configure that one mount.
     """
+    label = ctx.target.label
     for _element, kind, name, name_element in _root_mount_facts(ctx).odd:
         if kind != "default":
             continue
@@ -891,7 +905,7 @@ def default_mount_with_name(ctx: LintContext) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             name_element,
-            f'<mount type="default"> has <mount-name> {name!r}: {ctx.target.label} warns that this is not '
+            f'<mount type="default"> has <mount-name> {name!r}: {label} warns that this is not '
             "supported and uses it as a pattern, so the defaults only reach mounts matching it; "
             'remove the <mount-name> or drop type="default"',
         )

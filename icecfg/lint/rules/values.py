@@ -170,7 +170,7 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     for row, value, leaves in leaf_groups(ctx, _WHOLE_NUMBERS):
         for placed in leaves:
             text = placed.element.text
-            if value.kind not in _WHOLE_NUMBERS or text is None:
+            if text is None:  # the groups are of _WHOLE_NUMBERS rows only: no look at the kind per leaf
                 continue
             if text.isdecimal() and not (value.kind is Kind.SIZE and ctx.target is Dialect.KH):
                 continue  # the usual plain digits (what is_int's \d matches), without a regular expression
@@ -465,10 +465,10 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
-        for placed in leaves:
+    for _row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
+        for placed in leaves:  # the groups are of the rows that crash (the filter above)
             element = placed.element
-            if not _crashes_if_empty(row, ctx.target) or element.text is not None:
+            if element.text is not None:
                 continue
             name = element.local_name
 
@@ -526,12 +526,12 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default.
     """
     for row, value, leaves in leaf_groups(ctx, _EMPTY_MATTERS):
+        if not (value.numeric or value.kind is Kind.LOGLEVEL) or _crashes_if_empty(row, ctx.target):
+            continue  # not a number, or ICE205's: a row at a time, not a leaf at a time
         for placed in leaves:
             element = placed.element
-            if element.text is not None or not (value.numeric or value.kind is Kind.LOGLEVEL):
+            if element.text is not None:
                 continue
-            if _crashes_if_empty(row, ctx.target):
-                continue  # ICE205
             if value.kind is Kind.LOGLEVEL and ctx.target is Dialect.KH:
                 yield ctx.finding(
                     element,
@@ -602,9 +602,9 @@ def untrimmed_value(ctx: LintContext) -> Iterator[Finding]:
     Remove the whitespace (`icecfg lint --fix` does it).
     """
     for _row, value, leaves in leaf_groups(ctx, _VERBATIM):
-        for placed in leaves:
+        for placed in leaves:  # the groups are of _VERBATIM rows only: no look at the kind per leaf
             text = placed.element.text
-            if value.kind not in _VERBATIM or text is None or text == text.strip():
+            if text is None or text == text.strip():
                 continue
             element = placed.element
             name = element.local_name
