@@ -92,3 +92,57 @@ def test_the_global_source_password_read_last_is_used_and_explain_says_which(
             with server.source(port, "/live.ogg", song, password=password) as client:
                 accepted[password] = client.accepted
     assert accepted == {"auth-source-pw": False, "root-source-pw": True}
+
+
+#: KH mounts whose fallback is written twice or in KH's other forms, and the file each one plays.
+#: kh22 hands ``<fallback>`` and ``<fallback-mount>`` to one parser (``_parse_fallback``)
+#: that fills the same field: a later element that names a mount replaces an earlier one;
+#: inside one element the text, then ``mount=``, then a ``<mount>`` child each replace the last.
+KH_FALLBACK_FORMS: dict[str, tuple[str, str | None]] = {
+    "/block-then-element": (
+        "<fallback><mount>/other.ogg</mount></fallback><fallback-mount>/fallback.ogg</fallback-mount>",
+        "/fallback.ogg",
+    ),
+    "/element-then-block": (
+        '<fallback-mount>/fallback.ogg</fallback-mount><fallback mount="/other.ogg"/>',
+        "/other.ogg",
+    ),
+    "/block-text": ("<fallback>/other.ogg</fallback>", "/other.ogg"),
+    "/later-block-without-mount": (
+        '<fallback-mount>/other.ogg</fallback-mount><fallback rate="128k"/>',
+        "/other.ogg",
+    ),
+    "/attribute-over-text": ('<fallback mount="/other.ogg">/fallback.ogg</fallback>', "/other.ogg"),
+    # an empty mount= still replaces: KH then drops a value without its "/", and there is no fallback
+    "/emptied-by-a-later-block": ('<fallback-mount>/other.ogg</fallback-mount><fallback mount=""/>', None),
+}
+
+
+def test_kh_takes_the_last_fallback_written_in_any_of_its_forms(boxkh: oracle.Sandbox) -> None:
+    """explain's fallback file for each form is the file kh22 sends its listeners."""
+    write_fallback_media(boxkh)
+    boxkh.write("web/other.ogg", audio.make_ogg(seconds=3.0, bitrate_kbps=96).read_bytes())
+    port = oracle.free_port()
+    mounts = "".join(
+        f"<mount><mount-name>{name}</mount-name><limit-rate>128k</limit-rate>{fallback}</mount>"
+        for name, (fallback, _file) in KH_FALLBACK_FORMS.items()
+    )
+    data = config(boxkh, port, extra=mounts)
+    effective = explain(icecfg.loads(data), "kh")
+    said = {}
+    for name in KH_FALLBACK_FORMS:
+        found = effective.mounts.find(name)
+        assert found is not None
+        said[name] = effective.chain(found).gets
+    served = {}
+    files = {f"/{n}": (boxkh.webroot / n).read_bytes() for n in ("fallback.ogg", "other.ogg")}
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-forms") as server:
+        for name in KH_FALLBACK_FORMS:
+            response = server.http_get(port, name, timeout=2.0, max_body=4096)
+            if response.status == 404:
+                served[name] = None
+                continue
+            assert response.status == 200, name
+            served[name] = next(f for f, body in files.items() if body.startswith(response.body[:2048]))
+    assert served == {name: file for name, (_fallback, file) in KH_FALLBACK_FORMS.items()}
+    assert said == served

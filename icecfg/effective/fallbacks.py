@@ -36,21 +36,42 @@ _MOUNT_SECTION = spec.SECTIONS["mount"]
 FALLBACK_OPTIONS = ("fallback-override", "fallback-when-full")
 
 
-def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element] | None:
-    """The mount's own fallback value (None when unset or empty) and its element."""
+def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element, str | None] | None:
+    """The mount's own fallback value (None when unset or empty), its element, and the attribute holding it."""
     if dialect is Dialect.KH:
-        block = mount.find_last("fallback")
-        if block is not None:
-            inner = block.find_last("mount")
-            if inner is not None and inner.text is not None:
-                return inner.text, inner
-            attribute = block.get("mount")
-            if attribute:
-                return attribute, block
+        return _kh_fallback_value(mount)
     element = mount.find_last("fallback-mount")
     if element is None or element.text is None:
         return None
-    return element.text, element
+    return element.text, element, None
+
+
+def _kh_fallback_value(mount: Element) -> tuple[str, Element, str | None] | None:
+    """KH's fallback: the last mount named by any ``<fallback>`` or ``<fallback-mount>``, in file order.
+
+    kh22 hands both elements to one parser (``_parse_fallback``) that fills
+    the same field, so each element that names a mount replaces what the ones
+    before it named; inside one element its own text, then a ``mount=``
+    attribute (even an empty one), then a ``<mount>`` child each replace the
+    last.  An element that names none (``<fallback rate="128k"/>``) leaves the
+    field as it was (all tested on kh22).
+    """
+    found: tuple[str, Element, str | None] | None = None
+    for block in mount.elements_named(_KH_FALLBACK_BLOCKS):
+        text = block.text
+        if text is not None and text.strip():
+            found = (text, block, None)
+        attribute = block.get("mount")
+        if attribute is not None:
+            found = (attribute, block, "mount")
+        if block.local_name == "fallback":
+            for inner in block.elements("mount"):
+                value = inner.text
+                if value is not None and value.strip():
+                    found = (value, inner, None)
+    if found is None or not found[0]:
+        return None  # an empty mount= leaves KH a value without its "/": no fallback
+    return found
 
 
 _KH_BITRATE = re.compile(r"\s*([+-]?\d+)(.?)", re.DOTALL)
@@ -96,6 +117,8 @@ class Fallback(NamedTuple):
     value: str
     element: Element
     inherited_from: MountConfig | None = None
+    #: The attribute of ``element`` that holds the value (KH's ``<fallback mount="...">``), None: its text.
+    attribute: str | None = None
 
     @property
     def origin(self) -> Origin:
@@ -124,20 +147,20 @@ class Fallbacks:
             if mount.kind == "normal" and mount.merged_from is not None:
                 found = fallback_value(mount.element, dialect)
                 if found is not None:
-                    self._of[mount] = Fallback(found[0], found[1])
+                    self._of[mount] = Fallback(found[0], found[1], None, found[2])
                     continue
                 donor = mount.merged_from
                 if donor not in inherited:
                     value = fallback_value(donor.element, dialect)
                     # merge_mounts fills unset fields from the first matching default mount
-                    inherited[donor] = Fallback(value[0], value[1], donor) if value is not None else None
+                    inherited[donor] = Fallback(value[0], value[1], donor, value[2]) if value is not None else None
                 shared = inherited[donor]
                 if shared is not None:
                     self._of[mount] = shared
                 continue
             found = fallback_value(mount.element, dialect)
             if found is not None:
-                self._of[mount] = Fallback(found[0], found[1])
+                self._of[mount] = Fallback(found[0], found[1], None, found[2])
 
     def of(self, mount: MountConfig) -> Fallback | None:
         """The fallback of ``mount`` (own or merged), None without one."""

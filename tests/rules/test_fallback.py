@@ -74,6 +74,29 @@ CASES = [
         target="kh",
         message="Icecast-KH drops it",
     ),
+    Case(
+        "ICE601",
+        cfg("<mount><mount-name>/live.ogg</mount-name><fallback>backup.ogg</fallback></mount>"),
+        cfg("<mount><mount-name>/live.ogg</mount-name><fallback>/backup.ogg</fallback></mount>"),
+        target="kh",
+        message="<fallback> 'backup.ogg' does not start with /",
+        id="kh-fallback-text",
+    ),
+    Case(
+        "ICE601",
+        # KH reads <fallback> and <fallback-mount> into one field: the one written last counts
+        cfg(
+            '<mount><mount-name>/live.ogg</mount-name><fallback mount="/backup.ogg"/>'
+            "<fallback-mount>backup.ogg</fallback-mount></mount>"
+        ),
+        cfg(
+            "<mount><mount-name>/live.ogg</mount-name><fallback-mount>backup.ogg</fallback-mount>"
+            '<fallback mount="/backup.ogg"/></mount>'
+        ),
+        target="kh",
+        message="<fallback-mount> 'backup.ogg'",
+        id="kh-the-last-fallback-element-counts",
+    ),
     # ICE602 fallback-target-missing ----------------------------------------------------
     Case(
         "ICE602",
@@ -326,6 +349,25 @@ def test_ice601_fix_adds_the_slash() -> None:
     finding.fix()
     assert b"<fallback-mount>/fallback.ogg</fallback-mount>" in cfg_.document.dumps()
     assert not [f for f in lint(cfg_, files=False) if f.code == "ICE601"]
+
+
+#: A rate for KH to send file fallbacks at (without one ICE608 holds the fix back).
+KH_RATE = "<limit-rate>128k</limit-rate>"
+
+
+def test_ice601_fix_writes_where_kh_read_the_value() -> None:
+    """The fix changes the text, the mount= attribute or the <mount> child: whichever KH used."""
+    forms = (
+        ("<fallback>backup.ogg</fallback>", "<fallback>/backup.ogg</fallback>"),
+        ('<fallback mount="backup.ogg">/x.ogg</fallback>', '<fallback mount="/backup.ogg">/x.ogg</fallback>'),
+        ("<fallback><mount>backup.ogg</mount></fallback>", "<fallback><mount>/backup.ogg</mount></fallback>"),
+    )
+    for written, fixed in forms:
+        cfg_ = icecfg.loads(cfg(f"<mount><mount-name>/live.ogg</mount-name>{KH_RATE}{written}</mount>"))
+        (finding,) = [f for f in lint(cfg_, "kh", files=False) if f.code == "ICE601"]
+        assert finding.fix is not None
+        finding.fix()
+        assert fixed.encode() in cfg_.document.dumps(), written
 
 
 def test_ice601_points_at_the_value() -> None:

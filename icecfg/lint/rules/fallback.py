@@ -53,6 +53,11 @@ class _Mount(NamedTuple):
         return self.found.element if self.found is not None else None
 
     @property
+    def fallback_attribute(self) -> str | None:
+        """The attribute holding the fallback value (KH's ``<fallback mount="...">``), None: the element's text."""
+        return self.found.attribute if self.found is not None else None
+
+    @property
     def inherited_from(self) -> MountConfig | None:
         """Set when the fallback is inherited from a ``type="default"`` mount."""
         return self.found.inherited_from if self.found is not None else None
@@ -157,9 +162,9 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
         yield ctx.finding(
             element,
             f"{tag} {value!r} does not start with /: {effect}; write {fixed!r}",
-            at_text=element.local_name in {"fallback-mount", "mount"},
-            attribute="mount" if element.local_name == "fallback" else None,
-            fix=_set_value(element, fixed) if safe else None,
+            at_text=found.attribute is None,
+            attribute=found.attribute,
+            fix=_set_value(element, found.attribute, fixed) if safe else None,
             fix_title=f"write {fixed}" if safe else "",
         )
 
@@ -171,10 +176,10 @@ def _kh_unsent(graph: Fallbacks, name: str, fallback: str) -> bool:
     return not loops and name not in tail and graph.reaches_file(names) and graph.kh_file_rate(names) == 0
 
 
-def _set_value(element: Element, value: str) -> Callable[[], None]:
+def _set_value(element: Element, attribute: str | None, value: str) -> Callable[[], None]:
     def fix() -> None:
-        if element.local_name == "fallback" and element.find_last("mount") is None:
-            element.set("mount", value)
+        if attribute is not None:
+            element.set(attribute, value)
         else:
             element.set_text(value)
 
@@ -241,7 +246,7 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
             f"fallback {value} of {mount.label} is no <mount>, no relay and no file ({path} does not exist): "
             f"when {mount.label} has no source its listeners get 404{full}; "
             f"add the file to webroot or a <mount> for {value}",
-            at_text=element.local_name != "fallback",
+            at_text=mount.fallback_attribute is None,
         )
 
 
@@ -290,7 +295,7 @@ def fallback_cycle(ctx: LintContext) -> Iterator[Finding]:
             element,
             f"fallback chain {' -> '.join(ring)} loops: when none of these mounts has a source, "
             f"their listeners get {graph.refusal}; end the chain with a file fallback",
-            at_text=element.local_name != "fallback",
+            at_text=mount.fallback_attribute is None,
         )
 
 
@@ -336,7 +341,7 @@ def fallback_chain_too_long(ctx: LintContext) -> Iterator[Finding]:
             f"the fallback chain of {mount.label} is {hops} hops long ({' -> '.join(names)}); "
             f"Icecast follows at most {MAX_HOPS}, so its listeners never reach {names[MAX_HOPS + 1]} "
             f"or beyond and get {graph.refusal} instead; let {mount.label} fall back closer to the end",
-            at_text=element.local_name != "fallback",
+            at_text=mount.fallback_attribute is None,
         )
 
 
@@ -458,7 +463,7 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
                 f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {ctx.target.label} "
                 "does not move listeners between them ('different types, ignored'), so they are "
                 "dropped when the source stops; use a fallback of the same format",
-                at_text=element.local_name != "fallback",
+                at_text=found.attribute is None,
             )
             break  # one finding per mount: the first mismatch its listeners can meet
 
@@ -567,7 +572,7 @@ def fallback_stream_mismatch(ctx: LintContext) -> Iterator[Finding]:
             element,
             f"{mount.label}: {'; '.join(problems)}: Icecast forwards a fallback as it is and players may "
             "stutter or stop at the switch; encode fallbacks like the live stream",
-            at_text=element.local_name != "fallback",
+            at_text=mount.fallback_attribute is None,
         )
 
 
@@ -659,5 +664,5 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
             f"none is set, so a listener who tunes in while {mount.label} has no source gets 404; "
             f"add <rate> to the <fallback> (e.g. <fallback><mount>{last}</mount><rate>128k</rate>"
             "</fallback>), a <limit-rate> to the mount, or the bit rate to the file's name",
-            at_text=element.local_name != "fallback",
+            at_text=mount.fallback_attribute is None,
         )
