@@ -135,6 +135,43 @@ def test_reading_all_at_once_gives_the_tree_read_level_by_level(text: str, part:
     assert all((a.start, a.end, a.start_tag, a.end_tag) == (b.start, b.end, b.start_tag, b.end_tag) for a, b in pairs)
 
 
+def _reference_texts(element: Any) -> list[str | None]:
+    """Each element's character data joined, in document order (None when it has none), from ``_reference``."""
+    _name, _attributes, content = element
+    texts = ["".join(value for kind, value in content if kind == "text") or None]
+    for kind, item in content:
+        if kind == "element":
+            texts.extend(_reference_texts(item))
+    return texts
+
+
+@settings(max_examples=300)
+@given(documents())
+def test_an_elements_text_is_what_an_xml_parser_sees_before_and_after_its_content_is_read(text: str) -> None:
+    # ``<a>value</a>`` answers .text from the source until its children are asked for
+    unread = parse(text, root_name=None)
+    unread.root.read_all()
+    before = [(e.text, e.text_start) for e in unread.root.iter()]
+    read = parse(text, root_name=None)
+    elements = list(read.root.iter())
+    for element in elements:
+        element.children  # noqa: B018
+    assert before == [(e.text, e.text_start) for e in elements]
+    assert [text for text, _ in before] == _reference_texts(_reference(text))
+
+
+def test_a_value_read_from_the_source_text_follows_edits_of_its_element() -> None:
+    document = parse("<icecast><a>x &amp; y</a><b>2</b><c></c></icecast>")
+    document.root.read_all()
+    a, b, c = document.root.elements()
+    a.set("k", "v")
+    assert (a.text, a.children) == ("x & y", ["x &amp; y"])
+    b.set_text("3")
+    c.rename("d")
+    assert (b.text, c.text, c.children) == ("3", None, [])
+    assert document.render() == '<icecast><a k="v">x &amp; y</a><b>3</b><d></d></icecast>'
+
+
 @settings(max_examples=200)
 @given(documents())
 def test_an_elements_parts_add_up_to_its_text(text: str) -> None:

@@ -11,7 +11,7 @@ leaves are importable from here too.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Union
 
 from icecfg.document.attributes import Attr, AttributeMixin
@@ -72,7 +72,8 @@ class Element(AttributeMixin, ContentMixin):
         #: The name without a namespace prefix: Icecast compares only this.
         self.local_name = _local(name)
         self.parent: Element | None = None
-        self._kids: list[Node] | None = []
+        #: None while the content is unread; ``_TEXT_ONLY`` for an unread leaf (see ``content``).
+        self._kids: list[Node] | tuple[()] | None = []
         self.origin: _Origin | None = None
         self.start = -1
         self.end = -1
@@ -92,7 +93,7 @@ class Element(AttributeMixin, ContentMixin):
         """The element's content in document order, read from the text on first use."""
 
         kids = self._kids
-        return kids if kids is not None else _read_content(self)
+        return kids if isinstance(kids, list) else _read_content(self)
 
     @children.setter
     def children(self, nodes: list[Node]) -> None:
@@ -179,7 +180,7 @@ class Element(AttributeMixin, ContentMixin):
                 return child
         return None
 
-    def _children_by_name(self, kids: list[Node]) -> dict[str, list[Element]] | None:
+    def _children_by_name(self, kids: Sequence[Node]) -> dict[str, list[Element]] | None:
         """The child elements by local name, for an element with many children (the root of a big file).
 
         Asking the root of a 100,000-mount file for its ``<listen-socket>``s

@@ -7,6 +7,7 @@ import gc
 import re
 from sys import intern
 
+from icecfg.document.content import _TEXT_ONLY
 from icecfg.document.decoding import _DECLARED_ENCODING, _decode
 from icecfg.document.file import Document
 from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
@@ -114,13 +115,13 @@ def _parsed(
     end: int,
     start_raw: str,
     end_raw: str | None,
-    kids: list[Node] | None,
+    kids: list[Node] | tuple[()] | None,
 ) -> Element:
     """An element as read from ``origin``: clean, so that it renders as its slice of the text.
 
     ``start_raw``/``end_raw`` are ``_CANONICAL`` for ``<name>``/``</name>``;
     ``end_raw`` is None for ``<name/>``; ``kids`` is None while the content
-    is unread.
+    is unread, ``_TEXT_ONLY`` for a leaf ``<name>value</name>``.
     """
     element = Element.__new__(Element)
     element.name = name
@@ -165,6 +166,11 @@ def _read_content(element: Element) -> list[Node]:
     Reading lazily makes ``loads`` + ``dumps`` cost about one pass of expat,
     and an edit reads only the elements on its way.
     """
+    if element._kids is _TEXT_ONLY:
+        value = element._leaf_content()
+        content: list[Node] = [value] if value else []
+        element._kids = content
+        return content
     return _read(element, whole=False)
 
 
@@ -196,16 +202,14 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             position = match.end()
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step
-                ws, name, value = match.group(1, 2, 3)  # ws, name, leaf: one call, not three
+                ws, name = match.group(1, 2)  # one call, not two
                 if ws:
                     # indentation repeats on every line: keep one string per distinct run
                     kids.append(intern(ws))
                     start += len(ws)
-                if len(value) <= _SHARED_VALUE:
-                    value = intern(value)  # 0, 1, 100 ...: one string for all
                 name = intern(name)  # one string per distinct tag name, not per element
-                leaf = _parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, [value] if value else [])
-                kids.append(leaf)
+                # the value stays in the source text until asked for (see _TEXT_ONLY)
+                kids.append(_parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, _TEXT_ONLY))
                 continue
             if kind == "text":
                 kids.append(match[0])
@@ -244,10 +248,6 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
         if collecting:
             gc.enable()
     return result
-
-
-#: Values up to this long (numbers, flags) are shared between the elements that hold them.
-_SHARED_VALUE = 4
 
 
 def _read_subtree(element: Element) -> None:
