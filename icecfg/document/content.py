@@ -33,7 +33,6 @@ class ContentMixin:
     if TYPE_CHECKING:
         name: str
         start: int
-        end: int
         origin: _Origin | None
         _clean: bool
         _kids: list[Node] | tuple[()] | None
@@ -71,8 +70,9 @@ class ContentMixin:
     def _leaf_content(self) -> str:
         """The content as written of a leaf whose ``_kids`` is ``_TEXT_ONLY``: between ``<name>`` and ``</name>``."""
         assert self.origin is not None, "only the reader makes text-only leaves"
-        skip = len(self.name)
-        return self.origin.text[self.start + skip + 2 : self.end - skip - 3]
+        text = self.origin.text
+        lo = self.start + len(self.name) + 2
+        return text[lo : text.index("<", lo)]
 
     @property
     def text_start(self) -> int:

@@ -52,9 +52,9 @@ class Element(AttributeMixin, ContentMixin):
     __slots__ = (
         "__weakref__",
         "_clean",
+        "_end",
         "_end_raw",
         "_kids",
-        "end",
         "local_name",
         "name",
         "origin",
@@ -76,7 +76,8 @@ class Element(AttributeMixin, ContentMixin):
         self._kids: list[Node] | tuple[()] | None = []
         self.origin: _Origin | None = None
         self.start = -1
-        self.end = -1
+        #: See ``end``: None for a leaf as read.
+        self._end: int | None = -1
         self._clean = False
         self._attrs: list[Attr] | None = []
         for key, value in (attrs or {}).items():
@@ -101,6 +102,19 @@ class Element(AttributeMixin, ContentMixin):
 
     def __repr__(self) -> str:
         return f"<Element {self.name} at line {self.line}>"
+
+    @property
+    def end(self) -> int:
+        """Offset just past the element's end tag in the text it was read from; -1 if created."""
+        end = self._end
+        if end is not None:
+            return end
+        # A leaf <name>value</name> as read keeps no end offset (an int object for most
+        # elements of a file): its value holds no "<", so the first one after its "<" is
+        # its end tag's, written as exactly "</name>".
+        assert self.origin is not None, "only the reader makes leaves without an end"
+        text = self.origin.text
+        return text.index(">", text.index("<", self.start + 1)) + 1
 
     @property
     def self_closing(self) -> bool:

@@ -112,7 +112,7 @@ def _parsed(
     parent: Element | None,
     origin: _Origin,
     start: int,
-    end: int,
+    end: int | None,
     start_raw: str,
     end_raw: str | None,
     kids: list[Node] | tuple[()] | None,
@@ -121,7 +121,7 @@ def _parsed(
 
     ``start_raw``/``end_raw`` are ``_CANONICAL`` for ``<name>``/``</name>``;
     ``end_raw`` is None for ``<name/>``; ``kids`` is None while the content
-    is unread, ``_TEXT_ONLY`` for a leaf ``<name>value</name>``.
+    is unread; a leaf ``<name>value</name>`` has ``_TEXT_ONLY`` kids and no ``end``.
     """
     element = Element.__new__(Element)
     element.name = name
@@ -129,7 +129,7 @@ def _parsed(
     element.parent = parent
     element.origin = origin
     element.start = start
-    element.end = end
+    element._end = end
     element._clean = True
     element._attrs = None
     element._tag_changed = False
@@ -208,8 +208,9 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     kids.append(intern(ws))
                     start += len(ws)
                 name = intern(name)  # one string per distinct tag name, not per element
-                # the value stays in the source text until asked for (see _TEXT_ONLY)
-                kids.append(_parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, _TEXT_ONLY))
+                # the value stays in the source text until asked for (see _TEXT_ONLY), and the
+                # end offset is found from it when asked for (see Element.end)
+                kids.append(_parsed(name, top, origin, start, None, _CANONICAL, _CANONICAL, _TEXT_ONLY))
                 continue
             if kind == "text":
                 kids.append(match[0])
@@ -237,7 +238,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     top, kids = child, inner
             elif kind == "end":
                 top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
-                top.end = position
+                top._end = position
                 stack.pop()
                 top, kids = stack[-1]
             elif kind == "cdata":
