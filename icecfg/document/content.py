@@ -16,12 +16,13 @@ if TYPE_CHECKING:
     from icecfg.document.nodes import Node
     from icecfg.document.origin import _Origin
 
-#: ``_kids`` of a parsed ``<name>value</name>`` whose content is not read yet.
-#: The reader matched the whole leaf, so the content is character data with no
-#: markup: ``text`` slices it from the source, and the ``[value]`` list (with
-#: its own copy of the value) is built only if ``children`` is asked for.  Most
-#: elements of a config are such leaves, so this saves a list and a string on
-#: each.  An empty tuple, so that a walk over child elements finds none.
+#: ``_kids`` of a parsed ``<name>value</name>`` or ``<name/>`` whose content is
+#: not read yet.  The reader matched the whole leaf, so the content is
+#: character data with no markup: ``text`` slices it from the source, and the
+#: ``[value]`` list (with its own copy of the value) is built only if
+#: ``children`` is asked for.  Most elements of a config are such leaves, so
+#: this saves a list and a string on each.  An empty tuple, so that a walk over
+#: child elements finds none.
 _TEXT_ONLY: tuple[()] = ()
 
 
@@ -35,6 +36,7 @@ class ContentMixin:
         start: int
         origin: _Origin | None
         _clean: bool
+        _end_raw: str | None
         _kids: list[Node] | tuple[()] | None
 
         @property
@@ -70,6 +72,8 @@ class ContentMixin:
     def _leaf_content(self) -> str:
         """The content as written of a leaf whose ``_kids`` is ``_TEXT_ONLY``: between ``<name>`` and ``</name>``."""
         assert self.origin is not None, "only the reader makes text-only leaves"
+        if self._end_raw is None:
+            return ""  # <name/>
         text = self.origin.text
         lo = self.start + len(self.name) + 2
         return text[lo : text.index("<", lo)]

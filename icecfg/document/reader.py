@@ -146,7 +146,7 @@ def _open_element(match: re.Match[str], parent: Element | None, origin: _Origin,
     text = origin.text
     start_raw = text[start:tag_end] if tag_end - start != len(name) + 2 else _CANONICAL
     if match["start"]:
-        return _parsed(name, parent, origin, start, tag_end, start_raw, None, []), tag_end
+        return _parsed(name, parent, origin, start, tag_end, start_raw, None, _TEXT_ONLY), tag_end
     close_start, close_end = (_find_end if parent is not None else _find_root_end)(text, name, tag_end)
     end_raw = text[close_start:close_end] if close_end - close_start != len(name) + 3 else _CANONICAL
     return _parsed(name, parent, origin, start, close_end, start_raw, end_raw, None), close_end
@@ -190,6 +190,8 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
+    new = Element.__new__
+    tags: dict[str, str] = {}
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -210,7 +212,19 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 name = intern(name)  # one string per distinct tag name, not per element
                 # the value stays in the source text until asked for (see _TEXT_ONLY), and the
                 # end offset is found from it when asked for (see Element.end)
-                kids.append(_parsed(name, top, origin, start, None, _CANONICAL, _CANONICAL, _TEXT_ONLY))
+                leaf = new(Element)
+                leaf.name = name
+                leaf.local_name = name if ":" not in name else _local(name)
+                leaf.parent = top
+                leaf.origin = origin
+                leaf.start = start
+                leaf._end = None
+                leaf._clean = True
+                leaf._attrs = None
+                leaf._tag_changed = False
+                leaf._start_raw = leaf._end_raw = _CANONICAL
+                leaf._kids = _TEXT_ONLY
+                kids.append(leaf)
                 continue
             if kind == "text":
                 kids.append(match[0])
@@ -229,13 +243,19 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     kids.append(child)
                     continue
                 tag = intern(match["name"])
-                start_raw = text[start:position] if position - start != len(tag) + 2 else _CANONICAL
+                if position - start == len(tag) + 2:
+                    start_raw = _CANONICAL
+                else:  # <mount type="normal"> and the like repeat: keep one string for each
+                    start_raw = text[start:position]
+                    start_raw = tags.setdefault(start_raw, start_raw)
+                if match["start"]:  # <name/>: no content to read, ever
+                    kids.append(_parsed(tag, top, origin, start, position, start_raw, None, _TEXT_ONLY))
+                    continue
                 inner: list[Node] = []
                 child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
                 kids.append(child)
-                if not match["start"]:
-                    stack.append((child, inner))
-                    top, kids = child, inner
+                stack.append((child, inner))
+                top, kids = child, inner
             elif kind == "end":
                 top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
                 top._end = position
