@@ -151,7 +151,7 @@ def _reference_texts(element: Any) -> list[str | None]:
 @settings(max_examples=300)
 @given(documents())
 def test_an_elements_text_is_what_an_xml_parser_sees_before_and_after_its_content_is_read(text: str) -> None:
-    # ``<a>value</a>`` answers .text from the source until its children are asked for
+    # a leaf ``<a>value</a>`` answers .text from the value it keeps until its children are asked for
     unread = parse(text, root_name=None)
     unread.root.read_all()
     before = [(e.text, e.text_start) for e in unread.root.iter()]

@@ -14,16 +14,6 @@ from icecfg.document.leaves import CData, Leaf
 
 if TYPE_CHECKING:
     from icecfg.document.nodes import Node
-    from icecfg.document.origin import _Origin
-
-#: ``_kids`` of a parsed ``<name>value</name>`` or ``<name/>`` whose content is
-#: not read yet.  The reader matched the whole leaf, so the content is
-#: character data with no markup: ``text`` slices it from the source, and the
-#: ``[value]`` list (with its own copy of the value) is built only if
-#: ``children`` is asked for.  Most elements of a config are such leaves, so
-#: this saves a list and a string on each.  An empty tuple, so that a walk over
-#: child elements finds none.
-_TEXT_ONLY: tuple[()] = ()
 
 
 class ContentMixin:
@@ -32,12 +22,9 @@ class ContentMixin:
     __slots__ = ()
 
     if TYPE_CHECKING:
-        name: str
         start: int
-        origin: _Origin | None
         _clean: bool
-        _end_raw: str | None
-        _kids: list[Node] | tuple[()] | None
+        _kids: list[Node] | str | None
 
         @property
         def children(self) -> list[Node]: ...
@@ -55,9 +42,9 @@ class ContentMixin:
         """
 
         children = self._kids
-        if children is _TEXT_ONLY:
-            value = self._leaf_content()
-            return (decode_text(value) if "&" in value or "\r" in value else value) or None
+        if isinstance(children, str):
+            # a leaf as read, whose value as written stands in for the list of its children
+            return (decode_text(children) if "&" in children or "\r" in children else children) or None
         if children is None:
             children = self.children  # read on first use; the reader wants an Element
         if len(children) == 1:
@@ -69,23 +56,14 @@ class ContentMixin:
         joined = "".join(parts)
         return joined or None
 
-    def _leaf_content(self) -> str:
-        """The content as written of a leaf whose ``_kids`` is ``_TEXT_ONLY``: between ``<name>`` and ``</name>``."""
-        assert self.origin is not None, "only the reader makes text-only leaves"
-        if self._end_raw is None:
-            return ""  # <name/>
-        text = self.origin.text
-        lo = self.start + len(self.name) + 2
-        return text[lo : text.index("<", lo)]
-
     @property
     def text_start(self) -> int:
         """Offset of the first character data, or of the end of the start tag."""
         if self.start < 0 or not self._clean:
             return -1
         offset = self.start + len(self.start_tag)
-        if self._kids is _TEXT_ONLY:
-            return offset  # content or not, it starts right after the start tag
+        if isinstance(self._kids, str):
+            return offset  # a leaf as read: content or not, it starts right after the start tag
         for child in self.children:
             if isinstance(child, (str, CData)):
                 return offset

@@ -72,8 +72,11 @@ class Element(AttributeMixin, ContentMixin):
         #: The name without a namespace prefix: Icecast compares only this.
         self.local_name = _local(name)
         self.parent: Element | None = None
-        #: None while the content is unread; ``_TEXT_ONLY`` for an unread leaf (see ``content``).
-        self._kids: list[Node] | tuple[()] | None = []
+        #: The children; None while they are unread.  A leaf ``<name>value</name>`` as read
+        #: holds its value as written here instead of the list ``[value]``: most elements
+        #: of a config are leaves, and most are only asked for their ``text``, so each
+        #: saves a list; ``children`` builds the list when it is asked for.
+        self._kids: list[Node] | str | None = []
         self.origin: _Origin | None = None
         self.start = -1
         #: See ``end``: None for a leaf as read.
@@ -94,7 +97,13 @@ class Element(AttributeMixin, ContentMixin):
         """The element's content in document order, read from the text on first use."""
 
         kids = self._kids
-        return kids if isinstance(kids, list) else _read_content(self)
+        if isinstance(kids, list):
+            return kids
+        if isinstance(kids, str):  # a leaf as read (see _kids)
+            content: list[Node] = [kids] if kids else []
+            self._kids = content
+            return content
+        return _read_content(self)
 
     @children.setter
     def children(self, nodes: list[Node]) -> None:
@@ -143,7 +152,9 @@ class Element(AttributeMixin, ContentMixin):
     def elements(self, name: str | None = None) -> Iterator[Element]:
         """Child elements in document order, optionally only those called ``name``."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if name is None:
             return iter([c for c in kids if c.__class__ is Element])
         if len(kids) > _INDEXED_CHILDREN:
@@ -155,7 +166,9 @@ class Element(AttributeMixin, ContentMixin):
     def elements_named(self, names: Collection[str]) -> list[Element]:
         """Child elements called any of ``names`` (tag and aliases), in document order."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -169,7 +182,9 @@ class Element(AttributeMixin, ContentMixin):
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -183,7 +198,9 @@ class Element(AttributeMixin, ContentMixin):
     def find_last(self, name: str) -> Element | None:
         """The last child element called ``name``: the one Icecast uses for scalars."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -247,6 +264,8 @@ class Element(AttributeMixin, ContentMixin):
             if kids is None:
                 _read_subtree(element)
                 kids = element.children
+            elif isinstance(kids, str):
+                continue  # a leaf as read (see _kids)
             push(reversed([c for c in kids if c.__class__ is Element]))
 
     @property

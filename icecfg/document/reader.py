@@ -7,7 +7,6 @@ import gc
 import re
 from sys import intern
 
-from icecfg.document.content import _TEXT_ONLY
 from icecfg.document.decoding import _DECLARED_ENCODING, _decode
 from icecfg.document.file import Document
 from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
@@ -115,13 +114,14 @@ def _parsed(
     end: int | None,
     start_raw: str,
     end_raw: str | None,
-    kids: list[Node] | tuple[()] | None,
+    kids: list[Node] | str | None,
 ) -> Element:
     """An element as read from ``origin``: clean, so that it renders as its slice of the text.
 
     ``start_raw``/``end_raw`` are ``_CANONICAL`` for ``<name>``/``</name>``;
     ``end_raw`` is None for ``<name/>``; ``kids`` is None while the content
-    is unread; a leaf ``<name>value</name>`` has ``_TEXT_ONLY`` kids and no ``end``.
+    is unread, the value as written for a leaf ``<name>value</name>`` (which
+    has no ``end``: see ``Element._kids`` and ``Element.end``).
     """
     element = Element.__new__(Element)
     element.name = name
@@ -146,7 +146,7 @@ def _open_element(match: re.Match[str], parent: Element | None, origin: _Origin,
     text = origin.text
     start_raw = text[start:tag_end] if tag_end - start != len(name) + 2 else _CANONICAL
     if match["start"]:
-        return _parsed(name, parent, origin, start, tag_end, start_raw, None, _TEXT_ONLY), tag_end
+        return _parsed(name, parent, origin, start, tag_end, start_raw, None, []), tag_end
     close_start, close_end = (_find_end if parent is not None else _find_root_end)(text, name, tag_end)
     end_raw = text[close_start:close_end] if close_end - close_start != len(name) + 3 else _CANONICAL
     return _parsed(name, parent, origin, start, close_end, start_raw, end_raw, None), close_end
@@ -166,11 +166,6 @@ def _read_content(element: Element) -> list[Node]:
     Reading lazily makes ``loads`` + ``dumps`` cost about one pass of expat,
     and an edit reads only the elements on its way.
     """
-    if element._kids is _TEXT_ONLY:
-        value = element._leaf_content()
-        content: list[Node] = [value] if value else []
-        element._kids = content
-        return content
     return _read(element, whole=False)
 
 
@@ -204,14 +199,16 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
             position = match.end()
             if kind == "leaf":
                 # the common case: whitespace, then <name>text</name>, in one step
-                ws, name = match.group(1, 2)  # one call, not two
+                ws, name, value = match.group(1, 2, 3)  # ws, name, leaf: one call, not three
                 if ws:
                     # indentation repeats on every line: keep one string per distinct run
                     kids.append(intern(ws))
                     start += len(ws)
+                if len(value) <= _SHARED_VALUE:
+                    value = intern(value)  # 0, 1, 100 ...: one string for all
                 name = intern(name)  # one string per distinct tag name, not per element
-                # the value stays in the source text until asked for (see _TEXT_ONLY), and the
-                # end offset is found from it when asked for (see Element.end)
+                # built here, not by _parsed: most elements are leaves, and the call costs a tenth
+                # of read_all; the value stands in for the list of children (see Element._kids)
                 leaf = new(Element)
                 leaf.name = name
                 leaf.local_name = name if ":" not in name else _local(name)
@@ -223,7 +220,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 leaf._attrs = None
                 leaf._tag_changed = False
                 leaf._start_raw = leaf._end_raw = _CANONICAL
-                leaf._kids = _TEXT_ONLY
+                leaf._kids = value
                 kids.append(leaf)
                 continue
             if kind == "text":
@@ -248,14 +245,12 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 else:  # <mount type="normal"> and the like repeat: keep one string for each
                     start_raw = text[start:position]
                     start_raw = tags.setdefault(start_raw, start_raw)
-                if match["start"]:  # <name/>: no content to read, ever
-                    kids.append(_parsed(tag, top, origin, start, position, start_raw, None, _TEXT_ONLY))
-                    continue
                 inner: list[Node] = []
                 child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
                 kids.append(child)
-                stack.append((child, inner))
-                top, kids = child, inner
+                if not match["start"]:
+                    stack.append((child, inner))
+                    top, kids = child, inner
             elif kind == "end":
                 top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
                 top._end = position
@@ -271,6 +266,10 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     return result
 
 
+#: Values up to this long (numbers, flags) are shared between the elements that hold them.
+_SHARED_VALUE = 4
+
+
 def _read_subtree(element: Element) -> None:
     """Read the content of ``element`` and of every element below it now.
 
@@ -284,10 +283,11 @@ def _read_subtree(element: Element) -> None:
         pending = [element]
         while pending:
             node = pending.pop()
-            if node._kids is None:
+            kids = node._kids
+            if kids is None:
                 _read(node, whole=True)
-            else:
-                pending.extend(c for c in node._kids if c.__class__ is Element)
+            elif isinstance(kids, list):
+                pending.extend(c for c in kids if c.__class__ is Element)
     finally:
         if collecting:
             gc.enable()
