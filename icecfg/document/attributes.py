@@ -18,7 +18,10 @@ from icecfg.document.escaping import decode_attribute, escape_attribute
 class Attr:
     """One attribute as written: leading whitespace, name, ``=`` part, quote, raw value."""
 
-    __slots__ = ("eq", "name", "quote", "raw", "start", "ws")
+    # the offset is kept as the element's start plus the name's place in the tag: both ints
+    # already exist (one shared by the tag's attributes, one small and cached), where their
+    # sum would be an int object more for every attribute of a file
+    __slots__ = ("_offset", "_tag_start", "eq", "name", "quote", "raw", "ws")
 
     def __init__(self, ws: str, name: str, eq: str, quote: str, raw: str, start: int = -1) -> None:
         self.ws = ws
@@ -26,8 +29,13 @@ class Attr:
         self.eq = eq
         self.quote = quote
         self.raw = raw
-        #: Offset of the name in the original text, -1 when created.
-        self.start = start
+        self._tag_start = start
+        self._offset = 0
+
+    @property
+    def start(self) -> int:
+        """Offset of the name in the original text, -1 when created."""
+        return self._tag_start + self._offset
 
     @property
     def value(self) -> str:
@@ -40,6 +48,9 @@ class Attr:
 _ATTR = re.compile(r"(\s+)([^\s=/>]+)(\s*=\s*)(?:\"([^\"]*)\"|'([^']*)')")
 
 _TAG_TAIL = re.compile(r"(\s*)/?>\Z")
+
+#: Attribute values of letters only, up to this long, are shared (type="normal", "default", ...).
+_SHARED_WORD = 16
 
 
 class AttributeMixin:
@@ -70,11 +81,16 @@ class AttributeMixin:
             attrs = []
             for m in _ATTR.finditer(self._start_raw, 1 + len(self.name)):
                 double = m[4] is not None
-                # spacing, names and "=" repeat from tag to tag: one string each, not one per attribute
-                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", m[4] if double else m[5])
-                attr.start = self.start + m.start(2) if self.start >= 0 else -1
+                raw = m[4] if double else m[5]
+                # spacing, names, "=" and words such as type="normal" repeat from tag to tag:
+                # one string each, not one per attribute
+                if len(raw) <= _SHARED_WORD and raw.isalpha():
+                    raw = intern(raw)
+                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", raw, self.start)
+                if self.start >= 0:
+                    attr._offset = m.start(2)
                 attrs.append(attr)
-            self._attrs = attrs
+            self._attrs = attrs[:]  # a copy of exactly its length: appending left room for more
         return self._attrs
 
     @property

@@ -24,7 +24,7 @@ class ContentMixin:
     if TYPE_CHECKING:
         start: int
         _clean: bool
-        _kids: list[Node] | None
+        _kids: list[Node] | str | None
 
         @property
         def children(self) -> list[Node]: ...
@@ -42,6 +42,9 @@ class ContentMixin:
         """
 
         children = self._kids
+        if isinstance(children, str):
+            # a leaf as read, whose value as written stands in for the list of its children
+            return (decode_text(children) if "&" in children or "\r" in children else children) or None
         if children is None:
             children = self.children  # read on first use; the reader wants an Element
         if len(children) == 1:
@@ -59,6 +62,8 @@ class ContentMixin:
         if self.start < 0 or not self._clean:
             return -1
         offset = self.start + len(self.start_tag)
+        if isinstance(self._kids, str):
+            return offset  # a leaf as read: content or not, it starts right after the start tag
         for child in self.children:
             if isinstance(child, (str, CData)):
                 return offset

@@ -11,7 +11,7 @@ leaves are importable from here too.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Union
 
 from icecfg.document.attributes import Attr, AttributeMixin
@@ -52,9 +52,9 @@ class Element(AttributeMixin, ContentMixin):
     __slots__ = (
         "__weakref__",
         "_clean",
+        "_end",
         "_end_raw",
         "_kids",
-        "end",
         "local_name",
         "name",
         "origin",
@@ -72,10 +72,15 @@ class Element(AttributeMixin, ContentMixin):
         #: The name without a namespace prefix: Icecast compares only this.
         self.local_name = _local(name)
         self.parent: Element | None = None
-        self._kids: list[Node] | None = []
+        #: The children; None while they are unread.  A leaf ``<name>value</name>`` as read
+        #: holds its value as written here instead of the list ``[value]``: most elements
+        #: of a config are leaves, and most are only asked for their ``text``, so each
+        #: saves a list; ``children`` builds the list when it is asked for.
+        self._kids: list[Node] | str | None = []
         self.origin: _Origin | None = None
         self.start = -1
-        self.end = -1
+        #: See ``end``: None for a leaf as read.
+        self._end: int | None = -1
         self._clean = False
         self._attrs: list[Attr] | None = []
         for key, value in (attrs or {}).items():
@@ -92,7 +97,13 @@ class Element(AttributeMixin, ContentMixin):
         """The element's content in document order, read from the text on first use."""
 
         kids = self._kids
-        return kids if kids is not None else _read_content(self)
+        if isinstance(kids, list):
+            return kids
+        if isinstance(kids, str):  # a leaf as read (see _kids)
+            content: list[Node] = [kids] if kids else []
+            self._kids = content
+            return content
+        return _read_content(self)
 
     @children.setter
     def children(self, nodes: list[Node]) -> None:
@@ -100,6 +111,19 @@ class Element(AttributeMixin, ContentMixin):
 
     def __repr__(self) -> str:
         return f"<Element {self.name} at line {self.line}>"
+
+    @property
+    def end(self) -> int:
+        """Offset just past the element's end tag in the text it was read from; -1 if created."""
+        end = self._end
+        if end is not None:
+            return end
+        # A leaf <name>value</name> as read keeps no end offset (an int object for most
+        # elements of a file): its value holds no "<", so the first one after its "<" is
+        # its end tag's, written as exactly "</name>".
+        assert self.origin is not None, "only the reader makes leaves without an end"
+        text = self.origin.text
+        return text.index(">", text.index("<", self.start + 1)) + 1
 
     @property
     def self_closing(self) -> bool:
@@ -128,7 +152,9 @@ class Element(AttributeMixin, ContentMixin):
     def elements(self, name: str | None = None) -> Iterator[Element]:
         """Child elements in document order, optionally only those called ``name``."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if name is None:
             return iter([c for c in kids if c.__class__ is Element])
         if len(kids) > _INDEXED_CHILDREN:
@@ -140,7 +166,9 @@ class Element(AttributeMixin, ContentMixin):
     def elements_named(self, names: Collection[str]) -> list[Element]:
         """Child elements called any of ``names`` (tag and aliases), in document order."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -154,7 +182,9 @@ class Element(AttributeMixin, ContentMixin):
     def find(self, name: str) -> Element | None:
         """The first child element called ``name``."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -168,7 +198,9 @@ class Element(AttributeMixin, ContentMixin):
     def find_last(self, name: str) -> Element | None:
         """The last child element called ``name``: the one Icecast uses for scalars."""
 
-        kids = self._kids if self._kids is not None else _read_content(self)
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(self)
         if len(kids) > _INDEXED_CHILDREN:
             named = self._children_by_name(kids)
             if named is not None:
@@ -179,7 +211,7 @@ class Element(AttributeMixin, ContentMixin):
                 return child
         return None
 
-    def _children_by_name(self, kids: list[Node]) -> dict[str, list[Element]] | None:
+    def _children_by_name(self, kids: Sequence[Node]) -> dict[str, list[Element]] | None:
         """The child elements by local name, for an element with many children (the root of a big file).
 
         Asking the root of a 100,000-mount file for its ``<listen-socket>``s
@@ -232,6 +264,8 @@ class Element(AttributeMixin, ContentMixin):
             if kids is None:
                 _read_subtree(element)
                 kids = element.children
+            elif isinstance(kids, str):
+                continue  # a leaf as read (see _kids)
             push(reversed([c for c in kids if c.__class__ is Element]))
 
     @property

@@ -111,16 +111,17 @@ def _parsed(
     parent: Element | None,
     origin: _Origin,
     start: int,
-    end: int,
+    end: int | None,
     start_raw: str,
     end_raw: str | None,
-    kids: list[Node] | None,
+    kids: list[Node] | str | None,
 ) -> Element:
     """An element as read from ``origin``: clean, so that it renders as its slice of the text.
 
     ``start_raw``/``end_raw`` are ``_CANONICAL`` for ``<name>``/``</name>``;
     ``end_raw`` is None for ``<name/>``; ``kids`` is None while the content
-    is unread.
+    is unread, the value as written for a leaf ``<name>value</name>`` (which
+    has no ``end``: see ``Element._kids`` and ``Element.end``).
     """
     element = Element.__new__(Element)
     element.name = name
@@ -128,7 +129,7 @@ def _parsed(
     element.parent = parent
     element.origin = origin
     element.start = start
-    element.end = end
+    element._end = end
     element._clean = True
     element._attrs = None
     element._tag_changed = False
@@ -184,6 +185,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
     element._kids = result = kids
     stack: list[tuple[Element, list[Node]]] = [(element, kids)]
     match_token = _TOKEN.match
+    tags: dict[str, str] = {}
     position = lo
     collecting = gc.isenabled()
     gc.disable()  # many small objects, no garbage: collecting now would only cost time
@@ -204,8 +206,8 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                 if len(value) <= _SHARED_VALUE:
                     value = intern(value)  # 0, 1, 100 ...: one string for all
                 name = intern(name)  # one string per distinct tag name, not per element
-                leaf = _parsed(name, top, origin, start, position, _CANONICAL, _CANONICAL, [value] if value else [])
-                kids.append(leaf)
+                # the value stands in for the list of children (see Element._kids)
+                kids.append(_parsed(name, top, origin, start, None, _CANONICAL, _CANONICAL, value))
                 continue
             if kind == "text":
                 kids.append(match[0])
@@ -224,7 +226,11 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     kids.append(child)
                     continue
                 tag = intern(match["name"])
-                start_raw = text[start:position] if position - start != len(tag) + 2 else _CANONICAL
+                if position - start == len(tag) + 2:
+                    start_raw = _CANONICAL
+                else:  # <mount type="normal"> and the like repeat: keep one string for each
+                    start_raw = text[start:position]
+                    start_raw = tags.setdefault(start_raw, start_raw)
                 inner: list[Node] = []
                 child = _parsed(tag, top, origin, start, position, start_raw, None, inner)
                 kids.append(child)
@@ -233,7 +239,7 @@ def _read(element: Element, *, whole: bool) -> list[Node]:
                     top, kids = child, inner
             elif kind == "end":
                 top._end_raw = text[start:position] if position - start != len(top.name) + 3 else _CANONICAL
-                top.end = position
+                top._end = position
                 stack.pop()
                 top, kids = stack[-1]
             elif kind == "cdata":
@@ -263,10 +269,11 @@ def _read_subtree(element: Element) -> None:
         pending = [element]
         while pending:
             node = pending.pop()
-            if node._kids is None:
+            kids = node._kids
+            if kids is None:
                 _read(node, whole=True)
-            else:
-                pending.extend(c for c in node._kids if c.__class__ is Element)
+            elif isinstance(kids, list):
+                pending.extend(c for c in kids if c.__class__ is Element)
     finally:
         if collecting:
             gc.enable()

@@ -31,16 +31,21 @@ def _check_well_formed(data: bytes, path: str | None) -> bool:
     references to undefined entities in attribute values pass.
     """
     parser = expat.ParserCreate(intern=None)  # the names are not kept: interning them only costs time
+    # The handlers reach the parser (for its position) through this list, emptied when parsing
+    # ends: holding it directly would make a cycle (the parser holds them) that only the
+    # collector frees, and a linter reads with the collector paused (the parser's tables are
+    # megabytes for a big file).
+    current = [parser]
 
     def refuse_entity(*_args: object) -> None:
-        raise _Refused("DTD entity declarations are refused (they allow XXE and entity expansion attacks)", parser)
+        raise _Refused("DTD entity declarations are refused (they allow XXE and entity expansion attacks)", current[0])
 
     def refuse_external(*_args: object) -> int:
-        raise _Refused("external entities are refused", parser)
+        raise _Refused("external entities are refused", current[0])
 
     def refuse_skipped(name: str, _parameter: bool) -> None:
         # only reached when a DOCTYPE names an external DTD, which icecfg never reads
-        raise _Refused(f"undefined entity &{name};", parser)
+        raise _Refused(f"undefined entity &{name};", current[0])
 
     # the names of the open elements; an end tag removes one of its name (which one does not matter)
     open_elements: list[str] = []
@@ -49,7 +54,7 @@ def _check_well_formed(data: bytes, path: str | None) -> bool:
     def start(name: str, _attributes: list[str]) -> None:
         push(name)
         if len(open_elements) > MAX_DEPTH:
-            raise _Refused(f"elements nested deeper than {MAX_DEPTH} levels", parser)
+            raise _Refused(f"elements nested deeper than {MAX_DEPTH} levels", current[0])
 
     external = False
 
@@ -75,6 +80,8 @@ def _check_well_formed(data: bytes, path: str | None) -> bool:
     except expat.ExpatError as err:
         message = expat.ErrorString(err.code) or "not well-formed"
         raise ParseError(f"not well-formed XML: {message}", line=err.lineno, column=err.offset + 1, path=path) from None
+    finally:
+        current.clear()
     return external
 
 
