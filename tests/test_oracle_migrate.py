@@ -38,6 +38,7 @@ import pytest
 import icecfg
 from icecfg.spec import Dialect
 from tests import oracle
+from tests.audio import encode
 from tests.samples import samples
 from tests.test_migrate_files import files, loadable
 
@@ -306,12 +307,18 @@ def run_release(
 
 
 def compare(
-    name: str, data: bytes, source: Dialect, ogg: Path, certificate: bytes | None = None
+    name: str,
+    data: bytes,
+    source: Dialect,
+    ogg: Path,
+    certificate: bytes | None = None,
+    media: dict[str, bytes] | None = None,
 ) -> tuple[Run, Run, icecfg.Migration]:
     """Run the old release on the sandboxed original, 2.5.0 on the same file migrated in its sandbox.
 
     The migration runs on the sandboxed file with the sandbox's files, so it
-    sees whether the certificate is usable as the servers do.
+    sees whether the certificate is usable as the servers do.  ``media``
+    (file name -> bytes) is put in each sandbox's webroot: fallback files.
     """
     original = icecfg.loads(data, name)
     mounts = [m.mount_name for m in original.mounts if m.mount_name and m.mount_name.startswith("/")]
@@ -319,8 +326,13 @@ def compare(
     plan = Plan(closed=oracle.free_port(), certificate=certificate)
     migrations: list[icecfg.Migration] = []
 
+    def with_media(box: oracle.Sandbox) -> oracle.Sandbox:
+        for file_name, body in (media or {}).items():
+            (box.webroot / file_name).write_bytes(body)
+        return box
+
     def migrated(box: oracle.Sandbox) -> bytes:
-        cfg = sandboxed(data, box, plan)
+        cfg = sandboxed(data, with_media(box), plan)
         migrations.append(icecfg.upgrade(cfg, from_=source, root="/"))
         return with_release_files(cfg, box)
 
@@ -329,7 +341,7 @@ def compare(
         first = run_release(release, build, plan, creds, ogg)
         return run_release(release, build, plan, creds, ogg) if first.crashed else first
 
-    old = run(source.value, lambda box: with_release_files(sandboxed(data, box, plan), box))
+    old = run(source.value, lambda box: with_release_files(sandboxed(data, with_media(box), plan), box))
     if not old.started:
         return old, Run(False), icecfg.upgrade(icecfg.loads(data), from_=source, files=False)
     new = run("2.5", migrated)
@@ -465,3 +477,56 @@ def test_kh_with_original_and_2_5_0_with_migrated_file_behave_alike(name: str, o
     assert_alike(old, new, migration)
     if name == "kh-example":
         assert old.facts["port 8000"] == "plain+tls"  # KH detects TLS per connection
+
+
+#: KH mounts whose fallback is written in KH's other forms, each with the content type kh22 sends
+#: its listeners without a source (None: 404); three to a file, as the fingerprint probes three mounts.
+KH_FALLBACK_FILES = {
+    "twice-and-text": (
+        (
+            "/block-then-element",
+            "<fallback><mount>/other.mp3</mount></fallback><fallback-mount>/fallback.ogg</fallback-mount>",
+            "ogg",
+        ),
+        ("/block-text", "<fallback>/other.mp3</fallback>", "mp3"),
+        ("/emptied", '<fallback-mount>/other.mp3</fallback-mount><fallback mount=""/>', None),
+    ),
+    "attributes-and-rate": (
+        (
+            "/element-then-block",
+            '<fallback-mount>/fallback.ogg</fallback-mount><fallback mount="/other.mp3"/>',
+            "mp3",
+        ),
+        ("/block-with-rate", "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback>", "ogg"),
+        ("/attribute-over-text", '<fallback mount="/other.mp3">/fallback.ogg</fallback>', "mp3"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KH_FALLBACK_FILES))
+def test_kh_fallback_forms_play_the_same_file_on_2_5_0_after_migration(name: str, ogg: Path) -> None:
+    """KH reads <fallback> and <fallback-mount> into one field; migrate writes the one 2.5 reads."""
+    oracle.require_release("kh")
+    oracle.require_release("2.5")
+    mounts = "".join(
+        f"<mount><mount-name>{mount}</mount-name><limit-rate>128k</limit-rate>{fallback}</mount>"
+        for mount, fallback, _sent in KH_FALLBACK_FILES[name]
+    )
+    data = KH_ONLY.replace(b"<mount>", mounts.encode() + b"<mount>", 1)
+    media = {"fallback.ogg": ogg.read_bytes(), "other.mp3": encode("mp3", bitrate_kbps=128)}
+    old, new, migration = compare(name, data, Dialect.KH, ogg, media=media)
+    assert old.started, old.output
+    for mount, _fallback, sent in KH_FALLBACK_FILES[name]:
+        assert _played(old.facts[f"mount {mount} without source"]) == sent, mount
+        # not only explained: 2.5.0 plays what KH played
+        played = _played(new.facts[f"mount {mount} without source"])
+        assert played == sent, (mount, [c.reason for c in migration.changes])
+    assert_alike(old, new, migration)
+
+
+def _played(fact: tuple[Any, ...]) -> str | None:
+    """Which file a listener got (``ogg``, ``mp3``), None for a 404: KH sends Ogg as application/ogg, 2.5.0 audio/ogg."""
+    if fact[0] == 404:
+        return None
+    assert fact[0] == 200, fact
+    return {"application/ogg": "ogg", "audio/ogg": "ogg", "audio/mpeg": "mp3"}[fact[1]]

@@ -10,8 +10,78 @@ from __future__ import annotations
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.migrate.context import Context
+from icecfg.effective.fallbacks import fallback_value, kh_fallback_rate
+from icecfg.migrate.context import Context, remove
 from icecfg.placement import walk
+
+
+def one_fallback_mount(ctx: Context) -> None:
+    """KH's ``<fallback>`` blocks become the one ``<fallback-mount>`` 2.5 reads, naming what KH used.
+
+    kh22 reads ``<fallback>`` and ``<fallback-mount>`` into one field, the
+    last one written that names a mount winning (text, ``mount=`` or a
+    ``<mount>`` child: :func:`~icecfg.effective.fallbacks.fallback_value`);
+    2.5 has no ``<fallback>`` and reads only the last ``<fallback-mount>``.
+    So a mount's fallback elements are replaced by one ``<fallback-mount>``
+    holding the mount KH used, and a ``rate`` (KH's speed for a file
+    fallback) is a loss: 2.5 sends a fallback file as fast as listeners take
+    it.  This runs before the attribute form is expanded, so that the file is
+    read as KH read it (tested on kh22).
+    """
+    root = ctx.config.document.root
+    mounts = [p.element for p in walk(root) if p.section is not None and p.section.id == "mount"]
+    for mount in mounts:
+        written = mount.elements_named(_FALLBACK_ELEMENTS)
+        rate = kh_fallback_rate(mount)
+        if not rate and all(e.local_name == "fallback-mount" and not e.has_attributes for e in written):
+            continue  # plain <fallback-mount>s: 2.5 reads them as KH did
+        found = fallback_value(mount, ctx.source)
+        source = None  # the fallback element KH took the value from
+        if found is not None:
+            source = found[1] if found[1].local_name in _FALLBACK_ELEMENTS else found[1].parent
+        plain = found is not None and found[2] is None
+        keep = source if plain and source is not None and source.local_name == "fallback-mount" else None
+        if keep is not None:
+            if keep.has_attributes:  # KH's rate= (the value is the text): 2.5 reads no attribute there
+                for name in [a.name for a in keep.attributes]:
+                    keep.delete(name)
+                ctx.record(keep, "remove", "attributes of <fallback-mount>: KH read them, 2.5 does not")
+        elif found is not None:
+            replacement = Element("fallback-mount")
+            replacement.set_text(found[0])
+            mount.insert_formatted(replacement, before=written[0])
+            ctx.written_for[id(replacement)] = found[1]
+            ctx.record(
+                replacement,
+                "convert",
+                f"<{found[1].local_name}>: KH read the fallback {found[0]!r} from it; "
+                f"{ctx.target.label} reads only the text of <fallback-mount>",
+            )
+        for element in written:
+            if element is keep:
+                continue
+            if element is not source:
+                why = (
+                    f"a later fallback element replaced it in KH, which used {found[0]!r}"
+                    if found is not None
+                    else "KH read no usable fallback from this mount's fallback elements"
+                )
+                ctx.record(element, "remove", f"<{element.local_name}>: {why}")
+            remove(element)
+        if rate:
+            ctx.record(
+                mount,
+                "kept",
+                f"KH sent the fallback file at {rate // 1000} kbit/s (the last fallback element's rate); "
+                f"{ctx.target.label} has no such rate and sends the file as fast as a listener takes it",
+                keeps_behaviour=False,
+                lost=True,
+                edit=False,
+            )
+
+
+#: The elements KH reads a mount's fallback from.
+_FALLBACK_ELEMENTS = ("fallback", "fallback-mount")
 
 
 def expand_attributes(ctx: Context) -> None:
