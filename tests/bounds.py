@@ -33,16 +33,18 @@ def doubling_growth(
 ) -> float:
     """How many times the CPU time of ``small()`` the work ``large()`` (on twice the input) takes.
 
-    The fastest of ``runs`` runs of the small input is the base (the least
-    disturbed by other processes, after a warm-up run); the large one is tried
-    up to ``tries`` times and the smallest ratio is returned as soon as one is
-    within :data:`MAX_GROWTH`: a burst of load slows one try, quadratic code
-    is slow in every one.
+    Each try measures the small input (the fastest of ``runs`` runs) right
+    before the large one, so that both see the same machine: on a shared
+    virtual machine the speed of this process can change by half for
+    seconds at a time, and a base taken once, before a slow spell, made
+    linear code look like 3.3x.  The smallest ratio of up to ``tries`` tries
+    is returned, as soon as one is within :data:`MAX_GROWTH`: a burst of load
+    slows one try, quadratic code is slow in every one.
     """
     small()  # warm-up: imports, compiled patterns, caches
-    base = max(min(cpu_seconds(small) for _ in range(runs)), 1e-6)
     growths: list[float] = []
     for _ in range(tries):
+        base = max(min(cpu_seconds(small) for _ in range(runs)), 1e-6)
         growths.append(cpu_seconds(large) / base)
         if growths[-1] <= MAX_GROWTH:
             break
