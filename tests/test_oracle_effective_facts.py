@@ -146,3 +146,28 @@ def test_kh_takes_the_last_fallback_written_in_any_of_its_forms(boxkh: oracle.Sa
             served[name] = next(f for f, body in files.items() if body.startswith(response.body[:2048]))
     assert served == {name: file for name, (_fallback, file) in KH_FALLBACK_FORMS.items()}
     assert said == served
+
+
+def test_kh_takes_the_rate_of_the_last_fallback_element(boxkh: oracle.Sandbox) -> None:
+    """Each fallback element KH parses sets the rate anew (none: 0), so the last one's rate is the one used."""
+    write_fallback_media(boxkh)
+    port = oracle.free_port()
+    rated = "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback>"
+    plain = "<fallback-mount>/fallback.ogg</fallback-mount>"
+    mounts = (
+        f"<mount><mount-name>/rate-then-plain</mount-name>{rated}{plain}</mount>"
+        f"<mount><mount-name>/plain-then-rate</mount-name>{plain}{rated}</mount>"
+    )
+    data = config(boxkh, port, extra=mounts)
+    (finding,) = findings(data, "kh", "ICE608")  # ICE608: a file fallback KH sends at no rate
+    assert "/rate-then-plain" in finding.message
+    effective = explain(icecfg.loads(data), "kh")
+    gets = {}
+    for name in ("/rate-then-plain", "/plain-then-rate"):
+        found = effective.mounts.find(name)
+        assert found is not None
+        gets[name] = effective.chain(found).gets
+    assert gets == {"/rate-then-plain": None, "/plain-then-rate": "/fallback.ogg"}
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-last-rate") as server:
+        assert server.http_get(port, "/rate-then-plain", timeout=2.0, max_body=4096).status == 404
+        assert server.http_get(port, "/plain-then-rate", timeout=2.0, max_body=4096).status == 200
