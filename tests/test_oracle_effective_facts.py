@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import pytest
 
@@ -40,6 +41,17 @@ def test_25_reads_loglevel_words_in_any_case_but_not_padded(box25: oracle.Sandbo
     assert _debug_and_info_lines(box25, padded, port, "loglevel-padded") == (0, 0)
 
 
+def kh_fallback_gets(data: bytes, mounts: Iterable[str]) -> dict[str, str | None]:
+    """What explain says a listener of each of ``mounts`` gets on KH without a source (None: 404)."""
+    effective = explain(icecfg.loads(data), "kh")
+    gets = {}
+    for name in mounts:
+        found = effective.mounts.find(name)
+        assert found is not None
+        gets[name] = effective.chain(found).gets
+    return gets
+
+
 def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) -> None:
     """ICE608: KH answers 404 for a file fallback without a rate; with <fallback><rate> it sends the file."""
     write_fallback_media(boxkh)
@@ -54,13 +66,7 @@ def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) ->
     assert "/norate" in finding.message and "gets 404" in finding.message
     only_rated = config(boxkh, port, extra=mounts.split("</mount>", 1)[1])
     assert not findings(only_rated, "kh", "ICE608")  # the rate is known: nothing to report
-    effective = explain(icecfg.loads(data), "kh")
-    gets = {}
-    for name in ("/norate", "/rated"):
-        found = effective.mounts.find(name)
-        assert found is not None
-        gets[name] = effective.chain(found).gets
-    assert gets == {"/norate": None, "/rated": "/fallback.ogg"}
+    assert kh_fallback_gets(data, ("/norate", "/rated")) == {"/norate": None, "/rated": "/fallback.ogg"}
     fallback_file = (boxkh.webroot / "fallback.ogg").read_bytes()
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-rate") as server:
         assert server.http_get(port, "/norate", timeout=2.0, max_body=4096).status == 404
@@ -128,12 +134,7 @@ def test_kh_takes_the_last_fallback_written_in_any_of_its_forms(boxkh: oracle.Sa
         for name, (fallback, _file) in KH_FALLBACK_FORMS.items()
     )
     data = config(boxkh, port, extra=mounts)
-    effective = explain(icecfg.loads(data), "kh")
-    said = {}
-    for name in KH_FALLBACK_FORMS:
-        found = effective.mounts.find(name)
-        assert found is not None
-        said[name] = effective.chain(found).gets
+    said = kh_fallback_gets(data, KH_FALLBACK_FORMS)
     served = {}
     files = {f"/{n}": (boxkh.webroot / n).read_bytes() for n in ("fallback.ogg", "other.ogg")}
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-forms") as server:
@@ -161,12 +162,7 @@ def test_kh_takes_the_rate_of_the_last_fallback_element(boxkh: oracle.Sandbox) -
     data = config(boxkh, port, extra=mounts)
     (finding,) = findings(data, "kh", "ICE608")  # ICE608: a file fallback KH sends at no rate
     assert "/rate-then-plain" in finding.message
-    effective = explain(icecfg.loads(data), "kh")
-    gets = {}
-    for name in ("/rate-then-plain", "/plain-then-rate"):
-        found = effective.mounts.find(name)
-        assert found is not None
-        gets[name] = effective.chain(found).gets
+    gets = kh_fallback_gets(data, ("/rate-then-plain", "/plain-then-rate"))
     assert gets == {"/rate-then-plain": None, "/plain-then-rate": "/fallback.ogg"}
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-last-rate") as server:
         assert server.http_get(port, "/rate-then-plain", timeout=2.0, max_body=4096).status == 404
