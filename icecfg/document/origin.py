@@ -25,8 +25,9 @@ class _Origin:
         #: True for a copied fragment: its offsets are not positions in any file.
         self.detached = False
         self._line_starts: array[int] | None = None
-        #: Characters read by counting line breaks so far; None once the text is known to hold a CR.
-        self._counted: int | None = 0
+        #: Characters read by counting line breaks so far: -1 before the first lookup, None when
+        #: the text holds a CR (CR and CRLF line ends take the table).
+        self._counted: int | None = -1
         #: The line of the last lookup in the table: (its first offset, the next line's, its number).
         self._line = (0, 0, 0)
         #: id of an element with many children -> (that element, its child elements by name);
@@ -38,8 +39,8 @@ class _Origin:
         starts = self._line_starts
         if starts is None:
             counted = self._counted
-            if counted == 0 and "\r" in self.text:
-                counted = self._counted = None  # asked once: CR and CRLF line ends take the table
+            if counted == -1:  # looked for once: many lookups of offset 0 must not each read the text
+                counted = self._counted = None if "\r" in self.text else 0
             if counted is not None and counted + offset <= len(self.text):
                 # the usual LF-only file, asked for a few positions (a lint with few findings):
                 # counting in C beats building the table until the counts have read as many
