@@ -16,17 +16,22 @@ from icecfg.records import Record
 
 
 class Placed(Record):
-    """An element, the section it stands in, and its row there (None if unknown)."""
+    """An element, the section it stands in, and its row there (None if unknown).
 
-    __slots__ = ("element", "parent", "row")
+    One per element of the file (600,000 at 100,000 mounts), so each holds
+    only the element and its row: a row stands in one section of the table,
+    which :attr:`parent` looks up (8 bytes an element less than a third
+    field).  An element the table does not know, or whose row the walk met
+    under another section, is a :class:`_PlacedIn`, which keeps its section.
+    """
+
+    __slots__ = ("element", "row")
 
     element: Element
-    parent: spec.SectionRow
     row: spec.ElementRow | None
 
-    def __init__(self, element: Element, parent: spec.SectionRow, row: spec.ElementRow | None) -> None:
+    def __init__(self, element: Element, row: spec.ElementRow) -> None:
         self.element = element
-        self.parent = parent
         self.row = row
 
     def __eq__(self, other: object) -> bool:
@@ -34,6 +39,11 @@ class Placed(Record):
 
     def __hash__(self) -> int:
         return id(self)
+
+    @property
+    def parent(self) -> spec.SectionRow:
+        """The section the element stands in."""
+        return _HOME[id(self.row)]
 
     @property
     def section(self) -> spec.SectionRow | None:
@@ -55,6 +65,25 @@ class Placed(Record):
         return "/" + "/".join(reversed(names))
 
 
+class _PlacedIn(Placed):
+    """A placed element that keeps its section: unknown there, or with a row of another section."""
+
+    __slots__ = ("_parent",)
+
+    def __init__(self, element: Element, parent: spec.SectionRow, row: spec.ElementRow | None) -> None:
+        self.element = element
+        self.row = row
+        self._parent = parent
+
+    @property
+    def parent(self) -> spec.SectionRow:
+        return self._parent
+
+
+#: id of each row of the table -> the section it stands in (rows live as long as the module).
+_HOME: dict[int, spec.SectionRow] = {id(row): s for s in spec.SECTIONS.values() for row in s.children}
+
+
 def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed]:
     """Every element below ``root`` in document order, matched against the table.
 
@@ -62,8 +91,9 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
     """
     # a stack of (element, its parent's section, that section's rows by name seen so far),
     # next one on top: one push per element, one dictionary lookup per element
-    rows: dict[str, spec.ElementRow | None] = {}
-    tables: dict[int, dict[str, spec.ElementRow | None]] = {id(section): rows}
+    # per section: name -> (its row, whether the row stands in that section)
+    rows: dict[str, tuple[spec.ElementRow | None, bool]] = {}
+    tables: dict[int, dict[str, tuple[spec.ElementRow | None, bool]]] = {id(section): rows}
     stack = [(c, section, rows) for c in _child_elements_reversed(root)]
     pop = stack.pop
     push = stack.extend
@@ -72,10 +102,12 @@ def walk(root: Element, section: spec.SectionRow = spec.ROOT) -> Iterator[Placed
         child, current, rows = pop()
         name = child.local_name
         try:
-            row = rows[name]
+            row, home = rows[name]
         except KeyError:
-            row = rows[name] = current.child(name)
-        yield Placed(child, current, row)
+            row = current.child(name)
+            home = row is not None and _HOME.get(id(row)) is current
+            rows[name] = (row, home)
+        yield Placed(child, row) if home and row is not None else _PlacedIn(child, current, row)
         if row is not None and row.section is not None:
             # a block's children stand in its section (a KH leaf that may also be written as a
             # block, written as a leaf, has none: its Placed.section is None, nothing to enter)
@@ -104,8 +136,9 @@ def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[li
     append = out.append
     groups: RowGroups = {}
     sections = spec.SECTIONS
-    # per section: name -> (its row, that row's group), or None for a name the section does not know
-    tables: dict[int, dict[str, tuple[spec.ElementRow, list[Placed]] | None]] = {}
+    # per section: name -> (its row, that row's group, whether the row stands in that section), or
+    # None for a name the section does not know
+    tables: dict[int, dict[str, tuple[spec.ElementRow, list[Placed], bool] | None]] = {}
 
     def visit(element: Element, current: spec.SectionRow) -> None:
         table = tables.get(id(current))
@@ -118,13 +151,17 @@ def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[li
             try:
                 entry = table[name]
             except KeyError:
-                row = current.child(name)
-                entry = table[name] = None if row is None else groups.setdefault(id(row), (row, []))
+                found = current.child(name)
+                if found is None:
+                    entry = table[name] = None
+                else:
+                    group = groups.setdefault(id(found), (found, []))[1]
+                    entry = table[name] = (found, group, _HOME.get(id(found)) is current)
             if entry is None:
-                append(Placed(child, current, None))
+                append(_PlacedIn(child, current, None))
                 continue
-            row, group = entry
-            placed = Placed(child, current, row)
+            row, group, home = entry
+            placed = Placed(child, row) if home else _PlacedIn(child, current, row)
             append(placed)
             group.append(placed)
             if row.section is not None:

@@ -287,15 +287,29 @@ def test_lookups_by_name_on_an_element_with_many_children_follow_every_edit() ->
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(0, 300_000), min_size=1, max_size=12), st.sampled_from(["\n", "\r\n", "\r"]))
 @example([30_000] * 5, "\n")  # lines across the first pieces the text is split into
+@example([0, 0, 7, 0], "\r\n")  # elements at the first character of their line
 def test_positions_count_lines_as_written_in_a_file_of_any_size(lengths: list[int], newline: str) -> None:
     # a file past a megabyte is split into lines in pieces; every element must still be
-    # placed on the line and column an editor shows, whatever the line ends
+    # placed on the line and column an editor shows, whatever the line ends, and in whatever
+    # order positions are asked (the first few are counted, the rest come from a line table)
     lines = ["<icecast>"] + [" " * n + f"<e{i}/>" for i, n in enumerate(lengths)] + ["</icecast>"]
-    root = parse(newline.join(lines)).root
-    children = list(root.elements())
-    for _ in range(20):  # past the first few lookups, which count line ends instead
-        root.position(0)
-    assert [child.position() for child in children] == [(i + 2, n + 1) for i, n in enumerate(lengths)]
+    text = newline.join(lines)
+    # the start and the end of each element, as an editor shows them
+    expected = [((i + 2, n + 1), (i + 2, n + len(f"<e{i}/>") + 1)) for i, n in enumerate(lengths)]
+
+    def positions(root: Element, order: list[int]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        children = list(root.elements())
+        found = {i: (children[i].position(), children[i].position(children[i].end)) for i in order}
+        return [found[i] for i in range(len(children))]
+
+    forward = list(range(len(lengths)))
+    root = parse(text).root
+    assert positions(root, forward) == expected
+    assert positions(root, forward[::-1]) == expected
+    assert positions(root, forward) == expected
+    # a fresh parse asked from the back first: the line table is built early
+    root = parse(text).root
+    assert positions(root, forward[::-1] + forward) == expected
 
 
 @pytest.mark.parametrize("text", ["<icecast><a>1</a></icecast>", "<icecast><a></icecast>"])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from array import array
+from bisect import bisect_right
 from itertools import accumulate, count
 from operator import add
+from sys import maxsize
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class _Origin:
     """The decoded text a parse came from, shared by all nodes of that parse."""
 
-    __slots__ = ("_line_starts", "_lookups", "child_index", "detached", "path", "text")
+    __slots__ = ("_counted", "_line", "_line_starts", "child_index", "detached", "path", "text")
 
     def __init__(self, text: str, path: str | None) -> None:
         self.text = text
@@ -24,23 +25,40 @@ class _Origin:
         #: True for a copied fragment: its offsets are not positions in any file.
         self.detached = False
         self._line_starts: array[int] | None = None
-        self._lookups = 0
+        #: Characters read by counting line breaks so far: -1 before the first lookup, None when
+        #: the text holds a CR (CR and CRLF line ends take the table).
+        self._counted: int | None = -1
+        #: The line of the last lookup in the table: (its first offset, the next line's, its number).
+        self._line = (0, 0, 0)
         #: id of an element with many children -> (that element, its child elements by name);
         #: see ``Element._children_by_name``.
         self.child_index: dict[int, tuple[Element, dict[str, list[Element]]]] = {}
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; CR, LF and CRLF all end lines."""
-        text = self.text
-        self._lookups += 1
-        if self._line_starts is None and self._lookups <= _COUNTED_LOOKUPS and "\r" not in text:
-            # the usual LF-only file: counting in C beats building a table for a few lookups,
-            # but each count reads the file up to the offset, so many lookups use the table
-            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-        if self._line_starts is None:
-            self._line_starts = _line_starts(text)
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
+        starts = self._line_starts
+        if starts is None:
+            counted = self._counted
+            if counted == -1:  # looked for once: many lookups of offset 0 must not each read the text
+                counted = self._counted = None if "\r" in self.text else 0
+            if counted is not None and counted + offset <= len(self.text):
+                # the usual LF-only file, asked for a few positions (a lint with few findings):
+                # counting in C beats building the table until the counts have read as many
+                # characters as the file holds (a quarter of the table's cost); a fixed number
+                # of counts read a big file that many times (16 at 100,000 mounts: 0.1 s)
+                self._counted = counted + offset
+                text = self.text
+                return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+            starts = self._line_starts = _line_starts(self.text)
+        start, end, line = self._line
+        if not start <= offset < end:
+            # a finding asks for its start and end, mostly on one line: two lookups of three
+            # are on the line of the one before, and skip the search
+            line = bisect_right(starts, offset)
+            start = starts[line - 1]
+            end = starts[line] if line < len(starts) else maxsize
+            self._line = (start, end, line)
+        return line, offset - start + 1
 
 
 def _line_starts(text: str) -> array[int]:
@@ -65,5 +83,3 @@ def _line_starts(text: str) -> array[int]:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 #: Characters of an LF-only text split into lines at a time (as fast as bigger pieces, and little memory).
 _CHUNK = 1 << 16
-#: Positions looked up by counting line breaks before the line table is built.
-_COUNTED_LOOKUPS = 16
