@@ -198,19 +198,19 @@ class EffectiveConfig:
     def security(self) -> Security:
         from icecfg.effective.security import security
 
-        return security(self.root, self.target)
+        return security(self.root, self.target, self.path_values)
 
     @cached_property
     def paths(self) -> Paths:
         from icecfg.effective.paths import paths
 
-        return paths(self.root, self.target, self.security)
+        return paths(self.root, self.target, self.security, self.path_values)
 
     @cached_property
     def logging(self) -> Logging:
         from icecfg.effective.logging import logging
 
-        return logging(self.root, self.target, self.security)
+        return logging(self.root, self.target, self.security, self.path_values)
 
     @cached_property
     def server_auth(self) -> ServerAuth:

@@ -364,6 +364,8 @@ def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[
     order: dict[int, int] = {}
     for groups in by_name.values():
         leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
+        if len(leaves) < 2:  # set once: most settings of a small file
+            continue
         parents = {p.element.parent for p in leaves}  # elements hash by identity
         if len(parents) == len(leaves) and parents.isdisjoint(merged_blocks):
             continue
