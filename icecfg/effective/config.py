@@ -8,11 +8,11 @@ one answer.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.cached import cached_property
 from icecfg.effective.provenance import Traced, default, written
 from icecfg.effective.reading import child_text, section_values
 from icecfg.files import FileView

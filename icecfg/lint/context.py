@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.cached import cached_property
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders

@@ -288,22 +288,20 @@ def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> 
 
 def leaf_groups(
     ctx: LintContext, kinds: frozenset[spec.Kind]
-) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
     """What :func:`read_leaves` yields, a row at a time: (row, value type, its leaves in document order).
 
     For the rules that visit tens of thousands of leaves: a loop over each
     list costs a fraction of a generator's tuple per leaf.
     """
-    return leaf_groups_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
+    return [found for found in ctx.once(_value_groups) if found[1].kind in kinds]
 
 
 def leaf_groups_of_rows(
     ctx: LintContext, keep: Callable[[spec.ElementRow], bool]
-) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
     """What :func:`read_leaves_of_rows` yields, a row at a time (see :func:`leaf_groups`)."""
-    for found in ctx.once(_value_groups):
-        if keep(found[0]):
-            yield found
+    return [found for found in ctx.once(_value_groups) if keep(found[0])]
 
 
 def _value_groups(ctx: LintContext) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
