@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import pytest
 
@@ -40,6 +41,17 @@ def test_25_reads_loglevel_words_in_any_case_but_not_padded(box25: oracle.Sandbo
     assert _debug_and_info_lines(box25, padded, port, "loglevel-padded") == (0, 0)
 
 
+def kh_fallback_gets(data: bytes, mounts: Iterable[str]) -> dict[str, str | None]:
+    """What explain says a listener of each of ``mounts`` gets on KH without a source (None: 404)."""
+    effective = explain(icecfg.loads(data), "kh")
+    gets = {}
+    for name in mounts:
+        found = effective.mounts.find(name)
+        assert found is not None
+        gets[name] = effective.chain(found).gets
+    return gets
+
+
 def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) -> None:
     """ICE608: KH answers 404 for a file fallback without a rate; with <fallback><rate> it sends the file."""
     write_fallback_media(boxkh)
@@ -54,13 +66,7 @@ def test_kh_sends_a_file_fallback_only_at_a_known_rate(boxkh: oracle.Sandbox) ->
     assert "/norate" in finding.message and "gets 404" in finding.message
     only_rated = config(boxkh, port, extra=mounts.split("</mount>", 1)[1])
     assert not findings(only_rated, "kh", "ICE608")  # the rate is known: nothing to report
-    effective = explain(icecfg.loads(data), "kh")
-    gets = {}
-    for name in ("/norate", "/rated"):
-        found = effective.mounts.find(name)
-        assert found is not None
-        gets[name] = effective.chain(found).gets
-    assert gets == {"/norate": None, "/rated": "/fallback.ogg"}
+    assert kh_fallback_gets(data, ("/norate", "/rated")) == {"/norate": None, "/rated": "/fallback.ogg"}
     fallback_file = (boxkh.webroot / "fallback.ogg").read_bytes()
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-rate") as server:
         assert server.http_get(port, "/norate", timeout=2.0, max_body=4096).status == 404
@@ -128,12 +134,7 @@ def test_kh_takes_the_last_fallback_written_in_any_of_its_forms(boxkh: oracle.Sa
         for name, (fallback, _file) in KH_FALLBACK_FORMS.items()
     )
     data = config(boxkh, port, extra=mounts)
-    effective = explain(icecfg.loads(data), "kh")
-    said = {}
-    for name in KH_FALLBACK_FORMS:
-        found = effective.mounts.find(name)
-        assert found is not None
-        said[name] = effective.chain(found).gets
+    said = kh_fallback_gets(data, KH_FALLBACK_FORMS)
     served = {}
     files = {f"/{n}": (boxkh.webroot / n).read_bytes() for n in ("fallback.ogg", "other.ogg")}
     with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-forms") as server:
@@ -146,3 +147,66 @@ def test_kh_takes_the_last_fallback_written_in_any_of_its_forms(boxkh: oracle.Sa
             served[name] = next(f for f, body in files.items() if body.startswith(response.body[:2048]))
     assert served == {name: file for name, (_fallback, file) in KH_FALLBACK_FORMS.items()}
     assert said == served
+
+
+def test_kh_takes_the_rate_of_the_last_fallback_element(boxkh: oracle.Sandbox) -> None:
+    """Each fallback element KH parses sets the rate anew (none: 0), so the last one's rate is the one used."""
+    write_fallback_media(boxkh)
+    port = oracle.free_port()
+    rated = "<fallback><mount>/fallback.ogg</mount><rate>128k</rate></fallback>"
+    plain = "<fallback-mount>/fallback.ogg</fallback-mount>"
+    mounts = (
+        f"<mount><mount-name>/rate-then-plain</mount-name>{rated}{plain}</mount>"
+        f"<mount><mount-name>/plain-then-rate</mount-name>{plain}{rated}</mount>"
+    )
+    data = config(boxkh, port, extra=mounts)
+    (finding,) = findings(data, "kh", "ICE608")  # ICE608: a file fallback KH sends at no rate
+    assert "/rate-then-plain" in finding.message
+    gets = kh_fallback_gets(data, ("/rate-then-plain", "/plain-then-rate"))
+    assert gets == {"/rate-then-plain": None, "/plain-then-rate": "/fallback.ogg"}
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-fallback-last-rate") as server:
+        assert server.http_get(port, "/rate-then-plain", timeout=2.0, max_body=4096).status == 404
+        assert server.http_get(port, "/plain-then-rate", timeout=2.0, max_body=4096).status == 200
+
+
+#: KH log elements written in its other forms -> the access log file kh22 writes (None: none).
+KH_ACCESS_LOGS: dict[str, tuple[str, str | None]] = {
+    "attribute-over-text": ('<accesslog name="a.log">b.log</accesslog>', "a.log"),
+    "child-over-text": ("<accesslog>b.log<name>c.log</name></accesslog>", "c.log"),
+    "later-empty-element": ("<accesslog>x.log</accesslog><accesslog/>", "x.log"),
+    "empty-attribute": ('<accesslog name="">b.log</accesslog>', None),
+}
+
+
+@pytest.mark.parametrize("form", sorted(KH_ACCESS_LOGS))
+def test_kh_reads_each_log_element_in_turn_as_explain_says(boxkh: oracle.Sandbox, form: str) -> None:
+    """kh22 reads a log's text, then name=, then <name>, element after element; an empty name writes no log."""
+    written, file = KH_ACCESS_LOGS[form]
+    port = oracle.free_port()
+    data = config(boxkh, port).replace(b"<accesslog>access.log</accesslog>", written.encode())
+    log = explain(icecfg.loads(data), "kh").logging.log("access")
+    said = log.name.value if log.destination == "file" else None
+    assert said == file
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-accesslog-{form}") as server:
+        for _ in range(3):
+            server.http_get(port, "/status.xsl", timeout=2.0, max_body=4096)
+
+        def logs() -> list[str]:
+            return sorted(p.name for p in boxkh.logdir.iterdir() if p.name != "error.log")
+
+        if file is not None:
+            oracle.wait_until(lambda: logs() == [file], timeout=5.0)
+        else:  # the written forms show the log appears within the wait
+            time.sleep(2.0)
+        assert logs() == ([file] if file is not None else [])
+
+
+def test_kh_crashes_on_an_empty_error_log_name_as_explain_says(boxkh: oracle.Sandbox) -> None:
+    port = oracle.free_port()
+    data = config(boxkh, port).replace(b"<errorlog>error.log</errorlog>", b'<errorlog name="">e.log</errorlog>')
+    effective = explain(icecfg.loads(data), "kh")
+    assert effective.logging.log("error").destination == "fatal"
+    assert any("crashes" in problem for problem in effective.startup_problems)
+    server = oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-errorlog-empty-name")
+    with pytest.raises(oracle.IcecastExitedError, match="SIGSEGV"), server:
+        pass

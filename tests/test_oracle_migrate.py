@@ -530,3 +530,25 @@ def _played(fact: tuple[Any, ...]) -> str | None:
         return None
     assert fact[0] == 200, fact
     return {"application/ogg": "ogg", "audio/ogg": "ogg", "audio/mpeg": "mp3"}[fact[1]]
+
+
+def test_a_kh_file_fallback_without_rate_is_reported_as_sent_by_2_5_0(ogg: Path) -> None:
+    """KH answers 404 where it knows no rate for a fallback file; 2.5.0 sends it, and migrate says so."""
+    oracle.require_release("kh")
+    oracle.require_release("2.5")
+    mounts = (
+        "<mount><mount-name>/norate</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>"
+        "<mount><mount-name>/rated</mount-name><limit-rate>128k</limit-rate>"
+        "<fallback-mount>/fallback.ogg</fallback-mount></mount>"
+    )
+    data = KH_ONLY.replace(b"<mount>", mounts.encode() + b"<mount>", 1)
+    old, new, migration = compare("kh-no-rate", data, Dialect.KH, ogg, media={"fallback.ogg": ogg.read_bytes()})
+    assert old.started, old.output
+    played = {
+        m: (_played(old.facts[f"mount {m} without source"]), _played(new.facts[f"mount {m} without source"]))
+        for m in ("/norate", "/rated")
+    }
+    assert played == {"/norate": (None, "ogg"), "/rated": ("ogg", "ogg")}
+    (reported,) = [c for c in migration.changes if "answered 404" in c.reason]
+    assert "/norate" in reported.reason and not reported.keeps_behaviour and not reported.lost
+    assert_alike(old, new, migration)

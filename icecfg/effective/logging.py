@@ -74,21 +74,50 @@ _LEVELS = {1: "errors", 2: "warnings", 3: "information", 4: "debug"}
 
 
 def _log_name(blocks: list[Element], tag: str, dialect: Dialect) -> Traced[object]:
-    """The file name of log ``tag`` (KH's block form ``<accesslog><name>`` included)."""
+    """The file name of log ``tag``: the last element's text (KH: :func:`_kh_log_name`)."""
+    if dialect is Dialect.KH:
+        return _kh_log_name(blocks, tag)
     found: Element | None = None
     for block in blocks:
         for child in block.elements(tag):
             found = child
     if found is not None:
-        inner = found.find_last("name") if dialect is Dialect.KH else None
-        if inner is not None and inner.text is not None:
-            return Traced(inner.text, written(inner))
-        if found.text is not None and inner is None:
+        if found.text is not None:
             return Traced(found.text, written(found))
-        if found.text is None:
-            fallback = row("logging", tag).default(dialect)
-            return Traced(fallback, written(found, "empty: the default is kept"))
+        return Traced(row("logging", tag).default(dialect), written(found, "empty: the default is kept"))
     return Traced(row("logging", tag).default(dialect), default())
+
+
+def _kh_log_name(blocks: list[Element], tag: str) -> Traced[object]:
+    """KH's log name: every ``<accesslog>`` (or error, playlist log) read in turn into one setting.
+
+    kh22 parses each element with one table (``_parse_accesslog`` ...):
+    its own text, then a ``name=`` attribute (even an empty one), then a
+    ``<name>`` child each replace the name; an element that gives none
+    (``<accesslog/>``) leaves it as it was (tested on kh22).
+    """
+    found: Traced[object] | None = None
+    for block in blocks:
+        for element in block.elements(tag):
+            text = element.text
+            if text is not None and text.strip(" \t\r\n"):
+                found = Traced(text, written(element))
+            attribute = element.get("name")
+            if attribute is not None:
+                found = Traced(attribute, written(element, "the name attribute"))
+            for inner in element.elements("name"):
+                value = inner.text
+                if value is not None and value.strip(" \t\r\n"):
+                    found = Traced(value, written(inner))
+    return found if found is not None else Traced(row("logging", tag).default(Dialect.KH), default())
+
+
+#: What KH does with a log whose name is empty (``<accesslog name=""/>``): tested on kh22.
+_KH_EMPTY_NAME = {
+    "access": ("off", "an empty name: KH writes no access log"),
+    "error": ("fatal", "an empty name: KH crashes (SIGSEGV) at start"),
+    "playlist": ("off", "an empty name: KH opens no playlist log"),
+}
 
 
 def logging(
@@ -112,6 +141,10 @@ def logging(
         text = name.value if isinstance(name.value, str) else None
         if text is None:
             logs.append(Log(kind, name, "off", None, None))
+            continue
+        if text == "" and dialect is Dialect.KH:
+            destination, note = _KH_EMPTY_NAME[kind]
+            logs.append(Log(kind, name, destination, None, None, note))
             continue
         if text == "-" and kind != "playlist":
             logs.append(Log(kind, name, "stderr", None, None))

@@ -15,6 +15,36 @@ from icecfg.migrate.context import Context, remove
 from icecfg.placement import walk
 
 
+def file_fallbacks_kh_did_not_send(ctx: Context) -> None:
+    """Report the file fallbacks KH answered 404 for, for want of a rate, and 2.5 will send.
+
+    KH sends a fallback file only at a known rate (``<limit-rate>``, the
+    fallback's ``rate`` or a ``[kbit/s]`` in the file's name, tested on kh22:
+    ICE608); 2.5 sends it as fast as a listener takes it.  The file stays, as
+    it is what the file asks for, and listeners get it from now on: a
+    difference to know of, not a loss.  Runs before any edit, on the file as
+    KH read it.
+    """
+    from icecfg.effective.config import EffectiveConfig
+    from icecfg.files import FileView
+
+    files = FileView(ctx.root or "/") if ctx.files else None
+    graph = EffectiveConfig(ctx.config.document.root, ctx.source, files).fallbacks
+    for mount, fallback in graph.chained():
+        assert mount.name is not None
+        names = graph.end_file(mount.name)
+        if names is None or graph.kh_file_rate(names) != 0:
+            continue
+        ctx.record(
+            fallback.element,
+            "kept",
+            f"KH answered 404 to a listener of {mount.name} without a source instead of sending the fallback "
+            f"file {names[-1]}, as no rate for it was set; {ctx.target.label} sends the file",
+            keeps_behaviour=False,
+            edit=False,
+        )
+
+
 def one_fallback_mount(ctx: Context) -> None:
     """KH's ``<fallback>`` blocks become the one ``<fallback-mount>`` 2.5 reads, naming what KH used.
 
