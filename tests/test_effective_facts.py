@@ -298,3 +298,21 @@ def test_values_read_as_written_are_what_the_release_reading_makes_of_them() -> 
                     assert (value.value, value.origin.source.value, value.origin.tag) == (text, "element", row.name)
                     checked += 1
     assert checked > 100
+
+
+def test_a_sections_settings_come_in_table_order_written_or_defaulted() -> None:
+    from icecfg.effective.reading import section_values
+
+    def paths(inner: str) -> list[tuple[str, object]]:
+        root = icecfg.loads(f"<icecast><paths>{inner}</paths></icecast>".encode()).document.root
+        return [
+            (name, traced.value)
+            for name, traced in section_values(list(root.elements("paths")), "paths", Dialect.V24).items()
+        ]
+
+    defaults = paths("")
+    assert [name for name, _value in defaults][:2] == ["basedir", "logdir"]
+    # written settings take their default's place; one without a default takes its row's place in the table
+    assert paths("<logdir>/l</logdir><basedir>/b</basedir>") == [("basedir", "/b"), ("logdir", "/l"), *defaults[2:]]
+    written = paths("<pidfile>/p</pidfile><logdir>/l</logdir>")
+    assert written == [defaults[0], ("logdir", "/l"), *defaults[2:4], ("pidfile", "/p"), *defaults[4:]]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import icecfg
 from icecfg.lint.context import LintContext
-from icecfg.lint.engine import _stamped
+from icecfg.lint.engine import _stamp
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import Rule
 from icecfg.spec import Dialect
@@ -14,6 +14,12 @@ from icecfg.spec import Dialect
 
 def _rule(check: Callable[[LintContext], Iterable[Finding]], family: str = "values") -> Rule:
     return Rule("ICE999", "made-up", Severity.WARNING, family, check, frozenset(Dialect))
+
+
+def _stamped(ctx: LintContext, candidate: Rule) -> list[Finding]:
+    found: list[Finding] = []
+    _stamp(ctx, candidate, found)
+    return found
 
 
 def test_a_finding_gets_its_rules_code_name_and_severity_unless_it_says_otherwise() -> None:

@@ -72,4 +72,6 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'icecfg.effective' has no attribute {name!r}")
     import importlib
 
-    return getattr(importlib.import_module(f"icecfg.effective.{module}"), name)
+    value = getattr(importlib.import_module(f"icecfg.effective.{module}"), name)
+    globals()[name] = value  # found once: the next ``from icecfg.effective import`` (one per lint) is a lookup
+    return value

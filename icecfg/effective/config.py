@@ -8,11 +8,11 @@ one answer.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.cached import cached_property
 from icecfg.effective.provenance import Traced, default, written
 from icecfg.effective.reading import child_text, section_values
 from icecfg.files import FileView
@@ -198,19 +198,19 @@ class EffectiveConfig:
     def security(self) -> Security:
         from icecfg.effective.security import security
 
-        return security(self.root, self.target)
+        return security(self.root, self.target, self.path_values)
 
     @cached_property
     def paths(self) -> Paths:
         from icecfg.effective.paths import paths
 
-        return paths(self.root, self.target, self.security)
+        return paths(self.root, self.target, self.security, self.path_values)
 
     @cached_property
     def logging(self) -> Logging:
         from icecfg.effective.logging import logging
 
-        return logging(self.root, self.target, self.security)
+        return logging(self.root, self.target, self.security, self.path_values)
 
     @cached_property
     def server_auth(self) -> ServerAuth:

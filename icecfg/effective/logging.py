@@ -120,10 +120,14 @@ _KH_EMPTY_NAME = {
 }
 
 
-def logging(root: Element, dialect: Dialect, guard: Security) -> Logging:
+def logging(
+    root: Element, dialect: Dialect, guard: Security, paths: dict[str, Traced[object]] | None = None
+) -> Logging:
+    """``paths`` is ``section_values`` of the ``<paths>`` blocks when known (an EffectiveConfig has them)."""
     blocks = list(root.elements("logging"))
     values = section_values(blocks, "logging", dialect)
-    paths = section_values(list(root.elements("paths")), "paths", dialect)
+    if paths is None:
+        paths = section_values(list(root.elements("paths")), "paths", dialect)
     logdir = paths.get("logdir") or Traced("", default())
     directory = str(logdir.value or "")
     level = values.get("loglevel") or Traced(3, default())

@@ -56,8 +56,10 @@ class Paths(FrozenRecord):
         return {name: value.to_json() for name, value in self.values.items()}
 
 
-def paths(root: Element, dialect: Dialect, guard: Security) -> Paths:
-    values = section_values(list(root.elements("paths")), "paths", dialect)
+def paths(root: Element, dialect: Dialect, guard: Security, values: dict[str, Traced[object]] | None = None) -> Paths:
+    """``values`` is ``section_values`` of the ``<paths>`` blocks when known (an EffectiveConfig has them)."""
+    if values is None:
+        values = section_values(list(root.elements("paths")), "paths", dialect)
     out: dict[str, ServerPath] = {}
     for name, value in values.items():
         row = _PATHS.child(name, dialect)

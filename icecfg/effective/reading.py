@@ -190,7 +190,15 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf
                 last[found.name] = (child, child.text)
-    out: dict[str, Traced[object]] = {}
+    shortcut = _unset_values(section, dialect)
+    if shortcut is not None and all(name in shortcut[0] for name in last):
+        # every setting written has a default: the defaults in table order, each written one in its place
+        unset_values, value_row = shortcut
+        out = dict(unset_values)
+        for name, (element, text) in last.items():
+            out[name] = traced(value_row[name], element, text, dialect)[0]
+        return out
+    out = {}
     for the_row, unset in _value_rows(section, dialect):
         read = last.get(the_row.name)
         if read is not None:
@@ -198,6 +206,28 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
         elif unset is not None:
             out[the_row.name] = unset
     return out
+
+
+#: (section id, dialect) -> what its value rows read as when unset (those that read as something, in
+#: table order) and its value rows by name; None when two value rows share a name.
+_UNSET: dict[tuple[str, Dialect], tuple[dict[str, Traced[object]], dict[str, spec.ElementRow]] | None] = {}
+
+
+def _unset_values(
+    section: spec.SectionRow, dialect: Dialect
+) -> tuple[dict[str, Traced[object]], dict[str, spec.ElementRow]] | None:
+    """What :func:`section_values` returns for blocks that write nothing, and the rows by name (once per process).
+
+    A small file writes a few settings of each section: its values are then
+    a copy of these with the written ones replaced, not a walk of every row.
+    """
+    key = (section.id, dialect)
+    if key not in _UNSET:
+        rows = _value_rows(section, dialect)
+        by_name = {the_row.name: the_row for the_row, _unset in rows}
+        unset_values = {the_row.name: unset for the_row, unset in rows if unset is not None}
+        _UNSET[key] = (unset_values, by_name) if len(by_name) == len(rows) else None
+    return _UNSET[key]
 
 
 #: (section id, dialect) -> its value rows, each with what it reads as when unset (None: nothing).

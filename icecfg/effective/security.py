@@ -67,10 +67,12 @@ class Security(NamedTuple):
         }
 
 
-def security(root: Element, dialect: Dialect) -> Security:
+def security(root: Element, dialect: Dialect, paths: dict[str, Traced[object]] | None = None) -> Security:
+    """``paths`` is ``section_values`` of the ``<paths>`` blocks when known (an EffectiveConfig has them)."""
     blocks = list(root.elements("security"))
     values = section_values(blocks, "security", dialect)
-    paths = section_values(list(root.elements("paths")), "paths", dialect)
+    if paths is None:
+        paths = section_values(list(root.elements("paths")), "paths", dialect)
     owners = [owner for block in blocks for owner in block.elements("changeowner")]
     user: Traced[str | None] | None = None
     group: Traced[str | None] | None = None

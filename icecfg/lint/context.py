@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
 
+from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.cached import cached_property
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
@@ -106,20 +107,6 @@ class LintContext:
         """Placed elements whose row has a value of ``kind`` (every password, every path), in document order."""
         return self._in_rows(("kind", kind))
 
-    @cached_property
-    def _row_index(self) -> dict[tuple[str, object], list[int]]:
-        """("name", row name) and ("kind", value kind) -> the keys of :attr:`by_row` with such rows.
-
-        One pass over the rows present, the first time a rule asks: each later
-        question is a lookup, not a scan of every row group.
-        """
-        index: dict[tuple[str, object], list[int]] = {}
-        for key, (row, _group) in self.by_row.items():
-            index.setdefault(("name", row.name), []).append(key)
-            if row.value is not None:
-                index.setdefault(("kind", row.value.kind), []).append(key)
-        return index
-
     def _in_rows(self, key: tuple[str, object]) -> list[Placed]:
         """The elements of the rows filed under ``key``, in document order (worked out once per ``key``).
 
@@ -129,7 +116,7 @@ class LintContext:
         found = self._named.get(key)
         if found is None:
             by_row = self.by_row
-            rows = {k: by_row[k][1] for k in self._row_index.get(key, ())}
+            rows = {k: by_row[k][1] for k in _table_rows(key) if k in by_row}
             if len(rows) <= 1:
                 found = next(iter(rows.values()), [])
             elif not self.config.document.changed:
@@ -212,6 +199,25 @@ class LintContext:
             known = bool(text is not None and find_placeholders(text))
             self._templated[key] = known
         return known
+
+
+#: ("name", row name) and ("kind", value kind) -> ids of the table's rows filed so.
+_TABLE_ROWS: dict[tuple[str, object], list[int]] = {}
+
+
+def _table_rows(key: tuple[str, object]) -> list[int]:
+    """Ids of the table's rows called ``key[1]`` or of value kind ``key[1]`` (worked out once per process).
+
+    The walk groups a file's elements by the table's rows (:attr:`LintContext.by_row`),
+    and the table does not change: a rule's question is a few lookups, not a
+    scan of every row the file holds at each lint.
+    """
+    if not _TABLE_ROWS:
+        for _section, row in spec.iter_rows():
+            _TABLE_ROWS.setdefault(("name", row.name), []).append(id(row))
+            if row.value is not None:
+                _TABLE_ROWS.setdefault(("kind", row.value.kind), []).append(id(row))
+    return _TABLE_ROWS.get(key, [])
 
 
 def _start_of(placed: Placed) -> int:

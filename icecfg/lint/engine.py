@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 from icecfg.document import Element
 from icecfg.errors import ParseError
@@ -115,7 +115,7 @@ def lint(
     try:
         config.document.root.read_all()  # the rules visit every element: read them in one pass
         for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
-            findings.extend(_stamped(ctx, candidate))
+            _stamp(ctx, candidate, findings)
         findings = _apply_suppressions(config, ctx, findings, select, ignore)
         return sorted(findings, key=Finding.sort_key)
     finally:
@@ -123,16 +123,22 @@ def lint(
             gc.enable()
 
 
-def _stamped(ctx: LintContext, candidate: Rule) -> Iterator[Finding]:
-    """What ``candidate`` yields, with its code, name and severity; those about a placeholder dropped."""
-    for finding in candidate.run(ctx):
+def _stamp(ctx: LintContext, candidate: Rule, findings: list[Finding]) -> None:
+    """Add what ``candidate`` yields to ``findings``, with its code, name and severity.
+
+    Those about a placeholder are dropped.  A loop that appends, not a
+    generator that ``list.extend`` drains: most rules find nothing in a
+    small file, and each lint ran seventy such generators for it.
+    """
+    append = findings.append
+    for finding in candidate.check(ctx):  # not Rule.run: one generator less per rule and lint
         made = ctx.made.pop(id(finding), None)
         if made is not None and made.finding is not finding:
             made = None  # another object that happens to have the id of one made and dropped before
         finding.code, finding.name = candidate.code, candidate.name
         finding.severity = made.severity if made is not None and made.severity is not None else candidate.severity
         if made is None or not _about_placeholder(ctx, candidate, made.element, made.attribute):
-            yield finding
+            append(finding)
 
 
 def _about_placeholder(ctx: LintContext, candidate: Rule, element: Element, attribute: str | None) -> bool:

@@ -288,30 +288,41 @@ def read_leaves(ctx: LintContext, kinds: frozenset[spec.Kind] | None = None) -> 
 
 def leaf_groups(
     ctx: LintContext, kinds: frozenset[spec.Kind]
-) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
     """What :func:`read_leaves` yields, a row at a time: (row, value type, its leaves in document order).
 
     For the rules that visit tens of thousands of leaves: a loop over each
     list costs a fraction of a generator's tuple per leaf.
     """
-    return leaf_groups_of_rows(ctx, lambda row: row.value.kind in kinds)  # type: ignore[union-attr]
+    return [found for found in ctx.once(_value_groups) if found[1].kind in kinds]
 
 
 def leaf_groups_of_rows(
     ctx: LintContext, keep: Callable[[spec.ElementRow], bool]
-) -> Iterator[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
     """What :func:`read_leaves_of_rows` yields, a row at a time (see :func:`leaf_groups`)."""
+    return [found for found in ctx.once(_value_groups) if keep(found[0])]
+
+
+def _value_groups(ctx: LintContext) -> list[tuple[spec.ElementRow, spec.Value, list[Placed]]]:
+    """Every row with a value and its leaves the target reads, worked out once per lint.
+
+    A dozen value rules each ask for some of them: the rows without a value
+    (blocks) and the block forms of a leaf are sorted out once, not by each.
+    """
+    out = []
     for row, group in _views(ctx).by_row.values():
         value = row.value
-        if value is None or not keep(row):
+        if value is None:
             continue
         if row.section is None:
-            yield row, value, group
+            out.append((row, value, group))
             continue
         # a KH leaf that may also be written as a block: only those written as a leaf
         leaves = [placed for placed in group if placed.section is None]
         if leaves:
-            yield row, value, leaves
+            out.append((row, value, leaves))
+    return out
 
 
 def _any_row(_row: spec.ElementRow) -> bool:

@@ -364,6 +364,8 @@ def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[
     order: dict[int, int] = {}
     for groups in by_name.values():
         leaves = groups[0] if len(groups) == 1 else [p for g in groups for p in g]
+        if len(leaves) < 2:  # set once: most settings of a small file
+            continue
         parents = {p.element.parent for p in leaves}  # elements hash by identity
         if len(parents) == len(leaves) and parents.isdisjoint(merged_blocks):
             continue
@@ -661,8 +663,9 @@ def missing_attribute(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Add the attribute with the value you mean.
     """
-    for row, group in read_by_row(ctx).values():
-        if not _requires_attributes(row, ctx.target):
+    requiring = _rows_requiring_attributes(ctx.target)
+    for key, (row, group) in read_by_row(ctx).items():
+        if key not in requiring:
             continue  # most rows: their elements are not visited
         yield from _missing_attributes(ctx, row, group)
 
@@ -695,15 +698,12 @@ def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Plac
             )
 
 
-_REQUIRES: dict[tuple[int, Dialect], bool] = {}
-
-
-def _requires_attributes(row: spec.ElementRow, target: Dialect) -> bool:
-    """Whether any attribute of ``row`` is required on ``target`` (the common answer is no)."""
-    key = (id(row), target)
-    if key not in _REQUIRES:
-        _REQUIRES[key] = any(target in a.required for a in attribute_specs(row))
-    return _REQUIRES[key]
+@functools.cache
+def _rows_requiring_attributes(target: Dialect) -> frozenset[int]:
+    """Ids of the table's rows with an attribute required on ``target`` (few; the walk's groups are keyed so)."""
+    return frozenset(
+        id(row) for _section, row in spec.iter_rows() if any(target in a.required for a in attribute_specs(row))
+    )
 
 
 #: The kinds of attribute value :func:`_attribute_value_problem` judges.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
-from icecfg.placeholders import Placeholder, find, may_contain
+from icecfg.placeholders import SYNTAXES, Placeholder, Syntax, find, may_contain
 
 
 @rule("ICE003", "unrendered-placeholder", "info")
@@ -63,7 +65,7 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
     source = origin.text if not document.changed and origin is not None else document.render()
     # every syntax has one of these: most files have none, and five plain substring scans
     # cost less than the search for every syntax (a tenth of it at 100,000 mounts)
-    if not any(opener in source for opener in _OPENERS) or not may_contain(source):
+    if not any(opener in source for opener in _OPENERS) or not _may_contain(source):
         return  # most files: one search over the text instead of a look at every value
     rendering = ctx.variables is not None
     for element in ctx.config.document.root.iter():
@@ -79,6 +81,48 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
 #: Text each placeholder syntax has (see icecfg.placeholders.syntaxes): ``${``, ``{$``,
 #: ``$x$`` and ``$X`` have a ``$``; ``{{ }}``, ``@x@``, ``%x%`` and ``[[ ]]`` the others.
 _OPENERS = ("$", "{{", "@", "%", "[[")
+
+
+#: How many places where a placeholder could start :func:`_may_contain` tries before it searches.
+_TRIES = 64
+
+
+def _may_contain(source: str) -> bool:
+    """``may_contain(source)``, tried only where a placeholder can start.
+
+    Every syntax starts with one of a few characters (``$ { @ % [``); a
+    small file holds a handful of them (an ``@`` in an address, a ``[`` in a
+    comment), and matching there costs a tenth of a search of the whole
+    text for eight syntaxes at every character.  A file full of them (URL
+    escapes) gets the one search after a few tries.
+    """
+    tries = 0
+    find_char = source.find
+    for char, patterns in _starting_with().items():
+        at = find_char(char)
+        while at >= 0:
+            if any(pattern.match(source, at) is not None for pattern in patterns):
+                return True
+            tries += 1
+            if tries > _TRIES:
+                return may_contain(source)
+            at = find_char(char, at + 1)
+    return False
+
+
+@functools.cache
+def _starting_with() -> dict[str, list[re.Pattern[str]]]:
+    """The first character of each syntax -> the syntaxes that start with it, compiled."""
+    out: dict[str, list[re.Pattern[str]]] = {}
+    for syntax in SYNTAXES:
+        out.setdefault(first_character(syntax), []).append(re.compile(syntax.pattern))
+    return out
+
+
+def first_character(syntax: Syntax) -> str:
+    """The character every placeholder of ``syntax`` starts with (its pattern opens with it, escaped)."""
+    pattern = syntax.pattern
+    return pattern[1] if pattern.startswith("\\") else pattern[0]
 
 
 def _finding(
