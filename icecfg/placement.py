@@ -70,6 +70,8 @@ class _PlacedIn(Placed):
 
     __slots__ = ("_parent",)
 
+    _parent: spec.SectionRow
+
     def __init__(self, element: Element, parent: spec.SectionRow, row: spec.ElementRow | None) -> None:
         self.element = element
         self.row = row
