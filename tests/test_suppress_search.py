@@ -64,3 +64,10 @@ def test_a_directive_deep_inside_a_mount_of_a_big_file_still_applies() -> None:
     cfg = icecfg.loads(f"<icecast>\n{mounts}{nested}{mounts}</icecast>\n")
     assert len(collect(cfg.document)) == 1
     assert [f.code for f in lint(cfg, files=False) if f.code in ("ICE101", "ICE002")] == []
+
+
+def test_a_directive_added_before_the_root_after_reading_applies() -> None:
+    cfg = icecfg.loads("<icecast>\n<bogus>1</bogus>\n</icecast>\n")
+    assert "ICE101" in [f.code for f in lint(cfg, files=False)]
+    cfg.document.prolog.append(Comment("<!-- icecfg: ignore-file[ICE101] -->"))
+    assert "ICE101" not in [f.code for f in lint(cfg, files=False)]

@@ -237,6 +237,20 @@ class Element(AttributeMixin, ContentMixin):
         origin.child_index[id(self)] = (self, named)
         return named
 
+    @property
+    def unedited_text(self) -> str | None:
+        """The text of the file this element was read from, while nothing in it was edited since; else None.
+
+        Its span of that text is then exactly what the element renders, so a
+        search of the text answers "is X written anywhere below?" (a rare
+        setting, a suppression directive) without visiting any element.  An
+        edit anywhere below marks the element changed (``_touch``).
+        """
+        origin = self.origin
+        if origin is None or origin.detached or not self._clean or self.start < 0:
+            return None
+        return origin.text
+
     def read_all(self) -> None:
         """Read everything below this element now instead of level by level on first use.
 

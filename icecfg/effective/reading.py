@@ -72,11 +72,8 @@ def may_spell(root: Element, names: Iterable[str]) -> bool:
     cannot stand in a name), so a few searches of the text answer for a
     rare setting instead of a look at every element of a big file.
     """
-    origin = root.origin
-    if origin is None or origin.detached or not root._clean or root.start < 0:
-        return True
-    text = origin.text
-    return any(name in text for name in names)
+    text = root.unedited_text
+    return text is None or any(name in text for name in names)
 
 
 def last_in(blocks: list[Element], name: str) -> Element | None:

@@ -60,14 +60,16 @@ def collect(document: Document) -> list[Suppression]:
     """Every suppression directive in the document's comments."""
     found: list[Suppression] = []
     root = document.root
-    origin = root.origin
-    if origin is not None and root._clean and not origin.detached and "icecfg:" not in origin.text:
-        return found  # no directive anywhere in the file as read (and nothing edited)
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
-    for element in _elements_to_search(root):
-        # a directive needs the literal "icecfg:", so only comments holding it are read further
-        comments.extend([(c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw])
+    unedited = root.unedited_text
+    if unedited is None or "icecfg:" in unedited:  # else no directive below the root (and nothing edited)
+        for element in _elements_to_search(root):
+            # a directive needs the literal "icecfg:", so only comments holding it are read further
+            comments.extend([(c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw])
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
+    if not comments:
+        return found
+    origin = root.origin
     text = origin.text if origin is not None else ""
     for comment, _owner in comments:
         start = comment.start
@@ -97,11 +99,10 @@ def _elements_to_search(root: Element) -> Iterator[Element]:
     directive per mount costs a look at the root's children, not at every
     element.
     """
-    origin = root.origin
-    if origin is None or origin.detached or not root._clean or root.start < 0:
+    text = root.unedited_text
+    if text is None:
         yield from root.iter()
         return
-    text = origin.text
     marks: list[int] = []
     found = text.find("icecfg:")
     while found >= 0:
