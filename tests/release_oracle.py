@@ -55,10 +55,10 @@ def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
 
 
 def findings(data: bytes, target: str, code: str, *, files: bool = False) -> list[Finding]:
-    """The findings of ``code`` for ``target`` (``files``: also the rules that look at the disk)."""
+    """The findings of ``code`` (or a code prefix) for ``target`` (``files``: also the rules that read the disk)."""
     cfg = icecfg.loads(data)
     found = lint(cfg, target, root="/", select=[code]) if files else lint(cfg, target, files=False, select=[code])
-    return [f for f in found if f.code == code]
+    return [f for f in found if f.code.startswith(code)]
 
 
 def replaced(data: bytes, old: str, new: str) -> bytes:

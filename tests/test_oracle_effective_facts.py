@@ -187,6 +187,9 @@ def test_kh_reads_each_log_element_in_turn_as_explain_says(boxkh: oracle.Sandbox
     log = explain(icecfg.loads(data), "kh").logging.log("access")
     said = log.name.value if log.destination == "file" else None
     assert said == file
+    # lint warns of the log KH silently keeps none of (ICE806), and of nothing else here
+    warned = [f.code for f in findings(data, "kh", "ICE8")]
+    assert warned == ([] if file is not None else ["ICE806"])
     with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-accesslog-{form}") as server:
         for _ in range(3):
             server.http_get(port, "/status.xsl", timeout=2.0, max_body=4096)
@@ -207,6 +210,8 @@ def test_kh_crashes_on_an_empty_error_log_name_as_explain_says(boxkh: oracle.San
     effective = explain(icecfg.loads(data), "kh")
     assert effective.logging.log("error").destination == "fatal"
     assert any("crashes" in problem for problem in effective.startup_problems)
+    (finding,) = findings(data, "kh", "ICE806")
+    assert finding.severity == "error" and "crashes at start" in finding.message
     server = oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-errorlog-empty-name")
     with pytest.raises(oracle.IcecastExitedError, match="SIGSEGV"), server:
         pass

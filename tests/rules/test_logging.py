@@ -47,12 +47,35 @@ CASES = [
         target="2.5",
         message="Icecast 2.5 prints 'FATAL: could not open playlist logging",
     ),
+    Case(
+        "ICE801",
+        cfg('<errorlog name="/var/log/icecast2/err.log">err.log</errorlog>'),
+        cfg('<errorlog name="err.log">/var/log/err.log</errorlog>'),
+        target="kh",
+        message="<errorlog> /var/log/icecast2/err.log is appended to <logdir>",
+        id="kh-name-attribute",
+    ),
+    Case(
+        "ICE801",
+        cfg('<errorlog name="err.log">/var/log/err.log</errorlog>'),
+        cfg('<errorlog name="/var/log/err.log">err.log</errorlog>'),
+        message="<errorlog> /var/log/err.log is appended",
+        id="2.4-reads-no-attribute",
+    ),
     # ICE802 playlistlog-dash -----------------------------------------------------------
     Case(
         "ICE802",
         cfg("<errorlog>-</errorlog><playlistlog>-</playlistlog>"),
         cfg("<errorlog>-</errorlog><accesslog>-</accesslog>"),
         message="writes the playlist log to a file named - (/var/log/icecast2/-)",
+    ),
+    Case(
+        "ICE802",
+        cfg('<playlistlog name="-"/>'),
+        cfg('<playlistlog name="playlist.log">-</playlistlog>'),
+        target="kh",
+        message="Icecast-KH cannot open a log of that name and stops at startup",
+        id="kh-name-attribute",
     ),
     # ICE803 log-directory-missing ------------------------------------------------------
     Case(
@@ -107,6 +130,22 @@ CASES = [
         cfg("<logsize>10485760</logsize>"),
         cfg("<logsize>10240</logsize>"),
         message="logs rotate only after 10 GiB; if 10485760 bytes were meant, write 10240",
+    ),
+    # ICE806 log-name-empty (KH) --------------------------------------------------------
+    Case(
+        "ICE806",
+        cfg('<errorlog name="">error.log</errorlog>'),
+        cfg('<errorlog name="error.log"></errorlog><accesslog><name></name></accesslog>'),
+        target="kh",
+        message='<errorlog name=""> gives the log an empty name: Icecast-KH crashes at start (SIGSEGV)',
+    ),
+    Case(
+        "ICE806",
+        cfg('<accesslog>a.log</accesslog><accesslog name=""/>'),
+        cfg('<accesslog name=""/><accesslog>a.log</accesslog>'),
+        target="kh",
+        message="Icecast-KH keeps no access log, silently",
+        id="kh-access-later-element",
     ),
     # ICE890 access-log-on-disk (opt-in) ------------------------------------------------
     Case(
@@ -199,3 +238,27 @@ def test_ice890_offers_no_fix_inside_a_chroot() -> None:
 def test_logdir_check_needs_the_filesystem() -> None:
     data = cfg("", paths="<paths><logdir>/nonexistent/dir</logdir></paths>")
     assert not [f for f in run(data, files=False) if f.code == "ICE803"]
+
+
+def test_ice801_fix_on_kh_writes_the_name_attribute_kh_reads() -> None:
+    config = icecfg.loads(cfg('<errorlog name="/var/log/icecast2/error.log">x.log</errorlog>'))
+    (finding,) = [f for f in lint(config, "kh", files=False) if f.code == "ICE801"]
+    attribute_column = cfg("").index(b"</logging>") + len("<errorlog ") + 1
+    assert (finding.line, finding.column) == (1, attribute_column)
+    assert finding.fix is not None and finding.fix_title == 'write <errorlog name="error.log">'
+    finding.fix()
+    assert b'<errorlog name="error.log">x.log</errorlog>' in config.document.dumps()
+    assert not [f for f in lint(config, "kh", files=False) if f.code in ("ICE801", "ICE806")]
+
+
+@pytest.mark.parametrize(("tag", "severity"), [("errorlog", "error"), ("accesslog", "warning")])
+def test_ice806_fix_removes_the_empty_name_and_kh_reads_the_text(tag: str, severity: str) -> None:
+    config = icecfg.loads(cfg(f'<{tag} name="">{tag}.log</{tag}>'))
+    (finding,) = [f for f in lint(config, "kh", files=False) if f.code == "ICE806"]
+    assert finding.severity == severity
+    assert finding.fix is not None
+    finding.fix()
+    assert f"<{tag}>{tag}.log</{tag}>".encode() in config.document.dumps()
+    log = icecfg.explain(config, "kh").logging.log(tag.removesuffix("log"))
+    assert (log.destination, log.name.value) == ("file", f"{tag}.log")
+    assert not [f for f in lint(config, "kh", files=False) if f.code == "ICE806"]

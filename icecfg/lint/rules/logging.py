@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from icecfg.document import Element
 from icecfg.effective.logging import written_setting
 from icecfg.lint.context import LintContext
-from icecfg.lint.finding import Finding
+from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
 
@@ -24,15 +25,32 @@ _KIND = {"errorlog": "error", "accesslog": "access", "playlistlog": "playlist"}
 _LOGSIZE_BYTES_LIKE = 1024 * 1024
 
 
-def _log_element(ctx: LintContext, tag: str) -> Element | None:
-    """The ``<logging>`` child Icecast reads for ``tag`` (the last one), if written as a name."""
-    found = None
-    for block in ctx.config.logging.elements:
-        for child in block.elements(tag):
-            found = child
-    if found is not None and any(True for _ in found.elements()):
-        return None  # a KH block form: <accesslog><name>...</name></accesslog>
-    return found
+class _Written(NamedTuple):
+    """A log name as the release reads it from the file, and where it is written."""
+
+    name: str
+    element: Element
+    #: ``name`` when Icecast-KH read it from a ``name=`` attribute, else None (the element's text).
+    attribute: str | None
+
+
+def _written_log(ctx: LintContext, tag: str) -> _Written | None:
+    """The name Icecast uses for log ``tag`` when the file writes one (None for the default).
+
+    The effective layer knows which element wins: the last one on 2.4/2.5;
+    on KH each element in turn, its text, then ``name=``, then a ``<name>``
+    child.  Within one KH element the attribute is read after the text, so
+    a log element with a ``name=`` that set the value was read from it.
+    """
+    traced = ctx.effective.logging.log(_KIND[tag]).name
+    element, name = traced.origin.element, traced.value
+    if element is None or not isinstance(name, str):
+        return None
+    if ctx.target is Dialect.KH and element.local_name == tag and element.get("name") is not None:
+        return _Written(name, element, "name")
+    if element.text != name:
+        return None  # an empty element: the default is kept
+    return _Written(name, element, None)
 
 
 def _log_name(ctx: LintContext, tag: str) -> tuple[str | None, Element | None]:
@@ -104,10 +122,10 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
     """
     logdir, _element = _logdir(ctx)
     for tag in _LOGS:
-        element = _log_element(ctx, tag)
-        if element is None or element.text is None or not element.text.startswith("/"):
+        found = _written_log(ctx, tag)
+        if found is None or not found.name.startswith("/"):
             continue
-        name = element.text
+        name = found.name
         opened = f"{logdir}/{name}"
         if ctx.target is Dialect.KH:
             effect = _kh_unopened(tag)
@@ -122,19 +140,26 @@ def log_name_absolute(ctx: LintContext) -> Iterator[Finding]:
         directory, base = posixpath.split(posixpath.normpath(name))
         if base and directory == posixpath.normpath(logdir):
             advice = f"write {base}"
-            fix = _set_text(element, base)
+            fix = _rename(found, base)
         elif posixpath.normpath(name) == "/dev/null":
             advice = f"to discard it write {_discard_name(logdir)} (relative to logdir)"
             if tag != "playlistlog":
                 advice += " or - for stderr"
         else:
             advice = "write a name relative to <logdir>"
+        if fix is None:
+            title = ""
+        elif found.attribute is not None:
+            title = f'write <{tag} name="{base}">'
+        else:
+            title = f"write <{found.element.local_name}>{base}</{found.element.local_name}>"
         yield ctx.finding(
-            element,
+            found.element,
             f"<{tag}> {name} is appended to <logdir> ({opened}): {effect}; {advice}",
-            at_text=True,
             fix=fix,
-            fix_title=f"write <{tag}>{base}</{tag}>" if fix is not None else "",
+            fix_title=title,
+            attribute=found.attribute,
+            at_text=True,  # when the name is the text, not an attribute
         )
 
 
@@ -148,6 +173,17 @@ def _kh_unopened(tag: str) -> str:
 def _set_text(element: Element, text: str) -> Callable[[], None]:
     def fix() -> None:
         element.set_text(text)
+
+    return fix
+
+
+def _rename(found: _Written, name: str) -> Callable[[], None]:
+    """Write ``name`` where the release read the log's name: the attribute or the element's text."""
+    if found.attribute is None:
+        return _set_text(found.element, name)
+
+    def fix() -> None:
+        found.element.set(found.attribute or "name", name)
 
     return fix
 
@@ -177,21 +213,22 @@ def playlistlog_dash(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Name a file, or remove `<playlistlog>` to keep no playlist log.
     """
-    element = _log_element(ctx, "playlistlog")
-    if element is None or element.text != "-":
+    found = _written_log(ctx, "playlistlog")
+    if found is None or found.name != "-":
         return
     logdir, _ = _logdir(ctx)
     if ctx.target is Dialect.KH:
         yield ctx.finding(
-            element,
+            found.element,
             "<playlistlog>-</playlistlog> is not stderr: Icecast-KH cannot open a log of that name and stops "
             "at startup ('Server startup failed', exit status 0); name a file such as playlist.log, "
             "or remove <playlistlog> to keep none",
-            at_text=True,
+            attribute=found.attribute,
+            at_text=True,  # when the name is the text, not an attribute
         )
         return
     yield ctx.finding(
-        element,
+        found.element,
         f"<playlistlog>-</playlistlog> is not stderr: Icecast writes the playlist log to a file named - "
         f"({logdir}/-); name a file such as playlist.log, or remove <playlistlog> to keep none",
         at_text=True,
@@ -365,6 +402,60 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
         f"if {size} bytes were meant, write {max(size // 1024, 1)}",
         at_text=True,
     )
+
+
+@rule("ICE806", "log-name-empty", "error", dialects=(Dialect.KH,))
+def log_name_empty(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast-KH: an empty `name=""` on a log element; for the error log KH crashes at start.
+
+    ## Why
+    Icecast-KH reads a log element's text, then its `name=` attribute, then
+    a `<name>` child, each replacing the name before (`_parse_errorlog` and
+    the like).  An empty `name=""` replaces a name written as text with
+    nothing.  Tested on kh22: `<errorlog name="">error.log</errorlog>`
+    crashes the server at start (SIGSEGV); `<accesslog name="">` writes no
+    access log and `<playlistlog name="">` no playlist log, without a word.
+    Icecast 2.4.4 and 2.5.0 read no attribute here and use the text.
+
+    ## Bad
+    ```xml
+    <logging><errorlog name="">error.log</errorlog></logging>
+    ```
+
+    ## Good
+    ```xml
+    <logging><errorlog>error.log</errorlog></logging>
+    ```
+
+    ## Fix
+    Remove the empty attribute (the automatic fix does) or give the name
+    in it.  To keep no access log, remove `<accesslog>` or discard it as
+    ICE890 explains.
+    """
+    for tag in _LOGS:
+        found = _written_log(ctx, tag)
+        if found is None or found.name or found.attribute is None:
+            continue
+        element = found.element
+        if tag == "errorlog":
+            effect, severity = "Icecast-KH crashes at start (SIGSEGV)", None
+        else:
+            effect, severity = f"Icecast-KH keeps no {_KIND[tag]} log, silently", Severity.WARNING
+        yield ctx.finding(
+            element,
+            f'<{tag} name=""> gives the log an empty name: {effect}; remove the attribute or name a file in it',
+            attribute="name",
+            fix=_drop_attribute(element, "name"),
+            fix_title='remove name=""',
+            severity=severity,
+        )
+
+
+def _drop_attribute(element: Element, name: str) -> Callable[[], None]:
+    def fix() -> None:
+        element.delete(name)
+
+    return fix
 
 
 @rule("ICE890", "access-log-on-disk", "warning", default_enabled=False)
