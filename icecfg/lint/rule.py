@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from icecfg.lint.finding import Finding, Severity
@@ -68,9 +68,6 @@ class Rule(FrozenRecord):
     @property
     def summary(self) -> str:
         return self.doc.splitlines()[0] if self.doc else self.name
-
-    def run(self, ctx: LintContext) -> Iterator[Finding]:
-        yield from self.check(ctx)
 
 
 RULES: dict[str, Rule] = {}
