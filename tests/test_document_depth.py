@@ -62,14 +62,15 @@ def _outside_root(section: str) -> bool:
     return not section.startswith("<![CDATA[")  # only inside an element
 
 
-def _depth(data: bytes) -> int:
-    """The deepest nesting, counted in expat's handlers."""
-    depth = deepest = 0
+def _starts(data: bytes) -> tuple[list[tuple[int, int, int]], expat.ExpatError | None]:
+    """(depth, line, column) of each start tag, counted in expat's handlers; and the error that stopped expat."""
+    starts: list[tuple[int, int, int]] = []
+    depth = 0
 
     def start(_name: str, _attributes: object) -> None:
-        nonlocal depth, deepest
+        nonlocal depth
         depth += 1
-        deepest = max(deepest, depth)
+        starts.append((depth, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1))
 
     def end(_name: str) -> None:
         nonlocal depth
@@ -78,8 +79,15 @@ def _depth(data: bytes) -> int:
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.Parse(data, True)
-    return deepest
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as err:
+        return starts, err
+    return starts, None
+
+
+def _depth(data: bytes) -> int:
+    return max(depth for depth, _line, _column in _starts(data)[0])
 
 
 def _measured(data: bytes, limit: int) -> bool:
@@ -106,31 +114,11 @@ def _nested(depth: int, inner: str, siblings: str) -> bytes:
 
 def _reference_error(data: bytes) -> tuple[str, int, int] | None:
     """What a check counting the depth in expat's handlers reports: (kind, line, column), or None."""
-
-    class Deep(Exception):
-        def __init__(self) -> None:
-            self.where = ("deeper", parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
-
-    depth = 0
-
-    def start(_name: str, _attributes: object) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise Deep()
-
-    def end(_name: str) -> None:
-        nonlocal depth
-        depth -= 1
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(data, True)
-    except Deep as deep:
-        return deep.where
-    except expat.ExpatError as err:
+    starts, err = _starts(data)
+    deep = next(((line, column) for depth, line, column in starts if depth > MAX_DEPTH), None)
+    if deep is not None:  # expat stops there, before any error after it
+        return ("deeper", *deep)
+    if err is not None:
         return ("not well-formed", err.lineno, err.offset + 1)
     return None
 
