@@ -35,7 +35,7 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
             raise ParseError(f"input larger than {MAX_BYTES // (1024 * 1024)} MiB", path=path)
         # expat must see the bytes in the declared encoding
         check = text.encode(encoding, errors="xmlcharrefreplace") if encoding != "utf-8" else raw
-        external_dtd = _check_well_formed(check, path)
+        external_dtd = _check_well_formed(check, path, encoding)
         bom, original = b"", None
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -44,7 +44,7 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
         if len(data) > MAX_BYTES:
             raise ParseError(f"input larger than {MAX_BYTES // (1024 * 1024)} MiB", path=path)
         text, encoding, bom = _decode(data, path)
-        external_dtd = _check_well_formed(data, path)
+        external_dtd = _check_well_formed(data, path, encoding)
         original = data
     document = _build(text, path, root_name)
     if external_dtd:
