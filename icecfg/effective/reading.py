@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from icecfg import spec
 from icecfg.conversion import Crash, Reading, effective, release_reading
 from icecfg.document import Element
-from icecfg.effective.provenance import Origin, Source, Traced, clamped, default, written
+from icecfg.effective.provenance import Traced, clamped, default, written
 from icecfg.spec import Dialect, Kind
 
 
@@ -108,8 +108,8 @@ def traced(
     value = the_row.value
     if text is not None and value is not None and value.kind in AS_WRITTEN:
         # most values of a big file (names, paths, hosts) are their text: the conversion's chain
-        # of tests, its Reading and written() cost twice the rest of this reading
-        return Traced(text, Origin(Source.ELEMENT, element.local_name, "", element)), False
+        # of tests and its Reading cost twice the rest of this reading
+        return Traced(text, written(element)), False
     try:
         reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
     except Crash:
