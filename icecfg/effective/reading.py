@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from icecfg import spec
 from icecfg.conversion import Crash, Reading, effective, release_reading
 from icecfg.document import Element
-from icecfg.effective.provenance import Origin, Source, Traced, clamped, default, written
+from icecfg.effective.provenance import Traced, clamped, default, written
 from icecfg.spec import Dialect, Kind
 
 
@@ -108,8 +108,8 @@ def traced(
     value = the_row.value
     if text is not None and value is not None and value.kind in AS_WRITTEN:
         # most values of a big file (names, paths, hosts) are their text: the conversion's chain
-        # of tests, its Reading and written() cost twice the rest of this reading
-        return Traced(text, Origin(Source.ELEMENT, element.local_name, "", element)), False
+        # of tests and its Reading cost twice the rest of this reading
+        return Traced(text, written(element)), False
     try:
         reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
     except Crash:
@@ -167,7 +167,7 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
     """
     section = spec.SECTIONS[section_id]
     last: dict[str, tuple[Element, str | None]] = {}
-    rows: dict[str, spec.ElementRow | None] = {}
+    rows = _rows_by_name(section, dialect)
     as_attributes = section.kh_attribute_children() if dialect is Dialect.KH else {}
     for block in blocks:
         if as_attributes and block.has_attributes:  # only KH reads values from attributes
@@ -177,18 +177,20 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
                     last[found.name] = (block, attribute.value)
         for child in block.elements():
             name = child.local_name
-            # the root of a big file has a hundred thousand children of a few names: each name's
-            # row is looked up once per call, by the name alone
+            # the root of a big file has a hundred thousand children of a few names, and a relay
+            # or mount block is read once per block: each name's row is looked up by the name alone
             if name in rows:
                 found = rows[name]
             else:
-                found = rows[name] = section.child(name, dialect)
+                found = section.child(name, dialect)
+                if len(rows) < _ROWS_LIMIT:  # the names are the file's: bound what is kept
+                    rows[name] = found
             if found is not None and found.value is not None:
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf
                 last[found.name] = (child, child.text)
     shortcut = _unset_values(section, dialect)
-    if shortcut is not None and all(name in shortcut[0] for name in last):
+    if shortcut is not None and shortcut[0].keys() >= last.keys():
         # every setting written has a default: the defaults in table order, each written one in its place
         unset_values, value_row = shortcut
         out = dict(unset_values)
@@ -203,6 +205,26 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
         elif unset is not None:
             out[the_row.name] = unset
     return out
+
+
+#: (section id, dialect) -> element name -> its row in that section for that dialect (None: none).
+_ROWS: dict[tuple[str, Dialect], dict[str, spec.ElementRow | None]] = {}
+#: Names kept per section in ``_ROWS``: the table's names, and the few misspelt ones of a file.
+_ROWS_LIMIT = 256
+
+
+def _rows_by_name(section: spec.SectionRow, dialect: Dialect) -> dict[str, spec.ElementRow | None]:
+    """The rows of ``section`` by element name in ``dialect``, filled in as names are met (kept per process).
+
+    The table does not change; a plain lookup by name here costs a fraction
+    of ``SectionRow.child``'s, which :func:`section_values` would otherwise
+    make for every child of every block.
+    """
+    key = (section.id, dialect)
+    rows = _ROWS.get(key)
+    if rows is None:
+        rows = _ROWS[key] = {}
+    return rows
 
 
 #: (section id, dialect) -> what its value rows read as when unset (those that read as something, in

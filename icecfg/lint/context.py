@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from icecfg import spec
 from icecfg.document import Element
@@ -26,13 +26,9 @@ __all__ = ["SECRET_OPTIONS", "LintContext", "Made"]
 _Fact = TypeVar("_Fact")
 
 
-class Made(NamedTuple):
-    """A finding as :meth:`LintContext.finding` made it: what it is about, and its own severity if any."""
-
-    finding: Finding
-    element: Element
-    attribute: str | None
-    severity: Severity | None
+#: A finding as :meth:`LintContext.finding` made it: the finding, the element it is about, the
+#: attribute if any, and its own severity if any (None: its rule's).
+Made = tuple[Finding, Element, str | None, Severity | None]
 
 
 class LintContext:
@@ -152,22 +148,42 @@ class LintContext:
         copy, so that the engine still knows it.
         """
         target = element if element is not None else self.config.document.root
-        line, column = target.position()
-        anchor = line
-        end = target.end
-        if attribute is not None:
-            attr = target.attribute(attribute)
-            if attr is not None and attr.start >= 0:
-                line, column = target.position(attr.start)
-                end = attr.start + len(attr.name) + len(attr.eq) + 2 * len(attr.quote) + len(attr.raw)
-        elif at_text:
-            text_start = target.text_start  # worked out from the start tag and content: asked once
-            if text_start >= 0:
-                line, column = target.position(text_start)
-        # the end of the attribute or element (exclusive, as SARIF wants), never before the start
-        end_line, end_column = target.position(end) if end >= 0 else (line, 0)
-        if (end_line, end_column) < (line, column):
-            end_line, end_column = line, 0
+        origin = target.origin
+        start = target.start
+        if origin is None or origin.detached or start < 0:
+            # an element made or copied since the file was read: it has no place in the file
+            line = column = anchor = end_line = end_column = 0
+        else:
+            # the origin's lookup, not Element.position's wrapper round it: asked two or three
+            # times for each of the tens of thousands of findings of a big file
+            position = origin.position
+            here = start  # the offset (line, column) stands at
+            line, column = position(here)
+            anchor = line
+            end = target.end
+            if attribute is not None:
+                attr = target.attribute(attribute)
+                if attr is not None and attr.start >= 0:
+                    here = attr.start
+                    line, column = position(here)
+                    end = here + len(attr.name) + len(attr.eq) + 2 * len(attr.quote) + len(attr.raw)
+            elif at_text:
+                text_start = target.text_start  # worked out from the start tag and content: asked once
+                if text_start >= 0:
+                    here = text_start
+                    line, column = position(here)
+            # the end of the attribute or element (exclusive, as SARIF wants), never before the start
+            if end < 0:
+                end_line, end_column = line, 0
+            else:
+                text = origin.text
+                if here <= end and text.find("\n", here, end) < 0 and text.find("\r", here, end) < 0:
+                    # on the line it starts on (most findings): no second lookup of the line table
+                    end_line, end_column = line, column + end - here
+                else:
+                    end_line, end_column = position(end)
+                if (end_line, end_column) < (line, column):
+                    end_line, end_column = line, 0
         # the engine stamps code, name and severity; the fields by position (made for every finding):
         # code, name, severity, message, path, line, column, end_line, end_column, anchor_line, fix, fix_title
         finding = Finding(
@@ -184,7 +200,8 @@ class LintContext:
             fix,
             fix_title,
         )
-        self.made[id(finding)] = Made(finding, target, attribute, severity)
+        # a plain tuple, not a NamedTuple's Python-level __new__: one per finding
+        self.made[id(finding)] = (finding, target, attribute, severity)
         return finding
 
     def templated(self, element: Element, attribute: str | None = None) -> bool:

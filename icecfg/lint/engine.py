@@ -131,13 +131,20 @@ def _stamp(ctx: LintContext, candidate: Rule, findings: list[Finding]) -> None:
     small file, and each lint ran seventy such generators for it.
     """
     append = findings.append
+    pop = ctx.made.pop
+    code, name, severity = candidate.code, candidate.name, candidate.severity
     for finding in candidate.check(ctx):  # not Rule.run: one generator less per rule and lint
-        made = ctx.made.pop(id(finding), None)
-        if made is not None and made.finding is not finding:
-            made = None  # another object that happens to have the id of one made and dropped before
-        finding.code, finding.name = candidate.code, candidate.name
-        finding.severity = made.severity if made is not None and made.severity is not None else candidate.severity
-        if made is None or not _about_placeholder(ctx, candidate, made.element, made.attribute):
+        finding.code, finding.name = code, name
+        made = pop(id(finding), None)
+        if made is None or made[0] is not finding:
+            # not made by ctx.finding (or another object that happens to have the id of one
+            # made and dropped before): nothing to judge it by but its rule
+            finding.severity = severity
+            append(finding)
+            continue
+        _made, element, attribute, own_severity = made
+        finding.severity = own_severity if own_severity is not None else severity
+        if not _about_placeholder(ctx, candidate, element, attribute):
             append(finding)
 
 

@@ -71,14 +71,16 @@ def collect(document: Document) -> list[Suppression]:
         return found
     origin = root.origin
     text = origin.text if origin is not None else ""
+    # the origin's lookup itself, not the root's wrapper round it (one per comment of a big file)
+    position = origin.position if origin is not None and not origin.detached else root.position
     for comment, _owner in comments:
         start = comment.start
         if start >= 0:
             raw = comment.raw
-            line, column = root.position(start)
+            line, column = position(start)
             # the comment's last line: its own line breaks counted, when they are all LF (the usual
             # file), instead of a second lookup in the file's line table
-            end_line = line + raw.count("\n") if "\r" not in raw else root.position(start + len(raw) - 1)[0]
+            end_line = line + raw.count("\n") if "\r" not in raw else position(start + len(raw) - 1)[0]
             line_start = start - column + 1  # not a backward search: that reads the file once per comment
             own_line = not text[line_start:start].strip()
         else:

@@ -114,13 +114,17 @@ def root_mounts(ctx: LintContext) -> list[Element]:
 
 def _work_out_views(ctx: LintContext) -> _Views:
     placed_all = ctx.placed
+    unread: dict[Status, list[Seen]] = {}
     if _has_foreign(ctx):
         unread, with_attributes = _sorted_one_by_one(ctx)
+    elif len(placed_all) == sum(len(group) for _row, group in ctx.by_row.values()):
+        # the usual file: every element the table knows is read, and every element is known (the
+        # walk files each known one under its row): one quick pass instead of a look at each
+        # element's status
+        with_attributes = [p for p in placed_all if p.element.has_attributes]
     else:
-        # the usual file: every element the table knows is read, and the walk entered no
-        # unknown one: two quick passes instead of a look at each element's status
-        unknown = [Seen(p, Status.UNKNOWN) for p in placed_all if p.row is None]
-        unread = {Status.UNKNOWN: unknown} if unknown else {}
+        # the target reads every element the table knows, and the walk entered no unknown one
+        unread[Status.UNKNOWN] = [Seen(p, Status.UNKNOWN) for p in placed_all if p.row is None]
         with_attributes = [p for p in placed_all if p.row is not None and p.element.has_attributes]
     # the groups of the walk, less the few elements the target does not read
     by_row = ctx.by_row

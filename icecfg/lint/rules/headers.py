@@ -13,14 +13,33 @@ from icecfg.lint.rule import rule
 from icecfg.spec import Dialect
 
 
-def _blocks(ctx: LintContext) -> Iterator[Element]:
-    """The ``<http-headers>`` blocks the target reads (2.5-only places are the dialect rules' business)."""
+def _blocks(ctx: LintContext) -> list[Element]:
+    """The ``<http-headers>`` blocks the target reads (2.5-only places are the dialect rules' business).
+
+    Found once per lint for the three rules of this module: a big file has
+    one block per mount.
+    """
+    return ctx.once(_find_blocks)
+
+
+def _find_blocks(ctx: LintContext) -> list[Element]:
+    target = ctx.target
+    # whether the target reads a row where it stands depends on the row and its section only:
+    # asked once per pair, not per block
+    read: dict[tuple[int, int], bool] = {}
+    found = []
     for placed in ctx.rows("http-headers"):
-        if placed.section is None or placed.row is None or ctx.target not in placed.row.dialects:
+        the_row = placed.row
+        if the_row is None:
             continue
-        if ctx.target not in placed.parent.dialects:
-            continue
-        yield placed.element
+        parent = placed.parent
+        key = (id(the_row), id(parent))
+        reads = read.get(key)
+        if reads is None:
+            reads = read[key] = target in the_row.dialects and target in parent.dialects
+        if reads and placed.section is not None:
+            found.append(placed.element)
+    return found
 
 
 @rule("ICE711", "http-headers-truncated", "error", dialects=(Dialect.V24, Dialect.V25))
@@ -188,7 +207,7 @@ def cache_header_duplicates_icecast(ctx: LintContext) -> Iterator[Finding]:
     Remove the header (the automatic fix does when it only repeats the
     no-cache instruction).
     """
-    blocks = list(_blocks(ctx))
+    blocks = _blocks(ctx)
     if not blocks:
         return
     from icecfg.effective.headers import repeats_own  # loaded only for a file with headers
