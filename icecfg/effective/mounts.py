@@ -13,13 +13,13 @@ a file with thousands of mounts is handled in linear time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.khtree import tree_winners
-from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
+from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
 from icecfg.records import FrozenRecord, Record
@@ -45,7 +45,9 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = ("__dict__", "dialect", "element", "kind", "merged_from", "name")
+    # Slots only, no ``__dict__``: a file can have 100,000 mounts.  What is computed on first
+    # use (own, settings, header_blocks) lands in a slot of its own, left unset until then.
+    __slots__ = ("_header_blocks", "_own", "_settings", "dialect", "element", "kind", "merged_from", "name")
     _unshown = frozenset({"merged_from"})
 
     element: Element
@@ -54,6 +56,10 @@ class MountConfig(FrozenRecord):
     dialect: Dialect
     #: The ``type="default"`` mount this one inherits unset settings from.
     merged_from: MountConfig | None
+    if TYPE_CHECKING:  # computed on first use; no fields of the record
+        _own: Mapping[str, Traced[object]]
+        _settings: Mapping[str, Traced[object]]
+        _header_blocks: tuple[Element, ...]
 
     def __init__(
         self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
@@ -74,14 +80,27 @@ class MountConfig(FrozenRecord):
     def label(self) -> str:
         return self.name if self.name is not None else '<mount type="default">'
 
-    @cached_property
+    @property
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
-        return MappingProxyType(_own_settings(self.element, self.dialect))
+        try:
+            return self._own
+        except AttributeError:
+            own = MappingProxyType(_own_settings(self.element, self.dialect))
+            object.__setattr__(self, "_own", own)
+            return own
 
-    @cached_property
+    @property
     def settings(self) -> Mapping[str, Traced[object]]:
         """Every value setting of the mount after the merge, defaults included."""
+        try:
+            return self._settings
+        except AttributeError:
+            settings = MappingProxyType(self._merged_settings())
+            object.__setattr__(self, "_settings", settings)
+            return settings
+
+    def _merged_settings(self) -> dict[str, Traced[object]]:
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
@@ -103,20 +122,24 @@ class MountConfig(FrozenRecord):
             value, _ = traced(row, None, None, self.dialect)
             if value.value is not None:
                 out[row.name] = value
-        return MappingProxyType(out)
+        return out
 
     def get(self, name: str) -> object:
         """The effective value of setting ``name`` (None when neither written nor defaulted)."""
         found = self.settings.get(name)
         return found.value if found is not None else None
 
-    @cached_property
+    @property
     def header_blocks(self) -> tuple[Element, ...]:
         """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
-        own = tuple(self.element.elements("http-headers"))
-        if self.merged_from is None:
+        try:
+            return self._header_blocks
+        except AttributeError:
+            own = tuple(self.element.elements("http-headers"))
+            if self.merged_from is not None:
+                own += tuple(self.merged_from.element.elements("http-headers"))
+            object.__setattr__(self, "_header_blocks", own)
             return own
-        return own + tuple(self.merged_from.element.elements("http-headers"))
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
@@ -177,14 +200,8 @@ class MountTable(Record):
     _default_any: tuple[int, MountConfig] | None
 
     def __init__(
-        self,
-        dialect: Dialect,
-        mounts: tuple[MountConfig, ...],
-        relay_mounts: frozenset[str] = frozenset(),
-        *,
-        defaults_of: MountTable | None = None,
+        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str] = frozenset()
     ) -> None:
-        """``defaults_of``: a table of the same default mounts in the same order, whose index is reused."""
         self.dialect = dialect
         self.mounts = mounts
         self.relay_mounts = relay_mounts
@@ -193,24 +210,19 @@ class MountTable(Record):
         self._exact = {}
         self._patterns = GlobIndex()
         self._index_normal()
-        if defaults_of is not None:
-            self._default_exact = defaults_of._default_exact
-            self._default_patterns = defaults_of._default_patterns
-            self._default_any = defaults_of._default_any
-        else:
-            self._default_exact = {}
-            self._default_patterns = GlobIndex()
-            self._default_any = None
-            self._index_defaults()
+        self._default_exact = {}
+        self._default_patterns = GlobIndex()
+        self._default_any = None
+        self._index_defaults()
 
     def _index_normal(self) -> None:
         exact = self._exact
+        is_glob = TEMPLATE_CHARS.search  # is_pattern() inlined: asked once for each mount of the file
         for position, mount in enumerate(self._named):
             name = mount.name
             assert name is not None
-            if name not in exact:
-                exact[name] = position
-            if is_pattern(name):
+            exact.setdefault(name, position)
+            if is_glob(name):
                 self._patterns.add(position, name, mount)
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
@@ -314,35 +326,31 @@ class MountTable(Record):
 
 def mount_table(root: Element, dialect: Dialect) -> MountTable:
     """Every mount the release keeps, with default mounts linked for merging (linear in the mounts)."""
-    raw: list[tuple[Element, str, str | None]] = []
+    mounts: list[MountConfig] = []
     kh = dialect is Dialect.KH
     for element in root.elements("mount"):
         kind = element.get("type") if not kh else None
         if kind is None:
             kind = "normal"
-        if kind not in ("normal", "default"):
+        elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name_element = element.find_last("mount-name")
+        name = name_element.text if name_element is not None else None
         if name_element is None and kh:
-            value = element.get("mount-name")
-            name: str | None = value
-        else:
-            name = name_element.text if name_element is not None else None
-        raw.append((element, kind, name))
-    configs = {e: MountConfig(e, k, n, dialect) for e, k, n in raw if k == "default"}
-    defaults = MountTable(dialect, tuple(configs.values()))
-    default_for = defaults.default_for
-    mounts = []
-    for element, kind, name in raw:
-        if kind == "default":
-            mounts.append(configs[element])
-            continue
-        donor = default_for(name) if not kh else None
-        mounts.append(MountConfig(element, kind, name, dialect, donor))
+            name = element.get("mount-name")  # KH also reads it as an attribute
+        mounts.append(MountConfig(element, kind, name, dialect))
     relays: set[str] = set()
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
-    return MountTable(dialect, tuple(mounts), frozenset(relays), defaults_of=defaults)
+    table = MountTable(dialect, tuple(mounts), frozenset(relays))
+    if not kh:
+        # A normal mount merges the first default mount that applies to it, known once the table
+        # has indexed every default mount; the link is made here, before anyone else sees the mount.
+        default_for = table.default_for
+        for mount in mounts:
+            if mount.kind == "normal":
+                object.__setattr__(mount, "merged_from", default_for(mount.name))
+    return table
 
 
 def _text(element: Element, name: str) -> str | None:

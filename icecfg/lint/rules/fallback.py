@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from icecfg.document import Element
-from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format
+from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
 from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
 from icecfg.lint.context import LintContext
@@ -444,16 +444,20 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
         if not found.value.startswith("/"):
             continue
         assert config.name is not None
-        # A mount's own name is read once here: remembering it as the fallbacks are would
-        # keep one entry per mount of the file.
-        own = declared_format(graph.table, config.name)
-        if own is None:
+        # Only the type is read for each mount; the evidence is spelt out for the ones reported.
+        # A mount's own name is read once here: remembering it as the fallbacks are would keep
+        # one entry per mount of the file.
+        own_type = declared_format_type(graph.table, config.name)
+        if own_type is None:
             continue
-        names, _loops = graph.names(config.name)
-        for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
+        names, _loops = graph.names(config.name, MAX_HOPS + 1)
+        # A name met twice (a loop) has the same format both times: no need to skip repeats.
+        for name in names[1 : MAX_HOPS + 1]:
             other = graph.declared_format(name)
-            if other is None or other.format_type == own.format_type:
+            if other is None or other.format_type == own_type:
                 continue
+            own = declared_format(graph.table, config.name)
+            assert own is not None
             mount = _Mount(config, found)
             element = found.element
             via = _via(names[1 : names.index(name)])
