@@ -32,6 +32,10 @@ _NOT_MERGED: dict[Dialect, frozenset[str]] = {
     Dialect.V25: frozenset({"mount-name", "authentication", "username", "password"}),
     Dialect.KH: frozenset(),
 }
+#: The releases as module globals: ``Dialect.V24`` is a lookup through the enum class (about
+#: ten times a global's cost), and the dialect is asked for every name looked up.
+_V24 = Dialect.V24
+_KH = Dialect.KH
 #: Values ``merge_mounts`` counts as unset.
 _UNSET = (None, 0, -1, False, "")
 
@@ -150,7 +154,7 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
         if row is not None and row.value is not None:
             last[row.name] = child
     out: dict[str, Traced[object]] = {}
-    if dialect is Dialect.KH:
+    if dialect is _KH:
         as_attributes = _MOUNT.kh_attribute_children()
         for attribute in element.attributes:
             row = as_attributes.get(attribute.name)
@@ -254,27 +258,26 @@ class MountTable(Record):
 
     def find(self, name: str) -> MountConfig | None:
         """The mount configuration the release uses for ``name`` (``config_find_mount``), memoised."""
-        try:
-            return self._found[name]
-        except KeyError:
-            found = self._found[name] = self._find(name)
-            return found
+        found = self._found
+        if name in found:  # not try/except: a KeyError costs more than a lookup, and a lint misses once per name
+            return found[name]
+        mount = found[name] = self._find(name)
+        return mount
 
     def _find(self, name: str) -> MountConfig | None:
         hit = self._exact.get(name)
-        if self.dialect is Dialect.V24:
+        dialect = self.dialect
+        if dialect is _V24:
             # 2.4.4 glob-matches normal mounts too; the first match in file order wins
             found = self._patterns.first_match(name, hit)
             if found is not None:
                 return found[1]
         if hit is not None:
             return self._named[hit]
-        if self.dialect is not Dialect.KH:
-            return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
-        if self.dialect is Dialect.KH:
+        if dialect is _KH:
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
-        return None
+        return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
 
     def find_linearly(self, name: str) -> MountConfig | None:
         """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""

@@ -440,6 +440,7 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     with the same codec).
     """
     graph = ctx.effective.fallbacks
+    release = ctx.target.label  # read once: a large file can have a finding for every mount
     for config, found in graph.chained():
         if not found.value.startswith("/"):
             continue
@@ -464,7 +465,7 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
             yield ctx.finding(
                 element,
                 f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
-                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {ctx.target.label} "
+                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {release} "
                 "does not move listeners between them ('different types, ignored'), so they are "
                 "dropped when the source stops; use a fallback of the same format",
                 at_text=found.attribute is None,
