@@ -13,8 +13,8 @@ a file with thousands of mounts is handled in linear time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
@@ -22,7 +22,7 @@ from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
-from icecfg.records import FrozenRecord, Record
+from icecfg.records import FrozenRecord, Record, fields
 from icecfg.spec import Dialect
 
 _MOUNT = spec.SECTIONS["mount"]
@@ -49,9 +49,7 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    # Slots only, no ``__dict__``: a file can have 100,000 mounts.  What is computed on first
-    # use (own, settings, header_blocks) lands in a slot of its own, left unset until then.
-    __slots__ = ("_header_blocks", "_own", "_settings", "dialect", "element", "kind", "merged_from", "name")
+    __slots__ = ("__dict__", "dialect", "element", "kind", "merged_from", "name")
     _unshown = frozenset({"merged_from"})
 
     element: Element
@@ -60,20 +58,16 @@ class MountConfig(FrozenRecord):
     dialect: Dialect
     #: The ``type="default"`` mount this one inherits unset settings from.
     merged_from: MountConfig | None
-    if TYPE_CHECKING:  # computed on first use; no fields of the record
-        _own: Mapping[str, Traced[object]]
-        _settings: Mapping[str, Traced[object]]
-        _header_blocks: tuple[Element, ...]
 
     def __init__(
         self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
     ) -> None:
-        set_element, set_kind, set_name, set_dialect, set_merged_from = _FIELD_SETTERS
-        set_element(self, element)
-        set_kind(self, kind)
-        set_name(self, name)
-        set_dialect(self, dialect)
-        set_merged_from(self, merged_from)
+        setters = _FIELD_SETTERS
+        setters["element"](self, element)
+        setters["kind"](self, kind)
+        setters["name"](self, name)
+        setters["dialect"](self, dialect)
+        setters["merged_from"](self, merged_from)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -84,27 +78,14 @@ class MountConfig(FrozenRecord):
     def label(self) -> str:
         return self.name if self.name is not None else '<mount type="default">'
 
-    @property
+    @cached_property
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
-        try:
-            return self._own
-        except AttributeError:
-            own = MappingProxyType(_own_settings(self.element, self.dialect))
-            object.__setattr__(self, "_own", own)
-            return own
+        return MappingProxyType(_own_settings(self.element, self.dialect))
 
-    @property
+    @cached_property
     def settings(self) -> Mapping[str, Traced[object]]:
         """Every value setting of the mount after the merge, defaults included."""
-        try:
-            return self._settings
-        except AttributeError:
-            settings = MappingProxyType(self._merged_settings())
-            object.__setattr__(self, "_settings", settings)
-            return settings
-
-    def _merged_settings(self) -> dict[str, Traced[object]]:
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
@@ -126,32 +107,26 @@ class MountConfig(FrozenRecord):
             value, _ = traced(row, None, None, self.dialect)
             if value.value is not None:
                 out[row.name] = value
-        return out
+        return MappingProxyType(out)
 
     def get(self, name: str) -> object:
         """The effective value of setting ``name`` (None when neither written nor defaulted)."""
         found = self.settings.get(name)
         return found.value if found is not None else None
 
-    @property
+    @cached_property
     def header_blocks(self) -> tuple[Element, ...]:
         """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
-        try:
-            return self._header_blocks
-        except AttributeError:
-            own = tuple(self.element.elements("http-headers"))
-            if self.merged_from is not None:
-                own += tuple(self.merged_from.element.elements("http-headers"))
-            object.__setattr__(self, "_header_blocks", own)
+        own = tuple(self.element.elements("http-headers"))
+        if self.merged_from is None:
             return own
+        return own + tuple(self.merged_from.element.elements("http-headers"))
 
 
 #: The setters of MountConfig's slots.  A frozen record refuses attribute assignment, and
 #: ``object.__setattr__`` costs a third more than calling the slot's own setter; a file can
 #: have 100,000 mounts, and making them is most of building the mount table.
-_FIELD_SETTERS = tuple(
-    MountConfig.__dict__[field].__set__ for field in ("element", "kind", "name", "dialect", "merged_from")
-)
+_FIELD_SETTERS = {field: MountConfig.__dict__[field].__set__ for field in fields(MountConfig)}
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
@@ -358,7 +333,7 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
         # A normal mount merges the first default mount that applies to it, known once the table
         # has indexed every default mount; the link is made here, before anyone else sees the mount.
         default_for = table.default_for
-        set_merged_from = _FIELD_SETTERS[-1]
+        set_merged_from = _FIELD_SETTERS["merged_from"]
         for mount in mounts:
             if mount.kind == "normal":
                 set_merged_from(mount, default_for(mount.name))
