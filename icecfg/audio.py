@@ -101,10 +101,11 @@ class AudioInfo(FrozenRecord):
 
 def mime_of_name(name: str) -> str | None:
     """The MIME type Icecast gives a file called ``name`` (by extension), if known."""
-    dot = name.rfind(".")
-    if dot < 0 or name.rfind("/") > dot:
+    _, dot, extension = name.rpartition(".")
+    if not dot or "/" in extension:
         return None  # no dot in the last path component
-    return EXTENSION_MIME.get(name[dot + 1 :].lower())
+    # asked for every mount of a file: most extensions are written in lower case already
+    return EXTENSION_MIME.get(extension) or EXTENSION_MIME.get(extension.lower())
 
 
 def format_type_of_mime(mime: str) -> str:

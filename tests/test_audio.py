@@ -80,6 +80,9 @@ def test_mime_and_format_types_follow_icecast() -> None:
     assert mime_of_name("/x/Silence.OPUS") == "audio/ogg"
     assert mime_of_name("/fallback.mp3") == "audio/mpeg"
     assert mime_of_name("/live") is None
+    assert mime_of_name("/live.") is None
+    assert mime_of_name("/x.d/live") is None  # the dot is not in the last path component
+    assert mime_of_name("/x.d/live.Mp3") == "audio/mpeg"
     assert format_type_of_mime("application/ogg") == "ogg"
     assert format_type_of_mime("audio/ogg; codecs=opus") == "ogg"
     assert format_type_of_mime("audio/mpeg") == "generic"

@@ -7,7 +7,7 @@ import icecfg
 from icecfg.conversion import FallbackOverride
 from icecfg.effective import explain
 from icecfg.effective.config import EffectiveConfig
-from icecfg.effective.declared import declared_bitrate, declared_codec
+from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
 from icecfg.effective.fallbacks import options_on
 from icecfg.spec import Dialect
 
@@ -65,6 +65,10 @@ def test_declared_formats_bitrates_and_codecs() -> None:
     file = graph.declared_format("/silence.webm")
     assert file is not None and file.format_type == "ebml" and file.evidence.startswith("a file Icecast labels")
     assert graph.declared_format("/noextension") is None
+    # the type alone (asked for every mount of a file) is the one the full answer gives
+    for name in ("/live.mp3", "/b.mp3", "/r.ogg", "/silence.webm", "/noextension", "/x.d/live", "/UPPER.OGG"):
+        full = declared_format(graph.table, name)
+        assert declared_format_type(graph.table, name) == (full.format_type if full is not None else None)
     first, second = graph.table.normal()
     assert declared_bitrate(first) == 128  # atoi stops at the k
     assert declared_bitrate(second) is None

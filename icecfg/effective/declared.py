@@ -26,6 +26,29 @@ class Declared(NamedTuple):
 
 def declared_format(table: MountTable, name: str) -> Declared | None:
     """The format of whatever plays on ``name``: a normal mount's ``<type>``, else the name's extension."""
+    found = _declared_mime(table, name)
+    if found is None:
+        return None
+    mime, written, configured = found
+    if written:
+        return Declared(name, format_type_of_mime(mime), f"<type>{mime}</type>")
+    if configured or name in table.relay_mounts:
+        return Declared(name, format_type_of_mime(mime), "going by its name")
+    return Declared(name, format_type_of_mime(mime), f"a file Icecast labels {mime}")
+
+
+def declared_format_type(table: MountTable, name: str) -> str | None:
+    """The format type :func:`declared_format` tells, without its evidence.
+
+    Asked for every mount of a file (the fallback rule compares each with its
+    chain); the evidence is spelt out only for the few it reports.
+    """
+    found = _declared_mime(table, name)
+    return format_type_of_mime(found[0]) if found is not None else None
+
+
+def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | None:
+    """(MIME type of ``name``, whether a normal mount's ``<type>`` says so, whether a normal mount has the name)."""
     mount = table.find(name)
     configured = mount is not None and mount.kind == "normal"
     if configured:
@@ -33,13 +56,9 @@ def declared_format(table: MountTable, name: str) -> Declared | None:
         written = mount.element.find_last("type")
         mime = written.text.strip() if written is not None and written.text else ""
         if mime:
-            return Declared(name, format_type_of_mime(mime), f"<type>{mime}</type>")
+            return mime, True, True
     by_name = mime_of_name(name)
-    if by_name is None:
-        return None
-    if configured or name in table.relay_mounts:
-        return Declared(name, format_type_of_mime(by_name), "going by its name")
-    return Declared(name, format_type_of_mime(by_name), f"a file Icecast labels {by_name}")
+    return (by_name, False, configured) if by_name is not None else None
 
 
 def declared_bitrate(mount: MountConfig) -> int | None:

@@ -32,18 +32,29 @@ from icecfg.spec import Dialect
 MAX_FALLBACK_DEPTH = 10
 MAX_HOPS = MAX_FALLBACK_DEPTH - 1
 _MOUNT_SECTION = spec.SECTIONS["mount"]
+#: Dialect.KH as a module global: reading it through the enum class costs ten times as much,
+#: and it is asked for every mount.
+_KH = Dialect.KH
 #: The mount options that only act on the mount's fallback.
 FALLBACK_OPTIONS = ("fallback-override", "fallback-when-full")
 
 
 def fallback_value(mount: Element, dialect: Dialect) -> tuple[str, Element, str | None] | None:
     """The mount's own fallback value (None when unset or empty), its element, and the attribute holding it."""
-    if dialect is Dialect.KH:
-        return _kh_fallback_value(mount)
+    found = _own_fallback(mount, dialect)
+    return (found.value, found.element, found.attribute) if found is not None else None
+
+
+def _own_fallback(mount: Element, dialect: Dialect) -> Fallback | None:
+    """The mount's own fallback (what :func:`fallback_value` tells), None without one."""
+    if dialect is _KH:
+        found = _kh_fallback_value(mount)
+        return Fallback(found[0], found[1], None, found[2]) if found is not None else None
     element = mount.find_last("fallback-mount")
-    if element is None or element.text is None:
+    if element is None:
         return None
-    return element.text, element, None
+    value = element.text
+    return Fallback(value, element) if value is not None else None
 
 
 def _kh_fallback_value(mount: Element) -> tuple[str, Element, str | None] | None:
@@ -140,27 +151,25 @@ class Fallbacks:
         self._formats: dict[str, Declared | None] = {}
         self._unusual: list[tuple[MountConfig, list[str], bool]] | None = None
         dialect = table.dialect
+        of = self._of
         # Thousands of mounts can inherit from the same few default mounts: each default
         # mount is read once, and its mounts share one (immutable) inherited Fallback.
         inherited: dict[MountConfig, Fallback | None] = {}
         for mount in table.mounts:
-            if mount.kind == "normal" and mount.merged_from is not None:
-                found = fallback_value(mount.element, dialect)
-                if found is not None:
-                    self._of[mount] = Fallback(found[0], found[1], None, found[2])
-                    continue
-                donor = mount.merged_from
-                if donor not in inherited:
-                    value = fallback_value(donor.element, dialect)
-                    # merge_mounts fills unset fields from the first matching default mount
-                    inherited[donor] = Fallback(value[0], value[1], donor, value[2]) if value is not None else None
-                shared = inherited[donor]
-                if shared is not None:
-                    self._of[mount] = shared
-                continue
-            found = fallback_value(mount.element, dialect)
+            found = _own_fallback(mount.element, dialect)
             if found is not None:
-                self._of[mount] = Fallback(found[0], found[1], None, found[2])
+                of[mount] = found
+                continue
+            donor = mount.merged_from  # merge_mounts fills unset fields from the first matching default mount
+            if donor is None or mount.kind != "normal":
+                continue
+            try:
+                shared = inherited[donor]
+            except KeyError:
+                own = _own_fallback(donor.element, dialect)
+                shared = inherited[donor] = own._replace(inherited_from=donor) if own is not None else None
+            if shared is not None:
+                of[mount] = shared
 
     def of(self, mount: MountConfig) -> Fallback | None:
         """The fallback of ``mount`` (own or merged), None without one."""
@@ -200,16 +209,19 @@ class Fallbacks:
         names = [start]
         find = self.table.find
         of = self._of.get
+        name = start
         while True:  # self.next() inlined: every lint walks every chain
-            mount = find(names[-1])
-            fallback = of(mount) if mount is not None and mount.kind == "normal" else None
+            mount = find(name)
+            if mount is None or mount.kind != "normal":
+                return names, False
+            fallback = of(mount)
             if fallback is None:
                 return names, False
-            following = fallback.value
-            if following in names:  # a list: chains are short, and a set would cost more than it saves
-                names.append(following)
+            name = fallback.value
+            if name in names:  # a list: chains are short, and a set would cost more than it saves
+                names.append(name)
                 return names, True
-            names.append(following)
+            names.append(name)
             if len(names) > limit:
                 return names, False
 

@@ -19,10 +19,10 @@ from types import MappingProxyType
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.khtree import tree_winners
-from icecfg.effective.patterns import GlobIndex, glob_match, is_pattern
+from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
-from icecfg.records import FrozenRecord, Record
+from icecfg.records import FrozenRecord, Record, fields
 from icecfg.spec import Dialect
 
 _MOUNT = spec.SECTIONS["mount"]
@@ -32,6 +32,10 @@ _NOT_MERGED: dict[Dialect, frozenset[str]] = {
     Dialect.V25: frozenset({"mount-name", "authentication", "username", "password"}),
     Dialect.KH: frozenset(),
 }
+#: The releases as module globals: ``Dialect.V24`` is a lookup through the enum class (about
+#: ten times a global's cost), and the dialect is asked for every name looked up.
+_V24 = Dialect.V24
+_KH = Dialect.KH
 #: Values ``merge_mounts`` counts as unset.
 _UNSET = (None, 0, -1, False, "")
 
@@ -58,12 +62,12 @@ class MountConfig(FrozenRecord):
     def __init__(
         self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
     ) -> None:
-        _set = object.__setattr__
-        _set(self, "element", element)
-        _set(self, "kind", kind)
-        _set(self, "name", name)
-        _set(self, "dialect", dialect)
-        _set(self, "merged_from", merged_from)
+        setters = _FIELD_SETTERS
+        setters["element"](self, element)
+        setters["kind"](self, kind)
+        setters["name"](self, name)
+        setters["dialect"](self, dialect)
+        setters["merged_from"](self, merged_from)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -119,6 +123,12 @@ class MountConfig(FrozenRecord):
         return own + tuple(self.merged_from.element.elements("http-headers"))
 
 
+#: The setters of MountConfig's slots.  A frozen record refuses attribute assignment, and
+#: ``object.__setattr__`` costs a third more than calling the slot's own setter; a file can
+#: have 100,000 mounts, and making them is most of building the mount table.
+_FIELD_SETTERS = {field: MountConfig.__dict__[field].__set__ for field in fields(MountConfig)}
+
+
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
     """One pass over the mount's children (and KH attributes): row name -> traced value."""
     last: dict[str, Element] = {}
@@ -127,7 +137,7 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
         if row is not None and row.value is not None:
             last[row.name] = child
     out: dict[str, Traced[object]] = {}
-    if dialect is Dialect.KH:
+    if dialect is _KH:
         as_attributes = _MOUNT.kh_attribute_children()
         for attribute in element.attributes:
             row = as_attributes.get(attribute.name)
@@ -177,14 +187,8 @@ class MountTable(Record):
     _default_any: tuple[int, MountConfig] | None
 
     def __init__(
-        self,
-        dialect: Dialect,
-        mounts: tuple[MountConfig, ...],
-        relay_mounts: frozenset[str] = frozenset(),
-        *,
-        defaults_of: MountTable | None = None,
+        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str] = frozenset()
     ) -> None:
-        """``defaults_of``: a table of the same default mounts in the same order, whose index is reused."""
         self.dialect = dialect
         self.mounts = mounts
         self.relay_mounts = relay_mounts
@@ -193,24 +197,19 @@ class MountTable(Record):
         self._exact = {}
         self._patterns = GlobIndex()
         self._index_normal()
-        if defaults_of is not None:
-            self._default_exact = defaults_of._default_exact
-            self._default_patterns = defaults_of._default_patterns
-            self._default_any = defaults_of._default_any
-        else:
-            self._default_exact = {}
-            self._default_patterns = GlobIndex()
-            self._default_any = None
-            self._index_defaults()
+        self._default_exact = {}
+        self._default_patterns = GlobIndex()
+        self._default_any = None
+        self._index_defaults()
 
     def _index_normal(self) -> None:
         exact = self._exact
+        is_glob = TEMPLATE_CHARS.search  # is_pattern() inlined: asked once for each mount of the file
         for position, mount in enumerate(self._named):
             name = mount.name
             assert name is not None
-            if name not in exact:
-                exact[name] = position
-            if is_pattern(name):
+            exact.setdefault(name, position)
+            if is_glob(name):
                 self._patterns.add(position, name, mount)
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
@@ -242,27 +241,26 @@ class MountTable(Record):
 
     def find(self, name: str) -> MountConfig | None:
         """The mount configuration the release uses for ``name`` (``config_find_mount``), memoised."""
-        try:
-            return self._found[name]
-        except KeyError:
-            found = self._found[name] = self._find(name)
-            return found
+        found = self._found
+        if name in found:  # not try/except: a KeyError costs more than a lookup, and a lint misses once per name
+            return found[name]
+        mount = found[name] = self._find(name)
+        return mount
 
     def _find(self, name: str) -> MountConfig | None:
         hit = self._exact.get(name)
-        if self.dialect is Dialect.V24:
+        dialect = self.dialect
+        if dialect is _V24:
             # 2.4.4 glob-matches normal mounts too; the first match in file order wins
             found = self._patterns.first_match(name, hit)
             if found is not None:
                 return found[1]
         if hit is not None:
             return self._named[hit]
-        if self.dialect is not Dialect.KH:
-            return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
-        if self.dialect is Dialect.KH:
+        if dialect is _KH:
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
-        return None
+        return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
 
     def find_linearly(self, name: str) -> MountConfig | None:
         """The plain reading of ``config_find_mount``, mount after mount; the tests compare it with :meth:`find`."""
@@ -314,35 +312,32 @@ class MountTable(Record):
 
 def mount_table(root: Element, dialect: Dialect) -> MountTable:
     """Every mount the release keeps, with default mounts linked for merging (linear in the mounts)."""
-    raw: list[tuple[Element, str, str | None]] = []
+    mounts: list[MountConfig] = []
     kh = dialect is Dialect.KH
     for element in root.elements("mount"):
         kind = element.get("type") if not kh else None
         if kind is None:
             kind = "normal"
-        if kind not in ("normal", "default"):
+        elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name_element = element.find_last("mount-name")
+        name = name_element.text if name_element is not None else None
         if name_element is None and kh:
-            value = element.get("mount-name")
-            name: str | None = value
-        else:
-            name = name_element.text if name_element is not None else None
-        raw.append((element, kind, name))
-    configs = {e: MountConfig(e, k, n, dialect) for e, k, n in raw if k == "default"}
-    defaults = MountTable(dialect, tuple(configs.values()))
-    default_for = defaults.default_for
-    mounts = []
-    for element, kind, name in raw:
-        if kind == "default":
-            mounts.append(configs[element])
-            continue
-        donor = default_for(name) if not kh else None
-        mounts.append(MountConfig(element, kind, name, dialect, donor))
+            name = element.get("mount-name")  # KH also reads it as an attribute
+        mounts.append(MountConfig(element, kind, name, dialect))
     relays: set[str] = set()
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
-    return MountTable(dialect, tuple(mounts), frozenset(relays), defaults_of=defaults)
+    table = MountTable(dialect, tuple(mounts), frozenset(relays))
+    if not kh:
+        # A normal mount merges the first default mount that applies to it, known once the table
+        # has indexed every default mount; the link is made here, before anyone else sees the mount.
+        default_for = table.default_for
+        set_merged_from = _FIELD_SETTERS["merged_from"]
+        for mount in mounts:
+            if mount.kind == "normal":
+                set_merged_from(mount, default_for(mount.name))
+    return table
 
 
 def _text(element: Element, name: str) -> str | None:

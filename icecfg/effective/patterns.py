@@ -142,6 +142,8 @@ class GlobIndex(Generic[T]):
         return None
 
     def _matches(self, pattern: str, name: str) -> bool:
+        if pattern == name and "[" not in pattern:
+            return True  # a glob mount looked up by its own name: each * and ? matches itself
         if not TEMPLATE_CHARS.search(pattern):
             return pattern == name
         star = _one_star(pattern)

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from icecfg.document import Element
-from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format
-from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
+from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
+from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, kh_name_rate, options_on
 from icecfg.effective.mounts import MountConfig
+from icecfg.effective.reading import may_spell
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -440,27 +441,32 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     with the same codec).
     """
     graph = ctx.effective.fallbacks
+    release = ctx.target.label  # read once: a large file can have a finding for every mount
     for config, found in graph.chained():
         if not found.value.startswith("/"):
             continue
         assert config.name is not None
-        # A mount's own name is read once here: remembering it as the fallbacks are would
-        # keep one entry per mount of the file.
-        own = declared_format(graph.table, config.name)
-        if own is None:
+        # Only the type is read for each mount; the evidence is spelt out for the ones reported.
+        # A mount's own name is read once here: remembering it as the fallbacks are would keep
+        # one entry per mount of the file.
+        own_type = declared_format_type(graph.table, config.name)
+        if own_type is None:
             continue
-        names, _loops = graph.names(config.name)
-        for name in dict.fromkeys(names[1 : MAX_HOPS + 1]):
+        names, _loops = graph.names(config.name, MAX_HOPS + 1)
+        # A name met twice (a loop) has the same format both times: no need to skip repeats.
+        for name in names[1 : MAX_HOPS + 1]:
             other = graph.declared_format(name)
-            if other is None or other.format_type == own.format_type:
+            if other is None or other.format_type == own_type:
                 continue
+            own = declared_format(graph.table, config.name)
+            assert own is not None
             mount = _Mount(config, found)
             element = found.element
             via = _via(names[1 : names.index(name)])
             yield ctx.finding(
                 element,
                 f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
-                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {ctx.target.label} "
+                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {release} "
                 "does not move listeners between them ('different types, ignored'), so they are "
                 "dropped when the source stops; use a fallback of the same format",
                 at_text=found.attribute is None,
@@ -648,11 +654,17 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
     knows its rate.
     """
     graph = ctx.effective.fallbacks
+    # A rate is a rare setting: in a file as read that spells no "rate" (nor "limit-rate"), no
+    # mount of any chain sets one, and the file's name alone tells, without a look at each mount.
+    rates_written = may_spell(ctx.config.document.root, ("rate",))
     for mount in _chained(graph):
         if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         names = graph.end_file(mount.name)  # None: no file, or a missing one (ICE602's)
-        if names is None or graph.kh_file_rate(names) != 0:
+        if names is None:
+            continue
+        rate = graph.kh_file_rate(names) if rates_written else kh_name_rate(names[-1])
+        if rate != 0:
             continue
         element = mount.fallback_element
         assert element is not None
