@@ -30,6 +30,9 @@ from types import MappingProxyType
 
 from icecfg.records import FrozenRecord
 
+#: What messages call each target.
+_LABELS = {"2.4": "Icecast 2.4.4", "2.5": "Icecast 2.5", "kh": "Icecast-KH"}
+
 
 class Dialect(str, enum.Enum):
     """An Icecast release line whose parser icecfg models."""
@@ -41,7 +44,7 @@ class Dialect(str, enum.Enum):
     @property
     def label(self) -> str:
         """Human name used in messages."""
-        return {"2.4": "Icecast 2.4.4", "2.5": "Icecast 2.5", "kh": "Icecast-KH"}[self.value]
+        return _LABELS[self.value]
 
     @classmethod
     def _missing_(cls, value: object) -> Dialect | None:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar, overload
 _T = TypeVar("_T")
 
 
-class cached_property(Generic[_T]):
+class computed_once(Generic[_T]):
     """``functools.cached_property`` less the lock: the value lands in the instance's ``__dict__``."""
 
     def __init__(self, compute: Callable[[Any], _T]) -> None:
@@ -28,12 +28,12 @@ class cached_property(Generic[_T]):
         self.name = name
 
     @overload
-    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+    def __get__(self, instance: None, owner: type | None = None) -> computed_once[_T]: ...
 
     @overload
     def __get__(self, instance: object, owner: type | None = None) -> _T: ...
 
-    def __get__(self, instance: object | None, owner: type | None = None) -> cached_property[_T] | _T:
+    def __get__(self, instance: object | None, owner: type | None = None) -> computed_once[_T] | _T:
         if instance is None:
             return self
         value = self.compute(instance)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.cached import cached_property
+from icecfg.effective.cached import computed_once
 from icecfg.effective.provenance import Traced, default, written
 from icecfg.effective.reading import child_text, section_values
 from icecfg.files import FileView
@@ -63,19 +63,19 @@ class EffectiveConfig:
         return f"EffectiveConfig({self.path or '<config>'}, target={self.target.value!r})"
 
     # -- network ------------------------------------------------------------
-    @cached_property
+    @computed_once
     def tls(self) -> TlsContext:
         from icecfg.effective.tls import tls_context
 
         return tls_context(self.root, self.target, self.files)
 
-    @cached_property
+    @computed_once
     def listeners(self) -> tuple[Listener, ...]:
         from icecfg.effective.listeners import listeners
 
         return listeners(self.root, self.target, self.tls)
 
-    @cached_property
+    @computed_once
     def tls_listeners(self) -> tuple[Listener, ...]:
         """The sockets that serve TLS once the certificate loads (KH: every socket, TLS is detected)."""
         if self.target is Dialect.KH:
@@ -94,7 +94,7 @@ class EffectiveConfig:
         """No ``<listen-socket>`` is written: the server listens on the root ``<port>``/``<bind-address>``."""
         return all(s.element is None for s in self.listeners)
 
-    @cached_property
+    @computed_once
     def root_port(self) -> Traced[int | None] | None:
         """The port the root ``<port>`` names, None when it is not written."""
         from icecfg.effective.listeners import root_port
@@ -111,16 +111,16 @@ class EffectiveConfig:
                 found.add(listener.shoutcast_port)
         return sorted(found)
 
-    @cached_property
+    @computed_once
     def values(self) -> dict[str, Traced[object]]:
         """Root-level value settings (``hostname``, ``fileserve``, ...)."""
         return section_values([self.root], "icecast", self.target)
 
-    @cached_property
+    @computed_once
     def hostname(self) -> Traced[object]:
         return self.values.get("hostname") or Traced("localhost", default())
 
-    @cached_property
+    @computed_once
     def advertised_port(self) -> Traced[object]:
         """The port advertised in URLs: the root ``<port>``, else the first socket's.
 
@@ -138,41 +138,41 @@ class EffectiveConfig:
         return Traced(first.port, first.port_origin)
 
     # -- mounts -------------------------------------------------------------
-    @cached_property
+    @computed_once
     def mounts(self) -> MountTable:
         from icecfg.effective.mounts import mount_table
 
         return mount_table(self.root, self.target)
 
-    @cached_property
+    @computed_once
     def public_mounts(self) -> tuple[MountConfig, ...]:
         """Mounts (normal or default) whose own ``<public>`` is 1: the release lists them on YP directories."""
         return tuple(m for m in self.mounts.mounts if _own_value(m, "public") == 1)
 
-    @cached_property
+    @computed_once
     def sizes(self) -> Sizes:
         """The server's burst and queue sizes (``<limits>``)."""
         from icecfg.effective.bursts import server_sizes
 
         return server_sizes(self.limits)
 
-    @cached_property
+    @computed_once
     def mount_sizes(self) -> tuple[Sizes, ...]:
         """The burst and queue sizes of every mount that writes its own."""
         from icecfg.effective.bursts import mount_sizes
 
         return mount_sizes(self.sizes, self.mounts, self.root)
 
-    @cached_property
+    @computed_once
     def path_values(self) -> dict[str, Traced[object]]:
         """``<paths>`` settings as the release reads them (defaults included)."""
         return section_values(list(self.root.elements("paths")), "paths", self.target)
 
-    @cached_property
+    @computed_once
     def logdir(self) -> Traced[object]:
         return self.path_values.get("logdir") or Traced("", default())
 
-    @cached_property
+    @computed_once
     def fallbacks(self) -> Fallbacks:
         from icecfg.effective.fallbacks import Fallbacks, webroot_outside
 
@@ -187,39 +187,39 @@ class EffectiveConfig:
 
         return resolve(self.fallbacks, mount)
 
-    @cached_property
+    @computed_once
     def limits(self) -> Limits:
         from icecfg.effective.limits import limits
 
         return limits(self.root, self.target)
 
     # -- the rest -----------------------------------------------------------
-    @cached_property
+    @computed_once
     def security(self) -> Security:
         from icecfg.effective.security import security
 
         return security(self.root, self.target, self.path_values)
 
-    @cached_property
+    @computed_once
     def paths(self) -> Paths:
         from icecfg.effective.paths import paths
 
         return paths(self.root, self.target, self.security, self.path_values)
 
-    @cached_property
+    @computed_once
     def logging(self) -> Logging:
         from icecfg.effective.logging import logging
 
         return logging(self.root, self.target, self.security, self.path_values)
 
-    @cached_property
+    @computed_once
     def server_auth(self) -> ServerAuth:
         """The server-wide credentials alone (no mount is read for them)."""
         from icecfg.effective.auth import server_auth
 
         return server_auth(self.root, self.target, self.values)
 
-    @cached_property
+    @computed_once
     def auth(self) -> Auth:
         from icecfg.effective.auth import auth
 
@@ -235,7 +235,7 @@ class EffectiveConfig:
         """
         return self.auth.source_password(mount, self.mounts)
 
-    @cached_property
+    @computed_once
     def headers(self) -> Headers:
         """The server-wide headers (sent on every response, filtered by status)."""
         from icecfg.effective.headers import headers
@@ -248,7 +248,7 @@ class EffectiveConfig:
 
         return headers(mount.header_blocks, self.target)
 
-    @cached_property
+    @computed_once
     def relays(self) -> tuple[Relay, ...]:
         if self.root.find("relay") is None:
             return ()  # most files: no need to load the relay reader
@@ -257,7 +257,7 @@ class EffectiveConfig:
 
         return relays(self.root, self.target, port if isinstance(port, int) else None)
 
-    @cached_property
+    @computed_once
     def master(self) -> Master | None:
         """Master/slave relaying settings, None when none is written."""
         if not any(
@@ -268,7 +268,7 @@ class EffectiveConfig:
 
         return master(self.root, self.values, self.target)
 
-    @cached_property
+    @computed_once
     def directories(self) -> tuple[Directory, ...]:
         if self.root.find("directory") is None and self.root.find("yp-directory") is None:
             return ()
@@ -276,7 +276,7 @@ class EffectiveConfig:
 
         return directories(self.root, self.target)
 
-    @cached_property
+    @computed_once
     def startup_problems(self) -> tuple[str, ...]:
         """Reasons the release refuses to start with this configuration (that this layer knows of)."""
         found = [f"the {log.kind} log: {log.note}" for log in self.logging.logs if log.destination == "fatal"]

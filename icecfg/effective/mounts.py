@@ -13,11 +13,11 @@ a file with thousands of mounts is handled in linear time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from types import MappingProxyType
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
@@ -78,12 +78,12 @@ class MountConfig(FrozenRecord):
     def label(self) -> str:
         return self.name if self.name is not None else '<mount type="default">'
 
-    @cached_property
+    @computed_once
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
         return MappingProxyType(_own_settings(self.element, self.dialect))
 
-    @cached_property
+    @computed_once
     def settings(self) -> Mapping[str, Traced[object]]:
         """Every value setting of the mount after the merge, defaults included."""
         out: dict[str, Traced[object]] = {}
@@ -114,7 +114,7 @@ class MountConfig(FrozenRecord):
         found = self.settings.get(name)
         return found.value if found is not None else None
 
-    @cached_property
+    @computed_once
     def header_blocks(self) -> tuple[Element, ...]:
         """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
         own = tuple(self.element.elements("http-headers"))

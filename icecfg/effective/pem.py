@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import cached_property
 from typing import TYPE_CHECKING
+
+from icecfg.effective.cached import computed_once
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -61,7 +62,7 @@ class PemFile:
         return self.key_blocks > 0
 
     # -- the first certificate -------------------------------------------------
-    @cached_property
+    @computed_once
     def _certificate(self) -> tuple[Certificate | None, str]:
         if self._certificate_block is None:
             return None, "no certificate"
@@ -116,7 +117,7 @@ class PemFile:
         return tuple(str(a.value) for a in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME))
 
     # -- the first private key -------------------------------------------------
-    @cached_property
+    @computed_once
     def _key(self) -> tuple[PrivateKeyTypes | None, bool, str]:
         """The decoded key, whether it needs a passphrase, and why it does not decode."""
         if self._key_block is None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.cached import cached_property
+from icecfg.effective.cached import computed_once
 from icecfg.lint.fileview import FileView
 from icecfg.lint.finding import Finding, Severity
 from icecfg.placeholders import find as find_placeholders
@@ -72,7 +72,7 @@ class LintContext:
             self._once[compute] = compute(self)
         return cast("_Fact", self._once[compute])
 
-    @cached_property
+    @computed_once
     def effective(self) -> EffectiveConfig:
         """What the target release does with the file: the facts the rules judge (computed on demand)."""
         from icecfg.effective import EffectiveConfig
@@ -89,7 +89,7 @@ class LintContext:
         """:attr:`placed` of each known row: id of the row -> (the row, its elements in document order)."""
         return self._placement[1]
 
-    @cached_property
+    @computed_once
     def _placement(self) -> tuple[list[Placed], RowGroups]:
         return placed_list(self.config.document.root)
 
@@ -123,7 +123,7 @@ class LintContext:
             self._named[key] = found
         return found
 
-    @cached_property
+    @computed_once
     def secrets(self) -> frozenset[str]:
         """Every password-kind value in the file: never to be printed."""
         return placed_secrets(self.placed)

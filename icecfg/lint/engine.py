@@ -133,7 +133,7 @@ def _stamp(ctx: LintContext, candidate: Rule, findings: list[Finding]) -> None:
     append = findings.append
     pop = ctx.made.pop
     code, name, severity = candidate.code, candidate.name, candidate.severity
-    for finding in candidate.check(ctx):  # not Rule.run: one generator less per rule and lint
+    for finding in candidate.check(ctx):
         finding.code, finding.name = code, name
         made = pop(id(finding), None)
         if made is None or made[0] is not finding:
