@@ -325,3 +325,45 @@ def test_reading_leaves_nothing_for_a_paused_collector_to_free(text: str) -> Non
         assert not [o for o in gc.get_objects() if isinstance(o, expat.XMLParserType)]
     finally:
         gc.enable()
+
+
+_ATTRIBUTE_VALUES = st.sampled_from(["", "v", "a b", "it's", 'say "hi"', "a &amp; b", "/>", "x=y", "&#34;"])
+
+
+@st.composite
+def _start_tags(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """A start tag with several attributes in either quote and any spacing, and (name, raw value) of each."""
+    names = draw(st.lists(st.sampled_from(["k", "type", "a-b", "x:y", "n1"]), max_size=4, unique=True))
+    written = []
+    parts = []
+    for name in names:
+        raw = draw(_ATTRIBUTE_VALUES)
+        quote = "'" if '"' in raw else ('"' if "'" in raw else draw(st.sampled_from(["'", '"'])))
+        ws = draw(st.sampled_from([" ", "  ", "\n\t", "\r\n "]))
+        eq = draw(st.sampled_from(["=", " = ", "\n=\t"]))
+        parts.append(f"{ws}{name}{eq}{quote}{raw}{quote}")
+        written.append((name, raw))
+    end = draw(st.sampled_from(["", " ", "\n"]))
+    return f"<e{''.join(parts)}{end}>", written
+
+
+@given(_start_tags(), st.sampled_from(["", "<r>\n  ", "<?xml version='1.0'?>\n<r>"]))
+def test_every_attribute_is_read_with_its_value_and_place_as_written(
+    tag: tuple[str, list[tuple[str, str]]], before: str
+) -> None:
+    start_tag, written = tag
+    text = before + start_tag + "</e>" + ("</r>" if before else "")
+    document = parse(text, root_name=None)
+    element = document.root if not before else document.root.children[-1]
+    assert isinstance(element, Element)
+    assert [(a.name, a.raw) for a in element.attributes] == written
+    parser = expat.ParserCreate()
+    parser.ordered_attributes = True
+    seen: list[list[str]] = []
+    parser.StartElementHandler = lambda name, attributes: seen.append(attributes) if name == "e" else None
+    parser.Parse(text.encode(), True)
+    assert [a.value for a in element.attributes] == seen[0][1::2]
+    for attribute in element.attributes:
+        shown = attribute.render()
+        assert text[attribute.start - len(attribute.ws) :].startswith(shown)
+        assert text.startswith(attribute.name, attribute.start)

@@ -79,16 +79,23 @@ class AttributeMixin:
         """The attributes as written, parsed from the start tag on first use."""
         if self._attrs is None:
             attrs = []
-            for m in _ATTR.finditer(self._start_raw, 1 + len(self.name)):
-                double = m[4] is not None
-                raw = m[4] if double else m[5]
+            tag = self._start_raw
+            start = self.start
+            # findall (tuples, no match objects) is asked of every element with attributes in a
+            # big file; the attributes of a tag as written follow each other with nothing between
+            # (the whitespace before each is its own), so each name's offset is a running sum
+            position = 1 + len(self.name)
+            for ws, name, eq, double, single in _ATTR.findall(tag, position):
+                quote = tag[position + len(ws) + len(name) + len(eq)]
+                raw = double if quote == '"' else single
                 # spacing, names, "=" and words such as type="normal" repeat from tag to tag:
                 # one string each, not one per attribute
                 if len(raw) <= _SHARED_WORD and raw.isalpha():
                     raw = intern(raw)
-                attr = Attr(intern(m[1]), intern(m[2]), intern(m[3]), '"' if double else "'", raw, self.start)
-                if self.start >= 0:
-                    attr._offset = m.start(2)
+                attr = Attr(intern(ws), intern(name), intern(eq), quote, raw, start)
+                if start >= 0:
+                    attr._offset = position + len(ws)  # the name starts after its whitespace
+                position += len(ws) + len(name) + len(eq) + len(raw) + 2
                 attrs.append(attr)
             self._attrs = attrs[:]  # a copy of exactly its length: appending left room for more
         return self._attrs
