@@ -38,6 +38,22 @@ def fields(cls: type) -> tuple[str, ...]:
     return found
 
 
+def slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]]:
+    """Field name -> the setter of its slot, for a frozen record made in bulk.
+
+    ``object.__setattr__(self, "name", value)`` looks the slot up by name on
+    every call; calling the slot's own setter costs about a third less.  Worth
+    it only where a file makes a record per element (origins, mounts), and
+    only inside the module that owns the class: to everyone else the record
+    stays immutable.
+    """
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for name in fields(cls):
+        owner = next(klass for klass in cls.__mro__ if name in vars(klass))  # the slot, as attribute lookup finds it
+        setters[name] = vars(owner)[name].__set__
+    return setters
+
+
 #: Class -> what reads the fields equality and hashing look at, as a tuple.
 _COMPARED: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 

@@ -16,7 +16,7 @@ import pkgutil
 import pytest
 
 import icecfg
-from icecfg.records import FrozenRecord, Record, fields
+from icecfg.records import FrozenRecord, Record, fields, slot_setters
 
 
 def _record_classes() -> list[type[Record]]:
@@ -76,3 +76,13 @@ def test_annotations_are_the_slots(cls: type[Record]) -> None:
 def test_init_sets_every_field(cls: type[Record]) -> None:
     missing = set(fields(cls)) - _assigned_in_init(cls)
     assert missing == set(), f"fields no __init__ sets: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("cls", [c for c in RECORDS if issubclass(c, FrozenRecord)], ids=lambda c: c.__qualname__)
+def test_slot_setters_set_each_field_of_a_frozen_record(cls: type[FrozenRecord]) -> None:
+    record = object.__new__(cls)
+    for name, set_field in slot_setters(cls).items():
+        marker = object()
+        set_field(record, marker)
+        assert getattr(record, name) is marker
+    assert set(slot_setters(cls)) == set(fields(cls))

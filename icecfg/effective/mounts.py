@@ -22,7 +22,7 @@ from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
 from icecfg.effective.reading import traced
-from icecfg.records import FrozenRecord, Record, fields
+from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
 _MOUNT = spec.SECTIONS["mount"]
@@ -123,10 +123,9 @@ class MountConfig(FrozenRecord):
         return own + tuple(self.merged_from.element.elements("http-headers"))
 
 
-#: The setters of MountConfig's slots.  A frozen record refuses attribute assignment, and
-#: ``object.__setattr__`` costs a third more than calling the slot's own setter; a file can
-#: have 100,000 mounts, and making them is most of building the mount table.
-_FIELD_SETTERS = {field: MountConfig.__dict__[field].__set__ for field in fields(MountConfig)}
+#: The setters of MountConfig's slots: a file can have 100,000 mounts, and making them is
+#: most of building the mount table (see records.slot_setters).
+_FIELD_SETTERS = slot_setters(MountConfig)
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:

@@ -12,11 +12,10 @@ import bisect
 import enum
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from icecfg.document import Element
-from icecfg.records import FrozenRecord
+from icecfg.records import FrozenRecord, slot_setters
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -98,17 +97,12 @@ def written(element: Element, note: str = "") -> Origin:
     return origin
 
 
-def _setter(field: str) -> Callable[[Origin, object], None]:
-    """What sets slot ``field`` of an :class:`Origin` (it is immutable to anyone else)."""
-    setter: Callable[[Origin, object], None] = vars(Origin)[field].__set__
-    return setter
-
-
 _new = object.__new__
-_set_source = _setter("source")
-_set_tag = _setter("tag")
-_set_note = _setter("note")
-_set_element = _setter("element")
+_ORIGIN_SETTERS = slot_setters(Origin)
+_set_source = _ORIGIN_SETTERS["source"]
+_set_tag = _ORIGIN_SETTERS["tag"]
+_set_note = _ORIGIN_SETTERS["note"]
+_set_element = _ORIGIN_SETTERS["element"]
 
 
 def merged(element: Element, note: str = "") -> Origin:
