@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import icecfg
 from icecfg.conversion import FallbackOverride
+from icecfg.document import Element
 from icecfg.effective import explain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
@@ -44,6 +45,30 @@ def test_what_listeners_get_when_the_lookups_run_out() -> None:
     assert eff(xml, "2.4").fallbacks.refusal == "404"
     assert eff(xml, "2.5").fallbacks.refusal == "404"
     assert eff(xml, "kh").fallbacks.refusal == "403"
+
+
+def test_kh_file_rate_reads_rates_written_after_loading() -> None:
+    """A file that spells no rate sends by the file's name; a rate added through the model counts.
+
+    The rate lookup skips the mounts of a file whose text spells no ``rate``:
+    the skip must follow edits, or explain and migrate would report 404 for a
+    fallback the edited file sends.
+    """
+    xml = (
+        "<icecast><mount><mount-name>/live.ogg</mount-name><fallback-mount>/fallback{}.ogg</fallback-mount>"
+        "</mount></icecast>"
+    )
+    assert (
+        explain(icecfg.loads(xml.format("").encode()), "kh").fallbacks.kh_file_rate(["/live.ogg", "/fallback.ogg"]) == 0
+    )
+    named = explain(icecfg.loads(xml.format("[64]").encode()), "kh").fallbacks
+    assert named.kh_file_rate(["/live.ogg", "/fallback[64].ogg"]) == 64_000 // 8
+    cfg = icecfg.loads(xml.format("").encode())
+    mount = cfg.document.root.find("mount")
+    assert mount is not None
+    mount.insert_formatted(Element("limit-rate", children=["128k"]))
+    edited = explain(cfg, "kh").fallbacks
+    assert edited.kh_file_rate(["/live.ogg", "/fallback.ogg"]) == 128_000 // 8
 
 
 def test_declared_formats_bitrates_and_codecs() -> None:

@@ -14,7 +14,7 @@ from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.cached import computed_once
 from icecfg.effective.provenance import Traced, default, written
-from icecfg.effective.reading import child_text, section_values
+from icecfg.effective.reading import child_text, may_spell, section_values
 from icecfg.files import FileView
 from icecfg.spec import Dialect, Kind
 
@@ -179,7 +179,9 @@ class EffectiveConfig:
         webroot = self.path_values.get("webroot")
         text = str(webroot.value) if webroot is not None and webroot.value is not None else ""
         base = str(self.security.basedir.value or "/") if self.security.chrooted else None
-        return Fallbacks(self.mounts, webroot_outside(text, base), self.files)
+        # a rate is a rare setting: a file as read that spells none has none on any mount
+        rates = may_spell(self.root, ("rate",))
+        return Fallbacks(self.mounts, webroot_outside(text, base), self.files, rates=rates)
 
     def chain(self, mount: MountConfig) -> FallbackChain:
         """The resolved fallback chain of a normal mount."""

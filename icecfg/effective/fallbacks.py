@@ -141,8 +141,11 @@ class Fallback(NamedTuple):
 class Fallbacks:
     """The fallback graph of a mount table: each mount's fallback, chains, what listeners get."""
 
-    def __init__(self, table: MountTable, webroot: str, files: FileView | None) -> None:
+    def __init__(self, table: MountTable, webroot: str, files: FileView | None, *, rates: bool = True) -> None:
         self.table = table
+        #: False when the file spells no ``rate`` (nor ``limit-rate``): no mount sets one, and
+        #: :meth:`kh_file_rate` asks only the file's name instead of every mount of each chain.
+        self._rates = rates
         #: The webroot as seen from outside a chroot (the files are looked up there).
         self.webroot = webroot
         self.files = files
@@ -271,6 +274,8 @@ class Fallbacks:
         first fallback with a ``rate``; else a ``[kbit/s]`` in the file's name.
         Without one KH answers 404 instead of sending the file (tested on kh22).
         """
+        if not self._rates:
+            return kh_name_rate(names[-1])
         rate = 0
         for name in names[:-1]:
             mount = self.table.find(name)

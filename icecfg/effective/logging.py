@@ -33,6 +33,9 @@ class Log(NamedTuple):
     #: The path as seen from outside a chroot.
     outside: str | None
     note: str = ""
+    #: The attribute of the name's element that holds it (KH's ``<accesslog name="...">``);
+    #: None when the name is that element's text, or not written.
+    attribute: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -73,8 +76,11 @@ class Logging(NamedTuple):
 _LEVELS = {1: "errors", 2: "warnings", 3: "information", 4: "debug"}
 
 
-def _log_name(blocks: list[Element], tag: str, dialect: Dialect) -> Traced[object]:
-    """The file name of log ``tag``: the last element's text (KH: :func:`_kh_log_name`)."""
+def _log_name(blocks: list[Element], tag: str, dialect: Dialect) -> tuple[Traced[object], str | None]:
+    """The file name of log ``tag`` and the attribute it was read from (KH: :func:`_kh_log_name`).
+
+    2.4 and 2.5 read the last element's text.
+    """
     if dialect is Dialect.KH:
         return _kh_log_name(blocks, tag)
     found: Element | None = None
@@ -83,12 +89,12 @@ def _log_name(blocks: list[Element], tag: str, dialect: Dialect) -> Traced[objec
             found = child
     if found is not None:
         if found.text is not None:
-            return Traced(found.text, written(found))
-        return Traced(row("logging", tag).default(dialect), written(found, "empty: the default is kept"))
-    return Traced(row("logging", tag).default(dialect), default())
+            return Traced(found.text, written(found)), None
+        return Traced(row("logging", tag).default(dialect), written(found, "empty: the default is kept")), None
+    return Traced(row("logging", tag).default(dialect), default()), None
 
 
-def _kh_log_name(blocks: list[Element], tag: str) -> Traced[object]:
+def _kh_log_name(blocks: list[Element], tag: str) -> tuple[Traced[object], str | None]:
     """KH's log name: every ``<accesslog>`` (or error, playlist log) read in turn into one setting.
 
     kh22 parses each element with one table (``_parse_accesslog`` ...):
@@ -97,19 +103,22 @@ def _kh_log_name(blocks: list[Element], tag: str) -> Traced[object]:
     (``<accesslog/>``) leaves it as it was (tested on kh22).
     """
     found: Traced[object] | None = None
+    attribute: str | None = None
     for block in blocks:
         for element in block.elements(tag):
             text = element.text
             if text is not None and text.strip(" \t\r\n"):
-                found = Traced(text, written(element))
-            attribute = element.get("name")
-            if attribute is not None:
-                found = Traced(attribute, written(element, "the name attribute"))
+                found, attribute = Traced(text, written(element)), None
+            value = element.get("name")
+            if value is not None:
+                found, attribute = Traced(value, written(element, "the name attribute")), "name"
             for inner in element.elements("name"):
                 value = inner.text
                 if value is not None and value.strip(" \t\r\n"):
-                    found = Traced(value, written(inner))
-    return found if found is not None else Traced(row("logging", tag).default(Dialect.KH), default())
+                    found, attribute = Traced(value, written(inner)), None
+    if found is None:
+        return Traced(row("logging", tag).default(Dialect.KH), default()), None
+    return found, attribute
 
 
 #: What KH does with a log whose name is empty (``<accesslog name=""/>``): tested on kh22.
@@ -134,36 +143,33 @@ def logging(
     size = values.get("logsize") or Traced(0, default())
     number = level.value if isinstance(level.value, int) else 0
     meaning = _LEVELS.get(number, "nothing") if number < 5 else "debug"
-    logs = []
-    for tag in LOGS:
-        name = _log_name(blocks, tag, dialect)
-        kind = KIND[tag]
-        text = name.value if isinstance(name.value, str) else None
-        if text is None:
-            logs.append(Log(kind, name, "off", None, None))
-            continue
-        if text == "" and dialect is Dialect.KH:
-            destination, note = _KH_EMPTY_NAME[kind]
-            logs.append(Log(kind, name, destination, None, None, note))
-            continue
-        if text == "-" and kind != "playlist":
-            logs.append(Log(kind, name, "stderr", None, None))
-            continue
-        path = directory + "/" + text
-        outside = guard.outside(path)
-        if text.startswith("/") and dialect is not Dialect.KH:
-            if kind == "playlist":
-                logs.append(Log(kind, name, "off", path, outside, "an absolute name is appended to logdir"))
-            else:
-                note = "an absolute name is appended to logdir: Icecast does not start"
-                logs.append(Log(kind, name, "fatal", path, outside, note))
-            continue
-        if posixpath.normpath(path) == "/dev/null":
-            logs.append(Log(kind, name, "discarded", path, outside))
-            continue
-        note = "a file literally named '-'" if text == "-" else ""
-        logs.append(Log(kind, name, "file", path, outside, note))
+    logs = [_log(KIND[tag], *_log_name(blocks, tag, dialect), directory, dialect, guard) for tag in LOGS]
     return Logging(logdir, level, tuple(logs), meaning, size)
+
+
+def _log(
+    kind: str, name: Traced[object], attribute: str | None, directory: str, dialect: Dialect, guard: Security
+) -> Log:
+    """Where log ``kind`` named ``name`` goes, as ``dialect`` builds its path in ``directory``."""
+    text = name.value if isinstance(name.value, str) else None
+    if text is None:
+        return Log(kind, name, "off", None, None, attribute=attribute)
+    if text == "" and dialect is Dialect.KH:
+        destination, note = _KH_EMPTY_NAME[kind]
+        return Log(kind, name, destination, None, None, note, attribute)
+    if text == "-" and kind != "playlist":
+        return Log(kind, name, "stderr", None, None, attribute=attribute)
+    path = directory + "/" + text
+    outside = guard.outside(path)
+    if text.startswith("/") and dialect is not Dialect.KH:
+        if kind == "playlist":
+            return Log(kind, name, "off", path, outside, "an absolute name is appended to logdir", attribute)
+        note = "an absolute name is appended to logdir: Icecast does not start"
+        return Log(kind, name, "fatal", path, outside, note, attribute)
+    if posixpath.normpath(path) == "/dev/null":
+        return Log(kind, name, "discarded", path, outside, attribute=attribute)
+    note = "a file literally named '-'" if text == "-" else ""
+    return Log(kind, name, "file", path, outside, note, attribute)
 
 
 def written_setting(value: Traced[object], tag: str) -> Element | None:

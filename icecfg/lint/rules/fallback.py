@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from icecfg.document import Element
 from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
-from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, kh_name_rate, options_on
+from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
-from icecfg.effective.reading import may_spell
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -654,17 +653,13 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
     knows its rate.
     """
     graph = ctx.effective.fallbacks
-    # A rate is a rare setting: in a file as read that spells no "rate" (nor "limit-rate"), no
-    # mount of any chain sets one, and the file's name alone tells, without a look at each mount.
-    rates_written = may_spell(ctx.config.document.root, ("rate",))
     for mount in _chained(graph):
         if mount.name is None or mount.fallback is None or not mount.fallback.startswith("/"):
             continue
         names = graph.end_file(mount.name)  # None: no file, or a missing one (ICE602's)
         if names is None:
             continue
-        rate = graph.kh_file_rate(names) if rates_written else kh_name_rate(names[-1])
-        if rate != 0:
+        if graph.kh_file_rate(names) != 0:
             continue
         element = mount.fallback_element
         assert element is not None

@@ -37,17 +37,16 @@ class _Written(NamedTuple):
 def _written_log(ctx: LintContext, tag: str) -> _Written | None:
     """The name Icecast uses for log ``tag`` when the file writes one (None for the default).
 
-    The effective layer knows which element wins: the last one on 2.4/2.5;
-    on KH each element in turn, its text, then ``name=``, then a ``<name>``
-    child.  Within one KH element the attribute is read after the text, so
-    a log element with a ``name=`` that set the value was read from it.
+    The effective layer knows which element wins and where in it the name
+    was read: the last one's text on 2.4/2.5; on KH each element in turn,
+    its text, then ``name=``, then a ``<name>`` child.
     """
-    traced = ctx.effective.logging.log(_KIND[tag]).name
-    element, name = traced.origin.element, traced.value
+    log = ctx.effective.logging.log(_KIND[tag])
+    element, name = log.name.origin.element, log.name.value
     if element is None or not isinstance(name, str):
         return None
-    if ctx.target is Dialect.KH and element.local_name == tag and element.get("name") is not None:
-        return _Written(name, element, "name")
+    if log.attribute is not None:
+        return _Written(name, element, log.attribute)
     if element.text != name:
         return None  # an empty element: the default is kept
     return _Written(name, element, None)
