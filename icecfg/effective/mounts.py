@@ -12,7 +12,7 @@ a file with thousands of mounts is handled in linear time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 from icecfg import spec
@@ -155,9 +155,7 @@ class MountTable(Record):
     """The mounts of one configuration and how ``config_find_mount`` looks names up."""
 
     __slots__ = (
-        "_default_any",
-        "_default_exact",
-        "_default_patterns",
+        "_defaults",
         "_exact",
         "_found",
         "_named",
@@ -166,9 +164,7 @@ class MountTable(Record):
         "mounts",
         "relay_mounts",
     )
-    _unshown = frozenset(
-        {"_found", "_named", "_exact", "_patterns", "_default_exact", "_default_patterns", "_default_any"}
-    )
+    _unshown = frozenset({"_found", "_named", "_exact", "_patterns", "_defaults"})
 
     dialect: Dialect
     mounts: tuple[MountConfig, ...]
@@ -181,13 +177,16 @@ class MountTable(Record):
     #: (position, mount) pair: one object less per mount of a large file).
     _exact: dict[str, int]
     _patterns: GlobIndex[MountConfig]
-    _default_exact: dict[str, tuple[int, MountConfig]]
-    _default_patterns: GlobIndex[MountConfig]
-    _default_any: tuple[int, MountConfig] | None
+    _defaults: DefaultMounts
 
     def __init__(
-        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str] = frozenset()
+        self,
+        dialect: Dialect,
+        mounts: tuple[MountConfig, ...],
+        relay_mounts: frozenset[str] = frozenset(),
+        defaults: DefaultMounts | None = None,
     ) -> None:
+        """``defaults`` indexes the default mounts of ``mounts`` when the caller has built it already."""
         self.dialect = dialect
         self.mounts = mounts
         self.relay_mounts = relay_mounts
@@ -196,10 +195,7 @@ class MountTable(Record):
         self._exact = {}
         self._patterns = GlobIndex()
         self._index_normal()
-        self._default_exact = {}
-        self._default_patterns = GlobIndex()
-        self._default_any = None
-        self._index_defaults()
+        self._defaults = defaults if defaults is not None else DefaultMounts(m for m in mounts if m.kind == "default")
 
     def _index_normal(self) -> None:
         exact = self._exact
@@ -213,16 +209,6 @@ class MountTable(Record):
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
             exact.update(tree_winners(self._kh_tree_entries()))
-
-    def _index_defaults(self) -> None:
-        for index, mount in enumerate(m for m in self.mounts if m.kind == "default"):
-            if mount.name is None:
-                if self._default_any is None:
-                    self._default_any = (index, mount)
-            elif is_pattern(mount.name):
-                self._default_patterns.add(index, mount.name, mount)  # fnmatch only: '/[ab]' is not itself
-            else:
-                self._default_exact.setdefault(mount.name, (index, mount))
 
     def _kh_tree_entries(self) -> Iterator[tuple[str, int]]:
         """KH's tree holds every mount whose name is not a template, in file order (name, position)."""
@@ -289,17 +275,7 @@ class MountTable(Record):
 
     def default_for(self, name: str | None) -> MountConfig | None:
         """The first ``type="default"`` mount that applies to ``name`` (unnamed ones apply to all)."""
-        best = self._default_any
-        if name is None:
-            first = next(self.defaults(), None)
-            return first
-        exact = self._default_exact.get(name)
-        if exact is not None and (best is None or exact[0] < best[0]):
-            best = exact
-        found = self._default_patterns.first_match(name, best[0] if best is not None else None)
-        if found is not None:
-            best = found
-        return best[1] if best is not None else None
+        return self._defaults.first_for(name)
 
     def defines(self, name: str) -> bool:
         """True when a source can be expected on ``name``: a configured normal mount or a relay."""
@@ -309,9 +285,52 @@ class MountTable(Record):
         return found is not None and found.kind == "normal"
 
 
+class DefaultMounts:
+    """The ``type="default"`` mounts in file order, indexed to find the first that applies to a name.
+
+    Apart from :class:`MountTable` because a normal mount's link to its default
+    mount is made when the mount is, before the table that holds both exists.
+    """
+
+    __slots__ = ("_any", "_exact", "_first", "_patterns")
+
+    def __init__(self, mounts: Iterable[MountConfig]) -> None:
+        self._first: MountConfig | None = None
+        self._any: tuple[int, MountConfig] | None = None
+        self._exact: dict[str, tuple[int, MountConfig]] = {}
+        self._patterns: GlobIndex[MountConfig] = GlobIndex()
+        for index, mount in enumerate(mounts):
+            if self._first is None:
+                self._first = mount
+            if mount.name is None:
+                if self._any is None:
+                    self._any = (index, mount)
+            elif is_pattern(mount.name):
+                self._patterns.add(index, mount.name, mount)  # fnmatch only: '/[ab]' is not itself
+            else:
+                self._exact.setdefault(mount.name, (index, mount))
+
+    def first_for(self, name: str | None) -> MountConfig | None:
+        """The first default mount that applies to ``name``: unnamed ones apply to all; None: the first."""
+        if name is None:
+            return self._first
+        best = self._any
+        exact = self._exact.get(name)
+        if exact is not None and (best is None or exact[0] < best[0]):
+            best = exact
+        found = self._patterns.first_match(name, best[0] if best is not None else None)
+        if found is not None:
+            best = found
+        return best[1] if best is not None else None
+
+
 def mount_table(root: Element, dialect: Dialect) -> MountTable:
-    """Every mount the release keeps, with default mounts linked for merging (linear in the mounts)."""
-    mounts: list[MountConfig] = []
+    """Every mount the release keeps, each normal one linked to the default mount it merges (linear).
+
+    Two passes: the default mounts are made and indexed first, so that each
+    normal mount is made with its link (2.4/2.5; KH merges nothing).
+    """
+    found: list[tuple[Element, str, str | None]] = []
     kh = dialect is Dialect.KH
     for element in root.elements("mount"):
         kind = element.get("type") if not kh else None
@@ -323,20 +342,18 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
         name = name_element.text if name_element is not None else None
         if name_element is None and kh:
             name = element.get("mount-name")  # KH also reads it as an attribute
-        mounts.append(MountConfig(element, kind, name, dialect))
+        found.append((element, kind, name))
+    made = [MountConfig(e, kind, name, dialect) if kind == "default" else None for e, kind, name in found]
+    defaults = DefaultMounts(m for m in made if m is not None)
+    first_for = defaults.first_for
+    mounts = tuple(
+        mount if mount is not None else MountConfig(element, kind, name, dialect, None if kh else first_for(name))
+        for mount, (element, kind, name) in zip(made, found, strict=True)
+    )
     relays: set[str] = set()
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
-    table = MountTable(dialect, tuple(mounts), frozenset(relays))
-    if not kh:
-        # A normal mount merges the first default mount that applies to it, known once the table
-        # has indexed every default mount; the link is made here, before anyone else sees the mount.
-        default_for = table.default_for
-        set_merged_from = _FIELD_SETTERS["merged_from"]
-        for mount in mounts:
-            if mount.kind == "normal":
-                set_merged_from(mount, default_for(mount.name))
-    return table
+    return MountTable(dialect, mounts, frozenset(relays), defaults)
 
 
 def _text(element: Element, name: str) -> str | None:
