@@ -180,13 +180,9 @@ class MountTable(Record):
     _defaults: DefaultMounts
 
     def __init__(
-        self,
-        dialect: Dialect,
-        mounts: tuple[MountConfig, ...],
-        relay_mounts: frozenset[str] = frozenset(),
-        defaults: DefaultMounts | None = None,
+        self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str], defaults: DefaultMounts
     ) -> None:
-        """``defaults`` indexes the default mounts of ``mounts`` when the caller has built it already."""
+        """``defaults`` indexes the default mounts of ``mounts`` (:func:`mount_table` builds both)."""
         self.dialect = dialect
         self.mounts = mounts
         self.relay_mounts = relay_mounts
@@ -195,7 +191,7 @@ class MountTable(Record):
         self._exact = {}
         self._patterns = GlobIndex()
         self._index_normal()
-        self._defaults = defaults if defaults is not None else DefaultMounts(m for m in mounts if m.kind == "default")
+        self._defaults = defaults
 
     def _index_normal(self) -> None:
         exact = self._exact
