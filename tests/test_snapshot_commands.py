@@ -95,6 +95,18 @@ def test_prune_older_than(fake: FakeDigitalOcean) -> None:
     assert old not in _snapshot_ids(fake)
 
 
+@pytest.mark.parametrize("days", ["nan", "inf", "1e20", "-1"])
+def test_prune_older_than_takes_a_number_of_days(
+    fake: FakeDigitalOcean, days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value timedelta cannot hold is a usage error, not a traceback, and nothing is deleted."""
+    old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
+    newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
+    assert main(["prune", "--keep", "0", "--older-than", days, "--yes"]) == 2
+    assert capsys.readouterr().err == "icecfg prune: --older-than takes a number of days from 0 to 999999999\n"
+    assert _snapshot_ids(fake) == {old, newest}
+
+
 def test_api_failure_is_one_line_and_exit_1(fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]) -> None:
     _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
     fake.inject("GET", r"/v2/snapshots", 403, times=1)
