@@ -367,6 +367,17 @@ def test_a_refused_write_is_one_line_and_exit_1(
     assert path.read_bytes() == theirs
 
 
+def test_to_takes_the_release_in_any_spelling(capsys: pytest.CaptureFixture[str]) -> None:
+    """--to reads releases as --target and --from do (docs/command-line.md); 2.5 is still the only one."""
+    assert main(["migrate", "--no-fs", "--from", "2.4", str(PITFALLS)]) == 0
+    expected = capsys.readouterr().out
+    assert main(["migrate", "--no-fs", "--from", "2.4", "--to", "2.5.0", str(PITFALLS)]) == 0
+    assert capsys.readouterr().out == expected
+    with pytest.raises(SystemExit) as stopped:
+        main(["migrate", "--to", "kh", str(PITFALLS)])
+    assert stopped.value.code == 2
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "broken.xml"
     path.write_bytes(b"<icecast>\n<limits>\n</icecast>")

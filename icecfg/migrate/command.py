@@ -32,6 +32,7 @@ from icecfg.commands import (
     guarded,
     load_or_usage_error,
     settings_near,
+    target_value,
 )
 from icecfg.errors import WriteError
 from icecfg.io import dump
@@ -47,7 +48,9 @@ EXIT_LOSS = EXIT_FAILED
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
-    parser.add_argument("--to", choices=("2.5",), default="2.5", help="release to migrate to (2.5)")
+    parser.add_argument(
+        "--to", type=target_value, choices=("2.5",), default="2.5", help="release to migrate to (2.5, e.g. 2.5.0)"
+    )
     add_target_argument(
         parser,
         "release the file was written for (default: the settings' target, else the icecast installed here, "
