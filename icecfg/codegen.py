@@ -208,7 +208,7 @@ def reference_page() -> str:
         "# icecast.xml element reference",
         "",
         "Generated from the element table (`icecfg/spec.py`) by `python scripts/generate.py`.",
-        "Targets: **2.4** = Icecast 2.4.4 (Debian, Ubuntu), **2.5** = 2.5.0-rc2, **kh** = the Icecast-KH fork.",
+        "Targets: **2.4** = Icecast 2.4.4 (Debian, Ubuntu), **2.5** = Icecast 2.5.0, **kh** = the Icecast-KH fork.",
         "Repeat: *last* = the last occurrence wins, *first* = the first match wins, *acc* = they accumulate,",
         "*each* = every block is read and their fields merge. \u2620 = Icecast 2.4.4 segfaults when the element",
         "is present but empty.",

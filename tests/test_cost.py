@@ -209,6 +209,17 @@ def test_cost_falls_back_to_the_table_when_the_api_fails(
 
 
 @pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize("option", ["--hours-per-month", "--compare-monthly", "--snapshot-gb"])
+def test_a_word_where_a_number_belongs_is_a_usage_error(
+    config: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        run_icecfg("cost", "--config", str(config), option, "ten")
+    assert stopped.value.code == 2
+    assert f"icecfg cost: error: argument {option}: not a number: 'ten'" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_token")
 def test_cost_usage_errors(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_icecfg("cost", "--config", str(config), "--size", "m-64vcpu") == 2
     assert "no price known for droplet size 'm-64vcpu'" in capsys.readouterr().err

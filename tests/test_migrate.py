@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -339,6 +340,42 @@ def test_a_loss_gives_exit_1_and_writes_nothing_unless_accepted(tmp_path: Path) 
     assert path.read_bytes() == xml
     assert main(["migrate", "--from", "kh", "--write", "--accept-loss", str(path)]) == 0
     assert b"deny-agents" not in path.read_bytes()
+
+
+@pytest.mark.parametrize("output", [[], ["--format", "json"]])
+def test_a_refused_write_is_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], output: list[str]
+) -> None:
+    """A write that was tried and refused is a failure (1), as for lint --fix, not a usage error (2)."""
+    from icecfg.migrate import command
+
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(PITFALLS.read_bytes())
+    theirs = PITFALLS.read_bytes() + b"<!-- edited meanwhile -->\n"
+    real_migrate = command.migrate
+
+    def migrate_then_someone_edits(*args: Any, **kwargs: Any) -> Any:
+        migration = real_migrate(*args, **kwargs)
+        path.write_bytes(theirs)  # between reading and writing: the write must not overwrite it
+        return migration
+
+    monkeypatch.setattr(command, "migrate", migrate_then_someone_edits)
+    assert main(["migrate", "--from", "2.4", "--no-fs", "--write", *output, str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"icecfg migrate: {path} not written: " in err and "changed on disk" in err
+    assert "Traceback" not in err
+    assert path.read_bytes() == theirs
+
+
+def test_to_takes_the_release_in_any_spelling(capsys: pytest.CaptureFixture[str]) -> None:
+    """--to reads releases as --target and --from do (docs/command-line.md); 2.5 is still the only one."""
+    assert main(["migrate", "--no-fs", "--from", "2.4", str(PITFALLS)]) == 0
+    expected = capsys.readouterr().out
+    assert main(["migrate", "--no-fs", "--from", "2.4", "--to", "2.5.0", str(PITFALLS)]) == 0
+    assert capsys.readouterr().out == expected
+    with pytest.raises(SystemExit) as stopped:
+        main(["migrate", "--to", "kh", str(PITFALLS)])
+    assert stopped.value.code == 2
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -95,6 +95,42 @@ def test_prune_older_than(fake: FakeDigitalOcean) -> None:
     assert old not in _snapshot_ids(fake)
 
 
+@pytest.mark.parametrize("days", ["nan", "inf", "1e20", "-1"])
+def test_prune_older_than_takes_a_number_of_days(
+    fake: FakeDigitalOcean, days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value timedelta cannot hold is a usage error, not a traceback, and nothing is deleted."""
+    old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
+    newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
+    assert main(["prune", "--keep", "0", "--older-than", days, "--yes"]) == 2
+    assert capsys.readouterr().err == "icecfg prune: --older-than takes a number of days from 0 to 999999999\n"
+    assert _snapshot_ids(fake) == {old, newest}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ICECFG_DO_TIMEOUT", "soon", "ICECFG_DO_TIMEOUT must be a number of seconds above 0, not 'soon'"),
+        ("ICECFG_DO_CONNECT_TIMEOUT", "0", "ICECFG_DO_CONNECT_TIMEOUT must be a number of seconds above 0, not '0'"),
+        ("DIGITALOCEAN_END_POINT", "ftp://127.0.0.1/v2/", "DigitalOcean API endpoint is not an http(s) URL"),
+    ],
+)
+def test_a_wrong_api_setting_is_a_usage_error(
+    fake: FakeDigitalOcean,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    """How icecfg is set up, like a missing token (exit 2), not a request that failed (exit 1)."""
+    monkeypatch.setenv(variable, value)
+    assert main(["snapshots"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"icecfg snapshots: {message}") and err.count("\n") == 1
+    assert fake.requests == []
+
+
 def test_api_failure_is_one_line_and_exit_1(fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]) -> None:
     _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
     fake.inject("GET", r"/v2/snapshots", 403, times=1)

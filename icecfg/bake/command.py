@@ -120,8 +120,11 @@ def run_prune(args: argparse.Namespace) -> int:
 
 def _prune(args: argparse.Namespace) -> int:
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
-    if keep < 0 or (args.older_than is not None and args.older_than < 0):
-        raise UsageError("--keep and --older-than take numbers of at least 0")
+    if keep < 0:
+        raise UsageError("--keep takes a number of at least 0")
+    # ``0 <= x`` is False for NaN; beyond timedelta's range (inf, 1e20) the plan could not be made
+    if args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days:
+        raise UsageError(f"--older-than takes a number of days from 0 to {timedelta.max.days}")
     with client() as api:
         return prune(api, keep, args.older_than, args.yes)
 

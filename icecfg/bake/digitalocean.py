@@ -59,7 +59,7 @@ import digitalocean  # type: ignore[import-untyped]
 import requests
 
 from icecfg.bake.snapshots import Snapshot
-from icecfg.commands import Failed
+from icecfg.commands import Failed, UsageError
 from icecfg.version import __version__
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "Action",
     "DigitalOcean",
     "DigitalOceanError",
+    "DigitalOceanSetupError",
     "Droplet",
     "Record",
     "RetryPolicy",
@@ -116,6 +117,15 @@ class DigitalOceanError(Failed):
         super().__init__(self.message)
         self.status = status
         self.error_id = error_id
+
+
+class DigitalOceanSetupError(DigitalOceanError, UsageError):
+    """The adapter is set up wrongly (``DIGITALOCEAN_END_POINT``, ``ICECFG_DO_TIMEOUT``...): no request was made.
+
+    Still a :class:`DigitalOceanError` for callers of the adapter, but a
+    :class:`~icecfg.commands.UsageError` for the commands: like a missing
+    token it is how icecfg was set up, so it exits 2, not 1.
+    """
 
 
 @dataclass(frozen=True)
@@ -205,16 +215,16 @@ def normalize_end_point(url: str) -> str:
     host = parts.hostname or ""
     shown = f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
     if not text or parts.scheme not in ("http", "https") or not host:
-        raise DigitalOceanError(f"DigitalOcean API endpoint is not an http(s) URL: {shown!r}")
+        raise DigitalOceanSetupError(f"DigitalOcean API endpoint is not an http(s) URL: {shown!r}")
     if parts.username is not None or parts.password is not None:
-        raise DigitalOceanError(f"DigitalOcean API endpoint must not hold credentials: {shown!r}")
+        raise DigitalOceanSetupError(f"DigitalOcean API endpoint must not hold credentials: {shown!r}")
     if parts.query or parts.fragment:
-        raise DigitalOceanError(f"DigitalOcean API endpoint must not have a query or fragment: {shown!r}")
+        raise DigitalOceanSetupError(f"DigitalOcean API endpoint must not have a query or fragment: {shown!r}")
     path = parts.path.rstrip("/")
     if not path:
         path = "/v2"
     if not path.endswith("/v2"):
-        raise DigitalOceanError(
+        raise DigitalOceanSetupError(
             f"DigitalOcean API endpoint must end in /v2/ (python-digitalocean joins paths onto it): {shown!r}"
         )
     netloc = f"[{host}]" if ":" in host else host
@@ -503,7 +513,7 @@ def _seconds_from_environment(name: str, default: float) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0 or value == float("inf"):
-        raise DigitalOceanError(f"{name} must be a number of seconds above 0, not {text!r}")
+        raise DigitalOceanSetupError(f"{name} must be a number of seconds above 0, not {text!r}")
     return value
 
 

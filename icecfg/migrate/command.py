@@ -12,8 +12,10 @@ JSON (``from_origin``, ``from_reason``).
 Exit status: 0 when the file was migrated (or needed nothing); 1 when some
 behaviour cannot be carried over to the target release (a KH-only feature,
 a value the target cannot be told) and ``--accept-loss`` was not given, in
-which case ``--write`` writes nothing; 2 for a usage error or a file that
-cannot be read, parsed or written.
+which case ``--write`` writes nothing, or when ``--write`` was refused (the
+file changed on disk since it was read, its owner could not be kept): a write
+tried and failed, as for ``lint --fix``; 2 for a usage error or a file that
+cannot be read or parsed.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ import sys
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
-    EXIT_USAGE,
     add_target_argument,
     guarded,
     load_or_usage_error,
     settings_near,
+    target_value,
 )
 from icecfg.errors import WriteError
 from icecfg.io import dump
@@ -46,7 +48,9 @@ EXIT_LOSS = EXIT_FAILED
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
-    parser.add_argument("--to", choices=("2.5",), default="2.5", help="release to migrate to (2.5)")
+    parser.add_argument(
+        "--to", type=target_value, choices=("2.5",), default="2.5", help="release to migrate to (2.5, e.g. 2.5.0)"
+    )
     add_target_argument(
         parser,
         "release the file was written for (default: the settings' target, else the icecast installed here, "
@@ -113,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.write and not blocked and after != before:
             data["written"] = _write(config, name)
             if data["written"] is None:
-                return EXIT_USAGE
+                return EXIT_FAILED
         print(masked(json.dumps(data, indent=2), secrets))
         return EXIT_LOSS if blocked else EXIT_OK
     if source.assumed:  # only an assumed release is news; a chosen one is in the command or the settings
@@ -124,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
         if blocked:
             print(f"icecfg migrate: {name} not written: see the changes marked 'lost'", file=sys.stderr)
         elif after != before and _write(config, name) is None:
-            return EXIT_USAGE
+            return EXIT_FAILED
     else:
         sys.stdout.buffer.write(diff.text)
         sys.stdout.flush()

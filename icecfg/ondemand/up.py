@@ -130,7 +130,7 @@ def _run(args: argparse.Namespace) -> int:
     args.config = str(path)
     target = target_of(args.target, settings)
     served = read_served(path, target)
-    if args.timeout <= 0:
+    if not args.timeout > 0:  # written so that NaN, which compares false with everything, is refused too
         raise UsageError("--timeout must be positive")
     bake = settings.bake
     domain = None if args.no_dns else (args.domain or bake.get("domain"))
