@@ -50,6 +50,23 @@ def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.Captu
     assert "ICE402" in capsys.readouterr().out
 
 
+def test_migrate_reads_the_certificate_the_assets_name(
+    station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The TLS port stays TLS on 2.5: the certificate is the one bake installs, not this machine's path."""
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    out = capsys.readouterr().out
+    assert "+        <tls>rfc2818</tls>" in out and "disabled" not in out
+    # a --root tree is taken as it is, without the assets, as lint takes it: no certificate there
+    (tmp_path / "image").mkdir()
+    assert cli.main(["migrate", "--root", str(tmp_path / "image"), "radio/icecast.xml"]) == 0
+    assert "+        <tls>disabled</tls>" in capsys.readouterr().out
+    # an asset that is missing is a certificate 2.4.4 could not load: that port served plain HTTP
+    (station.parent / "bundle.pem").unlink()
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    assert "+        <tls>disabled</tls>" in capsys.readouterr().out
+
+
 def test_schema_validate_takes_the_target_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,7 +91,12 @@ def _run(args: argparse.Namespace) -> int:
 
     secrets = secrets_of(config.document.root)
     before = config.document.dumps()
-    migration = migrate(config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs)
+    # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
+    # a --root tree is taken as it is
+    assets = settings.assets() if args.root is None else {}
+    migration = migrate(
+        config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs, assets=assets
+    )
     after = migration.dumps()
     shown = os.path.relpath(name) if os.path.isabs(name) else name
     diff = unified(shown.lstrip("./") or shown, before, after, secrets)
