@@ -144,8 +144,11 @@ def _run(args: argparse.Namespace) -> int:
 def _write(config: IcecastConfig, name: str) -> bool | None:
     try:
         dump(config, name)
-    except (WriteError, OSError) as err:
-        print(f"icecfg migrate: {name} not written: {err}", file=sys.stderr)
+    except WriteError as err:  # its message names the file and says that nothing was written
+        print(f"icecfg migrate: {err}", file=sys.stderr)
+        return None
+    except OSError as err:  # as lint --fix says it
+        print(f"icecfg migrate: {name}: cannot write: {err.strerror or err}; nothing written", file=sys.stderr)
         return None
     return True
 
