@@ -20,6 +20,7 @@ from icecfg.commands import (
     guarded,
     load_or_usage_error,
     read_or_usage_error,
+    root_directory,
     settings_near,
     target_value,
 )
@@ -168,7 +169,8 @@ def _explain_file(args: argparse.Namespace) -> int:
     config = load_or_usage_error(args.file)
     # the release lint would check the file against, for the same reasons
     target = choose(args.target, settings.get("target"), settings.path)
-    eff = explain(config, target.dialect, FileView(args.root) if args.root else None)
+    root = root_directory(args.root, "--root")
+    eff = explain(config, target.dialect, FileView(root) if root else None)
     if args.format == "json":
         print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
         return EXIT_OK

@@ -116,6 +116,20 @@ def settings_named(path: str | os.PathLike[str]) -> Settings:
         raise UsageError(str(err)) from None
 
 
+def root_directory(root: str | None, where: str) -> str | None:
+    """``root`` (a ``--root`` tree of the server's files) when it is a directory; else a :class:`UsageError`.
+
+    A misspelt tree would otherwise make every server file look missing:
+    lint would report them all, and migrate would conclude that 2.4.4 had no
+    usable certificate and write the TLS port as plain HTTP.  ``where`` names
+    the option or the settings line that gave it.
+    """
+    if root is None or Path(root).is_dir():
+        return root
+    why = "is not a directory" if Path(root).exists() else "does not exist"
+    raise UsageError(f"{where} {root}: {why} (the tree of the server's files)")
+
+
 def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:
     """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
 

@@ -30,6 +30,7 @@ from icecfg.commands import (
     add_target_argument,
     guarded,
     load_or_usage_error,
+    root_directory,
     settings_near,
 )
 from icecfg.errors import WriteError
@@ -93,6 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     before = config.document.dumps()
     # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
     # a --root tree is taken as it is
+    if not args.no_fs:
+        root_directory(args.root, "--root")
     assets = settings.assets() if args.root is None else {}
     migration = migrate(
         config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs, assets=assets
