@@ -89,6 +89,21 @@ def test_a_wrong_invocation_is_one_line_naming_the_command(
     assert captured.err.startswith(line), captured.err
 
 
+@pytest.mark.parametrize(("command", "flag"), [("lint", "--target"), ("explain", "--target"), ("migrate", "--from")])
+def test_the_help_names_the_release_chosen_without_the_option(
+    command: str, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/command-line.md: the settings' target, else the installed Icecast, else 2.4, for all three."""
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    described = help_text.split(f"{flag} {{2.4,2.5,kh}} ", 1)[1]
+    assert (
+        described.startswith("Icecast release" if flag == "--target" else "release the file was written for")
+        and "(default: the settings' target, else the icecast installed here, else 2.4" in described.split(" --")[0]
+    )
+
+
 def _complete(words: list[str], tmp_path: Path) -> list[str]:
     """What the documented bash completion offers after ``words`` (the last one being typed)."""
     [function] = re.findall(r"```bash\n(.*?)```", DOC.read_text(), re.S)

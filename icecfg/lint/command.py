@@ -67,7 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="icecast.xml files, directories (searched for *.xml whose root is <icecast>), or - for stdin",
     )
-    add_target_argument(parser, "Icecast release to check against (default: the icecast installed here, else 2.4)")
+    add_target_argument(
+        parser,
+        "Icecast release to check against (default: the settings' target, else the icecast installed here, else 2.4)",
+    )
     parser.add_argument(
         "--format", choices=FORMATS, help="output format (default text; github when GITHUB_ACTIONS=true)"
     )
