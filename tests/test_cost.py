@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import icecfg
+from icecfg import cli
 from icecfg.bake import pricing
 from icecfg.ondemand.cost import (
     NETWORK_LIMIT_MBPS,
@@ -219,6 +220,17 @@ def test_cost_usage_errors(config: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert (
         err
         == f"icecfg cost: cannot read {config.parent / 'missing.xml'}: No such file or directory (pass the configuration with --config)\n"
+    )
+
+
+@pytest.mark.parametrize("option", ["--hours-per-month", "--compare-monthly", "--snapshot-gb"])
+def test_a_number_option_given_no_number_is_one_line(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Decimal raises InvalidOperation, which argparse does not catch: it was a traceback."""
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["cost", option, "1,5"])
+    assert caught.value.code == 2
+    assert (
+        capsys.readouterr().err == f"icecfg cost: argument {option}: not a number: '1,5' (see 'icecfg cost --help')\n"
     )
 
 

@@ -299,12 +299,22 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 # --------------------------------------------------------------------------- command
 
 
+def _number(text: str) -> Decimal:
+    """A decimal option value; argparse reports only ValueError, and Decimal raises InvalidOperation."""
+    from decimal import InvalidOperation
+
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
     add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month",
-        type=Decimal,
+        type=_number,
         default=DEFAULT_HOURS,
         metavar="H",
         help=f"hours streamed a month (10; at most {MAX_HOURS_IN_MONTH})",
@@ -316,12 +326,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"listeners of every mount, or of one mount (repeatable; default {DEFAULT_LISTENERS})",
     )
     parser.add_argument(
-        "--compare-monthly", type=Decimal, default=DEFAULT_COMPARE, metavar="USD", help="hosted plan price a month (16)"
+        "--compare-monthly", type=_number, default=DEFAULT_COMPARE, metavar="USD", help="hosted plan price a month (16)"
     )
     parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
     parser.add_argument(
         "--snapshot-gb",
-        type=Decimal,
+        type=_number,
         action="append",
         metavar="GB",
         help="size of a snapshot kept (repeatable; default: the account's icecfg snapshots, else an estimate)",
