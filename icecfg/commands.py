@@ -74,6 +74,23 @@ def target_value(text: str) -> str:
         raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
 
 
+def finite_number(text: str) -> float:
+    """An option's number (``--timeout``, ``--older-than``): ``nan`` and ``inf`` are refused here.
+
+    ``float()`` takes them, and then ``up --timeout nan`` waited for ever on
+    a droplet that costs money, and ``prune --older-than nan`` crashed.
+    """
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
 def add_target_argument(
     parser: argparse.ArgumentParser,
     help: str,

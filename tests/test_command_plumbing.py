@@ -129,3 +129,40 @@ def test_a_root_that_is_no_directory_is_a_usage_error(
         assert capsys.readouterr().err == (
             f"icecfg lint: {tmp_path / 'icecfg.toml'}:2: root = {missing}: does not exist (the tree of the server's files)\n"
         )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["up", "--no-dns", "--timeout", "nan"], "icecfg up: argument --timeout: not a finite number: 'nan'"),
+        (["up", "--no-dns", "--timeout", "inf"], "icecfg up: argument --timeout: not a finite number: 'inf'"),
+        (["prune", "--older-than", "nan"], "icecfg prune: argument --older-than: not a finite number: 'nan'"),
+        (["prune", "--older-than", "soon"], "icecfg prune: argument --older-than: not a number: 'soon'"),
+        (
+            ["prune", "--older-than", "1e12", "--yes"],
+            "icecfg prune: --keep and --older-than take numbers of at least 0",
+        ),
+    ],
+)
+def test_a_number_option_that_is_no_finite_number_stops_before_the_api(
+    argv: list[str],
+    line: str,
+    fake: FakeDigitalOcean,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``up --timeout nan`` waited for ever on a droplet it had made; ``prune --older-than nan`` crashed."""
+    from tests.station import init_dir
+
+    init_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    status: object
+    try:
+        status = main(argv)
+    except SystemExit as stop:  # argparse refuses the value
+        status = stop.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith(line) and err.count("\n") == 1, err
+    assert not [r for r in fake.requests if r.method in ("POST", "DELETE")] and fake.state.droplets == {}

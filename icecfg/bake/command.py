@@ -24,6 +24,7 @@ from icecfg.commands import (
     EXIT_OK,
     UsageError,
     add_target_argument,
+    finite_number,
     guarded,
     load_or_usage_error,
     settings_near,
@@ -61,7 +62,9 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"how many of the newest snapshots to keep (default: settings, else {DEFAULT_KEEP})",
     )
-    parser.add_argument("--older-than", type=float, metavar="DAYS", help="delete only snapshots older than DAYS")
+    parser.add_argument(
+        "--older-than", type=finite_number, metavar="DAYS", help="delete only snapshots older than DAYS"
+    )
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
 
 
@@ -120,8 +123,10 @@ def run_prune(args: argparse.Namespace) -> int:
 
 def _prune(args: argparse.Namespace) -> int:
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
-    if keep < 0 or (args.older_than is not None and args.older_than < 0):
-        raise UsageError("--keep and --older-than take numbers of at least 0")
+    if keep < 0 or (args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days):
+        raise UsageError(
+            f"--keep and --older-than take numbers of at least 0 (--older-than at most {timedelta.max.days})"
+        )
     with client() as api:
         return prune(api, keep, args.older_than, args.yes)
 

@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, guarded, load_or_usage_error
+from icecfg.commands import add_target_argument, finite_number, guarded, load_or_usage_error
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -94,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dns.add_argument("--no-dns", action="store_true", help="set no DNS record even if the settings name one")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=finite_number,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for the droplet and for Icecast to answer (default 600)",
