@@ -50,6 +50,14 @@ def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.Captu
     assert "ICE402" in capsys.readouterr().out
 
 
+def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/on-demand.md: plain ``icecfg lint`` reads fallback.ogg through [bake.assets] (ICE607)."""
+    audio.make_ogg(station.parent / "fallback.ogg", bitrate_kbps=64)
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert "ICE607" in out and "declares <bitrate>128</bitrate>" in out
+
+
 def test_migrate_reads_the_certificate_the_assets_name(
     station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
