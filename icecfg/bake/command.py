@@ -250,7 +250,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.lint.finding import Severity
 
     # 1. lint: an error stops the bake before anything is spent
-    config = load_or_usage_error(options.config)
+    config = load_or_usage_error(options.config, hint="pass the configuration with --config")
     # Lint against the image as it will be: the directories Debian's icecast2
     # package creates, plus the assets bake installs; nothing of this machine.
     findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
