@@ -351,6 +351,18 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stderr.count(b"\n") == 1
 
 
+def test_root_and_no_fs_exclude_each_other_as_the_synopsis_says(tmp_path: Path) -> None:
+    """``[--root DIR | --no-fs]``: given both, --no-fs silently dropped the tree asked for."""
+    result = run_cli("--root", str(tmp_path), "--no-fs", str(PITFALLS))
+    assert result.returncode == 2 and result.stdout == b""
+    assert (
+        result.stderr
+        == b"icecfg migrate: argument --no-fs: not allowed with argument --root (see 'icecfg migrate --help')\n"
+    )
+    page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
+    assert "[--root DIR | --no-fs]" in page
+
+
 def test_the_example_in_the_docs_is_what_the_command_prints() -> None:
     page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
     diff = page.split("```diff\n", 1)[1].split("```", 1)[0]

@@ -67,12 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 0 (and --write) even when some behaviour has no equivalent in the target release",
     )
-    parser.add_argument(
+    # one or the other, as the synopsis in docs/migrate.md says: --no-fs would silently drop the tree
+    files = parser.add_mutually_exclusive_group()
+    files.add_argument(
         "--root",
         metavar="DIR",
         help="look the server's files up under DIR (was 2.4's TLS certificate usable?)",
     )
-    parser.add_argument(
+    files.add_argument(
         "--no-fs", action="store_true", help="do not read the server's files: assume the certificate was usable"
     )
 
