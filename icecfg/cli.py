@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from icecfg.commands import (
     EXIT_FAILED,
@@ -19,6 +20,7 @@ from icecfg.commands import (
     guarded,
     load_or_usage_error,
     read_or_usage_error,
+    root_directory,
     settings_near,
     target_value,
 )
@@ -167,7 +169,8 @@ def _explain_file(args: argparse.Namespace) -> int:
     config = load_or_usage_error(args.file)
     # the release lint would check the file against, for the same reasons
     target = choose(args.target, settings.get("target"), settings.path)
-    eff = explain(config, target.dialect, FileView(args.root) if args.root else None)
+    root = root_directory(args.root, "--root")
+    eff = explain(config, target.dialect, FileView(root) if root else None)
     if args.format == "json":
         print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
         return EXIT_OK
@@ -278,6 +281,25 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], Arguments, str]] 
 target = target_value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a wrong invocation reported as every other usage error: one line, exit 2.
+
+    argparse's own report is the whole usage block and then ``PROG: error:
+    ...``; docs/command-line.md promises ``icecfg COMMAND: what is wrong``
+    on one line, so that a script's log shows the mistake and not a page of
+    options.  The line points at ``--help`` for the rest.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        usage_error(self.prog, message)
+
+
+def usage_error(prog: str, message: str) -> NoReturn:
+    """Print ``PROG: message (see 'PROG --help')`` on stderr and exit 2."""
+    print(f"{prog}: {message} (see '{prog} --help')", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
 def build_parser(only: str | None = None, *, alone: bool = False) -> argparse.ArgumentParser:
     """The parser; with ``only``, the other commands are listed but their options not loaded.
 
@@ -286,7 +308,7 @@ def build_parser(only: str | None = None, *, alone: bool = False) -> argparse.Ar
     its errors are the command's own), and making a parser for each of a
     dozen commands was a tenth of a cold ``icecfg lint``.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="icecfg",
         description="Lint, edit and bake Icecast configurations (icecast.xml).",
         epilog="Run 'icecfg COMMAND --help' for a command's options. Without a command: this help, exit status 2.",
@@ -313,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         # plain ``icecfg``: the help, on stdout so it pages; no command is a usage error
         parser.print_help()
         return EXIT_USAGE
-    args = parser.parse_args(words)
+    args, unknown = parser.parse_known_args(words)
+    if unknown:  # named against the command they were given to, not against plain icecfg
+        usage_error(f"icecfg {args.command}", f"unrecognized arguments: {' '.join(unknown)}")
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:

@@ -74,6 +74,23 @@ def target_value(text: str) -> str:
         raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
 
 
+def finite_number(text: str) -> float:
+    """An option's number (``--timeout``, ``--older-than``): ``nan`` and ``inf`` are refused here.
+
+    ``float()`` takes them, and then ``up --timeout nan`` waited for ever on
+    a droplet that costs money, and ``prune --older-than nan`` crashed.
+    """
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
 def add_target_argument(
     parser: argparse.ArgumentParser,
     help: str,
@@ -114,6 +131,20 @@ def settings_named(path: str | os.PathLike[str]) -> Settings:
         return load(Path(path))
     except SettingsError as err:
         raise UsageError(str(err)) from None
+
+
+def root_directory(root: str | None, where: str) -> str | None:
+    """``root`` (a ``--root`` tree of the server's files) when it is a directory; else a :class:`UsageError`.
+
+    A misspelt tree would otherwise make every server file look missing:
+    lint would report them all, and migrate would conclude that 2.4.4 had no
+    usable certificate and write the TLS port as plain HTTP.  ``where`` names
+    the option or the settings line that gave it.
+    """
+    if root is None or Path(root).is_dir():
+        return root
+    why = "is not a directory" if Path(root).exists() else "does not exist"
+    raise UsageError(f"{where} {root}: {why} (the tree of the server's files)")
 
 
 def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:

@@ -157,7 +157,10 @@ def write_bytes_atomic(
             f"{path}: changed on disk since it was read; nothing written (read it again, or overwrite)"
         )
     directory, name = os.path.split(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    except OSError as err:  # a directory this user cannot write: name the file asked for, not the temporary one
+        raise OSError(err.errno, err.strerror, os.fspath(path)) from None
     try:
         try:
             _write_all(handle, data)

@@ -181,6 +181,19 @@ def test_lint_errors_stop_before_anything_is_spent(
     assert _packer_calls(project) == []
 
 
+def test_a_missing_configuration_says_how_to_name_it(
+    project: Path, fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As up, status and cost say it: bake run where there is no icecast.xml."""
+    (project / "icecast.xml").unlink()
+    assert main(["bake", "--dry-run"]) == 2
+    assert capsys.readouterr().err == (
+        f"icecfg bake: cannot read {project / 'icecast.xml'}: No such file or directory "
+        "(pass the configuration with --config)\n"
+    )
+    assert fake.requests == []
+
+
 def test_missing_token_is_exit_2(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

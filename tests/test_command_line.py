@@ -65,6 +65,45 @@ def test_unknown_target_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "unknown target '2.6' (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["migrate", "--diff", "x.xml"],
+            "icecfg migrate: unrecognized arguments: --diff (see 'icecfg migrate --help')",
+        ),
+        (["explain"], "icecfg explain: the following arguments are required: FILE (see 'icecfg explain --help')"),
+        (["lint", "--target", "2.6", "x.xml"], "icecfg lint: argument --target: unknown target '2.6'"),
+        (["frob"], "icecfg: argument COMMAND: invalid choice: 'frob' "),
+    ],
+)
+def test_a_wrong_invocation_is_one_line_naming_the_command(
+    argv: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/command-line.md: a wrong option is one line, ``icecfg COMMAND: what is wrong``, exit 2."""
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert captured.err.startswith(line), captured.err
+
+
+@pytest.mark.parametrize(("command", "flag"), [("lint", "--target"), ("explain", "--target"), ("migrate", "--from")])
+def test_the_help_names_the_release_chosen_without_the_option(
+    command: str, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/command-line.md: the settings' target, else the installed Icecast, else 2.4, for all three."""
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    described = help_text.split(f"{flag} {{2.4,2.5,kh}} ", 1)[1]
+    assert (
+        described.startswith("Icecast release" if flag == "--target" else "release the file was written for")
+        and "(default: the settings' target, else the icecast installed here, else 2.4" in described.split(" --")[0]
+    )
+
+
 def _complete(words: list[str], tmp_path: Path) -> list[str]:
     """What the documented bash completion offers after ``words`` (the last one being typed)."""
     [function] = re.findall(r"```bash\n(.*?)```", DOC.read_text(), re.S)

@@ -98,3 +98,71 @@ def test_every_command_reads_the_settings_beside_the_name_it_was_given(
     monkeypatch.delenv("DIGITALOCEAN_TOKEN", raising=False)
     assert main(["bake", "--dry-run", "--config", str(link)]) == 2
     assert capsys.readouterr().err.startswith("icecfg bake: cannot bake Icecast-KH")
+
+
+@pytest.mark.parametrize("command", ["lint", "explain", "migrate"])
+def test_a_root_that_is_no_directory_is_a_usage_error(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt --root made every server file look missing (migrate then wrote the TLS port as plain HTTP)."""
+    config = tmp_path / "icecast.xml"
+    config.write_text(
+        "<icecast>\n  <listen-socket><port>8443</port><ssl>1</ssl></listen-socket>\n"
+        "  <paths><ssl-certificate>/etc/icecast2/bundle.pem</ssl-certificate></paths>\n</icecast>\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "imgae"
+    release = ["--from" if command == "migrate" else "--target", "2.4"]
+    assert main([command, *release, "--root", str(missing), str(config)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"icecfg {command}: --root {missing}: does not exist (the tree of the server's files)\n"
+    )
+    assert main([command, *release, "--root", str(config), str(config)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"icecfg {command}: --root {config}: is not a directory (the tree of the server's files)\n"
+    )
+    if command == "lint":  # the settings' root too, named at its line
+        (tmp_path / "icecfg.toml").write_text('target = "2.4"\nroot = "imgae"\n')
+        assert main([command, str(config)]) == 2
+        assert capsys.readouterr().err == (
+            f"icecfg lint: {tmp_path / 'icecfg.toml'}:2: root = {missing}: does not exist (the tree of the server's files)\n"
+        )
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["up", "--no-dns", "--timeout", "nan"], "icecfg up: argument --timeout: not a finite number: 'nan'"),
+        (["up", "--no-dns", "--timeout", "inf"], "icecfg up: argument --timeout: not a finite number: 'inf'"),
+        (["prune", "--older-than", "nan"], "icecfg prune: argument --older-than: not a finite number: 'nan'"),
+        (["prune", "--older-than", "soon"], "icecfg prune: argument --older-than: not a number: 'soon'"),
+        (
+            ["prune", "--older-than", "1e12", "--yes"],
+            "icecfg prune: --older-than takes a number of days from 0 to 999999999",
+        ),
+    ],
+)
+def test_a_number_option_that_is_no_finite_number_stops_before_the_api(
+    argv: list[str],
+    line: str,
+    fake: FakeDigitalOcean,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``up --timeout nan`` waited for ever on a droplet it had made; ``prune --older-than nan`` crashed."""
+    from tests.station import init_dir
+
+    init_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    status: object
+    try:
+        status = main(argv)
+    except SystemExit as stop:  # argparse refuses the value
+        status = stop.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith(line) and err.count("\n") == 1, err
+    assert not [r for r in fake.requests if r.method in ("POST", "DELETE")] and fake.state.droplets == {}

@@ -50,6 +50,31 @@ def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.Captu
     assert "ICE402" in capsys.readouterr().out
 
 
+def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/on-demand.md: plain ``icecfg lint`` reads fallback.ogg through [bake.assets] (ICE607)."""
+    audio.make_ogg(station.parent / "fallback.ogg", bitrate_kbps=64)
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert "ICE607" in out and "declares <bitrate>128</bitrate>" in out
+
+
+def test_migrate_reads_the_certificate_the_assets_name(
+    station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The TLS port stays TLS on 2.5: the certificate is the one bake installs, not this machine's path."""
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    out = capsys.readouterr().out
+    assert "+        <tls>rfc2818</tls>" in out and "disabled" not in out
+    # a --root tree is taken as it is, without the assets, as lint takes it: no certificate there
+    (tmp_path / "image").mkdir()
+    assert cli.main(["migrate", "--root", str(tmp_path / "image"), "radio/icecast.xml"]) == 0
+    assert "+        <tls>disabled</tls>" in capsys.readouterr().out
+    # an asset that is missing is a certificate 2.4.4 could not load: that port served plain HTTP
+    (station.parent / "bundle.pem").unlink()
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    assert "+        <tls>disabled</tls>" in capsys.readouterr().out
+
+
 def test_schema_validate_takes_the_target_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -362,7 +362,9 @@ def test_a_refused_write_is_one_line_and_exit_1(
     monkeypatch.setattr(command, "migrate", migrate_then_someone_edits)
     assert main(["migrate", "--from", "2.4", "--no-fs", "--write", *output, str(path)]) == 1
     err = capsys.readouterr().err
-    assert f"icecfg migrate: {path} not written: " in err and "changed on disk" in err
+    assert err.endswith(
+        f"icecfg migrate: {path}: changed on disk since it was read; nothing written (read it again, or overwrite)\n"
+    )
     assert "Traceback" not in err
     assert path.read_bytes() == theirs
 
@@ -386,6 +388,18 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.stderr.decode().strip() == f"icecfg migrate: {path}:3:3: not well-formed XML: mismatched tag"
     result = run_cli(str(tmp_path / "absent.xml"))
     assert result.returncode == 2 and result.stderr.count(b"\n") == 1
+
+
+def test_root_and_no_fs_exclude_each_other_as_the_synopsis_says(tmp_path: Path) -> None:
+    """``[--root DIR | --no-fs]``: given both, --no-fs silently dropped the tree asked for."""
+    result = run_cli("--root", str(tmp_path), "--no-fs", str(PITFALLS))
+    assert result.returncode == 2 and result.stdout == b""
+    assert (
+        result.stderr
+        == b"icecfg migrate: argument --no-fs: not allowed with argument --root (see 'icecfg migrate --help')\n"
+    )
+    page = (Path(__file__).resolve().parents[1] / "docs" / "migrate.md").read_text(encoding="utf-8")
+    assert "[--root DIR | --no-fs]" in page
 
 
 def test_the_example_in_the_docs_is_what_the_command_prints() -> None:

@@ -234,6 +234,35 @@ def test_without_privileges_another_owners_file_is_left_alone(tmp_path: Path) ->
         shutil.rmtree(shared)
 
 
+def test_a_directory_that_refuses_the_write_is_named_as_the_file_not_its_temporary(tmp_path: Path) -> None:
+    """``migrate --write`` and ``init --force`` as ``nobody`` beside a file it may write, in a directory it may not."""
+    shared = Path(tempfile.mkdtemp(prefix="icecfg-safewrite-"))  # tmp_path is not traversable by nobody
+    try:
+        shared.chmod(0o755)
+        path = shared / "icecast.xml"
+        path.write_bytes(b"<icecast>\n    <fileserve>true</fileserve>\n</icecast>\n")
+        path.chmod(0o666)
+        nobody = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-m", "icecfg")
+        # the exit status of a failed write, as docs/command-line.md says: 1
+        for argv, status, line in (
+            (
+                ("migrate", "--format", "json", "--from", "2.4", "--no-fs", "--write", str(path)),
+                1,
+                f"icecfg migrate: {path}: cannot write: Permission denied; nothing written\n",
+            ),
+            (
+                ("init", str(shared), "--hostname", "radio.example.org", "--force"),
+                1,
+                f"icecfg init: {path}: Permission denied\n",
+            ),
+        ):
+            run = subprocess.run([*nobody, *argv], cwd=shared, capture_output=True, text=True, check=False)
+            assert (run.returncode, run.stderr) == (status, line), run
+        assert b"true" in path.read_bytes() and leftovers(shared) == []
+    finally:
+        shutil.rmtree(shared)
+
+
 def test_a_change_on_disk_since_loading_is_never_overwritten(tmp_path: Path) -> None:
     path = as_debian_ships(tmp_path / "icecast.xml")
     cfg = edited(path)

@@ -95,11 +95,14 @@ def test_prune_older_than(fake: FakeDigitalOcean) -> None:
     assert old not in _snapshot_ids(fake)
 
 
-@pytest.mark.parametrize("days", ["nan", "inf", "1e20", "-1"])
+@pytest.mark.parametrize("days", ["1e20", "-1"])
 def test_prune_older_than_takes_a_number_of_days(
     fake: FakeDigitalOcean, days: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A value timedelta cannot hold is a usage error, not a traceback, and nothing is deleted."""
+    """A value timedelta cannot hold is a usage error, not a traceback, and nothing is deleted.
+
+    (NaN and infinity are refused as no finite number: test_command_plumbing.)
+    """
     old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
     newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
     assert main(["prune", "--keep", "0", "--older-than", days, "--yes"]) == 2

@@ -13,7 +13,11 @@ import http.client
 import io
 import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -182,7 +186,7 @@ def test_up_without_a_domain_sets_no_record(
         (("--size", "s-1vcpu-512mb-10gb"), 2, "needs a disk of 25 GB"),
         (("--size", "m-64vcpu"), 2, "unknown droplet size"),
         (("--snapshot", "nope"), 2, "snapshot id"),
-        (("--timeout", "nan"), 2, "--timeout must be positive"),  # NaN compares false with everything
+        (("--timeout", "0"), 2, "--timeout must be positive"),  # NaN and infinity: test_command_plumbing
     ],
 )
 def test_up_checks_everything_before_spending(
@@ -259,6 +263,25 @@ def test_a_silent_icecast_removes_the_record_before_the_droplet(
     deletes = [r.path for r in fake.requests if r.method == "DELETE"]
     assert [p.split("/")[2] for p in deletes] == ["domains", "droplets"]  # reverse order: DNS, then droplet
     assert "removed DNS record radio.example.org" in out
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_terminated_up_removes_what_it_created(
+    fake: FakeDigitalOcean, silent_station: Path, signal_number: int
+) -> None:
+    """``timeout``, a service manager or a closed SSH session end ``up`` as Ctrl-C does: nothing left billed."""
+    _snapshots(fake)
+    command = [sys.executable, "-m", "icecfg", "up", "--config", str(silent_station), "--timeout", "120"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        deadline = time.monotonic() + 60
+        while not _a_records(fake) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the droplet exists and its name points at it: up waits for Icecast
+        assert _a_records(fake) == ["127.0.0.1"] and len(fake.state.droplets) == 1
+        process.send_signal(signal_number)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == "icecfg: interrupted\n", (out, err)
+    assert "removed DNS record radio.example.org" in out and "destroyed droplet" in out
+    assert fake.state.droplets == {} and _a_records(fake) == []
 
 
 def test_a_droplet_that_cannot_be_destroyed_stays_tagged_and_unnamed(

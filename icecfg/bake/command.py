@@ -24,6 +24,7 @@ from icecfg.commands import (
     EXIT_OK,
     UsageError,
     add_target_argument,
+    finite_number,
     guarded,
     load_or_usage_error,
     settings_near,
@@ -61,7 +62,9 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"how many of the newest snapshots to keep (default: settings, else {DEFAULT_KEEP})",
     )
-    parser.add_argument("--older-than", type=float, metavar="DAYS", help="delete only snapshots older than DAYS")
+    parser.add_argument(
+        "--older-than", type=finite_number, metavar="DAYS", help="delete only snapshots older than DAYS"
+    )
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
 
 
@@ -248,7 +251,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.lint.finding import Severity
 
     # 1. lint: an error stops the bake before anything is spent
-    config = load_or_usage_error(options.config)
+    config = load_or_usage_error(options.config, hint="pass the configuration with --config")
     # Lint against the image as it will be: the directories Debian's icecast2
     # package creates, plus the assets bake installs; nothing of this machine.
     findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))

@@ -34,6 +34,7 @@ from icecfg.commands import (
     add_target_argument,
     guarded,
     read_or_usage_error,
+    root_directory,
     settings_named,
     settings_near,
 )
@@ -300,6 +301,8 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     else:
         fail_on = Severity(settings.get("fail-on", "warning"))
     files = not bool(args.no_fs if args.no_fs is not None else settings.get("no-fs", False))
+    if files:
+        root = root_directory(root, "--root" if args.root is not None else origin("root") + " =")
     # --root names a whole image tree, taken as it is; without it the server's paths are
     # those of this machine, except the assets bake will install ([bake.assets])
     assets = settings.assets() if root is None else {}

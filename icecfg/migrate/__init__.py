@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
+
     from icecfg.migrate.change import Change, Migration
     from icecfg.sections import IcecastConfig
     from icecfg.spec import Dialect
@@ -24,6 +27,7 @@ def migrate(
     intent: bool = False,
     root: str | None = None,
     files: bool = True,
+    assets: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> Migration:
     """Rewrite ``config`` (in place) from release ``from_`` to release ``to``.
 
@@ -31,11 +35,15 @@ def migrate(
     differently from what it says (``<fileserve>true</fileserve>`` is off on
     2.4.4); ``intent=True`` writes what the author meant.  ``root`` is where
     the server's files are looked up (whether 2.4's TLS certificate was
-    usable); ``files=False`` assumes they were.
+    usable); ``files=False`` assumes they were.  ``assets`` maps server paths
+    to the local files bake installs there (``[bake.assets]``), as for
+    ``icecfg.check``: a configuration made for a snapshot is migrated with
+    the certificate the snapshot will have, not with whatever this machine
+    has at that path.
     """
     from icecfg.migrate.engine import run
 
-    return run(config, from_, to, intent=intent, root=root, files=files)
+    return run(config, from_, to, intent=intent, root=root, files=files, assets=assets)
 
 
 def __getattr__(name: str) -> object:

@@ -31,6 +31,7 @@ from icecfg.commands import (
     add_target_argument,
     guarded,
     load_or_usage_error,
+    root_directory,
     settings_near,
     target_value,
 )
@@ -70,12 +71,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 0 (and --write) even when some behaviour has no equivalent in the target release",
     )
-    parser.add_argument(
+    # one or the other, as the synopsis in docs/migrate.md says: --no-fs would silently drop the tree
+    files = parser.add_mutually_exclusive_group()
+    files.add_argument(
         "--root",
         metavar="DIR",
         help="look the server's files up under DIR (was 2.4's TLS certificate usable?)",
     )
-    parser.add_argument(
+    files.add_argument(
         "--no-fs", action="store_true", help="do not read the server's files: assume the certificate was usable"
     )
 
@@ -95,7 +98,14 @@ def _run(args: argparse.Namespace) -> int:
 
     secrets = secrets_of(config.document.root)
     before = config.document.dumps()
-    migration = migrate(config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs)
+    # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
+    # a --root tree is taken as it is
+    if not args.no_fs:
+        root_directory(args.root, "--root")
+    assets = settings.assets() if args.root is None else {}
+    migration = migrate(
+        config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs, assets=assets
+    )
     after = migration.dumps()
     shown = os.path.relpath(name) if os.path.isabs(name) else name
     diff = unified(shown.lstrip("./") or shown, before, after, secrets)
@@ -143,8 +153,11 @@ def _run(args: argparse.Namespace) -> int:
 def _write(config: IcecastConfig, name: str) -> bool | None:
     try:
         dump(config, name)
-    except (WriteError, OSError) as err:
-        print(f"icecfg migrate: {name} not written: {err}", file=sys.stderr)
+    except WriteError as err:  # its message names the file and says that nothing was written
+        print(f"icecfg migrate: {err}", file=sys.stderr)
+        return None
+    except OSError as err:  # as lint --fix says it
+        print(f"icecfg migrate: {name}: cannot write: {err.strerror or err}; nothing written", file=sys.stderr)
         return None
     return True
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from icecfg.document import Element
 from icecfg.migrate.change import Change
 from icecfg.sections import IcecastConfig
 from icecfg.spec import Dialect, Kind
+
+if TYPE_CHECKING:
+    from icecfg.files import FileView
 
 
 @dataclass
@@ -19,6 +24,8 @@ class Context:
     intent: bool
     root: str | None
     files: bool
+    #: Server path -> the local file bake installs there (``[bake.assets]``).
+    assets: dict[str, str | os.PathLike[str]] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     #: Whether the old release could use the TLS certificate; None: not looked at.
     tls_usable: bool | None = None
@@ -29,6 +36,12 @@ class Context:
     written_for: dict[int, Element] = field(default_factory=dict)
     #: Elements whose reading a rewrite has already settled (ids): no later rewrite looks at them.
     settled: set[int] = field(default_factory=set)
+
+    def file_view(self) -> FileView:
+        """The server's files as the old release found them: under ``root``, bake's assets first."""
+        from icecfg.files import FileView
+
+        return FileView(self.root or "/", assets=self.assets)
 
     def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
         """Note a change at ``element`` (its line in the original file)."""

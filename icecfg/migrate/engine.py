@@ -7,6 +7,9 @@ reading them, then each element is rewritten from its row.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
 from icecfg.migrate import defaults, forms, headers, kh, rows, texts
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
@@ -23,8 +26,9 @@ def run(
     intent: bool = False,
     root: str | None = None,
     files: bool = True,
+    assets: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> Migration:
-    ctx = Context(config, Dialect(source), Dialect(target), intent, root, files)
+    ctx = Context(config, Dialect(source), Dialect(target), intent, root, files, dict(assets or {}))
     if ctx.target is not Dialect.V25:
         raise ValueError(f"migrate writes Icecast 2.5 configurations, not {ctx.target.label}")
     document_root = config.document.root

@@ -44,9 +44,8 @@ def tls_usable(ctx: Context) -> bool:
     """
     from icecfg.effective.config import EffectiveConfig
     from icecfg.effective.listeners import Protocol
-    from icecfg.files import FileView
 
-    effective = EffectiveConfig(ctx.config.document.root, ctx.source, FileView(ctx.root or "/"))
+    effective = EffectiveConfig(ctx.config.document.root, ctx.source, ctx.file_view())
     if ctx.source is Dialect.KH:
         return not effective.tls.configured or effective.tls.usable is not False
     return not any(s.protocol is Protocol.PLAIN_DOWNGRADED for s in effective.listeners)

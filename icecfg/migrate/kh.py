@@ -26,9 +26,8 @@ def file_fallbacks_kh_did_not_send(ctx: Context) -> None:
     KH read it.
     """
     from icecfg.effective.config import EffectiveConfig
-    from icecfg.files import FileView
 
-    files = FileView(ctx.root or "/") if ctx.files else None
+    files = ctx.file_view() if ctx.files else None
     graph = EffectiveConfig(ctx.config.document.root, ctx.source, files).fallbacks
     for mount, fallback in graph.chained():
         assert mount.name is not None

@@ -33,15 +33,16 @@ finds it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, guarded, load_or_usage_error
+from icecfg.commands import add_target_argument, finite_number, guarded, load_or_usage_error
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -94,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dns.add_argument("--no-dns", action="store_true", help="set no DNS record even if the settings name one")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=finite_number,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="how long to wait for the droplet and for Icecast to answer (default 600)",
@@ -118,7 +119,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return guarded("up", lambda: _run(args))
+    with _terminated_as_interrupted():
+        return guarded("up", lambda: _run(args))
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP remove what this run created, as Ctrl-C does.
+
+    ``timeout 900 icecfg up``, a service manager stopping it, or the SSH
+    session it runs in closing send these, not SIGINT; without a handler the
+    process died on the spot and left a droplet billed by the hour and a DNS
+    name pointing at it.  The clean-up that follows is not cut short by the
+    same signal sent again.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    signals = (signal.SIGTERM, signal.SIGHUP)
+
+    def interrupted(signum: int, frame: object) -> None:
+        for number in signals:
+            signal.signal(number, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupted) for number in signals}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _say(text: str) -> None:
