@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from icecfg.api import TlsMode as TlsMode
     from icecfg.api import UnsafeWriteError as UnsafeWriteError
     from icecfg.api import WriteError as WriteError
+    from icecfg.api import __all__ as __all__
     from icecfg.api import check as check
     from icecfg.api import dump as dump
     from icecfg.api import dumps as dumps
@@ -55,18 +56,23 @@ if TYPE_CHECKING:
 _FUNCTIONS = frozenset({"__all__", "check", "dump", "dumps", "explain", "load", "loads", "upgrade"})
 
 
-def __getattr__(name: str) -> object:
-    # Called only for a name not bound yet.  A lower-case name that is not the
-    # API's is a submodule that ``from icecfg import spec`` is about to import:
-    # answering it must not load the API (and the model with it).
-    if not (name in _FUNCTIONS or name[:1].isupper()):
-        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
-    api = import_module("icecfg.api")
-    if name != "__all__" and name not in api.__all__:
-        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
-    value = getattr(api, name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # Hidden from type checkers, which would otherwise type every misspelt
+    # ``icecfg.X`` (and ``from icecfg import X``) as ``object`` instead of
+    # reporting it: they see the names imported above, the ones bound here.
+
+    def __getattr__(name: str) -> object:
+        # Called only for a name not bound yet.  A lower-case name that is not the
+        # API's is a submodule that ``from icecfg import spec`` is about to import:
+        # answering it must not load the API (and the model with it).
+        if not (name in _FUNCTIONS or name[:1].isupper()):
+            raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+        api = import_module("icecfg.api")
+        if name != "__all__" and name not in api.__all__:
+            raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+        value = getattr(api, name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,30 @@ SAMPLE = samples()["icecast.xml.dist.gz"]
 def _diff(before: bytes, after: bytes) -> list[str]:
     lines = difflib.unified_diff(before.decode().splitlines(), after.decode().splitlines(), lineterm="", n=0)
     return [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_type_checkers_see_the_typed_api_and_report_a_misspelt_name(tmp_path: Path) -> None:
+    """``import icecfg`` binds its names lazily; mypy must still type them, not take any name as ``object``."""
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import icecfg\n"
+        "cfg: icecfg.IcecastConfig = icecfg.loads(b'<icecast/>')\n"
+        "names: list[str] = icecfg.__all__\n"
+        "icecfg.lod('icecast.xml')\n"
+        "from icecfg import Limitz\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "--no-error-summary", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,  # the errors are the point
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    errors = [line.split(": error: ", 1)[1] for line in done.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Module has no attribute "lod"; maybe "load"?  [attr-defined]',
+        'Module "icecfg" has no attribute "Limitz"; maybe "Limits"?  [attr-defined]',
+    ], done.stdout
 
 
 def test_reads_typed_values_of_the_debian_sample() -> None:
