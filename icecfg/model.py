@@ -137,11 +137,20 @@ class Field:
         elif self.kind == "attr":
             obj._set_attr(self, value)
         elif self.kind == "texts":
-            obj._set_texts(self, list(value or []))
+            obj._set_texts(self, self._listed(value))
         elif self.kind == "block":
             obj._set_block(self, value)
         else:
-            obj._set_items(self, list(value or []))
+            obj._set_items(self, self._listed(value))
+
+    def _listed(self, value: object) -> list[Any]:
+        """The items of a list field's new value; a str or a lone section is refused, not split."""
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes, Section)) or not isinstance(value, Iterable):
+            what = "a list of str" if self.kind == "texts" else f"a list of {self.cls.__name__ if self.cls else ''}"
+            raise InvalidTypeError(f"{self.owner}.{self.name}: {type(value).__name__} object is not {what} (or None)")
+        return list(value)
 
     def __delete__(self, obj: Section) -> None:
         """``del cfg.security.changeowner`` removes the element(s), like assigning None."""
@@ -344,6 +353,13 @@ class Section:
             return
         raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
 
+    def __delattr__(self, name: str) -> None:
+        """``del section.field`` removes the element (the field's ``__delete__``); a typo is named."""
+        if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
+            object.__delattr__(self, name)
+            return
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+
     if not TYPE_CHECKING:  # at run time only: type checkers keep reporting unknown names themselves
 
         def __getattr__(self, name: str) -> Any:
@@ -491,12 +507,13 @@ class Section:
         element.set(name, text)
 
     def _set_texts(self, field: Field, values: list[str]) -> None:
+        texts = [field.format(value) for value in values]  # refuses a bad one before anything changes
         for child in list(self._children(field.tags)):
             assert child.parent is not None
             child.parent.remove(child)
-        for value in values:
+        for text in texts:
             element = Element(field.tag)
-            element.set_text(field.format(value))
+            element.set_text(text)
             self._place(field, element)
 
     def _set_block(self, field: Field, value: Section | None) -> None:
@@ -506,6 +523,11 @@ class Section:
                 assert child.parent is not None
                 child.parent.remove(child)
             return
+        assert field.cls is not None
+        if not isinstance(value, field.cls):
+            raise InvalidTypeError(
+                f"{field.owner}.{field.name}: {type(value).__name__} object is not a {field.cls.__name__} (or None)"
+            )
         element = value._detach()
         if old:
             anchor = old[-1]
@@ -520,6 +542,7 @@ class Section:
 
     def _set_items(self, field: Field, values: list[Section]) -> None:
         target: SectionList[Section] = SectionList(self, field, [])
+        values = [target._check(value) for value in values]  # refuses a bad one before anything changes
         for child in list(self._children(field.tags)):
             assert child.parent is not None
             child.parent.remove(child)
@@ -552,10 +575,14 @@ class Section:
         :func:`icecfg.explain`'s.
 
         Raises :class:`icecfg.conversion.Crash` where Icecast 2.4.4 segfaults
-        (``atoi(NULL)`` on an empty numeric element).
+        (``atoi(NULL)`` on an empty numeric element), AttributeError (naming
+        the closest field) for a name that is no field, ValueError for a
+        section or list field.
         """
         dialect = Dialect(target)
-        field = self._fields[name]
+        field = self._fields.get(name)
+        if field is None:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
         if field.kind != "leaf" or field.row is None:
             raise ValueError(f"{name} is not a value field")
         if dialect is Dialect.KH and dialect in field.row.dialects:
