@@ -140,8 +140,9 @@ def write_bytes_atomic(
     existing one loses the permission bits of others (owner and group stay).
 
     Raises :class:`UnsafeWriteError` when the owner or group cannot be kept,
-    OSError for what the file system refuses; in every case the old file is
-    unchanged and no temporary file is left.
+    OSError for what the file system refuses (naming the directory when the
+    temporary file cannot be made there: it is missing, or not writable); in
+    every case the old file is unchanged and no temporary file is left.
     """
     import tempfile  # only writing needs it: keep it off the lint path's start-up
 
@@ -157,7 +158,11 @@ def write_bytes_atomic(
             f"{path}: changed on disk since it was read; nothing written (read it again, or overwrite)"
         )
     directory, name = os.path.split(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    except OSError as err:
+        # Name the directory (missing, or not writable), not the temporary file nobody asked for.
+        raise OSError(err.errno, err.strerror, directory or os.curdir) from None
     try:
         try:
             _write_all(handle, data)

@@ -144,6 +144,14 @@ def test_not_a_regular_file_is_refused(tmp_path: Path) -> None:
         icecfg.dump(icecfg.loads(DATA), tmp_path / "icecast.xml")
 
 
+def test_a_missing_directory_is_named_not_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "icecast.xml"
+    with pytest.raises(FileNotFoundError) as caught:
+        icecfg.dump(icecfg.loads(DATA), target)
+    assert str(caught.value) == f"[Errno 2] No such file or directory: '{target.parent}'"
+    assert not target.parent.exists()
+
+
 def _fail(errno_value: int) -> Callable[..., Any]:
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno_value, os.strerror(errno_value))
