@@ -39,6 +39,7 @@ from icecfg.conversion import (
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
 from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
 from icecfg.safewrite import Fingerprint
+from icecfg.secrets import SECRET_OPTIONS
 from icecfg.spec import Dialect, Kind
 
 if sys.version_info >= (3, 11):
@@ -619,7 +620,11 @@ class Section:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        """The typed values as plain data (invalid values as their raw text)."""
+        """The typed values as plain data (invalid values as their raw text), passwords included."""
+        return self._values(masked=False)
+
+    def _values(self, *, masked: bool) -> dict[str, Any]:
+        """:meth:`to_dict`; ``masked`` shows every password (and a password option's value) as ``***``."""
         out: dict[str, Any] = {}
         for name, field in self._fields.items():
             if field.kind in ("leaf", "attr"):
@@ -628,7 +633,7 @@ class Section:
                 except InvalidValueError:
                     value = self.get_text(field.tag) if field.kind == "leaf" else self._raw_attr(field)
                 if value is not None:
-                    out[name] = value
+                    out[name] = "***" if masked and value != "" and self._secret(field) else value
             elif field.kind == "texts":
                 value = getattr(self, name)
                 if value:
@@ -636,12 +641,20 @@ class Section:
             elif field.kind == "block":
                 section = getattr(self, name)
                 if section.exists:
-                    out[name] = section.to_dict()
+                    out[name] = section._values(masked=masked)
             else:
                 listed = getattr(self, name)
                 if listed:
-                    out[name] = [item.to_dict() for item in listed]
+                    out[name] = [item._values(masked=masked) for item in listed]
         return out
+
+    def _secret(self, field: Field) -> bool:
+        """A password, or the value of an authenticator's ``password`` option (as :mod:`icecfg.secrets` says)."""
+        if field.value is not None and field.value.secret:
+            return True
+        if field.kind == "attr" and field.tag == "value" and self._spec_id == "option":
+            return self._raw_attr(type(self)._fields["name"]) in SECRET_OPTIONS
+        return False
 
     def _raw_attr(self, field: Field) -> str | None:
         blocks = self._elements()
@@ -655,7 +668,8 @@ class Section:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
+        """The values, passwords shown as ``***``: a repr ends up in logs and test reports."""
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._values(masked=True).items())
         return f"{type(self).__name__}({inner})"
 
 

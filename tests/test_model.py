@@ -47,6 +47,19 @@ def test_type_checkers_see_the_typed_api_and_report_a_misspelt_name(tmp_path: Pa
     ], done.stdout
 
 
+def test_repr_masks_passwords_that_to_dict_gives() -> None:
+    cfg = icecfg.loads(
+        b"<icecast><authentication><admin-user>admin</admin-user><admin-password>s3cret-a</admin-password>"
+        b"</authentication><mount><password>s3cret-m</password><authentication type='url'>"
+        b"<option name='password' value='s3cret-o'/><option name='username' value='bot'/>"
+        b"</authentication></mount></icecast>"
+    )
+    shown = repr(cfg) + repr(cfg.authentication) + repr(cfg.mounts)
+    assert "s3cret" not in shown
+    assert "admin_user='admin'" in shown and "admin_password='***'" in shown and "'value': 'bot'" in shown
+    assert cfg.authentication.to_dict()["admin_password"] == "s3cret-a"
+
+
 def test_reads_typed_values_of_the_debian_sample() -> None:
     cfg = icecfg.loads(SAMPLE)
     assert cfg.limits.clients == 100
