@@ -39,6 +39,8 @@ class FallbackOverride(str, enum.Enum):
 
 
 class MountType(str, enum.Enum):
+    """The ``type`` attribute of ``<mount>``: a normal mount, or defaults for the mounts it matches (2.4, 2.5)."""
+
     NORMAL = "normal"
     DEFAULT = "default"
 

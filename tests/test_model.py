@@ -47,6 +47,14 @@ def test_type_checkers_see_the_typed_api_and_report_a_misspelt_name(tmp_path: Pa
     ], done.stdout
 
 
+def test_help_documents_every_public_name_and_what_each_function_raises() -> None:
+    """``help(icecfg.dump)`` must tell a user which exceptions to catch, and every name what it is."""
+    undocumented = [name for name in icecfg.__all__ if not name.startswith("__") and not getattr(icecfg, name).__doc__]
+    assert undocumented == []
+    for function in (icecfg.load, icecfg.loads, icecfg.dump, icecfg.check, icecfg.explain, icecfg.upgrade):
+        assert "raises" in (function.__doc__ or "").lower(), function.__name__
+
+
 def test_repr_masks_passwords_that_to_dict_gives() -> None:
     cfg = icecfg.loads(
         b"<icecast><authentication><admin-user>admin</admin-user><admin-password>s3cret-a</admin-password>"

@@ -91,7 +91,12 @@ def lint(
     placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
     run, on a copy: ``config`` itself is left as it is.  ``view`` is a ready
     view of the server's files that replaces ``root`` and ``assets`` (bake's
-    :class:`~icecfg.files.ImageView`).
+    :class:`~icecfg.files.ImageView`).  ``path`` names the file in findings
+    (default: the file ``config`` was loaded from).
+
+    Returns the findings sorted by position; a finding's ``fix``, when it has
+    one, edits ``config`` (write it with :func:`icecfg.dump`).  Raises
+    ValueError for a target that is no release (see :class:`~icecfg.spec.Dialect`).
     """
     dialect = Dialect(target)
     if not files:

@@ -32,6 +32,11 @@ def migrate(
     2.4.4); ``intent=True`` writes what the author meant.  ``root`` is where
     the server's files are looked up (whether 2.4's TLS certificate was
     usable); ``files=False`` assumes they were.
+
+    Returns a :class:`~icecfg.migrate.change.Migration` listing each change,
+    what it keeps and what is lost; write ``config`` with :func:`icecfg.dump`.
+    Raises ValueError for a target that is no release, or a ``to`` other
+    than 2.5.
     """
     from icecfg.migrate.engine import run
 
