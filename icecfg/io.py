@@ -17,11 +17,16 @@ def loads(data: bytes | str, path: str | None = None) -> IcecastConfig:
 
     ``path`` names the file the bytes were read from: it appears in error
     messages, and :func:`dump` to that file refuses to overwrite it when it
-    no longer holds these bytes (see :attr:`IcecastConfig.loaded`).
+    no longer holds these bytes (see :attr:`IcecastConfig.loaded`).  Text is
+    compared as :func:`dumps` encodes it: read the file as bytes (or use
+    :func:`load`), since reading it as text changes ``\r\n`` line ends and
+    the file would then count as changed.
     """
     config = IcecastConfig.from_document(parse(data, path))
     if isinstance(data, bytes):
         config.loaded = Fingerprint.of(data)
+    elif path is not None:  # without a fingerprint, dump would overwrite edits made on disk meanwhile
+        config.loaded = Fingerprint.of(config.document.dumps())
     return config
 
 

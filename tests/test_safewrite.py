@@ -257,6 +257,20 @@ def test_a_change_on_disk_since_loading_is_never_overwritten(tmp_path: Path) -> 
     assert icecfg.load(path).hostname == "radio.example.org"
 
 
+def test_a_change_on_disk_since_loading_text_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(DATA)
+    cfg = icecfg.loads(path.read_text(encoding="utf-8"), path=str(path))
+    path.write_bytes(DATA + b"<!-- theirs -->\n")
+    cfg.hostname = "mine.example.org"
+    with pytest.raises(FileChangedError, match=r"changed on disk since it was read"):
+        icecfg.dump(cfg, path)
+    assert path.read_bytes() == DATA + b"<!-- theirs -->\n"
+    path.write_bytes(DATA)
+    icecfg.dump(cfg, path)  # unchanged on disk: written
+    assert icecfg.load(path).hostname == "mine.example.org"
+
+
 def test_a_file_removed_since_loading_is_not_recreated(tmp_path: Path) -> None:
     path = as_debian_ships(tmp_path / "icecast.xml")
     cfg = edited(path)
