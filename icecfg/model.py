@@ -722,7 +722,7 @@ class RootSection(Section):
 
     @property
     def loaded(self) -> Fingerprint | None:
-        """The fingerprint of the bytes this configuration was read from (None: built, or read from text).
+        """The fingerprint of the bytes this configuration was read from (None: built, or text without a path).
 
         :func:`icecfg.dump` back to :attr:`path` compares it with the file on
         disk and refuses to overwrite a change made since; after a write it
