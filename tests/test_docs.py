@@ -6,6 +6,8 @@ import contextlib
 import io
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,20 @@ def test_examples_on_a_copy_of_debians_config_run(page: str, tmp_path: Path, mon
     if page == "docs/migrate.md":  # the change printed is the change written
         assert printed and after != samples()[ETC_CONFIG.name]
     assert os.listdir(tmp_path) == ["icecast.xml"]
+
+
+def test_examples_pass_mypy_strict(tmp_path: Path) -> None:
+    """Users copy examples into typed code: each page's examples, joined, type-check as they are."""
+    scripts = []
+    for page in ["docs/model.md", *ON_A_FILE]:
+        script = tmp_path / (page.replace("/", "_").replace(".md", "") + ".py")
+        script.write_text("\n".join(BLOCK.findall((REPO / page).read_text(encoding="utf-8"))), encoding="utf-8")
+        scripts.append(str(script))
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, *scripts],
+        capture_output=True,
+        text=True,
+        check=False,  # the report is the point
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stdout
