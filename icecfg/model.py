@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from icecfg import spec
 from icecfg.conversion import (
+    Crash,
     FallbackOverride,
     TlsMode,
     TypedValueError,
@@ -595,7 +596,11 @@ class Section:
             element = self._last(field.tags)
         if element is None:
             return release_reading(field.row, None, dialect, present=False).value
-        return release_reading(field.row, element.text, dialect).value
+        try:
+            return release_reading(field.row, element.text, dialect).value
+        except Crash as crash:
+            line, column = element.position()
+            raise Crash(f"{element.path or '<string>'}:{line}:{column}: {crash}") from None
 
     def _kh_setting(self, field: Field) -> Element | str | None:
         """What KH reads for ``field``: the last child element, or an attribute of the section.

@@ -115,6 +115,14 @@ def test_effective_defaults_and_the_empty_element_crash() -> None:
     assert cfg.effective("hostname", "2.4") == "localhost"
 
 
+def test_the_crash_of_an_empty_element_is_an_icecfg_error_naming_where() -> None:
+    cfg = icecfg.loads(b"<icecast>\n  <limits><clients/></limits>\n</icecast>", path="icecast.xml")
+    with pytest.raises(icecfg.IcecfgError) as caught:
+        cfg.limits.effective("clients", "2.4")
+    assert isinstance(caught.value, icecfg.Crash) and isinstance(caught.value, ValueError)
+    assert str(caught.value) == "icecast.xml:2:11: Icecast 2.4.4 crashes (segfault) on an empty <clients>"
+
+
 def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> None:
     cfg = icecfg.loads(
         b'<icecast><listen-socket port="8000" bind-address="127.0.0.1"/>'
