@@ -510,10 +510,14 @@ class Section:
 
     def _set_texts(self, field: Field, values: list[str]) -> None:
         texts = [field.format(value) for value in values]  # refuses a bad one before anything changes
-        for child in list(self._children(field.tags)):
+        children = list(self._children(field.tags))
+        same = 0  # the leading elements that already hold the leading texts stay (``includes += [...]``)
+        while same < min(len(children), len(texts)) and children[same].text == texts[same]:
+            same += 1
+        for child in children[same:]:
             assert child.parent is not None
             child.parent.remove(child)
-        for text in texts:
+        for text in texts[same:]:
             element = Element(field.tag)
             element.set_text(text)
             self._place(field, element)
@@ -543,8 +547,27 @@ class Section:
         value._owner, value._field, value._blocks = None, None, [element]
 
     def _set_items(self, field: Field, values: list[Section]) -> None:
+        """Make the list ``values``, touching only the elements that come or go.
+
+        ``cfg.mounts += [...]`` and ``cfg.mounts = [m for m in cfg.mounts if ...]``
+        assign a list that keeps some of the present items in their order:
+        those stay where they are, with the comments between them, and only the
+        others are removed or inserted.  A list that reorders them is laid out again.
+        """
+        current: SectionList[Section] = getattr(self, field.name)
+        values = [current._check(value) for value in values]  # refuses a bad one before anything changes
+        index = {id(current._element(item)): position for position, item in enumerate(current)}
+        positions = [index.get(id(value._elements()[0])) if len(value._elements()) == 1 else None for value in values]
+        kept = [position for position in positions if position is not None]
+        if kept == sorted(set(kept)):
+            for position in reversed(range(len(current))):
+                if position not in kept:
+                    del current[position]
+            for position, (value, found) in enumerate(zip(values, positions, strict=True)):
+                if found is None:
+                    current.insert(position, value)
+            return
         target: SectionList[Section] = SectionList(self, field, [])
-        values = [target._check(value) for value in values]  # refuses a bad one before anything changes
         for child in list(self._children(field.tags)):
             assert child.parent is not None
             child.parent.remove(child)

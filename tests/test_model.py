@@ -204,6 +204,38 @@ def test_list_operations_write_through() -> None:
         cfg.mounts.append(icecfg.Relay(server="x"))  # type: ignore[arg-type]
 
 
+LISTS = b"""<icecast>
+    <include>a.xml</include>
+    <!-- b is optional -->
+    <include>b.xml</include>
+    <mount>
+        <mount-name>/b</mount-name>
+    </mount>
+    <!-- the main stream -->
+    <mount>
+        <mount-name>/a</mount-name>
+    </mount>
+</icecast>
+"""
+
+
+def test_assigning_a_list_that_keeps_items_changes_only_what_comes_or_goes() -> None:
+    """``cfg.mounts += [...]`` assigns the list back: the mounts kept must stay beside their comments."""
+    cfg = icecfg.loads(LISTS)
+    cfg.mounts += [icecfg.Mount(mount_name="/z")]
+    cfg.includes += ["c.xml"]
+    assert _diff(LISTS, icecfg.dumps(cfg)) == [
+        "+    <include>c.xml</include>",
+        "+    <mount>",
+        "+        <mount-name>/z</mount-name>",
+        "+    </mount>",
+    ]
+    cfg = icecfg.loads(LISTS)
+    cfg.mounts = [m for m in cfg.mounts if m.mount_name == "/a"]
+    assert _diff(LISTS, icecfg.dumps(cfg)) == ["-    <mount>", "-        <mount-name>/b</mount-name>", "-    </mount>"]
+    assert [m.mount_name for m in cfg.mounts] == ["/a"]
+
+
 def test_a_section_from_another_config_is_copied_not_moved() -> None:
     source = icecfg.loads(b"<icecast>\n  <mount>\n    <mount-name>/a</mount-name><!-- c -->\n  </mount>\n</icecast>")
     target = icecfg.loads(b"<icecast>\n  <hostname>h</hostname>\n</icecast>")
