@@ -534,6 +534,9 @@ class Section:
             raise InvalidTypeError(
                 f"{field.owner}.{field.name}: {type(value).__name__} object is not a {field.cls.__name__} (or None)"
             )
+        present = value._elements()
+        if len(present) == len(old) and all(a is b for a, b in zip(present, old, strict=True)):
+            return  # the section itself (``cfg.limits = cfg.limits``): copying it would drop a repeated block
         element = value._detach()
         if old:
             anchor = old[-1]

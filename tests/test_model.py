@@ -236,6 +236,14 @@ def test_assigning_a_list_that_keeps_items_changes_only_what_comes_or_goes() -> 
     assert [m.mount_name for m in cfg.mounts] == ["/a"]
 
 
+def test_assigning_a_section_to_itself_changes_nothing() -> None:
+    data = b"<icecast>\n<limits><!-- c --><clients>5</clients></limits>\n<limits><sources>3</sources></limits>\n</icecast>\n"
+    cfg = icecfg.loads(data)
+    cfg.limits = cfg.limits
+    cfg.security.changeowner = cfg.security.changeowner
+    assert icecfg.dumps(cfg) == data and cfg.limits.sources == 3
+
+
 def test_a_section_from_another_config_is_copied_not_moved() -> None:
     source = icecfg.loads(b"<icecast>\n  <mount>\n    <mount-name>/a</mount-name><!-- c -->\n  </mount>\n</icecast>")
     target = icecfg.loads(b"<icecast>\n  <hostname>h</hostname>\n</icecast>")
