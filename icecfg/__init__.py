@@ -10,6 +10,17 @@ b'<icecast><limits><clients>250</clients></limits></icecast>'
 >>> icecfg.check(cfg, target="2.4", files=False)  # what ``icecfg lint`` finds
 []
 
+``dumps`` returns the bytes that were read with only the edits changed
+(comments, layout and encoding are kept); ``dump(cfg, path)`` writes them
+atomically, through symlinks, keeping owner, group and mode, and refuses
+(``FileChangedError``) to overwrite a file that changed since ``load``.
+Every error icecfg raises on purpose is an :class:`IcecfgError` with a
+one-line message: :class:`ParseError` (``file:line:column:``) from ``load``
+and ``loads``, :class:`InvalidValueError` for a value that is not of its
+type (read, or assigned), :class:`WriteError` from ``dump`` (an OSError, as are the
+file system's own errors it passes on).
+docs/model.md has the whole tour.
+
 The names live in :mod:`icecfg.api` and are bound here on first use: a
 package's ``__init__`` runs before any of its modules, so an eager import here
 would load the model and the linter into every ``import icecfg.<module>``.

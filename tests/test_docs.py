@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import doctest
+import importlib
 import io
 import os
 import re
@@ -75,3 +77,10 @@ def test_examples_pass_mypy_strict(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize("module", ["icecfg", "icecfg.effective"])
+def test_docstring_examples_run(module: str) -> None:
+    """``help(icecfg)`` shows an example first: it must work as shown."""
+    failed, tried = doctest.testmod(importlib.import_module(module))
+    assert tried and not failed
