@@ -14,11 +14,12 @@ b'<icecast><limits><clients>250</clients></limits></icecast>'
 (comments, layout and encoding are kept); ``dump(cfg, path)`` writes them
 atomically, through symlinks, keeping owner, group and mode, and refuses
 (``FileChangedError``) to overwrite a file that changed since ``load``.
-Every error icecfg raises on purpose is an :class:`IcecfgError` with a
+Errors about a file or a value are :class:`IcecfgError` subclasses with a
 one-line message: :class:`ParseError` (``file:line:column:``) from ``load``
 and ``loads``, :class:`InvalidValueError` for a value that is not of its
-type (read, or assigned), :class:`WriteError` from ``dump`` (an OSError, as are the
-file system's own errors it passes on).
+type (read, or assigned), :class:`WriteError` from ``dump`` (an OSError, as
+are the file system's own errors it passes on).  A misspelt field name is an
+AttributeError naming the closest field; an unknown target a ValueError.
 docs/model.md has the whole tour.
 
 The names live in :mod:`icecfg.api` and are bound here on first use: a
