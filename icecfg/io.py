@@ -12,7 +12,7 @@ from icecfg.sections import IcecastConfig
 PathLike = str | os.PathLike[str]
 
 
-def loads(data: bytes | str, path: str | None = None) -> IcecastConfig:
+def loads(data: bytes | str, path: PathLike | None = None) -> IcecastConfig:
     """Read a configuration from bytes (or text); raises :class:`ParseError`.
 
     ``path`` names the file the bytes were read from: it appears in error
@@ -22,10 +22,11 @@ def loads(data: bytes | str, path: str | None = None) -> IcecastConfig:
     :func:`load`), since reading it as text changes ``\r\n`` line ends and
     the file would then count as changed.
     """
-    config = IcecastConfig.from_document(parse(data, path))
+    name = None if path is None else os.fspath(path)
+    config = IcecastConfig.from_document(parse(data, name))
     if isinstance(data, bytes):
         config.loaded = Fingerprint.of(data)
-    elif path is not None:  # without a fingerprint, dump would overwrite edits made on disk meanwhile
+    elif name is not None:  # without a fingerprint, dump would overwrite edits made on disk meanwhile
         config.loaded = Fingerprint.of(config.document.dumps())
     return config
 

@@ -28,7 +28,9 @@ def test_type_checkers_see_the_typed_api_and_report_a_misspelt_name(tmp_path: Pa
     script = tmp_path / "user.py"
     script.write_text(
         "import icecfg\n"
-        "cfg: icecfg.IcecastConfig = icecfg.loads(b'<icecast/>')\n"
+        "from pathlib import Path\n"
+        "cfg: icecfg.IcecastConfig = icecfg.loads(b'<icecast/>', path=Path('icecast.xml'))\n"
+        "where: str | None = cfg.path\n"
         "names: list[str] = icecfg.__all__\n"
         "icecfg.lod('icecast.xml')\n"
         "from icecfg import Limitz\n"
@@ -66,6 +68,16 @@ def test_repr_masks_passwords_that_to_dict_gives() -> None:
     assert "s3cret" not in shown
     assert "admin_user='admin'" in shown and "admin_password='***'" in shown and "'value': 'bot'" in shown
     assert cfg.authentication.to_dict()["admin_password"] == "s3cret-a"
+
+
+def test_loads_takes_the_path_as_load_and_dump_do(tmp_path: Path) -> None:
+    with pytest.raises(icecfg.ParseError, match=r"^conf/icecast\.xml:1:10: "):
+        icecfg.loads(b"<icecast>", path=Path("conf/icecast.xml"))
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(b"<icecast/>")
+    cfg = icecfg.loads(path.read_bytes(), path=path)
+    assert cfg.path == str(path)
+    icecfg.dump(cfg, path)
 
 
 def test_reads_typed_values_of_the_debian_sample() -> None:
