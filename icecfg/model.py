@@ -353,14 +353,18 @@ class Section:
         if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
             object.__setattr__(self, name, value)
             return
-        raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+        raise self._no_field(name)
+
+    def _no_field(self, name: str) -> AttributeError:
+        """``Limits has no field 'client'; did you mean 'clients'?``: a typo must not vanish silently."""
+        return AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
 
     def __delattr__(self, name: str) -> None:
         """``del section.field`` removes the element (the field's ``__delete__``); a typo is named."""
         if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
             object.__delattr__(self, name)
             return
-        raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+        raise self._no_field(name)
 
     if not TYPE_CHECKING:  # at run time only: type checkers keep reporting unknown names themselves
 
@@ -368,7 +372,7 @@ class Section:
             """Reading an unknown name names the closest field too."""
             if name.startswith("_"):
                 raise AttributeError(name)
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+            raise self._no_field(name)
 
     # binding -----------------------------------------------------------------
     @classmethod
@@ -563,8 +567,9 @@ class Section:
         positions = [index.get(id(value._elements()[0])) if len(value._elements()) == 1 else None for value in values]
         kept = [position for position in positions if position is not None]
         if kept == sorted(set(kept)):
+            staying = set(kept)
             for position in reversed(range(len(current))):
-                if position not in kept:
+                if position not in staying:
                     del current[position]
             for position, (value, found) in enumerate(zip(values, positions, strict=True)):
                 if found is None:
@@ -610,7 +615,7 @@ class Section:
         dialect = Dialect(target)
         field = self._fields.get(name)
         if field is None:
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+            raise self._no_field(name)
         if field.kind != "leaf" or field.row is None:
             raise ValueError(f"{name} is not a value field")
         if dialect is Dialect.KH and dialect in field.row.dialects:
