@@ -10,6 +10,18 @@ b'<icecast><limits><clients>250</clients></limits></icecast>'
 >>> icecfg.check(cfg, target="2.4", files=False)  # what ``icecfg lint`` finds
 []
 
+``dumps`` returns the bytes that were read with only the edits changed
+(comments, layout and encoding are kept); ``dump(cfg, path)`` writes them
+atomically, through symlinks, keeping owner, group and mode, and refuses
+(``FileChangedError``) to overwrite a file that changed since ``load``.
+Errors about a file or a value are :class:`IcecfgError` subclasses with a
+one-line message: :class:`ParseError` (``file:line:column:``) from ``load``
+and ``loads``, :class:`InvalidValueError` for a value that is not of its
+type (read, or assigned), :class:`WriteError` from ``dump`` (an OSError, as
+are the file system's own errors it passes on).  A misspelt field name is an
+AttributeError naming the closest field; an unknown target a ValueError.
+docs/model.md has the whole tour.
+
 The names live in :mod:`icecfg.api` and are bound here on first use: a
 package's ``__init__`` runs before any of its modules, so an eager import here
 would load the model and the linter into every ``import icecfg.<module>``.
@@ -41,6 +53,7 @@ if TYPE_CHECKING:
     from icecfg.api import TlsMode as TlsMode
     from icecfg.api import UnsafeWriteError as UnsafeWriteError
     from icecfg.api import WriteError as WriteError
+    from icecfg.api import __all__ as __all__
     from icecfg.api import check as check
     from icecfg.api import dump as dump
     from icecfg.api import dumps as dumps
@@ -55,18 +68,23 @@ if TYPE_CHECKING:
 _FUNCTIONS = frozenset({"__all__", "check", "dump", "dumps", "explain", "load", "loads", "upgrade"})
 
 
-def __getattr__(name: str) -> object:
-    # Called only for a name not bound yet.  A lower-case name that is not the
-    # API's is a submodule that ``from icecfg import spec`` is about to import:
-    # answering it must not load the API (and the model with it).
-    if not (name in _FUNCTIONS or name[:1].isupper()):
-        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
-    api = import_module("icecfg.api")
-    if name != "__all__" and name not in api.__all__:
-        raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
-    value = getattr(api, name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    # Hidden from type checkers, which would otherwise type every misspelt
+    # ``icecfg.X`` (and ``from icecfg import X``) as ``object`` instead of
+    # reporting it: they see the names imported above, the ones bound here.
+
+    def __getattr__(name: str) -> object:
+        # Called only for a name not bound yet.  A lower-case name that is not the
+        # API's is a submodule that ``from icecfg import spec`` is about to import:
+        # answering it must not load the API (and the model with it).
+        if not (name in _FUNCTIONS or name[:1].isupper()):
+            raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+        api = import_module("icecfg.api")
+        if name != "__all__" and name not in api.__all__:
+            raise AttributeError(f"module 'icecfg' has no attribute {name!r}")
+        value = getattr(api, name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:

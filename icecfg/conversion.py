@@ -17,6 +17,7 @@ import enum
 import re
 from typing import NamedTuple, TypeVar
 
+from icecfg.errors import IcecfgError
 from icecfg.spec import Dialect, ElementRow, Kind
 
 
@@ -39,12 +40,19 @@ class FallbackOverride(str, enum.Enum):
 
 
 class MountType(str, enum.Enum):
+    """The ``type`` attribute of ``<mount>``: a normal mount, or defaults for the mounts it matches (2.4, 2.5)."""
+
     NORMAL = "normal"
     DEFAULT = "default"
 
 
-class Crash(ValueError):
-    """Icecast 2.4.4 reads this value with ``atoi(NULL)`` and segfaults."""
+class Crash(IcecfgError, ValueError):
+    """Icecast 2.4.4 reads this value with ``atoi(NULL)`` and segfaults.
+
+    An :class:`~icecfg.errors.IcecfgError`, so ``except IcecfgError`` catches
+    every error icecfg raises on purpose; from :meth:`Section.effective` its
+    message starts with ``file:line:column:`` of the empty element.
+    """
 
 
 _INT = re.compile(r"\s*[+-]?\d+\s*\Z")

@@ -12,21 +12,33 @@ from icecfg.sections import IcecastConfig
 PathLike = str | os.PathLike[str]
 
 
-def loads(data: bytes | str, path: str | None = None) -> IcecastConfig:
+def loads(data: bytes | str, path: PathLike | None = None) -> IcecastConfig:
     """Read a configuration from bytes (or text); raises :class:`ParseError`.
 
     ``path`` names the file the bytes were read from: it appears in error
     messages, and :func:`dump` to that file refuses to overwrite it when it
-    no longer holds these bytes (see :attr:`IcecastConfig.loaded`).
+    no longer holds these bytes (see :attr:`IcecastConfig.loaded`).  Text is
+    compared as :func:`dumps` encodes it: read the file as bytes (or use
+    :func:`load`), since reading it as text changes ``\r\n`` line ends and
+    the file would then count as changed.
     """
-    config = IcecastConfig.from_document(parse(data, path))
+    name = None if path is None else os.fspath(path)
+    config = IcecastConfig.from_document(parse(data, name))
     if isinstance(data, bytes):
         config.loaded = Fingerprint.of(data)
+    elif name is not None:  # without a fingerprint, dump would overwrite edits made on disk meanwhile
+        config.loaded = Fingerprint.of(config.document.dumps())
     return config
 
 
 def load(path: PathLike) -> IcecastConfig:
-    """Read the configuration file at ``path``; raises :class:`ParseError` or OSError."""
+    """Read the configuration file at ``path``, remembering its fingerprint for :func:`dump`.
+
+    Raises :class:`ParseError` (one line, ``file:line:column: message``) for a
+    file icecfg will not read, OSError when it cannot be opened.  A value of
+    the wrong type raises :class:`~icecfg.errors.InvalidValueError` only when
+    it is read.
+    """
     name = os.fspath(path)
     with open(name, "rb") as handle:
         data = handle.read()
@@ -34,7 +46,11 @@ def load(path: PathLike) -> IcecastConfig:
 
 
 def dumps(config: IcecastConfig) -> bytes:
-    """The configuration's bytes: unchanged parts exactly as they were read."""
+    """The configuration's bytes: unchanged parts exactly as they were read.
+
+    Comments, whitespace, quotes, line endings, the XML declaration and the
+    encoding are kept; only edited values and added or removed elements differ.
+    """
     return config.document.dumps()
 
 
@@ -51,6 +67,11 @@ def dump(
     ``overwrite=True`` writes anyway.  A caller that re-read its edits
     (``loads(dumps(cfg))``) passes the fingerprint of the file as it read
     it as ``expected``.
+
+    Raises :class:`~icecfg.errors.UnsafeWriteError` when the owner or group
+    cannot be kept or ``path`` is no regular file, and OSError when the file
+    system refuses (a missing or read-only directory); the old file is then
+    unchanged and no temporary file is left.  The three errors are OSErrors.
     """
     data = dumps(config)
     source = config.path

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar
 
 from icecfg import spec
 from icecfg.conversion import (
+    Crash,
     FallbackOverride,
     TlsMode,
     TypedValueError,
@@ -39,6 +40,7 @@ from icecfg.conversion import (
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
 from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
 from icecfg.safewrite import Fingerprint
+from icecfg.secrets import SECRET_OPTIONS
 from icecfg.spec import Dialect, Kind
 
 if sys.version_info >= (3, 11):
@@ -137,11 +139,20 @@ class Field:
         elif self.kind == "attr":
             obj._set_attr(self, value)
         elif self.kind == "texts":
-            obj._set_texts(self, list(value or []))
+            obj._set_texts(self, self._listed(value))
         elif self.kind == "block":
             obj._set_block(self, value)
         else:
-            obj._set_items(self, list(value or []))
+            obj._set_items(self, self._listed(value))
+
+    def _listed(self, value: object) -> list[Any]:
+        """The items of a list field's new value; a str or a lone section is refused, not split."""
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes, Section)) or not isinstance(value, Iterable):
+            what = "a list of str" if self.kind == "texts" else f"a list of {self.cls.__name__ if self.cls else ''}"
+            raise InvalidTypeError(f"{self.owner}.{self.name}: {type(value).__name__} object is not {what} (or None)")
+        return list(value)
 
     def __delete__(self, obj: Section) -> None:
         """``del cfg.security.changeowner`` removes the element(s), like assigning None."""
@@ -342,7 +353,18 @@ class Section:
         if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
             object.__setattr__(self, name, value)
             return
-        raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+        raise self._no_field(name)
+
+    def _no_field(self, name: str) -> AttributeError:
+        """``Limits has no field 'client'; did you mean 'clients'?``: a typo must not vanish silently."""
+        return AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+
+    def __delattr__(self, name: str) -> None:
+        """``del section.field`` removes the element (the field's ``__delete__``); a typo is named."""
+        if name.startswith("_") or isinstance(getattr(type(self), name, None), (Field, property)):
+            object.__delattr__(self, name)
+            return
+        raise self._no_field(name)
 
     if not TYPE_CHECKING:  # at run time only: type checkers keep reporting unknown names themselves
 
@@ -350,7 +372,7 @@ class Section:
             """Reading an unknown name names the closest field too."""
             if name.startswith("_"):
                 raise AttributeError(name)
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}{_hint(self, name)}", name=name, obj=self)
+            raise self._no_field(name)
 
     # binding -----------------------------------------------------------------
     @classmethod
@@ -491,12 +513,17 @@ class Section:
         element.set(name, text)
 
     def _set_texts(self, field: Field, values: list[str]) -> None:
-        for child in list(self._children(field.tags)):
+        texts = [field.format(value) for value in values]  # refuses a bad one before anything changes
+        children = list(self._children(field.tags))
+        same = 0  # the leading elements that already hold the leading texts stay (``includes += [...]``)
+        while same < min(len(children), len(texts)) and children[same].text == texts[same]:
+            same += 1
+        for child in children[same:]:
             assert child.parent is not None
             child.parent.remove(child)
-        for value in values:
+        for text in texts[same:]:
             element = Element(field.tag)
-            element.set_text(field.format(value))
+            element.set_text(text)
             self._place(field, element)
 
     def _set_block(self, field: Field, value: Section | None) -> None:
@@ -506,6 +533,14 @@ class Section:
                 assert child.parent is not None
                 child.parent.remove(child)
             return
+        assert field.cls is not None
+        if not isinstance(value, field.cls):
+            raise InvalidTypeError(
+                f"{field.owner}.{field.name}: {type(value).__name__} object is not a {field.cls.__name__} (or None)"
+            )
+        present = value._elements()
+        if len(present) == len(old) and all(a is b for a, b in zip(present, old, strict=True)):
+            return  # the section itself (``cfg.limits = cfg.limits``): copying it would drop a repeated block
         element = value._detach()
         if old:
             anchor = old[-1]
@@ -519,6 +554,27 @@ class Section:
         value._owner, value._field, value._blocks = None, None, [element]
 
     def _set_items(self, field: Field, values: list[Section]) -> None:
+        """Make the list ``values``, touching only the elements that come or go.
+
+        ``cfg.mounts += [...]`` and ``cfg.mounts = [m for m in cfg.mounts if ...]``
+        assign a list that keeps some of the present items in their order:
+        those stay where they are, with the comments between them, and only the
+        others are removed or inserted.  A list that reorders them is laid out again.
+        """
+        current: SectionList[Section] = getattr(self, field.name)
+        values = [current._check(value) for value in values]  # refuses a bad one before anything changes
+        index = {id(current._element(item)): position for position, item in enumerate(current)}
+        positions = [index.get(id(value._elements()[0])) if len(value._elements()) == 1 else None for value in values]
+        kept = [position for position in positions if position is not None]
+        if kept == sorted(set(kept)):
+            staying = set(kept)
+            for position in reversed(range(len(current))):
+                if position not in staying:
+                    del current[position]
+            for position, (value, found) in enumerate(zip(values, positions, strict=True)):
+                if found is None:
+                    current.insert(position, value)
+            return
         target: SectionList[Section] = SectionList(self, field, [])
         for child in list(self._children(field.tags)):
             assert child.parent is not None
@@ -552,10 +608,14 @@ class Section:
         :func:`icecfg.explain`'s.
 
         Raises :class:`icecfg.conversion.Crash` where Icecast 2.4.4 segfaults
-        (``atoi(NULL)`` on an empty numeric element).
+        (``atoi(NULL)`` on an empty numeric element), AttributeError (naming
+        the closest field) for a name that is no field, ValueError for a
+        section or list field.
         """
         dialect = Dialect(target)
-        field = self._fields[name]
+        field = self._fields.get(name)
+        if field is None:
+            raise self._no_field(name)
         if field.kind != "leaf" or field.row is None:
             raise ValueError(f"{name} is not a value field")
         if dialect is Dialect.KH and dialect in field.row.dialects:
@@ -567,7 +627,11 @@ class Section:
             element = self._last(field.tags)
         if element is None:
             return release_reading(field.row, None, dialect, present=False).value
-        return release_reading(field.row, element.text, dialect).value
+        try:
+            return release_reading(field.row, element.text, dialect).value
+        except Crash as crash:
+            line, column = element.position()
+            raise Crash(f"{element.path or '<string>'}:{line}:{column}: {crash}") from None
 
     def _kh_setting(self, field: Field) -> Element | str | None:
         """What KH reads for ``field``: the last child element, or an attribute of the section.
@@ -592,7 +656,11 @@ class Section:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        """The typed values as plain data (invalid values as their raw text)."""
+        """The typed values as plain data (invalid values as their raw text), passwords included."""
+        return self._values(masked=False)
+
+    def _values(self, *, masked: bool) -> dict[str, Any]:
+        """:meth:`to_dict`; ``masked`` shows every password (and a password option's value) as ``***``."""
         out: dict[str, Any] = {}
         for name, field in self._fields.items():
             if field.kind in ("leaf", "attr"):
@@ -601,7 +669,7 @@ class Section:
                 except InvalidValueError:
                     value = self.get_text(field.tag) if field.kind == "leaf" else self._raw_attr(field)
                 if value is not None:
-                    out[name] = value
+                    out[name] = "***" if masked and value != "" and self._secret(field) else value
             elif field.kind == "texts":
                 value = getattr(self, name)
                 if value:
@@ -609,12 +677,20 @@ class Section:
             elif field.kind == "block":
                 section = getattr(self, name)
                 if section.exists:
-                    out[name] = section.to_dict()
+                    out[name] = section._values(masked=masked)
             else:
                 listed = getattr(self, name)
                 if listed:
-                    out[name] = [item.to_dict() for item in listed]
+                    out[name] = [item._values(masked=masked) for item in listed]
         return out
+
+    def _secret(self, field: Field) -> bool:
+        """A password, or the value of an authenticator's ``password`` option (as :mod:`icecfg.secrets` says)."""
+        if field.value is not None and field.value.secret:
+            return True
+        if field.kind == "attr" and field.tag == "value" and self._spec_id == "option":
+            return self._raw_attr(type(self)._fields["name"]) in SECRET_OPTIONS
+        return False
 
     def _raw_attr(self, field: Field) -> str | None:
         blocks = self._elements()
@@ -628,7 +704,8 @@ class Section:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
+        """The values, passwords shown as ``***``: a repr ends up in logs and test reports."""
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._values(masked=True).items())
         return f"{type(self).__name__}({inner})"
 
 
@@ -681,7 +758,7 @@ class RootSection(Section):
 
     @property
     def loaded(self) -> Fingerprint | None:
-        """The fingerprint of the bytes this configuration was read from (None: built, or read from text).
+        """The fingerprint of the bytes this configuration was read from (None: built, or text without a path).
 
         :func:`icecfg.dump` back to :attr:`path` compares it with the file on
         disk and refuses to overwrite a change made since; after a write it

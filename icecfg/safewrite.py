@@ -140,8 +140,9 @@ def write_bytes_atomic(
     existing one loses the permission bits of others (owner and group stay).
 
     Raises :class:`UnsafeWriteError` when the owner or group cannot be kept,
-    OSError for what the file system refuses; in every case the old file is
-    unchanged and no temporary file is left.
+    OSError for what the file system refuses (naming the directory when the
+    temporary file cannot be made there: it is missing, or not writable); in
+    every case the old file is unchanged and no temporary file is left.
     """
     import tempfile  # only writing needs it: keep it off the lint path's start-up
 
@@ -159,8 +160,11 @@ def write_bytes_atomic(
     directory, name = os.path.split(target)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    except OSError as err:  # a directory this user cannot write: name the file asked for, not the temporary one
-        raise OSError(err.errno, err.strerror, os.fspath(path)) from None
+    except OSError as err:
+        # Name what the user can act on, never the temporary file nobody asked for: a missing
+        # directory, or else the file asked for (a directory this user cannot write).
+        where = directory or os.curdir
+        raise OSError(err.errno, err.strerror, where if not os.path.isdir(where) else os.fspath(path)) from None
     try:
         try:
             _write_all(handle, data)

@@ -181,6 +181,22 @@ def test_library_entry_point() -> None:
     assert icecfg.check(cfg, "kh", select=["ICE101"])[0].severity.value == "error"
 
 
+def test_library_refuses_a_selector_that_names_no_rule() -> None:
+    """A misspelt code must not make ``check`` report a clean file, as ``--select`` refuses it too."""
+    import icecfg
+
+    cfg = icecfg.loads(BAD, path="icecast.xml")
+    with pytest.raises(
+        ValueError, match=r"^select: no rule code, prefix or name 'ICE1O1' \(did you mean ICE\d{3}\?\)$"
+    ):
+        icecfg.check(cfg, target="2.4", select=["ICE1O1"])
+    with pytest.raises(
+        ValueError, match=r"^ignore: no rule code, prefix or name 'unknown-elemnt' \(did you mean unknown-element\?\)$"
+    ):
+        icecfg.check(cfg, target="2.4", ignore=["unknown-elemnt"])
+    assert icecfg.check(cfg, target="2.4", select=["unknown-element", "ice1"], files=False)
+
+
 FIXABLE = (
     b"<icecast>\n  <!-- keep this comment -->\n  <fileserve>true</fileserve>\n"
     b"  <logging>\n    <loglevel>debug</loglevel>\n  </logging>\n  <limits>\n    <client>5</client>\n  </limits>\n</icecast>\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,63 @@ SAMPLE = samples()["icecast.xml.dist.gz"]
 def _diff(before: bytes, after: bytes) -> list[str]:
     lines = difflib.unified_diff(before.decode().splitlines(), after.decode().splitlines(), lineterm="", n=0)
     return [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_type_checkers_see_the_typed_api_and_report_a_misspelt_name(tmp_path: Path) -> None:
+    """``import icecfg`` binds its names lazily; mypy must still type them, not take any name as ``object``."""
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import icecfg\n"
+        "from pathlib import Path\n"
+        "cfg: icecfg.IcecastConfig = icecfg.loads(b'<icecast/>', path=Path('icecast.xml'))\n"
+        "where: str | None = cfg.path\n"
+        "names: list[str] = icecfg.__all__\n"
+        "icecfg.lod('icecast.xml')\n"
+        "from icecfg import Limitz\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "--no-error-summary", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,  # the errors are the point
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    errors = [line.split(": error: ", 1)[1] for line in done.stdout.splitlines() if ": error: " in line]
+    assert errors == [
+        'Module has no attribute "lod"; maybe "load"?  [attr-defined]',
+        'Module "icecfg" has no attribute "Limitz"; maybe "Limits"?  [attr-defined]',
+    ], done.stdout
+
+
+def test_help_documents_every_public_name_and_what_each_function_raises() -> None:
+    """``help(icecfg.dump)`` must tell a user which exceptions to catch, and every name what it is."""
+    undocumented = [name for name in icecfg.__all__ if not name.startswith("__") and not getattr(icecfg, name).__doc__]
+    assert undocumented == []
+    for function in (icecfg.load, icecfg.loads, icecfg.dump, icecfg.check, icecfg.explain, icecfg.upgrade):
+        assert "raises" in (function.__doc__ or "").lower(), function.__name__
+
+
+def test_repr_masks_passwords_that_to_dict_gives() -> None:
+    cfg = icecfg.loads(
+        b"<icecast><authentication><admin-user>admin</admin-user><admin-password>s3cret-a</admin-password>"
+        b"</authentication><mount><password>s3cret-m</password><authentication type='url'>"
+        b"<option name='password' value='s3cret-o'/><option name='username' value='bot'/>"
+        b"</authentication></mount></icecast>"
+    )
+    shown = repr(cfg) + repr(cfg.authentication) + repr(cfg.mounts)
+    assert "s3cret" not in shown
+    assert "admin_user='admin'" in shown and "admin_password='***'" in shown and "'value': 'bot'" in shown
+    assert cfg.authentication.to_dict()["admin_password"] == "s3cret-a"
+
+
+def test_loads_takes_the_path_as_load_and_dump_do(tmp_path: Path) -> None:
+    with pytest.raises(icecfg.ParseError, match=r"^conf/icecast\.xml:1:10: "):
+        icecfg.loads(b"<icecast>", path=Path("conf/icecast.xml"))
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(b"<icecast/>")
+    cfg = icecfg.loads(path.read_bytes(), path=path)
+    assert cfg.path == str(path)
+    icecfg.dump(cfg, path)
 
 
 def test_reads_typed_values_of_the_debian_sample() -> None:
@@ -66,6 +125,14 @@ def test_effective_defaults_and_the_empty_element_crash() -> None:
     assert cfg.limits.effective("sources", "2.4") == 16  # absent: the default
     assert cfg.limits.effective("header_timeout", "kh") == 5
     assert cfg.effective("hostname", "2.4") == "localhost"
+
+
+def test_the_crash_of_an_empty_element_is_an_icecfg_error_naming_where() -> None:
+    cfg = icecfg.loads(b"<icecast>\n  <limits><clients/></limits>\n</icecast>", path="icecast.xml")
+    with pytest.raises(icecfg.IcecfgError) as caught:
+        cfg.limits.effective("clients", "2.4")
+    assert isinstance(caught.value, icecfg.Crash) and isinstance(caught.value, ValueError)
+    assert str(caught.value) == "icecast.xml:2:11: Icecast 2.4.4 crashes (segfault) on an empty <clients>"
 
 
 def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> None:
@@ -147,6 +214,46 @@ def test_list_operations_write_through() -> None:
     assert [m.mount_name for m in again.mounts] == ["/first", "/x", "/y"]
     with pytest.raises(TypeError):
         cfg.mounts.append(icecfg.Relay(server="x"))  # type: ignore[arg-type]
+
+
+LISTS = b"""<icecast>
+    <include>a.xml</include>
+    <!-- b is optional -->
+    <include>b.xml</include>
+    <mount>
+        <mount-name>/b</mount-name>
+    </mount>
+    <!-- the main stream -->
+    <mount>
+        <mount-name>/a</mount-name>
+    </mount>
+</icecast>
+"""
+
+
+def test_assigning_a_list_that_keeps_items_changes_only_what_comes_or_goes() -> None:
+    """``cfg.mounts += [...]`` assigns the list back: the mounts kept must stay beside their comments."""
+    cfg = icecfg.loads(LISTS)
+    cfg.mounts += [icecfg.Mount(mount_name="/z")]
+    cfg.includes += ["c.xml"]
+    assert _diff(LISTS, icecfg.dumps(cfg)) == [
+        "+    <include>c.xml</include>",
+        "+    <mount>",
+        "+        <mount-name>/z</mount-name>",
+        "+    </mount>",
+    ]
+    cfg = icecfg.loads(LISTS)
+    cfg.mounts = [m for m in cfg.mounts if m.mount_name == "/a"]
+    assert _diff(LISTS, icecfg.dumps(cfg)) == ["-    <mount>", "-        <mount-name>/b</mount-name>", "-    </mount>"]
+    assert [m.mount_name for m in cfg.mounts] == ["/a"]
+
+
+def test_assigning_a_section_to_itself_changes_nothing() -> None:
+    data = b"<icecast>\n<limits><!-- c --><clients>5</clients></limits>\n<limits><sources>3</sources></limits>\n</icecast>\n"
+    cfg = icecfg.loads(data)
+    cfg.limits = cfg.limits
+    cfg.security.changeowner = cfg.security.changeowner
+    assert icecfg.dumps(cfg) == data and cfg.limits.sources == 3
 
 
 def test_a_section_from_another_config_is_copied_not_moved() -> None:

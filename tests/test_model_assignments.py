@@ -42,6 +42,47 @@ def test_unknown_field_is_an_attribute_error_with_the_closest_name() -> None:
         icecfg.Limits(client=4)  # type: ignore[call-arg]
 
 
+def test_deleting_or_reading_effective_of_an_unknown_field_names_the_closest() -> None:
+    cfg = icecfg.loads(SAMPLE)
+    with pytest.raises(AttributeError, match=r"^Limits has no field 'clientz'; did you mean 'clients'\?$"):
+        del cfg.limits.clientz  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match=r"^IcecastConfig has no field 'filserve'; did you mean 'fileserve'\?$"):
+        cfg.effective("filserve", "2.4")
+    assert icecfg.dumps(cfg) == SAMPLE
+
+
+LISTED = b"<icecast><include>a.xml</include><mount><mount-name>/a</mount-name></mount></icecast>"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("limits", icecfg.Paths(webroot="/w"), "IcecastConfig.limits: Paths object is not a Limits (or None)"),
+        ("includes", "b.xml", "IcecastConfig.includes: str object is not a list of str (or None)"),
+        ("includes", ["b.xml", 5], "IcecastConfig.includes: 5 is not text (a str)"),
+        (
+            "mounts",
+            icecfg.Mount(mount_name="/b"),
+            "IcecastConfig.mounts: Mount object is not a list of Mount (or None)",
+        ),
+        ("mounts", 5, "IcecastConfig.mounts: int object is not a list of Mount (or None)"),
+    ],
+)
+def test_a_section_or_list_of_the_wrong_kind_changes_nothing(name: str, value: object, message: str) -> None:
+    cfg = icecfg.loads(LISTED)
+    with pytest.raises(icecfg.InvalidValueError) as caught:
+        setattr(cfg, name, value)
+    assert isinstance(caught.value, TypeError) and str(caught.value) == message
+    assert icecfg.dumps(cfg) == LISTED
+
+
+def test_a_list_with_one_wrong_item_changes_nothing() -> None:
+    cfg = icecfg.loads(LISTED)
+    with pytest.raises(TypeError, match=r"^mounts holds Mount objects, not int$"):
+        cfg.mounts = [icecfg.Mount(mount_name="/b"), 1]  # type: ignore[list-item]
+    assert icecfg.dumps(cfg) == LISTED
+
+
 def test_characters_xml_cannot_hold_are_refused() -> None:
     cfg = icecfg.loads(SAMPLE)
     assert refused(cfg, "hostname", "a\x00b") == (

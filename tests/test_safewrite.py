@@ -144,6 +144,14 @@ def test_not_a_regular_file_is_refused(tmp_path: Path) -> None:
         icecfg.dump(icecfg.loads(DATA), tmp_path / "icecast.xml")
 
 
+def test_a_missing_directory_is_named_not_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "icecast.xml"
+    with pytest.raises(FileNotFoundError) as caught:
+        icecfg.dump(icecfg.loads(DATA), target)
+    assert str(caught.value) == f"[Errno 2] No such file or directory: '{target.parent}'"
+    assert not target.parent.exists()
+
+
 def _fail(errno_value: int) -> Callable[..., Any]:
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno_value, os.strerror(errno_value))
@@ -276,6 +284,20 @@ def test_a_change_on_disk_since_loading_is_never_overwritten(tmp_path: Path) -> 
     assert path.read_bytes() == theirs and leftovers(tmp_path) == []
     icecfg.dump(cfg, path, overwrite=True)
     assert icecfg.load(path).hostname == "radio.example.org"
+
+
+def test_a_change_on_disk_since_loading_text_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "icecast.xml"
+    path.write_bytes(DATA)
+    cfg = icecfg.loads(path.read_text(encoding="utf-8"), path=str(path))
+    path.write_bytes(DATA + b"<!-- theirs -->\n")
+    cfg.hostname = "mine.example.org"
+    with pytest.raises(FileChangedError, match=r"changed on disk since it was read"):
+        icecfg.dump(cfg, path)
+    assert path.read_bytes() == DATA + b"<!-- theirs -->\n"
+    path.write_bytes(DATA)
+    icecfg.dump(cfg, path)  # unchanged on disk: written
+    assert icecfg.load(path).hostname == "mine.example.org"
 
 
 def test_a_file_removed_since_loading_is_not_recreated(tmp_path: Path) -> None:

@@ -342,5 +342,15 @@ def explain(
     target: Dialect | str = Dialect.V24,
     files: FileView | None = None,
 ) -> EffectiveConfig:
-    """What release ``target`` does with ``config`` (an :class:`icecfg.IcecastConfig`)."""
+    """What release ``target`` does with ``config`` (an :class:`icecfg.IcecastConfig`): ``icecfg explain``.
+
+    Returns an :class:`EffectiveConfig`: listen sockets with the protocol each
+    really serves, mounts after the default mount is merged and their fallback
+    chains, limits, logins, logs and headers, each value a ``Traced`` that says
+    where it came from.  ``files`` (a :class:`~icecfg.files.FileView`) is where
+    the certificate and fallback files are looked up; without it, facts that
+    depend on files are reported as unchecked (``None``), not guessed.  Nothing
+    is read until asked for; ``config`` is not changed.  Raises ValueError for
+    a target that is no release (see :class:`~icecfg.spec.Dialect`).
+    """
     return EffectiveConfig(config.document.root, Dialect(target), files, config.path)

@@ -41,7 +41,13 @@ from icecfg.commands import (
 from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
-from icecfg.lint.engine import PARSE_ERROR, UNUSED_SUPPRESSION, engine_rule, lint, parse_error_finding, selected
+from icecfg.lint.engine import (
+    engine_rule,
+    lint,
+    parse_error_finding,
+    selected,
+    unknown_selector,
+)
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
 from icecfg.records import Record
@@ -234,29 +240,14 @@ def _codes(values: list[str] | None) -> list[str] | None:
 # -- rule selectors ----------------------------------------------------------------
 
 
-def _known_selectors() -> tuple[list[str], list[str]]:
-    """Every rule code (engine pseudo-rules included) and every rule name."""
-    rules = all_rules()
-    codes = [*rules, PARSE_ERROR[0], UNUSED_SUPPRESSION[0]]
-    names = [r.name for r in rules.values()] + [PARSE_ERROR[1], UNUSED_SUPPRESSION[1]]
-    return codes, names
-
-
 def check_selectors(values: Iterable[str], where: str) -> None:
-    """UsageError for the first value that selects no rule, naming the closest real code or name.
+    """UsageError for the first value that selects no rule (:func:`unknown_selector`).
 
-    A value selects a rule when it is a rule's name or a prefix of its code
-    (``ICE``, ``ICE5``, ``ICE501``), in any case.  ``where`` says where the
-    value came from (``--select``, ``icecfg.toml:3: select``).
+    ``where`` says where the value came from (``--select``, ``icecfg.toml:3: select``).
     """
-    codes, names = _known_selectors()
-    for value in values:
-        upper, lower = value.upper(), value.lower()
-        if lower in names or any(code.startswith(upper) for code in codes):
-            continue
-        close = difflib.get_close_matches(upper, codes, n=1) or difflib.get_close_matches(lower, names, n=1)
-        hint = f"did you mean {close[0]}?" if close else "see 'icecfg rules'"
-        raise UsageError(f"{where}: no rule code, prefix or name {value!r} ({hint})")
+    problem = unknown_selector(values)
+    if problem is not None:
+        raise UsageError(f"{where}: {problem}")
 
 
 def severity_of(value: str, where: str) -> Severity:

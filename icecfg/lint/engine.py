@@ -56,10 +56,38 @@ def _names_explicitly(candidate: Rule, selector: str) -> bool:
 _CHOSEN: dict[tuple[Dialect, bool, tuple[str, ...], tuple[str, ...]], list[Rule]] = {}
 
 
+def unknown_selector(values: Iterable[str]) -> str | None:
+    """What is wrong with the first value that selects no rule, naming the closest real code or name.
+
+    A value selects a rule when it is a rule's name or a prefix of its code
+    (``ICE``, ``ICE5``, ``ICE501``), in any case.  A misspelt selector must
+    not pass silently: ``select=["ICE9O1"]`` would report a clean file.
+    """
+    rules = all_rules()
+    codes = [*rules, PARSE_ERROR[0], UNUSED_SUPPRESSION[0]]
+    names = [r.name for r in rules.values()] + [PARSE_ERROR[1], UNUSED_SUPPRESSION[1]]
+    for value in values:
+        upper, lower = value.upper(), value.lower()
+        if lower in names or any(code.startswith(upper) for code in codes):
+            continue
+        import difflib  # only for the hint of an error
+
+        by_code = difflib.get_close_matches(upper, codes, n=1)
+        by_name = difflib.get_close_matches(lower, names, n=1)
+        close = by_code + by_name if upper.startswith("ICE") else by_name + by_code  # a name is no code
+        hint = f"did you mean {close[0]}?" if close else "see 'icecfg rules'"
+        return f"no rule code, prefix or name {value!r} ({hint})"
+    return None
+
+
 def _rules_for(dialect: Dialect, files: bool, select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
-    """The rules one lint runs, worked out once per combination of options."""
+    """The rules one lint runs, worked out once per combination of options (checked then)."""
     key = (dialect, files, select, ignore)
     if key not in _CHOSEN:
+        for option, values in (("select", select), ("ignore", ignore)):
+            problem = unknown_selector(values)
+            if problem is not None:
+                raise ValueError(f"{option}: {problem}")
         _CHOSEN[key] = [
             r
             for r in selected(all_rules().values(), select, ignore)
@@ -91,7 +119,13 @@ def lint(
     placeholders of values (``${PORT}``, ``{{ port }}`` ...) before the rules
     run, on a copy: ``config`` itself is left as it is.  ``view`` is a ready
     view of the server's files that replaces ``root`` and ``assets`` (bake's
-    :class:`~icecfg.files.ImageView`).
+    :class:`~icecfg.files.ImageView`).  ``path`` names the file in findings
+    (default: the file ``config`` was loaded from).
+
+    Returns the findings sorted by position; a finding's ``fix``, when it has
+    one, edits ``config`` (write it with :func:`icecfg.dump`).  Raises
+    ValueError for a target that is no release (see :class:`~icecfg.spec.Dialect`)
+    and for a ``select`` or ``ignore`` value that names no rule.
     """
     dialect = Dialect(target)
     if not files:

@@ -40,6 +40,11 @@ def migrate(
     ``icecfg.check``: a configuration made for a snapshot is migrated with
     the certificate the snapshot will have, not with whatever this machine
     has at that path.
+
+    Returns a :class:`~icecfg.migrate.change.Migration` listing each change,
+    what it keeps and what is lost; write ``config`` with :func:`icecfg.dump`.
+    Raises ValueError for a target that is no release, or a ``to`` other
+    than 2.5.
     """
     from icecfg.migrate.engine import run
 
