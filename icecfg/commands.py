@@ -70,8 +70,8 @@ def target_value(text: str) -> str:
 
     try:
         return Dialect(text).value
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"unknown target {text!r} (2.4, 2.5 or kh; 2.4.4, 2.5.0, KH)") from None
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def finite_number(text: str) -> float:

@@ -47,24 +47,26 @@ class Dialect(str, enum.Enum):
         return _LABELS[self.value]
 
     @classmethod
-    def _missing_(cls, value: object) -> Dialect | None:
+    def _missing_(cls, value: object) -> Dialect:
         """The spellings users write for a target: any case, a full release number.
 
         ``KH`` and ``icecast-kh``; ``2.4.4`` (any 2.4 release); ``2.5.0`` and
         ``2.5.0-rc2``.  This is the one parser of targets: the command line,
-        the settings file and the API all go through ``Dialect(text)``.
+        the settings file and the API all go through ``Dialect(text)``, and
+        a word that is no release gets one ValueError that lists the spellings.
         """
-        if not isinstance(value, str):
-            return None
-        word = value.strip().lower()
-        if word in ("kh", "icecast-kh"):
-            return cls.KH
-        match = _RELEASE.fullmatch(word)
-        if match is not None:
-            return cls.V24 if match[1] == "4" else cls.V25
-        return None
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("kh", "icecast-kh"):
+                return cls.KH
+            match = _RELEASE.fullmatch(word)
+            if match is not None:
+                return cls.V24 if match[1] == "4" else cls.V25
+        raise ValueError(f"unknown target {value!r} ({TARGET_SPELLINGS})")
 
 
+#: What an unknown target's message offers instead.
+TARGET_SPELLINGS = "2.4, 2.5 or kh; 2.4.4, 2.5.0, KH"
 #: 2.4, 2.4.4, 2.5, 2.5.0, 2.5.0-rc2, 2.5-beta3 (the group is the minor number)
 _RELEASE = re.compile(r"2\.([45])(?:\.\d+)?(?:-?(?:alpha|beta|rc)\d*)?")
 

@@ -203,3 +203,14 @@ def test_migrate_from_defaults_to_the_settings_then_the_installed_release(tmp_pa
     assert (chosen["from"], chosen["from_origin"]) == ("2.4", "settings")
     given = json.loads(icecfg_cli("migrate", "--from", "KH", "--format", "json", str(path)).stdout)
     assert (given["from"], given["from_origin"], given["from_reason"]) == ("kh", "option", "given with --from")
+
+
+@pytest.mark.parametrize("call", ["check", "explain", "upgrade"])
+def test_the_library_names_the_targets_it_knows_when_given_another(call: str) -> None:
+    """``icecfg.check(cfg, target="3.0")`` said only "'3.0' is not a valid Dialect"."""
+    import icecfg
+
+    cfg = icecfg.loads(b"<icecast/>")
+    function = getattr(icecfg, call)
+    with pytest.raises(ValueError, match=r"\Aunknown target '3\.0' \(2\.4, 2\.5 or kh; 2\.4\.4, 2\.5\.0, KH\)\Z"):
+        function(cfg, "3.0") if call != "check" else function(cfg, target="3.0")

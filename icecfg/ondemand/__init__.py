@@ -146,8 +146,8 @@ def target_of(requested: str | None, settings: Settings) -> str:
     value = requested or settings.get("target") or settings.bake.get("target") or "2.4"
     try:
         return Dialect(str(value)).value
-    except ValueError:
-        raise UsageError(f"unknown target {value!r} (2.4, 2.5 or kh)") from None
+    except ValueError as err:
+        raise UsageError(str(err)) from None
 
 
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
