@@ -95,6 +95,21 @@ def _file_of(ctx: LintContext, value: str) -> str:
     return ctx.effective.fallbacks.file_path(value)
 
 
+def _file_fallbacks(ctx: LintContext) -> Iterator[tuple[_Mount, str, str]]:
+    """Mount, value and server path of each fallback written on a mount that names no mount: a file.
+
+    An inherited fallback is judged where it is written, at the default mount.
+    """
+    graph = ctx.effective.fallbacks
+    for mount in _with_fallback(graph):
+        value = mount.fallback
+        if mount.inherited_from is not None or value is None or not value.startswith("/"):
+            continue
+        if graph.table.defines(value) or graph.rescued_by_default(value):
+            continue
+        yield mount, value, _file_of(ctx, value)
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -229,15 +244,8 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     if there is one), correct the value, or add a `<mount>` for the backup
     stream.
     """
-    graph = ctx.effective.fallbacks
     assert ctx.files is not None
-    for mount in _with_fallback(graph):
-        value = mount.fallback
-        if mount.inherited_from is not None or value is None or not value.startswith("/"):
-            continue
-        if graph.table.defines(value) or graph.rescued_by_default(value):
-            continue
-        path = _file_of(ctx, value)
+    for mount, value, path in _file_fallbacks(ctx):
         if ctx.files.is_file(path):
             continue
         element = mount.fallback_element
@@ -746,16 +754,8 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
     Put audio into the file, encoded like the live stream (for
     `icecfg init`, the file `[bake.assets]` names, e.g. `./fallback.ogg`).
     """
-    graph = ctx.effective.fallbacks
-    assert ctx.files is not None
     release = ctx.target.label
-    for mount in _with_fallback(graph):
-        value = mount.fallback
-        if mount.inherited_from is not None or value is None or not value.startswith("/"):
-            continue
-        if graph.table.defines(value) or graph.rescued_by_default(value):
-            continue
-        path = _file_of(ctx, value)
+    for mount, value, path in _file_fallbacks(ctx):
         problem = _unplayable(ctx, path)
         if problem is None:
             continue
