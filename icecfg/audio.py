@@ -141,6 +141,31 @@ def probe(data: bytes, name: str) -> AudioInfo | None:
         return None
 
 
+#: Control characters a text file may hold (tab, line feed, form feed, carriage return).
+_TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
+
+
+def is_text(data: bytes) -> bool:
+    """Whether ``data`` (the start of a file) is plain text and so certainly no audio.
+
+    Every audio format a stream can carry starts with binary bytes (Ogg's
+    version byte 0, MPEG and ADTS sync bytes 0xFF, ID3 sizes, RIFF and FLAC
+    block lengths), so UTF-8 text without control characters is a note, a
+    playlist or an error page saved under an audio name, never something
+    the reader merely cannot parse.  Empty data is not text.
+    """
+    if not data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # a multi-byte character cut off by the read limit is still text
+        if e.start < len(data) - 3 or e.reason != "unexpected end of data":
+            return False
+        text = data[: e.start].decode("utf-8")
+    return all(ord(c) >= 0x20 or ord(c) in _TEXT_CONTROLS for c in text) and "\x7f" not in text
+
+
 def _sniff(data: bytes, name: str) -> str | None:
     if data.startswith(b"OggS"):
         return "ogg"

@@ -88,3 +88,62 @@ def drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool
     except (TimeoutError, OSError):
         pass
     return total, False
+
+
+#: A text file saved under an audio name: what ICE609 calls text.
+PLACEHOLDER_TEXT = b"placeholder\n"
+#: The line each release logs when it moves a stopped source's listeners to its fallback.
+MOVED = {
+    "2.4": 'passing 1 listeners to "{fallback}"',
+    "2.5": 'passing 1 listeners from "{mount}" to "{fallback}"',
+    "kh": "fallback set on {mount} to {fallback} (16000) with 1 listeners",
+}
+
+
+def unplayable_fallback_mounts(rate: str = "") -> str:
+    """/empty and /text without source fall back to /empty.ogg (0 bytes) and /text.ogg; /live to /quiet.ogg (0 bytes).
+
+    /live has a file of its own: on KH a listener who tuned in to the empty
+    file of another mount crashes the server when /live's source connects.
+    """
+    return "".join(
+        f"<mount><mount-name>{name}</mount-name><type>application/ogg</type>{rate}"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>"
+        for name, fallback in (("/empty", "/empty.ogg"), ("/text", "/text.ogg"), ("/live", "/quiet.ogg"))
+    )
+
+
+def write_unplayable_fallbacks(sandbox: oracle.Sandbox) -> None:
+    sandbox.write("web/empty.ogg", b"")
+    sandbox.write("web/quiet.ogg", b"")
+    sandbox.write("web/text.ogg", PLACEHOLDER_TEXT)
+
+
+def show_unplayable_fallbacks(
+    server: oracle.IcecastServer, port: int, release: str, password: str = SOURCE_PASSWORD
+) -> None:
+    """ICE609's claims on a running server of ``unplayable_fallback_mounts``.
+
+    A listener of a mount without source whose fallback file is empty gets
+    200 and no data on a connection that stays open; with a text file it
+    gets the text, repeated, as the stream; a listener moved to the empty
+    file when the source stops gets nothing more.
+    """
+    empty = listen(port, "/empty")
+    assert drain(empty, 2.0) == (0, False)  # 200, then silence on an open connection
+    empty.close()
+    text = server.http_get(port, "/text", timeout=2.0, max_body=4096)
+    assert text.status == 200
+    repeats = len(text.body) // len(PLACEHOLDER_TEXT) + 1
+    assert text.body == (PLACEHOLDER_TEXT * repeats)[: len(text.body)] and repeats > 3, text.body[:64]
+    with server.source(port, "/live", audio.make_ogg(), password=password) as source:
+        assert source.accepted
+        server.wait_mount(port, "/live")
+        listener = listen(port, "/live")
+        received, _closed = drain(listener, 0.5)
+        assert received > 1000  # the live stream plays
+    moved = MOVED[release].format(mount="/live", fallback="/quiet.ogg")
+    assert moved in server.wait_log(moved)
+    drain(listener, 3.0)  # what the server had buffered from the live source
+    assert drain(listener, 2.0) == (0, False)  # then nothing, and the connection stays open
+    listener.close()

@@ -58,6 +58,18 @@ def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: 
     assert "ICE607" in out and "declares <bitrate>128</bitrate>" in out
 
 
+def test_an_empty_fallback_placeholder_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``touch fallback.ogg`` plays nothing: lint and bake --dry-run say so (ICE609) through [bake.assets]."""
+    (station.parent / "fallback.ogg").write_bytes(b"")
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert "ICE609" in out and "/usr/share/icecast2/web/fallback.ogg) is empty (0 bytes)" in out
+    assert "All checks passed." not in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert "ICE609" in out and "lints clean" not in out
+
+
 def test_migrate_reads_the_certificate_the_assets_name(
     station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,7 +19,14 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import audio, oracle
-from tests.release_oracle import drain, listen, write_fallback_media
+from tests.release_oracle import (
+    drain,
+    listen,
+    show_unplayable_fallbacks,
+    unplayable_fallback_mounts,
+    write_fallback_media,
+    write_unplayable_fallbacks,
+)
 
 PASSWORD = secrets.token_hex(8)
 
@@ -178,6 +185,30 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
             _received, closed = drain(listener, 4.0)
             assert closed
         listener.close()
+
+
+def test_empty_or_text_fallback_file_plays_nothing(box: oracle.Sandbox, port: int) -> None:
+    """ICE609: an empty fallback file is 200 and silence, a text file is 200 and the text, and 2.4.4 logs nothing."""
+    write_unplayable_fallbacks(box)
+    data = config(box, port, unplayable_fallback_mounts())
+    messages = found(data, "ICE609")
+    assert len(messages) == 3
+    assert "fallback file /empty.ogg of /empty" in messages[0] and "is empty (0 bytes)" in messages[0]
+    assert "is text, not audio" in messages[1]
+    with oracle.serve(data, box, port, "unplayable") as server:
+        show_unplayable_fallbacks(server, port, "2.4", PASSWORD)
+        assert [line for line in (server.error_log() or "").splitlines() if "EROR" in line] == []
+
+    box.write("web/empty.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    box.write("web/quiet.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    try:
+        assert ["/text.ogg" in message for message in found(data, "ICE609")] == [True]  # only the text is left
+        with oracle.serve(data, box, port, "playable") as server:
+            response = get(server, port, "/empty")
+            assert response.status == 200 and response.body.startswith(b"OggS")
+    finally:
+        box.write("web/empty.ogg", b"")
+        box.write("web/quiet.ogg", b"")
 
 
 # --------------------------------------------------------------------------- fileserve

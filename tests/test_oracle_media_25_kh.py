@@ -30,7 +30,10 @@ from tests.release_oracle import (
     findings,
     listen,
     replaced,
+    show_unplayable_fallbacks,
+    unplayable_fallback_mounts,
     write_fallback_media,
+    write_unplayable_fallbacks,
 )
 
 RELEASES = ["2.5", "kh"]
@@ -125,6 +128,68 @@ def test_fallbacks(box: oracle.Sandbox) -> None:
                 assert response.body[:256] in (box.webroot / name).read_bytes(), mount  # KH skips the ID3 tag
     finally:
         (box.webroot / "missing.ogg").unlink()
+
+
+def test_empty_or_text_fallback_file_plays_nothing(box: oracle.Sandbox) -> None:
+    """ICE609: an empty fallback file is 200 and silence, a text file is 200 and the text, moved listeners wait."""
+    release = box.release
+    port = oracle.free_port()
+    write_unplayable_fallbacks(box)
+    data = config(box, port, extra=unplayable_fallback_mounts(KH_RATE if release == "kh" else ""))
+    messages = [f.message for f in findings(data, release, "ICE609", files=True)]
+    assert len(messages) == 3
+    assert "fallback file /empty.ogg of /empty" in messages[0] and "is empty (0 bytes)" in messages[0]
+    assert "is text, not audio" in messages[1]
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"unplayable-{release}") as server:
+        show_unplayable_fallbacks(server, port, release)
+        if release == "kh":
+            assert "different type detected for /empty.ogg" in server.error_log()  # its only word on it
+
+    box.write("web/empty.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    box.write("web/quiet.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+    try:
+        assert ["/text.ogg" in f.message for f in findings(data, release, "ICE609", files=True)] == [True]
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"playable-{release}") as server:
+            response = get(server, port, "/empty")
+            assert response.status == 200 and response.body.startswith(b"OggS")
+    finally:
+        box.write("web/empty.ogg", b"")
+        box.write("web/quiet.ogg", b"")
+
+
+def test_kh_crashes_when_the_source_returns_to_a_listener_of_an_empty_fallback(boxkh: oracle.Sandbox) -> None:
+    """ICE609 on KH: a listener waiting on the empty file, then the source connects: kh22 dies of SIGSEGV.
+
+    With audio in the file the same steps leave the server running and the
+    waiting listener gets the live stream.
+    """
+    port = oracle.free_port()
+    write_unplayable_fallbacks(boxkh)
+    data = config(boxkh, port, extra=unplayable_fallback_mounts(KH_RATE))
+    (finding, *_) = findings(data, "kh", "ICE609", files=True)
+    assert "kh22 crashed when the source came back while such a listener was connected" in finding.message
+    try:
+        for playable in (False, True):
+            if playable:
+                boxkh.write("web/quiet.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+            with oracle.IcecastServer(data, boxkh, wait_port=port, name=f"kh-source-returns-{playable}") as server:
+                waiting = listen(port, "/live")
+                received, _closed = drain(waiting, 1.0)
+                assert (received > 0) is playable
+                with server.source(port, "/live", audio.make_ogg(), password=SOURCE_PASSWORD) as source:
+                    assert source.accepted
+                    crashed = oracle.wait_until(lambda: not server.running, timeout=3.0)
+                    assert crashed is not playable
+                    if playable:
+                        server.wait_mount(port, "/live")
+                        received, closed = drain(waiting, 1.0)
+                        assert received > 0 and not closed
+                waiting.close()
+                if not playable:
+                    assert server.result().returncode == -11  # SIGSEGV
+    finally:
+        for name in ("empty.ogg", "quiet.ogg", "text.ogg"):
+            (boxkh.webroot / name).unlink()
 
 
 # --------------------------------------------------------------------------- fileserve and booleans

@@ -17,6 +17,9 @@ OGG_128 = ogg_vorbis(bitrate_kbps=128)
 OGG_64 = ogg_vorbis(bitrate_kbps=64)
 OGG_22K_MONO = ogg_vorbis(rate=22050, channels=1, bitrate_kbps=64)
 MP3_128 = encode("mp3", bitrate_kbps=128)
+#: The start of files the audio reader cannot parse: native FLAC and AAC in MP4 (neither is text).
+FLAC_HEAD = b"fLaC\x80\x00\x00\x22" + bytes(range(34))
+M4A_HEAD = b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00M4A isommp42" + bytes(64)
 OPUS_64 = encode("opus", bitrate_kbps=64)
 
 WEB = "<paths><webroot>/web</webroot></paths>"
@@ -291,6 +294,41 @@ CASES = [
         message="its fallback /backup declares <bitrate>48</bitrate> and /live <bitrate>128</bitrate>",
         id="mount-to-mount",
     ),
+    # ICE609 fallback-file-unplayable --------------------------------------------------
+    Case(
+        "ICE609",
+        cfg(mount("/live.ogg", "/placeholder.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg")),  # a real Ogg file
+        files={**FILES, "/web/placeholder.ogg": b""},
+        message="fallback file /placeholder.ogg of /live.ogg (/web/placeholder.ogg) is empty (0 bytes): "
+        "Icecast 2.4.4 answers 200 and then sends no data",
+    ),
+    Case(
+        "ICE609",
+        cfg(mount("/live.mp3", "/notes.mp3")),
+        cfg(mount("/live.flac", "/fallback.flac")),  # a format the reader cannot parse is not judged
+        files={"/web/notes.mp3": b"TODO: put the jingle here\n", "/web/fallback.flac": FLAC_HEAD},
+        target="2.5",
+        message="is text, not audio: Icecast 2.5 answers 200 and sends the text over and over",
+        id="text-2.5",
+    ),
+    Case(
+        "ICE609",
+        cfg(mount("/live.ogg", "/placeholder[128].ogg")),
+        cfg(mount("/live.m4a", "/fallback.m4a", body="<limit-rate>128k</limit-rate>")),
+        files={"/web/placeholder[128].ogg": b"", "/web/fallback.m4a": M4A_HEAD},
+        target="kh",
+        message="kh22 crashed when the source came back",
+        id="kh",
+    ),
+    Case(
+        "ICE609",
+        cfg(mount("/live.ogg", "/backup"), mount("/backup", "/placeholder.ogg")),
+        cfg(mount("/live.ogg", "/backup"), mount("/backup", "/fallback.ogg")),
+        files={**FILES, "/web/placeholder.ogg": b""},
+        message="fallback file /placeholder.ogg of /backup",
+        id="at-the-mount-naming-the-file",
+    ),
     # ICE608 kh-file-fallback-without-rate ----------------------------------------------
     Case(
         "ICE608",
@@ -349,6 +387,38 @@ def test_ice601_fix_adds_the_slash() -> None:
     finding.fix()
     assert b"<fallback-mount>/fallback.ogg</fallback-mount>" in cfg_.document.dumps()
     assert not [f for f in lint(cfg_, files=False) if f.code == "ICE601"]
+
+
+def test_ice609_fixtures_the_reader_cannot_parse_are_not_text() -> None:
+    """The good fixtures of ICE609 are files the reader gives up on, so they show unknown is not unplayable."""
+    from icecfg.audio import is_text, probe
+
+    for name, data in (("fallback.flac", FLAC_HEAD), ("fallback.m4a", M4A_HEAD)):
+        assert probe(data, name) is None and not is_text(data), name
+    assert is_text("Ersatz für später\n".encode()[:-2]) and not is_text(b"")  # a cut character is still text
+
+
+def test_a_missing_file_is_ice602_and_an_empty_one_ice609(tmp_path: Path) -> None:
+    """One finding per file: ICE602 when it is not there, ICE609 when it is there but plays nothing."""
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "empty.ogg").write_bytes(b"")
+    data = cfg(mount("/a.ogg", "/gone.ogg"), mount("/b.ogg", "/empty.ogg"))
+    found = sorted(
+        (f.code, f.message.split(" of ")[0]) for f in run(data, "2.4", tmp_path) if f.code.startswith("ICE60")
+    )
+    assert found == [("ICE602", "fallback /gone.ogg"), ("ICE609", "fallback file /empty.ogg")]
+
+
+def test_ice601_fix_does_not_point_at_an_empty_file(tmp_path: Path) -> None:
+    """Fixing never adds a finding: the slash is not added when the file it would name is empty (ICE609)."""
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "fallback.ogg").write_bytes(b"")
+    data = cfg(mount("/live.ogg", "fallback.ogg"))
+    (finding,) = [f for f in run(data, "2.4", tmp_path) if f.code == "ICE601"]
+    assert finding.fix is None
+    (tmp_path / "web" / "fallback.ogg").write_bytes(OGG_128)
+    (finding,) = [f for f in run(data, "2.4", tmp_path) if f.code == "ICE601"]
+    assert finding.fix is not None
 
 
 def test_ice608_sees_a_rate_added_through_the_model() -> None:

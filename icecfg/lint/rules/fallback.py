@@ -95,6 +95,21 @@ def _file_of(ctx: LintContext, value: str) -> str:
     return ctx.effective.fallbacks.file_path(value)
 
 
+def _file_fallbacks(ctx: LintContext) -> Iterator[tuple[_Mount, str, str]]:
+    """Mount, value and server path of each fallback written on a mount that names no mount: a file.
+
+    An inherited fallback is judged where it is written, at the default mount.
+    """
+    graph = ctx.effective.fallbacks
+    for mount in _with_fallback(graph):
+        value = mount.fallback
+        if mount.inherited_from is not None or value is None or not value.startswith("/"):
+            continue
+        if graph.table.defines(value) or graph.rescued_by_default(value):
+            continue
+        yield mount, value, _file_of(ctx, value)
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -156,7 +171,11 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
         # Adding the / is safe only when it then names something; else ICE602 would report
         # the fixed value, and fixing must never add a finding: the user chooses.
         safe = ctx.files is None or graph.table.defines(fixed) or graph.rescued_by_default(fixed)
-        safe = safe or (ctx.files is not None and ctx.files.is_file(_file_of(ctx, fixed)))
+        safe = safe or (
+            ctx.files is not None
+            and ctx.files.is_file(_file_of(ctx, fixed))
+            and _unplayable(ctx, _file_of(ctx, fixed)) is None  # nor ICE609: a file with no audio
+        )
         if safe and ctx.target is Dialect.KH and mount.name is not None:
             safe = not _kh_unsent(graph, mount.name, fixed)  # nor ICE608: a file KH would not send
         yield ctx.finding(
@@ -225,15 +244,8 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     if there is one), correct the value, or add a `<mount>` for the backup
     stream.
     """
-    graph = ctx.effective.fallbacks
     assert ctx.files is not None
-    for mount in _with_fallback(graph):
-        value = mount.fallback
-        if mount.inherited_from is not None or value is None or not value.startswith("/"):
-            continue
-        if graph.table.defines(value) or graph.rescued_by_default(value):
-            continue
-        path = _file_of(ctx, value)
+    for mount, value, path in _file_fallbacks(ctx):
         if ctx.files.is_file(path):
             continue
         element = mount.fallback_element
@@ -671,5 +683,98 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
             f"none is set, so a listener who tunes in while {mount.label} has no source gets 404; "
             f"add <rate> to the <fallback> (e.g. <fallback><mount>{last}</mount><rate>128k</rate>"
             "</fallback>), a <limit-rate> to the mount, or the bit rate to the file's name",
+            at_text=mount.fallback_attribute is None,
+        )
+
+
+def _unplayable(ctx: LintContext, path: str) -> str | None:
+    """What is wrong with the fallback file at ``path``: ``empty``, ``text``, or None (audio, unknown, absent)."""
+    assert ctx.files is not None
+    from icecfg.audio import is_text
+
+    if not ctx.files.is_file(path):
+        return None  # missing: ICE602's
+    try:
+        data = ctx.files.read_bytes(path, limit=_TEXT_PROBE_BYTES)
+    except OSError:
+        return None
+    if not data:
+        return "empty"
+    return "text" if is_text(data) else None  # a format the reader cannot parse is not reported
+
+
+#: How much of a fallback file is read to tell text from audio.
+_TEXT_PROBE_BYTES = 4096
+
+
+@rule("ICE609", "fallback-file-unplayable", "error", needs_files=True)
+def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
+    """The fallback file is empty (0 bytes) or plain text: listeners get a stream with no audio.
+
+    ## Why
+    Icecast never looks inside a fallback file: an empty placeholder
+    (`touch fallback.ogg`) or a text file saved under an audio name is
+    served as the stream.  Tested on 2.4.4, 2.5.0 and kh22 with a mount
+    that has no source and `<fallback-mount>/empty.ogg</fallback-mount>`:
+    a listener who tunes in gets `200` and the file's content type, then
+    no data at all, on a connection that stays open (on Icecast-KH when
+    it has a rate to send the file at, see ICE608); listeners moved to
+    the file when the live source stops (`passing 1 listeners to
+    "/empty.ogg"`) get nothing more either.  2.4.4 and 2.5.0 log no
+    error; Icecast-KH logs `different type detected for /empty.ogg`.
+    With a text file the listener gets `200` and the text, sent over and
+    over as the stream.  On kh22 the server crashed (SIGSEGV) when a
+    source connected to the mount while a listener who had tuned in to
+    the empty file was still connected.
+
+    An error, so `icecfg bake` stops on it: a fallback with no audio has no
+    use.  Only files that are certainly not audio are reported: empty
+    files and plain text.  A file in a format the header reader does not know
+    (FLAC, AAC in MP4 and others) is not.
+
+    ## Bad
+    ```xml
+    <paths><webroot>/usr/share/icecast2/web</webroot></paths>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>  <!-- fallback.ogg is 0 bytes -->
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <paths><webroot>/usr/share/icecast2/web</webroot></paths>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/fallback.ogg</fallback-mount>  <!-- Ogg Vorbis audio -->
+    </mount>
+    ```
+
+    ## Fix
+    Put audio into the file, encoded like the live stream (for
+    `icecfg init`, the file `[bake.assets]` names, e.g. `./fallback.ogg`).
+    """
+    release = ctx.target.label
+    for mount, value, path in _file_fallbacks(ctx):
+        problem = _unplayable(ctx, path)
+        if problem is None:
+            continue
+        element = mount.fallback_element
+        assert element is not None
+        answers = f"{release} answers 200"
+        if ctx.target is Dialect.KH:
+            answers += " (given a rate, see ICE608)"
+        if problem == "empty":
+            what = f"is empty (0 bytes): {answers} and then sends no data"
+        else:
+            what = f"is text, not audio: {answers} and sends the text over and over as the stream"
+        crash = ""
+        if problem == "empty" and ctx.target is Dialect.KH:
+            crash = "; kh22 crashed when the source came back while such a listener was connected"
+        yield ctx.finding(
+            element,
+            f"fallback file {value} of {mount.label} ({path}) {what} to listeners who tune in while "
+            f"{mount.label} has no source and to those moved there when it stops{crash}; "
+            "put audio encoded like the live stream into the file",
             at_text=mount.fallback_attribute is None,
         )
