@@ -41,6 +41,18 @@ def test_lint_and_bake_agree_on_the_configuration_init_wrote(station: Path, caps
     capsys.readouterr()
 
 
+def test_bake_names_the_warnings_it_goes_on_with(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bake stops only on errors; over warnings it must not say "lints clean"."""
+    text = station.read_text()
+    station.write_text(text.replace("</icecast>", "    <!-- icecfg: ignore[ICE605] -->\n</icecast>"))
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    assert "ICE002" in capsys.readouterr().out  # a suppression that matches nothing: a warning
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 0
+    out = capsys.readouterr().out
+    assert "lints clean" not in out
+    assert "has no lint errors (1 warning: see icecfg lint radio/icecast.xml) for Icecast 2.4" in out
+
+
 def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (station.parent / "bundle.pem").unlink()
     assert cli.main(["lint", "radio/icecast.xml", "--format", "json"]) == 1

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,6 +35,7 @@ from icecfg.settings import DEFAULT_KEEP
 
 if TYPE_CHECKING:
     from icecfg.bake.digitalocean import DigitalOcean
+    from icecfg.lint.finding import Finding
 
 #: Directories Debian's icecast2 package puts on the image (``dpkg -L icecast2``).
 PACKAGE_DIRECTORIES = (
@@ -287,7 +289,8 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         )
         name = snapshot_name(staged.config_hash, datetime.now(timezone.utc), options.target)
         print(
-            f"config {options.config} lints clean for Icecast {options.target}; content hash {staged.config_hash[:12]}"
+            f"config {options.config} {_verdict(findings, options.config)} for Icecast {options.target}; "
+            f"content hash {staged.config_hash[:12]}"
         )
         if args.dry_run:
             print(f"would build snapshot {name} in {options.region} from {options.image} (size {options.size})")
@@ -376,3 +379,16 @@ def _progress_printer() -> Any:
         last["step"] = progress.step
 
     return show
+
+
+def _verdict(findings: list[Finding], config: Path) -> str:
+    """What lint said of a configuration bake goes on with: clean, or no errors but what it did find.
+
+    Bake stops only on errors; saying "lints clean" over warnings would tell
+    the user there is nothing to look at.
+    """
+    if not findings:
+        return "lints clean"
+    counts = Counter(f.severity.value for f in findings)
+    found = ", ".join(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}" for word, n in counts.items())
+    return f"has no lint errors ({found}: see icecfg lint {config})"
