@@ -75,6 +75,25 @@ def test_migrate_reads_the_certificate_the_assets_name(
     assert "+        <tls>disabled</tls>" in capsys.readouterr().out
 
 
+def test_migrate_says_the_settings_target_must_follow(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/migrate.md: migrate, then set target; migrate names the line to change and leaves it alone."""
+    settings = station.parent / "icecfg.toml"
+    before = settings.read_bytes()
+    assert cli.main(["migrate", "--write", "radio/icecast.xml"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "icecfg.toml" in line]
+    assert notes == [
+        f'icecfg migrate: {settings}:2 says target = "2.4": once the file is migrated, write target = "2.5" '
+        "there, or lint and bake go on checking it as Icecast 2.4.4"
+    ]
+    assert settings.read_bytes() == before
+    assert cli.main(["lint", "radio/icecast.xml", "--fail-on", "error"]) == 1  # 2.4's rules on a 2.5 file
+    assert "ICE303" in capsys.readouterr().out
+    settings.write_bytes(before.replace(b'target = "2.4"', b'target = "2.5"'))
+    # then only 2.5's advice on what 2.4 had no element for (<admin>, <prng-seed>): no error
+    assert cli.main(["lint", "radio/icecast.xml", "--fail-on", "error"]) == 0
+    assert "[error]" not in capsys.readouterr().out
+
+
 def test_schema_validate_takes_the_target_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

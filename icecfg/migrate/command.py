@@ -41,6 +41,8 @@ from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
 from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
+from icecfg.settings import Settings
+from icecfg.spec import Dialect
 from icecfg.target import choose
 
 #: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
@@ -94,6 +96,8 @@ def _run(args: argparse.Namespace) -> int:
     # the release that ran the file: chosen as lint and explain choose their target
     source = choose(args.source, settings.get("target"), settings.path, flag="--from")
     args.source = source.dialect.value
+    for note in _settings_notes(settings, args.to):
+        print(f"icecfg migrate: {note}", file=sys.stderr)
     from icecfg.secrets import secrets as secrets_of
 
     secrets = secrets_of(config.document.root)
@@ -148,6 +152,26 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return EXIT_LOSS if blocked else EXIT_OK
+
+
+def _settings_notes(settings: Settings, to: str) -> list[str]:
+    """What the settings' ``target`` means for this migration, one line each (none when nothing to say).
+
+    The settings' ``target`` is both the release migrate assumes the file
+    was written for and the release ``lint`` and ``bake`` check it against,
+    so it must change when the file does.  Migrate says so, and never edits
+    the settings itself.
+    """
+    stale = [
+        (settings.where("target", table), found["target"])
+        for table, found in ((None, settings.lint), ("bake", settings.bake))
+        if found.get("target") not in (None, to)
+    ]
+    return [
+        f'{where} says target = "{old}": once the file is migrated, write target = "{to}" there, '
+        f"or lint and bake go on checking it as {Dialect(old).label}"
+        for where, old in stale
+    ]
 
 
 def _write(config: IcecastConfig, name: str) -> bool | None:
