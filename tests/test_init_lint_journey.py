@@ -94,6 +94,23 @@ def test_migrate_says_the_settings_target_must_follow(station: Path, capsys: pyt
     assert "[error]" not in capsys.readouterr().out
 
 
+def test_migrate_after_setting_the_target_says_what_it_assumed(
+    station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Target set to 2.5 first: the file is taken as 2.5's (no 2.4 corrections), and migrate says so."""
+    settings = station.parent / "icecfg.toml"
+    settings.write_bytes(settings.read_bytes().replace(b'target = "2.4"', b'target = "2.5"'))
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (
+        f'icecfg migrate: from Icecast 2.5 ({settings}:2: target = "2.5"): the file is taken as written for '
+        "Icecast 2.5 and only obsolete elements are replaced; if it was written for Icecast 2.4.4 or Icecast-KH, "
+        "pass --from 2.4 or --from kh"
+    )
+    assert cli.main(["migrate", "--from", "2.4", "radio/icecast.xml"]) == 0
+    assert "icecfg.toml" not in capsys.readouterr().err  # a release given is not second-guessed
+
+
 def test_schema_validate_takes_the_target_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -43,7 +43,7 @@ from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
 from icecfg.settings import Settings
 from icecfg.spec import Dialect
-from icecfg.target import choose
+from icecfg.target import Target, choose
 
 #: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
 EXIT_LOSS = EXIT_FAILED
@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     # the release that ran the file: chosen as lint and explain choose their target
     source = choose(args.source, settings.get("target"), settings.path, flag="--from")
     args.source = source.dialect.value
-    for note in _settings_notes(settings, args.to):
+    for note in _settings_notes(settings, source, args.to):
         print(f"icecfg migrate: {note}", file=sys.stderr)
     from icecfg.secrets import secrets as secrets_of
 
@@ -154,14 +154,23 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_LOSS if blocked else EXIT_OK
 
 
-def _settings_notes(settings: Settings, to: str) -> list[str]:
+def _settings_notes(settings: Settings, source: Target, to: str) -> list[str]:
     """What the settings' ``target`` means for this migration, one line each (none when nothing to say).
 
     The settings' ``target`` is both the release migrate assumes the file
     was written for and the release ``lint`` and ``bake`` check it against,
-    so it must change when the file does.  Migrate says so, and never edits
-    the settings itself.
+    so it must change when the file does, and not before: set to the new
+    release first, migrate takes the file as already written for it and
+    skips the corrections of the old release.  Neither is a mistake migrate
+    can see in the file, so it says so, and never edits the settings itself.
     """
+    target = Dialect(to)
+    if source.origin == "settings" and source.dialect is target:
+        return [
+            f'from {target.label} ({settings.where("target")}: target = "{to}"): the file is taken as written '
+            f"for {target.label} and only obsolete elements are replaced; if it was written for Icecast 2.4.4 "
+            "or Icecast-KH, pass --from 2.4 or --from kh"
+        ]
     stale = [
         (settings.where("target", table), found["target"])
         for table, found in ((None, settings.lint), ("bake", settings.bake))
