@@ -28,6 +28,7 @@ import sys
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
+    UsageError,
     add_target_argument,
     guarded,
     load_or_usage_error,
@@ -50,7 +51,7 @@ EXIT_LOSS = EXIT_FAILED
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate, or - for standard input")
     parser.add_argument(
         "--to", type=target_value, choices=("2.5",), default="2.5", help="release to migrate to (2.5, e.g. 2.5.0)"
     )
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     name = args.file
+    if args.write and name == "-":
+        raise UsageError("--write needs a file: standard input (-) cannot be written in place; drop --write")
     settings = settings_near(name)
     config = load_or_usage_error(name)
     # the release that ran the file: chosen as lint and explain choose their target
@@ -147,10 +150,8 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(diff.text)
         sys.stdout.flush()
         if diff.masked:
-            print(
-                f"icecfg migrate: secrets are masked in the diff, so it does not apply; use --write for {name}",
-                file=sys.stderr,
-            )
+            instead = "migrate the file itself with --write" if name == "-" else f"use --write for {name}"
+            print(f"icecfg migrate: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
     return EXIT_LOSS if blocked else EXIT_OK
 
 
