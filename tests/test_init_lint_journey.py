@@ -50,6 +50,19 @@ def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.Captu
     assert "ICE402" in capsys.readouterr().out
 
 
+def test_a_missing_asset_is_named_with_its_local_file(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The server path alone does not say which file to make: the finding names the local one and the settings."""
+    (station.parent / "bundle.pem").unlink()
+    (station.parent / "fallback.ogg").unlink()
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    mapped = "(radio/icecfg.toml [bake.assets] maps it to ./radio/{})"
+    assert f"<ssl-certificate> /etc/icecast2/bundle.pem does not exist {mapped.format('bundle.pem')}:" in out
+    assert f"/usr/share/icecast2/web/fallback.ogg does not exist {mapped.format('fallback.ogg')})" in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
+    assert f"/etc/icecast2/bundle.pem does not exist {mapped.format('bundle.pem')}:" in capsys.readouterr().out
+
+
 def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """docs/on-demand.md: plain ``icecfg lint`` reads fallback.ogg through [bake.assets] (ICE607)."""
     audio.make_ogg(station.parent / "fallback.ogg", bitrate_kbps=64)
