@@ -184,7 +184,7 @@ def _explain_file(args: argparse.Namespace) -> int:
 
 
 def _explain_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the icecast.xml to explain")
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to explain, or - for standard input")
     add_target_argument(
         parser, "Icecast release (default: the settings' target, else the icecast installed here, else 2.4)"
     )

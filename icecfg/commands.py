@@ -150,10 +150,15 @@ def root_directory(root: str | None, where: str) -> str | None:
 def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:
     """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
 
-    ``hint`` is added in brackets when the file does not exist (where the
-    command looks for it, which option names another).
+    ``-`` is standard input, for every command that reads a configuration
+    (``lint``, ``explain``, ``migrate``): a file piped from another tool or
+    an editor's buffer is read the same way by each.  ``hint`` is added in
+    brackets when the file does not exist (where the command looks for it,
+    which option names another).
     """
     try:
+        if str(path) == "-":
+            return sys.stdin.buffer.read()
         return Path(path).read_bytes()
     except OSError as err:
         more = f" ({hint})" if hint and isinstance(err, FileNotFoundError) else ""

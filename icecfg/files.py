@@ -26,6 +26,27 @@ from typing import TypeVar, cast
 _Parsed = TypeVar("_Parsed")
 
 
+class Assets(dict[str, Path]):
+    """Server path -> the local file bake installs there, with the settings file that maps them.
+
+    A plain mapping serves as well; this one also knows where it was read
+    (``origin``), so that a finding about a missing asset can name the
+    settings that point at the local file, which is the file to fix.
+    """
+
+    def __init__(self, table: Mapping[str, Path] | None = None, origin: Path | None = None) -> None:
+        super().__init__(table or {})
+        #: The settings file of ``[bake.assets]`` (None: not read from one).
+        self.origin = origin
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """``path`` as a message names a local file: relative to the current directory below it, else absolute."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute)
+    return absolute if relative == ".." or relative.startswith("../") else relative
+
+
 class FileView:
     """Server paths resolved under ``root`` (``/`` when linting the machine itself), assets first."""
 
@@ -40,6 +61,8 @@ class FileView:
         self.cwd = cwd
         #: Normalised absolute server path -> the local file bake installs there.
         self.assets = {self._server(k): Path(v) for k, v in (assets or {}).items()}
+        #: The settings file that maps the assets, for messages (None: unknown).
+        self.assets_origin = assets.origin if isinstance(assets, Assets) else None
         self._parsed: dict[tuple[Path, Callable[[bytes], object], int], object] = {}
 
     def _server(self, server_path: str) -> str:
@@ -73,6 +96,22 @@ class FileView:
             return asset
         parts = [p for p in PurePosixPath(absolute).parts[1:] if p not in ("", ".")]
         return self.root.joinpath(*parts)
+
+    def problem(self, server_path: str, problem: str = "does not exist") -> str:
+        """``problem`` (what is wrong with the file at ``server_path``) as a finding words it.
+
+        For an asset the local file that stands for it is named as well:
+        ``does not exist (icecfg.toml [bake.assets] maps it to ./bundle.pem)``;
+        it is the file to create or fix, and the server path alone does not
+        say where it is.  Every finding about a missing or unusable server
+        file is worded here, so none forgets it.
+        """
+        asset = self._asset(self._server(server_path))
+        if asset is None:
+            return problem
+        table = "[bake.assets]" if self.assets_origin is None else f"{shown(self.assets_origin)} [bake.assets]"
+        local = shown(asset)
+        return f"{problem} ({table} maps it to {local if os.path.isabs(local) else './' + local})"
 
     def exists(self, server_path: str) -> bool:
         return self.local(server_path).exists()

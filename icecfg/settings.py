@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from icecfg.files import Assets
 from icecfg.records import Record
 from icecfg.spec import Dialect
 
@@ -160,10 +161,10 @@ class Settings(Record):
             return value
         return str((self.path.parent / value).resolve())
 
-    def assets(self) -> dict[str, Path]:
+    def assets(self) -> Assets:
         """``[bake.assets]``: server path -> local file (relative paths resolved against this file)."""
         table: Mapping[str, str] = self.bake.get("assets", {})
-        return {server: Path(self.resolve(local)) for server, local in table.items()}
+        return Assets({server: Path(self.resolve(local)) for server, local in table.items()}, self.path)
 
     def where(self, key: str, table: str | None = None) -> str:
         """``file:line`` of ``key`` (in ``table``) for messages; just the file when not found."""

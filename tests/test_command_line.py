@@ -132,3 +132,40 @@ def test_documented_shell_completion(tmp_path: Path) -> None:
     assert "--target" in _complete(["icecfg", "bake", "--"], tmp_path)
     (tmp_path / "icecast.xml").write_text("<icecast/>")
     assert _complete(["icecfg", "lint", "ice"], tmp_path) == ["icecast.xml"]
+
+
+def _piped(*argv: str, stdin: bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``icecfg ARGV`` in a fresh process, ``stdin`` on its standard input, from ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "icecfg", *argv], input=stdin, cwd=cwd, capture_output=True, check=False
+    )
+
+
+def test_dash_is_standard_input_for_explain_and_migrate(tmp_path: Path) -> None:
+    """docs/command-line.md: ``-`` reads standard input, with the settings of the current directory, as lint."""
+    import json
+
+    piped = b"<icecast>\n    <listen-socket>\n        <port>8000</port>\n    </listen-socket>\n" + (
+        b"    <mount>\n        <mount-name>/live.ogg</mount-name>\n"
+        b"        <fallback-override>1</fallback-override>\n    </mount>\n</icecast>\n"
+    )
+    (tmp_path / "icecfg.toml").write_text('target = "kh"\n')
+    text = _piped("explain", "-", stdin=piped, cwd=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith(b"- as Icecast-KH runs it\n") and b"port 8000" in text.stdout
+    data = json.loads(_piped("explain", "--format", "json", "-", stdin=piped, cwd=tmp_path).stdout)
+    assert (data["file"], data["target"], data["target_origin"]) == ("-", "kh", "settings")
+    diff = _piped("migrate", "--no-fs", "-", stdin=piped, cwd=tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    assert b"-        <fallback-override>1</fallback-override>\n" in diff.stdout
+    assert b"+        <fallback-override>all</fallback-override>\n" in diff.stdout
+    assert b"-:7: /icecast/mount/fallback-override: value:" in diff.stderr
+    migrated = json.loads(_piped("migrate", "--no-fs", "--format", "json", "-", stdin=piped, cwd=tmp_path).stdout)
+    assert (migrated["file"], migrated["from"], migrated["from_origin"]) == ("-", "kh", "settings")
+    assert migrated["written"] is False and migrated["changes"]
+    # there is no file to write in place: one line, exit 2, nothing read or printed
+    refused = _piped("migrate", "--write", "-", stdin=piped, cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == b""
+    assert refused.stderr == (
+        b"icecfg migrate: --write needs a file: standard input (-) cannot be written in place; drop --write\n"
+    )

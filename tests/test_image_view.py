@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from icecfg.bake.command import PACKAGE_DIRECTORIES
-from icecfg.files import FileView, ImageView
+from icecfg.files import Assets, FileView, ImageView
 from icecfg.io import loads
 from icecfg.lint import lint
 
@@ -124,3 +124,19 @@ def test_bake_makes_no_temporary_tree_to_lint(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(tempfile, "mkdtemp", refused)
     assert main(["bake", "--dry-run"]) == 1  # ICE201: stops at the lint
+
+
+def test_a_missing_asset_is_worded_with_its_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every finding about a missing server file takes its words from FileView.problem: assets name the local file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "web").mkdir()
+    mapped = Assets({"/srv/web": tmp_path / "web"}, tmp_path / "icecfg.toml")
+    for view in (FileView(tmp_path / "root", assets=mapped), ImageView(mapped)):
+        assert view.problem("/srv/web/x.ogg") == "does not exist (icecfg.toml [bake.assets] maps it to ./web/x.ogg)"
+        assert view.problem("/etc/other.pem", "cannot be read") == "cannot be read"  # not an asset: as before
+    # a plain mapping (the library's assets=) has no settings file to name
+    plain = FileView("/", assets={"/srv/a.pem": tmp_path / "a.pem"})
+    assert plain.problem("/srv/a.pem") == "does not exist ([bake.assets] maps it to ./a.pem)"
+    # a local file outside the current directory is named in full
+    outside = FileView("/", assets={"/srv/a.pem": "/nonexistent/a.pem"})
+    assert outside.problem("/srv/a.pem") == "does not exist ([bake.assets] maps it to /nonexistent/a.pem)"

@@ -62,6 +62,19 @@ def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.Captu
     assert "ICE402" in capsys.readouterr().out
 
 
+def test_a_missing_asset_is_named_with_its_local_file(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The server path alone does not say which file to make: the finding names the local one and the settings."""
+    (station.parent / "bundle.pem").unlink()
+    (station.parent / "fallback.ogg").unlink()
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    mapped = "(radio/icecfg.toml [bake.assets] maps it to ./radio/{})"
+    assert f"<ssl-certificate> /etc/icecast2/bundle.pem does not exist {mapped.format('bundle.pem')}:" in out
+    assert f"/usr/share/icecast2/web/fallback.ogg does not exist {mapped.format('fallback.ogg')})" in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
+    assert f"/etc/icecast2/bundle.pem does not exist {mapped.format('bundle.pem')}:" in capsys.readouterr().out
+
+
 def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """docs/on-demand.md: plain ``icecfg lint`` reads fallback.ogg through [bake.assets] (ICE607)."""
     audio.make_ogg(station.parent / "fallback.ogg", bitrate_kbps=64)
@@ -97,6 +110,42 @@ def test_migrate_reads_the_certificate_the_assets_name(
     (station.parent / "bundle.pem").unlink()
     assert cli.main(["migrate", "radio/icecast.xml"]) == 0
     assert "+        <tls>disabled</tls>" in capsys.readouterr().out
+
+
+def test_migrate_says_the_settings_target_must_follow(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/migrate.md: migrate, then set target; migrate names the line to change and leaves it alone."""
+    settings = station.parent / "icecfg.toml"
+    before = settings.read_bytes()
+    assert cli.main(["migrate", "--write", "radio/icecast.xml"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "icecfg.toml" in line]
+    assert notes == [
+        f'icecfg migrate: {settings}:2 says target = "2.4": once the file is migrated, write target = "2.5" '
+        "there, or lint and bake go on checking it as Icecast 2.4.4"
+    ]
+    assert settings.read_bytes() == before
+    assert cli.main(["lint", "radio/icecast.xml", "--fail-on", "error"]) == 1  # 2.4's rules on a 2.5 file
+    assert "ICE303" in capsys.readouterr().out
+    settings.write_bytes(before.replace(b'target = "2.4"', b'target = "2.5"'))
+    # then only 2.5's advice on what 2.4 had no element for (<admin>, <prng-seed>): no error
+    assert cli.main(["lint", "radio/icecast.xml", "--fail-on", "error"]) == 0
+    assert "[error]" not in capsys.readouterr().out
+
+
+def test_migrate_after_setting_the_target_says_what_it_assumed(
+    station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Target set to 2.5 first: the file is taken as 2.5's (no 2.4 corrections), and migrate says so."""
+    settings = station.parent / "icecfg.toml"
+    settings.write_bytes(settings.read_bytes().replace(b'target = "2.4"', b'target = "2.5"'))
+    assert cli.main(["migrate", "radio/icecast.xml"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (
+        f'icecfg migrate: from Icecast 2.5 ({settings}:2: target = "2.5"): the file is taken as written for '
+        "Icecast 2.5 and only obsolete elements are replaced; if it was written for Icecast 2.4.4 or Icecast-KH, "
+        "pass --from 2.4 or --from kh"
+    )
+    assert cli.main(["migrate", "--from", "2.4", "radio/icecast.xml"]) == 0
+    assert "icecfg.toml" not in capsys.readouterr().err  # a release given is not second-guessed
 
 
 def test_schema_validate_takes_the_target_from_the_settings(

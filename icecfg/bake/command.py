@@ -248,7 +248,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
-    from icecfg.files import ImageView
+    from icecfg.files import Assets, ImageView
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
 
@@ -256,7 +256,9 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     config = load_or_usage_error(options.config, hint="pass the configuration with --config")
     # Lint against the image as it will be: the directories Debian's icecast2
     # package creates, plus the assets bake installs; nothing of this machine.
-    findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
+    # a missing asset is named with the settings line that maps it: the local file is the one to fix
+    assets = Assets({server: Path(local) for server, local in options.assets.items()}, options.settings_path)
+    findings = lint(config, options.target, view=ImageView(assets, PACKAGE_DIRECTORIES))
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         from icecfg.secrets import secrets as secrets_of

@@ -59,7 +59,8 @@ class TlsFile(FrozenRecord):
     path: str
     #: The element that names it.
     element: Element
-    #: Why it cannot be opened: ``does not exist``, ``is a directory``, ``cannot be read`` ('' when it can).
+    #: Why it cannot be opened: ``does not exist``, ``is a directory``, ``cannot be read`` ('' when it can),
+    #: naming the local file of an asset (:meth:`~icecfg.files.FileView.problem`).
     unreadable: str
     #: What it holds; None when it cannot be read.
     pem: PemFile | None
@@ -84,11 +85,11 @@ def tls_file(files: FileView, path: str, element: Element) -> TlsFile:
     from icecfg.effective.pem import LIMIT, PemFile
 
     if not files.exists(path):
-        unreadable = "does not exist"
+        unreadable = files.problem(path, "does not exist")
     elif files.is_dir(path):
-        unreadable = "is a directory"
+        unreadable = files.problem(path, "is a directory")
     elif not files.readable(path):
-        unreadable = "cannot be read"
+        unreadable = files.problem(path, "cannot be read")
     else:
         unreadable = ""
     return TlsFile(path, element, unreadable, files.parsed(path, PemFile, LIMIT))

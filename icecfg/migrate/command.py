@@ -28,6 +28,7 @@ import sys
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
+    UsageError,
     add_target_argument,
     guarded,
     load_or_usage_error,
@@ -41,14 +42,16 @@ from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
 from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
-from icecfg.target import choose
+from icecfg.settings import Settings
+from icecfg.spec import Dialect
+from icecfg.target import Target, choose
 
 #: Exit status 1: what the migration would lose was not accepted (``--accept-loss``).
 EXIT_LOSS = EXIT_FAILED
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate")
+    parser.add_argument("file", metavar="FILE", help="the icecast.xml to migrate, or - for standard input")
     parser.add_argument(
         "--to", type=target_value, choices=("2.5",), default="2.5", help="release to migrate to (2.5, e.g. 2.5.0)"
     )
@@ -89,11 +92,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     name = args.file
+    if args.write and name == "-":
+        raise UsageError("--write needs a file: standard input (-) cannot be written in place; drop --write")
     settings = settings_near(name)
     config = load_or_usage_error(name)
     # the release that ran the file: chosen as lint and explain choose their target
     source = choose(args.source, settings.get("target"), settings.path, flag="--from")
     args.source = source.dialect.value
+    for note in _settings_notes(settings, source, args.to):
+        print(f"icecfg migrate: {note}", file=sys.stderr)
     from icecfg.secrets import secrets as secrets_of
 
     secrets = secrets_of(config.document.root)
@@ -143,11 +150,38 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(diff.text)
         sys.stdout.flush()
         if diff.masked:
-            print(
-                f"icecfg migrate: secrets are masked in the diff, so it does not apply; use --write for {name}",
-                file=sys.stderr,
-            )
+            instead = "migrate the file itself with --write" if name == "-" else f"use --write for {name}"
+            print(f"icecfg migrate: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
     return EXIT_LOSS if blocked else EXIT_OK
+
+
+def _settings_notes(settings: Settings, source: Target, to: str) -> list[str]:
+    """What the settings' ``target`` means for this migration, one line each (none when nothing to say).
+
+    The settings' ``target`` is both the release migrate assumes the file
+    was written for and the release ``lint`` and ``bake`` check it against,
+    so it must change when the file does, and not before: set to the new
+    release first, migrate takes the file as already written for it and
+    skips the corrections of the old release.  Neither is a mistake migrate
+    can see in the file, so it says so, and never edits the settings itself.
+    """
+    target = Dialect(to)
+    if source.origin == "settings" and source.dialect is target:
+        return [
+            f'from {target.label} ({settings.where("target")}: target = "{to}"): the file is taken as written '
+            f"for {target.label} and only obsolete elements are replaced; if it was written for Icecast 2.4.4 "
+            "or Icecast-KH, pass --from 2.4 or --from kh"
+        ]
+    stale = [
+        (settings.where("target", table), found["target"])
+        for table, found in ((None, settings.lint), ("bake", settings.bake))
+        if found.get("target") not in (None, to)
+    ]
+    return [
+        f'{where} says target = "{old}": once the file is migrated, write target = "{to}" there, '
+        f"or lint and bake go on checking it as {Dialect(old).label}"
+        for where, old in stale
+    ]
 
 
 def _write(config: IcecastConfig, name: str) -> bool | None:

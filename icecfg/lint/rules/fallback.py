@@ -253,9 +253,10 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
         full = ""
         if ctx.target is Dialect.V24 and "fallback-when-full" in mount.config.own:
             full = " and listeners beyond <max-listeners> are refused"
+        missing = f"{path} {ctx.files.problem(path)}"
         yield ctx.finding(
             element,
-            f"fallback {value} of {mount.label} is no <mount>, no relay and no file ({path} does not exist): "
+            f"fallback {value} of {mount.label} is no <mount>, no relay and no file ({missing}): "
             f"when {mount.label} has no source its listeners get 404{full}; "
             f"add the file to webroot or a <mount> for {value}",
             at_text=mount.fallback_attribute is None,

@@ -290,13 +290,14 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
         )
         yield ctx.finding(
             anchor,
-            f"{written} {where} does not exist, so {effect}; create it or correct the path",
+            f"{written} {where} {ctx.files.problem(local_logdir)}, so {effect}; create it or correct the path",
             at_text=logdir_element is not None,
         )
         return
     for tag, name, element in files:
         directory = posixpath.dirname(posixpath.normpath(f"{logdir}/{name}"))
-        if ctx.files.is_dir(_chrooted(ctx, directory)):
+        local_directory = _chrooted(ctx, directory)
+        if ctx.files.is_dir(local_directory):
             continue
         if ctx.target is Dialect.KH:
             effect = _kh_unopened(tag)
@@ -306,7 +307,7 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
             effect = f"Icecast exits at startup ('FATAL: could not open {_KIND[tag]} logging')"
         yield ctx.finding(
             element,
-            f"<{tag}> {name}: the directory {directory} does not exist, so {effect}; "
+            f"<{tag}> {name}: the directory {directory} {ctx.files.problem(local_directory)}, so {effect}; "
             "create it or write a name directly in logdir",
             at_text=element is not None,
         )

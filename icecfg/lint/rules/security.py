@@ -593,8 +593,8 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
         outside = " (it exists only outside the chroot)" if ctx.files.exists(path) else ""
         yield ctx.finding(
             element,
-            f"{what} {path}: after the chroot into {base} Icecast opens {host}, which does not "
-            f"exist{outside}; create it inside the basedir",
+            f"{what} {path}: after the chroot into {base} Icecast opens {host}, which "
+            f"{ctx.files.problem(check)}{outside}; create it inside the basedir",
             attribute="value" if element.local_name == "option" else None,
             at_text=element.local_name != "option",
         )
