@@ -84,7 +84,7 @@ def _schema_of(args: argparse.Namespace) -> int:
 
     # like lint: the flag, else the settings found from the file (the current directory), else 2.4
     found = settings_near(args.validate)
-    dialect = Dialect(args.target or found.get("target") or "2.4")
+    dialect = Dialect(args.target or found.target or "2.4")
     if args.validate:
         data = read_or_usage_error(args.validate)
         errors = xsd.validate(data, dialect)
@@ -168,7 +168,7 @@ def _explain_file(args: argparse.Namespace) -> int:
     settings = settings_near(args.file)
     config = load_or_usage_error(args.file)
     # the release lint would check the file against, for the same reasons
-    target = choose(args.target, settings.get("target"), settings.path)
+    target = choose(args.target, settings.target, settings.path)
     root = root_directory(args.root, "--root")
     eff = explain(config, target.dialect, FileView(root) if root else None)
     if args.format == "json":

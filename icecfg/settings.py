@@ -155,6 +155,20 @@ class Settings(Record):
     def get(self, key: str, default: Any = None) -> Any:
         return self.lint.get(key, default)
 
+    @property
+    def target(self) -> str | None:
+        """The Icecast release the settings name: ``target`` at the top or in ``[bake]`` (they agree).
+
+        One release per settings file: lint checks the configuration for the
+        release the image runs, and up looks for the snapshots bake made.
+        """
+        found: str | None = self.lint.get("target") or self.bake.get("target")
+        return found
+
+    def where_target(self) -> str:
+        """``file:line`` of the ``target`` setting in use, for messages."""
+        return self.where("target") if "target" in self.lint else self.where("target", "bake")
+
     def resolve(self, value: str) -> str:
         """A path setting, relative to the settings file's directory."""
         if self.path is None or Path(value).is_absolute():
@@ -231,6 +245,12 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
     for table in (settings.lint, settings.bake):
         if "target" in table:
             table["target"] = target_name(table["target"])
+    top, image = settings.lint.get("target"), settings.bake.get("target")
+    if top is not None and image is not None and top != image:
+        raise SettingsError(
+            f'{settings.where("target", "bake")}: [bake] target = "{image}" but {settings.where("target")} says '
+            f'target = "{top}": the image runs the release the configuration is linted for; keep one of them'
+        )
     return settings
 
 

@@ -7,6 +7,7 @@ allowed.  No command may meet a bad value later and print a traceback.
 
 from __future__ import annotations
 
+import json
 import traceback
 from pathlib import Path
 
@@ -84,13 +85,47 @@ def test_commands_that_read_no_settings_do_not_stumble_over_bad_ones(
 def test_good_settings_are_read_with_target_spellings_and_paths(tmp_path: Path) -> None:
     path = write(
         tmp_path / "pyproject.toml",
-        b'[tool.icecfg]\ntarget = "KH"\n\n[tool.icecfg.bake]\nkeep = 0\ntarget = "2.5.0"\n'
+        b'[tool.icecfg]\ntarget = "2.5.0"\n\n[tool.icecfg.bake]\nkeep = 0\ntarget = "2.5"\n'
         b'ssh-keys = ["aa:bb", 123]\n\n[tool.icecfg.bake.assets]\n"/etc/icecast2/bundle.pem" = "tls/bundle.pem"\n',
     )
     found = settings.find(tmp_path / "icecast.xml")
     assert found.path == path
-    assert (found.get("target"), found.bake["target"], found.bake["keep"]) == ("kh", "2.5", 0)
+    assert (found.get("target"), found.bake["target"], found.bake["keep"]) == ("2.5", "2.5", 0)
+    assert found.target == "2.5"
     assert found.assets() == {"/etc/icecast2/bundle.pem": (tmp_path / "tls" / "bundle.pem").resolve()}
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_two_targets_that_disagree_are_one_line_errors_in_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """bake took ``[bake] target`` first and up the top-level one: a file with both baked one release and
+    looked for snapshots of the other. The image runs the release the configuration is linted for."""
+    for name in ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DIGITALOCEAN_END_POINT", "http://127.0.0.1:9/v2/")  # nothing may be reached
+    path = write(tmp_path / "icecfg.toml", b'target = "2.5"\n\n[bake]\ntarget = "2.4.4"\n')
+    config = write(tmp_path / "icecast.xml", GOOD)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([a.format(config=config) for a in argv]) == 2
+    assert capsys.readouterr().err == (
+        f'icecfg {argv[0]}: {path}:4: [bake] target = "2.4" but {path}:1 says target = "2.5": '
+        "the image runs the release the configuration is linted for; keep one of them\n"
+    )
+
+
+@pytest.mark.parametrize("table", ["", "[bake]\n"])
+def test_one_target_at_the_top_or_in_bake_is_every_commands_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    """``[bake] target`` alone was ignored by lint, which then checked another release than the image runs."""
+    write(tmp_path / "icecfg.toml", f'{table}target = "2.5"\n'.encode())
+    found = settings.find(tmp_path / "icecast.xml")
+    assert found.target == "2.5"
+    write(tmp_path / "icecast.xml", b"<icecast><listen-socket><port>8443</port><ssl>1</ssl></listen-socket></icecast>")
+    assert cli.main(["lint", "--no-fs", str(tmp_path / "icecast.xml"), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert findings and {(f["target"], f["target_origin"]) for f in findings} == {("2.5", "settings")}
 
 
 def test_a_bad_key_in_pyproject_names_its_line(tmp_path: Path) -> None:

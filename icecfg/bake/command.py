@@ -209,7 +209,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
     keep = int(pick("keep", "keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
-    target = str(pick("target", "target", found.get("target", "2.4")))
+    target = str(args.target if args.target is not None else found.target or "2.4")
     _check_bakeable(target)
     return BakeOptions(
         config=config,

@@ -264,7 +264,7 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     def origin(key: str) -> str:
         return f"{settings.where(key)}: {key}"
 
-    choice = choose(args.target, settings.get("target"), settings.path)
+    choice = choose(args.target, settings.target, settings.path)
     # the settings' selectors are checked even when flags override them: a typo there
     # would switch the gate off for whoever runs without the flags
     for key in ("select", "extend-select", "ignore"):

@@ -97,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings_near(name)
     config = load_or_usage_error(name)
     # the release that ran the file: chosen as lint and explain choose their target
-    source = choose(args.source, settings.get("target"), settings.path, flag="--from")
+    source = choose(args.source, settings.target, settings.path, flag="--from")
     args.source = source.dialect.value
     for note in _settings_notes(settings, source, args.to):
         print(f"icecfg migrate: {note}", file=sys.stderr)
@@ -168,7 +168,7 @@ def _settings_notes(settings: Settings, source: Target, to: str) -> list[str]:
     target = Dialect(to)
     if source.origin == "settings" and source.dialect is target:
         return [
-            f'from {target.label} ({settings.where("target")}: target = "{to}"): the file is taken as written '
+            f'from {target.label} ({settings.where_target()}: target = "{to}"): the file is taken as written '
             f"for {target.label} and only obsolete elements are replaced; if it was written for Icecast 2.4.4 "
             "or Icecast-KH, pass --from 2.4 or --from kh"
         ]

@@ -143,7 +143,7 @@ def target_of(requested: str | None, settings: Settings) -> str:
     """The Icecast release: the flag, else the settings' ``target``, else 2.4."""
     from icecfg.spec import Dialect
 
-    value = requested or settings.get("target") or settings.bake.get("target") or "2.4"
+    value = requested or settings.target or "2.4"
     try:
         return Dialect(str(value)).value
     except ValueError as err:
