@@ -203,9 +203,6 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
         return value if value is not None else bake.get(key, default)
 
     config = Path(args.config) if args.config else base / str(bake.get("config", "icecast.xml"))
-    assets = bake.get("assets", {})
-    if not isinstance(assets, dict) or not all(isinstance(v, str) for v in assets.values()):
-        raise UsageError(f"{found.path}: bake.assets must map server paths to local files")
     keep = int(pick("keep", "keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
@@ -218,7 +215,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
         image=str(pick("image", "image", "debian-12-x64")),
         target=target,
         keep=keep,
-        assets={server: str((base / local).resolve()) for server, local in assets.items()},
+        assets={server: str(local) for server, local in found.assets().items()},  # checked by settings
         privacy_logs=bool(bake.get("privacy-logs", False)),
         settings_path=found.path,
     )
