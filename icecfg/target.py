@@ -12,6 +12,7 @@ suggests ``--target``.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from icecfg.document import Element
@@ -73,8 +74,12 @@ def assumed() -> Target:
 
     found = installed.detect()
     if found is None:
-        names = " or ".join(installed.NAMES)
-        return Target(Dialect.V24, "default", f"no {names} found on PATH; give --target to choose")
+        listed = os.environ.get(installed.ENV)
+        if listed is None:
+            nowhere = f"no {' or '.join(installed.NAMES)} found on PATH"
+        else:  # the list replaces PATH (installed.candidates): name it, not PATH
+            nowhere = f"{installed.ENV}={listed!r} names no Icecast that answers -v"
+        return Target(Dialect.V24, "default", f"{nowhere}; give --target to choose")
     said = f"{found.path} -v prints {found.line!r}" if found.line else f"{found.path} -v prints no version"
     if found.dialect is None:
         return Target(Dialect.V24, "default", f"{said}, not a release icecfg knows; give --target to choose")

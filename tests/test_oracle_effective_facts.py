@@ -212,6 +212,6 @@ def test_kh_crashes_on_an_empty_error_log_name_as_explain_says(boxkh: oracle.San
     assert any("crashes" in problem for problem in effective.startup_problems)
     (finding,) = findings(data, "kh", "ICE806")
     assert finding.severity == "error" and "crashes at start" in finding.message
-    server = oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-errorlog-empty-name")
+    server = oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-errorlog-empty-name", expect_crash=True)
     with pytest.raises(oracle.IcecastExitedError, match="SIGSEGV"), server:
         pass

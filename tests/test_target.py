@@ -119,7 +119,10 @@ def test_without_an_installed_icecast_2_4_is_assumed_and_another_release_suggest
     path = write(tmp_path / "icecast.xml", TLS_25)
     result = lint(str(path), "--isolated", "--no-fs", env=_env(tmp_path))
     lines = result.stdout.splitlines()
-    assert "Target: Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --target to choose)." in lines
+    assert (
+        "Target: Icecast 2.4.4 (default: ICECFG_ICECAST='' names no Icecast that answers -v; give --target to choose)."
+        in lines
+    )
     assert (
         f"{path}: the file uses elements only Icecast 2.5 reads (<tls-context> line 2, <tls-certificate> line 2, "
         "<tls> line 3): if that is the server, give --target 2.5."
@@ -163,7 +166,10 @@ def test_explain_assumes_the_release_lint_assumes_and_says_why(tmp_path: Path) -
     text = icecfg_cli("explain", str(path), env=_env(tmp_path, binary)).stdout.splitlines()
     assert text[1] == f"Target: Icecast 2.5 (installed: {binary} -v prints 'Icecast 2.5.0')."
     alone = icecfg_cli("explain", str(path), env=_env(tmp_path)).stdout.splitlines()
-    assert alone[1] == "Target: Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --target to choose)."
+    assert (
+        alone[1]
+        == "Target: Icecast 2.4.4 (default: ICECFG_ICECAST='' names no Icecast that answers -v; give --target to choose)."
+    )
     assert alone[2].startswith(f"{path}: the file uses elements only Icecast 2.5 reads")
     write(tmp_path / "radio" / "icecfg.toml", b'target = "kh"\n')
     chosen = icecfg_cli("explain", "--format", "json", str(path), env=_env(tmp_path, binary)).stdout
@@ -196,7 +202,7 @@ def test_migrate_from_defaults_to_the_settings_then_the_installed_release(tmp_pa
     assert data["lost"] == 1 and installed.returncode == 1  # <deny-agents> is KH's, lost on 2.5
     diff = icecfg_cli("migrate", str(path), env=_env(tmp_path))
     assert diff.stderr.splitlines()[0] == (
-        "icecfg migrate: from Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --from to choose)"
+        "icecfg migrate: from Icecast 2.4.4 (default: ICECFG_ICECAST='' names no Icecast that answers -v; give --from to choose)"
     )
     write(tmp_path / "radio" / "icecfg.toml", b'target = "2.4"\n')
     chosen = json.loads(icecfg_cli("migrate", "--format", "json", str(path), env=_env(tmp_path, kh)).stdout)
@@ -214,3 +220,20 @@ def test_the_library_names_the_targets_it_knows_when_given_another(call: str) ->
     function = getattr(icecfg, call)
     with pytest.raises(ValueError, match=r"\Aunknown target '3\.0' \(2\.4, 2\.5 or kh; 2\.4\.4, 2\.5\.0, KH\)\Z"):
         function(cfg, "3.0") if call != "check" else function(cfg, target="3.0")
+
+
+def test_without_icecfg_icecast_the_default_says_path_was_searched(tmp_path: Path) -> None:
+    """The reason names what was searched: PATH, or the ICECFG_ICECAST list that replaces it."""
+    path = write(tmp_path / "icecast.xml", b"<icecast/>")
+    (tmp_path / "bin").mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("ICECFG_ICECAST", "GITHUB_ACTIONS")}
+    env |= {"PATH": str(tmp_path / "bin"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [sys.executable, "-m", "icecfg.cli", "lint", "--isolated", "--no-fs", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    expected = "Target: Icecast 2.4.4 (default: no icecast or icecast2 found on PATH; give --target to choose)."
+    assert expected in result.stdout.splitlines(), result
