@@ -117,7 +117,9 @@ def test_ssl_port_without_a_usable_certificate_stays_plain_unless_intent(tmp_pat
     cfg = icecfg.loads(xml.encode())
     migration = icecfg.upgrade(cfg, root=str(tmp_path))
     assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
-    assert any("served this port as plain HTTP" in c.reason for c in migration.changes)
+    # the note says why, so the user can tell a missing file from a broken one
+    why = "served this port as plain HTTP: /etc/icecast2/missing.pem cannot be read;"
+    assert any(why in c.reason for c in migration.changes), [c.reason for c in migration.changes]
     cfg = icecfg.loads(xml.encode())
     icecfg.upgrade(cfg, root=str(tmp_path), intent=True)
     assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()

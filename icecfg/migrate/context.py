@@ -29,6 +29,8 @@ class Context:
     changes: list[Change] = field(default_factory=list)
     #: Whether the old release could use the TLS certificate; None: not looked at.
     tls_usable: bool | None = None
+    #: Why it could not, in a few words, when ``tls_usable`` is False.
+    tls_problem: str = ""
     #: The global source password as the old release read it (before any edit).
     source_password: str | None = None
     #: Elements written in place of something in the file (id -> that element): a change

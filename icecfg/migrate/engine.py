@@ -35,7 +35,7 @@ def run(
     document_root.read_all()
     tls_configured = any(e.local_name in forms.TLS_ELEMENTS[ctx.source] for e in document_root.iter())
     if ctx.files and tls_configured:
-        ctx.tls_usable = forms.tls_usable(ctx)
+        ctx.tls_usable, ctx.tls_problem = forms.tls_usable(ctx)
     ctx.source_password = forms.global_source_password(document_root, ctx.source)
     if ctx.source is Dialect.KH:
         kh.file_fallbacks_kh_did_not_send(ctx)

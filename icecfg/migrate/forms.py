@@ -31,24 +31,29 @@ TLS_ELEMENTS = {
 def adjust(form: str | None, ctx: Context, placed: Placed, behaviour: str | None) -> tuple[str | None, str]:
     """``behaviour`` corrected by what the server's files made of it, with a note."""
     if form == "tls" and behaviour == "1" and ctx.tls_usable is False:
-        return "0", f"{ctx.source.label} had no usable certificate and served this port as plain HTTP"
+        why = f": {ctx.tls_problem}" if ctx.tls_problem else ""
+        return "0", f"{ctx.source.label} had no usable certificate and served this port as plain HTTP{why}"
     return behaviour, ""
 
 
-def tls_usable(ctx: Context) -> bool:
-    """Whether the old release could set TLS up with the configured certificate (before any edit).
+def tls_usable(ctx: Context) -> tuple[bool, str]:
+    """Whether the old release could set TLS up with the configured certificate (before any edit), and why not.
 
     2.4.4 could not where it served an ``<ssl>1`` port as plain HTTP (no
     certificate, or one it could not load); KH where its certificate could
-    not be loaded.  The effective TLS context knows, from the files.
+    not be loaded.  The effective TLS context knows, from the files, and
+    says why (``/etc/icecast2/bundle.pem cannot be read``): the migration
+    note that turns a TLS port into plain HTTP must give the reason.
     """
     from icecfg.effective.config import EffectiveConfig
     from icecfg.effective.listeners import Protocol
 
     effective = EffectiveConfig(ctx.config.document.root, ctx.source, ctx.file_view())
     if ctx.source is Dialect.KH:
-        return not effective.tls.configured or effective.tls.usable is not False
-    return not any(s.protocol is Protocol.PLAIN_DOWNGRADED for s in effective.listeners)
+        usable = not effective.tls.configured or effective.tls.usable is not False
+    else:
+        usable = not any(s.protocol is Protocol.PLAIN_DOWNGRADED for s in effective.listeners)
+    return usable, "" if usable else effective.tls.problem
 
 
 def yp_directory(ctx: Context, placed: Placed) -> None:
