@@ -166,7 +166,7 @@ def _explain_file(args: argparse.Namespace) -> int:
     from icecfg.target import choose, suggestion
 
     settings = settings_near(args.file)
-    config = load_or_usage_error(args.file)
+    config = load_or_usage_error(args.file, stdin=True)
     # the release lint would check the file against, for the same reasons
     target = choose(args.target, settings.target, settings.path)
     root = root_directory(args.root, "--root")

@@ -147,17 +147,18 @@ def root_directory(root: str | None, where: str) -> str | None:
     raise UsageError(f"{where} {root}: {why} (the tree of the server's files)")
 
 
-def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:
+def read_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: bool = False) -> bytes:
     """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
 
-    ``-`` is standard input, for every command that reads a configuration
-    (``lint``, ``explain``, ``migrate``): a file piped from another tool or
-    an editor's buffer is read the same way by each.  ``hint`` is added in
-    brackets when the file does not exist (where the command looks for it,
-    which option names another).
+    With ``stdin``, ``-`` is standard input: the commands that only read a
+    configuration (``lint``, ``explain``, ``migrate``) take a file piped from
+    another tool or an editor's buffer the same way.  The others leave it a
+    file name: bake stages the file it names, and up, status and cost find
+    settings beside it.  ``hint`` is added in brackets when the file does
+    not exist (where the command looks for it, which option names another).
     """
     try:
-        if str(path) == "-":
+        if stdin and str(path) == "-":
             return sys.stdin.buffer.read()
         return Path(path).read_bytes()
     except OSError as err:
@@ -165,7 +166,7 @@ def read_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> bytes:
         raise UsageError(f"cannot read {path}: {err.strerror or err}{more}") from None
 
 
-def load_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> IcecastConfig:
+def load_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: bool = False) -> IcecastConfig:
     """The configuration at ``path``, read and parsed, or a :class:`UsageError` of one line.
 
     The line names the file, and the line and column of what is wrong when
@@ -174,7 +175,7 @@ def load_or_usage_error(path: str | os.PathLike[str], hint: str = "") -> Icecast
     """
     from icecfg.io import loads  # the model: only for commands that read a configuration
 
-    data = read_or_usage_error(path, hint)
+    data = read_or_usage_error(path, hint, stdin=stdin)
     try:
         return loads(data, str(path))
     except IcecfgError as err:

@@ -169,3 +169,18 @@ def test_dash_is_standard_input_for_explain_and_migrate(tmp_path: Path) -> None:
     assert refused.stderr == (
         b"icecfg migrate: --write needs a file: standard input (-) cannot be written in place; drop --write\n"
     )
+
+
+def test_dash_names_a_file_for_the_commands_that_use_the_file_itself(tmp_path: Path) -> None:
+    """Only lint, explain and migrate read ``-`` from stdin: bake stages the file it names, so there it is a name."""
+    run = subprocess.run(
+        [sys.executable, "-m", "icecfg", "cost", "--config", "-"],
+        input=b"<icecast/>",
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.decode() == (
+        "icecfg cost: cannot read -: No such file or directory (pass the configuration with --config)\n"
+    )

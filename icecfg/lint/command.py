@@ -427,7 +427,7 @@ def _run(args: argparse.Namespace) -> int:
         options.variables = variables
         output = options.output
         try:
-            data = read_or_usage_error(name)  # "-": standard input
+            data = read_or_usage_error(name, stdin=True)
         except UsageError as err:  # one unreadable file does not stop the others
             print(f"icecfg lint: {err}", file=sys.stderr)
             unread.append(name)

@@ -95,7 +95,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.write and name == "-":
         raise UsageError("--write needs a file: standard input (-) cannot be written in place; drop --write")
     settings = settings_near(name)
-    config = load_or_usage_error(name)
+    config = load_or_usage_error(name, stdin=True)
     # the release that ran the file: chosen as lint and explain choose their target
     source = choose(args.source, settings.target, settings.path, flag="--from")
     args.source = source.dialect.value
