@@ -788,20 +788,26 @@ def test_token_only_in_the_environment_never_in_argv_or_output(fake: FakePacker,
     assert result.error is not None and TOKEN not in result.error
 
 
-def _interrupt_when(text: str) -> Callable[[Event], None]:
+def _interrupt_when(text: str, signum: int = signal.SIGINT) -> Callable[[Event], None]:
     def on_event(event: Event) -> None:
         if event.text == text:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signum)
 
     return on_event
 
 
-def test_sigint_is_forwarded_and_cleanup_awaited(fake: FakePacker, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_stop_signal_is_forwarded_and_cleanup_awaited(fake: FakePacker, tmp_path: Path, signum: int) -> None:
+    """Ctrl-C, ``timeout`` (SIGTERM) and a closed SSH session (SIGHUP) all cancel the build.
+
+    Packer runs in a session of its own: without the forwarding, SIGTERM or
+    SIGHUP ended icecfg and left Packer building, its droplet billing.
+    """
     never = tmp_path / "never"
     env = fake.scenario(wait_for=str(never), after=SUCCESS, manifest=MANIFEST)
-    previous = signal.getsignal(signal.SIGINT)
-    result = fake.build(env, on_event=_interrupt_when("==> fake: waiting"))
-    assert signal.getsignal(signal.SIGINT) is previous
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    result = fake.build(env, on_event=_interrupt_when("==> fake: waiting", signum))
+    assert {number: signal.getsignal(number) for number in previous} == previous
     assert result.interrupted and not result.ok and result.returncode != 0
     assert result.image_id is None
     assert result.error is not None and "interrupted" in result.error

@@ -7,8 +7,10 @@
   :class:`subprocess.Popen` and streams its output line by line. Every variable,
   the API token included, reaches Packer through the environment
   (``PKR_VAR_<name>``), never through argv; the token is also scrubbed from
-  everything this module reports. SIGINT received while Packer runs is forwarded
-  to it (once per signal) and :func:`build` keeps reading until Packer has finished
+  everything this module reports. SIGINT, SIGTERM or SIGHUP received while Packer
+  runs is forwarded to it as SIGINT (once per signal: ``timeout``, a service
+  manager and a closed SSH session cancel like Ctrl-C) and :func:`build` keeps
+  reading until Packer has finished
   its own clean-up (deleting the droplet and the temporary key), then returns a
   failed :class:`BuildResult` (``interrupted=True``, non-zero ``returncode``).
 - :func:`parse_line` decodes one machine-readable line
@@ -349,10 +351,17 @@ class PackerRun:
                 self.proc.send_signal(signal.SIGINT)
 
 
-class _SigintForwarder:
-    """While installed, SIGINT (Ctrl-C) goes to Packer instead of raising KeyboardInterrupt.
+#: Signals that cancel a running build (each forwarded to Packer as one SIGINT).
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-    It is installed before Packer starts, so a Ctrl-C in between is not lost: it
+
+class _SigintForwarder:
+    """While installed, SIGINT (Ctrl-C), SIGTERM and SIGHUP go to Packer as SIGINT.
+
+    Packer runs in a session of its own, so a signal that killed icecfg would
+    leave it building an image nobody waits for, and its droplet billing until
+    it is done; forwarded, it cancels and deletes what it made.  The forwarder
+    is installed before Packer starts, so a signal in between is not lost: it
     is delivered as soon as the process exists (:meth:`attach`).
     """
 
@@ -379,11 +388,12 @@ def _forward_sigint(enabled: bool) -> Iterator[_SigintForwarder]:
     if not enabled or threading.current_thread() is not threading.main_thread():
         yield forwarder
         return
-    previous = signal.signal(signal.SIGINT, forwarder.handler)
+    previous = {number: signal.signal(number, forwarder.handler) for number in FORWARDED_SIGNALS}
     try:
         yield forwarder
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @dataclass
@@ -486,8 +496,9 @@ def build(
     the :class:`PackerRun` (for :meth:`PackerRun.interrupt` from another thread).
     ``env`` adds environment variables for Packer. Raises :class:`PackerError`
     only when Packer cannot be started at all; a failed build is a result with
-    ``ok=False``, a non-zero ``returncode`` and a short ``error``. After SIGINT
-    (forwarded to Packer, which then deletes its droplet and key) the result has
+    ``ok=False``, a non-zero ``returncode`` and a short ``error``. After SIGINT,
+    SIGTERM or SIGHUP (forwarded to Packer as SIGINT, which then deletes its
+    droplet and key) the result has
     ``interrupted=True``; it is a failure unless Packer had already finished the
     image. If a callback raises, the build is cancelled the same way, and the
     exception propagates once Packer has exited.
