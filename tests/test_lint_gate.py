@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
         (["--ignore", "ICE11O"], "ICE11O", "did you mean ICE"),
         (["--select", "nonsense"], "nonsense", "see 'icecfg rules'"),
         (["--fail-on", "warn"], "warn", "did you mean warning?"),
+        # an unset variable in a CI script: --select "$RULES"
+        (["--select", ""], "", "names no rule"),
+        (["--select", " , "], " , ", "names no rule"),
+        (["--ignore", ""], "", "names no rule"),
     ],
 )
 def test_unknown_rule_codes_names_and_severities_are_usage_errors(

@@ -231,9 +231,17 @@ class FileResult(Record):
         self.unwritten = unwritten
 
 
-def _codes(values: list[str] | None) -> list[str] | None:
+def _codes(values: list[str] | None, flag: str) -> list[str] | None:
+    """The comma-separated selectors of a repeatable flag; None when it was not given.
+
+    A value with no selector at all (``--select ""``, mostly an unset shell
+    variable in a CI script) is a usage error: it cannot say what was meant.
+    """
     if values is None:
         return None
+    for value in values:
+        if not value.replace(",", "").strip():
+            raise UsageError(f"{flag}: {value!r} names no rule (give codes, names or prefixes, comma-separated)")
     return [c.strip() for value in values for c in value.split(",") if c.strip()]
 
 
@@ -269,14 +277,14 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     # would switch the gate off for whoever runs without the flags
     for key in ("select", "extend-select", "ignore"):
         check_selectors(settings.get(key, []), origin(key))
-    select = _codes(args.select)
+    select = _codes(args.select, "--select")
     if select is None:
         select = list(settings.get("select", [])) + list(settings.get("extend-select", []))
         if not settings.get("select") and settings.get("extend-select"):
             select = [r.code for r in selected(all_rules().values())] + list(settings.get("extend-select", []))
     else:
         check_selectors(select, "--select")
-    ignore = _codes(args.ignore)
+    ignore = _codes(args.ignore, "--ignore")
     if ignore is None:
         ignore = list(settings.get("ignore", []))
     else:
