@@ -1,9 +1,9 @@
 """Element: an element that keeps its text as written, its children and its place in the tree.
 
-Element holds the tree: its fields, reading children, finding them by name,
-walking and inserting.  The other jobs live in modules of their own:
-``leaves`` (text-only nodes), ``attributes`` and ``content`` (attributes and
-the start tag, character data: mixins, so an element has no extra field),
+Element holds the tree: its fields, reading children, walking and inserting.
+The other jobs live in modules of their own: ``leaves`` (text-only nodes),
+``attributes``, ``content`` and ``lookups`` (attributes and the start tag,
+character data, children by name: mixins, so an element has no extra field),
 ``layout`` and ``editing`` (whitespace as written, edits that keep it) and
 ``deferred`` (the late links to reader and renderer).  ``Attr`` and the
 leaves are importable from here too.
@@ -11,9 +11,10 @@ leaves are importable from here too.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Union
 
+from icecfg.document import lookups as _lookups
 from icecfg.document.attributes import Attr, AttributeMixin
 from icecfg.document.content import ContentMixin
 from icecfg.document.deferred import _read_content, _read_subtree, _render
@@ -21,6 +22,7 @@ from icecfg.document.editing import insert_formatted as _insert_formatted
 from icecfg.document.editing import remove_with_line
 from icecfg.document.escaping import escape_attribute, escape_text
 from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
+from icecfg.document.lookups import LookupMixin
 from icecfg.document.origin import _Origin
 
 __all__ = [
@@ -40,7 +42,7 @@ __all__ = [
 Node = Union["Element", Leaf, str]
 
 
-class Element(AttributeMixin, ContentMixin):
+class Element(AttributeMixin, ContentMixin, LookupMixin):
     """An element with its start tag, children and end tag as written.
 
     A parsed element keeps a reference to the text it came from and its span
@@ -148,94 +150,6 @@ class Element(AttributeMixin, ContentMixin):
     def path(self) -> str | None:
         """The file the element was read from, when known."""
         return self.origin.path if self.origin is not None else None
-
-    def elements(self, name: str | None = None) -> Iterator[Element]:
-        """Child elements in document order, optionally only those called ``name``."""
-
-        kids: Sequence[Node] | None = self._kids
-        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
-            kids = () if isinstance(kids, str) else _read_content(self)
-        if name is None:
-            return iter([c for c in kids if c.__class__ is Element])
-        if len(kids) > _INDEXED_CHILDREN:
-            named = self._children_by_name(kids)
-            if named is not None:
-                return iter(named.get(name, ()))
-        return iter([c for c in kids if c.__class__ is Element and c.local_name == name])
-
-    def elements_named(self, names: Collection[str]) -> list[Element]:
-        """Child elements called any of ``names`` (tag and aliases), in document order."""
-
-        kids: Sequence[Node] | None = self._kids
-        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
-            kids = () if isinstance(kids, str) else _read_content(self)
-        if len(kids) > _INDEXED_CHILDREN:
-            named = self._children_by_name(kids)
-            if named is not None:
-                found = [named[n] for n in names if n in named]
-                if len(found) == 1:
-                    return list(found[0])
-                # parsed and unchanged: document order is the order of the start offsets
-                return sorted([e for group in found for e in group], key=_start_of)
-        return [c for c in kids if c.__class__ is Element and c.local_name in names]
-
-    def find(self, name: str) -> Element | None:
-        """The first child element called ``name``."""
-
-        kids: Sequence[Node] | None = self._kids
-        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
-            kids = () if isinstance(kids, str) else _read_content(self)
-        if len(kids) > _INDEXED_CHILDREN:
-            named = self._children_by_name(kids)
-            if named is not None:
-                group = named.get(name)
-                return group[0] if group else None
-        for child in kids:
-            if child.__class__ is Element and child.local_name == name:
-                return child
-        return None
-
-    def find_last(self, name: str) -> Element | None:
-        """The last child element called ``name``: the one Icecast uses for scalars."""
-
-        kids: Sequence[Node] | None = self._kids
-        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
-            kids = () if isinstance(kids, str) else _read_content(self)
-        if len(kids) > _INDEXED_CHILDREN:
-            named = self._children_by_name(kids)
-            if named is not None:
-                group = named.get(name)
-                return group[-1] if group else None
-        for child in reversed(kids):
-            if child.__class__ is Element and child.local_name == name:
-                return child
-        return None
-
-    def _children_by_name(self, kids: Sequence[Node]) -> dict[str, list[Element]] | None:
-        """The child elements by local name, for an element with many children (the root of a big file).
-
-        Asking the root of a 100,000-mount file for its ``<listen-socket>``s
-        would otherwise read all of its children each time.  The index is
-        kept (on the origin, so that elements carry no extra field) while the
-        element is parsed and unchanged: every edit marks the element changed
-        (``_touch``), after which it is read from the children again.
-        """
-        origin = self.origin
-        if origin is None or not self._clean:
-            return None
-        entry = origin.child_index.get(id(self))
-        if entry is not None and entry[0] is self:
-            return entry[1]
-        named: dict[str, list[Element]] = {}
-        for child in kids:
-            if child.__class__ is Element:
-                group = named.get(child.local_name)
-                if group is None:
-                    named[child.local_name] = [child]
-                else:
-                    group.append(child)
-        origin.child_index[id(self)] = (self, named)
-        return named
 
     @property
     def unedited_text(self) -> str | None:
@@ -362,12 +276,7 @@ class Element(AttributeMixin, ContentMixin):
         _insert_formatted(self, child, after, before)
 
 
-#: Elements with more children than this answer lookups by name from an index.
-_INDEXED_CHILDREN = 64
-
-
-def _start_of(element: Element) -> int:
-    return element.start
+_lookups.bind_element(Element)  # the lookups test a node's class against it
 
 
 def _local(name: str) -> str:
