@@ -582,12 +582,23 @@ class Section:
         target.extend(values)
 
     def _detach(self) -> Element:
-        """The element to insert for this section: its own, or a copy if it lives elsewhere."""
+        """The element to insert for this section: its own, or a copy if it lives elsewhere.
+
+        A section written as several blocks (two ``<limits>``) reads as one, the
+        later settings last, as Icecast reads it; its copy is one block holding
+        every block's content in that order, so that it reads the same.
+        """
         blocks = self._elements()
         if len(blocks) == 1 and blocks[0].parent is None and blocks[0] not in _ROOTS:
             return blocks[0]
-        text = "".join(b.render() for b in blocks[:1]) or f"<{self._tag()}/>"
-        return parse_fragment(text)
+        if not blocks:
+            return parse_fragment(f"<{self._tag()}/>")
+        if len(blocks) == 1:
+            return parse_fragment(blocks[0].render())
+        inner = [_content_text(block) for block in blocks]
+        # each block's content but the last loses its closing indentation: the next one brings its own
+        content = "".join(part.rstrip() for part in inner[:-1]) + inner[-1]
+        return parse_fragment(f"<{blocks[0].name}>{content}</{blocks[0].name}>")
 
     # reading helpers ---------------------------------------------------------
     def get_text(self, tag: str) -> str | None:
@@ -720,6 +731,14 @@ def _child_index(parent: Element, child: Element) -> int:
         if node is child:
             return index
     raise ValueError("not a child")
+
+
+def _content_text(block: Element) -> str:
+    """What stands between the start and end tag of ``block`` as it renders ("" for ``<x/>``)."""
+    if block.self_closing:
+        return ""
+    text = block.render()
+    return text[len(block.start_tag) : text.rindex("</")]
 
 
 #: Root elements of documents (parsed, or built and laid out), whose layout

@@ -438,3 +438,19 @@ def test_effective_of_one_value_is_the_reading_explain_uses() -> None:
         cfg = icecfg.loads(f"<icecast><logging><logsize>{text}</logsize></logging></icecast>".encode())
         assert cfg.logging.effective("logsize", target) == used, (text, target)
         assert icecfg.explain(cfg, target).logging.size.value == used
+
+
+def test_a_repeated_section_copied_elsewhere_keeps_every_block() -> None:
+    """``b.limits = a.limits`` with two ``<limits>`` in ``a``: the copy reads what ``a`` reads."""
+    source = icecfg.loads(
+        b"<icecast>\n  <limits>\n    <clients>1</clients>\n    <sources>5</sources>\n  </limits>\n"
+        b"  <limits>\n    <sources>2</sources>\n  </limits>\n</icecast>\n"
+    )
+    target = icecfg.loads(b"<icecast>\n  <hostname>a</hostname>\n</icecast>\n")
+    target.limits = source.limits
+    assert (target.limits.clients, target.limits.sources) == (1, 2)
+    assert icecfg.dumps(target) == (
+        b"<icecast>\n  <hostname>a</hostname>\n  <limits>\n    <clients>1</clients>\n    <sources>5</sources>\n"
+        b"    <sources>2</sources>\n  </limits>\n</icecast>\n"
+    )
+    assert (source.limits.clients, source.limits.sources) == (1, 2)  # the original is left as it was
