@@ -17,7 +17,8 @@ fallback crashes the server with no client at all, the same file without the
 fallback file serves, a file without mounts survives the hold but not one
 client connecting during it; and without the hold the file-fallback
 configuration starts and plays its file, so the crash is the race's and not
-the configuration's.  KH creates its counters in the main thread and is not
+the configuration's.  ``icecfg explain`` notes the race for the configuration
+that crashes and not for the one without the file.  KH creates its counters in the main thread and is not
 run here.
 """
 
@@ -33,6 +34,9 @@ from pathlib import Path
 
 import pytest
 
+import icecfg
+from icecfg.effective import explain
+from icecfg.files import FileView
 from tests import audio, oracle
 
 SHIM_SOURCE = Path(__file__).with_name("hold_stats_thread.c")
@@ -83,6 +87,11 @@ def config(box: oracle.Sandbox, port: int, *, mount: bool) -> bytes:
     )
 
 
+def explain_notes(data: bytes, box: oracle.Sandbox) -> tuple[str, ...]:
+    """What ``icecfg explain --root /`` notes for the configuration, as this machine runs it."""
+    return explain(icecfg.loads(data), box.release, FileView("/")).notes
+
+
 def fallback_file(box: oracle.Sandbox, present: bool) -> None:
     path = box.webroot / FALLBACK.lstrip("/")
     if present:
@@ -112,9 +121,9 @@ def wait_released(server: oracle.IcecastServer) -> None:
 def test_a_file_fallback_crashes_the_server_when_its_stats_thread_starts_late(box: oracle.Sandbox, held: None) -> None:
     fallback_file(box, present=True)
     box.clear_logs()
-    result = oracle.start_expecting_exit(
-        config(box, oracle.free_port(), mount=True), box, WAIT, name="file-held", expect_crash=True
-    )
+    data = config(box, oracle.free_port(), mount=True)
+    assert "can crash (SIGSEGV) in its first moments" in "".join(explain_notes(data, box))
+    result = oracle.start_expecting_exit(data, box, WAIT, name="file-held", expect_crash=True)
     assert result.signal == signal.SIGSEGV, result.describe()
     # no client ever connected: the fallback-file thread reserved the mount, the stats thread then died
     assert HOLDING in result.stderr and RELEASED in result.stderr, result.describe()
@@ -124,7 +133,9 @@ def test_a_file_fallback_crashes_the_server_when_its_stats_thread_starts_late(bo
 def test_without_the_fallback_file_the_same_configuration_serves(box: oracle.Sandbox, held: None) -> None:
     fallback_file(box, present=False)
     port = oracle.free_port()
-    with launched(config(box, port, mount=True), box, "nofile-held") as server:
+    data = config(box, port, mount=True)
+    assert explain_notes(data, box) == ()  # the file was looked at: no note
+    with launched(data, box, "nofile-held") as server:
         wait_released(server)
         assert server.http_get(port, "/status-json.xsl").status == 200
         assert f'unable to open file "{box.webroot}{FALLBACK}"' in (server.error_log() or "")
