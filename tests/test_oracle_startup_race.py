@@ -18,8 +18,8 @@ fallback file serves, a file without mounts survives the hold but not one
 client connecting during it; and without the hold the file-fallback
 configuration starts and plays its file, so the crash is the race's and not
 the configuration's.  ``icecfg explain`` notes the race for the configuration
-that crashes and not for the one without the file.  KH creates its counters in the main thread and is not
-run here.
+that crashes and not for the one without the file.  KH creates its counters
+in the main thread (``stats_initialize``) and is not run here.
 """
 
 from __future__ import annotations
