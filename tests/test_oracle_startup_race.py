@@ -122,7 +122,7 @@ def test_a_file_fallback_crashes_the_server_when_its_stats_thread_starts_late(bo
     fallback_file(box, present=True)
     box.clear_logs()
     data = config(box, oracle.free_port(), mount=True)
-    assert "can crash (SIGSEGV) in its first moments" in "".join(explain_notes(data, box))
+    assert "can crash (SIGSEGV) in their first moments" in "".join(explain_notes(data, box))
     result = oracle.start_expecting_exit(data, box, WAIT, name="file-held", expect_crash=True)
     assert result.signal == signal.SIGSEGV, result.describe()
     # no client ever connected: the fallback-file thread reserved the mount, the stats thread then died

@@ -42,7 +42,11 @@ def file_fallback(fallbacks: Fallbacks) -> tuple[str, str] | None:
 
 
 def startup_race_note(target: Dialect, fallbacks: Fallbacks) -> str | None:
-    """The note ``icecfg explain`` gives when ``target`` can lose this race at start, else None."""
+    """The note ``icecfg explain`` gives when ``target`` can lose this race at start, else None.
+
+    It names both releases, the same words for either target: migrating
+    from 2.4 to 2.5 does not make the race go away.
+    """
     if target not in V24_V25:
         return None
     found = file_fallback(fallbacks)
@@ -51,7 +55,8 @@ def startup_race_note(target: Dialect, fallbacks: Fallbacks) -> str | None:
     mount, file = found
     unchecked = " (if it exists in webroot: the files were not looked at)" if fallbacks.files is None else ""
     return (
-        f"{target.label} can crash (SIGSEGV) in its first moments: {mount} falls back to the file {file}{unchecked}, "
+        f"Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV) in their first moments: {mount} falls back to the file "
+        f"{file}{unchecked}, "
         "and the thread that plays it starts with the server and can increment a connection counter before the "
         "statistics thread has created it (an Icecast race, more likely under CPU load; a client connecting in "
         "those moments can do the same). Run it under a supervisor that restarts it; the image `icecfg bake` builds "
