@@ -286,6 +286,14 @@ class EffectiveConfig:
             found.append("no listen socket can be bound")
         return tuple(found)
 
+    @computed_once
+    def notes(self) -> tuple[str, ...]:
+        """What to know about running this configuration on this release that no setting can change."""
+        from icecfg.effective.startup_race import startup_race_note
+
+        race = startup_race_note(self.target, self.fallbacks)
+        return (race,) if race is not None else ()
+
     # -- output -------------------------------------------------------------
     def mount_json(self, mount: MountConfig, reveal_secrets: bool = False) -> dict[str, object]:
         from icecfg.effective.auth import secret_json
@@ -314,6 +322,7 @@ class EffectiveConfig:
             "target": self.target.value,
             "file": self.path,
             "startup_problems": list(self.startup_problems),
+            "notes": list(self.notes),
             "hostname": self.hostname.to_json(),
             "advertised_port": self.advertised_port.to_json(),
             "listeners": [listener.to_json() for listener in self.listeners],

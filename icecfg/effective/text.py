@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import textwrap
 
 from icecfg.effective.auth import known_default, mask
 from icecfg.effective.chains import End, FallbackChain
@@ -144,7 +145,9 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     out = [f"{eff.path or '<config>'} as {eff.target.label} runs it", ""]
     for problem in eff.startup_problems:
         out.append(f"DOES NOT START: {problem}")
-    if eff.startup_problems:
+    for note in eff.notes:
+        out.extend(textwrap.wrap(f"NOTE: {note}", width=100, subsequent_indent="  ", break_on_hyphens=False))
+    if eff.startup_problems or eff.notes:
         out.append("")
     out.append("Listeners")
     for listener in eff.listeners:

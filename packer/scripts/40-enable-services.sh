@@ -9,8 +9,10 @@ if ! command -v systemctl >/dev/null 2>&1; then
 fi
 
 # A native unit takes the place of the one systemd generates from
-# /etc/init.d/icecast2: Icecast 2.4.4 now and then crashes (SIGSEGV) right after
-# starting when a mount falls back to a file, and the generated unit
+# /etc/init.d/icecast2: Icecast 2.4.4 and 2.5.0 now and then crash (SIGSEGV) right
+# after starting, when a global counter is incremented before the statistics
+# thread has created it (by the thread that plays a mount's fallback file, or by
+# the first client connection; see docs/bake.md), and the generated unit
 # (RemainAfterExit=yes, no Restart=) would leave the station off the air. Like
 # the init script, it runs icecast2 as icecast2:icecast on /etc/icecast2/icecast.xml.
 cat >/etc/systemd/system/icecast2.service <<'UNIT'

@@ -1,0 +1,115 @@
+"""``icecfg explain`` notes the start-up race of 2.4.4 and 2.5.0 where a fallback file makes it likely.
+
+The race itself is shown on the running servers by tests/test_oracle_startup_race.py;
+here: the note is there exactly when a mount's fallback reaches a file (that
+may exist) on 2.4 or 2.5, and what it says about the baked image is what the
+image's unit does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.effective import explain
+from icecfg.effective.startup_race import BAKED_SUPERVISOR
+from icecfg.effective.text import render
+from icecfg.files import FileView
+
+REPO = Path(__file__).resolve().parents[1]
+UNIT_SCRIPT = REPO / "packer" / "scripts" / "40-enable-services.sh"
+WEB = "<paths><webroot>/web</webroot></paths>"
+FILE_FALLBACK = "<mount><mount-name>/live</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>"
+THROUGH_A_MOUNT = (
+    "<mount><mount-name>/a</mount-name><fallback-mount>/b</fallback-mount></mount>"
+    "<mount><mount-name>/b</mount-name><fallback-mount>/silence.ogg</fallback-mount></mount>"
+)
+
+
+def notes(mounts: str, target: str, root: Path | None = None) -> tuple[str, ...]:
+    cfg = icecfg.loads(f"<icecast>{WEB}{mounts}</icecast>".encode())
+    return explain(cfg, target, FileView(root) if root is not None else None).notes
+
+
+@pytest.mark.parametrize("target", ["2.4", "2.5"])
+def test_a_file_fallback_gets_the_note_on_24_and_25(target: str) -> None:
+    (note,) = notes(FILE_FALLBACK, target)
+    assert note.startswith("Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV) in their first moments")
+    assert "/live falls back to the file /silence.ogg (if it exists in webroot" in note
+    assert "supervisor that restarts it" in note and BAKED_SUPERVISOR in note
+    # through another mount: the thread is that mount's, whose own fallback names the file
+    (via,) = notes(THROUGH_A_MOUNT, target)
+    assert "/b falls back to the file /silence.ogg" in via
+
+
+@pytest.mark.parametrize(
+    "mounts",
+    [
+        "",
+        "<mount><mount-name>/live</mount-name></mount>",
+        THROUGH_A_MOUNT.replace("<fallback-mount>/silence.ogg</fallback-mount>", ""),  # ends in a mount
+        "<mount><mount-name>/x</mount-name><fallback-mount>/y</fallback-mount></mount>"
+        "<mount><mount-name>/y</mount-name><fallback-mount>/x</fallback-mount></mount>",  # loops
+        "<mount><mount-name>/live</mount-name><fallback-mount>silence.ogg</fallback-mount></mount>",  # no leading /
+    ],
+    ids=["no-mounts", "no-fallback", "ends-in-a-mount", "cycle", "not-absolute"],
+)
+@pytest.mark.parametrize("target", ["2.4", "2.5"])
+def test_no_note_without_a_fallback_file(mounts: str, target: str) -> None:
+    assert notes(mounts, target) == ()
+
+
+def test_kh_gets_no_note() -> None:
+    assert notes(FILE_FALLBACK, "kh") == ()
+    assert notes(THROUGH_A_MOUNT, "kh") == ()
+
+
+def test_with_the_files_a_missing_fallback_file_gets_no_note(tmp_path: Path) -> None:
+    (tmp_path / "web").mkdir()
+    assert notes(FILE_FALLBACK, "2.4", tmp_path) == ()
+    (tmp_path / "web" / "silence.ogg").write_bytes(b"OggS")
+    (note,) = notes(FILE_FALLBACK, "2.4", tmp_path)
+    assert "/live falls back to the file /silence.ogg, and" in note  # looked at: no "if it exists"
+
+
+def test_the_note_is_in_the_text_and_the_json() -> None:
+    cfg = icecfg.loads(f"<icecast>{WEB}{FILE_FALLBACK}</icecast>".encode())
+    eff = explain(cfg, "2.5")
+    text = render(eff)
+    assert "\nNOTE: Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV)" in text
+    assert text.index("NOTE:") < text.index("Listeners")
+    assert eff.to_json()["notes"] == list(eff.notes)
+    assert explain(cfg, "kh").to_json()["notes"] == []
+
+
+def test_the_command_prints_the_note_for_24_not_for_kh(tmp_path: Path) -> None:
+    path = tmp_path / "icecast.xml"
+    path.write_text(f"<icecast>{WEB}{FILE_FALLBACK}</icecast>")
+
+    def explain_cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "icecfg", "explain", *args, str(path)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "NOTE: Icecast 2.4.4 and 2.5.0 can crash" in explain_cli("--target", "2.4")
+    assert "NOTE:" not in explain_cli("--target", "kh")
+    assert json.loads(explain_cli("--target", "kh", "--format", "json"))["notes"] == []
+
+
+def test_what_the_note_says_of_the_baked_image_is_what_its_unit_does() -> None:
+    script = UNIT_SCRIPT.read_text()
+    restart = re.search(r"^Restart=(\S+)$", script, re.M)
+    delay = re.search(r"^RestartSec=(\S+)$", script, re.M)
+    assert restart is not None and delay is not None
+    assert "icecast2.service" in script
+    assert f"icecast2.service, Restart={restart[1]}, RestartSec={delay[1]}" == BAKED_SUPERVISOR
+    # on-failure restarts a server killed by a signal (systemd.service(5)); "no" would not
+    assert restart[1] in ("on-failure", "on-abnormal", "always")
