@@ -41,11 +41,11 @@ def notes(mounts: str, target: str, root: Path | None = None) -> tuple[str, ...]
 def test_a_file_fallback_gets_the_note_on_24_and_25(target: str) -> None:
     (note,) = notes(FILE_FALLBACK, target)
     assert note.startswith("Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV) in their first moments")
-    assert "/live falls back to the file /silence.ogg (if it exists in webroot" in note
+    assert "plays /silence.ogg (if it exists in webroot: the files were not looked at), the fallback of /live," in note
     assert "supervisor that restarts it" in note and BAKED_SUPERVISOR in note
     # through another mount: the thread is that mount's, whose own fallback names the file
     (via,) = notes(THROUGH_A_MOUNT, target)
-    assert "/b falls back to the file /silence.ogg" in via
+    assert "plays /silence.ogg (if it exists in webroot: the files were not looked at), the fallback of /b," in via
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_with_the_files_a_missing_fallback_file_gets_no_note(tmp_path: Path) -> 
     assert notes(FILE_FALLBACK, "2.4", tmp_path) == ()
     (tmp_path / "web" / "silence.ogg").write_bytes(b"OggS")
     (note,) = notes(FILE_FALLBACK, "2.4", tmp_path)
-    assert "/live falls back to the file /silence.ogg, and" in note  # looked at: no "if it exists"
+    assert "plays /silence.ogg, the fallback of /live, starts" in note  # looked at: no "if it exists"
 
 
 def test_the_note_is_in_the_text_and_the_json() -> None:

@@ -55,10 +55,9 @@ def startup_race_note(target: Dialect, fallbacks: Fallbacks) -> str | None:
     mount, file = found
     unchecked = " (if it exists in webroot: the files were not looked at)" if fallbacks.files is None else ""
     return (
-        f"Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV) in their first moments: {mount} falls back to the file "
-        f"{file}{unchecked}, "
-        "and the thread that plays it starts with the server and can increment a connection counter before the "
-        "statistics thread has created it (an Icecast race, more likely under CPU load; a client connecting in "
-        "those moments can do the same). Run it under a supervisor that restarts it; the image `icecfg bake` builds "
-        f"does ({BAKED_SUPERVISOR})."
+        f"Icecast 2.4.4 and 2.5.0 can crash (SIGSEGV) in their first moments: the thread that plays {file}"
+        f"{unchecked}, the fallback of {mount}, starts with the server and can count a connection before the "
+        "statistics thread has made its counters (an Icecast race, likelier under CPU load; an early client "
+        "can do the same). Run it under a supervisor that restarts it, as the image `icecfg bake` builds does "
+        f"({BAKED_SUPERVISOR})."
     )
