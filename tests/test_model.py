@@ -454,3 +454,20 @@ def test_a_repeated_section_copied_elsewhere_keeps_every_block() -> None:
         b"    <sources>2</sources>\n  </limits>\n</icecast>\n"
     )
     assert (source.limits.clients, source.limits.sources) == (1, 2)  # the original is left as it was
+
+
+def test_an_item_inserted_before_a_commented_mount_goes_above_the_comment() -> None:
+    """A comment on the line above a mount speaks of that mount: the new one must not slip in between."""
+    cfg = icecfg.loads(
+        b"<icecast>\n    <!-- the studio stream -->\n    <mount>\n        <mount-name>/live.ogg</mount-name>\n"
+        b"    </mount> <!-- kept with /live.ogg -->\n    <mount>\n        <mount-name>/b.ogg</mount-name>\n"
+        b"    </mount>\n</icecast>\n"
+    )
+    cfg.mounts.insert(0, icecfg.Mount(mount_name="/new.ogg"))
+    cfg.mounts.insert(2, icecfg.Mount(mount_name="/new2.ogg"))
+    assert icecfg.dumps(cfg) == (
+        b"<icecast>\n    <mount>\n        <mount-name>/new.ogg</mount-name>\n    </mount>\n"
+        b"    <!-- the studio stream -->\n    <mount>\n        <mount-name>/live.ogg</mount-name>\n"
+        b"    </mount> <!-- kept with /live.ogg -->\n    <mount>\n        <mount-name>/new2.ogg</mount-name>\n"
+        b"    </mount>\n    <mount>\n        <mount-name>/b.ogg</mount-name>\n    </mount>\n</icecast>\n"
+    )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from icecfg.document.deferred import format_new
 from icecfg.document.layout import _indent, _index_of, _layout, _rsplit_line, _starts_line
+from icecfg.document.leaves import Comment
 from icecfg.document.origin import _LINE_BREAK
 
 if TYPE_CHECKING:
@@ -51,8 +52,11 @@ def insert_formatted(
     format_new(child, indent, unit, newline)
     if before is not None and after is None:
         index = _index_of(parent.children, before)
+        starts_line = _starts_line(before)
+        if starts_line:
+            index = _above_its_comments(parent.children, index)
         previous = parent.children[index - 1] if index > 0 else None
-        if newline and isinstance(previous, str) and _starts_line(before):
+        if newline and isinstance(previous, str) and starts_line:
             head, sep, tail = _rsplit_line(previous)
             parent.children[index - 1] = head + sep + tail
             parent.insert(index, child)
@@ -93,3 +97,26 @@ def insert_formatted(
         parent.insert(len(parent.children), newline + parent_indent)
     else:
         parent.insert(len(parent.children), child)
+
+
+def _above_its_comments(children: list[Node], index: int) -> int:
+    """Where to insert "before" the node at ``index``: above the comments on the lines just above it.
+
+    A comment on its own line right above an element (no blank line
+    between) speaks of that element; a new element put between the two
+    would seem to be what the comment describes.
+    """
+    while index >= 2:
+        gap, comment = children[index - 1], children[index - 2]
+        if not (isinstance(gap, str) and isinstance(comment, Comment) and _one_line_break(gap)):
+            break
+        lead = children[index - 3] if index >= 3 else None
+        if not isinstance(lead, str) or not _LINE_BREAK.search(lead) or _rsplit_line(lead)[2].strip(" \t"):
+            break  # the comment shares a line with what stands before it: it is that one's
+        index -= 2
+    return index
+
+
+def _one_line_break(text: str) -> bool:
+    """Whitespace that ends exactly one line: what stands between a comment and the element below it."""
+    return not text.strip() and len(_LINE_BREAK.findall(text)) == 1
