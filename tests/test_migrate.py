@@ -118,7 +118,7 @@ def test_ssl_port_without_a_usable_certificate_stays_plain_unless_intent(tmp_pat
     migration = icecfg.upgrade(cfg, root=str(tmp_path))
     assert "<tls>disabled</tls>" in icecfg.dumps(cfg).decode()
     # the note says why, so the user can tell a missing file from a broken one
-    why = "served this port as plain HTTP: /etc/icecast2/missing.pem cannot be read;"
+    why = "served this port as plain HTTP: /etc/icecast2/missing.pem does not exist;"
     assert any(why in c.reason for c in migration.changes), [c.reason for c in migration.changes]
     cfg = icecfg.loads(xml.encode())
     icecfg.upgrade(cfg, root=str(tmp_path), intent=True)

@@ -248,7 +248,7 @@ def _problem(cert: TlsFile, key: TlsFile) -> str:
     """
     for file in (cert, key):
         if file.pem is None:
-            return f"{file.path} cannot be read"
+            return f"{file.path} {file.problem}"  # does not exist, is a directory, cannot be read
     assert cert.pem is not None and key.pem is not None
     if not cert.pem.holds_certificate:
         return f"{cert.path} holds no certificate"
