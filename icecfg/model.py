@@ -598,7 +598,13 @@ class Section:
         inner = [_content_text(block) for block in blocks]
         # each block's content but the last loses its closing indentation: the next one brings its own
         content = "".join(part.rstrip() for part in inner[:-1]) + inner[-1]
-        return parse_fragment(f"<{blocks[0].name}>{content}</{blocks[0].name}>")
+        copy = parse_fragment(f"<{blocks[0].name}>{content}</{blocks[0].name}>")
+        for block in blocks:  # KH reads settings from a section's attributes too: a later block's win
+            for attribute in block.attributes:
+                value = block.get(attribute.name)
+                assert value is not None
+                copy.set(attribute.name, value)
+        return copy
 
     # reading helpers ---------------------------------------------------------
     def get_text(self, tag: str) -> str | None:

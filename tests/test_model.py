@@ -454,6 +454,12 @@ def test_a_repeated_section_copied_elsewhere_keeps_every_block() -> None:
         b"    <sources>2</sources>\n  </limits>\n</icecast>\n"
     )
     assert (source.limits.clients, source.limits.sources) == (1, 2)  # the original is left as it was
+    # KH also reads a section's settings from its attributes, the later block's last
+    source = icecfg.loads(b'<icecast><limits clients="7" sources="3"></limits><limits sources="4"/></icecast>')
+    target = icecfg.loads(b"<icecast></icecast>")
+    target.limits = source.limits
+    assert (target.limits.effective("clients", "kh"), target.limits.effective("sources", "kh")) == (7, 4)
+    assert icecfg.dumps(target) == b'<icecast><limits clients="7" sources="4"></limits></icecast>'
 
 
 def test_an_item_inserted_before_a_commented_mount_goes_above_the_comment() -> None:
