@@ -151,8 +151,12 @@ class Field:
             return []
         if isinstance(value, (str, bytes, Section)) or not isinstance(value, Iterable):
             what = "a list of str" if self.kind == "texts" else f"a list of {self.cls.__name__ if self.cls else ''}"
-            raise InvalidTypeError(f"{self.owner}.{self.name}: {type(value).__name__} object is not {what} (or None)")
+            raise self.wrong_type(value, f"{what} (or None)")
         return list(value)
+
+    def wrong_type(self, value: object, what: str) -> InvalidTypeError:
+        """``Section.field: int object is not a Mount``: the one wording for a value of the wrong Python type."""
+        return InvalidTypeError(f"{self.owner}.{self.name}: {type(value).__name__} object is not {what}")
 
     def __delete__(self, obj: Section) -> None:
         """``del cfg.security.changeowner`` removes the element(s), like assigning None."""
@@ -535,9 +539,7 @@ class Section:
             return
         assert field.cls is not None
         if not isinstance(value, field.cls):
-            raise InvalidTypeError(
-                f"{field.owner}.{field.name}: {type(value).__name__} object is not a {field.cls.__name__} (or None)"
-            )
+            raise field.wrong_type(value, f"a {field.cls.__name__} (or None)")
         present = value._elements()
         if len(present) == len(old) and all(a is b for a, b in zip(present, old, strict=True)):
             return  # the section itself (``cfg.limits = cfg.limits``): copying it would drop a repeated block
@@ -830,7 +832,7 @@ class SectionList(list[S], Generic[S]):
         cls = self._field.cls
         assert cls is not None
         if not isinstance(item, cls):
-            raise TypeError(f"{self._field.name} holds {cls.__name__} objects, not {type(item).__name__}")
+            raise self._field.wrong_type(item, f"a {cls.__name__}")
         return item  # type: ignore[return-value]
 
     def append(self, item: S) -> None:

@@ -77,9 +77,14 @@ def test_a_section_or_list_of_the_wrong_kind_changes_nothing(name: str, value: o
 
 
 def test_a_list_with_one_wrong_item_changes_nothing() -> None:
+    """A wrong item is refused with the model's one wording, as an InvalidValueError and a TypeError."""
     cfg = icecfg.loads(LISTED)
-    with pytest.raises(TypeError, match=r"^mounts holds Mount objects, not int$"):
+    message = r"^IcecastConfig\.mounts: int object is not a Mount$"
+    with pytest.raises(icecfg.InvalidValueError, match=message) as caught:
         cfg.mounts = [icecfg.Mount(mount_name="/b"), 1]  # type: ignore[list-item]
+    assert isinstance(caught.value, TypeError)
+    with pytest.raises(icecfg.InvalidValueError, match=message):
+        cfg.mounts.append(1)  # type: ignore[arg-type]
     assert icecfg.dumps(cfg) == LISTED
 
 
