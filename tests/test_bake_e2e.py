@@ -333,8 +333,11 @@ def _in_root(bake: Bake, server_path: str) -> Path:
 
 def test_build_succeeded_and_reported_progress(bake: Bake) -> None:
     print("e2e timings:", {k: round(v, 1) for k, v in bake.seconds.items()})
-    # bake goes on over warnings and counts them (the 2.5 file keeps 2.4-style values some 2.5 rules warn about)
-    verdict = "lints clean" if bake.release == "2.4" else r"has no lint errors \(3 warnings: see icecfg lint \S+\)"
+    # bake goes on over warnings and counts them (the 2.5 file keeps 2.4-style values some 2.5 rules warn about;
+    # how many is the rules' business, tested with them)
+    verdict = (
+        "lints clean" if bake.release == "2.4" else r"has no lint errors \([1-9]\d* warnings?: see icecfg lint \S+\)"
+    )
     assert re.search(rf"^config \S+ {verdict} for Icecast {re.escape(bake.release)};", bake.stdout, re.M), bake.stdout
     assert "Creating droplet" in bake.stdout, bake.stdout
     assert "Provisioning with shell script" in bake.stdout, bake.stdout
