@@ -7,6 +7,9 @@
  * scheduler, so the crash comes in a few starts out of a hundred under load.
  * Holding the thread back for HOLD_STATS_THREAD_MS milliseconds (default 1500)
  * replays, every time, a start in which the scheduler has not run it yet.
+ * With HOLD_STATS_THREAD_UNTIL set to a path, the hold ends as soon as that
+ * file exists (HOLD_STATS_THREAD_MS is then the longest it lasts): a test
+ * that must act during the hold ends it when it is done, not on a timer.
  *
  * The thread is recognised by the name libicethread gives it, not by an
  * address in one build.  Every thread Icecast starts goes through
@@ -98,10 +101,15 @@ static void say(const char *what, long ms) {
 static void *start_late(void *p) {
     struct held h = *(struct held *)p;
     free(p);
-    struct timespec wait = {h.ms / 1000, (h.ms % 1000) * 1000000L};
-    while (nanosleep(&wait, &wait) != 0) {
+    const char *until = getenv("HOLD_STATS_THREAD_UNTIL");
+    long waited = 0;
+    while (waited < h.ms && (until == NULL || access(until, F_OK) != 0)) {
+        struct timespec tick = {0, 10 * 1000000L};
+        while (nanosleep(&tick, &tick) != 0) {
+        }
+        waited += 10;
     }
-    say("released", h.ms);
+    say("released", waited);
     return h.routine(h.arg);
 }
 
