@@ -66,28 +66,48 @@ def replaced(data: bytes, old: str, new: str) -> bytes:
     return data.replace(old.encode(), new.encode())
 
 
-def listen(port: int, mount: str) -> http.client.HTTPResponse:
-    """A listener of ``mount`` that has been answered 200 (read it with :func:`drain`)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=4)
+def listen(port: int, mount: str, timeout: float = 4) -> http.client.HTTPResponse:
+    """A listener of ``mount`` that has been answered 200 (read it with :func:`drain`).
+
+    ``timeout`` is how long one read waits for data: after a read that timed
+    out, the stream cannot be read again.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request("GET", mount)
     response = conn.getresponse()
     assert response.status == 200
     return response
 
 
-def drain(response: http.client.HTTPResponse, seconds: float) -> tuple[int, bool]:
-    """Bytes of a stream read within ``seconds`` and whether the server closed the stream."""
+def drain(response: http.client.HTTPResponse, seconds: float, enough: int | None = None) -> tuple[int, bool]:
+    """Bytes of a stream read within ``seconds`` (or until ``enough`` came) and whether the server closed it."""
+    total, ended = _read(response, seconds, enough)
+    return total, ended == "closed"
+
+
+def read_until_quiet(response: http.client.HTTPResponse, within: float) -> tuple[int, str]:
+    """Read until one read waits the listener's timeout for nothing: (bytes, "quiet", "closed" or "sending").
+
+    "sending" means data still came after ``within`` seconds.  After "quiet"
+    the stream cannot be read again (a socket that timed out is done).
+    """
+    return _read(response, within, None)
+
+
+def _read(response: http.client.HTTPResponse, seconds: float, enough: int | None) -> tuple[int, str]:
     total = 0
     deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
             chunk = response.read1(65536)
             if not chunk:
-                return total, True
+                return total, "closed"
             total += len(chunk)
+            if enough is not None and total >= enough:
+                return total, "sending"
     except (TimeoutError, OSError):
-        pass
-    return total, False
+        return total, "quiet"
+    return total, "sending"
 
 
 #: A text file saved under an audio name: what ICE609 calls text.
@@ -139,11 +159,11 @@ def show_unplayable_fallbacks(
     with server.source(port, "/live", audio.make_ogg(), password=password) as source:
         assert source.accepted
         server.wait_mount(port, "/live")
-        listener = listen(port, "/live")
-        received, _closed = drain(listener, 0.5)
+        listener = listen(port, "/live", timeout=2)
+        received, _closed = drain(listener, 10.0, enough=1001)
         assert received > 1000  # the live stream plays
     moved = MOVED[release].format(mount="/live", fallback="/quiet.ogg")
     assert moved in server.wait_log(moved)
-    drain(listener, 3.0)  # what the server had buffered from the live source
-    assert drain(listener, 2.0) == (0, False)  # then nothing, and the connection stays open
+    # what the server had buffered from the live source comes, then nothing for 2 s on an open connection
+    assert read_until_quiet(listener, 30.0)[1] == "quiet"
     listener.close()
