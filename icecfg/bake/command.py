@@ -31,6 +31,7 @@ from icecfg.commands import (
     settings_near,
     token_from_environment,
 )
+from icecfg.files import shown
 from icecfg.settings import DEFAULT_KEEP
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
         )
         name = snapshot_name(staged.config_hash, datetime.now(timezone.utc), options.target)
         print(
-            f"config {options.config} {_verdict(findings, options.config)} for Icecast {options.target}; "
+            f"config {shown(options.config)} {_verdict(findings, options.config)} for Icecast {options.target}; "
             f"content hash {staged.config_hash[:12]}"
         )
         if args.dry_run:
@@ -390,4 +391,4 @@ def _verdict(findings: list[Finding], config: Path) -> str:
         return "lints clean"
     counts = Counter(f.severity.value for f in findings)
     found = ", ".join(f"{n} {word}{'s' if n != 1 and word != 'info' else ''}" for word, n in counts.items())
-    return f"has no lint errors ({found}: see icecfg lint {config})"
+    return f"has no lint errors ({found}: see icecfg lint {shown(config)})"
