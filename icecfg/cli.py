@@ -84,7 +84,7 @@ def _schema_of(args: argparse.Namespace) -> int:
 
     # like lint: the flag, else the settings found from the file (the current directory), else 2.4
     found = settings_near(args.validate)
-    dialect = Dialect(args.target or found.target or "2.4")
+    dialect = Dialect(found.target_or(args.target))
     if args.validate:
         data = read_or_usage_error(args.validate)
         errors = xsd.validate(data, dialect)

@@ -165,6 +165,15 @@ class Settings(Record):
         found: str | None = self.lint.get("target") or self.bake.get("target")
         return found
 
+    def target_or(self, flag: str | None) -> str:
+        """The release bake, up, status, cost and schema work for: ``--target``, else :attr:`target`, else 2.4.
+
+        lint, explain and migrate also ask the Icecast installed here before
+        taking 2.4 (:func:`icecfg.target.choose`): they describe a server,
+        where these build or price an image of a release.
+        """
+        return flag or self.target or "2.4"
+
     def where_target(self) -> str:
         """``file:line`` of the ``target`` setting in use, for messages."""
         return self.where("target") if "target" in self.lint else self.where("target", "bake")

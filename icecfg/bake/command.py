@@ -128,7 +128,7 @@ def _prune(args: argparse.Namespace) -> int:
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
-    # ``0 <= x`` is False for NaN; beyond timedelta's range (inf, 1e20) the plan could not be made
+    # --older-than is finite (finite_number); beyond timedelta's range (1e20) the plan could not be made
     if args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days:
         raise UsageError(f"--older-than takes a number of days from 0 to {timedelta.max.days}")
     with client() as api:
@@ -207,7 +207,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
     keep = int(pick("keep", "keep", DEFAULT_KEEP))
     if keep < 0:
         raise UsageError("--keep takes a number of at least 0")
-    target = str(args.target if args.target is not None else found.target or "2.4")
+    target = found.target_or(args.target)
     _check_bakeable(target)
     return BakeOptions(
         config=config,

@@ -139,17 +139,6 @@ def locate(config: str | None) -> tuple[Path, Settings, bool]:
     return path, (settings_near(path) if path.parent != base else settings), False
 
 
-def target_of(requested: str | None, settings: Settings) -> str:
-    """The Icecast release: the flag, else the settings' ``target``, else 2.4."""
-    from icecfg.spec import Dialect
-
-    value = requested or settings.target or "2.4"
-    try:
-        return Dialect(str(value)).value
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-
-
 def read_served(path: str | os.PathLike[str], target: str = "2.4") -> Served:
     """Ports, TLS, mounts and bitrates of the configuration at ``path``; ``UsageError`` if unusable."""
     from icecfg.spec import Dialect

@@ -48,7 +48,6 @@ from icecfg.ondemand import (
     locate,
     money,
     read_served,
-    target_of,
     token_from_environment,
 )
 from icecfg.settings import DEFAULT_KEEP
@@ -400,7 +399,7 @@ def _run(args: argparse.Namespace) -> int:
     from icecfg.bake import pricing
 
     path, settings, explicit = locate(args.config)
-    target = target_of(args.target, settings)
+    target = settings.target_or(args.target)
     notes: list[str] = []
     clients: int | None = None
     mounts: list[tuple[str, int | None]] = [(ASSUMED_MOUNT, None)]

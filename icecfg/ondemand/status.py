@@ -38,7 +38,6 @@ from icecfg.ondemand import (
     locate,
     money,
     read_served,
-    target_of,
     token_from_environment,
 )
 
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _served(args: argparse.Namespace) -> Served | None:
     path, settings, explicit = locate(args.config)
-    target = target_of(args.target, settings)
+    target = settings.target_or(args.target)
     if not explicit and not path.exists():
         return None  # no configuration here: Icecast's default port is tried
     return read_served(path, target)

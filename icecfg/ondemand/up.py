@@ -53,7 +53,6 @@ from icecfg.ondemand import (
     locate,
     probe,
     read_served,
-    target_of,
     token_from_environment,
 )
 from icecfg.ondemand.dns import Zone, find_zone, record_type, same_address
@@ -161,9 +160,9 @@ def _say(text: str) -> None:
 def _run(args: argparse.Namespace) -> int:
     path, settings, _explicit = locate(args.config)
     args.config = str(path)
-    target = target_of(args.target, settings)
+    target = settings.target_or(args.target)
     served = read_served(path, target)
-    if not args.timeout > 0:  # written so that NaN, which compares false with everything, is refused too
+    if args.timeout <= 0:  # --timeout is finite (finite_number)
         raise UsageError("--timeout must be positive")
     bake = settings.bake
     domain = None if args.no_dns else (args.domain or bake.get("domain"))
