@@ -31,7 +31,7 @@ from icecfg.commands import (
     settings_near,
     token_from_environment,
 )
-from icecfg.files import shown
+from icecfg.files import Assets, shown
 from icecfg.settings import DEFAULT_KEEP
 
 if TYPE_CHECKING:
@@ -189,9 +189,9 @@ class BakeOptions:
     image: str
     target: str
     keep: int
-    assets: dict[str, str]
+    #: Server path -> local file, and the settings file that maps them (named when one is missing).
+    assets: Assets
     privacy_logs: bool
-    settings_path: Path | None
 
 
 def _bake_options(args: argparse.Namespace) -> BakeOptions:
@@ -216,9 +216,8 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
         image=str(pick("image", "image", "debian-12-x64")),
         target=target,
         keep=keep,
-        assets={server: str(local) for server, local in found.assets().items()},  # checked by settings
+        assets=found.assets(),  # checked by settings
         privacy_logs=bool(bake.get("privacy-logs", False)),
-        settings_path=found.path,
     )
 
 
@@ -246,7 +245,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
 
     from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
-    from icecfg.files import Assets, ImageView
+    from icecfg.files import ImageView
     from icecfg.lint import lint, report
     from icecfg.lint.finding import Severity
 
@@ -255,8 +254,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     # Lint against the image as it will be: the directories Debian's icecast2
     # package creates, plus the assets bake installs; nothing of this machine.
     # a missing asset is named with the settings line that maps it: the local file is the one to fix
-    assets = Assets({server: Path(local) for server, local in options.assets.items()}, options.settings_path)
-    findings = lint(config, options.target, view=ImageView(assets, PACKAGE_DIRECTORIES))
+    findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         from icecfg.secrets import secrets as secrets_of
