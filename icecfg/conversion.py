@@ -17,7 +17,7 @@ import enum
 import re
 from typing import NamedTuple, TypeVar
 
-from icecfg.errors import IcecfgError
+from icecfg.errors import LocatedError
 from icecfg.spec import Dialect, ElementRow, Kind
 
 
@@ -46,13 +46,16 @@ class MountType(str, enum.Enum):
     DEFAULT = "default"
 
 
-class Crash(IcecfgError, ValueError):
+class Crash(LocatedError):
     """Icecast 2.4.4 reads this value with ``atoi(NULL)`` and segfaults.
 
-    An :class:`~icecfg.errors.IcecfgError`, so ``except IcecfgError`` catches
-    every error icecfg raises on purpose; from :meth:`Section.effective` its
-    message starts with ``file:line:column:`` of the empty element.
+    A :class:`~icecfg.errors.LocatedError`: from :meth:`Section.effective` it
+    carries the empty element's file, line and column, and its message starts
+    with them; raised for a value alone, it is just the message.
     """
+
+    def __str__(self) -> str:
+        return super().__str__() if self.line or self.path is not None else self.message
 
 
 _INT = re.compile(r"\s*[+-]?\d+\s*\Z")

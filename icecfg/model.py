@@ -650,7 +650,7 @@ class Section:
             return release_reading(field.row, element.text, dialect).value
         except Crash as crash:
             line, column = element.position()
-            raise Crash(f"{element.path or '<string>'}:{line}:{column}: {crash}") from None
+            raise Crash(crash.message, line=line, column=column, path=element.path) from None
 
     def _kh_setting(self, field: Field) -> Element | str | None:
         """What KH reads for ``field``: the last child element, or an attribute of the section.

@@ -133,6 +133,7 @@ def test_the_crash_of_an_empty_element_is_an_icecfg_error_naming_where() -> None
         cfg.limits.effective("clients", "2.4")
     assert isinstance(caught.value, icecfg.Crash) and isinstance(caught.value, ValueError)
     assert str(caught.value) == "icecast.xml:2:11: Icecast 2.4.4 crashes (segfault) on an empty <clients>"
+    assert (caught.value.path, caught.value.line, caught.value.column) == ("icecast.xml", 2, 11)  # for editors and CI
 
 
 def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> None:
