@@ -171,11 +171,9 @@ def fallback_mount_not_absolute(ctx: LintContext) -> Iterator[Finding]:
         # Adding the / is safe only when it then names something; else ICE602 would report
         # the fixed value, and fixing must never add a finding: the user chooses.
         safe = ctx.files is None or graph.table.defines(fixed) or graph.rescued_by_default(fixed)
-        safe = safe or (
-            ctx.files is not None
-            and ctx.files.is_file(_file_of(ctx, fixed))
-            and _unplayable(ctx, _file_of(ctx, fixed)) is None  # nor ICE609: a file with no audio
-        )
+        if not safe and ctx.files is not None:
+            path = _file_of(ctx, fixed)
+            safe = ctx.files.is_file(path) and _unplayable(ctx, path) is None  # nor ICE609: a file with no audio
         if safe and ctx.target is Dialect.KH and mount.name is not None:
             safe = not _kh_unsent(graph, mount.name, fixed)  # nor ICE608: a file KH would not send
         yield ctx.finding(
@@ -689,19 +687,23 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _unplayable(ctx: LintContext, path: str) -> str | None:
-    """What is wrong with the fallback file at ``path``: ``empty``, ``text``, or None (audio, unknown, absent)."""
+    """What is wrong with the fallback file at ``path``: ``empty``, ``text``, or None (audio, unknown, absent).
+
+    Read once per file (the view keeps the answer): several mounts and both
+    ICE601's fix and ICE609 ask about the same few files.  A missing file is
+    ICE602's.
+    """
     assert ctx.files is not None
+    return ctx.files.parsed(path, _content_kind, _TEXT_PROBE_BYTES) or None
+
+
+def _content_kind(data: bytes) -> str:
+    """``empty``, ``text``, or "" for anything else (a format the reader cannot parse is not reported)."""
     from icecfg.audio import is_text
 
-    if not ctx.files.is_file(path):
-        return None  # missing: ICE602's
-    try:
-        data = ctx.files.read_bytes(path, limit=_TEXT_PROBE_BYTES)
-    except OSError:
-        return None
     if not data:
         return "empty"
-    return "text" if is_text(data) else None  # a format the reader cannot parse is not reported
+    return "text" if is_text(data) else ""
 
 
 #: How much of a fallback file is read to tell text from audio.
