@@ -81,7 +81,8 @@ def _one_of(*choices: str) -> Check:
 def _target(value: Any) -> str | None:
     if isinstance(value, str) and target_name(value) is not None:
         return None
-    return "one of " + ", ".join(json.dumps(t) for t in TARGETS)
+    # the spellings the command line takes too (spec.TARGET_SPELLINGS)
+    return "one of " + ", ".join(json.dumps(t) for t in TARGETS) + ' (or "2.4.4", "2.5.0", "KH")'
 
 
 def _strings(value: Any) -> str | None:

@@ -18,7 +18,7 @@ from tests.test_lint_cli import GOOD, write
 
 #: (settings text, the key named, what the message says is allowed)
 BAD_SETTINGS = [
-    ('target = "2.6"\n', "target", 'must be one of "2.4", "2.5", "kh"'),
+    ('target = "2.6"\n', "target", 'must be one of "2.4", "2.5", "kh" (or "2.4.4", "2.5.0", "KH")'),
     ('[bake]\nkeep = "two"\n', "bake.keep", "must be a whole number of at least 0"),
     ("[bake]\nsize = 5\n", "bake.size", "must be a non-empty string"),
     ('[bake]\nregion = ["fra1"]\n', "bake.region", "must be a non-empty string"),
