@@ -26,7 +26,11 @@ class LookupMixin:
 
     They compare ``child.__class__ is Element`` (the fastest test of a node's
     kind): ``nodes`` binds ``Element`` here once the class exists
-    (:func:`bind_element`), since the class derives from this mixin.
+    (:func:`bind_element`), since the class derives from this mixin.  Each
+    reads the children (and the index) inline rather than through a shared
+    helper: the linter asks hundreds of thousands of these in a big file, and
+    the extra call measured +0.7% of lint's instructions (callgrind, 5,000
+    mounts).
     """
 
     __slots__ = ()
