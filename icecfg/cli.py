@@ -170,7 +170,11 @@ def _explain_file(args: argparse.Namespace) -> int:
     # the release lint would check the file against, for the same reasons
     target = choose(args.target, settings.target, settings.path)
     root = root_directory(args.root, "--root")
-    eff = explain(config, target.dialect, FileView(root) if root else None)
+    # the files are looked at as lint and migrate look at them when the settings name the
+    # ones bake installs ([bake.assets]): an init directory's certificate and fallback audio;
+    # without --root or assets, a config may describe another machine: its files stay unchecked
+    assets = settings.assets() if root is None else {}
+    eff = explain(config, target.dialect, FileView(root or "/", assets=assets) if root or assets else None)
     if args.format == "json":
         print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
         return EXIT_OK
@@ -192,7 +196,8 @@ def _explain_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root",
         metavar="DIR",
-        help="look up server paths (certificate, fallback files) under DIR; without it they are not checked",
+        help="look up server paths (certificate, fallback files) under DIR; without it they are checked as lint "
+        "checks them when the settings map [bake.assets], else not at all",
     )
     parser.add_argument("--show-secrets", action="store_true", help="print passwords in clear (masked otherwise)")
 

@@ -95,6 +95,28 @@ def test_an_empty_fallback_placeholder_is_reported_by_both(station: Path, capsys
     assert "ICE609" in out and "lints clean" not in out
 
 
+def test_explain_looks_at_the_files_the_assets_name(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """explain sees what lint sees: the certificate and the fallback audio of [bake.assets], not "not checked"."""
+    assert cli.main(["explain", "radio/icecast.xml"]) == 0
+    out = capsys.readouterr().out
+    assert "[line 38 <ssl-certificate>]: usable" in out
+    assert "-> /fallback.ogg (file, exists)" in out
+    assert "not checked" not in out and "the files were not looked at" not in out
+    (station.parent / "bundle.pem").unlink()
+    assert cli.main(["explain", "radio/icecast.xml"]) == 0
+    mapped = "(radio/icecfg.toml [bake.assets] maps it to ./radio/bundle.pem)"
+    assert f"UNUSABLE: /etc/icecast2/bundle.pem does not exist {mapped}" in capsys.readouterr().out
+    # a --root tree is taken as it is, without the assets, as lint takes it
+    (station.parent / "image").mkdir()
+    assert cli.main(["explain", "--root", str(station.parent / "image"), "radio/icecast.xml"]) == 0
+    out = capsys.readouterr().out
+    assert "-> /fallback.ogg (file, MISSING)" in out and "bundle.pem does not exist\n" in out
+    # without settings the files of a config that may describe another machine stay unchecked
+    (station.parent / "icecfg.toml").unlink()
+    assert cli.main(["explain", "--target", "2.4", "radio/icecast.xml"]) == 0
+    assert "not checked (no --root or [bake.assets])" in capsys.readouterr().out
+
+
 def test_migrate_reads_the_certificate_the_assets_name(
     station: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -158,7 +158,8 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     )
     tls = eff.tls
     if tls.certificate is not None:
-        state = {True: "usable", False: f"UNUSABLE: {tls.problem}", None: "not checked (no --root)"}[tls.usable]
+        unchecked = "not checked (no --root or [bake.assets])"
+        state = {True: "usable", False: f"UNUSABLE: {tls.problem}", None: unchecked}[tls.usable]
         out.append(f"  certificate {tls.certificate.value} [{_from(tls.certificate.origin)}]: {state}")
         out.extend(_certificate_facts(eff))
     out.append("")
