@@ -367,3 +367,32 @@ def test_every_attribute_is_read_with_its_value_and_place_as_written(
         shown = attribute.render()
         assert text[attribute.start - len(attribute.ws) :].startswith(shown)
         assert text.startswith(attribute.name, attribute.start)
+
+
+@given(_start_tags(), st.sampled_from(["", "<r>\n  ", "<?xml version='1.0'?>\n<r>"]))
+def test_attributes_asked_by_name_are_expats_values_and_the_tag_stays_unread(
+    tag: tuple[str, list[tuple[str, str]]], before: str
+) -> None:
+    """``get`` and ``attribute_items`` answer from names and values: a lint of a big file makes no Attr."""
+    start_tag, written = tag
+    text = before + start_tag + "</e>" + ("</r>" if before else "")
+    element = parse(text, root_name=None).root
+    if before:
+        element = element.children[-1]
+    assert isinstance(element, Element)
+    parser = expat.ParserCreate()
+    parser.ordered_attributes = True
+    seen: list[list[str]] = []
+    parser.StartElementHandler = lambda name, attributes: seen.append(attributes) if name == "e" else None
+    parser.Parse(text.encode(), True)
+    values = dict(zip(seen[0][::2], seen[0][1::2], strict=True))
+    assert element.attribute_items() == written
+    assert element.attribute_names() == tuple(name for name, _raw in written)
+    for name in ("k", "type", "a-b", "x:y", "n1", "y", "e"):
+        assert element.get(name) == values.get(name)
+    assert not isinstance(element._attrs, list)  # names and values only: no Attr was made
+    # once read, the same answers come from the attributes
+    assert [(a.name, a.raw) for a in element.attributes] == written
+    assert element.attribute_items() == written
+    assert element.attribute_names() == tuple(name for name, _raw in written)
+    assert all(element.get(name) == value for name, value in values.items())

@@ -57,13 +57,19 @@ class AttributeMixin:
     """Element's attributes and start tag, with the slots that hold them.
 
     ``_start_raw`` is the start tag as written (``_CANONICAL`` for ``<name>``),
-    ``_attrs`` its attributes once read (None until then) and ``_tag_changed``
-    whether the tag must be rebuilt from them.
+    ``_attrs`` its attributes: None until read; names and raw values in one
+    flat tuple ``(name, raw, name, raw, ...)`` once asked for by name;
+    :class:`Attr` objects (spacing, quote, place) once :attr:`attributes` is
+    asked for.  ``_tag_changed`` says whether the tag must be rebuilt from them.
+
+    The tuple is what a lint of a big file keeps: it asks every attribute for
+    its name and value, and an :class:`Attr` for each of them (with its list)
+    would cost about three times as much for as long as the document lives.
     """
 
     __slots__ = ("_attrs", "_start_raw", "_tag_changed")
 
-    _attrs: list[Attr] | None
+    _attrs: list[Attr] | tuple[str, ...] | None
     _start_raw: str
     _tag_changed: bool
 
@@ -77,7 +83,8 @@ class AttributeMixin:
     @property
     def attributes(self) -> list[Attr]:
         """The attributes as written, parsed from the start tag on first use."""
-        if self._attrs is None:
+        kept = self._attrs
+        if not isinstance(kept, list):  # unread, or read as names and values only: made now
             attrs = []
             tag = self._start_raw
             start = self.start
@@ -97,8 +104,8 @@ class AttributeMixin:
                     attr._offset = position + len(ws)  # the name starts after its whitespace
                 position += len(ws) + len(name) + len(eq) + len(raw) + 2
                 attrs.append(attr)
-            self._attrs = attrs[:]  # a copy of exactly its length: appending left room for more
-        return self._attrs
+            self._attrs = kept = attrs[:]  # a copy of exactly its length: appending left room for more
+        return kept
 
     @property
     def has_attributes(self) -> bool:
@@ -111,13 +118,58 @@ class AttributeMixin:
             return bool(self._attrs)
         return "=" in self._start_raw  # every attribute has its "="; a tag as written holds no other
 
+    def _pairs(self) -> list[Attr] | tuple[str, ...]:
+        """The attributes as read so far: the Attr objects, else the flat (name, raw, ...) tuple, read now."""
+        attrs = self._attrs
+        if attrs is not None:
+            return attrs
+        pairs: list[str] = []
+        for _ws, name, _eq, double, single in _ATTR.findall(self._start_raw, 1 + len(self.name)):
+            raw = double or single  # the quote a value is written in is the only one that cannot stand in it
+            if len(raw) <= _SHARED_WORD and raw.isalpha():
+                raw = intern(raw)  # type="normal" on every mount: one string for all
+            pairs.append(intern(name))
+            pairs.append(raw)
+        self._attrs = found = tuple(pairs)
+        return found
+
+    def attribute_names(self) -> tuple[str, ...]:
+        """The attribute names in the order written."""
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return ()
+            attrs = self._pairs()
+        if isinstance(attrs, tuple):
+            return attrs[::2]
+        return tuple([attr.name for attr in attrs])
+
+    def attribute_items(self) -> list[tuple[str, str]]:
+        """Each attribute's name and raw value (references unexpanded), in the order written."""
+        attrs = self._attrs
+        if attrs is None:
+            if "=" not in self._start_raw:
+                return []
+            attrs = self._pairs()
+        if isinstance(attrs, tuple):
+            return list(zip(attrs[::2], attrs[1::2], strict=True))
+        return [(attr.name, attr.raw) for attr in attrs]
+
     def get(self, name: str) -> str | None:
         """The value of attribute ``name``, or None."""
         attrs = self._attrs
         if attrs is None:
             if "=" not in self._start_raw:
                 return None  # no attribute: asked of every element, answered without building a list
-            attrs = self.attributes
+            attrs = self._pairs()
+        if isinstance(attrs, tuple):
+            try:
+                index = attrs.index(name)
+                while index & 1:  # a value written like the name: look on
+                    index = attrs.index(name, index + 1)
+            except ValueError:
+                return None
+            return decode_attribute(attrs[index + 1])
         for attr in attrs:
             if attr.name == name:
                 return decode_attribute(attr.raw)
@@ -125,8 +177,8 @@ class AttributeMixin:
 
     def attribute(self, name: str) -> Attr | None:
         attrs = self._attrs
-        if attrs is None:
-            if "=" not in self._start_raw:
+        if not isinstance(attrs, list):
+            if attrs is None and "=" not in self._start_raw:
                 return None
             attrs = self.attributes
         for attr in attrs:

@@ -264,12 +264,14 @@ def _unread_attributes(ctx: LintContext) -> list[tuple[Placed, Attr, Status]]:
         statuses = memo.get(id(row))
         if statuses is None:
             statuses = memo[id(row)] = {}
-        for attr in placed.element.attributes:
-            name = attr.name
+        # names only: an Attr object is made for the few reported, not kept for every attribute
+        for name in placed.element.attribute_names():
             status = statuses.get(name)
             if status is None:
                 status = statuses[name] = read if is_namespace_attribute(name) else attribute_status(row, name, target)
             if status is not read:
+                attr = placed.element.attribute(name)
+                assert attr is not None
                 out.append((placed, attr, status))
     return out
 

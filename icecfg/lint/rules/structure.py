@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.conversion import is_int
-from icecfg.document import Element, decode_text
+from icecfg.document import Element, decode_attribute, decode_text
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -675,7 +675,7 @@ def _missing_attributes(ctx: LintContext, row: spec.ElementRow, group: list[Plac
     must = frozenset(a.name for a in attribute_specs(row) if ctx.target in a.dialects and ctx.target in a.required)
     for placed in group:
         element = placed.element
-        written = [a.name for a in element.attributes]
+        written = element.attribute_names()
         if must.issubset(written):
             continue
         present = set(written)
@@ -776,8 +776,7 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
         of_row = specs.get(id(row))
         if of_row is None:
             of_row = specs[id(row)] = {}
-        for attr in element.attributes:
-            name = attr.name
+        for name, raw in element.attribute_items():  # no Attr kept for each attribute of the file
             if name in of_row:
                 spec_attr = of_row[name]
             else:
@@ -787,11 +786,11 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
                 of_row[name] = spec_attr
             if spec_attr is None or (section_id, spec_attr.name) in _REPORTED_ELSEWHERE:
                 continue
-            key = (id(spec_attr), attr.raw)
+            key = (id(spec_attr), raw)
             if key in problems:
                 problem = problems[key]
             else:
-                problem = problems[key] = _attribute_value_problem(spec_attr, attr.value)
+                problem = problems[key] = _attribute_value_problem(spec_attr, decode_attribute(raw))
             if problem is None:
                 continue
             consequence = (
@@ -801,8 +800,8 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 element,
-                f"<{element.local_name} {attr.name}={attr.value!r}>: the value {problem}; {consequence}",
-                attribute=attr.name,
+                f"<{element.local_name} {name}={decode_attribute(raw)!r}>: the value {problem}; {consequence}",
+                attribute=name,
             )
 
 
