@@ -55,9 +55,15 @@ def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
 
 
 def findings(data: bytes, target: str, code: str, *, files: bool = False) -> list[Finding]:
-    """The findings of ``code`` (or a code prefix) for ``target`` (``files``: also the rules that read the disk)."""
+    """The findings of ``code`` (or a code prefix) for ``target`` (``files``: also the rules that read the disk).
+
+    Every rule runs, as in ``icecfg lint``, with ``code`` selected too (an opt-in
+    rule runs only so): a rule of another release then has no finding, where
+    selecting it alone would run nothing (a usage error).
+    """
     cfg = icecfg.loads(data)
-    found = lint(cfg, target, root="/", select=[code]) if files else lint(cfg, target, files=False, select=[code])
+    select = ["ICE", code]
+    found = lint(cfg, target, root="/", select=select) if files else lint(cfg, target, files=False, select=select)
     return [f for f in found if f.code.startswith(code)]
 
 

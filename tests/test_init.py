@@ -155,7 +155,8 @@ def test_no_cache_headers_only_where_the_lint_allows_them(tmp_path: Path, target
     assert headers == ([("Cache-Control", "no-cache, no-store")] if has_header else [])
     # Why 2.4 and 2.5 have none: Icecast 2.4.4 and 2.5.0 send the header themselves, and ICE713 says so.
     cfg.http_headers.headers.append(icecfg.Header(name="Cache-Control", value="no-cache, no-store"))
-    reported = [f.code for f in lint(cfg, target=target, files=False, select=("ICE713",))]
+    # the headers family, as a lint of the file runs it: ICE713 alone would run nothing on KH
+    reported = [f.code for f in lint(cfg, target=target, files=False, select=("ICE7",)) if f.code == "ICE713"]
     assert reported == ([] if has_header else ["ICE713"])
 
 

@@ -99,7 +99,8 @@ def test_directories_are_searched_and_stdin_is_read(tmp_path: Path) -> None:
 
 def test_select_ignore_and_fail_on(tmp_path: Path) -> None:
     path = write(tmp_path / "icecast.xml", BAD)
-    assert lint(str(path), "--ignore", "ICE1", "--select", "ICE101", "--isolated").returncode == 0
+    # ignore wins over select; what is left (ICE002) still runs: a selection that runs no rule is an error
+    assert lint(str(path), "--ignore", "ICE1", "--select", "ICE101,ICE002", "--isolated").returncode == 0
     assert lint(str(path), "--select", "unknown-element", "--isolated").returncode == 1
     # an error-level finding still fails with --fail-on error; --exit-zero never fails
     assert lint(str(path), "--select", "ICE101", "--fail-on", "error", "--isolated").returncode == 1
@@ -120,12 +121,12 @@ def test_github_format_is_chosen_on_github_actions(tmp_path: Path) -> None:
 
 
 def test_settings_file_is_found_walking_up_and_flags_win(tmp_path: Path) -> None:
-    write(tmp_path / "pyproject.toml", b'[tool.icecfg]\nselect = ["ICE101"]\nformat = "json"\n')
+    write(tmp_path / "pyproject.toml", b'[tool.icecfg]\nselect = ["ICE101", "ICE002"]\nformat = "json"\n')
     path = write(tmp_path / "deploy" / "icecast.xml", BAD)
     result = lint(str(path))
     assert codes(result.stdout) == ["ICE101"]
     assert lint(str(path), "--ignore", "ICE101").returncode == 0
-    write(tmp_path / "deploy" / "icecfg.toml", b'select = ["ICE101"]\nignore = ["ICE101"]\n')
+    write(tmp_path / "deploy" / "icecfg.toml", b'select = ["ICE101", "ICE002"]\nignore = ["ICE101"]\n')
     assert lint(str(path)).returncode == 0  # the nearer file wins
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import icecfg
 from tests.test_lint_cli import BAD, FIXABLE, GOOD, codes, lint, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +72,42 @@ def test_prefixes_names_and_engine_codes_still_select(tmp_path: Path) -> None:
     for selector in ("ICE", "ice1", "ICE10", "ICE101", "unknown-element", "ICE001", "ICE002", "invalid-xml"):
         result = lint(str(path), "--select", selector, "--isolated")
         assert result.returncode in (0, 1), (selector, result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--select", "ICE608"], "--select leaves no rule to run on Icecast 2.4.4 (ICE608 checks only Icecast-KH)"),
+        (
+            ["--select", "ICE6", "--ignore", "ICE6"],
+            "--select and --ignore leave no rule to run on Icecast 2.4.4 (every rule they select is ignored)",
+        ),
+        (
+            ["--select", "ICE609", "--no-fs"],
+            "--select leaves no rule to run on Icecast 2.4.4 (ICE609 reads the server's files, which are not looked at)",
+        ),
+    ],
+)
+def test_a_selection_that_runs_no_rule_on_the_target_is_a_usage_error(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    """A lint that runs nothing would say "All checks passed." of any file: the gate off without a typo."""
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path), *argv, "--target", "2.4", "--isolated")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"icecfg lint: {message}\n")
+
+
+def test_a_selection_for_another_release_runs_on_that_release(tmp_path: Path) -> None:
+    settings = write(tmp_path / "icecfg.toml", b'select = ["ICE608"]\n')
+    path = write(tmp_path / "icecast.xml", BAD)
+    result = lint(str(path), "--target", "2.4")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"icecfg lint: {settings}:1: select leaves no rule to run on Icecast 2.4.4 (ICE608 checks only Icecast-KH)\n"
+    )
+    assert lint(str(path), "--target", "kh").returncode in (0, 1)
+    with pytest.raises(ValueError, match=r"run no rule on Icecast 2.4.4: ICE608 checks only Icecast-KH"):
+        icecfg.check(icecfg.loads(BAD), target="2.4", select=["ICE608"])
 
 
 # -- nothing says "passed" when a file was not linted -------------------------------------------

@@ -44,6 +44,7 @@ from icecfg.lint import report
 from icecfg.lint.engine import (
     engine_rule,
     lint,
+    no_rule_left,
     parse_error_finding,
     selected,
     unknown_selector,
@@ -302,6 +303,16 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     files = not bool(args.no_fs if args.no_fs is not None else settings.get("no-fs", False))
     if files:
         root = root_directory(root, "--root" if args.root is not None else origin("root") + " =")
+    left = no_rule_left(choice.dialect, files, select, ignore)
+    if left is not None:
+        # a lint that runs nothing would report the file clean: the gate off, as with a typo
+        given = [flag for flag, value in (("--select", args.select), ("--ignore", args.ignore)) if value is not None]
+        unflagged = (["select", "extend-select"] if args.select is None else []) + (
+            ["ignore"] if args.ignore is None else []
+        )
+        given += [origin(key) for key in unflagged if key in settings.lint]
+        verb = "leaves" if len(given) == 1 else "leave"
+        raise UsageError(f"{' and '.join(given)} {verb} no rule to run on {choice.dialect.label} ({left})")
     # --root names a whole image tree, taken as it is; without it the server's paths are
     # those of this machine, except the assets bake will install ([bake.assets])
     assets = settings.assets() if root is None else {}

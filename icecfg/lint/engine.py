@@ -88,12 +88,45 @@ def _rules_for(dialect: Dialect, files: bool, select: tuple[str, ...], ignore: t
             problem = unknown_selector(values)
             if problem is not None:
                 raise ValueError(f"{option}: {problem}")
+        problem = no_rule_left(dialect, files, select, ignore)
+        if problem is not None:
+            raise ValueError(f"select and ignore run no rule on {dialect.label}: {problem}")
         _CHOSEN[key] = [
             r
             for r in selected(all_rules().values(), select, ignore)
             if dialect in r.dialects and (files or not r.needs_files)
         ]
     return _CHOSEN[key]
+
+
+def no_rule_left(dialect: Dialect, files: bool, select: Iterable[str], ignore: Iterable[str]) -> str | None:
+    """Why ``select`` and ``ignore`` leave no rule to run on ``dialect``; None when one runs.
+
+    A lint that runs nothing reports a clean file: ``select=["ICE608"]``
+    (an Icecast-KH rule) on a 2.4 file, or a selection that ``ignore``
+    takes back, would switch a CI gate off as surely as a typo.  The
+    engine's own codes count: selecting only ICE002 still judges the
+    suppressions.
+    """
+    select, ignore = list(select), list(ignore)
+    if selected(
+        [engine_rule(*PARSE_ERROR, Severity.ERROR), engine_rule(*UNUSED_SUPPRESSION, Severity.WARNING)], select, ignore
+    ):
+        return None
+    chosen = selected(all_rules().values(), select, ignore)
+    reasons = []
+    for candidate in chosen:
+        if dialect not in candidate.dialects:
+            releases = " and ".join(d.label for d in Dialect if d in candidate.dialects)
+            reasons.append(f"{candidate.code} checks only {releases}")
+        elif candidate.needs_files and not files:
+            reasons.append(f"{candidate.code} reads the server's files, which are not looked at")
+        else:
+            return None
+    if not reasons:
+        return "every rule they select is ignored"
+    more = f" (and {len(reasons) - 2} more)" if len(reasons) > 2 else ""
+    return "; ".join(reasons[:2]) + more
 
 
 def lint(
@@ -125,7 +158,8 @@ def lint(
     Returns the findings sorted by position; a finding's ``fix``, when it has
     one, edits ``config`` (write it with :func:`icecfg.dump`).  Raises
     ValueError for a target that is no release (see :class:`~icecfg.spec.Dialect`)
-    and for a ``select`` or ``ignore`` value that names no rule.
+    and for a ``select`` or ``ignore`` value that names no rule, or a
+    selection that leaves no rule to run on the target (:func:`no_rule_left`).
     """
     dialect = Dialect(target)
     if not files:
