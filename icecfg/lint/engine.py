@@ -88,14 +88,15 @@ def _rules_for(dialect: Dialect, files: bool, select: tuple[str, ...], ignore: t
             problem = unknown_selector(values)
             if problem is not None:
                 raise ValueError(f"{option}: {problem}")
-        problem = no_rule_left(dialect, files, select, ignore)
-        if problem is not None:
-            raise ValueError(f"select and ignore run no rule on {dialect.label}: {problem}")
-        _CHOSEN[key] = [
+        rules = [
             r
             for r in selected(all_rules().values(), select, ignore)
             if dialect in r.dialects and (files or not r.needs_files)
         ]
+        problem = None if rules else no_rule_left(dialect, files, select, ignore)
+        if problem is not None:
+            raise ValueError(f"select and ignore run no rule on {dialect.label}: {problem}")
+        _CHOSEN[key] = rules
     return _CHOSEN[key]
 
 
