@@ -80,7 +80,7 @@ def test_prefixes_names_and_engine_codes_still_select(tmp_path: Path) -> None:
         (["--select", "ICE608"], "--select leaves no rule to run on Icecast 2.4.4 (ICE608 checks only Icecast-KH)"),
         (
             ["--select", "ICE6", "--ignore", "ICE6"],
-            "--select and --ignore leave no rule to run on Icecast 2.4.4 (every rule they select is ignored)",
+            "--select and --ignore leave no rule to run on Icecast 2.4.4 (every rule selected is ignored)",
         ),
         (
             ["--select", "ICE609", "--no-fs"],

@@ -125,7 +125,7 @@ def no_rule_left(dialect: Dialect, files: bool, select: Iterable[str], ignore: I
         else:
             return None
     if not reasons:
-        return "every rule they select is ignored"
+        return "every rule selected is ignored"
     more = f" (and {len(reasons) - 2} more)" if len(reasons) > 2 else ""
     return "; ".join(reasons[:2]) + more
 
