@@ -59,7 +59,7 @@ def findings(data: bytes, target: str, code: str, *, files: bool = False) -> lis
 
     Every rule runs, as in ``icecfg lint``, with ``code`` selected too (an opt-in
     rule runs only so): a rule of another release then has no finding, where
-    selecting it alone would run nothing (a usage error).
+    selecting it alone would run nothing, which ``lint`` refuses with ValueError.
     """
     cfg = icecfg.loads(data)
     select = ["ICE", code]

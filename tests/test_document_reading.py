@@ -365,30 +365,21 @@ def _tag_in_a_document(start_tag: str, before: str) -> tuple[str, Element, dict[
 def test_every_attribute_is_read_with_its_value_and_place_as_written(
     tag: tuple[str, list[tuple[str, str]]], before: str
 ) -> None:
+    """By name first (``get``, ``attribute_items``: no Attr made, as a lint of a big file asks), then as Attrs."""
     start_tag, written = tag
     text, element, values = _tag_in_a_document(start_tag, before)
+    assert element.attribute_items() == written
+    assert element.attribute_names() == tuple(name for name, _raw in written)
+    for name in ("k", "type", "a-b", "x:y", "n1", "y", "e"):
+        assert element.get(name) == values.get(name)
+    assert not isinstance(element._attrs, list)  # names and values only: no Attr was made
+    # once read as Attrs, with their places, the same answers come from them
     assert [(a.name, a.raw) for a in element.attributes] == written
     assert [a.value for a in element.attributes] == list(values.values())
     for attribute in element.attributes:
         shown = attribute.render()
         assert text[attribute.start - len(attribute.ws) :].startswith(shown)
         assert text.startswith(attribute.name, attribute.start)
-
-
-@given(_start_tags(), st.sampled_from(["", "<r>\n  ", "<?xml version='1.0'?>\n<r>"]))
-def test_attributes_asked_by_name_are_expats_values_without_an_attr_each(
-    tag: tuple[str, list[tuple[str, str]]], before: str
-) -> None:
-    """``get`` and ``attribute_items`` answer from names and values: a lint of a big file makes no Attr."""
-    start_tag, written = tag
-    _text, element, values = _tag_in_a_document(start_tag, before)
-    assert element.attribute_items() == written
-    assert element.attribute_names() == tuple(name for name, _raw in written)
-    for name in ("k", "type", "a-b", "x:y", "n1", "y", "e"):
-        assert element.get(name) == values.get(name)
-    assert not isinstance(element._attrs, list)  # names and values only: no Attr was made
-    # once read, the same answers come from the attributes
-    assert [(a.name, a.raw) for a in element.attributes] == written
     assert element.attribute_items() == written
     assert element.attribute_names() == tuple(name for name, _raw in written)
     assert all(element.get(name) == value for name, value in values.items())
