@@ -141,6 +141,42 @@ def probe(data: bytes, name: str) -> AudioInfo | None:
         return None
 
 
+#: What :func:`content_format` answers, and Icecast's format type for each (see ``format_type_of_mime``).
+CONTENT_FORMAT_TYPES = {
+    "Ogg": "ogg",
+    "WebM/Matroska": "ebml",
+    "MPEG audio (MP3)": "generic",
+    "AAC": "generic",
+    "FLAC": "generic",
+    "WAV": "generic",
+}
+
+
+def content_format(data: bytes) -> str | None:
+    """The format ``data`` (the start of a file) is in, told from its bytes alone; None when unknown.
+
+    Icecast labels a file by its extension and sends its bytes as they are,
+    so an MP3 file saved as ``fallback.ogg`` goes out as Ogg: this is what
+    the file really holds, whatever its name says.  Only formats whose first
+    bytes are certain are named: Ogg's capture pattern, EBML's magic number,
+    native FLAC, RIFF/WAVE, and MPEG or AAC frame sync (after an ID3 tag).
+    """
+    if data.startswith(b"OggS"):
+        return "Ogg"
+    if data.startswith(b"\x1aE\xdf\xa3"):
+        return "WebM/Matroska"
+    if data.startswith(b"fLaC"):
+        return "FLAC"
+    if data.startswith(b"RIFF") and data[8:12] == b"WAVE":
+        return "WAV"
+    kind = _sniff(data, "")
+    if kind == "mpeg":
+        return "MPEG audio (MP3)"
+    if kind == "aac":
+        return "AAC"
+    return None
+
+
 #: Control characters a text file may hold (tab, line feed, form feed, carriage return).
 _TEXT_CONTROLS = frozenset(b"\t\n\x0c\r")
 

@@ -116,6 +116,60 @@ def _read(response: http.client.HTTPResponse, seconds: float, enough: int | None
     return total, "sending"
 
 
+#: The Content-Type each release gives a file named ``.ogg``.
+OGG_LABEL = {"2.4": "audio/ogg", "2.5": "audio/ogg", "kh": "application/ogg"}
+
+
+def renamed_fallback_mounts(rate: str = "") -> str:
+    """/renamed without source and /live, an Ogg stream, both fall back to /renamed.ogg: MP3 audio (ICE609).
+
+    Neither declares a ``<type>``: what the listener is told comes from the file's name alone.
+    """
+    return "".join(
+        f"<mount><mount-name>{name}</mount-name>{rate}<fallback-mount>/renamed.ogg</fallback-mount></mount>"
+        for name in ("/renamed", "/live")
+    )
+
+
+def write_renamed_fallback(sandbox: oracle.Sandbox) -> bytes:
+    """An MP3 file saved as ``renamed.ogg`` in the webroot; its bytes."""
+    data = encode("mp3", bitrate_kbps=128)
+    sandbox.write("web/renamed.ogg", data)
+    return data
+
+
+def show_renamed_fallback(
+    server: oracle.IcecastServer, port: int, release: str, mp3: bytes, password: str = SOURCE_PASSWORD
+) -> None:
+    """ICE609's claims on a running server of ``renamed_fallback_mounts``: MP3 bytes go out as Ogg.
+
+    A listener of the mount without source is answered the release's Ogg
+    Content-Type (``OGG_LABEL``, from the file's name) and gets the MP3 bytes
+    as they are; a listener of the Ogg
+    stream /live is moved to the file when the source stops (no "different
+    types" refusal: the name says Ogg) and gets the MP3 bytes after the Ogg
+    pages.
+    """
+    tuned_in = server.http_get(port, "/renamed", timeout=2.0, max_body=4096)
+    assert tuned_in.status == 200
+    assert tuned_in.headers.get("Content-Type") == OGG_LABEL[release], tuned_in.headers
+    assert not tuned_in.body.startswith(b"OggS") and tuned_in.body[:256] in mp3  # KH skips the ID3 tag
+    ogg = audio.make_ogg().read_bytes()
+    with server.source(port, "/live", ogg, password=password) as source:
+        assert source.accepted
+        server.wait_mount(port, "/live")
+        listener = listen(port, "/live", timeout=2)
+        assert listener.read1(4).startswith(b"OggS")  # the live stream: Ogg pages
+    moved = MOVED[release].format(mount="/live", fallback="/renamed.ogg")
+    assert moved in server.wait_log(moved)
+    received = b""
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline and mp3[-4096:-2048] not in received:
+        received += listener.read1(65536)
+    listener.close()
+    assert mp3[-4096:-2048] in received  # the MP3 file, byte for byte, in what was an Ogg stream
+
+
 #: A text file saved under an audio name: what ICE609 calls text.
 PLACEHOLDER_TEXT = b"placeholder\n"
 #: The line each release logs when it moves a stopped source's listeners to its fallback.

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from icecfg.audio import AudioInfo, format_type_of_mime, mime_of_name, probe
-from tests.audio import encode, ogg_vorbis
+from icecfg.audio import CONTENT_FORMAT_TYPES, AudioInfo, content_format, format_type_of_mime, mime_of_name, probe
+from tests.audio import encode, make_wav, ogg_vorbis
 
 
 def test_ogg_vorbis() -> None:
@@ -88,6 +89,27 @@ def test_mime_and_format_types_follow_icecast() -> None:
     assert format_type_of_mime("audio/mpeg") == "generic"
     assert format_type_of_mime("audio/aac") == "generic"
     assert format_type_of_mime("audio/webm") == "ebml"
+
+
+def test_content_format_reads_the_bytes_not_the_name(tmp_path: Path) -> None:
+    """What a file holds, from its first bytes: an MP3 saved as .ogg is MPEG audio."""
+    encoded = {
+        "Ogg": [ogg_vorbis(), encode("opus", bitrate_kbps=64)],
+        "MPEG audio (MP3)": [encode("mp3"), encode("mp3-bare")],  # with and without an ID3 tag
+        "AAC": [encode("aac")],
+        "WAV": [make_wav(tmp_path / "tone.wav").read_bytes()],
+        "FLAC": [b"fLaC\x80\x00\x00\x22" + bytes(34)],
+        "WebM/Matroska": [b"\x1aE\xdf\xa3\x9fB\x86\x81\x01" + bytes(32)],
+    }
+    for name, samples in encoded.items():
+        for data in samples:
+            assert content_format(data[:4096]) == name, data[:16]
+        assert CONTENT_FORMAT_TYPES[name] == format_type_of_mime(
+            {"Ogg": "audio/ogg", "WebM/Matroska": "audio/webm"}.get(name, "audio/mpeg")
+        )
+    m4a = b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00M4A isommp42" + bytes(64)
+    for unknown in (b"", b"placeholder\n", m4a, bytes(64), b"RIFF\x24\x00\x00\x00AVI LIST"):
+        assert content_format(unknown) is None, unknown[:16]
 
 
 def test_importing_the_linter_does_not_import_mutagen() -> None:

@@ -83,12 +83,18 @@ def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: 
     assert "ICE607" in out and "declares <bitrate>128</bitrate>" in out
 
 
-def test_an_empty_fallback_placeholder_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``touch fallback.ogg`` plays nothing: lint and bake --dry-run say so (ICE609) through [bake.assets]."""
-    (station.parent / "fallback.ogg").write_bytes(b"")
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("empty", "is empty (0 bytes)"), ("mp3", "holds MPEG audio (MP3), which its extension .ogg does not name")],
+)
+def test_an_unplayable_fallback_asset_is_reported_by_both(
+    station: Path, capsys: pytest.CaptureFixture[str], kind: str, said: str
+) -> None:
+    """``touch fallback.ogg``, or an MP3 jingle copied over it, plays nothing: lint and bake --dry-run say so (ICE609)."""
+    (station.parent / "fallback.ogg").write_bytes(audio.encode("mp3", bitrate_kbps=128) if kind == "mp3" else b"")
     assert cli.main(["lint", "radio/icecast.xml"]) == 1
     out = capsys.readouterr().out
-    assert "ICE609" in out and "/usr/share/icecast2/web/fallback.ogg) is empty (0 bytes)" in out
+    assert "ICE609" in out and f"/usr/share/icecast2/web/fallback.ogg) {said}" in out
     assert "All checks passed." not in out
     assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
     out = capsys.readouterr().out

@@ -22,9 +22,12 @@ from tests import audio, oracle
 from tests.release_oracle import (
     drain,
     listen,
+    renamed_fallback_mounts,
+    show_renamed_fallback,
     show_unplayable_fallbacks,
     unplayable_fallback_mounts,
     write_fallback_media,
+    write_renamed_fallback,
     write_unplayable_fallbacks,
 )
 
@@ -209,6 +212,25 @@ def test_empty_or_text_fallback_file_plays_nothing(box: oracle.Sandbox, port: in
     finally:
         box.write("web/empty.ogg", b"")
         box.write("web/quiet.ogg", b"")
+
+
+def test_audio_under_another_formats_name_goes_out_as_that_format(box: oracle.Sandbox, port: int) -> None:
+    """ICE609: an MP3 file saved as renamed.ogg is served as audio/ogg, and Ogg listeners are moved onto it."""
+    mp3 = write_renamed_fallback(box)
+    data = config(box, port, renamed_fallback_mounts())
+    try:
+        messages = found(data, "ICE609")
+        assert len(messages) == 2  # /renamed and /live
+        assert all("holds MPEG audio (MP3), which its extension .ogg does not name" in m for m in messages)
+        assert "Icecast 2.4.4 labels it by the extension as an Ogg stream" in messages[0]
+        with oracle.serve(data, box, port, "renamed") as server:
+            show_renamed_fallback(server, port, "2.4", mp3, PASSWORD)
+        box.write("web/renamed.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        assert found(data, "ICE609") == []
+        with oracle.serve(data, box, port, "renamed-ogg") as server:
+            assert get(server, port, "/renamed").body.startswith(b"OggS")
+    finally:
+        (box.webroot / "renamed.ogg").unlink()
 
 
 # --------------------------------------------------------------------------- fileserve

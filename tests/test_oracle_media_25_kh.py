@@ -29,10 +29,13 @@ from tests.release_oracle import (
     drain,
     findings,
     listen,
+    renamed_fallback_mounts,
     replaced,
+    show_renamed_fallback,
     show_unplayable_fallbacks,
     unplayable_fallback_mounts,
     write_fallback_media,
+    write_renamed_fallback,
     write_unplayable_fallbacks,
 )
 
@@ -155,6 +158,28 @@ def test_empty_or_text_fallback_file_plays_nothing(box: oracle.Sandbox) -> None:
     finally:
         box.write("web/empty.ogg", b"")
         box.write("web/quiet.ogg", b"")
+
+
+def test_audio_under_another_formats_name_goes_out_as_that_format(box: oracle.Sandbox) -> None:
+    """ICE609: an MP3 file saved as renamed.ogg is served as audio/ogg, and Ogg listeners are moved onto it."""
+    release = box.release
+    port = oracle.free_port()
+    mp3 = write_renamed_fallback(box)
+    data = config(box, port, extra=renamed_fallback_mounts(KH_RATE if release == "kh" else ""))
+    try:
+        messages = [f.message for f in findings(data, release, "ICE609", files=True)]
+        assert len(messages) == 2  # /renamed and /live
+        assert all("holds MPEG audio (MP3), which its extension .ogg does not name" in m for m in messages)
+        label = {"2.5": "Icecast 2.5", "kh": "Icecast-KH"}[release]
+        assert f"{label} labels it by the extension as an Ogg stream" in messages[0]
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"renamed-{release}") as server:
+            show_renamed_fallback(server, port, release, mp3)
+        box.write("web/renamed.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes())
+        assert findings(data, release, "ICE609", files=True) == []
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"renamed-ogg-{release}") as server:
+            assert get(server, port, "/renamed").body.startswith(b"OggS")
+    finally:
+        (box.webroot / "renamed.ogg").unlink()
 
 
 def test_kh_crashes_when_the_source_returns_to_a_listener_of_an_empty_fallback(boxkh: oracle.Sandbox) -> None:

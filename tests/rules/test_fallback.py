@@ -329,6 +329,25 @@ CASES = [
         message="fallback file /placeholder.ogg of /backup",
         id="at-the-mount-naming-the-file",
     ),
+    Case(
+        "ICE609",
+        cfg(mount("/live.ogg", "/jingle.ogg")),
+        cfg(mount("/live.ogg", "/fallback.ogg")),
+        files={**FILES, "/web/jingle.ogg": MP3_128},
+        message="fallback file /jingle.ogg of /live.ogg (/web/jingle.ogg) holds MPEG audio (MP3), which its "
+        "extension .ogg does not name: Icecast 2.4.4 labels it by the extension as an Ogg stream",
+        id="mp3-named-ogg",
+    ),
+    Case(
+        "ICE609",
+        cfg(mount("/live.mp3", "/jingle.mp3")),
+        cfg(mount("/live.mp3", "/fallback.mp3")),
+        files={**FILES, "/web/jingle.mp3": OGG_128},
+        target="2.5",
+        message="holds Ogg, which its extension .mp3 does not name: Icecast 2.5 labels it by the extension as "
+        "a non-Ogg stream",
+        id="ogg-named-mp3-2.5",
+    ),
     # ICE608 kh-file-fallback-without-rate ----------------------------------------------
     Case(
         "ICE608",
@@ -396,6 +415,32 @@ def test_ice609_fixtures_the_reader_cannot_parse_are_not_text() -> None:
     for name, data in (("fallback.flac", FLAC_HEAD), ("fallback.m4a", M4A_HEAD)):
         assert probe(data, name) is None and not is_text(data), name
     assert is_text("Ersatz für später\n".encode()[:-2]) and not is_text(b"")  # a cut character is still text
+
+
+def test_ice609_audio_named_for_its_format_is_not_reported(tmp_path: Path) -> None:
+    """False positives: only audio whose extension gives Icecast another format type is reported.
+
+    Ogg Opus as .opus, FLAC as .flac, MP3 as upper-case .MP3, AAC as .mp3
+    (another codec, the same format type: ICE607's business) and audio
+    under a name Icecast has no type for are not ICE609's.
+    """
+    (tmp_path / "web").mkdir()
+    files = {
+        "silence.opus": OPUS_64,
+        "fallback.flac": FLAC_HEAD,
+        "JINGLE.MP3": MP3_128,
+        "aac.mp3": encode("aac"),
+        "fallback": MP3_128,
+        "fallback.bin": OGG_128,
+    }
+    for name, data in files.items():
+        (tmp_path / "web" / name).write_bytes(data)
+    data = cfg(*(mount(f"/m{i}", f"/{name}") for i, name in enumerate(files)))
+    for target in ("2.4", "2.5", "kh"):
+        assert [f.message for f in run(data, target, tmp_path) if f.code == "ICE609"] == [], target
+    (tmp_path / "web" / "fallback.bin").rename(tmp_path / "web" / "fallback.mp3")
+    data = cfg(mount("/m", "/fallback.mp3"))
+    assert [f.code for f in run(data, "2.4", tmp_path) if f.code == "ICE609"] == ["ICE609"]  # the same bytes
 
 
 def test_a_missing_file_is_ice602_and_an_empty_one_ice609(tmp_path: Path) -> None:

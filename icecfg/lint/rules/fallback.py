@@ -687,23 +687,50 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _unplayable(ctx: LintContext, path: str) -> str | None:
-    """What is wrong with the fallback file at ``path``: ``empty``, ``text``, or None (audio, unknown, absent).
+    """What is wrong with the fallback file at ``path``, or None (audio as named, unknown, absent).
 
-    Read once per file (the view keeps the answer): several mounts and both
-    ICE601's fix and ICE609 ask about the same few files.  A missing file is
-    ICE602's.
+    ``empty``, ``text``, or the format the file's bytes are in (``Ogg``,
+    ``MPEG audio (MP3)`` ...) when Icecast, which labels a file by its
+    extension, gives it another format type.  The bytes are read once per
+    file (the view keeps the answer): several mounts and both ICE601's fix
+    and ICE609 ask about the same few files.  A missing file is ICE602's.
     """
     assert ctx.files is not None
-    return ctx.files.parsed(path, _content_kind, _TEXT_PROBE_BYTES) or None
+    kind = ctx.files.parsed(path, _content_kind, _TEXT_PROBE_BYTES) or None
+    if kind is None or kind in ("empty", "text"):
+        return kind
+    from icecfg.audio import CONTENT_FORMAT_TYPES, format_type_of_mime, mime_of_name
+
+    mime = mime_of_name(path)
+    if mime is None or format_type_of_mime(mime) == CONTENT_FORMAT_TYPES[kind]:
+        return None  # a name Icecast has no type for, or audio of the type its name gives
+    return kind
 
 
 def _content_kind(data: bytes) -> str:
-    """``empty``, ``text``, or "" for anything else (a format the reader cannot parse is not reported)."""
-    from icecfg.audio import is_text
+    """``empty``, ``text``, the format of audio (see ``content_format``), or "" for anything else."""
+    from icecfg.audio import content_format, is_text
 
     if not data:
         return "empty"
-    return "text" if is_text(data) else ""
+    if is_text(data):
+        return "text"
+    return content_format(data) or ""
+
+
+def _format_type_of_name(path: str) -> str:
+    """Icecast's format type of the file at ``path`` by its extension (known: ``_unplayable`` checked it)."""
+    from icecfg.audio import format_type_of_mime, mime_of_name
+
+    return format_type_of_mime(mime_of_name(path) or "")
+
+
+def _extension(path: str) -> str:
+    return "." + path.rpartition(".")[2]
+
+
+#: How Icecast labels a stream of each format type, in words.
+_STREAM_WORDS = {"ogg": "an Ogg stream", "ebml": "a WebM/Matroska stream", "generic": "a non-Ogg stream"}
 
 
 #: How much of a fallback file is read to tell text from audio.
@@ -712,7 +739,7 @@ _TEXT_PROBE_BYTES = 4096
 
 @rule("ICE609", "fallback-file-unplayable", "error", needs_files=True)
 def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
-    """The fallback file is empty (0 bytes) or plain text: listeners get a stream with no audio.
+    """The fallback file is empty, plain text, or audio its extension misnames: listeners get nothing to play.
 
     ## Why
     Icecast never looks inside a fallback file: an empty placeholder
@@ -730,10 +757,25 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
     source connected to the mount while a listener who had tuned in to
     the empty file was still connected.
 
-    An error, so `icecfg bake` stops on it: a fallback with no audio has no
-    use.  Only files that are certainly not audio are reported: empty
-    files and plain text.  A file in a format the header reader does not know
-    (FLAC, AAC in MP4 and others) is not.
+    Icecast labels a fallback file by its extension alone.  An MP3 file
+    saved as `fallback.ogg` (say, a jingle copied over the file `icecfg
+    init` asks for) is answered `200` with an Ogg Content-Type
+    (`audio/ogg` on 2.4.4 and 2.5.0, `application/ogg` on kh22) and its MP3
+    bytes as they are; when the Ogg source of the mount stops, its
+    listeners are moved to the file (the name says Ogg, so there is no
+    `different types` refusal) and get the MP3 bytes after the Ogg pages
+    (tested on all three).  A player that goes by the label, and every
+    player in the middle of the Ogg stream, cannot decode them.  The bytes
+    are told by their first bytes (Ogg, WebM/Matroska, MPEG audio, AAC,
+    FLAC, WAV) and reported when Icecast's format type for the extension
+    (Ogg, WebM/Matroska, or anything else) is another one.
+
+    An error, so `icecfg bake` stops on it: a fallback no one can play has
+    no use.  Only what is certain is reported: empty files, plain text and
+    audio of another format type than its extension.  A file whose format
+    cannot be told from its first bytes (AAC in MP4 and others) is not, nor
+    one whose name Icecast has no type for, nor another codec of the same
+    format type (Opus as `.ogg` beside Vorbis, AAC as `.mp3`: see ICE607).
 
     ## Bad
     ```xml
@@ -755,7 +797,9 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
 
     ## Fix
     Put audio into the file, encoded like the live stream (for
-    `icecfg init`, the file `[bake.assets]` names, e.g. `./fallback.ogg`).
+    `icecfg init`, the file `[bake.assets]` names, e.g. `./fallback.ogg`);
+    for audio under the wrong name, re-encode it (`ffmpeg -i jingle.mp3
+    -c:a libvorbis -b:a 128k fallback.ogg`) or name it for what it holds.
     """
     release = ctx.target.label
     for mount, value, path in _file_fallbacks(ctx):
@@ -769,8 +813,20 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
             answers += " (given a rate, see ICE608)"
         if problem == "empty":
             what = f"is empty (0 bytes): {answers} and then sends no data"
-        else:
+        elif problem == "text":
             what = f"is text, not audio: {answers} and sends the text over and over as the stream"
+        else:
+            yield ctx.finding(
+                element,
+                f"fallback file {value} of {mount.label} ({path}) holds {problem}, which its extension "
+                f"{_extension(path)} does not name: {release} labels it by the extension as "
+                f"{_STREAM_WORDS[_format_type_of_name(path)]} and sends its bytes as they are, to listeners who "
+                f"tune in while {mount.label} has no source and to those moved there when it stops; a player "
+                "that goes by the label cannot decode them, nor can one moved there in the middle of the live "
+                "stream; encode the file like the live stream, or name it for what it holds",
+                at_text=mount.fallback_attribute is None,
+            )
+            continue
         crash = ""
         if problem == "empty" and ctx.target is Dialect.KH:
             crash = "; kh22 crashed when the source came back while such a listener was connected"
