@@ -410,6 +410,10 @@ def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127
     return box.write(name, self_signed_pem(common_name), mode=0o600)
 
 
+#: The ``<hostname>`` of :func:`basic_config`.
+HOSTNAME = "oracle.example.org"
+
+
 def basic_config(
     box: Sandbox,
     ports: list[int],
@@ -457,7 +461,7 @@ def basic_config(
             paths += f"<ssl-certificate>{tls_certificate}</ssl-certificate>"
     level = loglevel or ("information" if rel.name == "2.5" else "3")
     return f"""<icecast>
-  <hostname>oracle.example.org</hostname>
+  <hostname>{HOSTNAME}</hostname>
   <location>harness</location>
   <admin>harness@example.invalid</admin>
   <limits>{limits}</limits>

@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 from xml.etree import ElementTree
 
@@ -86,6 +88,26 @@ def plain_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0, path
 def tls_ok(server: oracle.IcecastServer, port: int, timeout: float = 3.0, path: str = "/status-json.xsl") -> bool:
     """Whether ``port`` answers an HTTPS request for ``path`` with 200; a plain port leaves the handshake hanging."""
     return answers(server, port, tls=True, path=path, timeout=timeout) == 200
+
+
+def verified_handshake(port: int, trusted: Path, host: str | None = None) -> str:
+    """A TLS handshake that trusts only ``trusted``, as a player would; "ok" or the reason it fails.
+
+    With ``host``, the certificate's names are checked against it, as a
+    player connecting to ``https://host`` does; without, only its chain and dates.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = host is not None
+    context.load_verify_locations(cafile=str(trusted))
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=3) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            tls.do_handshake()
+            return "ok"
+    except ssl.SSLCertVerificationError as err:
+        return str(err.verify_message)
 
 
 def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:

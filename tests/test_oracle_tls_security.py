@@ -18,7 +18,7 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import oracle
-from tests.oracle_checks import answers_soon, plain_ok, port_pair_and_one, tcp_refused, tls_ok
+from tests.oracle_checks import answers_soon, plain_ok, port_pair_and_one, tcp_refused, tls_ok, verified_handshake
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -129,6 +129,25 @@ def test_certificate_without_key_is_plain_http(box: oracle.Sandbox) -> None:
     assert not codes(good, "ICE404")
     with oracle.IcecastServer(good, box, wait_port=plain, name="tls-withkey") as server:
         assert tls_ok(server, secure)
+
+
+def test_certificate_for_another_name_is_served_and_refused_by_clients(box: oracle.Sandbox) -> None:
+    """ICE410: 2.4.4 loads a certificate that does not name <hostname> and serves it; a client checking refuses."""
+    plain, secure = oracle.free_ports(2)
+    body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
+    for name in ("www.example.org", "radio.example.org"):
+        pem = oracle.make_tls_pem(box, f"{name}.pem", common_name=name)
+        data = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>", hostname="radio.example.org")
+        messages = [f.message for f in codes(data, "ICE410")]
+        assert bool(messages) == (name == "www.example.org")
+        with oracle.IcecastServer(data, box, wait_port=plain, name="tls-name") as server:
+            assert "SSL certificate found" in (server.error_log() or "")  # loaded without a word on its names
+            said = verified_handshake(secure, pem, host="radio.example.org")
+        if messages:
+            assert "is for www.example.org, not for <hostname> radio.example.org" in messages[0]
+            assert said == "Hostname mismatch, certificate is not valid for 'radio.example.org'."
+        else:
+            assert said == "ok"
 
 
 def _broken_tls_file(box: oracle.Sandbox, kind: str) -> Path:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import socket
-import ssl
 from pathlib import Path
 
 import pytest
 
 from tests import oracle
-from tests.oracle_checks import answers, box_of, findings, log_lines, release_config
+from tests.oracle_checks import answers, box_of, findings, log_lines, release_config, verified_handshake
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -169,22 +167,6 @@ def expired_pem(box: oracle.Sandbox) -> Path:
     return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
 
 
-def verified_handshake(port: int, trusted: Path) -> str:
-    """Complete a TLS handshake that trusts only ``trusted``, as a player would; "ok" or the reason it fails."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False  # the name is not the point here
-    context.load_verify_locations(cafile=str(trusted))
-    try:
-        with (
-            socket.create_connection(("127.0.0.1", port), timeout=3) as raw,
-            context.wrap_socket(raw) as tls,
-        ):
-            tls.do_handshake()
-            return "ok"
-    except ssl.SSLCertVerificationError as err:
-        return str(err.verify_message)
-
-
 @pytest.mark.parametrize("release", ["2.5", "kh"])
 def test_expired_certificate_is_served_and_refused_by_clients(release: str, request: pytest.FixtureRequest) -> None:
     box = box_of(release, request)
@@ -196,6 +178,28 @@ def test_expired_certificate_is_served_and_refused_by_clients(release: str, requ
         with oracle.IcecastServer(data, box, wait_port=port, name=f"expiry-{release}-{expired}") as server:
             assert "Invalid cert file" not in "\n".join(log_lines(server))  # loaded without a word
             assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
+
+
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_certificate_for_another_name_is_served_and_refused_by_clients(
+    release: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE410: a certificate that does not name <hostname> loads without a word; a client checking the name refuses."""
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    for name in ("www.example.org", oracle.HOSTNAME):
+        pem = oracle.make_tls_pem(box, f"{name}.pem", common_name=name)
+        data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+        messages = [f.message for f in findings(data, release, "ICE410", files=True)]
+        assert bool(messages) == (name != oracle.HOSTNAME)
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"cert-name-{release}") as server:
+            assert not [line for line in log_lines(server) if "cert" in line.lower() and "EROR" in line]
+            said = verified_handshake(tls_port, pem, host=oracle.HOSTNAME)
+            if messages:
+                assert f"is for www.example.org, not for <hostname> {oracle.HOSTNAME}" in messages[0]
+                assert said == f"Hostname mismatch, certificate is not valid for '{oracle.HOSTNAME}'."
+            else:
+                assert said == "ok"
 
 
 # --------------------------------------------------------------------------- passwords and logins

@@ -116,6 +116,10 @@ class PemFile:
             pass
         return tuple(str(a.value) for a in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME))
 
+    def covers(self, host: str) -> bool:
+        """Whether the first certificate is valid for ``host`` by its names (see :func:`name_covers`)."""
+        return any(name_covers(name, host) for name in self.names)
+
     # -- the first private key -------------------------------------------------
     @computed_once
     def _key(self) -> tuple[PrivateKeyTypes | None, bool, str]:
@@ -155,3 +159,20 @@ class PemFile:
 
         der, spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         return bool(cert.public_key().public_bytes(der, spki) == key.public_key().public_bytes(der, spki))
+
+
+def name_covers(name: str, host: str) -> bool:
+    """Whether a certificate name covers ``host`` as a TLS client checks it (RFC 6125, section 6.4).
+
+    Names compare without case and without a final dot; a wildcard stands
+    for exactly one whole left-most label (``*.example.org`` covers
+    ``radio.example.org``, not ``example.org`` nor ``a.radio.example.org``).
+    """
+    name = name.rstrip(".").lower()
+    host = host.rstrip(".").lower()
+    if name == host:
+        return True
+    if not name.startswith("*.") or "*" in name[1:]:
+        return False
+    label, dot, rest = host.partition(".")
+    return bool(label and dot) and rest == name[2:]

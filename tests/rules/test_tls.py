@@ -36,9 +36,11 @@ def make_cert(
     key: ec.EllipticCurvePrivateKey,
     not_before: datetime.datetime = NOW - DAY,
     not_after: datetime.datetime = NOW + 365 * DAY,
+    common_name: str = "radio.example.org",
+    dns_names: tuple[str, ...] = (),
 ) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "radio.example.org")])
-    return (
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -46,8 +48,11 @@ def make_cert(
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
-        .sign(key, hashes.SHA256())
     )
+    if dns_names:
+        san = x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names])
+        builder = builder.add_extension(san, critical=False)
+    return builder.sign(key, hashes.SHA256())
 
 
 def cert_pem(cert: x509.Certificate) -> bytes:
@@ -68,8 +73,14 @@ NOT_YET = cert_pem(make_cert(KEY, NOW + 10 * DAY, NOW + 400 * DAY)) + KEY_PEM
 SOON = cert_pem(make_cert(KEY, NOW - 80 * DAY, NOW + 5 * DAY)) + KEY_PEM
 LATER = cert_pem(make_cert(KEY, NOW - 80 * DAY, NOW + 60 * DAY)) + KEY_PEM
 
+#: Certificates for other names: by common name only, and by subject alternative names (the CN then does not count).
+WWW = cert_pem(make_cert(KEY, common_name="www.example.org")) + KEY_PEM
+SAN_OTHERS = cert_pem(make_cert(KEY, dns_names=("example.org", "www.example.org"))) + KEY_PEM
+
 FILES = {
     "/etc/icecast2/bundle.pem": BUNDLE,
+    "/etc/icecast2/www.pem": WWW,
+    "/etc/icecast2/san-others.pem": SAN_OTHERS,
     "/etc/icecast2/cert.pem": CERT_PEM,
     "/etc/icecast2/key.pem": KEY_PEM,
     "/etc/icecast2/other-key.pem": key_pem(OTHER_KEY),
@@ -105,6 +116,11 @@ def cfgkh(cert: str | None, key: str | None = None) -> bytes:
         key_el = f"<ssl-private-key>{key}</ssl-private-key>" if key else ""
         paths = f"<paths><ssl-certificate>{cert}</ssl-certificate>{key_el}</paths>"
     return f'<icecast><listen-socket port="8000"/>{paths}</icecast>'.encode()
+
+
+def named(data: bytes, host: str = "radio.example.org") -> bytes:
+    """``data`` with ``<hostname>host</hostname>`` as the root's first element."""
+    return data.replace(b"<icecast>", f"<icecast><hostname>{host}</hostname>".encode(), 1)
 
 
 CASES = [
@@ -243,6 +259,25 @@ CASES = [
     ),
     Case("ICE407", cfgkh("/etc/icecast2/soon.pem"), cfgkh("/etc/icecast2/later.pem"), "kh", FILES),
     Case("ICE407", cfg25("/etc/icecast2/soon.pem"), cfg25("/etc/icecast2/later.pem"), "2.5", FILES),
+    # ICE410 tls-certificate-name-mismatch
+    Case(
+        "ICE410",
+        named(cfg24("/etc/icecast2/www.pem")),
+        named(cfg24("/etc/icecast2/bundle.pem")),
+        files=FILES,
+        message="the certificate in /etc/icecast2/www.pem is for www.example.org, not for <hostname> "
+        "radio.example.org: Icecast 2.4.4 serves it without a word",
+    ),
+    Case(
+        "ICE410",
+        named(cfg25("/etc/icecast2/san-others.pem")),  # its CN names the host, but a SAN list replaces the CN
+        named(cfg25("/etc/icecast2/bundle.pem")),
+        target="2.5",
+        files=FILES,
+        message="is for example.org, www.example.org, not for <hostname> radio.example.org",
+        id="2.5-san",
+    ),
+    Case("ICE410", named(cfgkh("/etc/icecast2/www.pem")), named(cfgkh("/etc/icecast2/bundle.pem")), "kh", FILES),
     # ICE408 tls-certificate-unused
     Case(
         "ICE408",
@@ -299,6 +334,47 @@ def test_valid_bundle_is_clean_on_every_dialect(tmp_path: Path) -> None:
     ):
         codes = [f.code for f in run(data, target, tmp_path) if f.code.startswith("ICE4")]
         assert codes == [], (target, codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "covers"),
+    [
+        ("radio.example.org", "radio.example.org", True),
+        ("Radio.Example.org.", "radio.example.ORG", True),  # case and a final dot do not count
+        ("*.example.org", "radio.example.org", True),
+        ("*.example.org", "example.org", False),  # a wildcard is one whole label
+        ("*.example.org", "a.radio.example.org", False),
+        ("*.example.org", ".example.org", False),
+        ("radio*.example.org", "radio1.example.org", False),  # partial wildcards: not taken
+        ("*.*.org", "a.example.org", False),
+        ("www.example.org", "radio.example.org", False),
+    ],
+)
+def test_certificate_names_cover_hosts_as_clients_check_them(name: str, host: str, covers: bool) -> None:
+    from icecfg.effective.pem import name_covers
+
+    assert name_covers(name, host) is covers
+
+
+def test_certificate_name_false_positives(tmp_path: Path) -> None:
+    """ICE410 says nothing without a DNS <hostname>, or when a name of the certificate covers it."""
+    (tmp_path / "etc/icecast2").mkdir(parents=True)
+    wildcard = cert_pem(make_cert(KEY, common_name="x", dns_names=("*.example.org",))) + KEY_PEM
+    listed = cert_pem(make_cert(KEY, common_name="x", dns_names=("example.org", "radio.example.org"))) + KEY_PEM
+    for name, data in (("www.pem", WWW), ("wildcard.pem", wildcard), ("listed.pem", listed)):
+        (tmp_path / "etc/icecast2" / name).write_bytes(data)
+    quiet = [
+        cfg24("/etc/icecast2/www.pem"),  # no <hostname>: localhost, ICE904's business
+        named(cfg24("/etc/icecast2/www.pem"), "localhost"),
+        named(cfg24("/etc/icecast2/www.pem"), "203.0.113.7"),
+        named(cfg24("/etc/icecast2/www.pem"), "[2001:db8::7]"),
+        named(cfg24("/etc/icecast2/wildcard.pem")),
+        named(cfg24("/etc/icecast2/listed.pem"), "RADIO.example.org."),
+        named(cfg24("/etc/icecast2/www.pem", ssl="")),  # no TLS socket: the certificate is not served
+    ]
+    for data in quiet:
+        assert [f.message for f in run(data, "2.4", tmp_path) if f.code == "ICE410"] == [], data
+    assert [f.code for f in run(named(cfg24("/etc/icecast2/www.pem")), "2.4", tmp_path) if f.code == "ICE410"]
 
 
 def test_file_rules_are_skipped_without_files(tmp_path: Path) -> None:

@@ -582,3 +582,80 @@ def passwords_over_plain_http(ctx: LintContext) -> Iterator[Finding]:
         f"{', '.join(names)} are sent by clients in clear text: no listen socket offers TLS and the "
         "server listens beyond 127.0.0.1; add a TLS socket for sources and admins",
     )
+
+
+@rule("ICE410", "tls-certificate-name-mismatch", "warning", needs_files=True)
+def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
+    """The server certificate is not valid for `<hostname>`, the name listeners connect to.
+
+    ## Why
+    Icecast serves whatever certificate it is given: it never compares the
+    certificate's names with `<hostname>`, the public name it writes into
+    playlists, the status page and YP listings.  A player or browser that
+    connects to `https://radio.example.org:8443/` checks that name against
+    the certificate and refuses the handshake when it is not among them (a
+    certificate copied from another site, made for `www.` only, or for an
+    old host name).
+
+    Judged only for a `<hostname>` that is a DNS name (not `localhost`, not
+    an IP address: ICE904 is about those), against the certificate's DNS
+    subject alternative names (its common name when it has none); a
+    wildcard `*.example.org` covers one label, as clients check it.
+
+    ## On each release
+    - 2.4.4, 2.5.0 and Icecast-KH load a certificate for another name
+      without a word and serve it; a client that checks the name against
+      `<hostname>` refuses the handshake (`Hostname mismatch, certificate is
+      not valid for ...`), and accepts the same server with a certificate
+      for that name (verified, `tests/test_oracle_tls_security.py` and
+      `tests/test_oracle_tls_security_25_kh.py`).
+
+    ## Bad
+    ```xml
+    <hostname>radio.example.org</hostname>
+    <paths><ssl-certificate>/etc/icecast2/www.example.org.pem</ssl-certificate></paths>
+    ```
+
+    ## Good
+    ```xml
+    <hostname>radio.example.org</hostname>
+    <paths><ssl-certificate>/etc/icecast2/radio.example.org.pem</ssl-certificate></paths>
+    ```
+
+    ## Fix
+    Get a certificate that names the host (`certbot certonly -d
+    radio.example.org`, then bundle it with its key for 2.4.4), or correct
+    `<hostname>` if it is the name that is wrong.
+    """
+    found = _certificate(ctx)
+    if found is None:
+        return
+    cert, pem = found
+    host = _dns_hostname(ctx)
+    if host is None or not pem.names or pem.covers(host):
+        return
+    names = ", ".join(pem.names[:4]) + (", ..." if len(pem.names) > 4 else "")
+    yield ctx.finding(
+        cert.element,
+        f"the certificate in {cert.path} is for {names}, not for <hostname> {host}: {ctx.target.label} "
+        f"serves it without a word, and players and browsers that connect to https://{host} refuse the "
+        f"TLS handshake; use a certificate for {host}, or correct <hostname>",
+        at_text=True,
+    )
+
+
+def _dns_hostname(ctx: LintContext) -> str | None:
+    """``<hostname>`` when it is a DNS name a certificate can name (None: unset, localhost, an IP address)."""
+    import ipaddress
+
+    host = ctx.effective.hostname.value
+    if not isinstance(host, str) or ctx.effective.hostname.origin.element is None:
+        return None
+    host = host.strip()
+    if "." not in host.strip(".") or host.lower().startswith("localhost"):
+        return None
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host
+    return None
