@@ -18,7 +18,15 @@ import pytest
 import icecfg
 from icecfg.lint import Finding, lint
 from tests import oracle
-from tests.oracle_checks import answers_soon, plain_ok, port_pair_and_one, tcp_refused, tls_ok, verified_handshake
+from tests.oracle_checks import (
+    answers_soon,
+    expired_pem,
+    plain_ok,
+    port_pair_and_one,
+    tcp_refused,
+    tls_ok,
+    verified_handshake,
+)
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -148,6 +156,36 @@ def test_certificate_for_another_name_is_served_and_refused_by_clients(box: orac
             assert said == "Hostname mismatch, certificate is not valid for 'radio.example.org'."
         else:
             assert said == "ok"
+
+
+def test_expired_certificate_is_served_and_refused_by_clients(box: oracle.Sandbox) -> None:
+    """ICE406 on 2.4.4: an expired certificate loads without a word; a client that verifies it refuses."""
+    plain, secure = oracle.free_ports(2)
+    body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
+    for pem in (expired_pem(box), oracle.make_tls_pem(box, "current.pem")):
+        data = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
+        expired = pem.name == "expired.pem"
+        assert bool(codes(data, "ICE406")) == expired
+        with oracle.IcecastServer(data, box, wait_port=plain, name="tls-expiry") as server:
+            assert "SSL certificate found" in (server.error_log() or "")
+            assert verified_handshake(secure, pem) == ("certificate has expired" if expired else "ok")
+
+
+def test_certificate_without_ssl_socket_serves_only_plain_http(box: oracle.Sandbox) -> None:
+    """ICE408 on 2.4.4: a certificate and <ssl>true</ssl> (read as 0): no port completes a TLS handshake."""
+    plain, secure = oracle.free_ports(2)
+    pem = oracle.make_tls_pem(box, "unused.pem")
+    paths = f"\n    <ssl-certificate>{pem}</ssl-certificate>"
+    bad = config(box, socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>true</ssl>"), paths=paths)
+    [finding] = codes(bad, "ICE408")
+    assert "no <listen-socket> uses TLS" in finding.message
+    with oracle.IcecastServer(bad, box, wait_port=plain, name="tls-unused") as server:
+        assert plain_ok(server, secure)
+        assert not tls_ok(server, secure, timeout=1.0)
+    good = bad.replace(b"<ssl>true</ssl>", b"<ssl>1</ssl>")
+    assert not codes(good, "ICE408")
+    with oracle.IcecastServer(good, box, wait_port=plain, name="tls-used") as server:
+        assert tls_ok(server, secure)
 
 
 def _broken_tls_file(box: oracle.Sandbox, kind: str) -> Path:

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from tests import oracle
-from tests.oracle_checks import answers, box_of, findings, log_lines, release_config, verified_handshake
+from tests.oracle_checks import (
+    answers,
+    box_of,
+    expired_pem,
+    findings,
+    log_lines,
+    release_config,
+    verified_handshake,
+)
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -114,6 +122,19 @@ def test_2_5_certificate_without_tls_socket_serves_only_plain_http(box25: oracle
         assert answers(server, port, path=STATUS) == 200  # auto: both on one port
 
 
+def test_2_5_tls_auto_without_certificate_serves_only_plain_http(box25: oracle.Sandbox) -> None:
+    """ICE401 on 2.5.0: a <tls>auto</tls> socket without a certificate answers plain HTTP and completes no handshake."""
+    port = oracle.free_port()
+    bad = config(box25, [port]).replace(
+        b"</bind-address></listen-socket>", b"</bind-address><tls>auto</tls></listen-socket>"
+    )
+    [finding] = findings(bad, "2.5", "ICE401")
+    assert "<tls>auto" in finding.message or "plain HTTP" in finding.message, finding.message
+    with oracle.IcecastServer(bad, box25, wait_port=port, name="tls25-auto-nocert") as server:
+        assert answers(server, port, path=STATUS) == 200
+        assert answers(server, port, tls=True, timeout=1.0) is None
+
+
 # --------------------------------------------------------------------------- TLS on KH
 
 
@@ -136,35 +157,6 @@ def test_kh_unusable_certificate_means_no_tls_on_any_port(boxkh: oracle.Sandbox,
         if kind != "good":
             assert BROKEN[kind][1] in log
             assert "No SSL capability on any configured ports" in log
-
-
-def expired_pem(box: oracle.Sandbox) -> Path:
-    """A self-signed certificate (with its key) for 127.0.0.1 that expired yesterday."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=10))
-        .not_valid_after(now - datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
 
 
 @pytest.mark.parametrize("release", ["2.5", "kh"])

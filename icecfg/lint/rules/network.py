@@ -637,10 +637,9 @@ def master_relay_incomplete(ctx: LintContext) -> Iterator[Finding]:
     says nothing.  `<master-server-port>` has no default.
 
     ## On each release
-    - 2.5.0 and Icecast-KH: without `<master-password>` no request reaches the
-      master; with it, 2.5.0 asks for `/admin/streamlist.txt` and KH for
+    - All three: without `<master-password>` no request reaches the master;
+      with it, 2.4.4 and 2.5.0 ask for `/admin/streamlist.txt` and KH for
       `/admin/streams` at once (verified, `tests/test_oracle_network_25_kh.py`).
-    - 2.4.4: from `slave.c` (not run).
 
     ## Bad
     ```xml
@@ -690,7 +689,7 @@ def relays_on_demand_after_relay(ctx: LintContext) -> Iterator[Finding]:
       connects to its upstream at start-up with no listener; written after it,
       nothing connects (verified, `tests/test_oracle_network_25_kh.py`).
     - Icecast-KH: the same (verified).
-    - 2.4.4: the same `cfgfile.c` order (not run).
+    - 2.4.4: the same (verified, `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml

@@ -91,7 +91,8 @@ def tls_socket_without_certificate(ctx: LintContext) -> Iterator[Finding]:
       every plain request with 426 Upgrade Required and completes no TLS
       handshake (verified, `tests/test_oracle_releases.py`; `<ssl>1` in
       `tests/test_oracle_tls_security_25_kh.py`); `<tls>auto` without a
-      certificate serves plain HTTP only (from `connection_handle.c`, not run).
+      certificate serves plain HTTP only and completes no handshake (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
     - Icecast-KH: not applicable; KH has no per-socket TLS flag (`<ssl>` in a
       `<listen-socket>` is an unknown element there, ICE301).
 
@@ -383,7 +384,9 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
       serve it; a client that verifies it stops the handshake with
       `certificate has expired` (verified,
       `tests/test_oracle_tls_security_25_kh.py`).
-    - 2.4.4: the same loader (not run).
+    - 2.4.4: the same: `SSL certificate found` and no other word, and a
+      verifying client stops with `certificate has expired` (verified,
+      `tests/test_oracle_tls_security.py`).
 
     ## Bad
     ```xml
@@ -476,8 +479,9 @@ def tls_certificate_unused(ctx: LintContext) -> Iterator[Finding]:
     forgotten or written as `<ssl>true</ssl>`, which 2.4.4 reads as 0.
 
     ## On each release
-    - 2.4.4: without an `<ssl>1` socket every port is plain HTTP (from
-      `connection.c`; not run).
+    - 2.4.4: without an `<ssl>1` socket every port is plain HTTP and no TLS
+      handshake succeeds (verified with `<ssl>true</ssl>`, read as 0,
+      `tests/test_oracle_tls_security.py`).
     - 2.5.0: with `<tls-context>` set and no `<tls>` socket, every port is
       plain HTTP and no TLS handshake succeeds; `<tls>auto</tls>` then serves
       HTTPS and HTTP on the same port (verified, `tests/test_oracle_tls_security_25_kh.py`).
