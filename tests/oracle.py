@@ -400,6 +400,16 @@ def self_signed_pem(common_name: str = "127.0.0.1", days: int = 2) -> bytes:
         return cert.read_bytes() + key.read_bytes()
 
 
+def encrypted_key_pem(bundle: bytes, passphrase: bytes = b"a passphrase no daemon is told") -> bytes:
+    """``bundle`` (a certificate and its key) with the key encrypted under ``passphrase``."""
+    from cryptography.hazmat.primitives import serialization
+
+    start = bundle.index(b"-----BEGIN PRIVATE KEY-----")
+    key = serialization.load_pem_private_key(bundle[start:], password=None)
+    encryption = serialization.BestAvailableEncryption(passphrase)
+    return bundle[:start] + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:
     """Create a self-signed certificate for ``<ssl-certificate>`` and return its path.
 

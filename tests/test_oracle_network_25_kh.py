@@ -369,3 +369,15 @@ def test_kh_root_port_bind_address_and_first_socket(boxkh: oracle.Sandbox, ogg: 
     with oracle.IcecastServer(root_bind, boxkh, name="rootbindkh") as server:
         assert answers_soon(server, "127.0.0.2", port)
         assert tcp_refused(port)
+
+
+def test_kh_relay_without_port_connects_to_its_own_port(boxkh: oracle.Sandbox) -> None:
+    """ICE909 is a 2.4-only rule: Icecast-KH defaults a relay's upstream port to its own, not 0."""
+    port = oracle.free_port()
+    relay = "<relay><server>127.0.0.1</server><mount>/up.ogg</mount><local-mount>/relayed.ogg</local-mount></relay>"
+    data = config(boxkh, socket_xml(port) + relay)
+    assert findings(data, "2.4", "ICE909")
+    assert not findings(data, "kh", "ICE909")
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="relaykh-noport") as server:
+        connecting = f"connecting /relayed.ogg to 127.0.0.1:{port}\n"
+        assert connecting in server.wait_log(connecting)  # the server's own port

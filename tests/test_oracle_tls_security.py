@@ -188,6 +188,21 @@ def test_certificate_without_ssl_socket_serves_only_plain_http(box: oracle.Sandb
         assert tls_ok(server, secure)
 
 
+def test_encrypted_key_is_plain_http(box: oracle.Sandbox) -> None:
+    """ICE404 on 2.4.4: a key under a passphrase is not unlocked; the <ssl>1 port serves plain HTTP."""
+    plain, secure = oracle.free_ports(2)
+    bundle = oracle.make_tls_pem(box, "to-encrypt.pem").read_bytes()
+    pem = box.write("encrypted.pem", oracle.encrypted_key_pem(bundle), mode=0o600)
+    body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
+    bad = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
+    [finding] = codes(bad, "ICE404")
+    assert "is encrypted with a passphrase" in finding.message and "serves plain HTTP" in finding.message
+    with oracle.IcecastServer(bad, box, wait_port=plain, name="tls-encrypted") as server:
+        assert plain_ok(server, secure)
+        assert not tls_ok(server, secure, timeout=1.0)
+        assert "Invalid private key file" in startup_log(server)
+
+
 def _broken_tls_file(box: oracle.Sandbox, kind: str) -> Path:
     """A certificate file that is missing, DER-encoded, or whose key belongs to another certificate."""
     if kind == "missing":

@@ -37,7 +37,7 @@ def config(box: oracle.Sandbox, ports: list[int], **parts: object) -> bytes:
 
 
 def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
-    """A certificate file that is good, missing, DER-encoded, holds no key, or has another certificate's key."""
+    """A certificate file that is good, missing, DER-encoded, holds no key, has another certificate's key or an encrypted one."""
     if kind == "missing":
         return box.root / "no-such-bundle.pem"
     bundle = oracle.make_tls_pem(box, f"{kind}.pem")
@@ -52,6 +52,8 @@ def certificate_file(box: oracle.Sandbox, kind: str) -> Path:
         from cryptography.hazmat.primitives.serialization import Encoding
 
         return box.write("server.der", x509.load_pem_x509_certificate(cert).public_bytes(Encoding.DER), mode=0o600)
+    if kind == "encrypted":
+        return box.write("encrypted.pem", oracle.encrypted_key_pem(data), mode=0o600)
     other = oracle.make_tls_pem(box, "other.pem").read_bytes()
     return box.write("mismatched.pem", cert + other[other.index(b"-----BEGIN PRIVATE KEY-----") :], mode=0o600)
 
@@ -62,6 +64,7 @@ BROKEN = {
     "der": ("ICE403", "Invalid cert file"),
     "cert-only": ("ICE404", "Invalid private key file"),
     "mismatch": ("ICE405", "Invalid private key file"),
+    "encrypted": ("ICE404", "Invalid private key file"),
 }
 TLS_CODES = ("ICE401", "ICE402", "ICE403", "ICE404", "ICE405")
 

@@ -591,8 +591,8 @@ def relay_without_port(ctx: LintContext) -> Iterator[Finding]:
     ## On each release
     - 2.4.4: the relay connects to port 0 (verified, `tests/test_oracle_tls_security.py`).
     - 2.5.0: not reported: it connects to port 80 (verified, `tests/test_oracle_network_25_kh.py`).
-    - Icecast-KH: not reported; it defaults to the server's own port (from the
-      source, not run).
+    - Icecast-KH: not reported; it defaults to the server's own port (verified,
+      `tests/test_oracle_network_25_kh.py`).
 
     ## Bad
     ```xml

@@ -253,7 +253,9 @@ def tls_private_key_missing(ctx: LintContext) -> Iterator[Finding]:
       answer 426 with no TLS handshake (verified, `tests/test_oracle_tls_security_25_kh.py`).
     - Icecast-KH: without `<ssl-private-key>` the same: `Invalid private key
       file (PEM lib)`, no port completes a TLS handshake (verified).
-    - An encrypted key was not run on any release; it fails the same load.
+    - A key under a passphrase fails the same load on all three (`Invalid
+      private key file`): a daemon has no one to ask for the passphrase
+      (verified, both test files).
 
     ## Bad
     ```xml
