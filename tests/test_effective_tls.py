@@ -144,6 +144,26 @@ def test_explain_text_says_until_when_and_for_which_name_the_certificate_is_vali
     assert "the private key does not belong to the certificate" in text
 
 
+def test_explain_says_when_the_certificate_does_not_name_the_hostname(tmp_path: Path) -> None:
+    """ICE410's fact: text and JSON say whether the served certificate names <hostname>, and when it is not judged."""
+    from icecfg.effective.text import render
+    from tests.rules.test_tls import WWW
+
+    view = tree(tmp_path, {"/etc/www.pem": WWW, "/etc/b.pem": BUNDLE})
+    host = "<hostname>radio.example.org</hostname>"
+    other = context(host + paths24("/etc/www.pem"), view)
+    assert other.certificate_names_hostname is False
+    said = "not for <hostname> radio.example.org: clients connecting to https://radio.example.org refuse the handshake"
+    assert said in render(other)
+    assert other.to_json()["tls"]["certificate_names_hostname"] is False  # type: ignore[index]
+    same = context(host + paths24("/etc/b.pem"), view)
+    assert same.certificate_names_hostname is True and "not for <hostname>" not in render(same)
+    assert context(paths24("/etc/www.pem"), view).certificate_names_hostname is None  # no <hostname>: localhost
+    assert context(host + paths24("/etc/www.pem"), None).certificate_names_hostname is None  # files not read
+    unused = host + paths24("/etc/www.pem").replace("<ssl>1</ssl>", "")
+    assert context(unused, view).certificate_names_hostname is None  # no TLS socket serves it
+
+
 @pytest.mark.parametrize(
     ("name", "why"),
     [

@@ -121,6 +121,39 @@ class EffectiveConfig:
         return self.values.get("hostname") or Traced("localhost", default())
 
     @computed_once
+    def dns_hostname(self) -> str | None:
+        """``<hostname>`` when it is a DNS name a certificate can name (None: unset, localhost, an IP address)."""
+        import ipaddress
+
+        if self.hostname.origin.element is None or not isinstance(self.hostname.value, str):
+            return None
+        host = self.hostname.value.strip()
+        if "." not in host.strip(".") or host.lower().startswith("localhost"):
+            return None
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return host
+        return None
+
+    @computed_once
+    def certificate_names_hostname(self) -> bool | None:
+        """Whether the certificate TLS clients are served names :attr:`dns_hostname`.
+
+        Icecast never compares the two; a client connecting to
+        ``https://<hostname>`` does and refuses a certificate for other names.
+        None when there is nothing to judge: no socket serves TLS, the files
+        were not looked at, the certificate does not decode or names nothing,
+        or ``<hostname>`` is no DNS name.
+        """
+        cert = self.tls.certificate_file
+        pem = cert.pem if cert is not None else None
+        host = self.dns_hostname
+        if not self.tls_in_use or pem is None or pem.validity is None or not pem.names or host is None:
+            return None
+        return pem.covers(host)
+
+    @computed_once
     def advertised_port(self) -> Traced[object]:
         """The port advertised in URLs: the root ``<port>``, else the first socket's.
 
@@ -327,7 +360,7 @@ class EffectiveConfig:
             "advertised_port": self.advertised_port.to_json(),
             "listeners": [listener.to_json() for listener in self.listeners],
             "ports": self.ports(),
-            "tls": self.tls.to_json(),
+            "tls": {**self.tls.to_json(), "certificate_names_hostname": self.certificate_names_hostname},
             "mounts": [self.mount_json(m, reveal_secrets) for m in self.mounts.mounts],
             "limits": self.limits.to_json(),
             "auth": self.auth.to_json(reveal_secrets),

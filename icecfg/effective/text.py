@@ -130,6 +130,11 @@ def _certificate_facts(eff: EffectiveConfig) -> list[str]:
         before, after = pem.validity
         names = ", ".join(pem.names) or "no host name"
         out.append(f"    valid {before:%Y-%m-%d} to {after:%Y-%m-%d} UTC, for {names}")
+        if eff.certificate_names_hostname is False:
+            out.append(
+                f"    not for <hostname> {eff.dns_hostname}: clients connecting to https://{eff.dns_hostname} "
+                "refuse the handshake"
+            )
     elif pem.certificate_blocks:
         out.append(f"    the first certificate does not decode: {pem.certificate_error}")
     key = tls.key_file.pem if tls.key_file is not None else None

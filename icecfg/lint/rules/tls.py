@@ -596,10 +596,11 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     Icecast serves whatever certificate it is given: it never compares the
-    certificate's names with `<hostname>`, the public name it writes into
-    playlists, the status page and YP listings.  A player or browser that
-    connects to `https://radio.example.org:8443/` checks that name against
-    the certificate and refuses the handshake when it is not among them (a
+    certificate's names with `<hostname>`, the server's public name (the
+    one its YP listings and, on 2.4.4 and KH, its playlists give
+    listeners).  A player or browser that connects to
+    `https://radio.example.org:8443/` checks that name against the
+    certificate and refuses the handshake when it is not among them (a
     certificate copied from another site, made for `www.` only, or for an
     old host name).
 
@@ -633,13 +634,13 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
     radio.example.org`, then bundle it with its key for 2.4.4), or correct
     `<hostname>` if it is the name that is wrong.
     """
+    if ctx.effective.certificate_names_hostname is not False:
+        return
     found = _certificate(ctx)
-    if found is None:
+    host = ctx.effective.dns_hostname
+    if found is None or host is None:  # pragma: no cover - certificate_names_hostname judged both
         return
     cert, pem = found
-    host = _dns_hostname(ctx)
-    if host is None or not pem.names or pem.covers(host):
-        return
     names = ", ".join(pem.names[:4]) + (", ..." if len(pem.names) > 4 else "")
     yield ctx.finding(
         cert.element,
@@ -648,20 +649,3 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
         f"TLS handshake; use a certificate for {host}, or correct <hostname>",
         at_text=True,
     )
-
-
-def _dns_hostname(ctx: LintContext) -> str | None:
-    """``<hostname>`` when it is a DNS name a certificate can name (None: unset, localhost, an IP address)."""
-    import ipaddress
-
-    host = ctx.effective.hostname.value
-    if not isinstance(host, str) or ctx.effective.hostname.origin.element is None:
-        return None
-    host = host.strip()
-    if "." not in host.strip(".") or host.lower().startswith("localhost"):
-        return None
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host
-    return None
