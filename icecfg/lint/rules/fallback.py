@@ -699,10 +699,10 @@ def _unplayable(ctx: LintContext, path: str) -> str | None:
     kind = ctx.files.parsed(path, _content_kind, _TEXT_PROBE_BYTES) or None
     if kind is None or kind in ("empty", "text"):
         return kind
-    from icecfg.audio import CONTENT_FORMAT_TYPES, format_type_of_mime, mime_of_name
+    from icecfg.audio import CONTENT_FORMAT_TYPES
 
-    mime = mime_of_name(path)
-    if mime is None or format_type_of_mime(mime) == CONTENT_FORMAT_TYPES[kind]:
+    named = _named_format_type(path)
+    if named is None or named == CONTENT_FORMAT_TYPES[kind]:
         return None  # a name Icecast has no type for, or audio of the type its name gives
     return kind
 
@@ -718,11 +718,12 @@ def _content_kind(data: bytes) -> str:
     return content_format(data) or ""
 
 
-def _format_type_of_name(path: str) -> str:
-    """Icecast's format type of the file at ``path`` by its extension (known: ``_unplayable`` checked it)."""
+def _named_format_type(path: str) -> str | None:
+    """Icecast's format type for the file at ``path`` by its extension; None for a name it has no type for."""
     from icecfg.audio import format_type_of_mime, mime_of_name
 
-    return format_type_of_mime(mime_of_name(path) or "")
+    mime = mime_of_name(path)
+    return format_type_of_mime(mime) if mime is not None else None
 
 
 def _extension(path: str) -> str:
@@ -816,11 +817,12 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
         elif problem == "text":
             what = f"is text, not audio: {answers} and sends the text over and over as the stream"
         else:
+            label = _STREAM_WORDS[_named_format_type(path) or "generic"]
             yield ctx.finding(
                 element,
                 f"fallback file {value} of {mount.label} ({path}) holds {problem}, which its extension "
                 f"{_extension(path)} does not name: {release} labels it by the extension as "
-                f"{_STREAM_WORDS[_format_type_of_name(path)]} and sends its bytes as they are, to listeners who "
+                f"{label} and sends its bytes as they are, to listeners who "
                 f"tune in while {mount.label} has no source and to those moved there when it stops; a player "
                 "that goes by the label cannot decode them, nor can one moved there in the middle of the live "
                 "stream; encode the file like the live stream, or name it for what it holds",
