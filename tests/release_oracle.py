@@ -145,10 +145,9 @@ def show_renamed_fallback(
 
     A listener of the mount without source is answered the release's Ogg
     Content-Type (``OGG_LABEL``, from the file's name) and gets the MP3 bytes
-    as they are; a listener of the Ogg
-    stream /live is moved to the file when the source stops (no "different
-    types" refusal: the name says Ogg) and gets the MP3 bytes after the Ogg
-    pages.
+    as they are; a listener of the Ogg stream /live is moved to the file when
+    the source stops (no "different types" refusal: the name says Ogg) and
+    gets the MP3 bytes after the Ogg pages.
     """
     tuned_in = server.http_get(port, "/renamed", timeout=2.0, max_body=4096)
     assert tuned_in.status == 200
