@@ -139,6 +139,16 @@ def expired_pem(box: oracle.Sandbox) -> Path:
     return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
 
 
+def issued_chain(box: oracle.Sandbox, host: str = oracle.HOSTNAME) -> tuple[Path, Path, Path]:
+    """:func:`oracle.issued_chain_pems` written into the sandbox: root-ca.pem, leaf-only.pem, full-chain.pem."""
+    root, leaf_only, full = oracle.issued_chain_pems(host)
+    return (
+        box.write("root-ca.pem", root),
+        box.write("leaf-only.pem", leaf_only, mode=0o600),
+        box.write("full-chain.pem", full, mode=0o600),
+    )
+
+
 def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:
     """Whether nothing accepts TCP connections on ``host:port``."""
     return not oracle.tcp_connects(port, host)

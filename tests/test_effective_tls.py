@@ -110,6 +110,7 @@ def test_explain_json_reports_what_the_files_hold(tmp_path: Path) -> None:
         "not_before": CERT.not_valid_before_utc.isoformat(),
         "not_after": CERT.not_valid_after_utc.isoformat(),
         "names": ["radio.example.org"],
+        "missing_issuer": None,
         "key_problem": None,
         "key_found": True,
         "key_encrypted": False,
@@ -162,6 +163,23 @@ def test_explain_says_when_the_certificate_does_not_name_the_hostname(tmp_path: 
     assert context(host + paths24("/etc/www.pem"), None).certificate_names_hostname is None  # files not read
     unused = host + paths24("/etc/www.pem").replace("<ssl>1</ssl>", "")
     assert context(unused, view).certificate_names_hostname is None  # no TLS socket serves it
+
+
+def test_explain_says_when_the_chain_is_missing(tmp_path: Path) -> None:
+    """ICE411's fact: the issuer of a server certificate saved without its intermediate, in text and JSON."""
+    from icecfg.effective.text import render
+    from tests.oracle import issued_chain_pems
+
+    _root, leaf_only, full = issued_chain_pems("radio.example.org")
+    view = tree(tmp_path, {"/etc/leaf.pem": leaf_only, "/etc/full.pem": full, "/etc/self.pem": BUNDLE})
+    alone = context(paths24("/etc/leaf.pem"), view)
+    said = "sent without its chain: the file holds no certificate of its issuer CN=Oracle Intermediate CA"
+    assert said in render(alone)
+    assert alone.to_json()["tls"]["files"]["missing_issuer"] == "CN=Oracle Intermediate CA"  # type: ignore[index]
+    for complete in ("/etc/full.pem", "/etc/self.pem"):  # the intermediate follows; self-signed
+        eff = context(paths24(complete), view)
+        assert eff.tls.certificate_file.pem.missing_issuer is None, complete  # type: ignore[union-attr]
+        assert "sent without its chain" not in render(eff)
 
 
 @pytest.mark.parametrize(

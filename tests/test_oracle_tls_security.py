@@ -21,6 +21,7 @@ from tests import oracle
 from tests.oracle_checks import (
     answers_soon,
     expired_pem,
+    issued_chain,
     plain_ok,
     port_pair_and_one,
     tcp_refused,
@@ -201,6 +202,21 @@ def test_encrypted_key_is_plain_http(box: oracle.Sandbox) -> None:
         assert plain_ok(server, secure)
         assert not tls_ok(server, secure, timeout=1.0)
         assert "Invalid private key file" in startup_log(server)
+
+
+def test_certificate_without_its_intermediate_is_refused_by_clients(box: oracle.Sandbox) -> None:
+    """ICE411 on 2.4.4: the server sends only the file's certificates; without the intermediate, clients refuse."""
+    plain, secure = oracle.free_ports(2)
+    root, leaf_only, full = issued_chain(box)
+    body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
+    for pem in (leaf_only, full):
+        data = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
+        alone = pem == leaf_only
+        assert bool(codes(data, "ICE411")) == alone
+        with oracle.IcecastServer(data, box, wait_port=plain, name="tls-chain") as server:
+            assert "SSL certificate found" in (server.error_log() or "")
+            said = verified_handshake(secure, root)
+        assert said == ("unable to get local issuer certificate" if alone else "ok")
 
 
 def _broken_tls_file(box: oracle.Sandbox, kind: str) -> Path:

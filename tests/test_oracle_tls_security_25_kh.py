@@ -20,6 +20,7 @@ from tests.oracle_checks import (
     box_of,
     expired_pem,
     findings,
+    issued_chain,
     log_lines,
     release_config,
     verified_handshake,
@@ -195,6 +196,24 @@ def test_certificate_for_another_name_is_served_and_refused_by_clients(
                 assert said == f"Hostname mismatch, certificate is not valid for '{oracle.HOSTNAME}'."
             else:
                 assert said == "ok"
+
+
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_certificate_without_its_intermediate_is_refused_by_clients(
+    release: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE411: the server sends only the file's certificates; without the intermediate, clients refuse."""
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    root, leaf_only, full = issued_chain(box)
+    for pem in (leaf_only, full):
+        data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+        alone = pem == leaf_only
+        assert bool(findings(data, release, "ICE411", files=True)) == alone
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"chain-{release}") as server:
+            assert not [line for line in log_lines(server) if "cert" in line.lower() and "EROR" in line]
+            said = verified_handshake(tls_port, root)
+        assert said == ("unable to get local issuer certificate" if alone else "ok")
 
 
 # --------------------------------------------------------------------------- passwords and logins

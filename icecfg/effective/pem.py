@@ -49,6 +49,7 @@ class PemFile:
         #: Private key blocks; OpenSSL uses the first.
         self.key_blocks = len(keys)
         self._certificate_block = certificates[0] if certificates else None
+        self._chain_blocks = tuple(certificates[1:])
         self._key_block = keys[0] if keys else None
 
     # -- what the file holds, without decoding ---------------------------------
@@ -115,6 +116,31 @@ class PemFile:
         except (x509.ExtensionNotFound, ValueError):
             pass
         return tuple(str(a.value) for a in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME))
+
+    @computed_once
+    def missing_issuer(self) -> str | None:
+        """The issuer of the first certificate when no other certificate of the file is that issuer's.
+
+        Icecast sends clients the certificates of the file and nothing else
+        (2.4.4, 2.5.0 and kh22 alike), so a server certificate saved without
+        its intermediate (Let's Encrypt's ``cert.pem`` instead of
+        ``fullchain.pem``) reaches clients with no way to a root they trust.
+        None when the file holds the issuer's certificate, the certificate is
+        self-issued (its own issuer), or it does not decode.
+        """
+        certificate = self._certificate[0]
+        if certificate is None or certificate.issuer == certificate.subject:
+            return None
+        from cryptography import x509
+
+        for block in self._chain_blocks:
+            try:
+                other = x509.load_pem_x509_certificate(block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE"))
+            except ValueError:
+                continue
+            if other.subject == certificate.issuer:
+                return None
+        return certificate.issuer.rfc4514_string()
 
     def covers(self, host: str) -> bool:
         """Whether the first certificate is valid for ``host`` by its names (see :func:`name_covers`)."""

@@ -130,6 +130,8 @@ def _certificate_facts(eff: EffectiveConfig) -> list[str]:
         before, after = pem.validity
         names = ", ".join(pem.names) or "no host name"
         out.append(f"    valid {before:%Y-%m-%d} to {after:%Y-%m-%d} UTC, for {names}")
+        if pem.missing_issuer is not None:
+            out.append(f"    sent without its chain: the file holds no certificate of its issuer {pem.missing_issuer}")
         if eff.certificate_names_hostname is False:
             out.append(
                 f"    not for <hostname> {eff.dns_hostname}: clients connecting to https://{eff.dns_hostname} "

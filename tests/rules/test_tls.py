@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 import icecfg
 from icecfg.lint import lint
+from tests.oracle import issued_chain_pems
 from tests.rules.cases import Case, check_case, run
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -77,8 +78,13 @@ LATER = cert_pem(make_cert(KEY, NOW - 80 * DAY, NOW + 60 * DAY)) + KEY_PEM
 WWW = cert_pem(make_cert(KEY, common_name="www.example.org")) + KEY_PEM
 SAN_OTHERS = cert_pem(make_cert(KEY, dns_names=("example.org", "www.example.org"))) + KEY_PEM
 
+#: A server certificate issued by an intermediate, without and with that intermediate in the file.
+_ROOT_CA, LEAF_ONLY, FULL_CHAIN = issued_chain_pems("radio.example.org")
+
 FILES = {
     "/etc/icecast2/bundle.pem": BUNDLE,
+    "/etc/icecast2/leaf-only.pem": LEAF_ONLY,
+    "/etc/icecast2/full-chain.pem": FULL_CHAIN,
     "/etc/icecast2/www.pem": WWW,
     "/etc/icecast2/san-others.pem": SAN_OTHERS,
     "/etc/icecast2/cert.pem": CERT_PEM,
@@ -278,6 +284,17 @@ CASES = [
         id="2.5-san",
     ),
     Case("ICE410", named(cfgkh("/etc/icecast2/www.pem")), named(cfgkh("/etc/icecast2/bundle.pem")), "kh", FILES),
+    # ICE411 tls-chain-incomplete
+    Case(
+        "ICE411",
+        cfg24("/etc/icecast2/leaf-only.pem"),
+        cfg24("/etc/icecast2/full-chain.pem"),
+        files=FILES,
+        message="the certificate in /etc/icecast2/leaf-only.pem is issued by CN=Oracle Intermediate CA, but the "
+        "file holds no certificate of that issuer: Icecast 2.4.4 sends clients only the certificates in the file",
+    ),
+    Case("ICE411", cfg25("/etc/icecast2/leaf-only.pem"), cfg25("/etc/icecast2/full-chain.pem"), "2.5", FILES),
+    Case("ICE411", cfgkh("/etc/icecast2/leaf-only.pem"), cfgkh("/etc/icecast2/full-chain.pem"), "kh", FILES),
     # ICE408 tls-certificate-unused
     Case(
         "ICE408",

@@ -649,3 +649,61 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
         f"TLS handshake; use a certificate for {host}, or correct <hostname>",
         at_text=True,
     )
+
+
+@rule("ICE411", "tls-chain-incomplete", "warning", needs_files=True)
+def tls_chain_incomplete(ctx: LintContext) -> Iterator[Finding]:
+    """The certificate file holds the server certificate without the intermediate that issued it.
+
+    ## Why
+    Icecast sends clients exactly the certificates in the file.  A
+    certificate from a public CA is issued by an intermediate, and clients
+    trust only the roots above it: without the intermediate in the file they
+    cannot build the chain and refuse the handshake (`unable to get local
+    issuer certificate`).  Some browsers fetch a missing intermediate by
+    themselves, so the stream works in one browser and fails in players,
+    phones and Firefox.  The usual cause is Let's Encrypt's `cert.pem` where
+    `fullchain.pem` was meant.
+
+    Reported when the first certificate is not its own issuer and no other
+    certificate in the file is its issuer's; a self-signed certificate is
+    not (clients must trust it as it is).
+
+    ## On each release
+    - 2.4.4, 2.5.0 and Icecast-KH: with the server certificate and key only,
+      a client that trusts the root CA refuses the handshake with `unable to
+      get local issuer certificate`; with the intermediate after the server
+      certificate it completes it (verified, `tests/test_oracle_tls_security.py`
+      and `tests/test_oracle_tls_security_25_kh.py`).
+
+    ## Bad
+    ```xml
+    <paths><ssl-certificate>/etc/icecast2/bundle.pem</ssl-certificate></paths>
+    <!-- bundle.pem made with: cat cert.pem privkey.pem (no intermediate) -->
+    ```
+
+    ## Good
+    ```xml
+    <paths><ssl-certificate>/etc/icecast2/bundle.pem</ssl-certificate></paths>
+    <!-- bundle.pem made with: cat fullchain.pem privkey.pem -->
+    ```
+
+    ## Fix
+    Put the intermediate certificates after the server certificate in the
+    file (Let's Encrypt: `fullchain.pem`); for 2.4.4 the key follows them.
+    """
+    found = _certificate(ctx)
+    if found is None:
+        return
+    cert, pem = found
+    issuer = pem.missing_issuer
+    if issuer is None:
+        return
+    yield ctx.finding(
+        cert.element,
+        f"the certificate in {cert.path} is issued by {issuer}, but the file holds no certificate of that "
+        f"issuer: {ctx.target.label} sends clients only the certificates in the file, and those that do not "
+        "fetch the intermediate themselves (most players, phones, Firefox) refuse the TLS handshake; put the "
+        "intermediate chain after the certificate (Let's Encrypt: fullchain.pem, not cert.pem)",
+        at_text=True,
+    )
