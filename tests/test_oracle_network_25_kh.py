@@ -311,15 +311,22 @@ def test_relays_on_demand_after_the_relay_does_not_apply(release: str, request: 
     assert finding.fix is not None
 
 
-def test_2_5_relay_without_port_connects_to_port_80(box25: oracle.Sandbox) -> None:
-    """ICE909 is a 2.4-only rule: 2.5.0 defaults a relay's upstream port to 80, not 0."""
+@pytest.mark.parametrize("release", ["2.5", "kh"])
+def test_relay_without_port_does_not_connect_to_port_0(release: str, request: pytest.FixtureRequest) -> None:
+    """ICE909 is a 2.4-only rule: 2.5.0 defaults a relay's upstream port to 80, Icecast-KH to its own port."""
+    box = box_of(release, request)
     port = oracle.free_port()
     relay = "<relay><server>127.0.0.1</server><mount>/up.ogg</mount><local-mount>/relayed.ogg</local-mount></relay>"
-    data = config(box25, socket_xml(port) + relay)
+    data = config(box, socket_xml(port) + relay)
     assert findings(data, "2.4", "ICE909")
-    assert not findings(data, "2.5", "ICE909")
-    with oracle.IcecastServer(data, box25, wait_port=port, name="relay25-noport") as server:
-        assert "connecting to 127.0.0.1:80\n" in server.wait_log("connecting to 127.0.0.1:")
+    assert not findings(data, release, "ICE909")
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"relay-noport-{release}") as server:
+        # (the line to find, the start of it to wait for): 2.5.0 port 80, KH the server's own port
+        connecting, logged = {
+            "2.5": ("connecting to 127.0.0.1:80\n", "connecting to 127.0.0.1:"),
+            "kh": (f"connecting /relayed.ogg to 127.0.0.1:{port}\n", "connecting /relayed.ogg to"),
+        }[release]
+        assert connecting in server.wait_log(logged)
 
 
 def test_kh_root_port_bind_address_and_first_socket(boxkh: oracle.Sandbox, ogg: Path) -> None:
@@ -369,15 +376,3 @@ def test_kh_root_port_bind_address_and_first_socket(boxkh: oracle.Sandbox, ogg: 
     with oracle.IcecastServer(root_bind, boxkh, name="rootbindkh") as server:
         assert answers_soon(server, "127.0.0.2", port)
         assert tcp_refused(port)
-
-
-def test_kh_relay_without_port_connects_to_its_own_port(boxkh: oracle.Sandbox) -> None:
-    """ICE909 is a 2.4-only rule: Icecast-KH defaults a relay's upstream port to its own, not 0."""
-    port = oracle.free_port()
-    relay = "<relay><server>127.0.0.1</server><mount>/up.ogg</mount><local-mount>/relayed.ogg</local-mount></relay>"
-    data = config(boxkh, socket_xml(port) + relay)
-    assert findings(data, "2.4", "ICE909")
-    assert not findings(data, "kh", "ICE909")
-    with oracle.IcecastServer(data, boxkh, wait_port=port, name="relaykh-noport") as server:
-        connecting = f"connecting /relayed.ogg to 127.0.0.1:{port}\n"
-        assert connecting in server.wait_log(connecting)  # the server's own port
