@@ -415,45 +415,10 @@ HOSTNAME = "oracle.example.org"
 
 
 def issued_chain_pems(host: str = HOSTNAME) -> tuple[bytes, bytes, bytes]:
-    """A root CA, an intermediate it signs, and a server certificate for ``host`` the intermediate signs.
+    """:func:`tests.certificates.issued_chain_pems` for the harness's ``<hostname>``: root, leaf only, full chain."""
+    from tests.certificates import issued_chain_pems
 
-    Returns the root (what a client trusts), the server certificate with its
-    key and no chain (``cat cert.pem privkey.pem``), and the same with the
-    intermediate after the server certificate (``fullchain.pem`` and the key).
-    """
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    now = datetime.datetime.now(datetime.timezone.utc)
-
-    def issue(subject: str, key: ec.EllipticCurvePrivateKey, issuer: str, signer: ec.EllipticCurvePrivateKey) -> bytes:
-        ca = subject != host
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        )
-        if not ca:
-            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False)
-        return builder.sign(signer, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
-
-    root_key, middle_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
-    root = issue("Oracle Root CA", root_key, "Oracle Root CA", root_key)
-    middle = issue("Oracle Intermediate CA", middle_key, "Oracle Root CA", root_key)
-    leaf = issue(host, leaf_key, "Oracle Intermediate CA", middle_key)
-    key = leaf_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return root, leaf + key, leaf + middle + key
+    return issued_chain_pems(host)
 
 
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:

@@ -112,31 +112,13 @@ def verified_handshake(port: int, trusted: Path, host: str | None = None) -> str
 
 def expired_pem(box: oracle.Sandbox) -> Path:
     """A self-signed certificate (with its key) for 127.0.0.1 that expired yesterday."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
+
+    from tests.certificates import DAY, NOW, certificate, key_pem, pem
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=10))
-        .not_valid_after(now - datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return box.write("expired.pem", cert.public_bytes(serialization.Encoding.PEM) + key_pem, mode=0o600)
+    cert = certificate("127.0.0.1", key, not_before=NOW - 10 * DAY, not_after=NOW - DAY, ca=True)
+    return box.write("expired.pem", pem(cert) + key_pem(key), mode=0o600)
 
 
 def issued_chain(box: oracle.Sandbox, host: str = oracle.HOSTNAME) -> tuple[Path, Path, Path]:

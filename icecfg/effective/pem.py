@@ -67,12 +67,8 @@ class PemFile:
     def _certificate(self) -> tuple[Certificate | None, str]:
         if self._certificate_block is None:
             return None, "no certificate"
-        from cryptography import x509
-
         try:
-            return x509.load_pem_x509_certificate(
-                self._certificate_block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE")
-            ), ""
+            return _decode_certificate(self._certificate_block), ""
         except ValueError as err:
             return None, str(err).splitlines()[0] if str(err) else "undecodable"
 
@@ -131,11 +127,9 @@ class PemFile:
         certificate = self._certificate[0]
         if certificate is None or certificate.issuer == certificate.subject:
             return None
-        from cryptography import x509
-
         for block in self._chain_blocks:
             try:
-                other = x509.load_pem_x509_certificate(block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE"))
+                other = _decode_certificate(block)
             except ValueError:
                 continue
             if other.subject == certificate.issuer:
@@ -202,3 +196,10 @@ def name_covers(name: str, host: str) -> bool:
         return False
     label, dot, rest = host.partition(".")
     return bool(label and dot) and rest == name[2:]
+
+
+def _decode_certificate(block: bytes) -> Certificate:
+    """One certificate block, decoded as OpenSSL's reader takes it (``TRUSTED CERTIFICATE`` too); ValueError if not."""
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE"))

@@ -9,28 +9,17 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 import icecfg
 from icecfg.lint import lint
-from tests.oracle import issued_chain_pems
+from tests.certificates import DAY, NOW, certificate, issued_chain_pems, key_pem, pem
 from tests.rules.cases import Case, check_case, run
-
-NOW = datetime.datetime.now(datetime.timezone.utc)
-DAY = datetime.timedelta(days=1)
 
 
 def make_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
-
-
-def key_pem(key: ec.EllipticCurvePrivateKey, password: bytes | None = None) -> bytes:
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
 def make_cert(
@@ -40,43 +29,26 @@ def make_cert(
     common_name: str = "radio.example.org",
     dns_names: tuple[str, ...] = (),
 ) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-    )
-    if dns_names:
-        san = x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names])
-        builder = builder.add_extension(san, critical=False)
-    return builder.sign(key, hashes.SHA256())
-
-
-def cert_pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
+    return certificate(common_name, key, not_before=not_before, not_after=not_after, dns_names=dns_names)
 
 
 KEY = make_key()
 OTHER_KEY = make_key()
 CERT = make_cert(KEY)
-CERT_PEM = cert_pem(CERT)
+CERT_PEM = pem(CERT)
 KEY_PEM = key_pem(KEY)
 BUNDLE = CERT_PEM + KEY_PEM
 MISMATCHED = CERT_PEM + key_pem(OTHER_KEY)
 ENCRYPTED = CERT_PEM + key_pem(KEY, b"not-a-real-passphrase")
 DER = CERT.public_bytes(serialization.Encoding.DER)
-EXPIRED = cert_pem(make_cert(KEY, NOW - 400 * DAY, NOW - 10 * DAY)) + KEY_PEM
-NOT_YET = cert_pem(make_cert(KEY, NOW + 10 * DAY, NOW + 400 * DAY)) + KEY_PEM
-SOON = cert_pem(make_cert(KEY, NOW - 80 * DAY, NOW + 5 * DAY)) + KEY_PEM
-LATER = cert_pem(make_cert(KEY, NOW - 80 * DAY, NOW + 60 * DAY)) + KEY_PEM
+EXPIRED = pem(make_cert(KEY, NOW - 400 * DAY, NOW - 10 * DAY)) + KEY_PEM
+NOT_YET = pem(make_cert(KEY, NOW + 10 * DAY, NOW + 400 * DAY)) + KEY_PEM
+SOON = pem(make_cert(KEY, NOW - 80 * DAY, NOW + 5 * DAY)) + KEY_PEM
+LATER = pem(make_cert(KEY, NOW - 80 * DAY, NOW + 60 * DAY)) + KEY_PEM
 
 #: Certificates for other names: by common name only, and by subject alternative names (the CN then does not count).
-WWW = cert_pem(make_cert(KEY, common_name="www.example.org")) + KEY_PEM
-SAN_OTHERS = cert_pem(make_cert(KEY, dns_names=("example.org", "www.example.org"))) + KEY_PEM
+WWW = pem(make_cert(KEY, common_name="www.example.org")) + KEY_PEM
+SAN_OTHERS = pem(make_cert(KEY, dns_names=("example.org", "www.example.org"))) + KEY_PEM
 
 #: A server certificate issued by an intermediate, without and with that intermediate in the file.
 _ROOT_CA, LEAF_ONLY, FULL_CHAIN = issued_chain_pems("radio.example.org")
@@ -376,8 +348,8 @@ def test_certificate_names_cover_hosts_as_clients_check_them(name: str, host: st
 def test_certificate_name_false_positives(tmp_path: Path) -> None:
     """ICE410 says nothing without a DNS <hostname>, or when a name of the certificate covers it."""
     (tmp_path / "etc/icecast2").mkdir(parents=True)
-    wildcard = cert_pem(make_cert(KEY, common_name="x", dns_names=("*.example.org",))) + KEY_PEM
-    listed = cert_pem(make_cert(KEY, common_name="x", dns_names=("example.org", "radio.example.org"))) + KEY_PEM
+    wildcard = pem(make_cert(KEY, common_name="x", dns_names=("*.example.org",))) + KEY_PEM
+    listed = pem(make_cert(KEY, common_name="x", dns_names=("example.org", "radio.example.org"))) + KEY_PEM
     for name, data in (("www.pem", WWW), ("wildcard.pem", wildcard), ("listed.pem", listed)):
         (tmp_path / "etc/icecast2" / name).write_bytes(data)
     quiet = [
