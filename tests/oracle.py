@@ -67,6 +67,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -1300,6 +1301,42 @@ class IcecastServer:
                     f"entry: {entry}; error.log tail:\n{(self.error_log() or '')[-3000:]}"
                 )
             time.sleep(_POLL_INTERVAL)
+
+    def admin_source(
+        self,
+        port: int,
+        mount: str,
+        auth: tuple[str, str],
+        fields: Iterable[str] = ("max_listeners",),
+        timeout: float = MOUNT_TIMEOUT,
+    ) -> dict[str, str]:
+        """Poll ``/admin/stats`` until ``mount``'s source has every one of ``fields``; return its fields.
+
+        The stats thread files a new source's fields one by one: 2.5.0 has
+        been seen listing ``server_type`` (what :meth:`wait_mount` waits
+        for) while ``max_listeners`` was not there yet, about one run in
+        ten.  The admin stats also list hidden mounts and KH's, which
+        status-json does not.  A timeout names what was last seen.
+        """
+        wanted = tuple(fields)
+        seen: dict[str, str] | None = None
+
+        def ready() -> bool:
+            nonlocal seen
+            with contextlib.suppress(OSError, http.client.HTTPException, ET.ParseError):
+                resp = http_get(port, "/admin/stats", auth=auth, timeout=2.0, max_body=4 * 1024 * 1024)
+                for source in ET.fromstring(resp.body).iter("source"):
+                    if source.get("mount") == mount:
+                        seen = {child.tag: child.text or "" for child in source}
+            self._raise_if_dead()
+            return seen is not None and all(name in seen for name in wanted)
+
+        if not wait_until(ready, timeout):
+            raise TimeoutError(
+                f"/admin/stats on port {port} has no {list(wanted)} for {mount} after {timeout} s: {seen}"
+            )
+        assert seen is not None
+        return seen
 
     def wait_listeners(self, port: int, mount: str, count: int, timeout: float = MOUNT_TIMEOUT) -> dict[str, Any]:
         """Poll status-json until ``mount`` counts ``count`` listeners and return its source entry.

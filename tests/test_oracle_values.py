@@ -122,8 +122,14 @@ def static_file_status(box: oracle.Sandbox, data: bytes, port: int) -> int:
         return server.http_get(port, "/style.css").status
 
 
-def admin_max_listeners(server: oracle.IcecastServer, port: int) -> dict[str, str]:
-    """mount -> <max_listeners> from /admin/stats (status-json does not show it)."""
+def admin_max_listeners(server: oracle.IcecastServer, port: int, streaming: list[str]) -> dict[str, str]:
+    """mount -> <max_listeners> of every source in /admin/stats (status-json does not show it).
+
+    Read once each mount in ``streaming`` has its limit there: the stats
+    list a new source's type a moment before its limit.
+    """
+    for mount in streaming:
+        server.admin_source(port, mount, ("admin", ADMIN_PASSWORD))
     resp = server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD), max_body=1024 * 1024)
     assert resp.status == 200, resp
     tree = ET.fromstring(resp.body)
@@ -350,7 +356,7 @@ def test_mount_settings_lost_to_spelling_whitespace_and_duplicates(box: oracle.S
     with running(box, bad, port) as server, sources(port, names, ogg):
         for name in names:
             server.wait_mount(port, name)
-        limits = admin_max_listeners(server, port)
+        limits = admin_max_listeners(server, port, names)
         assert limits == {
             "/ok": "1",
             "/typo": "unlimited",
@@ -364,7 +370,7 @@ def test_mount_settings_lost_to_spelling_whitespace_and_duplicates(box: oracle.S
     with running(box, good, port) as server, sources(port, names, ogg):
         for name in names:
             server.wait_mount(port, name)
-        limits = admin_max_listeners(server, port)
+        limits = admin_max_listeners(server, port, names)
         assert (limits["/case"], limits["/ws"]) == ("1", "1")
         assert _listeners_admitted(port, "/ws", 2) == [200, 403]
 
@@ -385,7 +391,7 @@ def test_default_mount_spelling_and_missing_names(box: oracle.Sandbox, ogg: Path
         server.wait_mount(port, "/live")
         server.wait_mount(port, "/other1")
         # none of the four blocks reaches /live; the named default mount acts as a pattern
-        assert admin_max_listeners(server, port) == {"/live": "unlimited", "/other1": "6"}
+        assert admin_max_listeners(server, port, ["/live", "/other1"]) == {"/live": "unlimited", "/other1": "6"}
         err = server.stderr()
         assert "Unknown mountpoint type: Default" in err
         assert "has mount-name set" in err
@@ -393,7 +399,7 @@ def test_default_mount_spelling_and_missing_names(box: oracle.Sandbox, ogg: Path
     assert not codes(good) & {"ICE106", "ICE108", "ICE109", "ICE110"}
     with running(box, good, port) as server, sources(port, ["/live"], ogg):
         server.wait_mount(port, "/live")
-        assert admin_max_listeners(server, port) == {"/live": "3"}
+        assert admin_max_listeners(server, port, ["/live"]) == {"/live": "3"}
 
 
 # -- attributes -------------------------------------------------------------------------------
