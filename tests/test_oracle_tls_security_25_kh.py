@@ -176,6 +176,18 @@ def test_expired_certificate_is_served_and_refused_by_clients(release: str, requ
             assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
 
 
+def served_quietly_and_handshake(
+    box: oracle.Sandbox, data: bytes, port: int, tls_port: int, *, trust: Path, host: str | None = None
+) -> str:
+    """Start ``data``, check it logged no certificate error, and return how a client trusting ``trust`` ends its handshake.
+
+    ``host`` is the name the client checks the certificate for (None: no name check).
+    """
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"handshake-{box.release}") as server:
+        assert not [line for line in log_lines(server) if "cert" in line.lower() and "EROR" in line]
+        return verified_handshake(tls_port, trust, host=host)
+
+
 @pytest.mark.parametrize("release", ["2.5", "kh"])
 def test_certificate_for_another_name_is_served_and_refused_by_clients(
     release: str, request: pytest.FixtureRequest
@@ -188,14 +200,12 @@ def test_certificate_for_another_name_is_served_and_refused_by_clients(
         data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
         messages = [f.message for f in findings(data, release, "ICE410", files=True)]
         assert bool(messages) == (name != oracle.HOSTNAME)
-        with oracle.IcecastServer(data, box, wait_port=port, name=f"cert-name-{release}") as server:
-            assert not [line for line in log_lines(server) if "cert" in line.lower() and "EROR" in line]
-            said = verified_handshake(tls_port, pem, host=oracle.HOSTNAME)
-            if messages:
-                assert f"is for www.example.org, not for <hostname> {oracle.HOSTNAME}" in messages[0]
-                assert said == f"Hostname mismatch, certificate is not valid for '{oracle.HOSTNAME}'."
-            else:
-                assert said == "ok"
+        said = served_quietly_and_handshake(box, data, port, tls_port, trust=pem, host=oracle.HOSTNAME)
+        if messages:
+            assert f"is for www.example.org, not for <hostname> {oracle.HOSTNAME}" in messages[0]
+            assert said == f"Hostname mismatch, certificate is not valid for '{oracle.HOSTNAME}'."
+        else:
+            assert said == "ok"
 
 
 @pytest.mark.parametrize("release", ["2.5", "kh"])
@@ -210,9 +220,7 @@ def test_certificate_without_its_intermediate_is_refused_by_clients(
         data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
         alone = pem == leaf_only
         assert bool(findings(data, release, "ICE411", files=True)) == alone
-        with oracle.IcecastServer(data, box, wait_port=port, name=f"chain-{release}") as server:
-            assert not [line for line in log_lines(server) if "cert" in line.lower() and "EROR" in line]
-            said = verified_handshake(tls_port, root)
+        said = served_quietly_and_handshake(box, data, port, tls_port, trust=root)
         assert said == ("unable to get local issuer certificate" if alone else "ok")
 
 
