@@ -660,10 +660,10 @@ def tls_chain_incomplete(ctx: LintContext) -> Iterator[Finding]:
     certificate from a public CA is issued by an intermediate, and clients
     trust only the roots above it: without the intermediate in the file they
     cannot build the chain and refuse the handshake (`unable to get local
-    issuer certificate`).  Some browsers fetch a missing intermediate by
-    themselves, so the stream works in one browser and fails in players,
-    phones and Firefox.  The usual cause is Let's Encrypt's `cert.pem` where
-    `fullchain.pem` was meant.
+    issuer certificate`).  Some browsers fetch or keep intermediates of their
+    own, so the stream can work in a browser and still fail in players and
+    tools built on OpenSSL (as `curl` is), which do not.  The usual cause is
+    Let's Encrypt's `cert.pem` where `fullchain.pem` was meant.
 
     Reported when the first certificate is not its own issuer and no other
     certificate in the file is its issuer's; a self-signed certificate is
@@ -703,7 +703,7 @@ def tls_chain_incomplete(ctx: LintContext) -> Iterator[Finding]:
         cert.element,
         f"the certificate in {cert.path} is issued by {issuer}, but the file holds no certificate of that "
         f"issuer: {ctx.target.label} sends clients only the certificates in the file, and those that do not "
-        "fetch the intermediate themselves (most players, phones, Firefox) refuse the TLS handshake; put the "
+        "fetch the intermediate themselves (players and tools built on OpenSSL) refuse the TLS handshake; put the "
         "intermediate chain after the certificate (Let's Encrypt: fullchain.pem, not cert.pem)",
         at_text=True,
     )
