@@ -18,7 +18,7 @@ import pytest
 
 import icecfg
 from icecfg.effective import explain
-from icecfg.effective.startup_race import BAKED_SUPERVISOR
+from icecfg.effective.startup_race import BAKED_SUPERVISOR, INIT_STATION_CRASHES
 from icecfg.effective.text import render
 from icecfg.files import FileView
 
@@ -113,3 +113,41 @@ def test_what_the_note_says_of_the_baked_image_is_what_its_unit_does() -> None:
     assert f"icecast2.service, Restart={restart[1]}, RestartSec={delay[1]}" == BAKED_SUPERVISOR
     # on-failure restarts a server killed by a signal (systemd.service(5)); "no" would not
     assert restart[1] in ("on-failure", "on-abnormal", "always")
+
+
+def _baked_unit() -> str:
+    """The unit file the image's set-up script writes (its here-document)."""
+    found = re.search(r"<<'UNIT'\n(.*?)^UNIT$", UNIT_SCRIPT.read_text(), re.S | re.M)
+    assert found is not None
+    return found[1]
+
+
+def _unit_value(unit: str, key: str) -> str:
+    found = re.findall(rf"^{key}=(\S+)$", unit, re.M)
+    assert len(found) == 1, (key, found)
+    return str(found[0])
+
+
+def test_the_baked_unit_is_read_by_systemd_without_a_warning(tmp_path: Path) -> None:
+    # systemd ignores an unknown key or a bad value with only a warning: the unit
+    # would then run on systemd's defaults (a start limit of 5 in 10 s)
+    path = tmp_path / "icecast2.service"
+    path.write_text(_baked_unit())
+    done = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+
+
+def test_the_image_outlasts_a_run_of_lost_races_and_gives_up_on_a_server_that_keeps_dying() -> None:
+    unit = _baked_unit()
+    burst = int(_unit_value(unit, "StartLimitBurst"))
+    interval = int(_unit_value(unit, "StartLimitIntervalSec"))
+    delay = int(_unit_value(unit, "RestartSec").removesuffix("s"))
+    lost, started = INIT_STATION_CRASHES
+    # the longest run of lost races that happens more often than once in a million boots, at the measured rate
+    run = 1
+    while (lost / started) ** (run + 1) >= 1e-6:
+        run += 1
+    # that run and the start that wins fit in the burst: the station goes on the air
+    assert run + 1 <= burst, (run, burst)
+    # a server that dies at every start (restarted every `delay` s) exhausts the burst within the interval
+    assert burst * delay < interval, (burst, delay, interval)
