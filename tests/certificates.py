@@ -65,18 +65,26 @@ def key_pem(key: CertificateIssuerPrivateKeyTypes, password: bytes | None = None
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
-def issued_chain_pems(host: str) -> tuple[bytes, bytes, bytes]:
+def issued_chain_pems(host: str, *, another_key: bool = False) -> tuple[bytes, bytes, bytes]:
     """A root CA, an intermediate it signs, and a server certificate for ``host`` the intermediate signs.
 
     Returns the root (what a client trusts), the server certificate with its
     key and no chain (``cat cert.pem privkey.pem``), and the same with the
     intermediate after the server certificate (``fullchain.pem`` and the key).
+    With ``another_key``, the intermediate in that last file has the
+    intermediate's name and the root's signature but another key: it did not
+    sign the server certificate (an older intermediate of the same name).
     """
-    root_key, middle_key, leaf_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    root_key, middle_key, leaf_key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(4))
     soon = NOW + 30 * DAY
     root = certificate("Oracle Root CA", root_key, not_after=soon, ca=True)
     middle = certificate(
-        "Oracle Intermediate CA", middle_key, issuer="Oracle Root CA", signer=root_key, not_after=soon, ca=True
+        "Oracle Intermediate CA",
+        other_key if another_key else middle_key,
+        issuer="Oracle Root CA",
+        signer=root_key,
+        not_after=soon,
+        ca=True,
     )
     leaf = certificate(
         host,

@@ -417,11 +417,11 @@ def encrypted_key_pem(bundle: bytes, passphrase: bytes = b"a passphrase no daemo
 HOSTNAME = "oracle.example.org"
 
 
-def issued_chain_pems(host: str = HOSTNAME) -> tuple[bytes, bytes, bytes]:
+def issued_chain_pems(host: str = HOSTNAME, *, another_key: bool = False) -> tuple[bytes, bytes, bytes]:
     """:func:`tests.certificates.issued_chain_pems` for the harness's ``<hostname>``: root, leaf only, full chain."""
     from tests.certificates import issued_chain_pems
 
-    return issued_chain_pems(host)
+    return issued_chain_pems(host, another_key=another_key)
 
 
 def make_tls_pem(box: Sandbox, name: str = "server.pem", common_name: str = "127.0.0.1") -> Path:

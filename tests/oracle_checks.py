@@ -121,13 +121,20 @@ def expired_pem(box: oracle.Sandbox) -> Path:
     return box.write("expired.pem", pem(cert) + key_pem(key), mode=0o600)
 
 
-def issued_chain(box: oracle.Sandbox, host: str = oracle.HOSTNAME) -> tuple[Path, Path, Path]:
-    """:func:`oracle.issued_chain_pems` written into the sandbox: root-ca.pem, leaf-only.pem, full-chain.pem."""
-    root, leaf_only, full = oracle.issued_chain_pems(host)
+def issued_chain(
+    box: oracle.Sandbox, host: str = oracle.HOSTNAME, *, another_key: bool = False
+) -> tuple[Path, Path, Path]:
+    """:func:`oracle.issued_chain_pems` written into the sandbox: root-ca.pem, leaf-only.pem, full-chain.pem.
+
+    With ``another_key``, a chain of its own (another root) whose intermediate
+    did not sign the server certificate, in files named ``other-key-*``.
+    """
+    root, leaf_only, full = oracle.issued_chain_pems(host, another_key=another_key)
+    prefix = "other-key-" if another_key else ""
     return (
-        box.write("root-ca.pem", root),
-        box.write("leaf-only.pem", leaf_only, mode=0o600),
-        box.write("full-chain.pem", full, mode=0o600),
+        box.write(f"{prefix}root-ca.pem", root),
+        box.write(f"{prefix}leaf-only.pem", leaf_only, mode=0o600),
+        box.write(f"{prefix}full-chain.pem", full, mode=0o600),
     )
 
 

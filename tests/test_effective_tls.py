@@ -111,6 +111,7 @@ def test_explain_json_reports_what_the_files_hold(tmp_path: Path) -> None:
         "not_after": CERT.not_valid_after_utc.isoformat(),
         "names": ["radio.example.org"],
         "missing_issuer": None,
+        "issuer_name_only": False,
         "key_problem": None,
         "key_found": True,
         "key_encrypted": False,
@@ -180,6 +181,18 @@ def test_explain_says_when_the_chain_is_missing(tmp_path: Path) -> None:
         eff = context(paths24(complete), view)
         assert eff.tls.certificate_file.pem.missing_issuer is None, complete  # type: ignore[union-attr]
         assert "sent without its chain" not in render(eff)
+
+
+def test_explain_says_when_the_intermediate_of_the_issuers_name_did_not_sign_the_certificate(tmp_path: Path) -> None:
+    """An intermediate with the issuer's name but another key does not complete the chain: clients check the signature."""
+    from icecfg.effective.text import render
+    from tests.oracle import issued_chain_pems
+
+    _root, _leaf, other_key = issued_chain_pems("radio.example.org", another_key=True)
+    eff = context(paths24("/etc/other.pem"), tree(tmp_path, {"/etc/other.pem": other_key}))
+    files = eff.to_json()["tls"]["files"]  # type: ignore[index]
+    assert (files["missing_issuer"], files["issuer_name_only"]) == ("CN=Oracle Intermediate CA", True)  # type: ignore[index]
+    assert "holds a certificate named CN=Oracle Intermediate CA, but its key did not sign" in render(eff)
 
 
 @pytest.mark.parametrize(

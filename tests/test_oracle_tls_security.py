@@ -208,15 +208,21 @@ def test_certificate_without_its_intermediate_is_refused_by_clients(box: oracle.
     """ICE411 on 2.4.4: the server sends only the file's certificates; without the intermediate, clients refuse."""
     plain, secure = oracle.free_ports(2)
     root, leaf_only, full = issued_chain(box)
+    other_root, _leaf, other_key = issued_chain(box, another_key=True)
     body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
-    for pem in (leaf_only, full):
+    cases = (
+        (leaf_only, root, "unable to get local issuer certificate", "holds no certificate of that issuer"),
+        (other_key, other_root, "certificate signature failure", "in the file did not sign it"),
+        (full, root, "ok", None),
+    )
+    for pem, trusted, expected, message in cases:
         data = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
-        alone = pem == leaf_only
-        assert bool(codes(data, "ICE411")) == alone
+        found = [f.message for f in codes(data, "ICE411")]
+        assert (found == []) if message is None else (len(found) == 1 and message in found[0]), (pem.name, found)
         with oracle.IcecastServer(data, box, wait_port=plain, name="tls-chain") as server:
             assert "SSL certificate found" in (server.error_log() or "")
-            said = verified_handshake(secure, root)
-        assert said == ("unable to get local issuer certificate" if alone else "ok")
+            said = verified_handshake(secure, trusted)
+        assert said == expected, pem.name
 
 
 def _broken_tls_file(box: oracle.Sandbox, kind: str) -> Path:

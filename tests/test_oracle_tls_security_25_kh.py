@@ -216,12 +216,18 @@ def test_certificate_without_its_intermediate_is_refused_by_clients(
     box = box_of(release, request)
     port, tls_port = oracle.free_ports(2)
     root, leaf_only, full = issued_chain(box)
-    for pem in (leaf_only, full):
+    other_root, _leaf, other_key = issued_chain(box, another_key=True)
+    cases = (
+        (leaf_only, root, "unable to get local issuer certificate", "holds no certificate of that issuer"),
+        (other_key, other_root, "certificate signature failure", "in the file did not sign it"),
+        (full, root, "ok", None),
+    )
+    for pem, trusted, expected, message in cases:
         data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
-        alone = pem == leaf_only
-        assert bool(findings(data, release, "ICE411", files=True)) == alone
-        said = served_quietly_and_handshake(box, data, port, tls_port, trust=root)
-        assert said == ("unable to get local issuer certificate" if alone else "ok")
+        found = [f.message for f in findings(data, release, "ICE411", files=True)]
+        assert (found == []) if message is None else (len(found) == 1 and message in found[0]), (pem.name, found)
+        said = served_quietly_and_handshake(box, data, port, tls_port, trust=trusted)
+        assert said == expected, pem.name
 
 
 # --------------------------------------------------------------------------- passwords and logins

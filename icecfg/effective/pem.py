@@ -114,27 +114,45 @@ class PemFile:
         return tuple(str(a.value) for a in certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME))
 
     @computed_once
-    def missing_issuer(self) -> str | None:
-        """The issuer of the first certificate when no other certificate of the file is that issuer's.
+    def _issuer(self) -> tuple[str | None, bool]:
+        """The first certificate's issuer when no other certificate of the file signed it, and whether one is named so.
 
         Icecast sends clients the certificates of the file and nothing else
         (2.4.4, 2.5.0 and kh22 alike), so a server certificate saved without
         its intermediate (Let's Encrypt's ``cert.pem`` instead of
         ``fullchain.pem``) reaches clients with no way to a root they trust.
-        None when the file holds the issuer's certificate, the certificate is
-        self-issued (its own issuer), or it does not decode.
+        A certificate with the issuer's name is not enough: clients check the
+        signature, and one of another key (an older intermediate of the same
+        name) fails as ``certificate signature failure``.
         """
         certificate = self._certificate[0]
         if certificate is None or certificate.issuer == certificate.subject:
-            return None
+            return None, False
+        named = False
         for block in self._chain_blocks:
             try:
                 other = _decode_certificate(block)
             except ValueError:
                 continue
             if other.subject == certificate.issuer:
-                return None
-        return certificate.issuer.rfc4514_string()
+                named = True
+                if _signed_by(certificate, other):
+                    return None, False
+        return certificate.issuer.rfc4514_string(), named
+
+    @property
+    def missing_issuer(self) -> str | None:
+        """The issuer of the first certificate when no other certificate of the file signed it.
+
+        None when one did, the certificate is self-issued (its own issuer), or
+        it does not decode.
+        """
+        return self._issuer[0]
+
+    @property
+    def issuer_name_only(self) -> bool:
+        """The file holds a certificate named as the issuer, but its key did not sign the first certificate."""
+        return self._issuer[1]
 
     def covers(self, host: str) -> bool:
         """Whether the first certificate is valid for ``host`` by its names (see :func:`name_covers`)."""
@@ -196,6 +214,19 @@ def name_covers(name: str, host: str) -> bool:
         return False
     label, dot, rest = host.partition(".")
     return bool(label and dot) and rest == name[2:]
+
+
+def _signed_by(certificate: Certificate, issuer: Certificate) -> bool:
+    """Whether ``issuer``'s key signed ``certificate`` (True when the key type cannot be checked: the name matched)."""
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except InvalidSignature:
+        return False
+    except (ValueError, TypeError):  # names differ (not asked here) or a key type cryptography cannot verify
+        return True
+    return True
 
 
 def _decode_certificate(block: bytes) -> Certificate:

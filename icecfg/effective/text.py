@@ -130,7 +130,12 @@ def _certificate_facts(eff: EffectiveConfig) -> list[str]:
         before, after = pem.validity
         names = ", ".join(pem.names) or "no host name"
         out.append(f"    valid {before:%Y-%m-%d} to {after:%Y-%m-%d} UTC, for {names}")
-        if pem.missing_issuer is not None:
+        if pem.missing_issuer is not None and pem.issuer_name_only:
+            out.append(
+                f"    sent without its chain: the file holds a certificate named {pem.missing_issuer}, "
+                "but its key did not sign the server certificate"
+            )
+        elif pem.missing_issuer is not None:
             out.append(f"    sent without its chain: the file holds no certificate of its issuer {pem.missing_issuer}")
         if eff.certificate_names_hostname is False:
             out.append(

@@ -175,6 +175,7 @@ class TlsContext(FrozenRecord):
             "not_after": validity[1].isoformat() if validity else None,
             "names": list(pem.names) if pem is not None else [],
             "missing_issuer": pem.missing_issuer if pem is not None else None,
+            "issuer_name_only": pem.issuer_name_only if pem is not None else None,
             "key_problem": key.problem or None,
             "key_found": key.pem.holds_key if key.pem is not None else False,
             "key_encrypted": key.pem.key_encrypted if key.pem is not None else False,

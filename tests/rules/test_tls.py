@@ -52,11 +52,13 @@ SAN_OTHERS = pem(make_cert(KEY, dns_names=("example.org", "www.example.org"))) +
 
 #: A server certificate issued by an intermediate, without and with that intermediate in the file.
 _ROOT_CA, LEAF_ONLY, FULL_CHAIN = issued_chain_pems("radio.example.org")
+_OTHER_ROOT_CA, _LEAF, OTHER_KEY_CHAIN = issued_chain_pems("radio.example.org", another_key=True)
 
 FILES = {
     "/etc/icecast2/bundle.pem": BUNDLE,
     "/etc/icecast2/leaf-only.pem": LEAF_ONLY,
     "/etc/icecast2/full-chain.pem": FULL_CHAIN,
+    "/etc/icecast2/other-key-chain.pem": OTHER_KEY_CHAIN,
     "/etc/icecast2/www.pem": WWW,
     "/etc/icecast2/san-others.pem": SAN_OTHERS,
     "/etc/icecast2/cert.pem": CERT_PEM,
@@ -262,8 +264,15 @@ CASES = [
         cfg24("/etc/icecast2/leaf-only.pem"),
         cfg24("/etc/icecast2/full-chain.pem"),
         files=FILES,
-        message="the certificate in /etc/icecast2/leaf-only.pem is issued by CN=Oracle Intermediate CA, but the "
-        "file holds no certificate of that issuer: Icecast 2.4.4 sends clients only the certificates in the file",
+        message="the certificate in /etc/icecast2/leaf-only.pem is issued by CN=Oracle Intermediate CA; Icecast "
+        "2.4.4 sends clients only the certificates in the file, and the file holds no certificate of that issuer",
+    ),
+    Case(
+        "ICE411",
+        cfg24("/etc/icecast2/other-key-chain.pem"),
+        cfg24("/etc/icecast2/full-chain.pem"),
+        files=FILES,
+        message="and the certificate named CN=Oracle Intermediate CA in the file did not sign it (its key differs",
     ),
     Case("ICE411", cfg25("/etc/icecast2/leaf-only.pem"), cfg25("/etc/icecast2/full-chain.pem"), "2.5", FILES),
     Case("ICE411", cfgkh("/etc/icecast2/leaf-only.pem"), cfgkh("/etc/icecast2/full-chain.pem"), "kh", FILES),

@@ -666,15 +666,20 @@ def tls_chain_incomplete(ctx: LintContext) -> Iterator[Finding]:
     Let's Encrypt's `cert.pem` where `fullchain.pem` was meant.
 
     Reported when the first certificate is not its own issuer and no other
-    certificate in the file is its issuer's; a self-signed certificate is
-    not (clients must trust it as it is).
+    certificate in the file signed it; a self-signed certificate is not
+    (clients must trust it as it is).  A certificate with the issuer's name
+    but another key (an intermediate of the same name from an older chain)
+    does not count: clients check the signature and refuse with
+    `certificate signature failure`.
 
     ## On each release
     - 2.4.4, 2.5.0 and Icecast-KH: with the server certificate and key only,
       a client that trusts the root CA refuses the handshake with `unable to
-      get local issuer certificate`; with the intermediate after the server
-      certificate it completes it (verified, `tests/test_oracle_tls_security.py`
-      and `tests/test_oracle_tls_security_25_kh.py`).
+      get local issuer certificate`; with an intermediate of the issuer's
+      name and another key it refuses it with `certificate signature
+      failure`; with the intermediate after the server certificate it
+      completes it (verified, `tests/test_oracle_tls_security.py` and
+      `tests/test_oracle_tls_security_25_kh.py`).
 
     ## Bad
     ```xml
@@ -699,11 +704,22 @@ def tls_chain_incomplete(ctx: LintContext) -> Iterator[Finding]:
     issuer = pem.missing_issuer
     if issuer is None:
         return
+    if pem.issuer_name_only:
+        held = (
+            f"the certificate named {issuer} in the file did not sign it (its key differs: an older or "
+            "another intermediate of that name), so players and tools built on OpenSSL refuse the TLS handshake "
+            "(certificate signature failure); put the intermediate "
+            "that issued the certificate after it (Let's Encrypt: the fullchain.pem saved with this cert.pem)"
+        )
+    else:
+        held = (
+            "the file holds no certificate of that issuer: those that do not fetch the intermediate themselves "
+            "(players and tools built on OpenSSL) refuse the TLS handshake; put the intermediate chain after "
+            "the certificate (Let's Encrypt: fullchain.pem, not cert.pem)"
+        )
     yield ctx.finding(
         cert.element,
-        f"the certificate in {cert.path} is issued by {issuer}, but the file holds no certificate of that "
-        f"issuer: {ctx.target.label} sends clients only the certificates in the file, and those that do not "
-        "fetch the intermediate themselves (players and tools built on OpenSSL) refuse the TLS handshake; put the "
-        "intermediate chain after the certificate (Let's Encrypt: fullchain.pem, not cert.pem)",
+        f"the certificate in {cert.path} is issued by {issuer}; {ctx.target.label} sends clients only the "
+        f"certificates in the file, and {held}",
         at_text=True,
     )
