@@ -241,6 +241,21 @@ def test_2_5_start_up_warnings_each_have_a_rule(box25: oracle.Sandbox) -> None:
             assert line not in logged, (line, logged)
 
 
+def test_2_5_prng_seed_fix_silences_its_warning(box25: oracle.Sandbox) -> None:
+    """ICE511's fix: the seed it adds is read by 2.5.0, which then starts without the warning."""
+    port = oracle.free_port()
+    seeded = config(box25, port)
+    bad = replaced(seeded, '<prng-seed type="device" size="32">/dev/urandom</prng-seed>', "")
+    assert findings(bad, "2.5", "ICE511")
+    good = fixed(bad, "2.5", "ICE511")
+    assert good != bad
+    assert not findings(good, "2.5", "ICE511")
+    with oracle.IcecastServer(good, box25, wait_port=port, name="prng-seeded") as server:
+        assert server.http_get(port, "/status-json.xsl").status == 200
+        logged = server.stderr()
+    assert WARNED["ICE511"] not in logged and "PRNG" not in logged, logged
+
+
 # -- ICE205 on 2.5: an empty <loglevel/> segfaults 2.5.0 ------------------------------------------
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import icecfg
+from icecfg.lint import lint
 from tests.rules.cases import Case, check_case, run
 from tests.rules.cases import icecast as _x
 
@@ -134,3 +136,21 @@ def test_ice904_says_it_where_yp_listings_are_configured() -> None:
     codes = [f.code for f in run(data, "2.5")]
     assert "ICE904" in codes
     assert "ICE914" not in codes
+
+
+def test_the_prng_seed_fix_adds_the_seed_unless_the_server_is_chrooted() -> None:
+    """ICE511's fix reads /dev/urandom, which a chroot does not hold: it is offered only outside one."""
+    for security, offered in (
+        ("<security><chroot>0</chroot></security>", True),
+        ("", True),  # no <security> at all: one is added
+        ("<security><chroot>1</chroot></security>", False),
+    ):
+        cfg = icecfg.loads(_x(security))
+        [finding] = [f for f in lint(cfg, "2.5", files=False) if f.code == "ICE511"]
+        assert (finding.fix is not None) == offered, security
+        if finding.fix is not None:
+            finding.fix()
+            fixed = icecfg.loads(icecfg.dumps(cfg))
+            assert not [f for f in lint(fixed, "2.5", files=False) if f.code == "ICE511"]
+            [seed] = [s for b in fixed.document.root.elements("security") for s in b.elements("prng-seed")]
+            assert (seed.get("type"), seed.get("size"), seed.text) == ("device", "32", "/dev/urandom")

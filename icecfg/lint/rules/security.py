@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from icecfg.document import Element
@@ -683,17 +683,39 @@ def no_prng_seed(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Add `<prng-seed type="device" size="32">/dev/urandom</prng-seed>` to
     `<security>` (2.5's sample also keeps a `read-write` seed file).
+    `icecfg lint --fix` adds it to the last `<security>` (or a new one)
+    when the server is not chrooted; 2.5.0 then starts without the warning
+    (verified).  In a chroot the device must exist inside it: add the seed
+    by hand there.
     """
     root = ctx.config.document.root
     if any(True for _ in ctx.rows("prng-seed", "security")):
         return
     blocks = list(root.elements("security"))
+    block = blocks[-1] if blocks else None
     yield ctx.finding(
-        blocks[-1] if blocks else None,
+        block,
         "no <prng-seed> is configured: Icecast 2.5 logs 'no PRNG seed configured, falling back to "
-        'libigloo defaults\' at every start; add <prng-seed type="device" size="32">/dev/urandom</prng-seed> '
-        "to <security>",
+        f"libigloo defaults' at every start; add {_PRNG_SEED} to <security>",
+        fix=None if ctx.effective.security.chrooted else _add_prng_seed(root, block),
+        fix_title="add a <prng-seed> that reads /dev/urandom",
     )
+
+
+#: The seed 2.5's own sample configuration reads.
+_PRNG_SEED = '<prng-seed type="device" size="32">/dev/urandom</prng-seed>'
+
+
+def _add_prng_seed(root: Element, block: Element | None) -> Callable[[], None]:
+    def fix() -> None:
+        seed = Element("prng-seed", {"type": "device", "size": "32"})
+        seed.set_text("/dev/urandom")
+        if block is not None:
+            block.insert_formatted(seed)
+        else:
+            root.insert_formatted(Element("security", children=[seed]))
+
+    return fix
 
 
 #: 2.4-style url-authenticator options 2.5 still reads with a warning -> (2.5 option, what changes).
