@@ -142,13 +142,18 @@ def icecast_xml(http_port: int, tls_port: int, release: str) -> bytes:
 """.encode()
 
 
-def make_cert_bundle(path: Path) -> Path:
-    """A self-signed certificate for 127.0.0.1 and its key in one PEM file, as Icecast 2.4 wants it.
+#: The settings' ``[bake] domain``: the name ``up`` points at the droplet, which the certificate names.
+DOMAIN = "radio.example.org"
 
-    Valid for a year: one that expires within days is a lint warning (ICE407), and
-    the bake tests assert that the configuration lints clean.
+
+def make_cert_bundle(path: Path) -> Path:
+    """A self-signed certificate for :data:`DOMAIN` and its key in one PEM file, as Icecast 2.4 wants it.
+
+    Valid for a year and for the domain: one that expires within days (ICE407),
+    or names another host than the one listeners connect to (ICE410), is a lint
+    warning, and the bake tests assert that the configuration lints clean.
     """
-    path.write_bytes(self_signed_pem(days=365))
+    path.write_bytes(self_signed_pem(common_name=DOMAIN, days=365))
     return path
 
 
@@ -245,7 +250,7 @@ def _bake(
     assets = {FALLBACK_PATH: fallback, CERT_PATH: cert}
     (tmp / "icecfg.toml").write_text(
         f'target = "{release}"\n'
-        '[bake]\nconfig = "icecast.xml"\nkeep = 1\nprivacy-logs = true\ndomain = "radio.example.org"\n'
+        f'[bake]\nconfig = "icecast.xml"\nkeep = 1\nprivacy-logs = true\ndomain = "{DOMAIN}"\n'
         f'[bake.assets]\n"{FALLBACK_PATH}" = "{fallback}"\n"{CERT_PATH}" = "{cert}"\n'
     )
 

@@ -53,6 +53,20 @@ def test_bake_names_the_warnings_it_goes_on_with(station: Path, capsys: pytest.C
     assert "has no lint errors (1 warning: see icecfg lint radio/icecast.xml) for Icecast 2.4" in out
 
 
+def test_a_domain_the_certificate_does_not_name_is_reported_by_both(
+    station: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``up`` points [bake] domain at the droplet: moved to another name, the certificate no longer fits (ICE410)."""
+    settings = station.parent / "icecfg.toml"
+    settings.write_text(settings.read_text().replace(f'domain = "{HOST}"', 'domain = "stream.example.org"'))
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert "ICE410" in out and f"is for {HOST}, not for stream.example.org, the DNS name `icecfg up` points" in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 0  # a warning: bake goes on
+    out = capsys.readouterr().out
+    assert "lints clean" not in out and "1 warning" in out
+
+
 def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (station.parent / "bundle.pem").unlink()
     assert cli.main(["lint", "radio/icecast.xml", "--format", "json"]) == 1

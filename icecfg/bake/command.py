@@ -192,6 +192,8 @@ class BakeOptions:
     #: Server path -> local file, and the settings file that maps them (named when one is missing).
     assets: Assets
     privacy_logs: bool
+    #: ``[bake] domain``: the DNS name ``up`` points at the droplet, which the certificate must name.
+    domain: str | None
 
 
 def _bake_options(args: argparse.Namespace) -> BakeOptions:
@@ -218,6 +220,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
         keep=keep,
         assets=found.assets(),  # checked by settings
         privacy_logs=bool(bake.get("privacy-logs", False)),
+        domain=bake.get("domain"),
     )
 
 
@@ -254,7 +257,8 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     # Lint against the image as it will be: the directories Debian's icecast2
     # package creates, plus the assets bake installs; nothing of this machine.
     # a missing asset is named with the settings line that maps it: the local file is the one to fix
-    findings = lint(config, options.target, view=ImageView(options.assets, PACKAGE_DIRECTORIES))
+    view = ImageView(options.assets, PACKAGE_DIRECTORIES)
+    findings = lint(config, options.target, view=view, domain=options.domain)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         from icecfg.secrets import secrets as secrets_of

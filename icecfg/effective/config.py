@@ -123,18 +123,9 @@ class EffectiveConfig:
     @computed_once
     def dns_hostname(self) -> str | None:
         """``<hostname>`` when it is a DNS name a certificate can name (None: unset, localhost, an IP address)."""
-        import ipaddress
-
         if self.hostname.origin.element is None or not isinstance(self.hostname.value, str):
             return None
-        host = self.hostname.value.strip()
-        if "." not in host.strip(".") or host.lower().startswith("localhost"):
-            return None
-        try:
-            ipaddress.ip_address(host.strip("[]"))
-        except ValueError:
-            return host
-        return None
+        return dns_name(self.hostname.value)
 
     @computed_once
     def certificate_names_hostname(self) -> bool | None:
@@ -396,3 +387,17 @@ def explain(
     a target that is no release (see :class:`~icecfg.spec.Dialect`).
     """
     return EffectiveConfig(config.document.root, Dialect(target), files, config.path)
+
+
+def dns_name(text: str) -> str | None:
+    """``text`` (stripped) when it is a DNS name a certificate can name; None for localhost or an IP address."""
+    import ipaddress
+
+    host = text.strip()
+    if "." not in host.strip(".") or host.lower().startswith("localhost"):
+        return None
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host
+    return None

@@ -153,7 +153,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Options(Record):
-    __slots__ = ("assets", "choice", "fail_on", "files", "ignore", "output", "root", "select", "target", "variables")
+    __slots__ = (
+        "assets",
+        "choice",
+        "domain",
+        "fail_on",
+        "files",
+        "ignore",
+        "output",
+        "root",
+        "select",
+        "target",
+        "variables",
+    )
 
     target: Dialect
     select: list[str]
@@ -167,6 +179,8 @@ class Options(Record):
     variables: dict[str, str] | None
     #: Where the target came from (option, settings, installed Icecast, default), for the report.
     choice: Target | None
+    #: ``[bake] domain``: the DNS name listeners of the baked station connect to (ICE410).
+    domain: str | None
 
     def __init__(
         self,
@@ -180,6 +194,7 @@ class Options(Record):
         assets: dict[str, Path] | None = None,
         variables: dict[str, str] | None = None,
         choice: Target | None = None,
+        domain: str | None = None,
     ) -> None:
         self.target = target
         self.select = select
@@ -191,6 +206,7 @@ class Options(Record):
         self.assets = {} if assets is None else assets
         self.variables = variables
         self.choice = choice
+        self.domain = domain
 
 
 class FileResult(Record):
@@ -316,7 +332,8 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
     # --root names a whole image tree, taken as it is; without it the server's paths are
     # those of this machine, except the assets bake will install ([bake.assets])
     assets = settings.assets() if root is None else {}
-    return Options(choice.dialect, select, ignore, fail_on, root, files, output, assets, choice=choice)
+    domain = settings.bake.get("domain")
+    return Options(choice.dialect, select, ignore, fail_on, root, files, output, assets, choice=choice, domain=domain)
 
 
 # -- which files -------------------------------------------------------------------------
@@ -512,6 +529,7 @@ def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
         path=shown,
         assets=options.assets,
         variables=options.variables,
+        domain=options.domain,
     )
 
 

@@ -56,6 +56,8 @@ class LintContext:
         self.cache: dict[str, object] = {}
         #: The variables the lint rendered placeholders with (None: no rendering was asked for).
         self.variables: Mapping[str, str] | None = None
+        #: The DNS name listeners connect to when it may differ from ``<hostname>`` (``[bake] domain``).
+        self.domain: str | None = None
         #: id of each finding :meth:`finding` made -> what the engine needs to stamp and judge it.
         self.made: dict[int, Made] = {}
         self._templated: dict[int, bool] = {}

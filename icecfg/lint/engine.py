@@ -142,6 +142,7 @@ def lint(
     assets: Mapping[str, str | os.PathLike[str]] | None = None,
     variables: Mapping[str, str] | None = None,
     view: FileView | None = None,
+    domain: str | None = None,
 ) -> list[Finding]:
     """Lint ``config`` for Icecast ``target``; server paths are looked up under ``root``.
 
@@ -154,7 +155,10 @@ def lint(
     run, on a copy: ``config`` itself is left as it is.  ``view`` is a ready
     view of the server's files that replaces ``root`` and ``assets`` (bake's
     :class:`~icecfg.files.ImageView`).  ``path`` names the file in findings
-    (default: the file ``config`` was loaded from).
+    (default: the file ``config`` was loaded from).  ``domain`` is the DNS
+    name listeners connect to when it may differ from ``<hostname>``
+    (``[bake] domain``, which ``icecfg up`` points at the droplet): the
+    certificate must name it too (ICE410).
 
     Returns the findings sorted by position; a finding's ``fix``, when it has
     one, edits ``config`` (write it with :func:`icecfg.dump`).  Raises
@@ -173,6 +177,7 @@ def lint(
         config = rendered(config, variables)
     ctx = LintContext(config, dialect, view, path)
     ctx.variables = variables
+    ctx.domain = domain
     select = list(select)
     ignore = list(ignore)
     findings: list[Finding] = []

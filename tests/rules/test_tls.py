@@ -375,6 +375,32 @@ def test_certificate_name_false_positives(tmp_path: Path) -> None:
     assert [f.code for f in run(named(cfg24("/etc/icecast2/www.pem")), "2.4", tmp_path) if f.code == "ICE410"]
 
 
+def test_certificate_must_name_the_domain_up_points_at_the_server(tmp_path: Path) -> None:
+    """ICE410 with ``domain`` ([bake] domain): listeners connect to that name, so the certificate must name it."""
+    (tmp_path / "etc/icecast2").mkdir(parents=True)
+    wildcard = pem(make_cert(KEY, common_name="x", dns_names=("*.example.org",))) + KEY_PEM
+    for name, data in (("bundle.pem", BUNDLE), ("wildcard.pem", wildcard), ("www.pem", WWW)):
+        (tmp_path / "etc/icecast2" / name).write_bytes(data)
+
+    def ice410(data: bytes, domain: str | None) -> list[str]:
+        cfg = icecfg.loads(data, path="icecast.xml")
+        return [f.message for f in lint(cfg, "2.4", root=str(tmp_path), domain=domain) if f.code == "ICE410"]
+
+    ours = named(cfg24("/etc/icecast2/bundle.pem"))  # a certificate for <hostname> radio.example.org
+    [message] = ice410(ours, "stream.example.org")
+    assert "is for radio.example.org, not for stream.example.org, the DNS name `icecfg up` points" in message
+    assert ice410(named(cfg24("/etc/icecast2/bundle.pem"), "localhost"), "stream.example.org") == [message]
+    assert ice410(cfg24("/etc/icecast2/bundle.pem"), "stream.example.org") == [message]  # no <hostname>
+    # the domain and <hostname> both uncovered: one finding for each name
+    assert len(ice410(named(cfg24("/etc/icecast2/www.pem")), "stream.example.org")) == 2
+    for domain in (None, "radio.example.org", "RADIO.example.org.", "localhost", "203.0.113.7"):
+        assert ice410(ours, domain) == [], domain
+    assert ice410(named(cfg24("/etc/icecast2/wildcard.pem")), "stream.example.org") == []  # *.example.org names it
+    assert ice410(named(cfg24("/etc/icecast2/bundle.pem", ssl="")), "stream.example.org") == []  # no TLS socket
+    # the <hostname> finding stays one when the domain is the same name
+    assert len(ice410(named(cfg24("/etc/icecast2/www.pem")), "radio.example.org")) == 1
+
+
 def test_file_rules_are_skipped_without_files(tmp_path: Path) -> None:
     findings = run(cfg24("/etc/icecast2/missing.pem"), "2.4", tmp_path, files=False)
     assert not [f for f in findings if f.code in ("ICE402", "ICE403", "ICE404", "ICE405", "ICE406")]

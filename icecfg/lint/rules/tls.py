@@ -607,7 +607,10 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
     Judged only for a `<hostname>` that is a DNS name (not `localhost`, not
     an IP address: ICE904 is about those), against the certificate's DNS
     subject alternative names (its common name when it has none); a
-    wildcard `*.example.org` covers one label, as clients check it.
+    wildcard `*.example.org` covers one label, as clients check it.  The
+    `domain` of the settings' `[bake]` table, the name `icecfg up` points at
+    the droplet, is what listeners of an on-demand station connect to: when
+    it is another name than `<hostname>`, the certificate must name it too.
 
     ## On each release
     - 2.4.4, 2.5.0 and Icecast-KH load a certificate for another name
@@ -634,21 +637,40 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
     radio.example.org`, then bundle it with its key for 2.4.4), or correct
     `<hostname>` if it is the name that is wrong.
     """
-    if ctx.effective.certificate_names_hostname is not False:
-        return
     found = _certificate(ctx)
-    host = ctx.effective.dns_hostname
-    if found is None or host is None:  # pragma: no cover - certificate_names_hostname judged both
+    if found is None or not found[1].names:
         return
     cert, pem = found
     names = ", ".join(pem.names[:4]) + (", ..." if len(pem.names) > 4 else "")
+    host = ctx.effective.dns_hostname
+    if host is not None and ctx.effective.certificate_names_hostname is False:
+        yield ctx.finding(
+            cert.element,
+            f"the certificate in {cert.path} is for {names}, not for <hostname> {host}: {ctx.target.label} "
+            f"serves it without a word, and players and browsers that connect to https://{host} refuse the "
+            f"TLS handshake; use a certificate for {host}, or correct <hostname>",
+            at_text=True,
+        )
+    if ctx.domain is None:
+        return
+    from icecfg.effective.config import dns_name
+
+    domain = dns_name(ctx.domain)
+    if domain is None or pem.covers(domain) or (host is not None and _same_name(host, domain)):
+        return  # covered, or the name <hostname> is, judged above
     yield ctx.finding(
         cert.element,
-        f"the certificate in {cert.path} is for {names}, not for <hostname> {host}: {ctx.target.label} "
-        f"serves it without a word, and players and browsers that connect to https://{host} refuse the "
-        f"TLS handshake; use a certificate for {host}, or correct <hostname>",
+        f"the certificate in {cert.path} is for {names}, not for {domain}, the DNS name `icecfg up` points "
+        f"at the server ([bake] domain): {ctx.target.label} serves it without a word, and players and browsers "
+        f"that connect to https://{domain} refuse the TLS handshake; use a certificate that names {domain} "
+        "too, or correct the domain",
         at_text=True,
     )
+
+
+def _same_name(one: str, other: str) -> bool:
+    """Two DNS names are one: without case and a final dot."""
+    return one.rstrip(".").lower() == other.rstrip(".").lower()
 
 
 @rule("ICE411", "tls-chain-incomplete", "warning", needs_files=True)
