@@ -654,10 +654,12 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
     if ctx.domain is None:
         return
     from icecfg.effective.config import dns_name
+    from icecfg.effective.pem import name_covers
 
     domain = dns_name(ctx.domain)
-    if domain is None or pem.covers(domain) or (host is not None and _same_name(host, domain)):
-        return  # covered, or the name <hostname> is, judged above
+    # covered, or the name <hostname> is (judged above): a name without a wildcard covers only itself
+    if domain is None or pem.covers(domain) or (host is not None and name_covers(domain, host)):
+        return
     yield ctx.finding(
         cert.element,
         f"the certificate in {cert.path} is for {names}, not for {domain}, the DNS name `icecfg up` points "
@@ -666,11 +668,6 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
         "too, or correct the domain",
         at_text=True,
     )
-
-
-def _same_name(one: str, other: str) -> bool:
-    """Two DNS names are one: without case and a final dot."""
-    return one.rstrip(".").lower() == other.rstrip(".").lower()
 
 
 @rule("ICE411", "tls-chain-incomplete", "warning", needs_files=True)
