@@ -41,6 +41,23 @@ def test_lint_and_bake_agree_on_the_configuration_init_wrote(station: Path, caps
     capsys.readouterr()
 
 
+def test_plain_lint_in_the_station_directory_checks_its_configuration(
+    station: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a PATH, lint searches the current directory, as the best linters do; nothing found is no pass."""
+    monkeypatch.chdir(station.parent)
+    assert cli.main(["lint"]) == 0
+    assert capsys.readouterr().out == "All checks passed.\n"
+    (station.parent / "bundle.pem").unlink()
+    assert cli.main(["lint"]) == 1
+    assert "ICE402" in capsys.readouterr().out
+    empty = station.parent / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    assert cli.main(["lint"]) == 2
+    assert "no *.xml files with an <icecast> root in ." in capsys.readouterr().err
+
+
 def test_bake_names_the_warnings_it_goes_on_with(station: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Bake stops only on errors; over warnings it must not say "lints clean"."""
     text = station.read_text()

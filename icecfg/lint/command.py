@@ -70,9 +70,11 @@ MAX_FIX_PASSES = 10
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
+        default=["."],
         metavar="PATH",
-        help="icecast.xml files, directories (searched for *.xml whose root is <icecast>), or - for stdin",
+        help="icecast.xml files, directories (searched for *.xml whose root is <icecast>), or - for stdin "
+        "(default: the current directory)",
     )
     add_target_argument(
         parser,
