@@ -334,6 +334,23 @@ def test_json_lists_each_change_with_its_reason(capsys: pytest.CaptureFixture[st
     assert data["lines_removed"] > 0
 
 
+def test_the_report_names_intent_when_a_change_kept_what_the_old_release_did(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """<fileserve>true</fileserve> is kept as 2.4.4's 0: the user learns in one line that --intent writes 1."""
+    assert main(["migrate", "--no-fs", "--from", "2.4", str(PITFALLS)]) == 0
+    changes = icecfg.upgrade(icecfg.load(PITFALLS), to="2.5", from_="2.4", files=False).changes
+    kept = [c for c in changes if not c.follows_intent and c.keeps_behaviour and not c.lost]
+    last = capsys.readouterr().err.splitlines()[-1]
+    some = "1 change keeps" if len(kept) == 1 else f"{len(kept)} changes keep"
+    assert kept and last == (
+        f"icecfg migrate: {some} what Icecast 2.4.4 did where the file says otherwise; "
+        "--intent writes what the file says instead"
+    )
+    assert main(["migrate", "--no-fs", "--from", "2.4", "--intent", str(PITFALLS)]) == 0
+    assert "--intent writes" not in capsys.readouterr().err
+
+
 def test_a_loss_gives_exit_1_and_writes_nothing_unless_accepted(tmp_path: Path) -> None:
     path = tmp_path / "kh.xml"
     xml = b"<icecast>\n  <paths>\n    <deny-agents>/etc/agents</deny-agents>\n  </paths>\n</icecast>\n"

@@ -141,6 +141,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"icecfg migrate: from {source.dialect.label} ({source.origin}: {source.reason})", file=sys.stderr)
     for change in migration.changes:
         print(_describe(name, change), file=sys.stderr)
+    unmeant = sum(1 for c in migration.changes if not c.follows_intent and c.keeps_behaviour and not c.lost)
+    if unmeant and not args.intent:
+        some = "1 change keeps" if unmeant == 1 else f"{unmeant} changes keep"
+        print(
+            f"icecfg migrate: {some} what {source.dialect.label} did where the file says otherwise; "
+            "--intent writes what the file says instead",
+            file=sys.stderr,
+        )
     if args.write:
         if blocked:
             print(f"icecfg migrate: {name} not written: see the changes marked 'lost'", file=sys.stderr)
