@@ -174,7 +174,8 @@ def _explain_file(args: argparse.Namespace) -> int:
     # ones bake installs ([bake.assets]): an init directory's certificate and fallback audio;
     # without --root or assets, a config may describe another machine: its files stay unchecked
     assets = settings.assets() if root is None else {}
-    eff = explain(config, target.dialect, FileView(root or "/", assets=assets) if root or assets else None)
+    view = FileView(root or "/", assets=assets) if root or assets else None
+    eff = explain(config, target.dialect, view, domain=settings.bake.get("domain"))
     if args.format == "json":
         print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
         return EXIT_OK

@@ -166,6 +166,29 @@ def test_explain_says_when_the_certificate_does_not_name_the_hostname(tmp_path: 
     assert context(unused, view).certificate_names_hostname is None  # no TLS socket serves it
 
 
+def test_explain_says_whether_the_certificate_names_the_domain_up_points_at_the_server(tmp_path: Path) -> None:
+    """ICE410's second fact: [bake] domain, when it is another DNS name than <hostname>, judged like it."""
+    from icecfg.effective.text import render
+
+    view = tree(tmp_path, {"/etc/b.pem": BUNDLE})  # a certificate for radio.example.org
+    xml = "<hostname>radio.example.org</hostname>" + paths24("/etc/b.pem")
+
+    def judged(domain: str | None, files: FileView | None = view) -> icecfg.effective.EffectiveConfig:
+        return explain(icecfg.loads(f"<icecast>{xml}</icecast>".encode()), "2.4", files, domain=domain)
+
+    other = judged("stream.example.org")
+    assert (other.dns_domain, other.certificate_names_domain) == ("stream.example.org", False)
+    tls = other.to_json()["tls"]
+    assert (tls["domain"], tls["certificate_names_domain"]) == ("stream.example.org", False)  # type: ignore[index]
+    said = "not for the domain stream.example.org ([bake] domain): clients connecting to https://stream.example.org"
+    assert said in render(other)
+    for domain in (None, "radio.example.org.", "RADIO.example.org", "localhost", "203.0.113.7"):
+        eff = judged(domain)
+        assert (eff.dns_domain, eff.certificate_names_domain) == (None, None), domain
+        assert "[bake] domain" not in render(eff)
+    assert judged("stream.example.org", None).certificate_names_domain is None  # files not read
+
+
 def test_explain_says_when_the_chain_is_missing(tmp_path: Path) -> None:
     """ICE411's fact: the issuer of a server certificate saved without its intermediate, in text and JSON."""
     from icecfg.effective.text import render

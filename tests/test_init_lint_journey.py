@@ -82,6 +82,8 @@ def test_a_domain_the_certificate_does_not_name_is_reported_by_both(
     assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 0  # a warning: bake goes on
     out = capsys.readouterr().out
     assert "lints clean" not in out and "1 warning" in out
+    assert cli.main(["explain", "radio/icecast.xml"]) == 0
+    assert "not for the domain stream.example.org ([bake] domain)" in capsys.readouterr().out
 
 
 def test_a_missing_asset_is_reported_by_both(station: Path, capsys: pytest.CaptureFixture[str]) -> None:

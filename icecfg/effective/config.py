@@ -48,16 +48,26 @@ class EffectiveConfig:
 
     ``files`` maps server paths to local files (``--root``); without it,
     facts that depend on files (is the certificate usable, does a fallback
-    file exist) are reported as unknown rather than guessed.  A plain class
+    file exist) are reported as unknown rather than guessed.  ``domain`` is
+    a DNS name listeners connect to besides ``<hostname>`` (``[bake]
+    domain``, which ``icecfg up`` points at the droplet).  A plain class
     (its parts are cached properties), so that building one per lint run
     costs nothing at start-up.
     """
 
-    def __init__(self, root: Element, target: Dialect, files: FileView | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Element,
+        target: Dialect,
+        files: FileView | None = None,
+        path: str | None = None,
+        domain: str | None = None,
+    ) -> None:
         self.root = root
         self.target = target
         self.files = files
         self.path = path
+        self.domain = domain
 
     def __repr__(self) -> str:
         return f"EffectiveConfig({self.path or '<config>'}, target={self.target.value!r})"
@@ -137,9 +147,30 @@ class EffectiveConfig:
         were not looked at, the certificate does not decode or names nothing,
         or ``<hostname>`` is no DNS name.
         """
+        return self._certificate_names(self.dns_hostname)
+
+    @computed_once
+    def dns_domain(self) -> str | None:
+        """:attr:`domain` when it is a DNS name, and another one than :attr:`dns_hostname` (None otherwise)."""
+        from icecfg.effective.pem import name_covers
+
+        domain = dns_name(self.domain) if self.domain is not None else None
+        host = self.dns_hostname
+        # a name without a wildcard covers only itself: the same name as <hostname>, judged there
+        return None if domain is None or (host is not None and name_covers(domain, host)) else domain
+
+    @computed_once
+    def certificate_names_domain(self) -> bool | None:
+        """Whether the certificate TLS clients are served names :attr:`dns_domain`.
+
+        Judged as :attr:`certificate_names_hostname` is; None when there is
+        nothing to judge, or no such domain was given.
+        """
+        return self._certificate_names(self.dns_domain)
+
+    def _certificate_names(self, host: str | None) -> bool | None:
         cert = self.tls.certificate_file
         pem = cert.pem if cert is not None else None
-        host = self.dns_hostname
         if not self.tls_in_use or pem is None or pem.validity is None or not pem.names or host is None:
             return None
         return pem.covers(host)
@@ -351,7 +382,12 @@ class EffectiveConfig:
             "advertised_port": self.advertised_port.to_json(),
             "listeners": [listener.to_json() for listener in self.listeners],
             "ports": self.ports(),
-            "tls": {**self.tls.to_json(), "certificate_names_hostname": self.certificate_names_hostname},
+            "tls": {
+                **self.tls.to_json(),
+                "certificate_names_hostname": self.certificate_names_hostname,
+                "domain": self.dns_domain,
+                "certificate_names_domain": self.certificate_names_domain,
+            },
             "mounts": [self.mount_json(m, reveal_secrets) for m in self.mounts.mounts],
             "limits": self.limits.to_json(),
             "auth": self.auth.to_json(reveal_secrets),
@@ -374,6 +410,7 @@ def explain(
     config: RootSection,
     target: Dialect | str = Dialect.V24,
     files: FileView | None = None,
+    domain: str | None = None,
 ) -> EffectiveConfig:
     """What release ``target`` does with ``config`` (an :class:`icecfg.IcecastConfig`): ``icecfg explain``.
 
@@ -382,11 +419,13 @@ def explain(
     chains, limits, logins, logs and headers, each value a ``Traced`` that says
     where it came from.  ``files`` (a :class:`~icecfg.files.FileView`) is where
     the certificate and fallback files are looked up; without it, facts that
-    depend on files are reported as unchecked (``None``), not guessed.  Nothing
+    depend on files are reported as unchecked (``None``), not guessed.
+    ``domain`` is a DNS name listeners connect to besides ``<hostname>``
+    (``[bake] domain``): the certificate is judged against it too.  Nothing
     is read until asked for; ``config`` is not changed.  Raises ValueError for
     a target that is no release (see :class:`~icecfg.spec.Dialect`).
     """
-    return EffectiveConfig(config.document.root, Dialect(target), files, config.path)
+    return EffectiveConfig(config.document.root, Dialect(target), files, config.path, domain)
 
 
 def dns_name(text: str) -> str | None:

@@ -142,6 +142,11 @@ def _certificate_facts(eff: EffectiveConfig) -> list[str]:
                 f"    not for <hostname> {eff.dns_hostname}: clients connecting to https://{eff.dns_hostname} "
                 "refuse the handshake"
             )
+        if eff.certificate_names_domain is False:
+            out.append(
+                f"    not for the domain {eff.dns_domain} ([bake] domain): clients connecting to "
+                f"https://{eff.dns_domain} refuse the handshake"
+            )
     elif pem.certificate_blocks:
         out.append(f"    the first certificate does not decode: {pem.certificate_error}")
     key = tls.key_file.pem if tls.key_file is not None else None

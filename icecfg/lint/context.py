@@ -79,7 +79,7 @@ class LintContext:
         """What the target release does with the file: the facts the rules judge (computed on demand)."""
         from icecfg.effective import EffectiveConfig
 
-        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path)
+        return EffectiveConfig(self.config.document.root, self.target, self.files, self.path, self.domain)
 
     @property
     def placed(self) -> list[Placed]:

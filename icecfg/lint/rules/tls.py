@@ -637,37 +637,38 @@ def tls_certificate_name_mismatch(ctx: LintContext) -> Iterator[Finding]:
     radio.example.org`, then bundle it with its key for 2.4.4), or correct
     `<hostname>` if it is the name that is wrong.
     """
+    eff = ctx.effective
+    if eff.certificate_names_hostname is not False and eff.certificate_names_domain is not False:
+        return
     found = _certificate(ctx)
-    if found is None or not found[1].names:
+    if found is None:  # pragma: no cover - certificate_names_* judged its names, so it decodes
         return
     cert, pem = found
     names = ", ".join(pem.names[:4]) + (", ..." if len(pem.names) > 4 else "")
-    host = ctx.effective.dns_hostname
-    if host is not None and ctx.effective.certificate_names_hostname is False:
-        yield ctx.finding(
-            cert.element,
-            f"the certificate in {cert.path} is for {names}, not for <hostname> {host}: {ctx.target.label} "
-            f"serves it without a word, and players and browsers that connect to https://{host} refuse the "
-            f"TLS handshake; use a certificate for {host}, or correct <hostname>",
-            at_text=True,
-        )
-    if ctx.domain is None:
-        return
-    from icecfg.effective.config import dns_name
-    from icecfg.effective.pem import name_covers
-
-    domain = dns_name(ctx.domain)
-    # covered, or the name <hostname> is (judged above): a name without a wildcard covers only itself
-    if domain is None or pem.covers(domain) or (host is not None and name_covers(domain, host)):
-        return
-    yield ctx.finding(
-        cert.element,
-        f"the certificate in {cert.path} is for {names}, not for {domain}, the DNS name `icecfg up` points "
-        f"at the server ([bake] domain): {ctx.target.label} serves it without a word, and players and browsers "
-        f"that connect to https://{domain} refuse the TLS handshake; use a certificate that names {domain} "
-        "too, or correct the domain",
-        at_text=True,
+    # (the judgement, the name judged, how the message names it, what to do), for <hostname> and [bake] domain
+    judged = (
+        (
+            eff.certificate_names_hostname,
+            eff.dns_hostname,
+            "<hostname> {}",
+            "use a certificate for {}, or correct <hostname>",
+        ),
+        (
+            eff.certificate_names_domain,
+            eff.dns_domain,
+            "{}, the DNS name `icecfg up` points at the server ([bake] domain)",
+            "use a certificate that names {} too, or correct the domain",
+        ),
     )
+    for covers, host, named, advice in judged:
+        if covers is False:
+            yield ctx.finding(
+                cert.element,
+                f"the certificate in {cert.path} is for {names}, not for {named.format(host)}: "
+                f"{ctx.target.label} serves it without a word, and players and browsers that connect to "
+                f"https://{host} refuse the TLS handshake; {advice.format(host)}",
+                at_text=True,
+            )
 
 
 @rule("ICE411", "tls-chain-incomplete", "warning", needs_files=True)
