@@ -152,12 +152,14 @@ class EffectiveConfig:
     @computed_once
     def dns_domain(self) -> str | None:
         """:attr:`domain` when it is a DNS name, and another one than :attr:`dns_hostname` (None otherwise)."""
-        from icecfg.effective.pem import name_covers
-
         domain = dns_name(self.domain) if self.domain is not None else None
+        if domain is None:
+            return None
+        from icecfg.effective.pem import name_covers  # only with a domain: a plain lint never loads it
+
         host = self.dns_hostname
         # a name without a wildcard covers only itself: the same name as <hostname>, judged there
-        return None if domain is None or (host is not None and name_covers(domain, host)) else domain
+        return None if host is not None and name_covers(domain, host) else domain
 
     @computed_once
     def certificate_names_domain(self) -> bool | None:
