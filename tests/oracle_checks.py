@@ -138,6 +138,22 @@ def issued_chain(
     )
 
 
+def chain_cases(box: oracle.Sandbox) -> list[tuple[Path, Path, str, str | None]]:
+    """ICE411's three bundles, each with the root a client trusts, how its handshake ends and what ICE411 says.
+
+    The server certificate alone; with an intermediate of the issuer's name
+    but another key (its own chain: another root); with its intermediate
+    (None: no finding).
+    """
+    root, leaf_only, full = issued_chain(box)
+    other_root, _leaf, other_key = issued_chain(box, another_key=True)
+    return [
+        (leaf_only, root, "unable to get local issuer certificate", "holds no certificate of that issuer"),
+        (other_key, other_root, "certificate signature failure", "in the file did not sign it"),
+        (full, root, "ok", None),
+    ]
+
+
 def tcp_refused(port: int, host: str = "127.0.0.1") -> bool:
     """Whether nothing accepts TCP connections on ``host:port``."""
     return not oracle.tcp_connects(port, host)

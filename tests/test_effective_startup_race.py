@@ -18,7 +18,7 @@ import pytest
 
 import icecfg
 from icecfg.effective import explain
-from icecfg.effective.startup_race import BAKED_SUPERVISOR, INIT_STATION_CRASHES
+from icecfg.effective.startup_race import BAKED_SUPERVISOR
 from icecfg.effective.text import render
 from icecfg.files import FileView
 
@@ -106,13 +106,18 @@ def test_the_command_prints_the_note_for_24_not_for_kh(tmp_path: Path) -> None:
 
 def test_what_the_note_says_of_the_baked_image_is_what_its_unit_does() -> None:
     script = UNIT_SCRIPT.read_text()
-    restart = re.search(r"^Restart=(\S+)$", script, re.M)
-    delay = re.search(r"^RestartSec=(\S+)$", script, re.M)
-    assert restart is not None and delay is not None
+    unit = _baked_unit()
+    restart, delay = _unit_value(unit, "Restart"), _unit_value(unit, "RestartSec")
     assert "icecast2.service" in script
-    assert f"icecast2.service, Restart={restart[1]}, RestartSec={delay[1]}" == BAKED_SUPERVISOR
+    assert f"icecast2.service, Restart={restart}, RestartSec={delay}" == BAKED_SUPERVISOR
     # on-failure restarts a server killed by a signal (systemd.service(5)); "no" would not
-    assert restart[1] in ("on-failure", "on-abnormal", "always")
+    assert restart in ("on-failure", "on-abnormal", "always")
+
+
+#: Starts of the station ``icecfg init`` writes that 2.4.4 lost to the race, of starts measured
+#: (on an idle machine, served as tests/station.py serves it; docs/bake.md gives the figure):
+#: the rate the image's restart policy has to outlast, a run of losses included.
+INIT_STATION_CRASHES = (15, 45)
 
 
 def _baked_unit() -> str:

@@ -20,8 +20,8 @@ from icecfg.lint import Finding, lint
 from tests import oracle
 from tests.oracle_checks import (
     answers_soon,
+    chain_cases,
     expired_pem,
-    issued_chain,
     plain_ok,
     port_pair_and_one,
     tcp_refused,
@@ -207,15 +207,8 @@ def test_encrypted_key_is_plain_http(box: oracle.Sandbox) -> None:
 def test_certificate_without_its_intermediate_is_refused_by_clients(box: oracle.Sandbox) -> None:
     """ICE411 on 2.4.4: the server sends only the file's certificates; without the intermediate, clients refuse."""
     plain, secure = oracle.free_ports(2)
-    root, leaf_only, full = issued_chain(box)
-    other_root, _leaf, other_key = issued_chain(box, another_key=True)
     body = socket_xml(plain) + "\n" + socket_xml(secure, "<ssl>1</ssl>")
-    cases = (
-        (leaf_only, root, "unable to get local issuer certificate", "holds no certificate of that issuer"),
-        (other_key, other_root, "certificate signature failure", "in the file did not sign it"),
-        (full, root, "ok", None),
-    )
-    for pem, trusted, expected, message in cases:
+    for pem, trusted, expected, message in chain_cases(box):
         data = config(box, body, paths=f"\n    <ssl-certificate>{pem}</ssl-certificate>")
         found = [f.message for f in codes(data, "ICE411")]
         assert (found == []) if message is None else (len(found) == 1 and message in found[0]), (pem.name, found)

@@ -18,9 +18,9 @@ from tests import oracle
 from tests.oracle_checks import (
     answers,
     box_of,
+    chain_cases,
     expired_pem,
     findings,
-    issued_chain,
     log_lines,
     release_config,
     verified_handshake,
@@ -215,14 +215,7 @@ def test_certificate_without_its_intermediate_is_refused_by_clients(
     """ICE411: the server sends only the file's certificates; without the intermediate, clients refuse."""
     box = box_of(release, request)
     port, tls_port = oracle.free_ports(2)
-    root, leaf_only, full = issued_chain(box)
-    other_root, _leaf, other_key = issued_chain(box, another_key=True)
-    cases = (
-        (leaf_only, root, "unable to get local issuer certificate", "holds no certificate of that issuer"),
-        (other_key, other_root, "certificate signature failure", "in the file did not sign it"),
-        (full, root, "ok", None),
-    )
-    for pem, trusted, expected, message in cases:
+    for pem, trusted, expected, message in chain_cases(box):
         data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
         found = [f.message for f in findings(data, release, "ICE411", files=True)]
         assert (found == []) if message is None else (len(found) == 1 and message in found[0]), (pem.name, found)

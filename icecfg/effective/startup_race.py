@@ -24,11 +24,6 @@ from icecfg.spec import V24_V25, Dialect
 #: What restarts a crashed server in the image ``icecfg bake`` builds (packer/scripts/40-enable-services.sh).
 BAKED_SUPERVISOR = "icecast2.service, Restart=on-failure, RestartSec=2s"
 
-#: Starts of the station ``icecfg init`` writes that 2.4.4 lost to the race, and starts
-#: measured (on an idle machine, files served as the image serves them): the rate the
-#: image's restart policy has to outlast, a run of losses included.
-INIT_STATION_CRASHES = (15, 45)
-
 
 def file_fallback(fallbacks: Fallbacks) -> tuple[str, str] | None:
     """The first mount, in file order, whose fallback names a file listeners can reach, and that file.

@@ -141,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"icecfg migrate: from {source.dialect.label} ({source.origin}: {source.reason})", file=sys.stderr)
     for change in migration.changes:
         print(_describe(name, change), file=sys.stderr)
-    unmeant = sum(1 for c in migration.changes if not c.follows_intent and c.keeps_behaviour and not c.lost)
+    unmeant = sum(1 for c in migration.changes if _tag(c) == KEPT)
     if unmeant and not args.intent:
         some = "1 change keeps" if unmeant == 1 else f"{unmeant} changes keep"
         print(
@@ -208,13 +208,20 @@ def _count(diff: bytes, sign: bytes) -> int:
     return sum(1 for line in diff.splitlines() if line.startswith(sign) and not line.startswith(sign * 3))
 
 
-def _describe(name: str, change: Change) -> str:
+#: The tag of a change that kept what the old release did where the file says otherwise.
+KEPT = "kept what the old release did"
+
+
+def _tag(change: Change) -> str:
+    """What the report says a change is: lost, a change of behaviour, kept against the file, or its action."""
     if change.lost:
-        tag = "lost"
-    elif not change.keeps_behaviour:
-        tag = "behaviour changes"
-    elif not change.follows_intent:
-        tag = "kept what the old release did"
-    else:
-        tag = change.action
-    return f"{name}:{change.line}: {change.element}: {tag}: {change.reason}"
+        return "lost"
+    if not change.keeps_behaviour:
+        return "behaviour changes"
+    if not change.follows_intent:
+        return KEPT
+    return change.action
+
+
+def _describe(name: str, change: Change) -> str:
+    return f"{name}:{change.line}: {change.element}: {_tag(change)}: {change.reason}"

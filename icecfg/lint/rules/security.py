@@ -11,7 +11,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from icecfg.document import Element
+from icecfg.document import Element, parse_fragment
 from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
 from icecfg.lint.context import LintContext
@@ -707,9 +707,10 @@ _PRNG_SEED = '<prng-seed type="device" size="32">/dev/urandom</prng-seed>'
 
 
 def _add_prng_seed(root: Element, block: Element | None) -> Callable[[], None]:
+    """The fix: :data:`_PRNG_SEED` as the message writes it, in ``block`` or in a new ``<security>``."""
+
     def fix() -> None:
-        seed = Element("prng-seed", {"type": "device", "size": "32"})
-        seed.set_text("/dev/urandom")
+        seed = parse_fragment(_PRNG_SEED)
         if block is not None:
             block.insert_formatted(seed)
         else:
