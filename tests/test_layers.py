@@ -45,6 +45,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "icecfg.io",
         "icecfg.xsd",
         "icecfg.secrets",
+        "icecfg.diff",
         "icecfg.target",
         "icecfg.commands",
     ),

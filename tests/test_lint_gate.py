@@ -187,6 +187,74 @@ def test_diff_without_final_newline_applies_with_patch_and_findings_stay_off_std
     assert not (tmp_path / "icecast.xml").read_bytes().endswith(b"\n")
 
 
+#: Passwords as the source spells them: references, several lines; lint shows them in the source
+#: lines of its findings and in the context lines of --diff.
+SPELT_SECRETS = (
+    b"<icecast>\n  <authentication>\n    <source-password>x&#65;ySecretValue</source-password>\n"
+    b"    <admin-password>Tr0ub4dor&amp;3horse</admin-password>\n"
+    b"    <relay-password>relay-first\nrelay-second&lt;z</relay-password>\n  </authentication>\n"
+    b"  <fileserve>true</fileserve>\n</icecast>\n"
+)
+SPELT_FRAGMENTS = ["ySecretValue", "Tr0ub4dor", "3horse", "relay-first", "relay-second"]
+
+
+def test_diff_and_findings_never_show_a_secret_however_it_is_spelt(tmp_path: Path) -> None:
+    """Context lines stop short of a password line, so the diff applies; the findings mask it as written."""
+    write(tmp_path / "icecast.xml", SPELT_SECRETS)
+    write(tmp_path / "copy" / "icecast.xml", SPELT_SECRETS)
+    result = lint("icecast.xml", "--diff", "--target", "2.4", "--isolated", cwd=tmp_path)
+    assert result.returncode == 1
+    assert [f for f in SPELT_FRAGMENTS if f in result.stdout + result.stderr] == []
+    assert "-  <fileserve>true</fileserve>\n+  <fileserve>1</fileserve>\n" in result.stdout
+    assert "<source-password>***</source-password>" in result.stderr  # a finding's source line, masked
+    assert "secrets are masked" not in result.stderr
+    applied = subprocess.run(
+        ["patch", "-p1", "--forward", "--batch"],
+        input=result.stdout,
+        cwd=tmp_path / "copy",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert b"<fileserve>1</fileserve>" in (tmp_path / "copy" / "icecast.xml").read_bytes()
+
+
+def test_diff_keeps_the_file_s_encoding_and_finds_a_secret_in_it(tmp_path: Path) -> None:
+    """An ISO-8859-1 file: the diff is its bytes, where the password is looked for as encoded."""
+    data = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>\n<icecast>\n  <authentication>\n'
+        b"    <admin-password>p\xe4ssw\xf6rd&#8364;secret</admin-password>\n  </authentication>\n"
+        b"  <fileserve>true</fileserve>\n</icecast>\n"
+    )
+    write(tmp_path / "icecast.xml", data)
+    write(tmp_path / "copy" / "icecast.xml", data)
+    result = subprocess.run(
+        [sys.executable, "-m", "icecfg.cli", "lint", "icecast.xml", "--diff", "--target", "2.4", "--isolated"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    shown = result.stdout + result.stderr
+    assert [f for f in (b"p\xe4ss", b"\xf6rd", b"8364;secret") if f in shown] == []
+    applied = subprocess.run(["patch", "-p1", "-s"], input=result.stdout, cwd=tmp_path / "copy", check=False)
+    assert applied.returncode == 0
+    assert (tmp_path / "copy" / "icecast.xml").read_bytes() == data.replace(b">true<", b">1<")
+
+
+def test_diff_masks_a_changed_line_that_holds_a_secret_and_says_it_does_not_apply(tmp_path: Path) -> None:
+    data = b"<icecast><source-password>x&#65;ySecretValue</source-password><fileserve>true</fileserve></icecast>\n"
+    write(tmp_path / "icecast.xml", data)
+    result = lint("icecast.xml", "--diff", "--select", "ICE204", "--isolated", cwd=tmp_path)
+    assert "ySecretValue" not in result.stdout + result.stderr
+    assert "+<icecast><source-password>***</source-password><fileserve>1</fileserve></icecast>\n" in result.stdout
+    assert (
+        "icecfg lint: secrets are masked in the diff, so it does not apply; use --fix for icecast.xml\n"
+        in result.stderr
+    )
+
+
 # -- fixes converge and say what they did ------------------------------------------------------------
 
 

@@ -309,6 +309,78 @@ def test_the_diff_never_shows_a_secret(tmp_path: Path) -> None:
     assert b"<source-password>***</source-password>" in result.stdout
 
 
+#: Files whose passwords are spelled as the diff would show them: escaped, on several lines, as
+#: KH's attributes; with the fragments of each secret that must never be printed, and whether a
+#: changed line holds one (the diff is then masked and says so).
+SPELT_SECRETS = [
+    pytest.param(
+        "2.4",
+        "<icecast>\n    <source-password>Tr0ub4dor&amp;3horse</source-password>\n"
+        "    <admin-password>x&#65;ySecretValue</admin-password>\n</icecast>\n",
+        ["Tr0ub4dor", "3horse", "ySecretValue"],
+        True,
+        id="entity and character references, removed and added",
+    ),
+    pytest.param(
+        "2.4",
+        "<icecast>\n    <source-password>first-secret-half\n        second&#x41;secret-half</source-password>\n"
+        "    <fileserve>true</fileserve>\n</icecast>\n",
+        ["first-secret", "secret-half"],
+        True,
+        id="several lines, removed and added",
+    ),
+    pytest.param(
+        "2.4",
+        "<icecast>\n  <authentication>\n    <admin-password>&#x41;bc&lt;Secret9</admin-password>\n"
+        "    <relay-password>relay-first\nrelay-second&amp;x</relay-password>\n  </authentication>\n"
+        "  <fileserve>true</fileserve>\n  <limits>\n    <clients>5</clients>\n  </limits>\n</icecast>\n",
+        ["bc&lt;Secret9", "Secret9", "relay-first", "relay-second"],
+        False,
+        id="references and several lines in context lines",
+    ),
+    pytest.param(
+        "kh",
+        '<icecast>\n  <authentication source-password="KhAttr&amp;Secret" admin-password="Kh&#65;dminPw">\n'
+        "    <admin-user>admin</admin-user>\n  </authentication>\n</icecast>\n",
+        ["KhAttr", "dminPw"],
+        True,
+        id="KH's password attributes",
+    ),
+    pytest.param(
+        "2.4",
+        "<icecast>\n  <authentification>\n    <source-password>Misspelt&lt;Block</source-password>\n"
+        "  </authentification>\n</icecast>\n",
+        ["Misspelt"],
+        True,
+        id="in a block no release knows",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "xml", "fragments", "changed"), SPELT_SECRETS)
+def test_the_diff_never_shows_a_secret_however_it_is_spelt(
+    tmp_path: Path, source: str, xml: str, fragments: list[str], changed: bool
+) -> None:
+    """The diff shows the text as written, so a secret is masked in that spelling, on every line it spans."""
+    (tmp_path / "icecast.xml").write_bytes(xml.encode())
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "icecast.xml").write_bytes(xml.encode())
+    for output in ([], ["--format", "json"]):
+        result = run_cli("--no-fs", "--from", source, *output, "icecast.xml", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        shown = (result.stdout + result.stderr).decode()
+        assert [f for f in fragments if f in shown] == []
+    diff = run_cli("--no-fs", "--from", source, "icecast.xml", cwd=tmp_path)
+    assert diff.stdout.startswith(b"--- a/icecast.xml\n")
+    assert (b"secrets are masked" in diff.stderr) is changed
+    if not changed:  # context lines stop short of a secret: the diff still applies
+        patch = subprocess.run(
+            ["patch", "-p1", "-s"], input=diff.stdout, cwd=tmp_path / "copy", capture_output=True, check=False
+        )
+        assert patch.returncode == 0, patch.stdout + patch.stderr
+        assert b"<fileserve>" in (tmp_path / "copy" / "icecast.xml").read_bytes()
+
+
 def test_write_keeps_mode_and_symlink(tmp_path: Path) -> None:
     real = tmp_path / "real.xml"
     real.write_bytes(PITFALLS.read_bytes())

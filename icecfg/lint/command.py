@@ -570,7 +570,7 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
     after = dumps(fixed_config)
     if args.diff:
         # show the fixes; the findings reported are those of the file as it is
-        sys.stdout.write(_diff(shown, before, after, result.secrets))
+        _print_diff(shown, before, after, result.secrets, fixed_config)
         return result
     if name == "-":
         sys.stdout.buffer.write(after)
@@ -616,23 +616,24 @@ def fix_all(
     return config, fixed
 
 
-def _diff(name: str, before: bytes, after: bytes, secrets: frozenset[str]) -> str:
-    """A unified diff ``patch`` applies, with the ``\\ No newline at end of file`` marker where due."""
-    if before == after:
-        return ""
-    lines: list[str] = []
-    for line in difflib.unified_diff(
-        before.decode("utf-8", errors="replace").splitlines(True),
-        after.decode("utf-8", errors="replace").splitlines(True),
-        fromfile=f"a/{name}",
-        tofile=f"b/{name}",
-    ):
-        if line.endswith("\n"):
-            lines.append(line)
-        else:
-            # the last line of a file without a final newline
-            lines.append(line + "\n\\ No newline at end of file\n")
-    return report.masked("".join(lines), secrets)
+def _print_diff(name: str, before: bytes, after: bytes, secrets: frozenset[str], fixed: IcecastConfig) -> None:
+    """Print the fixes as a unified diff ``patch`` applies, masking the secrets of both versions.
+
+    The diff is migrate's (:mod:`icecfg.diff`): context lines stop short of
+    a secret; a changed line that holds one is masked, and that diff cannot
+    apply, which a note on stderr says, with what does the same.
+    """
+    from icecfg.diff import unified
+    from icecfg.secrets import secrets as secrets_of
+
+    secrets |= secrets_of(fixed.document.root)
+    diff = unified(name, before, after, secrets, fixed.document.encoding)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(diff.text)
+    sys.stdout.buffer.flush()
+    if diff.masked:
+        instead = "fix the text itself with --fix -" if name == "-" else f"use --fix for {name}"
+        print(f"icecfg lint: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
 
 
 def print_report(results: list[FileResult], output: str, out: TextIO | None = None, unread: Sequence[str] = ()) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from icecfg.lint.finding import DOCS_URL, Finding, Severity
+from icecfg.secrets import MASK, hide, spans, spellings
 
 if TYPE_CHECKING:
     from icecfg.lint.rule import Rule
@@ -29,7 +30,6 @@ __all__ = ["end_of", "fixed_lines", "github", "json", "printable", "sarif", "tex
 INFORMATION_URI = "https://github.com/icecfg/icecfg"
 #: The ``$schema`` SARIF logs name (the OASIS schema, as SchemaStore serves it).
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-MASK = "***"
 
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -79,7 +79,7 @@ def text(
         where = f"{paint(_BOLD, printable(finding.path))}:{finding.line}:{finding.column}:"
         code = paint(_BOLD + hue, finding.code)
         severity = paint(hue, f"[{finding.severity.value}]")
-        pieces = _pieces(secrets.get(finding.path, ()))
+        pieces = spellings(secrets.get(finding.path, ()))
         out.append(f"{where} {code} {severity} {mark}{printable(_masked(finding.message, pieces))}")
         lines = sources.get(finding.path)
         if lines is None or not 1 <= finding.line <= len(lines):
@@ -146,7 +146,7 @@ def _summary(findings: Sequence[Finding]) -> str:
 
 def fixed_lines(fixed: Sequence[Finding], secrets: Iterable[str] = ()) -> str:
     """One line per fix ``--fix`` applied: ``path:line:column: CODE fixed: what it did``."""
-    pieces = _pieces(secrets)
+    pieces = spellings(secrets)
     return "".join(
         f"{printable(f.path)}:{f.line}:{f.column}: {f.code} fixed: "
         f"{printable(_masked(f.fix_title or f.message, pieces))}\n"
@@ -195,42 +195,11 @@ def end_of(finding: Finding) -> tuple[int, int]:
     return end_line, end_column
 
 
-def _pieces(secrets: Iterable[str]) -> list[str]:
-    """Every form in which a secret can show up on one source line, longest first.
-
-    A secret spanning lines is masked line by line; XML-escaped spellings
-    (``&amp;`` and friends) are masked too, since the source shows them.
-    Blank pieces are left alone: masking every space would hide the line.
-    """
-    found: set[str] = set()
-    for secret in secrets:
-        for piece in _LINE_BREAK.split(secret):
-            for form in (piece, piece.strip()):
-                if not form.strip():
-                    continue
-                found.add(form)
-                escaped = form.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                found.add(escaped)
-                found.add(escaped.replace('"', "&quot;").replace("'", "&apos;"))
-    return sorted(found, key=lambda s: (-len(s), s))
-
-
 def _mask(line: str, pieces: Sequence[str], start: int, width: int) -> tuple[str, int, int]:
     """``line`` with every piece replaced by ``***``, and the caret moved to match."""
-    spans: list[tuple[int, int]] = []
-    for piece in pieces:
-        at = line.find(piece)
-        while at >= 0:
-            spans.append((at, at + len(piece)))
-            at = line.find(piece, at + 1)
-    if not spans:
+    merged = spans(line, pieces)
+    if not merged:
         return line, start, width
-    merged: list[list[int]] = []
-    for lo, hi in sorted(spans):
-        if merged and lo <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], hi)
-        else:
-            merged.append([lo, hi])
 
     def moved(offset: int) -> int:
         shift = 0
@@ -242,15 +211,9 @@ def _mask(line: str, pieces: Sequence[str], start: int, width: int) -> tuple[str
             shift += (hi - lo) - len(MASK)
         return offset - shift
 
-    parts: list[str] = []
-    last = 0
-    for lo, hi in merged:
-        parts += [line[last:lo], MASK]
-        last = hi
-    parts.append(line[last:])
     new_start = moved(start)
     new_end = moved(start + width - 1) + 1
-    return "".join(parts), new_start, max(new_end - new_start, 1)
+    return hide(line, merged, MASK), new_start, max(new_end - new_start, 1)
 
 
 def _masked(text: str, pieces: Sequence[str]) -> str:
@@ -260,7 +223,7 @@ def _masked(text: str, pieces: Sequence[str]) -> str:
 
 def masked(text: str, secrets: Iterable[str]) -> str:
     """Any text (a diff, say) with every secret of the file, in every spelling, replaced by ``***``."""
-    pieces = _pieces(secrets)
+    pieces = spellings(secrets)
     return "".join(_masked(line, pieces) for line in text.splitlines(keepends=True))
 
 
@@ -275,7 +238,7 @@ def json(
     Any of ``secrets`` in a message is shown as ``***``.  ``extra`` maps a
     path to keys added to each of its findings (the target checked against).
     """
-    pieces = _pieces(secrets)
+    pieces = spellings(secrets)
     items = []
     for finding in findings:
         item = finding.to_dict()
@@ -346,7 +309,7 @@ def sarif(
     """
     from icecfg.version import __version__
 
-    pieces = _pieces(secrets)
+    pieces = spellings(secrets)
     descriptors: list[dict[str, object]] = []
     index: dict[str, int] = {}
     for code in sorted(rules):
@@ -428,7 +391,7 @@ def github(findings: Sequence[Finding], *, secrets: Iterable[str] = ()) -> str:
     ``warning`` and ``notice`` for the other severities.  Any of ``secrets``
     in a message is shown as ``***``.
     """
-    pieces = _pieces(secrets)
+    pieces = spellings(secrets)
     out = []
     for finding in findings:
         line = max(finding.line, 1)

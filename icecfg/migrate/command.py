@@ -36,11 +36,11 @@ from icecfg.commands import (
     settings_near,
     target_value,
 )
+from icecfg.diff import unified
 from icecfg.errors import WriteError
 from icecfg.io import dump
 from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
-from icecfg.migrate.diff import unified
 from icecfg.sections import IcecastConfig
 from icecfg.settings import Settings
 from icecfg.spec import Dialect
@@ -114,8 +114,9 @@ def _run(args: argparse.Namespace) -> int:
         config, args.to, args.source, intent=args.intent, root=args.root, files=not args.no_fs, assets=assets
     )
     after = migration.dumps()
+    secrets |= secrets_of(config.document.root)  # a password the migration wrote anew (KH's attributes)
     shown = os.path.relpath(name) if os.path.isabs(name) else name
-    diff = unified(shown.lstrip("./") or shown, before, after, secrets)
+    diff = unified(shown.lstrip("./") or shown, before, after, secrets, config.document.encoding)
     blocked = bool(migration.losses) and not args.accept_loss
     if args.format == "json":
         from icecfg.lint.report import masked

@@ -1,10 +1,14 @@
 """A unified diff of two versions of a file that ``patch`` applies, with no secret in it.
 
-Lines are compared as bytes, so any encoding and line ending survive, and
-a last line without a line break gets the ``\\ No newline at end of file``
-marker ``patch`` needs.  Context lines are never a line holding a secret:
-a hunk's context stops short of one (the same number of lines on both sides,
-so ``patch`` does not take the hunk as anchored to the file's start or end).
+Both commands that print a file's changes use it (``lint --diff``,
+``migrate``), so both hide a secret the same way.  Lines are compared as
+bytes, so any encoding and line ending survive, and a last line without a
+line break gets the ``\\ No newline at end of file`` marker ``patch`` needs.
+A secret is looked for as the file spells it (:func:`icecfg.secrets.spellings`:
+references as written, each line of one written over several), encoded as
+the file is.  Context lines are never a line holding a secret: a hunk's
+context stops short of one (the same number of lines on both sides, so
+``patch`` does not take the hunk as anchored to the file's start or end).
 A changed line that holds a secret is shown masked; such a diff cannot be
 applied, which :func:`unified` reports.
 """
@@ -14,6 +18,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+
+from icecfg.secrets import MASK, hide, spans, spellings
 
 CONTEXT = 3
 _NO_EOL = b"\\ No newline at end of file\n"
@@ -26,10 +32,16 @@ class Diff:
     masked: bool
 
 
-def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = ()) -> Diff:
-    """The diff from ``before`` to ``after`` of the file ``name``; empty when they are equal."""
+def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = (), encoding: str = "utf-8") -> Diff:
+    """The diff from ``before`` to ``after`` of the file ``name``, both in ``encoding``; empty when equal.
+
+    ``secrets`` are those of both versions (:func:`icecfg.secrets.secrets`).
+    A character the encoding lacks is written as a character reference, as
+    :meth:`icecfg.document.Document.dumps` writes it.
+    """
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    pieces = sorted({s.encode("utf-8", "surrogateescape") for s in secrets if s}, key=len, reverse=True)
+    encoded = {p.encode(encoding, "xmlcharrefreplace") for p in spellings(secrets)}
+    pieces = sorted(encoded, key=lambda p: (-len(p), p))
 
     def secret(line: bytes) -> bool:
         return any(p in line for p in pieces)
@@ -120,6 +132,4 @@ def _line(sign: bytes, line: bytes, last: bool) -> list[bytes]:
 
 
 def _mask(line: bytes, pieces: list[bytes]) -> bytes:
-    for piece in pieces:
-        line = line.replace(piece, b"***")
-    return line
+    return hide(line, spans(line, pieces), MASK.encode())
