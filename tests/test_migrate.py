@@ -271,6 +271,21 @@ def test_elements_no_release_reads_are_removed() -> None:
     assert "only Icecast-KH reads it" in migration.changes[1].reason
 
 
+@pytest.mark.parametrize(
+    ("source", "subject"),
+    [
+        ("2.4", "Icecast 2.4.4 and Icecast 2.5 ignore"),
+        ("kh", "Icecast-KH and Icecast 2.5 ignore"),
+        ("2.5", "Icecast 2.5 ignores"),
+    ],
+)
+def test_a_removal_names_each_release_once(source: str, subject: str) -> None:
+    """From 2.5 (to 2.5) the release that ignores the element is one: named once, with its verb."""
+    xml = "<icecast>\n  <limits>\n    <client>100</client>\n  </limits>\n</icecast>\n"
+    [change] = [c for c in migrated(xml, from_=source)[1].changes if c.element == "/icecast/limits/client"]
+    assert change.reason == f"{subject} <client>: no release knows it here"
+
+
 # -- the command ------------------------------------------------------------------------
 
 PITFALLS = Path(__file__).resolve().parents[1] / "examples" / "pitfalls" / "icecast.xml"
@@ -379,6 +394,20 @@ def test_the_diff_never_shows_a_secret_however_it_is_spelt(
         )
         assert patch.returncode == 0, patch.stdout + patch.stderr
         assert b"<fileserve>" in (tmp_path / "copy" / "icecast.xml").read_bytes()
+
+
+def test_a_settings_target_of_2_5_names_the_release_once(tmp_path: Path) -> None:
+    (tmp_path / "icecfg.toml").write_text('target = "2.5"\n')
+    (tmp_path / "icecast.xml").write_bytes(
+        b"<icecast>\n  <limits>\n    <client>100</client>\n  </limits>\n</icecast>\n"
+    )
+    result = run_cli("--no-fs", "icecast.xml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        b"icecast.xml:3: /icecast/limits/client: remove: Icecast 2.5 ignores <client>: no release knows it here\n"
+        in (result.stderr)
+    )
+    assert b"Icecast 2.5 and Icecast 2.5" not in result.stderr
 
 
 def test_write_keeps_mode_and_symlink(tmp_path: Path) -> None:

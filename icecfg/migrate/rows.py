@@ -28,7 +28,7 @@ def rewrite(ctx: Context, placed: Placed) -> None:
     if row is None or (not knows(row, ctx.source) and (not knows(row, ctx.target) or ctx.target in row.removed)):
         # dead text for both releases; 2.5 would log "Unknown tag" for it at every start
         where = "no release knows it here" if row is None else f"only {_others(row)} reads it"
-        ctx.drop(element, f"{ctx.source.label} and {ctx.target.label} ignore {name}: {where}")
+        ctx.drop(element, f"{_both(ctx)} {name}: {where}")
         return
     replacement = row.replacement.get(ctx.target)
     if not knows(row, ctx.source):
@@ -55,6 +55,13 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         return
     if row.value is not None and id(element) not in ctx.settled:
         readings.check(ctx, placed)
+
+
+def _both(ctx: Context) -> str:
+    """The old and the new release ignoring something: one release when the file is already for the new one."""
+    if ctx.source is ctx.target:
+        return f"{ctx.target.label} ignores"
+    return f"{ctx.source.label} and {ctx.target.label} ignore"
 
 
 def _others(row: spec.ElementRow) -> str:
