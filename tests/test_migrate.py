@@ -87,6 +87,82 @@ def test_the_later_of_two_competing_elements_wins_as_in_every_release() -> None:
     )
 
 
+def source_password(xml: str, release: str) -> object:
+    """The global source password ``release`` uses with ``xml``, as ``icecfg explain`` reads it."""
+    password = icecfg.explain(icecfg.loads(xml.encode()), release).server_auth.source.password
+    return password.value if password is not None else None
+
+
+def _auth(*passwords: str) -> str:
+    return (
+        "  <authentication>\n"
+        + "".join(f"    <source-password>{p}</source-password>\n" for p in passwords)
+        + "    <admin-user>admin</admin-user>\n  </authentication>\n"
+    )
+
+
+def _root(password: str) -> str:
+    return f"  <source-password>{password}</source-password>\n"
+
+
+@pytest.mark.parametrize(
+    ("release", "body", "used"),
+    [
+        ("2.4", _auth() + _root("root") + _auth("late"), "late"),
+        ("2.4", _auth("early") + _root("root") + _auth("late"), "late"),
+        ("2.4", _auth("early") + _root("root") + _auth(), "root"),
+        ("2.4", _auth("a", "b") + _auth("c") + _root("root"), "root"),
+        ("2.4", _root("first") + _auth() + _root("second") + _auth(), "second"),
+        ("2.4", _root("first") + _root("second"), "second"),
+        ("2.4", _root("root") + _auth("a") + _auth(), "a"),
+        ("kh", _root("root") + '  <authentication source-password="attr"/>\n' + _auth(), "attr"),
+        ("kh", '  <authentication source-password="attr"/>\n' + _root("root") + _auth(), "root"),
+        ("kh", _auth("a") + _root("root") + '  <authentication source-password="attr"/>\n', "attr"),
+    ],
+)
+def test_2_5_reads_the_source_password_the_old_release_read_last_wherever_it_stood(
+    release: str, body: str, used: str
+) -> None:
+    """Root ``<source-password>``s before, between and after several ``<authentication>`` blocks."""
+    xml = f"<icecast>\n{body}</icecast>\n"
+    assert source_password(xml, release) == used
+    text, migration = migrated(xml, from_=release)
+    assert source_password(text, "2.5") == used, text
+    assert "\n  <source-password>" not in text  # none is left at the root, where 2.5 warns about it
+    assert all(c.keeps_behaviour for c in migration.changes)
+
+
+def test_a_root_source_password_2_4_never_used_is_removed_and_the_report_says_which_one_wins() -> None:
+    xml = (
+        "<icecast>\n    <authentication>\n        <admin-user>admin</admin-user>\n    </authentication>\n"
+        "    <source-password>RootPw</source-password>\n"
+        "    <authentication>\n        <source-password>AuthPw</source-password>\n    </authentication>\n</icecast>\n"
+    )
+    text, migration = migrated(xml)
+    assert text == xml.replace("    <source-password>RootPw</source-password>\n", "")
+    [change] = migration.changes
+    assert (change.line, change.action) == (5, "remove")
+    assert "overridden by a later <source-password> on line 7 (the last one wins)" in change.reason
+
+
+def test_a_moved_or_renamed_element_is_not_overridden_by_one_the_old_release_ignored() -> None:
+    """2.4 reads neither ``<paths><mime-types>`` nor ``<icy-metadata-interval>``: the root one / the old name wins."""
+    xml = (
+        "<icecast>\n  <mime-types>/etc/a.types</mime-types>\n"
+        "  <paths>\n    <mime-types>/etc/b.types</mime-types>\n  </paths>\n</icecast>\n"
+    )
+    text, _ = migrated(xml)
+    assert text == "<icecast>\n  <paths>\n    <mime-types>/etc/a.types</mime-types>\n  </paths>\n</icecast>\n"
+    text, _ = migrated(xml, intent=True)  # the one 2.4 ignored stays; the moved one, after it, is what 2.5 reads
+    assert "<mime-types>/etc/b.types</mime-types>\n    <mime-types>/etc/a.types</mime-types>" in text
+    xml = (
+        "<icecast><mount><mount-name>/a</mount-name><mp3-metadata-interval>8192</mp3-metadata-interval>"
+        "<icy-metadata-interval>4096</icy-metadata-interval></mount></icecast>"
+    )
+    text, _ = migrated(xml)
+    assert "<icy-metadata-interval>8192</icy-metadata-interval></mount>" in text and "4096" not in text
+
+
 def test_a_number_out_of_2_5_range_becomes_the_nearest_it_takes_and_is_reported_lost() -> None:
     text, migration = migrated("<icecast><limits><clients>50000</clients></limits></icecast>")
     assert text == "<icecast><limits><clients>32768</clients></limits></icecast>"

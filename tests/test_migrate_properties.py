@@ -1,7 +1,11 @@
-"""Property test: any 2.4 configuration the element table allows migrates to a file that loads,
-and migrating that file again (as the 2.5 file it now is) changes nothing."""
+"""Property tests: any 2.4 configuration the element table allows migrates to a file that loads,
+and migrating that file again (as the 2.5 file it now is) changes nothing; and wherever the
+server's credentials stand (root, several ``<authentication>`` blocks), 2.5 uses with the
+migrated file the ones the old release used with the original."""
 
 from __future__ import annotations
+
+import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -76,3 +80,60 @@ def test_migrating_a_2_4_config_gives_a_loadable_file_that_needs_no_second_migra
     again = icecfg.upgrade(reloaded, from_="2.5", files=False)
     assert [c for c in again.changes if c.edit] == [], once.decode()
     assert icecfg.dumps(reloaded) == once
+
+
+#: The server-wide credentials: written in ``<authentication>`` blocks, the source password also at the root.
+CREDENTIALS = ("source-password", "admin-user", "admin-password", "relay-user", "relay-password")
+
+
+@st.composite
+def credential_layouts(draw: st.DrawFn, dialect: spec.Dialect) -> bytes:
+    """Root ``<source-password>``s before, between and after several ``<authentication>`` blocks.
+
+    Every value is different, so that which one a release reads shows.  For
+    KH the values may also be attributes (``<authentication source-password="...">``,
+    ``<icecast source-password="...">``), which KH reads as well.
+    """
+    count = itertools.count()
+    as_attributes = dialect is spec.Dialect.KH
+
+    def value(name: str) -> str:
+        return f"{name}-{next(count)}"
+
+    root = ""
+    if as_attributes and draw(st.booleans()):
+        root = f' source-password="{value("root-attribute")}"'
+    parts = []
+    for _ in range(draw(st.integers(1, 5))):
+        if draw(st.booleans()):
+            parts.append(f"  <source-password>{value('root')}</source-password>\n")
+            continue
+        attributes = ""
+        if as_attributes:
+            for name in draw(st.lists(st.sampled_from(CREDENTIALS), max_size=2, unique=True)):
+                attributes += f' {name}="{value(name)}"'
+        names = draw(st.lists(st.sampled_from(CREDENTIALS), max_size=3))
+        body = "".join(f"    <{name}>{value(name)}</{name}>\n" for name in names)
+        parts.append(f"  <authentication{attributes}>\n{body}  </authentication>\n")
+    return f"<icecast{root}>\n{''.join(parts)}</icecast>\n".encode()
+
+
+def server_credentials(data: bytes, dialect: spec.Dialect) -> dict[str, object]:
+    """The server-wide credentials ``dialect`` uses with ``data``, as the effective layer (``explain``) reads them."""
+    server = icecfg.explain(icecfg.loads(data), dialect).server_auth
+    found: dict[str, object] = {name: server.values[name].value for name in CREDENTIALS if name in server.values}
+    password = server.source.password
+    found["source-password"] = None if password is None or server.builtin_source else password.value
+    return found
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), st.sampled_from([spec.Dialect.V24, spec.Dialect.KH]))
+def test_2_5_uses_the_credentials_the_old_release_used_after_migration(
+    data: st.DataObject, dialect: spec.Dialect
+) -> None:
+    original = data.draw(credential_layouts(dialect))
+    cfg = icecfg.loads(original)
+    icecfg.upgrade(cfg, from_=dialect, files=False)
+    migrated = icecfg.dumps(cfg)
+    assert server_credentials(migrated, spec.Dialect.V25) == server_credentials(original, dialect), migrated.decode()

@@ -38,6 +38,9 @@ class Context:
     written_for: dict[int, Element] = field(default_factory=dict)
     #: Elements whose reading a rewrite has already settled (ids): no later rewrite looks at them.
     settled: set[int] = field(default_factory=set)
+    #: Elements of the file the old release did not read where they stand (ids, noted before the
+    #: rewrites): no setting the old release used came from them.
+    ignored: set[int] = field(default_factory=set)
 
     def file_view(self) -> FileView:
         """The server's files as the old release found them: under ``root``, bake's assets first."""
@@ -45,9 +48,17 @@ class Context:
 
         return FileView(self.root or "/", assets=self.assets)
 
+    def original(self, element: Element) -> Element:
+        """The element of the original file ``element`` stands for: itself, or what it was written in place of."""
+        return element if element.start >= 0 else self.written_for.get(id(element), element)
+
+    def read_by_source(self, element: Element) -> bool:
+        """Whether the old release read what ``element`` stands for (a setting it used may come from it)."""
+        return id(self.original(element)) not in self.ignored
+
     def record(self, element: Element, action: str, reason: str, **flags: bool) -> None:
         """Note a change at ``element`` (its line in the original file)."""
-        anchor = element if element.start >= 0 else self.written_for.get(id(element), element)
+        anchor = self.original(element)
         line = anchor.line if anchor.start >= 0 else 0
         end_line = anchor.position(anchor.end - 1)[0] if anchor.end > 0 else line
         self.changes.append(Change(line, path_of(element), action, reason, end_line=end_line, **flags))

@@ -44,7 +44,9 @@ def run(
     if ctx.source is Dialect.V24:
         headers.cut_where_24_stopped(ctx)
     texts.remove_stray(ctx)
-    for placed in list(walk(document_root)):
+    placed_all = list(walk(document_root))
+    ctx.ignored = {id(p.element) for p in placed_all if p.row is None or not rows.knows(p.row, ctx.source)}
+    for placed in placed_all:
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)
     defaults.keep(ctx)

@@ -1,8 +1,10 @@
 """Rename an element, move it into another section or block, or change its text.
 
 The last occurrence of a scalar wins in every Icecast release, so when the
-destination already holds an element of the new name, whichever of the two
-the old release read later is the one kept.
+destination already holds an element of the new name (in any of its blocks:
+the blocks of a repeated section such as ``<authentication>`` make one
+setting), whichever the old release read last is the one kept, and it is
+written where the target release reads it last.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ def move(
         section = None
         destination = parent
         where = ""
-    rivals = [c for c in destination.elements() if c.local_name == new_name and c is not element] if destination else []
-    if any(r.start > element.start for r in rivals):
-        ctx.drop(element, f"{old} is overridden by a later <{new_name}> (the last one wins)", **flags)
+    blocks = section.elements if section is not None else [destination] if destination is not None else []
+    rivals = _rivals(ctx, element, new_name, [*blocks, parent])
+    later = [r for r in rivals if ctx.original(r).start > ctx.original(element).start]
+    if later:
+        ctx.drop(element, f"{old} is overridden by a later {_named(ctx, later[0])} (the last one wins)", **flags)
         return
     for rival in rivals:
         ctx.drop(rival, f"overridden by the later {old}, which becomes <{new_name}> here", **flags)
@@ -70,6 +74,7 @@ def move(
     # a new element (not a parsed copy): it takes its indentation from its new siblings
     copy = Element(new_name, {a.name: a.value for a in element.attributes})
     copy.set_text(text if text is not None else element.text or "")
+    ctx.written_for[id(copy)] = ctx.original(element)
     ctx.record(element, action, reason, **flags)
     remove(element)
     if section is not None:
@@ -77,6 +82,27 @@ def move(
     else:
         assert destination is not None
         destination.insert_formatted(copy)
+
+
+def _rivals(ctx: Context, element: Element, new_name: str, blocks: list[Element]) -> list[Element]:
+    """The other elements of ``blocks`` the old release read for the setting ``element`` makes.
+
+    Those called ``new_name`` or the element's own name, in every block of
+    the destination and where the element stands.  One the old release
+    ignored there set nothing: it is no rival (its own row removes it, or
+    ``--intent`` keeps it, and the element moved after it is the one read).
+    """
+    names = {new_name, element.local_name}
+    found: list[Element] = []
+    for block in dict.fromkeys(blocks):  # the parent may be a destination block: each once
+        found += [c for c in block.elements_named(names) if c is not element and ctx.read_by_source(c)]
+    return found
+
+
+def _named(ctx: Context, element: Element) -> str:
+    """``<source-password> on line 7``: an element of the file, for a reason."""
+    line = ctx.original(element).line
+    return f"<{element.local_name}> on line {line}" if line else f"<{element.local_name}>"
 
 
 def section_at(config: Section, path: tuple[str, ...]) -> Section:
