@@ -19,7 +19,7 @@ import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from icecfg.secrets import MASK, hide, spans, spellings
+from icecfg.secrets import MASK, Spellings, hide, spellings
 
 CONTEXT = 3
 _NO_EOL = b"\\ No newline at end of file\n"
@@ -40,11 +40,10 @@ def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = (),
     :meth:`icecfg.document.Document.dumps` writes it.
     """
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    encoded = {p.encode(encoding, "xmlcharrefreplace") for p in spellings(secrets)}
-    pieces = sorted(encoded, key=lambda p: (-len(p), p))
+    pieces = spellings(secrets).encoded(encoding)
 
     def secret(line: bytes) -> bool:
-        return any(p in line for p in pieces)
+        return bool(pieces.spans(line))
 
     blocks = [op for op in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
     if not blocks:
@@ -131,5 +130,5 @@ def _line(sign: bytes, line: bytes, last: bool) -> list[bytes]:
     return [sign + line + b"\n", _NO_EOL] if last else [sign + line + b"\n"]
 
 
-def _mask(line: bytes, pieces: list[bytes]) -> bytes:
-    return hide(line, spans(line, pieces), MASK.encode())
+def _mask(line: bytes, pieces: Spellings[bytes]) -> bytes:
+    return hide(line, pieces.spans(line), MASK.encode())

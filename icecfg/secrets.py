@@ -8,14 +8,14 @@ What a command prints is the file as written, not as parsed: a password
 ``a&amp;b`` is printed with its reference, one written over two lines is
 printed on two.  So a secret is kept both as the value Icecast reads and as
 the file spells it, and :func:`spellings` cuts each into what can stand on
-one printed line; :func:`spans` finds those in a line of text or bytes.
+one printed line; :meth:`Spellings.spans` finds them in a line of text or bytes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import AnyStr
+from collections.abc import Iterable, Iterator, Sequence
+from typing import AnyStr, Generic
 
 from icecfg.document import Element, Leaf, escape_attribute, escape_text
 from icecfg.placeholders import is_placeholder_only
@@ -75,8 +75,8 @@ def placed_secrets(placed: Iterable[Placed]) -> frozenset[str]:
     return frozenset(found)
 
 
-def spellings(secrets: Iterable[str]) -> list[str]:
-    """Every form in which a secret can show up on one printed line, longest first.
+def spellings(secrets: Iterable[str]) -> Spellings[str]:
+    """Every form in which a secret can show up on one printed line, indexed to be found in one.
 
     A secret spanning lines is cut at its line breaks; each piece is also
     taken stripped (its indentation is the file's, not the secret's) and
@@ -89,32 +89,88 @@ def spellings(secrets: Iterable[str]) -> list[str]:
             for form in (piece, piece.strip()):
                 if form.strip():
                     found.update((form, escape_text(form), escape_attribute(form, '"'), escape_attribute(form, "'")))
-    return sorted(found, key=lambda s: (-len(s), s))
+    return Spellings(found)
 
 
-def spans(line: AnyStr, pieces: Sequence[AnyStr]) -> list[tuple[int, int]]:
-    """Where ``pieces`` stand in ``line``: ``(start, stop)`` in order, overlapping ones merged.
+#: Characters of the window a line is read through (see :class:`Spellings`).
+_WINDOW = 4
 
-    Merged, so that two secrets that overlap are masked as one and no end of
-    either is left showing.
+
+class Spellings(Generic[AnyStr]):
+    """Pieces of secrets (text or bytes), filed so that one pass over a line finds every one of them.
+
+    A command may print tens of thousands of lines (each finding's message
+    and source line, a diff) of a file that holds tens of thousands of
+    passwords, one per mount: looking for every piece in every line costs
+    lines x pieces (a 10,000-mount file took a minute to report).  So each
+    piece of at least ``_WINDOW`` characters is filed under one of its
+    substrings of that length, the one the fewest pieces were filed under
+    so far (``secret1`` ... ``secret9999`` share their beginning, not their
+    end); a line is read once, window by window, and only the pieces filed
+    under a window are compared there.  Shorter pieces are looked up by
+    length.
     """
-    found: list[tuple[int, int]] = []
-    for piece in pieces:
-        at = line.find(piece)
-        while at >= 0:
-            found.append((at, at + len(piece)))
-            at = line.find(piece, at + 1)
-    merged: list[tuple[int, int]] = []
-    for lo, hi in sorted(found):
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
+
+    __slots__ = ("_filed", "_pieces", "_short")
+
+    def __init__(self, pieces: Iterable[AnyStr]) -> None:
+        #: Longest first, blank ones dropped.
+        self._pieces: list[AnyStr] = sorted({p for p in pieces if p.strip()}, key=lambda p: (-len(p), p))
+        #: Window -> (where it stands in the piece, the piece).
+        self._filed: dict[AnyStr, list[tuple[int, AnyStr]]] = {}
+        #: Length -> the pieces shorter than a window, of that length.
+        self._short: dict[int, set[AnyStr]] = {}
+        filed = self._filed
+        for piece in self._pieces:
+            if len(piece) < _WINDOW:
+                self._short.setdefault(len(piece), set()).add(piece)
+                continue
+            at = min(range(len(piece) - _WINDOW + 1), key=lambda i: len(filed.get(piece[i : i + _WINDOW], ())))
+            filed.setdefault(piece[at : at + _WINDOW], []).append((at, piece))
+
+    def __bool__(self) -> bool:
+        return bool(self._pieces)
+
+    def __iter__(self) -> Iterator[AnyStr]:
+        """The pieces, longest first."""
+        return iter(self._pieces)
+
+    def encoded(self: Spellings[str], encoding: str) -> Spellings[bytes]:
+        """The same pieces as a file in ``encoding`` writes them (a character it lacks as a reference)."""
+        return Spellings([p.encode(encoding, "xmlcharrefreplace") for p in self._pieces])
+
+    def spans(self, line: AnyStr) -> list[tuple[int, int]]:
+        """Where the pieces stand in ``line``: ``(start, stop)`` in order, overlapping ones merged.
+
+        Merged, so that two secrets that overlap are masked as one and no end
+        of either is left showing.
+        """
+        found: list[tuple[int, int]] = []
+        filed = self._filed
+        if filed:
+            get = filed.get
+            for i in range(len(line) - _WINDOW + 1):
+                candidates = get(line[i : i + _WINDOW])
+                if candidates is not None:
+                    for offset, piece in candidates:
+                        start = i - offset
+                        if start >= 0 and line.startswith(piece, start):
+                            found.append((start, start + len(piece)))
+        for length, short in self._short.items():
+            for i in range(len(line) - length + 1):
+                if line[i : i + length] in short:
+                    found.append((i, i + length))
+        merged: list[tuple[int, int]] = []
+        for lo, hi in sorted(found):
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        return merged
 
 
 def hide(line: AnyStr, found: Sequence[tuple[int, int]], mask: AnyStr) -> AnyStr:
-    """``line`` with each of the ``found`` spans (as :func:`spans` gives them) replaced by ``mask``."""
+    """``line`` with each of the ``found`` spans (as :meth:`Spellings.spans` gives them) replaced by ``mask``."""
     parts: list[AnyStr] = []
     last = 0
     for lo, hi in found:

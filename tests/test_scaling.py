@@ -15,12 +15,18 @@ former default-mount lookup, makes the doubled input take far over 4x.)
 
 from __future__ import annotations
 
+import contextlib
+import io
+from pathlib import Path
+from typing import cast
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import icecfg
 from benchmarks.run import scaling_config
+from icecfg import cli
 from icecfg.lint import lint
 from tests.bounds import MAX_GROWTH, doubling_growth
 
@@ -76,3 +82,49 @@ def test_indexed_default_mount_lookup_equals_the_scan(
         assert table.default_for(name) is table.default_for_linearly(name)
         if name is not None:
             assert table.find(name) is table.find_linearly(name)
+
+
+def _passwords_config(mounts: int) -> bytes:
+    """``mounts`` mounts, each with a password of its own, a finding (ICE605) and a 2.5 migration change."""
+    blocks = "".join(
+        f"    <mount>\n        <mount-name>/m{i}.ogg</mount-name>\n        <password>pw{i}-Secret</password>\n"
+        "        <fallback-override>1</fallback-override>\n    </mount>\n"
+        for i in range(mounts)
+    )
+    return f"<icecast>\n    <hostname>radio.example.org</hostname>\n{blocks}</icecast>\n".encode()
+
+
+def _run_quietly(argv: list[str]) -> str:
+    """Run the command line in this process (its CPU time is this process's); what it printed."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        cli.main(argv)
+    return cast("io.BytesIO", out.buffer).getvalue().decode()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lint", "--isolated", "--no-fs", "--target", "2.4"],
+        ["lint", "--isolated", "--no-fs", "--target", "2.4", "--format", "json"],
+        ["lint", "--isolated", "--no-fs", "--target", "2.4", "--format", "sarif"],
+        ["lint", "--isolated", "--no-fs", "--target", "2.4", "--format", "github"],
+        ["migrate", "--no-fs", "--from", "2.4"],
+    ],
+    ids=["text", "json", "sarif", "github", "migrate-diff"],
+)
+def test_reports_that_mask_a_password_per_mount_grow_linearly(command: list[str], tmp_path: Path) -> None:
+    """Masking each file's secrets in what a command prints costs the printed lines, not lines x secrets.
+
+    Every finding's message and source line, every line of a diff, is
+    searched for every spelling of every password: with a password per
+    mount, looking for each one in each line made a 10,000-mount file take
+    a minute to report (the lint itself: half a second).
+    """
+    small, large = tmp_path / "small.xml", tmp_path / "large.xml"
+    small.write_bytes(_passwords_config(SMALL))
+    large.write_bytes(_passwords_config(2 * SMALL))
+    printed = _run_quietly([*command, str(small)])
+    assert "pw7-Secret" not in printed and "/m7.ogg" in printed  # it reported, and printed no password
+    growth = doubling_growth(lambda: _run_quietly([*command, str(small)]), lambda: _run_quietly([*command, str(large)]))
+    assert growth <= MAX_GROWTH, f"twice the mounts took {growth:.2f}x the time to report with {command[:1]}"

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from icecfg.lint.finding import DOCS_URL, Finding, Severity
-from icecfg.secrets import MASK, hide, spans, spellings
+from icecfg.secrets import MASK, Spellings, hide, spellings
 
 if TYPE_CHECKING:
     from icecfg.lint.rule import Rule
@@ -73,13 +73,16 @@ def text(
         return f"{code}{part}{_RESET}" if color else part
 
     out: list[str] = []
+    by_path: dict[str, Spellings[str]] = {}  # a file's secrets, filed once for all its findings
     for finding in findings:
         hue = _SEVERITY_COLOR[finding.severity]
         mark = paint(_BOLD, "[*] ") if finding.fix is not None else ""
         where = f"{paint(_BOLD, printable(finding.path))}:{finding.line}:{finding.column}:"
         code = paint(_BOLD + hue, finding.code)
         severity = paint(hue, f"[{finding.severity.value}]")
-        pieces = spellings(secrets.get(finding.path, ()))
+        pieces = by_path.get(finding.path)
+        if pieces is None:
+            pieces = by_path[finding.path] = spellings(secrets.get(finding.path, ()))
         out.append(f"{where} {code} {severity} {mark}{printable(_masked(finding.message, pieces))}")
         lines = sources.get(finding.path)
         if lines is None or not 1 <= finding.line <= len(lines):
@@ -195,9 +198,9 @@ def end_of(finding: Finding) -> tuple[int, int]:
     return end_line, end_column
 
 
-def _mask(line: str, pieces: Sequence[str], start: int, width: int) -> tuple[str, int, int]:
+def _mask(line: str, pieces: Spellings[str], start: int, width: int) -> tuple[str, int, int]:
     """``line`` with every piece replaced by ``***``, and the caret moved to match."""
-    merged = spans(line, pieces)
+    merged = pieces.spans(line)
     if not merged:
         return line, start, width
 
@@ -216,7 +219,7 @@ def _mask(line: str, pieces: Sequence[str], start: int, width: int) -> tuple[str
     return hide(line, merged, MASK), new_start, max(new_end - new_start, 1)
 
 
-def _masked(text: str, pieces: Sequence[str]) -> str:
+def _masked(text: str, pieces: Spellings[str]) -> str:
     """``text`` with every secret piece replaced by ``***``."""
     return _mask(text, pieces, 0, 1)[0] if pieces else text
 
@@ -273,7 +276,7 @@ def _artifact_uri(path: str) -> str:
 
 
 def _sarif_rule(
-    code: str, name: str, severity: Severity, rule: Rule | None, pieces: Sequence[str]
+    code: str, name: str, severity: Severity, rule: Rule | None, pieces: Spellings[str]
 ) -> dict[str, object]:
     summary = _masked(rule.summary if rule is not None else name.replace("-", " "), pieces)
     body = _masked(rule.doc, pieces) if rule is not None else summary
