@@ -21,6 +21,8 @@ from icecfg.errors import IcecfgError
 from icecfg.settings import Settings, SettingsError, find, load
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from icecfg.sections import IcecastConfig
 
 #: Exit status of every command: done; failed (or found what it was asked to
@@ -88,6 +90,50 @@ def finite_number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return value
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An option's whole number from ``low`` to ``high`` (``--keep``, ``--bitrate``), for argparse.
+
+    Each number a command takes has a documented range, checked where it is
+    parsed: beyond it a value is a usage error naming the range, never a
+    number the command cannot work with (``cost --bitrate`` of 29 digits
+    ended in a traceback).
+    """
+
+    def value(text: str) -> int:
+        try:
+            number = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{text}: must be a whole number from {low} to {high}")
+        return number
+
+    return value
+
+
+def decimal_number(low: Decimal, high: Decimal) -> Callable[[str], Decimal]:
+    """An option's number from ``low`` to ``high`` as a :class:`~decimal.Decimal` (dollars, GB), for argparse.
+
+    ``Decimal("ten")`` raises ``InvalidOperation``, an ``ArithmeticError``
+    argparse does not catch, and NaN cannot even be compared: both are
+    refused here, as is a number beyond the range, whose amounts would need
+    more than the 28 digits a Decimal holds.
+    """
+
+    def value(text: str) -> Decimal:
+        from decimal import Decimal as Number
+
+        try:
+            number = Number(text)
+        except ArithmeticError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not number.is_finite() or not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{text}: must be a number from {low} to {high}")
+        return number
+
     return value
 
 

@@ -36,6 +36,11 @@ SEVERITIES = ("error", "warning", "info")
 #: Snapshots kept when pruning without a ``keep`` setting: what ``init`` writes, what
 #: ``bake`` and ``prune`` keep and what ``cost`` prices, so the three never disagree.
 DEFAULT_KEEP = 2
+#: The snapshots ``keep`` (and ``--keep``) may name: a thousand of 2 GB cost $120 a month.
+KEEP_RANGE = (0, 1000)
+#: ``dns-ttl`` in seconds: DigitalOcean takes no less than 30; a record for a droplet that
+#: lives hours and changes its address with every ``up`` is cached a day at most.
+DNS_TTL_RANGE = (30, 86400)
 
 
 def target_name(value: str) -> str | None:
@@ -63,10 +68,10 @@ def _boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else "true or false"
 
 
-def _count(minimum: int) -> Check:
+def _count(minimum: int, maximum: int) -> Check:
     def check(value: Any) -> str | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-        return None if ok else f"a whole number of at least {minimum}"
+        ok = isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
+        return None if ok else f"a whole number from {minimum} to {maximum}"
 
     return check
 
@@ -122,12 +127,12 @@ BAKE_KEYS: dict[str, Check] = {
     "size": _string,
     "image": _string,
     "target": _target,
-    "keep": _count(0),
+    "keep": _count(*KEEP_RANGE),
     "assets": _assets,
     "privacy-logs": _boolean,
     "domain": _string,
     "keep-dns": _boolean,
-    "dns-ttl": _count(30),
+    "dns-ttl": _count(*DNS_TTL_RANGE),
     "ipv6": _boolean,
     "ssh-keys": _ssh_keys,
 }

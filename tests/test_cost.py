@@ -13,6 +13,7 @@ import icecfg
 from icecfg.bake import pricing
 from icecfg.ondemand.cost import (
     NETWORK_LIMIT_MBPS,
+    Snapshots,
     Stream,
     break_even_hours,
     egress_gib,
@@ -356,3 +357,96 @@ def test_without_settings_the_snapshots_assumed_are_inits_keep(
     assert run_icecfg("cost", "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["snapshot_gb"]) == keep
+
+
+# --------------------------------------------------------------------------- numbers out of range
+
+
+@pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [
+        ("--compare-monthly", "1e26", "a number from 0 to 1000000"),
+        ("--compare-monthly", "-1", "a number from 0 to 1000000"),
+        ("--snapshot-gb", "1e308", "a number from 0 to 10000"),
+        ("--bitrate", "99999999999999999999999999999", "a whole number from 1 to 100000"),
+        ("--bitrate", "0", "a whole number from 1 to 100000"),
+    ],
+)
+def test_numbers_beyond_their_range_are_one_line_usage_errors(
+    config: Path, option: str, value: str, allowed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decimal's 28 digits: a dollar amount of 1e26 could not be rounded to cents (InvalidOperation)."""
+    with pytest.raises(SystemExit) as stopped:
+        run_icecfg("cost", "--config", str(config), option, value)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"icecfg cost: argument {option}: {value}: must be {allowed} (see 'icecfg cost --help')\n"
+    )
+
+
+@pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize("value", ["9999999999999999999999999999", "/live.ogg=1000001", "-1"])
+def test_listeners_beyond_a_million_are_a_usage_error(
+    config: Path, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_icecfg("cost", "--config", str(config), "--listeners", value) == 2
+    assert capsys.readouterr().err == (
+        f"icecfg cost: --listeners {value}: listeners must be a whole number from 0 to 1000000\n"
+    )
+    assert run_icecfg("cost", "--config", str(config), "--listeners", "1000000", "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out)["streams"][0]["listeners"] == 1_000_000
+
+
+@pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize("written", ["99999999999999999999999999999", "100001", "\u00b2"])
+def test_a_bitrate_in_the_config_cost_cannot_price_is_named_with_its_line(
+    tmp_path: Path, written: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Icecast passes <bitrate> on as text; cost took it as a number and crashed on these."""
+    path = tmp_path / "icecast.xml"
+    path.write_text(
+        f"<icecast>\n<mount>\n<mount-name>/a.ogg</mount-name>\n<bitrate>{written}</bitrate>\n</mount>\n</icecast>\n",
+        encoding="utf-8",
+    )
+    assert run_icecfg("cost", "--config", str(path), "--format", "json", "--bitrate", "96") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["streams"] == [{"mount": "/a.ogg", "bitrate_kbps": 96, "listeners": 40, "mbps": 3.84}]
+    assert (
+        f"{path}:4: <bitrate>{written}</bitrate> of /a.ogg is not a bitrate cost can price "
+        "(a whole number from 1 to 100000 kbit/s): taken as 96 kbit/s (--bitrate)"
+    ) in data["notes"]
+
+
+@pytest.mark.usefixtures("no_token")
+def test_the_largest_numbers_allowed_are_priced(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["cost", "--config", str(config), "--listeners", "1000000", "--bitrate", "100000", "--format", "json"]
+    argv += ["--hours-per-month", "744", "--compare-monthly", "1000000", "--snapshot-gb", "10000"]
+    assert run_icecfg(*argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    # 250 kbit/s x 1,000,000 listeners for 744 hours, beyond 1000 GiB of allowance, at $0.01 a GiB
+    sent = Decimal(250_000 * 1_000_000) / 8 * 3600 * 744 / GIB
+    assert data["egress"] == pytest.approx(float((sent - 1000) * Decimal("0.01")))
+    assert data["snapshots"] == 600.0
+
+
+@pytest.mark.usefixtures("no_token")
+def test_keep_snapshots_are_counted_not_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The estimate of the keep setting's snapshots was a list of keep sizes: 1e9 was a MemoryError."""
+    import tracemalloc
+
+    (tmp_path / "icecfg.toml").write_text("[bake]\nkeep = 1000\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_icecfg("cost") == 0
+    out = capsys.readouterr().out
+    assert "2000 GB in 1000 snapshots x $0.06/GB" in out and "$120.00" in out
+    tracemalloc.start()
+    try:
+        month = estimate([Stream("/a.ogg", 128, 1)], "s-1vcpu-1gb", 10, Snapshots.alike(Decimal(2), 10**12))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert month.snapshots == Decimal("0.12") * 10**12
+    assert peak < 1_000_000

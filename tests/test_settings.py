@@ -19,10 +19,13 @@ from tests.test_lint_cli import GOOD, write
 #: (settings text, the key named, what the message says is allowed)
 BAD_SETTINGS = [
     ('target = "2.6"\n', "target", 'must be one of "2.4", "2.5", "kh" (or "2.4.4", "2.5.0", "KH")'),
-    ('[bake]\nkeep = "two"\n', "bake.keep", "must be a whole number of at least 0"),
+    ('[bake]\nkeep = "two"\n', "bake.keep", "must be a whole number from 0 to 1000"),
     ("[bake]\nsize = 5\n", "bake.size", "must be a non-empty string"),
     ('[bake]\nregion = ["fra1"]\n', "bake.region", "must be a non-empty string"),
-    ("[bake]\nkeep = -1\n", "bake.keep", "must be a whole number of at least 0"),
+    ("[bake]\nkeep = -1\n", "bake.keep", "must be a whole number from 0 to 1000"),
+    # cost built a list of keep snapshots: this one was an OverflowError, 10000000 took 22 s
+    ("[bake]\nkeep = 99999999999999999999999\n", "bake.keep", "must be a whole number from 0 to 1000"),
+    ("[bake]\ndns-ttl = 604800\n", "bake.dns-ttl", "must be a whole number from 30 to 86400"),
     ('[bake]\nassets = "bundle.pem"\n', "bake.assets", "must be a table of absolute server paths"),
     ('[bake]\nregoin = "fra1"\n', "bake.regoin", "did you mean bake.region?"),
     ('no-fs = "yes"\n', "no-fs", "must be true or false"),
@@ -132,4 +135,4 @@ def test_a_bad_key_in_pyproject_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path / "pyproject.toml", b'[project]\nname = "x"\n\n[tool.icecfg.bake]\ndns-ttl = 5\n')
     with pytest.raises(settings.SettingsError) as err:
         settings.find(tmp_path)
-    assert str(err.value) == f"{path}:5: bake.dns-ttl = 5: must be a whole number of at least 30"
+    assert str(err.value) == f"{path}:5: bake.dns-ttl = 5: must be a whole number from 30 to 86400"

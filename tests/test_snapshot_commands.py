@@ -191,3 +191,18 @@ def test_snapshots_against_a_silent_api_says_what_it_waits_for_and_gives_up(
     )
     assert failure.startswith("icecfg snapshots: listing snapshots: GET /v2/snapshots/: no answer within 4 s")
     assert TOKEN not in err
+
+
+@pytest.mark.parametrize("command", ["prune", "bake"])
+@pytest.mark.parametrize("keep", ["1001", "99999999999999999999999", "-1"])
+def test_keep_beyond_its_range_is_a_one_line_usage_error(
+    command: str, keep: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The range of --keep is the keep setting's (icecfg/settings.py), for bake and prune alike."""
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "--keep", keep])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"icecfg {command}: argument --keep: {keep}: must be a whole number from 0 to 1000 "
+        f"(see 'icecfg {command} --help')\n"
+    )

@@ -30,9 +30,10 @@ from icecfg.commands import (
     load_or_usage_error,
     settings_near,
     token_from_environment,
+    whole_number,
 )
 from icecfg.files import Assets, shown
-from icecfg.settings import DEFAULT_KEEP
+from icecfg.settings import DEFAULT_KEEP, KEEP_RANGE
 
 if TYPE_CHECKING:
     from icecfg.bake.digitalocean import DigitalOcean
@@ -61,9 +62,10 @@ def add_snapshots_arguments(parser: argparse.ArgumentParser) -> None:
 def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep",
-        type=int,
+        type=whole_number(*KEEP_RANGE),
         metavar="N",
-        help=f"how many of the newest snapshots to keep (default: settings, else {DEFAULT_KEEP})",
+        help=f"how many of the newest snapshots to keep, {KEEP_RANGE[0]} to {KEEP_RANGE[1]} "
+        f"(default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument(
         "--older-than", type=finite_number, metavar="DAYS", help="delete only snapshots older than DAYS"
@@ -125,9 +127,8 @@ def run_prune(args: argparse.Namespace) -> int:
 
 
 def _prune(args: argparse.Namespace) -> int:
+    # --keep and the keep setting are both in KEEP_RANGE (checked where each is read)
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
-    if keep < 0:
-        raise UsageError("--keep takes a number of at least 0")
     # --older-than is finite (finite_number); beyond timedelta's range (1e20) the plan could not be made
     if args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days:
         raise UsageError(f"--older-than takes a number of days from 0 to {timedelta.max.days}")
@@ -172,9 +173,10 @@ def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--keep",
-        type=int,
+        type=whole_number(*KEEP_RANGE),
         metavar="N",
-        help=f"snapshots to keep after a successful bake (default: settings, else {DEFAULT_KEEP})",
+        help=f"snapshots to keep after a successful bake, {KEEP_RANGE[0]} to {KEEP_RANGE[1]} "
+        f"(default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument("--force", action="store_true", help="bake even when a snapshot of this configuration exists")
     parser.add_argument("--dry-run", action="store_true", help="lint, stage and hash, then say what would be built")
@@ -206,9 +208,7 @@ def _bake_options(args: argparse.Namespace) -> BakeOptions:
         return value if value is not None else bake.get(key, default)
 
     config = Path(args.config) if args.config else base / str(bake.get("config", "icecast.xml"))
-    keep = int(pick("keep", "keep", DEFAULT_KEEP))
-    if keep < 0:
-        raise UsageError("--keep takes a number of at least 0")
+    keep = int(pick("keep", "keep", DEFAULT_KEEP))  # in KEEP_RANGE: the option's type and the settings check it
     target = found.target_or(args.target)
     _check_bakeable(target)
     return BakeOptions(

@@ -90,12 +90,16 @@ class Mount:
     """A mount listeners can tune in to, with what the configuration declares about it."""
 
     name: str
+    #: ``<bitrate>`` read as a whole number (of any size), None when it is no such number.
     bitrate_kbps: int | None
     content_type: str | None
     source_user: str
     #: What to show instead of the source password (never the password itself).
     password_hint: str
     max_listeners: int | None
+    #: ``<bitrate>`` as written (stripped; None when unset or blank), and the line that says it.
+    bitrate_text: str | None = None
+    bitrate_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -171,15 +175,17 @@ def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:
         name = mount.name
         if not name or any(c in name for c in "*?["):
             continue  # a pattern, not a mount listeners tune in to
-        text = mount.get("bitrate")
-        bitrate = int(text.strip()) if isinstance(text, str) and text.strip().isdigit() else None
+        written = mount.settings.get("bitrate")
+        text = written.value.strip() if written is not None and isinstance(written.value, str) else ""
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+        bitrate = int(text) if text.isascii() and text.isdigit() else None
         content_type = mount.get("type")
         limit = mount.settings.get("max-listeners")
         login = users.get(name)
         mounts.append(
             Mount(
                 name=name,
-                bitrate_kbps=bitrate or None,
+                bitrate_kbps=bitrate,
                 content_type=content_type if isinstance(content_type, str) else None,
                 source_user=str(login.user.value) if login is not None else "source",
                 password_hint=(
@@ -190,6 +196,8 @@ def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:
                     if limit is not None and limit.origin.source is not Source.DEFAULT and isinstance(limit.value, int)
                     else None
                 ),
+                bitrate_text=text or None,
+                bitrate_line=written.origin.line if written is not None else 0,
             )
         )
     hostname = eff.hostname

@@ -37,13 +37,15 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, guarded
+from icecfg.commands import add_target_argument, decimal_number, guarded, whole_number
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
+    Mount,
     UsageError,
     locate,
     money,
@@ -58,6 +60,7 @@ __all__ = [
     "NETWORK_LIMIT_MBPS",
     "Estimate",
     "SizeRow",
+    "Snapshots",
     "Stream",
     "add_arguments",
     "break_even_hours",
@@ -85,6 +88,18 @@ MAX_HOURS_IN_MONTH = Decimal(744)
 #: (https://docs.digitalocean.com/products/droplets/details/limits/; Premium CPU sizes: 10 Gbps).
 NETWORK_LIMIT_MBPS = Decimal(2000)
 _BYTES_PER_GIB = Decimal(2**30)
+
+# The range of each number the estimate takes (docs/on-demand.md lists them): generous for
+# any station, and small enough that every amount fits the 28 digits of a Decimal with
+# its cents.
+#: Listeners of a mount: a million, far beyond what one droplet's network carries at any bitrate.
+MAX_LISTENERS = 1_000_000
+#: kbit/s of a stream (--bitrate, or a mount's <bitrate>): 100 Mbit/s, more than any audio or video stream.
+BITRATE_RANGE = (1, 100_000)
+#: Dollars a month of the hosted plan compared with.
+MAX_COMPARE = Decimal(1_000_000)
+#: GB of one snapshot (10 TB).
+MAX_SNAPSHOT_GB = Decimal(10_000)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,48 @@ def egress_gib(bitrates_kbps: Iterable[int], listeners: Iterable[int], hours: fl
         raise ValueError(f"hours must be 0 or more, got {hours}")
     bits_per_second = stream_mbps(bitrates_kbps, listeners) * 1_000_000
     return bits_per_second / 8 * 3600 * hours / _BYTES_PER_GIB
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """The snapshots a month stores: pairs of (GB, how many of that size).
+
+    The ``keep`` setting's estimate is one pair, ``keep`` snapshots of about
+    2 GB: counted, not listed, so the work and memory of an estimate never
+    grow with the number a user writes.
+    """
+
+    sizes: tuple[tuple[Decimal, int], ...] = ()
+
+    @classmethod
+    def each(cls, sizes: Iterable[float | Decimal]) -> Snapshots:
+        """One snapshot of each size (the API's list, ``--snapshot-gb``)."""
+        return cls(tuple((Decimal(str(gb)), 1) for gb in sizes))
+
+    @classmethod
+    def alike(cls, gb: Decimal, count: int) -> Snapshots:
+        """``count`` snapshots of ``gb`` each."""
+        if count < 0:
+            raise ValueError(f"snapshots must be 0 or more, got {count}")
+        return cls(((gb, count),) if count else ())
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.sizes)
+
+    @property
+    def total_gb(self) -> Decimal:
+        return sum((gb * n for gb, n in self.sizes), Decimal(0))
+
+    def monthly_cost(self) -> Decimal:
+        """A month of them: each snapshot's price (at least the minimum) times how many there are."""
+        from icecfg.bake import pricing
+
+        return sum((pricing.snapshot_monthly_cost(float(gb)) * n for gb, n in self.sizes), Decimal(0))
+
+    def listed(self) -> list[Decimal]:
+        """The size of every snapshot, one entry each (for the JSON; ``count`` is in KEEP_RANGE or from the API)."""
+        return [gb for gb, n in self.sizes for _ in range(n)]
 
 
 def break_even_hours(
@@ -154,7 +211,7 @@ class Estimate:
     hours: Decimal
     hourly: Decimal
     droplet: Decimal
-    snapshot_gb: tuple[Decimal, ...]
+    kept: Snapshots
     snapshots: Decimal
     streams: tuple[Stream, ...]
     egress_gib: Decimal
@@ -178,7 +235,7 @@ class Estimate:
             "hours_per_month": f(self.hours),
             "price_hourly": f(self.hourly),
             "droplet": f(self.droplet),
-            "snapshot_gb": [float(g) for g in self.snapshot_gb],
+            "snapshot_gb": [float(g) for g in self.kept.listed()],
             "snapshots": f(self.snapshots),
             "streams": [
                 {"mount": s.mount, "bitrate_kbps": s.bitrate_kbps, "listeners": s.listeners, "mbps": float(s.mbps)}
@@ -200,13 +257,16 @@ def estimate(
     streams: Sequence[Stream],
     size: str,
     hours: float | Decimal,
-    snapshot_gb: Iterable[float | Decimal],
+    snapshot_gb: Iterable[float | Decimal] | Snapshots,
     sizes: Iterable[Any] | None = None,
     *,
     billing: str = "second",
     compare_monthly: Decimal | None = None,
 ) -> Estimate:
-    """The month of ``streams`` on one droplet of ``size`` running ``hours``; ``ValueError`` for an unknown size."""
+    """The month of ``streams`` on one droplet of ``size`` running ``hours``; ``ValueError`` for an unknown size.
+
+    ``snapshot_gb`` is the size of each snapshot kept, or :class:`Snapshots`.
+    """
     from icecfg.bake import pricing
 
     sizes = list(sizes or ())
@@ -217,8 +277,8 @@ def estimate(
     if billing not in ("second", "hour"):
         raise ValueError(f"billing must be 'second' or 'hour', got {billing!r}")
     droplet = pricing.droplet_cost(size, float(hours), sizes, cast("pricing.Billing", billing))
-    gbs = tuple(Decimal(str(g)) for g in snapshot_gb)
-    snapshots = sum((pricing.snapshot_monthly_cost(float(g)) for g in gbs), Decimal(0))
+    kept = snapshot_gb if isinstance(snapshot_gb, Snapshots) else Snapshots.each(snapshot_gb)
+    snapshots = kept.monthly_cost()
     bitrates = [s.bitrate_kbps for s in streams]
     counts = [s.listeners for s in streams]
     sent = egress_gib(bitrates, counts, hours)
@@ -243,7 +303,7 @@ def estimate(
         hours=hours,
         hourly=price.hourly,
         droplet=droplet,
-        snapshot_gb=gbs,
+        kept=kept,
         snapshots=snapshots,
         streams=tuple(streams),
         egress_gib=sent,
@@ -325,21 +385,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--listeners",
         action="append",
         metavar="N|MOUNT=N",
-        help=f"listeners of every mount, or of one mount (repeatable; default {DEFAULT_LISTENERS})",
+        help=f"listeners of every mount, or of one mount, 0 to {MAX_LISTENERS} "
+        f"(repeatable; default {DEFAULT_LISTENERS})",
     )
     parser.add_argument(
-        "--compare-monthly", type=_number, default=DEFAULT_COMPARE, metavar="USD", help="hosted plan price a month (16)"
+        "--compare-monthly",
+        type=decimal_number(Decimal(0), MAX_COMPARE),
+        default=DEFAULT_COMPARE,
+        metavar="USD",
+        help=f"hosted plan price a month, 0 to {MAX_COMPARE} (16)",
     )
     parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
     parser.add_argument(
         "--snapshot-gb",
-        type=_number,
+        type=decimal_number(Decimal(0), MAX_SNAPSHOT_GB),
         action="append",
         metavar="GB",
-        help="size of a snapshot kept (repeatable; default: the account's icecfg snapshots, else an estimate)",
+        help=f"size of a snapshot kept, 0 to {MAX_SNAPSHOT_GB} "
+        "(repeatable; default: the account's icecfg snapshots, else an estimate)",
     )
     parser.add_argument(
-        "--bitrate", type=int, default=DEFAULT_BITRATE, metavar="KBPS", help="for mounts that declare none (128)"
+        "--bitrate",
+        type=whole_number(*BITRATE_RANGE),
+        default=DEFAULT_BITRATE,
+        metavar="KBPS",
+        help=f"for mounts that declare none (or one cost cannot price), {BITRATE_RANGE[0]} to {BITRATE_RANGE[1]} (128)",
     )
     parser.add_argument(
         "--billing", choices=("second", "hour"), default="second", help="droplet billing (per second since 2026)"
@@ -361,8 +431,8 @@ def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[
             count = int(number)
         except ValueError:
             raise UsageError(f"--listeners takes N or MOUNT=N, not {value!r}") from None
-        if count < 0:
-            raise UsageError("--listeners cannot be negative")
+        if not 0 <= count <= MAX_LISTENERS:
+            raise UsageError(f"--listeners {value}: listeners must be a whole number from 0 to {MAX_LISTENERS}")
         if sep:
             if name not in mounts:
                 raise UsageError(f"--listeners {value}: no mount {name} (mounts: {', '.join(mounts) or 'none'})")
@@ -370,6 +440,23 @@ def _listener_counts(values: list[str] | None, mounts: list[str]) -> tuple[dict[
         else:
             default = count
     return {m: per_mount.get(m, default) for m in mounts}, not values
+
+
+def _priced_bitrate(mount: Mount, path: Path, instead: int, notes: list[str]) -> int | None:
+    """The mount's ``<bitrate>`` when cost can price it; else None (``--bitrate`` is taken) and a note.
+
+    Icecast passes ``<bitrate>`` on to listeners and directories as text and
+    accepts any; only a whole number in BITRATE_RANGE is a bitrate the
+    estimate can use.  Anything else written there is named with its line.
+    """
+    number, low, high = mount.bitrate_kbps, *BITRATE_RANGE
+    if mount.bitrate_text is None or (number is not None and low <= number <= high):
+        return number
+    notes.append(
+        f"{path}:{mount.bitrate_line}: <bitrate>{mount.bitrate_text}</bitrate> of {mount.name} is not a bitrate "
+        f"cost can price (a whole number from {low} to {high} kbit/s): taken as {instead} kbit/s (--bitrate)"
+    )
+    return None
 
 
 def _token() -> str | None:
@@ -402,29 +489,32 @@ def _run(args: argparse.Namespace) -> int:
     target = settings.target_or(args.target)
     notes: list[str] = []
     clients: int | None = None
-    mounts: list[tuple[str, int | None]] = [(ASSUMED_MOUNT, None)]
+    # (name, the bitrate it declares that cost can price, whether it declares one at all)
+    mounts: list[tuple[str, int | None, bool]] = [(ASSUMED_MOUNT, None, False)]
     if not explicit and not path.exists():
         notes.append(f"no {path.name} found: one mount assumed (--config names the configuration)")
     else:
         served = read_served(path, target)
         clients = served.clients
         if served.mounts:
-            mounts = [(m.name, m.bitrate_kbps) for m in served.mounts]
+            mounts = [
+                (m.name, _priced_bitrate(m, path, args.bitrate, notes), m.bitrate_text is not None)
+                for m in served.mounts
+            ]
         else:  # sources may still stream to a mount no <mount> configures (Debian's sample)
             notes.append(f"{path} has no <mount>: one stream assumed")
-    numbers = [args.hours_per_month, args.compare_monthly, *(args.snapshot_gb or ())]
-    if not all(n.is_finite() and n >= 0 for n in numbers) or args.bitrate <= 0:
-        raise UsageError(
-            "--hours-per-month, --compare-monthly and --snapshot-gb take numbers of 0 or more, --bitrate a positive one"
-        )
+    # the other numbers are in their ranges once parsed (decimal_number, whole_number)
+    if not (args.hours_per_month.is_finite() and args.hours_per_month >= 0):
+        raise UsageError("--hours-per-month takes a number of 0 or more")
     if args.hours_per_month > MAX_HOURS_IN_MONTH:
         raise UsageError(
             f"--hours-per-month {args.hours_per_month}: a month has at most {MAX_HOURS_IN_MONTH} hours "
             f"({HOURS_IN_MONTH} on average)"
         )
-    counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _ in mounts])
+    counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _, _ in mounts])
     streams = [
-        Stream(name, bitrate or args.bitrate, counts[name], assumed_bitrate=bitrate is None) for name, bitrate in mounts
+        Stream(name, bitrate or args.bitrate, counts[name], assumed_bitrate=bitrate is None)
+        for name, bitrate, _ in mounts
     ]
     size = args.size or settings.bake.get("size") or DEFAULT_SIZE
 
@@ -441,21 +531,19 @@ def _run(args: argparse.Namespace) -> int:
         else:
             source = "the DigitalOcean API (GET /v2/sizes and your icecfg snapshots)"
     if args.snapshot_gb:
-        snapshot_gb = [Decimal(g) for g in args.snapshot_gb]
+        kept = Snapshots.each(args.snapshot_gb)
     elif token and sizes:
-        snapshot_gb = api_snapshots
+        kept = Snapshots.each(api_snapshots)
     else:
-        keep = settings.bake.get("keep", DEFAULT_KEEP)
-        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
-            raise UsageError("bake.keep must be a whole number of at least 0")
-        snapshot_gb = [ESTIMATED_SNAPSHOT_GB] * keep
+        keep: int = settings.bake.get("keep", DEFAULT_KEEP)  # in KEEP_RANGE: the settings check it
+        kept = Snapshots.alike(ESTIMATED_SNAPSHOT_GB, keep)
         notes.append(f"snapshots: {keep} (the keep setting) of about {ESTIMATED_SNAPSHOT_GB} GB each, an estimate")
     try:
         result = estimate(
             streams,
             size,
             args.hours_per_month,
-            snapshot_gb,
+            kept,
             sizes,
             billing=args.billing,
             compare_monthly=args.compare_monthly,
@@ -469,7 +557,7 @@ def _run(args: argparse.Namespace) -> int:
         notes.append(
             f"the configuration's <clients> limit of {clients} caps one server's listeners before its network does"
         )
-    if any(s.assumed_bitrate for s in streams):
+    if any(bitrate is None and not declared for _, bitrate, declared in mounts):
         notes.append(f"mounts without <bitrate> are taken as {args.bitrate} kbit/s (--bitrate)")
     if assumed_listeners:
         notes.append(f"{DEFAULT_LISTENERS} listeners per mount assumed (--listeners)")
@@ -542,8 +630,8 @@ def _print(result: Estimate, rows: list[SizeRow], bitrate: int, source: str, not
         )
     print()
     print(_line("droplet", f"{hours:f} h x ${result.hourly.normalize():f}/h", money(result.droplet)))
-    stored = sum(result.snapshot_gb, Decimal(0)).normalize()
-    count = len(result.snapshot_gb)
+    stored = result.kept.total_gb.normalize()
+    count = result.kept.count
     print(
         _line(
             "snapshots",
