@@ -8,9 +8,13 @@ library, the DigitalOcean client, the certificate and audio readers).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
+import stat
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, NoReturn
 
 from icecfg.commands import (
     EXIT_FAILED,
@@ -26,6 +30,9 @@ from icecfg.commands import (
 )
 from icecfg.errors import WriteError
 from icecfg.version import __version__
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -332,7 +339,79 @@ def build_parser(only: str | None = None, *, alone: bool = False) -> argparse.Ar
     return parser
 
 
+class _Pipe(io.RawIOBase):
+    """A pipe or socket that standard output or error is written to, whose reader may go away.
+
+    Once the reader is gone (``icecfg lint | head -1``), what would have been
+    read is dropped instead of raising ``BrokenPipeError`` from whichever
+    ``print`` met it: a command's own error handling took that for a failure
+    of its work (``init`` said "Broken pipe" and exited 1 with both files
+    written; ``up`` would have destroyed the droplet it had just made).  So
+    every command finishes its work and exits with its own status.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        try:
+            return os.write(self._fd, data)
+        except BrokenPipeError:
+            return memoryview(data).nbytes  # nobody reads it any more
+
+
+@contextlib.contextmanager
+def _for_a_reader_that_may_leave() -> Iterator[None]:
+    """Standard output and error, where each is a pipe or socket, written through :class:`_Pipe`.
+
+    Files and terminals do not go away, and a stream that is no file
+    descriptor at all (a test's capture) is left as it is.
+    """
+    replaced: dict[str, object] = {}
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            fd = stream.fileno()
+            mode = os.fstat(fd).st_mode
+        except (AttributeError, OSError, ValueError):
+            continue
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            continue
+        stream.flush()
+        replaced[name] = stream
+        # closing the wrapper closes only the _Pipe: the descriptor stays the process's
+        wrapper = io.TextIOWrapper(
+            io.BufferedWriter(_Pipe(fd)),
+            encoding=getattr(stream, "encoding", None),
+            errors=getattr(stream, "errors", None),
+            line_buffering=getattr(stream, "line_buffering", False),
+        )
+        setattr(sys, name, wrapper)
+    try:
+        yield
+    finally:
+        for name, stream in replaced.items():
+            getattr(sys, name).flush()
+            setattr(sys, name, stream)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`)."""
+    with _for_a_reader_that_may_leave():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
     only = first if first in COMMANDS else None
@@ -349,8 +428,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("icecfg: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except WriteError as err:  # a refused write (file changed since it was read, owner not keepable)
         print(f"icecfg {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED

@@ -184,3 +184,57 @@ def test_dash_names_a_file_for_the_commands_that_use_the_file_itself(tmp_path: P
     assert run.stderr.decode() == (
         "icecfg cost: cannot read -: No such file or directory (pass the configuration with --config)\n"
     )
+
+
+#: Command lines run with their reader gone; {config} is a configuration with one finding.
+READER_GONE = [
+    ["init", "{dir}/radio", "--hostname", "radio.example.org"],
+    ["lint", "--isolated", "--no-fs", "{config}"],
+    ["explain", "--target", "2.4", "{config}"],
+    ["cost", "--config", "{config}"],
+    ["migrate", "--from", "2.4", "--no-fs", "{config}"],
+    ["rules"],
+    ["rule", "ICE101"],
+    ["schema", "--print"],
+    ["lint", "--help"],
+    [],
+]
+
+
+@pytest.mark.parametrize("argv", READER_GONE, ids=" ".join)
+@pytest.mark.parametrize("stderr_too", [False, True], ids=["stdout", "stdout-and-stderr"])
+def test_a_reader_that_is_gone_changes_nothing_but_the_output(
+    tmp_path: Path, argv: list[str], stderr_too: bool
+) -> None:
+    """``icecfg init ... | head -1`` said 'icecfg init: Broken pipe' and exited 1 after writing both files.
+
+    The reading end of the pipe is closed before the command starts, so every
+    write to it fails: the command does its work all the same, exits with the
+    status it has when its output is read, and says nothing about the pipe.
+    """
+    config = tmp_path / "icecast.xml"
+    config.write_bytes(b"<icecast>\n  <fileserve>true</fileserve>\n</icecast>\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGITALOCEAN_")}
+
+    def run(stdout: int, stderr: int, directory: str) -> int:
+        words = [a.format(dir=tmp_path / directory, config=config) for a in argv]
+        command = [sys.executable, "-m", "icecfg", *words]
+        done = subprocess.run(
+            command, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, cwd=tmp_path, env=env, check=False
+        )
+        return done.returncode
+
+    with (tmp_path / "read.err").open("wb") as err:
+        expected = run(subprocess.DEVNULL, err.fileno(), "read")
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        with (tmp_path / "gone.err").open("wb") as err:
+            status = run(write, write if stderr_too else err.fileno(), "gone")
+    finally:
+        os.close(write)
+    assert status == expected
+    if not stderr_too:
+        assert (tmp_path / "gone.err").read_text() == (tmp_path / "read.err").read_text()
+    if argv and argv[0] == "init":
+        assert {p.name for p in (tmp_path / "gone" / "radio").iterdir()} >= {"icecast.xml", "icecfg.toml"}
