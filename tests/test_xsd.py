@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -357,6 +358,44 @@ def test_entity_declarations_are_refused() -> None:
     )
     errors = xsd.validate(data, "2.4")
     assert len(errors) == 1 and "entity declarations are refused" in errors[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0"?>\n\n\n\n<!DOCTYPE icecast [<!ENTITY x "y">]>\n<icecast><location>&x;</location></icecast>\n',
+        b"<icecast>\n<limits>\n" + b"<a>" * 70 + b"</a>" * 70 + b"\n</limits>\n</icecast>\n",
+        b'<!DOCTYPE icecast SYSTEM "x.dtd">\n<icecast>\n<listen-socket port="&p;"/>\n</icecast>\n',
+    ],
+    ids=["entity-declaration", "too-deep", "undefined-entity"],
+)
+def test_a_file_icecfg_refuses_to_read_is_one_error_at_the_line_lint_names(tmp_path: Path, data: bytes) -> None:
+    """schema --validate said 'line 1' for an entity declaration on line 5, where lint said 5:31."""
+    import icecfg
+    from icecfg.errors import ParseError
+
+    with pytest.raises(ParseError) as refused:
+        icecfg.loads(data)
+    assert xsd.validate(data, "2.4") == [f"line {refused.value.line}: {refused.value.message}"]
+    path = tmp_path / "d.xml"
+    path.write_bytes(data)
+    result = subprocess.run(
+        [sys.executable, "-m", "icecfg", "schema", "--validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    linted = subprocess.run(
+        [sys.executable, "-m", "icecfg", "lint", "--isolated", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    (finding,) = [f for f in json.loads(linted.stdout) if f["code"] == "ICE001"]
+    assert result.returncode == 1
+    assert result.stdout == f"{path}: line {finding['line']}: {refused.value.message}\n"
 
 
 def test_not_well_formed_is_one_error_with_its_line() -> None:
