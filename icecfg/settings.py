@@ -260,6 +260,11 @@ def _settings(path: Path, data: dict[str, Any]) -> Settings:
     for table in (settings.lint, settings.bake):
         if "target" in table:
             table["target"] = target_name(table["target"])
+    if "root" in settings.lint and settings.lint.get("no-fs") is True:
+        raise SettingsError(
+            f"{settings.where('no-fs')}: no-fs = true and root (line {_line_of(path, 'root', None)}) exclude each "
+            "other: no-fs would ignore the tree root names; keep one of them"
+        )
     top, image = settings.lint.get("target"), settings.bake.get("target")
     if top is not None and image is not None and top != image:
         raise SettingsError(

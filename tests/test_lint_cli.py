@@ -222,3 +222,42 @@ def test_fix_rewrites_only_the_fixed_lines_and_reports_the_rest(tmp_path: Path) 
     assert oct(path.stat().st_mode & 0o777) == "0o640"
     assert codes(result.stdout) == ["ICE101"]  # not fixable: it stays, and fails the run
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("order", [["--no-fs", "--root"], ["--root", "--no-fs"]], ids=["no-fs-first", "root-first"])
+def test_root_and_no_fs_exclude_each_other_as_in_migrate(tmp_path: Path, order: list[str]) -> None:
+    """``--no-fs --root /nonexistent`` linted as if no tree had been named (docs/lint.md: a usage error)."""
+    path = write(tmp_path / "icecast.xml", GOOD)
+    words = [w for flag in order for w in ([flag, str(tmp_path / "nonexistent")] if flag == "--root" else [flag])]
+    result = lint(*words, str(path), "--isolated")
+    second, first = order[1], order[0]
+    assert (result.returncode, result.stdout) == (2, "")
+    assert (
+        result.stderr
+        == f"icecfg lint: argument {second}: not allowed with argument {first} (see 'icecfg lint --help')\n"
+    )
+
+
+def test_root_and_no_fs_in_one_settings_file_exclude_each_other(tmp_path: Path) -> None:
+    write(tmp_path / "icecfg.toml", b'root = "image"\nno-fs = true\n')
+    path = write(tmp_path / "icecast.xml", GOOD)
+    result = lint(str(path))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"icecfg lint: {tmp_path / 'icecfg.toml'}:2: no-fs = true and root (line 1) exclude each other: "
+        "no-fs would ignore the tree root names; keep one of them\n"
+    )
+
+
+def test_a_flag_wins_over_the_settings_for_the_files_too(tmp_path: Path) -> None:
+    """--root names a tree to read even where the settings say no-fs; --no-fs leaves the settings' root unread."""
+    write(tmp_path / "icecfg.toml", b"no-fs = true\n")
+    path = write(tmp_path / "icecast.xml", GOOD)
+    result = lint("--root", str(tmp_path / "nonexistent"), str(path))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"icecfg lint: --root {tmp_path / 'nonexistent'}: does not exist (the tree of the server's files)\n",
+    )
+    write(tmp_path / "icecfg.toml", b'root = "nonexistent"\n')
+    result = lint("--no-fs", "--select", "ICE101", str(path))
+    assert (result.returncode, result.stderr) == (0, "")

@@ -102,12 +102,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SEVERITY",
         help="lowest severity that makes the exit status 1: error, warning (default) or info",
     )
-    parser.add_argument(
+    # one or the other, as for migrate (docs/lint.md): --no-fs would silently drop the tree
+    files = parser.add_mutually_exclusive_group()
+    files.add_argument(
         "--root",
         metavar="DIR",
         help="look up server paths (webroot, certificate, logdir, fallback files) under DIR instead of /",
     )
-    parser.add_argument(
+    files.add_argument(
         "--no-fs", action="store_true", default=None, help="skip the checks that read the server's files"
     )
     parser.add_argument(
@@ -318,7 +320,9 @@ def _options(args: argparse.Namespace, settings: settings_module.Settings) -> Op
         fail_on = severity_of(args.fail_on, "--fail-on")
     else:
         fail_on = Severity(settings.get("fail-on", "warning"))
-    files = not bool(args.no_fs if args.no_fs is not None else settings.get("no-fs", False))
+    # a flag wins over the settings: --root names a tree to read, --no-fs reads none
+    flagged = args.no_fs is not None or args.root is not None
+    files = not (args.no_fs if flagged else settings.get("no-fs", False))
     if files:
         root = root_directory(root, "--root" if args.root is not None else origin("root") + " =")
     left = no_rule_left(choice.dialect, files, select, ignore)
