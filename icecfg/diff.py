@@ -1,4 +1,4 @@
-"""A unified diff of two versions of a file that ``patch`` applies, with no secret in it.
+"""A unified diff of two versions of a file that ``patch -p1`` applies, with no secret in it.
 
 Both commands that print a file's changes use it (``lint --diff``,
 ``migrate``), so both hide a secret the same way.  Lines are compared as
@@ -11,11 +11,15 @@ context stops short of one (the same number of lines on both sides, so
 ``patch`` does not take the hunk as anchored to the file's start or end).
 A changed line that holds a secret is shown masked; such a diff cannot be
 applied, which :func:`unified` reports.
+
+The headers name each file as :func:`patch_names` says: relative, without
+``..``, which GNU patch refuses.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +34,46 @@ class Diff:
     text: bytes
     #: A changed line held a secret and is shown masked: the diff does not apply.
     masked: bool
+
+
+@dataclass(frozen=True)
+class PatchNames:
+    """Where ``patch -p1`` applies a diff of some files, and the name each has in its headers."""
+
+    #: None: the current directory; else the directory (absolute) the names are relative to.
+    directory: str | None
+    #: The path as given -> its name in the headers (``-``, standard input, stays ``-``).
+    names: dict[str, str]
+
+    def advice(self, files: str = "files") -> str | None:
+        """Where to apply the diff, when not in the current directory (a line for stderr)."""
+        if self.directory is None:
+            return None
+        import shlex
+
+        return (
+            f"the diff names the {files} relative to {self.directory}, not the current directory: "
+            f"apply it there (patch -p1 -d {shlex.quote(self.directory)})"
+        )
+
+
+def patch_names(paths: Iterable[str], cwd: str | None = None) -> PatchNames:
+    """The name of each of ``paths`` in a diff that ``patch -p1`` applies, and where it applies it.
+
+    GNU patch refuses a name that is absolute or holds ``..`` (``a/../x.xml``),
+    so each path is normalised and made relative: to the current directory
+    when every file is below it, else to the deepest directory that holds
+    them all (which the caller names: ``patch -p1 -d DIR``).
+    """
+    paths = list(paths)
+    here = os.path.abspath(cwd or os.getcwd())
+    files = {path: os.path.normpath(os.path.join(here, path)) for path in paths if path != "-"}
+    base = here
+    if any(os.path.commonpath([here, file]) != here for file in files.values()):
+        base = os.path.commonpath([os.path.dirname(file) for file in files.values()])
+    names = {path: os.path.relpath(file, base) for path, file in files.items()}
+    names.update({"-": "-"} if "-" in paths else {})
+    return PatchNames(None if base == here else base, names)
 
 
 def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = (), encoding: str = "utf-8") -> Diff:

@@ -44,6 +44,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "icecfg.placement",
         "icecfg.io",
         "icecfg.xsd",
+        "icecfg.diff",
         "icecfg.secrets",
         "icecfg.diff",
         "icecfg.target",

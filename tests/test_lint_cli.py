@@ -208,7 +208,9 @@ def test_diff_shows_the_safe_fixes_and_changes_nothing(tmp_path: Path) -> None:
     path = write(tmp_path / "icecast.xml", FIXABLE)
     result = lint(str(path), "--diff", "--select", "ICE204,ICE209,ICE101", "--isolated")
     assert result.returncode == 1
-    assert f"--- a/{path}" in result.stdout
+    # named for patch -p1 in the directory the stderr names (the file is outside the current one)
+    assert result.stdout.startswith("--- a/icecast.xml\n+++ b/icecast.xml\n")
+    assert f"apply it there (patch -p1 -d {tmp_path})" in result.stderr
     assert "-  <fileserve>true</fileserve>\n+  <fileserve>1</fileserve>" in result.stdout
     assert "-    <loglevel>debug</loglevel>\n+    <loglevel>4</loglevel>" in result.stdout
     assert path.read_bytes() == FIXABLE

@@ -380,3 +380,63 @@ def test_deprecated_config_still_names_the_settings_file(tmp_path: Path) -> None
     old = lint(str(path), "--config", str(settings))
     assert codes(old.stdout) == ["ICE101"]
     assert "--config is deprecated" in old.stderr and "--settings" in old.stderr
+
+
+# -- the diff applies where the docs say, without fuzz -------------------------------------------
+
+SECRET_NEAR_A_FIX = (
+    b"<icecast>\n  <authentication>\n    <source-password>s3cret&amp;pass</source-password>\n"
+    b"    <admin-password>adm1n-pass</admin-password>\n  </authentication>\n  <fileserve>true</fileserve>\n"
+    b"  <limits>\n    <clients>100</clients>\n  </limits>\n</icecast>\n"
+)
+
+
+def _patch(diff: str, cwd: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """GNU patch as a user runs it on the diff: -p1, nothing asked."""
+    return subprocess.run(
+        ["patch", "-p1", "--batch", *options], input=diff, cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("name", ["../icecast.xml", "sub/../../icecast.xml"])
+def test_a_diff_of_a_file_outside_the_current_directory_says_where_patch_applies_it(tmp_path: Path, name: str) -> None:
+    """``lint --diff ../x.xml`` wrote ``a/../x.xml`` headers, which GNU patch refuses."""
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    here = tmp_path / "work"
+    (here / "sub").mkdir(parents=True)
+    result = lint(name, "--diff", "--select", "ICE204", "--isolated", cwd=here)
+    assert result.stdout.startswith("--- a/icecast.xml\n+++ b/icecast.xml\n")
+    assert (
+        f"icecfg lint: the diff names the files relative to {tmp_path}, not the current directory: "
+        f"apply it there (patch -p1 -d {tmp_path})\n"
+    ) in result.stderr
+    applied = _patch(result.stdout, here, "-d", str(tmp_path))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert path.read_bytes() == FIXABLE.replace(b">true<", b">1<")
+
+
+def test_a_diff_of_files_below_the_current_directory_applies_there(tmp_path: Path) -> None:
+    write(tmp_path / "etc" / "icecast.xml", FIXABLE)
+    write(tmp_path / "copy" / "etc" / "icecast.xml", FIXABLE)
+    absolute = str(tmp_path / "etc" / "icecast.xml")
+    result = lint("./etc/../etc/icecast.xml", absolute, "--diff", "--select", "ICE204", "--isolated", cwd=tmp_path)
+    assert result.stdout.count("--- a/etc/icecast.xml\n+++ b/etc/icecast.xml\n") == 2
+    assert "patch -p1 -d" not in result.stderr
+    first = result.stdout[: result.stdout.index("--- a/", 1)]
+    applied = _patch(first, tmp_path / "copy")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+
+
+def test_a_diff_holds_no_password_and_applies_without_fuzz(tmp_path: Path) -> None:
+    """The context lines were masked (``***``): patch applied the diff only 'with fuzz 2'."""
+    write(tmp_path / "icecast.xml", SECRET_NEAR_A_FIX)
+    write(tmp_path / "copy" / "icecast.xml", SECRET_NEAR_A_FIX)
+    result = lint("icecast.xml", "--diff", "--select", "ICE204", "--isolated", cwd=tmp_path)
+    assert "***" not in result.stdout
+    for secret in ("s3cret", "adm1n-pass"):
+        assert secret not in result.stdout + result.stderr
+    applied = _patch(result.stdout, tmp_path / "copy")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "fuzz" not in applied.stdout + applied.stderr and "offset" not in applied.stdout
+    assert lint("icecast.xml", "--fix", "--select", "ICE204", "--isolated", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "copy" / "icecast.xml").read_bytes() == (tmp_path / "icecast.xml").read_bytes()

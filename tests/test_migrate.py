@@ -627,3 +627,35 @@ def test_ssl_port_whose_key_belongs_to_another_certificate_stays_plain(tmp_path:
     cfg = icecfg.loads(xml.encode())
     icecfg.upgrade(cfg, root=str(tmp_path))
     assert "<tls>rfc2818</tls>" in icecfg.dumps(cfg).decode()
+
+
+def test_the_diff_of_a_file_outside_the_current_directory_says_where_patch_applies_it(tmp_path: Path) -> None:
+    """``migrate ../x.xml`` named it ``a/x.xml`` as if it were here (``lstrip("./")``): patch -p1 missed it."""
+    (tmp_path / "icecast.xml").write_bytes(PITFALLS.read_bytes())
+    (tmp_path / "work").mkdir()
+    result = run_cli("../icecast.xml", cwd=tmp_path / "work")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"--- a/icecast.xml\n+++ b/icecast.xml\n")
+    note = f"icecfg migrate: the diff names the file relative to {tmp_path}, not the current directory: "
+    assert (note + f"apply it there (patch -p1 -d {tmp_path})\n").encode() in result.stderr
+    patch = subprocess.run(
+        ["patch", "-p1", "-s", "-d", str(tmp_path)],
+        input=result.stdout,
+        cwd=tmp_path / "work",
+        capture_output=True,
+        check=False,
+    )
+    assert patch.returncode == 0, patch.stdout + patch.stderr
+    assert b"<fileserve>0</fileserve>" in (tmp_path / "icecast.xml").read_bytes()
+
+
+def test_a_password_written_with_an_entity_never_shows_in_the_diff(tmp_path: Path) -> None:
+    xml = (
+        b"<icecast>\n  <authentication>\n    <source-password>hunter2&amp;secret</source-password>\n"
+        b"  </authentication>\n  <fileserve>true</fileserve>\n</icecast>\n"
+    )
+    (tmp_path / "icecast.xml").write_bytes(xml)
+    result = run_cli("icecast.xml", cwd=tmp_path)
+    assert b"hunter2" not in result.stdout + result.stderr
+    patch = subprocess.run(["patch", "-p1"], input=result.stdout, cwd=tmp_path, capture_output=True, check=False)
+    assert patch.returncode == 0 and b"fuzz" not in patch.stdout, patch.stdout + patch.stderr

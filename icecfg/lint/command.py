@@ -56,6 +56,7 @@ from icecfg.spec import Dialect
 from icecfg.target import Target, choose, suggestion
 
 if TYPE_CHECKING:
+    from icecfg.diff import PatchNames
     from icecfg.sections import IcecastConfig
 
 #: Exit status 1: findings at or above ``--fail-on``.
@@ -214,7 +215,18 @@ class Options(Record):
 
 
 class FileResult(Record):
-    __slots__ = ("fail_on", "findings", "fixed", "lines", "path", "secrets", "suggestion", "target", "unwritten")
+    __slots__ = (
+        "diffed",
+        "fail_on",
+        "findings",
+        "fixed",
+        "lines",
+        "path",
+        "secrets",
+        "suggestion",
+        "target",
+        "unwritten",
+    )
 
     path: str
     findings: list[Finding]
@@ -228,6 +240,8 @@ class FileResult(Record):
     suggestion: str | None
     #: Why --fix could not write the file (changed on disk, owner not keepable), else None.
     unwritten: str | None
+    #: --diff printed a diff of the file's fixes.
+    diffed: bool
 
     def __init__(
         self,
@@ -242,6 +256,7 @@ class FileResult(Record):
         unwritten: str | None = None,
     ) -> None:
         self.path = path
+        self.diffed = False
         self.findings = [] if findings is None else findings
         self.lines = [] if lines is None else lines
         self.secrets = secrets
@@ -461,6 +476,7 @@ def _run(args: argparse.Namespace) -> int:
     # stdout carries the diff, or the fixed text of stdin: the findings go to stderr
     to_stderr = args.diff or (args.fix and "-" in files)
     out = sys.stderr if to_stderr else sys.stdout
+    where = _patch_names(files) if args.diff else None
     results: list[FileResult] = []
     unread: list[str] = []
     output = "text"
@@ -474,10 +490,13 @@ def _run(args: argparse.Namespace) -> int:
             print(f"icecfg lint: {err}", file=sys.stderr)
             unread.append(name)
             continue
-        result = _lint_one(name, data, options, args)
+        result = _lint_one(name, data, options, args, where)
         if result.unwritten is not None:  # one refused write does not stop the other files
             print(f"icecfg lint: {result.unwritten}", file=sys.stderr)
         results.append(result)
+    advice = where.advice() if where is not None and any(r.diffed for r in results) else None
+    if advice:
+        print(f"icecfg lint: {advice}", file=sys.stderr)
     print_report(results, output, out, unread)
     if unread:
         return EXIT_USAGE
@@ -539,7 +558,15 @@ def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
     )
 
 
-def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace) -> FileResult:
+def _patch_names(files: list[str]) -> PatchNames:
+    from icecfg.diff import patch_names  # only for --diff
+
+    return patch_names(files)
+
+
+def _lint_one(
+    name: str, data: bytes, options: Options, args: argparse.Namespace, where: PatchNames | None = None
+) -> FileResult:
     shown = "-" if name == "-" else name
     result = FileResult(shown, fail_on=options.fail_on, target=options.choice)
     try:
@@ -572,9 +599,8 @@ def _lint_one(name: str, data: bytes, options: Options, args: argparse.Namespace
     before = dumps(config)
     fixed_config, fixed = fix_all(config, findings, options, shown)
     after = dumps(fixed_config)
-    if args.diff:
-        # show the fixes; the findings reported are those of the file as it is
-        _print_diff(shown, before, after, result.secrets, fixed_config)
+    if where is not None:  # --diff: show the fixes; the findings reported are those of the file as it is
+        result.diffed = _print_diff(name, before, after, result.secrets, fixed_config, where)
         return result
     if name == "-":
         sys.stdout.buffer.write(after)
@@ -620,24 +646,28 @@ def fix_all(
     return config, fixed
 
 
-def _print_diff(name: str, before: bytes, after: bytes, secrets: frozenset[str], fixed: IcecastConfig) -> None:
-    """Print the fixes as a unified diff ``patch`` applies, masking the secrets of both versions.
+def _print_diff(
+    name: str, before: bytes, after: bytes, secrets: frozenset[str], fixed: IcecastConfig, where: PatchNames
+) -> bool:
+    """Print the fixes as a unified diff ``patch -p1`` applies, masking the secrets of both versions.
 
-    The diff is migrate's (:mod:`icecfg.diff`): context lines stop short of
-    a secret; a changed line that holds one is masked, and that diff cannot
-    apply, which a note on stderr says, with what does the same.
+    The diff is migrate's (:mod:`icecfg.diff`), the file named as ``where``
+    says: context lines stop short of a secret; a changed line that holds
+    one is masked, and that diff cannot apply, which a note on stderr says,
+    with what does the same.  Returns whether there was a diff.
     """
     from icecfg.diff import unified
     from icecfg.secrets import secrets as secrets_of
 
     secrets |= secrets_of(fixed.document.root)
-    diff = unified(name, before, after, secrets, fixed.document.encoding)
+    diff = unified(where.names[name], before, after, secrets, fixed.document.encoding)
     sys.stdout.flush()
     sys.stdout.buffer.write(diff.text)
     sys.stdout.buffer.flush()
     if diff.masked:
         instead = "fix the text itself with --fix -" if name == "-" else f"use --fix for {name}"
         print(f"icecfg lint: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
+    return bool(diff.text)
 
 
 def print_report(results: list[FileResult], output: str, out: TextIO | None = None, unread: Sequence[str] = ()) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from icecfg.commands import (
@@ -36,7 +35,7 @@ from icecfg.commands import (
     settings_near,
     target_value,
 )
-from icecfg.diff import unified
+from icecfg.diff import patch_names, unified
 from icecfg.errors import WriteError
 from icecfg.io import dump
 from icecfg.migrate import migrate
@@ -115,8 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     after = migration.dumps()
     secrets |= secrets_of(config.document.root)  # a password the migration wrote anew (KH's attributes)
-    shown = os.path.relpath(name) if os.path.isabs(name) else name
-    diff = unified(shown.lstrip("./") or shown, before, after, secrets, config.document.encoding)
+    where = patch_names([name])
+    diff = unified(where.names[name], before, after, secrets, config.document.encoding)
     blocked = bool(migration.losses) and not args.accept_loss
     if args.format == "json":
         from icecfg.lint.report import masked
@@ -156,8 +155,12 @@ def _run(args: argparse.Namespace) -> int:
         elif after != before and _write(config, name) is None:
             return EXIT_FAILED
     else:
+        sys.stdout.flush()
         sys.stdout.buffer.write(diff.text)
         sys.stdout.flush()
+        advice = where.advice("file") if diff.text else None
+        if advice:
+            print(f"icecfg migrate: {advice}", file=sys.stderr)
         if diff.masked:
             instead = "migrate the file itself with --write" if name == "-" else f"use --write for {name}"
             print(f"icecfg migrate: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
