@@ -25,6 +25,9 @@ from typing import TypeVar, cast
 
 _Parsed = TypeVar("_Parsed")
 
+#: What :meth:`FileView.unusable` says of a file that cannot be opened and read.
+MISSING, DIRECTORY, UNREADABLE = "does not exist", "is a directory", "cannot be read"
+
 
 class Assets(dict[str, Path]):
     """Server path -> the local file bake installs there, with the settings file that maps them.
@@ -45,6 +48,12 @@ def shown(path: str | os.PathLike[str]) -> str:
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute)
     return absolute if relative == ".." or relative.startswith("../") else relative
+
+
+def _named(local: Path) -> str:
+    """A local file as a message names it: ``./bundle.pem`` below the current directory, else absolute."""
+    name = shown(local)
+    return name if os.path.isabs(name) else "./" + name
 
 
 class FileView:
@@ -97,7 +106,7 @@ class FileView:
         parts = [p for p in PurePosixPath(absolute).parts[1:] if p not in ("", ".")]
         return self.root.joinpath(*parts)
 
-    def problem(self, server_path: str, problem: str = "does not exist") -> str:
+    def problem(self, server_path: str, problem: str = MISSING) -> str:
         """``problem`` (what is wrong with the file at ``server_path``) as a finding words it.
 
         For an asset the local file that stands for it is named as well:
@@ -109,9 +118,43 @@ class FileView:
         asset = self._asset(self._server(server_path))
         if asset is None:
             return problem
-        table = "[bake.assets]" if self.assets_origin is None else f"{shown(self.assets_origin)} [bake.assets]"
-        local = shown(asset)
-        return f"{problem} ({table} maps it to {local if os.path.isabs(local) else './' + local})"
+        return f"{problem} ({self._table()} maps it to {_named(asset)})"
+
+    def _table(self) -> str:
+        """The settings table that maps the assets, as messages name it."""
+        return "[bake.assets]" if self.assets_origin is None else f"{shown(self.assets_origin)} [bake.assets]"
+
+    def unusable(self, server_path: str) -> str:
+        """Why the file at ``server_path`` cannot be read: MISSING, DIRECTORY or UNREADABLE ('' when it can).
+
+        The bare words; a finding puts them through :meth:`problem`, so an
+        asset's local file is named.  The certificate (ICE402), the fallback
+        file (ICE602, ICE609) and bake's check of its assets all ask here, so
+        a file that cannot be read is reported alike whichever of them meets
+        it, not taken for a good file by one and a missing one by another.
+        """
+        if not self.exists(server_path):
+            return MISSING
+        if self.is_dir(server_path):
+            return DIRECTORY
+        if not self.readable(server_path):
+            return UNREADABLE
+        return ""
+
+    def unusable_assets(self) -> list[str]:
+        """One phrase for each asset whose local file cannot be read: the local file, what is wrong, the settings.
+
+        ``icecfg bake`` copies every asset's bytes onto the image, so it asks
+        this before it stages anything and refuses with these words: the local
+        file is the one to fix, the settings line the one that names it.
+        """
+        found = []
+        for server_path in sorted(self.assets):
+            why = self.unusable(server_path)
+            if why:
+                local = _named(self.assets[server_path])
+                found.append(f"{local} {why} ({self._table()} maps {server_path} to it)")
+        return found
 
     def exists(self, server_path: str) -> bool:
         return self.local(server_path).exists()

@@ -64,6 +64,7 @@ import socket
 import ssl
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -254,6 +255,34 @@ def runtime_ids() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
     return pwd.getpwnam(RUNTIME_USER).pw_uid, grp.getgrnam(RUNTIME_GROUP).gr_gid
+
+
+def as_runtime_user(argv: Iterable[str]) -> list[str]:
+    """``argv`` run as the servers run: as the runtime user through ``setpriv`` when root, else as it is.
+
+    For what that user can and cannot read: a file of mode 000 is unreadable
+    to ``nobody`` (and to an ordinary user who owns it), never to root.
+    """
+    if runtime_ids() is None:
+        return list(argv)
+    return ["setpriv", f"--reuid={RUNTIME_USER}", f"--regid={RUNTIME_GROUP}", "--clear-groups", *argv]
+
+
+def icecfg_as_runtime_user(
+    *args: str, cwd: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``icecfg ARGS`` of this checkout run as the runtime user (:func:`as_runtime_user`), output captured.
+
+    The working directory and the files the command reads must be ones that
+    user may traverse and read (not pytest's ``tmp_path``, under a 0700 directory).
+    """
+    import icecfg
+
+    env = dict(os.environ)
+    checkout = str(Path(icecfg.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (checkout, env.get("PYTHONPATH", "")) if p)
+    argv = as_runtime_user([sys.executable, "-m", "icecfg", *args])
+    return subprocess.run(argv, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False)
 
 
 def _can_traverse(path: Path, ids: tuple[int, int] | None) -> bool:

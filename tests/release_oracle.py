@@ -10,9 +10,12 @@ oracle tests so the rules and the servers are checked the same way.
 from __future__ import annotations
 
 import http.client
+import json
 import secrets
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import icecfg
 from icecfg.lint import Finding, lint
@@ -226,3 +229,78 @@ def show_unplayable_fallbacks(
     # what the server had buffered from the live source comes, then nothing for 2 s on an open connection
     assert read_until_quiet(listener, 30.0)[1] == "quiet"
     listener.close()
+
+
+def unreadable_fallback_mounts(rate: str = "") -> str:
+    """/locked falls back to /locked.ogg (mode 000), /folder to /folder.ogg and /live to /hollow.ogg (directories)."""
+    return "".join(
+        f"<mount><mount-name>{name}</mount-name><type>application/ogg</type>{rate}"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>"
+        for name, fallback in (("/locked", "/locked.ogg"), ("/folder", "/folder.ogg"), ("/live", "/hollow.ogg"))
+    )
+
+
+def write_unreadable_fallbacks(sandbox: oracle.Sandbox) -> None:
+    """Audio the server's user may not read, and two directories named as fallback files."""
+    sandbox.write("web/locked.ogg", audio.make_ogg(bitrate_kbps=128).read_bytes(), mode=0o000)
+    sandbox.mkdir("web/folder.ogg")
+    sandbox.mkdir("web/hollow.ogg")
+
+
+def remove_unreadable_fallbacks(sandbox: oracle.Sandbox) -> None:
+    (sandbox.webroot / "locked.ogg").unlink()
+    (sandbox.webroot / "folder.ogg").rmdir()
+    (sandbox.webroot / "hollow.ogg").rmdir()
+
+
+def lint_as_server_user(data: bytes, target: str, code: str) -> list[str]:
+    """The messages of ``code`` when ``icecfg lint`` reads the files as the server's user does.
+
+    In-process lint runs as the test (root), which reads a file of mode 000;
+    Icecast's user does not.
+    """
+    run = oracle.icecfg_as_runtime_user(
+        "lint",
+        "--isolated",
+        "--target",
+        target,
+        "--format",
+        "json",
+        "--select",
+        f"ICE,{code}",
+        "-",
+        cwd=Path(tempfile.gettempdir()),
+        stdin=data.decode(),
+    )
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run
+    return [finding["message"] for finding in json.loads(run.stdout) if finding["code"] == code]
+
+
+def show_unreadable_fallbacks(
+    server: oracle.IcecastServer, port: int, release: str, password: str = SOURCE_PASSWORD
+) -> None:
+    """ICE602's and ICE609's claims on a running server of ``unreadable_fallback_mounts``.
+
+    A fallback file the server's user cannot read is a 404, as a missing one
+    is.  A directory in a fallback file's place gets no data to a listener
+    who tunes in (200) nor to one moved there when the source stops: 2.4.4
+    and 2.5.0 keep the connection open, Icecast-KH closes it at once.
+    """
+    kh = release == "kh"
+    assert server.http_get(port, "/locked", max_body=2048).status == 404
+    folder = listen(port, "/folder")
+    assert drain(folder, 2.0) == (0, kh)  # 200, then silence (an open connection but on KH)
+    folder.close()
+    with server.source(port, "/live", audio.make_ogg(), password=password) as source:
+        assert source.accepted
+        server.wait_mount(port, "/live")
+        listener = listen(port, "/live", timeout=2)
+        received, _closed = drain(listener, 10.0, enough=1001)
+        assert received > 1000  # the live stream plays
+    moved = MOVED[release].format(mount="/live", fallback="/hollow.ogg")
+    assert moved in server.wait_log(moved)
+    # what the server had buffered from the live source comes, then nothing
+    assert read_until_quiet(listener, 30.0)[1] == ("closed" if kh else "quiet")
+    listener.close()
+    if kh:
+        assert "different type detected for /hollow.ogg" in server.wait_log("different type detected for /hollow.ogg")

@@ -181,6 +181,25 @@ def test_lint_errors_stop_before_anything_is_spent(
     assert _packer_calls(project) == []
 
 
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_an_asset_that_cannot_be_read_stops_before_packer(
+    project: Path, fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Not only with --dry-run: the real bake refuses the asset in one line before it asks for anything."""
+    settings = project / "icecfg.toml"
+    settings.write_text(settings.read_text() + '[bake.assets]\n"/usr/share/icecast2/web/jingle.ogg" = "jingle.ogg"\n')
+    if kind == "directory":
+        (project / "jingle.ogg").mkdir()
+    said = "does not exist" if kind == "missing" else "is a directory"
+    assert main(["bake"]) == 1
+    assert capsys.readouterr().err == (
+        f"icecfg bake: ./jingle.ogg {said} (icecfg.toml [bake.assets] maps /usr/share/icecast2/web/jingle.ogg "
+        "to it); nothing was built\n"
+    )
+    assert fake.requests == []
+    assert _packer_calls(project) == []
+
+
 def test_a_missing_configuration_says_how_to_name_it(
     project: Path, fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str]
 ) -> None:

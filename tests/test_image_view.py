@@ -73,7 +73,7 @@ def _answers(view: FileView, path: str) -> tuple[object, ...]:
         data: object = view.read_bytes(path)
     except OSError as err:
         data = type(err).__name__ if err.errno is None else err.errno
-    return (view.exists(path), view.is_file(path), view.is_dir(path), view.readable(path), data)
+    return (view.exists(path), view.is_file(path), view.is_dir(path), view.readable(path), view.unusable(path), data)
 
 
 def test_the_image_view_answers_as_the_symlink_tree_did(tmp_path: Path) -> None:

@@ -8,12 +8,15 @@ configuration is clean, and both notice when an asset is missing.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from icecfg import cli
-from tests import audio
+from tests import audio, oracle
 from tests.station import HOST, make_certificate
 
 
@@ -106,6 +109,70 @@ def test_a_missing_asset_is_named_with_its_local_file(station: Path, capsys: pyt
     assert f"/usr/share/icecast2/web/fallback.ogg does not exist {mapped.format('fallback.ogg')})" in out
     assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
     assert f"/etc/icecast2/bundle.pem does not exist {mapped.format('bundle.pem')}:" in capsys.readouterr().out
+
+
+#: What lint says of the fallback file, and bake's refusal of it, with the local file each names.
+FALLBACK_FOUND = "/usr/share/icecast2/web/fallback.ogg{} {} ({}icecfg.toml [bake.assets] maps it to ./{}fallback.ogg)"
+FALLBACK_REFUSED = "{}fallback.ogg {} ({}icecfg.toml [bake.assets] maps /usr/share/icecast2/web/fallback.ogg to it)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "said"), [("missing", "ICE602", "does not exist"), ("directory", "ICE609", "is a directory")]
+)
+def test_a_fallback_asset_bake_cannot_read_is_reported_by_both(
+    station: Path, capsys: pytest.CaptureFixture[str], kind: str, code: str, said: str
+) -> None:
+    """The README's first hour, before the fallback audio is made: the same finding from both, then a refusal.
+
+    bake copies the asset onto the image: it says what lint says of it, then
+    refuses in one line that names the local file, before anything is staged.
+    """
+    fallback = station.parent / "fallback.ogg"
+    fallback.unlink()
+    if kind == "directory":
+        fallback.mkdir()
+    found = FALLBACK_FOUND.format(")" if code == "ICE609" else "", said, "radio/", "radio/")
+    assert cli.main(["lint", "radio/icecast.xml"]) == 1
+    out = capsys.readouterr().out
+    assert code in out and found in out
+    assert cli.main(["bake", "--dry-run", "--config", "radio/icecast.xml"]) == 1
+    out, err = capsys.readouterr()
+    assert code in out and found in out
+    refused = FALLBACK_REFUSED.format("./radio/", said, "radio/")
+    if code == "ICE609":  # an error: bake stops at the lint, in the line that names the asset
+        assert out.splitlines()[-1] == (
+            f"icecfg bake: radio/icecast.xml has 1 lint error(s) for Icecast 2.4; {refused}; nothing was built"
+        )
+        assert err == ""
+    else:
+        assert err == f"icecfg bake: {refused}; nothing was built\n"
+    assert "content hash" not in out
+
+
+def test_a_fallback_asset_its_user_cannot_read_is_reported_by_both() -> None:
+    """``chmod 000 fallback.ogg``: lint as that user says so (ICE602), and bake refuses it in one line."""
+    shared = Path(tempfile.mkdtemp(prefix="icecfg-journey-"))  # tmp_path is not traversable by nobody
+    try:
+        shared.chmod(0o755)
+        station = shared / "radio"
+        assert cli.main(["init", str(station), "--hostname", HOST]) == 0
+        make_certificate(station / "bundle.pem", HOST)
+        audio.make_ogg(station / "fallback.ogg", bitrate_kbps=128)
+        ids = oracle.runtime_ids()
+        for path in (station, *station.iterdir()):
+            if ids is not None:
+                os.chown(path, *ids)  # the station is that user's; only fallback.ogg it may not read
+        (station / "fallback.ogg").chmod(0o000)
+        found = FALLBACK_FOUND.format("", "cannot be read", "", "")
+        lint = oracle.icecfg_as_runtime_user("lint", cwd=station)
+        assert (lint.returncode, lint.stderr) == (1, ""), lint
+        assert "ICE602" in lint.stdout and found in lint.stdout and "All checks passed." not in lint.stdout
+        bake = oracle.icecfg_as_runtime_user("bake", "--dry-run", cwd=station)
+        assert bake.returncode == 1, bake
+        assert "ICE602" in bake.stdout and found in bake.stdout
+        assert bake.stderr == f"icecfg bake: {FALLBACK_REFUSED.format('./', 'cannot be read', '')}; nothing was built\n"
+    finally:
+        shutil.rmtree(shared)
 
 
 def test_lint_compares_the_fallback_asset_with_the_mount(station: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,14 +21,19 @@ from icecfg.lint import Finding, lint
 from tests import audio, oracle
 from tests.release_oracle import (
     drain,
+    lint_as_server_user,
     listen,
+    remove_unreadable_fallbacks,
     renamed_fallback_mounts,
     show_renamed_fallback,
     show_unplayable_fallbacks,
+    show_unreadable_fallbacks,
     unplayable_fallback_mounts,
+    unreadable_fallback_mounts,
     write_fallback_media,
     write_renamed_fallback,
     write_unplayable_fallbacks,
+    write_unreadable_fallbacks,
 )
 
 PASSWORD = secrets.token_hex(8)
@@ -124,6 +129,25 @@ def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) ->
                 assert (response.status, response.headers["Content-Type"]) == (200, mime), mount
     finally:
         (box.webroot / "missing.ogg").unlink()
+
+
+def test_unreadable_fallback_file_is_404_and_a_directory_plays_nothing(box: oracle.Sandbox, port: int) -> None:
+    """ICE602: a fallback file the server's user cannot read is a 404, as a missing one; ICE609: a directory plays nothing."""
+    write_unreadable_fallbacks(box)
+    try:
+        data = config(box, port, unreadable_fallback_mounts())
+        directories = found(data, "ICE609")
+        assert [m.split(" of ")[0] for m in directories] == ["fallback file /folder.ogg", "fallback file /hollow.ogg"]
+        said = "is a directory: Icecast 2.4.4 answers 200 and then sends no data"
+        assert all(said in m for m in directories)
+        (locked,) = lint_as_server_user(data, "2.4", "ICE602")  # not the directories: ICE609's
+        assert f"({box.webroot}/locked.ogg cannot be read): when /locked has no source its listeners get 404" in locked
+        with oracle.serve(data, box, port, "unreadable") as server:
+            show_unreadable_fallbacks(server, port, "2.4", PASSWORD)
+            unable = f'unable to open file "{box.webroot}/locked.ogg"'  # as for a missing file
+            assert oracle.wait_until(lambda: unable in (server.error_log() or ""))
+    finally:
+        remove_unreadable_fallbacks(box)
 
 
 def test_chain_depth_loops_and_options_without_fallback(box: oracle.Sandbox, port: int) -> None:

@@ -28,15 +28,20 @@ from tests.release_oracle import (
     config,
     drain,
     findings,
+    lint_as_server_user,
     listen,
+    remove_unreadable_fallbacks,
     renamed_fallback_mounts,
     replaced,
     show_renamed_fallback,
     show_unplayable_fallbacks,
+    show_unreadable_fallbacks,
     unplayable_fallback_mounts,
+    unreadable_fallback_mounts,
     write_fallback_media,
     write_renamed_fallback,
     write_unplayable_fallbacks,
+    write_unreadable_fallbacks,
 )
 
 RELEASES = ["2.5", "kh"]
@@ -158,6 +163,24 @@ def test_empty_or_text_fallback_file_plays_nothing(box: oracle.Sandbox) -> None:
     finally:
         box.write("web/empty.ogg", b"")
         box.write("web/quiet.ogg", b"")
+
+
+def test_unreadable_fallback_file_is_404_and_a_directory_plays_nothing(box: oracle.Sandbox) -> None:
+    """ICE602: a fallback file the server's user cannot read is a 404; ICE609: a directory is 200 and silence."""
+    release = box.release
+    port = oracle.free_port()
+    write_unreadable_fallbacks(box)
+    try:
+        data = config(box, port, extra=unreadable_fallback_mounts(KH_RATE if release == "kh" else ""))
+        directories = [f.message for f in findings(data, release, "ICE609", files=True)]
+        assert [m.split(" of ")[0] for m in directories] == ["fallback file /folder.ogg", "fallback file /hollow.ogg"]
+        assert all("is a directory" in m and "answers 200" in m and "then sends no data" in m for m in directories)
+        (locked,) = lint_as_server_user(data, release, "ICE602")  # not the directories: ICE609's
+        assert f"({box.webroot}/locked.ogg cannot be read): when /locked has no source its listeners get 404" in locked
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"unreadable-{release}") as server:
+            show_unreadable_fallbacks(server, port, release)
+    finally:
+        remove_unreadable_fallbacks(box)
 
 
 def test_audio_under_another_formats_name_goes_out_as_that_format(box: oracle.Sandbox) -> None:

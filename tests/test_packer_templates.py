@@ -382,6 +382,19 @@ def test_stage_refuses_what_scripts_could_misread(
         stage(path, local, True, ports, tmp_path / "stage")
 
 
+@pytest.mark.parametrize(("kind", "said"), [("missing", "No such file or directory"), ("directory", "Is a directory")])
+def test_stage_refuses_an_asset_it_cannot_read_in_one_line(
+    tmp_path: Path, inputs: dict[str, Path], kind: str, said: str
+) -> None:
+    ogg = inputs["ogg"]
+    ogg.unlink()
+    if kind == "directory":
+        ogg.mkdir()
+    with pytest.raises(StageError) as caught:
+        stage(inputs["config"], _assets(inputs), True, [8000], tmp_path / "stage")
+    assert str(caught.value) == f"cannot read {ogg}, the asset for /usr/share/icecast2/web/fallback.ogg: {said}"
+
+
 def test_stage_refuses_a_non_empty_directory(tmp_path: Path, inputs: dict[str, Path]) -> None:
     out = tmp_path / "stage"
     out.mkdir()

@@ -38,6 +38,7 @@ from icecfg.settings import DEFAULT_KEEP, KEEP_RANGE
 if TYPE_CHECKING:
     from icecfg.bake.digitalocean import DigitalOcean
     from icecfg.lint.finding import Finding
+    from icecfg.sections import IcecastConfig
 
 #: Directories Debian's icecast2 package puts on the image (``dpkg -L icecast2``).
 PACKAGE_DIRECTORIES = (
@@ -249,7 +250,7 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     from icecfg.bake import package_cache, packer, stage
     from icecfg.bake.snapshots import hash_of, release_tag, snapshot_name
     from icecfg.files import ImageView
-    from icecfg.lint import lint, report
+    from icecfg.lint import lint
     from icecfg.lint.finding import Severity
 
     # 1. lint: an error stops the bake before anything is spent
@@ -260,18 +261,20 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     view = ImageView(options.assets, PACKAGE_DIRECTORIES)
     findings = lint(config, options.target, view=view, domain=options.domain)
     errors = [f for f in findings if f.severity is Severity.ERROR]
+    # every asset is copied onto the image: one that cannot be read stops the bake here, named
+    # in the line that says so, after what the lint said of it (ICE602: a missing fallback file)
+    unusable = view.unusable_assets()
     if errors:
-        from icecfg.secrets import secrets as secrets_of
-
-        secrets = {str(options.config): secrets_of(config.document.root)}
-        sys.stdout.write(
-            report.text(errors, {str(options.config): config.document.render().splitlines()}, secrets, False)
-        )
+        _show(errors, config, options.config)
+        also = "".join(f"; {phrase}" for phrase in unusable)
         print(
-            f"icecfg bake: {options.config} has {len(errors)} lint error(s) for Icecast {options.target}; "
-            "nothing was built"
+            f"icecfg bake: {options.config} has {len(errors)} lint error(s) for Icecast {options.target}"
+            f"{also}; nothing was built"
         )
         return EXIT_FAILED
+    if unusable:
+        _show(findings, config, options.config)
+        raise stage.StageError(f"{'; '.join(unusable)}; nothing was built")
 
     from icecfg.effective import explain
 
@@ -354,6 +357,15 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
             )
             prune(api, options.keep, None, yes=True)
     return EXIT_OK
+
+
+def _show(findings: list[Finding], config: IcecastConfig, path: Path) -> None:
+    """Print ``findings`` as ``icecfg lint`` does, passwords masked: what bake stops on is seen where it stops."""
+    from icecfg.lint import report
+    from icecfg.secrets import secrets as secrets_of
+
+    secrets = {str(path): secrets_of(config.document.root)}
+    sys.stdout.write(report.text(findings, {str(path): config.document.render().splitlines()}, secrets, False))
 
 
 def _provisioning_notes(event: Any) -> None:

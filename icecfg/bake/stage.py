@@ -44,6 +44,7 @@ from icecfg.bake.package_cache import PACKAGE_NAME
 from icecfg.bake.packer import default_template_dir
 from icecfg.bake.snapshots import RELEASES
 from icecfg.commands import Failed
+from icecfg.files import shown
 from icecfg.io import loads
 from icecfg.sections import IcecastConfig
 
@@ -241,6 +242,19 @@ def _settings(
     return ("\n".join(lines) + "\n").encode()
 
 
+def _read_asset(server_path: str, local: str | os.PathLike[str]) -> bytes:
+    """The bytes of the local file of the asset at ``server_path``; a file that cannot be read is a StageError.
+
+    ``icecfg bake`` refuses such an asset before staging (with what lint said
+    of it); this keeps any other caller, or a file removed in between, from a
+    traceback.
+    """
+    try:
+        return Path(local).read_bytes()
+    except OSError as err:
+        raise StageError(f"cannot read {shown(local)}, the asset for {server_path}: {err.strerror or err}") from None
+
+
 def _write(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
@@ -285,7 +299,7 @@ def stage(
         _server_path(server_path, "asset path")
         if server_path == "/etc/icecast2/icecast.xml":
             raise StageError("the configuration is staged separately; do not pass it as an asset")
-        asset_bytes[server_path] = Path(local).read_bytes()
+        asset_bytes[server_path] = _read_asset(server_path, local)
 
     files: list[StagedFile] = []
     modes: dict[str, str] = {}

@@ -84,14 +84,8 @@ def tls_file(files: FileView, path: str, element: Element) -> TlsFile:
     """``path`` looked up in ``files``; its PEM blocks are parsed once per file (the view keeps them)."""
     from icecfg.effective.pem import LIMIT, PemFile
 
-    if not files.exists(path):
-        unreadable = files.problem(path, "does not exist")
-    elif files.is_dir(path):
-        unreadable = files.problem(path, "is a directory")
-    elif not files.readable(path):
-        unreadable = files.problem(path, "cannot be read")
-    else:
-        unreadable = ""
+    why = files.unusable(path)
+    unreadable = files.problem(path, why) if why else ""
     return TlsFile(path, element, unreadable, files.parsed(path, PemFile, LIMIT))
 
 

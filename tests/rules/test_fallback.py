@@ -444,14 +444,21 @@ def test_ice609_audio_named_for_its_format_is_not_reported(tmp_path: Path) -> No
 
 
 def test_a_missing_file_is_ice602_and_an_empty_one_ice609(tmp_path: Path) -> None:
-    """One finding per file: ICE602 when it is not there, ICE609 when it is there but plays nothing."""
-    (tmp_path / "web").mkdir()
+    """One finding per file: ICE602 when it is not there (404), ICE609 when what is there plays nothing.
+
+    A directory in the file's place is served like an empty file (200, no data), not like a missing one.
+    """
+    (tmp_path / "web" / "folder.ogg").mkdir(parents=True)
     (tmp_path / "web" / "empty.ogg").write_bytes(b"")
-    data = cfg(mount("/a.ogg", "/gone.ogg"), mount("/b.ogg", "/empty.ogg"))
+    data = cfg(mount("/a.ogg", "/gone.ogg"), mount("/b.ogg", "/empty.ogg"), mount("/c.ogg", "/folder.ogg"))
     found = sorted(
         (f.code, f.message.split(" of ")[0]) for f in run(data, "2.4", tmp_path) if f.code.startswith("ICE60")
     )
-    assert found == [("ICE602", "fallback /gone.ogg"), ("ICE609", "fallback file /empty.ogg")]
+    assert found == [
+        ("ICE602", "fallback /gone.ogg"),
+        ("ICE609", "fallback file /empty.ogg"),
+        ("ICE609", "fallback file /folder.ogg"),
+    ]
 
 
 def test_ice601_fix_does_not_point_at_an_empty_file(tmp_path: Path) -> None:

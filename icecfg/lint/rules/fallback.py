@@ -16,6 +16,7 @@ from icecfg.document import Element
 from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
 from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
+from icecfg.files import DIRECTORY, UNREADABLE
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -214,7 +215,12 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     again and listeners of the mount get 404 (tested on 2.4.4, 2.5.0 and
     kh22); with
     `<fallback-when-full>` listeners beyond the limit are refused
-    (`Fallback ... for full source ... not found`).
+    (`Fallback ... for full source ... not found`).  A file Icecast's user
+    cannot read is the same to them: 404 (tested on the three releases with
+    a file of mode 000; 2.4.4 logs the same line).  The file is checked as
+    the user who runs `icecfg lint`; for a file of `[bake.assets]` that is
+    the user who runs `icecfg bake`, which must read it to put it on the
+    image.  A directory in its place is not missing: ICE609 reports it.
 
     A source may also connect to a mount that has no `<mount>` block; then
     this finding is a reminder to document that mount with one.
@@ -244,19 +250,20 @@ def fallback_target_missing(ctx: LintContext) -> Iterator[Finding]:
     """
     assert ctx.files is not None
     for mount, value, path in _file_fallbacks(ctx):
-        if ctx.files.is_file(path):
+        why = ctx.files.unusable(path) or ("" if ctx.files.is_file(path) else "is not a regular file")
+        if not why or why == DIRECTORY:  # a directory is served as an empty file: ICE609's
             continue
         element = mount.fallback_element
         assert element is not None
         full = ""
         if ctx.target is Dialect.V24 and "fallback-when-full" in mount.config.own:
             full = " and listeners beyond <max-listeners> are refused"
-        missing = f"{path} {ctx.files.problem(path)}"
+        missing = f"{path} {ctx.files.problem(path, why)}"
+        fix = "make the file readable, or add" if why == UNREADABLE else "add the file to webroot or"
         yield ctx.finding(
             element,
             f"fallback {value} of {mount.label} is no <mount>, no relay and no file ({missing}): "
-            f"when {mount.label} has no source its listeners get 404{full}; "
-            f"add the file to webroot or a <mount> for {value}",
+            f"when {mount.label} has no source its listeners get 404{full}; {fix} a <mount> for {value}",
             at_text=mount.fallback_attribute is None,
         )
 
@@ -687,15 +694,19 @@ def kh_file_fallback_without_rate(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _unplayable(ctx: LintContext, path: str) -> str | None:
-    """What is wrong with the fallback file at ``path``, or None (audio as named, unknown, absent).
+    """What is wrong with the fallback file at ``path``, or None (audio as named, unknown, absent, unreadable).
 
-    ``empty``, ``text``, or the format the file's bytes are in (``Ogg``,
-    ``MPEG audio (MP3)`` ...) when Icecast, which labels a file by its
-    extension, gives it another format type.  The bytes are read once per
-    file (the view keeps the answer): several mounts and both ICE601's fix
-    and ICE609 ask about the same few files.  A missing file is ICE602's.
+    ``directory``, ``empty``, ``text``, or the format the file's bytes are in
+    (``Ogg``, ``MPEG audio (MP3)`` ...) when Icecast, which labels a file by
+    its extension, gives it another format type.  A directory is served as
+    an empty file is (200, then no data), so it is reported with them.  The
+    bytes are read once per file (the view keeps the answer): several mounts
+    and both ICE601's fix and ICE609 ask about the same few files.  A missing
+    or unreadable file is ICE602's (404).
     """
     assert ctx.files is not None
+    if ctx.files.unusable(path) == DIRECTORY:
+        return "directory"
     kind = ctx.files.parsed(path, _content_kind, _TEXT_PROBE_BYTES) or None
     if kind is None or kind in ("empty", "text"):
         return kind
@@ -740,7 +751,7 @@ _TEXT_PROBE_BYTES = 4096
 
 @rule("ICE609", "fallback-file-unplayable", "error", needs_files=True)
 def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
-    """The fallback file is empty, plain text, or audio its extension misnames: listeners get nothing to play.
+    """The fallback file is empty, text, a directory, or audio its extension misnames: listeners get nothing to play.
 
     ## Why
     Icecast never looks inside a fallback file: an empty placeholder
@@ -756,7 +767,11 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
     With a text file the listener gets `200` and the text, sent over and
     over as the stream.  On kh22 the server crashed (SIGSEGV) when a
     source connected to the mount while a listener who had tuned in to
-    the empty file was still connected.
+    the empty file was still connected.  A directory where the file should
+    be (`mkdir fallback.ogg`) sends no data either, to listeners who tune
+    in (`200`) and to those moved there: 2.4.4 and 2.5.0 keep the
+    connection open, Icecast-KH closes it at once (`different type
+    detected`; tested on the three releases).
 
     Icecast labels a fallback file by its extension alone.  An MP3 file
     saved as `fallback.ogg` (say, a jingle copied over the file `icecfg
@@ -772,11 +787,12 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
     (Ogg, WebM/Matroska, or anything else) is another one.
 
     An error, so `icecfg bake` stops on it: a fallback no one can play has
-    no use.  Only what is certain is reported: empty files, plain text and
-    audio of another format type than its extension.  A file whose format
-    cannot be told from its first bytes (AAC in MP4 and others) is not, nor
-    one whose name Icecast has no type for, nor another codec of the same
-    format type (Opus as `.ogg` beside Vorbis, AAC as `.mp3`: see ICE607).
+    no use.  Only what is certain is reported: empty files, plain text,
+    directories and audio of another format type than its extension.  A
+    file whose format cannot be told from its first bytes (AAC in MP4 and
+    others) is not, nor one whose name Icecast has no type for, nor another
+    codec of the same format type (Opus as `.ogg` beside Vorbis, AAC as
+    `.mp3`: see ICE607).
 
     ## Bad
     ```xml
@@ -802,6 +818,7 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
     for audio under the wrong name, re-encode it (`ffmpeg -i jingle.mp3
     -c:a libvorbis -b:a 128k fallback.ogg`) or name it for what it holds.
     """
+    assert ctx.files is not None
     release = ctx.target.label
     for mount, value, path in _file_fallbacks(ctx):
         problem = _unplayable(ctx, path)
@@ -812,7 +829,9 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
         answers = f"{release} answers 200"
         if ctx.target is Dialect.KH:
             answers += " (given a rate, see ICE608)"
-        if problem == "empty":
+        if problem == "directory":
+            what = f"{ctx.files.problem(path, DIRECTORY)}: {answers} and then sends no data"
+        elif problem == "empty":
             what = f"is empty (0 bytes): {answers} and then sends no data"
         elif problem == "text":
             what = f"is text, not audio: {answers} and sends the text over and over as the stream"
@@ -832,10 +851,11 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
         crash = ""
         if problem == "empty" and ctx.target is Dialect.KH:
             crash = "; kh22 crashed when the source came back while such a listener was connected"
+        audio = "audio encoded like the live stream"
+        fix = f"put a file of {audio} in its place" if problem == "directory" else f"put {audio} into the file"
         yield ctx.finding(
             element,
             f"fallback file {value} of {mount.label} ({path}) {what} to listeners who tune in while "
-            f"{mount.label} has no source and to those moved there when it stops{crash}; "
-            "put audio encoded like the live stream into the file",
+            f"{mount.label} has no source and to those moved there when it stops{crash}; {fix}",
             at_text=mount.fallback_attribute is None,
         )
