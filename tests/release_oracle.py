@@ -218,17 +218,31 @@ def show_unplayable_fallbacks(
     assert text.status == 200
     repeats = len(text.body) // len(PLACEHOLDER_TEXT) + 1
     assert text.body == (PLACEHOLDER_TEXT * repeats)[: len(text.body)] and repeats > 3, text.body[:64]
+    # what the server had buffered from the live source comes, then nothing for 2 s on an open connection
+    assert moved_when_the_source_stops(server, port, release, "/quiet.ogg", password) == "quiet"
+
+
+def moved_when_the_source_stops(
+    server: oracle.IcecastServer, port: int, release: str, fallback: str, password: str
+) -> str:
+    """A listener of ``/live`` while a source plays, moved to ``fallback`` when it stops: how its stream ends.
+
+    The live stream plays first (over 1,000 bytes), and the release logs the
+    move; then what the server had buffered comes and the stream ends
+    ``quiet`` (nothing for 2 s on an open connection) or ``closed``.
+    """
     with server.source(port, "/live", audio.make_ogg(), password=password) as source:
         assert source.accepted
         server.wait_mount(port, "/live")
         listener = listen(port, "/live", timeout=2)
         received, _closed = drain(listener, 10.0, enough=1001)
         assert received > 1000  # the live stream plays
-    moved = MOVED[release].format(mount="/live", fallback="/quiet.ogg")
+    moved = MOVED[release].format(mount="/live", fallback=fallback)
     assert moved in server.wait_log(moved)
-    # what the server had buffered from the live source comes, then nothing for 2 s on an open connection
-    assert read_until_quiet(listener, 30.0)[1] == "quiet"
-    listener.close()
+    try:
+        return read_until_quiet(listener, 30.0)[1]
+    finally:
+        listener.close()
 
 
 def unreadable_fallback_mounts(rate: str = "") -> str:
@@ -291,16 +305,7 @@ def show_unreadable_fallbacks(
     folder = listen(port, "/folder")
     assert drain(folder, 2.0) == (0, kh)  # 200, then silence (an open connection but on KH)
     folder.close()
-    with server.source(port, "/live", audio.make_ogg(), password=password) as source:
-        assert source.accepted
-        server.wait_mount(port, "/live")
-        listener = listen(port, "/live", timeout=2)
-        received, _closed = drain(listener, 10.0, enough=1001)
-        assert received > 1000  # the live stream plays
-    moved = MOVED[release].format(mount="/live", fallback="/hollow.ogg")
-    assert moved in server.wait_log(moved)
     # what the server had buffered from the live source comes, then nothing
-    assert read_until_quiet(listener, 30.0)[1] == ("closed" if kh else "quiet")
-    listener.close()
+    assert moved_when_the_source_stops(server, port, release, "/hollow.ogg", password) == ("closed" if kh else "quiet")
     if kh:
         assert "different type detected for /hollow.ogg" in server.wait_log("different type detected for /hollow.ogg")

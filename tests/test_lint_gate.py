@@ -171,14 +171,7 @@ def test_diff_without_final_newline_applies_with_patch_and_findings_stay_off_std
     assert "\\ No newline at end of file\n" in result.stdout
     assert "ICE101" not in result.stdout and "Found" not in result.stdout
     assert "ICE101 [error]" in result.stderr
-    applied = subprocess.run(
-        ["patch", "-p1", "--forward", "--batch"],
-        input=result.stdout,
-        cwd=tmp_path / "copy",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    applied = _patch(result.stdout, tmp_path / "copy", "--forward")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert (tmp_path / "icecast.xml").read_bytes() == data  # --diff changes nothing
     fixed = lint("icecast.xml", "--fix", "--select", "ICE204,ICE209,ICE804,ICE101", "--isolated", cwd=tmp_path)
@@ -208,14 +201,7 @@ def test_diff_and_findings_never_show_a_secret_however_it_is_spelt(tmp_path: Pat
     assert "-  <fileserve>true</fileserve>\n+  <fileserve>1</fileserve>\n" in result.stdout
     assert "<source-password>***</source-password>" in result.stderr  # a finding's source line, masked
     assert "secrets are masked" not in result.stderr
-    applied = subprocess.run(
-        ["patch", "-p1", "--forward", "--batch"],
-        input=result.stdout,
-        cwd=tmp_path / "copy",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    applied = _patch(result.stdout, tmp_path / "copy", "--forward")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert b"<fileserve>1</fileserve>" in (tmp_path / "copy" / "icecast.xml").read_bytes()
 

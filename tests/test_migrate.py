@@ -659,3 +659,14 @@ def test_a_password_written_with_an_entity_never_shows_in_the_diff(tmp_path: Pat
     assert b"hunter2" not in result.stdout + result.stderr
     patch = subprocess.run(["patch", "-p1"], input=result.stdout, cwd=tmp_path, capture_output=True, check=False)
     assert patch.returncode == 0 and b"fuzz" not in patch.stdout, patch.stdout + patch.stderr
+
+
+def test_the_json_report_masks_a_secret_before_encoding_escapes_it() -> None:
+    """A password holding a quote is written ``\\"`` in JSON: masked after encoding, it would be missed."""
+    from icecfg.migrate.command import _hidden
+    from icecfg.secrets import spellings
+
+    data = {"changes": [{"reason": 'kept the password s3"cr\\et here'}], "lost": 0}
+    encoded = json.dumps(_hidden(data, spellings(['s3"cr\\et'])))
+    assert "s3" not in encoded and "cr" not in encoded
+    assert json.loads(encoded) == {"changes": [{"reason": "kept the password *** here"}], "lost": 0}

@@ -40,6 +40,8 @@ from icecfg.errors import WriteError
 from icecfg.io import dump
 from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
+from icecfg.secrets import MASK, Spellings, hide, spellings
+from icecfg.secrets import secrets as secrets_of
 from icecfg.sections import IcecastConfig
 from icecfg.settings import Settings
 from icecfg.spec import Dialect
@@ -100,8 +102,6 @@ def _run(args: argparse.Namespace) -> int:
     args.source = source.dialect.value
     for note in _settings_notes(settings, source, args.to):
         print(f"icecfg migrate: {note}", file=sys.stderr)
-    from icecfg.secrets import secrets as secrets_of
-
     secrets = secrets_of(config.document.root)
     before = config.document.dumps()
     # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
@@ -118,9 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     diff = unified(where.names[name], before, after, secrets, config.document.encoding)
     blocked = bool(migration.losses) and not args.accept_loss
     if args.format == "json":
-        from icecfg.lint.report import masked
-
-        data = {
+        data: dict[str, object] = {
             "file": name,
             **source.to_json("from"),
             "to": args.to,
@@ -135,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
             data["written"] = _write(config, name)
             if data["written"] is None:
                 return EXIT_FAILED
-        print(masked(json.dumps(data, indent=2), secrets))
+        print(json.dumps(_hidden(data, spellings(secrets)), indent=2))
         return EXIT_LOSS if blocked else EXIT_OK
     if source.assumed:  # only an assumed release is news; a chosen one is in the command or the settings
         print(f"icecfg migrate: from {source.dialect.label} ({source.origin}: {source.reason})", file=sys.stderr)
@@ -210,6 +208,21 @@ def _write(config: IcecastConfig, name: str) -> bool | None:
 
 def _count(diff: bytes, sign: bytes) -> int:
     return sum(1 for line in diff.splitlines() if line.startswith(sign) and not line.startswith(sign * 3))
+
+
+def _hidden(value: object, pieces: Spellings[str]) -> object:
+    """JSON data with every secret in its strings masked, before encoding would escape a quote in one.
+
+    Masked after encoding, a password holding ``"`` or ``\\`` would be looked
+    for as written and missed as encoded (``\\"``).
+    """
+    if isinstance(value, str):
+        return hide(value, pieces.spans(value), MASK)
+    if isinstance(value, dict):
+        return {key: _hidden(item, pieces) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_hidden(item, pieces) for item in value]
+    return value
 
 
 #: The tag of a change that kept what the old release did where the file says otherwise.
