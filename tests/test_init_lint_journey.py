@@ -150,7 +150,7 @@ def test_a_fallback_asset_bake_cannot_read_is_reported_by_both(
 
 
 def test_a_fallback_asset_its_user_cannot_read_is_reported_by_both() -> None:
-    """``chmod 000 fallback.ogg``: lint as that user says so (ICE602), and bake refuses it in one line."""
+    """``chmod 000 fallback.ogg``: lint and explain as that user say so (ICE602), and bake refuses it in one line."""
     shared = Path(tempfile.mkdtemp(prefix="icecfg-journey-"))  # tmp_path is not traversable by nobody
     try:
         shared.chmod(0o755)
@@ -167,6 +167,10 @@ def test_a_fallback_asset_its_user_cannot_read_is_reported_by_both() -> None:
         lint = oracle.icecfg_as_runtime_user("lint", cwd=station)
         assert (lint.returncode, lint.stderr) == (1, ""), lint
         assert "ICE602" in lint.stdout and found in lint.stdout and "All checks passed." not in lint.stdout
+        # explain says what the server does with it: 404, as for a missing file (tested on the three releases)
+        explain = oracle.icecfg_as_runtime_user("explain", "icecast.xml", cwd=station)
+        assert "-> /fallback.ogg (file, CANNOT BE READ: 404)" in explain.stdout, explain
+        assert "without a source listeners get: 404" in explain.stdout
         bake = oracle.icecfg_as_runtime_user("bake", "--dry-run", cwd=station)
         assert bake.returncode == 1, bake
         assert "ICE602" in bake.stdout and found in bake.stdout

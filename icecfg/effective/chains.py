@@ -30,7 +30,7 @@ class End(str, enum.Enum):
 class Hop(FrozenRecord):
     """One step of a chain: the name listeners are sent to."""
 
-    __slots__ = ("exists", "kind", "name", "origin", "path")
+    __slots__ = ("exists", "kind", "name", "origin", "path", "problem")
 
     name: str
     #: "mount" (a configured mount or relay), or "file" (webroot + name)
@@ -41,9 +41,18 @@ class Hop(FrozenRecord):
     path: str | None
     #: Whether that file exists (None when the files were not looked at).
     exists: bool | None
+    #: Why the server cannot send that file (:meth:`~icecfg.files.FileView.unusable`: "cannot be
+    #: read", "is a directory", "does not exist"); "" when it can or the files were not looked at.
+    problem: str
 
     def __init__(
-        self, name: str, kind: str, origin: Origin, path: str | None = None, exists: bool | None = None
+        self,
+        name: str,
+        kind: str,
+        origin: Origin,
+        path: str | None = None,
+        exists: bool | None = None,
+        problem: str = "",
     ) -> None:
         _set = object.__setattr__
         _set(self, "name", name)
@@ -51,6 +60,7 @@ class Hop(FrozenRecord):
         _set(self, "origin", origin)
         _set(self, "path", path)
         _set(self, "exists", exists)
+        _set(self, "problem", problem)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -58,6 +68,7 @@ class Hop(FrozenRecord):
             "kind": self.kind,
             "path": self.path,
             "exists": self.exists,
+            "problem": self.problem or None,
             "from": self.origin.to_json(),
         }
 
@@ -97,13 +108,14 @@ class FallbackChain(FrozenRecord):
     def gets(self) -> str | None:
         """What a listener of the mount gets while no source is connected anywhere in the chain.
 
-        The name of the first file hop whose file exists (or may exist, when
-        the files were not looked at) within the depth limit; None: 404.
+        The name of the first file hop whose file the server can send (or may,
+        when the files were not looked at) within the depth limit; None: 404.
+        A file it cannot read is 404 too (tested on 2.4.4, 2.5.0 and kh22).
         """
         if self.file_rate == 0:
             return None
         for hop in self.hops[:MAX_HOPS]:
-            if hop.kind == "file" and hop.exists is not False:
+            if hop.kind == "file" and hop.exists is not False and not hop.problem:
                 return hop.name
         return None
 
@@ -141,7 +153,8 @@ def resolve(graph: Fallbacks, mount: MountConfig) -> FallbackChain:
         else:
             path = graph.file_path(following)
             exists = graph.files.is_file(path) if graph.files is not None else None
-            hops.append(Hop(following, "file", fallback.origin, path, exists))
+            problem = graph.files.unusable(path) if graph.files is not None else ""
+            hops.append(Hop(following, "file", fallback.origin, path, exists, problem))
             end = End.FILE
         current = following
     if loops:

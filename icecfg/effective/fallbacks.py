@@ -259,13 +259,19 @@ class Fallbacks:
         return names if not loops and self.reaches_file(names) else None
 
     def reaches_file(self, names: list[str]) -> bool:
-        """Whether a chain of ``names`` (no loop) ends, within the depth limit, in a file that may exist."""
+        """Whether a chain of ``names`` (no loop) ends, within the depth limit, in a file the server may send.
+
+        Not in one that is missing, a directory, or that cannot be read: the
+        server answers 404 for those (a directory: 200 and no data), as ICE602
+        and ICE609 say.
+        """
         last = names[-1]
         if len(names) < 2 or len(names) - 1 > MAX_HOPS:
             return False
         if self.table.defines(last) or not last.startswith("/"):
             return False
-        return self.files is None or self.files.is_file(self.file_path(last))
+        path = self.file_path(last)
+        return self.files is None or (self.files.is_file(path) and not self.files.unusable(path))
 
     def kh_file_rate(self, names: list[str]) -> int:
         """The rate KH's ``source_add_listener`` sends the file at the end of ``names`` with (bytes/s).

@@ -11,6 +11,7 @@ from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
+from icecfg.files import DIRECTORY, UNREADABLE
 
 _PROTOCOL = {
     Protocol.PLAIN: "plain HTTP",
@@ -72,6 +73,10 @@ def _listener(listener: Listener) -> list[str]:
     return lines
 
 
+#: What the server does with a fallback file it cannot send, as a hop's label says it.
+_FILE_PROBLEM = {UNREADABLE: "CANNOT BE READ: 404", DIRECTORY: "A DIRECTORY: plays nothing"}
+
+
 def _chain(chain: FallbackChain) -> list[str]:
     if not chain.hops:
         return ["    fallback: none: listeners get 404 while the source is away"]
@@ -79,7 +84,7 @@ def _chain(chain: FallbackChain) -> list[str]:
     for hop in chain.hops:
         label = hop.kind
         if hop.kind == "file" and hop.exists is not None:
-            label += ", exists" if hop.exists else ", MISSING"
+            label += ", exists" if hop.exists and not hop.problem else f", {_FILE_PROBLEM.get(hop.problem, 'MISSING')}"
         steps.append(f"{hop.name} ({label})")
     ends = {
         End.CYCLE: " (loops)",
