@@ -170,6 +170,7 @@ def _explain_file(args: argparse.Namespace) -> int:
     from icecfg.effective import explain
     from icecfg.effective.text import render
     from icecfg.files import FileView
+    from icecfg.placement import walk
     from icecfg.target import choose, suggestion
 
     settings = settings_near(args.file)
@@ -188,7 +189,7 @@ def _explain_file(args: argparse.Namespace) -> int:
         return EXIT_OK
     header, _, rest = render(eff, reveal_secrets=args.show_secrets).partition("\n")
     # only an assumed target is news; a chosen one is in the command or the settings
-    advice = suggestion(config.document.root, target)
+    advice = suggestion(walk(config.document.root), target)
     notes = [target.describe()] if target.assumed else []
     notes += [f"{args.file}: {advice}"] if advice else []
     sys.stdout.write("\n".join([header, *notes, rest]) if notes else f"{header}\n{rest}")

@@ -13,10 +13,10 @@ suggests ``--target``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache
 
-from icecfg.document import Element
-from icecfg.placement import walk
+from icecfg.placement import Placed
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect
 
@@ -86,22 +86,24 @@ def assumed() -> Target:
     return Target(found.dialect, "installed", said)
 
 
-def suggestion(root: Element, target: Target) -> str | None:
+def suggestion(placed: Iterable[Placed], target: Target) -> str | None:
     """Advice to give ``--target`` when an assumed target does not fit the file's elements.
 
     Elements the table knows only in other releases are evidence of the
     release the file was written for; the advice names the releases that
-    read all of them.  A target the user chose is never second-guessed
+    read all of them.  ``placed`` is the file's elements placed along the
+    table (:func:`~icecfg.placement.walk`, or the walk a lint already made);
+    it is only read when the target was assumed.  A target the user chose is never second-guessed
     (ICE301 reports each element then).
     """
     if not target.assumed:
         return None
-    foreign = [p for p in walk(root) if p.row is not None and target.dialect not in p.row.dialects]
+    foreign = [p for p in placed if p.row is not None and target.dialect not in p.row.dialects]
     if not foreign:
         return None
     fits = set(Dialect) - {target.dialect}
-    for placed in foreign:
-        fits &= placed.row.dialects if placed.row is not None else set()
+    for item in foreign:
+        fits &= item.row.dialects if item.row is not None else set()
     if not fits:
         return None
     ordered = [d for d in Dialect if d in fits]

@@ -43,7 +43,7 @@ from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
 from icecfg.lint.engine import (
     engine_rule,
-    lint,
+    linted,
     no_rule_left,
     parse_error_finding,
     selected,
@@ -51,12 +51,15 @@ from icecfg.lint.engine import (
 )
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import all_rules
+from icecfg.placement import Placed, walk
 from icecfg.records import Record
+from icecfg.secrets import placed_secrets
 from icecfg.spec import Dialect
 from icecfg.target import Target, choose, suggestion
 
 if TYPE_CHECKING:
     from icecfg.diff import PatchNames
+    from icecfg.lint.context import LintContext
     from icecfg.sections import IcecastConfig
 
 #: Exit status 1: findings at or above ``--fail-on``.
@@ -544,7 +547,11 @@ def _settings_file(args: argparse.Namespace) -> settings_module.Settings | None:
 
 
 def _lint(config: IcecastConfig, options: Options, shown: str) -> list[Finding]:
-    return lint(
+    return _linted(config, options, shown)[0]
+
+
+def _linted(config: IcecastConfig, options: Options, shown: str) -> tuple[list[Finding], LintContext]:
+    return linted(
         config,
         options.target,
         options.root,
@@ -580,19 +587,18 @@ def _lint_one(
             sys.stdout.buffer.write(data)  # nothing to fix in what cannot be read: pass it through
         return result
     result.lines = config.document.render().splitlines()
-    if options.choice is not None:
-        result.suggestion = suggestion(config.document.root, options.choice)
-    findings = _lint(config, options, shown)
-    from icecfg.lint.context import LintContext
-
-    result.secrets = LintContext(config, options.target, None, shown).secrets
-    if options.variables is not None:
-        from icecfg.lint.templating import rendered
-
-        rendered_config = rendered(config, options.variables)
-        result.secrets |= LintContext(rendered_config, options.target, None, shown).secrets
+    findings, context = _linted(config, options, shown)
+    if options.variables is None:
+        # the lint's own walk of the file: a large file is not walked again for these
+        placed: Iterable[Placed] = context.placed
+        result.secrets = context.secrets
+    else:  # the lint read the rendered copy: its secrets, and those of the file as written
+        placed = walk(config.document.root)
+        result.secrets = context.secrets | placed_secrets(walk(config.document.root))
         for finding in findings:  # a fix of the rendered copy would write rendered values (secrets) back
             finding.fix = None
+    if options.choice is not None:
+        result.suggestion = suggestion(placed, options.choice)
     result.findings = findings
     if not (args.fix or args.diff):
         return result

@@ -166,6 +166,43 @@ def lint(
     and for a ``select`` or ``ignore`` value that names no rule, or a
     selection that leaves no rule to run on the target (:func:`no_rule_left`).
     """
+    findings, _context = linted(
+        config,
+        target,
+        root,
+        select=select,
+        ignore=ignore,
+        files=files,
+        path=path,
+        assets=assets,
+        variables=variables,
+        view=view,
+        domain=domain,
+    )
+    return findings
+
+
+def linted(
+    config: IcecastConfig,
+    target: Dialect | str = Dialect.V24,
+    root: str | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    files: bool = True,
+    path: str | None = None,
+    assets: Mapping[str, str | os.PathLike[str]] | None = None,
+    variables: Mapping[str, str] | None = None,
+    view: FileView | None = None,
+    domain: str | None = None,
+) -> tuple[list[Finding], LintContext]:
+    """:func:`lint`'s findings and the context the rules read, for a command that reports them.
+
+    The context holds what the lint worked out about the file (every element
+    placed along the table, its secrets): a command that masks passwords or
+    advises a target asks it instead of walking a large file again.  With
+    ``variables``, it is the context of the rendered copy.
+    """
     dialect = Dialect(target)
     if not files:
         view = None
@@ -191,7 +228,7 @@ def lint(
         for candidate in _rules_for(dialect, view is not None, tuple(select), tuple(ignore)):
             _stamp(ctx, candidate, findings)
         findings = _apply_suppressions(config, ctx, findings, select, ignore)
-        return sorted(findings, key=Finding.sort_key)
+        return sorted(findings, key=Finding.sort_key), ctx
     finally:
         if collecting:
             gc.enable()
