@@ -60,6 +60,30 @@ def test_yp_url_timeout_15_becomes_6_seconds(release: str, request: pytest.Fixtu
         assert "(timeout 10s" in log, log
 
 
+# -- ICE913: <touch-interval> below 30 becomes 30 s on 2.4.4 --------------------------------------
+
+
+def test_2_4_touch_interval_below_30_becomes_30_seconds(box24: oracle.Sandbox) -> None:
+    port, dead = oracle.free_ports(2)  # the directory URL points at a closed loopback port
+    directory = (
+        f"<directory><touch-interval>10</touch-interval>"
+        f"<yp-url>http://127.0.0.1:{dead}/cgi-bin/yp-cgi</yp-url></directory>"
+    )
+    bad = config(box24, port, extra=directory)
+    (finding,) = findings(bad, "2.4", "ICE913")
+    assert "uses 30 seconds instead" in finding.message
+    with oracle.IcecastServer(bad, box24, wait_port=port, name="touch-bad") as server:
+        log = server.wait_log("Adding new YP server")
+        assert "default interval 30s" in log, log
+    good = fixed(bad, "2.4", "ICE913")
+    assert b"<touch-interval>30</touch-interval>" in good
+    longer = replaced(good, "<touch-interval>30<", "<touch-interval>45<")  # a value it keeps is read as written
+    assert not findings(good, "2.4", "ICE913") and not findings(longer, "2.4", "ICE913")
+    with oracle.IcecastServer(longer, box24, wait_port=port, name="touch-good") as server:
+        log = server.wait_log("Adding new YP server")
+        assert "default interval 45s" in log, log
+
+
 # -- ICE713: Cache-Control duplicated on 2.5.0 as on 2.4.4 -------------------------------------
 
 

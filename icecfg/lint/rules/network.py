@@ -799,6 +799,11 @@ def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
     `yp.c` (l.252) raises any YP touch interval below 30 seconds to 30
     without a message, so a smaller value only misleads the reader.
 
+    ## On each release
+    - 2.4.4: with `<touch-interval>10</touch-interval>` it logs `Adding new
+      YP server "..." (timeout Ns, default interval 30s)`; 45 is kept
+      (verified, `tests/test_oracle_releases.py`).
+
     ## Bad
     ```xml
     <directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url><touch-interval>10</touch-interval></directory>
