@@ -97,18 +97,21 @@ def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpRespon
 
 
 def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) -> None:
-    """ICE601, ICE602: only `/file` in webroot plays; no slash or no file gives 404."""
+    """ICE601, ICE602: only `/file` in webroot plays; no slash or no file gives 404; ICE607: the file goes out as is."""
     mounts = """
-  <mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>
+  <mount><mount-name>/live</mount-name><bitrate>64</bitrate><fallback-mount>/fallback.ogg</fallback-mount></mount>
   <mount><mount-name>/noslash</mount-name><fallback-mount>fallback.mp3</fallback-mount></mount>
   <mount><mount-name>/missing</mount-name><fallback-mount>/missing.ogg</fallback-mount></mount>"""
     bad = config(box, port, mounts)
     assert len(found(bad, "ICE601")) == 1 and "'fallback.mp3' does not start with /" in found(bad, "ICE601")[0]
     assert len(found(bad, "ICE602")) == 1 and "fallback /missing.ogg of /missing" in found(bad, "ICE602")[0]
+    (mismatch,) = found(bad, "ICE607")
+    assert "/live" in mismatch and "128" in mismatch, mismatch
+    fallback_file = (box.webroot / "fallback.ogg").read_bytes()
     with oracle.serve(bad, box, port, "fallback-bad") as server:
-        live = get(server, port, "/live")
+        live = get(server, port, "/live")  # ICE607: the 128 kbit/s file, byte for byte, on a 64 kbit/s mount
         assert (live.status, live.headers["Content-Type"]) == (200, "audio/ogg")
-        assert live.body.startswith(b"OggS")
+        assert live.body == fallback_file[: len(live.body)] and len(live.body) > 1000
         assert get(server, port, "/noslash").status == 404
         assert get(server, port, "/missing").status == 404
         assert oracle.wait_until(
