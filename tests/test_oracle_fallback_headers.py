@@ -474,3 +474,23 @@ def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox, port: int) -> 
                 time.sleep(0.3)  # nothing to wait for: give a stray debug line time to show
             lines[name] = (server.error_log() or "").count(" DBUG ") - before
     assert lines["debug"] >= 30 and lines["fixed"] == 0, lines
+
+
+def test_logsize_is_in_kib(box: oracle.Sandbox, port: int) -> None:
+    """ICE805: 2.4.4 reads `<logsize>` as KiB: with 2 the error log is moved to error.log.old past 2048 bytes."""
+    logging = "<errorlog>error.log</errorlog><loglevel>4</loglevel><logsize>{}</logsize>"
+    (message,) = found(config(box, port, logging=logging.format(2097152)), "ICE805")
+    assert "if 2097152 bytes were meant, write 2048" in message
+    data = config(box, port, logging=logging.format(2))
+    assert not found(data, "ICE805")
+    box.clear_logs()  # the log starts empty, so its size is counted from the first line
+    with oracle.serve(data, box, port, "logsize") as server:
+        for _ in range(10):
+            get(server, port, "/status-json.xsl")
+        rotated = box.logdir / "error.log.old"
+        assert oracle.wait_until(rotated.is_file)
+        written = rotated.read_bytes()
+        last_line = len(written) - written.rfind(b"\n", 0, -1) - 1
+        # before each line 2.4.4 rotates once the bytes written have passed logsize * 1024
+        assert len(written) > 2048  # passed 2 KiB (with 2 bytes every line would rotate: one line in the file)
+        assert len(written) - last_line <= 2048  # ... only with its last line
