@@ -291,7 +291,7 @@ def test_2_5_empty_source_password_and_admin_without_user(box25: oracle.Sandbox,
     bad = bad.replace(b"<admin-user>admin</admin-user>", b"")
     assert [f.code for f in findings(bad, "2.5", "ICE502", "ICE510")] == ["ICE502", "ICE510"]
     with oracle.IcecastServer(bad, box25, wait_port=port, name="pw25-empty") as server:
-        for password in (SOURCE_PASSWORD, "", "hackme"):
+        for password in (SOURCE_PASSWORD, "", "hackme", "changeme"):
             with server.source(port, "/live.ogg", ogg, password=password) as source:
                 assert not source.accepted, password
         assert answers(server, port, path="/admin/stats") == 401

@@ -67,8 +67,9 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
     password the whole server.
 
     ## On each release
-    - 2.4.4 and 2.5.0 accept the sample passwords like any other; nothing
-      release-specific to show.
+    - 2.4.4 and 2.5.0 accept the sample passwords like any other, and have
+      no built-in one: without a source password they refuse `changeme`
+      and `hackme` too (verified, ICE502's tests).
     - Icecast-KH: with no `<source-password>` or an empty one, sources that
       log in with `changeme` are accepted (verified, `tests/test_oracle_tls_security_25_kh.py`); this rule
       reports both.  KH also reads the passwords as attributes of their
@@ -140,10 +141,10 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
     `<password/>` silently falls back to the global source password.
 
     ## On each release
-    - 2.4.4: an empty `<source-password/>` refuses every source (verified,
-      `tests/test_oracle_tls_security.py`).
-    - 2.5.0: the same, also for the passwords `""` and `hackme` (verified,
-      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4: an empty `<source-password/>` refuses every source, also with
+      the passwords `""`, `hackme` and `changeme`: there is no built-in one
+      (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same (verified, `tests/test_oracle_tls_security_25_kh.py`).
     - Icecast-KH: an empty `<source-password/>` element is read as unset and
       KH accepts its built-in `changeme` (ICE501, verified).  KH also reads
       the passwords as attributes (`<authentication source-password="">`),
