@@ -11,6 +11,7 @@ the server shows that the configuration changes nothing.
 from __future__ import annotations
 
 import secrets
+import signal
 import time
 
 import pytest
@@ -33,6 +34,49 @@ def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data
     return data.replace(old.encode(), new.encode())
+
+
+# -- ICE001: a file that does not parse, or whose root is not <icecast>, stops every release ------
+
+
+#: ICE001's configurations: (the edit that makes the file, the line each release prints after the FATAL one)
+UNPARSED = {
+    "unclosed": (("</limits>", ""), "Opening and ending tag mismatch"),
+    "root": (("icecast>", "icecast-config>"), "root element is not <icecast>"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNPARSED))
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_unparsed_file_stops_the_server(release: str, kind: str, request: pytest.FixtureRequest) -> None:
+    """ICE001: 2.4.4 exits 1 after its FATAL line; 2.5.0 and KH print the same and then die of SIGSEGV."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    (old, new), said = UNPARSED[kind]
+    good = config(box, port)
+    bad = good.replace(old.encode(), new.encode())
+    assert bad != good
+    with pytest.raises(icecfg.ParseError):
+        icecfg.loads(bad)
+    result = oracle.start_expecting_exit(bad, box, name=f"unparsed-{kind}-{release}", expect_crash=True)
+    output = result.stdout + result.stderr
+    assert "FATAL: error parsing config file" in output and said in output, result.describe()
+    assert result.returncode == (1 if release == "2.4" else -signal.SIGSEGV), result.describe()
+    with oracle.IcecastServer(good, box, wait_port=port, name=f"parsed-{release}") as server:
+        assert server.running  # started and answers HTTP on the port
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_dtd_entity_declaration_is_refused_by_icecfg_only(release: str, request: pytest.FixtureRequest) -> None:
+    """ICE001's own policy: every release starts on a file that declares an entity; icecfg refuses it."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    good = config(box, port)
+    declared = b'<?xml version="1.0"?>\n<!DOCTYPE icecast [<!ENTITY place "oracle">]>\n' + good
+    with pytest.raises(icecfg.ParseError):
+        icecfg.loads(declared)
+    with oracle.IcecastServer(declared, box, wait_port=port, name=f"entity-{release}") as server:
+        assert server.running  # started and answers HTTP on the port
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------
