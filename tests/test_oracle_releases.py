@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +78,28 @@ def test_dtd_entity_declaration_is_refused_by_icecfg_only(release: str, request:
         icecfg.loads(declared)
     with oracle.IcecastServer(declared, box, wait_port=port, name=f"entity-{release}") as server:
         assert server.running  # started and answers HTTP on the port
+
+
+# -- ICE503: a source password that is also the admin password opens /admin, on every release ---
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_source_password_reused_as_admin_password_opens_admin(
+    release: str, request: pytest.FixtureRequest, ogg: Path
+) -> None:
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    good = config(box, port)
+    shared = f"<admin-password>{SOURCE_PASSWORD}</admin-password>"
+    bad = replaced(good, f"<admin-password>{ADMIN_PASSWORD}</admin-password>", shared)
+    (finding,) = findings(bad, release, "ICE503")
+    assert "<source-password>" in finding.message and SOURCE_PASSWORD not in finding.message
+    assert not findings(good, release, "ICE503")
+    for name, data, admin in (("reused", bad, 200), ("distinct", good, 401)):
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"reuse-{name}-{release}") as server:
+            with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+                assert source.accepted, name  # the password every DJ holds
+            assert server.http_get(port, "/admin/stats", auth=("admin", SOURCE_PASSWORD)).status == admin, name
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------

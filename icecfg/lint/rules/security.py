@@ -196,8 +196,10 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
     kill sources and read the configuration.
 
     ## On each release
-    - All three releases accept the shared password for /admin; that follows
-      from the configuration itself and is not run separately.
+    - All three releases: with `<admin-password>` the same as the source
+      password, a source logs in with it and `/admin/stats` answers 200 to
+      `admin` with it; with distinct passwords, 401 (verified,
+      `tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml
