@@ -176,6 +176,38 @@ def test_expired_certificate_is_served_and_refused_by_clients(release: str, requ
             assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
 
 
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_renewed_certificate_is_served_after_sighup_but_not_by_2_4(
+    release: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """ICE407's advice: 2.4.4 keeps the certificate it read at start; 2.5.0 and KH reload it on SIGHUP."""
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    pem = oracle.make_tls_pem(box, "renewed.pem")
+    old = tmp_path / "old.pem"
+    old.write_bytes(pem.read_bytes())
+    data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+    (finding,) = findings(data, release, "ICE407", files=True)  # the test certificate is valid for two days
+    reloads = release != "2.4"
+    assert ("SIGHUP" in finding.message) is reloads, finding.message
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"renew-{release}") as server:
+        assert verified_handshake(tls_port, old) == "ok"
+        new = tmp_path / "new.pem"
+        new.write_bytes(oracle.make_tls_pem(box, "renewed.pem").read_bytes())  # renewed in place
+        assert verified_handshake(tls_port, old) == "ok"  # not without a signal
+        server.reload()
+        if reloads:
+            assert oracle.wait_until(lambda: verified_handshake(tls_port, new) == "ok"), release
+            assert verified_handshake(tls_port, old) == "self-signed certificate"
+        else:
+            reread = "Caught config reload request, re-reading config"
+            assert reread in server.wait_log(reread)
+            # the re-read logs nothing when it ends: for a while after it starts, the renewed one is never served
+            assert not oracle.wait_until(lambda: verified_handshake(tls_port, new) == "ok", timeout=2.0)
+            assert verified_handshake(tls_port, old) == "ok"
+        assert server.running
+
+
 def served_quietly_and_handshake(
     box: oracle.Sandbox, data: bytes, port: int, tls_port: int, *, trust: Path, host: str | None = None
 ) -> str:
