@@ -10,6 +10,7 @@ and server are checked against each other.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -197,7 +198,8 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
         f"<mount><mount-name>/live</mount-name><type>application/ogg</type>"
         f"<fallback-mount>{fallback}</fallback-mount></mount>",
     )
-    assert bool(found(data, "ICE606")) is not moved
+    reported = found(data, "ICE606")
+    assert bool(reported) is not moved
     with oracle.serve(data, box, port, "move") as server:
         with oracle.SourceClient(port, "/live", audio.make_ogg(), password=PASSWORD) as source:
             assert source.accepted
@@ -211,7 +213,10 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
             received, closed = drain(listener, 1.0)
             assert not closed and received > 20_000  # the file keeps coming
         else:
-            assert oracle.wait_until(lambda: f"stream /live and {fallback} are of different types, ignored" in log())
+            refused = f"stream /live and {fallback} are of different types, ignored"
+            assert oracle.wait_until(lambda: refused in log())
+            quoted = re.search(r"\('([^']+)'\)", reported[0])  # the log line the finding names
+            assert quoted is not None and quoted[1] in refused, reported
             _received, closed = drain(listener, 4.0)
             assert closed
         listener.close()

@@ -228,6 +228,13 @@ CASES = [
     ),
     Case(
         "ICE606",
+        cfg(mount("/live.mp3", "/fallback.ogg")),
+        cfg(mount("/live.mp3", "/fallback.mp3")),
+        target="kh",
+        message="Icecast-KH does not move listeners between them ('format mismatched for /fallback.ogg')",
+    ),
+    Case(
+        "ICE606",
         cfg(mount("/live.mp3", "/backup.mp3"), mount("/backup.mp3", "/silence.ogg")),
         cfg(mount("/live.mp3", "/backup"), mount("/backup", "/silence.mp3")),
         message="its fallback /silence.ogg (reached through /backup.mp3)",
