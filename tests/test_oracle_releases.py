@@ -10,6 +10,7 @@ the server shows that the configuration changes nothing.
 
 from __future__ import annotations
 
+import re
 import secrets
 import signal
 import time
@@ -20,7 +21,7 @@ import pytest
 import icecfg
 from icecfg.lint import lint
 from tests import oracle
-from tests.oracle_checks import findings, fixed, release_config
+from tests.oracle_checks import findings, fixed, log_lines, release_config
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -100,6 +101,28 @@ def test_source_password_reused_as_admin_password_opens_admin(
             with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
                 assert source.accepted, name  # the password every DJ holds
             assert server.http_get(port, "/admin/stats", auth=("admin", SOURCE_PASSWORD)).status == admin, name
+
+
+# -- ICE908: a burst as large as the queue, which no release says anything about -----------------
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_burst_size_as_large_as_the_queue_is_taken_without_a_word(
+    release: str, request: pytest.FixtureRequest, ogg: Path
+) -> None:
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    bad = config(box, port, limits="<queue-size>65536</queue-size><burst-size>65536</burst-size>")
+    (finding,) = findings(bad, release, "ICE908")
+    assert "65536" in finding.message
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"burst-{release}") as server:
+        with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live.ogg")
+        said = [line for line in log_lines(server) if re.search(r"(burst|queue)[ _-]?size", line, re.IGNORECASE)]
+        assert said == [], said  # the rule is the only one to say it
+    good = replaced(bad, "<queue-size>65536</queue-size>", "<queue-size>524288</queue-size>")
+    assert not findings(good, release, "ICE908")
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------

@@ -530,8 +530,10 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     Mount values override the `<limits>` ones.
 
     ## On each release
-    - None of the releases logs anything for it, and when a listener falls
-      behind depends on network timing; not shown on a running server.
+    - None of the releases logs anything about it, at start or when a
+      source connects (verified, `tests/test_oracle_releases.py`).
+    - When a listener falls behind depends on network timing; not shown on
+      a running server.
 
     ## Bad
     ```xml
