@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import signal
 from pathlib import Path
 
 import pytest
@@ -448,3 +449,74 @@ def test_chroot_without_changeowner_is_skipped(release: str, request: pytest.Fix
     owner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
     assert not findings(bad.replace(b"<chroot>1</chroot>", f"<chroot>1</chroot>{owner}".encode()), release, "ICE507")
     assert finding.line > 0
+
+
+#: <changeowner> -> what each release started as root (of a user namespace) does with it: whether it
+#: tries to set the group, the user, and whether it crashes (without a crash it refuses to run as root)
+HALF_OWNERS = {
+    "<user>nobody</user>": {"2.4": (False, False, False), "2.5": (False, False, False), "kh": (False, True, False)},
+    "<group>nogroup</group>": {"2.4": (False, False, False), "2.5": (False, False, False), "kh": (False, False, True)},
+    "<user>nobody</user><group>nogroup</group>": dict.fromkeys(("2.4", "2.5", "kh"), (True, True, False)),
+}
+
+
+@pytest.mark.parametrize("owner", sorted(HALF_OWNERS))
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_changeowner_without_user_or_group_started_as_root(
+    release: str, owner: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE506: 2.4.4 and 2.5.0 switch only with both names; KH switches the user alone and crashes on a group alone.
+
+    In a user namespace only root is mapped, so every switch that is tried
+    fails (``Error changing ...``) and the server refuses to run as root:
+    what shows is which switch each release tries.
+    """
+    box = box_of(release, request)
+    port = oracle.free_port()
+    data = config(box, [port], extra=f"<security><changeowner>{owner}</changeowner></security>")
+    sets_group, sets_user, crashes = HALF_OWNERS[owner][release]
+    messages = [f.message for f in findings(data, release, "ICE506")]
+    if sets_group:
+        assert messages == []
+    elif release == "kh":
+        (message,) = messages
+        assert ("switches the user alone" in message) is sets_user and ("crashes" in message) is crashes, message
+    else:
+        (message,) = messages
+        assert "stays root (and then refuses to run" in message
+    result = oracle.start_expecting_exit(data, box, name=f"owner-{release}", expect_crash=True, namespace_root=True)
+    output = result.stdout + result.stderr
+    assert ("Error changing groupid" in output) is sets_group, result.describe()
+    assert ("Error changing userid" in output) is sets_user, result.describe()
+    assert (result.returncode == -signal.SIGSEGV and "should not run" not in output) is crashes, result.describe()
+    if not crashes:
+        assert "ERROR: You should not run icecast2 as root" in output, result.describe()
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_chroot_without_changeowner_started_as_root(release: str, request: pytest.FixtureRequest) -> None:
+    """ICE507 started as root (of a user namespace): each release chroots, then refuses to run as root,
+    except 2.5.0 as PID 1 (a container's entrypoint), which runs on as root in the chroot."""
+    box = box_of(release, request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    bad = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    (finding,) = findings(bad, release, "ICE507")
+    assert ("except as PID 1" in finding.message) is (release == "2.5"), finding.message
+    refused = oracle.start_expecting_exit(bad, box, name=f"root-{release}", expect_crash=True, namespace_root=True)
+    output = refused.stdout + refused.stderr
+    assert f'Changed root successfully to "{box.root}"' in output, refused.describe()
+    if release == "2.5":  # 2.5.0 opens its logs in the chroot, where the host's log directory is not
+        assert f"FATAL: could not open error logging ({box.logdir}/error.log)" in output, refused.describe()
+    else:
+        assert "ERROR: You should not run icecast2 as root" in output, refused.describe()
+    if release == "2.5":
+        logdir = f"<logdir>{box.logdir}</logdir>".encode()
+        assert logdir in bad
+        inside = bad.replace(logdir, f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>".encode())
+        with oracle.IcecastServer(
+            inside, box, wait_port=port, namespace_root=True, pid_1=True, name="root-pid-1"
+        ) as server:
+            assert f'Changed root successfully to "{box.root}"' in server.stdout()
+            assert "should not run icecast2 as root" not in server.stdout() + server.stderr()
+            assert server.http_get(port, "/").status == 404  # serving, from inside the chroot
