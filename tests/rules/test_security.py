@@ -275,7 +275,7 @@ CASES = [
             f"<chroot>1</chroot>{OWNER}",
             "<basedir>/srv/icecast</basedir><logdir>/srv/icecast-logs</logdir>",  # a prefix, not inside
         ),
-        message="write /logs",
+        message="after the chroot Icecast opens /srv/icecast/srv/icecast/logs; write /logs",
     ),
     Case(
         "ICE508",

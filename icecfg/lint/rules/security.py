@@ -546,12 +546,18 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
     webroot, adminroot and the other files, so every path is then resolved
     inside the chroot: `<logdir>/srv/icecast/logs</logdir>` with basedir
     `/srv/icecast` becomes `/srv/icecast/srv/icecast/logs` on the host, and
-    a missing log directory stops the server.
+    a missing log directory stops 2.4.4 and 2.5 (Icecast-KH writes its
+    error log to stderr instead, as for ICE803).
 
     ## On each release
-    - A chroot needs root; the oracle tests run every release unprivileged, so
-      this is from the source (paths are opened after `chroot()`), not shown
-      on a running server.
+    - 2.5.0, started as root of a user namespace: `Changed root
+      successfully`, then `FATAL: could not open error logging` for a log
+      directory written with the basedir prefix; with the path this rule's
+      fix writes it serves (as PID 1, where it may run as root; verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4 and Icecast-KH, in a user namespace, refuse to run as root
+      right after the chroot (only root is mapped there, so the user switch
+      fails): what they open after it is from the source.
 
     ## Bad
     ```xml
@@ -576,7 +582,7 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
         if not _under(path, base):
             continue
         inside = "/" + path[len(base.rstrip("/")) :].lstrip("/")
-        host = posixpath.join(base, inside.lstrip("/"))
+        host = posixpath.join(base, path.lstrip("/"))  # the path as written, looked up inside the chroot
 
         def fix(element: Element = element, inside: str = inside) -> None:
             if element.local_name == "option":
