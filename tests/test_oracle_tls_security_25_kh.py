@@ -526,3 +526,13 @@ def test_chroot_without_changeowner_started_as_root(release: str, request: pytes
             assert f'Changed root successfully to "{box.root}"' in server.stdout()
             assert "should not run icecast2 as root" not in server.stdout() + server.stderr()
             assert server.http_get(port, "/").status == 404  # serving, from inside the chroot
+        # ICE509: a log directory that exists on the host only, not inside the chroot, stops it too
+        log = f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>"
+        host_only = inside.replace(log.encode(), f"<logdir>{box.root.parent}</logdir>".encode())
+        assert host_only != inside
+        assert [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        assert not [f for f in findings(inside, release, "ICE509", files=True) if "<logdir>" in f.message]
+        stopped = oracle.start_expecting_exit(
+            host_only, box, name="root-host-only", expect_crash=True, namespace_root=True
+        )
+        assert f"FATAL: could not open error logging ({box.root.parent}/error.log)" in stopped.stdout + stopped.stderr

@@ -611,8 +611,11 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     webroot or adminroot breaks the status pages and /admin.
 
     ## On each release
-    - A chroot needs root; the oracle tests run every release unprivileged, so
-      this is from the source, not shown on a running server.
+    - 2.5.0, started as root of a user namespace, stops with `FATAL: could
+      not open error logging` for a log directory that exists only outside
+      the chroot (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4 and Icecast-KH refuse to run as root right after the chroot in
+      a user namespace (the user switch fails there): from the source.
 
     ## Bad
     ```xml
