@@ -1,4 +1,4 @@
-"""The rules' claims about Icecast 2.5.0 and Icecast-KH, shown on the running servers.
+"""The rules' claims about Icecast 2.5.0 and Icecast-KH (some on 2.4.4 too), shown on the running servers.
 
 Each test lints a configuration for the release it names, runs it on that
 release's binary (built by ``scripts/build-oracles.sh``) and shows the harm

@@ -3,7 +3,9 @@
 Each test lints a configuration for the release it names, shows on that
 release's binary the harm the finding announces (a status code, a refused
 login, a log line, a crash) and then the corrected configuration without it.
-The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``.
+The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``,
+except where one test runs the same steps on all three releases (a renewed
+certificate, a start as root of a user namespace).
 """
 
 from __future__ import annotations
