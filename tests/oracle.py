@@ -835,6 +835,8 @@ class IcecastServer:
         expect_crash: bool = False,
         retry_startup_crash: bool | None = None,
         wait_connect: bool = False,
+        namespace_root: bool = False,
+        pid_1: bool = False,
     ) -> None:
         """``config_file`` serves that existing file as it is (owner, mode, symlink
         and all) instead of writing ``config`` into the sandbox; ``user`` is a
@@ -845,7 +847,19 @@ class IcecastServer:
         (default: retry unless ``expect_crash``).  ``wait_connect`` makes
         :meth:`start` wait only until ``wait_port`` accepts TCP connections,
         for a file taken from elsewhere whose port may speak plain HTTP or
-        TLS (which is what the test is about to find out)."""
+        TLS (which is what the test is about to find out).
+
+        ``namespace_root`` runs the server as root of a user namespace of its
+        own (``unshare --user --map-root-user``): it sees uid 0 and may
+        chroot, yet holds no privilege on the host, so what a release does
+        when started as root is shown unprivileged (a user switch to any
+        other user fails there: only uid 0 is mapped).  ``pid_1`` also makes
+        it PID 1 of a PID namespace, as a container's entrypoint is (:attr:`pid` is then
+        that of ``unshare``, which waits for the server; both stop with their process group)."""
+        if pid_1 and not namespace_root:
+            raise ValueError("pid_1 needs namespace_root: a PID namespace is made inside the user namespace")
+        self.namespace_root = namespace_root
+        self.pid_1 = pid_1
         self.config_file = config_file
         self.user = user
         self.config = config
@@ -881,6 +895,10 @@ class IcecastServer:
             argv += ["setpriv", f"--reuid={self.user[0]}", f"--regid={self.user[1]}", "--init-groups"]
         elif runtime_ids() is not None:
             argv += ["setpriv", f"--reuid={RUNTIME_USER}", f"--regid={RUNTIME_GROUP}", "--clear-groups"]
+        if self.namespace_root:
+            argv += ["unshare", "--user", "--map-root-user"]
+        if self.pid_1:
+            argv += ["--pid", "--fork"]  # unshare forks the server as PID 1 and waits for it
         if self.line_buffered:
             argv += ["stdbuf", "-oL", "-eL"]
         return [*argv, str(self.release.binary), "-c", str(self.config_path)]
@@ -1452,6 +1470,7 @@ def start_expecting_exit(
     *,
     name: str = "icecast",
     expect_crash: bool = False,
+    namespace_root: bool = False,
 ) -> IcecastExit:
     """Run a configuration that should make icecast2 exit and report how it did.
 
@@ -1466,7 +1485,7 @@ def start_expecting_exit(
     run is tried again like :meth:`IcecastServer.start` does, and a crash on
     every try is returned as it is.
     """
-    server = IcecastServer(config, sandbox, name=name, expect_crash=expect_crash)
+    server = IcecastServer(config, sandbox, name=name, expect_crash=expect_crash, namespace_root=namespace_root)
     while True:
         server.launch()
         if not server.wait_exit(timeout):

@@ -10,6 +10,7 @@ and server are checked against each other.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -97,18 +98,21 @@ def get(server: oracle.IcecastServer, port: int, path: str) -> oracle.HttpRespon
 
 
 def test_file_fallback_slash_and_missing_file(box: oracle.Sandbox, port: int) -> None:
-    """ICE601, ICE602: only `/file` in webroot plays; no slash or no file gives 404."""
+    """ICE601, ICE602: only `/file` in webroot plays; no slash or no file gives 404; ICE607: the file goes out as is."""
     mounts = """
-  <mount><mount-name>/live</mount-name><fallback-mount>/fallback.ogg</fallback-mount></mount>
+  <mount><mount-name>/live</mount-name><bitrate>64</bitrate><fallback-mount>/fallback.ogg</fallback-mount></mount>
   <mount><mount-name>/noslash</mount-name><fallback-mount>fallback.mp3</fallback-mount></mount>
   <mount><mount-name>/missing</mount-name><fallback-mount>/missing.ogg</fallback-mount></mount>"""
     bad = config(box, port, mounts)
     assert len(found(bad, "ICE601")) == 1 and "'fallback.mp3' does not start with /" in found(bad, "ICE601")[0]
     assert len(found(bad, "ICE602")) == 1 and "fallback /missing.ogg of /missing" in found(bad, "ICE602")[0]
+    (mismatch,) = found(bad, "ICE607")
+    assert "/live" in mismatch and "128" in mismatch, mismatch
+    fallback_file = (box.webroot / "fallback.ogg").read_bytes()
     with oracle.serve(bad, box, port, "fallback-bad") as server:
-        live = get(server, port, "/live")
+        live = get(server, port, "/live")  # ICE607: the 128 kbit/s file, byte for byte, on a 64 kbit/s mount
         assert (live.status, live.headers["Content-Type"]) == (200, "audio/ogg")
-        assert live.body.startswith(b"OggS")
+        assert live.body == fallback_file[: len(live.body)] and len(live.body) > 1000
         assert get(server, port, "/noslash").status == 404
         assert get(server, port, "/missing").status == 404
         assert oracle.wait_until(
@@ -194,7 +198,8 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
         f"<mount><mount-name>/live</mount-name><type>application/ogg</type>"
         f"<fallback-mount>{fallback}</fallback-mount></mount>",
     )
-    assert bool(found(data, "ICE606")) is not moved
+    reported = found(data, "ICE606")
+    assert bool(reported) is not moved
     with oracle.serve(data, box, port, "move") as server:
         with oracle.SourceClient(port, "/live", audio.make_ogg(), password=PASSWORD) as source:
             assert source.accepted
@@ -208,7 +213,10 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(
             received, closed = drain(listener, 1.0)
             assert not closed and received > 20_000  # the file keeps coming
         else:
-            assert oracle.wait_until(lambda: f"stream /live and {fallback} are of different types, ignored" in log())
+            refused = f"stream /live and {fallback} are of different types, ignored"
+            assert oracle.wait_until(lambda: refused in log())
+            quoted = re.search(r"\('([^']+)'\)", reported[0])  # the log line the finding names
+            assert quoted is not None and quoted[1] in refused, reported
             _received, closed = drain(listener, 4.0)
             assert closed
         listener.close()
@@ -471,3 +479,23 @@ def test_debug_loglevel_floods_the_error_log(box: oracle.Sandbox, port: int) -> 
                 time.sleep(0.3)  # nothing to wait for: give a stray debug line time to show
             lines[name] = (server.error_log() or "").count(" DBUG ") - before
     assert lines["debug"] >= 30 and lines["fixed"] == 0, lines
+
+
+def test_logsize_is_in_kib(box: oracle.Sandbox, port: int) -> None:
+    """ICE805: 2.4.4 reads `<logsize>` as KiB: with 2 the error log is moved to error.log.old past 2048 bytes."""
+    logging = "<errorlog>error.log</errorlog><loglevel>4</loglevel><logsize>{}</logsize>"
+    (message,) = found(config(box, port, logging=logging.format(2097152)), "ICE805")
+    assert "if 2097152 bytes were meant, write 2048" in message
+    data = config(box, port, logging=logging.format(2))
+    assert not found(data, "ICE805")
+    box.clear_logs()  # the log starts empty, so its size is counted from the first line
+    with oracle.serve(data, box, port, "logsize") as server:
+        for _ in range(10):
+            get(server, port, "/status-json.xsl")
+        rotated = box.logdir / "error.log.old"
+        assert oracle.wait_until(rotated.is_file)
+        written = rotated.read_bytes()
+        last_line = len(written) - written.rfind(b"\n", 0, -1) - 1
+        # before each line 2.4.4 rotates once the bytes written have passed logsize * 1024
+        assert len(written) > 2048  # passed 2 KiB (with 2 bytes every line would rotate: one line in the file)
+        assert len(written) - last_line <= 2048  # ... only with its last line

@@ -13,6 +13,7 @@ where the configuration is the same, to keep the number of starts small.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 
@@ -498,7 +499,8 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(box: oracle.Sandbo
         extra=f"<mount><mount-name>/live</mount-name><type>application/ogg</type>{rate}"
         f"<fallback-mount>{fallback}</fallback-mount></mount>",
     )
-    assert bool(findings(data, release, "ICE606")) is not moved
+    reported = findings(data, release, "ICE606")
+    assert bool(reported) is not moved
     with oracle.IcecastServer(data, box, wait_port=port, name=f"move-{release}") as server:
         with server.source(port, "/live", audio.make_ogg(), password=SOURCE_PASSWORD) as source:
             assert source.accepted
@@ -516,6 +518,9 @@ def test_listeners_move_only_to_a_fallback_of_the_same_format(box: oracle.Sandbo
                 "kh": f"format mismatched for {fallback}",
             }[release]
             assert refused in server.wait_log(refused)
+            (finding,) = reported
+            quoted = re.search(r"\('([^']+)'\)", finding.message)  # the log line the finding names
+            assert quoted is not None and quoted[1] in refused, finding.message
 
 
 def test_2_5_wrapped_port_empty_number_and_logsize(box25: oracle.Sandbox) -> None:

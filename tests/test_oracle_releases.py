@@ -1,4 +1,4 @@
-"""The rules' claims about Icecast 2.5.0 and Icecast-KH, shown on the running servers.
+"""The rules' claims about Icecast 2.5.0 and Icecast-KH (some on 2.4.4 too), shown on the running servers.
 
 Each test lints a configuration for the release it names, runs it on that
 release's binary (built by ``scripts/build-oracles.sh``) and shows the harm
@@ -10,15 +10,18 @@ the server shows that the configuration changes nothing.
 
 from __future__ import annotations
 
+import re
 import secrets
+import signal
 import time
+from pathlib import Path
 
 import pytest
 
 import icecfg
 from icecfg.lint import lint
 from tests import oracle
-from tests.oracle_checks import findings, fixed, release_config
+from tests.oracle_checks import findings, fixed, log_lines, release_config
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -33,6 +36,93 @@ def config(box: oracle.Sandbox, port: int | None, **parts: object) -> bytes:
 def replaced(data: bytes, old: str, new: str) -> bytes:
     assert old.encode() in data
     return data.replace(old.encode(), new.encode())
+
+
+# -- ICE001: a file that does not parse, or whose root is not <icecast>, stops every release ------
+
+
+#: ICE001's configurations: (the edit that makes the file, the line each release prints after the FATAL one)
+UNPARSED = {
+    "unclosed": (("</limits>", ""), "Opening and ending tag mismatch"),
+    "root": (("icecast>", "icecast-config>"), "root element is not <icecast>"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNPARSED))
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_unparsed_file_stops_the_server(release: str, kind: str, request: pytest.FixtureRequest) -> None:
+    """ICE001: 2.4.4 exits 1 after its FATAL line; 2.5.0 and KH print the same and then die of SIGSEGV."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    (old, new), said = UNPARSED[kind]
+    good = config(box, port)
+    bad = good.replace(old.encode(), new.encode())
+    assert bad != good
+    with pytest.raises(icecfg.ParseError):
+        icecfg.loads(bad)
+    result = oracle.start_expecting_exit(bad, box, name=f"unparsed-{kind}-{release}", expect_crash=True)
+    output = result.stdout + result.stderr
+    assert "FATAL: error parsing config file" in output and said in output, result.describe()
+    assert result.returncode == (1 if release == "2.4" else -signal.SIGSEGV), result.describe()
+    with oracle.IcecastServer(good, box, wait_port=port, name=f"parsed-{release}") as server:
+        assert server.running  # started and answers HTTP on the port
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_dtd_entity_declaration_is_refused_by_icecfg_only(release: str, request: pytest.FixtureRequest) -> None:
+    """ICE001's own policy: every release starts on a file that declares an entity; icecfg refuses it."""
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    good = config(box, port)
+    declared = b'<?xml version="1.0"?>\n<!DOCTYPE icecast [<!ENTITY place "oracle">]>\n' + good
+    with pytest.raises(icecfg.ParseError):
+        icecfg.loads(declared)
+    with oracle.IcecastServer(declared, box, wait_port=port, name=f"entity-{release}") as server:
+        assert server.running  # started and answers HTTP on the port
+
+
+# -- ICE503: a source password that is also the admin password opens /admin, on every release ---
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_source_password_reused_as_admin_password_opens_admin(
+    release: str, request: pytest.FixtureRequest, ogg: Path
+) -> None:
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    good = config(box, port)
+    shared = f"<admin-password>{SOURCE_PASSWORD}</admin-password>"
+    bad = replaced(good, f"<admin-password>{ADMIN_PASSWORD}</admin-password>", shared)
+    (finding,) = findings(bad, release, "ICE503")
+    assert "<source-password>" in finding.message and SOURCE_PASSWORD not in finding.message
+    assert not findings(good, release, "ICE503")
+    for name, data, admin in (("reused", bad, 200), ("distinct", good, 401)):
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"reuse-{name}-{release}") as server:
+            with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+                assert source.accepted, name  # the password every DJ holds
+            assert server.http_get(port, "/admin/stats", auth=("admin", SOURCE_PASSWORD)).status == admin, name
+
+
+# -- ICE908: a burst as large as the queue, which no release says anything about -----------------
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_burst_size_as_large_as_the_queue_is_taken_without_a_word(
+    release: str, request: pytest.FixtureRequest, ogg: Path
+) -> None:
+    box = request.getfixturevalue({"2.4": "box24", "2.5": "box25", "kh": "boxkh"}[release])
+    port = oracle.free_port()
+    bad = config(box, port, limits="<queue-size>65536</queue-size><burst-size>65536</burst-size>")
+    (finding,) = findings(bad, release, "ICE908")
+    assert "65536" in finding.message
+    with oracle.IcecastServer(bad, box, wait_port=port, name=f"burst-{release}") as server:
+        with server.source(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live.ogg")
+        said = [line for line in log_lines(server) if re.search(r"(burst|queue)[ _-]?size", line, re.IGNORECASE)]
+        assert said == [], said  # the rule is the only one to say it
+    good = replaced(bad, "<queue-size>65536</queue-size>", "<queue-size>524288</queue-size>")
+    assert not findings(good, release, "ICE908")
 
 
 # -- ICE912: <yp-url-timeout> 15 becomes 6 s, on 2.4.4 and on 2.5.0 ---------------------------
@@ -58,6 +148,30 @@ def test_yp_url_timeout_15_becomes_6_seconds(release: str, request: pytest.Fixtu
     with oracle.IcecastServer(good, box, wait_port=port, name=f"yp-good-{release}") as server:
         log = server.wait_log("Adding new YP server")
         assert "(timeout 10s" in log, log
+
+
+# -- ICE913: <touch-interval> below 30 becomes 30 s on 2.4.4 --------------------------------------
+
+
+def test_2_4_touch_interval_below_30_becomes_30_seconds(box24: oracle.Sandbox) -> None:
+    port, dead = oracle.free_ports(2)  # the directory URL points at a closed loopback port
+    directory = (
+        f"<directory><touch-interval>10</touch-interval>"
+        f"<yp-url>http://127.0.0.1:{dead}/cgi-bin/yp-cgi</yp-url></directory>"
+    )
+    bad = config(box24, port, extra=directory)
+    (finding,) = findings(bad, "2.4", "ICE913")
+    assert "uses 30 seconds instead" in finding.message
+    with oracle.IcecastServer(bad, box24, wait_port=port, name="touch-bad") as server:
+        log = server.wait_log("Adding new YP server")
+        assert "default interval 30s" in log, log
+    good = fixed(bad, "2.4", "ICE913")
+    assert b"<touch-interval>30</touch-interval>" in good
+    longer = replaced(good, "<touch-interval>30<", "<touch-interval>45<")  # a value it keeps is read as written
+    assert not findings(good, "2.4", "ICE913") and not findings(longer, "2.4", "ICE913")
+    with oracle.IcecastServer(longer, box24, wait_port=port, name="touch-good") as server:
+        log = server.wait_log("Adding new YP server")
+        assert "default interval 45s" in log, log
 
 
 # -- ICE713: Cache-Control duplicated on 2.5.0 as on 2.4.4 -------------------------------------

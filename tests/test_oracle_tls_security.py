@@ -372,8 +372,9 @@ def test_empty_source_password_and_admin_without_user(box: oracle.Sandbox, ogg: 
     bad = config(box, socket_xml(port), auth=f"<source-password/><admin-password>{ADMIN_PASSWORD}</admin-password>")
     assert [f.code for f in codes(bad, "ICE502", "ICE510")] == ["ICE502", "ICE510"]
     with oracle.IcecastServer(bad, box, wait_port=port, name="emptypw") as server:
-        with oracle.SourceClient(port, "/live.ogg", ogg, password=SOURCE_PASSWORD) as source:
-            assert not source.accepted
+        for password in (SOURCE_PASSWORD, "", "hackme", "changeme"):  # no built-in password, unlike KH's
+            with oracle.SourceClient(port, "/live.ogg", ogg, password=password) as source:
+                assert not source.accepted, password
         assert server.http_get(port, "/admin/stats", auth=("admin", ADMIN_PASSWORD)).status == 401
 
     good = config(box, socket_xml(port))

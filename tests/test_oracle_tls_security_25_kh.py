@@ -3,13 +3,16 @@
 Each test lints a configuration for the release it names, shows on that
 release's binary the harm the finding announces (a status code, a refused
 login, a log line, a crash) and then the corrected configuration without it.
-The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``.
+The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``,
+except where one test runs the same steps on all three releases (a renewed
+certificate, a start as root of a user namespace).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import signal
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from tests.oracle_checks import (
     chain_cases,
     expired_pem,
     findings,
+    fixed,
     log_lines,
     release_config,
     verified_handshake,
@@ -176,6 +180,38 @@ def test_expired_certificate_is_served_and_refused_by_clients(release: str, requ
             assert verified_handshake(tls_port, pem) == ("certificate has expired" if expired else "ok")
 
 
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_renewed_certificate_is_served_after_sighup_but_not_by_2_4(
+    release: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """ICE407's advice: 2.4.4 keeps the certificate it read at start; 2.5.0 and KH reload it on SIGHUP."""
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    pem = oracle.make_tls_pem(box, "renewed.pem")
+    old = tmp_path / "old.pem"
+    old.write_bytes(pem.read_bytes())
+    data = config(box, [port], tls_ports=(tls_port,), tls_certificate=pem)
+    (finding,) = findings(data, release, "ICE407", files=True)  # the test certificate is valid for two days
+    reloads = release != "2.4"
+    assert ("SIGHUP" in finding.message) is reloads, finding.message
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"renew-{release}") as server:
+        assert verified_handshake(tls_port, old) == "ok"
+        new = tmp_path / "new.pem"
+        new.write_bytes(oracle.make_tls_pem(box, "renewed.pem").read_bytes())  # renewed in place
+        assert verified_handshake(tls_port, old) == "ok"  # not without a signal
+        server.reload()
+        if reloads:
+            assert oracle.wait_until(lambda: verified_handshake(tls_port, new) == "ok"), release
+            assert verified_handshake(tls_port, old) == "self-signed certificate"
+        else:
+            reread = "Caught config reload request, re-reading config"
+            assert reread in server.wait_log(reread)
+            # the re-read logs nothing when it ends: for a while after it starts, the renewed one is never served
+            assert not oracle.wait_until(lambda: verified_handshake(tls_port, new) == "ok", timeout=2.0)
+            assert verified_handshake(tls_port, old) == "ok"
+        assert server.running
+
+
 def served_quietly_and_handshake(
     box: oracle.Sandbox, data: bytes, port: int, tls_port: int, *, trust: Path, host: str | None = None
 ) -> str:
@@ -291,7 +327,7 @@ def test_2_5_empty_source_password_and_admin_without_user(box25: oracle.Sandbox,
     bad = bad.replace(b"<admin-user>admin</admin-user>", b"")
     assert [f.code for f in findings(bad, "2.5", "ICE502", "ICE510")] == ["ICE502", "ICE510"]
     with oracle.IcecastServer(bad, box25, wait_port=port, name="pw25-empty") as server:
-        for password in (SOURCE_PASSWORD, "", "hackme"):
+        for password in (SOURCE_PASSWORD, "", "hackme", "changeme"):
             with server.source(port, "/live.ogg", ogg, password=password) as source:
                 assert not source.accepted, password
         assert answers(server, port, path="/admin/stats") == 401
@@ -416,3 +452,90 @@ def test_chroot_without_changeowner_is_skipped(release: str, request: pytest.Fix
     owner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>"
     assert not findings(bad.replace(b"<chroot>1</chroot>", f"<chroot>1</chroot>{owner}".encode()), release, "ICE507")
     assert finding.line > 0
+
+
+#: <changeowner> -> what each release started as root (of a user namespace) does with it: whether it
+#: tries to set the group, the user, and whether it crashes (without a crash it refuses to run as root)
+HALF_OWNERS = {
+    "": {"2.4": (False, False, False), "2.5": (False, False, False), "kh": (False, False, False)},
+    "<user>nobody</user>": {"2.4": (False, False, False), "2.5": (False, False, False), "kh": (False, True, False)},
+    "<group>nogroup</group>": {"2.4": (False, False, False), "2.5": (False, False, False), "kh": (False, False, True)},
+    "<user>nobody</user><group>nogroup</group>": dict.fromkeys(("2.4", "2.5", "kh"), (True, True, False)),
+}
+
+
+@pytest.mark.parametrize("owner", sorted(HALF_OWNERS))
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_changeowner_without_user_or_group_started_as_root(
+    release: str, owner: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE506: 2.4.4 and 2.5.0 switch only with both names; KH switches the user alone and crashes on a group alone.
+
+    In a user namespace only root is mapped, so every switch that is tried
+    fails (``Error changing ...``) and the server refuses to run as root:
+    what shows is which switch each release tries.
+    """
+    box = box_of(release, request)
+    port = oracle.free_port()
+    data = config(box, [port], extra=f"<security><changeowner>{owner}</changeowner></security>")
+    sets_group, sets_user, crashes = HALF_OWNERS[owner][release]
+    messages = [f.message for f in findings(data, release, "ICE506")]
+    if sets_group:
+        assert messages == []
+    elif release == "kh" and owner:
+        (message,) = messages
+        assert ("switches the user alone" in message) is sets_user and ("crashes" in message) is crashes, message
+    else:
+        (message,) = messages
+        assert "stays root (and then refuses to run" in message
+    result = oracle.start_expecting_exit(data, box, name=f"owner-{release}", expect_crash=True, namespace_root=True)
+    output = result.stdout + result.stderr
+    assert ("Error changing groupid" in output) is sets_group, result.describe()
+    assert ("Error changing userid" in output) is sets_user, result.describe()
+    assert (result.returncode == -signal.SIGSEGV and "should not run" not in output) is crashes, result.describe()
+    if not crashes:
+        assert "ERROR: You should not run icecast2 as root" in output, result.describe()
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_chroot_without_changeowner_started_as_root(release: str, request: pytest.FixtureRequest) -> None:
+    """ICE507 started as root (of a user namespace): each release chroots, then refuses to run as root,
+    except 2.5.0 as PID 1 (a container's entrypoint), which runs on as root in the chroot.
+
+    2.5.0 opens its logs after the chroot: a host path that includes the basedir stops it,
+    the path ICE508's fix writes runs."""
+    box = box_of(release, request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    bad = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    (finding,) = findings(bad, release, "ICE507")
+    assert ("except as PID 1" in finding.message) is (release == "2.5"), finding.message
+    refused = oracle.start_expecting_exit(bad, box, name=f"root-{release}", expect_crash=True, namespace_root=True)
+    output = refused.stdout + refused.stderr
+    assert f'Changed root successfully to "{box.root}"' in output, refused.describe()
+    if release == "2.5":  # 2.5.0 opens its logs in the chroot, where the host's log directory is not
+        assert f"FATAL: could not open error logging ({box.logdir}/error.log)" in output, refused.describe()
+    else:
+        assert "ERROR: You should not run icecast2 as root" in output, refused.describe()
+    if release == "2.5":  # ICE508: the paths are looked up inside the chroot; its fix runs
+        twice = f"{box.root}{box.logdir}"
+        assert [f for f in findings(bad, release, "ICE508") if twice in f.message]
+        inside = fixed(bad, release, "ICE508")
+        assert f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>".encode() in inside
+        assert not findings(inside, release, "ICE508")
+        with oracle.IcecastServer(
+            inside, box, wait_port=port, namespace_root=True, pid_1=True, name="root-pid-1"
+        ) as server:
+            assert f'Changed root successfully to "{box.root}"' in server.stdout()
+            assert "should not run icecast2 as root" not in server.stdout() + server.stderr()
+            assert server.http_get(port, "/").status == 404  # serving, from inside the chroot
+        # ICE509: a log directory that exists on the host only, not inside the chroot, stops it too
+        log = f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>"
+        host_only = inside.replace(log.encode(), f"<logdir>{box.root.parent}</logdir>".encode())
+        assert host_only != inside
+        assert [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        assert not [f for f in findings(inside, release, "ICE509", files=True) if "<logdir>" in f.message]
+        stopped = oracle.start_expecting_exit(
+            host_only, box, name="root-host-only", expect_crash=True, namespace_root=True
+        )
+        assert f"FATAL: could not open error logging ({box.root.parent}/error.log)" in stopped.stdout + stopped.stderr

@@ -22,10 +22,19 @@ def _invalid_xml(_ctx: object) -> Iterable[Finding]:
     ## Why
     Icecast reads its configuration with libxml2 and refuses to start on a
     file it cannot parse (`FATAL: error parsing config file`), so every
-    other check is moot until the file parses.  icecfg also refuses DTD
-    entity declarations (entity expansion can blow up memory) and a root
-    element other than `<icecast>`, which Icecast rejects too.  The finding
-    points at the line and column where reading stopped.
+    other check is moot until the file parses.  A root element other than
+    `<icecast>` is refused too, by Icecast and by icecfg.  icecfg also
+    refuses DTD entity declarations (entity expansion can blow up memory),
+    which Icecast itself accepts.  The finding points at the line and
+    column where reading stopped.
+
+    ## On each release
+    - 2.4.4 prints `FATAL: error parsing config file` with libxml2's error
+      or `root element is not <icecast>`, and exits 1 (verified,
+      `tests/test_oracle_releases.py`).
+    - 2.5.0 and Icecast-KH print the same lines and then die of SIGSEGV
+      instead of exiting (verified).
+    - All three start on a file that declares a DTD entity (verified).
 
     ## Bad
     ```xml

@@ -110,6 +110,14 @@ CASES = [
     ),
     Case(
         "ICE602",
+        cfg(mount("/live.ogg", "/fallbak.ogg", body="<limit-rate>128k</limit-rate>")),
+        cfg(mount("/live.ogg", "/fallback.ogg", body="<limit-rate>128k</limit-rate>")),
+        files=FILES,
+        target="kh",
+        message="when /live.ogg has no source its listeners get 404",
+    ),
+    Case(
+        "ICE602",
         cfg(mount("/live.ogg", "/backup.ogg")),
         cfg(mount("/live.ogg", "/backup.ogg"), mount("/backup.ogg")),
         files=FILES,
@@ -181,9 +189,17 @@ CASES = [
         target="kh",
         message="/a -> /a loops",
     ),
+    Case(
+        "ICE603",
+        cfg(mount("/a", "/b"), mount("/b", "/a")),
+        cfg(mount("/a", "/b"), mount("/b", "/fallback.ogg")),
+        target="2.5",
+        message="/a -> /b -> /a loops: when none of these mounts has a source, their listeners get 404",
+    ),
     # ICE604 fallback-chain-too-long ----------------------------------------------------
     Case("ICE604", chain(10), chain(9), message="is 10 hops long"),
     Case("ICE604", chain(12), chain(9), target="2.5", message="never reach", id="2.5"),
+    Case("ICE604", chain(10), chain(9), target="kh", message="get 403 instead"),
     # ICE605 fallback-options-without-fallback-mount ------------------------------------
     Case(
         "ICE605",
@@ -225,6 +241,13 @@ CASES = [
         cfg(mount("/live", "/fallback.ogg", body="<type>application/ogg</type>")),
         target="2.5",
         message="(<type>audio/mpeg</type>)",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live.mp3", "/fallback.ogg")),
+        cfg(mount("/live.mp3", "/fallback.mp3")),
+        target="kh",
+        message="Icecast-KH does not move listeners between them ('format mismatched for /fallback.ogg')",
     ),
     Case(
         "ICE606",

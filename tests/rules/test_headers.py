@@ -77,6 +77,13 @@ CASES = [
     ),
     Case(
         "ICE712",
+        headers(A, '<header name="x-a" value="2"/>'),
+        headers(A, B),
+        target="2.5",
+        message="Icecast 2.5 sends both x-a lines",
+    ),
+    Case(
+        "ICE712",
         b"<icecast><http-headers>"
         + A.encode()
         + b"</http-headers><http-headers>"

@@ -77,6 +77,13 @@ CASES = [
         message="Icecast-KH cannot open a log of that name and stops at startup",
         id="kh-name-attribute",
     ),
+    Case(
+        "ICE802",
+        cfg("<errorlog>-</errorlog><playlistlog>-</playlistlog>"),
+        cfg("<errorlog>-</errorlog><playlistlog>playlist.log</playlistlog>"),
+        target="2.5",
+        message="writes the playlist log to a file named - (/var/log/icecast2/-)",
+    ),
     # ICE803 log-directory-missing ------------------------------------------------------
     Case(
         "ICE803",
@@ -114,6 +121,14 @@ CASES = [
         message="/srv/jail/var/log/icecast2 (inside the chroot) does not exist",
         id="chroot",
     ),
+    Case(
+        "ICE803",
+        cfg("<errorlog>error.log</errorlog>", paths="<paths><logdir>/var/log/icecast</logdir></paths>"),
+        cfg("<errorlog>error.log</errorlog>"),
+        files=LOG_FILES,
+        target="kh",
+        message="it writes the error log to stderr and keeps no other log, silently",
+    ),
     # ICE804 loglevel-debug -------------------------------------------------------------
     Case("ICE804", cfg("<loglevel>4</loglevel>"), cfg("<loglevel>3</loglevel>"), message="is debug"),
     Case(
@@ -124,12 +139,20 @@ CASES = [
         id="2.5-word",
     ),
     Case("ICE804", cfg("<loglevel>4</loglevel>"), cfg("<loglevel>debug</loglevel>"), id="2.4-word-is-0"),
+    Case("ICE804", cfg("<loglevel>debug</loglevel>"), cfg("<loglevel>info</loglevel>"), target="kh", id="kh-word"),
     # ICE805 logsize-in-bytes -----------------------------------------------------------
     Case(
         "ICE805",
         cfg("<logsize>10485760</logsize>"),
         cfg("<logsize>10240</logsize>"),
         message="logs rotate only after 10 GiB; if 10485760 bytes were meant, write 10240",
+    ),
+    Case(
+        "ICE805",
+        cfg("<logsize>10485760</logsize>"),
+        cfg("<logsize>10240</logsize>"),
+        target="2.5",
+        message="logs rotate only after 10 GiB",
     ),
     # ICE806 log-name-empty (KH) --------------------------------------------------------
     Case(
@@ -162,6 +185,13 @@ CASES = [
         cfg("<accesslog>access.log</accesslog><accesslog_ip>0</accesslog_ip>"),
         target="kh",
         message="or set <accesslog_ip>0</accesslog_ip>",
+    ),
+    Case(
+        "ICE890",
+        cfg("<accesslog>access.log</accesslog>"),
+        cfg("<accesslog>../../../dev/null</accesslog>"),
+        target="2.5",
+        message="keeps every listener's IP address on disk",
     ),
 ]
 

@@ -51,6 +51,13 @@ CASES = [
     # ICE902 root-port-not-listening
     Case("ICE902", doc("<port>8000</port>", sock(8010)), doc("<port>8010</port>", sock(8010)), message="8000"),
     Case("ICE902", doc(sock(8010), "<port>80</port>"), doc("<port>80</port>"), target="2.5"),
+    Case(
+        "ICE902",
+        doc("<port>8000</port>", sock(8010)),
+        doc("<port>8010</port>", sock(8010)),
+        target="kh",
+        message="Icecast-KH writes it into playlist",
+    ),
     # ICE903 root-bind-address-ignored
     Case(
         "ICE903",
@@ -59,6 +66,7 @@ CASES = [
         message="1 socket(s) listen on every interface",
     ),
     Case("ICE903", doc(sock(8000), LOCAL), doc(sock(8000, LOCAL)), target="2.5"),
+    Case("ICE903", doc(LOCAL, sock(8000)), doc(sock(8000, LOCAL)), target="kh", message="listen on every interface"),
     # ICE904 hostname-not-public
     Case(
         "ICE904",
@@ -93,6 +101,13 @@ CASES = [
         doc(sock(8001, LOCAL), sock(8000)),
         doc(sock(8000), sock(8001, LOCAL)),
         message="bound to 127.0.0.1",
+    ),
+    Case(
+        "ICE905",
+        doc(sock(8001, LOCAL), sock(8000)),
+        doc(sock(8001, "<shoutcast-compat>1</shoutcast-compat>"), sock(8000)),  # KH serves listeners there too
+        target="kh",
+        message="the one Icecast-KH writes into playlist and YP URLs",
     ),
     Case(
         "ICE905",
@@ -236,6 +251,13 @@ CASES = [
         doc("<relay><server>a</server></relay><relays-on-demand>yes</relays-on-demand>"),
         doc("<relay><server>a</server><on-demand>1</on-demand></relay><relays-on-demand>yes</relays-on-demand>"),
         target="2.5",
+    ),
+    Case(
+        "ICE911",
+        doc("<relay><server>a</server><port>1</port></relay><relays-on-demand>1</relays-on-demand>"),
+        doc("<relays-on-demand>1</relays-on-demand><relay><server>a</server><port>1</port></relay>"),
+        target="kh",
+        message="1 <relay> block(s)",
     ),
     # ICE912 yp-url-timeout-out-of-range
     Case(

@@ -208,24 +208,62 @@ CASES = [
         "ICE506",
         security("<changeowner><user>icecast2</user></changeowner>"),
         security(OWNER),
-        message="<group>",
+        message="lacks <group>: Icecast 2.4.4 switches user only when both resolve, so started as root it "
+        "stays root (and then refuses to run)",
     ),
     Case(
         "ICE506",
         security("<changeowner><user>icecast2</user><group/></changeowner>"),
         security(OWNER),
         target="2.5",
+        message="started as root it stays root (and then refuses to run, except as PID 1, "
+        "a container's entrypoint, where it runs on as root)",
     ),
-    Case("ICE506", security("<changeowner/>"), security("<chroot>0</chroot>"), target="kh"),
+    Case(
+        "ICE506",
+        security("<changeowner/>"),
+        security("<chroot>0</chroot>"),
+        target="kh",
+        message="stays root (and then refuses to run)",
+    ),
+    Case(
+        "ICE506",
+        security("<changeowner><user>icecast2</user></changeowner>"),
+        security(OWNER),
+        target="kh",
+        message="lacks <group>: Icecast-KH switches the user alone, so started as root it keeps root's group",
+        id="kh-user-alone",
+    ),
+    Case(
+        "ICE506",
+        security("<changeowner><group>icecast</group></changeowner>"),
+        security(OWNER),
+        target="kh",
+        message="lacks <user>: Icecast-KH started as root crashes at start-up (SIGSEGV)",
+        id="kh-group-alone",
+    ),
     # ICE507 chroot-without-changeowner
     Case(
         "ICE507",
         security("<chroot>1</chroot>"),
         security("<chroot>true</chroot>"),  # 2.4.4 reads true as 0: no chroot at all
-        message="<changeowner>",
+        message="started as root Icecast 2.4.4 refuses to run, started as another user it skips the chroot",
     ),
-    Case("ICE507", security("<chroot>yes</chroot>"), security(f"<chroot>yes</chroot>{OWNER}"), "2.5"),
-    Case("ICE507", security("<chroot>1</chroot>"), security(f"<chroot>1</chroot>{OWNER}"), "kh"),
+    Case(
+        "ICE507",
+        security("<chroot>yes</chroot>"),
+        security(f"<chroot>yes</chroot>{OWNER}"),
+        "2.5",
+        message="started as root Icecast 2.5 refuses to run, except as PID 1 (a container's entrypoint), "
+        "where it runs on as root in the chroot",
+    ),
+    Case(
+        "ICE507",
+        security("<chroot>1</chroot>"),
+        security(f"<chroot>1</chroot>{OWNER}"),
+        "kh",
+        message="started as root Icecast-KH refuses to run",
+    ),
     # ICE508 chroot-path-includes-basedir
     Case(
         "ICE508",
@@ -237,7 +275,7 @@ CASES = [
             f"<chroot>1</chroot>{OWNER}",
             "<basedir>/srv/icecast</basedir><logdir>/srv/icecast-logs</logdir>",  # a prefix, not inside
         ),
-        message="write /logs",
+        message="after the chroot Icecast opens /srv/icecast/srv/icecast/logs; write /logs",
     ),
     Case(
         "ICE508",

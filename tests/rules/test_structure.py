@@ -97,6 +97,13 @@ CASES = [
         target="kh",
         message="write <clients>",
     ),
+    Case(
+        "ICE103",
+        _x("<Location>Berlin</Location>"),
+        _x("<location>Berlin</location>"),
+        target="2.5",
+        message="<Location> is not <location>",
+    ),
     # ICE104 repeated-element
     Case(
         "ICE104",
@@ -266,6 +273,16 @@ CASES = [
             "<mount><mount-name>/live</mount-name></mount>"
         ),
         message="uses it as a pattern",
+    ),
+    Case(
+        "ICE110",
+        _x('<mount type="default"><mount-name>/live</mount-name><max-listeners>3</max-listeners></mount>'),
+        _x(
+            '<mount type="default"><max-listeners>3</max-listeners></mount>'
+            "<mount><mount-name>/live</mount-name></mount>"
+        ),
+        target="2.5",
+        message="Icecast 2.5 warns that this is not supported",
     ),
 ]
 

@@ -21,6 +21,16 @@ CASES = [
         _socket("<port>8000</port>"),
         message="<port> is a template placeholder ${ICECAST_PORT} (shell-braces)",
     ),
+    *(
+        Case(
+            "ICE003",
+            _socket("<port>{{ icecast_port }}</port>"),
+            _socket("<port>8000</port>"),
+            target=target,
+            message="<port> is a template placeholder {{ icecast_port }}",
+        )
+        for target in ("2.5", "kh")
+    ),
     Case(
         # a password with dollars and braces is a password, not a template
         "ICE003",

@@ -235,10 +235,24 @@ CASES = [
         cfg24("/etc/icecast2/soon.pem"),
         cfg24("/etc/icecast2/later.pem"),
         files=FILES,
-        message="day(s)",
+        message="day(s)); renew it and restart Icecast: 2.4.4 reads it only at start",
     ),
-    Case("ICE407", cfgkh("/etc/icecast2/soon.pem"), cfgkh("/etc/icecast2/later.pem"), "kh", FILES),
-    Case("ICE407", cfg25("/etc/icecast2/soon.pem"), cfg25("/etc/icecast2/later.pem"), "2.5", FILES),
+    Case(
+        "ICE407",
+        cfgkh("/etc/icecast2/soon.pem"),
+        cfgkh("/etc/icecast2/later.pem"),
+        "kh",
+        FILES,
+        message="renew it and send Icecast-KH a SIGHUP, which reloads it",
+    ),
+    Case(
+        "ICE407",
+        cfg25("/etc/icecast2/soon.pem"),
+        cfg25("/etc/icecast2/later.pem"),
+        "2.5",
+        FILES,
+        message="renew it and send Icecast 2.5 a SIGHUP, which reloads it",
+    ),
     # ICE410 tls-certificate-name-mismatch
     Case(
         "ICE410",

@@ -157,6 +157,13 @@ CASES = [
         _x("<fileserve>0<!-- off --></fileserve>"),
         id="comment-only",
     ),
+    Case(
+        "ICE205",
+        _x("<logging><loglevel></loglevel></logging>"),
+        _x("<logging><loglevel>3</loglevel></logging>"),
+        target="2.5",
+        message="Icecast 2.5 reads it with a NULL string and segfaults at startup",
+    ),
     # ICE206 empty-number
     Case(
         "ICE206",
@@ -230,6 +237,13 @@ CASES = [
         _x("<logging><loglevel>debug</loglevel></logging>"),
         _x("<logging><loglevel>4</loglevel></logging>"),
         message="<loglevel> 'debug': Icecast 2.4.4 reads it as 0, and at that level nothing is logged at all; write 4",
+    ),
+    Case(
+        "ICE209",
+        _x("<logging><loglevel>information</loglevel></logging>"),
+        _x("<logging><loglevel>info</loglevel></logging>"),  # a word KH knows
+        target="kh",
+        message="it logs 'unknown level setting information'",
     ),
     # ICE210 invalid-enum-value
     Case(

@@ -484,11 +484,18 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
                 element,
                 f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
                 f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {release} "
-                "does not move listeners between them ('different types, ignored'), so they are "
+                f"does not move listeners between them ('{_refusal(ctx.target, name)}'), so they are "
                 "dropped when the source stops; use a fallback of the same format",
                 at_text=found.attribute is None,
             )
             break  # one finding per mount: the first mismatch its listeners can meet
+
+
+def _refusal(target: Dialect, fallback: str) -> str:
+    """What ``target`` logs when it does not move listeners to ``fallback`` of another format (shown on each)."""
+    if target is Dialect.KH:
+        return f"format mismatched for {fallback}"
+    return "different types, ignored"
 
 
 def _probe(ctx: LintContext, path: str) -> AudioInfo | None:

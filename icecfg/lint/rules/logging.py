@@ -366,8 +366,10 @@ def logsize_in_bytes(ctx: LintContext) -> Iterator[Finding]:
     `<logsize>2</logsize>` the error log is moved to `error.log.old` once it
     passes 2048 bytes: before each line, 2.5.0 checks its own count of the
     size, which adds one byte per line (the kept copy's NUL), so the moved
-    file can be a few bytes short of 2048.  A log that never fills 10 GiB
-    cannot be shown in a test; the unit is what is shown.
+    file can be a few bytes short of 2048.  Tested on 2.4.4 likewise: it
+    counts the bytes it writes, so the moved file is just past 2048 bytes.
+    A log that never fills 10 GiB cannot be shown in a test; the unit is
+    what is shown.
 
     On Icecast-KH: the unit is KiB too, but KH caps the value at 2000000
     (about 1.9 GiB; `cfgfile.c` [KH] l.1072), so a byte-sized value is

@@ -530,8 +530,10 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     Mount values override the `<limits>` ones.
 
     ## On each release
-    - None of the releases logs anything for it, and when a listener falls
-      behind depends on network timing; not shown on a running server.
+    - None of the releases logs anything about it, at start or when a
+      source connects (verified, `tests/test_oracle_releases.py`).
+    - When a listener falls behind depends on network timing; not shown on
+      a running server.
 
     ## Bad
     ```xml
@@ -798,6 +800,11 @@ def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     `yp.c` (l.252) raises any YP touch interval below 30 seconds to 30
     without a message, so a smaller value only misleads the reader.
+
+    ## On each release
+    - 2.4.4: with `<touch-interval>10</touch-interval>` it logs `Adding new
+      YP server "..." (timeout Ns, default interval 30s)`; 45 is kept
+      (verified, `tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml

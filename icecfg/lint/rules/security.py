@@ -67,8 +67,9 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
     password the whole server.
 
     ## On each release
-    - 2.4.4 and 2.5.0 accept the sample passwords like any other; nothing
-      release-specific to show.
+    - 2.4.4 and 2.5.0 accept the sample passwords like any other, and have
+      no built-in one: without a source password they refuse `changeme`
+      and `hackme` too (verified, ICE502's tests).
     - Icecast-KH: with no `<source-password>` or an empty one, sources that
       log in with `changeme` are accepted (verified, `tests/test_oracle_tls_security_25_kh.py`); this rule
       reports both.  KH also reads the passwords as attributes of their
@@ -140,10 +141,10 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
     `<password/>` silently falls back to the global source password.
 
     ## On each release
-    - 2.4.4: an empty `<source-password/>` refuses every source (verified,
-      `tests/test_oracle_tls_security.py`).
-    - 2.5.0: the same, also for the passwords `""` and `hackme` (verified,
-      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4: an empty `<source-password/>` refuses every source, also with
+      the passwords `""`, `hackme` and `changeme`: there is no built-in one
+      (verified, `tests/test_oracle_tls_security.py`).
+    - 2.5.0: the same (verified, `tests/test_oracle_tls_security_25_kh.py`).
     - Icecast-KH: an empty `<source-password/>` element is read as unset and
       KH accepts its built-in `changeme` (ICE501, verified).  KH also reads
       the passwords as attributes (`<authentication source-password="">`),
@@ -195,8 +196,10 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
     kill sources and read the configuration.
 
     ## On each release
-    - All three releases accept the shared password for /admin; that follows
-      from the configuration itself and is not run separately.
+    - All three releases: with `<admin-password>` the same as the source
+      password, a source logs in with it and `/admin/stats` answers 200 to
+      `admin` with it; with distinct passwords, 401 (verified,
+      `tests/test_oracle_releases.py`).
 
     ## Bad
     ```xml
@@ -384,19 +387,26 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
 
 @rule("ICE506", "changeowner-incomplete", "error")
 def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
-    """`<changeowner>` without both `<user>` and `<group>` changes nothing.
+    """`<changeowner>` without both `<user>` and `<group>` does not switch user (KH: half of it, or crashes).
 
     ## Why
     The mere presence of `<changeowner>` turns the user switch on, but
-    Icecast calls setgid/setuid only when both the user and the group
-    resolve.  With one missing, a server started as root stays root, and
-    Icecast 2.4.4 then refuses to run ("You should not run icecast2 as
-    root", exit 1).
+    Icecast 2.4.4 and 2.5 call setgid/setuid only when both the user and
+    the group resolve.  With one missing, a server started as root stays root, and
+    then refuses to run ("You should not run icecast2 as root"), except
+    Icecast 2.5 as PID 1 (a container's entrypoint), which runs on as root.
 
     ## On each release
-    - Only a server started as root switches user; the oracle tests run every
-      release unprivileged, so this is from the source of each release
-      (`main.c`), not shown on a running server.
+    - Only a server started as root switches user.  Started as root of a
+      user namespace (`tests/test_oracle_tls_security_25_kh.py`), 2.4.4
+      and 2.5.0 with `<user>` alone do not try to switch, print `ERROR: You
+      should not run icecast2 as root` and exit; with both they try (`Error
+      changing groupid` there, where only root is mapped).  That 2.5.0 runs
+      on as PID 1 is shown for ICE507.
+    - Icecast-KH differs: with `<user>` alone it switches the user without
+      the group (so it keeps root's group), and with `<group>` alone it
+      dies of SIGSEGV at start-up (shown there too); with neither it stays
+      root and refuses to run.
 
     ## Bad
     ```xml
@@ -420,9 +430,33 @@ def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
     ]
     yield ctx.finding(
         guard.owner,
-        f"<changeowner> lacks {' and '.join(missing)}: {ctx.target.label} switches user only when both "
-        "resolve, so started as root it stays root (and 2.4.4 then refuses to run); set both",
+        f"<changeowner> lacks {' and '.join(missing)}: {_half_owner(ctx.target, missing)}; set both",
     )
+
+
+def _half_owner(target: Dialect, missing: list[str]) -> str:
+    """What ``target`` started as root does with a ``<changeowner>`` that lacks ``missing`` (shown on each).
+
+    2.4.4 and 2.5.0 switch only when both are named.  KH switches the user
+    alone when only the group is missing, and crashes when only the user is.
+    """
+    if target is Dialect.KH and missing == ["<group>"]:
+        return "Icecast-KH switches the user alone, so started as root it keeps root's group"
+    if target is Dialect.KH and missing == ["<user>"]:
+        return "Icecast-KH started as root crashes at start-up (SIGSEGV)"
+    refusal = _refuses_root(target, ", except as PID 1, a container's entrypoint, where it runs on as root")
+    switches = "has no one to switch to" if target is Dialect.KH else "switches user only when both resolve"
+    return f"{target.label} {switches}, so started as root it stays root (and then {refusal})"
+
+
+def _refuses_root(target: Dialect, exception: str) -> str:
+    """What ``target`` does when it is still root after the chroot and user switch, ``exception`` for 2.5.
+
+    Each release refuses to run as root (shown as root of a user namespace),
+    except 2.5.0 when it is PID 1, as a container's entrypoint is: there it
+    runs on as root.
+    """
+    return "refuses to run" + (exception if target is Dialect.V25 else "")
 
 
 def _chroot_on(ctx: LintContext) -> Element | None:
@@ -440,13 +474,22 @@ def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
     no `<changeowner>` a server started as root exits ("You should not run
     icecast2 as root"), and one started as another user skips the chroot
     ("Cannot change server root unless running as root") and runs without
-    the protection the configuration promises.
+    the protection the configuration promises.  Icecast 2.5 makes one
+    exception: as PID 1, which it is as a container's entrypoint, it runs
+    on as root inside the chroot.
 
     ## On each release
     - 2.4.4, 2.5.0 and Icecast-KH, started as another user: each prints
       `Cannot change server root unless running as root` and runs on without
       the chroot (verified, `tests/test_oracle_tls_security.py` and
-      `tests/test_oracle_tls_security_25_kh.py`).  The start as root is not run.
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - Started as root (shown as root of a user namespace, in
+      `tests/test_oracle_tls_security_25_kh.py`): 2.4.4 and Icecast-KH
+      print `Changed root successfully` and then `ERROR: You should not run
+      icecast2 as root`, and exit (2.4.4 with status 1, KH with 0).  2.5.0
+      chroots too, and then exits on the first path that is not inside the
+      chroot (`FATAL: could not open error logging`); as PID 1 it chroots
+      and serves, as root.
 
     ## Bad
     ```xml
@@ -469,9 +512,11 @@ def chroot_without_changeowner(ctx: LintContext) -> Iterator[Finding]:
         return
     if ctx.effective.security.changeowner:
         return
+    exception = ", except as PID 1 (a container's entrypoint), where it runs on as root in the chroot"
     yield ctx.finding(
         chroot,
-        "<chroot> is on but there is no <changeowner>: started as root Icecast refuses to run, "
+        f"<chroot> is on but there is no <changeowner>: started as root {ctx.target.label} "
+        f"{_refuses_root(ctx.target, exception)}, "
         "started as another user it skips the chroot; add <changeowner> with <user> and <group>",
         at_text=True,
     )
@@ -501,12 +546,18 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
     webroot, adminroot and the other files, so every path is then resolved
     inside the chroot: `<logdir>/srv/icecast/logs</logdir>` with basedir
     `/srv/icecast` becomes `/srv/icecast/srv/icecast/logs` on the host, and
-    a missing log directory stops the server.
+    a missing log directory stops 2.4.4 and 2.5 (Icecast-KH writes its
+    error log to stderr instead, as for ICE803).
 
     ## On each release
-    - A chroot needs root; the oracle tests run every release unprivileged, so
-      this is from the source (paths are opened after `chroot()`), not shown
-      on a running server.
+    - 2.5.0, started as root of a user namespace: `Changed root
+      successfully`, then `FATAL: could not open error logging` for a log
+      directory written with the basedir prefix; with the path this rule's
+      fix writes it serves (as PID 1, where it may run as root; verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4 and Icecast-KH, in a user namespace, refuse to run as root
+      right after the chroot (only root is mapped there, so the user switch
+      fails): what they open after it is from the source.
 
     ## Bad
     ```xml
@@ -531,7 +582,7 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
         if not _under(path, base):
             continue
         inside = "/" + path[len(base.rstrip("/")) :].lstrip("/")
-        host = posixpath.join(base, inside.lstrip("/"))
+        host = posixpath.join(base, path.lstrip("/"))  # the path as written, looked up inside the chroot
 
         def fix(element: Element = element, inside: str = inside) -> None:
             if element.local_name == "option":
@@ -560,8 +611,11 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     webroot or adminroot breaks the status pages and /admin.
 
     ## On each release
-    - A chroot needs root; the oracle tests run every release unprivileged, so
-      this is from the source, not shown on a running server.
+    - 2.5.0, started as root of a user namespace, stops with `FATAL: could
+      not open error logging` for a log directory that exists only outside
+      the chroot (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4 and Icecast-KH refuse to run as root right after the chroot in
+      a user namespace (the user switch fails there): from the source.
 
     ## Bad
     ```xml

@@ -439,6 +439,10 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
     - All three releases serve the certificate until it expires and never
       reload it by themselves; the harm starts at a future date, which a
       running server cannot show (not shown).
+    - 2.4.4 serves the certificate it read at start, also after the file
+      is replaced and the server gets a SIGHUP; 2.5.0 and Icecast-KH serve
+      the new certificate after a SIGHUP (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
 
     ## Bad
     ```xml
@@ -451,7 +455,8 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
     ```
 
     ## Fix
-    Renew the certificate, rebuild the bundle and restart Icecast.
+    Renew the certificate and rebuild the bundle; then restart Icecast
+    2.4.4, or send 2.5 or KH a SIGHUP, which reloads it without a restart.
     """
     found = _certificate(ctx)
     if found is None:
@@ -465,9 +470,16 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
         days = (after - now).days
         yield ctx.finding(
             element,
-            f"the certificate in {path} expires on {after:%Y-%m-%d} (in {days} day(s)); renew it and restart Icecast",
+            f"the certificate in {path} expires on {after:%Y-%m-%d} (in {days} day(s)); {_renewal(ctx.target)}",
             at_text=True,
         )
+
+
+def _renewal(target: Dialect) -> str:
+    """How ``target`` takes a renewed certificate: 2.4.4 only at start, 2.5.0 and KH on SIGHUP (shown on each)."""
+    if target is Dialect.V24:
+        return "renew it and restart Icecast: 2.4.4 reads it only at start"
+    return f"renew it and send {target.label} a SIGHUP, which reloads it"
 
 
 @rule("ICE408", "tls-certificate-unused", "warning", dialects=V24_V25)
