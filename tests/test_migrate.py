@@ -670,3 +670,35 @@ def test_the_json_report_masks_a_secret_before_encoding_escapes_it() -> None:
     encoded = json.dumps(_hidden(data, spellings(['s3"cr\\et'])))
     assert "s3" not in encoded and "cr" not in encoded
     assert json.loads(encoded) == {"changes": [{"reason": "kept the password *** here"}], "lost": 0}
+
+
+_MOUNT = "<mount><mount-name>/a</mount-name>{}</mount>"
+
+
+@pytest.mark.parametrize(
+    ("source", "block", "placeholder"),
+    [
+        ("kh", "<listen-socket><port>{}</port></listen-socket>", "{{ port }}"),
+        ("kh", "<fileserve>{}</fileserve>", "%FILESERVE%"),
+        ("kh", _MOUNT.format("<public>{}</public>"), "${PUBLIC}"),
+        *[
+            (
+                source,
+                _MOUNT.format("<fallback-mount>/b</fallback-mount><fallback-override>{}</fallback-override>"),
+                "$FO",
+            )
+            for source in ("2.4", "kh")
+        ],
+        *[(source, _MOUNT.format("<no-mount>{}</no-mount>"), "[[NO_MOUNT]]") for source in ("2.4", "kh")],
+        ("2.4", "<limits><burst-on-connect>{}</burst-on-connect></limits>", "@BURST@"),
+        ("2.4", "<listen-socket><port>8443</port><ssl>{}</ssl></listen-socket>", "${SSL}"),
+    ],
+)
+def test_a_template_placeholder_is_left_for_its_template_engine_and_reported_lost(
+    source: str, block: str, placeholder: str
+) -> None:
+    """The old release's reading of a placeholder (its default, ``atoi``'s 0) is not what the template renders."""
+    text, migration = migrated(f"<icecast>{block.format(placeholder)}</icecast>", from_=source)
+    assert placeholder in text
+    [change] = [c for c in migration.changes if c.lost]
+    assert "template" in change.reason and not change.keeps_behaviour

@@ -14,6 +14,7 @@ from icecfg.conversion import Crash, TypedValueError, effective, effective_of_em
 from icecfg.document import Element
 from icecfg.migrate import forms, readings, relocate
 from icecfg.migrate.context import Context, canonical
+from icecfg.placeholders import is_placeholder_only
 from icecfg.placement import Placed
 
 
@@ -128,6 +129,11 @@ def apply(ctx: Context, placed: Placed, replacement: spec.Replacement) -> None:
         return
     text: str | None = None  # None: the element keeps its text
     keeps, follows, note = True, True, ""
+    if replacement.values and placed.element.text is not None and is_placeholder_only(placed.element.text):
+        # the value is the template's to render: the element is renamed or moved as it stands
+        readings.left_for_template(ctx, element, f"{name} takes other values in {ctx.target.label}")
+        relocate.move(ctx, placed, replacement, None, True, True, "")
+        return
     if replacement.values:
         try:
             behaviour, meant = behaviour_and_meaning(ctx, placed)
