@@ -702,3 +702,22 @@ def test_a_template_placeholder_is_left_for_its_template_engine_and_reported_los
     assert placeholder in text
     [change] = [c for c in migration.changes if c.lost]
     assert "template" in change.reason and not change.keeps_behaviour
+
+
+def test_kh_fallback_override_default_goes_only_where_2_5_has_a_fallback_to_act_on() -> None:
+    """KH's ``<fallback-override>`` default acts on a mount's fallback; 2.5 warns at every start for one without."""
+    xml = (
+        "<icecast>\n"
+        '  <mount type="default">\n    <mount-name>/inherits*</mount-name>\n'
+        "    <fallback-mount>/silence.ogg</fallback-mount>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/alone</mount-name>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/own</mount-name>\n    <fallback-mount>/backup</fallback-mount>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/inherits-it</mount-name>\n  </mount>\n"
+        "</icecast>\n"
+    )
+    text, _migration = migrated(xml, from_="kh")
+    overridden = [
+        m.mount_name for m in icecfg.loads(text.encode()).mounts if m.element.find_last("fallback-override") is not None
+    ]
+    assert overridden == ["/inherits*", "/own", "/inherits-it"]
+    assert not icecfg.check(icecfg.loads(text.encode()), "2.5", files=False, select=["ICE605"])

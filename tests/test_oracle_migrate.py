@@ -563,3 +563,17 @@ def test_a_kh_file_fallback_without_rate_is_reported_as_sent_by_2_5_0(ogg: Path)
     (reported,) = [c for c in migration.changes if "answered 404" in c.reason]
     assert "/norate" in reported.reason and not reported.keeps_behaviour and not reported.lost
     assert_alike(old, new, migration)
+
+
+def test_kh_fallback_override_default_is_written_only_where_2_5_0_has_a_fallback(ogg: Path) -> None:
+    """KH moves listeners back from a fallback by default; 2.5.0 warns for the option on a mount without one."""
+    oracle.require_release("kh")
+    oracle.require_release("2.5")
+    mounts = "<mount><mount-name>/backed</mount-name><fallback-mount>/live.ogg</fallback-mount></mount>"
+    data = KH_ONLY.replace(b"<mount>", mounts.encode() + b"<mount>", 1)
+    old, new, migration = compare("kh-fallback-override", data, Dialect.KH, ogg)
+    assert old.started, old.output
+    assert_alike(old, new, migration)
+    assert "fallback options but no fallback mount" not in new.output, new.output
+    added = [c for c in migration.changes if c.action == "add" and "<fallback-override>" in c.reason]
+    assert len(added) == 1 and added[0].keeps_behaviour

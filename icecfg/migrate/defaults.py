@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from icecfg import sections, spec
 from icecfg.document import Element
+from icecfg.effective.fallbacks import FALLBACK_OPTIONS
 from icecfg.migrate.context import Context
 from icecfg.migrate.readings import reading
 from icecfg.migrate.relocate import leaf_field
@@ -27,17 +28,33 @@ _CLASSES: dict[str, type[Section]] = {
 def keep(ctx: Context) -> None:
     root = ctx.config.document.root
     blocks = [(p.element, p.section) for p in walk(root) if p.section is not None]
+    without_fallback = _mounts_without_fallback(ctx)
     for element, section in blocks:
         present = {child.local_name for child in element.elements()}
         for row in section.children:
             if row.value is None or row.section is not None or present & {row.name, *row.aliases}:
                 continue
+            if row.name in FALLBACK_OPTIONS and id(element) in without_fallback:
+                continue  # nothing for it to act on, on either release: 2.5 would only warn at every start
             if ctx.source not in row.dialects or ctx.target not in row.dialects:
                 continue
             old, new = reading(row, None, ctx.source), reading(row, None, ctx.target)
             if old is None or new is None or old == new:
                 continue
             _write(ctx, element, section, row, old, new)
+
+
+def _mounts_without_fallback(ctx: Context) -> set[int]:
+    """The ``<mount>`` blocks (by identity) with no fallback of their own nor merged from a default mount, on 2.5.
+
+    The fallback options act only on a mount's fallback (ICE605): KH's
+    default for them changes nothing on such a mount, and 2.5 logs "contains
+    fallback options but no fallback mount" for each one written there.
+    """
+    from icecfg.effective.config import EffectiveConfig
+
+    graph = EffectiveConfig(ctx.config.document.root, ctx.target, None).fallbacks
+    return {id(mount.element) for mount in graph.table.mounts if graph.of(mount) is None}
 
 
 def _write(ctx: Context, block: Element, section: spec.SectionRow, row: spec.ElementRow, old: str, new: str) -> None:
