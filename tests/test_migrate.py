@@ -228,6 +228,17 @@ def test_relay_children_go_into_a_default_upstream_block() -> None:
     )
 
 
+@pytest.mark.parametrize("source", ["2.4", "kh"])
+def test_a_relay_child_moved_into_upstream_is_not_taken_for_a_missing_one(source: str) -> None:
+    """The relay's ``<port>`` is in ``<upstream>`` once moved: no default of the old release stands in for it."""
+    xml = "<icecast><relay><server>up.example.org</server><port>8000</port><mount>/a</mount></relay></icecast>"
+    _text, migration = migrated(xml, from_=source)
+    assert migration.behaviour_changes == [] and migration.losses == []
+    # without one, 2.4.4's relay port 0 (which 2.5 cannot be told) is still reported
+    _text, migration = migrated(xml.replace("<port>8000</port>", ""))
+    assert any("<port>" in c.reason for c in migration.behaviour_changes)
+
+
 def test_directory_becomes_yp_directory_with_the_timeouts_2_4_applied() -> None:
     xml = (
         "<icecast>\n    <directory>\n        <yp-url-timeout>15</yp-url-timeout>\n"
