@@ -577,3 +577,30 @@ def test_kh_fallback_override_default_is_written_only_where_2_5_0_has_a_fallback
     assert "fallback options but no fallback mount" not in new.output, new.output
     added = [c for c in migration.changes if c.action == "add" and "<fallback-override>" in c.reason]
     assert len(added) == 1 and added[0].keeps_behaviour
+
+
+@pytest.mark.parametrize("source", [Dialect.V24, Dialect.KH], ids=["2.4", "kh"])
+def test_a_default_mount_authentication_2_5_0_applies_to_mounts_with_their_own_block_is_reported(
+    source: Dialect, ogg: Path, tmp_path: Path
+) -> None:
+    """2.4.4 and KH leave a mount with its own ``<mount>`` out of the default mount's listener login; 2.5.0 does not."""
+    oracle.require_release(source.value)
+    oracle.require_release("2.5")
+    users = tmp_path / "users"
+    users.write_text("listener:0c88028bf3aa6a6a143ed846f2be1ea4\n")
+    users.chmod(0o644)
+    data = KH_ONLY.replace(
+        b"<mount>",
+        b'<mount type="default"><authentication type="htpasswd">'
+        b'<option name="filename" value="' + str(users).encode() + b'"/></authentication></mount><mount>',
+        1,
+    ).replace(
+        b'<listen-socket port="8000" bind-address="127.0.0.1"/>', b"<listen-socket><port>8000</port></listen-socket>"
+    )
+    data = data.replace(b"<ssl_certificate>/etc/icecast2/bundle.pem</ssl_certificate>", b"")
+    old, new, migration = compare("default-mount-login", data, source, ogg)
+    assert old.started, old.output
+    assert old.facts["mount /live.ogg with source"][0] == 200 and new.facts["mount /live.ogg with source"][0] == 401
+    assert_alike(old, new, migration)
+    (reported,) = [c for c in migration.changes if "/live.ogg" in c.reason]
+    assert reported.lost and not reported.keeps_behaviour
