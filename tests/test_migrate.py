@@ -456,6 +456,23 @@ SPELT_SECRETS = [
         True,
         id="in a block no release knows",
     ),
+    pytest.param(
+        "2.5",
+        "<icecast>\n  <relay>\n    <uri>http://relay:Up&amp;Stream@up.example.org:8000/live</uri>\n"
+        "    <local-mount>/r</local-mount>\n  </relay>\n</icecast>\n",
+        ["Up&amp;Stream", "Up&Stream"],
+        True,
+        id="in an upstream URL",
+    ),
+    pytest.param(
+        "2.4",
+        '<icecast>\n  <mount>\n    <mount-name>/a</mount-name>\n    <authentication type="url">\n'
+        '      <option name="listener_add" value="http://auth:Hook%40Pw@auth.example.org/add"/>\n'
+        "    </authentication>\n  </mount>\n  <fileserve>true</fileserve>\n</icecast>\n",
+        ["Hook%40Pw", "Hook@Pw"],
+        False,
+        id="in an authenticator URL",
+    ),
 ]
 
 
