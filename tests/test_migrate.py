@@ -749,3 +749,20 @@ def test_kh_fallback_override_default_goes_only_where_2_5_has_a_fallback_to_act_
     ]
     assert overridden == ["/inherits*", "/own", "/inherits-it"]
     assert not icecfg.check(icecfg.loads(text.encode()), "2.5", files=False, select=["ICE605"])
+
+
+def test_an_element_kept_by_intent_is_written_as_the_target_release_wants_it() -> None:
+    """``--intent`` keeps what KH ignored but 2.5 reads: in 2.5's form, so 2.5 logs no obsolete tag and a second run changes nothing."""
+    xml = (
+        "<icecast>\n  <limits>\n    <burst-on-connect>0</burst-on-connect>\n  </limits>\n"
+        "  <listen-socket>\n    <port>8000</port>\n    <ssl>1</ssl>\n  </listen-socket>\n"
+        "  <mount>\n    <mount-name>/a</mount-name>\n    <no-yp>1</no-yp>\n  </mount>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh", intent=True)
+    assert "<burst-size>0</burst-size>" in text and "<tls>rfc2818</tls>" in text and "<public>0</public>" in text
+    assert all(
+        c.element.rsplit("/", 1)[-1] not in ("burst-on-connect", "ssl", "no-yp") or c.follows_intent
+        for c in migration.changes
+    )
+    again, second = migrated(text, from_="2.5")
+    assert again == text and second.changes == []
