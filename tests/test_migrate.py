@@ -766,3 +766,20 @@ def test_an_element_kept_by_intent_is_written_as_the_target_release_wants_it() -
     )
     again, second = migrated(text, from_="2.5")
     assert again == text and second.changes == []
+
+
+def test_a_migrated_file_is_not_migrated_again_from_an_assumed_release(tmp_path: Path) -> None:
+    """Run twice without --from, migrate would read its own output as 2.4 did: ``<tls>`` ignored, ``all`` as 0."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "radio" / "icecast.xml"
+    (tmp_path / "icecast.xml").write_bytes(example.read_bytes())
+    first = run_cli("--no-fs", "--write", "icecast.xml", cwd=tmp_path)
+    assert first.returncode == 0 and b"from Icecast" in first.stderr, first.stderr
+    migrated_text = (tmp_path / "icecast.xml").read_bytes()
+    second = run_cli("--no-fs", "--write", "icecast.xml", cwd=tmp_path)
+    assert second.returncode == 2
+    [line] = second.stderr.decode().splitlines()
+    assert "icecast.xml" in line and "<tls>" in line and "--from 2.5" in line
+    assert (tmp_path / "icecast.xml").read_bytes() == migrated_text
+    # given on the command line, the release is never second-guessed
+    assert run_cli("--no-fs", "--from", "2.5", "icecast.xml", cwd=tmp_path).stdout == b""
+    assert run_cli("--no-fs", "--from", "2.4", "icecast.xml", cwd=tmp_path).returncode == 0
