@@ -14,8 +14,9 @@ behaviour cannot be carried over to the target release (a KH-only feature,
 a value the target cannot be told) and ``--accept-loss`` was not given, in
 which case ``--write`` writes nothing, or when ``--write`` was refused (the
 file changed on disk since it was read, its owner could not be kept): a write
-tried and failed, as for ``lint --fix``; 2 for a usage error or a file that
-cannot be read or parsed.
+tried and failed, as for ``lint --fix``; 2 for a usage error, a file that
+cannot be read or parsed, or a migrated file an assumed release would
+migrate again.
 """
 
 from __future__ import annotations
