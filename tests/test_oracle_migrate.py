@@ -604,3 +604,20 @@ def test_a_default_mount_authentication_2_5_0_applies_to_mounts_with_their_own_b
     assert_alike(old, new, migration)
     (reported,) = [c for c in migration.changes if "/live.ogg" in c.reason]
     assert reported.lost and not reported.keeps_behaviour
+
+
+def test_an_element_intent_keeps_is_no_obsolete_tag_on_2_5_0(ogg: Path) -> None:
+    """``--intent`` keeps what KH ignored but 2.5 reads (``<no-yp>``, ``<burst-on-connect>``) in 2.5's own form."""
+    oracle.require_release("2.5")
+    data = (
+        b"<icecast>\n  <limits>\n    <burst-on-connect>0</burst-on-connect>\n  </limits>\n"
+        b"  <listen-socket>\n    <port>8000</port>\n  </listen-socket>\n"
+        b"  <mount>\n    <mount-name>/a</mount-name>\n    <no-yp>1</no-yp>\n  </mount>\n</icecast>\n"
+    )
+    cfg = icecfg.loads(data)
+    icecfg.upgrade(cfg, from_="kh", intent=True, files=False)
+    migrated = icecfg.dumps(cfg)
+    plan = Plan(closed=oracle.free_port())
+    creds = Credentials({}, None, ())
+    after = run_release("2.5", lambda box: with_release_files(sandboxed(migrated, box, plan), box), plan, creds, ogg)
+    assert after.started and after.warnings == [], after.output
