@@ -66,11 +66,15 @@ def placed_secrets(placed: Iterable[Placed]) -> frozenset[str]:
                     _add_text(found, element)
         elif row.value is not None and row.value.kind is Kind.PASSWORD:
             _add_text(found, item.element)
+        elif row.value is not None and row.value.kind is Kind.URL and item.element.text:
+            _add_url_passwords(found, (item.element.text, _content_as_written(item.element)))
         if not item.element.has_attributes:
             continue  # most elements: their attribute list is not even built
         for attribute in item.element.attributes:
             if _is_secret_attribute(item, attribute.name) and not is_placeholder_only(attribute.value):
                 found.update((attribute.value, attribute.raw))
+            elif "@" in attribute.raw:  # an authenticator's or a directory's URL
+                _add_url_passwords(found, (attribute.value, attribute.raw))
     found.discard("")
     return frozenset(found)
 
@@ -185,6 +189,22 @@ def _add_text(found: set[str], element: Element) -> None:
     text = element.text
     if text and not is_placeholder_only(text):  # ${ADMIN_PASSWORD} names a secret, is none
         found.update((text, text.strip(), _content_as_written(element)))
+
+
+#: The password of a URL's user information (``http://user:PASSWORD@host/``), as far as it runs.
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:\s]*:([^/?#@\s]+)@")
+
+
+def _add_url_passwords(found: set[str], spellings: Iterable[str]) -> None:
+    """Add the password of each URL in ``spellings`` (the value as read and as written; a placeholder is none).
+
+    ``<upstream><uri>`` and an authenticator's ``listener_add`` can carry
+    credentials, ``http://user:password@host/``: printed, the password is one.
+    """
+    for text in spellings:
+        for match in _URL_PASSWORD.finditer(text):
+            if not is_placeholder_only(match[1]):
+                found.add(match[1])
 
 
 def _content_as_written(element: Element) -> str:

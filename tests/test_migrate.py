@@ -228,6 +228,17 @@ def test_relay_children_go_into_a_default_upstream_block() -> None:
     )
 
 
+@pytest.mark.parametrize("source", ["2.4", "kh"])
+def test_a_relay_child_moved_into_upstream_is_not_taken_for_a_missing_one(source: str) -> None:
+    """The relay's ``<port>`` is in ``<upstream>`` once moved: no default of the old release stands in for it."""
+    xml = "<icecast><relay><server>up.example.org</server><port>8000</port><mount>/a</mount></relay></icecast>"
+    _text, migration = migrated(xml, from_=source)
+    assert migration.behaviour_changes == [] and migration.losses == []
+    # without one, 2.4.4's relay port 0 (which 2.5 cannot be told) is still reported
+    _text, migration = migrated(xml.replace("<port>8000</port>", ""))
+    assert any("<port>" in c.reason for c in migration.behaviour_changes)
+
+
 def test_directory_becomes_yp_directory_with_the_timeouts_2_4_applied() -> None:
     xml = (
         "<icecast>\n    <directory>\n        <yp-url-timeout>15</yp-url-timeout>\n"
@@ -444,6 +455,23 @@ SPELT_SECRETS = [
         ["Misspelt"],
         True,
         id="in a block no release knows",
+    ),
+    pytest.param(
+        "2.5",
+        "<icecast>\n  <relay>\n    <uri>http://relay:Up&amp;Stream@up.example.org:8000/live</uri>\n"
+        "    <local-mount>/r</local-mount>\n  </relay>\n</icecast>\n",
+        ["Up&amp;Stream", "Up&Stream"],
+        True,
+        id="in an upstream URL",
+    ),
+    pytest.param(
+        "2.4",
+        '<icecast>\n  <mount>\n    <mount-name>/a</mount-name>\n    <authentication type="url">\n'
+        '      <option name="listener_add" value="http://auth:Hook%40Pw@auth.example.org/add"/>\n'
+        "    </authentication>\n  </mount>\n  <fileserve>true</fileserve>\n</icecast>\n",
+        ["Hook%40Pw", "Hook@Pw"],
+        False,
+        id="in an authenticator URL",
     ),
 ]
 
@@ -670,3 +698,88 @@ def test_the_json_report_masks_a_secret_before_encoding_escapes_it() -> None:
     encoded = json.dumps(_hidden(data, spellings(['s3"cr\\et'])))
     assert "s3" not in encoded and "cr" not in encoded
     assert json.loads(encoded) == {"changes": [{"reason": "kept the password *** here"}], "lost": 0}
+
+
+_MOUNT = "<mount><mount-name>/a</mount-name>{}</mount>"
+
+
+@pytest.mark.parametrize(
+    ("source", "block", "placeholder"),
+    [
+        ("kh", "<listen-socket><port>{}</port></listen-socket>", "{{ port }}"),
+        ("kh", "<fileserve>{}</fileserve>", "%FILESERVE%"),
+        ("kh", _MOUNT.format("<public>{}</public>"), "${PUBLIC}"),
+        *[
+            (
+                source,
+                _MOUNT.format("<fallback-mount>/b</fallback-mount><fallback-override>{}</fallback-override>"),
+                "$FO",
+            )
+            for source in ("2.4", "kh")
+        ],
+        *[(source, _MOUNT.format("<no-mount>{}</no-mount>"), "[[NO_MOUNT]]") for source in ("2.4", "kh")],
+        ("2.4", "<limits><burst-on-connect>{}</burst-on-connect></limits>", "@BURST@"),
+        ("2.4", "<listen-socket><port>8443</port><ssl>{}</ssl></listen-socket>", "${SSL}"),
+    ],
+)
+def test_a_template_placeholder_is_left_for_its_template_engine_and_reported_lost(
+    source: str, block: str, placeholder: str
+) -> None:
+    """The old release's reading of a placeholder (its default, ``atoi``'s 0) is not what the template renders."""
+    text, migration = migrated(f"<icecast>{block.format(placeholder)}</icecast>", from_=source)
+    assert placeholder in text
+    [change] = [c for c in migration.changes if c.lost]
+    assert "template" in change.reason and not change.keeps_behaviour
+
+
+def test_kh_fallback_override_default_goes_only_where_2_5_has_a_fallback_to_act_on() -> None:
+    """KH's ``<fallback-override>`` default acts on a mount's fallback; 2.5 warns at every start for one without."""
+    xml = (
+        "<icecast>\n"
+        '  <mount type="default">\n    <mount-name>/inherits*</mount-name>\n'
+        "    <fallback-mount>/silence.ogg</fallback-mount>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/alone</mount-name>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/own</mount-name>\n    <fallback-mount>/backup</fallback-mount>\n  </mount>\n"
+        "  <mount>\n    <mount-name>/inherits-it</mount-name>\n  </mount>\n"
+        "</icecast>\n"
+    )
+    text, _migration = migrated(xml, from_="kh")
+    overridden = [
+        m.mount_name for m in icecfg.loads(text.encode()).mounts if m.element.find_last("fallback-override") is not None
+    ]
+    assert overridden == ["/inherits*", "/own", "/inherits-it"]
+    assert not icecfg.check(icecfg.loads(text.encode()), "2.5", files=False, select=["ICE605"])
+
+
+def test_an_element_kept_by_intent_is_written_as_the_target_release_wants_it() -> None:
+    """``--intent`` keeps what KH ignored but 2.5 reads: in 2.5's form, so 2.5 logs no obsolete tag and a second run changes nothing."""
+    xml = (
+        "<icecast>\n  <limits>\n    <burst-on-connect>0</burst-on-connect>\n  </limits>\n"
+        "  <listen-socket>\n    <port>8000</port>\n    <ssl>1</ssl>\n  </listen-socket>\n"
+        "  <mount>\n    <mount-name>/a</mount-name>\n    <no-yp>1</no-yp>\n  </mount>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh", intent=True)
+    assert "<burst-size>0</burst-size>" in text and "<tls>rfc2818</tls>" in text and "<public>0</public>" in text
+    assert all(
+        c.element.rsplit("/", 1)[-1] not in ("burst-on-connect", "ssl", "no-yp") or c.follows_intent
+        for c in migration.changes
+    )
+    again, second = migrated(text, from_="2.5")
+    assert again == text and second.changes == []
+
+
+def test_a_migrated_file_is_not_migrated_again_from_an_assumed_release(tmp_path: Path) -> None:
+    """Run twice without --from, migrate would read its own output as 2.4 did: ``<tls>`` ignored, ``all`` as 0."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "radio" / "icecast.xml"
+    (tmp_path / "icecast.xml").write_bytes(example.read_bytes())
+    first = run_cli("--no-fs", "--write", "icecast.xml", cwd=tmp_path)
+    assert first.returncode == 0 and b"from Icecast" in first.stderr, first.stderr
+    migrated_text = (tmp_path / "icecast.xml").read_bytes()
+    second = run_cli("--no-fs", "--write", "icecast.xml", cwd=tmp_path)
+    assert second.returncode == 2
+    [line] = second.stderr.decode().splitlines()
+    assert "icecast.xml" in line and "<tls>" in line and "--from 2.5" in line
+    assert (tmp_path / "icecast.xml").read_bytes() == migrated_text
+    # given on the command line, the release is never second-guessed
+    assert run_cli("--no-fs", "--from", "2.5", "icecast.xml", cwd=tmp_path).stdout == b""
+    assert run_cli("--no-fs", "--from", "2.4", "icecast.xml", cwd=tmp_path).returncode == 0

@@ -563,3 +563,61 @@ def test_a_kh_file_fallback_without_rate_is_reported_as_sent_by_2_5_0(ogg: Path)
     (reported,) = [c for c in migration.changes if "answered 404" in c.reason]
     assert "/norate" in reported.reason and not reported.keeps_behaviour and not reported.lost
     assert_alike(old, new, migration)
+
+
+def test_kh_fallback_override_default_is_written_only_where_2_5_0_has_a_fallback(ogg: Path) -> None:
+    """KH moves listeners back from a fallback by default; 2.5.0 warns for the option on a mount without one."""
+    oracle.require_release("kh")
+    oracle.require_release("2.5")
+    mounts = "<mount><mount-name>/backed</mount-name><fallback-mount>/live.ogg</fallback-mount></mount>"
+    data = KH_ONLY.replace(b"<mount>", mounts.encode() + b"<mount>", 1)
+    old, new, migration = compare("kh-fallback-override", data, Dialect.KH, ogg)
+    assert old.started, old.output
+    assert_alike(old, new, migration)
+    assert "fallback options but no fallback mount" not in new.output, new.output
+    added = [c for c in migration.changes if c.action == "add" and "<fallback-override>" in c.reason]
+    assert len(added) == 1 and added[0].keeps_behaviour
+
+
+@pytest.mark.parametrize("source", [Dialect.V24, Dialect.KH], ids=["2.4", "kh"])
+def test_a_default_mount_authentication_2_5_0_applies_to_mounts_with_their_own_block_is_reported(
+    source: Dialect, ogg: Path, tmp_path: Path
+) -> None:
+    """2.4.4 and KH leave a mount with its own ``<mount>`` out of the default mount's listener login; 2.5.0 does not."""
+    oracle.require_release(source.value)
+    oracle.require_release("2.5")
+    users = tmp_path / "users"
+    users.write_text("listener:0c88028bf3aa6a6a143ed846f2be1ea4\n")
+    users.chmod(0o644)
+    data = KH_ONLY.replace(
+        b"<mount>",
+        b'<mount type="default"><authentication type="htpasswd">'
+        b'<option name="filename" value="' + str(users).encode() + b'"/></authentication></mount><mount>',
+        1,
+    ).replace(
+        b'<listen-socket port="8000" bind-address="127.0.0.1"/>', b"<listen-socket><port>8000</port></listen-socket>"
+    )
+    data = data.replace(b"<ssl_certificate>/etc/icecast2/bundle.pem</ssl_certificate>", b"")
+    old, new, migration = compare("default-mount-login", data, source, ogg)
+    assert old.started, old.output
+    assert old.facts["mount /live.ogg with source"][0] == 200 and new.facts["mount /live.ogg with source"][0] == 401
+    assert_alike(old, new, migration)
+    (reported,) = [c for c in migration.changes if "/live.ogg" in c.reason]
+    assert reported.lost and not reported.keeps_behaviour
+
+
+def test_an_element_intent_keeps_is_no_obsolete_tag_on_2_5_0(ogg: Path) -> None:
+    """``--intent`` keeps what KH ignored but 2.5 reads (``<no-yp>``, ``<burst-on-connect>``) in 2.5's own form."""
+    oracle.require_release("2.5")
+    data = (
+        b"<icecast>\n  <limits>\n    <burst-on-connect>0</burst-on-connect>\n  </limits>\n"
+        b"  <listen-socket>\n    <port>8000</port>\n  </listen-socket>\n"
+        b"  <mount>\n    <mount-name>/a</mount-name>\n    <no-yp>1</no-yp>\n  </mount>\n</icecast>\n"
+    )
+    cfg = icecfg.loads(data)
+    icecfg.upgrade(cfg, from_="kh", intent=True, files=False)
+    migrated = icecfg.dumps(cfg)
+    plan = Plan(closed=oracle.free_port())
+    creds = Credentials({}, None, ())
+    after = run_release("2.5", lambda box: with_release_files(sandboxed(migrated, box, plan), box), plan, creds, ogg)
+    assert after.started and after.warnings == [], after.output

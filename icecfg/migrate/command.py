@@ -14,8 +14,9 @@ behaviour cannot be carried over to the target release (a KH-only feature,
 a value the target cannot be told) and ``--accept-loss`` was not given, in
 which case ``--write`` writes nothing, or when ``--write`` was refused (the
 file changed on disk since it was read, its owner could not be kept): a write
-tried and failed, as for ``lint --fix``; 2 for a usage error or a file that
-cannot be read or parsed.
+tried and failed, as for ``lint --fix``; 2 for a usage error, a file that
+cannot be read or parsed, or a migrated file an assumed release would
+migrate again.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from icecfg.commands import (
 )
 from icecfg.diff import patch_names, unified
 from icecfg.errors import WriteError
-from icecfg.io import dump
+from icecfg.io import dump, loads
 from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
+from icecfg.placement import walk
 from icecfg.secrets import MASK, Spellings, hide, spellings
 from icecfg.secrets import secrets as secrets_of
 from icecfg.sections import IcecastConfig
@@ -102,8 +104,9 @@ def _run(args: argparse.Namespace) -> int:
     args.source = source.dialect.value
     for note in _settings_notes(settings, source, args.to):
         print(f"icecfg migrate: {note}", file=sys.stderr)
-    secrets = secrets_of(config.document.root)
     before = config.document.dumps()
+    _refuse_a_migrated_file(name, before, source, args.to)
+    secrets = secrets_of(config.document.root)
     # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
     # a --root tree is taken as it is
     if not args.no_fs:
@@ -163,6 +166,35 @@ def _run(args: argparse.Namespace) -> int:
             instead = "migrate the file itself with --write" if name == "-" else f"use --write for {name}"
             print(f"icecfg migrate: secrets are masked in the diff, so it does not apply; {instead}", file=sys.stderr)
     return EXIT_LOSS if blocked else EXIT_OK
+
+
+def _refuse_a_migrated_file(name: str, data: bytes, source: Target, to: str) -> None:
+    """Stop before migrating again, from an assumed old release, a file migrate has already written.
+
+    Read as the old release read it, migrate's own output loses what it
+    wrote: ``<tls>`` is an element 2.4.4 ignores (removed), ``all`` its
+    ``atoi`` reads as 0 (``none``).  A file holding elements only the target
+    reads, which migrating from the target would leave as it is, is such an
+    output; the release it was written for is then not assumed but asked
+    for.  A ``--from`` or a settings ``target`` is a choice, never second-guessed.
+    """
+    target = Dialect(to)
+    if not source.assumed or source.dialect is target:
+        return
+    config = loads(data)
+    newer = [
+        p.element
+        for p in walk(config.document.root)
+        if p.row is not None and target in p.row.dialects and source.dialect not in p.row.dialects
+    ]
+    if not newer or migrate(config, to, to, files=False).changes:
+        return
+    shown = ", ".join(f"<{e.local_name}> line {e.line}" for e in newer[:3])
+    raise UsageError(
+        f"{name} is already written for {target.label} ({shown}) and would be migrated as {source.dialect.label}"
+        f" read it ({source.origin}: {source.reason}), undoing the migration: pass --from {to} if it is migrated,"
+        f" --from {source.dialect.value} to migrate it anyway"
+    )
 
 
 def _settings_notes(settings: Settings, source: Target, to: str) -> list[str]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from icecfg import sections, spec
 from icecfg.document import Element
-from icecfg.migrate.context import Context
+from icecfg.effective.fallbacks import FALLBACK_OPTIONS
+from icecfg.migrate.context import Context, attached
 from icecfg.migrate.readings import reading
 from icecfg.migrate.relocate import leaf_field
 from icecfg.model import Section
@@ -24,11 +25,24 @@ _CLASSES: dict[str, type[Section]] = {
 }
 
 
-def keep(ctx: Context) -> None:
+#: A block, its section row, and an element row the block leaves out whose default differs.
+Missing = tuple[Element, spec.SectionRow, spec.ElementRow, str, str]
+
+
+def missing(ctx: Context) -> list[Missing]:
+    """The elements each block leaves out whose default differs, in the file as the old release read it.
+
+    Taken before the rewrites: a child they move elsewhere (a relay's
+    ``<port>`` into ``<upstream>``) was there for the old release, and one
+    the old release ignored (removed by its row) was not.
+    """
     root = ctx.config.document.root
-    blocks = [(p.element, p.section) for p in walk(root) if p.section is not None]
-    for element, section in blocks:
-        present = {child.local_name for child in element.elements()}
+    found: list[Missing] = []
+    for placed in walk(root):
+        element, section = placed.element, placed.section
+        if section is None:
+            continue
+        present = {child.local_name for child in element.elements() if id(child) not in ctx.ignored}
         for row in section.children:
             if row.value is None or row.section is not None or present & {row.name, *row.aliases}:
                 continue
@@ -37,7 +51,33 @@ def keep(ctx: Context) -> None:
             old, new = reading(row, None, ctx.source), reading(row, None, ctx.target)
             if old is None or new is None or old == new:
                 continue
-            _write(ctx, element, section, row, old, new)
+            found.append((element, section, row, old, new))
+    return found
+
+
+def keep(ctx: Context, absent: list[Missing]) -> None:
+    """Write the old release's default for each element ``absent`` names, into its block where it still stands."""
+    root = ctx.config.document.root
+    without_fallback = _mounts_without_fallback(ctx)
+    for element, section, row, old, new in absent:
+        if not attached(element, root) or element.elements_named({row.name, *row.aliases}):
+            continue  # the block went (a row removed it), or --intent kept one the old release ignored
+        if row.name in FALLBACK_OPTIONS and id(element) in without_fallback:
+            continue  # nothing for it to act on, on either release: 2.5 would only warn at every start
+        _write(ctx, element, section, row, old, new)
+
+
+def _mounts_without_fallback(ctx: Context) -> set[int]:
+    """The ``<mount>`` blocks (by identity) with no fallback of their own nor merged from a default mount, on 2.5.
+
+    The fallback options act only on a mount's fallback (ICE605): KH's
+    default for them changes nothing on such a mount, and 2.5 logs "contains
+    fallback options but no fallback mount" for each one written there.
+    """
+    from icecfg.effective.config import EffectiveConfig
+
+    graph = EffectiveConfig(ctx.config.document.root, ctx.target, None).fallbacks
+    return {id(mount.element) for mount in graph.table.mounts if graph.of(mount) is None}
 
 
 def _write(ctx: Context, block: Element, section: spec.SectionRow, row: spec.ElementRow, old: str, new: str) -> None:

@@ -46,10 +46,11 @@ def run(
     texts.remove_stray(ctx)
     placed_all = list(walk(document_root))
     ctx.ignored = {id(p.element) for p in placed_all if p.row is None or not rows.knows(p.row, ctx.source)}
+    absent = defaults.missing(ctx)
     for placed in placed_all:
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)
-    defaults.keep(ctx)
+    defaults.keep(ctx, absent)
     if ctx.source is Dialect.KH and tls_configured:
         kh.tls_on_every_socket(ctx)
     changes = sorted(ctx.changes, key=lambda c: c.line)

@@ -102,6 +102,7 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
     auth, mount = placed.element, placed.element.parent
     if ctx.source is ctx.target or mount is None or mount.get("type") != "default" or auth.get("type") is None:
         return
+    _listeners_asked_to_log_in(ctx, auth, mount)
     if any(child.local_name == "password" for child in mount.elements()):
         return
     password = ctx.source_password
@@ -120,6 +121,41 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
         f"{ctx.target.label} refuses sources with the global source password under a default mount with its own"
         " <authentication>; that password is written into the default mount as <password>, as"
         f" {ctx.source.label} accepted it",
+    )
+
+
+def _listeners_asked_to_log_in(ctx: Context, auth: Element, default: Element) -> None:
+    """Report the mounts whose listeners 2.5 makes log in with the default mount's authentication, the old release not.
+
+    Shown on 2.4.4, kh22 and 2.5.0: a listener of a mount that has a
+    ``<mount>`` of its own (without ``<authentication>``) was let in by the
+    old release whatever the default mount's ``<authentication type=...>``
+    says, and gets 401 on 2.5.0, which applies it to every mount the default
+    mount matches.  2.5 cannot be told to leave one out: a loss to decide on.
+    """
+    from icecfg.effective.mounts import mount_table
+
+    table = mount_table(ctx.config.document.root, ctx.target)
+    names = [
+        m.name
+        for m in table.mounts
+        if m.kind == "normal"
+        and m.name is not None
+        and m.merged_from is not None
+        and m.merged_from.element is default
+        and not m.element.elements_named({"authentication"})
+    ]
+    if not names:
+        return
+    ctx.record(
+        auth,
+        "kept",
+        f"{ctx.source.label} let listeners of {', '.join(names)} in without this default mount's <authentication>"
+        f" (they have a <mount> of their own); {ctx.target.label} applies it to them: their listeners must log in",
+        keeps_behaviour=False,
+        follows_intent=False,
+        lost=True,
+        edit=False,
     )
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from icecfg import spec
 from icecfg.conversion import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
+from icecfg.document import Element
 from icecfg.migrate.context import Context, canonical
+from icecfg.placeholders import is_placeholder_only
 from icecfg.placement import Placed
 
 
@@ -46,6 +48,8 @@ def check(ctx: Context, placed: Placed) -> None:
         return
     name = f"<{element.local_name}>"
     said = f"{ctx.source.label} read {text!r} as {old}, {ctx.target.label} reads it as {new}"
+    if left_for_template(ctx, element, said):
+        return
     if ctx.intent:
         try:
             meant = canonical(parse_typed(row.value.kind, text or "", row.value.choices), row.value.kind)
@@ -86,6 +90,30 @@ def check(ctx: Context, placed: Placed) -> None:
             lost=True,
             edit=False,
         )
+
+
+def left_for_template(ctx: Context, element: Element, said: str) -> bool:
+    """Report a value that is only a template's placeholder, which no rewrite may replace.
+
+    What the old release made of ``${PORT}`` (``atoi``'s 0, KH's default)
+    is not the value the template engine renders into it: writing that
+    reading would silently break the template.  The text stays as it is and
+    the difference is a loss, which the user settles in the template.
+    """
+    text = element.text
+    if text is None or not is_placeholder_only(text):
+        return False
+    ctx.record(
+        element,
+        "kept",
+        f"{said}; {text.strip()!r} is a template placeholder, left for its template engine:"
+        f" render a value {ctx.target.label} reads as meant",
+        keeps_behaviour=False,
+        follows_intent=False,
+        lost=True,
+        edit=False,
+    )
+    return True
 
 
 def _nearest(row: spec.ElementRow, old: str | None, dialect: spec.Dialect) -> str | None:

@@ -14,6 +14,7 @@ from icecfg.conversion import Crash, TypedValueError, effective, effective_of_em
 from icecfg.document import Element
 from icecfg.migrate import forms, readings, relocate
 from icecfg.migrate.context import Context, canonical
+from icecfg.placeholders import is_placeholder_only
 from icecfg.placement import Placed
 
 
@@ -33,6 +34,9 @@ def rewrite(ctx: Context, placed: Placed) -> None:
     replacement = row.replacement.get(ctx.target)
     if not knows(row, ctx.source):
         ctx.unread(element, f"{ctx.source.label} ignores {name} here; {ctx.target.label} would use it")
+        if ctx.intent and replacement is not None:
+            # kept for what it says: in the target's own form, as a 2.5 file would say it
+            apply(ctx, placed, replacement, reading=ctx.target)
         return
     if placed.section is not None:
         problem = ignored_by(placed.section, element, ctx.source)
@@ -83,15 +87,18 @@ def ignored_by(section: spec.SectionRow, element: Element, dialect: spec.Dialect
     return None
 
 
-def behaviour_and_meaning(ctx: Context, placed: Placed) -> tuple[str | None, str | None]:
-    """What the old release did with the element's value, and what the text says, canonically."""
+def behaviour_and_meaning(
+    ctx: Context, placed: Placed, reading: spec.Dialect | None = None
+) -> tuple[str | None, str | None]:
+    """What the old release (or ``reading``) did with the element's value, and what the text says, canonically."""
     row = placed.row
     assert row is not None and row.value is not None
     text = placed.element.text
-    did = effective(row, text, ctx.source) if text is not None else effective_of_empty(row, ctx.source)
+    dialect = reading or ctx.source
+    did = effective(row, text, dialect) if text is not None else effective_of_empty(row, dialect)
     behaviour = canonical(did, row.value.kind)
     if behaviour is None:
-        behaviour = canonical(effective(row, None, ctx.source), row.value.kind)
+        behaviour = canonical(effective(row, None, dialect), row.value.kind)
     try:
         meant = canonical(parse_typed(row.value.kind, text, row.value.choices), row.value.kind) if text else None
     except TypedValueError:
@@ -99,7 +106,8 @@ def behaviour_and_meaning(ctx: Context, placed: Placed) -> tuple[str | None, str
     return behaviour, meant if meant is not None else behaviour
 
 
-def apply(ctx: Context, placed: Placed, replacement: spec.Replacement) -> None:
+def apply(ctx: Context, placed: Placed, replacement: spec.Replacement, reading: spec.Dialect | None = None) -> None:
+    """Rewrite the element as ``replacement`` says; its value read as the old release (or ``reading``) read it."""
     element = placed.element
     row = placed.row
     assert row is not None
@@ -128,9 +136,14 @@ def apply(ctx: Context, placed: Placed, replacement: spec.Replacement) -> None:
         return
     text: str | None = None  # None: the element keeps its text
     keeps, follows, note = True, True, ""
+    if replacement.values and placed.element.text is not None and is_placeholder_only(placed.element.text):
+        # the value is the template's to render: the element is renamed or moved as it stands
+        readings.left_for_template(ctx, element, f"{name} takes other values in {ctx.target.label}")
+        relocate.move(ctx, placed, replacement, None, True, True, "")
+        return
     if replacement.values:
         try:
-            behaviour, meant = behaviour_and_meaning(ctx, placed)
+            behaviour, meant = behaviour_and_meaning(ctx, placed, reading)
         except Crash as crash:
             ctx.record(element, "kept", f"left as written: {crash}", edit=False)
             return
