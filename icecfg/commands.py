@@ -114,13 +114,15 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
     return value
 
 
-def decimal_number(low: Decimal, high: Decimal) -> Callable[[str], Decimal]:
-    """An option's number from ``low`` to ``high`` as a :class:`~decimal.Decimal` (dollars, GB), for argparse.
+def decimal_number(low: Decimal, high: Decimal, places: int = 2) -> Callable[[str], Decimal]:
+    """An option's number from ``low`` to ``high`` as a :class:`~decimal.Decimal` (dollars, GB, hours), for argparse.
 
     ``Decimal("ten")`` raises ``InvalidOperation``, an ``ArithmeticError``
     argparse does not catch, and NaN cannot even be compared: both are
     refused here, as is a number beyond the range, whose amounts would need
-    more than the 28 digits a Decimal holds.
+    more than the 28 digits a Decimal holds.  A number in range is taken to
+    ``places`` decimal places (:func:`plain_decimal`): the output repeats it,
+    and ``1e-999999`` was a line of a million digits, ``-0`` a month of -0 hours.
     """
 
     def value(text: str) -> Decimal:
@@ -132,9 +134,23 @@ def decimal_number(low: Decimal, high: Decimal) -> Callable[[str], Decimal]:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
         if not number.is_finite() or not low <= number <= high:
             raise argparse.ArgumentTypeError(f"{text}: must be a number from {low} to {high}")
-        return number
+        return plain_decimal(number, places)
 
     return value
+
+
+def plain_decimal(number: Decimal, places: int) -> Decimal:
+    """``number`` rounded to ``places`` decimal places, without trailing zeros, exponent or sign of zero.
+
+    ``f"{value:f}"`` of the result is as short as the number: ``1E+3`` is
+    1000, ``2.50`` is 2.5 and ``-0`` is 0.  ``number`` must be small enough
+    for the rounding to fit a Decimal's 28 digits (the callers' ranges are).
+    """
+    from decimal import Decimal as Number
+
+    rounded = number.quantize(Number(1).scaleb(-places))
+    rounded = rounded.quantize(Number(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
+    return rounded if rounded else rounded.copy_abs()
 
 
 def add_target_argument(
