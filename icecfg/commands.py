@@ -93,6 +93,24 @@ def finite_number(text: str) -> float:
     return value
 
 
+def number_in(low: int, high: int) -> Callable[[str], float]:
+    """An option's finite number from ``low`` to ``high`` (``up --timeout``, ``prune --older-than``), for argparse.
+
+    As for :func:`whole_number`, the range is documented and checked where
+    the value is parsed: ``up --timeout 1e300`` kept a droplet that costs
+    money waiting for ever, and a number of days beyond what a
+    ``timedelta`` holds left ``prune`` unable to make its plan.
+    """
+
+    def value(text: str) -> float:
+        number = finite_number(text)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{text}: must be a number from {low} to {high}")
+        return number
+
+    return value
+
+
 def whole_number(low: int, high: int) -> Callable[[str], int]:
     """An option's whole number from ``low`` to ``high`` (``--keep``, ``--bitrate``), for argparse.
 

@@ -140,8 +140,13 @@ def test_a_root_that_is_no_directory_is_a_usage_error(
         (["prune", "--older-than", "soon"], "icecfg prune: argument --older-than: not a number: 'soon'"),
         (
             ["prune", "--older-than", "1e12", "--yes"],
-            "icecfg prune: --older-than takes a number of days from 0 to 999999999",
+            "icecfg prune: argument --older-than: 1e12: must be a number from 0 to 999999999",
         ),
+        (
+            ["up", "--no-dns", "--timeout", "1e300"],
+            "icecfg up: argument --timeout: 1e300: must be a number from 1 to 3600",
+        ),
+        (["up", "--no-dns", "--timeout", "0"], "icecfg up: argument --timeout: 0: must be a number from 1 to 3600"),
     ],
 )
 def test_a_number_option_that_is_no_finite_number_stops_before_the_api(

@@ -105,8 +105,13 @@ def test_prune_older_than_takes_a_number_of_days(
     """
     old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
     newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
-    assert main(["prune", "--keep", "0", "--older-than", days, "--yes"]) == 2
-    assert capsys.readouterr().err == "icecfg prune: --older-than takes a number of days from 0 to 999999999\n"
+    with pytest.raises(SystemExit) as stopped:
+        main(["prune", "--keep", "0", "--older-than", days, "--yes"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"icecfg prune: argument --older-than: {days}: must be a number from 0 to 999999999 "
+        "(see 'icecfg prune --help')\n"
+    )
     assert _snapshot_ids(fake) == {old, newest}
 
 

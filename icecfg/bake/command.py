@@ -25,9 +25,9 @@ from icecfg.commands import (
     EXIT_OK,
     UsageError,
     add_target_argument,
-    finite_number,
     guarded,
     load_or_usage_error,
+    number_in,
     settings_near,
     token_from_environment,
     whole_number,
@@ -69,7 +69,10 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument(
-        "--older-than", type=finite_number, metavar="DAYS", help="delete only snapshots older than DAYS"
+        "--older-than",
+        type=number_in(0, timedelta.max.days),  # beyond timedelta's range the plan could not be made
+        metavar="DAYS",
+        help=f"delete only snapshots older than DAYS, 0 to {timedelta.max.days}",
     )
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
 
@@ -130,9 +133,7 @@ def run_prune(args: argparse.Namespace) -> int:
 def _prune(args: argparse.Namespace) -> int:
     # --keep and the keep setting are both in KEEP_RANGE (checked where each is read)
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
-    # --older-than is finite (finite_number); beyond timedelta's range (1e20) the plan could not be made
-    if args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days:
-        raise UsageError(f"--older-than takes a number of days from 0 to {timedelta.max.days}")
+    # --older-than is in timedelta's range once parsed (number_in)
     with client() as api:
         return prune(api, keep, args.older_than, args.yes)
 
