@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -210,7 +212,7 @@ def find(start: Path) -> Settings:
     for candidate in (directory, *directory.parents):
         for name in FILE_NAMES:
             path = candidate / name
-            if not path.is_file():
+            if not _is_settings_file(path):
                 continue
             data = _read(path)
             if name == "pyproject.toml":
@@ -220,6 +222,26 @@ def find(start: Path) -> Settings:
                 data = tool["icecfg"]
             return _settings(path, data)
     return Settings()
+
+
+def _is_settings_file(path: Path) -> bool:
+    """Whether ``path`` is a settings file to read; a name there that is none is a :class:`SettingsError`.
+
+    Passing over a dangling symlink, a loop or a directory of that name made
+    the settings further up, or none, apply without a word; a FIFO would
+    have stopped every command waiting for a writer.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if not os.path.lexists(path):
+            return False
+        raise SettingsError(f"{path}: {err.strerror or err}") from None
+    if stat.S_ISREG(mode):
+        return True
+    if stat.S_ISDIR(mode):
+        raise SettingsError(f"{path}: is a directory, not a settings file")
+    raise SettingsError(f"{path}: is not a regular file (a FIFO, socket or device)")
 
 
 def load(path: Path) -> Settings:
@@ -243,11 +265,19 @@ def _read(path: Path) -> dict[str, Any]:
             data: dict[str, Any] = tomllib.load(handle)
             return data
     except tomllib.TOMLDecodeError as err:
-        raise SettingsError(f"{path}: {err}") from None
+        raise SettingsError(_toml_error(path, str(err))) from None
     except OSError as err:
         raise SettingsError(f"{path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise SettingsError(f"{path}: not UTF-8 text") from None
+
+
+def _toml_error(path: Path, message: str) -> str:
+    """``path:line:column: what`` from tomllib's ``what (at line L, column C)``, the form of every other error."""
+    found = re.fullmatch(r"(?s)(.*) \(at line (\d+), column (\d+)\)", message)
+    if found is None:
+        return f"{path}: {message}"
+    return f"{path}:{found[2]}:{found[3]}: {found[1]}"
 
 
 def _settings(path: Path, data: dict[str, Any]) -> Settings:
@@ -303,6 +333,8 @@ def _line_of(path: Path, key: str, table: str | None) -> int:
         match = header.match(line)
         if match:
             current = match[1].removeprefix("tool.icecfg").lstrip(".")
+            if current == (f"{table}.{key}" if table else key):  # an unknown table: its header
+                return number
             continue
         if pattern.match(line) and (current == (table or "") or current.startswith(f"{table or ''}.")):
             return number
