@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from icecfg.commands import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     add_target_argument,
@@ -406,9 +407,18 @@ def _for_a_reader_that_may_leave() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`)."""
+    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`).
+
+    Ctrl-C is one line and exit status 130 (128 + SIGINT, as a shell reports
+    a command it killed) wherever it lands: while the options are read as
+    much as while the command runs.
+    """
     with _for_a_reader_that_may_leave():
-        return _main(argv)
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            print("icecfg: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
 
 
 def _main(argv: list[str] | None) -> int:
@@ -425,9 +435,6 @@ def _main(argv: list[str] | None) -> int:
         usage_error(f"icecfg {args.command}", f"unrecognized arguments: {' '.join(unknown)}")
     try:
         result: int = args.func(args)
-    except KeyboardInterrupt:
-        print("icecfg: interrupted", file=sys.stderr)
-        return 130
     except WriteError as err:  # a refused write (file changed since it was read, owner not keepable)
         print(f"icecfg {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 #: Exit status of every command: done; failed (or found what it was asked to
 #: look for: lint findings, migrate losses); called or set up wrongly.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Exit status after Ctrl-C: 128 + SIGINT, what a shell reports for a command the signal ended.
+EXIT_INTERRUPTED = 130
 
 #: Environment variables the DigitalOcean API token is read from, in this order.
 TOKEN_VARIABLES = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")

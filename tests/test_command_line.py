@@ -238,3 +238,16 @@ def test_a_reader_that_is_gone_changes_nothing_but_the_output(
         assert (tmp_path / "gone.err").read_text() == (tmp_path / "read.err").read_text()
     if argv and argv[0] == "init":
         assert {p.name for p in (tmp_path / "gone" / "radio").iterdir()} >= {"icecast.xml", "icecfg.toml"}
+
+
+def test_ctrl_c_while_the_command_line_is_read_is_one_line_and_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupt before the command ran (building the parser, reading the options) was a traceback."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["lint", "."]) == 130
+    assert capsys.readouterr().err == "icecfg: interrupted\n"
