@@ -406,6 +406,42 @@ def _for_a_reader_that_may_leave() -> Iterator[None]:
             setattr(sys, name, stream)
 
 
+def _as_on_disk(error: UnicodeError) -> tuple[str | bytes, int]:
+    """The bytes a file name's undecodable bytes were read as (``surrogateescape``), else ``backslashreplace``."""
+    import codecs
+
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    if all(0xDC80 <= ord(char) <= 0xDCFF for char in chunk):
+        return bytes(ord(char) - 0xDC00 for char in chunk), error.end
+    return codecs.backslashreplace_errors(error)
+
+
+@contextlib.contextmanager
+def _names_as_on_disk() -> Iterator[None]:
+    """Standard error writes a file name's bytes that are no UTF-8 as they are, as standard output does.
+
+    Python reads such a name as surrogates (``\\udcff`` for the byte 0xff)
+    and its standard error, unlike its output, writes those escaped: the
+    one-line error named ``na\\udcffme.xml``, a file no shell can find.
+    A character the encoding lacks is still escaped, never an error.
+    """
+    import codecs
+
+    stream = sys.stderr
+    before = getattr(stream, "errors", None)
+    if before != "backslashreplace" or not isinstance(stream, io.TextIOWrapper):
+        yield
+        return
+    codecs.register_error("icecfg-as-on-disk", _as_on_disk)
+    stream.reconfigure(errors="icecfg-as-on-disk")
+    try:
+        yield
+    finally:
+        stream.reconfigure(errors=before)
+
+
 def main(argv: list[str] | None = None) -> int:
     """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`).
 
@@ -413,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     a command it killed) wherever it lands: while the options are read as
     much as while the command runs.
     """
-    with _for_a_reader_that_may_leave():
+    with _names_as_on_disk(), _for_a_reader_that_may_leave():
         try:
             return _main(argv)
         except KeyboardInterrupt:

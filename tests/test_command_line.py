@@ -251,3 +251,24 @@ def test_ctrl_c_while_the_command_line_is_read_is_one_line_and_130(
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert cli.main(["lint", "."]) == 130
     assert capsys.readouterr().err == "icecfg: interrupted\n"
+
+
+@pytest.mark.parametrize("to_a_pipe", [True, False], ids=["pipe", "file"])
+@pytest.mark.parametrize("command", ["explain", "migrate"])
+def test_a_file_name_that_is_not_utf_8_is_named_on_stderr_as_it_is_on_disk(
+    tmp_path: Path, command: str, to_a_pipe: bool
+) -> None:
+    """Standard error showed ``na\\udcffme.xml`` for the file ``na<0xff>me.xml``: a name no shell matches."""
+    name = os.fsencode(tmp_path) + b"/na\xffme.xml"
+    with open(name, "wb") as handle:
+        handle.write(b"<icecast>\n<hostname>\xff</hostname>\n</icecast>\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    argv = [os.fsencode(sys.executable), b"-m", b"icecfg", command.encode(), name]
+    with open(tmp_path / "err", "wb") as file:
+        run = subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if to_a_pipe else file, env=env, check=False
+        )
+    err = run.stderr if to_a_pipe else (tmp_path / "err").read_bytes()
+    assert run.returncode == 2 and err == b"icecfg " + command.encode() + b": " + name + (
+        b":2:11: bytes that are not valid utf-8 at byte offset 20\n"
+    ), err
