@@ -252,14 +252,32 @@ def load(path: Path) -> Settings:
     return _settings(path, data)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    # Imported here: compiling the TOML parser's patterns costs more than the
-    # rest of a lint's imports together, and most runs read no settings file.
+def parse(text: str, path: Path) -> Settings:
+    """The settings ``text`` holds, checked as if read from ``path``; :class:`SettingsError` if icecfg would refuse it.
+
+    ``icecfg init`` asks before it writes its ``icecfg.toml``: an option it
+    copies there (``--region ''``) must not make a file every later command
+    stops at.
+    """
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(_toml_error(path, str(err))) from None
+    return _settings(path, data)
+
+
+def _toml() -> Any:
+    """The TOML parser, imported when needed: compiling its patterns costs more than the rest of a lint's imports."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - 3.10
         import tomli as tomllib
+    return tomllib
 
+
+def _read(path: Path) -> dict[str, Any]:
+    tomllib = _toml()
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)

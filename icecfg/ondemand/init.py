@@ -35,9 +35,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from icecfg.commands import add_target_argument
+from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.safewrite import write_bytes_atomic
-from icecfg.settings import DEFAULT_KEEP
+from icecfg.settings import DEFAULT_KEEP, SettingsError
+from icecfg.settings import parse as parse_settings
 
 if TYPE_CHECKING:
     from icecfg.document import Element
@@ -429,7 +431,12 @@ def _run(args: argparse.Namespace) -> int:
         admin=args.admin,
         location=args.location,
     )
-    cfg = build_config(choices)
+    try:
+        cfg = build_config(choices)
+        settings = settings_text(choices, args.region, args.size)
+        parse_settings(settings, settings_path)
+    except (InvalidAssignmentError, SettingsError) as err:  # an option icecfg could not read back as given
+        raise UsageError(f"{err}; nothing written") from None
     findings = lint(cfg, target=choices.target, files=False, select=lint_selection(choices))
     if findings:  # a bug in build_config: never write a configuration that does not lint clean
         first = findings[0]
@@ -439,7 +446,7 @@ def _run(args: argparse.Namespace) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     # through symlinks, keeping owner and group (Debian's root:icecast): only others lose access
     write_bytes_atomic(config_path, io.dumps(cfg), private=True)
-    write_bytes_atomic(settings_path, settings_text(choices, args.region, args.size).encode("utf-8"))
+    write_bytes_atomic(settings_path, settings.encode("utf-8"))
 
     fallback = choices.fallback.lstrip("/")
     mode = stat.S_IMODE(config_path.stat().st_mode)
