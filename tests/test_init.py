@@ -251,3 +251,20 @@ def test_an_option_init_cannot_write_as_icecfg_reads_it_is_a_usage_error_and_not
     err = capsys.readouterr().err
     assert err.startswith("icecfg init: ") and message in err and err.endswith("; nothing written\n"), err
     assert err.count("\n") == 1 and not target.exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling symlink", "symlink loop"])
+def test_a_dir_that_is_no_directory_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """``init icecast.xml`` (the file for the directory) said ``icecast.xml: File exists``, exit 1."""
+    target = tmp_path / "radio"
+    if kind == "file":
+        target.write_bytes(b"<icecast/>\n")
+    else:
+        target.symlink_to(target if kind == "symlink loop" else tmp_path / "gone")
+    assert run_icecfg("init", str(target), "--hostname", HOST) == 2
+    assert capsys.readouterr().err == (
+        f"icecfg init: {target}: not a directory (DIR is where icecast.xml and icecfg.toml are written)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["radio"]

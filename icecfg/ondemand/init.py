@@ -27,6 +27,7 @@ of others (it holds passwords).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import stat
 import sys
@@ -396,6 +397,8 @@ def _run(args: argparse.Namespace) -> int:
     from icecfg.lint import lint
 
     directory = Path(args.directory)
+    if os.path.lexists(directory) and not directory.is_dir():  # a file, or a symlink to none or to a file
+        raise UsageError(f"{directory}: not a directory (DIR is where icecast.xml and icecfg.toml are written)")
     config_path = directory / CONFIG_NAME
     settings_path = directory / SETTINGS_NAME
     existing = [p for p in (config_path, settings_path) if p.exists()]
