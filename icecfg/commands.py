@@ -270,5 +270,21 @@ def token_from_environment() -> str:
     for name in TOKEN_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value:
+            check_token(value)
             return value
     raise UsageError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)")
+
+
+def check_token(token: str) -> None:
+    """A :class:`UsageError` for a token no API token can be: only printable ASCII goes into the header.
+
+    A line break or a space (a token pasted with its label, two lines of a
+    file) made the HTTP library refuse the header, and its error quoted the
+    header, whose tail then reached the one-line message: part of the
+    token on the screen, and no request could ever have worked.
+    """
+    if not all("!" <= char <= "~" for char in token):
+        raise UsageError(
+            "the DigitalOcean API token holds a space, a control or a non-ASCII character, which no API token "
+            "has (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN)"
+        )

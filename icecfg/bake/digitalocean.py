@@ -59,7 +59,7 @@ import digitalocean  # type: ignore[import-untyped]
 import requests
 
 from icecfg.bake.snapshots import Snapshot
-from icecfg.commands import Failed, UsageError
+from icecfg.commands import Failed, UsageError, check_token
 from icecfg.version import __version__
 
 __all__ = [
@@ -555,6 +555,10 @@ class DigitalOcean:
         token = (token or "").strip()
         if not token:
             raise DigitalOceanError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN")
+        try:
+            check_token(token)
+        except UsageError as err:
+            raise DigitalOceanSetupError(str(err)) from None
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
         if not 1 <= per_page <= 200:

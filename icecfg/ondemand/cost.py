@@ -33,6 +33,7 @@ when a token is set, otherwise from the dated table in
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, decimal_number, guarded, whole_number
+from icecfg.commands import TOKEN_VARIABLES, add_target_argument, decimal_number, guarded, whole_number
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -450,7 +451,9 @@ def _token() -> str | None:
     """The API token when one is set: without it, cost uses the dated price table."""
     try:
         return token_from_environment()
-    except UsageError:
+    except UsageError as err:
+        if any(os.environ.get(name, "").strip() for name in TOKEN_VARIABLES):  # set, but no token can be so
+            print(f"icecfg cost: {err}; using the price table instead", file=sys.stderr)
         return None
 
 
