@@ -94,7 +94,7 @@ def _schema_of(args: argparse.Namespace) -> int:
     found = settings_near(args.validate)
     dialect = Dialect(found.target_or(args.target))
     if args.validate:
-        data = read_or_usage_error(args.validate)
+        data = read_or_usage_error(args.validate, stdin=True)
         errors = xsd.validate(data, dialect)
         for error in errors:
             print(f"{args.validate}: {error}")
@@ -229,7 +229,7 @@ def _schema_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_argument(parser, "Icecast release (default: the settings' target, else 2.4)")
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
-    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
+    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD (- for standard input)")
 
 
 def _module_arguments(module: str, function: str = "add_arguments") -> Callable[[argparse.ArgumentParser], None]:

@@ -233,7 +233,7 @@ def read_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: 
     """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
 
     With ``stdin``, ``-`` is standard input: the commands that only read a
-    configuration (``lint``, ``explain``, ``migrate``) take a file piped from
+    configuration (``lint``, ``explain``, ``migrate``, ``schema --validate``) take a file piped from
     another tool or an editor's buffer the same way.  The others leave it a
     file name: bake stages the file it names, and up, status and cost find
     settings beside it.  ``hint`` is added in brackets when the file does

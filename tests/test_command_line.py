@@ -272,3 +272,12 @@ def test_a_file_name_that_is_not_utf_8_is_named_on_stderr_as_it_is_on_disk(
     assert run.returncode == 2 and err == b"icecfg " + command.encode() + b": " + name + (
         b":2:11: bytes that are not valid utf-8 at byte offset 20\n"
     ), err
+
+
+def test_dash_is_standard_input_for_schema_validate(tmp_path: Path) -> None:
+    """``schema --validate`` only reads the file, as explain does: ``-`` was a file name that did not exist."""
+    (tmp_path / "icecfg.toml").write_text('target = "2.5"\n')
+    good = _piped("schema", "--validate", "-", stdin=b"<icecast><hostname>a</hostname></icecast>\n", cwd=tmp_path)
+    assert (good.returncode, good.stdout, good.stderr) == (0, b"", b"")
+    bad = _piped("schema", "--validate", "-", stdin=b"<icecast><hostnam>a</hostnam></icecast>\n", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stdout.startswith(b"-: line 1: ") and bad.stderr == b"", bad
