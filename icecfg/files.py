@@ -27,6 +27,8 @@ _Parsed = TypeVar("_Parsed")
 
 #: What :meth:`FileView.unusable` says of a file that cannot be opened and read.
 MISSING, DIRECTORY, UNREADABLE = "does not exist", "is a directory", "cannot be read"
+#: What :meth:`FileView.unusable_assets` says of an asset that is a FIFO, socket or device.
+NOT_REGULAR = "is not a regular file"
 
 
 class Assets(dict[str, Path]):
@@ -150,7 +152,8 @@ class FileView:
         """
         found = []
         for server_path in sorted(self.assets):
-            why = self.unusable(server_path)
+            # bake copies the bytes: a FIFO would keep it waiting for a writer, a device for ever
+            why = self.unusable(server_path) or ("" if self.is_file(server_path) else NOT_REGULAR)
             if why:
                 local = _named(self.assets[server_path])
                 found.append(f"{local} {why} ({self._table()} maps {server_path} to it)")

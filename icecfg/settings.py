@@ -187,10 +187,17 @@ class Settings(Record):
         return self.where("target") if "target" in self.lint else self.where("target", "bake")
 
     def resolve(self, value: str) -> str:
-        """A path setting, relative to the settings file's directory."""
+        """A path setting, relative to the settings file's directory.
+
+        A symlink loop is left unresolved (Python 3.11's ``resolve`` raises
+        RuntimeError for it): the command then names the file that cannot be read.
+        """
         if self.path is None or Path(value).is_absolute():
             return value
-        return str((self.path.parent / value).resolve())
+        try:
+            return str((self.path.parent / value).resolve())
+        except (RuntimeError, OSError):
+            return os.path.abspath(self.path.parent / value)
 
     def assets(self) -> Assets:
         """``[bake.assets]``: server path -> local file (relative paths resolved against this file)."""
