@@ -281,3 +281,35 @@ def test_dash_is_standard_input_for_schema_validate(tmp_path: Path) -> None:
     assert (good.returncode, good.stdout, good.stderr) == (0, b"", b"")
     bad = _piped("schema", "--validate", "-", stdin=b"<icecast><hostnam>a</hostnam></icecast>\n", cwd=tmp_path)
     assert bad.returncode == 1 and bad.stdout.startswith(b"-: line 1: ") and bad.stderr == b"", bad
+
+
+@pytest.mark.parametrize("command", ["lint", "explain", "migrate", "schema --validate"])
+def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: Path, command: str) -> None:
+    """``explain /dev/zero`` read until memory ran out (MemoryError); 16 MiB is more than any icecast.xml."""
+    import resource
+
+    def one_gib() -> None:  # before the fix the read took all memory: let it fail soon instead
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    argv = [sys.executable, "-m", "icecfg", *command.split()]
+    endless = subprocess.run(
+        [*argv, "/dev/zero"], capture_output=True, env=env, timeout=60, check=False, preexec_fn=one_gib
+    )
+    name = command.partition(" ")[0]
+    assert (endless.returncode, endless.stderr) == (
+        2,
+        f"icecfg {name}: cannot read /dev/zero: more than 16 MiB, larger than any icecast.xml\n".encode(),
+    )
+    piped = subprocess.run(
+        [*argv, "-"],
+        input=b"<icecast>" + b" " * (16 * 2**20),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+        preexec_fn=one_gib,
+    )
+    assert piped.returncode == 2 and piped.stderr.endswith(
+        b"cannot read -: more than 16 MiB, larger than any icecast.xml\n"
+    )
