@@ -31,10 +31,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: Exit status after Ctrl-C: 128 + SIGINT, what a shell reports for a command the signal ended.
 EXIT_INTERRUPTED = 130
 
-#: The most a configuration may hold: Icecast's own files are a few KiB, and reading
-#: ``/dev/zero`` or an endless pipe must end in an error, not in all memory taken.
-MAX_CONFIG_BYTES = 16 * 2**20
-
 #: Environment variables the DigitalOcean API token is read from, in this order.
 TOKEN_VARIABLES = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")
 
@@ -242,21 +238,21 @@ def read_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: 
     file name: bake stages the file it names, and up, status and cost find
     settings beside it.  ``hint`` is added in brackets when the file does
     not exist (where the command looks for it, which option names another).
-    No more than :data:`MAX_CONFIG_BYTES` are read: ``/dev/zero`` or a
-    stream that never ends took all memory.
+    No more than :data:`~icecfg.files.MAX_FILE_BYTES` are read: ``/dev/zero``
+    or a stream that never ends took all memory.
     """
+    from icecfg.files import MAX_FILE_BYTES, read_at_most, too_large
+
     try:
-        if stdin and str(path) == "-":
-            data = sys.stdin.buffer.read(MAX_CONFIG_BYTES + 1)
-        else:
-            with Path(path).open("rb") as handle:
-                data = handle.read(MAX_CONFIG_BYTES + 1)
+        if not (stdin and str(path) == "-"):
+            return read_at_most(path)
+        data: bytes = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise too_large()
+        return data
     except OSError as err:
         more = f" ({hint})" if hint and isinstance(err, FileNotFoundError) else ""
         raise UsageError(f"cannot read {path}: {err.strerror or err}{more}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise UsageError(f"cannot read {path}: more than {MAX_CONFIG_BYTES >> 20} MiB, larger than any icecast.xml")
-    return data
 
 
 def load_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: bool = False) -> IcecastConfig:

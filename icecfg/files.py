@@ -31,6 +31,26 @@ MISSING, DIRECTORY, UNREADABLE = "does not exist", "is a directory", "cannot be 
 NOT_REGULAR = "is not a regular file"
 
 
+#: The most icecfg reads of a file it was named (a configuration, settings, variables):
+#: Icecast's files are a few KiB, and ``/dev/zero`` or an endless pipe must end in an error,
+#: not in all memory taken.
+MAX_FILE_BYTES = 16 * 2**20
+
+
+def too_large(limit: int = MAX_FILE_BYTES) -> OSError:
+    """The error of a file beyond ``limit`` bytes; its ``strerror`` is what messages say."""
+    return OSError(errno.EFBIG, f"more than {limit >> 20} MiB, larger than any file icecfg reads")
+
+
+def read_at_most(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, or :func:`too_large` (an OSError) when there are more than ``limit``."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
+
+
 class Assets(dict[str, Path]):
     """Server path -> the local file bake installs there, with the settings file that maps them.
 

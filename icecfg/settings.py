@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from icecfg.files import Assets
+from icecfg.files import Assets, read_at_most
 from icecfg.records import Record
 from icecfg.spec import Dialect
 
@@ -286,9 +286,8 @@ def _toml() -> Any:
 def _read(path: Path) -> dict[str, Any]:
     tomllib = _toml()
     try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+        data: dict[str, Any] = tomllib.loads(read_at_most(path).decode("utf-8"))
+        return data
     except tomllib.TOMLDecodeError as err:
         raise SettingsError(_toml_error(path, str(err))) from None
     except OSError as err:

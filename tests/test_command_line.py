@@ -285,7 +285,10 @@ def test_dash_is_standard_input_for_schema_validate(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["lint", "explain", "migrate", "schema --validate"])
 def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: Path, command: str) -> None:
-    """``explain /dev/zero`` read until memory ran out (MemoryError); 16 MiB is more than any icecast.xml."""
+    """``explain /dev/zero`` read until memory ran out (MemoryError); 16 MiB is more than any icecast.xml.
+
+    The settings (``--settings``) and variables (``--vars-file``) lint reads are held to the same limit.
+    """
     import resource
 
     def one_gib() -> None:  # before the fix the read took all memory: let it fail soon instead
@@ -299,7 +302,7 @@ def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: P
     name = command.partition(" ")[0]
     assert (endless.returncode, endless.stderr) == (
         2,
-        f"icecfg {name}: cannot read /dev/zero: more than 16 MiB, larger than any icecast.xml\n".encode(),
+        f"icecfg {name}: cannot read /dev/zero: more than 16 MiB, larger than any file icecfg reads\n".encode(),
     )
     piped = subprocess.run(
         [*argv, "-"],
@@ -310,6 +313,20 @@ def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: P
         check=False,
         preexec_fn=one_gib,
     )
+    if name == "lint":
+        for option, why in (("--settings", "/dev/zero: "), ("--vars-file", "cannot read variables file /dev/zero: ")):
+            other = subprocess.run(
+                [*argv, option, "/dev/zero", "-"],
+                capture_output=True,
+                env=env,
+                timeout=60,
+                check=False,
+                preexec_fn=one_gib,
+            )
+            assert (other.returncode, other.stderr) == (
+                2,
+                f"icecfg lint: {why}more than 16 MiB, larger than any file icecfg reads\n".encode(),
+            )
     assert piped.returncode == 2 and piped.stderr.endswith(
-        b"cannot read -: more than 16 MiB, larger than any icecast.xml\n"
+        b"cannot read -: more than 16 MiB, larger than any file icecfg reads\n"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from icecfg.files import read_at_most
 from icecfg.io import dumps, loads
 from icecfg.placeholders import render
 from icecfg.sections import IcecastConfig
@@ -55,7 +56,7 @@ def read_vars_file(path: Path) -> dict[str, str]:
     value in matching single or double quotes loses them.
     """
     try:
-        data = path.read_bytes()
+        data = read_at_most(path)
     except OSError as err:
         raise VariablesError(f"cannot read variables file {path}: {err.strerror or err}") from None
     try:
