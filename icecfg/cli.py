@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import io
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NoReturn
@@ -340,20 +339,30 @@ def build_parser(only: str | None = None, *, alone: bool = False) -> argparse.Ar
     return parser
 
 
-class _Pipe(io.RawIOBase):
-    """A pipe or socket that standard output or error is written to, whose reader may go away.
+class _OutputFailed(Exception):
+    """Standard output could not be written (a full disk, a device error); ``str()`` says why."""
 
-    Once the reader is gone (``icecfg lint | head -1``), what would have been
-    read is dropped instead of raising ``BrokenPipeError`` from whichever
-    ``print`` met it: a command's own error handling took that for a failure
-    of its work (``init`` said "Broken pipe" and exited 1 with both files
-    written; ``up`` would have destroyed the droplet it had just made).  So
-    every command finishes its work and exits with its own status.
+
+class _Output(io.RawIOBase):
+    """The descriptor standard output or error is written to: a reader that went away, or a write that failed.
+
+    Once the reader of a pipe is gone (``icecfg lint | head -1``), what would
+    have been read is dropped instead of raising ``BrokenPipeError`` from
+    whichever ``print`` met it: a command's own error handling took that for
+    a failure of its work (``init`` said "Broken pipe" and exited 1 with both
+    files written; ``up`` would have destroyed the droplet it had just made).
+    So every command finishes its work and exits with its own status.
+
+    Any other failure of standard output (``> report.txt`` on a full disk)
+    is :class:`_OutputFailed`, once: :func:`main` reports it in one line.
+    Standard error has nowhere to report its own, and drops the text.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, report: bool) -> None:
         super().__init__()
         self._fd = fd
+        self._report = report
+        self._failed = False
 
     def writable(self) -> bool:
         return True
@@ -365,34 +374,39 @@ class _Pipe(io.RawIOBase):
         return os.isatty(self._fd)
 
     def write(self, data: ReadableBuffer, /) -> int:
+        size = memoryview(data).nbytes
+        if self._failed:
+            return size
         try:
             return os.write(self._fd, data)
         except BrokenPipeError:
-            return memoryview(data).nbytes  # nobody reads it any more
+            return size  # nobody reads it any more
+        except OSError as err:
+            self._failed = True  # the rest, and the flush at the end, are dropped
+            if self._report:
+                raise _OutputFailed(err.strerror or str(err)) from None
+            return size
 
 
 @contextlib.contextmanager
 def _for_a_reader_that_may_leave() -> Iterator[None]:
-    """Standard output and error, where each is a pipe or socket, written through :class:`_Pipe`.
+    """Standard output and error written through :class:`_Output`.
 
-    Files and terminals do not go away, and a stream that is no file
-    descriptor at all (a test's capture) is left as it is.
+    A stream that is no file descriptor at all (a test's capture) is left as it is.
     """
     replaced: dict[str, object] = {}
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         try:
             fd = stream.fileno()
-            mode = os.fstat(fd).st_mode
+            os.fstat(fd)
         except (AttributeError, OSError, ValueError):
-            continue
-        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             continue
         stream.flush()
         replaced[name] = stream
-        # closing the wrapper closes only the _Pipe: the descriptor stays the process's
+        # closing the wrapper closes only the _Output: the descriptor stays the process's
         wrapper = io.TextIOWrapper(
-            io.BufferedWriter(_Pipe(fd)),
+            io.BufferedWriter(_Output(fd, report=name == "stdout")),
             encoding=getattr(stream, "encoding", None),
             errors=getattr(stream, "errors", None),
             line_buffering=getattr(stream, "line_buffering", False),
@@ -443,18 +457,26 @@ def _names_as_on_disk() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`).
+    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Output`).
 
     Ctrl-C is one line and exit status 130 (128 + SIGINT, as a shell reports
     a command it killed) wherever it lands: while the options are read as
     much as while the command runs.
     """
+    if sys.stdout is None:  # started with descriptor 1 closed (``>&-``)
+        print("icecfg: standard output is closed: nowhere to write", file=sys.stderr)
+        return EXIT_USAGE
     with _names_as_on_disk(), _for_a_reader_that_may_leave():
         try:
-            return _main(argv)
+            status = _main(argv)
+            sys.stdout.flush()  # a failure to write is reported here, not at the interpreter's exit
+            return status
         except KeyboardInterrupt:
             print("icecfg: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except _OutputFailed as err:
+            print(f"icecfg: cannot write the output: {err}", file=sys.stderr)
+            return EXIT_FAILED
 
 
 def _main(argv: list[str] | None) -> int:

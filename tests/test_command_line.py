@@ -330,3 +330,39 @@ def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: P
     assert piped.returncode == 2 and piped.stderr.endswith(
         b"cannot read -: more than 16 MiB, larger than any file icecfg reads\n"
     )
+
+
+@pytest.mark.parametrize("argv", [["rules"], ["explain", "-"], ["lint", "--no-fs", "-"], ["cost"]], ids=lambda a: a[0])
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(tmp_path: Path, argv: list[str]) -> None:
+    """``icecfg lint > report.txt`` on a full disk was a traceback (OSError: No space left on device)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    env.pop("DIGITALOCEAN_TOKEN", None)
+    env.pop("DIGITALOCEAN_ACCESS_TOKEN", None)
+    config = b"<icecast><limits><clients>100</clients></limits></icecast>\n"
+    with open("/dev/full", "wb") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "icecfg", *argv],
+            input=config,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+    assert (run.returncode, run.stderr) == (1, b"icecfg: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_standard_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """``icecfg explain FILE >&-`` was a traceback (sys.stdout is None)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    run = subprocess.run(
+        [sys.executable, "-m", "icecfg", "rules"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        pass_fds=(),
+        close_fds=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (run.returncode, run.stderr) == (2, b"icecfg: standard output is closed: nowhere to write\n")
