@@ -118,8 +118,22 @@ def test_prune_older_than_takes_a_number_of_days(
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("ICECFG_DO_TIMEOUT", "soon", "ICECFG_DO_TIMEOUT must be a number of seconds above 0, not 'soon'"),
-        ("ICECFG_DO_CONNECT_TIMEOUT", "0", "ICECFG_DO_CONNECT_TIMEOUT must be a number of seconds above 0, not '0'"),
+        (
+            "ICECFG_DO_TIMEOUT",
+            "soon",
+            "ICECFG_DO_TIMEOUT must be a number of seconds above 0, at most 3600, not 'soon'",
+        ),
+        (
+            "ICECFG_DO_CONNECT_TIMEOUT",
+            "0",
+            "ICECFG_DO_CONNECT_TIMEOUT must be a number of seconds above 0, at most 3600, not '0'",
+        ),
+        # no upper bound: a request that hangs was waited on for ever, and the notice printed 20 digits
+        (
+            "ICECFG_DO_TIMEOUT",
+            "99999999999999999999",
+            "ICECFG_DO_TIMEOUT must be a number of seconds above 0, at most 3600, not '99999999999999999999'",
+        ),
         ("DIGITALOCEAN_END_POINT", "ftp://127.0.0.1/v2/", "DigitalOcean API endpoint is not an http(s) URL"),
     ],
 )
