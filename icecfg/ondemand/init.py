@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from icecfg.commands import add_target_argument
 from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from icecfg.ondemand.dns import is_dns_name
 from icecfg.safewrite import write_bytes_atomic
 from icecfg.settings import DEFAULT_KEEP, SettingsError
 from icecfg.settings import parse as parse_settings
@@ -80,7 +80,6 @@ FORMATS = {
 #: Password length in bytes of randomness (32 URL-safe characters).
 PASSWORD_BYTES = 24
 
-_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 _LOCAL_SUFFIXES = frozenset({"localhost", "local", "localdomain", "internal", "lan", "home", "invalid", "test"})
 
 
@@ -157,7 +156,7 @@ def check_hostname(value: str) -> str:
     else:
         raise UsageError(f"{value!r} is an IP address: give the DNS name the TLS certificate is issued for")
     labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+    if not is_dns_name(name):
         raise UsageError(f"{value!r} is not a valid DNS name")
     if len(labels) < 2 or labels[-1] in _LOCAL_SUFFIXES or labels[-1].isdigit():
         raise UsageError(f"{value!r} is not a public DNS name (listeners outside this machine cannot reach it)")
