@@ -64,6 +64,10 @@ def test_prune_without_yes_only_prints_the_plan(fake: FakeDigitalOcean, capsys: 
     out = capsys.readouterr().out
     assert out.count("would delete") == 3
     assert "run again with --yes" in out
+    # one column of ids, whatever the word before it ("keep" or "would delete")
+    plan = [line for line in out.splitlines() if line.startswith(("keep ", "would delete "))]
+    columns = {next(line.index(f" {i} ") + len(i) for i in ids if f" {i} " in line) for line in plan}
+    assert len(plan) == 4 and len(columns) == 1, out
     assert _snapshot_ids(fake) == set(ids)
     assert not [r for r in fake.requests if r.method == "DELETE"]
 

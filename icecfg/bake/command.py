@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from icecfg.bake.snapshots import PREFIX, TAG
+from icecfg.bake.snapshots import PREFIX, TAG, Snapshot
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
@@ -147,11 +147,15 @@ def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool
     in_use = api.images_in_use()
     older = timedelta(days=older_than_days) if older_than_days is not None else None
     decided = plan(snapshots, keep, in_use, datetime.now(timezone.utc), older, prefix=PREFIX, tag=TAG)
+    width = len("would delete")  # the longest word: the ids stand in one column under it
+
+    def line(verb: str, snapshot: Snapshot) -> str:
+        return f"{verb:{width}} {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})"
+
     for snapshot in decided.keep:
-        print(f"keep    {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})", file=out)
+        print(line("keep", snapshot), file=out)
     for snapshot in decided.delete:
-        verb = "delete " if yes else "would delete"
-        print(f"{verb:7} {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})", file=out)
+        print(line("delete" if yes else "would delete", snapshot), file=out)
         if yes:
             api.delete_snapshot(snapshot.id)
     if not decided.delete:
