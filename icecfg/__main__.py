@@ -2,6 +2,10 @@
 
 import sys
 
-from icecfg.cli import main
+try:
+    from icecfg.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command line module loads: as main() reports it
+    print("icecfg: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

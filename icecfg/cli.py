@@ -11,13 +11,13 @@ import argparse
 import contextlib
 import io
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NoReturn
 
 from icecfg.commands import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     add_target_argument,
@@ -93,7 +93,7 @@ def _schema_of(args: argparse.Namespace) -> int:
     found = settings_near(args.validate)
     dialect = Dialect(found.target_or(args.target))
     if args.validate:
-        data = read_or_usage_error(args.validate)
+        data = read_or_usage_error(args.validate, stdin=True)
         errors = xsd.validate(data, dialect)
         for error in errors:
             print(f"{args.validate}: {error}")
@@ -229,7 +229,7 @@ def _schema_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_argument(parser, "Icecast release (default: the settings' target, else 2.4)")
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--print", action="store_true", help="print the XSD instead of its path")
-    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD")
+    how.add_argument("--validate", metavar="FILE", help="validate FILE against the XSD (- for standard input)")
 
 
 def _module_arguments(module: str, function: str = "add_arguments") -> Callable[[argparse.ArgumentParser], None]:
@@ -340,20 +340,30 @@ def build_parser(only: str | None = None, *, alone: bool = False) -> argparse.Ar
     return parser
 
 
-class _Pipe(io.RawIOBase):
-    """A pipe or socket that standard output or error is written to, whose reader may go away.
+class _OutputFailed(Exception):
+    """Standard output could not be written (a full disk, a device error); ``str()`` says why."""
 
-    Once the reader is gone (``icecfg lint | head -1``), what would have been
-    read is dropped instead of raising ``BrokenPipeError`` from whichever
-    ``print`` met it: a command's own error handling took that for a failure
-    of its work (``init`` said "Broken pipe" and exited 1 with both files
-    written; ``up`` would have destroyed the droplet it had just made).  So
-    every command finishes its work and exits with its own status.
+
+class _Output(io.RawIOBase):
+    """The descriptor standard output or error is written to: a reader that went away, or a write that failed.
+
+    Once the reader of a pipe is gone (``icecfg lint | head -1``), what would
+    have been read is dropped instead of raising ``BrokenPipeError`` from
+    whichever ``print`` met it: a command's own error handling took that for
+    a failure of its work (``init`` said "Broken pipe" and exited 1 with both
+    files written; ``up`` would have destroyed the droplet it had just made).
+    So every command finishes its work and exits with its own status.
+
+    Any other failure of standard output (``> report.txt`` on a full disk)
+    is :class:`_OutputFailed`, once: :func:`main` reports it in one line.
+    Standard error has nowhere to report its own, and drops the text.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, *, report: bool) -> None:
         super().__init__()
         self._fd = fd
+        self._report = report
+        self._failed = False
 
     def writable(self) -> bool:
         return True
@@ -365,34 +375,39 @@ class _Pipe(io.RawIOBase):
         return os.isatty(self._fd)
 
     def write(self, data: ReadableBuffer, /) -> int:
+        size = memoryview(data).nbytes
+        if self._failed:
+            return size
         try:
             return os.write(self._fd, data)
         except BrokenPipeError:
-            return memoryview(data).nbytes  # nobody reads it any more
+            return size  # nobody reads it any more
+        except OSError as err:
+            self._failed = True  # the rest, and the flush at the end, are dropped
+            if self._report:
+                raise _OutputFailed(err.strerror or str(err)) from None
+            return size
 
 
 @contextlib.contextmanager
 def _for_a_reader_that_may_leave() -> Iterator[None]:
-    """Standard output and error, where each is a pipe or socket, written through :class:`_Pipe`.
+    """Standard output and error written through :class:`_Output`.
 
-    Files and terminals do not go away, and a stream that is no file
-    descriptor at all (a test's capture) is left as it is.
+    A stream that is no file descriptor at all (a test's capture) is left as it is.
     """
     replaced: dict[str, object] = {}
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         try:
             fd = stream.fileno()
-            mode = os.fstat(fd).st_mode
+            os.fstat(fd)
         except (AttributeError, OSError, ValueError):
-            continue
-        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             continue
         stream.flush()
         replaced[name] = stream
-        # closing the wrapper closes only the _Pipe: the descriptor stays the process's
+        # closing the wrapper closes only the _Output: the descriptor stays the process's
         wrapper = io.TextIOWrapper(
-            io.BufferedWriter(_Pipe(fd)),
+            io.BufferedWriter(_Output(fd, report=name == "stdout")),
             encoding=getattr(stream, "encoding", None),
             errors=getattr(stream, "errors", None),
             line_buffering=getattr(stream, "line_buffering", False),
@@ -406,10 +421,63 @@ def _for_a_reader_that_may_leave() -> Iterator[None]:
             setattr(sys, name, stream)
 
 
+def _as_on_disk(error: UnicodeError) -> tuple[str | bytes, int]:
+    """The bytes a file name's undecodable bytes were read as (``surrogateescape``), else ``backslashreplace``."""
+    import codecs
+
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    if all(0xDC80 <= ord(char) <= 0xDCFF for char in chunk):
+        return bytes(ord(char) - 0xDC00 for char in chunk), error.end
+    return codecs.backslashreplace_errors(error)
+
+
+@contextlib.contextmanager
+def _names_as_on_disk() -> Iterator[None]:
+    """Standard error writes a file name's bytes that are no UTF-8 as they are, as standard output does.
+
+    Python reads such a name as surrogates (``\\udcff`` for the byte 0xff)
+    and its standard error, unlike its output, writes those escaped: the
+    one-line error named ``na\\udcffme.xml``, a file no shell can find.
+    A character the encoding lacks is still escaped, never an error.
+    """
+    import codecs
+
+    stream = sys.stderr
+    before = getattr(stream, "errors", None)
+    if before != "backslashreplace" or not isinstance(stream, io.TextIOWrapper):
+        yield
+        return
+    codecs.register_error("icecfg-as-on-disk", _as_on_disk)
+    stream.reconfigure(errors="icecfg-as-on-disk")
+    try:
+        yield
+    finally:
+        stream.reconfigure(errors=before)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Pipe`)."""
-    with _for_a_reader_that_may_leave():
-        return _main(argv)
+    """``icecfg ARGV``: the exit status; output to a reader that has gone is dropped (:class:`_Output`).
+
+    Ctrl-C is one line and exit status 130 (128 + SIGINT, as a shell reports
+    a command it killed) wherever it lands: while the options are read as
+    much as while the command runs.
+    """
+    if sys.stdout is None:  # started with descriptor 1 closed (``>&-``)
+        print("icecfg: standard output is closed: nowhere to write", file=sys.stderr)
+        return EXIT_USAGE
+    with _names_as_on_disk(), _for_a_reader_that_may_leave():
+        try:
+            status = _main(argv)
+            sys.stdout.flush()  # a failure to write is reported here, not at the interpreter's exit
+            return status
+        except KeyboardInterrupt:
+            print("icecfg: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except _OutputFailed as err:
+            print(f"icecfg: cannot write the output: {err}", file=sys.stderr)
+            return EXIT_FAILED
 
 
 def _main(argv: list[str] | None) -> int:
@@ -426,9 +494,6 @@ def _main(argv: list[str] | None) -> int:
         usage_error(f"icecfg {args.command}", f"unrecognized arguments: {' '.join(unknown)}")
     try:
         result: int = args.func(args)
-    except KeyboardInterrupt:
-        print("icecfg: interrupted", file=sys.stderr)
-        return 130
     except WriteError as err:  # a refused write (file changed since it was read, owner not keepable)
         print(f"icecfg {args.command}: {err}", file=sys.stderr)
         return EXIT_FAILED

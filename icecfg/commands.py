@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 #: Exit status of every command: done; failed (or found what it was asked to
 #: look for: lint findings, migrate losses); called or set up wrongly.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Exit status after Ctrl-C: 128 + SIGINT, what a shell reports for a command the signal ended.
+EXIT_INTERRUPTED = 130
 
 #: Environment variables the DigitalOcean API token is read from, in this order.
 TOKEN_VARIABLES = ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")
@@ -93,6 +95,24 @@ def finite_number(text: str) -> float:
     return value
 
 
+def number_in(low: int, high: int) -> Callable[[str], float]:
+    """An option's finite number from ``low`` to ``high`` (``up --timeout``, ``prune --older-than``), for argparse.
+
+    As for :func:`whole_number`, the range is documented and checked where
+    the value is parsed: ``up --timeout 1e300`` kept a droplet that costs
+    money waiting for ever, and a number of days beyond what a
+    ``timedelta`` holds left ``prune`` unable to make its plan.
+    """
+
+    def value(text: str) -> float:
+        number = finite_number(text)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{text}: must be a number from {low} to {high}")
+        return number
+
+    return value
+
+
 def whole_number(low: int, high: int) -> Callable[[str], int]:
     """An option's whole number from ``low`` to ``high`` (``--keep``, ``--bitrate``), for argparse.
 
@@ -114,13 +134,15 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
     return value
 
 
-def decimal_number(low: Decimal, high: Decimal) -> Callable[[str], Decimal]:
-    """An option's number from ``low`` to ``high`` as a :class:`~decimal.Decimal` (dollars, GB), for argparse.
+def decimal_number(low: Decimal, high: Decimal, places: int = 2) -> Callable[[str], Decimal]:
+    """An option's number from ``low`` to ``high`` as a :class:`~decimal.Decimal` (dollars, GB, hours), for argparse.
 
     ``Decimal("ten")`` raises ``InvalidOperation``, an ``ArithmeticError``
     argparse does not catch, and NaN cannot even be compared: both are
     refused here, as is a number beyond the range, whose amounts would need
-    more than the 28 digits a Decimal holds.
+    more than the 28 digits a Decimal holds.  A number in range is taken to
+    ``places`` decimal places (:func:`plain_decimal`): the output repeats it,
+    and ``1e-999999`` was a line of a million digits, ``-0`` a month of -0 hours.
     """
 
     def value(text: str) -> Decimal:
@@ -132,9 +154,23 @@ def decimal_number(low: Decimal, high: Decimal) -> Callable[[str], Decimal]:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
         if not number.is_finite() or not low <= number <= high:
             raise argparse.ArgumentTypeError(f"{text}: must be a number from {low} to {high}")
-        return number
+        return plain_decimal(number, places)
 
     return value
+
+
+def plain_decimal(number: Decimal, places: int) -> Decimal:
+    """``number`` rounded to ``places`` decimal places, without trailing zeros, exponent or sign of zero.
+
+    ``f"{value:f}"`` of the result is as short as the number: ``1E+3`` is
+    1000, ``2.50`` is 2.5 and ``-0`` is 0.  ``number`` must be small enough
+    for the rounding to fit a Decimal's 28 digits (the callers' ranges are).
+    """
+    from decimal import Decimal as Number
+
+    rounded = number.quantize(Number(1).scaleb(-places))
+    rounded = rounded.quantize(Number(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
+    return rounded if rounded else rounded.copy_abs()
 
 
 def add_target_argument(
@@ -197,16 +233,23 @@ def read_or_usage_error(path: str | os.PathLike[str], hint: str = "", *, stdin: 
     """The bytes of a configuration, or a :class:`UsageError` ``cannot read PATH: why``.
 
     With ``stdin``, ``-`` is standard input: the commands that only read a
-    configuration (``lint``, ``explain``, ``migrate``) take a file piped from
+    configuration (``lint``, ``explain``, ``migrate``, ``schema --validate``) take a file piped from
     another tool or an editor's buffer the same way.  The others leave it a
     file name: bake stages the file it names, and up, status and cost find
     settings beside it.  ``hint`` is added in brackets when the file does
     not exist (where the command looks for it, which option names another).
+    No more than :data:`~icecfg.files.MAX_FILE_BYTES` are read: ``/dev/zero``
+    or a stream that never ends took all memory.
     """
+    from icecfg.files import MAX_FILE_BYTES, read_at_most, too_large
+
     try:
-        if stdin and str(path) == "-":
-            return sys.stdin.buffer.read()
-        return Path(path).read_bytes()
+        if not (stdin and str(path) == "-"):
+            return read_at_most(path)
+        data: bytes = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise too_large()
+        return data
     except OSError as err:
         more = f" ({hint})" if hint and isinstance(err, FileNotFoundError) else ""
         raise UsageError(f"cannot read {path}: {err.strerror or err}{more}") from None
@@ -234,5 +277,21 @@ def token_from_environment() -> str:
     for name in TOKEN_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value:
+            check_token(value)
             return value
     raise UsageError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN (or DIGITALOCEAN_ACCESS_TOKEN)")
+
+
+def check_token(token: str) -> None:
+    """A :class:`UsageError` for a token no API token can be: only printable ASCII goes into the header.
+
+    A line break or a space (a token pasted with its label, two lines of a
+    file) made the HTTP library refuse the header, and its error quoted the
+    header, whose tail then reached the one-line message: part of the
+    token on the screen, and no request could ever have worked.
+    """
+    if not all("!" <= char <= "~" for char in token):
+        raise UsageError(
+            "the DigitalOcean API token holds a space, a control or a non-ASCII character, which no API token "
+            "has (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN)"
+        )

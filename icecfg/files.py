@@ -27,6 +27,28 @@ _Parsed = TypeVar("_Parsed")
 
 #: What :meth:`FileView.unusable` says of a file that cannot be opened and read.
 MISSING, DIRECTORY, UNREADABLE = "does not exist", "is a directory", "cannot be read"
+#: What :meth:`FileView.unusable_assets` says of an asset that is a FIFO, socket or device.
+NOT_REGULAR = "is not a regular file"
+
+
+#: The most icecfg reads of a file it was named (a configuration, settings, variables):
+#: Icecast's files are a few KiB, and ``/dev/zero`` or an endless pipe must end in an error,
+#: not in all memory taken.
+MAX_FILE_BYTES = 16 * 2**20
+
+
+def too_large(limit: int = MAX_FILE_BYTES) -> OSError:
+    """The error of a file beyond ``limit`` bytes; its ``strerror`` is what messages say."""
+    return OSError(errno.EFBIG, f"more than {limit >> 20} MiB, larger than any file icecfg reads")
+
+
+def read_at_most(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, or :func:`too_large` (an OSError) when there are more than ``limit``."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    return data
 
 
 class Assets(dict[str, Path]):
@@ -150,7 +172,8 @@ class FileView:
         """
         found = []
         for server_path in sorted(self.assets):
-            why = self.unusable(server_path)
+            # bake copies the bytes: a FIFO would keep it waiting for a writer, a device for ever
+            why = self.unusable(server_path) or ("" if self.is_file(server_path) else NOT_REGULAR)
             if why:
                 local = _named(self.assets[server_path])
                 found.append(f"{local} {why} ({self._table()} maps {server_path} to it)")

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from icecfg.files import Assets
+from icecfg.files import Assets, read_at_most
 from icecfg.records import Record
 from icecfg.spec import Dialect
 
@@ -185,10 +187,17 @@ class Settings(Record):
         return self.where("target") if "target" in self.lint else self.where("target", "bake")
 
     def resolve(self, value: str) -> str:
-        """A path setting, relative to the settings file's directory."""
+        """A path setting, relative to the settings file's directory.
+
+        A symlink loop is left unresolved (Python 3.11's ``resolve`` raises
+        RuntimeError for it): the command then names the file that cannot be read.
+        """
         if self.path is None or Path(value).is_absolute():
             return value
-        return str((self.path.parent / value).resolve())
+        try:
+            return str((self.path.parent / value).resolve())
+        except (RuntimeError, OSError):
+            return os.path.abspath(self.path.parent / value)
 
     def assets(self) -> Assets:
         """``[bake.assets]``: server path -> local file (relative paths resolved against this file)."""
@@ -210,7 +219,7 @@ def find(start: Path) -> Settings:
     for candidate in (directory, *directory.parents):
         for name in FILE_NAMES:
             path = candidate / name
-            if not path.is_file():
+            if not _is_settings_file(path):
                 continue
             data = _read(path)
             if name == "pyproject.toml":
@@ -222,6 +231,26 @@ def find(start: Path) -> Settings:
     return Settings()
 
 
+def _is_settings_file(path: Path) -> bool:
+    """Whether ``path`` is a settings file to read; a name there that is none is a :class:`SettingsError`.
+
+    Passing over a dangling symlink, a loop or a directory of that name made
+    the settings further up, or none, apply without a word; a FIFO would
+    have stopped every command waiting for a writer.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if not os.path.lexists(path):
+            return False
+        raise SettingsError(f"{path}: {err.strerror or err}") from None
+    if stat.S_ISREG(mode):
+        return True
+    if stat.S_ISDIR(mode):
+        raise SettingsError(f"{path}: is a directory, not a settings file")
+    raise SettingsError(f"{path}: is not a regular file (a FIFO, socket or device)")
+
+
 def load(path: Path) -> Settings:
     """The settings of one explicitly named file (``icecfg lint --settings``)."""
     data = _read(path)
@@ -230,24 +259,49 @@ def load(path: Path) -> Settings:
     return _settings(path, data)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    # Imported here: compiling the TOML parser's patterns costs more than the
-    # rest of a lint's imports together, and most runs read no settings file.
+def parse(text: str, path: Path) -> Settings:
+    """The settings ``text`` holds, checked as if read from ``path``; :class:`SettingsError` if icecfg would refuse it.
+
+    ``icecfg init`` asks before it writes its ``icecfg.toml``: an option it
+    copies there (``--region ''``) must not make a file every later command
+    stops at.
+    """
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(_toml_error(path, str(err))) from None
+    return _settings(path, data)
+
+
+def _toml() -> Any:
+    """The TOML parser, imported when needed: compiling its patterns costs more than the rest of a lint's imports."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - 3.10
         import tomli as tomllib
+    return tomllib
 
+
+def _read(path: Path) -> dict[str, Any]:
+    tomllib = _toml()
     try:
-        with path.open("rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+        data: dict[str, Any] = tomllib.loads(read_at_most(path).decode("utf-8"))
+        return data
     except tomllib.TOMLDecodeError as err:
-        raise SettingsError(f"{path}: {err}") from None
+        raise SettingsError(_toml_error(path, str(err))) from None
     except OSError as err:
         raise SettingsError(f"{path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise SettingsError(f"{path}: not UTF-8 text") from None
+
+
+def _toml_error(path: Path, message: str) -> str:
+    """``path:line:column: what`` from tomllib's ``what (at line L, column C)``, the form of every other error."""
+    found = re.fullmatch(r"(?s)(.*) \(at line (\d+), column (\d+)\)", message)
+    if found is None:
+        return f"{path}: {message}"
+    return f"{path}:{found[2]}:{found[3]}: {found[1]}"
 
 
 def _settings(path: Path, data: dict[str, Any]) -> Settings:
@@ -303,6 +357,8 @@ def _line_of(path: Path, key: str, table: str | None) -> int:
         match = header.match(line)
         if match:
             current = match[1].removeprefix("tool.icecfg").lstrip(".")
+            if current == (f"{table}.{key}" if table else key):  # an unknown table: its header
+                return number
             continue
         if pattern.match(line) and (current == (table or "") or current.startswith(f"{table or ''}.")):
             return number

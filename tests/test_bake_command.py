@@ -181,16 +181,23 @@ def test_lint_errors_stop_before_anything_is_spent(
     assert _packer_calls(project) == []
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory"])
+@pytest.mark.parametrize("kind", ["missing", "directory", "fifo", "symlink loop"])
 def test_an_asset_that_cannot_be_read_stops_before_packer(
     project: Path, fake: FakeDigitalOcean, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
-    """Not only with --dry-run: the real bake refuses the asset in one line before it asks for anything."""
+    """Not only with --dry-run: the real bake refuses the asset in one line before it asks for anything.
+
+    A FIFO made bake wait for ever for a writer, and a symlink loop was a traceback (RuntimeError).
+    """
     settings = project / "icecfg.toml"
     settings.write_text(settings.read_text() + '[bake.assets]\n"/usr/share/icecast2/web/jingle.ogg" = "jingle.ogg"\n')
     if kind == "directory":
         (project / "jingle.ogg").mkdir()
-    said = "does not exist" if kind == "missing" else "is a directory"
+    elif kind == "fifo":
+        os.mkfifo(project / "jingle.ogg")
+    elif kind == "symlink loop":
+        (project / "jingle.ogg").symlink_to(project / "jingle.ogg")
+    said = {"directory": "is a directory", "fifo": "is not a regular file"}.get(kind, "does not exist")
     assert main(["bake"]) == 1
     assert capsys.readouterr().err == (
         f"icecfg bake: ./jingle.ogg {said} (icecfg.toml [bake.assets] maps /usr/share/icecast2/web/jingle.ogg "

@@ -238,3 +238,131 @@ def test_a_reader_that_is_gone_changes_nothing_but_the_output(
         assert (tmp_path / "gone.err").read_text() == (tmp_path / "read.err").read_text()
     if argv and argv[0] == "init":
         assert {p.name for p in (tmp_path / "gone" / "radio").iterdir()} >= {"icecast.xml", "icecfg.toml"}
+
+
+def test_ctrl_c_while_the_command_line_is_read_is_one_line_and_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupt before the command ran (building the parser, reading the options) was a traceback."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert cli.main(["lint", "."]) == 130
+    assert capsys.readouterr().err == "icecfg: interrupted\n"
+
+
+@pytest.mark.parametrize("to_a_pipe", [True, False], ids=["pipe", "file"])
+@pytest.mark.parametrize("command", ["explain", "migrate"])
+def test_a_file_name_that_is_not_utf_8_is_named_on_stderr_as_it_is_on_disk(
+    tmp_path: Path, command: str, to_a_pipe: bool
+) -> None:
+    """Standard error showed ``na\\udcffme.xml`` for the file ``na<0xff>me.xml``: a name no shell matches."""
+    name = os.fsencode(tmp_path) + b"/na\xffme.xml"
+    with open(name, "wb") as handle:
+        handle.write(b"<icecast>\n<hostname>\xff</hostname>\n</icecast>\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    argv = [os.fsencode(sys.executable), b"-m", b"icecfg", command.encode(), name]
+    with open(tmp_path / "err", "wb") as file:
+        run = subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if to_a_pipe else file, env=env, check=False
+        )
+    err = run.stderr if to_a_pipe else (tmp_path / "err").read_bytes()
+    assert run.returncode == 2 and err == b"icecfg " + command.encode() + b": " + name + (
+        b":2:11: bytes that are not valid utf-8 at byte offset 20\n"
+    ), err
+
+
+def test_dash_is_standard_input_for_schema_validate(tmp_path: Path) -> None:
+    """``schema --validate`` only reads the file, as explain does: ``-`` was a file name that did not exist."""
+    (tmp_path / "icecfg.toml").write_text('target = "2.5"\n')
+    good = _piped("schema", "--validate", "-", stdin=b"<icecast><hostname>a</hostname></icecast>\n", cwd=tmp_path)
+    assert (good.returncode, good.stdout, good.stderr) == (0, b"", b"")
+    bad = _piped("schema", "--validate", "-", stdin=b"<icecast><hostnam>a</hostnam></icecast>\n", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stdout.startswith(b"-: line 1: ") and bad.stderr == b"", bad
+
+
+@pytest.mark.parametrize("command", ["lint", "explain", "migrate", "schema --validate"])
+def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: Path, command: str) -> None:
+    """``explain /dev/zero`` read until memory ran out (MemoryError); 16 MiB is more than any icecast.xml.
+
+    The settings (``--settings``) and variables (``--vars-file``) lint reads are held to the same limit.
+    """
+    import resource
+
+    def one_gib() -> None:  # before the fix the read took all memory: let it fail soon instead
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    argv = [sys.executable, "-m", "icecfg", *command.split()]
+    endless = subprocess.run(
+        [*argv, "/dev/zero"], capture_output=True, env=env, timeout=60, check=False, preexec_fn=one_gib
+    )
+    name = command.partition(" ")[0]
+    assert (endless.returncode, endless.stderr) == (
+        2,
+        f"icecfg {name}: cannot read /dev/zero: more than 16 MiB, larger than any file icecfg reads\n".encode(),
+    )
+    piped = subprocess.run(
+        [*argv, "-"],
+        input=b"<icecast>" + b" " * (16 * 2**20),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+        preexec_fn=one_gib,
+    )
+    if name == "lint":
+        for option, why in (("--settings", "/dev/zero: "), ("--vars-file", "cannot read variables file /dev/zero: ")):
+            other = subprocess.run(
+                [*argv, option, "/dev/zero", "-"],
+                capture_output=True,
+                env=env,
+                timeout=60,
+                check=False,
+                preexec_fn=one_gib,
+            )
+            assert (other.returncode, other.stderr) == (
+                2,
+                f"icecfg lint: {why}more than 16 MiB, larger than any file icecfg reads\n".encode(),
+            )
+    assert piped.returncode == 2 and piped.stderr.endswith(
+        b"cannot read -: more than 16 MiB, larger than any file icecfg reads\n"
+    )
+
+
+@pytest.mark.parametrize("argv", [["rules"], ["explain", "-"], ["lint", "--no-fs", "-"], ["cost"]], ids=lambda a: a[0])
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(tmp_path: Path, argv: list[str]) -> None:
+    """``icecfg lint > report.txt`` on a full disk was a traceback (OSError: No space left on device)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    env.pop("DIGITALOCEAN_TOKEN", None)
+    env.pop("DIGITALOCEAN_ACCESS_TOKEN", None)
+    config = b"<icecast><limits><clients>100</clients></limits></icecast>\n"
+    with open("/dev/full", "wb") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "icecfg", *argv],
+            input=config,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+    assert (run.returncode, run.stderr) == (1, b"icecfg: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_standard_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """``icecfg explain FILE >&-`` was a traceback (sys.stdout is None)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(icecfg.__file__).resolve().parents[1]))
+    run = subprocess.run(
+        [sys.executable, "-m", "icecfg", "rules"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        pass_fds=(),
+        close_fds=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (run.returncode, run.stderr) == (2, b"icecfg: standard output is closed: nowhere to write\n")

@@ -140,8 +140,13 @@ def test_a_root_that_is_no_directory_is_a_usage_error(
         (["prune", "--older-than", "soon"], "icecfg prune: argument --older-than: not a number: 'soon'"),
         (
             ["prune", "--older-than", "1e12", "--yes"],
-            "icecfg prune: --older-than takes a number of days from 0 to 999999999",
+            "icecfg prune: argument --older-than: 1e12: must be a number from 0 to 999999999",
         ),
+        (
+            ["up", "--no-dns", "--timeout", "1e300"],
+            "icecfg up: argument --timeout: 1e300: must be a number from 1 to 3600",
+        ),
+        (["up", "--no-dns", "--timeout", "0"], "icecfg up: argument --timeout: 0: must be a number from 1 to 3600"),
     ],
 )
 def test_a_number_option_that_is_no_finite_number_stops_before_the_api(
@@ -166,3 +171,44 @@ def test_a_number_option_that_is_no_finite_number_stops_before_the_api(
     err = capsys.readouterr().err
     assert err.startswith(line) and err.count("\n") == 1, err
     assert not [r for r in fake.requests if r.method in ("POST", "DELETE")] and fake.state.droplets == {}
+
+
+@pytest.mark.parametrize("token", ["dop_v1_s3cr3t: t4il\r\nX-Injected: 1", "dop_v1_s3cr3t t4il", "dop_v1_s3cr3t\u20ac"])
+@pytest.mark.parametrize(
+    "argv", [["snapshots"], ["status"], ["prune", "--keep", "1"], ["down", "--yes"], ["up", "--no-dns"]], ids=str
+)
+def test_a_token_no_api_token_can_be_is_refused_before_any_request_and_never_shown(
+    argv: list[str],
+    token: str,
+    fake: FakeDigitalOcean,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A token with a line break was sent as a header; requests refused it and the error showed its tail."""
+    from tests.station import init_dir
+
+    init_dir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", token)
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert out.err == (
+        f"icecfg {argv[0]}: the DigitalOcean API token holds a space, a control or a non-ASCII character, "
+        "which no API token has (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN)\n"
+    )
+    assert "s3cr3t" not in out.out and "t4il" not in out.out and fake.requests == []
+
+
+def test_cost_says_the_token_cannot_be_one_and_prices_from_the_table(
+    fake: FakeDigitalOcean, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", "dop_v1_s3cr3t: t4il\nX")
+    assert main(["cost"]) == 0
+    out = capsys.readouterr()
+    assert out.err == (
+        "icecfg cost: the DigitalOcean API token holds a space, a control or a non-ASCII character, which no API "
+        "token has (DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN); using the price table instead\n"
+    )
+    assert "t4il" not in out.out and "price table" in out.out and fake.requests == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -283,9 +284,11 @@ def test_break_even_past_the_monthly_cap_counts_only_the_transfer() -> None:
 
 @pytest.mark.usefixtures("no_token")
 def test_more_hours_than_a_month_has_are_refused(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_icecfg("cost", "--config", str(config), "--hours-per-month", "1000") == 2
+    with pytest.raises(SystemExit) as stopped:
+        run_icecfg("cost", "--config", str(config), "--hours-per-month", "1000")
+    assert stopped.value.code == 2
     assert capsys.readouterr().err == (
-        "icecfg cost: --hours-per-month 1000: a month has at most 744 hours (730 on average)\n"
+        "icecfg cost: argument --hours-per-month: 1000: must be a number from 0 to 744 (see 'icecfg cost --help')\n"
     )
     assert run_icecfg("cost", "--config", str(config), "--hours-per-month", "744", "--format", "json") == 0
     data = json.loads(capsys.readouterr().out)
@@ -450,3 +453,29 @@ def test_keep_snapshots_are_counted_not_listed(
         tracemalloc.stop()
     assert month.snapshots == Decimal("0.12") * 10**12
     assert peak < 1_000_000
+
+
+@pytest.mark.usefixtures("no_token")
+@pytest.mark.parametrize("value", ["1e-999999", "-0", "0.0000000000000000000000001"])
+@pytest.mark.parametrize("option", ["--hours-per-month", "--compare-monthly", "--snapshot-gb"])
+def test_a_number_smaller_than_the_output_shows_is_printed_as_zero(
+    config: Path, option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--snapshot-gb 1e-999999`` printed a million digits; ``--hours-per-month -0`` a month of -0 hours."""
+    assert run_icecfg("cost", "--config", str(config), option, value) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) < 120, out[:500]
+    assert not re.search(r"-0\b|\d[eE][+-]?\d", out), out
+    if option == "--snapshot-gb":
+        assert "  snapshots  0 GB in 1 snapshot x $0.06/GB" in out
+    if option == "--hours-per-month":
+        assert "a month of 0 hours on one s-1vcpu-1gb droplet:" in out
+
+
+@pytest.mark.usefixtures("no_token")
+def test_numbers_are_taken_to_two_decimal_places(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["cost", "--config", str(config), "--hours-per-month", "743.99999999999999999999999"]
+    assert run_icecfg(*argv, "--snapshot-gb", "1E+3", "--snapshot-gb", "2.504") == 0
+    out = capsys.readouterr().out
+    assert "a month of 744 hours on one" in out
+    assert "  snapshots  1002.5 GB in 2 snapshots x $0.06/GB" in out

@@ -985,11 +985,11 @@ def test_the_budget_and_connect_timeout_come_from_the_environment(
         make().account()
     assert clock.sleeps == [20.0, 20.0]
     for name in ("ICECFG_DO_TIMEOUT", "ICECFG_DO_CONNECT_TIMEOUT"):
-        for bad in ("soon", "0", "-1", "nan", "inf"):
+        for bad in ("soon", "0", "-1", "nan", "inf", "3600.5", "1e20"):
             monkeypatch.setenv(name, bad)
             with pytest.raises(DigitalOceanError) as info:
                 make()
-            assert str(info.value) == f"{name} must be a number of seconds above 0, not {bad!r}"
+            assert str(info.value) == f"{name} must be a number of seconds above 0, at most 3600, not {bad!r}"
         monkeypatch.delenv(name)
 
 

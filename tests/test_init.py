@@ -230,3 +230,41 @@ def test_icecfg_bake_takes_what_init_wrote(tmp_path: Path, privacy: bool, capsys
     assert cli.main(["bake", "--dry-run", "--config", str(path)]) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert "lints clean" in out and "would build snapshot icecfg-" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--region", "", 'bake.region = "": must be a non-empty string'),
+        ("--size", "", 'bake.size = "": must be a non-empty string'),
+        ("--region", "fra1\udcff", "is not a Unicode scalar value"),  # a byte of argv that is no UTF-8: no TOML escape
+        ("--location", "a\x01b", "IcecastConfig.location: 'a\\x01b' is not text XML 1.0 can hold (it has U+0001)"),
+        ("--admin", "me\x00", "IcecastConfig.admin: 'me\\x00' is not text XML 1.0 can hold (it has U+0000)"),
+    ],
+)
+def test_an_option_init_cannot_write_as_icecfg_reads_it_is_a_usage_error_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    """``--region ''`` wrote settings every later command refused; ``--location`` with a control byte crashed."""
+    target = tmp_path / "station"
+    assert run_icecfg("init", str(target), "--hostname", HOST, option, value) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("icecfg init: ") and message in err and err.endswith("; nothing written\n"), err
+    assert err.count("\n") == 1 and not target.exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "dangling symlink", "symlink loop"])
+def test_a_dir_that_is_no_directory_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """``init icecast.xml`` (the file for the directory) said ``icecast.xml: File exists``, exit 1."""
+    target = tmp_path / "radio"
+    if kind == "file":
+        target.write_bytes(b"<icecast/>\n")
+    else:
+        target.symlink_to(target if kind == "symlink loop" else tmp_path / "gone")
+    assert run_icecfg("init", str(target), "--hostname", HOST) == 2
+    assert capsys.readouterr().err == (
+        f"icecfg init: {target}: not a directory (DIR is where icecast.xml and icecfg.toml are written)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["radio"]

@@ -263,3 +263,10 @@ def test_a_flag_wins_over_the_settings_for_the_files_too(tmp_path: Path) -> None
     write(tmp_path / "icecfg.toml", b'root = "nonexistent"\n')
     result = lint("--no-fs", "--select", "ICE101", str(path))
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_standard_input_named_twice_is_a_usage_error(tmp_path: Path) -> None:
+    """The second ``-`` read nothing, and was reported as a file that is not well-formed XML (ICE001)."""
+    result = lint("--no-fs", "-", "-", stdin=GOOD)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "icecfg lint: standard input (-) is named twice: it can be read once\n"

@@ -17,8 +17,6 @@ import os
 import shutil
 import stat
 import struct
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +28,7 @@ import icecfg
 from icecfg import cli, safewrite
 from icecfg.errors import FileChangedError, UnsafeWriteError
 from icecfg.lint import command as lint_command
+from tests import oracle
 
 DATA = b"<icecast>\n    <hostname>localhost</hostname>\n    <logging>\n        <loglevel>debug</loglevel>\n    </logging>\n</icecast>\n"
 
@@ -215,22 +214,13 @@ def test_owner_that_cannot_be_kept_writes_nothing(tmp_path: Path, monkeypatch: p
 
 
 def test_without_privileges_another_owners_file_is_left_alone(tmp_path: Path) -> None:
-    """``lint --fix`` run as ``nobody`` on a root:icecast file it may write, in a directory it may write."""
+    """``lint --fix`` run as the runtime user (``nobody``) on a root:icecast file it may write, in a directory it may write."""
     shared = Path(tempfile.mkdtemp(prefix="icecfg-safewrite-"))  # tmp_path is not traversable by nobody
     try:
         shared.chmod(0o777)
         path = as_debian_ships(shared / "icecast.xml")
         path.chmod(0o666)
-        run = subprocess.run(
-            [
-                *("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"),
-                *(sys.executable, "-m", "icecfg", "lint", "--isolated", "--no-fs", "--fix", str(path)),
-            ],
-            cwd=shared,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        run = oracle.icecfg_as_runtime_user("lint", "--isolated", "--no-fs", "--fix", str(path), cwd=shared)
         assert run.returncode == 1, run
         assert run.stderr == (
             f"icecfg lint: {path}: cannot keep its owner and group (0:{icecast_gid()}) without privileges; "
@@ -243,14 +233,13 @@ def test_without_privileges_another_owners_file_is_left_alone(tmp_path: Path) ->
 
 
 def test_a_directory_that_refuses_the_write_is_named_as_the_file_not_its_temporary(tmp_path: Path) -> None:
-    """``migrate --write`` and ``init --force`` as ``nobody`` beside a file it may write, in a directory it may not."""
+    """``migrate --write`` and ``init --force`` as the runtime user beside a file it may write, in a directory it may not."""
     shared = Path(tempfile.mkdtemp(prefix="icecfg-safewrite-"))  # tmp_path is not traversable by nobody
     try:
         shared.chmod(0o755)
         path = shared / "icecast.xml"
         path.write_bytes(b"<icecast>\n    <fileserve>true</fileserve>\n</icecast>\n")
         path.chmod(0o666)
-        nobody = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-m", "icecfg")
         # the exit status of a failed write, as docs/command-line.md says: 1
         for argv, status, line in (
             (
@@ -264,7 +253,7 @@ def test_a_directory_that_refuses_the_write_is_named_as_the_file_not_its_tempora
                 f"icecfg init: {path}: Permission denied\n",
             ),
         ):
-            run = subprocess.run([*nobody, *argv], cwd=shared, capture_output=True, text=True, check=False)
+            run = oracle.icecfg_as_runtime_user(*argv, cwd=shared)
             assert (run.returncode, run.stderr) == (status, line), run
         assert b"true" in path.read_bytes() and leftovers(shared) == []
     finally:

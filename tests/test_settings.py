@@ -136,3 +136,59 @@ def test_a_bad_key_in_pyproject_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(settings.SettingsError) as err:
         settings.find(tmp_path)
     assert str(err.value) == f"{path}:5: bake.dns-ttl = 5: must be a whole number from 30 to 86400"
+
+
+def _no_regular_file(kind: str, path: Path) -> str:
+    """Make ``path`` a ``kind`` of name that is no settings file; return why icecfg cannot read it."""
+    import os
+
+    if kind == "dangling symlink":
+        path.symlink_to(path.parent / "moved.toml")
+        return "No such file or directory"
+    if kind == "symlink loop":
+        path.symlink_to(path)
+        return "Too many levels of symbolic links"
+    if kind == "directory":
+        path.mkdir()
+        return "is a directory, not a settings file"
+    os.mkfifo(path)
+    return "is not a regular file (a FIFO, socket or device)"
+
+
+@pytest.mark.parametrize("name", ["icecfg.toml", "pyproject.toml"])
+@pytest.mark.parametrize("kind", ["dangling symlink", "symlink loop", "directory", "fifo"])
+def test_a_settings_name_that_is_no_file_is_an_error_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], kind: str, name: str
+) -> None:
+    """A broken ``icecfg.toml`` was passed over: the settings above it, or none, were used without a word."""
+    write(tmp_path / "icecfg.toml", b'target = "2.5"\n')  # the settings a level up, which must not be taken
+    (tmp_path / "station").mkdir()
+    config = write(tmp_path / "station" / "icecast.xml", GOOD)
+    path = tmp_path / "station" / name
+    why = _no_regular_file(kind, path)
+    monkeypatch.chdir(tmp_path / "station")
+    assert cli.main(["lint", "--no-fs", str(config)]) == 2
+    assert capsys.readouterr().err == f"icecfg lint: {path}: {why}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (b'target = "2.4"\ntarget = "2.5"\n', "2:15: Cannot overwrite a value"),
+        (b"\n\n[bake\n", "3:6: Expected ']' at the end of a table declaration"),
+    ],
+)
+def test_a_toml_syntax_error_names_file_line_and_column_as_every_error_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: bytes, line: str
+) -> None:
+    path = write(tmp_path / "icecfg.toml", text)
+    config = write(tmp_path / "icecast.xml", GOOD)
+    assert cli.main(["lint", "--no-fs", str(config)]) == 2
+    assert capsys.readouterr().err == f"icecfg lint: {path}:{line}\n"
+
+
+def test_an_unknown_table_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "icecfg.toml", b'target = "2.4"\n\n[lint]\nselect = ["ICE1"]\n')
+    with pytest.raises(settings.SettingsError) as err:
+        settings.find(tmp_path)
+    assert str(err.value).startswith(f"{path}:3: unknown setting lint (")

@@ -64,6 +64,10 @@ def test_prune_without_yes_only_prints_the_plan(fake: FakeDigitalOcean, capsys: 
     out = capsys.readouterr().out
     assert out.count("would delete") == 3
     assert "run again with --yes" in out
+    # one column of ids, whatever the word before it ("keep" or "would delete")
+    plan = [line for line in out.splitlines() if line.startswith(("keep ", "would delete "))]
+    columns = {next(line.index(f" {i} ") + len(i) for i in ids if f" {i} " in line) for line in plan}
+    assert len(plan) == 4 and len(columns) == 1, out
     assert _snapshot_ids(fake) == set(ids)
     assert not [r for r in fake.requests if r.method == "DELETE"]
 
@@ -105,16 +109,35 @@ def test_prune_older_than_takes_a_number_of_days(
     """
     old = _snapshot(fake, "icecfg-000000000000-20261001-120000", 40)
     newest = _snapshot(fake, "icecfg-222222222222-20261120-120000", 1)
-    assert main(["prune", "--keep", "0", "--older-than", days, "--yes"]) == 2
-    assert capsys.readouterr().err == "icecfg prune: --older-than takes a number of days from 0 to 999999999\n"
+    with pytest.raises(SystemExit) as stopped:
+        main(["prune", "--keep", "0", "--older-than", days, "--yes"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"icecfg prune: argument --older-than: {days}: must be a number from 0 to 999999999 "
+        "(see 'icecfg prune --help')\n"
+    )
     assert _snapshot_ids(fake) == {old, newest}
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("ICECFG_DO_TIMEOUT", "soon", "ICECFG_DO_TIMEOUT must be a number of seconds above 0, not 'soon'"),
-        ("ICECFG_DO_CONNECT_TIMEOUT", "0", "ICECFG_DO_CONNECT_TIMEOUT must be a number of seconds above 0, not '0'"),
+        (
+            "ICECFG_DO_TIMEOUT",
+            "soon",
+            "ICECFG_DO_TIMEOUT must be a number of seconds above 0, at most 3600, not 'soon'",
+        ),
+        (
+            "ICECFG_DO_CONNECT_TIMEOUT",
+            "0",
+            "ICECFG_DO_CONNECT_TIMEOUT must be a number of seconds above 0, at most 3600, not '0'",
+        ),
+        # no upper bound: a request that hangs was waited on for ever, and the notice printed 20 digits
+        (
+            "ICECFG_DO_TIMEOUT",
+            "99999999999999999999",
+            "ICECFG_DO_TIMEOUT must be a number of seconds above 0, at most 3600, not '99999999999999999999'",
+        ),
         ("DIGITALOCEAN_END_POINT", "ftp://127.0.0.1/v2/", "DigitalOcean API endpoint is not an http(s) URL"),
     ],
 )

@@ -110,3 +110,12 @@ def test_bad_variables_are_usage_errors_without_the_value(tmp_path: Path) -> Non
     fix = run_cli(str(path), "--isolated", "--var", "A=1", "--fix")
     assert fix.returncode == 2
     assert "cannot be combined with rendering" in fix.stderr
+
+
+def test_a_variables_file_that_is_not_utf_8_names_its_line_and_no_byte_of_it(tmp_path: Path) -> None:
+    """The decoder's message quoted a byte of the file (``can't decode byte 0xe9``): the file holds secrets."""
+    path = write(tmp_path / "icecast.xml", b"<icecast/>")
+    env_file = write(tmp_path / ".env", b"OK=1\nPASSWORD=caf\xe9\n")
+    result = run_cli(str(path), "--isolated", "--vars-file", str(env_file))
+    assert result.returncode == 2
+    assert result.stderr == f"icecfg lint: cannot read variables file {env_file}:2: not UTF-8 text\n"

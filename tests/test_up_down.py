@@ -186,7 +186,10 @@ def test_up_without_a_domain_sets_no_record(
         (("--size", "s-1vcpu-512mb-10gb"), 2, "needs a disk of 25 GB"),
         (("--size", "m-64vcpu"), 2, "unknown droplet size"),
         (("--snapshot", "nope"), 2, "snapshot id"),
-        (("--timeout", "0"), 2, "--timeout must be positive"),  # NaN and infinity: test_command_plumbing
+        # no DNS name: DigitalOcean refuses the record only after the droplet is made
+        (("--domain", "my radio.example.org"), 2, "not a DNS name"),
+        (("--domain", "*.example.org"), 2, "not a DNS name"),
+        (("--domain", "a" * 64 + ".example.org"), 2, "not a DNS name"),
     ],
 )
 def test_up_checks_everything_before_spending(

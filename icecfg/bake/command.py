@@ -19,15 +19,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from icecfg.bake.snapshots import PREFIX, TAG
+from icecfg.bake.snapshots import PREFIX, TAG, Snapshot
 from icecfg.commands import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
     add_target_argument,
-    finite_number,
     guarded,
     load_or_usage_error,
+    number_in,
     settings_near,
     token_from_environment,
     whole_number,
@@ -69,7 +69,10 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
         f"(default: settings, else {DEFAULT_KEEP})",
     )
     parser.add_argument(
-        "--older-than", type=finite_number, metavar="DAYS", help="delete only snapshots older than DAYS"
+        "--older-than",
+        type=number_in(0, timedelta.max.days),  # beyond timedelta's range the plan could not be made
+        metavar="DAYS",
+        help=f"delete only snapshots older than DAYS, 0 to {timedelta.max.days}",
     )
     parser.add_argument("--yes", action="store_true", help="delete; without it only the plan is printed")
 
@@ -130,9 +133,7 @@ def run_prune(args: argparse.Namespace) -> int:
 def _prune(args: argparse.Namespace) -> int:
     # --keep and the keep setting are both in KEEP_RANGE (checked where each is read)
     keep = args.keep if args.keep is not None else int(settings_near(None).bake.get("keep", DEFAULT_KEEP))
-    # --older-than is finite (finite_number); beyond timedelta's range (1e20) the plan could not be made
-    if args.older_than is not None and not 0 <= args.older_than <= timedelta.max.days:
-        raise UsageError(f"--older-than takes a number of days from 0 to {timedelta.max.days}")
+    # --older-than is in timedelta's range once parsed (number_in)
     with client() as api:
         return prune(api, keep, args.older_than, args.yes)
 
@@ -146,11 +147,15 @@ def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool
     in_use = api.images_in_use()
     older = timedelta(days=older_than_days) if older_than_days is not None else None
     decided = plan(snapshots, keep, in_use, datetime.now(timezone.utc), older, prefix=PREFIX, tag=TAG)
+    width = len("would delete")  # the longest word: the ids stand in one column under it
+
+    def line(verb: str, snapshot: Snapshot) -> str:
+        return f"{verb:{width}} {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})"
+
     for snapshot in decided.keep:
-        print(f"keep    {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})", file=out)
+        print(line("keep", snapshot), file=out)
     for snapshot in decided.delete:
-        verb = "delete " if yes else "would delete"
-        print(f"{verb:7} {snapshot.id:>12}  {snapshot.name}  ({decided.reasons.get(snapshot.id, '')})", file=out)
+        print(line("delete" if yes else "would delete", snapshot), file=out)
         if yes:
             api.delete_snapshot(snapshot.id)
     if not decided.delete:

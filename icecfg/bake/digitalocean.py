@@ -59,7 +59,7 @@ import digitalocean  # type: ignore[import-untyped]
 import requests
 
 from icecfg.bake.snapshots import Snapshot
-from icecfg.commands import Failed, UsageError
+from icecfg.commands import Failed, UsageError, check_token
 from icecfg.version import __version__
 
 __all__ = [
@@ -503,8 +503,13 @@ def _reason(exc: BaseException) -> str:
     return text.rsplit(": ", 1)[-1] if ": " in text else text or type(inner).__name__
 
 
+#: The most seconds ``ICECFG_DO_TIMEOUT`` and ``ICECFG_DO_CONNECT_TIMEOUT`` take: beyond an
+#: hour a request that hangs is waited on as good as for ever.
+MAX_WAIT_SECONDS = 3600
+
+
 def _seconds_from_environment(name: str, default: float) -> float:
-    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    """A number of seconds above 0 and at most :data:`MAX_WAIT_SECONDS` from the variable ``name``, else ``default``."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -512,8 +517,10 @@ def _seconds_from_environment(name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise DigitalOceanSetupError(f"{name} must be a number of seconds above 0, not {text!r}")
+    if not 0 < value <= MAX_WAIT_SECONDS:  # NaN compares false: refused too
+        raise DigitalOceanSetupError(
+            f"{name} must be a number of seconds above 0, at most {MAX_WAIT_SECONDS}, not {text!r}"
+        )
     return value
 
 
@@ -555,6 +562,10 @@ class DigitalOcean:
         token = (token or "").strip()
         if not token:
             raise DigitalOceanError("no DigitalOcean API token: set DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN")
+        try:
+            check_token(token)
+        except UsageError as err:
+            raise DigitalOceanSetupError(str(err)) from None
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
         if not 1 <= per_page <= 200:

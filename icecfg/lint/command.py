@@ -464,6 +464,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         args.settings = args.settings or args.deprecated_config
+    if args.paths.count("-") > 1:  # the second read would find nothing, reported as a file that is not XML
+        raise UsageError("standard input (-) is named twice: it can be read once")
     variables = _variables(args)
     explicit = _settings_file(args)
     exclude = list(args.exclude or [])

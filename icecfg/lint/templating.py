@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from icecfg.files import read_at_most
 from icecfg.io import dumps, loads
 from icecfg.placeholders import render
 from icecfg.sections import IcecastConfig
@@ -55,10 +56,14 @@ def read_vars_file(path: Path) -> dict[str, str]:
     value in matching single or double quotes loses them.
     """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise VariablesError(f"cannot read variables file {path}: {reason}") from None
+        data = read_at_most(path)
+    except OSError as err:
+        raise VariablesError(f"cannot read variables file {path}: {err.strerror or err}") from None
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:  # the decoder's own message quotes the byte: the file holds secrets
+        where = data.count(b"\n", 0, err.start) + 1
+        raise VariablesError(f"cannot read variables file {path}:{where}: not UTF-8 text") from None
     found: dict[str, str] = {}
     for number, line in enumerate(lines, 1):
         stripped = line.strip()

@@ -33,6 +33,7 @@ when a token is set, otherwise from the dated table in
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, decimal_number, guarded, whole_number
+from icecfg.commands import TOKEN_VARIABLES, add_target_argument, decimal_number, guarded, whole_number
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -358,28 +359,15 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 # --------------------------------------------------------------------------- command
 
 
-def _number(text: str) -> Decimal:
-    """A number from the command line, for argparse.
-
-    ``Decimal("ten")`` raises ``InvalidOperation``, an ``ArithmeticError`` that
-    argparse does not catch: the word would end in a traceback instead of the
-    usage error (exit 2) every other wrong option value gets.
-    """
-    try:
-        return Decimal(text)
-    except ArithmeticError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
     add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month",
-        type=_number,
+        type=decimal_number(Decimal(0), MAX_HOURS_IN_MONTH),
         default=DEFAULT_HOURS,
         metavar="H",
-        help=f"hours streamed a month (10; at most {MAX_HOURS_IN_MONTH})",
+        help=f"hours streamed a month, 0 to {MAX_HOURS_IN_MONTH} (10)",
     )
     parser.add_argument(
         "--listeners",
@@ -463,7 +451,9 @@ def _token() -> str | None:
     """The API token when one is set: without it, cost uses the dated price table."""
     try:
         return token_from_environment()
-    except UsageError:
+    except UsageError as err:
+        if any(os.environ.get(name, "").strip() for name in TOKEN_VARIABLES):  # set, but no token can be so
+            print(f"icecfg cost: {err}; using the price table instead", file=sys.stderr)
         return None
 
 
@@ -504,13 +494,6 @@ def _run(args: argparse.Namespace) -> int:
         else:  # sources may still stream to a mount no <mount> configures (Debian's sample)
             notes.append(f"{path} has no <mount>: one stream assumed")
     # the other numbers are in their ranges once parsed (decimal_number, whole_number)
-    if not (args.hours_per_month.is_finite() and args.hours_per_month >= 0):
-        raise UsageError("--hours-per-month takes a number of 0 or more")
-    if args.hours_per_month > MAX_HOURS_IN_MONTH:
-        raise UsageError(
-            f"--hours-per-month {args.hours_per_month}: a month has at most {MAX_HOURS_IN_MONTH} hours "
-            f"({HOURS_IN_MONTH} on average)"
-        )
     counts, assumed_listeners = _listener_counts(args.listeners, [name for name, _, _ in mounts])
     streams = [
         Stream(name, bitrate or args.bitrate, counts[name], assumed_bitrate=bitrate is None)

@@ -8,6 +8,7 @@ decisions live here, once.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,15 @@ from icecfg.ondemand import Failed, UsageError
 
 if TYPE_CHECKING:
     from icecfg.bake.digitalocean import DigitalOcean
+
+
+#: One label of a DNS name a listener's player can resolve: letters, digits and inner hyphens, at most 63.
+DNS_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+def is_dns_name(name: str) -> bool:
+    """Whether ``name`` (lower case, no final dot) is a DNS name: labels of :data:`DNS_LABEL`, 253 at most."""
+    return len(name) <= 253 and all(DNS_LABEL.match(label) for label in name.split("."))
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,10 @@ def find_zone(api: DigitalOcean, name: str) -> Zone:
     labels = fqdn.split(".")
     if len(labels) < 2 or not all(labels):
         raise UsageError(f"--domain needs a fully qualified name such as radio.example.org, not {name!r}")
+    if not is_dns_name(fqdn):  # checked here: DigitalOcean refuses the record only once the droplet runs
+        raise UsageError(
+            f"--domain {name!r} is not a DNS name (letters, digits and hyphens, at most 63 between the dots)"
+        )
     for start in range(len(labels) - 1):
         domain = ".".join(labels[start:])
         try:

@@ -27,7 +27,7 @@ of others (it holds passwords).
 from __future__ import annotations
 
 import argparse
-import re
+import os
 import stat
 import sys
 from dataclasses import dataclass
@@ -35,9 +35,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from icecfg.commands import add_target_argument
+from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from icecfg.ondemand.dns import is_dns_name
 from icecfg.safewrite import write_bytes_atomic
-from icecfg.settings import DEFAULT_KEEP
+from icecfg.settings import DEFAULT_KEEP, SettingsError
+from icecfg.settings import parse as parse_settings
 
 if TYPE_CHECKING:
     from icecfg.document import Element
@@ -77,7 +80,6 @@ FORMATS = {
 #: Password length in bytes of randomness (32 URL-safe characters).
 PASSWORD_BYTES = 24
 
-_LABEL = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
 _LOCAL_SUFFIXES = frozenset({"localhost", "local", "localdomain", "internal", "lan", "home", "invalid", "test"})
 
 
@@ -154,7 +156,7 @@ def check_hostname(value: str) -> str:
     else:
         raise UsageError(f"{value!r} is an IP address: give the DNS name the TLS certificate is issued for")
     labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+    if not is_dns_name(name):
         raise UsageError(f"{value!r} is not a valid DNS name")
     if len(labels) < 2 or labels[-1] in _LOCAL_SUFFIXES or labels[-1].isdigit():
         raise UsageError(f"{value!r} is not a public DNS name (listeners outside this machine cannot reach it)")
@@ -394,6 +396,8 @@ def _run(args: argparse.Namespace) -> int:
     from icecfg.lint import lint
 
     directory = Path(args.directory)
+    if os.path.lexists(directory) and not directory.is_dir():  # a file, or a symlink to none or to a file
+        raise UsageError(f"{directory}: not a directory (DIR is where icecast.xml and icecfg.toml are written)")
     config_path = directory / CONFIG_NAME
     settings_path = directory / SETTINGS_NAME
     existing = [p for p in (config_path, settings_path) if p.exists()]
@@ -429,7 +433,12 @@ def _run(args: argparse.Namespace) -> int:
         admin=args.admin,
         location=args.location,
     )
-    cfg = build_config(choices)
+    try:
+        cfg = build_config(choices)
+        settings = settings_text(choices, args.region, args.size)
+        parse_settings(settings, settings_path)
+    except (InvalidAssignmentError, SettingsError) as err:  # an option icecfg could not read back as given
+        raise UsageError(f"{err}; nothing written") from None
     findings = lint(cfg, target=choices.target, files=False, select=lint_selection(choices))
     if findings:  # a bug in build_config: never write a configuration that does not lint clean
         first = findings[0]
@@ -439,7 +448,7 @@ def _run(args: argparse.Namespace) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     # through symlinks, keeping owner and group (Debian's root:icecast): only others lose access
     write_bytes_atomic(config_path, io.dumps(cfg), private=True)
-    write_bytes_atomic(settings_path, settings_text(choices, args.region, args.size).encode("utf-8"))
+    write_bytes_atomic(settings_path, settings.encode("utf-8"))
 
     fallback = choices.fallback.lstrip("/")
     mode = stat.S_IMODE(config_path.stat().st_mode)

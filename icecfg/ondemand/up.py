@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, finite_number, guarded, load_or_usage_error
+from icecfg.commands import add_target_argument, guarded, load_or_usage_error, number_in
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -74,6 +74,9 @@ HEALTH_INTERVAL = 2.0
 #: Seconds one probe of a socket may take.
 PROBE_TIMEOUT = 5.0
 DEFAULT_TIMEOUT = 600.0
+#: ``--timeout`` in seconds: a droplet boots from a snapshot in a minute or two, and it is
+#: billed while up waits, so an hour is the most worth waiting for.
+TIMEOUT_RANGE = (1, 3600)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,10 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dns.add_argument("--no-dns", action="store_true", help="set no DNS record even if the settings name one")
     parser.add_argument(
         "--timeout",
-        type=finite_number,
+        type=number_in(*TIMEOUT_RANGE),
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help="how long to wait for the droplet and for Icecast to answer (default 600)",
+        help=f"how long to wait for the droplet and for Icecast to answer, {TIMEOUT_RANGE[0]} to "
+        f"{TIMEOUT_RANGE[1]} (default 600)",
     )
     parser.add_argument(
         "--ipv6",
@@ -162,8 +166,6 @@ def _run(args: argparse.Namespace) -> int:
     args.config = str(path)
     target = settings.target_or(args.target)
     served = read_served(path, target)
-    if args.timeout <= 0:  # --timeout is finite (finite_number)
-        raise UsageError("--timeout must be positive")
     bake = settings.bake
     domain = None if args.no_dns else (args.domain or bake.get("domain"))
     ttl = bake.get("dns-ttl", 60)
