@@ -31,10 +31,11 @@ MISSING, DIRECTORY, UNREADABLE = "does not exist", "is a directory", "cannot be 
 NOT_REGULAR = "is not a regular file"
 
 
-#: The most icecfg reads of a file it was named (a configuration, settings, variables):
-#: Icecast's files are a few KiB, and ``/dev/zero`` or an endless pipe must end in an error,
-#: not in all memory taken.
-MAX_FILE_BYTES = 16 * 2**20
+#: The most icecfg reads of a file it was named (a configuration, settings, variables), and
+#: the most the document reader parses (``icecfg.document.MAX_BYTES``): ``/dev/zero`` or an
+#: endless pipe ends in an error, not in all memory taken, while a generated config of
+#: 100,000 mounts (23 MB) is still read.
+MAX_FILE_BYTES = 64 * 2**20
 
 
 def too_large(limit: int = MAX_FILE_BYTES) -> OSError:

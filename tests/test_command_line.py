@@ -12,6 +12,7 @@ import pytest
 
 import icecfg
 from icecfg import cli, settings
+from icecfg.document import MAX_BYTES
 from icecfg.spec import Dialect
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "command-line.md"
@@ -285,7 +286,7 @@ def test_dash_is_standard_input_for_schema_validate(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["lint", "explain", "migrate", "schema --validate"])
 def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: Path, command: str) -> None:
-    """``explain /dev/zero`` read until memory ran out (MemoryError); 16 MiB is more than any icecast.xml.
+    """``explain /dev/zero`` read until memory ran out (MemoryError); the reader's limit is more than any icecast.xml.
 
     The settings (``--settings``) and variables (``--vars-file``) lint reads are held to the same limit.
     """
@@ -302,11 +303,11 @@ def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: P
     name = command.partition(" ")[0]
     assert (endless.returncode, endless.stderr) == (
         2,
-        f"icecfg {name}: cannot read /dev/zero: more than 16 MiB, larger than any file icecfg reads\n".encode(),
+        f"icecfg {name}: cannot read /dev/zero: {_TOO_LARGE}\n".encode(),
     )
     piped = subprocess.run(
         [*argv, "-"],
-        input=b"<icecast>" + b" " * (16 * 2**20),
+        input=b"<icecast>" + b" " * MAX_BYTES,
         capture_output=True,
         env=env,
         timeout=60,
@@ -325,11 +326,22 @@ def test_an_endless_or_huge_input_is_a_one_line_error_not_all_memory(tmp_path: P
             )
             assert (other.returncode, other.stderr) == (
                 2,
-                f"icecfg lint: {why}more than 16 MiB, larger than any file icecfg reads\n".encode(),
+                f"icecfg lint: {why}{_TOO_LARGE}\n".encode(),
             )
-    assert piped.returncode == 2 and piped.stderr.endswith(
-        b"cannot read -: more than 16 MiB, larger than any file icecfg reads\n"
-    )
+    assert piped.returncode == 2 and piped.stderr.endswith(f"cannot read -: {_TOO_LARGE}\n".encode())
+
+
+#: What a file beyond the reader's limit is called.
+_TOO_LARGE = f"more than {MAX_BYTES >> 20} MiB, larger than any file icecfg reads"
+
+
+def test_a_generated_configuration_larger_than_16_mib_is_still_linted(tmp_path: Path) -> None:
+    """A file of thousands of mounts is what a scaling check lints: only past the reader's limit is it refused."""
+    mount = b"<mount><mount-name>/m.ogg</mount-name></mount>\n"
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<icecast>\n<!-- " + b"x" * (17 * 2**20) + b" -->\n" + mount + b"</icecast>\n")
+    run = _piped("lint", "--no-fs", "--target", "2.4", "--select", "ICE105", str(big), stdin=b"", cwd=tmp_path)
+    assert (run.returncode, run.stderr) == (0, b""), run.stderr
 
 
 @pytest.mark.parametrize("argv", [["rules"], ["explain", "-"], ["lint", "--no-fs", "-"], ["cost"]], ids=lambda a: a[0])

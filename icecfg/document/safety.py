@@ -8,9 +8,11 @@ from xml.parsers import expat
 from icecfg.document.escaping import _PREDEFINED, _REF
 from icecfg.document.nodes import Element
 from icecfg.errors import ParseError
+from icecfg.files import MAX_FILE_BYTES
 
-#: Inputs larger than this are refused: a real icecast.xml is a few KiB.
-MAX_BYTES = 64 * 1024 * 1024
+#: Inputs larger than this are refused: a real icecast.xml is a few KiB.  The same limit
+#: as for reading any file icecfg is named, so that what is read can also be parsed.
+MAX_BYTES = MAX_FILE_BYTES
 #: Elements nested deeper than this are refused: icecast.xml nests about 6 deep.
 MAX_DEPTH = 64
 
