@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import textwrap
 
-from icecfg.effective.auth import known_default, mask
+from icecfg.effective.auth import known_default, mask, mount_listener_auth
 from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.listeners import Listener, Protocol
@@ -114,6 +114,9 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
         shown.append(f"{key} {text} [{_from(found.origin)}]")
     for item in shown:
         lines.append(f"    {item}")
+    for asked in mount_listener_auth(mount):
+        note = f" ({asked.note})" if asked.note else ""
+        lines.append(f"    listeners log in: {asked.kind}{note} [{_from(asked.origin)}]")
     sent = eff.mount_headers(mount)
     if sent.sent or sent.dropped:
         lines.append(
