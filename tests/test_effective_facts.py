@@ -231,6 +231,21 @@ def test_changeowner_reads_every_user_and_group_the_last_one_wins() -> None:
     assert not eff("<icecast/>").security.switches_user and eff("<icecast/>").security.owner is None
 
 
+def test_a_changeowner_with_only_a_user_switches_the_user_on_kh_alone() -> None:
+    """KH calls setuid for a ``<user>`` without ``<group>`` and keeps root's group; 2.4.4 and 2.5.0 switch nothing."""
+    xml = "<icecast><security><changeowner><user>nobody</user></changeowner></security></icecast>"
+    for target, switches, line in (
+        ("kh", True, "runs as user nobody, group not switched (started as root: root's group)"),
+        ("2.4", False, "<changeowner> nobody:? switches no user"),
+        ("2.5", False, "<changeowner> nobody:? switches no user"),
+    ):
+        config = eff(xml, target)
+        assert (config.security.switches_user, config.security.switches_group) == (switches, False), target
+        assert line in render(config), target
+        shown = config.to_json()["security"]
+        assert isinstance(shown, dict) and shown["switches_user"] is switches
+
+
 def test_paths_opened_after_the_chroot() -> None:
     from icecfg.effective.security import chrooted_paths
     from icecfg.placement import walk

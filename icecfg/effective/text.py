@@ -11,6 +11,7 @@ from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
+from icecfg.effective.security import Security
 from icecfg.files import DIRECTORY, UNREADABLE
 
 _PROTOCOL = {
@@ -127,6 +128,18 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
     return lines
 
 
+def _owner(guard: Security) -> str:
+    """Whom a server started as root runs as: ``<changeowner>`` switches only what the release sets."""
+    if not guard.changeowner:
+        return ", no <changeowner>"
+    user, group = (_value(name) if name is not None and name.value else "?" for name in (guard.user, guard.group))
+    if guard.switches_group:
+        return f", runs as {user}:{group}"
+    if guard.switches_user:
+        return f", runs as user {user}, group not switched (started as root: root's group)"
+    return f", <changeowner> {user}:{group} switches no user"
+
+
 def _certificate_facts(eff: EffectiveConfig) -> list[str]:
     """What the certificate file holds, when the files were looked at."""
     tls = eff.tls
@@ -237,12 +250,10 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             out.append(f"  NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
         out.append("")
     guard = eff.security
-    user, group = (_value(name) if name is not None and name.value else "?" for name in (guard.user, guard.group))
-    owner = f"{user}:{group}"
     out.append(
         f"Security: chroot {_value(guard.chroot)}"
         + (f" to {_value(guard.basedir)}" if guard.chrooted else "")
-        + (f", runs as {owner}" if guard.changeowner else ", no <changeowner>")
+        + _owner(guard)
     )
     for relay in eff.relays:
         out.append(
