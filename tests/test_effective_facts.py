@@ -10,6 +10,7 @@ from icecfg.effective import explain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
 from icecfg.effective.fallbacks import options_on
+from icecfg.effective.text import render
 from icecfg.spec import Dialect
 
 
@@ -230,6 +231,21 @@ def test_changeowner_reads_every_user_and_group_the_last_one_wins() -> None:
     assert not eff("<icecast/>").security.switches_user and eff("<icecast/>").security.owner is None
 
 
+def test_a_changeowner_with_only_a_user_switches_the_user_on_kh_alone() -> None:
+    """KH calls setuid for a ``<user>`` without ``<group>`` and keeps root's group; 2.4.4 and 2.5.0 switch nothing."""
+    xml = "<icecast><security><changeowner><user>nobody</user></changeowner></security></icecast>"
+    for target, switches, line in (
+        ("kh", True, "runs as user nobody, group not switched (started as root: root's group)"),
+        ("2.4", False, "<changeowner> nobody:? switches no user"),
+        ("2.5", False, "<changeowner> nobody:? switches no user"),
+    ):
+        config = eff(xml, target)
+        assert (config.security.switches_user, config.security.switches_group) == (switches, False), target
+        assert line in render(config), target
+        shown = config.to_json()["security"]
+        assert isinstance(shown, dict) and shown["switches_user"] is switches
+
+
 def test_paths_opened_after_the_chroot() -> None:
     from icecfg.effective.security import chrooted_paths
     from icecfg.placement import walk
@@ -287,7 +303,7 @@ def test_a_broken_listener_authentication_per_release_on_normal_and_default_moun
         ("2.5", "deny-all", "Icecast 2.5 refuses every listener of {} and every source"),
     ):
         auth = eff(xml, target).auth
-        live, ok = auth.listener_auth
+        live, ok = [asked for asked in auth.listener_auth if asked.where != "the default mount"]
         if target == "kh":  # KH has no default mounts: that <mount> is a nameless normal one
             assert auth.default_listener_auth == ()
         else:
@@ -297,6 +313,32 @@ def test_a_broken_listener_authentication_per_release_on_normal_and_default_moun
         assert (live.mount, live.kind) == ("/live", kind)
         assert live.effect.startswith(effect.format("mount /live"))
         assert (ok.kind, ok.broken) == ("url", False)
+
+
+def test_a_default_mount_authentication_is_asked_of_mounts_with_their_own_block_only_on_2_5() -> None:
+    """2.5.0 asks the default mount's block after the mount's own; 2.4.4 and KH ask only the mount's own."""
+    xml = (
+        '<icecast><mount type="default"><mount-name>/pat-*</mount-name><authentication type="htpasswd"/></mount>'
+        "<mount><mount-name>/pat-a</mount-name></mount>"
+        '<mount><mount-name>/pat-c</mount-name><authentication type="url"/></mount>'
+        "<mount><mount-name>/other</mount-name></mount></icecast>"
+    )
+    expected = {
+        "2.5": [
+            ("/pat-a", "htpasswd", "from the default mount"),
+            ("/pat-c", "url", ""),
+            ("/pat-c", "htpasswd", "from the default mount"),
+        ],
+        "2.4": [("/pat-c", "url", "")],
+        "kh": [("/pat-*", "htpasswd", ""), ("/pat-c", "url", "")],
+    }
+    for target, asked in expected.items():
+        config = eff(xml, target)
+        assert [(a.mount, a.kind, a.note) for a in config.auth.listener_auth] == asked, target
+        text = render(config)
+        mounts = text[text.index("Mounts") : text.index("Limits")]
+        pat_a = mounts[mounts.index("/pat-a ") :].split("\n  /")[0]
+        assert ("listeners log in: htpasswd (from the default mount)" in pat_a) is (target == "2.5"), (target, pat_a)
 
 
 def test_an_untyped_listener_authentication_is_a_role_stack_only_on_2_5() -> None:

@@ -560,3 +560,28 @@ def test_explain_protocols_match_25_and_kh(release: str, certificate: bool) -> N
         with oracle.IcecastServer(data, sandbox, wait_port=ports[0]):
             assert all(listener.port for listener in eff.listeners)
             check_protocols(list(eff.listeners))
+
+
+def test_listeners_log_in_where_explain_says(box: oracle.Sandbox) -> None:
+    """A default mount's ``<authentication>``: 2.5.0 asks it of mounts with a ``<mount>`` of their own, 2.4.4 and KH not.
+
+    Without a source a listener gets 401 where it must log in, else 404; explain's
+    "Who can log in" must list exactly the configured mounts that answer 401.
+    """
+    port = oracle.free_port()
+    users = box.write("users", b"listener:0c88028bf3aa6a6a143ed846f2be1ea4\n")
+    auth = f'<authentication type="htpasswd"><option name="filename" value="{users}"/></authentication>'
+    mounts = (
+        f'<mount type="default"><mount-name>/pat-*</mount-name>{auth}</mount>'
+        "<mount><mount-name>/pat-a.ogg</mount-name><max-listeners>5</max-listeners></mount>"
+        f"<mount><mount-name>/pat-c.ogg</mount-name>{auth}</mount>"
+        "<mount><mount-name>/other.ogg</mount-name><max-listeners>5</max-listeners></mount>"
+    )
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    names = ("/pat-a.ogg", "/pat-c.ogg", "/other.ogg")
+    protected = {asked.mount for asked in eff.auth.listener_auth}
+    with oracle.serve(data, box, port, f"{box.release}-explain-listener-login"):
+        statuses = {name: oracle.http_get(port, name, timeout=3.0, max_body=64).status for name in names}
+    assert {name for name, status in statuses.items() if status == 401} == protected & set(names), statuses
+    assert {status for name, status in statuses.items() if name not in protected} == {404}, statuses

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import icecfg
 from tests import oracle
 from tests.oracle_checks import (
     answers,
@@ -479,6 +480,8 @@ def test_changeowner_without_user_or_group_started_as_root(
     port = oracle.free_port()
     data = config(box, [port], extra=f"<security><changeowner>{owner}</changeowner></security>")
     sets_group, sets_user, crashes = HALF_OWNERS[owner][release]
+    guard = icecfg.explain(icecfg.loads(data), release).security
+    assert (guard.switches_group, guard.switches_user) == (sets_group, sets_user), "explain's user switch"
     messages = [f.message for f in findings(data, release, "ICE506")]
     if sets_group:
         assert messages == []

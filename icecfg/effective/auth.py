@@ -377,15 +377,22 @@ def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth 
         if password is not None and password.value:
             user = mount.settings.get("username") or Traced("source", default())
             logins.append(Login("source", mount.name, user, password))
-        block = mount.element.find_last("authentication")
-        if block is not None:
-            listener_auth.append(listener_auth_block(block, dialect, mount.name))
+        listener_auth.extend(mount_listener_auth(mount))
     default_auth = [
         listener_auth_block(block, dialect, mount.label)
         for mount in table.defaults()
         if (block := mount.element.find_last("authentication")) is not None
     ]
     return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth))
+
+
+def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
+    """The authentication listeners of ``mount`` go through: its own block, then (2.5) its default mount's."""
+    for block in mount.auth_blocks:
+        found = listener_auth_block(block, mount.dialect, mount.label)
+        if block.parent is not mount.element:
+            found = found.replace(note="; ".join(filter(None, ["from the default mount", found.note])))
+        yield found
 
 
 def authenticator_types(dialect: Dialect) -> tuple[str, ...]:

@@ -6,8 +6,11 @@ mounts exactly and only default mounts as patterns, and both use a
 ``type="default"`` mount directly when no normal mount matches; KH has no mount
 types but treats names with wildcards as templates.  A normal mount then
 inherits every unset field (absent, 0 or -1) from the first matching default
-mount (``merge_mounts``), except its authentication.  Lookups are indexed so
-a file with thousands of mounts is handled in linear time.
+mount (``merge_mounts``).  Listener authentication is no setting merged but
+a chain of blocks asked in turn (:attr:`MountConfig.auth_blocks`): 2.5 asks
+the default mount's ``<authentication>`` after the mount's own, 2.4.4 and KH
+only the mount's own.  Lookups are indexed so a file with thousands of mounts
+is handled in linear time.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from icecfg.spec import Dialect
 _MOUNT = spec.SECTIONS["mount"]
 #: Mount settings a normal mount never takes from a default mount.
 _NOT_MERGED: dict[Dialect, frozenset[str]] = {
-    Dialect.V24: frozenset({"mount-name", "authentication"}),
-    Dialect.V25: frozenset({"mount-name", "authentication", "username", "password"}),
+    Dialect.V24: frozenset({"mount-name"}),
+    # the default mount's <password> is its own auth stack, asked after the mount's (auth.source_logins)
+    Dialect.V25: frozenset({"mount-name", "username", "password"}),
     Dialect.KH: frozenset(),
 }
 #: The releases as module globals: ``Dialect.V24`` is a lookup through the enum class (about
@@ -113,6 +117,25 @@ class MountConfig(FrozenRecord):
         """The effective value of setting ``name`` (None when neither written nor defaulted)."""
         found = self.settings.get(name)
         return found.value if found is not None else None
+
+    @computed_once
+    def auth_blocks(self) -> tuple[Element, ...]:
+        """The ``<authentication>`` blocks a listener of this mount goes through, in the order they are asked.
+
+        The mount's own (the last written), then on 2.5 the one of the default
+        mount it is found under: 2.5 tries the normal mount's auth stack, then
+        the default mount's, so a mount with a ``<mount>`` of its own and no
+        ``<authentication>`` still asks its listeners to log in.  2.4.4 and KH
+        ask only the mount's own block (all three shown on the running servers).
+        """
+        own = self.element.find_last("authentication")
+        blocks: tuple[Element, ...] = (own,) if own is not None else ()
+        donor = self.merged_from
+        if self.dialect is Dialect.V25 and donor is not None:
+            inherited = donor.element.find_last("authentication")
+            if inherited is not None:
+                blocks += (inherited,)
+        return blocks
 
     @computed_once
     def header_blocks(self) -> tuple[Element, ...]:

@@ -36,6 +36,8 @@ class Security(NamedTuple):
     group: Traced[str | None] | None
     #: The last ``<changeowner>`` element (None without one).
     owner: Element | None = None
+    #: The release switches the user when only ``<user>`` is named (KH, keeping root's group).
+    user_alone_switches: bool = False
 
     @property
     def chrooted(self) -> bool:
@@ -47,9 +49,21 @@ class Security(NamedTuple):
         return str(self.basedir.value or "/")
 
     @property
-    def switches_user(self) -> bool:
-        """Whether ``<changeowner>`` names both a user and a group: setuid/setgid happen only then."""
+    def switches_group(self) -> bool:
+        """Whether a server started as root calls setgid: only when ``<changeowner>`` names both a user and a group."""
         return bool(self.user is not None and self.user.value and self.group is not None and self.group.value)
+
+    @property
+    def switches_user(self) -> bool:
+        """Whether a server started as root calls setuid: with both names, and on KH with ``<user>`` alone.
+
+        Shown as root of a user namespace: 2.4.4 and 2.5.0 try neither switch
+        unless both names are set; KH tries the user's alone (``Error
+        changing userid``), so it keeps root's group.
+        """
+        if self.switches_group:
+            return True
+        return self.user_alone_switches and bool(self.user is not None and self.user.value)
 
     def outside(self, path: str) -> str:
         """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
@@ -64,6 +78,8 @@ class Security(NamedTuple):
             "changeowner": self.changeowner,
             "user": self.user.to_json() if self.user else None,
             "group": self.group.to_json() if self.group else None,
+            "switches_user": self.switches_user,
+            "switches_group": self.switches_group,
         }
 
 
@@ -92,6 +108,7 @@ def security(root: Element, dialect: Dialect, paths: dict[str, Traced[object]] |
         user=user,
         group=group,
         owner=owners[-1] if owners else None,
+        user_alone_switches=dialect is Dialect.KH,
     )
 
 

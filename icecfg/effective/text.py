@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 import textwrap
 
-from icecfg.effective.auth import known_default, mask
+from icecfg.effective.auth import known_default, mask, mount_listener_auth
 from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
+from icecfg.effective.security import Security
 from icecfg.files import DIRECTORY, UNREADABLE
 
 _PROTOCOL = {
@@ -114,6 +115,9 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
         shown.append(f"{key} {text} [{_from(found.origin)}]")
     for item in shown:
         lines.append(f"    {item}")
+    for asked in mount_listener_auth(mount):
+        note = f" ({asked.note})" if asked.note else ""
+        lines.append(f"    listeners log in: {asked.kind}{note} [{_from(asked.origin)}]")
     sent = eff.mount_headers(mount)
     if sent.sent or sent.dropped:
         lines.append(
@@ -122,6 +126,18 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
     if mount.kind == "normal" and mount.name is not None:
         lines.extend(_chain(eff.chain(mount)))
     return lines
+
+
+def _owner(guard: Security) -> str:
+    """Whom a server started as root runs as: ``<changeowner>`` switches only what the release sets."""
+    if not guard.changeowner:
+        return ", no <changeowner>"
+    user, group = (_value(name) if name is not None and name.value else "?" for name in (guard.user, guard.group))
+    if guard.switches_group:
+        return f", runs as {user}:{group}"
+    if guard.switches_user:
+        return f", runs as user {user}, group not switched (started as root: root's group)"
+    return f", <changeowner> {user}:{group} switches no user"
 
 
 def _certificate_facts(eff: EffectiveConfig) -> list[str]:
@@ -234,12 +250,10 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             out.append(f"  NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
         out.append("")
     guard = eff.security
-    user, group = (_value(name) if name is not None and name.value else "?" for name in (guard.user, guard.group))
-    owner = f"{user}:{group}"
     out.append(
         f"Security: chroot {_value(guard.chroot)}"
         + (f" to {_value(guard.basedir)}" if guard.chrooted else "")
-        + (f", runs as {owner}" if guard.changeowner else ", no <changeowner>")
+        + _owner(guard)
     )
     for relay in eff.relays:
         out.append(

@@ -15,6 +15,7 @@ from icecfg.conversion import effective
 from icecfg.document import Element
 from icecfg.effective.auth import server_auth
 from icecfg.effective.directory import directory
+from icecfg.effective.mounts import MountConfig, mount_table
 from icecfg.effective.provenance import Source
 from icecfg.migrate.context import Context, remove
 from icecfg.placement import Placed
@@ -102,7 +103,7 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
     auth, mount = placed.element, placed.element.parent
     if ctx.source is ctx.target or mount is None or mount.get("type") != "default" or auth.get("type") is None:
         return
-    _listeners_asked_to_log_in(ctx, auth, mount)
+    _listeners_asked_to_log_in(ctx, auth)
     if any(child.local_name == "password" for child in mount.elements()):
         return
     password = ctx.source_password
@@ -124,7 +125,7 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
     )
 
 
-def _listeners_asked_to_log_in(ctx: Context, auth: Element, default: Element) -> None:
+def _listeners_asked_to_log_in(ctx: Context, auth: Element) -> None:
     """Report the mounts whose listeners 2.5 makes log in with the default mount's authentication, the old release not.
 
     Shown on 2.4.4, kh22 and 2.5.0: a listener of a mount that has a
@@ -132,18 +133,15 @@ def _listeners_asked_to_log_in(ctx: Context, auth: Element, default: Element) ->
     old release whatever the default mount's ``<authentication type=...>``
     says, and gets 401 on 2.5.0, which applies it to every mount the default
     mount matches.  2.5 cannot be told to leave one out: a loss to decide on.
+    The effective layer knows which blocks each release asks
+    (:attr:`~icecfg.effective.mounts.MountConfig.auth_blocks`).
     """
-    from icecfg.effective.mounts import mount_table
-
-    table = mount_table(ctx.config.document.root, ctx.target)
+    root = ctx.config.document.root
+    old = mount_table(root, ctx.source)
     names = [
-        m.name
-        for m in table.mounts
-        if m.kind == "normal"
-        and m.name is not None
-        and m.merged_from is not None
-        and m.merged_from.element is default
-        and not m.element.elements_named({"authentication"})
+        mount.label
+        for mount in mount_table(root, ctx.target).normal()
+        if auth in mount.auth_blocks and not _asked_to_log_in(old.find(mount.label))
     ]
     if not names:
         return
@@ -157,6 +155,11 @@ def _listeners_asked_to_log_in(ctx: Context, auth: Element, default: Element) ->
         lost=True,
         edit=False,
     )
+
+
+def _asked_to_log_in(mount: MountConfig | None) -> bool:
+    """Whether the listeners of ``mount`` (None: a name the release has no mount for) go through an authentication."""
+    return mount is not None and bool(mount.auth_blocks)
 
 
 def global_source_password(root: Element, dialect: Dialect) -> str | None:

@@ -423,7 +423,7 @@ def changeowner_incomplete(ctx: LintContext) -> Iterator[Finding]:
     is started as an unprivileged user.
     """
     guard = ctx.effective.security
-    if guard.owner is None or guard.switches_user:
+    if guard.owner is None or guard.switches_group:
         return
     missing = [
         f"<{name}>" for name, value in (("user", guard.user), ("group", guard.group)) if not value or not value.value
