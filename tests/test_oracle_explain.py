@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -403,6 +404,66 @@ def test_max_listeners_explain_derives_is_enforced(box: oracle.Sandbox) -> None:
         for name, limit in limits.items():
             statuses = listener_statuses(port, name, limit + 1)
             assert statuses == [200] * limit + [_OVER_LIMIT[box.release]], (name, limit, statuses)
+
+
+#: A default mount and mounts that write 0 where 2.4.4 and 2.5.0 read "unset" only as -1: a
+#: normal mount's own 0 stays (2.5.0 clamps a max-listeners of 0 to -1 first, and so merges
+#: it), and a default mount's 0 is passed on.  The glob default comes first: it is the one
+#: /zero-default.mp3 merges.
+_ZERO_MOUNTS = (
+    '<mount type="default"><mount-name>/zero-*</mount-name><max-listeners>0</max-listeners>'
+    "<public>0</public><mp3-metadata-interval>0</mp3-metadata-interval></mount>"
+    f'<mount type="default"><password>{PASSWORD}</password><max-listeners>2</max-listeners>'
+    "<public>1</public><mp3-metadata-interval>4000</mp3-metadata-interval></mount>"
+    "<mount><mount-name>/own-zero.mp3</mount-name><max-listeners>0</max-listeners>"
+    "<public>0</public><mp3-metadata-interval>0</mp3-metadata-interval></mount>"
+    "<mount><mount-name>/unset.mp3</mount-name></mount>"
+    "<mount><mount-name>/zero-default.mp3</mount-name></mount>"
+)
+
+
+def _stats_public(port: int) -> dict[str, str]:
+    """The ``public`` each source is listed with, from /admin/stats."""
+    response = oracle.http_get(port, "/admin/stats", auth=("admin", PASSWORD), timeout=3.0, max_body=1 << 20)
+    root = ElementTree.fromstring(response.body)
+    return {s.get("mount", ""): s.findtext("public") or "" for s in root.iter("source")}
+
+
+def test_a_zero_a_mount_writes_is_merged_as_explain_says(box: oracle.Sandbox) -> None:
+    """max-listeners, public and the ICY interval: 0 is a value, not "unset", where explain says so."""
+    if box.release == "kh":
+        pytest.skip("KH merges no default mount")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_ZERO_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    names = ("/own-zero.mp3", "/unset.mp3", "/zero-default.mp3")
+    said = {}
+    for name in names:
+        found = eff.mounts.find(name)
+        assert found is not None, name
+        said[name] = {key: found.get(key) for key in ("max-listeners", "public", "mp3-metadata-interval")}
+    song = encode("mp3", seconds=20, bitrate_kbps=64)
+    with oracle.serve(data, box, port, f"{box.release}-explain-zero") as server, contextlib.ExitStack() as sources:
+        for name in names:
+            client = server.source(port, name, song, password=PASSWORD, content_type="audio/mpeg", public=True)
+            assert sources.enter_context(client).accepted, name
+            server.wait_mount(port, name)
+        public = _stats_public(port)
+        for name, values in said.items():
+            if values["public"] in (0, 1):  # -1: the source's Ice-Public decides
+                assert public[name] == str(values["public"]), (name, values, public)
+            interval = values["mp3-metadata-interval"]
+            if values["max-listeners"] != 0 and interval != -1:  # -1: the release's default interval
+                answer = oracle.http_get(port, name, timeout=2.0, max_body=1024, headers={"Icy-MetaData": "1"})
+                assert answer.status == 200, (name, answer.status)
+                sent = answer.headers.get("icy-metaint")
+                assert sent == (str(interval) if interval else None), (name, values, sent)
+        for name, values in said.items():  # the limits last: a listener turned away leaves no slot taken
+            limit = values["max-listeners"]
+            assert isinstance(limit, int), (name, values)
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 3)
+            expected = [200] * limit + [_OVER_LIMIT[box.release]] if limit >= 0 else [200] * 3
+            assert statuses == expected, (name, values, statuses)
 
 
 def test_the_source_password_works_where_explain_says(box: oracle.Sandbox) -> None:

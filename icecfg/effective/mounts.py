@@ -38,6 +38,17 @@ _V24 = Dialect.V24
 _KH = Dialect.KH
 #: Values ``merge_mounts`` counts as unset.
 _UNSET = (None, 0, -1, False, "")
+#: Settings whose unset value is -1 alone (2.4/2.5 ``merge_mounts`` tests ``== -1``): a 0
+#: written on a normal mount stays, and a default mount's 0 is passed on.
+_UNSET_IS_MINUS_ONE = frozenset(
+    {"max-listeners", "burst-size", "public", "mp3-metadata-interval", "icy-metadata-interval", "max-history"}
+)
+_MINUS_ONE = (None, -1)
+
+
+def _unset(name: str, value: object) -> bool:
+    """Whether ``merge_mounts`` fills setting ``name`` holding ``value`` (as read) from the default mount."""
+    return value in (_MINUS_ONE if name in _UNSET_IS_MINUS_ONE else _UNSET)
 
 
 class MountConfig(FrozenRecord):
@@ -93,11 +104,11 @@ class MountConfig(FrozenRecord):
             if row.value is None or self.dialect not in row.dialects:
                 continue
             mine = self.own.get(row.name)
-            if mine is not None and (mine.value not in _UNSET or row.name in skip):
+            if mine is not None and (not _unset(row.name, mine.value) or row.name in skip):
                 out[row.name] = mine
                 continue
             theirs = donor.get(row.name)
-            if theirs is not None and row.name not in skip and theirs.value not in _UNSET:
+            if theirs is not None and row.name not in skip and not _unset(row.name, theirs.value):
                 assert theirs.origin.element is not None
                 out[row.name] = Traced(theirs.value, merged(theirs.origin.element, "from the default mount"))
                 continue
