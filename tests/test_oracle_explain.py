@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
+import socket
 import ssl
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -464,6 +465,61 @@ def test_a_zero_a_mount_writes_is_merged_as_explain_says(box: oracle.Sandbox) ->
             statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 3)
             expected = [200] * limit + [_OVER_LIMIT[box.release]] if limit >= 0 else [200] * 3
             assert statuses == expected, (name, values, statuses)
+
+
+#: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
+_SHOUTCAST_MOUNTS = (
+    "<shoutcast-mount></shoutcast-mount>",
+    "<shoutcast-mount> </shoutcast-mount>",
+    "<shoutcast-mount>/first.mp3</shoutcast-mount><shoutcast-mount/>",
+    "<shoutcast-mount>/named.mp3</shoutcast-mount>",
+)
+
+
+@contextlib.contextmanager
+def shoutcast_source(port: int, audio_data: bytes) -> Iterator[bytes]:
+    """A Shoutcast (ICY) source on ``port``: the password line and the headers at once, then audio.
+
+    2.5.0 answers only once the headers have come (2.4.4 and KH after the
+    password line). Yields the server's answer; the source ends with the block.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as sock:
+        sock.sendall(PASSWORD.encode() + b"\r\ncontent-type: application/ogg\r\nicy-pub: 0\r\n\r\n")
+        answer = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(1024)
+                if not chunk:
+                    break
+                answer += chunk
+        if answer.startswith(b"OK2"):
+            sock.sendall(audio_data[: 64 * 1024])
+        yield answer
+
+
+def test_the_shoutcast_source_port_explain_lists_is_opened(box: oracle.Sandbox) -> None:
+    """Port + 1 is bound exactly where explain lists it, and a Shoutcast source there feeds the mount it names."""
+    *bases, port = oracle.free_ports(1, pairs=len(_SHOUTCAST_MOUNTS))
+    sockets = "".join(
+        f"<listen-socket><port>{base}</port><bind-address>127.0.0.1</bind-address>{mount}</listen-socket>"
+        for base, mount in zip(bases, _SHOUTCAST_MOUNTS, strict=True)
+    )
+    data = release_config(box, [port]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {s.port: (s.shoutcast_port, s.shoutcast_mount_name) for s in eff.listeners if s.port in bases}
+    assert len(said) == len(bases), eff.listeners
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-shoutcast-mount"):
+        for base, (extra, mount) in said.items():
+            opened = oracle.tcp_connects(base + 1)
+            assert opened == (extra == base + 1), f"port {base + 1}: explain lists {extra}, bound: {opened}"
+            if extra is None or mount is None or not mount.startswith("/"):
+                continue
+            with shoutcast_source(extra, song) as answer:
+                assert answer.startswith(b"OK2"), (mount, answer)
+                assert oracle.wait_until(lambda m=mount: m in listener_counts(port, PASSWORD)), (
+                    f"explain says Shoutcast sources on {extra} feed {mount}; mounts: {listener_counts(port, PASSWORD)}"
+                )
 
 
 def test_the_source_password_works_where_explain_says(box: oracle.Sandbox) -> None:

@@ -220,6 +220,23 @@ def tls_mode_of(element: Element) -> tuple[TlsMode, bool, Element] | None:
     return mode, explicit, last
 
 
+def _shoutcast_mount(element: Element, last: dict[str, Element], dialect: Dialect) -> tuple[Element | None, str | None]:
+    """The ``<shoutcast-mount>`` a socket uses, and its text; (None, None) when it has none.
+
+    2.4.4 and 2.5.0 take the last element's text, and an empty one is none at
+    all: no port + 1 is opened.  KH skips an empty or blank element and keeps
+    the name an earlier one gave.  (Shown on the servers in
+    ``tests/test_oracle_explain.py``.)
+    """
+    if dialect is not Dialect.KH:
+        found, text = child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)
+        return (found, text) if text is not None else (None, None)
+    if "shoutcast-mount" not in last:
+        return child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)  # KH's attribute form
+    named = [child for child in element.elements("shoutcast-mount") if child.text is not None and child.text.strip()]
+    return (named[-1], named[-1].text) if named else (None, None)
+
+
 def _protocol(
     dialect: Dialect, tls: bool, mode: TlsMode | None, switch: Element | None, context: TlsContext
 ) -> tuple[Protocol, Origin]:
@@ -300,7 +317,7 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
         port_el, port_text = child_text_in(element, last, _LISTEN, "port", dialect)
         _bind_el, bind = child_text_in(element, last, _LISTEN, "bind-address", dialect)
         _c, compat_text = child_text_in(element, last, _LISTEN, "shoutcast-compat", dialect)
-        mount_el, mount_text = child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)
+        mount_el, mount_text = _shoutcast_mount(element, last, dialect)
         tls = requested = False
         mode: TlsMode | None = None
         switch: Element | None = None
