@@ -467,6 +467,41 @@ def test_a_zero_a_mount_writes_is_merged_as_explain_says(box: oracle.Sandbox) ->
             assert statuses == expected, (name, values, statuses)
 
 
+#: Values whose first piece is no plain text (a comment, CDATA, blank text before a comment),
+#: or which a comment splits: KH reads a value only when it starts with text that is not blank.
+_COMMENTED_MOUNTS = (
+    "<mount><mount-name>/comment-first.ogg</mount-name><max-listeners><!-- c -->1</max-listeners></mount>"
+    "<mount><mount-name>/blank-first.ogg</mount-name><max-listeners>\n  <!-- c -->\n  1\n</max-listeners></mount>"
+    "<mount><mount-name>/cdata.ogg</mount-name><max-listeners><![CDATA[1]]></max-listeners></mount>"
+    "<mount><mount-name>/split.ogg</mount-name><max-listeners>1<!-- c -->2</max-listeners></mount>"
+    "<mount><mount-name>/text-first.ogg</mount-name><max-listeners> 2<!-- c --></max-listeners></mount>"
+    "<mount><mount-name><![CDATA[/cdata-name.ogg]]></mount-name><max-listeners>1</max-listeners></mount>"
+)
+
+
+def test_a_value_with_comments_or_cdata_is_read_as_explain_says(box: oracle.Sandbox) -> None:
+    """Comments are skipped and CDATA joined in a value; KH takes none that does not start with text."""
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_COMMENTED_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    names = ("/comment-first.ogg", "/blank-first.ogg", "/cdata.ogg", "/split.ogg", "/text-first.ogg", "/cdata-name.ogg")
+    limits = {}
+    for name in names:
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-comments") as server, contextlib.ExitStack() as sources:
+        for name in names:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if 0 <= limit < 12 else 4)
+            expected = [200] * limit + [_OVER_LIMIT[box.release]] if 0 <= limit < 12 else [200] * 4
+            assert statuses == expected, (name, limit, statuses)
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",

@@ -233,7 +233,7 @@ def _shoutcast_mount(element: Element, last: dict[str, Element], dialect: Dialec
         return (found, text) if text is not None else (None, None)
     if "shoutcast-mount" not in last:
         return child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)  # KH's attribute form
-    named = [child for child in element.elements("shoutcast-mount") if child.text is not None and child.text.strip()]
+    named = [child for child in element.elements("shoutcast-mount") if child.leads_with_text]
     return (named[-1], named[-1].text) if named else (None, None)
 
 

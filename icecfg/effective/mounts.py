@@ -21,7 +21,7 @@ from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import traced
+from icecfg.effective.reading import release_text, traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
@@ -157,7 +157,7 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
     for name, child in last.items():
         row = _MOUNT.child(name, dialect)
         assert row is not None
-        value, _crash = traced(row, child, child.text, dialect)
+        value, _crash = traced(row, child, release_text(child, dialect), dialect)
         out[name] = value
     return out
 
@@ -346,7 +346,7 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
         elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name_element = element.find_last("mount-name")
-        name = name_element.text if name_element is not None else None
+        name = release_text(name_element, dialect) if name_element is not None else None
         if name_element is None and kh:
             name = element.get("mount-name")  # KH also reads it as an attribute
         found.append((element, kind, name))

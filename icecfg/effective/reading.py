@@ -34,8 +34,20 @@ def child_text(
     """
     last = element.find_last(name)
     if last is not None:
-        return last, last.text
+        return last, release_text(last, dialect)
     return _as_attribute(element, section, name, dialect)
+
+
+def release_text(element: Element, dialect: Dialect) -> str | None:
+    """The text ``dialect`` reads from ``element`` (None: nothing, as for an empty element).
+
+    2.4.4 and 2.5.0 join all its text and CDATA, comments skipped; KH reads
+    nothing unless the element starts with text that is not blank (a comment
+    or CDATA first, or only whitespace, leaves the setting as it was).
+    """
+    if dialect is Dialect.KH and not element.leads_with_text:
+        return None
+    return element.text
 
 
 def last_children(element: Element) -> dict[str, Element]:
@@ -49,7 +61,7 @@ def child_text_in(
     """:func:`child_text`, with the element's :func:`last_children` already at hand."""
     found = last.get(name)
     if found is not None:
-        return found, found.text
+        return found, release_text(found, dialect)
     return _as_attribute(element, section, name, dialect)
 
 
@@ -188,7 +200,7 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
             if found is not None and found.value is not None:
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf
-                last[found.name] = (child, child.text)
+                last[found.name] = (child, release_text(child, dialect))
     shortcut = _unset_values(section, dialect)
     if shortcut is not None and shortcut[0].keys() >= last.keys():
         # every setting written has a default: the defaults in table order, each written one in its place
