@@ -502,6 +502,39 @@ def test_a_value_with_comments_or_cdata_is_read_as_explain_says(box: oracle.Sand
             assert statuses == expected, (name, limit, statuses)
 
 
+#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first.
+_REWRITTEN_MOUNTS = (
+    "<mount><mount-name>/junk.ogg</mount-name><max-listeners>2</max-listeners><max-listeners>abc</max-listeners></mount>"
+    "<mount><mount-name>/empty.ogg</mount-name><max-listeners>2</max-listeners><max-listeners/></mount>"
+    "<mount><mount-name>/hidden.ogg</mount-name><max-listeners>2</max-listeners>"
+    "<max-listeners><!-- c -->1</max-listeners></mount>"
+    "<mount><mount-name>/name.ogg</mount-name><mount-name/><max-listeners>1</max-listeners></mount>"
+)
+
+
+def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -> None:
+    """KH: a repeated setting whose last element it cannot read keeps the earlier value, as explain says."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = {}
+    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg"):
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-explain-rewritten") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
+            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",

@@ -21,7 +21,7 @@ from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import release_text, traced
+from icecfg.effective.reading import keeps_earlier, release_text, traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
@@ -145,6 +145,8 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
     for child in element.elements():
         row = _MOUNT.child(child.local_name, dialect)
         if row is not None and row.value is not None:
+            if dialect is _KH and row.name in last and keeps_earlier(row, release_text(child, dialect), dialect):
+                continue  # KH: nothing read, the earlier element's value stays
             last[row.name] = child
     out: dict[str, Traced[object]] = {}
     if dialect is _KH:
@@ -345,10 +347,7 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
             kind = "normal"
         elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
-        name_element = element.find_last("mount-name")
-        name = release_text(name_element, dialect) if name_element is not None else None
-        if name_element is None and kh:
-            name = element.get("mount-name")  # KH also reads it as an attribute
+        name = _kh_mount_name(element) if kh else _text(element, "mount-name")
         found.append((element, kind, name))
     made = [MountConfig(e, kind, name, dialect) if kind == "default" else None for e, kind, name in found]
     defaults = DefaultMounts(m for m in made if m is not None)
@@ -361,6 +360,16 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
     return MountTable(dialect, mounts, frozenset(relays), defaults)
+
+
+def _kh_mount_name(element: Element) -> str | None:
+    """KH's name of a mount: the ``mount-name`` attribute, replaced by each element it reads a name from."""
+    name = element.get("mount-name")
+    for child in element.elements("mount-name"):
+        text = release_text(child, Dialect.KH)
+        if text is not None:
+            name = text
+    return name
 
 
 def _text(element: Element, name: str) -> str | None:
