@@ -535,6 +535,30 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
             assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
 
 
+#: Bind addresses no release binds (a name, padding) beside one it does.
+_UNBINDABLE = ("<bind-address>localhost</bind-address>", "<bind-address> 127.0.0.1 </bind-address>")
+
+
+def test_a_socket_whose_address_cannot_be_bound_is_not_listed(box: oracle.Sandbox) -> None:
+    """Icecast binds numeric addresses only: explain lists no port for the others, and no start without one."""
+    good, *bad = oracle.free_ports(1 + len(_UNBINDABLE))
+    sockets = "".join(
+        f"<listen-socket><port>{port}</port>{bind}</listen-socket>" for port, bind in zip(bad, _UNBINDABLE, strict=True)
+    )
+    data = release_config(box, [good]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert not eff.startup_problems
+    with oracle.serve(data, box, good, f"{box.release}-explain-unbindable"):
+        for port in bad:
+            assert oracle.tcp_connects(port) == (port in eff.ports()), f"port {port}: explain lists {eff.ports()}"
+    alone = release_config(box, []).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(alone), box.release, FileView("/"))
+    assert eff.startup_problems, "explain says a file whose every socket fails to bind starts"
+    result = oracle.start_expecting_exit(alone, box, name=f"{box.release}-explain-unbindable-alone")
+    # KH exits with status 0 after logging the failure, 2.5.0 with a segfault
+    assert "Server startup failed" in result.stdout + result.stderr + (result.error_log or ""), result.describe()
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",

@@ -58,6 +58,7 @@ class Listener(FrozenRecord):
 
     __slots__ = (
         "bind",
+        "binds",
         "element",
         "port",
         "port_element",
@@ -79,6 +80,8 @@ class Listener(FrozenRecord):
     port: int | None
     #: The bind address as written, None for all interfaces.
     bind: str | None
+    #: False when the bind address is no numeric IP address: the release cannot bind the socket.
+    binds: bool
     #: The element that holds the port (for positions), when written.
     port_element: Element | None
     shoutcast_compat: bool
@@ -121,6 +124,7 @@ class Listener(FrozenRecord):
         _set(self, "element", element)
         _set(self, "port", port)
         _set(self, "bind", bind)
+        _set(self, "binds", numeric_address(bind))
         _set(self, "port_element", port_element)
         _set(self, "shoutcast_compat", shoutcast_compat)
         _set(self, "shoutcast_mount", shoutcast_mount)
@@ -143,6 +147,7 @@ class Listener(FrozenRecord):
         return {
             "port": self.port,
             "bind": self.bind,
+            "binds": self.binds,
             "protocol": self.protocol.value,
             "tls_mode": self.tls_mode.value if self.tls_mode is not None else None,
             "shoutcast_compat": self.shoutcast_compat,
@@ -151,6 +156,24 @@ class Listener(FrozenRecord):
             "port_from": self.port_origin.to_json(),
             "protocol_from": self.protocol_origin.to_json(),
         }
+
+
+def numeric_address(address: str | None) -> bool:
+    """Whether Icecast can bind ``address`` (None: all interfaces).
+
+    Every release resolves it with ``getaddrinfo(AI_NUMERICHOST)``: a host
+    name (``localhost``) or padding around the digits fails, and the socket is
+    not bound (shown in ``tests/test_oracle_explain.py``).
+    """
+    if address is None:
+        return True
+    import ipaddress  # only for a file that writes a bind address
+
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(address: str | None) -> bool:
