@@ -559,6 +559,40 @@ def test_a_socket_whose_address_cannot_be_bound_is_not_listed(box: oracle.Sandbo
     assert "Server startup failed" in result.stdout + result.stderr + (result.error_log or ""), result.describe()
 
 
+#: KH templates: ``*`` crosses ``/`` (fnmatch without FNM_PATHNAME), and a lower <priority> is
+#: tried first whatever the file order; equal ones go in file order.
+_KH_TEMPLATES = (
+    "<mount><mount-name>/dir/*</mount-name><max-listeners>1</max-listeners></mount>"
+    "<mount><mount-name>/pat*</mount-name><max-listeners>2</max-listeners></mount>"
+    "<mount><mount-name>/pa*</mount-name><max-listeners>3</max-listeners></mount>"
+    "<mount><mount-name>/x*</mount-name><max-listeners>2</max-listeners><priority>5</priority></mount>"
+    "<mount><mount-name>/xy*</mount-name><max-listeners>1</max-listeners><priority>2</priority></mount>"
+)
+
+
+def test_kh_picks_the_template_explain_says(box: oracle.Sandbox) -> None:
+    """KH matches a name against its templates with ``*`` crossing ``/``, lowest <priority> first."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 have no templates of this kind (see the max-listeners test)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_KH_TEMPLATES)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = {}
+    for name in ("/dir/sub/a.ogg", "/pattern.ogg", "/xyz.ogg"):
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no template: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-explain-templates") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
+            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",

@@ -171,13 +171,14 @@ class MountTable(Record):
         "_defaults",
         "_exact",
         "_found",
+        "_kh_ranked",
         "_named",
         "_patterns",
         "dialect",
         "mounts",
         "relay_mounts",
     )
-    _unshown = frozenset({"_found", "_named", "_exact", "_patterns", "_defaults"})
+    _unshown = frozenset({"_found", "_named", "_exact", "_patterns", "_defaults", "_kh_ranked"})
 
     dialect: Dialect
     mounts: tuple[MountConfig, ...]
@@ -191,6 +192,8 @@ class MountTable(Record):
     _exact: dict[str, int]
     _patterns: GlobIndex[MountConfig]
     _defaults: DefaultMounts
+    #: KH: its templates in the order it tries them, when some <priority> changes the file order.
+    _kh_ranked: tuple[MountConfig, ...] | None
 
     def __init__(
         self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str], defaults: DefaultMounts
@@ -202,7 +205,8 @@ class MountTable(Record):
         self._found = {}
         self._named = [m for m in mounts if m.kind == "normal" and m.name is not None]
         self._exact = {}
-        self._patterns = GlobIndex()
+        self._patterns = GlobIndex(pathname=dialect is not Dialect.KH)  # KH: fnmatch without FNM_PATHNAME
+        self._kh_ranked = None
         self._index_normal()
         self._defaults = defaults
 
@@ -218,6 +222,17 @@ class MountTable(Record):
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
             exact.update(tree_winners(self._kh_tree_entries()))
+            self._kh_ranked = self._kh_ranking()
+
+    def _kh_ranking(self) -> tuple[MountConfig, ...] | None:
+        """KH's templates lowest <priority> first (unset or negative: last), in file order within one.
+
+        None when no template writes a priority: then file order is KH's order.
+        """
+        templates = [m for m in self._named if m.name is not None and is_pattern(m.name)]
+        if not any(m.element.find_last("priority") is not None for m in templates):
+            return None
+        return tuple(sorted(templates, key=_kh_priority))  # stable: file order within one priority
 
     def _kh_tree_entries(self) -> Iterator[tuple[str, int]]:
         """KH's tree holds every mount whose name is not a template, in file order (name, position)."""
@@ -252,6 +267,8 @@ class MountTable(Record):
         if hit is not None:
             return self._named[hit]
         if dialect is _KH:
+            if self._kh_ranked is not None:
+                return next((m for m in self._kh_ranked if glob_match(m.name or "", name, pathname=False)), None)
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
         return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
@@ -267,9 +284,10 @@ class MountTable(Record):
             if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
                 return mount  # 2.4.4 glob-matches normal mounts too, first match wins
         if self.dialect is Dialect.KH:
-            for mount in self.normal():
+            ranked = self._kh_ranked if self._kh_ranked is not None else self.normal()
+            for mount in ranked:
                 assert mount.name is not None
-                if is_pattern(mount.name) and glob_match(mount.name, name):
+                if is_pattern(mount.name) and glob_match(mount.name, name, pathname=False):
                     return mount
         if self.dialect is not Dialect.KH:
             return self.default_for_linearly(name)  # used directly when no normal mount matches
@@ -292,6 +310,13 @@ class MountTable(Record):
             return True
         found = self.find(name)
         return found is not None and found.kind == "normal"
+
+
+def _kh_priority(mount: MountConfig) -> int:
+    """The rank of a KH template: its <priority>, unset or negative ones after every other."""
+    value = mount.get("priority")
+    last = 2**31 - 1  # INT_MAX
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else last
 
 
 class DefaultMounts:
