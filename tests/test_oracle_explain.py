@@ -593,6 +593,37 @@ def test_kh_picks_the_template_explain_says(box: oracle.Sandbox) -> None:
             assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
 
 
+#: <public> as written on one mount each, and the Ice-Public its source sends (what "-1" lists).
+_PUBLIC_WORDS = {"true": False, "yes": False, " yes": False, "no": True, "false": True, "1": False}
+
+
+def test_the_public_flag_explain_reads_is_listed(box: oracle.Sandbox) -> None:
+    """A mount's <public> as explain reads it is the one /admin/stats lists; -1 leaves it to the source."""
+    port = oracle.free_port()
+    mounts = {f"/public-{index}.ogg": (word, source) for index, (word, source) in enumerate(_PUBLIC_WORDS.items())}
+    extra = "".join(
+        f"<mount><mount-name>{name}</mount-name><public>{word}</public></mount>" for name, (word, _) in mounts.items()
+    )
+    data = release_config(box, [port], extra=extra)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    expected = {}
+    for name, (_word, source) in mounts.items():
+        found = eff.mounts.find(name)
+        assert found is not None, name
+        public = found.get("public")
+        if public is None or public not in (-1, 0, 1):
+            continue  # a number no release lists as it is
+        expected[name] = str(int(source)) if public == -1 else str(public)
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-public") as server, contextlib.ExitStack() as sources:
+        for name, (_word, source) in mounts.items():
+            client = server.source(port, name, song, password=PASSWORD, public=source)
+            assert sources.enter_context(client).accepted, name
+            server.wait_mount(port, name)
+        listed = _stats_public(port)
+    assert {name: listed.get(name) for name in expected} == expected, {n: mounts[n][0] for n in expected}
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",
