@@ -330,14 +330,14 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind is Kind.BOOL:
         if dialect is Dialect.V24:
             return atoi(text) != 0
-        word = text.strip().lower()
+        word = text.lower()  # both compare the words as written: " yes" is no "yes" (tested)
         if dialect is Dialect.KH:
-            # config_get_bool: true/yes, no/false, or a number; anything else keeps the old value
+            # config_get_bool: true/yes, no/false, or the number %d reads; anything else keeps the old value
             if word in ("true", "yes"):
                 return True
             if word in ("false", "no"):
                 return False
-            return atoi(text) != 0 if is_int(word) else None
+            return atoi(text) != 0 if _ATOI.match(text) is not None else None
         if word in _TRUE:
             return True
         return atoi(text) != 0

@@ -624,6 +624,23 @@ def test_the_public_flag_explain_reads_is_listed(box: oracle.Sandbox) -> None:
     assert {name: listed.get(name) for name in expected} == expected, {n: mounts[n][0] for n in expected}
 
 
+#: <fileserve> written with a word, padded or not: 2.5.0 and KH compare words as written.
+_SWITCH_WORDS = ("yes", " yes", "no", " no", " 0", "1 ")
+
+
+@pytest.mark.parametrize("word", _SWITCH_WORDS)
+def test_a_switch_word_is_read_as_explain_says(box: oracle.Sandbox, word: str) -> None:
+    """Static files are served exactly when explain reads <fileserve> as on."""
+    box.write("web/hello.txt", b"hello\n")
+    port = oracle.free_port()
+    data = release_config(box, [port]).replace(b"<paths>", f"<fileserve>{word}</fileserve><paths>".encode(), 1)
+    fileserve = explain(icecfg.loads(data), box.release).values["fileserve"].value
+    assert isinstance(fileserve, bool), fileserve
+    with oracle.serve(data, box, port, f"{box.release}-explain-fileserve"):
+        status = oracle.http_get(port, "/hello.txt", timeout=3.0, max_body=64).status
+    assert status == (200 if fileserve else 404), f"<fileserve>{word!r}: explain reads {fileserve}, got {status}"
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",
