@@ -641,6 +641,25 @@ def test_a_switch_word_is_read_as_explain_says(box: oracle.Sandbox, word: str) -
     assert status == (200 if fileserve else 404), f"<fileserve>{word!r}: explain reads {fileserve}, got {status}"
 
 
+def test_the_port_of_a_socket_is_the_one_explain_says(box: oracle.Sandbox) -> None:
+    """No <port> (KH drops the socket), a port then an empty one, a port then junk (KH keeps the port)."""
+    good, first, second = oracle.free_ports(3)
+    default_free = not oracle.tcp_connects(8000)  # the default port: judged only when nothing else holds it
+    sockets = (
+        "<listen-socket><bind-address>127.0.0.1</bind-address></listen-socket>"
+        f"<listen-socket><port>{first}</port><port/><bind-address>127.0.0.1</bind-address></listen-socket>"
+        f"<listen-socket><port>{second}</port><port>abc</port><bind-address>127.0.0.1</bind-address></listen-socket>"
+    )
+    data = release_config(box, [good]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    listed = eff.ports()
+    with oracle.serve(data, box, good, f"{box.release}-explain-socket-ports"):
+        for port in listed:
+            assert port == 0 or oracle.tcp_connects(port), f"explain lists port {port}, not bound"
+        for port in (first, second, *([8000] if default_free else [])):
+            assert oracle.tcp_connects(port) == (port in listed), f"port {port}: explain lists {listed}"
+
+
 #: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
 _SHOUTCAST_MOUNTS = (
     "<shoutcast-mount></shoutcast-mount>",

@@ -15,7 +15,7 @@ from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
 from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
-from icecfg.effective.reading import child_text, child_text_in, last_children, row
+from icecfg.effective.reading import child_text, child_text_in, last_children, release_text, row
 from icecfg.effective.tls import TlsContext
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
@@ -201,7 +201,7 @@ def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None
 
 def _port_origin(element: Element | None, text: str | None, port: int | None) -> Origin:
     if element is None:
-        return default()
+        return default() if port is not None else default("no port read: the socket is dropped")
     if text is None:
         return written(element, "empty: the default stays")
     if port is None:
@@ -241,6 +241,33 @@ def tls_mode_of(element: Element) -> tuple[TlsMode, bool, Element] | None:
         mode is TlsMode.AUTO and text.strip().lower() == "auto"
     )
     return mode, explicit, last
+
+
+def _socket_port(element: Element, last: dict[str, Element], dialect: Dialect) -> tuple[Element | None, str | None]:
+    """The ``<port>`` of a listen socket the release takes, and its text; (None, None) when none is read.
+
+    An empty ``<port>`` leaves the port an earlier one set (2.4.4 and 2.5.0:
+    "must not be empty"); KH also skips one it cannot read as a port
+    (``config_get_port``) and drops a socket without a port.
+    """
+    if dialect is not Dialect.KH:
+        written = [child for child in element.elements("port") if child.text is not None]
+        if written:
+            return written[-1], written[-1].text
+        return child_text_in(element, last, _LISTEN, "port", dialect)  # only empty ones: the default stays
+    found, text = _as_kh_port(element.get("port"), element)
+    for child in element.elements("port"):
+        child_text = release_text(child, dialect)
+        if child_text is not None and listen_port(child_text, True, dialect) is not None:
+            found, text = child, child_text
+    return found, text
+
+
+def _as_kh_port(value: str | None, element: Element) -> tuple[Element | None, str | None]:
+    """KH's ``port=`` attribute, when it reads as a port."""
+    if value is None or listen_port(value, True, Dialect.KH) is None:
+        return None, None
+    return element, value
 
 
 def _shoutcast_mount(element: Element, last: dict[str, Element], dialect: Dialect) -> tuple[Element | None, str | None]:
@@ -337,7 +364,7 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
     found = []
     for element in sockets:
         last = last_children(element)  # one pass over the socket's children, not one per setting
-        port_el, port_text = child_text_in(element, last, _LISTEN, "port", dialect)
+        port_el, port_text = _socket_port(element, last, dialect)
         _bind_el, bind = child_text_in(element, last, _LISTEN, "bind-address", dialect)
         _c, compat_text = child_text_in(element, last, _LISTEN, "shoutcast-compat", dialect)
         mount_el, mount_text = _shoutcast_mount(element, last, dialect)
@@ -353,6 +380,8 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
                 mode, requested, switch = state
                 tls = mode is not TlsMode.DISABLED
         port = listen_port(port_text, port_el is not None, dialect)
+        if dialect is Dialect.KH and port_el is None:
+            port = None  # KH: a socket no port is read for keeps port 0 and is dropped
         compat = _bool(compat_text, dialect)
         extra: int | None = None
         # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 and KH only on a
