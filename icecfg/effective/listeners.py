@@ -202,10 +202,10 @@ def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None
 def _port_origin(element: Element | None, text: str | None, port: int | None) -> Origin:
     if element is None:
         return default() if port is not None else default("no port read: the socket is dropped")
-    if text is None:
-        return written(element, "empty: the default stays")
     if port is None:
         return written(element, "not a port: the socket is dropped")
+    if text is None:
+        return written(element, "empty: the default stays")
     stripped = text.strip()
     if stripped != str(port):
         note = "random port" if port == 0 else f"{text!r} read as {port}"
@@ -256,10 +256,14 @@ def _socket_port(element: Element, last: dict[str, Element], dialect: Dialect) -
             return written[-1], written[-1].text
         return child_text_in(element, last, _LISTEN, "port", dialect)  # only empty ones: the default stays
     found, text = _as_kh_port(element.get("port"), element)
+    tried: Element | None = None
     for child in element.elements("port"):
+        tried = child
         child_text = release_text(child, dialect)
         if child_text is not None and listen_port(child_text, True, dialect) is not None:
             found, text = child, child_text
+    if found is None and tried is not None:
+        return tried, release_text(tried, dialect)  # none read: the last one, to say why
     return found, text
 
 
@@ -380,7 +384,7 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
                 mode, requested, switch = state
                 tls = mode is not TlsMode.DISABLED
         port = listen_port(port_text, port_el is not None, dialect)
-        if dialect is Dialect.KH and port_el is None:
+        if dialect is Dialect.KH and (port_el is None or port_text is None):
             port = None  # KH: a socket no port is read for keeps port 0 and is dropped
         compat = _bool(compat_text, dialect)
         extra: int | None = None
