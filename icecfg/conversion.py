@@ -290,18 +290,34 @@ def release_reading(row: ElementRow, text: str | None, dialect: Dialect, *, pres
     return Reading(value)
 
 
+def _kh_public(text: str) -> int | None:
+    """KH's ``<public>``: ``config_get_bool``, which keeps the number ``%d`` reads (None: not read).
+
+    ``true``/``yes`` are 1 and ``no``/``false`` 0, compared as written (tested:
+    ``" yes"`` is not read); anything else is the number it starts with.
+    """
+    word = text.lower()
+    if word in ("true", "yes"):
+        return 1
+    if word in ("no", "false"):
+        return 0
+    match = _ATOI.match(text)
+    return atoi(text) if match is not None else None
+
+
 def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.PUBLIC):
         if dialect is Dialect.V24:
             return atoi(text)
         if dialect is Dialect.V25:
             if kind is Kind.PUBLIC:
-                word = text.strip().lower()
-                if word in _TRUE:
+                if text.lower() in _TRUE:  # compared as written: " yes" is atoi's 0 (tested)
                     return 1
-                if word == "client":
+                if text.strip().lower() == "client":
                     return -1
             return atoi(text)
+        if kind is Kind.PUBLIC:
+            return _kh_public(text)
         # config_get_int: sscanf("%d") reads a leading number; without one the old value stays
         if kind is Kind.SIZE:
             return kh_size(text)
@@ -314,14 +330,14 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
     if kind is Kind.BOOL:
         if dialect is Dialect.V24:
             return atoi(text) != 0
-        word = text.strip().lower()
+        word = text.lower()  # both compare the words as written: " yes" is no "yes" (tested)
         if dialect is Dialect.KH:
-            # config_get_bool: true/yes, no/false, or a number; anything else keeps the old value
+            # config_get_bool: true/yes, no/false, or the number %d reads; anything else keeps the old value
             if word in ("true", "yes"):
                 return True
             if word in ("false", "no"):
                 return False
-            return atoi(text) != 0 if is_int(word) else None
+            return atoi(text) != 0 if _ATOI.match(text) is not None else None
         if word in _TRUE:
             return True
         return atoi(text) != 0

@@ -768,7 +768,7 @@ class Mount(Section):
     hidden: bool | None = leaf("hidden", default=None)
 
     #: <public> (2.4, 2.5, kh). List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in
-    #: 2.4.4.
+    #: 2.4.4, as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded).
     public: int | None = leaf("public", default=None)
 
     #: <no-yp> (2.4, 2.5). Deprecated: non-zero means public 0.

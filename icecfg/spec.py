@@ -1932,7 +1932,8 @@ _SECTIONS: list[SectionRow] = [
                 PUBLIC,
                 defaults=_same("-1"),
                 crash_if_empty=True,
-                doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4.",
+                doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4, "
+                "as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded).",
                 source=_SRC_MOUNT,
             ),
             ElementRow(

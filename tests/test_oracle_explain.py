@@ -27,11 +27,13 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
+import socket
 import ssl
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -403,6 +405,315 @@ def test_max_listeners_explain_derives_is_enforced(box: oracle.Sandbox) -> None:
         for name, limit in limits.items():
             statuses = listener_statuses(port, name, limit + 1)
             assert statuses == [200] * limit + [_OVER_LIMIT[box.release]], (name, limit, statuses)
+
+
+#: A default mount and mounts that write 0 where 2.4.4 and 2.5.0 read "unset" only as -1: a
+#: normal mount's own 0 stays (2.5.0 clamps a max-listeners of 0 to -1 first, and so merges
+#: it), and a default mount's 0 is passed on.  The glob default comes first: it is the one
+#: /zero-default.mp3 merges.
+_ZERO_MOUNTS = (
+    '<mount type="default"><mount-name>/zero-*</mount-name><max-listeners>0</max-listeners>'
+    "<public>0</public><mp3-metadata-interval>0</mp3-metadata-interval></mount>"
+    f'<mount type="default"><password>{PASSWORD}</password><max-listeners>2</max-listeners>'
+    "<public>1</public><mp3-metadata-interval>4000</mp3-metadata-interval></mount>"
+    "<mount><mount-name>/own-zero.mp3</mount-name><max-listeners>0</max-listeners>"
+    "<public>0</public><mp3-metadata-interval>0</mp3-metadata-interval></mount>"
+    "<mount><mount-name>/unset.mp3</mount-name></mount>"
+    "<mount><mount-name>/zero-default.mp3</mount-name></mount>"
+)
+
+
+def _stats_public(port: int) -> dict[str, str]:
+    """The ``public`` each source is listed with, from /admin/stats."""
+    response = oracle.http_get(port, "/admin/stats", auth=("admin", PASSWORD), timeout=3.0, max_body=1 << 20)
+    root = ElementTree.fromstring(response.body)
+    return {s.get("mount", ""): s.findtext("public") or "" for s in root.iter("source")}
+
+
+def test_a_zero_a_mount_writes_is_merged_as_explain_says(box: oracle.Sandbox) -> None:
+    """max-listeners, public and the ICY interval: 0 is a value, not "unset", where explain says so."""
+    if box.release == "kh":
+        pytest.skip("KH merges no default mount")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_ZERO_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    names = ("/own-zero.mp3", "/unset.mp3", "/zero-default.mp3")
+    said = {}
+    for name in names:
+        found = eff.mounts.find(name)
+        assert found is not None, name
+        said[name] = {key: found.get(key) for key in ("max-listeners", "public", "mp3-metadata-interval")}
+    song = encode("mp3", seconds=20, bitrate_kbps=64)
+    with oracle.serve(data, box, port, f"{box.release}-explain-zero") as server, contextlib.ExitStack() as sources:
+        for name in names:
+            client = server.source(port, name, song, password=PASSWORD, content_type="audio/mpeg", public=True)
+            assert sources.enter_context(client).accepted, name
+            server.wait_mount(port, name)
+        public = _stats_public(port)
+        for name, values in said.items():
+            if values["public"] in (0, 1):  # -1: the source's Ice-Public decides
+                assert public[name] == str(values["public"]), (name, values, public)
+            interval = values["mp3-metadata-interval"]
+            if values["max-listeners"] != 0 and interval != -1:  # -1: the release's default interval
+                answer = oracle.http_get(port, name, timeout=2.0, max_body=1024, headers={"Icy-MetaData": "1"})
+                assert answer.status == 200, (name, answer.status)
+                sent = answer.headers.get("icy-metaint")
+                assert sent == (str(interval) if interval else None), (name, values, sent)
+        for name, values in said.items():  # the limits last: a listener turned away leaves no slot taken
+            limit = values["max-listeners"]
+            assert isinstance(limit, int), (name, values)
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 3)
+            expected = [200] * limit + [_OVER_LIMIT[box.release]] if limit >= 0 else [200] * 3
+            assert statuses == expected, (name, values, statuses)
+
+
+#: Values whose first piece is no plain text (a comment, CDATA, blank text before a comment),
+#: or which a comment splits: KH reads a value only when it starts with text that is not blank.
+_COMMENTED_MOUNTS = (
+    "<mount><mount-name>/comment-first.ogg</mount-name><max-listeners><!-- c -->1</max-listeners></mount>"
+    "<mount><mount-name>/blank-first.ogg</mount-name><max-listeners>\n  <!-- c -->\n  1\n</max-listeners></mount>"
+    "<mount><mount-name>/cdata.ogg</mount-name><max-listeners><![CDATA[1]]></max-listeners></mount>"
+    "<mount><mount-name>/split.ogg</mount-name><max-listeners>1<!-- c -->2</max-listeners></mount>"
+    "<mount><mount-name>/text-first.ogg</mount-name><max-listeners> 2<!-- c --></max-listeners></mount>"
+    "<mount><mount-name><![CDATA[/cdata-name.ogg]]></mount-name><max-listeners>1</max-listeners></mount>"
+)
+
+
+def test_a_value_with_comments_or_cdata_is_read_as_explain_says(box: oracle.Sandbox) -> None:
+    """Comments are skipped and CDATA joined in a value; KH takes none that does not start with text."""
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_COMMENTED_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    names = ("/comment-first.ogg", "/blank-first.ogg", "/cdata.ogg", "/split.ogg", "/text-first.ogg", "/cdata-name.ogg")
+    limits = {}
+    for name in names:
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-comments") as server, contextlib.ExitStack() as sources:
+        for name in names:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if 0 <= limit < 12 else 4)
+            expected = [200] * limit + [_OVER_LIMIT[box.release]] if 0 <= limit < 12 else [200] * 4
+            assert statuses == expected, (name, limit, statuses)
+
+
+#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first.
+_REWRITTEN_MOUNTS = (
+    "<mount><mount-name>/junk.ogg</mount-name><max-listeners>2</max-listeners><max-listeners>abc</max-listeners></mount>"
+    "<mount><mount-name>/empty.ogg</mount-name><max-listeners>2</max-listeners><max-listeners/></mount>"
+    "<mount><mount-name>/hidden.ogg</mount-name><max-listeners>2</max-listeners>"
+    "<max-listeners><!-- c -->1</max-listeners></mount>"
+    "<mount><mount-name>/name.ogg</mount-name><mount-name/><max-listeners>1</max-listeners></mount>"
+)
+
+
+def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -> None:
+    """KH: a repeated setting whose last element it cannot read keeps the earlier value, as explain says."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = {}
+    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg"):
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-explain-rewritten") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
+            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+
+
+#: Bind addresses no release binds (a name, padding) beside one it does.
+_UNBINDABLE = ("<bind-address>localhost</bind-address>", "<bind-address> 127.0.0.1 </bind-address>")
+
+
+def test_a_socket_whose_address_cannot_be_bound_is_not_listed(box: oracle.Sandbox) -> None:
+    """Icecast binds numeric addresses only: explain lists no port for the others, and no start without one."""
+    good, *bad = oracle.free_ports(1 + len(_UNBINDABLE))
+    sockets = "".join(
+        f"<listen-socket><port>{port}</port>{bind}</listen-socket>" for port, bind in zip(bad, _UNBINDABLE, strict=True)
+    )
+    data = release_config(box, [good]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert not eff.startup_problems
+    with oracle.serve(data, box, good, f"{box.release}-explain-unbindable"):
+        for port in bad:
+            assert oracle.tcp_connects(port) == (port in eff.ports()), f"port {port}: explain lists {eff.ports()}"
+    alone = release_config(box, []).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(alone), box.release, FileView("/"))
+    assert eff.startup_problems, "explain says a file whose every socket fails to bind starts"
+    name = f"{box.release}-explain-unbindable-alone"
+    result = oracle.start_expecting_exit(alone, box, name=name, expect_crash=box.release == "2.5")
+    # KH exits with status 0 after logging the failure, 2.5.0 with a segfault
+    assert "Server startup failed" in result.stdout + result.stderr + (result.error_log or ""), result.describe()
+
+
+#: KH templates: ``*`` crosses ``/`` (fnmatch without FNM_PATHNAME), and a lower <priority> is
+#: tried first whatever the file order; equal ones go in file order.
+_KH_TEMPLATES = (
+    "<mount><mount-name>/dir/*</mount-name><max-listeners>1</max-listeners></mount>"
+    "<mount><mount-name>/pat*</mount-name><max-listeners>2</max-listeners></mount>"
+    "<mount><mount-name>/pa*</mount-name><max-listeners>3</max-listeners></mount>"
+    "<mount><mount-name>/x*</mount-name><max-listeners>2</max-listeners><priority>5</priority></mount>"
+    "<mount><mount-name>/xy*</mount-name><max-listeners>1</max-listeners><priority>2</priority></mount>"
+)
+
+
+def test_kh_picks_the_template_explain_says(box: oracle.Sandbox) -> None:
+    """KH matches a name against its templates with ``*`` crossing ``/``, lowest <priority> first."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 have no templates of this kind (see the max-listeners test)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_KH_TEMPLATES)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = {}
+    for name in ("/dir/sub/a.ogg", "/pattern.ogg", "/xyz.ogg"):
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1  # no template: no limit
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-explain-templates") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
+            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+
+
+#: <public> as written on one mount each, and the Ice-Public its source sends (what "-1" lists).
+_PUBLIC_WORDS = {"true": False, "yes": False, " yes": False, "no": True, "false": True, "1": False}
+
+
+def test_the_public_flag_explain_reads_is_listed(box: oracle.Sandbox) -> None:
+    """A mount's <public> as explain reads it is the one /admin/stats lists; -1 leaves it to the source."""
+    port = oracle.free_port()
+    mounts = {f"/public-{index}.ogg": (word, source) for index, (word, source) in enumerate(_PUBLIC_WORDS.items())}
+    extra = "".join(
+        f"<mount><mount-name>{name}</mount-name><public>{word}</public></mount>" for name, (word, _) in mounts.items()
+    )
+    data = release_config(box, [port], extra=extra)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    expected = {}
+    for name, (_word, source) in mounts.items():
+        found = eff.mounts.find(name)
+        assert found is not None, name
+        public = found.get("public")
+        if public is None or public not in (-1, 0, 1):
+            continue  # a number no release lists as it is
+        expected[name] = str(int(source)) if public == -1 else str(public)
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-public") as server, contextlib.ExitStack() as sources:
+        for name, (_word, source) in mounts.items():
+            client = server.source(port, name, song, password=PASSWORD, public=source)
+            assert sources.enter_context(client).accepted, name
+            server.wait_mount(port, name)
+        listed = _stats_public(port)
+    assert {name: listed.get(name) for name in expected} == expected, {n: mounts[n][0] for n in expected}
+
+
+#: <fileserve> written with a word, padded or not: 2.5.0 and KH compare words as written.
+_SWITCH_WORDS = ("yes", " yes", "no", " no", " 0", "1 ")
+
+
+@pytest.mark.parametrize("word", _SWITCH_WORDS)
+def test_a_switch_word_is_read_as_explain_says(box: oracle.Sandbox, word: str) -> None:
+    """Static files are served exactly when explain reads <fileserve> as on."""
+    box.write("web/hello.txt", b"hello\n")
+    port = oracle.free_port()
+    data = release_config(box, [port]).replace(b"<paths>", f"<fileserve>{word}</fileserve><paths>".encode(), 1)
+    fileserve = explain(icecfg.loads(data), box.release).values["fileserve"].value
+    assert isinstance(fileserve, bool), fileserve
+    with oracle.serve(data, box, port, f"{box.release}-explain-fileserve"):
+        status = oracle.http_get(port, "/hello.txt", timeout=3.0, max_body=64).status
+    assert status == (200 if fileserve else 404), f"<fileserve>{word!r}: explain reads {fileserve}, got {status}"
+
+
+def test_the_port_of_a_socket_is_the_one_explain_says(box: oracle.Sandbox) -> None:
+    """No <port> (KH drops the socket), a port then an empty one, a port then junk (KH keeps the port)."""
+    good, first, second = oracle.free_ports(3)
+    default_free = not oracle.tcp_connects(8000)  # the default port: judged only when nothing else holds it
+    sockets = (
+        "<listen-socket><bind-address>127.0.0.1</bind-address></listen-socket>"
+        f"<listen-socket><port>{first}</port><port/><bind-address>127.0.0.1</bind-address></listen-socket>"
+        f"<listen-socket><port>{second}</port><port>abc</port><bind-address>127.0.0.1</bind-address></listen-socket>"
+    )
+    data = release_config(box, [good]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    listed = eff.ports()
+    with oracle.serve(data, box, good, f"{box.release}-explain-socket-ports"):
+        for port in listed:
+            assert port == 0 or oracle.tcp_connects(port), f"explain lists port {port}, not bound"
+        for port in (first, second, *([8000] if default_free else [])):
+            assert oracle.tcp_connects(port) == (port in listed), f"port {port}: explain lists {listed}"
+
+
+#: <shoutcast-mount> as written on one socket each: empty, blank, a name then an empty one, a name.
+_SHOUTCAST_MOUNTS = (
+    "<shoutcast-mount></shoutcast-mount>",
+    "<shoutcast-mount> </shoutcast-mount>",
+    "<shoutcast-mount>/first.mp3</shoutcast-mount><shoutcast-mount/>",
+    "<shoutcast-mount>/named.mp3</shoutcast-mount>",
+)
+
+
+@contextlib.contextmanager
+def shoutcast_source(port: int, audio_data: bytes) -> Iterator[bytes]:
+    """A Shoutcast (ICY) source on ``port``: the password line and the headers at once, then audio.
+
+    2.5.0 answers only once the headers have come (2.4.4 and KH after the
+    password line). Yields the server's answer; the source ends with the block.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as sock:
+        sock.sendall(PASSWORD.encode() + b"\r\ncontent-type: application/ogg\r\nicy-pub: 0\r\n\r\n")
+        answer = b""
+        with contextlib.suppress(OSError):
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(1024)
+                if not chunk:
+                    break
+                answer += chunk
+        if answer.startswith(b"OK2"):
+            sock.sendall(audio_data[: 64 * 1024])
+        yield answer
+
+
+def test_the_shoutcast_source_port_explain_lists_is_opened(box: oracle.Sandbox) -> None:
+    """Port + 1 is bound exactly where explain lists it, and a Shoutcast source there feeds the mount it names."""
+    *bases, port = oracle.free_ports(1, pairs=len(_SHOUTCAST_MOUNTS))
+    sockets = "".join(
+        f"<listen-socket><port>{base}</port><bind-address>127.0.0.1</bind-address>{mount}</listen-socket>"
+        for base, mount in zip(bases, _SHOUTCAST_MOUNTS, strict=True)
+    )
+    data = release_config(box, [port]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {s.port: (s.shoutcast_port, s.shoutcast_mount_name) for s in eff.listeners if s.port in bases}
+    assert len(said) == len(bases), eff.listeners
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-shoutcast-mount"):
+        for base, (extra, mount) in said.items():
+            opened = oracle.tcp_connects(base + 1)
+            assert opened == (extra == base + 1), f"port {base + 1}: explain lists {extra}, bound: {opened}"
+            if extra is None or mount is None or not mount.startswith("/"):
+                continue
+            with shoutcast_source(extra, song) as answer:
+                assert answer.startswith(b"OK2"), (mount, answer)
+                assert oracle.wait_until(lambda m=mount: m in listener_counts(port, PASSWORD)), (
+                    f"explain says Shoutcast sources on {extra} feed {mount}; mounts: {listener_counts(port, PASSWORD)}"
+                )
 
 
 def test_the_source_password_works_where_explain_says(box: oracle.Sandbox) -> None:

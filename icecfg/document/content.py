@@ -57,6 +57,29 @@ class ContentMixin:
         return joined or None
 
     @property
+    def leads_with_text(self) -> bool:
+        """Whether the element's first child is character data that is not all blank.
+
+        CDATA, a comment or a processing instruction first, or only spaces, tabs
+        and line ends before one, is not: KH reads a value only from an element
+        whose first child passes ``xmlNodeIsText`` and not ``xmlIsBlankNode``.
+        """
+        children = self._kids
+        if isinstance(children, str):
+            raw = children
+        else:
+            if children is None:
+                children = self.children
+            run = []
+            for child in children:  # adjacent text is one node to libxml2
+                if not isinstance(child, str):
+                    break
+                run.append(child)
+            raw = "".join(run)
+        text = decode_text(raw) if "&" in raw or "\r" in raw else raw
+        return bool(text.strip(" \t\n\r"))
+
+    @property
     def text_start(self) -> int:
         """Offset of the first character data, or of the end of the start tag."""
         if self.start < 0 or not self._clean:

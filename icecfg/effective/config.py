@@ -115,6 +115,8 @@ class EffectiveConfig:
         """Every TCP port the server binds (Shoutcast source ports included), sorted."""
         found: set[int] = set()
         for listener in self.listeners:
+            if not listener.binds:
+                continue  # no numeric address: nothing is bound
             if listener.port:
                 found.add(listener.port)
             if listener.shoutcast_port:
@@ -339,7 +341,7 @@ class EffectiveConfig:
     def startup_problems(self) -> tuple[str, ...]:
         """Reasons the release refuses to start with this configuration (that this layer knows of)."""
         found = [f"the {log.kind} log: {log.note}" for log in self.logging.logs if log.destination == "fatal"]
-        if not any(s.port is not None for s in self.listeners):
+        if not any(s.port is not None and s.binds for s in self.listeners):
             found.append("no listen socket can be bound")
         return tuple(found)
 

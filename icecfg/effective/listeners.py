@@ -15,7 +15,7 @@ from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
 from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
-from icecfg.effective.reading import child_text, child_text_in, last_children, row
+from icecfg.effective.reading import child_text, child_text_in, last_children, release_text, row
 from icecfg.effective.tls import TlsContext
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
@@ -58,6 +58,7 @@ class Listener(FrozenRecord):
 
     __slots__ = (
         "bind",
+        "binds",
         "element",
         "port",
         "port_element",
@@ -79,6 +80,8 @@ class Listener(FrozenRecord):
     port: int | None
     #: The bind address as written, None for all interfaces.
     bind: str | None
+    #: False when the bind address is no numeric IP address: the release cannot bind the socket.
+    binds: bool
     #: The element that holds the port (for positions), when written.
     port_element: Element | None
     shoutcast_compat: bool
@@ -121,6 +124,7 @@ class Listener(FrozenRecord):
         _set(self, "element", element)
         _set(self, "port", port)
         _set(self, "bind", bind)
+        _set(self, "binds", numeric_address(bind))
         _set(self, "port_element", port_element)
         _set(self, "shoutcast_compat", shoutcast_compat)
         _set(self, "shoutcast_mount", shoutcast_mount)
@@ -143,6 +147,7 @@ class Listener(FrozenRecord):
         return {
             "port": self.port,
             "bind": self.bind,
+            "binds": self.binds,
             "protocol": self.protocol.value,
             "tls_mode": self.tls_mode.value if self.tls_mode is not None else None,
             "shoutcast_compat": self.shoutcast_compat,
@@ -151,6 +156,24 @@ class Listener(FrozenRecord):
             "port_from": self.port_origin.to_json(),
             "protocol_from": self.protocol_origin.to_json(),
         }
+
+
+def numeric_address(address: str | None) -> bool:
+    """Whether Icecast can bind ``address`` (None: all interfaces).
+
+    Every release resolves it with ``getaddrinfo(AI_NUMERICHOST)``: a host
+    name (``localhost``) or padding around the digits fails, and the socket is
+    not bound (shown in ``tests/test_oracle_explain.py``).
+    """
+    if address is None:
+        return True
+    import ipaddress  # only for a file that writes a bind address
+
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 def is_loopback(address: str | None) -> bool:
@@ -178,11 +201,11 @@ def listen_port(text: str | None, present: bool, dialect: Dialect) -> int | None
 
 def _port_origin(element: Element | None, text: str | None, port: int | None) -> Origin:
     if element is None:
-        return default()
-    if text is None:
-        return written(element, "empty: the default stays")
+        return default() if port is not None else default("no port read: the socket is dropped")
     if port is None:
         return written(element, "not a port: the socket is dropped")
+    if text is None:
+        return written(element, "empty: the default stays")
     stripped = text.strip()
     if stripped != str(port):
         note = "random port" if port == 0 else f"{text!r} read as {port}"
@@ -218,6 +241,54 @@ def tls_mode_of(element: Element) -> tuple[TlsMode, bool, Element] | None:
         mode is TlsMode.AUTO and text.strip().lower() == "auto"
     )
     return mode, explicit, last
+
+
+def _socket_port(element: Element, last: dict[str, Element], dialect: Dialect) -> tuple[Element | None, str | None]:
+    """The ``<port>`` of a listen socket the release takes, and its text; (None, None) when none is read.
+
+    An empty ``<port>`` leaves the port an earlier one set (2.4.4 and 2.5.0:
+    "must not be empty"); KH also skips one it cannot read as a port
+    (``config_get_port``) and drops a socket without a port.
+    """
+    if dialect is not Dialect.KH:
+        written = [child for child in element.elements("port") if child.text is not None]
+        if written:
+            return written[-1], written[-1].text
+        return child_text_in(element, last, _LISTEN, "port", dialect)  # only empty ones: the default stays
+    found, text = _as_kh_port(element.get("port"), element)
+    tried: Element | None = None
+    for child in element.elements("port"):
+        tried = child
+        child_text = release_text(child, dialect)
+        if child_text is not None and listen_port(child_text, True, dialect) is not None:
+            found, text = child, child_text
+    if found is None and tried is not None:
+        return tried, release_text(tried, dialect)  # none read: the last one, to say why
+    return found, text
+
+
+def _as_kh_port(value: str | None, element: Element) -> tuple[Element | None, str | None]:
+    """KH's ``port=`` attribute, when it reads as a port."""
+    if value is None or listen_port(value, True, Dialect.KH) is None:
+        return None, None
+    return element, value
+
+
+def _shoutcast_mount(element: Element, last: dict[str, Element], dialect: Dialect) -> tuple[Element | None, str | None]:
+    """The ``<shoutcast-mount>`` a socket uses, and its text; (None, None) when it has none.
+
+    2.4.4 and 2.5.0 take the last element's text, and an empty one is none at
+    all: no port + 1 is opened.  KH skips an empty or blank element and keeps
+    the name an earlier one gave.  (Shown on the servers in
+    ``tests/test_oracle_explain.py``.)
+    """
+    if dialect is not Dialect.KH:
+        found, text = child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)
+        return (found, text) if text is not None else (None, None)
+    if "shoutcast-mount" not in last:
+        return child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)  # KH's attribute form
+    named = [child for child in element.elements("shoutcast-mount") if child.leads_with_text]
+    return (named[-1], named[-1].text) if named else (None, None)
 
 
 def _protocol(
@@ -297,10 +368,10 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
     found = []
     for element in sockets:
         last = last_children(element)  # one pass over the socket's children, not one per setting
-        port_el, port_text = child_text_in(element, last, _LISTEN, "port", dialect)
+        port_el, port_text = _socket_port(element, last, dialect)
         _bind_el, bind = child_text_in(element, last, _LISTEN, "bind-address", dialect)
         _c, compat_text = child_text_in(element, last, _LISTEN, "shoutcast-compat", dialect)
-        mount_el, mount_text = child_text_in(element, last, _LISTEN, "shoutcast-mount", dialect)
+        mount_el, mount_text = _shoutcast_mount(element, last, dialect)
         tls = requested = False
         mode: TlsMode | None = None
         switch: Element | None = None
@@ -313,6 +384,8 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
                 mode, requested, switch = state
                 tls = mode is not TlsMode.DISABLED
         port = listen_port(port_text, port_el is not None, dialect)
+        if dialect is Dialect.KH and (port_el is None or port_text is None):
+            port = None  # KH: a socket no port is read for keeps port 0 and is dropped
         compat = _bool(compat_text, dialect)
         extra: int | None = None
         # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 and KH only on a

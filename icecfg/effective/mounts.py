@@ -24,7 +24,7 @@ from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import traced
+from icecfg.effective.reading import keeps_earlier, release_text, traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
@@ -42,6 +42,17 @@ _V24 = Dialect.V24
 _KH = Dialect.KH
 #: Values ``merge_mounts`` counts as unset.
 _UNSET = (None, 0, -1, False, "")
+#: Settings whose unset value is -1 alone (2.4/2.5 ``merge_mounts`` tests ``== -1``): a 0
+#: written on a normal mount stays, and a default mount's 0 is passed on.
+_UNSET_IS_MINUS_ONE = frozenset(
+    {"max-listeners", "burst-size", "public", "mp3-metadata-interval", "icy-metadata-interval", "max-history"}
+)
+_MINUS_ONE = (None, -1)
+
+
+def _unset(name: str, value: object) -> bool:
+    """Whether ``merge_mounts`` fills setting ``name`` holding ``value`` (as read) from the default mount."""
+    return value in (_MINUS_ONE if name in _UNSET_IS_MINUS_ONE else _UNSET)
 
 
 class MountConfig(FrozenRecord):
@@ -97,11 +108,11 @@ class MountConfig(FrozenRecord):
             if row.value is None or self.dialect not in row.dialects:
                 continue
             mine = self.own.get(row.name)
-            if mine is not None and (mine.value not in _UNSET or row.name in skip):
+            if mine is not None and (not _unset(row.name, mine.value) or row.name in skip):
                 out[row.name] = mine
                 continue
             theirs = donor.get(row.name)
-            if theirs is not None and row.name not in skip and theirs.value not in _UNSET:
+            if theirs is not None and row.name not in skip and not _unset(row.name, theirs.value):
                 assert theirs.origin.element is not None
                 out[row.name] = Traced(theirs.value, merged(theirs.origin.element, "from the default mount"))
                 continue
@@ -157,6 +168,8 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
     for child in element.elements():
         row = _MOUNT.child(child.local_name, dialect)
         if row is not None and row.value is not None:
+            if dialect is _KH and row.name in last and keeps_earlier(row, release_text(child, dialect), dialect):
+                continue  # KH: nothing read, the earlier element's value stays
             last[row.name] = child
     out: dict[str, Traced[object]] = {}
     if dialect is _KH:
@@ -169,7 +182,7 @@ def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object
     for name, child in last.items():
         row = _MOUNT.child(name, dialect)
         assert row is not None
-        value, _crash = traced(row, child, child.text, dialect)
+        value, _crash = traced(row, child, release_text(child, dialect), dialect)
         out[name] = value
     return out
 
@@ -181,13 +194,14 @@ class MountTable(Record):
         "_defaults",
         "_exact",
         "_found",
+        "_kh_ranked",
         "_named",
         "_patterns",
         "dialect",
         "mounts",
         "relay_mounts",
     )
-    _unshown = frozenset({"_found", "_named", "_exact", "_patterns", "_defaults"})
+    _unshown = frozenset({"_found", "_named", "_exact", "_patterns", "_defaults", "_kh_ranked"})
 
     dialect: Dialect
     mounts: tuple[MountConfig, ...]
@@ -201,6 +215,8 @@ class MountTable(Record):
     _exact: dict[str, int]
     _patterns: GlobIndex[MountConfig]
     _defaults: DefaultMounts
+    #: KH: its templates in the order it tries them, when some <priority> changes the file order.
+    _kh_ranked: tuple[MountConfig, ...] | None
 
     def __init__(
         self, dialect: Dialect, mounts: tuple[MountConfig, ...], relay_mounts: frozenset[str], defaults: DefaultMounts
@@ -212,7 +228,8 @@ class MountTable(Record):
         self._found = {}
         self._named = [m for m in mounts if m.kind == "normal" and m.name is not None]
         self._exact = {}
-        self._patterns = GlobIndex()
+        self._patterns = GlobIndex(pathname=dialect is not Dialect.KH)  # KH: fnmatch without FNM_PATHNAME
+        self._kh_ranked = None
         self._index_normal()
         self._defaults = defaults
 
@@ -228,6 +245,17 @@ class MountTable(Record):
         if self.dialect is Dialect.KH:
             # KH: of several same-name mounts, the one its AVL tree finds (not always the first)
             exact.update(tree_winners(self._kh_tree_entries()))
+            self._kh_ranked = self._kh_ranking()
+
+    def _kh_ranking(self) -> tuple[MountConfig, ...] | None:
+        """KH's templates lowest <priority> first (unset or negative: last), in file order within one.
+
+        None when no template writes a priority: then file order is KH's order.
+        """
+        templates = [m for m in self._named if m.name is not None and is_pattern(m.name)]
+        if not any(m.element.find_last("priority") is not None for m in templates):
+            return None
+        return tuple(sorted(templates, key=_kh_priority))  # stable: file order within one priority
 
     def _kh_tree_entries(self) -> Iterator[tuple[str, int]]:
         """KH's tree holds every mount whose name is not a template, in file order (name, position)."""
@@ -262,6 +290,8 @@ class MountTable(Record):
         if hit is not None:
             return self._named[hit]
         if dialect is _KH:
+            if self._kh_ranked is not None:
+                return next((m for m in self._kh_ranked if glob_match(m.name or "", name, pathname=False)), None)
             found = self._patterns.first_match(name)
             return found[1] if found is not None else None
         return self.default_for(name)  # 2.4 and 2.5 use it directly when no normal mount matches
@@ -277,9 +307,10 @@ class MountTable(Record):
             if mount.name == name or (self.dialect is Dialect.V24 and glob_match(mount.name, name)):
                 return mount  # 2.4.4 glob-matches normal mounts too, first match wins
         if self.dialect is Dialect.KH:
-            for mount in self.normal():
+            ranked = self._kh_ranked if self._kh_ranked is not None else self.normal()
+            for mount in ranked:
                 assert mount.name is not None
-                if is_pattern(mount.name) and glob_match(mount.name, name):
+                if is_pattern(mount.name) and glob_match(mount.name, name, pathname=False):
                     return mount
         if self.dialect is not Dialect.KH:
             return self.default_for_linearly(name)  # used directly when no normal mount matches
@@ -302,6 +333,13 @@ class MountTable(Record):
             return True
         found = self.find(name)
         return found is not None and found.kind == "normal"
+
+
+def _kh_priority(mount: MountConfig) -> int:
+    """The rank of a KH template: its <priority>, unset or negative ones after every other."""
+    value = mount.get("priority")
+    last = 2**31 - 1  # INT_MAX
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else last
 
 
 class DefaultMounts:
@@ -357,10 +395,7 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
             kind = "normal"
         elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
-        name_element = element.find_last("mount-name")
-        name = name_element.text if name_element is not None else None
-        if name_element is None and kh:
-            name = element.get("mount-name")  # KH also reads it as an attribute
+        name = _kh_mount_name(element) if kh else _text(element, "mount-name")
         found.append((element, kind, name))
     made = [MountConfig(e, kind, name, dialect) if kind == "default" else None for e, kind, name in found]
     defaults = DefaultMounts(m for m in made if m is not None)
@@ -373,6 +408,16 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
     return MountTable(dialect, mounts, frozenset(relays), defaults)
+
+
+def _kh_mount_name(element: Element) -> str | None:
+    """KH's name of a mount: the ``mount-name`` attribute, replaced by each element it reads a name from."""
+    name = element.get("mount-name")
+    for child in element.elements("mount-name"):
+        text = release_text(child, Dialect.KH)
+        if text is not None:
+            name = text
+    return name
 
 
 def _text(element: Element, name: str) -> str | None:

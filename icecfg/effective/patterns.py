@@ -1,4 +1,8 @@
-"""Mount names as patterns: ``fnmatch(pattern, name, FNM_PATHNAME)`` the way Icecast calls it."""
+"""Mount names as patterns: ``fnmatch(pattern, name, FNM_PATHNAME)`` the way Icecast calls it.
+
+KH calls ``fnmatch`` without flags for its templates: there a wildcard also
+matches ``/`` (``pathname=False``).
+"""
 
 from __future__ import annotations
 
@@ -16,21 +20,22 @@ TEMPLATE_CHARS = re.compile(r"[*?\[+!@$]")
 _WILDCARD = re.compile(r"[*?\[]")
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str, pathname: bool = True) -> re.Pattern[str]:
     """``fnmatch(pattern, name, FNM_PATHNAME)`` as a regular expression (cached for the common few)."""
-    return _cached_regex(pattern)
+    return _cached_regex(pattern, pathname)
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
-    """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/``."""
+def _compile(pattern: str, pathname: bool = True) -> re.Pattern[str]:
+    """``fnmatch(pattern, name, FNM_PATHNAME)``: wildcards never match ``/`` (``pathname=False``: they do)."""
+    any_run, any_one = ("[^/]*", "[^/]") if pathname else ("(?s:.*)", "(?s:.)")
     out = []
     i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "*":
-            out.append("[^/]*")
+            out.append(any_run)
         elif char == "?":
-            out.append("[^/]")
+            out.append(any_one)
         elif char == "[":
             end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
             if end < 0:
@@ -54,15 +59,15 @@ def is_pattern(name: str) -> bool:
     return TEMPLATE_CHARS.search(name) is not None
 
 
-def glob_match(pattern: str, name: str) -> bool:
+def glob_match(pattern: str, name: str, pathname: bool = True) -> bool:
     """Whether mount name ``name`` matches ``pattern`` (plain names only match themselves)."""
     if not TEMPLATE_CHARS.search(pattern):
         return pattern == name
     star = _one_star(pattern)
     if star is not None:
-        return _star_match(star, name)
+        return _star_match(star, name, pathname)
     try:
-        return glob_regex(pattern).match(name) is not None
+        return glob_regex(pattern, pathname).match(name) is not None
     except re.error:
         return False
 
@@ -81,9 +86,11 @@ class GlobIndex(Generic[T]):
     turn them away with one lookup.
     """
 
-    __slots__ = ("_by_prefix", "_compiled", "_lengths", "_stems")
+    __slots__ = ("_by_prefix", "_compiled", "_lengths", "_pathname", "_stems")
 
-    def __init__(self) -> None:
+    def __init__(self, pathname: bool = True) -> None:
+        #: False: wildcards also match ``/`` (KH's templates).
+        self._pathname = pathname
         #: Prefix -> its one pattern, or a list of them in file order.  Nearly every prefix
         #: has one pattern, and a list for each would be one more object per glob mount.
         self._by_prefix: dict[str, _Entry[T] | list[_Entry[T]]] = {}
@@ -148,10 +155,10 @@ class GlobIndex(Generic[T]):
             return pattern == name
         star = _one_star(pattern)
         if star is not None:
-            return _star_match(star, name)
+            return _star_match(star, name, self._pathname)
         if pattern not in self._compiled:
             try:
-                self._compiled[pattern] = _compile(pattern)
+                self._compiled[pattern] = _compile(pattern, self._pathname)
             except re.error:
                 self._compiled[pattern] = None
         compiled = self._compiled[pattern]
@@ -175,7 +182,7 @@ def _one_star(pattern: str) -> tuple[str, str] | None:
     return head, tail
 
 
-def _star_match(parts: tuple[str, str], name: str) -> bool:
+def _star_match(parts: tuple[str, str], name: str, pathname: bool = True) -> bool:
     """What the regular expression of ``head*tail`` answers: ``*`` matches any run of characters but ``/``."""
     head, tail = parts
     middle_end = len(name) - len(tail)
@@ -183,5 +190,5 @@ def _star_match(parts: tuple[str, str], name: str) -> bool:
         middle_end >= len(head)
         and name.startswith(head)
         and name.endswith(tail)
-        and "/" not in name[len(head) : middle_end]
+        and (not pathname or "/" not in name[len(head) : middle_end])
     )

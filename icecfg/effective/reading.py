@@ -34,8 +34,37 @@ def child_text(
     """
     last = element.find_last(name)
     if last is not None:
-        return last, last.text
+        return last, release_text(last, dialect)
     return _as_attribute(element, section, name, dialect)
+
+
+def release_text(element: Element, dialect: Dialect) -> str | None:
+    """The text ``dialect`` reads from ``element`` (None: nothing, as for an empty element).
+
+    2.4.4 and 2.5.0 join all its text and CDATA, comments skipped; KH reads
+    nothing unless the element starts with text that is not blank (a comment
+    or CDATA first, or only whitespace, leaves the setting as it was).
+    """
+    if dialect is Dialect.KH and not element.leads_with_text:
+        return None
+    return element.text
+
+
+def keeps_earlier(the_row: spec.ElementRow, text: str | None, dialect: Dialect) -> bool:
+    """Whether an element of ``the_row`` read as ``text`` leaves the setting as an earlier one gave it.
+
+    KH alone: its ``config_get_*`` change nothing when they get no text (see
+    :func:`release_text`) or cannot convert it, except ``config_get_bool``,
+    which reads no text as 0.  2.4.4 and 2.5.0 take the last element as it is.
+    """
+    value = the_row.value
+    if dialect is not Dialect.KH or value is None:
+        return False
+    if text is None:
+        return value.kind is not Kind.BOOL
+    if value.kind in AS_WRITTEN:
+        return False
+    return _converted(the_row, text, dialect).how == "not-read"
 
 
 def last_children(element: Element) -> dict[str, Element]:
@@ -49,7 +78,7 @@ def child_text_in(
     """:func:`child_text`, with the element's :func:`last_children` already at hand."""
     found = last.get(name)
     if found is not None:
-        return found, found.text
+        return found, release_text(found, dialect)
     return _as_attribute(element, section, name, dialect)
 
 
@@ -188,7 +217,10 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
             if found is not None and found.value is not None:
                 if found.section is not None and any(True for _ in child.elements()):
                     continue  # a KH block form of a leaf
-                last[found.name] = (child, child.text)
+                text = release_text(child, dialect)
+                if found.name in last and keeps_earlier(found, text, dialect):
+                    continue  # KH: nothing read, the earlier element's value stays
+                last[found.name] = (child, text)
     shortcut = _unset_values(section, dialect)
     if shortcut is not None and shortcut[0].keys() >= last.keys():
         # every setting written has a default: the defaults in table order, each written one in its place

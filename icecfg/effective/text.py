@@ -64,9 +64,11 @@ def _listener(listener: Listener) -> list[str]:
     what = _PROTOCOL[listener.protocol]
     if listener.shoutcast_compat:
         what += ", Shoutcast sources only"
+    if not listener.binds:
+        what = "NOT BOUND: the address is no numeric IP address"
     lines = [f"  port {port:<6} on {bind:<16} {what}"]
     lines.append(f"      port: {_from(listener.port_origin)}; protocol: {_from(listener.protocol_origin)}")
-    if listener.shoutcast_port is not None:
+    if listener.shoutcast_port is not None and listener.binds:
         lines.append(
             f"  port {listener.shoutcast_port:<6} on {bind:<16} Shoutcast sources for {listener.shoutcast_mount_name} "
             "(port + 1 of <shoutcast-mount>)"

@@ -156,14 +156,14 @@ def _served(cfg: IcecastConfig, dialect: Dialect) -> Served:
 
     A socket that serves both plain HTTP and TLS (2.5 ``auto``, KH once a
     certificate is set) is listed once for each; a socket that serves nothing
-    usable (2.5 TLS without a certificate) is left out.
+    usable (2.5 TLS without a certificate) or is not bound is left out.
     """
     from icecfg.effective import Source, explain
 
     eff = explain(cfg, dialect)
     sockets: list[Socket] = []
     for listener in eff.listeners:
-        if not listener.port:
+        if not listener.port or not listener.binds:
             continue
         if listener.protocol.offers_plain:
             sockets.append(Socket(listener.port, False))
