@@ -330,12 +330,26 @@ def test_repeated_element_points_at_every_overridden_occurrence() -> None:
     findings = [f for f in run(data, "kh") if f.code == "ICE104"]
     # KH warns at every occurrence after the first, and keeps the last one
     assert [f.line for f in findings] == [3, 4]
-    assert "uses the last one (line 4)" in findings[0].message
-    assert "uses this last one" in findings[1].message
-    assert all("line 2 is ignored" in f.message for f in findings)
+    assert "uses the one on line 4" in findings[0].message
+    assert "uses this one;" in findings[1].message
+    assert all("line 2, 3 are ignored" in f.message for f in findings)
     findings = [f for f in run(data, "2.4") if f.code == "ICE104"]
     assert [f.line for f in findings] == [2, 3]
     assert all("line 4" in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    "unreadable",
+    ["<clients><!-- later --></clients>", "<clients>many</clients>", "<clients/>", "<clients><![CDATA[9]]></clients>"],
+)
+def test_repeated_element_on_kh_names_the_occurrence_kh_keeps(unreadable: str) -> None:
+    """KH keeps an earlier value when it reads none from the last element: that one is not dead."""
+    data = f"<icecast>\n<limits>\n<clients>5</clients>\n{unreadable}\n</limits>\n</icecast>".encode()
+    findings = [f for f in run(data, "kh") if f.code == "ICE104"]
+    assert [f.line for f in findings] == [4]
+    assert "uses the one on line 3; line 4 is ignored" in findings[0].message
+    on_24 = [f for f in run(data, "2.4") if f.code == "ICE104"]
+    assert [f.line for f in on_24] == [3] and "uses the last one (line 4)" in on_24[0].message
 
 
 def test_missing_attribute_leaves_mount_authentication_to_the_security_family() -> None:

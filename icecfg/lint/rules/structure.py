@@ -280,7 +280,11 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
 
     On each release: 2.4.4 and 2.5.0 use the last value and log
     nothing.  Icecast-KH logs `setting for "clients" (line N) was set
-    previously` (likewise for a repeated `<limits>` block or `<port>`).
+    previously` (likewise for a repeated `<limits>` block or `<port>`),
+    and keeps the last value it can read: a later element whose value it
+    cannot read (empty, a comment or CDATA first, not a number) leaves
+    the earlier one in force, and the finding names that one (verified,
+    `tests/test_oracle_explain.py`).
 
     ## Bad
     ```xml
@@ -330,14 +334,20 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
             continue
         last = group[-1]
         if ctx.target is Dialect.KH:
-            # KH warns at each occurrence after the first ("setting for ... was set previously")
+            # KH warns at each occurrence after the first ("setting for ... was set previously"),
+            # and keeps the last one it reads a value from
+            used = _read_last_by_kh(group)
+            ignored = ", ".join(str(p.element.line) for p in group if p is not used)
             for placed in group[1:]:
-                use = "uses this last one" if placed is last else f"uses the last one (line {last.element.line})"
+                if placed is used:
+                    use = "uses this one" if used is last else "uses this one, the last it reads a value from"
+                else:
+                    use = f"uses the one on line {used.element.line}"
                 yield ctx.finding(
                     placed.element,
                     f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
-                    f"Icecast-KH warns that it was set before and {use}; "
-                    f"the one on line {group[0].element.line} is ignored",
+                    f"Icecast-KH warns that it was set before and {use}; line {ignored} "
+                    f"{'is' if ',' not in ignored else 'are'} ignored",
                 )
             continue
         for placed in group[:-1]:
@@ -346,6 +356,24 @@ def repeated_element(ctx: LintContext) -> Iterator[Finding]:
                 f"<{placed.element.local_name}> is set {len(group)} times in <{placed.parent.tag}>: "
                 f"Icecast uses the last one (line {last.element.line}) and ignores this one",
             )
+
+
+def _read_last_by_kh(group: list[Placed]) -> Placed:
+    """The element of a repeated setting whose value KH keeps: the last it reads a value from.
+
+    KH's ``config_get_*`` leave the setting as it was when they read no
+    text (a comment or CDATA first, only blanks) or cannot convert it, so
+    an unreadable last occurrence keeps an earlier one (shown on KH by
+    ``test_kh_keeps_a_setting_a_later_element_does_not_give``).
+    """
+    from icecfg.effective.reading import keeps_earlier, release_text
+
+    used = group[0]
+    for placed in group[1:]:
+        row = placed.row
+        if row is None or not keeps_earlier(row, release_text(placed.element, Dialect.KH), Dialect.KH):
+            used = placed
+    return used
 
 
 def _possibly_repeated(ctx: LintContext, merged: dict[int, Placed]) -> Iterator[list[Placed]]:
