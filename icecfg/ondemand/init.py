@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from icecfg.commands import add_target_argument
+from icecfg.commands import add_target_argument, whole_number
 from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.ondemand.dns import is_dns_name
@@ -76,6 +76,10 @@ FORMATS = {
     "ogg": ("application/ogg", "ogg", "oggenc -b {bitrate} -o {file} input.wav"),
     "mp3": ("audio/mpeg", "mp3", "lame --cbr -b {bitrate} input.wav {file}"),
 }
+
+#: The stream bitrates init writes, in kbit/s (``--bitrate``), and a TCP port's range (``--port``, ``--tls-port``).
+BITRATE_RANGE = (8, 640)
+PORT_RANGE = (1, 65535)
 
 #: Password length in bytes of randomness (32 URL-safe characters).
 PASSWORD_BYTES = 24
@@ -122,10 +126,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="discard the access log, which records every listener's IP address (asked on a terminal)",
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="ogg", help="stream format (default ogg)")
-    parser.add_argument("--bitrate", type=int, default=128, metavar="KBPS", help="stream bitrate (default 128)")
+    parser.add_argument(
+        "--bitrate",
+        type=whole_number(*BITRATE_RANGE),
+        default=128,
+        metavar="KBPS",
+        help=f"stream bitrate, {BITRATE_RANGE[0]} to {BITRATE_RANGE[1]} (default 128)",
+    )
     parser.add_argument("--mount", help="live mount name (default /live.ogg or /live.mp3)")
-    parser.add_argument("--port", type=int, default=8000, help="plain HTTP port (default 8000)")
-    parser.add_argument("--tls-port", type=int, default=8443, help="TLS port (default 8443)")
+    ports = f"{PORT_RANGE[0]} to {PORT_RANGE[1]}"
+    parser.add_argument(
+        "--port", type=whole_number(*PORT_RANGE), default=8000, help=f"plain HTTP port, {ports} (default 8000)"
+    )
+    parser.add_argument(
+        "--tls-port", type=whole_number(*PORT_RANGE), default=8443, help=f"TLS port, {ports} (default 8443)"
+    )
     parser.add_argument(
         "--admin", metavar="EMAIL", help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)"
     )
@@ -181,11 +196,14 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
 
     if choices.format not in FORMATS:
         raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")
-    if not 8 <= choices.bitrate <= 640:
-        raise UsageError(f"--bitrate must be 8..640 kbit/s, got {choices.bitrate}")
-    for port in (choices.port, choices.tls_port):
-        if not 1 <= port <= 65535:
-            raise UsageError(f"ports must be 1..65535, got {port}")
+    # the command line checks these where it parses them (whole_number); Choices built in code, here
+    for what, number, (low, high) in (
+        ("bitrate", choices.bitrate, BITRATE_RANGE),
+        ("port", choices.port, PORT_RANGE),
+        ("tls_port", choices.tls_port, PORT_RANGE),
+    ):
+        if not low <= number <= high:
+            raise UsageError(f"{what} {number}: must be a whole number from {low} to {high}")
     if choices.port == choices.tls_port:
         raise UsageError("the plain and the TLS port must differ")
     if not choices.live_mount.startswith("/") or choices.live_mount == choices.fallback:
