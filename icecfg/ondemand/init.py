@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from icecfg.commands import add_target_argument, whole_number
+from icecfg.commands import add_target_argument, given_text, whole_number
 from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.ondemand.dns import is_dns_name
@@ -116,7 +116,9 @@ class Choices:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write (default: .)")
+    parser.add_argument(
+        "directory", type=given_text, nargs="?", default=".", metavar="DIR", help="where to write (default: .)"
+    )
     add_target_argument(parser, "Icecast release (default 2.4)", default="2.4")
     parser.add_argument("--hostname", help="the public DNS name listeners use, e.g. radio.example.org")
     parser.add_argument(
@@ -133,7 +135,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KBPS",
         help=f"stream bitrate, {BITRATE_RANGE[0]} to {BITRATE_RANGE[1]} (default 128)",
     )
-    parser.add_argument("--mount", help="live mount name (default /live.ogg or /live.mp3)")
+    parser.add_argument("--mount", type=given_text, help="live mount name (default /live.ogg or /live.mp3)")
     ports = f"{PORT_RANGE[0]} to {PORT_RANGE[1]}"
     parser.add_argument(
         "--port", type=whole_number(*PORT_RANGE), default=8000, help=f"plain HTTP port, {ports} (default 8000)"
@@ -142,11 +144,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tls-port", type=whole_number(*PORT_RANGE), default=8443, help=f"TLS port, {ports} (default 8443)"
     )
     parser.add_argument(
-        "--admin", metavar="EMAIL", help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)"
+        "--admin",
+        type=given_text,
+        metavar="EMAIL",
+        help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)",
     )
-    parser.add_argument("--location", help="location shown on the status page (2.5 default: the hostname)")
-    parser.add_argument("--region", default="fra1", help="DigitalOcean region for bake and up (default fra1)")
-    parser.add_argument("--size", default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)")
+    parser.add_argument(
+        "--location", type=given_text, help="location shown on the status page (2.5 default: the hostname)"
+    )
+    parser.add_argument(
+        "--region", type=given_text, default="fra1", help="DigitalOcean region for bake and up (default fra1)"
+    )
+    parser.add_argument(
+        "--size", type=given_text, default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite existing icecast.xml / icecfg.toml")
 
 
