@@ -78,6 +78,20 @@ def target_value(text: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def given_text(text: str) -> str:
+    """An option's text (a name, a slug, a path), which cannot be blank, for argparse.
+
+    Each such option has a default (the settings', the current directory,
+    ``latest``) that a command takes when the option is left out; an empty
+    value fell back to it silently: ``up --domain ''`` pointed the
+    settings' domain at the droplet, ``init --mount ''`` wrote ``/live.ogg``.
+    What is typed is taken or refused, never replaced.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: leave it out for its default")
+    return text
+
+
 def finite_number(text: str) -> float:
     """An option's number (``--timeout``, ``--older-than``): ``nan`` and ``inf`` are refused here.
 

@@ -13,7 +13,10 @@ A changed line that holds a secret is shown masked; such a diff cannot be
 applied, which :func:`unified` reports.
 
 The headers name each file as :func:`patch_names` says: relative, without
-``..``, which GNU patch refuses.
+``..``, which GNU patch refuses.  Standard input has no name: its diff has
+no headers, as ``ruff format --diff -`` prints it, and applies to the file
+that was piped in (``patch FILE < DIFF``); a header ``a/-`` named a file
+``-``, which ``patch -p1`` asked for.
 """
 
 from __future__ import annotations
@@ -38,17 +41,27 @@ class Diff:
     masked: bool
 
 
+#: How a diff of standard input applies: to the file piped in, named to ``patch`` (a line for stderr).
+STDIN_ADVICE = "the diff of standard input names no file: apply it to the file that was piped in (patch FILE < DIFF)"
+
+
+class StdinAmongFiles(ValueError):
+    """Standard input and other files in one diff: its hunks, without headers, would apply to another file."""
+
+
 @dataclass(frozen=True)
 class PatchNames:
     """Where ``patch -p1`` applies a diff of some files, and the name each has in its headers."""
 
     #: None: the current directory; else the directory (absolute) the names are relative to.
     directory: str | None
-    #: The path as given -> its name in the headers (``-``, standard input, stays ``-``).
-    names: dict[str, str]
+    #: The path as given -> its name in the headers; None for ``-`` (standard input): no headers.
+    names: dict[str, str | None]
 
     def advice(self, files: str = "files") -> str | None:
-        """Where to apply the diff, when not in the current directory (a line for stderr)."""
+        """How to apply the diff, when not with ``patch -p1`` in the current directory (a line for stderr)."""
+        if "-" in self.names:
+            return STDIN_ADVICE
         if self.directory is None:
             return None
         import shlex
@@ -65,21 +78,32 @@ def patch_names(paths: Iterable[str], cwd: str | None = None) -> PatchNames:
     GNU patch refuses a name that is absolute or holds ``..`` (``a/../x.xml``),
     so each path is normalised and made relative: to the current directory
     when every file is below it, else to the deepest directory that holds
-    them all (which the caller names: ``patch -p1 -d DIR``).
+    them all (which the caller names: ``patch -p1 -d DIR``).  Standard input
+    (``-``) gets no name, and so no headers: it is diffed alone, or its hunks
+    would read as more of the file before them (:class:`StdinAmongFiles`).
     """
     paths = list(paths)
+    if "-" in paths and len(paths) > 1:
+        raise StdinAmongFiles(
+            "standard input (-) has no file name for the diff to give, so it cannot share one with other files: "
+            "diff it on its own"
+        )
     here = os.path.abspath(cwd or os.getcwd())
     files = {path: os.path.normpath(os.path.join(here, path)) for path in paths if path != "-"}
     base = here
     if any(os.path.commonpath([here, file]) != here for file in files.values()):
         base = os.path.commonpath([os.path.dirname(file) for file in files.values()])
-    names = {path: os.path.relpath(file, base) for path, file in files.items()}
-    names.update({"-": "-"} if "-" in paths else {})
+    names: dict[str, str | None] = {path: os.path.relpath(file, base) for path, file in files.items()}
+    names.update({"-": None} if "-" in paths else {})
     return PatchNames(None if base == here else base, names)
 
 
-def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = (), encoding: str = "utf-8") -> Diff:
+def unified(
+    name: str | None, before: bytes, after: bytes, secrets: Iterable[str] = (), encoding: str = "utf-8"
+) -> Diff:
     """The diff from ``before`` to ``after`` of the file ``name``, both in ``encoding``; empty when equal.
+
+    ``name`` None (standard input) leaves the headers out (:func:`patch_names`).
 
     ``secrets`` are those of both versions (:func:`icecfg.secrets.secrets`).
     A character the encoding lacks is written as a character reference, as
@@ -95,7 +119,7 @@ def unified(name: str, before: bytes, after: bytes, secrets: Iterable[str] = (),
     if not blocks:
         return Diff(b"", False)
     hunks = _group(blocks, old, secret)
-    out = [f"--- a/{name}\n".encode(), f"+++ b/{name}\n".encode()]
+    out = [] if name is None else [f"--- a/{name}\n".encode(), f"+++ b/{name}\n".encode()]
     masked = False
     for i1, i2, j1, j2, inner in hunks:
         out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n".encode())

@@ -235,8 +235,6 @@ def test_icecfg_bake_takes_what_init_wrote(tmp_path: Path, privacy: bool, capsys
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--region", "", 'bake.region = "": must be a non-empty string'),
-        ("--size", "", 'bake.size = "": must be a non-empty string'),
         ("--region", "fra1\udcff", "is not a Unicode scalar value"),  # a byte of argv that is no UTF-8: no TOML escape
         ("--location", "a\x01b", "IcecastConfig.location: 'a\\x01b' is not text XML 1.0 can hold (it has U+0001)"),
         ("--admin", "me\x00", "IcecastConfig.admin: 'me\\x00' is not text XML 1.0 can hold (it has U+0000)"),
@@ -268,3 +266,54 @@ def test_a_dir_that_is_no_directory_is_named_as_such(
         f"icecfg init: {target}: not a directory (DIR is where icecast.xml and icecfg.toml are written)\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["radio"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "range_"),
+    [
+        ("--bitrate", "7", "8 to 640"),
+        ("--bitrate", "641", "8 to 640"),
+        ("--bitrate", "99999999999999999999999", "8 to 640"),
+        ("--port", "0", "1 to 65535"),
+        ("--port", "65536", "1 to 65535"),
+        ("--tls-port", "-1", "1 to 65535"),
+    ],
+)
+def test_a_number_beyond_its_range_is_worded_as_every_command_words_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, range_: str
+) -> None:
+    """init's numbers are checked where they are parsed, as ``--keep`` or ``cost --bitrate`` are."""
+    target = tmp_path / "station"
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["init", str(target), "--hostname", HOST, option, value])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == (
+        f"icecfg init: argument {option}: {value}: must be a whole number from {range_} (see 'icecfg init --help')\n"
+    )
+    assert not target.exists()
+
+
+def test_the_help_of_init_names_the_range_of_each_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["init", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "stream bitrate, 8 to 640 (default 128)" in text
+    assert "plain HTTP port, 1 to 65535 (default 8000)" in text
+    assert "TLS port, 1 to 65535 (default 8443)" in text
+
+
+@pytest.mark.parametrize("option", ["--mount", "--admin", "--location", "--region", "--size", "directory"])
+def test_an_empty_option_of_init_is_a_usage_error_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """``--mount ''`` wrote /live.ogg, ``init ''`` the current directory: what was typed is never replaced."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["init", "--hostname", HOST, option, ""] if option != "directory" else ["init", "--hostname", HOST, ""]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    shown = "DIR" if option == "directory" else option
+    assert capsys.readouterr().err == (
+        f"icecfg init: argument {shown}: is empty: leave it out for its default (see 'icecfg init --help')\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -426,3 +426,36 @@ def test_a_diff_holds_no_password_and_applies_without_fuzz(tmp_path: Path) -> No
     assert "fuzz" not in applied.stdout + applied.stderr and "offset" not in applied.stdout
     assert lint("icecast.xml", "--fix", "--select", "ICE204", "--isolated", cwd=tmp_path).returncode == 0
     assert (tmp_path / "copy" / "icecast.xml").read_bytes() == (tmp_path / "icecast.xml").read_bytes()
+
+
+STDIN_ADVICE = "the diff of standard input names no file: apply it to the file that was piped in (patch FILE < DIFF)\n"
+
+
+def test_a_diff_of_standard_input_names_no_file_and_patch_applies_it_to_the_one_named(tmp_path: Path) -> None:
+    """``lint --diff -`` was headed ``a/-``, a file named ``-``: ``patch -p1`` asked which file to patch."""
+    path = write(tmp_path / "icecast.xml", FIXABLE)
+    result = lint("--diff", "--select", "ICE204", "--isolated", "-", cwd=tmp_path, stdin=FIXABLE)
+    assert result.stdout.startswith("@@ "), result.stdout  # no header: no name patch could take for a file
+    assert f"icecfg lint: {STDIN_ADVICE}" in result.stderr
+    assert _patch(result.stdout, tmp_path).returncode != 0  # -p1 has no file to find: refused, nothing asked
+    applied = subprocess.run(
+        ["patch", "--batch", "icecast.xml"],
+        check=False,
+        input=result.stdout,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert path.read_bytes() == FIXABLE.replace(b">true<", b">1<")
+
+
+def test_standard_input_cannot_share_a_diff_with_other_files(tmp_path: Path) -> None:
+    """Hunks without a header after another file's would be taken by patch as more of that file."""
+    write(tmp_path / "icecast.xml", FIXABLE)
+    result = lint("--diff", "--isolated", "icecast.xml", "-", cwd=tmp_path, stdin=FIXABLE)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "icecfg lint: --diff: standard input (-) has no file name for the diff to give, "
+        "so it cannot share one with other files: diff it on its own\n"
+    )

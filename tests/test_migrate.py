@@ -783,3 +783,32 @@ def test_a_migrated_file_is_not_migrated_again_from_an_assumed_release(tmp_path:
     # given on the command line, the release is never second-guessed
     assert run_cli("--no-fs", "--from", "2.5", "icecast.xml", cwd=tmp_path).stdout == b""
     assert run_cli("--no-fs", "--from", "2.4", "icecast.xml", cwd=tmp_path).returncode == 0
+
+
+def test_the_diff_of_standard_input_names_no_file_and_patch_applies_it_to_the_one_named(tmp_path: Path) -> None:
+    """``migrate -`` was headed ``a/-``, a file named ``-``: ``patch -p1`` asked which file to patch."""
+    original = PITFALLS.read_bytes()
+    (tmp_path / "icecast.xml").write_bytes(original)
+    result = subprocess.run(
+        [sys.executable, "-m", "icecfg.cli", "migrate", "-"],
+        input=original,
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"@@ ")  # no header: no name patch could take for a file
+    advice = b"the diff of standard input names no file: apply it to the file that was piped in (patch FILE < DIFF)"
+    assert b"icecfg migrate: " + advice + b"\n" in result.stderr
+    refused = subprocess.run(
+        ["patch", "-p1", "--batch"], input=result.stdout, cwd=tmp_path, capture_output=True, check=False
+    )
+    assert refused.returncode != 0 and (tmp_path / "icecast.xml").read_bytes() == original
+    applied = subprocess.run(
+        ["patch", "--batch", "icecast.xml"], check=False, input=result.stdout, cwd=tmp_path, capture_output=True
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    expected = icecfg.loads(original)
+    icecfg.upgrade(expected, files=False)
+    assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)

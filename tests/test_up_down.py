@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import icecfg
+from icecfg import cli
 from icecfg.ondemand import up
 from tests import audio, oracle
 from tests.fake_do import TOKEN, FakeDigitalOcean
@@ -720,3 +721,57 @@ def test_relays_need_a_sane_count(fake: FakeDigitalOcean, station: Station, caps
     assert run_icecfg("up", "--config", str(station.config), "--relays", "10") == 2
     assert "--relays takes 0..9" in capsys.readouterr().err
     assert fake.state.droplets == {}
+
+
+EMPTY_HINT = "is empty: leave it out for its default"
+
+
+@pytest.mark.parametrize("option", ["--domain", "--region", "--size", "--snapshot", "--config"])
+def test_an_empty_option_of_up_is_a_usage_error_before_anything_is_created(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """``up --domain ''`` pointed the settings' domain at the droplet: what was typed is never replaced."""
+    _snapshots(fake)
+    argv = ["up", *(["--config", str(station.config)] if option != "--config" else []), option, ""]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == f"icecfg up: argument {option}: {EMPTY_HINT} (see 'icecfg up --help')\n"
+    _nothing_spent(fake)
+
+
+@pytest.mark.parametrize("option", ["--domain", "--config"])
+def test_an_empty_option_of_down_is_a_usage_error_before_anything_is_destroyed(
+    fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    _old, new = _snapshots(fake)
+    ours = fake.add_droplet("icecfg-20261123-100000", new, tags=("icecfg",))
+    fake.add_record("example.org", "A", "radio", "127.0.0.1")
+    argv = ["down", "--yes", *(["--config", str(station.config)] if option != "--config" else []), option, ""]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == f"icecfg down: argument {option}: {EMPTY_HINT} (see 'icecfg down --help')\n"
+    assert set(fake.state.droplets) == {ours} and _a_records(fake) == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ("status", "--config"),
+        ("cost", "--config"),
+        ("cost", "--size"),
+        ("bake", "--config"),
+        ("bake", "--region"),
+        ("bake", "--size"),
+        ("bake", "--image"),
+    ],
+)
+def test_an_empty_option_of_a_cloud_command_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], command: str, option: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([command, option, ""])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"icecfg {command}: argument {option}: {EMPTY_HINT} (see 'icecfg {command} --help')\n"

@@ -25,6 +25,7 @@ from icecfg.commands import (
     EXIT_OK,
     UsageError,
     add_target_argument,
+    given_text,
     guarded,
     load_or_usage_error,
     number_in,
@@ -167,11 +168,16 @@ def prune(api: DigitalOcean, keep: int, older_than_days: float | None, yes: bool
 
 def add_bake_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", metavar="FILE", help="the icecast.xml to bake (default: settings, else ./icecast.xml)"
+        "--config",
+        type=given_text,
+        metavar="FILE",
+        help="the icecast.xml to bake (default: settings, else ./icecast.xml)",
     )
-    parser.add_argument("--region", help="DigitalOcean region (default: settings, else fra1)")
-    parser.add_argument("--size", help="droplet size used for the build (default: settings, else s-1vcpu-1gb)")
-    parser.add_argument("--image", help="base image slug (default: settings, else debian-12-x64)")
+    parser.add_argument("--region", type=given_text, help="DigitalOcean region (default: settings, else fra1)")
+    parser.add_argument(
+        "--size", type=given_text, help="droplet size used for the build (default: settings, else s-1vcpu-1gb)"
+    )
+    parser.add_argument("--image", type=given_text, help="base image slug (default: settings, else debian-12-x64)")
     add_target_argument(
         parser,
         "Icecast release to lint for and install: 2.4 (Debian's 2.4.4) or 2.5 (2.5.0, built from "

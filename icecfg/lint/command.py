@@ -568,9 +568,13 @@ def _linted(config: IcecastConfig, options: Options, shown: str) -> tuple[list[F
 
 
 def _patch_names(files: list[str]) -> PatchNames:
-    from icecfg.diff import patch_names  # only for --diff
+    """The names the diff gives the files; standard input among others is a usage error, before any is read."""
+    from icecfg.diff import StdinAmongFiles, patch_names  # only for --diff
 
-    return patch_names(files)
+    try:
+        return patch_names(files)
+    except StdinAmongFiles as err:
+        raise UsageError(f"--diff: {err}") from None
 
 
 def _lint_one(

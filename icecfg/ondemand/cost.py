@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import TOKEN_VARIABLES, add_target_argument, decimal_number, guarded, whole_number
+from icecfg.commands import TOKEN_VARIABLES, add_target_argument, decimal_number, given_text, guarded, whole_number
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -360,7 +360,9 @@ def size_rows(table: dict[str, Any], bitrate_kbps: int) -> list[SizeRow]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)")
+    parser.add_argument(
+        "--config", type=given_text, help="icecast.xml for the mounts and bitrates (default: as icecfg bake finds it)"
+    )
     add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--hours-per-month",
@@ -383,7 +385,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="USD",
         help=f"hosted plan price a month, 0 to {MAX_COMPARE} (16)",
     )
-    parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
+    parser.add_argument("--size", type=given_text, help="droplet size (default: settings, else s-1vcpu-1gb)")
     parser.add_argument(
         "--snapshot-gb",
         type=decimal_number(Decimal(0), MAX_SNAPSHOT_GB),

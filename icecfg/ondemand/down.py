@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from icecfg.commands import guarded
+from icecfg.commands import given_text, guarded
 from icecfg.ondemand import (
     EXIT_FAILED,
     EXIT_OK,
@@ -47,9 +47,13 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", action="store_true", help="destroy without asking")
     parser.add_argument(
-        "--config", help="icecast.xml whose icecfg.toml names the DNS record (default: as icecfg bake finds it)"
+        "--config",
+        type=given_text,
+        help="icecast.xml whose icecfg.toml names the DNS record (default: as icecfg bake finds it)",
     )
-    parser.add_argument("--domain", metavar="NAME", help="the DNS name up pointed at the droplet (default: settings)")
+    parser.add_argument(
+        "--domain", type=given_text, metavar="NAME", help="the DNS name up pointed at the droplet (default: settings)"
+    )
     parser.add_argument(
         "--keep-dns",
         action=argparse.BooleanOptionalAction,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from icecfg.commands import add_target_argument
+from icecfg.commands import add_target_argument, given_text, whole_number
 from icecfg.errors import InvalidAssignmentError
 from icecfg.ondemand import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError
 from icecfg.ondemand.dns import is_dns_name
@@ -77,6 +77,10 @@ FORMATS = {
     "mp3": ("audio/mpeg", "mp3", "lame --cbr -b {bitrate} input.wav {file}"),
 }
 
+#: The stream bitrates init writes, in kbit/s (``--bitrate``), and a TCP port's range (``--port``, ``--tls-port``).
+BITRATE_RANGE = (8, 640)
+PORT_RANGE = (1, 65535)
+
 #: Password length in bytes of randomness (32 URL-safe characters).
 PASSWORD_BYTES = 24
 
@@ -112,7 +116,9 @@ class Choices:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", nargs="?", default=".", metavar="DIR", help="where to write (default: .)")
+    parser.add_argument(
+        "directory", type=given_text, nargs="?", default=".", metavar="DIR", help="where to write (default: .)"
+    )
     add_target_argument(parser, "Icecast release (default 2.4)", default="2.4")
     parser.add_argument("--hostname", help="the public DNS name listeners use, e.g. radio.example.org")
     parser.add_argument(
@@ -122,16 +128,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="discard the access log, which records every listener's IP address (asked on a terminal)",
     )
     parser.add_argument("--format", choices=sorted(FORMATS), default="ogg", help="stream format (default ogg)")
-    parser.add_argument("--bitrate", type=int, default=128, metavar="KBPS", help="stream bitrate (default 128)")
-    parser.add_argument("--mount", help="live mount name (default /live.ogg or /live.mp3)")
-    parser.add_argument("--port", type=int, default=8000, help="plain HTTP port (default 8000)")
-    parser.add_argument("--tls-port", type=int, default=8443, help="TLS port (default 8443)")
     parser.add_argument(
-        "--admin", metavar="EMAIL", help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)"
+        "--bitrate",
+        type=whole_number(*BITRATE_RANGE),
+        default=128,
+        metavar="KBPS",
+        help=f"stream bitrate, {BITRATE_RANGE[0]} to {BITRATE_RANGE[1]} (default 128)",
     )
-    parser.add_argument("--location", help="location shown on the status page (2.5 default: the hostname)")
-    parser.add_argument("--region", default="fra1", help="DigitalOcean region for bake and up (default fra1)")
-    parser.add_argument("--size", default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)")
+    parser.add_argument("--mount", type=given_text, help="live mount name (default /live.ogg or /live.mp3)")
+    ports = f"{PORT_RANGE[0]} to {PORT_RANGE[1]}"
+    parser.add_argument(
+        "--port", type=whole_number(*PORT_RANGE), default=8000, help=f"plain HTTP port, {ports} (default 8000)"
+    )
+    parser.add_argument(
+        "--tls-port", type=whole_number(*PORT_RANGE), default=8443, help=f"TLS port, {ports} (default 8443)"
+    )
+    parser.add_argument(
+        "--admin",
+        type=given_text,
+        metavar="EMAIL",
+        help="contact shown on the status page (2.5 default: icemaster@HOSTNAME)",
+    )
+    parser.add_argument(
+        "--location", type=given_text, help="location shown on the status page (2.5 default: the hostname)"
+    )
+    parser.add_argument(
+        "--region", type=given_text, default="fra1", help="DigitalOcean region for bake and up (default fra1)"
+    )
+    parser.add_argument(
+        "--size", type=given_text, default="s-1vcpu-1gb", help="droplet size for bake and up (default s-1vcpu-1gb)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite existing icecast.xml / icecfg.toml")
 
 
@@ -181,11 +207,14 @@ def build_config(choices: Choices, passwords: dict[str, str] | None = None) -> A
 
     if choices.format not in FORMATS:
         raise UsageError(f"unknown format {choices.format!r} ({', '.join(sorted(FORMATS))})")
-    if not 8 <= choices.bitrate <= 640:
-        raise UsageError(f"--bitrate must be 8..640 kbit/s, got {choices.bitrate}")
-    for port in (choices.port, choices.tls_port):
-        if not 1 <= port <= 65535:
-            raise UsageError(f"ports must be 1..65535, got {port}")
+    # the command line checks these where it parses them (whole_number); Choices built in code, here
+    for what, number, (low, high) in (
+        ("bitrate", choices.bitrate, BITRATE_RANGE),
+        ("port", choices.port, PORT_RANGE),
+        ("tls_port", choices.tls_port, PORT_RANGE),
+    ):
+        if not low <= number <= high:
+            raise UsageError(f"{what} {number}: must be a whole number from {low} to {high}")
     if choices.port == choices.tls_port:
         raise UsageError("the plain and the TLS port must differ")
     if not choices.live_mount.startswith("/") or choices.live_mount == choices.fallback:

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from icecfg.commands import add_target_argument, guarded
+from icecfg.commands import add_target_argument, given_text, guarded
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -52,7 +52,9 @@ STATUS_TIMEOUT = 5.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", help="icecast.xml the droplets serve, for its ports (default: as icecfg bake finds it)"
+        "--config",
+        type=given_text,
+        help="icecast.xml the droplets serve, for its ports (default: as icecfg bake finds it)",
     )
     add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument("--format", choices=("text", "json"), default="text")

@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, guarded, load_or_usage_error, number_in
+from icecfg.commands import add_target_argument, given_text, guarded, load_or_usage_error, number_in
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -81,19 +81,26 @@ TIMEOUT_RANGE = (1, 3600)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", help="the icecast.xml the snapshot was baked with (default: as icecfg bake finds it)"
+        "--config",
+        type=given_text,
+        help="the icecast.xml the snapshot was baked with (default: as icecfg bake finds it)",
     )
     add_target_argument(parser, "Icecast release (default: settings, else 2.4)")
     parser.add_argument(
         "--snapshot",
+        type=given_text,
         default="latest",
         metavar="ID|latest",
         help="snapshot to start (default: the newest icecfg one of the configuration's release)",
     )
-    parser.add_argument("--size", help="droplet size (default: settings, else s-1vcpu-1gb)")
-    parser.add_argument("--region", help="region (default: settings, else the snapshot's first region)")
+    parser.add_argument("--size", type=given_text, help="droplet size (default: settings, else s-1vcpu-1gb)")
+    parser.add_argument(
+        "--region", type=given_text, help="region (default: settings, else the snapshot's first region)"
+    )
     dns = parser.add_mutually_exclusive_group()
-    dns.add_argument("--domain", metavar="NAME", help="DNS name to point at the droplet (default: settings domain)")
+    dns.add_argument(
+        "--domain", type=given_text, metavar="NAME", help="DNS name to point at the droplet (default: settings domain)"
+    )
     dns.add_argument("--no-dns", action="store_true", help="set no DNS record even if the settings name one")
     parser.add_argument(
         "--timeout",
