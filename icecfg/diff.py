@@ -14,7 +14,7 @@ applied, which :func:`unified` reports.
 
 The headers name each file as :func:`patch_names` says: relative, without
 ``..``, which GNU patch refuses.  Standard input has no name: its diff has
-no headers, as ``ruff format --diff -`` prints it, and applies to the file
+no headers, and applies to the file
 that was piped in (``patch FILE < DIFF``); a header ``a/-`` named a file
 ``-``, which ``patch -p1`` asked for.
 """
