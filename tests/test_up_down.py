@@ -718,8 +718,11 @@ def test_a_relay_that_never_relays_undoes_the_whole_up(
 
 def test_relays_need_a_sane_count(fake: FakeDigitalOcean, station: Station, capsys: pytest.CaptureFixture[str]) -> None:
     _snapshots(fake)
-    assert run_icecfg("up", "--config", str(station.config), "--relays", "10") == 2
-    assert "--relays takes 0..9" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["up", "--config", str(station.config), "--relays", "10"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err == "icecfg up: argument --relays: 10: must be a whole number from 0 to 9 (see 'icecfg up --help')\n", err
     assert fake.state.droplets == {}
 
 

@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from icecfg.bake.snapshots import PREFIX
-from icecfg.commands import add_target_argument, given_text, guarded, load_or_usage_error, number_in
+from icecfg.commands import add_target_argument, given_text, guarded, load_or_usage_error, number_in, whole_number
 from icecfg.ondemand import (
     EXIT_OK,
     TAG,
@@ -56,6 +56,7 @@ from icecfg.ondemand import (
     token_from_environment,
 )
 from icecfg.ondemand.dns import Zone, find_zone, record_type, same_address
+from icecfg.ondemand.relays import MAX_RELAYS
 
 if TYPE_CHECKING:
     from icecfg.bake.digitalocean import DigitalOcean, Droplet, Size
@@ -121,10 +122,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--relays",
-        type=int,
+        type=whole_number(0, MAX_RELAYS),
         default=0,
         metavar="N",
-        help="also run N relay droplets that pull every mount from this one (see docs/scaling.md)",
+        help=f"also run N relay droplets (0 to {MAX_RELAYS}) that pull every mount from this one (see docs/scaling.md)",
     )
 
 
@@ -242,10 +243,9 @@ def _up(
     api: DigitalOcean, args: argparse.Namespace, served: Served, bake: dict[str, Any], domain: str | None, ttl: int
 ) -> int:
     from icecfg.bake import pricing
-    from icecfg.ondemand.relays import MAX_RELAYS, RELAY_TAG
+    from icecfg.ondemand.relays import RELAY_TAG
 
-    if not 0 <= args.relays <= MAX_RELAYS:
-        raise UsageError(f"--relays takes 0..{MAX_RELAYS}")
+    # --relays is 0 to MAX_RELAYS once parsed (whole_number)
     if args.relays and served.plain is None:
         raise UsageError("relays pull the streams from the origin's plain HTTP socket; the configuration has none")
     tagged = [d for d in api.droplets(tag=TAG) if TAG in d.tags]
