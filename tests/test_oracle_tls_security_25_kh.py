@@ -533,9 +533,50 @@ def test_chroot_without_changeowner_started_as_root(release: str, request: pytes
         log = f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>"
         host_only = inside.replace(log.encode(), f"<logdir>{box.root.parent}</logdir>".encode())
         assert host_only != inside
-        assert [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        (stops,) = [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        assert "Icecast 2.5 stops at start-up ('FATAL: could not open error logging')" in stops.message
         assert not [f for f in findings(inside, release, "ICE509", files=True) if "<logdir>" in f.message]
         stopped = oracle.start_expecting_exit(
             host_only, box, name="root-host-only", expect_crash=True, namespace_root=True
         )
         assert f"FATAL: could not open error logging ({box.root.parent}/error.log)" in stopped.stdout + stopped.stderr
+
+
+def test_kh_opens_its_error_log_after_the_chroot(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """ICE508/ICE509 on Icecast-KH started as root (of a user namespace) with <chroot>.
+
+    KH opens its error log after the chroot: ``/log`` is the sandbox's log directory
+    then.  A directory that exists only on the host, or one written with the basedir
+    prefix, is missing in the chroot: KH writes no file, sends its error log to stderr
+    and does not stop for it (it exits only because it refuses to run as root).
+    """
+    box = box_of("kh", request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    inside = f"/{box.logdir.relative_to(box.root)}"
+    data = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    written = f"<logdir>{box.logdir}</logdir>".encode()
+    assert written in data
+    for logdir, code in ((str(tmp_path), "ICE509"), (str(box.logdir), "ICE508"), (inside, None)):
+        box.clear_logs()
+        variant = data.replace(written, f"<logdir>{logdir}</logdir>".encode())
+        messages = [f.message for f in findings(variant, "kh", "ICE508", "ICE509", files=True) if logdir in f.message]
+        if code == "ICE509":
+            (message,) = messages
+            assert "Icecast-KH writes its error log to stderr instead" in message, message
+            assert "stops" not in message, message
+        elif code == "ICE508":
+            (message,) = messages
+        else:
+            assert not messages, messages
+        result = oracle.start_expecting_exit(variant, box, name="kh-chroot-log", expect_crash=True, namespace_root=True)
+        output = result.stdout + result.stderr
+        assert f'Changed root successfully to "{box.root}"' in output, result.describe()
+        assert "ERROR: You should not run icecast2 as root" in output and "FATAL" not in output, result.describe()
+        log = box.logdir / "error.log"
+        if code is None:  # opened as /log inside the chroot
+            assert "server reading configuration" in log.read_text(), result.describe()
+            assert "server reading configuration" not in result.stderr, result.describe()
+        else:  # missing in the chroot: no file anywhere, the error log on stderr
+            assert not (tmp_path / "error.log").exists() and not log.exists(), result.describe()
+            assert "server reading configuration" in result.stderr, result.describe()
