@@ -11,8 +11,11 @@ certificate, a start as root of a user namespace).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -580,3 +583,35 @@ def test_kh_opens_its_error_log_after_the_chroot(request: pytest.FixtureRequest,
         else:  # missing in the chroot: no file anywhere, the error log on stderr
             assert not (tmp_path / "error.log").exists() and not log.exists(), result.describe()
             assert "server reading configuration" in result.stderr, result.describe()
+
+
+def test_report_database_is_read_before_the_chroot_on_25(request: pytest.FixtureRequest) -> None:
+    """2.5.0 reads <reportxmldb> while it parses the configuration, before the chroot: a host path.
+
+    A database that exists only inside the chroot fails to load ("Can not parse report xml
+    database"); one that exists only on the host loads.  ICE508/ICE509 say nothing of it.
+    """
+    box = box_of("2.5", request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    data = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    data = data.replace(f"<logdir>{box.logdir}</logdir>".encode(), f"<logdir>/{box.logdir.name}</logdir>".encode())
+    installed = re.search(rb"<reportxmldb>([^<]+)</reportxmldb>", data)
+    assert installed is not None
+    database = Path(installed[1].decode()).read_bytes()
+    host = Path(tempfile.mkdtemp(prefix="icecfg-report-db-"))  # readable by the server's user, outside the chroot
+    try:
+        host.chmod(0o755)
+        (host / "db.xml").write_bytes(database)
+        (box.root / "db.xml").write_bytes(database)
+        for path, loads in ((str(host / "db.xml"), True), ("/db.xml", False)):
+            variant = data.replace(installed[0], f"<reportxmldb>{path}</reportxmldb>".encode())
+            assert not [f for f in findings(variant, "2.5", "ICE508", "ICE509", files=True) if path in f.message]
+            result = oracle.start_expecting_exit(variant, box, name="report-db", expect_crash=True, namespace_root=True)
+            output = result.stdout + result.stderr
+            assert f'Changed root successfully to "{box.root}"' in output, result.describe()
+            failed = f'Can not parse report xml database "{path}"' in output
+            assert failed is not loads, result.describe()
+    finally:
+        shutil.rmtree(host)
+        (box.root / "db.xml").unlink(missing_ok=True)

@@ -613,12 +613,17 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     `<basedir>/var/log/icecast2`.  A path that exists only outside the
     chroot is unreachable: a missing log directory stops 2.4.4 and 2.5
     and loses Icecast-KH's logs, a missing webroot or adminroot breaks the
-    status pages and /admin.
+    status pages and /admin.  Paths opened before the chroot are host
+    paths and not checked: `<basedir>`, `<pidfile>` and 2.5's
+    `<reportxmldb>`, which 2.5.0 reads while it parses the configuration.
 
     ## On each release
     - 2.5.0, started as root of a user namespace, stops with `FATAL: could
       not open error logging` for a log directory that exists only outside
       the chroot (verified, `tests/test_oracle_tls_security_25_kh.py`).
+      It loads a `<reportxmldb>` that exists only outside the chroot and
+      logs `Can not parse report xml database` for one that exists only
+      inside it (verified, same file).
     - Icecast-KH, started so, opens its error log after the chroot: with
       `<logdir>/log</logdir>` it writes `<basedir>/log/error.log`; with a
       directory that exists only outside the chroot it writes no file
