@@ -1054,7 +1054,8 @@ class Paths(Section):
     #: <nulldevice> (2.5). Null device used for detached processes.
     nulldevice: str | None = leaf("nulldevice", default=None)
 
-    #: <reportxmldb> (2.5). XML database of diagnostic reports.
+    #: <reportxmldb> (2.5). XML database of diagnostic reports; read while the configuration is parsed,
+    #: before the chroot (a host path).
     reportxmldb: str | None = leaf("reportxmldb", default=None)
 
     #: <geoipdb> (2.5). GeoIP database file.

@@ -2466,7 +2466,16 @@ _SECTIONS: list[SectionRow] = [
                 doc="Null device used for detached processes.",
                 source=_SRC_PATHS,
             ),
-            ElementRow("reportxmldb", V25, PATH, doc="XML database of diagnostic reports.", source=_SRC_PATHS),
+            ElementRow(
+                "reportxmldb",
+                V25,
+                PATH,
+                doc=(
+                    "XML database of diagnostic reports; read while the configuration is parsed, "
+                    "before the chroot (a host path)."
+                ),
+                source=_SRC_PATHS,
+            ),
             ElementRow("geoipdb", V25, PATH, doc="GeoIP database file.", source=_SRC_PATHS),
             ElementRow(
                 "x-forwarded-for",

@@ -97,6 +97,31 @@ def test_a_selection_that_runs_no_rule_on_the_target_is_a_usage_error(
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"icecfg lint: {message}\n")
 
 
+@pytest.mark.parametrize(
+    ("target", "code", "releases"),
+    [("2.4", "ICE305", "Icecast 2.5 and Icecast-KH"), ("kh", "ICE306", "Icecast 2.4.4 and Icecast 2.5")],
+)
+def test_a_table_rule_selected_where_the_table_has_nothing_is_a_usage_error(
+    tmp_path: Path, target: str, code: str, releases: str
+) -> None:
+    """ICE305/ICE306 report only what the element table lists as removed/obsolete for the target.
+
+    No element is removed in 2.4.4 and none is obsolete in Icecast-KH: selecting the rule alone
+    there would pass every file, so it is refused like any rule of another release; a selection
+    with another rule that runs there still lints.
+    """
+    path = write(tmp_path / "icecast.xml", BAD)
+    label = "Icecast 2.4.4" if target == "2.4" else "Icecast-KH"
+    result = lint(str(path), "--select", code, "--target", target, "--isolated")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"icecfg lint: --select leaves no rule to run on {label} ({code} checks only {releases})\n",
+    )
+    assert lint(str(path), "--select", "ICE305,ICE306", "--target", target, "--isolated").returncode in (0, 1)
+    assert lint(str(path), "--select", "ICE3", "--target", target, "--isolated").returncode in (0, 1)
+
+
 def test_a_selection_for_another_release_runs_on_that_release(tmp_path: Path) -> None:
     settings = write(tmp_path / "icecfg.toml", b'select = ["ICE608"]\n')
     path = write(tmp_path / "icecast.xml", BAD)

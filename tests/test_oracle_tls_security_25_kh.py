@@ -11,8 +11,11 @@ certificate, a start as root of a user namespace).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -536,9 +539,82 @@ def test_chroot_without_changeowner_started_as_root(release: str, request: pytes
         log = f"<logdir>/{box.logdir.relative_to(box.root)}</logdir>"
         host_only = inside.replace(log.encode(), f"<logdir>{box.root.parent}</logdir>".encode())
         assert host_only != inside
-        assert [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        (stops,) = [f for f in findings(host_only, release, "ICE509", files=True) if "<logdir>" in f.message]
+        assert "Icecast 2.5 stops at start-up ('FATAL: could not open error logging')" in stops.message
         assert not [f for f in findings(inside, release, "ICE509", files=True) if "<logdir>" in f.message]
         stopped = oracle.start_expecting_exit(
             host_only, box, name="root-host-only", expect_crash=True, namespace_root=True
         )
         assert f"FATAL: could not open error logging ({box.root.parent}/error.log)" in stopped.stdout + stopped.stderr
+
+
+def test_kh_opens_its_error_log_after_the_chroot(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """ICE508/ICE509 on Icecast-KH started as root (of a user namespace) with <chroot>.
+
+    KH opens its error log after the chroot: ``/log`` is the sandbox's log directory
+    then.  A directory that exists only on the host, or one written with the basedir
+    prefix, is missing in the chroot: KH writes no file, sends its error log to stderr
+    and does not stop for it (it exits only because it refuses to run as root).
+    """
+    box = box_of("kh", request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    inside = f"/{box.logdir.relative_to(box.root)}"
+    data = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    written = f"<logdir>{box.logdir}</logdir>".encode()
+    assert written in data
+    for logdir, code in ((str(tmp_path), "ICE509"), (str(box.logdir), "ICE508"), (inside, None)):
+        box.clear_logs()
+        variant = data.replace(written, f"<logdir>{logdir}</logdir>".encode())
+        messages = [f.message for f in findings(variant, "kh", "ICE508", "ICE509", files=True) if logdir in f.message]
+        if code == "ICE509":
+            (message,) = messages
+            assert "Icecast-KH writes its error log to stderr instead" in message, message
+            assert "stops" not in message, message
+        elif code == "ICE508":
+            (message,) = messages
+        else:
+            assert not messages, messages
+        result = oracle.start_expecting_exit(variant, box, name="kh-chroot-log", expect_crash=True, namespace_root=True)
+        output = result.stdout + result.stderr
+        assert f'Changed root successfully to "{box.root}"' in output, result.describe()
+        assert "ERROR: You should not run icecast2 as root" in output and "FATAL" not in output, result.describe()
+        log = box.logdir / "error.log"
+        if code is None:  # opened as /log inside the chroot
+            assert "server reading configuration" in log.read_text(), result.describe()
+            assert "server reading configuration" not in result.stderr, result.describe()
+        else:  # missing in the chroot: no file anywhere, the error log on stderr
+            assert not (tmp_path / "error.log").exists() and not log.exists(), result.describe()
+            assert "server reading configuration" in result.stderr, result.describe()
+
+
+def test_report_database_is_read_before_the_chroot_on_25(request: pytest.FixtureRequest) -> None:
+    """2.5.0 reads <reportxmldb> while it parses the configuration, before the chroot: a host path.
+
+    A database that exists only inside the chroot fails to load ("Can not parse report xml
+    database"); one that exists only on the host loads.  ICE508/ICE509 say nothing of it.
+    """
+    box = box_of("2.5", request)
+    port = oracle.free_port()
+    chroot = "<security><chroot>1</chroot></security>"
+    data = config(box, [port], extra=chroot, extra_paths=f"<basedir>{box.root}</basedir>")
+    data = data.replace(f"<logdir>{box.logdir}</logdir>".encode(), f"<logdir>/{box.logdir.name}</logdir>".encode())
+    installed = re.search(rb"<reportxmldb>([^<]+)</reportxmldb>", data)
+    assert installed is not None
+    database = Path(installed[1].decode()).read_bytes()
+    host = Path(tempfile.mkdtemp(prefix="icecfg-report-db-"))  # readable by the server's user, outside the chroot
+    try:
+        host.chmod(0o755)
+        (host / "db.xml").write_bytes(database)
+        (box.root / "db.xml").write_bytes(database)
+        for path, loads in ((str(host / "db.xml"), True), ("/db.xml", False)):
+            variant = data.replace(installed[0], f"<reportxmldb>{path}</reportxmldb>".encode())
+            assert not [f for f in findings(variant, "2.5", "ICE508", "ICE509", files=True) if path in f.message]
+            result = oracle.start_expecting_exit(variant, box, name="report-db", expect_crash=True, namespace_root=True)
+            output = result.stdout + result.stderr
+            assert f'Changed root successfully to "{box.root}"' in output, result.describe()
+            failed = f'Can not parse report xml database "{path}"' in output
+            assert failed is not loads, result.describe()
+    finally:
+        shutil.rmtree(host)
+        (box.root / "db.xml").unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced
 from icecfg.effective.reading import section_values
-from icecfg.effective.security import Security
+from icecfg.effective.security import Security, opened_before_chroot
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
 
@@ -69,7 +69,8 @@ def paths(root: Element, dialect: Dialect, guard: Security, values: dict[str, Tr
         if text.startswith("/"):
             relative_to = "absolute"
         else:
-            relative_to = "the chroot (basedir)" if guard.chrooted and name != "basedir" else "the working directory"
-        seen = text if name in ("basedir", "pidfile") else guard.outside(text)
+            inside = guard.chrooted and not opened_before_chroot(name)
+            relative_to = "the chroot (basedir)" if inside else "the working directory"
+        seen = text if opened_before_chroot(name) else guard.outside(text)
         out[name] = ServerPath(name, value, relative_to, seen)
     return Paths(MappingProxyType(out))

@@ -12,8 +12,9 @@ from icecfg.effective.reading import section_values
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
-#: Paths Icecast opens before it chroots (so they stay host paths).
-_BEFORE_CHROOT = frozenset({"basedir", "pidfile"})
+#: Paths Icecast opens before it chroots (so they stay host paths).  2.5.0 reads the
+#: <reportxmldb> file while it parses the configuration, before the chroot (shown on 2.5.0).
+_BEFORE_CHROOT = frozenset({"basedir", "pidfile", "reportxmldb"})
 #: Paths relative to something other than the filesystem root.
 _RELATIVE_ELSEWHERE = frozenset({"intro"})
 
@@ -112,6 +113,15 @@ def security(root: Element, dialect: Dialect, paths: dict[str, Traced[object]] |
     )
 
 
+def opened_before_chroot(name: str) -> bool:
+    """Whether Icecast opens the path setting ``name`` before it chroots.
+
+    Such a path is a host path even with ``<chroot>``: it is neither looked
+    up inside ``<basedir>`` nor resolved against it.
+    """
+    return name in _BEFORE_CHROOT
+
+
 def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple[Element, str, str]]:
     """(element, path, what) of every absolute path Icecast opens after it chroots into ``<basedir>``.
 
@@ -131,7 +141,7 @@ def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple
             continue
         if dialect not in row.dialects or item.parent.id == "icecast":
             continue
-        if row.name in _BEFORE_CHROOT or row.name in _RELATIVE_ELSEWHERE:
+        if opened_before_chroot(row.name) or row.name in _RELATIVE_ELSEWHERE:
             continue
         text = item.element.text
         if text and text.startswith("/"):

@@ -10,7 +10,7 @@ it is not reported at all, since the target never reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, effective, parse_typed
@@ -434,6 +434,16 @@ def ssl_spelling_on_25(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+def _releases_with(kind: Callable[[spec.ElementRow], Mapping[Dialect, str]]) -> frozenset[Dialect]:
+    """The releases for which the element table has an entry of ``kind`` (removed, obsolete) in some row.
+
+    ICE305 and ICE306 report only what the table lists, so they name only
+    these releases: a rule listed for a release where it can never report
+    would let ``--select`` on that release pass every file clean.
+    """
+    return frozenset(dialect for _, row in spec.iter_rows() for dialect in kind(row))
+
+
 def _remove_fix(element: Element) -> Callable[[], None]:
     def fix() -> None:
         assert element.parent is not None
@@ -442,7 +452,7 @@ def _remove_fix(element: Element) -> Callable[[], None]:
     return fix
 
 
-@rule("ICE305", "removed-element", "error")
+@rule("ICE305", "removed-element", "error", dialects=_releases_with(lambda row: row.removed))
 def removed_element(ctx: LintContext) -> Iterator[Finding]:
     """Element the target release removed; it is rejected or ignored.
 
@@ -454,8 +464,10 @@ def removed_element(ctx: LintContext) -> Iterator[Finding]:
     and reports a listen socket's `<ssl>` as an unknown node.
 
     On each release: 2.4.4 reads these elements (they are its own
-    syntax).  2.5.0 logs "<icelogin> support has been removed." (EROR) and
-    "Obsolete tag in config: /icecast/icelogin".  Icecast-KH logs `unknown
+    syntax) and removed none, so the rule checks only 2.5 and KH
+    (`--select ICE305` alone on a 2.4 target is a usage error).  2.5.0
+    logs "<icelogin> support has been removed." (EROR) and "Obsolete tag
+    in config: /icecast/icelogin".  Icecast-KH logs `unknown
     node "ssl" parsing "listen-socket" at line N` and ignores the element.
 
     ## Bad
@@ -504,7 +516,7 @@ def _rename_target(placed_parent: spec.SectionRow, row: spec.ElementRow, advice:
     return new.name
 
 
-@rule("ICE306", "obsolete-element", "warning")
+@rule("ICE306", "obsolete-element", "warning", dialects=_releases_with(lambda row: row.obsolete))
 def obsolete_element(ctx: LintContext) -> Iterator[Finding]:
     """Element the target release calls obsolete; it still works, with a warning.
 
@@ -523,7 +535,8 @@ def obsolete_element(ctx: LintContext) -> Iterator[Finding]:
     `<source-password>` also "... This is deprecated and will be removed in
     version 2.X.0"; likewise `<mp3-metadata-interval>`: "Use
     <icy-metadata-interval>.").  Icecast-KH logs no obsolete-element
-    warning.
+    warning, so the rule checks only 2.4 and 2.5 (`--select ICE306`
+    alone on a KH target is a usage error).
 
     ## Bad
     ```xml

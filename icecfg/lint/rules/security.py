@@ -555,9 +555,13 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
       directory written with the basedir prefix; with the path this rule's
       fix writes it serves (as PID 1, where it may run as root; verified,
       `tests/test_oracle_tls_security_25_kh.py`).
-    - 2.4.4 and Icecast-KH, in a user namespace, refuse to run as root
-      right after the chroot (only root is mapped there, so the user switch
-      fails): what they open after it is from the source.
+    - Icecast-KH, started so, also opens its error log after the chroot:
+      for a log directory written with the basedir prefix it writes no
+      file and sends its error log to stderr, without stopping for it
+      (verified, same file).
+    - 2.4.4, in a user namespace, refuses to run as root right after the
+      chroot (only root is mapped there, so the user switch fails): what
+      it opens after it is from the source.
 
     ## Bad
     ```xml
@@ -607,15 +611,28 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     ## Why
     After the chroot into `<basedir>`, Icecast opens `/var/log/icecast2` as
     `<basedir>/var/log/icecast2`.  A path that exists only outside the
-    chroot is unreachable: a missing log directory is fatal, a missing
-    webroot or adminroot breaks the status pages and /admin.
+    chroot is unreachable: a missing log directory stops 2.4.4 and 2.5
+    and loses Icecast-KH's logs, a missing webroot or adminroot breaks the
+    status pages and /admin.  Paths opened before the chroot are host
+    paths and not checked: `<basedir>`, `<pidfile>` and 2.5's
+    `<reportxmldb>`, which 2.5.0 reads while it parses the configuration.
 
     ## On each release
     - 2.5.0, started as root of a user namespace, stops with `FATAL: could
       not open error logging` for a log directory that exists only outside
       the chroot (verified, `tests/test_oracle_tls_security_25_kh.py`).
-    - 2.4.4 and Icecast-KH refuse to run as root right after the chroot in
-      a user namespace (the user switch fails there): from the source.
+      It loads a `<reportxmldb>` that exists only outside the chroot and
+      logs `Can not parse report xml database` for one that exists only
+      inside it (verified, same file).
+    - Icecast-KH, started so, opens its error log after the chroot: with
+      `<logdir>/log</logdir>` it writes `<basedir>/log/error.log`; with a
+      directory that exists only outside the chroot it writes no file
+      there, sends its error log to stderr and does not stop for it
+      (verified, same file; it exits only because it then refuses to run
+      as root).
+    - 2.4.4 refuses to run as root right after the chroot in a user
+      namespace (the user switch fails there), before it opens its logs:
+      that it stops is from the source (`_start_logging`, as for ICE803).
 
     ## Bad
     ```xml
@@ -645,13 +662,27 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
         if ctx.files.exists(check):
             continue
         outside = " (it exists only outside the chroot)" if ctx.files.exists(path) else ""
+        effect = _unreachable_logdir(ctx.target) if what == "<logdir>" else ""
         yield ctx.finding(
             element,
             f"{what} {path}: after the chroot into {base} Icecast opens {host}, which "
-            f"{ctx.files.problem(check)}{outside}; create it inside the basedir",
+            f"{ctx.files.problem(check)}{outside}{effect}; create it inside the basedir",
             attribute="value" if element.local_name == "option" else None,
             at_text=element.local_name != "option",
         )
+
+
+def _unreachable_logdir(target: Dialect) -> str:
+    """What ``target`` does when its log directory is missing inside the chroot.
+
+    2.4.4 and 2.5.0 stop (as for ICE803).  Icecast-KH, shown as root of a
+    user namespace, opens its error log after the chroot and, when it cannot,
+    writes it to stderr and goes on: the log is lost, the server is not
+    stopped by it.
+    """
+    if target is Dialect.KH:
+        return ": Icecast-KH writes its error log to stderr instead and keeps no log file"
+    return f": {target.label} stops at start-up ('FATAL: could not open error logging')"
 
 
 @rule("ICE510", "admin-credentials-incomplete", "error")
