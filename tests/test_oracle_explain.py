@@ -535,6 +535,29 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
             assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
 
 
+def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
+    """``Section.effective`` on KH: the last element KH reads a value from, the limit KH enforces."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
+    limits = {}
+    for mount in icecfg.loads(data).mounts:
+        name = mount.effective("mount_name", "kh")
+        assert isinstance(name, str), (mount.get_text("mount-name"), name)
+        limits[name] = mount.effective("max_listeners", "kh")
+    assert sorted(limits) == ["/empty.ogg", "/hidden.ogg", "/junk.ogg", "/name.ogg"], limits
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-model-rewritten") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            assert isinstance(limit, int) and limit >= 0, (name, limit)
+            statuses = listener_statuses(port, name, limit + 1)
+            assert statuses == [200] * limit + [403], (name, limit, statuses)
+
+
 #: Bind addresses no release binds (a name, padding) beside one it does.
 _UNBINDABLE = ("<bind-address>localhost</bind-address>", "<bind-address> 127.0.0.1 </bind-address>")
 

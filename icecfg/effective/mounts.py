@@ -19,12 +19,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 from icecfg import spec
+from icecfg.conversion import keeps_earlier, release_text
 from icecfg.document import Element
 from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import keeps_earlier, release_text, traced
+from icecfg.effective.reading import traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 

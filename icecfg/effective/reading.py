@@ -2,7 +2,10 @@
 
 Every module of the effective configuration asks these few functions, so the
 rules of reading (the last element wins, KH's attribute form, an empty
-numeric element crashing 2.4.4, the row's default) live in one place.
+numeric element crashing 2.4.4, the row's default) live in one place.  What
+KH reads from one element, and when it keeps an earlier one
+(:func:`icecfg.conversion.release_text`, :func:`icecfg.conversion.keeps_earlier`),
+is conversion's: the model's ``Section.effective`` asks the same functions.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from icecfg import spec
-from icecfg.conversion import Crash, Reading, effective, release_reading
+from icecfg.conversion import AS_WRITTEN, Crash, converted, effective, keeps_earlier, release_reading, release_text
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped, default, written
-from icecfg.spec import Dialect, Kind
+from icecfg.spec import Dialect
 
 
 def row(section_id: str, name: str) -> spec.ElementRow:
@@ -36,35 +39,6 @@ def child_text(
     if last is not None:
         return last, release_text(last, dialect)
     return _as_attribute(element, section, name, dialect)
-
-
-def release_text(element: Element, dialect: Dialect) -> str | None:
-    """The text ``dialect`` reads from ``element`` (None: nothing, as for an empty element).
-
-    2.4.4 and 2.5.0 join all its text and CDATA, comments skipped; KH reads
-    nothing unless the element starts with text that is not blank (a comment
-    or CDATA first, or only whitespace, leaves the setting as it was).
-    """
-    if dialect is Dialect.KH and not element.leads_with_text:
-        return None
-    return element.text
-
-
-def keeps_earlier(the_row: spec.ElementRow, text: str | None, dialect: Dialect) -> bool:
-    """Whether an element of ``the_row`` read as ``text`` leaves the setting as an earlier one gave it.
-
-    KH alone: its ``config_get_*`` change nothing when they get no text (see
-    :func:`release_text`) or cannot convert it, except ``config_get_bool``,
-    which reads no text as 0.  2.4.4 and 2.5.0 take the last element as it is.
-    """
-    value = the_row.value
-    if dialect is not Dialect.KH or value is None:
-        return False
-    if text is None:
-        return value.kind is not Kind.BOOL
-    if value.kind in AS_WRITTEN:
-        return False
-    return _converted(the_row, text, dialect).how == "not-read"
 
 
 def last_children(element: Element) -> dict[str, Element]:
@@ -140,7 +114,7 @@ def traced(
         # of tests and its Reading cost twice the rest of this reading
         return Traced(text, written(element)), False
     try:
-        reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
+        reading = release_reading(the_row, text, dialect) if text is None else converted(the_row, text, dialect)
     except Crash:
         return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
     if reading.how == "not-read":
@@ -148,44 +122,6 @@ def traced(
     if reading.how == "clamped":
         return Traced(reading.value, clamped(element, reading.note)), False  # 2.5 reports it, keeps the default
     return Traced(reading.value, written(element)), False
-
-
-#: (id of a row, text, dialect) -> (the row, what release_reading makes of the text); bounded.
-_READINGS: dict[tuple[int, str, Dialect], tuple[spec.ElementRow, Reading]] = {}
-#: Entries kept in ``_READINGS``: the texts are the files', not the table's.
-_READINGS_LIMIT = 4096
-
-
-def _converted(the_row: spec.ElementRow, text: str, dialect: Dialect) -> Reading:
-    """``release_reading`` of a non-empty text, remembered per process.
-
-    A pure function of the row, the text and the release, and its result is
-    immutable; numbers and switches repeat from mount to mount ("100", "1"),
-    so each is converted once.  The row is kept with the reading, so that an
-    id reused by another row is never taken for it.
-    """
-    key = (id(the_row), text, dialect)
-    entry = _READINGS.get(key)
-    if entry is not None and entry[0] is the_row:
-        return entry[1]
-    reading = release_reading(the_row, text, dialect)
-    if len(_READINGS) < _READINGS_LIMIT:
-        _READINGS[key] = (the_row, reading)
-    return reading
-
-
-#: Value kinds every release uses as written: ``conversion.release_reading`` reads a non-empty
-#: text of these as the text itself (``tests/test_effective_facts.py`` holds it to that).
-AS_WRITTEN = frozenset(Kind) - {
-    Kind.INT,
-    Kind.UINT,
-    Kind.SIZE,
-    Kind.PUBLIC,
-    Kind.BOOL,
-    Kind.LOGLEVEL,
-    Kind.FALLBACK_OVERRIDE,
-    Kind.TLS_MODE,
-}
 
 
 def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> dict[str, Traced[object]]:

@@ -366,7 +366,7 @@ def _read_last_by_kh(group: list[Placed]) -> Placed:
     an unreadable last occurrence keeps an earlier one (shown on KH by
     ``test_kh_keeps_a_setting_a_later_element_does_not_give``).
     """
-    from icecfg.effective.reading import keeps_earlier, release_text
+    from icecfg.conversion import keeps_earlier, release_text
 
     used = group[0]
     for placed in group[1:]:
