@@ -6,7 +6,10 @@ mounts exactly and only default mounts as patterns, and both use a
 ``type="default"`` mount directly when no normal mount matches; KH has no mount
 types but treats names with wildcards as templates.  A normal mount then
 inherits every unset field (absent, 0 or -1) from the first matching default
-mount (``merge_mounts``).  Listener authentication is no setting merged but
+mount (``merge_mounts``).  KH instead starts each mount from the
+``<limits>`` queue, burst and source timeout as they stand when it reads
+the ``<mount>``: a ``<limits>`` written after it does not reach it
+(:attr:`MountConfig.kh_limits`).  Listener authentication is no setting merged but
 a chain of blocks asked in turn (:attr:`MountConfig.auth_blocks`): 2.5 asks
 the default mount's ``<authentication>`` after the mount's own, 2.4.4 and KH
 only the mount's own.  Lookups are indexed so a file with thousands of mounts
@@ -24,8 +27,8 @@ from icecfg.document import Element
 from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
-from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import traced
+from icecfg.effective.provenance import Source, Traced, derived, merged
+from icecfg.effective.reading import may_spell, section_values, traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
@@ -49,6 +52,9 @@ _UNSET_IS_MINUS_ONE = frozenset(
     {"max-listeners", "burst-size", "public", "mp3-metadata-interval", "icy-metadata-interval", "max-history"}
 )
 _MINUS_ONE = (None, -1)
+#: The mount settings KH copies from ``<limits>`` into each mount as it reads the ``<mount>``
+#: (``_parse_mount`` in its cfgfile.c; shown on KH by tests/test_oracle_explain.py).
+KH_FROM_LIMITS = ("burst-size", "queue-size", "min-queue-size", "source-timeout")
 
 
 def _unset(name: str, value: object) -> bool:
@@ -65,8 +71,8 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = ("__dict__", "dialect", "element", "kind", "merged_from", "name")
-    _unshown = frozenset({"merged_from"})
+    __slots__ = ("__dict__", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
+    _unshown = frozenset({"merged_from", "kh_limits"})
 
     element: Element
     kind: str  # "normal" or "default"
@@ -74,9 +80,18 @@ class MountConfig(FrozenRecord):
     dialect: Dialect
     #: The ``type="default"`` mount this one inherits unset settings from.
     merged_from: MountConfig | None
+    #: KH: the :data:`KH_FROM_LIMITS` values this mount starts from where they differ from the
+    #: server's ``<limits>`` (a ``<limits>`` written after the ``<mount>`` changes them); None: none differ.
+    kh_limits: Mapping[str, Traced[object]] | None
 
     def __init__(
-        self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
+        self,
+        element: Element,
+        kind: str,
+        name: str | None,
+        dialect: Dialect,
+        merged_from: MountConfig | None = None,
+        kh_limits: Mapping[str, Traced[object]] | None = None,
     ) -> None:
         setters = _FIELD_SETTERS
         setters["element"](self, element)
@@ -84,6 +99,7 @@ class MountConfig(FrozenRecord):
         setters["name"](self, name)
         setters["dialect"](self, dialect)
         setters["merged_from"](self, merged_from)
+        setters["kh_limits"](self, kh_limits)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -101,14 +117,25 @@ class MountConfig(FrozenRecord):
 
     @computed_once
     def settings(self) -> Mapping[str, Traced[object]]:
-        """Every value setting of the mount after the merge, defaults included."""
+        """Every value setting of the mount after the merge, defaults included.
+
+        A queue, burst or source timeout left unset is the server's
+        ``<limits>`` one, except on KH where the mount read it before a
+        ``<limits>`` that changes it (:attr:`kh_limits`): then it is the value KH
+        copied into the mount.
+        """
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
+        from_limits = self.kh_limits or {}
         for row in _MOUNT.children:
             if row.value is None or self.dialect not in row.dialects:
                 continue
             mine = self.own.get(row.name)
+            copied = from_limits.get(row.name)
+            if copied is not None and (mine is None or mine.value is None or mine.origin.source is Source.DEFAULT):
+                out[row.name] = copied  # KH: nothing read on the mount, the copy of <limits> stays
+                continue
             if mine is not None and (not _unset(row.name, mine.value) or row.name in skip):
                 out[row.name] = mine
                 continue
@@ -398,17 +425,70 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name = _kh_mount_name(element) if kh else _text(element, "mount-name")
         found.append((element, kind, name))
+    if kh:
+        copies = _kh_limits_copies(root)
+        mounts = tuple(MountConfig(e, kind, name, dialect, None, copies.get(e)) for e, kind, name in found)
+        return MountTable(dialect, mounts, _relay_mounts(root), DefaultMounts(()))
     made = [MountConfig(e, kind, name, dialect) if kind == "default" else None for e, kind, name in found]
     defaults = DefaultMounts(m for m in made if m is not None)
     first_for = defaults.first_for
     mounts = tuple(
-        mount if mount is not None else MountConfig(element, kind, name, dialect, None if kh else first_for(name))
+        mount if mount is not None else MountConfig(element, kind, name, dialect, first_for(name))
         for mount, (element, kind, name) in zip(made, found, strict=True)
     )
+    return MountTable(dialect, mounts, _relay_mounts(root), defaults)
+
+
+def _relay_mounts(root: Element) -> frozenset[str]:
+    """Local mount names relays feed."""
     relays: set[str] = set()
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
-    return MountTable(dialect, mounts, frozenset(relays), defaults)
+    return frozenset(relays)
+
+
+def _kh_limits_copies(root: Element) -> dict[Element, Mapping[str, Traced[object]]]:
+    """KH: the ``<mount>`` elements read before a ``<limits>`` that changes what they copy, with their copies.
+
+    KH's ``_parse_mount`` starts each mount with the queue, burst and source
+    timeout ``<limits>`` has given so far, file order; a ``<limits>`` after the
+    ``<mount>`` changes the server's values only.  One pass over the root's
+    children; the copies are worked out once per ``<limits>`` block met.
+    Mounts after the last ``<limits>`` (most files) copy the server's values
+    and are left out.
+    """
+    blocks = list(root.elements("limits"))
+    if not blocks or not may_spell(root, KH_FROM_LIMITS):
+        return {}
+    final = section_values(blocks, "limits", Dialect.KH)
+    out: dict[Element, Mapping[str, Traced[object]]] = {}
+    seen = 0
+    copy: Mapping[str, Traced[object]] = MappingProxyType(_kh_copy(blocks, 0, final))
+    for child in root.elements():
+        name = child.local_name
+        if name == "limits":
+            seen += 1
+            if seen == len(blocks):
+                break  # every later mount copies the server's values
+            copy = MappingProxyType(_kh_copy(blocks, seen, final))
+        elif name == "mount" and copy:
+            out[child] = copy
+    return out
+
+
+def _kh_copy(blocks: list[Element], seen: int, final: Mapping[str, Traced[object]]) -> dict[str, Traced[object]]:
+    """What a mount read after ``blocks[:seen]`` copies of :data:`KH_FROM_LIMITS`, where it differs from ``final``."""
+    before = section_values(blocks[:seen], "limits", Dialect.KH)
+    out: dict[str, Traced[object]] = {}
+    for name in KH_FROM_LIMITS:
+        now, then = final.get(name), before.get(name)
+        if then is None or now is None or now.value == then.value:
+            continue
+        where = f" (line {now.origin.line})" if now.origin.line else ""
+        note = f"Icecast-KH copies <limits> into a mount as it reads it: a later one{where} comes too late"
+        element = then.origin.element
+        out[name] = Traced(then.value, derived(element, note if element is not None else f"the default; {note}"))
+    return out
 
 
 def _kh_mount_name(element: Element) -> str | None:
