@@ -503,13 +503,15 @@ def test_a_value_with_comments_or_cdata_is_read_as_explain_says(box: oracle.Sand
             assert statuses == expected, (name, limit, statuses)
 
 
-#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first.
+#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first
+#: (after an element, or after KH's attribute form).
 _REWRITTEN_MOUNTS = (
     "<mount><mount-name>/junk.ogg</mount-name><max-listeners>2</max-listeners><max-listeners>abc</max-listeners></mount>"
     "<mount><mount-name>/empty.ogg</mount-name><max-listeners>2</max-listeners><max-listeners/></mount>"
     "<mount><mount-name>/hidden.ogg</mount-name><max-listeners>2</max-listeners>"
     "<max-listeners><!-- c -->1</max-listeners></mount>"
     "<mount><mount-name>/name.ogg</mount-name><mount-name/><max-listeners>1</max-listeners></mount>"
+    '<mount max-listeners="2"><mount-name>/attribute.ogg</mount-name><max-listeners><!-- c -->1</max-listeners></mount>'
 )
 
 
@@ -521,7 +523,7 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
     data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     limits = {}
-    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg"):
+    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg", "/attribute.ogg"):
         found = eff.mounts.find(name)
         limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
         assert isinstance(limit, int), (name, limit)
@@ -547,7 +549,7 @@ def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
         name = mount.effective("mount_name", "kh")
         assert isinstance(name, str), (mount.get_text("mount-name"), name)
         limits[name] = mount.effective("max_listeners", "kh")
-    assert sorted(limits) == ["/empty.ogg", "/hidden.ogg", "/junk.ogg", "/name.ogg"], limits
+    assert sorted(limits) == ["/attribute.ogg", "/empty.ogg", "/hidden.ogg", "/junk.ogg", "/name.ogg"], limits
     song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
     with oracle.serve(data, box, port, "kh-model-rewritten") as server, contextlib.ExitStack() as sources:
         for name in limits:
@@ -557,6 +559,17 @@ def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
             assert isinstance(limit, int) and limit >= 0, (name, limit)
             statuses = listener_statuses(port, name, limit + 1)
             assert statuses == [200] * limit + [403], (name, limit, statuses)
+
+
+def test_a_bind_address_kh_reads_nothing_from_leaves_the_earlier_one(box: oracle.Sandbox) -> None:
+    """KH keeps an unbindable address past an empty <bind-address>; 2.4.4 and 2.5.0 then bind every interface."""
+    good, bad = oracle.free_ports(2)
+    kept = f"<listen-socket><port>{bad}</port><bind-address>localhost</bind-address><bind-address/></listen-socket>"
+    data = release_config(box, [good]).replace(b"<paths>", kept.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert (bad in eff.ports()) == (box.release != "kh"), eff.ports()
+    with oracle.serve(data, box, good, f"{box.release}-explain-bind-kept"):
+        assert oracle.tcp_connects(bad) == (bad in eff.ports()), f"port {bad}: explain lists {eff.ports()}"
 
 
 #: A mount written before <limits>, one after, and a name with no <mount>: KH copies the <limits>

@@ -191,27 +191,31 @@ _FIELD_SETTERS = slot_setters(MountConfig)
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
-    """One pass over the mount's children (and KH attributes): row name -> traced value."""
-    last: dict[str, Element] = {}
-    for child in element.elements():
-        row = _MOUNT.child(child.local_name, dialect)
-        if row is not None and row.value is not None:
-            if dialect is _KH and row.name in last and keeps_earlier(row, release_text(child, dialect), dialect):
-                continue  # KH: nothing read, the earlier element's value stays
-            last[row.name] = child
-    out: dict[str, Traced[object]] = {}
-    if dialect is _KH:
+    """One pass over the mount's children (and KH attributes): row name -> traced value.
+
+    KH reads the attributes first, then the children in order, and keeps a
+    value a later one gives none of (:func:`icecfg.conversion.keeps_earlier`),
+    as :func:`icecfg.effective.reading.section_values` reads other sections.
+    """
+    read: dict[str, tuple[Element, str | None]] = {}
+    if dialect is _KH and element.has_attributes:
         as_attributes = _MOUNT.kh_attribute_children()
         for attribute in element.attributes:
             row = as_attributes.get(attribute.name)
-            if row is not None and row.value is not None and row.name not in last:
-                value, _ = traced(row, element, attribute.value, dialect)
-                out[row.name] = value
-    for name, child in last.items():
+            if row is not None and row.value is not None:
+                read[row.name] = (element, attribute.value)
+    for child in element.elements():
+        row = _MOUNT.child(child.local_name, dialect)
+        if row is not None and row.value is not None:
+            text = release_text(child, dialect)
+            if dialect is _KH and row.name in read and keeps_earlier(row, text, dialect):
+                continue  # KH: nothing read, the earlier value stays
+            read[row.name] = (child, text)
+    out: dict[str, Traced[object]] = {}
+    for name, (where, text) in read.items():
         row = _MOUNT.child(name, dialect)
         assert row is not None
-        value, _crash = traced(row, child, release_text(child, dialect), dialect)
-        out[name] = value
+        out[name] = traced(row, where, text, dialect)[0]
     return out
 
 
@@ -295,6 +299,19 @@ class MountTable(Record):
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
         return iter(self._named)
+
+    def kh_used(self, name: str) -> MountConfig | None:
+        """KH: of the mounts written with the name ``name``, the one it uses (None: there is none).
+
+        A name without template characters: the one its mount tree finds
+        (not always the first, :mod:`icecfg.effective.khtree`); a template:
+        the first one KH tries (lowest ``<priority>``, then file order), which
+        matches every name the others would.
+        """
+        if not is_pattern(name):
+            hit = self._exact.get(name)
+            return self._named[hit] if hit is not None else None
+        return next((m for m in (self._kh_ranked or self._named) if m.name == name), None)
 
     def defaults(self) -> Iterator[MountConfig]:
         return (m for m in self.mounts if m.kind == "default")

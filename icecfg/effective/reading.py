@@ -1,8 +1,9 @@
 """How a release reads one setting: which element counts, and the value it makes of it.
 
 Every module of the effective configuration asks these few functions, so the
-rules of reading (the last element wins, KH's attribute form, an empty
-numeric element crashing 2.4.4, the row's default) live in one place.  What
+rules of reading (the last element wins, KH's attribute form and the last
+element KH reads a value from, an empty numeric element crashing 2.4.4, the
+row's default) live in one place.  What
 KH reads from one element, and when it keeps an earlier one
 (:func:`icecfg.conversion.release_text`, :func:`icecfg.conversion.keeps_earlier`),
 is conversion's: the model's ``Section.effective`` asks the same functions.
@@ -33,11 +34,12 @@ def child_text(
 
     KH also takes most scalar children as attributes of their parent
     (``<listen-socket port="8000"/>``, see ``Section.kh_attribute_children``);
-    an attribute is reported as the parent element with its value.
+    an attribute is reported as the parent element with its value.  KH keeps
+    the value of the last element it reads one from (:func:`_kh_read`).
     """
     last = element.find_last(name)
     if last is not None:
-        return last, release_text(last, dialect)
+        return _kh_read(element, section, name, last) if dialect is Dialect.KH else (last, last.text)
     return _as_attribute(element, section, name, dialect)
 
 
@@ -52,8 +54,28 @@ def child_text_in(
     """:func:`child_text`, with the element's :func:`last_children` already at hand."""
     found = last.get(name)
     if found is not None:
-        return found, release_text(found, dialect)
+        return _kh_read(element, section, name, found) if dialect is Dialect.KH else (found, found.text)
     return _as_attribute(element, section, name, dialect)
+
+
+def _kh_read(element: Element, section: spec.SectionRow, name: str, last: Element) -> tuple[Element, str | None]:
+    """The child ``name`` KH takes its value from, ``last`` being the last one written, and its text.
+
+    KH reads the section's attributes, then its children in order, and a
+    child it reads nothing from leaves the value as it was
+    (:func:`icecfg.conversion.keeps_earlier`): the last child it reads,
+    else the attribute, else ``last`` (whose value is then the default).
+    """
+    text = release_text(last, Dialect.KH)
+    the_row = section.child(name, Dialect.KH)
+    if the_row is None or not keeps_earlier(the_row, text, Dialect.KH):
+        return last, text
+    for child in reversed(list(element.elements(name))):
+        child_text = release_text(child, Dialect.KH)
+        if not keeps_earlier(the_row, child_text, Dialect.KH):
+            return child, child_text
+    attribute, value = _as_attribute(element, section, name, Dialect.KH)
+    return (attribute, value) if attribute is not None else (last, text)
 
 
 def _as_attribute(
@@ -77,29 +99,6 @@ def may_spell(root: Element, names: Iterable[str]) -> bool:
     """
     text = root.unedited_text
     return text is None or any(name in text for name in names)
-
-
-def last_in(blocks: list[Element], name: str) -> Element | None:
-    """The last child ``name`` over repeated blocks whose fields merge (``<paths>``, ``<limits>``)."""
-    found: Element | None = None
-    for block in blocks:
-        last = block.find_last(name)
-        if last is not None:
-            found = last
-    return found
-
-
-def value_in(blocks: list[Element], section_id: str, name: str, dialect: Dialect) -> tuple[Traced[object], bool]:
-    """What ``dialect`` uses for ``name`` in the merged ``blocks``, and whether reading it crashes 2.4.4."""
-    the_row = row(section_id, name)
-    section = spec.SECTIONS[section_id]
-    element: Element | None = None
-    text: str | None = None
-    for block in blocks:
-        found, found_text = child_text(block, section, name, dialect)
-        if found is not None:
-            element, text = found, found_text
-    return traced(the_row, element, text, dialect)
 
 
 def traced(
