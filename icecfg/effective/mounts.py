@@ -480,16 +480,19 @@ def _kh_limits_copies(root: Element) -> dict[Element, Mapping[str, Traced[object
     final = section_values(blocks, "limits", Dialect.KH)
     out: dict[Element, Mapping[str, Traced[object]]] = {}
     seen = 0
-    copy: Mapping[str, Traced[object]] = MappingProxyType(_kh_copy(blocks, 0, final))
+    copy: Mapping[str, Traced[object]] | None = None  # worked out at the first mount after a <limits>
     for child in root.elements():
         name = child.local_name
         if name == "limits":
             seen += 1
             if seen == len(blocks):
                 break  # every later mount copies the server's values
-            copy = MappingProxyType(_kh_copy(blocks, seen, final))
-        elif name == "mount" and copy:
-            out[child] = copy
+            copy = None
+        elif name == "mount":
+            if copy is None:
+                copy = MappingProxyType(_kh_copy(blocks, seen, final))
+            if copy:
+                out[child] = copy
     return out
 
 
