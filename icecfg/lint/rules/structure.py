@@ -519,7 +519,7 @@ def _last_mount_names(ctx: LintContext) -> dict[int, Element]:
 
 @rule("ICE105", "duplicate-mount", "warning")
 def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
-    """A second `<mount>` for the same mount name; Icecast uses the first and ignores it.
+    """A second `<mount>` for the same mount name; Icecast uses one (2.4, 2.5: the first) and ignores the other.
 
     ## Why
     Icecast keeps every `<mount>` in file order and looks a mount up by
