@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from icecfg.errors import LocatedError
 from icecfg.spec import Dialect, ElementRow, Kind
@@ -288,6 +288,87 @@ def release_reading(row: ElementRow, text: str | None, dialect: Dialect, *, pres
             note = f"{value} is outside {low}..{high}: the default {replacement} is used"
             return Reading(replacement, "clamped", note)
     return Reading(value)
+
+
+class Content(Protocol):
+    """What :func:`release_text` needs of an element: its text, and whether that starts it.
+
+    A protocol, not the document's ``Element``: the base layer knows no
+    documents, and the model and the effective configuration both pass theirs.
+    """
+
+    @property
+    def text(self) -> str | None: ...
+
+    @property
+    def leads_with_text(self) -> bool: ...
+
+
+def release_text(element: Content, dialect: Dialect) -> str | None:
+    """The text ``dialect`` reads from ``element`` (None: nothing, as for an empty element).
+
+    2.4.4 and 2.5.0 join all its text and CDATA, comments skipped; KH reads
+    nothing unless the element starts with text that is not blank (a comment
+    or CDATA first, or only whitespace, leaves the setting as it was).
+    """
+    if dialect is Dialect.KH and not element.leads_with_text:
+        return None
+    return element.text
+
+
+def keeps_earlier(row: ElementRow, text: str | None, dialect: Dialect) -> bool:
+    """Whether an element of ``row`` read as ``text`` leaves the setting as an earlier one gave it.
+
+    KH alone: its ``config_get_*`` change nothing when they get no text (see
+    :func:`release_text`) or cannot convert it, except ``config_get_bool``,
+    which reads no text as 0.  2.4.4 and 2.5.0 take the last element as it is.
+    """
+    value = row.value
+    if dialect is not Dialect.KH or value is None:
+        return False
+    if text is None:
+        return value.kind is not Kind.BOOL
+    if value.kind in AS_WRITTEN:
+        return False
+    return converted(row, text, dialect).how == "not-read"
+
+
+#: (id of a row, text, dialect) -> (the row, what release_reading makes of the text); bounded.
+_READINGS: dict[tuple[int, str, Dialect], tuple[ElementRow, Reading]] = {}
+#: Entries kept in ``_READINGS``: the texts are the files', not the table's.
+_READINGS_LIMIT = 4096
+
+
+def converted(row: ElementRow, text: str, dialect: Dialect) -> Reading:
+    """``release_reading`` of a non-empty text, remembered per process.
+
+    A pure function of the row, the text and the release, and its result is
+    immutable; numbers and switches repeat from mount to mount ("100", "1"),
+    so each is converted once.  The row is kept with the reading, so that an
+    id reused by another row is never taken for it.
+    """
+    key = (id(row), text, dialect)
+    entry = _READINGS.get(key)
+    if entry is not None and entry[0] is row:
+        return entry[1]
+    reading = release_reading(row, text, dialect)
+    if len(_READINGS) < _READINGS_LIMIT:
+        _READINGS[key] = (row, reading)
+    return reading
+
+
+#: Value kinds every release uses as written: :func:`release_reading` reads a non-empty
+#: text of these as the text itself (``tests/test_effective_facts.py`` holds it to that).
+AS_WRITTEN = frozenset(Kind) - {
+    Kind.INT,
+    Kind.UINT,
+    Kind.SIZE,
+    Kind.PUBLIC,
+    Kind.BOOL,
+    Kind.LOGLEVEL,
+    Kind.FALLBACK_OVERRIDE,
+    Kind.TLS_MODE,
+}
 
 
 def _kh_public(text: str) -> int | None:

@@ -34,8 +34,10 @@ from icecfg.conversion import (
     TlsMode,
     TypedValueError,
     format_typed,
+    keeps_earlier,
     parse_typed,
     release_reading,
+    release_text,
 )
 from icecfg.document import Document, Element, Whitespace, format_new, parse_fragment
 from icecfg.errors import InvalidAssignmentError, InvalidTypeError, InvalidValueError
@@ -618,7 +620,8 @@ class Section:
         """How ``target`` reads field ``name`` of this section alone: its default, its own parsing.
 
         A document-level reading of one value: the element the release reads
-        (the last one; KH also the attribute form), converted as the release
+        (the last one; KH also the attribute form, and the last it reads a
+        value from: :func:`icecfg.conversion.keeps_earlier`), converted as the release
         converts it (:func:`icecfg.conversion.release_reading`, the same
         function the effective configuration uses: KH keeps its default for
         text it cannot read, 2.5 its default for a value out of range).  What
@@ -647,20 +650,24 @@ class Section:
         if element is None:
             return release_reading(field.row, None, dialect, present=False).value
         try:
-            return release_reading(field.row, element.text, dialect).value
+            return release_reading(field.row, release_text(element, dialect), dialect).value
         except Crash as crash:
             line, column = element.position()
             raise Crash(crash.message, line=line, column=column, path=element.path) from None
 
     def _kh_setting(self, field: Field) -> Element | str | None:
-        """What KH reads for ``field``: the last child element, or an attribute of the section.
+        """What KH reads for ``field``: the last child element it reads a value from, or an attribute.
 
         KH's table-driven parser takes a scalar child also as an attribute of
         its parent (``<listen-socket port="8000"/>``); within each block it
         reads the attributes first and the children after, so a child
-        element overrides an attribute.  Returns the element, the attribute
+        element overrides an attribute, unless KH reads no value from it
+        (:func:`icecfg.conversion.keeps_earlier`, as the effective
+        configuration decides it).  Returns the element, the attribute
         value, or None when neither is written.
         """
+        row = field.row
+        assert row is not None
         found: Element | str | None = None
         as_attributes = spec.SECTIONS[self._spec_id].kh_attribute_children()
         names = {name for name in field.tags if name in as_attributes}
@@ -671,6 +678,8 @@ class Section:
                         found = attribute.value
             for child in block.elements():
                 if child.local_name in field.tags:
+                    if found is not None and keeps_earlier(row, release_text(child, Dialect.KH), Dialect.KH):
+                        continue  # KH reads nothing from it: the earlier value stays
                     found = child
         return found
 

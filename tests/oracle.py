@@ -1722,6 +1722,12 @@ class SourceClient:
         except OSError as e:
             state.error = e
 
+    def pause(self) -> None:
+        """Stop sending but keep the connection open: the server's source timeout then ends the mount."""
+        self._state.stopped.set()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+
     def stop(self) -> None:
         """Stop streaming and close the connection (the server ends the mount)."""
         self._state.stopped.set()

@@ -326,7 +326,7 @@ SHOWN_BY_TEST = (
     Shown("ICE104", "2.5", "Icecast uses the last one", "test_repeated_setting_last_one_wins"),
     Shown("ICE304", "2.5", r"^<ssl>\w+</ssl> is the Icecast 2\.4 spelling", "test_25_reads_the_old_ssl_flag_as_tls"),
     Shown("ICE105", "2.5", "Icecast uses the first matching <mount>", "test_first_of_two_mounts_wins"),
-    Shown("ICE105", "kh", "Icecast uses the first matching <mount>", "test_first_of_two_mounts_wins"),
+    Shown("ICE105", "kh", "Icecast-KH uses the one on line", "test_kh_uses_the_mount_its_tree_finds"),
     Shown("ICE107", "2.5", r"^<header> has no name= attribute", "test_25_header_without_name_ends_the_headers"),
     Shown("ICE302", "2.5", r"only Icecast-KH reads child settings as attributes", "test_25_ignores_kh_attributes"),
     Shown("ICE109", "2.5", r"^<mount> has an empty <mount-name>", "test_25_drops_a_mount_with_an_empty_name"),
@@ -540,6 +540,26 @@ def test_first_of_two_mounts_wins(release: str) -> None:
             expected = [_line_of(cfg, second)] if len(blocks) == 2 else []
             assert [f.line for f in _findings(cfg, release, "ICE105")] == expected
             with oracle.IcecastServer(cfg, box, wait_port=port, name="two-mounts") as srv:
+                assert _genres_while_streaming(srv, port, "/a.ogg", ogg) == [genre]
+                assert srv.stderr() == ""
+
+
+def test_kh_uses_the_mount_its_tree_finds() -> None:
+    """ICE105 on KH: of two <mount>s for one name, the one KH's mount tree finds (with a "/0.ogg": the second)."""
+    oracle.require_release("kh")
+    port = oracle.free_port()
+    ogg = audio.make_ogg(seconds=2, rate=22050, channels=1, bitrate_kbps=64)
+    first = "<mount><mount-name>/a.ogg</mount-name><genre>First</genre></mount>"
+    second = "<mount><mount-name>/a.ogg</mount-name><genre>Second</genre></mount>"
+    other = "<mount><mount-name>/0.ogg</mount-name></mount>"
+    with oracle.temporary_sandbox(release="kh") as box:
+        for blocks, genre in (([first, second], b"First"), ([first, second, other], b"Second")):
+            cfg = _config(box, [port], extra="".join(f"\n  {b}" for b in blocks))
+            used = _line_of(cfg, f"<genre>{genre.decode()}</genre>")
+            found = _findings(cfg, "kh", "ICE105")
+            assert [f.line for f in found] == [_line_of(cfg, second if genre == b"First" else first)]
+            assert f"Icecast-KH uses the one on line {used} " in found[0].message
+            with oracle.IcecastServer(cfg, box, wait_port=port, name="kh-two-mounts") as srv:
                 assert _genres_while_streaming(srv, port, "/a.ogg", ogg) == [genre]
                 assert srv.stderr() == ""
 

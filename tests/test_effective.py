@@ -342,3 +342,27 @@ def test_kh_replaces_a_header_of_the_same_name_and_25_upstreams_override_flat_re
     relay = '<icecast><relay><server>x.example.org</server><upstream type="normal"><server>y.example.org</server></upstream></relay></icecast>'
     assert eff(relay, "2.5").relays[0].server.value == "y.example.org"
     assert eff("<icecast><relay><ip>10.0.0.1</ip></relay></icecast>", "kh").relays[0].server.value == "10.0.0.1"
+
+
+def test_kh_mount_read_before_limits_keeps_what_limits_held_then() -> None:
+    """KH copies the <limits> burst, queue and source timeout into a <mount> as it reads it (oracle-tested)."""
+    xml = (
+        "<icecast><limits><source-timeout>5</source-timeout></limits>"
+        "<mount><mount-name>/early</mount-name></mount><mount><mount-name>/own</mount-name><source-timeout/></mount>"
+        "<limits><source-timeout>3</source-timeout><burst-size>6000</burst-size></limits>"
+        "<mount><mount-name>/late</mount-name></mount></icecast>"
+    )
+    kh = eff(xml, "kh")
+    for name in ("/early", "/own"):  # an empty <source-timeout> gives nothing: the copy stays
+        mount = kh.mounts.find(name)
+        assert mount is not None
+        timeout, burst = mount.settings["source-timeout"], mount.settings["burst-size"]
+        assert (timeout.value, timeout.origin.source, timeout.origin.line) == (5, Source.DERIVED, 1)
+        assert (burst.value, burst.origin.source) == (65536, Source.DERIVED)
+        assert "comes too late" in burst.origin.describe()
+    late = kh.mounts.find("/late")
+    assert late is not None and "source-timeout" not in late.settings  # the server's <limits> applies
+    assert kh.limits.get("source-timeout") == 3
+    assert [s.burst_bytes for s in kh.mount_sizes] == [65536, 65536]
+    early = eff(xml, "2.4").mounts.find("/early")
+    assert early is not None and "source-timeout" not in early.settings

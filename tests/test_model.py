@@ -136,6 +136,21 @@ def test_the_crash_of_an_empty_element_is_an_icecfg_error_naming_where() -> None
     assert (caught.value.path, caught.value.line, caught.value.column) == ("icecast.xml", 2, 11)  # for editors and CI
 
 
+@pytest.mark.parametrize(
+    "unread",
+    ["<clients/>", "<clients>many</clients>", "<clients><!-- c -->9</clients>", "<clients><![CDATA[9]]></clients>"],
+)
+def test_effective_on_kh_keeps_the_value_a_later_element_does_not_give(unread: str) -> None:
+    """KH reads nothing from such an element (tests/test_oracle_explain.py): the model agrees with explain."""
+    from icecfg.effective import explain
+
+    cfg = icecfg.loads(f"<icecast><limits><clients>5</clients>{unread}</limits></icecast>".encode())
+    assert cfg.limits.effective("clients", "kh") == 5
+    assert explain(cfg, "kh").limits.get("clients") == 5
+    if unread != "<clients/>":  # 2.4.4 crashes on that one
+        assert cfg.limits.effective("clients", "2.4") == explain(cfg, "2.4").limits.get("clients") != 5
+
+
 def test_kh_reads_scalar_children_written_as_attributes_of_their_section() -> None:
     cfg = icecfg.loads(
         b'<icecast><listen-socket port="8000" bind-address="127.0.0.1"/>'

@@ -29,6 +29,7 @@ import http.client
 import secrets
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -502,13 +503,15 @@ def test_a_value_with_comments_or_cdata_is_read_as_explain_says(box: oracle.Sand
             assert statuses == expected, (name, limit, statuses)
 
 
-#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first.
+#: A setting written twice, the second time with nothing KH can read: junk, empty, a comment first
+#: (after an element, or after KH's attribute form).
 _REWRITTEN_MOUNTS = (
     "<mount><mount-name>/junk.ogg</mount-name><max-listeners>2</max-listeners><max-listeners>abc</max-listeners></mount>"
     "<mount><mount-name>/empty.ogg</mount-name><max-listeners>2</max-listeners><max-listeners/></mount>"
     "<mount><mount-name>/hidden.ogg</mount-name><max-listeners>2</max-listeners>"
     "<max-listeners><!-- c -->1</max-listeners></mount>"
     "<mount><mount-name>/name.ogg</mount-name><mount-name/><max-listeners>1</max-listeners></mount>"
+    '<mount max-listeners="2"><mount-name>/attribute.ogg</mount-name><max-listeners><!-- c -->1</max-listeners></mount>'
 )
 
 
@@ -520,7 +523,7 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
     data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     limits = {}
-    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg"):
+    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg", "/attribute.ogg"):
         found = eff.mounts.find(name)
         limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
         assert isinstance(limit, int), (name, limit)
@@ -533,6 +536,130 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
         for name, limit in limits.items():
             statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
             assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+
+
+def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
+    """``Section.effective`` on KH: the last element KH reads a value from, the limit KH enforces."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
+    limits = {}
+    for mount in icecfg.loads(data).mounts:
+        name = mount.effective("mount_name", "kh")
+        assert isinstance(name, str), (mount.get_text("mount-name"), name)
+        limits[name] = mount.effective("max_listeners", "kh")
+    assert sorted(limits) == ["/attribute.ogg", "/empty.ogg", "/hidden.ogg", "/junk.ogg", "/name.ogg"], limits
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, "kh-model-rewritten") as server, contextlib.ExitStack() as sources:
+        for name in limits:
+            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        for name, limit in limits.items():
+            assert isinstance(limit, int) and limit >= 0, (name, limit)
+            statuses = listener_statuses(port, name, limit + 1)
+            assert statuses == [200] * limit + [403], (name, limit, statuses)
+
+
+def test_a_bind_address_kh_reads_nothing_from_leaves_the_earlier_one(box: oracle.Sandbox) -> None:
+    """KH keeps an unbindable address past an empty <bind-address>; 2.4.4 and 2.5.0 then bind every interface."""
+    good, bad = oracle.free_ports(2)
+    kept = f"<listen-socket><port>{bad}</port><bind-address>localhost</bind-address><bind-address/></listen-socket>"
+    data = release_config(box, [good]).replace(b"<paths>", kept.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert (bad in eff.ports()) == (box.release != "kh"), eff.ports()
+    with oracle.serve(data, box, good, f"{box.release}-explain-bind-kept"):
+        assert oracle.tcp_connects(bad) == (bad in eff.ports()), f"port {bad}: explain lists {eff.ports()}"
+
+
+#: A mount written before <limits>, one after, and a name with no <mount>: KH copies the <limits>
+#: burst and source timeout into a mount as it reads it, so the first keeps KH's defaults.
+_LIMITS_ORDER_MOUNTS = ("/early.ogg", "/late.ogg", "/unlisted.ogg")
+
+
+def _limits_order_config(box: oracle.Sandbox, port: int) -> bytes:
+    limits = "<source-timeout>3</source-timeout><burst-size>6000</burst-size><queue-size>1000000</queue-size>"
+    data = release_config(box, [port], limits=limits, extra="<mount><mount-name>/late.ogg</mount-name></mount>")
+    return data.replace(b"<limits>", b"<mount><mount-name>/early.ogg</mount-name></mount><limits>", 1)
+
+
+def _mount_value(eff: EffectiveConfig, mount: str, name: str) -> object:
+    """What explain says ``mount`` uses for ``name``: its own (KH: its copy), else the server's <limits>."""
+    found = eff.mounts.find(mount)
+    value = found.get(name) if found is not None else None
+    return value if value is not None else eff.limits.get(name)
+
+
+def _seconds_until_gone(port: int, mounts: list[str], longest: float) -> dict[str, float]:
+    """Seconds from now until each mount stops answering 200 (its source dropped), polled."""
+    start = time.monotonic()
+    gone: dict[str, float] = {}
+    while len(gone) < len(mounts) and time.monotonic() - start < longest:
+        for mount in mounts:
+            if mount not in gone and oracle.http_get(port, mount, timeout=2.0, max_body=1).status != 200:
+                gone[mount] = time.monotonic() - start
+        time.sleep(0.2)
+    return gone
+
+
+def test_a_stalled_source_is_dropped_after_the_timeout_explain_says(box: oracle.Sandbox) -> None:
+    """The source timeout explain gives each mount: KH's own for a <mount> read before <limits>."""
+    port = oracle.free_port()
+    data = _limits_order_config(box, port)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    timeouts = {name: _mount_value(eff, name, "source-timeout") for name in _LIMITS_ORDER_MOUNTS}
+    assert all(isinstance(t, int) and 0 < t < 30 for t in timeouts.values()), timeouts
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-source-timeout") as server, contextlib.ExitStack() as on:
+        sources = [on.enter_context(server.source(port, n, song, password=PASSWORD)) for n in _LIMITS_ORDER_MOUNTS]
+        for source in sources:
+            assert source.accepted, source.mount
+            server.wait_mount(port, source.mount)
+        for source in sources:
+            source.pause()  # connected, sending nothing
+        gone = _seconds_until_gone(port, list(_LIMITS_ORDER_MOUNTS), 30)
+    for name, timeout in timeouts.items():
+        assert isinstance(timeout, int)
+        assert name in gone and timeout - 2 <= gone[name] <= timeout + 3, (name, timeout, gone)
+
+
+def _first_bytes(port: int, mount: str, seconds: float = 0.25) -> int:
+    """Bytes a new listener of ``mount`` receives within ``seconds``: the burst, and a little more."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:
+        conn.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        received, start = 0, time.monotonic()
+        while (left := seconds - (time.monotonic() - start)) > 0:
+            conn.settimeout(left)
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            received += len(chunk)
+    return received
+
+
+def test_kh_bursts_a_mount_read_before_limits_with_the_size_explain_says(box: oracle.Sandbox) -> None:
+    """KH: a <mount> read before <limits> keeps the default burst; the others get the <limits> one."""
+    if box.release != "kh":
+        pytest.skip("2.4.4 and 2.5.0 use the <limits> burst wherever it is written (the timeout test shows the order)")
+    port = oracle.free_port()
+    data = _limits_order_config(box, port)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    bursts = {name: _mount_value(eff, name, "burst-size") for name in _LIMITS_ORDER_MOUNTS}
+    assert sorted({b for b in bursts.values() if isinstance(b, int)}) == [6000, 65536], bursts
+    song = audio.make_ogg(seconds=30, bitrate_kbps=128).read_bytes()
+    with oracle.serve(data, box, port, "kh-explain-burst-order") as server, contextlib.ExitStack() as on:
+        for name in _LIMITS_ORDER_MOUNTS:
+            assert on.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+        for name in _LIMITS_ORDER_MOUNTS:
+            server.wait_mount(port, name)
+        time.sleep(8)  # about 128 KB queued: more than either burst
+        received = {name: _first_bytes(port, name) for name in _LIMITS_ORDER_MOUNTS}
+    for name, burst in bursts.items():
+        # the small burst and its Ogg headers stay under 12 KB; the default one (65536) goes well beyond
+        assert (received[name] < 12000) == (burst == 6000), (name, burst, received)
 
 
 #: Bind addresses no release binds (a name, padding) beside one it does.

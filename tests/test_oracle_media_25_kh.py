@@ -256,6 +256,9 @@ FILESERVE = {
         ("off", {"ICE204"}, True),  # config_get_bool ignores the word: the default (1) stays
         ("true", set(), True),
         ("", {"ICE206", "ICE701"}, False),  # config_get_bool: empty is 0, silently
+        # written twice, the second read as nothing: the first (0) stays
+        ("0</fileserve><fileserve>off", {"ICE204", "ICE701"}, False),
+        ("1</fileserve><fileserve><!-- c -->1", {"ICE701"}, False),  # no text: config_get_bool's 0
     ],
 }
 

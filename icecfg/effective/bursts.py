@@ -2,7 +2,8 @@
 
 A mount's ``<burst-size>`` and ``<queue-size>`` override the server's
 ``<limits>`` ones (after the default mount is merged); unset, the
-``<limits>`` values apply.  The Icecast documentation asks for a burst
+``<limits>`` values apply (on KH, those it had read when it read the
+``<mount>``: ``MountConfig.kh_limits``).  The Icecast documentation asks for a burst
 below the queue: the lint judges that, from the sizes computed here.
 """
 
@@ -74,6 +75,9 @@ def server_sizes(limits: Limits) -> Sizes:
 def mount_sizes(server: Sizes, mounts: MountTable, root: Element | None = None) -> tuple[Sizes, ...]:
     """The sizes of every mount (normal or default) that writes a burst or queue size of its own.
 
+    On KH also of every mount read before a ``<limits>`` that changes a size:
+    its sizes are not the server's.
+
     ``root``, when given, is the document's root: a file that never spells a
     size's name has no mount to look at.
     """
@@ -82,10 +86,12 @@ def mount_sizes(server: Sizes, mounts: MountTable, root: Element | None = None) 
     if root is not None and not may_spell(root, spellings):
         return ()
     for mount in mounts.mounts:
-        if not _may_write_sizes(mount.element, spellings):
-            continue  # most mounts: their own settings are not worked out (and kept) for nothing
-        if not any(written_here(mount.own.get(name)) for name in _NAMES):
-            continue
+        copied = mount.kh_limits
+        if copied is None or not any(name in copied for name in _NAMES):  # KH: a mount read before <limits>
+            if not _may_write_sizes(mount.element, spellings):
+                continue  # most mounts: their own settings are not worked out (and kept) for nothing
+            if not any(written_here(mount.own.get(name)) for name in _NAMES):
+                continue
         burst = mount.settings.get("burst-size")
         queue = mount.settings.get("queue-size")
         found.append(

@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 
 from icecfg import spec
-from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed
+from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed, release_text
 from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
-from icecfg.effective.reading import child_text, child_text_in, last_children, release_text, row
+from icecfg.effective.reading import child_text, child_text_in, last_children, row
 from icecfg.effective.tls import TlsContext
 from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind

@@ -6,7 +6,10 @@ mounts exactly and only default mounts as patterns, and both use a
 ``type="default"`` mount directly when no normal mount matches; KH has no mount
 types but treats names with wildcards as templates.  A normal mount then
 inherits every unset field (absent, 0 or -1) from the first matching default
-mount (``merge_mounts``).  Listener authentication is no setting merged but
+mount (``merge_mounts``).  KH instead starts each mount from the
+``<limits>`` queue, burst and source timeout as they stand when it reads
+the ``<mount>``: a ``<limits>`` written after it does not reach it
+(:attr:`MountConfig.kh_limits`).  Listener authentication is no setting merged but
 a chain of blocks asked in turn (:attr:`MountConfig.auth_blocks`): 2.5 asks
 the default mount's ``<authentication>`` after the mount's own, 2.4.4 and KH
 only the mount's own.  Lookups are indexed so a file with thousands of mounts
@@ -19,12 +22,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 from icecfg import spec
+from icecfg.conversion import keeps_earlier, release_text
 from icecfg.document import Element
 from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
-from icecfg.effective.provenance import Source, Traced, merged
-from icecfg.effective.reading import keeps_earlier, release_text, traced
+from icecfg.effective.provenance import Source, Traced, derived, merged
+from icecfg.effective.reading import may_spell, section_values, traced
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
@@ -48,6 +52,9 @@ _UNSET_IS_MINUS_ONE = frozenset(
     {"max-listeners", "burst-size", "public", "mp3-metadata-interval", "icy-metadata-interval", "max-history"}
 )
 _MINUS_ONE = (None, -1)
+#: The mount settings KH copies from ``<limits>`` into each mount as it reads the ``<mount>``
+#: (``_parse_mount`` in its cfgfile.c; shown on KH by tests/test_oracle_explain.py).
+KH_FROM_LIMITS = ("burst-size", "queue-size", "min-queue-size", "source-timeout")
 
 
 def _unset(name: str, value: object) -> bool:
@@ -64,8 +71,8 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = ("__dict__", "dialect", "element", "kind", "merged_from", "name")
-    _unshown = frozenset({"merged_from"})
+    __slots__ = ("__dict__", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
+    _unshown = frozenset({"merged_from", "kh_limits"})
 
     element: Element
     kind: str  # "normal" or "default"
@@ -73,9 +80,18 @@ class MountConfig(FrozenRecord):
     dialect: Dialect
     #: The ``type="default"`` mount this one inherits unset settings from.
     merged_from: MountConfig | None
+    #: KH: the :data:`KH_FROM_LIMITS` values this mount starts from where they differ from the
+    #: server's ``<limits>`` (a ``<limits>`` written after the ``<mount>`` changes them); None: none differ.
+    kh_limits: Mapping[str, Traced[object]] | None
 
     def __init__(
-        self, element: Element, kind: str, name: str | None, dialect: Dialect, merged_from: MountConfig | None = None
+        self,
+        element: Element,
+        kind: str,
+        name: str | None,
+        dialect: Dialect,
+        merged_from: MountConfig | None = None,
+        kh_limits: Mapping[str, Traced[object]] | None = None,
     ) -> None:
         setters = _FIELD_SETTERS
         setters["element"](self, element)
@@ -83,6 +99,7 @@ class MountConfig(FrozenRecord):
         setters["name"](self, name)
         setters["dialect"](self, dialect)
         setters["merged_from"](self, merged_from)
+        setters["kh_limits"](self, kh_limits)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -100,14 +117,25 @@ class MountConfig(FrozenRecord):
 
     @computed_once
     def settings(self) -> Mapping[str, Traced[object]]:
-        """Every value setting of the mount after the merge, defaults included."""
+        """Every value setting of the mount after the merge, defaults included.
+
+        A queue, burst or source timeout left unset is the server's
+        ``<limits>`` one, except on KH where the mount read it before a
+        ``<limits>`` that changes it (:attr:`kh_limits`): then it is the value KH
+        copied into the mount.
+        """
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
+        from_limits = self.kh_limits or {}
         for row in _MOUNT.children:
             if row.value is None or self.dialect not in row.dialects:
                 continue
             mine = self.own.get(row.name)
+            copied = from_limits.get(row.name)
+            if copied is not None and (mine is None or mine.value is None or mine.origin.source is Source.DEFAULT):
+                out[row.name] = copied  # KH: nothing read on the mount, the copy of <limits> stays
+                continue
             if mine is not None and (not _unset(row.name, mine.value) or row.name in skip):
                 out[row.name] = mine
                 continue
@@ -163,27 +191,31 @@ _FIELD_SETTERS = slot_setters(MountConfig)
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
-    """One pass over the mount's children (and KH attributes): row name -> traced value."""
-    last: dict[str, Element] = {}
-    for child in element.elements():
-        row = _MOUNT.child(child.local_name, dialect)
-        if row is not None and row.value is not None:
-            if dialect is _KH and row.name in last and keeps_earlier(row, release_text(child, dialect), dialect):
-                continue  # KH: nothing read, the earlier element's value stays
-            last[row.name] = child
-    out: dict[str, Traced[object]] = {}
-    if dialect is _KH:
+    """One pass over the mount's children (and KH attributes): row name -> traced value.
+
+    KH reads the attributes first, then the children in order, and keeps a
+    value a later one gives none of (:func:`icecfg.conversion.keeps_earlier`),
+    as :func:`icecfg.effective.reading.section_values` reads other sections.
+    """
+    read: dict[str, tuple[Element, str | None]] = {}
+    if dialect is _KH and element.has_attributes:
         as_attributes = _MOUNT.kh_attribute_children()
         for attribute in element.attributes:
             row = as_attributes.get(attribute.name)
-            if row is not None and row.value is not None and row.name not in last:
-                value, _ = traced(row, element, attribute.value, dialect)
-                out[row.name] = value
-    for name, child in last.items():
+            if row is not None and row.value is not None:
+                read[row.name] = (element, attribute.value)
+    for child in element.elements():
+        row = _MOUNT.child(child.local_name, dialect)
+        if row is not None and row.value is not None:
+            text = release_text(child, dialect)
+            if dialect is _KH and row.name in read and keeps_earlier(row, text, dialect):
+                continue  # KH: nothing read, the earlier value stays
+            read[row.name] = (child, text)
+    out: dict[str, Traced[object]] = {}
+    for name, (where, text) in read.items():
         row = _MOUNT.child(name, dialect)
         assert row is not None
-        value, _crash = traced(row, child, release_text(child, dialect), dialect)
-        out[name] = value
+        out[name] = traced(row, where, text, dialect)[0]
     return out
 
 
@@ -267,6 +299,19 @@ class MountTable(Record):
     def normal(self) -> Iterator[MountConfig]:
         """Normal mounts with a name, in file order."""
         return iter(self._named)
+
+    def kh_used(self, name: str) -> MountConfig | None:
+        """KH: of the mounts written with the name ``name``, the one it uses (None: there is none).
+
+        A name without template characters: the one its mount tree finds
+        (not always the first, :mod:`icecfg.effective.khtree`); a template:
+        the first one KH tries (lowest ``<priority>``, then file order), which
+        matches every name the others would.
+        """
+        if not is_pattern(name):
+            hit = self._exact.get(name)
+            return self._named[hit] if hit is not None else None
+        return next((m for m in (self._kh_ranked or self._named) if m.name == name), None)
 
     def defaults(self) -> Iterator[MountConfig]:
         return (m for m in self.mounts if m.kind == "default")
@@ -397,17 +442,73 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
         name = _kh_mount_name(element) if kh else _text(element, "mount-name")
         found.append((element, kind, name))
+    if kh:
+        copies = _kh_limits_copies(root)
+        mounts = tuple(MountConfig(e, kind, name, dialect, None, copies.get(e)) for e, kind, name in found)
+        return MountTable(dialect, mounts, _relay_mounts(root), DefaultMounts(()))
     made = [MountConfig(e, kind, name, dialect) if kind == "default" else None for e, kind, name in found]
     defaults = DefaultMounts(m for m in made if m is not None)
     first_for = defaults.first_for
     mounts = tuple(
-        mount if mount is not None else MountConfig(element, kind, name, dialect, None if kh else first_for(name))
+        mount if mount is not None else MountConfig(element, kind, name, dialect, first_for(name))
         for mount, (element, kind, name) in zip(made, found, strict=True)
     )
+    return MountTable(dialect, mounts, _relay_mounts(root), defaults)
+
+
+def _relay_mounts(root: Element) -> frozenset[str]:
+    """Local mount names relays feed."""
     relays: set[str] = set()
     for relay in root.elements("relay"):
         relays.add(_text(relay, "local-mount") or _text(relay, "mount") or "/")
-    return MountTable(dialect, mounts, frozenset(relays), defaults)
+    return frozenset(relays)
+
+
+def _kh_limits_copies(root: Element) -> dict[Element, Mapping[str, Traced[object]]]:
+    """KH: the ``<mount>`` elements read before a ``<limits>`` that changes what they copy, with their copies.
+
+    KH's ``_parse_mount`` starts each mount with the queue, burst and source
+    timeout ``<limits>`` has given so far, file order; a ``<limits>`` after the
+    ``<mount>`` changes the server's values only.  One pass over the root's
+    children; the copies are worked out once per ``<limits>`` block met.
+    Mounts after the last ``<limits>`` (most files) copy the server's values
+    and are left out.
+    """
+    blocks = list(root.elements("limits"))
+    if not blocks or not may_spell(root, KH_FROM_LIMITS):
+        return {}
+    final = section_values(blocks, "limits", Dialect.KH)
+    out: dict[Element, Mapping[str, Traced[object]]] = {}
+    seen = 0
+    copy: Mapping[str, Traced[object]] | None = None  # worked out at the first mount after a <limits>
+    for child in root.elements():
+        name = child.local_name
+        if name == "limits":
+            seen += 1
+            if seen == len(blocks):
+                break  # every later mount copies the server's values
+            copy = None
+        elif name == "mount":
+            if copy is None:
+                copy = MappingProxyType(_kh_copy(blocks, seen, final))
+            if copy:
+                out[child] = copy
+    return out
+
+
+def _kh_copy(blocks: list[Element], seen: int, final: Mapping[str, Traced[object]]) -> dict[str, Traced[object]]:
+    """What a mount read after ``blocks[:seen]`` copies of :data:`KH_FROM_LIMITS`, where it differs from ``final``."""
+    before = section_values(blocks[:seen], "limits", Dialect.KH)
+    out: dict[str, Traced[object]] = {}
+    for name in KH_FROM_LIMITS:
+        now, then = final.get(name), before.get(name)
+        if then is None or now is None or now.value == then.value:
+            continue
+        where = f" (line {now.origin.line})" if now.origin.line else ""
+        note = f"Icecast-KH copies <limits> into a mount as it reads it: a later one{where} comes too late"
+        element = then.origin.element
+        out[name] = Traced(then.value, derived(element, note if element is not None else f"the default; {note}"))
+    return out
 
 
 def _kh_mount_name(element: Element) -> str | None:

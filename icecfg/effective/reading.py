@@ -1,8 +1,12 @@
 """How a release reads one setting: which element counts, and the value it makes of it.
 
 Every module of the effective configuration asks these few functions, so the
-rules of reading (the last element wins, KH's attribute form, an empty
-numeric element crashing 2.4.4, the row's default) live in one place.
+rules of reading (the last element wins, KH's attribute form and the last
+element KH reads a value from, an empty numeric element crashing 2.4.4, the
+row's default) live in one place.  What
+KH reads from one element, and when it keeps an earlier one
+(:func:`icecfg.conversion.release_text`, :func:`icecfg.conversion.keeps_earlier`),
+is conversion's: the model's ``Section.effective`` asks the same functions.
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from icecfg import spec
-from icecfg.conversion import Crash, Reading, effective, release_reading
+from icecfg.conversion import AS_WRITTEN, Crash, converted, effective, keeps_earlier, release_reading, release_text
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped, default, written
-from icecfg.spec import Dialect, Kind
+from icecfg.spec import Dialect
 
 
 def row(section_id: str, name: str) -> spec.ElementRow:
@@ -30,41 +34,13 @@ def child_text(
 
     KH also takes most scalar children as attributes of their parent
     (``<listen-socket port="8000"/>``, see ``Section.kh_attribute_children``);
-    an attribute is reported as the parent element with its value.
+    an attribute is reported as the parent element with its value.  KH keeps
+    the value of the last element it reads one from (:func:`_kh_read`).
     """
     last = element.find_last(name)
     if last is not None:
-        return last, release_text(last, dialect)
+        return _kh_read(element, section, name, last) if dialect is Dialect.KH else (last, last.text)
     return _as_attribute(element, section, name, dialect)
-
-
-def release_text(element: Element, dialect: Dialect) -> str | None:
-    """The text ``dialect`` reads from ``element`` (None: nothing, as for an empty element).
-
-    2.4.4 and 2.5.0 join all its text and CDATA, comments skipped; KH reads
-    nothing unless the element starts with text that is not blank (a comment
-    or CDATA first, or only whitespace, leaves the setting as it was).
-    """
-    if dialect is Dialect.KH and not element.leads_with_text:
-        return None
-    return element.text
-
-
-def keeps_earlier(the_row: spec.ElementRow, text: str | None, dialect: Dialect) -> bool:
-    """Whether an element of ``the_row`` read as ``text`` leaves the setting as an earlier one gave it.
-
-    KH alone: its ``config_get_*`` change nothing when they get no text (see
-    :func:`release_text`) or cannot convert it, except ``config_get_bool``,
-    which reads no text as 0.  2.4.4 and 2.5.0 take the last element as it is.
-    """
-    value = the_row.value
-    if dialect is not Dialect.KH or value is None:
-        return False
-    if text is None:
-        return value.kind is not Kind.BOOL
-    if value.kind in AS_WRITTEN:
-        return False
-    return _converted(the_row, text, dialect).how == "not-read"
 
 
 def last_children(element: Element) -> dict[str, Element]:
@@ -78,8 +54,28 @@ def child_text_in(
     """:func:`child_text`, with the element's :func:`last_children` already at hand."""
     found = last.get(name)
     if found is not None:
-        return found, release_text(found, dialect)
+        return _kh_read(element, section, name, found) if dialect is Dialect.KH else (found, found.text)
     return _as_attribute(element, section, name, dialect)
+
+
+def _kh_read(element: Element, section: spec.SectionRow, name: str, last: Element) -> tuple[Element, str | None]:
+    """The child ``name`` KH takes its value from, ``last`` being the last one written, and its text.
+
+    KH reads the section's attributes, then its children in order, and a
+    child it reads nothing from leaves the value as it was
+    (:func:`icecfg.conversion.keeps_earlier`): the last child it reads,
+    else the attribute, else ``last`` (whose value is then the default).
+    """
+    text = release_text(last, Dialect.KH)
+    the_row = section.child(name, Dialect.KH)
+    if the_row is None or not keeps_earlier(the_row, text, Dialect.KH):
+        return last, text
+    for child in reversed(list(element.elements(name))):
+        child_text = release_text(child, Dialect.KH)
+        if not keeps_earlier(the_row, child_text, Dialect.KH):
+            return child, child_text
+    attribute, value = _as_attribute(element, section, name, Dialect.KH)
+    return (attribute, value) if attribute is not None else (last, text)
 
 
 def _as_attribute(
@@ -105,29 +101,6 @@ def may_spell(root: Element, names: Iterable[str]) -> bool:
     return text is None or any(name in text for name in names)
 
 
-def last_in(blocks: list[Element], name: str) -> Element | None:
-    """The last child ``name`` over repeated blocks whose fields merge (``<paths>``, ``<limits>``)."""
-    found: Element | None = None
-    for block in blocks:
-        last = block.find_last(name)
-        if last is not None:
-            found = last
-    return found
-
-
-def value_in(blocks: list[Element], section_id: str, name: str, dialect: Dialect) -> tuple[Traced[object], bool]:
-    """What ``dialect`` uses for ``name`` in the merged ``blocks``, and whether reading it crashes 2.4.4."""
-    the_row = row(section_id, name)
-    section = spec.SECTIONS[section_id]
-    element: Element | None = None
-    text: str | None = None
-    for block in blocks:
-        found, found_text = child_text(block, section, name, dialect)
-        if found is not None:
-            element, text = found, found_text
-    return traced(the_row, element, text, dialect)
-
-
 def traced(
     the_row: spec.ElementRow, element: Element | None, text: str | None, dialect: Dialect
 ) -> tuple[Traced[object], bool]:
@@ -140,7 +113,7 @@ def traced(
         # of tests and its Reading cost twice the rest of this reading
         return Traced(text, written(element)), False
     try:
-        reading = release_reading(the_row, text, dialect) if text is None else _converted(the_row, text, dialect)
+        reading = release_reading(the_row, text, dialect) if text is None else converted(the_row, text, dialect)
     except Crash:
         return Traced(None, written(element, "empty: Icecast 2.4.4 crashes reading it")), True
     if reading.how == "not-read":
@@ -148,44 +121,6 @@ def traced(
     if reading.how == "clamped":
         return Traced(reading.value, clamped(element, reading.note)), False  # 2.5 reports it, keeps the default
     return Traced(reading.value, written(element)), False
-
-
-#: (id of a row, text, dialect) -> (the row, what release_reading makes of the text); bounded.
-_READINGS: dict[tuple[int, str, Dialect], tuple[spec.ElementRow, Reading]] = {}
-#: Entries kept in ``_READINGS``: the texts are the files', not the table's.
-_READINGS_LIMIT = 4096
-
-
-def _converted(the_row: spec.ElementRow, text: str, dialect: Dialect) -> Reading:
-    """``release_reading`` of a non-empty text, remembered per process.
-
-    A pure function of the row, the text and the release, and its result is
-    immutable; numbers and switches repeat from mount to mount ("100", "1"),
-    so each is converted once.  The row is kept with the reading, so that an
-    id reused by another row is never taken for it.
-    """
-    key = (id(the_row), text, dialect)
-    entry = _READINGS.get(key)
-    if entry is not None and entry[0] is the_row:
-        return entry[1]
-    reading = release_reading(the_row, text, dialect)
-    if len(_READINGS) < _READINGS_LIMIT:
-        _READINGS[key] = (the_row, reading)
-    return reading
-
-
-#: Value kinds every release uses as written: ``conversion.release_reading`` reads a non-empty
-#: text of these as the text itself (``tests/test_effective_facts.py`` holds it to that).
-AS_WRITTEN = frozenset(Kind) - {
-    Kind.INT,
-    Kind.UINT,
-    Kind.SIZE,
-    Kind.PUBLIC,
-    Kind.BOOL,
-    Kind.LOGLEVEL,
-    Kind.FALLBACK_OVERRIDE,
-    Kind.TLS_MODE,
-}
 
 
 def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> dict[str, Traced[object]]:

@@ -203,6 +203,36 @@ CASES = [
         doc(limits("<queue-size>128k</queue-size>")),
         target="kh",
     ),
+    Case(
+        "ICE908",
+        # KH copies <limits> into a mount as it reads it: this mount keeps the default queue (512000)
+        doc(
+            "<mount><mount-name>/a</mount-name><burst-size>600000</burst-size></mount>",
+            limits("<queue-size>1m</queue-size>"),
+        ),
+        doc(
+            limits("<queue-size>1m</queue-size>"),
+            "<mount><mount-name>/a</mount-name><burst-size>600000</burst-size></mount>",
+        ),
+        target="kh",
+        message="<queue-size> 512000",
+        id="kh-limits-after-mount",
+    ),
+    Case(
+        "ICE908",
+        doc(
+            limits("<burst-size>600000</burst-size>"),
+            "<mount><mount-name>/a</mount-name></mount>",
+            limits("<queue-size>1m</queue-size>"),
+        ),
+        doc(
+            limits("<burst-size>600000</burst-size><queue-size>1m</queue-size>"),
+            "<mount><mount-name>/a</mount-name></mount>",
+        ),
+        target="kh",
+        message="mount /a",
+        id="kh-mount-between-limits",
+    ),
     # ICE909 relay-without-port
     Case(
         "ICE909",

@@ -352,6 +352,17 @@ def test_repeated_element_on_kh_names_the_occurrence_kh_keeps(unreadable: str) -
     assert [f.line for f in on_24] == [3] and "uses the last one (line 4)" in on_24[0].message
 
 
+def test_kh_mount_rules_use_the_name_kh_reads() -> None:
+    """KH keeps a name past a <mount-name> it reads none from (tests/test_oracle_explain.py, /name.ogg)."""
+    data = _x(
+        "<mount><mount-name>/a</mount-name><mount-name/></mount>"
+        "<mount><mount-name>/b</mount-name><mount-name><!-- c -->/a</mount-name></mount>"
+    )
+    codes = [f.code for f in run(data, "kh") if f.code in ("ICE105", "ICE109")]
+    assert codes == []  # two mounts, /a and /b
+    assert [f.code for f in run(data, "2.4") if f.code in ("ICE105", "ICE109")] == ["ICE109"]
+
+
 def test_missing_attribute_leaves_mount_authentication_to_the_security_family() -> None:
     data = _x(
         '<mount><mount-name>/a</mount-name><authentication><option name="filename" value="/p"/>'

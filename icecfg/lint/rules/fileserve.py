@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icecfg import spec
-from icecfg.conversion import Crash, TypedValueError, effective, parse_typed
+from icecfg.conversion import Crash, TypedValueError, effective, parse_typed, release_text
 from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -24,6 +24,8 @@ _EFFECT_OTHER = "{label} serves no static file from webroot (the web interface l
 def _fileserve(ctx: LintContext) -> tuple[Element, bool, bool] | None:
     """The ``<fileserve>`` element Icecast reads, what it meant and what ``ctx.target`` uses."""
     element = ctx.config.document.root.find_last("fileserve")
+    if ctx.target is Dialect.KH and element is not None:
+        return _kh_fileserve(ctx)
     if element is None or (element.text is None and ctx.target is Dialect.V24):
         return None  # absent: on; empty: a 2.4.4 crash the value rules report
     row = spec.ROOT.child("fileserve")
@@ -41,6 +43,25 @@ def _fileserve(ctx: LintContext) -> tuple[Element, bool, bool] | None:
     if used is None:  # KH keeps the default (on) for a word it cannot read
         used = True
     return element, bool(meant) if meant is not None else bool(used), bool(used)
+
+
+def _kh_fileserve(ctx: LintContext) -> tuple[Element, bool, bool] | None:
+    """:func:`_fileserve` on KH: the effective configuration's reading.
+
+    KH keeps an earlier ``<fileserve>`` past one whose word it cannot read,
+    and reads one that does not start with text (a comment first) as 0.
+    """
+    used = ctx.effective.values["fileserve"]
+    element = used.origin.element
+    if element is None:
+        return None  # not written, or not read: on
+    text = release_text(element, Dialect.KH)
+    try:
+        meant = parse_typed(Kind.BOOL, text) if text is not None else None
+    except TypedValueError:
+        meant = None
+    on = bool(used.value)
+    return element, bool(meant) if meant is not None else on, on
 
 
 @rule("ICE701", "fileserve-disabled", "info")
@@ -65,6 +86,8 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
     2.5.0 warns at startup as 2.4.4 does, KH says nothing.  Both also read
     an empty `<fileserve></fileserve>` as 0 (tested); 2.5 reads `true`,
     `yes`, `on` as on, KH `true` and `yes` (its `off` is ignored: ICE204).
+    KH keeps an earlier `<fileserve>0` past a later word it ignores, and
+    reads a `<fileserve>` that starts with a comment as 0 (tested).
 
     ## Bad
     ```xml

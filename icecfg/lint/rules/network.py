@@ -527,13 +527,19 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
     the queue size is how far a listener may lag before it is dropped.  The
     Icecast documentation asks for a burst below the queue size: a burst as
     large as the queue leaves a new listener no room before that limit.
-    Mount values override the `<limits>` ones.
+    Mount values override the `<limits>` ones.  Icecast-KH copies the
+    `<limits>` sizes into a mount as it reads the `<mount>`: a mount written
+    before `<limits>` keeps the sizes KH had then (its defaults), and is
+    judged with those.
 
     ## On each release
     - None of the releases logs anything about it, at start or when a
       source connects (verified, `tests/test_oracle_releases.py`).
     - When a listener falls behind depends on network timing; not shown on
       a running server.
+    - Icecast-KH: a `<limits>` after a `<mount>` does not reach that mount
+      (verified with its burst and source timeout,
+      `tests/test_oracle_explain.py`).
 
     ## Bad
     ```xml
@@ -567,12 +573,13 @@ def burst_size_not_below_queue_size(ctx: LintContext) -> Iterator[Finding]:
         own = mount.own.get("burst-size")
         if own is None or not written_here(own):
             own = mount.own.get("queue-size")
-        assert own is not None and own.origin.element is not None
+        # KH: a mount that writes neither has sizes of its own when read before the <limits> that sets them
+        at = own.origin.element if own is not None and written_here(own) else None
         yield ctx.finding(
-            own.origin.element,
+            at if at is not None else mount.element,
             f"mount {mount.name or '(default mount)'}: <burst-size> {m_burst} is not below <queue-size> {m_queue}; "
             "keep the burst well below the queue size",
-            at_text=True,
+            at_text=at is not None,
         )
 
 

@@ -366,7 +366,7 @@ def _read_last_by_kh(group: list[Placed]) -> Placed:
     an unreadable last occurrence keeps an earlier one (shown on KH by
     ``test_kh_keeps_a_setting_a_later_element_does_not_give``).
     """
-    from icecfg.effective.reading import keeps_earlier, release_text
+    from icecfg.conversion import keeps_earlier, release_text
 
     used = group[0]
     for placed in group[1:]:
@@ -471,6 +471,8 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     # kind -> mount name -> the first mount of that kind and name (a dict per kind: no key tuple per mount)
     first: dict[str, dict[str | None, Element]] = {"normal": {}, "default": {}}
     last_names = _last_mount_names(ctx)
+    # KH: the name it reads (the last <mount-name> it reads a name from, else the attribute)
+    kh_names = {id(mount.element): mount.name for mount in ctx.effective.mounts.mounts} if kh else {}
     for element in root_mounts(ctx):
         # the kind as the target reads it: KH has no type attribute (wildcard names instead),
         # the others drop a mount of another type (None)
@@ -481,12 +483,12 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
                 kind = "normal"
             elif kind not in ("normal", "default"):
                 kind = None
-        # the name the target uses: the last <mount-name>, or KH's attribute form
+        # the name the target uses: the last <mount-name>; on KH the one it reads
         name_element = last_names.get(id(element))
-        if name_element is not None:
+        if kh:
+            name = kh_names.get(id(element))
+        elif name_element is not None:
             name = name_element.text
-        elif kh and element.get("mount-name"):
-            name = element.get("mount-name")
         else:
             name = None
         if kind != "normal" or name is None:
@@ -517,7 +519,7 @@ def _last_mount_names(ctx: LintContext) -> dict[int, Element]:
 
 @rule("ICE105", "duplicate-mount", "warning")
 def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
-    """A second `<mount>` for the same mount name; Icecast uses the first and ignores it.
+    """A second `<mount>` for the same mount name; Icecast uses one (2.4, 2.5: the first) and ignores the other.
 
     ## Why
     Icecast keeps every `<mount>` in file order and looks a mount up by
@@ -526,8 +528,13 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     limits, passwords and fallbacks silently do nothing (checked on Icecast
     2.4.4: the second `/live` block's `max-listeners` was ignored).
 
-    On each release: 2.4.4, 2.5.0 and Icecast-KH all use the first
-    block and log nothing about the second.
+    On each release: 2.4.4 and 2.5.0 use the first block and log nothing
+    about the second.  Icecast-KH logs nothing either, but files mounts in
+    a balanced tree by name: which of the blocks it uses depends on the
+    other mount names (with a `/0.ogg` after two `/a.ogg` blocks, the
+    second), and the finding names the one it uses; of two templates
+    (`/live-*`) it uses the one of lower `<priority>`, else the first
+    (verified, `tests/test_differential.py`).
 
     ## Bad
     ```xml
@@ -547,6 +554,9 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Merge the blocks into the first one and delete the later one.
     """
+    if ctx.target is Dialect.KH:
+        yield from _kh_duplicate_mounts(ctx)
+        return
     for (element, kind, name, _), first in _root_mount_facts(ctx).repeats:
         what = f"<mount-name> {name!r}" if name is not None else "no <mount-name>"
         label = 'type="default" ' if kind == "default" else ""
@@ -555,6 +565,33 @@ def duplicate_mount(ctx: LintContext) -> Iterator[Finding]:
             f"this {label}<mount> with {what} repeats the one on line {first.line}: "
             "Icecast uses the first matching <mount> and ignores this one; merge them",
         )
+
+
+def _kh_duplicate_mounts(ctx: LintContext) -> Iterator[Finding]:
+    """ICE105 on KH: every mount of a name written more than once but the one KH uses.
+
+    The names are the ones KH reads (the last ``<mount-name>`` it reads a
+    name from, or the attribute), and the one used is the effective mount
+    table's pick (``MountTable.kh_used``), not always the first.
+    """
+    table = ctx.effective.mounts
+    by_name: dict[str, list[Element]] = {}
+    for mount in table.normal():
+        assert mount.name is not None
+        by_name.setdefault(mount.name, []).append(mount.element)
+    for name, elements in by_name.items():
+        if len(elements) < 2:
+            continue
+        used = table.kh_used(name)
+        assert used is not None
+        for element in elements:
+            if element is used.element:
+                continue
+            yield ctx.finding(
+                element,
+                f"this <mount> with <mount-name> {name!r} is one of {len(elements)}: Icecast-KH uses the one on "
+                f"line {used.element.line} (the one it finds by that name) and ignores this one; merge them",
+            )
 
 
 # -- ICE106-ICE108: attributes ---------------------------------------------------------
