@@ -1006,7 +1006,8 @@ class Paths(Section):
     #: <adminroot> (2.4, 2.5, kh). XSLT files for /admin and playlists.
     adminroot: str | None = leaf("adminroot", default=None)
 
-    #: <pidfile> (2.4, 2.5, kh). Written as root before setuid, so it may not be removed at exit.
+    #: <pidfile> (2.4, 2.5, kh). 2.4 and 2.5 write it as root before the chroot and setuid (a host
+    #: path), so it may not be removed at exit; KH writes it after the chroot, inside <basedir>.
     pidfile: str | None = leaf("pidfile", default=None)
 
     #: <allow-ip> (2.4, 2.5, kh). File of IPs; when set only they may connect; a missing file means no

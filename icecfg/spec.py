@@ -2352,7 +2352,10 @@ _SECTIONS: list[SectionRow] = [
                 "pidfile",
                 ALL,
                 PATH,
-                doc="Written as root before setuid, so it may not be removed at exit.",
+                doc=(
+                    "2.4 and 2.5 write it as root before the chroot and setuid (a host path), so it may not be "
+                    "removed at exit; KH writes it after the chroot, inside <basedir>."
+                ),
                 source="cfgfile.c l.1123-1214; main.c l.320-330",
             ),
             ElementRow(

@@ -261,6 +261,9 @@ def test_paths_opened_after_the_chroot() -> None:
         (path, what) for _e, path, what in chrooted_paths(walk(icecfg.loads(xml.encode()).document.root), Dialect.V24)
     ]
     assert found == [("/srv/logs", "<logdir>"), ("/etc/users", 'the htpasswd <option name="filename">')]
+    # Icecast-KH writes <pidfile> after the chroot (tests/test_oracle_tls_security_25_kh.py)
+    on_kh = [path for _e, path, _w in chrooted_paths(walk(icecfg.loads(xml.encode()).document.root), Dialect.KH)]
+    assert on_kh == ["/run/i.pid", "/srv/logs", "/etc/users"]
     assert eff(xml).security.chroot_base == "/srv"
     assert eff("<icecast/>").security.chroot_base == "/usr/local/icecast"
 

@@ -69,8 +69,8 @@ def paths(root: Element, dialect: Dialect, guard: Security, values: dict[str, Tr
         if text.startswith("/"):
             relative_to = "absolute"
         else:
-            inside = guard.chrooted and not opened_before_chroot(name)
+            inside = guard.chrooted and not opened_before_chroot(name, dialect)
             relative_to = "the chroot (basedir)" if inside else "the working directory"
-        seen = text if opened_before_chroot(name) else guard.outside(text)
+        seen = text if opened_before_chroot(name, dialect) else guard.outside(text)
         out[name] = ServerPath(name, value, relative_to, seen)
     return Paths(MappingProxyType(out))

@@ -13,8 +13,14 @@ from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
 #: Paths Icecast opens before it chroots (so they stay host paths).  2.5.0 reads the
-#: <reportxmldb> file while it parses the configuration, before the chroot (shown on 2.5.0).
-_BEFORE_CHROOT = frozenset({"basedir", "pidfile", "reportxmldb"})
+#: <reportxmldb> file while it parses the configuration, before the chroot; 2.4.4 and
+#: 2.5.0 write <pidfile> before it, Icecast-KH after it, inside <basedir> (shown on each).
+_BEFORE_CHROOT = frozenset({"basedir", "reportxmldb"})
+_BEFORE_CHROOT_ON: dict[Dialect, frozenset[str]] = {
+    Dialect.V24: _BEFORE_CHROOT | {"pidfile"},
+    Dialect.V25: _BEFORE_CHROOT | {"pidfile"},
+    Dialect.KH: _BEFORE_CHROOT,
+}
 #: Paths relative to something other than the filesystem root.
 _RELATIVE_ELSEWHERE = frozenset({"intro"})
 
@@ -113,21 +119,22 @@ def security(root: Element, dialect: Dialect, paths: dict[str, Traced[object]] |
     )
 
 
-def opened_before_chroot(name: str) -> bool:
-    """Whether Icecast opens the path setting ``name`` before it chroots.
+def opened_before_chroot(name: str, dialect: Dialect) -> bool:
+    """Whether ``dialect`` opens the path setting ``name`` before it chroots.
 
     Such a path is a host path even with ``<chroot>``: it is neither looked
-    up inside ``<basedir>`` nor resolved against it.
+    up inside ``<basedir>`` nor resolved against it.  Per release, because
+    the order differs: Icecast-KH writes ``<pidfile>`` after the chroot.
     """
-    return name in _BEFORE_CHROOT
+    return name in _BEFORE_CHROOT_ON[dialect]
 
 
 def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple[Element, str, str]]:
     """(element, path, what) of every absolute path Icecast opens after it chroots into ``<basedir>``.
 
-    Paths of ``<paths>`` and the other sections (not the root's, not
-    ``<basedir>`` and ``<pidfile>``, which are opened before, nor ``<intro>``,
-    relative to webroot), then the ``filename`` of every htpasswd
+    Paths of ``<paths>`` and the other sections (not the root's, not those
+    the release opens before, as ``<basedir>``, nor ``<intro>``, relative to
+    webroot), then the ``filename`` of every htpasswd
     authenticator of a mount.  Takes the elements already matched against
     the table (a lint run has them).
     """
@@ -141,7 +148,7 @@ def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple
             continue
         if dialect not in row.dialects or item.parent.id == "icecast":
             continue
-        if opened_before_chroot(row.name) or row.name in _RELATIVE_ELSEWHERE:
+        if opened_before_chroot(row.name, dialect) or row.name in _RELATIVE_ELSEWHERE:
             continue
         text = item.element.text
         if text and text.startswith("/"):

@@ -284,12 +284,20 @@ CASES = [
         target="2.5",
         message="htpasswd",
     ),
-    Case(
+    Case(  # 2.4.4 and 2.5.0 write <pidfile> before the chroot: a host path
         "ICE508",
         security(f"<chroot>1</chroot>{OWNER}", "<webroot>/usr/local/icecast/web</webroot>"),
         security(f"<chroot>1</chroot>{OWNER}", "<pidfile>/usr/local/icecast/icecast.pid</pidfile>"),
-        target="kh",
+        target="2.5",
         message="<basedir> /usr/local/icecast",  # the default basedir
+        id="host-pidfile",
+    ),
+    Case(  # Icecast-KH writes <pidfile> after the chroot
+        "ICE508",
+        security(f"<chroot>1</chroot>{OWNER}", "<pidfile>/usr/local/icecast/icecast.pid</pidfile>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<pidfile>/icecast.pid</pidfile>"),
+        target="kh",
+        message="<pidfile> /usr/local/icecast/icecast.pid includes <basedir> /usr/local/icecast",
     ),
     # ICE509 chroot-path-missing
     Case(

@@ -559,6 +559,11 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
       for a log directory written with the basedir prefix it writes no
       file and sends its error log to stderr, without stopping for it
       (verified, same file).
+    - `<pidfile>`: 2.4.4 and 2.5.0 write it before the chroot, on the
+      host path as written, so it is not reported for them; Icecast-KH
+      writes it after the chroot, so one written with the basedir prefix
+      lands at `<basedir><basedir>/...`, and with the path this rule's fix
+      writes KH writes `<basedir>/...` (verified on each, same file).
     - 2.4.4, in a user namespace, refuses to run as root right after the
       chroot (only root is mapped there, so the user switch fails): what
       it opens after it is from the source.
@@ -614,8 +619,10 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     chroot is unreachable: a missing log directory stops 2.4.4 and 2.5
     and loses Icecast-KH's logs, a missing webroot or adminroot breaks the
     status pages and /admin.  Paths opened before the chroot are host
-    paths and not checked: `<basedir>`, `<pidfile>` and 2.5's
-    `<reportxmldb>`, which 2.5.0 reads while it parses the configuration.
+    paths and not checked: `<basedir>`, 2.5's `<reportxmldb>`, which 2.5.0
+    reads while it parses the configuration, and `<pidfile>` on 2.4 and
+    2.5.  Icecast-KH writes `<pidfile>` after the chroot: the directory
+    of that file must exist inside the basedir.
 
     ## On each release
     - 2.5.0, started as root of a user namespace, stops with `FATAL: could
@@ -630,6 +637,9 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
       there, sends its error log to stderr and does not stop for it
       (verified, same file; it exits only because it then refuses to run
       as root).
+    - Started so, 2.4.4 and 2.5.0 write `<pidfile>` on the host path
+      before the chroot, Icecast-KH inside the chroot, at `<basedir>`
+      plus the path (verified on each, same file).
     - 2.4.4 refuses to run as root right after the chroot in a user
       namespace (the user switch fails there), before it opens its logs:
       that it stops is from the source (`_start_logging`, as for ICE803).
@@ -658,7 +668,7 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
         if _under(path, base):
             continue  # ICE508
         host = posixpath.join(base, path.lstrip("/"))
-        check = posixpath.dirname(host) if what == "<dump-file>" else host
+        check = posixpath.dirname(host) if what in _WRITTEN else host
         if ctx.files.exists(check):
             continue
         outside = " (it exists only outside the chroot)" if ctx.files.exists(path) else ""
@@ -670,6 +680,10 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
             attribute="value" if element.local_name == "option" else None,
             at_text=element.local_name != "option",
         )
+
+
+#: Files Icecast creates: only their directory must exist inside the chroot.
+_WRITTEN = frozenset({"<dump-file>", "<pidfile>"})
 
 
 def _unreachable_logdir(target: Dialect) -> str:
