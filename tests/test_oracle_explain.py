@@ -431,10 +431,10 @@ def _stats_public(port: int) -> dict[str, str]:
     return {s.get("mount", ""): s.findtext("public") or "" for s in root.iter("source")}
 
 
+# only 2.4 and 2.5: KH merges no default mount
+@pytest.mark.parametrize("box", ["2.4", "2.5"], indirect=True)
 def test_a_zero_a_mount_writes_is_merged_as_explain_says(box: oracle.Sandbox) -> None:
     """max-listeners, public and the ICY interval: 0 is a value, not "unset", where explain says so."""
-    if box.release == "kh":
-        pytest.skip("KH merges no default mount")
     port = oracle.free_port()
     data = release_config(box, [port], extra=_ZERO_MOUNTS)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
@@ -515,10 +515,10 @@ _REWRITTEN_MOUNTS = (
 )
 
 
+# only kh: 2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -> None:
     """KH: a repeated setting whose last element it cannot read keeps the earlier value, as explain says."""
-    if box.release != "kh":
-        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
     port = oracle.free_port()
     data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
@@ -538,10 +538,10 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
             assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
 
 
+# only kh: 2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
     """``Section.effective`` on KH: the last element KH reads a value from, the limit KH enforces."""
-    if box.release != "kh":
-        pytest.skip("2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)")
     port = oracle.free_port()
     data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
     limits = {}
@@ -640,10 +640,10 @@ def _first_bytes(port: int, mount: str, seconds: float = 0.25) -> int:
     return received
 
 
+# only kh: 2.4.4 and 2.5.0 use the <limits> burst wherever it is written (the timeout test shows the order)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_kh_bursts_a_mount_read_before_limits_with_the_size_explain_says(box: oracle.Sandbox) -> None:
     """KH: a <mount> read before <limits> keeps the default burst; the others get the <limits> one."""
-    if box.release != "kh":
-        pytest.skip("2.4.4 and 2.5.0 use the <limits> burst wherever it is written (the timeout test shows the order)")
     port = oracle.free_port()
     data = _limits_order_config(box, port)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
@@ -698,10 +698,10 @@ _KH_TEMPLATES = (
 )
 
 
+# only kh: 2.4.4 and 2.5.0 have no templates of this kind (see the max-listeners test)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_kh_picks_the_template_explain_says(box: oracle.Sandbox) -> None:
     """KH matches a name against its templates with ``*`` crossing ``/``, lowest <priority> first."""
-    if box.release != "kh":
-        pytest.skip("2.4.4 and 2.5.0 have no templates of this kind (see the max-listeners test)")
     port = oracle.free_port()
     data = release_config(box, [port], extra=_KH_TEMPLATES)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
