@@ -515,6 +515,29 @@ _REWRITTEN_MOUNTS = (
 )
 
 
+def _explained_limits(eff: Any, names: tuple[str, ...]) -> dict[str, int]:
+    """The max-listeners explain gives each mount name (-1: no mount of that name, no limit)."""
+    limits = {}
+    for name in names:
+        found = eff.mounts.find(name)
+        limit = found.get("max-listeners") if found is not None else -1
+        assert isinstance(limit, int), (name, limit)
+        limits[name] = limit
+    return limits
+
+
+def _assert_limits_enforced(box: oracle.Sandbox, data: bytes, port: int, name: str, limits: dict[str, int]) -> None:
+    """With a source on each mount, the server lets in as many listeners as ``limits`` says (-1: any number)."""
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, name) as server, contextlib.ExitStack() as sources:
+        for mount in limits:
+            assert sources.enter_context(server.source(port, mount, song, password=PASSWORD)).accepted, mount
+            server.wait_mount(port, mount)
+        for mount, limit in limits.items():
+            statuses = listener_statuses(port, mount, limit + 1 if limit >= 0 else 4)
+            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (mount, limit, statuses)
+
+
 # only kh: 2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)
 @pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -> None:
@@ -522,20 +545,8 @@ def test_kh_keeps_a_setting_a_later_element_does_not_give(box: oracle.Sandbox) -
     port = oracle.free_port()
     data = release_config(box, [port], extra=_REWRITTEN_MOUNTS)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
-    limits = {}
-    for name in ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg", "/attribute.ogg"):
-        found = eff.mounts.find(name)
-        limit = found.get("max-listeners") if found is not None else -1  # no mount of that name: no limit
-        assert isinstance(limit, int), (name, limit)
-        limits[name] = limit
-    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
-    with oracle.serve(data, box, port, "kh-explain-rewritten") as server, contextlib.ExitStack() as sources:
-        for name in limits:
-            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
-            server.wait_mount(port, name)
-        for name, limit in limits.items():
-            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
-            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+    limits = _explained_limits(eff, ("/junk.ogg", "/empty.ogg", "/hidden.ogg", "/name.ogg", "/attribute.ogg"))
+    _assert_limits_enforced(box, data, port, "kh-explain-rewritten", limits)
 
 
 # only kh: 2.4.4 and 2.5.0 take the last element as written (tests/test_oracle_values.py)
@@ -550,15 +561,8 @@ def test_the_model_reads_a_kh_setting_as_kh_does(box: oracle.Sandbox) -> None:
         assert isinstance(name, str), (mount.get_text("mount-name"), name)
         limits[name] = mount.effective("max_listeners", "kh")
     assert sorted(limits) == ["/attribute.ogg", "/empty.ogg", "/hidden.ogg", "/junk.ogg", "/name.ogg"], limits
-    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
-    with oracle.serve(data, box, port, "kh-model-rewritten") as server, contextlib.ExitStack() as sources:
-        for name in limits:
-            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
-            server.wait_mount(port, name)
-        for name, limit in limits.items():
-            assert isinstance(limit, int) and limit >= 0, (name, limit)
-            statuses = listener_statuses(port, name, limit + 1)
-            assert statuses == [200] * limit + [403], (name, limit, statuses)
+    assert all(isinstance(limit, int) and limit >= 0 for limit in limits.values()), limits
+    _assert_limits_enforced(box, data, port, "kh-model-rewritten", limits)
 
 
 def test_a_bind_address_kh_reads_nothing_from_leaves_the_earlier_one(box: oracle.Sandbox) -> None:
@@ -705,20 +709,8 @@ def test_kh_picks_the_template_explain_says(box: oracle.Sandbox) -> None:
     port = oracle.free_port()
     data = release_config(box, [port], extra=_KH_TEMPLATES)
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
-    limits = {}
-    for name in ("/dir/sub/a.ogg", "/pattern.ogg", "/xyz.ogg"):
-        found = eff.mounts.find(name)
-        limit = found.get("max-listeners") if found is not None else -1  # no template: no limit
-        assert isinstance(limit, int), (name, limit)
-        limits[name] = limit
-    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
-    with oracle.serve(data, box, port, "kh-explain-templates") as server, contextlib.ExitStack() as sources:
-        for name in limits:
-            assert sources.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
-            server.wait_mount(port, name)
-        for name, limit in limits.items():
-            statuses = listener_statuses(port, name, limit + 1 if limit >= 0 else 4)
-            assert statuses == ([200] * limit + [403] if limit >= 0 else [200] * 4), (name, limit, statuses)
+    limits = _explained_limits(eff, ("/dir/sub/a.ogg", "/pattern.ogg", "/xyz.ogg"))
+    _assert_limits_enforced(box, data, port, "kh-explain-templates", limits)
 
 
 #: <public> as written on one mount each, and the Ice-Public its source sends (what "-1" lists).
