@@ -215,9 +215,9 @@ def wait_live(server: oracle.IcecastServer, port: int, mount: str, admin: tuple[
     while ``<max_listeners>``, which the fingerprint reads next, was not
     there yet (about one run in ten, on corpus/096.xml).
     ``/admin/stats`` lists hidden mounts too, so it is asked when the file
-    has admin credentials that work; else status-json (KH: the mount
-    itself), which shows no hidden mount: that wait ends at its bound
-    and the listener is probed as it is.
+    has admin credentials that work; else status-json (KH: its stats,
+    see ``IcecastServer.wait_mount``), which shows no hidden mount: that
+    wait ends at its bound and the listener is probed as it is.
     """
 
     def live() -> bool | None:
