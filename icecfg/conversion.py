@@ -371,6 +371,20 @@ AS_WRITTEN = frozenset(Kind) - {
 }
 
 
+def _v25_public(text: str) -> int:
+    """2.5.0's ``<public>`` (``__parse_public``, cfgfile.c): -1, or a boolean's 1 or 0.
+
+    ``client`` (any case) and ``-1`` are compared as written: padded, they
+    are no match and go to ``util_str_to_bool`` with every other text, which
+    makes any number but 0 a 1.  So ``" client "`` is 0, never listed even
+    when the source asks, and ``" -1"`` or ``2`` are 1, listed whatever the
+    source says (tested on 2.5.0: the ``public`` its stats show).
+    """
+    if text.lower() == "client" or text == "-1":
+        return -1
+    return 1 if _convert(Kind.BOOL, text, Dialect.V25) else 0
+
+
 def _kh_public(text: str) -> int | None:
     """KH's ``<public>``: ``config_get_bool``, which keeps the number ``%d`` reads (None: not read).
 
@@ -392,10 +406,7 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
             return atoi(text)
         if dialect is Dialect.V25:
             if kind is Kind.PUBLIC:
-                if text.lower() in _TRUE:  # compared as written: " yes" is atoi's 0 (tested)
-                    return 1
-                if text.strip().lower() == "client":
-                    return -1
+                return _v25_public(text)
             return atoi(text)
         if kind is Kind.PUBLIC:
             return _kh_public(text)

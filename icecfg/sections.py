@@ -769,6 +769,8 @@ class Mount(Section):
 
     #: <public> (2.4, 2.5, kh). List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in
     #: 2.4.4, as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded).
+    #: 2.5 also reads `client` as -1 and any other number but 0 as 1; `client` and `-1` only unpadded
+    #: (` client ` is 0, ` -1` is 1).
     public: int | None = leaf("public", default=None)
 
     #: <no-yp> (2.4, 2.5). Deprecated: non-zero means public 0.

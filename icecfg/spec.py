@@ -1933,7 +1933,9 @@ _SECTIONS: list[SectionRow] = [
                 defaults=_same("-1"),
                 crash_if_empty=True,
                 doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4, "
-                "as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded).",
+                "as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded). "
+                "2.5 also reads `client` as -1 and any other number but 0 as 1; `client` and `-1` only "
+                "unpadded (` client ` is 0, ` -1` is 1).",
                 source=_SRC_MOUNT,
             ),
             ElementRow(

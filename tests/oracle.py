@@ -54,10 +54,12 @@ import atexit
 import base64
 import contextlib
 import grp
+import html
 import http.client
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -1315,19 +1317,14 @@ class IcecastServer:
         ends as soon as the mount is there, so only a failing test waits long.
         Transient failures of status-json (a loaded server) are polled past.
 
-        KH serves no ``status-json.xsl``: there the mount itself is requested
-        until it answers 200, and the entry has only ``listenurl``.
+        KH serves no ``status-json.xsl``: there its stats are read instead
+        (see :meth:`_kh_wait_mount`).  No release is asked for the mount
+        itself: that request would be a listener, and a mount's one
+        ``<max-listeners>`` slot would be taken when the test comes to it.
         """
-        deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
         if self.release.name == "kh":
-            while True:
-                self._raise_if_dead()
-                with contextlib.suppress(OSError, http.client.HTTPException):
-                    if http_get(port, mount, timeout=2.0, max_body=1).status == 200:
-                        return {"listenurl": f"http://127.0.0.1:{port}{mount}"}
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"mount {mount} not served on port {port} after {timeout} s")
-                time.sleep(_POLL_INTERVAL)
+            return self._kh_wait_mount(port, mount, timeout, fields)
+        deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
         wanted = ("server_type",) if fields is None else tuple(fields)
         untyped_since: float | None = None
         entry: dict[str, Any] | None = None
@@ -1350,6 +1347,71 @@ class IcecastServer:
                     f"entry: {entry}; error.log tail:\n{(self.error_log() or '')[-3000:]}"
                 )
             time.sleep(_POLL_INTERVAL)
+
+    def _kh_wait_mount(self, port: int, mount: str, timeout: float, fields: Iterable[str] | None) -> dict[str, Any]:
+        """KH's :meth:`wait_mount`: poll its stats until ``mount`` has a running source with ``fields``.
+
+        KH files ``server_type`` (and ``listenurl``) while it applies the
+        mount's settings, before the source runs; ``queue_size`` comes from
+        ``source_init``, the step that starts it (kh22 source.c), so that is
+        what the admin stats are waited for.  The public status page shows
+        no ``queue_size``: there ``server_type`` is all there is.  The entry
+        returned has the stats' fields and a ``listenurl`` on 127.0.0.1.
+        """
+        deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
+        seen: dict[str, str] | None = None
+        while True:
+            found = self._kh_source_stats(port)
+            if found is not None:
+                stats, admin = found
+                seen = stats.get(mount)
+                wanted = tuple(fields or ()) + (("queue_size",) if admin else ("server_type",))
+                if seen is not None and all(name in seen for name in wanted):
+                    return {**seen, "listenurl": f"http://127.0.0.1:{port}{mount}"}
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"mount {mount} not running on port {port} after {max(timeout, MOUNT_TIMEOUT)} s; "
+                    f"stats: {seen}; error.log tail:\n{(self.error_log() or '')[-3000:]}"
+                )
+            time.sleep(_POLL_INTERVAL)
+
+    def admin_login(self) -> tuple[str, str] | None:
+        """The ``<admin-user>`` and ``<admin-password>`` of the served file, or ``None`` without both.
+
+        The harness reads a release's stats with them where it has no
+        public page to read (KH has no status-json).  The last of each
+        counts, as KH reads it; a file that is no XML has none.
+        """
+        try:
+            data = self.config_path.read_bytes() if self.config_file is not None else self.config
+            root = ET.fromstring(data)
+        except (OSError, ET.ParseError):
+            return None
+        user = [e.text for e in root.findall("authentication/admin-user")][-1:]
+        password = [e.text for e in root.findall("authentication/admin-password")][-1:]
+        if not user or not password or not user[0] or not password[0]:
+            return None
+        return user[0], password[0]
+
+    def _kh_source_stats(self, port: int) -> tuple[dict[str, dict[str, str]], bool] | None:
+        """KH's stats of every source (mount -> fields), and whether they are the admin stats.
+
+        The admin stats list hidden mounts too; a file without a working
+        admin login is read from the public ``/status.xsl`` page instead,
+        which lists the other mounts with their content type.  ``None`` when
+        neither answers (a transient failure; the server must be alive).
+        """
+        login = self.admin_login()
+        with contextlib.suppress(OSError, http.client.HTTPException, ET.ParseError):
+            if login is not None:
+                resp = http_get(port, "/admin/stats", auth=login, timeout=2.0, max_body=4 * 1024 * 1024)
+                if resp.status == 200:
+                    return _stats_sources(resp.body), True
+            resp = http_get(port, "/status.xsl", timeout=2.0, max_body=4 * 1024 * 1024)
+            if resp.status == 200:
+                return _status_page_sources(resp.body.decode("utf-8", "replace")), False
+        self._raise_if_dead()
+        return None
 
     def admin_source(
         self,
@@ -1374,9 +1436,7 @@ class IcecastServer:
             nonlocal seen
             with contextlib.suppress(OSError, http.client.HTTPException, ET.ParseError):
                 resp = http_get(port, "/admin/stats", auth=auth, timeout=2.0, max_body=4 * 1024 * 1024)
-                for source in ET.fromstring(resp.body).iter("source"):
-                    if source.get("mount") == mount:
-                        seen = {child.tag: child.text or "" for child in source}
+                seen = _stats_sources(resp.body).get(mount, seen)
             self._raise_if_dead()
             return seen is not None and all(name in seen for name in wanted)
 
@@ -1410,18 +1470,15 @@ class IcecastServer:
             time.sleep(_POLL_INTERVAL)
 
     def wait_mount_gone(self, port: int, mount: str, timeout: float = MOUNT_TIMEOUT) -> None:
-        """Poll status-json (KH: the mount) until ``mount`` is no longer listed (served).
+        """Poll status-json (KH: its stats, see :meth:`wait_mount`) until ``mount`` is no longer listed.
 
         ``timeout`` is a lower bound raised to :data:`MOUNT_TIMEOUT` (see :meth:`wait_mount`).
         """
         deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
         while True:
             if self.release.name == "kh":
-                try:
-                    gone = http_get(port, mount, timeout=2.0, max_body=1).status != 200
-                except (OSError, http.client.HTTPException):
-                    self._raise_if_dead()
-                    gone = False
+                found = self._kh_source_stats(port)
+                gone = found is not None and mount not in found[0]
             else:
                 sources = self._poll_sources(port)
                 gone = sources is not None and mount not in [source_mount(s) for s in sources]
@@ -1430,6 +1487,30 @@ class IcecastServer:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"mount {mount} still listed on port {port} after {max(timeout, MOUNT_TIMEOUT)} s")
             time.sleep(_POLL_INTERVAL)
+
+
+def _stats_sources(xml: bytes) -> dict[str, dict[str, str]]:
+    """The ``<source>`` entries of a stats document (``/admin/stats``): mount -> its fields."""
+    return {
+        source.get("mount", ""): {child.tag: child.text or "" for child in source}
+        for source in ET.fromstring(xml).iter("source")
+    }
+
+
+#: How KH's public status.xsl heads a mount's block, and the row of its content type.
+_STATUS_PAGE_MOUNT = "<h3>Mount Point "
+_STATUS_PAGE_TYPE = re.compile(r"Content Type:</td>\s*<td[^>]*>([^<]*)<")
+
+
+def _status_page_sources(page: str) -> dict[str, dict[str, str]]:
+    """The mounts a status.xsl page (as KH ships it) lists: mount -> ``server_type`` where it shows one."""
+    sources: dict[str, dict[str, str]] = {}
+    for block in page.split(_STATUS_PAGE_MOUNT)[1:]:
+        name, _, rest = block.partition("</h3>")
+        content_type = _STATUS_PAGE_TYPE.search(rest)
+        mount = html.unescape(name.strip())
+        sources[mount] = {} if content_type is None else {"server_type": content_type[1].strip()}
+    return sources
 
 
 def _file_sizes(directory: Path) -> dict[Path, int]:

@@ -137,6 +137,38 @@ def test_source_with_right_password_is_listed(server: oracle.IcecastServer, port
     server.wait_mount_gone(ports[0], "/live.ogg", 5)
 
 
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_ready_mount_has_its_one_listener_slot_free(release: str, ogg: Path) -> None:
+    """wait_mount asks no release for the mount: a ``<max-listeners>1</max-listeners>`` slot is the test's.
+
+    KH has no status-json: its stats are read with the file's admin login,
+    or from the public status page of a file without one.
+    """
+    oracle.require_release(release)
+    port = oracle.free_port()
+    mount = "<mount><mount-name>/one.ogg</mount-name><max-listeners>1</max-listeners></mount>"
+    with oracle.temporary_sandbox(release=release) as box:
+        cfg = oracle.basic_config(
+            box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=mount
+        )
+        without_login = cfg.replace(f"<admin-password>{ADMIN_PASSWORD}</admin-password>".encode(), b"")
+        for name, data in (("login", cfg), ("nologin", without_login)):
+            with oracle.IcecastServer(data, box, wait_port=port, name=f"slot-{release}-{name}") as server:
+                with server.source(port, "/one.ogg", ogg, password=SOURCE_PASSWORD) as source:
+                    assert source.accepted
+                    server.wait_mount(port, "/one.ogg")
+                    first = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    try:
+                        first.request("GET", "/one.ogg")
+                        answer = first.getresponse()
+                        assert answer.status == 200, (name, answer.status)  # the one slot was free
+                        assert answer.read1(4) == b"OggS"
+                        assert server.http_get(port, "/one.ogg", max_body=1).status != 200  # and the only one
+                    finally:
+                        first.close()
+                server.wait_mount_gone(port, "/one.ogg")
+
+
 def test_source_with_wrong_password_is_refused(server: oracle.IcecastServer, ports: list[int], ogg: Path) -> None:
     with oracle.SourceClient(ports[0], "/denied.ogg", ogg, password="not-" + SOURCE_PASSWORD) as src:
         assert src.status == 401

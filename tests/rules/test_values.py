@@ -123,6 +123,24 @@ CASES = [
         message="reads 'yes' as 0",
     ),
     Case(
+        # 2.5.0 compares "client" as written: padded, it is util_str_to_bool's 0
+        "ICE204",
+        _x("<mount><mount-name>/a</mount-name><public> client </public></mount>"),
+        _x("<mount><mount-name>/a</mount-name><public>client</public></mount>"),
+        target="2.5",
+        id="public-padded-client",
+        message="<public>client</public>: Icecast 2.5 reads ' client ' as 0 (never listed on YP); write -1",
+    ),
+    Case(
+        # any number but 0, and "-1" padded, is 2.5.0's 1
+        "ICE204",
+        _x("<mount><mount-name>/a</mount-name><public>2</public></mount>"),
+        _x("<mount><mount-name>/a</mount-name><public>-1</public></mount>"),
+        target="2.5",
+        id="public-other-number",
+        message="reads '2' as 1 (listed on YP); write -1, 0 or 1",
+    ),
+    Case(
         # 2.5 knows the words; an unknown word is 0
         "ICE204",
         _x("<fileserve>enabled</fileserve>"),

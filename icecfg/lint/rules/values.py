@@ -356,7 +356,13 @@ def _describe(kind: Kind, value: object) -> str:
         return "1 (on)" if value else "0 (off)"
     if isinstance(value, FallbackOverride):
         return format_typed(kind, value) if value is not FallbackOverride.OWN else "own"
+    if kind is Kind.PUBLIC and value in _PUBLIC_MEANINGS:
+        return f"{value} ({_PUBLIC_MEANINGS[value]})"
     return str(value)
+
+
+#: What each ``<public>`` value does: the words a finding gives its number.
+_PUBLIC_MEANINGS: dict[object, str] = {-1: "the source decides", 0: "never listed on YP", 1: "listed on YP"}
 
 
 def _tls_socket_on_25(placed_parent: spec.SectionRow, name: str, target: Dialect) -> bool:
@@ -379,6 +385,10 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
     ignores anything else (`config_get_bool`).  Tested with `<fileserve>`:
     on 2.5.0 `enabled` switches static files off and `on` keeps them; on
     kh22 `off` is ignored (files stay served) and `true` keeps them.
+    2.5's `<public>` takes `client` (-1, the source decides) too, but like
+    `-1` only as written: `<public> client </public>` is 0, never listed
+    even when the source asks, and ` -1` (or any number but 0) is 1, listed
+    whatever the source says (tested on 2.5.0: the mount's `public` stat).
 
     ## Bad
     ```xml
@@ -423,9 +433,11 @@ def misread_boolean(ctx: LintContext) -> Iterator[Finding]:
         if effective(row, replacement, ctx.target) == meant:
             fix = set_text_fix(placed.element, replacement)
             title = f"write <{name}>{replacement}</{name}>"
+        elif value.kind is Kind.PUBLIC:
+            replacement = "-1, 0 or 1"  # 2.5 has no spelling of another number: each is a 1
         yield ctx.finding(
             placed.element,
-            f"<{name}>{text.strip()}</{name}>: {ctx.target.label} reads {text.strip()!r} as "
+            f"<{name}>{text.strip()}</{name}>: {ctx.target.label} reads {text!r} as "
             f"{_describe(value.kind, actual)}; write {replacement}",
             at_text=True,
             fix=fix,
