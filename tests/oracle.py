@@ -1469,6 +1469,19 @@ class IcecastServer:
                 raise TimeoutError(f"mount {mount} on port {port} never counted {count} listener(s); last seen: {seen}")
             time.sleep(_POLL_INTERVAL)
 
+    def listed_mounts(self, port: int) -> set[str] | None:
+        """The mounts with a source, as status-json (KH: its stats) lists them; None on a transient failure.
+
+        Asked of the server's own lists, never of a mount: a request for a
+        mount whose source is stalled is a listener the server may keep
+        waiting (KH sends nothing until the source does).
+        """
+        if self.release.name == "kh":
+            found = self._kh_source_stats(port)
+            return None if found is None else set(found[0])
+        sources = self._poll_sources(port)
+        return None if sources is None else {source_mount(s) for s in sources}
+
     def wait_mount_gone(self, port: int, mount: str, timeout: float = MOUNT_TIMEOUT) -> None:
         """Poll status-json (KH: its stats, see :meth:`wait_mount`) until ``mount`` is no longer listed.
 
@@ -1476,13 +1489,8 @@ class IcecastServer:
         """
         deadline = time.monotonic() + max(timeout, MOUNT_TIMEOUT)
         while True:
-            if self.release.name == "kh":
-                found = self._kh_source_stats(port)
-                gone = found is not None and mount not in found[0]
-            else:
-                sources = self._poll_sources(port)
-                gone = sources is not None and mount not in [source_mount(s) for s in sources]
-            if gone:
+            listed = self.listed_mounts(port)
+            if listed is not None and mount not in listed:
                 return
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"mount {mount} still listed on port {port} after {max(timeout, MOUNT_TIMEOUT)} s")
