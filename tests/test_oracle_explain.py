@@ -792,15 +792,23 @@ _SHOUTCAST_MOUNTS = (
 
 @contextlib.contextmanager
 def shoutcast_source(port: int, audio_data: bytes) -> Iterator[bytes]:
-    """A Shoutcast (ICY) source on ``port``: the password line and the headers at once, then audio.
+    """A Shoutcast (ICY) source on ``port``: the password line, then the headers, then audio.
 
-    2.5.0 answers only once the headers have come (2.4.4 and KH after the
-    password line). Yields the server's answer; the source ends with the block.
+    2.4.4 and KH answer the password line; 2.5.0 answers only once the
+    headers have come, and when both arrived in one segment it did not
+    answer at all in half of the runs: the headers follow in a segment of
+    their own, after the answer or half a second.  Yields the server's
+    answer; the source ends with the block.
     """
     with socket.create_connection(("127.0.0.1", port), timeout=5.0) as sock:
-        sock.sendall(PASSWORD.encode() + b"\r\ncontent-type: application/ogg\r\nicy-pub: 0\r\n\r\n")
+        sock.sendall(PASSWORD.encode() + b"\r\n")
         answer = b""
         with contextlib.suppress(OSError):
+            sock.settimeout(0.5)
+            with contextlib.suppress(TimeoutError):
+                answer = sock.recv(1024)
+            sock.settimeout(5.0)
+            sock.sendall(b"content-type: application/ogg\r\nicy-pub: 0\r\n\r\n")
             while b"\r\n\r\n" not in answer:
                 chunk = sock.recv(1024)
                 if not chunk:
