@@ -1614,6 +1614,37 @@ def wait_mount(
     return server.wait_mount(port, mount, timeout, fields=fields)
 
 
+@contextlib.contextmanager
+def shoutcast_source(port: int, password: str, audio_data: bytes, timeout: float = 5.0) -> Iterator[bytes]:
+    """Log in as a Shoutcast (ICY) source on a shoutcast-compat port (``port`` is base + 1) and send some audio.
+
+    The Shoutcast DSP's protocol: the password alone on the first line, the
+    server answers ``OK2`` (or an error line), then the source sends its
+    headers and the stream.  2.4.4 and KH answer the password line; 2.5.0
+    only once the headers have come, and when password and headers arrived
+    in one segment it left the login unanswered in 2 of 4 runs: the headers
+    follow in a segment of their own, after the answer or half a second.
+    Yields the server's answer; the source ends when the block exits.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(password.encode() + b"\r\n")
+        answer = b""
+        with contextlib.suppress(OSError):
+            sock.settimeout(0.5)
+            with contextlib.suppress(TimeoutError):
+                answer = sock.recv(1024)
+            sock.settimeout(timeout)
+            sock.sendall(b"content-type: application/ogg\r\nicy-name: oracle\r\nicy-pub: 0\r\n\r\n")
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(1024)
+                if not chunk:
+                    break
+                answer += chunk
+        if answer.startswith(b"OK2"):
+            sock.sendall(audio_data[: 64 * 1024])
+        yield answer
+
+
 # --------------------------------------------------------------------------- source client
 
 

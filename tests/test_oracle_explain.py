@@ -790,35 +790,6 @@ _SHOUTCAST_MOUNTS = (
 )
 
 
-@contextlib.contextmanager
-def shoutcast_source(port: int, audio_data: bytes) -> Iterator[bytes]:
-    """A Shoutcast (ICY) source on ``port``: the password line, then the headers, then audio.
-
-    2.4.4 and KH answer the password line; 2.5.0 answers only once the
-    headers have come, and when both arrived in one segment it did not
-    answer at all in half of the runs: the headers follow in a segment of
-    their own, after the answer or half a second.  Yields the server's
-    answer; the source ends with the block.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as sock:
-        sock.sendall(PASSWORD.encode() + b"\r\n")
-        answer = b""
-        with contextlib.suppress(OSError):
-            sock.settimeout(0.5)
-            with contextlib.suppress(TimeoutError):
-                answer = sock.recv(1024)
-            sock.settimeout(5.0)
-            sock.sendall(b"content-type: application/ogg\r\nicy-pub: 0\r\n\r\n")
-            while b"\r\n\r\n" not in answer:
-                chunk = sock.recv(1024)
-                if not chunk:
-                    break
-                answer += chunk
-        if answer.startswith(b"OK2"):
-            sock.sendall(audio_data[: 64 * 1024])
-        yield answer
-
-
 def test_the_shoutcast_source_port_explain_lists_is_opened(box: oracle.Sandbox) -> None:
     """Port + 1 is bound exactly where explain lists it, and a Shoutcast source there feeds the mount it names."""
     *bases, port = oracle.free_ports(1, pairs=len(_SHOUTCAST_MOUNTS))
@@ -837,7 +808,7 @@ def test_the_shoutcast_source_port_explain_lists_is_opened(box: oracle.Sandbox) 
             assert opened == (extra == base + 1), f"port {base + 1}: explain lists {extra}, bound: {opened}"
             if extra is None or mount is None or not mount.startswith("/"):
                 continue
-            with shoutcast_source(extra, song) as answer:
+            with oracle.shoutcast_source(extra, PASSWORD, song) as answer:
                 assert answer.startswith(b"OK2"), (mount, answer)
                 assert oracle.wait_until(lambda m=mount: m in listener_counts(port, PASSWORD)), (
                     f"explain says Shoutcast sources on {extra} feed {mount}; mounts: {listener_counts(port, PASSWORD)}"

@@ -12,13 +12,9 @@ only on the lines of the edited elements.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import re
 import secrets
-import socket
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,31 +46,6 @@ EDITED_ELEMENTS = (
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@contextlib.contextmanager
-def shoutcast_source(port: int, password: str, audio_data: bytes, timeout: float = 5.0) -> Iterator[bytes]:
-    """Log in as a Shoutcast (ICY) source on a shoutcast-compat port and send some audio.
-
-    The protocol is the Shoutcast DSP's: the password alone on the first
-    line, the server answers ``OK2`` (or an error line), then the source
-    sends its headers and the stream.  Yields the server's answer; the
-    connection is closed (ending the source) when the block exits.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(password.encode() + b"\r\n")
-        answer = b""
-        deadline = time.monotonic() + timeout
-        with contextlib.suppress(OSError):
-            while b"\r\n\r\n" not in answer and time.monotonic() < deadline:
-                chunk = sock.recv(1024)
-                if not chunk:
-                    break
-                answer += chunk
-        if answer.startswith(b"OK2"):
-            sock.sendall(b"content-type: application/ogg\r\nicy-name: oracle\r\nicy-pub: 0\r\n\r\n")
-            sock.sendall(audio_data[: 64 * 1024])
-        yield answer
 
 
 def indentation(line: str) -> str:
@@ -312,7 +283,7 @@ def test_debian_sample_runs_after_model_edits(name: str, ogg: Path) -> None:
             # A Shoutcast source on port + 1 lands on the socket's <shoutcast-mount>.
             for sc in shoutcast_sockets:
                 assert sc.port is not None and sc.shoutcast_mount is not None
-                with shoutcast_source(sc.port + 1, password, ogg.read_bytes()) as answer:
+                with oracle.shoutcast_source(sc.port + 1, password, ogg.read_bytes()) as answer:
                     assert answer.startswith(b"OK2"), answer
                     server.wait_mount(sc.port, sc.shoutcast_mount, 5)
             assert server.running
