@@ -599,8 +599,8 @@ def _lint_one(
         placed: Iterable[Placed] = context.placed
         result.secrets = context.secrets
     else:  # the lint read the rendered copy: its secrets, and those of the file as written
-        placed = walk(config.document.root)
-        result.secrets = context.secrets | placed_secrets(walk(config.document.root))
+        placed = list(walk(config.document.root))  # one walk for the secrets and the advice
+        result.secrets = context.secrets | placed_secrets(placed)
         for finding in findings:  # a fix of the rendered copy would write rendered values (secrets) back
             finding.fix = None
     if options.choice is not None:
