@@ -32,8 +32,8 @@ venv: $(BIN)/python
 	$(BIN)/python -m compileall -q icecfg
 
 lint:
-	$(BIN)/ruff check icecfg tests scripts benchmarks
-	$(BIN)/ruff format --check icecfg tests scripts benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck:
 	$(BIN)/mypy --strict icecfg
