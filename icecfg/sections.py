@@ -1051,7 +1051,8 @@ class Paths(Section):
     #: <tls-allowed-ciphers> (2.5). 2.5 name of <ssl-allowed-ciphers>.
     tls_allowed_ciphers: str | None = leaf("tls-allowed-ciphers", default=None)
 
-    #: <mime-types> (2.5, kh). File mapping extensions to MIME types.
+    #: <mime-types> (2.5, kh). File mapping extensions to MIME types, read at start after the chroot; a
+    #: missing one is logged and the extensions only it names are served as application/octet-stream.
     mime_types: str | None = leaf("mime-types", default=None)
 
     #: <nulldevice> (2.5). Null device used for detached processes.
@@ -1061,7 +1062,8 @@ class Paths(Section):
     #: before the chroot (a host path).
     reportxmldb: str | None = leaf("reportxmldb", default=None)
 
-    #: <geoipdb> (2.5). GeoIP database file.
+    #: <geoipdb> (2.5). GeoIP database file; a build with libmaxminddb opens it at start, after the
+    #: chroot (one without ignores it).
     geoipdb: str | None = leaf("geoipdb", default=None)
 
     #: <x-forwarded-for> (kh). fnmatch pattern of a trusted proxy's IP.
@@ -1274,7 +1276,8 @@ class IcecastConfig(RootSection):
     #: <fileserve> (2.4, 2.5, kh). Serve static files from webroot; `true` reads as 0 in 2.4.4: use 1.
     fileserve: bool | None = leaf("fileserve", default=None)
 
-    #: <mime-types> (2.4, 2.5). File mapping extensions to MIME types; KH only reads it in <paths>.
+    #: <mime-types> (2.4, 2.5). File mapping extensions to MIME types, read at start after the chroot;
+    #: KH only reads it in <paths>.
     mime_types: str | None = leaf("mime-types", default=None)
 
     #: <paths> (2.4, 2.5, kh). Directories and files the server uses.

@@ -906,7 +906,10 @@ _SECTIONS: list[SectionRow] = [
                 defaults=_d("/etc/mime.types", "/etc/mime.types", None),
                 obsolete={Dialect.V25: "use <paths><mime-types>"},
                 replacement={Dialect.V25: Replacement(path=("paths",))},
-                doc="File mapping extensions to MIME types; KH only reads it in <paths>.",
+                doc=(
+                    "File mapping extensions to MIME types, read at start after the chroot; "
+                    "KH only reads it in <paths>."
+                ),
                 source=_SRC_ROOT,
             ),
             ElementRow(
@@ -2460,7 +2463,10 @@ _SECTIONS: list[SectionRow] = [
                 V25_KH,
                 PATH,
                 defaults=_d(None, "/etc/mime.types", "/etc/mime.types"),
-                doc="File mapping extensions to MIME types.",
+                doc=(
+                    "File mapping extensions to MIME types, read at start after the chroot; a missing one "
+                    "is logged and the extensions only it names are served as application/octet-stream."
+                ),
                 source=_SRC_PATHS,
             ),
             ElementRow(
@@ -2481,7 +2487,16 @@ _SECTIONS: list[SectionRow] = [
                 ),
                 source=_SRC_PATHS,
             ),
-            ElementRow("geoipdb", V25, PATH, doc="GeoIP database file.", source=_SRC_PATHS),
+            ElementRow(
+                "geoipdb",
+                V25,
+                PATH,
+                doc=(
+                    "GeoIP database file; a build with libmaxminddb opens it at start, after the chroot "
+                    "(one without ignores it)."
+                ),
+                source=_SRC_PATHS,
+            ),
             ElementRow(
                 "x-forwarded-for",
                 KH,

@@ -366,3 +366,28 @@ def test_kh_mount_read_before_limits_keeps_what_limits_held_then() -> None:
     assert [s.burst_bytes for s in kh.mount_sizes] == [65536, 65536]
     early = eff(xml, "2.4").mounts.find("/early")
     assert early is not None and "source-timeout" not in early.settings
+
+
+def test_the_mime_types_path_is_the_file_each_release_reads() -> None:
+    """2.4.4 reads only the root <mime-types>, KH only <paths>', 2.5.0 both as it meets them (the later wins)."""
+    root_last = (
+        "<icecast><paths><mime-types>/etc/p.types</mime-types></paths><mime-types>/etc/r.types</mime-types></icecast>"
+    )
+    root_first = (
+        "<icecast><mime-types>/etc/r.types</mime-types><paths><mime-types>/etc/p.types</mime-types></paths></icecast>"
+    )
+    used = {
+        (xml, target): eff(xml, target).paths.values["mime-types"].value.value
+        for xml in (root_last, root_first)
+        for target in ("2.4", "2.5", "kh")
+    }
+    assert used == {
+        (root_last, "2.4"): "/etc/r.types",
+        (root_last, "2.5"): "/etc/r.types",
+        (root_last, "kh"): "/etc/p.types",
+        (root_first, "2.4"): "/etc/r.types",
+        (root_first, "2.5"): "/etc/p.types",
+        (root_first, "kh"): "/etc/p.types",
+    }
+    chrooted = eff("<icecast><paths><basedir>/srv/j</basedir></paths><security><chroot>1</chroot></security></icecast>")
+    assert chrooted.paths.values["mime-types"].outside == "/srv/j/etc/mime.types"  # the default, read after the chroot

@@ -265,7 +265,7 @@ class EffectiveConfig:
     def paths(self) -> Paths:
         from icecfg.effective.paths import paths
 
-        return paths(self.root, self.target, self.security, self.path_values)
+        return paths(self.root, self.target, self.security, self.path_values, self.values)
 
     @computed_once
     def logging(self) -> Logging:

@@ -14,6 +14,7 @@ from icecfg.records import FrozenRecord
 from icecfg.spec import Dialect, Kind
 
 _PATHS = spec.SECTIONS["paths"]
+_ROOT = spec.SECTIONS["icecast"]
 
 
 class ServerPath(FrozenRecord):
@@ -56,13 +57,22 @@ class Paths(FrozenRecord):
         return {name: value.to_json() for name, value in self.values.items()}
 
 
-def paths(root: Element, dialect: Dialect, guard: Security, values: dict[str, Traced[object]] | None = None) -> Paths:
-    """``values`` is ``section_values`` of the ``<paths>`` blocks when known (an EffectiveConfig has them)."""
+def paths(
+    root: Element,
+    dialect: Dialect,
+    guard: Security,
+    values: dict[str, Traced[object]] | None = None,
+    root_values: dict[str, Traced[object]] | None = None,
+) -> Paths:
+    """``values`` is ``section_values`` of the ``<paths>`` blocks, ``root_values`` of the root, when known."""
     if values is None:
         values = section_values(list(root.elements("paths")), "paths", dialect)
+    mime_types = _mime_types(root, dialect, values, root_values)
+    if mime_types is not None:
+        values = {**values, "mime-types": mime_types}
     out: dict[str, ServerPath] = {}
     for name, value in values.items():
-        row = _PATHS.child(name, dialect)
+        row = _PATHS.child(name, dialect) or (_ROOT.child(name, dialect) if name == "mime-types" else None)
         if row is None or row.value is None or row.value.kind is not Kind.PATH or not isinstance(value.value, str):
             continue
         text = value.value
@@ -74,3 +84,31 @@ def paths(root: Element, dialect: Dialect, guard: Security, values: dict[str, Tr
         seen = text if opened_before_chroot(name, dialect) else guard.outside(text)
         out[name] = ServerPath(name, value, relative_to, seen)
     return Paths(MappingProxyType(out))
+
+
+def _mime_types(
+    root: Element, dialect: Dialect, values: dict[str, Traced[object]], root_values: dict[str, Traced[object]] | None
+) -> Traced[object] | None:
+    """The mime types file the release reads: the root's ``<mime-types>`` or ``<paths>``', whichever it reads last.
+
+    2.4.4 reads only the root's, Icecast-KH only the one in ``<paths>``; 2.5.0
+    reads both (the root's is obsolete) as it meets them, so the later one in
+    the file wins.  Every release reads the file at start, after the chroot
+    (shown on each).
+    """
+    if _ROOT.child("mime-types", dialect) is None:
+        return values.get("mime-types")
+    if root_values is None:
+        root_values = section_values([root], "icecast", dialect)
+    at_root, in_paths = root_values.get("mime-types"), values.get("mime-types")
+    if in_paths is None or in_paths.origin.element is None:
+        return at_root or in_paths
+    if at_root is None or at_root.origin.element is None:
+        return in_paths
+    last = None
+    for child in root.elements():  # both written (rare): the one the release meets last wins
+        if child.local_name == "mime-types":
+            last = at_root
+        elif child.local_name == "paths" and any(True for _ in child.elements("mime-types")):
+            last = in_paths
+    return last or in_paths

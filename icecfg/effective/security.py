@@ -15,11 +15,15 @@ from icecfg.spec import Dialect, Kind
 #: Paths Icecast opens before it chroots (so they stay host paths).  2.5.0 reads the
 #: <reportxmldb> file while it parses the configuration, before the chroot; 2.4.4 and
 #: 2.5.0 write <pidfile> before it, Icecast-KH after it, inside <basedir> (shown on each).
+#: Icecast-KH splices its root <include> files in while it parses the configuration.
+#: The mime types file is read after the chroot, at start, on every release (shown on each);
+#: so is 2.5's <geoipdb> by a build with libmaxminddb (from the source: the build tested
+#: has none and only looks the file up, on the host path, while it parses the configuration).
 _BEFORE_CHROOT = frozenset({"basedir", "reportxmldb"})
 _BEFORE_CHROOT_ON: dict[Dialect, frozenset[str]] = {
     Dialect.V24: _BEFORE_CHROOT | {"pidfile"},
     Dialect.V25: _BEFORE_CHROOT | {"pidfile"},
-    Dialect.KH: _BEFORE_CHROOT,
+    Dialect.KH: _BEFORE_CHROOT | {"include"},
 }
 #: Paths relative to something other than the filesystem root.
 _RELATIVE_ELSEWHERE = frozenset({"intro"})
@@ -78,6 +82,16 @@ class Security(NamedTuple):
             return path
         return posixpath.join(self.chroot_base, path.lstrip("/"))
 
+    def includes_base(self, path: str) -> bool:
+        """Whether ``path``, opened after the chroot, is written with the ``<basedir>`` prefix.
+
+        Such a path is looked up twice inside the basedir (``<basedir><basedir>/...``):
+        ICE508 reports it, so the rules that check whether a chrooted path exists
+        (ICE509, ICE803) leave it alone rather than report the same mistake again.
+        """
+        base = self.chroot_base.rstrip("/") or "/"
+        return self.chrooted and base != "/" and (path == base or path.startswith(base + "/"))
+
     def to_json(self) -> dict[str, object]:
         return {
             "chroot": self.chroot.to_json(),
@@ -132,9 +146,10 @@ def opened_before_chroot(name: str, dialect: Dialect) -> bool:
 def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple[Element, str, str]]:
     """(element, path, what) of every absolute path Icecast opens after it chroots into ``<basedir>``.
 
-    Paths of ``<paths>`` and the other sections (not the root's, not those
-    the release opens before, as ``<basedir>``, nor ``<intro>``, relative to
-    webroot), then the ``filename`` of every htpasswd
+    Paths of every section, the root's ``<mime-types>`` (2.4, 2.5) included
+    (not those the release opens before, as ``<basedir>`` and KH's
+    ``<include>``, nor ``<intro>``, relative to webroot), then the
+    ``filename`` of every htpasswd
     authenticator of a mount.  Takes the elements already matched against
     the table (a lint run has them).
     """
@@ -146,7 +161,7 @@ def chrooted_paths(placed: Iterable[Placed], dialect: Dialect) -> Iterator[tuple
             htpasswd.append(item.element)
         if row is None or row.value is None or row.value.kind is not Kind.PATH:
             continue
-        if dialect not in row.dialects or item.parent.id == "icecast":
+        if dialect not in row.dialects:
             continue
         if opened_before_chroot(row.name, dialect) or row.name in _RELATIVE_ELSEWHERE:
             continue

@@ -292,3 +292,42 @@ def test_ice806_fix_removes_the_empty_name_and_kh_reads_the_text(tag: str, sever
     log = icecfg.explain(config, "kh").logging.log(tag.removesuffix("log"))
     assert (log.destination, log.name.value) == ("file", f"{tag}.log")
     assert not [f for f in lint(config, "kh", files=False) if f.code == "ICE806"]
+
+
+#: A chroot into /srv/jail (with the user switch it needs), around the given <paths> content.
+def _jailed(paths: str, logging: str = "") -> bytes:
+    return (
+        f"<icecast><paths><basedir>/srv/jail</basedir>{paths}</paths>"
+        "<security><chroot>1</chroot><changeowner><user>icecast2</user><group>icecast</group></changeowner>"
+        f"</security><logging>{logging}</logging></icecast>"
+    ).encode()
+
+
+@pytest.mark.parametrize("target", ["2.4", "2.5", "kh"])
+@pytest.mark.parametrize(
+    ("logdir", "owner"),
+    [
+        ("/var/log/icecast2", "ICE803"),  # exists only outside the chroot
+        ("/nowhere", "ICE803"),  # exists nowhere
+        ("/srv/jail/logs", "ICE508"),  # written with the basedir prefix
+    ],
+)
+def test_one_missing_log_directory_in_a_chroot_is_one_finding(
+    logdir: str, owner: str, target: str, tmp_path: Path
+) -> None:
+    """ICE803 owns a missing log directory, chroot or not; ICE509 leaves <logdir> to it, and both leave
+    a path written with the basedir prefix to ICE508: one missing directory, one finding."""
+    for keep in ("var/log/icecast2/.keep", "srv/jail/logs/.keep"):
+        (tmp_path / keep).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / keep).write_bytes(b"")
+    data = _jailed(f"<logdir>{logdir}</logdir>")
+    about = [f for f in run(data, target, tmp_path) if f.code in ("ICE508", "ICE509", "ICE803")]
+    assert [f.code for f in about] == [owner], [f.message for f in about]
+    if logdir == "/var/log/icecast2":
+        assert "(it exists only outside the chroot)" in about[0].message
+
+
+def test_a_chroot_without_log_files_needs_no_log_directory(tmp_path: Path) -> None:
+    """Logs on stderr need no directory, inside a chroot as outside: nothing is reported."""
+    data = _jailed("<logdir>/nowhere</logdir>", "<errorlog>-</errorlog><accesslog>-</accesslog>")
+    assert not [f for f in run(data, "2.5", tmp_path) if f.code in ("ICE508", "ICE509", "ICE803")]

@@ -27,6 +27,10 @@ def security(inner: str, paths: str = "") -> bytes:
     return f"<icecast><paths>{paths}</paths><security>{inner}</security></icecast>".encode()
 
 
+#: A report database as 2.5.0 installs it (it defines no report).
+REPORT_DB = (
+    b'<?xml version="1.0"?>\n<report version="0.0.1" xmlns="http://icecast.org/specs/reportxml-0.0.1">\n</report>\n'
+)
 OWNER = "<changeowner><user>icecast2</user><group>icecast</group></changeowner>"
 
 CASES = [
@@ -302,9 +306,9 @@ CASES = [
     # ICE509 chroot-path-missing
     Case(
         "ICE509",
-        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><logdir>/var/log/icecast2</logdir>"),
-        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><logdir>/logs</logdir>"),
-        files={"/srv/ice/logs/.keep": b"", "/var/log/icecast2/.keep": b""},
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><webroot>/usr/share/icecast2/web</webroot>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><webroot>/web</webroot>"),
+        files={"/srv/ice/web/status.xsl": b"", "/usr/share/icecast2/web/status.xsl": b""},
         message="exists only outside the chroot",
     ),
     Case(
@@ -325,6 +329,52 @@ CASES = [
         target="kh",
         files={"/srv/ice2/web/index.html": b""},
         message="/srv/ice/web",
+    ),
+    Case(  # 2.4.4 reads its root <mime-types> after the chroot too
+        "ICE509",
+        b"<icecast><mime-types>/etc/mime.types</mime-types><paths><basedir>/srv/ice</basedir></paths>"
+        b"<security><chroot>1</chroot></security></icecast>",
+        b"<icecast><mime-types>/mime.types</mime-types><paths><basedir>/srv/ice</basedir></paths>"
+        b"<security><chroot>1</chroot></security></icecast>",
+        files={"/etc/mime.types": b"", "/srv/ice/mime.types": b""},
+        message="<mime-types> /etc/mime.types: after the chroot into /srv/ice Icecast opens /srv/ice/etc/mime.types",
+        id="root-mime-types",
+    ),
+    # ICE513 report-database-unreadable
+    Case(
+        "ICE513",
+        security("", "<reportxmldb>/usr/share/icecast/report-db.xml</reportxmldb>"),
+        security("", "<reportxmldb>/usr/local/share/icecast/report-db.xml</reportxmldb>"),
+        target="2.5",
+        files={"/usr/local/share/icecast/report-db.xml": REPORT_DB},
+        message="/usr/share/icecast/report-db.xml does not exist: Icecast 2.5 logs 'Can not parse report xml database'",
+    ),
+    Case(
+        "ICE513",
+        security("", "<reportxmldb>/etc/icecast/notes.xml</reportxmldb>"),
+        security("", "<reportxmldb>/etc/icecast/report-db.xml</reportxmldb>"),
+        target="2.5",
+        files={"/etc/icecast/notes.xml": b"<notes/>", "/etc/icecast/report-db.xml": REPORT_DB},
+        message="holds <notes>, not a <report> database",
+        id="other-document",
+    ),
+    Case(
+        "ICE513",
+        security("", "<reportxmldb>/etc/icecast/broken.xml</reportxmldb>"),
+        security("", "<reportxmldb>/etc/icecast/report-db.xml</reportxmldb>"),
+        target="2.5",
+        files={"/etc/icecast/broken.xml": b"<report>", "/etc/icecast/report-db.xml": REPORT_DB},
+        message="is not well-formed XML",
+        id="not-xml",
+    ),
+    Case(  # read before the chroot: the host path counts, not the one inside <basedir>
+        "ICE513",
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><reportxmldb>/db.xml</reportxmldb>"),
+        security(f"<chroot>1</chroot>{OWNER}", "<basedir>/srv/ice</basedir><reportxmldb>/srv/ice/db.xml</reportxmldb>"),
+        target="2.5",
+        files={"/srv/ice/db.xml": REPORT_DB},
+        message="<reportxmldb> /db.xml does not exist",
+        id="host-path",
     ),
     # ICE510 admin-credentials-incomplete
     Case(

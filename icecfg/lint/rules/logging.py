@@ -250,7 +250,26 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     instead, silently, and keeps no access log (tested on kh22).  Logs
     written to stderr (`-`) need no
     directory.  With `<chroot>` the directory is looked up inside
-    `<basedir>`.
+    `<basedir>`, and one that exists only outside it is missing: this rule
+    reports the log directory in a chroot too (ICE509 leaves it to this
+    one, and a path written with the basedir prefix to ICE508).
+
+    ## On each release
+    - 2.4.4: exits with status 1 (tested, `tests/test_oracle_fallback_headers.py`).
+    - 2.5.0: dies after the FATAL lines (tested,
+      `tests/test_oracle_media_25_kh.py`); started as root of a user
+      namespace with `<chroot>`, it stops with `FATAL: could not open error
+      logging` for a log directory that exists only outside the chroot
+      (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - Icecast-KH: keeps running, the error log on stderr (tested,
+      `tests/test_oracle_media_25_kh.py`); started so with `<chroot>`, it
+      opens its error log after the chroot: with `<logdir>/log</logdir>` it
+      writes `<basedir>/log/error.log`; with a directory that exists only
+      outside the chroot it writes no file there and sends its error log to
+      stderr (verified, `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4, in a user namespace, refuses to run as root right after the
+      chroot, before it opens its logs: that it stops for a directory
+      missing in the chroot is from the source (`_start_logging`).
 
     ## Bad
     ```xml
@@ -267,6 +286,8 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     """
     assert ctx.files is not None
     logdir, logdir_element = _logdir(ctx)
+    if logdir_element is not None and ctx.effective.security.includes_base(logdir):
+        return  # ICE508: written with the basedir prefix, looked up twice inside it
     files = []
     for tag in _LOGS:
         name, element = _log_name(ctx, tag)
@@ -281,6 +302,8 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
     if not ctx.files.is_dir(local_logdir):
         logs = ", ".join(f"<{tag}> {name}" for tag, name, _ in files)
         where = f"{local_logdir} (inside the chroot)" if local_logdir != logdir else logdir
+        outside = local_logdir != logdir and logdir.startswith("/") and ctx.files.is_dir(logdir)
+        hint = " (it exists only outside the chroot)" if outside else ""
         written = "<logdir>" if logdir_element is not None else "the default <logdir>"
         anchor = logdir_element or ctx.config.paths.element or ctx.config.logging.element
         effect = (
@@ -290,7 +313,7 @@ def log_directory_missing(ctx: LintContext) -> Iterator[Finding]:
         )
         yield ctx.finding(
             anchor,
-            f"{written} {where} {ctx.files.problem(local_logdir)}, so {effect}; create it or correct the path",
+            f"{written} {where} {ctx.files.problem(local_logdir)}{hint}, so {effect}; create it or correct the path",
             at_text=logdir_element is not None,
         )
         return

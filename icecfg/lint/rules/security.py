@@ -11,9 +11,10 @@ import posixpath
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from icecfg.document import Element, parse_fragment
+from icecfg.document import Element, parse, parse_fragment
 from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
+from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -532,11 +533,6 @@ def _chroot_paths(ctx: LintContext) -> Iterator[tuple[Element, str, str]]:
     return chrooted_paths(ctx.placed, ctx.target)
 
 
-def _under(path: str, base: str) -> bool:
-    base = base.rstrip("/") or "/"
-    return base != "/" and (path == base or path.startswith(base + "/"))
-
-
 @rule("ICE508", "chroot-path-includes-basedir", "error")
 def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
     """With `<chroot>`, a path written with the basedir prefix is looked up twice inside it.
@@ -588,7 +584,7 @@ def chroot_path_includes_basedir(ctx: LintContext) -> Iterator[Finding]:
         return
     base = _basedir(ctx)
     for element, path, what in _chroot_paths(ctx):
-        if not _under(path, base):
+        if not ctx.effective.security.includes_base(path):
             continue
         inside = "/" + path[len(base.rstrip("/")) :].lstrip("/")
         host = posixpath.join(base, path.lstrip("/"))  # the path as written, looked up inside the chroot
@@ -614,45 +610,47 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
     """With `<chroot>`, a path does not exist inside the basedir.
 
     ## Why
-    After the chroot into `<basedir>`, Icecast opens `/var/log/icecast2` as
-    `<basedir>/var/log/icecast2`.  A path that exists only outside the
-    chroot is unreachable: a missing log directory stops 2.4.4 and 2.5
-    and loses Icecast-KH's logs, a missing webroot or adminroot breaks the
-    status pages and /admin.  Paths opened before the chroot are host
-    paths and not checked: `<basedir>`, 2.5's `<reportxmldb>`, which 2.5.0
-    reads while it parses the configuration, and `<pidfile>` on 2.4 and
-    2.5.  Icecast-KH writes `<pidfile>` after the chroot: the directory
-    of that file must exist inside the basedir.
+    After the chroot into `<basedir>`, Icecast opens `/usr/share/icecast2/web`
+    as `<basedir>/usr/share/icecast2/web`.  A path that exists only outside
+    the chroot is unreachable: a missing webroot or adminroot breaks the
+    status pages and /admin, a missing mime types file leaves the
+    extensions only it names served as `application/octet-stream`.  The
+    log directory is checked by ICE803, which knows when no log needs
+    one, and a path written with the basedir prefix by ICE508.  Paths
+    opened before the
+    chroot are host paths and not checked: `<basedir>`, 2.5's
+    `<reportxmldb>`, which 2.5.0 reads while it parses the configuration
+    (ICE513 checks it), Icecast-KH's `<include>`, and `<pidfile>` on 2.4
+    and 2.5.  Icecast-KH writes `<pidfile>` after the chroot: the
+    directory of that file must exist inside the basedir.
 
     ## On each release
-    - 2.5.0, started as root of a user namespace, stops with `FATAL: could
-      not open error logging` for a log directory that exists only outside
-      the chroot (verified, `tests/test_oracle_tls_security_25_kh.py`).
-      It loads a `<reportxmldb>` that exists only outside the chroot and
-      logs `Can not parse report xml database` for one that exists only
-      inside it (verified, same file).
-    - Icecast-KH, started so, opens its error log after the chroot: with
-      `<logdir>/log</logdir>` it writes `<basedir>/log/error.log`; with a
-      directory that exists only outside the chroot it writes no file
-      there, sends its error log to stderr and does not stop for it
-      (verified, same file; it exits only because it then refuses to run
-      as root).
+    - 2.5.0, started as root of a user namespace, loads a `<reportxmldb>`
+      that exists only outside the chroot and logs `Can not parse report
+      xml database` for one that exists only inside it (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - Each release reads the mime types file (2.4's root `<mime-types>`,
+      `<paths><mime-types>` on 2.5 and Icecast-KH) at start, after the
+      chroot: for a file that exists only outside it each logs `Cannot open
+      mime types file` (verified on each, `tests/test_oracle_paths.py`).
+    - 2.5's `<geoipdb>` is opened at start, after the chroot, by a build
+      with libmaxminddb (from the source, `geoip_db_new` after
+      `_ch_root_uid_setup`); the 2.5.0 tested has none and only looks the
+      file up on the host path while it parses the configuration (verified,
+      same file).
     - Started so, 2.4.4 and 2.5.0 write `<pidfile>` on the host path
       before the chroot, Icecast-KH inside the chroot, at `<basedir>`
-      plus the path (verified on each, same file).
-    - 2.4.4 refuses to run as root right after the chroot in a user
-      namespace (the user switch fails there), before it opens its logs:
-      that it stops is from the source (`_start_logging`, as for ICE803).
+      plus the path (verified on each, `tests/test_oracle_tls_security_25_kh.py`).
 
     ## Bad
     ```xml
-    <paths><basedir>/srv/icecast</basedir><logdir>/var/log/icecast2</logdir></paths>
+    <paths><basedir>/srv/icecast</basedir><webroot>/usr/share/icecast2/web</webroot></paths>
     <security><chroot>1</chroot></security>
     ```
 
     ## Good
     ```xml
-    <paths><basedir>/srv/icecast</basedir><logdir>/logs</logdir></paths>
+    <paths><basedir>/srv/icecast</basedir><webroot>/web</webroot></paths>
     <security><chroot>1</chroot></security>
     ```
 
@@ -664,19 +662,19 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
         return
     assert ctx.files is not None
     base = _basedir(ctx)
+    guard = ctx.effective.security
     for element, path, what in _chroot_paths(ctx):
-        if _under(path, base):
-            continue  # ICE508
+        if guard.includes_base(path) or element.local_name == "logdir":
+            continue  # ICE508's; the log directory is ICE803's, which knows when no log needs it
         host = posixpath.join(base, path.lstrip("/"))
         check = posixpath.dirname(host) if what in _WRITTEN else host
         if ctx.files.exists(check):
             continue
         outside = " (it exists only outside the chroot)" if ctx.files.exists(path) else ""
-        effect = _unreachable_logdir(ctx.target) if what == "<logdir>" else ""
         yield ctx.finding(
             element,
             f"{what} {path}: after the chroot into {base} Icecast opens {host}, which "
-            f"{ctx.files.problem(check)}{outside}{effect}; create it inside the basedir",
+            f"{ctx.files.problem(check)}{outside}; create it inside the basedir",
             attribute="value" if element.local_name == "option" else None,
             at_text=element.local_name != "option",
         )
@@ -684,19 +682,6 @@ def chroot_path_missing(ctx: LintContext) -> Iterator[Finding]:
 
 #: Files Icecast creates: only their directory must exist inside the chroot.
 _WRITTEN = frozenset({"<dump-file>", "<pidfile>"})
-
-
-def _unreachable_logdir(target: Dialect) -> str:
-    """What ``target`` does when its log directory is missing inside the chroot.
-
-    2.4.4 and 2.5.0 stop (as for ICE803).  Icecast-KH, shown as root of a
-    user namespace, opens its error log after the chroot and, when it cannot,
-    writes it to stderr and goes on: the log is lost, the server is not
-    stopped by it.
-    """
-    if target is Dialect.KH:
-        return ": Icecast-KH writes its error log to stderr instead and keeps no log file"
-    return f": {target.label} stops at start-up ('FATAL: could not open error logging')"
 
 
 @rule("ICE510", "admin-credentials-incomplete", "error")
@@ -903,3 +888,80 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
                         else f'set <option name="{new}" .../>'
                     ),
                 )
+
+
+@rule("ICE513", "report-database-unreadable", "warning", dialects=(Dialect.V25,), needs_files=True)
+def report_database_unreadable(ctx: LintContext) -> Iterator[Finding]:
+    """2.5 `<reportxmldb>` is missing, unreadable or not a report database; 2.5.0 logs an error at every start.
+
+    ## Why
+    Icecast 2.5.0 reads each `<paths><reportxmldb>` while it parses the
+    configuration: before the chroot (a host path, looked up as written)
+    and before it opens its error log.  A file that does not exist, cannot
+    be read, is a directory, is not well-formed XML or holds another
+    document than a `<report>` database is not loaded: 2.5.0 prints `EROR
+    CONFIG/_parse_paths Can not parse report xml database "PATH"` on
+    standard error at every start (not in the error log, not open yet)
+    and runs without it.  The database adds texts to the error reports
+    2.5 sends; the `report-db.xml` 2.5.0 installs defines none, so its
+    answers stay the same.
+
+    ## On each release
+    - 2.5.0: starts and serves with a missing, unreadable, not-XML or
+      non-report file and prints `Can not parse report xml database` for
+      each; its 404 report is the same as with the installed database
+      (verified, `tests/test_oracle_paths.py`).  Started with `<chroot>`
+      it reads the file on the host path (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
+    - 2.4.4 and Icecast-KH do not read `<reportxmldb>` (ICE301 reports it).
+
+    ## Bad
+    ```xml
+    <paths><reportxmldb>/usr/share/icecast/report-db.xml</reportxmldb></paths>  <!-- not installed there -->
+    ```
+
+    ## Good
+    ```xml
+    <paths><reportxmldb>/usr/local/share/icecast/report-db.xml</reportxmldb></paths>
+    ```
+
+    ## Fix
+    Point it at the `report-db.xml` Icecast 2.5 installs (`share/icecast/`
+    under its prefix), readable by the user Icecast starts as, or remove
+    the element.
+    """
+    assert ctx.files is not None
+    for placed in ctx.rows("reportxmldb", "paths"):
+        path = placed.element.text
+        if not path:
+            continue  # 2.5.0 warns that it must not be empty and reads nothing
+        problem = ctx.files.unusable(path) or ctx.files.parsed(path, _not_a_report_database, _REPORT_DB_BYTES)
+        if not problem:
+            continue
+        yield ctx.finding(
+            placed.element,
+            f"<reportxmldb> {path} {ctx.files.problem(path, problem)}: Icecast 2.5 logs 'Can not parse report xml "
+            "database' at every start and runs without it; point it at the report-db.xml Icecast installs, "
+            "or remove it",
+            at_text=True,
+        )
+
+
+#: Read at most this much of a report database (the one 2.5.0 installs is a few hundred bytes).
+_REPORT_DB_BYTES = 4 * 1024 * 1024
+
+
+def _not_a_report_database(data: bytes) -> str:
+    """What keeps 2.5.0 from loading ``data`` as a report database ('' when nothing does).
+
+    2.5.0 wants well-formed XML whose root is ``<report>``; it rejects other
+    documents too (``Unknown name <foo>``).  The node names inside are not
+    checked here: a file that is meant as one has the root right.
+    """
+    try:
+        root = parse(data, root_name=None).root
+    except ParseError as error:
+        return f"is not well-formed XML ({error.message})"
+    if root.local_name != "report":
+        return f"holds <{root.name}>, not a <report> database"
+    return ""
