@@ -1059,8 +1059,8 @@ class Paths(Section):
     nulldevice: str | None = leaf("nulldevice", default=None)
 
     #: <reportxmldb> (2.5). XML database of diagnostic reports; read while the configuration is parsed,
-    #: before the chroot (a host path).
-    reportxmldb: str | None = leaf("reportxmldb", default=None)
+    #: before the chroot (a host path); each one written is loaded.
+    reportxmldbs: list[str] = texts("reportxmldb", default_factory=list)
 
     #: <geoipdb> (2.5). GeoIP database file; a build with libmaxminddb opens it at start, after the
     #: chroot (one without ignores it).

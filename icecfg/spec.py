@@ -2481,9 +2481,10 @@ _SECTIONS: list[SectionRow] = [
                 "reportxmldb",
                 V25,
                 PATH,
+                repeat=Repeat.ACC,
                 doc=(
                     "XML database of diagnostic reports; read while the configuration is parsed, "
-                    "before the chroot (a host path)."
+                    "before the chroot (a host path); each one written is loaded."
                 ),
                 source=_SRC_PATHS,
             ),

@@ -391,3 +391,19 @@ def test_the_mime_types_path_is_the_file_each_release_reads() -> None:
     }
     chrooted = eff("<icecast><paths><basedir>/srv/j</basedir></paths><security><chroot>1</chroot></security></icecast>")
     assert chrooted.paths.values["mime-types"].outside == "/srv/j/etc/mime.types"  # the default, read after the chroot
+
+
+def test_explain_lists_each_report_database_2_5_loads() -> None:
+    """2.5.0 reads every <reportxmldb> (shown in tests/test_oracle_paths.py): a list, host paths in a chroot too."""
+    xml = (
+        "<icecast><paths><basedir>/srv/j</basedir><reportxmldb>a.xml</reportxmldb><reportxmldb/>"
+        "<reportxmldb>/usr/share/icecast/report-db.xml</reportxmldb></paths>"
+        "<security><chroot>1</chroot></security></icecast>"
+    )
+    paths = eff(xml, "2.5").paths
+    assert "reportxmldb" not in paths.values
+    assert [(p.value.value, p.relative_to, p.outside, p.value.origin.line) for p in paths.each["reportxmldb"]] == [
+        ("a.xml", "the working directory", "a.xml", 1),
+        ("/usr/share/icecast/report-db.xml", "absolute", "/usr/share/icecast/report-db.xml", 1),
+    ]  # the empty one is skipped with a warning by 2.5.0
+    assert [p["value"] for p in paths.to_json()["reportxmldb"]] == ["a.xml", "/usr/share/icecast/report-db.xml"]

@@ -168,7 +168,7 @@ def _harness_25(cfg: icecfg.IcecastConfig) -> None:
     """What the harness gives every 2.5.0 server: its report database and a PRNG seed it can read."""
     report_db = oracle.get_release("2.5").report_db
     assert report_db is not None
-    cfg.paths.reportxmldb = str(report_db)
+    cfg.paths.reportxmldbs = [str(report_db)]
     cfg.security.prng_seeds = ["/dev/urandom"]
     block = cfg.security.element
     assert block is not None

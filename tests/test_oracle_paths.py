@@ -119,6 +119,28 @@ def test_without_its_report_database_2_5_answers_as_with_the_installed_one(reque
     assert [status for status, _ in answers[0]] == [404, 400]
 
 
+def test_2_5_loads_each_report_database_written(request: pytest.FixtureRequest) -> None:
+    """Each ``<reportxmldb>`` is read, not only the last: a broken first one is logged before the installed one.
+
+    So explain lists both, ICE104 calls neither ignored, and ICE513 judges each.
+    """
+    box = box_of("2.5", request)
+    port = oracle.free_port()
+    data = config(box, [port])
+    written = re.search(rb"<reportxmldb>[^<]+</reportxmldb>", data)
+    assert written is not None
+    missing = box.root / "first-db.xml"
+    variant = data.replace(written[0], f"<reportxmldb>{missing}</reportxmldb>".encode() + written[0])
+    cfg = icecfg.loads(variant)
+    listed = [one["value"] for one in icecfg.explain(cfg, "2.5").to_json()["paths"]["reportxmldb"]]
+    assert listed == [str(missing), written[0][len(b"<reportxmldb>") : -len(b"</reportxmldb>")].decode()]
+    assert not findings(variant, "2.5", "ICE104", files=True)
+    (unreadable,) = findings(variant, "2.5", "ICE513", files=True)
+    assert str(missing) in unreadable.message
+    with oracle.IcecastServer(variant, box, wait_port=port, name="report-db-each") as server:
+        assert f'Can not parse report xml database "{missing}"' in server.stderr()
+
+
 # -- the mime types file (2.4.4, 2.5.0, KH) -----------------------------------------------------------------
 
 #: The element that names the mime types file on each release (2.4.4 reads only the root's, KH only <paths>').

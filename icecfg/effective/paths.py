@@ -8,10 +8,10 @@ from types import MappingProxyType
 from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced
-from icecfg.effective.reading import section_values
+from icecfg.effective.reading import section_values, traced
 from icecfg.effective.security import Security, opened_before_chroot
 from icecfg.records import FrozenRecord
-from icecfg.spec import Dialect, Kind
+from icecfg.spec import Dialect, Kind, Repeat
 
 _PATHS = spec.SECTIONS["paths"]
 _ROOT = spec.SECTIONS["icecast"]
@@ -41,20 +41,30 @@ class ServerPath(FrozenRecord):
 
 
 class Paths(FrozenRecord):
-    __slots__ = ("values",)
+    """The path settings: one value each, and the settings of which the release reads every occurrence.
+
+    2.5.0 loads each ``<reportxmldb>`` written (into one report database), so
+    such a setting is a list in ``each``, not the last one in ``values``.
+    """
+
+    __slots__ = ("each", "values")
 
     values: Mapping[str, ServerPath]
+    each: Mapping[str, tuple[ServerPath, ...]]
 
-    def __init__(self, values: Mapping[str, ServerPath]) -> None:
+    def __init__(self, values: Mapping[str, ServerPath], each: Mapping[str, tuple[ServerPath, ...]]) -> None:
         _set = object.__setattr__
         _set(self, "values", values)
+        _set(self, "each", each)
 
     def get(self, name: str) -> str | None:
         found = self.values.get(name)
         return str(found.value.value) if found is not None and found.value.value is not None else None
 
     def to_json(self) -> dict[str, object]:
-        return {name: value.to_json() for name, value in self.values.items()}
+        out: dict[str, object] = {name: value.to_json() for name, value in self.values.items()}
+        out.update({name: [one.to_json() for one in every] for name, every in self.each.items()})
+        return out
 
 
 def paths(
@@ -71,19 +81,32 @@ def paths(
     if mime_types is not None:
         values = {**values, "mime-types": mime_types}
     out: dict[str, ServerPath] = {}
+    each: dict[str, list[ServerPath]] = {}
     for name, value in values.items():
         row = _PATHS.child(name, dialect) or (_ROOT.child(name, dialect) if name == "mime-types" else None)
-        if row is None or row.value is None or row.value.kind is not Kind.PATH or not isinstance(value.value, str):
+        if row is None or row.value is None or row.value.kind is not Kind.PATH:
             continue
-        text = value.value
-        if text.startswith("/"):
-            relative_to = "absolute"
-        else:
-            inside = guard.chrooted and not opened_before_chroot(name, dialect)
-            relative_to = "the chroot (basedir)" if inside else "the working directory"
-        seen = text if opened_before_chroot(name, dialect) else guard.outside(text)
-        out[name] = ServerPath(name, value, relative_to, seen)
-    return Paths(MappingProxyType(out))
+        if row.repeat is Repeat.ACC:
+            for block in root.elements("paths"):
+                for element in block.elements(name):
+                    one, _crash = traced(row, element, element.text, dialect)
+                    if isinstance(one.value, str) and one.value:
+                        each.setdefault(name, []).append(_server_path(name, one, dialect, guard))
+        elif isinstance(value.value, str):
+            out[name] = _server_path(name, value, dialect, guard)
+    return Paths(MappingProxyType(out), MappingProxyType({name: tuple(every) for name, every in each.items()}))
+
+
+def _server_path(name: str, value: Traced[object], dialect: Dialect, guard: Security) -> ServerPath:
+    """``value`` of path setting ``name``, with what a relative one is resolved against and its host path."""
+    text = str(value.value)
+    if text.startswith("/"):
+        relative_to = "absolute"
+    else:
+        inside = guard.chrooted and not opened_before_chroot(name, dialect)
+        relative_to = "the chroot (basedir)" if inside else "the working directory"
+    seen = text if opened_before_chroot(name, dialect) else guard.outside(text)
+    return ServerPath(name, value, relative_to, seen)
 
 
 def _mime_types(

@@ -126,6 +126,14 @@ CASES = [
         _x("<listen-socket><port>8000</port></listen-socket><listen-socket><port>8001</port></listen-socket>"),
         target="kh",
     ),
+    Case(
+        # 2.5.0 loads every <reportxmldb> into one report database: a second one is no repeat
+        "ICE104",
+        _x("<paths><logdir>/var/log/a</logdir><logdir>/var/log/b</logdir></paths>"),
+        _x("<paths><reportxmldb>/etc/icecast/a.xml</reportxmldb><reportxmldb>/etc/icecast/b.xml</reportxmldb></paths>"),
+        target="2.5",
+        id="report-databases-each-loaded",
+    ),
     # ICE105 duplicate-mount
     Case(
         "ICE105",
