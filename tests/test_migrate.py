@@ -812,3 +812,46 @@ def test_the_diff_of_standard_input_names_no_file_and_patch_applies_it_to_the_on
     expected = icecfg.loads(original)
     icecfg.upgrade(expected, files=False)
     assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)
+
+
+CHROOTED_PIDFILE = (
+    "<icecast>\n  <paths>\n    <basedir>/srv/icecast</basedir>\n    <pidfile>{pidfile}</pidfile>\n  </paths>\n"
+    "  <security>\n    <chroot>{chroot}</chroot>\n  </security>\n</icecast>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pidfile", "written"),
+    [("/run/icecast.pid", "/srv/icecast/run/icecast.pid"), ("icecast.pid", "/srv/icecast/icecast.pid")],
+)
+def test_a_kh_pidfile_in_the_chroot_is_written_where_kh_wrote_it(pidfile: str, written: str) -> None:
+    """KH writes <pidfile> after the chroot (inside <basedir>), 2.5 before it (the host path as written)."""
+    xml = CHROOTED_PIDFILE.format(pidfile=pidfile, chroot=1)
+    text, migration = migrated(xml, from_="kh")
+    assert f"<pidfile>{written}</pidfile>" in text
+    assert icecfg.explain(icecfg.loads(text.encode()), "2.5").paths.values["pidfile"].outside == written
+    assert icecfg.explain(icecfg.loads(xml.encode()), "kh").paths.values["pidfile"].outside == written
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert change.line == 4 and change.keeps_behaviour and written in change.reason and pidfile in change.reason
+    again, second = migrated(text, from_="2.5")
+    assert again == text and second.changes == []
+
+
+@pytest.mark.parametrize(("source", "chroot"), [("kh", 0), ("2.4", 1)])
+def test_a_pidfile_every_release_writes_at_the_same_place_is_left_as_written(source: str, chroot: int) -> None:
+    """Without a chroot, or from 2.4.4 (which writes it before the chroot as 2.5 does), the path stays."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=chroot)
+    text, migration = migrated(xml, from_=source)
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    assert not [c for c in migration.changes if "pidfile" in c.element]
+
+
+def test_a_kh_pidfile_under_a_template_basedir_is_reported_with_both_paths() -> None:
+    """The host path of a placeholder basedir is the template's to decide: reported as a change, not written."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=1).replace("/srv/icecast", "${BASEDIR}")
+    text, migration = migrated(xml, from_="kh")
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert not change.keeps_behaviour and not change.edit and not change.lost
+    assert "<pidfile>" in change.reason and "${BASEDIR}/run/icecast.pid" in change.reason
+    assert "as /run/icecast.pid" in change.reason
