@@ -855,3 +855,21 @@ def test_a_kh_pidfile_under_a_template_basedir_is_reported_with_both_paths() -> 
     assert not change.keeps_behaviour and not change.edit and not change.lost
     assert "<pidfile>" in change.reason and "${BASEDIR}/run/icecast.pid" in change.reason
     assert "as /run/icecast.pid" in change.reason
+
+
+@pytest.mark.parametrize("source", ["kh", "2.4"])
+def test_a_single_brace_placeholder_is_left_for_its_template_as_lint_reports_it(source: str) -> None:
+    """``{ICECAST_PORT}`` (deployment templates) was read as KH's 8000 or 2.4's 0 and written so; a password's braces stay text."""
+    xml = (
+        "<icecast>\n  <listen-socket>\n    <port>{ICECAST_PORT}</port>\n  </listen-socket>\n"
+        "  <authentication>\n    <source-password>pa{SS}word</source-password>\n  </authentication>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_=source)
+    assert "<port>{ICECAST_PORT}</port>" in text and "pa{SS}word" in text
+    at_port = [c for c in migration.changes if c.element.endswith("/port")]
+    assert not [c for c in at_port if c.edit]
+    if source == "kh":  # KH read it as its default 8000, 2.5 as 0 (2.4.4 read 0 too: nothing to say)
+        (left,) = at_port
+        assert left.lost and "{ICECAST_PORT}' is a template placeholder" in left.reason
+    templated = [f for f in icecfg.check(icecfg.loads(xml.encode()), source, files=False) if f.code == "ICE003"]
+    assert [(f.line, f.message.split(" ", 1)[0]) for f in templated] == [(3, "<port>")]
