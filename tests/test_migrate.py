@@ -873,3 +873,81 @@ def test_a_single_brace_placeholder_is_left_for_its_template_as_lint_reports_it(
         assert left.lost and "{ICECAST_PORT}' is a template placeholder" in left.reason
     templated = [f for f in icecfg.check(icecfg.loads(xml.encode()), source, files=False) if f.code == "ICE003"]
     assert [(f.line, f.message.split(" ", 1)[0]) for f in templated] == [(3, "<port>")]
+
+
+#: A 2.4 file whose migration writes nothing but a value only 2.5 reads as meant (2.4.4's ``atoi`` reads ``all`` as 0).
+FALLBACK_OVERRIDE_24 = b"""<icecast>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/backup.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+    </mount>
+</icecast>
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("examples/radio", ()),
+        ("examples/pitfalls", ()),
+        ("examples/pitfalls", ("--from", "kh")),
+        ("debian/icecast.xml", ()),
+        ("debian/icecast_urlauth.xml.dist", ("--from", "kh")),
+        ("fallback-override", ()),
+    ],
+)
+def test_migrate_write_twice_never_changes_a_migrated_file(name: str, first: tuple[str, ...], tmp_path: Path) -> None:
+    """The second run, from the release assumed here (2.4.4), either finds nothing to change or stops (exit 2)."""
+    from tests.test_migrate_files import files
+
+    data = FALLBACK_OVERRIDE_24 if name == "fallback-override" else files()[name]
+    (tmp_path / "icecast.xml").write_bytes(data)
+    once = run_cli("--no-fs", "--accept-loss", "--write", *first, "icecast.xml", cwd=tmp_path)
+    assert once.returncode == 0, once.stderr
+    written = (tmp_path / "icecast.xml").read_bytes()
+    assert written != data
+    twice = run_cli("--no-fs", "--accept-loss", "--write", "icecast.xml", cwd=tmp_path)
+    assert (tmp_path / "icecast.xml").read_bytes() == written, twice.stderr
+    if twice.returncode != 0:
+        [line] = twice.stderr.decode().splitlines()
+        assert twice.returncode == 2 and "is already written for Icecast 2.5" in line and "--from 2.5" in line, line
+
+
+def test_the_signs_of_a_migrated_file_are_read_from_the_file_as_given() -> None:
+    """A value migrate writes counts only where 2.4.4 reads it otherwise; what 2.5 calls obsolete or nobody knows rules it out."""
+    from icecfg.migrate.signs import already_migrated
+    from icecfg.spec import Dialect
+
+    def signs(xml: bytes) -> list[str]:
+        return [sign for _element, sign in already_migrated(icecfg.loads(xml), Dialect.V24, Dialect.V25)]
+
+    text, _migration = migrated(FALLBACK_OVERRIDE_24.decode(), from_="2.4")
+    assert signs(text.encode()) == ["<fallback-override>all line 5"]
+    assert signs(FALLBACK_OVERRIDE_24) == []  # 1 and 0 are read alike by both
+    cors = b'<icecast><http-headers><header type="cors" name="Access-Control-Allow-Origin"/></http-headers></icecast>'
+    assert signs(cors) == ['<header type="cors"> line 1']
+    stray = b"<icecast><listen-socket><tls>1</tls><ssl>1</ssl></listen-socket></icecast>"
+    assert signs(stray) == [] and signs(stray.replace(b"<ssl>1</ssl>", b"")) == ["<tls> line 1"]
+    assert signs(stray.replace(b"<ssl>1</ssl>", b"<sll>1</sll>")) == []  # a misspelt element migrate would remove
+
+
+def test_every_migrated_file_is_left_alone_or_recognised_when_migrated_again_from_2_4() -> None:
+    """Over the examples, Debian's samples and the corpus, migrated from 2.4 and from KH."""
+    from icecfg.migrate.signs import already_migrated
+    from icecfg.spec import Dialect
+    from tests.test_migrate_files import files, loadable
+
+    changed = []
+    for name in loadable():
+        for source in ("2.4", "kh"):
+            cfg = icecfg.loads(files()[name])
+            icecfg.upgrade(cfg, from_=source, files=False)
+            output = icecfg.dumps(cfg)
+            again = icecfg.loads(output)
+            if already_migrated(again, Dialect.V24, Dialect.V25):
+                continue
+            icecfg.upgrade(again, from_="2.4", files=False)
+            if icecfg.dumps(again) != output:
+                changed.append((name, source))
+    assert changed == []
