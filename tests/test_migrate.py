@@ -951,3 +951,12 @@ def test_every_migrated_file_is_left_alone_or_recognised_when_migrated_again_fro
             if icecfg.dumps(again) != output:
                 changed.append((name, source))
     assert changed == []
+
+
+def test_a_kh_pidfile_in_the_chroot_without_a_basedir_is_reported_not_guessed() -> None:
+    """Without <basedir> KH chroots into the directory it was built with: the host path is not in the file."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=1).replace("<basedir>/srv/icecast</basedir>", "")
+    text, migration = migrated(xml, from_="kh")
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert not change.keeps_behaviour and not change.edit and "no <basedir> is written" in change.reason

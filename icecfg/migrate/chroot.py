@@ -6,13 +6,14 @@ that order for ``<pidfile>`` (Icecast-KH writes it after the chroot, 2.4.4
 and 2.5.0 before it: :func:`~icecfg.effective.security.opened_before_chroot`),
 so the same text names another file once migrated.  Each such path is
 rewritten to the one the target opens as the file the old release opened, or,
-when that cannot be worked out from the text (a template placeholder), the
-difference is reported with both paths.
+when that cannot be worked out from the file (a template placeholder, no
+``<basedir>``), the difference is reported with both paths.
 """
 
 from __future__ import annotations
 
 from icecfg.effective.paths import Paths, ServerPath
+from icecfg.effective.provenance import Source
 from icecfg.effective.security import Security, opened_before_chroot
 from icecfg.migrate.context import Context
 from icecfg.placeholders import find
@@ -55,9 +56,8 @@ def _rewrite(ctx: Context, name: str, old: ServerPath, new: ServerPath, guard: S
         f"{ctx.target.label} opens it {target_when} the chroot, as {new.outside}"
     )
     wanted = _written(ctx, name, old.outside, guard)
-    unknown = [p.text for p in find(text) + find(guard.chroot_base)]
-    if wanted is None or unknown:
-        why = f"{', '.join(unknown)} is a template placeholder" if unknown else f"it lies outside {guard.chroot_base}"
+    why = _unsafe(text, guard) or (f"it lies outside {guard.chroot_base}" if wanted is None else "")
+    if why or wanted is None:
         ctx.record(
             element,
             "kept",
@@ -68,6 +68,20 @@ def _rewrite(ctx: Context, name: str, old: ServerPath, new: ServerPath, guard: S
         return
     ctx.record(element, "value", f"{said}; written {wanted!r}, the file {ctx.source.label} used")
     element.set_text(wanted)
+
+
+def _unsafe(text: str, guard: Security) -> str:
+    """Why the host path cannot be known from the file ("" when it can): a placeholder, or no ``<basedir>``.
+
+    Without ``<basedir>`` each release chroots into the directory it was
+    built with, which the file does not say.
+    """
+    unknown = [p.text for p in find(text) + find(guard.chroot_base)]
+    if unknown:
+        return f"{', '.join(unknown)} is a template placeholder"
+    if guard.basedir.origin.source is Source.DEFAULT:
+        return "no <basedir> is written: each release chroots into the one it was built with"
+    return ""
 
 
 def _written(ctx: Context, name: str, host: str, guard: Security) -> str | None:
