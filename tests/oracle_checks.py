@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import socket
 import ssl
 import threading
@@ -253,3 +254,38 @@ def log_lines(server: oracle.IcecastServer) -> Iterator[str]:
     """Every line the server wrote to stderr and its error log so far."""
     yield from server.stderr().splitlines()
     yield from (server.error_log() or "").splitlines()
+
+
+def pidfile_written(data: bytes, box: oracle.Sandbox, candidates: list[Path]) -> Path:
+    """Which of ``candidates`` the release started with ``data`` (as root of a user namespace) writes its PID to.
+
+    The release refuses to run as root after the chroot, and KH removes its pidfile as it
+    exits: so each candidate is a FIFO held open for reading, and the PID shows in the one
+    the release wrote.
+    """
+    readers: dict[Path, int] = {}
+    try:
+        for fifo in candidates:
+            os.mkfifo(fifo)
+            fifo.chmod(0o666)  # the server runs as another user; 2.5.0 warns of it and goes on
+            readers[fifo] = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        result = oracle.start_expecting_exit(data, box, name="pidfile", expect_crash=True, namespace_root=True)
+        output = result.stdout + result.stderr
+        assert f'Changed root successfully to "{box.root}"' in output, result.describe()
+        assert "ERROR: You should not run icecast2 as root" in output, result.describe()
+        pids = {fifo: drain_fifo(fd) for fifo, fd in readers.items()}
+    finally:
+        for fifo, fd in readers.items():
+            os.close(fd)
+            fifo.unlink(missing_ok=True)
+    (written,) = [fifo for fifo, pid in pids.items() if pid]
+    assert pids[written].strip().isdigit(), (pids, result.describe())
+    return written
+
+
+def drain_fifo(fd: int) -> bytes:
+    """What was written into the FIFO held open at ``fd`` (nothing if no writer came)."""
+    try:
+        return os.read(fd, 64)
+    except BlockingIOError:
+        return b""

@@ -812,3 +812,151 @@ def test_the_diff_of_standard_input_names_no_file_and_patch_applies_it_to_the_on
     expected = icecfg.loads(original)
     icecfg.upgrade(expected, files=False)
     assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)
+
+
+CHROOTED_PIDFILE = (
+    "<icecast>\n  <paths>\n    <basedir>/srv/icecast</basedir>\n    <pidfile>{pidfile}</pidfile>\n  </paths>\n"
+    "  <security>\n    <chroot>{chroot}</chroot>\n  </security>\n</icecast>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pidfile", "written"),
+    [("/run/icecast.pid", "/srv/icecast/run/icecast.pid"), ("icecast.pid", "/srv/icecast/icecast.pid")],
+)
+def test_a_kh_pidfile_in_the_chroot_is_written_where_kh_wrote_it(pidfile: str, written: str) -> None:
+    """KH writes <pidfile> after the chroot (inside <basedir>), 2.5 before it (the host path as written)."""
+    xml = CHROOTED_PIDFILE.format(pidfile=pidfile, chroot=1)
+    text, migration = migrated(xml, from_="kh")
+    assert f"<pidfile>{written}</pidfile>" in text
+    assert icecfg.explain(icecfg.loads(text.encode()), "2.5").paths.values["pidfile"].outside == written
+    assert icecfg.explain(icecfg.loads(xml.encode()), "kh").paths.values["pidfile"].outside == written
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert change.line == 4 and change.keeps_behaviour and written in change.reason and pidfile in change.reason
+    again, second = migrated(text, from_="2.5")
+    assert again == text and second.changes == []
+
+
+@pytest.mark.parametrize(("source", "chroot"), [("kh", 0), ("2.4", 1)])
+def test_a_pidfile_every_release_writes_at_the_same_place_is_left_as_written(source: str, chroot: int) -> None:
+    """Without a chroot, or from 2.4.4 (which writes it before the chroot as 2.5 does), the path stays."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=chroot)
+    text, migration = migrated(xml, from_=source)
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    assert not [c for c in migration.changes if "pidfile" in c.element]
+
+
+def test_a_kh_pidfile_under_a_template_basedir_is_reported_with_both_paths() -> None:
+    """The host path of a placeholder basedir is the template's to decide: reported as a change, not written."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=1).replace("/srv/icecast", "${BASEDIR}")
+    text, migration = migrated(xml, from_="kh")
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert not change.keeps_behaviour and not change.edit and not change.lost
+    assert "<pidfile>" in change.reason and "${BASEDIR}/run/icecast.pid" in change.reason
+    assert "as /run/icecast.pid" in change.reason
+
+
+@pytest.mark.parametrize("source", ["kh", "2.4"])
+def test_a_single_brace_placeholder_is_left_for_its_template_as_lint_reports_it(source: str) -> None:
+    """``{ICECAST_PORT}`` (deployment templates) was read as KH's 8000 or 2.4's 0 and written so; a password's braces stay text."""
+    xml = (
+        "<icecast>\n  <listen-socket>\n    <port>{ICECAST_PORT}</port>\n  </listen-socket>\n"
+        "  <authentication>\n    <source-password>pa{SS}word</source-password>\n  </authentication>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_=source)
+    assert "<port>{ICECAST_PORT}</port>" in text and "pa{SS}word" in text
+    at_port = [c for c in migration.changes if c.element.endswith("/port")]
+    assert not [c for c in at_port if c.edit]
+    if source == "kh":  # KH read it as its default 8000, 2.5 as 0 (2.4.4 read 0 too: nothing to say)
+        (left,) = at_port
+        assert left.lost and "{ICECAST_PORT}' is a template placeholder" in left.reason
+    templated = [f for f in icecfg.check(icecfg.loads(xml.encode()), source, files=False) if f.code == "ICE003"]
+    assert [(f.line, f.message.split(" ", 1)[0]) for f in templated] == [(3, "<port>")]
+
+
+#: A 2.4 file whose migration writes nothing but a value only 2.5 reads as meant (2.4.4's ``atoi`` reads ``all`` as 0).
+FALLBACK_OVERRIDE_24 = b"""<icecast>
+    <mount>
+        <mount-name>/live.ogg</mount-name>
+        <fallback-mount>/backup.ogg</fallback-mount>
+        <fallback-override>1</fallback-override>
+    </mount>
+</icecast>
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("examples/radio", ()),
+        ("examples/pitfalls", ()),
+        ("examples/pitfalls", ("--from", "kh")),
+        ("debian/icecast.xml", ()),
+        ("debian/icecast_urlauth.xml.dist", ("--from", "kh")),
+        ("fallback-override", ()),
+    ],
+)
+def test_migrate_write_twice_never_changes_a_migrated_file(name: str, first: tuple[str, ...], tmp_path: Path) -> None:
+    """The second run, from the release assumed here (2.4.4), either finds nothing to change or stops (exit 2)."""
+    from tests.test_migrate_files import files
+
+    data = FALLBACK_OVERRIDE_24 if name == "fallback-override" else files()[name]
+    (tmp_path / "icecast.xml").write_bytes(data)
+    once = run_cli("--no-fs", "--accept-loss", "--write", *first, "icecast.xml", cwd=tmp_path)
+    assert once.returncode == 0, once.stderr
+    written = (tmp_path / "icecast.xml").read_bytes()
+    assert written != data
+    twice = run_cli("--no-fs", "--accept-loss", "--write", "icecast.xml", cwd=tmp_path)
+    assert (tmp_path / "icecast.xml").read_bytes() == written, twice.stderr
+    if twice.returncode != 0:
+        [line] = twice.stderr.decode().splitlines()
+        assert twice.returncode == 2 and "is already written for Icecast 2.5" in line and "--from 2.5" in line, line
+
+
+def test_the_signs_of_a_migrated_file_are_read_from_the_file_as_given() -> None:
+    """A value migrate writes counts only where 2.4.4 reads it otherwise; what 2.5 calls obsolete or nobody knows rules it out."""
+    from icecfg.migrate.signs import already_migrated
+    from icecfg.spec import Dialect
+
+    def signs(xml: bytes) -> list[str]:
+        return [sign for _element, sign in already_migrated(icecfg.loads(xml), Dialect.V24, Dialect.V25)]
+
+    text, _migration = migrated(FALLBACK_OVERRIDE_24.decode(), from_="2.4")
+    assert signs(text.encode()) == ["<fallback-override>all line 5"]
+    assert signs(FALLBACK_OVERRIDE_24) == []  # 1 and 0 are read alike by both
+    cors = b'<icecast><http-headers><header type="cors" name="Access-Control-Allow-Origin"/></http-headers></icecast>'
+    assert signs(cors) == ['<header type="cors"> line 1']
+    stray = b"<icecast><listen-socket><tls>1</tls><ssl>1</ssl></listen-socket></icecast>"
+    assert signs(stray) == [] and signs(stray.replace(b"<ssl>1</ssl>", b"")) == ["<tls> line 1"]
+    assert signs(stray.replace(b"<ssl>1</ssl>", b"<sll>1</sll>")) == []  # a misspelt element migrate would remove
+
+
+def test_every_migrated_file_is_left_alone_or_recognised_when_migrated_again_from_2_4() -> None:
+    """Over the examples, Debian's samples and the corpus, migrated from 2.4 and from KH."""
+    from icecfg.migrate.signs import already_migrated
+    from icecfg.spec import Dialect
+    from tests.test_migrate_files import files, loadable
+
+    changed = []
+    for name in loadable():
+        for source in ("2.4", "kh"):
+            cfg = icecfg.loads(files()[name])
+            icecfg.upgrade(cfg, from_=source, files=False)
+            output = icecfg.dumps(cfg)
+            again = icecfg.loads(output)
+            if already_migrated(again, Dialect.V24, Dialect.V25):
+                continue
+            icecfg.upgrade(again, from_="2.4", files=False)
+            if icecfg.dumps(again) != output:
+                changed.append((name, source))
+    assert changed == []
+
+
+def test_a_kh_pidfile_in_the_chroot_without_a_basedir_is_reported_not_guessed() -> None:
+    """Without <basedir> KH chroots into the directory it was built with: the host path is not in the file."""
+    xml = CHROOTED_PIDFILE.format(pidfile="/run/icecast.pid", chroot=1).replace("<basedir>/srv/icecast</basedir>", "")
+    text, migration = migrated(xml, from_="kh")
+    assert "<pidfile>/run/icecast.pid</pidfile>" in text
+    (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+    assert not change.keeps_behaviour and not change.edit and "no <basedir> is written" in change.reason

@@ -29,7 +29,7 @@ import http.client
 import re
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ import icecfg
 from icecfg.spec import Dialect
 from tests import oracle
 from tests.audio import encode
+from tests.oracle_checks import pidfile_written
 from tests.samples import samples
 from tests.test_migrate_files import files, loadable
 
@@ -644,3 +645,41 @@ def test_an_element_intent_keeps_is_no_obsolete_tag_on_2_5_0(ogg: Path) -> None:
     creds = Credentials({}, None, ())
     after = run_release("2.5", lambda box: with_release_files(sandboxed(migrated, box, plan), box), plan, creds, ogg)
     assert after.started and after.warnings == [], after.output
+
+
+def test_a_kh_pidfile_in_the_chroot_is_where_2_5_0_writes_it_after_migration() -> None:
+    """KH writes <pidfile> after it chroots (inside <basedir>), 2.5.0 before (the host path as written).
+
+    Both started as root of a user namespace (each chroots, then refuses to run as
+    root): the FIFO KH writes its PID to is the one 2.5.0 writes to with the migrated
+    file, which says that pidfile, and not the other, with the original one.
+    """
+    oracle.require_release("kh")
+    oracle.require_release("2.5")
+    with oracle.temporary_sandbox(release="kh") as box:
+        host = box.mkdir("run")
+        inside = box.mkdir(f"{box.root.relative_to('/')}/run")
+        pidfile = host / "icecast.pid"
+        candidates = [pidfile, inside / pidfile.name]
+        chroot = "<security><chroot>1</chroot></security>"
+        paths = f"<basedir>{box.root}</basedir><pidfile>{pidfile}</pidfile>"
+        data = oracle.basic_config(
+            box,
+            [oracle.free_port()],
+            source_password="s3cret",
+            admin_password="adm1n",
+            extra=chroot,
+            extra_paths=paths,
+            logdir=Path(f"/{box.logdir.name}"),
+        )
+        kh_wrote = pidfile_written(data, box, candidates)
+        assert kh_wrote == inside / pidfile.name
+        cfg = icecfg.loads(data)
+        migration = icecfg.upgrade(cfg, from_="kh", files=False)
+        assert not migration.losses, migration.changes
+        (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
+        assert change.keeps_behaviour and str(kh_wrote) in change.reason
+        on_25 = replace(box, release="2.5")  # the same tree, so the same chroot, for 2.5.0
+        migrated = with_release_files(cfg, on_25)
+        assert pidfile_written(migrated, on_25, candidates) == kh_wrote
+        assert pidfile_written(with_release_files(icecfg.loads(data), on_25), on_25, candidates) == pidfile

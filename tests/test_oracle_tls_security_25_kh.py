@@ -11,7 +11,6 @@ certificate, a start as root of a user namespace).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 import shutil
@@ -31,6 +30,7 @@ from tests.oracle_checks import (
     findings,
     fixed,
     log_lines,
+    pidfile_written,
     release_config,
     verified_handshake,
 )
@@ -645,7 +645,7 @@ def test_where_each_release_writes_its_pidfile_with_a_chroot(release: str, reque
     data = config(box, [port], extra=chroot, extra_paths=paths)
     data = data.replace(f"<logdir>{box.logdir}</logdir>".encode(), f"<logdir>/{box.logdir.name}</logdir>".encode())
     try:
-        written = _pidfile_written(data, box, [pidfile, inside / pidfile.name])
+        written = pidfile_written(data, box, [pidfile, inside / pidfile.name])
         after = PIDFILE_AFTER_CHROOT[release]
         assert written == (inside / pidfile.name if after else pidfile)
         assert icecfg.explain(icecfg.loads(data), release).paths.values["pidfile"].outside == str(written)
@@ -654,42 +654,7 @@ def test_where_each_release_writes_its_pidfile_with_a_chroot(release: str, reque
             fix = fixed(data, release, "ICE508")
             assert b"<pidfile>/run/icecast.pid</pidfile>" in fix
             assert not [f for f in findings(fix, release, "ICE508", "ICE509", files=True) if "<pidfile>" in f.message]
-            assert _pidfile_written(fix, box, [pidfile, inside / pidfile.name]) == pidfile
+            assert pidfile_written(fix, box, [pidfile, inside / pidfile.name]) == pidfile
     finally:
         shutil.rmtree(host)
         shutil.rmtree(box.root / box.root.relative_to("/").parts[0])
-
-
-def _pidfile_written(data: bytes, box: oracle.Sandbox, candidates: list[Path]) -> Path:
-    """Which of ``candidates`` the release started with ``data`` (as root of a user namespace) writes its PID to.
-
-    The release refuses to run as root after the chroot, and KH removes its pidfile as it
-    exits: so each candidate is a FIFO held open for reading, and the PID shows in the one
-    the release wrote.
-    """
-    readers: dict[Path, int] = {}
-    try:
-        for fifo in candidates:
-            os.mkfifo(fifo)
-            fifo.chmod(0o666)  # the server runs as another user; 2.5.0 warns of it and goes on
-            readers[fifo] = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        result = oracle.start_expecting_exit(data, box, name="pidfile", expect_crash=True, namespace_root=True)
-        output = result.stdout + result.stderr
-        assert f'Changed root successfully to "{box.root}"' in output, result.describe()
-        assert "ERROR: You should not run icecast2 as root" in output, result.describe()
-        pids = {fifo: _drain(fd) for fifo, fd in readers.items()}
-    finally:
-        for fifo, fd in readers.items():
-            os.close(fd)
-            fifo.unlink(missing_ok=True)
-    (written,) = [fifo for fifo, pid in pids.items() if pid]
-    assert pids[written].strip().isdigit(), (pids, result.describe())
-    return written
-
-
-def _drain(fd: int) -> bytes:
-    """What was written into the FIFO held open at ``fd`` (nothing if no writer came)."""
-    try:
-        return os.read(fd, 64)
-    except BlockingIOError:
-        return b""

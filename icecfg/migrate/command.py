@@ -38,10 +38,10 @@ from icecfg.commands import (
 )
 from icecfg.diff import patch_names, unified
 from icecfg.errors import WriteError
-from icecfg.io import dump, loads
+from icecfg.io import dump
 from icecfg.migrate import migrate
 from icecfg.migrate.change import Change
-from icecfg.placement import walk
+from icecfg.migrate.signs import already_migrated
 from icecfg.secrets import MASK, Spellings, hide, spellings
 from icecfg.secrets import secrets as secrets_of
 from icecfg.sections import IcecastConfig
@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     for note in _settings_notes(settings, source, args.to):
         print(f"icecfg migrate: {note}", file=sys.stderr)
     before = config.document.dumps()
-    _refuse_a_migrated_file(name, before, source, args.to)
+    _refuse_a_migrated_file(name, config, source, args.to)
     secrets = secrets_of(config.document.root)
     # as lint looks at them: the server's files, except the assets bake installs ([bake.assets]);
     # a --root tree is taken as it is
@@ -168,28 +168,22 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_LOSS if blocked else EXIT_OK
 
 
-def _refuse_a_migrated_file(name: str, data: bytes, source: Target, to: str) -> None:
+def _refuse_a_migrated_file(name: str, config: IcecastConfig, source: Target, to: str) -> None:
     """Stop before migrating again, from an assumed old release, a file migrate has already written.
 
     Read as the old release read it, migrate's own output loses what it
-    wrote: ``<tls>`` is an element 2.4.4 ignores (removed), ``all`` its
-    ``atoi`` reads as 0 (``none``).  A file holding elements only the target
-    reads, which migrating from the target would leave as it is, is such an
-    output; the release it was written for is then not assumed but asked
-    for.  A ``--from`` or a settings ``target`` is a choice, never second-guessed.
+    wrote (:mod:`icecfg.migrate.signs`): the file as parsed, before any
+    change, is looked at for what only the target reads; the release it was
+    written for is then not assumed but asked for.  A ``--from`` or a
+    settings ``target`` is a choice, never second-guessed.
     """
     target = Dialect(to)
     if not source.assumed or source.dialect is target:
         return
-    config = loads(data)
-    newer = [
-        p.element
-        for p in walk(config.document.root)
-        if p.row is not None and target in p.row.dialects and source.dialect not in p.row.dialects
-    ]
-    if not newer or migrate(config, to, to, files=False).changes:
+    signs = already_migrated(config, source.dialect, target)
+    if not signs:
         return
-    shown = ", ".join(f"<{e.local_name}> line {e.line}" for e in newer[:3])
+    shown = ", ".join(sign for _element, sign in signs[:3])
     raise UsageError(
         f"{name} is already written for {target.label} ({shown}) and would be migrated as {source.dialect.label}"
         f" read it ({source.origin}: {source.reason}), undoing the migration: pass --from {to} if it is migrated,"

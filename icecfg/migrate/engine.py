@@ -2,7 +2,10 @@
 
 Order matters: KH's attribute form is first turned into child elements (so
 the rest sees one shape), 2.4's header blocks are cut where 2.4 stopped
-reading them, then each element is rewritten from its row.
+reading them, then each element is rewritten from its row.  Last, a path the
+old release opened inside the chroot and 2.5 opens before it (KH's
+``<pidfile>``) is written as the file the old release used, which only the
+finished file shows.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from icecfg.migrate import defaults, forms, headers, kh, rows, texts
+from icecfg.migrate import chroot, defaults, forms, headers, kh, rows, texts
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
 from icecfg.placement import walk
@@ -37,6 +40,7 @@ def run(
     if ctx.files and tls_configured:
         ctx.tls_usable, ctx.tls_problem = forms.tls_usable(ctx)
     ctx.source_password = forms.global_source_password(document_root, ctx.source)
+    read = chroot.paths_read(ctx)
     if ctx.source is Dialect.KH:
         kh.file_fallbacks_kh_did_not_send(ctx)
         kh.one_fallback_mount(ctx)
@@ -51,6 +55,7 @@ def run(
         if attached(placed.element, document_root):
             rows.rewrite(ctx, placed)
     defaults.keep(ctx, absent)
+    chroot.keep_where_opened(ctx, read)
     if ctx.source is Dialect.KH and tls_configured:
         kh.tls_on_every_socket(ctx)
     changes = sorted(ctx.changes, key=lambda c: c.line)

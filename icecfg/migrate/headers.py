@@ -24,6 +24,11 @@ def _stops_24(node: object) -> bool:
     return node.get("name") is None or node.get("value") is None or (node.get("type") or "static") != "static"
 
 
+def typed_for_25(node: Element) -> bool:
+    """A ``<header>`` of a type 2.5 sends and 2.4.4 stops at (``type="cors"``): written for 2.5, not 2.4."""
+    return node.local_name == "header" and (node.get("type") or "static") != "static" and not _stops_25(node)
+
+
 def _stops_25(node: Element) -> bool:
     return node.get("name") is None or (node.get("type") or "static") not in ("static", "cors", "corpse")
 

@@ -17,7 +17,13 @@ taken for a placeholder:
   at least two characters long; ``$$`` is an escaped dollar (Docker Compose)
   and never starts a placeholder;
 * ``%NAME%`` never when ``NAME`` is two hex digits (URL escapes like ``%C3%``);
-* ``$name$`` only when it is the whole value, since ``p$ss$`` could be a password.
+* ``$name$`` only when it is the whole value, since ``p$ss$`` could be a password;
+* single-brace ``{NAME}`` only in capitals (digits, underscores), at least two
+  characters long, and not joined to a letter, digit or underscore on either
+  side: ``{ICECAST_PORT}`` and ``http://{HOST}:{PORT}/`` are placeholders, the
+  passwords ``pa{SS}word`` and ``{Secret}`` and the text ``{1}`` are not.  A
+  ``{`` after ``$`` is never one (``${NAME}`` is the shell's, ``$${NAME}`` an
+  escaped dollar), nor one of ``{{`` (the double-brace row comes first).
 """
 
 from __future__ import annotations
@@ -81,6 +87,12 @@ SYNTAXES: tuple[Syntax, ...] = (
         "{{ name }}",
         r"\{\{-?\s*(?P<name>[^{}|\s]+)[^{}]*?-?\}\}",
         "Jinja2 (Ansible, Salt), Go templates (Helm), Mustache",
+    ),
+    Syntax(
+        "single-braces",
+        "{NAME}",
+        r"(?<![\w$\{])\{(?P<name>[A-Z_][A-Z0-9_]+)\}(?![\w\}])",
+        "envsubst-like entrypoints of container images (capitals only)",
     ),
     Syntax("at-signs", "@NAME@", r"@(?P<name>" + _IDENT + r")@", "autoconf, CMake configure_file, sed"),
     Syntax(

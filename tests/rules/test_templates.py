@@ -32,6 +32,13 @@ CASES = [
         for target in ("2.5", "kh")
     ),
     Case(
+        "ICE003",
+        _socket("<port>{ICECAST_PORT}</port>"),
+        _socket("<port>8000</port>"),
+        message="<port> is a template placeholder {ICECAST_PORT} (single-braces)",
+        id="single-braces",
+    ),
+    Case(
         # a password with dollars and braces is a password, not a template
         "ICE003",
         _x("<authentication><source-password>{{ source_password }}</source-password></authentication>"),
@@ -59,11 +66,13 @@ def test_rule(case: Case, tmp_path: Path) -> None:
         ("{$LOCATION}", "LOCATION"),
         ("%BASEDIR%", "BASEDIR"),
         ("$sourcepassword$", "sourcepassword"),
+        ("{ICECAST_PORT}", "ICECAST_PORT"),
+        (" {ICECAST_PORT}\n", "ICECAST_PORT"),
     ],
 )
 def test_every_syntax_is_recognised(value: str, name: str) -> None:
     (placeholder,) = find(value)
-    assert (placeholder.name, placeholder.text) == (name, value)
+    assert (placeholder.name, placeholder.text) == (name, value.strip())
 
 
 @pytest.mark.parametrize("crowd", [0, 3, 200], ids=lambda n: f"{n}-lookalikes-before")
@@ -81,7 +90,26 @@ def test_a_file_whose_only_placeholder_is_of_any_syntax_is_reported(syntax: Synt
 
 @pytest.mark.parametrize(
     "value",
-    ["pa$$word", "Pa$sword1", "$5 a month", "a%C3%A9b", "admin@example.org", "p$ss$word", "{json: 1}", "[x]", ""],
+    [
+        "pa$$word",
+        "Pa$sword1",
+        "$5 a month",
+        "a%C3%A9b",
+        "admin@example.org",
+        "p$ss$word",
+        "{json: 1}",
+        "[x]",
+        "",
+        # single braces: a password's braces joined to its other characters, lower case, one letter, an escape
+        "pa{SS}word",
+        "{SECRET}9",
+        "x_{AB}",
+        "{Secret}",
+        "{A}",
+        "{1}",
+        "$${NAME}",
+        "{{AB}",
+    ],
 )
 def test_values_that_only_look_like_templates_are_not_placeholders(value: str) -> None:
     assert find(value) == []
@@ -196,3 +224,11 @@ def test_cross_element_checks_skip_a_templated_partner() -> None:
 def test_a_templated_socket_port_may_be_the_root_port() -> None:
     data = _x("<port>8000</port><listen-socket><port>${PORT}</port></listen-socket>")
     assert [f.code for f in run(data, "2.4", files=False)] == ["ICE003"]
+
+
+def test_single_brace_placeholders_are_found_in_part_of_a_value_where_they_stand_alone() -> None:
+    """``{NAME}`` as a deployment template writes it, in a URL or path: set off by punctuation."""
+    found = find("http://{HOST}:{PORT}/{STATION}.ogg")
+    assert [(p.syntax.name, p.name) for p in found] == [("single-braces", n) for n in ("HOST", "PORT", "STATION")]
+    rendered, left = render("http://{HOST}:{PORT}/", {"HOST": "radio.example.org"})
+    assert rendered == "http://radio.example.org:{PORT}/" and [p.name for p in left] == ["PORT"]

@@ -35,9 +35,10 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
 
     Recognised syntaxes: `${NAME}` (also `${NAME:-default}`), `{$NAME}`,
     `$NAME` (capitals only), `$name$` (the whole value only), `{{ name }}`,
+    `{NAME}` (capitals only, not joined to a letter, digit or underscore),
     `@NAME@`, `%NAME%` and `[[NAME]]`.  A value that merely contains `$`,
-    `%` or braces, such as the password `pa$$word` or a URL with `%2F`, is
-    not a placeholder.
+    `%` or braces, such as the password `pa$$word` or `pa{SS}word`, or a
+    URL with `%2F`, is not a placeholder.
 
     ## Bad
     ```xml
@@ -79,8 +80,9 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
 
 
 #: Text each placeholder syntax has (see icecfg.placeholders.syntaxes): ``${``, ``{$``,
-#: ``$x$`` and ``$X`` have a ``$``; ``{{ }}``, ``@x@``, ``%x%`` and ``[[ ]]`` the others.
-_OPENERS = ("$", "{{", "@", "%", "[[")
+#: ``$x$`` and ``$X`` have a ``$``; ``{{ }}`` and ``{X}`` a ``{``; ``@x@``, ``%x%`` and
+#: ``[[ ]]`` the others.
+_OPENERS = ("$", "{", "@", "%", "[[")
 
 
 #: How many places where a placeholder could start :func:`_may_contain` tries before it searches.
@@ -120,9 +122,17 @@ def _starting_with() -> dict[str, list[re.Pattern[str]]]:
 
 
 def first_character(syntax: Syntax) -> str:
-    """The character every placeholder of ``syntax`` starts with (its pattern opens with it, escaped)."""
-    pattern = syntax.pattern
+    """The character every placeholder of ``syntax`` starts with (its pattern opens with it, escaped).
+
+    A pattern may first look behind (``{NAME}`` is no placeholder after a
+    letter): the character is the one after that look.
+    """
+    pattern = re.sub(_LOOK_BEHIND, "", syntax.pattern, count=1)
     return pattern[1] if pattern.startswith("\\") else pattern[0]
+
+
+#: A look-behind group at the start of a pattern (its character classes hold no parentheses).
+_LOOK_BEHIND = r"\A\(\?<[!=](?:\[[^\]]*\]|\\.|[^()\\])*\)"
 
 
 def _finding(
