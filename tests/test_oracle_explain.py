@@ -995,3 +995,39 @@ def test_listeners_log_in_where_explain_says(box: oracle.Sandbox) -> None:
         statuses = {name: oracle.http_get(port, name, timeout=3.0, max_body=64).status for name in names}
     assert {name for name, status in statuses.items() if status == 401} == protected & set(names), statuses
     assert {status for name, status in statuses.items() if name not in protected} == {404}, statuses
+
+
+#: A mount read before the server-wide <http-headers>, one after that replaces a server-wide header.
+_HEADER_ORDER = (
+    '<mount><mount-name>/early.ogg</mount-name><http-headers><header name="X-Own" value="early"/></http-headers>'
+    "</mount>"
+    '<http-headers><header name="X-Server" value="1"/><header name="X-Shared" value="server"/></http-headers>'
+    '<mount><mount-name>/late.ogg</mount-name><http-headers><header name="X-Shared" value="late"/></http-headers>'
+    "</mount>"
+)
+_HEADER_NAMES = ("X-Own", "X-Server", "X-Shared")
+
+
+def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbox) -> None:
+    """2.4.4 and 2.5.0 send the server-wide headers on every stream; KH only on a mount read after them."""
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_HEADER_ORDER)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {}
+    for name in ("/early.ogg", "/late.ogg"):
+        mount = eff.mounts.find(name)
+        assert mount is not None
+        said[name] = sorted((h.name, h.value) for h in eff.mount_headers(mount).sent)
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-header-order") as server, contextlib.ExitStack() as on:
+        for name in said:
+            assert on.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        got = {}
+        for name in said:
+            response = oracle.http_get(port, name, timeout=2.0, max_body=1024)
+            assert response.status == 200, (name, response.status)
+            got[name] = sorted((h, v) for h in _HEADER_NAMES for v in response.headers.get_all(h) or [])
+    assert got == said
+    # the claim itself, so that explain and server cannot agree on a wrong answer
+    assert (("X-Server", "1") in got["/early.ogg"]) == (box.release != "kh")
