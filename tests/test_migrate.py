@@ -812,3 +812,19 @@ def test_the_diff_of_standard_input_names_no_file_and_patch_applies_it_to_the_on
     expected = icecfg.loads(original)
     icecfg.upgrade(expected, files=False)
     assert (tmp_path / "icecast.xml").read_bytes() == icecfg.dumps(expected)
+
+
+def test_kh_limits_and_headers_read_after_a_mount_are_reported() -> None:
+    """KH gave a mount read before <limits> and the server-wide headers neither (ICE916); 2.5 gives it both."""
+    xml = (
+        "<icecast>\n  <mount>\n    <mount-name>/a.ogg</mount-name>\n  </mount>\n"
+        "  <limits>\n    <burst-size>6000</burst-size>\n  </limits>\n"
+        '  <http-headers>\n    <header name="X-Server" value="1"/>\n  </http-headers>\n'
+        "  <mount>\n    <mount-name>/b.ogg</mount-name>\n  </mount>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh")
+    assert "<burst-size>6000</burst-size>" in text
+    reported = [c for c in migration.changes if c.element == "/icecast/mount"]
+    assert [(c.line, c.keeps_behaviour) for c in reported] == [(2, False), (2, False)], reported
+    assert "<burst-size> 65536" in reported[0].reason and "6000" in reported[0].reason
+    assert "X-Server (line 9)" in reported[1].reason

@@ -42,6 +42,7 @@ import icecfg
 from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
+from icecfg.lint import lint
 from tests import audio, oracle
 from tests.audio import encode
 from tests.corpus import corpus_paths
@@ -1031,3 +1032,33 @@ def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbo
     assert got == said
     # the claim itself, so that explain and server cannot agree on a wrong answer
     assert (("X-Server", "1") in got["/early.ogg"]) == (box.release != "kh")
+
+
+def _kh_order_config(box: oracle.Sandbox, port: int, *, mount_first: bool) -> bytes:
+    """/early.ogg written before <limits> and the server-wide headers (``mount_first``), or after both."""
+    mount = "<mount><mount-name>/early.ogg</mount-name></mount>"
+    headers = '<http-headers><header name="X-Server" value="1"/></http-headers>'
+    limits = "<burst-size>6000</burst-size><queue-size>1000000</queue-size>"
+    data = release_config(box, [port], limits=limits, extra=headers if mount_first else headers + mount)
+    return data.replace(b"<limits>", mount.encode() + b"<limits>", 1) if mount_first else data
+
+
+# only kh: ICE916 is a KH rule (2.4.4 and 2.5.0 read both wherever they stand, as the tests above show)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_limits_and_headers_after_a_mount_do_not_reach_it(box: oracle.Sandbox) -> None:
+    """ICE916: the mount read first bursts KH's default 65536 bytes and lacks the header; moved, it has both."""
+    song = audio.make_ogg(seconds=30, bitrate_kbps=128).read_bytes()
+    for mount_first in (True, False):
+        port = oracle.free_port()
+        data = _kh_order_config(box, port, mount_first=mount_first)
+        found = [f.message for f in lint(icecfg.loads(data), "kh") if f.code == "ICE916"]
+        named = {word for message in found for word in ("<burst-size>", "<queue-size>", "X-Server") if word in message}
+        assert len(found) == len(named) == (3 if mount_first else 0), found
+        with oracle.serve(data, box, port, f"kh-ice916-{mount_first}") as server, contextlib.ExitStack() as on:
+            assert on.enter_context(server.source(port, "/early.ogg", song, password=PASSWORD)).accepted
+            server.wait_mount(port, "/early.ogg")
+            time.sleep(8)  # about 128 KB queued: more than either burst
+            received = _first_bytes(port, "/early.ogg")
+            header = oracle.http_get(port, "/early.ogg", timeout=3.0, max_body=1024).headers.get("X-Server")
+        assert (header is None) == mount_first, (mount_first, header)
+        assert (received > 12000) == mount_first, (mount_first, received)

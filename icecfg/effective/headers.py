@@ -193,6 +193,11 @@ _LATE_ON_KH = (
 )
 
 
+def late_on_kh(dropped: Dropped) -> bool:
+    """Whether ``dropped`` is a server-wide header KH does not send on a mount read before it."""
+    return dropped.reason == _LATE_ON_KH
+
+
 def kh_blocks_before(root: Element) -> dict[Element, int]:
     """KH: each ``<mount>`` read before the last server-wide ``<http-headers>``, with how many blocks precede it.
 

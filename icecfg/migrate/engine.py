@@ -39,6 +39,7 @@ def run(
     ctx.source_password = forms.global_source_password(document_root, ctx.source)
     if ctx.source is Dialect.KH:
         kh.file_fallbacks_kh_did_not_send(ctx)
+        kh.settings_kh_read_after_mounts(ctx)
         kh.one_fallback_mount(ctx)
         kh.expand_attributes(ctx)
     if ctx.source is Dialect.V24:
