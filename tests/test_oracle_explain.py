@@ -1062,3 +1062,18 @@ def test_kh_limits_and_headers_after_a_mount_do_not_reach_it(box: oracle.Sandbox
             header = oracle.http_get(port, "/early.ogg", timeout=3.0, max_body=1024).headers.get("X-Server")
         assert (header is None) == mount_first, (mount_first, header)
         assert (received > 12000) == mount_first, (mount_first, received)
+
+
+# only kh: 2.4.4 and 2.5.0 read no settings from attributes
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_reads_a_number_attribute_as_lint_and_explain_say(box: oracle.Sandbox) -> None:
+    """KH: ``max-listeners="x"`` keeps the default (no limit), ``"1x"`` is 1; ICE201 says so for both."""
+    port = oracle.free_port()
+    mounts = '<mount mount-name="/junk.ogg" max-listeners="x"/><mount mount-name="/lead.ogg" max-listeners="1x"/>'
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = _explained_limits(eff, ("/junk.ogg", "/lead.ogg"))
+    assert limits == {"/junk.ogg": -1, "/lead.ogg": 1}
+    said = sorted(f.message for f in lint(icecfg.loads(data), "kh") if f.code == "ICE201")
+    assert len(said) == 2 and "keeps the default (-1)" in said[1] and "reads it as 1" in said[0], said
+    _assert_limits_enforced(box, data, port, "kh-number-attributes", limits)
