@@ -148,7 +148,9 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     that fails, except a listen socket's port: the socket is then dropped
     ("failed to read element"), and with no other socket KH stops at
     start-up ("No listen-socket defintions", sic) and then crashes with a
-    segfault (verified on kh22).
+    segfault (verified on kh22).  KH reads its attribute form the same way:
+    `<mount max-listeners="x">` keeps the default, no limit, and `"1x"` is 1
+    (verified on kh22).
 
     ## Bad
     ```xml
