@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import icecfg
 from icecfg.effective import End, Protocol, Source, explain
 from icecfg.files import FileView
+from icecfg.lint import lint
 from tests.bounds import cpu_seconds
 from tests.rules.test_tls import CERT_PEM as CERT
 from tests.rules.test_tls import KEY_PEM as KEY
@@ -407,3 +410,40 @@ def test_explain_lists_each_report_database_2_5_loads() -> None:
         ("/usr/share/icecast/report-db.xml", "absolute", "/usr/share/icecast/report-db.xml", 1),
     ]  # the empty one is skipped with a warning by 2.5.0
     assert [p["value"] for p in paths.to_json()["reportxmldb"]] == ["a.xml", "/usr/share/icecast/report-db.xml"]
+
+
+#: A mount whose later <type>, <subtype>, <bitrate> and <mount-name> KH reads nothing from (a comment first).
+_KH_KEPT = (
+    b"<icecast><mount><mount-name>/live.mp3</mount-name><mount-name><!-- x -->/other.mp3</mount-name>"
+    b"<type>audio/mpeg</type><type><!-- x -->application/ogg</type><subtype>mp3</subtype><subtype/>"
+    b"<bitrate>128</bitrate><bitrate><!-- x -->64</bitrate><password>hackme</password></mount></icecast>"
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "name", "declared"),
+    [
+        ("kh", "/live.mp3", ("generic", 128, ("mp3", "<subtype>mp3</subtype>"))),
+        ("2.4", "/other.mp3", ("ogg", 64, None)),
+    ],
+)
+def test_a_mount_declares_what_the_release_reads(target: str, name: str, declared: object) -> None:
+    """KH keeps a type, codec, bitrate and name past a later element it reads nothing from; 2.4 takes the last."""
+    from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format
+
+    eff = explain(icecfg.loads(_KH_KEPT), target)
+    mount = eff.mounts.find(name)
+    assert mount is not None and mount.name == name
+    found = declared_format(eff.mounts, name)
+    assert found is not None
+    assert (found.format_type, declared_bitrate(mount), declared_codec(mount)) == declared
+    messages = [f.message for f in lint(icecfg.loads(_KH_KEPT), target) if f.code == "ICE501"]
+    assert any(f"of mount {name} " in m for m in messages), messages
+
+
+def test_kh_reads_a_bitrate_attribute() -> None:
+    from icecfg.effective.declared import declared_bitrate
+
+    data = b'<icecast><mount mount-name="/a.mp3" bitrate="96"><type>audio/mpeg</type></mount></icecast>'
+    mount = explain(icecfg.loads(data), "kh").mounts.find("/a.mp3")
+    assert mount is not None and declared_bitrate(mount) == 96

@@ -960,3 +960,19 @@ def test_a_kh_pidfile_in_the_chroot_without_a_basedir_is_reported_not_guessed() 
     assert "<pidfile>/run/icecast.pid</pidfile>" in text
     (change,) = [c for c in migration.changes if c.element == "/icecast/paths/pidfile"]
     assert not change.keeps_behaviour and not change.edit and "no <basedir> is written" in change.reason
+
+
+def test_kh_limits_and_headers_read_after_a_mount_are_reported() -> None:
+    """KH gave a mount read before <limits> and the server-wide headers neither (ICE916); 2.5 gives it both."""
+    xml = (
+        "<icecast>\n  <mount>\n    <mount-name>/a.ogg</mount-name>\n  </mount>\n"
+        "  <limits>\n    <burst-size>6000</burst-size>\n  </limits>\n"
+        '  <http-headers>\n    <header name="X-Server" value="1"/>\n  </http-headers>\n'
+        "  <mount>\n    <mount-name>/b.ogg</mount-name>\n  </mount>\n</icecast>\n"
+    )
+    text, migration = migrated(xml, from_="kh")
+    assert "<burst-size>6000</burst-size>" in text
+    reported = [c for c in migration.changes if c.element == "/icecast/mount"]
+    assert [(c.line, c.keeps_behaviour) for c in reported] == [(2, False), (2, False)], reported
+    assert "<burst-size> 65536" in reported[0].reason and "6000" in reported[0].reason
+    assert "X-Server (line 9)" in reported[1].reason

@@ -27,7 +27,7 @@ FACETS = {
     "mount": {"mounts", "auth"},
     "authentication": {"auth"},
     "source-password": {"auth"},
-    "http-headers": {"headers"},
+    "http-headers": {"headers", "mounts"},  # a mount's headers include the server-wide ones
     "relay": {"relays"},
     "directory": {"directories"},
     "logging": {"logging"},

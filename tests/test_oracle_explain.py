@@ -42,6 +42,7 @@ import icecfg
 from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
 from icecfg.files import FileView
+from icecfg.lint import lint
 from tests import audio, oracle
 from tests.audio import encode
 from tests.corpus import corpus_paths
@@ -995,3 +996,84 @@ def test_listeners_log_in_where_explain_says(box: oracle.Sandbox) -> None:
         statuses = {name: oracle.http_get(port, name, timeout=3.0, max_body=64).status for name in names}
     assert {name for name, status in statuses.items() if status == 401} == protected & set(names), statuses
     assert {status for name, status in statuses.items() if name not in protected} == {404}, statuses
+
+
+#: A mount read before the server-wide <http-headers>, one after that replaces a server-wide header.
+_HEADER_ORDER = (
+    '<mount><mount-name>/early.ogg</mount-name><http-headers><header name="X-Own" value="early"/></http-headers>'
+    "</mount>"
+    '<http-headers><header name="X-Server" value="1"/><header name="X-Shared" value="server"/></http-headers>'
+    '<mount><mount-name>/late.ogg</mount-name><http-headers><header name="X-Shared" value="late"/></http-headers>'
+    "</mount>"
+)
+_HEADER_NAMES = ("X-Own", "X-Server", "X-Shared")
+
+
+def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbox) -> None:
+    """2.4.4 and 2.5.0 send the server-wide headers on every stream; KH only on a mount read after them."""
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_HEADER_ORDER)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {}
+    for name in ("/early.ogg", "/late.ogg"):
+        mount = eff.mounts.find(name)
+        assert mount is not None
+        said[name] = sorted((h.name, h.value) for h in eff.mount_headers(mount).sent)
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-header-order") as server, contextlib.ExitStack() as on:
+        for name in said:
+            assert on.enter_context(server.source(port, name, song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, name)
+        got = {}
+        for name in said:
+            response = oracle.http_get(port, name, timeout=2.0, max_body=1024)
+            assert response.status == 200, (name, response.status)
+            got[name] = sorted((h, v) for h in _HEADER_NAMES for v in response.headers.get_all(h) or [])
+    assert got == said
+    # the claim itself, so that explain and server cannot agree on a wrong answer
+    assert (("X-Server", "1") in got["/early.ogg"]) == (box.release != "kh")
+
+
+def _kh_order_config(box: oracle.Sandbox, port: int, *, mount_first: bool) -> bytes:
+    """/early.ogg written before <limits> and the server-wide headers (``mount_first``), or after both."""
+    mount = "<mount><mount-name>/early.ogg</mount-name></mount>"
+    headers = '<http-headers><header name="X-Server" value="1"/></http-headers>'
+    limits = "<burst-size>6000</burst-size><queue-size>1000000</queue-size>"
+    data = release_config(box, [port], limits=limits, extra=headers if mount_first else headers + mount)
+    return data.replace(b"<limits>", mount.encode() + b"<limits>", 1) if mount_first else data
+
+
+# only kh: ICE916 is a KH rule (2.4.4 and 2.5.0 read both wherever they stand, as the tests above show)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_limits_and_headers_after_a_mount_do_not_reach_it(box: oracle.Sandbox) -> None:
+    """ICE916: the mount read first bursts KH's default 65536 bytes and lacks the header; moved, it has both."""
+    song = audio.make_ogg(seconds=30, bitrate_kbps=128).read_bytes()
+    for mount_first in (True, False):
+        port = oracle.free_port()
+        data = _kh_order_config(box, port, mount_first=mount_first)
+        found = [f.message for f in lint(icecfg.loads(data), "kh") if f.code == "ICE916"]
+        named = {word for message in found for word in ("<burst-size>", "<queue-size>", "X-Server") if word in message}
+        assert len(found) == len(named) == (3 if mount_first else 0), found
+        with oracle.serve(data, box, port, f"kh-ice916-{mount_first}") as server, contextlib.ExitStack() as on:
+            assert on.enter_context(server.source(port, "/early.ogg", song, password=PASSWORD)).accepted
+            server.wait_mount(port, "/early.ogg")
+            time.sleep(8)  # about 128 KB queued: more than either burst
+            received = _first_bytes(port, "/early.ogg")
+            header = oracle.http_get(port, "/early.ogg", timeout=3.0, max_body=1024).headers.get("X-Server")
+        assert (header is None) == mount_first, (mount_first, header)
+        assert (received > 12000) == mount_first, (mount_first, received)
+
+
+# only kh: 2.4.4 and 2.5.0 read no settings from attributes
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_reads_a_number_attribute_as_lint_and_explain_say(box: oracle.Sandbox) -> None:
+    """KH: ``max-listeners="x"`` keeps the default (no limit), ``"1x"`` is 1; ICE201 says so for both."""
+    port = oracle.free_port()
+    mounts = '<mount mount-name="/junk.ogg" max-listeners="x"/><mount mount-name="/lead.ogg" max-listeners="1x"/>'
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    limits = _explained_limits(eff, ("/junk.ogg", "/lead.ogg"))
+    assert limits == {"/junk.ogg": -1, "/lead.ogg": 1}
+    said = sorted(f.message for f in lint(icecfg.loads(data), "kh") if f.code == "ICE201")
+    assert len(said) == 2 and "keeps the default (-1)" in said[1] and "reads it as 1" in said[0], said
+    _assert_limits_enforced(box, data, port, "kh-number-attributes", limits)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from icecfg import spec
 from icecfg.document import Element
-from icecfg.effective.mounts import MountConfig, MountTable
+from icecfg.effective.mounts import MountConfig, MountTable, mount_name
 from icecfg.effective.provenance import Origin, Source, Traced, default, written
 from icecfg.effective.reading import section_values
 from icecfg.placement import Placed
@@ -400,12 +400,15 @@ def authenticator_types(dialect: Dialect) -> tuple[str, ...]:
     return _types(dialect)
 
 
-def mount_phrase(block: Element) -> str:
-    """The mount holding ``block`` in words: ``mount /live``, ``the default mount`` or ``the mount``."""
+def mount_phrase(block: Element, dialect: Dialect) -> str:
+    """The mount holding ``block`` in words: ``mount /live``, ``the default mount`` or ``the mount``.
+
+    The name is the one ``dialect`` reads (:func:`~icecfg.effective.mounts.mount_name`).
+    """
     mount = block.parent
-    name = mount.find_last("mount-name") if mount is not None else None
-    if name is not None and name.text:
-        return f"mount {name.text}"
+    name = mount_name(mount, dialect) if mount is not None else None
+    if name:
+        return f"mount {name}"
     return "the default mount" if mount is not None and mount.get("type") == "default" else "the mount"
 
 
@@ -419,11 +422,11 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     every source logging in with the global ``<source-password>``.
     ``mount`` is the name reported (default: the mount's name or label).
     """
-    where = mount_phrase(block)
+    where = mount_phrase(block, dialect)
     if mount is None:
         parent = block.parent
-        name = parent.find_last("mount-name") if parent is not None else None
-        mount = name.text if name is not None and name.text else '<mount type="default">'
+        name = mount_name(parent, dialect) if parent is not None else None
+        mount = name or '<mount type="default">'
     kind = block.get("type")
     origin = written(block)
     if kind is None and dialect is Dialect.V25:

@@ -304,10 +304,28 @@ class EffectiveConfig:
         return headers(list(self.root.elements("http-headers")), self.target)
 
     def mount_headers(self, mount: MountConfig) -> Headers:
-        """A mount's headers (its own, then the default mount's); sent with HTTP 200 only."""
-        from icecfg.effective.headers import headers
+        """The headers a listener of ``mount`` gets: the server-wide ones, then the mount's (and its default mount's).
 
-        return headers(mount.header_blocks, self.target)
+        On KH only the server-wide headers written before the ``<mount>``
+        (:func:`icecfg.effective.headers.on_mount`); the later ones are
+        reported dropped for it.
+        """
+        from icecfg.effective.headers import on_mount
+
+        server = self._server_header_blocks
+        before = self.kh_header_blocks_before.get(mount.element) if self.target is Dialect.KH else None
+        return on_mount(server, mount.header_blocks, self.target, before)
+
+    @computed_once
+    def _server_header_blocks(self) -> tuple[Element, ...]:
+        return tuple(self.root.elements("http-headers"))
+
+    @computed_once
+    def kh_header_blocks_before(self) -> dict[Element, int]:
+        """KH: the mounts read before a server-wide ``<http-headers>``, each with the blocks read before it."""
+        from icecfg.effective.headers import kh_blocks_before
+
+        return kh_blocks_before(self.root)
 
     @computed_once
     def relays(self) -> tuple[Relay, ...]:

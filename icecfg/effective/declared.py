@@ -4,7 +4,9 @@ Icecast forwards these declarations (``<type>``, ``<subtype>``, ``<bitrate>``)
 to listeners and directories as written; it checks only the format type
 (Ogg, WebM/Matroska, or anything else) when it moves listeners to a
 fallback.  A file fallback's format comes from its extension, as the
-server's MIME table labels it.
+server's MIME table labels it.  Each declaration is the value the release
+reads (:attr:`MountConfig.own`): KH keeps an earlier one past a later
+element it reads nothing from, and reads ``bitrate`` from an attribute too.
 """
 
 from __future__ import annotations
@@ -53,8 +55,7 @@ def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | Non
     configured = mount is not None and mount.kind == "normal"
     if configured:
         assert mount is not None
-        written = mount.element.find_last("type")
-        mime = written.text.strip() if written is not None and written.text else ""
+        mime = _declared(mount, "type")
         if mime:
             return mime, True, True
     by_name = mime_of_name(name)
@@ -63,10 +64,10 @@ def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | Non
 
 def declared_bitrate(mount: MountConfig) -> int | None:
     """The kbit/s ``<bitrate>`` announces (Icecast reads it with ``atoi``); None when unset or not positive."""
-    element = mount.element.find_last("bitrate")
-    if element is None or element.text is None or not element.text.strip()[:1].isdigit():
+    text = _declared(mount, "bitrate")
+    if not text[:1].isdigit():
         return None
-    value = atoi(element.text)
+    value = atoi(text)
     return value if value > 0 else None
 
 
@@ -81,15 +82,21 @@ _MIME_CODECS = {
 
 def declared_codec(mount: MountConfig) -> tuple[str, str] | None:
     """(codec, evidence) the mount declares through ``<subtype>`` or ``<type>``."""
-    subtype = mount.element.find_last("subtype")
-    if subtype is not None and subtype.text and subtype.text.strip():
-        word = subtype.text.strip().lower()
+    subtype = _declared(mount, "subtype")
+    if subtype:
+        word = subtype.lower()
         for codec in ("vorbis", "opus", "flac", "speex", "mp3", "aac"):
             if codec in word:
-                return codec, f"<subtype>{subtype.text.strip()}</subtype>"
-    written = mount.element.find_last("type")
-    if written is not None and written.text:
-        mime = written.text.split(";", 1)[0].strip().lower()
-        if mime in _MIME_CODECS:
-            return _MIME_CODECS[mime], f"<type>{written.text.strip()}</type>"
+                return codec, f"<subtype>{subtype}</subtype>"
+    written = _declared(mount, "type")
+    mime = written.split(";", 1)[0].strip().lower()
+    if mime in _MIME_CODECS:
+        return _MIME_CODECS[mime], f"<type>{written}</type>"
     return None
+
+
+def _declared(mount: MountConfig, name: str) -> str:
+    """The text of the mount's own setting ``name`` as the release reads it, stripped ("" when none)."""
+    found = mount.own.get(name)
+    value = found.value if found is not None else None
+    return value.strip() if isinstance(value, str) else ""

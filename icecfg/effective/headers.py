@@ -8,11 +8,19 @@ stops at a missing name or an unknown type, and sends a header only when it
 has a value: its own, or for ``type="cors"`` (answering a request that has an
 ``Origin``) the default 2.5 knows for that name; KH replaces a header of the
 same name instead of sending both.
+
+What a listener of a mount gets is the server-wide headers and the mount's
+own (2.4/2.5 also the default mount's), in that order: 2.4.4 and 2.5.0 add
+the server-wide ones to every response, wherever the ``<http-headers>``
+stands.  KH instead copies the server-wide headers into a mount as it reads
+the ``<mount>`` (``_parse_mount``) and sends only the mount's list on its
+responses: a server-wide header written after the ``<mount>`` never reaches
+it (tested on kh22, :func:`on_mount`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from icecfg.conversion import atoi
 from icecfg.document import Element
@@ -154,6 +162,60 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
                 by_name[name.lower()] = len(sent)
             sent.append(header)
     return Headers(tuple(h for h in sent if h is not None), tuple(dropped))
+
+
+def on_mount(
+    server: Sequence[Element], own: Sequence[Element], dialect: Dialect, read_before: int | None = None
+) -> Headers:
+    """The headers ``dialect`` sends a listener of a mount: the ``server``-wide blocks, then the mount's ``own``.
+
+    ``read_before`` (KH): how many of the ``server`` blocks come before the
+    ``<mount>``; KH copies only those into the mount, and each header of a
+    later block is reported dropped for it.  None: all of them (a mount after
+    every block, or another release).
+    """
+    if dialect is not Dialect.KH or read_before is None or read_before >= len(server):
+        return headers([*server, *own], dialect)
+    found = headers([*server[:read_before], *own], dialect)
+    late = tuple(
+        Dropped(name, written(node), _LATE_ON_KH)
+        for block in server[read_before:]
+        for node in block.elements("header")
+        if (name := node.get("name"))
+    )
+    return Headers(found.sent, found.dropped + late)
+
+
+#: Why KH does not send a server-wide header written after the mount on that mount.
+_LATE_ON_KH = (
+    "server-wide, written after this <mount>: Icecast-KH copies the server-wide headers into a mount "
+    "as it reads the <mount>, so this one does not reach it"
+)
+
+
+def late_on_kh(dropped: Dropped) -> bool:
+    """Whether ``dropped`` is a server-wide header KH does not send on a mount read before it."""
+    return dropped.reason == _LATE_ON_KH
+
+
+def kh_blocks_before(root: Element) -> dict[Element, int]:
+    """KH: each ``<mount>`` read before the last server-wide ``<http-headers>``, with how many blocks precede it.
+
+    One pass over the root's children; mounts after the last block (most
+    files) copy every server-wide header and are left out.
+    """
+    total = sum(1 for _ in root.elements("http-headers"))
+    out: dict[Element, int] = {}
+    seen = 0
+    for child in root.elements():
+        name = child.local_name
+        if name == "http-headers":
+            seen += 1
+            if seen == total:
+                break
+        elif name == "mount":
+            out[child] = seen
+    return out
 
 
 #: The caching headers 2.4.4 and 2.5.0 send themselves on every response, streams,

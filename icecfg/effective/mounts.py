@@ -440,7 +440,7 @@ def mount_table(root: Element, dialect: Dialect) -> MountTable:
             kind = "normal"
         elif kind not in ("normal", "default"):
             continue  # 2.4/2.5 drop a mount of unknown type ("Unknown mountpoint type")
-        name = _kh_mount_name(element) if kh else _text(element, "mount-name")
+        name = mount_name(element, dialect)
         found.append((element, kind, name))
     if kh:
         copies = _kh_limits_copies(root)
@@ -509,6 +509,16 @@ def _kh_copy(blocks: list[Element], seen: int, final: Mapping[str, Traced[object
         element = then.origin.element
         out[name] = Traced(then.value, derived(element, note if element is not None else f"the default; {note}"))
     return out
+
+
+def mount_name(element: Element, dialect: Dialect) -> str | None:
+    """The name ``dialect`` reads for the ``<mount>`` ``element``: every message naming a mount says this one.
+
+    2.4.4 and 2.5.0 take the last ``<mount-name>`` as written; KH also the
+    ``mount-name`` attribute, and keeps a name past a later element it reads
+    nothing from.
+    """
+    return _kh_mount_name(element) if dialect is _KH else _text(element, "mount-name")
 
 
 def _kh_mount_name(element: Element) -> str | None:

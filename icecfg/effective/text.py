@@ -13,6 +13,7 @@ from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
 from icecfg.effective.security import Security
 from icecfg.files import DIRECTORY, UNREADABLE
+from icecfg.spec import Dialect
 
 _PROTOCOL = {
     Protocol.PLAIN: "plain HTTP",
@@ -120,13 +121,28 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
     for asked in mount_listener_auth(mount):
         note = f" ({asked.note})" if asked.note else ""
         lines.append(f"    listeners log in: {asked.kind}{note} [{_from(asked.origin)}]")
-    sent = eff.mount_headers(mount)
-    if sent.sent or sent.dropped:
-        lines.append(
-            "    headers: " + ", ".join(sent.names()) + (f"; {len(sent.dropped)} dropped" if sent.dropped else "")
-        )
+    lines.extend(_mount_headers(eff, mount))
     if mount.kind == "normal" and mount.name is not None:
         lines.extend(_chain(eff.chain(mount)))
+    return lines
+
+
+def _mount_headers(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
+    """The headers a listener of the mount gets, and why the ones written for it but not sent are not.
+
+    A header dropped for every response is told once, under "Headers on
+    every response"; here only the ones this mount alone loses (KH: a
+    server-wide header written after the ``<mount>``, one the mount's own replaces).
+    """
+    sent = eff.mount_headers(mount)
+    if not sent.sent and not sent.dropped:
+        return []
+    everywhere = {id(d.origin.element) for d in eff.headers.dropped}
+    own = [d for d in sent.dropped if id(d.origin.element) not in everywhere]
+    shared = len(sent.dropped) - len(own)
+    lines = ["    headers: " + (", ".join(sent.names()) or "none") + (f"; {shared} dropped" if shared else "")]
+    for dropped in own:
+        lines.append(f"      NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
     return lines
 
 
@@ -244,7 +260,10 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
         out.append(f"  {log.kind:<9} {text}")
     out.append("")
     if eff.headers.sent or eff.headers.dropped:
-        out.append("Headers on every response")
+        kh_late = eff.target is Dialect.KH and bool(eff.kh_header_blocks_before)
+        out.append(
+            "Headers on every response" + (" (on a mount's only if written before its <mount>)" if kh_late else "")
+        )
         for header in eff.headers.sent:
             status = f" (status {header.status})" if header.status else ""
             out.append(f"  {header.name}: {header.value or ''}{status} [{_from(header.origin)}]")

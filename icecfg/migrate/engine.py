@@ -43,6 +43,7 @@ def run(
     read = chroot.paths_read(ctx)
     if ctx.source is Dialect.KH:
         kh.file_fallbacks_kh_did_not_send(ctx)
+        kh.settings_kh_read_after_mounts(ctx)
         kh.one_fallback_mount(ctx)
         kh.expand_attributes(ctx)
     if ctx.source is Dialect.V24:

@@ -44,6 +44,50 @@ def file_fallbacks_kh_did_not_send(ctx: Context) -> None:
         )
 
 
+def settings_kh_read_after_mounts(ctx: Context) -> None:
+    """Report what a mount did not get on KH from a ``<limits>`` or ``<http-headers>`` written after it.
+
+    KH copies the ``<limits>`` queue, burst and source timeout and the
+    server-wide headers into a mount as it reads the ``<mount>`` (rule
+    ICE916, tested on kh22); 2.5 uses them wherever they are written.  The
+    file stays as written, as it says what was meant, and such a mount gets
+    the later values from now on: a difference to know of.  Runs before any
+    edit, on the file as KH read it.
+    """
+    from icecfg.effective.config import EffectiveConfig
+    from icecfg.effective.headers import late_on_kh
+
+    eff = EffectiveConfig(ctx.config.document.root, ctx.source)
+    late_headers = eff.kh_header_blocks_before
+    for mount in eff.mounts.mounts:
+        for name, copied in (mount.kh_limits or {}).items():
+            if mount.settings.get(name) is not copied:
+                continue
+            final = eff.limits.get(name)
+            ctx.record(
+                mount.element,
+                "kept",
+                f"KH gave {mount.label} the <{name}> {copied.value} it read before a later <limits>; "
+                f"{ctx.target.label} gives it that <limits>'s {final}",
+                keeps_behaviour=False,
+                edit=False,
+            )
+        if mount.element not in late_headers:
+            continue
+        got = eff.mount_headers(mount)
+        sent = {header.lower() for header in got.names()}
+        for dropped in got.dropped:
+            if late_on_kh(dropped) and (dropped.name or "").lower() not in sent:
+                ctx.record(
+                    mount.element,
+                    "kept",
+                    f"KH did not send the server-wide header {dropped.name} (line {dropped.origin.line}) on "
+                    f"{mount.label}, read before it; {ctx.target.label} sends it on every response",
+                    keeps_behaviour=False,
+                    edit=False,
+                )
+
+
 def one_fallback_mount(ctx: Context) -> None:
     """KH's ``<fallback>`` blocks become the one ``<fallback-mount>`` 2.5 reads, naming what KH used.
 

@@ -90,11 +90,34 @@ CASES = [
         + A.encode()
         + b"</http-headers></icecast>",
         b"<icecast><http-headers>"
-        + A.encode()
+        + A.replace("/>", ' status="404"/>').encode()
         + b"</http-headers><mount><mount-name>/m</mount-name><http-headers>"
         + A.encode()
         + b"</http-headers></mount></icecast>",
         id="two-root-blocks",
+    ),
+    Case(
+        "ICE712",
+        b"<icecast><http-headers>" + A.encode() + b"</http-headers><mount><mount-name>/m</mount-name><http-headers>"
+        b'<header name="X-A" value="2"/></http-headers></mount></icecast>',
+        b"<icecast><http-headers>"
+        + A.encode()
+        + b"</http-headers><mount><mount-name>/m</mount-name><http-headers>"
+        + B.encode()
+        + b"</http-headers></mount></icecast>",
+        message="also configured server-wide (line 1): Icecast 2.4.4 sends both X-A lines on this mount's",
+        id="mount-and-server",
+    ),
+    Case(
+        "ICE712",
+        b"<icecast><http-headers>" + A.encode() + b"</http-headers><mount><mount-name>/m</mount-name></mount>"
+        b'<http-headers><header name="X-A" value="2"/></http-headers></icecast>',
+        # KH's mount replaces the server-wide header it copied: no repeat
+        b"<icecast><http-headers>" + A.encode() + b"</http-headers><mount><mount-name>/m</mount-name><http-headers>"
+        b'<header name="X-A" value="2"/></http-headers></mount></icecast>',
+        target="kh",
+        message="the <mount>s read between the two (/m) copied and keep line 1's",
+        id="kh-mount-between",
     ),
     Case(
         "ICE712",

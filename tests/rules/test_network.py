@@ -289,6 +289,33 @@ CASES = [
         target="kh",
         message="1 <relay> block(s)",
     ),
+    # ICE916 kh-server-settings-after-mount
+    Case(
+        "ICE916",
+        doc("<mount><mount-name>/a</mount-name></mount>", limits("<burst-size>16000</burst-size>")),
+        doc(
+            "<mount><mount-name>/a</mount-name><burst-size>16000</burst-size></mount>",
+            limits("<burst-size>16000</burst-size><clients>50</clients>"),
+        ),
+        target="kh",
+        message="/a keeps 65536",
+        id="kh-limits",
+    ),
+    Case(
+        "ICE916",
+        doc(
+            "<mount><mount-name>/a</mount-name></mount>",
+            '<http-headers><header name="X-Server" value="1"/></http-headers>',
+        ),
+        doc(
+            '<mount><mount-name>/a</mount-name><http-headers><header name="X-Server" value="2"/></http-headers>'
+            "</mount>",
+            '<http-headers><header name="X-Server" value="1"/></http-headers>',
+        ),
+        target="kh",
+        message="header X-Server comes after 1 <mount>(s) (/a)",
+        id="kh-headers",
+    ),
     # ICE912 yp-url-timeout-out-of-range
     Case(
         "ICE912",

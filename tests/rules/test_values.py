@@ -13,6 +13,14 @@ from tests.rules.cases import icecast as _x
 from tests.rules.cases import listen_socket as _socket
 
 CASES = [
+    Case(
+        "ICE201",
+        _x('<mount mount-name="/a.ogg" max-listeners="x"/>'),
+        _x('<mount mount-name="/a.ogg" max-listeners=" 5"/>'),
+        target="kh",
+        message="max-listeners='x' on <mount> is not a whole number: Icecast-KH rejects it and keeps the default (-1)",
+        id="kh-attribute",
+    ),
     # ICE201 not-a-number
     Case(
         "ICE201",

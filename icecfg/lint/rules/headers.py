@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from icecfg.conversion import atoi
 from icecfg.document import Element
 from icecfg.effective.truncation import Stop
 from icecfg.effective.truncation import stop as block_stop
@@ -126,7 +127,10 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     a client gets two `X-Foo` lines and may use either (tested on both;
     names are compared case-insensitively, as HTTP does).  Icecast-KH keeps
     only the last one of a name (tested on kh22).  Two headers restricted
-    to different `status` codes do not clash.
+    to different `status` codes do not clash.  A mount's header of the name
+    of a server-wide one is a repeat too: 2.4.4 and 2.5.0 send both lines on
+    the mount's stream, while KH's mount replaces the server-wide header it
+    copied (tested on all three, `tests/test_oracle_explain.py`).
 
     ## Bad
     ```xml
@@ -162,6 +166,7 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
             name = header.get("name") or ""
             if ctx.target is Dialect.KH:
                 effect = f"Icecast-KH keeps only this one and drops the {name} header of line {earlier.line}"
+                effect += _kh_mounts_between(ctx, earlier, header)
             else:
                 effect = f"{ctx.target.label} sends both {name} lines (see line {earlier.line}); clients may use either"
             yield ctx.finding(
@@ -169,6 +174,59 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
                 f"header {name} is configured twice: {effect}; keep one",
                 attribute="name",
             )
+    if ctx.target is not Dialect.KH:
+        yield from _repeating_server_wide(ctx, scopes)
+
+
+def _repeating_server_wide(ctx: LintContext, scopes: dict[int, list[Element]]) -> Iterator[Finding]:
+    """2.4.4 and 2.5.0: a mount's header of a name a server-wide one has; the mount's streams carry both.
+
+    A mount's headers go on its 200 responses only: a server-wide header
+    limited to another status does not meet them.
+
+    KH copies the server-wide headers into the mount, where the mount's own
+    replaces one of the same name: no repeat there.
+    """
+    from icecfg.effective.headers import repeated
+
+    root = ctx.config.document.root
+    server = scopes.get(id(root), [])
+    if not server:
+        return
+    for headers in scopes.values():
+        owner = headers[0].parent.parent if headers and headers[0].parent is not None else None
+        if owner is None or owner is root or owner.local_name != "mount":
+            continue
+        mine = {id(h) for h in headers}
+        for header, earlier in repeated([*server, *headers]):
+            if id(header) in mine and id(earlier) not in mine and atoi(earlier.get("status") or "0") in (0, 200):
+                name = header.get("name") or ""
+                yield ctx.finding(
+                    header,
+                    f"header {name} is also configured server-wide (line {earlier.line}): {ctx.target.label} "
+                    f"sends both {name} lines on this mount's responses; clients may use either; keep one",
+                    attribute="name",
+                )
+
+
+def _kh_mounts_between(ctx: LintContext, earlier: Element, header: Element) -> str:
+    """KH: the mounts read between two server-wide blocks keep the earlier header (they copied it), in words."""
+    first, second = earlier.parent, header.parent
+    root = ctx.config.document.root
+    if first is None or second is None or first is second or first.parent is not root:
+        return ""
+    blocks = ctx.effective.kh_header_blocks_before
+    if not blocks:
+        return ""
+    order = {id(block): index for index, block in enumerate(root.elements("http-headers"))}
+    low, high = order.get(id(first)), order.get(id(second))
+    if low is None or high is None:
+        return ""
+    between = [m.label for m in ctx.effective.mounts.mounts if low < blocks.get(m.element, -1) <= high]
+    if not between:
+        return ""
+    names = ", ".join(between[:3]) + (f" and {len(between) - 3} more" if len(between) > 3 else "")
+    return f", but the <mount>s read between the two ({names}) copied and keep line {earlier.line}'s"
 
 
 @rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24, Dialect.V25))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from icecfg.document import Element, parse, parse_fragment
+from icecfg.effective.mounts import mount_name
 from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
 from icecfg.errors import ParseError
@@ -45,12 +46,13 @@ def _find_credentials(ctx: LintContext) -> list[Credential]:
     return [*credentials(ctx.of_kind(Kind.PASSWORD), target), *credentials(options, target)]
 
 
-def _describe(element: Element) -> str:
+def _describe(element: Element, dialect: Dialect) -> str:
+    """``element`` in words, naming the mount that holds it by the name ``dialect`` reads."""
     parent = element.parent
     if parent is not None and parent.local_name == "mount":
-        name = parent.find_last("mount-name")
-        if name is not None and name.text:
-            return f"<{element.local_name}> of mount {name.text}"
+        name = mount_name(parent, dialect)
+        if name:
+            return f"<{element.local_name}> of mount {name}"
     if parent is not None and parent.local_name in ("relay", "upstream"):
         return f"<{parent.local_name}> <{element.local_name}>"
     return f"<{element.local_name}>"
@@ -105,11 +107,12 @@ def default_password(ctx: LintContext) -> Iterator[Finding]:
         if secret.attribute is None:
             yield ctx.finding(
                 element,
-                f"{_describe(element)} is {origin} password, which scanners try first; set a long random password",
+                f"{_describe(element, ctx.target)} is {origin} password, which scanners try first; "
+                "set a long random password",
                 at_text=True,
             )
         else:
-            where = f"{secret.attribute} of {_describe(element)}"  # KH's attribute form
+            where = f"{secret.attribute} of {_describe(element, ctx.target)}"  # KH's attribute form
             if secret.is_option:
                 where = f'<option name="{secret.name}">'
             yield ctx.finding(
@@ -174,14 +177,15 @@ def empty_password(ctx: LintContext) -> Iterator[Finding]:
         if secret.attribute is not None:
             yield ctx.finding(
                 secret.element,
-                f'{secret.attribute}="" on {_describe(secret.element)} is read by {ctx.target.label} as the empty '
+                f'{secret.attribute}="" on {_describe(secret.element, ctx.target)} is read by {ctx.target.label} '
+                "as the empty "
                 f"password: {effect}; write the password",
                 attribute=secret.attribute,
             )
             continue
         yield ctx.finding(
             secret.element,
-            f"{_describe(secret.element)} is empty, which {ctx.target.label} reads as no password at all: "
+            f"{_describe(secret.element, ctx.target)} is empty, which {ctx.target.label} reads as no password at all: "
             f"{effect}; write the password or remove the element",
         )
 
@@ -234,7 +238,7 @@ def password_reused(ctx: LintContext) -> Iterator[Finding]:
         if secret.name not in ("source-password", "relay-password") and secret.section != "mount":
             continue
         if secret.value == admin.value:
-            where = _describe(secret.element)
+            where = _describe(secret.element, ctx.target)
             yield ctx.finding(
                 secret.element,
                 f"{secret.attribute + ' of ' + where if secret.attribute else where} is the same as "
@@ -369,7 +373,7 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
         if placed.row.name == "authentication" and placed.parent.id == "mount":
             from icecfg.effective.auth import mount_phrase
 
-            where = f"<authentication> of {mount_phrase(element)}"
+            where = f"<authentication> of {mount_phrase(element, ctx.target)}"
         elif placed.row.name == "role" and ctx.target is Dialect.V25:
             where = '<role type="htpasswd">'
         else:

@@ -20,6 +20,7 @@ from icecfg.conversion import (
     effective,
     format_typed,
     is_int,
+    kh_size,
     parse_typed,
 )
 from icecfg.document import Element
@@ -147,7 +148,9 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     that fails, except a listen socket's port: the socket is then dropped
     ("failed to read element"), and with no other socket KH stops at
     start-up ("No listen-socket defintions", sic) and then crashes with a
-    segfault (verified on kh22).
+    segfault (verified on kh22).  KH reads its attribute form the same way:
+    `<mount max-listeners="x">` keeps the default, no limit, and `"1x"` is 1
+    (verified on kh22).
 
     ## Bad
     ```xml
@@ -222,6 +225,46 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
                 fix = set_text_fix(placed.element, str(lead))
                 title = f"write <{name}>{lead}</{name}>"
             yield ctx.finding(placed.element, f"{what}: {consequence}", at_text=True, fix=fix, fix_title=title)
+    if ctx.target is Dialect.KH:
+        yield from _kh_attribute_numbers(ctx)
+
+
+def _kh_attribute_numbers(ctx: LintContext) -> Iterator[Finding]:
+    """KH's attribute form of a number (``<mount max-listeners="x">``) that is not a whole number.
+
+    KH reads the attribute with the element's own ``config_get_int`` (or
+    size reader): the number it starts with, else nothing, and the setting
+    keeps its default (KH reads attributes before the children).
+    """
+    for placed in ctx.placed:
+        element, section = placed.element, placed.section
+        if section is None or not element.has_attributes:
+            continue
+        as_children = section.kh_attribute_children()
+        for attribute in element.attributes:
+            row = as_children.get(attribute.name)
+            value = row.value if row is not None else None
+            text = attribute.value
+            if (
+                row is None
+                or value is None
+                or value.kind not in _WHOLE_NUMBERS
+                or _is_number(value.kind, text, Dialect.KH)
+            ):
+                continue
+            read = kh_size(text) if value.kind is Kind.SIZE else _leading_int(text)
+            if read is not None:
+                consequence = f"Icecast-KH reads it as {read}"
+            else:
+                default = row.default(Dialect.KH)
+                consequence = "Icecast-KH rejects it and keeps the default" + (
+                    f" ({default})" if default is not None else ""
+                )
+            yield ctx.finding(
+                element,
+                f"{attribute.name}={text!r} on <{element.local_name}> is not a whole number: {consequence}",
+                attribute=attribute.name,
+            )
 
 
 @rule("ICE202", "port-out-of-range", "error")
