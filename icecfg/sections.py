@@ -64,7 +64,8 @@ class Limits(Section):
     #: <threadpool> (2.4). Parsed but unused by 2.4.4; unknown to 2.5 and KH.
     threadpool: int | None = leaf("threadpool", default=None)
 
-    #: <client-timeout> (2.4, 2.5, kh). Seconds; parsed but unused by 2.4.4.
+    #: <client-timeout> (2.4, 2.5, kh). Seconds; read, but no release uses it (2.4.4, 2.5.0 and KH
+    #: alike).
     client_timeout: int | None = leaf("client-timeout", default=None)
 
     #: <header-timeout> (2.4, 2.5, kh). Seconds a client may take to send its request headers.

@@ -1006,7 +1006,7 @@ _SECTIONS: list[SectionRow] = [
                 _timeout(),
                 defaults=_same("30"),
                 crash_if_empty=True,
-                doc="Seconds; parsed but unused by 2.4.4.",
+                doc="Seconds; read, but no release uses it (2.4.4, 2.5.0 and KH alike).",
                 source=_SRC_LIMITS,
             ),
             ElementRow(

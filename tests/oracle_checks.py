@@ -122,6 +122,41 @@ def expired_pem(box: oracle.Sandbox) -> Path:
     return box.write("expired.pem", pem(cert) + key_pem(key), mode=0o600)
 
 
+def expired_issued(box: oracle.Sandbox) -> tuple[Path, Path, bytes]:
+    """A test CA valid today (ca.pem) and a certificate it issued for 127.0.0.1 that expired yesterday.
+
+    Returns the CA a client trusts, the expired certificate with its key
+    (expired-issued.pem, what the server is given) and that certificate in
+    DER, to compare with the one a server sends.
+    """
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from tests.certificates import DAY, NOW, certificate, key_pem, pem
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = certificate("Oracle Test CA", ca_key, ca=True)
+    leaf = certificate(
+        "127.0.0.1", key, issuer="Oracle Test CA", signer=ca_key, not_before=NOW - 10 * DAY, not_after=NOW - DAY
+    )
+    return (
+        box.write("ca.pem", pem(ca)),
+        box.write("expired-issued.pem", pem(leaf) + key_pem(key), mode=0o600),
+        leaf.public_bytes(Encoding.DER),
+    )
+
+
+def served_certificate(port: int) -> bytes:
+    """The certificate (DER) the TLS port ``port`` sends a client that checks nothing."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as raw, context.wrap_socket(raw) as tls:
+        der = tls.getpeercert(binary_form=True)
+    assert der is not None
+    return der
+
+
 def issued_chain(
     box: oracle.Sandbox, host: str = oracle.HOSTNAME, *, another_key: bool = False
 ) -> tuple[Path, Path, Path]:

@@ -377,18 +377,21 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     """The server certificate has expired or is not valid yet.
 
     ## Why
-    Icecast loads an expired certificate without complaint, but every
-    browser and player rejects the TLS handshake, so HTTPS listeners and TLS
-    sources are locked out.
+    Icecast loads an expired certificate without complaint and goes on
+    serving it: the server refuses no one, but every client that verifies
+    the certificate (a browser, most players) stops the handshake, so those
+    listeners are locked out.  Only a client that checks nothing is still
+    served.
 
     ## On each release
-    - 2.5.0 and Icecast-KH load an expired certificate without a word and
-      serve it; a client that verifies it stops the handshake with
-      `certificate has expired` (verified,
-      `tests/test_oracle_tls_security_25_kh.py`).
-    - 2.4.4: the same: `SSL certificate found` and no other word, and a
-      verifying client stops with `certificate has expired` (verified,
-      `tests/test_oracle_tls_security.py`).
+    - All three releases start with an expired certificate, load it
+      without a word (2.4.4 and KH log `SSL certificate found`, 2.5.0
+      `Certificate found`) and serve it on their TLS port; a client that
+      trusts the issuing CA stops the handshake with `certificate has
+      expired`, and a client that does not verify gets its page with 200
+      (verified with a certificate that expired the day before,
+      `tests/test_oracle_tls_security_25_kh.py`; the self-signed case in
+      `tests/test_oracle_tls_security.py` for 2.4.4).
 
     ## Bad
     ```xml
@@ -415,7 +418,8 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     if after < now:
         yield ctx.finding(
             element,
-            f"the certificate in {path} expired on {after:%Y-%m-%d}: clients refuse the TLS handshake; renew it",
+            f"the certificate in {path} expired on {after:%Y-%m-%d}: {ctx.target.label} still serves it, and every "
+            "client that verifies it (browsers, players) stops the TLS handshake; renew it",
             at_text=True,
         )
     elif before > now:
@@ -433,12 +437,19 @@ def tls_certificate_expires_soon(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     Icecast does not renew or reload certificates by itself (2.4.4 not even
-    on HUP); once the date passes, every TLS client is refused.
+    on HUP); once the date passes it goes on serving the expired
+    certificate, and every client that verifies it (a browser, most
+    players) stops the handshake.  Only a client that checks nothing is
+    still served.  From then on ICE406 reports it.
 
     ## On each release
-    - All three releases serve the certificate until it expires and never
-      reload it by themselves; the harm starts at a future date, which a
-      running server cannot show (not shown).
+    - All three releases never reload the certificate by themselves.  Past
+      its date they serve it as before: with a certificate that expired
+      the day before, each one starts without a word, serves that
+      certificate on its TLS port, a client that trusts the issuing CA
+      stops the handshake with `certificate has expired` and a client that
+      does not verify gets its page with 200 (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
     - 2.4.4 serves the certificate it read at start, also after the file
       is replaced and the server gets a SIGHUP; 2.5.0 and Icecast-KH serve
       the new certificate after a SIGHUP (verified,
