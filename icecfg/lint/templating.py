@@ -10,12 +10,14 @@ template's lines.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from icecfg.document import Element, Leaf
 from icecfg.files import read_at_most
 from icecfg.io import dumps, loads
-from icecfg.placeholders import render
+from icecfg.placeholders import Placeholder, find, render
+from icecfg.placement import Placed, walk
 from icecfg.sections import IcecastConfig
 
 
@@ -24,11 +26,17 @@ class VariablesError(ValueError):
 
 
 def rendered(config: IcecastConfig, variables: Mapping[str, str]) -> IcecastConfig:
-    """A copy of ``config`` with the placeholders that have a value rendered."""
+    """A copy of ``config`` with the placeholders of values that have a value rendered.
+
+    A placeholder among the elements of a block stands for markup: written
+    as the text of the block it would be escaped, not parsed, so it is left
+    for ICE003 to report.
+    """
     copy = loads(dumps(config), config.path)
+    blocks = blocks_of(walk(copy.document.root))
     for element in copy.document.root.iter():
         text = element.text
-        if text is not None and not any(True for _ in element.elements()):
+        if text is not None and id(element) not in blocks and not any(True for _ in element.elements()):
             new, _left = render(text, variables)
             if new != text:
                 element.set_text(new)
@@ -37,6 +45,29 @@ def rendered(config: IcecastConfig, variables: Mapping[str, str]) -> IcecastConf
             if new != attribute.value:
                 element.set(attribute.name, new)
     return copy
+
+
+def blocks_of(placed: Iterable[Placed]) -> set[int]:
+    """Ids of the elements that are blocks of the table (``<limits>``, a ``<mount>`` block, ...), empty or not."""
+    return {id(one.element) for one in placed if one.row is not None and one.section is not None}
+
+
+def placeholders_among_elements(element: Element) -> Iterator[tuple[Placeholder, int]]:
+    """Placeholders in the character data between ``element``'s children, with their offsets in the text (-1: unknown).
+
+    Character data is kept as written, so an offset is the start of the
+    content plus the length of every node before it, as written.
+    """
+    offset = element.start + len(element.start_tag) if element.text_start >= 0 else -1
+    for child in element.children:
+        if isinstance(child, str):
+            for placeholder in find(child):
+                yield placeholder, (offset + placeholder.start if offset >= 0 else -1)
+            written = len(child)
+        else:
+            written = len(child.raw) if isinstance(child, Leaf) else len(child.render())
+        if offset >= 0:
+            offset += written
 
 
 def parse_assignment(text: str, where: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ import pytest
 
 import icecfg
 from icecfg.lint import lint
+from icecfg.lint.templating import rendered
 from icecfg.placeholders import SYNTAXES, find, render
 from icecfg.placeholders.syntaxes import Syntax
 from tests.rules.cases import Case, check_case, run
@@ -232,3 +233,33 @@ def test_single_brace_placeholders_are_found_in_part_of_a_value_where_they_stand
     assert [(p.syntax.name, p.name) for p in found] == [("single-braces", n) for n in ("HOST", "PORT", "STATION")]
     rendered, left = render("http://{HOST}:{PORT}/", {"HOST": "radio.example.org"})
     assert rendered == "http://radio.example.org:{PORT}/" and [p.name for p in left] == ["PORT"]
+
+
+MARKUP_TEMPLATE = b"""<icecast>
+    <listen-socket>
+        <port>8443</port>
+        ${TLS_SOCKET_OPTS}
+    </listen-socket>
+    <limits>{LIMITS}</limits>
+    <paths><logdir>/var/log/icecast2</logdir><!-- ${NOT_ONE} -->&amp;{PATHS}</paths>
+</icecast>
+"""
+
+
+def test_a_placeholder_among_elements_is_reported_where_it_stands_as_markup_no_rule_sees() -> None:
+    """A template tool replaces such a placeholder with elements: icecfg can neither lint nor render them."""
+    findings = [f for f in run(MARKUP_TEMPLATE, "2.4", files=False) if f.code == "ICE003"]
+    assert [(f.line, f.column, f.end_column) for f in findings] == [(4, 9, 27), (6, 13, 21), (7, 70, 77)]
+    assert all(f.severity.value == "info" for f in findings)
+    for finding, block in zip(findings, ["listen-socket", "limits", "paths"], strict=True):
+        assert f"stands among the elements of <{block}>:" in finding.message
+
+
+def test_rendering_leaves_a_placeholder_among_elements_for_the_template_tool() -> None:
+    """``--var`` renders values: written as a block's text, markup would be escaped, not parsed."""
+    config = icecfg.loads(MARKUP_TEMPLATE, "icecast.xml")
+    variables = {"TLS_SOCKET_OPTS": "<tls>1</tls>", "LIMITS": "<clients>5</clients>", "PATHS": "x"}
+    findings = lint(config, "2.4", files=False, variables=variables)
+    left = [f for f in findings if f.code == "ICE003"]
+    assert [(f.line, f.severity.value) for f in left] == [(4, "warning"), (6, "warning"), (7, "warning")]
+    assert b"&lt;" not in icecfg.dumps(rendered(config, variables))

@@ -10,6 +10,7 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
+from icecfg.lint.templating import blocks_of, placeholders_among_elements
 from icecfg.placeholders import SYNTAXES, Placeholder, Syntax, find, may_contain
 
 
@@ -32,6 +33,12 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
     to render the file (`--var`, `--vars-file`, `--vars-from-env`) a
     placeholder left without a value is a *warning*: the template tool
     would leave it (or an empty string) in the file Icecast reads.
+
+    A placeholder standing among the child elements of a block
+    (`<listen-socket>` ... `${TLS_OPTS}` ... `</listen-socket>`) is one the
+    template tool replaces with markup: the elements it writes are not
+    linted, and `--var` does not render it (it renders values only); lint
+    the rendered file for those.
 
     Recognised syntaxes: `${NAME}` (also `${NAME:-default}`), `{$NAME}`,
     `$NAME` (capitals only), `$name$` (the whole value only), `{{ name }}`,
@@ -69,11 +76,16 @@ def unrendered_placeholder(ctx: LintContext) -> Iterator[Finding]:
     if not any(opener in source for opener in _OPENERS) or not _may_contain(source):
         return  # most files: one search over the text instead of a look at every value
     rendering = ctx.variables is not None
+    blocks = blocks_of(ctx.placed)
     for element in ctx.config.document.root.iter():
-        text = element.text
-        if text is not None and not any(True for _ in element.elements()):
-            for placeholder in find(text):
-                yield _finding(ctx, element, None, text, placeholder, rendering)
+        if id(element) in blocks or any(True for _ in element.elements()):
+            for placeholder, offset in placeholders_among_elements(element):
+                yield _markup_finding(ctx, element, placeholder, offset, rendering)
+        else:
+            text = element.text
+            if text is not None:
+                for placeholder in find(text):
+                    yield _finding(ctx, element, None, text, placeholder, rendering)
         for attribute in element.attributes:
             for placeholder in find(attribute.value):
                 yield _finding(ctx, element, attribute.name, attribute.value, placeholder, rendering)
@@ -155,6 +167,23 @@ def _finding(
     if column is not None:  # at the placeholder itself
         finding.line, finding.column, finding.end_line = column[0], column[1], column[0]
         finding.end_column = column[1] + len(placeholder.text)
+    return finding
+
+
+def _markup_finding(
+    ctx: LintContext, element: Element, placeholder: Placeholder, offset: int, rendering: bool
+) -> Finding:
+    """A placeholder where elements stand: it renders to markup, which no rule sees and ``--var`` cannot render."""
+    message = (
+        f"template placeholder {placeholder.text} ({placeholder.syntax.name}) stands among the elements of "
+        f"<{element.local_name}>: the elements it renders to are not linted (--var renders values only); "
+        "lint the file the template tool writes"
+    )
+    finding = ctx.finding(element, message, severity=Severity.WARNING if rendering else None)
+    if offset >= 0:
+        line, column = element.position(offset)
+        finding.line, finding.column, finding.end_line = line, column, line
+        finding.end_column = column + len(placeholder.text)
     return finding
 
 
