@@ -344,10 +344,21 @@ def test_khs_builtin_source_password_is_never_written_into_a_default_mount(writt
 
 
 def test_stray_text_in_a_block_is_removed_with_its_line() -> None:
-    xml = "<icecast>\n  <listen-socket>\n    <port>8000</port>\n    {TLS_OPTS}\n  </listen-socket>\n</icecast>\n"
+    xml = "<icecast>\n  <listen-socket>\n    <port>8000</port>\n    TLS_OPTS\n  </listen-socket>\n</icecast>\n"
     text, migration = migrated(xml)
     assert text == "<icecast>\n  <listen-socket>\n    <port>8000</port>\n  </listen-socket>\n</icecast>\n"
-    assert "'{TLS_OPTS}' directly in <listen-socket>" in migration.changes[0].reason
+    assert "'TLS_OPTS' directly in <listen-socket>" in migration.changes[0].reason
+
+
+@pytest.mark.parametrize("placeholder", ["{TLS_OPTS}", "${TLS_OPTS}", "{{ tls_opts }}"])
+def test_a_placeholder_among_a_blocks_elements_stays_for_its_template_and_is_a_loss(placeholder: str) -> None:
+    """The template tool writes elements there (KH's <ssl>1</ssl>, say): removing it would drop them unseen."""
+    xml = f"<icecast>\n  <listen-socket>\n    <port>8000</port>\n    {placeholder}\n  </listen-socket>\n</icecast>\n"
+    text, migration = migrated(xml, from_="kh")
+    assert text == xml
+    (change,) = [c for c in migration.changes if "<listen-socket>" in c.reason]
+    assert (change.line, change.lost, change.keeps_behaviour) == (2, True, False)
+    assert f"template placeholder {placeholder!r} stands among the elements of <listen-socket>" in change.reason
 
 
 def test_elements_no_release_reads_are_removed() -> None:

@@ -10,13 +10,12 @@ template's lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from icecfg.document import Element, Leaf
 from icecfg.files import read_at_most
 from icecfg.io import dumps, loads
-from icecfg.placeholders import Placeholder, find, render
+from icecfg.placeholders import render
 from icecfg.placement import Placed, walk
 from icecfg.sections import IcecastConfig
 
@@ -50,24 +49,6 @@ def rendered(config: IcecastConfig, variables: Mapping[str, str]) -> IcecastConf
 def blocks_of(placed: Iterable[Placed]) -> set[int]:
     """Ids of the elements that are blocks of the table (``<limits>``, a ``<mount>`` block, ...), empty or not."""
     return {id(one.element) for one in placed if one.row is not None and one.section is not None}
-
-
-def placeholders_among_elements(element: Element) -> Iterator[tuple[Placeholder, int]]:
-    """Placeholders in the character data between ``element``'s children, with their offsets in the text (-1: unknown).
-
-    Character data is kept as written, so an offset is the start of the
-    content plus the length of every node before it, as written.
-    """
-    offset = element.start + len(element.start_tag) if element.text_start >= 0 else -1
-    for child in element.children:
-        if isinstance(child, str):
-            for placeholder in find(child):
-                yield placeholder, (offset + placeholder.start if offset >= 0 else -1)
-            written = len(child)
-        else:
-            written = len(child.raw) if isinstance(child, Leaf) else len(child.render())
-        if offset >= 0:
-            offset += written
 
 
 def parse_assignment(text: str, where: str) -> tuple[str, str]:

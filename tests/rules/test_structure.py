@@ -14,13 +14,14 @@ from tests.rules.cases import icecast as _x
 CASES = [
     # ICE101 unknown-element
     Case(
-        # 2.5 logs text between a section's elements as an unknown tag ".../text"
+        # 2.5 logs text between a section's elements as an unknown tag ".../text"; a template's
+        # placeholder there stands for elements (ICE003)
         "ICE101",
+        _x("<paths>\n  <logdir>/var/log/icecast</logdir>\n  TLS paths\n</paths>"),
         _x("<paths>\n  <logdir>/var/log/icecast</logdir>\n  {TLS_PATHS}\n</paths>"),
-        _x("<paths>\n  <logdir>/var/log/icecast</logdir>\n  <!-- {TLS_PATHS} -->\n</paths>"),
         target="2.5",
         id="2.5-text",
-        message="text '{TLS_PATHS}' directly in <paths>: Icecast 2.5 logs it as an unknown tag",
+        message="text 'TLS paths' directly in <paths>: Icecast 2.5 logs it as an unknown tag",
     ),
     Case(
         "ICE101",
@@ -389,11 +390,13 @@ def test_unknown_inside_a_foreign_element_is_left_to_the_dialect_finding() -> No
 
 @pytest.mark.parametrize("target", ["2.4", "2.5", "kh"])
 def test_text_in_a_section_is_an_unknown_tag_on_25_only(target: str) -> None:
-    data = b"<icecast>\n<limits>\n  <clients>5</clients>\n\t$EXTRA_LIMITS &amp; more\n</limits>\n  <!-- x -->  \n</icecast>"
+    data = (
+        b"<icecast>\n<limits>\n  <clients>5</clients>\n\tEXTRA LIMITS &amp; more\n</limits>\n  <!-- x -->  \n</icecast>"
+    )
     findings = [f for f in run(data, target) if f.code == "ICE101"]
     if target != "2.5":
         assert findings == []  # skipped silently there
         return
     ((finding),) = findings
     assert (finding.line, finding.column) == (4, 2)
-    assert "'$EXTRA_LIMITS & more' directly in <limits>" in finding.message
+    assert "'EXTRA LIMITS & more' directly in <limits>" in finding.message

@@ -452,3 +452,25 @@ def shown(ctx: LintContext, text: str, secret: bool = False) -> str:
     if secret or text in ctx.secrets or text.strip() in ctx.secrets:
         return "(value hidden)"
     return repr(text)
+
+
+def character_data(element: Element) -> Iterator[tuple[str, int]]:
+    """Each run of character data directly in ``element``, as written, with its offset in the text.
+
+    The runs between child elements and comments: what Icecast 2.5 calls
+    ``.../text`` inside a section, and where a template puts a placeholder
+    for markup.  Nothing is yielded when positions are unknown (an edited
+    element): character data is kept as written, so an offset is the start of
+    the content plus the length of every node before it.
+    """
+    if element.start < 0 or element.text_start < 0:
+        return
+    offset = element.start + len(element.start_tag)
+    for child in element.children:
+        if isinstance(child, str):
+            yield child, offset
+            offset += len(child)
+        elif isinstance(child, Element):
+            offset += len(child.render())
+        else:
+            offset += len(child.raw)

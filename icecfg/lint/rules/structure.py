@@ -21,6 +21,7 @@ from icecfg.lint.rules.common import (
     Status,
     attribute_specs,
     attributes_with_status,
+    character_data,
     dialect_names,
     kh_child_attributes,
     read_by_row,
@@ -33,6 +34,7 @@ from icecfg.lint.rules.common import (
     where,
     with_status,
 )
+from icecfg.placeholders import find
 from icecfg.placement import Placed
 from icecfg.spec import Dialect
 
@@ -93,9 +95,10 @@ def unknown_element(ctx: LintContext) -> Iterator[Finding]:
     ```
 
     Icecast 2.5 treats text written between the elements of a section the
-    same way ("Unknown tag in config: /icecast/paths/text"), typically a
-    template placeholder that was meant to become elements; 2.4.4 and KH
-    skip such text silently, so it is reported for 2.5 only.
+    same way ("Unknown tag in config: /icecast/paths/text"); 2.4.4 and KH
+    skip such text silently, so it is reported for 2.5 only.  Text holding
+    a template placeholder (`${TLS_OPTS}`) is a template's place for
+    elements, reported as ICE003.
 
     ## Fix
     Correct the name (the message suggests the closest known one) or remove
@@ -130,22 +133,13 @@ def stray_texts(element: Element) -> Iterator[tuple[str, int]]:
 
     libxml2 gives each run of text between child elements and comments its
     own text node; a run of only spaces, tabs and line ends is "blank" and
-    skipped by every Icecast.  Nothing is yielded when positions are unknown
-    (an edited element).
+    skipped by every Icecast.  A run holding a template placeholder is
+    ICE003's (markup the template tool writes there).
     """
-    if element.start < 0 or element.text_start < 0:
-        return
-    offset = element.start + len(element.start_tag)
-    for child in element.children:
-        if isinstance(child, str):
-            stripped = child.lstrip(" \t\r\n")
-            if stripped:
-                yield decode_text(stripped.rstrip(" \t\r\n")), offset + len(child) - len(stripped)
-            offset += len(child)
-        elif isinstance(child, Element):
-            offset += len(child.render())
-        else:
-            offset += len(child.raw)
+    for text, offset in character_data(element):
+        stripped = text.lstrip(" \t\r\n")
+        if stripped and not find(stripped):
+            yield decode_text(stripped.rstrip(" \t\r\n")), offset + len(text) - len(stripped)
 
 
 @rule("ICE102", "misplaced-element", "error")

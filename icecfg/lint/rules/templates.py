@@ -10,7 +10,8 @@ from icecfg.document import Element
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding, Severity
 from icecfg.lint.rule import rule
-from icecfg.lint.templating import blocks_of, placeholders_among_elements
+from icecfg.lint.rules.common import character_data
+from icecfg.lint.templating import blocks_of
 from icecfg.placeholders import SYNTAXES, Placeholder, Syntax, find, may_contain
 
 
@@ -170,6 +171,13 @@ def _finding(
     return finding
 
 
+def placeholders_among_elements(element: Element) -> Iterator[tuple[Placeholder, int]]:
+    """Placeholders in the character data between ``element``'s children, with their offsets in the text."""
+    for text, offset in character_data(element):
+        for placeholder in find(text):
+            yield placeholder, offset + placeholder.start
+
+
 def _markup_finding(
     ctx: LintContext, element: Element, placeholder: Placeholder, offset: int, rendering: bool
 ) -> Finding:
@@ -180,10 +188,9 @@ def _markup_finding(
         "lint the file the template tool writes"
     )
     finding = ctx.finding(element, message, severity=Severity.WARNING if rendering else None)
-    if offset >= 0:
-        line, column = element.position(offset)
-        finding.line, finding.column, finding.end_line = line, column, line
-        finding.end_column = column + len(placeholder.text)
+    line, column = element.position(offset)
+    finding.line, finding.column, finding.end_line = line, column, line
+    finding.end_column = column + len(placeholder.text)
     return finding
 
 
