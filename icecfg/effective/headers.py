@@ -239,6 +239,42 @@ def repeats_own(name: str, dialect: Dialect) -> str | None:
     return _OWN[dialect].get(name.strip().lower())
 
 
+class EarlierHeaders:
+    """The ``<header>`` elements met so far, to find the one a new header clashes with by a lookup.
+
+    Kept by lower-cased name, then by status (0: every status), the first
+    of each kept: finding the clash of a header is a lookup, not a scan of
+    all before it, and the server-wide headers are indexed once for every
+    mount they are compared with.
+    """
+
+    __slots__ = ("_first", "_position")
+
+    def __init__(self, headers: Iterable[Element] = ()) -> None:
+        self._first: dict[str, dict[int, tuple[int, Element]]] = {}
+        self._position = 0
+        for header in headers:
+            self.add(header)
+
+    def clash(self, header: Element) -> Element | None:
+        """The earliest header met that is sent on responses ``header`` is sent on, by the same name."""
+        name = header.get("name")
+        by_status = self._first.get(name.lower()) if name else None
+        if not by_status:
+            return None
+        status = atoi(header.get("status") or "0")
+        # status 0 clashes with every earlier header of the name
+        clashing = list(by_status.values()) if status == 0 else [by_status[s] for s in (0, status) if s in by_status]
+        return min(clashing, key=lambda pair: pair[0])[1] if clashing else None
+
+    def add(self, header: Element) -> None:
+        name = header.get("name")
+        if name:
+            status = atoi(header.get("status") or "0")
+            self._first.setdefault(name.lower(), {}).setdefault(status, (self._position, header))
+            self._position += 1
+
+
 def repeated(headers: Iterable[Element]) -> Iterator[tuple[Element, Element]]:
     """Each ``<header>`` sent on responses an earlier one of the same name is sent on, with that earlier one.
 
@@ -247,17 +283,9 @@ def repeated(headers: Iterable[Element]) -> Iterator[tuple[Element, Element]]:
     not clash.  What the release does with the pair (2.4.4/2.5 send both, KH
     only the later) is :func:`headers`' business.
     """
-    # Earlier headers by lower-cased name, then by status (0: every status), first one
-    # kept: finding the clash of each header is a lookup, not a scan of all before it.
-    first: dict[str, dict[int, tuple[int, Element]]] = {}
-    for position, header in enumerate(headers):
-        name = header.get("name")
-        if not name:
-            continue
-        status = atoi(header.get("status") or "0")
-        by_status = first.setdefault(name.lower(), {})
-        # status 0 clashes with every earlier header of the name
-        clashing = list(by_status.values()) if status == 0 else [by_status[s] for s in (0, status) if s in by_status]
-        by_status.setdefault(status, (position, header))
-        if clashing:
-            yield header, min(clashing, key=lambda pair: pair[0])[1]
+    earlier = EarlierHeaders()
+    for header in headers:
+        clash = earlier.clash(header)
+        earlier.add(header)
+        if clash is not None:
+            yield header, clash

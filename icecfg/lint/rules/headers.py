@@ -187,19 +187,20 @@ def _repeating_server_wide(ctx: LintContext, scopes: dict[int, list[Element]]) -
     KH copies the server-wide headers into the mount, where the mount's own
     replaces one of the same name: no repeat there.
     """
-    from icecfg.effective.headers import repeated
+    from icecfg.effective.headers import EarlierHeaders
 
     root = ctx.config.document.root
     server = scopes.get(id(root), [])
     if not server:
         return
+    server_wide = EarlierHeaders(server)  # indexed once: a file may have as many as it has mounts
     for headers in scopes.values():
         owner = headers[0].parent.parent if headers and headers[0].parent is not None else None
         if owner is None or owner is root or owner.local_name != "mount":
             continue
-        mine = {id(h) for h in headers}
-        for header, earlier in repeated([*server, *headers]):
-            if id(header) in mine and id(earlier) not in mine and atoi(earlier.get("status") or "0") in (0, 200):
+        for header in headers:
+            earlier = server_wide.clash(header)
+            if earlier is not None and atoi(earlier.get("status") or "0") in (0, 200):
                 name = header.get("name") or ""
                 yield ctx.finding(
                     header,
