@@ -1157,6 +1157,43 @@ def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbo
     assert (("X-Server", "1") in got["/early.ogg"]) == (box.release != "kh")
 
 
+#: A default mount's header of the name a mount's own has, and one of a name of its own.
+_DEFAULT_MOUNT_HEADERS = (
+    '<mount type="default"><http-headers><header name="X-Shared" value="default"/>'
+    '<header name="X-Default" value="1"/></http-headers></mount>'
+    '<mount><mount-name>/own.ogg</mount-name><http-headers><header name="X-Shared" value="own"/></http-headers>'
+    "</mount>"
+)
+
+
+def test_a_mount_gets_the_default_mounts_headers_explain_gives_it(box: oracle.Sandbox) -> None:
+    """2.4.4 and 2.5.0 send a default mount's headers after the mount's own, a repeated name as a second line.
+
+    KH has no default mount (its ``type`` is the stream's content type): the
+    block is a mount of its own and its headers never reach ``/own.ogg``.
+    """
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_DEFAULT_MOUNT_HEADERS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    mount = eff.mounts.find("/own.ogg")
+    assert mount is not None
+    said = [(h.name, h.value) for h in eff.mount_headers(mount).sent if h.name in ("X-Shared", "X-Default")]
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with (
+        oracle.serve(data, box, port, f"{box.release}-explain-default-headers") as server,
+        contextlib.ExitStack() as on,
+    ):
+        assert on.enter_context(server.source(port, "/own.ogg", song, password=PASSWORD)).accepted
+        server.wait_mount(port, "/own.ogg")
+        response = oracle.http_get(port, "/own.ogg", timeout=2.0, max_body=1024)
+    assert response.status == 200, response.status
+    got = [(name, value) for name, value in response.headers.items() if name in ("X-Shared", "X-Default")]
+    assert got == said
+    # the claim itself: both X-Shared lines, the mount's first, where a default mount applies
+    merged = [("X-Shared", "own"), ("X-Shared", "default"), ("X-Default", "1")]
+    assert got == (merged if box.release != "kh" else [("X-Shared", "own")])
+
+
 def _kh_order_config(box: oracle.Sandbox, port: int, *, mount_first: bool) -> bytes:
     """/early.ogg written before <limits> and the server-wide headers (``mount_first``), or after both."""
     mount = "<mount><mount-name>/early.ogg</mount-name></mount>"
