@@ -84,7 +84,7 @@ def attribute_name(section: spec.SectionRow, attribute: spec.AttributeRow) -> st
 
 def python_type(value: spec.Value) -> str:
     kind = value.kind
-    if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC):
+    if kind in (Kind.INT, Kind.UINT, Kind.SIZE, Kind.BITRATE, Kind.LOGLEVEL, Kind.PUBLIC):
         return "int"
     if kind is Kind.BOOL:
         return "bool"

@@ -73,6 +73,8 @@ _LOGLEVEL_WORDS = {
     "eror": 1,
 }
 _SIZE = re.compile(r"\s*(\d+)\s*([kKmMsS]?)\s*\Z")
+#: A bitrate as meant: a whole number of bits per second, ``k`` or ``m`` (either case) right after it.
+_BITRATE = re.compile(r"\s*([+-]?\d+)([kKmM]?)\s*\Z")
 
 
 def atoi(text: str) -> int:
@@ -87,8 +89,12 @@ def atoi(text: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
-_KH_SIZE = re.compile(r"\s*(\d+)(.?)", re.DOTALL)
-_KH_SIZE_FACTOR = {"k": 1000, "m": 1000 * 1000}
+#: KH's ``sscanf`` of a number and the one character after it (``"%u%c"`` for sizes, ``"%ld%c"`` for
+#: bitrates): leading white space, a sign, digits, then any character at all (a space, a ``.``).
+_KH_SUFFIXED = re.compile(r"[ \t\n\v\f\r]*([+-]?\d+)(.?)", re.DOTALL)
+#: The suffixes both multiply by: decimal, not 1024.
+_KH_FACTOR = {"k": 1000, "m": 1000 * 1000}
+_INT64 = 2**63
 
 
 class AudioSeconds(int):
@@ -110,13 +116,37 @@ def kh_size(text: str) -> int | None:
     turned into bytes once the bitrate is known) is kept as the number itself:
     its size in bytes is not in the file.
     """
-    match = _KH_SIZE.match(text)
-    if match is None:
-        return None
+    match = _KH_SUFFIXED.match(text)
+    if match is None or not match[1][0].isdigit():
+        return None  # a signed size is no size this reading knows
     number = min(int(match[1]), 2**64 - 1) & 0xFFFFFFFF  # strtoul saturates, %u keeps 32 bits
-    value = (number * _KH_SIZE_FACTOR.get(match[2], 1)) & 0xFFFFFFFF  # unsigned multiply wraps
+    value = (number * _KH_FACTOR.get(match[2], 1)) & 0xFFFFFFFF  # unsigned multiply wraps
     value = 2**31 - 1 if value > 2**31 else value
     return AudioSeconds(value) if match[2] == "s" else value
+
+
+def kh_bitrate(text: str) -> int | None:
+    """What KH's ``config_get_bitrate`` makes of a bitrate, in bits per second: ``None`` when it reads no number.
+
+    ``sscanf("%" SCNd64 "%c")``: leading white space, a sign and digits, then
+    one character: ``k``/``K`` multiply by 1,000 and ``m``/``M`` by 1,000,000
+    (decimal, either case, unlike a size's suffix); any other character ends
+    the number as it is, so ``1.5m`` is 1, ``64 k`` is 64 and ``64kbit`` is
+    64,000.  ``-1`` is -1.  A 64-bit number: ``strtoll`` saturates, the
+    multiplication wraps.  No other release reads these elements.
+    """
+    match = _KH_SUFFIXED.match(text)
+    if match is None:
+        return None
+    number = max(min(int(match[1]), _INT64 - 1), -_INT64)
+    value = number * _KH_FACTOR.get(match[2].lower(), 1)
+    return (value + _INT64) % (2 * _INT64) - _INT64
+
+
+def c_div(number: int, divisor: int) -> int:
+    """C's integer division: it truncates toward zero (``-1 / 8`` is 0, Python's ``-1 // 8`` is -1)."""
+    quotient = abs(number) // abs(divisor)
+    return quotient if (number < 0) == (divisor < 0) else -quotient
 
 
 def is_int(text: str) -> bool:
@@ -160,6 +190,11 @@ def parse_typed(kind: Kind, text: str, choices: tuple[str, ...] = ()) -> object:
             raise TypedValueError(f"{text!r} is not a size in bytes")
         factor = {"": 1, "k": 1024, "m": 1024 * 1024, "s": 1}[match[2].lower()]
         return int(match[1]) * factor
+    if kind is Kind.BITRATE:
+        match = _BITRATE.match(text)
+        if match is None:
+            raise TypedValueError(f"{text!r} is not a bitrate (bits per second, k or m for 1000 or 1000000)")
+        return int(match[1]) * _KH_FACTOR.get(match[2].lower(), 1)
     if kind is Kind.BOOL:
         word = text.strip().lower()
         if word in _TRUE:
@@ -363,6 +398,7 @@ AS_WRITTEN = frozenset(Kind) - {
     Kind.INT,
     Kind.UINT,
     Kind.SIZE,
+    Kind.BITRATE,
     Kind.PUBLIC,
     Kind.BOOL,
     Kind.LOGLEVEL,
@@ -419,6 +455,8 @@ def _convert(kind: Kind, text: str, dialect: Dialect) -> object:
         # %d stores the number in an int: beyond 32 bits it wraps as atoi's does (tested on kh22:
         # <sources>4294967297</sources> allows one source); the unsigned rows keep the plain number
         return atoi(text) if kind is not Kind.UINT else int(match[1])
+    if kind is Kind.BITRATE:
+        return kh_bitrate(text)  # KH's config_get_bitrate: no other release has these elements
     if kind is Kind.BOOL:
         if dialect is Dialect.V24:
             return atoi(text) != 0

@@ -224,6 +224,8 @@ class Field:
             return f"a log level from {low} (error) to {high} (debug)"
         if kind is Kind.SIZE:
             return f"a size in bytes from {low} to {high}"
+        if kind is Kind.BITRATE:
+            return f"a bitrate in bits per second from {low} to {high}"
         if kind in _INTEGER_KINDS:
             return f"a whole number from {low} to {high}"
         if kind is Kind.BOOL:
@@ -245,7 +247,7 @@ class Field:
 
 
 #: Kinds whose values are whole numbers (Icecast reads them with atoi or a range check).
-_INTEGER_KINDS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE, Kind.LOGLEVEL, Kind.PUBLIC})
+_INTEGER_KINDS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE, Kind.BITRATE, Kind.LOGLEVEL, Kind.PUBLIC})
 #: Python types a field of each kind takes (default: str); integers and bools are checked apart.
 _TYPES: dict[Kind, tuple[type, ...]] = {
     Kind.TLS_MODE: (TlsMode, str),
@@ -253,6 +255,8 @@ _TYPES: dict[Kind, tuple[type, ...]] = {
 }
 #: What C's int holds: Icecast reads every number into one, larger ones wrap.
 _C_INT = (-(2**31), 2**31 - 1)
+#: KH reads a bitrate into an ``int64_t``.
+_C_INT64 = (-(2**63), 2**63 - 1)
 #: Characters outside XML 1.0's Char production: no parser reads a file holding them.
 # The complement of XML 1.0's Char production, written as the few ranges it
 # leaves out: the negated form compiles a charset over all of Unicode, which
@@ -273,6 +277,8 @@ def _bounds(value: spec.Value, dialects: frozenset[Dialect]) -> tuple[int, int]:
         return (-1, 1)
     if value.kind is Kind.LOGLEVEL:
         return (1, 4)
+    if value.kind is Kind.BITRATE:
+        return _C_INT64
     low, high = (0, _C_INT[1]) if value.kind in (Kind.UINT, Kind.SIZE) else _C_INT
     checked = [value.ranges[d] for d in dialects if d in value.ranges]
     if (1, 65535) in value.ranges.values() or (checked and len(checked) == len(dialects)):

@@ -90,8 +90,9 @@ class Limits(Section):
     #: <server-idle-timeout> (2.5). Seconds without activity before the server counts as idle.
     server_idle_timeout: int | None = leaf("server-idle-timeout", default=None)
 
-    #: <max-bandwidth> (kh). Total outgoing bitrate limit, bits per second with a k/M suffix.
-    max_bandwidth: str | None = leaf("max-bandwidth", default=None)
+    #: <max-bandwidth> (kh). Server-wide outgoing bitrate at which new listeners are refused, bits/s
+    #: (k/K, m/M suffix).
+    max_bandwidth: int | None = leaf("max-bandwidth", default=None)
 
     #: <max-listeners> (kh). Server-wide listener limit.
     max_listeners: int | None = leaf("max-listeners", default=None)
@@ -618,9 +619,8 @@ class KhFallback(Section):
     #: <mount> (kh). Fallback mount; values not starting with / are dropped.
     mount: str | None = leaf("mount", default=None)
 
-    #: <rate> (kh). Bits per second the fallback file is sent at, with a k/M suffix
-    #: (config_get_bitrate).
-    rate: str | None = leaf("rate", default=None)
+    #: <rate> (kh). Bits per second the fallback file is sent at (k/K, m/M suffix).
+    rate: int | None = leaf("rate", default=None)
 
 
 class MountAuthentication(Section):
@@ -858,8 +858,9 @@ class Mount(Section):
     #: <allow-chunked> (kh). Accept chunked source uploads.
     allow_chunked: bool | None = leaf("allow-chunked", default=None)
 
-    #: <max-bandwidth> (kh). Outgoing bitrate limit, bits per second with a k/M suffix.
-    max_bandwidth: str | None = leaf("max-bandwidth", default=None)
+    #: <max-bandwidth> (kh). Bitrate limit of all listeners of the mount, bits per second (k/K, m/M
+    #: suffix); -1: none.
+    max_bandwidth: int | None = leaf("max-bandwidth", default=None)
 
     #: <wait-time> (kh). Seconds to wait for a source before failing.
     wait_time: int | None = leaf("wait-time", default=None)
@@ -867,8 +868,9 @@ class Mount(Section):
     #: <filter-theora> (kh). Strip Theora video from the stream.
     filter_theora: bool | None = leaf("filter-theora", default=None)
 
-    #: <limit-rate> (kh). Per-listener send rate, bits per second with a k/M suffix.
-    limit_rate: str | None = leaf("limit-rate", default=None)
+    #: <limit-rate> (kh). Rate the source is read at and a fallback file sent at, bits per second (k/K,
+    #: m/M suffix).
+    limit_rate: int | None = leaf("limit-rate", default=None)
 
     #: <skip-accesslog> (kh). Do not log this mount's listeners.
     skip_accesslog: bool | None = leaf("skip-accesslog", default=None)

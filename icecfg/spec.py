@@ -109,6 +109,7 @@ class Kind(str, enum.Enum):
     FALLBACK_OVERRIDE = "fallback-override"  # 2.4 bool, 2.5 none|all|own
     PUBLIC = "public"  # -1/0/1, 2.5 also true/false/client
     SIZE = "size"  # bytes; KH also takes k/m/s suffixes
+    BITRATE = "bitrate"  # bits per second with a k/K or m/M suffix (KH config_get_bitrate)
     CIPHERS = "ciphers"  # an OpenSSL cipher list
     REF = "ref"  # "#id" reference to a listen socket (2.5)
     METHODS = "methods"  # comma list of HTTP methods or "*" (2.5 roles)
@@ -150,7 +151,7 @@ class Value(FrozenRecord):
         return self.kind is Kind.PASSWORD
 
 
-_NUMERIC = frozenset({Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE})
+_NUMERIC = frozenset({Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE, Kind.BITRATE})
 
 
 class AttributeRow(FrozenRecord):
@@ -469,6 +470,7 @@ INT = Value(Kind.INT)
 PORT = Value(Kind.INT, ranges={Dialect.V25: (1, 65535), Dialect.KH: (1, 65535)})
 UINT = Value(Kind.UINT)
 SIZE = Value(Kind.SIZE)
+BITRATE = Value(Kind.BITRATE)
 FILENAME = Value(Kind.FILENAME)
 MIME = Value(Kind.MIME)
 CIPHERS = Value(Kind.CIPHERS)
@@ -1076,8 +1078,9 @@ _SECTIONS: list[SectionRow] = [
             ElementRow(
                 "max-bandwidth",
                 KH,
-                STRING,
-                doc="Total outgoing bitrate limit, bits per second with a k/M suffix.",
+                BITRATE,
+                defaults=_d(kh="0"),
+                doc="Server-wide outgoing bitrate at which new listeners are refused, bits/s (k/K, m/M suffix).",
                 source=_SRC_LIMITS,
             ),
             ElementRow("max-listeners", KH, INT, doc="Server-wide listener limit.", source=_SRC_LIMITS),
@@ -2136,8 +2139,9 @@ _SECTIONS: list[SectionRow] = [
             ElementRow(
                 "max-bandwidth",
                 KH,
-                STRING,
-                doc="Outgoing bitrate limit, bits per second with a k/M suffix.",
+                BITRATE,
+                defaults=_d(kh="-1"),
+                doc="Bitrate limit of all listeners of the mount, bits per second (k/K, m/M suffix); -1: none.",
                 source=_SRC_MOUNT,
             ),
             ElementRow("wait-time", KH, INT, doc="Seconds to wait for a source before failing.", source=_SRC_MOUNT),
@@ -2145,8 +2149,9 @@ _SECTIONS: list[SectionRow] = [
             ElementRow(
                 "limit-rate",
                 KH,
-                STRING,
-                doc="Per-listener send rate, bits per second with a k/M suffix.",
+                BITRATE,
+                defaults=_d(kh="0"),
+                doc="Rate the source is read at and a fallback file sent at, bits per second (k/K, m/M suffix).",
                 source=_SRC_MOUNT,
             ),
             ElementRow("skip-accesslog", KH, BOOL, doc="Do not log this mount's listeners.", source=_SRC_MOUNT),
@@ -2259,8 +2264,8 @@ _SECTIONS: list[SectionRow] = [
             ElementRow(
                 "rate",
                 KH,
-                STRING,
-                doc="Bits per second the fallback file is sent at, with a k/M suffix (config_get_bitrate).",
+                BITRATE,
+                doc="Bits per second the fallback file is sent at (k/K, m/M suffix).",
                 source=_SRC_MOUNT,
             ),
         ),

@@ -205,6 +205,9 @@ class _Builder:
                 doc = "Bytes; a k or m suffix multiplies by 1024 or 1024*1024, s means seconds."
                 return self._named("size", self._pattern(r"\s*[0-9]+\s*[kKmMsS]?\s*"), doc)
             return self._int(bounds, minimum=0)
+        if kind is Kind.BITRATE:
+            doc = "Bits per second; a k or m suffix (either case) multiplies by 1000 or 1000000."
+            return self._named("bitrate", self._pattern(r"\s*[+-]?[0-9]+[kKmM]?\s*"), doc)
         if kind is Kind.BOOL:
             return self._bool()
         if kind is Kind.ENUM:

@@ -140,6 +140,22 @@ def test_fallback_chains(tmp_path: Path) -> None:
     assert eff(xml, "2.4", tmp_path).chain(e.mounts.find("/a")).gets is None  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("rates", "got"),
+    [
+        ("<limit-rate>64k</limit-rate><limit-rate>x</limit-rate>", "/f.ogg, sent at 8000 bytes/s"),
+        ("<limit-rate>1.5m</limit-rate>", "404 (Icecast-KH has no rate to send the file at)"),
+        ("<limit-rate>-1</limit-rate>", "404 (Icecast-KH has no rate to send the file at)"),
+    ],
+)
+def test_explain_says_the_rate_kh_sends_a_fallback_file_at(rates: str, got: str) -> None:
+    """The bitrate KH reads (``tests/test_oracle_explain.py`` measures it), in bytes per second."""
+    from icecfg.effective.text import render
+
+    xml = f"<icecast><mount><mount-name>/a.ogg</mount-name><fallback-mount>/f.ogg</fallback-mount>{rates}</mount></icecast>"
+    assert f"without a source listeners get: {got}\n" in render(eff(xml, "kh"))
+
+
 def test_fallback_depth_limit() -> None:
     mounts = "".join(
         f"<mount><mount-name>/m{i}</mount-name><fallback-mount>/m{i + 1}</fallback-mount></mount>" for i in range(12)

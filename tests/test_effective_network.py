@@ -92,6 +92,27 @@ def test_kh_reads_size_suffixes_as_its_parser_does(written: str, size: int) -> N
     assert kh.sizes.queue_bytes == size
 
 
+@pytest.mark.parametrize(
+    ("written", "bits"),
+    [
+        ("64k", 64000),  # cfgfile.c config_get_bitrate: sscanf("%ld%c"), k is 1,000
+        ("64K", 64000),  # either case, unlike a size's suffix
+        ("2M", 2000000),
+        (" 64k", 64000),  # sscanf skips leading white space
+        ("64kbit", 64000),  # only the first character after the digits counts
+        ("64 k", 64),  # a space is that character: no suffix
+        ("1.5m", 1),  # so is a "."
+        ("-1", -1),
+        ("64k</limit-rate><limit-rate>x", 64000),  # a later value it cannot read leaves this one
+        ("x", 0),  # nothing read: the default
+    ],
+)
+def test_kh_reads_a_bitrate_as_its_parser_does(written: str, bits: int) -> None:
+    mount = eff(f"<mount><mount-name>/a</mount-name><limit-rate>{written}</limit-rate></mount>", "kh").mounts.find("/a")
+    assert mount is not None
+    assert mount.get("limit-rate") == bits
+
+
 def test_mount_sizes_take_what_the_default_mount_merges() -> None:
     xml = (
         '<limits><queue-size>500000</queue-size></limits><mount type="default"><queue-size>3000</queue-size></mount>'

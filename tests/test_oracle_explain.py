@@ -861,6 +861,129 @@ def test_a_fallback_file_is_sent_where_explain_says(box: oracle.Sandbox, media: 
         assert check_fallbacks(eff, port) == len(sent)
 
 
+#: KH ``<limit-rate>`` values as written, each on a mount of its own falling back to a file.
+_LIMIT_RATES = {
+    "k": "<limit-rate>64k</limit-rate>",
+    "upper-k": "<limit-rate>64K</limit-rate>",  # either case
+    "padded": "<limit-rate> 64k</limit-rate>",
+    "unit": "<limit-rate>64kbit</limit-rate>",  # the first character after the digits counts
+    "unread-later": "<limit-rate>64k</limit-rate><limit-rate>x</limit-rate>",  # "x" leaves 64k
+    # 256K, not an m suffix: KH's file sender fell short of 1 Mbit/s here (61 kB/s for 1M)
+    "quarter-mega": "<limit-rate>256K</limit-rate>",
+    "fraction": "<limit-rate>1.5m</limit-rate>",  # 1 bit/s: 0 bytes/s, no rate, no file
+    "minus-one": "<limit-rate>-1</limit-rate>",  # -1 / 8 is 0 in C: no file either
+}
+#: Seconds each listener reads: KH throttles to the rate after an initial 8192 bytes.
+_RATE_SECONDS = 4.0
+
+
+# only kh: no other release knows <limit-rate> (neither 2.4.4's nor 2.5.0's binary holds the word)
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_sends_a_fallback_file_at_the_limit_rate_explain_reads(box: oracle.Sandbox, media: dict[str, bytes]) -> None:
+    """A listener gets the fallback file at ``<limit-rate>`` / 8 bytes per second, as explain reads the bitrate."""
+    port = oracle.free_port()
+    mounts = "".join(
+        f"<mount><mount-name>/{name}.ogg</mount-name><fallback-mount>/file-{name}.ogg</fallback-mount>{rate}</mount>"
+        for name, rate in _LIMIT_RATES.items()
+    )
+    data = release_config(box, [port], extra=mounts)
+    for name in _LIMIT_RATES:
+        box.write(str(box.webroot.relative_to(box.root) / f"file-{name}.ogg"), media[".ogg"])
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {}
+    for name in _LIMIT_RATES:
+        mount = eff.mounts.find(f"/{name}.ogg")
+        assert mount is not None
+        chain = eff.chain(mount)
+        said[name] = chain.file_rate if chain.gets is not None else None
+    # the claim itself: k and m in either case, whatever follows them; "x" keeps the 64k before it
+    assert said == {
+        "k": 8000,
+        "upper-k": 8000,
+        "padded": 8000,
+        "unit": 8000,
+        "unread-later": 8000,
+        "quarter-mega": 32000,
+        "fraction": None,
+        "minus-one": None,
+    }
+    with oracle.serve(data, box, port, "kh-explain-limit-rate"), ThreadPoolExecutor(len(said)) as pool:
+        pending = {
+            name: pool.submit(oracle.http_get, port, f"/{name}.ogg", timeout=_RATE_SECONDS, max_body=10**7)
+            for name in said
+        }
+        responses = {name: future.result() for name, future in pending.items()}
+    for name, rate in said.items():
+        response = responses[name]
+        if rate is None:
+            assert response.status == 404, f"{name}: explain says no file is sent, got {response.status}"
+            continue
+        assert response.status == 200, f"{name}: {response.status}"
+        sent = len(response.body)
+        assert 0.5 * rate * _RATE_SECONDS < sent < 1.5 * rate * _RATE_SECONDS + 16384, f"{name}: {sent} bytes"
+
+
+#: KH mount ``<max-bandwidth>`` values as written, with the bits per second explain must read;
+#: the stream (a tone) comes in at about 21 kbit/s, so each is far below or far above it.
+_MAX_BANDWIDTHS = {
+    "unread-later": ("<max-bandwidth>8k</max-bandwidth><max-bandwidth>x</max-bandwidth>", 8000),
+    "unit": ("<max-bandwidth>8kbit</max-bandwidth>", 8000),
+    "space": ("<max-bandwidth>64 k</max-bandwidth>", 64),  # the space is the suffix: 64 bit/s
+    "upper-k": ("<max-bandwidth>640K</max-bandwidth>", 640000),
+    "upper-m": ("<max-bandwidth>1M</max-bandwidth>", 1000000),
+}
+_STREAM_SECONDS = 30
+
+
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+def test_kh_refuses_a_listener_over_the_max_bandwidth_explain_reads(box: oracle.Sandbox) -> None:
+    """KH refuses a listener once (listeners + 1) x the stream's bitrate exceeds the mount's ``<max-bandwidth>``."""
+    port = oracle.free_port()
+    mounts = "".join(
+        f"<mount><mount-name>/{name}.ogg</mount-name>{written}</mount>"
+        for name, (written, _bits) in _MAX_BANDWIDTHS.items()
+    )
+    data = release_config(box, [port], extra=mounts)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    said = {}
+    for name in _MAX_BANDWIDTHS:
+        mount = eff.mounts.find(f"/{name}.ogg")
+        assert mount is not None
+        said[name] = mount.get("max-bandwidth")
+    assert said == {name: bits for name, (_written, bits) in _MAX_BANDWIDTHS.items()}
+    song = audio.make_ogg(seconds=_STREAM_SECONDS, bitrate_kbps=128).read_bytes()
+    stream_bits = len(song) * 8 / _STREAM_SECONDS
+    assert all(not stream_bits / 2 < bits < stream_bits * 2 for bits in said.values()), stream_bits
+    with oracle.serve(data, box, port, "kh-explain-max-bandwidth") as server, contextlib.ExitStack() as on:
+        for name in said:
+            assert on.enter_context(server.source(port, f"/{name}.ogg", song, password=PASSWORD)).accepted, name
+            server.wait_mount(port, f"/{name}.ogg")
+        time.sleep(3.0)  # KH measures the stream's bitrate as it comes in
+        got = {name: oracle.http_get(port, f"/{name}.ogg", timeout=2.0, max_body=1024).status for name in said}
+    assert got == {name: 200 if bits > stream_bits else 403 for name, bits in said.items()}
+
+
+@pytest.mark.parametrize("box", ["kh"], indirect=True)
+@pytest.mark.parametrize(("written", "bits"), [("8k</max-bandwidth><max-bandwidth>x", 8000), ("1m", 1000000)])
+def test_kh_refuses_a_listener_over_the_server_max_bandwidth_explain_reads(
+    box: oracle.Sandbox, written: str, bits: int
+) -> None:
+    """KH refuses a listener once the server's outgoing rate plus the stream's exceeds ``<limits><max-bandwidth>``."""
+    port = oracle.free_port()
+    extra = "<mount><mount-name>/a.ogg</mount-name></mount>"
+    limits = f"<max-bandwidth>{written}</max-bandwidth>"
+    data = release_config(box, [port], limits=limits, extra=extra)
+    assert explain(icecfg.loads(data), box.release, FileView("/")).limits.get("max-bandwidth") == bits
+    song = audio.make_ogg(seconds=_STREAM_SECONDS, bitrate_kbps=128).read_bytes()
+    stream_bits = len(song) * 8 / _STREAM_SECONDS
+    with oracle.serve(data, box, port, "kh-explain-server-max-bandwidth") as server, contextlib.ExitStack() as on:
+        assert on.enter_context(server.source(port, "/a.ogg", song, password=PASSWORD)).accepted
+        server.wait_mount(port, "/a.ogg")
+        time.sleep(3.0)  # KH measures the stream's bitrate as it comes in
+        status = oracle.http_get(port, "/a.ogg", timeout=2.0, max_body=1024).status
+    assert status == (200 if bits > 2 * stream_bits else 403)
+
+
 #: Per release, fallback-override values as written; explain reads each as all, own or none.
 _OVERRIDES = {"2.4": ("1", "0"), "2.5": ("all", "own", "none", "1"), "kh": ("1", "0")}
 #: Listeners on (the returning mount, its fallback) once its source is back, of three on the
@@ -1032,6 +1155,43 @@ def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbo
     assert got == said
     # the claim itself, so that explain and server cannot agree on a wrong answer
     assert (("X-Server", "1") in got["/early.ogg"]) == (box.release != "kh")
+
+
+#: A default mount's header of the name a mount's own has, and one of a name of its own.
+_DEFAULT_MOUNT_HEADERS = (
+    '<mount type="default"><http-headers><header name="X-Shared" value="default"/>'
+    '<header name="X-Default" value="1"/></http-headers></mount>'
+    '<mount><mount-name>/own.ogg</mount-name><http-headers><header name="X-Shared" value="own"/></http-headers>'
+    "</mount>"
+)
+
+
+def test_a_mount_gets_the_default_mounts_headers_explain_gives_it(box: oracle.Sandbox) -> None:
+    """2.4.4 and 2.5.0 send a default mount's headers after the mount's own, a repeated name as a second line.
+
+    KH has no default mount (its ``type`` is the stream's content type): the
+    block is a mount of its own and its headers never reach ``/own.ogg``.
+    """
+    port = oracle.free_port()
+    data = release_config(box, [port], extra=_DEFAULT_MOUNT_HEADERS)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    mount = eff.mounts.find("/own.ogg")
+    assert mount is not None
+    said = [(h.name, h.value) for h in eff.mount_headers(mount).sent if h.name in ("X-Shared", "X-Default")]
+    song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
+    with (
+        oracle.serve(data, box, port, f"{box.release}-explain-default-headers") as server,
+        contextlib.ExitStack() as on,
+    ):
+        assert on.enter_context(server.source(port, "/own.ogg", song, password=PASSWORD)).accepted
+        server.wait_mount(port, "/own.ogg")
+        response = oracle.http_get(port, "/own.ogg", timeout=2.0, max_body=1024)
+    assert response.status == 200, response.status
+    got = [(name, value) for name, value in response.headers.items() if name in ("X-Shared", "X-Default")]
+    assert got == said
+    # the claim itself: both X-Shared lines, the mount's first, where a default mount applies
+    merged = [("X-Shared", "own"), ("X-Shared", "default"), ("X-Default", "1")]
+    assert got == (merged if box.release != "kh" else [("X-Shared", "own")])
 
 
 def _kh_order_config(box: oracle.Sandbox, port: int, *, mount_first: bool) -> bytes:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from icecfg import spec
-from icecfg.conversion import FallbackOverride
+from icecfg.conversion import FallbackOverride, c_div, kh_bitrate
 from icecfg.document import Element
 from icecfg.effective.declared import Declared, declared_format
 from icecfg.effective.mounts import MountConfig, MountTable
@@ -31,7 +31,6 @@ from icecfg.spec import Dialect
 #: reaches at most ``MAX_FALLBACK_DEPTH - 1`` fallback hops (tested on 2.4.4).
 MAX_FALLBACK_DEPTH = 10
 MAX_HOPS = MAX_FALLBACK_DEPTH - 1
-_MOUNT_SECTION = spec.SECTIONS["mount"]
 #: Dialect.KH as a module global: reading it through the enum class costs ten times as much,
 #: and it is asked for every mount.
 _KH = Dialect.KH
@@ -85,32 +84,29 @@ def _kh_fallback_value(mount: Element) -> tuple[str, Element, str | None] | None
     return found
 
 
-_KH_BITRATE = re.compile(r"\s*([+-]?\d+)(.?)", re.DOTALL)
 #: KH reads a rate from a fallback name such as ``/silence.mp3[128]`` (kbit/s).
 _KH_NAME_RATE = re.compile(r"[^\[]+\[\s*([+-]?\d+)\]")
 
 
-def kh_bitrate(text: str | None) -> int:
-    """Bits per second KH's ``config_get_bitrate`` reads from ``text`` (0 when unset or unreadable)."""
-    match = _KH_BITRATE.match(text or "")
-    if match is None:
-        return 0
-    scale = {"k": 1000, "m": 1000000}.get(match[2].lower(), 1)
-    return int(match[1]) * scale
-
-
 _KH_FALLBACK_BLOCKS = frozenset({"fallback", "fallback-mount"})
+_KH_FALLBACK_SECTION = spec.SECTIONS["kh-fallback"]
 
 
 def kh_fallback_rate(mount: Element) -> int:
-    """Bits per second a KH mount's ``<fallback>``/``<fallback-mount>`` names (``rate``), 0 when none."""
+    """Bits per second a KH mount's ``<fallback>``/``<fallback-mount>`` names (``rate``), 0 when none.
+
+    ``_parse_fallback`` starts each element at 0 and reads its ``rate``
+    attribute, then its ``<rate>`` children, a value it cannot read leaving
+    the one before (:func:`icecfg.effective.reading.child_text`); the last
+    element's rate stays.
+    """
     blocks = mount.elements_named(_KH_FALLBACK_BLOCKS)
     if not blocks:
         return 0
-    last = blocks[-1]  # KH reads each in turn: the last one's rate (or none) stays
-    inner = last.find_last("rate")
-    written_rate = inner.text if inner is not None else last.get("rate")
-    return kh_bitrate(written_rate) if written_rate is not None else 0
+    last = blocks[-1]
+    _where, written_rate = child_text(last, _KH_FALLBACK_SECTION, "rate", Dialect.KH)
+    rate = kh_bitrate(written_rate) if written_rate is not None else None
+    return rate or 0
 
 
 def kh_name_rate(name: str) -> int:
@@ -287,12 +283,11 @@ class Fallbacks:
             mount = self.table.find(name)
             if mount is None:
                 continue
-            _element, text = child_text(mount.element, _MOUNT_SECTION, "limit-rate", Dialect.KH)
-            limit = kh_bitrate(text) // 8
-            if limit:
-                rate = limit
+            bits = mount.get("limit-rate")
+            if isinstance(bits, int) and bits:
+                rate = c_div(bits, 8)  # C's int64 / 8: -1 bit/s is 0 bytes/s, and that 0 is taken
             if rate == 0:
-                rate = kh_fallback_rate(mount.element) // 8
+                rate = c_div(kh_fallback_rate(mount.element), 8)
         return rate or kh_name_rate(names[-1])
 
     @property

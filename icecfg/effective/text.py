@@ -97,10 +97,15 @@ def _chain(chain: FallbackChain) -> list[str]:
     }
     gets = chain.gets
     override = _value(chain.override)
+    got = gets if gets is not None else "404"
+    if chain.file_rate == 0:
+        got += " (Icecast-KH has no rate to send the file at)"
+    elif gets is not None and chain.file_rate:
+        got += f", sent at {chain.file_rate} bytes/s"  # KH alone sends a fallback file at a rate
     return [
         "    fallback: " + " -> ".join(steps) + ends.get(chain.end, ""),
         f"      from {_from(chain.hops[0].origin)}; override {override}; when full {_value(chain.when_full)}",
-        f"      without a source listeners get: {gets if gets is not None else '404'}",
+        f"      without a source listeners get: {got}",
     ]
 
 

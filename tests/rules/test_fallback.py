@@ -500,7 +500,7 @@ def test_ice608_sees_a_rate_added_through_the_model() -> None:
     """A rate written after loading counts: lint answers for the document as it is now, not as it was read."""
     cfg_ = icecfg.loads(cfg(mount("/live.ogg", "/backup"), mount("/backup", "/fallback.ogg")))
     assert [f.code for f in lint(cfg_, "kh", files=False) if f.code == "ICE608"] == ["ICE608", "ICE608"]
-    cfg_.mounts[1].limit_rate = "128k"
+    cfg_.mounts[1].limit_rate = 128000  # bits per second
     assert not [f for f in lint(cfg_, "kh", files=False) if f.code == "ICE608"]
 
 

@@ -109,6 +109,29 @@ CASES = [
         id="mount-and-server",
     ),
     Case(
+        # the default mount's headers are added to the mount's own: both X-A lines on /m's stream
+        "ICE712",
+        b'<icecast><mount type="default"><http-headers>' + A.encode() + b"</http-headers></mount>\n"
+        b'<mount><mount-name>/m</mount-name><http-headers><header name="X-A" value="2"/></http-headers></mount>'
+        b"</icecast>",
+        b'<icecast><mount type="default"><http-headers>' + A.encode() + b"</http-headers></mount>\n"
+        b"<mount><mount-name>/m</mount-name><http-headers>" + B.encode() + b"</http-headers></mount></icecast>",
+        target="2.5",
+        message="also configured by the default mount (line 1), whose headers Icecast 2.5 adds to this mount's: "
+        "it sends both X-A lines",
+        id="mount-and-default-mount",
+    ),
+    Case(
+        # KH has no default mount: the type="default" block is a mount of its own
+        "ICE712",
+        headers(A, '<header name="x-a" value="2"/>'),
+        b'<icecast><mount type="default"><http-headers>' + A.encode() + b"</http-headers></mount>\n"
+        b'<mount><mount-name>/m</mount-name><http-headers><header name="X-A" value="2"/></http-headers></mount>'
+        b"</icecast>",
+        target="kh",
+        id="kh-no-default-mount",
+    ),
+    Case(
         "ICE712",
         b"<icecast><http-headers>" + A.encode() + b"</http-headers><mount><mount-name>/m</mount-name></mount>"
         b'<http-headers><header name="X-A" value="2"/></http-headers></icecast>',

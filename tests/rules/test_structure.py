@@ -121,6 +121,15 @@ CASES = [
         id="merged-blocks",
     ),
     Case(
+        # KH reads <limit-rate> as a bitrate: a later "x" does not parse, the 64k before it stays
+        "ICE104",
+        _x("<mount><mount-name>/a</mount-name><limit-rate>64k</limit-rate>\n<limit-rate>x</limit-rate></mount>"),
+        _x("<mount><mount-name>/a</mount-name><limit-rate>64k</limit-rate></mount>"),
+        target="kh",
+        message="Icecast-KH warns that it was set before and uses the one on line 1; line 2 is ignored",
+        id="kh-unreadable-bitrate",
+    ),
+    Case(
         # listen sockets accumulate: one <port> each is not a repeat
         "ICE104",
         _x("<listen-socket><port>8000</port><port>8001</port></listen-socket>"),

@@ -65,6 +65,32 @@ CASES = [
         id="size-suffix-on-2.4",
         message="reads it as 64",
     ),
+    Case(
+        # KH's config_get_bitrate: k/K and m/M multiply, any other character ends the number
+        "ICE201",
+        _x("<mount><mount-name>/a</mount-name><limit-rate>1.5m</limit-rate></mount>"),
+        _x("<mount><mount-name>/a</mount-name><limit-rate> 1500K </limit-rate></mount>"),
+        target="kh",
+        message="<limit-rate> value '1.5m' is not a bitrate (bits per second, k or m for 1000 or 1000000): "
+        "Icecast-KH reads it as 1 bit/s",
+        id="kh-bitrate-fraction",
+    ),
+    Case(
+        "ICE201",
+        _x("<limits><max-bandwidth>10Mbit</max-bandwidth></limits>"),
+        _x("<limits><max-bandwidth>10M</max-bandwidth></limits>"),
+        target="kh",
+        message="Icecast-KH reads it as 10000000 bit/s",
+        id="kh-bitrate-unit",
+    ),
+    Case(
+        "ICE201",
+        _x('<mount><mount-name>/a</mount-name><fallback rate="fast" mount="/f.ogg"/></mount>'),
+        _x('<mount><mount-name>/a</mount-name><fallback rate="128k" mount="/f.ogg"/></mount>'),
+        target="kh",
+        message="rate='fast' on <fallback> is not a bitrate",
+        id="kh-bitrate-attribute",
+    ),
     # ICE202 port-out-of-range
     Case(
         "ICE202",

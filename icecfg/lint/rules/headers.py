@@ -130,7 +130,12 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
     to different `status` codes do not clash.  A mount's header of the name
     of a server-wide one is a repeat too: 2.4.4 and 2.5.0 send both lines on
     the mount's stream, while KH's mount replaces the server-wide header it
-    copied (tested on all three, `tests/test_oracle_explain.py`).
+    copied (tested on all three, `tests/test_oracle_explain.py`).  So is a
+    mount's header of the name of one its default mount (`<mount
+    type="default">`) has: 2.4.4 and 2.5.0 add the default mount's headers
+    to the mount's own and send both lines, the mount's first; KH has no
+    default mount, so the question does not arise there (tested on all
+    three).
 
     ## Bad
     ```xml
@@ -176,6 +181,43 @@ def duplicate_http_header(ctx: LintContext) -> Iterator[Finding]:
             )
     if ctx.target is not Dialect.KH:
         yield from _repeating_server_wide(ctx, scopes)
+        yield from _repeating_default_mount(ctx, scopes)
+
+
+def _repeating_default_mount(ctx: LintContext, scopes: dict[int, list[Element]]) -> Iterator[Finding]:
+    """2.4.4 and 2.5.0: a mount's header of a name its default mount's headers have; its streams carry both.
+
+    The default mount's headers are appended to the mount's own
+    (:attr:`icecfg.effective.mounts.MountConfig.header_blocks`), so a
+    listener gets both lines, the mount's first.  The finding is on the
+    mount's header: a default mount's header repeats on every mount it
+    reaches.  KH has no default mount (its ``type`` is the content type).
+    """
+    donors = {id(m.element) for m in ctx.effective.mounts.mounts if m.kind == "default"}
+    if not any(key in donors for key in scopes):
+        return  # no default mount with headers: most files
+    from icecfg.effective.headers import repeated
+
+    for mount in ctx.effective.mounts.normal():
+        donor = mount.merged_from
+        own = scopes.get(id(mount.element))
+        inherited = scopes.get(id(donor.element)) if donor is not None else None
+        if not own or not inherited:
+            continue
+        mine = {id(h) for h in own}
+        reported: set[int] = set()
+        for header, earlier in repeated([*own, *inherited]):
+            if id(header) in mine or id(earlier) not in mine or id(earlier) in reported:
+                continue
+            reported.add(id(earlier))
+            name = earlier.get("name") or ""
+            yield ctx.finding(
+                earlier,
+                f"header {name} is also configured by the default mount (line {header.line}), whose headers "
+                f"{ctx.target.label} adds to this mount's: it sends both {name} lines on this mount's responses, "
+                "this one first; clients may use either; keep one",
+                attribute="name",
+            )
 
 
 def _repeating_server_wide(ctx: LintContext, scopes: dict[int, list[Element]]) -> Iterator[Finding]:

@@ -20,6 +20,7 @@ from icecfg.conversion import (
     effective,
     format_typed,
     is_int,
+    kh_bitrate,
     kh_size,
     parse_typed,
 )
@@ -40,7 +41,7 @@ from icecfg.lint.rules.common import (
 from icecfg.placement import Placed
 from icecfg.spec import Dialect, Kind
 
-_WHOLE_NUMBERS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE})
+_WHOLE_NUMBERS = frozenset({Kind.INT, Kind.UINT, Kind.SIZE, Kind.BITRATE})
 _BOOLEANISH = frozenset({Kind.BOOL, Kind.PUBLIC, Kind.FALLBACK_OVERRIDE})
 #: The kinds some rule of this module looks at: each rule visits only the leaves of its kinds.
 _INTEGERS = frozenset({Kind.INT})  # the ports
@@ -50,7 +51,7 @@ _ENUMS = frozenset({Kind.ENUM})
 _FALLBACK_OVERRIDES = frozenset({Kind.FALLBACK_OVERRIDE})
 #: What an empty value matters for: the numbers (``Value.numeric``) and log levels.
 _EMPTY_MATTERS = frozenset(
-    {Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE, Kind.LOGLEVEL}
+    {Kind.INT, Kind.UINT, Kind.BOOL, Kind.FALLBACK_OVERRIDE, Kind.PUBLIC, Kind.SIZE, Kind.BITRATE, Kind.LOGLEVEL}
 )
 #: Kinds whose text Icecast uses as written: names, paths, hosts, passwords.
 _VERBATIM = frozenset(
@@ -77,6 +78,15 @@ def is_port(value: spec.Value) -> bool:
 def is_listen_port(value: spec.Value) -> bool:
     """The ports Icecast binds (root ``<port>`` and listen-socket ``<port>``)."""
     return value is spec.LISTEN_PORT
+
+
+def _kh_reads(kind: Kind, text: str) -> int | None:
+    """The number KH reads from ``text`` for a value of ``kind`` (None: none, the setting keeps its value)."""
+    if kind is Kind.SIZE:
+        return kh_size(text)
+    if kind is Kind.BITRATE:
+        return kh_bitrate(text)
+    return _leading_int(text)
 
 
 def _leading_int(text: str) -> int | None:
@@ -118,7 +128,7 @@ def set_text_fix(element: Element, text: str) -> Callable[[], None]:
 
 
 def _is_number(kind: Kind, text: str, target: Dialect) -> bool:
-    if kind is Kind.SIZE and target is Dialect.KH:
+    if (kind is Kind.SIZE and target is Dialect.KH) or kind is Kind.BITRATE:
         try:
             parse_typed(kind, text)
         except TypedValueError:
@@ -152,6 +162,15 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     `<mount max-listeners="x">` keeps the default, no limit, and `"1x"` is 1
     (verified on kh22).
 
+    KH reads `<limit-rate>`, `<max-bandwidth>` and a `<fallback>`'s `rate`
+    as bitrates (`config_get_bitrate`): a number of bits per second and the
+    one character after it, `k`/`K` multiplying by 1000 and `m`/`M` by
+    1000000; any other character ends the number, so `64kbit` is 64000,
+    `64 k` is 64 and `1.5m` is 1 bit/s; a text without a number keeps the
+    value before it (verified on kh22: a fallback file is sent at
+    `<limit-rate>` / 8 bytes per second, and not at all for `1.5m` or
+    `-1`, which leave it 0 bytes per second).
+
     ## Bad
     ```xml
     <listen-socket>
@@ -180,9 +199,9 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             if _is_number(value.kind, text, ctx.target):
                 continue
             name = placed.element.local_name
-            lead = _leading_int(text)
+            lead = _kh_reads(value.kind, text) if ctx.target is Dialect.KH else _leading_int(text)
             blank = not text.strip()
-            what = f"<{name}> is blank" if blank else f"<{name}> value {text!r} is not a whole number"
+            what = f"<{name}> is blank" if blank else f"<{name}> value {text!r} is not {_a_number(value.kind)}"
             target = ctx.target
             read_as: int | None
             unsigned = value.kind is Kind.UINT or value.kind is Kind.SIZE  # 2.5 strtol, no trailing junk
@@ -191,7 +210,7 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
                 consequence = f"{target.label} reads it as {read_as}"
             elif target is Dialect.KH and lead is not None:
                 read_as = lead
-                consequence = f"{target.label} reads it as {lead}"
+                consequence = f"{target.label} reads it as {lead}{_unit(value.kind)}"
             else:
                 read_as = None
                 default = row.default(target)
@@ -252,9 +271,9 @@ def _kh_attribute_numbers(ctx: LintContext) -> Iterator[Finding]:
                 or _is_number(value.kind, text, Dialect.KH)
             ):
                 continue
-            read = kh_size(text) if value.kind is Kind.SIZE else _leading_int(text)
+            read = _kh_reads(value.kind, text)
             if read is not None:
-                consequence = f"Icecast-KH reads it as {read}"
+                consequence = f"Icecast-KH reads it as {read}{_unit(value.kind)}"
             else:
                 default = row.default(Dialect.KH)
                 consequence = "Icecast-KH rejects it and keeps the default" + (
@@ -262,9 +281,19 @@ def _kh_attribute_numbers(ctx: LintContext) -> Iterator[Finding]:
                 )
             yield ctx.finding(
                 element,
-                f"{attribute.name}={text!r} on <{element.local_name}> is not a whole number: {consequence}",
+                f"{attribute.name}={text!r} on <{element.local_name}> is not {_a_number(value.kind)}: {consequence}",
                 attribute=attribute.name,
             )
+
+
+def _a_number(kind: Kind) -> str:
+    """What a value of ``kind`` should be, in a finding's words."""
+    return "a bitrate (bits per second, k or m for 1000 or 1000000)" if kind is Kind.BITRATE else "a whole number"
+
+
+def _unit(kind: Kind) -> str:
+    """The unit a number KH reads for ``kind`` is in, as a finding adds it (bitrates only)."""
+    return " bit/s" if kind is Kind.BITRATE else ""
 
 
 @rule("ICE202", "port-out-of-range", "error")
