@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import icecfg
 from icecfg.effective.headers import repeated, repeats_own
@@ -79,3 +81,51 @@ def test_a_mount_gets_the_server_wide_headers_the_release_copies(
     assert mount is not None
     reasons = [d.reason for d in eff.mount_headers(mount).dropped]
     assert len(reasons) == (2 if target == "kh" else 0) and all("after this <mount>" in r for r in reasons)
+
+
+_HEADER = st.tuples(
+    st.sampled_from(["X-A", "x-a", "X-B", "X-C"]),
+    st.sampled_from(["", "1", "v"]),
+    st.sampled_from([None, "200", "404"]),
+)
+_BLOCK = st.lists(_HEADER, max_size=3)
+#: The root's children: a server-wide block, or a mount with its own headers (and a type).
+_CHILD = st.one_of(
+    st.tuples(st.just("server"), _BLOCK, st.none()),
+    st.tuples(st.just("mount"), _BLOCK, st.sampled_from(["normal", "default"])),
+)
+
+
+def _written(headers: list[tuple[str, str, str | None]]) -> str:
+    return "".join(
+        f'<header name="{name}"'
+        + (f' value="{value}"' if value else "")
+        + (f' status="{status}"' if status else "")
+        + "/>"
+        for name, value, status in headers
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CHILD, min_size=1, max_size=7), st.sampled_from(["2.4", "2.5", "kh"]))
+def test_a_mounts_changes_and_the_server_wide_headers_make_what_its_listeners_get(
+    children: list[tuple[str, list[tuple[str, str, str | None]], str | None]], target: str
+) -> None:
+    """explain lists a mount's differences from every response: together they are exactly the full list."""
+    from icecfg.effective import explain
+
+    body = []
+    for number, (kind, headers, mount_type) in enumerate(children):
+        block = f"<http-headers>{_written(headers)}</http-headers>"
+        if kind == "server":
+            body.append(block)
+        else:
+            name = "/*" if mount_type == "default" else f"/m{number}"
+            body.append(f'<mount type="{mount_type}"><mount-name>{name}</mount-name>{block}</mount>')
+    eff = explain(icecfg.loads(f"<icecast>{''.join(body)}</icecast>".encode()), target)
+    everywhere = {id(h.origin.element) for h in eff.headers.sent}
+    for mount in eff.mounts.mounts:
+        full = {id(h.origin.element) for h in eff.mount_headers(mount).sent}
+        changes = eff.mount_header_changes(mount)
+        not_here = {id(d.origin.element) for d in changes.dropped}
+        assert full == (everywhere - not_here) | {id(h.origin.element) for h in changes.sent}, mount.label

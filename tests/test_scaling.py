@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 from typing import cast
 
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 import icecfg
 from benchmarks.run import scaling_config
 from icecfg import cli
+from icecfg.effective.text import render
 from icecfg.lint import lint
 from tests.bounds import MAX_GROWTH, doubling_growth
 
@@ -41,6 +43,25 @@ def test_doubling_the_mounts_at_most_triples_the_lint_time(target: str) -> None:
         lambda: lint(icecfg.loads(small), target, files=False), lambda: lint(icecfg.loads(large), target, files=False)
     )
     assert growth <= MAX_GROWTH, f"twice the mounts took {growth:.2f}x the time linting for {target}"
+
+
+@pytest.mark.parametrize("target", ["2.4", "kh"])
+def test_doubling_the_mounts_at_most_triples_explain(target: str) -> None:
+    """explain, text and JSON, on the scaling config: a server-wide header per five mounts.
+
+    Listing every server-wide header on every mount made it quadratic in
+    time and in output (1,500 mounts: 5.7 MB of text).
+    """
+    small, large = scaling_config(SMALL), scaling_config(2 * SMALL)
+
+    def explained(data: bytes) -> tuple[str, str]:
+        eff = icecfg.explain(icecfg.loads(data), target)
+        return render(eff), json.dumps(eff.to_json())
+
+    growth = doubling_growth(lambda: explained(small), lambda: explained(large))
+    assert growth <= MAX_GROWTH, f"twice the mounts took {growth:.2f}x the time explaining for {target}"
+    (text, js), (text2, js2) = explained(small), explained(large)
+    assert len(text2) < MAX_GROWTH * len(text) and len(js2) < MAX_GROWTH * len(js)
 
 
 def test_the_scaling_config_has_what_it_claims() -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from icecfg.effective.chains import FallbackChain
     from icecfg.effective.directory import Directory
     from icecfg.effective.fallbacks import Fallbacks
-    from icecfg.effective.headers import Headers
+    from icecfg.effective.headers import Headers, KhCopy
     from icecfg.effective.limits import Limits
     from icecfg.effective.listeners import Listener
     from icecfg.effective.logging import Logging
@@ -316,6 +316,33 @@ class EffectiveConfig:
         before = self.kh_header_blocks_before.get(mount.element) if self.target is Dialect.KH else None
         return on_mount(server, mount.header_blocks, self.target, before)
 
+    def mount_header_changes(self, mount: MountConfig) -> Headers:
+        """What a listener of ``mount`` gets besides the server-wide :attr:`headers`, and which of those it does not.
+
+        :meth:`mount_headers` lists everything; explain shows a mount this
+        way, in the time of the mount's own headers, so that a file with a
+        server-wide header per station does not list each on every mount.
+        2.4/2.5: the mount's own and its default mount's headers (every
+        server-wide one is sent as well).  KH: the mount's own; dropped are
+        the server-wide ones written after the ``<mount>`` and those its own
+        replace; one written before it that a later server-wide header
+        replaces everywhere else is still sent to it.
+        """
+        from icecfg.effective.headers import headers, kh_copy, kh_mount_changes
+
+        own = headers(mount.header_blocks, self.target)
+        if self.target is not Dialect.KH:
+            return own
+        read_before = self.kh_header_blocks_before.get(mount.element)
+        copies = self._kh_copies
+        if read_before not in copies:  # one per number of blocks read before a mount, not per mount
+            copies[read_before] = kh_copy(self._server_header_blocks, read_before, self.headers)
+        return kh_mount_changes(copies[read_before], own)
+
+    @computed_once
+    def _kh_copies(self) -> dict[int | None, KhCopy]:
+        return {}
+
     @computed_once
     def _server_header_blocks(self) -> tuple[Element, ...]:
         return tuple(self.root.elements("http-headers"))
@@ -386,7 +413,7 @@ class EffectiveConfig:
             "line": written(mount.element).line,
             "merged_from_line": written(mount.merged_from.element).line if mount.merged_from else None,
             "settings": settings,
-            "headers": self.mount_headers(mount).to_json(),
+            "headers": self.mount_header_changes(mount).to_json(),
         }
         if mount.kind == "normal" and mount.name is not None:
             out["fallback"] = self.chain(mount).to_json()

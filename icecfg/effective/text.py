@@ -133,20 +133,19 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
 
 
 def _mount_headers(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
-    """The headers a listener of the mount gets, and why the ones written for it but not sent are not.
+    """The headers a listener of the mount gets besides those on every response, and the ones it does not get.
 
-    A header dropped for every response is told once, under "Headers on
-    every response"; here only the ones this mount alone loses (KH: a
-    server-wide header written after the ``<mount>``, one the mount's own replaces).
+    The server-wide headers are listed once, under "Headers on every
+    response"; a mount's line names only what differs for it (its own
+    headers; on KH a server-wide header written after the ``<mount>`` or one
+    its own replaces), so a file with many of each stays readable.
     """
-    sent = eff.mount_headers(mount)
-    if not sent.sent and not sent.dropped:
+    changes = eff.mount_header_changes(mount)
+    if not changes.sent and not changes.dropped:
         return []
-    everywhere = {id(d.origin.element) for d in eff.headers.dropped}
-    own = [d for d in sent.dropped if id(d.origin.element) not in everywhere]
-    shared = len(sent.dropped) - len(own)
-    lines = ["    headers: " + (", ".join(sent.names()) or "none") + (f"; {shared} dropped" if shared else "")]
-    for dropped in own:
+    also = " (and those on every response)" if eff.headers.sent else ""
+    lines = ["    headers: " + (", ".join(changes.names()) or "none of its own") + also]
+    for dropped in changes.dropped:
         lines.append(f"      NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
     return lines
 
