@@ -22,8 +22,11 @@ from icecfg.records import FrozenRecord
 OGG_MIME_TYPES = frozenset({"application/ogg", "application/x-ogg", "audio/ogg", "video/ogg"})
 EBML_MIME_TYPES = frozenset({"audio/webm", "video/webm", "audio/x-matroska", "video/x-matroska", "video/x-matroska-3d"})
 
-#: File extensions and the MIME type Debian's /etc/mime.types gives them; Icecast
-#: labels a file fallback by its extension through that table (``fserve_content_type``).
+#: Audio file extensions, and those a release also knows by itself (``BUILT_IN_MIME``),
+#: with the MIME type Debian's /etc/mime.types gives them: what
+#: 2.4.4, 2.5.0 and Icecast-KH label a file (a file fallback included) with that file
+#: read (``fserve_content_type``; measured on each).  Extensions are looked up as
+#: written: ``.OGG`` is not ``.ogg``.  Debian's file names no ``.weba`` nor ``.mka``.
 EXTENSION_MIME = {
     "ogg": "audio/ogg",
     "oga": "audio/ogg",
@@ -38,11 +41,56 @@ EXTENSION_MIME = {
     "adts": "audio/aac",
     "m4a": "audio/mp4",
     "flac": "audio/flac",
-    "webm": "audio/webm",
-    "weba": "audio/webm",
-    "mka": "audio/x-matroska",
+    "webm": "video/webm",
     "wav": "audio/x-wav",
+    "m3u": "audio/mpegurl",
+    "pls": "audio/x-scpls",
+    "xspf": "application/xspf+xml",
+    "xml": "application/xml",
+    "html": "text/html",
+    "css": "text/css",
+    "txt": "text/plain",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
 }
+
+#: The types each release knows without a mime types file (measured on each with
+#: the file missing); every other extension is then ``application/octet-stream``.
+#: Icecast-KH also puts its own before the file's: with the file, its ``.ogg`` is
+#: ``application/ogg`` still.
+BUILT_IN_MIME: dict[str, dict[str, str]] = {
+    "2.4": {
+        "ogg": "application/ogg",
+        "mp3": "audio/mpeg",
+        "aac": "audio/aac",
+        "m3u": "audio/x-mpegurl",
+        "html": "text/html",
+        "css": "text/css",
+        "txt": "text/plain",
+        "jpg": "image/jpeg",
+        "png": "image/png",
+    },
+    "kh": {
+        "ogg": "application/ogg",
+        "mp3": "audio/mpeg",
+        "aac": "audio/aac",
+        "m3u": "audio/x-mpegurl",
+        "pls": "audio/x-scpls",
+        "xspf": "application/xspf+xml",
+        "xml": "text/xml",
+        "html": "text/html",
+        "css": "text/css",
+        "txt": "text/plain",
+        "jpg": "image/jpg",
+        "png": "image/png",
+        "gif": "image/gif",
+    },
+}
+BUILT_IN_MIME["2.5"] = BUILT_IN_MIME["2.4"]
+
+#: The MIME type Icecast gives a file no table names.
+UNKNOWN_MIME = "application/octet-stream"
 
 
 #: The format type of each MIME type of EXTENSION_MIME (what format_type_of_mime answers).
@@ -99,13 +147,21 @@ class AudioInfo(FrozenRecord):
         return " ".join(parts)
 
 
-def mime_of_name(name: str) -> str | None:
-    """The MIME type Icecast gives a file called ``name`` (by extension), if known."""
+def mime_of_name(name: str, release: str = "2.4", *, mime_file: bool = True) -> str | None:
+    """The MIME type ``release`` gives a file called ``name`` (by extension), if it knows one.
+
+    ``mime_file``: whether the release read its mime types file (Debian's);
+    without it only the release's built-in types are known.  None for a name
+    with no extension or one neither table names (Icecast then sends
+    ``application/octet-stream``).
+    """
     _, dot, extension = name.rpartition(".")
     if not dot or "/" in extension:
         return None  # no dot in the last path component
-    # asked for every mount of a file: most extensions are written in lower case already
-    return EXTENSION_MIME.get(extension) or EXTENSION_MIME.get(extension.lower())
+    built_in = BUILT_IN_MIME[release].get(extension)
+    if built_in is not None and (release == "kh" or not mime_file):
+        return built_in  # KH's own types come before the file's
+    return (EXTENSION_MIME.get(extension) if mime_file else None) or built_in
 
 
 def format_type_of_mime(mime: str) -> str:

@@ -223,13 +223,15 @@ class FileView:
 
 
 class ImageView(FileView):
-    """The files of an image not built yet: bake's assets and the directories its packages create, nothing else.
+    """The files of an image not built yet: bake's assets and what its packages install, nothing else.
 
     ``icecfg bake`` lints against this before anything is spent, so the
     findings are those of the server it will build, not of this machine: a
     certificate is found where an asset puts it, ``/var/log/icecast2`` exists
-    because Debian's package makes it, and any other path does not exist.
-    No file is made for it (no temporary tree of symlinks to clean up).
+    because Debian's package makes it, ``/etc/mime.types`` because the image
+    installs ``media-types``, and any other path does not exist.  A package's
+    file exists and is readable, but its bytes are on the image only.  No
+    file is made for it (no temporary tree of symlinks to clean up).
     """
 
     def __init__(
@@ -237,9 +239,13 @@ class ImageView(FileView):
         assets: Mapping[str, str | os.PathLike[str]] | None = None,
         directories: Iterable[str] = (),
         cwd: str = "/",
+        files: Iterable[str] = (),
     ) -> None:
         super().__init__("/", cwd, assets)  # the root is never looked at: every method is answered here
+        #: The files the packages install (their bytes are not known here).
+        self.package_files = frozenset(self._server(f) for f in files)
         listed = [PurePosixPath(self._server(d)) for d in directories]
+        listed += [PurePosixPath(f).parent for f in self.package_files]
         #: The directories on the image, their parents included.
         self.directories = frozenset(str(p) for d in listed for p in (d, *d.parents))
 
@@ -255,11 +261,12 @@ class ImageView(FileView):
     def exists(self, server_path: str) -> bool:
         absolute = self._server(server_path)
         asset = self._asset(absolute)
-        return asset.exists() if asset is not None else self._is_directory(absolute)
+        return asset.exists() if asset is not None else self._is_directory(absolute) or absolute in self.package_files
 
     def is_file(self, server_path: str) -> bool:
-        asset = self._asset(self._server(server_path))
-        return asset is not None and asset.is_file()
+        absolute = self._server(server_path)
+        asset = self._asset(absolute)
+        return asset.is_file() if asset is not None else absolute in self.package_files
 
     def is_dir(self, server_path: str) -> bool:
         absolute = self._server(server_path)
@@ -269,11 +276,14 @@ class ImageView(FileView):
     def readable(self, server_path: str) -> bool:
         absolute = self._server(server_path)
         asset = self._asset(absolute)
-        return os.access(asset, os.R_OK) if asset is not None else self._is_directory(absolute)
+        if asset is not None:
+            return os.access(asset, os.R_OK)
+        return self._is_directory(absolute) or absolute in self.package_files
 
     def read_bytes(self, server_path: str, limit: int = 16 * 1024 * 1024) -> bytes:
         absolute = self._server(server_path)
         if self._asset(absolute) is None:
+            # a package's file: its bytes are on the image only (no rule reads one)
             error = errno.EISDIR if self._is_directory(absolute) else errno.ENOENT
             raise OSError(error, os.strerror(error), absolute)
         return super().read_bytes(server_path, limit)
@@ -283,5 +293,7 @@ class ImageView(FileView):
         if self._asset(absolute) is None:
             if self._is_directory(absolute):
                 return stat.S_IFDIR | 0o755
+            if absolute in self.package_files:
+                return stat.S_IFREG | 0o644
             raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), absolute)
         return super().mode(server_path)

@@ -1055,7 +1055,8 @@ class Paths(Section):
     tls_allowed_ciphers: str | None = leaf("tls-allowed-ciphers", default=None)
 
     #: <mime-types> (2.5, kh). File mapping extensions to MIME types, read at start after the chroot; a
-    #: missing one is logged and the extensions only it names are served as application/octet-stream.
+    #: missing one is logged and the extensions only it names are served as application/octet-stream
+    #: (ICE702).
     mime_types: str | None = leaf("mime-types", default=None)
 
     #: <nulldevice> (2.5). Null device used for detached processes.

@@ -2470,7 +2470,7 @@ _SECTIONS: list[SectionRow] = [
                 defaults=_d(None, "/etc/mime.types", "/etc/mime.types"),
                 doc=(
                     "File mapping extensions to MIME types, read at start after the chroot; a missing one "
-                    "is logged and the extensions only it names are served as application/octet-stream."
+                    "is logged and the extensions only it names are served as application/octet-stream (ICE702)."
                 ),
                 source=_SRC_PATHS,
             ),

@@ -7,6 +7,7 @@ They sit on top of :mod:`tests.oracle` (the harness) and know nothing about rule
 from __future__ import annotations
 
 import contextlib
+import datetime
 import http.client
 import os
 import socket
@@ -129,19 +130,40 @@ def expired_issued(box: oracle.Sandbox) -> tuple[Path, Path, bytes]:
     (expired-issued.pem, what the server is given) and that certificate in
     DER, to compare with the one a server sends.
     """
+    from tests.certificates import DAY, NOW
+
+    return dated_issued(box, "expired-issued.pem", not_before=NOW - 10 * DAY, not_after=NOW - DAY)
+
+
+def not_yet_valid_issued(box: oracle.Sandbox) -> tuple[Path, Path, bytes]:
+    """As :func:`expired_issued`, for a certificate valid only from tomorrow (not-yet-valid.pem)."""
+    from tests.certificates import DAY, NOW
+
+    return dated_issued(box, "not-yet-valid.pem", not_before=NOW + DAY, not_after=NOW + 30 * DAY)
+
+
+def dated_issued(
+    box: oracle.Sandbox, name: str, *, not_before: datetime.datetime, not_after: datetime.datetime
+) -> tuple[Path, Path, bytes]:
+    """A test CA valid today (ca.pem) and a certificate for 127.0.0.1 it issued, valid between the two dates.
+
+    Returns the CA a client trusts, the certificate with its key (``name``,
+    what the server is given) and that certificate in DER, to compare with
+    the one a server sends.
+    """
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from tests.certificates import DAY, NOW, certificate, key_pem, pem
+    from tests.certificates import certificate, key_pem, pem
 
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca = certificate("Oracle Test CA", ca_key, ca=True)
     leaf = certificate(
-        "127.0.0.1", key, issuer="Oracle Test CA", signer=ca_key, not_before=NOW - 10 * DAY, not_after=NOW - DAY
+        "127.0.0.1", key, issuer="Oracle Test CA", signer=ca_key, not_before=not_before, not_after=not_after
     )
     return (
         box.write("ca.pem", pem(ca)),
-        box.write("expired-issued.pem", pem(leaf) + key_pem(key), mode=0o600),
+        box.write(name, pem(leaf) + key_pem(key), mode=0o600),
         leaf.public_bytes(Encoding.DER),
     )
 

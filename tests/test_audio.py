@@ -78,17 +78,33 @@ def test_truncated_vorbis_header_gives_none() -> None:
 
 def test_mime_and_format_types_follow_icecast() -> None:
     assert mime_of_name("/fallback.ogg") == "audio/ogg"
-    assert mime_of_name("/x/Silence.OPUS") == "audio/ogg"
+    assert mime_of_name("/x/Silence.OPUS") is None  # looked up as written: application/octet-stream
     assert mime_of_name("/fallback.mp3") == "audio/mpeg"
     assert mime_of_name("/live") is None
     assert mime_of_name("/live.") is None
     assert mime_of_name("/x.d/live") is None  # the dot is not in the last path component
-    assert mime_of_name("/x.d/live.Mp3") == "audio/mpeg"
+    assert mime_of_name("/x.d/live.Mp3") is None
+    assert mime_of_name("/x.d/live.mp3") == "audio/mpeg"
+    assert mime_of_name("/live.mka") is None  # Debian's mime types file names no .mka nor .weba
     assert format_type_of_mime("application/ogg") == "ogg"
     assert format_type_of_mime("audio/ogg; codecs=opus") == "ogg"
     assert format_type_of_mime("audio/mpeg") == "generic"
     assert format_type_of_mime("audio/aac") == "generic"
     assert format_type_of_mime("audio/webm") == "ebml"
+
+
+def test_without_the_mime_types_file_only_the_built_in_types_are_known() -> None:
+    """2.4.4 and 2.5.0 read the file first, KH its built-in types first; without the file only those."""
+    assert mime_of_name("/fallback.ogg", "2.5") == "audio/ogg"
+    assert mime_of_name("/fallback.ogg", "kh") == "application/ogg"
+    assert mime_of_name("/fallback.ogg", "2.4", mime_file=False) == "application/ogg"
+    assert mime_of_name("/fallback.opus", "2.4", mime_file=False) is None
+    assert mime_of_name("/fallback.opus", "kh") == "audio/ogg"
+    assert mime_of_name("/fallback.opus", "kh", mime_file=False) is None
+    assert mime_of_name("/list.m3u", "2.5") == "audio/mpegurl"
+    assert mime_of_name("/list.m3u", "kh") == "audio/x-mpegurl"
+    assert mime_of_name("/list.xspf", "2.4", mime_file=False) is None
+    assert mime_of_name("/list.xspf", "kh", mime_file=False) == "application/xspf+xml"
 
 
 def test_content_format_reads_the_bytes_not_the_name(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from icecfg.bake.command import PACKAGE_DIRECTORIES
+from icecfg.bake.command import PACKAGE_DIRECTORIES, PACKAGE_FILES
 from icecfg.files import Assets, FileView, ImageView
 from icecfg.io import loads
 from icecfg.lint import lint
@@ -109,6 +109,21 @@ def test_bake_findings_are_those_of_the_symlink_tree(tmp_path: Path, target: str
     after = lint(loads(CONFIG, "icecast.xml"), target, view=ImageView(assets, PACKAGE_DIRECTORIES))
     assert [(f.code, f.line, f.message) for f in after] == [(f.code, f.line, f.message) for f in before]
     assert {f.code for f in after} & {"ICE402", "ICE602"}  # the file checks ran: the probe is not empty
+
+
+def test_the_image_has_the_mime_types_file_its_packages_install() -> None:
+    """The image installs media-types: its /etc/mime.types is there (no ICE702), its bytes are not known here."""
+    view = ImageView({}, PACKAGE_DIRECTORIES, files=PACKAGE_FILES)
+    assert (view.exists("/etc/mime.types"), view.is_file("/etc/mime.types"), view.unusable("/etc/mime.types")) == (
+        True,
+        True,
+        "",
+    )
+    assert view.is_dir("/etc") and not view.exists("/etc/other.types")
+    for target in ("2.4", "2.5"):
+        codes = {f.code for f in lint(loads(CONFIG, "icecast.xml"), target, view=view)}
+        without = {f.code for f in lint(loads(CONFIG, "icecast.xml"), target, view=ImageView({}, PACKAGE_DIRECTORIES))}
+        assert "ICE702" not in codes and "ICE702" in without
 
 
 def test_bake_makes_no_temporary_tree_to_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -161,8 +161,9 @@ def test_no_cache_headers_only_where_the_lint_allows_them(tmp_path: Path, target
 
 
 def _image_tree(root: Path, fallback_kbps: int = 128) -> Path:
-    """What the image holds at the paths the configuration names (cert bundle, fallback, log dir)."""
+    """What the image holds at the paths the configuration names (cert bundle, fallback, log dir, mime types)."""
     (root / "etc/icecast2").mkdir(parents=True)
+    (root / "etc/mime.types").write_bytes(b"audio/ogg\t\t\t\t\toga ogg opus spx\n")  # the image installs media-types
     make_certificate(root / "etc/icecast2/bundle.pem").chmod(0o600)
     audio.make_ogg(root / "usr/share/icecast2/web/fallback.ogg", bitrate_kbps=fallback_kbps)
     (root / "usr/share/icecast2/admin").mkdir(parents=True)
@@ -183,8 +184,9 @@ def test_the_config_lints_clean_against_its_image_tree(
     (root / "usr/share/icecast2/web/fallback.ogg").unlink()
     audio.make_ogg(root / "usr/share/icecast2/web/fallback.ogg", bitrate_kbps=64)
     (root / "etc/icecast2/bundle.pem").unlink()
+    (root / "etc/mime.types").unlink()
     findings = lint(icecfg.load(path), target=target, root=str(root))
-    assert {"ICE607", "ICE402"} <= {f.code for f in findings}
+    assert {"ICE607", "ICE402", "ICE702"} <= {f.code for f in findings}
 
 
 # --------------------------------------------------------------------------- the real server

@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 
 import icecfg
-from tests import oracle
+from icecfg.audio import BUILT_IN_MIME, EXTENSION_MIME, UNKNOWN_MIME, mime_of_name
+from tests import audio, oracle
+from tests.audio import encode
 from tests.oracle_checks import box_of, findings, release_config
-from tests.release_oracle import lint_as_server_user
+from tests.release_oracle import drain, lint_as_server_user, listen
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -229,6 +231,94 @@ def test_2_5_reads_the_root_and_the_paths_mime_types_and_keeps_the_later(request
         assert icecfg.explain(icecfg.loads(data), "2.5").paths.values["mime-types"].value.value == str(used)
         with oracle.IcecastServer(data, box, wait_port=port, name="mime-both") as server:
             assert server.http_get(port, PROBE).headers["Content-Type"] == f"application/x-from-{kind}"
+
+
+#: Debian's mime types file, which icecfg's table (``icecfg.audio.EXTENSION_MIME``) follows.
+DEBIAN_MIME_TYPES = Path("/etc/mime.types")
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_each_release_labels_files_as_icecfg_s_table_says_with_and_without_the_mime_types_file(
+    release: str, request: pytest.FixtureRequest
+) -> None:
+    """The Content-Type of a static file of each extension icecfg knows, with Debian's mime types file and
+    with a missing one: ``mime_of_name`` for the release, else ``application/octet-stream`` (extensions are
+    looked up as written).  Without the file the status page and the mounts' playlists still work."""
+    if not DEBIAN_MIME_TYPES.is_file():
+        pytest.skip("Debian's /etc/mime.types (media-types) is not installed")
+    box = box_of(release, request)
+    port = oracle.free_port()
+    names = [f"file.{ext}" for ext in sorted({*EXTENSION_MIME, *BUILT_IN_MIME[release]})] + ["UPPER.OGG", "UPPER.Mp3"]
+    for name in names:
+        box.write(f"web/{name}", b"labelled\n")
+    mount = "<mount><mount-name>/live.ogg</mount-name></mount>"
+    for path, read in ((DEBIAN_MIME_TYPES, True), (box.root / "no-such.types", False)):
+        parts = mime_parts(release, path)
+        parts["extra"] = parts.get("extra", "") + mount
+        data = config(box, [port], **parts)
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"mime-table-{read}") as server:
+            served = {name: server.http_get(port, f"/{name}").headers["Content-Type"] for name in names}
+            told = {name: mime_of_name(name, release, mime_file=read) or UNKNOWN_MIME for name in names}
+            assert served == told
+            assert server.http_get(port, "/status.xsl").status == 200
+            playlist = server.http_get(port, "/live.ogg.m3u")
+            assert (playlist.status, playlist.headers["Content-Type"]) == (200, "audio/x-mpegurl")
+
+
+def fallback_mount(release: str) -> str:
+    """/live.ogg, falling back to /fallback.opus (on KH at 64 kbit/s: see ICE608).
+
+    One mount: each file fallback starts a thread as 2.4.4 and 2.5.0 start, and
+    the more of them, the more often a start dies of their start-up race.
+    """
+    if release == "kh":
+        fallback = "<fallback><mount>/fallback.opus</mount><rate>64k</rate></fallback>"
+    else:
+        fallback = "<fallback-mount>/fallback.opus</fallback-mount>"
+    return f"<mount><mount-name>/live.ogg</mount-name>{fallback}</mount>"
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_without_the_mime_types_file_an_opus_fallback_is_unlabelled_and_on_2_4_2_5_takes_no_listeners(
+    release: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE702: with the mime types file an Ogg Opus file fallback is ``audio/ogg``; without it each release
+    sends it as ``application/octet-stream`` to a listener who comes while no source plays, and 2.4.4 and
+    2.5.0 no longer move the listeners of an Ogg source to it when the source stops (dropped); KH still does."""
+    box = box_of(release, request)
+    port = oracle.free_port()
+    box.write("web/fallback.opus", encode("opus", bitrate_kbps=64))
+    present = box.write("present.types", b"audio/ogg\toga ogg opus spx\n")
+    for path in (present, box.root / "no-such.types"):
+        read = path.exists()
+        parts = mime_parts(release, path)
+        parts["extra"] = parts.get("extra", "") + fallback_mount(release)
+        data = config(box, [port], **parts)
+        reported = findings(data, release, "ICE702", files=True)
+        if read:
+            assert not reported, reported
+        else:
+            (finding,) = reported
+            assert "the file fallback /fallback.opus of /live.ogg goes out as application/octet-stream" in (
+                finding.message
+            )
+            assert ("its listeners are dropped instead of moved to it" in finding.message) is (release != "kh")
+        with oracle.IcecastServer(data, box, wait_port=port, name=f"mime-fallback-{read}") as server:
+            waiting = server.http_get(port, "/live.ogg", max_body=4096)  # no source yet: the fallback file
+            assert (waiting.status, waiting.headers["Content-Type"]) == (200, "audio/ogg" if read else UNKNOWN_MIME)
+            with server.source(port, "/live.ogg", audio.make_ogg(), password=SOURCE_PASSWORD) as source:
+                assert source.accepted
+                server.wait_mount(port, "/live.ogg")
+                listener = listen(port, "/live.ogg", timeout=2)
+                assert drain(listener, 10.0, enough=1001)[0] > 1000  # the live stream plays
+            try:
+                received, closed = drain(listener, 4.0)
+            finally:
+                listener.close()
+            moved = read or release == "kh"
+            assert (closed, received > 10_000) == (not moved, moved), (received, closed)
+            refused = "/live.ogg and /fallback.opus are of different types, ignored"
+            assert (refused in (server.error_log() or "")) is not moved
 
 
 # -- <geoipdb> (2.5) ----------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ Each test lints a configuration for the release it names, shows on that
 release's binary the harm the finding announces (a status code, a refused
 login, a log line, a crash) and then the corrected configuration without it.
 The 2.4.4 side of the same rules is in ``test_oracle_tls_security.py``,
-except where one test runs the same steps on all three releases (an expired
-or a renewed certificate, a start as root of a user namespace).
+except where one test runs the same steps on all three releases (an expired,
+a not yet valid or a renewed certificate, a start as root of a user namespace).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.oracle_checks import (
     findings,
     fixed,
     log_lines,
+    not_yet_valid_issued,
     pidfile_written,
     release_config,
     served_certificate,
@@ -211,6 +212,36 @@ def test_past_its_date_a_certificate_is_still_served_and_only_verifying_clients_
         assert not [line for line in log if "cert" in line.lower() and "EROR" in line]
         assert served_certificate(tls_port) == der
         assert verified_handshake(tls_port, root) == "certificate has expired"
+        assert answers(server, tls_port, tls=True, path="/status.xsl") == 200
+        assert server.running
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_before_its_date_a_certificate_is_served_and_only_verifying_clients_stop(
+    release: str, request: pytest.FixtureRequest
+) -> None:
+    """ICE406: what a release does with a certificate valid only from tomorrow, on a running server.
+
+    A certificate a test CA issued whose validity starts the next day: the
+    release starts, logs only that it found it, sends it, a client that
+    trusts the CA stops the handshake (``certificate is not yet valid``) and
+    a client that checks nothing is served.  ICE406 says so.
+    """
+    box = box_of(release, request)
+    port, tls_port = oracle.free_ports(2)
+    root, bundle, der = not_yet_valid_issued(box)
+    data = config(box, [port], tls_ports=(tls_port,), tls_certificate=bundle)
+    (finding,) = findings(data, release, "ICE406", "ICE407", files=True)
+    assert finding.code == "ICE406", finding
+    assert "serves it already, and until then every client that verifies it (browsers, players) stops the TLS" in (
+        finding.message
+    )
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"before-date-{release}") as server:
+        log = list(log_lines(server))
+        assert any("ertificate found at" in line for line in log), log  # loaded, and no other word on it
+        assert not [line for line in log if "cert" in line.lower() and "EROR" in line]
+        assert served_certificate(tls_port) == der
+        assert verified_handshake(tls_port, root) == "certificate is not yet valid"
         assert answers(server, tls_port, tls=True, path="/status.xsl") == 200
         assert server.running
 

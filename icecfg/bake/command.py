@@ -49,6 +49,10 @@ PACKAGE_DIRECTORIES = (
     "/var/log/icecast2",
 )
 
+#: Files the image's packages install: ``media-types``' mime types file, which Icecast
+#: reads (packer/scripts/10-install-icecast.sh installs it for both releases).
+PACKAGE_FILES = ("/etc/mime.types",)
+
 
 def client() -> DigitalOcean:
     """The DigitalOcean adapter with the token from the environment (imported only when asked for)."""
@@ -267,9 +271,10 @@ def _bake(args: argparse.Namespace, options: BakeOptions) -> int:
     # 1. lint: an error stops the bake before anything is spent
     config = load_or_usage_error(options.config, hint="pass the configuration with --config")
     # Lint against the image as it will be: the directories Debian's icecast2
-    # package creates, plus the assets bake installs; nothing of this machine.
+    # package creates, the files the image's packages install, plus the assets
+    # bake installs; nothing of this machine.
     # a missing asset is named with the settings line that maps it: the local file is the one to fix
-    view = ImageView(options.assets, PACKAGE_DIRECTORIES)
+    view = ImageView(options.assets, PACKAGE_DIRECTORIES, files=PACKAGE_FILES)
     findings = lint(config, options.target, view=view, domain=options.domain)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     # every asset is copied onto the image: one that cannot be read stops the bake here, named

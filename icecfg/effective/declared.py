@@ -4,7 +4,8 @@ Icecast forwards these declarations (``<type>``, ``<subtype>``, ``<bitrate>``)
 to listeners and directories as written; it checks only the format type
 (Ogg, WebM/Matroska, or anything else) when it moves listeners to a
 fallback.  A file fallback's format comes from its extension, as the
-server's MIME table labels it.  Each declaration is the value the release
+server's MIME table labels it with its mime types file read (a missing one
+is ICE702's).  Each declaration is the value the release
 reads (:attr:`MountConfig.own`): KH keeps an earlier one past a later
 element it reads nothing from, and reads ``bitrate`` from an attribute too.
 """
@@ -58,7 +59,7 @@ def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | Non
         mime = _declared(mount, "type")
         if mime:
             return mime, True, True
-    by_name = mime_of_name(name)
+    by_name = mime_of_name(name, table.dialect.value)
     return (by_name, False, configured) if by_name is not None else None
 
 

@@ -182,6 +182,20 @@ class Fallbacks:
         """Normal mounts with a name that have a fallback, in file order: where chains start."""
         return ((m, f) for m, f in self._of.items() if m.kind == "normal" and m.name is not None)
 
+    def file_fallbacks(self) -> Iterator[tuple[MountConfig, Fallback]]:
+        """Mounts whose own fallback names no mount (a file in webroot), and that fallback, in file order.
+
+        An inherited fallback is judged where it is written, at the default
+        mount; a value without the leading ``/`` is ICE601's.
+        """
+        for config, found in self._of.items():
+            value = found.value
+            if found.inherited_from is not None or not value.startswith("/"):
+                continue
+            if self.table.defines(value) or self.rescued_by_default(value):
+                continue
+            yield config, found
+
     def next(self, name: str) -> tuple[str, MountConfig] | None:
         """The next name after ``name`` and the mount that sends it there.
 

@@ -224,7 +224,7 @@ CASES = [
         cfg24("/etc/icecast2/not-yet.pem"),
         cfg24("/etc/icecast2/soon.pem"),
         files=FILES,
-        message="not valid before",
+        message="Icecast 2.4.4 serves it already, and until then every client that verifies it (browsers, players)",
         id="2.4-not-yet-valid",
     ),
     Case("ICE406", cfg25("/etc/icecast2/expired.pem"), cfg25("/etc/icecast2/bundle.pem"), "2.5", FILES),

@@ -97,18 +97,10 @@ def _file_of(ctx: LintContext, value: str) -> str:
 
 
 def _file_fallbacks(ctx: LintContext) -> Iterator[tuple[_Mount, str, str]]:
-    """Mount, value and server path of each fallback written on a mount that names no mount: a file.
-
-    An inherited fallback is judged where it is written, at the default mount.
-    """
+    """Mount, value and server path of each fallback written on a mount that names no mount: a file."""
     graph = ctx.effective.fallbacks
-    for mount in _with_fallback(graph):
-        value = mount.fallback
-        if mount.inherited_from is not None or value is None or not value.startswith("/"):
-            continue
-        if graph.table.defines(value) or graph.rescued_by_default(value):
-            continue
-        yield mount, value, _file_of(ctx, value)
+    for config, found in graph.file_fallbacks():
+        yield _Mount(config, found), found.value, _file_of(ctx, found.value)
 
 
 # --------------------------------------------------------------------------- rules
@@ -434,8 +426,9 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     mismatched for /fallback.mp3` and drops them (both tested with an Ogg
     source whose fallback is an MP3 file; an Ogg file takes the listeners
     over on both).  A file fallback's
-    type comes from its extension; a mount's from its `<type>` or, failing
-    that, from the extension of its name.
+    type comes from its extension, through the mime types file (ICE702
+    reports a missing one); a mount's from its `<type>` or, failing that,
+    from the extension of its name.
 
     ## Bad
     ```xml
@@ -719,7 +712,7 @@ def _unplayable(ctx: LintContext, path: str) -> str | None:
         return kind
     from icecfg.audio import CONTENT_FORMAT_TYPES
 
-    named = _named_format_type(path)
+    named = _named_format_type(path, ctx.target.value)
     if named is None or named == CONTENT_FORMAT_TYPES[kind]:
         return None  # a name Icecast has no type for, or audio of the type its name gives
     return kind
@@ -736,11 +729,11 @@ def _content_kind(data: bytes) -> str:
     return content_format(data) or ""
 
 
-def _named_format_type(path: str) -> str | None:
-    """Icecast's format type for the file at ``path`` by its extension; None for a name it has no type for."""
+def _named_format_type(path: str, release: str) -> str | None:
+    """``release``'s format type for the file at ``path`` by its extension; None for a name it has no type for."""
     from icecfg.audio import format_type_of_mime, mime_of_name
 
-    mime = mime_of_name(path)
+    mime = mime_of_name(path, release)
     return format_type_of_mime(mime) if mime is not None else None
 
 
@@ -843,7 +836,7 @@ def fallback_file_unplayable(ctx: LintContext) -> Iterator[Finding]:
         elif problem == "text":
             what = f"is text, not audio: {answers} and sends the text over and over as the stream"
         else:
-            label = _STREAM_WORDS[_named_format_type(path) or "generic"]
+            label = _STREAM_WORDS[_named_format_type(path, ctx.target.value) or "generic"]
             yield ctx.finding(
                 element,
                 f"fallback file {value} of {mount.label} ({path}) holds {problem}, which its extension "

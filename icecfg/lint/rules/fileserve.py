@@ -117,3 +117,99 @@ def fileserve_disabled(ctx: LintContext) -> Iterator[Finding]:
         "write 1 if files in webroot should be served",
         at_text=True,
     )
+
+
+@rule("ICE702", "mime-types-file-missing", "warning", needs_files=True)
+def mime_types_file_missing(ctx: LintContext) -> Iterator[Finding]:
+    """The mime types file Icecast reads does not exist: files go out as `application/octet-stream`.
+
+    ## Why
+    Icecast labels every file it serves, a file fallback included, by its
+    extension through the mime types file (`/etc/mime.types` unless
+    `<mime-types>` names another; Debian's icecast2 package does not
+    depend on `media-types`, which installs it).  Without the file it logs
+    `Cannot open mime types file`, runs, and knows only its few built-in
+    types (`.ogg`, `.mp3`, `.aac`, `.m3u`, `.html`, `.css`, `.txt`, `.jpg`,
+    `.png`; Icecast-KH also `.pls`, `.xspf`, `.xml`, `.gif`): an `.opus`,
+    `.oga`, `.flac`, `.webm` or `.m4a` file goes out as
+    `application/octet-stream`, which players need not play.  On 2.4.4
+    and 2.5.0 such a file fallback is then no longer an Ogg stream: when
+    the source of an Ogg mount stops, its listeners are dropped instead of
+    moved to the fallback.
+
+    ## On each release
+    - 2.4.4 and 2.5.0, the file missing: `.opus`, `.oga`, `.spx`, `.flac`,
+      `.webm`, `.m4a`, `.wav` and `.mp2` files are served as
+      `application/octet-stream`, `.ogg` as `application/ogg` (with
+      Debian's file: `audio/ogg`), `.mp3` and `.aac` as before; the status
+      pages, `.m3u` and `.xspf` playlists still work.  A listener of an Ogg
+      mount whose source stops is dropped (`stream /live.ogg and
+      /fallback.opus are of different types, ignored`) instead of moved to
+      its `.opus` file fallback, and one who comes while no source plays
+      gets that file as `application/octet-stream` (verified,
+      `tests/test_oracle_paths.py`).
+    - Icecast-KH, the file missing, serves the same files as
+      `application/octet-stream` (its built-in types come before the
+      file's: `.ogg` is `application/ogg` either way); it still moves the
+      listeners of an Ogg mount to an `.opus` file fallback, but one who
+      comes while no source plays gets it as `application/octet-stream`
+      (verified, same file).
+
+    ## Bad
+    ```xml
+    <paths><mime-types>/etc/icecast2/mime.types</mime-types></paths>
+    ```
+
+    ## Good
+    ```xml
+    <paths><mime-types>/etc/mime.types</mime-types></paths>
+    ```
+
+    ## Fix
+    Install the file (Debian and Ubuntu: `apt install media-types`) or
+    name one that exists in `<mime-types>` (2.4.4 reads only the root's,
+    Icecast-KH only the one in `<paths>`).
+    """
+    named = ctx.effective.paths.values.get("mime-types")
+    if named is None:
+        return
+    element = named.value.origin.element
+    if element is not None and ctx.effective.security.chrooted:
+        return  # a written path after the chroot: ICE509's
+    assert ctx.files is not None
+    problem = ctx.files.unusable(named.outside)
+    if not problem:
+        return
+    shown = named.outside if named.outside == named.value.value else f"{named.value.value} ({named.outside})"
+    yield ctx.finding(
+        element,
+        f"the mime types file {shown} {ctx.files.problem(named.outside, problem)}: {ctx.target.label} then knows "
+        f"only its built-in types, so {_unlabelled(ctx)}; install it (Debian: media-types) or name one that exists",
+        at_text=element is not None,
+    )
+
+
+def _unlabelled(ctx: LintContext) -> str:
+    """What goes out unlabelled without the mime types file: the first file fallback so sent, else the usual.
+
+    A fallback the release still knows by itself (``.ogg``: ``application/ogg``
+    for ``audio/ogg``) is not named: players take either.
+    """
+    from icecfg.audio import UNKNOWN_MIME, format_type_of_mime, mime_of_name
+
+    release = ctx.target.value
+    changed = []
+    for config, found in ctx.effective.fallbacks.file_fallbacks():
+        labelled = mime_of_name(found.value, release)
+        unlabelled = mime_of_name(found.value, release, mime_file=False) or UNKNOWN_MIME
+        if labelled is not None and unlabelled == UNKNOWN_MIME:
+            changed.append((config.label, found.value, labelled, unlabelled))
+    if not changed:
+        return f".opus, .flac, .webm and .m4a files go out as {UNKNOWN_MIME}"
+    label, value, labelled, unlabelled = changed[0]
+    more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+    said = f"the file fallback {value} of {label}{more} goes out as {unlabelled}, not {labelled}"
+    moved = format_type_of_mime(labelled) == format_type_of_mime(unlabelled)
+    if moved or ctx.target is Dialect.KH:
+        return said
+    return f"{said}, and when the source of an Ogg stream stops its listeners are dropped instead of moved to it"

@@ -377,11 +377,11 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     """The server certificate has expired or is not valid yet.
 
     ## Why
-    Icecast loads an expired certificate without complaint and goes on
-    serving it: the server refuses no one, but every client that verifies
-    the certificate (a browser, most players) stops the handshake, so those
-    listeners are locked out.  Only a client that checks nothing is still
-    served.
+    Icecast loads an expired certificate, or one whose validity has not
+    begun yet, without complaint and serves it: the server refuses no one,
+    but every client that verifies the certificate (a browser, most
+    players) stops the handshake, so those listeners are locked out.  Only
+    a client that checks nothing is still served.
 
     ## On each release
     - All three releases start with an expired certificate, load it
@@ -392,6 +392,12 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
       (verified with a certificate that expired the day before,
       `tests/test_oracle_tls_security_25_kh.py`; the self-signed case in
       `tests/test_oracle_tls_security.py` for 2.4.4).
+    - The same with a certificate valid only from the next day: each
+      release starts, logs only that it found the certificate, serves it;
+      a client that trusts the issuing CA stops the handshake with
+      `certificate is not yet valid`, and a client that does not verify
+      gets its page with 200 (verified,
+      `tests/test_oracle_tls_security_25_kh.py`).
 
     ## Bad
     ```xml
@@ -425,8 +431,9 @@ def tls_certificate_expired(ctx: LintContext) -> Iterator[Finding]:
     elif before > now:
         yield ctx.finding(
             element,
-            f"the certificate in {path} is not valid before {before:%Y-%m-%d %H:%M} UTC: clients refuse "
-            "the TLS handshake until then; check the issuing machine's clock or use the current certificate",
+            f"the certificate in {path} is not valid before {before:%Y-%m-%d %H:%M} UTC: {ctx.target.label} "
+            "serves it already, and until then every client that verifies it (browsers, players) stops the TLS "
+            "handshake; check the issuing machine's clock or use the current certificate",
             at_text=True,
         )
 
