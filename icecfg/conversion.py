@@ -188,7 +188,8 @@ def parse_typed(kind: Kind, text: str, choices: tuple[str, ...] = ()) -> object:
         match = _SIZE.match(text)
         if match is None:
             raise TypedValueError(f"{text!r} is not a size in bytes")
-        factor = {"": 1, "k": 1024, "m": 1024 * 1024, "s": 1}[match[2].lower()]
+        # the suffixes as Icecast-KH, the one release that reads them, multiplies: by 1000, not 1024
+        factor = {"": 1, "k": 1000, "m": 1000 * 1000, "s": 1}[match[2].lower()]
         return int(match[1]) * factor
     if kind is Kind.BITRATE:
         match = _BITRATE.match(text)

@@ -202,7 +202,10 @@ class _Builder:
             return self._int(bounds, minimum=0)
         if kind is Kind.SIZE:
             if d is Dialect.KH:
-                doc = "Bytes; a k or m suffix multiplies by 1024 or 1024*1024, s means seconds."
+                doc = (
+                    "Bytes; a k or m suffix multiplies by 1000 or 1000000 (Icecast-KH reads K, M or a space "
+                    "before the suffix as no suffix), s means seconds of audio."
+                )
                 return self._named("size", self._pattern(r"\s*[0-9]+\s*[kKmMsS]?\s*"), doc)
             return self._int(bounds, minimum=0)
         if kind is Kind.BITRATE:

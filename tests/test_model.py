@@ -493,3 +493,10 @@ def test_an_item_inserted_before_a_commented_mount_goes_above_the_comment() -> N
         b"    </mount> <!-- kept with /live.ogg -->\n    <mount>\n        <mount-name>/new2.ogg</mount-name>\n"
         b"    </mount>\n    <mount>\n        <mount-name>/b.ogg</mount-name>\n    </mount>\n</icecast>\n"
     )
+
+
+@pytest.mark.parametrize("written", ["64k", "2m", "65536", " 8k "])
+def test_a_suffixed_size_means_what_kh_the_release_that_reads_suffixes_makes_of_it(written: str) -> None:
+    """KH multiplies ``k`` by 1000 and ``m`` by 1000000 (cfgfile.c ``config_qsizing_conv_a2n``), not 1024."""
+    cfg = icecfg.loads(f"<icecast><limits><burst-size>{written}</burst-size></limits></icecast>".encode())
+    assert cfg.limits.burst_size == cfg.limits.effective("burst_size", "kh")
