@@ -44,7 +44,7 @@ import pytest
 import icecfg
 from icecfg.document import Element
 from icecfg.lint import Finding, all_rules
-from icecfg.lint.rules.structure import stray_texts
+from icecfg.lint.rules.common import character_data
 from tests import audio, oracle
 from tests.corpus import corpus_dir, corpus_paths
 from tests.rules.cases import all_cases
@@ -127,8 +127,11 @@ def warnings_25(name: str, stderr: str, root: Element | None) -> list[ServerWarn
     if root is not None:
         for element in root.iter():
             by_name.setdefault(node_name_25(element), []).append(element.line)
-            for _text, offset in stray_texts(element):
-                by_name.setdefault(node_name_25(element, text=True), []).append(element.position(offset)[0])
+            for text, offset in character_data(element):  # 2.5.0 names each non-blank run ".../text"
+                stripped = text.lstrip(" \t\r\n")
+                if stripped:
+                    at = element.position(offset + len(text) - len(stripped))[0]
+                    by_name.setdefault(node_name_25(element, text=True), []).append(at)
     seen: dict[tuple[str, str], int] = {}
     found = []
     for raw in stderr.splitlines():
