@@ -164,8 +164,30 @@ def mime_of_name(name: str, release: str = "2.4", *, mime_file: bool = True) -> 
     return (EXTENSION_MIME.get(extension) if mime_file else None) or built_in
 
 
-def format_type_of_mime(mime: str) -> str:
-    """Icecast's format type for a Content-Type: ``ogg``, ``ebml`` or ``generic``."""
+#: Icecast-KH's format types (``format_get_type``): the part before a space or ``;``, compared
+#: case by case; any other type (``application/octet-stream`` too) is ``undefined``.
+_KH_FORMAT_TYPES = {
+    **dict.fromkeys(("application/x-ogg", "application/ogg", "audio/ogg", "video/ogg"), "ogg"),
+    **dict.fromkeys(EBML_MIME_TYPES, "ebml"),
+    "audio/aac": "aac",
+    "audio/aacp": "aac",
+    "audio/mpeg": "mpeg",
+    "video/MP2T": "mpeg",
+}
+
+#: The format type of a Content-Type Icecast-KH does not know: it checks nothing against it.
+UNDEFINED_FORMAT = "undefined"
+
+
+def format_type_of_mime(mime: str, release: str = "2.4") -> str:
+    """Icecast's format type for a Content-Type, which decides where listeners may be moved.
+
+    2.4 and 2.5: ``ogg``, ``ebml`` or ``generic`` (MP3, AAC and anything
+    else alike).  KH keeps MPEG audio (``mpeg``) and AAC (``aac``) apart and
+    calls any type it does not know ``undefined`` (:data:`UNDEFINED_FORMAT`).
+    """
+    if release == "kh":
+        return _KH_FORMAT_TYPES.get(mime.split(";", 1)[0].split(" ", 1)[0], UNDEFINED_FORMAT)
     known = _EXTENSION_FORMAT_TYPES.get(mime)
     if known is not None:
         return known  # a MIME type of EXTENSION_MIME: asked for every mount named by its extension
@@ -175,6 +197,15 @@ def format_type_of_mime(mime: str) -> str:
     if base in EBML_MIME_TYPES:
         return "ebml"
     return "generic"
+
+
+def formats_meet(own: str, other: str) -> bool:
+    """Whether a release moves the listeners of a mount of format type ``own`` to a fallback of ``other``.
+
+    The types of :func:`format_type_of_mime`: the same one, or (KH) an
+    ``undefined`` one on either side, which KH's fallback check lets through.
+    """
+    return own == other or UNDEFINED_FORMAT in (own, other)
 
 
 def probe(data: bytes, name: str) -> AudioInfo | None:

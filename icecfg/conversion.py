@@ -112,17 +112,24 @@ def kh_size(text: str) -> int | None:
 
     ``sscanf("%u%c")`` then a case-sensitive suffix: ``k`` is 1,000 and ``m``
     1,000,000 (not 1024), ``K``/``M`` or a space before the suffix multiply by
-    nothing, and the result (unsigned 32-bit arithmetic) is capped at 2**31 - 1.  ``s`` (seconds of audio,
-    turned into bytes once the bitrate is known) is kept as the number itself:
-    its size in bytes is not in the file.
+    nothing, and the result (unsigned 32-bit arithmetic) is capped at 2**31 - 1.
+    ``%u`` takes a sign as ``strtoul`` does: ``-5`` is 2**32 - 5, so capped
+    (shown on kh22: ``<burst-size>-5`` is a large burst, not the default).
+    ``s`` (seconds of audio, turned into bytes once the bitrate is known) is
+    kept as the number itself, at most 3600: its size in bytes is not in the file.
     """
     match = _KH_SUFFIXED.match(text)
-    if match is None or not match[1][0].isdigit():
-        return None  # a signed size is no size this reading knows
-    number = min(int(match[1]), 2**64 - 1) & 0xFFFFFFFF  # strtoul saturates, %u keeps 32 bits
+    if match is None:
+        return None
+    written = int(match[1])
+    number = min(abs(written), 2**64 - 1)  # strtoul saturates, for a minus sign too
+    if written < 0 and number < 2**64 - 1:
+        number = 2**64 - number  # strtoul negates in unsigned long
+    number &= 0xFFFFFFFF  # %u keeps 32 bits
+    if match[2] == "s":
+        return AudioSeconds(min(number, 3600))  # capped to an hour before anything else
     value = (number * _KH_FACTOR.get(match[2], 1)) & 0xFFFFFFFF  # unsigned multiply wraps
-    value = 2**31 - 1 if value > 2**31 else value
-    return AudioSeconds(value) if match[2] == "s" else value
+    return 2**31 - 1 if value > 2**31 else value
 
 
 def kh_bitrate(text: str) -> int | None:

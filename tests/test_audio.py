@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from icecfg.audio import CONTENT_FORMAT_TYPES, AudioInfo, content_format, format_type_of_mime, mime_of_name, probe
+from icecfg.audio import (
+    CONTENT_FORMAT_TYPES,
+    AudioInfo,
+    content_format,
+    format_type_of_mime,
+    formats_meet,
+    mime_of_name,
+    probe,
+)
 from tests.audio import encode, make_wav, ogg_vorbis
 
 
@@ -91,6 +99,14 @@ def test_mime_and_format_types_follow_icecast() -> None:
     assert format_type_of_mime("audio/mpeg") == "generic"
     assert format_type_of_mime("audio/aac") == "generic"
     assert format_type_of_mime("audio/webm") == "ebml"
+    assert format_type_of_mime("application/octet-stream") == "generic"
+    # KH's format_get_type: MPEG audio and AAC apart, the part before " " or ";" as written, else undefined
+    assert format_type_of_mime("audio/mpeg", "kh") == "mpeg"
+    assert format_type_of_mime("audio/aacp; x=1", "kh") == "aac"
+    assert format_type_of_mime("audio/ogg codecs=opus", "kh") == "ogg"
+    assert format_type_of_mime("Audio/MPEG", "kh") == "undefined"
+    assert format_type_of_mime("application/octet-stream", "kh") == "undefined"
+    assert formats_meet("mpeg", "undefined") and not formats_meet("mpeg", "aac")
 
 
 def test_without_the_mime_types_file_only_the_built_in_types_are_known() -> None:

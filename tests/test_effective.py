@@ -439,7 +439,7 @@ _KH_KEPT = (
 @pytest.mark.parametrize(
     ("target", "name", "declared"),
     [
-        ("kh", "/live.mp3", ("generic", 128, ("mp3", "<subtype>mp3</subtype>"))),
+        ("kh", "/live.mp3", ("mpeg", 128, ("mp3", "<subtype>mp3</subtype>"))),
         ("2.4", "/other.mp3", ("ogg", 64, None)),
     ],
 )

@@ -390,3 +390,22 @@ def test_a_sections_settings_come_in_table_order_written_or_defaulted() -> None:
     assert paths("<logdir>/l</logdir><basedir>/b</basedir>") == [("basedir", "/b"), ("logdir", "/l"), *defaults[2:]]
     written = paths("<pidfile>/p</pidfile><logdir>/l</logdir>")
     assert written == [defaults[0], ("logdir", "/l"), *defaults[2:4], ("pidfile", "/p"), *defaults[4:]]
+
+
+def test_explain_tells_where_kh_drops_listeners_between_mp3_and_aac() -> None:
+    """KH does not move an MP3 mount's listeners to an AAC fallback (nor back); 2.4 and 2.5 do."""
+    xml = (
+        "<icecast><mount><mount-name>/live.mp3</mount-name><limit-rate>128k</limit-rate>"
+        "<fallback-mount>/fallback.aac</fallback-mount></mount>"
+        "<mount><mount-name>/any.mp3</mount-name><fallback-mount>/fallback.bin</fallback-mount></mount></icecast>"
+    )
+    for target in ("2.4", "2.5"):
+        config = eff(xml, target)
+        assert [config.chain(m).dropped_at for m in config.mounts.normal()] == [None, None]
+        assert "dropped" not in render(config)
+    config = eff(xml, "kh")
+    live, unknown = (config.chain(m) for m in config.mounts.normal())
+    assert live.dropped_at == ("/fallback.aac", "aac", "mpeg")
+    assert live.to_json()["dropped_at"] == {"name": "/fallback.aac", "format": "aac", "mount_format": "mpeg"}
+    assert unknown.dropped_at is None  # a file KH labels application/octet-stream: no check
+    assert "dropped, not moved: /fallback.aac is AAC, the mount MPEG audio (MP3)" in render(config)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import icecfg
+from icecfg.conversion import kh_size
 from icecfg.document import Element
 from icecfg.effective import Source, explain
 
@@ -83,13 +84,44 @@ def test_a_size_added_to_a_mount_after_reading_counts() -> None:
         ("2m", 2000000),
         ("64K", 64),  # the suffix is case-sensitive: K multiplies by nothing
         ("64 k", 64),  # %u%c: the character right after the digits is the suffix
-        ("3000000k", 2**31 - 1),  # unsigned 32-bit product, capped
+        ("3000000k", 1_000_000),  # unsigned 32-bit product, capped at 2**31 - 1: over KH's queue limit
         ("10S", 10),  # only a lower-case s means seconds of audio
+        ("-5", 1_000_000),  # %u takes the sign: 2**32 - 5, capped, over KH's queue limit
+        ("+512000", 512000),
     ],
 )
 def test_kh_reads_size_suffixes_as_its_parser_does(written: str, size: int) -> None:
     kh = eff(f"<limits><queue-size>{written}</queue-size></limits>", "kh")
     assert kh.sizes.queue_bytes == size
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("-5", 2**31 - 1),  # strtoul negates in unsigned long: 2**32 - 5 in 32 bits, capped
+        ("-5k", 2**31 - 1),  # (2**32 - 5) * 1000 wraps to 2**32 - 5000, capped
+        ("-4294967295", 1),  # 2**64 - 2**32 + 1 keeps 1 in 32 bits
+        ("-99999999999999999999999", 2**31 - 1),  # strtoul saturates to ULONG_MAX
+        ("+5", 5),
+        ("-5s", 3600),  # seconds of audio are capped to an hour
+        ("7200s", 3600),
+        ("-", None),
+    ],
+)
+def test_kh_reads_a_signed_size_as_sscanf_u_does(written: str, read: int | None) -> None:
+    assert kh_size(written) == read
+
+
+def test_kh_uses_its_own_burst_and_queue_for_sizes_beyond_its_limits() -> None:
+    """A burst over 50,000,000 bytes is 100,000 and a queue over 1,000,000,000 is 1,000,000 (update_source_stats)."""
+    kh = eff("<limits><burst-size>-5</burst-size><queue-size>1000000001</queue-size></limits>", "kh")
+    assert (kh.sizes.burst_bytes, kh.sizes.queue_bytes) == (100_000, 1_000_000)
+    assert "Icecast-KH uses 100000 bytes for a burst-size over 50000000" in (
+        kh.limits.values["burst-size"].origin.note or ""
+    )
+    mount = eff("<mount><mount-name>/a</mount-name><burst-size>60000000</burst-size></mount>", "kh")
+    assert [s.burst_bytes for s in mount.mount_sizes] == [100_000]
+    assert eff("<limits><burst-size>60000000</burst-size></limits>", "2.4").sizes.burst_bytes == 60_000_000
 
 
 @pytest.mark.parametrize(

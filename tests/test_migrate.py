@@ -286,6 +286,17 @@ def test_kh_built_in_password_for_an_empty_element_is_not_written() -> None:
     assert kept.line == 3 and not kept.keeps_behaviour and "no default password is written" in kept.reason
 
 
+def test_kh_burst_and_queue_past_its_limits_migrate_as_what_kh_used() -> None:
+    """KH reads ``-5`` as 2147483647 and a source uses 100000 bytes for so large a burst (tested on kh22).
+
+    The size KH used is written, not the largest 2.5 takes (16 MB) nor 2.5's default.
+    """
+    xml = "<icecast><limits><burst-size>-5</burst-size><queue-size>2000000000</queue-size></limits></icecast>"
+    text, migration = migrated(xml, from_="kh")
+    assert "<burst-size>100000</burst-size><queue-size>1000000</queue-size>" in text
+    assert not migration.losses
+
+
 def test_kh_defaults_and_per_connection_tls_are_kept() -> None:
     xml = (
         "<icecast>\n  <limits>\n    <clients>10</clients>\n  </limits>\n  <listen-socket>\n    <port>8000</port>\n"

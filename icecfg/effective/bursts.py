@@ -12,11 +12,12 @@ from __future__ import annotations
 from icecfg import spec
 from icecfg.conversion import AudioSeconds
 from icecfg.document import Element
-from icecfg.effective.limits import Limits
+from icecfg.effective.limits import Limits, kh_capped
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Source, Traced, default
 from icecfg.effective.reading import may_spell
 from icecfg.records import FrozenRecord
+from icecfg.spec import Dialect
 
 _NAMES = ("burst-size", "queue-size")
 _MOUNT = spec.SECTIONS["mount"]
@@ -55,12 +56,12 @@ class Sizes(FrozenRecord):
         _set(self, "mount", mount)
 
 
-def _sizes(burst: Traced[object], queue: Traced[object], mount: MountConfig | None = None) -> Sizes:
-    return Sizes(burst, queue, _bytes(burst), _bytes(queue), mount)
+def _sizes(burst: Traced[object], queue: Traced[object], mount: MountConfig | None = None, kh: bool = False) -> Sizes:
+    return Sizes(burst, queue, _bytes(burst, "burst-size", kh), _bytes(queue, "queue-size", kh), mount)
 
 
-def _bytes(value: Traced[object]) -> int | None:
-    number = value.value
+def _bytes(value: Traced[object], name: str, kh: bool) -> int | None:
+    number = kh_capped(name, value.value) if kh else value.value
     if not isinstance(number, int) or isinstance(number, (bool, AudioSeconds)):
         return None  # unreadable, or KH's "10s" (config_qsizing_conv_a2n: seconds of audio)
     return number
@@ -99,6 +100,7 @@ def mount_sizes(server: Sizes, mounts: MountTable, root: Element | None = None) 
                 burst if burst is not None and burst.origin.source is not Source.DEFAULT else server.burst,
                 queue if queue is not None and queue.origin.source is not Source.DEFAULT else server.queue,
                 mount,
+                mounts.dialect is Dialect.KH,
             )
         )
     return tuple(found)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 
+from icecfg.audio import formats_meet
 from icecfg.conversion import FallbackOverride
 from icecfg.effective.fallbacks import MAX_HOPS, Fallbacks
 from icecfg.effective.mounts import MountConfig
@@ -76,7 +77,7 @@ class Hop(FrozenRecord):
 class FallbackChain(FrozenRecord):
     """The resolved chain of one normal mount."""
 
-    __slots__ = ("end", "file_rate", "hops", "mount", "override", "when_full")
+    __slots__ = ("dropped_at", "end", "file_rate", "hops", "mount", "override", "when_full")
 
     mount: str
     hops: tuple[Hop, ...]
@@ -86,6 +87,11 @@ class FallbackChain(FrozenRecord):
     #: KH: the bytes per second a file at the end is sent at; KH sends no file without a rate
     #: (``source_add_listener`` answers 404).  None on the other releases, which need none.
     file_rate: int | None
+    #: The first name along the chain of a format type the release does not move the mount's
+    #: listeners to (:func:`~icecfg.audio.formats_meet`), with both types: when the source stops
+    #: they are dropped there, not moved (ICE606).  None when every name's format meets the mount's
+    #: or the configuration does not tell.
+    dropped_at: tuple[str, str, str] | None
 
     def __init__(
         self,
@@ -95,6 +101,7 @@ class FallbackChain(FrozenRecord):
         override: Traced[object],
         when_full: Traced[object],
         file_rate: int | None = None,
+        dropped_at: tuple[str, str, str] | None = None,
     ) -> None:
         _set = object.__setattr__
         _set(self, "mount", mount)
@@ -103,6 +110,7 @@ class FallbackChain(FrozenRecord):
         _set(self, "override", override)
         _set(self, "when_full", when_full)
         _set(self, "file_rate", file_rate)
+        _set(self, "dropped_at", dropped_at)
 
     @property
     def gets(self) -> str | None:
@@ -127,6 +135,9 @@ class FallbackChain(FrozenRecord):
             "override": self.override.to_json(),
             "when_full": self.when_full.to_json(),
             "file_rate": self.file_rate,
+            "dropped_at": None
+            if self.dropped_at is None
+            else dict(zip(("name", "format", "mount_format"), self.dropped_at, strict=True)),
         }
 
 
@@ -168,7 +179,20 @@ def resolve(graph: Fallbacks, mount: MountConfig) -> FallbackChain:
         _setting(mount, "fallback-override", graph.table.dialect),
         _setting(mount, "fallback-when-full", graph.table.dialect),
         graph.kh_file_rate(names) if graph.table.dialect is Dialect.KH and end is End.FILE else None,
+        _dropped_at(graph, names[: MAX_HOPS + 1]),
     )
+
+
+def _dropped_at(graph: Fallbacks, names: list[str]) -> tuple[str, str, str] | None:
+    """(name, its format type, the mount's) of the first fallback the mount's listeners are not moved to."""
+    own = graph.declared_format(names[0])
+    if own is None:
+        return None
+    for name in names[1:]:
+        other = graph.declared_format(name)
+        if other is not None and not formats_meet(own.format_type, other.format_type):
+            return name, other.format_type, own.format_type
+    return None
 
 
 #: What 2.5.0's ``own`` really takes back (navigation.c: a listener whose history has fewer

@@ -2,8 +2,8 @@
 
 Icecast forwards these declarations (``<type>``, ``<subtype>``, ``<bitrate>``)
 to listeners and directories as written; it checks only the format type
-(Ogg, WebM/Matroska, or anything else) when it moves listeners to a
-fallback.  A file fallback's format comes from its extension, as the
+(2.4 and 2.5: Ogg, WebM/Matroska, or anything else; KH also keeps MPEG
+audio and AAC apart) when it moves listeners to a fallback.  A file fallback's format comes from its extension, as the
 server's MIME table labels it with its mime types file read (a missing one
 is ICE702's).  Each declaration is the value the release
 reads (:attr:`MountConfig.own`): KH keeps an earlier one past a later
@@ -18,12 +18,22 @@ from icecfg.audio import format_type_of_mime, mime_of_name
 from icecfg.conversion import atoi
 from icecfg.effective.mounts import MountConfig, MountTable
 
+#: Each format type of :func:`~icecfg.audio.format_type_of_mime`, in words (KH's ``undefined``
+#: meets every other type, so no message names it).
+FORMAT_WORDS = {
+    "ogg": "Ogg",
+    "ebml": "WebM/Matroska",
+    "generic": "MP3/AAC (not Ogg)",
+    "mpeg": "MPEG audio (MP3)",
+    "aac": "AAC",
+}
+
 
 class Declared(NamedTuple):
     """The format type of a mount or file, and what says so (a named tuple: cheap at start-up)."""
 
     name: str  # the mount or file
-    format_type: str  # "ogg", "ebml" or "generic"
+    format_type: str  # what format_type_of_mime answers for the release
     evidence: str
 
 
@@ -33,11 +43,12 @@ def declared_format(table: MountTable, name: str) -> Declared | None:
     if found is None:
         return None
     mime, written, configured = found
+    release = table.dialect.value
     if written:
-        return Declared(name, format_type_of_mime(mime), f"<type>{mime}</type>")
+        return Declared(name, format_type_of_mime(mime, release), f"<type>{mime}</type>")
     if configured or name in table.relay_mounts:
-        return Declared(name, format_type_of_mime(mime), "going by its name")
-    return Declared(name, format_type_of_mime(mime), f"a file Icecast labels {mime}")
+        return Declared(name, format_type_of_mime(mime, release), "going by its name")
+    return Declared(name, format_type_of_mime(mime, release), f"a file Icecast labels {mime}")
 
 
 def declared_format_type(table: MountTable, name: str) -> str | None:
@@ -47,7 +58,7 @@ def declared_format_type(table: MountTable, name: str) -> str | None:
     chain); the evidence is spelt out only for the few it reports.
     """
     found = _declared_mime(table, name)
-    return format_type_of_mime(found[0]) if found is not None else None
+    return format_type_of_mime(found[0], table.dialect.value) if found is not None else None
 
 
 def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from icecfg.conversion import atoi
+from icecfg.conversion import AudioSeconds, atoi
 from icecfg.document import Element
 from icecfg.effective.provenance import Traced, clamped
 from icecfg.effective.reading import section_values
@@ -38,7 +38,32 @@ def limits(root: Element, dialect: Dialect) -> Limits:
     zeroing = _burst_zeroed(blocks, dialect)
     if zeroing is not None:
         values["burst-size"] = Traced(0, clamped(zeroing, "<burst-on-connect>0 after <burst-size> sets the burst to 0"))
+    if dialect is Dialect.KH:
+        for name in KH_SIZE_CAPS:
+            found = values.get(name)
+            if found is not None and kh_capped(name, found.value) != found.value:
+                values[name] = Traced(kh_capped(name, found.value), clamped(found.origin.element, kh_cap_note(name)))
     return Limits(MappingProxyType(values))
+
+
+#: KH's sanity checks on a source's sizes in bytes (``update_source_stats``): a size above the
+#: first number is used as the second.  Shown on kh22: ``<burst-size>-5`` (read as 2**31 - 1)
+#: sends a new listener about 100000 bytes at once.
+KH_SIZE_CAPS = {"burst-size": (50_000_000, 100_000), "queue-size": (1_000_000_000, 1_000_000)}
+
+
+def kh_capped(name: str, value: object) -> object:
+    """The bytes KH uses for a ``burst-size`` or ``queue-size`` it read as ``value`` (seconds left as they are)."""
+    cap = KH_SIZE_CAPS.get(name)
+    if cap is None or not isinstance(value, int) or isinstance(value, (bool, AudioSeconds)):
+        return value
+    return cap[1] if value > cap[0] else value
+
+
+def kh_cap_note(name: str) -> str:
+    """Why KH uses another size than the one written (the note of a clamped value, and of ICE201)."""
+    above, used = KH_SIZE_CAPS[name]
+    return f"Icecast-KH uses {used} bytes for a {name} over {above}"
 
 
 def _burst_zeroed(blocks: list[Element], dialect: Dialect) -> Element | None:

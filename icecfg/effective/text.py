@@ -8,6 +8,7 @@ import textwrap
 from icecfg.effective.auth import known_default, mask, mount_listener_auth
 from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
+from icecfg.effective.declared import FORMAT_WORDS
 from icecfg.effective.listeners import Listener, Protocol
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.provenance import Origin, Source, Traced
@@ -102,11 +103,18 @@ def _chain(chain: FallbackChain) -> list[str]:
         got += " (Icecast-KH has no rate to send the file at)"
     elif gets is not None and chain.file_rate:
         got += f", sent at {chain.file_rate} bytes/s"  # KH alone sends a fallback file at a rate
-    return [
+    lines = [
         "    fallback: " + " -> ".join(steps) + ends.get(chain.end, ""),
         f"      from {_from(chain.hops[0].origin)}; override {override}; when full {_value(chain.when_full)}",
         f"      without a source listeners get: {got}",
     ]
+    if chain.dropped_at is not None:
+        name, other, own = chain.dropped_at
+        lines.append(
+            f"      when the source stops its listeners are dropped, not moved: {name} is "
+            f"{FORMAT_WORDS[other]}, the mount {FORMAT_WORDS[own]} (ICE606)"
+        )
+    return lines
 
 
 def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:

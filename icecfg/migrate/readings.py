@@ -12,6 +12,7 @@ from __future__ import annotations
 from icecfg import spec
 from icecfg.conversion import Crash, TypedValueError, effective, effective_of_empty, is_int, parse_typed
 from icecfg.document import Element
+from icecfg.effective.limits import kh_capped
 from icecfg.migrate.context import Context, canonical
 from icecfg.placeholders import is_placeholder_only
 from icecfg.placement import Placed
@@ -27,6 +28,8 @@ def reading(row: spec.ElementRow, text: str | None, dialect: spec.Dialect) -> st
         value = effective(row, None, dialect)  # 2.5 warns and keeps the default
     if value is None and text is not None:
         value = effective(row, None, dialect)  # KH keeps its default when it cannot read the text
+    if dialect is spec.Dialect.KH:
+        value = kh_capped(row.name, value)  # a source's burst and queue past KH's own limits
     return canonical(value, row.value.kind)
 
 

@@ -251,6 +251,22 @@ CASES = [
     ),
     Case(
         "ICE606",
+        cfg(mount("/live.mp3", "/fallback.aac")),
+        cfg(mount("/live.mp3", "/fallback.mp3")),
+        target="kh",
+        message="/live.mp3 is MPEG audio (MP3) (going by its name) but its fallback /fallback.aac is AAC",
+        id="kh-mp3-to-aac",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live", "/fallback.mp3", body="<type>audio/aacp</type>")),
+        cfg(mount("/live", "/fallback.mp3", body="<type>application/octet-stream</type>")),
+        target="kh",
+        message="'format mismatched for /fallback.mp3'",
+        id="kh-aac-to-mp3",
+    ),
+    Case(
+        "ICE606",
         cfg(mount("/live.mp3", "/backup.mp3"), mount("/backup.mp3", "/silence.ogg")),
         cfg(mount("/live.mp3", "/backup"), mount("/backup", "/silence.mp3")),
         message="its fallback /silence.ogg (reached through /backup.mp3)",
@@ -569,6 +585,13 @@ def test_default_mount_fallback_is_inherited_on_2_4(tmp_path: Path) -> None:
     assert mismatch.message.startswith("/live.mp3 is MP3/AAC")  # the inherited Ogg fallback
     assert len([f for f in findings if f.code == "ICE602"]) == 1  # reported once, at the default mount
     assert not [f for f in findings if f.code == "ICE603"]  # the file ends the chain: no loop
+
+
+@pytest.mark.parametrize("target", ["2.4", "2.5"])
+def test_mp3_and_aac_are_one_format_to_2_4_and_2_5(target: str) -> None:
+    """2.4.4 and 2.5.0 move an MP3 mount's listeners to an AAC file (and back); only KH keeps them apart."""
+    for data in (cfg(mount("/live.mp3", "/fallback.aac")), cfg(mount("/live.aac", "/fallback.mp3"))):
+        assert not [f for f in run(data, target, files=False) if f.code == "ICE606"]
 
 
 MOUNT_NAMES = st.sampled_from(["/a", "/b", "/a*", "/[ab]", "/?", "/live", "/live*", "/x/y", "/*"])

@@ -59,6 +59,15 @@ CASES = [
         message="<queue-size> value 'big' is not a whole number: Icecast-KH rejects it and keeps the default",
     ),
     Case(
+        # KH's sscanf("%u") takes the sign and wraps; the source then uses its own burst for so large a one
+        "ICE201",
+        _x("<limits><burst-size>-5</burst-size></limits>"),
+        _x("<limits><burst-size>100000</burst-size></limits>"),
+        target="kh",
+        message="Icecast-KH reads it as 2147483647 (Icecast-KH uses 100000 bytes for a burst-size over 50000000)",
+        id="kh-signed-size",
+    ),
+    Case(
         "ICE201",
         _x("<limits><queue-size>64k</queue-size></limits>"),
         _x("<limits><queue-size>65536</queue-size></limits>"),
@@ -335,6 +344,23 @@ CASES = [
         _socket("<port>8000</port><tls>RFC2818</tls>"),
         target="2.5",
         id="unknown-word",
+    ),
+    # ICE213 kh-negative-limit-rate: -8 bit/s or less is a negative byte rate; -1 to -7 are 0 (no limit)
+    Case(
+        "ICE213",
+        _x("<mount><mount-name>/a</mount-name><limit-rate>-8</limit-rate></mount>"),
+        _x("<mount><mount-name>/a</mount-name><limit-rate>-7</limit-rate></mount>"),
+        target="kh",
+        message="<limit-rate>-8</limit-rate> is -1 bytes per second to Icecast-KH, below any rate a source sends at: "
+        "KH stops reading the source of /a for good",
+    ),
+    Case(
+        "ICE213",
+        _x('<mount type="default"><limit-rate>-64k</limit-rate></mount><mount><mount-name>/a</mount-name></mount>'),
+        _x('<mount type="default"><limit-rate>64k</limit-rate></mount><mount><mount-name>/a</mount-name></mount>'),
+        target="kh",
+        message="is -8000 bytes per second",
+        id="kh-default-mount",
     ),
 ]
 

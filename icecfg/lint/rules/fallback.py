@@ -12,8 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from icecfg.audio import formats_meet
 from icecfg.document import Element
-from icecfg.effective.declared import declared_bitrate, declared_codec, declared_format, declared_format_type
+from icecfg.effective.declared import (
+    FORMAT_WORDS,
+    declared_bitrate,
+    declared_codec,
+    declared_format,
+    declared_format_type,
+)
 from icecfg.effective.fallbacks import MAX_FALLBACK_DEPTH, MAX_HOPS, Fallback, Fallbacks, options_on
 from icecfg.effective.mounts import MountConfig
 from icecfg.files import DIRECTORY, UNREADABLE
@@ -408,16 +415,14 @@ def fallback_options_without_fallback_mount(ctx: LintContext) -> Iterator[Findin
 # --------------------------------------------------------------------------- formats
 
 
-_FORMAT_WORDS = {"ogg": "Ogg", "ebml": "WebM/Matroska", "generic": "MP3/AAC (not Ogg)"}
-
-
 @rule("ICE606", "fallback-format-mismatch", "error")
 def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
-    """A mount falls back to a stream or file of another format (Ogg vs MP3/AAC).
+    """A mount falls back to a stream or file of another format (Ogg vs MP3/AAC; on KH also MP3 vs AAC).
 
     ## Why
-    Icecast only moves listeners between two sources of the same format type
-    (Ogg, WebM/Matroska, or everything else such as MP3 and AAC).  When the
+    Icecast only moves listeners between two sources of the same format type.
+    2.4.4 and 2.5.0 know three: Ogg, WebM/Matroska, and everything else (MP3,
+    AAC and unknown types alike).  When the
     live source of an MP3 mount stops and its fallback is an Ogg file, 2.4.4
     logs `stream /live and /fallback.ogg are of different types, ignored` and
     the listeners are dropped instead of moved (tested); with
@@ -425,7 +430,12 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     logs the same line and drops them too; Icecast-KH logs `format
     mismatched for /fallback.mp3` and drops them (both tested with an Ogg
     source whose fallback is an MP3 file; an Ogg file takes the listeners
-    over on both).  A file fallback's
+    over on both).  Icecast-KH also keeps MPEG audio (`audio/mpeg`) and AAC
+    (`audio/aac`, `audio/aacp`) apart: an MP3 mount whose fallback is an
+    `.aac` file, or the reverse, drops its listeners with `format mismatched
+    for /fallback.aac`, where 2.4.4 and 2.5.0 move them (all tested).  A type
+    KH does not know (a file it labels `application/octet-stream`) is
+    checked against nothing: the listeners are moved.  A file fallback's
     type comes from its extension, through the mime types file (ICE702
     reports a missing one); a mount's from its `<type>` or, failing that,
     from the extension of its name.
@@ -466,7 +476,7 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
         # A name met twice (a loop) has the same format both times: no need to skip repeats.
         for name in names[1 : MAX_HOPS + 1]:
             other = graph.declared_format(name)
-            if other is None or other.format_type == own_type:
+            if other is None or formats_meet(own_type, other.format_type):
                 continue
             own = declared_format(graph.table, config.name)
             assert own is not None
@@ -475,8 +485,8 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
             via = _via(names[1 : names.index(name)])
             yield ctx.finding(
                 element,
-                f"{mount.label} is {_FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
-                f"{name}{via} is {_FORMAT_WORDS[other.format_type]} ({other.evidence}): {release} "
+                f"{mount.label} is {FORMAT_WORDS[own.format_type]} ({own.evidence}) but its fallback "
+                f"{name}{via} is {FORMAT_WORDS[other.format_type]} ({other.evidence}): {release} "
                 f"does not move listeners between them ('{_refusal(ctx.target, name)}'), so they are "
                 "dropped when the source stops; use a fallback of the same format",
                 at_text=found.attribute is None,

@@ -17,6 +17,7 @@ from icecfg.conversion import (
     TlsMode,
     TypedValueError,
     atoi,
+    c_div,
     effective,
     format_typed,
     is_int,
@@ -25,6 +26,7 @@ from icecfg.conversion import (
     parse_typed,
 )
 from icecfg.document import Element
+from icecfg.effective.limits import kh_cap_note, kh_capped
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -162,6 +164,12 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
     `<mount max-listeners="x">` keeps the default, no limit, and `"1x"` is 1
     (verified on kh22).
 
+    KH reads a size (`<burst-size>`, `<queue-size>`) with `sscanf("%u")`,
+    which takes a minus sign and wraps: `-5` is 4294967291, capped at
+    2147483647, and a source then uses its own limits for so large a size:
+    a burst of 100000 bytes, a queue of 1000000 (verified on kh22: a new
+    listener gets about 100 KB at once for `<burst-size>-5</burst-size>`).
+
     KH reads `<limit-rate>`, `<max-bandwidth>` and a `<fallback>`'s `rate`
     as bitrates (`config_get_bitrate`): a number of bits per second and the
     one character after it, `k`/`K` multiplying by 1000 and `m`/`M` by
@@ -211,6 +219,8 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             elif target is Dialect.KH and lead is not None:
                 read_as = lead
                 consequence = f"{target.label} reads it as {lead}{_unit(value.kind)}"
+                if value.kind is Kind.SIZE and kh_capped(row.name, lead) != lead:
+                    consequence += f" ({kh_cap_note(row.name)})"
             else:
                 read_as = None
                 default = row.default(target)
@@ -241,8 +251,9 @@ def not_a_number(ctx: LintContext) -> Iterator[Finding]:
             fix: Callable[[], None] | None = None
             title = ""
             if lead is not None and not blank:
-                fix = set_text_fix(placed.element, str(lead))
-                title = f"write <{name}>{lead}</{name}>"
+                used = kh_capped(row.name, lead) if value.kind is Kind.SIZE and target is Dialect.KH else lead
+                fix = set_text_fix(placed.element, str(used))  # the number the release goes by
+                title = f"write <{name}>{used}</{name}>"
             yield ctx.finding(placed.element, f"{what}: {consequence}", at_text=True, fix=fix, fix_title=title)
     if ctx.target is Dialect.KH:
         yield from _kh_attribute_numbers(ctx)
@@ -1044,4 +1055,62 @@ def fallback_override_old_style(ctx: LintContext) -> Iterator[Finding]:
             at_text=True,
             fix=set_text_fix(placed.element, word),
             fix_title=f"write <{name}>{word}</{name}>",
+        )
+
+
+@rule("ICE213", "kh-negative-limit-rate", "error", dialects=spec.KH)
+def kh_negative_limit_rate(ctx: LintContext) -> Iterator[Finding]:
+    """A mount's `<limit-rate>` is -8 bit/s or less: Icecast-KH stops reading its source.
+
+    ## Why
+    KH turns `<limit-rate>` into bytes per second with C's division by 8,
+    and reads a live source only while that rate is 0 or not below the
+    rate the source comes in at (`source_read`).  `-1` to `-7` are 0 bytes
+    per second: no limit at all, as without the element (not reported here;
+    a file fallback then has no rate, ICE608).  `-8` or less is a negative rate, below any incoming rate:
+    KH stops reading the source for good.  The source client is accepted
+    and sees no error (its data piles up in the socket), while a listener
+    of the mount gets nothing, not even the response headers (verified on
+    kh22: `<limit-rate>-8</limit-rate>` holds a 20 KB/s source; `-1`
+    streams as without a limit).
+
+    ## Bad
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <limit-rate>-8</limit-rate>
+    </mount>
+    ```
+
+    ## Good
+    ```xml
+    <mount>
+        <mount-name>/live</mount-name>
+        <limit-rate>128k</limit-rate>
+    </mount>
+    ```
+
+    ## Fix
+    Write the stream's bitrate (it is also the rate a fallback file is sent
+    at), or leave `<limit-rate>` out for no limit.
+    """
+    seen: set[int] = set()
+    for mount in ctx.effective.mounts.mounts:
+        found = mount.settings.get("limit-rate")
+        if found is None or not isinstance(found.value, int) or found.value > -8:
+            continue
+        element = found.origin.element
+        if element is None or id(element) in seen:
+            continue  # reported where it is written, once
+        seen.add(id(element))
+        rate = c_div(found.value, 8)  # -1 to -7 are 0: no limit, as without the element
+        what = (
+            f"is {rate} bytes per second to Icecast-KH, below any rate a source sends at: KH stops "
+            f"reading the source of {mount.label} for good, and its listeners get nothing while the source "
+            "client sees no error"
+        )
+        yield ctx.finding(
+            element,
+            f"<limit-rate>{element.text}</limit-rate> {what}; write the stream's bitrate or leave it out",
+            at_text=True,
         )

@@ -1,0 +1,82 @@
+"""ICE606 and explain on MP3 and AAC fallbacks: one format to 2.4.4 and 2.5.0, two to Icecast-KH.
+
+A live MP3 (``audio/mpeg``) or AAC (``audio/aac``) source with a file
+fallback of the other kind stops while a listener is connected.  2.4.4 and
+2.5.0 move the listener to the file; KH logs ``format mismatched for`` the
+file and drops it.  A file KH labels ``application/octet-stream`` is a type
+KH does not know, checked against nothing: the listener is moved.  What
+ICE606 and explain's fallback chain say is held to what each release did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import icecfg
+from icecfg.effective import explain
+from tests import oracle
+from tests.audio import encode
+from tests.release_oracle import SOURCE_PASSWORD, box_for, config, drain, findings, listen
+
+#: KH sends a file fallback only at a known rate: the mount's ``<limit-rate>`` gives one.
+KH_RATE = "<limit-rate>128k</limit-rate>"
+
+#: (live Content-Type, the source's audio, fallback file, whether KH moves the listener)
+CASES = [
+    ("audio/mpeg", "mp3", "/fallback.aac", False),
+    ("audio/aac", "aac", "/fallback.mp3", False),
+    ("audio/mpeg", "mp3", "/fallback.bin", True),  # application/octet-stream: undefined to KH
+]
+
+
+@pytest.fixture(scope="module", params=["2.4", "2.5", "kh"])
+def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
+    """A sandbox per release with an MP3 file, an AAC file and MP3 audio under a name no type names."""
+    for sandbox in box_for(request.param):
+        sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
+        sandbox.write("web/fallback.aac", encode("aac", bitrate_kbps=128))
+        sandbox.write("web/fallback.bin", encode("mp3", bitrate_kbps=128))
+        yield sandbox
+
+
+@pytest.mark.parametrize(("content_type", "kind", "fallback", "kh_moves"), CASES)
+def test_mp3_and_aac_fallbacks(
+    box: oracle.Sandbox, content_type: str, kind: str, fallback: str, kh_moves: bool
+) -> None:
+    """2.4.4 and 2.5.0 move listeners between MP3 and AAC; KH drops them, as ICE606 and explain say."""
+    release = box.release
+    moved = kh_moves or release != "kh"
+    port = oracle.free_port()
+    rate = KH_RATE if release == "kh" else ""
+    data = config(
+        box,
+        port,
+        extra=f"<mount><mount-name>/live</mount-name><type>{content_type}</type>{rate}"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>",
+    )
+    reported = findings(data, release, "ICE606")
+    assert bool(reported) is not moved
+    effective = explain(icecfg.loads(data), release)
+    (mount,) = effective.mounts.normal()
+    dropped_at = effective.chain(mount).dropped_at
+    assert (dropped_at is None) is moved
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"format-{release}") as server:
+        source_audio = encode(kind, seconds=4, bitrate_kbps=128)
+        with server.source(port, "/live", source_audio, password=SOURCE_PASSWORD, content_type=content_type) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live")
+            listener = listen(port, "/live")
+            drain(listener, 0.5)
+        received, closed = drain(listener, 4.0)
+        listener.close()
+        if moved:
+            assert not closed and received > 20_000  # the fallback file keeps coming
+        else:
+            assert closed
+            refused = f"format mismatched for {fallback}"
+            assert refused in server.wait_log(refused)
+            (finding,) = reported
+            assert f"('{refused}')" in finding.message
+            assert dropped_at is not None and dropped_at[0] == fallback
