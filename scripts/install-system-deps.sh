@@ -3,7 +3,9 @@
 # icecast2: the oracle the tests start; libshout-tools (shout) and vorbis-tools
 # (oggenc) and ffmpeg (MP3, AAC, Opus): test audio; openssl: test
 # certificates; curl: HTTP checks in the shell scripts; patch: applies the diffs of
-# `icecfg lint --diff` in the tests; systemd (systemd-analyze): checks the image's unit.
+# `icecfg lint --diff` in the tests; systemd (systemd-analyze): checks the image's unit;
+# media-types: /etc/mime.types, the file Icecast labels files by (the oracle tests compare
+# icecfg's table with it; the image installs it too).
 # The rest builds Icecast 2.5.0 and Icecast-KH from source for the oracle tests
 # (scripts/build-oracles.sh): a compiler and autotools (KH regenerates its
 # configure), and the libraries both link against.
@@ -11,7 +13,7 @@ set -euo pipefail
 # Packer, debootstrap and openssh-server for the bake tests (its own script: it is also the
 # list a bake user needs).
 "$(dirname "$0")/install-packer-test-deps.sh"
-packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl patch systemd)
+packages=(icecast2 libshout-tools vorbis-tools ffmpeg openssl curl patch systemd media-types)
 packages+=(build-essential autoconf automake libtool pkg-config libxml2-dev libxslt1-dev libogg-dev
     libvorbis-dev libtheora-dev libspeex-dev libcurl4-openssl-dev libssl-dev libigloo-dev librhash-dev)
 missing=()

@@ -244,8 +244,7 @@ def test_each_release_labels_files_as_icecfg_s_table_says_with_and_without_the_m
     """The Content-Type of a static file of each extension icecfg knows, with Debian's mime types file and
     with a missing one: ``mime_of_name`` for the release, else ``application/octet-stream`` (extensions are
     looked up as written).  Without the file the status page and the mounts' playlists still work."""
-    if not DEBIAN_MIME_TYPES.is_file():
-        pytest.skip("Debian's /etc/mime.types (media-types) is not installed")
+    assert DEBIAN_MIME_TYPES.is_file(), "Debian's /etc/mime.types is missing: make setup installs media-types"
     box = box_of(release, request)
     port = oracle.free_port()
     names = [f"file.{ext}" for ext in sorted({*EXTENSION_MIME, *BUILT_IN_MIME[release]})] + ["UPPER.OGG", "UPPER.Mp3"]
