@@ -346,3 +346,31 @@ def drain_fifo(fd: int) -> bytes:
         return os.read(fd, 64)
     except BlockingIOError:
         return b""
+
+
+def listener_bytes(port: int, mount: str, seconds: float, *, after_headers: bool = False) -> int:
+    """Bytes a new listener of ``mount`` receives within ``seconds``: what a burst or a held stream looks like.
+
+    By default the window starts at the request and counts the response
+    headers too.  ``after_headers`` counts only the stream, from its first
+    bytes: 2.4.4 adds a new listener to its source a while after answering it.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=max(seconds, 5)) as conn:
+        conn.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        received = b""
+        while after_headers and (b"\r\n\r\n" not in received or received.endswith(b"\r\n\r\n")):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        start = time.monotonic()
+        while (left := seconds - (time.monotonic() - start)) > 0:
+            conn.settimeout(left)
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            received += chunk
+    return len(received.partition(b"\r\n\r\n")[2]) if after_headers else len(received)

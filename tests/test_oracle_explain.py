@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import secrets
-import socket
 import ssl
 import time
 from collections.abc import Iterator
@@ -46,7 +45,7 @@ from icecfg.lint import lint
 from tests import audio, oracle
 from tests.audio import encode
 from tests.corpus import corpus_paths
-from tests.oracle_checks import listener_counts
+from tests.oracle_checks import listener_bytes, listener_counts
 from tests.samples import read_sample, sample_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -629,24 +628,6 @@ def test_a_stalled_source_is_dropped_after_the_timeout_explain_says(box: oracle.
         assert name in gone and timeout - 2 <= gone[name] <= timeout + 3, (name, timeout, gone)
 
 
-def _first_bytes(port: int, mount: str, seconds: float = 0.25) -> int:
-    """Bytes a new listener of ``mount`` receives within ``seconds``: the burst, and a little more."""
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as conn:
-        conn.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        received, start = 0, time.monotonic()
-        while (left := seconds - (time.monotonic() - start)) > 0:
-            conn.settimeout(left)
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                break
-            if not chunk:
-                break
-            received += len(chunk)
-    return received
-
-
-# only kh: 2.4.4 and 2.5.0 use the <limits> burst wherever it is written (the timeout test shows the order)
 @pytest.mark.parametrize("box", ["kh"], indirect=True)
 def test_kh_bursts_a_mount_read_before_limits_with_the_size_explain_says(box: oracle.Sandbox) -> None:
     """KH: a <mount> read before <limits> keeps the default burst; the others get the <limits> one."""
@@ -662,7 +643,7 @@ def test_kh_bursts_a_mount_read_before_limits_with_the_size_explain_says(box: or
         for name in _LIMITS_ORDER_MOUNTS:
             server.wait_mount(port, name)
         time.sleep(8)  # about 128 KB queued: more than either burst
-        received = {name: _first_bytes(port, name) for name in _LIMITS_ORDER_MOUNTS}
+        received = {name: listener_bytes(port, name, 0.25) for name in _LIMITS_ORDER_MOUNTS}
     for name, burst in bursts.items():
         # the small burst and its Ogg headers stay under 12 KB; the default one (65536) goes well beyond
         assert (received[name] < 12000) == (burst == 6000), (name, burst, received)
@@ -1218,7 +1199,7 @@ def test_kh_limits_and_headers_after_a_mount_do_not_reach_it(box: oracle.Sandbox
             assert on.enter_context(server.source(port, "/early.ogg", song, password=PASSWORD)).accepted
             server.wait_mount(port, "/early.ogg")
             time.sleep(8)  # about 128 KB queued: more than either burst
-            received = _first_bytes(port, "/early.ogg")
+            received = listener_bytes(port, "/early.ogg", 0.25)
             header = oracle.http_get(port, "/early.ogg", timeout=3.0, max_body=1024).headers.get("X-Server")
         assert (header is None) == mount_first, (mount_first, header)
         assert (received > 12000) == mount_first, (mount_first, received)

@@ -10,8 +10,6 @@ incoming rate, and KH stops reading the source (ICE213).
 
 from __future__ import annotations
 
-import socket
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,8 +17,8 @@ import pytest
 import icecfg
 from icecfg.effective import explain
 from tests import audio, oracle
+from tests.oracle_checks import listener_bytes
 from tests.release_oracle import SOURCE_PASSWORD, box_for, config, findings
-from tests.test_oracle_limits import _first_burst
 
 #: The source's rate: bytes per second.
 RATE = 20000
@@ -52,28 +50,10 @@ def test_a_negative_burst_size_is_kh_s_largest_burst(box: oracle.Sandbox, song: 
             server.wait_mount(port, "/live.ogg")
             # queue more than twice the burst (and let KH size it from the incoming rate)
             assert oracle.wait_until(lambda: source.bytes_sent > 2 * burst + RATE * 4, timeout=30)
-            received = [_first_burst(port, "/live.ogg", 0.25) for _ in range(3)]
+            received = [listener_bytes(port, "/live.ogg", 0.25, after_headers=True) for _ in range(3)]
     # the burst, its Ogg headers and a page or two either side (tests/test_oracle_limits.py);
     # the default burst (65536) would stay below 94208
     assert all(burst <= got <= burst + 28672 for got in received), (burst, received)
-
-
-def _listen(port: int, seconds: float) -> int:
-    """Bytes (response headers included) a listener of /live.ogg receives within ``seconds``."""
-    received = 0
-    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as conn:
-        conn.sendall(b"GET /live.ogg HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-        start = time.monotonic()
-        while (left := seconds - (time.monotonic() - start)) > 0:
-            conn.settimeout(left)
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                break
-            if not chunk:
-                break
-            received += len(chunk)
-    return received
 
 
 @pytest.mark.parametrize(("limit", "held"), [("-8", True), ("-1", False)])
@@ -91,7 +71,7 @@ def test_a_negative_limit_rate_holds_the_source_from_minus_8(
             assert source.accepted
             server.wait_mount(port, "/live.ogg")
             before = source.bytes_sent
-            received = _listen(port, 6.0)
+            received = listener_bytes(port, "/live.ogg", 6.0)
             assert source.bytes_sent > before + 4 * RATE  # the source client goes on sending, unaware
             assert source.status is not None and source.status < 400
     if held:

@@ -27,6 +27,7 @@ import pytest
 import icecfg
 from icecfg.effective.provenance import Source
 from tests import audio, oracle
+from tests.oracle_checks import listener_bytes
 from tests.release_oracle import SOURCE_PASSWORD, box_for, config
 
 RELEASES = ("2.4", "2.5", "kh")
@@ -107,33 +108,6 @@ def test_the_default_source_limit_explain_gives_is_enforced(box: oracle.Sandbox,
             assert not extra.accepted and extra.status is not None and extra.status >= 400, extra
 
 
-def _first_burst(port: int, mount: str, seconds: float) -> int:
-    """Bytes of the stream (headers left out) a new listener of ``mount`` receives in ``seconds`` from the first.
-
-    The window starts at the first bytes, not at the request: 2.4.4 adds a
-    new listener to its source a while after answering it.
-    """
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-        conn.sendall(f"GET {mount} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
-        received = b""
-        while b"\r\n\r\n" not in received or received.endswith(b"\r\n\r\n"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            received += chunk
-        start = time.monotonic()
-        while (left := seconds - (time.monotonic() - start)) > 0:
-            conn.settimeout(left)
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                break
-            if not chunk:
-                break
-            received += chunk
-    return len(received.partition(b"\r\n\r\n")[2])
-
-
 #: The source's rate in the burst test: a third of the default burst a second, so a listener's
 #: first quarter of a second holds the burst and little more.
 _BURST_RATE = 20000
@@ -151,7 +125,7 @@ def test_the_default_burst_explain_gives_is_what_a_new_listener_gets(box: oracle
             server.wait_mount(port, "/live.ogg")
             # queue more than twice the burst, so the burst and not the queue is what is sent
             assert oracle.wait_until(lambda: source.bytes_sent > 2 * burst + _BURST_RATE, timeout=15)
-            received = [_first_burst(port, "/live.ogg", 0.25) for _ in range(3)]
+            received = [listener_bytes(port, "/live.ogg", 0.25, after_headers=True) for _ in range(3)]
     # besides the burst: the stream's Ogg headers (4 KB), whole pages of 4 KB at either end of it
     # and what the source sends in the window (5 KB).  Measured: 2.4.4 and 2.5.0 up to 21 KB more,
     # KH up to 15 KB (it sends the burst over a fifth of a second).  No burst at all would be a
