@@ -129,8 +129,8 @@ def sandboxed(data: bytes, box: oracle.Sandbox, plan: Plan) -> icecfg.IcecastCon
 def with_release_files(cfg: icecfg.IcecastConfig, box: oracle.Sandbox) -> bytes:
     """The file as bytes, plus what the release needs to run at all (2.5.0: its report database)."""
     release = oracle.get_release(box.release)
-    if release.report_db is not None and cfg.paths.reportxmldb is None:
-        cfg.paths.reportxmldb = str(release.report_db)
+    if release.report_db is not None and not cfg.paths.reportxmldbs:
+        cfg.paths.reportxmldbs = [str(release.report_db)]
     return icecfg.dumps(cfg)
 
 
