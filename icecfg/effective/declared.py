@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from icecfg.audio import format_type_of_mime, mime_of_name
-from icecfg.conversion import atoi
+from icecfg.conversion import atoi, release_text
 from icecfg.effective.mounts import MountConfig, MountTable
+from icecfg.spec import Dialect
 
 #: Each format type of :func:`~icecfg.audio.format_type_of_mime`, in words (KH's ``undefined``
 #: meets every other type, so no message names it).
@@ -108,7 +109,17 @@ def declared_codec(mount: MountConfig) -> tuple[str, str] | None:
 
 
 def _declared(mount: MountConfig, name: str) -> str:
-    """The text of the mount's own setting ``name`` as the release reads it, stripped ("" when none)."""
-    found = mount.own.get(name)
-    value = found.value if found is not None else None
+    """The text of the mount's own setting ``name`` as the release reads it, stripped ("" when none).
+
+    2.4 and 2.5 read the last element; only KH needs the mount's settings
+    read as a whole (an attribute form, an earlier value kept past one it
+    reads nothing from).  Asked for every mount of a file, the last element
+    costs a lookup where the whole reading would cost a record per setting.
+    """
+    if mount.dialect is Dialect.KH:
+        found = mount.own.get(name)
+        value = found.value if found is not None else None
+    else:
+        element = mount.element.find_last(name)
+        value = release_text(element, mount.dialect) if element is not None else None
     return value.strip() if isinstance(value, str) else ""
