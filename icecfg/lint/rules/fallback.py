@@ -740,7 +740,13 @@ def _content_kind(data: bytes) -> str:
 
 
 def _named_format_type(path: str, release: str) -> str | None:
-    """``release``'s format type for the file at ``path`` by its extension; None for a name it has no type for."""
+    """The coarse format type (Ogg, WebM, other) of the MIME type ``release`` labels ``path`` with; None if none.
+
+    Compared with the type of the file's content (``CONTENT_FORMAT_TYPES``,
+    coarse too), so KH's finer MPEG/AAC split is not asked for here: it
+    matters between a stream and its fallback (ICE606), not between a file's
+    name and its bytes.
+    """
     from icecfg.audio import format_type_of_mime, mime_of_name
 
     mime = mime_of_name(path, release)
