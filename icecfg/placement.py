@@ -138,6 +138,7 @@ def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[li
     append = out.append
     groups: RowGroups = {}
     sections = spec.SECTIONS
+    new = Placed.__new__
     # per section: name -> (its row, that row's group, whether the row stands in that section), or
     # None for a name the section does not know
     tables: dict[int, dict[str, tuple[spec.ElementRow, list[Placed], bool] | None]] = {}
@@ -163,7 +164,12 @@ def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[li
                 append(_PlacedIn(child, current, None))
                 continue
             row, group, home = entry
-            placed = Placed(child, row) if home else _PlacedIn(child, current, row)
+            if home:  # the common case, without a call to __init__: one per element of the file
+                placed = new(Placed)
+                placed.element = child
+                placed.row = row
+            else:
+                placed = _PlacedIn(child, current, row)
             append(placed)
             group.append(placed)
             if row.section is not None:
