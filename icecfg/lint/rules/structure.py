@@ -806,6 +806,24 @@ def _attribute_value_problem(spec_attr: spec.AttributeRow, value: str) -> str | 
     return None
 
 
+#: How many start tags ICE108 remembers as passed before it starts afresh.
+_PASSED_TAGS = 4096
+
+
+def _checked_attribute_names(row: spec.ElementRow, target: Dialect) -> frozenset[str]:
+    """Names (and aliases) of the row's attributes that ``target`` reads with a value ICE108 judges.
+
+    Exactly the names whose :func:`target_attribute` is of a checked kind:
+    any other name of an element is passed over by ICE108.
+    """
+    names = {n for a in attribute_specs(row) for n in (a.name, *a.aliases)}
+    return frozenset(
+        n
+        for n in names
+        if (found := target_attribute(row, n, target)) is not None and found.value.kind in _CHECKED_KINDS
+    )
+
+
 @rule("ICE108", "invalid-attribute-value", "error")
 def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     """Attribute value Icecast does not accept; the element is dropped or misread.
@@ -846,10 +864,25 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     # names and values of a file repeat from element to element (type="normal" on every mount)
     specs: dict[int, dict[str, spec.AttributeRow | None]] = {}
     problems: dict[tuple[int, str], str | None] = {}
+    # row -> the names of its attributes with a checked type: an element without any of them (a
+    # <header> without type=, an <alias>) has nothing to judge, and its values are not looked at
+    checked: dict[int, frozenset[str]] = {}
+    passed: set[tuple[int, str]] = set()  # (row, start tag) of blocks found without a problem
     for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
+        names = checked.get(id(row))
+        if names is None:
+            names = checked[id(row)] = _checked_attribute_names(row, ctx.target)
+        if names.isdisjoint(element.attribute_names()):
+            continue
+        # a block's start tag as written decides all this rule says of it (its row decides the
+        # section): 40,000 <mount type="normal"> of a big file are judged once
+        tag = (id(row), element.start_tag) if row.section is not None else None
+        if tag is not None and tag in passed:
+            continue
+        reported = False
         section_id = row.section or placed.parent.id
         of_row = specs.get(id(row))
         if of_row is None:
@@ -876,11 +909,16 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
                 or _BAD_VALUE_CONSEQUENCE.get((section_id, spec_attr.name, None))
                 or f"{ctx.target.label} does not accept it"
             )
+            reported = True
             yield ctx.finding(
                 element,
                 f"<{element.local_name} {name}={decode_attribute(raw)!r}>: the value {problem}; {consequence}",
                 attribute=name,
             )
+        if tag is not None and not reported:
+            if len(passed) >= _PASSED_TAGS:  # tags of a file are many: bound what is kept
+                passed.clear()
+            passed.add(tag)
 
 
 # -- ICE109-ICE110: mounts -------------------------------------------------------------
