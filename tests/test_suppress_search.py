@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import icecfg
 from icecfg.document import Comment, Element
 from icecfg.lint import lint
-from icecfg.lint.suppress import _elements_to_search, collect
+from icecfg.lint.suppress import _comments_to_search, _elements_to_search, collect
 
 _DIRECTIVE = "<!-- icecfg: ignore[ICE101] -->"
 _PIECES = (
@@ -56,6 +56,23 @@ def test_the_search_finds_what_a_walk_of_every_element_finds(text: str, edit: bo
     if edit:
         root.set("edited", "1")  # an edited document is walked whole
     assert _with_directives(list(_elements_to_search(root))) == _with_directives(list(root.iter()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_documents(), st.booleans())
+def test_the_comments_searched_are_those_of_a_walk_of_every_element(text: str, edit: bool) -> None:
+    cfg = icecfg.loads(text)
+    root = cfg.document.root
+    if edit:
+        root.set("edited", "1")
+    searched = [(id(element), id(c)) for element, marked in _comments_to_search(root) for c in marked]
+    walked = [
+        (id(element), id(c))
+        for element in root.iter()
+        for c in element.children
+        if isinstance(c, Comment) and "icecfg:" in c.raw
+    ]
+    assert searched == walked
 
 
 def test_a_directive_deep_inside_a_mount_of_a_big_file_still_applies() -> None:

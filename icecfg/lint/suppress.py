@@ -63,9 +63,8 @@ def collect(document: Document) -> list[Suppression]:
     comments: list[tuple[Comment, Element | None]] = [(c, None) for c in document.prolog if isinstance(c, Comment)]
     unedited = root.unedited_text
     if unedited is None or "icecfg:" in unedited:  # else no directive below the root (and nothing edited)
-        for element in _elements_to_search(root):
-            # a directive needs the literal "icecfg:", so only comments holding it are read further
-            comments.extend([(c, element) for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw])
+        for element, marked in _comments_to_search(root):
+            comments.extend([(c, element) for c in marked])
     comments.extend((c, None) for c in document.epilog if isinstance(c, Comment))
     if not comments:
         return found
@@ -73,6 +72,7 @@ def collect(document: Document) -> list[Suppression]:
     text = origin.text if origin is not None else ""
     # the origin's lookup itself, not the root's wrapper round it (one per comment of a big file)
     position = origin.position if origin is not None and not origin.detached else root.position
+    lists: dict[str, tuple[str, ...]] = {}
     for comment, _owner in comments:
         start = comment.start
         if start >= 0:
@@ -87,23 +87,34 @@ def collect(document: Document) -> list[Suppression]:
             line, column, end_line, own_line = 0, 0, 0, True
         for match in _DIRECTIVE.finditer(comment.content):
             listed = match[2]
-            codes = tuple(c.strip().upper() for c in listed.split(",") if c.strip()) if listed else ()
+            codes = lists.get(listed) if listed else ()
+            if codes is None:  # a file with a directive per mount lists the same codes each time
+                codes = lists[listed] = tuple(c.strip().upper() for c in listed.split(",") if c.strip())
             found.append(Suppression(line, end_line, column, codes, match[1] == "ignore-file", own_line=own_line))
     return found
 
 
 def _elements_to_search(root: Element) -> Iterator[Element]:
+    """The elements whose comments may hold a directive, in the order of ``root.iter()``."""
+    for element, _marked in _comments_to_search(root):
+        yield element
+
+
+def _comments_to_search(root: Element) -> Iterator[tuple[Element, list[Comment]]]:
     """The elements whose comments may hold a directive, in the order of ``root.iter()``.
 
-    In a document as read (nothing edited), a directive's comment lies inside
-    the text span of every element that holds it, so an element whose span
-    holds no "icecfg:" is skipped with all it contains: a file with a
-    directive per mount costs a look at the root's children, not at every
-    element.
+    Each comes with its comments that hold the literal "icecfg:" (a directive
+    needs it, so only those are read further).  In a document as read
+    (nothing edited), a directive's comment lies inside the text span of
+    every element that holds it, so an element whose span holds no
+    "icecfg:" is skipped with all it contains: a file with a directive per
+    mount costs one pass over the root's children (sorting out its elements
+    and comments together), not a look at every element.
     """
     text = root.unedited_text
     if text is None:
-        yield from root.iter()
+        for element in root.iter():
+            yield element, [c for c in element.children if c.__class__ is Comment and "icecfg:" in c.raw]
         return
     marks: list[int] = []
     found = text.find("icecfg:")
@@ -113,8 +124,15 @@ def _elements_to_search(root: Element) -> Iterator[Element]:
     stack = [root]
     while stack:
         element = stack.pop()
-        yield element
-        children = [c for c in element.children if c.__class__ is Element]
+        children: list[Element] = []
+        marked: list[Comment] = []
+        add = children.append
+        for child in element.children:
+            if isinstance(child, Element):
+                add(child)
+            elif isinstance(child, Comment) and "icecfg:" in child.raw:
+                marked.append(child)
+        yield element, marked
         if not children:
             continue
         # the children holding a mark: each mark looked up among the children's starts (a file with

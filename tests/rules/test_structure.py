@@ -409,3 +409,15 @@ def test_text_in_a_section_is_an_unknown_tag_on_25_only(target: str) -> None:
     ((finding),) = findings
     assert (finding.line, finding.column) == (4, 2)
     assert "'EXTRA LIMITS & more' directly in <limits>" in finding.message
+
+
+def test_every_block_with_a_bad_attribute_value_is_reported_among_many_good_ones() -> None:
+    # ICE108 judges a block's start tag once when it passes; a tag that fails is judged each time,
+    # and what it remembers is bounded (more distinct tags than it keeps, then the good ones again)
+    good = "".join(f'<mount type="normal" id="m{i}"><mount-name>/m{i}</mount-name></mount>' for i in range(5000))
+    again = '<mount type="normal"><mount-name>/x</mount-name></mount>' * 3
+    bad = '<mount type="Default"><max-listeners>3</max-listeners></mount>'
+    data = _x(bad + good + bad + again + bad)
+    found = [f for f in run(data, "2.4") if f.code == "ICE108"]
+    assert len(found) == 3
+    assert len({f.line for f in found}) == 1 and len({f.column for f in found}) == 3

@@ -464,10 +464,10 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     repeats: list[tuple[_RootMount, Element]] = []
     # kind -> mount name -> the first mount of that kind and name (a dict per kind: no key tuple per mount)
     first: dict[str, dict[str | None, Element]] = {"normal": {}, "default": {}}
-    last_names = _last_mount_names(ctx)
+    mounts = root_mounts(ctx)
     # KH: the name it reads (the last <mount-name> it reads a name from, else the attribute)
     kh_names = {id(mount.element): mount.name for mount in ctx.effective.mounts.mounts} if kh else {}
-    for element in root_mounts(ctx):
+    for element, name_element in zip(mounts, _last_mount_names(ctx, mounts), strict=True):
         # the kind as the target reads it: KH has no type attribute (wildcard names instead),
         # the others drop a mount of another type (None)
         kind: str | None = "normal"
@@ -478,7 +478,6 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
             elif kind not in ("normal", "default"):
                 kind = None
         # the name the target uses: the last <mount-name>; on KH the one it reads
-        name_element = last_names.get(id(element))
         if kh:
             name = kh_names.get(id(element))
         elif name_element is not None:
@@ -495,20 +494,40 @@ def _work_out_root_mounts(ctx: LintContext) -> _RootMounts:
     return _RootMounts(odd, repeats)
 
 
-def _last_mount_names(ctx: LintContext) -> dict[int, Element]:
-    """id of each ``<mount>`` -> its last ``<mount-name>`` child, from the walk's group of that row.
+def _last_mount_names(ctx: LintContext, mounts: list[Element]) -> list[Element | None]:
+    """The last ``<mount-name>`` child of each of ``mounts`` (None for a mount without one), in their order.
 
-    One pass over the names instead of a search of each mount's children
-    from the end (where the name seldom stands).
+    The walk's group of the row lists every ``<mount-name>`` in document
+    order, and a mount holds no mount, so the names of one mount follow each
+    other there: one pass along both lists pairs them, without a table of
+    every mount (8 MB at 100,000 mounts).  A name that does not fall into
+    place (its mount is not among ``mounts``) sends the pairing back to that
+    table.
     """
     row = spec.SECTIONS["mount"].child("mount-name")
-    last: dict[int, Element] = {}
-    if row is not None:
-        for placed in ctx.by_row.get(id(row), (row, []))[1]:
-            element = placed.element
+    if row is None:
+        return [None] * len(mounts)
+    group = ctx.by_row.get(id(row), (row, []))[1]
+    last: list[Element | None] = []
+    index, count = 0, len(group)
+    for mount in mounts:
+        found = None
+        while index < count:
+            element = group[index].element
+            if element.parent is not mount:
+                break
             if element.local_name == "mount-name":  # not an alias: the release reads the tag
-                last[id(element.parent)] = element
-    return last
+                found = element
+            index += 1
+        last.append(found)
+    if index == count:
+        return last
+    by_mount: dict[int, Element] = {}
+    for placed in group:
+        element = placed.element
+        if element.local_name == "mount-name" and element.parent is not None:
+            by_mount[id(element.parent)] = element
+    return [by_mount.get(id(mount)) for mount in mounts]
 
 
 @rule("ICE105", "duplicate-mount", "warning")
@@ -787,6 +806,24 @@ def _attribute_value_problem(spec_attr: spec.AttributeRow, value: str) -> str | 
     return None
 
 
+#: How many start tags ICE108 remembers as passed before it starts afresh.
+_PASSED_TAGS = 4096
+
+
+def _checked_attribute_names(row: spec.ElementRow, target: Dialect) -> frozenset[str]:
+    """Names (and aliases) of the row's attributes that ``target`` reads with a value ICE108 judges.
+
+    Exactly the names whose :func:`target_attribute` is of a checked kind:
+    any other name of an element is passed over by ICE108.
+    """
+    names = {n for a in attribute_specs(row) for n in (a.name, *a.aliases)}
+    return frozenset(
+        n
+        for n in names
+        if (found := target_attribute(row, n, target)) is not None and found.value.kind in _CHECKED_KINDS
+    )
+
+
 @rule("ICE108", "invalid-attribute-value", "error")
 def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     """Attribute value Icecast does not accept; the element is dropped or misread.
@@ -827,10 +864,25 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
     # names and values of a file repeat from element to element (type="normal" on every mount)
     specs: dict[int, dict[str, spec.AttributeRow | None]] = {}
     problems: dict[tuple[int, str], str | None] = {}
+    # row -> the names of its attributes with a checked type: an element without any of them (a
+    # <header> without type=, an <alias>) has nothing to judge, and its values are not looked at
+    checked: dict[int, frozenset[str]] = {}
+    passed: set[tuple[int, str]] = set()  # (row, start tag) of blocks found without a problem
     for placed in read_with_attributes(ctx):
         row = placed.row
         assert row is not None
         element = placed.element
+        names = checked.get(id(row))
+        if names is None:
+            names = checked[id(row)] = _checked_attribute_names(row, ctx.target)
+        if names.isdisjoint(element.attribute_names()):
+            continue
+        # a block's start tag as written decides all this rule says of it (its row decides the
+        # section): 40,000 <mount type="normal"> of a big file are judged once
+        tag = (id(row), element.start_tag) if row.section is not None else None
+        if tag is not None and tag in passed:
+            continue
+        reported = False
         section_id = row.section or placed.parent.id
         of_row = specs.get(id(row))
         if of_row is None:
@@ -857,11 +909,16 @@ def invalid_attribute_value(ctx: LintContext) -> Iterator[Finding]:
                 or _BAD_VALUE_CONSEQUENCE.get((section_id, spec_attr.name, None))
                 or f"{ctx.target.label} does not accept it"
             )
+            reported = True
             yield ctx.finding(
                 element,
                 f"<{element.local_name} {name}={decode_attribute(raw)!r}>: the value {problem}; {consequence}",
                 attribute=name,
             )
+        if tag is not None and not reported:
+            if len(passed) >= _PASSED_TAGS:  # tags of a file are many: bound what is kept
+                passed.clear()
+            passed.add(tag)
 
 
 # -- ICE109-ICE110: mounts -------------------------------------------------------------
