@@ -18,20 +18,21 @@ is handled in linear time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from icecfg import spec
 from icecfg.conversion import keeps_earlier, release_text
 from icecfg.document import Element
-from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, derived, merged
 from icecfg.effective.reading import may_spell, section_values, traced
-from icecfg.records import FrozenRecord, Record, slot_setters
+from icecfg.records import FrozenRecord, Record, fields, slot_setters
 from icecfg.spec import Dialect
 
+_T = TypeVar("_T")
 _MOUNT = spec.SECTIONS["mount"]
 #: Mount settings a normal mount never takes from a default mount.
 _NOT_MERGED: dict[Dialect, frozenset[str]] = {
@@ -71,8 +72,8 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = ("__dict__", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
-    _unshown = frozenset({"merged_from", "kh_limits"})
+    __slots__ = ("_computed", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
+    _unshown = frozenset({"merged_from", "kh_limits", "_computed"})
 
     element: Element
     kind: str  # "normal" or "default"
@@ -83,6 +84,11 @@ class MountConfig(FrozenRecord):
     #: KH: the :data:`KH_FROM_LIMITS` values this mount starts from where they differ from the
     #: server's ``<limits>`` (a ``<limits>`` written after the ``<mount>`` changes them); None: none differ.
     kh_limits: Mapping[str, Traced[object]] | None
+    #: What :meth:`_once` computed for this mount, by name; None until the first.  One slot
+    #: instead of a ``__dict__``: Python 3.11 gives every instance with a ``__dict__`` its
+    #: values array when made, and a file can have 100,000 mounts nearly none of whose
+    #: settings a lint reads.
+    _computed: dict[str, Any] | None
 
     def __init__(
         self,
@@ -100,6 +106,7 @@ class MountConfig(FrozenRecord):
         setters["dialect"](self, dialect)
         setters["merged_from"](self, merged_from)
         setters["kh_limits"](self, kh_limits)
+        setters["_computed"](self, None)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -110,12 +117,30 @@ class MountConfig(FrozenRecord):
     def label(self) -> str:
         return self.name if self.name is not None else '<mount type="default">'
 
-    @computed_once
+    def replace(self, **changes: Any) -> MountConfig:
+        """A copy with the fields named in ``changes`` set to new values (what was computed is not copied)."""
+        values = {name: getattr(self, name) for name in fields(MountConfig) if name != "_computed"}
+        values.update(changes)
+        return MountConfig(**values)
+
+    def _once(self, name: str, compute: Callable[[MountConfig], _T]) -> _T:
+        """``compute(self)``, computed on the first call for ``name`` and kept."""
+        computed = self._computed
+        if computed is None:
+            computed = {}
+            _FIELD_SETTERS["_computed"](self, computed)
+        elif name in computed:
+            found: _T = computed[name]
+            return found
+        value = computed[name] = compute(self)
+        return value
+
+    @property
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
-        return MappingProxyType(_own_settings(self.element, self.dialect))
+        return self._once("own", _own)
 
-    @computed_once
+    @property
     def settings(self) -> Mapping[str, Traced[object]]:
         """Every value setting of the mount after the merge, defaults included.
 
@@ -124,6 +149,9 @@ class MountConfig(FrozenRecord):
         ``<limits>`` that changes it (:attr:`kh_limits`): then it is the value KH
         copied into the mount.
         """
+        return self._once("settings", MountConfig._merged_settings)
+
+    def _merged_settings(self) -> Mapping[str, Traced[object]]:
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
@@ -157,7 +185,7 @@ class MountConfig(FrozenRecord):
         found = self.settings.get(name)
         return found.value if found is not None else None
 
-    @computed_once
+    @property
     def auth_blocks(self) -> tuple[Element, ...]:
         """The ``<authentication>`` blocks a listener of this mount goes through, in the order they are asked.
 
@@ -167,6 +195,9 @@ class MountConfig(FrozenRecord):
         ``<authentication>`` still asks its listeners to log in.  2.4.4 and KH
         ask only the mount's own block (all three shown on the running servers).
         """
+        return self._once("auth_blocks", MountConfig._auth_blocks)
+
+    def _auth_blocks(self) -> tuple[Element, ...]:
         own = self.element.find_last("authentication")
         blocks: tuple[Element, ...] = (own,) if own is not None else ()
         donor = self.merged_from
@@ -176,9 +207,12 @@ class MountConfig(FrozenRecord):
                 blocks += (inherited,)
         return blocks
 
-    @computed_once
+    @property
     def header_blocks(self) -> tuple[Element, ...]:
         """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
+        return self._once("header_blocks", MountConfig._header_blocks)
+
+    def _header_blocks(self) -> tuple[Element, ...]:
         own = tuple(self.element.elements("http-headers"))
         if self.merged_from is None:
             return own
@@ -188,6 +222,10 @@ class MountConfig(FrozenRecord):
 #: The setters of MountConfig's slots: a file can have 100,000 mounts, and making them is
 #: most of building the mount table (see records.slot_setters).
 _FIELD_SETTERS = slot_setters(MountConfig)
+
+
+def _own(mount: MountConfig) -> Mapping[str, Traced[object]]:
+    return MappingProxyType(_own_settings(mount.element, mount.dialect))
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
