@@ -28,7 +28,7 @@ from icecfg.document import Element
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, derived, merged
-from icecfg.effective.reading import may_spell, section_values, traced
+from icecfg.effective.reading import may_spell, section_values, traced, value_rows
 from icecfg.records import FrozenRecord, Record, fields, slot_setters
 from icecfg.spec import Dialect
 
@@ -72,8 +72,20 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = ("_computed", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
-    _unshown = frozenset({"merged_from", "kh_limits", "_computed"})
+    __slots__ = (
+        "_computed",
+        "_own_values",
+        "_settings_values",
+        "dialect",
+        "element",
+        "kh_limits",
+        "kind",
+        "merged_from",
+        "name",
+    )
+    _unshown = frozenset({"merged_from", "kh_limits", "_computed", "_own_values", "_settings_values"})
+    #: The fields that keep what was computed from the others (left out of :meth:`replace`).
+    _KEPT = frozenset({"_computed", "_own_values", "_settings_values"})
 
     element: Element
     kind: str  # "normal" or "default"
@@ -84,11 +96,14 @@ class MountConfig(FrozenRecord):
     #: KH: the :data:`KH_FROM_LIMITS` values this mount starts from where they differ from the
     #: server's ``<limits>`` (a ``<limits>`` written after the ``<mount>`` changes them); None: none differ.
     kh_limits: Mapping[str, Traced[object]] | None
-    #: What :meth:`_once` computed for this mount, by name; None until the first.  One slot
-    #: instead of a ``__dict__``: Python 3.11 gives every instance with a ``__dict__`` its
-    #: values array when made, and a file can have 100,000 mounts nearly none of whose
-    #: settings a lint reads.
+    #: What was computed from the fields, kept in slots rather than a ``__dict__``: Python
+    #: 3.11 gives every instance with a ``__dict__`` its values array when made, and a file
+    #: can have 100,000 mounts nearly none of whose settings a lint reads.  :attr:`own` and
+    #: :attr:`settings` (None until first read; read for every setting asked) have a slot
+    #: each; the rest are kept by name in ``_computed`` (see :meth:`_once`).
     _computed: dict[str, Any] | None
+    _own_values: Mapping[str, Traced[object]] | None
+    _settings_values: Mapping[str, Traced[object]] | None
 
     def __init__(
         self,
@@ -107,6 +122,8 @@ class MountConfig(FrozenRecord):
         setters["merged_from"](self, merged_from)
         setters["kh_limits"](self, kh_limits)
         setters["_computed"](self, None)
+        setters["_own_values"](self, None)
+        setters["_settings_values"](self, None)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -119,7 +136,7 @@ class MountConfig(FrozenRecord):
 
     def replace(self, **changes: Any) -> MountConfig:
         """A copy with the fields named in ``changes`` set to new values (what was computed is not copied)."""
-        values = {name: getattr(self, name) for name in fields(MountConfig) if name != "_computed"}
+        values = {name: getattr(self, name) for name in fields(MountConfig) if name not in self._KEPT}
         values.update(changes)
         return MountConfig(**values)
 
@@ -138,7 +155,11 @@ class MountConfig(FrozenRecord):
     @property
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
-        return self._once("own", _own)
+        found = self._own_values
+        if found is None:
+            found = MappingProxyType(_own_settings(self.element, self.dialect))
+            _FIELD_SETTERS["_own_values"](self, found)
+        return found
 
     @property
     def settings(self) -> Mapping[str, Traced[object]]:
@@ -149,17 +170,22 @@ class MountConfig(FrozenRecord):
         ``<limits>`` that changes it (:attr:`kh_limits`): then it is the value KH
         copied into the mount.
         """
-        return self._once("settings", MountConfig._merged_settings)
+        found = self._settings_values
+        if found is None:
+            found = self._merged_settings()
+            _FIELD_SETTERS["_settings_values"](self, found)
+        return found
 
     def _merged_settings(self) -> Mapping[str, Traced[object]]:
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
         from_limits = self.kh_limits or {}
-        for row in _MOUNT.children:
-            if row.value is None or self.dialect not in row.dialects:
-                continue
-            mine = self.own.get(row.name)
+        own = self.own
+        # the value rows with their unset reading, worked out once per process and shared: a
+        # default made here for every unset setting of every mount was a record pair per row
+        for row, unset in value_rows(_MOUNT, self.dialect):
+            mine = own.get(row.name)
             copied = from_limits.get(row.name)
             if copied is not None and (mine is None or mine.value is None or mine.origin.source is Source.DEFAULT):
                 out[row.name] = copied  # KH: nothing read on the mount, the copy of <limits> stays
@@ -175,9 +201,8 @@ class MountConfig(FrozenRecord):
             if mine is not None:
                 out[row.name] = mine
                 continue
-            value, _ = traced(row, None, None, self.dialect)
-            if value.value is not None:
-                out[row.name] = value
+            if unset is not None:
+                out[row.name] = unset
         return MappingProxyType(out)
 
     def get(self, name: str) -> object:
@@ -222,10 +247,6 @@ class MountConfig(FrozenRecord):
 #: The setters of MountConfig's slots: a file can have 100,000 mounts, and making them is
 #: most of building the mount table (see records.slot_setters).
 _FIELD_SETTERS = slot_setters(MountConfig)
-
-
-def _own(mount: MountConfig) -> Mapping[str, Traced[object]]:
-    return MappingProxyType(_own_settings(mount.element, mount.dialect))
 
 
 def _own_settings(element: Element, dialect: Dialect) -> dict[str, Traced[object]]:
