@@ -19,7 +19,7 @@ from typing import NamedTuple
 from icecfg import spec
 from icecfg.conversion import FallbackOverride, c_div, kh_bitrate
 from icecfg.document import Element
-from icecfg.effective.declared import Declared, declared_format
+from icecfg.effective.declared import Declared, declared_format, declared_format_type
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.effective.provenance import Origin, Traced, merged, written
 from icecfg.effective.reading import child_text
@@ -148,6 +148,7 @@ class Fallbacks:
         #: Mounts with a fallback (own or merged), in file order; a mount without one is absent.
         self._of: dict[MountConfig, Fallback] = {}
         self._formats: dict[str, Declared | None] = {}
+        self._format_types: dict[str, str | None] = {}
         self._unusual: list[tuple[MountConfig, list[str], bool]] | None = None
         dialect = table.dialect
         of = self._of
@@ -319,6 +320,20 @@ class Fallbacks:
         except KeyError:
             found = self._formats[name] = declared_format(self.table, name)
             return found
+
+    def format_type(self, name: str) -> str | None:
+        """The format type :meth:`declared_format` tells for ``name``, without its evidence (memoised).
+
+        What the fallback rule compares for each name of every chain: a
+        large file's chains end in tens of thousands of names, and a
+        :class:`Declared` with its evidence kept for each would be one more
+        record per name where the shared type word is all that is read.
+        """
+        types = self._format_types
+        if name in types:
+            return types[name]
+        found = types[name] = declared_format_type(self.table, name)
+        return found
 
 
 def options_on(mount: MountConfig) -> Iterator[tuple[str, Traced[object]]]:

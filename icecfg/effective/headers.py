@@ -323,17 +323,35 @@ class EarlierHeaders:
         by_status = self._first.get(name.lower()) if name else None
         if not by_status:
             return None
-        status = atoi(header.get("status") or "0")
-        # status 0 clashes with every earlier header of the name
-        clashing = list(by_status.values()) if status == 0 else [by_status[s] for s in (0, status) if s in by_status]
-        return min(clashing, key=lambda pair: pair[0])[1] if clashing else None
+        return _earliest(by_status, atoi(header.get("status") or "0"))
 
     def add(self, header: Element) -> None:
         name = header.get("name")
         if name:
-            status = atoi(header.get("status") or "0")
-            self._first.setdefault(name.lower(), {}).setdefault(status, (self._position, header))
-            self._position += 1
+            self._add(name.lower(), atoi(header.get("status") or "0"), header)
+
+    def clash_then_add(self, header: Element) -> Element | None:
+        """:meth:`clash`, then :meth:`add`, reading the header's attributes once for both."""
+        name = header.get("name")
+        if not name:
+            return None  # neither clashes nor is kept
+        key = name.lower()
+        status = atoi(header.get("status") or "0")
+        by_status = self._first.get(key)
+        clash = _earliest(by_status, status) if by_status else None
+        self._add(key, status, header)
+        return clash
+
+    def _add(self, key: str, status: int, header: Element) -> None:
+        self._first.setdefault(key, {}).setdefault(status, (self._position, header))
+        self._position += 1
+
+
+def _earliest(by_status: dict[int, tuple[int, Element]], status: int) -> Element | None:
+    """The earliest of ``by_status`` a header limited to ``status`` clashes with (0: every status)."""
+    # status 0 clashes with every earlier header of the name
+    clashing = list(by_status.values()) if status == 0 else [by_status[s] for s in (0, status) if s in by_status]
+    return min(clashing, key=lambda pair: pair[0])[1] if clashing else None
 
 
 def repeated(headers: Iterable[Element]) -> Iterator[tuple[Element, Element]]:
@@ -346,7 +364,6 @@ def repeated(headers: Iterable[Element]) -> Iterator[tuple[Element, Element]]:
     """
     earlier = EarlierHeaders()
     for header in headers:
-        clash = earlier.clash(header)
-        earlier.add(header)
+        clash = earlier.clash_then_add(header)
         if clash is not None:
             yield header, clash

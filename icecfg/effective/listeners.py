@@ -10,6 +10,7 @@ firewall (bake), the URLs ``up`` prints and the TLS rules all ask here.
 from __future__ import annotations
 
 import enum
+import functools
 
 from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed, release_text
@@ -17,7 +18,7 @@ from icecfg.document import Element
 from icecfg.effective.provenance import DEFAULT, Origin, Traced, default, derived, written
 from icecfg.effective.reading import child_text, child_text_in, last_children, row
 from icecfg.effective.tls import TlsContext
-from icecfg.records import FrozenRecord
+from icecfg.records import FrozenRecord, slot_setters
 from icecfg.spec import Dialect, Kind
 
 _LISTEN = spec.SECTIONS["listen-socket"]
@@ -120,22 +121,24 @@ class Listener(FrozenRecord):
         shoutcast_port: int | None = None,
         shoutcast_mount_name: str | None = None,
     ) -> None:
-        _set = object.__setattr__
-        _set(self, "element", element)
-        _set(self, "port", port)
-        _set(self, "bind", bind)
-        _set(self, "binds", numeric_address(bind))
-        _set(self, "port_element", port_element)
-        _set(self, "shoutcast_compat", shoutcast_compat)
-        _set(self, "shoutcast_mount", shoutcast_mount)
-        _set(self, "tls", tls)
-        _set(self, "tls_mode", tls_mode)
-        _set(self, "tls_requested", tls_requested)
-        _set(self, "protocol", protocol)
-        _set(self, "port_origin", port_origin)
-        _set(self, "protocol_origin", protocol_origin)
-        _set(self, "shoutcast_port", shoutcast_port)
-        _set(self, "shoutcast_mount_name", shoutcast_mount_name)
+        # the slots' own setters, not object.__setattr__ and its lookup by name: a file can
+        # have a socket for every few mounts (see records.slot_setters)
+        setters = _LISTENER_SETTERS
+        setters["element"](self, element)
+        setters["port"](self, port)
+        setters["bind"](self, bind)
+        setters["binds"](self, numeric_address(bind))
+        setters["port_element"](self, port_element)
+        setters["shoutcast_compat"](self, shoutcast_compat)
+        setters["shoutcast_mount"](self, shoutcast_mount)
+        setters["tls"](self, tls)
+        setters["tls_mode"](self, tls_mode)
+        setters["tls_requested"](self, tls_requested)
+        setters["protocol"](self, protocol)
+        setters["port_origin"](self, port_origin)
+        setters["protocol_origin"](self, protocol_origin)
+        setters["shoutcast_port"](self, shoutcast_port)
+        setters["shoutcast_mount_name"](self, shoutcast_mount_name)
 
     @property
     def label(self) -> str:
@@ -158,6 +161,10 @@ class Listener(FrozenRecord):
         }
 
 
+#: The setters of Listener's slots (see records.slot_setters).
+_LISTENER_SETTERS = slot_setters(Listener)
+
+
 def numeric_address(address: str | None) -> bool:
     """Whether Icecast can bind ``address`` (None: all interfaces).
 
@@ -167,6 +174,16 @@ def numeric_address(address: str | None) -> bool:
     """
     if address is None:
         return True
+    return _parses_as_address(address)
+
+
+@functools.lru_cache(maxsize=256)
+def _parses_as_address(address: str) -> bool:
+    """Whether ``ipaddress`` reads ``address``; kept for the few addresses a file binds.
+
+    A big file has a socket for every few mounts, nearly all bound to the
+    same address or two, and parsing one costs as much as the rest of the socket.
+    """
     import ipaddress  # only for a file that writes a bind address
 
     try:
@@ -366,6 +383,8 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
             ),
         )
     found = []
+    # the release asked once, not three times per socket through the enum class
+    v24, v25, kh = dialect is Dialect.V24, dialect is Dialect.V25, dialect is Dialect.KH
     for element in sockets:
         last = last_children(element)  # one pass over the socket's children, not one per setting
         port_el, port_text = _socket_port(element, last, dialect)
@@ -375,25 +394,25 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
         tls = requested = False
         mode: TlsMode | None = None
         switch: Element | None = None
-        if dialect is Dialect.V24:
+        if v24:
             switch = last.get("ssl")
             tls = requested = switch is not None and switch.text is not None and atoi(switch.text) != 0
-        elif dialect is Dialect.V25:
+        elif v25:
             state = tls_mode_of(element)
             if state is not None:
                 mode, requested, switch = state
                 tls = mode is not TlsMode.DISABLED
         port = listen_port(port_text, port_el is not None, dialect)
-        if dialect is Dialect.KH and (port_el is None or port_text is None):
+        if kh and (port_el is None or port_text is None):
             port = None  # KH: a socket no port is read for keeps port 0 and is dropped
         compat = _bool(compat_text, dialect)
         extra: int | None = None
         # 2.4.4 opens port+1 for Shoutcast sources even on a compat socket; 2.5 and KH only on a
         # normal one (KH drops a socket with both, below)
-        opens_extra = dialect is Dialect.V24 or not compat
+        opens_extra = v24 or not compat
         if mount_el is not None and port is not None and port > 0 and opens_extra:
             extra = (port + 1) & 0xFFFF
-        if dialect is Dialect.KH and mount_el is not None and compat:
+        if kh and mount_el is not None and compat:
             port = None  # KH refuses the combination and drops the socket
         protocol, protocol_origin = _protocol(dialect, tls, mode, switch, context)
         found.append(

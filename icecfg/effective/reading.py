@@ -165,7 +165,7 @@ def section_values(blocks: list[Element], section_id: str, dialect: Dialect) -> 
             out[name] = traced(value_row[name], element, text, dialect)[0]
         return out
     out = {}
-    for the_row, unset in _value_rows(section, dialect):
+    for the_row, unset in value_rows(section, dialect):
         read = last.get(the_row.name)
         if read is not None:
             out[the_row.name] = traced(the_row, read[0], read[1], dialect)[0]
@@ -209,7 +209,7 @@ def _unset_values(
     """
     key = (section.id, dialect)
     if key not in _UNSET:
-        rows = _value_rows(section, dialect)
+        rows = value_rows(section, dialect)
         by_name = {the_row.name: the_row for the_row, _unset in rows}
         unset_values = {the_row.name: unset for the_row, unset in rows if unset is not None}
         _UNSET[key] = (unset_values, by_name) if len(by_name) == len(rows) else None
@@ -220,7 +220,7 @@ def _unset_values(
 _VALUE_ROWS: dict[tuple[str, Dialect], list[tuple[spec.ElementRow, Traced[object] | None]]] = {}
 
 
-def _value_rows(section: spec.SectionRow, dialect: Dialect) -> list[tuple[spec.ElementRow, Traced[object] | None]]:
+def value_rows(section: spec.SectionRow, dialect: Dialect) -> list[tuple[spec.ElementRow, Traced[object] | None]]:
     """The section's value rows the release knows, in table order, with their unset reading.
 
     Worked out once per process: the table does not change, and a traced

@@ -6,7 +6,7 @@ from icecfg import spec
 from icecfg.document import Element
 from icecfg.effective.provenance import Source, Traced, default, derived
 from icecfg.effective.reading import section_values, traced
-from icecfg.records import FrozenRecord
+from icecfg.records import FrozenRecord, slot_setters
 from icecfg.spec import Dialect
 
 _ON_DEMAND = spec.SECTIONS["icecast"].child("relays-on-demand")
@@ -34,14 +34,16 @@ class Relay(FrozenRecord):
         element: Element,
         own_on_demand: bool = False,
     ) -> None:
-        _set = object.__setattr__
-        _set(self, "server", server)
-        _set(self, "port", port)
-        _set(self, "mount", mount)
-        _set(self, "local_mount", local_mount)
-        _set(self, "on_demand", on_demand)
-        _set(self, "element", element)
-        _set(self, "own_on_demand", own_on_demand)
+        # the slots' own setters, not object.__setattr__ and its lookup by name: a file can
+        # have a relay for every few mounts (see records.slot_setters)
+        setters = _RELAY_SETTERS
+        setters["server"](self, server)
+        setters["port"](self, port)
+        setters["mount"](self, mount)
+        setters["local_mount"](self, local_mount)
+        setters["on_demand"](self, on_demand)
+        setters["element"](self, element)
+        setters["own_on_demand"](self, own_on_demand)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -53,18 +55,24 @@ class Relay(FrozenRecord):
         }
 
 
+#: The setters of Relay's slots (see records.slot_setters).
+_RELAY_SETTERS = slot_setters(Relay)
+
+
 def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Relay, ...]:
     """Every ``<relay>``; ``<relays-on-demand>`` counts as far as it was read before the relay (all releases)."""
     assert _ON_DEMAND is not None
     found = []
     so_far = traced(_ON_DEMAND, None, None, dialect)[0]
+    # the release asked once, not through the enum class for every relay
+    v25, kh = dialect is Dialect.V25, dialect is Dialect.KH
     # only these two, in document order: a big file's root has a hundred thousand other children
     for child in root.elements_named(("relay", "relays-on-demand")):
         if child.local_name == "relays-on-demand":
             so_far = traced(_ON_DEMAND, child, child.text, dialect)[0]
             continue
         blocks = [child]
-        if dialect is Dialect.V25:
+        if v25:
             blocks.extend(u for u in child.elements("upstream") if u.get("type") in (None, "normal", "default"))
         values = section_values(blocks[:1], "relay", dialect)
         if len(blocks) > 1:
@@ -72,7 +80,7 @@ def relays(root: Element, dialect: Dialect, server_port: int | None) -> tuple[Re
             upstream = section_values(blocks[1:], "upstream", dialect)
             values.update({k: v for k, v in upstream.items() if v.origin.source is not Source.DEFAULT})
         port = values.get("port") or Traced(None, default())
-        if dialect is Dialect.KH and port.value is None:
+        if kh and port.value is None:
             port = Traced(server_port, derived(None, "the server's own port"))
         mount = values.get("mount") or Traced("/", default())
         local = values.get("local-mount")

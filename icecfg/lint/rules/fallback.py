@@ -475,11 +475,12 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
         names, _loops = graph.names(config.name, MAX_HOPS + 1)
         # A name met twice (a loop) has the same format both times: no need to skip repeats.
         for name in names[1 : MAX_HOPS + 1]:
-            other = graph.declared_format(name)
-            if other is None or formats_meet(own_type, other.format_type):
+            other_type = graph.format_type(name)
+            if other_type is None or formats_meet(own_type, other_type):
                 continue
+            other = graph.declared_format(name)
             own = declared_format(graph.table, config.name)
-            assert own is not None
+            assert own is not None and other is not None
             mount = _Mount(config, found)
             element = found.element
             via = _via(names[1 : names.index(name)])
