@@ -58,10 +58,25 @@ def _rsplit_line(text: str) -> tuple[str, str, str]:
 
 
 def _document_newline(root: Element) -> str:
-    """The line ending most used by the document (LF when it has none)."""
-    text = _origin_text(root)
-    if text is None:
+    """The line ending most used by the document: "" for one written on one line, LF for one not parsed.
+
+    Worked out once per parsed text and kept on its origin: each edit that
+    inserts an element asks, and counting the line breaks of a big file for
+    each of thousands of edits (migrate) made their cost the edits x the file.
+    """
+    node: Element | None = root
+    while node is not None and node.origin is None:
+        node = node.parent
+    if node is None or node.origin is None:
         return "\n"
+    origin = node.origin
+    if origin.newline is None:
+        origin.newline = _most_used_newline(origin.text)
+    return origin.newline
+
+
+def _most_used_newline(text: str) -> str:
+    """The line ending most used in ``text``; "" when it has none."""
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
     cr = text.count("\r") - crlf
@@ -74,7 +89,7 @@ def _document_newline(root: Element) -> str:
 
 def _indent_unit(root: Element) -> str:
     """The document's indentation step, taken from the root's first child."""
-    first = next(root.elements(), None)
+    first = root.first_element()
     if first is not None:
         indent = _indent(first)
         if indent and _starts_line(first):

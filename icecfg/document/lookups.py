@@ -54,6 +54,17 @@ class LookupMixin:
                 return iter(named.get(name, ()))
         return iter([c for c in kids if c.__class__ is Element and c.local_name == name])
 
+    def first_element(self) -> Element | None:
+        """The first child element, found without listing the others (the root of a big file has many)."""
+
+        kids: Sequence[Node] | None = self._kids
+        if not isinstance(kids, list):  # unread, or a leaf as read: no child elements (see _kids)
+            kids = () if isinstance(kids, str) else _read_content(cast("Element", self))
+        for child in kids:
+            if child.__class__ is Element:
+                return child
+        return None
+
     def elements_named(self, names: Collection[str]) -> list[Element]:
         """Child elements called any of ``names`` (tag and aliases), in document order."""
 

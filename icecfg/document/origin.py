@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class _Origin:
     """The decoded text a parse came from, shared by all nodes of that parse."""
 
-    __slots__ = ("_counted", "_line", "_line_starts", "child_index", "detached", "path", "text")
+    __slots__ = ("_counted", "_line", "_line_starts", "child_index", "detached", "newline", "path", "text")
 
     def __init__(self, text: str, path: str | None) -> None:
         self.text = text
@@ -33,6 +33,8 @@ class _Origin:
         #: id of an element with many children -> (that element, its child elements by name);
         #: see ``Element._children_by_name``.
         self.child_index: dict[int, tuple[Element, dict[str, list[Element]]]] = {}
+        #: The line ending the text uses most (None until an edit asks: ``layout._document_newline``).
+        self.newline: str | None = None
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; CR, LF and CRLF all end lines."""
