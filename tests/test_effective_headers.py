@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import icecfg
-from icecfg.effective.headers import repeated, repeats_own
+from icecfg.effective.headers import late_on_kh, repeated, repeats_own
 from icecfg.spec import Dialect
 
 
@@ -129,3 +129,46 @@ def test_a_mounts_changes_and_the_server_wide_headers_make_what_its_listeners_ge
         changes = eff.mount_header_changes(mount)
         not_here = {id(d.origin.element) for d in changes.dropped}
         assert full == (everywhere - not_here) | {id(h.origin.element) for h in changes.sent}, mount.label
+
+
+#: What a KH file alternating server-wide blocks and mounts may hold: headers of a few names in
+#: either case, a header without a name (KH stops reading its block there), a mount's own headers.
+_HEADER = st.one_of(
+    st.sampled_from(["X-A", "x-a", "X-B", "Y"]).map(lambda n: f'<header name="{n}" value="1"/>'),
+    st.just("<header value='2'/>"),
+)
+_ITEMS = st.lists(
+    st.one_of(
+        st.lists(_HEADER, max_size=3).map(lambda hs: ("block", "".join(hs))),
+        st.lists(_HEADER, max_size=2).map(lambda hs: ("mount", "".join(hs))),
+    ),
+    max_size=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ITEMS)
+def test_kh_late_headers_are_what_each_mount_is_not_sent(items: list[tuple[str, str]]) -> None:
+    """ICE916's search by name (:func:`~icecfg.effective.headers.kh_late`) answers as each mount's whole list does.
+
+    For every server-wide header, the mounts read before it that do not
+    send one of its name are those whose :meth:`mount_headers` drop it as
+    written after the mount and send no header so named: the count and
+    the first three.
+    """
+    body = "".join(
+        f"<http-headers>{xml}</http-headers>"
+        if kind == "block"
+        else f"<mount><mount-name>/m{i}</mount-name><http-headers>{xml}</http-headers></mount>"
+        for i, (kind, xml) in enumerate(items)
+    )
+    eff = icecfg.explain(icecfg.loads(f"<icecast>{body}</icecast>".encode()), "kh")
+    expected: dict[int, list[str]] = {}
+    for mount in eff.mounts.mounts:
+        got = eff.mount_headers(mount)
+        sent = {name.lower() for name in got.names()}
+        for dropped in got.dropped:
+            if late_on_kh(dropped) and (dropped.name or "").lower() not in sent:
+                expected.setdefault(id(dropped.origin.element), []).append(mount.label)
+    found = {id(late.node): (late.count, [m.label for m in late.first]) for late in eff.kh_late_headers}
+    assert found == {key: (len(labels), labels[:3]) for key, labels in expected.items()}

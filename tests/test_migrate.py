@@ -994,7 +994,9 @@ def test_kh_limits_and_headers_read_after_a_mount_are_reported() -> None:
     )
     text, migration = migrated(xml, from_="kh")
     assert "<burst-size>6000</burst-size>" in text
-    reported = [c for c in migration.changes if c.element == "/icecast/mount"]
-    assert [(c.line, c.keeps_behaviour) for c in reported] == [(2, False), (2, False)], reported
-    assert "<burst-size> 65536" in reported[0].reason and "6000" in reported[0].reason
-    assert "X-Server (line 9)" in reported[1].reason
+    (limits,) = [c for c in migration.changes if c.element == "/icecast/mount"]
+    assert (limits.line, limits.keeps_behaviour) == (2, False)
+    assert "<burst-size> 65536" in limits.reason and "6000" in limits.reason
+    (header,) = [c for c in migration.changes if c.element == "/icecast/http-headers/header"]
+    assert (header.line, header.keeps_behaviour) == (9, False)
+    assert "X-Server (line 9) on /a.ogg, read before it" in header.reason

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from icecfg.effective.chains import FallbackChain
     from icecfg.effective.directory import Directory
     from icecfg.effective.fallbacks import Fallbacks
-    from icecfg.effective.headers import Headers, KhCopy
+    from icecfg.effective.headers import Headers, KhCopy, LateHeader
     from icecfg.effective.limits import Limits
     from icecfg.effective.listeners import Listener
     from icecfg.effective.logging import Logging
@@ -353,6 +353,21 @@ class EffectiveConfig:
         from icecfg.effective.headers import kh_blocks_before
 
         return kh_blocks_before(self.root)
+
+    @computed_once
+    def kh_late_headers(self) -> tuple[LateHeader[MountConfig], ...]:
+        """KH: each server-wide ``<header>`` some mounts read before it do not send (ICE916), with the first three."""
+        from icecfg.effective.headers import headers, kh_late, own_names
+
+        before = self.kh_header_blocks_before
+        if self.target is not Dialect.KH or not before:
+            return ()
+        early = [
+            (mount, before[mount.element], own_names(headers(mount.header_blocks, Dialect.KH)))
+            for mount in self.mounts.mounts
+            if mount.element in before
+        ]
+        return tuple(kh_late(self._server_header_blocks, early))
 
     @computed_once
     def relays(self) -> tuple[Relay, ...]:

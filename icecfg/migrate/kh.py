@@ -55,10 +55,8 @@ def settings_kh_read_after_mounts(ctx: Context) -> None:
     edit, on the file as KH read it.
     """
     from icecfg.effective.config import EffectiveConfig
-    from icecfg.effective.headers import late_on_kh
 
     eff = EffectiveConfig(ctx.config.document.root, ctx.source)
-    late_headers = eff.kh_header_blocks_before
     for mount in eff.mounts.mounts:
         for name, copied in (mount.kh_limits or {}).items():
             if mount.settings.get(name) is not copied:
@@ -72,20 +70,19 @@ def settings_kh_read_after_mounts(ctx: Context) -> None:
                 keeps_behaviour=False,
                 edit=False,
             )
-        if mount.element not in late_headers:
-            continue
-        got = eff.mount_headers(mount)
-        sent = {header.lower() for header in got.names()}
-        for dropped in got.dropped:
-            if late_on_kh(dropped) and (dropped.name or "").lower() not in sent:
-                ctx.record(
-                    mount.element,
-                    "kept",
-                    f"KH did not send the server-wide header {dropped.name} (line {dropped.origin.line}) on "
-                    f"{mount.label}, read before it; {ctx.target.label} sends it on every response",
-                    keeps_behaviour=False,
-                    edit=False,
-                )
+
+    for late in eff.kh_late_headers:
+        # one note per header, naming the first mounts: a note per mount and header grows as their product
+        names = ", ".join(mount.label for mount in late.first)
+        more = f" and {late.count - len(late.first)} more" if late.count > len(late.first) else ""
+        ctx.record(
+            late.node,
+            "kept",
+            f"KH did not send the server-wide header {late.node.get('name')} (line {late.node.line}) on "
+            f"{names}{more}, read before it; {ctx.target.label} sends it on every response",
+            keeps_behaviour=False,
+            edit=False,
+        )
 
 
 def one_fallback_mount(ctx: Context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
 from icecfg.conversion import atoi
@@ -258,18 +259,37 @@ def _kh_mounts_between(ctx: LintContext, earlier: Element, header: Element) -> s
     root = ctx.config.document.root
     if first is None or second is None or first is second or first.parent is not root:
         return ""
-    blocks = ctx.effective.kh_header_blocks_before
-    if not blocks:
+    reading = ctx.once(_kh_reading_order)
+    if reading is None:
         return ""
-    order = {id(block): index for index, block in enumerate(root.elements("http-headers"))}
+    order, befores, labels = reading
     low, high = order.get(id(first)), order.get(id(second))
     if low is None or high is None:
         return ""
-    between = [m.label for m in ctx.effective.mounts.mounts if low < blocks.get(m.element, -1) <= high]
-    if not between:
+    # the mounts read after ``low`` blocks but no more than ``high``: a run of the mounts in file order
+    start, end = bisect_right(befores, low), bisect_right(befores, high)
+    if start >= end:
         return ""
-    names = ", ".join(between[:3]) + (f" and {len(between) - 3} more" if len(between) > 3 else "")
+    count = end - start
+    names = ", ".join(labels[start : min(end, start + 3)]) + (f" and {count - 3} more" if count > 3 else "")
     return f", but the <mount>s read between the two ({names}) copied and keep line {earlier.line}'s"
+
+
+def _kh_reading_order(ctx: LintContext) -> tuple[dict[int, int], list[int], list[str]] | None:
+    """KH, worked out once for every clash: each server-wide block's place, and the mounts read before the last.
+
+    The mounts (labels) come in file order with how many blocks each read
+    before it, so the mounts between two blocks are found by a search, not
+    by a look at every mount for every clash.  None when no mount is read
+    before a server-wide block.
+    """
+    blocks = ctx.effective.kh_header_blocks_before
+    if not blocks:
+        return None
+    root = ctx.config.document.root
+    order = {id(block): index for index, block in enumerate(root.elements("http-headers"))}
+    early = [(blocks[m.element], m.label) for m in ctx.effective.mounts.mounts if m.element in blocks]
+    return order, [before for before, _label in early], [label for _before, label in early]
 
 
 @rule("ICE713", "cache-header-duplicates-icecast", "info", dialects=(Dialect.V24, Dialect.V25))

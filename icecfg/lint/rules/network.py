@@ -1024,28 +1024,13 @@ def _kh_limits_missed(ctx: LintContext) -> Iterator[Finding]:
 
 
 def _kh_headers_missed(ctx: LintContext) -> Iterator[Finding]:
-    """One finding at each server-wide header some mounts do not send, naming them."""
-    eff = ctx.effective
-    if not eff.kh_header_blocks_before:
-        return
-    from icecfg.effective.headers import late_on_kh
-
-    missed: dict[int, tuple[Element, list[str]]] = {}  # id of the <header> -> it, the mounts without it
-    for mount in eff.mounts.mounts:
-        if mount.element not in eff.kh_header_blocks_before:
-            continue
-        got = eff.mount_headers(mount)
-        sent = {name.lower() for name in got.names()}
-        for dropped in got.dropped:
-            header = dropped.origin.element
-            if header is None or not late_on_kh(dropped) or (dropped.name or "").lower() in sent:
-                continue
-            missed.setdefault(id(header), (header, []))[1].append(mount.label)
-    for header, mounts in missed.values():
-        names = ", ".join(mounts[:3]) + (f" and {len(mounts) - 3} more" if len(mounts) > 3 else "")
+    """One finding at each server-wide header some mounts do not send, naming the first of them."""
+    for late in ctx.effective.kh_late_headers:
+        header, count = late.node, late.count
+        names = ", ".join(mount.label for mount in late.first) + (f" and {count - 3} more" if count > 3 else "")
         yield ctx.finding(
             header,
-            f"server-wide header {header.get('name')} comes after {len(mounts)} <mount>(s) ({names}): "
+            f"server-wide header {header.get('name')} comes after {count} <mount>(s) ({names}): "
             "Icecast-KH copies the server-wide headers into a mount as it reads it and does not send this one "
             "there; move <http-headers> above the first <mount>",
             attribute="name",
