@@ -94,12 +94,6 @@ def collect(document: Document) -> list[Suppression]:
     return found
 
 
-def _elements_to_search(root: Element) -> Iterator[Element]:
-    """The elements whose comments may hold a directive, in the order of ``root.iter()``."""
-    for element, _marked in _comments_to_search(root):
-        yield element
-
-
 def _comments_to_search(root: Element) -> Iterator[tuple[Element, list[Comment]]]:
     """The elements whose comments may hold a directive, in the order of ``root.iter()``.
 
