@@ -984,6 +984,25 @@ def test_a_kh_pidfile_in_the_chroot_without_a_basedir_is_reported_not_guessed() 
     assert not change.keeps_behaviour and not change.edit and "no <basedir> is written" in change.reason
 
 
+@pytest.mark.parametrize("first", ["<header-timeout>20</header-timeout>", "<sources>2</sources>"])
+def test_a_default_is_kept_once_for_blocks_every_release_merges(first: str) -> None:
+    """Two <limits>: each release reads both, a later value winning, so KH's 5 s header timeout is its
+    default only when neither sets one, and then it is written once, into the last block.
+
+    Written into each block lacking it, 5 replaced the 20 KH read from the first block.
+    """
+    xml = f"<icecast>\n  <limits>\n    {first}\n  </limits>\n  <limits>\n    <clients>5</clients>\n  </limits>\n</icecast>\n"
+    kh = icecfg.explain(icecfg.loads(xml.encode()), "kh").limits.get("header-timeout")
+    text, migration = migrated(xml, from_="kh")
+    if "header-timeout" in first:
+        assert kh == 20 and text.count("<header-timeout>") == 1 and "<header-timeout>20</header-timeout>" in text
+        assert not [c for c in migration.changes if "header-timeout" in c.reason]
+    else:
+        assert kh == 5
+        assert "    <clients>5</clients>\n    <header-timeout>5</header-timeout>\n  </limits>" in text
+        assert text.count("<header-timeout>") == 1
+
+
 def test_kh_limits_and_headers_read_after_a_mount_are_reported() -> None:
     """KH gave a mount read before <limits> and the server-wide headers neither (ICE916); 2.5 gives it both."""
     xml = (

@@ -38,11 +38,16 @@ def missing(ctx: Context) -> list[Missing]:
     """
     root = ctx.config.document.root
     found: list[Missing] = []
+    merged = _merged_blocks(ctx)
     for placed in walk(root):
         element, section = placed.element, placed.section
         if section is None:
             continue
-        present = {child.local_name for child in element.elements() if id(child) not in ctx.ignored}
+        present = merged.get(id(element))
+        if present is None:
+            present = {child.local_name for child in element.elements() if id(child) not in ctx.ignored}
+        elif not present:
+            continue  # a block merged with a later one: the default is written into the last
         for row in section.children:
             if row.value is None or row.section is not None or present & {row.name, *row.aliases}:
                 continue
@@ -53,6 +58,30 @@ def missing(ctx: Context) -> list[Missing]:
                 continue
             found.append((element, section, row, old, new))
     return found
+
+
+def _merged_blocks(ctx: Context) -> dict[int, set[str]]:
+    """Blocks every release merges when repeated (``<limits>``, ``<paths>`` ...): what each group holds.
+
+    Each such block is read in turn and a later value wins, so an element
+    any of them holds is what the old release used, not its default.  The
+    last block of each group (same parent, same row) maps to the names the
+    group holds; the others to an empty set: the default goes into the last
+    block once, not into each (where it would also replace a value an
+    earlier block set).
+    """
+    groups: dict[tuple[int, int], list[Element]] = {}
+    for placed in walk(ctx.config.document.root):
+        row = placed.row
+        if row is not None and row.section is not None and row.repeat is spec.Repeat.EACH:
+            groups.setdefault((id(placed.element.parent), id(row)), []).append(placed.element)
+    out: dict[int, set[str]] = {}
+    for blocks in groups.values():
+        names = {child.local_name for block in blocks for child in block.elements() if id(child) not in ctx.ignored}
+        for block in blocks:
+            out[id(block)] = set()
+        out[id(blocks[-1])] = names
+    return out
 
 
 def keep(ctx: Context, absent: list[Missing]) -> None:
