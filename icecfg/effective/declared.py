@@ -19,11 +19,6 @@ from icecfg.conversion import atoi, release_text
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.spec import Dialect
 
-#: Dialect.KH as a module global rather than a lookup through the enum class: asked for every
-#: mount of a file.  For the same reason the release's word is read as the member's plain
-#: ``_value_`` attribute, not through ``.value`` (a descriptor, a Python call each time).
-_KH = Dialect.KH
-
 #: Each format type of :func:`~icecfg.audio.format_type_of_mime`, in words (KH's ``undefined``
 #: meets every other type, so no message names it).
 FORMAT_WORDS = {
@@ -49,7 +44,7 @@ def declared_format(table: MountTable, name: str) -> Declared | None:
     if found is None:
         return None
     mime, written, configured = found
-    release = table.dialect._value_
+    release = table.dialect.value
     if written:
         return Declared(name, format_type_of_mime(mime, release), f"<type>{mime}</type>")
     if configured or name in table.relay_mounts:
@@ -64,7 +59,7 @@ def declared_format_type(table: MountTable, name: str) -> str | None:
     chain); the evidence is spelt out only for the few it reports.
     """
     found = _declared_mime(table, name)
-    return format_type_of_mime(found[0], table.dialect._value_) if found is not None else None
+    return format_type_of_mime(found[0], table.dialect.value) if found is not None else None
 
 
 def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | None:
@@ -76,7 +71,7 @@ def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | Non
         mime = _declared(mount, "type")
         if mime:
             return mime, True, True
-    by_name = mime_of_name(name, table.dialect._value_)
+    by_name = mime_of_name(name, table.dialect.value)
     return (by_name, False, configured) if by_name is not None else None
 
 
@@ -121,7 +116,7 @@ def _declared(mount: MountConfig, name: str) -> str:
     reads nothing from).  Asked for every mount of a file, the last element
     costs a lookup where the whole reading would cost a record per setting.
     """
-    if mount.dialect is _KH:
+    if mount.dialect is Dialect.KH:
         found = mount.own.get(name)
         value = found.value if found is not None else None
     else:

@@ -18,21 +18,20 @@ is handled in linear time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
 
 from icecfg import spec
 from icecfg.conversion import keeps_earlier, release_text
 from icecfg.document import Element
+from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
 from icecfg.effective.provenance import Source, Traced, derived, merged
 from icecfg.effective.reading import may_spell, section_values, traced, value_rows
-from icecfg.records import FrozenRecord, Record, fields, slot_setters
+from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
 
-_T = TypeVar("_T")
 _MOUNT = spec.SECTIONS["mount"]
 #: Mount settings a normal mount never takes from a default mount.
 _NOT_MERGED: dict[Dialect, frozenset[str]] = {
@@ -72,20 +71,8 @@ class MountConfig(FrozenRecord):
     :func:`icecfg.effective.auth.mask`.
     """
 
-    __slots__ = (
-        "_computed",
-        "_own_values",
-        "_settings_values",
-        "dialect",
-        "element",
-        "kh_limits",
-        "kind",
-        "merged_from",
-        "name",
-    )
-    _unshown = frozenset({"merged_from", "kh_limits", "_computed", "_own_values", "_settings_values"})
-    #: The fields that keep what was computed from the others (left out of :meth:`replace`).
-    _KEPT = frozenset({"_computed", "_own_values", "_settings_values"})
+    __slots__ = ("__dict__", "dialect", "element", "kh_limits", "kind", "merged_from", "name")
+    _unshown = frozenset({"merged_from", "kh_limits"})
 
     element: Element
     kind: str  # "normal" or "default"
@@ -96,14 +83,6 @@ class MountConfig(FrozenRecord):
     #: KH: the :data:`KH_FROM_LIMITS` values this mount starts from where they differ from the
     #: server's ``<limits>`` (a ``<limits>`` written after the ``<mount>`` changes them); None: none differ.
     kh_limits: Mapping[str, Traced[object]] | None
-    #: What was computed from the fields, kept in slots rather than a ``__dict__``: Python
-    #: 3.11 gives every instance with a ``__dict__`` its values array when made, and a file
-    #: can have 100,000 mounts nearly none of whose settings a lint reads.  :attr:`own` and
-    #: :attr:`settings` (None until first read; read for every setting asked) have a slot
-    #: each; the rest are kept by name in ``_computed`` (see :meth:`_once`).
-    _computed: dict[str, Any] | None
-    _own_values: Mapping[str, Traced[object]] | None
-    _settings_values: Mapping[str, Traced[object]] | None
 
     def __init__(
         self,
@@ -121,9 +100,6 @@ class MountConfig(FrozenRecord):
         setters["dialect"](self, dialect)
         setters["merged_from"](self, merged_from)
         setters["kh_limits"](self, kh_limits)
-        setters["_computed"](self, None)
-        setters["_own_values"](self, None)
-        setters["_settings_values"](self, None)
 
     # One per element of the file: compared by identity.  object's own methods (not a
     # Python ``id(self)``) keep the hash in C, and mounts key the per-mount dicts of a lint.
@@ -134,34 +110,12 @@ class MountConfig(FrozenRecord):
     def label(self) -> str:
         return self.name if self.name is not None else '<mount type="default">'
 
-    def replace(self, **changes: Any) -> MountConfig:
-        """A copy with the fields named in ``changes`` set to new values (what was computed is not copied)."""
-        values = {name: getattr(self, name) for name in fields(MountConfig) if name not in self._KEPT}
-        values.update(changes)
-        return MountConfig(**values)
-
-    def _once(self, name: str, compute: Callable[[MountConfig], _T]) -> _T:
-        """``compute(self)``, computed on the first call for ``name`` and kept."""
-        computed = self._computed
-        if computed is None:
-            computed = {}
-            _FIELD_SETTERS["_computed"](self, computed)
-        elif name in computed:
-            found: _T = computed[name]
-            return found
-        value = computed[name] = compute(self)
-        return value
-
-    @property
+    @computed_once
     def own(self) -> Mapping[str, Traced[object]]:
         """Settings written on this mount (last occurrence wins; KH's attribute form included)."""
-        found = self._own_values
-        if found is None:
-            found = MappingProxyType(_own_settings(self.element, self.dialect))
-            _FIELD_SETTERS["_own_values"](self, found)
-        return found
+        return MappingProxyType(_own_settings(self.element, self.dialect))
 
-    @property
+    @computed_once
     def settings(self) -> Mapping[str, Traced[object]]:
         """Every value setting of the mount after the merge, defaults included.
 
@@ -170,13 +124,6 @@ class MountConfig(FrozenRecord):
         ``<limits>`` that changes it (:attr:`kh_limits`): then it is the value KH
         copied into the mount.
         """
-        found = self._settings_values
-        if found is None:
-            found = self._merged_settings()
-            _FIELD_SETTERS["_settings_values"](self, found)
-        return found
-
-    def _merged_settings(self) -> Mapping[str, Traced[object]]:
         out: dict[str, Traced[object]] = {}
         donor = self.merged_from.own if self.merged_from is not None else {}
         skip = _NOT_MERGED[self.dialect]
@@ -210,7 +157,7 @@ class MountConfig(FrozenRecord):
         found = self.settings.get(name)
         return found.value if found is not None else None
 
-    @property
+    @computed_once
     def auth_blocks(self) -> tuple[Element, ...]:
         """The ``<authentication>`` blocks a listener of this mount goes through, in the order they are asked.
 
@@ -220,9 +167,6 @@ class MountConfig(FrozenRecord):
         ``<authentication>`` still asks its listeners to log in.  2.4.4 and KH
         ask only the mount's own block (all three shown on the running servers).
         """
-        return self._once("auth_blocks", MountConfig._auth_blocks)
-
-    def _auth_blocks(self) -> tuple[Element, ...]:
         own = self.element.find_last("authentication")
         blocks: tuple[Element, ...] = (own,) if own is not None else ()
         donor = self.merged_from
@@ -232,12 +176,9 @@ class MountConfig(FrozenRecord):
                 blocks += (inherited,)
         return blocks
 
-    @property
+    @computed_once
     def header_blocks(self) -> tuple[Element, ...]:
         """``<http-headers>`` blocks the mount sends: its own, then the default mount's (appended)."""
-        return self._once("header_blocks", MountConfig._header_blocks)
-
-    def _header_blocks(self) -> tuple[Element, ...]:
         own = tuple(self.element.elements("http-headers"))
         if self.merged_from is None:
             return own
