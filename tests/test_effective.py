@@ -252,7 +252,7 @@ def test_explain_command_text_json_and_errors(tmp_path: Path) -> None:
     assert "/live -> /b.mp3 (file)" in text.stdout
     assert "s3cret-source" not in text.stdout
     data = json.loads(run_cli("explain", "--format", "json", "--target", "kh", str(path)).stdout)
-    assert data["schema"] == 1 and data["target"] == "kh"
+    assert data["schema"] == 2 and data["target"] == "kh"
     assert [s["port"] for s in data["listeners"]] == [8000, 8443]
     missing = run_cli("explain", str(tmp_path / "nope.xml"))
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "nope.xml" in missing.stderr

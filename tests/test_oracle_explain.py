@@ -1123,6 +1123,13 @@ def test_a_mounts_stream_carries_the_headers_explain_gives_it(box: oracle.Sandbo
         mount = eff.mounts.find(name)
         assert mount is not None
         said[name] = sorted((h.name, h.value) for h in eff.mount_headers(mount).sent)
+        # what explain prints for the mount: its changes against every response, a late run named once
+        changes = eff.mount_header_changes(mount)
+        late = changes.not_copied.count if changes.not_copied is not None else 0
+        kept = eff.headers.sent[: len(eff.headers.sent) - late]
+        gone = {id(d.origin.element) for d in changes.dropped}
+        shown = [h for h in kept if id(h.origin.element) not in gone] + list(changes.sent)
+        assert sorted((h.name, h.value) for h in shown) == said[name], name
     song = audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
     with oracle.serve(data, box, port, f"{box.release}-explain-header-order") as server, contextlib.ExitStack() as on:
         for name in said:

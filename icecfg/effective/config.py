@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from icecfg.effective.chains import FallbackChain
     from icecfg.effective.directory import Directory
     from icecfg.effective.fallbacks import Fallbacks
-    from icecfg.effective.headers import Headers, KhCopy, LateHeader
+    from icecfg.effective.headers import Headers, LateHeader
+    from icecfg.effective.khcopy import HeaderChanges, KhCopies
     from icecfg.effective.limits import Limits
     from icecfg.effective.listeners import Listener
     from icecfg.effective.logging import Logging
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from icecfg.model import RootSection
 
 #: Version of the JSON document :meth:`EffectiveConfig.to_json` returns.
-SCHEMA = 1
+SCHEMA = 2
 _MOUNT = spec.SECTIONS["mount"]
 _MASTER_SETTINGS = ("master-server", "master-server-port", "master-password")
 
@@ -316,32 +317,35 @@ class EffectiveConfig:
         before = self.kh_header_blocks_before.get(mount.element) if self.target is Dialect.KH else None
         return on_mount(server, mount.header_blocks, self.target, before)
 
-    def mount_header_changes(self, mount: MountConfig) -> Headers:
+    def mount_header_changes(self, mount: MountConfig) -> HeaderChanges:
         """What a listener of ``mount`` gets besides the server-wide :attr:`headers`, and which of those it does not.
 
         :meth:`mount_headers` lists everything; explain shows a mount this
         way, in the time of the mount's own headers, so that a file with a
         server-wide header per station does not list each on every mount.
         2.4/2.5: the mount's own and its default mount's headers (every
-        server-wide one is sent as well).  KH: the mount's own; dropped are
-        the server-wide ones written after the ``<mount>`` and those its own
-        replace; one written before it that a later server-wide header
-        replaces everywhere else is still sent to it.
+        server-wide one is sent as well).  KH: the mount's own; not sent are
+        those its own replace and, as one run (``not_copied``), the
+        server-wide ones written after the ``<mount>``; one written before it
+        that a later server-wide header replaces everywhere else is still
+        sent to it.
         """
-        from icecfg.effective.headers import headers, kh_copy, kh_mount_changes
+        from icecfg.effective.headers import headers
+        from icecfg.effective.khcopy import changes
 
         own = headers(mount.header_blocks, self.target)
         if self.target is not Dialect.KH:
-            return own
-        read_before = self.kh_header_blocks_before.get(mount.element)
-        copies = self._kh_copies
-        if read_before not in copies:  # one per number of blocks read before a mount, not per mount
-            copies[read_before] = kh_copy(self._server_header_blocks, read_before, self.headers)
-        return kh_mount_changes(copies[read_before], own)
+            return changes(own)
+        read = self.kh_header_blocks_before.get(mount.element, len(self._server_header_blocks))
+        return self._kh_copies.changes(read, own)
 
     @computed_once
-    def _kh_copies(self) -> dict[int | None, KhCopy]:
-        return {}
+    def _kh_copies(self) -> KhCopies:
+        from icecfg.effective.khcopy import KhCopies
+
+        every = len(self._server_header_blocks)  # a mount after the last block copies them all
+        reads = [*self.kh_header_blocks_before.values(), every]
+        return KhCopies(self._server_header_blocks, self.headers, reads)
 
     @computed_once
     def _server_header_blocks(self) -> tuple[Element, ...]:

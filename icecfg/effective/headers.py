@@ -180,73 +180,12 @@ def on_mount(
         return headers([*server, *own], dialect)
     found = headers([*server[:read_before], *own], dialect)
     late = tuple(
-        Dropped(name, written(node), _LATE_ON_KH)
+        Dropped(name, written(node), LATE_ON_KH)
         for block in server[read_before:]
         for node in block.elements("header")
         if (name := node.get("name"))
     )
     return Headers(found.sent, found.dropped + late)
-
-
-class KhCopy(FrozenRecord):
-    """What KH copies into the mounts read after the first ``read_before`` server-wide blocks, against every response.
-
-    ``extra``: headers those mounts get that the server-wide list does not
-    have (one a later block replaces); ``missing``: server-wide headers they
-    do not get (written after the ``<mount>``); ``by_name``: what they copy,
-    by lower-cased name, for the mount's own headers to replace.
-    """
-
-    __slots__ = ("by_name", "extra", "missing")
-
-    extra: tuple[Header, ...]
-    missing: tuple[Dropped, ...]
-    by_name: dict[str, list[Header]]
-
-    def __init__(
-        self, extra: tuple[Header, ...], missing: tuple[Dropped, ...], by_name: dict[str, list[Header]]
-    ) -> None:
-        _set = object.__setattr__
-        _set(self, "extra", extra)
-        _set(self, "missing", missing)
-        _set(self, "by_name", by_name)
-
-
-def kh_copy(server: Sequence[Element], read_before: int | None, everywhere: Headers) -> KhCopy:
-    """:class:`KhCopy` of the mounts read after ``read_before`` of the ``server`` blocks (None: after all of them)."""
-    extra: tuple[Header, ...] = ()
-    missing: tuple[Dropped, ...] = ()
-    if read_before is None or read_before >= len(server):
-        base = everywhere
-    else:
-        base = headers(list(server[:read_before]), Dialect.KH)
-        sent_everywhere = {id(h.origin.element) for h in everywhere.sent}
-        copied = {id(h.origin.element) for h in base.sent}
-        extra = tuple(h for h in base.sent if id(h.origin.element) not in sent_everywhere)
-        missing = tuple(
-            Dropped(h.name, h.origin, _LATE_ON_KH) for h in everywhere.sent if id(h.origin.element) not in copied
-        )
-    by_name: dict[str, list[Header]] = {}
-    for header in base.sent:
-        by_name.setdefault(header.name.lower(), []).append(header)
-    return KhCopy(extra, missing, by_name)
-
-
-def kh_mount_changes(copy: KhCopy, own: Headers) -> Headers:
-    """KH: what a mount's listener gets besides the server-wide headers, and which of those it does not get.
-
-    The mount's own headers replace a copied one of the same name; the
-    work is that of the mount's own headers, whatever the number of
-    server-wide ones.
-    """
-    mine = {header.name.lower(): header for header in own.sent}
-    replaced = tuple(
-        Dropped(copied.name, copied.origin, f"replaced by the header at line {mine[name].origin.line}")
-        for name in mine
-        for copied in copy.by_name.get(name, ())
-    )
-    extra = tuple(header for header in copy.extra if header.name.lower() not in mine)
-    return Headers(extra + own.sent, own.dropped + copy.missing + replaced)
 
 
 _Mount = TypeVar("_Mount")
@@ -344,7 +283,7 @@ def _first_free(taken: list[int], size: int, wanted: int) -> list[int]:
 
 
 #: Why KH does not send a server-wide header written after the mount on that mount.
-_LATE_ON_KH = (
+LATE_ON_KH = (
     "server-wide, written after this <mount>: Icecast-KH copies the server-wide headers into a mount "
     "as it reads the <mount>, so this one does not reach it"
 )
@@ -352,7 +291,7 @@ _LATE_ON_KH = (
 
 def late_on_kh(dropped: Dropped) -> bool:
     """Whether ``dropped`` is a server-wide header KH does not send on a mount read before it."""
-    return dropped.reason == _LATE_ON_KH
+    return dropped.reason == LATE_ON_KH
 
 
 def kh_blocks_before(root: Element) -> dict[Element, int]:

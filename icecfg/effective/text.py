@@ -149,12 +149,21 @@ def _mount_headers(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
     its own replaces), so a file with many of each stays readable.
     """
     changes = eff.mount_header_changes(mount)
-    if not changes.sent and not changes.dropped:
+    late = changes.not_copied
+    if not changes.sent and not changes.dropped and late is None:
         return []
     also = " (and those on every response)" if eff.headers.sent else ""
     lines = ["    headers: " + (", ".join(changes.names()) or "none of its own") + also]
     for dropped in changes.dropped:
         lines.append(f"      NOT SENT {dropped.name}: {dropped.reason} [{_from(dropped.origin)}]")
+    if late is not None and late.count == 1:
+        lines.append(f"      NOT SENT {late.first.name}: {late.reason} [{_from(late.first.origin)}]")
+    elif late is not None:
+        lines.append(
+            f"      NOT SENT {late.count} server-wide headers, {late.first.name} [{_from(late.first.origin)}] to "
+            f"{late.last.name} [{_from(late.last.origin)}]: written after this <mount>; Icecast-KH copies the "
+            "server-wide headers into a mount as it reads the <mount>, so these do not reach it"
+        )
     return lines
 
 
