@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import icecfg
+from icecfg.effective.headers import headers as headers_of
 from icecfg.effective.headers import late_on_kh, repeated, repeats_own
 from icecfg.spec import Dialect
 
@@ -177,3 +178,26 @@ def test_kh_late_headers_are_what_each_mount_is_not_sent(items: list[tuple[str, 
                 expected.setdefault(id(dropped.origin.element), []).append(mount.label)
     found = {id(late.node): (late.count, [m.label for m in late.first]) for late in eff.kh_late_headers}
     assert found == {key: (len(labels), labels[:3]) for key, labels in expected.items()}
+
+
+def test_kh_copies_answer_a_number_of_blocks_not_given_when_built() -> None:
+    """What a mount read after k blocks copied does not depend on which numbers the table was built for."""
+    from icecfg.effective.khcopy import KhCopies
+
+    body = "".join(
+        f'<http-headers><header name="{name}" value="{number}"/></http-headers>'
+        for number, name in enumerate(["A", "B", "A", "C", "B"])
+    )
+    eff = icecfg.explain(icecfg.loads(f"<icecast>{body}</icecast>".encode()), "kh")
+    blocks = eff._server_header_blocks
+    none = headers_of([], Dialect.KH)
+    built = KhCopies(blocks, eff.headers, range(len(blocks) + 1))
+    asked = KhCopies(blocks, eff.headers, [])
+    for read in range(len(blocks) + 1):
+        assert asked.changes(read, none) == built.changes(read, none), read
+    # after two blocks: A=0 and B=1 (replaced by A=2 and B=4 on every response) are still sent to it;
+    # A=2, C and B=4 are not
+    after_two = built.changes(2, none)
+    assert [(h.name, h.value) for h in after_two.sent] == [("A", "0"), ("B", "1")]
+    late = after_two.not_copied
+    assert late is not None and (late.count, late.first.value, late.last.value) == (3, "2", "4")

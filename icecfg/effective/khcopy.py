@@ -103,8 +103,9 @@ def changes(own: Headers) -> HeaderChanges:
 class KhCopies:
     """KH: for each number of server-wide blocks read before a mount, what such a mount copied.
 
-    Built once for a file; each mount's :meth:`changes` then costs in
-    proportion to its own headers and to the headers that differ for it.
+    Built once for a file, given the numbers its mounts were read after;
+    each mount's :meth:`changes` then costs in proportion to its own headers
+    and to the headers that differ for it.
     """
 
     __slots__ = ("_blocks_of_sent", "_everywhere", "_extra", "_named")
@@ -168,7 +169,10 @@ class KhCopies:
             if copied is not None:
                 reason = f"replaced by the header at line {header.origin.line}"
                 replaced.append(Dropped(copied.name, copied.origin, reason))
-        extra = tuple(h for h in self._extra.get(read, ()) if h.name.lower() not in mine)
+        later = self._extra.get(read)
+        if later is None:  # a number not given when built: worked out alone
+            later = self._extra[read] = self._replaced_later([read])[read]
+        extra = tuple(h for h in later if h.name.lower() not in mine)
         sent = self._everywhere.sent
         at = bisect_left(self._blocks_of_sent, read)
         late = NotCopied(len(sent) - at, sent[at], sent[-1]) if at < len(sent) else None
