@@ -3,9 +3,9 @@
 import sys
 
 try:
-    from icecfg.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the command line module loads: as main() reports it
+    from icecfg.cli import run
+except KeyboardInterrupt:  # Ctrl-C while the command line module loads: as run() reports it
     print("icecfg: interrupted", file=sys.stderr)
     sys.exit(130)
 
-sys.exit(main())
+sys.exit(run())

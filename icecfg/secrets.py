@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import AnyStr, Generic
 
-from icecfg.document import Element, Leaf, escape_attribute, escape_text
+from icecfg.document import Element, Leaf, decode_attribute, escape_attribute, escape_text
 from icecfg.placeholders import is_placeholder_only
 from icecfg.placement import Placed, walk
 from icecfg.spec import SECTIONS, Kind
@@ -70,11 +70,14 @@ def placed_secrets(placed: Iterable[Placed]) -> frozenset[str]:
             _add_url_passwords(found, (item.element.text, _content_as_written(item.element)))
         if not item.element.has_attributes:
             continue  # most elements: their attribute list is not even built
-        for attribute in item.element.attributes:
-            if _is_secret_attribute(item, attribute.name) and not is_placeholder_only(attribute.value):
-                found.update((attribute.value, attribute.raw))
-            elif "@" in attribute.raw:  # an authenticator's or a directory's URL
-                _add_url_passwords(found, (attribute.value, attribute.raw))
+        # names and values as written, not Attr objects (one per attribute of a large file, kept on it)
+        for name, raw in item.element.attribute_items():
+            if _is_secret_attribute(item, name):
+                value = decode_attribute(raw)
+                if not is_placeholder_only(value):
+                    found.update((value, raw))
+            elif "@" in raw:  # an authenticator's or a directory's URL
+                _add_url_passwords(found, (decode_attribute(raw), raw))
     found.discard("")
     return frozenset(found)
 

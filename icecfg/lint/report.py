@@ -149,6 +149,8 @@ def _summary(findings: Sequence[Finding]) -> str:
 
 def fixed_lines(fixed: Sequence[Finding], secrets: Iterable[str] = ()) -> str:
     """One line per fix ``--fix`` applied: ``path:line:column: CODE fixed: what it did``."""
+    if not fixed:
+        return ""  # the secrets are not filed for nothing: a file may hold one per mount
     pieces = spellings(secrets)
     return "".join(
         f"{printable(f.path)}:{f.line}:{f.column}: {f.code} fixed: "
