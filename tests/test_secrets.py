@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import icecfg
 from icecfg.secrets import secrets
 
@@ -16,24 +18,27 @@ def test_an_attribute_password_is_a_secret_as_read_and_as_written() -> None:
     assert {"s3cret&pass", "s3cret&amp;pass"} <= found
 
 
-def test_an_authenticators_secret_option_is_a_secret_and_its_other_options_are_not() -> None:
-    xml = (
-        '<icecast><mount><mount-name>/a</mount-name><authentication type="url">'
-        '<option name="auth_password" value="opt-pass"/><option name="username" value="opt-user"/>'
-        "</authentication></mount></icecast>"
-    )
-    found = _secrets(xml)
-    assert "opt-pass" in found and "opt-user" not in found
+_URL_AUTH = (
+    '<icecast><mount><mount-name>/a</mount-name><authentication type="url">{}</authentication></mount></icecast>'
+)
 
 
-def test_a_password_in_a_url_attribute_is_a_secret() -> None:
-    xml = (
-        '<icecast><mount><mount-name>/a</mount-name><authentication type="url">'
-        '<option name="listener_add" value="http://user:url-pass@auth.example.org/add"/>'
-        "</authentication></mount></icecast>"
-    )
-    found = _secrets(xml)
-    assert "url-pass" in found and "user" not in found
+@pytest.mark.parametrize(
+    ("options", "secret", "other"),
+    [
+        # an authenticator's secret option is one, its other options are not
+        (
+            '<option name="auth_password" value="opt-pass"/><option name="username" value="opt-user"/>',
+            "opt-pass",
+            "opt-user",
+        ),
+        # the password of a URL's user information
+        ('<option name="listener_add" value="http://user:url-pass@auth.example.org/add"/>', "url-pass", "user"),
+    ],
+)
+def test_an_authenticators_options_hold_their_secrets(options: str, secret: str, other: str) -> None:
+    found = _secrets(_URL_AUTH.format(options))
+    assert secret in found and other not in found
 
 
 def test_a_placeholder_attribute_is_no_secret() -> None:
