@@ -102,6 +102,10 @@ def spellings(secrets: Iterable[str]) -> Spellings[str]:
 #: Characters of the window a line is read through (see :class:`Spellings`).
 _WINDOW = 4
 
+#: At most every this many characters a line is read (see :class:`Spellings`): the pieces are
+#: filed under this many windows each.
+_MAX_STRIDE = 8
+
 
 class Spellings(Generic[AnyStr]):
     """Pieces of secrets (text or bytes), filed so that one pass over a line finds every one of them.
@@ -109,31 +113,48 @@ class Spellings(Generic[AnyStr]):
     A command may print tens of thousands of lines (each finding's message
     and source line, a diff) of a file that holds tens of thousands of
     passwords, one per mount: looking for every piece in every line costs
-    lines x pieces (a 10,000-mount file took a minute to report).  So each
-    piece of at least ``_WINDOW`` characters is filed under one of its
-    substrings of that length, the one the fewest pieces were filed under
-    so far (``secret1`` ... ``secret9999`` share their beginning, not their
-    end); a line is read once, window by window, and only the pieces filed
-    under a window are compared there.  Shorter pieces are looked up by
-    length.
+    lines x pieces (a 10,000-mount file took a minute to report).  So the
+    pieces of at least ``_WINDOW`` characters are filed under substrings of
+    that length (windows), and a line is read window by window: only the
+    pieces filed under a window it holds are compared, and those by one
+    lookup for each place and length they are filed at (``secret1`` ...
+    ``secret9999`` all hold ``secr``).
+
+    Nor is every window of a line read: a piece of ``L`` characters holds
+    ``L - _WINDOW + 1`` of them, so reading every ``stride``-th window, the
+    shortest piece's count (at most ``_MAX_STRIDE``), lands on one of the
+    first ``stride`` windows of every piece wherever it stands, and each
+    piece is filed under those.  Passwords of eight characters or more make
+    the line read a fifth of the times.  Pieces shorter than a window are
+    looked up by length at every character.
     """
 
-    __slots__ = ("_filed", "_pieces", "_short")
+    __slots__ = ("_filed", "_pieces", "_short", "_stride")
 
     def __init__(self, pieces: Iterable[AnyStr]) -> None:
         #: Longest first, blank ones dropped.
         self._pieces: list[AnyStr] = sorted({p for p in pieces if p.strip()}, key=lambda p: (-len(p), p))
-        #: Window -> (where it stands in the piece, the piece).
-        self._filed: dict[AnyStr, list[tuple[int, AnyStr]]] = {}
+        #: Window -> (where it stands in the piece, the piece's length) -> the pieces so filed.
+        self._filed: dict[AnyStr, dict[tuple[int, int], set[AnyStr]]] = {}
         #: Length -> the pieces shorter than a window, of that length.
         self._short: dict[int, set[AnyStr]] = {}
-        filed = self._filed
+        long = [piece for piece in self._pieces if len(piece) >= _WINDOW]
+        self._stride = min(min((len(p) - _WINDOW + 1 for p in long), default=1), _MAX_STRIDE)
         for piece in self._pieces:
             if len(piece) < _WINDOW:
                 self._short.setdefault(len(piece), set()).add(piece)
-                continue
-            at = min(range(len(piece) - _WINDOW + 1), key=lambda i: len(filed.get(piece[i : i + _WINDOW], ())))
-            filed.setdefault(piece[at : at + _WINDOW], []).append((at, piece))
+        filed = self._filed
+        for piece in long:
+            for at in range(self._stride):
+                window = piece[at : at + _WINDOW]
+                groups = filed.get(window)
+                if groups is None:
+                    groups = filed[window] = {}
+                group = groups.get((at, len(piece)))
+                if group is None:
+                    groups[at, len(piece)] = {piece}
+                else:
+                    group.add(piece)
 
     def __bool__(self) -> bool:
         return bool(self._pieces)
@@ -156,13 +177,13 @@ class Spellings(Generic[AnyStr]):
         filed = self._filed
         if filed:
             get = filed.get
-            for i in range(len(line) - _WINDOW + 1):
-                candidates = get(line[i : i + _WINDOW])
-                if candidates is not None:
-                    for offset, piece in candidates:
+            for i in range(0, len(line) - _WINDOW + 1, self._stride):
+                groups = get(line[i : i + _WINDOW])
+                if groups is not None:
+                    for (offset, length), pieces in groups.items():
                         start = i - offset
-                        if start >= 0 and line.startswith(piece, start):
-                            found.append((start, start + len(piece)))
+                        if start >= 0 and line[start : start + length] in pieces:
+                            found.append((start, start + length))
         for length, short in self._short.items():
             for i in range(len(line) - length + 1):
                 if line[i : i + length] in short:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import icecfg
-from icecfg.secrets import secrets
+from icecfg.secrets import Spellings, secrets
 
 
 def _secrets(xml: str) -> frozenset[str]:
@@ -48,3 +50,38 @@ def test_a_placeholder_attribute_is_no_secret() -> None:
 
 def test_an_attribute_named_like_no_password_is_no_secret() -> None:
     assert _secrets('<icecast><mount type="normal"><mount-name>/a</mount-name></mount></icecast>') == frozenset()
+
+
+def _naive_spans(line: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Every occurrence of every non-blank piece, found one piece at a time, overlapping ones merged."""
+    found = []
+    for piece in {p for p in pieces if p.strip()}:
+        at = line.find(piece)
+        while at != -1:
+            found.append((at, at + len(piece)))
+            at = line.find(piece, at + 1)
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(found):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+_TEXT = st.text(alphabet="ab1 &", max_size=14)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_TEXT, max_size=6), st.lists(st.one_of(_TEXT, st.integers(0, 5)), max_size=8))
+def test_spellings_find_every_piece_wherever_it_stands(pieces: list[str], parts: list[str | int]) -> None:
+    """The windows read every few characters find what a search for each piece finds, in text and in bytes.
+
+    A line is made of text and of pieces (an integer picks one), so that
+    pieces stand at every offset from the windows read, overlap and repeat.
+    """
+    line = "".join(part if isinstance(part, str) else (pieces[part % len(pieces)] if pieces else "") for part in parts)
+    expected = _naive_spans(line, pieces)
+    assert Spellings(pieces).spans(line) == expected
+    encoded = Spellings(pieces).encoded("utf-8")
+    assert encoded.spans(line.encode()) == expected  # one byte a character: the same places
