@@ -53,20 +53,21 @@ def test_an_attribute_named_like_no_password_is_no_secret() -> None:
 
 
 def _naive_spans(line: str, pieces: list[str]) -> list[tuple[int, int]]:
-    """Every occurrence of every non-blank piece, found one piece at a time, overlapping ones merged."""
-    found = []
+    """The runs of characters that some occurrence of a non-blank piece covers, found one piece at a time."""
+    covered = [False] * (len(line) + 1)  # the last one stays False: it ends the last run
     for piece in {p for p in pieces if p.strip()}:
         at = line.find(piece)
         while at != -1:
-            found.append((at, at + len(piece)))
+            covered[at : at + len(piece)] = [True] * len(piece)
             at = line.find(piece, at + 1)
-    merged: list[tuple[int, int]] = []
-    for lo, hi in sorted(found):
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
-    return merged
+    runs, start = [], None
+    for index, inside in enumerate(covered):
+        if inside and start is None:
+            start = index
+        elif not inside and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
 
 
 _TEXT = st.text(alphabet="ab1 &", max_size=14)
