@@ -270,3 +270,15 @@ def test_standard_input_named_twice_is_a_usage_error(tmp_path: Path) -> None:
     result = lint("--no-fs", "-", "-", stdin=GOOD)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "icecfg lint: standard input (-) is named twice: it can be read once\n"
+
+
+def test_the_line_shown_under_a_finding_is_its_line_past_unicode_line_separators(tmp_path: Path) -> None:
+    """U+2028 and NEL in a comment end no line for XML: the source line shown is the one the finding names."""
+    path = tmp_path / "icecast.xml"
+    path.write_text(
+        "<icecast>\n  <!-- one\u2028two\x85three -->\n  <limits><clients>5</clients></limits>\n</icecast>\n",
+        encoding="utf-8",
+    )
+    done = lint("--no-fs", "--select", "ICE907", str(path))
+    assert f"{path}:3:20: ICE907" in done.stdout
+    assert "3 |   <limits><clients>5</clients></limits>" in done.stdout, done.stdout

@@ -33,6 +33,7 @@ from icecfg.commands import (
     token_from_environment,
     whole_number,
 )
+from icecfg.document import Lines
 from icecfg.files import Assets, shown
 from icecfg.settings import DEFAULT_KEEP, KEEP_RANGE
 
@@ -381,7 +382,7 @@ def _show(findings: list[Finding], config: IcecastConfig, path: Path) -> None:
     from icecfg.secrets import secrets as secrets_of
 
     secrets = {str(path): secrets_of(config.document.root)}
-    sys.stdout.write(report.text(findings, {str(path): config.document.render().splitlines()}, secrets, False))
+    sys.stdout.write(report.text(findings, {str(path): Lines(config.document.render())}, secrets, False))
 
 
 def _provisioning_notes(event: Any) -> None:

@@ -27,6 +27,7 @@ from icecfg.document.attributes import Attr
 from icecfg.document.escaping import decode_attribute, decode_text, escape_attribute, escape_text
 from icecfg.document.file import Document
 from icecfg.document.leaves import CData, Comment, Doctype, Leaf, ProcessingInstruction, Whitespace
+from icecfg.document.lines import Lines
 from icecfg.document.nodes import Element, Node
 from icecfg.document.reader import parse, parse_fragment
 from icecfg.document.render import format_new
@@ -42,6 +43,7 @@ __all__ = [
     "Document",
     "Element",
     "Leaf",
+    "Lines",
     "Node",
     "ProcessingInstruction",
     "Whitespace",

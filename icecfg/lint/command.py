@@ -38,6 +38,7 @@ from icecfg.commands import (
     settings_named,
     settings_near,
 )
+from icecfg.document import Lines
 from icecfg.errors import ParseError, WriteError
 from icecfg.io import dump, dumps, loads
 from icecfg.lint import report
@@ -233,7 +234,8 @@ class FileResult(Record):
 
     path: str
     findings: list[Finding]
-    lines: list[str]
+    #: The file's lines as findings number them, for the text report (:class:`icecfg.document.Lines`).
+    lines: Sequence[str]
     secrets: frozenset[str]
     fail_on: Severity
     #: Findings whose fix was applied by --fix.
@@ -250,7 +252,7 @@ class FileResult(Record):
         self,
         path: str,
         findings: list[Finding] | None = None,
-        lines: list[str] | None = None,
+        lines: Sequence[str] | None = None,
         secrets: frozenset[str] = frozenset(),
         fail_on: Severity = Severity.WARNING,
         fixed: list[Finding] | None = None,
@@ -261,7 +263,7 @@ class FileResult(Record):
         self.path = path
         self.diffed = False
         self.findings = [] if findings is None else findings
-        self.lines = [] if lines is None else lines
+        self.lines = () if lines is None else lines
         self.secrets = secrets
         self.fail_on = fail_on
         self.fixed = [] if fixed is None else fixed
@@ -585,14 +587,14 @@ def _lint_one(
     try:
         config = loads(data, shown)
     except ParseError as err:
-        result.lines = data.decode("utf-8", errors="replace").splitlines()
+        result.lines = Lines(data.decode("utf-8", errors="replace"))
         finding = parse_error_finding(err, shown)
         if selected([engine_rule(finding.code, finding.name, finding.severity)], options.select, options.ignore):
             result.findings.append(finding)
         if args.fix and name == "-":
             sys.stdout.buffer.write(data)  # nothing to fix in what cannot be read: pass it through
         return result
-    result.lines = config.document.render().splitlines()
+    result.lines = Lines(config.document.render())
     findings, context = _linted(config, options, shown)
     if options.variables is None:
         # the lint's own walk of the file: a large file is not walked again for these
@@ -630,7 +632,7 @@ def _lint_one(
         # report what is left after fixing
         result.fixed = fixed
         result.findings = _lint(fixed_config, options, shown)
-        result.lines = fixed_config.document.render().splitlines()
+        result.lines = Lines(fixed_config.document.render())
     return result
 
 
