@@ -186,7 +186,10 @@ def _explain_file(args: argparse.Namespace) -> int:
     view = FileView(root or "/", assets=assets) if root or assets else None
     eff = explain(config, target.dialect, view, domain=settings.bake.get("domain"))
     if args.format == "json":
-        print(json.dumps({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, indent=2))
+        # written as encoded, not joined first: with an indent the encoder yields a piece per token,
+        # and a large file's pieces joined took gigabytes
+        json.dump({**eff.to_json(reveal_secrets=args.show_secrets), **target.to_json()}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
         return EXIT_OK
     header, _, rest = render(eff, reveal_secrets=args.show_secrets).partition("\n")
     # only an assumed target is news; a chosen one is in the command or the settings
