@@ -383,3 +383,26 @@ def test_every_attribute_is_read_with_its_value_and_place_as_written(
     assert element.attribute_items() == written
     assert element.attribute_names() == tuple(name for name, _raw in written)
     assert all(element.get(name) == value for name, value in values.items())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<icecast>\r\n  <hostname>a</hostname>\r\n</icecast>\r\n",
+        "\ufeff<icecast><hostname>a</hostname></icecast>",
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<icecast><hostname>\u00e9\u20ac</hostname></icecast>',
+    ],
+)
+def test_a_document_read_from_text_is_unchanged_until_edited(text: str) -> None:
+    """Text is read as it stands, like bytes: not changed until an edit, and dumped as that text encoded.
+
+    It counted as changed from the start, so that the linter took the paths
+    of an edited document (a walk in place of the offsets' order).
+    """
+    config = icecfg.loads(text)
+    assert not config.document.changed
+    declared = "iso-8859-1" if "iso-8859-1" in text else "utf-8"
+    bom = b"\xef\xbb\xbf" if text.startswith("\ufeff") else b""
+    assert icecfg.dumps(config) == bom + text.lstrip("\ufeff").encode(declared, errors="xmlcharrefreplace")
+    config.hostname = "b"
+    assert config.document.changed

@@ -36,10 +36,13 @@ def parse(data: bytes | str, path: str | None = None, *, root_name: str | None =
         # expat must see the bytes in the declared encoding
         check = text.encode(encoding, errors="xmlcharrefreplace") if encoding != "utf-8" else raw
         external_dtd = _check_well_formed(check, path, encoding)
-        bom, original = b"", None
+        bom = b""
         if text.startswith("\ufeff"):
             text = text[1:]
             bom = codecs.BOM_UTF8 if encoding == "utf-8" else b""
+        # what dumps writes of it unchanged: a text given as str is "as read" too, so that an
+        # unedited one is not taken for changed (and its dumps are those bytes)
+        original = raw if check is raw and not bom else bom + text.encode(encoding, errors="xmlcharrefreplace")
     else:
         if len(data) > MAX_BYTES:
             raise ParseError(f"input larger than {MAX_BYTES // (1024 * 1024)} MiB", path=path)
