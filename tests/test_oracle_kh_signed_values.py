@@ -35,11 +35,28 @@ def song() -> bytes:
     return audio.make_ogg(seconds=20, bitrate_kbps=64).read_bytes()
 
 
-def test_a_negative_burst_size_is_kh_s_largest_burst(box: oracle.Sandbox, song: bytes) -> None:
-    """``<burst-size>-5``: about 100000 bytes at once, as explain and ICE201 say; not the default 65536."""
+@pytest.mark.parametrize("written", ["limits", "mount"])
+def test_a_negative_burst_size_is_kh_s_largest_burst(box: oracle.Sandbox, song: bytes, written: str) -> None:
+    """``<burst-size>-5``: about 100000 bytes at once, as explain and ICE201 say; not the default 65536.
+
+    In ``<limits>`` or on the mount alike: KH caps the source's burst
+    wherever it came from (explain showed a mount's own as 2147483647).
+    """
     port = oracle.free_port()
-    data = config(box, port, limits="<burst-size>-5</burst-size>")
-    burst = explain(icecfg.loads(data), "kh").sizes.burst_bytes
+    if written == "limits":
+        data = config(box, port, limits="<burst-size>-5</burst-size>")
+    else:
+        data = config(box, port, extra="<mount><mount-name>/live.ogg</mount-name><burst-size>-5</burst-size></mount>")
+    eff = explain(icecfg.loads(data), "kh")
+    if written == "limits":
+        burst = eff.sizes.burst_bytes
+    else:
+        (sizes,) = eff.mount_sizes
+        burst = sizes.burst_bytes
+        mount = eff.mounts.find("/live.ogg")
+        assert mount is not None
+        shown = mount.settings["burst-size"]  # the mount's line in explain
+        assert (shown.value, shown.origin.source.value) == (100_000, "clamped")
     assert burst == 100_000
     (finding,) = findings(data, "kh", "ICE201")
     assert "reads it as 2147483647 (Icecast-KH uses 100000 bytes for a burst-size over 50000000)" in finding.message
