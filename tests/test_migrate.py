@@ -952,6 +952,9 @@ def test_the_signs_of_a_migrated_file_are_read_from_the_file_as_given() -> None:
     stray = b"<icecast><listen-socket><tls>1</tls><ssl>1</ssl></listen-socket></icecast>"
     assert signs(stray) == [] and signs(stray.replace(b"<ssl>1</ssl>", b"")) == ["<tls> line 1"]
     assert signs(stray.replace(b"<ssl>1</ssl>", b"<sll>1</sll>")) == []  # a misspelt element migrate would remove
+    # 2.4's <directory>, which migrate rebuilds as <yp-directory url>, beside a 2.5-only header type
+    directory = b"<directory><yp-url>http://dir.example.org/cgi-bin/yp-cgi</yp-url></directory>"
+    assert signs(cors.replace(b"<http-headers>", directory + b"<http-headers>")) == []
 
 
 def test_every_migrated_file_is_left_alone_or_recognised_when_migrated_again_from_2_4() -> None:

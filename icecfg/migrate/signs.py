@@ -45,8 +45,12 @@ def already_migrated(config: IcecastConfig, source: Dialect, target: Dialect) ->
 
 
 def _obsolete(row: spec.ElementRow, target: Dialect) -> bool:
-    """Whether migrating to ``target`` always renames, moves or removes an element of ``row``."""
-    if target not in row.dialects or target in row.removed:
+    """Whether migrating to ``target`` always renames, moves, rebuilds or removes an element of ``row``.
+
+    Whatever ``target`` calls obsolete is rewritten: 2.4's root ``<directory>``
+    becomes a ``<yp-directory url>`` (a ``form``, not a rename, and was missed).
+    """
+    if target not in row.dialects or target in row.removed or target in row.obsolete:
         return True
     replacement = row.replacement.get(target)
     return replacement is not None and bool(
