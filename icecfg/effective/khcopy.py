@@ -62,7 +62,7 @@ class NotCopied(FrozenRecord):
         }
 
 
-class HeaderChanges(FrozenRecord):
+class HeaderChanges(Headers):
     """What a listener of a mount gets besides the headers on every response, and what of those it does not get.
 
     ``sent``: headers it gets besides them; ``dropped``: headers written for
@@ -72,27 +72,17 @@ class HeaderChanges(FrozenRecord):
     none.
     """
 
-    __slots__ = ("dropped", "not_copied", "sent")
+    __slots__ = ("not_copied",)
 
-    sent: tuple[Header, ...]
-    dropped: tuple[Dropped, ...]
     not_copied: NotCopied | None
 
     def __init__(self, sent: tuple[Header, ...], dropped: tuple[Dropped, ...], not_copied: NotCopied | None) -> None:
-        _set = object.__setattr__
-        _set(self, "sent", sent)
-        _set(self, "dropped", dropped)
-        _set(self, "not_copied", not_copied)
-
-    def names(self) -> list[str]:
-        return [header.name for header in self.sent]
+        super().__init__(sent, dropped)
+        object.__setattr__(self, "not_copied", not_copied)
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "sent": [h.to_json() for h in self.sent],
-            "dropped": [d.to_json() for d in self.dropped],
-            "not_copied": self.not_copied.to_json() if self.not_copied is not None else None,
-        }
+        late = self.not_copied
+        return {**super().to_json(), "not_copied": late.to_json() if late is not None else None}
 
 
 def changes(own: Headers) -> HeaderChanges:
