@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import overload
 
@@ -23,12 +24,20 @@ class Lines(Sequence[str]):
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts = _line_starts(text) if text else None
+        #: Where each line starts, worked out on the first question: a report in JSON, or of a
+        #: file without findings, asks none.
+        self._starts: array[int] | None = None
 
-    def __len__(self) -> int:
+    def _table(self) -> array[int]:
         starts = self._starts
         if starts is None:
+            starts = self._starts = _line_starts(self._text)
+        return starts
+
+    def __len__(self) -> int:
+        if not self._text:
             return 0
+        starts = self._table()
         # a final line end ends the last line; it starts no empty one after it
         return len(starts) - 1 if starts[-1] == len(self._text) else len(starts)
 
@@ -46,7 +55,7 @@ class Lines(Sequence[str]):
             index += size
         if not 0 <= index < size:
             raise IndexError("line index out of range")
-        assert self._starts is not None
-        start = self._starts[index]
-        end = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._text)
+        starts = self._table()
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else len(self._text)
         return self._text[start:end].rstrip("\r\n")

@@ -39,11 +39,24 @@ def limits(root: Element, dialect: Dialect) -> Limits:
     if zeroing is not None:
         values["burst-size"] = Traced(0, clamped(zeroing, "<burst-on-connect>0 after <burst-size> sets the burst to 0"))
     if dialect is Dialect.KH:
-        for name in KH_SIZE_CAPS:
-            found = values.get(name)
-            if found is not None and kh_capped(name, found.value) != found.value:
-                values[name] = Traced(kh_capped(name, found.value), clamped(found.origin.element, kh_cap_note(name)))
+        kh_cap_sizes(values)
     return Limits(MappingProxyType(values))
+
+
+def kh_cap_sizes(values: dict[str, Traced[object]]) -> None:
+    """KH: a burst or queue size in ``values`` past KH's own limit becomes the size KH uses, clamped.
+
+    KH caps the source's sizes wherever they came from (``source.c``
+    ``update_source_stats`` takes the mount's or the config's): ``<limits>``
+    here, a mount's own or copied ones in :attr:`MountConfig.settings`.
+    """
+    for name in KH_SIZE_CAPS:
+        found = values.get(name)
+        if found is None or found.origin.element is None:
+            continue  # a default is never past a cap
+        used = kh_capped(name, found.value)
+        if used != found.value:
+            values[name] = Traced(used, clamped(found.origin.element, kh_cap_note(name)))
 
 
 #: KH's sanity checks on a source's sizes in bytes (``update_source_stats``): a size above the

@@ -26,9 +26,9 @@ from icecfg.conversion import keeps_earlier, release_text
 from icecfg.document import Element
 from icecfg.effective.cached import computed_once
 from icecfg.effective.khtree import tree_winners
-from icecfg.effective.limits import KH_SIZE_CAPS, kh_cap_note, kh_capped
+from icecfg.effective.limits import kh_cap_sizes
 from icecfg.effective.patterns import TEMPLATE_CHARS, GlobIndex, glob_match, is_pattern
-from icecfg.effective.provenance import Source, Traced, clamped, derived, merged
+from icecfg.effective.provenance import Source, Traced, derived, merged
 from icecfg.effective.reading import may_spell, section_values, traced, value_rows
 from icecfg.records import FrozenRecord, Record, slot_setters
 from icecfg.spec import Dialect
@@ -152,7 +152,7 @@ class MountConfig(FrozenRecord):
             if unset is not None:
                 out[row.name] = unset
         if self.dialect is _KH:
-            _kh_cap_sizes(out)
+            kh_cap_sizes(out)  # KH uses its own size for one past its limit, as for <limits>
         return MappingProxyType(out)
 
     def get(self, name: str) -> object:
@@ -512,23 +512,6 @@ def _kh_copy(blocks: list[Element], seen: int, final: Mapping[str, Traced[object
         element = then.origin.element
         out[name] = Traced(then.value, derived(element, note if element is not None else f"the default; {note}"))
     return out
-
-
-def _kh_cap_sizes(settings: dict[str, Traced[object]]) -> None:
-    """KH: a burst or queue size past KH's own limit is the size KH uses instead (its own or copied).
-
-    KH caps the sizes of the source, wherever they came from (``source.c``
-    ``update_source_stats``; a ``<burst-size>-5`` of ``<limits>`` shown on
-    kh22 in tests/test_oracle_kh_signed_values.py), as explain shows them
-    for ``<limits>``.
-    """
-    for name in KH_SIZE_CAPS:
-        found = settings.get(name)
-        if found is None or found.origin.element is None:
-            continue
-        used = kh_capped(name, found.value)
-        if used != found.value:
-            settings[name] = Traced(used, clamped(found.origin.element, kh_cap_note(name)))
 
 
 def mount_name(element: Element, dialect: Dialect) -> str | None:
