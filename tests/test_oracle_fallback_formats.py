@@ -4,7 +4,9 @@ A live MP3 (``audio/mpeg``) or AAC (``audio/aac``) source with a file
 fallback of the other kind stops while a listener is connected.  2.4.4 and
 2.5.0 move the listener to the file; KH logs ``format mismatched for`` the
 file and drops it.  A file KH labels ``application/octet-stream`` is a type
-KH does not know, checked against nothing: the listener is moved.  What
+KH does not know, checked against nothing: the listener is moved.  A source
+of a type KH does not know (its mount's ``<type>`` saying the same) is
+MPEG to KH, so an AAC file is refused as for an MP3 source.  What
 ICE606 and explain's fallback chain say is held to what each release did.
 """
 
@@ -28,6 +30,9 @@ CASES = [
     ("audio/mpeg", "mp3", "/fallback.aac", False),
     ("audio/aac", "aac", "/fallback.mp3", False),
     ("audio/mpeg", "mp3", "/fallback.bin", True),  # application/octet-stream: undefined to KH
+    # a source of a type KH does not know is MPEG to it, not undefined: the AAC file is refused
+    ("application/octet-stream", "mp3", "/fallback.aac", False),
+    ("audio/x-unheard-of", "mp3", "/fallback.aac", False),
 ]
 
 

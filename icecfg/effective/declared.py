@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from icecfg.audio import format_type_of_mime, mime_of_name
+from icecfg.audio import UNDEFINED_FORMAT, format_type_of_mime, mime_of_name
 from icecfg.conversion import atoi, release_text
 from icecfg.effective.mounts import MountConfig, MountTable
 from icecfg.spec import Dialect
@@ -45,11 +45,14 @@ def declared_format(table: MountTable, name: str) -> Declared | None:
         return None
     mime, written, configured = found
     release = table.dialect.value
+    known = format_type_of_mime(mime, release)
     if written:
-        return Declared(name, format_type_of_mime(mime, release), f"<type>{mime}</type>")
+        format_type = _as_sourced(known)
+        taken = ", a type KH does not know: it takes the stream for MPEG" if format_type != known else ""
+        return Declared(name, format_type, f"<type>{mime}</type>{taken}")
     if configured or name in table.relay_mounts:
-        return Declared(name, format_type_of_mime(mime, release), "going by its name")
-    return Declared(name, format_type_of_mime(mime, release), f"a file Icecast labels {mime}")
+        return Declared(name, known, "going by its name")
+    return Declared(name, known, f"a file Icecast labels {mime}")
 
 
 def declared_format_type(table: MountTable, name: str) -> str | None:
@@ -59,7 +62,25 @@ def declared_format_type(table: MountTable, name: str) -> str | None:
     chain); the evidence is spelt out only for the few it reports.
     """
     found = _declared_mime(table, name)
-    return format_type_of_mime(found[0], table.dialect.value) if found is not None else None
+    if found is None:
+        return None
+    known = format_type_of_mime(found[0], table.dialect.value)
+    return _as_sourced(known) if found[1] else known
+
+
+def _as_sourced(format_type: str) -> str:
+    """The format type of a source sending what its mount's ``<type>`` declares.
+
+    KH checks nothing against a file of a type it does not know, but a
+    source never has one: KH ignores a ``<type>`` it does not know (``type
+    specified for /live is unrecognised``) and takes a source whose
+    Content-Type it does not know, ``application/octet-stream`` too, for
+    MPEG (``_source_format_init``; shown on kh22).  The source is taken to
+    send what its mount declares, as everywhere here.  A mount known only by
+    its name may as well be a file's (a fallback file given options), so its
+    extension's type stands.
+    """
+    return "mpeg" if format_type == UNDEFINED_FORMAT else format_type
 
 
 def _declared_mime(table: MountTable, name: str) -> tuple[str, bool, bool] | None:

@@ -267,6 +267,15 @@ CASES = [
     ),
     Case(
         "ICE606",
+        cfg(mount("/live", "/fallback.aac", body="<type>application/octet-stream</type>")),
+        cfg(mount("/live", "/fallback.bin", body="<type>application/octet-stream</type>")),
+        target="kh",
+        message="/live is MPEG audio (MP3) (<type>application/octet-stream</type>, a type KH does not know: "
+        "it takes the stream for MPEG) but its fallback /fallback.aac is AAC",
+        id="kh-unknown-type-is-mpeg",
+    ),
+    Case(
+        "ICE606",
         cfg(mount("/live.mp3", "/backup.mp3"), mount("/backup.mp3", "/silence.ogg")),
         cfg(mount("/live.mp3", "/backup"), mount("/backup", "/silence.mp3")),
         message="its fallback /silence.ogg (reached through /backup.mp3)",

@@ -435,7 +435,10 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     `.aac` file, or the reverse, drops its listeners with `format mismatched
     for /fallback.aac`, where 2.4.4 and 2.5.0 move them (all tested).  A type
     KH does not know (a file it labels `application/octet-stream`) is
-    checked against nothing: the listeners are moved.  A file fallback's
+    checked against nothing: the listeners are moved.  A source never has
+    such a type: KH ignores a `<type>` it does not know and takes a source
+    of that Content-Type for MPEG audio, whose listeners an `.aac` file
+    then refuses (tested).  A file fallback's
     type comes from its extension, through the mime types file (ICE702
     reports a missing one); a mount's from its `<type>` or, failing that,
     from the extension of its name.
