@@ -173,9 +173,12 @@ def placed_list(root: Element, section: spec.SectionRow = spec.ROOT) -> tuple[li
             append(placed)
             group.append(placed)
             if row.section is not None:
-                visit(child, sections[row.section])
+                visit(child, sections[row.section])  # noqa: F821 (bound until the del below)
 
     visit(root, section)
+    # visit calls itself through its own closure cell: a cycle that holds the walk's lists (a
+    # Placed per element) until a collection finds it; clearing the cell frees them with the result
+    del visit
     return out, groups
 
 

@@ -166,20 +166,29 @@ def lint(
     and for a ``select`` or ``ignore`` value that names no rule, or a
     selection that leaves no rule to run on the target (:func:`no_rule_left`).
     """
-    findings, _context = linted(
-        config,
-        target,
-        root,
-        select=select,
-        ignore=ignore,
-        files=files,
-        path=path,
-        assets=assets,
-        variables=variables,
-        view=view,
-        domain=domain,
-    )
-    return findings
+    # The collector stays paused until the context is gone: what it holds (an entry per element
+    # of the file) is then freed by reference counts, not left for a collection to scan first.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        findings, context = linted(
+            config,
+            target,
+            root,
+            select=select,
+            ignore=ignore,
+            files=files,
+            path=path,
+            assets=assets,
+            variables=variables,
+            view=view,
+            domain=domain,
+        )
+        del context
+        return findings
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def linted(
