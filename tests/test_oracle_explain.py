@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import secrets
 import ssl
 import time
@@ -888,12 +889,16 @@ def test_kh_sends_a_fallback_file_at_the_limit_rate_explain_reads(box: oracle.Sa
         "fraction": None,
         "minus-one": None,
     }
-    with oracle.serve(data, box, port, "kh-explain-limit-rate"), ThreadPoolExecutor(len(said)) as pool:
+    with oracle.serve(data, box, port, "kh-explain-limit-rate") as server, ThreadPoolExecutor(len(said)) as pool:
         pending = {
             name: pool.submit(oracle.http_get, port, f"/{name}.ogg", timeout=_RATE_SECONDS, max_body=10**7)
             for name in said
         }
         responses = {name: future.result() for name, future in pending.items()}
+        # the exact bytes per second KH took (k is 1000, not 1024), as it logs them opening the file
+        opened = {name: f'lookup of fallback file "/file-{name}.ogg" ({rate})' for name, rate in said.items() if rate}
+        logged = {name: line in server.wait_log(line) for name, line in opened.items()}
+    assert logged == dict.fromkeys(opened, True)
     for name, rate in said.items():
         response = responses[name]
         if rate is None:
@@ -924,7 +929,7 @@ def test_kh_refuses_a_listener_over_the_max_bandwidth_explain_reads(box: oracle.
         f"<mount><mount-name>/{name}.ogg</mount-name>{written}</mount>"
         for name, (written, _bits) in _MAX_BANDWIDTHS.items()
     )
-    data = release_config(box, [port], extra=mounts)
+    data = release_config(box, [port], extra=mounts, loglevel="4")  # debug: KH logs the limit it compares
     eff = explain(icecfg.loads(data), box.release, FileView("/"))
     said = {}
     for name in _MAX_BANDWIDTHS:
@@ -941,7 +946,11 @@ def test_kh_refuses_a_listener_over_the_max_bandwidth_explain_reads(box: oracle.
             server.wait_mount(port, f"/{name}.ogg")
         time.sleep(3.0)  # KH measures the stream's bitrate as it comes in
         got = {name: oracle.http_get(port, f"/{name}.ogg", timeout=2.0, max_body=1024).status for name in said}
+        # the exact limit KH compares with (k is 1000, m 1,000,000), as it logs it at debug level
+        compared = {name: server.wait_log(f"checking bandwidth limits for /{name}.ogg (") for name in said}
     assert got == {name: 200 if bits > stream_bits else 403 for name, bits in said.items()}
+    for name, bits in said.items():
+        assert re.search(rf"checking bandwidth limits for /{name}\.ogg \(\d+, {bits}\)", compared[name]), name
 
 
 @pytest.mark.parametrize("box", ["kh"], indirect=True)
