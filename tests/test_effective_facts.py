@@ -298,7 +298,8 @@ def test_a_broken_listener_authentication_per_release_on_normal_and_default_moun
     xml = (
         '<icecast><mount type="default"><authentication type="htpassword"/></mount>'
         '<mount><mount-name>/live</mount-name><authentication type="htpassword"/></mount>'
-        '<mount><mount-name>/ok</mount-name><authentication type="url"/></mount></icecast>'
+        '<mount><mount-name>/ok</mount-name><authentication type="url">'
+        '<option name="listener_add" value="http://127.0.0.1:8080/add"/></authentication></mount></icecast>'
     )
     for target, kind, effect in (
         ("2.4", "none (public)", "Icecast 2.4.4 creates {} without authentication: it is PUBLIC"),
@@ -323,7 +324,8 @@ def test_a_default_mount_authentication_is_asked_of_mounts_with_their_own_block_
     xml = (
         '<icecast><mount type="default"><mount-name>/pat-*</mount-name><authentication type="htpasswd"/></mount>'
         "<mount><mount-name>/pat-a</mount-name></mount>"
-        '<mount><mount-name>/pat-c</mount-name><authentication type="url"/></mount>'
+        '<mount><mount-name>/pat-c</mount-name><authentication type="url">'
+        '<option name="listener_add" value="http://127.0.0.1:8080/add"/></authentication></mount>'
         "<mount><mount-name>/other</mount-name></mount></icecast>"
     )
     expected = {

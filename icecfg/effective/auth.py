@@ -15,6 +15,7 @@ from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable, mount_name
 from icecfg.effective.provenance import Origin, Source, Traced, default, written
 from icecfg.effective.reading import section_values
+from icecfg.effective.urlauth import asks_nobody
 from icecfg.placement import Placed
 from icecfg.records import FrozenRecord
 from icecfg.secrets import SECRET_OPTIONS
@@ -419,7 +420,9 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     ``type`` elsewhere is broken, and each release does something different
     with it (verified on 2.4.4, 2.5.0 and KH): 2.4.4 and KH create the mount
     with no authenticator, so it is public; 2.5.0 refuses every listener and
-    every source logging in with the global ``<source-password>``.
+    every source logging in with the global ``<source-password>``.  A url
+    authenticator without the ``listener_add`` the release reads asks nobody
+    and lets every listener in (:mod:`icecfg.effective.urlauth`).
     ``mount`` is the name reported (default: the mount's name or label).
     """
     where = mount_phrase(block, dialect)
@@ -431,6 +434,11 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     origin = written(block)
     if kind is None and dialect is Dialect.V25:
         return ListenerAuth(mount, "roles", origin, where=where)
+    if kind == "url" and asks_nobody(block, dialect, role=False):
+        # no listener_add the release reads: the authenticator lets every listener in unasked
+        note = 'url authenticator without "listener_add": no backend is asked'
+        effect = f"{dialect.label} asks no backend about the listeners of {where}: it is PUBLIC"
+        return ListenerAuth(mount, "none (public)", origin, note, where, effect)
     if kind in _types(dialect):
         return ListenerAuth(mount, kind, origin, where=where)
     if dialect is Dialect.V25:

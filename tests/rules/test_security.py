@@ -23,6 +23,27 @@ def mount_auth(attrs: str, options: str = '<option name="filename" value="/etc/i
     ).encode()
 
 
+def role_auth(*names: str) -> bytes:
+    """A mount with a 2.5 ``<role type="url">`` whose options ``names`` all hold :data:`ADD_URL`."""
+    return (
+        '<icecast><mount><mount-name>/live</mount-name><authentication><role type="url" match-method="get">'
+        f"{_url_options(names)}</role></authentication></mount></icecast>"
+    ).encode()
+
+
+#: A backend URL on loopback (never asked: these are lint fixtures).
+ADD_URL = "http://127.0.0.1:8080/add"
+
+
+def url_auth(*names: str, extra: str = "") -> bytes:
+    """A mount with a 2.4-style url authenticator whose options ``names`` hold :data:`ADD_URL`, then ``extra``."""
+    return mount_auth(' type="url"', _url_options(names) + extra)
+
+
+def _url_options(names: tuple[str, ...]) -> str:
+    return "".join(f'<option name="{name}" value="{ADD_URL}"/>' for name in names)
+
+
 def security(inner: str, paths: str = "") -> bytes:
     return f"<icecast><paths>{paths}</paths><security>{inner}</security></icecast>".encode()
 
@@ -206,6 +227,78 @@ CASES = [
         mount_auth(' type="htpasswd"'),
         target="kh",
         message="Icecast-KH crashes at start-up",
+    ),
+    # ICE514 auth-url-unknown-option
+    Case(
+        "ICE514",
+        url_auth("listner_add"),
+        url_auth("listener_add"),
+        message='<option name="listner_add"> is not an option of Icecast 2.4.4\'s url authenticator '
+        '(did you mean "listener_add"?): Icecast 2.4.4 ignores it without a word',
+    ),
+    Case(
+        "ICE514",
+        url_auth("client_add"),
+        url_auth("listener_add"),
+        target="kh",
+        message='"client_add" is the name a 2.5 <role type="url"> takes; a 2.4-style block takes "listener_add"',
+        id="kh-2.5-name",
+    ),
+    Case(
+        "ICE514",
+        url_auth("listener_add", extra='<option name="timout" value="3"/>'),
+        url_auth("listener_add", extra='<option name="timeout" value="3"/>'),
+        target="kh",
+        message='(did you mean "timeout"?)',
+        id="kh-own-option",
+    ),
+    Case(
+        "ICE514",
+        role_auth("listener_add"),
+        role_auth("client_add"),
+        target="2.5",
+        message="Icecast 2.5 logs 'Unknown option: listener_add' and ignores it",
+        id="2.5-role",
+    ),
+    Case(
+        # 2.5's header options in a 2.4-style block are ICE512's, not unknown here
+        "ICE514",
+        url_auth("client_add"),
+        url_auth("listener_add", extra='<option name="header_auth" value="x"/>'),
+        target="2.5",
+        id="2.5-block",
+    ),
+    # ICE515 auth-url-asks-nobody
+    Case(
+        "ICE515",
+        url_auth("mount_add"),
+        url_auth("mount_add", "listener_add"),
+        message='<authentication type="url"> of mount /live has no <option name="listener_add"> Icecast 2.4.4 reads: '
+        "it asks no backend and lets every listener in",
+    ),
+    Case(
+        # an option without a value is skipped; stream_auth (the source login) is not reported
+        "ICE515",
+        mount_auth(' type="url"', '<option name="listener_add"/>'),
+        url_auth("stream_auth"),
+        id="no-value",
+    ),
+    Case(
+        # KH reads an option's name and value from child elements too
+        "ICE515",
+        mount_auth(' type="url"', ""),
+        mount_auth(' type="url"', f"<option><name>listener_add</name><value>{ADD_URL}</value></option>"),
+        target="kh",
+        message="Icecast-KH reads",
+        id="kh-children",
+    ),
+    Case(
+        "ICE515",
+        role_auth("client_remove"),
+        role_auth("client_add"),
+        target="2.5",
+        message='<role type="url"> of mount /live has no <option name="client_add">',
+        id="2.5-role",
     ),
     # ICE506 changeowner-incomplete
     Case(

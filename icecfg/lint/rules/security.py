@@ -293,9 +293,9 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
     for placed in ctx.rows("authentication", "mount"):
         auth = placed.element
         fact = listener_auth_block(auth, ctx.target)
-        if not fact.broken:
-            continue
         value = auth.get("type")
+        if not fact.broken or value in allowed:
+            continue  # a known type that asks nobody is ICE515's
         choices = " or ".join(f'"{c}"' for c in allowed)
         if value is None:
             yield ctx.finding(
@@ -892,6 +892,175 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
                         else f'set <option name="{new}" .../>'
                     ),
                 )
+
+
+def _url_authenticators(ctx: LintContext) -> Iterator[tuple[Element, bool, str]]:
+    """(block, whether it is a 2.5 ``<role>``, where it applies in words) for each url authenticator the target reads.
+
+    A 2.4-style ``<authentication type="url">`` of a mount (each release), or
+    a 2.5 ``<role type="url">`` (of a mount's or the server's ``<authentication>``).
+    """
+    from icecfg.effective.auth import mount_phrase
+
+    for placed in ctx.rows("authentication", "mount"):
+        block = placed.element
+        if (block.get("type") or "") == "url":
+            yield block, False, mount_phrase(block, ctx.target)
+    if ctx.target is not Dialect.V25:
+        return
+    for placed in ctx.rows("role"):
+        block = placed.element
+        if (block.get("type") or "") != "url":
+            continue
+        holder = block.parent
+        if holder is not None and holder.parent is not None and holder.parent.local_name == "mount":
+            yield block, True, mount_phrase(holder, ctx.target)
+        else:
+            yield block, True, "every mount without an <authentication> of its own"
+
+
+@rule("ICE514", "auth-url-unknown-option", "warning")
+def auth_url_unknown_option(ctx: LintContext) -> Iterator[Finding]:
+    """Url authenticator option the release does not read (misspelt, or the other generation's name).
+
+    ## Why
+    A url authenticator reads its options by their exact names and skips
+    any other one.  Icecast 2.4.4 and Icecast-KH skip it without a word, and
+    so does 2.5.0 in a 2.4-style `<authentication type="url">` (it keeps
+    only the 2.4 names when it turns the block into roles); in a 2.5
+    `<role type="url">` it logs `Unknown option: NAME`.  The names changed
+    between the generations: a 2.4-style block takes `listener_add` and
+    `listener_remove`, a 2.5 `<role>` takes `client_add` and
+    `client_remove`.  A misspelt or misplaced `listener_add` is the worst
+    case: the authenticator then asks nobody and lets every listener in
+    (ICE515).
+
+    ## On each release
+    - 2.4.4, 2.5.0 and kh22: a mount whose block has `listner_add`, or
+      the other generation's name for it, lets a listener in without the
+      backend being asked; with the right name the backend is asked and its
+      refusal stands (verified, `tests/test_oracle_url_auth.py`).
+    - 2.5.0 logs `Unknown option: listener_add` for a `<role type="url">`
+      (verified); it says nothing of a 2.4-style block's unknown options.
+
+    ## Bad
+    ```xml
+    <authentication type="url">
+        <option name="listner_add" value="http://127.0.0.1:8080/add"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="url">
+        <option name="listener_add" value="http://127.0.0.1:8080/add"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Use the name the release reads (`icecfg lint --fix` renames an option
+    with one close match or the other generation's name).  The header
+    options of a 2.4-style block on 2.5 are ICE512's.
+    """
+    from icecfg.effective.urlauth import RENAMED, known_options, options
+
+    for block, role, _where in _url_authenticators(ctx):
+        known = known_options(ctx.target, role=role)
+        names = {name for _option, name in options(block, ctx.target)}
+        for option, name in options(block, ctx.target):
+            if name in known or (not role and ctx.target is Dialect.V25 and name in _OLD_URL_AUTH_NEW_NAMES):
+                continue
+            renamed = RENAMED.get(name)
+            if renamed in known:
+                word: str | None = renamed
+                hint = f' ("{name}" is the name {_generation(not role)} takes; {_generation(role)} takes "{renamed}")'
+            else:
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+                word = close[0] if close else None
+                hint = f' (did you mean "{word}"?)' if word else ""
+            if role:
+                said = f"Icecast 2.5 logs 'Unknown option: {name}' and ignores it"
+            else:
+                said = f"{ctx.target.label} ignores it without a word"
+            fix = None
+            if word is not None and word not in names:
+
+                def fix(option: Element = option, word: str = word) -> None:
+                    option.set("name", word)
+
+            kind = '<role type="url">' if role else "url authenticator"
+            yield ctx.finding(
+                option,
+                f'<option name="{name}"> is not an option of {ctx.target.label}\'s {kind}{hint}: {said}',
+                attribute="name",
+                fix=fix,
+                fix_title=f'rename it "{word}"' if fix is not None else "",
+            )
+
+
+#: 2.5's header options, which ICE512 reports in a 2.4-style block.
+_OLD_URL_AUTH_NEW_NAMES = frozenset(new for new, _change in _OLD_URL_AUTH_OPTIONS.values())
+
+
+def _generation(role: bool) -> str:
+    """Which kind of url authenticator takes a name, in words."""
+    return 'a 2.5 <role type="url">' if role else "a 2.4-style block"
+
+
+@rule("ICE515", "auth-url-asks-nobody", "error")
+def auth_url_asks_nobody(ctx: LintContext) -> Iterator[Finding]:
+    """A url authenticator without the add URL the release reads lets every listener in.
+
+    ## Why
+    A url authenticator asks its backend about each listener at the URL of
+    `listener_add` (a 2.4-style `<authentication type="url">`) or
+    `client_add` (a 2.5 `<role type="url">`).  Without that option, or
+    with it misspelt (ICE514) or without a `value`, nobody is asked: the
+    listener is let in, and the mount is as public as one without
+    authentication.  A block that only reports sources (`mount_add`,
+    `mount_remove`) protects nothing either.  A 2.4-style block with
+    `stream_auth` (the source login) is not reported: 2.5.0 makes it a
+    role stack for sources only.
+
+    ## On each release
+    - 2.4.4, 2.5.0 and kh22: a block with a misspelt `listener_add`, the
+      other generation's name, no option at all, or only `mount_add` lets
+      a listener in without asking the backend (verified,
+      `tests/test_oracle_url_auth.py`); 2.5.0 does the same for a `<role
+      type="url">` without `client_add`.
+
+    ## Bad
+    ```xml
+    <authentication type="url">
+        <option name="mount_add" value="http://127.0.0.1:8080/start"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="url">
+        <option name="mount_add" value="http://127.0.0.1:8080/start"/>
+        <option name="listener_add" value="http://127.0.0.1:8080/add"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Add the option (`listener_add`, in a 2.5 `<role>` `client_add`) with the
+    URL of the backend that decides about listeners, or remove the block if
+    the mount is meant to be public.
+    """
+    from icecfg.effective.urlauth import add_option, asks_nobody
+
+    for block, role, where in _url_authenticators(ctx):
+        if not asks_nobody(block, ctx.target, role=role):
+            continue
+        add = add_option(role=role)
+        kind = '<role type="url">' if role else '<authentication type="url">'
+        yield ctx.finding(
+            block,
+            f'{kind} of {where} has no <option name="{add}"> {ctx.target.label} reads: it asks no backend and '
+            f'lets every listener in; add <option name="{add}" value="URL"/> or remove the block',
+        )
 
 
 @rule("ICE513", "report-database-unreadable", "warning", dialects=(Dialect.V25,), needs_files=True)

@@ -1,0 +1,164 @@
+"""ICE514, ICE515 and explain on url authenticators, shown on 2.4.4, 2.5.0 and kh22.
+
+A backend on loopback refuses every listener it is asked about (it answers
+without the header that lets one in) and records what it is asked.  Each
+mount has a url authenticator written one way: with the add URL the
+release reads (the backend is asked, its refusal stands), or with that
+option misspelt, under the other generation's name, missing (only
+``mount_add``) or absent altogether.  Where lint says the authenticator asks
+nobody and explain calls the mount public, a listener gets the stream and
+the backend hears nothing of it; ``lint --fix`` renames the option, and the
+fixed file asks the backend again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import icecfg
+from icecfg.effective.auth import mount_listener_auth
+from tests import oracle
+from tests.oracle_checks import box_of, findings, fixed, log_lines, release_config
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+
+
+class Backend:
+    """A url-auth backend on 127.0.0.1 that refuses everyone and records the paths it is asked at."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        paths = self.paths
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                paths.append(self.path)
+                self.send_response(200)  # no icecast-auth-user / x-icecast-auth-result header: refused
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def backend() -> Iterator[Backend]:
+    found = Backend()
+    yield found
+    found.close()
+
+
+def blocks(release: str, backend: Backend) -> dict[str, tuple[str, bool]]:
+    """Mount -> (its authentication block, whether its listeners are asked about), for ``release``."""
+
+    def legacy(*options: tuple[str, str]) -> str:
+        inner = "".join(f'<option name="{name}" value="{backend.url(path)}"/>' for name, path in options)
+        return f'<authentication type="url">{inner}</authentication>'
+
+    found = {
+        "asked": (legacy(("listener_add", "/add/asked")), True),
+        "misspelt": (legacy(("listner_add", "/add/misspelt")), False),
+        "other-name": (legacy(("client_add", "/add/other-name")), False),
+        "notifies-only": (legacy(("mount_add", "/start/notifies-only")), False),
+        "empty": (legacy(), False),
+    }
+    if release == "2.5":
+
+        def role(name: str, path: str) -> str:
+            option = f'<option name="{name}" value="{backend.url(path)}"/>'
+            return f'<authentication><role type="url" match-method="get">{option}</role></authentication>'
+
+        found["role-asked"] = (role("client_add", "/add/role-asked"), True)
+        found["role-other-name"] = (role("listener_add", "/add/role-other-name"), False)
+        found["role-removes-only"] = (role("client_remove", "/remove/role-removes-only"), False)
+    return found
+
+
+def listened(
+    data: bytes, box: oracle.Sandbox, port: int, mounts: list[str], ogg: Path, backend: Backend, name: str
+) -> tuple[dict[str, tuple[int, bytes, bool]], str]:
+    """For each mount with a source: (a listener's status, the first bytes, whether the backend was asked)."""
+    got = {}
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server, contextlib.ExitStack() as on:
+        for mount in mounts:
+            assert on.enter_context(server.source(port, f"/{mount}.ogg", ogg, password=SOURCE_PASSWORD)).accepted
+        for mount in mounts:
+            server.wait_mount(port, f"/{mount}.ogg")
+        for mount in mounts:
+            response = server.http_get(port, f"/{mount}.ogg", max_body=4)
+            got[mount] = (response.status, response.body, f"/add/{mount}" in backend.paths)
+        log = "\n".join(log_lines(server)) + server.stderr()
+    return got, log
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_a_url_authenticator_without_its_add_url_lets_every_listener_in(
+    release: str, request: pytest.FixtureRequest, ogg: Path, backend: Backend
+) -> None:
+    box = box_of(release, request)
+    port = oracle.free_port()
+    written = blocks(release, backend)
+    extra = "".join(
+        f"\n<mount><mount-name>/{mount}.ogg</mount-name>{block}</mount>" for mount, (block, _) in written.items()
+    )
+    data = release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+    asked = {mount: is_asked for mount, (_block, is_asked) in written.items()}
+
+    # what lint and explain say
+    reported = {f"{f.code} {f.line}" for f in findings(data, release, "ICE515")}
+    eff = icecfg.explain(icecfg.loads(data), release)
+    for mount, is_asked in asked.items():
+        config = eff.mounts.find(f"/{mount}.ogg")
+        assert config is not None
+        line = next(i for i, text in enumerate(data.decode().splitlines(), 1) if f"/{mount}.ogg<" in text)
+        assert (f"ICE515 {line}" in reported) is not is_asked, mount
+        if not mount.startswith("role"):  # a 2.5 role stack is listed as "roles"
+            (auth,) = mount_listener_auth(config)
+            assert (auth.kind == "none (public)") is not is_asked, mount
+    unknown = {f.message.split('"')[1] for f in findings(data, release, "ICE514")}
+    assert unknown == {"listner_add", "client_add"} | ({"listener_add"} if release == "2.5" else set())
+
+    # what the release does
+    got, log = listened(data, box, port, list(asked), ogg, backend, f"url-auth-{release}")
+    for mount, is_asked in asked.items():
+        status, body, backend_asked = got[mount]
+        assert backend_asked is is_asked, mount
+        if is_asked:
+            assert status == 401, mount  # the backend's refusal stands
+        else:
+            assert (status, body) == (200, b"OggS"), mount  # let in, nobody asked
+    if release == "2.5":
+        assert "Unknown option: listener_add" in log
+
+    # the fix renames the misspelt and the other generation's options: the backend is asked again
+    after = fixed(data, release, "ICE514")
+    assert not findings(after, release, "ICE514")
+    still_public = {"notifies-only", "empty", "role-removes-only"}
+    assert len(findings(after, release, "ICE515")) == len(still_public & set(asked))
+    backend.paths.clear()
+    box.clear_logs()
+    renamed = [mount for mount in asked if "misspelt" in mount or "other-name" in mount]
+    got, _log = listened(after, box, port, renamed, ogg, backend, f"url-auth-fixed-{release}")
+    assert got == {mount: (401, got[mount][1], True) for mount in renamed}
