@@ -1978,7 +1978,7 @@ _SECTIONS: list[SectionRow] = [
                 "authentication",
                 ALL,
                 section="mount-authentication",
-                replacement={Dialect.V25: Replacement(form="default-mount-source-login")},
+                replacement={Dialect.V25: Replacement(form="mount-authentication")},
                 doc="Listener authentication; a bad or missing type leaves the mount public in 2.4.4.",
                 source=_SRC_MOUNT_AUTH,
             ),

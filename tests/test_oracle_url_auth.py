@@ -17,6 +17,8 @@ import contextlib
 import http.server
 import secrets
 import threading
+import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import pytest
 
 import icecfg
 from icecfg.effective.auth import mount_listener_auth
+from icecfg.spec import Dialect
 from tests import oracle
 from tests.oracle_checks import box_of, findings, fixed, log_lines, release_config
 
@@ -35,13 +38,14 @@ class Backend:
     """A url-auth backend on 127.0.0.1 that refuses everyone and records the paths it is asked at."""
 
     def __init__(self) -> None:
-        self.paths: list[str] = []
-        paths = self.paths
+        #: (path, action) of each call, in the order they came
+        self.calls: list[tuple[str, str]] = []
+        calls = self.calls
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                paths.append(self.path)
+                body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                calls.append((self.path, "".join(urllib.parse.parse_qs(body).get("action", []))))
                 self.send_response(200)  # no icecast-auth-user / x-icecast-auth-result header: refused
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -54,6 +58,18 @@ class Backend:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def paths(self) -> list[str]:
+        return [path for path, _action in self.calls]
+
+    def wait_calls(self, count: int, timeout: float = 10.0) -> list[tuple[str, str]]:
+        """The calls once there are ``count`` of them (or after ``timeout``): a server calls from its own threads."""
+        deadline = time.monotonic() + timeout
+        while len(self.calls) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # and none more
+        return list(self.calls)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -157,8 +173,70 @@ def test_a_url_authenticator_without_its_add_url_lets_every_listener_in(
     assert not findings(after, release, "ICE514")
     still_public = {"notifies-only", "empty", "role-removes-only"}
     assert len(findings(after, release, "ICE515")) == len(still_public & set(asked))
-    backend.paths.clear()
+    backend.calls.clear()
     box.clear_logs()
     renamed = [mount for mount in asked if "misspelt" in mount or "other-name" in mount]
     got, _log = listened(after, box, port, renamed, ogg, backend, f"url-auth-fixed-{release}")
     assert got == {mount: (401, got[mount][1], True) for mount in renamed}
+
+
+#: Two mounts whose 2.4-style block reports sources: one with mount_add and mount_remove, one with mount_remove only.
+def reporting_mounts(backend: Backend) -> str:
+    def block(*options: tuple[str, str]) -> str:
+        inner = "".join(f'<option name="{name}" value="{backend.url(path)}"/>' for name, path in options)
+        return f'<authentication type="url">{inner}</authentication>'
+
+    return (
+        f"<mount><mount-name>/a.ogg</mount-name>{block(('mount_add', '/start/a'), ('mount_remove', '/stop/a'))}</mount>"
+        f"<mount><mount-name>/b.ogg</mount-name>{block(('mount_remove', '/stop/b'))}</mount>"
+    )
+
+
+def sources_come_and_go(
+    data: bytes, box: oracle.Sandbox, ogg: Path, backend: Backend, calls: int, name: str
+) -> tuple[list[tuple[str, str]], str]:
+    """The backend's calls while a source streams to /a.ogg and leaves, then to /b.ogg; and the server's log."""
+    port = int(data.split(b"<port>", 1)[1].split(b"<", 1)[0])
+    backend.calls.clear()
+    box.clear_logs()
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        for mount in ("/a.ogg", "/b.ogg"):
+            with server.source(port, mount, ogg, password=SOURCE_PASSWORD) as source:
+                assert source.accepted, mount
+                server.wait_mount(port, mount)
+        got = backend.wait_calls(calls)
+        log = "\n".join(log_lines(server)) + server.stderr()
+    return got, log
+
+
+@pytest.mark.parametrize("source", ["2.4", "kh"])
+def test_mount_remove_is_called_where_the_old_release_called_it_once_migrated(
+    source: str, request: pytest.FixtureRequest, ogg: Path, backend: Backend
+) -> None:
+    """ICE516 and migrate: 2.5.0 calls mount_add's URL for a 2.4-style mount_remove; the migrated event does not."""
+    old_box, box25 = box_of(source, request), box_of("2.5", request)
+    port = oracle.free_port()
+    mounts = reporting_mounts(backend)
+
+    def config(box: oracle.Sandbox, extra: str) -> bytes:
+        return release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+
+    called = [("/start/a", "mount_add"), ("/stop/a", "mount_remove"), ("/stop/b", "mount_remove")]
+    got, _log = sources_come_and_go(config(old_box, mounts), old_box, ogg, backend, 3, f"mount-remove-{source}")
+    assert sorted(got) == called
+
+    original = config(box25, mounts)
+    assert len(findings(original, "2.5", "ICE516")) == 2
+    got, log = sources_come_and_go(original, box25, ogg, backend, 3, "mount-remove-2.5")
+    assert sorted(got) == [("/start/a", "mount_add"), ("/start/a", "mount_remove")]  # /stop/a and /stop/b: never
+    assert "Can not set up event backend url for trigger source-disconnect" in log
+
+    cfg = icecfg.loads(f"<icecast>{mounts}</icecast>".encode())
+    migration = icecfg.upgrade(cfg, from_=Dialect(source), files=False)
+    assert [c.action for c in migration.changes if "mount_remove" in c.reason] == ["convert", "convert"]
+    migrated_mounts = icecfg.dumps(cfg).decode().removeprefix("<icecast>").removesuffix("</icecast>")
+    migrated = config(box25, migrated_mounts)
+    assert not findings(migrated, "2.5", "ICE516")
+    got, log = sources_come_and_go(migrated, box25, ogg, backend, 3, "mount-remove-migrated")
+    assert sorted(got) == called
+    assert "Can not set up event backend url" not in log

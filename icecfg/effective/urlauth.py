@@ -104,6 +104,21 @@ def add_option(*, role: bool) -> str:
     return "client_add" if role else "listener_add"
 
 
+def option_value(option: Element, dialect: Dialect) -> str | None:
+    """The value the release takes from ``option`` (KH: a ``<value>`` child wins over the attribute)."""
+    value = option.get("value")
+    return _child_text(option, "value", value) if dialect is Dialect.KH else value
+
+
+def read_last(found: list[Element], dialect: Dialect) -> Element:
+    """Of the options written for one setting, the one the release ends up with.
+
+    2.4.4 and 2.5.0 read them in file order, each replacing the one before;
+    KH's parser files them newest first, so the first one written is read last.
+    """
+    return found[0] if dialect is Dialect.KH else found[-1]
+
+
 def options(block: Element, dialect: Dialect) -> list[tuple[Element, str]]:
     """The ``<option>`` elements the release takes, with their names: those with a name and a value.
 
@@ -113,11 +128,10 @@ def options(block: Element, dialect: Dialect) -> list[tuple[Element, str]]:
     """
     found = []
     for option in block.elements("option"):
-        name, value = option.get("name"), option.get("value")
+        name = option.get("name")
         if dialect is Dialect.KH:
             name = _child_text(option, "name", name)
-            value = _child_text(option, "value", value)
-        if name is not None and value is not None:
+        if name is not None and option_value(option, dialect) is not None:
             found.append((option, name))
     return found
 

@@ -125,6 +125,56 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
     )
 
 
+def mount_authentication(ctx: Context, placed: Placed) -> None:
+    """A mount's ``<authentication>``: the two things 2.5 reads differently in it."""
+    default_mount_source_login(ctx, placed)
+    url_disconnect_event(ctx, placed)
+
+
+def url_disconnect_event(ctx: Context, placed: Placed) -> None:
+    """Keep a url authenticator's ``mount_remove`` call: 2.5.0 makes it at ``mount_add``'s URL.
+
+    2.5.0 turns a 2.4-style block's ``mount_remove`` into a source-disconnect
+    event, but with the URL of ``mount_add`` (cfgfile.c), and without one it
+    logs ``Can not set up event backend url for trigger source-disconnect``
+    and calls nothing.  Written as 2.5's own ``<event type="url"
+    trigger="source-disconnect">`` in the mount's ``<event-bindings>``, the
+    call goes where 2.4.4 and KH sent it, with the same action and login
+    (shown on 2.4.4, kh22 and 2.5.0).
+    """
+    from icecfg.effective.urlauth import option_value, options, read_last
+
+    auth, mount = placed.element, placed.element.parent
+    if ctx.source is ctx.target or mount is None or auth.get("type") != "url":
+        return
+    written: dict[str, list[Element]] = {}
+    for option, name in options(auth, ctx.source):
+        written.setdefault(name, []).append(option)
+    removes = written.get("mount_remove")
+    if not removes:
+        return
+    event = Element("event", {"type": "url", "trigger": "source-disconnect"})
+    for name, found in (("url", removes), ("username", written.get("username")), ("password", written.get("password"))):
+        value = option_value(read_last(found, ctx.source), ctx.source) if found else None
+        if value is not None:
+            event.append(Element("option", {"name": name, "value": value}))
+    event.append(Element("option", {"name": "action", "value": "mount_remove"}))
+    bindings = mount.find_last("event-bindings")
+    if bindings is None:
+        bindings = Element("event-bindings")
+        mount.insert_formatted(bindings)
+    bindings.insert_formatted(event)
+    ctx.record(
+        removes[0],
+        "convert",
+        f'{ctx.target.label} calls a 2.4-style "mount_remove" at the URL of "mount_add", or without one calls'
+        ' nothing; written as <event type="url" trigger="source-disconnect"> in <event-bindings>, calling the URL'
+        f" {ctx.source.label} called",
+    )
+    for option in removes:
+        remove(option)
+
+
 def _listeners_asked_to_log_in(ctx: Context, auth: Element) -> None:
     """Report the mounts whose listeners 2.5 makes log in with the default mount's authentication, the old release not.
 
@@ -179,5 +229,5 @@ def global_source_password(root: Element, dialect: Dialect) -> str | None:
 
 CONVERSIONS: dict[str, Callable[[Context, Placed], None]] = {
     "yp-directory": yp_directory,
-    "default-mount-source-login": default_mount_source_login,
+    "mount-authentication": mount_authentication,
 }

@@ -300,6 +300,22 @@ CASES = [
         message='<role type="url"> of mount /live has no <option name="client_add">',
         id="2.5-role",
     ),
+    # ICE516 auth-url-mount-remove
+    Case(
+        "ICE516",
+        url_auth("listener_add", "mount_add", "mount_remove"),
+        url_auth("listener_add", "mount_add"),
+        target="2.5",
+        message='<option name="mount_remove"> of mount /live: Icecast 2.5.0 calls the URL of "mount_add" instead',
+    ),
+    Case(
+        "ICE516",
+        url_auth("listener_add", "mount_remove"),
+        role_auth("client_add", "client_remove"),  # a role's client_remove is its own, not the source's
+        target="2.5",
+        message="logs 'Can not set up event backend url for trigger source-disconnect' and calls nothing",
+        id="without-mount-add",
+    ),
     # ICE506 changeowner-incomplete
     Case(
         "ICE506",

@@ -1063,6 +1063,74 @@ def auth_url_asks_nobody(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
+@rule("ICE516", "auth-url-mount-remove", "warning", dialects=(Dialect.V25,))
+def auth_url_mount_remove(ctx: LintContext) -> Iterator[Finding]:
+    """A 2.4-style `mount_remove`: Icecast 2.5.0 calls the `mount_add` URL instead, or nothing.
+
+    ## Why
+    Icecast 2.5 turns the `mount_add` and `mount_remove` options of a
+    2.4-style `<authentication type="url">` into source-connect and
+    source-disconnect events.  2.5.0 gives the disconnect event the URL of
+    `mount_add` (`cfgfile.c`): the backend that should hear that a source
+    left is never called, and the one that hears sources arrive is called
+    again with `action=mount_remove`.  Without `mount_add`, 2.5.0 logs
+    `Can not set up event backend url for trigger source-disconnect` at
+    every start and calls nothing.
+
+    ## On each release
+    - 2.5.0: a source that connects and leaves calls the `mount_add` URL
+      twice and the `mount_remove` URL never; without `mount_add` it calls
+      nothing and logs the line above (verified, `tests/test_oracle_url_auth.py`).
+    - 2.4.4 and kh22 call `mount_remove`'s URL (verified there too).
+
+    ## Bad
+    ```xml
+    <authentication type="url">
+        <option name="mount_add" value="http://127.0.0.1:8080/start"/>
+        <option name="mount_remove" value="http://127.0.0.1:8080/stop"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="url">
+        <option name="mount_add" value="http://127.0.0.1:8080/start"/>
+    </authentication>
+    <event-bindings>
+        <event type="url" trigger="source-disconnect">
+            <option name="url" value="http://127.0.0.1:8080/stop"/>
+            <option name="action" value="mount_remove"/>
+        </event>
+    </event-bindings>
+    ```
+
+    ## Fix
+    Move the call into the mount's `<event-bindings>` as an `<event
+    type="url" trigger="source-disconnect">` (`icecfg migrate` does this
+    when it moves a 2.4 or KH file to 2.5).
+    """
+    from icecfg.effective.urlauth import options
+
+    for block, role, where in _url_authenticators(ctx):
+        if role:
+            continue
+        names = [name for _option, name in options(block, ctx.target)]
+        for option, name in options(block, ctx.target):
+            if name != "mount_remove":
+                continue
+            effect = (
+                'calls the URL of "mount_add" instead when a source leaves'
+                if "mount_add" in names
+                else "logs 'Can not set up event backend url for trigger source-disconnect' and calls nothing"
+            )
+            yield ctx.finding(
+                option,
+                f'<option name="mount_remove"> of {where}: Icecast 2.5.0 {effect}; write it as <event type="url" '
+                'trigger="source-disconnect"> in the mount\'s <event-bindings>',
+                attribute="name",
+            )
+
+
 @rule("ICE513", "report-database-unreadable", "warning", dialects=(Dialect.V25,), needs_files=True)
 def report_database_unreadable(ctx: LintContext) -> Iterator[Finding]:
     """2.5 `<reportxmldb>` is missing, unreadable or not a report database; 2.5.0 logs an error at every start.
