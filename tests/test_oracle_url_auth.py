@@ -35,9 +35,12 @@ ADMIN_PASSWORD = secrets.token_hex(8)
 
 
 class Backend:
-    """A url-auth backend on 127.0.0.1 that refuses everyone and records the paths it is asked at."""
+    """A url-auth backend on 127.0.0.1 that records what it is asked; it refuses everyone unless given ``verdict``.
 
-    def __init__(self) -> None:
+    ``verdict`` is sent as 2.5's result header (``X-Icecast-Auth-Result``).
+    """
+
+    def __init__(self, verdict: str | None = None) -> None:
         #: (path, action) of each call, in the order they came
         self.calls: list[tuple[str, str]] = []
         calls = self.calls
@@ -47,6 +50,8 @@ class Backend:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
                 calls.append((self.path, "".join(urllib.parse.parse_qs(body).get("action", []))))
                 self.send_response(200)  # no icecast-auth-user / x-icecast-auth-result header: refused
+                if verdict is not None:
+                    self.send_header("X-Icecast-Auth-Result", verdict)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -240,3 +245,27 @@ def test_mount_remove_is_called_where_the_old_release_called_it_once_migrated(
     got, log = sources_come_and_go(migrated, box25, ogg, backend, 3, "mount-remove-migrated")
     assert sorted(got) == called
     assert "Can not set up event backend url" not in log
+
+
+@pytest.mark.parametrize(("verdict", "status"), [("ok", 200), ("allow", 401)])
+def test_2_5_lets_a_listener_in_on_the_result_ok_only(
+    verdict: str, status: int, request: pytest.FixtureRequest, ogg: Path
+) -> None:
+    """ICE512 tells the backend what to answer for 2.5's ``header_auth``: ``ok``, one of 2.5's result words."""
+    box = box_of("2.5", request)
+    port = oracle.free_port()
+    answering = Backend(verdict)
+    try:
+        options = (
+            f'<option name="client_add" value="{answering.url("/add/live")}"/>'
+            '<option name="header_auth" value="x-icecast-auth-result"/>'
+        )
+        extra = (
+            "<mount><mount-name>/live.ogg</mount-name><authentication>"
+            f'<role type="url" match-method="get">{options}</role></authentication></mount>'
+        )
+        data = release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+        got, _log = listened(data, box, port, ["live"], ogg, answering, "url-auth-verdict")
+    finally:
+        answering.close()
+    assert got["live"][0] == status and got["live"][2]

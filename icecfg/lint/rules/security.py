@@ -809,7 +809,7 @@ def _add_prng_seed(root: Element, block: Element | None) -> Callable[[], None]:
 
 #: 2.4-style url-authenticator options 2.5 still reads with a warning -> (2.5 option, what changes).
 _OLD_URL_AUTH_OPTIONS = {
-    "auth_header": ("header_auth", "the backend answers a header such as 'X-Icecast-Auth-Result: allow'"),
+    "auth_header": ("header_auth", "the backend answers a header such as 'X-Icecast-Auth-Result: ok'"),
     "timelimit_header": ("header_timelimit", "it names the header only, without the colon"),
 }
 
@@ -823,7 +823,9 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
     of `auth_header` (a whole line, `icecast-auth-user: 1`, the backend must
     send) and `timelimit_header` (a line prefix), it takes `header_auth`
     and `header_timelimit`, the *names* of headers whose values are the
-    result (`allow`, `deny` ...) and the seconds.  The old options still
+    result and the seconds.  The result is one of 2.5's own words: `ok`
+    lets the listener in; `failed`, `forbidden` and any other word (`allow`
+    too) refuse it.  The old options still
     work but log "You use old style auth option "auth_header". Please
     switch to new style option "header_auth"." each time the authenticator
     is set up; with neither option it logs "You do not have enabled old or
@@ -837,7 +839,9 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
     type="url">` can take the new options.
 
     ## On each release
-    - 2.5.0: verified (`tests/test_oracle_releases.py`).
+    - 2.5.0: the warnings verified (`tests/test_oracle_releases.py`); a
+      backend's `X-Icecast-Auth-Result: ok` lets a listener in, `allow`
+      does not (verified, `tests/test_oracle_url_auth.py`).
 
     ## Bad
     ```xml
@@ -859,7 +863,7 @@ def auth_url_old_option(ctx: LintContext) -> Iterator[Finding]:
     ```
 
     ## Fix
-    Make the backend answer `X-Icecast-Auth-Result: allow` (and
+    Make the backend answer `X-Icecast-Auth-Result: ok` (and
     `X-Icecast-Auth-Timelimit: SECONDS`), then write the authenticator as a
     2.5 `<role type="url">` with `header_auth` and `header_timelimit`.  No
     automatic fix: renaming the option alone would make 2.5 wait for a
