@@ -269,3 +269,27 @@ def test_2_5_lets_a_listener_in_on_the_result_ok_only(
     finally:
         answering.close()
     assert got["live"][0] == status and got["live"][2]
+
+
+@pytest.mark.parametrize("option", ["listner_add", None])
+def test_kh_crashes_on_a_command_authenticator_without_listener_add(
+    option: str | None, request: pytest.FixtureRequest
+) -> None:
+    """ICE517: KH logs 'No command specified for authentication' and dies of SIGSEGV; the fixed file starts."""
+    box = box_of("kh", request)
+    port = oracle.free_port()
+    inner = f'<option name="{option}" value="/bin/false"/>' if option else ""
+    extra = f'<mount><mount-name>/c.ogg</mount-name><authentication type="command">{inner}</authentication></mount>'
+    data = release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+    (finding,) = findings(data, "kh", "ICE517")
+    assert "crashes at start-up (SIGSEGV)" in finding.message
+    result = oracle.start_expecting_exit(data, box, name="command-auth", expect_crash=True)
+    assert result.signal == 11, result.describe()
+    assert "No command specified for authentication" in result.stderr, result.describe()
+    if option is None:
+        return
+    after = fixed(data, "kh", "ICE517")
+    assert not findings(after, "kh", "ICE517")
+    box.clear_logs()
+    with oracle.IcecastServer(after, box, wait_port=port, name="command-auth-fixed") as server:
+        assert server.http_get(port, "/c.ogg").status in (401, 404)  # it runs

@@ -316,6 +316,22 @@ CASES = [
         message="logs 'Can not set up event backend url for trigger source-disconnect' and calls nothing",
         id="without-mount-add",
     ),
+    # ICE517 auth-command-without-listener-add
+    Case(
+        "ICE517",
+        mount_auth(' type="command"', '<option name="listner_add" value="/usr/local/bin/auth"/>'),
+        mount_auth(' type="command"', '<option name="listener_add" value="/usr/local/bin/auth"/>'),
+        target="kh",
+        message='(<option name="listner_add"> is not it: did you mean "listener_add"?): Icecast-KH logs',
+    ),
+    Case(
+        "ICE517",
+        mount_auth(' type="command"', '<option name="listener_remove" value="/usr/local/bin/bye"/>'),
+        mount_auth(' type="command"', "<option><name>listener_add</name><value>/usr/local/bin/auth</value></option>"),
+        target="kh",
+        message="crashes at start-up (SIGSEGV)",
+        id="only-remove",
+    ),
     # ICE506 changeowner-incomplete
     Case(
         "ICE506",

@@ -1135,6 +1135,76 @@ def auth_url_mount_remove(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
+@rule("ICE517", "auth-command-without-listener-add", "error", dialects=(Dialect.KH,))
+def auth_command_without_listener_add(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast-KH command authenticator without `listener_add`: KH crashes at start-up.
+
+    ## Why
+    Icecast-KH's `command` authenticator runs the program named by
+    `<option name="listener_add">` for each listener.  It reads only
+    `listener_add` and `listener_remove`, by their exact names.  Without
+    `listener_add` (missing, misspelt, or without a `value`) KH logs `No
+    command specified for authentication` and then dies of SIGSEGV while
+    starting.
+
+    ## On each release
+    - kh22: with a misspelt `listner_add`, and with no option at all, the
+      server logs that line and dies of SIGSEGV at start-up (verified,
+      `tests/test_oracle_url_auth.py`).
+    - 2.4.4 and 2.5.0 have no `command` authenticator (ICE504).
+
+    ## Bad
+    ```xml
+    <authentication type="command">
+        <option name="listner_add" value="/usr/local/bin/listener-auth"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="command">
+        <option name="listener_add" value="/usr/local/bin/listener-auth"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Name the program with `<option name="listener_add" value="..."/>`
+    (`icecfg lint --fix` renames a misspelt one).
+    """
+    from icecfg.effective.auth import mount_phrase
+    from icecfg.effective.urlauth import options
+
+    for placed in ctx.rows("authentication", "mount"):
+        block = placed.element
+        if (block.get("type") or "") != "command":
+            continue
+        found = options(block, ctx.target)
+        if any(name == "listener_add" for _option, name in found):
+            continue
+        close = [
+            (option, name)
+            for option, name in found
+            if difflib.get_close_matches(name, ["listener_add"], n=1, cutoff=0.75) and name != "listener_remove"
+        ]
+        fix = None
+        hint = ""
+        if len(close) == 1:
+            option, name = close[0]
+            hint = f' (<option name="{name}"> is not it: did you mean "listener_add"?)'
+
+            def fix(option: Element = option) -> None:
+                option.set("name", "listener_add")
+
+        yield ctx.finding(
+            block,
+            f'<authentication type="command"> of {mount_phrase(block, ctx.target)} has no <option '
+            f"name=\"listener_add\">{hint}: Icecast-KH logs 'No command specified for authentication' and crashes "
+            "at start-up (SIGSEGV); name the program with listener_add",
+            fix=fix,
+            fix_title='rename it "listener_add"' if fix is not None else "",
+        )
+
+
 @rule("ICE513", "report-database-unreadable", "warning", dialects=(Dialect.V25,), needs_files=True)
 def report_database_unreadable(ctx: LintContext) -> Iterator[Finding]:
     """2.5 `<reportxmldb>` is missing, unreadable or not a report database; 2.5.0 logs an error at every start.
