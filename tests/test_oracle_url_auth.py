@@ -105,6 +105,9 @@ def blocks(release: str, backend: Backend) -> dict[str, tuple[str, bool]]:
         "notifies-only": (legacy(("mount_add", "/start/notifies-only")), False),
         "empty": (legacy(), False),
     }
+    if release == "kh":  # KH's parser reads an option's name and value from child elements too
+        option = f"<option><name>listener_add</name><value>{backend.url('/add/child-elements')}</value></option>"
+        found["child-elements"] = (f'<authentication type="url">{option}</authentication>', True)
     if release == "2.5":
 
         def role(name: str, path: str) -> str:

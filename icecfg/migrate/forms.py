@@ -142,7 +142,7 @@ def url_disconnect_event(ctx: Context, placed: Placed) -> None:
     call goes where 2.4.4 and KH sent it, with the same action and login
     (shown on 2.4.4, kh22 and 2.5.0).
     """
-    from icecfg.effective.urlauth import option_value, options, read_last
+    from icecfg.effective.authoptions import option_value, options, read_last
 
     auth, mount = placed.element, placed.element.parent
     if ctx.source is ctx.target or mount is None or auth.get("type") != "url":

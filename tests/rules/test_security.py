@@ -224,7 +224,7 @@ CASES = [
     Case(
         "ICE505",
         mount_auth(' type="htpasswd"', '<option name="filename"/>'),
-        mount_auth(' type="htpasswd"'),
+        mount_auth(' type="htpasswd"', "<option><name>filename</name><value>/etc/icecast2/users</value></option>"),
         target="kh",
         message="Icecast-KH crashes at start-up",
     ),

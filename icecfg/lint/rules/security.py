@@ -321,13 +321,11 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _options(element: Element) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for option in element.elements("option"):
-        name = option.get("name")
-        if name is not None:
-            found[name] = option.get("value")
-    return found
+def _options(element: Element, dialect: Dialect) -> dict[str, str | None]:
+    """The options the release takes from an authenticator, by name, with their values."""
+    from icecfg.effective.authoptions import option_value, options
+
+    return {name: option_value(option, dialect) for option, name in options(element, dialect)}
 
 
 @rule("ICE505", "htpasswd-without-filename", "error")
@@ -378,7 +376,7 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
             where = '<role type="htpasswd">'
         else:
             continue
-        if _options(element).get("filename"):
+        if _options(element, ctx.target).get("filename"):
             continue
         if ctx.target is Dialect.KH:
             effect = "Icecast-KH crashes at start-up (SIGSEGV) after logging 'No filename given'"
@@ -966,12 +964,14 @@ def auth_url_unknown_option(ctx: LintContext) -> Iterator[Finding]:
     with one close match or the other generation's name).  The header
     options of a 2.4-style block on 2.5 are ICE512's.
     """
-    from icecfg.effective.urlauth import RENAMED, known_options, options
+    from icecfg.effective.authoptions import options
+    from icecfg.effective.urlauth import RENAMED, known_options
 
     for block, role, _where in _url_authenticators(ctx):
         known = known_options(ctx.target, role=role)
-        names = {name for _option, name in options(block, ctx.target)}
-        for option, name in options(block, ctx.target):
+        taken = options(block, ctx.target)
+        names = {name for _option, name in taken}
+        for option, name in taken:
             if name in known or (not role and ctx.target is Dialect.V25 and name in _OLD_URL_AUTH_NEW_NAMES):
                 continue
             renamed = RENAMED.get(name)
@@ -1113,13 +1113,14 @@ def auth_url_mount_remove(ctx: LintContext) -> Iterator[Finding]:
     type="url" trigger="source-disconnect">` (`icecfg migrate` does this
     when it moves a 2.4 or KH file to 2.5).
     """
-    from icecfg.effective.urlauth import options
+    from icecfg.effective.authoptions import options
 
     for block, role, where in _url_authenticators(ctx):
         if role:
             continue
-        names = [name for _option, name in options(block, ctx.target)]
-        for option, name in options(block, ctx.target):
+        taken = options(block, ctx.target)
+        names = [name for _option, name in taken]
+        for option, name in taken:
             if name != "mount_remove":
                 continue
             effect = (
@@ -1172,7 +1173,7 @@ def auth_command_without_listener_add(ctx: LintContext) -> Iterator[Finding]:
     (`icecfg lint --fix` renames a misspelt one).
     """
     from icecfg.effective.auth import mount_phrase
-    from icecfg.effective.urlauth import options
+    from icecfg.effective.authoptions import options
 
     for placed in ctx.rows("authentication", "mount"):
         block = placed.element
