@@ -91,32 +91,40 @@ def backend() -> Iterator[Backend]:
     found.close()
 
 
-def blocks(release: str, backend: Backend) -> dict[str, tuple[str, bool]]:
-    """Mount -> (its authentication block, whether its listeners are asked about), for ``release``."""
+#: What a release does with a listener of a mount: the backend asked (its refusal stands, 401), the
+#: listener let in without anyone asked (200, the mount is public), or refused unasked (401).
+ASKED, PUBLIC, REFUSED = "asked", "public", "refused"
+
+
+def blocks(release: str, backend: Backend) -> dict[str, tuple[str, str]]:
+    """Mount -> (its authentication block, what ``release`` does with its listeners)."""
 
     def legacy(*options: tuple[str, str]) -> str:
         inner = "".join(f'<option name="{name}" value="{backend.url(path)}"/>' for name, path in options)
         return f'<authentication type="url">{inner}</authentication>'
 
     found = {
-        "asked": (legacy(("listener_add", "/add/asked")), True),
-        "misspelt": (legacy(("listner_add", "/add/misspelt")), False),
-        "other-name": (legacy(("client_add", "/add/other-name")), False),
-        "notifies-only": (legacy(("mount_add", "/start/notifies-only")), False),
-        "empty": (legacy(), False),
+        "asked": (legacy(("listener_add", "/add/asked")), ASKED),
+        "misspelt": (legacy(("listner_add", "/add/misspelt")), PUBLIC),
+        "other-name": (legacy(("client_add", "/add/other-name")), PUBLIC),
+        "notifies-only": (legacy(("mount_add", "/start/notifies-only")), PUBLIC),
+        "empty": (legacy(), PUBLIC),
+        # an option without a value is skipped; an empty value is taken, and asks nobody but refuses
+        "no-value": ('<authentication type="url"><option name="listener_add"/></authentication>', PUBLIC),
+        "empty-value": ('<authentication type="url"><option name="listener_add" value=""/></authentication>', REFUSED),
     }
     if release == "kh":  # KH's parser reads an option's name and value from child elements too
         option = f"<option><name>listener_add</name><value>{backend.url('/add/child-elements')}</value></option>"
-        found["child-elements"] = (f'<authentication type="url">{option}</authentication>', True)
+        found["child-elements"] = (f'<authentication type="url">{option}</authentication>', ASKED)
     if release == "2.5":
 
         def role(name: str, path: str) -> str:
             option = f'<option name="{name}" value="{backend.url(path)}"/>'
             return f'<authentication><role type="url" match-method="get">{option}</role></authentication>'
 
-        found["role-asked"] = (role("client_add", "/add/role-asked"), True)
-        found["role-other-name"] = (role("listener_add", "/add/role-other-name"), False)
-        found["role-removes-only"] = (role("client_remove", "/remove/role-removes-only"), False)
+        found["role-asked"] = (role("client_add", "/add/role-asked"), ASKED)
+        found["role-other-name"] = (role("listener_add", "/add/role-other-name"), PUBLIC)
+        found["role-removes-only"] = (role("client_remove", "/remove/role-removes-only"), PUBLIC)
     return found
 
 
@@ -148,42 +156,42 @@ def test_a_url_authenticator_without_its_add_url_lets_every_listener_in(
         f"\n<mount><mount-name>/{mount}.ogg</mount-name>{block}</mount>" for mount, (block, _) in written.items()
     )
     data = release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
-    asked = {mount: is_asked for mount, (_block, is_asked) in written.items()}
+    does = {mount: outcome for mount, (_block, outcome) in written.items()}
 
     # what lint and explain say
     reported = {f"{f.code} {f.line}" for f in findings(data, release, "ICE515")}
     eff = icecfg.explain(icecfg.loads(data), release)
-    for mount, is_asked in asked.items():
+    for mount, outcome in does.items():
         config = eff.mounts.find(f"/{mount}.ogg")
         assert config is not None
         line = next(i for i, text in enumerate(data.decode().splitlines(), 1) if f"/{mount}.ogg<" in text)
-        assert (f"ICE515 {line}" in reported) is not is_asked, mount
+        assert (f"ICE515 {line}" in reported) is (outcome == PUBLIC), mount
         if not mount.startswith("role"):  # a 2.5 role stack is listed as "roles"
             (auth,) = mount_listener_auth(config)
-            assert (auth.kind == "none (public)") is not is_asked, mount
+            assert (auth.kind == "none (public)") is (outcome == PUBLIC), mount
     unknown = {f.message.split('"')[1] for f in findings(data, release, "ICE514")}
     assert unknown == {"listner_add", "client_add"} | ({"listener_add"} if release == "2.5" else set())
 
     # what the release does
-    got, log = listened(data, box, port, list(asked), ogg, backend, f"url-auth-{release}")
-    for mount, is_asked in asked.items():
+    got, log = listened(data, box, port, list(does), ogg, backend, f"url-auth-{release}")
+    for mount, outcome in does.items():
         status, body, backend_asked = got[mount]
-        assert backend_asked is is_asked, mount
-        if is_asked:
-            assert status == 401, mount  # the backend's refusal stands
-        else:
+        assert backend_asked is (outcome == ASKED), mount
+        if outcome == PUBLIC:
             assert (status, body) == (200, b"OggS"), mount  # let in, nobody asked
+        else:
+            assert status == 401, mount  # the backend's refusal stands, or nobody's asked and none given
     if release == "2.5":
         assert "Unknown option: listener_add" in log
 
     # the fix renames the misspelt and the other generation's options: the backend is asked again
     after = fixed(data, release, "ICE514")
     assert not findings(after, release, "ICE514")
-    still_public = {"notifies-only", "empty", "role-removes-only"}
-    assert len(findings(after, release, "ICE515")) == len(still_public & set(asked))
+    still_public = {"notifies-only", "empty", "no-value", "role-removes-only"}
+    assert len(findings(after, release, "ICE515")) == len(still_public & set(does))
     backend.calls.clear()
     box.clear_logs()
-    renamed = [mount for mount in asked if "misspelt" in mount or "other-name" in mount]
+    renamed = [mount for mount in does if "misspelt" in mount or "other-name" in mount]
     got, _log = listened(after, box, port, renamed, ogg, backend, f"url-auth-fixed-{release}")
     assert got == {mount: (401, got[mount][1], True) for mount in renamed}
 
