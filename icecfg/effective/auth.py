@@ -435,10 +435,10 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     if kind is None and dialect is Dialect.V25:
         return ListenerAuth(mount, "roles", origin, where=where)
     if kind == "url" and asks_nobody(block, dialect, role=False):
-        # no listener_add the release reads: the authenticator lets every listener in unasked
+        # no listener_add the release reads: the authenticator lets every listener in unasked. The
+        # type is right, so the block is not broken (ICE504's); ICE515 reports it
         note = 'url authenticator without "listener_add": no backend is asked'
-        effect = f"{dialect.label} asks no backend about the listeners of {where}: it is PUBLIC"
-        return ListenerAuth(mount, "none (public)", origin, note, where, effect)
+        return ListenerAuth(mount, "none (public)", origin, note, where)
     if kind in _types(dialect):
         return ListenerAuth(mount, kind, origin, where=where)
     if dialect is Dialect.V25:

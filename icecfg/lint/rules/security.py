@@ -293,9 +293,9 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
     for placed in ctx.rows("authentication", "mount"):
         auth = placed.element
         fact = listener_auth_block(auth, ctx.target)
+        if not fact.broken:
+            continue
         value = auth.get("type")
-        if not fact.broken or value in allowed:
-            continue  # a known type that asks nobody is ICE515's
         choices = " or ".join(f'"{c}"' for c in allowed)
         if value is None:
             yield ctx.finding(
