@@ -287,9 +287,14 @@ def effective(row: ElementRow, text: str | None, dialect: Dialect) -> object:
     return _convert(value.kind, text, dialect)
 
 
+def crashes_if_empty(row: ElementRow, dialect: Dialect) -> bool:
+    """Whether ``dialect`` segfaults reading ``<x/>`` of ``row``: 2.4.4's atoi(NULL), 2.5.0's <loglevel>."""
+    return (dialect is Dialect.V24 and row.crash_if_empty) or dialect in row.crash_if_empty_also
+
+
 def effective_of_empty(row: ElementRow, dialect: Dialect) -> object:
     """What ``dialect`` does with ``<x/>`` (present but empty); raises Crash for 2.4's atoi(NULL)."""
-    if (dialect is Dialect.V24 and row.crash_if_empty) or dialect in row.crash_if_empty_also:
+    if crashes_if_empty(row, dialect):
         raise Crash(f"{dialect.label} crashes (segfault) on an empty <{row.name}>")
     if row.value is not None and row.value.kind is Kind.TLS_MODE and dialect is Dialect.V25:
         return TlsMode.AUTO  # str_to_tlsmode: empty means auto, absent means disabled

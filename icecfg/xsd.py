@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icecfg import spec
+from icecfg.conversion import crashes_if_empty
 from icecfg.spec import Dialect, Kind
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ class _Builder:
         default = row.default(d)
         if default is not None and row.value is not None and not row.value.secret:
             parts.append(f"Default: {default}.")
-        if (d is Dialect.V24 and row.crash_if_empty) or d in row.crash_if_empty_also:
+        if crashes_if_empty(row, d):
             parts.append(f"Never leave it empty: {d.label} crashes (segfault) on an empty element.")
         if d in row.obsolete:
             parts.append(f"Obsolete in {d.label}: {row.obsolete[d]}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -314,7 +315,7 @@ def test_import_icecfg_and_the_lint_rules_load_only_the_parts_they_use() -> None
         "print(sorted(m for m in sys.modules if m.startswith('icecfg.effective')))"
     )
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=60)
-    loaded = result.stdout
+    loaded = ast.literal_eval(result.stdout)
     for heavy in (
         "icecfg.effective.text",
         "icecfg.effective.command",

@@ -41,6 +41,7 @@ import pytest
 import icecfg
 from icecfg.conversion import FallbackOverride
 from icecfg.effective import EffectiveConfig, Listener, Protocol, Source, explain
+from icecfg.effective.text import render
 from icecfg.files import FileView
 from icecfg.lint import lint
 from tests import audio, oracle
@@ -218,8 +219,9 @@ def check_protocols(listeners: list[Listener]) -> None:
 def check_listeners(eff: EffectiveConfig) -> None:
     for listener in eff.listeners:
         assert listener.port, listener
-    # a Shoutcast source port waits for a password line, not HTTP
-    check_protocols([listener for listener in eff.listeners if not listener.shoutcast_compat])
+    # a Shoutcast source port waits for a password line, not HTTP; a socket explain says is not
+    # opened (another holds its port) has that one's protocol
+    check_protocols([listener for listener in eff.listeners if not listener.shoutcast_compat and not listener.lost])
     for port in eff.ports():
         assert oracle.tcp_connects(port, timeout=3.0), f"port {port} is not bound"
 
@@ -673,6 +675,33 @@ def test_a_socket_whose_address_cannot_be_bound_is_not_listed(box: oracle.Sandbo
     result = oracle.start_expecting_exit(alone, box, name=name, expect_crash=box.release == "2.5")
     # KH exits with status 0 after logging the failure, 2.5.0 with a segfault
     assert "Server startup failed" in result.stdout + result.stderr + (result.error_log or ""), result.describe()
+
+
+@pytest.mark.parametrize("box", ["2.4", "2.5"], indirect=True)
+def test_a_socket_whose_port_a_later_one_takes_is_not_opened_as_explain_says(box: oracle.Sandbox, pem: Path) -> None:
+    """Two sockets on one port: 2.4.4 and 2.5.0 both open it as the later one, and the earlier one is lost.
+
+    2.4.4 binds its sockets last written first, so the earlier one is the one
+    that fails (``Could not create listener socket``); 2.5.0 opens the port
+    once with the later socket's settings.  The later socket here serves TLS
+    and the earlier plain HTTP, so the port shows which one is open.  KH does
+    not start at all (``tests/test_oracle_startup.py``).
+    """
+    port, other = oracle.free_ports(2)
+    later = "<ssl>1</ssl>" if box.release == "2.4" else "<tls>1</tls>"
+    sockets = "".join(
+        f"<listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address>{extra}</listen-socket>"
+        for extra in ("", later)
+    )
+    data = release_config(box, [other], tls_certificate=pem).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert not eff.startup_problems
+    first, second = [listener for listener in eff.listeners if listener.port == port]
+    assert first.lost and not second.lost and second.protocol.offers_tls
+    assert "NOT OPENED: the later socket at line" in render(eff)
+    with oracle.serve(data, box, other, f"{box.release}-explain-socket-taken"):
+        check_listeners(eff)  # the port serves TLS, as the later socket does, and no plain HTTP
+        assert tls_answers(port)
 
 
 #: KH templates: ``*`` crosses ``/`` (fnmatch without FNM_PATHNAME), and a lower <priority> is

@@ -116,8 +116,8 @@ class EffectiveConfig:
         """Every TCP port the server binds (Shoutcast source ports included), sorted."""
         found: set[int] = set()
         for listener in self.listeners:
-            if not listener.binds:
-                continue  # no numeric address: nothing is bound
+            if not listener.binds or listener.lost:
+                continue  # no numeric address, or another socket holds the port: nothing is bound
             if listener.port:
                 found.add(listener.port)
             if listener.shoutcast_port:
@@ -403,11 +403,10 @@ class EffectiveConfig:
 
     @computed_once
     def startup_problems(self) -> tuple[str, ...]:
-        """Reasons the release refuses to start with this configuration (that this layer knows of)."""
-        found = [f"the {log.kind} log: {log.note}" for log in self.logging.logs if log.destination == "fatal"]
-        if not any(s.port is not None and s.binds for s in self.listeners):
-            found.append("no listen socket can be bound")
-        return tuple(found)
+        """Reasons the release exits or crashes at start-up with this configuration (:mod:`.startup`)."""
+        from icecfg.effective.startup import startup_problems
+
+        return startup_problems(self)
 
     @computed_once
     def notes(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Iterator, Sequence
 
 from icecfg import spec
 from icecfg.conversion import TlsMode, TypedValueError, atoi, effective, parse_typed, release_text
@@ -61,6 +62,7 @@ class Listener(FrozenRecord):
         "bind",
         "binds",
         "element",
+        "lost",
         "port",
         "port_element",
         "port_origin",
@@ -103,6 +105,10 @@ class Listener(FrozenRecord):
     shoutcast_port: int | None
     #: The mount Shoutcast sources on this socket feed.
     shoutcast_mount_name: str | None
+    #: Why the release does not open this socket although another holds its port, or "":
+    #: 2.4.4 drops a later socket on a port and address taken (``Could not create listener
+    #: socket``), 2.5.0 opens the port once with the later socket's settings (both verified).
+    lost: str
 
     def __init__(
         self,
@@ -120,6 +126,7 @@ class Listener(FrozenRecord):
         protocol_origin: Origin = DEFAULT,
         shoutcast_port: int | None = None,
         shoutcast_mount_name: str | None = None,
+        lost: str = "",
     ) -> None:
         # the slots' own setters, not object.__setattr__ and its lookup by name: a file can
         # have a socket for every few mounts (see records.slot_setters)
@@ -139,6 +146,7 @@ class Listener(FrozenRecord):
         setters["protocol_origin"](self, protocol_origin)
         setters["shoutcast_port"](self, shoutcast_port)
         setters["shoutcast_mount_name"](self, shoutcast_mount_name)
+        setters["lost"](self, lost)
 
     @property
     def label(self) -> str:
@@ -156,6 +164,7 @@ class Listener(FrozenRecord):
             "shoutcast_compat": self.shoutcast_compat,
             "shoutcast_port": self.shoutcast_port,
             "shoutcast_mount": self.shoutcast_mount_name,
+            "lost": self.lost or None,
             "port_from": self.port_origin.to_json(),
             "protocol_from": self.protocol_origin.to_json(),
         }
@@ -433,4 +442,71 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
                 shoutcast_mount_name=(mount_text or "/") if mount_el is not None else None,
             )
         )
+    if not kh:  # KH does not start at all (effective.startup)
+        _mark_lost(found, v24)
     return tuple(found)
+
+
+def _mark_lost(found: list[Listener], v24: bool) -> None:
+    """Mark each socket a later one on the same port and address takes the port from (``Listener.lost``).
+
+    2.4.4 files its sockets last written first (``_parse_listen_socket``
+    puts each after the list's head) and binds them in that order, so of
+    two on one port the later one is bound and the earlier one fails and is
+    dropped; 2.5.0 opens the port once, with the later socket's settings.
+    Both verified, with two sockets that answer differently.
+    """
+    set_lost = _LISTENER_SETTERS["lost"]  # set while the records are still being built
+    taken: dict[int, list[Listener]] = {}
+    for listener in reversed(found):
+        if listener.element is None or not listener.port or not listener.binds:
+            continue
+        holders = taken.setdefault(listener.port, [])
+        holder = next((s for s in holders if clash(s.bind, listener.bind)), None)
+        if holder is None:
+            holders.append(listener)
+            continue
+        assert holder.element is not None
+        line = holder.element.line
+        if v24:
+            why = f"the later socket at line {line} is bound first and takes the port: Icecast 2.4.4 drops this one"
+        else:
+            why = f"the later socket at line {line} takes the port: Icecast 2.5 opens it once, with its settings"
+        set_lost(listener, why)
+
+
+def socket_clashes(listeners: Sequence[Listener]) -> Iterator[tuple[Listener, Listener]]:
+    """Each written socket with the earlier one that already holds its port and address.
+
+    A socket without a bind address holds every interface, so it clashes
+    with any address on its port.  One lookup per socket, not a scan of all.
+    """
+    seen: dict[int, list[Listener]] = {}
+    for listener in listeners:
+        if listener.element is None or not listener.port:
+            continue
+        same_port = seen.setdefault(listener.port, [])
+        earlier = next((s for s in same_port if clash(s.bind, listener.bind)), None)
+        same_port.append(listener)
+        if earlier is not None:
+            yield listener, earlier
+
+
+def shoutcast_clashes(listeners: Sequence[Listener]) -> Iterator[tuple[Listener, Listener]]:
+    """Each socket whose Shoutcast source port (port + 1) another written socket holds, with that socket."""
+    by_port: dict[int, list[Listener]] = {}
+    for socket in listeners:
+        if socket.element is not None and socket.port:
+            by_port.setdefault(socket.port, []).append(socket)
+    for listener in listeners:
+        extra = listener.shoutcast_port
+        if extra is None or listener.element is None:
+            continue
+        other = next((s for s in by_port.get(extra, ()) if s is not listener and clash(s.bind, listener.bind)), None)
+        if other is not None:
+            yield listener, other
+
+
+def clash(a: str | None, b: str | None) -> bool:
+    """Whether two bind addresses on the same port cannot both be bound."""
+    return a is None or b is None or a == b

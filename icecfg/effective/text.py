@@ -68,9 +68,11 @@ def _listener(listener: Listener) -> list[str]:
         what += ", Shoutcast sources only"
     if not listener.binds:
         what = "NOT BOUND: the address is no numeric IP address"
+    elif listener.lost:
+        what = f"NOT OPENED: {listener.lost}"
     lines = [f"  port {port:<6} on {bind:<16} {what}"]
     lines.append(f"      port: {_from(listener.port_origin)}; protocol: {_from(listener.protocol_origin)}")
-    if listener.shoutcast_port is not None and listener.binds:
+    if listener.shoutcast_port is not None and listener.binds and not listener.lost:
         lines.append(
             f"  port {listener.shoutcast_port:<6} on {bind:<16} Shoutcast sources for {listener.shoutcast_mount_name} "
             "(port + 1 of <shoutcast-mount>)"

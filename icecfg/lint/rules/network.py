@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from icecfg.document import Element
 from icecfg.effective.bursts import written_here
 from icecfg.effective.directory import MIN_TOUCH_INTERVAL, TIMEOUT_FALLBACK, TIMEOUT_RANGE
-from icecfg.effective.listeners import Listener, is_loopback
+from icecfg.effective.listeners import Listener, is_loopback, shoutcast_clashes, socket_clashes
 from icecfg.effective.provenance import Source, Traced
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -28,11 +28,6 @@ def root_elements(ctx: LintContext, name: str) -> list[Element]:
 def listeners(ctx: LintContext) -> list[Listener]:
     """The sockets Icecast binds, as the effective configuration computes them."""
     return list(ctx.effective.listeners)
-
-
-def _clash(a: str | None, b: str | None) -> bool:
-    """Whether two bind addresses on the same port cannot both be bound."""
-    return a is None or b is None or a == b
 
 
 def _same_socket(a: Element, b: Element) -> bool:
@@ -61,18 +56,21 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     """Two listen sockets on the same port and address: only one is opened (KH: neither).
 
     ## Why
-    Icecast binds every `<listen-socket>` in turn.  When a later one asks for
-    a port and address an earlier one already holds, the bind fails: Icecast
-    2.4.4 logs `Could not create listener socket on port N`, drops that
-    socket and runs on with the rest, so its `<ssl>` or `<shoutcast-mount>`
-    settings silently never apply.  Icecast 2.5 opens the port once with the
-    later socket's settings instead, and Icecast-KH does not start.  A
-    socket without `<bind-address>` listens on every interface, so it also
-    collides with any address on that port.
+    Icecast binds every `<listen-socket>` in turn, and two cannot hold one
+    port and address.  Icecast 2.4.4 files its sockets last written first
+    and binds them in that order, so the *later* socket gets the port and
+    the earlier one fails: it logs `Could not create listener socket on
+    port N`, drops the earlier socket and runs on, so that socket's `<ssl>`
+    or `<shoutcast-mount>` settings silently never apply.  Icecast 2.5
+    likewise opens the port once with the later socket's settings, and
+    Icecast-KH does not start.  A socket without `<bind-address>` listens on
+    every interface, so it also collides with any address on that port.
 
     ## On each release
     - 2.4.4: logs `Could not create listener socket on port N`, drops the
-      later socket and runs on (verified, `tests/test_oracle_tls_security.py`).
+      earlier socket and runs on: a plain socket followed by an `<ssl>1`
+      one on the same port serves TLS only (verified,
+      `tests/test_oracle_tls_security.py`, `tests/test_oracle_explain.py`).
     - 2.5.0: logs nothing and opens the port once, with the *later* socket's
       settings: a plain socket followed by a `<tls>1` one on the same port
       becomes a TLS port (verified, `tests/test_oracle_network_25_kh.py`).
@@ -96,16 +94,8 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
     duplicate; when both sockets are written identically the fix removes the
     second one.
     """
-    seen: dict[int | None, list[Listener]] = {}  # by port: a lookup, not a scan of every socket
-    for listener in listeners(ctx):
-        if listener.element is None or listener.port in (None, 0):
-            continue
-        same_port = seen.setdefault(listener.port, [])
-        earlier = next((s for s in same_port if _clash(s.bind, listener.bind)), None)
-        same_port.append(listener)
-        if earlier is None:
-            continue
-        assert earlier.element is not None
+    for listener, earlier in socket_clashes(listeners(ctx)):
+        assert listener.element is not None and earlier.element is not None
         fix = None
         if _same_socket(earlier.element, listener.element):
             fix = _remover(listener.element)
@@ -113,17 +103,20 @@ def duplicate_listen_socket(ctx: LintContext) -> Iterator[Finding]:
             why = "the same address"
         else:
             why = "an overlapping address (a socket without <bind-address> holds every interface)"
-        # verified: 2.4.4 logs the failed bind and runs on; 2.5.0 opens the port once, silently,
-        # with the later socket's settings; KH kh22 stops at start-up
+        # verified: 2.4.4 binds the later socket first, logs the earlier one's failed bind and runs
+        # on; 2.5.0 opens the port once, silently, with the later socket's settings; kh22 stops
         if ctx.target is Dialect.V25:
             harm = (
                 f"Icecast 2.5 silently opens the port once, with this later socket's settings, and the "
                 f"settings of line {earlier.element.line} are lost"
             )
-        else:
-            harm = f"{ctx.target.label} cannot bind it and " + (
-                "does not start" if ctx.target is Dialect.KH else "drops it"
+        elif ctx.target is Dialect.V24:
+            harm = (
+                f"Icecast 2.4.4 binds this later socket first and drops the one at line {earlier.element.line}, "
+                "with its settings"
             )
+        else:
+            harm = f"{ctx.target.label} cannot bind it and does not start"
         yield ctx.finding(
             listener.element,
             f"<listen-socket> {listener.label} repeats the socket at line {earlier.element.line} "
@@ -417,20 +410,9 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Keep the port after a `<shoutcast-mount>` socket free.
     """
-    sockets = [s for s in listeners(ctx) if s.element is not None and s.port not in (None, 0)]
-    by_port: dict[int | None, list[Listener]] = {}  # a lookup per socket, not a scan of all of them
-    for socket in sockets:
-        by_port.setdefault(socket.port, []).append(socket)
-    for listener in sockets:
+    for listener, other in shoutcast_clashes(listeners(ctx)):
+        assert listener.element is not None and other.element is not None
         extra = listener.shoutcast_port
-        if extra is None or listener.element is None:
-            continue
-        other = next(
-            (s for s in by_port.get(extra, ()) if s is not listener and _clash(s.bind, listener.bind)),
-            None,
-        )
-        if other is None or other.element is None:
-            continue
         mount = listener.element.find_last("shoutcast-mount") or listener.element
         if ctx.target is Dialect.V25:
             # verified on 2.5.0: the port answers as the plain socket, no failed bind is logged

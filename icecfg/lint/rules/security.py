@@ -15,6 +15,7 @@ from icecfg.document import Element, parse, parse_fragment
 from icecfg.effective.mounts import mount_name
 from icecfg.effective.reading import may_spell
 from icecfg.effective.security import chrooted_paths
+from icecfg.effective.startup import htpasswd_without_users_file
 from icecfg.errors import ParseError
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -321,13 +322,6 @@ def mount_auth_type_invalid(ctx: LintContext) -> Iterator[Finding]:
         )
 
 
-def _options(element: Element, dialect: Dialect) -> dict[str, str | None]:
-    """The options the release takes from an authenticator, by name, with their values."""
-    from icecfg.effective.authoptions import option_value, options
-
-    return {name: option_value(option, dialect) for option, name in options(element, dialect)}
-
-
 @rule("ICE505", "htpasswd-without-filename", "error")
 def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
     """An htpasswd authenticator without its `filename` option lets nobody in.
@@ -376,7 +370,7 @@ def htpasswd_without_filename(ctx: LintContext) -> Iterator[Finding]:
             where = '<role type="htpasswd">'
         else:
             continue
-        if _options(element, ctx.target).get("filename"):
+        if not htpasswd_without_users_file(element, ctx.target):
             continue
         if ctx.target is Dialect.KH:
             effect = "Icecast-KH crashes at start-up (SIGSEGV) after logging 'No filename given'"
@@ -1174,14 +1168,15 @@ def auth_command_without_listener_add(ctx: LintContext) -> Iterator[Finding]:
     """
     from icecfg.effective.auth import mount_phrase
     from icecfg.effective.authoptions import options
+    from icecfg.effective.startup import command_without_listener_add
 
     for placed in ctx.rows("authentication", "mount"):
         block = placed.element
         if (block.get("type") or "") != "command":
             continue
-        found = options(block, ctx.target)
-        if any(name == "listener_add" for _option, name in found):
+        if not command_without_listener_add(block):
             continue
+        found = options(block, ctx.target)
         close = [
             (option, name)
             for option, name in found

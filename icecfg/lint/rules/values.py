@@ -18,6 +18,7 @@ from icecfg.conversion import (
     TypedValueError,
     atoi,
     c_div,
+    crashes_if_empty,
     effective,
     format_typed,
     is_int,
@@ -560,7 +561,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for _row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: _crashes_if_empty(row, ctx.target)):
+    for _row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: crashes_if_empty(row, ctx.target)):
         for placed in leaves:  # the groups are of the rows that crash (the filter above)
             element = placed.element
             if element.text is not None:
@@ -579,10 +580,6 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
                 fix=fix,
                 fix_title=f"remove the empty <{name}>",
             )
-
-
-def _crashes_if_empty(row: spec.ElementRow, target: Dialect) -> bool:
-    return (target is Dialect.V24 and row.crash_if_empty) or target in row.crash_if_empty_also
 
 
 @rule("ICE206", "empty-number", "warning")
@@ -621,7 +618,7 @@ def empty_number(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default.
     """
     for row, value, leaves in leaf_groups(ctx, _EMPTY_MATTERS):
-        if not (value.numeric or value.kind is Kind.LOGLEVEL) or _crashes_if_empty(row, ctx.target):
+        if not (value.numeric or value.kind is Kind.LOGLEVEL) or crashes_if_empty(row, ctx.target):
             continue  # not a number, or ICE205's: a row at a time, not a leaf at a time
         for placed in leaves:
             element = placed.element
