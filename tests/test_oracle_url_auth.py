@@ -40,7 +40,7 @@ class Backend:
     ``verdict`` is sent as 2.5's result header (``X-Icecast-Auth-Result``).
     """
 
-    def __init__(self, verdict: str | None = None) -> None:
+    def __init__(self, verdict: str | None = None, *, sources_in: bool = False) -> None:
         #: (path, action) of each call, in the order they came
         self.calls: list[tuple[str, str]] = []
         calls = self.calls
@@ -48,10 +48,14 @@ class Backend:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
-                calls.append((self.path, "".join(urllib.parse.parse_qs(body).get("action", []))))
+                action = "".join(urllib.parse.parse_qs(body).get("action", []))
+                calls.append((self.path, action))
                 self.send_response(200)  # no icecast-auth-user / x-icecast-auth-result header: refused
                 if verdict is not None:
                     self.send_header("X-Icecast-Auth-Result", verdict)
+                elif sources_in and action == "stream_auth":  # a source login: yes, in each release's words
+                    self.send_header("icecast-auth-user", "1")
+                    self.send_header("X-Icecast-Auth-Result", "ok")
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -195,6 +199,47 @@ def test_a_url_authenticator_without_its_add_url_lets_every_listener_in(
     renamed = [mount for mount in does if "misspelt" in mount or "other-name" in mount]
     got, _log = listened(after, box, port, renamed, ogg, backend, f"url-auth-fixed-{release}")
     assert got == {mount: (401, got[mount][1], True) for mount in renamed}
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5", "kh"])
+def test_a_url_block_that_only_logs_sources_in(release: str, request: pytest.FixtureRequest, ogg: Path) -> None:
+    """A 2.4-style block with ``stream_auth`` and no ``listener_add``: public on 2.4.4 and KH, closed on 2.5.0.
+
+    2.4.4 and KH ask the backend about the source and let every listener in
+    (no add URL: the listener check passes unasked).  2.5.0 turns the block
+    into a role stack for sources only (``cfgfile.c``: a url role and an
+    anonymous one, both for ``source,put``), which no listener matches: 401.
+    """
+    box = box_of(release, request)
+    port = oracle.free_port()
+    backend = Backend(sources_in=True)
+    try:
+        block = (
+            f'<authentication type="url"><option name="stream_auth" value="{backend.url("/stream")}"/></authentication>'
+        )
+        extra = f"<mount><mount-name>/sourced.ogg</mount-name>{block}</mount>"
+        data = release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+        eff = icecfg.explain(icecfg.loads(data), release)
+        mount = eff.mounts.find("/sourced.ogg")
+        assert mount is not None
+        (auth,) = mount_listener_auth(mount)
+        public = [f.line for f in findings(data, release, "ICE515")]
+        refused = [f.line for f in findings(data, release, "ICE518")]
+        got, _log = listened(data, box, port, ["sourced"], ogg, backend, f"stream-auth-{release}")
+        assert ("/stream", "stream_auth") in backend.calls  # the source logged in through the backend
+        status, body, _asked = got["sourced"]
+        if release == "2.5":
+            assert status == 401
+            assert (auth.kind, public, len(refused)) == ("deny-all", [], 1)
+        else:
+            assert (status, body) == (200, b"OggS")
+            assert (auth.kind, len(public), refused) == ("none (public)", 1, [])
+            # migrated, the file would close the stream on 2.5.0 (shown above): a loss, not a quiet change
+            migration = icecfg.upgrade(icecfg.loads(data), from_=Dialect(release), files=False)
+            (loss,) = [change for change in migration.losses if "stream_auth" in change.reason]
+            assert "refuses every listener" in loss.reason
+    finally:
+        backend.close()
 
 
 #: Two mounts whose 2.4-style block reports sources: one with mount_add and mount_remove, one with mount_remove only.

@@ -15,7 +15,7 @@ from icecfg.document import Element
 from icecfg.effective.mounts import MountConfig, MountTable, mount_name
 from icecfg.effective.provenance import Origin, Source, Traced, default, written
 from icecfg.effective.reading import section_values
-from icecfg.effective.urlauth import asks_nobody
+from icecfg.effective.urlauth import asks_nobody, logs_in_sources_only
 from icecfg.placement import Placed
 from icecfg.records import FrozenRecord
 from icecfg.secrets import SECRET_OPTIONS
@@ -434,6 +434,9 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     origin = written(block)
     if kind is None and dialect is Dialect.V25:
         return ListenerAuth(mount, "roles", origin, where=where)
+    if kind == "url" and dialect is Dialect.V25 and logs_in_sources_only(block, dialect):
+        note = 'url authenticator with "stream_auth" and no "listener_add": Icecast 2.5 refuses every listener'
+        return ListenerAuth(mount, "deny-all", origin, note, where)
     if kind == "url" and asks_nobody(block, dialect, role=False):
         # no listener_add the release reads: the authenticator lets every listener in unasked. The
         # type is right, so the block is not broken (ICE504's); ICE515 reports it

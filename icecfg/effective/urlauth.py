@@ -108,10 +108,26 @@ def add_option(*, role: bool) -> str:
 def asks_nobody(block: Element, dialect: Dialect, *, role: bool) -> bool:
     """Whether the authenticator lets every listener in unasked: the release reads no add URL.
 
-    A 2.4-style block with ``stream_auth`` (the source login) is left out:
-    2.5.0 makes that a role stack for sources that listeners do not pass.
+    2.4.4 and KH let a listener in whenever no add URL is set, whatever else
+    the block says (a ``stream_auth`` source login included).  A 2.5.0
+    2.4-style block with ``stream_auth`` is left out: it refuses every
+    listener instead (:func:`logs_in_sources_only`).
     """
     names = {name for _option, name in options(block, dialect)}
     if role:
         return "client_add" not in names
-    return not names & {"listener_add", "stream_auth"}
+    if dialect is Dialect.V25:
+        return not names & {"listener_add", "stream_auth"}
+    return "listener_add" not in names
+
+
+def logs_in_sources_only(block: Element, dialect: Dialect) -> bool:
+    """Whether a 2.4-style block has ``stream_auth`` and no ``listener_add`` (``role``: never).
+
+    2.4.4 and KH ask the backend about sources and let every listener in;
+    2.5.0 turns the block into a role stack for ``source,put`` only
+    (``cfgfile.c``: a url role and an anonymous one), which no listener
+    matches: every listener gets 401 (all shown, ``tests/test_oracle_url_auth.py``).
+    """
+    names = {name for _option, name in options(block, dialect)}
+    return "stream_auth" in names and "listener_add" not in names

@@ -126,9 +126,37 @@ def default_mount_source_login(ctx: Context, placed: Placed) -> None:
 
 
 def mount_authentication(ctx: Context, placed: Placed) -> None:
-    """A mount's ``<authentication>``: the two things 2.5 reads differently in it."""
+    """A mount's ``<authentication>``: the three things 2.5 reads differently in it."""
     default_mount_source_login(ctx, placed)
     url_disconnect_event(ctx, placed)
+    url_sources_only(ctx, placed)
+
+
+def url_sources_only(ctx: Context, placed: Placed) -> None:
+    """Report a url block that logs in only sources: the old release let every listener in, 2.5.0 none.
+
+    Shown on 2.4.4, kh22 and 2.5.0 (ICE518): with ``stream_auth`` and no
+    ``listener_add`` the old release asks its backend about sources only and
+    lets listeners in unasked; 2.5.0 makes the block a login for
+    ``source,put`` only and refuses every listener (401).  What the backend
+    would answer about listeners is not in the file: a loss to decide on.
+    """
+    from icecfg.effective.urlauth import logs_in_sources_only
+
+    auth = placed.element
+    if ctx.source is ctx.target or auth.get("type") != "url" or not logs_in_sources_only(auth, ctx.source):
+        return
+    ctx.record(
+        auth,
+        "kept",
+        f'{ctx.source.label} let every listener in (the block has "stream_auth" and no "listener_add");'
+        f" {ctx.target.label} makes it a login for sources only and refuses every listener: add"
+        ' <option name="listener_add"> with a backend that lets them in',
+        keeps_behaviour=False,
+        follows_intent=False,
+        lost=True,
+        edit=False,
+    )
 
 
 def url_disconnect_event(ctx: Context, placed: Placed) -> None:

@@ -277,11 +277,44 @@ CASES = [
         "it asks no backend and lets every listener in",
     ),
     Case(
-        # an option without a value is skipped; stream_auth (the source login) is not reported
+        # an option without a value is skipped
         "ICE515",
         mount_auth(' type="url"', '<option name="listener_add"/>'),
-        url_auth("stream_auth"),
+        url_auth("stream_auth", "listener_add"),
         id="no-value",
+    ),
+    Case(
+        # 2.4.4 and KH let listeners in whatever the source login (stream_auth) says
+        "ICE515",
+        url_auth("stream_auth"),
+        url_auth("stream_auth", "listener_add"),
+        target="kh",
+        id="sources-only",
+    ),
+    Case(
+        # 2.5.0 refuses the listeners of that block instead: ICE518's
+        "ICE515",
+        url_auth("mount_add"),
+        url_auth("stream_auth"),
+        target="2.5",
+        id="2.5-sources-only",
+    ),
+    # ICE518 auth-url-sources-only
+    Case(
+        "ICE518",
+        url_auth("stream_auth"),
+        url_auth("stream_auth", "listener_add"),
+        target="2.5",
+        message='<authentication type="url"> of mount /live has "stream_auth" and no "listener_add": Icecast 2.5 '
+        "makes it a login for sources only and refuses every listener (401)",
+    ),
+    Case(
+        # a 2.5 role says itself what it is for
+        "ICE518",
+        url_auth("stream_auth", "mount_add"),
+        role_auth("client_add"),
+        target="2.5",
+        id="role",
     ),
     Case(
         # KH reads an option's name and value from child elements too

@@ -1016,16 +1016,17 @@ def auth_url_asks_nobody(ctx: LintContext) -> Iterator[Finding]:
     with it misspelt (ICE514) or without a `value`, nobody is asked: the
     listener is let in, and the mount is as public as one without
     authentication.  A block that only reports sources (`mount_add`,
-    `mount_remove`) protects nothing either.  A 2.4-style block with
-    `stream_auth` (the source login) is not reported: 2.5.0 makes it a
-    role stack for sources only.
+    `mount_remove`) protects nothing either, nor one that logs in only
+    sources (`stream_auth`) on 2.4.4 and KH; on 2.5.0 that block refuses
+    every listener instead (ICE518).
 
     ## On each release
     - 2.4.4, 2.5.0 and kh22: a block with a misspelt `listener_add`, the
       other generation's name, no option at all, or only `mount_add` lets
       a listener in without asking the backend (verified,
       `tests/test_oracle_url_auth.py`); 2.5.0 does the same for a `<role
-      type="url">` without `client_add`.
+      type="url">` without `client_add`.  On 2.4.4 and kh22 a block with
+      only `stream_auth` does too (verified there).
 
     ## Bad
     ```xml
@@ -1058,6 +1059,58 @@ def auth_url_asks_nobody(ctx: LintContext) -> Iterator[Finding]:
             block,
             f'{kind} of {where} has no <option name="{add}"> {ctx.target.label} reads: it asks no backend and '
             f'lets every listener in; add <option name="{add}" value="URL"/> or remove the block',
+        )
+
+
+@rule("ICE518", "auth-url-sources-only", "error", dialects=(Dialect.V25,))
+def auth_url_sources_only(ctx: LintContext) -> Iterator[Finding]:
+    """A 2.4-style url block with `stream_auth` and no `listener_add`: Icecast 2.5 refuses every listener.
+
+    ## Why
+    Such a block logs sources in through the backend (`stream_auth`) and
+    says nothing about listeners.  Icecast 2.4.4 and Icecast-KH then let
+    every listener in unasked.  Icecast 2.5 turns the block into a stack of
+    roles for the methods `source,put` only (a url role and an anonymous
+    one, `cfgfile.c`), and a listener matches none of them: every listener
+    of the mount is refused with 401 while the source streams.  A file
+    that ran a public stream on 2.4 serves nobody on 2.5.
+
+    ## On each release
+    - 2.5.0: the source logs in through the backend; a listener gets 401
+      (verified, `tests/test_oracle_url_auth.py`).
+    - 2.4.4 and kh22: the same block lets every listener in (200) without
+      asking the backend (verified there too; ICE515 reports that).
+
+    ## Bad
+    ```xml
+    <authentication type="url">
+        <option name="stream_auth" value="http://127.0.0.1:8080/source"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication type="url">
+        <option name="stream_auth" value="http://127.0.0.1:8080/source"/>
+        <option name="listener_add" value="http://127.0.0.1:8080/listener"/>
+    </authentication>
+    ```
+
+    ## Fix
+    Let listeners in explicitly: add `<option name="listener_add">` with
+    the URL of a backend that decides about them (one that answers
+    `X-Icecast-Auth-Result: ok` to everyone keeps the stream public).
+    """
+    from icecfg.effective.urlauth import logs_in_sources_only
+
+    for block, role, where in _url_authenticators(ctx):
+        if role or not logs_in_sources_only(block, ctx.target):
+            continue
+        yield ctx.finding(
+            block,
+            f'<authentication type="url"> of {where} has "stream_auth" and no "listener_add": '
+            f"{ctx.target.label} makes it a login for sources only and refuses every listener (401); "
+            'add <option name="listener_add"> with a backend that lets them in',
         )
 
 
