@@ -534,6 +534,14 @@ def test_changeowner_without_user_or_group_started_as_root(
     sets_group, sets_user, crashes = HALF_OWNERS[owner][release]
     guard = icecfg.explain(icecfg.loads(data), release).security
     assert (guard.switches_group, guard.switches_user) == (sets_group, sets_user), "explain's user switch"
+    if sets_group:
+        assert guard.started_as_root == ""
+    elif crashes:
+        assert guard.started_as_root == "crashes at start-up (SIGSEGV)"
+    elif sets_user:
+        assert guard.started_as_root == "switches the user alone and keeps root's group"
+    else:
+        assert guard.started_as_root.startswith("stays root and refuses to run")
     messages = [f.message for f in findings(data, release, "ICE506")]
     if sets_group:
         assert messages == []

@@ -49,6 +49,8 @@ class Security(NamedTuple):
     owner: Element | None = None
     #: The release switches the user when only ``<user>`` is named (KH, keeping root's group).
     user_alone_switches: bool = False
+    #: The release whose reading this is (what it does started as root differs).
+    dialect: Dialect = Dialect.V24
 
     @property
     def chrooted(self) -> bool:
@@ -76,6 +78,26 @@ class Security(NamedTuple):
             return True
         return self.user_alone_switches and bool(self.user is not None and self.user.value)
 
+    @property
+    def started_as_root(self) -> str:
+        """What a server started as root does with a ``<changeowner>`` that names less than both; "" otherwise.
+
+        Shown as root of a user namespace (``tests/test_oracle_tls_security_25_kh.py``):
+        2.4.4 and 2.5.0 switch nothing and then refuse to run as root (2.5.0
+        runs on as PID 1, a container's entrypoint); KH switches a ``<user>``
+        alone, keeping root's group, dies of SIGSEGV on a ``<group>`` alone,
+        and refuses to run with neither.
+        """
+        if not self.changeowner or self.switches_group:
+            return ""
+        if self.switches_user:
+            return "switches the user alone and keeps root's group"
+        named = {name for name, value in (("user", self.user), ("group", self.group)) if value and value.value}
+        if self.dialect is Dialect.KH and named == {"group"}:
+            return "crashes at start-up (SIGSEGV)"
+        refusal = "stays root and refuses to run"
+        return refusal + (", except as PID 1 (a container's entrypoint)" if self.dialect is Dialect.V25 else "")
+
     def outside(self, path: str) -> str:
         """``path`` as seen from outside when ``<chroot>`` confines Icecast to ``<basedir>``."""
         if not self.chrooted:
@@ -101,6 +123,7 @@ class Security(NamedTuple):
             "group": self.group.to_json() if self.group else None,
             "switches_user": self.switches_user,
             "switches_group": self.switches_group,
+            "started_as_root": self.started_as_root or None,
         }
 
 
@@ -130,6 +153,7 @@ def security(root: Element, dialect: Dialect, paths: dict[str, Traced[object]] |
         group=group,
         owner=owners[-1] if owners else None,
         user_alone_switches=dialect is Dialect.KH,
+        dialect=dialect,
     )
 
 

@@ -178,7 +178,7 @@ def _owner(guard: Security) -> str:
         return f", runs as {user}:{group}"
     if guard.switches_user:
         return f", runs as user {user}, group not switched (started as root: root's group)"
-    return f", <changeowner> {user}:{group} switches no user"
+    return f", <changeowner> {user}:{group} switches no user: started as root, Icecast {guard.started_as_root}"
 
 
 def _certificate_facts(eff: EffectiveConfig) -> list[str]:
