@@ -89,7 +89,7 @@ def rule(
     """
 
     def register(check: Check) -> Check:
-        family = check.__module__.rsplit(".", 1)[-1]
+        family = _family(check.__module__)
         if code in RULES:
             raise ValueError(f"rule code {code} is registered twice")
         if any(r.name == name for r in RULES.values()):
@@ -100,6 +100,15 @@ def rule(
         return check
 
     return register
+
+
+def _family(module: str) -> str:
+    """A rule's family: its module under ``icecfg.lint.rules``, or the package a module of a family is in."""
+    inside = module.removeprefix(f"{_RULES_PACKAGE}.")
+    return inside.split(".", 1)[0] if inside != module else module.rsplit(".", 1)[-1]
+
+
+_RULES_PACKAGE = "icecfg.lint.rules"
 
 
 def all_rules() -> dict[str, Rule]:
