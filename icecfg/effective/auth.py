@@ -393,7 +393,29 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
         found = listener_auth_block(block, mount.dialect, mount.label)
         if block.parent is not mount.element:
             found = found.replace(note="; ".join(filter(None, ["from the default mount", found.note])))
+        elif found.kind == "roles" and (open_to := _open_roles(mount, block)):
+            found = found.replace(note=open_to)
         yield found
+
+
+def _open_roles(mount: MountConfig, block: Element) -> str:
+    """Why a mount's 2.5 role stack that checks logins lets in whoever sends none; "" when it does not (ICE519)."""
+    from icecfg.effective.roles import checks_logins, stranger
+
+    if not checks_logins(block):
+        return ""
+    root = block
+    while root.parent is not None:
+        root = root.parent
+    found = stranger(mount.auth_blocks, root)
+    if found is None or not found.let_in:
+        return ""
+    by = (
+        "the server's built-in anonymous role"
+        if found.role is None
+        else f"the anonymous role at line {found.role.line}"
+    )
+    return f"OPEN: a listener without a login, or with a user the roles do not know, is let in by {by}"
 
 
 def authenticator_types(dialect: Dialect) -> tuple[str, ...]:

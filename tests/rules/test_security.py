@@ -23,6 +23,10 @@ def mount_auth(attrs: str, options: str = '<option name="filename" value="/etc/i
     ).encode()
 
 
+HTPASSWD_ROLE = '<role type="htpasswd"><option name="filename" value="/etc/icecast2/users"/></role>'
+CLOSING_ROLE = '<role type="anonymous" match-method="get,options,post,head" deny-method="*" deny-web="*"/>'
+
+
 def role_auth(*names: str) -> bytes:
     """A mount with a 2.5 ``<role type="url">`` whose options ``names`` all hold :data:`ADD_URL`."""
     return (
@@ -332,6 +336,44 @@ CASES = [
         target="2.5",
         message='<role type="url"> of mount /live has no <option name="client_add">',
         id="2.5-role",
+    ),
+    # ICE519 auth-roles-let-strangers-in
+    Case(
+        "ICE519",
+        mount_auth("", HTPASSWD_ROLE),
+        mount_auth("", HTPASSWD_ROLE + CLOSING_ROLE),
+        target="2.5",
+        message="the roles of mount /live pass a listener who sends no login, or a user "
+        '<role type="htpasswd"> does not know, on to the server\'s built-in anonymous role, which lets them in',
+    ),
+    Case(
+        # 2.5 closes a 2.4-style block itself
+        "ICE519",
+        mount_auth(
+            "", '<role type="static"><option name="username" value="u"/><option name="password" value="p"/></role>'
+        ),
+        mount_auth(' type="htpasswd"'),
+        target="2.5",
+        id="legacy-block",
+    ),
+    Case(
+        # an anonymous role of the server's that denies the GET ends the way first
+        "ICE519",
+        mount_auth("", HTPASSWD_ROLE),
+        mount_auth("", HTPASSWD_ROLE).replace(
+            b"<mount>", b'<authentication><role type="anonymous" deny-method="*"/></authentication><mount>', 1
+        ),
+        target="2.5",
+        id="server-role",
+    ),
+    Case(
+        # an anonymous role of the mount's own that lets listeners in says so itself
+        "ICE519",
+        mount_auth("", HTPASSWD_ROLE.replace("<role ", '<role match-method="get" ') + CLOSING_ROLE.replace("get,", "")),
+        mount_auth("", HTPASSWD_ROLE + '<role type="anonymous" match-method="get" allow-method="get"/>'),
+        target="2.5",
+        message="on to the server's built-in anonymous role",
+        id="own-anonymous",
     ),
     # ICE516 auth-url-mount-remove
     Case(

@@ -1,0 +1,136 @@
+"""Icecast 2.5's role stacks: which role ends a listener's way through them, and with what answer.
+
+2.5 asks each request through stacks of ``<role>``s in turn: the mount's
+(a 2.4-style block becomes one), its default mount's, then the server's,
+which always ends with a built-in anonymous role that lets listeners in
+(``cfgfile.c``, ``connection_handle.c``).  A role the request does not
+match, or whose check does not know the user, passes it on (NOMATCH):
+an htpasswd or static role does so for a listener who sends no login or a
+user it does not know, and only a wrong password for a user it knows ends
+the way (``auth_htpasswd.c``, ``auth_static.c``).  What ends it for such a
+listener is an anonymous role (whose ACL then allows or denies the GET),
+a url role (its backend answers) or ``enforce-auth`` (refuses a listener
+without a password).  So a mount whose only role is an htpasswd one is open
+to everyone who sends no login: the server's anonymous role lets them in
+(shown on 2.5.0, ``tests/test_oracle_url_auth.py``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from icecfg.document import Element
+
+#: The listener methods 2.5 gives a 2.4-style block's closing anonymous role (CONFIG_LEGACY_ANONYMOUS_METHODS).
+_LEGACY_LISTENER_METHODS = "get,options,post,head"
+
+
+class Stranger(NamedTuple):
+    """What happens to a listener of a mount who sends no login the mount's roles know."""
+
+    #: The role that ends the way (None: the server's built-in anonymous role).
+    role: Element | None
+    #: Whether that role lets the listener in.
+    let_in: bool
+
+    @property
+    def by(self) -> str:
+        """That role in words."""
+        return (
+            "the server's built-in anonymous role"
+            if self.role is None
+            else f"the anonymous role at line {self.role.line}"
+        )
+
+
+def checks_logins(block: Element) -> list[Element]:
+    """The roles of a 2.5 role stack (``<authentication>`` without ``type``) that check a listener's login."""
+    return [role for role in _roles(block) if role.get("type") in ("htpasswd", "static") and _matches_get(role)]
+
+
+def stranger(blocks: tuple[Element, ...], root: Element) -> Stranger | None:
+    """What ends the way of a listener without a known login through ``blocks`` then the server's roles.
+
+    ``blocks`` are a mount's ``<authentication>`` blocks in the order 2.5
+    asks them (:attr:`~icecfg.effective.mounts.MountConfig.auth_blocks`).
+    None where this cannot be told from the file: a url role (its backend
+    decides), a role that filters on the request's origin, a listen socket
+    with roles of its own (asked first), or a 2.4-style block of another
+    kind than htpasswd.
+    """
+    if any(socket.find("authentication") is not None for socket in root.elements("listen-socket")):
+        return None
+    server = [block for block in root.elements("authentication") if block.get("type") is None]
+    for block in (*blocks, *server):
+        kind = block.get("type")
+        if kind == "htpasswd" and block.parent is not None and block.parent.local_name == "mount":
+            # 2.5 closes a 2.4-style htpasswd block with an anonymous role that denies everything
+            return Stranger(block, let_in=False)
+        if kind is not None:
+            return None
+        for role in _roles(block):
+            if not _matches_get(role):
+                continue
+            role_kind = role.get("type")
+            if any(attr.name in ("match-origin", "nomatch-origin") for attr in role.attributes) or role_kind == "url":
+                return None
+            if role_kind == "anonymous":
+                return Stranger(role, let_in=_allows_get(role))
+    return Stranger(None, let_in=True)
+
+
+def _roles(block: Element) -> list[Element]:
+    return list(block.elements("role"))
+
+
+def _methods(text: str) -> set[str] | None:
+    """The methods a list names, lower-cased (2.5 compares them ignoring case); None for ``*``."""
+    names = {name.strip().lower() for name in text.split(",")}
+    return None if "*" in names else names
+
+
+def _matches_get(role: Element) -> bool:
+    """Whether the role's filters let a listener's GET, a web request, through to its check (``auth.c``)."""
+    matches: bool | None = None  # None until an attribute sets every method
+    method = role.get("method")
+    if method is not None:
+        listed = _methods(method)
+        matches = listed is None or "get" in listed
+    for name, match in (("match-method", True), ("nomatch-method", False)):
+        value = role.get(name)
+        if value is None:
+            continue
+        if matches is None:
+            matches = not match  # the first filter sets every other method the other way
+        listed = _methods(value)
+        if listed is None or "get" in listed:
+            matches = match
+    web = True
+    if role.get("match-web") is not None:
+        web = role.get("match-web") == "*"
+    if role.get("nomatch-web") is not None:
+        web = role.get("nomatch-web") != "*"
+    return (matches is None or matches) and web
+
+
+def _allows_get(role: Element) -> bool:
+    """Whether the role's ACL lets a listener's GET in: the method and web requests (``acl.c``).
+
+    The ACL starts with ``get,options`` and web requests allowed; the
+    attributes apply in the order they are written, each overriding what
+    came before for the methods it names.
+    """
+    get, web = True, True
+    for attr in role.attributes:
+        value = attr.value
+        if attr.name in ("allow-method", "deny-method"):
+            listed = _methods(value)
+            if listed is None or "get" in listed:
+                get = attr.name == "allow-method"
+        elif attr.name in ("allow-web", "deny-web"):
+            on = "*" in value or value.strip().lower() in ("1", "yes", "true", "on")
+            web = on if attr.name == "allow-web" else not on
+        elif attr.name in ("allow-all", "deny-all"):
+            on = "*" in value or value.strip().lower() in ("1", "yes", "true", "on")
+            get = web = on if attr.name == "allow-all" else not on
+    return get and web

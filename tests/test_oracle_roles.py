@@ -1,0 +1,85 @@
+"""ICE519 and explain on Icecast 2.5 role stacks, shown on 2.5.0: htpasswd roles alone protect nothing.
+
+Two mounts check the same htpasswd file: one with only a ``<role
+type="htpasswd">``, one with the anonymous role ``lint --fix`` ends the stack
+with.  Four listeners ask each: one without a login, a user of the file, the
+same user with a wrong password, and a user the file does not know.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from pathlib import Path
+
+import icecfg
+from icecfg.effective.auth import mount_listener_auth
+from tests import oracle
+from tests.oracle_checks import findings, fixed, release_config
+
+SOURCE_PASSWORD = secrets.token_hex(8)
+ADMIN_PASSWORD = secrets.token_hex(8)
+
+#: label -> the Basic login a listener sends (None: none)
+LISTENERS = {"no login": None, "user": "alice:secret", "wrong password": "alice:nope", "unknown user": "bob:secret"}
+
+
+def listened(
+    data: bytes, box: oracle.Sandbox, port: int, mounts: list[str], ogg: Path, name: str
+) -> dict[str, dict[str, int]]:
+    """mount -> listener label -> the status it is answered, each mount with a source."""
+    got: dict[str, dict[str, int]] = {}
+    with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        for mount in mounts:
+            with server.source(port, mount, ogg, password=SOURCE_PASSWORD) as source:
+                assert source.accepted, mount  # the source still logs in with the global source password
+                server.wait_mount(port, mount)
+                got[mount] = {}
+                for label, login in LISTENERS.items():
+                    headers = {"Authorization": "Basic " + base64.b64encode(login.encode()).decode()} if login else {}
+                    got[mount][label] = server.http_get(port, mount, max_body=4, headers=headers).status
+    return got
+
+
+def members(box: oracle.Sandbox, port: int, authentication: str) -> bytes:
+    """The harness's file with /members.ogg, whose ``authentication`` names the users file as ``{users}``."""
+    users = box.write("members.htpasswd", f"alice:{hashlib.md5(b'secret').hexdigest()}\n".encode())
+    extra = f"<mount><mount-name>/members.ogg</mount-name>{authentication.format(users=users)}</mount>"
+    return release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+
+
+def test_an_htpasswd_role_alone_lets_in_whoever_sends_no_login(box25: oracle.Sandbox, ogg: Path) -> None:
+    port = oracle.free_port()
+    role = '<role type="htpasswd"><option name="filename" value="{users}"/></role>'
+    data = members(box25, port, f"<authentication>{role}</authentication>")
+
+    (finding,) = findings(data, "2.5", "ICE519")
+    assert "the server's built-in anonymous role, which lets them in" in finding.message
+    mount = icecfg.explain(icecfg.loads(data), "2.5").mounts.find("/members.ogg")
+    assert mount is not None
+    (auth,) = mount_listener_auth(mount)
+    assert auth.note.startswith("OPEN: a listener without a login")
+
+    after = fixed(data, "2.5", "ICE519")
+    assert not findings(after, "2.5", "ICE519")
+    mount = icecfg.explain(icecfg.loads(after), "2.5").mounts.find("/members.ogg")
+    assert mount is not None
+    (auth,) = mount_listener_auth(mount)
+    assert auth.note == ""
+
+    before = listened(data, box25, port, ["/members.ogg"], ogg, "roles-open")["/members.ogg"]
+    assert before == {"no login": 200, "user": 200, "wrong password": 401, "unknown user": 200}
+    closed = listened(after, box25, port, ["/members.ogg"], ogg, "roles-closed")["/members.ogg"]
+    assert closed == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
+
+
+def test_a_2_4_style_htpasswd_block_is_closed_and_not_reported(box25: oracle.Sandbox, ogg: Path) -> None:
+    """2.5 closes a 2.4-style block itself (cfgfile.c): what ICE519's fix copies."""
+    port = oracle.free_port()
+    data = members(
+        box25, port, '<authentication type="htpasswd"><option name="filename" value="{users}"/></authentication>'
+    )
+    assert not findings(data, "2.5", "ICE519")
+    got = listened(data, box25, port, ["/members.ogg"], ogg, "roles-legacy")["/members.ogg"]
+    assert got == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
