@@ -1,9 +1,12 @@
-"""ICE519 and explain on Icecast 2.5 role stacks, shown on 2.5.0: htpasswd roles alone protect nothing.
+"""ICE519-521 and explain on Icecast 2.5 role stacks, shown on 2.5.0.
 
-Two mounts check the same htpasswd file: one with only a ``<role
-type="htpasswd">``, one with the anonymous role ``lint --fix`` ends the stack
-with.  Four listeners ask each: one without a login, a user of the file, the
-same user with a wrong password, and a user the file does not know.
+A mount checks alice's login with only a ``<role type="htpasswd">`` (or a
+static one), then
+with the anonymous role ``lint --fix`` ends the stack with.  Four listeners
+ask each: one without a login, a user of the file, the same user with a
+wrong password, and a user the file does not know.  Then an anonymous role
+whose ACL attributes are written the wrong way round, and one that answers
+the source too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import base64
 import hashlib
 import secrets
 from pathlib import Path
+
+import pytest
 
 import icecfg
 from icecfg.effective.auth import mount_listener_auth
@@ -49,28 +54,39 @@ def members(box: oracle.Sandbox, port: int, authentication: str) -> bytes:
     return release_config(box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
 
 
-def test_an_htpasswd_role_alone_lets_in_whoever_sends_no_login(box25: oracle.Sandbox, ogg: Path) -> None:
-    port = oracle.free_port()
-    role = '<role type="htpasswd"><option name="filename" value="{users}"/></role>'
-    data = members(box25, port, f"<authentication>{role}</authentication>")
-
-    (finding,) = findings(data, "2.5", "ICE519")
-    assert "the server's built-in anonymous role, which lets them in" in finding.message
+def explained(data: bytes) -> str:
+    """The note explain gives /members.ogg's listener authentication on 2.5."""
     mount = icecfg.explain(icecfg.loads(data), "2.5").mounts.find("/members.ogg")
     assert mount is not None
     (auth,) = mount_listener_auth(mount)
-    assert auth.note.startswith("OPEN: a listener without a login")
+    return auth.note
+
+
+#: A role that checks alice's login: from the users file, or written in the role.
+CHECKS = {
+    "htpasswd": '<role type="htpasswd"><option name="filename" value="{users}"/></role>',
+    "static": '<role type="static"><option name="username" value="alice"/><option name="password" value="secret"/></role>',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHECKS))
+def test_a_role_that_checks_logins_alone_lets_in_whoever_sends_none(
+    kind: str, box25: oracle.Sandbox, ogg: Path
+) -> None:
+    port = oracle.free_port()
+    data = members(box25, port, f"<authentication>{CHECKS[kind]}</authentication>")
+
+    (finding,) = findings(data, "2.5", "ICE519")
+    assert "the server's built-in anonymous role, which lets them in" in finding.message
+    assert explained(data).startswith("OPEN: a listener without a login")
 
     after = fixed(data, "2.5", "ICE519")
     assert not findings(after, "2.5", "ICE519")
-    mount = icecfg.explain(icecfg.loads(after), "2.5").mounts.find("/members.ogg")
-    assert mount is not None
-    (auth,) = mount_listener_auth(mount)
-    assert auth.note == ""
+    assert explained(after) == ""
 
-    before = listened(data, box25, port, ["/members.ogg"], ogg, "roles-open")["/members.ogg"]
+    before = listened(data, box25, port, ["/members.ogg"], ogg, f"roles-open-{kind}")["/members.ogg"]
     assert before == {"no login": 200, "user": 200, "wrong password": 401, "unknown user": 200}
-    closed = listened(after, box25, port, ["/members.ogg"], ogg, "roles-closed")["/members.ogg"]
+    closed = listened(after, box25, port, ["/members.ogg"], ogg, f"roles-closed-{kind}")["/members.ogg"]
     assert closed == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
 
 
@@ -83,3 +99,41 @@ def test_a_2_4_style_htpasswd_block_is_closed_and_not_reported(box25: oracle.San
     assert not findings(data, "2.5", "ICE519")
     got = listened(data, box25, port, ["/members.ogg"], ogg, "roles-legacy")["/members.ogg"]
     assert got == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
+
+
+def test_a_roles_acl_is_applied_in_the_order_written(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE520: ``allow-method="get" deny-method="*"`` denies get too; the fix writes the ``*`` first."""
+    port = oracle.free_port()
+    data = members(
+        box25,
+        port,
+        '<authentication><role type="anonymous" match-method="get" allow-method="get" deny-method="*"/></authentication>',
+    )
+    (finding,) = findings(data, "2.5", "ICE520")
+    assert "so get is denied" in finding.message
+    assert "denies get: its deny-method comes after allow-method" in explained(data)
+    after = fixed(data, "2.5", "ICE520")
+    assert b'deny-method="*" allow-method="get"' in after and not findings(after, "2.5", "ICE520")
+    assert explained(after) == ""
+    got = listened(data, box25, port, ["/members.ogg"], ogg, "roles-order")["/members.ogg"]
+    assert got["no login"] == 401
+    got = listened(after, box25, port, ["/members.ogg"], ogg, "roles-order-fixed")["/members.ogg"]
+    assert got["no login"] == 200
+
+
+def test_an_anonymous_role_without_a_method_filter_shuts_the_source_out(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE521: the role answers the source's PUT with an ACL that allows only get,options: 401."""
+    port = oracle.free_port()
+    data = members(box25, port, '<authentication><role type="anonymous" allow-method="get"/></authentication>')
+    (finding,) = findings(data, "2.5", "ICE521")
+    assert "refuses every source there" in finding.message
+    assert explained(data).startswith("SOURCES REFUSED")
+    with (
+        oracle.IcecastServer(data, box25, wait_port=port, name="roles-source") as server,
+        server.source(port, "/members.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert not source.accepted and source.status == 401
+    after = fixed(data, "2.5", "ICE521")
+    assert not findings(after, "2.5", "ICE521") and explained(after) == ""
+    got = listened(after, box25, port, ["/members.ogg"], ogg, "roles-source-fixed")["/members.ogg"]
+    assert got["no login"] == 200

@@ -393,29 +393,34 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
         found = listener_auth_block(block, mount.dialect, mount.label)
         if block.parent is not mount.element:
             found = found.replace(note="; ".join(filter(None, ["from the default mount", found.note])))
-        elif found.kind == "roles" and (open_to := _open_roles(mount, block)):
-            found = found.replace(note=open_to)
+        elif found.kind == "roles" and (notes := _role_notes(mount, block)):
+            found = found.replace(note="; ".join(notes))
         yield found
 
 
-def _open_roles(mount: MountConfig, block: Element) -> str:
-    """Why a mount's 2.5 role stack that checks logins lets in whoever sends none; "" when it does not (ICE519)."""
-    from icecfg.effective.roles import checks_logins, stranger
+def _role_notes(mount: MountConfig, block: Element) -> list[str]:
+    """What a mount's 2.5 role stack does that it does not read as (ICE519, ICE520, ICE521)."""
+    from icecfg.effective.roles import checks_logins, overridden_methods, source_refused_by, stranger
 
-    if not checks_logins(block):
-        return ""
-    root = block
-    while root.parent is not None:
-        root = root.parent
-    found = stranger(mount.auth_blocks, root)
-    if found is None or not found.let_in:
-        return ""
-    by = (
-        "the server's built-in anonymous role"
-        if found.role is None
-        else f"the anonymous role at line {found.role.line}"
-    )
-    return f"OPEN: a listener without a login, or with a user the roles do not know, is let in by {by}"
+    notes = []
+    if checks_logins(block):
+        root = block
+        while root.parent is not None:
+            root = root.parent
+        found = stranger(mount.auth_blocks, root)
+        if found is not None and found.let_in:
+            notes.append(
+                f"OPEN: a listener without a login, or with a user the roles do not know, is let in by {found.by}"
+            )
+    for role in block.elements("role"):
+        for earlier, later, methods in overridden_methods(role):
+            policy = "denies" if later.name == "deny-method" else "allows"
+            why = f"its {later.name} comes after {earlier.name}"
+            notes.append(f"the role at line {role.line} {policy} {', '.join(methods)}: {why}")
+    refusing = source_refused_by(block)
+    if refusing is not None:
+        notes.append(f"SOURCES REFUSED: the anonymous role at line {refusing.line} answers them too")
+    return notes
 
 
 def authenticator_types(dialect: Dialect) -> tuple[str, ...]:

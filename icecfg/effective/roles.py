@@ -12,14 +12,14 @@ listener is an anonymous role (whose ACL then allows or denies the GET),
 a url role (its backend answers) or ``enforce-auth`` (refuses a listener
 without a password).  So a mount whose only role is an htpasswd one is open
 to everyone who sends no login: the server's anonymous role lets them in
-(shown on 2.5.0, ``tests/test_oracle_url_auth.py``).
+(shown on 2.5.0, ``tests/test_oracle_roles.py``).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from icecfg.document import Element
+from icecfg.document import Attr, Element
 
 #: The listener methods 2.5 gives a 2.4-style block's closing anonymous role (CONFIG_LEGACY_ANONYMOUS_METHODS).
 _LEGACY_LISTENER_METHODS = "get,options,post,head"
@@ -90,47 +90,118 @@ def _methods(text: str) -> set[str] | None:
 
 
 def _matches_get(role: Element) -> bool:
-    """Whether the role's filters let a listener's GET, a web request, through to its check (``auth.c``)."""
-    matches: bool | None = None  # None until an attribute sets every method
-    method = role.get("method")
-    if method is not None:
-        listed = _methods(method)
-        matches = listed is None or "get" in listed
+    return matches(role, "get")
+
+
+def matches(role: Element, method: str) -> bool:
+    """Whether the role's filters let a web request with ``method`` through to its check (``auth.c``).
+
+    ``method`` sets every method to no match and then the ones it names;
+    ``match-method`` and ``nomatch-method`` set every other method the other
+    way when they come first; without any, every method matches.
+    """
+    matched: bool | None = None  # None until an attribute sets every method
+    written = role.get("method")
+    if written is not None:
+        listed = _methods(written)
+        matched = listed is None or method in listed
     for name, match in (("match-method", True), ("nomatch-method", False)):
         value = role.get(name)
         if value is None:
             continue
-        if matches is None:
-            matches = not match  # the first filter sets every other method the other way
+        if matched is None:
+            matched = not match  # the first filter sets every other method the other way
         listed = _methods(value)
-        if listed is None or "get" in listed:
-            matches = match
+        if listed is None or method in listed:
+            matched = match
     web = True
     if role.get("match-web") is not None:
         web = role.get("match-web") == "*"
     if role.get("nomatch-web") is not None:
         web = role.get("nomatch-web") != "*"
-    return (matches is None or matches) and web
+    return (matched is None or matched) and web
 
 
 def _allows_get(role: Element) -> bool:
-    """Whether the role's ACL lets a listener's GET in: the method and web requests (``acl.c``).
+    return allows(role, "get", web=True)
+
+
+def allows(role: Element, method: str, *, web: bool) -> bool:
+    """Whether the role's ACL lets a request with ``method`` in (``web``: a web request, as a listener's is).
 
     The ACL starts with ``get,options`` and web requests allowed; the
     attributes apply in the order they are written, each overriding what
-    came before for the methods it names.
+    came before for the methods it names (``acl.c``; shown on 2.5.0).
     """
-    get, web = True, True
+    allowed, web_allowed = method in _DEFAULT_METHODS, True
     for attr in role.attributes:
         value = attr.value
         if attr.name in ("allow-method", "deny-method"):
             listed = _methods(value)
-            if listed is None or "get" in listed:
-                get = attr.name == "allow-method"
+            if listed is None or method in listed:
+                allowed = attr.name == "allow-method"
         elif attr.name in ("allow-web", "deny-web"):
-            on = "*" in value or value.strip().lower() in ("1", "yes", "true", "on")
-            web = on if attr.name == "allow-web" else not on
+            on = _on(value)
+            web_allowed = on if attr.name == "allow-web" else not on
         elif attr.name in ("allow-all", "deny-all"):
-            on = "*" in value or value.strip().lower() in ("1", "yes", "true", "on")
-            get = web = on if attr.name == "allow-all" else not on
-    return get and web
+            on = _on(value)
+            allowed = web_allowed = on if attr.name == "allow-all" else not on
+    return allowed and (web_allowed or not web)
+
+
+def overridden_methods(role: Element) -> list[tuple[Attr, Attr, list[str]]]:
+    """(earlier attribute, later attribute, methods) where a later ``*-method`` undoes what an earlier one names.
+
+    XML gives attribute order no meaning, but 2.5 applies a role's ACL
+    attributes in the order written: ``allow-method="get" deny-method="*"``
+    denies ``get`` too (shown on 2.5.0).  Only methods the earlier attribute
+    names one by one count: ``deny-method="*" allow-method="get"`` is the
+    way to write "only get".
+    """
+    found = []
+    seen: list[Attr] = []
+    for attr in role.attributes:
+        if attr.name not in ("allow-method", "deny-method"):
+            continue
+        later = _methods(attr.value)
+        for earlier in seen:
+            named = _methods(earlier.value)
+            if earlier.name == attr.name or named is None:
+                continue
+            undone = sorted(named if later is None else named & later)
+            if undone:
+                found.append((earlier, attr, undone))
+        seen.append(attr)
+    return found
+
+
+def source_refused_by(block: Element) -> Element | None:
+    """The anonymous role of a mount's 2.5 role stack that answers a source's PUT and refuses it, if one does.
+
+    A source goes through the mount's roles first.  An anonymous role that
+    matches its method ends the way with the role's ACL, which by default
+    allows only ``get,options``: the source is refused (401) before the
+    server's source-password login is asked (shown on 2.5.0).  A role
+    before it that checks logins can only pass the source on or refuse it
+    unless its own ACL allows a source's method; a url role asks its
+    backend: either makes it None.
+    """
+    for role in _roles(block):
+        if not (matches(role, "put") or matches(role, "source")):
+            continue
+        kind = role.get("type")
+        lets_sources_in = allows(role, "put", web=False) or allows(role, "source", web=False)
+        if kind == "anonymous":
+            return None if lets_sources_in else role
+        if kind in ("url", "legacy-password") or lets_sources_in:
+            return None
+    return None
+
+
+#: The methods an ACL allows before its attributes are applied (``acl_new``).
+_DEFAULT_METHODS = frozenset({"get", "options"})
+
+
+def _on(value: str) -> bool:
+    """2.5's reading of a switch attribute: ``*`` or a true word."""
+    return "*" in value or value.strip().lower() in ("1", "yes", "true", "on")

@@ -375,6 +375,48 @@ CASES = [
         message="on to the server's built-in anonymous role",
         id="own-anonymous",
     ),
+    # ICE520 role-acl-order
+    Case(
+        "ICE520",
+        mount_auth("", '<role type="anonymous" match-method="get" allow-method="get" deny-method="*"/>'),
+        mount_auth("", '<role type="anonymous" match-method="get" deny-method="*" allow-method="get"/>'),
+        target="2.5",
+        message='allow-method="get" is undone by the deny-method="*" written after it: Icecast 2.5 applies',
+    ),
+    Case(
+        # methods apart from each other do not undo anything
+        "ICE520",
+        mount_auth("", '<role type="anonymous" match-method="get" deny-method="get,head" allow-method="*"/>'),
+        mount_auth("", '<role type="anonymous" match-method="get" allow-method="get" deny-method="put,source"/>'),
+        target="2.5",
+        message="so get, head are allowed",
+        id="disjoint",
+    ),
+    # ICE521 role-refuses-sources
+    Case(
+        "ICE521",
+        mount_auth("", '<role type="anonymous" allow-method="get"/>'),
+        mount_auth("", '<role type="anonymous" match-method="get,options,post,head" allow-method="get"/>'),
+        target="2.5",
+        message="this anonymous role answers the sources of mount /live too",
+    ),
+    Case(
+        # a role that lets sources in on purpose, or a url role before it that asks a backend
+        "ICE521",
+        mount_auth("", HTPASSWD_ROLE + '<role type="anonymous"/>'),
+        mount_auth(
+            "", f'<role type="url"><option name="client_add" value="{ADD_URL}"/></role><role type="anonymous"/>'
+        ),
+        target="2.5",
+        id="url-first",
+    ),
+    Case(
+        "ICE521",
+        mount_auth("", '<role type="anonymous" deny-method="*"/>'),
+        mount_auth("", '<role type="anonymous" allow-method="get,put,source"/>'),
+        target="2.5",
+        id="sources-allowed",
+    ),
     # ICE516 auth-url-mount-remove
     Case(
         "ICE516",

@@ -1,11 +1,16 @@
-"""Icecast 2.5 role stacks that check logins but let in whoever sends none."""
+"""Icecast 2.5 role stacks that do not do what they read as.
+
+Checks that let in whoever sends no login (ICE519), ACLs undone by the
+order of their attributes (ICE520), anonymous roles that shut the source
+out (ICE521).  The walk through the stacks is ``icecfg.effective.roles``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from icecfg.document import Element
-from icecfg.effective.roles import checks_logins, stranger
+from icecfg.effective.roles import checks_logins, overridden_methods, source_refused_by, stranger
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -13,6 +18,8 @@ from icecfg.spec import Dialect
 
 #: The role ICE519 asks for: what 2.5 itself closes a 2.4-style htpasswd block with.
 CLOSING_ROLE = '<role type="anonymous" match-method="get,options,post,head" deny-method="*" deny-web="*"/>'
+#: The methods listeners use, as 2.5 writes them for a 2.4-style block's roles (CONFIG_LEGACY_ANONYMOUS_METHODS).
+LISTENER_METHODS = "get,options,post,head"
 
 
 @rule("ICE519", "auth-roles-let-strangers-in", "error", dialects=(Dialect.V25,))
@@ -35,12 +42,12 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
     roles of their own).
 
     ## On each release
-    - 2.5.0: a mount with only `<role type="htpasswd">` lets a listener
-      without a login in (200), and one with a user the file does not know;
-      a known user with a wrong password gets 401.  With the closing role
+    - 2.5.0: a mount with only `<role type="htpasswd">` (or only a static
+      role) lets a listener without a login in (200), and one with a user
+      the role does not know; a known user with a wrong password gets 401.  With the closing role
       below, both get 401 and the known user still gets in; the source
       still logs in with the global source password (verified,
-      `tests/test_oracle_url_auth.py`).
+      `tests/test_oracle_roles.py`).
     - 2.4.4 and Icecast-KH have no role stacks.
 
     ## Bad
@@ -104,3 +111,110 @@ def _label(name: str) -> str:
 def _own(mount: Element) -> tuple[Element, ...]:
     own = mount.find_last("authentication")
     return (own,) if own is not None else ()
+
+
+@rule("ICE520", "role-acl-order", "error", dialects=(Dialect.V25,))
+def role_acl_order(ctx: LintContext) -> Iterator[Finding]:
+    """A `<role>` whose later `deny-method`/`allow-method` undoes what an earlier one names.
+
+    ## Why
+    Attribute order means nothing in XML, but Icecast 2.5 applies a role's
+    ACL attributes in the order they are written (`acl.c`), each setting
+    the methods it names.  `allow-method="get" deny-method="*"` therefore
+    denies `get` too: the role refuses the very listeners it was written to
+    let in.  `deny-method="*" allow-method="get"` means "only get".
+
+    ## On each release
+    - 2.5.0: an anonymous role written `allow-method="get"
+      deny-method="*"` refuses every listener (401); the same attributes
+      the other way round let them in (verified, `tests/test_oracle_roles.py`).
+    - 2.4.4 and Icecast-KH have no roles.
+
+    ## Bad
+    ```xml
+    <role type="anonymous" match-method="get" allow-method="get" deny-method="*"/>
+    ```
+
+    ## Good
+    ```xml
+    <role type="anonymous" match-method="get" deny-method="*" allow-method="get"/>
+    ```
+
+    ## Fix
+    Write the attribute that covers everything (`*`) first and the
+    exceptions after it (`icecfg lint --fix` moves the earlier one last).
+    """
+    for placed in ctx.rows("role"):
+        role = placed.element
+        for earlier, later, methods in overridden_methods(role):
+
+            def fix(role: Element = role, name: str = earlier.name, value: str = earlier.value) -> None:
+                role.delete(name)
+                role.set(name, value)
+
+            yield ctx.finding(
+                role,
+                f'{earlier.name}="{earlier.value}" is undone by the {later.name}="{later.value}" written after it: '
+                f"Icecast 2.5 applies a role's attributes in the order written, so {', '.join(methods)} "
+                f"{'is' if len(methods) == 1 else 'are'} {'denied' if later.name == 'deny-method' else 'allowed'}; "
+                f"write {later.name} first",
+                fix=fix,
+                fix_title=f"move {earlier.name} after {later.name}",
+            )
+
+
+@rule("ICE521", "role-refuses-sources", "error", dialects=(Dialect.V25,))
+def role_refuses_sources(ctx: LintContext) -> Iterator[Finding]:
+    """A mount's anonymous `<role>` that also answers the source: Icecast 2.5 refuses every source there.
+
+    ## Why
+    A source logs in through the same role stacks as a listener, the
+    mount's first.  An anonymous role without a method filter matches the
+    source's `PUT` (or `SOURCE`) too and ends its way with the role's ACL,
+    which allows only `get,options` unless it says otherwise: the source is
+    refused before the server's `<source-password>` is ever asked.
+
+    ## On each release
+    - 2.5.0: a mount whose roles hold `<role type="anonymous"
+      allow-method="get"/>` refuses its source with the right source
+      password (401); with `match-method="get,options,post,head"` on the
+      role the source streams and listeners are let in (verified,
+      `tests/test_oracle_roles.py`).
+    - 2.4.4 and Icecast-KH have no roles.
+
+    ## Bad
+    ```xml
+    <authentication><role type="anonymous" allow-method="get"/></authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication><role type="anonymous" match-method="get,options,post,head" allow-method="get"/></authentication>
+    ```
+
+    ## Fix
+    Give the role the listener methods as `match-method` (`icecfg lint
+    --fix` does, when the role has no method filter yet), or let it allow
+    `put,source` if anyone may stream there.
+    """
+    for mount in (*ctx.effective.mounts.normal(), *ctx.effective.mounts.defaults()):
+        for block in mount.element.elements("authentication"):
+            if block.get("type") is not None:
+                continue
+            role = source_refused_by(block)
+            if role is None:
+                continue
+            fix = None
+            if not any(role.get(name) is not None for name in ("method", "match-method", "nomatch-method")):
+
+                def fix(role: Element = role) -> None:
+                    role.set("match-method", LISTENER_METHODS)
+
+            yield ctx.finding(
+                role,
+                f"this anonymous role answers the sources of {_label(mount.label)} too (it matches their PUT and "
+                f"SOURCE, and its ACL does not allow them): Icecast 2.5 refuses every source there before the source "
+                f'password is asked; give it match-method="{LISTENER_METHODS}"',
+                fix=fix,
+                fix_title="match only the listener methods",
+            )
