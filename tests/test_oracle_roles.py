@@ -31,11 +31,19 @@ LISTENERS = {"no login": None, "user": "alice:secret", "wrong password": "alice:
 
 
 def listened(
-    data: bytes, box: oracle.Sandbox, port: int, mounts: list[str], ogg: Path, name: str
+    data: bytes,
+    box: oracle.Sandbox,
+    port: int,
+    mounts: list[str],
+    ogg: Path,
+    name: str,
+    output: list[str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """mount -> listener label -> the status it is answered, each mount with a source."""
+    """mount -> listener label -> the status it is answered, each mount with a source (``output``: gets what it printed)."""
     got: dict[str, dict[str, int]] = {}
     with oracle.IcecastServer(data, box, wait_port=port, name=name) as server:
+        if output is not None:
+            output.append(server.stderr() + (server.error_log() or ""))
         for mount in mounts:
             with server.source(port, mount, ogg, password=SOURCE_PASSWORD) as source:
                 assert source.accepted, mount  # the source still logs in with the global source password
@@ -137,3 +145,46 @@ def test_an_anonymous_role_without_a_method_filter_shuts_the_source_out(box25: o
     assert not findings(after, "2.5", "ICE521") and explained(after) == ""
     got = listened(after, box25, port, ["/members.ogg"], ogg, "roles-source-fixed")["/members.ogg"]
     assert got["no login"] == 200
+
+
+#: mount -> (its role, the rule that reports it, what a listener without a login gets)
+ACL_CHILDREN = {
+    "/order.ogg": (
+        '<role type="anonymous" match-method="get"><acl allow-method="get" deny-method="*"/></role>',
+        "ICE520",
+        401,
+    ),
+    "/beside.ogg": ('<role type="anonymous" match-method="get" deny-method="*"><acl/></role>', "ICE522", 200),
+    "/second.ogg": (
+        '<role type="anonymous" match-method="get"><acl deny-method="*" allow-method="get"/><acl deny-method="*"/></role>',
+        "ICE522",
+        200,
+    ),
+}
+
+
+def test_a_roles_acl_child_is_its_whole_acl(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE520 on an ``<acl>`` child, ICE522: the role's own ACL attributes and a second ``<acl>`` are not read."""
+    port = oracle.free_port()
+    extra = "".join(
+        f"<mount><mount-name>{mount}</mount-name><authentication>{role}</authentication></mount>"
+        for mount, (role, _code, _status) in ACL_CHILDREN.items()
+    )
+    data = release_config(box25, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
+    lines = data.decode().splitlines()
+    reported = {(f.code, lines[f.line - 1]) for f in findings(data, "2.5", "ICE520", "ICE522")}
+    for mount, (_role, code, _status) in ACL_CHILDREN.items():
+        assert any(c == code and f">{mount}<" in line for c, line in reported), (mount, reported)
+    effective = icecfg.explain(icecfg.loads(data), "2.5")
+    beside = effective.mounts.find("/beside.ogg")
+    assert beside is not None
+    assert "ignores its deny-method (it has an <acl>)" in next(mount_listener_auth(beside)).note
+    output: list[str] = []
+    got = listened(data, box25, port, list(ACL_CHILDREN), ogg, "roles-acl-children", output)
+    assert {mount: answers["no login"] for mount, answers in got.items()} == {
+        mount: status for mount, (_role, _code, status) in ACL_CHILDREN.items()
+    }
+    assert "More than one ACL defined in role! Not supported (yet)." in output[0]
+    after = fixed(data, "2.5", "ICE520")
+    got = listened(after, box25, port, ["/order.ogg"], ogg, "roles-acl-child-fixed")
+    assert got["/order.ogg"]["no login"] == 200

@@ -400,7 +400,7 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
 
 def _role_notes(mount: MountConfig, block: Element) -> list[str]:
     """What a mount's 2.5 role stack does that it does not read as (ICE519, ICE520, ICE521)."""
-    from icecfg.effective.roles import checks_logins, overridden_methods, source_refused_by, stranger
+    from icecfg.effective.roles import checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
 
     notes = []
     if checks_logins(block):
@@ -413,6 +413,9 @@ def _role_notes(mount: MountConfig, block: Element) -> list[str]:
                 f"OPEN: a listener without a login, or with a user the roles do not know, is let in by {found.by}"
             )
     for role in block.elements("role"):
+        ignored, _extra = ignored_acl(role)
+        if ignored:
+            notes.append(f"the role at line {role.line} ignores its {' '.join(ignored)} (it has an <acl>)")
         for earlier, later, methods in overridden_methods(role):
             policy = "denies" if later.name == "deny-method" else "allows"
             why = f"its {later.name} comes after {earlier.name}"

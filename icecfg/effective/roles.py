@@ -134,7 +134,7 @@ def allows(role: Element, method: str, *, web: bool) -> bool:
     came before for the methods it names (``acl.c``; shown on 2.5.0).
     """
     allowed, web_allowed = method in _DEFAULT_METHODS, True
-    for attr in role.attributes:
+    for attr in acl_of(role).attributes:
         value = attr.value
         if attr.name in ("allow-method", "deny-method"):
             listed = _methods(value)
@@ -149,6 +149,46 @@ def allows(role: Element, method: str, *, web: bool) -> bool:
     return allowed and (web_allowed or not web)
 
 
+def acl_of(role: Element) -> Element:
+    """The element whose attributes are the role's ACL: its first ``<acl>`` child, else the role itself.
+
+    With an ``<acl>`` child, 2.5 takes the ACL from it alone (``auth.c``):
+    ACL attributes on the role are then ignored.
+    """
+    child = role.find("acl")
+    return child if child is not None else role
+
+
+#: The attributes 2.5 reads as a role's ACL (``acl_new_from_xml_node``).
+ACL_ATTRIBUTES = frozenset(
+    {
+        "allow-method",
+        "deny-method",
+        "allow-admin",
+        "deny-admin",
+        "allow-web",
+        "deny-web",
+        "allow-all",
+        "deny-all",
+        "connections-per-user",
+        "connection-duration",
+    }
+)
+
+
+def ignored_acl(role: Element) -> tuple[list[str], list[Element]]:
+    """ACL attributes of a role that has an ``<acl>`` child, and ``<acl>`` children after the first: 2.5 ignores both.
+
+    ``auth.c`` takes the ACL from the first ``<acl>`` child (logging ``More
+    than one ACL defined in role! Not supported (yet).`` for each further
+    one) and reads the role's own attributes only without one (shown on 2.5.0).
+    """
+    children = list(role.elements("acl"))
+    if not children:
+        return [], []
+    return [name for name in role.attribute_names() if name in ACL_ATTRIBUTES], children[1:]
+
+
 def overridden_methods(role: Element) -> list[tuple[Attr, Attr, list[str]]]:
     """(earlier attribute, later attribute, methods) where a later ``*-method`` undoes what an earlier one names.
 
@@ -160,7 +200,7 @@ def overridden_methods(role: Element) -> list[tuple[Attr, Attr, list[str]]]:
     """
     found = []
     seen: list[Attr] = []
-    for attr in role.attributes:
+    for attr in acl_of(role).attributes:
         if attr.name not in ("allow-method", "deny-method"):
             continue
         later = _methods(attr.value)

@@ -392,6 +392,31 @@ CASES = [
         message="so get, head are allowed",
         id="disjoint",
     ),
+    Case(
+        # with an <acl> child the ACL is that element's alone
+        "ICE520",
+        mount_auth("", '<role type="anonymous" match-method="get"><acl allow-method="get" deny-method="*"/></role>'),
+        mount_auth("", '<role type="anonymous" match-method="get" allow-method="get" deny-method="*"><acl/></role>'),
+        target="2.5",
+        id="acl-child",
+    ),
+    # ICE522 role-acl-ignored
+    Case(
+        "ICE522",
+        mount_auth("", '<role type="anonymous" match-method="get" deny-method="*"><acl allow-method="get"/></role>'),
+        mount_auth("", '<role type="anonymous" match-method="get"><acl deny-method="*" allow-method="get"/></role>'),
+        target="2.5",
+        message="deny-method on this role is ignored: Icecast 2.5 takes the role's ACL from its <acl> child alone",
+    ),
+    Case(
+        # a role's filters and type stay the role's; only ACL attributes move
+        "ICE522",
+        mount_auth("", '<role type="anonymous" match-method="get"><acl/><acl deny-method="*"/></role>'),
+        mount_auth("", '<role type="anonymous" match-method="get" name="listeners"><acl deny-method="*"/></role>'),
+        target="2.5",
+        message="a second <acl> in a role is ignored",
+        id="second-acl",
+    ),
     # ICE521 role-refuses-sources
     Case(
         "ICE521",

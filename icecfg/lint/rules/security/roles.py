@@ -2,7 +2,8 @@
 
 Checks that let in whoever sends no login (ICE519), ACLs undone by the
 order of their attributes (ICE520), anonymous roles that shut the source
-out (ICE521).  The walk through the stacks is ``icecfg.effective.roles``.
+out (ICE521), ACL attributes a role's ``<acl>`` child makes 2.5 ignore
+(ICE522).  The walk through the stacks is ``icecfg.effective.roles``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icecfg.document import Element
-from icecfg.effective.roles import checks_logins, overridden_methods, source_refused_by, stranger
+from icecfg.effective.roles import acl_of, checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -146,11 +147,12 @@ def role_acl_order(ctx: LintContext) -> Iterator[Finding]:
     """
     for placed in ctx.rows("role"):
         role = placed.element
+        acl = acl_of(role)
         for earlier, later, methods in overridden_methods(role):
 
-            def fix(role: Element = role, name: str = earlier.name, value: str = earlier.value) -> None:
-                role.delete(name)
-                role.set(name, value)
+            def fix(acl: Element = acl, name: str = earlier.name, value: str = earlier.value) -> None:
+                acl.delete(name)
+                acl.set(name, value)
 
             yield ctx.finding(
                 role,
@@ -217,4 +219,56 @@ def role_refuses_sources(ctx: LintContext) -> Iterator[Finding]:
                 f'password is asked; give it match-method="{LISTENER_METHODS}"',
                 fix=fix,
                 fix_title="match only the listener methods",
+            )
+
+
+@rule("ICE522", "role-acl-ignored", "error", dialects=(Dialect.V25,))
+def role_acl_ignored(ctx: LintContext) -> Iterator[Finding]:
+    """ACL attributes on a `<role>` that also has an `<acl>` child (or a second `<acl>`): Icecast 2.5 ignores them.
+
+    ## Why
+    A role's ACL (what a client it lets in may do) is written either as
+    attributes of the `<role>` or as an `<acl>` child.  With an `<acl>`
+    child, Icecast 2.5 takes the ACL from that child alone: `allow-method`,
+    `deny-method` and the other ACL attributes on the role are silently
+    ignored, so the role allows what the defaults (`get,options`) and the
+    child say.  A second `<acl>` is ignored too, with `More than one ACL
+    defined in role! Not supported (yet).` in the error log.
+
+    ## On each release
+    - 2.5.0: `<role type="anonymous" match-method="get"
+      deny-method="*"><acl/></role>` lets every listener in (the role's
+      `deny-method` is not read); with the attributes on the `<acl>` the
+      order rule of ICE520 applies there (verified, `tests/test_oracle_roles.py`).
+    - 2.4.4 and Icecast-KH have no roles.
+
+    ## Bad
+    ```xml
+    <role type="anonymous" match-method="get" deny-method="*"><acl allow-method="get"/></role>
+    ```
+
+    ## Good
+    ```xml
+    <role type="anonymous" match-method="get"><acl deny-method="*" allow-method="get"/></role>
+    ```
+
+    ## Fix
+    Write the whole ACL on one element: move the role's ACL attributes into
+    its `<acl>`, in the order they should apply, and keep one `<acl>`.
+    """
+    for placed in ctx.rows("role"):
+        role = placed.element
+        names, extra = ignored_acl(role)
+        if names:
+            attrs = " ".join(names)
+            yield ctx.finding(
+                role,
+                f"{attrs} on this role {'is' if len(names) == 1 else 'are'} ignored: Icecast 2.5 takes the role's ACL "
+                "from its <acl> child alone; move them into the <acl>",
+            )
+        for acl in extra:
+            yield ctx.finding(
+                acl,
+                "a second <acl> in a role is ignored: Icecast 2.5 logs 'More than one ACL defined in role! Not "
+                "supported (yet).' and keeps the first; merge them into one",
             )
