@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from icecfg.document import Element
+from icecfg.effective.mounts import MountConfig
 from icecfg.effective.roles import acl_of, checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -77,7 +78,8 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
     and denies everything (`icecfg lint --fix` adds it), or write the mount's
     authentication as a 2.4-style `<authentication type="htpasswd">`.
     """
-    for mount in (*ctx.effective.mounts.normal(), *ctx.effective.mounts.defaults()):
+    holders = _role_holders(ctx)
+    for mount in _mounts(ctx, holders):
         blocks = mount.auth_blocks if mount.kind == "normal" else _own(mount.element)
         if not blocks or blocks[0].parent is not mount.element or blocks[0].get("type") is not None:
             continue
@@ -103,6 +105,25 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
             fix=fix,
             fix_title="end the stack with an anonymous role that denies everything",
         )
+
+
+def _role_holders(ctx: LintContext) -> set[int]:
+    """ids of the ``<mount>`` elements whose ``<authentication>`` holds ``<role>``s (a lookup, not a scan of mounts)."""
+    holders = set()
+    for placed in ctx.rows("role"):
+        block = placed.element.parent
+        if block is not None and block.parent is not None and block.parent.local_name == "mount":
+            holders.add(id(block.parent))
+    return holders
+
+
+def _mounts(ctx: LintContext, holders: set[int]) -> Iterator[MountConfig]:
+    """The mounts, normal then default, whose own ``<authentication>`` holds roles."""
+    if not holders:
+        return
+    for mount in (*ctx.effective.mounts.normal(), *ctx.effective.mounts.defaults()):
+        if id(mount.element) in holders:
+            yield mount
 
 
 def _label(name: str) -> str:
@@ -199,7 +220,7 @@ def role_refuses_sources(ctx: LintContext) -> Iterator[Finding]:
     --fix` does, when the role has no method filter yet), or let it allow
     `put,source` if anyone may stream there.
     """
-    for mount in (*ctx.effective.mounts.normal(), *ctx.effective.mounts.defaults()):
+    for mount in _mounts(ctx, _role_holders(ctx)):
         for block in mount.element.elements("authentication"):
             if block.get("type") is not None:
                 continue
