@@ -188,3 +188,27 @@ def test_a_roles_acl_child_is_its_whole_acl(box25: oracle.Sandbox, ogg: Path) ->
     after = fixed(data, "2.5", "ICE520")
     got = listened(after, box25, port, ["/order.ogg"], ogg, "roles-acl-child-fixed")
     assert got["/order.ogg"]["no login"] == 200
+
+
+def test_a_static_role_without_its_password_is_dropped(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE523 (and ICE521, which sees the stack without it): the role Icecast's own sample misspells."""
+    port = oracle.free_port()
+    dj = secrets.token_hex(6)
+    static = (
+        '<role type="static" allow-method="source,put,get,post,options" deny-web="*" allow-admin="*">'
+        f'<option name="username" value="dj"/><option name="passwod" value="{dj}"/></role>'
+    )
+    data = members(box25, port, f'<authentication>{static}<role type="anonymous" deny-all="*"/></authentication>')
+    assert {f.code for f in findings(data, "2.5", "ICE523", "ICE521")} == {"ICE523", "ICE521"}
+    with oracle.IcecastServer(data, box25, wait_port=port, name="roles-static") as server:
+        output = server.stderr() + (server.error_log() or "")
+        assert "Unknown option: passwod" in output and "Password required, but not given." in output
+        with server.source(port, "/members.ogg", ogg, password=dj, user="dj") as source:
+            assert not source.accepted and source.status == 401
+    after = fixed(data, "2.5", "ICE523")
+    assert not findings(after, "2.5", "ICE523", "ICE521")
+    with (
+        oracle.IcecastServer(after, box25, wait_port=port, name="roles-static-fixed") as server,
+        server.source(port, "/members.ogg", ogg, password=dj, user="dj") as source,
+    ):
+        assert source.accepted

@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from icecfg.document import Attr, Element
+from icecfg.effective.authoptions import options
+from icecfg.spec import Dialect
 
 #: The listener methods 2.5 gives a 2.4-style block's closing anonymous role (CONFIG_LEGACY_ANONYMOUS_METHODS).
 _LEGACY_LISTENER_METHODS = "get,options,post,head"
@@ -80,7 +82,40 @@ def stranger(blocks: tuple[Element, ...], root: Element) -> Stranger | None:
 
 
 def _roles(block: Element) -> list[Element]:
-    return list(block.elements("role"))
+    """The roles of a stack that 2.5 sets up, in order (one it drops at start is not asked)."""
+    return [role for role in block.elements("role") if not not_set_up(role)]
+
+
+#: The role types 2.5.0 knows (``auth.c`` ``get_authenticator``).
+ROLE_TYPES = ("anonymous", "static", "legacy-password", "url", "htpasswd", "enforce-auth")
+#: The options a static (or legacy-password) role reads; any other logs ``Unknown option: NAME``.
+STATIC_OPTIONS = ("username", "password", "hashed", "action", "argument")
+
+
+def not_set_up(role: Element) -> str:
+    """Why 2.5 drops ``role`` at start, in words; "" when it sets it up.
+
+    An unknown ``type`` logs ``Unrecognised authenticator type``; a static
+    role without ``username`` or ``password`` (a ``legacy-password`` one
+    without ``password``) logs ``Username required, but not given.`` or
+    ``Password required, but not given.`` (``auth_static.c``).  Either way
+    the role is left out of its stack (shown on 2.5.0).
+    """
+    kind = role.get("type")
+    if kind not in ROLE_TYPES:
+        return "no type" if kind is None else f"an unknown type {kind!r}"
+    missing = missing_option(role)
+    return f'no <option name="{missing}">' if missing is not None else ""
+
+
+def missing_option(role: Element) -> str | None:
+    """The first option a static role (``username``, ``password``) or a legacy-password one lacks; None if none."""
+    kind = role.get("type")
+    if kind not in ("static", "legacy-password"):
+        return None
+    names = {name for _option, name in options(role, Dialect.V25)}
+    needed = ("username", "password") if kind == "static" else ("password",)
+    return next((name for name in needed if name not in names), None)
 
 
 def _methods(text: str) -> set[str] | None:

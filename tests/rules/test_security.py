@@ -417,6 +417,26 @@ CASES = [
         message="a second <acl> in a role is ignored",
         id="second-acl",
     ),
+    # ICE523 role-not-set-up
+    Case(
+        "ICE523",
+        mount_auth(
+            "", '<role type="static"><option name="username" value="dj"/><option name="passwod" value="x"/></role>'
+        ),
+        mount_auth(
+            "", '<role type="static"><option name="username" value="dj"/><option name="password" value="x"/></role>'
+        ),
+        target="2.5",
+        message='this <role> has no <option name="password"> (<option name="passwod"> is not it: did you mean "password"?)',
+    ),
+    Case(
+        "ICE523",
+        mount_auth("", '<role type="htpaswd"><option name="filename" value="/etc/icecast2/users"/></role>'),
+        mount_auth("", '<role type="legacy-password"><option name="password" value="x"/></role>'),
+        target="2.5",
+        message="""has an unknown type 'htpaswd' (did you mean "htpasswd"?)""",
+        id="type",
+    ),
     # ICE521 role-refuses-sources
     Case(
         "ICE521",

@@ -3,16 +3,29 @@
 Checks that let in whoever sends no login (ICE519), ACLs undone by the
 order of their attributes (ICE520), anonymous roles that shut the source
 out (ICE521), ACL attributes a role's ``<acl>`` child makes 2.5 ignore
-(ICE522).  The walk through the stacks is ``icecfg.effective.roles``.
+(ICE522), roles 2.5 drops at start (ICE523).  The walk through the stacks is ``icecfg.effective.roles``.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from icecfg.document import Element
+from icecfg.effective.authoptions import options
 from icecfg.effective.mounts import MountConfig
-from icecfg.effective.roles import acl_of, checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
+from icecfg.effective.roles import (
+    ROLE_TYPES,
+    STATIC_OPTIONS,
+    acl_of,
+    checks_logins,
+    ignored_acl,
+    missing_option,
+    not_set_up,
+    overridden_methods,
+    source_refused_by,
+    stranger,
+)
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -293,3 +306,73 @@ def role_acl_ignored(ctx: LintContext) -> Iterator[Finding]:
                 "a second <acl> in a role is ignored: Icecast 2.5 logs 'More than one ACL defined in role! Not "
                 "supported (yet).' and keeps the first; merge them into one",
             )
+
+
+@rule("ICE523", "role-not-set-up", "error", dialects=(Dialect.V25,))
+def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
+    """A `<role>` Icecast 2.5 drops at start: an unknown type, or a static role without its user or password.
+
+    ## Why
+    Icecast 2.5 sets each role up as it reads the file.  A role of a type
+    it does not know (`Unrecognised authenticator type`), or a `static`
+    role without a `username` and `password` option (`legacy-password`:
+    without `password`; a misspelt option logs `Unknown option: NAME` and
+    counts as missing), is logged once and left out of its stack: the
+    requests it was written for go on to the next role.  Icecast's own
+    sample configuration has one (`passwod`).
+
+    ## On each release
+    - 2.5.0: a mount whose stack is a static role for its source
+      (`username` and a misspelt `passwod`) and an anonymous role that
+      denies everything logs `Unknown option: passwod` and `Password
+      required, but not given.`, and refuses that source (401); with
+      `password` the source streams (verified, `tests/test_oracle_roles.py`).
+    - 2.4.4 and Icecast-KH have no roles.
+
+    ## Bad
+    ```xml
+    <role type="static" allow-method="source,put">
+        <option name="username" value="dj"/>
+        <option name="passwod" value="..."/>
+    </role>
+    ```
+
+    ## Good
+    ```xml
+    <role type="static" allow-method="source,put">
+        <option name="username" value="dj"/>
+        <option name="password" value="..."/>
+    </role>
+    ```
+
+    ## Fix
+    Name a type 2.5 knows, and give a static role both options
+    (`icecfg lint --fix` renames a misspelt one).
+    """
+    for placed in ctx.rows("role"):
+        role = placed.element
+        reason = not_set_up(role)
+        if not reason:
+            continue
+        kind = role.get("type")
+        hint, fix = "", None
+        if kind not in ROLE_TYPES:
+            close = difflib.get_close_matches(kind or "", ROLE_TYPES, n=1, cutoff=0.6)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+        elif (missing := missing_option(role)) is not None:
+            written = [(option, name) for option, name in options(role, Dialect.V25) if name not in STATIC_OPTIONS]
+            near = [(o, n) for o, n in written if difflib.get_close_matches(n, [missing], n=1, cutoff=0.75)]
+            if len(near) == 1:
+                option, name = near[0]
+                hint = f' (<option name="{name}"> is not it: did you mean "{missing}"?)'
+
+                def fix(option: Element = option, missing: str = missing) -> None:
+                    option.set("name", missing)
+
+        yield ctx.finding(
+            role,
+            f"this <role> has {reason}{hint}: Icecast 2.5 logs it at start and drops the role, so the requests it "
+            "was written for go on to the next role",
+            fix=fix,
+            fix_title="rename the option" if fix is not None else None,
+        )
