@@ -231,15 +231,42 @@ def test_a_url_block_that_only_logs_sources_in(release: str, request: pytest.Fix
         if release == "2.5":
             assert status == 401
             assert (auth.kind, public, len(refused)) == ("deny-all", [], 1)
+            written = fixed(data, "2.5", "ICE518")  # the role 2.5 makes of stream_auth, without its listener lock
         else:
             assert (status, body) == (200, b"OggS")
             assert (auth.kind, len(public), refused) == ("none (public)", 1, [])
-            # migrated, the file would close the stream on 2.5.0 (shown above): a loss, not a quiet change
-            migration = icecfg.upgrade(icecfg.loads(data), from_=Dialect(release), files=False)
-            (loss,) = [change for change in migration.losses if "stream_auth" in change.reason]
-            assert "refuses every listener" in loss.reason
+            # migrated, the block becomes that role: not a loss
+            cfg = icecfg.loads(f"<icecast>{extra}</icecast>".encode())
+            migration = icecfg.upgrade(cfg, from_=Dialect(release), files=False)
+            assert not migration.losses
+            assert [c.action for c in migration.changes if "stream_auth" in c.reason] == ["convert"]
+            written = release_config(
+                box25 := box_of("2.5", request),
+                [port],
+                source_password=SOURCE_PASSWORD,
+                admin_password=ADMIN_PASSWORD,
+                extra=icecfg.dumps(cfg).decode().removeprefix("<icecast>").removesuffix("</icecast>"),
+            )
+            box = box25
+        # on 2.5.0 the written form asks the backend about the source and lets listeners in ...
+        assert not findings(written, "2.5", "ICE518") and not findings(written, "2.5", "ICE519")
+        backend.calls.clear()
+        got, _log = listened(written, box, port, ["sourced"], ogg, backend, f"stream-auth-role-{release}")
+        assert ("/stream", "stream_auth") in backend.calls and got["sourced"][:2] == (200, b"OggS")
     finally:
         backend.close()
+    # ... and a backend that says no still refuses the source
+    refusing = Backend()
+    try:
+        no = written.replace(backend.url("/stream").encode(), refusing.url("/stream").encode())
+        with (
+            oracle.IcecastServer(no, box, wait_port=port, name=f"stream-auth-refused-{release}") as server,
+            server.source(port, "/sourced.ogg", ogg, password=SOURCE_PASSWORD) as source,
+        ):
+            assert not source.accepted
+        assert refusing.wait_calls(1) == [("/stream", "stream_auth")]
+    finally:
+        refusing.close()
 
 
 #: Two mounts whose 2.4-style block reports sources: one with mount_add and mount_remove, one with mount_remove only.

@@ -131,3 +131,41 @@ def logs_in_sources_only(block: Element, dialect: Dialect) -> bool:
     """
     names = {name for _option, name in options(block, dialect)}
     return "stream_auth" in names and "listener_add" not in names
+
+
+#: What 2.5.0 passes from a 2.4-style block into the url role it makes for sources, besides the URL
+#: (``cfgfile.c`` ``__append_old_style_urlauth``): the same names in a ``<role type="url">``.
+_CARRIED = ("username", "password", "auth_header", "timelimit_header", "headers", "header_prefix")
+
+
+def sources_only_authentication(block: Element, dialect: Dialect) -> Element | None:
+    """A 2.5 ``<authentication>`` that logs sources in as ``block`` did on ``dialect`` and lets listeners in.
+
+    For a 2.4-style block that logs in only sources (:func:`logs_in_sources_only`):
+    the url role 2.5.0 itself makes of ``stream_auth`` (the same URL, action
+    and options, matching ``source,put``), without the anonymous role it adds
+    beside it, which refuses listeners.  Listeners then go on to the
+    server's anonymous role, as they were let in on 2.4.4 and KH.  The ACL
+    is written ``deny-method`` first: 2.5 applies it in that order (ICE520).
+    Shown on 2.5.0: the backend is asked about the source, its yes lets
+    the source in and its no refuses it, and listeners get the stream.
+    None when the block holds an option that would not carry over
+    (``mount_add``, ``listener_remove``, ...).
+    """
+    from icecfg.effective.authoptions import option_value, read_last
+
+    written: dict[str, list[Element]] = {}
+    for option, name in options(block, dialect):
+        written.setdefault(name, []).append(option)
+    if not logs_in_sources_only(block, dialect) or set(written) - {"stream_auth", *_CARRIED}:
+        return None
+    attrs = {"type": "url", "match-method": "source,put", "deny-method": "*", "allow-method": "source,put"}
+    role = Element("role", attrs)
+    values = {name: option_value(read_last(found, dialect), dialect) for name, found in written.items()}
+    role.append(Element("option", {"name": "client_add", "value": values["stream_auth"] or ""}))
+    role.append(Element("option", {"name": "action_add", "value": "stream_auth"}))
+    for name in _CARRIED:
+        value = values.get(name)
+        if value is not None:
+            role.append(Element("option", {"name": name, "value": value}))
+    return Element("authentication", children=[role])

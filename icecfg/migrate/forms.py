@@ -133,30 +133,47 @@ def mount_authentication(ctx: Context, placed: Placed) -> None:
 
 
 def url_sources_only(ctx: Context, placed: Placed) -> None:
-    """Report a url block that logs in only sources: the old release let every listener in, 2.5.0 none.
+    """Keep a url block that logs in only sources: the old release let every listener in, 2.5.0 none.
 
     Shown on 2.4.4, kh22 and 2.5.0 (ICE518): with ``stream_auth`` and no
     ``listener_add`` the old release asks its backend about sources only and
     lets listeners in unasked; 2.5.0 makes the block a login for
-    ``source,put`` only and refuses every listener (401).  What the backend
-    would answer about listeners is not in the file: a loss to decide on.
+    ``source,put`` plus an anonymous role that refuses every listener (401).
+    Written as the url role 2.5.0 makes of it, without that anonymous role
+    (:func:`~icecfg.effective.urlauth.sources_only_authentication`), the
+    backend is asked about sources as before and listeners are let in.  A
+    block with an option that does not carry over is reported as a loss.
     """
-    from icecfg.effective.urlauth import logs_in_sources_only
+    from icecfg.effective.urlauth import logs_in_sources_only, sources_only_authentication
 
-    auth = placed.element
-    if ctx.source is ctx.target or auth.get("type") != "url" or not logs_in_sources_only(auth, ctx.source):
+    auth, mount = placed.element, placed.element.parent
+    if ctx.source is ctx.target or mount is None or auth.get("type") != "url":
         return
+    if not logs_in_sources_only(auth, ctx.source):
+        return
+    roles = sources_only_authentication(auth, ctx.source)
+    if roles is None:
+        ctx.record(
+            auth,
+            "kept",
+            f'{ctx.source.label} let every listener in (the block has "stream_auth" and no "listener_add");'
+            f" {ctx.target.label} makes it a login for sources only and refuses every listener: add"
+            ' <option name="listener_add"> with a backend that lets them in',
+            keeps_behaviour=False,
+            follows_intent=False,
+            lost=True,
+            edit=False,
+        )
+        return
+    mount.insert_formatted(roles, before=auth)
     ctx.record(
         auth,
-        "kept",
-        f'{ctx.source.label} let every listener in (the block has "stream_auth" and no "listener_add");'
-        f" {ctx.target.label} makes it a login for sources only and refuses every listener: add"
-        ' <option name="listener_add"> with a backend that lets them in',
-        keeps_behaviour=False,
-        follows_intent=False,
-        lost=True,
-        edit=False,
+        "convert",
+        f'{ctx.target.label} would refuse every listener of a 2.4-style block with "stream_auth" and no'
+        ' "listener_add"; written as the <role type="url"> it makes for the source login, without the role that'
+        f" refuses listeners, so sources log in through the backend and listeners get in, as on {ctx.source.label}",
     )
+    remove(auth)
 
 
 def url_disconnect_event(ctx: Context, placed: Placed) -> None:

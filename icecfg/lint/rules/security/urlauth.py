@@ -311,27 +311,46 @@ def auth_url_sources_only(ctx: LintContext) -> Iterator[Finding]:
 
     ## Good
     ```xml
-    <authentication type="url">
-        <option name="stream_auth" value="http://127.0.0.1:8080/source"/>
-        <option name="listener_add" value="http://127.0.0.1:8080/listener"/>
+    <authentication>
+        <role type="url" match-method="source,put" deny-method="*" allow-method="source,put">
+            <option name="client_add" value="http://127.0.0.1:8080/source"/>
+            <option name="action_add" value="stream_auth"/>
+        </role>
     </authentication>
     ```
 
     ## Fix
-    Let listeners in explicitly: add `<option name="listener_add">` with
-    the URL of a backend that decides about them (one that answers
-    `X-Icecast-Auth-Result: ok` to everyone keeps the stream public).
+    Write the source login as the url role 2.5 makes of `stream_auth`,
+    without the role that refuses listeners (`icecfg lint --fix` and
+    `icecfg migrate` do, when the block holds nothing else that would be
+    lost: `mount_add`, `listener_remove`): the backend is asked about
+    sources as before (`action=stream_auth`), its no still refuses them,
+    and listeners are let in (verified on 2.5.0).  Or add
+    `<option name="listener_add">` with a backend that decides about
+    listeners.
     """
-    from icecfg.effective.urlauth import logs_in_sources_only
+    from icecfg.effective.urlauth import logs_in_sources_only, sources_only_authentication
 
     for block, role, where in _url_authenticators(ctx):
         if role or not logs_in_sources_only(block, ctx.target):
             continue
+        fix = None
+        roles = sources_only_authentication(block, ctx.target)
+        if roles is not None and block.parent is not None:
+
+            def fix(block: Element = block, roles: Element = roles) -> None:
+                assert block.parent is not None
+                block.parent.insert_formatted(roles, before=block)
+                block.parent.remove(block)
+
         yield ctx.finding(
             block,
             f'<authentication type="url"> of {where} has "stream_auth" and no "listener_add": '
             f"{ctx.target.label} makes it a login for sources only and refuses every listener (401); "
-            'add <option name="listener_add"> with a backend that lets them in',
+            'write the source login as a <role type="url" match-method="source,put"> or add <option '
+            'name="listener_add"> with a backend that lets them in',
+            fix=fix,
+            fix_title="write the source login as a role",
         )
 
 
