@@ -212,3 +212,36 @@ def test_a_static_role_without_its_password_is_dropped(box25: oracle.Sandbox, og
         server.source(port, "/members.ogg", ogg, password=dj, user="dj") as source,
     ):
         assert source.accepted
+
+
+#: Admin requests anyone may try, and whether they concern the whole server (else /members.ogg's).
+ADMIN = {
+    "/admin/stats.xml": True,
+    "/admin/listclients?mount=/members.ogg": False,
+    "/admin/metadata?mount=/members.ogg&mode=updinfo&song=x": False,
+    "/admin/killsource?mount=/members.ogg": False,
+}
+
+
+def test_an_anonymous_role_that_allows_admin_lets_anyone_use_it(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE524: on the server's authentication every admin command answers without a login; on a mount's, its own."""
+    opener = '<role type="anonymous" match-method="get" allow-admin="*"/>'
+    for where in ("server", "mount"):
+        port = oracle.free_port()
+        data = members(box25, port, f"<authentication>{opener}</authentication>" if where == "mount" else "")
+        if where == "server":
+            data = data.replace(b"</authentication>", opener.encode() + b"</authentication>", 1)
+        (finding,) = findings(data, "2.5", "ICE524")
+        assert ("whole admin interface" in finding.message) is (where == "server")
+        for admin_open, label in ((True, where), (False, f"{where}-without")):
+            run = data if admin_open else data.replace(opener.encode(), b"")
+            with (
+                oracle.IcecastServer(run, box25, wait_port=port, name=f"roles-admin-{label}") as server,
+                server.source(port, "/members.ogg", ogg, password=SOURCE_PASSWORD) as source,
+            ):
+                assert source.accepted
+                server.wait_mount(port, "/members.ogg")
+                for path, whole in ADMIN.items():
+                    status = server.http_get(port, path, max_body=64).status
+                    opened = admin_open and (whole is False or where == "server")
+                    assert status == (200 if opened else 401), (where, admin_open, path, status)

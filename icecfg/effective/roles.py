@@ -280,3 +280,42 @@ _DEFAULT_METHODS = frozenset({"get", "options"})
 def _on(value: str) -> bool:
     """2.5's reading of a switch attribute: ``*`` or a true word."""
     return "*" in value or value.strip().lower() in ("1", "yes", "true", "on")
+
+
+#: Admin commands 2.5's ACL allows before a role's attributes apply (``acl_new``): the public ones.
+PUBLIC_ADMIN = frozenset({"buildm3u", "publicstats", "publicstats.json"})
+
+
+def opens_admin(role: Element) -> list[str] | None:
+    """The admin commands beyond the public ones an anonymous role lets anyone use ("*": all); None if none.
+
+    An anonymous role lets every request it matches in without a login, and
+    its ACL then decides what the client may do.  Admin requests match a
+    role unless ``match-admin``/``nomatch-admin`` say otherwise (roles with
+    those are not judged here).  The ACL starts with only the public
+    commands allowed and applies ``allow-admin``, ``deny-admin``,
+    ``allow-all`` and ``deny-all`` in the order written (``acl.c``).  Shown
+    on 2.5.0: a server's anonymous role with ``allow-admin="*"`` answers
+    ``/admin/stats.xml`` and ``killsource`` to anyone; a mount's, its
+    mount's admin commands.
+    """
+    if role.get("type") != "anonymous" or not matches(role, "get"):
+        return None
+    if role.get("match-admin") is not None or role.get("nomatch-admin") is not None:
+        return None
+    every, named = False, dict.fromkeys(PUBLIC_ADMIN, True)
+    for attr in acl_of(role).attributes:
+        if attr.name in ("allow-admin", "deny-admin"):
+            allow = attr.name == "allow-admin"
+            listed = _methods(attr.value)
+            if listed is None:
+                every, named = allow, {}
+            else:
+                named.update(dict.fromkeys(listed, allow))
+        elif attr.name in ("allow-all", "deny-all"):
+            every = _on(attr.value) is (attr.name == "allow-all")
+            named = {}
+    if every:
+        return ["*"]
+    opened = sorted(command for command, allowed in named.items() if allowed and command not in PUBLIC_ADMIN)
+    return opened or None

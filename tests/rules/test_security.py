@@ -437,6 +437,25 @@ CASES = [
         message="""has an unknown type 'htpaswd' (did you mean "htpasswd"?)""",
         id="type",
     ),
+    # ICE524 role-opens-admin
+    Case(
+        "ICE524",
+        b'<icecast><authentication><role type="anonymous" allow-admin="*"/></authentication></icecast>',
+        b'<icecast><authentication><role type="static" allow-admin="*"><option name="username" value="ops"/>'
+        b'<option name="password" value="x"/></role></authentication></icecast>',
+        target="2.5",
+        message="this anonymous role allows every admin command without a login: Icecast 2.5 lets anyone use the "
+        "whole admin interface",
+    ),
+    Case(
+        # the public commands are every anonymous role's anyway; a later deny-admin takes the rest back
+        "ICE524",
+        mount_auth("", '<role type="anonymous" match-method="get" allow-admin="killsource"/>'),
+        mount_auth("", '<role type="anonymous" match-method="get" allow-admin="*" deny-admin="*"/>'),
+        target="2.5",
+        message="allows killsource without a login: Icecast 2.5 lets anyone use the admin commands of mount /live",
+        id="mount",
+    ),
     # ICE521 role-refuses-sources
     Case(
         "ICE521",

@@ -3,7 +3,8 @@
 Checks that let in whoever sends no login (ICE519), ACLs undone by the
 order of their attributes (ICE520), anonymous roles that shut the source
 out (ICE521), ACL attributes a role's ``<acl>`` child makes 2.5 ignore
-(ICE522), roles 2.5 drops at start (ICE523).  The walk through the stacks is ``icecfg.effective.roles``.
+(ICE522), roles 2.5 drops at start (ICE523), anonymous roles that open the
+admin interface (ICE524).  The walk through the stacks is ``icecfg.effective.roles``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from icecfg.effective.roles import (
     ignored_acl,
     missing_option,
     not_set_up,
+    opens_admin,
     overridden_methods,
     source_refused_by,
     stranger,
@@ -375,4 +377,67 @@ def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
             "was written for go on to the next role",
             fix=fix,
             fix_title="rename the option" if fix is not None else None,
+        )
+
+
+@rule("ICE524", "role-opens-admin", "error", dialects=(Dialect.V25,))
+def role_opens_admin(ctx: LintContext) -> Iterator[Finding]:
+    """An anonymous `<role>` whose ACL allows admin commands: anyone can use them without a login.
+
+    ## Why
+    An anonymous role lets every request it matches in without asking for
+    a login; its ACL then says what the client may do.  By default that is
+    only the public admin commands (`buildm3u`, `publicstats`).  With
+    `allow-admin="*"` (or `allow-all`) on an anonymous role, anyone who can
+    reach the server may kill sources, move listeners, change metadata and
+    read the full statistics: on the server's `<authentication>` for every
+    mount, on a mount's for that mount.
+
+    ## On each release
+    - 2.5.0: with `<role type="anonymous" allow-admin="*"/>` in the
+      server's `<authentication>`, `/admin/stats.xml`, `metadata`,
+      `listclients` and `killsource` answer 200 without a login (401
+      without the role); on a mount's, that mount's commands do (verified,
+      `tests/test_oracle_roles.py`).
+    - 2.4.4 and Icecast-KH have no roles.
+
+    ## Bad
+    ```xml
+    <authentication>
+        <role type="anonymous" allow-admin="*"/>
+    </authentication>
+    ```
+
+    ## Good
+    ```xml
+    <authentication>
+        <role type="static" allow-admin="*" allow-web="*">
+            <option name="username" value="ops"/>
+            <option name="password" value="..."/>
+        </role>
+    </authentication>
+    ```
+
+    ## Fix
+    Give admin rights only to a role that checks a login (static,
+    htpasswd, url), or name the public commands the anonymous role may use.
+    """
+    for placed in ctx.rows("role"):
+        role = placed.element
+        opened = opens_admin(role)
+        if opened is None:
+            continue
+        holder = role.parent.parent if role.parent is not None else None
+        if holder is not None and holder.local_name == "mount":
+            mount = next((m for m in _mounts(ctx, {id(holder)})), None)
+            scope = (
+                f"the admin commands of {_label(mount.label)}" if mount is not None else "this mount's admin commands"
+            )
+        else:
+            scope = "the whole admin interface, for every mount"
+        what = "every admin command" if opened == ["*"] else ", ".join(opened)
+        yield ctx.finding(
+            role,
+            f"this anonymous role allows {what} without a login: Icecast 2.5 lets anyone use {scope} "
+            "(kill sources, move listeners, change metadata); give admin rights to a role that checks a login",
         )
