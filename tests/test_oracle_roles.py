@@ -233,6 +233,8 @@ def test_an_anonymous_role_that_allows_admin_lets_anyone_use_it(box25: oracle.Sa
             data = data.replace(b"</authentication>", opener.encode() + b"</authentication>", 1)
         (finding,) = findings(data, "2.5", "ICE524")
         assert ("whole admin interface" in finding.message) is (where == "server")
+        (opened,) = icecfg.explain(icecfg.loads(data), "2.5").auth.open_admin
+        assert (opened.mount, opened.commands) == (None if where == "server" else "/members.ogg", ("*",))
         for admin_open, label in ((True, where), (False, f"{where}-without")):
             run = data if admin_open else data.replace(opener.encode(), b"")
             with (

@@ -238,25 +238,42 @@ def credentials(placed: Iterable[Placed], dialect: Dialect) -> Iterator[Credenti
     yield from options
 
 
+class OpenAdmin(NamedTuple):
+    """Admin commands an anonymous 2.5 role lets anyone use without a login (ICE524)."""
+
+    role: Element
+    #: The mount whose commands they are (None: the whole server).
+    mount: str | None
+    #: The commands beyond the public ones; ``("*",)``: every one.
+    commands: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.role.line, "mount": self.mount, "commands": list(self.commands)}
+
+
 class Auth(FrozenRecord):
-    __slots__ = ("default_listener_auth", "listener_auth", "logins")
+    __slots__ = ("default_listener_auth", "listener_auth", "logins", "open_admin")
 
     logins: tuple[Login, ...]
     #: Normal mounts that ask their listeners to log in (the ``<authentication>`` the release keeps).
     listener_auth: tuple[ListenerAuth, ...]
     #: The same for each ``<mount type="default">`` with an ``<authentication>``.
     default_listener_auth: tuple[ListenerAuth, ...]
+    #: 2.5: admin commands anonymous roles open to anyone.
+    open_admin: tuple[OpenAdmin, ...]
 
     def __init__(
         self,
         logins: tuple[Login, ...],
         listener_auth: tuple[ListenerAuth, ...],
         default_listener_auth: tuple[ListenerAuth, ...] = (),
+        open_admin: tuple[OpenAdmin, ...] = (),
     ) -> None:
         _set = object.__setattr__
         _set(self, "logins", logins)
         _set(self, "listener_auth", listener_auth)
         _set(self, "default_listener_auth", default_listener_auth)
+        _set(self, "open_admin", open_admin)
 
     def source_logins(self, name: str, table: MountTable) -> list[Login]:
         """The source logins that work on mount ``name``: its own, else its default mount's, else the server's."""
@@ -284,6 +301,7 @@ class Auth(FrozenRecord):
         return {
             "logins": [login.to_json(reveal) for login in self.logins],
             "listener_auth": [auth.to_json() for auth in self.listener_auth],
+            "open_admin": [opened.to_json() for opened in self.open_admin],
         }
 
 
@@ -384,7 +402,26 @@ def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth 
         for mount in table.defaults()
         if (block := mount.element.find_last("authentication")) is not None
     ]
-    return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth))
+    open_admin = _open_admin(root, table) if dialect is Dialect.V25 else ()
+    return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth), open_admin)
+
+
+def _open_admin(root: Element, table: MountTable) -> tuple[OpenAdmin, ...]:
+    """The anonymous roles of the server's and the mounts' role stacks that open admin commands (ICE524)."""
+    from icecfg.effective.roles import opens_admin
+
+    found = []
+    holders: list[tuple[Element, str | None]] = [(root, None)]
+    holders += [(mount.element, mount.label) for mount in (*table.normal(), *table.defaults())]
+    for holder, mount in holders:
+        for block in holder.elements("authentication"):
+            if block.get("type") is not None:
+                continue
+            for role in block.elements("role"):
+                opened = opens_admin(role)
+                if opened is not None:
+                    found.append(OpenAdmin(role, mount, tuple(opened)))
+    return tuple(found)
 
 
 def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:

@@ -266,6 +266,12 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
             f"  {login.role:<9} {scope:<16} user {_value(login.user)}, password {shown} "
             f"[{_from(login.password.origin)}]"
         )
+    for opened in eff.auth.open_admin:
+        what = "every admin command" if opened.commands == ("*",) else ", ".join(opened.commands)
+        out.append(
+            f"  {'admin':<9} {opened.mount or 'server':<16} ANYONE, without a login: {what} "
+            f"(the anonymous role at line {opened.role.line})"
+        )
     for listener_auth in eff.auth.listener_auth:
         note = f" ({listener_auth.note})" if listener_auth.note else ""
         out.append(f"  listeners of {listener_auth.mount}: {listener_auth.kind}{note} [{_from(listener_auth.origin)}]")
