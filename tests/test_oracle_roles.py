@@ -74,6 +74,9 @@ def explained(data: bytes) -> str:
 CHECKS = {
     "htpasswd": '<role type="htpasswd"><option name="filename" value="{users}"/></role>',
     "static": '<role type="static"><option name="username" value="alice"/><option name="password" value="secret"/></role>',
+    # enforce-auth refuses a listener without any login; one with a user the file does not know goes on
+    "htpasswd-enforce-auth": '<role type="htpasswd"><option name="filename" value="{users}"/></role>'
+    '<role type="enforce-auth"/>',
 }
 
 
@@ -84,16 +87,20 @@ def test_a_role_that_checks_logins_alone_lets_in_whoever_sends_none(
     port = oracle.free_port()
     data = members(box25, port, f"<authentication>{CHECKS[kind]}</authentication>")
 
+    enforced = kind.endswith("enforce-auth")
     (finding,) = findings(data, "2.5", "ICE519")
     assert "the server's built-in anonymous role, which lets them in" in finding.message
-    assert explained(data).startswith("OPEN: a listener without a login")
+    assert ("without a login" in finding.message) is not enforced
+    assert explained(data).startswith(
+        "OPEN: a listener with a user" if enforced else "OPEN: a listener without a login"
+    )
 
     after = fixed(data, "2.5", "ICE519")
     assert not findings(after, "2.5", "ICE519")
     assert explained(after) == ""
 
     before = listened(data, box25, port, ["/members.ogg"], ogg, f"roles-open-{kind}")["/members.ogg"]
-    assert before == {"no login": 200, "user": 200, "wrong password": 401, "unknown user": 200}
+    assert before == {"no login": 401 if enforced else 200, "user": 200, "wrong password": 401, "unknown user": 200}
     closed = listened(after, box25, port, ["/members.ogg"], ogg, f"roles-closed-{kind}")["/members.ogg"]
     assert closed == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
 

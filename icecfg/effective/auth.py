@@ -446,9 +446,7 @@ def _role_notes(mount: MountConfig, block: Element) -> list[str]:
             root = root.parent
         found = stranger(mount.auth_blocks, root)
         if found is not None and found.let_in:
-            notes.append(
-                f"OPEN: a listener without a login, or with a user the roles do not know, is let in by {found.by}"
-            )
+            notes.append(f"OPEN: {found.who()}, is let in by {found.by}")
     for role in block.elements("role"):
         ignored, _extra = ignored_acl(role)
         if ignored:

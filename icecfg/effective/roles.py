@@ -1,4 +1,4 @@
-"""Icecast 2.5's role stacks: which role ends a listener's way through them, and with what answer.
+"""Icecast 2.5's role stacks: which role ends a request's way through them, and what its ACL allows.
 
 2.5 asks each request through stacks of ``<role>``s in turn: the mount's
 (a 2.4-style block becomes one), its default mount's, then the server's,
@@ -12,7 +12,9 @@ listener is an anonymous role (whose ACL then allows or denies the GET),
 a url role (its backend answers) or ``enforce-auth`` (refuses a listener
 without a password).  So a mount whose only role is an htpasswd one is open
 to everyone who sends no login: the server's anonymous role lets them in
-(shown on 2.5.0, ``tests/test_oracle_roles.py``).
+(shown on 2.5.0, ``tests/test_oracle_roles.py``).  The ACL (which methods
+and admin commands a client let in may use) is read in the order its
+attributes are written; roles 2.5 cannot set up are left out of the walk.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from icecfg.effective.authoptions import options
 from icecfg.spec import Dialect
 
 #: The listener methods 2.5 gives a 2.4-style block's closing anonymous role (CONFIG_LEGACY_ANONYMOUS_METHODS).
-_LEGACY_LISTENER_METHODS = "get,options,post,head"
+LISTENER_METHODS = "get,options,post,head"
 
 
 class Stranger(NamedTuple):
@@ -34,6 +36,16 @@ class Stranger(NamedTuple):
     role: Element | None
     #: Whether that role lets the listener in.
     let_in: bool
+    #: An ``enforce-auth`` role on the way refuses a listener who sends no login at all
+    #: (only one with a user name the roles do not know goes on; shown on 2.5.0).
+    no_login_refused: bool = False
+
+    def who(self, checkers: str = "the roles", plural: bool = True) -> str:
+        """The listeners who get that far, in words (``checkers``: the roles that check logins)."""
+        unknown = f"a user {checkers} {'do' if plural else 'does'} not know"
+        if self.no_login_refused:
+            return f"a listener with {unknown}"
+        return f"a listener without a login, or with {unknown}"
 
     @property
     def by(self) -> str:
@@ -63,6 +75,7 @@ def stranger(blocks: tuple[Element, ...], root: Element) -> Stranger | None:
     if any(socket.find("authentication") is not None for socket in root.elements("listen-socket")):
         return None
     server = [block for block in root.elements("authentication") if block.get("type") is None]
+    enforced = False
     for block in (*blocks, *server):
         kind = block.get("type")
         if kind == "htpasswd" and block.parent is not None and block.parent.local_name == "mount":
@@ -77,8 +90,9 @@ def stranger(blocks: tuple[Element, ...], root: Element) -> Stranger | None:
             if any(attr.name in ("match-origin", "nomatch-origin") for attr in role.attributes) or role_kind == "url":
                 return None
             if role_kind == "anonymous":
-                return Stranger(role, let_in=_allows_get(role))
-    return Stranger(None, let_in=True)
+                return Stranger(role, _allows_get(role), enforced)
+            enforced = enforced or role_kind == "enforce-auth"
+    return Stranger(None, True, enforced)
 
 
 def _roles(block: Element) -> list[Element]:

@@ -343,7 +343,7 @@ CASES = [
         mount_auth("", HTPASSWD_ROLE),
         mount_auth("", HTPASSWD_ROLE + CLOSING_ROLE),
         target="2.5",
-        message="the roles of mount /live pass a listener who sends no login, or a user "
+        message="the roles of mount /live pass a listener without a login, or with a user "
         '<role type="htpasswd"> does not know, on to the server\'s built-in anonymous role, which lets them in',
     ),
     Case(
@@ -374,6 +374,15 @@ CASES = [
         target="2.5",
         message="on to the server's built-in anonymous role",
         id="own-anonymous",
+    ),
+    Case(
+        # enforce-auth refuses a listener without any login, but one with a user nobody knows goes on
+        "ICE519",
+        mount_auth("", HTPASSWD_ROLE + '<role type="enforce-auth"/>'),
+        mount_auth("", HTPASSWD_ROLE + '<role type="enforce-auth"/>' + CLOSING_ROLE),
+        target="2.5",
+        message='pass a listener with a user <role type="htpasswd"> does not know, on to',
+        id="enforce-auth",
     ),
     # ICE520 role-acl-order
     Case(

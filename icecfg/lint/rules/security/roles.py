@@ -16,6 +16,7 @@ from icecfg.document import Element
 from icecfg.effective.authoptions import options
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.roles import (
+    LISTENER_METHODS,
     ROLE_TYPES,
     STATIC_OPTIONS,
     acl_of,
@@ -35,8 +36,6 @@ from icecfg.spec import Dialect
 
 #: The role ICE519 asks for: what 2.5 itself closes a 2.4-style htpasswd block with.
 CLOSING_ROLE = '<role type="anonymous" match-method="get,options,post,head" deny-method="*" deny-web="*"/>'
-#: The methods listeners use, as 2.5 writes them for a 2.4-style block's roles (CONFIG_LEGACY_ANONYMOUS_METHODS).
-LISTENER_METHODS = "get,options,post,head"
 
 
 @rule("ICE519", "auth-roles-let-strangers-in", "error", dialects=(Dialect.V25,))
@@ -61,7 +60,9 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
     ## On each release
     - 2.5.0: a mount with only `<role type="htpasswd">` (or only a static
       role) lets a listener without a login in (200), and one with a user
-      the role does not know; a known user with a wrong password gets 401.  With the closing role
+      the role does not know; a known user with a wrong password gets 401.
+      After an `enforce-auth` role a listener without any login gets 401,
+      but one with a user name the file does not know still gets in.  With the closing role
       below, both get 401 and the known user still gets in; the source
       still logs in with the global source password (verified,
       `tests/test_oracle_roles.py`).
@@ -105,7 +106,8 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
         found = stranger(blocks, ctx.config.document.root)
         if found is None or not found.let_in or (found.role is not None and found.role.parent is own):
             continue  # closed, not known, or open by the mount's own anonymous role: as written
-        kinds = " and ".join(sorted({f'<role type="{role.get("type")}">' for role in checks}))
+        kinds_set = {f'<role type="{role.get("type")}">' for role in checks}
+        kinds = " and ".join(sorted(kinds_set))
 
         def fix(own: Element = own) -> None:
             from icecfg.document import parse_fragment
@@ -114,9 +116,8 @@ def auth_roles_let_strangers_in(ctx: LintContext) -> Iterator[Finding]:
 
         yield ctx.finding(
             own,
-            f"the roles of {_label(mount.label)} pass a listener who sends no login, or a user {kinds} does not "
-            f"know, on to {found.by}, which lets them in: the mount is open to everyone; "
-            f"end the stack with {CLOSING_ROLE}",
+            f"the roles of {_label(mount.label)} pass {found.who(kinds, plural=len(kinds_set) > 1)}, on to {found.by}, "
+            f"which lets them in: the mount is open to everyone; end the stack with {CLOSING_ROLE}",
             fix=fix,
             fix_title="end the stack with an anonymous role that denies everything",
         )
