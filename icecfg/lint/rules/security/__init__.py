@@ -7,6 +7,6 @@ importing the package registers every rule of the family.
 
 from __future__ import annotations
 
-from icecfg.lint.rules.security import authenticators, ownership, passwords, roles, server25, urlauth
+from icecfg.lint.rules.security import acls, authenticators, ownership, passwords, server25, stacks, urlauth
 
-__all__ = ["authenticators", "ownership", "passwords", "roles", "server25", "urlauth"]
+__all__ = ["acls", "authenticators", "ownership", "passwords", "server25", "stacks", "urlauth"]
