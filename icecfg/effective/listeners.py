@@ -105,9 +105,10 @@ class Listener(FrozenRecord):
     shoutcast_port: int | None
     #: The mount Shoutcast sources on this socket feed.
     shoutcast_mount_name: str | None
-    #: Why the release does not open this socket although another holds its port, or "":
-    #: 2.4.4 drops a later socket on a port and address taken (``Could not create listener
-    #: socket``), 2.5.0 opens the port once with the later socket's settings (both verified).
+    #: Why the release does not open this socket although its port is open, or "": a later
+    #: socket on the same port and address takes it.  2.4.4 binds sockets last written first
+    #: and drops the earlier one (``Could not create listener socket``); 2.5.0 opens the port
+    #: once with the later socket's settings (both verified).
     lost: str
 
     def __init__(

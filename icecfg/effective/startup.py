@@ -4,9 +4,9 @@ A server that dies at start-up does nothing else the rest of the report
 describes, and most of these deaths are silent (a SIGSEGV before the first
 log line), so each cause here was seen on the release it names
 (``tests/test_oracle_startup.py``).  The crash rules (ICE205, ICE505,
-ICE517, ICE901, ICE906) ask the same predicates (the socket clashes are
-:mod:`.listeners`'), so what ``lint`` reports
-and what ``explain`` puts first cannot drift apart.
+ICE517, ICE901, ICE906) ask the same predicates, these here and the socket
+clashes of :mod:`.listeners`, so what ``lint`` reports and what
+``explain`` puts first cannot drift apart.
 """
 
 from __future__ import annotations
