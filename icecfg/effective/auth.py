@@ -436,7 +436,7 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
 
 
 def _role_notes(mount: MountConfig, block: Element) -> list[str]:
-    """What a mount's 2.5 role stack does that it does not read as (ICE519, ICE520, ICE521)."""
+    """What a mount's 2.5 role stack does that it does not read as (ICE519 to ICE522)."""
     from icecfg.effective.roles import checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
 
     notes = []
