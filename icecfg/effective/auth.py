@@ -402,12 +402,16 @@ def auth(root: Element, dialect: Dialect, table: MountTable, server: ServerAuth 
         for mount in table.defaults()
         if (block := mount.element.find_last("authentication")) is not None
     ]
-    open_admin = _open_admin(root, table) if dialect is Dialect.V25 else ()
-    return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth), open_admin)
+    opened = open_admin(root, table) if dialect is Dialect.V25 else ()
+    return Auth(tuple(logins), tuple(listener_auth), tuple(default_auth), opened)
 
 
-def _open_admin(root: Element, table: MountTable) -> tuple[OpenAdmin, ...]:
-    """The anonymous roles of the server's and the mounts' role stacks that open admin commands (ICE524)."""
+def open_admin(root: Element, table: MountTable) -> tuple[OpenAdmin, ...]:
+    """The anonymous roles of the server's and the mounts' 2.5 role stacks that open admin commands.
+
+    What explain lists under "Who can log in" and ICE524 reports: one walk,
+    so the two cannot disagree about which roles and whose commands.
+    """
     from icecfg.effective.roles import opens_admin
 
     found = []

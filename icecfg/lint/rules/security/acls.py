@@ -14,13 +14,12 @@ from icecfg.document import Element
 from icecfg.effective.roles import (
     acl_of,
     ignored_acl,
-    opens_admin,
     overridden_methods,
 )
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
-from icecfg.lint.rules.security.stacks import mount_words, mounts_with_roles
+from icecfg.lint.rules.security.stacks import mount_words
 from icecfg.spec import Dialect
 
 
@@ -169,22 +168,16 @@ def role_opens_admin(ctx: LintContext) -> Iterator[Finding]:
     Give admin rights only to a role that checks a login (static,
     htpasswd, url), or name the public commands the anonymous role may use.
     """
-    for placed in ctx.rows("role"):
-        role = placed.element
-        opened = opens_admin(role)
-        if opened is None:
-            continue
-        holder = role.parent.parent if role.parent is not None else None
-        if holder is not None and holder.local_name == "mount":
-            mount = next((m for m in mounts_with_roles(ctx, holder)), None)
-            scope = (
-                f"the admin commands of {mount_words(mount.label)}"
-                if mount is not None
-                else "this mount's admin commands"
-            )
-        else:
-            scope = "the whole admin interface, for every mount"
-        what = "every admin command" if opened == ["*"] else ", ".join(opened)
+    if not any(True for _ in ctx.rows("role")):
+        return  # no role anywhere: nothing to walk (the usual file)
+    from icecfg.effective.auth import open_admin
+
+    for opened in open_admin(ctx.config.document.root, ctx.effective.mounts):
+        role = opened.role
+        scope = "the whole admin interface, for every mount"
+        if opened.mount is not None:
+            scope = f"the admin commands of {mount_words(opened.mount)}"
+        what = "every admin command" if opened.commands == ("*",) else ", ".join(opened.commands)
         yield ctx.finding(
             role,
             f"this anonymous role allows {what} without a login: Icecast 2.5 lets anyone use {scope} "

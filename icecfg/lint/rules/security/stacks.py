@@ -126,9 +126,9 @@ def _role_holders(ctx: LintContext) -> set[int]:
     return holders
 
 
-def mounts_with_roles(ctx: LintContext, only: Element | None = None) -> Iterator[MountConfig]:
-    """The mounts, normal then default, whose own ``<authentication>`` holds roles (``only``: of that ``<mount>``)."""
-    holders = {id(only)} if only is not None else _role_holders(ctx)
+def mounts_with_roles(ctx: LintContext) -> Iterator[MountConfig]:
+    """The mounts, normal then default, whose own ``<authentication>`` holds roles."""
+    holders = _role_holders(ctx)
     if not holders:
         return
     for mount in (*ctx.effective.mounts.normal(), *ctx.effective.mounts.defaults()):
