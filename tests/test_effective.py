@@ -12,6 +12,7 @@ import pytest
 
 import icecfg
 from icecfg.effective import End, Protocol, Source, explain
+from icecfg.effective.text import render
 from icecfg.files import FileView
 from icecfg.lint import lint
 from tests.bounds import cpu_seconds
@@ -87,6 +88,25 @@ def test_ports_wrap_and_shoutcast_pairs() -> None:
     compat = xml.replace("<shoutcast-mount>", "<shoutcast-compat>1</shoutcast-compat><shoutcast-mount>")
     assert eff(compat, "2.5").listeners[1].shoutcast_port is None  # 2.5: only on a normal socket
     assert eff(compat, "2.4").listeners[1].shoutcast_port == 8011  # 2.4.4 opens it anyway
+
+
+@pytest.mark.parametrize("release", ["2.4", "2.5"])
+def test_the_socket_written_later_gets_a_shoutcast_source_port(release: str) -> None:
+    def sockets(*parts: str) -> str:
+        return "<icecast>" + "".join(f"<listen-socket><port>{p}</listen-socket>" for p in parts) + "</icecast>"
+
+    sc = "8000</port><shoutcast-mount>/sc</shoutcast-mount>"
+    plain_later = eff(sockets(sc, "8001</port>"), release)
+    assert plain_later.listeners[0].shoutcast_lost and not plain_later.listeners[1].lost
+    plain_earlier = eff(sockets("8001</port>", sc), release)
+    assert plain_earlier.listeners[0].lost and not plain_earlier.listeners[1].shoutcast_lost
+    assert "for Shoutcast sources" in plain_earlier.listeners[0].lost
+    # a socket that loses its own port to a later one still opens its Shoutcast source port
+    same_port = eff(sockets(sc, "8000</port>"), release)
+    assert same_port.listeners[0].lost and not same_port.listeners[0].shoutcast_lost
+    for config in (plain_later, plain_earlier, same_port):
+        assert config.ports() == [8000, 8001]
+    assert "NOT OPENED" in render(same_port) and "8001   on all interfaces   Shoutcast sources" in render(same_port)
 
 
 def test_default_mount_fills_unset_settings_with_provenance() -> None:

@@ -704,6 +704,59 @@ def test_a_socket_whose_port_a_later_one_takes_is_not_opened_as_explain_says(box
         assert tls_answers(port)
 
 
+#: Two sockets that want one port: which socket asks for port + 1 for Shoutcast sources, and
+#: which is written later: (name, sockets, what holds port + 1: "plain" or "shoutcast").
+_SHOUTCAST_CLASHES = (
+    ("plain-later", "{sc}{plain_next}", "plain"),
+    ("plain-earlier", "{plain_next}{sc}", "shoutcast"),
+    ("same-port-later", "{sc}{plain_base}", "shoutcast"),
+)
+
+
+@pytest.mark.parametrize("box", ["2.4", "2.5"], indirect=True)
+@pytest.mark.parametrize(("layout", "order", "holder"), _SHOUTCAST_CLASHES, ids=[c[0] for c in _SHOUTCAST_CLASHES])
+def test_a_shoutcast_port_the_later_socket_takes_is_not_opened_as_explain_says(
+    box: oracle.Sandbox, layout: str, order: str, holder: str
+) -> None:
+    """port + 1 of a ``<shoutcast-mount>`` socket is a socket of its own, bound in file order reversed.
+
+    The socket written later gets the port, whether it is the plain socket or
+    the Shoutcast source port; and a socket that loses its own port to a
+    later one still opens its Shoutcast source port.  The port shows which
+    one is open: a plain socket answers HTTP, a Shoutcast source port takes
+    a Shoutcast source login.
+    """
+    base, port = oracle.free_ports(1, pairs=1)
+
+    def sock(number: int, extra: str = "") -> str:
+        return f"<listen-socket><port>{number}</port><bind-address>127.0.0.1</bind-address>{extra}</listen-socket>"
+
+    sockets = order.format(
+        sc=sock(base, "<shoutcast-mount>/sc.mp3</shoutcast-mount>"), plain_next=sock(base + 1), plain_base=sock(base)
+    )
+    data = release_config(box, [port]).replace(b"<paths>", sockets.encode() + b"<paths>", 1)
+    eff = explain(icecfg.loads(data), box.release, FileView("/"))
+    assert not eff.startup_problems
+    [shoutcast] = [s for s in eff.listeners if s.shoutcast_port == base + 1]
+    assert bool(shoutcast.shoutcast_lost) == (holder == "plain"), shoutcast.to_json()
+    assert base + 1 in eff.ports()
+    assert "NOT OPENED: the later socket at line" in render(eff)
+    ice906 = [f.message for f in lint(icecfg.loads(data), box.release, files=False) if f.code == "ICE906"]
+    if layout != "same-port-later":
+        [message] = ice906
+        said = "Shoutcast sources have no port" if holder == "plain" else "does not open that socket"
+        assert said in message, message
+    song = audio.make_ogg(seconds=5, bitrate_kbps=64).read_bytes()
+    with oracle.serve(data, box, port, f"{box.release}-explain-shoutcast-{layout}"):
+        check_listeners(eff)
+        if holder == "plain":
+            assert oracle.http_get(base + 1, "/status-json.xsl", timeout=3.0).status == 200
+        else:
+            with oracle.shoutcast_source(base + 1, PASSWORD, song) as answer:
+                assert answer.startswith(b"OK2"), answer
+                assert oracle.wait_until(lambda: "/sc.mp3" in listener_counts(port, PASSWORD))
+
+
 #: KH templates: ``*`` crosses ``/`` (fnmatch without FNM_PATHNAME), and a lower <priority> is
 #: tried first whatever the file order; equal ones go in file order.
 _KH_TEMPLATES = (

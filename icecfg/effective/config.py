@@ -116,11 +116,13 @@ class EffectiveConfig:
         """Every TCP port the server binds (Shoutcast source ports included), sorted."""
         found: set[int] = set()
         for listener in self.listeners:
-            if not listener.binds or listener.lost:
-                continue  # no numeric address, or another socket holds the port: nothing is bound
-            if listener.port:
+            if not listener.binds:
+                continue  # no numeric address: nothing is bound
+            # a port another socket holds is open all the same (by that socket); the Shoutcast
+            # source port is a socket of its own, opened even when this one is not
+            if listener.port and not listener.lost:
                 found.add(listener.port)
-            if listener.shoutcast_port:
+            if listener.shoutcast_port and not listener.shoutcast_lost:
                 found.add(listener.shoutcast_port)
         return sorted(found)
 

@@ -69,6 +69,7 @@ class Listener(FrozenRecord):
         "protocol",
         "protocol_origin",
         "shoutcast_compat",
+        "shoutcast_lost",
         "shoutcast_mount",
         "shoutcast_mount_name",
         "shoutcast_port",
@@ -105,6 +106,10 @@ class Listener(FrozenRecord):
     shoutcast_port: int | None
     #: The mount Shoutcast sources on this socket feed.
     shoutcast_mount_name: str | None
+    #: Why the release does not open the Shoutcast source port although it is asked to, or "":
+    #: a later socket on that port and address, or a later ``<shoutcast-mount>`` one's, is bound
+    #: first.  The Shoutcast port is a socket of its own: it opens even when ``lost`` is set.
+    shoutcast_lost: str
     #: Why the release does not open this socket although its port is open, or "": a later
     #: socket on the same port and address takes it.  2.4.4 binds sockets last written first
     #: and drops the earlier one (``Could not create listener socket``); 2.5.0 opens the port
@@ -128,6 +133,7 @@ class Listener(FrozenRecord):
         shoutcast_port: int | None = None,
         shoutcast_mount_name: str | None = None,
         lost: str = "",
+        shoutcast_lost: str = "",
     ) -> None:
         # the slots' own setters, not object.__setattr__ and its lookup by name: a file can
         # have a socket for every few mounts (see records.slot_setters)
@@ -148,6 +154,7 @@ class Listener(FrozenRecord):
         setters["shoutcast_port"](self, shoutcast_port)
         setters["shoutcast_mount_name"](self, shoutcast_mount_name)
         setters["lost"](self, lost)
+        setters["shoutcast_lost"](self, shoutcast_lost)
 
     @property
     def label(self) -> str:
@@ -166,6 +173,7 @@ class Listener(FrozenRecord):
             "shoutcast_port": self.shoutcast_port,
             "shoutcast_mount": self.shoutcast_mount_name,
             "lost": self.lost or None,
+            "shoutcast_lost": self.shoutcast_lost or None,
             "port_from": self.port_origin.to_json(),
             "protocol_from": self.protocol_origin.to_json(),
         }
@@ -449,31 +457,43 @@ def listeners(root: Element, dialect: Dialect, context: TlsContext) -> tuple[Lis
 
 
 def _mark_lost(found: list[Listener], v24: bool) -> None:
-    """Mark each socket a later one on the same port and address takes the port from (``Listener.lost``).
+    """Mark each port a socket asks for that an earlier-bound one on the same port and address holds.
 
-    2.4.4 files its sockets last written first (``_parse_listen_socket``
-    puts each after the list's head) and binds them in that order, so of
-    two on one port the later one is bound and the earlier one fails and is
-    dropped; 2.5.0 opens the port once, with the later socket's settings.
-    Both verified, with two sockets that answer differently.
+    2.4.4 and 2.5.0 file their sockets last written first (``_parse_listen_socket``
+    puts each after the list's head), each ``<shoutcast-mount>`` socket's
+    port + 1 right after it, and bind them in that order: of two on one port
+    and address the one written later is bound, and the earlier one is not
+    opened (``Listener.lost``, or ``Listener.shoutcast_lost`` for a Shoutcast
+    source port).  2.4.4 logs ``Could not create listener socket``; 2.5.0
+    says nothing.  Each port is a socket of its own: a socket that is not
+    opened still opens its Shoutcast source port.  All verified, with
+    sockets that answer differently (``tests/test_oracle_explain.py``,
+    ``tests/test_oracle_network_25_kh.py``).
     """
-    set_lost = _LISTENER_SETTERS["lost"]  # set while the records are still being built
-    taken: dict[int, list[Listener]] = {}
+    setters = _LISTENER_SETTERS  # set while the records are still being built
+    release = "Icecast 2.4.4" if v24 else "Icecast 2.5"
+    # port -> what holds it: (the socket, whether as its Shoutcast source port)
+    taken: dict[int, list[tuple[Listener, bool]]] = {}
     for listener in reversed(found):
-        if listener.element is None or not listener.port or not listener.binds:
+        if listener.element is None or not listener.binds:
             continue
-        holders = taken.setdefault(listener.port, [])
-        holder = next((s for s in holders if clash(s.bind, listener.bind)), None)
-        if holder is None:
-            holders.append(listener)
-            continue
-        assert holder.element is not None
-        line = holder.element.line
-        if v24:
-            why = f"the later socket at line {line} is bound first and takes the port: Icecast 2.4.4 drops this one"
-        else:
-            why = f"the later socket at line {line} takes the port: Icecast 2.5 opens it once, with its settings"
-        set_lost(listener, why)
+        for port, shoutcast in ((listener.port, False), (listener.shoutcast_port, True)):
+            if not port:
+                continue
+            holders = taken.setdefault(port, [])
+            holder = next(((s, sc) for s, sc in holders if clash(s.bind, listener.bind)), None)
+            if holder is None:
+                holders.append((listener, shoutcast))
+                continue
+            other, as_shoutcast = holder
+            assert other.element is not None
+            by = f"the later socket at line {other.element.line}"
+            if as_shoutcast:
+                by += f" opens port {port} first, for Shoutcast sources (port + 1 of its <shoutcast-mount>)"
+            else:
+                by += f" is bound to port {port} first"
+            what = "this Shoutcast source port" if shoutcast else "this socket"
+            setters["shoutcast_lost" if shoutcast else "lost"](listener, f"{by}: {release} does not open {what}")
 
 
 def socket_clashes(listeners: Sequence[Listener]) -> Iterator[tuple[Listener, Listener]]:

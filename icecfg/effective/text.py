@@ -72,11 +72,12 @@ def _listener(listener: Listener) -> list[str]:
         what = f"NOT OPENED: {listener.lost}"
     lines = [f"  port {port:<6} on {bind:<16} {what}"]
     lines.append(f"      port: {_from(listener.port_origin)}; protocol: {_from(listener.protocol_origin)}")
-    if listener.shoutcast_port is not None and listener.binds and not listener.lost:
-        lines.append(
-            f"  port {listener.shoutcast_port:<6} on {bind:<16} Shoutcast sources for {listener.shoutcast_mount_name} "
-            "(port + 1 of <shoutcast-mount>)"
-        )
+    if listener.shoutcast_port is not None and listener.binds:
+        # a socket of its own: opened even when the socket above is not
+        what = f"Shoutcast sources for {listener.shoutcast_mount_name} (port + 1 of <shoutcast-mount>)"
+        if listener.shoutcast_lost:
+            what = f"NOT OPENED: {listener.shoutcast_lost}"
+        lines.append(f"  port {listener.shoutcast_port:<6} on {bind:<16} {what}")
     return lines
 
 

@@ -128,7 +128,14 @@ CASES = [
         "ICE906",
         doc(sock(8000, "<shoutcast-mount>/live</shoutcast-mount>"), sock(8001)),
         doc(sock(8000, "<shoutcast-mount>/live</shoutcast-mount>"), sock(8002)),
-        message="port 8001",
+        message="binds that socket first, and Shoutcast sources have no port",  # the later one wins
+    ),
+    Case(
+        "ICE906",
+        doc(sock(8001), sock(8000, "<shoutcast-mount>/live</shoutcast-mount>")),
+        doc(sock(8002), sock(8000, "<shoutcast-mount>/live</shoutcast-mount>")),
+        message="binds the Shoutcast source port first and does not open that socket",
+        id="plain-socket-earlier",
     ),
     Case(
         "ICE906",

@@ -385,15 +385,21 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
     Shoutcast-compatible socket on the next port.  Icecast 2.4.4 does this
     even when the socket itself has `<shoutcast-compat>`; 2.5 only when it
     has not, and Icecast-KH drops a socket that has both.  If port+1 is
-    another listen socket's port, one of the two fails to bind and is
-    dropped.
+    another listen socket's port, only one of the two can have it.
 
     ## On each release
-    - 2.4.4: logs `Could not create listener socket on port N+1` and runs
-      on (verified, `tests/test_oracle_tls_security.py`).
-    - 2.5.0: logs nothing; port N+1 answers as the plain socket written
-      there, so the Shoutcast source port is lost (verified, `tests/test_oracle_network_25_kh.py`).
-    - Icecast-KH: does not start (`Server startup failed. Exiting`, verified).
+    2.4.4 and 2.5.0 bind their sockets last written first, so the one
+    written later gets the port:
+    - the plain socket written after the `<shoutcast-mount>` one: the port
+      answers HTTP as that socket, and Shoutcast sources have no port;
+    - written before it: the port is the Shoutcast source port, and the
+      plain socket is not opened (its listeners are refused).
+
+    2.4.4 logs `Could not create listener socket on port N+1` and runs on;
+    2.5.0 logs nothing (both orders verified on both releases,
+    `tests/test_oracle_explain.py`).
+    Icecast-KH does not start (`Server startup failed. Exiting`, verified).
+    `icecfg explain` shows which port is `NOT OPENED`.
 
     ## Bad
     ```xml
@@ -414,13 +420,16 @@ def shoutcast_port_collision(ctx: LintContext) -> Iterator[Finding]:
         assert listener.element is not None and other.element is not None
         extra = listener.shoutcast_port
         mount = listener.element.find_last("shoutcast-mount") or listener.element
-        if ctx.target is Dialect.V25:
-            # verified on 2.5.0: the port answers as the plain socket, no failed bind is logged
-            harm = "Icecast 2.5 opens it once, as that plain socket, and the Shoutcast source port is lost"
-        elif ctx.target is Dialect.KH:
+        if ctx.target is Dialect.KH:
             harm = "Icecast-KH cannot bind it twice and does not start"
-        else:
-            harm = "one of them is dropped"
+        elif listener.shoutcast_lost:
+            # verified on 2.4.4 and 2.5.0: the port answers as the plain socket
+            harm = f"{ctx.target.label} binds that socket first, and Shoutcast sources have no port"
+        elif other.lost:
+            # verified: the port takes Shoutcast sources and refuses the plain socket's listeners
+            harm = f"{ctx.target.label} binds the Shoutcast source port first and does not open that socket"
+        else:  # both lost to a third socket, which explain names
+            harm = "at most one of them can be opened"
         yield ctx.finding(
             mount,
             f"<shoutcast-mount> makes {ctx.target.label} also open port {extra} for Shoutcast sources, "
