@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 from typing import Any
 
 from icecfg.records import FrozenRecord
@@ -91,13 +92,6 @@ BUILT_IN_MIME["2.5"] = BUILT_IN_MIME["2.4"]
 
 #: The MIME type Icecast gives a file no table names.
 UNKNOWN_MIME = "application/octet-stream"
-
-
-#: The format type of each MIME type of EXTENSION_MIME (what format_type_of_mime answers).
-_EXTENSION_FORMAT_TYPES = {
-    mime: "ogg" if mime in OGG_MIME_TYPES else "ebml" if mime in EBML_MIME_TYPES else "generic"
-    for mime in EXTENSION_MIME.values()
-}
 
 
 class AudioInfo(FrozenRecord):
@@ -183,20 +177,33 @@ def format_type_of_mime(mime: str, release: str = "2.4") -> str:
     """Icecast's format type for a Content-Type, which decides where listeners may be moved.
 
     2.4 and 2.5: ``ogg``, ``ebml`` or ``generic`` (MP3, AAC and anything
-    else alike).  KH keeps MPEG audio (``mpeg``) and AAC (``aac``) apart and
-    calls any type it does not know ``undefined`` (:data:`UNDEFINED_FORMAT`).
+    else alike); 2.5 also ``text`` for ``text/plain``.  KH keeps MPEG audio
+    (``mpeg``) and AAC (``aac``) apart and calls any type it does not know
+    ``undefined`` (:data:`UNDEFINED_FORMAT`).  Each release compares the
+    type case by case (``Audio/Ogg`` is generic); 2.4.4 compares the whole
+    of it (``audio/ogg; codecs=opus`` is generic), 2.5.0 the part before a
+    ``;``, space or tab (when that part is under 32 characters), KH the part
+    before a space or ``;`` (``format_get_type`` of each).
     """
     if release == "kh":
         return _KH_FORMAT_TYPES.get(mime.split(";", 1)[0].split(" ", 1)[0], UNDEFINED_FORMAT)
-    known = _EXTENSION_FORMAT_TYPES.get(mime)
-    if known is not None:
-        return known  # a MIME type of EXTENSION_MIME: asked for every mount named by its extension
-    base = mime.split(";", 1)[0].strip().lower()
-    if base in OGG_MIME_TYPES:
+    if release == "2.5":
+        cut = _V25_TYPE_END.search(mime)
+        if cut is not None and cut.start() < _V25_TYPE_BUFFER:
+            mime = mime[: cut.start()]
+        if mime == "text/plain":
+            return "text"
+    if mime in OGG_MIME_TYPES:
         return "ogg"
-    if base in EBML_MIME_TYPES:
+    if mime in EBML_MIME_TYPES:
         return "ebml"
     return "generic"
+
+
+#: Where 2.5.0's ``format_get_type`` ends a Content-Type (``strpbrk(type, "; \t")``), and the
+#: size of the buffer it copies the part before into (a longer part is compared whole).
+_V25_TYPE_END = re.compile("[; \t]")
+_V25_TYPE_BUFFER = 32
 
 
 def formats_meet(own: str, other: str) -> bool:

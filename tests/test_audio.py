@@ -95,7 +95,14 @@ def test_mime_and_format_types_follow_icecast() -> None:
     assert mime_of_name("/x.d/live.mp3") == "audio/mpeg"
     assert mime_of_name("/live.mka") is None  # Debian's mime types file names no .mka nor .weba
     assert format_type_of_mime("application/ogg") == "ogg"
-    assert format_type_of_mime("audio/ogg; codecs=opus") == "ogg"
+    # 2.4.4 compares the whole type, case by case; 2.5.0 the part before ";", " " or a tab
+    assert format_type_of_mime("audio/ogg; codecs=opus") == "generic"
+    assert format_type_of_mime("audio/ogg; codecs=opus", "2.5") == "ogg"
+    assert format_type_of_mime("audio/ogg\tx", "2.5") == "ogg"
+    assert format_type_of_mime("Audio/Ogg") == format_type_of_mime("Audio/Ogg", "2.5") == "generic"
+    assert format_type_of_mime("application/x-ogg-but-longer-than-the-buffer;x", "2.5") == "generic"
+    assert format_type_of_mime("text/plain") == "generic"
+    assert format_type_of_mime("text/plain; charset=utf-8", "2.5") == "text"
     assert format_type_of_mime("audio/mpeg") == "generic"
     assert format_type_of_mime("audio/aac") == "generic"
     assert format_type_of_mime("audio/webm") == "ebml"

@@ -19,7 +19,7 @@ import pytest
 import icecfg
 from icecfg.effective import explain
 from tests import oracle
-from tests.audio import encode
+from tests.audio import encode, ogg_vorbis
 from tests.release_oracle import SOURCE_PASSWORD, box_for, config, drain, findings, listen
 
 #: KH sends a file fallback only at a known rate: the mount's ``<limit-rate>`` gives one.
@@ -43,6 +43,7 @@ def box(request: pytest.FixtureRequest) -> Iterator[oracle.Sandbox]:
         sandbox.write("web/fallback.mp3", encode("mp3", bitrate_kbps=128))
         sandbox.write("web/fallback.aac", encode("aac", bitrate_kbps=128))
         sandbox.write("web/fallback.bin", encode("mp3", bitrate_kbps=128))
+        sandbox.write("web/fallback.ogg", ogg_vorbis(seconds=8, bitrate_kbps=128))
         yield sandbox
 
 
@@ -85,3 +86,55 @@ def test_mp3_and_aac_fallbacks(
             (finding,) = reported
             assert f"('{refused}')" in finding.message
             assert dropped_at is not None and dropped_at[0] == fallback
+
+
+#: Content-Types each release reads its own way (``format_get_type``), with a fallback file of
+#: the format the type names: (Content-Type, the source's audio, fallback, releases that move).
+EXACT_CASES = [
+    # 2.4.4 compares the whole type: with a parameter it is no Ogg; 2.5.0 and KH cut it off
+    ("audio/ogg; codecs=vorbis", "ogg", "/fallback.ogg", {"2.5", "kh"}),
+    # compared case by case on every release; the type alone decides, not the bytes: KH takes a
+    # type it does not know for MPEG (and would wait for MPEG frames in Ogg bytes), so MP3 is sent
+    ("Audio/Ogg", "mp3", "/fallback.ogg", set()),
+    # 2.5.0 has a format of its own for text/plain; 2.4.4 calls it generic, KH MPEG
+    ("text/plain", "mp3", "/fallback.mp3", {"2.4", "kh"}),
+]
+
+
+@pytest.mark.parametrize(("content_type", "kind", "fallback", "moving"), EXACT_CASES)
+def test_each_release_reads_the_content_type_its_own_way(
+    box: oracle.Sandbox, content_type: str, kind: str, fallback: str, moving: set[str]
+) -> None:
+    """Whether listeners move to a fallback of the format the source's type names, as ICE606 and explain say."""
+    release = box.release
+    moved = release in moving
+    port = oracle.free_port()
+    rate = KH_RATE if release == "kh" else ""
+    data = config(
+        box,
+        port,
+        extra=f"<mount><mount-name>/live</mount-name><type>{content_type}</type>{rate}"
+        f"<fallback-mount>{fallback}</fallback-mount></mount>",
+    )
+    reported = findings(data, release, "ICE606")
+    assert bool(reported) is not moved, reported
+    effective = explain(icecfg.loads(data), release)
+    (mount,) = effective.mounts.normal()
+    assert (effective.chain(mount).dropped_at is None) is moved
+    source_audio = ogg_vorbis(seconds=4) if kind == "ogg" else encode(kind, seconds=4, bitrate_kbps=128)
+    with oracle.IcecastServer(data, box, wait_port=port, name=f"type-{release}") as server:
+        with server.source(port, "/live", source_audio, password=SOURCE_PASSWORD, content_type=content_type) as source:
+            assert source.accepted
+            server.wait_mount(port, "/live")
+            listener = listen(port, "/live")
+            drain(listener, 0.5)
+        received, closed = drain(listener, 4.0)
+        listener.close()
+        if moved:
+            assert not closed and received > 20_000  # the fallback file keeps coming
+        else:
+            assert closed
+            refused = f"format mismatched for {fallback}" if release == "kh" else "different types, ignored"
+            assert refused in server.wait_log(refused)
+            (finding,) = reported
+            assert f"('{refused}')" in finding.message

@@ -2,8 +2,9 @@
 
 Icecast forwards these declarations (``<type>``, ``<subtype>``, ``<bitrate>``)
 to listeners and directories as written; it checks only the format type
-(2.4 and 2.5: Ogg, WebM/Matroska, or anything else; KH also keeps MPEG
-audio and AAC apart) when it moves listeners to a fallback.  A file fallback's format comes from its extension, as the
+(2.4 and 2.5: Ogg, WebM/Matroska, or anything else; 2.5 also text/plain;
+KH also keeps MPEG audio and AAC apart) when it moves listeners to a
+fallback.  A file fallback's format comes from its extension, as the
 server's MIME table labels it with its mime types file read (a missing one
 is ICE702's).  Each declaration is the value the release
 reads (:attr:`MountConfig.own`): KH keeps an earlier one past a later
@@ -25,6 +26,7 @@ FORMAT_WORDS = {
     "ogg": "Ogg",
     "ebml": "WebM/Matroska",
     "generic": "MP3/AAC (not Ogg)",
+    "text": "text/plain (a format of its own to Icecast 2.5)",
     "mpeg": "MPEG audio (MP3)",
     "aac": "AAC",
 }

@@ -251,6 +251,21 @@ CASES = [
     ),
     Case(
         "ICE606",
+        cfg(mount("/live", "/fallback.ogg", body="<type>audio/ogg; codecs=vorbis</type>")),
+        cfg(mount("/live", "/fallback.ogg", body="<type>audio/ogg</type>")),
+        message="is MP3/AAC (not Ogg) (<type>audio/ogg; codecs=vorbis</type>)",  # 2.4.4 compares it whole
+        id="2.4-type-with-a-parameter",
+    ),
+    Case(
+        "ICE606",
+        cfg(mount("/live", "/fallback.mp3", body="<type>text/plain</type>")),
+        cfg(mount("/live", "/fallback.mp3", body="<type>audio/mpeg; x=1</type>")),  # 2.5 cuts at ";"
+        target="2.5",
+        message="is text/plain (a format of its own to Icecast 2.5)",
+        id="2.5-text-plain",
+    ),
+    Case(
+        "ICE606",
         cfg(mount("/live.mp3", "/fallback.aac")),
         cfg(mount("/live.mp3", "/fallback.mp3")),
         target="kh",

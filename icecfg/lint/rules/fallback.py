@@ -443,6 +443,12 @@ def fallback_format_mismatch(ctx: LintContext) -> Iterator[Finding]:
     reports a missing one); a mount's from its `<type>` or, failing that,
     from the extension of its name.
 
+    Each release reads the type its own way, case by case: 2.4.4 compares
+    all of it, so `audio/ogg; codecs=vorbis` is not Ogg to it (2.5.0 and
+    KH read the part before the `;`); `Audio/Ogg` is Ogg to none; and 2.5.0
+    has a format of its own for `text/plain`, which 2.4.4 moves to an MP3
+    file (all tested).
+
     ## Bad
     ```xml
     <mount>
