@@ -634,6 +634,13 @@ class MountAuthentication(Section):
     #: 2.5 without it: roles.
     type: str | None = attr("type", default=None)
 
+    #: attribute name (2.5). A 2.4-style block's role name (2.5 counts a user's connections by it).
+    name: str | None = attr("name", default=None)
+
+    #: attribute connections-per-user (2.5). A 2.4-style block's limit of connections per user (2.5;
+    #: only with a name).
+    connections_per_user: str | None = attr("connections-per-user", default=None)
+
     #: <option> (2.4, 2.5, kh). Backend setting (filename, listener_add, ...); other children warn.
     options: list[Option] = items(Option, "option", default_factory=list)
 

@@ -2228,6 +2228,16 @@ _SECTIONS: list[SectionRow] = [
                 required=KH,
                 doc="Authenticator backend.",
             ),
+            # 2.5.0 makes a 2.4-style block the role it reads these from (auth_get_authenticator)
+            AttributeRow(
+                "name", STRING, V25, doc="A 2.4-style block's role name (2.5 counts a user's connections by it)."
+            ),
+            AttributeRow(
+                "connections-per-user",
+                STRING,
+                V25,
+                doc="A 2.4-style block's limit of connections per user (2.5; only with a name).",
+            ),
         ),
         children=(
             ElementRow(

@@ -365,7 +365,8 @@ EXPECTED_ATTRIBUTES: dict[str, dict[str, str]] = {
         "omode": "5",
         "prefixmatch": "5",
     },
-    "mount-authentication": {"type": "45K"},
+    # 2.5.0 reads a 2.4-style block's role name and limit from it (shown: tests/test_oracle_roles.py)
+    "mount-authentication": {"type": "45K", "name": "5", "connections-per-user": "5"},
     "option": {"name": "45K", "value": "45K"},
     "yp-directory": {"url": "5"},
     "listen-socket": {"id": "5", "type": "5", "on-behalf-of": "5"},

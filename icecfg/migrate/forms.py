@@ -130,6 +130,33 @@ def mount_authentication(ctx: Context, placed: Placed) -> None:
     default_mount_source_login(ctx, placed)
     url_disconnect_event(ctx, placed)
     url_sources_only(ctx, placed)
+    duplicate_users(ctx, placed)
+
+
+def duplicate_users(ctx: Context, placed: Placed) -> None:
+    """Keep an htpasswd block's refusal of a user's second connection, which 2.5.0 would read as no limit.
+
+    Shown on 2.4.4 and 2.5.0 (ICE525): 2.4.4 refuses alice's second
+    connection (``allow_duplicate_users`` 0); 2.5.0 turns the option into
+    ``connections-per-user="0"``, no limit, and applies a limit only on a
+    role with a name.  Written as such, the second connection is refused
+    (429).
+    """
+    from icecfg.effective.userlimits import limited, refuses_duplicate_users
+
+    block = placed.element
+    if ctx.source is ctx.target or ctx.source is Dialect.KH or block.get("type") != "htpasswd":
+        return
+    if refuses_duplicate_users(block, ctx.source) is None:
+        return
+    limited(block)
+    ctx.record(
+        block,
+        "convert",
+        f'{ctx.target.label} reads <option name="allow_duplicate_users" value="0"> as no limit; written as'
+        f' name="htpasswd" connections-per-user="1", which refuses a user\'s second connection as'
+        f" {ctx.source.label} did",
+    )
 
 
 def url_sources_only(ctx: Context, placed: Placed) -> None:

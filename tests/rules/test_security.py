@@ -465,6 +465,25 @@ CASES = [
         message="allows killsource without a login: Icecast 2.5 lets anyone use the admin commands of mount /live",
         id="mount",
     ),
+    # ICE525 connection-limit-ignored
+    Case(
+        "ICE525",
+        mount_auth(
+            ' type="htpasswd"',
+            '<option name="filename" value="/etc/icecast2/users"/><option name="allow_duplicate_users" value="0"/>',
+        ),
+        mount_auth(' type="htpasswd" name="htpasswd" connections-per-user="1"', '<option name="filename" value="/u"/>'),
+        target="2.5",
+        message='is read by Icecast 2.5 as connections-per-user="0", no limit',
+    ),
+    Case(
+        "ICE525",
+        mount_auth("", '<role type="htpasswd" connections-per-user="2"><option name="filename" value="/u"/></role>'),
+        mount_auth("", '<role type="htpasswd" connections-per-user="*"><option name="filename" value="/u"/></role>'),
+        target="2.5",
+        message='connections-per-user="2" on a <role> without a name is never applied',
+        id="unnamed-role",
+    ),
     # ICE521 role-refuses-sources
     Case(
         "ICE521",

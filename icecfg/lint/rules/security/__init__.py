@@ -7,6 +7,15 @@ importing the package registers every rule of the family.
 
 from __future__ import annotations
 
-from icecfg.lint.rules.security import acls, authenticators, ownership, passwords, server25, stacks, urlauth
+from icecfg.lint.rules.security import (
+    acls,
+    authenticators,
+    ownership,
+    passwords,
+    server25,
+    stacks,
+    urlauth,
+    userlimits,
+)
 
-__all__ = ["acls", "authenticators", "ownership", "passwords", "server25", "stacks", "urlauth"]
+__all__ = ["acls", "authenticators", "ownership", "passwords", "server25", "stacks", "urlauth", "userlimits"]
