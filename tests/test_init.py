@@ -66,6 +66,13 @@ def test_init_writes_a_secure_config_and_its_settings(tmp_path: Path, capsys: py
 
     assert load(tmp_path / "icecfg.toml").bake["domain"] == HOST  # icecfg's own reader accepts it
     assert "wrote" in out and HOST in out
+    assert "support for Icecast 2.4.4 ends with 2026: --target 2.5" in out  # the default is on its way out
+
+
+def test_a_2_5_station_is_not_told_to_move(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init_dir(tmp_path, "--target", "2.5")
+    out = capsys.readouterr().out
+    assert "target Icecast 2.5," in out and "2.4.4" not in out
 
 
 def test_every_init_draws_new_passwords(tmp_path: Path) -> None:

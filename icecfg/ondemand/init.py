@@ -486,6 +486,9 @@ def _run(args: argparse.Namespace) -> int:
     from icecfg.spec import Dialect
 
     print(f"  target {Dialect(choices.target).label}, hostname {hostname}")
+    if choices.target == Dialect.V24.value:
+        # what a new station most needs to know about the default: it is the release on its way out
+        print("  Xiph's support for Icecast 2.4.4 ends with 2026: --target 2.5 builds Icecast 2.5.0 into the image")
     print(f"  http://{hostname}:{choices.port}/ and https://{hostname}:{choices.tls_port}/")
     print(f"  live mount {choices.live_mount} ({choices.format}, {choices.bitrate} kbit/s), falls back to {fallback}")
     print(f"  access log: {'discarded' if choices.privacy_logs else 'kept'}")
