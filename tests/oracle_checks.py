@@ -6,6 +6,7 @@ They sit on top of :mod:`tests.oracle` (the harness) and know nothing about rule
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
 import http.client
@@ -374,3 +375,25 @@ def listener_bytes(port: int, mount: str, seconds: float, *, after_headers: bool
                 break
             received += chunk
     return len(received.partition(b"\r\n\r\n")[2]) if after_headers else len(received)
+
+
+def second_connection(
+    data: bytes, box: oracle.Sandbox, port: int, mount: str, ogg: Path, name: str, source_password: str
+) -> int:
+    """The status alice's second connection to ``mount`` gets while her first one listens (both log in as alice)."""
+    login = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
+    with (
+        oracle.IcecastServer(data, box, wait_port=port, name=name) as server,
+        server.source(port, mount, ogg, password=source_password) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, mount)
+        first = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            first.request("GET", mount, headers=login)
+            response = first.getresponse()
+            assert response.status == 200
+            assert response.read(64)  # listening: on the mount's list of listeners
+            return server.http_get(port, mount, max_body=4, headers=login).status
+        finally:
+            first.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import secrets
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 import icecfg
 from icecfg.effective.auth import mount_listener_auth
 from tests import audio, oracle
-from tests.oracle_checks import findings, fixed, release_config
+from tests.oracle_checks import findings, fixed, release_config, second_connection
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -269,26 +268,6 @@ LIMITS = {
 }
 
 
-def second_login(data: bytes, box: oracle.Sandbox, port: int, ogg: Path, name: str) -> int:
-    """The status alice's second connection to /members.ogg gets while her first one listens."""
-    login = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
-    with (
-        oracle.IcecastServer(data, box, wait_port=port, name=name) as server,
-        server.source(port, "/members.ogg", ogg, password=SOURCE_PASSWORD) as source,
-    ):
-        assert source.accepted
-        server.wait_mount(port, "/members.ogg")
-        first = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            first.request("GET", "/members.ogg", headers=login)
-            response = first.getresponse()
-            assert response.status == 200
-            assert response.read(64)  # listening: on the mount's list of listeners
-            return server.http_get(port, "/members.ogg", max_body=4, headers=login).status
-        finally:
-            first.close()
-
-
 @pytest.mark.parametrize("kind", sorted(LIMITS))
 def test_a_limit_of_one_connection_per_login_holds_on_2_5_only_with_a_named_role(
     kind: str, box24: oracle.Sandbox, box25: oracle.Sandbox
@@ -299,17 +278,19 @@ def test_a_limit_of_one_connection_per_login_holds_on_2_5_only_with_a_named_role
     data = members(box25, port, LIMITS[kind])
     (finding,) = findings(data, "2.5", "ICE525")
     assert ("no limit" if kind == "allow_duplicate_users" else "without a name") in finding.message
-    assert second_login(data, box25, port, ogg, f"limit-{kind}-25") == 200
+    assert second_connection(data, box25, port, "/members.ogg", ogg, f"limit-{kind}-25", SOURCE_PASSWORD) == 200
     after = fixed(data, "2.5", "ICE525")
     assert not findings(after, "2.5", "ICE525", "ICE106")
-    assert second_login(after, box25, port, ogg, f"limit-{kind}-25-fixed") == 429
+    assert second_connection(after, box25, port, "/members.ogg", ogg, f"limit-{kind}-25-fixed", SOURCE_PASSWORD) == 429
     if kind == "allow_duplicate_users":
         old = members(box24, port, LIMITS[kind])
         assert not findings(old, "2.4", "ICE525")  # no rule of 2.4's: it does what it says there
-        assert second_login(old, box24, port, ogg, "limit-24") == 401
+        assert second_connection(old, box24, port, "/members.ogg", ogg, "limit-24", SOURCE_PASSWORD) == 401
         cfg = icecfg.loads(old)
         migration = icecfg.upgrade(cfg, from_="2.4", files=False)
         assert any("allow_duplicate_users" in change.reason for change in migration.changes)
         migrated = icecfg.dumps(cfg)
         assert not findings(migrated, "2.5", "ICE525")
-        assert second_login(migrated, box25, port, ogg, "limit-migrated-25") == 429
+        assert (
+            second_connection(migrated, box25, port, "/members.ogg", ogg, "limit-migrated-25", SOURCE_PASSWORD) == 429
+        )

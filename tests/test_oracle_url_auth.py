@@ -27,8 +27,8 @@ import pytest
 import icecfg
 from icecfg.effective.auth import mount_listener_auth
 from icecfg.spec import Dialect
-from tests import oracle
-from tests.oracle_checks import box_of, findings, fixed, log_lines, release_config
+from tests import audio, oracle
+from tests.oracle_checks import box_of, findings, fixed, log_lines, release_config, second_connection
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -37,10 +37,11 @@ ADMIN_PASSWORD = secrets.token_hex(8)
 class Backend:
     """A url-auth backend on 127.0.0.1 that records what it is asked; it refuses everyone unless given ``verdict``.
 
-    ``verdict`` is sent as 2.5's result header (``X-Icecast-Auth-Result``).
+    ``verdict`` is sent as 2.5's result header (``X-Icecast-Auth-Result``);
+    ``sources_in``/``listeners_in`` let sources/listeners in on every release.
     """
 
-    def __init__(self, verdict: str | None = None, *, sources_in: bool = False) -> None:
+    def __init__(self, verdict: str | None = None, *, sources_in: bool = False, listeners_in: bool = False) -> None:
         #: (path, action) of each call, in the order they came
         self.calls: list[tuple[str, str]] = []
         calls = self.calls
@@ -53,8 +54,8 @@ class Backend:
                 self.send_response(200)  # no icecast-auth-user / x-icecast-auth-result header: refused
                 if verdict is not None:
                     self.send_header("X-Icecast-Auth-Result", verdict)
-                elif sources_in and action == "stream_auth":  # a source login: yes, in each release's words
-                    self.send_header("icecast-auth-user", "1")
+                elif (sources_in and action == "stream_auth") or (listeners_in and action != "stream_auth"):
+                    self.send_header("icecast-auth-user", "1")  # yes, in each release's words
                     self.send_header("X-Icecast-Auth-Result", "ok")
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -377,3 +378,46 @@ def test_kh_crashes_on_a_command_authenticator_without_listener_add(
     box.clear_logs()
     with oracle.IcecastServer(after, box, wait_port=port, name="command-auth-fixed") as server:
         assert server.http_get(port, "/c.ogg").status in (401, 404)  # it runs
+
+
+def test_a_url_block_that_refuses_a_second_connection_loses_it_on_2_5(
+    box24: oracle.Sandbox, box25: oracle.Sandbox
+) -> None:
+    """2.4.4 applies ``allow_duplicate_users`` 0 to a url block too (401); 2.5.0 reads no such option there.
+
+    migrate reports the loss; the role 2.5 offers instead (a ``<role type="url">``
+    with a name and ``connections-per-user``) refuses the second connection (429).
+    """
+    backend = Backend(listeners_in=True)
+    try:
+        add = f'<option name="listener_add" value="{backend.url("/add")}"/>'
+        block = f'<authentication type="url">{add}<option name="allow_duplicate_users" value="0"/></authentication>'
+        extra = f"<mount><mount-name>/members.ogg</mount-name>{block}</mount>"
+        port = oracle.free_port()
+        ogg = audio.make_ogg(seconds=10, bitrate_kbps=128)  # outlasts both connections
+
+        def config(box: oracle.Sandbox, mounts: str) -> bytes:
+            return release_config(
+                box, [port], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=mounts
+            )
+
+        assert (
+            second_connection(config(box24, extra), box24, port, "/members.ogg", ogg, "dup-url-24", SOURCE_PASSWORD)
+            == 401
+        )
+        assert (
+            second_connection(config(box25, extra), box25, port, "/members.ogg", ogg, "dup-url-25", SOURCE_PASSWORD)
+            == 200
+        )
+        migration = icecfg.upgrade(icecfg.loads(f"<icecast>{extra}</icecast>".encode()), from_="2.4", files=False)
+        [loss] = [c for c in migration.losses if "allow_duplicate_users" in c.reason]
+        assert "connections-per-user" in loss.reason
+        role = (
+            '<authentication><role type="url" name="url" connections-per-user="1" match-method="get">'
+            f'<option name="client_add" value="{backend.url("/add")}"/></role></authentication>'
+        )
+        as_role = config(box25, f"<mount><mount-name>/members.ogg</mount-name>{role}</mount>")
+        assert not findings(as_role, "2.5", "ICE525")
+        assert second_connection(as_role, box25, port, "/members.ogg", ogg, "dup-url-role", SOURCE_PASSWORD) == 429
+    finally:
+        backend.close()

@@ -134,20 +134,36 @@ def mount_authentication(ctx: Context, placed: Placed) -> None:
 
 
 def duplicate_users(ctx: Context, placed: Placed) -> None:
-    """Keep an htpasswd block's refusal of a user's second connection, which 2.5.0 would read as no limit.
+    """Keep an htpasswd block's refusal of a user's second connection (2.5.0: no limit); report a url block's.
 
     Shown on 2.4.4 and 2.5.0 (ICE525): 2.4.4 refuses alice's second
     connection (``allow_duplicate_users`` 0); 2.5.0 turns the option into
     ``connections-per-user="0"``, no limit, and applies a limit only on a
     role with a name.  Written as such, the second connection is refused
-    (429).
+    (429).  2.5.0 builds a url block's role from its options alone, so a url
+    block's limit cannot be kept in that form: reported as lost (shown:
+    2.4.4 refuses with 401, 2.5.0 lets it in).
     """
     from icecfg.effective.userlimits import limited, refuses_duplicate_users
 
     block = placed.element
-    if ctx.source is ctx.target or ctx.source is Dialect.KH or block.get("type") != "htpasswd":
+    if ctx.source is ctx.target or ctx.source is Dialect.KH or block.get("type") not in ("htpasswd", "url"):
         return
     if refuses_duplicate_users(block, ctx.source) is None:
+        return
+    if block.get("type") == "url":
+        # 2.5.0 makes the url role from the block's options alone: neither a name nor a limit
+        # written on the block reaches it (a <role type="url"> with both refuses, shown)
+        ctx.record(
+            block,
+            "kept",
+            f"{ctx.source.label} refused a user's second connection (allow_duplicate_users 0); {ctx.target.label}"
+            ' reads no such option in a url block and lets it in: write the block as a <role type="url">'
+            ' with a name and connections-per-user="1", or have the backend refuse it',
+            keeps_behaviour=False,
+            lost=True,
+            edit=False,
+        )
         return
     limited(block)
     ctx.record(
