@@ -330,12 +330,15 @@ def test_a_default_mount_authentication_is_asked_of_mounts_with_their_own_block_
     )
     expected = {
         "2.5": [
-            ("/pat-a", "htpasswd", "from the default mount"),
-            ("/pat-c", "url", ""),
-            ("/pat-c", "htpasswd", "from the default mount"),
+            ("/pat-a", "htpasswd", "from the default mount; any number of connections per login"),
+            ("/pat-c", "url", "any number of connections per login"),
+            ("/pat-c", "htpasswd", "from the default mount; any number of connections per login"),
         ],
-        "2.4": [("/pat-c", "url", "")],
-        "kh": [("/pat-*", "htpasswd", ""), ("/pat-c", "url", "")],
+        "2.4": [("/pat-c", "url", "one connection per login at a time (allow_duplicate_users 1 allows more)")],
+        "kh": [
+            ("/pat-*", "htpasswd", "one connection per login at a time (allow_duplicate_users 1 allows more)"),
+            ("/pat-c", "url", "one connection per login at a time (allow_duplicate_users 1 allows more)"),
+        ],
     }
     for target, asked in expected.items():
         config = eff(xml, target)
@@ -343,7 +346,8 @@ def test_a_default_mount_authentication_is_asked_of_mounts_with_their_own_block_
         text = render(config)
         mounts = text[text.index("Mounts") : text.index("Limits")]
         pat_a = mounts[mounts.index("/pat-a ") :].split("\n  /")[0]
-        assert ("listeners log in: htpasswd (from the default mount)" in pat_a) is (target == "2.5"), (target, pat_a)
+        shown = "listeners log in: htpasswd (from the default mount; any number of connections per login)"
+        assert (shown in pat_a) is (target == "2.5"), (target, pat_a)
 
 
 def test_an_untyped_listener_authentication_is_a_role_stack_only_on_2_5() -> None:

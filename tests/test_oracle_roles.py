@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import secrets
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 import icecfg
 from icecfg.effective.auth import mount_listener_auth
 from tests import audio, oracle
-from tests.oracle_checks import findings, fixed, release_config, second_connection
+from tests.oracle_checks import box_of, findings, fixed, release_config, second_connection
 
 SOURCE_PASSWORD = secrets.token_hex(8)
 ADMIN_PASSWORD = secrets.token_hex(8)
@@ -64,7 +65,12 @@ def members(box: oracle.Sandbox, port: int, authentication: str) -> bytes:
 
 def explained(data: bytes) -> str:
     """The note explain gives /members.ogg's listener authentication on 2.5."""
-    mount = icecfg.explain(icecfg.loads(data), "2.5").mounts.find("/members.ogg")
+    return explained_on(data, "2.5")
+
+
+def explained_on(data: bytes, release: str) -> str:
+    """The note explain gives /members.ogg's listener authentication on ``release``."""
+    mount = icecfg.explain(icecfg.loads(data), release).mounts.find("/members.ogg")
     assert mount is not None
     (auth,) = mount_listener_auth(mount)
     return auth.note
@@ -281,6 +287,10 @@ def test_a_limit_of_one_connection_per_login_holds_on_2_5_only_with_a_named_role
     assert second_connection(data, box25, port, "/members.ogg", ogg, f"limit-{kind}-25", SOURCE_PASSWORD) == 200
     after = fixed(data, "2.5", "ICE525")
     assert not findings(after, "2.5", "ICE525", "ICE106")
+    assert explained_on(data, "2.5").endswith("no limit" if kind == "allow_duplicate_users" else "no limit applies")
+    assert explained_on(after, "2.5").endswith("at most 1 connection per login")
+    assert explained_on(data, "2.5").endswith("no limit" if kind == "allow_duplicate_users" else "no limit applies")
+    assert explained_on(after, "2.5").endswith("at most 1 connection per login")
     assert second_connection(after, box25, port, "/members.ogg", ogg, f"limit-{kind}-25-fixed", SOURCE_PASSWORD) == 429
     if kind == "allow_duplicate_users":
         old = members(box24, port, LIMITS[kind])
@@ -294,3 +304,77 @@ def test_a_limit_of_one_connection_per_login_holds_on_2_5_only_with_a_named_role
         assert (
             second_connection(migrated, box25, port, "/members.ogg", ogg, "limit-migrated-25", SOURCE_PASSWORD) == 429
         )
+
+
+#: What a second connection of a login already listening gets from each old release by default.
+SECOND_REFUSED = {"2.4": 401, "kh": 403}
+
+
+@pytest.mark.parametrize("release", sorted(SECOND_REFUSED))
+def test_a_login_listens_once_on_the_old_releases_and_migrate_keeps_it(
+    release: str, request: pytest.FixtureRequest, box25: oracle.Sandbox
+) -> None:
+    """2.4.4 and KH refuse a login's second connection unless ``allow_duplicate_users`` is 1; 2.5.0 does not."""
+    box = box_of(release, request)
+    ogg = audio.make_ogg(seconds=10, bitrate_kbps=128)  # outlasts both connections
+    port = oracle.free_port()
+    plain = '<authentication type="htpasswd"><option name="filename" value="{users}"/></authentication>'
+    allowing = plain.replace("</authentication>", '<option name="allow_duplicate_users" value="1"/></authentication>')
+    old = members(box, port, plain)
+    assert explained_on(old, release).startswith("one connection per login at a time")
+    refused = second_connection(old, box, port, "/members.ogg", ogg, f"once-{release}", SOURCE_PASSWORD)
+    assert refused == SECOND_REFUSED[release]
+    allowed = members(box, port, allowing)
+    assert second_connection(allowed, box, port, "/members.ogg", ogg, f"twice-{release}", SOURCE_PASSWORD) == 200
+    as_is = members(box25, port, plain)
+    assert explained_on(as_is, "2.5") == "any number of connections per login"
+    assert second_connection(as_is, box25, port, "/members.ogg", ogg, f"unlimited-{release}", SOURCE_PASSWORD) == 200
+    cfg = icecfg.loads(members(box25, port, plain))
+    migration = icecfg.upgrade(cfg, from_=release, files=False)
+    [change] = [c for c in migration.changes if "second connection" in c.reason]
+    assert change.action == "convert" and "by default" in change.reason
+    migrated = icecfg.dumps(cfg)
+    assert explained_on(migrated, "2.5") == "at most 1 connection per login"
+    assert second_connection(migrated, box25, port, "/members.ogg", ogg, f"once-{release}-25", SOURCE_PASSWORD) == 429
+    untouched = icecfg.loads(members(box25, port, allowing))
+    assert not [c for c in icecfg.upgrade(untouched, from_=release, files=False).changes if "second" in c.reason]
+
+
+def test_kh_drops_the_earlier_connection_with_drop_existing_listener(
+    boxkh: oracle.Sandbox, box25: oracle.Sandbox
+) -> None:
+    """KH lets the second connection in and ends the first; migrate keeps one per login and says what differs."""
+    ogg = audio.make_ogg(seconds=10, bitrate_kbps=128)  # outlasts both connections
+    port = oracle.free_port()
+    block = (
+        '<authentication type="htpasswd"><option name="filename" value="{users}"/>'
+        '<option name="drop_existing_listener" value="1"/></authentication>'
+    )
+    data = members(boxkh, port, block)
+    assert explained_on(data, "kh").endswith("a new one drops the earlier (drop_existing_listener)")
+    login = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
+    with (
+        oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-drop-earlier") as server,
+        server.source(port, "/members.ogg", ogg, password=SOURCE_PASSWORD) as source,
+    ):
+        assert source.accepted
+        server.wait_mount(port, "/members.ogg")
+        first = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            first.request("GET", "/members.ogg", headers=login)
+            response = first.getresponse()
+            assert response.status == 200 and response.read(64)
+            second = server.http_get(port, "/members.ogg", max_body=4, headers=login)
+            assert second.status == 200 and second.body == b"OggS"
+            # the first connection ends: what KH had sent is read, then the end (no 10 s of audio)
+            received = 0
+            while chunk := response.read(4096):
+                received += len(chunk)
+            assert received < 64_000
+        finally:
+            first.close()
+    cfg = icecfg.loads(members(box25, port, block))
+    [change] = [c for c in icecfg.upgrade(cfg, from_="kh", files=False).changes if "second connection" in c.reason]
+    assert not change.keeps_behaviour and "refuses the new one (429) instead" in change.reason
+    migrated = icecfg.dumps(cfg)
+    assert second_connection(migrated, box25, port, "/members.ogg", ogg, "kh-drop-25", SOURCE_PASSWORD) == 429

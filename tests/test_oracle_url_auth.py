@@ -381,9 +381,9 @@ def test_kh_crashes_on_a_command_authenticator_without_listener_add(
 
 
 def test_a_url_block_that_refuses_a_second_connection_loses_it_on_2_5(
-    box24: oracle.Sandbox, box25: oracle.Sandbox
+    box24: oracle.Sandbox, box25: oracle.Sandbox, boxkh: oracle.Sandbox
 ) -> None:
-    """2.4.4 applies ``allow_duplicate_users`` 0 to a url block too (401); 2.5.0 reads no such option there.
+    """2.4.4 and KH hold a url block's login to one connection too (401, 403); 2.5.0 reads no such option there.
 
     migrate reports the loss; the role 2.5 offers instead (a ``<role type="url">``
     with a name and ``connections-per-user``) refuses the second connection (429).
@@ -409,6 +409,27 @@ def test_a_url_block_that_refuses_a_second_connection_loses_it_on_2_5(
             second_connection(config(box25, extra), box25, port, "/members.ogg", ogg, "dup-url-25", SOURCE_PASSWORD)
             == 200
         )
+        # KH by default, without the option (allow_duplicate_users 1 lets the second in)
+        plain = extra.replace('<option name="allow_duplicate_users" value="0"/>', "")
+        assert (
+            second_connection(config(boxkh, plain), boxkh, port, "/members.ogg", ogg, "dup-url-kh", SOURCE_PASSWORD)
+            == 403
+        )
+        allowing = plain.replace(
+            "</authentication>", '<option name="allow_duplicate_users" value="1"/></authentication>'
+        )
+        assert (
+            second_connection(
+                config(boxkh, allowing), boxkh, port, "/members.ogg", ogg, "dup-url-kh-1", SOURCE_PASSWORD
+            )
+            == 200
+        )
+        explained = icecfg.explain(icecfg.loads(config(boxkh, plain)), "kh").auth.listener_auth
+        assert [a.note for a in explained if a.mount == "/members.ogg"] == [
+            "one connection per login at a time (allow_duplicate_users 1 allows more)"
+        ]
+        kh_migration = icecfg.upgrade(icecfg.loads(f"<icecast>{plain}</icecast>".encode()), from_="kh", files=False)
+        assert [c for c in kh_migration.losses if "by default" in c.reason]
         migration = icecfg.upgrade(icecfg.loads(f"<icecast>{extra}</icecast>".encode()), from_="2.4", files=False)
         [loss] = [c for c in migration.losses if "allow_duplicate_users" in c.reason]
         assert "connections-per-user" in loss.reason

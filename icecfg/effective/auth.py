@@ -442,6 +442,7 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
 def _role_notes(mount: MountConfig, block: Element) -> list[str]:
     """What a mount's 2.5 role stack does that it does not read as (ICE519 to ICE522)."""
     from icecfg.effective.roles import checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
+    from icecfg.effective.userlimits import role_note
 
     notes = []
     if checks_logins(block):
@@ -452,6 +453,8 @@ def _role_notes(mount: MountConfig, block: Element) -> list[str]:
         if found is not None and found.let_in:
             notes.append(f"OPEN: {found.who()}, is let in by {found.by}")
     for role in block.elements("role"):
+        if limit := role_note(role):
+            notes.append(limit)
         ignored, _extra = ignored_acl(role)
         if ignored:
             notes.append(f"the role at line {role.line} ignores its {' '.join(ignored)} (it has an <acl>)")
@@ -512,7 +515,10 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
         note = 'url authenticator without "listener_add": no backend is asked'
         return ListenerAuth(mount, "none (public)", origin, note, where)
     if kind in _types(dialect):
-        return ListenerAuth(mount, kind, origin, where=where)
+        from icecfg.effective.userlimits import connection_note
+
+        note = connection_note(block, dialect) if kind in ("htpasswd", "url") else ""
+        return ListenerAuth(mount, kind, origin, note, where=where)
     if dialect is Dialect.V25:
         effect = (
             f"Icecast 2.5 refuses every listener of {where} and every source that "

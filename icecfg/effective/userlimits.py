@@ -1,16 +1,21 @@
 """How many connections one listener login may hold, as each release reads it.
 
-2.4.4 refuses a second connection of a user already listening to the
-mount when the mount's authenticator has ``allow_duplicate_users`` 0
-(``check_duplicate_logins``, read with ``atoi``; a second login of alice
-gets 401).  2.5.0 has a per-role limit instead, ``connections-per-user``,
-and counts a user's connections by the **name** of the role that let them
-in (``__count_user_role_on_mount``): a role without a ``name`` counts none,
-so its limit never applies.  It turns ``allow_duplicate_users`` 0 in a
+2.4.4 and KH let a login listen to a mount **once** at a time: a second
+connection with a user already listening gets 401 (2.4.4) or 403 (KH)
+unless the authenticator has ``allow_duplicate_users`` set to a non-zero
+number (``check_duplicate_logins``; both read it with ``atoi``, 2.4.4 the
+last one written, KH any one, since it can only set its flag).  2.5.0 lets
+any number in by default.  Its limit is a role's ``connections-per-user``,
+counted by the **name** of the role that let the user in
+(``__count_user_role_on_mount``): a role without a ``name`` counts none, so
+its limit never applies; and it turns ``allow_duplicate_users`` 0 in a
 2.4-style htpasswd block into ``connections-per-user="0"``, which it reads
-as no limit (``cfgfile.c``).  Each shown on the release (a second login of
-alice: 401 on 2.4.4, 200 on 2.5.0; 429 on 2.5.0 with a named role and a
-limit of 1), ``tests/test_oracle_roles.py``.  KH reads no such option.
+as no limit (``cfgfile.c``).  All shown on the releases (a second login of
+alice while the first listens: 401 on 2.4.4 and 403 on KH by default, 200
+with ``allow_duplicate_users`` 1; 200 on 2.5.0 by default and with the
+option 0, 429 with a named role and a limit of 1), ``tests/test_oracle_roles.py``.
+KH's ``drop_existing_listener`` lets the second connection in and drops the
+first instead (shown).
 """
 
 from __future__ import annotations
@@ -34,28 +39,46 @@ class IgnoredLimit(NamedTuple):
     kind: str  # "allow_duplicate_users" or "unnamed"
 
 
-def refuses_duplicate_users(block: Element, dialect: Dialect) -> Element | None:
-    """The ``allow_duplicate_users`` option with which ``dialect`` refuses a user's second connection, if any.
+def refuses_second_connection(block: Element, dialect: Dialect) -> bool:
+    """Whether 2.4.4 or KH refuses a second connection of a login already listening to the block's mount.
 
-    2.4.4 reads it with ``atoi`` in any authenticator; 2.5.0 takes it from a
-    2.4-style htpasswd block (``util_str_to_bool``) only to turn it into no
-    limit at all (:func:`ignored_limit`).
+    They do unless an ``allow_duplicate_users`` option is a non-zero number
+    (2.4.4: the last one written; KH: any one).  2.5.0 never does for a
+    2.4-style block (:func:`ignored_limit`).
     """
-    if dialect is Dialect.KH:
-        return None
-    found = None
-    for option, name in options(block, dialect):
-        if name == "allow_duplicate_users":
-            found = option  # the last one written wins on both
-    if found is None:
-        return None
-    value = option_value(found, dialect) or ""
     if dialect is Dialect.V25:
-        word = value.strip().lower()
-        refused = word not in ("true", "yes", "on") and atoi(value) == 0
-    else:
-        refused = atoi(value) == 0
-    return found if refused else None
+        return False
+    found = [option for option, name in options(block, dialect) if name == "allow_duplicate_users"]
+    if not found:
+        return True
+    if dialect is Dialect.KH:
+        return not any(atoi(option_value(option, dialect) or "") for option in found)
+    return atoi(option_value(found[-1], dialect) or "") == 0
+
+
+def drops_earlier_connection(block: Element, dialect: Dialect) -> bool:
+    """Whether KH lets a login's second connection in and drops the first (``drop_existing_listener``, shown).
+
+    KH reads the option with ``atoi`` (any one non-zero sets it); it matters
+    only where KH holds a login to one connection (:func:`refuses_second_connection`).
+    """
+    if dialect is not Dialect.KH or not refuses_second_connection(block, dialect):
+        return False
+    return any(
+        atoi(option_value(option, dialect) or "")
+        for option, name in options(block, dialect)
+        if name == "drop_existing_listener"
+    )
+
+
+def _refusing_option_25(block: Element) -> Element | None:
+    """A 2.4-style block's ``allow_duplicate_users`` that says no (``util_str_to_bool``): 2.5.0 reads no limit."""
+    found = [option for option, name in options(block, Dialect.V25) if name == "allow_duplicate_users"]
+    if not found:
+        return None
+    value = option_value(found[-1], Dialect.V25) or ""
+    says_yes = value.strip().lower() in ("true", "yes", "on") or atoi(value) != 0
+    return None if says_yes else found[-1]
 
 
 def connection_limit(element: Element) -> int | None:
@@ -78,7 +101,7 @@ def ignored_limit(element: Element) -> IgnoredLimit | None:
     reads them.
     """
     if element.local_name == "authentication" and element.get("type") == "htpasswd":
-        option = refuses_duplicate_users(element, Dialect.V25)
+        option = _refusing_option_25(element)
         if option is not None:
             return IgnoredLimit(element, option, "allow_duplicate_users")
     if element.local_name == "authentication" and element.get("type") is None:
@@ -102,3 +125,32 @@ def limited(element: Element, limit: int = 1) -> None:
         element.set("name", DEFAULT_ROLE_NAME.format(type=element.get("type") or "listeners"))
     if connection_limit(element) is None:
         element.set("connections-per-user", str(limit))
+
+
+def connection_note(block: Element, dialect: Dialect) -> str:
+    """How many connections one login may hold through a mount's 2.4-style htpasswd or url block, in words."""
+    kind = block.get("type")
+    if dialect is not Dialect.V25:
+        if drops_earlier_connection(block, dialect):
+            return "one connection per login at a time: a new one drops the earlier (drop_existing_listener)"
+        if refuses_second_connection(block, dialect):
+            return "one connection per login at a time (allow_duplicate_users 1 allows more)"
+        return "any number of connections per login"
+    if kind == "htpasswd" and _refusing_option_25(block) is not None:
+        return "any number of connections per login: Icecast 2.5 reads allow_duplicate_users 0 as no limit"
+    limit = connection_limit(block) if kind == "htpasswd" else None
+    if limit is not None and block.get("name"):
+        return f"at most {limit} connection{'s' if limit > 1 else ''} per login"
+    if limit is not None:
+        return "any number of connections per login: connections-per-user needs a name"
+    return "any number of connections per login"
+
+
+def role_note(role: Element) -> str:
+    """What a 2.5 role's written ``connections-per-user`` does, in words; "" when none is written."""
+    limit = connection_limit(role)
+    if limit is None:
+        return ""
+    if not role.get("name"):
+        return f"the role at line {role.line} has connections-per-user but no name: no limit applies"
+    return f"the role at line {role.line}: at most {limit} connection{'s' if limit > 1 else ''} per login"

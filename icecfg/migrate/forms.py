@@ -14,6 +14,7 @@ from collections.abc import Callable
 from icecfg.conversion import effective
 from icecfg.document import Element
 from icecfg.effective.auth import server_auth
+from icecfg.effective.authoptions import options
 from icecfg.effective.directory import directory
 from icecfg.effective.mounts import MountConfig, mount_table
 from icecfg.effective.provenance import Source
@@ -134,44 +135,58 @@ def mount_authentication(ctx: Context, placed: Placed) -> None:
 
 
 def duplicate_users(ctx: Context, placed: Placed) -> None:
-    """Keep an htpasswd block's refusal of a user's second connection (2.5.0: no limit); report a url block's.
+    """Keep the old release's one connection per login, which 2.5.0 lifts (htpasswd); report a url block's.
 
-    Shown on 2.4.4 and 2.5.0 (ICE525): 2.4.4 refuses alice's second
-    connection (``allow_duplicate_users`` 0); 2.5.0 turns the option into
-    ``connections-per-user="0"``, no limit, and applies a limit only on a
-    role with a name.  Written as such, the second connection is refused
+    2.4.4 and KH refuse a second connection of a login already listening
+    (401, 403) unless ``allow_duplicate_users`` is non-zero; 2.5.0 lets any
+    number in, and reads that option 0 as no limit.  Shown on each
+    (:mod:`icecfg.effective.userlimits`).  An htpasswd block is written
+    with ``name`` and ``connections-per-user="1"``, which 2.5.0 applies
     (429).  2.5.0 builds a url block's role from its options alone, so a url
-    block's limit cannot be kept in that form: reported as lost (shown:
-    2.4.4 refuses with 401, 2.5.0 lets it in).
+    block's limit cannot be kept in that form: reported as lost.
     """
-    from icecfg.effective.userlimits import limited, refuses_duplicate_users
+    from icecfg.effective.urlauth import asks_nobody
+    from icecfg.effective.userlimits import drops_earlier_connection, limited, refuses_second_connection
 
     block = placed.element
-    if ctx.source is ctx.target or ctx.source is Dialect.KH or block.get("type") not in ("htpasswd", "url"):
+    kind = block.get("type")
+    if ctx.source is ctx.target or kind not in ("htpasswd", "url") or block.parent is None:
+        return  # (a url block logging in only sources is replaced by a role before this)
+    if kind == "url" and asks_nobody(block, ctx.source, role=False):
+        return  # listeners do not log in: there is no login to hold to one connection
+    if not refuses_second_connection(block, ctx.source):
         return
-    if refuses_duplicate_users(block, ctx.source) is None:
-        return
-    if block.get("type") == "url":
-        # 2.5.0 makes the url role from the block's options alone: neither a name nor a limit
-        # written on the block reaches it (a <role type="url"> with both refuses, shown)
+    written = "allow_duplicate_users" in {name for _option, name in options(block, ctx.source)}
+    how = "as written" if written else "by default"
+    old = f"{ctx.source.label} refused a login's second connection ({how}; allow_duplicate_users 1 allows it)"
+    if kind == "url":
         ctx.record(
             block,
             "kept",
-            f"{ctx.source.label} refused a user's second connection (allow_duplicate_users 0); {ctx.target.label}"
-            ' reads no such option in a url block and lets it in: write the block as a <role type="url">'
-            ' with a name and connections-per-user="1", or have the backend refuse it',
+            f"{old}; {ctx.target.label} lets any number in and reads no such option in a url block: write the"
+            ' block as a <role type="url"> with a name and connections-per-user="1", or have the backend refuse it',
             keeps_behaviour=False,
             lost=True,
             edit=False,
+        )
+        return
+    if drops_earlier_connection(block, ctx.source):
+        limited(block)
+        ctx.record(
+            block,
+            "convert",
+            f"{ctx.source.label} let a login's second connection in and dropped the first (drop_existing_listener);"
+            f' {ctx.target.label} lets any number in: written as name="htpasswd" connections-per-user="1", which'
+            " keeps one connection per login but refuses the new one (429) instead",
+            keeps_behaviour=False,
         )
         return
     limited(block)
     ctx.record(
         block,
         "convert",
-        f'{ctx.target.label} reads <option name="allow_duplicate_users" value="0"> as no limit; written as'
-        f' name="htpasswd" connections-per-user="1", which refuses a user\'s second connection as'
-        f" {ctx.source.label} did",
+        f'{old}; {ctx.target.label} lets any number in: written as name="htpasswd" connections-per-user="1",'
+        " which it applies",
     )
 
 

@@ -24,15 +24,18 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
     `<option name="allow_duplicate_users" value="0"/>`, which makes 2.4.4
     refuse a user's second connection, is turned by 2.5 into
     `connections-per-user="0"`, which it reads as no limit: one login can be
-    shared by any number of listeners.
+    shared by any number of listeners.  (2.4.4 and KH refuse a second
+    connection even without the option.)
 
     ## On each release
-    - 2.4.4: `allow_duplicate_users` 0 refuses alice's second connection
-      (401; verified, `tests/test_oracle_roles.py`).
-    - 2.5.0: the same block lets it in (200); so does a role with
-      `connections-per-user="1"` and no `name`; with a `name` the second
-      connection gets 429 (all verified).
-    - Icecast-KH reads neither (its second connection gets in too).
+    - 2.4.4 and Icecast-KH refuse a login's second connection by default
+      (401, 403) and with `allow_duplicate_users` 0; only a non-zero
+      value lets it in (verified, `tests/test_oracle_roles.py`).
+    - 2.5.0 lets any number in by default and with the option 0 (200); so
+      does a role with `connections-per-user="1"` and no `name`; with a
+      `name` the second connection gets 429 (all verified).  `icecfg
+      migrate` writes the limit for every htpasswd block the old release
+      held to one connection per login.
 
     ## Bad
     ```xml
@@ -63,8 +66,8 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
         if found.kind == "allow_duplicate_users":
             message = (
                 '<option name="allow_duplicate_users" value="0"> is read by Icecast 2.5 as '
-                'connections-per-user="0", no limit: one login serves any number of listeners (2.4.4 '
-                'refused a second connection); write name="htpasswd" connections-per-user="1" on the block'
+                'connections-per-user="0", no limit: one login serves any number of listeners (2.4.4 and KH '
+                'refuse a second connection); write name="htpasswd" connections-per-user="1" on the block'
             )
             yield ctx.finding(found.written, message, fix=_fix(element), fix_title="limit as Icecast 2.5 reads it")
             continue
