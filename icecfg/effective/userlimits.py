@@ -27,9 +27,6 @@ from icecfg.document import Element
 from icecfg.effective.authoptions import option_value, options
 from icecfg.spec import Dialect
 
-#: The name a fix gives a role it names: the role's own type says what it is.
-DEFAULT_ROLE_NAME = "{type}"
-
 
 class IgnoredLimit(NamedTuple):
     """A limit of connections per user that 2.5.0 does not apply, and where it is written."""
@@ -122,7 +119,7 @@ def limited(element: Element, limit: int = 1) -> None:
         if name == "allow_duplicate_users" and option.parent is not None:
             option.parent.remove(option)
     if not element.get("name"):
-        element.set("name", DEFAULT_ROLE_NAME.format(type=element.get("type") or "listeners"))
+        element.set("name", element.get("type") or "listeners")  # its type says what the role is
     if connection_limit(element) is None:
         element.set("connections-per-user", str(limit))
 
