@@ -36,6 +36,11 @@ class IgnoredLimit(NamedTuple):
     kind: str  # "allow_duplicate_users" or "unnamed"
 
 
+def duplicate_options(block: Element, dialect: Dialect) -> list[Element]:
+    """The block's ``allow_duplicate_users`` options the release takes, in document order."""
+    return [option for option, name in options(block, dialect) if name == "allow_duplicate_users"]
+
+
 def refuses_second_connection(block: Element, dialect: Dialect) -> bool:
     """Whether 2.4.4 or KH refuses a second connection of a login already listening to the block's mount.
 
@@ -45,7 +50,7 @@ def refuses_second_connection(block: Element, dialect: Dialect) -> bool:
     """
     if dialect is Dialect.V25:
         return False
-    found = [option for option, name in options(block, dialect) if name == "allow_duplicate_users"]
+    found = duplicate_options(block, dialect)
     if not found:
         return True
     if dialect is Dialect.KH:
@@ -70,7 +75,7 @@ def drops_earlier_connection(block: Element, dialect: Dialect) -> bool:
 
 def _refusing_option_25(block: Element) -> Element | None:
     """A 2.4-style block's ``allow_duplicate_users`` that says no (``util_str_to_bool``): 2.5.0 reads no limit."""
-    found = [option for option, name in options(block, Dialect.V25) if name == "allow_duplicate_users"]
+    found = duplicate_options(block, Dialect.V25)
     if not found:
         return None
     value = option_value(found[-1], Dialect.V25) or ""

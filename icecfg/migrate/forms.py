@@ -146,7 +146,12 @@ def duplicate_users(ctx: Context, placed: Placed) -> None:
     block's limit cannot be kept in that form: reported as lost.
     """
     from icecfg.effective.urlauth import asks_nobody
-    from icecfg.effective.userlimits import drops_earlier_connection, limited, refuses_second_connection
+    from icecfg.effective.userlimits import (
+        drops_earlier_connection,
+        duplicate_options,
+        limited,
+        refuses_second_connection,
+    )
 
     block = placed.element
     kind = block.get("type")
@@ -156,8 +161,7 @@ def duplicate_users(ctx: Context, placed: Placed) -> None:
         return  # listeners do not log in: there is no login to hold to one connection
     if not refuses_second_connection(block, ctx.source):
         return
-    written = "allow_duplicate_users" in {name for _option, name in options(block, ctx.source)}
-    how = "as written" if written else "by default"
+    how = "as written" if duplicate_options(block, ctx.source) else "by default"
     old = f"{ctx.source.label} refused a login's second connection ({how}; allow_duplicate_users 1 allows it)"
     if kind == "url":
         ctx.record(
@@ -245,7 +249,7 @@ def url_disconnect_event(ctx: Context, placed: Placed) -> None:
     call goes where 2.4.4 and KH sent it, with the same action and login
     (shown on 2.4.4, kh22 and 2.5.0).
     """
-    from icecfg.effective.authoptions import option_value, options, read_last
+    from icecfg.effective.authoptions import option_value, read_last
 
     auth, mount = placed.element, placed.element.parent
     if ctx.source is ctx.target or mount is None or auth.get("type") != "url":
