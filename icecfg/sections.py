@@ -198,7 +198,7 @@ class Role(Section):
     #: attribute type (2.5). Authenticator backend.
     type: str | None = attr("type", default=None)
 
-    #: attribute name (2.5). Role name shown in logs and the admin interface.
+    #: attribute name (2.5). Role name; 2.5 counts a user's connections by it.
     name: str | None = attr("name", default=None)
 
     #: attribute management-url (2.5). URL of the backend's management interface.
@@ -624,8 +624,8 @@ class KhFallback(Section):
 
 
 class MountAuthentication(Section):
-    """Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack. (2.4, 2.5,
-    kh)
+    """Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack; 2.5 reads a
+    type="htpasswd" block as a role (its attributes and children too). (2.4, 2.5, kh)
     """
 
     _spec_id = "mount-authentication"
@@ -634,18 +634,99 @@ class MountAuthentication(Section):
     #: 2.5 without it: roles.
     type: str | None = attr("type", default=None)
 
-    #: attribute name (2.5). A 2.4-style block's role name (2.5 counts a user's connections by it).
+    #: attribute name (2.5). Role name; 2.5 counts a user's connections by it.
     name: str | None = attr("name", default=None)
 
-    #: attribute connections-per-user (2.5). A 2.4-style block's limit of connections per user (2.5;
-    #: only with a name).
+    #: attribute management-url (2.5). URL of the backend's management interface.
+    management_url: str | None = attr("management-url", default=None)
+
+    #: attribute method (2.5). HTTP methods this role handles (`*` for all).
+    method: str | None = attr("method", default=None)
+
+    #: attribute match-method (2.5). Only consider requests with these methods.
+    match_method: str | None = attr("match-method", default=None)
+
+    #: attribute nomatch-method (2.5). Skip requests with these methods.
+    nomatch_method: str | None = attr("nomatch-method", default=None)
+
+    #: attribute match-web (2.5). Only consider these web paths.
+    match_web: str | None = attr("match-web", default=None)
+
+    #: attribute nomatch-web (2.5). Skip these web paths.
+    nomatch_web: str | None = attr("nomatch-web", default=None)
+
+    #: attribute match-admin (2.5). Only consider these admin commands.
+    match_admin: str | None = attr("match-admin", default=None)
+
+    #: attribute nomatch-admin (2.5). Skip these admin commands.
+    nomatch_admin: str | None = attr("nomatch-admin", default=None)
+
+    #: attribute match-origin (2.5). Only consider requests from these origins.
+    match_origin: str | None = attr("match-origin", default=None)
+
+    #: attribute nomatch-origin (2.5). Skip requests from these origins.
+    nomatch_origin: str | None = attr("nomatch-origin", default=None)
+
+    #: attribute may-alter (2.5). Request properties the backend may change.
+    may_alter: str | None = attr("may-alter", default=None)
+
+    #: attribute may-not-alter (2.5). Request properties the backend may not change.
+    may_not_alter: str | None = attr("may-not-alter", default=None)
+
+    #: attribute allow-method (2.5). HTTP methods this role may use (`*` for all).
+    allow_method: str | None = attr("allow-method", default=None)
+
+    #: attribute deny-method (2.5). HTTP methods this role may not use.
+    deny_method: str | None = attr("deny-method", default=None)
+
+    #: attribute allow-admin (2.5). Admin commands this role may run (`*` for all).
+    allow_admin: str | None = attr("allow-admin", default=None)
+
+    #: attribute deny-admin (2.5). Admin commands this role may not run.
+    deny_admin: str | None = attr("deny-admin", default=None)
+
+    #: attribute allow-web (2.5). Web paths this role may fetch (`*` for all).
+    allow_web: str | None = attr("allow-web", default=None)
+
+    #: attribute deny-web (2.5). Web paths this role may not fetch.
+    deny_web: str | None = attr("deny-web", default=None)
+
+    #: attribute allow-all (2.5). Allow every method, admin command and web path.
+    allow_all: bool | None = attr("allow-all", default=None)
+
+    #: attribute deny-all (2.5). Deny every method, admin command and web path.
+    deny_all: bool | None = attr("deny-all", default=None)
+
+    #: attribute connections-per-user (2.5). Concurrent connections per user: a number, `*` or
+    #: `unlimited`.
     connections_per_user: str | None = attr("connections-per-user", default=None)
+
+    #: attribute connection-duration (2.5). Maximum connection time in seconds.
+    connection_duration: str | None = attr("connection-duration", default=None)
 
     #: <option> (2.4, 2.5, kh). Backend setting (filename, listener_add, ...); other children warn.
     options: list[Option] = items(Option, "option", default_factory=list)
 
     #: <role> (2.5). A role of the mount's authentication stack.
     roles: list[Role] = items(Role, "role", default_factory=list)
+
+    #: <http-headers> (2.5). Headers sent to clients matched by this role.
+    http_headers: HttpHeaders = block(HttpHeaders, "http-headers", default=None)
+
+    #: <acl> (2.5). Access rules of the role; only one is allowed.
+    acl: Acl = block(Acl, "acl", default=None)
+
+    #: <on-failed-action> (2.5). Action when authentication fails.
+    on_failed_action: str | None = leaf("on-failed-action", default=None)
+
+    #: <on-failed-argument> (2.5). Argument of on-failed-action.
+    on_failed_argument: str | None = leaf("on-failed-argument", default=None)
+
+    #: <on-deny-action> (2.5). Action when the ACL denies.
+    on_deny_action: str | None = leaf("on-deny-action", default=None)
+
+    #: <on-deny-argument> (2.5). Argument of on-deny-action.
+    on_deny_argument: str | None = leaf("on-deny-argument", default=None)
 
 
 class Event(Section):

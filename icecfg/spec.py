@@ -625,6 +625,48 @@ _ACL_ATTRIBUTES: tuple[AttributeRow, ...] = (
 )
 
 
+#: What ``auth_get_authenticator`` reads from a ``<role>`` besides its type and options (2.5.0 reads
+#: the same from a 2.4-style ``<authentication type="htpasswd">`` block, which it makes a role of).
+_ROLE_ATTRIBUTES: tuple[AttributeRow, ...] = (
+    AttributeRow("name", STRING, V25, doc="Role name; 2.5 counts a user's connections by it."),
+    AttributeRow("management-url", URL, V25, doc="URL of the backend's management interface."),
+    AttributeRow("method", METHODS, V25, doc="HTTP methods this role handles (`*` for all)."),
+    AttributeRow("match-method", METHODS, V25, doc="Only consider requests with these methods."),
+    AttributeRow("nomatch-method", METHODS, V25, doc="Skip requests with these methods."),
+    AttributeRow("match-web", STRING, V25, doc="Only consider these web paths."),
+    AttributeRow("nomatch-web", STRING, V25, doc="Skip these web paths."),
+    AttributeRow("match-admin", STRING, V25, doc="Only consider these admin commands."),
+    AttributeRow("nomatch-admin", STRING, V25, doc="Skip these admin commands."),
+    AttributeRow("match-origin", STRING, V25, doc="Only consider requests from these origins."),
+    AttributeRow("nomatch-origin", STRING, V25, doc="Skip requests from these origins."),
+    AttributeRow("may-alter", STRING, V25, doc="Request properties the backend may change."),
+    AttributeRow("may-not-alter", STRING, V25, doc="Request properties the backend may not change."),
+    *_ACL_ATTRIBUTES,
+)
+
+_ROLE_CHILDREN: tuple[ElementRow, ...] = (
+    ElementRow(
+        "http-headers",
+        V25,
+        section="http-headers",
+        repeat=Repeat.ACC,
+        doc="Headers sent to clients matched by this role.",
+        source=_SRC_HEADERS,
+    ),
+    ElementRow(
+        "acl",
+        V25,
+        section="acl",
+        doc="Access rules of the role; only one is allowed.",
+        source=_SRC_ROLE,
+    ),
+    ElementRow("on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE),
+    ElementRow("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
+    ElementRow("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
+    ElementRow("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
+)
+
+
 def _log_block(name: str, dialects: frozenset[Dialect], default: str | None, doc: str) -> ElementRow:
     """A log file name that KH also accepts as a ``kh-log`` block."""
     return ElementRow(
@@ -1192,20 +1234,7 @@ _SECTIONS: list[SectionRow] = [
                 required=V25,
                 doc="Authenticator backend.",
             ),
-            AttributeRow("name", STRING, V25, doc="Role name shown in logs and the admin interface."),
-            AttributeRow("management-url", URL, V25, doc="URL of the backend's management interface."),
-            AttributeRow("method", METHODS, V25, doc="HTTP methods this role handles (`*` for all)."),
-            AttributeRow("match-method", METHODS, V25, doc="Only consider requests with these methods."),
-            AttributeRow("nomatch-method", METHODS, V25, doc="Skip requests with these methods."),
-            AttributeRow("match-web", STRING, V25, doc="Only consider these web paths."),
-            AttributeRow("nomatch-web", STRING, V25, doc="Skip these web paths."),
-            AttributeRow("match-admin", STRING, V25, doc="Only consider these admin commands."),
-            AttributeRow("nomatch-admin", STRING, V25, doc="Skip these admin commands."),
-            AttributeRow("match-origin", STRING, V25, doc="Only consider requests from these origins."),
-            AttributeRow("nomatch-origin", STRING, V25, doc="Skip requests from these origins."),
-            AttributeRow("may-alter", STRING, V25, doc="Request properties the backend may change."),
-            AttributeRow("may-not-alter", STRING, V25, doc="Request properties the backend may not change."),
-            *_ACL_ATTRIBUTES,
+            *_ROLE_ATTRIBUTES,
         ),
         children=(
             ElementRow(
@@ -1216,25 +1245,7 @@ _SECTIONS: list[SectionRow] = [
                 doc="Backend setting, e.g. `filename` for htpasswd.",
                 source=_SRC_ROLE,
             ),
-            ElementRow(
-                "http-headers",
-                V25,
-                section="http-headers",
-                repeat=Repeat.ACC,
-                doc="Headers sent to clients matched by this role.",
-                source=_SRC_HEADERS,
-            ),
-            ElementRow(
-                "acl",
-                V25,
-                section="acl",
-                doc="Access rules of the role; only one is allowed.",
-                source=_SRC_ROLE,
-            ),
-            ElementRow("on-failed-action", V25, STRING, doc="Action when authentication fails.", source=_SRC_ROLE),
-            ElementRow("on-failed-argument", V25, STRING, doc="Argument of on-failed-action.", source=_SRC_ROLE),
-            ElementRow("on-deny-action", V25, STRING, doc="Action when the ACL denies.", source=_SRC_ROLE),
-            ElementRow("on-deny-argument", V25, STRING, doc="Argument of on-deny-action.", source=_SRC_ROLE),
+            *_ROLE_CHILDREN,
         ),
     ),
     SectionRow(
@@ -2212,7 +2223,8 @@ _SECTIONS: list[SectionRow] = [
         id="mount-authentication",
         tag="authentication",
         dialects=ALL,
-        doc="Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack.",
+        doc="Listener authentication of a mount: legacy type+options, or (2.5, no type) a role stack; "
+        '2.5 reads a type="htpasswd" block as a role (its attributes and children too).',
         attributes=(
             AttributeRow(
                 "type",
@@ -2228,16 +2240,9 @@ _SECTIONS: list[SectionRow] = [
                 required=KH,
                 doc="Authenticator backend.",
             ),
-            # 2.5.0 makes a 2.4-style block the role it reads these from (auth_get_authenticator)
-            AttributeRow(
-                "name", STRING, V25, doc="A 2.4-style block's role name (2.5 counts a user's connections by it)."
-            ),
-            AttributeRow(
-                "connections-per-user",
-                STRING,
-                V25,
-                doc="A 2.4-style block's limit of connections per user (2.5; only with a name).",
-            ),
+            # 2.5.0 makes a 2.4-style htpasswd block the role it reads these from (auth_get_authenticator;
+            # a url block's role is built from its options alone: see ICE106)
+            *_ROLE_ATTRIBUTES,
         ),
         children=(
             ElementRow(
@@ -2256,6 +2261,7 @@ _SECTIONS: list[SectionRow] = [
                 doc="A role of the mount's authentication stack.",
                 source="[2.5] cfgfile.c l.1566-1592",
             ),
+            *_ROLE_CHILDREN,  # of a 2.4-style htpasswd block, as of a role (2.5)
         ),
     ),
     SectionRow(

@@ -440,5 +440,14 @@ def test_a_url_block_that_refuses_a_second_connection_loses_it_on_2_5(
         as_role = config(box25, f"<mount><mount-name>/members.ogg</mount-name>{role}</mount>")
         assert not findings(as_role, "2.5", "ICE525")
         assert second_connection(as_role, box25, port, "/members.ogg", ogg, "dup-url-role", SOURCE_PASSWORD) == 429
+        # the role's attributes written on the url block itself are not read (ICE526)
+        on_block = config(box25, plain.replace('type="url"', 'type="url" name="url" connections-per-user="1"'))
+        (finding,) = findings(on_block, "2.5", "ICE525", "ICE526", "ICE106")
+        assert finding.code == "ICE526" and finding.message.startswith("connections-per-user= on a 2.4-style url")
+        explained = icecfg.explain(icecfg.loads(on_block), "2.5").auth.listener_auth
+        assert [a.note for a in explained if a.mount == "/members.ogg"] == [
+            "any number of connections per login: Icecast 2.5 reads no connections-per-user from a url block"
+        ]
+        assert second_connection(on_block, box25, port, "/members.ogg", ogg, "dup-url-block", SOURCE_PASSWORD) == 200
     finally:
         backend.close()

@@ -436,7 +436,25 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
             found = found.replace(note="; ".join(filter(None, ["from the default mount", found.note])))
         elif found.kind == "roles" and (notes := _role_notes(mount, block)):
             found = found.replace(note="; ".join(notes))
+        elif found.kind == "htpasswd" and mount.dialect is Dialect.V25 and (notes := _block_acl_notes(block)):
+            found = found.replace(note="; ".join([*notes, found.note]))
         yield found
+
+
+def _block_acl_notes(block: Element) -> list[str]:
+    """What the ACL of a 2.4-style htpasswd block does, which 2.5.0 reads as a role's (shown on 2.5.0)."""
+    from icecfg.effective.roles import allows, ignored_acl, overridden_methods
+
+    notes = []
+    if not allows(block, "get", web=True):
+        notes.append("USERS REFUSED: the block's ACL denies listeners (get), which Icecast 2.5 reads as a role's")
+    ignored, _extra = ignored_acl(block)
+    if ignored:
+        notes.append(f"the block ignores its {' '.join(ignored)} (it has an <acl>)")
+    for earlier, later, methods in overridden_methods(block):
+        policy = "denies" if later.name == "deny-method" else "allows"
+        notes.append(f"the block {policy} {', '.join(methods)}: its {later.name} comes after {earlier.name}")
+    return notes
 
 
 def _role_notes(mount: MountConfig, block: Element) -> list[str]:

@@ -106,8 +106,8 @@ def ignored_limit(element: Element) -> IgnoredLimit | None:
         option = _refusing_option_25(element)
         if option is not None:
             return IgnoredLimit(element, option, "allow_duplicate_users")
-    if element.local_name == "authentication" and element.get("type") is None:
-        return None  # a stack of roles: each role has its own limit
+    if element.local_name == "authentication" and element.get("type") != "htpasswd":
+        return None  # a stack of roles (each role has its own limit), or a block 2.5 reads no limit from (ICE526)
     if connection_limit(element) is not None and not element.get("name"):
         return IgnoredLimit(element, element, "unnamed")
     return None
@@ -140,7 +140,9 @@ def connection_note(block: Element, dialect: Dialect) -> str:
         return "any number of connections per login"
     if kind == "htpasswd" and _refusing_option_25(block) is not None:
         return "any number of connections per login: Icecast 2.5 reads allow_duplicate_users 0 as no limit"
-    limit = connection_limit(block) if kind == "htpasswd" else None
+    limit = connection_limit(block)
+    if limit is not None and kind != "htpasswd":
+        return "any number of connections per login: Icecast 2.5 reads no connections-per-user from a url block"
     if limit is not None and block.get("name"):
         return f"at most {limit} connection{'s' if limit > 1 else ''} per login"
     if limit is not None:

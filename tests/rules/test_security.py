@@ -24,6 +24,7 @@ def mount_auth(attrs: str, options: str = '<option name="filename" value="/etc/i
 
 
 HTPASSWD_ROLE = '<role type="htpasswd"><option name="filename" value="/etc/icecast2/users"/></role>'
+HEADERS = '<http-headers><header name="X-Members" value="yes"/></http-headers>'
 CLOSING_ROLE = '<role type="anonymous" match-method="get,options,post,head" deny-method="*" deny-web="*"/>'
 
 
@@ -393,6 +394,15 @@ CASES = [
         message='allow-method="get" is undone by the deny-method="*" written after it: Icecast 2.5 applies',
     ),
     Case(
+        # a 2.4-style htpasswd block is a role to 2.5, ACL attributes and all
+        "ICE520",
+        mount_auth(' type="htpasswd" allow-method="get" deny-method="*"'),
+        mount_auth(' type="htpasswd" deny-method="*" allow-method="get"'),
+        target="2.5",
+        message='allow-method="get" is undone by the deny-method="*" written after it',
+        id="htpasswd-block",
+    ),
+    Case(
         # methods apart from each other do not undo anything
         "ICE520",
         mount_auth("", '<role type="anonymous" match-method="get" deny-method="get,head" allow-method="*"/>'),
@@ -483,6 +493,32 @@ CASES = [
         target="2.5",
         message='connections-per-user="2" on a <role> without a name is never applied',
         id="unnamed-role",
+    ),
+    # ICE526 role-setting-ignored
+    Case(
+        "ICE526",
+        mount_auth(' deny-method="get"', HTPASSWD_ROLE + CLOSING_ROLE),
+        mount_auth("", HTPASSWD_ROLE.replace('"htpasswd"', '"htpasswd" deny-method="get"') + CLOSING_ROLE),
+        target="2.5",
+        message="deny-method= on an <authentication> of roles is ignored: Icecast 2.5 reads only its <role>",
+        id="stack",
+    ),
+    Case(
+        # a 2.4-style htpasswd block is a role to 2.5: the same settings are read there
+        "ICE526",
+        mount_auth(' type="url" name="url" connections-per-user="1"', _url_options(("listener_add",))),
+        mount_auth(' type="htpasswd" name="htpasswd" connections-per-user="1"'),
+        target="2.5",
+        message="connections-per-user= on a 2.4-style url block is ignored",
+        id="url",
+    ),
+    Case(
+        "ICE526",
+        mount_auth("", HTPASSWD_ROLE + CLOSING_ROLE + HEADERS),
+        mount_auth(' type="htpasswd"', '<option name="filename" value="/u"/>' + HEADERS),
+        target="2.5",
+        message="<http-headers> in an <authentication> of roles is ignored",
+        id="child",
     ),
     # ICE521 role-refuses-sources
     Case(

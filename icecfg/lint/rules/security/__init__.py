@@ -12,10 +12,21 @@ from icecfg.lint.rules.security import (
     authenticators,
     ownership,
     passwords,
+    rolesettings,
     server25,
     stacks,
     urlauth,
     userlimits,
 )
 
-__all__ = ["acls", "authenticators", "ownership", "passwords", "server25", "stacks", "urlauth", "userlimits"]
+__all__ = [
+    "acls",
+    "authenticators",
+    "ownership",
+    "passwords",
+    "rolesettings",
+    "server25",
+    "stacks",
+    "urlauth",
+    "userlimits",
+]

@@ -32,12 +32,15 @@ def role_acl_order(ctx: LintContext) -> Iterator[Finding]:
     ACL attributes in the order they are written (`acl.c`), each setting
     the methods it names.  `allow-method="get" deny-method="*"` therefore
     denies `get` too: the role refuses the very listeners it was written to
-    let in.  `deny-method="*" allow-method="get"` means "only get".
+    let in.  `deny-method="*" allow-method="get"` means "only get".  A
+    2.4-style `<authentication type="htpasswd">` block is a role to 2.5,
+    and its attributes are read the same way.
 
     ## On each release
     - 2.5.0: an anonymous role written `allow-method="get"
       deny-method="*"` refuses every listener (401); the same attributes
-      the other way round let them in (verified, `tests/test_oracle_roles.py`).
+      the other way round let them in; so do they on a htpasswd block, to
+      its users (verified, `tests/test_oracle_roles.py`).
     - 2.4.4 and Icecast-KH have no roles.
 
     ## Bad
@@ -54,8 +57,7 @@ def role_acl_order(ctx: LintContext) -> Iterator[Finding]:
     Write the attribute that covers everything (`*`) first and the
     exceptions after it (`icecfg lint --fix` moves the earlier one last).
     """
-    for placed in ctx.rows("role"):
-        role = placed.element
+    for role in _roles(ctx):
         acl = acl_of(role)
         for earlier, later, methods in overridden_methods(role):
 
@@ -108,8 +110,7 @@ def role_acl_ignored(ctx: LintContext) -> Iterator[Finding]:
     Write the whole ACL on one element: move the role's ACL attributes into
     its `<acl>`, in the order they should apply, and keep one `<acl>`.
     """
-    for placed in ctx.rows("role"):
-        role = placed.element
+    for role in _roles(ctx):
         names, extra = ignored_acl(role)
         if names:
             attrs = " ".join(names)
@@ -124,6 +125,13 @@ def role_acl_ignored(ctx: LintContext) -> Iterator[Finding]:
                 "a second <acl> in a role is ignored: Icecast 2.5 logs 'More than one ACL defined in role! Not "
                 "supported (yet).' and keeps the first; merge them into one",
             )
+
+
+def _roles(ctx: LintContext) -> list[Element]:
+    """The ``<role>`` elements and the 2.4-style htpasswd blocks, which 2.5.0 reads as roles too, in file order."""
+    roles = [placed.element for placed in ctx.rows("role")]
+    blocks = [p.element for p in ctx.rows("authentication", "mount") if p.element.get("type") == "htpasswd"]
+    return sorted(roles + blocks, key=lambda element: element.start) if blocks else roles
 
 
 @rule("ICE524", "role-opens-admin", "error", dialects=(Dialect.V25,))
