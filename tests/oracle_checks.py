@@ -378,10 +378,20 @@ def listener_bytes(port: int, mount: str, seconds: float, *, after_headers: bool
 
 
 def second_connection(
-    data: bytes, box: oracle.Sandbox, port: int, mount: str, ogg: Path, name: str, source_password: str
+    data: bytes,
+    box: oracle.Sandbox,
+    port: int,
+    mount: str,
+    ogg: Path,
+    name: str,
+    source_password: str,
+    credentials: str | None = "alice:secret",
 ) -> int:
-    """The status alice's second connection to ``mount`` gets while her first one listens (both log in as alice)."""
-    login = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
+    """The status alice's second connection to ``mount`` gets while her first one listens (both log in as alice).
+
+    ``credentials`` None: two listeners that send no login.
+    """
+    login = {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()} if credentials else {}
     with (
         oracle.IcecastServer(data, box, wait_port=port, name=name) as server,
         server.source(port, mount, ogg, password=source_password) as source,

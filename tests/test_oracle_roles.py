@@ -304,6 +304,20 @@ def test_a_limit_of_one_connection_per_login_holds_on_2_5_only_with_a_named_role
         )
 
 
+def test_an_anonymous_roles_limit_holds_only_listeners_that_send_the_same_login(box25: oracle.Sandbox) -> None:
+    """2.5.0 counts connections by login and role: listeners of an anonymous role without a login are never counted."""
+    ogg = audio.make_ogg(seconds=10, bitrate_kbps=128)  # outlasts both connections
+    port = oracle.free_port()
+    role = '<role type="anonymous" name="public" connections-per-user="1" match-method="get"/>'
+    data = members(box25, port, f"<authentication>{role}</authentication>")
+    (finding,) = findings(data, "2.5", "ICE525")
+    assert "on an anonymous role limits nothing" in finding.message and finding.fix is None
+    assert "counts only listeners sending a login: no limit applies" in explained(data)
+    strangers = second_connection(data, box25, port, "/members.ogg", ogg, "anon-none", SOURCE_PASSWORD, None)
+    assert strangers == 200
+    assert second_connection(data, box25, port, "/members.ogg", ogg, "anon-login", SOURCE_PASSWORD) == 429
+
+
 #: What a second connection of a login already listening gets from each old release by default.
 SECOND_REFUSED = {"2.4": 401, "kh": 403}
 

@@ -15,7 +15,9 @@ alice while the first listens: 401 on 2.4.4 and 403 on KH by default, 200
 with ``allow_duplicate_users`` 1; 200 on 2.5.0 by default and with the
 option 0, 429 with a named role and a limit of 1), ``tests/test_oracle_roles.py``.
 KH's ``drop_existing_listener`` lets the second connection in and drops the
-first instead (shown).
+first instead (shown).  An anonymous role's limit counts only listeners
+that send a login, which it never asks for: any number without one get in
+(shown: 200 and 200 without a login, 429 for a second one sending the same).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class IgnoredLimit(NamedTuple):
 
     element: Element  # the role, or the 2.4-style block
     written: Element  # what holds the limit: the block's allow_duplicate_users option, or the element
-    kind: str  # "allow_duplicate_users" or "unnamed"
+    kind: str  # "allow_duplicate_users", "anonymous" or "unnamed"
 
 
 def duplicate_options(block: Element, dialect: Dialect) -> list[Element]:
@@ -108,7 +110,11 @@ def ignored_limit(element: Element) -> IgnoredLimit | None:
             return IgnoredLimit(element, option, "allow_duplicate_users")
     if element.local_name == "authentication" and element.get("type") != "htpasswd":
         return None  # a stack of roles (each role has its own limit), or a block 2.5 reads no limit from (ICE526)
-    if connection_limit(element) is not None and not element.get("name"):
+    if connection_limit(element) is None:
+        return None
+    if element.local_name == "role" and element.get("type") == "anonymous":
+        return IgnoredLimit(element, element, "anonymous")
+    if not element.get("name"):
         return IgnoredLimit(element, element, "unnamed")
     return None
 
@@ -155,6 +161,8 @@ def role_note(role: Element) -> str:
     limit = connection_limit(role)
     if limit is None:
         return ""
+    if role.get("type") == "anonymous":
+        return f"the anonymous role at line {role.line} counts only listeners sending a login: no limit applies"
     if not role.get("name"):
         return f"the role at line {role.line} has connections-per-user but no name: no limit applies"
     return f"the role at line {role.line}: at most {limit} connection{'s' if limit > 1 else ''} per login"

@@ -494,6 +494,14 @@ CASES = [
         message='connections-per-user="2" on a <role> without a name is never applied',
         id="unnamed-role",
     ),
+    Case(
+        "ICE525",
+        mount_auth("", '<role type="anonymous" name="public" connections-per-user="1" match-method="get"/>'),
+        mount_auth("", '<role type="anonymous" name="public" match-method="get"/>'),
+        target="2.5",
+        message='connections-per-user="1" on an anonymous role limits nothing',
+        id="anonymous-role",
+    ),
     # ICE526 role-setting-ignored
     Case(
         "ICE526",

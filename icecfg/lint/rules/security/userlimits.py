@@ -20,7 +20,8 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
     Icecast 2.5 counts a user's connections to a mount by the `name` of
     the role that let them in, and refuses one over the role's
     `connections-per-user` (429).  A role without a `name` counts none, so
-    its limit never applies.  A 2.4-style htpasswd block's
+    its limit never applies, and an anonymous role's counts only listeners
+    that send a login, which none need to.  A 2.4-style htpasswd block's
     `<option name="allow_duplicate_users" value="0"/>`, which makes 2.4.4
     refuse a user's second connection, is turned by 2.5 into
     `connections-per-user="0"`, which it reads as no limit: one login can be
@@ -33,7 +34,9 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
       value lets it in (verified, `tests/test_oracle_roles.py`).
     - 2.5.0 lets any number in by default and with the option 0 (200); so
       does a role with `connections-per-user="1"` and no `name`; with a
-      `name` the second connection gets 429 (all verified).  `icecfg
+      `name` the second connection gets 429; a named anonymous role with
+      the limit lets two listeners without a login in, and refuses a
+      second one only when both send the same login (all verified).  `icecfg
       migrate` writes the limit for every htpasswd block the old release
       held to one connection per login.
 
@@ -55,7 +58,8 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
     ## Fix
     Give the role (or 2.4-style block) a `name` and write the limit as
     `connections-per-user`; `icecfg lint --fix` does both and drops
-    `allow_duplicate_users`.
+    `allow_duplicate_users`.  An anonymous role has no limit per listener
+    to give: limit the mount's `<max-listeners>`.
     """
     candidates = [p.element for p in ctx.rows("role")]
     candidates += [p.element for p in ctx.rows("authentication", "mount")]
@@ -70,6 +74,15 @@ def connection_limit_ignored(ctx: LintContext) -> Iterator[Finding]:
                 'refuse a second connection); write name="htpasswd" connections-per-user="1" on the block'
             )
             yield ctx.finding(found.written, message, fix=_fix(element), fix_title="limit as Icecast 2.5 reads it")
+            continue
+        if found.kind == "anonymous":
+            yield ctx.finding(
+                element,
+                f'connections-per-user="{element.get("connections-per-user")}" on an anonymous role limits nothing: '
+                "Icecast 2.5 counts only listeners that send the same login, and a listener of an anonymous role "
+                "need not send one; limit the mount's <max-listeners> instead",
+                attribute="connections-per-user",
+            )
             continue
         yield ctx.finding(
             element,
