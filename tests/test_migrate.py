@@ -250,6 +250,26 @@ def test_directory_becomes_yp_directory_with_the_timeouts_2_4_applied() -> None:
     )
 
 
+@pytest.mark.parametrize("sockets", [1, 2])
+def test_a_lone_socket_bound_to_an_address_moves_the_yp_listing_and_migrate_says_so(sockets: int) -> None:
+    """2.5.0 lists its only socket's <bind-address> (tests/test_oracle_yp.py): reported, the file left as it is."""
+    socket = "<listen-socket><port>{}</port><bind-address>10.0.0.5</bind-address></listen-socket>"
+    xml = (
+        "<icecast><hostname>radio.example.org</hostname>"
+        + "".join(socket.format(8000 + i) for i in range(sockets))
+        + "<directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory></icecast>"
+    )
+    text, migration = migrated(xml)
+    moved = [c for c in migration.changes if "YP directories" in c.reason]
+    if sockets == 2:
+        assert not moved  # 2.5 lists <hostname> and the first socket's port, as 2.4.4 did
+        return
+    [change] = moved
+    assert change.element == "/icecast/listen-socket/bind-address" and not change.edit and not change.keeps_behaviour
+    assert "as 10.0.0.5:8000, where Icecast 2.4.4 listed radio.example.org:8000" in change.reason
+    assert "<bind-address>10.0.0.5</bind-address>" in text
+
+
 def test_kh_attribute_form_becomes_elements_and_kh_only_features_are_losses() -> None:
     xml = '<icecast>\n    <listen-socket port="8000"/>\n    <paths>\n        <deny-agents>/etc/agents</deny-agents>\n    </paths>\n</icecast>\n'
     text, migration = migrated(xml, from_="kh")

@@ -127,6 +127,39 @@ class EffectiveConfig:
         return sorted(found)
 
     @computed_once
+    def default_socket(self) -> Listener | None:
+        """2.5.0's default listen socket, which its YP listings name: the only socket it opens.
+
+        With exactly one socket open (a Shoutcast source port is one too),
+        2.5.0 builds the URL it sends YP directories from that socket
+        (``listensocket_container_get_default``, ``client_get_baseurl``): its
+        port, whatever the root ``<port>`` says, and its bind address instead
+        of ``<hostname>`` unless that is a wildcard (``0.``- or
+        ``::``-prefixed).  With more, ``<hostname>`` and the root ``<port>``
+        (else the first socket's).  None on 2.4.4 and KH, which always use
+        those.  Shown on each (``tests/test_oracle_yp.py``).
+        """
+        if self.target is not Dialect.V25:
+            return None
+        opened = [s for s in self.listeners if s.binds and s.port is not None and not s.lost]
+        if len(opened) != 1 or (opened[0].shoutcast_port and not opened[0].shoutcast_lost):
+            return None
+        return opened[0]
+
+    @computed_once
+    def advertised_host(self) -> Traced[object]:
+        """The host YP listings name: ``<hostname>``, or (2.5.0) the default socket's bind address (see there)."""
+        socket = self.default_socket
+        if socket is None or socket.bind is None or socket.bind.startswith(("0.", "::")):
+            return self.hostname
+        if socket.element is None:
+            element, _text = child_text(self.root, spec.ROOT, "bind-address", self.target)
+        else:
+            element, _text = child_text(socket.element, spec.SECTIONS["listen-socket"], "bind-address", self.target)
+        assert element is not None  # the socket's bind address is written
+        return Traced(socket.bind, written(element))
+
+    @computed_once
     def values(self) -> dict[str, Traced[object]]:
         """Root-level value settings (``hostname``, ``fileserve``, ...)."""
         return section_values([self.root], "icecast", self.target)
@@ -189,8 +222,12 @@ class EffectiveConfig:
         2.4.4 and KH write it into playlists, ``listenurl`` and YP listings; 2.5.0
         writes the port of the socket a request came in on into playlists and
         uses this one for YP listings when it has more than one listen socket
-        (verified in ``tests/test_oracle_network_25_kh.py``).
+        (verified in ``tests/test_oracle_network_25_kh.py``); with only one,
+        that socket's (:attr:`default_socket`; shown, ``tests/test_oracle_yp.py``).
         """
+        socket = self.default_socket
+        if socket is not None:
+            return Traced(socket.port, socket.port_origin)
         element, text = child_text(self.root, spec.ROOT, "port", self.target)
         if element is not None and text is not None:
             return self.values.get("port") or Traced(None, written(element))
@@ -448,6 +485,7 @@ class EffectiveConfig:
             "startup_problems": list(self.startup_problems),
             "notes": list(self.notes),
             "hostname": self.hostname.to_json(),
+            "advertised_host": self.advertised_host.to_json(),
             "advertised_port": self.advertised_port.to_json(),
             "listeners": [listener.to_json() for listener in self.listeners],
             "ports": self.ports(),

@@ -232,10 +232,11 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
     out.append("Listeners")
     for listener in eff.listeners:
         out.extend(_listener(listener))
-    out.append(
-        f"  URLs name {_value(eff.hostname)}:{_value(eff.advertised_port)} "
-        f"(hostname: {_from(eff.hostname.origin)}; port: {_from(eff.advertised_port.origin)})"
-    )
+    host, port = eff.advertised_host, eff.advertised_port
+    # 2.5 writes a request's own socket into its playlist: what it advertises is the YP listing
+    label = "YP listings name" if eff.target is Dialect.V25 else "URLs name"
+    what = "hostname" if host is eff.hostname else "the only socket's address"
+    out.append(f"  {label} {_value(host)}:{_value(port)} ({what}: {_from(host.origin)}; port: {_from(port.origin)})")
     tls = eff.tls
     if tls.certificate is not None:
         unchecked = "not checked (no --root or [bake.assets])"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from icecfg.migrate import chroot, defaults, forms, headers, kh, rows, texts
+from icecfg.migrate import advertised, chroot, defaults, forms, headers, kh, rows, texts
 from icecfg.migrate.change import Migration
 from icecfg.migrate.context import Context, attached
 from icecfg.placement import walk
@@ -41,6 +41,7 @@ def run(
         ctx.tls_usable, ctx.tls_problem = forms.tls_usable(ctx)
     ctx.source_password = forms.global_source_password(document_root, ctx.source)
     read = chroot.paths_read(ctx)
+    listed = advertised.listing(ctx)
     if ctx.source is Dialect.KH:
         kh.file_fallbacks_kh_did_not_send(ctx)
         kh.settings_kh_read_after_mounts(ctx)
@@ -57,6 +58,7 @@ def run(
             rows.rewrite(ctx, placed)
     defaults.keep(ctx, absent)
     chroot.keep_where_opened(ctx, read)
+    advertised.report_moved(ctx, listed)
     if ctx.source is Dialect.KH and tls_configured:
         kh.tls_on_every_socket(ctx)
     changes = sorted(ctx.changes, key=lambda c: c.line)

@@ -95,6 +95,23 @@ CASES = [
         id="2.4-public-true",  # 2.4.4 reads true as 0: not public
     ),
     Case("ICE904", doc(YP), doc("<hostname>stream.example.org</hostname>", YP), target="kh"),
+    # ICE917 yp-lists-socket-address
+    Case(
+        "ICE917",
+        doc("<hostname>radio.example.org</hostname>", sock(8000, LOCAL), YP),
+        doc("<hostname>radio.example.org</hostname><port>80</port>", sock(8000, LOCAL), sock(8001, LOCAL), YP),
+        target="2.5",
+        message="lists this server in YP directories as http://127.0.0.1:8000/",
+    ),
+    Case(
+        # a private address is no better; a public one, or a wildcard, is reachable
+        "ICE917",
+        doc("<hostname>radio.example.org</hostname>", sock(8000, "<bind-address>10.0.0.5</bind-address>"), YP),
+        doc("<hostname>radio.example.org</hostname>", sock(8000, "<bind-address>0.0.0.0</bind-address>"), YP),
+        target="2.5",
+        message="http://10.0.0.5:8000/",
+        id="private",
+    ),
     # ICE905 first-listen-socket-not-public
     Case(
         "ICE905",

@@ -1,4 +1,4 @@
-"""The address Icecast writes into playlists and YP listings: host name and first socket."""
+"""The address Icecast writes into playlists and YP listings: host name, first socket, 2.5's only socket."""
 
 from __future__ import annotations
 
@@ -84,9 +84,9 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
       `tests/test_oracle_tls_security.py`).
     - 2.5.0: playlists use the socket a request came in on (verified,
       `tests/test_oracle_network_25_kh.py`); with more than one socket, YP listings use the first socket's
-      port (`client.c` l.1125-1141) and 2.5.0 logs `There is no listen socket
-      defined for this YP nor is there a default` (verified); the YP request
-      itself is not shown, it comes 60 s after a mount starts.
+      port (`client.c` l.1125-1141; verified with a directory on 127.0.0.1,
+      `tests/test_oracle_yp.py`) and 2.5.0 logs `There is no listen socket
+      defined for this YP nor is there a default` (verified).
     - Icecast-KH: playlists point at the first socket's port as on 2.4.4
       (verified, `tests/test_oracle_network_25_kh.py`), but a shoutcast-compat socket serves listeners
       there too, so only a loopback-bound first socket is reported.
@@ -142,3 +142,72 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
         f"{ctx.target.label} writes into {where}; move the socket at line "
         f"{better.element.line} ({better.label}) first",
     )
+
+
+@rule("ICE917", "yp-lists-socket-address", "error", dialects=(Dialect.V25,))
+def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
+    """Icecast 2.5 lists the only socket's private or loopback address in YP directories, not `<hostname>`.
+
+    ## Why
+    With only one socket open, Icecast 2.5 builds the URL it sends YP
+    directories from that socket: its port, and its `<bind-address>`
+    instead of `<hostname>` unless the address is a wildcard (`0.0.0.0`,
+    or any address starting with `::`).  A server bound to 127.0.0.1
+    behind a reverse proxy, or to a private address, is then listed at an
+    address no listener can reach.  With two or more sockets 2.5 names
+    `<hostname>` and the root `<port>` (else the first socket's), as 2.4.4
+    and KH always do.
+
+    ## On each release
+    - 2.5.0: one socket bound to 127.0.0.1 is listed as
+      `http://127.0.0.1:PORT/mount`; two such sockets and a root `<port>`
+      as `http://HOSTNAME:ROOTPORT/mount` (verified with a directory on
+      127.0.0.1, `tests/test_oracle_yp.py`).
+    - 2.4.4 and Icecast-KH list `<hostname>` whatever the socket is bound
+      to (verified, same test).
+
+    ## Bad
+    ```xml
+    <hostname>radio.example.org</hostname>
+    <listen-socket><port>8000</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi"/>
+    ```
+
+    ## Good
+    ```xml
+    <hostname>radio.example.org</hostname>
+    <port>80</port>
+    <listen-socket><port>8000</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <listen-socket><port>8001</port><bind-address>127.0.0.1</bind-address></listen-socket>
+    <yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi"/>
+    ```
+
+    ## Fix
+    Bind the socket to a wildcard address, or open a second
+    `<listen-socket>` and set the root `<port>` to the port listeners reach
+    (a reverse proxy's): Icecast 2.5 then lists `<hostname>` and that port.
+    """
+    effective = ctx.effective
+    if not effective.directories:
+        return
+    host = effective.advertised_host
+    if host is effective.hostname or not isinstance(host.value, str) or not _unreachable(host.value):
+        return
+    yield ctx.finding(
+        host.origin.element,
+        f"Icecast 2.5 lists this server in YP directories as http://{host.value}:{effective.advertised_port.value}/"
+        ", which no listener can reach: with only one socket open it names that socket's <bind-address>, not "
+        "<hostname>; open a second <listen-socket> and set the root <port> to the port listeners reach",
+        at_text=True,
+    )
+
+
+def _unreachable(address: str) -> bool:
+    """A loopback, private or link-local address: none that a directory's listeners can connect to."""
+    import ipaddress  # only for a 2.5 file listed on a directory with one socket bound to an address
+
+    try:
+        found = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return found.is_loopback or found.is_private or found.is_link_local

@@ -123,8 +123,9 @@ def root_port_not_listening(ctx: LintContext) -> Iterator[Finding]:
     - 2.5.0: playlists and `listenurl` use the port of the socket a request
       came in on (verified, `tests/test_oracle_network_25_kh.py`); the root port still reaches YP listings
       when there is more than one `<listen-socket>` (no default socket,
-      `yp.c` l.611-620) and url authenticators; the YP part is not shown
-      (2.5.0 sends its first YP request 60 s after a mount starts).
+      `yp.c` l.611-620; verified with a directory on 127.0.0.1,
+      `tests/test_oracle_yp.py`) and url authenticators.  With only one
+      socket 2.5.0 lists that socket's port instead (verified, ICE917).
     - Icecast-KH: as 2.4.4, the playlist points at the root port, where
       nothing listens (verified, `tests/test_oracle_network_25_kh.py`).
 
