@@ -443,23 +443,29 @@ def mount_listener_auth(mount: MountConfig) -> Iterator[ListenerAuth]:
 
 def _block_acl_notes(block: Element) -> list[str]:
     """What the ACL of a 2.4-style htpasswd block does, which 2.5.0 reads as a role's (shown on 2.5.0)."""
-    from icecfg.effective.roles import allows, ignored_acl, overridden_methods
+    from icecfg.effective.roles import allows
 
     notes = []
     if not allows(block, "get", web=True):
         notes.append("USERS REFUSED: the block's ACL denies listeners (get), which Icecast 2.5 reads as a role's")
-    ignored, _extra = ignored_acl(block)
-    if ignored:
-        notes.append(f"the block ignores its {' '.join(ignored)} (it has an <acl>)")
-    for earlier, later, methods in overridden_methods(block):
+    return notes + _acl_notes(block, "the block")
+
+
+def _acl_notes(role: Element, who: str) -> list[str]:
+    """A role's ACL attributes 2.5 ignores or undoes by their order (ICE520, ICE522), ``who`` naming the role."""
+    from icecfg.effective.roles import ignored_acl, overridden_methods
+
+    ignored, _extra = ignored_acl(role)
+    notes = [f"{who} ignores its {' '.join(ignored)} (it has an <acl>)"] if ignored else []
+    for earlier, later, methods in overridden_methods(role):
         policy = "denies" if later.name == "deny-method" else "allows"
-        notes.append(f"the block {policy} {', '.join(methods)}: its {later.name} comes after {earlier.name}")
+        notes.append(f"{who} {policy} {', '.join(methods)}: its {later.name} comes after {earlier.name}")
     return notes
 
 
 def _role_notes(mount: MountConfig, block: Element) -> list[str]:
     """What a mount's 2.5 role stack does that it does not read as (ICE519 to ICE522)."""
-    from icecfg.effective.roles import checks_logins, ignored_acl, overridden_methods, source_refused_by, stranger
+    from icecfg.effective.roles import checks_logins, source_refused_by, stranger
     from icecfg.effective.userlimits import role_note
 
     notes = []
@@ -473,13 +479,7 @@ def _role_notes(mount: MountConfig, block: Element) -> list[str]:
     for role in block.elements("role"):
         if limit := role_note(role):
             notes.append(limit)
-        ignored, _extra = ignored_acl(role)
-        if ignored:
-            notes.append(f"the role at line {role.line} ignores its {' '.join(ignored)} (it has an <acl>)")
-        for earlier, later, methods in overridden_methods(role):
-            policy = "denies" if later.name == "deny-method" else "allows"
-            why = f"its {later.name} comes after {earlier.name}"
-            notes.append(f"the role at line {role.line} {policy} {', '.join(methods)}: {why}")
+        notes += _acl_notes(role, f"the role at line {role.line}")
     refusing = source_refused_by(block)
     if refusing is not None:
         notes.append(f"SOURCES REFUSED: the anonymous role at line {refusing.line} answers them too")
