@@ -350,6 +350,23 @@ def test_a_default_mount_authentication_is_asked_of_mounts_with_their_own_block_
         assert (shown in pat_a) is (target == "2.5"), (target, pat_a)
 
 
+def test_a_role_stack_is_shown_role_by_role_in_the_order_2_5_asks_them() -> None:
+    xml = (
+        '<icecast><mount><mount-name>/m</mount-name><authentication><role type="htpasswd" name="members">'
+        '<option name="filename" value="/u"/></role>\n<role type="anonymous" match-method="get,head" deny-method="*"/>'
+        "</authentication></mount></icecast>"
+    )
+    config = eff(xml, "2.5")
+    [asked] = config.auth.listener_auth
+    assert asked.to_json()["roles"] == [
+        {"type": "htpasswd", "name": "members", "line": 1},
+        {"type": "anonymous", "name": None, "line": 2},
+    ]
+    shown = 'roles htpasswd "members", then anonymous for get,head'
+    text = render(config)
+    assert f"listeners log in: {shown} [" in text and f"listeners of /m: {shown} [" in text
+
+
 def test_an_untyped_listener_authentication_is_a_role_stack_only_on_2_5() -> None:
     xml = '<icecast><mount type="default"><authentication><role type="anonymous"/></authentication></mount></icecast>'
     [on_25] = eff(xml, "2.5").auth.default_listener_auth

@@ -136,8 +136,8 @@ class Login(FrozenRecord):
 class ListenerAuth(FrozenRecord):
     """How a mount (normal or ``type="default"``) asks its listeners to log in."""
 
-    __slots__ = ("effect", "kind", "mount", "note", "origin", "where")
-    _uncompared = frozenset({"where", "effect"})
+    __slots__ = ("effect", "kind", "mount", "note", "origin", "roles", "where")
+    _uncompared = frozenset({"where", "effect", "roles"})
 
     #: The mount's name; ``<mount type="default">`` for an unnamed default mount.
     mount: str
@@ -150,9 +150,18 @@ class ListenerAuth(FrozenRecord):
     #: What the release does instead of asking listeners when the block is broken (a missing
     #: or unknown ``type``); empty when the block works.
     effect: str
+    #: The ``<role>`` elements of a 2.5 role stack, in the order 2.5 asks them (kind "roles").
+    roles: tuple[Element, ...]
 
     def __init__(
-        self, mount: str, kind: str, origin: Origin, note: str = "", where: str = "the mount", effect: str = ""
+        self,
+        mount: str,
+        kind: str,
+        origin: Origin,
+        note: str = "",
+        where: str = "the mount",
+        effect: str = "",
+        roles: tuple[Element, ...] = (),
     ) -> None:
         _set = object.__setattr__
         _set(self, "mount", mount)
@@ -161,13 +170,37 @@ class ListenerAuth(FrozenRecord):
         _set(self, "note", note)
         _set(self, "where", where)
         _set(self, "effect", effect)
+        _set(self, "roles", roles)
 
     @property
     def broken(self) -> bool:
         return bool(self.effect)
 
+    @property
+    def role_words(self) -> str:
+        """The role stack in words: ``htpasswd "members", then anonymous for get,head`` (the methods it answers)."""
+        words = []
+        for role in self.roles:
+            name, matched = role.get("name"), role.get("match-method") or role.get("method")
+            words.append(
+                (role.get("type") or "no type")
+                + (f' "{name}"' if name else "")
+                + (f" for {matched}" if matched else "")
+            )
+        return ", then ".join(words)
+
     def to_json(self) -> dict[str, object]:
-        return {"mount": self.mount, "type": self.kind, "note": self.note or None, "from": self.origin.to_json()}
+        found: dict[str, object] = {
+            "mount": self.mount,
+            "type": self.kind,
+            "note": self.note or None,
+            "from": self.origin.to_json(),
+        }
+        if self.roles:
+            found["roles"] = [
+                {"type": role.get("type"), "name": role.get("name"), "line": role.line} for role in self.roles
+            ]
+        return found
 
 
 class Credential(NamedTuple):
@@ -523,7 +556,7 @@ def listener_auth_block(block: Element, dialect: Dialect, mount: str | None = No
     kind = block.get("type")
     origin = written(block)
     if kind is None and dialect is Dialect.V25:
-        return ListenerAuth(mount, "roles", origin, where=where)
+        return ListenerAuth(mount, "roles", origin, where=where, roles=tuple(block.elements("role")))
     if kind == "url" and dialect is Dialect.V25 and logs_in_sources_only(block, dialect):
         note = 'url authenticator with "stream_auth" and no "listener_add": Icecast 2.5 refuses every listener'
         return ListenerAuth(mount, "deny-all", origin, note, where)

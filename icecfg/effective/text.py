@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import textwrap
 
-from icecfg.effective.auth import known_default, mask, mount_listener_auth
+from icecfg.effective.auth import ListenerAuth, known_default, mask, mount_listener_auth
 from icecfg.effective.chains import End, FallbackChain
 from icecfg.effective.config import EffectiveConfig
 from icecfg.effective.declared import FORMAT_WORDS
@@ -136,11 +136,16 @@ def _mount(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
         lines.append(f"    {item}")
     for asked in mount_listener_auth(mount):
         note = f" ({asked.note})" if asked.note else ""
-        lines.append(f"    listeners log in: {asked.kind}{note} [{_from(asked.origin)}]")
+        lines.append(f"    listeners log in: {_auth_kind(asked)}{note} [{_from(asked.origin)}]")
     lines.extend(_mount_headers(eff, mount))
     if mount.kind == "normal" and mount.name is not None:
         lines.extend(_chain(eff.chain(mount)))
     return lines
+
+
+def _auth_kind(asked: ListenerAuth) -> str:
+    """The authenticator's type, or a 2.5 role stack's roles in the order they are asked."""
+    return f"roles {asked.role_words}" if asked.roles else asked.kind
 
 
 def _mount_headers(eff: EffectiveConfig, mount: MountConfig) -> list[str]:
@@ -276,7 +281,9 @@ def render(eff: EffectiveConfig, reveal_secrets: bool = False) -> str:
         )
     for listener_auth in eff.auth.listener_auth:
         note = f" ({listener_auth.note})" if listener_auth.note else ""
-        out.append(f"  listeners of {listener_auth.mount}: {listener_auth.kind}{note} [{_from(listener_auth.origin)}]")
+        out.append(
+            f"  listeners of {listener_auth.mount}: {_auth_kind(listener_auth)}{note} [{_from(listener_auth.origin)}]"
+        )
     out.append("")
     logging = eff.logging
     out.append(
