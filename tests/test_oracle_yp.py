@@ -4,7 +4,8 @@ A directory on 127.0.0.1 records what each server adds.  Every release
 waits 60 s after a mount starts before it lists it, so the servers of this
 module run at once and the test waits for them together.  Each lays out its
 sockets one way (all bound to 127.0.0.1): one socket; two; two and a root
-``<port>`` nothing listens on.  2.4.4 and KH read ``<directory>``; 2.5.0
+``<port>`` nothing listens on; one with a ``<shoutcast-mount>``, whose
+Shoutcast source port (port + 1) is a second socket.  2.4.4 and KH read ``<directory>``; 2.5.0
 runs the file ``icecfg migrate`` makes of the 2.4 one (``<yp-directory>``).
 """
 
@@ -68,8 +69,13 @@ class Directory:
         self.server.server_close()
 
 
-#: layout -> (listen sockets, whether a root <port> is written)
-LAYOUTS = {"one socket": (1, False), "two sockets": (2, False), "two sockets, root port": (2, True)}
+#: layout -> (listen sockets, whether a root <port> is written, whether the first has a <shoutcast-mount>)
+LAYOUTS = {
+    "one socket": (1, False, False),
+    "two sockets": (2, False, False),
+    "two sockets, root port": (2, True, False),
+    "one socket, shoutcast mount": (1, False, True),  # its Shoutcast source port (port + 1) is a socket too
+}
 
 
 def slug(layout: str) -> str:
@@ -78,14 +84,18 @@ def slug(layout: str) -> str:
 
 def config(box: oracle.Sandbox, directory: Directory, layout: str, ports: list[int]) -> bytes:
     """The layout's file for ``box``'s release, listing /live.ogg on ``directory`` (2.4's ``<directory>``)."""
-    count, root_port = LAYOUTS[layout]
-    extra = f"<port>{ports[2]}</port>" if root_port else ""
+    count, root_port, shoutcast = LAYOUTS[layout]
+    mount = "<shoutcast-mount>/sc.mp3</shoutcast-mount>" if shoutcast else ""
+    extra = "".join(
+        f"<listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address>{mount if i == 0 else ''}"
+        "</listen-socket>"
+        for i, port in enumerate(ports[:count])
+    )
+    extra += f"<port>{ports[2]}</port>" if root_port else ""
     url = directory.url(f"/{box.release}/{slug(layout)}")
     extra += f"<directory><yp-url-timeout>5</yp-url-timeout><yp-url>{url}</yp-url></directory>"
     extra += "<mount><mount-name>/live.ogg</mount-name><public>1</public></mount>"
-    return oracle.basic_config(
-        box, ports[:count], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra
-    )
+    return oracle.basic_config(box, [], source_password=SOURCE_PASSWORD, admin_password=ADMIN_PASSWORD, extra=extra)
 
 
 def migrated(data: bytes, layout: str) -> bytes:
@@ -112,7 +122,7 @@ def test_each_release_lists_the_address_explain_names(
         with contextlib.ExitStack() as running:
             for box in (box24, box25, boxkh):
                 for layout in LAYOUTS:
-                    ports = oracle.free_ports(3)
+                    ports = oracle.free_ports(2, pairs=1)  # the first one's next: a Shoutcast source port
                     data = config(box, directory, layout, ports)
                     if box is box25:
                         data = migrated(data, layout)

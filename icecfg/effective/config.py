@@ -130,8 +130,10 @@ class EffectiveConfig:
     def default_socket(self) -> Listener | None:
         """2.5.0's default listen socket, which its YP listings name: the only socket it opens.
 
-        With exactly one socket open (a Shoutcast source port is one too),
-        2.5.0 builds the URL it sends YP directories from that socket
+        With exactly one socket configured (every ``<listen-socket>`` counts,
+        and the Shoutcast source port a ``<shoutcast-mount>`` adds; none
+        written is the root listener), 2.5.0 builds the URL it sends YP
+        directories from that socket
         (``listensocket_container_get_default``, ``client_get_baseurl``): its
         port, whatever the root ``<port>`` says, and its bind address instead
         of ``<hostname>`` unless that is a wildcard (``0.``- or
@@ -141,10 +143,11 @@ class EffectiveConfig:
         """
         if self.target is not Dialect.V25:
             return None
-        opened = [s for s in self.listeners if s.binds and s.port is not None and not s.lost]
-        if len(opened) != 1 or (opened[0].shoutcast_port and not opened[0].shoutcast_lost):
+        # cfgfile.c counts a socket as it reads it (listen_sock_count), bound or not
+        sockets = self.listeners
+        if len(sockets) != 1 or sockets[0].shoutcast_port is not None or sockets[0].port is None:
             return None
-        return opened[0]
+        return sockets[0]
 
     @computed_once
     def advertised_host(self) -> Traced[object]:

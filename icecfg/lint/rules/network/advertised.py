@@ -149,8 +149,8 @@ def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
     """Icecast 2.5 lists the only socket's private or loopback address in YP directories, not `<hostname>`.
 
     ## Why
-    With only one socket open, Icecast 2.5 builds the URL it sends YP
-    directories from that socket: its port, and its `<bind-address>`
+    With only one socket (a `<shoutcast-mount>`'s source port counts as a
+    second), Icecast 2.5 builds the URL it sends YP directories from it: its port, and its `<bind-address>`
     instead of `<hostname>` unless the address is a wildcard (`0.0.0.0`,
     or any address starting with `::`).  A server bound to 127.0.0.1
     behind a reverse proxy, or to a private address, is then listed at an
@@ -161,7 +161,8 @@ def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
     ## On each release
     - 2.5.0: one socket bound to 127.0.0.1 is listed as
       `http://127.0.0.1:PORT/mount`; two such sockets and a root `<port>`
-      as `http://HOSTNAME:ROOTPORT/mount` (verified with a directory on
+      as `http://HOSTNAME:ROOTPORT/mount`, one with a `<shoutcast-mount>`
+      as `http://HOSTNAME:PORT/mount` (verified with a directory on
       127.0.0.1, `tests/test_oracle_yp.py`).
     - 2.4.4 and Icecast-KH list `<hostname>` whatever the socket is bound
       to (verified, same test).
