@@ -144,7 +144,7 @@ def first_listen_socket_not_public(ctx: LintContext) -> Iterator[Finding]:
     )
 
 
-@rule("ICE917", "yp-lists-socket-address", "error", dialects=(Dialect.V25,))
+@rule("ICE917", "yp-lists-socket-address", "warning", dialects=(Dialect.V25,))
 def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
     """Icecast 2.5 lists the only socket's private or loopback address in YP directories, not `<hostname>`.
 
