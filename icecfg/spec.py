@@ -2241,7 +2241,7 @@ _SECTIONS: list[SectionRow] = [
                 doc="Authenticator backend.",
             ),
             # 2.5.0 makes a 2.4-style htpasswd block the role it reads these from (auth_get_authenticator;
-            # a url block's role is built from its options alone: see ICE106)
+            # a url block's role is built from its options alone: see ICE526)
             *_ROLE_ATTRIBUTES,
         ),
         children=(

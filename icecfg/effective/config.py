@@ -128,7 +128,7 @@ class EffectiveConfig:
 
     @computed_once
     def default_socket(self) -> Listener | None:
-        """2.5.0's default listen socket, which its YP listings name: the only socket it opens.
+        """2.5.0's default listen socket, which its YP listings name: the only socket it configures.
 
         With exactly one socket configured (every ``<listen-socket>`` counts,
         and the Shoutcast source port a ``<shoutcast-mount>`` adds; none

@@ -1,7 +1,7 @@
 """The address YP directories list, which Icecast 2.5 takes from its only socket.
 
 2.4.4 and KH list ``<hostname>`` and the root ``<port>`` (else the first
-socket's).  With only one socket open, 2.5.0 lists that socket's port and,
+socket's).  With only one socket configured, 2.5.0 lists that socket's port and,
 unless it is bound to a wildcard address, its bind address instead of
 ``<hostname>`` (:attr:`~icecfg.effective.config.EffectiveConfig.default_socket`;
 shown, ``tests/test_oracle_yp.py``).  No element of 2.5 says "list
@@ -48,7 +48,7 @@ def report_moved(ctx: Context, before: Listing) -> None:
         element,
         "kept",
         f"{ctx.target.label} lists this server on YP directories as {host.value}:{port.value}, where "
-        f"{ctx.source.label} listed {old_host.value}:{old_port.value}: with only one socket open it names that "
+        f"{ctx.source.label} listed {old_host.value}:{old_port.value}: with only one socket it names that "
         "socket's port and <bind-address>; with a second <listen-socket> it names <hostname> and the "
         "root <port> (else the first socket's), as before",
         keeps_behaviour=False,

@@ -150,9 +150,9 @@ def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
 
     ## Why
     With only one socket (a `<shoutcast-mount>`'s source port counts as a
-    second), Icecast 2.5 builds the URL it sends YP directories from it: its port, and its `<bind-address>`
-    instead of `<hostname>` unless the address is a wildcard (`0.0.0.0`,
-    or any address starting with `::`).  A server bound to 127.0.0.1
+    second), Icecast 2.5 builds the URL it sends YP directories from it:
+    its port, and its `<bind-address>` instead of `<hostname>` unless the
+    address is a wildcard (`0.0.0.0`, or any address starting with `::`).  A server bound to 127.0.0.1
     behind a reverse proxy, or to a private address, is then listed at an
     address no listener can reach.  With two or more sockets 2.5 names
     `<hostname>` and the root `<port>` (else the first socket's), as 2.4.4
@@ -197,7 +197,7 @@ def yp_lists_socket_address(ctx: LintContext) -> Iterator[Finding]:
     yield ctx.finding(
         host.origin.element,
         f"Icecast 2.5 lists this server in YP directories as http://{host.value}:{effective.advertised_port.value}/"
-        ", which no listener can reach: with only one socket open it names that socket's <bind-address>, not "
+        ", which no listener can reach: with only one socket it names that socket's <bind-address>, not "
         "<hostname>; open a second <listen-socket> and set the root <port> to the port listeners reach",
         at_text=True,
     )
