@@ -420,13 +420,21 @@ def alice_answered(data: bytes, box: oracle.Sandbox, port: int, ogg: Path, name:
 
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
 def test_a_htpasswd_block_takes_a_roles_settings_and_a_block_of_roles_does_not(
-    setting: str, box25: oracle.Sandbox, ogg: Path
+    setting: str, box24: oracle.Sandbox, box25: oracle.Sandbox, ogg: Path
 ) -> None:
     """2.5.0 makes a 2.4-style htpasswd block a role, and reads from it what a ``<role>`` takes (ICE106 and
-    ICE105 said ignored); on an ``<authentication>`` of roles the same settings change nothing (ICE526)."""
+    ICE105 said ignored); on an ``<authentication>`` of roles the same settings change nothing (ICE526).
+    2.4.4 reads none of them, and migrate removes them, so the migrated file lets alice in as 2.4.4 did."""
     attributes, children, when_read = SETTINGS[setting]
     port = oracle.free_port()
-    block = members(box25, port, f'<authentication type="htpasswd" {attributes}>{USERS}{children}</authentication>')
+    written = f'<authentication type="htpasswd" {attributes}>{USERS}{children}</authentication>'
+    old = members(box24, port, written)
+    assert alice_answered(old, box24, port, ogg, f"block-{setting}-24") == (200, None)
+    cfg = icecfg.loads(members(box25, port, written))
+    migration = icecfg.upgrade(cfg, from_="2.4", files=False)
+    assert [c for c in migration.changes if c.action == "remove" and "Icecast 2.5 would use it" in c.reason]
+    assert alice_answered(icecfg.dumps(cfg), box25, port, ogg, f"block-{setting}-migrated") == (200, None)
+    block = members(box25, port, written)
     stack = members(
         box25, port, f"<authentication {attributes}>{CHECKS['htpasswd']}{CLOSING}{children}</authentication>"
     )

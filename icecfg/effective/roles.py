@@ -57,6 +57,20 @@ class Stranger(NamedTuple):
         )
 
 
+def is_role(element: Element) -> bool:
+    """Whether 2.5.0 makes ``element`` a role and reads a role's settings (ACL attributes, ``<http-headers>``) from it.
+
+    A ``<role>`` is one, and so is a mount's 2.4-style ``<authentication
+    type="htpasswd">``, whose node ``auth_get_authenticator`` reads as it
+    reads a role's.  A url block's role is built from its options alone, and
+    an ``<authentication>`` without a type is only read for its roles: the
+    settings are ignored there (all shown, ``tests/test_oracle_roles.py``).
+    """
+    if element.local_name == "role":
+        return True
+    return element.local_name == "authentication" and element.get("type") == "htpasswd"
+
+
 def checks_logins(block: Element) -> list[Element]:
     """The roles of a 2.5 role stack (``<authentication>`` without ``type``) that check a listener's login."""
     return [role for role in _roles(block) if role.get("type") in ("htpasswd", "static") and _matches_get(role)]

@@ -43,6 +43,8 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         if problem is not None and ignored_by(placed.section, element, ctx.target) is None:
             ctx.unread(element, f"{ctx.source.label} ignored this {name} ({problem}); {ctx.target.label} would not")
             return
+    if placed.section is not None and element.has_attributes and ctx.source is spec.Dialect.V24:
+        _attributes_only_target_reads(ctx, placed.section, element)
     if replacement is not None:
         apply(ctx, placed, replacement)
         return
@@ -59,6 +61,31 @@ def rewrite(ctx: Context, placed: Placed) -> None:
         return
     if row.value is not None and id(element) not in ctx.settled:
         readings.check(ctx, placed)
+
+
+def _attributes_only_target_reads(ctx: Context, section: spec.SectionRow, element: Element) -> None:
+    """Attributes the old release skipped and the target reads (2.5's ``vhost=`` on an ``<alias>``).
+
+    Removed, as an element the old release ignored is, or with ``--intent``
+    kept and reported.  A mount's ``<authentication>`` takes a role's
+    attributes only where 2.5 makes a role of it (:func:`~icecfg.effective.roles.is_role`).
+    From 2.4 only: KH skips ``type=`` on a ``<mount>`` too, yet a KH mount
+    whose name has a ``*`` is a template, which 2.5's ``type="default"``
+    keeps; so a KH file keeps its attributes as written.
+    """
+    from icecfg.effective.roles import is_role
+
+    for name in element.attribute_names():
+        if section.attribute(name, ctx.source) is not None or section.attribute(name, ctx.target) is None:
+            continue
+        if section.id == "mount-authentication" and not is_role(element):
+            continue  # read by neither: ICE526 reports it
+        reason = f"{ctx.source.label} ignores {name}= on <{element.local_name}>; {ctx.target.label} would use it"
+        if ctx.intent:
+            ctx.record(element, "kept", reason + " (kept: --intent)", keeps_behaviour=False, edit=False)
+        else:
+            element.delete(name)
+            ctx.record(element, "remove", reason, follows_intent=False)
 
 
 def _both(ctx: Context) -> str:

@@ -14,6 +14,7 @@ from icecfg.document import Element
 from icecfg.effective.roles import (
     acl_of,
     ignored_acl,
+    is_role,
     overridden_methods,
 )
 from icecfg.lint.context import LintContext
@@ -130,7 +131,7 @@ def role_acl_ignored(ctx: LintContext) -> Iterator[Finding]:
 def _roles(ctx: LintContext) -> list[Element]:
     """The ``<role>`` elements and the 2.4-style htpasswd blocks, which 2.5.0 reads as roles too, in file order."""
     roles = [placed.element for placed in ctx.rows("role")]
-    blocks = [p.element for p in ctx.rows("authentication", "mount") if p.element.get("type") == "htpasswd"]
+    blocks = [p.element for p in ctx.rows("authentication", "mount") if is_role(p.element)]
     return sorted(roles + blocks, key=lambda element: element.start) if blocks else roles
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from icecfg import spec
 from icecfg.document import Element
+from icecfg.effective.roles import is_role
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -63,6 +64,8 @@ def role_setting_ignored(ctx: LintContext) -> Iterator[Finding]:
     for placed in ctx.rows("authentication", "mount"):
         block = placed.element
         kind = block.get("type")
+        if is_role(block):
+            continue  # a htpasswd block is a role to 2.5
         if kind == "url":
             where, why = "a 2.4-style url block", "Icecast 2.5 builds its role from the <option>s alone"
             advice = 'write it on a <role type="url"> in an <authentication> without a type'
@@ -70,7 +73,7 @@ def role_setting_ignored(ctx: LintContext) -> Iterator[Finding]:
             where, why = "an <authentication> of roles", "Icecast 2.5 reads only its <role> elements"
             advice = "write it on the <role> it is meant for"
         else:
-            continue  # htpasswd is a role to 2.5; another type is ICE504's
+            continue  # another type is ICE504's
         for name in block.attribute_names():
             if name in ROLE_ATTRIBUTES:
                 yield ctx.finding(block, f"{name}= on {where} is ignored: {why}; {advice}", attribute=name)
