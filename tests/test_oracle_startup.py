@@ -51,6 +51,12 @@ CASES = {
         "ICE205",
         ("<loglevel>information</loglevel>", "<loglevel/>", "<loglevel>information</loglevel>"),
     ),
+    "2.5-yp-socket-without-hash": Case(
+        "2.5",
+        'value="pub"> in <yp-directory> is no #id: Icecast 2.5 segfaults',
+        "ICE918",
+        ("</logging>", '<option name="listen-socket" value="pub"/>', '<option name="listen-socket" value="#pub"/>'),
+    ),
     "kh-htpasswd-without-filename": Case(
         "kh",
         '<authentication type="htpasswd"> has no <option name="filename">',
@@ -104,6 +110,8 @@ def variant(case: Case, data: bytes, part: str, ports: dict[str, str]) -> bytes:
         kind = "htpasswd" if case.code == "ICE505" else "command"
         block = f'<mount><mount-name>/locked</mount-name><authentication type="{kind}">{part}</authentication></mount>'
         return replaced(data, anchor, anchor + block)
+    if case.code == "ICE918":  # a directory on a closed loopback port, never asked while the test runs
+        return replaced(data, anchor, anchor + f'<yp-directory url="http://127.0.0.1:9/yp">{part}</yp-directory>')
     if case.code == "ICE901":
         return replaced(
             data, anchor, anchor + f"<listen-socket>{part}<bind-address>127.0.0.1</bind-address></listen-socket>"

@@ -4,7 +4,7 @@ A server that dies at start-up does nothing else the rest of the report
 describes, and most of these deaths are silent (a SIGSEGV before the first
 log line), so each cause here was seen on the release it names
 (``tests/test_oracle_startup.py``).  The crash rules (ICE205, ICE505,
-ICE517, ICE901, ICE906) ask the same predicates, these here and the socket
+ICE517, ICE901, ICE906, ICE918) ask the same predicates, these here and the socket
 clashes of :mod:`.listeners`, so what ``lint`` reports and what
 ``explain`` puts first cannot drift apart.
 """
@@ -32,6 +32,12 @@ def startup_problems(eff: EffectiveConfig) -> tuple[str, ...]:
     if not any(s.port is not None and s.binds for s in eff.listeners):
         found.append("no listen socket can be bound")
     found.extend(_empty_crashes(eff.root, eff.target))
+    if eff.target is Dialect.V25:
+        for option in yp_socket_without_hash(eff.root):
+            found.append(
+                f'line {option.line} <option name="listen-socket" value="{option.get("value")}"> in <yp-directory> '
+                "is no #id: Icecast 2.5 segfaults reading it (exit status 139, no message)"
+            )
     if eff.target is Dialect.KH:
         found.extend(_kh_authenticator_crashes(eff.root))
         found.extend(_kh_socket_clashes(eff.listeners))
@@ -44,6 +50,21 @@ def htpasswd_without_users_file(block: Element, dialect: Dialect) -> bool:
     2.4.4 and 2.5.0 then refuse every listener; KH dies of SIGSEGV at start-up.
     """
     return not any(name == "filename" and option_value(option, dialect) for option, name in options(block, dialect))
+
+
+def yp_socket_without_hash(root: Element) -> Iterator[Element]:
+    """2.5: each ``<yp-directory>`` ``listen-socket`` option whose value is no ``#id``, which 2.5.0 dies of.
+
+    ``config_href_to_id`` reports a value without its ``#`` through
+    ``__found_bad_tag``, which 2.5.0's YP parser calls with no node: a
+    SIGSEGV at start-up, before the first log line.  An empty value names no
+    socket and passes.
+    """
+    for directory in root.elements("yp-directory"):
+        for option in directory.elements("option"):
+            value = option.get("value")
+            if option.get("name") == "listen-socket" and value and not value.startswith("#"):
+                yield option
 
 
 def command_without_listener_add(block: Element) -> bool:

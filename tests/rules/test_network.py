@@ -25,6 +25,8 @@ def limits(inner: str) -> str:
 
 LOCAL = "<bind-address>127.0.0.1</bind-address>"
 YP = "<directory><yp-url>http://dir.xiph.org/cgi-bin/yp-cgi</yp-url></directory>"
+#: A 2.5 directory that names the socket it lists, its option's value attribute given.
+YP25 = '<yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi"><option name="listen-socket" {}/></yp-directory>'
 
 CASES = [
     # ICE901 duplicate-listen-socket
@@ -111,6 +113,22 @@ CASES = [
         target="2.5",
         message="http://10.0.0.5:8000/",
         id="private",
+    ),
+    # ICE918 yp-socket-without-hash
+    Case(
+        "ICE918",
+        doc('<listen-socket id="pub"><port>8000</port></listen-socket>', YP25.format('value="pub"')),
+        doc('<listen-socket id="pub"><port>8000</port></listen-socket>', YP25.format('value="#pub"')),
+        target="2.5",
+        message='write value="#pub"',
+    ),
+    Case(
+        # an empty value names no socket, and 2.5 passes it
+        "ICE918",
+        doc(YP25.format('value="x"')),
+        doc(YP25.format('value=""')),
+        target="2.5",
+        id="empty",
     ),
     # ICE905 first-listen-socket-not-public
     Case(

@@ -1,4 +1,4 @@
-"""YP directory timing: the URL timeout and the touch interval."""
+"""YP directories: the URL timeout, the touch interval, and the socket a 2.5 directory names."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from icecfg.document import Element
 from icecfg.effective.directory import MIN_TOUCH_INTERVAL, TIMEOUT_FALLBACK, TIMEOUT_RANGE
+from icecfg.effective.startup import yp_socket_without_hash
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
 from icecfg.lint.rule import rule
@@ -108,3 +109,55 @@ def touch_interval_below_30(ctx: LintContext) -> Iterator[Finding]:
 
 
 # -- ICE914-ICE915: what Icecast 2.5 warns about the server's identity ----------------------
+
+
+@rule("ICE918", "yp-socket-without-hash", "error", dialects=(Dialect.V25,))
+def yp_socket_without_hash_crashes(ctx: LintContext) -> Iterator[Finding]:
+    """A `<yp-directory>`'s `listen-socket` option without its `#`: Icecast 2.5 crashes at start-up.
+
+    ## Why
+    The option names the `<listen-socket id="...">` whose address the
+    directory lists, as a reference: `#pub` for the socket `id="pub"`.
+    Written as the id itself, Icecast 2.5 goes to report the value as
+    invalid and dies doing it: the YP parser passes no element to the
+    report (`cfgfile.c`, "FIXME: Pass the correct node"), which reads it.
+
+    ## On each release
+    - 2.5.0: `<option name="listen-socket" value="pub"/>` ends the server
+      with SIGSEGV before the first log line (exit status 139); `#pub`
+      starts (verified, `tests/test_oracle_startup.py`).
+    - 2.4.4 and Icecast-KH have no `<yp-directory>`.
+
+    ## Bad
+    ```xml
+    <listen-socket id="pub"><port>8000</port></listen-socket>
+    <yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi">
+        <option name="listen-socket" value="pub"/>
+    </yp-directory>
+    ```
+
+    ## Good
+    ```xml
+    <listen-socket id="pub"><port>8000</port></listen-socket>
+    <yp-directory url="http://dir.xiph.org/cgi-bin/yp-cgi">
+        <option name="listen-socket" value="#pub"/>
+    </yp-directory>
+    ```
+
+    ## Fix
+    Write the value as `#` and the socket's id; the fix adds the `#`.
+    """
+    for option in yp_socket_without_hash(ctx.config.document.root):
+        value = option.get("value") or ""
+
+        def fix(option: Element = option, value: str = value) -> None:
+            option.set("value", "#" + value)
+
+        yield ctx.finding(
+            option,
+            f'<option name="listen-socket" value="{value}"> is no #id reference: Icecast 2.5 segfaults at start '
+            f'reading it (exit status 139, no message); write value="#{value}"',
+            attribute="value",
+            fix=fix,
+            fix_title="add the #",
+        )
