@@ -721,6 +721,8 @@ _SECTIONS: list[SectionRow] = [
                 ALL,
                 STRING,
                 defaults=_d("Icecast 2.4.4", None, None),
+                crash_if_empty=True,  # <server-id/>: strdup(NULL) in yp_initialize (2.4.4 and 2.5.0, shown)
+                crash_if_empty_also=V25,
                 doc="Overrides the Server header (default: the build's version string); always warns.",
                 source="cfgfile.c l.475",
             ),
@@ -859,6 +861,8 @@ _SECTIONS: list[SectionRow] = [
                 ALL,
                 STRING,
                 defaults=_same("relay"),
+                crash_if_empty=True,  # <master-username/>: strdup(NULL) in the slave thread (2.4.4, 2.5.0; shown)
+                crash_if_empty_also=V25,
                 doc="User name for the master's stream list.",
                 source=_SRC_ROOT,
             ),
@@ -1949,6 +1953,7 @@ _SECTIONS: list[SectionRow] = [
                 PUBLIC,
                 defaults=_same("-1"),
                 crash_if_empty=True,
+                crash_if_empty_also=V25,  # __parse_public: strcasecmp(NULL) (shown)
                 doc="List on YP: 1 yes, 0 no, -1 the source decides; `true` reads as 0 in 2.4.4, "
                 "as 1 in 2.5 and KH (KH also reads `no`/`false` as 0; words only as written, unpadded). "
                 "2.5 also reads `client` as -1 and any other number but 0 as 1; `client` and `-1` only "

@@ -250,6 +250,21 @@ def test_directory_becomes_yp_directory_with_the_timeouts_2_4_applied() -> None:
     )
 
 
+def test_an_empty_element_kh_reads_and_2_5_dies_of_is_written_as_kh_read_it_or_removed() -> None:
+    """KH keeps its default for an empty element; 2.5.0 segfaults on these three (tests/test_oracle_startup.py)."""
+    xml = "<icecast><server-id/><master-username/><mount><mount-name>/a</mount-name><public/></mount></icecast>"
+    text, migration = migrated(xml, from_="kh")
+    assert text == (
+        "<icecast><master-username>relay</master-username>"
+        "<mount><mount-name>/a</mount-name><public>-1</public></mount></icecast>"
+    )
+    assert [(c.element, c.action) for c in migration.changes if "segfaults on it" in c.reason] == [
+        ("/icecast/server-id", "remove"),
+        ("/icecast/master-username", "value"),
+        ("/icecast/mount/public", "value"),
+    ]
+
+
 @pytest.mark.parametrize("intent", [False, True])
 def test_an_attribute_2_4_ignored_and_2_5_reads_goes_unless_intent(intent: bool) -> None:
     """2.4.4 reads only ``type`` and options on a mount's block; 2.5.0 reads a role's ACL there (shown)."""

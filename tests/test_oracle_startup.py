@@ -10,6 +10,7 @@ with only that part corrected is explained without a problem and serves.
 from __future__ import annotations
 
 import signal
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -56,6 +57,40 @@ CASES = {
         'value="pub"> in <yp-directory> is no #id: Icecast 2.5 segfaults',
         "ICE918",
         ("</logging>", '<option name="listen-socket" value="pub"/>', '<option name="listen-socket" value="#pub"/>'),
+    ),
+    "2.4-empty-server-id": Case(
+        "2.4", "<server-id> is empty: Icecast 2.4.4 segfaults", "ICE205", ("</logging>", "<server-id/>", "")
+    ),
+    "2.5-empty-server-id": Case(
+        "2.5", "<server-id> is empty: Icecast 2.5 segfaults", "ICE205", ("</logging>", "<server-id/>", "")
+    ),
+    "2.4-empty-master-username": Case(
+        "2.4",
+        "<master-username> is empty: Icecast 2.4.4 segfaults",
+        "ICE205",
+        ("</logging>", "<master-username/>", "<master-username>relay</master-username>"),
+    ),
+    "2.5-empty-master-username": Case(
+        "2.5",
+        "<master-username> is empty: Icecast 2.5 segfaults",
+        "ICE205",
+        ("</logging>", "<master-username/>", "<master-username>relay</master-username>"),
+    ),
+    "2.5-empty-public": Case(
+        "2.5",
+        "<public> is empty: Icecast 2.5 segfaults",
+        "ICE205",
+        (
+            "</logging>",
+            "<mount><mount-name>/a</mount-name><public/></mount>",
+            "<mount><mount-name>/a</mount-name><public>1</public></mount>",
+        ),
+    ),
+    "2.5-exec-event-without-executable": Case(
+        "2.5",
+        '<event type="exec"> names no executable: Icecast 2.5 segfaults',
+        "ICE214",
+        ("</logging>", '<option name="executable"/>', '<option name="executable" value="/bin/true"/>'),
     ),
     "kh-htpasswd-without-filename": Case(
         "kh",
@@ -110,6 +145,9 @@ def variant(case: Case, data: bytes, part: str, ports: dict[str, str]) -> bytes:
         kind = "htpasswd" if case.code == "ICE505" else "command"
         block = f'<mount><mount-name>/locked</mount-name><authentication type="{kind}">{part}</authentication></mount>'
         return replaced(data, anchor, anchor + block)
+    if case.code == "ICE214":  # the event fires when a source connects, which no source does here
+        event = f'<event-bindings><event type="exec" trigger="source-connect">{part}</event></event-bindings>'
+        return replaced(data, anchor, anchor + event)
     if case.code == "ICE918":  # a directory on a closed loopback port, never asked while the test runs
         return replaced(data, anchor, anchor + f'<yp-directory url="http://127.0.0.1:9/yp">{part}</yp-directory>')
     if case.code == "ICE901":
@@ -165,3 +203,28 @@ def test_explain_says_what_stops_the_release(name: str, request: pytest.FixtureR
         assert "Server startup failed" in result.stdout + result.stderr + (result.error_log or ""), result.describe()
     with oracle.IcecastServer(good, box, wait_port=listen, name=f"{name}-good") as server:
         assert server.http_get(listen, "/status.xsl", timeout=3.0, max_body=4096).status == 200
+
+
+def test_kh_starts_with_the_empty_elements_the_others_die_of(boxkh: oracle.Sandbox, box25: oracle.Sandbox) -> None:
+    """KH skips an empty value (its config_get_* readers) and keeps its default: nothing to report.
+
+    migrate writes KH's value, or removes the element, and 2.5.0 starts with the result.
+    """
+    port = oracle.free_port()
+    empties = "<server-id/><master-username/><mount><mount-name>/a</mount-name><public/></mount>"
+    data = replaced(config(boxkh, port), "</logging>", "</logging>" + empties)
+    assert problems(data, "kh") == ()
+    assert not [f for f in lint(icecfg.loads(data), "kh", files=False) if f.code == "ICE205"]
+    with oracle.IcecastServer(data, boxkh, wait_port=port, name="kh-empty-elements") as server:
+        time.sleep(2.0)  # past the relay thread's first round, where 2.4.4 and 2.5.0 die of <master-username/>
+        assert server.running
+        assert server.http_get(port, "/status.xsl", timeout=3.0, max_body=4096).status == 200
+    cfg = icecfg.loads(replaced(config(box25, port), "</logging>", "</logging>" + empties))
+    migration = icecfg.upgrade(cfg, from_="kh", files=False)
+    assert len([c for c in migration.changes if "segfaults on it" in c.reason]) == 3
+    migrated = icecfg.dumps(cfg)
+    assert problems(migrated, "2.5") == ()
+    with oracle.IcecastServer(migrated, box25, wait_port=port, name="kh-empty-elements-migrated") as server:
+        time.sleep(2.0)
+        assert server.running
+        assert server.http_get(port, "/status.xsl", timeout=3.0, max_body=4096).status == 200

@@ -3,8 +3,8 @@
 A server that dies at start-up does nothing else the rest of the report
 describes, and most of these deaths are silent (a SIGSEGV before the first
 log line), so each cause here was seen on the release it names
-(``tests/test_oracle_startup.py``).  The crash rules (ICE205, ICE505,
-ICE517, ICE901, ICE906, ICE918) ask the same predicates, these here and the socket
+(``tests/test_oracle_startup.py``).  The crash rules (ICE205, ICE214,
+ICE505, ICE517, ICE901, ICE906, ICE918) ask the same predicates, these here and the socket
 clashes of :mod:`.listeners`, so what ``lint`` reports and what
 ``explain`` puts first cannot drift apart.
 """
@@ -33,6 +33,11 @@ def startup_problems(eff: EffectiveConfig) -> tuple[str, ...]:
         found.append("no listen socket can be bound")
     found.extend(_empty_crashes(eff.root, eff.target))
     if eff.target is Dialect.V25:
+        for event in exec_event_without_executable(eff.root):
+            found.append(
+                f'line {event.line} <event type="exec"> names no executable: Icecast 2.5 segfaults setting it up '
+                "(exit status 139, after 'No executable given.')"
+            )
         for option in yp_socket_without_hash(eff.root):
             found.append(
                 f'line {option.line} <option name="listen-socket" value="{option.get("value")}"> in <yp-directory> '
@@ -50,6 +55,28 @@ def htpasswd_without_users_file(block: Element, dialect: Dialect) -> bool:
     2.4.4 and 2.5.0 then refuse every listener; KH dies of SIGSEGV at start-up.
     """
     return not any(name == "filename" and option_value(option, dialect) for option, name in options(block, dialect))
+
+
+def exec_event_without_executable(root: Element) -> Iterator[Element]:
+    """2.5: each ``<event type="exec">`` (server-wide or a mount's) whose ``executable`` option has no value.
+
+    ``event_get_exec`` takes the last ``executable`` option's value (a
+    missing ``value=`` is NULL), logs ``No executable given.`` without one
+    and frees the half-built handler through ``event_exec_free``, which
+    walks its still unallocated argument list: a SIGSEGV at start-up.  An
+    event without ``type`` or ``trigger`` is dropped before (ICE107).
+    """
+    for holder in (root, *root.elements("mount")):
+        for bindings in holder.elements("event-bindings"):
+            for event in bindings.elements("event"):
+                if event.get("type") != "exec" or event.get("trigger") is None:
+                    continue
+                executable = None
+                for option in event.elements("option"):
+                    if option.get("name") == "executable":
+                        executable = option.get("value")
+                if executable is None:
+                    yield event
 
 
 def yp_socket_without_hash(root: Element) -> Iterator[Element]:

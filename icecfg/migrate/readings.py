@@ -33,6 +33,26 @@ def reading(row: spec.ElementRow, text: str | None, dialect: spec.Dialect) -> st
     return canonical(value, row.value.kind)
 
 
+def _empty_the_target_dies_of(ctx: Context, placed: Placed, old: str | None) -> None:
+    """An empty element the old release read (KH: its default) and the target segfaults on (ICE205).
+
+    Written as what the old release used when the target reads that the
+    same, else removed, so that the target uses its own default.
+    """
+    row = placed.row
+    element = placed.element
+    assert row is not None
+    name = f"<{element.local_name}>"
+    how = f"read an empty {name} as {old!r}" if old is not None else f"kept its default for an empty {name}"
+    said = f"{ctx.source.label} {how}, {ctx.target.label} segfaults on it"
+    if old is not None and reading(row, old, ctx.target) == old:
+        element.set_text(old)
+        ctx.record(element, "value", f"{said}; written {old!r}: what {ctx.source.label} did")
+        return
+    same = old == reading(row, None, ctx.target)
+    ctx.drop(element, f"{said}; removed: {ctx.target.label} uses its own default", keeps_behaviour=same)
+
+
 def check(ctx: Context, placed: Placed) -> None:
     row = placed.row
     element = placed.element
@@ -43,7 +63,11 @@ def check(ctx: Context, placed: Placed) -> None:
             old = canonical(effective_of_empty(row, ctx.source), row.value.kind)
         except Crash:
             return  # the old release crashes on it: nothing to keep (lint reports it)
-        new = canonical(effective_of_empty(row, ctx.target), row.value.kind)
+        try:
+            new = canonical(effective_of_empty(row, ctx.target), row.value.kind)
+        except Crash:
+            _empty_the_target_dies_of(ctx, placed, old)
+            return
     else:
         old = reading(row, text, ctx.source)
         new = reading(row, text, ctx.target)

@@ -223,7 +223,47 @@ CASES = [
         _x("<logging><loglevel></loglevel></logging>"),
         _x("<logging><loglevel>3</loglevel></logging>"),
         target="2.5",
-        message="Icecast 2.5 reads it with a NULL string and segfaults at startup",
+        message="Icecast 2.5 reads it with strcasecmp(NULL) and segfaults at startup",
+    ),
+    Case(
+        "ICE205",
+        _x("<server-id/><mount><mount-name>/a</mount-name><public/></mount>"),
+        _x("<server-id>radio</server-id><mount><mount-name>/a</mount-name><public>1</public></mount>"),
+        target="2.5",
+        message="<server-id> is empty: Icecast 2.5 reads it with strdup(NULL)",
+        id="2.5-strings",
+    ),
+    Case(
+        "ICE205",
+        _x("<master-username></master-username>"),
+        _x("<master-username>relay</master-username>"),
+        message="Icecast 2.4.4 reads it with strdup(NULL)",
+        id="master-username",
+    ),
+    # ICE214 exec-event-without-executable
+    Case(
+        "ICE214",
+        _x('<event-bindings><event type="exec" trigger="source-connect"/></event-bindings>'),
+        _x(
+            '<event-bindings><event type="exec" trigger="source-connect"><option name="executable" value="/bin/true"/>'
+            "</event></event-bindings>"
+        ),
+        target="2.5",
+        message="names no executable: Icecast 2.5 segfaults",
+    ),
+    Case(
+        # a url event names no executable, and needs none; in a mount the exec one crashes all the same
+        "ICE214",
+        _x(
+            '<mount><mount-name>/a</mount-name><event-bindings><event type="exec" trigger="source-connect"/>'
+            "</event-bindings></mount>"
+        ),
+        _x(
+            '<event-bindings><event type="url" trigger="source-connect">'
+            '<option name="url" value="http://127.0.0.1:9/"/></event></event-bindings>'
+        ),
+        target="2.5",
+        id="mount",
     ),
     # ICE206 empty-number
     Case(

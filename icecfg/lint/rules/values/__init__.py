@@ -10,6 +10,6 @@ One module per concern; importing the package registers every rule of the family
 
 from __future__ import annotations
 
-from icecfg.lint.rules.values import numbers, ranges, switches, text, words
+from icecfg.lint.rules.values import events, numbers, ranges, switches, text, words
 
-__all__ = ["numbers", "ranges", "switches", "text", "words"]
+__all__ = ["events", "numbers", "ranges", "switches", "text", "words"]

@@ -216,7 +216,7 @@ def _unit(kind: Kind) -> str:
 
 @rule("ICE205", "empty-number-crash", "error", dialects=spec.V24_V25)
 def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
-    """Empty numeric element: Icecast 2.4.4 (and for `<loglevel>` 2.5.0) crashes at startup.
+    """An empty element the release reads without a check: Icecast 2.4.4 or 2.5.0 crashes at startup.
 
     ## Why
     Icecast 2.4.4 reads most numbers with `atoi(value)`, and an empty
@@ -224,9 +224,20 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Checked on the real server: `<clients></clients>` (or `<clients/>`,
     `<fileserve/>`) kills Icecast with SIGSEGV, exit status 139, before it
     prints anything, so the crash is hard to trace back to the file.
-    Icecast 2.5.0 checks most empty values, but not `<loglevel/>`: it
-    compares NULL with `strcasecmp` (`util_str_to_loglevel`) and segfaults
-    the same way, silently (verified on 2.5.0).
+    Icecast 2.5.0 checks most empty values, but not `<loglevel/>` or a
+    mount's `<public/>`: it compares NULL with `strcasecmp`
+    (`util_str_to_loglevel`, `__parse_public`) and segfaults the same way,
+    silently.  Both copy an empty `<server-id/>` (as the YP client starts)
+    and `<master-username/>` (a second later, in the relay thread, with or
+    without a master) with `strdup(NULL)` and die too.
+
+    ## On each release
+    - 2.4.4: the numbers, `<public/>`, `<server-id/>` and
+      `<master-username/>` (verified, `tests/test_oracle_startup.py` and
+      `tests/test_oracle_harness.py`).
+    - 2.5.0: `<loglevel/>`, a mount's `<public/>`, `<server-id/>` and
+      `<master-username/>` (verified, same tests).
+    - Icecast-KH keeps its default for each, without a word (verified).
 
     ## Bad
     ```xml
@@ -246,7 +257,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
     Give the element a value, or remove it to use the default
     (`icecfg lint --fix` removes it).
     """
-    for _row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: crashes_if_empty(row, ctx.target)):
+    for row, _value, leaves in leaf_groups_of_rows(ctx, lambda row: crashes_if_empty(row, ctx.target)):
         for placed in leaves:  # the groups are of the rows that crash (the filter above)
             element = placed.element
             if element.text is not None:
@@ -257,7 +268,7 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
                 assert element.parent is not None
                 element.parent.remove(element)
 
-            how = "atoi(NULL)" if ctx.target is Dialect.V24 else "a NULL string"
+            how = _null_read(row, ctx.target)
             yield ctx.finding(
                 element,
                 f"<{name}> is empty: {ctx.target.label} reads it with {how} and segfaults at startup "
@@ -265,6 +276,13 @@ def empty_number_crash(ctx: LintContext) -> Iterator[Finding]:
                 fix=fix,
                 fix_title=f"remove the empty <{name}>",
             )
+
+
+def _null_read(row: spec.ElementRow, target: Dialect) -> str:
+    """What the release does with the NULL an empty element gives, in C."""
+    if row.value is not None and row.value.kind is Kind.STRING:
+        return "strdup(NULL)"
+    return "atoi(NULL)" if target is Dialect.V24 else "strcasecmp(NULL)"
 
 
 @rule("ICE206", "empty-number", "warning")
