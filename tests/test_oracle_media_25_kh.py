@@ -334,6 +334,39 @@ def test_http_headers(box: oracle.Sandbox) -> None:
     assert headers.get_all("X-Dup") == ["two"]
 
 
+#: A default mount with headers, and a mount it applies to.
+DEFAULT_HEADERS = (
+    '<mount type="default"><http-headers>{headers}</http-headers></mount>'
+    "<mount><mount-name>/live.ogg</mount-name><max-listeners>5</max-listeners></mount>"
+)
+
+
+def test_2_5_copies_a_default_mounts_headers_up_to_one_without_a_value(request: pytest.FixtureRequest) -> None:
+    """ICE711 and explain on 2.5.0: a mount gets its default mount's headers copied only up to the first
+    without a value (``config_copy_http_header``), a CORS one written without its value included."""
+    box = request.getfixturevalue("box25")
+    port = oracle.free_port()
+    cors = '<header type="cors" name="Access-Control-Allow-Origin"{}/><header name="X-After" value="1"/>'
+    got = {}
+    for name, value in (("cut", ""), ("whole", ' value="*"')):
+        data = config(box, port, extra=DEFAULT_HEADERS.format(headers=cors.format(value)))
+        effective = icecfg.explain(icecfg.loads(data), "2.5")
+        mount = effective.mounts.find("/live.ogg")
+        assert mount is not None
+        said = sorted(h.name.lower() for h in effective.mount_headers(mount).sent if h.name.startswith(("X-", "Acc")))
+        with (
+            oracle.IcecastServer(data, box, wait_port=port, name=f"default-headers-{name}") as server,
+            server.source(port, "/live.ogg", audio.make_ogg(), password=SOURCE_PASSWORD) as source,
+        ):
+            assert source.accepted
+            server.wait_mount(port, "/live.ogg")
+            answer = server.http_get(port, "/live.ogg", max_body=4, headers={"Origin": "http://player.example.org"})
+        got[name] = sorted(k.lower() for k in answer.headers if k.lower().startswith(("x-", "access-")))
+        assert got[name] == said, name
+        assert len(findings(data, "2.5", "ICE711")) == (name == "cut"), name
+    assert got["cut"] == [] and "x-after" in got["whole"]
+
+
 # --------------------------------------------------------------------------- logging
 
 

@@ -357,7 +357,7 @@ class EffectiveConfig:
 
         server = self._server_header_blocks
         before = self.kh_header_blocks_before.get(mount.element) if self.target is Dialect.KH else None
-        return on_mount(server, mount.header_blocks, self.target, before)
+        return on_mount(server, mount.header_blocks, self.target, before, mount.copied_headers_from)
 
     def mount_header_changes(self, mount: MountConfig) -> HeaderChanges:
         """What a listener of ``mount`` gets besides the server-wide :attr:`headers`, and which of those it does not.
@@ -375,7 +375,7 @@ class EffectiveConfig:
         from icecfg.effective.headers import headers
         from icecfg.effective.khcopy import changes
 
-        own = headers(mount.header_blocks, self.target)
+        own = headers(mount.header_blocks, self.target, mount.copied_headers_from)
         if self.target is not Dialect.KH:
             return changes(own)
         read = self.kh_header_blocks_before.get(mount.element, len(self._server_header_blocks))

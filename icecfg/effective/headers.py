@@ -128,13 +128,23 @@ class Headers(FrozenRecord):
         return {"sent": [h.to_json() for h in self.sent], "dropped": [d.to_json() for d in self.dropped]}
 
 
-def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> Headers:
-    """The headers ``blocks`` make ``dialect`` send, in order, and the ones it drops."""
+def headers(blocks: Sequence[Element], dialect: Dialect, copied_from: int | None = None) -> Headers:
+    """The headers ``blocks`` make ``dialect`` send, in order, and the ones it drops.
+
+    ``copied_from``: the blocks from this index on are a default mount's,
+    which 2.5 copies into the mount (``merge_mounts``).  The copy
+    (``config_copy_http_header``) ends at the first header without a value:
+    that one and every later one are not sent to the mount, though the
+    default mount itself sends a CORS one (shown on 2.5.0).
+    """
     sent: list[Header | None] = []
     dropped: list[Dropped] = []
     #: KH: lower-cased name -> position in ``sent`` of the header it would replace
     by_name: dict[str, int] = {}
-    for block in blocks:
+    cut = copy_end(blocks[copied_from:], dialect) if copied_from is not None else None
+    past_cut = False
+    for position, block in enumerate(blocks):
+        copied = cut is not None and copied_from is not None and position >= copied_from
         halt = stop(block, dialect)
         for index, node in enumerate(block.children):
             if not isinstance(node, Element) or node.local_name != "header":
@@ -146,6 +156,10 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
             if name is None:
                 continue
             value = node.get("value")
+            if copied and cut is not None and (past_cut or node is cut[0]):
+                past_cut = True
+                dropped.append(Dropped(name, written(node), _not_copied(cut[0], node)))
+                continue
             kind = node.get("type") or "static"
             cors = dialect is Dialect.V25 and kind in ("cors", "corpse")
             if dialect is Dialect.V25:
@@ -166,18 +180,55 @@ def headers(blocks: tuple[Element, ...] | list[Element], dialect: Dialect) -> He
     return Headers(tuple(h for h in sent if h is not None), tuple(dropped))
 
 
+def copy_end(blocks: Sequence[Element], dialect: Dialect) -> tuple[Element, list[Element]] | None:
+    """2.5: the first header of a default mount's ``blocks`` without a value, and the ones after it.
+
+    ``config_copy_http_header`` ends the copy of the list into each mount
+    there (shown on 2.5.0); None when every header has a value, and on the
+    other releases (2.4.4 stops reading the block at it, :mod:`.truncation`).
+    """
+    if dialect is not Dialect.V25:
+        return None
+    ended: Element | None = None
+    later: list[Element] = []
+    for block in blocks:
+        halt = stop(block, dialect)
+        for index, node in enumerate(block.children):
+            if not isinstance(node, Element) or node.local_name != "header" or node.get("name") is None:
+                continue
+            if halt is not None and index >= halt.at:
+                break
+            if ended is not None:
+                later.append(node)
+            elif node.get("value") is None:
+                ended = node
+    return (ended, later) if ended is not None else None
+
+
+def _not_copied(ended: Element, header: Element) -> str:
+    """Why a default mount's header does not reach a mount on 2.5: the copy ended at ``ended``."""
+    if ended is header:
+        return "no value: Icecast 2.5 ends its copy of the default mount's headers here (none after it is sent)"
+    return f"after the header at line {ended.line}, which has no value, Icecast 2.5 copies no default mount's header"
+
+
 def on_mount(
-    server: Sequence[Element], own: Sequence[Element], dialect: Dialect, read_before: int | None = None
+    server: Sequence[Element],
+    own: Sequence[Element],
+    dialect: Dialect,
+    read_before: int | None = None,
+    copied_from: int | None = None,
 ) -> Headers:
     """The headers ``dialect`` sends a listener of a mount: the ``server``-wide blocks, then the mount's ``own``.
 
     ``read_before`` (KH): how many of the ``server`` blocks come before the
     ``<mount>``; KH copies only those into the mount, and each header of a
     later block is reported dropped for it.  None: all of them (a mount after
-    every block, or another release).
+    every block, or another release).  ``copied_from``: where a default
+    mount's blocks start in ``own`` (see :func:`headers`).
     """
     if dialect is not Dialect.KH or read_before is None or read_before >= len(server):
-        return headers([*server, *own], dialect)
+        return headers([*server, *own], dialect, None if copied_from is None else len(server) + copied_from)
     found = headers([*server[:read_before], *own], dialect)
     late = tuple(
         Dropped(name, written(node), LATE_ON_KH)

@@ -187,6 +187,13 @@ class MountConfig(FrozenRecord):
             return own
         return own + tuple(self.merged_from.element.elements("http-headers"))
 
+    @property
+    def copied_headers_from(self) -> int | None:
+        """Where the default mount's blocks start in :attr:`header_blocks` (None: it has none)."""
+        if self.merged_from is None:
+            return None
+        return sum(1 for _block in self.element.elements("http-headers"))
+
 
 #: The setters of MountConfig's slots: a file can have 100,000 mounts, and making them is
 #: most of building the mount table (see records.slot_setters).

@@ -46,7 +46,7 @@ def _find_blocks(ctx: LintContext) -> list[Element]:
 
 @rule("ICE711", "http-headers-truncated", "error", dialects=(Dialect.V24, Dialect.V25))
 def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
-    """Icecast stops reading `<http-headers>` at a comment or a bad `<header>`: later headers are lost.
+    """Icecast stops reading (2.5: copying) `<http-headers>` at a comment or a bad `<header>`: later ones are lost.
 
     ## Why
     Icecast 2.4.4 leaves the whole `<http-headers>` block at the first child
@@ -57,6 +57,11 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
     sent, silently (tested).  Icecast 2.5 skips comments and other elements
     but still stops at a header without `name` or with an unknown `type`
     (tested on 2.5.0: the later headers of the block are not sent).
+    Icecast 2.5 also copies a default mount's headers into each mount it
+    applies to only up to the first header without a `value` (a `cors`
+    one written without it too, which the default mount itself sends with
+    its built-in value): that one and every later one never reach those
+    mounts (`config_copy_http_header`; tested on 2.5.0).
     Icecast-KH reads past all of these (tested on kh22), so this rule does
     not apply to it.
 
@@ -103,6 +108,32 @@ def http_headers_truncated(ctx: LintContext) -> Iterator[Finding]:
             anchor,
             f"{ctx.target.label} stops reading <http-headers> at {stop.reason}: {lost_text} "
             f"{'is' if lost_text == 'it' else 'are'} never sent; {_advice(stop, ctx.target)}",
+        )
+    if ctx.target is Dialect.V25:
+        yield from _default_copies_cut(ctx)
+
+
+def _default_copies_cut(ctx: LintContext) -> Iterator[Finding]:
+    """2.5: a default mount's header without a value, where its copy into the mounts it applies to ends."""
+    table = ctx.effective.mounts
+    for default in table.defaults():
+        blocks = list(default.element.elements("http-headers"))
+        if not blocks:
+            continue
+        from icecfg.effective.headers import copy_end  # loaded only for a default mount with headers
+
+        cut = copy_end(blocks, ctx.target)
+        if cut is None or not any(
+            m.merged_from is not None and m.merged_from.element is default.element for m in table.mounts
+        ):
+            continue
+        header, later = cut
+        names = ", ".join(n.get("name") or "" for n in later)
+        lost = f"it and the later headers {names} are" if later else "it is"
+        yield ctx.finding(
+            header,
+            f"<header> without a value in {default.label}: Icecast 2.5 copies the default mount's headers into "
+            f"each mount it applies to only up to here, so {lost} never sent on those mounts; give it a value",
         )
 
 
