@@ -450,3 +450,27 @@ def test_a_htpasswd_block_takes_a_roles_settings_and_a_block_of_roles_does_not(
         after = fixed(block, "2.5", "ICE520")
         assert explained(after) == "any number of connections per login"
         assert alice_answered(after, box25, port, ogg, "block-acl-order-fixed") == (200, None)
+
+
+def test_a_role_with_a_method_2_5_does_not_know_is_dropped_without_a_word(box25: oracle.Sandbox, ogg: Path) -> None:
+    """ICE523: ``method="get,"`` (an empty last item) drops the htpasswd role before anything is logged.
+
+    With the closing anonymous role after it, its user is refused too; without one, the mount is open.
+    """
+    port = oracle.free_port()
+    role = f'<role type="htpasswd" method="get,">{USERS}</role>'
+    closed = members(box25, port, f"<authentication>{role}{CLOSING}</authentication>")
+    (finding,) = findings(closed, "2.5", "ICE523")
+    assert 'method="get," with an empty item' in finding.message and "without a word" in finding.message
+    output: list[str] = []
+    got = listened(closed, box25, port, ["/members.ogg"], ogg, "method-dropped", output)["/members.ogg"]
+    assert got == {"no login": 401, "user": 401, "wrong password": 401, "unknown user": 401}
+    assert "method" not in output[0].lower()  # nothing says why
+    after = fixed(closed, "2.5", "ICE523")
+    assert b'method="get"' in after and not findings(after, "2.5", "ICE523")
+    got = listened(after, box25, port, ["/members.ogg"], ogg, "method-fixed")["/members.ogg"]
+    assert got == {"no login": 401, "user": 200, "wrong password": 401, "unknown user": 401}
+    alone = members(box25, port, f"<authentication>{role}</authentication>")
+    assert "OPEN" in explained(alone) and findings(alone, "2.5", "ICE519")
+    got = listened(alone, box25, port, ["/members.ogg"], ogg, "method-dropped-open")["/members.ogg"]
+    assert got == {"no login": 200, "user": 200, "wrong password": 200, "unknown user": 200}

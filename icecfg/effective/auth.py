@@ -179,13 +179,17 @@ class ListenerAuth(FrozenRecord):
     @property
     def role_words(self) -> str:
         """The role stack in words: ``htpasswd "members", then anonymous for get,head`` (the methods it answers)."""
+        from icecfg.effective.roles import not_set_up
+
         words = []
         for role in self.roles:
             name, matched = role.get("name"), role.get("match-method") or role.get("method")
+            dropped = not_set_up(role)
             words.append(
                 (role.get("type") or "no type")
                 + (f' "{name}"' if name else "")
                 + (f" for {matched}" if matched else "")
+                + (f" (DROPPED at start: {dropped})" if dropped else "")
             )
         return ", then ".join(words)
 

@@ -72,8 +72,14 @@ def is_role(element: Element) -> bool:
 
 
 def checks_logins(block: Element) -> list[Element]:
-    """The roles of a 2.5 role stack (``<authentication>`` without ``type``) that check a listener's login."""
-    return [role for role in _roles(block) if role.get("type") in ("htpasswd", "static") and _matches_get(role)]
+    """The roles of a 2.5 role stack (``<authentication>`` without ``type``) written to check a listener's login.
+
+    One that 2.5 drops at start (:func:`not_set_up`) counts: the stack was
+    meant to check logins, and without it every listener goes on.
+    """
+    return [
+        role for role in block.elements("role") if role.get("type") in ("htpasswd", "static") and _matches_get(role)
+    ]
 
 
 def stranger(blocks: tuple[Element, ...], root: Element) -> Stranger | None:
@@ -126,14 +132,51 @@ def not_set_up(role: Element) -> str:
     An unknown ``type`` logs ``Unrecognised authenticator type``; a static
     role without ``username`` or ``password`` (a ``legacy-password`` one
     without ``password``) logs ``Username required, but not given.`` or
-    ``Password required, but not given.`` (``auth_static.c``).  Either way
-    the role is left out of its stack (shown on 2.5.0).
+    ``Password required, but not given.`` (``auth_static.c``).  A ``method``
+    list with an item 2.5 does not know (:func:`unknown_method`) drops the
+    role without a word.  Either way the role is left out of its stack
+    (shown on 2.5.0).
     """
+    bad = unknown_method(role)
+    if bad is not None:
+        what = "an empty item" if not bad else f"{bad!r}, no method Icecast 2.5 knows"
+        return f'method="{role.get("method")}" with {what}'
     kind = role.get("type")
     if kind not in ROLE_TYPES:
         return "no type" if kind is None else f"an unknown type {kind!r}"
     missing = missing_option(role)
     return f'no <option name="{missing}">' if missing is not None else ""
+
+
+#: The methods 2.5 knows by name (``httpp_str_to_method``, compared ignoring case).
+METHODS = ("get", "post", "put", "head", "options", "delete", "trace", "connect", "source", "play", "stats")
+
+
+def method_items(text: str) -> list[str]:
+    """A ``method`` list as ``auth.c`` splits it: at each comma, spaces after a comma skipped, up to a ``*``."""
+    items = []
+    for index, written in enumerate(text.split(",")):
+        item = written.lstrip(" ") if index else written
+        items.append(item)
+        if item == "*":
+            break
+    return items
+
+
+def unknown_method(role: Element) -> str | None:
+    """The first item of a role's ``method`` that 2.5 does not know ("" for an empty one); None when all are known.
+
+    ``auth_get_authenticator`` drops the whole role at such an item, before
+    anything is logged: ``method="get,"`` (an empty last item), ``"get
+    ,head"`` (``get `` with its space) or a misspelt name (shown on 2.5.0).
+    """
+    written = role.get("method")
+    if written is None:
+        return None
+    for item in method_items(written):
+        if item != "*" and item.lower() not in METHODS:
+            return item
+    return None
 
 
 def missing_option(role: Element) -> str | None:

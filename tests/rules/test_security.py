@@ -456,6 +456,15 @@ CASES = [
         message="""has an unknown type 'htpaswd' (did you mean "htpasswd"?)""",
         id="type",
     ),
+    Case(
+        # "get ,head": the item is "get " with its space; the fix writes the list as 2.5 reads it
+        "ICE523",
+        mount_auth("", HTPASSWD_ROLE.replace('"htpasswd"', '"htpasswd" method="get ,head"') + CLOSING_ROLE),
+        mount_auth("", HTPASSWD_ROLE.replace('"htpasswd"', '"htpasswd" method="get,head"') + CLOSING_ROLE),
+        target="2.5",
+        message="""has method="get ,head" with 'get ', no method Icecast 2.5 knows: Icecast 2.5 drops the role""",
+        id="method",
+    ),
     # ICE524 role-opens-admin
     Case(
         "ICE524",

@@ -8,20 +8,23 @@ them (ICE523).  The walk through the stacks is ``icecfg.effective.roles``.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from icecfg.document import Element
 from icecfg.effective.authoptions import options
 from icecfg.effective.mounts import MountConfig
 from icecfg.effective.roles import (
     LISTENER_METHODS,
+    METHODS,
     ROLE_TYPES,
     STATIC_OPTIONS,
     checks_logins,
+    method_items,
     missing_option,
     not_set_up,
     source_refused_by,
     stranger,
+    unknown_method,
 )
 from icecfg.lint.context import LintContext
 from icecfg.lint.finding import Finding
@@ -205,7 +208,7 @@ def role_refuses_sources(ctx: LintContext) -> Iterator[Finding]:
 
 @rule("ICE523", "role-not-set-up", "error", dialects=(Dialect.V25,))
 def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
-    """A `<role>` Icecast 2.5 drops at start: an unknown type, or a static role without its user or password.
+    """A `<role>` Icecast 2.5 drops at start: an unknown type or method, a static role without its user or password.
 
     ## Why
     Icecast 2.5 sets each role up as it reads the file.  A role of a type
@@ -214,7 +217,10 @@ def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
     without `password`; a misspelt option logs `Unknown option: NAME` and
     counts as missing), is logged once and left out of its stack: the
     requests it was written for go on to the next role.  Icecast's own
-    sample configuration has one (`passwod`).
+    sample configuration has one (`passwod`).  A `method` list with an
+    item 2.5 does not know drops the role before anything is logged: an
+    empty item (`method="get,"`), a space before a comma (`"get ,head"`:
+    the item is `get `) or a misspelt name.
 
     ## On each release
     - 2.5.0: a mount whose stack is a static role for its source
@@ -222,6 +228,9 @@ def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
       denies everything logs `Unknown option: passwod` and `Password
       required, but not given.`, and refuses that source (401); with
       `password` the source streams (verified, `tests/test_oracle_roles.py`).
+      A htpasswd role written `method="get,"` before the same anonymous
+      role refuses its user (401), where `method="get"` lets her in, and
+      nothing is logged (verified, same test).
     - 2.4.4 and Icecast-KH have no roles.
 
     ## Bad
@@ -251,7 +260,10 @@ def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
             continue
         kind = role.get("type")
         hint, fix = "", None
-        if kind not in ROLE_TYPES:
+        silent = unknown_method(role) is not None  # dropped before anything is logged
+        if silent:
+            fix = _method_fix(role)
+        elif kind not in ROLE_TYPES:
             close = difflib.get_close_matches(kind or "", ROLE_TYPES, n=1, cutoff=0.6)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
         elif (missing := missing_option(role)) is not None:
@@ -264,10 +276,34 @@ def role_not_set_up(ctx: LintContext) -> Iterator[Finding]:
                 def fix(option: Element = option, missing: str = missing) -> None:
                     option.set("name", missing)
 
+        logged = "drops the role at start without a word" if silent else "logs it at start and drops the role"
         yield ctx.finding(
             role,
-            f"this <role> has {reason}{hint}: Icecast 2.5 logs it at start and drops the role, so the requests it "
-            "was written for go on to the next role",
+            f"this <role> has {reason}{hint}: Icecast 2.5 {logged}, so the requests it was written for go on to "
+            "the next role",
+            attribute="method" if silent else None,
             fix=fix,
-            fix_title="rename the option" if fix is not None else None,
+            fix_title=("write the method list as 2.5 reads it" if silent else "rename the option") if fix else "",
         )
+
+
+def _method_fix(role: Element) -> Callable[[], None] | None:
+    """The ``method`` list without empty items and stray spaces, misspelt names corrected; None if one is unknown."""
+    written = []
+    for item in method_items(role.get("method") or ""):
+        name = item.strip().lower()
+        if not name:
+            continue
+        if name != "*" and name not in METHODS:
+            close = difflib.get_close_matches(name, METHODS, n=1, cutoff=0.75)
+            if not close:
+                return None
+            name = close[0]
+        written.append(name)
+    if not written:
+        return None
+
+    def fix() -> None:
+        role.set("method", ",".join(written))
+
+    return fix
