@@ -143,8 +143,7 @@ def headers(blocks: Sequence[Element], dialect: Dialect, copied_from: int | None
     by_name: dict[str, int] = {}
     cut = copy_end(blocks[copied_from:], dialect) if copied_from is not None else None
     past_cut = False
-    for position, block in enumerate(blocks):
-        copied = cut is not None and copied_from is not None and position >= copied_from
+    for block in blocks:
         halt = stop(block, dialect)
         for index, node in enumerate(block.children):
             if not isinstance(node, Element) or node.local_name != "header":
@@ -156,7 +155,7 @@ def headers(blocks: Sequence[Element], dialect: Dialect, copied_from: int | None
             if name is None:
                 continue
             value = node.get("value")
-            if copied and cut is not None and (past_cut or node is cut[0]):
+            if cut is not None and (past_cut or node is cut[0]):  # the cut lies in the copied blocks
                 past_cut = True
                 dropped.append(Dropped(name, written(node), _not_copied(cut[0], node)))
                 continue
